@@ -1,0 +1,43 @@
+# Every target bootstraps its own virtualenv (.venv) on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SPEC ?=
+URL ?=
+
+.PHONY: generate check-generated test unit lint typecheck record bench endpoint-coverage clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --group dev -e .
+	touch $(STAMP)
+
+## Regenerate generated/ from the pinned spec (or SPEC=file / URL=https://your.instance).
+generate: $(STAMP)
+	$(BIN)/python -m generator $(if $(URL),--url $(URL)) $(if $(SPEC),--spec $(SPEC))
+
+## Prove the committed generated/ equals a fresh generation of the pinned spec.
+check-generated: $(STAMP)
+	$(BIN)/python -m generator --check
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy core auth generator
+	$(BIN)/mypy generated
+
+## The one test command: lint, types, generated tree, then the offline test suite.
+test: lint check-generated unit
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Re-record cassettes against a real server: MISSKEY_URL and MISSKEY_*_TOKEN in the environment.
+record: $(STAMP)
+	@test -n "$$MISSKEY_URL" || { echo "set MISSKEY_URL (and MISSKEY_ADMIN_TOKEN, MISSKEY_USER_TOKEN)"; exit 2; }
+	$(BIN)/python -m pytest --record-mode=rewrite -p no:randomly $(ARGS)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,94 @@
+"""Lenient and strict parsing of responses into models.
+
+Servers and forks drift from the spec, so by default a model parse keeps unknown properties in
+``additional_properties``, keeps unknown enum values as plain strings and tolerates a "required"
+property the server left out (it stays ``UNSET``). Strict mode turns each of those into a
+:class:`~misskey_core.ResponseParseError`; the test-suite replays every recorded response in it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextvars import ContextVar
+from typing import Any
+
+from ._errors import ResponseParseError
+
+__all__ = [
+    "is_strict",
+    "missing_required",
+    "parse_union",
+    "strict_parsing",
+    "unknown_enum_value",
+    "unknown_properties",
+]
+
+_STRICT: ContextVar[bool] = ContextVar("misskey_strict_parsing", default=False)
+
+
+def is_strict() -> bool:
+    """Whether the current context parses strictly."""
+    return _STRICT.get()
+
+
+@contextlib.contextmanager
+def strict_parsing(enabled: bool = True) -> Iterator[None]:
+    """Parse strictly (or leniently, with ``enabled=False``) inside the ``with`` block."""
+    token = _STRICT.set(enabled)
+    try:
+        yield
+    finally:
+        _STRICT.reset(token)
+
+
+def _fail(message: str) -> ResponseParseError:
+    return ResponseParseError(message, status_code=200, endpoint=None)
+
+
+def missing_required(model: str, name: str) -> None:
+    """Called when a required property is absent; raises in strict mode."""
+    if _STRICT.get():
+        raise _fail(f"{model}: required property {name!r} is missing")
+
+
+def unknown_properties(model: str, names: Collection[str]) -> None:
+    """Called with the properties a model does not declare; raises in strict mode."""
+    if names and _STRICT.get():
+        raise _fail(f"{model}: unknown properties {sorted(names)!r}")
+
+
+def unknown_enum_value(enum: str, value: Any) -> Any:
+    """Called with a value outside an enum; returns it unchanged in lenient mode."""
+    if _STRICT.get() or not isinstance(value, (str, int)):
+        raise _fail(f"{enum}: unexpected value {value!r}")
+    return value
+
+
+_TRIAL_ERRORS = (ResponseParseError, TypeError, ValueError, KeyError, AttributeError)
+
+
+def parse_union(data: Any, parsers: Sequence[Callable[[Any], Any]]) -> Any:
+    """Parse ``data`` as the first alternative of a union that fits it.
+
+    Lenient parsing accepts almost anything, so alternatives are first tried strictly (an object
+    with another model's properties does not fit); only when none fits strictly are they tried
+    again in the current mode.
+    """
+    strict = _STRICT.get()
+    token = _STRICT.set(True)
+    try:
+        for parser in parsers:
+            try:
+                return parser(data)
+            except _TRIAL_ERRORS:
+                continue
+    finally:
+        _STRICT.reset(token)
+    if not strict:
+        for parser in parsers:
+            try:
+                return parser(data)
+            except _TRIAL_ERRORS:
+                continue
+    raise _fail(f"no alternative of the union fits {type(data).__name__} value {str(data)[:80]!r}")

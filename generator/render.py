@@ -1,0 +1,247 @@
+"""Stage 3: render the package with openapi-python-client and our templates.
+
+openapi-python-client parses the cleaned spec and renders models and endpoint modules through the
+templates in ``templates/`` (which override its own by file name). We then render what it has no
+notion of: the facade namespaces (``mk.notes.reactions.create``), the endpoint registry and the
+permission list used by ``misskey_auth``.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openapi_python_client import Project, strings
+from openapi_python_client.config import Config, ConfigFile, MetaType
+from openapi_python_client.parser import GeneratorData
+from openapi_python_client.parser.errors import GeneratorError as OpcError
+from openapi_python_client.parser.openapi import Endpoint
+
+from .clean import CleanResult, endpoint_name
+from .errors import SpecError
+
+__all__ = ["EndpointInfo", "Node", "RenderResult", "attribute_name", "render"]
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PACKAGE = "misskey_client"
+_DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_PERMISSION = re.compile(r"\*\*Permission\*\*: \*([a-z0-9:, _-]+)\*")
+_CREDENTIAL = re.compile(r"\*\*Credential required\*\*: \*(Yes|No)")
+_RESERVED = {
+    "request",
+    "close",
+    "aclose",
+    "base_url",
+    "token_in",
+    "has_token",
+    "stream",
+    "paginate",
+    "supports",
+}
+
+
+def attribute_name(segment: str) -> str:
+    """A path segment as a Python attribute: ``get-all`` -> ``get_all``, ``2fa`` -> ``two_fa``."""
+    name = segment.replace("-", "_").replace(".", "_")
+    if name[:1].isdigit():
+        name = _DIGITS[int(name[0])] + "_" + name[1:]
+    if keyword.iskeyword(name) or name in _RESERVED:
+        name += "_"
+    return name
+
+
+@dataclass
+class EndpointInfo:
+    name: str  # "notes/create"
+    endpoint: Endpoint
+    module: str  # "misskey_client.api.notes.notes_create"
+    permission: list[str]
+    credential: bool
+    errors: list[dict[str, Any]]
+    alternatives: list[list[str]]
+    summary: str
+    details: str
+
+
+@dataclass
+class Node:
+    """One step of the endpoint path tree: a namespace, an endpoint, or both."""
+
+    path: tuple[str, ...]
+    endpoint: EndpointInfo | None = None
+    children: dict[str, Node] = field(default_factory=dict)
+
+    @property
+    def class_name(self) -> str:
+        return "".join(attribute_name(p).title().replace("_", "") for p in self.path) + "Namespace"
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for key in sorted(self.children):
+            yield from self.children[key].walk()
+
+
+@dataclass
+class RenderResult:
+    files: dict[str, str]  # relative path (under the output root) -> content
+    warnings: list[str]
+    endpoints: list[EndpointInfo]
+
+
+def _config() -> Config:
+    config_file = ConfigFile(
+        package_name_override=PACKAGE,
+        project_name_override="misskey-client",
+        literal_enums=True,
+        post_hooks=[],  # stage 4 formats the tree itself
+    )
+    return Config.from_sources(
+        config_file,
+        MetaType.NONE,
+        document_source=Path("spec.json"),
+        file_encoding="utf-8",
+        overwrite=True,
+        output_path=None,
+    )
+
+
+def _raw(value: Any) -> str:
+    """The plain text of an openapi-python-client ``UntrustedString`` (already validated in clean)."""
+    return value.get_untrusted_value() if hasattr(value, "get_untrusted_value") else str(value)
+
+
+def _describe(error: OpcError) -> str:
+    detail = (error.detail or "").strip().splitlines()
+    return f"{error.header or 'problem'}: {detail[0] if detail else ''}".strip()
+
+
+def render(cleaned: CleanResult, out_dir: Path) -> RenderResult:
+    """Render the client package into ``out_dir/misskey_client`` and return extra files and warnings."""
+    config = _config()
+    config.output_path = out_dir / PACKAGE
+    openapi = GeneratorData.from_dict(cleaned.spec, config=config)
+    if isinstance(openapi, OpcError):
+        raise SpecError(f"openapi-python-client cannot use this spec: {_describe(openapi)}")
+
+    warnings: list[str] = []
+    infos = _endpoint_infos(cleaned, openapi)
+    generated = {info.name for info in infos}
+    for path, item in sorted(cleaned.spec["paths"].items()):
+        if "post" in item and endpoint_name(path) not in generated:
+            warnings.append(
+                f"skipped endpoint {endpoint_name(path)}: openapi-python-client could not render it"
+            )
+
+    root = Node(path=())
+    for info in infos:
+        node = root
+        for segment in info.name.split("/"):
+            node = node.children.setdefault(
+                attribute_name(segment), Node(path=(*node.path, attribute_name(segment)))
+            )
+        node.endpoint = info
+
+    project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
+    by_path = {info.name: info for info in infos}
+    project.env.filters.update(union=lambda a, b: set(a) | set(b), qualify_builtins=_qualify_builtins)
+    project.env.globals.update(
+        body_imports=_body_imports,
+        discriminators={strings.pascal_case(name): tag for name, tag in cleaned.discriminators.items()},
+        endpoint_info=lambda endpoint: by_path[endpoint_name(_raw(endpoint.path))],
+        spec_version=str(cleaned.spec["info"]["version"]),
+        root=root,
+    )
+    for error in project.build():
+        warnings.append(_describe(error))
+    client_module = config.output_path / "client.py"
+    client_module.write_text(_prune_imports(client_module.read_text(encoding="utf-8")), encoding="utf-8")
+
+    files = {
+        f"{PACKAGE}/_facade/{node.path[0]}.py": _prune_imports(_render(project, "facade_module.py.jinja", top=node))
+        for node in root.children.values()
+        if node.children
+    }
+    files[f"{PACKAGE}/_facade/__init__.py"] = _render(project, "facade_init.py.jinja")
+    files[f"{PACKAGE}/_endpoints.py"] = _render(project, "endpoints.py.jinja", endpoints=infos)
+    files["misskey_auth/_permissions.py"] = _render(
+        project, "permissions.py.jinja", permissions=sorted({p for info in infos for p in info.permission})
+    )
+    return RenderResult(files=files, warnings=warnings, endpoints=infos)
+
+
+_BUILTIN_GENERIC = re.compile(r"(?<![\w.])(list|set|dict)\[")
+
+
+def _qualify_builtins(code: str) -> str:
+    """Facade namespaces have methods named ``list`` and ``set``, which shadow the builtins inside the
+    class body; annotations there say ``builtins.list[...]``."""
+    return _BUILTIN_GENERIC.sub(r"builtins.\1[", str(code))
+
+
+def _body_imports(endpoint: Endpoint, prefix: str) -> set[str]:
+    """Imports for the annotations of an endpoint's keyword arguments (its body's properties)."""
+    imports: set[str] = set()
+    for body in endpoint.bodies:
+        for prop in body.prop.required_properties + body.prop.optional_properties:
+            imports |= prop.get_imports(prefix=prefix) | prop.get_lazy_imports(prefix=prefix)
+    return imports
+
+
+_FROM_IMPORT = re.compile(r"^(\s*)from (\S+) import (.+)$")
+
+
+def _prune_imports(text: str) -> str:
+    """Keep only the imported names a module uses.
+
+    Facade modules import the annotation types of hundreds of endpoints; ruff's unused-import fix
+    does not converge on files that large, so the renderer drops unused names itself.
+    """
+    lines = text.splitlines(keepends=True)
+    body = "".join(line for line in lines if not _FROM_IMPORT.match(line))
+    used = set(re.findall(r"\w+", body))
+    out = []
+    for line in lines:
+        match = _FROM_IMPORT.match(line)
+        if match and ".models." in match.group(2):
+            names = [n.strip() for n in match.group(3).split(",") if n.strip() in used]
+            if not names:
+                continue
+            line = f"{match.group(1)}from {match.group(2)} import {', '.join(names)}\n"
+        out.append(line)
+    return "".join(out)
+
+
+def _render(project: Project, template: str, **context: Any) -> str:
+    return project.env.get_template(template).render(**context)
+
+
+def _endpoint_infos(cleaned: CleanResult, openapi: GeneratorData) -> list[EndpointInfo]:
+    infos = []
+    for tag, collection in sorted(openapi.endpoint_collections_by_tag.items()):
+        for endpoint in collection.endpoints:
+            name = endpoint_name(_raw(endpoint.path))
+            operation = cleaned.spec["paths"][_raw(endpoint.path)]["post"]
+            description = operation.get("description") or ""
+            permission = [p.strip() for m in _PERMISSION.findall(description) for p in m.split(",")]
+            credential = _CREDENTIAL.search(description)
+            summary, _, details = strings.safe_for_docstring(description).strip().partition("\n")
+            details = details.strip()
+            module_name = strings.PythonIdentifier(_raw(endpoint.name), "field_")
+            infos.append(
+                EndpointInfo(
+                    name=name,
+                    endpoint=endpoint,
+                    module=f"{PACKAGE}.api.{tag}.{module_name}",
+                    permission=permission,
+                    credential=bool(credential and credential.group(1) == "Yes"),
+                    errors=operation.get("x-misskey-errors", []),
+                    alternatives=cleaned.body_alternatives.get(name, []),
+                    summary=summary,
+                    details=details,
+                )
+            )
+    return sorted(infos, key=lambda info: info.name)
