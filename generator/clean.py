@@ -85,9 +85,7 @@ def _keep_only_post(result: CleanResult) -> None:
         operations = {m: op for m, op in item.items() if m in ("get", "post", "put", "patch", "delete")}
         if "post" not in operations and operations:
             method, operation = next(iter(sorted(operations.items())))
-            result.warnings.append(
-                f"{endpoint_name(path)}: only {method.upper()} listed; calling it with POST"
-            )
+            result.warnings.append(f"{endpoint_name(path)}: only {method.upper()} listed; calling it with POST")
             operations["post"] = operation
         for method in list(item):
             if method in ("get", "put", "patch", "delete", "head", "options", "trace"):
@@ -108,9 +106,7 @@ def _skip_unrenderable_paths(result: CleanResult) -> None:
         name = endpoint_name(path)
         if not _ENDPOINT_NAME.match(name):
             del result.spec["paths"][path]
-            result.warnings.append(
-                f"skipped endpoint {name!r}: its path cannot be a method name; use mk.request()"
-            )
+            result.warnings.append(f"skipped endpoint {name!r}: its path cannot be a method name; use mk.request()")
 
 
 def _drop_body_security(result: CleanResult) -> None:
@@ -122,9 +118,7 @@ def _drop_body_security(result: CleanResult) -> None:
     schemes = result.spec["components"].get("securitySchemes", {})
     for name, scheme in list(schemes.items()):
         if isinstance(scheme, dict) and scheme.get("in") == "body":
-            result.warnings.append(
-                f"security scheme {name!r} puts the token in the body; the client does that itself"
-            )
+            result.warnings.append(f"security scheme {name!r} puts the token in the body; the client does that itself")
             schemes[name] = {"type": "http", "scheme": "bearer"}
 
 

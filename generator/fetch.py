@@ -54,9 +54,7 @@ def _download(url: str, timeout: float) -> bytes:
     return response.content
 
 
-def load_spec(
-    *, url: str | None = None, path: Path | None = None, timeout: float = 30.0
-) -> tuple[dict[str, Any], str]:
+def load_spec(*, url: str | None = None, path: Path | None = None, timeout: float = 30.0) -> tuple[dict[str, Any], str]:
     """Return the spec document and a short description of where it came from."""
     if url is not None:
         source = spec_url(url)

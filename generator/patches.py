@@ -22,8 +22,111 @@ class Patch:
     value: Any = None
 
 
+def _json_200(endpoint: str) -> str:
+    return f"/paths/~1{endpoint.replace('/', '~1')}/post/responses/200/content/application~1json/schema"
+
+
+def _add_properties(schema: str, why: str, **properties: Any) -> list[Patch]:
+    """Optional properties the server sends and the spec at ``schema`` does not list."""
+    return [Patch("add", f"{schema}/properties/{name}", why, value) for name, value in sorted(properties.items())]
+
+
+_STRING = {"type": "string"}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_NUMBER = {"type": "number"}
+_STATS = "/paths/~1stats/post/responses/200/content/application~1json/schema"
+_RELATION = "/paths/~1users~1relation/post/responses/200/content/application~1json/schema"
+
 # Pointers use "~1" for "/" inside a key, as RFC 6901 says.
-PATCHES: list[Patch] = []
+PATCHES: list[Patch] = [
+    *_add_properties(
+        _json_200("admin/get-index-stats") + "/items",
+        "admin/get-index-stats: the server returns whole pg_indexes rows (`SELECT * FROM pg_indexes`).",
+        schemaname=_STRING,
+        tablespace=_NULLABLE_STRING,
+        indexdef=_STRING,
+    ),
+    *_add_properties(
+        _json_200("admin/meta"),
+        "admin/meta: 2026.3.2 sends `langs` and `logoImageUrl` (as meta does), the spec omits them.",
+        langs={"type": "array", "items": _STRING},
+        logoImageUrl=_NULLABLE_STRING,
+    ),
+    *_add_properties(
+        "/components/schemas/QueueCount",
+        "admin/queue/stats: job counts come straight from BullMQ's getJobCounts(), which also has these.",
+        paused=_NUMBER,
+        prioritized=_NUMBER,
+        **{"waiting-children": _NUMBER},
+    ),
+    *_add_properties(
+        _json_200("admin/server-info"),
+        "admin/server-info: the server reports the Redis version too (`redis: redis_version`).",
+        redis=_NULLABLE_STRING,
+    ),
+    Patch(
+        "add",
+        "/components/schemas/MeDetailedOnly/properties/mutingNotificationTypes",
+        "i, i/update, users/show (self): the server still sends `mutingNotificationTypes: []` "
+        "for backward compatibility (UserEntityService), the spec dropped it.",
+        {"type": "array", "items": {"type": "string"}, "deprecated": True},
+    ),
+    Patch(
+        "remove",
+        "/components/schemas/MetaClientOptions/required",
+        "meta, admin/meta: a fresh 2026.3.2 instance answers `clientOptions: {}`; every field of it "
+        "is optional in practice.",
+    ),
+    Patch(
+        "add",
+        _STATS + "/properties/reactionsCount",
+        "stats: the server sends `reactionsCount` (endpoints/stats.ts), the spec omits it.",
+        {"type": "number"},
+    ),
+    Patch("append", _STATS + "/required", "stats: `reactionsCount` is always sent.", "reactionsCount"),
+    Patch(
+        "replace",
+        _RELATION,
+        "users/relation: the server always answers an array, one entry per user, even for a single "
+        "userId (`.then(it => [it])` in endpoints/users/relation.ts); the spec says object or array.",
+        {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/UserRelation"},
+        },
+    ),
+    Patch(
+        "add",
+        "/components/schemas/UserRelation",
+        "users/relation: the item schema, moved from the endpoint's oneOf[1] (see the patch above), "
+        "plus `following`, the raw following row or null, which the server sends and the spec omits.",
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "format": "id"},
+                "following": {"type": ["object", "null"], "additionalProperties": True},
+                "isFollowing": {"type": "boolean"},
+                "hasPendingFollowRequestFromYou": {"type": "boolean"},
+                "hasPendingFollowRequestToYou": {"type": "boolean"},
+                "isFollowed": {"type": "boolean"},
+                "isBlocking": {"type": "boolean"},
+                "isBlocked": {"type": "boolean"},
+                "isMuted": {"type": "boolean"},
+                "isRenoteMuted": {"type": "boolean"},
+            },
+            "required": [
+                "id",
+                "isFollowing",
+                "hasPendingFollowRequestFromYou",
+                "hasPendingFollowRequestToYou",
+                "isFollowed",
+                "isBlocking",
+                "isBlocked",
+                "isMuted",
+                "isRenoteMuted",
+            ],
+        },
+    ),
+]
 
 
 def _split(pointer: str) -> list[str]:

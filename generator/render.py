@@ -8,6 +8,8 @@ permission list used by ``misskey_auth``.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import keyword
 import re
 from collections.abc import Iterator
@@ -16,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from openapi_python_client import Project, strings
-from openapi_python_client.config import Config, ConfigFile, MetaType
+from openapi_python_client.config import ClassOverride, Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.errors import GeneratorError as OpcError
 from openapi_python_client.parser.openapi import Endpoint
+from openapi_python_client.parser.properties import ModelProperty
 
 from .clean import CleanResult, endpoint_name
 from .errors import SpecError
@@ -44,12 +47,15 @@ _RESERVED = {
 }
 
 
-def attribute_name(segment: str) -> str:
-    """A path segment as a Python attribute: ``get-all`` -> ``get_all``, ``2fa`` -> ``two_fa``."""
+def attribute_name(segment: str, *, top: bool = False) -> str:
+    """A path segment as a Python attribute: ``get-all`` -> ``get_all``, ``2fa`` -> ``two_fa``.
+
+    At the top level, names the client itself uses (``request``, ``close``...) get a trailing ``_``.
+    """
     name = segment.replace("-", "_").replace(".", "_")
     if name[:1].isdigit():
         name = _DIGITS[int(name[0])] + "_" + name[1:]
-    if keyword.iskeyword(name) or name in _RESERVED:
+    if keyword.iskeyword(name) or (top and name in _RESERVED):
         name += "_"
     return name
 
@@ -101,12 +107,44 @@ def _config() -> Config:
     )
     return Config.from_sources(
         config_file,
-        MetaType.NONE,
+        MetaType.NONE,  # type: ignore[arg-type]  # a StrEnum; the Python 3.10 stubs mypy targets lack it
         document_source=Path("spec.json"),
         file_encoding="utf-8",
         overwrite=True,
         output_path=None,
     )
+
+
+def _drop_type0_suffix(openapi: GeneratorData) -> dict[str, ClassOverride]:
+    """A nullable inline object (``poll: {type: [object, null]}``) becomes the union of a model
+    and None, and openapi-python-client names the model ``NotesCreateBodyPollType0``. Where the
+    name without the suffix is free, use it: ``NotesCreateBodyPoll``.
+    """
+    names = {str(m.class_info.name) for m in openapi.models} | {str(e.class_info.name) for e in openapi.enums}
+    overrides = {}
+    for name in sorted(names):
+        base = name[: -len("Type0")]
+        if name.endswith("Type0") and base not in names and base + "Type1" not in names:
+            overrides[name] = ClassOverride.model_validate({"class_name": base, "module_name": strings.snake_case(base)})
+    return overrides
+
+
+def _docstring_parts(description: str, permission: list[str], credential: bool) -> tuple[str, str]:
+    """Misskey's descriptions end in a markdown line about credentials; say it in plain words."""
+    text = _PERMISSION.sub("", _CREDENTIAL.sub("", description))
+    text = re.sub(r"\*\*Internal Endpoint\*\*:", "Internal endpoint:", text)
+    text = re.sub(r"[*]\s*/\s*", "", text).replace("No description provided.", "").strip()
+    summary, _, details = text.partition("\n")
+    if permission:
+        access = f"Needs a token with the permission{'s' if len(permission) > 1 else ''} {', '.join(permission)}."
+    elif credential:
+        access = "Needs a token."
+    else:
+        access = "Works without a token."
+    details = (details.strip() + "\n\n" + access).strip()
+    return strings.safe_for_docstring(
+        summary.strip().rstrip(".") or "No description in the spec"
+    ), strings.safe_for_docstring(details)
 
 
 def _raw(value: Any) -> str:
@@ -126,23 +164,24 @@ def render(cleaned: CleanResult, out_dir: Path) -> RenderResult:
     openapi = GeneratorData.from_dict(cleaned.spec, config=config)
     if isinstance(openapi, OpcError):
         raise SpecError(f"openapi-python-client cannot use this spec: {_describe(openapi)}")
+    overrides = _drop_type0_suffix(openapi)
+    if overrides:
+        config.class_overrides.update(overrides)
+        openapi = GeneratorData.from_dict(cleaned.spec, config=config)
+        assert not isinstance(openapi, OpcError)
 
     warnings: list[str] = []
     infos = _endpoint_infos(cleaned, openapi)
     generated = {info.name for info in infos}
     for path, item in sorted(cleaned.spec["paths"].items()):
         if "post" in item and endpoint_name(path) not in generated:
-            warnings.append(
-                f"skipped endpoint {endpoint_name(path)}: openapi-python-client could not render it"
-            )
+            warnings.append(f"skipped endpoint {endpoint_name(path)}: openapi-python-client could not render it")
 
     root = Node(path=())
     for info in infos:
         node = root
         for segment in info.name.split("/"):
-            node = node.children.setdefault(
-                attribute_name(segment), Node(path=(*node.path, attribute_name(segment)))
-            )
+            node = node.children.setdefault(attribute_name(segment), Node(path=(*node.path, attribute_name(segment))))
         node.endpoint = info
 
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
@@ -155,7 +194,9 @@ def render(cleaned: CleanResult, out_dir: Path) -> RenderResult:
         spec_version=str(cleaned.spec["info"]["version"]),
         root=root,
     )
-    for error in project.build():
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints "Generating <dir>"
+        build_errors = project.build()
+    for error in build_errors:
         warnings.append(_describe(error))
     client_module = config.output_path / "client.py"
     client_module.write_text(_prune_imports(client_module.read_text(encoding="utf-8")), encoding="utf-8")
@@ -186,7 +227,9 @@ def _body_imports(endpoint: Endpoint, prefix: str) -> set[str]:
     """Imports for the annotations of an endpoint's keyword arguments (its body's properties)."""
     imports: set[str] = set()
     for body in endpoint.bodies:
-        for prop in body.prop.required_properties + body.prop.optional_properties:
+        if not isinstance(body.prop, ModelProperty):
+            continue
+        for prop in (body.prop.required_properties or []) + (body.prop.optional_properties or []):
             imports |= prop.get_imports(prefix=prefix) | prop.get_lazy_imports(prefix=prefix)
     return imports
 
@@ -228,8 +271,9 @@ def _endpoint_infos(cleaned: CleanResult, openapi: GeneratorData) -> list[Endpoi
             description = operation.get("description") or ""
             permission = [p.strip() for m in _PERMISSION.findall(description) for p in m.split(",")]
             credential = _CREDENTIAL.search(description)
-            summary, _, details = strings.safe_for_docstring(description).strip().partition("\n")
-            details = details.strip()
+            summary, details = _docstring_parts(
+                description, permission, credential is not None and credential.group(1) == "Yes"
+            )
             module_name = strings.PythonIdentifier(_raw(endpoint.name), "field_")
             infos.append(
                 EndpointInfo(

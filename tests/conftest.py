@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from misskey_client import AsyncMisskey, Misskey, strict_parsing
 
+from misskey_client import AsyncMisskey, Misskey, strict_parsing
 from tests.recording import ACCOUNT_VARIABLES, REPLAY_URL, Scrubber, body_matcher
 
 

@@ -60,10 +60,17 @@ class Scrubber:
             else:
                 self._learn(value)
 
+    def data(self, data: bytes) -> bytes:
+        """``text`` for bodies that may be binary (multipart uploads)."""
+        for real in sorted(self.placeholders, key=len, reverse=True):
+            data = data.replace(real.encode("utf-8"), self.placeholders[real].encode("utf-8"))
+        return data
+
     def before_record_request(self, request: Any) -> Any:
         request.uri = self.text(request.uri)
         if request.body:
-            request.body = self.text(request.body.decode("utf-8")).encode("utf-8")
+            body = request.body if isinstance(request.body, bytes) else request.body.encode("utf-8")
+            request.body = self.data(body)
         for name in list(request.headers):
             if isinstance(request.headers[name], str):
                 request.headers[name] = self.text(request.headers[name])

@@ -126,9 +126,7 @@ class MiAuth:
         """
         if not isinstance(session, str) or not session.strip():
             raise ValueError("session must be the non-empty id of a MiAuth request started earlier")
-        auth = cls(
-            host, allow_insecure=allow_insecure, timeout=timeout, client=client, async_client=async_client
-        )
+        auth = cls(host, allow_insecure=allow_insecure, timeout=timeout, client=client, async_client=async_client)
         auth._session = session.strip()
         return auth
 

@@ -47,6 +47,10 @@ def _snippet(response: httpx.Response) -> str:
     return " ".join(text.split())
 
 
+def _multipart_value(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def _retry_after(response: httpx.Response, info: Mapping[str, Any]) -> float | None:
     header = response.headers.get("retry-after")
     if header is not None:
@@ -107,9 +111,10 @@ class BaseClient:
             # Misskey answers 400 INVALID_PARAM to a POST with no JSON body, even when the
             # endpoint takes no parameters: always send an object, ``{}`` at least.
             return {"json": payload, "headers": headers}
-        # Multipart: Misskey JSON-parses every value field and ignores fields that arrive after
-        # the file, so values are JSON-encoded and httpx puts ``data`` before ``files``.
-        data = {key: json.dumps(value) for key, value in payload.items()}
+        # Multipart: Misskey reads only the fields that arrive before the file (httpx sends ``data``
+        # first), takes strings as they are and JSON-parses booleans and numbers
+        # (ApiCallService: "Cast non JSON input"). A null cannot be sent, so it is left out.
+        data = {key: _multipart_value(value) for key, value in payload.items() if value is not None}
         return {"data": data, "files": files, "headers": headers}
 
     def _handle(self, endpoint: str, response: httpx.Response) -> Any:
@@ -156,9 +161,7 @@ class BaseClient:
                 message = f"{endpoint}: HTTP {status} redirect to {where} (redirects are not followed)"
             else:
                 message = f"{endpoint}: HTTP {status} without a Misskey error body"
-            raise InvalidResponseError(
-                message, status_code=status, endpoint=endpoint, snippet=_snippet(response)
-            )
+            raise InvalidResponseError(message, status_code=status, endpoint=endpoint, snippet=_snippet(response))
         info = error.get("info")
         info = info if isinstance(info, dict) else {}
         fields: dict[str, Any] = {
@@ -213,9 +216,7 @@ class SyncClient(BaseClient):
         super().__init__(host, token, token_in=token_in, timeout=timeout, allow_insecure=allow_insecure)
         self._http = httpx.Client(**self._httpx_options(httpx_options))
 
-    def request(
-        self, endpoint: str, params: Mapping[str, Any] | None = None, *, files: Files | None = None
-    ) -> Any:
+    def request(self, endpoint: str, params: Mapping[str, Any] | None = None, *, files: Files | None = None) -> Any:
         """Call any endpoint by name (``"notes/create"``) and return the parsed JSON, or None for 204."""
         endpoint = endpoint.strip("/")
         try:
@@ -224,9 +225,7 @@ class SyncClient(BaseClient):
             raise _transport_error(endpoint, exc) from exc
         return self._handle(endpoint, response)
 
-    def _call(
-        self, endpoint: str, body: Mapping[str, Any], parse: Callable[[Any], T], files: Files | None = None
-    ) -> T:
+    def _call(self, endpoint: str, body: Mapping[str, Any], parse: Callable[[Any], T], files: Files | None = None) -> T:
         return self._parse(endpoint, self.request(endpoint, body, files=files), parse)
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from ._errors import ResponseParseError
 
 __all__ = [
+    "collect_drift",
     "is_strict",
     "missing_required",
     "parse_union",
@@ -25,6 +26,7 @@ __all__ = [
 ]
 
 _STRICT: ContextVar[bool] = ContextVar("misskey_strict_parsing", default=False)
+_DRIFT: ContextVar[list[str] | None] = ContextVar("misskey_parse_drift", default=None)
 
 
 def is_strict() -> bool:
@@ -42,26 +44,49 @@ def strict_parsing(enabled: bool = True) -> Iterator[None]:
         _STRICT.reset(token)
 
 
+@contextlib.contextmanager
+def collect_drift() -> Iterator[list[str]]:
+    """Parse leniently and list every mismatch with the spec instead of raising at the first.
+
+    Used to survey a recording for the spec patch layer; each entry reads like a strict error.
+    """
+    found: list[str] = []
+    strict, drift = _STRICT.set(False), _DRIFT.set(found)
+    try:
+        yield found
+    finally:
+        _STRICT.reset(strict)
+        _DRIFT.reset(drift)
+
+
 def _fail(message: str) -> ResponseParseError:
     return ResponseParseError(message, status_code=200, endpoint=None)
 
 
+def _drift(message: str) -> None:
+    if _STRICT.get():
+        raise _fail(message)
+    found = _DRIFT.get()
+    if found is not None:
+        found.append(message)
+
+
 def missing_required(model: str, name: str) -> None:
     """Called when a required property is absent; raises in strict mode."""
-    if _STRICT.get():
-        raise _fail(f"{model}: required property {name!r} is missing")
+    _drift(f"{model}: required property {name!r} is missing")
 
 
 def unknown_properties(model: str, names: Collection[str]) -> None:
     """Called with the properties a model does not declare; raises in strict mode."""
-    if names and _STRICT.get():
-        raise _fail(f"{model}: unknown properties {sorted(names)!r}")
+    if names:
+        _drift(f"{model}: unknown properties {sorted(names)!r}")
 
 
 def unknown_enum_value(enum: str, value: Any) -> Any:
     """Called with a value outside an enum; returns it unchanged in lenient mode."""
-    if _STRICT.get() or not isinstance(value, (str, int)):
+    if not isinstance(value, (str, int)):
         raise _fail(f"{enum}: unexpected value {value!r}")
+    _drift(f"{enum}: unexpected value {value!r}")
     return value
 
 
@@ -76,7 +101,7 @@ def parse_union(data: Any, parsers: Sequence[Callable[[Any], Any]]) -> Any:
     again in the current mode.
     """
     strict = _STRICT.get()
-    token = _STRICT.set(True)
+    token, drift = _STRICT.set(True), _DRIFT.set(None)
     try:
         for parser in parsers:
             try:
@@ -85,6 +110,7 @@ def parse_union(data: Any, parsers: Sequence[Callable[[Any], Any]]) -> Any:
                 continue
     finally:
         _STRICT.reset(token)
+        _DRIFT.reset(drift)
     if not strict:
         for parser in parsers:
             try:

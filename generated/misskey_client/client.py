@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from ._facade.v2 import AsyncV2Namespace, V2Namespace
     from .models.emoji_detailed import EmojiDetailed
     from .models.emojis_response_200 import EmojisResponse200
-    from .models.endpoint_response_200_type_0 import EndpointResponse200Type0
+    from .models.endpoint_response_200 import EndpointResponse200
     from .models.fetch_external_resources_response_200 import FetchExternalResourcesResponse200
     from .models.fetch_rss_response_200 import FetchRssResponse200
     from .models.get_avatar_decorations_response_200_item import GetAvatarDecorationsResponse200Item
@@ -183,9 +183,9 @@ class Misskey(SyncClient):
         *,
         name: str,
     ) -> EmojiDetailed:
-        """emoji: No description provided.
+        """emoji: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             name (str):
@@ -207,9 +207,9 @@ class Misskey(SyncClient):
     def emojis(
         self,
     ) -> EmojisResponse200:
-        """emojis: No description provided.
+        """emojis: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -228,10 +228,10 @@ class Misskey(SyncClient):
         self,
         *,
         endpoint: str,
-    ) -> EndpointResponse200Type0 | None:
-        """endpoint: No description provided.
+    ) -> EndpointResponse200 | None:
+        """endpoint: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             endpoint (str):
@@ -253,9 +253,9 @@ class Misskey(SyncClient):
     def endpoints(
         self,
     ) -> builtins.list[str]:
-        """endpoints: No description provided.
+        """endpoints: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -273,11 +273,11 @@ class Misskey(SyncClient):
     def export_custom_emojis(
         self,
     ) -> Any:
-        """export-custom-emojis: No description provided.
+        """export-custom-emojis: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -305,11 +305,11 @@ class Misskey(SyncClient):
         url: str,
         hash_: str,
     ) -> FetchExternalResourcesResponse200:
-        """fetch-external-resources: No description provided.
+        """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             url (str):
@@ -335,9 +335,9 @@ class Misskey(SyncClient):
         *,
         url: str,
     ) -> FetchRssResponse200:
-        """fetch-rss: No description provided.
+        """fetch-rss: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             url (str):
@@ -380,9 +380,9 @@ class Misskey(SyncClient):
     def get_avatar_decorations(
         self,
     ) -> builtins.list[GetAvatarDecorationsResponse200Item]:
-        """get-avatar-decorations: No description provided.
+        """get-avatar-decorations: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -400,9 +400,9 @@ class Misskey(SyncClient):
     def get_online_users_count(
         self,
     ) -> GetOnlineUsersCountResponse200:
-        """get-online-users-count: No description provided.
+        """get-online-users-count: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -443,9 +443,9 @@ class Misskey(SyncClient):
         *,
         detail: bool | Unset = UNSET,
     ) -> MetaDetailed | MetaLite:
-        """meta: No description provided.
+        """meta: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             detail (bool | Unset):  Default: True.
@@ -506,11 +506,11 @@ class Misskey(SyncClient):
         event: str,
         var: Any | Unset = UNSET,
     ) -> Any:
-        """page-push: No description provided.
+        """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             page_id (str):
@@ -543,9 +543,9 @@ class Misskey(SyncClient):
     def ping(
         self,
     ) -> PingResponse200:
-        """ping: No description provided.
+        """ping: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -563,9 +563,9 @@ class Misskey(SyncClient):
     def pinned_users(
         self,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """pinned-users: No description provided.
+        """pinned-users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -600,9 +600,11 @@ class Misskey(SyncClient):
         username: str,
         email: str,
     ) -> Any:
-        """request-reset-password: Request a users password to be reset.
+        """request-reset-password: Request a users password to be reset
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             username (str):
@@ -626,9 +628,11 @@ class Misskey(SyncClient):
     def reset_db(
         self,
     ) -> Any:
-        """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis.
+        """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -649,9 +653,11 @@ class Misskey(SyncClient):
         token: str,
         password: str,
     ) -> Any:
-        """reset-password: Complete the password reset that was previously requested.
+        """reset-password: Complete the password reset that was previously requested
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             token (str):
@@ -675,9 +681,9 @@ class Misskey(SyncClient):
     def retention(
         self,
     ) -> builtins.list[RetentionResponse200Item]:
-        """retention: No description provided.
+        """retention: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -709,9 +715,9 @@ class Misskey(SyncClient):
     def server_info(
         self,
     ) -> ServerInfoResponse200:
-        """server-info: No description provided.
+        """server-info: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -729,9 +735,9 @@ class Misskey(SyncClient):
     def stats(
         self,
     ) -> StatsResponse200:
-        """stats: No description provided.
+        """stats: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -762,9 +768,11 @@ class Misskey(SyncClient):
         nullable_default: None | str | Unset = UNSET,
         id: str | Unset = UNSET,
     ) -> TestResponse200:
-        """test: Endpoint for testing input validation.
+        """test: Endpoint for testing input validation
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             required (bool):
@@ -817,9 +825,9 @@ class Misskey(SyncClient):
         *,
         code: str,
     ) -> Any:
-        """verify-email: No description provided.
+        """verify-email: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             code (str):
@@ -952,9 +960,9 @@ class AsyncMisskey(AsyncClient):
         *,
         name: str,
     ) -> EmojiDetailed:
-        """emoji: No description provided.
+        """emoji: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             name (str):
@@ -976,9 +984,9 @@ class AsyncMisskey(AsyncClient):
     async def emojis(
         self,
     ) -> EmojisResponse200:
-        """emojis: No description provided.
+        """emojis: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -997,10 +1005,10 @@ class AsyncMisskey(AsyncClient):
         self,
         *,
         endpoint: str,
-    ) -> EndpointResponse200Type0 | None:
-        """endpoint: No description provided.
+    ) -> EndpointResponse200 | None:
+        """endpoint: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             endpoint (str):
@@ -1022,9 +1030,9 @@ class AsyncMisskey(AsyncClient):
     async def endpoints(
         self,
     ) -> builtins.list[str]:
-        """endpoints: No description provided.
+        """endpoints: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1042,11 +1050,11 @@ class AsyncMisskey(AsyncClient):
     async def export_custom_emojis(
         self,
     ) -> Any:
-        """export-custom-emojis: No description provided.
+        """export-custom-emojis: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1074,11 +1082,11 @@ class AsyncMisskey(AsyncClient):
         url: str,
         hash_: str,
     ) -> FetchExternalResourcesResponse200:
-        """fetch-external-resources: No description provided.
+        """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             url (str):
@@ -1104,9 +1112,9 @@ class AsyncMisskey(AsyncClient):
         *,
         url: str,
     ) -> FetchRssResponse200:
-        """fetch-rss: No description provided.
+        """fetch-rss: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             url (str):
@@ -1149,9 +1157,9 @@ class AsyncMisskey(AsyncClient):
     async def get_avatar_decorations(
         self,
     ) -> builtins.list[GetAvatarDecorationsResponse200Item]:
-        """get-avatar-decorations: No description provided.
+        """get-avatar-decorations: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1169,9 +1177,9 @@ class AsyncMisskey(AsyncClient):
     async def get_online_users_count(
         self,
     ) -> GetOnlineUsersCountResponse200:
-        """get-online-users-count: No description provided.
+        """get-online-users-count: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1212,9 +1220,9 @@ class AsyncMisskey(AsyncClient):
         *,
         detail: bool | Unset = UNSET,
     ) -> MetaDetailed | MetaLite:
-        """meta: No description provided.
+        """meta: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             detail (bool | Unset):  Default: True.
@@ -1275,11 +1283,11 @@ class AsyncMisskey(AsyncClient):
         event: str,
         var: Any | Unset = UNSET,
     ) -> Any:
-        """page-push: No description provided.
+        """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             page_id (str):
@@ -1312,9 +1320,9 @@ class AsyncMisskey(AsyncClient):
     async def ping(
         self,
     ) -> PingResponse200:
-        """ping: No description provided.
+        """ping: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1332,9 +1340,9 @@ class AsyncMisskey(AsyncClient):
     async def pinned_users(
         self,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """pinned-users: No description provided.
+        """pinned-users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1369,9 +1377,11 @@ class AsyncMisskey(AsyncClient):
         username: str,
         email: str,
     ) -> Any:
-        """request-reset-password: Request a users password to be reset.
+        """request-reset-password: Request a users password to be reset
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             username (str):
@@ -1395,9 +1405,11 @@ class AsyncMisskey(AsyncClient):
     async def reset_db(
         self,
     ) -> Any:
-        """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis.
+        """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1418,9 +1430,11 @@ class AsyncMisskey(AsyncClient):
         token: str,
         password: str,
     ) -> Any:
-        """reset-password: Complete the password reset that was previously requested.
+        """reset-password: Complete the password reset that was previously requested
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             token (str):
@@ -1444,9 +1458,9 @@ class AsyncMisskey(AsyncClient):
     async def retention(
         self,
     ) -> builtins.list[RetentionResponse200Item]:
-        """retention: No description provided.
+        """retention: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1478,9 +1492,9 @@ class AsyncMisskey(AsyncClient):
     async def server_info(
         self,
     ) -> ServerInfoResponse200:
-        """server-info: No description provided.
+        """server-info: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1498,9 +1512,9 @@ class AsyncMisskey(AsyncClient):
     async def stats(
         self,
     ) -> StatsResponse200:
-        """stats: No description provided.
+        """stats: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1531,9 +1545,11 @@ class AsyncMisskey(AsyncClient):
         nullable_default: None | str | Unset = UNSET,
         id: str | Unset = UNSET,
     ) -> TestResponse200:
-        """test: Endpoint for testing input validation.
+        """test: Endpoint for testing input validation
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             required (bool):
@@ -1586,9 +1602,9 @@ class AsyncMisskey(AsyncClient):
         *,
         code: str,
     ) -> Any:
-        """verify-email: No description provided.
+        """verify-email: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             code (str):

@@ -20,15 +20,13 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
-from misskey_auth import _miauth
 
+from misskey_auth import _miauth
 from tests.recording import Scrubber
 
 
 @pytest.fixture
-def fixed_sessions(
-    monkeypatch: pytest.MonkeyPatch, recording: bool, scrubber: Scrubber
-) -> Callable[[int], str]:
+def fixed_sessions(monkeypatch: pytest.MonkeyPatch, recording: bool, scrubber: Scrubber) -> Callable[[int], str]:
     """Make MiAuth sessions replayable: the n-th MiAuth of a test gets ``fixed_session(n)`` on replay.
 
     While recording, each MiAuth object still gets a fresh random session (re-recording must not reuse

@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
+
 import misskey_auth
 import misskey_auth.__main__ as cli
-import pytest
 from misskey_auth import AuthResult, AuthTimeoutError, MiAuthError
 
 TOKEN = "tok-secret-123"

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import anyio
 import httpx
 import pytest
+
 from misskey_auth import (
     AuthAPIError,
     AuthNetworkError,

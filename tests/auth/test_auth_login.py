@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+
 from misskey_auth import AuthResult, AuthTimeoutError, CallbackServer, MiAuthError, login
 
 Visit = Callable[[str], tuple[int, str]]
@@ -232,9 +233,7 @@ def test_login_end_to_end(misskey: dict[str, str], browser_visit: Visit) -> None
         opened.append(url)
         # The user approves a moment later, in another thread, as with a real browser.
         user.append(
-            threading.Thread(
-                target=approve_in_browser, args=(misskey, url), kwargs={"follow_redirect": browser_visit}
-            )
+            threading.Thread(target=approve_in_browser, args=(misskey, url), kwargs={"follow_redirect": browser_visit})
         )
         user[0].start()
         return True

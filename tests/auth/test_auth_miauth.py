@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import anyio
 import httpx
 import pytest
+
 from misskey_auth import (
     PERMISSIONS,
     AuthTimeoutError,
@@ -68,9 +69,7 @@ def test_permissions_may_be_a_comma_separated_string() -> None:
 
 
 def test_an_unknown_permission_names_the_closest_valid_ones() -> None:
-    with pytest.raises(
-        ValueError, match=r"unknown Misskey permission 'read:acount'; did you mean 'read:account'"
-    ):
+    with pytest.raises(ValueError, match=r"unknown Misskey permission 'read:acount'; did you mean 'read:account'"):
         MiAuth("misskey.example", permission=["read:acount"])
 
 
@@ -260,9 +259,7 @@ def test_wait_returns_once_approved(misskey: dict[str, str]) -> None:
     approve(misskey, auth, as_user="MISSKEY_USER2_TOKEN")
     result = auth.wait(timeout=10, interval=0.1)
     assert result.username == "bob"
-    posted = call(
-        misskey, "notes/create", result.token, text="hello from misskey-auth tests", visibility="specified"
-    )
+    posted = call(misskey, "notes/create", result.token, text="hello from misskey-auth tests", visibility="specified")
     assert posted.status_code == 200
     refused = call(misskey, "i/favorites", result.token)
     assert refused.status_code == 403

@@ -32,9 +32,7 @@ def test_every_exception_derives_from_the_base() -> None:
     errors = [
         obj
         for obj in vars(misskey_auth).values()
-        if inspect.isclass(obj)
-        and issubclass(obj, BaseException)
-        and obj.__module__ == "misskey_auth._errors"
+        if inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == "misskey_auth._errors"
     ]
     assert len(errors) == 9
     assert all(issubclass(error, MisskeyAuthError) for error in errors)

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from misskey_auth import default_token_path, save_token
 
 

@@ -136,9 +136,9 @@ class AdminNamespace:
         reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = UNSET,
         target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = UNSET,
     ) -> builtins.list[AdminAbuseUserReportsResponse200Item]:
-        """admin/abuse-user-reports: No description provided.
+        """admin/abuse-user-reports: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:abuse-user-reports*
+        Needs a token with the permission read:admin:abuse-user-reports.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -197,9 +197,9 @@ class AdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/delete-account: No description provided.
+        """admin/delete-account: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:delete-account*
+        Needs a token with the permission write:admin:delete-account.
 
         Args:
             user_id (str):
@@ -223,9 +223,9 @@ class AdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/delete-all-files-of-a-user: No description provided.
+        """admin/delete-all-files-of-a-user: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:delete-all-files-of-a-user*
+        Needs a token with the permission write:admin:delete-all-files-of-a-user.
 
         Args:
             user_id (str):
@@ -261,9 +261,9 @@ class AdminNamespace:
         *,
         report_id: str,
     ) -> Any:
-        """admin/forward-abuse-user-report: No description provided.
+        """admin/forward-abuse-user-report: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+        Needs a token with the permission write:admin:resolve-abuse-user-report.
 
         Args:
             report_id (str):
@@ -285,9 +285,9 @@ class AdminNamespace:
     def get_index_stats(
         self,
     ) -> builtins.list[AdminGetIndexStatsResponse200Item]:
-        """admin/get-index-stats: No description provided.
+        """admin/get-index-stats: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:index-stats*
+        Needs a token with the permission read:admin:index-stats.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -305,9 +305,9 @@ class AdminNamespace:
     def get_table_stats(
         self,
     ) -> AdminGetTableStatsResponse200:
-        """admin/get-table-stats: No description provided.
+        """admin/get-table-stats: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:table-stats*
+        Needs a token with the permission read:admin:table-stats.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -327,9 +327,9 @@ class AdminNamespace:
         *,
         user_id: str,
     ) -> builtins.list[AdminGetUserIpsResponse200Item]:
-        """admin/get-user-ips: No description provided.
+        """admin/get-user-ips: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:user-ips*
+        Needs a token with the permission read:admin:user-ips.
 
         Args:
             user_id (str):
@@ -355,9 +355,9 @@ class AdminNamespace:
     def meta(
         self,
     ) -> AdminMetaResponse200:
-        """admin/meta: No description provided.
+        """admin/meta: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:meta*
+        Needs a token with the permission read:admin:meta.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -389,9 +389,9 @@ class AdminNamespace:
         *,
         user_id: str,
     ) -> AdminResetPasswordResponse200:
-        """admin/reset-password: No description provided.
+        """admin/reset-password: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:reset-password*
+        Needs a token with the permission write:admin:reset-password.
 
         Args:
             user_id (str):
@@ -420,9 +420,9 @@ class AdminNamespace:
         | None
         | Unset = UNSET,
     ) -> Any:
-        """admin/resolve-abuse-user-report: No description provided.
+        """admin/resolve-abuse-user-report: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+        Needs a token with the permission write:admin:resolve-abuse-user-report.
 
         Args:
             report_id (str):
@@ -456,9 +456,9 @@ class AdminNamespace:
         subject: str,
         text: str,
     ) -> Any:
-        """admin/send-email: No description provided.
+        """admin/send-email: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:send-email*
+        Needs a token with the permission write:admin:send-email.
 
         Args:
             to (str):
@@ -484,9 +484,9 @@ class AdminNamespace:
     def server_info(
         self,
     ) -> AdminServerInfoResponse200:
-        """admin/server-info: No description provided.
+        """admin/server-info: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:server-info*
+        Needs a token with the permission read:admin:server-info.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -513,9 +513,9 @@ class AdminNamespace:
         user_id: None | str | Unset = UNSET,
         search: None | str | Unset = UNSET,
     ) -> builtins.list[AdminShowModerationLogsResponse200Item]:
-        """admin/show-moderation-logs: No description provided.
+        """admin/show-moderation-logs: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:show-moderation-log*
+        Needs a token with the permission read:admin:show-moderation-log.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -553,9 +553,9 @@ class AdminNamespace:
         *,
         user_id: str,
     ) -> AdminShowUserResponse200:
-        """admin/show-user: No description provided.
+        """admin/show-user: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:show-user*
+        Needs a token with the permission read:admin:show-user.
 
         Args:
             user_id (str):
@@ -585,9 +585,9 @@ class AdminNamespace:
         username: None | str | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """admin/show-users: No description provided.
+        """admin/show-users: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:show-user*
+        Needs a token with the permission read:admin:show-user.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -623,9 +623,9 @@ class AdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/suspend-user: No description provided.
+        """admin/suspend-user: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:suspend-user*
+        Needs a token with the permission write:admin:suspend-user.
 
         Args:
             user_id (str):
@@ -653,9 +653,9 @@ class AdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/unset-user-avatar: No description provided.
+        """admin/unset-user-avatar: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:unset-user-avatar*
+        Needs a token with the permission write:admin:unset-user-avatar.
 
         Args:
             user_id (str):
@@ -679,9 +679,9 @@ class AdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/unset-user-banner: No description provided.
+        """admin/unset-user-banner: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:unset-user-banner*
+        Needs a token with the permission write:admin:unset-user-banner.
 
         Args:
             user_id (str):
@@ -705,9 +705,9 @@ class AdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/unsuspend-user: No description provided.
+        """admin/unsuspend-user: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:unsuspend-user*
+        Needs a token with the permission write:admin:unsuspend-user.
 
         Args:
             user_id (str):
@@ -732,9 +732,9 @@ class AdminNamespace:
         report_id: str,
         moderation_note: str | Unset = UNSET,
     ) -> Any:
-        """admin/update-abuse-user-report: No description provided.
+        """admin/update-abuse-user-report: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+        Needs a token with the permission write:admin:resolve-abuse-user-report.
 
         Args:
             report_id (str):
@@ -885,9 +885,9 @@ class AdminNamespace:
         remote_notes_cleaning_max_processing_duration_in_minutes: float | Unset = UNSET,
         show_role_badges_of_remote_users: bool | Unset = UNSET,
     ) -> Any:
-        """admin/update-meta: No description provided.
+        """admin/update-meta: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:meta*
+        Needs a token with the permission write:admin:meta.
 
         Args:
             disable_registration (bool | None | Unset):
@@ -1163,9 +1163,9 @@ class AdminNamespace:
         *,
         description: None | str | Unset = UNSET,
     ) -> MeDetailed | UserDetailedNotMe:
-        """admin/update-proxy-account: No description provided.
+        """admin/update-proxy-account: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:account*
+        Needs a token with the permission write:admin:account.
 
         Args:
             description (None | str | Unset):
@@ -1190,9 +1190,9 @@ class AdminNamespace:
         user_id: str,
         text: str,
     ) -> Any:
-        """admin/update-user-note: No description provided.
+        """admin/update-user-note: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:user-note*
+        Needs a token with the permission write:admin:user-note.
 
         Args:
             user_id (str):
@@ -1246,11 +1246,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
         user_id: str | Unset = UNSET,
         system_webhook_id: str | Unset = UNSET,
     ) -> AbuseReportNotificationRecipient:
-        """admin/abuse-report/notification-recipient/create: No description provided.
+        """admin/abuse-report/notification-recipient/create: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+        Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
         Args:
             is_active (bool):
@@ -1282,11 +1280,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/abuse-report/notification-recipient/delete: No description provided.
+        """admin/abuse-report/notification-recipient/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+        Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
         Args:
             id (str):
@@ -1310,11 +1306,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
         *,
         method: builtins.list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET,
     ) -> builtins.list[AbuseReportNotificationRecipient]:
-        """admin/abuse-report/notification-recipient/list: No description provided.
+        """admin/abuse-report/notification-recipient/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *read:admin:abuse-report:notification-recipient*
+        Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
         Args:
             method (list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset):
@@ -1338,11 +1332,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
         *,
         id: str,
     ) -> AbuseReportNotificationRecipient:
-        """admin/abuse-report/notification-recipient/show: No description provided.
+        """admin/abuse-report/notification-recipient/show: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *read:admin:abuse-report:notification-recipient*
+        Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
         Args:
             id (str):
@@ -1371,11 +1363,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
         user_id: str | Unset = UNSET,
         system_webhook_id: str | Unset = UNSET,
     ) -> AbuseReportNotificationRecipient:
-        """admin/abuse-report/notification-recipient/update: No description provided.
+        """admin/abuse-report/notification-recipient/update: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+        Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
         Args:
             id (str):
@@ -1421,9 +1411,9 @@ class AdminAccountsNamespace:
         password: str,
         setup_password: None | str | Unset = UNSET,
     ) -> AdminAccountsCreateResponse200:
-        """admin/accounts/create: No description provided.
+        """admin/accounts/create: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             username (str):
@@ -1451,9 +1441,9 @@ class AdminAccountsNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/accounts/delete: No description provided.
+        """admin/accounts/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:account*
+        Needs a token with the permission write:admin:account.
 
         Args:
             user_id (str):
@@ -1477,9 +1467,9 @@ class AdminAccountsNamespace:
         *,
         email: str,
     ) -> UserDetailedNotMe:
-        """admin/accounts/find-by-email: No description provided.
+        """admin/accounts/find-by-email: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:account*
+        Needs a token with the permission read:admin:account.
 
         Args:
             email (str):
@@ -1522,9 +1512,9 @@ class AdminAdNamespace:
         day_of_week: int,
         is_sensitive: bool | Unset = UNSET,
     ) -> Ad:
-        """admin/ad/create: No description provided.
+        """admin/ad/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:ad*
+        Needs a token with the permission write:admin:ad.
 
         Args:
             url (str):
@@ -1566,9 +1556,9 @@ class AdminAdNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/ad/delete: No description provided.
+        """admin/ad/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:ad*
+        Needs a token with the permission write:admin:ad.
 
         Args:
             id (str):
@@ -1597,9 +1587,9 @@ class AdminAdNamespace:
         until_date: int | Unset = UNSET,
         publishing: bool | None | Unset = UNSET,
     ) -> builtins.list[Ad]:
-        """admin/ad/list: No description provided.
+        """admin/ad/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:ad*
+        Needs a token with the permission read:admin:ad.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1643,9 +1633,9 @@ class AdminAdNamespace:
         day_of_week: int | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
     ) -> Any:
-        """admin/ad/update: No description provided.
+        """admin/ad/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:ad*
+        Needs a token with the permission write:admin:ad.
 
         Args:
             id (str):
@@ -1707,9 +1697,9 @@ class AdminAnnouncementsNamespace:
         need_confirmation_to_read: bool | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
     ) -> AdminAnnouncementsCreateResponse200:
-        """admin/announcements/create: No description provided.
+        """admin/announcements/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:announcements*
+        Needs a token with the permission write:admin:announcements.
 
         Args:
             title (str):
@@ -1749,9 +1739,9 @@ class AdminAnnouncementsNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/announcements/delete: No description provided.
+        """admin/announcements/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:announcements*
+        Needs a token with the permission write:admin:announcements.
 
         Args:
             id (str):
@@ -1781,9 +1771,9 @@ class AdminAnnouncementsNamespace:
         user_id: None | str | Unset = UNSET,
         status: AdminAnnouncementsListBodyStatus | Unset = UNSET,
     ) -> builtins.list[AdminAnnouncementsListResponse200Item]:
-        """admin/announcements/list: No description provided.
+        """admin/announcements/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:announcements*
+        Needs a token with the permission read:admin:announcements.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1828,9 +1818,9 @@ class AdminAnnouncementsNamespace:
         need_confirmation_to_read: bool | Unset = UNSET,
         is_active: bool | Unset = UNSET,
     ) -> Any:
-        """admin/announcements/update: No description provided.
+        """admin/announcements/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:announcements*
+        Needs a token with the permission write:admin:announcements.
 
         Args:
             id (str):
@@ -1885,9 +1875,9 @@ class AdminAvatarDecorationsNamespace:
         url: str,
         role_ids_that_can_be_used_this_decoration: builtins.list[str] | Unset = UNSET,
     ) -> AdminAvatarDecorationsCreateResponse200:
-        """admin/avatar-decorations/create: No description provided.
+        """admin/avatar-decorations/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+        Needs a token with the permission write:admin:avatar-decorations.
 
         Args:
             name (str):
@@ -1917,9 +1907,9 @@ class AdminAvatarDecorationsNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/avatar-decorations/delete: No description provided.
+        """admin/avatar-decorations/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+        Needs a token with the permission write:admin:avatar-decorations.
 
         Args:
             id (str):
@@ -1948,9 +1938,9 @@ class AdminAvatarDecorationsNamespace:
         until_date: int | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
     ) -> builtins.list[AdminAvatarDecorationsListResponse200Item]:
-        """admin/avatar-decorations/list: No description provided.
+        """admin/avatar-decorations/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:avatar-decorations*
+        Needs a token with the permission read:admin:avatar-decorations.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1988,9 +1978,9 @@ class AdminAvatarDecorationsNamespace:
         url: str | Unset = UNSET,
         role_ids_that_can_be_used_this_decoration: builtins.list[str] | Unset = UNSET,
     ) -> Any:
-        """admin/avatar-decorations/update: No description provided.
+        """admin/avatar-decorations/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+        Needs a token with the permission write:admin:avatar-decorations.
 
         Args:
             id (str):
@@ -2030,9 +2020,9 @@ class AdminCaptchaNamespace:
     def current(
         self,
     ) -> AdminCaptchaCurrentResponse200:
-        """admin/captcha/current: No description provided.
+        """admin/captcha/current: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:meta*
+        Needs a token with the permission read:admin:meta.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2056,9 +2046,9 @@ class AdminCaptchaNamespace:
         secret: None | str | Unset = UNSET,
         instance_url: None | str | Unset = UNSET,
     ) -> Any:
-        """admin/captcha/save: No description provided.
+        """admin/captcha/save: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:meta*
+        Needs a token with the permission write:admin:meta.
 
         Args:
             provider (AdminCaptchaSaveBodyProvider):
@@ -2098,9 +2088,9 @@ class AdminDriveNamespace:
     def clean_remote_files(
         self,
     ) -> Any:
-        """admin/drive/clean-remote-files: No description provided.
+        """admin/drive/clean-remote-files: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:drive*
+        Needs a token with the permission write:admin:drive.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2118,9 +2108,9 @@ class AdminDriveNamespace:
     def cleanup(
         self,
     ) -> Any:
-        """admin/drive/cleanup: No description provided.
+        """admin/drive/cleanup: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:drive*
+        Needs a token with the permission write:admin:drive.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2148,9 +2138,9 @@ class AdminDriveNamespace:
         origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
-        """admin/drive/files: No description provided.
+        """admin/drive/files: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:drive*
+        Needs a token with the permission read:admin:drive.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -2191,9 +2181,9 @@ class AdminDriveNamespace:
         file_id: str | Unset = UNSET,
         url: str | Unset = UNSET,
     ) -> AdminDriveShowFileResponse200:
-        """admin/drive/show-file: No description provided.
+        """admin/drive/show-file: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:drive*
+        Needs a token with the permission read:admin:drive.
 
         Takes one of these sets of arguments: (file_id), or (url).
 
@@ -2238,9 +2228,9 @@ class AdminEmojiNamespace:
         local_only: bool | Unset = UNSET,
         role_ids_that_can_be_used_this_emoji_as_reaction: builtins.list[str] | Unset = UNSET,
     ) -> EmojiDetailed:
-        """admin/emoji/add: No description provided.
+        """admin/emoji/add: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             name (str):
@@ -2279,9 +2269,9 @@ class AdminEmojiNamespace:
         ids: builtins.list[str],
         aliases: builtins.list[str],
     ) -> Any:
-        """admin/emoji/add-aliases-bulk: No description provided.
+        """admin/emoji/add-aliases-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -2307,9 +2297,9 @@ class AdminEmojiNamespace:
         *,
         emoji_id: str,
     ) -> AdminEmojiCopyResponse200:
-        """admin/emoji/copy: No description provided.
+        """admin/emoji/copy: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             emoji_id (str):
@@ -2333,9 +2323,9 @@ class AdminEmojiNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/emoji/delete: No description provided.
+        """admin/emoji/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             id (str):
@@ -2359,9 +2349,9 @@ class AdminEmojiNamespace:
         *,
         ids: builtins.list[str],
     ) -> Any:
-        """admin/emoji/delete-bulk: No description provided.
+        """admin/emoji/delete-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -2385,11 +2375,11 @@ class AdminEmojiNamespace:
         *,
         file_id: str,
     ) -> Any:
-        """admin/emoji/import-zip: No description provided.
+        """admin/emoji/import-zip: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -2418,9 +2408,9 @@ class AdminEmojiNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[EmojiDetailed]:
-        """admin/emoji/list: No description provided.
+        """admin/emoji/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+        Needs a token with the permission read:admin:emoji.
 
         Args:
             query (None | str | Unset):
@@ -2460,9 +2450,9 @@ class AdminEmojiNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[EmojiDetailed]:
-        """admin/emoji/list-remote: No description provided.
+        """admin/emoji/list-remote: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+        Needs a token with the permission read:admin:emoji.
 
         Args:
             query (None | str | Unset):
@@ -2499,9 +2489,9 @@ class AdminEmojiNamespace:
         ids: builtins.list[str],
         aliases: builtins.list[str],
     ) -> Any:
-        """admin/emoji/remove-aliases-bulk: No description provided.
+        """admin/emoji/remove-aliases-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -2528,9 +2518,9 @@ class AdminEmojiNamespace:
         ids: builtins.list[str],
         aliases: builtins.list[str],
     ) -> Any:
-        """admin/emoji/set-aliases-bulk: No description provided.
+        """admin/emoji/set-aliases-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -2557,9 +2547,9 @@ class AdminEmojiNamespace:
         ids: builtins.list[str],
         category: None | str | Unset = UNSET,
     ) -> Any:
-        """admin/emoji/set-category-bulk: No description provided.
+        """admin/emoji/set-category-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -2586,9 +2576,9 @@ class AdminEmojiNamespace:
         ids: builtins.list[str],
         license_: None | str | Unset = UNSET,
     ) -> Any:
-        """admin/emoji/set-license-bulk: No description provided.
+        """admin/emoji/set-license-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -2622,9 +2612,9 @@ class AdminEmojiNamespace:
         local_only: bool | Unset = UNSET,
         role_ids_that_can_be_used_this_emoji_as_reaction: builtins.list[str] | Unset = UNSET,
     ) -> Any:
-        """admin/emoji/update: No description provided.
+        """admin/emoji/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Takes one of these sets of arguments: (id), or (name).
 
@@ -2676,9 +2666,9 @@ class AdminFederationNamespace:
         *,
         host: str,
     ) -> Any:
-        """admin/federation/delete-all-files: No description provided.
+        """admin/federation/delete-all-files: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+        Needs a token with the permission write:admin:federation.
 
         Args:
             host (str):
@@ -2702,9 +2692,9 @@ class AdminFederationNamespace:
         *,
         host: str,
     ) -> Any:
-        """admin/federation/refresh-remote-instance-metadata: No description provided.
+        """admin/federation/refresh-remote-instance-metadata: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+        Needs a token with the permission write:admin:federation.
 
         Args:
             host (str):
@@ -2728,9 +2718,9 @@ class AdminFederationNamespace:
         *,
         host: str,
     ) -> Any:
-        """admin/federation/remove-all-following: No description provided.
+        """admin/federation/remove-all-following: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+        Needs a token with the permission write:admin:federation.
 
         Args:
             host (str):
@@ -2756,9 +2746,9 @@ class AdminFederationNamespace:
         is_suspended: bool | Unset = UNSET,
         moderation_note: str | Unset = UNSET,
     ) -> Any:
-        """admin/federation/update-instance: No description provided.
+        """admin/federation/update-instance: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+        Needs a token with the permission write:admin:federation.
 
         Args:
             host (str):
@@ -2797,9 +2787,9 @@ class AdminInviteNamespace:
         count: int | Unset = UNSET,
         expires_at: None | str | Unset = UNSET,
     ) -> builtins.list[InviteCode]:
-        """admin/invite/create: No description provided.
+        """admin/invite/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:invite-codes*
+        Needs a token with the permission write:admin:invite-codes.
 
         Args:
             count (int | Unset):  Default: 1.
@@ -2828,9 +2818,9 @@ class AdminInviteNamespace:
         type_: AdminInviteListBodyType | Unset = UNSET,
         sort: AdminInviteListBodySort | Unset = UNSET,
     ) -> builtins.list[InviteCode]:
-        """admin/invite/list: No description provided.
+        """admin/invite/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:invite-codes*
+        Needs a token with the permission read:admin:invite-codes.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -2871,9 +2861,9 @@ class AdminPromoNamespace:
         note_id: str,
         expires_at: int,
     ) -> Any:
-        """admin/promo/create: No description provided.
+        """admin/promo/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:promo*
+        Needs a token with the permission write:admin:promo.
 
         Args:
             note_id (str):
@@ -2910,9 +2900,9 @@ class AdminQueueNamespace:
         queue: AdminQueueClearBodyQueue,
         state: AdminQueueClearBodyState,
     ) -> Any:
-        """admin/queue/clear: No description provided.
+        """admin/queue/clear: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+        Needs a token with the permission write:admin:queue.
 
         Args:
             queue (AdminQueueClearBodyQueue):
@@ -2936,9 +2926,9 @@ class AdminQueueNamespace:
     def deliver_delayed(
         self,
     ) -> builtins.list[builtins.list[float | str]]:
-        """admin/queue/deliver-delayed: No description provided.
+        """admin/queue/deliver-delayed: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2956,9 +2946,9 @@ class AdminQueueNamespace:
     def inbox_delayed(
         self,
     ) -> builtins.list[builtins.list[float | str]]:
-        """admin/queue/inbox-delayed: No description provided.
+        """admin/queue/inbox-delayed: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2980,9 +2970,9 @@ class AdminQueueNamespace:
         state: builtins.list[AdminQueueJobsBodyStateItem],
         search: str | Unset = UNSET,
     ) -> builtins.list[QueueJob]:
-        """admin/queue/jobs: No description provided.
+        """admin/queue/jobs: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Args:
             queue (AdminQueueJobsBodyQueue):
@@ -3010,9 +3000,9 @@ class AdminQueueNamespace:
         *,
         queue: AdminQueuePromoteJobsBodyQueue,
     ) -> Any:
-        """admin/queue/promote-jobs: No description provided.
+        """admin/queue/promote-jobs: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+        Needs a token with the permission write:admin:queue.
 
         Args:
             queue (AdminQueuePromoteJobsBodyQueue):
@@ -3036,9 +3026,9 @@ class AdminQueueNamespace:
         *,
         queue: AdminQueueQueueStatsBodyQueue,
     ) -> AdminQueueQueueStatsResponse200:
-        """admin/queue/queue-stats: No description provided.
+        """admin/queue/queue-stats: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Args:
             queue (AdminQueueQueueStatsBodyQueue):
@@ -3060,9 +3050,9 @@ class AdminQueueNamespace:
     def queues(
         self,
     ) -> builtins.list[AdminQueueQueuesResponse200Item]:
-        """admin/queue/queues: No description provided.
+        """admin/queue/queues: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -3083,9 +3073,9 @@ class AdminQueueNamespace:
         queue: AdminQueueRemoveJobBodyQueue,
         job_id: str,
     ) -> Any:
-        """admin/queue/remove-job: No description provided.
+        """admin/queue/remove-job: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+        Needs a token with the permission write:admin:queue.
 
         Args:
             queue (AdminQueueRemoveJobBodyQueue):
@@ -3112,9 +3102,9 @@ class AdminQueueNamespace:
         queue: AdminQueueRetryJobBodyQueue,
         job_id: str,
     ) -> Any:
-        """admin/queue/retry-job: No description provided.
+        """admin/queue/retry-job: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+        Needs a token with the permission write:admin:queue.
 
         Args:
             queue (AdminQueueRetryJobBodyQueue):
@@ -3141,9 +3131,9 @@ class AdminQueueNamespace:
         queue: AdminQueueShowJobBodyQueue,
         job_id: str,
     ) -> QueueJob:
-        """admin/queue/show-job: No description provided.
+        """admin/queue/show-job: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Args:
             queue (AdminQueueShowJobBodyQueue):
@@ -3170,9 +3160,9 @@ class AdminQueueNamespace:
         queue: AdminQueueShowJobLogsBodyQueue,
         job_id: str,
     ) -> builtins.list[str]:
-        """admin/queue/show-job-logs: No description provided.
+        """admin/queue/show-job-logs: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Args:
             queue (AdminQueueShowJobLogsBodyQueue):
@@ -3196,9 +3186,9 @@ class AdminQueueNamespace:
     def stats(
         self,
     ) -> AdminQueueStatsResponse200:
-        """admin/queue/stats: No description provided.
+        """admin/queue/stats: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+        Needs a token with the permission read:admin:emoji.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -3228,9 +3218,9 @@ class AdminRelaysNamespace:
         *,
         inbox: str,
     ) -> AdminRelaysAddResponse200:
-        """admin/relays/add: No description provided.
+        """admin/relays/add: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:relays*
+        Needs a token with the permission write:admin:relays.
 
         Args:
             inbox (str):
@@ -3252,9 +3242,9 @@ class AdminRelaysNamespace:
     def list(
         self,
     ) -> builtins.list[AdminRelaysListResponse200Item]:
-        """admin/relays/list: No description provided.
+        """admin/relays/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:relays*
+        Needs a token with the permission read:admin:relays.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -3274,9 +3264,9 @@ class AdminRelaysNamespace:
         *,
         inbox: str,
     ) -> Any:
-        """admin/relays/remove: No description provided.
+        """admin/relays/remove: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:relays*
+        Needs a token with the permission write:admin:relays.
 
         Args:
             inbox (str):
@@ -3312,9 +3302,9 @@ class AdminRolesNamespace:
         user_id: str,
         expires_at: int | None | Unset = UNSET,
     ) -> Any:
-        """admin/roles/assign: No description provided.
+        """admin/roles/assign: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             role_id (str):
@@ -3356,9 +3346,9 @@ class AdminRolesNamespace:
         is_explorable: bool | Unset = UNSET,
         preserve_assignment_on_move_account: bool | Unset = UNSET,
     ) -> Role:
-        """admin/roles/create: No description provided.
+        """admin/roles/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             name (str):
@@ -3410,9 +3400,9 @@ class AdminRolesNamespace:
         *,
         role_id: str,
     ) -> Any:
-        """admin/roles/delete: No description provided.
+        """admin/roles/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             role_id (str):
@@ -3434,9 +3424,9 @@ class AdminRolesNamespace:
     def list(
         self,
     ) -> builtins.list[Role]:
-        """admin/roles/list: No description provided.
+        """admin/roles/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:roles*
+        Needs a token with the permission read:admin:roles.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -3456,9 +3446,9 @@ class AdminRolesNamespace:
         *,
         role_id: str,
     ) -> Role:
-        """admin/roles/show: No description provided.
+        """admin/roles/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:roles*
+        Needs a token with the permission read:admin:roles.
 
         Args:
             role_id (str):
@@ -3483,9 +3473,9 @@ class AdminRolesNamespace:
         role_id: str,
         user_id: str,
     ) -> Any:
-        """admin/roles/unassign: No description provided.
+        """admin/roles/unassign: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             role_id (str):
@@ -3526,9 +3516,9 @@ class AdminRolesNamespace:
         display_order: float | Unset = UNSET,
         policies: AdminRolesUpdateBodyPolicies | Unset = UNSET,
     ) -> Any:
-        """admin/roles/update: No description provided.
+        """admin/roles/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             role_id (str):
@@ -3582,9 +3572,9 @@ class AdminRolesNamespace:
         *,
         policies: AdminRolesUpdateDefaultPoliciesBodyPolicies,
     ) -> Any:
-        """admin/roles/update-default-policies: No description provided.
+        """admin/roles/update-default-policies: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             policies (AdminRolesUpdateDefaultPoliciesBodyPolicies):
@@ -3613,9 +3603,9 @@ class AdminRolesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[AdminRolesUsersResponse200Item]:
-        """admin/roles/users: No description provided.
+        """admin/roles/users: No description in the spec
 
-        **Credential required**: *No* / **Permission**: *read:admin:roles*
+        Needs a token with the permission read:admin:roles.
 
         Args:
             role_id (str):
@@ -3663,11 +3653,9 @@ class AdminSystemWebhookNamespace:
         url: str,
         secret: str | Unset = UNSET,
     ) -> SystemWebhook:
-        """admin/system-webhook/create: No description provided.
+        """admin/system-webhook/create: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+        Needs a token with the permission write:admin:system-webhook.
 
         Args:
             is_active (bool):
@@ -3699,11 +3687,9 @@ class AdminSystemWebhookNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/system-webhook/delete: No description provided.
+        """admin/system-webhook/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+        Needs a token with the permission write:admin:system-webhook.
 
         Args:
             id (str):
@@ -3728,11 +3714,9 @@ class AdminSystemWebhookNamespace:
         is_active: bool | Unset = UNSET,
         on: builtins.list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET,
     ) -> builtins.list[SystemWebhook]:
-        """admin/system-webhook/list: No description provided.
+        """admin/system-webhook/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+        Needs a token with the permission write:admin:system-webhook.
 
         Args:
             is_active (bool | Unset):
@@ -3758,11 +3742,9 @@ class AdminSystemWebhookNamespace:
         *,
         id: str,
     ) -> SystemWebhook:
-        """admin/system-webhook/show: No description provided.
+        """admin/system-webhook/show: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+        Needs a token with the permission write:admin:system-webhook.
 
         Args:
             id (str):
@@ -3788,11 +3770,9 @@ class AdminSystemWebhookNamespace:
         type_: AdminSystemWebhookTestBodyType,
         override: AdminSystemWebhookTestBodyOverride | Unset = UNSET,
     ) -> Any:
-        """admin/system-webhook/test: No description provided.
+        """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *read:admin:system-webhook*
+        Needs a token with the permission read:admin:system-webhook.
 
         Args:
             webhook_id (str):
@@ -3825,11 +3805,9 @@ class AdminSystemWebhookNamespace:
         url: str,
         secret: str | Unset = UNSET,
     ) -> SystemWebhook:
-        """admin/system-webhook/update: No description provided.
+        """admin/system-webhook/update: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+        Needs a token with the permission write:admin:system-webhook.
 
         Args:
             id (str):
@@ -3884,9 +3862,9 @@ class AsyncAdminNamespace:
         reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = UNSET,
         target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = UNSET,
     ) -> builtins.list[AdminAbuseUserReportsResponse200Item]:
-        """admin/abuse-user-reports: No description provided.
+        """admin/abuse-user-reports: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:abuse-user-reports*
+        Needs a token with the permission read:admin:abuse-user-reports.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -3945,9 +3923,9 @@ class AsyncAdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/delete-account: No description provided.
+        """admin/delete-account: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:delete-account*
+        Needs a token with the permission write:admin:delete-account.
 
         Args:
             user_id (str):
@@ -3971,9 +3949,9 @@ class AsyncAdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/delete-all-files-of-a-user: No description provided.
+        """admin/delete-all-files-of-a-user: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:delete-all-files-of-a-user*
+        Needs a token with the permission write:admin:delete-all-files-of-a-user.
 
         Args:
             user_id (str):
@@ -4009,9 +3987,9 @@ class AsyncAdminNamespace:
         *,
         report_id: str,
     ) -> Any:
-        """admin/forward-abuse-user-report: No description provided.
+        """admin/forward-abuse-user-report: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+        Needs a token with the permission write:admin:resolve-abuse-user-report.
 
         Args:
             report_id (str):
@@ -4033,9 +4011,9 @@ class AsyncAdminNamespace:
     async def get_index_stats(
         self,
     ) -> builtins.list[AdminGetIndexStatsResponse200Item]:
-        """admin/get-index-stats: No description provided.
+        """admin/get-index-stats: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:index-stats*
+        Needs a token with the permission read:admin:index-stats.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -4053,9 +4031,9 @@ class AsyncAdminNamespace:
     async def get_table_stats(
         self,
     ) -> AdminGetTableStatsResponse200:
-        """admin/get-table-stats: No description provided.
+        """admin/get-table-stats: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:table-stats*
+        Needs a token with the permission read:admin:table-stats.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -4075,9 +4053,9 @@ class AsyncAdminNamespace:
         *,
         user_id: str,
     ) -> builtins.list[AdminGetUserIpsResponse200Item]:
-        """admin/get-user-ips: No description provided.
+        """admin/get-user-ips: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:user-ips*
+        Needs a token with the permission read:admin:user-ips.
 
         Args:
             user_id (str):
@@ -4103,9 +4081,9 @@ class AsyncAdminNamespace:
     async def meta(
         self,
     ) -> AdminMetaResponse200:
-        """admin/meta: No description provided.
+        """admin/meta: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:meta*
+        Needs a token with the permission read:admin:meta.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -4137,9 +4115,9 @@ class AsyncAdminNamespace:
         *,
         user_id: str,
     ) -> AdminResetPasswordResponse200:
-        """admin/reset-password: No description provided.
+        """admin/reset-password: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:reset-password*
+        Needs a token with the permission write:admin:reset-password.
 
         Args:
             user_id (str):
@@ -4168,9 +4146,9 @@ class AsyncAdminNamespace:
         | None
         | Unset = UNSET,
     ) -> Any:
-        """admin/resolve-abuse-user-report: No description provided.
+        """admin/resolve-abuse-user-report: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+        Needs a token with the permission write:admin:resolve-abuse-user-report.
 
         Args:
             report_id (str):
@@ -4204,9 +4182,9 @@ class AsyncAdminNamespace:
         subject: str,
         text: str,
     ) -> Any:
-        """admin/send-email: No description provided.
+        """admin/send-email: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:send-email*
+        Needs a token with the permission write:admin:send-email.
 
         Args:
             to (str):
@@ -4232,9 +4210,9 @@ class AsyncAdminNamespace:
     async def server_info(
         self,
     ) -> AdminServerInfoResponse200:
-        """admin/server-info: No description provided.
+        """admin/server-info: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:server-info*
+        Needs a token with the permission read:admin:server-info.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -4261,9 +4239,9 @@ class AsyncAdminNamespace:
         user_id: None | str | Unset = UNSET,
         search: None | str | Unset = UNSET,
     ) -> builtins.list[AdminShowModerationLogsResponse200Item]:
-        """admin/show-moderation-logs: No description provided.
+        """admin/show-moderation-logs: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:show-moderation-log*
+        Needs a token with the permission read:admin:show-moderation-log.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -4301,9 +4279,9 @@ class AsyncAdminNamespace:
         *,
         user_id: str,
     ) -> AdminShowUserResponse200:
-        """admin/show-user: No description provided.
+        """admin/show-user: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:show-user*
+        Needs a token with the permission read:admin:show-user.
 
         Args:
             user_id (str):
@@ -4333,9 +4311,9 @@ class AsyncAdminNamespace:
         username: None | str | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """admin/show-users: No description provided.
+        """admin/show-users: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:show-user*
+        Needs a token with the permission read:admin:show-user.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -4371,9 +4349,9 @@ class AsyncAdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/suspend-user: No description provided.
+        """admin/suspend-user: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:suspend-user*
+        Needs a token with the permission write:admin:suspend-user.
 
         Args:
             user_id (str):
@@ -4401,9 +4379,9 @@ class AsyncAdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/unset-user-avatar: No description provided.
+        """admin/unset-user-avatar: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:unset-user-avatar*
+        Needs a token with the permission write:admin:unset-user-avatar.
 
         Args:
             user_id (str):
@@ -4427,9 +4405,9 @@ class AsyncAdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/unset-user-banner: No description provided.
+        """admin/unset-user-banner: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:unset-user-banner*
+        Needs a token with the permission write:admin:unset-user-banner.
 
         Args:
             user_id (str):
@@ -4453,9 +4431,9 @@ class AsyncAdminNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/unsuspend-user: No description provided.
+        """admin/unsuspend-user: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:unsuspend-user*
+        Needs a token with the permission write:admin:unsuspend-user.
 
         Args:
             user_id (str):
@@ -4480,9 +4458,9 @@ class AsyncAdminNamespace:
         report_id: str,
         moderation_note: str | Unset = UNSET,
     ) -> Any:
-        """admin/update-abuse-user-report: No description provided.
+        """admin/update-abuse-user-report: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+        Needs a token with the permission write:admin:resolve-abuse-user-report.
 
         Args:
             report_id (str):
@@ -4633,9 +4611,9 @@ class AsyncAdminNamespace:
         remote_notes_cleaning_max_processing_duration_in_minutes: float | Unset = UNSET,
         show_role_badges_of_remote_users: bool | Unset = UNSET,
     ) -> Any:
-        """admin/update-meta: No description provided.
+        """admin/update-meta: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:meta*
+        Needs a token with the permission write:admin:meta.
 
         Args:
             disable_registration (bool | None | Unset):
@@ -4911,9 +4889,9 @@ class AsyncAdminNamespace:
         *,
         description: None | str | Unset = UNSET,
     ) -> MeDetailed | UserDetailedNotMe:
-        """admin/update-proxy-account: No description provided.
+        """admin/update-proxy-account: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:account*
+        Needs a token with the permission write:admin:account.
 
         Args:
             description (None | str | Unset):
@@ -4938,9 +4916,9 @@ class AsyncAdminNamespace:
         user_id: str,
         text: str,
     ) -> Any:
-        """admin/update-user-note: No description provided.
+        """admin/update-user-note: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:user-note*
+        Needs a token with the permission write:admin:user-note.
 
         Args:
             user_id (str):
@@ -4994,11 +4972,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
         user_id: str | Unset = UNSET,
         system_webhook_id: str | Unset = UNSET,
     ) -> AbuseReportNotificationRecipient:
-        """admin/abuse-report/notification-recipient/create: No description provided.
+        """admin/abuse-report/notification-recipient/create: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+        Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
         Args:
             is_active (bool):
@@ -5030,11 +5006,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/abuse-report/notification-recipient/delete: No description provided.
+        """admin/abuse-report/notification-recipient/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+        Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
         Args:
             id (str):
@@ -5058,11 +5032,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
         *,
         method: builtins.list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET,
     ) -> builtins.list[AbuseReportNotificationRecipient]:
-        """admin/abuse-report/notification-recipient/list: No description provided.
+        """admin/abuse-report/notification-recipient/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *read:admin:abuse-report:notification-recipient*
+        Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
         Args:
             method (list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset):
@@ -5086,11 +5058,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
         *,
         id: str,
     ) -> AbuseReportNotificationRecipient:
-        """admin/abuse-report/notification-recipient/show: No description provided.
+        """admin/abuse-report/notification-recipient/show: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *read:admin:abuse-report:notification-recipient*
+        Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
         Args:
             id (str):
@@ -5119,11 +5089,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
         user_id: str | Unset = UNSET,
         system_webhook_id: str | Unset = UNSET,
     ) -> AbuseReportNotificationRecipient:
-        """admin/abuse-report/notification-recipient/update: No description provided.
+        """admin/abuse-report/notification-recipient/update: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+        Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
         Args:
             id (str):
@@ -5169,9 +5137,9 @@ class AsyncAdminAccountsNamespace:
         password: str,
         setup_password: None | str | Unset = UNSET,
     ) -> AdminAccountsCreateResponse200:
-        """admin/accounts/create: No description provided.
+        """admin/accounts/create: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             username (str):
@@ -5199,9 +5167,9 @@ class AsyncAdminAccountsNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """admin/accounts/delete: No description provided.
+        """admin/accounts/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:account*
+        Needs a token with the permission write:admin:account.
 
         Args:
             user_id (str):
@@ -5225,9 +5193,9 @@ class AsyncAdminAccountsNamespace:
         *,
         email: str,
     ) -> UserDetailedNotMe:
-        """admin/accounts/find-by-email: No description provided.
+        """admin/accounts/find-by-email: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:account*
+        Needs a token with the permission read:admin:account.
 
         Args:
             email (str):
@@ -5270,9 +5238,9 @@ class AsyncAdminAdNamespace:
         day_of_week: int,
         is_sensitive: bool | Unset = UNSET,
     ) -> Ad:
-        """admin/ad/create: No description provided.
+        """admin/ad/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:ad*
+        Needs a token with the permission write:admin:ad.
 
         Args:
             url (str):
@@ -5314,9 +5282,9 @@ class AsyncAdminAdNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/ad/delete: No description provided.
+        """admin/ad/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:ad*
+        Needs a token with the permission write:admin:ad.
 
         Args:
             id (str):
@@ -5345,9 +5313,9 @@ class AsyncAdminAdNamespace:
         until_date: int | Unset = UNSET,
         publishing: bool | None | Unset = UNSET,
     ) -> builtins.list[Ad]:
-        """admin/ad/list: No description provided.
+        """admin/ad/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:ad*
+        Needs a token with the permission read:admin:ad.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -5391,9 +5359,9 @@ class AsyncAdminAdNamespace:
         day_of_week: int | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
     ) -> Any:
-        """admin/ad/update: No description provided.
+        """admin/ad/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:ad*
+        Needs a token with the permission write:admin:ad.
 
         Args:
             id (str):
@@ -5455,9 +5423,9 @@ class AsyncAdminAnnouncementsNamespace:
         need_confirmation_to_read: bool | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
     ) -> AdminAnnouncementsCreateResponse200:
-        """admin/announcements/create: No description provided.
+        """admin/announcements/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:announcements*
+        Needs a token with the permission write:admin:announcements.
 
         Args:
             title (str):
@@ -5497,9 +5465,9 @@ class AsyncAdminAnnouncementsNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/announcements/delete: No description provided.
+        """admin/announcements/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:announcements*
+        Needs a token with the permission write:admin:announcements.
 
         Args:
             id (str):
@@ -5529,9 +5497,9 @@ class AsyncAdminAnnouncementsNamespace:
         user_id: None | str | Unset = UNSET,
         status: AdminAnnouncementsListBodyStatus | Unset = UNSET,
     ) -> builtins.list[AdminAnnouncementsListResponse200Item]:
-        """admin/announcements/list: No description provided.
+        """admin/announcements/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:announcements*
+        Needs a token with the permission read:admin:announcements.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -5576,9 +5544,9 @@ class AsyncAdminAnnouncementsNamespace:
         need_confirmation_to_read: bool | Unset = UNSET,
         is_active: bool | Unset = UNSET,
     ) -> Any:
-        """admin/announcements/update: No description provided.
+        """admin/announcements/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:announcements*
+        Needs a token with the permission write:admin:announcements.
 
         Args:
             id (str):
@@ -5633,9 +5601,9 @@ class AsyncAdminAvatarDecorationsNamespace:
         url: str,
         role_ids_that_can_be_used_this_decoration: builtins.list[str] | Unset = UNSET,
     ) -> AdminAvatarDecorationsCreateResponse200:
-        """admin/avatar-decorations/create: No description provided.
+        """admin/avatar-decorations/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+        Needs a token with the permission write:admin:avatar-decorations.
 
         Args:
             name (str):
@@ -5665,9 +5633,9 @@ class AsyncAdminAvatarDecorationsNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/avatar-decorations/delete: No description provided.
+        """admin/avatar-decorations/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+        Needs a token with the permission write:admin:avatar-decorations.
 
         Args:
             id (str):
@@ -5696,9 +5664,9 @@ class AsyncAdminAvatarDecorationsNamespace:
         until_date: int | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
     ) -> builtins.list[AdminAvatarDecorationsListResponse200Item]:
-        """admin/avatar-decorations/list: No description provided.
+        """admin/avatar-decorations/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:avatar-decorations*
+        Needs a token with the permission read:admin:avatar-decorations.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -5736,9 +5704,9 @@ class AsyncAdminAvatarDecorationsNamespace:
         url: str | Unset = UNSET,
         role_ids_that_can_be_used_this_decoration: builtins.list[str] | Unset = UNSET,
     ) -> Any:
-        """admin/avatar-decorations/update: No description provided.
+        """admin/avatar-decorations/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+        Needs a token with the permission write:admin:avatar-decorations.
 
         Args:
             id (str):
@@ -5778,9 +5746,9 @@ class AsyncAdminCaptchaNamespace:
     async def current(
         self,
     ) -> AdminCaptchaCurrentResponse200:
-        """admin/captcha/current: No description provided.
+        """admin/captcha/current: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:meta*
+        Needs a token with the permission read:admin:meta.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -5804,9 +5772,9 @@ class AsyncAdminCaptchaNamespace:
         secret: None | str | Unset = UNSET,
         instance_url: None | str | Unset = UNSET,
     ) -> Any:
-        """admin/captcha/save: No description provided.
+        """admin/captcha/save: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:meta*
+        Needs a token with the permission write:admin:meta.
 
         Args:
             provider (AdminCaptchaSaveBodyProvider):
@@ -5846,9 +5814,9 @@ class AsyncAdminDriveNamespace:
     async def clean_remote_files(
         self,
     ) -> Any:
-        """admin/drive/clean-remote-files: No description provided.
+        """admin/drive/clean-remote-files: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:drive*
+        Needs a token with the permission write:admin:drive.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -5866,9 +5834,9 @@ class AsyncAdminDriveNamespace:
     async def cleanup(
         self,
     ) -> Any:
-        """admin/drive/cleanup: No description provided.
+        """admin/drive/cleanup: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:drive*
+        Needs a token with the permission write:admin:drive.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -5896,9 +5864,9 @@ class AsyncAdminDriveNamespace:
         origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
-        """admin/drive/files: No description provided.
+        """admin/drive/files: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:drive*
+        Needs a token with the permission read:admin:drive.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -5939,9 +5907,9 @@ class AsyncAdminDriveNamespace:
         file_id: str | Unset = UNSET,
         url: str | Unset = UNSET,
     ) -> AdminDriveShowFileResponse200:
-        """admin/drive/show-file: No description provided.
+        """admin/drive/show-file: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:drive*
+        Needs a token with the permission read:admin:drive.
 
         Takes one of these sets of arguments: (file_id), or (url).
 
@@ -5986,9 +5954,9 @@ class AsyncAdminEmojiNamespace:
         local_only: bool | Unset = UNSET,
         role_ids_that_can_be_used_this_emoji_as_reaction: builtins.list[str] | Unset = UNSET,
     ) -> EmojiDetailed:
-        """admin/emoji/add: No description provided.
+        """admin/emoji/add: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             name (str):
@@ -6027,9 +5995,9 @@ class AsyncAdminEmojiNamespace:
         ids: builtins.list[str],
         aliases: builtins.list[str],
     ) -> Any:
-        """admin/emoji/add-aliases-bulk: No description provided.
+        """admin/emoji/add-aliases-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -6055,9 +6023,9 @@ class AsyncAdminEmojiNamespace:
         *,
         emoji_id: str,
     ) -> AdminEmojiCopyResponse200:
-        """admin/emoji/copy: No description provided.
+        """admin/emoji/copy: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             emoji_id (str):
@@ -6081,9 +6049,9 @@ class AsyncAdminEmojiNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/emoji/delete: No description provided.
+        """admin/emoji/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             id (str):
@@ -6107,9 +6075,9 @@ class AsyncAdminEmojiNamespace:
         *,
         ids: builtins.list[str],
     ) -> Any:
-        """admin/emoji/delete-bulk: No description provided.
+        """admin/emoji/delete-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -6133,11 +6101,11 @@ class AsyncAdminEmojiNamespace:
         *,
         file_id: str,
     ) -> Any:
-        """admin/emoji/import-zip: No description provided.
+        """admin/emoji/import-zip: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -6166,9 +6134,9 @@ class AsyncAdminEmojiNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[EmojiDetailed]:
-        """admin/emoji/list: No description provided.
+        """admin/emoji/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+        Needs a token with the permission read:admin:emoji.
 
         Args:
             query (None | str | Unset):
@@ -6208,9 +6176,9 @@ class AsyncAdminEmojiNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[EmojiDetailed]:
-        """admin/emoji/list-remote: No description provided.
+        """admin/emoji/list-remote: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+        Needs a token with the permission read:admin:emoji.
 
         Args:
             query (None | str | Unset):
@@ -6247,9 +6215,9 @@ class AsyncAdminEmojiNamespace:
         ids: builtins.list[str],
         aliases: builtins.list[str],
     ) -> Any:
-        """admin/emoji/remove-aliases-bulk: No description provided.
+        """admin/emoji/remove-aliases-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -6276,9 +6244,9 @@ class AsyncAdminEmojiNamespace:
         ids: builtins.list[str],
         aliases: builtins.list[str],
     ) -> Any:
-        """admin/emoji/set-aliases-bulk: No description provided.
+        """admin/emoji/set-aliases-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -6305,9 +6273,9 @@ class AsyncAdminEmojiNamespace:
         ids: builtins.list[str],
         category: None | str | Unset = UNSET,
     ) -> Any:
-        """admin/emoji/set-category-bulk: No description provided.
+        """admin/emoji/set-category-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -6334,9 +6302,9 @@ class AsyncAdminEmojiNamespace:
         ids: builtins.list[str],
         license_: None | str | Unset = UNSET,
     ) -> Any:
-        """admin/emoji/set-license-bulk: No description provided.
+        """admin/emoji/set-license-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
@@ -6370,9 +6338,9 @@ class AsyncAdminEmojiNamespace:
         local_only: bool | Unset = UNSET,
         role_ids_that_can_be_used_this_emoji_as_reaction: builtins.list[str] | Unset = UNSET,
     ) -> Any:
-        """admin/emoji/update: No description provided.
+        """admin/emoji/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+        Needs a token with the permission write:admin:emoji.
 
         Takes one of these sets of arguments: (id), or (name).
 
@@ -6424,9 +6392,9 @@ class AsyncAdminFederationNamespace:
         *,
         host: str,
     ) -> Any:
-        """admin/federation/delete-all-files: No description provided.
+        """admin/federation/delete-all-files: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+        Needs a token with the permission write:admin:federation.
 
         Args:
             host (str):
@@ -6450,9 +6418,9 @@ class AsyncAdminFederationNamespace:
         *,
         host: str,
     ) -> Any:
-        """admin/federation/refresh-remote-instance-metadata: No description provided.
+        """admin/federation/refresh-remote-instance-metadata: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+        Needs a token with the permission write:admin:federation.
 
         Args:
             host (str):
@@ -6476,9 +6444,9 @@ class AsyncAdminFederationNamespace:
         *,
         host: str,
     ) -> Any:
-        """admin/federation/remove-all-following: No description provided.
+        """admin/federation/remove-all-following: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+        Needs a token with the permission write:admin:federation.
 
         Args:
             host (str):
@@ -6504,9 +6472,9 @@ class AsyncAdminFederationNamespace:
         is_suspended: bool | Unset = UNSET,
         moderation_note: str | Unset = UNSET,
     ) -> Any:
-        """admin/federation/update-instance: No description provided.
+        """admin/federation/update-instance: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+        Needs a token with the permission write:admin:federation.
 
         Args:
             host (str):
@@ -6545,9 +6513,9 @@ class AsyncAdminInviteNamespace:
         count: int | Unset = UNSET,
         expires_at: None | str | Unset = UNSET,
     ) -> builtins.list[InviteCode]:
-        """admin/invite/create: No description provided.
+        """admin/invite/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:invite-codes*
+        Needs a token with the permission write:admin:invite-codes.
 
         Args:
             count (int | Unset):  Default: 1.
@@ -6576,9 +6544,9 @@ class AsyncAdminInviteNamespace:
         type_: AdminInviteListBodyType | Unset = UNSET,
         sort: AdminInviteListBodySort | Unset = UNSET,
     ) -> builtins.list[InviteCode]:
-        """admin/invite/list: No description provided.
+        """admin/invite/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:invite-codes*
+        Needs a token with the permission read:admin:invite-codes.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -6619,9 +6587,9 @@ class AsyncAdminPromoNamespace:
         note_id: str,
         expires_at: int,
     ) -> Any:
-        """admin/promo/create: No description provided.
+        """admin/promo/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:promo*
+        Needs a token with the permission write:admin:promo.
 
         Args:
             note_id (str):
@@ -6658,9 +6626,9 @@ class AsyncAdminQueueNamespace:
         queue: AdminQueueClearBodyQueue,
         state: AdminQueueClearBodyState,
     ) -> Any:
-        """admin/queue/clear: No description provided.
+        """admin/queue/clear: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+        Needs a token with the permission write:admin:queue.
 
         Args:
             queue (AdminQueueClearBodyQueue):
@@ -6684,9 +6652,9 @@ class AsyncAdminQueueNamespace:
     async def deliver_delayed(
         self,
     ) -> builtins.list[builtins.list[float | str]]:
-        """admin/queue/deliver-delayed: No description provided.
+        """admin/queue/deliver-delayed: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -6704,9 +6672,9 @@ class AsyncAdminQueueNamespace:
     async def inbox_delayed(
         self,
     ) -> builtins.list[builtins.list[float | str]]:
-        """admin/queue/inbox-delayed: No description provided.
+        """admin/queue/inbox-delayed: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -6728,9 +6696,9 @@ class AsyncAdminQueueNamespace:
         state: builtins.list[AdminQueueJobsBodyStateItem],
         search: str | Unset = UNSET,
     ) -> builtins.list[QueueJob]:
-        """admin/queue/jobs: No description provided.
+        """admin/queue/jobs: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Args:
             queue (AdminQueueJobsBodyQueue):
@@ -6758,9 +6726,9 @@ class AsyncAdminQueueNamespace:
         *,
         queue: AdminQueuePromoteJobsBodyQueue,
     ) -> Any:
-        """admin/queue/promote-jobs: No description provided.
+        """admin/queue/promote-jobs: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+        Needs a token with the permission write:admin:queue.
 
         Args:
             queue (AdminQueuePromoteJobsBodyQueue):
@@ -6784,9 +6752,9 @@ class AsyncAdminQueueNamespace:
         *,
         queue: AdminQueueQueueStatsBodyQueue,
     ) -> AdminQueueQueueStatsResponse200:
-        """admin/queue/queue-stats: No description provided.
+        """admin/queue/queue-stats: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Args:
             queue (AdminQueueQueueStatsBodyQueue):
@@ -6808,9 +6776,9 @@ class AsyncAdminQueueNamespace:
     async def queues(
         self,
     ) -> builtins.list[AdminQueueQueuesResponse200Item]:
-        """admin/queue/queues: No description provided.
+        """admin/queue/queues: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -6831,9 +6799,9 @@ class AsyncAdminQueueNamespace:
         queue: AdminQueueRemoveJobBodyQueue,
         job_id: str,
     ) -> Any:
-        """admin/queue/remove-job: No description provided.
+        """admin/queue/remove-job: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+        Needs a token with the permission write:admin:queue.
 
         Args:
             queue (AdminQueueRemoveJobBodyQueue):
@@ -6860,9 +6828,9 @@ class AsyncAdminQueueNamespace:
         queue: AdminQueueRetryJobBodyQueue,
         job_id: str,
     ) -> Any:
-        """admin/queue/retry-job: No description provided.
+        """admin/queue/retry-job: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+        Needs a token with the permission write:admin:queue.
 
         Args:
             queue (AdminQueueRetryJobBodyQueue):
@@ -6889,9 +6857,9 @@ class AsyncAdminQueueNamespace:
         queue: AdminQueueShowJobBodyQueue,
         job_id: str,
     ) -> QueueJob:
-        """admin/queue/show-job: No description provided.
+        """admin/queue/show-job: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Args:
             queue (AdminQueueShowJobBodyQueue):
@@ -6918,9 +6886,9 @@ class AsyncAdminQueueNamespace:
         queue: AdminQueueShowJobLogsBodyQueue,
         job_id: str,
     ) -> builtins.list[str]:
-        """admin/queue/show-job-logs: No description provided.
+        """admin/queue/show-job-logs: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+        Needs a token with the permission read:admin:queue.
 
         Args:
             queue (AdminQueueShowJobLogsBodyQueue):
@@ -6944,9 +6912,9 @@ class AsyncAdminQueueNamespace:
     async def stats(
         self,
     ) -> AdminQueueStatsResponse200:
-        """admin/queue/stats: No description provided.
+        """admin/queue/stats: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+        Needs a token with the permission read:admin:emoji.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -6976,9 +6944,9 @@ class AsyncAdminRelaysNamespace:
         *,
         inbox: str,
     ) -> AdminRelaysAddResponse200:
-        """admin/relays/add: No description provided.
+        """admin/relays/add: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:relays*
+        Needs a token with the permission write:admin:relays.
 
         Args:
             inbox (str):
@@ -7000,9 +6968,9 @@ class AsyncAdminRelaysNamespace:
     async def list(
         self,
     ) -> builtins.list[AdminRelaysListResponse200Item]:
-        """admin/relays/list: No description provided.
+        """admin/relays/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:relays*
+        Needs a token with the permission read:admin:relays.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -7022,9 +6990,9 @@ class AsyncAdminRelaysNamespace:
         *,
         inbox: str,
     ) -> Any:
-        """admin/relays/remove: No description provided.
+        """admin/relays/remove: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:relays*
+        Needs a token with the permission write:admin:relays.
 
         Args:
             inbox (str):
@@ -7060,9 +7028,9 @@ class AsyncAdminRolesNamespace:
         user_id: str,
         expires_at: int | None | Unset = UNSET,
     ) -> Any:
-        """admin/roles/assign: No description provided.
+        """admin/roles/assign: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             role_id (str):
@@ -7104,9 +7072,9 @@ class AsyncAdminRolesNamespace:
         is_explorable: bool | Unset = UNSET,
         preserve_assignment_on_move_account: bool | Unset = UNSET,
     ) -> Role:
-        """admin/roles/create: No description provided.
+        """admin/roles/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             name (str):
@@ -7158,9 +7126,9 @@ class AsyncAdminRolesNamespace:
         *,
         role_id: str,
     ) -> Any:
-        """admin/roles/delete: No description provided.
+        """admin/roles/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             role_id (str):
@@ -7182,9 +7150,9 @@ class AsyncAdminRolesNamespace:
     async def list(
         self,
     ) -> builtins.list[Role]:
-        """admin/roles/list: No description provided.
+        """admin/roles/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:roles*
+        Needs a token with the permission read:admin:roles.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -7204,9 +7172,9 @@ class AsyncAdminRolesNamespace:
         *,
         role_id: str,
     ) -> Role:
-        """admin/roles/show: No description provided.
+        """admin/roles/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:roles*
+        Needs a token with the permission read:admin:roles.
 
         Args:
             role_id (str):
@@ -7231,9 +7199,9 @@ class AsyncAdminRolesNamespace:
         role_id: str,
         user_id: str,
     ) -> Any:
-        """admin/roles/unassign: No description provided.
+        """admin/roles/unassign: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             role_id (str):
@@ -7274,9 +7242,9 @@ class AsyncAdminRolesNamespace:
         display_order: float | Unset = UNSET,
         policies: AdminRolesUpdateBodyPolicies | Unset = UNSET,
     ) -> Any:
-        """admin/roles/update: No description provided.
+        """admin/roles/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             role_id (str):
@@ -7330,9 +7298,9 @@ class AsyncAdminRolesNamespace:
         *,
         policies: AdminRolesUpdateDefaultPoliciesBodyPolicies,
     ) -> Any:
-        """admin/roles/update-default-policies: No description provided.
+        """admin/roles/update-default-policies: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+        Needs a token with the permission write:admin:roles.
 
         Args:
             policies (AdminRolesUpdateDefaultPoliciesBodyPolicies):
@@ -7361,9 +7329,9 @@ class AsyncAdminRolesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[AdminRolesUsersResponse200Item]:
-        """admin/roles/users: No description provided.
+        """admin/roles/users: No description in the spec
 
-        **Credential required**: *No* / **Permission**: *read:admin:roles*
+        Needs a token with the permission read:admin:roles.
 
         Args:
             role_id (str):
@@ -7411,11 +7379,9 @@ class AsyncAdminSystemWebhookNamespace:
         url: str,
         secret: str | Unset = UNSET,
     ) -> SystemWebhook:
-        """admin/system-webhook/create: No description provided.
+        """admin/system-webhook/create: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+        Needs a token with the permission write:admin:system-webhook.
 
         Args:
             is_active (bool):
@@ -7447,11 +7413,9 @@ class AsyncAdminSystemWebhookNamespace:
         *,
         id: str,
     ) -> Any:
-        """admin/system-webhook/delete: No description provided.
+        """admin/system-webhook/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+        Needs a token with the permission write:admin:system-webhook.
 
         Args:
             id (str):
@@ -7476,11 +7440,9 @@ class AsyncAdminSystemWebhookNamespace:
         is_active: bool | Unset = UNSET,
         on: builtins.list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET,
     ) -> builtins.list[SystemWebhook]:
-        """admin/system-webhook/list: No description provided.
+        """admin/system-webhook/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+        Needs a token with the permission write:admin:system-webhook.
 
         Args:
             is_active (bool | Unset):
@@ -7506,11 +7468,9 @@ class AsyncAdminSystemWebhookNamespace:
         *,
         id: str,
     ) -> SystemWebhook:
-        """admin/system-webhook/show: No description provided.
+        """admin/system-webhook/show: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+        Needs a token with the permission write:admin:system-webhook.
 
         Args:
             id (str):
@@ -7536,11 +7496,9 @@ class AsyncAdminSystemWebhookNamespace:
         type_: AdminSystemWebhookTestBodyType,
         override: AdminSystemWebhookTestBodyOverride | Unset = UNSET,
     ) -> Any:
-        """admin/system-webhook/test: No description provided.
+        """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *read:admin:system-webhook*
+        Needs a token with the permission read:admin:system-webhook.
 
         Args:
             webhook_id (str):
@@ -7573,11 +7531,9 @@ class AsyncAdminSystemWebhookNamespace:
         url: str,
         secret: str | Unset = UNSET,
     ) -> SystemWebhook:
-        """admin/system-webhook/update: No description provided.
+        """admin/system-webhook/update: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+        Needs a token with the permission write:admin:system-webhook.
 
         Args:
             id (str):

@@ -33,9 +33,9 @@ class AnnouncementsNamespace:
         until_date: int | Unset = UNSET,
         is_active: bool | Unset = UNSET,
     ) -> builtins.list[Announcement]:
-        """announcements: No description provided.
+        """announcements: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -69,9 +69,9 @@ class AnnouncementsNamespace:
         *,
         announcement_id: str,
     ) -> Announcement:
-        """announcements/show: No description provided.
+        """announcements/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             announcement_id (str):
@@ -110,9 +110,9 @@ class AsyncAnnouncementsNamespace:
         until_date: int | Unset = UNSET,
         is_active: bool | Unset = UNSET,
     ) -> builtins.list[Announcement]:
-        """announcements: No description provided.
+        """announcements: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -146,9 +146,9 @@ class AsyncAnnouncementsNamespace:
         *,
         announcement_id: str,
     ) -> Announcement:
-        """announcements/show: No description provided.
+        """announcements/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             announcement_id (str):

@@ -42,9 +42,9 @@ class AntennasNamespace:
         exclude_bots: bool | Unset = UNSET,
         exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
     ) -> Antenna:
-        """antennas/create: No description provided.
+        """antennas/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (str):
@@ -90,9 +90,9 @@ class AntennasNamespace:
         *,
         antenna_id: str,
     ) -> Any:
-        """antennas/delete: No description provided.
+        """antennas/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             antenna_id (str):
@@ -114,9 +114,9 @@ class AntennasNamespace:
     def list(
         self,
     ) -> builtins.list[Antenna]:
-        """antennas/list: No description provided.
+        """antennas/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -141,9 +141,9 @@ class AntennasNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """antennas/notes: No description provided.
+        """antennas/notes: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             antenna_id (str):
@@ -177,9 +177,9 @@ class AntennasNamespace:
         *,
         antenna_id: str,
     ) -> Antenna:
-        """antennas/show: No description provided.
+        """antennas/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             antenna_id (str):
@@ -215,9 +215,9 @@ class AntennasNamespace:
         with_file: bool | Unset = UNSET,
         exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
     ) -> Antenna:
-        """antennas/update: No description provided.
+        """antennas/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             antenna_id (str):
@@ -286,9 +286,9 @@ class AsyncAntennasNamespace:
         exclude_bots: bool | Unset = UNSET,
         exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
     ) -> Antenna:
-        """antennas/create: No description provided.
+        """antennas/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (str):
@@ -334,9 +334,9 @@ class AsyncAntennasNamespace:
         *,
         antenna_id: str,
     ) -> Any:
-        """antennas/delete: No description provided.
+        """antennas/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             antenna_id (str):
@@ -358,9 +358,9 @@ class AsyncAntennasNamespace:
     async def list(
         self,
     ) -> builtins.list[Antenna]:
-        """antennas/list: No description provided.
+        """antennas/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -385,9 +385,9 @@ class AsyncAntennasNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """antennas/notes: No description provided.
+        """antennas/notes: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             antenna_id (str):
@@ -421,9 +421,9 @@ class AsyncAntennasNamespace:
         *,
         antenna_id: str,
     ) -> Antenna:
-        """antennas/show: No description provided.
+        """antennas/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             antenna_id (str):
@@ -459,9 +459,9 @@ class AsyncAntennasNamespace:
         with_file: bool | Unset = UNSET,
         exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
     ) -> Antenna:
-        """antennas/update: No description provided.
+        """antennas/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             antenna_id (str):

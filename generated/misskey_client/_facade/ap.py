@@ -27,9 +27,9 @@ class ApNamespace:
         *,
         uri: str,
     ) -> ApGetResponse200:
-        """ap/get: No description provided.
+        """ap/get: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:federation*
+        Needs a token with the permission read:federation.
 
         Args:
             uri (str):
@@ -53,9 +53,9 @@ class ApNamespace:
         *,
         uri: str,
     ) -> ApShowResponse200Type0 | ApShowResponse200Type1:
-        """ap/show: No description provided.
+        """ap/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             uri (str):
@@ -89,9 +89,9 @@ class AsyncApNamespace:
         *,
         uri: str,
     ) -> ApGetResponse200:
-        """ap/get: No description provided.
+        """ap/get: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:federation*
+        Needs a token with the permission read:federation.
 
         Args:
             uri (str):
@@ -115,9 +115,9 @@ class AsyncApNamespace:
         *,
         uri: str,
     ) -> ApShowResponse200Type0 | ApShowResponse200Type1:
-        """ap/show: No description provided.
+        """ap/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             uri (str):

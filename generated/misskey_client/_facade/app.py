@@ -31,9 +31,9 @@ class AppNamespace:
         permission: builtins.list[str],
         callback_url: None | str | Unset = UNSET,
     ) -> App:
-        """app/create: No description provided.
+        """app/create: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             name (str):
@@ -63,9 +63,9 @@ class AppNamespace:
         *,
         app_id: str,
     ) -> App:
-        """app/show: No description provided.
+        """app/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             app_id (str):
@@ -102,9 +102,9 @@ class AsyncAppNamespace:
         permission: builtins.list[str],
         callback_url: None | str | Unset = UNSET,
     ) -> App:
-        """app/create: No description provided.
+        """app/create: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             name (str):
@@ -134,9 +134,9 @@ class AsyncAppNamespace:
         *,
         app_id: str,
     ) -> App:
-        """app/show: No description provided.
+        """app/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             app_id (str):

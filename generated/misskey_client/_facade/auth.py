@@ -28,11 +28,11 @@ class AuthNamespace:
         *,
         token: str,
     ) -> Any:
-        """auth/accept: No description provided.
+        """auth/accept: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             token (str):
@@ -70,9 +70,9 @@ class AuthSessionNamespace:
         *,
         app_secret: str,
     ) -> AuthSessionGenerateResponse200:
-        """auth/session/generate: No description provided.
+        """auth/session/generate: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             app_secret (str):
@@ -96,9 +96,9 @@ class AuthSessionNamespace:
         *,
         token: str,
     ) -> AuthSessionShowResponse200:
-        """auth/session/show: No description provided.
+        """auth/session/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             token (str):
@@ -123,9 +123,9 @@ class AuthSessionNamespace:
         app_secret: str,
         token: str,
     ) -> AuthSessionUserkeyResponse200:
-        """auth/session/userkey: No description provided.
+        """auth/session/userkey: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             app_secret (str):
@@ -161,11 +161,11 @@ class AsyncAuthNamespace:
         *,
         token: str,
     ) -> Any:
-        """auth/accept: No description provided.
+        """auth/accept: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             token (str):
@@ -203,9 +203,9 @@ class AsyncAuthSessionNamespace:
         *,
         app_secret: str,
     ) -> AuthSessionGenerateResponse200:
-        """auth/session/generate: No description provided.
+        """auth/session/generate: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             app_secret (str):
@@ -229,9 +229,9 @@ class AsyncAuthSessionNamespace:
         *,
         token: str,
     ) -> AuthSessionShowResponse200:
-        """auth/session/show: No description provided.
+        """auth/session/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             token (str):
@@ -256,9 +256,9 @@ class AsyncAuthSessionNamespace:
         app_secret: str,
         token: str,
     ) -> AuthSessionUserkeyResponse200:
-        """auth/session/userkey: No description provided.
+        """auth/session/userkey: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             app_secret (str):

@@ -29,9 +29,9 @@ class BlockingNamespace:
         *,
         user_id: str,
     ) -> UserDetailedNotMe:
-        """blocking/create: No description provided.
+        """blocking/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:blocks*
+        Needs a token with the permission write:blocks.
 
         Args:
             user_id (str):
@@ -55,9 +55,9 @@ class BlockingNamespace:
         *,
         user_id: str,
     ) -> UserDetailedNotMe:
-        """blocking/delete: No description provided.
+        """blocking/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:blocks*
+        Needs a token with the permission write:blocks.
 
         Args:
             user_id (str):
@@ -85,9 +85,9 @@ class BlockingNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Blocking]:
-        """blocking/list: No description provided.
+        """blocking/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:blocks*
+        Needs a token with the permission read:blocks.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -129,9 +129,9 @@ class AsyncBlockingNamespace:
         *,
         user_id: str,
     ) -> UserDetailedNotMe:
-        """blocking/create: No description provided.
+        """blocking/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:blocks*
+        Needs a token with the permission write:blocks.
 
         Args:
             user_id (str):
@@ -155,9 +155,9 @@ class AsyncBlockingNamespace:
         *,
         user_id: str,
     ) -> UserDetailedNotMe:
-        """blocking/delete: No description provided.
+        """blocking/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:blocks*
+        Needs a token with the permission write:blocks.
 
         Args:
             user_id (str):
@@ -185,9 +185,9 @@ class AsyncBlockingNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Blocking]:
-        """blocking/list: No description provided.
+        """blocking/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:blocks*
+        Needs a token with the permission read:blocks.
 
         Args:
             limit (int | Unset):  Default: 30.

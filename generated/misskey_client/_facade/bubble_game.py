@@ -26,9 +26,9 @@ class BubbleGameNamespace:
         *,
         game_mode: str,
     ) -> builtins.list[BubbleGameRankingResponse200Item]:
-        """bubble-game/ranking: No description provided.
+        """bubble-game/ranking: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             game_mode (str):
@@ -56,9 +56,9 @@ class BubbleGameNamespace:
         game_mode: str,
         game_version: int,
     ) -> Any:
-        """bubble-game/register: No description provided.
+        """bubble-game/register: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             score (int):
@@ -100,9 +100,9 @@ class AsyncBubbleGameNamespace:
         *,
         game_mode: str,
     ) -> builtins.list[BubbleGameRankingResponse200Item]:
-        """bubble-game/ranking: No description provided.
+        """bubble-game/ranking: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             game_mode (str):
@@ -130,9 +130,9 @@ class AsyncBubbleGameNamespace:
         game_mode: str,
         game_version: int,
     ) -> Any:
-        """bubble-game/register: No description provided.
+        """bubble-game/register: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             score (int):

@@ -36,9 +36,9 @@ class ChannelsNamespace:
         is_sensitive: bool | None | Unset = UNSET,
         allow_renote_to_external: bool | None | Unset = UNSET,
     ) -> Channel:
-        """channels/create: No description provided.
+        """channels/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             name (str):
@@ -72,9 +72,9 @@ class ChannelsNamespace:
         *,
         channel_id: str,
     ) -> Any:
-        """channels/favorite: No description provided.
+        """channels/favorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -96,9 +96,9 @@ class ChannelsNamespace:
     def featured(
         self,
     ) -> builtins.list[Channel]:
-        """channels/featured: No description provided.
+        """channels/featured: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -118,9 +118,9 @@ class ChannelsNamespace:
         *,
         channel_id: str,
     ) -> Any:
-        """channels/follow: No description provided.
+        """channels/follow: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -148,9 +148,9 @@ class ChannelsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Channel]:
-        """channels/followed: No description provided.
+        """channels/followed: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:channels*
+        Needs a token with the permission read:channels.
 
         Args:
             since_id (str | Unset):
@@ -184,9 +184,9 @@ class ChannelsNamespace:
     def my_favorites(
         self,
     ) -> builtins.list[Channel]:
-        """channels/my-favorites: No description provided.
+        """channels/my-favorites: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:channels*
+        Needs a token with the permission read:channels.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -210,9 +210,9 @@ class ChannelsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Channel]:
-        """channels/owned: No description provided.
+        """channels/owned: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:channels*
+        Needs a token with the permission read:channels.
 
         Args:
             since_id (str | Unset):
@@ -250,9 +250,9 @@ class ChannelsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Channel]:
-        """channels/search: No description provided.
+        """channels/search: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             query (str):
@@ -288,9 +288,9 @@ class ChannelsNamespace:
         *,
         channel_id: str,
     ) -> Channel:
-        """channels/show: No description provided.
+        """channels/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             channel_id (str):
@@ -320,9 +320,9 @@ class ChannelsNamespace:
         until_date: int | Unset = UNSET,
         allow_partial: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """channels/timeline: No description provided.
+        """channels/timeline: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             channel_id (str):
@@ -358,9 +358,9 @@ class ChannelsNamespace:
         *,
         channel_id: str,
     ) -> Any:
-        """channels/unfavorite: No description provided.
+        """channels/unfavorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -384,9 +384,9 @@ class ChannelsNamespace:
         *,
         channel_id: str,
     ) -> Any:
-        """channels/unfollow: No description provided.
+        """channels/unfollow: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -418,9 +418,9 @@ class ChannelsNamespace:
         is_sensitive: bool | None | Unset = UNSET,
         allow_renote_to_external: bool | None | Unset = UNSET,
     ) -> Channel:
-        """channels/update: No description provided.
+        """channels/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -471,9 +471,9 @@ class ChannelsMuteNamespace:
         channel_id: str,
         expires_at: int | None | Unset = UNSET,
     ) -> Any:
-        """channels/mute/create: No description provided.
+        """channels/mute/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -500,9 +500,9 @@ class ChannelsMuteNamespace:
         *,
         channel_id: str,
     ) -> Any:
-        """channels/mute/delete: No description provided.
+        """channels/mute/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -524,9 +524,9 @@ class ChannelsMuteNamespace:
     def list(
         self,
     ) -> builtins.list[Channel]:
-        """channels/mute/list: No description provided.
+        """channels/mute/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:channels*
+        Needs a token with the permission read:channels.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -561,9 +561,9 @@ class AsyncChannelsNamespace:
         is_sensitive: bool | None | Unset = UNSET,
         allow_renote_to_external: bool | None | Unset = UNSET,
     ) -> Channel:
-        """channels/create: No description provided.
+        """channels/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             name (str):
@@ -597,9 +597,9 @@ class AsyncChannelsNamespace:
         *,
         channel_id: str,
     ) -> Any:
-        """channels/favorite: No description provided.
+        """channels/favorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -621,9 +621,9 @@ class AsyncChannelsNamespace:
     async def featured(
         self,
     ) -> builtins.list[Channel]:
-        """channels/featured: No description provided.
+        """channels/featured: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -643,9 +643,9 @@ class AsyncChannelsNamespace:
         *,
         channel_id: str,
     ) -> Any:
-        """channels/follow: No description provided.
+        """channels/follow: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -673,9 +673,9 @@ class AsyncChannelsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Channel]:
-        """channels/followed: No description provided.
+        """channels/followed: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:channels*
+        Needs a token with the permission read:channels.
 
         Args:
             since_id (str | Unset):
@@ -709,9 +709,9 @@ class AsyncChannelsNamespace:
     async def my_favorites(
         self,
     ) -> builtins.list[Channel]:
-        """channels/my-favorites: No description provided.
+        """channels/my-favorites: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:channels*
+        Needs a token with the permission read:channels.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -735,9 +735,9 @@ class AsyncChannelsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Channel]:
-        """channels/owned: No description provided.
+        """channels/owned: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:channels*
+        Needs a token with the permission read:channels.
 
         Args:
             since_id (str | Unset):
@@ -775,9 +775,9 @@ class AsyncChannelsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Channel]:
-        """channels/search: No description provided.
+        """channels/search: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             query (str):
@@ -813,9 +813,9 @@ class AsyncChannelsNamespace:
         *,
         channel_id: str,
     ) -> Channel:
-        """channels/show: No description provided.
+        """channels/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             channel_id (str):
@@ -845,9 +845,9 @@ class AsyncChannelsNamespace:
         until_date: int | Unset = UNSET,
         allow_partial: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """channels/timeline: No description provided.
+        """channels/timeline: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             channel_id (str):
@@ -883,9 +883,9 @@ class AsyncChannelsNamespace:
         *,
         channel_id: str,
     ) -> Any:
-        """channels/unfavorite: No description provided.
+        """channels/unfavorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -909,9 +909,9 @@ class AsyncChannelsNamespace:
         *,
         channel_id: str,
     ) -> Any:
-        """channels/unfollow: No description provided.
+        """channels/unfollow: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -943,9 +943,9 @@ class AsyncChannelsNamespace:
         is_sensitive: bool | None | Unset = UNSET,
         allow_renote_to_external: bool | None | Unset = UNSET,
     ) -> Channel:
-        """channels/update: No description provided.
+        """channels/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -996,9 +996,9 @@ class AsyncChannelsMuteNamespace:
         channel_id: str,
         expires_at: int | None | Unset = UNSET,
     ) -> Any:
-        """channels/mute/create: No description provided.
+        """channels/mute/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -1025,9 +1025,9 @@ class AsyncChannelsMuteNamespace:
         *,
         channel_id: str,
     ) -> Any:
-        """channels/mute/delete: No description provided.
+        """channels/mute/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:channels*
+        Needs a token with the permission write:channels.
 
         Args:
             channel_id (str):
@@ -1049,9 +1049,9 @@ class AsyncChannelsMuteNamespace:
     async def list(
         self,
     ) -> builtins.list[Channel]:
-        """channels/mute/list: No description provided.
+        """channels/mute/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:channels*
+        Needs a token with the permission read:channels.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -53,9 +53,9 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsActiveUsersResponse200:
-        """charts/active-users: No description provided.
+        """charts/active-users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsActiveUsersBodySpan):
@@ -85,9 +85,9 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsApRequestResponse200:
-        """charts/ap-request: No description provided.
+        """charts/ap-request: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsApRequestBodySpan):
@@ -117,9 +117,9 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsDriveResponse200:
-        """charts/drive: No description provided.
+        """charts/drive: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsDriveBodySpan):
@@ -149,9 +149,9 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsFederationResponse200:
-        """charts/federation: No description provided.
+        """charts/federation: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsFederationBodySpan):
@@ -182,9 +182,9 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsInstanceResponse200:
-        """charts/instance: No description provided.
+        """charts/instance: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsInstanceBodySpan):
@@ -216,9 +216,9 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsNotesResponse200:
-        """charts/notes: No description provided.
+        """charts/notes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsNotesBodySpan):
@@ -252,9 +252,9 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUsersResponse200:
-        """charts/users: No description provided.
+        """charts/users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUsersBodySpan):
@@ -295,9 +295,9 @@ class ChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserDriveResponse200:
-        """charts/user/drive: No description provided.
+        """charts/user/drive: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUserDriveBodySpan):
@@ -330,9 +330,9 @@ class ChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserFollowingResponse200:
-        """charts/user/following: No description provided.
+        """charts/user/following: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUserFollowingBodySpan):
@@ -365,9 +365,9 @@ class ChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserNotesResponse200:
-        """charts/user/notes: No description provided.
+        """charts/user/notes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUserNotesBodySpan):
@@ -400,9 +400,9 @@ class ChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserPvResponse200:
-        """charts/user/pv: No description provided.
+        """charts/user/pv: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUserPvBodySpan):
@@ -435,9 +435,9 @@ class ChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserReactionsResponse200:
-        """charts/user/reactions: No description provided.
+        """charts/user/reactions: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUserReactionsBodySpan):
@@ -479,9 +479,9 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsActiveUsersResponse200:
-        """charts/active-users: No description provided.
+        """charts/active-users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsActiveUsersBodySpan):
@@ -511,9 +511,9 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsApRequestResponse200:
-        """charts/ap-request: No description provided.
+        """charts/ap-request: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsApRequestBodySpan):
@@ -543,9 +543,9 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsDriveResponse200:
-        """charts/drive: No description provided.
+        """charts/drive: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsDriveBodySpan):
@@ -575,9 +575,9 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsFederationResponse200:
-        """charts/federation: No description provided.
+        """charts/federation: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsFederationBodySpan):
@@ -608,9 +608,9 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsInstanceResponse200:
-        """charts/instance: No description provided.
+        """charts/instance: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsInstanceBodySpan):
@@ -642,9 +642,9 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsNotesResponse200:
-        """charts/notes: No description provided.
+        """charts/notes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsNotesBodySpan):
@@ -678,9 +678,9 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUsersResponse200:
-        """charts/users: No description provided.
+        """charts/users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUsersBodySpan):
@@ -721,9 +721,9 @@ class AsyncChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserDriveResponse200:
-        """charts/user/drive: No description provided.
+        """charts/user/drive: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUserDriveBodySpan):
@@ -756,9 +756,9 @@ class AsyncChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserFollowingResponse200:
-        """charts/user/following: No description provided.
+        """charts/user/following: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUserFollowingBodySpan):
@@ -791,9 +791,9 @@ class AsyncChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserNotesResponse200:
-        """charts/user/notes: No description provided.
+        """charts/user/notes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUserNotesBodySpan):
@@ -826,9 +826,9 @@ class AsyncChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserPvResponse200:
-        """charts/user/pv: No description provided.
+        """charts/user/pv: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUserPvBodySpan):
@@ -861,9 +861,9 @@ class AsyncChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserReactionsResponse200:
-        """charts/user/reactions: No description provided.
+        """charts/user/reactions: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             span (ChartsUserReactionsBodySpan):

@@ -35,9 +35,9 @@ class ChatNamespace:
         limit: int | Unset = UNSET,
         room: bool | Unset = UNSET,
     ) -> builtins.list[ChatMessage]:
-        """chat/history: No description provided.
+        """chat/history: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -65,9 +65,9 @@ class ChatNamespace:
     def read_all(
         self,
     ) -> Any:
-        """chat/read-all: No description provided.
+        """chat/read-all: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -103,9 +103,9 @@ class ChatMessagesNamespace:
         text: None | str | Unset = UNSET,
         file_id: str | Unset = UNSET,
     ) -> ChatMessageLiteForRoom:
-        """chat/messages/create-to-room: No description provided.
+        """chat/messages/create-to-room: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             to_room_id (str):
@@ -135,9 +135,9 @@ class ChatMessagesNamespace:
         text: None | str | Unset = UNSET,
         file_id: str | Unset = UNSET,
     ) -> ChatMessageLiteFor1On1:
-        """chat/messages/create-to-user: No description provided.
+        """chat/messages/create-to-user: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             to_user_id (str):
@@ -165,9 +165,9 @@ class ChatMessagesNamespace:
         *,
         message_id: str,
     ) -> Any:
-        """chat/messages/delete: No description provided.
+        """chat/messages/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             message_id (str):
@@ -192,9 +192,9 @@ class ChatMessagesNamespace:
         message_id: str,
         reaction: str,
     ) -> Any:
-        """chat/messages/react: No description provided.
+        """chat/messages/react: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             message_id (str):
@@ -225,9 +225,9 @@ class ChatMessagesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatMessageLiteForRoom]:
-        """chat/messages/room-timeline: No description provided.
+        """chat/messages/room-timeline: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             room_id (str):
@@ -264,9 +264,9 @@ class ChatMessagesNamespace:
         user_id: None | str | Unset = UNSET,
         room_id: None | str | Unset = UNSET,
     ) -> builtins.list[ChatMessage]:
-        """chat/messages/search: No description provided.
+        """chat/messages/search: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             query (str):
@@ -296,9 +296,9 @@ class ChatMessagesNamespace:
         *,
         message_id: str,
     ) -> ChatMessage:
-        """chat/messages/show: No description provided.
+        """chat/messages/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             message_id (str):
@@ -323,9 +323,9 @@ class ChatMessagesNamespace:
         message_id: str,
         reaction: str,
     ) -> Any:
-        """chat/messages/unreact: No description provided.
+        """chat/messages/unreact: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             message_id (str):
@@ -356,9 +356,9 @@ class ChatMessagesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatMessageLiteFor1On1]:
-        """chat/messages/user-timeline: No description provided.
+        """chat/messages/user-timeline: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             user_id (str):
@@ -403,9 +403,9 @@ class ChatRoomsNamespace:
         name: str,
         description: str | Unset = UNSET,
     ) -> ChatRoom:
-        """chat/rooms/create: No description provided.
+        """chat/rooms/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             name (str):
@@ -431,9 +431,9 @@ class ChatRoomsNamespace:
         *,
         room_id: str,
     ) -> Any:
-        """chat/rooms/delete: No description provided.
+        """chat/rooms/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -461,9 +461,9 @@ class ChatRoomsNamespace:
         *,
         room_id: str,
     ) -> Any:
-        """chat/rooms/join: No description provided.
+        """chat/rooms/join: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -491,9 +491,9 @@ class ChatRoomsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatRoomMembership]:
-        """chat/rooms/joining: No description provided.
+        """chat/rooms/joining: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -525,9 +525,9 @@ class ChatRoomsNamespace:
         *,
         room_id: str,
     ) -> Any:
-        """chat/rooms/leave: No description provided.
+        """chat/rooms/leave: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -556,9 +556,9 @@ class ChatRoomsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatRoomMembership]:
-        """chat/rooms/members: No description provided.
+        """chat/rooms/members: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -593,9 +593,9 @@ class ChatRoomsNamespace:
         room_id: str,
         mute: bool,
     ) -> Any:
-        """chat/rooms/mute: No description provided.
+        """chat/rooms/mute: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -625,9 +625,9 @@ class ChatRoomsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatRoom]:
-        """chat/rooms/owned: No description provided.
+        """chat/rooms/owned: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -659,9 +659,9 @@ class ChatRoomsNamespace:
         *,
         room_id: str,
     ) -> ChatRoom:
-        """chat/rooms/show: No description provided.
+        """chat/rooms/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             room_id (str):
@@ -687,9 +687,9 @@ class ChatRoomsNamespace:
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
     ) -> ChatRoom:
-        """chat/rooms/update: No description provided.
+        """chat/rooms/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -728,9 +728,9 @@ class ChatRoomsInvitationsNamespace:
         room_id: str,
         user_id: str,
     ) -> ChatRoomInvitation:
-        """chat/rooms/invitations/create: No description provided.
+        """chat/rooms/invitations/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -756,9 +756,9 @@ class ChatRoomsInvitationsNamespace:
         *,
         room_id: str,
     ) -> Any:
-        """chat/rooms/invitations/ignore: No description provided.
+        """chat/rooms/invitations/ignore: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -786,9 +786,9 @@ class ChatRoomsInvitationsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatRoomInvitation]:
-        """chat/rooms/invitations/inbox: No description provided.
+        """chat/rooms/invitations/inbox: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -825,9 +825,9 @@ class ChatRoomsInvitationsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatRoomInvitation]:
-        """chat/rooms/invitations/outbox: No description provided.
+        """chat/rooms/invitations/outbox: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             room_id (str):
@@ -872,9 +872,9 @@ class AsyncChatNamespace:
         limit: int | Unset = UNSET,
         room: bool | Unset = UNSET,
     ) -> builtins.list[ChatMessage]:
-        """chat/history: No description provided.
+        """chat/history: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -902,9 +902,9 @@ class AsyncChatNamespace:
     async def read_all(
         self,
     ) -> Any:
-        """chat/read-all: No description provided.
+        """chat/read-all: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -940,9 +940,9 @@ class AsyncChatMessagesNamespace:
         text: None | str | Unset = UNSET,
         file_id: str | Unset = UNSET,
     ) -> ChatMessageLiteForRoom:
-        """chat/messages/create-to-room: No description provided.
+        """chat/messages/create-to-room: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             to_room_id (str):
@@ -972,9 +972,9 @@ class AsyncChatMessagesNamespace:
         text: None | str | Unset = UNSET,
         file_id: str | Unset = UNSET,
     ) -> ChatMessageLiteFor1On1:
-        """chat/messages/create-to-user: No description provided.
+        """chat/messages/create-to-user: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             to_user_id (str):
@@ -1002,9 +1002,9 @@ class AsyncChatMessagesNamespace:
         *,
         message_id: str,
     ) -> Any:
-        """chat/messages/delete: No description provided.
+        """chat/messages/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             message_id (str):
@@ -1029,9 +1029,9 @@ class AsyncChatMessagesNamespace:
         message_id: str,
         reaction: str,
     ) -> Any:
-        """chat/messages/react: No description provided.
+        """chat/messages/react: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             message_id (str):
@@ -1062,9 +1062,9 @@ class AsyncChatMessagesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatMessageLiteForRoom]:
-        """chat/messages/room-timeline: No description provided.
+        """chat/messages/room-timeline: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             room_id (str):
@@ -1101,9 +1101,9 @@ class AsyncChatMessagesNamespace:
         user_id: None | str | Unset = UNSET,
         room_id: None | str | Unset = UNSET,
     ) -> builtins.list[ChatMessage]:
-        """chat/messages/search: No description provided.
+        """chat/messages/search: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             query (str):
@@ -1133,9 +1133,9 @@ class AsyncChatMessagesNamespace:
         *,
         message_id: str,
     ) -> ChatMessage:
-        """chat/messages/show: No description provided.
+        """chat/messages/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             message_id (str):
@@ -1160,9 +1160,9 @@ class AsyncChatMessagesNamespace:
         message_id: str,
         reaction: str,
     ) -> Any:
-        """chat/messages/unreact: No description provided.
+        """chat/messages/unreact: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             message_id (str):
@@ -1193,9 +1193,9 @@ class AsyncChatMessagesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatMessageLiteFor1On1]:
-        """chat/messages/user-timeline: No description provided.
+        """chat/messages/user-timeline: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             user_id (str):
@@ -1240,9 +1240,9 @@ class AsyncChatRoomsNamespace:
         name: str,
         description: str | Unset = UNSET,
     ) -> ChatRoom:
-        """chat/rooms/create: No description provided.
+        """chat/rooms/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             name (str):
@@ -1268,9 +1268,9 @@ class AsyncChatRoomsNamespace:
         *,
         room_id: str,
     ) -> Any:
-        """chat/rooms/delete: No description provided.
+        """chat/rooms/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -1298,9 +1298,9 @@ class AsyncChatRoomsNamespace:
         *,
         room_id: str,
     ) -> Any:
-        """chat/rooms/join: No description provided.
+        """chat/rooms/join: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -1328,9 +1328,9 @@ class AsyncChatRoomsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatRoomMembership]:
-        """chat/rooms/joining: No description provided.
+        """chat/rooms/joining: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -1362,9 +1362,9 @@ class AsyncChatRoomsNamespace:
         *,
         room_id: str,
     ) -> Any:
-        """chat/rooms/leave: No description provided.
+        """chat/rooms/leave: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -1393,9 +1393,9 @@ class AsyncChatRoomsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatRoomMembership]:
-        """chat/rooms/members: No description provided.
+        """chat/rooms/members: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -1430,9 +1430,9 @@ class AsyncChatRoomsNamespace:
         room_id: str,
         mute: bool,
     ) -> Any:
-        """chat/rooms/mute: No description provided.
+        """chat/rooms/mute: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -1462,9 +1462,9 @@ class AsyncChatRoomsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatRoom]:
-        """chat/rooms/owned: No description provided.
+        """chat/rooms/owned: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -1496,9 +1496,9 @@ class AsyncChatRoomsNamespace:
         *,
         room_id: str,
     ) -> ChatRoom:
-        """chat/rooms/show: No description provided.
+        """chat/rooms/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             room_id (str):
@@ -1524,9 +1524,9 @@ class AsyncChatRoomsNamespace:
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
     ) -> ChatRoom:
-        """chat/rooms/update: No description provided.
+        """chat/rooms/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -1565,9 +1565,9 @@ class AsyncChatRoomsInvitationsNamespace:
         room_id: str,
         user_id: str,
     ) -> ChatRoomInvitation:
-        """chat/rooms/invitations/create: No description provided.
+        """chat/rooms/invitations/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -1593,9 +1593,9 @@ class AsyncChatRoomsInvitationsNamespace:
         *,
         room_id: str,
     ) -> Any:
-        """chat/rooms/invitations/ignore: No description provided.
+        """chat/rooms/invitations/ignore: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:chat*
+        Needs a token with the permission write:chat.
 
         Args:
             room_id (str):
@@ -1623,9 +1623,9 @@ class AsyncChatRoomsInvitationsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatRoomInvitation]:
-        """chat/rooms/invitations/inbox: No description provided.
+        """chat/rooms/invitations/inbox: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -1662,9 +1662,9 @@ class AsyncChatRoomsInvitationsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[ChatRoomInvitation]:
-        """chat/rooms/invitations/outbox: No description provided.
+        """chat/rooms/invitations/outbox: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:chat*
+        Needs a token with the permission read:chat.
 
         Args:
             room_id (str):

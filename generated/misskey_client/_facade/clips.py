@@ -30,9 +30,9 @@ class ClipsNamespace:
         clip_id: str,
         note_id: str,
     ) -> Any:
-        """clips/add-note: No description provided.
+        """clips/add-note: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             clip_id (str):
@@ -60,9 +60,9 @@ class ClipsNamespace:
         is_public: bool | Unset = UNSET,
         description: None | str | Unset = UNSET,
     ) -> Clip:
-        """clips/create: No description provided.
+        """clips/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (str):
@@ -90,9 +90,9 @@ class ClipsNamespace:
         *,
         clip_id: str,
     ) -> Any:
-        """clips/delete: No description provided.
+        """clips/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             clip_id (str):
@@ -116,9 +116,9 @@ class ClipsNamespace:
         *,
         clip_id: str,
     ) -> Any:
-        """clips/favorite: No description provided.
+        """clips/favorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:clip-favorite*
+        Needs a token with the permission write:clip-favorite.
 
         Args:
             clip_id (str):
@@ -146,9 +146,9 @@ class ClipsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Clip]:
-        """clips/list: No description provided.
+        """clips/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -178,9 +178,9 @@ class ClipsNamespace:
     def my_favorites(
         self,
     ) -> builtins.list[Clip]:
-        """clips/my-favorites: No description provided.
+        """clips/my-favorites: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:clip-favorite*
+        Needs a token with the permission read:clip-favorite.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -206,9 +206,9 @@ class ClipsNamespace:
         until_date: int | Unset = UNSET,
         search: None | str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """clips/notes: No description provided.
+        """clips/notes: No description in the spec
 
-        **Credential required**: *No* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             clip_id (str):
@@ -245,9 +245,9 @@ class ClipsNamespace:
         clip_id: str,
         note_id: str,
     ) -> Any:
-        """clips/remove-note: No description provided.
+        """clips/remove-note: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             clip_id (str):
@@ -273,9 +273,9 @@ class ClipsNamespace:
         *,
         clip_id: str,
     ) -> Clip:
-        """clips/show: No description provided.
+        """clips/show: No description in the spec
 
-        **Credential required**: *No* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             clip_id (str):
@@ -299,9 +299,9 @@ class ClipsNamespace:
         *,
         clip_id: str,
     ) -> Any:
-        """clips/unfavorite: No description provided.
+        """clips/unfavorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:clip-favorite*
+        Needs a token with the permission write:clip-favorite.
 
         Args:
             clip_id (str):
@@ -328,9 +328,9 @@ class ClipsNamespace:
         is_public: bool | Unset = UNSET,
         description: None | str | Unset = UNSET,
     ) -> Clip:
-        """clips/update: No description provided.
+        """clips/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             clip_id (str):
@@ -371,9 +371,9 @@ class AsyncClipsNamespace:
         clip_id: str,
         note_id: str,
     ) -> Any:
-        """clips/add-note: No description provided.
+        """clips/add-note: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             clip_id (str):
@@ -401,9 +401,9 @@ class AsyncClipsNamespace:
         is_public: bool | Unset = UNSET,
         description: None | str | Unset = UNSET,
     ) -> Clip:
-        """clips/create: No description provided.
+        """clips/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (str):
@@ -431,9 +431,9 @@ class AsyncClipsNamespace:
         *,
         clip_id: str,
     ) -> Any:
-        """clips/delete: No description provided.
+        """clips/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             clip_id (str):
@@ -457,9 +457,9 @@ class AsyncClipsNamespace:
         *,
         clip_id: str,
     ) -> Any:
-        """clips/favorite: No description provided.
+        """clips/favorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:clip-favorite*
+        Needs a token with the permission write:clip-favorite.
 
         Args:
             clip_id (str):
@@ -487,9 +487,9 @@ class AsyncClipsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Clip]:
-        """clips/list: No description provided.
+        """clips/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -519,9 +519,9 @@ class AsyncClipsNamespace:
     async def my_favorites(
         self,
     ) -> builtins.list[Clip]:
-        """clips/my-favorites: No description provided.
+        """clips/my-favorites: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:clip-favorite*
+        Needs a token with the permission read:clip-favorite.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -547,9 +547,9 @@ class AsyncClipsNamespace:
         until_date: int | Unset = UNSET,
         search: None | str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """clips/notes: No description provided.
+        """clips/notes: No description in the spec
 
-        **Credential required**: *No* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             clip_id (str):
@@ -586,9 +586,9 @@ class AsyncClipsNamespace:
         clip_id: str,
         note_id: str,
     ) -> Any:
-        """clips/remove-note: No description provided.
+        """clips/remove-note: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             clip_id (str):
@@ -614,9 +614,9 @@ class AsyncClipsNamespace:
         *,
         clip_id: str,
     ) -> Clip:
-        """clips/show: No description provided.
+        """clips/show: No description in the spec
 
-        **Credential required**: *No* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             clip_id (str):
@@ -640,9 +640,9 @@ class AsyncClipsNamespace:
         *,
         clip_id: str,
     ) -> Any:
-        """clips/unfavorite: No description provided.
+        """clips/unfavorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:clip-favorite*
+        Needs a token with the permission write:clip-favorite.
 
         Args:
             clip_id (str):
@@ -669,9 +669,9 @@ class AsyncClipsNamespace:
         is_public: bool | Unset = UNSET,
         description: None | str | Unset = UNSET,
     ) -> Clip:
-        """clips/update: No description provided.
+        """clips/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             clip_id (str):

@@ -34,9 +34,9 @@ class DriveNamespace:
     def __call__(
         self,
     ) -> DriveResponse200:
-        """drive: No description provided.
+        """drive: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -59,7 +59,7 @@ class DriveNamespace:
     def folders(self) -> DriveFoldersNamespace:
         return DriveFoldersNamespace(self._client)
 
-    def stream_(
+    def stream(
         self,
         *,
         limit: int | Unset = UNSET,
@@ -69,9 +69,9 @@ class DriveNamespace:
         until_date: int | Unset = UNSET,
         type_: str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
-        """drive/stream: No description provided.
+        """drive/stream: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -126,9 +126,9 @@ class DriveFilesNamespace:
         | None
         | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
-        """drive/files: No description provided.
+        """drive/files: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -172,9 +172,9 @@ class DriveFilesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[ChatMessage]:
-        """drive/files/attached-chat-messages: No description provided.
+        """drive/files/attached-chat-messages: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             file_id (str):
@@ -213,9 +213,9 @@ class DriveFilesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """drive/files/attached-notes: Find the notes to which the given file is attached.
+        """drive/files/attached-notes: Find the notes to which the given file is attached
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             file_id (str):
@@ -249,9 +249,9 @@ class DriveFilesNamespace:
         *,
         md5: str,
     ) -> bool:
-        """drive/files/check-existence: Check if a given file exists.
+        """drive/files/check-existence: Check if a given file exists
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             md5 (str):
@@ -280,9 +280,9 @@ class DriveFilesNamespace:
         is_sensitive: bool | Unset = UNSET,
         force: bool | Unset = UNSET,
     ) -> DriveFile:
-        """drive/files/create: Upload a new drive file.
+        """drive/files/create: Upload a new drive file
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             file (File): The file contents.
@@ -316,9 +316,9 @@ class DriveFilesNamespace:
         *,
         file_id: str,
     ) -> Any:
-        """drive/files/delete: Delete an existing drive file.
+        """drive/files/delete: Delete an existing drive file
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             file_id (str):
@@ -343,9 +343,9 @@ class DriveFilesNamespace:
         name: str,
         folder_id: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
-        """drive/files/find: Search for a drive file by the given parameters.
+        """drive/files/find: Search for a drive file by the given parameters
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             name (str):
@@ -371,9 +371,9 @@ class DriveFilesNamespace:
         *,
         md5: str,
     ) -> builtins.list[DriveFile]:
-        """drive/files/find-by-hash: Search for a drive file by a hash of the contents.
+        """drive/files/find-by-hash: Search for a drive file by a hash of the contents
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             md5 (str):
@@ -398,9 +398,9 @@ class DriveFilesNamespace:
         file_ids: builtins.list[str],
         folder_id: None | str | Unset = UNSET,
     ) -> Any:
-        """drive/files/move-bulk: No description provided.
+        """drive/files/move-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             file_ids (list[str]):
@@ -427,9 +427,9 @@ class DriveFilesNamespace:
         file_id: str | Unset = UNSET,
         url: str | Unset = UNSET,
     ) -> DriveFile:
-        """drive/files/show: Show the properties of a drive file.
+        """drive/files/show: Show the properties of a drive file
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Takes one of these sets of arguments: (file_id), or (url).
 
@@ -461,9 +461,9 @@ class DriveFilesNamespace:
         is_sensitive: bool | Unset = UNSET,
         comment: None | str | Unset = UNSET,
     ) -> DriveFile:
-        """drive/files/update: Update the properties of a drive file.
+        """drive/files/update: Update the properties of a drive file
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             file_id (str):
@@ -500,9 +500,9 @@ class DriveFilesNamespace:
         marker: None | str | Unset = UNSET,
         force: bool | Unset = UNSET,
     ) -> Any:
-        """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL.
+        """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             url (str):
@@ -551,9 +551,9 @@ class DriveFoldersNamespace:
         until_date: int | Unset = UNSET,
         folder_id: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFolder]:
-        """drive/folders: No description provided.
+        """drive/folders: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -588,9 +588,9 @@ class DriveFoldersNamespace:
         name: str | Unset = UNSET,
         parent_id: None | str | Unset = UNSET,
     ) -> DriveFolder:
-        """drive/folders/create: No description provided.
+        """drive/folders/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             name (str | Unset):  Default: 'Untitled'.
@@ -616,9 +616,9 @@ class DriveFoldersNamespace:
         *,
         folder_id: str,
     ) -> Any:
-        """drive/folders/delete: No description provided.
+        """drive/folders/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             folder_id (str):
@@ -643,9 +643,9 @@ class DriveFoldersNamespace:
         name: str,
         parent_id: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFolder]:
-        """drive/folders/find: No description provided.
+        """drive/folders/find: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             name (str):
@@ -671,9 +671,9 @@ class DriveFoldersNamespace:
         *,
         folder_id: str,
     ) -> DriveFolder:
-        """drive/folders/show: No description provided.
+        """drive/folders/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             folder_id (str):
@@ -699,9 +699,9 @@ class DriveFoldersNamespace:
         name: str | Unset = UNSET,
         parent_id: None | str | Unset = UNSET,
     ) -> DriveFolder:
-        """drive/folders/update: No description provided.
+        """drive/folders/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             folder_id (str):
@@ -737,9 +737,9 @@ class AsyncDriveNamespace:
     async def __call__(
         self,
     ) -> DriveResponse200:
-        """drive: No description provided.
+        """drive: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -762,7 +762,7 @@ class AsyncDriveNamespace:
     def folders(self) -> AsyncDriveFoldersNamespace:
         return AsyncDriveFoldersNamespace(self._client)
 
-    async def stream_(
+    async def stream(
         self,
         *,
         limit: int | Unset = UNSET,
@@ -772,9 +772,9 @@ class AsyncDriveNamespace:
         until_date: int | Unset = UNSET,
         type_: str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
-        """drive/stream: No description provided.
+        """drive/stream: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -829,9 +829,9 @@ class AsyncDriveFilesNamespace:
         | None
         | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
-        """drive/files: No description provided.
+        """drive/files: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -875,9 +875,9 @@ class AsyncDriveFilesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[ChatMessage]:
-        """drive/files/attached-chat-messages: No description provided.
+        """drive/files/attached-chat-messages: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             file_id (str):
@@ -916,9 +916,9 @@ class AsyncDriveFilesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """drive/files/attached-notes: Find the notes to which the given file is attached.
+        """drive/files/attached-notes: Find the notes to which the given file is attached
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             file_id (str):
@@ -952,9 +952,9 @@ class AsyncDriveFilesNamespace:
         *,
         md5: str,
     ) -> bool:
-        """drive/files/check-existence: Check if a given file exists.
+        """drive/files/check-existence: Check if a given file exists
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             md5 (str):
@@ -983,9 +983,9 @@ class AsyncDriveFilesNamespace:
         is_sensitive: bool | Unset = UNSET,
         force: bool | Unset = UNSET,
     ) -> DriveFile:
-        """drive/files/create: Upload a new drive file.
+        """drive/files/create: Upload a new drive file
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             file (File): The file contents.
@@ -1019,9 +1019,9 @@ class AsyncDriveFilesNamespace:
         *,
         file_id: str,
     ) -> Any:
-        """drive/files/delete: Delete an existing drive file.
+        """drive/files/delete: Delete an existing drive file
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             file_id (str):
@@ -1046,9 +1046,9 @@ class AsyncDriveFilesNamespace:
         name: str,
         folder_id: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
-        """drive/files/find: Search for a drive file by the given parameters.
+        """drive/files/find: Search for a drive file by the given parameters
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             name (str):
@@ -1074,9 +1074,9 @@ class AsyncDriveFilesNamespace:
         *,
         md5: str,
     ) -> builtins.list[DriveFile]:
-        """drive/files/find-by-hash: Search for a drive file by a hash of the contents.
+        """drive/files/find-by-hash: Search for a drive file by a hash of the contents
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             md5 (str):
@@ -1101,9 +1101,9 @@ class AsyncDriveFilesNamespace:
         file_ids: builtins.list[str],
         folder_id: None | str | Unset = UNSET,
     ) -> Any:
-        """drive/files/move-bulk: No description provided.
+        """drive/files/move-bulk: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             file_ids (list[str]):
@@ -1130,9 +1130,9 @@ class AsyncDriveFilesNamespace:
         file_id: str | Unset = UNSET,
         url: str | Unset = UNSET,
     ) -> DriveFile:
-        """drive/files/show: Show the properties of a drive file.
+        """drive/files/show: Show the properties of a drive file
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Takes one of these sets of arguments: (file_id), or (url).
 
@@ -1164,9 +1164,9 @@ class AsyncDriveFilesNamespace:
         is_sensitive: bool | Unset = UNSET,
         comment: None | str | Unset = UNSET,
     ) -> DriveFile:
-        """drive/files/update: Update the properties of a drive file.
+        """drive/files/update: Update the properties of a drive file
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             file_id (str):
@@ -1203,9 +1203,9 @@ class AsyncDriveFilesNamespace:
         marker: None | str | Unset = UNSET,
         force: bool | Unset = UNSET,
     ) -> Any:
-        """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL.
+        """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             url (str):
@@ -1254,9 +1254,9 @@ class AsyncDriveFoldersNamespace:
         until_date: int | Unset = UNSET,
         folder_id: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFolder]:
-        """drive/folders: No description provided.
+        """drive/folders: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1291,9 +1291,9 @@ class AsyncDriveFoldersNamespace:
         name: str | Unset = UNSET,
         parent_id: None | str | Unset = UNSET,
     ) -> DriveFolder:
-        """drive/folders/create: No description provided.
+        """drive/folders/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             name (str | Unset):  Default: 'Untitled'.
@@ -1319,9 +1319,9 @@ class AsyncDriveFoldersNamespace:
         *,
         folder_id: str,
     ) -> Any:
-        """drive/folders/delete: No description provided.
+        """drive/folders/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             folder_id (str):
@@ -1346,9 +1346,9 @@ class AsyncDriveFoldersNamespace:
         name: str,
         parent_id: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFolder]:
-        """drive/folders/find: No description provided.
+        """drive/folders/find: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             name (str):
@@ -1374,9 +1374,9 @@ class AsyncDriveFoldersNamespace:
         *,
         folder_id: str,
     ) -> DriveFolder:
-        """drive/folders/show: No description provided.
+        """drive/folders/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:drive*
+        Needs a token with the permission read:drive.
 
         Args:
             folder_id (str):
@@ -1402,9 +1402,9 @@ class AsyncDriveFoldersNamespace:
         name: str | Unset = UNSET,
         parent_id: None | str | Unset = UNSET,
     ) -> DriveFolder:
-        """drive/folders/update: No description provided.
+        """drive/folders/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:drive*
+        Needs a token with the permission write:drive.
 
         Args:
             folder_id (str):

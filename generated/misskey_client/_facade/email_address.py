@@ -25,9 +25,9 @@ class EmailAddressNamespace:
         *,
         email_address: str,
     ) -> EmailAddressAvailableResponse200:
-        """email-address/available: No description provided.
+        """email-address/available: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             email_address (str):
@@ -61,9 +61,9 @@ class AsyncEmailAddressNamespace:
         *,
         email_address: str,
     ) -> EmailAddressAvailableResponse200:
-        """email-address/available: No description provided.
+        """email-address/available: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             email_address (str):

@@ -39,9 +39,9 @@ class FederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """federation/followers: No description provided.
+        """federation/followers: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             host (str):
@@ -80,9 +80,9 @@ class FederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """federation/following: No description provided.
+        """federation/following: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             host (str):
@@ -130,9 +130,9 @@ class FederationNamespace:
         | None
         | Unset = UNSET,
     ) -> builtins.list[FederationInstance]:
-        """federation/instances: No description provided.
+        """federation/instances: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             host (None | str | Unset): Omit or use `null` to not filter by host.
@@ -177,9 +177,9 @@ class FederationNamespace:
         *,
         host: str,
     ) -> FederationInstance | None:
-        """federation/show-instance: No description provided.
+        """federation/show-instance: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             host (str):
@@ -203,9 +203,9 @@ class FederationNamespace:
         *,
         limit: int | Unset = UNSET,
     ) -> FederationStatsResponse200:
-        """federation/stats: No description provided.
+        """federation/stats: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -229,9 +229,9 @@ class FederationNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """federation/update-remote-user: No description provided.
+        """federation/update-remote-user: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             user_id (str):
@@ -260,9 +260,9 @@ class FederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[UserDetailedNotMe]:
-        """federation/users: No description provided.
+        """federation/users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             host (str):
@@ -311,9 +311,9 @@ class AsyncFederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """federation/followers: No description provided.
+        """federation/followers: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             host (str):
@@ -352,9 +352,9 @@ class AsyncFederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """federation/following: No description provided.
+        """federation/following: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             host (str):
@@ -402,9 +402,9 @@ class AsyncFederationNamespace:
         | None
         | Unset = UNSET,
     ) -> builtins.list[FederationInstance]:
-        """federation/instances: No description provided.
+        """federation/instances: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             host (None | str | Unset): Omit or use `null` to not filter by host.
@@ -449,9 +449,9 @@ class AsyncFederationNamespace:
         *,
         host: str,
     ) -> FederationInstance | None:
-        """federation/show-instance: No description provided.
+        """federation/show-instance: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             host (str):
@@ -475,9 +475,9 @@ class AsyncFederationNamespace:
         *,
         limit: int | Unset = UNSET,
     ) -> FederationStatsResponse200:
-        """federation/stats: No description provided.
+        """federation/stats: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -501,9 +501,9 @@ class AsyncFederationNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """federation/update-remote-user: No description provided.
+        """federation/update-remote-user: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             user_id (str):
@@ -532,9 +532,9 @@ class AsyncFederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[UserDetailedNotMe]:
-        """federation/users: No description provided.
+        """federation/users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             host (str):

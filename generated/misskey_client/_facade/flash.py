@@ -35,9 +35,9 @@ class FlashNamespace:
         permissions: builtins.list[str],
         visibility: FlashCreateBodyVisibility | Unset = UNSET,
     ) -> Flash:
-        """flash/create: No description provided.
+        """flash/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:flash*
+        Needs a token with the permission write:flash.
 
         Args:
             title (str):
@@ -69,9 +69,9 @@ class FlashNamespace:
         *,
         flash_id: str,
     ) -> Any:
-        """flash/delete: No description provided.
+        """flash/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:flash*
+        Needs a token with the permission write:flash.
 
         Args:
             flash_id (str):
@@ -96,9 +96,9 @@ class FlashNamespace:
         offset: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """flash/featured: No description provided.
+        """flash/featured: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             offset (int | Unset):  Default: 0.
@@ -124,9 +124,9 @@ class FlashNamespace:
         *,
         flash_id: str,
     ) -> Any:
-        """flash/like: No description provided.
+        """flash/like: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:flash-likes*
+        Needs a token with the permission write:flash-likes.
 
         Args:
             flash_id (str):
@@ -154,9 +154,9 @@ class FlashNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """flash/my: No description provided.
+        """flash/my: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:flash*
+        Needs a token with the permission read:flash.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -193,9 +193,9 @@ class FlashNamespace:
         until_date: int | Unset = UNSET,
         search: None | str | Unset = UNSET,
     ) -> builtins.list[FlashMyLikesResponse200Item]:
-        """flash/my-likes: No description provided.
+        """flash/my-likes: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:flash-likes*
+        Needs a token with the permission read:flash-likes.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -234,9 +234,9 @@ class FlashNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """flash/search: No description provided.
+        """flash/search: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             query (str):
@@ -270,9 +270,9 @@ class FlashNamespace:
         *,
         flash_id: str,
     ) -> Flash:
-        """flash/show: No description provided.
+        """flash/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             flash_id (str):
@@ -296,9 +296,9 @@ class FlashNamespace:
         *,
         flash_id: str,
     ) -> Any:
-        """flash/unlike: No description provided.
+        """flash/unlike: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:flash-likes*
+        Needs a token with the permission write:flash-likes.
 
         Args:
             flash_id (str):
@@ -327,9 +327,9 @@ class FlashNamespace:
         permissions: builtins.list[str] | Unset = UNSET,
         visibility: FlashUpdateBodyVisibility | Unset = UNSET,
     ) -> Any:
-        """flash/update: No description provided.
+        """flash/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:flash*
+        Needs a token with the permission write:flash.
 
         Args:
             flash_id (str):
@@ -377,9 +377,9 @@ class AsyncFlashNamespace:
         permissions: builtins.list[str],
         visibility: FlashCreateBodyVisibility | Unset = UNSET,
     ) -> Flash:
-        """flash/create: No description provided.
+        """flash/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:flash*
+        Needs a token with the permission write:flash.
 
         Args:
             title (str):
@@ -411,9 +411,9 @@ class AsyncFlashNamespace:
         *,
         flash_id: str,
     ) -> Any:
-        """flash/delete: No description provided.
+        """flash/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:flash*
+        Needs a token with the permission write:flash.
 
         Args:
             flash_id (str):
@@ -438,9 +438,9 @@ class AsyncFlashNamespace:
         offset: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """flash/featured: No description provided.
+        """flash/featured: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             offset (int | Unset):  Default: 0.
@@ -466,9 +466,9 @@ class AsyncFlashNamespace:
         *,
         flash_id: str,
     ) -> Any:
-        """flash/like: No description provided.
+        """flash/like: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:flash-likes*
+        Needs a token with the permission write:flash-likes.
 
         Args:
             flash_id (str):
@@ -496,9 +496,9 @@ class AsyncFlashNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """flash/my: No description provided.
+        """flash/my: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:flash*
+        Needs a token with the permission read:flash.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -535,9 +535,9 @@ class AsyncFlashNamespace:
         until_date: int | Unset = UNSET,
         search: None | str | Unset = UNSET,
     ) -> builtins.list[FlashMyLikesResponse200Item]:
-        """flash/my-likes: No description provided.
+        """flash/my-likes: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:flash-likes*
+        Needs a token with the permission read:flash-likes.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -576,9 +576,9 @@ class AsyncFlashNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """flash/search: No description provided.
+        """flash/search: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             query (str):
@@ -612,9 +612,9 @@ class AsyncFlashNamespace:
         *,
         flash_id: str,
     ) -> Flash:
-        """flash/show: No description provided.
+        """flash/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             flash_id (str):
@@ -638,9 +638,9 @@ class AsyncFlashNamespace:
         *,
         flash_id: str,
     ) -> Any:
-        """flash/unlike: No description provided.
+        """flash/unlike: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:flash-likes*
+        Needs a token with the permission write:flash-likes.
 
         Args:
             flash_id (str):
@@ -669,9 +669,9 @@ class AsyncFlashNamespace:
         permissions: builtins.list[str] | Unset = UNSET,
         visibility: FlashUpdateBodyVisibility | Unset = UNSET,
     ) -> Any:
-        """flash/update: No description provided.
+        """flash/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:flash*
+        Needs a token with the permission write:flash.
 
         Args:
             flash_id (str):

@@ -34,9 +34,9 @@ class FollowingNamespace:
         user_id: str,
         with_replies: bool | Unset = UNSET,
     ) -> UserLite:
-        """following/create: No description provided.
+        """following/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -62,9 +62,9 @@ class FollowingNamespace:
         *,
         user_id: str,
     ) -> UserLite:
-        """following/delete: No description provided.
+        """following/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -88,9 +88,9 @@ class FollowingNamespace:
         *,
         user_id: str,
     ) -> UserLite:
-        """following/invalidate: No description provided.
+        """following/invalidate: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -120,9 +120,9 @@ class FollowingNamespace:
         notify: FollowingUpdateBodyNotify | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
     ) -> UserLite:
-        """following/update: No description provided.
+        """following/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -151,9 +151,9 @@ class FollowingNamespace:
         notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
     ) -> Any:
-        """following/update-all: No description provided.
+        """following/update-all: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             notify (FollowingUpdateAllBodyNotify | Unset):
@@ -189,9 +189,9 @@ class FollowingRequestsNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """following/requests/accept: No description provided.
+        """following/requests/accept: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -215,9 +215,9 @@ class FollowingRequestsNamespace:
         *,
         user_id: str,
     ) -> UserLite:
-        """following/requests/cancel: No description provided.
+        """following/requests/cancel: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -245,9 +245,9 @@ class FollowingRequestsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[FollowingRequestsListResponse200Item]:
-        """following/requests/list: No description provided.
+        """following/requests/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:following*
+        Needs a token with the permission read:following.
 
         Args:
             since_id (str | Unset):
@@ -279,9 +279,9 @@ class FollowingRequestsNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """following/requests/reject: No description provided.
+        """following/requests/reject: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -309,9 +309,9 @@ class FollowingRequestsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[FollowingRequestsSentResponse200Item]:
-        """following/requests/sent: No description provided.
+        """following/requests/sent: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:following*
+        Needs a token with the permission read:following.
 
         Args:
             since_id (str | Unset):
@@ -354,9 +354,9 @@ class AsyncFollowingNamespace:
         user_id: str,
         with_replies: bool | Unset = UNSET,
     ) -> UserLite:
-        """following/create: No description provided.
+        """following/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -382,9 +382,9 @@ class AsyncFollowingNamespace:
         *,
         user_id: str,
     ) -> UserLite:
-        """following/delete: No description provided.
+        """following/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -408,9 +408,9 @@ class AsyncFollowingNamespace:
         *,
         user_id: str,
     ) -> UserLite:
-        """following/invalidate: No description provided.
+        """following/invalidate: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -440,9 +440,9 @@ class AsyncFollowingNamespace:
         notify: FollowingUpdateBodyNotify | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
     ) -> UserLite:
-        """following/update: No description provided.
+        """following/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -471,9 +471,9 @@ class AsyncFollowingNamespace:
         notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
     ) -> Any:
-        """following/update-all: No description provided.
+        """following/update-all: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             notify (FollowingUpdateAllBodyNotify | Unset):
@@ -509,9 +509,9 @@ class AsyncFollowingRequestsNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """following/requests/accept: No description provided.
+        """following/requests/accept: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -535,9 +535,9 @@ class AsyncFollowingRequestsNamespace:
         *,
         user_id: str,
     ) -> UserLite:
-        """following/requests/cancel: No description provided.
+        """following/requests/cancel: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -565,9 +565,9 @@ class AsyncFollowingRequestsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[FollowingRequestsListResponse200Item]:
-        """following/requests/list: No description provided.
+        """following/requests/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:following*
+        Needs a token with the permission read:following.
 
         Args:
             since_id (str | Unset):
@@ -599,9 +599,9 @@ class AsyncFollowingRequestsNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """following/requests/reject: No description provided.
+        """following/requests/reject: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:following*
+        Needs a token with the permission write:following.
 
         Args:
             user_id (str):
@@ -629,9 +629,9 @@ class AsyncFollowingRequestsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[FollowingRequestsSentResponse200Item]:
-        """following/requests/sent: No description provided.
+        """following/requests/sent: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:following*
+        Needs a token with the permission read:following.
 
         Args:
             since_id (str | Unset):

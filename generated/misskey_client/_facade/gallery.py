@@ -30,9 +30,9 @@ class GalleryNamespace:
         limit: int | Unset = UNSET,
         until_id: str | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """gallery/featured: No description provided.
+        """gallery/featured: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -56,9 +56,9 @@ class GalleryNamespace:
     def popular(
         self,
     ) -> builtins.list[GalleryPost]:
-        """gallery/popular: No description provided.
+        """gallery/popular: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -96,9 +96,9 @@ class GalleryPostsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """gallery/posts: No description provided.
+        """gallery/posts: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -133,9 +133,9 @@ class GalleryPostsNamespace:
         description: None | str | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
     ) -> GalleryPost:
-        """gallery/posts/create: No description provided.
+        """gallery/posts/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:gallery*
+        Needs a token with the permission write:gallery.
 
         Args:
             title (str):
@@ -165,9 +165,9 @@ class GalleryPostsNamespace:
         *,
         post_id: str,
     ) -> Any:
-        """gallery/posts/delete: No description provided.
+        """gallery/posts/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:gallery*
+        Needs a token with the permission write:gallery.
 
         Args:
             post_id (str):
@@ -191,9 +191,9 @@ class GalleryPostsNamespace:
         *,
         post_id: str,
     ) -> Any:
-        """gallery/posts/like: No description provided.
+        """gallery/posts/like: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:gallery-likes*
+        Needs a token with the permission write:gallery-likes.
 
         Args:
             post_id (str):
@@ -217,9 +217,9 @@ class GalleryPostsNamespace:
         *,
         post_id: str,
     ) -> GalleryPost:
-        """gallery/posts/show: No description provided.
+        """gallery/posts/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             post_id (str):
@@ -243,9 +243,9 @@ class GalleryPostsNamespace:
         *,
         post_id: str,
     ) -> Any:
-        """gallery/posts/unlike: No description provided.
+        """gallery/posts/unlike: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:gallery-likes*
+        Needs a token with the permission write:gallery-likes.
 
         Args:
             post_id (str):
@@ -273,9 +273,9 @@ class GalleryPostsNamespace:
         file_ids: builtins.list[str] | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
     ) -> GalleryPost:
-        """gallery/posts/update: No description provided.
+        """gallery/posts/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:gallery*
+        Needs a token with the permission write:gallery.
 
         Args:
             post_id (str):
@@ -318,9 +318,9 @@ class AsyncGalleryNamespace:
         limit: int | Unset = UNSET,
         until_id: str | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """gallery/featured: No description provided.
+        """gallery/featured: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -344,9 +344,9 @@ class AsyncGalleryNamespace:
     async def popular(
         self,
     ) -> builtins.list[GalleryPost]:
-        """gallery/popular: No description provided.
+        """gallery/popular: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -384,9 +384,9 @@ class AsyncGalleryPostsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """gallery/posts: No description provided.
+        """gallery/posts: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -421,9 +421,9 @@ class AsyncGalleryPostsNamespace:
         description: None | str | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
     ) -> GalleryPost:
-        """gallery/posts/create: No description provided.
+        """gallery/posts/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:gallery*
+        Needs a token with the permission write:gallery.
 
         Args:
             title (str):
@@ -453,9 +453,9 @@ class AsyncGalleryPostsNamespace:
         *,
         post_id: str,
     ) -> Any:
-        """gallery/posts/delete: No description provided.
+        """gallery/posts/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:gallery*
+        Needs a token with the permission write:gallery.
 
         Args:
             post_id (str):
@@ -479,9 +479,9 @@ class AsyncGalleryPostsNamespace:
         *,
         post_id: str,
     ) -> Any:
-        """gallery/posts/like: No description provided.
+        """gallery/posts/like: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:gallery-likes*
+        Needs a token with the permission write:gallery-likes.
 
         Args:
             post_id (str):
@@ -505,9 +505,9 @@ class AsyncGalleryPostsNamespace:
         *,
         post_id: str,
     ) -> GalleryPost:
-        """gallery/posts/show: No description provided.
+        """gallery/posts/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             post_id (str):
@@ -531,9 +531,9 @@ class AsyncGalleryPostsNamespace:
         *,
         post_id: str,
     ) -> Any:
-        """gallery/posts/unlike: No description provided.
+        """gallery/posts/unlike: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:gallery-likes*
+        Needs a token with the permission write:gallery-likes.
 
         Args:
             post_id (str):
@@ -561,9 +561,9 @@ class AsyncGalleryPostsNamespace:
         file_ids: builtins.list[str] | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
     ) -> GalleryPost:
-        """gallery/posts/update: No description provided.
+        """gallery/posts/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:gallery*
+        Needs a token with the permission write:gallery.
 
         Args:
             post_id (str):

@@ -39,9 +39,9 @@ class HashtagsNamespace:
         attached_to_local_user_only: bool | Unset = UNSET,
         attached_to_remote_user_only: bool | Unset = UNSET,
     ) -> builtins.list[Hashtag]:
-        """hashtags/list: No description provided.
+        """hashtags/list: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             sort (HashtagsListBodySort):
@@ -75,9 +75,9 @@ class HashtagsNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[str]:
-        """hashtags/search: No description provided.
+        """hashtags/search: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             query (str):
@@ -105,9 +105,9 @@ class HashtagsNamespace:
         *,
         tag: str,
     ) -> Hashtag:
-        """hashtags/show: No description provided.
+        """hashtags/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             tag (str):
@@ -129,9 +129,9 @@ class HashtagsNamespace:
     def trend(
         self,
     ) -> builtins.list[HashtagsTrendResponse200Item]:
-        """hashtags/trend: No description provided.
+        """hashtags/trend: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -156,9 +156,9 @@ class HashtagsNamespace:
         state: HashtagsUsersBodyState | Unset = UNSET,
         origin: HashtagsUsersBodyOrigin | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """hashtags/users: No description provided.
+        """hashtags/users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             tag (str):
@@ -206,9 +206,9 @@ class AsyncHashtagsNamespace:
         attached_to_local_user_only: bool | Unset = UNSET,
         attached_to_remote_user_only: bool | Unset = UNSET,
     ) -> builtins.list[Hashtag]:
-        """hashtags/list: No description provided.
+        """hashtags/list: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             sort (HashtagsListBodySort):
@@ -242,9 +242,9 @@ class AsyncHashtagsNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[str]:
-        """hashtags/search: No description provided.
+        """hashtags/search: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             query (str):
@@ -272,9 +272,9 @@ class AsyncHashtagsNamespace:
         *,
         tag: str,
     ) -> Hashtag:
-        """hashtags/show: No description provided.
+        """hashtags/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             tag (str):
@@ -296,9 +296,9 @@ class AsyncHashtagsNamespace:
     async def trend(
         self,
     ) -> builtins.list[HashtagsTrendResponse200Item]:
-        """hashtags/trend: No description provided.
+        """hashtags/trend: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -323,9 +323,9 @@ class AsyncHashtagsNamespace:
         state: HashtagsUsersBodyState | Unset = UNSET,
         origin: HashtagsUsersBodyOrigin | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """hashtags/users: No description provided.
+        """hashtags/users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             tag (str):

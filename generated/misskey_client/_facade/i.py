@@ -90,9 +90,9 @@ class INamespace:
     def __call__(
         self,
     ) -> MeDetailed:
-        """i: No description provided.
+        """i: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (USER_IS_DELETED, INVALID_PARAM, ...);
@@ -112,11 +112,11 @@ class INamespace:
         *,
         sort: IAppsBodySort | Unset = UNSET,
     ) -> builtins.list[IAppsResponse200Item]:
-        """i/apps: No description provided.
+        """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             sort (IAppsBodySort | Unset):
@@ -142,11 +142,11 @@ class INamespace:
         offset: int | Unset = UNSET,
         sort: IAuthorizedAppsBodySort | Unset = UNSET,
     ) -> builtins.list[IAuthorizedAppsResponse200Item]:
-        """i/authorized-apps: No description provided.
+        """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -176,11 +176,11 @@ class INamespace:
         new_password: str,
         token: None | str | Unset = UNSET,
     ) -> Any:
-        """i/change-password: No description provided.
+        """i/change-password: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             current_password (str):
@@ -208,9 +208,9 @@ class INamespace:
         *,
         name: IClaimAchievementBodyName,
     ) -> Any:
-        """i/claim-achievement: No description provided.
+        """i/claim-achievement: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (IClaimAchievementBodyName):
@@ -235,11 +235,11 @@ class INamespace:
         password: str,
         token: None | str | Unset = UNSET,
     ) -> Any:
-        """i/delete-account: No description provided.
+        """i/delete-account: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -263,11 +263,11 @@ class INamespace:
     def export_antennas(
         self,
     ) -> Any:
-        """i/export-antennas: No description provided.
+        """i/export-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -285,11 +285,11 @@ class INamespace:
     def export_blocking(
         self,
     ) -> Any:
-        """i/export-blocking: No description provided.
+        """i/export-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -307,11 +307,11 @@ class INamespace:
     def export_clips(
         self,
     ) -> Any:
-        """i/export-clips: No description provided.
+        """i/export-clips: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -329,11 +329,11 @@ class INamespace:
     def export_favorites(
         self,
     ) -> Any:
-        """i/export-favorites: No description provided.
+        """i/export-favorites: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -354,11 +354,11 @@ class INamespace:
         exclude_muting: bool | Unset = UNSET,
         exclude_inactive: bool | Unset = UNSET,
     ) -> Any:
-        """i/export-following: No description provided.
+        """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             exclude_muting (bool | Unset):  Default: False.
@@ -382,11 +382,11 @@ class INamespace:
     def export_mute(
         self,
     ) -> Any:
-        """i/export-mute: No description provided.
+        """i/export-mute: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -404,11 +404,11 @@ class INamespace:
     def export_notes(
         self,
     ) -> Any:
-        """i/export-notes: No description provided.
+        """i/export-notes: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -426,11 +426,11 @@ class INamespace:
     def export_user_lists(
         self,
     ) -> Any:
-        """i/export-user-lists: No description provided.
+        """i/export-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -454,9 +454,9 @@ class INamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[NoteFavorite]:
-        """i/favorites: No description provided.
+        """i/favorites: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:favorites*
+        Needs a token with the permission read:favorites.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -492,11 +492,11 @@ class INamespace:
         *,
         file_id: str,
     ) -> Any:
-        """i/import-antennas: No description provided.
+        """i/import-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -520,11 +520,11 @@ class INamespace:
         *,
         file_id: str,
     ) -> Any:
-        """i/import-blocking: No description provided.
+        """i/import-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -549,11 +549,11 @@ class INamespace:
         file_id: str,
         with_replies: bool | Unset = UNSET,
     ) -> Any:
-        """i/import-following: No description provided.
+        """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -579,11 +579,11 @@ class INamespace:
         *,
         file_id: str,
     ) -> Any:
-        """i/import-muting: No description provided.
+        """i/import-muting: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -607,11 +607,11 @@ class INamespace:
         *,
         file_id: str,
     ) -> Any:
-        """i/import-user-lists: No description provided.
+        """i/import-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -635,11 +635,11 @@ class INamespace:
         *,
         move_to_account: str,
     ) -> IMoveResponse200:
-        """i/move: No description provided.
+        """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             move_to_account (str):
@@ -693,9 +693,9 @@ class INamespace:
         | NotificationScheduledNotePostFailed
         | NotificationTest
     ]:
-        """i/notifications: No description provided.
+        """i/notifications: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:notifications*
+        Needs a token with the permission read:notifications.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -763,9 +763,9 @@ class INamespace:
         | NotificationScheduledNotePostFailed
         | NotificationTest
     ]:
-        """i/notifications-grouped: No description provided.
+        """i/notifications-grouped: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:notifications*
+        Needs a token with the permission read:notifications.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -807,9 +807,9 @@ class INamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[IPageLikesResponse200Item]:
-        """i/page-likes: No description provided.
+        """i/page-likes: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:page-likes*
+        Needs a token with the permission read:page-likes.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -845,9 +845,9 @@ class INamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Page]:
-        """i/pages: No description provided.
+        """i/pages: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:pages*
+        Needs a token with the permission read:pages.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -879,9 +879,9 @@ class INamespace:
         *,
         note_id: str,
     ) -> MeDetailed:
-        """i/pin: No description provided.
+        """i/pin: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             note_id (str):
@@ -905,9 +905,9 @@ class INamespace:
         *,
         announcement_id: str,
     ) -> Any:
-        """i/read-announcement: No description provided.
+        """i/read-announcement: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             announcement_id (str):
@@ -931,11 +931,11 @@ class INamespace:
         *,
         password: str,
     ) -> Any:
-        """i/regenerate-token: No description provided.
+        """i/regenerate-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -964,11 +964,11 @@ class INamespace:
         token_id: str | Unset = UNSET,
         token: None | str | Unset = UNSET,
     ) -> Any:
-        """i/revoke-token: No description provided.
+        """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Takes one of these sets of arguments: (token_id), or (token).
 
@@ -1000,11 +1000,11 @@ class INamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Signin]:
-        """i/signin-history: No description provided.
+        """i/signin-history: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1040,9 +1040,9 @@ class INamespace:
         *,
         note_id: str,
     ) -> MeDetailed:
-        """i/unpin: No description provided.
+        """i/unpin: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             note_id (str):
@@ -1102,9 +1102,9 @@ class INamespace:
         email_notification_types: builtins.list[str] | Unset = UNSET,
         also_known_as: builtins.list[str] | Unset = UNSET,
     ) -> MeDetailed:
-        """i/update: No description provided.
+        """i/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (None | str | Unset):
@@ -1203,11 +1203,11 @@ class INamespace:
         email: None | str | Unset = UNSET,
         token: None | str | Unset = UNSET,
     ) -> MeDetailed:
-        """i/update-email: No description provided.
+        """i/update-email: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -1253,9 +1253,9 @@ class IGalleryNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[IGalleryLikesResponse200Item]:
-        """i/gallery/likes: No description provided.
+        """i/gallery/likes: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:gallery-likes*
+        Needs a token with the permission read:gallery-likes.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1291,9 +1291,9 @@ class IGalleryNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """i/gallery/posts: No description provided.
+        """i/gallery/posts: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:gallery*
+        Needs a token with the permission read:gallery.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1337,9 +1337,9 @@ class IRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> IRegistryGetResponse200:
-        """i/registry/get: No description provided.
+        """i/registry/get: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             key (str):
@@ -1368,9 +1368,9 @@ class IRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> IRegistryGetAllResponse200:
-        """i/registry/get-all: No description provided.
+        """i/registry/get-all: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             scope (list[str]):
@@ -1398,9 +1398,9 @@ class IRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> IRegistryGetDetailResponse200:
-        """i/registry/get-detail: No description provided.
+        """i/registry/get-detail: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             key (str):
@@ -1429,9 +1429,9 @@ class IRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> builtins.list[str]:
-        """i/registry/keys: No description provided.
+        """i/registry/keys: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             scope (list[str]):
@@ -1458,9 +1458,9 @@ class IRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> IRegistryKeysWithTypeResponse200:
-        """i/registry/keys-with-type: No description provided.
+        """i/registry/keys-with-type: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             scope (list[str]):
@@ -1488,9 +1488,9 @@ class IRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> Any:
-        """i/registry/remove: No description provided.
+        """i/registry/remove: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             key (str):
@@ -1516,11 +1516,11 @@ class IRegistryNamespace:
     def scopes_with_domain(
         self,
     ) -> builtins.list[IRegistryScopesWithDomainResponse200Item]:
-        """i/registry/scopes-with-domain: No description provided.
+        """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1543,9 +1543,9 @@ class IRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> Any:
-        """i/registry/set: No description provided.
+        """i/registry/set: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             key (str):
@@ -1585,11 +1585,11 @@ class ITwoFaNamespace:
         *,
         token: str,
     ) -> I2FaDoneResponse200:
-        """i/2fa/done: No description provided.
+        """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             token (str):
@@ -1616,11 +1616,11 @@ class ITwoFaNamespace:
         credential: I2FaKeyDoneBodyCredential,
         token: None | str | Unset = UNSET,
     ) -> I2FaKeyDoneResponse200:
-        """i/2fa/key-done: No description provided.
+        """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -1650,11 +1650,11 @@ class ITwoFaNamespace:
         *,
         value: bool,
     ) -> Any:
-        """i/2fa/password-less: No description provided.
+        """i/2fa/password-less: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             value (bool):
@@ -1679,11 +1679,11 @@ class ITwoFaNamespace:
         password: str,
         token: None | str | Unset = UNSET,
     ) -> I2FaRegisterResponse200:
-        """i/2fa/register: No description provided.
+        """i/2fa/register: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -1710,11 +1710,11 @@ class ITwoFaNamespace:
         password: str,
         token: None | str | Unset = UNSET,
     ) -> I2FaRegisterKeyResponse200:
-        """i/2fa/register-key: No description provided.
+        """i/2fa/register-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -1742,11 +1742,11 @@ class ITwoFaNamespace:
         credential_id: str,
         token: None | str | Unset = UNSET,
     ) -> Any:
-        """i/2fa/remove-key: No description provided.
+        """i/2fa/remove-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -1775,11 +1775,11 @@ class ITwoFaNamespace:
         password: str,
         token: None | str | Unset = UNSET,
     ) -> Any:
-        """i/2fa/unregister: No description provided.
+        """i/2fa/unregister: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -1806,11 +1806,11 @@ class ITwoFaNamespace:
         name: str,
         credential_id: str,
     ) -> Any:
-        """i/2fa/update-key: No description provided.
+        """i/2fa/update-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             name (str):
@@ -1849,9 +1849,9 @@ class IWebhooksNamespace:
         on: builtins.list[IWebhooksCreateBodyOnItem],
         secret: str | Unset = UNSET,
     ) -> IWebhooksCreateResponse200:
-        """i/webhooks/create: No description provided.
+        """i/webhooks/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (str):
@@ -1881,9 +1881,9 @@ class IWebhooksNamespace:
         *,
         webhook_id: str,
     ) -> Any:
-        """i/webhooks/delete: No description provided.
+        """i/webhooks/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             webhook_id (str):
@@ -1905,9 +1905,9 @@ class IWebhooksNamespace:
     def list(
         self,
     ) -> builtins.list[UserWebhook]:
-        """i/webhooks/list: No description provided.
+        """i/webhooks/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1927,9 +1927,9 @@ class IWebhooksNamespace:
         *,
         webhook_id: str,
     ) -> UserWebhook:
-        """i/webhooks/show: No description provided.
+        """i/webhooks/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             webhook_id (str):
@@ -1955,11 +1955,9 @@ class IWebhooksNamespace:
         type_: IWebhooksTestBodyType,
         override: IWebhooksTestBodyOverride | Unset = UNSET,
     ) -> Any:
-        """i/webhooks/test: No description provided.
+        """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             webhook_id (str):
@@ -1992,9 +1990,9 @@ class IWebhooksNamespace:
         on: builtins.list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
         active: bool | Unset = UNSET,
     ) -> Any:
-        """i/webhooks/update: No description provided.
+        """i/webhooks/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             webhook_id (str):
@@ -2036,9 +2034,9 @@ class AsyncINamespace:
     async def __call__(
         self,
     ) -> MeDetailed:
-        """i: No description provided.
+        """i: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (USER_IS_DELETED, INVALID_PARAM, ...);
@@ -2058,11 +2056,11 @@ class AsyncINamespace:
         *,
         sort: IAppsBodySort | Unset = UNSET,
     ) -> builtins.list[IAppsResponse200Item]:
-        """i/apps: No description provided.
+        """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             sort (IAppsBodySort | Unset):
@@ -2088,11 +2086,11 @@ class AsyncINamespace:
         offset: int | Unset = UNSET,
         sort: IAuthorizedAppsBodySort | Unset = UNSET,
     ) -> builtins.list[IAuthorizedAppsResponse200Item]:
-        """i/authorized-apps: No description provided.
+        """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -2122,11 +2120,11 @@ class AsyncINamespace:
         new_password: str,
         token: None | str | Unset = UNSET,
     ) -> Any:
-        """i/change-password: No description provided.
+        """i/change-password: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             current_password (str):
@@ -2154,9 +2152,9 @@ class AsyncINamespace:
         *,
         name: IClaimAchievementBodyName,
     ) -> Any:
-        """i/claim-achievement: No description provided.
+        """i/claim-achievement: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (IClaimAchievementBodyName):
@@ -2181,11 +2179,11 @@ class AsyncINamespace:
         password: str,
         token: None | str | Unset = UNSET,
     ) -> Any:
-        """i/delete-account: No description provided.
+        """i/delete-account: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -2209,11 +2207,11 @@ class AsyncINamespace:
     async def export_antennas(
         self,
     ) -> Any:
-        """i/export-antennas: No description provided.
+        """i/export-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2231,11 +2229,11 @@ class AsyncINamespace:
     async def export_blocking(
         self,
     ) -> Any:
-        """i/export-blocking: No description provided.
+        """i/export-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2253,11 +2251,11 @@ class AsyncINamespace:
     async def export_clips(
         self,
     ) -> Any:
-        """i/export-clips: No description provided.
+        """i/export-clips: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2275,11 +2273,11 @@ class AsyncINamespace:
     async def export_favorites(
         self,
     ) -> Any:
-        """i/export-favorites: No description provided.
+        """i/export-favorites: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2300,11 +2298,11 @@ class AsyncINamespace:
         exclude_muting: bool | Unset = UNSET,
         exclude_inactive: bool | Unset = UNSET,
     ) -> Any:
-        """i/export-following: No description provided.
+        """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             exclude_muting (bool | Unset):  Default: False.
@@ -2328,11 +2326,11 @@ class AsyncINamespace:
     async def export_mute(
         self,
     ) -> Any:
-        """i/export-mute: No description provided.
+        """i/export-mute: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2350,11 +2348,11 @@ class AsyncINamespace:
     async def export_notes(
         self,
     ) -> Any:
-        """i/export-notes: No description provided.
+        """i/export-notes: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2372,11 +2370,11 @@ class AsyncINamespace:
     async def export_user_lists(
         self,
     ) -> Any:
-        """i/export-user-lists: No description provided.
+        """i/export-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2400,9 +2398,9 @@ class AsyncINamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[NoteFavorite]:
-        """i/favorites: No description provided.
+        """i/favorites: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:favorites*
+        Needs a token with the permission read:favorites.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -2438,11 +2436,11 @@ class AsyncINamespace:
         *,
         file_id: str,
     ) -> Any:
-        """i/import-antennas: No description provided.
+        """i/import-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -2466,11 +2464,11 @@ class AsyncINamespace:
         *,
         file_id: str,
     ) -> Any:
-        """i/import-blocking: No description provided.
+        """i/import-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -2495,11 +2493,11 @@ class AsyncINamespace:
         file_id: str,
         with_replies: bool | Unset = UNSET,
     ) -> Any:
-        """i/import-following: No description provided.
+        """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -2525,11 +2523,11 @@ class AsyncINamespace:
         *,
         file_id: str,
     ) -> Any:
-        """i/import-muting: No description provided.
+        """i/import-muting: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -2553,11 +2551,11 @@ class AsyncINamespace:
         *,
         file_id: str,
     ) -> Any:
-        """i/import-user-lists: No description provided.
+        """i/import-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             file_id (str):
@@ -2581,11 +2579,11 @@ class AsyncINamespace:
         *,
         move_to_account: str,
     ) -> IMoveResponse200:
-        """i/move: No description provided.
+        """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             move_to_account (str):
@@ -2639,9 +2637,9 @@ class AsyncINamespace:
         | NotificationScheduledNotePostFailed
         | NotificationTest
     ]:
-        """i/notifications: No description provided.
+        """i/notifications: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:notifications*
+        Needs a token with the permission read:notifications.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -2709,9 +2707,9 @@ class AsyncINamespace:
         | NotificationScheduledNotePostFailed
         | NotificationTest
     ]:
-        """i/notifications-grouped: No description provided.
+        """i/notifications-grouped: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:notifications*
+        Needs a token with the permission read:notifications.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -2753,9 +2751,9 @@ class AsyncINamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[IPageLikesResponse200Item]:
-        """i/page-likes: No description provided.
+        """i/page-likes: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:page-likes*
+        Needs a token with the permission read:page-likes.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -2791,9 +2789,9 @@ class AsyncINamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Page]:
-        """i/pages: No description provided.
+        """i/pages: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:pages*
+        Needs a token with the permission read:pages.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -2825,9 +2823,9 @@ class AsyncINamespace:
         *,
         note_id: str,
     ) -> MeDetailed:
-        """i/pin: No description provided.
+        """i/pin: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             note_id (str):
@@ -2851,9 +2849,9 @@ class AsyncINamespace:
         *,
         announcement_id: str,
     ) -> Any:
-        """i/read-announcement: No description provided.
+        """i/read-announcement: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             announcement_id (str):
@@ -2877,11 +2875,11 @@ class AsyncINamespace:
         *,
         password: str,
     ) -> Any:
-        """i/regenerate-token: No description provided.
+        """i/regenerate-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -2910,11 +2908,11 @@ class AsyncINamespace:
         token_id: str | Unset = UNSET,
         token: None | str | Unset = UNSET,
     ) -> Any:
-        """i/revoke-token: No description provided.
+        """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Takes one of these sets of arguments: (token_id), or (token).
 
@@ -2946,11 +2944,11 @@ class AsyncINamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Signin]:
-        """i/signin-history: No description provided.
+        """i/signin-history: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -2986,9 +2984,9 @@ class AsyncINamespace:
         *,
         note_id: str,
     ) -> MeDetailed:
-        """i/unpin: No description provided.
+        """i/unpin: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             note_id (str):
@@ -3048,9 +3046,9 @@ class AsyncINamespace:
         email_notification_types: builtins.list[str] | Unset = UNSET,
         also_known_as: builtins.list[str] | Unset = UNSET,
     ) -> MeDetailed:
-        """i/update: No description provided.
+        """i/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (None | str | Unset):
@@ -3149,11 +3147,11 @@ class AsyncINamespace:
         email: None | str | Unset = UNSET,
         token: None | str | Unset = UNSET,
     ) -> MeDetailed:
-        """i/update-email: No description provided.
+        """i/update-email: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -3199,9 +3197,9 @@ class AsyncIGalleryNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[IGalleryLikesResponse200Item]:
-        """i/gallery/likes: No description provided.
+        """i/gallery/likes: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:gallery-likes*
+        Needs a token with the permission read:gallery-likes.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -3237,9 +3235,9 @@ class AsyncIGalleryNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """i/gallery/posts: No description provided.
+        """i/gallery/posts: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:gallery*
+        Needs a token with the permission read:gallery.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -3283,9 +3281,9 @@ class AsyncIRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> IRegistryGetResponse200:
-        """i/registry/get: No description provided.
+        """i/registry/get: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             key (str):
@@ -3314,9 +3312,9 @@ class AsyncIRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> IRegistryGetAllResponse200:
-        """i/registry/get-all: No description provided.
+        """i/registry/get-all: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             scope (list[str]):
@@ -3344,9 +3342,9 @@ class AsyncIRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> IRegistryGetDetailResponse200:
-        """i/registry/get-detail: No description provided.
+        """i/registry/get-detail: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             key (str):
@@ -3375,9 +3373,9 @@ class AsyncIRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> builtins.list[str]:
-        """i/registry/keys: No description provided.
+        """i/registry/keys: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             scope (list[str]):
@@ -3404,9 +3402,9 @@ class AsyncIRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> IRegistryKeysWithTypeResponse200:
-        """i/registry/keys-with-type: No description provided.
+        """i/registry/keys-with-type: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             scope (list[str]):
@@ -3434,9 +3432,9 @@ class AsyncIRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> Any:
-        """i/registry/remove: No description provided.
+        """i/registry/remove: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             key (str):
@@ -3462,11 +3460,11 @@ class AsyncIRegistryNamespace:
     async def scopes_with_domain(
         self,
     ) -> builtins.list[IRegistryScopesWithDomainResponse200Item]:
-        """i/registry/scopes-with-domain: No description provided.
+        """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -3489,9 +3487,9 @@ class AsyncIRegistryNamespace:
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
     ) -> Any:
-        """i/registry/set: No description provided.
+        """i/registry/set: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             key (str):
@@ -3531,11 +3529,11 @@ class AsyncITwoFaNamespace:
         *,
         token: str,
     ) -> I2FaDoneResponse200:
-        """i/2fa/done: No description provided.
+        """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             token (str):
@@ -3562,11 +3560,11 @@ class AsyncITwoFaNamespace:
         credential: I2FaKeyDoneBodyCredential,
         token: None | str | Unset = UNSET,
     ) -> I2FaKeyDoneResponse200:
-        """i/2fa/key-done: No description provided.
+        """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -3596,11 +3594,11 @@ class AsyncITwoFaNamespace:
         *,
         value: bool,
     ) -> Any:
-        """i/2fa/password-less: No description provided.
+        """i/2fa/password-less: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             value (bool):
@@ -3625,11 +3623,11 @@ class AsyncITwoFaNamespace:
         password: str,
         token: None | str | Unset = UNSET,
     ) -> I2FaRegisterResponse200:
-        """i/2fa/register: No description provided.
+        """i/2fa/register: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -3656,11 +3654,11 @@ class AsyncITwoFaNamespace:
         password: str,
         token: None | str | Unset = UNSET,
     ) -> I2FaRegisterKeyResponse200:
-        """i/2fa/register-key: No description provided.
+        """i/2fa/register-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -3688,11 +3686,11 @@ class AsyncITwoFaNamespace:
         credential_id: str,
         token: None | str | Unset = UNSET,
     ) -> Any:
-        """i/2fa/remove-key: No description provided.
+        """i/2fa/remove-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -3721,11 +3719,11 @@ class AsyncITwoFaNamespace:
         password: str,
         token: None | str | Unset = UNSET,
     ) -> Any:
-        """i/2fa/unregister: No description provided.
+        """i/2fa/unregister: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             password (str):
@@ -3752,11 +3750,11 @@ class AsyncITwoFaNamespace:
         name: str,
         credential_id: str,
     ) -> Any:
-        """i/2fa/update-key: No description provided.
+        """i/2fa/update-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             name (str):
@@ -3795,9 +3793,9 @@ class AsyncIWebhooksNamespace:
         on: builtins.list[IWebhooksCreateBodyOnItem],
         secret: str | Unset = UNSET,
     ) -> IWebhooksCreateResponse200:
-        """i/webhooks/create: No description provided.
+        """i/webhooks/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (str):
@@ -3827,9 +3825,9 @@ class AsyncIWebhooksNamespace:
         *,
         webhook_id: str,
     ) -> Any:
-        """i/webhooks/delete: No description provided.
+        """i/webhooks/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             webhook_id (str):
@@ -3851,9 +3849,9 @@ class AsyncIWebhooksNamespace:
     async def list(
         self,
     ) -> builtins.list[UserWebhook]:
-        """i/webhooks/list: No description provided.
+        """i/webhooks/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -3873,9 +3871,9 @@ class AsyncIWebhooksNamespace:
         *,
         webhook_id: str,
     ) -> UserWebhook:
-        """i/webhooks/show: No description provided.
+        """i/webhooks/show: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             webhook_id (str):
@@ -3901,11 +3899,9 @@ class AsyncIWebhooksNamespace:
         type_: IWebhooksTestBodyType,
         override: IWebhooksTestBodyOverride | Unset = UNSET,
     ) -> Any:
-        """i/webhooks/test: No description provided.
+        """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             webhook_id (str):
@@ -3938,9 +3934,9 @@ class AsyncIWebhooksNamespace:
         on: builtins.list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
         active: bool | Unset = UNSET,
     ) -> Any:
-        """i/webhooks/update: No description provided.
+        """i/webhooks/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             webhook_id (str):

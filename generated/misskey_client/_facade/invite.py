@@ -27,9 +27,9 @@ class InviteNamespace:
     def create(
         self,
     ) -> InviteCode:
-        """invite/create: No description provided.
+        """invite/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:invite-codes*
+        Needs a token with the permission write:invite-codes.
 
         Raises:
             MisskeyAPIError: the server's error (EXCEEDED_LIMIT_OF_CREATE_INVITE_CODE, INVALID_PARAM, ...);
@@ -49,9 +49,9 @@ class InviteNamespace:
         *,
         invite_id: str,
     ) -> Any:
-        """invite/delete: No description provided.
+        """invite/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:invite-codes*
+        Needs a token with the permission write:invite-codes.
 
         Args:
             invite_id (str):
@@ -73,9 +73,9 @@ class InviteNamespace:
     def limit(
         self,
     ) -> InviteLimitResponse200:
-        """invite/limit: No description provided.
+        """invite/limit: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:invite-codes*
+        Needs a token with the permission read:invite-codes.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -99,9 +99,9 @@ class InviteNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[InviteCode]:
-        """invite/list: No description provided.
+        """invite/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:invite-codes*
+        Needs a token with the permission read:invite-codes.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -141,9 +141,9 @@ class AsyncInviteNamespace:
     async def create(
         self,
     ) -> InviteCode:
-        """invite/create: No description provided.
+        """invite/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:invite-codes*
+        Needs a token with the permission write:invite-codes.
 
         Raises:
             MisskeyAPIError: the server's error (EXCEEDED_LIMIT_OF_CREATE_INVITE_CODE, INVALID_PARAM, ...);
@@ -163,9 +163,9 @@ class AsyncInviteNamespace:
         *,
         invite_id: str,
     ) -> Any:
-        """invite/delete: No description provided.
+        """invite/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:invite-codes*
+        Needs a token with the permission write:invite-codes.
 
         Args:
             invite_id (str):
@@ -187,9 +187,9 @@ class AsyncInviteNamespace:
     async def limit(
         self,
     ) -> InviteLimitResponse200:
-        """invite/limit: No description provided.
+        """invite/limit: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:invite-codes*
+        Needs a token with the permission read:invite-codes.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -213,9 +213,9 @@ class AsyncInviteNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[InviteCode]:
-        """invite/list: No description provided.
+        """invite/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:invite-codes*
+        Needs a token with the permission read:invite-codes.
 
         Args:
             limit (int | Unset):  Default: 30.

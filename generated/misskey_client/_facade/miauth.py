@@ -32,11 +32,11 @@ class MiauthNamespace:
         description: None | str | Unset = UNSET,
         icon_url: None | str | Unset = UNSET,
     ) -> MiauthGenTokenResponse200:
-        """miauth/gen-token: No description provided.
+        """miauth/gen-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             session (None | str):
@@ -82,11 +82,11 @@ class AsyncMiauthNamespace:
         description: None | str | Unset = UNSET,
         icon_url: None | str | Unset = UNSET,
     ) -> MiauthGenTokenResponse200:
-        """miauth/gen-token: No description provided.
+        """miauth/gen-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        *
+
+        Needs a token.
 
         Args:
             session (None | str):

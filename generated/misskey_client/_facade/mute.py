@@ -29,9 +29,9 @@ class MuteNamespace:
         user_id: str,
         expires_at: int | None | Unset = UNSET,
     ) -> Any:
-        """mute/create: No description provided.
+        """mute/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:mutes*
+        Needs a token with the permission write:mutes.
 
         Args:
             user_id (str):
@@ -58,9 +58,9 @@ class MuteNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """mute/delete: No description provided.
+        """mute/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:mutes*
+        Needs a token with the permission write:mutes.
 
         Args:
             user_id (str):
@@ -88,9 +88,9 @@ class MuteNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Muting]:
-        """mute/list: No description provided.
+        """mute/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:mutes*
+        Needs a token with the permission read:mutes.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -133,9 +133,9 @@ class AsyncMuteNamespace:
         user_id: str,
         expires_at: int | None | Unset = UNSET,
     ) -> Any:
-        """mute/create: No description provided.
+        """mute/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:mutes*
+        Needs a token with the permission write:mutes.
 
         Args:
             user_id (str):
@@ -162,9 +162,9 @@ class AsyncMuteNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """mute/delete: No description provided.
+        """mute/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:mutes*
+        Needs a token with the permission write:mutes.
 
         Args:
             user_id (str):
@@ -192,9 +192,9 @@ class AsyncMuteNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Muting]:
-        """mute/list: No description provided.
+        """mute/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:mutes*
+        Needs a token with the permission read:mutes.
 
         Args:
             limit (int | Unset):  Default: 30.

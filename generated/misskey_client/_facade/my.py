@@ -29,9 +29,9 @@ class MyNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[App]:
-        """my/apps: No description provided.
+        """my/apps: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -68,9 +68,9 @@ class AsyncMyNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[App]:
-        """my/apps: No description provided.
+        """my/apps: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.

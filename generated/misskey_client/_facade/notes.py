@@ -16,13 +16,13 @@ if TYPE_CHECKING:
     from ..models.note import Note
     from ..models.note_draft import NoteDraft
     from ..models.note_reaction import NoteReaction
-    from ..models.notes_create_body_poll_type_0 import NotesCreateBodyPollType0
+    from ..models.notes_create_body_poll import NotesCreateBodyPoll
     from ..models.notes_create_body_reaction_acceptance_type_1 import NotesCreateBodyReactionAcceptanceType1
     from ..models.notes_create_body_reaction_acceptance_type_2_type_1 import NotesCreateBodyReactionAcceptanceType2Type1
     from ..models.notes_create_body_reaction_acceptance_type_3_type_1 import NotesCreateBodyReactionAcceptanceType3Type1
     from ..models.notes_create_body_visibility import NotesCreateBodyVisibility
     from ..models.notes_create_response_200 import NotesCreateResponse200
-    from ..models.notes_drafts_create_body_poll_type_0 import NotesDraftsCreateBodyPollType0
+    from ..models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll
     from ..models.notes_drafts_create_body_reaction_acceptance_type_1 import (
         NotesDraftsCreateBodyReactionAcceptanceType1,
     )
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     )
     from ..models.notes_drafts_create_body_visibility import NotesDraftsCreateBodyVisibility
     from ..models.notes_drafts_create_response_200 import NotesDraftsCreateResponse200
-    from ..models.notes_drafts_update_body_poll_type_0 import NotesDraftsUpdateBodyPollType0
+    from ..models.notes_drafts_update_body_poll import NotesDraftsUpdateBodyPoll
     from ..models.notes_drafts_update_body_reaction_acceptance_type_1 import (
         NotesDraftsUpdateBodyReactionAcceptanceType1,
     )
@@ -74,9 +74,9 @@ class NotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes: No description provided.
+        """notes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             local (bool | Unset):  Default: False.
@@ -123,9 +123,9 @@ class NotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/children: No description provided.
+        """notes/children: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -159,9 +159,9 @@ class NotesNamespace:
         *,
         note_id: str,
     ) -> builtins.list[Clip]:
-        """notes/clips: No description provided.
+        """notes/clips: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -187,9 +187,9 @@ class NotesNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/conversation: No description provided.
+        """notes/conversation: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -233,11 +233,11 @@ class NotesNamespace:
         text: None | str | Unset = UNSET,
         file_ids: builtins.list[str] | Unset = UNSET,
         media_ids: builtins.list[str] | Unset = UNSET,
-        poll: None | NotesCreateBodyPollType0 | Unset = UNSET,
+        poll: None | NotesCreateBodyPoll | Unset = UNSET,
     ) -> NotesCreateResponse200:
-        """notes/create: No description provided.
+        """notes/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notes*
+        Needs a token with the permission write:notes.
 
         Args:
             visibility (NotesCreateBodyVisibility | Unset):  Default: 'public'.
@@ -256,7 +256,7 @@ class NotesNamespace:
             text (None | str | Unset):
             file_ids (list[str] | Unset):
             media_ids (list[str] | Unset):
-            poll (None | NotesCreateBodyPollType0 | Unset):
+            poll (None | NotesCreateBodyPoll | Unset):
 
         Raises:
             MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
@@ -291,9 +291,9 @@ class NotesNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/delete: No description provided.
+        """notes/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notes*
+        Needs a token with the permission write:notes.
 
         Args:
             note_id (str):
@@ -327,9 +327,9 @@ class NotesNamespace:
         until_id: str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/featured: No description provided.
+        """notes/featured: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -363,9 +363,9 @@ class NotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/global-timeline: No description provided.
+        """notes/global-timeline: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             with_files (bool | Unset):  Default: False.
@@ -412,9 +412,9 @@ class NotesNamespace:
         with_renotes: bool | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/hybrid-timeline: No description provided.
+        """notes/hybrid-timeline: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -468,9 +468,9 @@ class NotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/local-timeline: No description provided.
+        """notes/local-timeline: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             with_files (bool | Unset):  Default: False.
@@ -516,9 +516,9 @@ class NotesNamespace:
         until_date: int | Unset = UNSET,
         visibility: str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/mentions: No description provided.
+        """notes/mentions: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             following (bool | Unset):  Default: False.
@@ -567,9 +567,9 @@ class NotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/renotes: No description provided.
+        """notes/renotes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -608,9 +608,9 @@ class NotesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/replies: No description provided.
+        """notes/replies: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -653,9 +653,9 @@ class NotesNamespace:
         user_id: None | str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/search: No description provided.
+        """notes/search: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             query (str):
@@ -707,9 +707,9 @@ class NotesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/search-by-tag: No description provided.
+        """notes/search-by-tag: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Takes one of these sets of arguments: (tag), or (query).
 
@@ -756,9 +756,9 @@ class NotesNamespace:
         *,
         note_id: str,
     ) -> Note:
-        """notes/show: No description provided.
+        """notes/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -782,9 +782,9 @@ class NotesNamespace:
         *,
         note_ids: builtins.list[str],
     ) -> builtins.list[NotesShowPartialBulkResponse200Item]:
-        """notes/show-partial-bulk: No description provided.
+        """notes/show-partial-bulk: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_ids (list[str]):
@@ -808,9 +808,9 @@ class NotesNamespace:
         *,
         note_id: str,
     ) -> NotesStateResponse200:
-        """notes/state: No description provided.
+        """notes/state: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             note_id (str):
@@ -848,9 +848,9 @@ class NotesNamespace:
         with_files: bool | Unset = UNSET,
         with_renotes: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/timeline: No description provided.
+        """notes/timeline: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -895,9 +895,9 @@ class NotesNamespace:
         note_id: str,
         target_lang: str,
     ) -> NotesTranslateResponse200:
-        """notes/translate: No description provided.
+        """notes/translate: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             note_id (str):
@@ -923,9 +923,9 @@ class NotesNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/unrenote: No description provided.
+        """notes/unrenote: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notes*
+        Needs a token with the permission write:notes.
 
         Args:
             note_id (str):
@@ -960,9 +960,9 @@ class NotesNamespace:
         with_renotes: bool | Unset = UNSET,
         with_files: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/user-list-timeline: No description provided.
+        """notes/user-list-timeline: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             list_id (str):
@@ -1016,9 +1016,9 @@ class NotesDraftsNamespace:
     def count(
         self,
     ) -> float:
-        """notes/drafts/count: No description provided.
+        """notes/drafts/count: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -1051,13 +1051,13 @@ class NotesDraftsNamespace:
         channel_id: None | str | Unset = UNSET,
         text: None | str | Unset = UNSET,
         file_ids: builtins.list[str] | Unset = UNSET,
-        poll: None | NotesDraftsCreateBodyPollType0 | Unset = UNSET,
+        poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
         scheduled_at: int | None | Unset = UNSET,
         is_actually_scheduled: bool | Unset = UNSET,
     ) -> NotesDraftsCreateResponse200:
-        """notes/drafts/create: No description provided.
+        """notes/drafts/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             visibility (NotesDraftsCreateBodyVisibility | Unset):  Default: 'public'.
@@ -1073,7 +1073,7 @@ class NotesDraftsNamespace:
             channel_id (None | str | Unset):
             text (None | str | Unset):
             file_ids (list[str] | Unset):
-            poll (None | NotesDraftsCreateBodyPollType0 | Unset):
+            poll (None | NotesDraftsCreateBodyPoll | Unset):
             scheduled_at (int | None | Unset):
             is_actually_scheduled (bool | Unset):  Default: False.
 
@@ -1109,9 +1109,9 @@ class NotesDraftsNamespace:
         *,
         draft_id: str,
     ) -> Any:
-        """notes/drafts/delete: No description provided.
+        """notes/drafts/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             draft_id (str):
@@ -1140,9 +1140,9 @@ class NotesDraftsNamespace:
         until_date: int | Unset = UNSET,
         scheduled: bool | None | Unset = UNSET,
     ) -> builtins.list[NoteDraft]:
-        """notes/drafts/list: No description provided.
+        """notes/drafts/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -1190,13 +1190,13 @@ class NotesDraftsNamespace:
         channel_id: None | str | Unset = UNSET,
         text: None | str | Unset = UNSET,
         file_ids: builtins.list[str] | Unset = UNSET,
-        poll: None | NotesDraftsUpdateBodyPollType0 | Unset = UNSET,
+        poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET,
         scheduled_at: int | None | Unset = UNSET,
         is_actually_scheduled: bool | Unset = UNSET,
     ) -> NotesDraftsUpdateResponse200:
-        """notes/drafts/update: No description provided.
+        """notes/drafts/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             draft_id (str):
@@ -1213,7 +1213,7 @@ class NotesDraftsNamespace:
             channel_id (None | str | Unset):
             text (None | str | Unset):
             file_ids (list[str] | Unset):
-            poll (None | NotesDraftsUpdateBodyPollType0 | Unset):
+            poll (None | NotesDraftsUpdateBodyPoll | Unset):
             scheduled_at (int | None | Unset):
             is_actually_scheduled (bool | Unset):
 
@@ -1260,9 +1260,9 @@ class NotesFavoritesNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/favorites/create: No description provided.
+        """notes/favorites/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:favorites*
+        Needs a token with the permission write:favorites.
 
         Args:
             note_id (str):
@@ -1286,9 +1286,9 @@ class NotesFavoritesNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/favorites/delete: No description provided.
+        """notes/favorites/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:favorites*
+        Needs a token with the permission write:favorites.
 
         Args:
             note_id (str):
@@ -1324,9 +1324,9 @@ class NotesPollsNamespace:
         offset: int | Unset = UNSET,
         exclude_channels: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/polls/recommendation: No description provided.
+        """notes/polls/recommendation: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1355,9 +1355,9 @@ class NotesPollsNamespace:
         note_id: str,
         choice: int,
     ) -> Any:
-        """notes/polls/vote: No description provided.
+        """notes/polls/vote: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:votes*
+        Needs a token with the permission write:votes.
 
         Args:
             note_id (str):
@@ -1399,9 +1399,9 @@ class NotesReactionsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[NoteReaction]:
-        """notes/reactions: No description provided.
+        """notes/reactions: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -1438,9 +1438,9 @@ class NotesReactionsNamespace:
         note_id: str,
         reaction: str,
     ) -> Any:
-        """notes/reactions/create: No description provided.
+        """notes/reactions/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:reactions*
+        Needs a token with the permission write:reactions.
 
         Args:
             note_id (str):
@@ -1466,9 +1466,9 @@ class NotesReactionsNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/reactions/delete: No description provided.
+        """notes/reactions/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:reactions*
+        Needs a token with the permission write:reactions.
 
         Args:
             note_id (str):
@@ -1502,9 +1502,9 @@ class NotesThreadMutingNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/thread-muting/create: No description provided.
+        """notes/thread-muting/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             note_id (str):
@@ -1528,9 +1528,9 @@ class NotesThreadMutingNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/thread-muting/delete: No description provided.
+        """notes/thread-muting/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             note_id (str):
@@ -1573,9 +1573,9 @@ class AsyncNotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes: No description provided.
+        """notes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             local (bool | Unset):  Default: False.
@@ -1622,9 +1622,9 @@ class AsyncNotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/children: No description provided.
+        """notes/children: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -1658,9 +1658,9 @@ class AsyncNotesNamespace:
         *,
         note_id: str,
     ) -> builtins.list[Clip]:
-        """notes/clips: No description provided.
+        """notes/clips: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -1686,9 +1686,9 @@ class AsyncNotesNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/conversation: No description provided.
+        """notes/conversation: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -1732,11 +1732,11 @@ class AsyncNotesNamespace:
         text: None | str | Unset = UNSET,
         file_ids: builtins.list[str] | Unset = UNSET,
         media_ids: builtins.list[str] | Unset = UNSET,
-        poll: None | NotesCreateBodyPollType0 | Unset = UNSET,
+        poll: None | NotesCreateBodyPoll | Unset = UNSET,
     ) -> NotesCreateResponse200:
-        """notes/create: No description provided.
+        """notes/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notes*
+        Needs a token with the permission write:notes.
 
         Args:
             visibility (NotesCreateBodyVisibility | Unset):  Default: 'public'.
@@ -1755,7 +1755,7 @@ class AsyncNotesNamespace:
             text (None | str | Unset):
             file_ids (list[str] | Unset):
             media_ids (list[str] | Unset):
-            poll (None | NotesCreateBodyPollType0 | Unset):
+            poll (None | NotesCreateBodyPoll | Unset):
 
         Raises:
             MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
@@ -1790,9 +1790,9 @@ class AsyncNotesNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/delete: No description provided.
+        """notes/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notes*
+        Needs a token with the permission write:notes.
 
         Args:
             note_id (str):
@@ -1826,9 +1826,9 @@ class AsyncNotesNamespace:
         until_id: str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/featured: No description provided.
+        """notes/featured: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1862,9 +1862,9 @@ class AsyncNotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/global-timeline: No description provided.
+        """notes/global-timeline: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             with_files (bool | Unset):  Default: False.
@@ -1911,9 +1911,9 @@ class AsyncNotesNamespace:
         with_renotes: bool | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/hybrid-timeline: No description provided.
+        """notes/hybrid-timeline: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1967,9 +1967,9 @@ class AsyncNotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/local-timeline: No description provided.
+        """notes/local-timeline: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             with_files (bool | Unset):  Default: False.
@@ -2015,9 +2015,9 @@ class AsyncNotesNamespace:
         until_date: int | Unset = UNSET,
         visibility: str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/mentions: No description provided.
+        """notes/mentions: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             following (bool | Unset):  Default: False.
@@ -2066,9 +2066,9 @@ class AsyncNotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/renotes: No description provided.
+        """notes/renotes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -2107,9 +2107,9 @@ class AsyncNotesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/replies: No description provided.
+        """notes/replies: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -2152,9 +2152,9 @@ class AsyncNotesNamespace:
         user_id: None | str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/search: No description provided.
+        """notes/search: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             query (str):
@@ -2206,9 +2206,9 @@ class AsyncNotesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/search-by-tag: No description provided.
+        """notes/search-by-tag: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Takes one of these sets of arguments: (tag), or (query).
 
@@ -2255,9 +2255,9 @@ class AsyncNotesNamespace:
         *,
         note_id: str,
     ) -> Note:
-        """notes/show: No description provided.
+        """notes/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -2281,9 +2281,9 @@ class AsyncNotesNamespace:
         *,
         note_ids: builtins.list[str],
     ) -> builtins.list[NotesShowPartialBulkResponse200Item]:
-        """notes/show-partial-bulk: No description provided.
+        """notes/show-partial-bulk: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_ids (list[str]):
@@ -2307,9 +2307,9 @@ class AsyncNotesNamespace:
         *,
         note_id: str,
     ) -> NotesStateResponse200:
-        """notes/state: No description provided.
+        """notes/state: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             note_id (str):
@@ -2347,9 +2347,9 @@ class AsyncNotesNamespace:
         with_files: bool | Unset = UNSET,
         with_renotes: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/timeline: No description provided.
+        """notes/timeline: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -2394,9 +2394,9 @@ class AsyncNotesNamespace:
         note_id: str,
         target_lang: str,
     ) -> NotesTranslateResponse200:
-        """notes/translate: No description provided.
+        """notes/translate: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             note_id (str):
@@ -2422,9 +2422,9 @@ class AsyncNotesNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/unrenote: No description provided.
+        """notes/unrenote: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notes*
+        Needs a token with the permission write:notes.
 
         Args:
             note_id (str):
@@ -2459,9 +2459,9 @@ class AsyncNotesNamespace:
         with_renotes: bool | Unset = UNSET,
         with_files: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/user-list-timeline: No description provided.
+        """notes/user-list-timeline: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             list_id (str):
@@ -2515,9 +2515,9 @@ class AsyncNotesDraftsNamespace:
     async def count(
         self,
     ) -> float:
-        """notes/drafts/count: No description provided.
+        """notes/drafts/count: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2550,13 +2550,13 @@ class AsyncNotesDraftsNamespace:
         channel_id: None | str | Unset = UNSET,
         text: None | str | Unset = UNSET,
         file_ids: builtins.list[str] | Unset = UNSET,
-        poll: None | NotesDraftsCreateBodyPollType0 | Unset = UNSET,
+        poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
         scheduled_at: int | None | Unset = UNSET,
         is_actually_scheduled: bool | Unset = UNSET,
     ) -> NotesDraftsCreateResponse200:
-        """notes/drafts/create: No description provided.
+        """notes/drafts/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             visibility (NotesDraftsCreateBodyVisibility | Unset):  Default: 'public'.
@@ -2572,7 +2572,7 @@ class AsyncNotesDraftsNamespace:
             channel_id (None | str | Unset):
             text (None | str | Unset):
             file_ids (list[str] | Unset):
-            poll (None | NotesDraftsCreateBodyPollType0 | Unset):
+            poll (None | NotesDraftsCreateBodyPoll | Unset):
             scheduled_at (int | None | Unset):
             is_actually_scheduled (bool | Unset):  Default: False.
 
@@ -2608,9 +2608,9 @@ class AsyncNotesDraftsNamespace:
         *,
         draft_id: str,
     ) -> Any:
-        """notes/drafts/delete: No description provided.
+        """notes/drafts/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             draft_id (str):
@@ -2639,9 +2639,9 @@ class AsyncNotesDraftsNamespace:
         until_date: int | Unset = UNSET,
         scheduled: bool | None | Unset = UNSET,
     ) -> builtins.list[NoteDraft]:
-        """notes/drafts/list: No description provided.
+        """notes/drafts/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -2689,13 +2689,13 @@ class AsyncNotesDraftsNamespace:
         channel_id: None | str | Unset = UNSET,
         text: None | str | Unset = UNSET,
         file_ids: builtins.list[str] | Unset = UNSET,
-        poll: None | NotesDraftsUpdateBodyPollType0 | Unset = UNSET,
+        poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET,
         scheduled_at: int | None | Unset = UNSET,
         is_actually_scheduled: bool | Unset = UNSET,
     ) -> NotesDraftsUpdateResponse200:
-        """notes/drafts/update: No description provided.
+        """notes/drafts/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             draft_id (str):
@@ -2712,7 +2712,7 @@ class AsyncNotesDraftsNamespace:
             channel_id (None | str | Unset):
             text (None | str | Unset):
             file_ids (list[str] | Unset):
-            poll (None | NotesDraftsUpdateBodyPollType0 | Unset):
+            poll (None | NotesDraftsUpdateBodyPoll | Unset):
             scheduled_at (int | None | Unset):
             is_actually_scheduled (bool | Unset):
 
@@ -2759,9 +2759,9 @@ class AsyncNotesFavoritesNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/favorites/create: No description provided.
+        """notes/favorites/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:favorites*
+        Needs a token with the permission write:favorites.
 
         Args:
             note_id (str):
@@ -2785,9 +2785,9 @@ class AsyncNotesFavoritesNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/favorites/delete: No description provided.
+        """notes/favorites/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:favorites*
+        Needs a token with the permission write:favorites.
 
         Args:
             note_id (str):
@@ -2823,9 +2823,9 @@ class AsyncNotesPollsNamespace:
         offset: int | Unset = UNSET,
         exclude_channels: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/polls/recommendation: No description provided.
+        """notes/polls/recommendation: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -2854,9 +2854,9 @@ class AsyncNotesPollsNamespace:
         note_id: str,
         choice: int,
     ) -> Any:
-        """notes/polls/vote: No description provided.
+        """notes/polls/vote: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:votes*
+        Needs a token with the permission write:votes.
 
         Args:
             note_id (str):
@@ -2898,9 +2898,9 @@ class AsyncNotesReactionsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[NoteReaction]:
-        """notes/reactions: No description provided.
+        """notes/reactions: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             note_id (str):
@@ -2937,9 +2937,9 @@ class AsyncNotesReactionsNamespace:
         note_id: str,
         reaction: str,
     ) -> Any:
-        """notes/reactions/create: No description provided.
+        """notes/reactions/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:reactions*
+        Needs a token with the permission write:reactions.
 
         Args:
             note_id (str):
@@ -2965,9 +2965,9 @@ class AsyncNotesReactionsNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/reactions/delete: No description provided.
+        """notes/reactions/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:reactions*
+        Needs a token with the permission write:reactions.
 
         Args:
             note_id (str):
@@ -3001,9 +3001,9 @@ class AsyncNotesThreadMutingNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/thread-muting/create: No description provided.
+        """notes/thread-muting/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             note_id (str):
@@ -3027,9 +3027,9 @@ class AsyncNotesThreadMutingNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """notes/thread-muting/delete: No description provided.
+        """notes/thread-muting/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             note_id (str):

@@ -27,9 +27,9 @@ class NotificationsNamespace:
         header: None | str | Unset = UNSET,
         icon: None | str | Unset = UNSET,
     ) -> Any:
-        """notifications/create: No description provided.
+        """notifications/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notifications*
+        Needs a token with the permission write:notifications.
 
         Args:
             body (str):
@@ -55,9 +55,9 @@ class NotificationsNamespace:
     def flush(
         self,
     ) -> Any:
-        """notifications/flush: No description provided.
+        """notifications/flush: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notifications*
+        Needs a token with the permission write:notifications.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -75,9 +75,9 @@ class NotificationsNamespace:
     def mark_all_as_read(
         self,
     ) -> Any:
-        """notifications/mark-all-as-read: No description provided.
+        """notifications/mark-all-as-read: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notifications*
+        Needs a token with the permission write:notifications.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -95,9 +95,9 @@ class NotificationsNamespace:
     def test_notification(
         self,
     ) -> Any:
-        """notifications/test-notification: No description provided.
+        """notifications/test-notification: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notifications*
+        Needs a token with the permission write:notifications.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -129,9 +129,9 @@ class AsyncNotificationsNamespace:
         header: None | str | Unset = UNSET,
         icon: None | str | Unset = UNSET,
     ) -> Any:
-        """notifications/create: No description provided.
+        """notifications/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notifications*
+        Needs a token with the permission write:notifications.
 
         Args:
             body (str):
@@ -157,9 +157,9 @@ class AsyncNotificationsNamespace:
     async def flush(
         self,
     ) -> Any:
-        """notifications/flush: No description provided.
+        """notifications/flush: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notifications*
+        Needs a token with the permission write:notifications.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -177,9 +177,9 @@ class AsyncNotificationsNamespace:
     async def mark_all_as_read(
         self,
     ) -> Any:
-        """notifications/mark-all-as-read: No description provided.
+        """notifications/mark-all-as-read: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notifications*
+        Needs a token with the permission write:notifications.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -197,9 +197,9 @@ class AsyncNotificationsNamespace:
     async def test_notification(
         self,
     ) -> Any:
-        """notifications/test-notification: No description provided.
+        """notifications/test-notification: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:notifications*
+        Needs a token with the permission write:notifications.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);

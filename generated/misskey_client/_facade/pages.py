@@ -43,9 +43,9 @@ class PagesNamespace:
         align_center: bool | Unset = UNSET,
         hide_title_when_pinned: bool | Unset = UNSET,
     ) -> Page:
-        """pages/create: No description provided.
+        """pages/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:pages*
+        Needs a token with the permission write:pages.
 
         Args:
             title (str):
@@ -87,9 +87,9 @@ class PagesNamespace:
         *,
         page_id: str,
     ) -> Any:
-        """pages/delete: No description provided.
+        """pages/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:pages*
+        Needs a token with the permission write:pages.
 
         Args:
             page_id (str):
@@ -111,9 +111,9 @@ class PagesNamespace:
     def featured(
         self,
     ) -> builtins.list[Page]:
-        """pages/featured: No description provided.
+        """pages/featured: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -133,9 +133,9 @@ class PagesNamespace:
         *,
         page_id: str,
     ) -> Any:
-        """pages/like: No description provided.
+        """pages/like: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:page-likes*
+        Needs a token with the permission write:page-likes.
 
         Args:
             page_id (str):
@@ -161,9 +161,9 @@ class PagesNamespace:
         name: str | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> Page:
-        """pages/show: No description provided.
+        """pages/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Takes one of these sets of arguments: (page_id), or (name, username).
 
@@ -193,9 +193,9 @@ class PagesNamespace:
         *,
         page_id: str,
     ) -> Any:
-        """pages/unlike: No description provided.
+        """pages/unlike: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:page-likes*
+        Needs a token with the permission write:page-likes.
 
         Args:
             page_id (str):
@@ -229,9 +229,9 @@ class PagesNamespace:
         align_center: bool | Unset = UNSET,
         hide_title_when_pinned: bool | Unset = UNSET,
     ) -> Any:
-        """pages/update: No description provided.
+        """pages/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:pages*
+        Needs a token with the permission write:pages.
 
         Args:
             page_id (str):
@@ -294,9 +294,9 @@ class AsyncPagesNamespace:
         align_center: bool | Unset = UNSET,
         hide_title_when_pinned: bool | Unset = UNSET,
     ) -> Page:
-        """pages/create: No description provided.
+        """pages/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:pages*
+        Needs a token with the permission write:pages.
 
         Args:
             title (str):
@@ -338,9 +338,9 @@ class AsyncPagesNamespace:
         *,
         page_id: str,
     ) -> Any:
-        """pages/delete: No description provided.
+        """pages/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:pages*
+        Needs a token with the permission write:pages.
 
         Args:
             page_id (str):
@@ -362,9 +362,9 @@ class AsyncPagesNamespace:
     async def featured(
         self,
     ) -> builtins.list[Page]:
-        """pages/featured: No description provided.
+        """pages/featured: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -384,9 +384,9 @@ class AsyncPagesNamespace:
         *,
         page_id: str,
     ) -> Any:
-        """pages/like: No description provided.
+        """pages/like: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:page-likes*
+        Needs a token with the permission write:page-likes.
 
         Args:
             page_id (str):
@@ -412,9 +412,9 @@ class AsyncPagesNamespace:
         name: str | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> Page:
-        """pages/show: No description provided.
+        """pages/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Takes one of these sets of arguments: (page_id), or (name, username).
 
@@ -444,9 +444,9 @@ class AsyncPagesNamespace:
         *,
         page_id: str,
     ) -> Any:
-        """pages/unlike: No description provided.
+        """pages/unlike: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:page-likes*
+        Needs a token with the permission write:page-likes.
 
         Args:
             page_id (str):
@@ -480,9 +480,9 @@ class AsyncPagesNamespace:
         align_center: bool | Unset = UNSET,
         hide_title_when_pinned: bool | Unset = UNSET,
     ) -> Any:
-        """pages/update: No description provided.
+        """pages/update: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:pages*
+        Needs a token with the permission write:pages.
 
         Args:
             page_id (str):

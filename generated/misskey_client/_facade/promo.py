@@ -23,9 +23,9 @@ class PromoNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """promo/read: No description provided.
+        """promo/read: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             note_id (str):
@@ -59,9 +59,9 @@ class AsyncPromoNamespace:
         *,
         note_id: str,
     ) -> Any:
-        """promo/read: No description provided.
+        """promo/read: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             note_id (str):

@@ -28,9 +28,9 @@ class RenoteMuteNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """renote-mute/create: No description provided.
+        """renote-mute/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:mutes*
+        Needs a token with the permission write:mutes.
 
         Args:
             user_id (str):
@@ -54,9 +54,9 @@ class RenoteMuteNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """renote-mute/delete: No description provided.
+        """renote-mute/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:mutes*
+        Needs a token with the permission write:mutes.
 
         Args:
             user_id (str):
@@ -84,9 +84,9 @@ class RenoteMuteNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[RenoteMuting]:
-        """renote-mute/list: No description provided.
+        """renote-mute/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:mutes*
+        Needs a token with the permission read:mutes.
 
         Args:
             limit (int | Unset):  Default: 30.
@@ -128,9 +128,9 @@ class AsyncRenoteMuteNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """renote-mute/create: No description provided.
+        """renote-mute/create: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:mutes*
+        Needs a token with the permission write:mutes.
 
         Args:
             user_id (str):
@@ -154,9 +154,9 @@ class AsyncRenoteMuteNamespace:
         *,
         user_id: str,
     ) -> Any:
-        """renote-mute/delete: No description provided.
+        """renote-mute/delete: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:mutes*
+        Needs a token with the permission write:mutes.
 
         Args:
             user_id (str):
@@ -184,9 +184,9 @@ class AsyncRenoteMuteNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[RenoteMuting]:
-        """renote-mute/list: No description provided.
+        """renote-mute/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:mutes*
+        Needs a token with the permission read:mutes.
 
         Args:
             limit (int | Unset):  Default: 30.

@@ -31,9 +31,9 @@ class ReversiNamespace:
         *,
         user_id: None | str | Unset = UNSET,
     ) -> Any:
-        """reversi/cancel-match: No description provided.
+        """reversi/cancel-match: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             user_id (None | str | Unset):
@@ -62,9 +62,9 @@ class ReversiNamespace:
         until_date: int | Unset = UNSET,
         my: bool | Unset = UNSET,
     ) -> builtins.list[ReversiGameLite]:
-        """reversi/games: No description provided.
+        """reversi/games: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -96,9 +96,9 @@ class ReversiNamespace:
     def invitations(
         self,
     ) -> builtins.list[UserLite]:
-        """reversi/invitations: No description provided.
+        """reversi/invitations: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -120,9 +120,9 @@ class ReversiNamespace:
         no_irregular_rules: bool | Unset = UNSET,
         multiple: bool | Unset = UNSET,
     ) -> ReversiGameDetailed:
-        """reversi/match: No description provided.
+        """reversi/match: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             user_id (None | str | Unset):
@@ -150,9 +150,9 @@ class ReversiNamespace:
         *,
         game_id: str,
     ) -> ReversiGameDetailed:
-        """reversi/show-game: No description provided.
+        """reversi/show-game: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             game_id (str):
@@ -176,9 +176,9 @@ class ReversiNamespace:
         *,
         game_id: str,
     ) -> Any:
-        """reversi/surrender: No description provided.
+        """reversi/surrender: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             game_id (str):
@@ -203,9 +203,9 @@ class ReversiNamespace:
         game_id: str,
         crc32: str,
     ) -> ReversiVerifyResponse200:
-        """reversi/verify: No description provided.
+        """reversi/verify: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             game_id (str):
@@ -241,9 +241,9 @@ class AsyncReversiNamespace:
         *,
         user_id: None | str | Unset = UNSET,
     ) -> Any:
-        """reversi/cancel-match: No description provided.
+        """reversi/cancel-match: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             user_id (None | str | Unset):
@@ -272,9 +272,9 @@ class AsyncReversiNamespace:
         until_date: int | Unset = UNSET,
         my: bool | Unset = UNSET,
     ) -> builtins.list[ReversiGameLite]:
-        """reversi/games: No description provided.
+        """reversi/games: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -306,9 +306,9 @@ class AsyncReversiNamespace:
     async def invitations(
         self,
     ) -> builtins.list[UserLite]:
-        """reversi/invitations: No description provided.
+        """reversi/invitations: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -330,9 +330,9 @@ class AsyncReversiNamespace:
         no_irregular_rules: bool | Unset = UNSET,
         multiple: bool | Unset = UNSET,
     ) -> ReversiGameDetailed:
-        """reversi/match: No description provided.
+        """reversi/match: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             user_id (None | str | Unset):
@@ -360,9 +360,9 @@ class AsyncReversiNamespace:
         *,
         game_id: str,
     ) -> ReversiGameDetailed:
-        """reversi/show-game: No description provided.
+        """reversi/show-game: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             game_id (str):
@@ -386,9 +386,9 @@ class AsyncReversiNamespace:
         *,
         game_id: str,
     ) -> Any:
-        """reversi/surrender: No description provided.
+        """reversi/surrender: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             game_id (str):
@@ -413,9 +413,9 @@ class AsyncReversiNamespace:
         game_id: str,
         crc32: str,
     ) -> ReversiVerifyResponse200:
-        """reversi/verify: No description provided.
+        """reversi/verify: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             game_id (str):

@@ -28,9 +28,9 @@ class RolesNamespace:
     def list(
         self,
     ) -> builtins.list[Role]:
-        """roles/list: No description provided.
+        """roles/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -55,9 +55,9 @@ class RolesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """roles/notes: No description provided.
+        """roles/notes: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             role_id (str):
@@ -91,9 +91,9 @@ class RolesNamespace:
         *,
         role_id: str,
     ) -> Role:
-        """roles/show: No description provided.
+        """roles/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             role_id (str):
@@ -122,9 +122,9 @@ class RolesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[RolesUsersResponse200Item]:
-        """roles/users: No description provided.
+        """roles/users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             role_id (str):
@@ -166,9 +166,9 @@ class AsyncRolesNamespace:
     async def list(
         self,
     ) -> builtins.list[Role]:
-        """roles/list: No description provided.
+        """roles/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -193,9 +193,9 @@ class AsyncRolesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """roles/notes: No description provided.
+        """roles/notes: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             role_id (str):
@@ -229,9 +229,9 @@ class AsyncRolesNamespace:
         *,
         role_id: str,
     ) -> Role:
-        """roles/show: No description provided.
+        """roles/show: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             role_id (str):
@@ -260,9 +260,9 @@ class AsyncRolesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[RolesUsersResponse200Item]:
-        """roles/users: No description provided.
+        """roles/users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             role_id (str):

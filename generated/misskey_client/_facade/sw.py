@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
     from ..models.sw_register_response_200 import SwRegisterResponse200
-    from ..models.sw_show_registration_response_200_type_0 import SwShowRegistrationResponse200Type0
+    from ..models.sw_show_registration_response_200 import SwShowRegistrationResponse200
     from ..models.sw_update_registration_response_200 import SwUpdateRegistrationResponse200
 
 
@@ -32,11 +32,13 @@ class SwNamespace:
         publickey: str,
         send_read_message: bool | Unset = UNSET,
     ) -> SwRegisterResponse200:
-        """sw/register: Register to receive push notifications.
+        """sw/register: Register to receive push notifications
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+        third parties.
+        *
+
+        Needs a token.
 
         Args:
             endpoint (str):
@@ -65,12 +67,14 @@ class SwNamespace:
         self,
         *,
         endpoint: str,
-    ) -> None | SwShowRegistrationResponse200Type0:
-        """sw/show-registration: Check push notification registration exists.
+    ) -> None | SwShowRegistrationResponse200:
+        """sw/show-registration: Check push notification registration exists
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+        third parties.
+        *
+
+        Needs a token.
 
         Args:
             endpoint (str):
@@ -94,9 +98,11 @@ class SwNamespace:
         *,
         endpoint: str,
     ) -> Any:
-        """sw/unregister: Unregister from receiving push notifications.
+        """sw/unregister: Unregister from receiving push notifications
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             endpoint (str):
@@ -121,11 +127,13 @@ class SwNamespace:
         endpoint: str,
         send_read_message: bool | Unset = UNSET,
     ) -> SwUpdateRegistrationResponse200:
-        """sw/update-registration: Update push notification registration.
+        """sw/update-registration: Update push notification registration
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+        third parties.
+        *
+
+        Needs a token.
 
         Args:
             endpoint (str):
@@ -164,11 +172,13 @@ class AsyncSwNamespace:
         publickey: str,
         send_read_message: bool | Unset = UNSET,
     ) -> SwRegisterResponse200:
-        """sw/register: Register to receive push notifications.
+        """sw/register: Register to receive push notifications
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+        third parties.
+        *
+
+        Needs a token.
 
         Args:
             endpoint (str):
@@ -197,12 +207,14 @@ class AsyncSwNamespace:
         self,
         *,
         endpoint: str,
-    ) -> None | SwShowRegistrationResponse200Type0:
-        """sw/show-registration: Check push notification registration exists.
+    ) -> None | SwShowRegistrationResponse200:
+        """sw/show-registration: Check push notification registration exists
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+        third parties.
+        *
+
+        Needs a token.
 
         Args:
             endpoint (str):
@@ -226,9 +238,11 @@ class AsyncSwNamespace:
         *,
         endpoint: str,
     ) -> Any:
-        """sw/unregister: Unregister from receiving push notifications.
+        """sw/unregister: Unregister from receiving push notifications
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             endpoint (str):
@@ -253,11 +267,13 @@ class AsyncSwNamespace:
         endpoint: str,
         send_read_message: bool | Unset = UNSET,
     ) -> SwUpdateRegistrationResponse200:
-        """sw/update-registration: Update push notification registration.
+        """sw/update-registration: Update push notification registration
 
-        **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-        by third parties.
-        **Credential required**: *Yes*
+        Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+        third parties.
+        *
+
+        Needs a token.
 
         Args:
             endpoint (str):

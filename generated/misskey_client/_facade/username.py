@@ -25,9 +25,9 @@ class UsernameNamespace:
         *,
         username: str,
     ) -> UsernameAvailableResponse200:
-        """username/available: No description provided.
+        """username/available: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             username (str):
@@ -61,9 +61,9 @@ class AsyncUsernameNamespace:
         *,
         username: str,
     ) -> UsernameAvailableResponse200:
-        """username/available: No description provided.
+        """username/available: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             username (str):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..models.user_detailed_not_me import UserDetailedNotMe
     from ..models.user_list import UserList
     from ..models.user_lite import UserLite
+    from ..models.user_relation import UserRelation
     from ..models.users_body_origin import UsersBodyOrigin
     from ..models.users_body_sort import UsersBodySort
     from ..models.users_body_state import UsersBodyState
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     )
     from ..models.users_lists_get_memberships_response_200_item import UsersListsGetMembershipsResponse200Item
     from ..models.users_lists_show_response_200 import UsersListsShowResponse200
-    from ..models.users_relation_response_200_type_0 import UsersRelationResponse200Type0
-    from ..models.users_relation_response_200_type_1_item import UsersRelationResponse200Type1Item
     from ..models.users_search_body_origin import UsersSearchBodyOrigin
 
 
@@ -65,9 +64,9 @@ class UsersNamespace:
         origin: UsersBodyOrigin | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """users: No description provided.
+        """users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -101,9 +100,9 @@ class UsersNamespace:
         *,
         user_id: str,
     ) -> builtins.list[Achievement]:
-        """users/achievements: No description provided.
+        """users/achievements: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             user_id (str):
@@ -132,9 +131,11 @@ class UsersNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Clip]:
-        """users/clips: Show all clips this user owns.
+        """users/clips: Show all clips this user owns
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -170,9 +171,9 @@ class UsersNamespace:
         limit: int | Unset = UNSET,
         until_id: str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """users/featured-notes: No description provided.
+        """users/featured-notes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             user_id (str):
@@ -205,9 +206,11 @@ class UsersNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """users/flashs: Show all flashs this user created.
+        """users/flashs: Show all flashs this user created
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -248,9 +251,11 @@ class UsersNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """users/followers: Show everyone that follows this user.
+        """users/followers: Show everyone that follows this user
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Takes one of these sets of arguments: (user_id), or (host, username).
 
@@ -298,9 +303,11 @@ class UsersNamespace:
         limit: int | Unset = UNSET,
         birthday: None | str | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """users/following: Show everyone that this user is following.
+        """users/following: Show everyone that this user is following
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Takes one of these sets of arguments: (user_id), or (host, username).
 
@@ -348,9 +355,9 @@ class UsersNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[UsersGetFollowingUsersByBirthdayResponse200Item]:
-        """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range.
+        """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             birthday (UsersGetFollowingUsersByBirthdayBodyBirthdayType0 |
@@ -380,9 +387,11 @@ class UsersNamespace:
         user_id: str,
         limit: int | Unset = UNSET,
     ) -> builtins.list[UsersGetFrequentlyRepliedUsersResponse200Item]:
-        """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to.
+        """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -422,9 +431,9 @@ class UsersNamespace:
         allow_partial: bool | Unset = UNSET,
         with_files: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """users/notes: No description provided.
+        """users/notes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             user_id (str):
@@ -473,9 +482,11 @@ class UsersNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Page]:
-        """users/pages: Show all pages this user created.
+        """users/pages: Show all pages this user created
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -514,9 +525,11 @@ class UsersNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[NoteReactionWithNote]:
-        """users/reactions: Show all reactions this user made.
+        """users/reactions: Show all reactions this user made
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -551,9 +564,9 @@ class UsersNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """users/recommendation: Show users that the authenticated user might be interested to follow.
+        """users/recommendation: Show users that the authenticated user might be interested to follow
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -578,10 +591,10 @@ class UsersNamespace:
         self,
         *,
         user_id: builtins.list[str] | str,
-    ) -> builtins.list[UsersRelationResponse200Type1Item] | UsersRelationResponse200Type0:
-        """users/relation: Show the different kinds of relations between the authenticated user and the specified user(s).
+    ) -> builtins.list[UserRelation]:
+        """users/relation: Show the different kinds of relations between the authenticated user and the specified user(s)
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             user_id (list[str] | str):
@@ -606,9 +619,9 @@ class UsersNamespace:
         user_id: str,
         comment: str,
     ) -> Any:
-        """users/report-abuse: File a report.
+        """users/report-abuse: File a report
 
-        **Credential required**: *Yes* / **Permission**: *write:report-abuse*
+        Needs a token with the permission write:report-abuse.
 
         Args:
             user_id (str):
@@ -638,9 +651,11 @@ class UsersNamespace:
         origin: UsersSearchBodyOrigin | Unset = UNSET,
         detail: bool | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe | UserLite]:
-        """users/search: Search for users.
+        """users/search: Search for users
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             query (str):
@@ -675,9 +690,11 @@ class UsersNamespace:
         limit: int | Unset = UNSET,
         detail: bool | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe | UserLite]:
-        """users/search-by-username-and-host: Search for a user by username and/or host.
+        """users/search-by-username-and-host: Search for a user by username and/or host
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Takes one of these sets of arguments: (username), or (host).
 
@@ -712,9 +729,11 @@ class UsersNamespace:
         username: str | Unset = UNSET,
         host: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe] | MeDetailed | UserDetailedNotMe:
-        """users/show: Show the properties of a user.
+        """users/show: Show the properties of a user
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Takes one of these sets of arguments: (user_id), or (user_ids), or (username).
 
@@ -747,9 +766,9 @@ class UsersNamespace:
         user_id: str,
         memo: None | str,
     ) -> Any:
-        """users/update-memo: No description provided.
+        """users/update-memo: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             user_id (str):
@@ -790,9 +809,11 @@ class UsersGalleryNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """users/gallery/posts: Show all gallery posts by the given user.
+        """users/gallery/posts: Show all gallery posts by the given user
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -836,9 +857,9 @@ class UsersListsNamespace:
         *,
         name: str,
     ) -> UserList:
-        """users/lists/create: Create a new list of users.
+        """users/lists/create: Create a new list of users
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (str):
@@ -863,9 +884,9 @@ class UsersListsNamespace:
         name: str,
         list_id: str,
     ) -> UserList:
-        """users/lists/create-from-public: No description provided.
+        """users/lists/create-from-public: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (str):
@@ -891,9 +912,9 @@ class UsersListsNamespace:
         *,
         list_id: str,
     ) -> Any:
-        """users/lists/delete: Delete an existing list of users.
+        """users/lists/delete: Delete an existing list of users
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -917,9 +938,9 @@ class UsersListsNamespace:
         *,
         list_id: str,
     ) -> Any:
-        """users/lists/favorite: No description provided.
+        """users/lists/favorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -949,9 +970,9 @@ class UsersListsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[UsersListsGetMembershipsResponse200Item]:
-        """users/lists/get-memberships: No description provided.
+        """users/lists/get-memberships: No description in the spec
 
-        **Credential required**: *No* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             list_id (str):
@@ -987,9 +1008,9 @@ class UsersListsNamespace:
         *,
         user_id: str | Unset = UNSET,
     ) -> builtins.list[UserList]:
-        """users/lists/list: Show all lists that the authenticated user has created.
+        """users/lists/list: Show all lists that the authenticated user has created
 
-        **Credential required**: *No* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             user_id (str | Unset):
@@ -1014,9 +1035,9 @@ class UsersListsNamespace:
         list_id: str,
         user_id: str,
     ) -> Any:
-        """users/lists/pull: Remove a user from a list.
+        """users/lists/pull: Remove a user from a list
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -1043,9 +1064,9 @@ class UsersListsNamespace:
         list_id: str,
         user_id: str,
     ) -> Any:
-        """users/lists/push: Add a user to an existing list.
+        """users/lists/push: Add a user to an existing list
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -1072,9 +1093,9 @@ class UsersListsNamespace:
         list_id: str,
         for_public: bool | Unset = UNSET,
     ) -> UsersListsShowResponse200:
-        """users/lists/show: Show the properties of a list.
+        """users/lists/show: Show the properties of a list
 
-        **Credential required**: *No* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             list_id (str):
@@ -1100,9 +1121,9 @@ class UsersListsNamespace:
         *,
         list_id: str,
     ) -> Any:
-        """users/lists/unfavorite: No description provided.
+        """users/lists/unfavorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -1128,9 +1149,9 @@ class UsersListsNamespace:
         name: str | Unset = UNSET,
         is_public: bool | Unset = UNSET,
     ) -> UserList:
-        """users/lists/update: Update the properties of a list.
+        """users/lists/update: Update the properties of a list
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -1160,9 +1181,9 @@ class UsersListsNamespace:
         user_id: str,
         with_replies: bool | Unset = UNSET,
     ) -> Any:
-        """users/lists/update-membership: No description provided.
+        """users/lists/update-membership: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -1205,9 +1226,9 @@ class AsyncUsersNamespace:
         origin: UsersBodyOrigin | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """users: No description provided.
+        """users: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1241,9 +1262,9 @@ class AsyncUsersNamespace:
         *,
         user_id: str,
     ) -> builtins.list[Achievement]:
-        """users/achievements: No description provided.
+        """users/achievements: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             user_id (str):
@@ -1272,9 +1293,11 @@ class AsyncUsersNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Clip]:
-        """users/clips: Show all clips this user owns.
+        """users/clips: Show all clips this user owns
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -1310,9 +1333,9 @@ class AsyncUsersNamespace:
         limit: int | Unset = UNSET,
         until_id: str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """users/featured-notes: No description provided.
+        """users/featured-notes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             user_id (str):
@@ -1345,9 +1368,11 @@ class AsyncUsersNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """users/flashs: Show all flashs this user created.
+        """users/flashs: Show all flashs this user created
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -1388,9 +1413,11 @@ class AsyncUsersNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """users/followers: Show everyone that follows this user.
+        """users/followers: Show everyone that follows this user
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Takes one of these sets of arguments: (user_id), or (host, username).
 
@@ -1438,9 +1465,11 @@ class AsyncUsersNamespace:
         limit: int | Unset = UNSET,
         birthday: None | str | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """users/following: Show everyone that this user is following.
+        """users/following: Show everyone that this user is following
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Takes one of these sets of arguments: (user_id), or (host, username).
 
@@ -1488,9 +1517,9 @@ class AsyncUsersNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[UsersGetFollowingUsersByBirthdayResponse200Item]:
-        """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range.
+        """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             birthday (UsersGetFollowingUsersByBirthdayBodyBirthdayType0 |
@@ -1520,9 +1549,11 @@ class AsyncUsersNamespace:
         user_id: str,
         limit: int | Unset = UNSET,
     ) -> builtins.list[UsersGetFrequentlyRepliedUsersResponse200Item]:
-        """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to.
+        """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -1562,9 +1593,9 @@ class AsyncUsersNamespace:
         allow_partial: bool | Unset = UNSET,
         with_files: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """users/notes: No description provided.
+        """users/notes: *
 
-        **Credential required**: *No*
+        Works without a token.
 
         Args:
             user_id (str):
@@ -1613,9 +1644,11 @@ class AsyncUsersNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Page]:
-        """users/pages: Show all pages this user created.
+        """users/pages: Show all pages this user created
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -1654,9 +1687,11 @@ class AsyncUsersNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[NoteReactionWithNote]:
-        """users/reactions: Show all reactions this user made.
+        """users/reactions: Show all reactions this user made
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -1691,9 +1726,9 @@ class AsyncUsersNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """users/recommendation: Show users that the authenticated user might be interested to follow.
+        """users/recommendation: Show users that the authenticated user might be interested to follow
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             limit (int | Unset):  Default: 10.
@@ -1718,10 +1753,10 @@ class AsyncUsersNamespace:
         self,
         *,
         user_id: builtins.list[str] | str,
-    ) -> builtins.list[UsersRelationResponse200Type1Item] | UsersRelationResponse200Type0:
-        """users/relation: Show the different kinds of relations between the authenticated user and the specified user(s).
+    ) -> builtins.list[UserRelation]:
+        """users/relation: Show the different kinds of relations between the authenticated user and the specified user(s)
 
-        **Credential required**: *Yes* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             user_id (list[str] | str):
@@ -1746,9 +1781,9 @@ class AsyncUsersNamespace:
         user_id: str,
         comment: str,
     ) -> Any:
-        """users/report-abuse: File a report.
+        """users/report-abuse: File a report
 
-        **Credential required**: *Yes* / **Permission**: *write:report-abuse*
+        Needs a token with the permission write:report-abuse.
 
         Args:
             user_id (str):
@@ -1778,9 +1813,11 @@ class AsyncUsersNamespace:
         origin: UsersSearchBodyOrigin | Unset = UNSET,
         detail: bool | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe | UserLite]:
-        """users/search: Search for users.
+        """users/search: Search for users
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             query (str):
@@ -1815,9 +1852,11 @@ class AsyncUsersNamespace:
         limit: int | Unset = UNSET,
         detail: bool | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe | UserLite]:
-        """users/search-by-username-and-host: Search for a user by username and/or host.
+        """users/search-by-username-and-host: Search for a user by username and/or host
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Takes one of these sets of arguments: (username), or (host).
 
@@ -1852,9 +1891,11 @@ class AsyncUsersNamespace:
         username: str | Unset = UNSET,
         host: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe] | MeDetailed | UserDetailedNotMe:
-        """users/show: Show the properties of a user.
+        """users/show: Show the properties of a user
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Takes one of these sets of arguments: (user_id), or (user_ids), or (username).
 
@@ -1887,9 +1928,9 @@ class AsyncUsersNamespace:
         user_id: str,
         memo: None | str,
     ) -> Any:
-        """users/update-memo: No description provided.
+        """users/update-memo: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             user_id (str):
@@ -1930,9 +1971,11 @@ class AsyncUsersGalleryNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """users/gallery/posts: Show all gallery posts by the given user.
+        """users/gallery/posts: Show all gallery posts by the given user
 
-        **Credential required**: *No*
+        *
+
+        Works without a token.
 
         Args:
             user_id (str):
@@ -1976,9 +2019,9 @@ class AsyncUsersListsNamespace:
         *,
         name: str,
     ) -> UserList:
-        """users/lists/create: Create a new list of users.
+        """users/lists/create: Create a new list of users
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (str):
@@ -2003,9 +2046,9 @@ class AsyncUsersListsNamespace:
         name: str,
         list_id: str,
     ) -> UserList:
-        """users/lists/create-from-public: No description provided.
+        """users/lists/create-from-public: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             name (str):
@@ -2031,9 +2074,9 @@ class AsyncUsersListsNamespace:
         *,
         list_id: str,
     ) -> Any:
-        """users/lists/delete: Delete an existing list of users.
+        """users/lists/delete: Delete an existing list of users
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -2057,9 +2100,9 @@ class AsyncUsersListsNamespace:
         *,
         list_id: str,
     ) -> Any:
-        """users/lists/favorite: No description provided.
+        """users/lists/favorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -2089,9 +2132,9 @@ class AsyncUsersListsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[UsersListsGetMembershipsResponse200Item]:
-        """users/lists/get-memberships: No description provided.
+        """users/lists/get-memberships: No description in the spec
 
-        **Credential required**: *No* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             list_id (str):
@@ -2127,9 +2170,9 @@ class AsyncUsersListsNamespace:
         *,
         user_id: str | Unset = UNSET,
     ) -> builtins.list[UserList]:
-        """users/lists/list: Show all lists that the authenticated user has created.
+        """users/lists/list: Show all lists that the authenticated user has created
 
-        **Credential required**: *No* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             user_id (str | Unset):
@@ -2154,9 +2197,9 @@ class AsyncUsersListsNamespace:
         list_id: str,
         user_id: str,
     ) -> Any:
-        """users/lists/pull: Remove a user from a list.
+        """users/lists/pull: Remove a user from a list
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -2183,9 +2226,9 @@ class AsyncUsersListsNamespace:
         list_id: str,
         user_id: str,
     ) -> Any:
-        """users/lists/push: Add a user to an existing list.
+        """users/lists/push: Add a user to an existing list
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -2212,9 +2255,9 @@ class AsyncUsersListsNamespace:
         list_id: str,
         for_public: bool | Unset = UNSET,
     ) -> UsersListsShowResponse200:
-        """users/lists/show: Show the properties of a list.
+        """users/lists/show: Show the properties of a list
 
-        **Credential required**: *No* / **Permission**: *read:account*
+        Needs a token with the permission read:account.
 
         Args:
             list_id (str):
@@ -2240,9 +2283,9 @@ class AsyncUsersListsNamespace:
         *,
         list_id: str,
     ) -> Any:
-        """users/lists/unfavorite: No description provided.
+        """users/lists/unfavorite: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -2268,9 +2311,9 @@ class AsyncUsersListsNamespace:
         name: str | Unset = UNSET,
         is_public: bool | Unset = UNSET,
     ) -> UserList:
-        """users/lists/update: Update the properties of a list.
+        """users/lists/update: Update the properties of a list
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):
@@ -2300,9 +2343,9 @@ class AsyncUsersListsNamespace:
         user_id: str,
         with_replies: bool | Unset = UNSET,
     ) -> Any:
-        """users/lists/update-membership: No description provided.
+        """users/lists/update-membership: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *write:account*
+        Needs a token with the permission write:account.
 
         Args:
             list_id (str):

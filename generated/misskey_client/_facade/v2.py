@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
-    from ..models.v2_admin_emoji_list_body_query_type_0 import V2AdminEmojiListBodyQueryType0
+    from ..models.v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery
     from ..models.v2_admin_emoji_list_body_sort_keys_item import V2AdminEmojiListBodySortKeysItem
     from ..models.v2_admin_emoji_list_response_200 import V2AdminEmojiListResponse200
 
@@ -57,7 +57,7 @@ class V2AdminEmojiNamespace:
     def list(
         self,
         *,
-        query: None | Unset | V2AdminEmojiListBodyQueryType0 = UNSET,
+        query: None | Unset | V2AdminEmojiListBodyQuery = UNSET,
         since_id: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
@@ -66,12 +66,12 @@ class V2AdminEmojiNamespace:
         page: int | Unset = UNSET,
         sort_keys: builtins.list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET,
     ) -> V2AdminEmojiListResponse200:
-        """v2/admin/emoji/list: No description provided.
+        """v2/admin/emoji/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+        Needs a token with the permission read:admin:emoji.
 
         Args:
-            query (None | Unset | V2AdminEmojiListBodyQueryType0):
+            query (None | Unset | V2AdminEmojiListBodyQuery):
             since_id (str | Unset):
             until_id (str | Unset):
             since_date (int | Unset):
@@ -142,7 +142,7 @@ class AsyncV2AdminEmojiNamespace:
     async def list(
         self,
         *,
-        query: None | Unset | V2AdminEmojiListBodyQueryType0 = UNSET,
+        query: None | Unset | V2AdminEmojiListBodyQuery = UNSET,
         since_id: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
@@ -151,12 +151,12 @@ class AsyncV2AdminEmojiNamespace:
         page: int | Unset = UNSET,
         sort_keys: builtins.list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET,
     ) -> V2AdminEmojiListResponse200:
-        """v2/admin/emoji/list: No description provided.
+        """v2/admin/emoji/list: No description in the spec
 
-        **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+        Needs a token with the permission read:admin:emoji.
 
         Args:
-            query (None | Unset | V2AdminEmojiListBodyQueryType0):
+            query (None | Unset | V2AdminEmojiListBodyQuery):
             since_id (str | Unset):
             until_id (str | Unset):
             since_date (int | Unset):

@@ -85,9 +85,7 @@ if TYPE_CHECKING:
     from .admin_drive_show_file_body import AdminDriveShowFileBody
     from .admin_drive_show_file_response_200 import AdminDriveShowFileResponse200
     from .admin_drive_show_file_response_200_properties import AdminDriveShowFileResponse200Properties
-    from .admin_drive_show_file_response_200_request_headers_type_0 import (
-        AdminDriveShowFileResponse200RequestHeadersType0,
-    )
+    from .admin_drive_show_file_response_200_request_headers import AdminDriveShowFileResponse200RequestHeaders
     from .admin_emoji_add_aliases_bulk_body import AdminEmojiAddAliasesBulkBody
     from .admin_emoji_add_body import AdminEmojiAddBody
     from .admin_emoji_copy_body import AdminEmojiCopyBody
@@ -642,8 +640,8 @@ if TYPE_CHECKING:
     from .emoji_simple import EmojiSimple
     from .emojis_response_200 import EmojisResponse200
     from .endpoint_body import EndpointBody
-    from .endpoint_response_200_type_0 import EndpointResponse200Type0
-    from .endpoint_response_200_type_0_params_item import EndpointResponse200Type0ParamsItem
+    from .endpoint_response_200 import EndpointResponse200
+    from .endpoint_response_200_params_item import EndpointResponse200ParamsItem
     from .error import Error
     from .error_error import ErrorError
     from .federation_followers_body import FederationFollowersBody
@@ -736,14 +734,14 @@ if TYPE_CHECKING:
     from .i2_fa_register_key_response_200_attestation_type_3_type_1 import (
         I2FaRegisterKeyResponse200AttestationType3Type1,
     )
-    from .i2_fa_register_key_response_200_authenticator_selection_type_0 import (
-        I2FaRegisterKeyResponse200AuthenticatorSelectionType0,
+    from .i2_fa_register_key_response_200_authenticator_selection import (
+        I2FaRegisterKeyResponse200AuthenticatorSelection,
     )
-    from .i2_fa_register_key_response_200_authenticator_selection_type_0_authenticator_attachment import (
-        I2FaRegisterKeyResponse200AuthenticatorSelectionType0AuthenticatorAttachment,
+    from .i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment import (
+        I2FaRegisterKeyResponse200AuthenticatorSelectionAuthenticatorAttachment,
     )
-    from .i2_fa_register_key_response_200_authenticator_selection_type_0_user_verification import (
-        I2FaRegisterKeyResponse200AuthenticatorSelectionType0UserVerification,
+    from .i2_fa_register_key_response_200_authenticator_selection_user_verification import (
+        I2FaRegisterKeyResponse200AuthenticatorSelectionUserVerification,
     )
     from .i2_fa_register_key_response_200_exclude_credentials_type_0_item import (
         I2FaRegisterKeyResponse200ExcludeCredentialsType0Item,
@@ -751,7 +749,7 @@ if TYPE_CHECKING:
     from .i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item import (
         I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem,
     )
-    from .i2_fa_register_key_response_200_extensions_type_0 import I2FaRegisterKeyResponse200ExtensionsType0
+    from .i2_fa_register_key_response_200_extensions import I2FaRegisterKeyResponse200Extensions
     from .i2_fa_register_key_response_200_pub_key_cred_params_item import I2FaRegisterKeyResponse200PubKeyCredParamsItem
     from .i2_fa_register_key_response_200_rp import I2FaRegisterKeyResponse200Rp
     from .i2_fa_register_key_response_200_user import I2FaRegisterKeyResponse200User
@@ -1261,17 +1259,13 @@ if TYPE_CHECKING:
     from .meta_lite_ads_item import MetaLiteAdsItem
     from .meta_lite_federation import MetaLiteFederation
     from .meta_lite_note_searchable_scope import MetaLiteNoteSearchableScope
-    from .meta_lite_sentry_for_frontend_type_0 import MetaLiteSentryForFrontendType0
-    from .meta_lite_sentry_for_frontend_type_0_browser_tracing_integration_type_0 import (
-        MetaLiteSentryForFrontendType0BrowserTracingIntegrationType0,
+    from .meta_lite_sentry_for_frontend import MetaLiteSentryForFrontend
+    from .meta_lite_sentry_for_frontend_browser_tracing_integration_type_0 import (
+        MetaLiteSentryForFrontendBrowserTracingIntegrationType0,
     )
-    from .meta_lite_sentry_for_frontend_type_0_options import MetaLiteSentryForFrontendType0Options
-    from .meta_lite_sentry_for_frontend_type_0_replay_integration_type_0 import (
-        MetaLiteSentryForFrontendType0ReplayIntegrationType0,
-    )
-    from .meta_lite_sentry_for_frontend_type_0_vue_integration_type_0 import (
-        MetaLiteSentryForFrontendType0VueIntegrationType0,
-    )
+    from .meta_lite_sentry_for_frontend_options import MetaLiteSentryForFrontendOptions
+    from .meta_lite_sentry_for_frontend_replay_integration_type_0 import MetaLiteSentryForFrontendReplayIntegrationType0
+    from .meta_lite_sentry_for_frontend_vue_integration_type_0 import MetaLiteSentryForFrontendVueIntegrationType0
     from .miauth_gen_token_body import MiauthGenTokenBody
     from .miauth_gen_token_response_200 import MiauthGenTokenResponse200
     from .mute_create_body import MuteCreateBody
@@ -1280,18 +1274,18 @@ if TYPE_CHECKING:
     from .muting import Muting
     from .my_apps_body import MyAppsBody
     from .note import Note
-    from .note_channel_type_0 import NoteChannelType0
+    from .note_channel import NoteChannel
     from .note_draft import NoteDraft
-    from .note_draft_channel_type_0 import NoteDraftChannelType0
-    from .note_draft_poll_type_0 import NoteDraftPollType0
+    from .note_draft_channel import NoteDraftChannel
+    from .note_draft_poll import NoteDraftPoll
     from .note_draft_reaction_acceptance_type_1 import NoteDraftReactionAcceptanceType1
     from .note_draft_reaction_acceptance_type_2_type_1 import NoteDraftReactionAcceptanceType2Type1
     from .note_draft_reaction_acceptance_type_3_type_1 import NoteDraftReactionAcceptanceType3Type1
     from .note_draft_visibility import NoteDraftVisibility
     from .note_emojis import NoteEmojis
     from .note_favorite import NoteFavorite
-    from .note_poll_type_0 import NotePollType0
-    from .note_poll_type_0_choices_item import NotePollType0ChoicesItem
+    from .note_poll import NotePoll
+    from .note_poll_choices_item import NotePollChoicesItem
     from .note_reaction import NoteReaction
     from .note_reaction_acceptance_type_1 import NoteReactionAcceptanceType1
     from .note_reaction_acceptance_type_2_type_1 import NoteReactionAcceptanceType2Type1
@@ -1305,7 +1299,7 @@ if TYPE_CHECKING:
     from .notes_clips_body import NotesClipsBody
     from .notes_conversation_body import NotesConversationBody
     from .notes_create_body import NotesCreateBody
-    from .notes_create_body_poll_type_0 import NotesCreateBodyPollType0
+    from .notes_create_body_poll import NotesCreateBodyPoll
     from .notes_create_body_reaction_acceptance_type_1 import NotesCreateBodyReactionAcceptanceType1
     from .notes_create_body_reaction_acceptance_type_2_type_1 import NotesCreateBodyReactionAcceptanceType2Type1
     from .notes_create_body_reaction_acceptance_type_3_type_1 import NotesCreateBodyReactionAcceptanceType3Type1
@@ -1313,7 +1307,7 @@ if TYPE_CHECKING:
     from .notes_create_response_200 import NotesCreateResponse200
     from .notes_delete_body import NotesDeleteBody
     from .notes_drafts_create_body import NotesDraftsCreateBody
-    from .notes_drafts_create_body_poll_type_0 import NotesDraftsCreateBodyPollType0
+    from .notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll
     from .notes_drafts_create_body_reaction_acceptance_type_1 import NotesDraftsCreateBodyReactionAcceptanceType1
     from .notes_drafts_create_body_reaction_acceptance_type_2_type_1 import (
         NotesDraftsCreateBodyReactionAcceptanceType2Type1,
@@ -1326,7 +1320,7 @@ if TYPE_CHECKING:
     from .notes_drafts_delete_body import NotesDraftsDeleteBody
     from .notes_drafts_list_body import NotesDraftsListBody
     from .notes_drafts_update_body import NotesDraftsUpdateBody
-    from .notes_drafts_update_body_poll_type_0 import NotesDraftsUpdateBodyPollType0
+    from .notes_drafts_update_body_poll import NotesDraftsUpdateBodyPoll
     from .notes_drafts_update_body_reaction_acceptance_type_1 import NotesDraftsUpdateBodyReactionAcceptanceType1
     from .notes_drafts_update_body_reaction_acceptance_type_2_type_1 import (
         NotesDraftsUpdateBodyReactionAcceptanceType2Type1,
@@ -1461,8 +1455,8 @@ if TYPE_CHECKING:
     from .reversi_cancel_match_body import ReversiCancelMatchBody
     from .reversi_game_detailed import ReversiGameDetailed
     from .reversi_game_detailed_bw import ReversiGameDetailedBw
-    from .reversi_game_detailed_form_1_type_0 import ReversiGameDetailedForm1Type0
-    from .reversi_game_detailed_form_2_type_0 import ReversiGameDetailedForm2Type0
+    from .reversi_game_detailed_form_1 import ReversiGameDetailedForm1
+    from .reversi_game_detailed_form_2 import ReversiGameDetailedForm2
     from .reversi_game_lite import ReversiGameLite
     from .reversi_game_lite_bw import ReversiGameLiteBw
     from .reversi_games_body import ReversiGamesBody
@@ -1492,7 +1486,7 @@ if TYPE_CHECKING:
     from .role_policies import RolePolicies
     from .role_policies_chat_availability import RolePoliciesChatAvailability
     from .role_policies_map import RolePoliciesMap
-    from .role_policies_map_additional_property_type_0 import RolePoliciesMapAdditionalPropertyType0
+    from .role_policies_map_additional_property import RolePoliciesMapAdditionalProperty
     from .role_target import RoleTarget
     from .roles_notes_body import RolesNotesBody
     from .roles_show_body import RolesShowBody
@@ -1509,7 +1503,7 @@ if TYPE_CHECKING:
     from .sw_register_response_200 import SwRegisterResponse200
     from .sw_register_response_200_state import SwRegisterResponse200State
     from .sw_show_registration_body import SwShowRegistrationBody
-    from .sw_show_registration_response_200_type_0 import SwShowRegistrationResponse200Type0
+    from .sw_show_registration_response_200 import SwShowRegistrationResponse200
     from .sw_unregister_body import SwUnregisterBody
     from .sw_update_registration_body import SwUpdateRegistrationBody
     from .sw_update_registration_response_200 import SwUpdateRegistrationResponse200
@@ -1531,6 +1525,8 @@ if TYPE_CHECKING:
     from .user_lite_emojis import UserLiteEmojis
     from .user_lite_instance import UserLiteInstance
     from .user_lite_online_status import UserLiteOnlineStatus
+    from .user_relation import UserRelation
+    from .user_relation_following import UserRelationFollowing
     from .user_webhook import UserWebhook
     from .user_webhook_on_item import UserWebhookOnItem
     from .username_available_body import UsernameAvailableBody
@@ -1581,8 +1577,6 @@ if TYPE_CHECKING:
     from .users_reactions_body import UsersReactionsBody
     from .users_recommendation_body import UsersRecommendationBody
     from .users_relation_body import UsersRelationBody
-    from .users_relation_response_200_type_0 import UsersRelationResponse200Type0
-    from .users_relation_response_200_type_1_item import UsersRelationResponse200Type1Item
     from .users_report_abuse_body import UsersReportAbuseBody
     from .users_search_body import UsersSearchBody
     from .users_search_body_origin import UsersSearchBodyOrigin
@@ -1590,8 +1584,8 @@ if TYPE_CHECKING:
     from .users_show_body import UsersShowBody
     from .users_update_memo_body import UsersUpdateMemoBody
     from .v2_admin_emoji_list_body import V2AdminEmojiListBody
-    from .v2_admin_emoji_list_body_query_type_0 import V2AdminEmojiListBodyQueryType0
-    from .v2_admin_emoji_list_body_query_type_0_host_type import V2AdminEmojiListBodyQueryType0HostType
+    from .v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery
+    from .v2_admin_emoji_list_body_query_host_type import V2AdminEmojiListBodyQueryHostType
     from .v2_admin_emoji_list_body_sort_keys_item import V2AdminEmojiListBodySortKeysItem
     from .v2_admin_emoji_list_response_200 import V2AdminEmojiListResponse200
     from .verify_email_body import VerifyEmailBody
@@ -1659,7 +1653,7 @@ _MODULES: dict[str, str] = {
     "AdminDriveShowFileBody": ".admin_drive_show_file_body",
     "AdminDriveShowFileResponse200": ".admin_drive_show_file_response_200",
     "AdminDriveShowFileResponse200Properties": ".admin_drive_show_file_response_200_properties",
-    "AdminDriveShowFileResponse200RequestHeadersType0": ".admin_drive_show_file_response_200_request_headers_type_0",
+    "AdminDriveShowFileResponse200RequestHeaders": ".admin_drive_show_file_response_200_request_headers",
     "AdminEmojiAddAliasesBulkBody": ".admin_emoji_add_aliases_bulk_body",
     "AdminEmojiAddBody": ".admin_emoji_add_body",
     "AdminEmojiCopyBody": ".admin_emoji_copy_body",
@@ -2062,8 +2056,8 @@ _MODULES: dict[str, str] = {
     "EmojiSimple": ".emoji_simple",
     "EmojisResponse200": ".emojis_response_200",
     "EndpointBody": ".endpoint_body",
-    "EndpointResponse200Type0": ".endpoint_response_200_type_0",
-    "EndpointResponse200Type0ParamsItem": ".endpoint_response_200_type_0_params_item",
+    "EndpointResponse200": ".endpoint_response_200",
+    "EndpointResponse200ParamsItem": ".endpoint_response_200_params_item",
     "Error": ".error",
     "ErrorError": ".error_error",
     "FederationFollowersBody": ".federation_followers_body",
@@ -2152,12 +2146,12 @@ _MODULES: dict[str, str] = {
     "I2FaRegisterKeyResponse200AttestationType1": ".i2_fa_register_key_response_200_attestation_type_1",
     "I2FaRegisterKeyResponse200AttestationType2Type1": ".i2_fa_register_key_response_200_attestation_type_2_type_1",
     "I2FaRegisterKeyResponse200AttestationType3Type1": ".i2_fa_register_key_response_200_attestation_type_3_type_1",
-    "I2FaRegisterKeyResponse200AuthenticatorSelectionType0": ".i2_fa_register_key_response_200_authenticator_selection_type_0",
-    "I2FaRegisterKeyResponse200AuthenticatorSelectionType0AuthenticatorAttachment": ".i2_fa_register_key_response_200_authenticator_selection_type_0_authenticator_attachment",
-    "I2FaRegisterKeyResponse200AuthenticatorSelectionType0UserVerification": ".i2_fa_register_key_response_200_authenticator_selection_type_0_user_verification",
+    "I2FaRegisterKeyResponse200AuthenticatorSelection": ".i2_fa_register_key_response_200_authenticator_selection",
+    "I2FaRegisterKeyResponse200AuthenticatorSelectionAuthenticatorAttachment": ".i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment",
+    "I2FaRegisterKeyResponse200AuthenticatorSelectionUserVerification": ".i2_fa_register_key_response_200_authenticator_selection_user_verification",
     "I2FaRegisterKeyResponse200ExcludeCredentialsType0Item": ".i2_fa_register_key_response_200_exclude_credentials_type_0_item",
     "I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem": ".i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item",
-    "I2FaRegisterKeyResponse200ExtensionsType0": ".i2_fa_register_key_response_200_extensions_type_0",
+    "I2FaRegisterKeyResponse200Extensions": ".i2_fa_register_key_response_200_extensions",
     "I2FaRegisterKeyResponse200PubKeyCredParamsItem": ".i2_fa_register_key_response_200_pub_key_cred_params_item",
     "I2FaRegisterKeyResponse200Rp": ".i2_fa_register_key_response_200_rp",
     "I2FaRegisterKeyResponse200User": ".i2_fa_register_key_response_200_user",
@@ -2403,11 +2397,11 @@ _MODULES: dict[str, str] = {
     "MetaLiteAdsItem": ".meta_lite_ads_item",
     "MetaLiteFederation": ".meta_lite_federation",
     "MetaLiteNoteSearchableScope": ".meta_lite_note_searchable_scope",
-    "MetaLiteSentryForFrontendType0": ".meta_lite_sentry_for_frontend_type_0",
-    "MetaLiteSentryForFrontendType0BrowserTracingIntegrationType0": ".meta_lite_sentry_for_frontend_type_0_browser_tracing_integration_type_0",
-    "MetaLiteSentryForFrontendType0Options": ".meta_lite_sentry_for_frontend_type_0_options",
-    "MetaLiteSentryForFrontendType0ReplayIntegrationType0": ".meta_lite_sentry_for_frontend_type_0_replay_integration_type_0",
-    "MetaLiteSentryForFrontendType0VueIntegrationType0": ".meta_lite_sentry_for_frontend_type_0_vue_integration_type_0",
+    "MetaLiteSentryForFrontend": ".meta_lite_sentry_for_frontend",
+    "MetaLiteSentryForFrontendBrowserTracingIntegrationType0": ".meta_lite_sentry_for_frontend_browser_tracing_integration_type_0",
+    "MetaLiteSentryForFrontendOptions": ".meta_lite_sentry_for_frontend_options",
+    "MetaLiteSentryForFrontendReplayIntegrationType0": ".meta_lite_sentry_for_frontend_replay_integration_type_0",
+    "MetaLiteSentryForFrontendVueIntegrationType0": ".meta_lite_sentry_for_frontend_vue_integration_type_0",
     "MiauthGenTokenBody": ".miauth_gen_token_body",
     "MiauthGenTokenResponse200": ".miauth_gen_token_response_200",
     "MuteCreateBody": ".mute_create_body",
@@ -2416,18 +2410,18 @@ _MODULES: dict[str, str] = {
     "Muting": ".muting",
     "MyAppsBody": ".my_apps_body",
     "Note": ".note",
-    "NoteChannelType0": ".note_channel_type_0",
+    "NoteChannel": ".note_channel",
     "NoteDraft": ".note_draft",
-    "NoteDraftChannelType0": ".note_draft_channel_type_0",
-    "NoteDraftPollType0": ".note_draft_poll_type_0",
+    "NoteDraftChannel": ".note_draft_channel",
+    "NoteDraftPoll": ".note_draft_poll",
     "NoteDraftReactionAcceptanceType1": ".note_draft_reaction_acceptance_type_1",
     "NoteDraftReactionAcceptanceType2Type1": ".note_draft_reaction_acceptance_type_2_type_1",
     "NoteDraftReactionAcceptanceType3Type1": ".note_draft_reaction_acceptance_type_3_type_1",
     "NoteDraftVisibility": ".note_draft_visibility",
     "NoteEmojis": ".note_emojis",
     "NoteFavorite": ".note_favorite",
-    "NotePollType0": ".note_poll_type_0",
-    "NotePollType0ChoicesItem": ".note_poll_type_0_choices_item",
+    "NotePoll": ".note_poll",
+    "NotePollChoicesItem": ".note_poll_choices_item",
     "NoteReaction": ".note_reaction",
     "NoteReactionAcceptanceType1": ".note_reaction_acceptance_type_1",
     "NoteReactionAcceptanceType2Type1": ".note_reaction_acceptance_type_2_type_1",
@@ -2441,7 +2435,7 @@ _MODULES: dict[str, str] = {
     "NotesClipsBody": ".notes_clips_body",
     "NotesConversationBody": ".notes_conversation_body",
     "NotesCreateBody": ".notes_create_body",
-    "NotesCreateBodyPollType0": ".notes_create_body_poll_type_0",
+    "NotesCreateBodyPoll": ".notes_create_body_poll",
     "NotesCreateBodyReactionAcceptanceType1": ".notes_create_body_reaction_acceptance_type_1",
     "NotesCreateBodyReactionAcceptanceType2Type1": ".notes_create_body_reaction_acceptance_type_2_type_1",
     "NotesCreateBodyReactionAcceptanceType3Type1": ".notes_create_body_reaction_acceptance_type_3_type_1",
@@ -2449,7 +2443,7 @@ _MODULES: dict[str, str] = {
     "NotesCreateResponse200": ".notes_create_response_200",
     "NotesDeleteBody": ".notes_delete_body",
     "NotesDraftsCreateBody": ".notes_drafts_create_body",
-    "NotesDraftsCreateBodyPollType0": ".notes_drafts_create_body_poll_type_0",
+    "NotesDraftsCreateBodyPoll": ".notes_drafts_create_body_poll",
     "NotesDraftsCreateBodyReactionAcceptanceType1": ".notes_drafts_create_body_reaction_acceptance_type_1",
     "NotesDraftsCreateBodyReactionAcceptanceType2Type1": ".notes_drafts_create_body_reaction_acceptance_type_2_type_1",
     "NotesDraftsCreateBodyReactionAcceptanceType3Type1": ".notes_drafts_create_body_reaction_acceptance_type_3_type_1",
@@ -2458,7 +2452,7 @@ _MODULES: dict[str, str] = {
     "NotesDraftsDeleteBody": ".notes_drafts_delete_body",
     "NotesDraftsListBody": ".notes_drafts_list_body",
     "NotesDraftsUpdateBody": ".notes_drafts_update_body",
-    "NotesDraftsUpdateBodyPollType0": ".notes_drafts_update_body_poll_type_0",
+    "NotesDraftsUpdateBodyPoll": ".notes_drafts_update_body_poll",
     "NotesDraftsUpdateBodyReactionAcceptanceType1": ".notes_drafts_update_body_reaction_acceptance_type_1",
     "NotesDraftsUpdateBodyReactionAcceptanceType2Type1": ".notes_drafts_update_body_reaction_acceptance_type_2_type_1",
     "NotesDraftsUpdateBodyReactionAcceptanceType3Type1": ".notes_drafts_update_body_reaction_acceptance_type_3_type_1",
@@ -2587,8 +2581,8 @@ _MODULES: dict[str, str] = {
     "ReversiCancelMatchBody": ".reversi_cancel_match_body",
     "ReversiGameDetailed": ".reversi_game_detailed",
     "ReversiGameDetailedBw": ".reversi_game_detailed_bw",
-    "ReversiGameDetailedForm1Type0": ".reversi_game_detailed_form_1_type_0",
-    "ReversiGameDetailedForm2Type0": ".reversi_game_detailed_form_2_type_0",
+    "ReversiGameDetailedForm1": ".reversi_game_detailed_form_1",
+    "ReversiGameDetailedForm2": ".reversi_game_detailed_form_2",
     "ReversiGameLite": ".reversi_game_lite",
     "ReversiGameLiteBw": ".reversi_game_lite_bw",
     "ReversiGamesBody": ".reversi_games_body",
@@ -2616,7 +2610,7 @@ _MODULES: dict[str, str] = {
     "RolePolicies": ".role_policies",
     "RolePoliciesChatAvailability": ".role_policies_chat_availability",
     "RolePoliciesMap": ".role_policies_map",
-    "RolePoliciesMapAdditionalPropertyType0": ".role_policies_map_additional_property_type_0",
+    "RolePoliciesMapAdditionalProperty": ".role_policies_map_additional_property",
     "RoleTarget": ".role_target",
     "RolesNotesBody": ".roles_notes_body",
     "RolesShowBody": ".roles_show_body",
@@ -2633,7 +2627,7 @@ _MODULES: dict[str, str] = {
     "SwRegisterResponse200": ".sw_register_response_200",
     "SwRegisterResponse200State": ".sw_register_response_200_state",
     "SwShowRegistrationBody": ".sw_show_registration_body",
-    "SwShowRegistrationResponse200Type0": ".sw_show_registration_response_200_type_0",
+    "SwShowRegistrationResponse200": ".sw_show_registration_response_200",
     "SwUnregisterBody": ".sw_unregister_body",
     "SwUpdateRegistrationBody": ".sw_update_registration_body",
     "SwUpdateRegistrationResponse200": ".sw_update_registration_response_200",
@@ -2655,6 +2649,8 @@ _MODULES: dict[str, str] = {
     "UserLiteEmojis": ".user_lite_emojis",
     "UserLiteInstance": ".user_lite_instance",
     "UserLiteOnlineStatus": ".user_lite_online_status",
+    "UserRelation": ".user_relation",
+    "UserRelationFollowing": ".user_relation_following",
     "UserWebhook": ".user_webhook",
     "UserWebhookOnItem": ".user_webhook_on_item",
     "UsernameAvailableBody": ".username_available_body",
@@ -2697,8 +2693,6 @@ _MODULES: dict[str, str] = {
     "UsersReactionsBody": ".users_reactions_body",
     "UsersRecommendationBody": ".users_recommendation_body",
     "UsersRelationBody": ".users_relation_body",
-    "UsersRelationResponse200Type0": ".users_relation_response_200_type_0",
-    "UsersRelationResponse200Type1Item": ".users_relation_response_200_type_1_item",
     "UsersReportAbuseBody": ".users_report_abuse_body",
     "UsersSearchBody": ".users_search_body",
     "UsersSearchBodyOrigin": ".users_search_body_origin",
@@ -2706,8 +2700,8 @@ _MODULES: dict[str, str] = {
     "UsersShowBody": ".users_show_body",
     "UsersUpdateMemoBody": ".users_update_memo_body",
     "V2AdminEmojiListBody": ".v2_admin_emoji_list_body",
-    "V2AdminEmojiListBodyQueryType0": ".v2_admin_emoji_list_body_query_type_0",
-    "V2AdminEmojiListBodyQueryType0HostType": ".v2_admin_emoji_list_body_query_type_0_host_type",
+    "V2AdminEmojiListBodyQuery": ".v2_admin_emoji_list_body_query",
+    "V2AdminEmojiListBodyQueryHostType": ".v2_admin_emoji_list_body_query_host_type",
     "V2AdminEmojiListBodySortKeysItem": ".v2_admin_emoji_list_body_sort_keys_item",
     "V2AdminEmojiListResponse200": ".v2_admin_emoji_list_response_200",
     "VerifyEmailBody": ".verify_email_body",
@@ -2776,7 +2770,7 @@ __all__ = [
     "AdminDriveShowFileBody",
     "AdminDriveShowFileResponse200",
     "AdminDriveShowFileResponse200Properties",
-    "AdminDriveShowFileResponse200RequestHeadersType0",
+    "AdminDriveShowFileResponse200RequestHeaders",
     "AdminEmojiAddAliasesBulkBody",
     "AdminEmojiAddBody",
     "AdminEmojiCopyBody",
@@ -3179,8 +3173,8 @@ __all__ = [
     "EmojiSimple",
     "EmojisResponse200",
     "EndpointBody",
-    "EndpointResponse200Type0",
-    "EndpointResponse200Type0ParamsItem",
+    "EndpointResponse200",
+    "EndpointResponse200ParamsItem",
     "Error",
     "ErrorError",
     "FederationFollowersBody",
@@ -3269,12 +3263,12 @@ __all__ = [
     "I2FaRegisterKeyResponse200AttestationType1",
     "I2FaRegisterKeyResponse200AttestationType2Type1",
     "I2FaRegisterKeyResponse200AttestationType3Type1",
-    "I2FaRegisterKeyResponse200AuthenticatorSelectionType0",
-    "I2FaRegisterKeyResponse200AuthenticatorSelectionType0AuthenticatorAttachment",
-    "I2FaRegisterKeyResponse200AuthenticatorSelectionType0UserVerification",
+    "I2FaRegisterKeyResponse200AuthenticatorSelection",
+    "I2FaRegisterKeyResponse200AuthenticatorSelectionAuthenticatorAttachment",
+    "I2FaRegisterKeyResponse200AuthenticatorSelectionUserVerification",
     "I2FaRegisterKeyResponse200ExcludeCredentialsType0Item",
     "I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem",
-    "I2FaRegisterKeyResponse200ExtensionsType0",
+    "I2FaRegisterKeyResponse200Extensions",
     "I2FaRegisterKeyResponse200PubKeyCredParamsItem",
     "I2FaRegisterKeyResponse200Rp",
     "I2FaRegisterKeyResponse200User",
@@ -3520,11 +3514,11 @@ __all__ = [
     "MetaLiteAdsItem",
     "MetaLiteFederation",
     "MetaLiteNoteSearchableScope",
-    "MetaLiteSentryForFrontendType0",
-    "MetaLiteSentryForFrontendType0BrowserTracingIntegrationType0",
-    "MetaLiteSentryForFrontendType0Options",
-    "MetaLiteSentryForFrontendType0ReplayIntegrationType0",
-    "MetaLiteSentryForFrontendType0VueIntegrationType0",
+    "MetaLiteSentryForFrontend",
+    "MetaLiteSentryForFrontendBrowserTracingIntegrationType0",
+    "MetaLiteSentryForFrontendOptions",
+    "MetaLiteSentryForFrontendReplayIntegrationType0",
+    "MetaLiteSentryForFrontendVueIntegrationType0",
     "MiauthGenTokenBody",
     "MiauthGenTokenResponse200",
     "MuteCreateBody",
@@ -3533,18 +3527,18 @@ __all__ = [
     "Muting",
     "MyAppsBody",
     "Note",
-    "NoteChannelType0",
+    "NoteChannel",
     "NoteDraft",
-    "NoteDraftChannelType0",
-    "NoteDraftPollType0",
+    "NoteDraftChannel",
+    "NoteDraftPoll",
     "NoteDraftReactionAcceptanceType1",
     "NoteDraftReactionAcceptanceType2Type1",
     "NoteDraftReactionAcceptanceType3Type1",
     "NoteDraftVisibility",
     "NoteEmojis",
     "NoteFavorite",
-    "NotePollType0",
-    "NotePollType0ChoicesItem",
+    "NotePoll",
+    "NotePollChoicesItem",
     "NoteReaction",
     "NoteReactionAcceptanceType1",
     "NoteReactionAcceptanceType2Type1",
@@ -3557,7 +3551,7 @@ __all__ = [
     "NotesClipsBody",
     "NotesConversationBody",
     "NotesCreateBody",
-    "NotesCreateBodyPollType0",
+    "NotesCreateBodyPoll",
     "NotesCreateBodyReactionAcceptanceType1",
     "NotesCreateBodyReactionAcceptanceType2Type1",
     "NotesCreateBodyReactionAcceptanceType3Type1",
@@ -3565,7 +3559,7 @@ __all__ = [
     "NotesCreateResponse200",
     "NotesDeleteBody",
     "NotesDraftsCreateBody",
-    "NotesDraftsCreateBodyPollType0",
+    "NotesDraftsCreateBodyPoll",
     "NotesDraftsCreateBodyReactionAcceptanceType1",
     "NotesDraftsCreateBodyReactionAcceptanceType2Type1",
     "NotesDraftsCreateBodyReactionAcceptanceType3Type1",
@@ -3574,7 +3568,7 @@ __all__ = [
     "NotesDraftsDeleteBody",
     "NotesDraftsListBody",
     "NotesDraftsUpdateBody",
-    "NotesDraftsUpdateBodyPollType0",
+    "NotesDraftsUpdateBodyPoll",
     "NotesDraftsUpdateBodyReactionAcceptanceType1",
     "NotesDraftsUpdateBodyReactionAcceptanceType2Type1",
     "NotesDraftsUpdateBodyReactionAcceptanceType3Type1",
@@ -3704,8 +3698,8 @@ __all__ = [
     "ReversiCancelMatchBody",
     "ReversiGameDetailed",
     "ReversiGameDetailedBw",
-    "ReversiGameDetailedForm1Type0",
-    "ReversiGameDetailedForm2Type0",
+    "ReversiGameDetailedForm1",
+    "ReversiGameDetailedForm2",
     "ReversiGameLite",
     "ReversiGameLiteBw",
     "ReversiGamesBody",
@@ -3733,7 +3727,7 @@ __all__ = [
     "RolePolicies",
     "RolePoliciesChatAvailability",
     "RolePoliciesMap",
-    "RolePoliciesMapAdditionalPropertyType0",
+    "RolePoliciesMapAdditionalProperty",
     "RolesNotesBody",
     "RolesShowBody",
     "RolesUsersBody",
@@ -3750,7 +3744,7 @@ __all__ = [
     "SwRegisterResponse200",
     "SwRegisterResponse200State",
     "SwShowRegistrationBody",
-    "SwShowRegistrationResponse200Type0",
+    "SwShowRegistrationResponse200",
     "SwUnregisterBody",
     "SwUpdateRegistrationBody",
     "SwUpdateRegistrationResponse200",
@@ -3774,6 +3768,8 @@ __all__ = [
     "UserLiteOnlineStatus",
     "UsernameAvailableBody",
     "UsernameAvailableResponse200",
+    "UserRelation",
+    "UserRelationFollowing",
     "UsersAchievementsBody",
     "UsersBody",
     "UsersBodyOrigin",
@@ -3812,8 +3808,6 @@ __all__ = [
     "UsersReactionsBody",
     "UsersRecommendationBody",
     "UsersRelationBody",
-    "UsersRelationResponse200Type0",
-    "UsersRelationResponse200Type1Item",
     "UsersReportAbuseBody",
     "UsersSearchBody",
     "UsersSearchBodyOrigin",
@@ -3823,8 +3817,8 @@ __all__ = [
     "UserWebhook",
     "UserWebhookOnItem",
     "V2AdminEmojiListBody",
-    "V2AdminEmojiListBodyQueryType0",
-    "V2AdminEmojiListBodyQueryType0HostType",
+    "V2AdminEmojiListBodyQuery",
+    "V2AdminEmojiListBodyQueryHostType",
     "V2AdminEmojiListBodySortKeysItem",
     "V2AdminEmojiListResponse200",
     "VerifyEmailBody",

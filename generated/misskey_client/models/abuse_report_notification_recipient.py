@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.abuse_report_notification_recipient_method import (
     AbuseReportNotificationRecipientMethod,
@@ -155,6 +155,8 @@ class AbuseReportNotificationRecipient:
         else:
             system_webhook = SystemWebhook.from_dict(_system_webhook)
 
+        if d:
+            unknown_properties("AbuseReportNotificationRecipient", d)
         _model = cls(
             id=id,
             is_active=is_active,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.achievement_name import AchievementName, check_achievement_name
 from ..types import UNSET
@@ -60,6 +60,8 @@ class Achievement:
             missing_required("Achievement", "unlockedAt")
             unlocked_at = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("Achievement", d)
         _model = cls(
             name=name,
             unlocked_at=unlocked_at,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -169,6 +169,8 @@ class Ad:
             missing_required("Ad", "isSensitive")
             is_sensitive = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("Ad", d)
         _model = cls(
             id=id,
             expires_at=expires_at,

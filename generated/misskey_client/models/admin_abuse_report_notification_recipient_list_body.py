@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.admin_abuse_report_notification_recipient_list_body_method_item import (
     AdminAbuseReportNotificationRecipientListBodyMethodItem,
@@ -54,6 +55,8 @@ class AdminAbuseReportNotificationRecipientListBody:
 
                 method.append(method_item)
 
+        if d:
+            unknown_properties("AdminAbuseReportNotificationRecipientListBody", d)
         _model = cls(
             method=method,
         )

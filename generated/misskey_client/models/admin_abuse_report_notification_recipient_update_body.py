@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_abuse_report_notification_recipient_update_body_method import (
     AdminAbuseReportNotificationRecipientUpdateBodyMethod,
@@ -103,6 +103,8 @@ class AdminAbuseReportNotificationRecipientUpdateBody:
 
         system_webhook_id = d.pop("systemWebhookId", UNSET)
 
+        if d:
+            unknown_properties("AdminAbuseReportNotificationRecipientUpdateBody", d)
         _model = cls(
             id=id,
             is_active=is_active,

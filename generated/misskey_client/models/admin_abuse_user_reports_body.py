@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.admin_abuse_user_reports_body_reporter_origin import (
     AdminAbuseUserReportsBodyReporterOrigin,
@@ -127,6 +128,8 @@ class AdminAbuseUserReportsBody:
         else:
             target_user_origin = check_admin_abuse_user_reports_body_target_user_origin(_target_user_origin)
 
+        if d:
+            unknown_properties("AdminAbuseUserReportsBody", d)
         _model = cls(
             limit=limit,
             since_id=since_id,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.admin_abuse_user_reports_response_200_item_resolved_as_type_1 import (
     AdminAbuseUserReportsResponse200ItemResolvedAsType1,
@@ -312,6 +312,8 @@ class AdminAbuseUserReportsResponse200Item:
             missing_required("AdminAbuseUserReportsResponse200Item", "moderationNote")
             moderation_note = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminAbuseUserReportsResponse200Item", d)
         _model = cls(
             id=id,
             created_at=created_at,

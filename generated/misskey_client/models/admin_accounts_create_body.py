@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -77,6 +77,8 @@ class AdminAccountsCreateBody:
 
         setup_password = _parse_setup_password(d.pop("setupPassword", UNSET))
 
+        if d:
+            unknown_properties("AdminAccountsCreateBody", d)
         _model = cls(
             username=username,
             password=password,

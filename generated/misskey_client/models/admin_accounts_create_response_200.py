@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.me_detailed_only_two_factor_backup_codes_stock import (
     MeDetailedOnlyTwoFactorBackupCodesStock,
@@ -156,6 +156,7 @@ class AdminAccountsCreateResponse200:
         email (None | str | Unset):
         email_verified (bool | None | Unset):
         security_keys_list (list[MeDetailedOnlySecurityKeysListItem] | Unset):
+        muting_notification_types (list[str] | Unset):
     """
 
     id: str
@@ -259,6 +260,7 @@ class AdminAccountsCreateResponse200:
     email: None | str | Unset = UNSET
     email_verified: bool | None | Unset = UNSET
     security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
+    muting_notification_types: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -556,6 +558,10 @@ class AdminAccountsCreateResponse200:
                 security_keys_list_item = security_keys_list_item_data.to_dict()
                 security_keys_list.append(security_keys_list_item)
 
+        muting_notification_types: list[str] | Unset = UNSET
+        if not isinstance(self.muting_notification_types, Unset):
+            muting_notification_types = self.muting_notification_types
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -684,6 +690,8 @@ class AdminAccountsCreateResponse200:
             field_dict["emailVerified"] = email_verified
         if security_keys_list is not UNSET:
             field_dict["securityKeysList"] = security_keys_list
+        if muting_notification_types is not UNSET:
+            field_dict["mutingNotificationTypes"] = muting_notification_types
 
         return field_dict
 
@@ -1616,6 +1624,10 @@ class AdminAccountsCreateResponse200:
 
                 security_keys_list.append(security_keys_list_item)
 
+        muting_notification_types = cast(list[str], d.pop("mutingNotificationTypes", UNSET))
+
+        if d:
+            unknown_properties("AdminAccountsCreateResponse200", d)
         _model = cls(
             id=id,
             name=name,
@@ -1718,6 +1730,7 @@ class AdminAccountsCreateResponse200:
             email=email,
             email_verified=email_verified,
             security_keys_list=security_keys_list,
+            muting_notification_types=muting_notification_types,
         )
 
         _model.additional_properties = d

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -150,6 +150,8 @@ class AdminAdCreateBody:
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
+        if d:
+            unknown_properties("AdminAdCreateBody", d)
         _model = cls(
             url=url,
             memo=memo,

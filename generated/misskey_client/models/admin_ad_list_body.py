@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -89,6 +90,8 @@ class AdminAdListBody:
 
         publishing = _parse_publishing(d.pop("publishing", UNSET))
 
+        if d:
+            unknown_properties("AdminAdListBody", d)
         _model = cls(
             limit=limit,
             since_id=since_id,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -126,6 +126,8 @@ class AdminAdUpdateBody:
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
+        if d:
+            unknown_properties("AdminAdUpdateBody", d)
         _model = cls(
             id=id,
             memo=memo,

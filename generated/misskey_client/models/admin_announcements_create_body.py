@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_announcements_create_body_display import (
     AdminAnnouncementsCreateBodyDisplay,
@@ -159,6 +159,8 @@ class AdminAnnouncementsCreateBody:
 
         user_id = _parse_user_id(d.pop("userId", UNSET))
 
+        if d:
+            unknown_properties("AdminAnnouncementsCreateBody", d)
         _model = cls(
             title=title,
             text=text,

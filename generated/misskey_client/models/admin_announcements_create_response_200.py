@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET
 
@@ -138,6 +138,8 @@ class AdminAnnouncementsCreateResponse200:
             missing_required("AdminAnnouncementsCreateResponse200", "imageUrl")
             image_url = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminAnnouncementsCreateResponse200", d)
         _model = cls(
             id=id,
             created_at=created_at,

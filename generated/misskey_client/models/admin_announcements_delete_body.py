@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -46,6 +46,8 @@ class AdminAnnouncementsDeleteBody:
             missing_required("AdminAnnouncementsDeleteBody", "id")
             id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminAnnouncementsDeleteBody", d)
         _model = cls(
             id=id,
         )

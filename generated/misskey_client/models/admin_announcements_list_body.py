@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.admin_announcements_list_body_status import (
     AdminAnnouncementsListBodyStatus,
@@ -108,6 +109,8 @@ class AdminAnnouncementsListBody:
         else:
             status = check_admin_announcements_list_body_status(_status)
 
+        if d:
+            unknown_properties("AdminAnnouncementsListBody", d)
         _model = cls(
             limit=limit,
             since_id=since_id,

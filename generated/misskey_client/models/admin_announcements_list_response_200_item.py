@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.admin_announcements_list_response_200_item_display import (
     AdminAnnouncementsListResponse200ItemDisplay,
@@ -252,6 +252,8 @@ class AdminAnnouncementsListResponse200Item:
             missing_required("AdminAnnouncementsListResponse200Item", "reads")
             reads = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminAnnouncementsListResponse200Item", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_announcements_update_body_display import (
     AdminAnnouncementsUpdateBodyDisplay,
@@ -151,6 +151,8 @@ class AdminAnnouncementsUpdateBody:
 
         is_active = d.pop("isActive", UNSET)
 
+        if d:
+            unknown_properties("AdminAnnouncementsUpdateBody", d)
         _model = cls(
             id=id,
             title=title,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET
 
@@ -143,6 +143,8 @@ class AdminAvatarDecorationsListResponse200Item:
             missing_required("AdminAvatarDecorationsListResponse200Item", "roleIdsThatCanBeUsedThisDecoration")
             role_ids_that_can_be_used_this_decoration = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminAvatarDecorationsListResponse200Item", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -80,6 +80,8 @@ class AdminAvatarDecorationsUpdateBody:
 
         role_ids_that_can_be_used_this_decoration = cast(list[str], d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET))
 
+        if d:
+            unknown_properties("AdminAvatarDecorationsUpdateBody", d)
         _model = cls(
             id=id,
             name=name,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_captcha_current_response_200_provider import (
     AdminCaptchaCurrentResponse200Provider,
@@ -115,6 +115,8 @@ class AdminCaptchaCurrentResponse200:
             missing_required("AdminCaptchaCurrentResponse200", "turnstile")
             turnstile = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminCaptchaCurrentResponse200", d)
         _model = cls(
             provider=provider,
             hcaptcha=hcaptcha,

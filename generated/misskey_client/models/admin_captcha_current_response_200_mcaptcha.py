@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -94,6 +94,8 @@ class AdminCaptchaCurrentResponse200Mcaptcha:
             missing_required("AdminCaptchaCurrentResponse200Mcaptcha", "instanceUrl")
             instance_url = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminCaptchaCurrentResponse200Mcaptcha", d)
         _model = cls(
             site_key=site_key,
             secret_key=secret_key,

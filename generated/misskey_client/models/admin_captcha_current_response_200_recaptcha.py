@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -74,6 +74,8 @@ class AdminCaptchaCurrentResponse200Recaptcha:
             missing_required("AdminCaptchaCurrentResponse200Recaptcha", "secretKey")
             secret_key = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminCaptchaCurrentResponse200Recaptcha", d)
         _model = cls(
             site_key=site_key,
             secret_key=secret_key,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_captcha_save_body_provider import (
     AdminCaptchaSaveBodyProvider,
@@ -127,6 +127,8 @@ class AdminCaptchaSaveBody:
 
         instance_url = _parse_instance_url(d.pop("instanceUrl", UNSET))
 
+        if d:
+            unknown_properties("AdminCaptchaSaveBody", d)
         _model = cls(
             provider=provider,
             captcha_result=captcha_result,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.admin_drive_files_body_origin import AdminDriveFilesBodyOrigin, check_admin_drive_files_body_origin
 from ..types import UNSET, Unset
@@ -143,6 +144,8 @@ class AdminDriveFilesBody:
 
         hostname = _parse_hostname(d.pop("hostname", UNSET))
 
+        if d:
+            unknown_properties("AdminDriveFilesBody", d)
         _model = cls(
             limit=limit,
             since_id=since_id,

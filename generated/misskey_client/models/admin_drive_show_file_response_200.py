@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET
 
 if TYPE_CHECKING:
     from ..models.admin_drive_show_file_response_200_properties import AdminDriveShowFileResponse200Properties
-    from ..models.admin_drive_show_file_response_200_request_headers_type_0 import (
-        AdminDriveShowFileResponse200RequestHeadersType0,
-    )
+    from ..models.admin_drive_show_file_response_200_request_headers import AdminDriveShowFileResponse200RequestHeaders
 
 
 T = TypeVar("T", bound="AdminDriveShowFileResponse200")
@@ -51,7 +49,7 @@ class AdminDriveShowFileResponse200:
         maybe_sensitive (bool):
         maybe_porn (bool):
         request_ip (None | str):
-        request_headers (AdminDriveShowFileResponse200RequestHeadersType0 | None):
+        request_headers (AdminDriveShowFileResponse200RequestHeaders | None):
     """
 
     id: str
@@ -80,12 +78,12 @@ class AdminDriveShowFileResponse200:
     maybe_sensitive: bool
     maybe_porn: bool
     request_ip: None | str
-    request_headers: AdminDriveShowFileResponse200RequestHeadersType0 | None
+    request_headers: AdminDriveShowFileResponse200RequestHeaders | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.admin_drive_show_file_response_200_request_headers_type_0 import (
-            AdminDriveShowFileResponse200RequestHeadersType0,  # noqa: PLC0415
+        from ..models.admin_drive_show_file_response_200_request_headers import (
+            AdminDriveShowFileResponse200RequestHeaders,  # noqa: PLC0415
         )
 
         id = self.id
@@ -156,7 +154,7 @@ class AdminDriveShowFileResponse200:
         request_ip = self.request_ip
 
         request_headers: dict[str, Any] | None
-        if isinstance(self.request_headers, AdminDriveShowFileResponse200RequestHeadersType0):
+        if isinstance(self.request_headers, AdminDriveShowFileResponse200RequestHeaders):
             request_headers = self.request_headers.to_dict()
         else:
             request_headers = self.request_headers
@@ -200,8 +198,8 @@ class AdminDriveShowFileResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.admin_drive_show_file_response_200_properties import AdminDriveShowFileResponse200Properties  # noqa: PLC0415
-        from ..models.admin_drive_show_file_response_200_request_headers_type_0 import (
-            AdminDriveShowFileResponse200RequestHeadersType0,  # noqa: PLC0415
+        from ..models.admin_drive_show_file_response_200_request_headers import (
+            AdminDriveShowFileResponse200RequestHeaders,  # noqa: PLC0415
         )
 
         d = dict(src_dict)
@@ -496,19 +494,19 @@ class AdminDriveShowFileResponse200:
 
         if "requestHeaders" in d:
 
-            def _parse_request_headers(data: object) -> AdminDriveShowFileResponse200RequestHeadersType0 | None:
+            def _parse_request_headers(data: object) -> AdminDriveShowFileResponse200RequestHeaders | None:
                 if data is None:
                     return data
 
-                def _try_0(data: Any) -> AdminDriveShowFileResponse200RequestHeadersType0:
+                def _try_0(data: Any) -> AdminDriveShowFileResponse200RequestHeaders:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    request_headers_type_0 = AdminDriveShowFileResponse200RequestHeadersType0.from_dict(data)
+                    request_headers_type_0 = AdminDriveShowFileResponse200RequestHeaders.from_dict(data)
 
                     return request_headers_type_0
 
                 return cast(
-                    AdminDriveShowFileResponse200RequestHeadersType0 | None,
+                    AdminDriveShowFileResponse200RequestHeaders | None,
                     parse_union(data, (_try_0,)),
                 )
 
@@ -519,6 +517,8 @@ class AdminDriveShowFileResponse200:
             missing_required("AdminDriveShowFileResponse200", "requestHeaders")
             request_headers = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminDriveShowFileResponse200", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -62,6 +63,8 @@ class AdminDriveShowFileResponse200Properties:
 
         avg_color = d.pop("avgColor", UNSET)
 
+        if d:
+            unknown_properties("AdminDriveShowFileResponse200Properties", d)
         _model = cls(
             width=width,
             height=height,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -134,6 +134,8 @@ class AdminEmojiAddBody:
             list[str], d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
         )
 
+        if d:
+            unknown_properties("AdminEmojiAddBody", d)
         _model = cls(
             name=name,
             file_id=file_id,

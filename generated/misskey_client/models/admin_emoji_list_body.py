@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -90,6 +91,8 @@ class AdminEmojiListBody:
 
         until_date = d.pop("untilDate", UNSET)
 
+        if d:
+            unknown_properties("AdminEmojiListBody", d)
         _model = cls(
             query=query,
             limit=limit,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -60,6 +60,8 @@ class AdminEmojiSetAliasesBulkBody:
             missing_required("AdminEmojiSetAliasesBulkBody", "aliases")
             aliases = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminEmojiSetAliasesBulkBody", d)
         _model = cls(
             ids=ids,
             aliases=aliases,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -66,6 +66,8 @@ class AdminEmojiSetLicenseBulkBody:
 
         license_ = _parse_license_(d.pop("license", UNSET))
 
+        if d:
+            unknown_properties("AdminEmojiSetLicenseBulkBody", d)
         _model = cls(
             ids=ids,
             license_=license_,

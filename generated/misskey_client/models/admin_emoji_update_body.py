@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -130,6 +131,8 @@ class AdminEmojiUpdateBody:
             list[str], d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
         )
 
+        if d:
+            unknown_properties("AdminEmojiUpdateBody", d)
         _model = cls(
             id=id,
             name=name,

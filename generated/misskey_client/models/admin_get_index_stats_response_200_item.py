@@ -6,9 +6,9 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminGetIndexStatsResponse200Item")
 
@@ -19,16 +19,32 @@ class AdminGetIndexStatsResponse200Item:
     Attributes:
         tablename (str):
         indexname (str):
+        indexdef (str | Unset):
+        schemaname (str | Unset):
+        tablespace (None | str | Unset):
     """
 
     tablename: str
     indexname: str
+    indexdef: str | Unset = UNSET
+    schemaname: str | Unset = UNSET
+    tablespace: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         tablename = self.tablename
 
         indexname = self.indexname
+
+        indexdef = self.indexdef
+
+        schemaname = self.schemaname
+
+        tablespace: None | str | Unset
+        if isinstance(self.tablespace, Unset):
+            tablespace = UNSET
+        else:
+            tablespace = self.tablespace
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -38,6 +54,12 @@ class AdminGetIndexStatsResponse200Item:
                 "indexname": indexname,
             }
         )
+        if indexdef is not UNSET:
+            field_dict["indexdef"] = indexdef
+        if schemaname is not UNSET:
+            field_dict["schemaname"] = schemaname
+        if tablespace is not UNSET:
+            field_dict["tablespace"] = tablespace
 
         return field_dict
 
@@ -58,9 +80,27 @@ class AdminGetIndexStatsResponse200Item:
             missing_required("AdminGetIndexStatsResponse200Item", "indexname")
             indexname = cast(Any, UNSET)
 
+        indexdef = d.pop("indexdef", UNSET)
+
+        schemaname = d.pop("schemaname", UNSET)
+
+        def _parse_tablespace(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tablespace = _parse_tablespace(d.pop("tablespace", UNSET))
+
+        if d:
+            unknown_properties("AdminGetIndexStatsResponse200Item", d)
         _model = cls(
             tablename=tablename,
             indexname=indexname,
+            indexdef=indexdef,
+            schemaname=schemaname,
+            tablespace=tablespace,
         )
 
         _model.additional_properties = d

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -60,6 +60,8 @@ class AdminGetUserIpsResponse200Item:
             missing_required("AdminGetUserIpsResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminGetUserIpsResponse200Item", d)
         _model = cls(
             ip=ip,
             created_at=created_at,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -57,6 +58,8 @@ class AdminInviteCreateBody:
 
         expires_at = _parse_expires_at(d.pop("expiresAt", UNSET))
 
+        if d:
+            unknown_properties("AdminInviteCreateBody", d)
         _model = cls(
             count=count,
             expires_at=expires_at,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.admin_invite_list_body_sort import AdminInviteListBodySort, check_admin_invite_list_body_sort
 from ..models.admin_invite_list_body_type import AdminInviteListBodyType, check_admin_invite_list_body_type
@@ -78,6 +79,8 @@ class AdminInviteListBody:
         else:
             sort = check_admin_invite_list_body_sort(_sort)
 
+        if d:
+            unknown_properties("AdminInviteListBody", d)
         _model = cls(
             limit=limit,
             offset=offset,

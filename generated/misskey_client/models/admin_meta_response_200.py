@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_meta_response_200_federation import (
     AdminMetaResponse200Federation,
@@ -169,6 +169,8 @@ class AdminMetaResponse200:
         show_role_badges_of_remote_users (bool):
         silenced_hosts (list[str] | Unset):
         banned_email_domains (list[str] | Unset):
+        langs (list[str] | Unset):
+        logo_image_url (None | str | Unset):
     """
 
     cache_remote_files: bool
@@ -299,6 +301,8 @@ class AdminMetaResponse200:
     mascot_image_url: None | str = "/assets/ai.png"
     silenced_hosts: list[str] | Unset = UNSET
     banned_email_domains: list[str] | Unset = UNSET
+    langs: list[str] | Unset = UNSET
+    logo_image_url: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -622,6 +626,16 @@ class AdminMetaResponse200:
         if not isinstance(self.banned_email_domains, Unset):
             banned_email_domains = self.banned_email_domains
 
+        langs: list[str] | Unset = UNSET
+        if not isinstance(self.langs, Unset):
+            langs = self.langs
+
+        logo_image_url: None | str | Unset
+        if isinstance(self.logo_image_url, Unset):
+            logo_image_url = UNSET
+        else:
+            logo_image_url = self.logo_image_url
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -758,6 +772,10 @@ class AdminMetaResponse200:
             field_dict["silencedHosts"] = silenced_hosts
         if banned_email_domains is not UNSET:
             field_dict["bannedEmailDomains"] = banned_email_domains
+        if langs is not UNSET:
+            field_dict["langs"] = langs
+        if logo_image_url is not UNSET:
+            field_dict["logoImageUrl"] = logo_image_url
 
         return field_dict
 
@@ -2074,6 +2092,19 @@ class AdminMetaResponse200:
 
         banned_email_domains = cast(list[str], d.pop("bannedEmailDomains", UNSET))
 
+        langs = cast(list[str], d.pop("langs", UNSET))
+
+        def _parse_logo_image_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        logo_image_url = _parse_logo_image_url(d.pop("logoImageUrl", UNSET))
+
+        if d:
+            unknown_properties("AdminMetaResponse200", d)
         _model = cls(
             cache_remote_files=cache_remote_files,
             cache_remote_sensitive_files=cache_remote_sensitive_files,
@@ -2203,6 +2234,8 @@ class AdminMetaResponse200:
             show_role_badges_of_remote_users=show_role_badges_of_remote_users,
             silenced_hosts=silenced_hosts,
             banned_email_domains=banned_email_domains,
+            langs=langs,
+            logo_image_url=logo_image_url,
         )
 
         _model.additional_properties = d

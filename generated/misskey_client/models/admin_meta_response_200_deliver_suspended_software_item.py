@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -58,6 +58,8 @@ class AdminMetaResponse200DeliverSuspendedSoftwareItem:
             missing_required("AdminMetaResponse200DeliverSuspendedSoftwareItem", "versionRange")
             version_range = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminMetaResponse200DeliverSuspendedSoftwareItem", d)
         _model = cls(
             software=software,
             version_range=version_range,

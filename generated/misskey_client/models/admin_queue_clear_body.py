@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_queue_clear_body_queue import AdminQueueClearBodyQueue, check_admin_queue_clear_body_queue
 from ..models.admin_queue_clear_body_state import AdminQueueClearBodyState, check_admin_queue_clear_body_state
@@ -62,6 +62,8 @@ class AdminQueueClearBody:
             missing_required("AdminQueueClearBody", "state")
             state = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminQueueClearBody", d)
         _model = cls(
             queue=queue,
             state=state,

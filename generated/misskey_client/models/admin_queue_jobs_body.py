@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue, check_admin_queue_jobs_body_queue
 from ..models.admin_queue_jobs_body_state_item import (
@@ -81,6 +81,8 @@ class AdminQueueJobsBody:
 
         search = d.pop("search", UNSET)
 
+        if d:
+            unknown_properties("AdminQueueJobsBody", d)
         _model = cls(
             queue=queue,
             state=state,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_queue_promote_jobs_body_queue import (
     AdminQueuePromoteJobsBodyQueue,
@@ -51,6 +51,8 @@ class AdminQueuePromoteJobsBody:
             missing_required("AdminQueuePromoteJobsBody", "queue")
             queue = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminQueuePromoteJobsBody", d)
         _model = cls(
             queue=queue,
         )

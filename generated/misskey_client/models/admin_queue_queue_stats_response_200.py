@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_queue_queue_stats_response_200_name import (
     AdminQueueQueueStatsResponse200Name,
@@ -124,6 +124,8 @@ class AdminQueueQueueStatsResponse200:
             missing_required("AdminQueueQueueStatsResponse200", "db")
             db = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminQueueQueueStatsResponse200", d)
         _model = cls(
             name=name,
             qualified_name=qualified_name,

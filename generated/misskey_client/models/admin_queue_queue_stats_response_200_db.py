@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_queue_queue_stats_response_200_db_mode import (
     AdminQueueQueueStatsResponse200DbMode,
@@ -157,6 +157,8 @@ class AdminQueueQueueStatsResponse200Db:
             missing_required("AdminQueueQueueStatsResponse200Db", "clients")
             clients = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminQueueQueueStatsResponse200Db", d)
         _model = cls(
             version=version,
             mode=mode,

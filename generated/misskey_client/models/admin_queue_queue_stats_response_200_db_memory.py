@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -82,6 +82,8 @@ class AdminQueueQueueStatsResponse200DbMemory:
             missing_required("AdminQueueQueueStatsResponse200DbMemory", "peak")
             peak = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminQueueQueueStatsResponse200DbMemory", d)
         _model = cls(
             total=total,
             used=used,

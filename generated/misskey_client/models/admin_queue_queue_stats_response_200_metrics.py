@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -66,6 +66,8 @@ class AdminQueueQueueStatsResponse200Metrics:
             missing_required("AdminQueueQueueStatsResponse200Metrics", "failed")
             failed = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminQueueQueueStatsResponse200Metrics", d)
         _model = cls(
             completed=completed,
             failed=failed,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_queue_queues_response_200_item_name import (
     AdminQueueQueuesResponse200ItemName,
@@ -97,6 +97,8 @@ class AdminQueueQueuesResponse200Item:
             missing_required("AdminQueueQueuesResponse200Item", "metrics")
             metrics = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminQueueQueuesResponse200Item", d)
         _model = cls(
             name=name,
             counts=counts,

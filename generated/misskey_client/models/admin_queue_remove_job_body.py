@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_queue_remove_job_body_queue import (
     AdminQueueRemoveJobBodyQueue,
@@ -63,6 +63,8 @@ class AdminQueueRemoveJobBody:
             missing_required("AdminQueueRemoveJobBody", "jobId")
             job_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminQueueRemoveJobBody", d)
         _model = cls(
             queue=queue,
             job_id=job_id,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_queue_retry_job_body_queue import (
     AdminQueueRetryJobBodyQueue,
@@ -63,6 +63,8 @@ class AdminQueueRetryJobBody:
             missing_required("AdminQueueRetryJobBody", "jobId")
             job_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminQueueRetryJobBody", d)
         _model = cls(
             queue=queue,
             job_id=job_id,

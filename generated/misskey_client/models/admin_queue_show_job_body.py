@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_queue_show_job_body_queue import AdminQueueShowJobBodyQueue, check_admin_queue_show_job_body_queue
 from ..types import UNSET
@@ -60,6 +60,8 @@ class AdminQueueShowJobBody:
             missing_required("AdminQueueShowJobBody", "jobId")
             job_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminQueueShowJobBody", d)
         _model = cls(
             queue=queue,
             job_id=job_id,

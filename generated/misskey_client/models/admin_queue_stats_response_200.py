@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -92,6 +92,8 @@ class AdminQueueStatsResponse200:
             missing_required("AdminQueueStatsResponse200", "objectStorage")
             object_storage = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminQueueStatsResponse200", d)
         _model = cls(
             deliver=deliver,
             inbox=inbox,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_relays_add_response_200_status import (
     AdminRelaysAddResponse200Status,
@@ -75,6 +75,8 @@ class AdminRelaysAddResponse200:
             missing_required("AdminRelaysAddResponse200", "status")
             status = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminRelaysAddResponse200", d)
         _model = cls(
             id=id,
             inbox=inbox,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_relays_list_response_200_item_status import (
     AdminRelaysListResponse200ItemStatus,
@@ -75,6 +75,8 @@ class AdminRelaysListResponse200Item:
             missing_required("AdminRelaysListResponse200Item", "status")
             status = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminRelaysListResponse200Item", d)
         _model = cls(
             id=id,
             inbox=inbox,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.admin_resolve_abuse_user_report_body_resolved_as_type_1 import (
     AdminResolveAbuseUserReportBodyResolvedAsType1,
@@ -135,6 +135,8 @@ class AdminResolveAbuseUserReportBody:
 
         resolved_as = _parse_resolved_as(d.pop("resolvedAs", UNSET))
 
+        if d:
+            unknown_properties("AdminResolveAbuseUserReportBody", d)
         _model = cls(
             report_id=report_id,
             resolved_as=resolved_as,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -77,6 +77,8 @@ class AdminRolesAssignBody:
 
         expires_at = _parse_expires_at(d.pop("expiresAt", UNSET))
 
+        if d:
+            unknown_properties("AdminRolesAssignBody", d)
         _model = cls(
             role_id=role_id,
             user_id=user_id,

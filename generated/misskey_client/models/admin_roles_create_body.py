@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_roles_create_body_target import AdminRolesCreateBodyTarget, check_admin_roles_create_body_target
 from ..types import UNSET, Unset
@@ -234,6 +234,8 @@ class AdminRolesCreateBody:
 
         preserve_assignment_on_move_account = d.pop("preserveAssignmentOnMoveAccount", UNSET)
 
+        if d:
+            unknown_properties("AdminRolesCreateBody", d)
         _model = cls(
             name=name,
             description=description,

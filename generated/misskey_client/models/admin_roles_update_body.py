@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_roles_update_body_target import AdminRolesUpdateBodyTarget, check_admin_roles_update_body_target
 from ..types import UNSET, Unset
@@ -218,6 +218,8 @@ class AdminRolesUpdateBody:
         else:
             policies = AdminRolesUpdateBodyPolicies.from_dict(_policies)
 
+        if d:
+            unknown_properties("AdminRolesUpdateBody", d)
         _model = cls(
             role_id=role_id,
             name=name,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -55,6 +55,8 @@ class AdminRolesUpdateDefaultPoliciesBody:
             missing_required("AdminRolesUpdateDefaultPoliciesBody", "policies")
             policies = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminRolesUpdateDefaultPoliciesBody", d)
         _model = cls(
             policies=policies,
         )

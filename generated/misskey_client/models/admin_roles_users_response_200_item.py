@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET
 
@@ -149,6 +149,8 @@ class AdminRolesUsersResponse200Item:
             missing_required("AdminRolesUsersResponse200Item", "expiresAt")
             expires_at = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminRolesUsersResponse200Item", d)
         _model = cls(
             id=id,
             created_at=created_at,

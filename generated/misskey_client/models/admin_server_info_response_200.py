@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.admin_server_info_response_200_cpu import AdminServerInfoResponse200Cpu
@@ -32,6 +32,7 @@ class AdminServerInfoResponse200:
         mem (AdminServerInfoResponse200Mem):
         fs (AdminServerInfoResponse200Fs):
         net (AdminServerInfoResponse200Net):
+        redis (None | str | Unset):
     """
 
     machine: str
@@ -42,6 +43,7 @@ class AdminServerInfoResponse200:
     mem: AdminServerInfoResponse200Mem
     fs: AdminServerInfoResponse200Fs
     net: AdminServerInfoResponse200Net
+    redis: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +63,12 @@ class AdminServerInfoResponse200:
 
         net = self.net.to_dict()
 
+        redis: None | str | Unset
+        if isinstance(self.redis, Unset):
+            redis = UNSET
+        else:
+            redis = self.redis
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -75,6 +83,8 @@ class AdminServerInfoResponse200:
                 "net": net,
             }
         )
+        if redis is not UNSET:
+            field_dict["redis"] = redis
 
         return field_dict
 
@@ -146,6 +156,17 @@ class AdminServerInfoResponse200:
             missing_required("AdminServerInfoResponse200", "net")
             net = cast(Any, UNSET)
 
+        def _parse_redis(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        redis = _parse_redis(d.pop("redis", UNSET))
+
+        if d:
+            unknown_properties("AdminServerInfoResponse200", d)
         _model = cls(
             machine=machine,
             os=os,
@@ -155,6 +176,7 @@ class AdminServerInfoResponse200:
             mem=mem,
             fs=fs,
             net=net,
+            redis=redis,
         )
 
         _model.additional_properties = d

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -127,6 +128,8 @@ class AdminShowModerationLogsBody:
 
         search = _parse_search(d.pop("search", UNSET))
 
+        if d:
+            unknown_properties("AdminShowModerationLogsBody", d)
         _model = cls(
             limit=limit,
             since_id=since_id,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET
 
@@ -436,6 +436,8 @@ class AdminShowUserResponse200:
             missing_required("AdminShowUserResponse200", "roleAssigns")
             role_assigns = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminShowUserResponse200", d)
         _model = cls(
             email=email,
             email_verified=email_verified,

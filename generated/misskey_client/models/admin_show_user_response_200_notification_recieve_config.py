@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union
+from misskey_core._parsing import parse_union, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -1286,6 +1286,8 @@ class AdminShowUserResponse200NotificationRecieveConfig:
 
         test = _parse_test(d.pop("test", UNSET))
 
+        if d:
+            unknown_properties("AdminShowUserResponse200NotificationRecieveConfig", d)
         _model = cls(
             note=note,
             follow=follow,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_0_type import (
     AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0Type,
@@ -53,6 +53,8 @@ class AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType
             missing_required("AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0", "type")
             type_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0", d)
         _model = cls(
             type_=type_,
         )

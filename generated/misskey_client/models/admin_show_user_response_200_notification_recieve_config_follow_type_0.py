@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_show_user_response_200_notification_recieve_config_follow_type_0_type import (
     AdminShowUserResponse200NotificationRecieveConfigFollowType0Type,
@@ -51,6 +51,8 @@ class AdminShowUserResponse200NotificationRecieveConfigFollowType0:
             missing_required("AdminShowUserResponse200NotificationRecieveConfigFollowType0", "type")
             type_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminShowUserResponse200NotificationRecieveConfigFollowType0", d)
         _model = cls(
             type_=type_,
         )

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_1_type import (
     AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1Type,
@@ -69,6 +69,8 @@ class AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedTy
             )
             user_list_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1", d)
         _model = cls(
             type_=type_,
             user_list_id=user_list_id,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -78,6 +78,8 @@ class AdminShowUserResponse200RoleAssignsItem:
             missing_required("AdminShowUserResponse200RoleAssignsItem", "roleId")
             role_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminShowUserResponse200RoleAssignsItem", d)
         _model = cls(
             created_at=created_at,
             expires_at=expires_at,

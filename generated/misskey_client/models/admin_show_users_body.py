@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.admin_show_users_body_origin import AdminShowUsersBodyOrigin, check_admin_show_users_body_origin
 from ..models.admin_show_users_body_sort import AdminShowUsersBodySort, check_admin_show_users_body_sort
@@ -132,6 +133,8 @@ class AdminShowUsersBody:
 
         hostname = _parse_hostname(d.pop("hostname", UNSET))
 
+        if d:
+            unknown_properties("AdminShowUsersBody", d)
         _model = cls(
             limit=limit,
             offset=offset,

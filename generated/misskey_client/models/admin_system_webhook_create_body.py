@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_system_webhook_create_body_on_item import (
     AdminSystemWebhookCreateBodyOnItem,
@@ -103,6 +103,8 @@ class AdminSystemWebhookCreateBody:
 
         secret = d.pop("secret", UNSET)
 
+        if d:
+            unknown_properties("AdminSystemWebhookCreateBody", d)
         _model = cls(
             is_active=is_active,
             name=name,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.admin_system_webhook_list_body_on_item import (
     AdminSystemWebhookListBodyOnItem,
@@ -62,6 +63,8 @@ class AdminSystemWebhookListBody:
 
                 on.append(on_item)
 
+        if d:
+            unknown_properties("AdminSystemWebhookListBody", d)
         _model = cls(
             is_active=is_active,
             on=on,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_system_webhook_test_body_type import (
     AdminSystemWebhookTestBodyType,
@@ -84,6 +84,8 @@ class AdminSystemWebhookTestBody:
         else:
             override = AdminSystemWebhookTestBodyOverride.from_dict(_override)
 
+        if d:
+            unknown_properties("AdminSystemWebhookTestBody", d)
         _model = cls(
             webhook_id=webhook_id,
             type_=type_,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_system_webhook_update_body_on_item import (
     AdminSystemWebhookUpdateBodyOnItem,
@@ -115,6 +115,8 @@ class AdminSystemWebhookUpdateBody:
 
         secret = d.pop("secret", UNSET)
 
+        if d:
+            unknown_properties("AdminSystemWebhookUpdateBody", d)
         _model = cls(
             id=id,
             is_active=is_active,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -46,6 +46,8 @@ class AdminUnsetUserBannerBody:
             missing_required("AdminUnsetUserBannerBody", "userId")
             user_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AdminUnsetUserBannerBody", d)
         _model = cls(
             user_id=user_id,
         )

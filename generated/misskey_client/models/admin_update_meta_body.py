@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union
+from misskey_core._parsing import parse_union, unknown_properties
 
 from ..models.admin_update_meta_body_federation import (
     AdminUpdateMetaBodyFederation,
@@ -1970,6 +1970,8 @@ class AdminUpdateMetaBody:
 
         show_role_badges_of_remote_users = d.pop("showRoleBadgesOfRemoteUsers", UNSET)
 
+        if d:
+            unknown_properties("AdminUpdateMetaBody", d)
         _model = cls(
             disable_registration=disable_registration,
             pinned_users=pinned_users,

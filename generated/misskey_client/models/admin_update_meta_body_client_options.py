@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.admin_update_meta_body_client_options_entrance_page_style import (
     AdminUpdateMetaBodyClientOptionsEntrancePageStyle,
@@ -65,6 +66,8 @@ class AdminUpdateMetaBodyClientOptions:
 
         show_activities_for_visitor = d.pop("showActivitiesForVisitor", UNSET)
 
+        if d:
+            unknown_properties("AdminUpdateMetaBodyClientOptions", d)
         _model = cls(
             entrance_page_style=entrance_page_style,
             show_timeline_for_visitor=show_timeline_for_visitor,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -50,6 +51,8 @@ class AdminUpdateProxyAccountBody:
 
         description = _parse_description(d.pop("description", UNSET))
 
+        if d:
+            unknown_properties("AdminUpdateProxyAccountBody", d)
         _model = cls(
             description=description,
         )

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.announcement_display import AnnouncementDisplay, check_announcement_display
 from ..models.announcement_icon import AnnouncementIcon, check_announcement_icon
@@ -210,6 +210,8 @@ class Announcement:
 
         is_read = d.pop("isRead", UNSET)
 
+        if d:
+            unknown_properties("Announcement", d)
         _model = cls(
             id=id,
             created_at=created_at,

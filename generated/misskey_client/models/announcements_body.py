@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -78,6 +79,8 @@ class AnnouncementsBody:
 
         is_active = d.pop("isActive", UNSET)
 
+        if d:
+            unknown_properties("AnnouncementsBody", d)
         _model = cls(
             limit=limit,
             since_id=since_id,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.antenna_src import AntennaSrc, check_antenna_src
 from ..types import UNSET
@@ -271,6 +271,8 @@ class Antenna:
             missing_required("Antenna", "excludeNotesInSensitiveChannel")
             exclude_notes_in_sensitive_channel = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("Antenna", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.antennas_create_body_src import AntennasCreateBodySrc, check_antennas_create_body_src
 from ..types import UNSET, Unset
@@ -196,6 +196,8 @@ class AntennasCreateBody:
 
         exclude_notes_in_sensitive_channel = d.pop("excludeNotesInSensitiveChannel", UNSET)
 
+        if d:
+            unknown_properties("AntennasCreateBody", d)
         _model = cls(
             name=name,
             src=src,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -86,6 +86,8 @@ class AntennasNotesBody:
 
         until_date = d.pop("untilDate", UNSET)
 
+        if d:
+            unknown_properties("AntennasNotesBody", d)
         _model = cls(
             antenna_id=antenna_id,
             limit=limit,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.antennas_update_body_src import AntennasUpdateBodySrc, check_antennas_update_body_src
 from ..types import UNSET, Unset
@@ -189,6 +189,8 @@ class AntennasUpdateBody:
 
         exclude_notes_in_sensitive_channel = d.pop("excludeNotesInSensitiveChannel", UNSET)
 
+        if d:
+            unknown_properties("AntennasUpdateBody", d)
         _model = cls(
             antenna_id=antenna_id,
             name=name,

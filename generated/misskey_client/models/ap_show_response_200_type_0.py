@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.ap_show_response_200_type_0_type import ApShowResponse200Type0Type, check_ap_show_response_200_type_0_type
 from ..types import UNSET
@@ -67,6 +67,8 @@ class ApShowResponse200Type0:
             missing_required("ApShowResponse200Type0", "object")
             object_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ApShowResponse200Type0", d)
         _model = cls(
             type_=type_,
             object_=object_,

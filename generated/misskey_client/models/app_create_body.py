@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -90,6 +90,8 @@ class AppCreateBody:
 
         callback_url = _parse_callback_url(d.pop("callbackUrl", UNSET))
 
+        if d:
+            unknown_properties("AppCreateBody", d)
         _model = cls(
             name=name,
             description=description,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -65,6 +65,8 @@ class AuthSessionUserkeyResponse200:
             missing_required("AuthSessionUserkeyResponse200", "user")
             user = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("AuthSessionUserkeyResponse200", d)
         _model = cls(
             access_token=access_token,
             user=user,

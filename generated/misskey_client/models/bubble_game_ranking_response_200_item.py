@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -79,6 +79,8 @@ class BubbleGameRankingResponse200Item:
         else:
             user = UserLite.from_dict(_user)
 
+        if d:
+            unknown_properties("BubbleGameRankingResponse200Item", d)
         _model = cls(
             id=id,
             score=score,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -104,6 +104,8 @@ class BubbleGameRegisterBody:
             missing_required("BubbleGameRegisterBody", "gameVersion")
             game_version = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("BubbleGameRegisterBody", d)
         _model = cls(
             score=score,
             seed=seed,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -321,6 +321,8 @@ class Channel:
 
                 pinned_notes.append(pinned_notes_item)
 
+        if d:
+            unknown_properties("Channel", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -130,6 +130,8 @@ class ChannelsCreateBody:
 
         allow_renote_to_external = _parse_allow_renote_to_external(d.pop("allowRenoteToExternal", UNSET))
 
+        if d:
+            unknown_properties("ChannelsCreateBody", d)
         _model = cls(
             name=name,
             description=description,

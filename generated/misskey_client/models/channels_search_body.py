@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.channels_search_body_type import ChannelsSearchBodyType, check_channels_search_body_type
 from ..types import UNSET, Unset
@@ -102,6 +102,8 @@ class ChannelsSearchBody:
 
         limit = d.pop("limit", UNSET)
 
+        if d:
+            unknown_properties("ChannelsSearchBody", d)
         _model = cls(
             query=query,
             type_=type_,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -94,6 +94,8 @@ class ChannelsTimelineBody:
 
         allow_partial = d.pop("allowPartial", UNSET)
 
+        if d:
+            unknown_properties("ChannelsTimelineBody", d)
         _model = cls(
             channel_id=channel_id,
             limit=limit,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -151,6 +151,8 @@ class ChartsActiveUsersResponse200:
             missing_required("ChartsActiveUsersResponse200", "registeredOutsideYear")
             registered_outside_year = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsActiveUsersResponse200", d)
         _model = cls(
             read_write=read_write,
             read=read,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -73,6 +73,8 @@ class ChartsApRequestResponse200:
             missing_required("ChartsApRequestResponse200", "inboxReceived")
             inbox_received = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsApRequestResponse200", d)
         _model = cls(
             deliver_failed=deliver_failed,
             deliver_succeeded=deliver_succeeded,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -86,6 +86,8 @@ class ChartsDriveResponse200Remote:
             missing_required("ChartsDriveResponse200Remote", "decSize")
             dec_size = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsDriveResponse200Remote", d)
         _model = cls(
             inc_count=inc_count,
             inc_size=inc_size,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -138,6 +138,8 @@ class ChartsFederationResponse200:
             missing_required("ChartsFederationResponse200", "pubActive")
             pub_active = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsFederationResponse200", d)
         _model = cls(
             delivered_instances=delivered_instances,
             inbox_instances=inbox_instances,

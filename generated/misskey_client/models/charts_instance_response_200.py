@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -128,6 +128,8 @@ class ChartsInstanceResponse200:
             missing_required("ChartsInstanceResponse200", "drive")
             drive = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsInstanceResponse200", d)
         _model = cls(
             requests=requests,
             notes=notes,

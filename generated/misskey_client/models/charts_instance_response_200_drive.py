@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -99,6 +99,8 @@ class ChartsInstanceResponse200Drive:
             missing_required("ChartsInstanceResponse200Drive", "decUsage")
             dec_usage = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsInstanceResponse200Drive", d)
         _model = cls(
             total_files=total_files,
             inc_files=inc_files,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -92,6 +92,8 @@ class ChartsInstanceResponse200Notes:
             missing_required("ChartsInstanceResponse200Notes", "diffs")
             diffs = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsInstanceResponse200Notes", d)
         _model = cls(
             total=total,
             inc=inc,

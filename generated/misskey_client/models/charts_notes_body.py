@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.charts_notes_body_span import ChartsNotesBodySpan, check_charts_notes_body_span
 from ..types import UNSET, Unset
@@ -75,6 +75,8 @@ class ChartsNotesBody:
 
         offset = _parse_offset(d.pop("offset", UNSET))
 
+        if d:
+            unknown_properties("ChartsNotesBody", d)
         _model = cls(
             span=span,
             limit=limit,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -86,6 +86,8 @@ class ChartsNotesResponse200LocalDiffs:
             missing_required("ChartsNotesResponse200LocalDiffs", "withFile")
             with_file = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsNotesResponse200LocalDiffs", d)
         _model = cls(
             normal=normal,
             reply=reply,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -112,6 +112,8 @@ class ChartsUserDriveResponse200:
             missing_required("ChartsUserDriveResponse200", "decSize")
             dec_size = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsUserDriveResponse200", d)
         _model = cls(
             total_count=total_count,
             total_size=total_size,

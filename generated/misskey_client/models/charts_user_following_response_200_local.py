@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -74,6 +74,8 @@ class ChartsUserFollowingResponse200Local:
             missing_required("ChartsUserFollowingResponse200Local", "followers")
             followers = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsUserFollowingResponse200Local", d)
         _model = cls(
             followings=followings,
             followers=followers,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -73,6 +73,8 @@ class ChartsUserFollowingResponse200LocalFollowers:
             missing_required("ChartsUserFollowingResponse200LocalFollowers", "dec")
             dec = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsUserFollowingResponse200LocalFollowers", d)
         _model = cls(
             total=total,
             inc=inc,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -76,6 +76,8 @@ class ChartsUserFollowingResponse200Remote:
             missing_required("ChartsUserFollowingResponse200Remote", "followers")
             followers = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsUserFollowingResponse200Remote", d)
         _model = cls(
             followings=followings,
             followers=followers,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -86,6 +86,8 @@ class ChartsUserNotesResponse200Diffs:
             missing_required("ChartsUserNotesResponse200Diffs", "withFile")
             with_file = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsUserNotesResponse200Diffs", d)
         _model = cls(
             normal=normal,
             reply=reply,

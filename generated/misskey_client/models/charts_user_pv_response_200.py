@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -68,6 +68,8 @@ class ChartsUserPvResponse200:
             missing_required("ChartsUserPvResponse200", "pv")
             pv = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsUserPvResponse200", d)
         _model = cls(
             upv=upv,
             pv=pv,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -60,6 +60,8 @@ class ChartsUserPvResponse200Pv:
             missing_required("ChartsUserPvResponse200Pv", "visitor")
             visitor = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsUserPvResponse200Pv", d)
         _model = cls(
             user=user,
             visitor=visitor,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.charts_user_reactions_body_span import ChartsUserReactionsBodySpan, check_charts_user_reactions_body_span
 from ..types import UNSET, Unset
@@ -87,6 +87,8 @@ class ChartsUserReactionsBody:
 
         offset = _parse_offset(d.pop("offset", UNSET))
 
+        if d:
+            unknown_properties("ChartsUserReactionsBody", d)
         _model = cls(
             span=span,
             user_id=user_id,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.charts_users_body_span import ChartsUsersBodySpan, check_charts_users_body_span
 from ..types import UNSET, Unset
@@ -75,6 +75,8 @@ class ChartsUsersBody:
 
         offset = _parse_offset(d.pop("offset", UNSET))
 
+        if d:
+            unknown_properties("ChartsUsersBody", d)
         _model = cls(
             span=span,
             limit=limit,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -68,6 +68,8 @@ class ChartsUsersResponse200:
             missing_required("ChartsUsersResponse200", "remote")
             remote = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChartsUsersResponse200", d)
         _model = cls(
             local=local,
             remote=remote,

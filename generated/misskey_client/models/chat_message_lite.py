@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -228,6 +228,8 @@ class ChatMessageLite:
 
         file = _parse_file(d.pop("file", UNSET))
 
+        if d:
+            unknown_properties("ChatMessageLite", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -92,6 +92,8 @@ class ChatMessagesSearchBody:
 
         room_id = _parse_room_id(d.pop("roomId", UNSET))
 
+        if d:
+            unknown_properties("ChatMessagesSearchBody", d)
         _model = cls(
             query=query,
             limit=limit,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -131,6 +131,8 @@ class ChatRoom:
 
         invitation_exists = d.pop("invitationExists", UNSET)
 
+        if d:
+            unknown_properties("ChatRoom", d)
         _model = cls(
             id=id,
             created_at=created_at,

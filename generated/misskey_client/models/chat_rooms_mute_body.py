@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -58,6 +58,8 @@ class ChatRoomsMuteBody:
             missing_required("ChatRoomsMuteBody", "mute")
             mute = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ChatRoomsMuteBody", d)
         _model = cls(
             room_id=room_id,
             mute=mute,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -197,6 +197,8 @@ class Clip:
 
         notes_count = d.pop("notesCount", UNSET)
 
+        if d:
+            unknown_properties("Clip", d)
         _model = cls(
             id=id,
             created_at=created_at,

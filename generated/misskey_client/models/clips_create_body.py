@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -73,6 +73,8 @@ class ClipsCreateBody:
 
         description = _parse_description(d.pop("description", UNSET))
 
+        if d:
+            unknown_properties("ClipsCreateBody", d)
         _model = cls(
             name=name,
             is_public=is_public,

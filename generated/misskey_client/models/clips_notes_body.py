@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -105,6 +105,8 @@ class ClipsNotesBody:
 
         search = _parse_search(d.pop("search", UNSET))
 
+        if d:
+            unknown_properties("ClipsNotesBody", d)
         _model = cls(
             clip_id=clip_id,
             limit=limit,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -81,6 +81,8 @@ class ClipsUpdateBody:
 
         description = _parse_description(d.pop("description", UNSET))
 
+        if d:
+            unknown_properties("ClipsUpdateBody", d)
         _model = cls(
             clip_id=clip_id,
             name=name,

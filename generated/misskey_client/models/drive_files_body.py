@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union
+from misskey_core._parsing import parse_union, unknown_properties
 
 from ..models.drive_files_body_sort_type_1 import DriveFilesBodySortType1, check_drive_files_body_sort_type_1
 from ..models.drive_files_body_sort_type_2_type_1 import (
@@ -177,6 +177,8 @@ class DriveFilesBody:
 
         sort = _parse_sort(d.pop("sort", UNSET))
 
+        if d:
+            unknown_properties("DriveFilesBody", d)
         _model = cls(
             limit=limit,
             since_id=since_id,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from .. import types
 from ..types import UNSET, File, Unset
@@ -156,6 +156,8 @@ class DriveFilesCreateBody:
 
         force = d.pop("force", UNSET)
 
+        if d:
+            unknown_properties("DriveFilesCreateBody", d)
         _model = cls(
             file=file,
             folder_id=folder_id,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -66,6 +66,8 @@ class DriveFilesMoveBulkBody:
 
         folder_id = _parse_folder_id(d.pop("folderId", UNSET))
 
+        if d:
+            unknown_properties("DriveFilesMoveBulkBody", d)
         _model = cls(
             file_ids=file_ids,
             folder_id=folder_id,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -100,6 +100,8 @@ class DriveFilesUpdateBody:
 
         comment = _parse_comment(d.pop("comment", UNSET))
 
+        if d:
+            unknown_properties("DriveFilesUpdateBody", d)
         _model = cls(
             file_id=file_id,
             folder_id=folder_id,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -119,6 +119,8 @@ class DriveFilesUploadFromUrlBody:
 
         force = d.pop("force", UNSET)
 
+        if d:
+            unknown_properties("DriveFilesUploadFromUrlBody", d)
         _model = cls(
             url=url,
             folder_id=folder_id,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -140,6 +140,8 @@ class DriveFolder:
 
         parent = _parse_parent(d.pop("parent", UNSET))
 
+        if d:
+            unknown_properties("DriveFolder", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -57,6 +58,8 @@ class DriveFoldersCreateBody:
 
         parent_id = _parse_parent_id(d.pop("parentId", UNSET))
 
+        if d:
+            unknown_properties("DriveFoldersCreateBody", d)
         _model = cls(
             name=name,
             parent_id=parent_id,

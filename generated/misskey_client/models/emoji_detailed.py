@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -182,6 +182,8 @@ class EmojiDetailed:
             missing_required("EmojiDetailed", "roleIdsThatCanBeUsedThisEmojiAsReaction")
             role_ids_that_can_be_used_this_emoji_as_reaction = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("EmojiDetailed", d)
         _model = cls(
             id=id,
             aliases=aliases,

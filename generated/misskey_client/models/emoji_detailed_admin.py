@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET
 
@@ -302,6 +302,8 @@ class EmojiDetailedAdmin:
             missing_required("EmojiDetailedAdmin", "roleIdsThatCanBeUsedThisEmojiAsReaction")
             role_ids_that_can_be_used_this_emoji_as_reaction = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("EmojiDetailedAdmin", d)
         _model = cls(
             id=id,
             updated_at=updated_at,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -61,6 +61,8 @@ class EmojisResponse200:
             missing_required("EmojisResponse200", "emojis")
             emojis = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("EmojisResponse200", d)
         _model = cls(
             emojis=emojis,
         )

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -73,6 +73,8 @@ class ErrorError:
             missing_required("ErrorError", "id")
             id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ErrorError", d)
         _model = cls(
             code=code,
             message=message,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.federation_instance_suspension_state import (
     FederationInstanceSuspensionState,
@@ -484,6 +484,8 @@ class FederationInstance:
 
         moderation_note = _parse_moderation_note(d.pop("moderationNote", UNSET))
 
+        if d:
+            unknown_properties("FederationInstance", d)
         _model = cls(
             id=id,
             first_retrieved_at=first_retrieved_at,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union
+from misskey_core._parsing import parse_union, unknown_properties
 
 from ..models.federation_instances_body_sort_type_1 import (
     FederationInstancesBodySortType1,
@@ -288,6 +288,8 @@ class FederationInstancesBody:
 
         sort = _parse_sort(d.pop("sort", UNSET))
 
+        if d:
+            unknown_properties("FederationInstancesBody", d)
         _model = cls(
             host=host,
             blocked=blocked,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -106,6 +106,8 @@ class FederationStatsResponse200:
             missing_required("FederationStatsResponse200", "otherFollowingCount")
             other_following_count = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("FederationStatsResponse200", d)
         _model = cls(
             top_sub_instances=top_sub_instances,
             other_followers_count=other_followers_count,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -144,6 +144,8 @@ class FetchRssResponse200:
         else:
             itunes = FetchRssResponse200Itunes.from_dict(_itunes)
 
+        if d:
+            unknown_properties("FetchRssResponse200", d)
         _model = cls(
             items=items,
             image=image,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -133,6 +134,8 @@ class FetchRssResponse200ItemsItem:
         else:
             enclosure = FetchRssResponse200ItemsItemEnclosure.from_dict(_enclosure)
 
+        if d:
+            unknown_properties("FetchRssResponse200ItemsItem", d)
         _model = cls(
             link=link,
             guid=guid,

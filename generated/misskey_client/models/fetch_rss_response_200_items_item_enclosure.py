@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -62,6 +62,8 @@ class FetchRssResponse200ItemsItemEnclosure:
 
         type_ = d.pop("type", UNSET)
 
+        if d:
+            unknown_properties("FetchRssResponse200ItemsItemEnclosure", d)
         _model = cls(
             url=url,
             length=length,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -103,6 +104,8 @@ class FetchRssResponse200Itunes:
 
         keywords = cast(list[str], d.pop("keywords", UNSET))
 
+        if d:
+            unknown_properties("FetchRssResponse200Itunes", d)
         _model = cls(
             image=image,
             owner=owner,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -70,6 +71,8 @@ class FetchRssResponse200PaginationLinks:
 
         prev = d.pop("prev", UNSET)
 
+        if d:
+            unknown_properties("FetchRssResponse200PaginationLinks", d)
         _model = cls(
             self_=self_,
             first=first,

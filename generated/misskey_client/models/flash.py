@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.flash_visibility import FlashVisibility, check_flash_visibility
 from ..types import UNSET, Unset
@@ -174,6 +174,8 @@ class Flash:
 
         is_liked = d.pop("isLiked", UNSET)
 
+        if d:
+            unknown_properties("Flash", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.flash_create_body_visibility import FlashCreateBodyVisibility, check_flash_create_body_visibility
 from ..types import UNSET, Unset
@@ -99,6 +99,8 @@ class FlashCreateBody:
         else:
             visibility = check_flash_create_body_visibility(_visibility)
 
+        if d:
+            unknown_properties("FlashCreateBody", d)
         _model = cls(
             title=title,
             summary=summary,

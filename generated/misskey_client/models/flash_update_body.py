@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.flash_update_body_visibility import FlashUpdateBodyVisibility, check_flash_update_body_visibility
 from ..types import UNSET, Unset
@@ -96,6 +96,8 @@ class FlashUpdateBody:
         else:
             visibility = check_flash_update_body_visibility(_visibility)
 
+        if d:
+            unknown_properties("FlashUpdateBody", d)
         _model = cls(
             flash_id=flash_id,
             title=title,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -120,6 +120,8 @@ class Following:
         else:
             follower = UserDetailedNotMe.from_dict(_follower)
 
+        if d:
+            unknown_properties("Following", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -54,6 +54,8 @@ class FollowingCreateBody:
 
         with_replies = d.pop("withReplies", UNSET)
 
+        if d:
+            unknown_properties("FollowingCreateBody", d)
         _model = cls(
             user_id=user_id,
             with_replies=with_replies,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.following_update_all_body_notify import (
     FollowingUpdateAllBodyNotify,
@@ -57,6 +58,8 @@ class FollowingUpdateAllBody:
 
         with_replies = d.pop("withReplies", UNSET)
 
+        if d:
+            unknown_properties("FollowingUpdateAllBody", d)
         _model = cls(
             notify=notify,
             with_replies=with_replies,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.following_update_body_notify import FollowingUpdateBodyNotify, check_following_update_body_notify
 from ..types import UNSET, Unset
@@ -70,6 +70,8 @@ class FollowingUpdateBody:
 
         with_replies = d.pop("withReplies", UNSET)
 
+        if d:
+            unknown_properties("FollowingUpdateBody", d)
         _model = cls(
             user_id=user_id,
             notify=notify,

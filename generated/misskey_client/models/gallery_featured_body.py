@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -46,6 +47,8 @@ class GalleryFeaturedBody:
 
         until_id = d.pop("untilId", UNSET)
 
+        if d:
+            unknown_properties("GalleryFeaturedBody", d)
         _model = cls(
             limit=limit,
             until_id=until_id,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -95,6 +95,8 @@ class GetAvatarDecorationsResponse200Item:
             missing_required("GetAvatarDecorationsResponse200Item", "roleIdsThatCanBeUsedThisDecoration")
             role_ids_that_can_be_used_this_decoration = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("GetAvatarDecorationsResponse200Item", d)
         _model = cls(
             id=id,
             name=name,

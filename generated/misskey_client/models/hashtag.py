@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -118,6 +118,8 @@ class Hashtag:
             missing_required("Hashtag", "attachedRemoteUsersCount")
             attached_remote_users_count = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("Hashtag", d)
         _model = cls(
             tag=tag,
             mentioned_users_count=mentioned_users_count,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.hashtags_list_body_sort import HashtagsListBodySort, check_hashtags_list_body_sort
 from ..types import UNSET, Unset
@@ -80,6 +80,8 @@ class HashtagsListBody:
 
         attached_to_remote_user_only = d.pop("attachedToRemoteUserOnly", UNSET)
 
+        if d:
+            unknown_properties("HashtagsListBody", d)
         _model = cls(
             sort=sort,
             limit=limit,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -71,6 +71,8 @@ class HashtagsTrendResponse200Item:
             missing_required("HashtagsTrendResponse200Item", "usersCount")
             users_count = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("HashtagsTrendResponse200Item", d)
         _model = cls(
             tag=tag,
             chart=chart,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.hashtags_users_body_origin import HashtagsUsersBodyOrigin, check_hashtags_users_body_origin
 from ..models.hashtags_users_body_sort import HashtagsUsersBodySort, check_hashtags_users_body_sort
@@ -108,6 +108,8 @@ class HashtagsUsersBody:
         else:
             origin = check_hashtags_users_body_origin(_origin)
 
+        if d:
+            unknown_properties("HashtagsUsersBody", d)
         _model = cls(
             tag=tag,
             sort=sort,

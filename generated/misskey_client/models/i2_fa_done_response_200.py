@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -47,6 +47,8 @@ class I2FaDoneResponse200:
             missing_required("I2FaDoneResponse200", "backupCodes")
             backup_codes = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("I2FaDoneResponse200", d)
         _model = cls(
             backup_codes=backup_codes,
         )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -96,6 +96,8 @@ class I2FaKeyDoneBody:
 
         token = _parse_token(d.pop("token", UNSET))
 
+        if d:
+            unknown_properties("I2FaKeyDoneBody", d)
         _model = cls(
             password=password,
             name=name,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -46,6 +46,8 @@ class I2FaPasswordLessBody:
             missing_required("I2FaPasswordLessBody", "value")
             value = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("I2FaPasswordLessBody", d)
         _model = cls(
             value=value,
         )

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -65,6 +65,8 @@ class I2FaRegisterBody:
 
         token = _parse_token(d.pop("token", UNSET))
 
+        if d:
+            unknown_properties("I2FaRegisterBody", d)
         _model = cls(
             password=password,
             token=token,

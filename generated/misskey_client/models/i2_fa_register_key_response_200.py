@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.i2_fa_register_key_response_200_attestation_type_1 import (
     I2FaRegisterKeyResponse200AttestationType1,
@@ -23,13 +23,13 @@ from ..models.i2_fa_register_key_response_200_attestation_type_3_type_1 import (
 from ..types import UNSET
 
 if TYPE_CHECKING:
-    from ..models.i2_fa_register_key_response_200_authenticator_selection_type_0 import (
-        I2FaRegisterKeyResponse200AuthenticatorSelectionType0,
+    from ..models.i2_fa_register_key_response_200_authenticator_selection import (
+        I2FaRegisterKeyResponse200AuthenticatorSelection,
     )
     from ..models.i2_fa_register_key_response_200_exclude_credentials_type_0_item import (
         I2FaRegisterKeyResponse200ExcludeCredentialsType0Item,
     )
-    from ..models.i2_fa_register_key_response_200_extensions_type_0 import I2FaRegisterKeyResponse200ExtensionsType0
+    from ..models.i2_fa_register_key_response_200_extensions import I2FaRegisterKeyResponse200Extensions
     from ..models.i2_fa_register_key_response_200_pub_key_cred_params_item import (
         I2FaRegisterKeyResponse200PubKeyCredParamsItem,
     )
@@ -50,10 +50,10 @@ class I2FaRegisterKeyResponse200:
         pub_key_cred_params (list[I2FaRegisterKeyResponse200PubKeyCredParamsItem]):
         timeout (float | None):
         exclude_credentials (list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item] | None):
-        authenticator_selection (I2FaRegisterKeyResponse200AuthenticatorSelectionType0 | None):
+        authenticator_selection (I2FaRegisterKeyResponse200AuthenticatorSelection | None):
         attestation (I2FaRegisterKeyResponse200AttestationType1 | I2FaRegisterKeyResponse200AttestationType2Type1 |
             I2FaRegisterKeyResponse200AttestationType3Type1 | None):
-        extensions (I2FaRegisterKeyResponse200ExtensionsType0 | None):
+        extensions (I2FaRegisterKeyResponse200Extensions | None):
     """
 
     rp: I2FaRegisterKeyResponse200Rp
@@ -62,21 +62,21 @@ class I2FaRegisterKeyResponse200:
     pub_key_cred_params: list[I2FaRegisterKeyResponse200PubKeyCredParamsItem]
     timeout: float | None
     exclude_credentials: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item] | None
-    authenticator_selection: I2FaRegisterKeyResponse200AuthenticatorSelectionType0 | None
+    authenticator_selection: I2FaRegisterKeyResponse200AuthenticatorSelection | None
     attestation: (
         I2FaRegisterKeyResponse200AttestationType1
         | I2FaRegisterKeyResponse200AttestationType2Type1
         | I2FaRegisterKeyResponse200AttestationType3Type1
         | None
     )
-    extensions: I2FaRegisterKeyResponse200ExtensionsType0 | None
+    extensions: I2FaRegisterKeyResponse200Extensions | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.i2_fa_register_key_response_200_authenticator_selection_type_0 import (
-            I2FaRegisterKeyResponse200AuthenticatorSelectionType0,  # noqa: PLC0415
+        from ..models.i2_fa_register_key_response_200_authenticator_selection import (
+            I2FaRegisterKeyResponse200AuthenticatorSelection,  # noqa: PLC0415
         )
-        from ..models.i2_fa_register_key_response_200_extensions_type_0 import I2FaRegisterKeyResponse200ExtensionsType0  # noqa: PLC0415
+        from ..models.i2_fa_register_key_response_200_extensions import I2FaRegisterKeyResponse200Extensions  # noqa: PLC0415
 
         rp = self.rp.to_dict()
 
@@ -103,7 +103,7 @@ class I2FaRegisterKeyResponse200:
             exclude_credentials = self.exclude_credentials
 
         authenticator_selection: dict[str, Any] | None
-        if isinstance(self.authenticator_selection, I2FaRegisterKeyResponse200AuthenticatorSelectionType0):
+        if isinstance(self.authenticator_selection, I2FaRegisterKeyResponse200AuthenticatorSelection):
             authenticator_selection = self.authenticator_selection.to_dict()
         else:
             authenticator_selection = self.authenticator_selection
@@ -119,7 +119,7 @@ class I2FaRegisterKeyResponse200:
             attestation = self.attestation
 
         extensions: dict[str, Any] | None
-        if isinstance(self.extensions, I2FaRegisterKeyResponse200ExtensionsType0):
+        if isinstance(self.extensions, I2FaRegisterKeyResponse200Extensions):
             extensions = self.extensions.to_dict()
         else:
             extensions = self.extensions
@@ -144,13 +144,13 @@ class I2FaRegisterKeyResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.i2_fa_register_key_response_200_authenticator_selection_type_0 import (
-            I2FaRegisterKeyResponse200AuthenticatorSelectionType0,  # noqa: PLC0415
+        from ..models.i2_fa_register_key_response_200_authenticator_selection import (
+            I2FaRegisterKeyResponse200AuthenticatorSelection,  # noqa: PLC0415
         )
         from ..models.i2_fa_register_key_response_200_exclude_credentials_type_0_item import (
             I2FaRegisterKeyResponse200ExcludeCredentialsType0Item,  # noqa: PLC0415
         )
-        from ..models.i2_fa_register_key_response_200_extensions_type_0 import I2FaRegisterKeyResponse200ExtensionsType0  # noqa: PLC0415
+        from ..models.i2_fa_register_key_response_200_extensions import I2FaRegisterKeyResponse200Extensions  # noqa: PLC0415
         from ..models.i2_fa_register_key_response_200_pub_key_cred_params_item import (
             I2FaRegisterKeyResponse200PubKeyCredParamsItem,  # noqa: PLC0415
         )
@@ -248,23 +248,19 @@ class I2FaRegisterKeyResponse200:
 
         if "authenticatorSelection" in d:
 
-            def _parse_authenticator_selection(
-                data: object,
-            ) -> I2FaRegisterKeyResponse200AuthenticatorSelectionType0 | None:
+            def _parse_authenticator_selection(data: object) -> I2FaRegisterKeyResponse200AuthenticatorSelection | None:
                 if data is None:
                     return data
 
-                def _try_0(data: Any) -> I2FaRegisterKeyResponse200AuthenticatorSelectionType0:
+                def _try_0(data: Any) -> I2FaRegisterKeyResponse200AuthenticatorSelection:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    authenticator_selection_type_0 = I2FaRegisterKeyResponse200AuthenticatorSelectionType0.from_dict(
-                        data
-                    )
+                    authenticator_selection_type_0 = I2FaRegisterKeyResponse200AuthenticatorSelection.from_dict(data)
 
                     return authenticator_selection_type_0
 
                 return cast(
-                    I2FaRegisterKeyResponse200AuthenticatorSelectionType0 | None,
+                    I2FaRegisterKeyResponse200AuthenticatorSelection | None,
                     parse_union(data, (_try_0,)),
                 )
 
@@ -333,19 +329,19 @@ class I2FaRegisterKeyResponse200:
 
         if "extensions" in d:
 
-            def _parse_extensions(data: object) -> I2FaRegisterKeyResponse200ExtensionsType0 | None:
+            def _parse_extensions(data: object) -> I2FaRegisterKeyResponse200Extensions | None:
                 if data is None:
                     return data
 
-                def _try_0(data: Any) -> I2FaRegisterKeyResponse200ExtensionsType0:
+                def _try_0(data: Any) -> I2FaRegisterKeyResponse200Extensions:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    extensions_type_0 = I2FaRegisterKeyResponse200ExtensionsType0.from_dict(data)
+                    extensions_type_0 = I2FaRegisterKeyResponse200Extensions.from_dict(data)
 
                     return extensions_type_0
 
                 return cast(
-                    I2FaRegisterKeyResponse200ExtensionsType0 | None,
+                    I2FaRegisterKeyResponse200Extensions | None,
                     parse_union(data, (_try_0,)),
                 )
 
@@ -356,6 +352,8 @@ class I2FaRegisterKeyResponse200:
             missing_required("I2FaRegisterKeyResponse200", "extensions")
             extensions = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("I2FaRegisterKeyResponse200", d)
         _model = cls(
             rp=rp,
             user=user,

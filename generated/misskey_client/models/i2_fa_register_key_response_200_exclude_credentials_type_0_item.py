@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item import (
     I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem,
@@ -85,6 +85,8 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
             missing_required("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", "transports")
             transports = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", d)
         _model = cls(
             id=id,
             type_=type_,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -38,6 +39,8 @@ class I2FaRegisterKeyResponse200Rp:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
+        if d:
+            unknown_properties("I2FaRegisterKeyResponse200Rp", d)
         _model = cls(
             id=id,
         )

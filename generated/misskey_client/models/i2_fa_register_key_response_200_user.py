@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -70,6 +70,8 @@ class I2FaRegisterKeyResponse200User:
             missing_required("I2FaRegisterKeyResponse200User", "displayName")
             display_name = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("I2FaRegisterKeyResponse200User", d)
         _model = cls(
             id=id,
             name=name,

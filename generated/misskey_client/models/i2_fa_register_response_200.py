@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -94,6 +94,8 @@ class I2FaRegisterResponse200:
             missing_required("I2FaRegisterResponse200", "issuer")
             issuer = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("I2FaRegisterResponse200", d)
         _model = cls(
             qr=qr,
             url=url,

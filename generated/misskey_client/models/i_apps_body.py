@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.i_apps_body_sort import IAppsBodySort, check_i_apps_body_sort
 from ..types import UNSET, Unset
@@ -46,6 +47,8 @@ class IAppsBody:
         else:
             sort = check_i_apps_body_sort(_sort)
 
+        if d:
+            unknown_properties("IAppsBody", d)
         _model = cls(
             sort=sort,
         )

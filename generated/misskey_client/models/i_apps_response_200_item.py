@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -134,6 +134,8 @@ class IAppsResponse200Item:
 
         description = _parse_description(d.pop("description", UNSET))
 
+        if d:
+            unknown_properties("IAppsResponse200Item", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.i_authorized_apps_body_sort import IAuthorizedAppsBodySort, check_i_authorized_apps_body_sort
 from ..types import UNSET, Unset
@@ -62,6 +63,8 @@ class IAuthorizedAppsBody:
         else:
             sort = check_i_authorized_apps_body_sort(_sort)
 
+        if d:
+            unknown_properties("IAuthorizedAppsBody", d)
         _model = cls(
             limit=limit,
             offset=offset,

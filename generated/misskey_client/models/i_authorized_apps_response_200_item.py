@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -99,6 +99,8 @@ class IAuthorizedAppsResponse200Item:
 
         is_authorized = d.pop("isAuthorized", UNSET)
 
+        if d:
+            unknown_properties("IAuthorizedAppsResponse200Item", d)
         _model = cls(
             id=id,
             name=name,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -77,6 +77,8 @@ class IChangePasswordBody:
 
         token = _parse_token(d.pop("token", UNSET))
 
+        if d:
+            unknown_properties("IChangePasswordBody", d)
         _model = cls(
             current_password=current_password,
             new_password=new_password,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.i_claim_achievement_body_name import IClaimAchievementBodyName, check_i_claim_achievement_body_name
 from ..types import UNSET
@@ -48,6 +48,8 @@ class IClaimAchievementBody:
             missing_required("IClaimAchievementBody", "name")
             name = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("IClaimAchievementBody", d)
         _model = cls(
             name=name,
         )

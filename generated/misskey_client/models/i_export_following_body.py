@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -46,6 +47,8 @@ class IExportFollowingBody:
 
         exclude_inactive = d.pop("excludeInactive", UNSET)
 
+        if d:
+            unknown_properties("IExportFollowingBody", d)
         _model = cls(
             exclude_muting=exclude_muting,
             exclude_inactive=exclude_inactive,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -70,6 +71,8 @@ class IFavoritesBody:
 
         until_date = d.pop("untilDate", UNSET)
 
+        if d:
+            unknown_properties("IFavoritesBody", d)
         _model = cls(
             limit=limit,
             since_id=since_id,

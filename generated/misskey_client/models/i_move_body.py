@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -46,6 +46,8 @@ class IMoveBody:
             missing_required("IMoveBody", "moveToAccount")
             move_to_account = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("IMoveBody", d)
         _model = cls(
             move_to_account=move_to_account,
         )

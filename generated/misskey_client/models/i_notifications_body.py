@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.i_notifications_body_exclude_types_item import (
     INotificationsBodyExcludeTypesItem,
@@ -126,6 +127,8 @@ class INotificationsBody:
 
                 exclude_types.append(exclude_types_item)
 
+        if d:
+            unknown_properties("INotificationsBody", d)
         _model = cls(
             limit=limit,
             since_id=since_id,

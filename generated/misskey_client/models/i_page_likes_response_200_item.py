@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -65,6 +65,8 @@ class IPageLikesResponse200Item:
             missing_required("IPageLikesResponse200Item", "page")
             page = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("IPageLikesResponse200Item", d)
         _model = cls(
             id=id,
             page=page,

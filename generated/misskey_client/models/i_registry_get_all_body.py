@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -66,6 +66,8 @@ class IRegistryGetAllBody:
 
         domain = _parse_domain(d.pop("domain", UNSET))
 
+        if d:
+            unknown_properties("IRegistryGetAllBody", d)
         _model = cls(
             scope=scope,
             domain=domain,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -58,6 +58,8 @@ class IRegistryGetDetailResponse200:
             missing_required("IRegistryGetDetailResponse200", "value")
             value = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("IRegistryGetDetailResponse200", d)
         _model = cls(
             updated_at=updated_at,
             value=value,

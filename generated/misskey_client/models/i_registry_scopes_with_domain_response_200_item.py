@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -76,6 +76,8 @@ class IRegistryScopesWithDomainResponse200Item:
             missing_required("IRegistryScopesWithDomainResponse200Item", "domain")
             domain = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("IRegistryScopesWithDomainResponse200Item", d)
         _model = cls(
             scopes=scopes,
             domain=domain,

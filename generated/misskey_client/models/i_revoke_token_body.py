@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -57,6 +58,8 @@ class IRevokeTokenBody:
 
         token = _parse_token(d.pop("token", UNSET))
 
+        if d:
+            unknown_properties("IRevokeTokenBody", d)
         _model = cls(
             token_id=token_id,
             token=token,

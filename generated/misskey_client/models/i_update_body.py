@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union
+from misskey_core._parsing import parse_union, unknown_properties
 
 from ..models.i_update_body_chat_scope import IUpdateBodyChatScope, check_i_update_body_chat_scope
 from ..models.i_update_body_followers_visibility import (
@@ -657,6 +657,8 @@ class IUpdateBody:
 
         also_known_as = cast(list[str], d.pop("alsoKnownAs", UNSET))
 
+        if d:
+            unknown_properties("IUpdateBody", d)
         _model = cls(
             name=name,
             description=description,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -122,6 +122,8 @@ class IUpdateBodyAvatarDecorationsItem:
 
         offset_y = _parse_offset_y(d.pop("offsetY", UNSET))
 
+        if d:
+            unknown_properties("IUpdateBodyAvatarDecorationsItem", d)
         _model = cls(
             id=id,
             angle=angle,

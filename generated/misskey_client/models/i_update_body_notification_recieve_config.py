@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union
+from misskey_core._parsing import parse_union, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -1197,6 +1197,8 @@ class IUpdateBodyNotificationRecieveConfig:
 
         test = _parse_test(d.pop("test", UNSET))
 
+        if d:
+            unknown_properties("IUpdateBodyNotificationRecieveConfig", d)
         _model = cls(
             note=note,
             follow=follow,

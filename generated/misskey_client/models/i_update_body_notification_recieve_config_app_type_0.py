@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.i_update_body_notification_recieve_config_app_type_0_type import (
     IUpdateBodyNotificationRecieveConfigAppType0Type,
@@ -51,6 +51,8 @@ class IUpdateBodyNotificationRecieveConfigAppType0:
             missing_required("IUpdateBodyNotificationRecieveConfigAppType0", "type")
             type_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("IUpdateBodyNotificationRecieveConfigAppType0", d)
         _model = cls(
             type_=type_,
         )

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.i_update_body_notification_recieve_config_app_type_1_type import (
     IUpdateBodyNotificationRecieveConfigAppType1Type,
@@ -63,6 +63,8 @@ class IUpdateBodyNotificationRecieveConfigAppType1:
             missing_required("IUpdateBodyNotificationRecieveConfigAppType1", "userListId")
             user_list_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("IUpdateBodyNotificationRecieveConfigAppType1", d)
         _model = cls(
             type_=type_,
             user_list_id=user_list_id,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.i_update_body_notification_recieve_config_chat_room_invitation_received_type_0_type import (
     IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0Type,
@@ -53,6 +53,8 @@ class IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0:
             missing_required("IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0", "type")
             type_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0", d)
         _model = cls(
             type_=type_,
         )

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.i_webhooks_create_body_on_item import IWebhooksCreateBodyOnItem, check_i_webhooks_create_body_on_item
 from ..types import UNSET, Unset
@@ -88,6 +88,8 @@ class IWebhooksCreateBody:
 
         secret = d.pop("secret", UNSET)
 
+        if d:
+            unknown_properties("IWebhooksCreateBody", d)
         _model = cls(
             name=name,
             url=url,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.i_webhooks_create_response_200_on_item import (
     IWebhooksCreateResponse200OnItem,
@@ -186,6 +186,8 @@ class IWebhooksCreateResponse200:
             missing_required("IWebhooksCreateResponse200", "latestStatus")
             latest_status = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("IWebhooksCreateResponse200", d)
         _model = cls(
             id=id,
             user_id=user_id,

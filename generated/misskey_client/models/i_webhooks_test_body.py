@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.i_webhooks_test_body_type import IWebhooksTestBodyType, check_i_webhooks_test_body_type
 from ..types import UNSET, Unset
@@ -81,6 +81,8 @@ class IWebhooksTestBody:
         else:
             override = IWebhooksTestBodyOverride.from_dict(_override)
 
+        if d:
+            unknown_properties("IWebhooksTestBody", d)
         _model = cls(
             webhook_id=webhook_id,
             type_=type_,

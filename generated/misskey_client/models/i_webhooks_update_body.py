@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.i_webhooks_update_body_on_item import IWebhooksUpdateBodyOnItem, check_i_webhooks_update_body_on_item
 from ..types import UNSET, Unset
@@ -110,6 +110,8 @@ class IWebhooksUpdateBody:
 
         active = d.pop("active", UNSET)
 
+        if d:
+            unknown_properties("IWebhooksUpdateBody", d)
         _model = cls(
             webhook_id=webhook_id,
             name=name,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -54,6 +54,8 @@ class InviteLimitResponse200:
             missing_required("InviteLimitResponse200", "remaining")
             remaining = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("InviteLimitResponse200", d)
         _model = cls(
             remaining=remaining,
         )

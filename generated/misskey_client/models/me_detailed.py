@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.me_detailed_only_two_factor_backup_codes_stock import (
     MeDetailedOnlyTwoFactorBackupCodesStock,
@@ -155,6 +155,7 @@ class MeDetailed:
         email (None | str | Unset):
         email_verified (bool | None | Unset):
         security_keys_list (list[MeDetailedOnlySecurityKeysListItem] | Unset):
+        muting_notification_types (list[str] | Unset):
     """
 
     id: str
@@ -257,6 +258,7 @@ class MeDetailed:
     email: None | str | Unset = UNSET
     email_verified: bool | None | Unset = UNSET
     security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
+    muting_notification_types: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -552,6 +554,10 @@ class MeDetailed:
                 security_keys_list_item = security_keys_list_item_data.to_dict()
                 security_keys_list.append(security_keys_list_item)
 
+        muting_notification_types: list[str] | Unset = UNSET
+        if not isinstance(self.muting_notification_types, Unset):
+            muting_notification_types = self.muting_notification_types
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -679,6 +685,8 @@ class MeDetailed:
             field_dict["emailVerified"] = email_verified
         if security_keys_list is not UNSET:
             field_dict["securityKeysList"] = security_keys_list
+        if muting_notification_types is not UNSET:
+            field_dict["mutingNotificationTypes"] = muting_notification_types
 
         return field_dict
 
@@ -1604,6 +1612,10 @@ class MeDetailed:
 
                 security_keys_list.append(security_keys_list_item)
 
+        muting_notification_types = cast(list[str], d.pop("mutingNotificationTypes", UNSET))
+
+        if d:
+            unknown_properties("MeDetailed", d)
         _model = cls(
             id=id,
             name=name,
@@ -1705,6 +1717,7 @@ class MeDetailed:
             email=email,
             email_verified=email_verified,
             security_keys_list=security_keys_list,
+            muting_notification_types=muting_notification_types,
         )
 
         _model.additional_properties = d

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_0_type import (
     MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0Type,
@@ -53,6 +53,8 @@ class MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0:
             missing_required("MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0", "type")
             type_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0", d)
         _model = cls(
             type_=type_,
         )

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.me_detailed_only_notification_recieve_config_login_type_0_type import (
     MeDetailedOnlyNotificationRecieveConfigLoginType0Type,
@@ -51,6 +51,8 @@ class MeDetailedOnlyNotificationRecieveConfigLoginType0:
             missing_required("MeDetailedOnlyNotificationRecieveConfigLoginType0", "type")
             type_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("MeDetailedOnlyNotificationRecieveConfigLoginType0", d)
         _model = cls(
             type_=type_,
         )

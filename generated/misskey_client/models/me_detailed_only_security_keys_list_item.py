@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -72,6 +72,8 @@ class MeDetailedOnlySecurityKeysListItem:
             missing_required("MeDetailedOnlySecurityKeysListItem", "lastUsed")
             last_used = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("MeDetailedOnlySecurityKeysListItem", d)
         _model = cls(
             id=id,
             name=name,

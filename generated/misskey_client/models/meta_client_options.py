@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import unknown_properties
 
 from ..models.meta_client_options_entrance_page_style import (
     MetaClientOptionsEntrancePageStyle,
     check_meta_client_options_entrance_page_style,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MetaClientOptions")
 
@@ -21,18 +21,20 @@ T = TypeVar("T", bound="MetaClientOptions")
 class MetaClientOptions:
     """
     Attributes:
-        entrance_page_style (MetaClientOptionsEntrancePageStyle):
-        show_timeline_for_visitor (bool):
-        show_activities_for_visitor (bool):
+        entrance_page_style (MetaClientOptionsEntrancePageStyle | Unset):
+        show_timeline_for_visitor (bool | Unset):
+        show_activities_for_visitor (bool | Unset):
     """
 
-    entrance_page_style: MetaClientOptionsEntrancePageStyle
-    show_timeline_for_visitor: bool
-    show_activities_for_visitor: bool
+    entrance_page_style: MetaClientOptionsEntrancePageStyle | Unset = UNSET
+    show_timeline_for_visitor: bool | Unset = UNSET
+    show_activities_for_visitor: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        entrance_page_style: str = self.entrance_page_style
+        entrance_page_style: str | Unset = UNSET
+        if not isinstance(self.entrance_page_style, Unset):
+            entrance_page_style = self.entrance_page_style
 
         show_timeline_for_visitor = self.show_timeline_for_visitor
 
@@ -40,41 +42,32 @@ class MetaClientOptions:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "entrancePageStyle": entrance_page_style,
-                "showTimelineForVisitor": show_timeline_for_visitor,
-                "showActivitiesForVisitor": show_activities_for_visitor,
-            }
-        )
+        field_dict.update({})
+        if entrance_page_style is not UNSET:
+            field_dict["entrancePageStyle"] = entrance_page_style
+        if show_timeline_for_visitor is not UNSET:
+            field_dict["showTimelineForVisitor"] = show_timeline_for_visitor
+        if show_activities_for_visitor is not UNSET:
+            field_dict["showActivitiesForVisitor"] = show_activities_for_visitor
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "entrancePageStyle" in d:
-            entrance_page_style = check_meta_client_options_entrance_page_style(d.pop("entrancePageStyle"))
-
+        _entrance_page_style = d.pop("entrancePageStyle", UNSET)
+        entrance_page_style: MetaClientOptionsEntrancePageStyle | Unset
+        if isinstance(_entrance_page_style, Unset):
+            entrance_page_style = UNSET
         else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MetaClientOptions", "entrancePageStyle")
-            entrance_page_style = cast(Any, UNSET)
+            entrance_page_style = check_meta_client_options_entrance_page_style(_entrance_page_style)
 
-        if "showTimelineForVisitor" in d:
-            show_timeline_for_visitor = d.pop("showTimelineForVisitor")
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MetaClientOptions", "showTimelineForVisitor")
-            show_timeline_for_visitor = cast(Any, UNSET)
+        show_timeline_for_visitor = d.pop("showTimelineForVisitor", UNSET)
 
-        if "showActivitiesForVisitor" in d:
-            show_activities_for_visitor = d.pop("showActivitiesForVisitor")
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MetaClientOptions", "showActivitiesForVisitor")
-            show_activities_for_visitor = cast(Any, UNSET)
+        show_activities_for_visitor = d.pop("showActivitiesForVisitor", UNSET)
 
+        if d:
+            unknown_properties("MetaClientOptions", d)
         _model = cls(
             entrance_page_style=entrance_page_style,
             show_timeline_for_visitor=show_timeline_for_visitor,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -111,6 +111,8 @@ class MetaDetailedOnly:
         else:
             features = MetaDetailedOnlyFeatures.from_dict(_features)
 
+        if d:
+            unknown_properties("MetaDetailedOnly", d)
         _model = cls(
             proxy_account_name=proxy_account_name,
             require_setup=require_setup,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -150,6 +150,8 @@ class MetaDetailedOnlyFeatures:
 
         miauth = d.pop("miauth", UNSET)
 
+        if d:
+            unknown_properties("MetaDetailedOnlyFeatures", d)
         _model = cls(
             registration=registration,
             email_required_for_signup=email_required_for_signup,

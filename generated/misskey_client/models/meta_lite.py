@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.meta_lite_federation import MetaLiteFederation, check_meta_lite_federation
 from ..models.meta_lite_note_searchable_scope import MetaLiteNoteSearchableScope, check_meta_lite_note_searchable_scope
@@ -15,7 +15,7 @@ from ..types import UNSET
 if TYPE_CHECKING:
     from ..models.meta_client_options import MetaClientOptions
     from ..models.meta_lite_ads_item import MetaLiteAdsItem
-    from ..models.meta_lite_sentry_for_frontend_type_0 import MetaLiteSentryForFrontendType0
+    from ..models.meta_lite_sentry_for_frontend import MetaLiteSentryForFrontend
     from ..models.role_policies import RolePolicies
 
 
@@ -67,7 +67,7 @@ class MetaLite:
         enable_email (bool):
         enable_service_worker (bool):
         translator_available (bool):
-        sentry_for_frontend (MetaLiteSentryForFrontendType0 | None):
+        sentry_for_frontend (MetaLiteSentryForFrontend | None):
         media_proxy (str):
         enable_url_preview (bool):
         background_image_url (None | str):
@@ -120,7 +120,7 @@ class MetaLite:
     enable_email: bool
     enable_service_worker: bool
     translator_available: bool
-    sentry_for_frontend: MetaLiteSentryForFrontendType0 | None
+    sentry_for_frontend: MetaLiteSentryForFrontend | None
     media_proxy: str
     enable_url_preview: bool
     background_image_url: None | str
@@ -141,7 +141,7 @@ class MetaLite:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.meta_lite_sentry_for_frontend_type_0 import MetaLiteSentryForFrontendType0  # noqa: PLC0415
+        from ..models.meta_lite_sentry_for_frontend import MetaLiteSentryForFrontend  # noqa: PLC0415
 
         maintainer_name: None | str
         maintainer_name = self.maintainer_name
@@ -251,7 +251,7 @@ class MetaLite:
         translator_available = self.translator_available
 
         sentry_for_frontend: dict[str, Any] | None
-        if isinstance(self.sentry_for_frontend, MetaLiteSentryForFrontendType0):
+        if isinstance(self.sentry_for_frontend, MetaLiteSentryForFrontend):
             sentry_for_frontend = self.sentry_for_frontend.to_dict()
         else:
             sentry_for_frontend = self.sentry_for_frontend
@@ -356,7 +356,7 @@ class MetaLite:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.meta_client_options import MetaClientOptions  # noqa: PLC0415
         from ..models.meta_lite_ads_item import MetaLiteAdsItem  # noqa: PLC0415
-        from ..models.meta_lite_sentry_for_frontend_type_0 import MetaLiteSentryForFrontendType0  # noqa: PLC0415
+        from ..models.meta_lite_sentry_for_frontend import MetaLiteSentryForFrontend  # noqa: PLC0415
         from ..models.role_policies import RolePolicies  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -813,19 +813,19 @@ class MetaLite:
 
         if "sentryForFrontend" in d:
 
-            def _parse_sentry_for_frontend(data: object) -> MetaLiteSentryForFrontendType0 | None:
+            def _parse_sentry_for_frontend(data: object) -> MetaLiteSentryForFrontend | None:
                 if data is None:
                     return data
 
-                def _try_0(data: Any) -> MetaLiteSentryForFrontendType0:
+                def _try_0(data: Any) -> MetaLiteSentryForFrontend:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    sentry_for_frontend_type_0 = MetaLiteSentryForFrontendType0.from_dict(data)
+                    sentry_for_frontend_type_0 = MetaLiteSentryForFrontend.from_dict(data)
 
                     return sentry_for_frontend_type_0
 
                 return cast(
-                    MetaLiteSentryForFrontendType0 | None,
+                    MetaLiteSentryForFrontend | None,
                     parse_union(data, (_try_0,)),
                 )
 
@@ -973,6 +973,8 @@ class MetaLite:
             missing_required("MetaLite", "federation")
             federation = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("MetaLite", d)
         _model = cls(
             maintainer_name=maintainer_name,
             maintainer_email=maintainer_email,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -114,6 +114,8 @@ class MetaLiteAdsItem:
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
+        if d:
+            unknown_properties("MetaLiteAdsItem", d)
         _model = cls(
             id=id,
             url=url,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -124,6 +124,8 @@ class MiauthGenTokenBody:
 
         icon_url = _parse_icon_url(d.pop("iconUrl", UNSET))
 
+        if d:
+            unknown_properties("MiauthGenTokenBody", d)
         _model = cls(
             session=session,
             permission=permission,

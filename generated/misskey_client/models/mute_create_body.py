@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -66,6 +66,8 @@ class MuteCreateBody:
 
         expires_at = _parse_expires_at(d.pop("expiresAt", UNSET))
 
+        if d:
+            unknown_properties("MuteCreateBody", d)
         _model = cls(
             user_id=user_id,
             expires_at=expires_at,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.note_reaction_acceptance_type_1 import NoteReactionAcceptanceType1, check_note_reaction_acceptance_type_1
 from ..models.note_reaction_acceptance_type_2_type_1 import (
@@ -23,9 +23,9 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.drive_file import DriveFile
-    from ..models.note_channel_type_0 import NoteChannelType0
+    from ..models.note_channel import NoteChannel
     from ..models.note_emojis import NoteEmojis
-    from ..models.note_poll_type_0 import NotePollType0
+    from ..models.note_poll import NotePoll
     from ..models.note_reaction_emojis import NoteReactionEmojis
     from ..models.note_reactions import NoteReactions
     from ..models.user_lite import UserLite
@@ -63,10 +63,10 @@ class Note:
         file_ids (list[str] | Unset):
         files (list[DriveFile] | Unset):
         tags (list[str] | Unset):
-        poll (None | NotePollType0 | Unset):
+        poll (None | NotePoll | Unset):
         emojis (NoteEmojis | Unset):
         channel_id (None | str | Unset):  Example: xxxxxxxxxx.
-        channel (None | NoteChannelType0 | Unset):
+        channel (None | NoteChannel | Unset):
         local_only (bool | Unset):
         uri (str | Unset):
         url (str | Unset):
@@ -102,10 +102,10 @@ class Note:
     file_ids: list[str] | Unset = UNSET
     files: list[DriveFile] | Unset = UNSET
     tags: list[str] | Unset = UNSET
-    poll: None | NotePollType0 | Unset = UNSET
+    poll: None | NotePoll | Unset = UNSET
     emojis: NoteEmojis | Unset = UNSET
     channel_id: None | str | Unset = UNSET
-    channel: None | NoteChannelType0 | Unset = UNSET
+    channel: None | NoteChannel | Unset = UNSET
     local_only: bool | Unset = UNSET
     uri: str | Unset = UNSET
     url: str | Unset = UNSET
@@ -116,8 +116,8 @@ class Note:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.note_channel_type_0 import NoteChannelType0  # noqa: PLC0415
-        from ..models.note_poll_type_0 import NotePollType0  # noqa: PLC0415
+        from ..models.note_channel import NoteChannel  # noqa: PLC0415
+        from ..models.note_poll import NotePoll  # noqa: PLC0415
 
         id = self.id
 
@@ -222,7 +222,7 @@ class Note:
         poll: dict[str, Any] | None | Unset
         if isinstance(self.poll, Unset):
             poll = UNSET
-        elif isinstance(self.poll, NotePollType0):
+        elif isinstance(self.poll, NotePoll):
             poll = self.poll.to_dict()
         else:
             poll = self.poll
@@ -240,7 +240,7 @@ class Note:
         channel: dict[str, Any] | None | Unset
         if isinstance(self.channel, Unset):
             channel = UNSET
-        elif isinstance(self.channel, NoteChannelType0):
+        elif isinstance(self.channel, NoteChannel):
             channel = self.channel.to_dict()
         else:
             channel = self.channel
@@ -335,9 +335,9 @@ class Note:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.drive_file import DriveFile  # noqa: PLC0415
-        from ..models.note_channel_type_0 import NoteChannelType0  # noqa: PLC0415
+        from ..models.note_channel import NoteChannel  # noqa: PLC0415
         from ..models.note_emojis import NoteEmojis  # noqa: PLC0415
-        from ..models.note_poll_type_0 import NotePollType0  # noqa: PLC0415
+        from ..models.note_poll import NotePoll  # noqa: PLC0415
         from ..models.note_reaction_emojis import NoteReactionEmojis  # noqa: PLC0415
         from ..models.note_reactions import NoteReactions  # noqa: PLC0415
         from ..models.user_lite import UserLite  # noqa: PLC0415
@@ -591,21 +591,21 @@ class Note:
 
         tags = cast(list[str], d.pop("tags", UNSET))
 
-        def _parse_poll(data: object) -> None | NotePollType0 | Unset:
+        def _parse_poll(data: object) -> None | NotePoll | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
 
-            def _try_0(data: Any) -> NotePollType0:
+            def _try_0(data: Any) -> NotePoll:
                 if not isinstance(data, dict):
                     raise TypeError()
-                poll_type_0 = NotePollType0.from_dict(data)
+                poll_type_0 = NotePoll.from_dict(data)
 
                 return poll_type_0
 
             return cast(
-                None | NotePollType0 | Unset,
+                None | NotePoll | Unset,
                 parse_union(data, (_try_0,)),
             )
 
@@ -627,21 +627,21 @@ class Note:
 
         channel_id = _parse_channel_id(d.pop("channelId", UNSET))
 
-        def _parse_channel(data: object) -> None | NoteChannelType0 | Unset:
+        def _parse_channel(data: object) -> None | NoteChannel | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
 
-            def _try_0(data: Any) -> NoteChannelType0:
+            def _try_0(data: Any) -> NoteChannel:
                 if not isinstance(data, dict):
                     raise TypeError()
-                channel_type_0 = NoteChannelType0.from_dict(data)
+                channel_type_0 = NoteChannel.from_dict(data)
 
                 return channel_type_0
 
             return cast(
-                None | NoteChannelType0 | Unset,
+                None | NoteChannel | Unset,
                 parse_union(data, (_try_0,)),
             )
 
@@ -668,6 +668,8 @@ class Note:
 
         my_reaction = _parse_my_reaction(d.pop("myReaction", UNSET))
 
+        if d:
+            unknown_properties("Note", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.note_draft_reaction_acceptance_type_1 import (
     NoteDraftReactionAcceptanceType1,
@@ -27,8 +27,8 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.drive_file import DriveFile
     from ..models.note import Note
-    from ..models.note_draft_channel_type_0 import NoteDraftChannelType0
-    from ..models.note_draft_poll_type_0 import NoteDraftPollType0
+    from ..models.note_draft_channel import NoteDraftChannel
+    from ..models.note_draft_poll import NoteDraftPoll
     from ..models.user_lite import UserLite
 
 
@@ -51,7 +51,7 @@ class NoteDraft:
         visible_user_ids (list[str]):
         file_ids (list[str]):
         hashtag (None | str):
-        poll (None | NoteDraftPollType0):
+        poll (None | NoteDraftPoll):
         channel_id (None | str):
         local_only (bool):
         reaction_acceptance (None | NoteDraftReactionAcceptanceType1 | NoteDraftReactionAcceptanceType2Type1 |
@@ -61,7 +61,7 @@ class NoteDraft:
         reply (None | Note | Unset):
         renote (None | Note | Unset):
         files (list[DriveFile] | Unset):
-        channel (None | NoteDraftChannelType0 | Unset):
+        channel (None | NoteDraftChannel | Unset):
     """
 
     id: str
@@ -76,7 +76,7 @@ class NoteDraft:
     visible_user_ids: list[str]
     file_ids: list[str]
     hashtag: None | str
-    poll: None | NoteDraftPollType0
+    poll: None | NoteDraftPoll
     channel_id: None | str
     local_only: bool
     reaction_acceptance: (
@@ -90,13 +90,13 @@ class NoteDraft:
     reply: None | Note | Unset = UNSET
     renote: None | Note | Unset = UNSET
     files: list[DriveFile] | Unset = UNSET
-    channel: None | NoteDraftChannelType0 | Unset = UNSET
+    channel: None | NoteDraftChannel | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.note import Note  # noqa: PLC0415
-        from ..models.note_draft_channel_type_0 import NoteDraftChannelType0  # noqa: PLC0415
-        from ..models.note_draft_poll_type_0 import NoteDraftPollType0  # noqa: PLC0415
+        from ..models.note_draft_channel import NoteDraftChannel  # noqa: PLC0415
+        from ..models.note_draft_poll import NoteDraftPoll  # noqa: PLC0415
 
         id = self.id
 
@@ -128,7 +128,7 @@ class NoteDraft:
         hashtag = self.hashtag
 
         poll: dict[str, Any] | None
-        if isinstance(self.poll, NoteDraftPollType0):
+        if isinstance(self.poll, NoteDraftPoll):
             poll = self.poll.to_dict()
         else:
             poll = self.poll
@@ -179,7 +179,7 @@ class NoteDraft:
         channel: dict[str, Any] | None | Unset
         if isinstance(self.channel, Unset):
             channel = UNSET
-        elif isinstance(self.channel, NoteDraftChannelType0):
+        elif isinstance(self.channel, NoteDraftChannel):
             channel = self.channel.to_dict()
         else:
             channel = self.channel
@@ -223,8 +223,8 @@ class NoteDraft:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.drive_file import DriveFile  # noqa: PLC0415
         from ..models.note import Note  # noqa: PLC0415
-        from ..models.note_draft_channel_type_0 import NoteDraftChannelType0  # noqa: PLC0415
-        from ..models.note_draft_poll_type_0 import NoteDraftPollType0  # noqa: PLC0415
+        from ..models.note_draft_channel import NoteDraftChannel  # noqa: PLC0415
+        from ..models.note_draft_poll import NoteDraftPoll  # noqa: PLC0415
         from ..models.user_lite import UserLite  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -354,19 +354,19 @@ class NoteDraft:
 
         if "poll" in d:
 
-            def _parse_poll(data: object) -> None | NoteDraftPollType0:
+            def _parse_poll(data: object) -> None | NoteDraftPoll:
                 if data is None:
                     return data
 
-                def _try_0(data: Any) -> NoteDraftPollType0:
+                def _try_0(data: Any) -> NoteDraftPoll:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    poll_type_0 = NoteDraftPollType0.from_dict(data)
+                    poll_type_0 = NoteDraftPoll.from_dict(data)
 
                     return poll_type_0
 
                 return cast(
-                    None | NoteDraftPollType0,
+                    None | NoteDraftPoll,
                     parse_union(data, (_try_0,)),
                 )
 
@@ -524,26 +524,28 @@ class NoteDraft:
 
                 files.append(files_item)
 
-        def _parse_channel(data: object) -> None | NoteDraftChannelType0 | Unset:
+        def _parse_channel(data: object) -> None | NoteDraftChannel | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
 
-            def _try_0(data: Any) -> NoteDraftChannelType0:
+            def _try_0(data: Any) -> NoteDraftChannel:
                 if not isinstance(data, dict):
                     raise TypeError()
-                channel_type_0 = NoteDraftChannelType0.from_dict(data)
+                channel_type_0 = NoteDraftChannel.from_dict(data)
 
                 return channel_type_0
 
             return cast(
-                None | NoteDraftChannelType0 | Unset,
+                None | NoteDraftChannel | Unset,
                 parse_union(data, (_try_0,)),
             )
 
         channel = _parse_channel(d.pop("channel", UNSET))
 
+        if d:
+            unknown_properties("NoteDraft", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -106,6 +106,8 @@ class NoteReactionWithNote:
             missing_required("NoteReactionWithNote", "note")
             note = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NoteReactionWithNote", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -110,6 +111,8 @@ class NotesBody:
 
         until_date = d.pop("untilDate", UNSET)
 
+        if d:
+            unknown_properties("NotesBody", d)
         _model = cls(
             local=local,
             reply=reply,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -62,6 +62,8 @@ class NotesConversationBody:
 
         offset = d.pop("offset", UNSET)
 
+        if d:
+            unknown_properties("NotesConversationBody", d)
         _model = cls(
             note_id=note_id,
             limit=limit,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union
+from misskey_core._parsing import parse_union, unknown_properties
 
 from ..models.notes_create_body_reaction_acceptance_type_1 import (
     NotesCreateBodyReactionAcceptanceType1,
@@ -24,7 +24,7 @@ from ..models.notes_create_body_visibility import NotesCreateBodyVisibility, che
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.notes_create_body_poll_type_0 import NotesCreateBodyPollType0
+    from ..models.notes_create_body_poll import NotesCreateBodyPoll
 
 
 T = TypeVar("T", bound="NotesCreateBody")
@@ -49,7 +49,7 @@ class NotesCreateBody:
         text (None | str | Unset):
         file_ids (list[str] | Unset):
         media_ids (list[str] | Unset):
-        poll (None | NotesCreateBodyPollType0 | Unset):
+        poll (None | NotesCreateBodyPoll | Unset):
     """
 
     visibility: NotesCreateBodyVisibility | Unset = "public"
@@ -72,11 +72,11 @@ class NotesCreateBody:
     text: None | str | Unset = UNSET
     file_ids: list[str] | Unset = UNSET
     media_ids: list[str] | Unset = UNSET
-    poll: None | NotesCreateBodyPollType0 | Unset = UNSET
+    poll: None | NotesCreateBodyPoll | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.notes_create_body_poll_type_0 import NotesCreateBodyPollType0  # noqa: PLC0415
+        from ..models.notes_create_body_poll import NotesCreateBodyPoll  # noqa: PLC0415
 
         visibility: str | Unset = UNSET
         if not isinstance(self.visibility, Unset):
@@ -147,7 +147,7 @@ class NotesCreateBody:
         poll: dict[str, Any] | None | Unset
         if isinstance(self.poll, Unset):
             poll = UNSET
-        elif isinstance(self.poll, NotesCreateBodyPollType0):
+        elif isinstance(self.poll, NotesCreateBodyPoll):
             poll = self.poll.to_dict()
         else:
             poll = self.poll
@@ -190,7 +190,7 @@ class NotesCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.notes_create_body_poll_type_0 import NotesCreateBodyPollType0  # noqa: PLC0415
+        from ..models.notes_create_body_poll import NotesCreateBodyPoll  # noqa: PLC0415
 
         d = dict(src_dict)
         _visibility = d.pop("visibility", UNSET)
@@ -312,26 +312,28 @@ class NotesCreateBody:
 
         media_ids = cast(list[str], d.pop("mediaIds", UNSET))
 
-        def _parse_poll(data: object) -> None | NotesCreateBodyPollType0 | Unset:
+        def _parse_poll(data: object) -> None | NotesCreateBodyPoll | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
 
-            def _try_0(data: Any) -> NotesCreateBodyPollType0:
+            def _try_0(data: Any) -> NotesCreateBodyPoll:
                 if not isinstance(data, dict):
                     raise TypeError()
-                poll_type_0 = NotesCreateBodyPollType0.from_dict(data)
+                poll_type_0 = NotesCreateBodyPoll.from_dict(data)
 
                 return poll_type_0
 
             return cast(
-                None | NotesCreateBodyPollType0 | Unset,
+                None | NotesCreateBodyPoll | Unset,
                 parse_union(data, (_try_0,)),
             )
 
         poll = _parse_poll(d.pop("poll", UNSET))
 
+        if d:
+            unknown_properties("NotesCreateBody", d)
         _model = cls(
             visibility=visibility,
             visible_user_ids=visible_user_ids,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union
+from misskey_core._parsing import parse_union, unknown_properties
 
 from ..models.notes_drafts_create_body_reaction_acceptance_type_1 import (
     NotesDraftsCreateBodyReactionAcceptanceType1,
@@ -27,7 +27,7 @@ from ..models.notes_drafts_create_body_visibility import (
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.notes_drafts_create_body_poll_type_0 import NotesDraftsCreateBodyPollType0
+    from ..models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll
 
 
 T = TypeVar("T", bound="NotesDraftsCreateBody")
@@ -49,7 +49,7 @@ class NotesDraftsCreateBody:
         channel_id (None | str | Unset):
         text (None | str | Unset):
         file_ids (list[str] | Unset):
-        poll (None | NotesDraftsCreateBodyPollType0 | Unset):
+        poll (None | NotesDraftsCreateBodyPoll | Unset):
         scheduled_at (int | None | Unset):
         is_actually_scheduled (bool | Unset):  Default: False.
     """
@@ -71,13 +71,13 @@ class NotesDraftsCreateBody:
     channel_id: None | str | Unset = UNSET
     text: None | str | Unset = UNSET
     file_ids: list[str] | Unset = UNSET
-    poll: None | NotesDraftsCreateBodyPollType0 | Unset = UNSET
+    poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET
     scheduled_at: int | None | Unset = UNSET
     is_actually_scheduled: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.notes_drafts_create_body_poll_type_0 import NotesDraftsCreateBodyPollType0  # noqa: PLC0415
+        from ..models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll  # noqa: PLC0415
 
         visibility: str | Unset = UNSET
         if not isinstance(self.visibility, Unset):
@@ -144,7 +144,7 @@ class NotesDraftsCreateBody:
         poll: dict[str, Any] | None | Unset
         if isinstance(self.poll, Unset):
             poll = UNSET
-        elif isinstance(self.poll, NotesDraftsCreateBodyPollType0):
+        elif isinstance(self.poll, NotesDraftsCreateBodyPoll):
             poll = self.poll.to_dict()
         else:
             poll = self.poll
@@ -193,7 +193,7 @@ class NotesDraftsCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.notes_drafts_create_body_poll_type_0 import NotesDraftsCreateBodyPollType0  # noqa: PLC0415
+        from ..models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll  # noqa: PLC0415
 
         d = dict(src_dict)
         _visibility = d.pop("visibility", UNSET)
@@ -320,21 +320,21 @@ class NotesDraftsCreateBody:
 
         file_ids = cast(list[str], d.pop("fileIds", UNSET))
 
-        def _parse_poll(data: object) -> None | NotesDraftsCreateBodyPollType0 | Unset:
+        def _parse_poll(data: object) -> None | NotesDraftsCreateBodyPoll | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
 
-            def _try_0(data: Any) -> NotesDraftsCreateBodyPollType0:
+            def _try_0(data: Any) -> NotesDraftsCreateBodyPoll:
                 if not isinstance(data, dict):
                     raise TypeError()
-                poll_type_0 = NotesDraftsCreateBodyPollType0.from_dict(data)
+                poll_type_0 = NotesDraftsCreateBodyPoll.from_dict(data)
 
                 return poll_type_0
 
             return cast(
-                None | NotesDraftsCreateBodyPollType0 | Unset,
+                None | NotesDraftsCreateBodyPoll | Unset,
                 parse_union(data, (_try_0,)),
             )
 
@@ -351,6 +351,8 @@ class NotesDraftsCreateBody:
 
         is_actually_scheduled = d.pop("isActuallyScheduled", UNSET)
 
+        if d:
+            unknown_properties("NotesDraftsCreateBody", d)
         _model = cls(
             visibility=visibility,
             visible_user_ids=visible_user_ids,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -53,6 +53,8 @@ class NotesDraftsCreateResponse200:
             missing_required("NotesDraftsCreateResponse200", "createdDraft")
             created_draft = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotesDraftsCreateResponse200", d)
         _model = cls(
             created_draft=created_draft,
         )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.notes_drafts_update_body_reaction_acceptance_type_1 import (
     NotesDraftsUpdateBodyReactionAcceptanceType1,
@@ -27,7 +27,7 @@ from ..models.notes_drafts_update_body_visibility import (
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.notes_drafts_update_body_poll_type_0 import NotesDraftsUpdateBodyPollType0
+    from ..models.notes_drafts_update_body_poll import NotesDraftsUpdateBodyPoll
 
 
 T = TypeVar("T", bound="NotesDraftsUpdateBody")
@@ -50,7 +50,7 @@ class NotesDraftsUpdateBody:
         channel_id (None | str | Unset):
         text (None | str | Unset):
         file_ids (list[str] | Unset):
-        poll (None | NotesDraftsUpdateBodyPollType0 | Unset):
+        poll (None | NotesDraftsUpdateBodyPoll | Unset):
         scheduled_at (int | None | Unset):
         is_actually_scheduled (bool | Unset):
     """
@@ -73,13 +73,13 @@ class NotesDraftsUpdateBody:
     channel_id: None | str | Unset = UNSET
     text: None | str | Unset = UNSET
     file_ids: list[str] | Unset = UNSET
-    poll: None | NotesDraftsUpdateBodyPollType0 | Unset = UNSET
+    poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET
     scheduled_at: int | None | Unset = UNSET
     is_actually_scheduled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.notes_drafts_update_body_poll_type_0 import NotesDraftsUpdateBodyPollType0  # noqa: PLC0415
+        from ..models.notes_drafts_update_body_poll import NotesDraftsUpdateBodyPoll  # noqa: PLC0415
 
         draft_id = self.draft_id
 
@@ -148,7 +148,7 @@ class NotesDraftsUpdateBody:
         poll: dict[str, Any] | None | Unset
         if isinstance(self.poll, Unset):
             poll = UNSET
-        elif isinstance(self.poll, NotesDraftsUpdateBodyPollType0):
+        elif isinstance(self.poll, NotesDraftsUpdateBodyPoll):
             poll = self.poll.to_dict()
         else:
             poll = self.poll
@@ -201,7 +201,7 @@ class NotesDraftsUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.notes_drafts_update_body_poll_type_0 import NotesDraftsUpdateBodyPollType0  # noqa: PLC0415
+        from ..models.notes_drafts_update_body_poll import NotesDraftsUpdateBodyPoll  # noqa: PLC0415
 
         d = dict(src_dict)
         if "draftId" in d:
@@ -335,21 +335,21 @@ class NotesDraftsUpdateBody:
 
         file_ids = cast(list[str], d.pop("fileIds", UNSET))
 
-        def _parse_poll(data: object) -> None | NotesDraftsUpdateBodyPollType0 | Unset:
+        def _parse_poll(data: object) -> None | NotesDraftsUpdateBodyPoll | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
 
-            def _try_0(data: Any) -> NotesDraftsUpdateBodyPollType0:
+            def _try_0(data: Any) -> NotesDraftsUpdateBodyPoll:
                 if not isinstance(data, dict):
                     raise TypeError()
-                poll_type_0 = NotesDraftsUpdateBodyPollType0.from_dict(data)
+                poll_type_0 = NotesDraftsUpdateBodyPoll.from_dict(data)
 
                 return poll_type_0
 
             return cast(
-                None | NotesDraftsUpdateBodyPollType0 | Unset,
+                None | NotesDraftsUpdateBodyPoll | Unset,
                 parse_union(data, (_try_0,)),
             )
 
@@ -366,6 +366,8 @@ class NotesDraftsUpdateBody:
 
         is_actually_scheduled = d.pop("isActuallyScheduled", UNSET)
 
+        if d:
+            unknown_properties("NotesDraftsUpdateBody", d)
         _model = cls(
             draft_id=draft_id,
             visibility=visibility,

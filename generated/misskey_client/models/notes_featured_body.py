@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -65,6 +66,8 @@ class NotesFeaturedBody:
 
         channel_id = _parse_channel_id(d.pop("channelId", UNSET))
 
+        if d:
+            unknown_properties("NotesFeaturedBody", d)
         _model = cls(
             limit=limit,
             until_id=until_id,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -86,6 +87,8 @@ class NotesGlobalTimelineBody:
 
         until_date = d.pop("untilDate", UNSET)
 
+        if d:
+            unknown_properties("NotesGlobalTimelineBody", d)
         _model = cls(
             with_files=with_files,
             with_renotes=with_renotes,

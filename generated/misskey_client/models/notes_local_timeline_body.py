@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -102,6 +103,8 @@ class NotesLocalTimelineBody:
 
         until_date = d.pop("untilDate", UNSET)
 
+        if d:
+            unknown_properties("NotesLocalTimelineBody", d)
         _model = cls(
             with_files=with_files,
             with_renotes=with_renotes,

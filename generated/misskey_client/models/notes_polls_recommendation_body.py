@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -54,6 +55,8 @@ class NotesPollsRecommendationBody:
 
         exclude_channels = d.pop("excludeChannels", UNSET)
 
+        if d:
+            unknown_properties("NotesPollsRecommendationBody", d)
         _model = cls(
             limit=limit,
             offset=offset,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -140,6 +140,8 @@ class NotesSearchBody:
 
         channel_id = _parse_channel_id(d.pop("channelId", UNSET))
 
+        if d:
+            unknown_properties("NotesSearchBody", d)
         _model = cls(
             query=query,
             since_id=since_id,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -164,6 +165,8 @@ class NotesSearchByTagBody:
 
         limit = d.pop("limit", UNSET)
 
+        if d:
+            unknown_properties("NotesSearchByTagBody", d)
         _model = cls(
             tag=tag,
             query=query,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -88,6 +88,8 @@ class NotesShowPartialBulkResponse200Item:
             missing_required("NotesShowPartialBulkResponse200Item", "reactionEmojis")
             reaction_emojis = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotesShowPartialBulkResponse200Item", d)
         _model = cls(
             id=id,
             reactions=reactions,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -134,6 +134,8 @@ class NotesUserListTimelineBody:
 
         with_files = d.pop("withFiles", UNSET)
 
+        if d:
+            unknown_properties("NotesUserListTimelineBody", d)
         _model = cls(
             list_id=list_id,
             limit=limit,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.achievement_name import AchievementName, check_achievement_name
 from ..models.notification_achievement_earned_type import (
@@ -91,6 +91,8 @@ class NotificationAchievementEarned:
             missing_required("NotificationAchievementEarned", "achievement")
             achievement = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationAchievementEarned", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_app_type import NotificationAppType, check_notification_app_type
 from ..types import UNSET
@@ -126,6 +126,8 @@ class NotificationApp:
             missing_required("NotificationApp", "icon")
             icon = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationApp", d)
         _model = cls(
             id=id,
             created_at=created_at,

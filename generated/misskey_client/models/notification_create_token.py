@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_create_token_type import NotificationCreateTokenType, check_notification_create_token_type
 from ..types import UNSET
@@ -74,6 +74,8 @@ class NotificationCreateToken:
             missing_required("NotificationCreateToken", "type")
             type_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationCreateToken", d)
         _model = cls(
             id=id,
             created_at=created_at,

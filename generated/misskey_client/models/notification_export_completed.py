@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_export_completed_exported_entity import (
     NotificationExportCompletedExportedEntity,
@@ -106,6 +106,8 @@ class NotificationExportCompleted:
             missing_required("NotificationExportCompleted", "fileId")
             file_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationExportCompleted", d)
         _model = cls(
             id=id,
             created_at=created_at,

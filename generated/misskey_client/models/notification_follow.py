@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_follow_type import NotificationFollowType, check_notification_follow_type
 from ..types import UNSET
@@ -105,6 +105,8 @@ class NotificationFollow:
             missing_required("NotificationFollow", "userId")
             user_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationFollow", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_follow_request_accepted_type import (
     NotificationFollowRequestAcceptedType,
@@ -128,6 +128,8 @@ class NotificationFollowRequestAccepted:
             missing_required("NotificationFollowRequestAccepted", "message")
             message = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationFollowRequestAccepted", d)
         _model = cls(
             id=id,
             created_at=created_at,

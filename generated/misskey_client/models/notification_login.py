@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_login_type import NotificationLoginType, check_notification_login_type
 from ..types import UNSET
@@ -74,6 +74,8 @@ class NotificationLogin:
             missing_required("NotificationLogin", "type")
             type_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationLogin", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_mention_type import NotificationMentionType, check_notification_mention_type
 from ..types import UNSET
@@ -120,6 +120,8 @@ class NotificationMention:
             missing_required("NotificationMention", "note")
             note = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationMention", d)
         _model = cls(
             id=id,
             created_at=created_at,

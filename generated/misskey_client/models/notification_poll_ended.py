@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_poll_ended_type import NotificationPollEndedType, check_notification_poll_ended_type
 from ..types import UNSET
@@ -120,6 +120,8 @@ class NotificationPollEnded:
             missing_required("NotificationPollEnded", "note")
             note = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationPollEnded", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_quote_type import NotificationQuoteType, check_notification_quote_type
 from ..types import UNSET
@@ -120,6 +120,8 @@ class NotificationQuote:
             missing_required("NotificationQuote", "note")
             note = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationQuote", d)
         _model = cls(
             id=id,
             created_at=created_at,

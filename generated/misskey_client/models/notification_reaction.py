@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_reaction_type import NotificationReactionType, check_notification_reaction_type
 from ..types import UNSET
@@ -132,6 +132,8 @@ class NotificationReaction:
             missing_required("NotificationReaction", "reaction")
             reaction = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationReaction", d)
         _model = cls(
             id=id,
             created_at=created_at,

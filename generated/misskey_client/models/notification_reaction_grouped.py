@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_reaction_grouped_type import (
     NotificationReactionGroupedType,
@@ -119,6 +119,8 @@ class NotificationReactionGrouped:
             missing_required("NotificationReactionGrouped", "reactions")
             reactions = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationReactionGrouped", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_receive_follow_request_type import (
     NotificationReceiveFollowRequestType,
@@ -108,6 +108,8 @@ class NotificationReceiveFollowRequest:
             missing_required("NotificationReceiveFollowRequest", "userId")
             user_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationReceiveFollowRequest", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_renote_grouped_type import (
     NotificationRenoteGroupedType,
@@ -119,6 +119,8 @@ class NotificationRenoteGrouped:
             missing_required("NotificationRenoteGrouped", "users")
             users = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationRenoteGrouped", d)
         _model = cls(
             id=id,
             created_at=created_at,

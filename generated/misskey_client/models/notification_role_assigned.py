@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_role_assigned_type import NotificationRoleAssignedType, check_notification_role_assigned_type
 from ..types import UNSET
@@ -93,6 +93,8 @@ class NotificationRoleAssigned:
             missing_required("NotificationRoleAssigned", "role")
             role = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationRoleAssigned", d)
         _model = cls(
             id=id,
             created_at=created_at,

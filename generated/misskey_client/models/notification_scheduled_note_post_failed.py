@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_scheduled_note_post_failed_type import (
     NotificationScheduledNotePostFailedType,
@@ -96,6 +96,8 @@ class NotificationScheduledNotePostFailed:
             missing_required("NotificationScheduledNotePostFailed", "noteDraft")
             note_draft = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationScheduledNotePostFailed", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_scheduled_note_posted_type import (
     NotificationScheduledNotePostedType,
@@ -96,6 +96,8 @@ class NotificationScheduledNotePosted:
             missing_required("NotificationScheduledNotePosted", "note")
             note = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationScheduledNotePosted", d)
         _model = cls(
             id=id,
             created_at=created_at,

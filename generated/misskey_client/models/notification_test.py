@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.notification_test_type import NotificationTestType, check_notification_test_type
 from ..types import UNSET
@@ -74,6 +74,8 @@ class NotificationTest:
             missing_required("NotificationTest", "type")
             type_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("NotificationTest", d)
         _model = cls(
             id=id,
             created_at=created_at,

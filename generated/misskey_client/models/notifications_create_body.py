@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -84,6 +84,8 @@ class NotificationsCreateBody:
 
         icon = _parse_icon(d.pop("icon", UNSET))
 
+        if d:
+            unknown_properties("NotificationsCreateBody", d)
         _model = cls(
             body=body,
             header=header,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.page_font import PageFont, check_page_font
 from ..types import UNSET, Unset
@@ -418,6 +418,8 @@ class Page:
 
         is_liked = d.pop("isLiked", UNSET)
 
+        if d:
+            unknown_properties("Page", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.page_block_image_type import PageBlockImageType, check_page_block_image_type
 from ..types import UNSET
@@ -80,6 +80,8 @@ class PageBlockImage:
             missing_required("PageBlockImage", "fileId")
             file_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("PageBlockImage", d)
         _model = cls(
             id=id,
             type_=type_,

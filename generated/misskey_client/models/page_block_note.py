@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.page_block_note_type import PageBlockNoteType, check_page_block_note_type
 from ..types import UNSET
@@ -92,6 +92,8 @@ class PageBlockNote:
             missing_required("PageBlockNote", "note")
             note = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("PageBlockNote", d)
         _model = cls(
             id=id,
             type_=type_,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.page_block_section_type import PageBlockSectionType, check_page_block_section_type
 from ..types import UNSET
@@ -99,6 +99,8 @@ class PageBlockSection:
             missing_required("PageBlockSection", "children")
             children = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("PageBlockSection", d)
         _model = cls(
             id=id,
             type_=type_,

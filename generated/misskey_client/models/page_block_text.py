@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.page_block_text_type import PageBlockTextType, check_page_block_text_type
 from ..types import UNSET
@@ -72,6 +72,8 @@ class PageBlockText:
             missing_required("PageBlockText", "text")
             text = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("PageBlockText", d)
         _model = cls(
             id=id,
             type_=type_,

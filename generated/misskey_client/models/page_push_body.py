@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -66,6 +66,8 @@ class PagePushBody:
 
         var = d.pop("var", UNSET)
 
+        if d:
+            unknown_properties("PagePushBody", d)
         _model = cls(
             page_id=page_id,
             event=event,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.pages_create_body_font import PagesCreateBodyFont, check_pages_create_body_font
 from ..types import UNSET, Unset
@@ -190,6 +190,8 @@ class PagesCreateBody:
 
         hide_title_when_pinned = d.pop("hideTitleWhenPinned", UNSET)
 
+        if d:
+            unknown_properties("PagesCreateBody", d)
         _model = cls(
             title=title,
             name=name,

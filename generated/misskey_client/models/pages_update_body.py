@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.pages_update_body_font import PagesUpdateBodyFont, check_pages_update_body_font
 from ..types import UNSET, Unset
@@ -188,6 +188,8 @@ class PagesUpdateBody:
 
         hide_title_when_pinned = d.pop("hideTitleWhenPinned", UNSET)
 
+        if d:
+            unknown_properties("PagesUpdateBody", d)
         _model = cls(
             page_id=page_id,
             title=title,

@@ -6,9 +6,9 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="QueueCount")
 
@@ -22,6 +22,9 @@ class QueueCount:
         completed (float):
         failed (float):
         delayed (float):
+        paused (float | Unset):
+        prioritized (float | Unset):
+        waiting_children (float | Unset):
     """
 
     waiting: float
@@ -29,6 +32,9 @@ class QueueCount:
     completed: float
     failed: float
     delayed: float
+    paused: float | Unset = UNSET
+    prioritized: float | Unset = UNSET
+    waiting_children: float | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,6 +48,12 @@ class QueueCount:
 
         delayed = self.delayed
 
+        paused = self.paused
+
+        prioritized = self.prioritized
+
+        waiting_children = self.waiting_children
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -53,6 +65,12 @@ class QueueCount:
                 "delayed": delayed,
             }
         )
+        if paused is not UNSET:
+            field_dict["paused"] = paused
+        if prioritized is not UNSET:
+            field_dict["prioritized"] = prioritized
+        if waiting_children is not UNSET:
+            field_dict["waiting-children"] = waiting_children
 
         return field_dict
 
@@ -94,12 +112,23 @@ class QueueCount:
             missing_required("QueueCount", "delayed")
             delayed = cast(Any, UNSET)
 
+        paused = d.pop("paused", UNSET)
+
+        prioritized = d.pop("prioritized", UNSET)
+
+        waiting_children = d.pop("waiting-children", UNSET)
+
+        if d:
+            unknown_properties("QueueCount", d)
         _model = cls(
             waiting=waiting,
             active=active,
             completed=completed,
             failed=failed,
             delayed=delayed,
+            paused=paused,
+            prioritized=prioritized,
+            waiting_children=waiting_children,
         )
 
         _model.additional_properties = d

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -219,6 +219,8 @@ class QueueJob:
 
         finished_on = d.pop("finishedOn", UNSET)
 
+        if d:
+            unknown_properties("QueueJob", d)
         _model = cls(
             id=id,
             name=name,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -78,6 +78,8 @@ class QueueMetrics:
             missing_required("QueueMetrics", "count")
             count = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("QueueMetrics", d)
         _model = cls(
             meta=meta,
             data=data,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -70,6 +70,8 @@ class QueueMetricsMeta:
             missing_required("QueueMetricsMeta", "prevCount")
             prev_count = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("QueueMetricsMeta", d)
         _model = cls(
             count=count,
             prev_ts=prev_ts,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -91,6 +91,8 @@ class RenoteMuting:
             missing_required("RenoteMuting", "mutee")
             mutee = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("RenoteMuting", d)
         _model = cls(
             id=id,
             created_at=created_at,

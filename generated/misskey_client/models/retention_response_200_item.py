@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -79,6 +79,8 @@ class RetentionResponse200Item:
             missing_required("RetentionResponse200Item", "data")
             data = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("RetentionResponse200Item", d)
         _model = cls(
             created_at=created_at,
             users=users,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -50,6 +51,8 @@ class ReversiCancelMatchBody:
 
         user_id = _parse_user_id(d.pop("userId", UNSET))
 
+        if d:
+            unknown_properties("ReversiCancelMatchBody", d)
         _model = cls(
             user_id=user_id,
         )

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.reversi_game_detailed_bw import ReversiGameDetailedBw, check_reversi_game_detailed_bw
 from ..types import UNSET
 
 if TYPE_CHECKING:
-    from ..models.reversi_game_detailed_form_1_type_0 import ReversiGameDetailedForm1Type0
-    from ..models.reversi_game_detailed_form_2_type_0 import ReversiGameDetailedForm2Type0
+    from ..models.reversi_game_detailed_form_1 import ReversiGameDetailedForm1
+    from ..models.reversi_game_detailed_form_2 import ReversiGameDetailedForm2
     from ..models.user_lite import UserLite
 
 
@@ -31,8 +31,8 @@ class ReversiGameDetailed:
         ended_at (datetime.datetime | None):
         is_started (bool):
         is_ended (bool):
-        form1 (None | ReversiGameDetailedForm1Type0):
-        form2 (None | ReversiGameDetailedForm2Type0):
+        form1 (None | ReversiGameDetailedForm1):
+        form2 (None | ReversiGameDetailedForm2):
         user_1_ready (bool):
         user_2_ready (bool):
         user_1_id (str):
@@ -60,8 +60,8 @@ class ReversiGameDetailed:
     ended_at: datetime.datetime | None
     is_started: bool
     is_ended: bool
-    form1: None | ReversiGameDetailedForm1Type0
-    form2: None | ReversiGameDetailedForm2Type0
+    form1: None | ReversiGameDetailedForm1
+    form2: None | ReversiGameDetailedForm2
     user_1_ready: bool
     user_2_ready: bool
     user_1_id: str
@@ -84,8 +84,8 @@ class ReversiGameDetailed:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.reversi_game_detailed_form_1_type_0 import ReversiGameDetailedForm1Type0  # noqa: PLC0415
-        from ..models.reversi_game_detailed_form_2_type_0 import ReversiGameDetailedForm2Type0  # noqa: PLC0415
+        from ..models.reversi_game_detailed_form_1 import ReversiGameDetailedForm1  # noqa: PLC0415
+        from ..models.reversi_game_detailed_form_2 import ReversiGameDetailedForm2  # noqa: PLC0415
         from ..models.user_lite import UserLite  # noqa: PLC0415
 
         id = self.id
@@ -109,13 +109,13 @@ class ReversiGameDetailed:
         is_ended = self.is_ended
 
         form1: dict[str, Any] | None
-        if isinstance(self.form1, ReversiGameDetailedForm1Type0):
+        if isinstance(self.form1, ReversiGameDetailedForm1):
             form1 = self.form1.to_dict()
         else:
             form1 = self.form1
 
         form2: dict[str, Any] | None
-        if isinstance(self.form2, ReversiGameDetailedForm2Type0):
+        if isinstance(self.form2, ReversiGameDetailedForm2):
             form2 = self.form2.to_dict()
         else:
             form2 = self.form2
@@ -208,8 +208,8 @@ class ReversiGameDetailed:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.reversi_game_detailed_form_1_type_0 import ReversiGameDetailedForm1Type0  # noqa: PLC0415
-        from ..models.reversi_game_detailed_form_2_type_0 import ReversiGameDetailedForm2Type0  # noqa: PLC0415
+        from ..models.reversi_game_detailed_form_1 import ReversiGameDetailedForm1  # noqa: PLC0415
+        from ..models.reversi_game_detailed_form_2 import ReversiGameDetailedForm2  # noqa: PLC0415
         from ..models.user_lite import UserLite  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -294,19 +294,19 @@ class ReversiGameDetailed:
 
         if "form1" in d:
 
-            def _parse_form1(data: object) -> None | ReversiGameDetailedForm1Type0:
+            def _parse_form1(data: object) -> None | ReversiGameDetailedForm1:
                 if data is None:
                     return data
 
-                def _try_0(data: Any) -> ReversiGameDetailedForm1Type0:
+                def _try_0(data: Any) -> ReversiGameDetailedForm1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    form1_type_0 = ReversiGameDetailedForm1Type0.from_dict(data)
+                    form1_type_0 = ReversiGameDetailedForm1.from_dict(data)
 
                     return form1_type_0
 
                 return cast(
-                    None | ReversiGameDetailedForm1Type0,
+                    None | ReversiGameDetailedForm1,
                     parse_union(data, (_try_0,)),
                 )
 
@@ -319,19 +319,19 @@ class ReversiGameDetailed:
 
         if "form2" in d:
 
-            def _parse_form2(data: object) -> None | ReversiGameDetailedForm2Type0:
+            def _parse_form2(data: object) -> None | ReversiGameDetailedForm2:
                 if data is None:
                     return data
 
-                def _try_0(data: Any) -> ReversiGameDetailedForm2Type0:
+                def _try_0(data: Any) -> ReversiGameDetailedForm2:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    form2_type_0 = ReversiGameDetailedForm2Type0.from_dict(data)
+                    form2_type_0 = ReversiGameDetailedForm2.from_dict(data)
 
                     return form2_type_0
 
                 return cast(
-                    None | ReversiGameDetailedForm2Type0,
+                    None | ReversiGameDetailedForm2,
                     parse_union(data, (_try_0,)),
                 )
 
@@ -531,6 +531,8 @@ class ReversiGameDetailed:
             missing_required("ReversiGameDetailed", "map")
             map_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ReversiGameDetailed", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.reversi_game_lite_bw import ReversiGameLiteBw, check_reversi_game_lite_bw
 from ..types import UNSET
@@ -398,6 +398,8 @@ class ReversiGameLite:
             missing_required("ReversiGameLite", "timeLimitForEachTurn")
             time_limit_for_each_turn = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ReversiGameLite", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -66,6 +67,8 @@ class ReversiMatchBody:
 
         multiple = d.pop("multiple", UNSET)
 
+        if d:
+            unknown_properties("ReversiMatchBody", d)
         _model = cls(
             user_id=user_id,
             no_irregular_rules=no_irregular_rules,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -86,6 +86,8 @@ class ReversiVerifyResponse200:
 
         game = _parse_game(d.pop("game", UNSET))
 
+        if d:
+            unknown_properties("ReversiVerifyResponse200", d)
         _model = cls(
             desynced=desynced,
             game=game,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.role_target import RoleTarget, check_role_target
 from ..types import UNSET
@@ -434,6 +434,8 @@ class Role:
             missing_required("Role", "usersCount")
             users_count = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("Role", d)
         _model = cls(
             id=id,
             name=name,

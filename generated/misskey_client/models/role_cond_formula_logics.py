@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.role_cond_formula_logics_type import RoleCondFormulaLogicsType, check_role_cond_formula_logics_type
 from ..types import UNSET
@@ -228,6 +228,8 @@ class RoleCondFormulaLogics:
             missing_required("RoleCondFormulaLogics", "values")
             values = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("RoleCondFormulaLogics", d)
         _model = cls(
             id=id,
             type_=type_,

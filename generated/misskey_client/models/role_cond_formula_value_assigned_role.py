@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.role_cond_formula_value_assigned_role_type import (
     RoleCondFormulaValueAssignedRoleType,
@@ -75,6 +75,8 @@ class RoleCondFormulaValueAssignedRole:
             missing_required("RoleCondFormulaValueAssignedRole", "roleId")
             role_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("RoleCondFormulaValueAssignedRole", d)
         _model = cls(
             id=id,
             type_=type_,

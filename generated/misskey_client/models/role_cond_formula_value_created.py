@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.role_cond_formula_value_created_type import (
     RoleCondFormulaValueCreatedType,
@@ -75,6 +75,8 @@ class RoleCondFormulaValueCreated:
             missing_required("RoleCondFormulaValueCreated", "sec")
             sec = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("RoleCondFormulaValueCreated", d)
         _model = cls(
             id=id,
             type_=type_,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.role_cond_formula_value_not_type import (
     RoleCondFormulaValueNotType,
@@ -220,6 +220,8 @@ class RoleCondFormulaValueNot:
             missing_required("RoleCondFormulaValueNot", "value")
             value = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("RoleCondFormulaValueNot", d)
         _model = cls(
             id=id,
             type_=type_,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.role_cond_formula_value_user_setting_boolean_schema_type import (
     RoleCondFormulaValueUserSettingBooleanSchemaType,
@@ -63,6 +63,8 @@ class RoleCondFormulaValueUserSettingBooleanSchema:
             missing_required("RoleCondFormulaValueUserSettingBooleanSchema", "type")
             type_ = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("RoleCondFormulaValueUserSettingBooleanSchema", d)
         _model = cls(
             id=id,
             type_=type_,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -146,6 +146,8 @@ class RoleLite:
             missing_required("RoleLite", "displayOrder")
             display_order = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("RoleLite", d)
         _model = cls(
             id=id,
             name=name,

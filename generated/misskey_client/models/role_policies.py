@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.role_policies_chat_availability import RolePoliciesChatAvailability, check_role_policies_chat_availability
 from ..types import UNSET
@@ -493,6 +493,8 @@ class RolePolicies:
             missing_required("RolePolicies", "watermarkAvailable")
             watermark_available = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("RolePolicies", d)
         _model = cls(
             gtl_available=gtl_available,
             ltl_available=ltl_available,

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from misskey_core._parsing import parse_union
 
 if TYPE_CHECKING:
-    from ..models.role_policies_map_additional_property_type_0 import RolePoliciesMapAdditionalPropertyType0
+    from ..models.role_policies_map_additional_property import RolePoliciesMapAdditionalProperty
 
 
 T = TypeVar("T", bound="RolePoliciesMap")
@@ -17,21 +17,21 @@ T = TypeVar("T", bound="RolePoliciesMap")
 
 @_attrs_define
 class RolePoliciesMap:
-    additional_properties: dict[str, RolePoliciesMapAdditionalPropertyType0] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, RolePoliciesMapAdditionalProperty] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.role_policies_map_additional_property_type_0 import RolePoliciesMapAdditionalPropertyType0  # noqa: PLC0415
+        from ..models.role_policies_map_additional_property import RolePoliciesMapAdditionalProperty  # noqa: PLC0415
 
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
-            if isinstance(prop, RolePoliciesMapAdditionalPropertyType0):
+            if isinstance(prop, RolePoliciesMapAdditionalProperty):
                 field_dict[prop_name] = prop.to_dict()
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.role_policies_map_additional_property_type_0 import RolePoliciesMapAdditionalPropertyType0  # noqa: PLC0415
+        from ..models.role_policies_map_additional_property import RolePoliciesMapAdditionalProperty  # noqa: PLC0415
 
         d = dict(src_dict)
         _model = cls()
@@ -39,17 +39,17 @@ class RolePoliciesMap:
         additional_properties = {}
         for prop_name, prop_dict in d.items():
 
-            def _parse_additional_property(data: object) -> RolePoliciesMapAdditionalPropertyType0:
+            def _parse_additional_property(data: object) -> RolePoliciesMapAdditionalProperty:
 
-                def _try_0(data: Any) -> RolePoliciesMapAdditionalPropertyType0:
+                def _try_0(data: Any) -> RolePoliciesMapAdditionalProperty:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    additional_property_type_0 = RolePoliciesMapAdditionalPropertyType0.from_dict(data)
+                    additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(data)
 
                     return additional_property_type_0
 
                 return cast(
-                    RolePoliciesMapAdditionalPropertyType0,
+                    RolePoliciesMapAdditionalProperty,
                     parse_union(data, (_try_0,)),
                 )
 
@@ -64,10 +64,10 @@ class RolePoliciesMap:
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> RolePoliciesMapAdditionalPropertyType0:
+    def __getitem__(self, key: str) -> RolePoliciesMapAdditionalProperty:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: RolePoliciesMapAdditionalPropertyType0) -> None:
+    def __setitem__(self, key: str, value: RolePoliciesMapAdditionalProperty) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -46,6 +46,8 @@ class RolesShowBody:
             missing_required("RolesShowBody", "roleId")
             role_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("RolesShowBody", d)
         _model = cls(
             role_id=role_id,
         )

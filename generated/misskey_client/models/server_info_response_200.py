@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -95,6 +95,8 @@ class ServerInfoResponse200:
             missing_required("ServerInfoResponse200", "fs")
             fs = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("ServerInfoResponse200", d)
         _model = cls(
             machine=machine,
             cpu=cpu,

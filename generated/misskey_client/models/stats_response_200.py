@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -24,6 +24,7 @@ class StatsResponse200:
         instances (float):
         drive_usage_local (float):
         drive_usage_remote (float):
+        reactions_count (float):
     """
 
     notes_count: float
@@ -33,6 +34,7 @@ class StatsResponse200:
     instances: float
     drive_usage_local: float
     drive_usage_remote: float
+    reactions_count: float
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,6 +52,8 @@ class StatsResponse200:
 
         drive_usage_remote = self.drive_usage_remote
 
+        reactions_count = self.reactions_count
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -61,6 +65,7 @@ class StatsResponse200:
                 "instances": instances,
                 "driveUsageLocal": drive_usage_local,
                 "driveUsageRemote": drive_usage_remote,
+                "reactionsCount": reactions_count,
             }
         )
 
@@ -118,6 +123,15 @@ class StatsResponse200:
             missing_required("StatsResponse200", "driveUsageRemote")
             drive_usage_remote = cast(Any, UNSET)
 
+        if "reactionsCount" in d:
+            reactions_count = d.pop("reactionsCount")
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("StatsResponse200", "reactionsCount")
+            reactions_count = cast(Any, UNSET)
+
+        if d:
+            unknown_properties("StatsResponse200", d)
         _model = cls(
             notes_count=notes_count,
             original_notes_count=original_notes_count,
@@ -126,6 +140,7 @@ class StatsResponse200:
             instances=instances,
             drive_usage_local=drive_usage_local,
             drive_usage_remote=drive_usage_remote,
+            reactions_count=reactions_count,
         )
 
         _model.additional_properties = d

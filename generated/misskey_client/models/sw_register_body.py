@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -78,6 +78,8 @@ class SwRegisterBody:
 
         send_read_message = d.pop("sendReadMessage", UNSET)
 
+        if d:
+            unknown_properties("SwRegisterBody", d)
         _model = cls(
             endpoint=endpoint,
             auth=auth,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.sw_register_response_200_state import SwRegisterResponse200State, check_sw_register_response_200_state
 from ..types import UNSET, Unset
@@ -106,6 +106,8 @@ class SwRegisterResponse200:
         else:
             state = check_sw_register_response_200_state(_state)
 
+        if d:
+            unknown_properties("SwRegisterResponse200", d)
         _model = cls(
             key=key,
             user_id=user_id,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -54,6 +54,8 @@ class SwUpdateRegistrationBody:
 
         send_read_message = d.pop("sendReadMessage", UNSET)
 
+        if d:
+            unknown_properties("SwUpdateRegistrationBody", d)
         _model = cls(
             endpoint=endpoint,
             send_read_message=send_read_message,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -70,6 +70,8 @@ class SwUpdateRegistrationResponse200:
             missing_required("SwUpdateRegistrationResponse200", "sendReadMessage")
             send_read_message = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("SwUpdateRegistrationResponse200", d)
         _model = cls(
             user_id=user_id,
             endpoint=endpoint,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.system_webhook_on_item import SystemWebhookOnItem, check_system_webhook_on_item
 from ..types import UNSET
@@ -184,6 +184,8 @@ class SystemWebhook:
             missing_required("SystemWebhook", "secret")
             secret = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("SystemWebhook", d)
         _model = cls(
             id=id,
             is_active=is_active,

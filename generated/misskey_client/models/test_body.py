@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -89,6 +89,8 @@ class TestBody:
 
         id = d.pop("id", UNSET)
 
+        if d:
+            unknown_properties("TestBody", d)
         _model = cls(
             required=required,
             string=string,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.user_detailed_not_me_only_chat_scope import (
     UserDetailedNotMeOnlyChatScope,
@@ -1048,6 +1048,8 @@ class UserDetailedNotMe:
 
         with_replies = d.pop("withReplies", UNSET)
 
+        if d:
+            unknown_properties("UserDetailedNotMe", d)
         _model = cls(
             id=id,
             name=name,

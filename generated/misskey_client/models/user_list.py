@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -94,6 +94,8 @@ class UserList:
 
         user_ids = cast(list[str], d.pop("userIds", UNSET))
 
+        if d:
+            unknown_properties("UserList", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.user_lite_online_status import UserLiteOnlineStatus, check_user_lite_online_status
 from ..types import UNSET, Unset
@@ -289,6 +289,8 @@ class UserLite:
 
                 badge_roles.append(badge_roles_item)
 
+        if d:
+            unknown_properties("UserLite", d)
         _model = cls(
             id=id,
             name=name,

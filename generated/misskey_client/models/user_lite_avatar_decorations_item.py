@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -90,6 +90,8 @@ class UserLiteAvatarDecorationsItem:
 
         offset_y = d.pop("offsetY", UNSET)
 
+        if d:
+            unknown_properties("UserLiteAvatarDecorationsItem", d)
         _model = cls(
             id=id,
             url=url,

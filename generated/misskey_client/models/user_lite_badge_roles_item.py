@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -78,6 +78,8 @@ class UserLiteBadgeRolesItem:
             missing_required("UserLiteBadgeRolesItem", "displayOrder")
             display_order = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("UserLiteBadgeRolesItem", d)
         _model = cls(
             name=name,
             icon_url=icon_url,

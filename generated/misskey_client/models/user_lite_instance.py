@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -154,6 +154,8 @@ class UserLiteInstance:
             missing_required("UserLiteInstance", "themeColor")
             theme_color = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("UserLiteInstance", d)
         _model = cls(
             name=name,
             software_name=software_name,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..models.user_webhook_on_item import UserWebhookOnItem, check_user_webhook_on_item
 from ..types import UNSET
@@ -183,6 +183,8 @@ class UserWebhook:
             missing_required("UserWebhook", "latestStatus")
             latest_status = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("UserWebhook", d)
         _model = cls(
             id=id,
             user_id=user_id,

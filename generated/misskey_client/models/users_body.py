@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..models.users_body_origin import UsersBodyOrigin, check_users_body_origin
 from ..models.users_body_sort import UsersBodySort, check_users_body_sort
@@ -113,6 +114,8 @@ class UsersBody:
 
         hostname = _parse_hostname(d.pop("hostname", UNSET))
 
+        if d:
+            unknown_properties("UsersBody", d)
         _model = cls(
             limit=limit,
             offset=offset,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -62,6 +62,8 @@ class UsersFeaturedNotesBody:
 
         until_id = d.pop("untilId", UNSET)
 
+        if d:
+            unknown_properties("UsersFeaturedNotesBody", d)
         _model = cls(
             user_id=user_id,
             limit=limit,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -105,6 +106,8 @@ class UsersFollowersBody:
 
         limit = d.pop("limit", UNSET)
 
+        if d:
+            unknown_properties("UsersFollowersBody", d)
         _model = cls(
             user_id=user_id,
             username=username,

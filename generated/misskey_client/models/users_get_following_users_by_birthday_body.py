@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -119,6 +119,8 @@ class UsersGetFollowingUsersByBirthdayBody:
 
         offset = d.pop("offset", UNSET)
 
+        if d:
+            unknown_properties("UsersGetFollowingUsersByBirthdayBody", d)
         _model = cls(
             birthday=birthday,
             limit=limit,

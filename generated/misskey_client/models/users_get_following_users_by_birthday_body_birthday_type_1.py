@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -76,6 +76,8 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
             missing_required("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", "end")
             end = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", d)
         _model = cls(
             begin=begin,
             end=end,

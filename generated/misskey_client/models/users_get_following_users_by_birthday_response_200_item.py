@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -77,6 +77,8 @@ class UsersGetFollowingUsersByBirthdayResponse200Item:
             missing_required("UsersGetFollowingUsersByBirthdayResponse200Item", "user")
             user = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("UsersGetFollowingUsersByBirthdayResponse200Item", d)
         _model = cls(
             id=id,
             birthday=birthday,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET
 
@@ -101,6 +101,8 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
             missing_required("UsersGetFrequentlyRepliedUsersResponse200Item", "weight")
             weight = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("UsersGetFrequentlyRepliedUsersResponse200Item", d)
         _model = cls(
             user=user,
             weight=weight,

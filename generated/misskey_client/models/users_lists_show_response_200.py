@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -110,6 +110,8 @@ class UsersListsShowResponse200:
 
         is_liked = d.pop("isLiked", UNSET)
 
+        if d:
+            unknown_properties("UsersListsShowResponse200", d)
         _model = cls(
             id=id,
             created_at=created_at,

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -62,6 +62,8 @@ class UsersListsUpdateBody:
 
         is_public = d.pop("isPublic", UNSET)
 
+        if d:
+            unknown_properties("UsersListsUpdateBody", d)
         _model = cls(
             list_id=list_id,
             name=name,

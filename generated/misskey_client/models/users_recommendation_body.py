@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -46,6 +47,8 @@ class UsersRecommendationBody:
 
         offset = d.pop("offset", UNSET)
 
+        if d:
+            unknown_properties("UsersRecommendationBody", d)
         _model = cls(
             limit=limit,
             offset=offset,

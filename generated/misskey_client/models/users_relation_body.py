@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union
+from misskey_core._parsing import missing_required, parse_union, unknown_properties
 
 from ..types import UNSET
 
@@ -78,6 +78,8 @@ class UsersRelationBody:
             missing_required("UsersRelationBody", "userId")
             user_id = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("UsersRelationBody", d)
         _model = cls(
             user_id=user_id,
         )

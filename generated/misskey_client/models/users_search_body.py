@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.users_search_body_origin import UsersSearchBodyOrigin, check_users_search_body_origin
 from ..types import UNSET, Unset
@@ -86,6 +86,8 @@ class UsersSearchBody:
 
         detail = d.pop("detail", UNSET)
 
+        if d:
+            unknown_properties("UsersSearchBody", d)
         _model = cls(
             query=query,
             offset=offset,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -85,6 +86,8 @@ class UsersSearchByUsernameAndHostBody:
 
         detail = d.pop("detail", UNSET)
 
+        if d:
+            unknown_properties("UsersSearchByUsernameAndHostBody", d)
         _model = cls(
             username=username,
             host=host,

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -75,6 +76,8 @@ class UsersShowBody:
 
         host = _parse_host(d.pop("host", UNSET))
 
+        if d:
+            unknown_properties("UsersShowBody", d)
         _model = cls(
             user_id=user_id,
             user_ids=user_ids,

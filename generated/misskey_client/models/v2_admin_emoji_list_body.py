@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union
+from misskey_core._parsing import parse_union, unknown_properties
 
 from ..models.v2_admin_emoji_list_body_sort_keys_item import (
     V2AdminEmojiListBodySortKeysItem,
@@ -15,7 +15,7 @@ from ..models.v2_admin_emoji_list_body_sort_keys_item import (
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.v2_admin_emoji_list_body_query_type_0 import V2AdminEmojiListBodyQueryType0
+    from ..models.v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery
 
 
 T = TypeVar("T", bound="V2AdminEmojiListBody")
@@ -25,7 +25,7 @@ T = TypeVar("T", bound="V2AdminEmojiListBody")
 class V2AdminEmojiListBody:
     """
     Attributes:
-        query (None | Unset | V2AdminEmojiListBodyQueryType0):
+        query (None | Unset | V2AdminEmojiListBodyQuery):
         since_id (str | Unset):
         until_id (str | Unset):
         since_date (int | Unset):
@@ -35,7 +35,7 @@ class V2AdminEmojiListBody:
         sort_keys (list[V2AdminEmojiListBodySortKeysItem] | Unset):
     """
 
-    query: None | Unset | V2AdminEmojiListBodyQueryType0 = UNSET
+    query: None | Unset | V2AdminEmojiListBodyQuery = UNSET
     since_id: str | Unset = UNSET
     until_id: str | Unset = UNSET
     since_date: int | Unset = UNSET
@@ -46,12 +46,12 @@ class V2AdminEmojiListBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.v2_admin_emoji_list_body_query_type_0 import V2AdminEmojiListBodyQueryType0  # noqa: PLC0415
+        from ..models.v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery  # noqa: PLC0415
 
         query: dict[str, Any] | None | Unset
         if isinstance(self.query, Unset):
             query = UNSET
-        elif isinstance(self.query, V2AdminEmojiListBodyQueryType0):
+        elif isinstance(self.query, V2AdminEmojiListBodyQuery):
             query = self.query.to_dict()
         else:
             query = self.query
@@ -99,25 +99,25 @@ class V2AdminEmojiListBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.v2_admin_emoji_list_body_query_type_0 import V2AdminEmojiListBodyQueryType0  # noqa: PLC0415
+        from ..models.v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery  # noqa: PLC0415
 
         d = dict(src_dict)
 
-        def _parse_query(data: object) -> None | Unset | V2AdminEmojiListBodyQueryType0:
+        def _parse_query(data: object) -> None | Unset | V2AdminEmojiListBodyQuery:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
 
-            def _try_0(data: Any) -> V2AdminEmojiListBodyQueryType0:
+            def _try_0(data: Any) -> V2AdminEmojiListBodyQuery:
                 if not isinstance(data, dict):
                     raise TypeError()
-                query_type_0 = V2AdminEmojiListBodyQueryType0.from_dict(data)
+                query_type_0 = V2AdminEmojiListBodyQuery.from_dict(data)
 
                 return query_type_0
 
             return cast(
-                None | Unset | V2AdminEmojiListBodyQueryType0,
+                None | Unset | V2AdminEmojiListBodyQuery,
                 parse_union(data, (_try_0,)),
             )
 
@@ -144,6 +144,8 @@ class V2AdminEmojiListBody:
 
                 sort_keys.append(sort_keys_item)
 
+        if d:
+            unknown_properties("V2AdminEmojiListBody", d)
         _model = cls(
             query=query,
             since_id=since_id,

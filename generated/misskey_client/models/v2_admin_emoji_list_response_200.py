@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -97,6 +97,8 @@ class V2AdminEmojiListResponse200:
             missing_required("V2AdminEmojiListResponse200", "allPages")
             all_pages = cast(Any, UNSET)
 
+        if d:
+            unknown_properties("V2AdminEmojiListResponse200", d)
         _model = cls(
             emojis=emojis,
             count=count,

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> UserDetailedNotMe:
-    """blocking/create: No description provided.
+    """blocking/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:blocks*
+    Needs a token with the permission write:blocks.
 
     Args:
         user_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> UserDetailedNotMe:
-    """blocking/create: No description provided.
+    """blocking/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:blocks*
+    Needs a token with the permission write:blocks.
 
     Args:
         user_id (str):

@@ -52,9 +52,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Blocking]:
-    """blocking/list: No description provided.
+    """blocking/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:blocks*
+    Needs a token with the permission read:blocks.
 
     Args:
         limit (int | Unset):  Default: 30.
@@ -89,9 +89,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Blocking]:
-    """blocking/list: No description provided.
+    """blocking/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:blocks*
+    Needs a token with the permission read:blocks.
 
     Args:
         limit (int | Unset):  Default: 30.

@@ -32,9 +32,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[Clip]:
-    """clips/my-favorites: No description provided.
+    """clips/my-favorites: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:clip-favorite*
+    Needs a token with the permission read:clip-favorite.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -51,9 +51,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[Clip]:
-    """clips/my-favorites: No description provided.
+    """clips/my-favorites: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:clip-favorite*
+    Needs a token with the permission read:clip-favorite.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

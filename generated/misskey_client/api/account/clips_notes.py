@@ -58,9 +58,9 @@ def sync(
     until_date: int | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> list[Note]:
-    """clips/notes: No description provided.
+    """clips/notes: No description in the spec
 
-    **Credential required**: *No* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         clip_id (str):
@@ -101,9 +101,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> list[Note]:
-    """clips/notes: No description provided.
+    """clips/notes: No description in the spec
 
-    **Credential required**: *No* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         clip_id (str):

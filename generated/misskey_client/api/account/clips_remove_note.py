@@ -34,9 +34,9 @@ def sync(
     clip_id: str,
     note_id: str,
 ) -> Any:
-    """clips/remove-note: No description provided.
+    """clips/remove-note: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         clip_id (str):
@@ -62,9 +62,9 @@ async def asyncio(
     clip_id: str,
     note_id: str,
 ) -> Any:
-    """clips/remove-note: No description provided.
+    """clips/remove-note: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         clip_id (str):

@@ -52,9 +52,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Flash]:
-    """flash/my: No description provided.
+    """flash/my: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:flash*
+    Needs a token with the permission read:flash.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -89,9 +89,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Flash]:
-    """flash/my: No description provided.
+    """flash/my: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:flash*
+    Needs a token with the permission read:flash.
 
     Args:
         limit (int | Unset):  Default: 10.

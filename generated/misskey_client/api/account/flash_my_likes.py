@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> list[FlashMyLikesResponse200Item]:
-    """flash/my-likes: No description provided.
+    """flash/my-likes: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:flash-likes*
+    Needs a token with the permission read:flash-likes.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> list[FlashMyLikesResponse200Item]:
-    """flash/my-likes: No description provided.
+    """flash/my-likes: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:flash-likes*
+    Needs a token with the permission read:flash-likes.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> MeDetailed:
-    """i: No description provided.
+    """i: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Raises:
         MisskeyAPIError: the server's error (USER_IS_DELETED, INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> MeDetailed:
-    """i: No description provided.
+    """i: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Raises:
         MisskeyAPIError: the server's error (USER_IS_DELETED, INVALID_PARAM, ...);

@@ -52,9 +52,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[NoteFavorite]:
-    """i/favorites: No description provided.
+    """i/favorites: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:favorites*
+    Needs a token with the permission read:favorites.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -89,9 +89,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[NoteFavorite]:
-    """i/favorites: No description provided.
+    """i/favorites: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:favorites*
+    Needs a token with the permission read:favorites.
 
     Args:
         limit (int | Unset):  Default: 10.

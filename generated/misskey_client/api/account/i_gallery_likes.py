@@ -52,9 +52,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[IGalleryLikesResponse200Item]:
-    """i/gallery/likes: No description provided.
+    """i/gallery/likes: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:gallery-likes*
+    Needs a token with the permission read:gallery-likes.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -89,9 +89,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[IGalleryLikesResponse200Item]:
-    """i/gallery/likes: No description provided.
+    """i/gallery/likes: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:gallery-likes*
+    Needs a token with the permission read:gallery-likes.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -52,9 +52,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """i/gallery/posts: No description provided.
+    """i/gallery/posts: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:gallery*
+    Needs a token with the permission read:gallery.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -89,9 +89,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """i/gallery/posts: No description provided.
+    """i/gallery/posts: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:gallery*
+    Needs a token with the permission read:gallery.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -419,9 +419,9 @@ def sync(
     | NotificationScheduledNotePostFailed
     | NotificationTest
 ]:
-    """i/notifications-grouped: No description provided.
+    """i/notifications-grouped: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:notifications*
+    Needs a token with the permission read:notifications.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -488,9 +488,9 @@ async def asyncio(
     | NotificationScheduledNotePostFailed
     | NotificationTest
 ]:
-    """i/notifications-grouped: No description provided.
+    """i/notifications-grouped: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:notifications*
+    Needs a token with the permission read:notifications.
 
     Args:
         limit (int | Unset):  Default: 10.

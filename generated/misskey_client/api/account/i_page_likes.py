@@ -52,9 +52,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[IPageLikesResponse200Item]:
-    """i/page-likes: No description provided.
+    """i/page-likes: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:page-likes*
+    Needs a token with the permission read:page-likes.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -89,9 +89,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[IPageLikesResponse200Item]:
-    """i/page-likes: No description provided.
+    """i/page-likes: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:page-likes*
+    Needs a token with the permission read:page-likes.
 
     Args:
         limit (int | Unset):  Default: 10.

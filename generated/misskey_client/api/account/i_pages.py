@@ -52,9 +52,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Page]:
-    """i/pages: No description provided.
+    """i/pages: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:pages*
+    Needs a token with the permission read:pages.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -89,9 +89,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Page]:
-    """i/pages: No description provided.
+    """i/pages: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:pages*
+    Needs a token with the permission read:pages.
 
     Args:
         limit (int | Unset):  Default: 10.

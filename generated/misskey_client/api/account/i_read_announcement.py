@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     announcement_id: str,
 ) -> Any:
-    """i/read-announcement: No description provided.
+    """i/read-announcement: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         announcement_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     announcement_id: str,
 ) -> Any:
-    """i/read-announcement: No description provided.
+    """i/read-announcement: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         announcement_id (str):

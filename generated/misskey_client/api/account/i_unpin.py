@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     note_id: str,
 ) -> MeDetailed:
-    """i/unpin: No description provided.
+    """i/unpin: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         note_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     note_id: str,
 ) -> MeDetailed:
-    """i/unpin: No description provided.
+    """i/unpin: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         note_id (str):

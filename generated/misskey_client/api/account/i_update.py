@@ -156,9 +156,9 @@ def sync(
     email_notification_types: list[str] | Unset = UNSET,
     also_known_as: list[str] | Unset = UNSET,
 ) -> MeDetailed:
-    """i/update: No description provided.
+    """i/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (None | str | Unset):
@@ -290,9 +290,9 @@ async def asyncio(
     email_notification_types: list[str] | Unset = UNSET,
     also_known_as: list[str] | Unset = UNSET,
 ) -> MeDetailed:
-    """i/update: No description provided.
+    """i/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (None | str | Unset):

@@ -35,9 +35,9 @@ def sync(
     user_id: str,
     expires_at: int | None | Unset = UNSET,
 ) -> Any:
-    """mute/create: No description provided.
+    """mute/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:mutes*
+    Needs a token with the permission write:mutes.
 
     Args:
         user_id (str):
@@ -64,9 +64,9 @@ async def asyncio(
     user_id: str,
     expires_at: int | None | Unset = UNSET,
 ) -> Any:
-    """mute/create: No description provided.
+    """mute/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:mutes*
+    Needs a token with the permission write:mutes.
 
     Args:
         user_id (str):

@@ -52,9 +52,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Muting]:
-    """mute/list: No description provided.
+    """mute/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:mutes*
+    Needs a token with the permission read:mutes.
 
     Args:
         limit (int | Unset):  Default: 30.
@@ -89,9 +89,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Muting]:
-    """mute/list: No description provided.
+    """mute/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:mutes*
+    Needs a token with the permission read:mutes.
 
     Args:
         limit (int | Unset):  Default: 30.

@@ -43,9 +43,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[App]:
-    """my/apps: No description provided.
+    """my/apps: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -71,9 +71,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[App]:
-    """my/apps: No description provided.
+    """my/apps: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 10.

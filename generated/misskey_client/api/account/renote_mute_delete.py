@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> Any:
-    """renote-mute/delete: No description provided.
+    """renote-mute/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:mutes*
+    Needs a token with the permission write:mutes.
 
     Args:
         user_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> Any:
-    """renote-mute/delete: No description provided.
+    """renote-mute/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:mutes*
+    Needs a token with the permission write:mutes.
 
     Args:
         user_id (str):

@@ -44,11 +44,13 @@ def sync(
     publickey: str,
     send_read_message: bool | Unset = UNSET,
 ) -> SwRegisterResponse200:
-    """sw/register: Register to receive push notifications.
+    """sw/register: Register to receive push notifications
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+    third parties.
+    *
+
+    Needs a token.
 
     Args:
         endpoint (str):
@@ -80,11 +82,13 @@ async def asyncio(
     publickey: str,
     send_read_message: bool | Unset = UNSET,
 ) -> SwRegisterResponse200:
-    """sw/register: Register to receive push notifications.
+    """sw/register: Register to receive push notifications
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+    third parties.
+    *
+
+    Needs a token.
 
     Args:
         endpoint (str):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from misskey_core._parsing import parse_union
 
 from ...models.sw_show_registration_body import SwShowRegistrationBody
-from ...models.sw_show_registration_response_200_type_0 import SwShowRegistrationResponse200Type0
+from ...models.sw_show_registration_response_200 import SwShowRegistrationResponse200
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -25,20 +25,20 @@ def _body(
     ).to_dict()
 
 
-def _parse(data: Any) -> None | SwShowRegistrationResponse200Type0:
-    def _parse_response_200(data: object) -> None | SwShowRegistrationResponse200Type0:
+def _parse(data: Any) -> None | SwShowRegistrationResponse200:
+    def _parse_response_200(data: object) -> None | SwShowRegistrationResponse200:
         if data is None:
             return data
 
-        def _try_0(data: Any) -> SwShowRegistrationResponse200Type0:
+        def _try_0(data: Any) -> SwShowRegistrationResponse200:
             if not isinstance(data, dict):
                 raise TypeError()
-            response_200_type_0 = SwShowRegistrationResponse200Type0.from_dict(data)
+            response_200_type_0 = SwShowRegistrationResponse200.from_dict(data)
 
             return response_200_type_0
 
         return cast(
-            None | SwShowRegistrationResponse200Type0,
+            None | SwShowRegistrationResponse200,
             parse_union(data, (_try_0,)),
         )
 
@@ -51,12 +51,14 @@ def sync(
     *,
     client: SyncClient,
     endpoint: str,
-) -> None | SwShowRegistrationResponse200Type0:
-    """sw/show-registration: Check push notification registration exists.
+) -> None | SwShowRegistrationResponse200:
+    """sw/show-registration: Check push notification registration exists
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+    third parties.
+    *
+
+    Needs a token.
 
     Args:
         endpoint (str):
@@ -78,12 +80,14 @@ async def asyncio(
     *,
     client: AsyncClient,
     endpoint: str,
-) -> None | SwShowRegistrationResponse200Type0:
-    """sw/show-registration: Check push notification registration exists.
+) -> None | SwShowRegistrationResponse200:
+    """sw/show-registration: Check push notification registration exists
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+    third parties.
+    *
+
+    Needs a token.
 
     Args:
         endpoint (str):

@@ -31,9 +31,11 @@ def sync(
     client: SyncClient,
     endpoint: str,
 ) -> Any:
-    """sw/unregister: Unregister from receiving push notifications.
+    """sw/unregister: Unregister from receiving push notifications
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         endpoint (str):
@@ -56,9 +58,11 @@ async def asyncio(
     client: AsyncClient,
     endpoint: str,
 ) -> Any:
-    """sw/unregister: Unregister from receiving push notifications.
+    """sw/unregister: Unregister from receiving push notifications
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         endpoint (str):

@@ -38,11 +38,13 @@ def sync(
     endpoint: str,
     send_read_message: bool | Unset = UNSET,
 ) -> SwUpdateRegistrationResponse200:
-    """sw/update-registration: Update push notification registration.
+    """sw/update-registration: Update push notification registration
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+    third parties.
+    *
+
+    Needs a token.
 
     Args:
         endpoint (str):
@@ -68,11 +70,13 @@ async def asyncio(
     endpoint: str,
     send_read_message: bool | Unset = UNSET,
 ) -> SwUpdateRegistrationResponse200:
-    """sw/update-registration: Update push notification registration.
+    """sw/update-registration: Update push notification registration
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
+    third parties.
+    *
+
+    Needs a token.
 
     Args:
         endpoint (str):

@@ -34,9 +34,9 @@ def sync(
     user_id: str,
     memo: None | str,
 ) -> Any:
-    """users/update-memo: No description provided.
+    """users/update-memo: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         user_id (str):
@@ -62,9 +62,9 @@ async def asyncio(
     user_id: str,
     memo: None | str,
 ) -> Any:
-    """users/update-memo: No description provided.
+    """users/update-memo: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         user_id (str):

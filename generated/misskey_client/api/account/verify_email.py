@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     code: str,
 ) -> Any:
-    """verify-email: No description provided.
+    """verify-email: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         code (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     code: str,
 ) -> Any:
-    """verify-email: No description provided.
+    """verify-email: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         code (str):

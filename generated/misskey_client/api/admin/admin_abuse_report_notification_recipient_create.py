@@ -52,11 +52,9 @@ def sync(
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> AbuseReportNotificationRecipient:
-    """admin/abuse-report/notification-recipient/create: No description provided.
+    """admin/abuse-report/notification-recipient/create: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+    Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
     Args:
         is_active (bool):
@@ -91,11 +89,9 @@ async def asyncio(
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> AbuseReportNotificationRecipient:
-    """admin/abuse-report/notification-recipient/create: No description provided.
+    """admin/abuse-report/notification-recipient/create: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+    Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
     Args:
         is_active (bool):

@@ -33,11 +33,9 @@ def sync(
     client: SyncClient,
     id: str,
 ) -> Any:
-    """admin/abuse-report/notification-recipient/delete: No description provided.
+    """admin/abuse-report/notification-recipient/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+    Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
     Args:
         id (str):
@@ -60,11 +58,9 @@ async def asyncio(
     client: AsyncClient,
     id: str,
 ) -> Any:
-    """admin/abuse-report/notification-recipient/delete: No description provided.
+    """admin/abuse-report/notification-recipient/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+    Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
     Args:
         id (str):

@@ -43,11 +43,9 @@ def sync(
     client: SyncClient,
     method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET,
 ) -> list[AbuseReportNotificationRecipient]:
-    """admin/abuse-report/notification-recipient/list: No description provided.
+    """admin/abuse-report/notification-recipient/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *read:admin:abuse-report:notification-recipient*
+    Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
     Args:
         method (list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset):
@@ -70,11 +68,9 @@ async def asyncio(
     client: AsyncClient,
     method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET,
 ) -> list[AbuseReportNotificationRecipient]:
-    """admin/abuse-report/notification-recipient/list: No description provided.
+    """admin/abuse-report/notification-recipient/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *read:admin:abuse-report:notification-recipient*
+    Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
     Args:
         method (list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset):

@@ -34,11 +34,9 @@ def sync(
     client: SyncClient,
     id: str,
 ) -> AbuseReportNotificationRecipient:
-    """admin/abuse-report/notification-recipient/show: No description provided.
+    """admin/abuse-report/notification-recipient/show: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *read:admin:abuse-report:notification-recipient*
+    Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
     Args:
         id (str):
@@ -61,11 +59,9 @@ async def asyncio(
     client: AsyncClient,
     id: str,
 ) -> AbuseReportNotificationRecipient:
-    """admin/abuse-report/notification-recipient/show: No description provided.
+    """admin/abuse-report/notification-recipient/show: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *read:admin:abuse-report:notification-recipient*
+    Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
     Args:
         id (str):

@@ -55,11 +55,9 @@ def sync(
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> AbuseReportNotificationRecipient:
-    """admin/abuse-report/notification-recipient/update: No description provided.
+    """admin/abuse-report/notification-recipient/update: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+    Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
     Args:
         id (str):
@@ -97,11 +95,9 @@ async def asyncio(
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> AbuseReportNotificationRecipient:
-    """admin/abuse-report/notification-recipient/update: No description provided.
+    """admin/abuse-report/notification-recipient/update: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:abuse-report:notification-recipient*
+    Needs a token with the permission write:admin:abuse-report:notification-recipient.
 
     Args:
         id (str):

@@ -67,9 +67,9 @@ def sync(
     reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = UNSET,
     target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = UNSET,
 ) -> list[AdminAbuseUserReportsResponse200Item]:
-    """admin/abuse-user-reports: No description provided.
+    """admin/abuse-user-reports: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:abuse-user-reports*
+    Needs a token with the permission read:admin:abuse-user-reports.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -114,9 +114,9 @@ async def asyncio(
     reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = UNSET,
     target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = UNSET,
 ) -> list[AdminAbuseUserReportsResponse200Item]:
-    """admin/abuse-user-reports: No description provided.
+    """admin/abuse-user-reports: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:abuse-user-reports*
+    Needs a token with the permission read:admin:abuse-user-reports.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -41,9 +41,9 @@ def sync(
     password: str,
     setup_password: None | str | Unset = UNSET,
 ) -> AdminAccountsCreateResponse200:
-    """admin/accounts/create: No description provided.
+    """admin/accounts/create: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         username (str):
@@ -72,9 +72,9 @@ async def asyncio(
     password: str,
     setup_password: None | str | Unset = UNSET,
 ) -> AdminAccountsCreateResponse200:
-    """admin/accounts/create: No description provided.
+    """admin/accounts/create: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         username (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> Any:
-    """admin/accounts/delete: No description provided.
+    """admin/accounts/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:account*
+    Needs a token with the permission write:admin:account.
 
     Args:
         user_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> Any:
-    """admin/accounts/delete: No description provided.
+    """admin/accounts/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:account*
+    Needs a token with the permission write:admin:account.
 
     Args:
         user_id (str):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     email: str,
 ) -> UserDetailedNotMe:
-    """admin/accounts/find-by-email: No description provided.
+    """admin/accounts/find-by-email: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:account*
+    Needs a token with the permission read:admin:account.
 
     Args:
         email (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     email: str,
 ) -> UserDetailedNotMe:
-    """admin/accounts/find-by-email: No description provided.
+    """admin/accounts/find-by-email: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:account*
+    Needs a token with the permission read:admin:account.
 
     Args:
         email (str):

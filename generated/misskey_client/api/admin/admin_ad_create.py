@@ -62,9 +62,9 @@ def sync(
     day_of_week: int,
     is_sensitive: bool | Unset = UNSET,
 ) -> Ad:
-    """admin/ad/create: No description provided.
+    """admin/ad/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:ad*
+    Needs a token with the permission write:admin:ad.
 
     Args:
         url (str):
@@ -114,9 +114,9 @@ async def asyncio(
     day_of_week: int,
     is_sensitive: bool | Unset = UNSET,
 ) -> Ad:
-    """admin/ad/create: No description provided.
+    """admin/ad/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:ad*
+    Needs a token with the permission write:admin:ad.
 
     Args:
         url (str):

@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     publishing: bool | None | Unset = UNSET,
 ) -> list[Ad]:
-    """admin/ad/list: No description provided.
+    """admin/ad/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:ad*
+    Needs a token with the permission read:admin:ad.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     publishing: bool | None | Unset = UNSET,
 ) -> list[Ad]:
-    """admin/ad/list: No description provided.
+    """admin/ad/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:ad*
+    Needs a token with the permission read:admin:ad.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -62,9 +62,9 @@ def sync(
     day_of_week: int | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> Any:
-    """admin/ad/update: No description provided.
+    """admin/ad/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:ad*
+    Needs a token with the permission write:admin:ad.
 
     Args:
         id (str):
@@ -117,9 +117,9 @@ async def asyncio(
     day_of_week: int | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> Any:
-    """admin/ad/update: No description provided.
+    """admin/ad/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:ad*
+    Needs a token with the permission write:admin:ad.
 
     Args:
         id (str):

@@ -65,9 +65,9 @@ def sync(
     need_confirmation_to_read: bool | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
 ) -> AdminAnnouncementsCreateResponse200:
-    """admin/announcements/create: No description provided.
+    """admin/announcements/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:announcements*
+    Needs a token with the permission write:admin:announcements.
 
     Args:
         title (str):
@@ -114,9 +114,9 @@ async def asyncio(
     need_confirmation_to_read: bool | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
 ) -> AdminAnnouncementsCreateResponse200:
-    """admin/announcements/create: No description provided.
+    """admin/announcements/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:announcements*
+    Needs a token with the permission write:admin:announcements.
 
     Args:
         title (str):

@@ -61,9 +61,9 @@ def sync(
     user_id: None | str | Unset = UNSET,
     status: AdminAnnouncementsListBodyStatus | Unset = UNSET,
 ) -> list[AdminAnnouncementsListResponse200Item]:
-    """admin/announcements/list: No description provided.
+    """admin/announcements/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:announcements*
+    Needs a token with the permission read:admin:announcements.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -104,9 +104,9 @@ async def asyncio(
     user_id: None | str | Unset = UNSET,
     status: AdminAnnouncementsListBodyStatus | Unset = UNSET,
 ) -> list[AdminAnnouncementsListResponse200Item]:
-    """admin/announcements/list: No description provided.
+    """admin/announcements/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:announcements*
+    Needs a token with the permission read:admin:announcements.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -65,9 +65,9 @@ def sync(
     need_confirmation_to_read: bool | Unset = UNSET,
     is_active: bool | Unset = UNSET,
 ) -> Any:
-    """admin/announcements/update: No description provided.
+    """admin/announcements/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:announcements*
+    Needs a token with the permission write:admin:announcements.
 
     Args:
         id (str):
@@ -117,9 +117,9 @@ async def asyncio(
     need_confirmation_to_read: bool | Unset = UNSET,
     is_active: bool | Unset = UNSET,
 ) -> Any:
-    """admin/announcements/update: No description provided.
+    """admin/announcements/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:announcements*
+    Needs a token with the permission write:admin:announcements.
 
     Args:
         id (str):

@@ -44,9 +44,9 @@ def sync(
     url: str,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
 ) -> AdminAvatarDecorationsCreateResponse200:
-    """admin/avatar-decorations/create: No description provided.
+    """admin/avatar-decorations/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+    Needs a token with the permission write:admin:avatar-decorations.
 
     Args:
         name (str):
@@ -78,9 +78,9 @@ async def asyncio(
     url: str,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
 ) -> AdminAvatarDecorationsCreateResponse200:
-    """admin/avatar-decorations/create: No description provided.
+    """admin/avatar-decorations/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+    Needs a token with the permission write:admin:avatar-decorations.
 
     Args:
         name (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     id: str,
 ) -> Any:
-    """admin/avatar-decorations/delete: No description provided.
+    """admin/avatar-decorations/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+    Needs a token with the permission write:admin:avatar-decorations.
 
     Args:
         id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     id: str,
 ) -> Any:
-    """admin/avatar-decorations/delete: No description provided.
+    """admin/avatar-decorations/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+    Needs a token with the permission write:admin:avatar-decorations.
 
     Args:
         id (str):

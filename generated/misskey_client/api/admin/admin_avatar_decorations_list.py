@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
 ) -> list[AdminAvatarDecorationsListResponse200Item]:
-    """admin/avatar-decorations/list: No description provided.
+    """admin/avatar-decorations/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:avatar-decorations*
+    Needs a token with the permission read:admin:avatar-decorations.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
 ) -> list[AdminAvatarDecorationsListResponse200Item]:
-    """admin/avatar-decorations/list: No description provided.
+    """admin/avatar-decorations/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:avatar-decorations*
+    Needs a token with the permission read:admin:avatar-decorations.
 
     Args:
         limit (int | Unset):  Default: 10.

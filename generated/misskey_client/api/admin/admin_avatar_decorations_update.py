@@ -44,9 +44,9 @@ def sync(
     url: str | Unset = UNSET,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
 ) -> Any:
-    """admin/avatar-decorations/update: No description provided.
+    """admin/avatar-decorations/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+    Needs a token with the permission write:admin:avatar-decorations.
 
     Args:
         id (str):
@@ -81,9 +81,9 @@ async def asyncio(
     url: str | Unset = UNSET,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
 ) -> Any:
-    """admin/avatar-decorations/update: No description provided.
+    """admin/avatar-decorations/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:avatar-decorations*
+    Needs a token with the permission write:admin:avatar-decorations.
 
     Args:
         id (str):

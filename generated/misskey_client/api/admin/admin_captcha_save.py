@@ -47,9 +47,9 @@ def sync(
     secret: None | str | Unset = UNSET,
     instance_url: None | str | Unset = UNSET,
 ) -> Any:
-    """admin/captcha/save: No description provided.
+    """admin/captcha/save: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:meta*
+    Needs a token with the permission write:admin:meta.
 
     Args:
         provider (AdminCaptchaSaveBodyProvider):
@@ -84,9 +84,9 @@ async def asyncio(
     secret: None | str | Unset = UNSET,
     instance_url: None | str | Unset = UNSET,
 ) -> Any:
-    """admin/captcha/save: No description provided.
+    """admin/captcha/save: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:meta*
+    Needs a token with the permission write:admin:meta.
 
     Args:
         provider (AdminCaptchaSaveBodyProvider):

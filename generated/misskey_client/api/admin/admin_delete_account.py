@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> Any:
-    """admin/delete-account: No description provided.
+    """admin/delete-account: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:delete-account*
+    Needs a token with the permission write:admin:delete-account.
 
     Args:
         user_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> Any:
-    """admin/delete-account: No description provided.
+    """admin/delete-account: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:delete-account*
+    Needs a token with the permission write:admin:delete-account.
 
     Args:
         user_id (str):

@@ -23,9 +23,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> Any:
-    """admin/drive/cleanup: No description provided.
+    """admin/drive/cleanup: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:drive*
+    Needs a token with the permission write:admin:drive.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -42,9 +42,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> Any:
-    """admin/drive/cleanup: No description provided.
+    """admin/drive/cleanup: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:drive*
+    Needs a token with the permission write:admin:drive.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

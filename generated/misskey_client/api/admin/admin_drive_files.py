@@ -65,9 +65,9 @@ def sync(
     origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[DriveFile]:
-    """admin/drive/files: No description provided.
+    """admin/drive/files: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:drive*
+    Needs a token with the permission read:admin:drive.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -114,9 +114,9 @@ async def asyncio(
     origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[DriveFile]:
-    """admin/drive/files: No description provided.
+    """admin/drive/files: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:drive*
+    Needs a token with the permission read:admin:drive.
 
     Args:
         limit (int | Unset):  Default: 10.

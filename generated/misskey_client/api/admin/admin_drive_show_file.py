@@ -38,9 +38,9 @@ def sync(
     file_id: str | Unset = UNSET,
     url: str | Unset = UNSET,
 ) -> AdminDriveShowFileResponse200:
-    """admin/drive/show-file: No description provided.
+    """admin/drive/show-file: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:drive*
+    Needs a token with the permission read:admin:drive.
 
     Takes one of these sets of arguments: (file_id), or (url).
 
@@ -68,9 +68,9 @@ async def asyncio(
     file_id: str | Unset = UNSET,
     url: str | Unset = UNSET,
 ) -> AdminDriveShowFileResponse200:
-    """admin/drive/show-file: No description provided.
+    """admin/drive/show-file: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:drive*
+    Needs a token with the permission read:admin:drive.
 
     Takes one of these sets of arguments: (file_id), or (url).
 

@@ -56,9 +56,9 @@ def sync(
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
 ) -> EmojiDetailed:
-    """admin/emoji/add: No description provided.
+    """admin/emoji/add: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         name (str):
@@ -102,9 +102,9 @@ async def asyncio(
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
 ) -> EmojiDetailed:
-    """admin/emoji/add: No description provided.
+    """admin/emoji/add: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         name (str):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     emoji_id: str,
 ) -> AdminEmojiCopyResponse200:
-    """admin/emoji/copy: No description provided.
+    """admin/emoji/copy: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         emoji_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     emoji_id: str,
 ) -> AdminEmojiCopyResponse200:
-    """admin/emoji/copy: No description provided.
+    """admin/emoji/copy: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         emoji_id (str):

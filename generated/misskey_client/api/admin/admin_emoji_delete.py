@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     id: str,
 ) -> Any:
-    """admin/emoji/delete: No description provided.
+    """admin/emoji/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     id: str,
 ) -> Any:
-    """admin/emoji/delete: No description provided.
+    """admin/emoji/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         id (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     ids: list[str],
 ) -> Any:
-    """admin/emoji/delete-bulk: No description provided.
+    """admin/emoji/delete-bulk: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         ids (list[str]):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     ids: list[str],
 ) -> Any:
-    """admin/emoji/delete-bulk: No description provided.
+    """admin/emoji/delete-bulk: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         ids (list[str]):

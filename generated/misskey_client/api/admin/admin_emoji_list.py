@@ -55,9 +55,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[EmojiDetailed]:
-    """admin/emoji/list: No description provided.
+    """admin/emoji/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+    Needs a token with the permission read:admin:emoji.
 
     Args:
         query (None | str | Unset):
@@ -95,9 +95,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[EmojiDetailed]:
-    """admin/emoji/list: No description provided.
+    """admin/emoji/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+    Needs a token with the permission read:admin:emoji.
 
     Args:
         query (None | str | Unset):

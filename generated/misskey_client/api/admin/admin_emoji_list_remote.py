@@ -58,9 +58,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[EmojiDetailed]:
-    """admin/emoji/list-remote: No description provided.
+    """admin/emoji/list-remote: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+    Needs a token with the permission read:admin:emoji.
 
     Args:
         query (None | str | Unset):
@@ -101,9 +101,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[EmojiDetailed]:
-    """admin/emoji/list-remote: No description provided.
+    """admin/emoji/list-remote: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+    Needs a token with the permission read:admin:emoji.
 
     Args:
         query (None | str | Unset):

@@ -34,9 +34,9 @@ def sync(
     ids: list[str],
     aliases: list[str],
 ) -> Any:
-    """admin/emoji/set-aliases-bulk: No description provided.
+    """admin/emoji/set-aliases-bulk: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         ids (list[str]):
@@ -62,9 +62,9 @@ async def asyncio(
     ids: list[str],
     aliases: list[str],
 ) -> Any:
-    """admin/emoji/set-aliases-bulk: No description provided.
+    """admin/emoji/set-aliases-bulk: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         ids (list[str]):

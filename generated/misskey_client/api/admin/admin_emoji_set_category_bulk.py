@@ -35,9 +35,9 @@ def sync(
     ids: list[str],
     category: None | str | Unset = UNSET,
 ) -> Any:
-    """admin/emoji/set-category-bulk: No description provided.
+    """admin/emoji/set-category-bulk: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         ids (list[str]):
@@ -63,9 +63,9 @@ async def asyncio(
     ids: list[str],
     category: None | str | Unset = UNSET,
 ) -> Any:
-    """admin/emoji/set-category-bulk: No description provided.
+    """admin/emoji/set-category-bulk: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         ids (list[str]):

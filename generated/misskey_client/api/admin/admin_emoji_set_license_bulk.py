@@ -35,9 +35,9 @@ def sync(
     ids: list[str],
     license_: None | str | Unset = UNSET,
 ) -> Any:
-    """admin/emoji/set-license-bulk: No description provided.
+    """admin/emoji/set-license-bulk: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         ids (list[str]):
@@ -63,9 +63,9 @@ async def asyncio(
     ids: list[str],
     license_: None | str | Unset = UNSET,
 ) -> Any:
-    """admin/emoji/set-license-bulk: No description provided.
+    """admin/emoji/set-license-bulk: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Args:
         ids (list[str]):

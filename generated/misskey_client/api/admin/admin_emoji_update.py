@@ -56,9 +56,9 @@ def sync(
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
 ) -> Any:
-    """admin/emoji/update: No description provided.
+    """admin/emoji/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Takes one of these sets of arguments: (id), or (name).
 
@@ -107,9 +107,9 @@ async def asyncio(
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
 ) -> Any:
-    """admin/emoji/update: No description provided.
+    """admin/emoji/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:emoji*
+    Needs a token with the permission write:admin:emoji.
 
     Takes one of these sets of arguments: (id), or (name).
 

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     host: str,
 ) -> Any:
-    """admin/federation/delete-all-files: No description provided.
+    """admin/federation/delete-all-files: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+    Needs a token with the permission write:admin:federation.
 
     Args:
         host (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     host: str,
 ) -> Any:
-    """admin/federation/delete-all-files: No description provided.
+    """admin/federation/delete-all-files: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+    Needs a token with the permission write:admin:federation.
 
     Args:
         host (str):

@@ -33,9 +33,9 @@ def sync(
     client: SyncClient,
     host: str,
 ) -> Any:
-    """admin/federation/refresh-remote-instance-metadata: No description provided.
+    """admin/federation/refresh-remote-instance-metadata: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+    Needs a token with the permission write:admin:federation.
 
     Args:
         host (str):
@@ -58,9 +58,9 @@ async def asyncio(
     client: AsyncClient,
     host: str,
 ) -> Any:
-    """admin/federation/refresh-remote-instance-metadata: No description provided.
+    """admin/federation/refresh-remote-instance-metadata: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+    Needs a token with the permission write:admin:federation.
 
     Args:
         host (str):

@@ -38,9 +38,9 @@ def sync(
     is_suspended: bool | Unset = UNSET,
     moderation_note: str | Unset = UNSET,
 ) -> Any:
-    """admin/federation/update-instance: No description provided.
+    """admin/federation/update-instance: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+    Needs a token with the permission write:admin:federation.
 
     Args:
         host (str):
@@ -69,9 +69,9 @@ async def asyncio(
     is_suspended: bool | Unset = UNSET,
     moderation_note: str | Unset = UNSET,
 ) -> Any:
-    """admin/federation/update-instance: No description provided.
+    """admin/federation/update-instance: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:federation*
+    Needs a token with the permission write:admin:federation.
 
     Args:
         host (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     report_id: str,
 ) -> Any:
-    """admin/forward-abuse-user-report: No description provided.
+    """admin/forward-abuse-user-report: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+    Needs a token with the permission write:admin:resolve-abuse-user-report.
 
     Args:
         report_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     report_id: str,
 ) -> Any:
-    """admin/forward-abuse-user-report: No description provided.
+    """admin/forward-abuse-user-report: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+    Needs a token with the permission write:admin:resolve-abuse-user-report.
 
     Args:
         report_id (str):

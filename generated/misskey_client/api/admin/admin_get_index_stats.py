@@ -32,9 +32,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[AdminGetIndexStatsResponse200Item]:
-    """admin/get-index-stats: No description provided.
+    """admin/get-index-stats: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:index-stats*
+    Needs a token with the permission read:admin:index-stats.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -51,9 +51,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[AdminGetIndexStatsResponse200Item]:
-    """admin/get-index-stats: No description provided.
+    """admin/get-index-stats: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:index-stats*
+    Needs a token with the permission read:admin:index-stats.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> AdminGetTableStatsResponse200:
-    """admin/get-table-stats: No description provided.
+    """admin/get-table-stats: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:table-stats*
+    Needs a token with the permission read:admin:table-stats.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> AdminGetTableStatsResponse200:
-    """admin/get-table-stats: No description provided.
+    """admin/get-table-stats: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:table-stats*
+    Needs a token with the permission read:admin:table-stats.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -39,9 +39,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> list[AdminGetUserIpsResponse200Item]:
-    """admin/get-user-ips: No description provided.
+    """admin/get-user-ips: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:user-ips*
+    Needs a token with the permission read:admin:user-ips.
 
     Args:
         user_id (str):
@@ -64,9 +64,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> list[AdminGetUserIpsResponse200Item]:
-    """admin/get-user-ips: No description provided.
+    """admin/get-user-ips: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:user-ips*
+    Needs a token with the permission read:admin:user-ips.
 
     Args:
         user_id (str):

@@ -43,9 +43,9 @@ def sync(
     count: int | Unset = UNSET,
     expires_at: None | str | Unset = UNSET,
 ) -> list[InviteCode]:
-    """admin/invite/create: No description provided.
+    """admin/invite/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:invite-codes*
+    Needs a token with the permission write:admin:invite-codes.
 
     Args:
         count (int | Unset):  Default: 1.
@@ -71,9 +71,9 @@ async def asyncio(
     count: int | Unset = UNSET,
     expires_at: None | str | Unset = UNSET,
 ) -> list[InviteCode]:
-    """admin/invite/create: No description provided.
+    """admin/invite/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:invite-codes*
+    Needs a token with the permission write:admin:invite-codes.
 
     Args:
         count (int | Unset):  Default: 1.

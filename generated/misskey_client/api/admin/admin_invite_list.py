@@ -51,9 +51,9 @@ def sync(
     type_: AdminInviteListBodyType | Unset = UNSET,
     sort: AdminInviteListBodySort | Unset = UNSET,
 ) -> list[InviteCode]:
-    """admin/invite/list: No description provided.
+    """admin/invite/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:invite-codes*
+    Needs a token with the permission read:admin:invite-codes.
 
     Args:
         limit (int | Unset):  Default: 30.
@@ -85,9 +85,9 @@ async def asyncio(
     type_: AdminInviteListBodyType | Unset = UNSET,
     sort: AdminInviteListBodySort | Unset = UNSET,
 ) -> list[InviteCode]:
-    """admin/invite/list: No description provided.
+    """admin/invite/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:invite-codes*
+    Needs a token with the permission read:admin:invite-codes.
 
     Args:
         limit (int | Unset):  Default: 30.

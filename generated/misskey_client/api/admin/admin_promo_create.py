@@ -34,9 +34,9 @@ def sync(
     note_id: str,
     expires_at: int,
 ) -> Any:
-    """admin/promo/create: No description provided.
+    """admin/promo/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:promo*
+    Needs a token with the permission write:admin:promo.
 
     Args:
         note_id (str):
@@ -62,9 +62,9 @@ async def asyncio(
     note_id: str,
     expires_at: int,
 ) -> Any:
-    """admin/promo/create: No description provided.
+    """admin/promo/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:promo*
+    Needs a token with the permission write:admin:promo.
 
     Args:
         note_id (str):

@@ -36,9 +36,9 @@ def sync(
     queue: AdminQueueClearBodyQueue,
     state: AdminQueueClearBodyState,
 ) -> Any:
-    """admin/queue/clear: No description provided.
+    """admin/queue/clear: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+    Needs a token with the permission write:admin:queue.
 
     Args:
         queue (AdminQueueClearBodyQueue):
@@ -64,9 +64,9 @@ async def asyncio(
     queue: AdminQueueClearBodyQueue,
     state: AdminQueueClearBodyState,
 ) -> Any:
-    """admin/queue/clear: No description provided.
+    """admin/queue/clear: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+    Needs a token with the permission write:admin:queue.
 
     Args:
         queue (AdminQueueClearBodyQueue):

@@ -39,9 +39,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[list[float | str]]:
-    """admin/queue/deliver-delayed: No description provided.
+    """admin/queue/deliver-delayed: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -58,9 +58,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[list[float | str]]:
-    """admin/queue/deliver-delayed: No description provided.
+    """admin/queue/deliver-delayed: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

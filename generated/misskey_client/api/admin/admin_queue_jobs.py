@@ -50,9 +50,9 @@ def sync(
     state: list[AdminQueueJobsBodyStateItem],
     search: str | Unset = UNSET,
 ) -> list[QueueJob]:
-    """admin/queue/jobs: No description provided.
+    """admin/queue/jobs: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Args:
         queue (AdminQueueJobsBodyQueue):
@@ -81,9 +81,9 @@ async def asyncio(
     state: list[AdminQueueJobsBodyStateItem],
     search: str | Unset = UNSET,
 ) -> list[QueueJob]:
-    """admin/queue/jobs: No description provided.
+    """admin/queue/jobs: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Args:
         queue (AdminQueueJobsBodyQueue):

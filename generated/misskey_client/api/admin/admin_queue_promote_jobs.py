@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     queue: AdminQueuePromoteJobsBodyQueue,
 ) -> Any:
-    """admin/queue/promote-jobs: No description provided.
+    """admin/queue/promote-jobs: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+    Needs a token with the permission write:admin:queue.
 
     Args:
         queue (AdminQueuePromoteJobsBodyQueue):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     queue: AdminQueuePromoteJobsBodyQueue,
 ) -> Any:
-    """admin/queue/promote-jobs: No description provided.
+    """admin/queue/promote-jobs: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+    Needs a token with the permission write:admin:queue.
 
     Args:
         queue (AdminQueuePromoteJobsBodyQueue):

@@ -37,9 +37,9 @@ def sync(
     client: SyncClient,
     queue: AdminQueueQueueStatsBodyQueue,
 ) -> AdminQueueQueueStatsResponse200:
-    """admin/queue/queue-stats: No description provided.
+    """admin/queue/queue-stats: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Args:
         queue (AdminQueueQueueStatsBodyQueue):
@@ -62,9 +62,9 @@ async def asyncio(
     client: AsyncClient,
     queue: AdminQueueQueueStatsBodyQueue,
 ) -> AdminQueueQueueStatsResponse200:
-    """admin/queue/queue-stats: No description provided.
+    """admin/queue/queue-stats: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Args:
         queue (AdminQueueQueueStatsBodyQueue):

@@ -32,9 +32,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[AdminQueueQueuesResponse200Item]:
-    """admin/queue/queues: No description provided.
+    """admin/queue/queues: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -51,9 +51,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[AdminQueueQueuesResponse200Item]:
-    """admin/queue/queues: No description provided.
+    """admin/queue/queues: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

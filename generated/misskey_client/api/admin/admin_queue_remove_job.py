@@ -37,9 +37,9 @@ def sync(
     queue: AdminQueueRemoveJobBodyQueue,
     job_id: str,
 ) -> Any:
-    """admin/queue/remove-job: No description provided.
+    """admin/queue/remove-job: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+    Needs a token with the permission write:admin:queue.
 
     Args:
         queue (AdminQueueRemoveJobBodyQueue):
@@ -65,9 +65,9 @@ async def asyncio(
     queue: AdminQueueRemoveJobBodyQueue,
     job_id: str,
 ) -> Any:
-    """admin/queue/remove-job: No description provided.
+    """admin/queue/remove-job: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+    Needs a token with the permission write:admin:queue.
 
     Args:
         queue (AdminQueueRemoveJobBodyQueue):

@@ -37,9 +37,9 @@ def sync(
     queue: AdminQueueRetryJobBodyQueue,
     job_id: str,
 ) -> Any:
-    """admin/queue/retry-job: No description provided.
+    """admin/queue/retry-job: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+    Needs a token with the permission write:admin:queue.
 
     Args:
         queue (AdminQueueRetryJobBodyQueue):
@@ -65,9 +65,9 @@ async def asyncio(
     queue: AdminQueueRetryJobBodyQueue,
     job_id: str,
 ) -> Any:
-    """admin/queue/retry-job: No description provided.
+    """admin/queue/retry-job: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:queue*
+    Needs a token with the permission write:admin:queue.
 
     Args:
         queue (AdminQueueRetryJobBodyQueue):

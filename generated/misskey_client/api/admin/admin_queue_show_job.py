@@ -38,9 +38,9 @@ def sync(
     queue: AdminQueueShowJobBodyQueue,
     job_id: str,
 ) -> QueueJob:
-    """admin/queue/show-job: No description provided.
+    """admin/queue/show-job: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Args:
         queue (AdminQueueShowJobBodyQueue):
@@ -66,9 +66,9 @@ async def asyncio(
     queue: AdminQueueShowJobBodyQueue,
     job_id: str,
 ) -> QueueJob:
-    """admin/queue/show-job: No description provided.
+    """admin/queue/show-job: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Args:
         queue (AdminQueueShowJobBodyQueue):

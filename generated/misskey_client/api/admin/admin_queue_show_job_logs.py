@@ -39,9 +39,9 @@ def sync(
     queue: AdminQueueShowJobLogsBodyQueue,
     job_id: str,
 ) -> list[str]:
-    """admin/queue/show-job-logs: No description provided.
+    """admin/queue/show-job-logs: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Args:
         queue (AdminQueueShowJobLogsBodyQueue):
@@ -67,9 +67,9 @@ async def asyncio(
     queue: AdminQueueShowJobLogsBodyQueue,
     job_id: str,
 ) -> list[str]:
-    """admin/queue/show-job-logs: No description provided.
+    """admin/queue/show-job-logs: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:queue*
+    Needs a token with the permission read:admin:queue.
 
     Args:
         queue (AdminQueueShowJobLogsBodyQueue):

@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> AdminQueueStatsResponse200:
-    """admin/queue/stats: No description provided.
+    """admin/queue/stats: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+    Needs a token with the permission read:admin:emoji.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> AdminQueueStatsResponse200:
-    """admin/queue/stats: No description provided.
+    """admin/queue/stats: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+    Needs a token with the permission read:admin:emoji.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

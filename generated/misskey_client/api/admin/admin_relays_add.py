@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     inbox: str,
 ) -> AdminRelaysAddResponse200:
-    """admin/relays/add: No description provided.
+    """admin/relays/add: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:relays*
+    Needs a token with the permission write:admin:relays.
 
     Args:
         inbox (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     inbox: str,
 ) -> AdminRelaysAddResponse200:
-    """admin/relays/add: No description provided.
+    """admin/relays/add: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:relays*
+    Needs a token with the permission write:admin:relays.
 
     Args:
         inbox (str):

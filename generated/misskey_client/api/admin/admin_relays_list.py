@@ -32,9 +32,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[AdminRelaysListResponse200Item]:
-    """admin/relays/list: No description provided.
+    """admin/relays/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:relays*
+    Needs a token with the permission read:admin:relays.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -51,9 +51,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[AdminRelaysListResponse200Item]:
-    """admin/relays/list: No description provided.
+    """admin/relays/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:relays*
+    Needs a token with the permission read:admin:relays.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

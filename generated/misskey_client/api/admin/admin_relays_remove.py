@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     inbox: str,
 ) -> Any:
-    """admin/relays/remove: No description provided.
+    """admin/relays/remove: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:relays*
+    Needs a token with the permission write:admin:relays.
 
     Args:
         inbox (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     inbox: str,
 ) -> Any:
-    """admin/relays/remove: No description provided.
+    """admin/relays/remove: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:relays*
+    Needs a token with the permission write:admin:relays.
 
     Args:
         inbox (str):

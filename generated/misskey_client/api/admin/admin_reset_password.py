@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> AdminResetPasswordResponse200:
-    """admin/reset-password: No description provided.
+    """admin/reset-password: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:reset-password*
+    Needs a token with the permission write:admin:reset-password.
 
     Args:
         user_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> AdminResetPasswordResponse200:
-    """admin/reset-password: No description provided.
+    """admin/reset-password: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:reset-password*
+    Needs a token with the permission write:admin:reset-password.
 
     Args:
         user_id (str):

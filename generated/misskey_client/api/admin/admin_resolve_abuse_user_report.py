@@ -52,9 +52,9 @@ def sync(
     | None
     | Unset = UNSET,
 ) -> Any:
-    """admin/resolve-abuse-user-report: No description provided.
+    """admin/resolve-abuse-user-report: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+    Needs a token with the permission write:admin:resolve-abuse-user-report.
 
     Args:
         report_id (str):
@@ -86,9 +86,9 @@ async def asyncio(
     | None
     | Unset = UNSET,
 ) -> Any:
-    """admin/resolve-abuse-user-report: No description provided.
+    """admin/resolve-abuse-user-report: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+    Needs a token with the permission write:admin:resolve-abuse-user-report.
 
     Args:
         report_id (str):

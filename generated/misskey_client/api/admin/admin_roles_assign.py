@@ -38,9 +38,9 @@ def sync(
     user_id: str,
     expires_at: int | None | Unset = UNSET,
 ) -> Any:
-    """admin/roles/assign: No description provided.
+    """admin/roles/assign: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         role_id (str):
@@ -69,9 +69,9 @@ async def asyncio(
     user_id: str,
     expires_at: int | None | Unset = UNSET,
 ) -> Any:
-    """admin/roles/assign: No description provided.
+    """admin/roles/assign: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         role_id (str):

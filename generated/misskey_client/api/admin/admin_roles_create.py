@@ -80,9 +80,9 @@ def sync(
     is_explorable: bool | Unset = UNSET,
     preserve_assignment_on_move_account: bool | Unset = UNSET,
 ) -> Role:
-    """admin/roles/create: No description provided.
+    """admin/roles/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         name (str):
@@ -147,9 +147,9 @@ async def asyncio(
     is_explorable: bool | Unset = UNSET,
     preserve_assignment_on_move_account: bool | Unset = UNSET,
 ) -> Role:
-    """admin/roles/create: No description provided.
+    """admin/roles/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         name (str):

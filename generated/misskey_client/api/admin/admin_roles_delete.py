@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     role_id: str,
 ) -> Any:
-    """admin/roles/delete: No description provided.
+    """admin/roles/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         role_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     role_id: str,
 ) -> Any:
-    """admin/roles/delete: No description provided.
+    """admin/roles/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         role_id (str):

@@ -32,9 +32,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[Role]:
-    """admin/roles/list: No description provided.
+    """admin/roles/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:roles*
+    Needs a token with the permission read:admin:roles.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -51,9 +51,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[Role]:
-    """admin/roles/list: No description provided.
+    """admin/roles/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:roles*
+    Needs a token with the permission read:admin:roles.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

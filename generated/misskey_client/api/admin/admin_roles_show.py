@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     role_id: str,
 ) -> Role:
-    """admin/roles/show: No description provided.
+    """admin/roles/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:roles*
+    Needs a token with the permission read:admin:roles.
 
     Args:
         role_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     role_id: str,
 ) -> Role:
-    """admin/roles/show: No description provided.
+    """admin/roles/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:roles*
+    Needs a token with the permission read:admin:roles.
 
     Args:
         role_id (str):

@@ -34,9 +34,9 @@ def sync(
     role_id: str,
     user_id: str,
 ) -> Any:
-    """admin/roles/unassign: No description provided.
+    """admin/roles/unassign: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         role_id (str):
@@ -62,9 +62,9 @@ async def asyncio(
     role_id: str,
     user_id: str,
 ) -> Any:
-    """admin/roles/unassign: No description provided.
+    """admin/roles/unassign: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         role_id (str):

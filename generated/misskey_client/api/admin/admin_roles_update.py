@@ -80,9 +80,9 @@ def sync(
     display_order: float | Unset = UNSET,
     policies: AdminRolesUpdateBodyPolicies | Unset = UNSET,
 ) -> Any:
-    """admin/roles/update: No description provided.
+    """admin/roles/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         role_id (str):
@@ -150,9 +150,9 @@ async def asyncio(
     display_order: float | Unset = UNSET,
     policies: AdminRolesUpdateBodyPolicies | Unset = UNSET,
 ) -> Any:
-    """admin/roles/update: No description provided.
+    """admin/roles/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         role_id (str):

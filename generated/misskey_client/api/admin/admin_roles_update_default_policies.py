@@ -32,9 +32,9 @@ def sync(
     client: SyncClient,
     policies: AdminRolesUpdateDefaultPoliciesBodyPolicies,
 ) -> Any:
-    """admin/roles/update-default-policies: No description provided.
+    """admin/roles/update-default-policies: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         policies (AdminRolesUpdateDefaultPoliciesBodyPolicies):
@@ -57,9 +57,9 @@ async def asyncio(
     client: AsyncClient,
     policies: AdminRolesUpdateDefaultPoliciesBodyPolicies,
 ) -> Any:
-    """admin/roles/update-default-policies: No description provided.
+    """admin/roles/update-default-policies: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:roles*
+    Needs a token with the permission write:admin:roles.
 
     Args:
         policies (AdminRolesUpdateDefaultPoliciesBodyPolicies):

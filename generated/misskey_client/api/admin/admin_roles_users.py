@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[AdminRolesUsersResponse200Item]:
-    """admin/roles/users: No description provided.
+    """admin/roles/users: No description in the spec
 
-    **Credential required**: *No* / **Permission**: *read:admin:roles*
+    Needs a token with the permission read:admin:roles.
 
     Args:
         role_id (str):
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[AdminRolesUsersResponse200Item]:
-    """admin/roles/users: No description provided.
+    """admin/roles/users: No description in the spec
 
-    **Credential required**: *No* / **Permission**: *read:admin:roles*
+    Needs a token with the permission read:admin:roles.
 
     Args:
         role_id (str):

@@ -37,9 +37,9 @@ def sync(
     subject: str,
     text: str,
 ) -> Any:
-    """admin/send-email: No description provided.
+    """admin/send-email: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:send-email*
+    Needs a token with the permission write:admin:send-email.
 
     Args:
         to (str):
@@ -68,9 +68,9 @@ async def asyncio(
     subject: str,
     text: str,
 ) -> Any:
-    """admin/send-email: No description provided.
+    """admin/send-email: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:send-email*
+    Needs a token with the permission write:admin:send-email.
 
     Args:
         to (str):

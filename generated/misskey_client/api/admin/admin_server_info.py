@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> AdminServerInfoResponse200:
-    """admin/server-info: No description provided.
+    """admin/server-info: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:server-info*
+    Needs a token with the permission read:admin:server-info.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> AdminServerInfoResponse200:
-    """admin/server-info: No description provided.
+    """admin/server-info: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:server-info*
+    Needs a token with the permission read:admin:server-info.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

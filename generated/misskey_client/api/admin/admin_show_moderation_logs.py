@@ -61,9 +61,9 @@ def sync(
     user_id: None | str | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> list[AdminShowModerationLogsResponse200Item]:
-    """admin/show-moderation-logs: No description provided.
+    """admin/show-moderation-logs: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:show-moderation-log*
+    Needs a token with the permission read:admin:show-moderation-log.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -107,9 +107,9 @@ async def asyncio(
     user_id: None | str | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> list[AdminShowModerationLogsResponse200Item]:
-    """admin/show-moderation-logs: No description provided.
+    """admin/show-moderation-logs: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:show-moderation-log*
+    Needs a token with the permission read:admin:show-moderation-log.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> AdminShowUserResponse200:
-    """admin/show-user: No description provided.
+    """admin/show-user: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:show-user*
+    Needs a token with the permission read:admin:show-user.
 
     Args:
         user_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> AdminShowUserResponse200:
-    """admin/show-user: No description provided.
+    """admin/show-user: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:show-user*
+    Needs a token with the permission read:admin:show-user.
 
     Args:
         user_id (str):

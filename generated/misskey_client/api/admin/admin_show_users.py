@@ -92,9 +92,9 @@ def sync(
     username: None | str | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """admin/show-users: No description provided.
+    """admin/show-users: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:show-user*
+    Needs a token with the permission read:admin:show-user.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -135,9 +135,9 @@ async def asyncio(
     username: None | str | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """admin/show-users: No description provided.
+    """admin/show-users: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:show-user*
+    Needs a token with the permission read:admin:show-user.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> Any:
-    """admin/suspend-user: No description provided.
+    """admin/suspend-user: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:suspend-user*
+    Needs a token with the permission write:admin:suspend-user.
 
     Args:
         user_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> Any:
-    """admin/suspend-user: No description provided.
+    """admin/suspend-user: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:suspend-user*
+    Needs a token with the permission write:admin:suspend-user.
 
     Args:
         user_id (str):

@@ -31,11 +31,9 @@ def sync(
     client: SyncClient,
     id: str,
 ) -> Any:
-    """admin/system-webhook/delete: No description provided.
+    """admin/system-webhook/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+    Needs a token with the permission write:admin:system-webhook.
 
     Args:
         id (str):
@@ -58,11 +56,9 @@ async def asyncio(
     client: AsyncClient,
     id: str,
 ) -> Any:
-    """admin/system-webhook/delete: No description provided.
+    """admin/system-webhook/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+    Needs a token with the permission write:admin:system-webhook.
 
     Args:
         id (str):

@@ -46,11 +46,9 @@ def sync(
     is_active: bool | Unset = UNSET,
     on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET,
 ) -> list[SystemWebhook]:
-    """admin/system-webhook/list: No description provided.
+    """admin/system-webhook/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+    Needs a token with the permission write:admin:system-webhook.
 
     Args:
         is_active (bool | Unset):
@@ -76,11 +74,9 @@ async def asyncio(
     is_active: bool | Unset = UNSET,
     on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET,
 ) -> list[SystemWebhook]:
-    """admin/system-webhook/list: No description provided.
+    """admin/system-webhook/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+    Needs a token with the permission write:admin:system-webhook.
 
     Args:
         is_active (bool | Unset):

@@ -34,11 +34,9 @@ def sync(
     client: SyncClient,
     id: str,
 ) -> SystemWebhook:
-    """admin/system-webhook/show: No description provided.
+    """admin/system-webhook/show: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+    Needs a token with the permission write:admin:system-webhook.
 
     Args:
         id (str):
@@ -61,11 +59,9 @@ async def asyncio(
     client: AsyncClient,
     id: str,
 ) -> SystemWebhook:
-    """admin/system-webhook/show: No description provided.
+    """admin/system-webhook/show: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+    Needs a token with the permission write:admin:system-webhook.
 
     Args:
         id (str):

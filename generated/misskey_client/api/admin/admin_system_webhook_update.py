@@ -53,11 +53,9 @@ def sync(
     url: str,
     secret: str | Unset = UNSET,
 ) -> SystemWebhook:
-    """admin/system-webhook/update: No description provided.
+    """admin/system-webhook/update: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+    Needs a token with the permission write:admin:system-webhook.
 
     Args:
         id (str):
@@ -95,11 +93,9 @@ async def asyncio(
     url: str,
     secret: str | Unset = UNSET,
 ) -> SystemWebhook:
-    """admin/system-webhook/update: No description provided.
+    """admin/system-webhook/update: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *write:admin:system-webhook*
+    Needs a token with the permission write:admin:system-webhook.
 
     Args:
         id (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> Any:
-    """admin/unset-user-avatar: No description provided.
+    """admin/unset-user-avatar: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:unset-user-avatar*
+    Needs a token with the permission write:admin:unset-user-avatar.
 
     Args:
         user_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> Any:
-    """admin/unset-user-avatar: No description provided.
+    """admin/unset-user-avatar: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:unset-user-avatar*
+    Needs a token with the permission write:admin:unset-user-avatar.
 
     Args:
         user_id (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> Any:
-    """admin/unset-user-banner: No description provided.
+    """admin/unset-user-banner: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:unset-user-banner*
+    Needs a token with the permission write:admin:unset-user-banner.
 
     Args:
         user_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> Any:
-    """admin/unset-user-banner: No description provided.
+    """admin/unset-user-banner: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:unset-user-banner*
+    Needs a token with the permission write:admin:unset-user-banner.
 
     Args:
         user_id (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> Any:
-    """admin/unsuspend-user: No description provided.
+    """admin/unsuspend-user: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:unsuspend-user*
+    Needs a token with the permission write:admin:unsuspend-user.
 
     Args:
         user_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> Any:
-    """admin/unsuspend-user: No description provided.
+    """admin/unsuspend-user: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:unsuspend-user*
+    Needs a token with the permission write:admin:unsuspend-user.
 
     Args:
         user_id (str):

@@ -35,9 +35,9 @@ def sync(
     report_id: str,
     moderation_note: str | Unset = UNSET,
 ) -> Any:
-    """admin/update-abuse-user-report: No description provided.
+    """admin/update-abuse-user-report: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+    Needs a token with the permission write:admin:resolve-abuse-user-report.
 
     Args:
         report_id (str):
@@ -63,9 +63,9 @@ async def asyncio(
     report_id: str,
     moderation_note: str | Unset = UNSET,
 ) -> Any:
-    """admin/update-abuse-user-report: No description provided.
+    """admin/update-abuse-user-report: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:resolve-abuse-user-report*
+    Needs a token with the permission write:admin:resolve-abuse-user-report.
 
     Args:
         report_id (str):

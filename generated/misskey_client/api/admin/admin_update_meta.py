@@ -423,9 +423,9 @@ def sync(
     remote_notes_cleaning_max_processing_duration_in_minutes: float | Unset = UNSET,
     show_role_badges_of_remote_users: bool | Unset = UNSET,
 ) -> Any:
-    """admin/update-meta: No description provided.
+    """admin/update-meta: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:meta*
+    Needs a token with the permission write:admin:meta.
 
     Args:
         disable_registration (bool | None | Unset):
@@ -825,9 +825,9 @@ async def asyncio(
     remote_notes_cleaning_max_processing_duration_in_minutes: float | Unset = UNSET,
     show_role_badges_of_remote_users: bool | Unset = UNSET,
 ) -> Any:
-    """admin/update-meta: No description provided.
+    """admin/update-meta: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:meta*
+    Needs a token with the permission write:admin:meta.
 
     Args:
         disable_registration (bool | None | Unset):

@@ -65,9 +65,9 @@ def sync(
     client: SyncClient,
     description: None | str | Unset = UNSET,
 ) -> MeDetailed | UserDetailedNotMe:
-    """admin/update-proxy-account: No description provided.
+    """admin/update-proxy-account: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:account*
+    Needs a token with the permission write:admin:account.
 
     Args:
         description (None | str | Unset):
@@ -90,9 +90,9 @@ async def asyncio(
     client: AsyncClient,
     description: None | str | Unset = UNSET,
 ) -> MeDetailed | UserDetailedNotMe:
-    """admin/update-proxy-account: No description provided.
+    """admin/update-proxy-account: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:account*
+    Needs a token with the permission write:admin:account.
 
     Args:
         description (None | str | Unset):

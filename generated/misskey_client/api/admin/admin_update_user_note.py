@@ -34,9 +34,9 @@ def sync(
     user_id: str,
     text: str,
 ) -> Any:
-    """admin/update-user-note: No description provided.
+    """admin/update-user-note: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:user-note*
+    Needs a token with the permission write:admin:user-note.
 
     Args:
         user_id (str):
@@ -62,9 +62,9 @@ async def asyncio(
     user_id: str,
     text: str,
 ) -> Any:
-    """admin/update-user-note: No description provided.
+    """admin/update-user-note: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:admin:user-note*
+    Needs a token with the permission write:admin:user-note.
 
     Args:
         user_id (str):

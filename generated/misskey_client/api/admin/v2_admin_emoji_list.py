@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.v2_admin_emoji_list_body import V2AdminEmojiListBody
-from ...models.v2_admin_emoji_list_body_query_type_0 import V2AdminEmojiListBodyQueryType0
+from ...models.v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery
 from ...models.v2_admin_emoji_list_body_sort_keys_item import (
     V2AdminEmojiListBodySortKeysItem,
 )
@@ -21,7 +21,7 @@ ENDPOINT = "v2/admin/emoji/list"
 
 def _body(
     *,
-    query: None | Unset | V2AdminEmojiListBodyQueryType0 = UNSET,
+    query: None | Unset | V2AdminEmojiListBodyQuery = UNSET,
     since_id: str | Unset = UNSET,
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
@@ -51,7 +51,7 @@ def _parse(data: Any) -> V2AdminEmojiListResponse200:
 def sync(
     *,
     client: SyncClient,
-    query: None | Unset | V2AdminEmojiListBodyQueryType0 = UNSET,
+    query: None | Unset | V2AdminEmojiListBodyQuery = UNSET,
     since_id: str | Unset = UNSET,
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
@@ -60,12 +60,12 @@ def sync(
     page: int | Unset = UNSET,
     sort_keys: list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET,
 ) -> V2AdminEmojiListResponse200:
-    """v2/admin/emoji/list: No description provided.
+    """v2/admin/emoji/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+    Needs a token with the permission read:admin:emoji.
 
     Args:
-        query (None | Unset | V2AdminEmojiListBodyQueryType0):
+        query (None | Unset | V2AdminEmojiListBodyQuery):
         since_id (str | Unset):
         until_id (str | Unset):
         since_date (int | Unset):
@@ -97,7 +97,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    query: None | Unset | V2AdminEmojiListBodyQueryType0 = UNSET,
+    query: None | Unset | V2AdminEmojiListBodyQuery = UNSET,
     since_id: str | Unset = UNSET,
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
@@ -106,12 +106,12 @@ async def asyncio(
     page: int | Unset = UNSET,
     sort_keys: list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET,
 ) -> V2AdminEmojiListResponse200:
-    """v2/admin/emoji/list: No description provided.
+    """v2/admin/emoji/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:emoji*
+    Needs a token with the permission read:admin:emoji.
 
     Args:
-        query (None | Unset | V2AdminEmojiListBodyQueryType0):
+        query (None | Unset | V2AdminEmojiListBodyQuery):
         since_id (str | Unset):
         until_id (str | Unset):
         since_date (int | Unset):

@@ -69,9 +69,9 @@ def sync(
     exclude_bots: bool | Unset = UNSET,
     exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
 ) -> Antenna:
-    """antennas/create: No description provided.
+    """antennas/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (str):
@@ -127,9 +127,9 @@ async def asyncio(
     exclude_bots: bool | Unset = UNSET,
     exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
 ) -> Antenna:
-    """antennas/create: No description provided.
+    """antennas/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     antenna_id: str,
 ) -> Any:
-    """antennas/delete: No description provided.
+    """antennas/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         antenna_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     antenna_id: str,
 ) -> Any:
-    """antennas/delete: No description provided.
+    """antennas/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         antenna_id (str):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     antenna_id: str,
 ) -> Antenna:
-    """antennas/show: No description provided.
+    """antennas/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         antenna_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     antenna_id: str,
 ) -> Antenna:
-    """antennas/show: No description provided.
+    """antennas/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         antenna_id (str):

@@ -72,9 +72,9 @@ def sync(
     with_file: bool | Unset = UNSET,
     exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
 ) -> Antenna:
-    """antennas/update: No description provided.
+    """antennas/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         antenna_id (str):
@@ -133,9 +133,9 @@ async def asyncio(
     with_file: bool | Unset = UNSET,
     exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
 ) -> Antenna:
-    """antennas/update: No description provided.
+    """antennas/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         antenna_id (str):

@@ -44,9 +44,9 @@ def sync(
     permission: list[str],
     callback_url: None | str | Unset = UNSET,
 ) -> App:
-    """app/create: No description provided.
+    """app/create: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         name (str):
@@ -78,9 +78,9 @@ async def asyncio(
     permission: list[str],
     callback_url: None | str | Unset = UNSET,
 ) -> App:
-    """app/create: No description provided.
+    """app/create: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         name (str):

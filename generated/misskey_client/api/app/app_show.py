@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     app_id: str,
 ) -> App:
-    """app/show: No description provided.
+    """app/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         app_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     app_id: str,
 ) -> App:
-    """app/show: No description provided.
+    """app/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         app_id (str):

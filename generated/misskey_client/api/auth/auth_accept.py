@@ -31,11 +31,11 @@ def sync(
     client: SyncClient,
     token: str,
 ) -> Any:
-    """auth/accept: No description provided.
+    """auth/accept: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         token (str):
@@ -58,11 +58,11 @@ async def asyncio(
     client: AsyncClient,
     token: str,
 ) -> Any:
-    """auth/accept: No description provided.
+    """auth/accept: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         token (str):

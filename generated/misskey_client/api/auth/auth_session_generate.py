@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     app_secret: str,
 ) -> AuthSessionGenerateResponse200:
-    """auth/session/generate: No description provided.
+    """auth/session/generate: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         app_secret (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     app_secret: str,
 ) -> AuthSessionGenerateResponse200:
-    """auth/session/generate: No description provided.
+    """auth/session/generate: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         app_secret (str):

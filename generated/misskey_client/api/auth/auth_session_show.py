@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     token: str,
 ) -> AuthSessionShowResponse200:
-    """auth/session/show: No description provided.
+    """auth/session/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         token (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     token: str,
 ) -> AuthSessionShowResponse200:
-    """auth/session/show: No description provided.
+    """auth/session/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         token (str):

@@ -37,9 +37,9 @@ def sync(
     app_secret: str,
     token: str,
 ) -> AuthSessionUserkeyResponse200:
-    """auth/session/userkey: No description provided.
+    """auth/session/userkey: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         app_secret (str):
@@ -65,9 +65,9 @@ async def asyncio(
     app_secret: str,
     token: str,
 ) -> AuthSessionUserkeyResponse200:
-    """auth/session/userkey: No description provided.
+    """auth/session/userkey: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         app_secret (str):

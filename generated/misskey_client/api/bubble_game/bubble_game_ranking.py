@@ -39,9 +39,9 @@ def sync(
     client: SyncClient,
     game_mode: str,
 ) -> list[BubbleGameRankingResponse200Item]:
-    """bubble-game/ranking: No description provided.
+    """bubble-game/ranking: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         game_mode (str):
@@ -64,9 +64,9 @@ async def asyncio(
     client: AsyncClient,
     game_mode: str,
 ) -> list[BubbleGameRankingResponse200Item]:
-    """bubble-game/ranking: No description provided.
+    """bubble-game/ranking: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         game_mode (str):

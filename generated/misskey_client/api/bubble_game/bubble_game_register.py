@@ -43,9 +43,9 @@ def sync(
     game_mode: str,
     game_version: int,
 ) -> Any:
-    """bubble-game/register: No description provided.
+    """bubble-game/register: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         score (int):
@@ -80,9 +80,9 @@ async def asyncio(
     game_mode: str,
     game_version: int,
 ) -> Any:
-    """bubble-game/register: No description provided.
+    """bubble-game/register: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         score (int):

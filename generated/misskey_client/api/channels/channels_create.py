@@ -50,9 +50,9 @@ def sync(
     is_sensitive: bool | None | Unset = UNSET,
     allow_renote_to_external: bool | None | Unset = UNSET,
 ) -> Channel:
-    """channels/create: No description provided.
+    """channels/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:channels*
+    Needs a token with the permission write:channels.
 
     Args:
         name (str):
@@ -90,9 +90,9 @@ async def asyncio(
     is_sensitive: bool | None | Unset = UNSET,
     allow_renote_to_external: bool | None | Unset = UNSET,
 ) -> Channel:
-    """channels/create: No description provided.
+    """channels/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:channels*
+    Needs a token with the permission write:channels.
 
     Args:
         name (str):

@@ -32,9 +32,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[Channel]:
-    """channels/featured: No description provided.
+    """channels/featured: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -51,9 +51,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[Channel]:
-    """channels/featured: No description provided.
+    """channels/featured: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -35,9 +35,9 @@ def sync(
     channel_id: str,
     expires_at: int | None | Unset = UNSET,
 ) -> Any:
-    """channels/mute/create: No description provided.
+    """channels/mute/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:channels*
+    Needs a token with the permission write:channels.
 
     Args:
         channel_id (str):
@@ -64,9 +64,9 @@ async def asyncio(
     channel_id: str,
     expires_at: int | None | Unset = UNSET,
 ) -> Any:
-    """channels/mute/create: No description provided.
+    """channels/mute/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:channels*
+    Needs a token with the permission write:channels.
 
     Args:
         channel_id (str):

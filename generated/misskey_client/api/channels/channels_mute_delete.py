@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     channel_id: str,
 ) -> Any:
-    """channels/mute/delete: No description provided.
+    """channels/mute/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:channels*
+    Needs a token with the permission write:channels.
 
     Args:
         channel_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     channel_id: str,
 ) -> Any:
-    """channels/mute/delete: No description provided.
+    """channels/mute/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:channels*
+    Needs a token with the permission write:channels.
 
     Args:
         channel_id (str):

@@ -32,9 +32,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[Channel]:
-    """channels/mute/list: No description provided.
+    """channels/mute/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:channels*
+    Needs a token with the permission read:channels.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -51,9 +51,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[Channel]:
-    """channels/mute/list: No description provided.
+    """channels/mute/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:channels*
+    Needs a token with the permission read:channels.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -52,9 +52,9 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Channel]:
-    """channels/owned: No description provided.
+    """channels/owned: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:channels*
+    Needs a token with the permission read:channels.
 
     Args:
         since_id (str | Unset):
@@ -89,9 +89,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Channel]:
-    """channels/owned: No description provided.
+    """channels/owned: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:channels*
+    Needs a token with the permission read:channels.
 
     Args:
         since_id (str | Unset):

@@ -59,9 +59,9 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Channel]:
-    """channels/search: No description provided.
+    """channels/search: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         query (str):
@@ -102,9 +102,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Channel]:
-    """channels/search: No description provided.
+    """channels/search: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         query (str):

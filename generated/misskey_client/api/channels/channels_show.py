@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     channel_id: str,
 ) -> Channel:
-    """channels/show: No description provided.
+    """channels/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         channel_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     channel_id: str,
 ) -> Channel:
-    """channels/show: No description provided.
+    """channels/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         channel_id (str):

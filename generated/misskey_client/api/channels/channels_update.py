@@ -59,9 +59,9 @@ def sync(
     is_sensitive: bool | None | Unset = UNSET,
     allow_renote_to_external: bool | None | Unset = UNSET,
 ) -> Channel:
-    """channels/update: No description provided.
+    """channels/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:channels*
+    Needs a token with the permission write:channels.
 
     Args:
         channel_id (str):
@@ -108,9 +108,9 @@ async def asyncio(
     is_sensitive: bool | None | Unset = UNSET,
     allow_renote_to_external: bool | None | Unset = UNSET,
 ) -> Channel:
-    """channels/update: No description provided.
+    """channels/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:channels*
+    Needs a token with the permission write:channels.
 
     Args:
         channel_id (str):

@@ -42,9 +42,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsActiveUsersResponse200:
-    """charts/active-users: No description provided.
+    """charts/active-users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsActiveUsersBodySpan):
@@ -73,9 +73,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsActiveUsersResponse200:
-    """charts/active-users: No description provided.
+    """charts/active-users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsActiveUsersBodySpan):

@@ -42,9 +42,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsApRequestResponse200:
-    """charts/ap-request: No description provided.
+    """charts/ap-request: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsApRequestBodySpan):
@@ -73,9 +73,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsApRequestResponse200:
-    """charts/ap-request: No description provided.
+    """charts/ap-request: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsApRequestBodySpan):

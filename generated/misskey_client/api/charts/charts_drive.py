@@ -42,9 +42,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsDriveResponse200:
-    """charts/drive: No description provided.
+    """charts/drive: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsDriveBodySpan):
@@ -73,9 +73,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsDriveResponse200:
-    """charts/drive: No description provided.
+    """charts/drive: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsDriveBodySpan):

@@ -42,9 +42,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsFederationResponse200:
-    """charts/federation: No description provided.
+    """charts/federation: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsFederationBodySpan):
@@ -73,9 +73,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsFederationResponse200:
-    """charts/federation: No description provided.
+    """charts/federation: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsFederationBodySpan):

@@ -45,9 +45,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsInstanceResponse200:
-    """charts/instance: No description provided.
+    """charts/instance: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsInstanceBodySpan):
@@ -79,9 +79,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsInstanceResponse200:
-    """charts/instance: No description provided.
+    """charts/instance: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsInstanceBodySpan):

@@ -42,9 +42,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsNotesResponse200:
-    """charts/notes: No description provided.
+    """charts/notes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsNotesBodySpan):
@@ -73,9 +73,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsNotesResponse200:
-    """charts/notes: No description provided.
+    """charts/notes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsNotesBodySpan):

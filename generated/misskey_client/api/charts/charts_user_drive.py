@@ -45,9 +45,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserDriveResponse200:
-    """charts/user/drive: No description provided.
+    """charts/user/drive: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUserDriveBodySpan):
@@ -79,9 +79,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserDriveResponse200:
-    """charts/user/drive: No description provided.
+    """charts/user/drive: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUserDriveBodySpan):

@@ -45,9 +45,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserFollowingResponse200:
-    """charts/user/following: No description provided.
+    """charts/user/following: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUserFollowingBodySpan):
@@ -79,9 +79,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserFollowingResponse200:
-    """charts/user/following: No description provided.
+    """charts/user/following: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUserFollowingBodySpan):

@@ -45,9 +45,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserNotesResponse200:
-    """charts/user/notes: No description provided.
+    """charts/user/notes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUserNotesBodySpan):
@@ -79,9 +79,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserNotesResponse200:
-    """charts/user/notes: No description provided.
+    """charts/user/notes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUserNotesBodySpan):

@@ -45,9 +45,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserPvResponse200:
-    """charts/user/pv: No description provided.
+    """charts/user/pv: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUserPvBodySpan):
@@ -79,9 +79,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserPvResponse200:
-    """charts/user/pv: No description provided.
+    """charts/user/pv: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUserPvBodySpan):

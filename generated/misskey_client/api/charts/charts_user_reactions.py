@@ -45,9 +45,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserReactionsResponse200:
-    """charts/user/reactions: No description provided.
+    """charts/user/reactions: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUserReactionsBodySpan):
@@ -79,9 +79,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserReactionsResponse200:
-    """charts/user/reactions: No description provided.
+    """charts/user/reactions: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUserReactionsBodySpan):

@@ -42,9 +42,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUsersResponse200:
-    """charts/users: No description provided.
+    """charts/users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUsersBodySpan):
@@ -73,9 +73,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUsersResponse200:
-    """charts/users: No description provided.
+    """charts/users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         span (ChartsUsersBodySpan):

@@ -43,9 +43,9 @@ def sync(
     limit: int | Unset = UNSET,
     room: bool | Unset = UNSET,
 ) -> list[ChatMessage]:
-    """chat/history: No description provided.
+    """chat/history: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -71,9 +71,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     room: bool | Unset = UNSET,
 ) -> list[ChatMessage]:
-    """chat/history: No description provided.
+    """chat/history: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -41,9 +41,9 @@ def sync(
     text: None | str | Unset = UNSET,
     file_id: str | Unset = UNSET,
 ) -> ChatMessageLiteForRoom:
-    """chat/messages/create-to-room: No description provided.
+    """chat/messages/create-to-room: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         to_room_id (str):
@@ -72,9 +72,9 @@ async def asyncio(
     text: None | str | Unset = UNSET,
     file_id: str | Unset = UNSET,
 ) -> ChatMessageLiteForRoom:
-    """chat/messages/create-to-room: No description provided.
+    """chat/messages/create-to-room: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         to_room_id (str):

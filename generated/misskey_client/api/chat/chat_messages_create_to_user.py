@@ -41,9 +41,9 @@ def sync(
     text: None | str | Unset = UNSET,
     file_id: str | Unset = UNSET,
 ) -> ChatMessageLiteFor1On1:
-    """chat/messages/create-to-user: No description provided.
+    """chat/messages/create-to-user: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         to_user_id (str):
@@ -72,9 +72,9 @@ async def asyncio(
     text: None | str | Unset = UNSET,
     file_id: str | Unset = UNSET,
 ) -> ChatMessageLiteFor1On1:
-    """chat/messages/create-to-user: No description provided.
+    """chat/messages/create-to-user: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         to_user_id (str):

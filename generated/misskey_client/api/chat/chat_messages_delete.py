@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     message_id: str,
 ) -> Any:
-    """chat/messages/delete: No description provided.
+    """chat/messages/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         message_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     message_id: str,
 ) -> Any:
-    """chat/messages/delete: No description provided.
+    """chat/messages/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         message_id (str):

@@ -34,9 +34,9 @@ def sync(
     message_id: str,
     reaction: str,
 ) -> Any:
-    """chat/messages/react: No description provided.
+    """chat/messages/react: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         message_id (str):
@@ -62,9 +62,9 @@ async def asyncio(
     message_id: str,
     reaction: str,
 ) -> Any:
-    """chat/messages/react: No description provided.
+    """chat/messages/react: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         message_id (str):

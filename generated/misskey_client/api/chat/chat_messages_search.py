@@ -49,9 +49,9 @@ def sync(
     user_id: None | str | Unset = UNSET,
     room_id: None | str | Unset = UNSET,
 ) -> list[ChatMessage]:
-    """chat/messages/search: No description provided.
+    """chat/messages/search: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         query (str):
@@ -83,9 +83,9 @@ async def asyncio(
     user_id: None | str | Unset = UNSET,
     room_id: None | str | Unset = UNSET,
 ) -> list[ChatMessage]:
-    """chat/messages/search: No description provided.
+    """chat/messages/search: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         query (str):

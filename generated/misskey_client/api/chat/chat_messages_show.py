@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     message_id: str,
 ) -> ChatMessage:
-    """chat/messages/show: No description provided.
+    """chat/messages/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         message_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     message_id: str,
 ) -> ChatMessage:
-    """chat/messages/show: No description provided.
+    """chat/messages/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         message_id (str):

@@ -55,9 +55,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[ChatMessageLiteFor1On1]:
-    """chat/messages/user-timeline: No description provided.
+    """chat/messages/user-timeline: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         user_id (str):
@@ -95,9 +95,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[ChatMessageLiteFor1On1]:
-    """chat/messages/user-timeline: No description provided.
+    """chat/messages/user-timeline: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         user_id (str):

@@ -23,9 +23,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> Any:
-    """chat/read-all: No description provided.
+    """chat/read-all: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -42,9 +42,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> Any:
-    """chat/read-all: No description provided.
+    """chat/read-all: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

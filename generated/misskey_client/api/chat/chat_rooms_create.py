@@ -38,9 +38,9 @@ def sync(
     name: str,
     description: str | Unset = UNSET,
 ) -> ChatRoom:
-    """chat/rooms/create: No description provided.
+    """chat/rooms/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         name (str):
@@ -66,9 +66,9 @@ async def asyncio(
     name: str,
     description: str | Unset = UNSET,
 ) -> ChatRoom:
-    """chat/rooms/create: No description provided.
+    """chat/rooms/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         name (str):

@@ -37,9 +37,9 @@ def sync(
     room_id: str,
     user_id: str,
 ) -> ChatRoomInvitation:
-    """chat/rooms/invitations/create: No description provided.
+    """chat/rooms/invitations/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         room_id (str):
@@ -65,9 +65,9 @@ async def asyncio(
     room_id: str,
     user_id: str,
 ) -> ChatRoomInvitation:
-    """chat/rooms/invitations/create: No description provided.
+    """chat/rooms/invitations/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         room_id (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     room_id: str,
 ) -> Any:
-    """chat/rooms/invitations/ignore: No description provided.
+    """chat/rooms/invitations/ignore: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         room_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     room_id: str,
 ) -> Any:
-    """chat/rooms/invitations/ignore: No description provided.
+    """chat/rooms/invitations/ignore: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         room_id (str):

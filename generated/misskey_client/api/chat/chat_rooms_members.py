@@ -55,9 +55,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[ChatRoomMembership]:
-    """chat/rooms/members: No description provided.
+    """chat/rooms/members: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         room_id (str):
@@ -95,9 +95,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[ChatRoomMembership]:
-    """chat/rooms/members: No description provided.
+    """chat/rooms/members: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         room_id (str):

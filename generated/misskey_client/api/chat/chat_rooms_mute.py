@@ -34,9 +34,9 @@ def sync(
     room_id: str,
     mute: bool,
 ) -> Any:
-    """chat/rooms/mute: No description provided.
+    """chat/rooms/mute: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         room_id (str):
@@ -62,9 +62,9 @@ async def asyncio(
     room_id: str,
     mute: bool,
 ) -> Any:
-    """chat/rooms/mute: No description provided.
+    """chat/rooms/mute: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         room_id (str):

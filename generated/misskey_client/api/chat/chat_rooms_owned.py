@@ -52,9 +52,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[ChatRoom]:
-    """chat/rooms/owned: No description provided.
+    """chat/rooms/owned: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         limit (int | Unset):  Default: 30.
@@ -89,9 +89,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[ChatRoom]:
-    """chat/rooms/owned: No description provided.
+    """chat/rooms/owned: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         limit (int | Unset):  Default: 30.

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     room_id: str,
 ) -> ChatRoom:
-    """chat/rooms/show: No description provided.
+    """chat/rooms/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         room_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     room_id: str,
 ) -> ChatRoom:
-    """chat/rooms/show: No description provided.
+    """chat/rooms/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:chat*
+    Needs a token with the permission read:chat.
 
     Args:
         room_id (str):

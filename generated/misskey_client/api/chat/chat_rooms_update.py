@@ -41,9 +41,9 @@ def sync(
     name: str | Unset = UNSET,
     description: str | Unset = UNSET,
 ) -> ChatRoom:
-    """chat/rooms/update: No description provided.
+    """chat/rooms/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         room_id (str):
@@ -72,9 +72,9 @@ async def asyncio(
     name: str | Unset = UNSET,
     description: str | Unset = UNSET,
 ) -> ChatRoom:
-    """chat/rooms/update: No description provided.
+    """chat/rooms/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:chat*
+    Needs a token with the permission write:chat.
 
     Args:
         room_id (str):

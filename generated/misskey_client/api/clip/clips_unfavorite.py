@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     clip_id: str,
 ) -> Any:
-    """clips/unfavorite: No description provided.
+    """clips/unfavorite: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:clip-favorite*
+    Needs a token with the permission write:clip-favorite.
 
     Args:
         clip_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     clip_id: str,
 ) -> Any:
-    """clips/unfavorite: No description provided.
+    """clips/unfavorite: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:clip-favorite*
+    Needs a token with the permission write:clip-favorite.
 
     Args:
         clip_id (str):

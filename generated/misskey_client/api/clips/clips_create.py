@@ -41,9 +41,9 @@ def sync(
     is_public: bool | Unset = UNSET,
     description: None | str | Unset = UNSET,
 ) -> Clip:
-    """clips/create: No description provided.
+    """clips/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (str):
@@ -72,9 +72,9 @@ async def asyncio(
     is_public: bool | Unset = UNSET,
     description: None | str | Unset = UNSET,
 ) -> Clip:
-    """clips/create: No description provided.
+    """clips/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     clip_id: str,
 ) -> Any:
-    """clips/delete: No description provided.
+    """clips/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         clip_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     clip_id: str,
 ) -> Any:
-    """clips/delete: No description provided.
+    """clips/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         clip_id (str):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     clip_id: str,
 ) -> Clip:
-    """clips/show: No description provided.
+    """clips/show: No description in the spec
 
-    **Credential required**: *No* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         clip_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     clip_id: str,
 ) -> Clip:
-    """clips/show: No description provided.
+    """clips/show: No description in the spec
 
-    **Credential required**: *No* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         clip_id (str):

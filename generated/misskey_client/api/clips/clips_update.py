@@ -44,9 +44,9 @@ def sync(
     is_public: bool | Unset = UNSET,
     description: None | str | Unset = UNSET,
 ) -> Clip:
-    """clips/update: No description provided.
+    """clips/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         clip_id (str):
@@ -78,9 +78,9 @@ async def asyncio(
     is_public: bool | Unset = UNSET,
     description: None | str | Unset = UNSET,
 ) -> Clip:
-    """clips/update: No description provided.
+    """clips/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         clip_id (str):

@@ -39,9 +39,9 @@ def sync(
     client: SyncClient,
     note_id: str,
 ) -> list[Clip]:
-    """notes/clips: No description provided.
+    """notes/clips: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):
@@ -64,9 +64,9 @@ async def asyncio(
     client: AsyncClient,
     note_id: str,
 ) -> list[Clip]:
-    """notes/clips: No description provided.
+    """notes/clips: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):

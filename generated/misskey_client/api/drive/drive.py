@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> DriveResponse200:
-    """drive: No description provided.
+    """drive: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> DriveResponse200:
-    """drive: No description provided.
+    """drive: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

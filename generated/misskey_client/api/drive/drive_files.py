@@ -68,9 +68,9 @@ def sync(
     type_: None | str | Unset = UNSET,
     sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset = UNSET,
 ) -> list[DriveFile]:
-    """drive/files: No description provided.
+    """drive/files: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -115,9 +115,9 @@ async def asyncio(
     type_: None | str | Unset = UNSET,
     sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset = UNSET,
 ) -> list[DriveFile]:
-    """drive/files: No description provided.
+    """drive/files: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         limit (int | Unset):  Default: 10.

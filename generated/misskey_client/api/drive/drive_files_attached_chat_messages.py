@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[ChatMessage]:
-    """drive/files/attached-chat-messages: No description provided.
+    """drive/files/attached-chat-messages: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         file_id (str):
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[ChatMessage]:
-    """drive/files/attached-chat-messages: No description provided.
+    """drive/files/attached-chat-messages: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         file_id (str):

@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Note]:
-    """drive/files/attached-notes: Find the notes to which the given file is attached.
+    """drive/files/attached-notes: Find the notes to which the given file is attached
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         file_id (str):
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Note]:
-    """drive/files/attached-notes: Find the notes to which the given file is attached.
+    """drive/files/attached-notes: Find the notes to which the given file is attached
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         file_id (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     md5: str,
 ) -> bool:
-    """drive/files/check-existence: Check if a given file exists.
+    """drive/files/check-existence: Check if a given file exists
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         md5 (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     md5: str,
 ) -> bool:
-    """drive/files/check-existence: Check if a given file exists.
+    """drive/files/check-existence: Check if a given file exists
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         md5 (str):

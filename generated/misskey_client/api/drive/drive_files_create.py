@@ -42,9 +42,7 @@ def _parse(data: Any) -> DriveFile:
 
 def _split_files(body: dict[str, Any]) -> dict[str, Any]:
     return {
-        "<openapi_python_client.schema.untrusted_string.UntrustedString object at 0x7f20169ede90>": body.pop(
-            "<openapi_python_client.schema.untrusted_string.UntrustedString object at 0x7f20169ede90>"
-        ),
+        "file": body.pop("file"),
     }
 
 
@@ -58,9 +56,9 @@ def sync(
     is_sensitive: bool | Unset = UNSET,
     force: bool | Unset = UNSET,
 ) -> DriveFile:
-    """drive/files/create: Upload a new drive file.
+    """drive/files/create: Upload a new drive file
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         file (File): The file contents.
@@ -99,9 +97,9 @@ async def asyncio(
     is_sensitive: bool | Unset = UNSET,
     force: bool | Unset = UNSET,
 ) -> DriveFile:
-    """drive/files/create: Upload a new drive file.
+    """drive/files/create: Upload a new drive file
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         file (File): The file contents.

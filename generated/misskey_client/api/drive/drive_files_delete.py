@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     file_id: str,
 ) -> Any:
-    """drive/files/delete: Delete an existing drive file.
+    """drive/files/delete: Delete an existing drive file
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         file_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     file_id: str,
 ) -> Any:
-    """drive/files/delete: Delete an existing drive file.
+    """drive/files/delete: Delete an existing drive file
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         file_id (str):

@@ -43,9 +43,9 @@ def sync(
     name: str,
     folder_id: None | str | Unset = UNSET,
 ) -> list[DriveFile]:
-    """drive/files/find: Search for a drive file by the given parameters.
+    """drive/files/find: Search for a drive file by the given parameters
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         name (str):
@@ -71,9 +71,9 @@ async def asyncio(
     name: str,
     folder_id: None | str | Unset = UNSET,
 ) -> list[DriveFile]:
-    """drive/files/find: Search for a drive file by the given parameters.
+    """drive/files/find: Search for a drive file by the given parameters
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         name (str):

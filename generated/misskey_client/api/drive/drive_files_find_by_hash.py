@@ -39,9 +39,9 @@ def sync(
     client: SyncClient,
     md5: str,
 ) -> list[DriveFile]:
-    """drive/files/find-by-hash: Search for a drive file by a hash of the contents.
+    """drive/files/find-by-hash: Search for a drive file by a hash of the contents
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         md5 (str):
@@ -64,9 +64,9 @@ async def asyncio(
     client: AsyncClient,
     md5: str,
 ) -> list[DriveFile]:
-    """drive/files/find-by-hash: Search for a drive file by a hash of the contents.
+    """drive/files/find-by-hash: Search for a drive file by a hash of the contents
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         md5 (str):

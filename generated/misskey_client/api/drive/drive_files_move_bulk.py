@@ -35,9 +35,9 @@ def sync(
     file_ids: list[str],
     folder_id: None | str | Unset = UNSET,
 ) -> Any:
-    """drive/files/move-bulk: No description provided.
+    """drive/files/move-bulk: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         file_ids (list[str]):
@@ -63,9 +63,9 @@ async def asyncio(
     file_ids: list[str],
     folder_id: None | str | Unset = UNSET,
 ) -> Any:
-    """drive/files/move-bulk: No description provided.
+    """drive/files/move-bulk: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         file_ids (list[str]):

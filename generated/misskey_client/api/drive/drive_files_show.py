@@ -38,9 +38,9 @@ def sync(
     file_id: str | Unset = UNSET,
     url: str | Unset = UNSET,
 ) -> DriveFile:
-    """drive/files/show: Show the properties of a drive file.
+    """drive/files/show: Show the properties of a drive file
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Takes one of these sets of arguments: (file_id), or (url).
 
@@ -68,9 +68,9 @@ async def asyncio(
     file_id: str | Unset = UNSET,
     url: str | Unset = UNSET,
 ) -> DriveFile:
-    """drive/files/show: Show the properties of a drive file.
+    """drive/files/show: Show the properties of a drive file
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Takes one of these sets of arguments: (file_id), or (url).
 

@@ -47,9 +47,9 @@ def sync(
     is_sensitive: bool | Unset = UNSET,
     comment: None | str | Unset = UNSET,
 ) -> DriveFile:
-    """drive/files/update: Update the properties of a drive file.
+    """drive/files/update: Update the properties of a drive file
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         file_id (str):
@@ -84,9 +84,9 @@ async def asyncio(
     is_sensitive: bool | Unset = UNSET,
     comment: None | str | Unset = UNSET,
 ) -> DriveFile:
-    """drive/files/update: Update the properties of a drive file.
+    """drive/files/update: Update the properties of a drive file
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         file_id (str):

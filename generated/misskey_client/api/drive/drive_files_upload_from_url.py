@@ -47,9 +47,9 @@ def sync(
     marker: None | str | Unset = UNSET,
     force: bool | Unset = UNSET,
 ) -> Any:
-    """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL.
+    """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         url (str):
@@ -87,9 +87,9 @@ async def asyncio(
     marker: None | str | Unset = UNSET,
     force: bool | Unset = UNSET,
 ) -> Any:
-    """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL.
+    """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         url (str):

@@ -38,9 +38,9 @@ def sync(
     name: str | Unset = UNSET,
     parent_id: None | str | Unset = UNSET,
 ) -> DriveFolder:
-    """drive/folders/create: No description provided.
+    """drive/folders/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         name (str | Unset):  Default: 'Untitled'.
@@ -66,9 +66,9 @@ async def asyncio(
     name: str | Unset = UNSET,
     parent_id: None | str | Unset = UNSET,
 ) -> DriveFolder:
-    """drive/folders/create: No description provided.
+    """drive/folders/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         name (str | Unset):  Default: 'Untitled'.

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     folder_id: str,
 ) -> Any:
-    """drive/folders/delete: No description provided.
+    """drive/folders/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         folder_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     folder_id: str,
 ) -> Any:
-    """drive/folders/delete: No description provided.
+    """drive/folders/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         folder_id (str):

@@ -43,9 +43,9 @@ def sync(
     name: str,
     parent_id: None | str | Unset = UNSET,
 ) -> list[DriveFolder]:
-    """drive/folders/find: No description provided.
+    """drive/folders/find: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         name (str):
@@ -71,9 +71,9 @@ async def asyncio(
     name: str,
     parent_id: None | str | Unset = UNSET,
 ) -> list[DriveFolder]:
-    """drive/folders/find: No description provided.
+    """drive/folders/find: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         name (str):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     folder_id: str,
 ) -> DriveFolder:
-    """drive/folders/show: No description provided.
+    """drive/folders/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         folder_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     folder_id: str,
 ) -> DriveFolder:
-    """drive/folders/show: No description provided.
+    """drive/folders/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         folder_id (str):

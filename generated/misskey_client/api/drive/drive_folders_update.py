@@ -41,9 +41,9 @@ def sync(
     name: str | Unset = UNSET,
     parent_id: None | str | Unset = UNSET,
 ) -> DriveFolder:
-    """drive/folders/update: No description provided.
+    """drive/folders/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         folder_id (str):
@@ -72,9 +72,9 @@ async def asyncio(
     name: str | Unset = UNSET,
     parent_id: None | str | Unset = UNSET,
 ) -> DriveFolder:
-    """drive/folders/update: No description provided.
+    """drive/folders/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:drive*
+    Needs a token with the permission write:drive.
 
     Args:
         folder_id (str):

@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     type_: str | Unset = UNSET,
 ) -> list[DriveFile]:
-    """drive/stream: No description provided.
+    """drive/stream: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     type_: str | Unset = UNSET,
 ) -> list[DriveFile]:
-    """drive/stream: No description provided.
+    """drive/stream: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:drive*
+    Needs a token with the permission read:drive.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -23,11 +23,11 @@ def sync(
     *,
     client: SyncClient,
 ) -> Any:
-    """export-custom-emojis: No description provided.
+    """export-custom-emojis: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -44,11 +44,11 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> Any:
-    """export-custom-emojis: No description provided.
+    """export-custom-emojis: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

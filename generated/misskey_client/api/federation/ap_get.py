@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     uri: str,
 ) -> ApGetResponse200:
-    """ap/get: No description provided.
+    """ap/get: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:federation*
+    Needs a token with the permission read:federation.
 
     Args:
         uri (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     uri: str,
 ) -> ApGetResponse200:
-    """ap/get: No description provided.
+    """ap/get: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:federation*
+    Needs a token with the permission read:federation.
 
     Args:
         uri (str):

@@ -64,9 +64,9 @@ def sync(
     client: SyncClient,
     uri: str,
 ) -> ApShowResponse200Type0 | ApShowResponse200Type1:
-    """ap/show: No description provided.
+    """ap/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         uri (str):
@@ -89,9 +89,9 @@ async def asyncio(
     client: AsyncClient,
     uri: str,
 ) -> ApShowResponse200Type0 | ApShowResponse200Type1:
-    """ap/show: No description provided.
+    """ap/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         uri (str):

@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Following]:
-    """federation/followers: No description provided.
+    """federation/followers: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         host (str):
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Following]:
-    """federation/followers: No description provided.
+    """federation/followers: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         host (str):

@@ -87,9 +87,9 @@ def sync(
     | None
     | Unset = UNSET,
 ) -> list[FederationInstance]:
-    """federation/instances: No description provided.
+    """federation/instances: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         host (None | str | Unset): Omit or use `null` to not filter by host.
@@ -147,9 +147,9 @@ async def asyncio(
     | None
     | Unset = UNSET,
 ) -> list[FederationInstance]:
-    """federation/instances: No description provided.
+    """federation/instances: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         host (None | str | Unset): Omit or use `null` to not filter by host.

@@ -52,9 +52,9 @@ def sync(
     client: SyncClient,
     host: str,
 ) -> FederationInstance | None:
-    """federation/show-instance: No description provided.
+    """federation/show-instance: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         host (str):
@@ -77,9 +77,9 @@ async def asyncio(
     client: AsyncClient,
     host: str,
 ) -> FederationInstance | None:
-    """federation/show-instance: No description provided.
+    """federation/show-instance: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         host (str):

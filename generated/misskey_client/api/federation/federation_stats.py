@@ -35,9 +35,9 @@ def sync(
     client: SyncClient,
     limit: int | Unset = UNSET,
 ) -> FederationStatsResponse200:
-    """federation/stats: No description provided.
+    """federation/stats: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -60,9 +60,9 @@ async def asyncio(
     client: AsyncClient,
     limit: int | Unset = UNSET,
 ) -> FederationStatsResponse200:
-    """federation/stats: No description provided.
+    """federation/stats: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.

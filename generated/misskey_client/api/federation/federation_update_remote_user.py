@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> Any:
-    """federation/update-remote-user: No description provided.
+    """federation/update-remote-user: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         user_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> Any:
-    """federation/update-remote-user: No description provided.
+    """federation/update-remote-user: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         user_id (str):

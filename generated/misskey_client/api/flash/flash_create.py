@@ -48,9 +48,9 @@ def sync(
     permissions: list[str],
     visibility: FlashCreateBodyVisibility | Unset = UNSET,
 ) -> Flash:
-    """flash/create: No description provided.
+    """flash/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:flash*
+    Needs a token with the permission write:flash.
 
     Args:
         title (str):
@@ -85,9 +85,9 @@ async def asyncio(
     permissions: list[str],
     visibility: FlashCreateBodyVisibility | Unset = UNSET,
 ) -> Flash:
-    """flash/create: No description provided.
+    """flash/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:flash*
+    Needs a token with the permission write:flash.
 
     Args:
         title (str):

@@ -43,9 +43,9 @@ def sync(
     offset: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Flash]:
-    """flash/featured: No description provided.
+    """flash/featured: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         offset (int | Unset):  Default: 0.
@@ -71,9 +71,9 @@ async def asyncio(
     offset: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Flash]:
-    """flash/featured: No description provided.
+    """flash/featured: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         offset (int | Unset):  Default: 0.

@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Flash]:
-    """flash/search: No description provided.
+    """flash/search: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         query (str):
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Flash]:
-    """flash/search: No description provided.
+    """flash/search: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         query (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     flash_id: str,
 ) -> Any:
-    """flash/unlike: No description provided.
+    """flash/unlike: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:flash-likes*
+    Needs a token with the permission write:flash-likes.
 
     Args:
         flash_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     flash_id: str,
 ) -> Any:
-    """flash/unlike: No description provided.
+    """flash/unlike: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:flash-likes*
+    Needs a token with the permission write:flash-likes.
 
     Args:
         flash_id (str):

@@ -48,9 +48,9 @@ def sync(
     permissions: list[str] | Unset = UNSET,
     visibility: FlashUpdateBodyVisibility | Unset = UNSET,
 ) -> Any:
-    """flash/update: No description provided.
+    """flash/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:flash*
+    Needs a token with the permission write:flash.
 
     Args:
         flash_id (str):
@@ -88,9 +88,9 @@ async def asyncio(
     permissions: list[str] | Unset = UNSET,
     visibility: FlashUpdateBodyVisibility | Unset = UNSET,
 ) -> Any:
-    """flash/update: No description provided.
+    """flash/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:flash*
+    Needs a token with the permission write:flash.
 
     Args:
         flash_id (str):

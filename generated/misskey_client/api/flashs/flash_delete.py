@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     flash_id: str,
 ) -> Any:
-    """flash/delete: No description provided.
+    """flash/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:flash*
+    Needs a token with the permission write:flash.
 
     Args:
         flash_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     flash_id: str,
 ) -> Any:
-    """flash/delete: No description provided.
+    """flash/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:flash*
+    Needs a token with the permission write:flash.
 
     Args:
         flash_id (str):

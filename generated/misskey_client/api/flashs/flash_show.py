@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     flash_id: str,
 ) -> Flash:
-    """flash/show: No description provided.
+    """flash/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         flash_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     flash_id: str,
 ) -> Flash:
-    """flash/show: No description provided.
+    """flash/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         flash_id (str):

@@ -38,9 +38,9 @@ def sync(
     user_id: str,
     with_replies: bool | Unset = UNSET,
 ) -> UserLite:
-    """following/create: No description provided.
+    """following/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:following*
+    Needs a token with the permission write:following.
 
     Args:
         user_id (str):
@@ -66,9 +66,9 @@ async def asyncio(
     user_id: str,
     with_replies: bool | Unset = UNSET,
 ) -> UserLite:
-    """following/create: No description provided.
+    """following/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:following*
+    Needs a token with the permission write:following.
 
     Args:
         user_id (str):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> UserLite:
-    """following/delete: No description provided.
+    """following/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:following*
+    Needs a token with the permission write:following.
 
     Args:
         user_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> UserLite:
-    """following/delete: No description provided.
+    """following/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:following*
+    Needs a token with the permission write:following.
 
     Args:
         user_id (str):

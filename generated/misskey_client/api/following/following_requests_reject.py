@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> Any:
-    """following/requests/reject: No description provided.
+    """following/requests/reject: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:following*
+    Needs a token with the permission write:following.
 
     Args:
         user_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> Any:
-    """following/requests/reject: No description provided.
+    """following/requests/reject: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:following*
+    Needs a token with the permission write:following.
 
     Args:
         user_id (str):

@@ -52,9 +52,9 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[FollowingRequestsSentResponse200Item]:
-    """following/requests/sent: No description provided.
+    """following/requests/sent: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:following*
+    Needs a token with the permission read:following.
 
     Args:
         since_id (str | Unset):
@@ -89,9 +89,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[FollowingRequestsSentResponse200Item]:
-    """following/requests/sent: No description provided.
+    """following/requests/sent: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:following*
+    Needs a token with the permission read:following.
 
     Args:
         since_id (str | Unset):

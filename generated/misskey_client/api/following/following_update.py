@@ -42,9 +42,9 @@ def sync(
     notify: FollowingUpdateBodyNotify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> UserLite:
-    """following/update: No description provided.
+    """following/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:following*
+    Needs a token with the permission write:following.
 
     Args:
         user_id (str):
@@ -73,9 +73,9 @@ async def asyncio(
     notify: FollowingUpdateBodyNotify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> UserLite:
-    """following/update: No description provided.
+    """following/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:following*
+    Needs a token with the permission write:following.
 
     Args:
         user_id (str):

@@ -38,9 +38,9 @@ def sync(
     notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> Any:
-    """following/update-all: No description provided.
+    """following/update-all: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:following*
+    Needs a token with the permission write:following.
 
     Args:
         notify (FollowingUpdateAllBodyNotify | Unset):
@@ -66,9 +66,9 @@ async def asyncio(
     notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> Any:
-    """following/update-all: No description provided.
+    """following/update-all: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:following*
+    Needs a token with the permission write:following.
 
     Args:
         notify (FollowingUpdateAllBodyNotify | Unset):

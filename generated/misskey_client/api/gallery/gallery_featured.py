@@ -43,9 +43,9 @@ def sync(
     limit: int | Unset = UNSET,
     until_id: str | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """gallery/featured: No description provided.
+    """gallery/featured: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -71,9 +71,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     until_id: str | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """gallery/featured: No description provided.
+    """gallery/featured: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -52,9 +52,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """gallery/posts: No description provided.
+    """gallery/posts: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -89,9 +89,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """gallery/posts: No description provided.
+    """gallery/posts: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.

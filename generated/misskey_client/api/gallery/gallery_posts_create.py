@@ -44,9 +44,9 @@ def sync(
     description: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> GalleryPost:
-    """gallery/posts/create: No description provided.
+    """gallery/posts/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:gallery*
+    Needs a token with the permission write:gallery.
 
     Args:
         title (str):
@@ -78,9 +78,9 @@ async def asyncio(
     description: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> GalleryPost:
-    """gallery/posts/create: No description provided.
+    """gallery/posts/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:gallery*
+    Needs a token with the permission write:gallery.
 
     Args:
         title (str):

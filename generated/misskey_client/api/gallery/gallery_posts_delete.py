@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     post_id: str,
 ) -> Any:
-    """gallery/posts/delete: No description provided.
+    """gallery/posts/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:gallery*
+    Needs a token with the permission write:gallery.
 
     Args:
         post_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     post_id: str,
 ) -> Any:
-    """gallery/posts/delete: No description provided.
+    """gallery/posts/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:gallery*
+    Needs a token with the permission write:gallery.
 
     Args:
         post_id (str):

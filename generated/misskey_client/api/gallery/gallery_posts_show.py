@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     post_id: str,
 ) -> GalleryPost:
-    """gallery/posts/show: No description provided.
+    """gallery/posts/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         post_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     post_id: str,
 ) -> GalleryPost:
-    """gallery/posts/show: No description provided.
+    """gallery/posts/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         post_id (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     post_id: str,
 ) -> Any:
-    """gallery/posts/unlike: No description provided.
+    """gallery/posts/unlike: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:gallery-likes*
+    Needs a token with the permission write:gallery-likes.
 
     Args:
         post_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     post_id: str,
 ) -> Any:
-    """gallery/posts/unlike: No description provided.
+    """gallery/posts/unlike: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:gallery-likes*
+    Needs a token with the permission write:gallery-likes.
 
     Args:
         post_id (str):

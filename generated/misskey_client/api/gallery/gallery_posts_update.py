@@ -47,9 +47,9 @@ def sync(
     file_ids: list[str] | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> GalleryPost:
-    """gallery/posts/update: No description provided.
+    """gallery/posts/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:gallery*
+    Needs a token with the permission write:gallery.
 
     Args:
         post_id (str):
@@ -84,9 +84,9 @@ async def asyncio(
     file_ids: list[str] | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> GalleryPost:
-    """gallery/posts/update: No description provided.
+    """gallery/posts/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:gallery*
+    Needs a token with the permission write:gallery.
 
     Args:
         post_id (str):

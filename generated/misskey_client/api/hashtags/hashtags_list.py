@@ -53,9 +53,9 @@ def sync(
     attached_to_local_user_only: bool | Unset = UNSET,
     attached_to_remote_user_only: bool | Unset = UNSET,
 ) -> list[Hashtag]:
-    """hashtags/list: No description provided.
+    """hashtags/list: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         sort (HashtagsListBodySort):
@@ -90,9 +90,9 @@ async def asyncio(
     attached_to_local_user_only: bool | Unset = UNSET,
     attached_to_remote_user_only: bool | Unset = UNSET,
 ) -> list[Hashtag]:
-    """hashtags/list: No description provided.
+    """hashtags/list: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         sort (HashtagsListBodySort):

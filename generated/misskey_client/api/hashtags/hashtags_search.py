@@ -40,9 +40,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[str]:
-    """hashtags/search: No description provided.
+    """hashtags/search: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         query (str):
@@ -71,9 +71,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[str]:
-    """hashtags/search: No description provided.
+    """hashtags/search: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         query (str):

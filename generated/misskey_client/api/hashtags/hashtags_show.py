@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     tag: str,
 ) -> Hashtag:
-    """hashtags/show: No description provided.
+    """hashtags/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         tag (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     tag: str,
 ) -> Hashtag:
-    """hashtags/show: No description provided.
+    """hashtags/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         tag (str):

@@ -89,9 +89,9 @@ def sync(
     state: HashtagsUsersBodyState | Unset = UNSET,
     origin: HashtagsUsersBodyOrigin | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """hashtags/users: No description provided.
+    """hashtags/users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         tag (str):
@@ -129,9 +129,9 @@ async def asyncio(
     state: HashtagsUsersBodyState | Unset = UNSET,
     origin: HashtagsUsersBodyOrigin | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """hashtags/users: No description provided.
+    """hashtags/users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         tag (str):

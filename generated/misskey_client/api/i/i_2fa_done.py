@@ -34,11 +34,11 @@ def sync(
     client: SyncClient,
     token: str,
 ) -> I2FaDoneResponse200:
-    """i/2fa/done: No description provided.
+    """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         token (str):
@@ -61,11 +61,11 @@ async def asyncio(
     client: AsyncClient,
     token: str,
 ) -> I2FaDoneResponse200:
-    """i/2fa/done: No description provided.
+    """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         token (str):

@@ -45,11 +45,11 @@ def sync(
     credential: I2FaKeyDoneBodyCredential,
     token: None | str | Unset = UNSET,
 ) -> I2FaKeyDoneResponse200:
-    """i/2fa/key-done: No description provided.
+    """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):
@@ -81,11 +81,11 @@ async def asyncio(
     credential: I2FaKeyDoneBodyCredential,
     token: None | str | Unset = UNSET,
 ) -> I2FaKeyDoneResponse200:
-    """i/2fa/key-done: No description provided.
+    """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):

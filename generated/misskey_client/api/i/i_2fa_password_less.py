@@ -31,11 +31,11 @@ def sync(
     client: SyncClient,
     value: bool,
 ) -> Any:
-    """i/2fa/password-less: No description provided.
+    """i/2fa/password-less: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         value (bool):
@@ -58,11 +58,11 @@ async def asyncio(
     client: AsyncClient,
     value: bool,
 ) -> Any:
-    """i/2fa/password-less: No description provided.
+    """i/2fa/password-less: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         value (bool):

@@ -38,11 +38,11 @@ def sync(
     password: str,
     token: None | str | Unset = UNSET,
 ) -> I2FaRegisterResponse200:
-    """i/2fa/register: No description provided.
+    """i/2fa/register: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):
@@ -68,11 +68,11 @@ async def asyncio(
     password: str,
     token: None | str | Unset = UNSET,
 ) -> I2FaRegisterResponse200:
-    """i/2fa/register: No description provided.
+    """i/2fa/register: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):

@@ -38,11 +38,11 @@ def sync(
     credential_id: str,
     token: None | str | Unset = UNSET,
 ) -> Any:
-    """i/2fa/remove-key: No description provided.
+    """i/2fa/remove-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):
@@ -71,11 +71,11 @@ async def asyncio(
     credential_id: str,
     token: None | str | Unset = UNSET,
 ) -> Any:
-    """i/2fa/remove-key: No description provided.
+    """i/2fa/remove-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):

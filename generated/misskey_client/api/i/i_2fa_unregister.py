@@ -35,11 +35,11 @@ def sync(
     password: str,
     token: None | str | Unset = UNSET,
 ) -> Any:
-    """i/2fa/unregister: No description provided.
+    """i/2fa/unregister: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):
@@ -65,11 +65,11 @@ async def asyncio(
     password: str,
     token: None | str | Unset = UNSET,
 ) -> Any:
-    """i/2fa/unregister: No description provided.
+    """i/2fa/unregister: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):

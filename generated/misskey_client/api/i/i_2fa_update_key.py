@@ -34,11 +34,11 @@ def sync(
     name: str,
     credential_id: str,
 ) -> Any:
-    """i/2fa/update-key: No description provided.
+    """i/2fa/update-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         name (str):
@@ -64,11 +64,11 @@ async def asyncio(
     name: str,
     credential_id: str,
 ) -> Any:
-    """i/2fa/update-key: No description provided.
+    """i/2fa/update-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         name (str):

@@ -41,11 +41,11 @@ def sync(
     client: SyncClient,
     sort: IAppsBodySort | Unset = UNSET,
 ) -> list[IAppsResponse200Item]:
-    """i/apps: No description provided.
+    """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         sort (IAppsBodySort | Unset):
@@ -68,11 +68,11 @@ async def asyncio(
     client: AsyncClient,
     sort: IAppsBodySort | Unset = UNSET,
 ) -> list[IAppsResponse200Item]:
-    """i/apps: No description provided.
+    """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         sort (IAppsBodySort | Unset):

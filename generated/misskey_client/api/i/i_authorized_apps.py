@@ -47,11 +47,11 @@ def sync(
     offset: int | Unset = UNSET,
     sort: IAuthorizedAppsBodySort | Unset = UNSET,
 ) -> list[IAuthorizedAppsResponse200Item]:
-    """i/authorized-apps: No description provided.
+    """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -80,11 +80,11 @@ async def asyncio(
     offset: int | Unset = UNSET,
     sort: IAuthorizedAppsBodySort | Unset = UNSET,
 ) -> list[IAuthorizedAppsResponse200Item]:
-    """i/authorized-apps: No description provided.
+    """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -38,11 +38,11 @@ def sync(
     new_password: str,
     token: None | str | Unset = UNSET,
 ) -> Any:
-    """i/change-password: No description provided.
+    """i/change-password: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         current_password (str):
@@ -71,11 +71,11 @@ async def asyncio(
     new_password: str,
     token: None | str | Unset = UNSET,
 ) -> Any:
-    """i/change-password: No description provided.
+    """i/change-password: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         current_password (str):

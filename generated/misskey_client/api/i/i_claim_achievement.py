@@ -32,9 +32,9 @@ def sync(
     client: SyncClient,
     name: IClaimAchievementBodyName,
 ) -> Any:
-    """i/claim-achievement: No description provided.
+    """i/claim-achievement: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (IClaimAchievementBodyName):
@@ -57,9 +57,9 @@ async def asyncio(
     client: AsyncClient,
     name: IClaimAchievementBodyName,
 ) -> Any:
-    """i/claim-achievement: No description provided.
+    """i/claim-achievement: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (IClaimAchievementBodyName):

@@ -23,11 +23,11 @@ def sync(
     *,
     client: SyncClient,
 ) -> Any:
-    """i/export-antennas: No description provided.
+    """i/export-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -44,11 +44,11 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> Any:
-    """i/export-antennas: No description provided.
+    """i/export-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -35,11 +35,11 @@ def sync(
     exclude_muting: bool | Unset = UNSET,
     exclude_inactive: bool | Unset = UNSET,
 ) -> Any:
-    """i/export-following: No description provided.
+    """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         exclude_muting (bool | Unset):  Default: False.
@@ -65,11 +65,11 @@ async def asyncio(
     exclude_muting: bool | Unset = UNSET,
     exclude_inactive: bool | Unset = UNSET,
 ) -> Any:
-    """i/export-following: No description provided.
+    """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         exclude_muting (bool | Unset):  Default: False.

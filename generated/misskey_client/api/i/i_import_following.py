@@ -35,11 +35,11 @@ def sync(
     file_id: str,
     with_replies: bool | Unset = UNSET,
 ) -> Any:
-    """i/import-following: No description provided.
+    """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         file_id (str):
@@ -65,11 +65,11 @@ async def asyncio(
     file_id: str,
     with_replies: bool | Unset = UNSET,
 ) -> Any:
-    """i/import-following: No description provided.
+    """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         file_id (str):

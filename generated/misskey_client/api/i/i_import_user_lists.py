@@ -31,11 +31,11 @@ def sync(
     client: SyncClient,
     file_id: str,
 ) -> Any:
-    """i/import-user-lists: No description provided.
+    """i/import-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         file_id (str):
@@ -58,11 +58,11 @@ async def asyncio(
     client: AsyncClient,
     file_id: str,
 ) -> Any:
-    """i/import-user-lists: No description provided.
+    """i/import-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         file_id (str):

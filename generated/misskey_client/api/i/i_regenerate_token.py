@@ -31,11 +31,11 @@ def sync(
     client: SyncClient,
     password: str,
 ) -> Any:
-    """i/regenerate-token: No description provided.
+    """i/regenerate-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):
@@ -58,11 +58,11 @@ async def asyncio(
     client: AsyncClient,
     password: str,
 ) -> Any:
-    """i/regenerate-token: No description provided.
+    """i/regenerate-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):

@@ -38,9 +38,9 @@ def sync(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> IRegistryGetAllResponse200:
-    """i/registry/get-all: No description provided.
+    """i/registry/get-all: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         scope (list[str]):
@@ -66,9 +66,9 @@ async def asyncio(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> IRegistryGetAllResponse200:
-    """i/registry/get-all: No description provided.
+    """i/registry/get-all: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         scope (list[str]):

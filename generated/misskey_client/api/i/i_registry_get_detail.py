@@ -41,9 +41,9 @@ def sync(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> IRegistryGetDetailResponse200:
-    """i/registry/get-detail: No description provided.
+    """i/registry/get-detail: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         key (str):
@@ -72,9 +72,9 @@ async def asyncio(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> IRegistryGetDetailResponse200:
-    """i/registry/get-detail: No description provided.
+    """i/registry/get-detail: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         key (str):

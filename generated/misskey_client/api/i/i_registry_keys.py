@@ -37,9 +37,9 @@ def sync(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> list[str]:
-    """i/registry/keys: No description provided.
+    """i/registry/keys: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         scope (list[str]):
@@ -65,9 +65,9 @@ async def asyncio(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> list[str]:
-    """i/registry/keys: No description provided.
+    """i/registry/keys: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         scope (list[str]):

@@ -38,9 +38,9 @@ def sync(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> Any:
-    """i/registry/remove: No description provided.
+    """i/registry/remove: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         key (str):
@@ -69,9 +69,9 @@ async def asyncio(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> Any:
-    """i/registry/remove: No description provided.
+    """i/registry/remove: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         key (str):

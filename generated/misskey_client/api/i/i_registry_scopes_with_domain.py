@@ -32,11 +32,11 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[IRegistryScopesWithDomainResponse200Item]:
-    """i/registry/scopes-with-domain: No description provided.
+    """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -53,11 +53,11 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[IRegistryScopesWithDomainResponse200Item]:
-    """i/registry/scopes-with-domain: No description provided.
+    """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -41,9 +41,9 @@ def sync(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> Any:
-    """i/registry/set: No description provided.
+    """i/registry/set: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         key (str):
@@ -75,9 +75,9 @@ async def asyncio(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> Any:
-    """i/registry/set: No description provided.
+    """i/registry/set: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         key (str):

@@ -35,11 +35,11 @@ def sync(
     token_id: str | Unset = UNSET,
     token: None | str | Unset = UNSET,
 ) -> Any:
-    """i/revoke-token: No description provided.
+    """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Takes one of these sets of arguments: (token_id), or (token).
 
@@ -67,11 +67,11 @@ async def asyncio(
     token_id: str | Unset = UNSET,
     token: None | str | Unset = UNSET,
 ) -> Any:
-    """i/revoke-token: No description provided.
+    """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Takes one of these sets of arguments: (token_id), or (token).
 

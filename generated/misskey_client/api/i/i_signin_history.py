@@ -52,11 +52,11 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Signin]:
-    """i/signin-history: No description provided.
+    """i/signin-history: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -91,11 +91,11 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Signin]:
-    """i/signin-history: No description provided.
+    """i/signin-history: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         limit (int | Unset):  Default: 10.

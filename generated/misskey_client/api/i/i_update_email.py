@@ -41,11 +41,11 @@ def sync(
     email: None | str | Unset = UNSET,
     token: None | str | Unset = UNSET,
 ) -> MeDetailed:
-    """i/update-email: No description provided.
+    """i/update-email: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):
@@ -74,11 +74,11 @@ async def asyncio(
     email: None | str | Unset = UNSET,
     token: None | str | Unset = UNSET,
 ) -> MeDetailed:
-    """i/update-email: No description provided.
+    """i/update-email: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         password (str):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     name: str,
 ) -> UserList:
-    """users/lists/create: Create a new list of users.
+    """users/lists/create: Create a new list of users
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     name: str,
 ) -> UserList:
-    """users/lists/create: Create a new list of users.
+    """users/lists/create: Create a new list of users
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (str):

@@ -58,9 +58,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[UsersListsGetMembershipsResponse200Item]:
-    """users/lists/get-memberships: No description provided.
+    """users/lists/get-memberships: No description in the spec
 
-    **Credential required**: *No* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         list_id (str):
@@ -101,9 +101,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[UsersListsGetMembershipsResponse200Item]:
-    """users/lists/get-memberships: No description provided.
+    """users/lists/get-memberships: No description in the spec
 
-    **Credential required**: *No* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         list_id (str):

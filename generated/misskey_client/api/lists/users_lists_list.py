@@ -40,9 +40,9 @@ def sync(
     client: SyncClient,
     user_id: str | Unset = UNSET,
 ) -> list[UserList]:
-    """users/lists/list: Show all lists that the authenticated user has created.
+    """users/lists/list: Show all lists that the authenticated user has created
 
-    **Credential required**: *No* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         user_id (str | Unset):
@@ -65,9 +65,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str | Unset = UNSET,
 ) -> list[UserList]:
-    """users/lists/list: Show all lists that the authenticated user has created.
+    """users/lists/list: Show all lists that the authenticated user has created
 
-    **Credential required**: *No* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         user_id (str | Unset):

@@ -34,9 +34,9 @@ def sync(
     list_id: str,
     user_id: str,
 ) -> Any:
-    """users/lists/pull: Remove a user from a list.
+    """users/lists/pull: Remove a user from a list
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         list_id (str):
@@ -62,9 +62,9 @@ async def asyncio(
     list_id: str,
     user_id: str,
 ) -> Any:
-    """users/lists/pull: Remove a user from a list.
+    """users/lists/pull: Remove a user from a list
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         list_id (str):

@@ -38,9 +38,9 @@ def sync(
     list_id: str,
     for_public: bool | Unset = UNSET,
 ) -> UsersListsShowResponse200:
-    """users/lists/show: Show the properties of a list.
+    """users/lists/show: Show the properties of a list
 
-    **Credential required**: *No* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         list_id (str):
@@ -66,9 +66,9 @@ async def asyncio(
     list_id: str,
     for_public: bool | Unset = UNSET,
 ) -> UsersListsShowResponse200:
-    """users/lists/show: Show the properties of a list.
+    """users/lists/show: Show the properties of a list
 
-    **Credential required**: *No* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         list_id (str):

@@ -41,9 +41,9 @@ def sync(
     name: str | Unset = UNSET,
     is_public: bool | Unset = UNSET,
 ) -> UserList:
-    """users/lists/update: Update the properties of a list.
+    """users/lists/update: Update the properties of a list
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         list_id (str):
@@ -72,9 +72,9 @@ async def asyncio(
     name: str | Unset = UNSET,
     is_public: bool | Unset = UNSET,
 ) -> UserList:
-    """users/lists/update: Update the properties of a list.
+    """users/lists/update: Update the properties of a list
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         list_id (str):

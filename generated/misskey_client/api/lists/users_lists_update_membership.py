@@ -38,9 +38,9 @@ def sync(
     user_id: str,
     with_replies: bool | Unset = UNSET,
 ) -> Any:
-    """users/lists/update-membership: No description provided.
+    """users/lists/update-membership: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         list_id (str):
@@ -69,9 +69,9 @@ async def asyncio(
     user_id: str,
     with_replies: bool | Unset = UNSET,
 ) -> Any:
-    """users/lists/update-membership: No description provided.
+    """users/lists/update-membership: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         list_id (str):

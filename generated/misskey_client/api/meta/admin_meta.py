@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> AdminMetaResponse200:
-    """admin/meta: No description provided.
+    """admin/meta: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:meta*
+    Needs a token with the permission read:admin:meta.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> AdminMetaResponse200:
-    """admin/meta: No description provided.
+    """admin/meta: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:admin:meta*
+    Needs a token with the permission read:admin:meta.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     announcement_id: str,
 ) -> Announcement:
-    """announcements/show: No description provided.
+    """announcements/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         announcement_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     announcement_id: str,
 ) -> Announcement:
-    """announcements/show: No description provided.
+    """announcements/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         announcement_id (str):

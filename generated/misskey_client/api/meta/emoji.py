@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     name: str,
 ) -> EmojiDetailed:
-    """emoji: No description provided.
+    """emoji: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         name (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     name: str,
 ) -> EmojiDetailed:
-    """emoji: No description provided.
+    """emoji: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         name (str):

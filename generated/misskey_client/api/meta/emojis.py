@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> EmojisResponse200:
-    """emojis: No description provided.
+    """emojis: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> EmojisResponse200:
-    """emojis: No description provided.
+    """emojis: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from misskey_core._parsing import parse_union
 
 from ...models.endpoint_body import EndpointBody
-from ...models.endpoint_response_200_type_0 import EndpointResponse200Type0
+from ...models.endpoint_response_200 import EndpointResponse200
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -25,20 +25,20 @@ def _body(
     ).to_dict()
 
 
-def _parse(data: Any) -> EndpointResponse200Type0 | None:
-    def _parse_response_200(data: object) -> EndpointResponse200Type0 | None:
+def _parse(data: Any) -> EndpointResponse200 | None:
+    def _parse_response_200(data: object) -> EndpointResponse200 | None:
         if data is None:
             return data
 
-        def _try_0(data: Any) -> EndpointResponse200Type0:
+        def _try_0(data: Any) -> EndpointResponse200:
             if not isinstance(data, dict):
                 raise TypeError()
-            response_200_type_0 = EndpointResponse200Type0.from_dict(data)
+            response_200_type_0 = EndpointResponse200.from_dict(data)
 
             return response_200_type_0
 
         return cast(
-            EndpointResponse200Type0 | None,
+            EndpointResponse200 | None,
             parse_union(data, (_try_0,)),
         )
 
@@ -51,10 +51,10 @@ def sync(
     *,
     client: SyncClient,
     endpoint: str,
-) -> EndpointResponse200Type0 | None:
-    """endpoint: No description provided.
+) -> EndpointResponse200 | None:
+    """endpoint: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         endpoint (str):
@@ -76,10 +76,10 @@ async def asyncio(
     *,
     client: AsyncClient,
     endpoint: str,
-) -> EndpointResponse200Type0 | None:
-    """endpoint: No description provided.
+) -> EndpointResponse200 | None:
+    """endpoint: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         endpoint (str):

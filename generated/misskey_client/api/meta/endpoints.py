@@ -25,9 +25,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[str]:
-    """endpoints: No description provided.
+    """endpoints: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -44,9 +44,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[str]:
-    """endpoints: No description provided.
+    """endpoints: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

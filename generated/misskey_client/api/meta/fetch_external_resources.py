@@ -37,11 +37,11 @@ def sync(
     url: str,
     hash_: str,
 ) -> FetchExternalResourcesResponse200:
-    """fetch-external-resources: No description provided.
+    """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         url (str):
@@ -67,11 +67,11 @@ async def asyncio(
     url: str,
     hash_: str,
 ) -> FetchExternalResourcesResponse200:
-    """fetch-external-resources: No description provided.
+    """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         url (str):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     url: str,
 ) -> FetchRssResponse200:
-    """fetch-rss: No description provided.
+    """fetch-rss: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         url (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     url: str,
 ) -> FetchRssResponse200:
-    """fetch-rss: No description provided.
+    """fetch-rss: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         url (str):

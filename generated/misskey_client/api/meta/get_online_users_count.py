@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> GetOnlineUsersCountResponse200:
-    """get-online-users-count: No description provided.
+    """get-online-users-count: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> GetOnlineUsersCountResponse200:
-    """get-online-users-count: No description provided.
+    """get-online-users-count: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

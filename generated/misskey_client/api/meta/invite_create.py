@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> InviteCode:
-    """invite/create: No description provided.
+    """invite/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:invite-codes*
+    Needs a token with the permission write:invite-codes.
 
     Raises:
         MisskeyAPIError: the server's error (EXCEEDED_LIMIT_OF_CREATE_INVITE_CODE, INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> InviteCode:
-    """invite/create: No description provided.
+    """invite/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:invite-codes*
+    Needs a token with the permission write:invite-codes.
 
     Raises:
         MisskeyAPIError: the server's error (EXCEEDED_LIMIT_OF_CREATE_INVITE_CODE, INVALID_PARAM, ...);

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     invite_id: str,
 ) -> Any:
-    """invite/delete: No description provided.
+    """invite/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:invite-codes*
+    Needs a token with the permission write:invite-codes.
 
     Args:
         invite_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     invite_id: str,
 ) -> Any:
-    """invite/delete: No description provided.
+    """invite/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:invite-codes*
+    Needs a token with the permission write:invite-codes.
 
     Args:
         invite_id (str):

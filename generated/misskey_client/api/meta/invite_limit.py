@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> InviteLimitResponse200:
-    """invite/limit: No description provided.
+    """invite/limit: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:invite-codes*
+    Needs a token with the permission read:invite-codes.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> InviteLimitResponse200:
-    """invite/limit: No description provided.
+    """invite/limit: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:invite-codes*
+    Needs a token with the permission read:invite-codes.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -65,9 +65,9 @@ def sync(
     client: SyncClient,
     detail: bool | Unset = UNSET,
 ) -> MetaDetailed | MetaLite:
-    """meta: No description provided.
+    """meta: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         detail (bool | Unset):  Default: True.
@@ -90,9 +90,9 @@ async def asyncio(
     client: AsyncClient,
     detail: bool | Unset = UNSET,
 ) -> MetaDetailed | MetaLite:
-    """meta: No description provided.
+    """meta: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         detail (bool | Unset):  Default: True.

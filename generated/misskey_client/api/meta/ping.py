@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> PingResponse200:
-    """ping: No description provided.
+    """ping: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> PingResponse200:
-    """ping: No description provided.
+    """ping: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> ServerInfoResponse200:
-    """server-info: No description provided.
+    """server-info: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> ServerInfoResponse200:
-    """server-info: No description provided.
+    """server-info: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -27,9 +27,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> StatsResponse200:
-    """stats: No description provided.
+    """stats: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -46,9 +46,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> StatsResponse200:
-    """stats: No description provided.
+    """stats: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

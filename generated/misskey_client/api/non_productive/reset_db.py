@@ -23,9 +23,11 @@ def sync(
     *,
     client: SyncClient,
 ) -> Any:
-    """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis.
+    """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -42,9 +44,11 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> Any:
-    """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis.
+    """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -47,9 +47,11 @@ def sync(
     nullable_default: None | str | Unset = UNSET,
     id: str | Unset = UNSET,
 ) -> TestResponse200:
-    """test: Endpoint for testing input validation.
+    """test: Endpoint for testing input validation
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         required (bool):
@@ -84,9 +86,11 @@ async def asyncio(
     nullable_default: None | str | Unset = UNSET,
     id: str | Unset = UNSET,
 ) -> TestResponse200:
-    """test: Endpoint for testing input validation.
+    """test: Endpoint for testing input validation
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         required (bool):

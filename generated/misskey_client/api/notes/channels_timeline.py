@@ -58,9 +58,9 @@ def sync(
     until_date: int | Unset = UNSET,
     allow_partial: bool | Unset = UNSET,
 ) -> list[Note]:
-    """channels/timeline: No description provided.
+    """channels/timeline: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         channel_id (str):
@@ -101,9 +101,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     allow_partial: bool | Unset = UNSET,
 ) -> list[Note]:
-    """channels/timeline: No description provided.
+    """channels/timeline: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         channel_id (str):

@@ -67,9 +67,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes: No description provided.
+    """notes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         local (bool | Unset):  Default: False.
@@ -119,9 +119,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes: No description provided.
+    """notes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         local (bool | Unset):  Default: False.

@@ -46,9 +46,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/conversation: No description provided.
+    """notes/conversation: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):
@@ -77,9 +77,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/conversation: No description provided.
+    """notes/conversation: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):

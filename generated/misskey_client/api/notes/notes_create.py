@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.notes_create_body import NotesCreateBody
-from ...models.notes_create_body_poll_type_0 import NotesCreateBodyPollType0
+from ...models.notes_create_body_poll import NotesCreateBodyPoll
 from ...models.notes_create_body_reaction_acceptance_type_1 import (
     NotesCreateBodyReactionAcceptanceType1,
 )
@@ -46,7 +46,7 @@ def _body(
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
     media_ids: list[str] | Unset = UNSET,
-    poll: None | NotesCreateBodyPollType0 | Unset = UNSET,
+    poll: None | NotesCreateBodyPoll | Unset = UNSET,
 ) -> dict[str, Any]:
     return NotesCreateBody(
         visibility=visibility,
@@ -94,11 +94,11 @@ def sync(
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
     media_ids: list[str] | Unset = UNSET,
-    poll: None | NotesCreateBodyPollType0 | Unset = UNSET,
+    poll: None | NotesCreateBodyPoll | Unset = UNSET,
 ) -> NotesCreateResponse200:
-    """notes/create: No description provided.
+    """notes/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:notes*
+    Needs a token with the permission write:notes.
 
     Args:
         visibility (NotesCreateBodyVisibility | Unset):  Default: 'public'.
@@ -117,7 +117,7 @@ def sync(
         text (None | str | Unset):
         file_ids (list[str] | Unset):
         media_ids (list[str] | Unset):
-        poll (None | NotesCreateBodyPollType0 | Unset):
+        poll (None | NotesCreateBodyPoll | Unset):
 
     Raises:
         MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
@@ -167,11 +167,11 @@ async def asyncio(
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
     media_ids: list[str] | Unset = UNSET,
-    poll: None | NotesCreateBodyPollType0 | Unset = UNSET,
+    poll: None | NotesCreateBodyPoll | Unset = UNSET,
 ) -> NotesCreateResponse200:
-    """notes/create: No description provided.
+    """notes/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:notes*
+    Needs a token with the permission write:notes.
 
     Args:
         visibility (NotesCreateBodyVisibility | Unset):  Default: 'public'.
@@ -190,7 +190,7 @@ async def asyncio(
         text (None | str | Unset):
         file_ids (list[str] | Unset):
         media_ids (list[str] | Unset):
-        poll (None | NotesCreateBodyPollType0 | Unset):
+        poll (None | NotesCreateBodyPoll | Unset):
 
     Raises:
         MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     note_id: str,
 ) -> Any:
-    """notes/delete: No description provided.
+    """notes/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:notes*
+    Needs a token with the permission write:notes.
 
     Args:
         note_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     note_id: str,
 ) -> Any:
-    """notes/delete: No description provided.
+    """notes/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:notes*
+    Needs a token with the permission write:notes.
 
     Args:
         note_id (str):

@@ -23,9 +23,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> float:
-    """notes/drafts/count: No description provided.
+    """notes/drafts/count: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -42,9 +42,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> float:
-    """notes/drafts/count: No description provided.
+    """notes/drafts/count: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.notes_drafts_create_body import NotesDraftsCreateBody
-from ...models.notes_drafts_create_body_poll_type_0 import NotesDraftsCreateBodyPollType0
+from ...models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll
 from ...models.notes_drafts_create_body_reaction_acceptance_type_1 import (
     NotesDraftsCreateBodyReactionAcceptanceType1,
 )
@@ -45,7 +45,7 @@ def _body(
     channel_id: None | str | Unset = UNSET,
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
-    poll: None | NotesDraftsCreateBodyPollType0 | Unset = UNSET,
+    poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -91,13 +91,13 @@ def sync(
     channel_id: None | str | Unset = UNSET,
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
-    poll: None | NotesDraftsCreateBodyPollType0 | Unset = UNSET,
+    poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
 ) -> NotesDraftsCreateResponse200:
-    """notes/drafts/create: No description provided.
+    """notes/drafts/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         visibility (NotesDraftsCreateBodyVisibility | Unset):  Default: 'public'.
@@ -113,7 +113,7 @@ def sync(
         channel_id (None | str | Unset):
         text (None | str | Unset):
         file_ids (list[str] | Unset):
-        poll (None | NotesDraftsCreateBodyPollType0 | Unset):
+        poll (None | NotesDraftsCreateBodyPoll | Unset):
         scheduled_at (int | None | Unset):
         is_actually_scheduled (bool | Unset):  Default: False.
 
@@ -161,13 +161,13 @@ async def asyncio(
     channel_id: None | str | Unset = UNSET,
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
-    poll: None | NotesDraftsCreateBodyPollType0 | Unset = UNSET,
+    poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
 ) -> NotesDraftsCreateResponse200:
-    """notes/drafts/create: No description provided.
+    """notes/drafts/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         visibility (NotesDraftsCreateBodyVisibility | Unset):  Default: 'public'.
@@ -183,7 +183,7 @@ async def asyncio(
         channel_id (None | str | Unset):
         text (None | str | Unset):
         file_ids (list[str] | Unset):
-        poll (None | NotesDraftsCreateBodyPollType0 | Unset):
+        poll (None | NotesDraftsCreateBodyPoll | Unset):
         scheduled_at (int | None | Unset):
         is_actually_scheduled (bool | Unset):  Default: False.
 

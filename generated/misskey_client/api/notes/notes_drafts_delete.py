@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     draft_id: str,
 ) -> Any:
-    """notes/drafts/delete: No description provided.
+    """notes/drafts/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         draft_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     draft_id: str,
 ) -> Any:
-    """notes/drafts/delete: No description provided.
+    """notes/drafts/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         draft_id (str):

@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     scheduled: bool | None | Unset = UNSET,
 ) -> list[NoteDraft]:
-    """notes/drafts/list: No description provided.
+    """notes/drafts/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 30.
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     scheduled: bool | None | Unset = UNSET,
 ) -> list[NoteDraft]:
-    """notes/drafts/list: No description provided.
+    """notes/drafts/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 30.

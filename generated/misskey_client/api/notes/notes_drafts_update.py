@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.notes_drafts_update_body import NotesDraftsUpdateBody
-from ...models.notes_drafts_update_body_poll_type_0 import NotesDraftsUpdateBodyPollType0
+from ...models.notes_drafts_update_body_poll import NotesDraftsUpdateBodyPoll
 from ...models.notes_drafts_update_body_reaction_acceptance_type_1 import (
     NotesDraftsUpdateBodyReactionAcceptanceType1,
 )
@@ -46,7 +46,7 @@ def _body(
     channel_id: None | str | Unset = UNSET,
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
-    poll: None | NotesDraftsUpdateBodyPollType0 | Unset = UNSET,
+    poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET,
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -94,13 +94,13 @@ def sync(
     channel_id: None | str | Unset = UNSET,
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
-    poll: None | NotesDraftsUpdateBodyPollType0 | Unset = UNSET,
+    poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET,
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
 ) -> NotesDraftsUpdateResponse200:
-    """notes/drafts/update: No description provided.
+    """notes/drafts/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         draft_id (str):
@@ -117,7 +117,7 @@ def sync(
         channel_id (None | str | Unset):
         text (None | str | Unset):
         file_ids (list[str] | Unset):
-        poll (None | NotesDraftsUpdateBodyPollType0 | Unset):
+        poll (None | NotesDraftsUpdateBodyPoll | Unset):
         scheduled_at (int | None | Unset):
         is_actually_scheduled (bool | Unset):
 
@@ -167,13 +167,13 @@ async def asyncio(
     channel_id: None | str | Unset = UNSET,
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
-    poll: None | NotesDraftsUpdateBodyPollType0 | Unset = UNSET,
+    poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET,
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
 ) -> NotesDraftsUpdateResponse200:
-    """notes/drafts/update: No description provided.
+    """notes/drafts/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         draft_id (str):
@@ -190,7 +190,7 @@ async def asyncio(
         channel_id (None | str | Unset):
         text (None | str | Unset):
         file_ids (list[str] | Unset):
-        poll (None | NotesDraftsUpdateBodyPollType0 | Unset):
+        poll (None | NotesDraftsUpdateBodyPoll | Unset):
         scheduled_at (int | None | Unset):
         is_actually_scheduled (bool | Unset):
 

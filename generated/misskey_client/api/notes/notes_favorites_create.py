@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     note_id: str,
 ) -> Any:
-    """notes/favorites/create: No description provided.
+    """notes/favorites/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:favorites*
+    Needs a token with the permission write:favorites.
 
     Args:
         note_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     note_id: str,
 ) -> Any:
-    """notes/favorites/create: No description provided.
+    """notes/favorites/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:favorites*
+    Needs a token with the permission write:favorites.
 
     Args:
         note_id (str):

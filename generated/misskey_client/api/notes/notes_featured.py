@@ -46,9 +46,9 @@ def sync(
     until_id: str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> list[Note]:
-    """notes/featured: No description provided.
+    """notes/featured: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -77,9 +77,9 @@ async def asyncio(
     until_id: str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> list[Note]:
-    """notes/featured: No description provided.
+    """notes/featured: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.

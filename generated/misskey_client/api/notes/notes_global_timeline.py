@@ -58,9 +58,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/global-timeline: No description provided.
+    """notes/global-timeline: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         with_files (bool | Unset):  Default: False.
@@ -101,9 +101,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/global-timeline: No description provided.
+    """notes/global-timeline: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         with_files (bool | Unset):  Default: False.

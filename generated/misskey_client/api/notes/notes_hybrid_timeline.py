@@ -73,9 +73,9 @@ def sync(
     with_renotes: bool | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> list[Note]:
-    """notes/hybrid-timeline: No description provided.
+    """notes/hybrid-timeline: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -131,9 +131,9 @@ async def asyncio(
     with_renotes: bool | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> list[Note]:
-    """notes/hybrid-timeline: No description provided.
+    """notes/hybrid-timeline: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 10.

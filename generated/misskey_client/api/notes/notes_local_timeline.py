@@ -64,9 +64,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/local-timeline: No description provided.
+    """notes/local-timeline: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         with_files (bool | Unset):  Default: False.
@@ -113,9 +113,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/local-timeline: No description provided.
+    """notes/local-timeline: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         with_files (bool | Unset):  Default: False.

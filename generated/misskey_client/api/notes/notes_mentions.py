@@ -58,9 +58,9 @@ def sync(
     until_date: int | Unset = UNSET,
     visibility: str | Unset = UNSET,
 ) -> list[Note]:
-    """notes/mentions: No description provided.
+    """notes/mentions: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         following (bool | Unset):  Default: False.
@@ -101,9 +101,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     visibility: str | Unset = UNSET,
 ) -> list[Note]:
-    """notes/mentions: No description provided.
+    """notes/mentions: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         following (bool | Unset):  Default: False.

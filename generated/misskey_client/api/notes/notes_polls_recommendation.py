@@ -46,9 +46,9 @@ def sync(
     offset: int | Unset = UNSET,
     exclude_channels: bool | Unset = UNSET,
 ) -> list[Note]:
-    """notes/polls/recommendation: No description provided.
+    """notes/polls/recommendation: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -77,9 +77,9 @@ async def asyncio(
     offset: int | Unset = UNSET,
     exclude_channels: bool | Unset = UNSET,
 ) -> list[Note]:
-    """notes/polls/recommendation: No description provided.
+    """notes/polls/recommendation: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 10.

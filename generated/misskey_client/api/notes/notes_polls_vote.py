@@ -34,9 +34,9 @@ def sync(
     note_id: str,
     choice: int,
 ) -> Any:
-    """notes/polls/vote: No description provided.
+    """notes/polls/vote: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:votes*
+    Needs a token with the permission write:votes.
 
     Args:
         note_id (str):
@@ -62,9 +62,9 @@ async def asyncio(
     note_id: str,
     choice: int,
 ) -> Any:
-    """notes/polls/vote: No description provided.
+    """notes/polls/vote: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:votes*
+    Needs a token with the permission write:votes.
 
     Args:
         note_id (str):

@@ -58,9 +58,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[NoteReaction]:
-    """notes/reactions: No description provided.
+    """notes/reactions: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):
@@ -101,9 +101,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[NoteReaction]:
-    """notes/reactions: No description provided.
+    """notes/reactions: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):

@@ -55,9 +55,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/renotes: No description provided.
+    """notes/renotes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):
@@ -95,9 +95,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/renotes: No description provided.
+    """notes/renotes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):

@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/replies: No description provided.
+    """notes/replies: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/replies: No description provided.
+    """notes/replies: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):

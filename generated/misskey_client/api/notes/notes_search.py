@@ -67,9 +67,9 @@ def sync(
     user_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> list[Note]:
-    """notes/search: No description provided.
+    """notes/search: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         query (str):
@@ -119,9 +119,9 @@ async def asyncio(
     user_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> list[Note]:
-    """notes/search: No description provided.
+    """notes/search: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         query (str):

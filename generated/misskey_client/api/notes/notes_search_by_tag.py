@@ -70,9 +70,9 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/search-by-tag: No description provided.
+    """notes/search-by-tag: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Takes one of these sets of arguments: (tag), or (query).
 
@@ -128,9 +128,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/search-by-tag: No description provided.
+    """notes/search-by-tag: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Takes one of these sets of arguments: (tag), or (query).
 

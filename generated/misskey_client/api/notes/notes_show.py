@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     note_id: str,
 ) -> Note:
-    """notes/show: No description provided.
+    """notes/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     note_id: str,
 ) -> Note:
-    """notes/show: No description provided.
+    """notes/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_id (str):

@@ -39,9 +39,9 @@ def sync(
     client: SyncClient,
     note_ids: list[str],
 ) -> list[NotesShowPartialBulkResponse200Item]:
-    """notes/show-partial-bulk: No description provided.
+    """notes/show-partial-bulk: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_ids (list[str]):
@@ -64,9 +64,9 @@ async def asyncio(
     client: AsyncClient,
     note_ids: list[str],
 ) -> list[NotesShowPartialBulkResponse200Item]:
-    """notes/show-partial-bulk: No description provided.
+    """notes/show-partial-bulk: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         note_ids (list[str]):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     note_id: str,
 ) -> NotesStateResponse200:
-    """notes/state: No description provided.
+    """notes/state: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         note_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     note_id: str,
 ) -> NotesStateResponse200:
-    """notes/state: No description provided.
+    """notes/state: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         note_id (str):

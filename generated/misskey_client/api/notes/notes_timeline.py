@@ -70,9 +70,9 @@ def sync(
     with_files: bool | Unset = UNSET,
     with_renotes: bool | Unset = UNSET,
 ) -> list[Note]:
-    """notes/timeline: No description provided.
+    """notes/timeline: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -125,9 +125,9 @@ async def asyncio(
     with_files: bool | Unset = UNSET,
     with_renotes: bool | Unset = UNSET,
 ) -> list[Note]:
-    """notes/timeline: No description provided.
+    """notes/timeline: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -37,9 +37,9 @@ def sync(
     note_id: str,
     target_lang: str,
 ) -> NotesTranslateResponse200:
-    """notes/translate: No description provided.
+    """notes/translate: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         note_id (str):
@@ -65,9 +65,9 @@ async def asyncio(
     note_id: str,
     target_lang: str,
 ) -> NotesTranslateResponse200:
-    """notes/translate: No description provided.
+    """notes/translate: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         note_id (str):

@@ -73,9 +73,9 @@ def sync(
     with_renotes: bool | Unset = UNSET,
     with_files: bool | Unset = UNSET,
 ) -> list[Note]:
-    """notes/user-list-timeline: No description provided.
+    """notes/user-list-timeline: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         list_id (str):
@@ -131,9 +131,9 @@ async def asyncio(
     with_renotes: bool | Unset = UNSET,
     with_files: bool | Unset = UNSET,
 ) -> list[Note]:
-    """notes/user-list-timeline: No description provided.
+    """notes/user-list-timeline: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         list_id (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     note_id: str,
 ) -> Any:
-    """promo/read: No description provided.
+    """promo/read: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         note_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     note_id: str,
 ) -> Any:
-    """promo/read: No description provided.
+    """promo/read: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         note_id (str):

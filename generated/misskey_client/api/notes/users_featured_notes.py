@@ -46,9 +46,9 @@ def sync(
     limit: int | Unset = UNSET,
     until_id: str | Unset = UNSET,
 ) -> list[Note]:
-    """users/featured-notes: No description provided.
+    """users/featured-notes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         user_id (str):
@@ -77,9 +77,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     until_id: str | Unset = UNSET,
 ) -> list[Note]:
-    """users/featured-notes: No description provided.
+    """users/featured-notes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         user_id (str):

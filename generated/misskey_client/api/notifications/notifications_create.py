@@ -38,9 +38,9 @@ def sync(
     header: None | str | Unset = UNSET,
     icon: None | str | Unset = UNSET,
 ) -> Any:
-    """notifications/create: No description provided.
+    """notifications/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:notifications*
+    Needs a token with the permission write:notifications.
 
     Args:
         body (str):
@@ -69,9 +69,9 @@ async def asyncio(
     header: None | str | Unset = UNSET,
     icon: None | str | Unset = UNSET,
 ) -> Any:
-    """notifications/create: No description provided.
+    """notifications/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:notifications*
+    Needs a token with the permission write:notifications.
 
     Args:
         body (str):

@@ -23,9 +23,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> Any:
-    """notifications/test-notification: No description provided.
+    """notifications/test-notification: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:notifications*
+    Needs a token with the permission write:notifications.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -42,9 +42,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> Any:
-    """notifications/test-notification: No description provided.
+    """notifications/test-notification: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:notifications*
+    Needs a token with the permission write:notifications.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

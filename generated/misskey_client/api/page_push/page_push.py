@@ -38,11 +38,11 @@ def sync(
     event: str,
     var: Any | Unset = UNSET,
 ) -> Any:
-    """page-push: No description provided.
+    """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         page_id (str):
@@ -71,11 +71,11 @@ async def asyncio(
     event: str,
     var: Any | Unset = UNSET,
 ) -> Any:
-    """page-push: No description provided.
+    """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         page_id (str):

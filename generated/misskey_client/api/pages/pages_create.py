@@ -65,9 +65,9 @@ def sync(
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> Page:
-    """pages/create: No description provided.
+    """pages/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:pages*
+    Needs a token with the permission write:pages.
 
     Args:
         title (str):
@@ -117,9 +117,9 @@ async def asyncio(
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> Page:
-    """pages/create: No description provided.
+    """pages/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:pages*
+    Needs a token with the permission write:pages.
 
     Args:
         title (str):

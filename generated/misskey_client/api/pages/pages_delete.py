@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     page_id: str,
 ) -> Any:
-    """pages/delete: No description provided.
+    """pages/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:pages*
+    Needs a token with the permission write:pages.
 
     Args:
         page_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     page_id: str,
 ) -> Any:
-    """pages/delete: No description provided.
+    """pages/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:pages*
+    Needs a token with the permission write:pages.
 
     Args:
         page_id (str):

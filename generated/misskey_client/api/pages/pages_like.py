@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     page_id: str,
 ) -> Any:
-    """pages/like: No description provided.
+    """pages/like: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:page-likes*
+    Needs a token with the permission write:page-likes.
 
     Args:
         page_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     page_id: str,
 ) -> Any:
-    """pages/like: No description provided.
+    """pages/like: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:page-likes*
+    Needs a token with the permission write:page-likes.
 
     Args:
         page_id (str):

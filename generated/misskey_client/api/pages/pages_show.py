@@ -41,9 +41,9 @@ def sync(
     name: str | Unset = UNSET,
     username: str | Unset = UNSET,
 ) -> Page:
-    """pages/show: No description provided.
+    """pages/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Takes one of these sets of arguments: (page_id), or (name, username).
 
@@ -74,9 +74,9 @@ async def asyncio(
     name: str | Unset = UNSET,
     username: str | Unset = UNSET,
 ) -> Page:
-    """pages/show: No description provided.
+    """pages/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Takes one of these sets of arguments: (page_id), or (name, username).
 

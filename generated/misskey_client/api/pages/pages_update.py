@@ -65,9 +65,9 @@ def sync(
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> Any:
-    """pages/update: No description provided.
+    """pages/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:pages*
+    Needs a token with the permission write:pages.
 
     Args:
         page_id (str):
@@ -120,9 +120,9 @@ async def asyncio(
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> Any:
-    """pages/update: No description provided.
+    """pages/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:pages*
+    Needs a token with the permission write:pages.
 
     Args:
         page_id (str):

@@ -34,9 +34,9 @@ def sync(
     note_id: str,
     reaction: str,
 ) -> Any:
-    """notes/reactions/create: No description provided.
+    """notes/reactions/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:reactions*
+    Needs a token with the permission write:reactions.
 
     Args:
         note_id (str):
@@ -62,9 +62,9 @@ async def asyncio(
     note_id: str,
     reaction: str,
 ) -> Any:
-    """notes/reactions/create: No description provided.
+    """notes/reactions/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:reactions*
+    Needs a token with the permission write:reactions.
 
     Args:
         note_id (str):

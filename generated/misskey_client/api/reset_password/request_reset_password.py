@@ -34,9 +34,11 @@ def sync(
     username: str,
     email: str,
 ) -> Any:
-    """request-reset-password: Request a users password to be reset.
+    """request-reset-password: Request a users password to be reset
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         username (str):
@@ -62,9 +64,11 @@ async def asyncio(
     username: str,
     email: str,
 ) -> Any:
-    """request-reset-password: Request a users password to be reset.
+    """request-reset-password: Request a users password to be reset
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         username (str):

@@ -34,9 +34,11 @@ def sync(
     token: str,
     password: str,
 ) -> Any:
-    """reset-password: Complete the password reset that was previously requested.
+    """reset-password: Complete the password reset that was previously requested
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         token (str):
@@ -62,9 +64,11 @@ async def asyncio(
     token: str,
     password: str,
 ) -> Any:
-    """reset-password: Complete the password reset that was previously requested.
+    """reset-password: Complete the password reset that was previously requested
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         token (str):

@@ -32,9 +32,9 @@ def sync(
     client: SyncClient,
     user_id: None | str | Unset = UNSET,
 ) -> Any:
-    """reversi/cancel-match: No description provided.
+    """reversi/cancel-match: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         user_id (None | str | Unset):
@@ -57,9 +57,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: None | str | Unset = UNSET,
 ) -> Any:
-    """reversi/cancel-match: No description provided.
+    """reversi/cancel-match: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         user_id (None | str | Unset):

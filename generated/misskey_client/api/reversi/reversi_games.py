@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     my: bool | Unset = UNSET,
 ) -> list[ReversiGameLite]:
-    """reversi/games: No description provided.
+    """reversi/games: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     my: bool | Unset = UNSET,
 ) -> list[ReversiGameLite]:
-    """reversi/games: No description provided.
+    """reversi/games: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.

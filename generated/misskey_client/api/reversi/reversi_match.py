@@ -41,9 +41,9 @@ def sync(
     no_irregular_rules: bool | Unset = UNSET,
     multiple: bool | Unset = UNSET,
 ) -> ReversiGameDetailed:
-    """reversi/match: No description provided.
+    """reversi/match: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         user_id (None | str | Unset):
@@ -72,9 +72,9 @@ async def asyncio(
     no_irregular_rules: bool | Unset = UNSET,
     multiple: bool | Unset = UNSET,
 ) -> ReversiGameDetailed:
-    """reversi/match: No description provided.
+    """reversi/match: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         user_id (None | str | Unset):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     game_id: str,
 ) -> ReversiGameDetailed:
-    """reversi/show-game: No description provided.
+    """reversi/show-game: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         game_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     game_id: str,
 ) -> ReversiGameDetailed:
-    """reversi/show-game: No description provided.
+    """reversi/show-game: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         game_id (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     game_id: str,
 ) -> Any:
-    """reversi/surrender: No description provided.
+    """reversi/surrender: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         game_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     game_id: str,
 ) -> Any:
-    """reversi/surrender: No description provided.
+    """reversi/surrender: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         game_id (str):

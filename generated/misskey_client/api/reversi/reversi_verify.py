@@ -37,9 +37,9 @@ def sync(
     game_id: str,
     crc32: str,
 ) -> ReversiVerifyResponse200:
-    """reversi/verify: No description provided.
+    """reversi/verify: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         game_id (str):
@@ -65,9 +65,9 @@ async def asyncio(
     game_id: str,
     crc32: str,
 ) -> ReversiVerifyResponse200:
-    """reversi/verify: No description provided.
+    """reversi/verify: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         game_id (str):

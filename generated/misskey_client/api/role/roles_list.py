@@ -32,9 +32,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[Role]:
-    """roles/list: No description provided.
+    """roles/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -51,9 +51,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[Role]:
-    """roles/list: No description provided.
+    """roles/list: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     role_id: str,
 ) -> Role:
-    """roles/show: No description provided.
+    """roles/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         role_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     role_id: str,
 ) -> Role:
-    """roles/show: No description provided.
+    """roles/show: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         role_id (str):

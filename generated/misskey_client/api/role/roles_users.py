@@ -55,9 +55,9 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[RolesUsersResponse200Item]:
-    """roles/users: No description provided.
+    """roles/users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         role_id (str):
@@ -95,9 +95,9 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[RolesUsersResponse200Item]:
-    """roles/users: No description provided.
+    """roles/users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         role_id (str):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     email_address: str,
 ) -> EmailAddressAvailableResponse200:
-    """email-address/available: No description provided.
+    """email-address/available: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         email_address (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     email_address: str,
 ) -> EmailAddressAvailableResponse200:
-    """email-address/available: No description provided.
+    """email-address/available: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         email_address (str):

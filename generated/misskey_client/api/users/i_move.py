@@ -34,11 +34,11 @@ def sync(
     client: SyncClient,
     move_to_account: str,
 ) -> IMoveResponse200:
-    """i/move: No description provided.
+    """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         move_to_account (str):
@@ -61,11 +61,11 @@ async def asyncio(
     client: AsyncClient,
     move_to_account: str,
 ) -> IMoveResponse200:
-    """i/move: No description provided.
+    """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes*
+    *
+
+    Needs a token.
 
     Args:
         move_to_account (str):

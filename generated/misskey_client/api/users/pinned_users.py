@@ -63,9 +63,9 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """pinned-users: No description provided.
+    """pinned-users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -82,9 +82,9 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """pinned-users: No description provided.
+    """pinned-users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     username: str,
 ) -> UsernameAvailableResponse200:
-    """username/available: No description provided.
+    """username/available: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         username (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     username: str,
 ) -> UsernameAvailableResponse200:
-    """username/available: No description provided.
+    """username/available: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         username (str):

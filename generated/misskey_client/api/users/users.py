@@ -89,9 +89,9 @@ def sync(
     origin: UsersBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """users: No description provided.
+    """users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -129,9 +129,9 @@ async def asyncio(
     origin: UsersBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """users: No description provided.
+    """users: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         limit (int | Unset):  Default: 10.

@@ -39,9 +39,9 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> list[Achievement]:
-    """users/achievements: No description provided.
+    """users/achievements: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         user_id (str):
@@ -64,9 +64,9 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> list[Achievement]:
-    """users/achievements: No description provided.
+    """users/achievements: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         user_id (str):

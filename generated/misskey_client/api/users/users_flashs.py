@@ -55,9 +55,11 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Flash]:
-    """users/flashs: Show all flashs this user created.
+    """users/flashs: Show all flashs this user created
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         user_id (str):
@@ -95,9 +97,11 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Flash]:
-    """users/flashs: Show all flashs this user created.
+    """users/flashs: Show all flashs this user created
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         user_id (str):

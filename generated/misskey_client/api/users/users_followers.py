@@ -61,9 +61,11 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Following]:
-    """users/followers: Show everyone that follows this user.
+    """users/followers: Show everyone that follows this user
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Takes one of these sets of arguments: (user_id), or (host, username).
 
@@ -109,9 +111,11 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Following]:
-    """users/followers: Show everyone that follows this user.
+    """users/followers: Show everyone that follows this user
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Takes one of these sets of arguments: (user_id), or (host, username).
 

@@ -64,9 +64,11 @@ def sync(
     limit: int | Unset = UNSET,
     birthday: None | str | Unset = UNSET,
 ) -> list[Following]:
-    """users/following: Show everyone that this user is following.
+    """users/following: Show everyone that this user is following
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Takes one of these sets of arguments: (user_id), or (host, username).
 
@@ -115,9 +117,11 @@ async def asyncio(
     limit: int | Unset = UNSET,
     birthday: None | str | Unset = UNSET,
 ) -> list[Following]:
-    """users/following: Show everyone that this user is following.
+    """users/following: Show everyone that this user is following
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Takes one of these sets of arguments: (user_id), or (host, username).
 

@@ -55,9 +55,11 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """users/gallery/posts: Show all gallery posts by the given user.
+    """users/gallery/posts: Show all gallery posts by the given user
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         user_id (str):
@@ -95,9 +97,11 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """users/gallery/posts: Show all gallery posts by the given user.
+    """users/gallery/posts: Show all gallery posts by the given user
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         user_id (str):

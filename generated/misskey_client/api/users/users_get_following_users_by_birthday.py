@@ -54,9 +54,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[UsersGetFollowingUsersByBirthdayResponse200Item]:
-    """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range.
+    """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         birthday (UsersGetFollowingUsersByBirthdayBodyBirthdayType0 |
@@ -86,9 +86,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[UsersGetFollowingUsersByBirthdayResponse200Item]:
-    """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range.
+    """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         birthday (UsersGetFollowingUsersByBirthdayBodyBirthdayType0 |

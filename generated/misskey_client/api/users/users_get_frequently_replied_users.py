@@ -43,9 +43,11 @@ def sync(
     user_id: str,
     limit: int | Unset = UNSET,
 ) -> list[UsersGetFrequentlyRepliedUsersResponse200Item]:
-    """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to.
+    """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         user_id (str):
@@ -71,9 +73,11 @@ async def asyncio(
     user_id: str,
     limit: int | Unset = UNSET,
 ) -> list[UsersGetFrequentlyRepliedUsersResponse200Item]:
-    """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to.
+    """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         user_id (str):

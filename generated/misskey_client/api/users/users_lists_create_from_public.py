@@ -37,9 +37,9 @@ def sync(
     name: str,
     list_id: str,
 ) -> UserList:
-    """users/lists/create-from-public: No description provided.
+    """users/lists/create-from-public: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (str):
@@ -65,9 +65,9 @@ async def asyncio(
     name: str,
     list_id: str,
 ) -> UserList:
-    """users/lists/create-from-public: No description provided.
+    """users/lists/create-from-public: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     list_id: str,
 ) -> Any:
-    """users/lists/favorite: No description provided.
+    """users/lists/favorite: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         list_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     list_id: str,
 ) -> Any:
-    """users/lists/favorite: No description provided.
+    """users/lists/favorite: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         list_id (str):

@@ -70,9 +70,9 @@ def sync(
     allow_partial: bool | Unset = UNSET,
     with_files: bool | Unset = UNSET,
 ) -> list[Note]:
-    """users/notes: No description provided.
+    """users/notes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         user_id (str):
@@ -125,9 +125,9 @@ async def asyncio(
     allow_partial: bool | Unset = UNSET,
     with_files: bool | Unset = UNSET,
 ) -> list[Note]:
-    """users/notes: No description provided.
+    """users/notes: *
 
-    **Credential required**: *No*
+    Works without a token.
 
     Args:
         user_id (str):

@@ -55,9 +55,11 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[NoteReactionWithNote]:
-    """users/reactions: Show all reactions this user made.
+    """users/reactions: Show all reactions this user made
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         user_id (str):
@@ -95,9 +97,11 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[NoteReactionWithNote]:
-    """users/reactions: Show all reactions this user made.
+    """users/reactions: Show all reactions this user made
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         user_id (str):

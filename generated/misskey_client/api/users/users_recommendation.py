@@ -74,9 +74,9 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """users/recommendation: Show users that the authenticated user might be interested to follow.
+    """users/recommendation: Show users that the authenticated user might be interested to follow
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 10.
@@ -102,9 +102,9 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """users/recommendation: Show users that the authenticated user might be interested to follow.
+    """users/recommendation: Show users that the authenticated user might be interested to follow
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         limit (int | Unset):  Default: 10.

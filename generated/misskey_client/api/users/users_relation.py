@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from misskey_core._parsing import parse_union
-
+from ...models.user_relation import UserRelation
 from ...models.users_relation_body import UsersRelationBody
-from ...models.users_relation_response_200_type_0 import UsersRelationResponse200Type0
-from ...models.users_relation_response_200_type_1_item import UsersRelationResponse200Type1Item
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -26,40 +23,13 @@ def _body(
     ).to_dict()
 
 
-def _parse(data: Any) -> list[UsersRelationResponse200Type1Item] | UsersRelationResponse200Type0:
-    def _parse_response_200(data: object) -> list[UsersRelationResponse200Type1Item] | UsersRelationResponse200Type0:
+def _parse(data: Any) -> list[UserRelation]:
+    response_200 = []
+    _response_200 = data
+    for response_200_item_data in _response_200:
+        response_200_item = UserRelation.from_dict(response_200_item_data)
 
-        def _try_0(data: Any) -> UsersRelationResponse200Type0:
-            if not isinstance(data, dict):
-                raise TypeError()
-            response_200_type_0 = UsersRelationResponse200Type0.from_dict(data)
-
-            return response_200_type_0
-
-        def _try_1(data: Any) -> list[UsersRelationResponse200Type1Item]:
-            if not isinstance(data, list):
-                raise TypeError()
-            response_200_type_1 = []
-            _response_200_type_1 = data
-            for response_200_type_1_item_data in _response_200_type_1:
-                response_200_type_1_item = UsersRelationResponse200Type1Item.from_dict(response_200_type_1_item_data)
-
-                response_200_type_1.append(response_200_type_1_item)
-
-            return response_200_type_1
-
-        return cast(
-            list[UsersRelationResponse200Type1Item] | UsersRelationResponse200Type0,
-            parse_union(
-                data,
-                (
-                    _try_0,
-                    _try_1,
-                ),
-            ),
-        )
-
-    response_200 = _parse_response_200(data)
+        response_200.append(response_200_item)
 
     return response_200
 
@@ -68,10 +38,10 @@ def sync(
     *,
     client: SyncClient,
     user_id: list[str] | str,
-) -> list[UsersRelationResponse200Type1Item] | UsersRelationResponse200Type0:
-    """users/relation: Show the different kinds of relations between the authenticated user and the specified user(s).
+) -> list[UserRelation]:
+    """users/relation: Show the different kinds of relations between the authenticated user and the specified user(s)
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         user_id (list[str] | str):
@@ -93,10 +63,10 @@ async def asyncio(
     *,
     client: AsyncClient,
     user_id: list[str] | str,
-) -> list[UsersRelationResponse200Type1Item] | UsersRelationResponse200Type0:
-    """users/relation: Show the different kinds of relations between the authenticated user and the specified user(s).
+) -> list[UserRelation]:
+    """users/relation: Show the different kinds of relations between the authenticated user and the specified user(s)
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         user_id (list[str] | str):

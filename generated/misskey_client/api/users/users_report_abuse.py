@@ -34,9 +34,9 @@ def sync(
     user_id: str,
     comment: str,
 ) -> Any:
-    """users/report-abuse: File a report.
+    """users/report-abuse: File a report
 
-    **Credential required**: *Yes* / **Permission**: *write:report-abuse*
+    Needs a token with the permission write:report-abuse.
 
     Args:
         user_id (str):
@@ -62,9 +62,9 @@ async def asyncio(
     user_id: str,
     comment: str,
 ) -> Any:
-    """users/report-abuse: File a report.
+    """users/report-abuse: File a report
 
-    **Credential required**: *Yes* / **Permission**: *write:report-abuse*
+    Needs a token with the permission write:report-abuse.
 
     Args:
         user_id (str):

@@ -93,9 +93,11 @@ def sync(
     origin: UsersSearchBodyOrigin | Unset = UNSET,
     detail: bool | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe | UserLite]:
-    """users/search: Search for users.
+    """users/search: Search for users
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         query (str):
@@ -130,9 +132,11 @@ async def asyncio(
     origin: UsersSearchBodyOrigin | Unset = UNSET,
     detail: bool | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe | UserLite]:
-    """users/search: Search for users.
+    """users/search: Search for users
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Args:
         query (str):

@@ -89,9 +89,11 @@ def sync(
     limit: int | Unset = UNSET,
     detail: bool | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe | UserLite]:
-    """users/search-by-username-and-host: Search for a user by username and/or host.
+    """users/search-by-username-and-host: Search for a user by username and/or host
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Takes one of these sets of arguments: (username), or (host).
 
@@ -125,9 +127,11 @@ async def asyncio(
     limit: int | Unset = UNSET,
     detail: bool | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe | UserLite]:
-    """users/search-by-username-and-host: Search for a user by username and/or host.
+    """users/search-by-username-and-host: Search for a user by username and/or host
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Takes one of these sets of arguments: (username), or (host).
 

@@ -115,9 +115,11 @@ def sync(
     username: str | Unset = UNSET,
     host: None | str | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe] | MeDetailed | UserDetailedNotMe:
-    """users/show: Show the properties of a user.
+    """users/show: Show the properties of a user
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Takes one of these sets of arguments: (user_id), or (user_ids), or (username).
 
@@ -151,9 +153,11 @@ async def asyncio(
     username: str | Unset = UNSET,
     host: None | str | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe] | MeDetailed | UserDetailedNotMe:
-    """users/show: Show the properties of a user.
+    """users/show: Show the properties of a user
 
-    **Credential required**: *No*
+    *
+
+    Works without a token.
 
     Takes one of these sets of arguments: (user_id), or (user_ids), or (username).
 

@@ -42,11 +42,9 @@ def sync(
     type_: AdminSystemWebhookTestBodyType,
     override: AdminSystemWebhookTestBodyOverride | Unset = UNSET,
 ) -> Any:
-    """admin/system-webhook/test: No description provided.
+    """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *read:admin:system-webhook*
+    Needs a token with the permission read:admin:system-webhook.
 
     Args:
         webhook_id (str):
@@ -75,11 +73,9 @@ async def asyncio(
     type_: AdminSystemWebhookTestBodyType,
     override: AdminSystemWebhookTestBodyOverride | Unset = UNSET,
 ) -> Any:
-    """admin/system-webhook/test: No description provided.
+    """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *read:admin:system-webhook*
+    Needs a token with the permission read:admin:system-webhook.
 
     Args:
         webhook_id (str):

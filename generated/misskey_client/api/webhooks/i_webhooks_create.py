@@ -45,9 +45,9 @@ def sync(
     on: list[IWebhooksCreateBodyOnItem],
     secret: str | Unset = UNSET,
 ) -> IWebhooksCreateResponse200:
-    """i/webhooks/create: No description provided.
+    """i/webhooks/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (str):
@@ -79,9 +79,9 @@ async def asyncio(
     on: list[IWebhooksCreateBodyOnItem],
     secret: str | Unset = UNSET,
 ) -> IWebhooksCreateResponse200:
-    """i/webhooks/create: No description provided.
+    """i/webhooks/create: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         name (str):

@@ -31,9 +31,9 @@ def sync(
     client: SyncClient,
     webhook_id: str,
 ) -> Any:
-    """i/webhooks/delete: No description provided.
+    """i/webhooks/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         webhook_id (str):
@@ -56,9 +56,9 @@ async def asyncio(
     client: AsyncClient,
     webhook_id: str,
 ) -> Any:
-    """i/webhooks/delete: No description provided.
+    """i/webhooks/delete: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         webhook_id (str):

@@ -34,9 +34,9 @@ def sync(
     client: SyncClient,
     webhook_id: str,
 ) -> UserWebhook:
-    """i/webhooks/show: No description provided.
+    """i/webhooks/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         webhook_id (str):
@@ -59,9 +59,9 @@ async def asyncio(
     client: AsyncClient,
     webhook_id: str,
 ) -> UserWebhook:
-    """i/webhooks/show: No description provided.
+    """i/webhooks/show: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         webhook_id (str):

@@ -40,11 +40,9 @@ def sync(
     type_: IWebhooksTestBodyType,
     override: IWebhooksTestBodyOverride | Unset = UNSET,
 ) -> Any:
-    """i/webhooks/test: No description provided.
+    """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         webhook_id (str):
@@ -73,11 +71,9 @@ async def asyncio(
     type_: IWebhooksTestBodyType,
     override: IWebhooksTestBodyOverride | Unset = UNSET,
 ) -> Any:
-    """i/webhooks/test: No description provided.
+    """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    **Internal Endpoint**: This endpoint is an API for the misskey mainframe and is not intended for use
-    by third parties.
-    **Credential required**: *Yes* / **Permission**: *read:account*
+    Needs a token with the permission read:account.
 
     Args:
         webhook_id (str):

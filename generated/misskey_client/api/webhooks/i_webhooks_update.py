@@ -48,9 +48,9 @@ def sync(
     on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
     active: bool | Unset = UNSET,
 ) -> Any:
-    """i/webhooks/update: No description provided.
+    """i/webhooks/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         webhook_id (str):
@@ -88,9 +88,9 @@ async def asyncio(
     on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
     active: bool | Unset = UNSET,
 ) -> Any:
-    """i/webhooks/update: No description provided.
+    """i/webhooks/update: No description in the spec
 
-    **Credential required**: *Yes* / **Permission**: *write:account*
+    Needs a token with the permission write:account.
 
     Args:
         webhook_id (str):

@@ -1,0 +1,155 @@
+"""Errors: Misskey's error bodies are raised as typed exceptions; garbage never passes as data."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from misskey_client import (
+    AuthenticationError,
+    InsecureTransportError,
+    InvalidResponseError,
+    Misskey,
+    MisskeyAPIError,
+    MisskeyConnectionError,
+    MisskeyTimeoutError,
+    PermissionDeniedError,
+)
+
+
+@pytest.mark.vcr
+def test_no_such_note_is_raised_with_every_field(alice: Misskey) -> None:
+    with pytest.raises(MisskeyAPIError) as excinfo:
+        alice.notes.show(note_id="0000000000000000")
+    error = excinfo.value
+    assert type(error) is MisskeyAPIError
+    assert (error.status_code, error.code, error.endpoint) == (400, "NO_SUCH_NOTE", "notes/show")
+    assert error.id == "24fcbfc6-2e37-42b6-8388-c29b3861a08d"
+    assert error.message == "No such note."
+    assert "NO_SUCH_NOTE" in str(error) and "notes/show" in str(error)
+
+
+@pytest.mark.vcr
+def test_bad_token_is_an_authentication_error(misskey: dict[str, str]) -> None:
+    with Misskey(misskey["url"], token="notavalidtoken") as mk, pytest.raises(AuthenticationError) as excinfo:
+        mk.i()
+    assert (excinfo.value.status_code, excinfo.value.code) == (401, "AUTHENTICATION_FAILED")
+    assert "notavalidtoken" not in str(excinfo.value) + repr(excinfo.value)
+
+
+@pytest.mark.vcr
+def test_missing_token_is_an_authentication_error(anonymous: Misskey) -> None:
+    with pytest.raises(AuthenticationError) as excinfo:
+        anonymous.i()
+    assert excinfo.value.code == "CREDENTIAL_REQUIRED"
+
+
+@pytest.mark.vcr
+def test_non_admin_calling_an_admin_endpoint_is_denied(alice: Misskey) -> None:
+    with pytest.raises(PermissionDeniedError) as excinfo:
+        alice.admin.show_users(limit=1)
+    assert excinfo.value.status_code == 403
+    assert excinfo.value.code == "ROLE_PERMISSION_DENIED"
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """Answers like a misconfigured reverse proxy in front of Misskey."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path == "/api/html-502":
+            body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+            self._answer(502, "text/html", body)
+        elif self.path == "/api/truncated":
+            self._answer(200, "application/json", b'{"id": "abc", "text": "cut of')
+        elif self.path == "/api/html-200":
+            self._answer(200, "text/html", b"<!DOCTYPE html><title>Not Misskey</title>")
+        elif self.path == "/api/list-not-object":
+            self._answer(200, "application/json", b'["not", "a", "note"]')
+        elif self.path == "/api/redirect":
+            self.send_response(301)
+            self.send_header("Location", "https://elsewhere.example/api/i")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:
+            self._answer(404, "text/plain", b"nope")
+
+    def _answer(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "status", "snippet"),
+    [
+        ("html-502", 502, "502 Bad Gateway"),
+        ("truncated", 200, '{"id": "abc"'),
+        ("html-200", 200, "Not Misskey"),
+    ],
+)
+def test_non_misskey_bodies_are_invalid_responses(proxy: str, endpoint: str, status: int, snippet: str) -> None:
+    with Misskey(proxy, token="secret-token-value") as mk, pytest.raises(InvalidResponseError) as excinfo:
+        mk.request(endpoint)
+    assert excinfo.value.status_code == status
+    assert snippet in excinfo.value.snippet
+    assert "secret-token-value" not in str(excinfo.value)
+
+
+def test_wrong_shape_is_an_invalid_response(proxy: str) -> None:
+    from misskey_client.api.notes import notes_show
+
+    with Misskey(proxy) as mk, pytest.raises(InvalidResponseError) as excinfo:
+        mk._call("list-not-object", {}, notes_show._parse)
+    assert excinfo.value.endpoint == "list-not-object"
+
+
+def test_redirects_are_not_followed(proxy: str) -> None:
+    with Misskey(proxy, token="secret-token-value") as mk, pytest.raises(InvalidResponseError) as excinfo:
+        mk.request("redirect")
+    assert excinfo.value.status_code == 301
+    assert "not followed" in str(excinfo.value)
+
+
+def test_unreachable_host_is_a_connection_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # bound, never listening: connections are refused
+        with Misskey(f"http://127.0.0.1:{port}") as mk, pytest.raises(MisskeyConnectionError) as excinfo:
+            mk.meta()
+    assert excinfo.value.endpoint == "meta"
+
+
+def test_timeout_is_typed() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)  # accepts the connection, never answers
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with Misskey(url, timeout=0.2) as mk, pytest.raises(MisskeyTimeoutError) as excinfo:
+            mk.ping()
+    assert isinstance(excinfo.value, TimeoutError)
+
+
+def test_plain_http_to_a_remote_host_is_refused() -> None:
+    with pytest.raises(InsecureTransportError, match="unencrypted"):
+        Misskey("http://misskey.example", token="x")
+    Misskey("http://misskey.example", allow_insecure=True).close()
