@@ -138,3 +138,12 @@ def test_token_in_body_is_what_the_cassette_shows(misskey: dict[str, str], recor
     text = cassette.read_text()
     assert '"i": "REDACTED-MISSKEY_USER_TOKEN"' in text or '"i":"REDACTED-MISSKEY_USER_TOKEN"' in text
     assert "authorization" not in text.lower()
+
+
+def test_public_api_is_complete() -> None:
+    promised = {"Misskey", "AsyncMisskey", "MisskeyAPIError", "AuthenticationError", "PermissionDeniedError"}
+    promised |= {"RateLimitError", "ServerError", "InvalidResponseError", "MiAuth", "LegacyAuth", "PERMISSIONS"}
+    assert promised <= set(misskey_client.__all__)
+    assert misskey_client.__all__ == sorted(misskey_client.__all__, key=lambda n: (not n.isupper(), n))
+    for name in misskey_client.__all__:
+        assert getattr(misskey_client, name) is not None

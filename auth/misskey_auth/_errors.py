@@ -7,6 +7,8 @@ session token: they are safe to log.
 
 from __future__ import annotations
 
+import misskey_core as _core
+
 __all__ = [
     "AuthAPIError",
     "AuthNetworkError",
@@ -24,7 +26,7 @@ class MisskeyAuthError(Exception):
     """Base class of every error raised by :mod:`misskey_auth`."""
 
 
-class InsecureTransportError(MisskeyAuthError, ValueError):
+class InsecureTransportError(MisskeyAuthError, _core.InsecureTransportError):
     """A plain ``http://`` address for a host that is not loopback.
 
     Tokens would cross the network in clear text. Pass ``allow_insecure=True`` (``--allow-insecure`` on the

@@ -9,7 +9,6 @@ translation, so a flow method is written as "build an ``ApiCall``, hand it to ``
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+
+from misskey_core import is_loopback
 
 from ._errors import (
     AuthAPIError,
@@ -43,15 +44,8 @@ DEFAULT_TIMEOUT = 10.0
 _SNIPPET_LENGTH = 120
 
 
-def is_loopback_host(hostname: str) -> bool:
-    """Whether ``hostname`` can only mean this machine: ``localhost``, 127.0.0.0/8 or ``::1``."""
-    name = hostname.strip("[]").rstrip(".").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+#: Whether a host name can only mean this machine (``localhost``, 127.0.0.0/8, ``::1``).
+is_loopback_host = is_loopback
 
 
 def server_url(host: str, *, allow_insecure: bool = False) -> str:

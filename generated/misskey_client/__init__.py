@@ -6,6 +6,8 @@
 ...     note = mk.notes.create(text="Hello from Python")
 """
 
+from typing import TYPE_CHECKING, Any
+
 from misskey_core import DEFAULT_TIMEOUT, TokenLocation, strict_parsing
 
 from .client import SPEC_VERSION, AsyncMisskey, Misskey
@@ -25,8 +27,34 @@ from .errors import (
 )
 from .types import UNSET, File, Unset
 
+if TYPE_CHECKING:
+    from misskey_auth import (
+        PERMISSIONS,
+        LegacyAuth,
+        MiAuth,
+        MiAuthError,
+        MiAuthNotAuthorizedError,
+        MisskeyAuthError,
+        login,
+    )
+
+# Getting a token (misskey_auth) is re-exported here, imported on first use.
+_AUTH_NAMES = frozenset(
+    {"PERMISSIONS", "LegacyAuth", "MiAuth", "MiAuthError", "MiAuthNotAuthorizedError", "MisskeyAuthError", "login"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _AUTH_NAMES:
+        import misskey_auth
+
+        return getattr(misskey_auth, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "PERMISSIONS",
     "SPEC_VERSION",
     "UNSET",
     "AsyncMisskey",
@@ -34,8 +62,13 @@ __all__ = [
     "File",
     "InsecureTransportError",
     "InvalidResponseError",
+    "LegacyAuth",
+    "MiAuth",
+    "MiAuthError",
+    "MiAuthNotAuthorizedError",
     "Misskey",
     "MisskeyAPIError",
+    "MisskeyAuthError",
     "MisskeyConnectionError",
     "MisskeyError",
     "MisskeyTimeoutError",
@@ -46,5 +79,6 @@ __all__ = [
     "TokenLocation",
     "TransportError",
     "Unset",
+    "login",
     "strict_parsing",
 ]
