@@ -125,7 +125,9 @@ def _drop_type0_suffix(openapi: GeneratorData) -> dict[str, ClassOverride]:
     for name in sorted(names):
         base = name[: -len("Type0")]
         if name.endswith("Type0") and base not in names and base + "Type1" not in names:
-            overrides[name] = ClassOverride.model_validate({"class_name": base, "module_name": strings.snake_case(base)})
+            overrides[name] = ClassOverride.model_validate(
+                {"class_name": base, "module_name": strings.snake_case(base)}
+            )
     return overrides
 
 
