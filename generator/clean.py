@@ -51,6 +51,7 @@ def clean(raw: JSON) -> CleanResult:
     _errors_are_raised(result)
     _nullable_all_of(result)
     _merge_alternative_bodies(result)
+    _uploads_are_arguments(result)
     _hoist_tagged_unions(result)
     _hoist_colliding_inline_objects(result)
     return result
@@ -254,6 +255,30 @@ def _merge_alternative_bodies(result: CleanResult) -> None:
             media["schema"] = merged
             if alternatives:
                 result.body_alternatives[endpoint_name(path)] = alternatives
+
+
+def _uploads_are_arguments(result: CleanResult) -> None:
+    """``drive/files/create`` is multipart with a binary ``file`` property. Left in the body model it
+    would be a ``File`` attribute serialised with the other fields; instead each binary property
+    becomes an upload argument of its own (``x-misskey-files``), sent after the value fields,
+    which is the only order Misskey reads.
+    """
+    for item in result.spec["paths"].values():
+        operation = item.get("post", {})
+        media = (operation.get("requestBody") or {}).get("content", {}).get("multipart/form-data")
+        schema = (media or {}).get("schema")
+        if not isinstance(schema, dict):
+            continue
+        files = []
+        for name, prop in list(schema.get("properties", {}).items()):
+            if isinstance(prop, dict) and prop.get("format") == "binary" and re.fullmatch(r"[A-Za-z]\w*", name):
+                del schema["properties"][name]
+                files.append({"name": name, "required": name in schema.get("required", [])})
+        if files:
+            schema["required"] = [n for n in schema.get("required", []) if n not in {f["name"] for f in files}]
+            if not schema["required"]:
+                del schema["required"]
+            operation["x-misskey-files"] = files
 
 
 def _tag_of(member: JSON, spec: JSON) -> tuple[str, str] | None:

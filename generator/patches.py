@@ -39,6 +39,19 @@ _RELATION = "/paths/~1users~1relation/post/responses/200/content/application~1js
 
 # Pointers use "~1" for "/" inside a key, as RFC 6901 says.
 PATCHES: list[Patch] = [
+    Patch(
+        "add",
+        "/components/schemas/RoleCondFormulaEmpty",
+        "admin/roles/create, admin/roles/show, roles/list: a manual role stores `condFormula: {}`, "
+        "which none of RoleCondFormulaValue's alternatives allows (see the next patch).",
+        {"type": "object", "properties": {}, "description": "No condition: the role is assigned by hand."},
+    ),
+    Patch(
+        "append",
+        "/components/schemas/RoleCondFormulaValue/oneOf",
+        "admin/roles/create: the server answers `condFormula: {}` for a manual role; allow the empty object.",
+        {"$ref": "#/components/schemas/RoleCondFormulaEmpty"},
+    ),
     *_add_properties(
         _json_200("admin/get-index-stats") + "/items",
         "admin/get-index-stats: the server returns whole pg_indexes rows (`SELECT * FROM pg_indexes`).",
@@ -70,6 +83,13 @@ PATCHES: list[Patch] = [
         "i, i/update, users/show (self): the server still sends `mutingNotificationTypes: []` "
         "for backward compatibility (UserEntityService), the spec dropped it.",
         {"type": "array", "items": {"type": "string"}, "deprecated": True},
+    ),
+    Patch(
+        "add",
+        "/components/schemas/Channel/properties/hasUnreadNote",
+        "channels/create, channels/show, ...: ChannelEntityService still sends `hasUnreadNote: false` "
+        "with a signed-in user, for backward compatibility; the spec dropped it.",
+        {"type": "boolean", "deprecated": True},
     ),
     Patch(
         "remove",

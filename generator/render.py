@@ -71,6 +71,10 @@ class EndpointInfo:
     alternatives: list[list[str]]
     summary: str
     details: str
+    files: list[dict[str, Any]]  # upload arguments: {"name", "python", "required"}
+    idempotent: bool
+    pagination: str | None  # "id" (untilId/sinceId), "offset", or None
+    default_limit: int | None
 
 
 @dataclass
@@ -147,6 +151,55 @@ def _docstring_parts(description: str, permission: list[str], credential: bool) 
     return strings.safe_for_docstring(
         summary.strip().rstrip(".") or "No description in the spec"
     ), strings.safe_for_docstring(details)
+
+
+_CHANGES = re.compile(
+    r"(create|delete|update|remove|add|set|reset|clear|suspend|import|export|send|vote|read|regenerate|"
+    r"follow|unfollow|mute|unmute|block|unblock|invite|join|leave|favorite|like|unlike|accept|reject|cancel|"
+    r"claim|register|move|push|approve|deny|test|report|change|gen|generate|logout|flush|pin|unpin|switch|"
+    r"copy|upload|assign|unassign|mark|forward|migrate|hide|verify|sign|match|renew|resolve|revoke|promote)",
+)
+
+
+def _idempotent(name: str, permission: list[str]) -> bool:
+    """Whether a call may be repeated after it may have reached the server: reads only.
+
+    Misskey marks what an endpoint does by its permission (``read:`` or ``write:``); endpoints
+    without one are reads unless their last path segment names a change (``app/create``).
+    """
+    if any(p.startswith("write:") for p in permission):
+        return False
+    return not _CHANGES.search(name.rsplit("/", 1)[-1])
+
+
+def _body_properties(operation: dict[str, Any]) -> dict[str, Any]:
+    content: dict[str, Any] = (operation.get("requestBody") or {}).get("content") or {}
+    media: dict[str, Any] = next(iter(content.values()), {})
+    schema: dict[str, Any] = media.get("schema") or {}
+    return schema.get("properties") or {}
+
+
+def _returns_list(operation: dict[str, Any]) -> bool:
+    response = (operation.get("responses") or {}).get("200") or {}
+    schema = ((response.get("content") or {}).get("application/json") or {}).get("schema") or {}
+    return schema.get("type") == "array"
+
+
+def _pagination(operation: dict[str, Any]) -> str | None:
+    """How a list endpoint pages: by id cursors, by offset, or not at all."""
+    properties = _body_properties(operation)
+    if not _returns_list(operation):
+        return None
+    if "untilId" in properties and "sinceId" in properties:
+        return "id"
+    if "offset" in properties:
+        return "offset"
+    return None
+
+
+def _default_limit(operation: dict[str, Any]) -> int | None:
+    default = (_body_properties(operation).get("limit") or {}).get("default")
+    return default if isinstance(default, int) and not isinstance(default, bool) else None
 
 
 def _raw(value: Any) -> str:
@@ -288,6 +341,10 @@ def _endpoint_infos(cleaned: CleanResult, openapi: GeneratorData) -> list[Endpoi
                     alternatives=cleaned.body_alternatives.get(name, []),
                     summary=summary,
                     details=details,
+                    files=[dict(f, python=strings.snake_case(f["name"])) for f in operation.get("x-misskey-files", [])],
+                    idempotent=_idempotent(name, permission),
+                    pagination=_pagination(operation),
+                    default_limit=_default_limit(operation),
                 )
             )
     return sorted(infos, key=lambda info: info.name)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from misskey_client import AsyncMisskey, Misskey, strict_parsing
+from misskey_client import AsyncMisskey, Misskey, RetryPolicy, strict_parsing
 from tests.recording import ACCOUNT_VARIABLES, REPLAY_URL, Scrubber, body_matcher
 
 
@@ -81,31 +81,36 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+#: The account fixtures do not retry, so each recorded exchange is exactly one request; the retry
+#: tests build their own clients with the policy under test.
+NO_RETRY = RetryPolicy.never()
+
+
 @pytest.fixture
 def admin(misskey: dict[str, str]) -> Iterator[Misskey]:
-    with Misskey(misskey["url"], token=misskey["MISSKEY_ADMIN_TOKEN"]) as mk:
+    with Misskey(misskey["url"], token=misskey["MISSKEY_ADMIN_TOKEN"], retry=NO_RETRY) as mk:
         yield mk
 
 
 @pytest.fixture
 def alice(misskey: dict[str, str]) -> Iterator[Misskey]:
-    with Misskey(misskey["url"], token=misskey["MISSKEY_USER_TOKEN"]) as mk:
+    with Misskey(misskey["url"], token=misskey["MISSKEY_USER_TOKEN"], retry=NO_RETRY) as mk:
         yield mk
 
 
 @pytest.fixture
 def bob(misskey: dict[str, str]) -> Iterator[Misskey]:
-    with Misskey(misskey["url"], token=misskey["MISSKEY_USER2_TOKEN"]) as mk:
+    with Misskey(misskey["url"], token=misskey["MISSKEY_USER2_TOKEN"], retry=NO_RETRY) as mk:
         yield mk
 
 
 @pytest.fixture
 def anonymous(misskey: dict[str, str]) -> Iterator[Misskey]:
-    with Misskey(misskey["url"]) as mk:
+    with Misskey(misskey["url"], retry=NO_RETRY) as mk:
         yield mk
 
 
 @pytest.fixture
 async def async_alice(misskey: dict[str, str]) -> AsyncIterator[AsyncMisskey]:
-    async with AsyncMisskey(misskey["url"], token=misskey["MISSKEY_USER_TOKEN"]) as mk:
+    async with AsyncMisskey(misskey["url"], token=misskey["MISSKEY_USER_TOKEN"], retry=NO_RETRY) as mk:
         yield mk

@@ -6,6 +6,7 @@ from ._client import AsyncClient, BaseClient, SyncClient, TokenLocation
 from ._config import DEFAULT_TIMEOUT, is_loopback, normalize_base_url
 from ._errors import (
     AuthenticationError,
+    EndpointNotSupportedError,
     InsecureTransportError,
     InvalidResponseError,
     MisskeyAPIError,
@@ -19,12 +20,17 @@ from ._errors import (
     TransportError,
 )
 from ._parsing import is_strict, strict_parsing
+from ._retry import DEFAULT_RETRY, RetryPolicy
+from ._upload import FileInput, ProgressCallback
 
 __all__ = [
+    "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "AsyncClient",
     "AuthenticationError",
     "BaseClient",
+    "EndpointNotSupportedError",
+    "FileInput",
     "InsecureTransportError",
     "InvalidResponseError",
     "MisskeyAPIError",
@@ -32,8 +38,10 @@ __all__ = [
     "MisskeyError",
     "MisskeyTimeoutError",
     "PermissionDeniedError",
+    "ProgressCallback",
     "RateLimitError",
     "ResponseParseError",
+    "RetryPolicy",
     "ServerError",
     "SyncClient",
     "TokenLocation",

@@ -8,31 +8,44 @@ endpoint path.
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Callable, Mapping
+import threading
+import time
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+import anyio
 import httpx
 
 from ._config import DEFAULT_TIMEOUT, normalize_base_url
 from ._errors import (
     AuthenticationError,
+    EndpointNotSupportedError,
     InvalidResponseError,
     MisskeyAPIError,
     MisskeyConnectionError,
+    MisskeyError,
     MisskeyTimeoutError,
     PermissionDeniedError,
     RateLimitError,
     ResponseParseError,
     ServerError,
 )
+from ._pagination import Pager, endpoint_of
+from ._retry import DEFAULT_RETRY, RetryPolicy
+from ._upload import ProgressCallback, prepare_files
+
+if TYPE_CHECKING:
+    from ._streaming import AsyncStream, SyncStream
 
 __all__ = ["AsyncClient", "BaseClient", "SyncClient", "TokenLocation"]
 
 T = TypeVar("T")
 TokenLocation = Literal["header", "body"]
-Files = Mapping[str, Any]
 _SNIPPET = 200
 
 _STATUS_ERRORS: dict[int, type[MisskeyAPIError]] = {
@@ -58,14 +71,20 @@ def _retry_after(response: httpx.Response, info: Mapping[str, Any]) -> float | N
             return max(0.0, float(header))
         except ValueError:
             pass
+    # Misskey's info.resetMs is the epoch time (ms) when the limit resets; it also sends Retry-After.
     reset_ms = info.get("resetMs")
     if isinstance(reset_ms, (int, float)) and not isinstance(reset_ms, bool):
-        return max(0.0, reset_ms / 1000.0)
+        return max(0.0, (reset_ms - time.time() * 1000.0) / 1000.0)
     return None
 
 
 class BaseClient:
     """Configuration and request/response handling shared by the sync and async clients."""
+
+    #: The generated endpoint registry (name -> EndpointSpec); the generated subclasses set it.
+    _registry: Mapping[str, Any] = {}
+    #: The Misskey version the client was generated from; the generated subclasses set it.
+    spec_version: str | None = None
 
     def __init__(
         self,
@@ -75,13 +94,56 @@ class BaseClient:
         token_in: TokenLocation = "header",
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         allow_insecure: bool = False,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
+        throttle: float | None = None,
     ) -> None:
         if token_in not in ("header", "body"):
             raise ValueError(f"token_in must be 'header' or 'body', not {token_in!r}")
+        if throttle is not None and throttle <= 0:
+            raise ValueError("throttle is a number of requests per second, greater than 0")
         self.base_url = normalize_base_url(host, allow_insecure=allow_insecure)
         self.token_in: TokenLocation = token_in
+        self.retry: RetryPolicy = retry or RetryPolicy.never()
         self._token = token
         self._timeout = timeout
+        self._interval = 1.0 / throttle if throttle else 0.0
+        self._next_slot = 0.0
+        self._slot_lock = threading.Lock()
+        self._server: dict[str, Any] = {}  # cached capabilities: "endpoints", "version"
+
+    def _clone(self: _B, **changes: Any) -> _B:
+        clone = copy.copy(self)
+        for name, value in changes.items():
+            setattr(clone, name, value)
+        return clone
+
+    def _idempotent(self, endpoint: str) -> bool:
+        spec = self._registry.get(endpoint)
+        return bool(spec is not None and spec.idempotent)
+
+    def _reserve_slot(self) -> float:
+        """Seconds to wait before sending, to keep under the ``throttle`` rate."""
+        if not self._interval:
+            return 0.0
+        with self._slot_lock:
+            now = time.monotonic()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self._interval
+            return slot - now
+
+    def _learn_version(self, meta: Any) -> str | None:
+        version = meta.get("version") if isinstance(meta, dict) else None
+        if isinstance(version, str):
+            self._server["version"] = version
+            if self.spec_version and version != self.spec_version and not self._server.get("warned"):
+                self._server["warned"] = True
+                warnings.warn(
+                    f"{self.base_url} runs Misskey {version}; this client was generated from the "
+                    f"{self.spec_version} spec. Endpoints it lacks raise EndpointNotSupportedError.",
+                    stacklevel=3,
+                )
+            return version
+        return None
 
     def __repr__(self) -> str:
         auth = "set" if self._token else "none"
@@ -99,7 +161,7 @@ class BaseClient:
         options["base_url"] = self.base_url + "/api/"
         return options
 
-    def _request_kwargs(self, body: Mapping[str, Any] | None, files: Files | None) -> dict[str, Any]:
+    def _request_kwargs(self, body: Mapping[str, Any] | None, files: Mapping[str, Any] | None) -> dict[str, Any]:
         payload: dict[str, Any] = dict(body) if body else {}
         headers: dict[str, str] = {}
         if self._token is not None:
@@ -117,7 +179,7 @@ class BaseClient:
         data = {key: _multipart_value(value) for key, value in payload.items() if value is not None}
         return {"data": data, "files": files, "headers": headers}
 
-    def _handle(self, endpoint: str, response: httpx.Response) -> Any:
+    def _handle(self, endpoint: str, response: httpx.Response, version: str | None = None) -> Any:
         """Return the parsed JSON of a successful response, or raise the matching error."""
         status = response.status_code
         if status == 204:
@@ -126,7 +188,7 @@ class BaseClient:
             if not response.content:
                 return None
             return self._decode(endpoint, response)
-        self._raise_error(endpoint, response)
+        self._raise_error(endpoint, response, version)
 
     def _decode(self, endpoint: str, response: httpx.Response) -> Any:
         content_type = response.headers.get("content-type", "")
@@ -148,7 +210,7 @@ class BaseClient:
                 snippet=_snippet(response),
             ) from None
 
-    def _raise_error(self, endpoint: str, response: httpx.Response) -> None:
+    def _raise_error(self, endpoint: str, response: httpx.Response, version: str | None = None) -> None:
         status = response.status_code
         try:
             data = json.loads(response.content)
@@ -156,6 +218,9 @@ class BaseClient:
             data = None
         error = data.get("error") if isinstance(data, dict) else None
         if not isinstance(error, dict):
+            if status == 404:
+                # An endpoint the server lacks: the router's 404, not a Misskey error body.
+                raise EndpointNotSupportedError(endpoint, version or self._server.get("version"))
             if 300 <= status < 400:
                 where = response.headers.get("location", "?")
                 message = f"{endpoint}: HTTP {status} redirect to {where} (redirects are not followed)"
@@ -194,14 +259,19 @@ class BaseClient:
             ) from exc
 
 
-def _transport_error(endpoint: str, exc: httpx.TransportError) -> Exception:
+def _transport_error(endpoint: str, exc: httpx.TransportError) -> MisskeyError:
     if isinstance(exc, httpx.TimeoutException):
         return MisskeyTimeoutError(f"{endpoint}: timed out ({type(exc).__name__})", endpoint=endpoint)
     return MisskeyConnectionError(f"{endpoint}: {type(exc).__name__}: {exc}", endpoint=endpoint)
 
 
+def _never_sent(exc: httpx.TransportError) -> bool:
+    """True when the request cannot have reached the server (no connection was made)."""
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
 class SyncClient(BaseClient):
-    """A blocking Misskey client over one ``httpx.Client`` (connection pool)."""
+    """A blocking Misskey client over one ``httpx.Client`` (connection pool, thread-safe)."""
 
     def __init__(
         self,
@@ -211,22 +281,140 @@ class SyncClient(BaseClient):
         token_in: TokenLocation = "header",
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         allow_insecure: bool = False,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
+        throttle: float | None = None,
         **httpx_options: Any,
     ) -> None:
-        super().__init__(host, token, token_in=token_in, timeout=timeout, allow_insecure=allow_insecure)
+        super().__init__(
+            host,
+            token,
+            token_in=token_in,
+            timeout=timeout,
+            allow_insecure=allow_insecure,
+            retry=retry,
+            throttle=throttle,
+        )
         self._http = httpx.Client(**self._httpx_options(httpx_options))
 
-    def request(self, endpoint: str, params: Mapping[str, Any] | None = None, *, files: Files | None = None) -> Any:
-        """Call any endpoint by name (``"notes/create"``) and return the parsed JSON, or None for 204."""
-        endpoint = endpoint.strip("/")
-        try:
-            response = self._http.post(endpoint, **self._request_kwargs(params, files))
-        except httpx.TransportError as exc:
-            raise _transport_error(endpoint, exc) from exc
-        return self._handle(endpoint, response)
+    def with_options(self: _S, *, retry: RetryPolicy | None = None) -> _S:
+        """The same client (same connection pool and token) with other per-call options.
 
-    def _call(self, endpoint: str, body: Mapping[str, Any], parse: Callable[[Any], T], files: Files | None = None) -> T:
-        return self._parse(endpoint, self.request(endpoint, body, files=files), parse)
+        ``mk.with_options(retry=RetryPolicy(retry_writes=True)).notes.create(text=...)``
+        """
+        return self._clone(retry=retry or RetryPolicy.never())
+
+    def request(
+        self,
+        endpoint: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        files: Mapping[str, Any] | None = None,
+        progress: ProgressCallback | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Call any endpoint by name (``"notes/create"``) and return the parsed JSON, or None for 204.
+
+        ``files`` maps multipart field names to uploads (a path, bytes or a binary file object).
+        ``idempotent`` says whether a failed call may be repeated; it defaults to what the spec
+        says of the endpoint (reads: yes, writes and unknown endpoints: no).
+        """
+        endpoint = endpoint.strip("/")
+        safe = self._idempotent(endpoint) if idempotent is None else idempotent
+        attempt = 0
+        while True:
+            attempt += 1
+            sent = True
+            try:
+                return self._send(endpoint, params, files, progress)
+            except MisskeyError as exc:
+                sent = not getattr(exc, "_never_sent", False)
+                delay = self.retry.delay(exc, attempt, idempotent=safe, sent=sent)
+                if delay is None:
+                    exc.attempts = attempt
+                    raise
+            time.sleep(delay)
+
+    def _send(
+        self,
+        endpoint: str,
+        params: Mapping[str, Any] | None,
+        files: Mapping[str, Any] | None,
+        progress: ProgressCallback | None,
+    ) -> Any:
+        wait = self._reserve_slot()
+        if wait:
+            time.sleep(wait)
+        with ExitStack() as stack:
+            uploads = prepare_files(dict(files), stack, progress) if files else None
+            try:
+                response = self._http.post(endpoint, **self._request_kwargs(params, uploads))
+            except httpx.TransportError as exc:
+                error = _transport_error(endpoint, exc)
+                error._never_sent = _never_sent(exc)  # type: ignore[attr-defined]
+                raise error from exc
+        version = self.server_version if response.status_code == 404 and endpoint != "meta" else None
+        return self._handle(endpoint, response, version)
+
+    def _call(
+        self,
+        endpoint: str,
+        body: Mapping[str, Any],
+        parse: Callable[[Any], T],
+        files: Mapping[str, Any] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> T:
+        return self._parse(endpoint, self.request(endpoint, body, files=files, progress=progress), parse)
+
+    @property
+    def server_version(self) -> str | None:
+        """The server's Misskey version, from ``meta`` (asked once per client)."""
+        if "version" not in self._server:
+            try:
+                self._learn_version(self.request("meta", {"detail": False}))
+            except MisskeyError:
+                self._server["version"] = None
+        return self._server.get("version")
+
+    def supports(self, endpoint: str) -> bool:
+        """Whether the server has ``endpoint``, from its ``/api/endpoints`` list (asked once)."""
+        if "endpoints" not in self._server:
+            self._server["endpoints"] = frozenset(self.request("endpoints"))
+        return endpoint.strip("/") in self._server["endpoints"]
+
+    def paginate(
+        self,
+        method: Callable[..., Sequence[T]],
+        /,
+        *,
+        max_items: int | None = None,
+        oldest_first: bool = False,
+        **params: Any,
+    ) -> Iterator[T]:
+        """Yield every item of a paginated endpoint, page after page.
+
+        ``mk.paginate(mk.users.notes, user_id=..., limit=100)`` walks newest first (``untilId``);
+        ``oldest_first=True`` walks from the oldest (``sinceId``). It stops after ``max_items``
+        or at the first page shorter than ``limit``.
+        """
+        endpoint = endpoint_of(method)
+        pager = Pager.create(
+            endpoint, self._registry.get(endpoint), params, oldest_first=oldest_first, max_items=max_items
+        )
+        page_params: dict[str, Any] | None = pager.first(dict(params))
+        while page_params is not None:
+            page = method(**page_params)
+            yield from pager.take(page)
+            page_params = pager.next(page_params, page)
+
+    def stream(self, **options: Any) -> SyncStream:
+        """The streaming API over one websocket: ``with mk.stream() as stream: ...``.
+
+        Needs the ``streaming`` extra (``pip install 'misskey-client[streaming]'``); the options
+        (reconnect, backoff, ping and backfill settings) are described in the README.
+        """
+        from ._streaming import SyncStream
+
+        return SyncStream(self, **options)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -252,26 +440,126 @@ class AsyncClient(BaseClient):
         token_in: TokenLocation = "header",
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         allow_insecure: bool = False,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
+        throttle: float | None = None,
         **httpx_options: Any,
     ) -> None:
-        super().__init__(host, token, token_in=token_in, timeout=timeout, allow_insecure=allow_insecure)
+        super().__init__(
+            host,
+            token,
+            token_in=token_in,
+            timeout=timeout,
+            allow_insecure=allow_insecure,
+            retry=retry,
+            throttle=throttle,
+        )
         self._http = httpx.AsyncClient(**self._httpx_options(httpx_options))
 
+    def with_options(self: _A, *, retry: RetryPolicy | None = None) -> _A:
+        """The same client (same connection pool and token) with other per-call options."""
+        return self._clone(retry=retry or RetryPolicy.never())
+
     async def request(
-        self, endpoint: str, params: Mapping[str, Any] | None = None, *, files: Files | None = None
+        self,
+        endpoint: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        files: Mapping[str, Any] | None = None,
+        progress: ProgressCallback | None = None,
+        idempotent: bool | None = None,
     ) -> Any:
         """Call any endpoint by name (``"notes/create"``) and return the parsed JSON, or None for 204."""
         endpoint = endpoint.strip("/")
-        try:
-            response = await self._http.post(endpoint, **self._request_kwargs(params, files))
-        except httpx.TransportError as exc:
-            raise _transport_error(endpoint, exc) from exc
-        return self._handle(endpoint, response)
+        safe = self._idempotent(endpoint) if idempotent is None else idempotent
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._send(endpoint, params, files, progress)
+            except MisskeyError as exc:
+                sent = not getattr(exc, "_never_sent", False)
+                delay = self.retry.delay(exc, attempt, idempotent=safe, sent=sent)
+                if delay is None:
+                    exc.attempts = attempt
+                    raise
+            await anyio.sleep(delay)
+
+    async def _send(
+        self,
+        endpoint: str,
+        params: Mapping[str, Any] | None,
+        files: Mapping[str, Any] | None,
+        progress: ProgressCallback | None,
+    ) -> Any:
+        wait = self._reserve_slot()
+        if wait:
+            await anyio.sleep(wait)
+        with ExitStack() as stack:
+            uploads = prepare_files(dict(files), stack, progress) if files else None
+            try:
+                response = await self._http.post(endpoint, **self._request_kwargs(params, uploads))
+            except httpx.TransportError as exc:
+                error = _transport_error(endpoint, exc)
+                error._never_sent = _never_sent(exc)  # type: ignore[attr-defined]
+                raise error from exc
+        version = await self.server_version() if response.status_code == 404 and endpoint != "meta" else None
+        return self._handle(endpoint, response, version)
 
     async def _call(
-        self, endpoint: str, body: Mapping[str, Any], parse: Callable[[Any], T], files: Files | None = None
+        self,
+        endpoint: str,
+        body: Mapping[str, Any],
+        parse: Callable[[Any], T],
+        files: Mapping[str, Any] | None = None,
+        progress: ProgressCallback | None = None,
     ) -> T:
-        return self._parse(endpoint, await self.request(endpoint, body, files=files), parse)
+        return self._parse(endpoint, await self.request(endpoint, body, files=files, progress=progress), parse)
+
+    async def server_version(self) -> str | None:
+        """The server's Misskey version, from ``meta`` (asked once per client)."""
+        if "version" not in self._server:
+            try:
+                self._learn_version(await self.request("meta", {"detail": False}))
+            except MisskeyError:
+                self._server["version"] = None
+        return self._server.get("version")
+
+    async def supports(self, endpoint: str) -> bool:
+        """Whether the server has ``endpoint``, from its ``/api/endpoints`` list (asked once)."""
+        if "endpoints" not in self._server:
+            self._server["endpoints"] = frozenset(await self.request("endpoints"))
+        return endpoint.strip("/") in self._server["endpoints"]
+
+    async def paginate(
+        self,
+        method: Callable[..., Any],
+        /,
+        *,
+        max_items: int | None = None,
+        oldest_first: bool = False,
+        **params: Any,
+    ) -> AsyncIterator[Any]:
+        """Yield every item of a paginated endpoint: ``async for note in mk.paginate(mk.notes.timeline)``."""
+        endpoint = endpoint_of(method)
+        pager = Pager.create(
+            endpoint, self._registry.get(endpoint), params, oldest_first=oldest_first, max_items=max_items
+        )
+        page_params: dict[str, Any] | None = pager.first(dict(params))
+        while page_params is not None:
+            page = await method(**page_params)
+            for item in pager.take(page):
+                yield item
+            page_params = pager.next(page_params, page)
+
+    def stream(self, **options: Any) -> AsyncStream:
+        """The streaming API over one websocket: ``async with mk.stream() as stream: ...``.
+
+        Needs the ``streaming`` extra (``pip install 'misskey-client[streaming]'``); the options
+        (reconnect, backoff, ping and backfill settings) are described in the README.
+        """
+        from ._streaming import AsyncStream
+
+        return AsyncStream(self, **options)
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -286,5 +574,6 @@ class AsyncClient(BaseClient):
         await self.aclose()
 
 
+_B = TypeVar("_B", bound=BaseClient)
 _S = TypeVar("_S", bound=SyncClient)
 _A = TypeVar("_A", bound=AsyncClient)

@@ -11,6 +11,7 @@ from typing import Any
 
 __all__ = [
     "AuthenticationError",
+    "EndpointNotSupportedError",
     "InsecureTransportError",
     "InvalidResponseError",
     "MisskeyAPIError",
@@ -26,7 +27,12 @@ __all__ = [
 
 
 class MisskeyError(Exception):
-    """Base class of every error raised by misskey-client."""
+    """Base class of every error raised by misskey-client.
+
+    ``attempts`` counts the tries of the call that failed (more than 1 after retries).
+    """
+
+    attempts: int = 1
 
 
 class InsecureTransportError(MisskeyError, ValueError):
@@ -50,6 +56,16 @@ class MisskeyConnectionError(TransportError):
 
 class MisskeyTimeoutError(TransportError, TimeoutError):
     """Connecting, writing, reading or waiting for a pooled connection took longer than the timeout."""
+
+
+class EndpointNotSupportedError(MisskeyError):
+    """The server has no such endpoint (an older version, or a fork without it): HTTP 404."""
+
+    def __init__(self, endpoint: str, server_version: str | None) -> None:
+        version = server_version or "an unknown version"
+        super().__init__(f"the server (Misskey {version}) has no endpoint {endpoint!r}")
+        self.endpoint = endpoint
+        self.server_version = server_version
 
 
 class InvalidResponseError(MisskeyError):

@@ -6,13 +6,23 @@
 ...     note = mk.notes.create(text="Hello from Python")
 """
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from misskey_core import DEFAULT_TIMEOUT, TokenLocation, strict_parsing
+from misskey_core import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
+    FileInput,
+    ProgressCallback,
+    RetryPolicy,
+    TokenLocation,
+    strict_parsing,
+)
 
 from .client import SPEC_VERSION, AsyncMisskey, Misskey
 from .errors import (
     AuthenticationError,
+    EndpointNotSupportedError,
     InsecureTransportError,
     InvalidResponseError,
     MisskeyAPIError,
@@ -28,6 +38,8 @@ from .errors import (
 from .types import UNSET, File, Unset
 
 if TYPE_CHECKING:
+    from misskey_core._streaming import AsyncStream, ChannelRejectedError, Event, NoteUpdate, SyncStream
+
     from misskey_auth import (
         PERMISSIONS,
         LegacyAuth,
@@ -38,28 +50,40 @@ if TYPE_CHECKING:
         login,
     )
 
-# Getting a token (misskey_auth) is re-exported here, imported on first use.
-_AUTH_NAMES = frozenset(
-    {"PERMISSIONS", "LegacyAuth", "MiAuth", "MiAuthError", "MiAuthNotAuthorizedError", "MisskeyAuthError", "login"}
-)
+# Getting a token (misskey_auth) and the streaming API's types are re-exported here, imported on
+# first use: neither is needed to make a call.
+_LAZY = {
+    **dict.fromkeys(
+        ["PERMISSIONS", "LegacyAuth", "MiAuth", "MiAuthError", "MiAuthNotAuthorizedError", "MisskeyAuthError", "login"],
+        "misskey_auth",
+    ),
+    **dict.fromkeys(
+        ["AsyncStream", "ChannelRejectedError", "Event", "NoteUpdate", "SyncStream"], "misskey_core._streaming"
+    ),
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _AUTH_NAMES:
-        import misskey_auth
-
-        return getattr(misskey_auth, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 
 __all__ = [
+    "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "PERMISSIONS",
     "SPEC_VERSION",
     "UNSET",
     "AsyncMisskey",
+    "AsyncStream",
     "AuthenticationError",
+    "ChannelRejectedError",
+    "EndpointNotSupportedError",
+    "Event",
     "File",
+    "FileInput",
     "InsecureTransportError",
     "InvalidResponseError",
     "LegacyAuth",
@@ -72,10 +96,14 @@ __all__ = [
     "MisskeyConnectionError",
     "MisskeyError",
     "MisskeyTimeoutError",
+    "NoteUpdate",
     "PermissionDeniedError",
+    "ProgressCallback",
     "RateLimitError",
     "ResponseParseError",
+    "RetryPolicy",
     "ServerError",
+    "SyncStream",
     "TokenLocation",
     "TransportError",
     "Unset",

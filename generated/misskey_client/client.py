@@ -8,7 +8,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from misskey_core import AsyncClient, SyncClient
+from misskey_core._pagination import misskey_endpoint
 
+from ._endpoints import ENDPOINTS
 from .types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -79,6 +81,9 @@ class Misskey(SyncClient):
     ``mk.notes.create(text="hi")`` for ``notes/create``; ``mk.request(name, params)`` calls any
     endpoint by name. Generated from the Misskey 2026.3.2 spec.
     """
+
+    _registry = ENDPOINTS
+    spec_version = SPEC_VERSION
 
     @cached_property
     def admin(self) -> AdminNamespace:
@@ -178,6 +183,7 @@ class Misskey(SyncClient):
 
         return EmailAddressNamespace(self)
 
+    @misskey_endpoint("emoji")
     def emoji(
         self,
         *,
@@ -204,6 +210,7 @@ class Misskey(SyncClient):
             name=name,
         )
 
+    @misskey_endpoint("emojis")
     def emojis(
         self,
     ) -> EmojisResponse200:
@@ -224,6 +231,7 @@ class Misskey(SyncClient):
             client=self,
         )
 
+    @misskey_endpoint("endpoint")
     def endpoint(
         self,
         *,
@@ -250,6 +258,7 @@ class Misskey(SyncClient):
             endpoint=endpoint,
         )
 
+    @misskey_endpoint("endpoints")
     def endpoints(
         self,
     ) -> builtins.list[str]:
@@ -270,6 +279,7 @@ class Misskey(SyncClient):
             client=self,
         )
 
+    @misskey_endpoint("export-custom-emojis")
     def export_custom_emojis(
         self,
     ) -> Any:
@@ -299,6 +309,7 @@ class Misskey(SyncClient):
 
         return FederationNamespace(self)
 
+    @misskey_endpoint("fetch-external-resources")
     def fetch_external_resources(
         self,
         *,
@@ -330,6 +341,7 @@ class Misskey(SyncClient):
             hash_=hash_,
         )
 
+    @misskey_endpoint("fetch-rss")
     def fetch_rss(
         self,
         *,
@@ -377,6 +389,7 @@ class Misskey(SyncClient):
 
         return GalleryNamespace(self)
 
+    @misskey_endpoint("get-avatar-decorations")
     def get_avatar_decorations(
         self,
     ) -> builtins.list[GetAvatarDecorationsResponse200Item]:
@@ -397,6 +410,7 @@ class Misskey(SyncClient):
             client=self,
         )
 
+    @misskey_endpoint("get-online-users-count")
     def get_online_users_count(
         self,
     ) -> GetOnlineUsersCountResponse200:
@@ -438,6 +452,7 @@ class Misskey(SyncClient):
 
         return InviteNamespace(self)
 
+    @misskey_endpoint("meta")
     def meta(
         self,
         *,
@@ -499,6 +514,7 @@ class Misskey(SyncClient):
 
         return NotificationsNamespace(self)
 
+    @misskey_endpoint("page-push")
     def page_push(
         self,
         *,
@@ -540,6 +556,7 @@ class Misskey(SyncClient):
 
         return PagesNamespace(self)
 
+    @misskey_endpoint("ping")
     def ping(
         self,
     ) -> PingResponse200:
@@ -560,6 +577,7 @@ class Misskey(SyncClient):
             client=self,
         )
 
+    @misskey_endpoint("pinned-users")
     def pinned_users(
         self,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
@@ -594,6 +612,7 @@ class Misskey(SyncClient):
 
         return RenoteMuteNamespace(self)
 
+    @misskey_endpoint("request-reset-password")
     def request_reset_password(
         self,
         *,
@@ -625,6 +644,7 @@ class Misskey(SyncClient):
             email=email,
         )
 
+    @misskey_endpoint("reset-db")
     def reset_db(
         self,
     ) -> Any:
@@ -647,6 +667,7 @@ class Misskey(SyncClient):
             client=self,
         )
 
+    @misskey_endpoint("reset-password")
     def reset_password(
         self,
         *,
@@ -678,6 +699,7 @@ class Misskey(SyncClient):
             password=password,
         )
 
+    @misskey_endpoint("retention")
     def retention(
         self,
     ) -> builtins.list[RetentionResponse200Item]:
@@ -712,6 +734,7 @@ class Misskey(SyncClient):
 
         return RolesNamespace(self)
 
+    @misskey_endpoint("server-info")
     def server_info(
         self,
     ) -> ServerInfoResponse200:
@@ -732,6 +755,7 @@ class Misskey(SyncClient):
             client=self,
         )
 
+    @misskey_endpoint("stats")
     def stats(
         self,
     ) -> StatsResponse200:
@@ -759,6 +783,7 @@ class Misskey(SyncClient):
 
         return SwNamespace(self)
 
+    @misskey_endpoint("test")
     def test(
         self,
         *,
@@ -820,6 +845,7 @@ class Misskey(SyncClient):
 
         return V2Namespace(self)
 
+    @misskey_endpoint("verify-email")
     def verify_email(
         self,
         *,
@@ -856,6 +882,9 @@ class AsyncMisskey(AsyncClient):
     ``mk.notes.create(text="hi")`` for ``notes/create``; ``mk.request(name, params)`` calls any
     endpoint by name. Generated from the Misskey 2026.3.2 spec.
     """
+
+    _registry = ENDPOINTS
+    spec_version = SPEC_VERSION
 
     @cached_property
     def admin(self) -> AsyncAdminNamespace:
@@ -955,6 +984,7 @@ class AsyncMisskey(AsyncClient):
 
         return AsyncEmailAddressNamespace(self)
 
+    @misskey_endpoint("emoji")
     async def emoji(
         self,
         *,
@@ -981,6 +1011,7 @@ class AsyncMisskey(AsyncClient):
             name=name,
         )
 
+    @misskey_endpoint("emojis")
     async def emojis(
         self,
     ) -> EmojisResponse200:
@@ -1001,6 +1032,7 @@ class AsyncMisskey(AsyncClient):
             client=self,
         )
 
+    @misskey_endpoint("endpoint")
     async def endpoint(
         self,
         *,
@@ -1027,6 +1059,7 @@ class AsyncMisskey(AsyncClient):
             endpoint=endpoint,
         )
 
+    @misskey_endpoint("endpoints")
     async def endpoints(
         self,
     ) -> builtins.list[str]:
@@ -1047,6 +1080,7 @@ class AsyncMisskey(AsyncClient):
             client=self,
         )
 
+    @misskey_endpoint("export-custom-emojis")
     async def export_custom_emojis(
         self,
     ) -> Any:
@@ -1076,6 +1110,7 @@ class AsyncMisskey(AsyncClient):
 
         return AsyncFederationNamespace(self)
 
+    @misskey_endpoint("fetch-external-resources")
     async def fetch_external_resources(
         self,
         *,
@@ -1107,6 +1142,7 @@ class AsyncMisskey(AsyncClient):
             hash_=hash_,
         )
 
+    @misskey_endpoint("fetch-rss")
     async def fetch_rss(
         self,
         *,
@@ -1154,6 +1190,7 @@ class AsyncMisskey(AsyncClient):
 
         return AsyncGalleryNamespace(self)
 
+    @misskey_endpoint("get-avatar-decorations")
     async def get_avatar_decorations(
         self,
     ) -> builtins.list[GetAvatarDecorationsResponse200Item]:
@@ -1174,6 +1211,7 @@ class AsyncMisskey(AsyncClient):
             client=self,
         )
 
+    @misskey_endpoint("get-online-users-count")
     async def get_online_users_count(
         self,
     ) -> GetOnlineUsersCountResponse200:
@@ -1215,6 +1253,7 @@ class AsyncMisskey(AsyncClient):
 
         return AsyncInviteNamespace(self)
 
+    @misskey_endpoint("meta")
     async def meta(
         self,
         *,
@@ -1276,6 +1315,7 @@ class AsyncMisskey(AsyncClient):
 
         return AsyncNotificationsNamespace(self)
 
+    @misskey_endpoint("page-push")
     async def page_push(
         self,
         *,
@@ -1317,6 +1357,7 @@ class AsyncMisskey(AsyncClient):
 
         return AsyncPagesNamespace(self)
 
+    @misskey_endpoint("ping")
     async def ping(
         self,
     ) -> PingResponse200:
@@ -1337,6 +1378,7 @@ class AsyncMisskey(AsyncClient):
             client=self,
         )
 
+    @misskey_endpoint("pinned-users")
     async def pinned_users(
         self,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
@@ -1371,6 +1413,7 @@ class AsyncMisskey(AsyncClient):
 
         return AsyncRenoteMuteNamespace(self)
 
+    @misskey_endpoint("request-reset-password")
     async def request_reset_password(
         self,
         *,
@@ -1402,6 +1445,7 @@ class AsyncMisskey(AsyncClient):
             email=email,
         )
 
+    @misskey_endpoint("reset-db")
     async def reset_db(
         self,
     ) -> Any:
@@ -1424,6 +1468,7 @@ class AsyncMisskey(AsyncClient):
             client=self,
         )
 
+    @misskey_endpoint("reset-password")
     async def reset_password(
         self,
         *,
@@ -1455,6 +1500,7 @@ class AsyncMisskey(AsyncClient):
             password=password,
         )
 
+    @misskey_endpoint("retention")
     async def retention(
         self,
     ) -> builtins.list[RetentionResponse200Item]:
@@ -1489,6 +1535,7 @@ class AsyncMisskey(AsyncClient):
 
         return AsyncRolesNamespace(self)
 
+    @misskey_endpoint("server-info")
     async def server_info(
         self,
     ) -> ServerInfoResponse200:
@@ -1509,6 +1556,7 @@ class AsyncMisskey(AsyncClient):
             client=self,
         )
 
+    @misskey_endpoint("stats")
     async def stats(
         self,
     ) -> StatsResponse200:
@@ -1536,6 +1584,7 @@ class AsyncMisskey(AsyncClient):
 
         return AsyncSwNamespace(self)
 
+    @misskey_endpoint("test")
     async def test(
         self,
         *,
@@ -1597,6 +1646,7 @@ class AsyncMisskey(AsyncClient):
 
         return AsyncV2Namespace(self)
 
+    @misskey_endpoint("verify-email")
     async def verify_email(
         self,
         *,

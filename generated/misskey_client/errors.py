@@ -3,6 +3,7 @@
 
 from misskey_core import (
     AuthenticationError,
+    EndpointNotSupportedError,
     InsecureTransportError,
     InvalidResponseError,
     MisskeyAPIError,
@@ -18,6 +19,7 @@ from misskey_core import (
 
 __all__ = [
     "AuthenticationError",
+    "EndpointNotSupportedError",
     "InsecureTransportError",
     "InvalidResponseError",
     "MisskeyAPIError",

@@ -7,9 +7,13 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from misskey_core import AsyncClient, SyncClient
 
     from ..models.abuse_report_notification_recipient import AbuseReportNotificationRecipient
@@ -124,6 +128,7 @@ class AdminNamespace:
     def abuse_report(self) -> AdminAbuseReportNamespace:
         return AdminAbuseReportNamespace(self._client)
 
+    @misskey_endpoint("admin/abuse-user-reports")
     def abuse_user_reports(
         self,
         *,
@@ -192,6 +197,7 @@ class AdminNamespace:
     def captcha(self) -> AdminCaptchaNamespace:
         return AdminCaptchaNamespace(self._client)
 
+    @misskey_endpoint("admin/delete-account")
     def delete_account(
         self,
         *,
@@ -218,6 +224,7 @@ class AdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/delete-all-files-of-a-user")
     def delete_all_files_of_a_user(
         self,
         *,
@@ -256,6 +263,7 @@ class AdminNamespace:
     def federation(self) -> AdminFederationNamespace:
         return AdminFederationNamespace(self._client)
 
+    @misskey_endpoint("admin/forward-abuse-user-report")
     def forward_abuse_user_report(
         self,
         *,
@@ -282,6 +290,7 @@ class AdminNamespace:
             report_id=report_id,
         )
 
+    @misskey_endpoint("admin/get-index-stats")
     def get_index_stats(
         self,
     ) -> builtins.list[AdminGetIndexStatsResponse200Item]:
@@ -302,6 +311,7 @@ class AdminNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/get-table-stats")
     def get_table_stats(
         self,
     ) -> AdminGetTableStatsResponse200:
@@ -322,6 +332,7 @@ class AdminNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/get-user-ips")
     def get_user_ips(
         self,
         *,
@@ -352,6 +363,7 @@ class AdminNamespace:
     def invite(self) -> AdminInviteNamespace:
         return AdminInviteNamespace(self._client)
 
+    @misskey_endpoint("admin/meta")
     def meta(
         self,
     ) -> AdminMetaResponse200:
@@ -384,6 +396,7 @@ class AdminNamespace:
     def relays(self) -> AdminRelaysNamespace:
         return AdminRelaysNamespace(self._client)
 
+    @misskey_endpoint("admin/reset-password")
     def reset_password(
         self,
         *,
@@ -410,6 +423,7 @@ class AdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/resolve-abuse-user-report")
     def resolve_abuse_user_report(
         self,
         *,
@@ -449,6 +463,7 @@ class AdminNamespace:
     def roles(self) -> AdminRolesNamespace:
         return AdminRolesNamespace(self._client)
 
+    @misskey_endpoint("admin/send-email")
     def send_email(
         self,
         *,
@@ -481,6 +496,7 @@ class AdminNamespace:
             text=text,
         )
 
+    @misskey_endpoint("admin/server-info")
     def server_info(
         self,
     ) -> AdminServerInfoResponse200:
@@ -501,6 +517,7 @@ class AdminNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/show-moderation-logs")
     def show_moderation_logs(
         self,
         *,
@@ -548,6 +565,7 @@ class AdminNamespace:
             search=search,
         )
 
+    @misskey_endpoint("admin/show-user")
     def show_user(
         self,
         *,
@@ -574,6 +592,7 @@ class AdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/show-users")
     def show_users(
         self,
         *,
@@ -618,6 +637,7 @@ class AdminNamespace:
             hostname=hostname,
         )
 
+    @misskey_endpoint("admin/suspend-user")
     def suspend_user(
         self,
         *,
@@ -648,6 +668,7 @@ class AdminNamespace:
     def system_webhook(self) -> AdminSystemWebhookNamespace:
         return AdminSystemWebhookNamespace(self._client)
 
+    @misskey_endpoint("admin/unset-user-avatar")
     def unset_user_avatar(
         self,
         *,
@@ -674,6 +695,7 @@ class AdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/unset-user-banner")
     def unset_user_banner(
         self,
         *,
@@ -700,6 +722,7 @@ class AdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/unsuspend-user")
     def unsuspend_user(
         self,
         *,
@@ -726,6 +749,7 @@ class AdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/update-abuse-user-report")
     def update_abuse_user_report(
         self,
         *,
@@ -755,6 +779,7 @@ class AdminNamespace:
             moderation_note=moderation_note,
         )
 
+    @misskey_endpoint("admin/update-meta")
     def update_meta(
         self,
         *,
@@ -781,7 +806,7 @@ class AdminNamespace:
         description: None | str | Unset = UNSET,
         default_light_theme: None | str | Unset = UNSET,
         default_dark_theme: None | str | Unset = UNSET,
-        client_options: AdminUpdateMetaBodyClientOptions | Unset = UNSET,
+        client_options: AdminUpdateMetaBodyClientOptions | Unset | Mapping[str, Any] = UNSET,
         cache_remote_files: bool | Unset = UNSET,
         cache_remote_sensitive_files: bool | Unset = UNSET,
         email_required_for_signup: bool | Unset = UNSET,
@@ -1158,6 +1183,7 @@ class AdminNamespace:
             show_role_badges_of_remote_users=show_role_badges_of_remote_users,
         )
 
+    @misskey_endpoint("admin/update-proxy-account")
     def update_proxy_account(
         self,
         *,
@@ -1184,6 +1210,7 @@ class AdminNamespace:
             description=description,
         )
 
+    @misskey_endpoint("admin/update-user-note")
     def update_user_note(
         self,
         *,
@@ -1237,6 +1264,7 @@ class AdminAbuseReportNotificationRecipientNamespace:
     def __repr__(self) -> str:
         return "<AdminAbuseReportNotificationRecipientNamespace>"
 
+    @misskey_endpoint("admin/abuse-report/notification-recipient/create")
     def create(
         self,
         *,
@@ -1275,6 +1303,7 @@ class AdminAbuseReportNotificationRecipientNamespace:
             system_webhook_id=system_webhook_id,
         )
 
+    @misskey_endpoint("admin/abuse-report/notification-recipient/delete")
     def delete(
         self,
         *,
@@ -1301,6 +1330,7 @@ class AdminAbuseReportNotificationRecipientNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/abuse-report/notification-recipient/list")
     def list(
         self,
         *,
@@ -1327,6 +1357,7 @@ class AdminAbuseReportNotificationRecipientNamespace:
             method=method,
         )
 
+    @misskey_endpoint("admin/abuse-report/notification-recipient/show")
     def show(
         self,
         *,
@@ -1353,6 +1384,7 @@ class AdminAbuseReportNotificationRecipientNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/abuse-report/notification-recipient/update")
     def update(
         self,
         *,
@@ -1404,6 +1436,7 @@ class AdminAccountsNamespace:
     def __repr__(self) -> str:
         return "<AdminAccountsNamespace>"
 
+    @misskey_endpoint("admin/accounts/create")
     def create(
         self,
         *,
@@ -1436,6 +1469,7 @@ class AdminAccountsNamespace:
             setup_password=setup_password,
         )
 
+    @misskey_endpoint("admin/accounts/delete")
     def delete(
         self,
         *,
@@ -1462,6 +1496,7 @@ class AdminAccountsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/accounts/find-by-email")
     def find_by_email(
         self,
         *,
@@ -1498,6 +1533,7 @@ class AdminAdNamespace:
     def __repr__(self) -> str:
         return "<AdminAdNamespace>"
 
+    @misskey_endpoint("admin/ad/create")
     def create(
         self,
         *,
@@ -1551,6 +1587,7 @@ class AdminAdNamespace:
             is_sensitive=is_sensitive,
         )
 
+    @misskey_endpoint("admin/ad/delete")
     def delete(
         self,
         *,
@@ -1577,6 +1614,7 @@ class AdminAdNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/ad/list")
     def list(
         self,
         *,
@@ -1618,6 +1656,7 @@ class AdminAdNamespace:
             publishing=publishing,
         )
 
+    @misskey_endpoint("admin/ad/update")
     def update(
         self,
         *,
@@ -1684,6 +1723,7 @@ class AdminAnnouncementsNamespace:
     def __repr__(self) -> str:
         return "<AdminAnnouncementsNamespace>"
 
+    @misskey_endpoint("admin/announcements/create")
     def create(
         self,
         *,
@@ -1734,6 +1774,7 @@ class AdminAnnouncementsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/announcements/delete")
     def delete(
         self,
         *,
@@ -1760,6 +1801,7 @@ class AdminAnnouncementsNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/announcements/list")
     def list(
         self,
         *,
@@ -1804,6 +1846,7 @@ class AdminAnnouncementsNamespace:
             status=status,
         )
 
+    @misskey_endpoint("admin/announcements/update")
     def update(
         self,
         *,
@@ -1867,6 +1910,7 @@ class AdminAvatarDecorationsNamespace:
     def __repr__(self) -> str:
         return "<AdminAvatarDecorationsNamespace>"
 
+    @misskey_endpoint("admin/avatar-decorations/create")
     def create(
         self,
         *,
@@ -1902,6 +1946,7 @@ class AdminAvatarDecorationsNamespace:
             role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
         )
 
+    @misskey_endpoint("admin/avatar-decorations/delete")
     def delete(
         self,
         *,
@@ -1928,6 +1973,7 @@ class AdminAvatarDecorationsNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/avatar-decorations/list")
     def list(
         self,
         *,
@@ -1969,6 +2015,7 @@ class AdminAvatarDecorationsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/avatar-decorations/update")
     def update(
         self,
         *,
@@ -2017,6 +2064,7 @@ class AdminCaptchaNamespace:
     def __repr__(self) -> str:
         return "<AdminCaptchaNamespace>"
 
+    @misskey_endpoint("admin/captcha/current")
     def current(
         self,
     ) -> AdminCaptchaCurrentResponse200:
@@ -2037,6 +2085,7 @@ class AdminCaptchaNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/captcha/save")
     def save(
         self,
         *,
@@ -2085,6 +2134,7 @@ class AdminDriveNamespace:
     def __repr__(self) -> str:
         return "<AdminDriveNamespace>"
 
+    @misskey_endpoint("admin/drive/clean-remote-files")
     def clean_remote_files(
         self,
     ) -> Any:
@@ -2105,6 +2155,7 @@ class AdminDriveNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/drive/cleanup")
     def cleanup(
         self,
     ) -> Any:
@@ -2125,6 +2176,7 @@ class AdminDriveNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/drive/files")
     def files(
         self,
         *,
@@ -2175,6 +2227,7 @@ class AdminDriveNamespace:
             hostname=hostname,
         )
 
+    @misskey_endpoint("admin/drive/show-file")
     def show_file(
         self,
         *,
@@ -2216,6 +2269,7 @@ class AdminEmojiNamespace:
     def __repr__(self) -> str:
         return "<AdminEmojiNamespace>"
 
+    @misskey_endpoint("admin/emoji/add")
     def add(
         self,
         *,
@@ -2263,6 +2317,7 @@ class AdminEmojiNamespace:
             role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
         )
 
+    @misskey_endpoint("admin/emoji/add-aliases-bulk")
     def add_aliases_bulk(
         self,
         *,
@@ -2292,6 +2347,7 @@ class AdminEmojiNamespace:
             aliases=aliases,
         )
 
+    @misskey_endpoint("admin/emoji/copy")
     def copy(
         self,
         *,
@@ -2318,6 +2374,7 @@ class AdminEmojiNamespace:
             emoji_id=emoji_id,
         )
 
+    @misskey_endpoint("admin/emoji/delete")
     def delete(
         self,
         *,
@@ -2344,6 +2401,7 @@ class AdminEmojiNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/emoji/delete-bulk")
     def delete_bulk(
         self,
         *,
@@ -2370,6 +2428,7 @@ class AdminEmojiNamespace:
             ids=ids,
         )
 
+    @misskey_endpoint("admin/emoji/import-zip")
     def import_zip(
         self,
         *,
@@ -2398,6 +2457,7 @@ class AdminEmojiNamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("admin/emoji/list")
     def list(
         self,
         *,
@@ -2439,6 +2499,7 @@ class AdminEmojiNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("admin/emoji/list-remote")
     def list_remote(
         self,
         *,
@@ -2483,6 +2544,7 @@ class AdminEmojiNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("admin/emoji/remove-aliases-bulk")
     def remove_aliases_bulk(
         self,
         *,
@@ -2512,6 +2574,7 @@ class AdminEmojiNamespace:
             aliases=aliases,
         )
 
+    @misskey_endpoint("admin/emoji/set-aliases-bulk")
     def set_aliases_bulk(
         self,
         *,
@@ -2541,6 +2604,7 @@ class AdminEmojiNamespace:
             aliases=aliases,
         )
 
+    @misskey_endpoint("admin/emoji/set-category-bulk")
     def set_category_bulk(
         self,
         *,
@@ -2570,6 +2634,7 @@ class AdminEmojiNamespace:
             category=category,
         )
 
+    @misskey_endpoint("admin/emoji/set-license-bulk")
     def set_license_bulk(
         self,
         *,
@@ -2599,6 +2664,7 @@ class AdminEmojiNamespace:
             license_=license_,
         )
 
+    @misskey_endpoint("admin/emoji/update")
     def update(
         self,
         *,
@@ -2661,6 +2727,7 @@ class AdminFederationNamespace:
     def __repr__(self) -> str:
         return "<AdminFederationNamespace>"
 
+    @misskey_endpoint("admin/federation/delete-all-files")
     def delete_all_files(
         self,
         *,
@@ -2687,6 +2754,7 @@ class AdminFederationNamespace:
             host=host,
         )
 
+    @misskey_endpoint("admin/federation/refresh-remote-instance-metadata")
     def refresh_remote_instance_metadata(
         self,
         *,
@@ -2713,6 +2781,7 @@ class AdminFederationNamespace:
             host=host,
         )
 
+    @misskey_endpoint("admin/federation/remove-all-following")
     def remove_all_following(
         self,
         *,
@@ -2739,6 +2808,7 @@ class AdminFederationNamespace:
             host=host,
         )
 
+    @misskey_endpoint("admin/federation/update-instance")
     def update_instance(
         self,
         *,
@@ -2781,6 +2851,7 @@ class AdminInviteNamespace:
     def __repr__(self) -> str:
         return "<AdminInviteNamespace>"
 
+    @misskey_endpoint("admin/invite/create")
     def create(
         self,
         *,
@@ -2810,6 +2881,7 @@ class AdminInviteNamespace:
             expires_at=expires_at,
         )
 
+    @misskey_endpoint("admin/invite/list")
     def list(
         self,
         *,
@@ -2855,6 +2927,7 @@ class AdminPromoNamespace:
     def __repr__(self) -> str:
         return "<AdminPromoNamespace>"
 
+    @misskey_endpoint("admin/promo/create")
     def create(
         self,
         *,
@@ -2894,6 +2967,7 @@ class AdminQueueNamespace:
     def __repr__(self) -> str:
         return "<AdminQueueNamespace>"
 
+    @misskey_endpoint("admin/queue/clear")
     def clear(
         self,
         *,
@@ -2923,6 +2997,7 @@ class AdminQueueNamespace:
             state=state,
         )
 
+    @misskey_endpoint("admin/queue/deliver-delayed")
     def deliver_delayed(
         self,
     ) -> builtins.list[builtins.list[float | str]]:
@@ -2943,6 +3018,7 @@ class AdminQueueNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/queue/inbox-delayed")
     def inbox_delayed(
         self,
     ) -> builtins.list[builtins.list[float | str]]:
@@ -2963,6 +3039,7 @@ class AdminQueueNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/queue/jobs")
     def jobs(
         self,
         *,
@@ -2995,6 +3072,7 @@ class AdminQueueNamespace:
             search=search,
         )
 
+    @misskey_endpoint("admin/queue/promote-jobs")
     def promote_jobs(
         self,
         *,
@@ -3021,6 +3099,7 @@ class AdminQueueNamespace:
             queue=queue,
         )
 
+    @misskey_endpoint("admin/queue/queue-stats")
     def queue_stats(
         self,
         *,
@@ -3047,6 +3126,7 @@ class AdminQueueNamespace:
             queue=queue,
         )
 
+    @misskey_endpoint("admin/queue/queues")
     def queues(
         self,
     ) -> builtins.list[AdminQueueQueuesResponse200Item]:
@@ -3067,6 +3147,7 @@ class AdminQueueNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/queue/remove-job")
     def remove_job(
         self,
         *,
@@ -3096,6 +3177,7 @@ class AdminQueueNamespace:
             job_id=job_id,
         )
 
+    @misskey_endpoint("admin/queue/retry-job")
     def retry_job(
         self,
         *,
@@ -3125,6 +3207,7 @@ class AdminQueueNamespace:
             job_id=job_id,
         )
 
+    @misskey_endpoint("admin/queue/show-job")
     def show_job(
         self,
         *,
@@ -3154,6 +3237,7 @@ class AdminQueueNamespace:
             job_id=job_id,
         )
 
+    @misskey_endpoint("admin/queue/show-job-logs")
     def show_job_logs(
         self,
         *,
@@ -3183,6 +3267,7 @@ class AdminQueueNamespace:
             job_id=job_id,
         )
 
+    @misskey_endpoint("admin/queue/stats")
     def stats(
         self,
     ) -> AdminQueueStatsResponse200:
@@ -3213,6 +3298,7 @@ class AdminRelaysNamespace:
     def __repr__(self) -> str:
         return "<AdminRelaysNamespace>"
 
+    @misskey_endpoint("admin/relays/add")
     def add(
         self,
         *,
@@ -3239,6 +3325,7 @@ class AdminRelaysNamespace:
             inbox=inbox,
         )
 
+    @misskey_endpoint("admin/relays/list")
     def list(
         self,
     ) -> builtins.list[AdminRelaysListResponse200Item]:
@@ -3259,6 +3346,7 @@ class AdminRelaysNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/relays/remove")
     def remove(
         self,
         *,
@@ -3295,6 +3383,7 @@ class AdminRolesNamespace:
     def __repr__(self) -> str:
         return "<AdminRolesNamespace>"
 
+    @misskey_endpoint("admin/roles/assign")
     def assign(
         self,
         *,
@@ -3327,6 +3416,7 @@ class AdminRolesNamespace:
             expires_at=expires_at,
         )
 
+    @misskey_endpoint("admin/roles/create")
     def create(
         self,
         *,
@@ -3335,14 +3425,14 @@ class AdminRolesNamespace:
         color: None | str,
         icon_url: None | str,
         target: AdminRolesCreateBodyTarget,
-        cond_formula: AdminRolesCreateBodyCondFormula,
+        cond_formula: AdminRolesCreateBodyCondFormula | Mapping[str, Any],
         is_public: bool,
         is_moderator: bool,
         is_administrator: bool,
         as_badge: bool,
         can_edit_members_by_moderator: bool,
         display_order: float,
-        policies: AdminRolesCreateBodyPolicies,
+        policies: AdminRolesCreateBodyPolicies | Mapping[str, Any],
         is_explorable: bool | Unset = UNSET,
         preserve_assignment_on_move_account: bool | Unset = UNSET,
     ) -> Role:
@@ -3395,6 +3485,7 @@ class AdminRolesNamespace:
             preserve_assignment_on_move_account=preserve_assignment_on_move_account,
         )
 
+    @misskey_endpoint("admin/roles/delete")
     def delete(
         self,
         *,
@@ -3421,6 +3512,7 @@ class AdminRolesNamespace:
             role_id=role_id,
         )
 
+    @misskey_endpoint("admin/roles/list")
     def list(
         self,
     ) -> builtins.list[Role]:
@@ -3441,6 +3533,7 @@ class AdminRolesNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/roles/show")
     def show(
         self,
         *,
@@ -3467,6 +3560,7 @@ class AdminRolesNamespace:
             role_id=role_id,
         )
 
+    @misskey_endpoint("admin/roles/unassign")
     def unassign(
         self,
         *,
@@ -3496,6 +3590,7 @@ class AdminRolesNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/roles/update")
     def update(
         self,
         *,
@@ -3505,7 +3600,7 @@ class AdminRolesNamespace:
         color: None | str | Unset = UNSET,
         icon_url: None | str | Unset = UNSET,
         target: AdminRolesUpdateBodyTarget | Unset = UNSET,
-        cond_formula: AdminRolesUpdateBodyCondFormula | Unset = UNSET,
+        cond_formula: AdminRolesUpdateBodyCondFormula | Unset | Mapping[str, Any] = UNSET,
         is_public: bool | Unset = UNSET,
         is_moderator: bool | Unset = UNSET,
         is_administrator: bool | Unset = UNSET,
@@ -3514,7 +3609,7 @@ class AdminRolesNamespace:
         preserve_assignment_on_move_account: bool | Unset = UNSET,
         can_edit_members_by_moderator: bool | Unset = UNSET,
         display_order: float | Unset = UNSET,
-        policies: AdminRolesUpdateBodyPolicies | Unset = UNSET,
+        policies: AdminRolesUpdateBodyPolicies | Unset | Mapping[str, Any] = UNSET,
     ) -> Any:
         """admin/roles/update: No description in the spec
 
@@ -3567,10 +3662,11 @@ class AdminRolesNamespace:
             policies=policies,
         )
 
+    @misskey_endpoint("admin/roles/update-default-policies")
     def update_default_policies(
         self,
         *,
-        policies: AdminRolesUpdateDefaultPoliciesBodyPolicies,
+        policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
     ) -> Any:
         """admin/roles/update-default-policies: No description in the spec
 
@@ -3593,6 +3689,7 @@ class AdminRolesNamespace:
             policies=policies,
         )
 
+    @misskey_endpoint("admin/roles/users")
     def users(
         self,
         *,
@@ -3644,6 +3741,7 @@ class AdminSystemWebhookNamespace:
     def __repr__(self) -> str:
         return "<AdminSystemWebhookNamespace>"
 
+    @misskey_endpoint("admin/system-webhook/create")
     def create(
         self,
         *,
@@ -3682,6 +3780,7 @@ class AdminSystemWebhookNamespace:
             secret=secret,
         )
 
+    @misskey_endpoint("admin/system-webhook/delete")
     def delete(
         self,
         *,
@@ -3708,6 +3807,7 @@ class AdminSystemWebhookNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/system-webhook/list")
     def list(
         self,
         *,
@@ -3737,6 +3837,7 @@ class AdminSystemWebhookNamespace:
             on=on,
         )
 
+    @misskey_endpoint("admin/system-webhook/show")
     def show(
         self,
         *,
@@ -3763,12 +3864,13 @@ class AdminSystemWebhookNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/system-webhook/test")
     def test(
         self,
         *,
         webhook_id: str,
         type_: AdminSystemWebhookTestBodyType,
-        override: AdminSystemWebhookTestBodyOverride | Unset = UNSET,
+        override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
     ) -> Any:
         """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -3795,6 +3897,7 @@ class AdminSystemWebhookNamespace:
             override=override,
         )
 
+    @misskey_endpoint("admin/system-webhook/update")
     def update(
         self,
         *,
@@ -3850,6 +3953,7 @@ class AsyncAdminNamespace:
     def abuse_report(self) -> AsyncAdminAbuseReportNamespace:
         return AsyncAdminAbuseReportNamespace(self._client)
 
+    @misskey_endpoint("admin/abuse-user-reports")
     async def abuse_user_reports(
         self,
         *,
@@ -3918,6 +4022,7 @@ class AsyncAdminNamespace:
     def captcha(self) -> AsyncAdminCaptchaNamespace:
         return AsyncAdminCaptchaNamespace(self._client)
 
+    @misskey_endpoint("admin/delete-account")
     async def delete_account(
         self,
         *,
@@ -3944,6 +4049,7 @@ class AsyncAdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/delete-all-files-of-a-user")
     async def delete_all_files_of_a_user(
         self,
         *,
@@ -3982,6 +4088,7 @@ class AsyncAdminNamespace:
     def federation(self) -> AsyncAdminFederationNamespace:
         return AsyncAdminFederationNamespace(self._client)
 
+    @misskey_endpoint("admin/forward-abuse-user-report")
     async def forward_abuse_user_report(
         self,
         *,
@@ -4008,6 +4115,7 @@ class AsyncAdminNamespace:
             report_id=report_id,
         )
 
+    @misskey_endpoint("admin/get-index-stats")
     async def get_index_stats(
         self,
     ) -> builtins.list[AdminGetIndexStatsResponse200Item]:
@@ -4028,6 +4136,7 @@ class AsyncAdminNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/get-table-stats")
     async def get_table_stats(
         self,
     ) -> AdminGetTableStatsResponse200:
@@ -4048,6 +4157,7 @@ class AsyncAdminNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/get-user-ips")
     async def get_user_ips(
         self,
         *,
@@ -4078,6 +4188,7 @@ class AsyncAdminNamespace:
     def invite(self) -> AsyncAdminInviteNamespace:
         return AsyncAdminInviteNamespace(self._client)
 
+    @misskey_endpoint("admin/meta")
     async def meta(
         self,
     ) -> AdminMetaResponse200:
@@ -4110,6 +4221,7 @@ class AsyncAdminNamespace:
     def relays(self) -> AsyncAdminRelaysNamespace:
         return AsyncAdminRelaysNamespace(self._client)
 
+    @misskey_endpoint("admin/reset-password")
     async def reset_password(
         self,
         *,
@@ -4136,6 +4248,7 @@ class AsyncAdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/resolve-abuse-user-report")
     async def resolve_abuse_user_report(
         self,
         *,
@@ -4175,6 +4288,7 @@ class AsyncAdminNamespace:
     def roles(self) -> AsyncAdminRolesNamespace:
         return AsyncAdminRolesNamespace(self._client)
 
+    @misskey_endpoint("admin/send-email")
     async def send_email(
         self,
         *,
@@ -4207,6 +4321,7 @@ class AsyncAdminNamespace:
             text=text,
         )
 
+    @misskey_endpoint("admin/server-info")
     async def server_info(
         self,
     ) -> AdminServerInfoResponse200:
@@ -4227,6 +4342,7 @@ class AsyncAdminNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/show-moderation-logs")
     async def show_moderation_logs(
         self,
         *,
@@ -4274,6 +4390,7 @@ class AsyncAdminNamespace:
             search=search,
         )
 
+    @misskey_endpoint("admin/show-user")
     async def show_user(
         self,
         *,
@@ -4300,6 +4417,7 @@ class AsyncAdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/show-users")
     async def show_users(
         self,
         *,
@@ -4344,6 +4462,7 @@ class AsyncAdminNamespace:
             hostname=hostname,
         )
 
+    @misskey_endpoint("admin/suspend-user")
     async def suspend_user(
         self,
         *,
@@ -4374,6 +4493,7 @@ class AsyncAdminNamespace:
     def system_webhook(self) -> AsyncAdminSystemWebhookNamespace:
         return AsyncAdminSystemWebhookNamespace(self._client)
 
+    @misskey_endpoint("admin/unset-user-avatar")
     async def unset_user_avatar(
         self,
         *,
@@ -4400,6 +4520,7 @@ class AsyncAdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/unset-user-banner")
     async def unset_user_banner(
         self,
         *,
@@ -4426,6 +4547,7 @@ class AsyncAdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/unsuspend-user")
     async def unsuspend_user(
         self,
         *,
@@ -4452,6 +4574,7 @@ class AsyncAdminNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/update-abuse-user-report")
     async def update_abuse_user_report(
         self,
         *,
@@ -4481,6 +4604,7 @@ class AsyncAdminNamespace:
             moderation_note=moderation_note,
         )
 
+    @misskey_endpoint("admin/update-meta")
     async def update_meta(
         self,
         *,
@@ -4507,7 +4631,7 @@ class AsyncAdminNamespace:
         description: None | str | Unset = UNSET,
         default_light_theme: None | str | Unset = UNSET,
         default_dark_theme: None | str | Unset = UNSET,
-        client_options: AdminUpdateMetaBodyClientOptions | Unset = UNSET,
+        client_options: AdminUpdateMetaBodyClientOptions | Unset | Mapping[str, Any] = UNSET,
         cache_remote_files: bool | Unset = UNSET,
         cache_remote_sensitive_files: bool | Unset = UNSET,
         email_required_for_signup: bool | Unset = UNSET,
@@ -4884,6 +5008,7 @@ class AsyncAdminNamespace:
             show_role_badges_of_remote_users=show_role_badges_of_remote_users,
         )
 
+    @misskey_endpoint("admin/update-proxy-account")
     async def update_proxy_account(
         self,
         *,
@@ -4910,6 +5035,7 @@ class AsyncAdminNamespace:
             description=description,
         )
 
+    @misskey_endpoint("admin/update-user-note")
     async def update_user_note(
         self,
         *,
@@ -4963,6 +5089,7 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminAbuseReportNotificationRecipientNamespace>"
 
+    @misskey_endpoint("admin/abuse-report/notification-recipient/create")
     async def create(
         self,
         *,
@@ -5001,6 +5128,7 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             system_webhook_id=system_webhook_id,
         )
 
+    @misskey_endpoint("admin/abuse-report/notification-recipient/delete")
     async def delete(
         self,
         *,
@@ -5027,6 +5155,7 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/abuse-report/notification-recipient/list")
     async def list(
         self,
         *,
@@ -5053,6 +5182,7 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             method=method,
         )
 
+    @misskey_endpoint("admin/abuse-report/notification-recipient/show")
     async def show(
         self,
         *,
@@ -5079,6 +5209,7 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/abuse-report/notification-recipient/update")
     async def update(
         self,
         *,
@@ -5130,6 +5261,7 @@ class AsyncAdminAccountsNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminAccountsNamespace>"
 
+    @misskey_endpoint("admin/accounts/create")
     async def create(
         self,
         *,
@@ -5162,6 +5294,7 @@ class AsyncAdminAccountsNamespace:
             setup_password=setup_password,
         )
 
+    @misskey_endpoint("admin/accounts/delete")
     async def delete(
         self,
         *,
@@ -5188,6 +5321,7 @@ class AsyncAdminAccountsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/accounts/find-by-email")
     async def find_by_email(
         self,
         *,
@@ -5224,6 +5358,7 @@ class AsyncAdminAdNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminAdNamespace>"
 
+    @misskey_endpoint("admin/ad/create")
     async def create(
         self,
         *,
@@ -5277,6 +5412,7 @@ class AsyncAdminAdNamespace:
             is_sensitive=is_sensitive,
         )
 
+    @misskey_endpoint("admin/ad/delete")
     async def delete(
         self,
         *,
@@ -5303,6 +5439,7 @@ class AsyncAdminAdNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/ad/list")
     async def list(
         self,
         *,
@@ -5344,6 +5481,7 @@ class AsyncAdminAdNamespace:
             publishing=publishing,
         )
 
+    @misskey_endpoint("admin/ad/update")
     async def update(
         self,
         *,
@@ -5410,6 +5548,7 @@ class AsyncAdminAnnouncementsNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminAnnouncementsNamespace>"
 
+    @misskey_endpoint("admin/announcements/create")
     async def create(
         self,
         *,
@@ -5460,6 +5599,7 @@ class AsyncAdminAnnouncementsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/announcements/delete")
     async def delete(
         self,
         *,
@@ -5486,6 +5626,7 @@ class AsyncAdminAnnouncementsNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/announcements/list")
     async def list(
         self,
         *,
@@ -5530,6 +5671,7 @@ class AsyncAdminAnnouncementsNamespace:
             status=status,
         )
 
+    @misskey_endpoint("admin/announcements/update")
     async def update(
         self,
         *,
@@ -5593,6 +5735,7 @@ class AsyncAdminAvatarDecorationsNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminAvatarDecorationsNamespace>"
 
+    @misskey_endpoint("admin/avatar-decorations/create")
     async def create(
         self,
         *,
@@ -5628,6 +5771,7 @@ class AsyncAdminAvatarDecorationsNamespace:
             role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
         )
 
+    @misskey_endpoint("admin/avatar-decorations/delete")
     async def delete(
         self,
         *,
@@ -5654,6 +5798,7 @@ class AsyncAdminAvatarDecorationsNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/avatar-decorations/list")
     async def list(
         self,
         *,
@@ -5695,6 +5840,7 @@ class AsyncAdminAvatarDecorationsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/avatar-decorations/update")
     async def update(
         self,
         *,
@@ -5743,6 +5889,7 @@ class AsyncAdminCaptchaNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminCaptchaNamespace>"
 
+    @misskey_endpoint("admin/captcha/current")
     async def current(
         self,
     ) -> AdminCaptchaCurrentResponse200:
@@ -5763,6 +5910,7 @@ class AsyncAdminCaptchaNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/captcha/save")
     async def save(
         self,
         *,
@@ -5811,6 +5959,7 @@ class AsyncAdminDriveNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminDriveNamespace>"
 
+    @misskey_endpoint("admin/drive/clean-remote-files")
     async def clean_remote_files(
         self,
     ) -> Any:
@@ -5831,6 +5980,7 @@ class AsyncAdminDriveNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/drive/cleanup")
     async def cleanup(
         self,
     ) -> Any:
@@ -5851,6 +6001,7 @@ class AsyncAdminDriveNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/drive/files")
     async def files(
         self,
         *,
@@ -5901,6 +6052,7 @@ class AsyncAdminDriveNamespace:
             hostname=hostname,
         )
 
+    @misskey_endpoint("admin/drive/show-file")
     async def show_file(
         self,
         *,
@@ -5942,6 +6094,7 @@ class AsyncAdminEmojiNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminEmojiNamespace>"
 
+    @misskey_endpoint("admin/emoji/add")
     async def add(
         self,
         *,
@@ -5989,6 +6142,7 @@ class AsyncAdminEmojiNamespace:
             role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
         )
 
+    @misskey_endpoint("admin/emoji/add-aliases-bulk")
     async def add_aliases_bulk(
         self,
         *,
@@ -6018,6 +6172,7 @@ class AsyncAdminEmojiNamespace:
             aliases=aliases,
         )
 
+    @misskey_endpoint("admin/emoji/copy")
     async def copy(
         self,
         *,
@@ -6044,6 +6199,7 @@ class AsyncAdminEmojiNamespace:
             emoji_id=emoji_id,
         )
 
+    @misskey_endpoint("admin/emoji/delete")
     async def delete(
         self,
         *,
@@ -6070,6 +6226,7 @@ class AsyncAdminEmojiNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/emoji/delete-bulk")
     async def delete_bulk(
         self,
         *,
@@ -6096,6 +6253,7 @@ class AsyncAdminEmojiNamespace:
             ids=ids,
         )
 
+    @misskey_endpoint("admin/emoji/import-zip")
     async def import_zip(
         self,
         *,
@@ -6124,6 +6282,7 @@ class AsyncAdminEmojiNamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("admin/emoji/list")
     async def list(
         self,
         *,
@@ -6165,6 +6324,7 @@ class AsyncAdminEmojiNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("admin/emoji/list-remote")
     async def list_remote(
         self,
         *,
@@ -6209,6 +6369,7 @@ class AsyncAdminEmojiNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("admin/emoji/remove-aliases-bulk")
     async def remove_aliases_bulk(
         self,
         *,
@@ -6238,6 +6399,7 @@ class AsyncAdminEmojiNamespace:
             aliases=aliases,
         )
 
+    @misskey_endpoint("admin/emoji/set-aliases-bulk")
     async def set_aliases_bulk(
         self,
         *,
@@ -6267,6 +6429,7 @@ class AsyncAdminEmojiNamespace:
             aliases=aliases,
         )
 
+    @misskey_endpoint("admin/emoji/set-category-bulk")
     async def set_category_bulk(
         self,
         *,
@@ -6296,6 +6459,7 @@ class AsyncAdminEmojiNamespace:
             category=category,
         )
 
+    @misskey_endpoint("admin/emoji/set-license-bulk")
     async def set_license_bulk(
         self,
         *,
@@ -6325,6 +6489,7 @@ class AsyncAdminEmojiNamespace:
             license_=license_,
         )
 
+    @misskey_endpoint("admin/emoji/update")
     async def update(
         self,
         *,
@@ -6387,6 +6552,7 @@ class AsyncAdminFederationNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminFederationNamespace>"
 
+    @misskey_endpoint("admin/federation/delete-all-files")
     async def delete_all_files(
         self,
         *,
@@ -6413,6 +6579,7 @@ class AsyncAdminFederationNamespace:
             host=host,
         )
 
+    @misskey_endpoint("admin/federation/refresh-remote-instance-metadata")
     async def refresh_remote_instance_metadata(
         self,
         *,
@@ -6439,6 +6606,7 @@ class AsyncAdminFederationNamespace:
             host=host,
         )
 
+    @misskey_endpoint("admin/federation/remove-all-following")
     async def remove_all_following(
         self,
         *,
@@ -6465,6 +6633,7 @@ class AsyncAdminFederationNamespace:
             host=host,
         )
 
+    @misskey_endpoint("admin/federation/update-instance")
     async def update_instance(
         self,
         *,
@@ -6507,6 +6676,7 @@ class AsyncAdminInviteNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminInviteNamespace>"
 
+    @misskey_endpoint("admin/invite/create")
     async def create(
         self,
         *,
@@ -6536,6 +6706,7 @@ class AsyncAdminInviteNamespace:
             expires_at=expires_at,
         )
 
+    @misskey_endpoint("admin/invite/list")
     async def list(
         self,
         *,
@@ -6581,6 +6752,7 @@ class AsyncAdminPromoNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminPromoNamespace>"
 
+    @misskey_endpoint("admin/promo/create")
     async def create(
         self,
         *,
@@ -6620,6 +6792,7 @@ class AsyncAdminQueueNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminQueueNamespace>"
 
+    @misskey_endpoint("admin/queue/clear")
     async def clear(
         self,
         *,
@@ -6649,6 +6822,7 @@ class AsyncAdminQueueNamespace:
             state=state,
         )
 
+    @misskey_endpoint("admin/queue/deliver-delayed")
     async def deliver_delayed(
         self,
     ) -> builtins.list[builtins.list[float | str]]:
@@ -6669,6 +6843,7 @@ class AsyncAdminQueueNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/queue/inbox-delayed")
     async def inbox_delayed(
         self,
     ) -> builtins.list[builtins.list[float | str]]:
@@ -6689,6 +6864,7 @@ class AsyncAdminQueueNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/queue/jobs")
     async def jobs(
         self,
         *,
@@ -6721,6 +6897,7 @@ class AsyncAdminQueueNamespace:
             search=search,
         )
 
+    @misskey_endpoint("admin/queue/promote-jobs")
     async def promote_jobs(
         self,
         *,
@@ -6747,6 +6924,7 @@ class AsyncAdminQueueNamespace:
             queue=queue,
         )
 
+    @misskey_endpoint("admin/queue/queue-stats")
     async def queue_stats(
         self,
         *,
@@ -6773,6 +6951,7 @@ class AsyncAdminQueueNamespace:
             queue=queue,
         )
 
+    @misskey_endpoint("admin/queue/queues")
     async def queues(
         self,
     ) -> builtins.list[AdminQueueQueuesResponse200Item]:
@@ -6793,6 +6972,7 @@ class AsyncAdminQueueNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/queue/remove-job")
     async def remove_job(
         self,
         *,
@@ -6822,6 +7002,7 @@ class AsyncAdminQueueNamespace:
             job_id=job_id,
         )
 
+    @misskey_endpoint("admin/queue/retry-job")
     async def retry_job(
         self,
         *,
@@ -6851,6 +7032,7 @@ class AsyncAdminQueueNamespace:
             job_id=job_id,
         )
 
+    @misskey_endpoint("admin/queue/show-job")
     async def show_job(
         self,
         *,
@@ -6880,6 +7062,7 @@ class AsyncAdminQueueNamespace:
             job_id=job_id,
         )
 
+    @misskey_endpoint("admin/queue/show-job-logs")
     async def show_job_logs(
         self,
         *,
@@ -6909,6 +7092,7 @@ class AsyncAdminQueueNamespace:
             job_id=job_id,
         )
 
+    @misskey_endpoint("admin/queue/stats")
     async def stats(
         self,
     ) -> AdminQueueStatsResponse200:
@@ -6939,6 +7123,7 @@ class AsyncAdminRelaysNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminRelaysNamespace>"
 
+    @misskey_endpoint("admin/relays/add")
     async def add(
         self,
         *,
@@ -6965,6 +7150,7 @@ class AsyncAdminRelaysNamespace:
             inbox=inbox,
         )
 
+    @misskey_endpoint("admin/relays/list")
     async def list(
         self,
     ) -> builtins.list[AdminRelaysListResponse200Item]:
@@ -6985,6 +7171,7 @@ class AsyncAdminRelaysNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/relays/remove")
     async def remove(
         self,
         *,
@@ -7021,6 +7208,7 @@ class AsyncAdminRolesNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminRolesNamespace>"
 
+    @misskey_endpoint("admin/roles/assign")
     async def assign(
         self,
         *,
@@ -7053,6 +7241,7 @@ class AsyncAdminRolesNamespace:
             expires_at=expires_at,
         )
 
+    @misskey_endpoint("admin/roles/create")
     async def create(
         self,
         *,
@@ -7061,14 +7250,14 @@ class AsyncAdminRolesNamespace:
         color: None | str,
         icon_url: None | str,
         target: AdminRolesCreateBodyTarget,
-        cond_formula: AdminRolesCreateBodyCondFormula,
+        cond_formula: AdminRolesCreateBodyCondFormula | Mapping[str, Any],
         is_public: bool,
         is_moderator: bool,
         is_administrator: bool,
         as_badge: bool,
         can_edit_members_by_moderator: bool,
         display_order: float,
-        policies: AdminRolesCreateBodyPolicies,
+        policies: AdminRolesCreateBodyPolicies | Mapping[str, Any],
         is_explorable: bool | Unset = UNSET,
         preserve_assignment_on_move_account: bool | Unset = UNSET,
     ) -> Role:
@@ -7121,6 +7310,7 @@ class AsyncAdminRolesNamespace:
             preserve_assignment_on_move_account=preserve_assignment_on_move_account,
         )
 
+    @misskey_endpoint("admin/roles/delete")
     async def delete(
         self,
         *,
@@ -7147,6 +7337,7 @@ class AsyncAdminRolesNamespace:
             role_id=role_id,
         )
 
+    @misskey_endpoint("admin/roles/list")
     async def list(
         self,
     ) -> builtins.list[Role]:
@@ -7167,6 +7358,7 @@ class AsyncAdminRolesNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("admin/roles/show")
     async def show(
         self,
         *,
@@ -7193,6 +7385,7 @@ class AsyncAdminRolesNamespace:
             role_id=role_id,
         )
 
+    @misskey_endpoint("admin/roles/unassign")
     async def unassign(
         self,
         *,
@@ -7222,6 +7415,7 @@ class AsyncAdminRolesNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("admin/roles/update")
     async def update(
         self,
         *,
@@ -7231,7 +7425,7 @@ class AsyncAdminRolesNamespace:
         color: None | str | Unset = UNSET,
         icon_url: None | str | Unset = UNSET,
         target: AdminRolesUpdateBodyTarget | Unset = UNSET,
-        cond_formula: AdminRolesUpdateBodyCondFormula | Unset = UNSET,
+        cond_formula: AdminRolesUpdateBodyCondFormula | Unset | Mapping[str, Any] = UNSET,
         is_public: bool | Unset = UNSET,
         is_moderator: bool | Unset = UNSET,
         is_administrator: bool | Unset = UNSET,
@@ -7240,7 +7434,7 @@ class AsyncAdminRolesNamespace:
         preserve_assignment_on_move_account: bool | Unset = UNSET,
         can_edit_members_by_moderator: bool | Unset = UNSET,
         display_order: float | Unset = UNSET,
-        policies: AdminRolesUpdateBodyPolicies | Unset = UNSET,
+        policies: AdminRolesUpdateBodyPolicies | Unset | Mapping[str, Any] = UNSET,
     ) -> Any:
         """admin/roles/update: No description in the spec
 
@@ -7293,10 +7487,11 @@ class AsyncAdminRolesNamespace:
             policies=policies,
         )
 
+    @misskey_endpoint("admin/roles/update-default-policies")
     async def update_default_policies(
         self,
         *,
-        policies: AdminRolesUpdateDefaultPoliciesBodyPolicies,
+        policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
     ) -> Any:
         """admin/roles/update-default-policies: No description in the spec
 
@@ -7319,6 +7514,7 @@ class AsyncAdminRolesNamespace:
             policies=policies,
         )
 
+    @misskey_endpoint("admin/roles/users")
     async def users(
         self,
         *,
@@ -7370,6 +7566,7 @@ class AsyncAdminSystemWebhookNamespace:
     def __repr__(self) -> str:
         return "<AsyncAdminSystemWebhookNamespace>"
 
+    @misskey_endpoint("admin/system-webhook/create")
     async def create(
         self,
         *,
@@ -7408,6 +7605,7 @@ class AsyncAdminSystemWebhookNamespace:
             secret=secret,
         )
 
+    @misskey_endpoint("admin/system-webhook/delete")
     async def delete(
         self,
         *,
@@ -7434,6 +7632,7 @@ class AsyncAdminSystemWebhookNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/system-webhook/list")
     async def list(
         self,
         *,
@@ -7463,6 +7662,7 @@ class AsyncAdminSystemWebhookNamespace:
             on=on,
         )
 
+    @misskey_endpoint("admin/system-webhook/show")
     async def show(
         self,
         *,
@@ -7489,12 +7689,13 @@ class AsyncAdminSystemWebhookNamespace:
             id=id,
         )
 
+    @misskey_endpoint("admin/system-webhook/test")
     async def test(
         self,
         *,
         webhook_id: str,
         type_: AdminSystemWebhookTestBodyType,
-        override: AdminSystemWebhookTestBodyOverride | Unset = UNSET,
+        override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
     ) -> Any:
         """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -7521,6 +7722,7 @@ class AsyncAdminSystemWebhookNamespace:
             override=override,
         )
 
+    @misskey_endpoint("admin/system-webhook/update")
     async def update(
         self,
         *,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,6 +25,7 @@ class AnnouncementsNamespace:
     def __repr__(self) -> str:
         return "<AnnouncementsNamespace>"
 
+    @misskey_endpoint("announcements")
     def __call__(
         self,
         *,
@@ -64,6 +67,7 @@ class AnnouncementsNamespace:
             is_active=is_active,
         )
 
+    @misskey_endpoint("announcements/show")
     def show(
         self,
         *,
@@ -100,6 +104,7 @@ class AsyncAnnouncementsNamespace:
     def __repr__(self) -> str:
         return "<AsyncAnnouncementsNamespace>"
 
+    @misskey_endpoint("announcements")
     async def __call__(
         self,
         *,
@@ -141,6 +146,7 @@ class AsyncAnnouncementsNamespace:
             is_active=is_active,
         )
 
+    @misskey_endpoint("announcements/show")
     async def show(
         self,
         *,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ class AntennasNamespace:
     def __repr__(self) -> str:
         return "<AntennasNamespace>"
 
+    @misskey_endpoint("antennas/create")
     def create(
         self,
         *,
@@ -85,6 +88,7 @@ class AntennasNamespace:
             exclude_notes_in_sensitive_channel=exclude_notes_in_sensitive_channel,
         )
 
+    @misskey_endpoint("antennas/delete")
     def delete(
         self,
         *,
@@ -111,6 +115,7 @@ class AntennasNamespace:
             antenna_id=antenna_id,
         )
 
+    @misskey_endpoint("antennas/list")
     def list(
         self,
     ) -> builtins.list[Antenna]:
@@ -131,6 +136,7 @@ class AntennasNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("antennas/notes")
     def notes(
         self,
         *,
@@ -172,6 +178,7 @@ class AntennasNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("antennas/show")
     def show(
         self,
         *,
@@ -198,6 +205,7 @@ class AntennasNamespace:
             antenna_id=antenna_id,
         )
 
+    @misskey_endpoint("antennas/update")
     def update(
         self,
         *,
@@ -270,6 +278,7 @@ class AsyncAntennasNamespace:
     def __repr__(self) -> str:
         return "<AsyncAntennasNamespace>"
 
+    @misskey_endpoint("antennas/create")
     async def create(
         self,
         *,
@@ -329,6 +338,7 @@ class AsyncAntennasNamespace:
             exclude_notes_in_sensitive_channel=exclude_notes_in_sensitive_channel,
         )
 
+    @misskey_endpoint("antennas/delete")
     async def delete(
         self,
         *,
@@ -355,6 +365,7 @@ class AsyncAntennasNamespace:
             antenna_id=antenna_id,
         )
 
+    @misskey_endpoint("antennas/list")
     async def list(
         self,
     ) -> builtins.list[Antenna]:
@@ -375,6 +386,7 @@ class AsyncAntennasNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("antennas/notes")
     async def notes(
         self,
         *,
@@ -416,6 +428,7 @@ class AsyncAntennasNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("antennas/show")
     async def show(
         self,
         *,
@@ -442,6 +455,7 @@ class AsyncAntennasNamespace:
             antenna_id=antenna_id,
         )
 
+    @misskey_endpoint("antennas/update")
     async def update(
         self,
         *,

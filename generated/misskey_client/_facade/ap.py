@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -22,6 +24,7 @@ class ApNamespace:
     def __repr__(self) -> str:
         return "<ApNamespace>"
 
+    @misskey_endpoint("ap/get")
     def get(
         self,
         *,
@@ -48,6 +51,7 @@ class ApNamespace:
             uri=uri,
         )
 
+    @misskey_endpoint("ap/show")
     def show(
         self,
         *,
@@ -84,6 +88,7 @@ class AsyncApNamespace:
     def __repr__(self) -> str:
         return "<AsyncApNamespace>"
 
+    @misskey_endpoint("ap/get")
     async def get(
         self,
         *,
@@ -110,6 +115,7 @@ class AsyncApNamespace:
             uri=uri,
         )
 
+    @misskey_endpoint("ap/show")
     async def show(
         self,
         *,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,6 +25,7 @@ class AppNamespace:
     def __repr__(self) -> str:
         return "<AppNamespace>"
 
+    @misskey_endpoint("app/create")
     def create(
         self,
         *,
@@ -58,6 +61,7 @@ class AppNamespace:
             callback_url=callback_url,
         )
 
+    @misskey_endpoint("app/show")
     def show(
         self,
         *,
@@ -94,6 +98,7 @@ class AsyncAppNamespace:
     def __repr__(self) -> str:
         return "<AsyncAppNamespace>"
 
+    @misskey_endpoint("app/create")
     async def create(
         self,
         *,
@@ -129,6 +134,7 @@ class AsyncAppNamespace:
             callback_url=callback_url,
         )
 
+    @misskey_endpoint("app/show")
     async def show(
         self,
         *,

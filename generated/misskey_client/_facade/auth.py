@@ -6,6 +6,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -23,6 +25,7 @@ class AuthNamespace:
     def __repr__(self) -> str:
         return "<AuthNamespace>"
 
+    @misskey_endpoint("auth/accept")
     def accept(
         self,
         *,
@@ -65,6 +68,7 @@ class AuthSessionNamespace:
     def __repr__(self) -> str:
         return "<AuthSessionNamespace>"
 
+    @misskey_endpoint("auth/session/generate")
     def generate(
         self,
         *,
@@ -91,6 +95,7 @@ class AuthSessionNamespace:
             app_secret=app_secret,
         )
 
+    @misskey_endpoint("auth/session/show")
     def show(
         self,
         *,
@@ -117,6 +122,7 @@ class AuthSessionNamespace:
             token=token,
         )
 
+    @misskey_endpoint("auth/session/userkey")
     def userkey(
         self,
         *,
@@ -156,6 +162,7 @@ class AsyncAuthNamespace:
     def __repr__(self) -> str:
         return "<AsyncAuthNamespace>"
 
+    @misskey_endpoint("auth/accept")
     async def accept(
         self,
         *,
@@ -198,6 +205,7 @@ class AsyncAuthSessionNamespace:
     def __repr__(self) -> str:
         return "<AsyncAuthSessionNamespace>"
 
+    @misskey_endpoint("auth/session/generate")
     async def generate(
         self,
         *,
@@ -224,6 +232,7 @@ class AsyncAuthSessionNamespace:
             app_secret=app_secret,
         )
 
+    @misskey_endpoint("auth/session/show")
     async def show(
         self,
         *,
@@ -250,6 +259,7 @@ class AsyncAuthSessionNamespace:
             token=token,
         )
 
+    @misskey_endpoint("auth/session/userkey")
     async def userkey(
         self,
         *,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ class BlockingNamespace:
     def __repr__(self) -> str:
         return "<BlockingNamespace>"
 
+    @misskey_endpoint("blocking/create")
     def create(
         self,
         *,
@@ -50,6 +53,7 @@ class BlockingNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("blocking/delete")
     def delete(
         self,
         *,
@@ -76,6 +80,7 @@ class BlockingNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("blocking/list")
     def list(
         self,
         *,
@@ -124,6 +129,7 @@ class AsyncBlockingNamespace:
     def __repr__(self) -> str:
         return "<AsyncBlockingNamespace>"
 
+    @misskey_endpoint("blocking/create")
     async def create(
         self,
         *,
@@ -150,6 +156,7 @@ class AsyncBlockingNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("blocking/delete")
     async def delete(
         self,
         *,
@@ -176,6 +183,7 @@ class AsyncBlockingNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("blocking/list")
     async def list(
         self,
         *,

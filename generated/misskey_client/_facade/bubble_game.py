@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -21,6 +23,7 @@ class BubbleGameNamespace:
     def __repr__(self) -> str:
         return "<BubbleGameNamespace>"
 
+    @misskey_endpoint("bubble-game/ranking")
     def ranking(
         self,
         *,
@@ -47,6 +50,7 @@ class BubbleGameNamespace:
             game_mode=game_mode,
         )
 
+    @misskey_endpoint("bubble-game/register")
     def register(
         self,
         *,
@@ -95,6 +99,7 @@ class AsyncBubbleGameNamespace:
     def __repr__(self) -> str:
         return "<AsyncBubbleGameNamespace>"
 
+    @misskey_endpoint("bubble-game/ranking")
     async def ranking(
         self,
         *,
@@ -121,6 +126,7 @@ class AsyncBubbleGameNamespace:
             game_mode=game_mode,
         )
 
+    @misskey_endpoint("bubble-game/register")
     async def register(
         self,
         *,

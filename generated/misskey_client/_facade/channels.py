@@ -7,6 +7,8 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ class ChannelsNamespace:
     def __repr__(self) -> str:
         return "<ChannelsNamespace>"
 
+    @misskey_endpoint("channels/create")
     def create(
         self,
         *,
@@ -67,6 +70,7 @@ class ChannelsNamespace:
             allow_renote_to_external=allow_renote_to_external,
         )
 
+    @misskey_endpoint("channels/favorite")
     def favorite(
         self,
         *,
@@ -93,6 +97,7 @@ class ChannelsNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/featured")
     def featured(
         self,
     ) -> builtins.list[Channel]:
@@ -113,6 +118,7 @@ class ChannelsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("channels/follow")
     def follow(
         self,
         *,
@@ -139,6 +145,7 @@ class ChannelsNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/followed")
     def followed(
         self,
         *,
@@ -181,6 +188,7 @@ class ChannelsNamespace:
     def mute(self) -> ChannelsMuteNamespace:
         return ChannelsMuteNamespace(self._client)
 
+    @misskey_endpoint("channels/my-favorites")
     def my_favorites(
         self,
     ) -> builtins.list[Channel]:
@@ -201,6 +209,7 @@ class ChannelsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("channels/owned")
     def owned(
         self,
         *,
@@ -239,6 +248,7 @@ class ChannelsNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("channels/search")
     def search(
         self,
         *,
@@ -283,6 +293,7 @@ class ChannelsNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("channels/show")
     def show(
         self,
         *,
@@ -309,6 +320,7 @@ class ChannelsNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/timeline")
     def timeline(
         self,
         *,
@@ -353,6 +365,7 @@ class ChannelsNamespace:
             allow_partial=allow_partial,
         )
 
+    @misskey_endpoint("channels/unfavorite")
     def unfavorite(
         self,
         *,
@@ -379,6 +392,7 @@ class ChannelsNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/unfollow")
     def unfollow(
         self,
         *,
@@ -405,6 +419,7 @@ class ChannelsNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/update")
     def update(
         self,
         *,
@@ -465,6 +480,7 @@ class ChannelsMuteNamespace:
     def __repr__(self) -> str:
         return "<ChannelsMuteNamespace>"
 
+    @misskey_endpoint("channels/mute/create")
     def create(
         self,
         *,
@@ -495,6 +511,7 @@ class ChannelsMuteNamespace:
             expires_at=expires_at,
         )
 
+    @misskey_endpoint("channels/mute/delete")
     def delete(
         self,
         *,
@@ -521,6 +538,7 @@ class ChannelsMuteNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/mute/list")
     def list(
         self,
     ) -> builtins.list[Channel]:
@@ -551,6 +569,7 @@ class AsyncChannelsNamespace:
     def __repr__(self) -> str:
         return "<AsyncChannelsNamespace>"
 
+    @misskey_endpoint("channels/create")
     async def create(
         self,
         *,
@@ -592,6 +611,7 @@ class AsyncChannelsNamespace:
             allow_renote_to_external=allow_renote_to_external,
         )
 
+    @misskey_endpoint("channels/favorite")
     async def favorite(
         self,
         *,
@@ -618,6 +638,7 @@ class AsyncChannelsNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/featured")
     async def featured(
         self,
     ) -> builtins.list[Channel]:
@@ -638,6 +659,7 @@ class AsyncChannelsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("channels/follow")
     async def follow(
         self,
         *,
@@ -664,6 +686,7 @@ class AsyncChannelsNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/followed")
     async def followed(
         self,
         *,
@@ -706,6 +729,7 @@ class AsyncChannelsNamespace:
     def mute(self) -> AsyncChannelsMuteNamespace:
         return AsyncChannelsMuteNamespace(self._client)
 
+    @misskey_endpoint("channels/my-favorites")
     async def my_favorites(
         self,
     ) -> builtins.list[Channel]:
@@ -726,6 +750,7 @@ class AsyncChannelsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("channels/owned")
     async def owned(
         self,
         *,
@@ -764,6 +789,7 @@ class AsyncChannelsNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("channels/search")
     async def search(
         self,
         *,
@@ -808,6 +834,7 @@ class AsyncChannelsNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("channels/show")
     async def show(
         self,
         *,
@@ -834,6 +861,7 @@ class AsyncChannelsNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/timeline")
     async def timeline(
         self,
         *,
@@ -878,6 +906,7 @@ class AsyncChannelsNamespace:
             allow_partial=allow_partial,
         )
 
+    @misskey_endpoint("channels/unfavorite")
     async def unfavorite(
         self,
         *,
@@ -904,6 +933,7 @@ class AsyncChannelsNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/unfollow")
     async def unfollow(
         self,
         *,
@@ -930,6 +960,7 @@ class AsyncChannelsNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/update")
     async def update(
         self,
         *,
@@ -990,6 +1021,7 @@ class AsyncChannelsMuteNamespace:
     def __repr__(self) -> str:
         return "<AsyncChannelsMuteNamespace>"
 
+    @misskey_endpoint("channels/mute/create")
     async def create(
         self,
         *,
@@ -1020,6 +1052,7 @@ class AsyncChannelsMuteNamespace:
             expires_at=expires_at,
         )
 
+    @misskey_endpoint("channels/mute/delete")
     async def delete(
         self,
         *,
@@ -1046,6 +1079,7 @@ class AsyncChannelsMuteNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("channels/mute/list")
     async def list(
         self,
     ) -> builtins.list[Channel]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ class ChartsNamespace:
     def __repr__(self) -> str:
         return "<ChartsNamespace>"
 
+    @misskey_endpoint("charts/active-users")
     def active_users(
         self,
         *,
@@ -78,6 +81,7 @@ class ChartsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/ap-request")
     def ap_request(
         self,
         *,
@@ -110,6 +114,7 @@ class ChartsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/drive")
     def drive(
         self,
         *,
@@ -142,6 +147,7 @@ class ChartsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/federation")
     def federation(
         self,
         *,
@@ -174,6 +180,7 @@ class ChartsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/instance")
     def instance(
         self,
         *,
@@ -209,6 +216,7 @@ class ChartsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/notes")
     def notes(
         self,
         *,
@@ -245,6 +253,7 @@ class ChartsNamespace:
     def user(self) -> ChartsUserNamespace:
         return ChartsUserNamespace(self._client)
 
+    @misskey_endpoint("charts/users")
     def users(
         self,
         *,
@@ -287,6 +296,7 @@ class ChartsUserNamespace:
     def __repr__(self) -> str:
         return "<ChartsUserNamespace>"
 
+    @misskey_endpoint("charts/user/drive")
     def drive(
         self,
         *,
@@ -322,6 +332,7 @@ class ChartsUserNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/user/following")
     def following(
         self,
         *,
@@ -357,6 +368,7 @@ class ChartsUserNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/user/notes")
     def notes(
         self,
         *,
@@ -392,6 +404,7 @@ class ChartsUserNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/user/pv")
     def pv(
         self,
         *,
@@ -427,6 +440,7 @@ class ChartsUserNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/user/reactions")
     def reactions(
         self,
         *,
@@ -472,6 +486,7 @@ class AsyncChartsNamespace:
     def __repr__(self) -> str:
         return "<AsyncChartsNamespace>"
 
+    @misskey_endpoint("charts/active-users")
     async def active_users(
         self,
         *,
@@ -504,6 +519,7 @@ class AsyncChartsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/ap-request")
     async def ap_request(
         self,
         *,
@@ -536,6 +552,7 @@ class AsyncChartsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/drive")
     async def drive(
         self,
         *,
@@ -568,6 +585,7 @@ class AsyncChartsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/federation")
     async def federation(
         self,
         *,
@@ -600,6 +618,7 @@ class AsyncChartsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/instance")
     async def instance(
         self,
         *,
@@ -635,6 +654,7 @@ class AsyncChartsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/notes")
     async def notes(
         self,
         *,
@@ -671,6 +691,7 @@ class AsyncChartsNamespace:
     def user(self) -> AsyncChartsUserNamespace:
         return AsyncChartsUserNamespace(self._client)
 
+    @misskey_endpoint("charts/users")
     async def users(
         self,
         *,
@@ -713,6 +734,7 @@ class AsyncChartsUserNamespace:
     def __repr__(self) -> str:
         return "<AsyncChartsUserNamespace>"
 
+    @misskey_endpoint("charts/user/drive")
     async def drive(
         self,
         *,
@@ -748,6 +770,7 @@ class AsyncChartsUserNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/user/following")
     async def following(
         self,
         *,
@@ -783,6 +806,7 @@ class AsyncChartsUserNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/user/notes")
     async def notes(
         self,
         *,
@@ -818,6 +842,7 @@ class AsyncChartsUserNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/user/pv")
     async def pv(
         self,
         *,
@@ -853,6 +878,7 @@ class AsyncChartsUserNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("charts/user/reactions")
     async def reactions(
         self,
         *,

@@ -7,6 +7,8 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ class ChatNamespace:
     def __repr__(self) -> str:
         return "<ChatNamespace>"
 
+    @misskey_endpoint("chat/history")
     def history(
         self,
         *,
@@ -62,6 +65,7 @@ class ChatNamespace:
     def messages(self) -> ChatMessagesNamespace:
         return ChatMessagesNamespace(self._client)
 
+    @misskey_endpoint("chat/read-all")
     def read_all(
         self,
     ) -> Any:
@@ -96,6 +100,7 @@ class ChatMessagesNamespace:
     def __repr__(self) -> str:
         return "<ChatMessagesNamespace>"
 
+    @misskey_endpoint("chat/messages/create-to-room")
     def create_to_room(
         self,
         *,
@@ -128,6 +133,7 @@ class ChatMessagesNamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("chat/messages/create-to-user")
     def create_to_user(
         self,
         *,
@@ -160,6 +166,7 @@ class ChatMessagesNamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("chat/messages/delete")
     def delete(
         self,
         *,
@@ -186,6 +193,7 @@ class ChatMessagesNamespace:
             message_id=message_id,
         )
 
+    @misskey_endpoint("chat/messages/react")
     def react(
         self,
         *,
@@ -215,6 +223,7 @@ class ChatMessagesNamespace:
             reaction=reaction,
         )
 
+    @misskey_endpoint("chat/messages/room-timeline")
     def room_timeline(
         self,
         *,
@@ -256,6 +265,7 @@ class ChatMessagesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("chat/messages/search")
     def search(
         self,
         *,
@@ -291,6 +301,7 @@ class ChatMessagesNamespace:
             room_id=room_id,
         )
 
+    @misskey_endpoint("chat/messages/show")
     def show(
         self,
         *,
@@ -317,6 +328,7 @@ class ChatMessagesNamespace:
             message_id=message_id,
         )
 
+    @misskey_endpoint("chat/messages/unreact")
     def unreact(
         self,
         *,
@@ -346,6 +358,7 @@ class ChatMessagesNamespace:
             reaction=reaction,
         )
 
+    @misskey_endpoint("chat/messages/user-timeline")
     def user_timeline(
         self,
         *,
@@ -397,6 +410,7 @@ class ChatRoomsNamespace:
     def __repr__(self) -> str:
         return "<ChatRoomsNamespace>"
 
+    @misskey_endpoint("chat/rooms/create")
     def create(
         self,
         *,
@@ -426,6 +440,7 @@ class ChatRoomsNamespace:
             description=description,
         )
 
+    @misskey_endpoint("chat/rooms/delete")
     def delete(
         self,
         *,
@@ -456,6 +471,7 @@ class ChatRoomsNamespace:
     def invitations(self) -> ChatRoomsInvitationsNamespace:
         return ChatRoomsInvitationsNamespace(self._client)
 
+    @misskey_endpoint("chat/rooms/join")
     def join(
         self,
         *,
@@ -482,6 +498,7 @@ class ChatRoomsNamespace:
             room_id=room_id,
         )
 
+    @misskey_endpoint("chat/rooms/joining")
     def joining(
         self,
         *,
@@ -520,6 +537,7 @@ class ChatRoomsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("chat/rooms/leave")
     def leave(
         self,
         *,
@@ -546,6 +564,7 @@ class ChatRoomsNamespace:
             room_id=room_id,
         )
 
+    @misskey_endpoint("chat/rooms/members")
     def members(
         self,
         *,
@@ -587,6 +606,7 @@ class ChatRoomsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("chat/rooms/mute")
     def mute(
         self,
         *,
@@ -616,6 +636,7 @@ class ChatRoomsNamespace:
             mute=mute,
         )
 
+    @misskey_endpoint("chat/rooms/owned")
     def owned(
         self,
         *,
@@ -654,6 +675,7 @@ class ChatRoomsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("chat/rooms/show")
     def show(
         self,
         *,
@@ -680,6 +702,7 @@ class ChatRoomsNamespace:
             room_id=room_id,
         )
 
+    @misskey_endpoint("chat/rooms/update")
     def update(
         self,
         *,
@@ -722,6 +745,7 @@ class ChatRoomsInvitationsNamespace:
     def __repr__(self) -> str:
         return "<ChatRoomsInvitationsNamespace>"
 
+    @misskey_endpoint("chat/rooms/invitations/create")
     def create(
         self,
         *,
@@ -751,6 +775,7 @@ class ChatRoomsInvitationsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("chat/rooms/invitations/ignore")
     def ignore(
         self,
         *,
@@ -777,6 +802,7 @@ class ChatRoomsInvitationsNamespace:
             room_id=room_id,
         )
 
+    @misskey_endpoint("chat/rooms/invitations/inbox")
     def inbox(
         self,
         *,
@@ -815,6 +841,7 @@ class ChatRoomsInvitationsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("chat/rooms/invitations/outbox")
     def outbox(
         self,
         *,
@@ -866,6 +893,7 @@ class AsyncChatNamespace:
     def __repr__(self) -> str:
         return "<AsyncChatNamespace>"
 
+    @misskey_endpoint("chat/history")
     async def history(
         self,
         *,
@@ -899,6 +927,7 @@ class AsyncChatNamespace:
     def messages(self) -> AsyncChatMessagesNamespace:
         return AsyncChatMessagesNamespace(self._client)
 
+    @misskey_endpoint("chat/read-all")
     async def read_all(
         self,
     ) -> Any:
@@ -933,6 +962,7 @@ class AsyncChatMessagesNamespace:
     def __repr__(self) -> str:
         return "<AsyncChatMessagesNamespace>"
 
+    @misskey_endpoint("chat/messages/create-to-room")
     async def create_to_room(
         self,
         *,
@@ -965,6 +995,7 @@ class AsyncChatMessagesNamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("chat/messages/create-to-user")
     async def create_to_user(
         self,
         *,
@@ -997,6 +1028,7 @@ class AsyncChatMessagesNamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("chat/messages/delete")
     async def delete(
         self,
         *,
@@ -1023,6 +1055,7 @@ class AsyncChatMessagesNamespace:
             message_id=message_id,
         )
 
+    @misskey_endpoint("chat/messages/react")
     async def react(
         self,
         *,
@@ -1052,6 +1085,7 @@ class AsyncChatMessagesNamespace:
             reaction=reaction,
         )
 
+    @misskey_endpoint("chat/messages/room-timeline")
     async def room_timeline(
         self,
         *,
@@ -1093,6 +1127,7 @@ class AsyncChatMessagesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("chat/messages/search")
     async def search(
         self,
         *,
@@ -1128,6 +1163,7 @@ class AsyncChatMessagesNamespace:
             room_id=room_id,
         )
 
+    @misskey_endpoint("chat/messages/show")
     async def show(
         self,
         *,
@@ -1154,6 +1190,7 @@ class AsyncChatMessagesNamespace:
             message_id=message_id,
         )
 
+    @misskey_endpoint("chat/messages/unreact")
     async def unreact(
         self,
         *,
@@ -1183,6 +1220,7 @@ class AsyncChatMessagesNamespace:
             reaction=reaction,
         )
 
+    @misskey_endpoint("chat/messages/user-timeline")
     async def user_timeline(
         self,
         *,
@@ -1234,6 +1272,7 @@ class AsyncChatRoomsNamespace:
     def __repr__(self) -> str:
         return "<AsyncChatRoomsNamespace>"
 
+    @misskey_endpoint("chat/rooms/create")
     async def create(
         self,
         *,
@@ -1263,6 +1302,7 @@ class AsyncChatRoomsNamespace:
             description=description,
         )
 
+    @misskey_endpoint("chat/rooms/delete")
     async def delete(
         self,
         *,
@@ -1293,6 +1333,7 @@ class AsyncChatRoomsNamespace:
     def invitations(self) -> AsyncChatRoomsInvitationsNamespace:
         return AsyncChatRoomsInvitationsNamespace(self._client)
 
+    @misskey_endpoint("chat/rooms/join")
     async def join(
         self,
         *,
@@ -1319,6 +1360,7 @@ class AsyncChatRoomsNamespace:
             room_id=room_id,
         )
 
+    @misskey_endpoint("chat/rooms/joining")
     async def joining(
         self,
         *,
@@ -1357,6 +1399,7 @@ class AsyncChatRoomsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("chat/rooms/leave")
     async def leave(
         self,
         *,
@@ -1383,6 +1426,7 @@ class AsyncChatRoomsNamespace:
             room_id=room_id,
         )
 
+    @misskey_endpoint("chat/rooms/members")
     async def members(
         self,
         *,
@@ -1424,6 +1468,7 @@ class AsyncChatRoomsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("chat/rooms/mute")
     async def mute(
         self,
         *,
@@ -1453,6 +1498,7 @@ class AsyncChatRoomsNamespace:
             mute=mute,
         )
 
+    @misskey_endpoint("chat/rooms/owned")
     async def owned(
         self,
         *,
@@ -1491,6 +1537,7 @@ class AsyncChatRoomsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("chat/rooms/show")
     async def show(
         self,
         *,
@@ -1517,6 +1564,7 @@ class AsyncChatRoomsNamespace:
             room_id=room_id,
         )
 
+    @misskey_endpoint("chat/rooms/update")
     async def update(
         self,
         *,
@@ -1559,6 +1607,7 @@ class AsyncChatRoomsInvitationsNamespace:
     def __repr__(self) -> str:
         return "<AsyncChatRoomsInvitationsNamespace>"
 
+    @misskey_endpoint("chat/rooms/invitations/create")
     async def create(
         self,
         *,
@@ -1588,6 +1637,7 @@ class AsyncChatRoomsInvitationsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("chat/rooms/invitations/ignore")
     async def ignore(
         self,
         *,
@@ -1614,6 +1664,7 @@ class AsyncChatRoomsInvitationsNamespace:
             room_id=room_id,
         )
 
+    @misskey_endpoint("chat/rooms/invitations/inbox")
     async def inbox(
         self,
         *,
@@ -1652,6 +1703,7 @@ class AsyncChatRoomsInvitationsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("chat/rooms/invitations/outbox")
     async def outbox(
         self,
         *,

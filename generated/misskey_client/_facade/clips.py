@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ class ClipsNamespace:
     def __repr__(self) -> str:
         return "<ClipsNamespace>"
 
+    @misskey_endpoint("clips/add-note")
     def add_note(
         self,
         *,
@@ -53,6 +56,7 @@ class ClipsNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("clips/create")
     def create(
         self,
         *,
@@ -85,6 +89,7 @@ class ClipsNamespace:
             description=description,
         )
 
+    @misskey_endpoint("clips/delete")
     def delete(
         self,
         *,
@@ -111,6 +116,7 @@ class ClipsNamespace:
             clip_id=clip_id,
         )
 
+    @misskey_endpoint("clips/favorite")
     def favorite(
         self,
         *,
@@ -137,6 +143,7 @@ class ClipsNamespace:
             clip_id=clip_id,
         )
 
+    @misskey_endpoint("clips/list")
     def list(
         self,
         *,
@@ -175,6 +182,7 @@ class ClipsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("clips/my-favorites")
     def my_favorites(
         self,
     ) -> builtins.list[Clip]:
@@ -195,6 +203,7 @@ class ClipsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("clips/notes")
     def notes(
         self,
         *,
@@ -239,6 +248,7 @@ class ClipsNamespace:
             search=search,
         )
 
+    @misskey_endpoint("clips/remove-note")
     def remove_note(
         self,
         *,
@@ -268,6 +278,7 @@ class ClipsNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("clips/show")
     def show(
         self,
         *,
@@ -294,6 +305,7 @@ class ClipsNamespace:
             clip_id=clip_id,
         )
 
+    @misskey_endpoint("clips/unfavorite")
     def unfavorite(
         self,
         *,
@@ -320,6 +332,7 @@ class ClipsNamespace:
             clip_id=clip_id,
         )
 
+    @misskey_endpoint("clips/update")
     def update(
         self,
         *,
@@ -365,6 +378,7 @@ class AsyncClipsNamespace:
     def __repr__(self) -> str:
         return "<AsyncClipsNamespace>"
 
+    @misskey_endpoint("clips/add-note")
     async def add_note(
         self,
         *,
@@ -394,6 +408,7 @@ class AsyncClipsNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("clips/create")
     async def create(
         self,
         *,
@@ -426,6 +441,7 @@ class AsyncClipsNamespace:
             description=description,
         )
 
+    @misskey_endpoint("clips/delete")
     async def delete(
         self,
         *,
@@ -452,6 +468,7 @@ class AsyncClipsNamespace:
             clip_id=clip_id,
         )
 
+    @misskey_endpoint("clips/favorite")
     async def favorite(
         self,
         *,
@@ -478,6 +495,7 @@ class AsyncClipsNamespace:
             clip_id=clip_id,
         )
 
+    @misskey_endpoint("clips/list")
     async def list(
         self,
         *,
@@ -516,6 +534,7 @@ class AsyncClipsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("clips/my-favorites")
     async def my_favorites(
         self,
     ) -> builtins.list[Clip]:
@@ -536,6 +555,7 @@ class AsyncClipsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("clips/notes")
     async def notes(
         self,
         *,
@@ -580,6 +600,7 @@ class AsyncClipsNamespace:
             search=search,
         )
 
+    @misskey_endpoint("clips/remove-note")
     async def remove_note(
         self,
         *,
@@ -609,6 +630,7 @@ class AsyncClipsNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("clips/show")
     async def show(
         self,
         *,
@@ -635,6 +657,7 @@ class AsyncClipsNamespace:
             clip_id=clip_id,
         )
 
+    @misskey_endpoint("clips/unfavorite")
     async def unfavorite(
         self,
         *,
@@ -661,6 +684,7 @@ class AsyncClipsNamespace:
             clip_id=clip_id,
         )
 
+    @misskey_endpoint("clips/update")
     async def update(
         self,
         *,

@@ -7,10 +7,13 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from ..types import UNSET, File, Unset
+from misskey_core._pagination import misskey_endpoint
+
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
+    from misskey_core._upload import FileInput, ProgressCallback
 
     from ..models.chat_message import ChatMessage
     from ..models.drive_file import DriveFile
@@ -31,6 +34,7 @@ class DriveNamespace:
     def __repr__(self) -> str:
         return "<DriveNamespace>"
 
+    @misskey_endpoint("drive")
     def __call__(
         self,
     ) -> DriveResponse200:
@@ -59,6 +63,7 @@ class DriveNamespace:
     def folders(self) -> DriveFoldersNamespace:
         return DriveFoldersNamespace(self._client)
 
+    @misskey_endpoint("drive/stream")
     def stream(
         self,
         *,
@@ -110,6 +115,7 @@ class DriveFilesNamespace:
     def __repr__(self) -> str:
         return "<DriveFilesNamespace>"
 
+    @misskey_endpoint("drive/files")
     def __call__(
         self,
         *,
@@ -162,6 +168,7 @@ class DriveFilesNamespace:
             sort=sort,
         )
 
+    @misskey_endpoint("drive/files/attached-chat-messages")
     def attached_chat_messages(
         self,
         *,
@@ -203,6 +210,7 @@ class DriveFilesNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("drive/files/attached-notes")
     def attached_notes(
         self,
         *,
@@ -244,6 +252,7 @@ class DriveFilesNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("drive/files/check-existence")
     def check_existence(
         self,
         *,
@@ -270,27 +279,30 @@ class DriveFilesNamespace:
             md5=md5,
         )
 
+    @misskey_endpoint("drive/files/create")
     def create(
         self,
         *,
-        file: File,
+        file: FileInput,
         folder_id: None | str | Unset = UNSET,
         name: None | str | Unset = UNSET,
         comment: None | str | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
         force: bool | Unset = UNSET,
+        progress: ProgressCallback | None = None,
     ) -> DriveFile:
         """drive/files/create: Upload a new drive file
 
         Needs a token with the permission write:drive.
 
         Args:
-            file (File): The file contents.
+            file (FileInput): the upload: a path, bytes or a binary file object (streamed).
             folder_id (None | str | Unset):
             name (None | str | Unset):
             comment (None | str | Unset):
             is_sensitive (bool | Unset):  Default: False.
             force (bool | Unset):  Default: False.
+            progress: called as ``progress(bytes_sent, total_bytes)`` while the upload is sent.
 
         Raises:
             MisskeyAPIError: the server's error (INAPPROPRIATE, INVALID_FILE_NAME, MAX_FILE_SIZE_EXCEEDED, NO_FREE_SPACE, UNALLOWED_FILE_TYPE, INVALID_PARAM, ...);
@@ -309,8 +321,10 @@ class DriveFilesNamespace:
             comment=comment,
             is_sensitive=is_sensitive,
             force=force,
+            progress=progress,
         )
 
+    @misskey_endpoint("drive/files/delete")
     def delete(
         self,
         *,
@@ -337,6 +351,7 @@ class DriveFilesNamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("drive/files/find")
     def find(
         self,
         *,
@@ -366,6 +381,7 @@ class DriveFilesNamespace:
             folder_id=folder_id,
         )
 
+    @misskey_endpoint("drive/files/find-by-hash")
     def find_by_hash(
         self,
         *,
@@ -392,6 +408,7 @@ class DriveFilesNamespace:
             md5=md5,
         )
 
+    @misskey_endpoint("drive/files/move-bulk")
     def move_bulk(
         self,
         *,
@@ -421,6 +438,7 @@ class DriveFilesNamespace:
             folder_id=folder_id,
         )
 
+    @misskey_endpoint("drive/files/show")
     def show(
         self,
         *,
@@ -452,6 +470,7 @@ class DriveFilesNamespace:
             url=url,
         )
 
+    @misskey_endpoint("drive/files/update")
     def update(
         self,
         *,
@@ -490,6 +509,7 @@ class DriveFilesNamespace:
             comment=comment,
         )
 
+    @misskey_endpoint("drive/files/upload-from-url")
     def upload_from_url(
         self,
         *,
@@ -541,6 +561,7 @@ class DriveFoldersNamespace:
     def __repr__(self) -> str:
         return "<DriveFoldersNamespace>"
 
+    @misskey_endpoint("drive/folders")
     def __call__(
         self,
         *,
@@ -582,6 +603,7 @@ class DriveFoldersNamespace:
             folder_id=folder_id,
         )
 
+    @misskey_endpoint("drive/folders/create")
     def create(
         self,
         *,
@@ -611,6 +633,7 @@ class DriveFoldersNamespace:
             parent_id=parent_id,
         )
 
+    @misskey_endpoint("drive/folders/delete")
     def delete(
         self,
         *,
@@ -637,6 +660,7 @@ class DriveFoldersNamespace:
             folder_id=folder_id,
         )
 
+    @misskey_endpoint("drive/folders/find")
     def find(
         self,
         *,
@@ -666,6 +690,7 @@ class DriveFoldersNamespace:
             parent_id=parent_id,
         )
 
+    @misskey_endpoint("drive/folders/show")
     def show(
         self,
         *,
@@ -692,6 +717,7 @@ class DriveFoldersNamespace:
             folder_id=folder_id,
         )
 
+    @misskey_endpoint("drive/folders/update")
     def update(
         self,
         *,
@@ -734,6 +760,7 @@ class AsyncDriveNamespace:
     def __repr__(self) -> str:
         return "<AsyncDriveNamespace>"
 
+    @misskey_endpoint("drive")
     async def __call__(
         self,
     ) -> DriveResponse200:
@@ -762,6 +789,7 @@ class AsyncDriveNamespace:
     def folders(self) -> AsyncDriveFoldersNamespace:
         return AsyncDriveFoldersNamespace(self._client)
 
+    @misskey_endpoint("drive/stream")
     async def stream(
         self,
         *,
@@ -813,6 +841,7 @@ class AsyncDriveFilesNamespace:
     def __repr__(self) -> str:
         return "<AsyncDriveFilesNamespace>"
 
+    @misskey_endpoint("drive/files")
     async def __call__(
         self,
         *,
@@ -865,6 +894,7 @@ class AsyncDriveFilesNamespace:
             sort=sort,
         )
 
+    @misskey_endpoint("drive/files/attached-chat-messages")
     async def attached_chat_messages(
         self,
         *,
@@ -906,6 +936,7 @@ class AsyncDriveFilesNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("drive/files/attached-notes")
     async def attached_notes(
         self,
         *,
@@ -947,6 +978,7 @@ class AsyncDriveFilesNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("drive/files/check-existence")
     async def check_existence(
         self,
         *,
@@ -973,27 +1005,30 @@ class AsyncDriveFilesNamespace:
             md5=md5,
         )
 
+    @misskey_endpoint("drive/files/create")
     async def create(
         self,
         *,
-        file: File,
+        file: FileInput,
         folder_id: None | str | Unset = UNSET,
         name: None | str | Unset = UNSET,
         comment: None | str | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
         force: bool | Unset = UNSET,
+        progress: ProgressCallback | None = None,
     ) -> DriveFile:
         """drive/files/create: Upload a new drive file
 
         Needs a token with the permission write:drive.
 
         Args:
-            file (File): The file contents.
+            file (FileInput): the upload: a path, bytes or a binary file object (streamed).
             folder_id (None | str | Unset):
             name (None | str | Unset):
             comment (None | str | Unset):
             is_sensitive (bool | Unset):  Default: False.
             force (bool | Unset):  Default: False.
+            progress: called as ``progress(bytes_sent, total_bytes)`` while the upload is sent.
 
         Raises:
             MisskeyAPIError: the server's error (INAPPROPRIATE, INVALID_FILE_NAME, MAX_FILE_SIZE_EXCEEDED, NO_FREE_SPACE, UNALLOWED_FILE_TYPE, INVALID_PARAM, ...);
@@ -1012,8 +1047,10 @@ class AsyncDriveFilesNamespace:
             comment=comment,
             is_sensitive=is_sensitive,
             force=force,
+            progress=progress,
         )
 
+    @misskey_endpoint("drive/files/delete")
     async def delete(
         self,
         *,
@@ -1040,6 +1077,7 @@ class AsyncDriveFilesNamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("drive/files/find")
     async def find(
         self,
         *,
@@ -1069,6 +1107,7 @@ class AsyncDriveFilesNamespace:
             folder_id=folder_id,
         )
 
+    @misskey_endpoint("drive/files/find-by-hash")
     async def find_by_hash(
         self,
         *,
@@ -1095,6 +1134,7 @@ class AsyncDriveFilesNamespace:
             md5=md5,
         )
 
+    @misskey_endpoint("drive/files/move-bulk")
     async def move_bulk(
         self,
         *,
@@ -1124,6 +1164,7 @@ class AsyncDriveFilesNamespace:
             folder_id=folder_id,
         )
 
+    @misskey_endpoint("drive/files/show")
     async def show(
         self,
         *,
@@ -1155,6 +1196,7 @@ class AsyncDriveFilesNamespace:
             url=url,
         )
 
+    @misskey_endpoint("drive/files/update")
     async def update(
         self,
         *,
@@ -1193,6 +1235,7 @@ class AsyncDriveFilesNamespace:
             comment=comment,
         )
 
+    @misskey_endpoint("drive/files/upload-from-url")
     async def upload_from_url(
         self,
         *,
@@ -1244,6 +1287,7 @@ class AsyncDriveFoldersNamespace:
     def __repr__(self) -> str:
         return "<AsyncDriveFoldersNamespace>"
 
+    @misskey_endpoint("drive/folders")
     async def __call__(
         self,
         *,
@@ -1285,6 +1329,7 @@ class AsyncDriveFoldersNamespace:
             folder_id=folder_id,
         )
 
+    @misskey_endpoint("drive/folders/create")
     async def create(
         self,
         *,
@@ -1314,6 +1359,7 @@ class AsyncDriveFoldersNamespace:
             parent_id=parent_id,
         )
 
+    @misskey_endpoint("drive/folders/delete")
     async def delete(
         self,
         *,
@@ -1340,6 +1386,7 @@ class AsyncDriveFoldersNamespace:
             folder_id=folder_id,
         )
 
+    @misskey_endpoint("drive/folders/find")
     async def find(
         self,
         *,
@@ -1369,6 +1416,7 @@ class AsyncDriveFoldersNamespace:
             parent_id=parent_id,
         )
 
+    @misskey_endpoint("drive/folders/show")
     async def show(
         self,
         *,
@@ -1395,6 +1443,7 @@ class AsyncDriveFoldersNamespace:
             folder_id=folder_id,
         )
 
+    @misskey_endpoint("drive/folders/update")
     async def update(
         self,
         *,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -20,6 +22,7 @@ class EmailAddressNamespace:
     def __repr__(self) -> str:
         return "<EmailAddressNamespace>"
 
+    @misskey_endpoint("email-address/available")
     def available(
         self,
         *,
@@ -56,6 +59,7 @@ class AsyncEmailAddressNamespace:
     def __repr__(self) -> str:
         return "<AsyncEmailAddressNamespace>"
 
+    @misskey_endpoint("email-address/available")
     async def available(
         self,
         *,

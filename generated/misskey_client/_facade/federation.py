@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ class FederationNamespace:
     def __repr__(self) -> str:
         return "<FederationNamespace>"
 
+    @misskey_endpoint("federation/followers")
     def followers(
         self,
         *,
@@ -70,6 +73,7 @@ class FederationNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("federation/following")
     def following(
         self,
         *,
@@ -111,6 +115,7 @@ class FederationNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("federation/instances")
     def instances(
         self,
         *,
@@ -172,6 +177,7 @@ class FederationNamespace:
             sort=sort,
         )
 
+    @misskey_endpoint("federation/show-instance")
     def show_instance(
         self,
         *,
@@ -198,6 +204,7 @@ class FederationNamespace:
             host=host,
         )
 
+    @misskey_endpoint("federation/stats")
     def stats(
         self,
         *,
@@ -224,6 +231,7 @@ class FederationNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("federation/update-remote-user")
     def update_remote_user(
         self,
         *,
@@ -250,6 +258,7 @@ class FederationNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("federation/users")
     def users(
         self,
         *,
@@ -301,6 +310,7 @@ class AsyncFederationNamespace:
     def __repr__(self) -> str:
         return "<AsyncFederationNamespace>"
 
+    @misskey_endpoint("federation/followers")
     async def followers(
         self,
         *,
@@ -342,6 +352,7 @@ class AsyncFederationNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("federation/following")
     async def following(
         self,
         *,
@@ -383,6 +394,7 @@ class AsyncFederationNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("federation/instances")
     async def instances(
         self,
         *,
@@ -444,6 +456,7 @@ class AsyncFederationNamespace:
             sort=sort,
         )
 
+    @misskey_endpoint("federation/show-instance")
     async def show_instance(
         self,
         *,
@@ -470,6 +483,7 @@ class AsyncFederationNamespace:
             host=host,
         )
 
+    @misskey_endpoint("federation/stats")
     async def stats(
         self,
         *,
@@ -496,6 +510,7 @@ class AsyncFederationNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("federation/update-remote-user")
     async def update_remote_user(
         self,
         *,
@@ -522,6 +537,7 @@ class AsyncFederationNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("federation/users")
     async def users(
         self,
         *,

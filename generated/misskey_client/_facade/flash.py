@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ class FlashNamespace:
     def __repr__(self) -> str:
         return "<FlashNamespace>"
 
+    @misskey_endpoint("flash/create")
     def create(
         self,
         *,
@@ -64,6 +67,7 @@ class FlashNamespace:
             visibility=visibility,
         )
 
+    @misskey_endpoint("flash/delete")
     def delete(
         self,
         *,
@@ -90,6 +94,7 @@ class FlashNamespace:
             flash_id=flash_id,
         )
 
+    @misskey_endpoint("flash/featured")
     def featured(
         self,
         *,
@@ -119,6 +124,7 @@ class FlashNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("flash/like")
     def like(
         self,
         *,
@@ -145,6 +151,7 @@ class FlashNamespace:
             flash_id=flash_id,
         )
 
+    @misskey_endpoint("flash/my")
     def my(
         self,
         *,
@@ -183,6 +190,7 @@ class FlashNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("flash/my-likes")
     def my_likes(
         self,
         *,
@@ -224,6 +232,7 @@ class FlashNamespace:
             search=search,
         )
 
+    @misskey_endpoint("flash/search")
     def search(
         self,
         *,
@@ -265,6 +274,7 @@ class FlashNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("flash/show")
     def show(
         self,
         *,
@@ -291,6 +301,7 @@ class FlashNamespace:
             flash_id=flash_id,
         )
 
+    @misskey_endpoint("flash/unlike")
     def unlike(
         self,
         *,
@@ -317,6 +328,7 @@ class FlashNamespace:
             flash_id=flash_id,
         )
 
+    @misskey_endpoint("flash/update")
     def update(
         self,
         *,
@@ -368,6 +380,7 @@ class AsyncFlashNamespace:
     def __repr__(self) -> str:
         return "<AsyncFlashNamespace>"
 
+    @misskey_endpoint("flash/create")
     async def create(
         self,
         *,
@@ -406,6 +419,7 @@ class AsyncFlashNamespace:
             visibility=visibility,
         )
 
+    @misskey_endpoint("flash/delete")
     async def delete(
         self,
         *,
@@ -432,6 +446,7 @@ class AsyncFlashNamespace:
             flash_id=flash_id,
         )
 
+    @misskey_endpoint("flash/featured")
     async def featured(
         self,
         *,
@@ -461,6 +476,7 @@ class AsyncFlashNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("flash/like")
     async def like(
         self,
         *,
@@ -487,6 +503,7 @@ class AsyncFlashNamespace:
             flash_id=flash_id,
         )
 
+    @misskey_endpoint("flash/my")
     async def my(
         self,
         *,
@@ -525,6 +542,7 @@ class AsyncFlashNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("flash/my-likes")
     async def my_likes(
         self,
         *,
@@ -566,6 +584,7 @@ class AsyncFlashNamespace:
             search=search,
         )
 
+    @misskey_endpoint("flash/search")
     async def search(
         self,
         *,
@@ -607,6 +626,7 @@ class AsyncFlashNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("flash/show")
     async def show(
         self,
         *,
@@ -633,6 +653,7 @@ class AsyncFlashNamespace:
             flash_id=flash_id,
         )
 
+    @misskey_endpoint("flash/unlike")
     async def unlike(
         self,
         *,
@@ -659,6 +680,7 @@ class AsyncFlashNamespace:
             flash_id=flash_id,
         )
 
+    @misskey_endpoint("flash/update")
     async def update(
         self,
         *,

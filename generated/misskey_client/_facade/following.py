@@ -7,6 +7,8 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -28,6 +30,7 @@ class FollowingNamespace:
     def __repr__(self) -> str:
         return "<FollowingNamespace>"
 
+    @misskey_endpoint("following/create")
     def create(
         self,
         *,
@@ -57,6 +60,7 @@ class FollowingNamespace:
             with_replies=with_replies,
         )
 
+    @misskey_endpoint("following/delete")
     def delete(
         self,
         *,
@@ -83,6 +87,7 @@ class FollowingNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("following/invalidate")
     def invalidate(
         self,
         *,
@@ -113,6 +118,7 @@ class FollowingNamespace:
     def requests(self) -> FollowingRequestsNamespace:
         return FollowingRequestsNamespace(self._client)
 
+    @misskey_endpoint("following/update")
     def update(
         self,
         *,
@@ -145,6 +151,7 @@ class FollowingNamespace:
             with_replies=with_replies,
         )
 
+    @misskey_endpoint("following/update-all")
     def update_all(
         self,
         *,
@@ -184,6 +191,7 @@ class FollowingRequestsNamespace:
     def __repr__(self) -> str:
         return "<FollowingRequestsNamespace>"
 
+    @misskey_endpoint("following/requests/accept")
     def accept(
         self,
         *,
@@ -210,6 +218,7 @@ class FollowingRequestsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("following/requests/cancel")
     def cancel(
         self,
         *,
@@ -236,6 +245,7 @@ class FollowingRequestsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("following/requests/list")
     def list(
         self,
         *,
@@ -274,6 +284,7 @@ class FollowingRequestsNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("following/requests/reject")
     def reject(
         self,
         *,
@@ -300,6 +311,7 @@ class FollowingRequestsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("following/requests/sent")
     def sent(
         self,
         *,
@@ -348,6 +360,7 @@ class AsyncFollowingNamespace:
     def __repr__(self) -> str:
         return "<AsyncFollowingNamespace>"
 
+    @misskey_endpoint("following/create")
     async def create(
         self,
         *,
@@ -377,6 +390,7 @@ class AsyncFollowingNamespace:
             with_replies=with_replies,
         )
 
+    @misskey_endpoint("following/delete")
     async def delete(
         self,
         *,
@@ -403,6 +417,7 @@ class AsyncFollowingNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("following/invalidate")
     async def invalidate(
         self,
         *,
@@ -433,6 +448,7 @@ class AsyncFollowingNamespace:
     def requests(self) -> AsyncFollowingRequestsNamespace:
         return AsyncFollowingRequestsNamespace(self._client)
 
+    @misskey_endpoint("following/update")
     async def update(
         self,
         *,
@@ -465,6 +481,7 @@ class AsyncFollowingNamespace:
             with_replies=with_replies,
         )
 
+    @misskey_endpoint("following/update-all")
     async def update_all(
         self,
         *,
@@ -504,6 +521,7 @@ class AsyncFollowingRequestsNamespace:
     def __repr__(self) -> str:
         return "<AsyncFollowingRequestsNamespace>"
 
+    @misskey_endpoint("following/requests/accept")
     async def accept(
         self,
         *,
@@ -530,6 +548,7 @@ class AsyncFollowingRequestsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("following/requests/cancel")
     async def cancel(
         self,
         *,
@@ -556,6 +575,7 @@ class AsyncFollowingRequestsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("following/requests/list")
     async def list(
         self,
         *,
@@ -594,6 +614,7 @@ class AsyncFollowingRequestsNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("following/requests/reject")
     async def reject(
         self,
         *,
@@ -620,6 +641,7 @@ class AsyncFollowingRequestsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("following/requests/sent")
     async def sent(
         self,
         *,

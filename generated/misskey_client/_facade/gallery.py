@@ -7,6 +7,8 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ class GalleryNamespace:
     def __repr__(self) -> str:
         return "<GalleryNamespace>"
 
+    @misskey_endpoint("gallery/featured")
     def featured(
         self,
         *,
@@ -53,6 +56,7 @@ class GalleryNamespace:
             until_id=until_id,
         )
 
+    @misskey_endpoint("gallery/popular")
     def popular(
         self,
     ) -> builtins.list[GalleryPost]:
@@ -87,6 +91,7 @@ class GalleryPostsNamespace:
     def __repr__(self) -> str:
         return "<GalleryPostsNamespace>"
 
+    @misskey_endpoint("gallery/posts")
     def __call__(
         self,
         *,
@@ -125,6 +130,7 @@ class GalleryPostsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("gallery/posts/create")
     def create(
         self,
         *,
@@ -160,6 +166,7 @@ class GalleryPostsNamespace:
             is_sensitive=is_sensitive,
         )
 
+    @misskey_endpoint("gallery/posts/delete")
     def delete(
         self,
         *,
@@ -186,6 +193,7 @@ class GalleryPostsNamespace:
             post_id=post_id,
         )
 
+    @misskey_endpoint("gallery/posts/like")
     def like(
         self,
         *,
@@ -212,6 +220,7 @@ class GalleryPostsNamespace:
             post_id=post_id,
         )
 
+    @misskey_endpoint("gallery/posts/show")
     def show(
         self,
         *,
@@ -238,6 +247,7 @@ class GalleryPostsNamespace:
             post_id=post_id,
         )
 
+    @misskey_endpoint("gallery/posts/unlike")
     def unlike(
         self,
         *,
@@ -264,6 +274,7 @@ class GalleryPostsNamespace:
             post_id=post_id,
         )
 
+    @misskey_endpoint("gallery/posts/update")
     def update(
         self,
         *,
@@ -312,6 +323,7 @@ class AsyncGalleryNamespace:
     def __repr__(self) -> str:
         return "<AsyncGalleryNamespace>"
 
+    @misskey_endpoint("gallery/featured")
     async def featured(
         self,
         *,
@@ -341,6 +353,7 @@ class AsyncGalleryNamespace:
             until_id=until_id,
         )
 
+    @misskey_endpoint("gallery/popular")
     async def popular(
         self,
     ) -> builtins.list[GalleryPost]:
@@ -375,6 +388,7 @@ class AsyncGalleryPostsNamespace:
     def __repr__(self) -> str:
         return "<AsyncGalleryPostsNamespace>"
 
+    @misskey_endpoint("gallery/posts")
     async def __call__(
         self,
         *,
@@ -413,6 +427,7 @@ class AsyncGalleryPostsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("gallery/posts/create")
     async def create(
         self,
         *,
@@ -448,6 +463,7 @@ class AsyncGalleryPostsNamespace:
             is_sensitive=is_sensitive,
         )
 
+    @misskey_endpoint("gallery/posts/delete")
     async def delete(
         self,
         *,
@@ -474,6 +490,7 @@ class AsyncGalleryPostsNamespace:
             post_id=post_id,
         )
 
+    @misskey_endpoint("gallery/posts/like")
     async def like(
         self,
         *,
@@ -500,6 +517,7 @@ class AsyncGalleryPostsNamespace:
             post_id=post_id,
         )
 
+    @misskey_endpoint("gallery/posts/show")
     async def show(
         self,
         *,
@@ -526,6 +544,7 @@ class AsyncGalleryPostsNamespace:
             post_id=post_id,
         )
 
+    @misskey_endpoint("gallery/posts/unlike")
     async def unlike(
         self,
         *,
@@ -552,6 +571,7 @@ class AsyncGalleryPostsNamespace:
             post_id=post_id,
         )
 
+    @misskey_endpoint("gallery/posts/update")
     async def update(
         self,
         *,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ class HashtagsNamespace:
     def __repr__(self) -> str:
         return "<HashtagsNamespace>"
 
+    @misskey_endpoint("hashtags/list")
     def list(
         self,
         *,
@@ -68,6 +71,7 @@ class HashtagsNamespace:
             attached_to_remote_user_only=attached_to_remote_user_only,
         )
 
+    @misskey_endpoint("hashtags/search")
     def search(
         self,
         *,
@@ -100,6 +104,7 @@ class HashtagsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("hashtags/show")
     def show(
         self,
         *,
@@ -126,6 +131,7 @@ class HashtagsNamespace:
             tag=tag,
         )
 
+    @misskey_endpoint("hashtags/trend")
     def trend(
         self,
     ) -> builtins.list[HashtagsTrendResponse200Item]:
@@ -146,6 +152,7 @@ class HashtagsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("hashtags/users")
     def users(
         self,
         *,
@@ -197,6 +204,7 @@ class AsyncHashtagsNamespace:
     def __repr__(self) -> str:
         return "<AsyncHashtagsNamespace>"
 
+    @misskey_endpoint("hashtags/list")
     async def list(
         self,
         *,
@@ -235,6 +243,7 @@ class AsyncHashtagsNamespace:
             attached_to_remote_user_only=attached_to_remote_user_only,
         )
 
+    @misskey_endpoint("hashtags/search")
     async def search(
         self,
         *,
@@ -267,6 +276,7 @@ class AsyncHashtagsNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("hashtags/show")
     async def show(
         self,
         *,
@@ -293,6 +303,7 @@ class AsyncHashtagsNamespace:
             tag=tag,
         )
 
+    @misskey_endpoint("hashtags/trend")
     async def trend(
         self,
     ) -> builtins.list[HashtagsTrendResponse200Item]:
@@ -313,6 +324,7 @@ class AsyncHashtagsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("hashtags/users")
     async def users(
         self,
         *,

@@ -7,9 +7,13 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from misskey_core import AsyncClient, SyncClient
 
     from ..models.gallery_post import GalleryPost
@@ -87,6 +91,7 @@ class INamespace:
     def __repr__(self) -> str:
         return "<INamespace>"
 
+    @misskey_endpoint("i")
     def __call__(
         self,
     ) -> MeDetailed:
@@ -107,6 +112,7 @@ class INamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/apps")
     def apps(
         self,
         *,
@@ -135,6 +141,7 @@ class INamespace:
             sort=sort,
         )
 
+    @misskey_endpoint("i/authorized-apps")
     def authorized_apps(
         self,
         *,
@@ -169,6 +176,7 @@ class INamespace:
             sort=sort,
         )
 
+    @misskey_endpoint("i/change-password")
     def change_password(
         self,
         *,
@@ -203,6 +211,7 @@ class INamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/claim-achievement")
     def claim_achievement(
         self,
         *,
@@ -229,6 +238,7 @@ class INamespace:
             name=name,
         )
 
+    @misskey_endpoint("i/delete-account")
     def delete_account(
         self,
         *,
@@ -260,6 +270,7 @@ class INamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/export-antennas")
     def export_antennas(
         self,
     ) -> Any:
@@ -282,6 +293,7 @@ class INamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-blocking")
     def export_blocking(
         self,
     ) -> Any:
@@ -304,6 +316,7 @@ class INamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-clips")
     def export_clips(
         self,
     ) -> Any:
@@ -326,6 +339,7 @@ class INamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-favorites")
     def export_favorites(
         self,
     ) -> Any:
@@ -348,6 +362,7 @@ class INamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-following")
     def export_following(
         self,
         *,
@@ -379,6 +394,7 @@ class INamespace:
             exclude_inactive=exclude_inactive,
         )
 
+    @misskey_endpoint("i/export-mute")
     def export_mute(
         self,
     ) -> Any:
@@ -401,6 +417,7 @@ class INamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-notes")
     def export_notes(
         self,
     ) -> Any:
@@ -423,6 +440,7 @@ class INamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-user-lists")
     def export_user_lists(
         self,
     ) -> Any:
@@ -445,6 +463,7 @@ class INamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/favorites")
     def favorites(
         self,
         *,
@@ -487,6 +506,7 @@ class INamespace:
     def gallery(self) -> IGalleryNamespace:
         return IGalleryNamespace(self._client)
 
+    @misskey_endpoint("i/import-antennas")
     def import_antennas(
         self,
         *,
@@ -515,6 +535,7 @@ class INamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("i/import-blocking")
     def import_blocking(
         self,
         *,
@@ -543,6 +564,7 @@ class INamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("i/import-following")
     def import_following(
         self,
         *,
@@ -574,6 +596,7 @@ class INamespace:
             with_replies=with_replies,
         )
 
+    @misskey_endpoint("i/import-muting")
     def import_muting(
         self,
         *,
@@ -602,6 +625,7 @@ class INamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("i/import-user-lists")
     def import_user_lists(
         self,
         *,
@@ -630,6 +654,7 @@ class INamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("i/move")
     def move(
         self,
         *,
@@ -658,6 +683,7 @@ class INamespace:
             move_to_account=move_to_account,
         )
 
+    @misskey_endpoint("i/notifications")
     def notifications(
         self,
         *,
@@ -728,6 +754,7 @@ class INamespace:
             exclude_types=exclude_types,
         )
 
+    @misskey_endpoint("i/notifications-grouped")
     def notifications_grouped(
         self,
         *,
@@ -798,6 +825,7 @@ class INamespace:
             exclude_types=exclude_types,
         )
 
+    @misskey_endpoint("i/page-likes")
     def page_likes(
         self,
         *,
@@ -836,6 +864,7 @@ class INamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("i/pages")
     def pages(
         self,
         *,
@@ -874,6 +903,7 @@ class INamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("i/pin")
     def pin(
         self,
         *,
@@ -900,6 +930,7 @@ class INamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("i/read-announcement")
     def read_announcement(
         self,
         *,
@@ -926,6 +957,7 @@ class INamespace:
             announcement_id=announcement_id,
         )
 
+    @misskey_endpoint("i/regenerate-token")
     def regenerate_token(
         self,
         *,
@@ -958,6 +990,7 @@ class INamespace:
     def registry(self) -> IRegistryNamespace:
         return IRegistryNamespace(self._client)
 
+    @misskey_endpoint("i/revoke-token")
     def revoke_token(
         self,
         *,
@@ -991,6 +1024,7 @@ class INamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/signin-history")
     def signin_history(
         self,
         *,
@@ -1035,6 +1069,7 @@ class INamespace:
     def two_fa(self) -> ITwoFaNamespace:
         return ITwoFaNamespace(self._client)
 
+    @misskey_endpoint("i/unpin")
     def unpin(
         self,
         *,
@@ -1061,6 +1096,7 @@ class INamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("i/update")
     def update(
         self,
         *,
@@ -1098,7 +1134,7 @@ class INamespace:
         muted_words: builtins.list[builtins.list[str] | str] | Unset = UNSET,
         hard_muted_words: builtins.list[builtins.list[str] | str] | Unset = UNSET,
         muted_instances: builtins.list[str] | Unset = UNSET,
-        notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset = UNSET,
+        notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset | Mapping[str, Any] = UNSET,
         email_notification_types: builtins.list[str] | Unset = UNSET,
         also_known_as: builtins.list[str] | Unset = UNSET,
     ) -> MeDetailed:
@@ -1196,6 +1232,7 @@ class INamespace:
             also_known_as=also_known_as,
         )
 
+    @misskey_endpoint("i/update-email")
     def update_email(
         self,
         *,
@@ -1244,6 +1281,7 @@ class IGalleryNamespace:
     def __repr__(self) -> str:
         return "<IGalleryNamespace>"
 
+    @misskey_endpoint("i/gallery/likes")
     def likes(
         self,
         *,
@@ -1282,6 +1320,7 @@ class IGalleryNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("i/gallery/posts")
     def posts(
         self,
         *,
@@ -1330,6 +1369,7 @@ class IRegistryNamespace:
     def __repr__(self) -> str:
         return "<IRegistryNamespace>"
 
+    @misskey_endpoint("i/registry/get")
     def get(
         self,
         *,
@@ -1362,6 +1402,7 @@ class IRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/get-all")
     def get_all(
         self,
         *,
@@ -1391,6 +1432,7 @@ class IRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/get-detail")
     def get_detail(
         self,
         *,
@@ -1423,6 +1465,7 @@ class IRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/keys")
     def keys(
         self,
         *,
@@ -1452,6 +1495,7 @@ class IRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/keys-with-type")
     def keys_with_type(
         self,
         *,
@@ -1481,6 +1525,7 @@ class IRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/remove")
     def remove(
         self,
         *,
@@ -1513,6 +1558,7 @@ class IRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/scopes-with-domain")
     def scopes_with_domain(
         self,
     ) -> builtins.list[IRegistryScopesWithDomainResponse200Item]:
@@ -1535,6 +1581,7 @@ class IRegistryNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/registry/set")
     def set(
         self,
         *,
@@ -1580,6 +1627,7 @@ class ITwoFaNamespace:
     def __repr__(self) -> str:
         return "<ITwoFaNamespace>"
 
+    @misskey_endpoint("i/2fa/done")
     def done(
         self,
         *,
@@ -1608,12 +1656,13 @@ class ITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/key-done")
     def key_done(
         self,
         *,
         password: str,
         name: str,
-        credential: I2FaKeyDoneBodyCredential,
+        credential: I2FaKeyDoneBodyCredential | Mapping[str, Any],
         token: None | str | Unset = UNSET,
     ) -> I2FaKeyDoneResponse200:
         """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
@@ -1645,6 +1694,7 @@ class ITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/password-less")
     def password_less(
         self,
         *,
@@ -1673,6 +1723,7 @@ class ITwoFaNamespace:
             value=value,
         )
 
+    @misskey_endpoint("i/2fa/register")
     def register(
         self,
         *,
@@ -1704,6 +1755,7 @@ class ITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/register-key")
     def register_key(
         self,
         *,
@@ -1735,6 +1787,7 @@ class ITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/remove-key")
     def remove_key(
         self,
         *,
@@ -1769,6 +1822,7 @@ class ITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/unregister")
     def unregister(
         self,
         *,
@@ -1800,6 +1854,7 @@ class ITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/update-key")
     def update_key(
         self,
         *,
@@ -1841,6 +1896,7 @@ class IWebhooksNamespace:
     def __repr__(self) -> str:
         return "<IWebhooksNamespace>"
 
+    @misskey_endpoint("i/webhooks/create")
     def create(
         self,
         *,
@@ -1876,6 +1932,7 @@ class IWebhooksNamespace:
             secret=secret,
         )
 
+    @misskey_endpoint("i/webhooks/delete")
     def delete(
         self,
         *,
@@ -1902,6 +1959,7 @@ class IWebhooksNamespace:
             webhook_id=webhook_id,
         )
 
+    @misskey_endpoint("i/webhooks/list")
     def list(
         self,
     ) -> builtins.list[UserWebhook]:
@@ -1922,6 +1980,7 @@ class IWebhooksNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/webhooks/show")
     def show(
         self,
         *,
@@ -1948,12 +2007,13 @@ class IWebhooksNamespace:
             webhook_id=webhook_id,
         )
 
+    @misskey_endpoint("i/webhooks/test")
     def test(
         self,
         *,
         webhook_id: str,
         type_: IWebhooksTestBodyType,
-        override: IWebhooksTestBodyOverride | Unset = UNSET,
+        override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
     ) -> Any:
         """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -1980,6 +2040,7 @@ class IWebhooksNamespace:
             override=override,
         )
 
+    @misskey_endpoint("i/webhooks/update")
     def update(
         self,
         *,
@@ -2031,6 +2092,7 @@ class AsyncINamespace:
     def __repr__(self) -> str:
         return "<AsyncINamespace>"
 
+    @misskey_endpoint("i")
     async def __call__(
         self,
     ) -> MeDetailed:
@@ -2051,6 +2113,7 @@ class AsyncINamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/apps")
     async def apps(
         self,
         *,
@@ -2079,6 +2142,7 @@ class AsyncINamespace:
             sort=sort,
         )
 
+    @misskey_endpoint("i/authorized-apps")
     async def authorized_apps(
         self,
         *,
@@ -2113,6 +2177,7 @@ class AsyncINamespace:
             sort=sort,
         )
 
+    @misskey_endpoint("i/change-password")
     async def change_password(
         self,
         *,
@@ -2147,6 +2212,7 @@ class AsyncINamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/claim-achievement")
     async def claim_achievement(
         self,
         *,
@@ -2173,6 +2239,7 @@ class AsyncINamespace:
             name=name,
         )
 
+    @misskey_endpoint("i/delete-account")
     async def delete_account(
         self,
         *,
@@ -2204,6 +2271,7 @@ class AsyncINamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/export-antennas")
     async def export_antennas(
         self,
     ) -> Any:
@@ -2226,6 +2294,7 @@ class AsyncINamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-blocking")
     async def export_blocking(
         self,
     ) -> Any:
@@ -2248,6 +2317,7 @@ class AsyncINamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-clips")
     async def export_clips(
         self,
     ) -> Any:
@@ -2270,6 +2340,7 @@ class AsyncINamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-favorites")
     async def export_favorites(
         self,
     ) -> Any:
@@ -2292,6 +2363,7 @@ class AsyncINamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-following")
     async def export_following(
         self,
         *,
@@ -2323,6 +2395,7 @@ class AsyncINamespace:
             exclude_inactive=exclude_inactive,
         )
 
+    @misskey_endpoint("i/export-mute")
     async def export_mute(
         self,
     ) -> Any:
@@ -2345,6 +2418,7 @@ class AsyncINamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-notes")
     async def export_notes(
         self,
     ) -> Any:
@@ -2367,6 +2441,7 @@ class AsyncINamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/export-user-lists")
     async def export_user_lists(
         self,
     ) -> Any:
@@ -2389,6 +2464,7 @@ class AsyncINamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/favorites")
     async def favorites(
         self,
         *,
@@ -2431,6 +2507,7 @@ class AsyncINamespace:
     def gallery(self) -> AsyncIGalleryNamespace:
         return AsyncIGalleryNamespace(self._client)
 
+    @misskey_endpoint("i/import-antennas")
     async def import_antennas(
         self,
         *,
@@ -2459,6 +2536,7 @@ class AsyncINamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("i/import-blocking")
     async def import_blocking(
         self,
         *,
@@ -2487,6 +2565,7 @@ class AsyncINamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("i/import-following")
     async def import_following(
         self,
         *,
@@ -2518,6 +2597,7 @@ class AsyncINamespace:
             with_replies=with_replies,
         )
 
+    @misskey_endpoint("i/import-muting")
     async def import_muting(
         self,
         *,
@@ -2546,6 +2626,7 @@ class AsyncINamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("i/import-user-lists")
     async def import_user_lists(
         self,
         *,
@@ -2574,6 +2655,7 @@ class AsyncINamespace:
             file_id=file_id,
         )
 
+    @misskey_endpoint("i/move")
     async def move(
         self,
         *,
@@ -2602,6 +2684,7 @@ class AsyncINamespace:
             move_to_account=move_to_account,
         )
 
+    @misskey_endpoint("i/notifications")
     async def notifications(
         self,
         *,
@@ -2672,6 +2755,7 @@ class AsyncINamespace:
             exclude_types=exclude_types,
         )
 
+    @misskey_endpoint("i/notifications-grouped")
     async def notifications_grouped(
         self,
         *,
@@ -2742,6 +2826,7 @@ class AsyncINamespace:
             exclude_types=exclude_types,
         )
 
+    @misskey_endpoint("i/page-likes")
     async def page_likes(
         self,
         *,
@@ -2780,6 +2865,7 @@ class AsyncINamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("i/pages")
     async def pages(
         self,
         *,
@@ -2818,6 +2904,7 @@ class AsyncINamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("i/pin")
     async def pin(
         self,
         *,
@@ -2844,6 +2931,7 @@ class AsyncINamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("i/read-announcement")
     async def read_announcement(
         self,
         *,
@@ -2870,6 +2958,7 @@ class AsyncINamespace:
             announcement_id=announcement_id,
         )
 
+    @misskey_endpoint("i/regenerate-token")
     async def regenerate_token(
         self,
         *,
@@ -2902,6 +2991,7 @@ class AsyncINamespace:
     def registry(self) -> AsyncIRegistryNamespace:
         return AsyncIRegistryNamespace(self._client)
 
+    @misskey_endpoint("i/revoke-token")
     async def revoke_token(
         self,
         *,
@@ -2935,6 +3025,7 @@ class AsyncINamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/signin-history")
     async def signin_history(
         self,
         *,
@@ -2979,6 +3070,7 @@ class AsyncINamespace:
     def two_fa(self) -> AsyncITwoFaNamespace:
         return AsyncITwoFaNamespace(self._client)
 
+    @misskey_endpoint("i/unpin")
     async def unpin(
         self,
         *,
@@ -3005,6 +3097,7 @@ class AsyncINamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("i/update")
     async def update(
         self,
         *,
@@ -3042,7 +3135,7 @@ class AsyncINamespace:
         muted_words: builtins.list[builtins.list[str] | str] | Unset = UNSET,
         hard_muted_words: builtins.list[builtins.list[str] | str] | Unset = UNSET,
         muted_instances: builtins.list[str] | Unset = UNSET,
-        notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset = UNSET,
+        notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset | Mapping[str, Any] = UNSET,
         email_notification_types: builtins.list[str] | Unset = UNSET,
         also_known_as: builtins.list[str] | Unset = UNSET,
     ) -> MeDetailed:
@@ -3140,6 +3233,7 @@ class AsyncINamespace:
             also_known_as=also_known_as,
         )
 
+    @misskey_endpoint("i/update-email")
     async def update_email(
         self,
         *,
@@ -3188,6 +3282,7 @@ class AsyncIGalleryNamespace:
     def __repr__(self) -> str:
         return "<AsyncIGalleryNamespace>"
 
+    @misskey_endpoint("i/gallery/likes")
     async def likes(
         self,
         *,
@@ -3226,6 +3321,7 @@ class AsyncIGalleryNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("i/gallery/posts")
     async def posts(
         self,
         *,
@@ -3274,6 +3370,7 @@ class AsyncIRegistryNamespace:
     def __repr__(self) -> str:
         return "<AsyncIRegistryNamespace>"
 
+    @misskey_endpoint("i/registry/get")
     async def get(
         self,
         *,
@@ -3306,6 +3403,7 @@ class AsyncIRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/get-all")
     async def get_all(
         self,
         *,
@@ -3335,6 +3433,7 @@ class AsyncIRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/get-detail")
     async def get_detail(
         self,
         *,
@@ -3367,6 +3466,7 @@ class AsyncIRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/keys")
     async def keys(
         self,
         *,
@@ -3396,6 +3496,7 @@ class AsyncIRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/keys-with-type")
     async def keys_with_type(
         self,
         *,
@@ -3425,6 +3526,7 @@ class AsyncIRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/remove")
     async def remove(
         self,
         *,
@@ -3457,6 +3559,7 @@ class AsyncIRegistryNamespace:
             domain=domain,
         )
 
+    @misskey_endpoint("i/registry/scopes-with-domain")
     async def scopes_with_domain(
         self,
     ) -> builtins.list[IRegistryScopesWithDomainResponse200Item]:
@@ -3479,6 +3582,7 @@ class AsyncIRegistryNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/registry/set")
     async def set(
         self,
         *,
@@ -3524,6 +3628,7 @@ class AsyncITwoFaNamespace:
     def __repr__(self) -> str:
         return "<AsyncITwoFaNamespace>"
 
+    @misskey_endpoint("i/2fa/done")
     async def done(
         self,
         *,
@@ -3552,12 +3657,13 @@ class AsyncITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/key-done")
     async def key_done(
         self,
         *,
         password: str,
         name: str,
-        credential: I2FaKeyDoneBodyCredential,
+        credential: I2FaKeyDoneBodyCredential | Mapping[str, Any],
         token: None | str | Unset = UNSET,
     ) -> I2FaKeyDoneResponse200:
         """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
@@ -3589,6 +3695,7 @@ class AsyncITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/password-less")
     async def password_less(
         self,
         *,
@@ -3617,6 +3724,7 @@ class AsyncITwoFaNamespace:
             value=value,
         )
 
+    @misskey_endpoint("i/2fa/register")
     async def register(
         self,
         *,
@@ -3648,6 +3756,7 @@ class AsyncITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/register-key")
     async def register_key(
         self,
         *,
@@ -3679,6 +3788,7 @@ class AsyncITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/remove-key")
     async def remove_key(
         self,
         *,
@@ -3713,6 +3823,7 @@ class AsyncITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/unregister")
     async def unregister(
         self,
         *,
@@ -3744,6 +3855,7 @@ class AsyncITwoFaNamespace:
             token=token,
         )
 
+    @misskey_endpoint("i/2fa/update-key")
     async def update_key(
         self,
         *,
@@ -3785,6 +3897,7 @@ class AsyncIWebhooksNamespace:
     def __repr__(self) -> str:
         return "<AsyncIWebhooksNamespace>"
 
+    @misskey_endpoint("i/webhooks/create")
     async def create(
         self,
         *,
@@ -3820,6 +3933,7 @@ class AsyncIWebhooksNamespace:
             secret=secret,
         )
 
+    @misskey_endpoint("i/webhooks/delete")
     async def delete(
         self,
         *,
@@ -3846,6 +3960,7 @@ class AsyncIWebhooksNamespace:
             webhook_id=webhook_id,
         )
 
+    @misskey_endpoint("i/webhooks/list")
     async def list(
         self,
     ) -> builtins.list[UserWebhook]:
@@ -3866,6 +3981,7 @@ class AsyncIWebhooksNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("i/webhooks/show")
     async def show(
         self,
         *,
@@ -3892,12 +4008,13 @@ class AsyncIWebhooksNamespace:
             webhook_id=webhook_id,
         )
 
+    @misskey_endpoint("i/webhooks/test")
     async def test(
         self,
         *,
         webhook_id: str,
         type_: IWebhooksTestBodyType,
-        override: IWebhooksTestBodyOverride | Unset = UNSET,
+        override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
     ) -> Any:
         """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -3924,6 +4041,7 @@ class AsyncIWebhooksNamespace:
             override=override,
         )
 
+    @misskey_endpoint("i/webhooks/update")
     async def update(
         self,
         *,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ class InviteNamespace:
     def __repr__(self) -> str:
         return "<InviteNamespace>"
 
+    @misskey_endpoint("invite/create")
     def create(
         self,
     ) -> InviteCode:
@@ -44,6 +47,7 @@ class InviteNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("invite/delete")
     def delete(
         self,
         *,
@@ -70,6 +74,7 @@ class InviteNamespace:
             invite_id=invite_id,
         )
 
+    @misskey_endpoint("invite/limit")
     def limit(
         self,
     ) -> InviteLimitResponse200:
@@ -90,6 +95,7 @@ class InviteNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("invite/list")
     def list(
         self,
         *,
@@ -138,6 +144,7 @@ class AsyncInviteNamespace:
     def __repr__(self) -> str:
         return "<AsyncInviteNamespace>"
 
+    @misskey_endpoint("invite/create")
     async def create(
         self,
     ) -> InviteCode:
@@ -158,6 +165,7 @@ class AsyncInviteNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("invite/delete")
     async def delete(
         self,
         *,
@@ -184,6 +192,7 @@ class AsyncInviteNamespace:
             invite_id=invite_id,
         )
 
+    @misskey_endpoint("invite/limit")
     async def limit(
         self,
     ) -> InviteLimitResponse200:
@@ -204,6 +213,7 @@ class AsyncInviteNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("invite/list")
     async def list(
         self,
         *,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,6 +25,7 @@ class MiauthNamespace:
     def __repr__(self) -> str:
         return "<MiauthNamespace>"
 
+    @misskey_endpoint("miauth/gen-token")
     def gen_token(
         self,
         *,
@@ -73,6 +76,7 @@ class AsyncMiauthNamespace:
     def __repr__(self) -> str:
         return "<AsyncMiauthNamespace>"
 
+    @misskey_endpoint("miauth/gen-token")
     async def gen_token(
         self,
         *,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,6 +25,7 @@ class MuteNamespace:
     def __repr__(self) -> str:
         return "<MuteNamespace>"
 
+    @misskey_endpoint("mute/create")
     def create(
         self,
         *,
@@ -53,6 +56,7 @@ class MuteNamespace:
             expires_at=expires_at,
         )
 
+    @misskey_endpoint("mute/delete")
     def delete(
         self,
         *,
@@ -79,6 +83,7 @@ class MuteNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("mute/list")
     def list(
         self,
         *,
@@ -127,6 +132,7 @@ class AsyncMuteNamespace:
     def __repr__(self) -> str:
         return "<AsyncMuteNamespace>"
 
+    @misskey_endpoint("mute/create")
     async def create(
         self,
         *,
@@ -157,6 +163,7 @@ class AsyncMuteNamespace:
             expires_at=expires_at,
         )
 
+    @misskey_endpoint("mute/delete")
     async def delete(
         self,
         *,
@@ -183,6 +190,7 @@ class AsyncMuteNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("mute/list")
     async def list(
         self,
         *,

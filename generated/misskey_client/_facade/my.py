@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,6 +25,7 @@ class MyNamespace:
     def __repr__(self) -> str:
         return "<MyNamespace>"
 
+    @misskey_endpoint("my/apps")
     def apps(
         self,
         *,
@@ -62,6 +65,7 @@ class AsyncMyNamespace:
     def __repr__(self) -> str:
         return "<AsyncMyNamespace>"
 
+    @misskey_endpoint("my/apps")
     async def apps(
         self,
         *,

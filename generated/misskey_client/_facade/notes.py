@@ -7,6 +7,8 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -60,6 +62,7 @@ class NotesNamespace:
     def __repr__(self) -> str:
         return "<NotesNamespace>"
 
+    @misskey_endpoint("notes")
     def __call__(
         self,
         *,
@@ -113,6 +116,7 @@ class NotesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/children")
     def children(
         self,
         *,
@@ -154,6 +158,7 @@ class NotesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/clips")
     def clips(
         self,
         *,
@@ -180,6 +185,7 @@ class NotesNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("notes/conversation")
     def conversation(
         self,
         *,
@@ -212,6 +218,7 @@ class NotesNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("notes/create")
     def create(
         self,
         *,
@@ -286,6 +293,7 @@ class NotesNamespace:
             poll=poll,
         )
 
+    @misskey_endpoint("notes/delete")
     def delete(
         self,
         *,
@@ -320,6 +328,7 @@ class NotesNamespace:
     def favorites(self) -> NotesFavoritesNamespace:
         return NotesFavoritesNamespace(self._client)
 
+    @misskey_endpoint("notes/featured")
     def featured(
         self,
         *,
@@ -352,6 +361,7 @@ class NotesNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("notes/global-timeline")
     def global_timeline(
         self,
         *,
@@ -396,6 +406,7 @@ class NotesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/hybrid-timeline")
     def hybrid_timeline(
         self,
         *,
@@ -455,6 +466,7 @@ class NotesNamespace:
             with_replies=with_replies,
         )
 
+    @misskey_endpoint("notes/local-timeline")
     def local_timeline(
         self,
         *,
@@ -505,6 +517,7 @@ class NotesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/mentions")
     def mentions(
         self,
         *,
@@ -557,6 +570,7 @@ class NotesNamespace:
     def reactions(self) -> NotesReactionsNamespace:
         return NotesReactionsNamespace(self._client)
 
+    @misskey_endpoint("notes/renotes")
     def renotes(
         self,
         *,
@@ -598,6 +612,7 @@ class NotesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/replies")
     def replies(
         self,
         *,
@@ -639,6 +654,7 @@ class NotesNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("notes/search")
     def search(
         self,
         *,
@@ -692,6 +708,7 @@ class NotesNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("notes/search-by-tag")
     def search_by_tag(
         self,
         *,
@@ -751,6 +768,7 @@ class NotesNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("notes/show")
     def show(
         self,
         *,
@@ -777,6 +795,7 @@ class NotesNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("notes/show-partial-bulk")
     def show_partial_bulk(
         self,
         *,
@@ -803,6 +822,7 @@ class NotesNamespace:
             note_ids=note_ids,
         )
 
+    @misskey_endpoint("notes/state")
     def state(
         self,
         *,
@@ -833,6 +853,7 @@ class NotesNamespace:
     def thread_muting(self) -> NotesThreadMutingNamespace:
         return NotesThreadMutingNamespace(self._client)
 
+    @misskey_endpoint("notes/timeline")
     def timeline(
         self,
         *,
@@ -889,6 +910,7 @@ class NotesNamespace:
             with_renotes=with_renotes,
         )
 
+    @misskey_endpoint("notes/translate")
     def translate(
         self,
         *,
@@ -918,6 +940,7 @@ class NotesNamespace:
             target_lang=target_lang,
         )
 
+    @misskey_endpoint("notes/unrenote")
     def unrenote(
         self,
         *,
@@ -944,6 +967,7 @@ class NotesNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("notes/user-list-timeline")
     def user_list_timeline(
         self,
         *,
@@ -1013,6 +1037,7 @@ class NotesDraftsNamespace:
     def __repr__(self) -> str:
         return "<NotesDraftsNamespace>"
 
+    @misskey_endpoint("notes/drafts/count")
     def count(
         self,
     ) -> float:
@@ -1033,6 +1058,7 @@ class NotesDraftsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("notes/drafts/create")
     def create(
         self,
         *,
@@ -1104,6 +1130,7 @@ class NotesDraftsNamespace:
             is_actually_scheduled=is_actually_scheduled,
         )
 
+    @misskey_endpoint("notes/drafts/delete")
     def delete(
         self,
         *,
@@ -1130,6 +1157,7 @@ class NotesDraftsNamespace:
             draft_id=draft_id,
         )
 
+    @misskey_endpoint("notes/drafts/list")
     def list(
         self,
         *,
@@ -1171,6 +1199,7 @@ class NotesDraftsNamespace:
             scheduled=scheduled,
         )
 
+    @misskey_endpoint("notes/drafts/update")
     def update(
         self,
         *,
@@ -1255,6 +1284,7 @@ class NotesFavoritesNamespace:
     def __repr__(self) -> str:
         return "<NotesFavoritesNamespace>"
 
+    @misskey_endpoint("notes/favorites/create")
     def create(
         self,
         *,
@@ -1281,6 +1311,7 @@ class NotesFavoritesNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("notes/favorites/delete")
     def delete(
         self,
         *,
@@ -1317,6 +1348,7 @@ class NotesPollsNamespace:
     def __repr__(self) -> str:
         return "<NotesPollsNamespace>"
 
+    @misskey_endpoint("notes/polls/recommendation")
     def recommendation(
         self,
         *,
@@ -1349,6 +1381,7 @@ class NotesPollsNamespace:
             exclude_channels=exclude_channels,
         )
 
+    @misskey_endpoint("notes/polls/vote")
     def vote(
         self,
         *,
@@ -1388,6 +1421,7 @@ class NotesReactionsNamespace:
     def __repr__(self) -> str:
         return "<NotesReactionsNamespace>"
 
+    @misskey_endpoint("notes/reactions")
     def __call__(
         self,
         *,
@@ -1432,6 +1466,7 @@ class NotesReactionsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/reactions/create")
     def create(
         self,
         *,
@@ -1461,6 +1496,7 @@ class NotesReactionsNamespace:
             reaction=reaction,
         )
 
+    @misskey_endpoint("notes/reactions/delete")
     def delete(
         self,
         *,
@@ -1497,6 +1533,7 @@ class NotesThreadMutingNamespace:
     def __repr__(self) -> str:
         return "<NotesThreadMutingNamespace>"
 
+    @misskey_endpoint("notes/thread-muting/create")
     def create(
         self,
         *,
@@ -1523,6 +1560,7 @@ class NotesThreadMutingNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("notes/thread-muting/delete")
     def delete(
         self,
         *,
@@ -1559,6 +1597,7 @@ class AsyncNotesNamespace:
     def __repr__(self) -> str:
         return "<AsyncNotesNamespace>"
 
+    @misskey_endpoint("notes")
     async def __call__(
         self,
         *,
@@ -1612,6 +1651,7 @@ class AsyncNotesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/children")
     async def children(
         self,
         *,
@@ -1653,6 +1693,7 @@ class AsyncNotesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/clips")
     async def clips(
         self,
         *,
@@ -1679,6 +1720,7 @@ class AsyncNotesNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("notes/conversation")
     async def conversation(
         self,
         *,
@@ -1711,6 +1753,7 @@ class AsyncNotesNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("notes/create")
     async def create(
         self,
         *,
@@ -1785,6 +1828,7 @@ class AsyncNotesNamespace:
             poll=poll,
         )
 
+    @misskey_endpoint("notes/delete")
     async def delete(
         self,
         *,
@@ -1819,6 +1863,7 @@ class AsyncNotesNamespace:
     def favorites(self) -> AsyncNotesFavoritesNamespace:
         return AsyncNotesFavoritesNamespace(self._client)
 
+    @misskey_endpoint("notes/featured")
     async def featured(
         self,
         *,
@@ -1851,6 +1896,7 @@ class AsyncNotesNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("notes/global-timeline")
     async def global_timeline(
         self,
         *,
@@ -1895,6 +1941,7 @@ class AsyncNotesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/hybrid-timeline")
     async def hybrid_timeline(
         self,
         *,
@@ -1954,6 +2001,7 @@ class AsyncNotesNamespace:
             with_replies=with_replies,
         )
 
+    @misskey_endpoint("notes/local-timeline")
     async def local_timeline(
         self,
         *,
@@ -2004,6 +2052,7 @@ class AsyncNotesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/mentions")
     async def mentions(
         self,
         *,
@@ -2056,6 +2105,7 @@ class AsyncNotesNamespace:
     def reactions(self) -> AsyncNotesReactionsNamespace:
         return AsyncNotesReactionsNamespace(self._client)
 
+    @misskey_endpoint("notes/renotes")
     async def renotes(
         self,
         *,
@@ -2097,6 +2147,7 @@ class AsyncNotesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/replies")
     async def replies(
         self,
         *,
@@ -2138,6 +2189,7 @@ class AsyncNotesNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("notes/search")
     async def search(
         self,
         *,
@@ -2191,6 +2243,7 @@ class AsyncNotesNamespace:
             channel_id=channel_id,
         )
 
+    @misskey_endpoint("notes/search-by-tag")
     async def search_by_tag(
         self,
         *,
@@ -2250,6 +2303,7 @@ class AsyncNotesNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("notes/show")
     async def show(
         self,
         *,
@@ -2276,6 +2330,7 @@ class AsyncNotesNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("notes/show-partial-bulk")
     async def show_partial_bulk(
         self,
         *,
@@ -2302,6 +2357,7 @@ class AsyncNotesNamespace:
             note_ids=note_ids,
         )
 
+    @misskey_endpoint("notes/state")
     async def state(
         self,
         *,
@@ -2332,6 +2388,7 @@ class AsyncNotesNamespace:
     def thread_muting(self) -> AsyncNotesThreadMutingNamespace:
         return AsyncNotesThreadMutingNamespace(self._client)
 
+    @misskey_endpoint("notes/timeline")
     async def timeline(
         self,
         *,
@@ -2388,6 +2445,7 @@ class AsyncNotesNamespace:
             with_renotes=with_renotes,
         )
 
+    @misskey_endpoint("notes/translate")
     async def translate(
         self,
         *,
@@ -2417,6 +2475,7 @@ class AsyncNotesNamespace:
             target_lang=target_lang,
         )
 
+    @misskey_endpoint("notes/unrenote")
     async def unrenote(
         self,
         *,
@@ -2443,6 +2502,7 @@ class AsyncNotesNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("notes/user-list-timeline")
     async def user_list_timeline(
         self,
         *,
@@ -2512,6 +2572,7 @@ class AsyncNotesDraftsNamespace:
     def __repr__(self) -> str:
         return "<AsyncNotesDraftsNamespace>"
 
+    @misskey_endpoint("notes/drafts/count")
     async def count(
         self,
     ) -> float:
@@ -2532,6 +2593,7 @@ class AsyncNotesDraftsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("notes/drafts/create")
     async def create(
         self,
         *,
@@ -2603,6 +2665,7 @@ class AsyncNotesDraftsNamespace:
             is_actually_scheduled=is_actually_scheduled,
         )
 
+    @misskey_endpoint("notes/drafts/delete")
     async def delete(
         self,
         *,
@@ -2629,6 +2692,7 @@ class AsyncNotesDraftsNamespace:
             draft_id=draft_id,
         )
 
+    @misskey_endpoint("notes/drafts/list")
     async def list(
         self,
         *,
@@ -2670,6 +2734,7 @@ class AsyncNotesDraftsNamespace:
             scheduled=scheduled,
         )
 
+    @misskey_endpoint("notes/drafts/update")
     async def update(
         self,
         *,
@@ -2754,6 +2819,7 @@ class AsyncNotesFavoritesNamespace:
     def __repr__(self) -> str:
         return "<AsyncNotesFavoritesNamespace>"
 
+    @misskey_endpoint("notes/favorites/create")
     async def create(
         self,
         *,
@@ -2780,6 +2846,7 @@ class AsyncNotesFavoritesNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("notes/favorites/delete")
     async def delete(
         self,
         *,
@@ -2816,6 +2883,7 @@ class AsyncNotesPollsNamespace:
     def __repr__(self) -> str:
         return "<AsyncNotesPollsNamespace>"
 
+    @misskey_endpoint("notes/polls/recommendation")
     async def recommendation(
         self,
         *,
@@ -2848,6 +2916,7 @@ class AsyncNotesPollsNamespace:
             exclude_channels=exclude_channels,
         )
 
+    @misskey_endpoint("notes/polls/vote")
     async def vote(
         self,
         *,
@@ -2887,6 +2956,7 @@ class AsyncNotesReactionsNamespace:
     def __repr__(self) -> str:
         return "<AsyncNotesReactionsNamespace>"
 
+    @misskey_endpoint("notes/reactions")
     async def __call__(
         self,
         *,
@@ -2931,6 +3001,7 @@ class AsyncNotesReactionsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("notes/reactions/create")
     async def create(
         self,
         *,
@@ -2960,6 +3031,7 @@ class AsyncNotesReactionsNamespace:
             reaction=reaction,
         )
 
+    @misskey_endpoint("notes/reactions/delete")
     async def delete(
         self,
         *,
@@ -2996,6 +3068,7 @@ class AsyncNotesThreadMutingNamespace:
     def __repr__(self) -> str:
         return "<AsyncNotesThreadMutingNamespace>"
 
+    @misskey_endpoint("notes/thread-muting/create")
     async def create(
         self,
         *,
@@ -3022,6 +3095,7 @@ class AsyncNotesThreadMutingNamespace:
             note_id=note_id,
         )
 
+    @misskey_endpoint("notes/thread-muting/delete")
     async def delete(
         self,
         *,

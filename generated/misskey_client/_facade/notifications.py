@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,6 +22,7 @@ class NotificationsNamespace:
     def __repr__(self) -> str:
         return "<NotificationsNamespace>"
 
+    @misskey_endpoint("notifications/create")
     def create(
         self,
         *,
@@ -52,6 +55,7 @@ class NotificationsNamespace:
             icon=icon,
         )
 
+    @misskey_endpoint("notifications/flush")
     def flush(
         self,
     ) -> Any:
@@ -72,6 +76,7 @@ class NotificationsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("notifications/mark-all-as-read")
     def mark_all_as_read(
         self,
     ) -> Any:
@@ -92,6 +97,7 @@ class NotificationsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("notifications/test-notification")
     def test_notification(
         self,
     ) -> Any:
@@ -122,6 +128,7 @@ class AsyncNotificationsNamespace:
     def __repr__(self) -> str:
         return "<AsyncNotificationsNamespace>"
 
+    @misskey_endpoint("notifications/create")
     async def create(
         self,
         *,
@@ -154,6 +161,7 @@ class AsyncNotificationsNamespace:
             icon=icon,
         )
 
+    @misskey_endpoint("notifications/flush")
     async def flush(
         self,
     ) -> Any:
@@ -174,6 +182,7 @@ class AsyncNotificationsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("notifications/mark-all-as-read")
     async def mark_all_as_read(
         self,
     ) -> Any:
@@ -194,6 +203,7 @@ class AsyncNotificationsNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("notifications/test-notification")
     async def test_notification(
         self,
     ) -> Any:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ class PagesNamespace:
     def __repr__(self) -> str:
         return "<PagesNamespace>"
 
+    @misskey_endpoint("pages/create")
     def create(
         self,
         *,
@@ -82,6 +85,7 @@ class PagesNamespace:
             hide_title_when_pinned=hide_title_when_pinned,
         )
 
+    @misskey_endpoint("pages/delete")
     def delete(
         self,
         *,
@@ -108,6 +112,7 @@ class PagesNamespace:
             page_id=page_id,
         )
 
+    @misskey_endpoint("pages/featured")
     def featured(
         self,
     ) -> builtins.list[Page]:
@@ -128,6 +133,7 @@ class PagesNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("pages/like")
     def like(
         self,
         *,
@@ -154,6 +160,7 @@ class PagesNamespace:
             page_id=page_id,
         )
 
+    @misskey_endpoint("pages/show")
     def show(
         self,
         *,
@@ -188,6 +195,7 @@ class PagesNamespace:
             username=username,
         )
 
+    @misskey_endpoint("pages/unlike")
     def unlike(
         self,
         *,
@@ -214,6 +222,7 @@ class PagesNamespace:
             page_id=page_id,
         )
 
+    @misskey_endpoint("pages/update")
     def update(
         self,
         *,
@@ -280,6 +289,7 @@ class AsyncPagesNamespace:
     def __repr__(self) -> str:
         return "<AsyncPagesNamespace>"
 
+    @misskey_endpoint("pages/create")
     async def create(
         self,
         *,
@@ -333,6 +343,7 @@ class AsyncPagesNamespace:
             hide_title_when_pinned=hide_title_when_pinned,
         )
 
+    @misskey_endpoint("pages/delete")
     async def delete(
         self,
         *,
@@ -359,6 +370,7 @@ class AsyncPagesNamespace:
             page_id=page_id,
         )
 
+    @misskey_endpoint("pages/featured")
     async def featured(
         self,
     ) -> builtins.list[Page]:
@@ -379,6 +391,7 @@ class AsyncPagesNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("pages/like")
     async def like(
         self,
         *,
@@ -405,6 +418,7 @@ class AsyncPagesNamespace:
             page_id=page_id,
         )
 
+    @misskey_endpoint("pages/show")
     async def show(
         self,
         *,
@@ -439,6 +453,7 @@ class AsyncPagesNamespace:
             username=username,
         )
 
+    @misskey_endpoint("pages/unlike")
     async def unlike(
         self,
         *,
@@ -465,6 +480,7 @@ class AsyncPagesNamespace:
             page_id=page_id,
         )
 
+    @misskey_endpoint("pages/update")
     async def update(
         self,
         *,

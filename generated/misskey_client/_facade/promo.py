@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,6 +20,7 @@ class PromoNamespace:
     def __repr__(self) -> str:
         return "<PromoNamespace>"
 
+    @misskey_endpoint("promo/read")
     def read(
         self,
         *,
@@ -54,6 +57,7 @@ class AsyncPromoNamespace:
     def __repr__(self) -> str:
         return "<AsyncPromoNamespace>"
 
+    @misskey_endpoint("promo/read")
     async def read(
         self,
         *,

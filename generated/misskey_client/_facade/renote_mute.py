@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,6 +25,7 @@ class RenoteMuteNamespace:
     def __repr__(self) -> str:
         return "<RenoteMuteNamespace>"
 
+    @misskey_endpoint("renote-mute/create")
     def create(
         self,
         *,
@@ -49,6 +52,7 @@ class RenoteMuteNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("renote-mute/delete")
     def delete(
         self,
         *,
@@ -75,6 +79,7 @@ class RenoteMuteNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("renote-mute/list")
     def list(
         self,
         *,
@@ -123,6 +128,7 @@ class AsyncRenoteMuteNamespace:
     def __repr__(self) -> str:
         return "<AsyncRenoteMuteNamespace>"
 
+    @misskey_endpoint("renote-mute/create")
     async def create(
         self,
         *,
@@ -149,6 +155,7 @@ class AsyncRenoteMuteNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("renote-mute/delete")
     async def delete(
         self,
         *,
@@ -175,6 +182,7 @@ class AsyncRenoteMuteNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("renote-mute/list")
     async def list(
         self,
         *,

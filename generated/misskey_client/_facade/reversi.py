@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ class ReversiNamespace:
     def __repr__(self) -> str:
         return "<ReversiNamespace>"
 
+    @misskey_endpoint("reversi/cancel-match")
     def cancel_match(
         self,
         *,
@@ -52,6 +55,7 @@ class ReversiNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("reversi/games")
     def games(
         self,
         *,
@@ -93,6 +97,7 @@ class ReversiNamespace:
             my=my,
         )
 
+    @misskey_endpoint("reversi/invitations")
     def invitations(
         self,
     ) -> builtins.list[UserLite]:
@@ -113,6 +118,7 @@ class ReversiNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("reversi/match")
     def match(
         self,
         *,
@@ -145,6 +151,7 @@ class ReversiNamespace:
             multiple=multiple,
         )
 
+    @misskey_endpoint("reversi/show-game")
     def show_game(
         self,
         *,
@@ -171,6 +178,7 @@ class ReversiNamespace:
             game_id=game_id,
         )
 
+    @misskey_endpoint("reversi/surrender")
     def surrender(
         self,
         *,
@@ -197,6 +205,7 @@ class ReversiNamespace:
             game_id=game_id,
         )
 
+    @misskey_endpoint("reversi/verify")
     def verify(
         self,
         *,
@@ -236,6 +245,7 @@ class AsyncReversiNamespace:
     def __repr__(self) -> str:
         return "<AsyncReversiNamespace>"
 
+    @misskey_endpoint("reversi/cancel-match")
     async def cancel_match(
         self,
         *,
@@ -262,6 +272,7 @@ class AsyncReversiNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("reversi/games")
     async def games(
         self,
         *,
@@ -303,6 +314,7 @@ class AsyncReversiNamespace:
             my=my,
         )
 
+    @misskey_endpoint("reversi/invitations")
     async def invitations(
         self,
     ) -> builtins.list[UserLite]:
@@ -323,6 +335,7 @@ class AsyncReversiNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("reversi/match")
     async def match(
         self,
         *,
@@ -355,6 +368,7 @@ class AsyncReversiNamespace:
             multiple=multiple,
         )
 
+    @misskey_endpoint("reversi/show-game")
     async def show_game(
         self,
         *,
@@ -381,6 +395,7 @@ class AsyncReversiNamespace:
             game_id=game_id,
         )
 
+    @misskey_endpoint("reversi/surrender")
     async def surrender(
         self,
         *,
@@ -407,6 +422,7 @@ class AsyncReversiNamespace:
             game_id=game_id,
         )
 
+    @misskey_endpoint("reversi/verify")
     async def verify(
         self,
         *,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ class RolesNamespace:
     def __repr__(self) -> str:
         return "<RolesNamespace>"
 
+    @misskey_endpoint("roles/list")
     def list(
         self,
     ) -> builtins.list[Role]:
@@ -45,6 +48,7 @@ class RolesNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("roles/notes")
     def notes(
         self,
         *,
@@ -86,6 +90,7 @@ class RolesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("roles/show")
     def show(
         self,
         *,
@@ -112,6 +117,7 @@ class RolesNamespace:
             role_id=role_id,
         )
 
+    @misskey_endpoint("roles/users")
     def users(
         self,
         *,
@@ -163,6 +169,7 @@ class AsyncRolesNamespace:
     def __repr__(self) -> str:
         return "<AsyncRolesNamespace>"
 
+    @misskey_endpoint("roles/list")
     async def list(
         self,
     ) -> builtins.list[Role]:
@@ -183,6 +190,7 @@ class AsyncRolesNamespace:
             client=self._client,
         )
 
+    @misskey_endpoint("roles/notes")
     async def notes(
         self,
         *,
@@ -224,6 +232,7 @@ class AsyncRolesNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("roles/show")
     async def show(
         self,
         *,
@@ -250,6 +259,7 @@ class AsyncRolesNamespace:
             role_id=role_id,
         )
 
+    @misskey_endpoint("roles/users")
     async def users(
         self,
         *,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ class SwNamespace:
     def __repr__(self) -> str:
         return "<SwNamespace>"
 
+    @misskey_endpoint("sw/register")
     def register(
         self,
         *,
@@ -63,6 +66,7 @@ class SwNamespace:
             send_read_message=send_read_message,
         )
 
+    @misskey_endpoint("sw/show-registration")
     def show_registration(
         self,
         *,
@@ -93,6 +97,7 @@ class SwNamespace:
             endpoint=endpoint,
         )
 
+    @misskey_endpoint("sw/unregister")
     def unregister(
         self,
         *,
@@ -121,6 +126,7 @@ class SwNamespace:
             endpoint=endpoint,
         )
 
+    @misskey_endpoint("sw/update-registration")
     def update_registration(
         self,
         *,
@@ -164,6 +170,7 @@ class AsyncSwNamespace:
     def __repr__(self) -> str:
         return "<AsyncSwNamespace>"
 
+    @misskey_endpoint("sw/register")
     async def register(
         self,
         *,
@@ -203,6 +210,7 @@ class AsyncSwNamespace:
             send_read_message=send_read_message,
         )
 
+    @misskey_endpoint("sw/show-registration")
     async def show_registration(
         self,
         *,
@@ -233,6 +241,7 @@ class AsyncSwNamespace:
             endpoint=endpoint,
         )
 
+    @misskey_endpoint("sw/unregister")
     async def unregister(
         self,
         *,
@@ -261,6 +270,7 @@ class AsyncSwNamespace:
             endpoint=endpoint,
         )
 
+    @misskey_endpoint("sw/update-registration")
     async def update_registration(
         self,
         *,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -20,6 +22,7 @@ class UsernameNamespace:
     def __repr__(self) -> str:
         return "<UsernameNamespace>"
 
+    @misskey_endpoint("username/available")
     def available(
         self,
         *,
@@ -56,6 +59,7 @@ class AsyncUsernameNamespace:
     def __repr__(self) -> str:
         return "<AsyncUsernameNamespace>"
 
+    @misskey_endpoint("username/available")
     async def available(
         self,
         *,

@@ -7,6 +7,8 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -54,6 +56,7 @@ class UsersNamespace:
     def __repr__(self) -> str:
         return "<UsersNamespace>"
 
+    @misskey_endpoint("users")
     def __call__(
         self,
         *,
@@ -95,6 +98,7 @@ class UsersNamespace:
             hostname=hostname,
         )
 
+    @misskey_endpoint("users/achievements")
     def achievements(
         self,
         *,
@@ -121,6 +125,7 @@ class UsersNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("users/clips")
     def clips(
         self,
         *,
@@ -164,6 +169,7 @@ class UsersNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("users/featured-notes")
     def featured_notes(
         self,
         *,
@@ -196,6 +202,7 @@ class UsersNamespace:
             until_id=until_id,
         )
 
+    @misskey_endpoint("users/flashs")
     def flashs(
         self,
         *,
@@ -239,6 +246,7 @@ class UsersNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("users/followers")
     def followers(
         self,
         *,
@@ -290,6 +298,7 @@ class UsersNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("users/following")
     def following(
         self,
         *,
@@ -348,6 +357,7 @@ class UsersNamespace:
     def gallery(self) -> UsersGalleryNamespace:
         return UsersGalleryNamespace(self._client)
 
+    @misskey_endpoint("users/get-following-users-by-birthday")
     def get_following_users_by_birthday(
         self,
         *,
@@ -381,6 +391,7 @@ class UsersNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("users/get-frequently-replied-users")
     def get_frequently_replied_users(
         self,
         *,
@@ -416,6 +427,7 @@ class UsersNamespace:
     def lists(self) -> UsersListsNamespace:
         return UsersListsNamespace(self._client)
 
+    @misskey_endpoint("users/notes")
     def notes(
         self,
         *,
@@ -472,6 +484,7 @@ class UsersNamespace:
             with_files=with_files,
         )
 
+    @misskey_endpoint("users/pages")
     def pages(
         self,
         *,
@@ -515,6 +528,7 @@ class UsersNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("users/reactions")
     def reactions(
         self,
         *,
@@ -558,6 +572,7 @@ class UsersNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("users/recommendation")
     def recommendation(
         self,
         *,
@@ -587,6 +602,7 @@ class UsersNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("users/relation")
     def relation(
         self,
         *,
@@ -613,6 +629,7 @@ class UsersNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("users/report-abuse")
     def report_abuse(
         self,
         *,
@@ -642,6 +659,7 @@ class UsersNamespace:
             comment=comment,
         )
 
+    @misskey_endpoint("users/search")
     def search(
         self,
         *,
@@ -682,6 +700,7 @@ class UsersNamespace:
             detail=detail,
         )
 
+    @misskey_endpoint("users/search-by-username-and-host")
     def search_by_username_and_host(
         self,
         *,
@@ -721,6 +740,7 @@ class UsersNamespace:
             detail=detail,
         )
 
+    @misskey_endpoint("users/show")
     def show(
         self,
         *,
@@ -760,6 +780,7 @@ class UsersNamespace:
             host=host,
         )
 
+    @misskey_endpoint("users/update-memo")
     def update_memo(
         self,
         *,
@@ -799,6 +820,7 @@ class UsersGalleryNamespace:
     def __repr__(self) -> str:
         return "<UsersGalleryNamespace>"
 
+    @misskey_endpoint("users/gallery/posts")
     def posts(
         self,
         *,
@@ -852,6 +874,7 @@ class UsersListsNamespace:
     def __repr__(self) -> str:
         return "<UsersListsNamespace>"
 
+    @misskey_endpoint("users/lists/create")
     def create(
         self,
         *,
@@ -878,6 +901,7 @@ class UsersListsNamespace:
             name=name,
         )
 
+    @misskey_endpoint("users/lists/create-from-public")
     def create_from_public(
         self,
         *,
@@ -907,6 +931,7 @@ class UsersListsNamespace:
             list_id=list_id,
         )
 
+    @misskey_endpoint("users/lists/delete")
     def delete(
         self,
         *,
@@ -933,6 +958,7 @@ class UsersListsNamespace:
             list_id=list_id,
         )
 
+    @misskey_endpoint("users/lists/favorite")
     def favorite(
         self,
         *,
@@ -959,6 +985,7 @@ class UsersListsNamespace:
             list_id=list_id,
         )
 
+    @misskey_endpoint("users/lists/get-memberships")
     def get_memberships(
         self,
         *,
@@ -1003,6 +1030,7 @@ class UsersListsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("users/lists/list")
     def list(
         self,
         *,
@@ -1029,6 +1057,7 @@ class UsersListsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("users/lists/pull")
     def pull(
         self,
         *,
@@ -1058,6 +1087,7 @@ class UsersListsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("users/lists/push")
     def push(
         self,
         *,
@@ -1087,6 +1117,7 @@ class UsersListsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("users/lists/show")
     def show(
         self,
         *,
@@ -1116,6 +1147,7 @@ class UsersListsNamespace:
             for_public=for_public,
         )
 
+    @misskey_endpoint("users/lists/unfavorite")
     def unfavorite(
         self,
         *,
@@ -1142,6 +1174,7 @@ class UsersListsNamespace:
             list_id=list_id,
         )
 
+    @misskey_endpoint("users/lists/update")
     def update(
         self,
         *,
@@ -1174,6 +1207,7 @@ class UsersListsNamespace:
             is_public=is_public,
         )
 
+    @misskey_endpoint("users/lists/update-membership")
     def update_membership(
         self,
         *,
@@ -1216,6 +1250,7 @@ class AsyncUsersNamespace:
     def __repr__(self) -> str:
         return "<AsyncUsersNamespace>"
 
+    @misskey_endpoint("users")
     async def __call__(
         self,
         *,
@@ -1257,6 +1292,7 @@ class AsyncUsersNamespace:
             hostname=hostname,
         )
 
+    @misskey_endpoint("users/achievements")
     async def achievements(
         self,
         *,
@@ -1283,6 +1319,7 @@ class AsyncUsersNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("users/clips")
     async def clips(
         self,
         *,
@@ -1326,6 +1363,7 @@ class AsyncUsersNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("users/featured-notes")
     async def featured_notes(
         self,
         *,
@@ -1358,6 +1396,7 @@ class AsyncUsersNamespace:
             until_id=until_id,
         )
 
+    @misskey_endpoint("users/flashs")
     async def flashs(
         self,
         *,
@@ -1401,6 +1440,7 @@ class AsyncUsersNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("users/followers")
     async def followers(
         self,
         *,
@@ -1452,6 +1492,7 @@ class AsyncUsersNamespace:
             limit=limit,
         )
 
+    @misskey_endpoint("users/following")
     async def following(
         self,
         *,
@@ -1510,6 +1551,7 @@ class AsyncUsersNamespace:
     def gallery(self) -> AsyncUsersGalleryNamespace:
         return AsyncUsersGalleryNamespace(self._client)
 
+    @misskey_endpoint("users/get-following-users-by-birthday")
     async def get_following_users_by_birthday(
         self,
         *,
@@ -1543,6 +1585,7 @@ class AsyncUsersNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("users/get-frequently-replied-users")
     async def get_frequently_replied_users(
         self,
         *,
@@ -1578,6 +1621,7 @@ class AsyncUsersNamespace:
     def lists(self) -> AsyncUsersListsNamespace:
         return AsyncUsersListsNamespace(self._client)
 
+    @misskey_endpoint("users/notes")
     async def notes(
         self,
         *,
@@ -1634,6 +1678,7 @@ class AsyncUsersNamespace:
             with_files=with_files,
         )
 
+    @misskey_endpoint("users/pages")
     async def pages(
         self,
         *,
@@ -1677,6 +1722,7 @@ class AsyncUsersNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("users/reactions")
     async def reactions(
         self,
         *,
@@ -1720,6 +1766,7 @@ class AsyncUsersNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("users/recommendation")
     async def recommendation(
         self,
         *,
@@ -1749,6 +1796,7 @@ class AsyncUsersNamespace:
             offset=offset,
         )
 
+    @misskey_endpoint("users/relation")
     async def relation(
         self,
         *,
@@ -1775,6 +1823,7 @@ class AsyncUsersNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("users/report-abuse")
     async def report_abuse(
         self,
         *,
@@ -1804,6 +1853,7 @@ class AsyncUsersNamespace:
             comment=comment,
         )
 
+    @misskey_endpoint("users/search")
     async def search(
         self,
         *,
@@ -1844,6 +1894,7 @@ class AsyncUsersNamespace:
             detail=detail,
         )
 
+    @misskey_endpoint("users/search-by-username-and-host")
     async def search_by_username_and_host(
         self,
         *,
@@ -1883,6 +1934,7 @@ class AsyncUsersNamespace:
             detail=detail,
         )
 
+    @misskey_endpoint("users/show")
     async def show(
         self,
         *,
@@ -1922,6 +1974,7 @@ class AsyncUsersNamespace:
             host=host,
         )
 
+    @misskey_endpoint("users/update-memo")
     async def update_memo(
         self,
         *,
@@ -1961,6 +2014,7 @@ class AsyncUsersGalleryNamespace:
     def __repr__(self) -> str:
         return "<AsyncUsersGalleryNamespace>"
 
+    @misskey_endpoint("users/gallery/posts")
     async def posts(
         self,
         *,
@@ -2014,6 +2068,7 @@ class AsyncUsersListsNamespace:
     def __repr__(self) -> str:
         return "<AsyncUsersListsNamespace>"
 
+    @misskey_endpoint("users/lists/create")
     async def create(
         self,
         *,
@@ -2040,6 +2095,7 @@ class AsyncUsersListsNamespace:
             name=name,
         )
 
+    @misskey_endpoint("users/lists/create-from-public")
     async def create_from_public(
         self,
         *,
@@ -2069,6 +2125,7 @@ class AsyncUsersListsNamespace:
             list_id=list_id,
         )
 
+    @misskey_endpoint("users/lists/delete")
     async def delete(
         self,
         *,
@@ -2095,6 +2152,7 @@ class AsyncUsersListsNamespace:
             list_id=list_id,
         )
 
+    @misskey_endpoint("users/lists/favorite")
     async def favorite(
         self,
         *,
@@ -2121,6 +2179,7 @@ class AsyncUsersListsNamespace:
             list_id=list_id,
         )
 
+    @misskey_endpoint("users/lists/get-memberships")
     async def get_memberships(
         self,
         *,
@@ -2165,6 +2224,7 @@ class AsyncUsersListsNamespace:
             until_date=until_date,
         )
 
+    @misskey_endpoint("users/lists/list")
     async def list(
         self,
         *,
@@ -2191,6 +2251,7 @@ class AsyncUsersListsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("users/lists/pull")
     async def pull(
         self,
         *,
@@ -2220,6 +2281,7 @@ class AsyncUsersListsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("users/lists/push")
     async def push(
         self,
         *,
@@ -2249,6 +2311,7 @@ class AsyncUsersListsNamespace:
             user_id=user_id,
         )
 
+    @misskey_endpoint("users/lists/show")
     async def show(
         self,
         *,
@@ -2278,6 +2341,7 @@ class AsyncUsersListsNamespace:
             for_public=for_public,
         )
 
+    @misskey_endpoint("users/lists/unfavorite")
     async def unfavorite(
         self,
         *,
@@ -2304,6 +2368,7 @@ class AsyncUsersListsNamespace:
             list_id=list_id,
         )
 
+    @misskey_endpoint("users/lists/update")
     async def update(
         self,
         *,
@@ -2336,6 +2401,7 @@ class AsyncUsersListsNamespace:
             is_public=is_public,
         )
 
+    @misskey_endpoint("users/lists/update-membership")
     async def update_membership(
         self,
         *,

@@ -7,6 +7,8 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from misskey_core._pagination import misskey_endpoint
+
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -54,6 +56,7 @@ class V2AdminEmojiNamespace:
     def __repr__(self) -> str:
         return "<V2AdminEmojiNamespace>"
 
+    @misskey_endpoint("v2/admin/emoji/list")
     def list(
         self,
         *,
@@ -139,6 +142,7 @@ class AsyncV2AdminEmojiNamespace:
     def __repr__(self) -> str:
         return "<AsyncV2AdminEmojiNamespace>"
 
+    @misskey_endpoint("v2/admin/emoji/list")
     async def list(
         self,
         *,

@@ -1466,6 +1466,7 @@ if TYPE_CHECKING:
     from .reversi_verify_body import ReversiVerifyBody
     from .reversi_verify_response_200 import ReversiVerifyResponse200
     from .role import Role
+    from .role_cond_formula_empty import RoleCondFormulaEmpty
     from .role_cond_formula_followers_or_following_or_notes import RoleCondFormulaFollowersOrFollowingOrNotes
     from .role_cond_formula_followers_or_following_or_notes_type import RoleCondFormulaFollowersOrFollowingOrNotesType
     from .role_cond_formula_logics import RoleCondFormulaLogics
@@ -2592,6 +2593,7 @@ _MODULES: dict[str, str] = {
     "ReversiVerifyBody": ".reversi_verify_body",
     "ReversiVerifyResponse200": ".reversi_verify_response_200",
     "Role": ".role",
+    "RoleCondFormulaEmpty": ".role_cond_formula_empty",
     "RoleCondFormulaFollowersOrFollowingOrNotes": ".role_cond_formula_followers_or_following_or_notes",
     "RoleCondFormulaFollowersOrFollowingOrNotesType": ".role_cond_formula_followers_or_following_or_notes_type",
     "RoleCondFormulaLogics": ".role_cond_formula_logics",
@@ -3709,6 +3711,7 @@ __all__ = [
     "ReversiVerifyBody",
     "ReversiVerifyResponse200",
     "Role",
+    "RoleCondFormulaEmpty",
     "RoleCondFormulaFollowersOrFollowingOrNotes",
     "RoleCondFormulaFollowersOrFollowingOrNotesType",
     "RoleCondFormulaLogics",

@@ -64,13 +64,17 @@ class AbuseReportNotificationRecipient:
 
         user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.user, Unset):
-            user = self.user.to_dict()
+            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         system_webhook_id = self.system_webhook_id
 
         system_webhook: dict[str, Any] | Unset = UNSET
         if not isinstance(self.system_webhook, Unset):
-            system_webhook = self.system_webhook.to_dict()
+            system_webhook = (
+                self.system_webhook.to_dict()
+                if hasattr(self.system_webhook, "to_dict")
+                else dict(cast(Any, self.system_webhook))
+            )
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -89,13 +89,15 @@ class AdminAbuseUserReportsResponse200Item:
         assignee_id: None | str
         assignee_id = self.assignee_id
 
-        reporter = self.reporter.to_dict()
+        reporter = self.reporter.to_dict() if hasattr(self.reporter, "to_dict") else dict(cast(Any, self.reporter))
 
-        target_user = self.target_user.to_dict()
+        target_user = (
+            self.target_user.to_dict() if hasattr(self.target_user, "to_dict") else dict(cast(Any, self.target_user))
+        )
 
         assignee: dict[str, Any] | None
         if isinstance(self.assignee, UserDetailedNotMe):
-            assignee = self.assignee.to_dict()
+            assignee = self.assignee.to_dict() if hasattr(self.assignee, "to_dict") else dict(cast(Any, self.assignee))
         else:
             assignee = self.assignee
 

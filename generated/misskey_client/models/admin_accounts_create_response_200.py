@@ -283,10 +283,14 @@ class AdminAccountsCreateResponse200:
 
         avatar_decorations = []
         for avatar_decorations_item_data in self.avatar_decorations:
-            avatar_decorations_item = avatar_decorations_item_data.to_dict()
+            avatar_decorations_item = (
+                avatar_decorations_item_data.to_dict()
+                if hasattr(avatar_decorations_item_data, "to_dict")
+                else dict(cast(Any, avatar_decorations_item_data))
+            )
             avatar_decorations.append(avatar_decorations_item)
 
-        emojis = self.emojis.to_dict()
+        emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
 
         online_status: str = self.online_status
 
@@ -346,7 +350,11 @@ class AdminAccountsCreateResponse200:
 
         fields = []
         for fields_item_data in self.fields:
-            fields_item = fields_item_data.to_dict()
+            fields_item = (
+                fields_item_data.to_dict()
+                if hasattr(fields_item_data, "to_dict")
+                else dict(cast(Any, fields_item_data))
+            )
             fields.append(fields_item)
 
         verified_links = self.verified_links
@@ -361,7 +369,11 @@ class AdminAccountsCreateResponse200:
 
         pinned_notes = []
         for pinned_notes_item_data in self.pinned_notes:
-            pinned_notes_item = pinned_notes_item_data.to_dict()
+            pinned_notes_item = (
+                pinned_notes_item_data.to_dict()
+                if hasattr(pinned_notes_item_data, "to_dict")
+                else dict(cast(Any, pinned_notes_item_data))
+            )
             pinned_notes.append(pinned_notes_item)
 
         pinned_page_id: None | str
@@ -369,7 +381,11 @@ class AdminAccountsCreateResponse200:
 
         pinned_page: dict[str, Any] | None
         if isinstance(self.pinned_page, Page):
-            pinned_page = self.pinned_page.to_dict()
+            pinned_page = (
+                self.pinned_page.to_dict()
+                if hasattr(self.pinned_page, "to_dict")
+                else dict(cast(Any, self.pinned_page))
+            )
         else:
             pinned_page = self.pinned_page
 
@@ -385,7 +401,9 @@ class AdminAccountsCreateResponse200:
 
         roles = []
         for roles_item_data in self.roles:
-            roles_item = roles_item_data.to_dict()
+            roles_item = (
+                roles_item_data.to_dict() if hasattr(roles_item_data, "to_dict") else dict(cast(Any, roles_item_data))
+            )
             roles.append(roles_item)
 
         memo: None | str
@@ -442,7 +460,11 @@ class AdminAccountsCreateResponse200:
 
         unread_announcements = []
         for unread_announcements_item_data in self.unread_announcements:
-            unread_announcements_item = unread_announcements_item_data.to_dict()
+            unread_announcements_item = (
+                unread_announcements_item_data.to_dict()
+                if hasattr(unread_announcements_item_data, "to_dict")
+                else dict(cast(Any, unread_announcements_item_data))
+            )
             unread_announcements.append(unread_announcements_item)
 
         has_unread_antenna = self.has_unread_antenna
@@ -471,18 +493,26 @@ class AdminAccountsCreateResponse200:
 
         muted_instances = self.muted_instances
 
-        notification_recieve_config = self.notification_recieve_config.to_dict()
+        notification_recieve_config = (
+            self.notification_recieve_config.to_dict()
+            if hasattr(self.notification_recieve_config, "to_dict")
+            else dict(cast(Any, self.notification_recieve_config))
+        )
 
         email_notification_types = self.email_notification_types
 
         achievements = []
         for achievements_item_data in self.achievements:
-            achievements_item = achievements_item_data.to_dict()
+            achievements_item = (
+                achievements_item_data.to_dict()
+                if hasattr(achievements_item_data, "to_dict")
+                else dict(cast(Any, achievements_item_data))
+            )
             achievements.append(achievements_item)
 
         logged_in_days = self.logged_in_days
 
-        policies = self.policies.to_dict()
+        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
 
         token = self.token
 
@@ -506,13 +536,17 @@ class AdminAccountsCreateResponse200:
 
         instance: dict[str, Any] | Unset = UNSET
         if not isinstance(self.instance, Unset):
-            instance = self.instance.to_dict()
+            instance = self.instance.to_dict() if hasattr(self.instance, "to_dict") else dict(cast(Any, self.instance))
 
         badge_roles: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.badge_roles, Unset):
             badge_roles = []
             for badge_roles_item_data in self.badge_roles:
-                badge_roles_item = badge_roles_item_data.to_dict()
+                badge_roles_item = (
+                    badge_roles_item_data.to_dict()
+                    if hasattr(badge_roles_item_data, "to_dict")
+                    else dict(cast(Any, badge_roles_item_data))
+                )
                 badge_roles.append(badge_roles_item)
 
         moderation_note = self.moderation_note
@@ -555,7 +589,11 @@ class AdminAccountsCreateResponse200:
         if not isinstance(self.security_keys_list, Unset):
             security_keys_list = []
             for security_keys_list_item_data in self.security_keys_list:
-                security_keys_list_item = security_keys_list_item_data.to_dict()
+                security_keys_list_item = (
+                    security_keys_list_item_data.to_dict()
+                    if hasattr(security_keys_list_item_data, "to_dict")
+                    else dict(cast(Any, security_keys_list_item_data))
+                )
                 security_keys_list.append(security_keys_list_item)
 
         muting_notification_types: list[str] | Unset = UNSET

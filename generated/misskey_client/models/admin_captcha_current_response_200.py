@@ -45,13 +45,13 @@ class AdminCaptchaCurrentResponse200:
     def to_dict(self) -> dict[str, Any]:
         provider: str = self.provider
 
-        hcaptcha = self.hcaptcha.to_dict()
+        hcaptcha = self.hcaptcha.to_dict() if hasattr(self.hcaptcha, "to_dict") else dict(cast(Any, self.hcaptcha))
 
-        mcaptcha = self.mcaptcha.to_dict()
+        mcaptcha = self.mcaptcha.to_dict() if hasattr(self.mcaptcha, "to_dict") else dict(cast(Any, self.mcaptcha))
 
-        recaptcha = self.recaptcha.to_dict()
+        recaptcha = self.recaptcha.to_dict() if hasattr(self.recaptcha, "to_dict") else dict(cast(Any, self.recaptcha))
 
-        turnstile = self.turnstile.to_dict()
+        turnstile = self.turnstile.to_dict() if hasattr(self.turnstile, "to_dict") else dict(cast(Any, self.turnstile))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -110,7 +110,9 @@ class AdminDriveShowFileResponse200:
         blurhash: None | str
         blurhash = self.blurhash
 
-        properties = self.properties.to_dict()
+        properties = (
+            self.properties.to_dict() if hasattr(self.properties, "to_dict") else dict(cast(Any, self.properties))
+        )
 
         stored_internal: bool | None
         stored_internal = self.stored_internal
@@ -155,7 +157,11 @@ class AdminDriveShowFileResponse200:
 
         request_headers: dict[str, Any] | None
         if isinstance(self.request_headers, AdminDriveShowFileResponse200RequestHeaders):
-            request_headers = self.request_headers.to_dict()
+            request_headers = (
+                self.request_headers.to_dict()
+                if hasattr(self.request_headers, "to_dict")
+                else dict(cast(Any, self.request_headers))
+            )
         else:
             request_headers = self.request_headers
 

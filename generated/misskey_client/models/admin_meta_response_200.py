@@ -492,7 +492,7 @@ class AdminMetaResponse200:
 
         manifest_json_override = self.manifest_json_override
 
-        policies = self.policies.to_dict()
+        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
 
         enable_fanout_timeline = self.enable_fanout_timeline
 
@@ -524,7 +524,11 @@ class AdminMetaResponse200:
         default_light_theme: None | str
         default_light_theme = self.default_light_theme
 
-        client_options = self.client_options.to_dict()
+        client_options = (
+            self.client_options.to_dict()
+            if hasattr(self.client_options, "to_dict")
+            else dict(cast(Any, self.client_options))
+        )
 
         description: None | str
         description = self.description
@@ -595,7 +599,11 @@ class AdminMetaResponse200:
 
         deliver_suspended_software = []
         for deliver_suspended_software_item_data in self.deliver_suspended_software:
-            deliver_suspended_software_item = deliver_suspended_software_item_data.to_dict()
+            deliver_suspended_software_item = (
+                deliver_suspended_software_item_data.to_dict()
+                if hasattr(deliver_suspended_software_item_data, "to_dict")
+                else dict(cast(Any, deliver_suspended_software_item_data))
+            )
             deliver_suspended_software.append(deliver_suspended_software_item)
 
         single_user_mode = self.single_user_mode

@@ -48,13 +48,13 @@ class AdminQueueQueueStatsResponse200:
 
         qualified_name = self.qualified_name
 
-        counts = self.counts.to_dict()
+        counts = self.counts.to_dict() if hasattr(self.counts, "to_dict") else dict(cast(Any, self.counts))
 
         is_paused = self.is_paused
 
-        metrics = self.metrics.to_dict()
+        metrics = self.metrics.to_dict() if hasattr(self.metrics, "to_dict") else dict(cast(Any, self.metrics))
 
-        db = self.db.to_dict()
+        db = self.db.to_dict() if hasattr(self.db, "to_dict") else dict(cast(Any, self.db))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

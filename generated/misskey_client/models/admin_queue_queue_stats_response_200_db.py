@@ -63,9 +63,9 @@ class AdminQueueQueueStatsResponse200Db:
 
         uptime = self.uptime
 
-        memory = self.memory.to_dict()
+        memory = self.memory.to_dict() if hasattr(self.memory, "to_dict") else dict(cast(Any, self.memory))
 
-        clients = self.clients.to_dict()
+        clients = self.clients.to_dict() if hasattr(self.clients, "to_dict") else dict(cast(Any, self.clients))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

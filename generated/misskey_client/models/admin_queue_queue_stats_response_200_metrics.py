@@ -30,9 +30,9 @@ class AdminQueueQueueStatsResponse200Metrics:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        completed = self.completed.to_dict()
+        completed = self.completed.to_dict() if hasattr(self.completed, "to_dict") else dict(cast(Any, self.completed))
 
-        failed = self.failed.to_dict()
+        failed = self.failed.to_dict() if hasattr(self.failed, "to_dict") else dict(cast(Any, self.failed))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -41,11 +41,11 @@ class AdminQueueQueuesResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         name: str = self.name
 
-        counts = self.counts.to_dict()
+        counts = self.counts.to_dict() if hasattr(self.counts, "to_dict") else dict(cast(Any, self.counts))
 
         is_paused = self.is_paused
 
-        metrics = self.metrics.to_dict()
+        metrics = self.metrics.to_dict() if hasattr(self.metrics, "to_dict") else dict(cast(Any, self.metrics))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

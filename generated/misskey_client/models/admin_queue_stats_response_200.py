@@ -34,13 +34,17 @@ class AdminQueueStatsResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        deliver = self.deliver.to_dict()
+        deliver = self.deliver.to_dict() if hasattr(self.deliver, "to_dict") else dict(cast(Any, self.deliver))
 
-        inbox = self.inbox.to_dict()
+        inbox = self.inbox.to_dict() if hasattr(self.inbox, "to_dict") else dict(cast(Any, self.inbox))
 
-        db = self.db.to_dict()
+        db = self.db.to_dict() if hasattr(self.db, "to_dict") else dict(cast(Any, self.db))
 
-        object_storage = self.object_storage.to_dict()
+        object_storage = (
+            self.object_storage.to_dict()
+            if hasattr(self.object_storage, "to_dict")
+            else dict(cast(Any, self.object_storage))
+        )
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -70,7 +70,9 @@ class AdminRolesCreateBody:
 
         target: str = self.target
 
-        cond_formula = self.cond_formula.to_dict()
+        cond_formula = (
+            self.cond_formula.to_dict() if hasattr(self.cond_formula, "to_dict") else dict(cast(Any, self.cond_formula))
+        )
 
         is_public = self.is_public
 
@@ -84,7 +86,7 @@ class AdminRolesCreateBody:
 
         display_order = self.display_order
 
-        policies = self.policies.to_dict()
+        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
 
         is_explorable = self.is_explorable
 

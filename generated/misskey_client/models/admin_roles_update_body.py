@@ -84,7 +84,11 @@ class AdminRolesUpdateBody:
 
         cond_formula: dict[str, Any] | Unset = UNSET
         if not isinstance(self.cond_formula, Unset):
-            cond_formula = self.cond_formula.to_dict()
+            cond_formula = (
+                self.cond_formula.to_dict()
+                if hasattr(self.cond_formula, "to_dict")
+                else dict(cast(Any, self.cond_formula))
+            )
 
         is_public = self.is_public
 
@@ -104,7 +108,7 @@ class AdminRolesUpdateBody:
 
         policies: dict[str, Any] | Unset = UNSET
         if not isinstance(self.policies, Unset):
-            policies = self.policies.to_dict()
+            policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

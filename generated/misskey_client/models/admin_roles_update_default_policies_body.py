@@ -28,7 +28,7 @@ class AdminRolesUpdateDefaultPoliciesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        policies = self.policies.to_dict()
+        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

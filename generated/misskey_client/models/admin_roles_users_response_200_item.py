@@ -44,9 +44,9 @@ class AdminRolesUsersResponse200Item:
 
         user: dict[str, Any]
         if isinstance(self.user, UserDetailedNotMe):
-            user = self.user.to_dict()
+            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
         else:
-            user = self.user.to_dict()
+            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         expires_at: None | str
         if isinstance(self.expires_at, datetime.datetime):

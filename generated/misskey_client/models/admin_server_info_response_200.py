@@ -55,13 +55,13 @@ class AdminServerInfoResponse200:
 
         psql = self.psql
 
-        cpu = self.cpu.to_dict()
+        cpu = self.cpu.to_dict() if hasattr(self.cpu, "to_dict") else dict(cast(Any, self.cpu))
 
-        mem = self.mem.to_dict()
+        mem = self.mem.to_dict() if hasattr(self.mem, "to_dict") else dict(cast(Any, self.mem))
 
-        fs = self.fs.to_dict()
+        fs = self.fs.to_dict() if hasattr(self.fs, "to_dict") else dict(cast(Any, self.fs))
 
-        net = self.net.to_dict()
+        net = self.net.to_dict() if hasattr(self.net, "to_dict") else dict(cast(Any, self.net))
 
         redis: None | str | Unset
         if isinstance(self.redis, Unset):

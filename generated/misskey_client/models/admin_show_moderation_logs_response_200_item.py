@@ -46,11 +46,11 @@ class AdminShowModerationLogsResponse200Item:
 
         type_ = self.type_
 
-        info = self.info.to_dict()
+        info = self.info.to_dict() if hasattr(self.info, "to_dict") else dict(cast(Any, self.info))
 
         user_id = self.user_id
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

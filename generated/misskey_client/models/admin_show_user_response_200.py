@@ -116,7 +116,11 @@ class AdminShowUserResponse200:
 
         muted_instances = self.muted_instances
 
-        notification_recieve_config = self.notification_recieve_config.to_dict()
+        notification_recieve_config = (
+            self.notification_recieve_config.to_dict()
+            if hasattr(self.notification_recieve_config, "to_dict")
+            else dict(cast(Any, self.notification_recieve_config))
+        )
 
         is_moderator = self.is_moderator
 
@@ -133,19 +137,29 @@ class AdminShowUserResponse200:
 
         signins = []
         for signins_item_data in self.signins:
-            signins_item = signins_item_data.to_dict()
+            signins_item = (
+                signins_item_data.to_dict()
+                if hasattr(signins_item_data, "to_dict")
+                else dict(cast(Any, signins_item_data))
+            )
             signins.append(signins_item)
 
-        policies = self.policies.to_dict()
+        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
 
         roles = []
         for roles_item_data in self.roles:
-            roles_item = roles_item_data.to_dict()
+            roles_item = (
+                roles_item_data.to_dict() if hasattr(roles_item_data, "to_dict") else dict(cast(Any, roles_item_data))
+            )
             roles.append(roles_item)
 
         role_assigns = []
         for role_assigns_item_data in self.role_assigns:
-            role_assigns_item = role_assigns_item_data.to_dict()
+            role_assigns_item = (
+                role_assigns_item_data.to_dict()
+                if hasattr(role_assigns_item_data, "to_dict")
+                else dict(cast(Any, role_assigns_item_data))
+            )
             role_assigns.append(role_assigns_item)
 
         field_dict: dict[str, Any] = {}

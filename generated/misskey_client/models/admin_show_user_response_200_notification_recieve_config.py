@@ -302,65 +302,69 @@ class AdminShowUserResponse200NotificationRecieveConfig:
         if isinstance(self.note, Unset):
             note = UNSET
         elif isinstance(self.note, AdminShowUserResponse200NotificationRecieveConfigNoteType0):
-            note = self.note.to_dict()
+            note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
         else:
-            note = self.note.to_dict()
+            note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
 
         follow: dict[str, Any] | Unset
         if isinstance(self.follow, Unset):
             follow = UNSET
         elif isinstance(self.follow, AdminShowUserResponse200NotificationRecieveConfigFollowType0):
-            follow = self.follow.to_dict()
+            follow = self.follow.to_dict() if hasattr(self.follow, "to_dict") else dict(cast(Any, self.follow))
         else:
-            follow = self.follow.to_dict()
+            follow = self.follow.to_dict() if hasattr(self.follow, "to_dict") else dict(cast(Any, self.follow))
 
         mention: dict[str, Any] | Unset
         if isinstance(self.mention, Unset):
             mention = UNSET
         elif isinstance(self.mention, AdminShowUserResponse200NotificationRecieveConfigMentionType0):
-            mention = self.mention.to_dict()
+            mention = self.mention.to_dict() if hasattr(self.mention, "to_dict") else dict(cast(Any, self.mention))
         else:
-            mention = self.mention.to_dict()
+            mention = self.mention.to_dict() if hasattr(self.mention, "to_dict") else dict(cast(Any, self.mention))
 
         reply: dict[str, Any] | Unset
         if isinstance(self.reply, Unset):
             reply = UNSET
         elif isinstance(self.reply, AdminShowUserResponse200NotificationRecieveConfigReplyType0):
-            reply = self.reply.to_dict()
+            reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
         else:
-            reply = self.reply.to_dict()
+            reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
 
         renote: dict[str, Any] | Unset
         if isinstance(self.renote, Unset):
             renote = UNSET
         elif isinstance(self.renote, AdminShowUserResponse200NotificationRecieveConfigRenoteType0):
-            renote = self.renote.to_dict()
+            renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
         else:
-            renote = self.renote.to_dict()
+            renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
 
         quote: dict[str, Any] | Unset
         if isinstance(self.quote, Unset):
             quote = UNSET
         elif isinstance(self.quote, AdminShowUserResponse200NotificationRecieveConfigQuoteType0):
-            quote = self.quote.to_dict()
+            quote = self.quote.to_dict() if hasattr(self.quote, "to_dict") else dict(cast(Any, self.quote))
         else:
-            quote = self.quote.to_dict()
+            quote = self.quote.to_dict() if hasattr(self.quote, "to_dict") else dict(cast(Any, self.quote))
 
         reaction: dict[str, Any] | Unset
         if isinstance(self.reaction, Unset):
             reaction = UNSET
         elif isinstance(self.reaction, AdminShowUserResponse200NotificationRecieveConfigReactionType0):
-            reaction = self.reaction.to_dict()
+            reaction = self.reaction.to_dict() if hasattr(self.reaction, "to_dict") else dict(cast(Any, self.reaction))
         else:
-            reaction = self.reaction.to_dict()
+            reaction = self.reaction.to_dict() if hasattr(self.reaction, "to_dict") else dict(cast(Any, self.reaction))
 
         poll_ended: dict[str, Any] | Unset
         if isinstance(self.poll_ended, Unset):
             poll_ended = UNSET
         elif isinstance(self.poll_ended, AdminShowUserResponse200NotificationRecieveConfigPollEndedType0):
-            poll_ended = self.poll_ended.to_dict()
+            poll_ended = (
+                self.poll_ended.to_dict() if hasattr(self.poll_ended, "to_dict") else dict(cast(Any, self.poll_ended))
+            )
         else:
-            poll_ended = self.poll_ended.to_dict()
+            poll_ended = (
+                self.poll_ended.to_dict() if hasattr(self.poll_ended, "to_dict") else dict(cast(Any, self.poll_ended))
+            )
 
         scheduled_note_posted: dict[str, Any] | Unset
         if isinstance(self.scheduled_note_posted, Unset):
@@ -368,9 +372,17 @@ class AdminShowUserResponse200NotificationRecieveConfig:
         elif isinstance(
             self.scheduled_note_posted, AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0
         ):
-            scheduled_note_posted = self.scheduled_note_posted.to_dict()
+            scheduled_note_posted = (
+                self.scheduled_note_posted.to_dict()
+                if hasattr(self.scheduled_note_posted, "to_dict")
+                else dict(cast(Any, self.scheduled_note_posted))
+            )
         else:
-            scheduled_note_posted = self.scheduled_note_posted.to_dict()
+            scheduled_note_posted = (
+                self.scheduled_note_posted.to_dict()
+                if hasattr(self.scheduled_note_posted, "to_dict")
+                else dict(cast(Any, self.scheduled_note_posted))
+            )
 
         scheduled_note_post_failed: dict[str, Any] | Unset
         if isinstance(self.scheduled_note_post_failed, Unset):
@@ -379,9 +391,17 @@ class AdminShowUserResponse200NotificationRecieveConfig:
             self.scheduled_note_post_failed,
             AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0,
         ):
-            scheduled_note_post_failed = self.scheduled_note_post_failed.to_dict()
+            scheduled_note_post_failed = (
+                self.scheduled_note_post_failed.to_dict()
+                if hasattr(self.scheduled_note_post_failed, "to_dict")
+                else dict(cast(Any, self.scheduled_note_post_failed))
+            )
         else:
-            scheduled_note_post_failed = self.scheduled_note_post_failed.to_dict()
+            scheduled_note_post_failed = (
+                self.scheduled_note_post_failed.to_dict()
+                if hasattr(self.scheduled_note_post_failed, "to_dict")
+                else dict(cast(Any, self.scheduled_note_post_failed))
+            )
 
         receive_follow_request: dict[str, Any] | Unset
         if isinstance(self.receive_follow_request, Unset):
@@ -389,9 +409,17 @@ class AdminShowUserResponse200NotificationRecieveConfig:
         elif isinstance(
             self.receive_follow_request, AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0
         ):
-            receive_follow_request = self.receive_follow_request.to_dict()
+            receive_follow_request = (
+                self.receive_follow_request.to_dict()
+                if hasattr(self.receive_follow_request, "to_dict")
+                else dict(cast(Any, self.receive_follow_request))
+            )
         else:
-            receive_follow_request = self.receive_follow_request.to_dict()
+            receive_follow_request = (
+                self.receive_follow_request.to_dict()
+                if hasattr(self.receive_follow_request, "to_dict")
+                else dict(cast(Any, self.receive_follow_request))
+            )
 
         follow_request_accepted: dict[str, Any] | Unset
         if isinstance(self.follow_request_accepted, Unset):
@@ -399,17 +427,33 @@ class AdminShowUserResponse200NotificationRecieveConfig:
         elif isinstance(
             self.follow_request_accepted, AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0
         ):
-            follow_request_accepted = self.follow_request_accepted.to_dict()
+            follow_request_accepted = (
+                self.follow_request_accepted.to_dict()
+                if hasattr(self.follow_request_accepted, "to_dict")
+                else dict(cast(Any, self.follow_request_accepted))
+            )
         else:
-            follow_request_accepted = self.follow_request_accepted.to_dict()
+            follow_request_accepted = (
+                self.follow_request_accepted.to_dict()
+                if hasattr(self.follow_request_accepted, "to_dict")
+                else dict(cast(Any, self.follow_request_accepted))
+            )
 
         role_assigned: dict[str, Any] | Unset
         if isinstance(self.role_assigned, Unset):
             role_assigned = UNSET
         elif isinstance(self.role_assigned, AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0):
-            role_assigned = self.role_assigned.to_dict()
+            role_assigned = (
+                self.role_assigned.to_dict()
+                if hasattr(self.role_assigned, "to_dict")
+                else dict(cast(Any, self.role_assigned))
+            )
         else:
-            role_assigned = self.role_assigned.to_dict()
+            role_assigned = (
+                self.role_assigned.to_dict()
+                if hasattr(self.role_assigned, "to_dict")
+                else dict(cast(Any, self.role_assigned))
+            )
 
         chat_room_invitation_received: dict[str, Any] | Unset
         if isinstance(self.chat_room_invitation_received, Unset):
@@ -418,9 +462,17 @@ class AdminShowUserResponse200NotificationRecieveConfig:
             self.chat_room_invitation_received,
             AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0,
         ):
-            chat_room_invitation_received = self.chat_room_invitation_received.to_dict()
+            chat_room_invitation_received = (
+                self.chat_room_invitation_received.to_dict()
+                if hasattr(self.chat_room_invitation_received, "to_dict")
+                else dict(cast(Any, self.chat_room_invitation_received))
+            )
         else:
-            chat_room_invitation_received = self.chat_room_invitation_received.to_dict()
+            chat_room_invitation_received = (
+                self.chat_room_invitation_received.to_dict()
+                if hasattr(self.chat_room_invitation_received, "to_dict")
+                else dict(cast(Any, self.chat_room_invitation_received))
+            )
 
         achievement_earned: dict[str, Any] | Unset
         if isinstance(self.achievement_earned, Unset):
@@ -428,25 +480,33 @@ class AdminShowUserResponse200NotificationRecieveConfig:
         elif isinstance(
             self.achievement_earned, AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0
         ):
-            achievement_earned = self.achievement_earned.to_dict()
+            achievement_earned = (
+                self.achievement_earned.to_dict()
+                if hasattr(self.achievement_earned, "to_dict")
+                else dict(cast(Any, self.achievement_earned))
+            )
         else:
-            achievement_earned = self.achievement_earned.to_dict()
+            achievement_earned = (
+                self.achievement_earned.to_dict()
+                if hasattr(self.achievement_earned, "to_dict")
+                else dict(cast(Any, self.achievement_earned))
+            )
 
         app: dict[str, Any] | Unset
         if isinstance(self.app, Unset):
             app = UNSET
         elif isinstance(self.app, AdminShowUserResponse200NotificationRecieveConfigAppType0):
-            app = self.app.to_dict()
+            app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
         else:
-            app = self.app.to_dict()
+            app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
 
         test: dict[str, Any] | Unset
         if isinstance(self.test, Unset):
             test = UNSET
         elif isinstance(self.test, AdminShowUserResponse200NotificationRecieveConfigTestType0):
-            test = self.test.to_dict()
+            test = self.test.to_dict() if hasattr(self.test, "to_dict") else dict(cast(Any, self.test))
         else:
-            test = self.test.to_dict()
+            test = self.test.to_dict() if hasattr(self.test, "to_dict") else dict(cast(Any, self.test))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

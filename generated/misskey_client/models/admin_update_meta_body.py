@@ -455,7 +455,11 @@ class AdminUpdateMetaBody:
 
         client_options: dict[str, Any] | Unset = UNSET
         if not isinstance(self.client_options, Unset):
-            client_options = self.client_options.to_dict()
+            client_options = (
+                self.client_options.to_dict()
+                if hasattr(self.client_options, "to_dict")
+                else dict(cast(Any, self.client_options))
+            )
 
         cache_remote_files = self.cache_remote_files
 
@@ -835,7 +839,11 @@ class AdminUpdateMetaBody:
         if not isinstance(self.deliver_suspended_software, Unset):
             deliver_suspended_software = []
             for deliver_suspended_software_item_data in self.deliver_suspended_software:
-                deliver_suspended_software_item = deliver_suspended_software_item_data.to_dict()
+                deliver_suspended_software_item = (
+                    deliver_suspended_software_item_data.to_dict()
+                    if hasattr(deliver_suspended_software_item_data, "to_dict")
+                    else dict(cast(Any, deliver_suspended_software_item_data))
+                )
                 deliver_suspended_software.append(deliver_suspended_software_item)
 
         single_user_mode = self.single_user_mode

@@ -33,7 +33,7 @@ class ApShowResponse200Type0:
     def to_dict(self) -> dict[str, Any]:
         type_: str = self.type_
 
-        object_ = self.object_.to_dict()
+        object_ = self.object_.to_dict() if hasattr(self.object_, "to_dict") else dict(cast(Any, self.object_))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -34,7 +34,7 @@ class AuthSessionShowResponse200:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        app = self.app.to_dict()
+        app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
 
         token = self.token
 

@@ -32,7 +32,7 @@ class AuthSessionUserkeyResponse200:
     def to_dict(self) -> dict[str, Any]:
         access_token = self.access_token
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

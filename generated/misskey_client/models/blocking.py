@@ -41,7 +41,7 @@ class Blocking:
 
         blockee_id = self.blockee_id
 
-        blockee = self.blockee.to_dict()
+        blockee = self.blockee.to_dict() if hasattr(self.blockee, "to_dict") else dict(cast(Any, self.blockee))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

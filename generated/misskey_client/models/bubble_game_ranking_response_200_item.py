@@ -38,7 +38,7 @@ class BubbleGameRankingResponse200Item:
 
         user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.user, Unset):
-            user = self.user.to_dict()
+            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -41,6 +41,7 @@ class Channel:
         is_favorited (bool | Unset):
         is_muting (bool | Unset):
         pinned_notes (list[Note] | Unset):
+        has_unread_note (bool | Unset):
     """
 
     id: str
@@ -62,6 +63,7 @@ class Channel:
     is_favorited: bool | Unset = UNSET
     is_muting: bool | Unset = UNSET
     pinned_notes: list[Note] | Unset = UNSET
+    has_unread_note: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,8 +115,14 @@ class Channel:
         if not isinstance(self.pinned_notes, Unset):
             pinned_notes = []
             for pinned_notes_item_data in self.pinned_notes:
-                pinned_notes_item = pinned_notes_item_data.to_dict()
+                pinned_notes_item = (
+                    pinned_notes_item_data.to_dict()
+                    if hasattr(pinned_notes_item_data, "to_dict")
+                    else dict(cast(Any, pinned_notes_item_data))
+                )
                 pinned_notes.append(pinned_notes_item)
+
+        has_unread_note = self.has_unread_note
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -145,6 +153,8 @@ class Channel:
             field_dict["isMuting"] = is_muting
         if pinned_notes is not UNSET:
             field_dict["pinnedNotes"] = pinned_notes
+        if has_unread_note is not UNSET:
+            field_dict["hasUnreadNote"] = has_unread_note
 
         return field_dict
 
@@ -321,6 +331,8 @@ class Channel:
 
                 pinned_notes.append(pinned_notes_item)
 
+        has_unread_note = d.pop("hasUnreadNote", UNSET)
+
         if d:
             unknown_properties("Channel", d)
         _model = cls(
@@ -343,6 +355,7 @@ class Channel:
             is_favorited=is_favorited,
             is_muting=is_muting,
             pinned_notes=pinned_notes,
+            has_unread_note=has_unread_note,
         )
 
         _model.additional_properties = d

@@ -43,17 +43,17 @@ class ChartsInstanceResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        requests = self.requests.to_dict()
+        requests = self.requests.to_dict() if hasattr(self.requests, "to_dict") else dict(cast(Any, self.requests))
 
-        notes = self.notes.to_dict()
+        notes = self.notes.to_dict() if hasattr(self.notes, "to_dict") else dict(cast(Any, self.notes))
 
-        users = self.users.to_dict()
+        users = self.users.to_dict() if hasattr(self.users, "to_dict") else dict(cast(Any, self.users))
 
-        following = self.following.to_dict()
+        following = self.following.to_dict() if hasattr(self.following, "to_dict") else dict(cast(Any, self.following))
 
-        followers = self.followers.to_dict()
+        followers = self.followers.to_dict() if hasattr(self.followers, "to_dict") else dict(cast(Any, self.followers))
 
-        drive = self.drive.to_dict()
+        drive = self.drive.to_dict() if hasattr(self.drive, "to_dict") else dict(cast(Any, self.drive))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

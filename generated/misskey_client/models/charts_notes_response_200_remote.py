@@ -40,7 +40,7 @@ class ChartsNotesResponse200Remote:
 
         dec = self.dec
 
-        diffs = self.diffs.to_dict()
+        diffs = self.diffs.to_dict() if hasattr(self.diffs, "to_dict") else dict(cast(Any, self.diffs))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

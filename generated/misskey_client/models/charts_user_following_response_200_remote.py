@@ -35,9 +35,11 @@ class ChartsUserFollowingResponse200Remote:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        followings = self.followings.to_dict()
+        followings = (
+            self.followings.to_dict() if hasattr(self.followings, "to_dict") else dict(cast(Any, self.followings))
+        )
 
-        followers = self.followers.to_dict()
+        followers = self.followers.to_dict() if hasattr(self.followers, "to_dict") else dict(cast(Any, self.followers))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -31,9 +31,9 @@ class ChartsUserPvResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        upv = self.upv.to_dict()
+        upv = self.upv.to_dict() if hasattr(self.upv, "to_dict") else dict(cast(Any, self.upv))
 
-        pv = self.pv.to_dict()
+        pv = self.pv.to_dict() if hasattr(self.pv, "to_dict") else dict(cast(Any, self.pv))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -31,9 +31,9 @@ class ChartsUserReactionsResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        local = self.local.to_dict()
+        local = self.local.to_dict() if hasattr(self.local, "to_dict") else dict(cast(Any, self.local))
 
-        remote = self.remote.to_dict()
+        remote = self.remote.to_dict() if hasattr(self.remote, "to_dict") else dict(cast(Any, self.remote))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -66,11 +66,15 @@ class ChatMessage:
 
         from_user_id = self.from_user_id
 
-        from_user = self.from_user.to_dict()
+        from_user = self.from_user.to_dict() if hasattr(self.from_user, "to_dict") else dict(cast(Any, self.from_user))
 
         reactions = []
         for reactions_item_data in self.reactions:
-            reactions_item = reactions_item_data.to_dict()
+            reactions_item = (
+                reactions_item_data.to_dict()
+                if hasattr(reactions_item_data, "to_dict")
+                else dict(cast(Any, reactions_item_data))
+            )
             reactions.append(reactions_item)
 
         to_user_id: None | str | Unset
@@ -83,7 +87,7 @@ class ChatMessage:
         if isinstance(self.to_user, Unset):
             to_user = UNSET
         elif isinstance(self.to_user, UserLite):
-            to_user = self.to_user.to_dict()
+            to_user = self.to_user.to_dict() if hasattr(self.to_user, "to_dict") else dict(cast(Any, self.to_user))
         else:
             to_user = self.to_user
 
@@ -97,7 +101,7 @@ class ChatMessage:
         if isinstance(self.to_room, Unset):
             to_room = UNSET
         elif isinstance(self.to_room, ChatRoom):
-            to_room = self.to_room.to_dict()
+            to_room = self.to_room.to_dict() if hasattr(self.to_room, "to_dict") else dict(cast(Any, self.to_room))
         else:
             to_room = self.to_room
 
@@ -117,7 +121,7 @@ class ChatMessage:
         if isinstance(self.file, Unset):
             file = UNSET
         elif isinstance(self.file, DriveFile):
-            file = self.file.to_dict()
+            file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
         else:
             file = self.file
 

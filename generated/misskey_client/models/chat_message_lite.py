@@ -59,12 +59,18 @@ class ChatMessageLite:
 
         reactions = []
         for reactions_item_data in self.reactions:
-            reactions_item = reactions_item_data.to_dict()
+            reactions_item = (
+                reactions_item_data.to_dict()
+                if hasattr(reactions_item_data, "to_dict")
+                else dict(cast(Any, reactions_item_data))
+            )
             reactions.append(reactions_item)
 
         from_user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.from_user, Unset):
-            from_user = self.from_user.to_dict()
+            from_user = (
+                self.from_user.to_dict() if hasattr(self.from_user, "to_dict") else dict(cast(Any, self.from_user))
+            )
 
         to_user_id: None | str | Unset
         if isinstance(self.to_user_id, Unset):
@@ -94,7 +100,7 @@ class ChatMessageLite:
         if isinstance(self.file, Unset):
             file = UNSET
         elif isinstance(self.file, DriveFile):
-            file = self.file.to_dict()
+            file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
         else:
             file = self.file
 

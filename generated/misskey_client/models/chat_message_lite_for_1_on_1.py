@@ -56,7 +56,11 @@ class ChatMessageLiteFor1On1:
 
         reactions = []
         for reactions_item_data in self.reactions:
-            reactions_item = reactions_item_data.to_dict()
+            reactions_item = (
+                reactions_item_data.to_dict()
+                if hasattr(reactions_item_data, "to_dict")
+                else dict(cast(Any, reactions_item_data))
+            )
             reactions.append(reactions_item)
 
         text: None | str | Unset
@@ -75,7 +79,7 @@ class ChatMessageLiteFor1On1:
         if isinstance(self.file, Unset):
             file = UNSET
         elif isinstance(self.file, DriveFile):
-            file = self.file.to_dict()
+            file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
         else:
             file = self.file
 

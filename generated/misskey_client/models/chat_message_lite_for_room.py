@@ -55,13 +55,17 @@ class ChatMessageLiteForRoom:
 
         from_user_id = self.from_user_id
 
-        from_user = self.from_user.to_dict()
+        from_user = self.from_user.to_dict() if hasattr(self.from_user, "to_dict") else dict(cast(Any, self.from_user))
 
         to_room_id = self.to_room_id
 
         reactions = []
         for reactions_item_data in self.reactions:
-            reactions_item = reactions_item_data.to_dict()
+            reactions_item = (
+                reactions_item_data.to_dict()
+                if hasattr(reactions_item_data, "to_dict")
+                else dict(cast(Any, reactions_item_data))
+            )
             reactions.append(reactions_item)
 
         text: None | str | Unset
@@ -80,7 +84,7 @@ class ChatMessageLiteForRoom:
         if isinstance(self.file, Unset):
             file = UNSET
         elif isinstance(self.file, DriveFile):
-            file = self.file.to_dict()
+            file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
         else:
             file = self.file
 

@@ -38,7 +38,7 @@ class ChatMessageLiteReactionsItem:
         if isinstance(self.user, Unset):
             user = UNSET
         elif isinstance(self.user, UserLite):
-            user = self.user.to_dict()
+            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
         else:
             user = self.user
 

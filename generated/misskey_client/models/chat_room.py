@@ -49,7 +49,7 @@ class ChatRoom:
 
         owner_id = self.owner_id
 
-        owner = self.owner.to_dict()
+        owner = self.owner.to_dict() if hasattr(self.owner, "to_dict") else dict(cast(Any, self.owner))
 
         name = self.name
 

@@ -46,11 +46,11 @@ class ChatRoomInvitation:
 
         user_id = self.user_id
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         room_id = self.room_id
 
-        room = self.room.to_dict()
+        room = self.room.to_dict() if hasattr(self.room, "to_dict") else dict(cast(Any, self.room))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -50,11 +50,11 @@ class ChatRoomMembership:
 
         user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.user, Unset):
-            user = self.user.to_dict()
+            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         room: dict[str, Any] | Unset = UNSET
         if not isinstance(self.room, Unset):
-            room = self.room.to_dict()
+            room = self.room.to_dict() if hasattr(self.room, "to_dict") else dict(cast(Any, self.room))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -61,7 +61,7 @@ class Clip:
 
         user_id = self.user_id
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         name = self.name
 

@@ -81,7 +81,9 @@ class DriveFile:
         blurhash: None | str
         blurhash = self.blurhash
 
-        properties = self.properties.to_dict()
+        properties = (
+            self.properties.to_dict() if hasattr(self.properties, "to_dict") else dict(cast(Any, self.properties))
+        )
 
         url = self.url
 
@@ -101,7 +103,7 @@ class DriveFile:
         if isinstance(self.folder, Unset):
             folder = UNSET
         elif isinstance(self.folder, DriveFolder):
-            folder = self.folder.to_dict()
+            folder = self.folder.to_dict() if hasattr(self.folder, "to_dict") else dict(cast(Any, self.folder))
         else:
             folder = self.folder
 
@@ -109,7 +111,7 @@ class DriveFile:
         if isinstance(self.user, Unset):
             user = UNSET
         elif isinstance(self.user, UserLite):
-            user = self.user.to_dict()
+            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
         else:
             user = self.user
 

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from io import BytesIO
 from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import unknown_properties
 
 from .. import types
-from ..types import UNSET, File, Unset
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DriveFilesCreateBody")
 
@@ -19,7 +18,6 @@ T = TypeVar("T", bound="DriveFilesCreateBody")
 class DriveFilesCreateBody:
     """
     Attributes:
-        file (File): The file contents.
         folder_id (None | str | Unset):
         name (None | str | Unset):
         comment (None | str | Unset):
@@ -27,7 +25,6 @@ class DriveFilesCreateBody:
         force (bool | Unset):  Default: False.
     """
 
-    file: File
     folder_id: None | str | Unset = UNSET
     name: None | str | Unset = UNSET
     comment: None | str | Unset = UNSET
@@ -36,8 +33,6 @@ class DriveFilesCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file = self.file.to_tuple()
-
         folder_id: None | str | Unset
         if isinstance(self.folder_id, Unset):
             folder_id = UNSET
@@ -62,11 +57,7 @@ class DriveFilesCreateBody:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "file": file,
-            }
-        )
+        field_dict.update({})
         if folder_id is not UNSET:
             field_dict["folderId"] = folder_id
         if name is not UNSET:
@@ -82,8 +73,6 @@ class DriveFilesCreateBody:
 
     def to_multipart(self) -> types.RequestFiles:
         files: types.RequestFiles = []
-
-        files.append(("file", self.file.to_tuple()))
 
         if not isinstance(self.folder_id, Unset):
             if isinstance(self.folder_id, str):
@@ -117,13 +106,6 @@ class DriveFilesCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "file" in d:
-            file = File(payload=BytesIO(d.pop("file")))
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("DriveFilesCreateBody", "file")
-            file = cast(Any, UNSET)
 
         def _parse_folder_id(data: object) -> None | str | Unset:
             if data is None:
@@ -159,7 +141,6 @@ class DriveFilesCreateBody:
         if d:
             unknown_properties("DriveFilesCreateBody", d)
         _model = cls(
-            file=file,
             folder_id=folder_id,
             name=name,
             comment=comment,

@@ -54,7 +54,7 @@ class DriveFolder:
         if isinstance(self.parent, Unset):
             parent = UNSET
         elif isinstance(self.parent, DriveFolder):
-            parent = self.parent.to_dict()
+            parent = self.parent.to_dict() if hasattr(self.parent, "to_dict") else dict(cast(Any, self.parent))
         else:
             parent = self.parent
 

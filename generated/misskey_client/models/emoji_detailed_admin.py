@@ -101,6 +101,8 @@ class EmojiDetailedAdmin:
         ) in self.role_ids_that_can_be_used_this_emoji_as_reaction:
             role_ids_that_can_be_used_this_emoji_as_reaction_item = (
                 role_ids_that_can_be_used_this_emoji_as_reaction_item_data.to_dict()
+                if hasattr(role_ids_that_can_be_used_this_emoji_as_reaction_item_data, "to_dict")
+                else dict(cast(Any, role_ids_that_can_be_used_this_emoji_as_reaction_item_data))
             )
             role_ids_that_can_be_used_this_emoji_as_reaction.append(
                 role_ids_that_can_be_used_this_emoji_as_reaction_item

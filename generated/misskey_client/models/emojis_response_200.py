@@ -30,7 +30,11 @@ class EmojisResponse200:
     def to_dict(self) -> dict[str, Any]:
         emojis = []
         for emojis_item_data in self.emojis:
-            emojis_item = emojis_item_data.to_dict()
+            emojis_item = (
+                emojis_item_data.to_dict()
+                if hasattr(emojis_item_data, "to_dict")
+                else dict(cast(Any, emojis_item_data))
+            )
             emojis.append(emojis_item)
 
         field_dict: dict[str, Any] = {}

@@ -30,7 +30,11 @@ class EndpointResponse200:
     def to_dict(self) -> dict[str, Any]:
         params = []
         for params_item_data in self.params:
-            params_item = params_item_data.to_dict()
+            params_item = (
+                params_item_data.to_dict()
+                if hasattr(params_item_data, "to_dict")
+                else dict(cast(Any, params_item_data))
+            )
             params.append(params_item)
 
         field_dict: dict[str, Any] = {}

@@ -28,7 +28,7 @@ class Error:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        error = self.error.to_dict()
+        error = self.error.to_dict() if hasattr(self.error, "to_dict") else dict(cast(Any, self.error))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

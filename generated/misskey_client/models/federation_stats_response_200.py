@@ -36,14 +36,22 @@ class FederationStatsResponse200:
     def to_dict(self) -> dict[str, Any]:
         top_sub_instances = []
         for top_sub_instances_item_data in self.top_sub_instances:
-            top_sub_instances_item = top_sub_instances_item_data.to_dict()
+            top_sub_instances_item = (
+                top_sub_instances_item_data.to_dict()
+                if hasattr(top_sub_instances_item_data, "to_dict")
+                else dict(cast(Any, top_sub_instances_item_data))
+            )
             top_sub_instances.append(top_sub_instances_item)
 
         other_followers_count = self.other_followers_count
 
         top_pub_instances = []
         for top_pub_instances_item_data in self.top_pub_instances:
-            top_pub_instances_item = top_pub_instances_item_data.to_dict()
+            top_pub_instances_item = (
+                top_pub_instances_item_data.to_dict()
+                if hasattr(top_pub_instances_item_data, "to_dict")
+                else dict(cast(Any, top_pub_instances_item_data))
+            )
             top_pub_instances.append(top_pub_instances_item)
 
         other_following_count = self.other_following_count

@@ -47,16 +47,22 @@ class FetchRssResponse200:
     def to_dict(self) -> dict[str, Any]:
         items = []
         for items_item_data in self.items:
-            items_item = items_item_data.to_dict()
+            items_item = (
+                items_item_data.to_dict() if hasattr(items_item_data, "to_dict") else dict(cast(Any, items_item_data))
+            )
             items.append(items_item)
 
         image: dict[str, Any] | Unset = UNSET
         if not isinstance(self.image, Unset):
-            image = self.image.to_dict()
+            image = self.image.to_dict() if hasattr(self.image, "to_dict") else dict(cast(Any, self.image))
 
         pagination_links: dict[str, Any] | Unset = UNSET
         if not isinstance(self.pagination_links, Unset):
-            pagination_links = self.pagination_links.to_dict()
+            pagination_links = (
+                self.pagination_links.to_dict()
+                if hasattr(self.pagination_links, "to_dict")
+                else dict(cast(Any, self.pagination_links))
+            )
 
         link = self.link
 
@@ -68,7 +74,7 @@ class FetchRssResponse200:
 
         itunes: dict[str, Any] | Unset = UNSET
         if not isinstance(self.itunes, Unset):
-            itunes = self.itunes.to_dict()
+            itunes = self.itunes.to_dict() if hasattr(self.itunes, "to_dict") else dict(cast(Any, self.itunes))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -72,7 +72,9 @@ class FetchRssResponse200ItemsItem:
 
         enclosure: dict[str, Any] | Unset = UNSET
         if not isinstance(self.enclosure, Unset):
-            enclosure = self.enclosure.to_dict()
+            enclosure = (
+                self.enclosure.to_dict() if hasattr(self.enclosure, "to_dict") else dict(cast(Any, self.enclosure))
+            )
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -44,7 +44,7 @@ class FetchRssResponse200Itunes:
 
         owner: dict[str, Any] | Unset = UNSET
         if not isinstance(self.owner, Unset):
-            owner = self.owner.to_dict()
+            owner = self.owner.to_dict() if hasattr(self.owner, "to_dict") else dict(cast(Any, self.owner))
 
         author = self.author
 

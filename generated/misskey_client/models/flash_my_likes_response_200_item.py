@@ -32,7 +32,7 @@ class FlashMyLikesResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        flash = self.flash.to_dict()
+        flash = self.flash.to_dict() if hasattr(self.flash, "to_dict") else dict(cast(Any, self.flash))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -49,11 +49,11 @@ class Following:
 
         followee: dict[str, Any] | Unset = UNSET
         if not isinstance(self.followee, Unset):
-            followee = self.followee.to_dict()
+            followee = self.followee.to_dict() if hasattr(self.followee, "to_dict") else dict(cast(Any, self.followee))
 
         follower: dict[str, Any] | Unset = UNSET
         if not isinstance(self.follower, Unset):
-            follower = self.follower.to_dict()
+            follower = self.follower.to_dict() if hasattr(self.follower, "to_dict") else dict(cast(Any, self.follower))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

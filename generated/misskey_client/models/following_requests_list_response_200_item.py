@@ -34,9 +34,9 @@ class FollowingRequestsListResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        follower = self.follower.to_dict()
+        follower = self.follower.to_dict() if hasattr(self.follower, "to_dict") else dict(cast(Any, self.follower))
 
-        followee = self.followee.to_dict()
+        followee = self.followee.to_dict() if hasattr(self.followee, "to_dict") else dict(cast(Any, self.followee))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -62,7 +62,7 @@ class GalleryPost:
 
         user_id = self.user_id
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         title = self.title
 
@@ -81,7 +81,11 @@ class GalleryPost:
         if not isinstance(self.files, Unset):
             files = []
             for files_item_data in self.files:
-                files_item = files_item_data.to_dict()
+                files_item = (
+                    files_item_data.to_dict()
+                    if hasattr(files_item_data, "to_dict")
+                    else dict(cast(Any, files_item_data))
+                )
                 files.append(files_item)
 
         tags: list[str] | Unset = UNSET

@@ -38,7 +38,9 @@ class I2FaKeyDoneBody:
 
         name = self.name
 
-        credential = self.credential.to_dict()
+        credential = (
+            self.credential.to_dict() if hasattr(self.credential, "to_dict") else dict(cast(Any, self.credential))
+        )
 
         token: None | str | Unset
         if isinstance(self.token, Unset):

@@ -78,15 +78,19 @@ class I2FaRegisterKeyResponse200:
         )
         from ..models.i2_fa_register_key_response_200_extensions import I2FaRegisterKeyResponse200Extensions  # noqa: PLC0415
 
-        rp = self.rp.to_dict()
+        rp = self.rp.to_dict() if hasattr(self.rp, "to_dict") else dict(cast(Any, self.rp))
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         challenge = self.challenge
 
         pub_key_cred_params = []
         for pub_key_cred_params_item_data in self.pub_key_cred_params:
-            pub_key_cred_params_item = pub_key_cred_params_item_data.to_dict()
+            pub_key_cred_params_item = (
+                pub_key_cred_params_item_data.to_dict()
+                if hasattr(pub_key_cred_params_item_data, "to_dict")
+                else dict(cast(Any, pub_key_cred_params_item_data))
+            )
             pub_key_cred_params.append(pub_key_cred_params_item)
 
         timeout: float | None
@@ -96,7 +100,11 @@ class I2FaRegisterKeyResponse200:
         if isinstance(self.exclude_credentials, list):
             exclude_credentials = []
             for exclude_credentials_type_0_item_data in self.exclude_credentials:
-                exclude_credentials_type_0_item = exclude_credentials_type_0_item_data.to_dict()
+                exclude_credentials_type_0_item = (
+                    exclude_credentials_type_0_item_data.to_dict()
+                    if hasattr(exclude_credentials_type_0_item_data, "to_dict")
+                    else dict(cast(Any, exclude_credentials_type_0_item_data))
+                )
                 exclude_credentials.append(exclude_credentials_type_0_item)
 
         else:
@@ -104,7 +112,11 @@ class I2FaRegisterKeyResponse200:
 
         authenticator_selection: dict[str, Any] | None
         if isinstance(self.authenticator_selection, I2FaRegisterKeyResponse200AuthenticatorSelection):
-            authenticator_selection = self.authenticator_selection.to_dict()
+            authenticator_selection = (
+                self.authenticator_selection.to_dict()
+                if hasattr(self.authenticator_selection, "to_dict")
+                else dict(cast(Any, self.authenticator_selection))
+            )
         else:
             authenticator_selection = self.authenticator_selection
 
@@ -120,7 +132,9 @@ class I2FaRegisterKeyResponse200:
 
         extensions: dict[str, Any] | None
         if isinstance(self.extensions, I2FaRegisterKeyResponse200Extensions):
-            extensions = self.extensions.to_dict()
+            extensions = (
+                self.extensions.to_dict() if hasattr(self.extensions, "to_dict") else dict(cast(Any, self.extensions))
+            )
         else:
             extensions = self.extensions
 

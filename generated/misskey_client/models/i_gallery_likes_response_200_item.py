@@ -32,7 +32,7 @@ class IGalleryLikesResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        post = self.post.to_dict()
+        post = self.post.to_dict() if hasattr(self.post, "to_dict") else dict(cast(Any, self.post))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -32,7 +32,7 @@ class IPageLikesResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        page = self.page.to_dict()
+        page = self.page.to_dict() if hasattr(self.page, "to_dict") else dict(cast(Any, self.page))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -166,7 +166,11 @@ class IUpdateBody:
         if not isinstance(self.avatar_decorations, Unset):
             avatar_decorations = []
             for avatar_decorations_item_data in self.avatar_decorations:
-                avatar_decorations_item = avatar_decorations_item_data.to_dict()
+                avatar_decorations_item = (
+                    avatar_decorations_item_data.to_dict()
+                    if hasattr(avatar_decorations_item_data, "to_dict")
+                    else dict(cast(Any, avatar_decorations_item_data))
+                )
                 avatar_decorations.append(avatar_decorations_item)
 
         banner_id: None | str | Unset
@@ -179,7 +183,11 @@ class IUpdateBody:
         if not isinstance(self.fields, Unset):
             fields = []
             for fields_item_data in self.fields:
-                fields_item = fields_item_data.to_dict()
+                fields_item = (
+                    fields_item_data.to_dict()
+                    if hasattr(fields_item_data, "to_dict")
+                    else dict(cast(Any, fields_item_data))
+                )
                 fields.append(fields_item)
 
         is_locked = self.is_locked
@@ -272,7 +280,11 @@ class IUpdateBody:
 
         notification_recieve_config: dict[str, Any] | Unset = UNSET
         if not isinstance(self.notification_recieve_config, Unset):
-            notification_recieve_config = self.notification_recieve_config.to_dict()
+            notification_recieve_config = (
+                self.notification_recieve_config.to_dict()
+                if hasattr(self.notification_recieve_config, "to_dict")
+                else dict(cast(Any, self.notification_recieve_config))
+            )
 
         email_notification_types: list[str] | Unset = UNSET
         if not isinstance(self.email_notification_types, Unset):

@@ -39,7 +39,7 @@ class IWebhooksTestBody:
 
         override: dict[str, Any] | Unset = UNSET
         if not isinstance(self.override, Unset):
-            override = self.override.to_dict()
+            override = self.override.to_dict() if hasattr(self.override, "to_dict") else dict(cast(Any, self.override))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -59,13 +59,15 @@ class InviteCode:
 
         created_by: dict[str, Any] | None
         if isinstance(self.created_by, UserLite):
-            created_by = self.created_by.to_dict()
+            created_by = (
+                self.created_by.to_dict() if hasattr(self.created_by, "to_dict") else dict(cast(Any, self.created_by))
+            )
         else:
             created_by = self.created_by
 
         used_by: dict[str, Any] | None
         if isinstance(self.used_by, UserLite):
-            used_by = self.used_by.to_dict()
+            used_by = self.used_by.to_dict() if hasattr(self.used_by, "to_dict") else dict(cast(Any, self.used_by))
         else:
             used_by = self.used_by
 

@@ -163,7 +163,11 @@ class MeDetailedOnly:
 
         unread_announcements = []
         for unread_announcements_item_data in self.unread_announcements:
-            unread_announcements_item = unread_announcements_item_data.to_dict()
+            unread_announcements_item = (
+                unread_announcements_item_data.to_dict()
+                if hasattr(unread_announcements_item_data, "to_dict")
+                else dict(cast(Any, unread_announcements_item_data))
+            )
             unread_announcements.append(unread_announcements_item)
 
         has_unread_antenna = self.has_unread_antenna
@@ -192,18 +196,26 @@ class MeDetailedOnly:
 
         muted_instances = self.muted_instances
 
-        notification_recieve_config = self.notification_recieve_config.to_dict()
+        notification_recieve_config = (
+            self.notification_recieve_config.to_dict()
+            if hasattr(self.notification_recieve_config, "to_dict")
+            else dict(cast(Any, self.notification_recieve_config))
+        )
 
         email_notification_types = self.email_notification_types
 
         achievements = []
         for achievements_item_data in self.achievements:
-            achievements_item = achievements_item_data.to_dict()
+            achievements_item = (
+                achievements_item_data.to_dict()
+                if hasattr(achievements_item_data, "to_dict")
+                else dict(cast(Any, achievements_item_data))
+            )
             achievements.append(achievements_item)
 
         logged_in_days = self.logged_in_days
 
-        policies = self.policies.to_dict()
+        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
 
         two_factor_enabled = self.two_factor_enabled
 
@@ -227,7 +239,11 @@ class MeDetailedOnly:
         if not isinstance(self.security_keys_list, Unset):
             security_keys_list = []
             for security_keys_list_item_data in self.security_keys_list:
-                security_keys_list_item = security_keys_list_item_data.to_dict()
+                security_keys_list_item = (
+                    security_keys_list_item_data.to_dict()
+                    if hasattr(security_keys_list_item_data, "to_dict")
+                    else dict(cast(Any, security_keys_list_item_data))
+                )
                 security_keys_list.append(security_keys_list_item)
 
         muting_notification_types: list[str] | Unset = UNSET

@@ -192,7 +192,11 @@ class MetaDetailed:
         default_light_theme: None | str
         default_light_theme = self.default_light_theme
 
-        client_options = self.client_options.to_dict()
+        client_options = (
+            self.client_options.to_dict()
+            if hasattr(self.client_options, "to_dict")
+            else dict(cast(Any, self.client_options))
+        )
 
         disable_registration = self.disable_registration
 
@@ -250,7 +254,7 @@ class MetaDetailed:
 
         ads = []
         for ads_item_data in self.ads:
-            ads_item = ads_item_data.to_dict()
+            ads_item = ads_item_data.to_dict() if hasattr(ads_item_data, "to_dict") else dict(cast(Any, ads_item_data))
             ads.append(ads_item)
 
         notes_per_one_ad = self.notes_per_one_ad
@@ -263,7 +267,11 @@ class MetaDetailed:
 
         sentry_for_frontend: dict[str, Any] | None
         if isinstance(self.sentry_for_frontend, MetaLiteSentryForFrontend):
-            sentry_for_frontend = self.sentry_for_frontend.to_dict()
+            sentry_for_frontend = (
+                self.sentry_for_frontend.to_dict()
+                if hasattr(self.sentry_for_frontend, "to_dict")
+                else dict(cast(Any, self.sentry_for_frontend))
+            )
         else:
             sentry_for_frontend = self.sentry_for_frontend
 
@@ -291,7 +299,7 @@ class MetaDetailed:
         theme_color: None | str
         theme_color = self.theme_color
 
-        policies = self.policies.to_dict()
+        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
 
         note_searchable_scope: str = self.note_searchable_scope
 
@@ -310,7 +318,7 @@ class MetaDetailed:
 
         features: dict[str, Any] | Unset = UNSET
         if not isinstance(self.features, Unset):
-            features = self.features.to_dict()
+            features = self.features.to_dict() if hasattr(self.features, "to_dict") else dict(cast(Any, self.features))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -47,7 +47,7 @@ class MetaDetailedOnly:
 
         features: dict[str, Any] | Unset = UNSET
         if not isinstance(self.features, Unset):
-            features = self.features.to_dict()
+            features = self.features.to_dict() if hasattr(self.features, "to_dict") else dict(cast(Any, self.features))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -181,7 +181,11 @@ class MetaLite:
         default_light_theme: None | str
         default_light_theme = self.default_light_theme
 
-        client_options = self.client_options.to_dict()
+        client_options = (
+            self.client_options.to_dict()
+            if hasattr(self.client_options, "to_dict")
+            else dict(cast(Any, self.client_options))
+        )
 
         disable_registration = self.disable_registration
 
@@ -239,7 +243,7 @@ class MetaLite:
 
         ads = []
         for ads_item_data in self.ads:
-            ads_item = ads_item_data.to_dict()
+            ads_item = ads_item_data.to_dict() if hasattr(ads_item_data, "to_dict") else dict(cast(Any, ads_item_data))
             ads.append(ads_item)
 
         notes_per_one_ad = self.notes_per_one_ad
@@ -252,7 +256,11 @@ class MetaLite:
 
         sentry_for_frontend: dict[str, Any] | None
         if isinstance(self.sentry_for_frontend, MetaLiteSentryForFrontend):
-            sentry_for_frontend = self.sentry_for_frontend.to_dict()
+            sentry_for_frontend = (
+                self.sentry_for_frontend.to_dict()
+                if hasattr(self.sentry_for_frontend, "to_dict")
+                else dict(cast(Any, self.sentry_for_frontend))
+            )
         else:
             sentry_for_frontend = self.sentry_for_frontend
 
@@ -280,7 +288,7 @@ class MetaLite:
         theme_color: None | str
         theme_color = self.theme_color
 
-        policies = self.policies.to_dict()
+        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
 
         note_searchable_scope: str = self.note_searchable_scope
 

@@ -53,13 +53,17 @@ class MetaLiteSentryForFrontend:
             MetaLiteSentryForFrontendVueIntegrationType0,  # noqa: PLC0415
         )
 
-        options = self.options.to_dict()
+        options = self.options.to_dict() if hasattr(self.options, "to_dict") else dict(cast(Any, self.options))
 
         vue_integration: dict[str, Any] | None | Unset
         if isinstance(self.vue_integration, Unset):
             vue_integration = UNSET
         elif isinstance(self.vue_integration, MetaLiteSentryForFrontendVueIntegrationType0):
-            vue_integration = self.vue_integration.to_dict()
+            vue_integration = (
+                self.vue_integration.to_dict()
+                if hasattr(self.vue_integration, "to_dict")
+                else dict(cast(Any, self.vue_integration))
+            )
         else:
             vue_integration = self.vue_integration
 
@@ -67,7 +71,11 @@ class MetaLiteSentryForFrontend:
         if isinstance(self.browser_tracing_integration, Unset):
             browser_tracing_integration = UNSET
         elif isinstance(self.browser_tracing_integration, MetaLiteSentryForFrontendBrowserTracingIntegrationType0):
-            browser_tracing_integration = self.browser_tracing_integration.to_dict()
+            browser_tracing_integration = (
+                self.browser_tracing_integration.to_dict()
+                if hasattr(self.browser_tracing_integration, "to_dict")
+                else dict(cast(Any, self.browser_tracing_integration))
+            )
         else:
             browser_tracing_integration = self.browser_tracing_integration
 
@@ -75,7 +83,11 @@ class MetaLiteSentryForFrontend:
         if isinstance(self.replay_integration, Unset):
             replay_integration = UNSET
         elif isinstance(self.replay_integration, MetaLiteSentryForFrontendReplayIntegrationType0):
-            replay_integration = self.replay_integration.to_dict()
+            replay_integration = (
+                self.replay_integration.to_dict()
+                if hasattr(self.replay_integration, "to_dict")
+                else dict(cast(Any, self.replay_integration))
+            )
         else:
             replay_integration = self.replay_integration
 

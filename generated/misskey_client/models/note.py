@@ -128,7 +128,7 @@ class Note:
 
         user_id = self.user_id
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         visibility: str = self.visibility
 
@@ -142,9 +142,13 @@ class Note:
         else:
             reaction_acceptance = self.reaction_acceptance
 
-        reaction_emojis = self.reaction_emojis.to_dict()
+        reaction_emojis = (
+            self.reaction_emojis.to_dict()
+            if hasattr(self.reaction_emojis, "to_dict")
+            else dict(cast(Any, self.reaction_emojis))
+        )
 
-        reactions = self.reactions.to_dict()
+        reactions = self.reactions.to_dict() if hasattr(self.reactions, "to_dict") else dict(cast(Any, self.reactions))
 
         reaction_count = self.reaction_count
 
@@ -182,7 +186,7 @@ class Note:
         if isinstance(self.reply, Unset):
             reply = UNSET
         elif isinstance(self.reply, Note):
-            reply = self.reply.to_dict()
+            reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
         else:
             reply = self.reply
 
@@ -190,7 +194,7 @@ class Note:
         if isinstance(self.renote, Unset):
             renote = UNSET
         elif isinstance(self.renote, Note):
-            renote = self.renote.to_dict()
+            renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
         else:
             renote = self.renote
 
@@ -212,7 +216,11 @@ class Note:
         if not isinstance(self.files, Unset):
             files = []
             for files_item_data in self.files:
-                files_item = files_item_data.to_dict()
+                files_item = (
+                    files_item_data.to_dict()
+                    if hasattr(files_item_data, "to_dict")
+                    else dict(cast(Any, files_item_data))
+                )
                 files.append(files_item)
 
         tags: list[str] | Unset = UNSET
@@ -223,13 +231,13 @@ class Note:
         if isinstance(self.poll, Unset):
             poll = UNSET
         elif isinstance(self.poll, NotePoll):
-            poll = self.poll.to_dict()
+            poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
         else:
             poll = self.poll
 
         emojis: dict[str, Any] | Unset = UNSET
         if not isinstance(self.emojis, Unset):
-            emojis = self.emojis.to_dict()
+            emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
 
         channel_id: None | str | Unset
         if isinstance(self.channel_id, Unset):
@@ -241,7 +249,7 @@ class Note:
         if isinstance(self.channel, Unset):
             channel = UNSET
         elif isinstance(self.channel, NoteChannel):
-            channel = self.channel.to_dict()
+            channel = self.channel.to_dict() if hasattr(self.channel, "to_dict") else dict(cast(Any, self.channel))
         else:
             channel = self.channel
 

@@ -110,7 +110,7 @@ class NoteDraft:
 
         user_id = self.user_id
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         reply_id: None | str
         reply_id = self.reply_id
@@ -129,7 +129,7 @@ class NoteDraft:
 
         poll: dict[str, Any] | None
         if isinstance(self.poll, NoteDraftPoll):
-            poll = self.poll.to_dict()
+            poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
         else:
             poll = self.poll
 
@@ -157,7 +157,7 @@ class NoteDraft:
         if isinstance(self.reply, Unset):
             reply = UNSET
         elif isinstance(self.reply, Note):
-            reply = self.reply.to_dict()
+            reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
         else:
             reply = self.reply
 
@@ -165,7 +165,7 @@ class NoteDraft:
         if isinstance(self.renote, Unset):
             renote = UNSET
         elif isinstance(self.renote, Note):
-            renote = self.renote.to_dict()
+            renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
         else:
             renote = self.renote
 
@@ -173,14 +173,18 @@ class NoteDraft:
         if not isinstance(self.files, Unset):
             files = []
             for files_item_data in self.files:
-                files_item = files_item_data.to_dict()
+                files_item = (
+                    files_item_data.to_dict()
+                    if hasattr(files_item_data, "to_dict")
+                    else dict(cast(Any, files_item_data))
+                )
                 files.append(files_item)
 
         channel: dict[str, Any] | None | Unset
         if isinstance(self.channel, Unset):
             channel = UNSET
         elif isinstance(self.channel, NoteDraftChannel):
-            channel = self.channel.to_dict()
+            channel = self.channel.to_dict() if hasattr(self.channel, "to_dict") else dict(cast(Any, self.channel))
         else:
             channel = self.channel
 

@@ -39,7 +39,7 @@ class NoteFavorite:
 
         created_at = self.created_at.isoformat()
 
-        note = self.note.to_dict()
+        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
 
         note_id = self.note_id
 

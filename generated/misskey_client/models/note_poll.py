@@ -37,7 +37,11 @@ class NotePoll:
 
         choices = []
         for choices_item_data in self.choices:
-            choices_item = choices_item_data.to_dict()
+            choices_item = (
+                choices_item_data.to_dict()
+                if hasattr(choices_item_data, "to_dict")
+                else dict(cast(Any, choices_item_data))
+            )
             choices.append(choices_item)
 
         expires_at: None | str | Unset

@@ -39,7 +39,7 @@ class NoteReaction:
 
         created_at = self.created_at.isoformat()
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         type_ = self.type_
 

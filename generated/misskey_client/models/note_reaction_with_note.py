@@ -42,11 +42,11 @@ class NoteReactionWithNote:
 
         created_at = self.created_at.isoformat()
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         type_ = self.type_
 
-        note = self.note.to_dict()
+        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -148,7 +148,7 @@ class NotesCreateBody:
         if isinstance(self.poll, Unset):
             poll = UNSET
         elif isinstance(self.poll, NotesCreateBodyPoll):
-            poll = self.poll.to_dict()
+            poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
         else:
             poll = self.poll
 

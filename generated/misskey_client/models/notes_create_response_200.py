@@ -28,7 +28,9 @@ class NotesCreateResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        created_note = self.created_note.to_dict()
+        created_note = (
+            self.created_note.to_dict() if hasattr(self.created_note, "to_dict") else dict(cast(Any, self.created_note))
+        )
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

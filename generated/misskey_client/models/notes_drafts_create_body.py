@@ -145,7 +145,7 @@ class NotesDraftsCreateBody:
         if isinstance(self.poll, Unset):
             poll = UNSET
         elif isinstance(self.poll, NotesDraftsCreateBodyPoll):
-            poll = self.poll.to_dict()
+            poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
         else:
             poll = self.poll
 

@@ -28,7 +28,11 @@ class NotesDraftsCreateResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        created_draft = self.created_draft.to_dict()
+        created_draft = (
+            self.created_draft.to_dict()
+            if hasattr(self.created_draft, "to_dict")
+            else dict(cast(Any, self.created_draft))
+        )
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

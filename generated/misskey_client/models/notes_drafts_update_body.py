@@ -149,7 +149,7 @@ class NotesDraftsUpdateBody:
         if isinstance(self.poll, Unset):
             poll = UNSET
         elif isinstance(self.poll, NotesDraftsUpdateBodyPoll):
-            poll = self.poll.to_dict()
+            poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
         else:
             poll = self.poll
 

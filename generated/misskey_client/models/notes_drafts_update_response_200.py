@@ -28,7 +28,11 @@ class NotesDraftsUpdateResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        updated_draft = self.updated_draft.to_dict()
+        updated_draft = (
+            self.updated_draft.to_dict()
+            if hasattr(self.updated_draft, "to_dict")
+            else dict(cast(Any, self.updated_draft))
+        )
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -39,9 +39,13 @@ class NotesShowPartialBulkResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        reactions = self.reactions.to_dict()
+        reactions = self.reactions.to_dict() if hasattr(self.reactions, "to_dict") else dict(cast(Any, self.reactions))
 
-        reaction_emojis = self.reaction_emojis.to_dict()
+        reaction_emojis = (
+            self.reaction_emojis.to_dict()
+            if hasattr(self.reaction_emojis, "to_dict")
+            else dict(cast(Any, self.reaction_emojis))
+        )
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

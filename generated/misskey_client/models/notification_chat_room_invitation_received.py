@@ -45,7 +45,9 @@ class NotificationChatRoomInvitationReceived:
 
         type_: str = self.type_
 
-        invitation = self.invitation.to_dict()
+        invitation = (
+            self.invitation.to_dict() if hasattr(self.invitation, "to_dict") else dict(cast(Any, self.invitation))
+        )
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

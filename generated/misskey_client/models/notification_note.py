@@ -47,11 +47,11 @@ class NotificationNote:
 
         type_: str = self.type_
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         user_id = self.user_id
 
-        note = self.note.to_dict()
+        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

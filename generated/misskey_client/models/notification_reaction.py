@@ -49,11 +49,11 @@ class NotificationReaction:
 
         type_: str = self.type_
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         user_id = self.user_id
 
-        note = self.note.to_dict()
+        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
 
         reaction = self.reaction
 

@@ -48,11 +48,15 @@ class NotificationReactionGrouped:
 
         type_: str = self.type_
 
-        note = self.note.to_dict()
+        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
 
         reactions = []
         for reactions_item_data in self.reactions:
-            reactions_item = reactions_item_data.to_dict()
+            reactions_item = (
+                reactions_item_data.to_dict()
+                if hasattr(reactions_item_data, "to_dict")
+                else dict(cast(Any, reactions_item_data))
+            )
             reactions.append(reactions_item)
 
         field_dict: dict[str, Any] = {}

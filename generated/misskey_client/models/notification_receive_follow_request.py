@@ -47,7 +47,7 @@ class NotificationReceiveFollowRequest:
 
         type_: str = self.type_
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         user_id = self.user_id
 

@@ -48,11 +48,13 @@ class NotificationRenoteGrouped:
 
         type_: str = self.type_
 
-        note = self.note.to_dict()
+        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
 
         users = []
         for users_item_data in self.users:
-            users_item = users_item_data.to_dict()
+            users_item = (
+                users_item_data.to_dict() if hasattr(users_item_data, "to_dict") else dict(cast(Any, users_item_data))
+            )
             users.append(users_item)
 
         field_dict: dict[str, Any] = {}

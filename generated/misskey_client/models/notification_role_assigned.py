@@ -42,7 +42,7 @@ class NotificationRoleAssigned:
 
         type_: str = self.type_
 
-        role = self.role.to_dict()
+        role = self.role.to_dict() if hasattr(self.role, "to_dict") else dict(cast(Any, self.role))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -45,7 +45,9 @@ class NotificationScheduledNotePostFailed:
 
         type_: str = self.type_
 
-        note_draft = self.note_draft.to_dict()
+        note_draft = (
+            self.note_draft.to_dict() if hasattr(self.note_draft, "to_dict") else dict(cast(Any, self.note_draft))
+        )
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

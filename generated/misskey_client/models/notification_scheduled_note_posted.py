@@ -45,7 +45,7 @@ class NotificationScheduledNotePosted:
 
         type_: str = self.type_
 
-        note = self.note.to_dict()
+        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

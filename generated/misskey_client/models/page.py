@@ -85,25 +85,45 @@ class Page:
 
         user_id = self.user_id
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         content = []
         for content_item_data in self.content:
             content_item: dict[str, Any]
             if isinstance(content_item_data, PageBlockText):
-                content_item = content_item_data.to_dict()
+                content_item = (
+                    content_item_data.to_dict()
+                    if hasattr(content_item_data, "to_dict")
+                    else dict(cast(Any, content_item_data))
+                )
             elif isinstance(content_item_data, PageBlockSection):
-                content_item = content_item_data.to_dict()
+                content_item = (
+                    content_item_data.to_dict()
+                    if hasattr(content_item_data, "to_dict")
+                    else dict(cast(Any, content_item_data))
+                )
             elif isinstance(content_item_data, PageBlockImage):
-                content_item = content_item_data.to_dict()
+                content_item = (
+                    content_item_data.to_dict()
+                    if hasattr(content_item_data, "to_dict")
+                    else dict(cast(Any, content_item_data))
+                )
             else:
-                content_item = content_item_data.to_dict()
+                content_item = (
+                    content_item_data.to_dict()
+                    if hasattr(content_item_data, "to_dict")
+                    else dict(cast(Any, content_item_data))
+                )
 
             content.append(content_item)
 
         variables = []
         for variables_item_data in self.variables:
-            variables_item = variables_item_data.to_dict()
+            variables_item = (
+                variables_item_data.to_dict()
+                if hasattr(variables_item_data, "to_dict")
+                else dict(cast(Any, variables_item_data))
+            )
             variables.append(variables_item)
 
         title = self.title
@@ -126,13 +146,21 @@ class Page:
 
         eye_catching_image: dict[str, Any] | None
         if isinstance(self.eye_catching_image, DriveFile):
-            eye_catching_image = self.eye_catching_image.to_dict()
+            eye_catching_image = (
+                self.eye_catching_image.to_dict()
+                if hasattr(self.eye_catching_image, "to_dict")
+                else dict(cast(Any, self.eye_catching_image))
+            )
         else:
             eye_catching_image = self.eye_catching_image
 
         attached_files = []
         for attached_files_item_data in self.attached_files:
-            attached_files_item = attached_files_item_data.to_dict()
+            attached_files_item = (
+                attached_files_item_data.to_dict()
+                if hasattr(attached_files_item_data, "to_dict")
+                else dict(cast(Any, attached_files_item_data))
+            )
             attached_files.append(attached_files_item)
 
         liked_count = self.liked_count

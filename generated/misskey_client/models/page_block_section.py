@@ -43,7 +43,11 @@ class PageBlockSection:
 
         children = []
         for children_item_data in self.children:
-            children_item = children_item_data.to_dict()
+            children_item = (
+                children_item_data.to_dict()
+                if hasattr(children_item_data, "to_dict")
+                else dict(cast(Any, children_item_data))
+            )
             children.append(children_item)
 
         field_dict: dict[str, Any] = {}

@@ -54,12 +54,20 @@ class PagesCreateBody:
 
         content = []
         for content_item_data in self.content:
-            content_item = content_item_data.to_dict()
+            content_item = (
+                content_item_data.to_dict()
+                if hasattr(content_item_data, "to_dict")
+                else dict(cast(Any, content_item_data))
+            )
             content.append(content_item)
 
         variables = []
         for variables_item_data in self.variables:
-            variables_item = variables_item_data.to_dict()
+            variables_item = (
+                variables_item_data.to_dict()
+                if hasattr(variables_item_data, "to_dict")
+                else dict(cast(Any, variables_item_data))
+            )
             variables.append(variables_item)
 
         script = self.script

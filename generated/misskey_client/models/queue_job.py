@@ -63,13 +63,13 @@ class QueueJob:
 
         name = self.name
 
-        data = self.data.to_dict()
+        data = self.data.to_dict() if hasattr(self.data, "to_dict") else dict(cast(Any, self.data))
 
-        opts = self.opts.to_dict()
+        opts = self.opts.to_dict() if hasattr(self.opts, "to_dict") else dict(cast(Any, self.opts))
 
         timestamp = self.timestamp
 
-        progress = self.progress.to_dict()
+        progress = self.progress.to_dict() if hasattr(self.progress, "to_dict") else dict(cast(Any, self.progress))
 
         attempts = self.attempts
 
@@ -79,7 +79,9 @@ class QueueJob:
 
         stacktrace = self.stacktrace
 
-        return_value = self.return_value.to_dict()
+        return_value = (
+            self.return_value.to_dict() if hasattr(self.return_value, "to_dict") else dict(cast(Any, self.return_value))
+        )
 
         is_failed = self.is_failed
 

@@ -32,7 +32,7 @@ class QueueMetrics:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        meta = self.meta.to_dict()
+        meta = self.meta.to_dict() if hasattr(self.meta, "to_dict") else dict(cast(Any, self.meta))
 
         data = self.data
 

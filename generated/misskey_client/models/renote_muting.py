@@ -41,7 +41,7 @@ class RenoteMuting:
 
         mutee_id = self.mutee_id
 
-        mutee = self.mutee.to_dict()
+        mutee = self.mutee.to_dict() if hasattr(self.mutee, "to_dict") else dict(cast(Any, self.mutee))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

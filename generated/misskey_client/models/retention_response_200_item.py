@@ -37,7 +37,7 @@ class RetentionResponse200Item:
 
         users = self.users
 
-        data = self.data.to_dict()
+        data = self.data.to_dict() if hasattr(self.data, "to_dict") else dict(cast(Any, self.data))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

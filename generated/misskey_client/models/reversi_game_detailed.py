@@ -110,13 +110,13 @@ class ReversiGameDetailed:
 
         form1: dict[str, Any] | None
         if isinstance(self.form1, ReversiGameDetailedForm1):
-            form1 = self.form1.to_dict()
+            form1 = self.form1.to_dict() if hasattr(self.form1, "to_dict") else dict(cast(Any, self.form1))
         else:
             form1 = self.form1
 
         form2: dict[str, Any] | None
         if isinstance(self.form2, ReversiGameDetailedForm2):
-            form2 = self.form2.to_dict()
+            form2 = self.form2.to_dict() if hasattr(self.form2, "to_dict") else dict(cast(Any, self.form2))
         else:
             form2 = self.form2
 
@@ -128,16 +128,16 @@ class ReversiGameDetailed:
 
         user_2_id = self.user_2_id
 
-        user1 = self.user1.to_dict()
+        user1 = self.user1.to_dict() if hasattr(self.user1, "to_dict") else dict(cast(Any, self.user1))
 
-        user2 = self.user2.to_dict()
+        user2 = self.user2.to_dict() if hasattr(self.user2, "to_dict") else dict(cast(Any, self.user2))
 
         winner_id: None | str
         winner_id = self.winner_id
 
         winner: dict[str, Any] | None
         if isinstance(self.winner, UserLite):
-            winner = self.winner.to_dict()
+            winner = self.winner.to_dict() if hasattr(self.winner, "to_dict") else dict(cast(Any, self.winner))
         else:
             winner = self.winner
 

@@ -96,16 +96,16 @@ class ReversiGameLite:
 
         user_2_id = self.user_2_id
 
-        user1 = self.user1.to_dict()
+        user1 = self.user1.to_dict() if hasattr(self.user1, "to_dict") else dict(cast(Any, self.user1))
 
-        user2 = self.user2.to_dict()
+        user2 = self.user2.to_dict() if hasattr(self.user2, "to_dict") else dict(cast(Any, self.user2))
 
         winner_id: None | str
         winner_id = self.winner_id
 
         winner: dict[str, Any] | None
         if isinstance(self.winner, UserLite):
-            winner = self.winner.to_dict()
+            winner = self.winner.to_dict() if hasattr(self.winner, "to_dict") else dict(cast(Any, self.winner))
         else:
             winner = self.winner
 

@@ -38,7 +38,7 @@ class ReversiVerifyResponse200:
         if isinstance(self.game, Unset):
             game = UNSET
         elif isinstance(self.game, ReversiGameDetailed):
-            game = self.game.to_dict()
+            game = self.game.to_dict() if hasattr(self.game, "to_dict") else dict(cast(Any, self.game))
         else:
             game = self.game
 

@@ -13,6 +13,7 @@ from ..models.role_target import RoleTarget, check_role_target
 from ..types import UNSET
 
 if TYPE_CHECKING:
+    from ..models.role_cond_formula_empty import RoleCondFormulaEmpty
     from ..models.role_cond_formula_followers_or_following_or_notes import RoleCondFormulaFollowersOrFollowingOrNotes
     from ..models.role_cond_formula_logics import RoleCondFormulaLogics
     from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole
@@ -43,7 +44,7 @@ class Role:
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         target (RoleTarget):
-        cond_formula (RoleCondFormulaFollowersOrFollowingOrNotes | RoleCondFormulaLogics |
+        cond_formula (RoleCondFormulaEmpty | RoleCondFormulaFollowersOrFollowingOrNotes | RoleCondFormulaLogics |
             RoleCondFormulaValueAssignedRole | RoleCondFormulaValueCreated | RoleCondFormulaValueIsLocalOrRemote |
             RoleCondFormulaValueNot | RoleCondFormulaValueUserSettingBooleanSchema):
         is_public (bool):  Example: False.
@@ -67,7 +68,8 @@ class Role:
     updated_at: datetime.datetime
     target: RoleTarget
     cond_formula: (
-        RoleCondFormulaFollowersOrFollowingOrNotes
+        RoleCondFormulaEmpty
+        | RoleCondFormulaFollowersOrFollowingOrNotes
         | RoleCondFormulaLogics
         | RoleCondFormulaValueAssignedRole
         | RoleCondFormulaValueCreated
@@ -85,6 +87,9 @@ class Role:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.role_cond_formula_followers_or_following_or_notes import (
+            RoleCondFormulaFollowersOrFollowingOrNotes,  # noqa: PLC0415
+        )
         from ..models.role_cond_formula_logics import RoleCondFormulaLogics  # noqa: PLC0415
         from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole  # noqa: PLC0415
         from ..models.role_cond_formula_value_created import RoleCondFormulaValueCreated  # noqa: PLC0415
@@ -120,19 +125,53 @@ class Role:
 
         cond_formula: dict[str, Any]
         if isinstance(self.cond_formula, RoleCondFormulaLogics):
-            cond_formula = self.cond_formula.to_dict()
+            cond_formula = (
+                self.cond_formula.to_dict()
+                if hasattr(self.cond_formula, "to_dict")
+                else dict(cast(Any, self.cond_formula))
+            )
         elif isinstance(self.cond_formula, RoleCondFormulaValueNot):
-            cond_formula = self.cond_formula.to_dict()
+            cond_formula = (
+                self.cond_formula.to_dict()
+                if hasattr(self.cond_formula, "to_dict")
+                else dict(cast(Any, self.cond_formula))
+            )
         elif isinstance(self.cond_formula, RoleCondFormulaValueIsLocalOrRemote):
-            cond_formula = self.cond_formula.to_dict()
+            cond_formula = (
+                self.cond_formula.to_dict()
+                if hasattr(self.cond_formula, "to_dict")
+                else dict(cast(Any, self.cond_formula))
+            )
         elif isinstance(self.cond_formula, RoleCondFormulaValueUserSettingBooleanSchema):
-            cond_formula = self.cond_formula.to_dict()
+            cond_formula = (
+                self.cond_formula.to_dict()
+                if hasattr(self.cond_formula, "to_dict")
+                else dict(cast(Any, self.cond_formula))
+            )
         elif isinstance(self.cond_formula, RoleCondFormulaValueAssignedRole):
-            cond_formula = self.cond_formula.to_dict()
+            cond_formula = (
+                self.cond_formula.to_dict()
+                if hasattr(self.cond_formula, "to_dict")
+                else dict(cast(Any, self.cond_formula))
+            )
         elif isinstance(self.cond_formula, RoleCondFormulaValueCreated):
-            cond_formula = self.cond_formula.to_dict()
+            cond_formula = (
+                self.cond_formula.to_dict()
+                if hasattr(self.cond_formula, "to_dict")
+                else dict(cast(Any, self.cond_formula))
+            )
+        elif isinstance(self.cond_formula, RoleCondFormulaFollowersOrFollowingOrNotes):
+            cond_formula = (
+                self.cond_formula.to_dict()
+                if hasattr(self.cond_formula, "to_dict")
+                else dict(cast(Any, self.cond_formula))
+            )
         else:
-            cond_formula = self.cond_formula.to_dict()
+            cond_formula = (
+                self.cond_formula.to_dict()
+                if hasattr(self.cond_formula, "to_dict")
+                else dict(cast(Any, self.cond_formula))
+            )
 
         is_public = self.is_public
 
@@ -144,7 +183,7 @@ class Role:
 
         can_edit_members_by_moderator = self.can_edit_members_by_moderator
 
-        policies = self.policies.to_dict()
+        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
 
         users_count = self.users_count
 
@@ -178,6 +217,7 @@ class Role:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.role_cond_formula_empty import RoleCondFormulaEmpty  # noqa: PLC0415
         from ..models.role_cond_formula_followers_or_following_or_notes import (
             RoleCondFormulaFollowersOrFollowingOrNotes,  # noqa: PLC0415
         )
@@ -291,7 +331,8 @@ class Role:
             def _parse_cond_formula(
                 data: object,
             ) -> (
-                RoleCondFormulaFollowersOrFollowingOrNotes
+                RoleCondFormulaEmpty
+                | RoleCondFormulaFollowersOrFollowingOrNotes
                 | RoleCondFormulaLogics
                 | RoleCondFormulaValueAssignedRole
                 | RoleCondFormulaValueCreated
@@ -355,8 +396,16 @@ class Role:
 
                     return componentsschemas_role_cond_formula_value_type_6
 
+                def _try_7(data: Any) -> RoleCondFormulaEmpty:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_7
+
                 return cast(
-                    RoleCondFormulaFollowersOrFollowingOrNotes
+                    RoleCondFormulaEmpty
+                    | RoleCondFormulaFollowersOrFollowingOrNotes
                     | RoleCondFormulaLogics
                     | RoleCondFormulaValueAssignedRole
                     | RoleCondFormulaValueCreated
@@ -373,6 +422,7 @@ class Role:
                             _try_4,
                             _try_5,
                             _try_6,
+                            _try_7,
                         ),
                     ),
                 )

@@ -12,6 +12,7 @@ from ..models.role_cond_formula_logics_type import RoleCondFormulaLogicsType, ch
 from ..types import UNSET
 
 if TYPE_CHECKING:
+    from ..models.role_cond_formula_empty import RoleCondFormulaEmpty
     from ..models.role_cond_formula_followers_or_following_or_notes import RoleCondFormulaFollowersOrFollowingOrNotes
     from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole
     from ..models.role_cond_formula_value_created import RoleCondFormulaValueCreated
@@ -31,7 +32,7 @@ class RoleCondFormulaLogics:
     Attributes:
         id (str):
         type_ (RoleCondFormulaLogicsType):
-        values (list[RoleCondFormulaFollowersOrFollowingOrNotes | RoleCondFormulaLogics |
+        values (list[RoleCondFormulaEmpty | RoleCondFormulaFollowersOrFollowingOrNotes | RoleCondFormulaLogics |
             RoleCondFormulaValueAssignedRole | RoleCondFormulaValueCreated | RoleCondFormulaValueIsLocalOrRemote |
             RoleCondFormulaValueNot | RoleCondFormulaValueUserSettingBooleanSchema]):
     """
@@ -39,7 +40,8 @@ class RoleCondFormulaLogics:
     id: str
     type_: RoleCondFormulaLogicsType
     values: list[
-        RoleCondFormulaFollowersOrFollowingOrNotes
+        RoleCondFormulaEmpty
+        | RoleCondFormulaFollowersOrFollowingOrNotes
         | RoleCondFormulaLogics
         | RoleCondFormulaValueAssignedRole
         | RoleCondFormulaValueCreated
@@ -50,6 +52,9 @@ class RoleCondFormulaLogics:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.role_cond_formula_followers_or_following_or_notes import (
+            RoleCondFormulaFollowersOrFollowingOrNotes,  # noqa: PLC0415
+        )
         from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole  # noqa: PLC0415
         from ..models.role_cond_formula_value_created import RoleCondFormulaValueCreated  # noqa: PLC0415
         from ..models.role_cond_formula_value_is_local_or_remote import RoleCondFormulaValueIsLocalOrRemote  # noqa: PLC0415
@@ -66,19 +71,53 @@ class RoleCondFormulaLogics:
         for values_item_data in self.values:
             values_item: dict[str, Any]
             if isinstance(values_item_data, RoleCondFormulaLogics):
-                values_item = values_item_data.to_dict()
+                values_item = (
+                    values_item_data.to_dict()
+                    if hasattr(values_item_data, "to_dict")
+                    else dict(cast(Any, values_item_data))
+                )
             elif isinstance(values_item_data, RoleCondFormulaValueNot):
-                values_item = values_item_data.to_dict()
+                values_item = (
+                    values_item_data.to_dict()
+                    if hasattr(values_item_data, "to_dict")
+                    else dict(cast(Any, values_item_data))
+                )
             elif isinstance(values_item_data, RoleCondFormulaValueIsLocalOrRemote):
-                values_item = values_item_data.to_dict()
+                values_item = (
+                    values_item_data.to_dict()
+                    if hasattr(values_item_data, "to_dict")
+                    else dict(cast(Any, values_item_data))
+                )
             elif isinstance(values_item_data, RoleCondFormulaValueUserSettingBooleanSchema):
-                values_item = values_item_data.to_dict()
+                values_item = (
+                    values_item_data.to_dict()
+                    if hasattr(values_item_data, "to_dict")
+                    else dict(cast(Any, values_item_data))
+                )
             elif isinstance(values_item_data, RoleCondFormulaValueAssignedRole):
-                values_item = values_item_data.to_dict()
+                values_item = (
+                    values_item_data.to_dict()
+                    if hasattr(values_item_data, "to_dict")
+                    else dict(cast(Any, values_item_data))
+                )
             elif isinstance(values_item_data, RoleCondFormulaValueCreated):
-                values_item = values_item_data.to_dict()
+                values_item = (
+                    values_item_data.to_dict()
+                    if hasattr(values_item_data, "to_dict")
+                    else dict(cast(Any, values_item_data))
+                )
+            elif isinstance(values_item_data, RoleCondFormulaFollowersOrFollowingOrNotes):
+                values_item = (
+                    values_item_data.to_dict()
+                    if hasattr(values_item_data, "to_dict")
+                    else dict(cast(Any, values_item_data))
+                )
             else:
-                values_item = values_item_data.to_dict()
+                values_item = (
+                    values_item_data.to_dict()
+                    if hasattr(values_item_data, "to_dict")
+                    else dict(cast(Any, values_item_data))
+                )
 
             values.append(values_item)
 
@@ -96,6 +135,7 @@ class RoleCondFormulaLogics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.role_cond_formula_empty import RoleCondFormulaEmpty  # noqa: PLC0415
         from ..models.role_cond_formula_followers_or_following_or_notes import (
             RoleCondFormulaFollowersOrFollowingOrNotes,  # noqa: PLC0415
         )
@@ -131,7 +171,8 @@ class RoleCondFormulaLogics:
                 def _parse_values_item(
                     data: object,
                 ) -> (
-                    RoleCondFormulaFollowersOrFollowingOrNotes
+                    RoleCondFormulaEmpty
+                    | RoleCondFormulaFollowersOrFollowingOrNotes
                     | RoleCondFormulaLogics
                     | RoleCondFormulaValueAssignedRole
                     | RoleCondFormulaValueCreated
@@ -197,8 +238,16 @@ class RoleCondFormulaLogics:
 
                         return componentsschemas_role_cond_formula_value_type_6
 
+                    def _try_7(data: Any) -> RoleCondFormulaEmpty:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
+
+                        return componentsschemas_role_cond_formula_value_type_7
+
                     return cast(
-                        RoleCondFormulaFollowersOrFollowingOrNotes
+                        RoleCondFormulaEmpty
+                        | RoleCondFormulaFollowersOrFollowingOrNotes
                         | RoleCondFormulaLogics
                         | RoleCondFormulaValueAssignedRole
                         | RoleCondFormulaValueCreated
@@ -215,6 +264,7 @@ class RoleCondFormulaLogics:
                                 _try_4,
                                 _try_5,
                                 _try_6,
+                                _try_7,
                             ),
                         ),
                     )

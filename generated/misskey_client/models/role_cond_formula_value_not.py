@@ -15,6 +15,7 @@ from ..models.role_cond_formula_value_not_type import (
 from ..types import UNSET
 
 if TYPE_CHECKING:
+    from ..models.role_cond_formula_empty import RoleCondFormulaEmpty
     from ..models.role_cond_formula_followers_or_following_or_notes import RoleCondFormulaFollowersOrFollowingOrNotes
     from ..models.role_cond_formula_logics import RoleCondFormulaLogics
     from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole
@@ -34,15 +35,16 @@ class RoleCondFormulaValueNot:
     Attributes:
         id (str):
         type_ (RoleCondFormulaValueNotType):
-        value (RoleCondFormulaFollowersOrFollowingOrNotes | RoleCondFormulaLogics | RoleCondFormulaValueAssignedRole |
-            RoleCondFormulaValueCreated | RoleCondFormulaValueIsLocalOrRemote | RoleCondFormulaValueNot |
-            RoleCondFormulaValueUserSettingBooleanSchema):
+        value (RoleCondFormulaEmpty | RoleCondFormulaFollowersOrFollowingOrNotes | RoleCondFormulaLogics |
+            RoleCondFormulaValueAssignedRole | RoleCondFormulaValueCreated | RoleCondFormulaValueIsLocalOrRemote |
+            RoleCondFormulaValueNot | RoleCondFormulaValueUserSettingBooleanSchema):
     """
 
     id: str
     type_: RoleCondFormulaValueNotType
     value: (
-        RoleCondFormulaFollowersOrFollowingOrNotes
+        RoleCondFormulaEmpty
+        | RoleCondFormulaFollowersOrFollowingOrNotes
         | RoleCondFormulaLogics
         | RoleCondFormulaValueAssignedRole
         | RoleCondFormulaValueCreated
@@ -53,6 +55,9 @@ class RoleCondFormulaValueNot:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.role_cond_formula_followers_or_following_or_notes import (
+            RoleCondFormulaFollowersOrFollowingOrNotes,  # noqa: PLC0415
+        )
         from ..models.role_cond_formula_logics import RoleCondFormulaLogics  # noqa: PLC0415
         from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole  # noqa: PLC0415
         from ..models.role_cond_formula_value_created import RoleCondFormulaValueCreated  # noqa: PLC0415
@@ -67,19 +72,21 @@ class RoleCondFormulaValueNot:
 
         value: dict[str, Any]
         if isinstance(self.value, RoleCondFormulaLogics):
-            value = self.value.to_dict()
+            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
         elif isinstance(self.value, RoleCondFormulaValueNot):
-            value = self.value.to_dict()
+            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
         elif isinstance(self.value, RoleCondFormulaValueIsLocalOrRemote):
-            value = self.value.to_dict()
+            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
         elif isinstance(self.value, RoleCondFormulaValueUserSettingBooleanSchema):
-            value = self.value.to_dict()
+            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
         elif isinstance(self.value, RoleCondFormulaValueAssignedRole):
-            value = self.value.to_dict()
+            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
         elif isinstance(self.value, RoleCondFormulaValueCreated):
-            value = self.value.to_dict()
+            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
+        elif isinstance(self.value, RoleCondFormulaFollowersOrFollowingOrNotes):
+            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
         else:
-            value = self.value.to_dict()
+            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -95,6 +102,7 @@ class RoleCondFormulaValueNot:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.role_cond_formula_empty import RoleCondFormulaEmpty  # noqa: PLC0415
         from ..models.role_cond_formula_followers_or_following_or_notes import (
             RoleCondFormulaFollowersOrFollowingOrNotes,  # noqa: PLC0415
         )
@@ -127,7 +135,8 @@ class RoleCondFormulaValueNot:
             def _parse_value(
                 data: object,
             ) -> (
-                RoleCondFormulaFollowersOrFollowingOrNotes
+                RoleCondFormulaEmpty
+                | RoleCondFormulaFollowersOrFollowingOrNotes
                 | RoleCondFormulaLogics
                 | RoleCondFormulaValueAssignedRole
                 | RoleCondFormulaValueCreated
@@ -191,8 +200,16 @@ class RoleCondFormulaValueNot:
 
                     return componentsschemas_role_cond_formula_value_type_6
 
+                def _try_7(data: Any) -> RoleCondFormulaEmpty:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_7
+
                 return cast(
-                    RoleCondFormulaFollowersOrFollowingOrNotes
+                    RoleCondFormulaEmpty
+                    | RoleCondFormulaFollowersOrFollowingOrNotes
                     | RoleCondFormulaLogics
                     | RoleCondFormulaValueAssignedRole
                     | RoleCondFormulaValueCreated
@@ -209,6 +226,7 @@ class RoleCondFormulaValueNot:
                             _try_4,
                             _try_5,
                             _try_6,
+                            _try_7,
                         ),
                     ),
                 )

@@ -25,7 +25,7 @@ class RolePoliciesMap:
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
             if isinstance(prop, RolePoliciesMapAdditionalProperty):
-                field_dict[prop_name] = prop.to_dict()
+                field_dict[prop_name] = prop.to_dict() if hasattr(prop, "to_dict") else dict(cast(Any, prop))
 
         return field_dict
 

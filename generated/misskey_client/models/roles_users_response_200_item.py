@@ -37,9 +37,9 @@ class RolesUsersResponse200Item:
 
         user: dict[str, Any]
         if isinstance(self.user, UserDetailedNotMe):
-            user = self.user.to_dict()
+            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
         else:
-            user = self.user.to_dict()
+            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

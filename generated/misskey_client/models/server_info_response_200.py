@@ -38,11 +38,11 @@ class ServerInfoResponse200:
     def to_dict(self) -> dict[str, Any]:
         machine = self.machine
 
-        cpu = self.cpu.to_dict()
+        cpu = self.cpu.to_dict() if hasattr(self.cpu, "to_dict") else dict(cast(Any, self.cpu))
 
-        mem = self.mem.to_dict()
+        mem = self.mem.to_dict() if hasattr(self.mem, "to_dict") else dict(cast(Any, self.mem))
 
-        fs = self.fs.to_dict()
+        fs = self.fs.to_dict() if hasattr(self.fs, "to_dict") else dict(cast(Any, self.fs))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

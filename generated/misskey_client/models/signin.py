@@ -43,7 +43,7 @@ class Signin:
 
         ip = self.ip
 
-        headers = self.headers.to_dict()
+        headers = self.headers.to_dict() if hasattr(self.headers, "to_dict") else dict(cast(Any, self.headers))
 
         success = self.success
 

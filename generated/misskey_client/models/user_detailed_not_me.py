@@ -196,10 +196,14 @@ class UserDetailedNotMe:
 
         avatar_decorations = []
         for avatar_decorations_item_data in self.avatar_decorations:
-            avatar_decorations_item = avatar_decorations_item_data.to_dict()
+            avatar_decorations_item = (
+                avatar_decorations_item_data.to_dict()
+                if hasattr(avatar_decorations_item_data, "to_dict")
+                else dict(cast(Any, avatar_decorations_item_data))
+            )
             avatar_decorations.append(avatar_decorations_item)
 
-        emojis = self.emojis.to_dict()
+        emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
 
         online_status: str = self.online_status
 
@@ -259,7 +263,11 @@ class UserDetailedNotMe:
 
         fields = []
         for fields_item_data in self.fields:
-            fields_item = fields_item_data.to_dict()
+            fields_item = (
+                fields_item_data.to_dict()
+                if hasattr(fields_item_data, "to_dict")
+                else dict(cast(Any, fields_item_data))
+            )
             fields.append(fields_item)
 
         verified_links = self.verified_links
@@ -274,7 +282,11 @@ class UserDetailedNotMe:
 
         pinned_notes = []
         for pinned_notes_item_data in self.pinned_notes:
-            pinned_notes_item = pinned_notes_item_data.to_dict()
+            pinned_notes_item = (
+                pinned_notes_item_data.to_dict()
+                if hasattr(pinned_notes_item_data, "to_dict")
+                else dict(cast(Any, pinned_notes_item_data))
+            )
             pinned_notes.append(pinned_notes_item)
 
         pinned_page_id: None | str
@@ -282,7 +294,11 @@ class UserDetailedNotMe:
 
         pinned_page: dict[str, Any] | None
         if isinstance(self.pinned_page, Page):
-            pinned_page = self.pinned_page.to_dict()
+            pinned_page = (
+                self.pinned_page.to_dict()
+                if hasattr(self.pinned_page, "to_dict")
+                else dict(cast(Any, self.pinned_page))
+            )
         else:
             pinned_page = self.pinned_page
 
@@ -298,7 +314,9 @@ class UserDetailedNotMe:
 
         roles = []
         for roles_item_data in self.roles:
-            roles_item = roles_item_data.to_dict()
+            roles_item = (
+                roles_item_data.to_dict() if hasattr(roles_item_data, "to_dict") else dict(cast(Any, roles_item_data))
+            )
             roles.append(roles_item)
 
         memo: None | str
@@ -324,13 +342,17 @@ class UserDetailedNotMe:
 
         instance: dict[str, Any] | Unset = UNSET
         if not isinstance(self.instance, Unset):
-            instance = self.instance.to_dict()
+            instance = self.instance.to_dict() if hasattr(self.instance, "to_dict") else dict(cast(Any, self.instance))
 
         badge_roles: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.badge_roles, Unset):
             badge_roles = []
             for badge_roles_item_data in self.badge_roles:
-                badge_roles_item = badge_roles_item_data.to_dict()
+                badge_roles_item = (
+                    badge_roles_item_data.to_dict()
+                    if hasattr(badge_roles_item_data, "to_dict")
+                    else dict(cast(Any, badge_roles_item_data))
+                )
                 badge_roles.append(badge_roles_item)
 
         followed_message: None | str | Unset

@@ -198,7 +198,11 @@ class UserDetailedNotMeOnly:
 
         fields = []
         for fields_item_data in self.fields:
-            fields_item = fields_item_data.to_dict()
+            fields_item = (
+                fields_item_data.to_dict()
+                if hasattr(fields_item_data, "to_dict")
+                else dict(cast(Any, fields_item_data))
+            )
             fields.append(fields_item)
 
         verified_links = self.verified_links
@@ -213,7 +217,11 @@ class UserDetailedNotMeOnly:
 
         pinned_notes = []
         for pinned_notes_item_data in self.pinned_notes:
-            pinned_notes_item = pinned_notes_item_data.to_dict()
+            pinned_notes_item = (
+                pinned_notes_item_data.to_dict()
+                if hasattr(pinned_notes_item_data, "to_dict")
+                else dict(cast(Any, pinned_notes_item_data))
+            )
             pinned_notes.append(pinned_notes_item)
 
         pinned_page_id: None | str
@@ -221,7 +229,11 @@ class UserDetailedNotMeOnly:
 
         pinned_page: dict[str, Any] | None
         if isinstance(self.pinned_page, Page):
-            pinned_page = self.pinned_page.to_dict()
+            pinned_page = (
+                self.pinned_page.to_dict()
+                if hasattr(self.pinned_page, "to_dict")
+                else dict(cast(Any, self.pinned_page))
+            )
         else:
             pinned_page = self.pinned_page
 
@@ -237,7 +249,9 @@ class UserDetailedNotMeOnly:
 
         roles = []
         for roles_item_data in self.roles:
-            roles_item = roles_item_data.to_dict()
+            roles_item = (
+                roles_item_data.to_dict() if hasattr(roles_item_data, "to_dict") else dict(cast(Any, roles_item_data))
+            )
             roles.append(roles_item)
 
         memo: None | str

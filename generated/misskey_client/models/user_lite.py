@@ -79,10 +79,14 @@ class UserLite:
 
         avatar_decorations = []
         for avatar_decorations_item_data in self.avatar_decorations:
-            avatar_decorations_item = avatar_decorations_item_data.to_dict()
+            avatar_decorations_item = (
+                avatar_decorations_item_data.to_dict()
+                if hasattr(avatar_decorations_item_data, "to_dict")
+                else dict(cast(Any, avatar_decorations_item_data))
+            )
             avatar_decorations.append(avatar_decorations_item)
 
-        emojis = self.emojis.to_dict()
+        emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
 
         online_status: str = self.online_status
 
@@ -106,13 +110,17 @@ class UserLite:
 
         instance: dict[str, Any] | Unset = UNSET
         if not isinstance(self.instance, Unset):
-            instance = self.instance.to_dict()
+            instance = self.instance.to_dict() if hasattr(self.instance, "to_dict") else dict(cast(Any, self.instance))
 
         badge_roles: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.badge_roles, Unset):
             badge_roles = []
             for badge_roles_item_data in self.badge_roles:
-                badge_roles_item = badge_roles_item_data.to_dict()
+                badge_roles_item = (
+                    badge_roles_item_data.to_dict()
+                    if hasattr(badge_roles_item_data, "to_dict")
+                    else dict(cast(Any, badge_roles_item_data))
+                )
                 badge_roles.append(badge_roles_item)
 
         field_dict: dict[str, Any] = {}

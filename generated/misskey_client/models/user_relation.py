@@ -70,7 +70,9 @@ class UserRelation:
         if isinstance(self.following, Unset):
             following = UNSET
         elif isinstance(self.following, UserRelationFollowing):
-            following = self.following.to_dict()
+            following = (
+                self.following.to_dict() if hasattr(self.following, "to_dict") else dict(cast(Any, self.following))
+            )
         else:
             following = self.following
 

@@ -44,9 +44,9 @@ class UsersGetFollowingUsersByBirthdayBody:
 
         birthday: dict[str, Any]
         if isinstance(self.birthday, UsersGetFollowingUsersByBirthdayBodyBirthdayType0):
-            birthday = self.birthday.to_dict()
+            birthday = self.birthday.to_dict() if hasattr(self.birthday, "to_dict") else dict(cast(Any, self.birthday))
         else:
-            birthday = self.birthday.to_dict()
+            birthday = self.birthday.to_dict() if hasattr(self.birthday, "to_dict") else dict(cast(Any, self.birthday))
 
         limit = self.limit
 

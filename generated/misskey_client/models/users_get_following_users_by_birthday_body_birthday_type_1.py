@@ -35,9 +35,9 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        begin = self.begin.to_dict()
+        begin = self.begin.to_dict() if hasattr(self.begin, "to_dict") else dict(cast(Any, self.begin))
 
-        end = self.end.to_dict()
+        end = self.end.to_dict() if hasattr(self.end, "to_dict") else dict(cast(Any, self.end))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

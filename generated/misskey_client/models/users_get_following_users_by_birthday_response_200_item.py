@@ -36,7 +36,7 @@ class UsersGetFollowingUsersByBirthdayResponse200Item:
 
         birthday = self.birthday
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -35,9 +35,9 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
 
         user: dict[str, Any]
         if isinstance(self.user, UserDetailedNotMe):
-            user = self.user.to_dict()
+            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
         else:
-            user = self.user.to_dict()
+            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         weight = self.weight
 

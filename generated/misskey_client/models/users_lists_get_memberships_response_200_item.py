@@ -43,7 +43,7 @@ class UsersListsGetMembershipsResponse200Item:
 
         user_id = self.user_id
 
-        user = self.user.to_dict()
+        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
 
         with_replies = self.with_replies
 

@@ -52,7 +52,7 @@ class V2AdminEmojiListBody:
         if isinstance(self.query, Unset):
             query = UNSET
         elif isinstance(self.query, V2AdminEmojiListBodyQuery):
-            query = self.query.to_dict()
+            query = self.query.to_dict() if hasattr(self.query, "to_dict") else dict(cast(Any, self.query))
         else:
             query = self.query
 

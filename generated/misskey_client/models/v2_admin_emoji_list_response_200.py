@@ -36,7 +36,11 @@ class V2AdminEmojiListResponse200:
     def to_dict(self) -> dict[str, Any]:
         emojis = []
         for emojis_item_data in self.emojis:
-            emojis_item = emojis_item_data.to_dict()
+            emojis_item = (
+                emojis_item_data.to_dict()
+                if hasattr(emojis_item_data, "to_dict")
+                else dict(cast(Any, emojis_item_data))
+            )
             emojis.append(emojis_item)
 
         count = self.count

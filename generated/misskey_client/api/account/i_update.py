@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...models.i_update_body import IUpdateBody
 from ...models.i_update_body_avatar_decorations_item import IUpdateBodyAvatarDecorationsItem
@@ -23,6 +23,8 @@ from ...models.me_detailed import MeDetailed
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from misskey_core import AsyncClient, SyncClient
 
 ENDPOINT = "i/update"
@@ -64,7 +66,7 @@ def _body(
     muted_words: list[list[str] | str] | Unset = UNSET,
     hard_muted_words: list[list[str] | str] | Unset = UNSET,
     muted_instances: list[str] | Unset = UNSET,
-    notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset = UNSET,
+    notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset | Mapping[str, Any] = UNSET,
     email_notification_types: list[str] | Unset = UNSET,
     also_known_as: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -103,7 +105,7 @@ def _body(
         muted_words=muted_words,
         hard_muted_words=hard_muted_words,
         muted_instances=muted_instances,
-        notification_recieve_config=notification_recieve_config,
+        notification_recieve_config=cast(Any, notification_recieve_config),
         email_notification_types=email_notification_types,
         also_known_as=also_known_as,
     ).to_dict()
@@ -152,7 +154,7 @@ def sync(
     muted_words: list[list[str] | str] | Unset = UNSET,
     hard_muted_words: list[list[str] | str] | Unset = UNSET,
     muted_instances: list[str] | Unset = UNSET,
-    notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset = UNSET,
+    notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset | Mapping[str, Any] = UNSET,
     email_notification_types: list[str] | Unset = UNSET,
     also_known_as: list[str] | Unset = UNSET,
 ) -> MeDetailed:
@@ -286,7 +288,7 @@ async def asyncio(
     muted_words: list[list[str] | str] | Unset = UNSET,
     hard_muted_words: list[list[str] | str] | Unset = UNSET,
     muted_instances: list[str] | Unset = UNSET,
-    notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset = UNSET,
+    notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset | Mapping[str, Any] = UNSET,
     email_notification_types: list[str] | Unset = UNSET,
     also_known_as: list[str] | Unset = UNSET,
 ) -> MeDetailed:

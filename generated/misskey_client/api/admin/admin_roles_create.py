@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...models.admin_roles_create_body import AdminRolesCreateBody
 from ...models.admin_roles_create_body_cond_formula import AdminRolesCreateBodyCondFormula
@@ -13,6 +13,8 @@ from ...models.role import Role
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from misskey_core import AsyncClient, SyncClient
 
 ENDPOINT = "admin/roles/create"
@@ -25,14 +27,14 @@ def _body(
     color: None | str,
     icon_url: None | str,
     target: AdminRolesCreateBodyTarget,
-    cond_formula: AdminRolesCreateBodyCondFormula,
+    cond_formula: AdminRolesCreateBodyCondFormula | Mapping[str, Any],
     is_public: bool,
     is_moderator: bool,
     is_administrator: bool,
     as_badge: bool,
     can_edit_members_by_moderator: bool,
     display_order: float,
-    policies: AdminRolesCreateBodyPolicies,
+    policies: AdminRolesCreateBodyPolicies | Mapping[str, Any],
     is_explorable: bool | Unset = UNSET,
     preserve_assignment_on_move_account: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -42,14 +44,14 @@ def _body(
         color=color,
         icon_url=icon_url,
         target=target,
-        cond_formula=cond_formula,
+        cond_formula=cast(Any, cond_formula),
         is_public=is_public,
         is_moderator=is_moderator,
         is_administrator=is_administrator,
         as_badge=as_badge,
         can_edit_members_by_moderator=can_edit_members_by_moderator,
         display_order=display_order,
-        policies=policies,
+        policies=cast(Any, policies),
         is_explorable=is_explorable,
         preserve_assignment_on_move_account=preserve_assignment_on_move_account,
     ).to_dict()
@@ -69,14 +71,14 @@ def sync(
     color: None | str,
     icon_url: None | str,
     target: AdminRolesCreateBodyTarget,
-    cond_formula: AdminRolesCreateBodyCondFormula,
+    cond_formula: AdminRolesCreateBodyCondFormula | Mapping[str, Any],
     is_public: bool,
     is_moderator: bool,
     is_administrator: bool,
     as_badge: bool,
     can_edit_members_by_moderator: bool,
     display_order: float,
-    policies: AdminRolesCreateBodyPolicies,
+    policies: AdminRolesCreateBodyPolicies | Mapping[str, Any],
     is_explorable: bool | Unset = UNSET,
     preserve_assignment_on_move_account: bool | Unset = UNSET,
 ) -> Role:
@@ -136,14 +138,14 @@ async def asyncio(
     color: None | str,
     icon_url: None | str,
     target: AdminRolesCreateBodyTarget,
-    cond_formula: AdminRolesCreateBodyCondFormula,
+    cond_formula: AdminRolesCreateBodyCondFormula | Mapping[str, Any],
     is_public: bool,
     is_moderator: bool,
     is_administrator: bool,
     as_badge: bool,
     can_edit_members_by_moderator: bool,
     display_order: float,
-    policies: AdminRolesCreateBodyPolicies,
+    policies: AdminRolesCreateBodyPolicies | Mapping[str, Any],
     is_explorable: bool | Unset = UNSET,
     preserve_assignment_on_move_account: bool | Unset = UNSET,
 ) -> Role:

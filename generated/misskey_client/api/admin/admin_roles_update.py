@@ -12,6 +12,8 @@ from ...models.admin_roles_update_body_target import AdminRolesUpdateBodyTarget
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from misskey_core import AsyncClient, SyncClient
 
 ENDPOINT = "admin/roles/update"
@@ -25,7 +27,7 @@ def _body(
     color: None | str | Unset = UNSET,
     icon_url: None | str | Unset = UNSET,
     target: AdminRolesUpdateBodyTarget | Unset = UNSET,
-    cond_formula: AdminRolesUpdateBodyCondFormula | Unset = UNSET,
+    cond_formula: AdminRolesUpdateBodyCondFormula | Unset | Mapping[str, Any] = UNSET,
     is_public: bool | Unset = UNSET,
     is_moderator: bool | Unset = UNSET,
     is_administrator: bool | Unset = UNSET,
@@ -34,7 +36,7 @@ def _body(
     preserve_assignment_on_move_account: bool | Unset = UNSET,
     can_edit_members_by_moderator: bool | Unset = UNSET,
     display_order: float | Unset = UNSET,
-    policies: AdminRolesUpdateBodyPolicies | Unset = UNSET,
+    policies: AdminRolesUpdateBodyPolicies | Unset | Mapping[str, Any] = UNSET,
 ) -> dict[str, Any]:
     return AdminRolesUpdateBody(
         role_id=role_id,
@@ -43,7 +45,7 @@ def _body(
         color=color,
         icon_url=icon_url,
         target=target,
-        cond_formula=cond_formula,
+        cond_formula=cast(Any, cond_formula),
         is_public=is_public,
         is_moderator=is_moderator,
         is_administrator=is_administrator,
@@ -52,7 +54,7 @@ def _body(
         preserve_assignment_on_move_account=preserve_assignment_on_move_account,
         can_edit_members_by_moderator=can_edit_members_by_moderator,
         display_order=display_order,
-        policies=policies,
+        policies=cast(Any, policies),
     ).to_dict()
 
 
@@ -69,7 +71,7 @@ def sync(
     color: None | str | Unset = UNSET,
     icon_url: None | str | Unset = UNSET,
     target: AdminRolesUpdateBodyTarget | Unset = UNSET,
-    cond_formula: AdminRolesUpdateBodyCondFormula | Unset = UNSET,
+    cond_formula: AdminRolesUpdateBodyCondFormula | Unset | Mapping[str, Any] = UNSET,
     is_public: bool | Unset = UNSET,
     is_moderator: bool | Unset = UNSET,
     is_administrator: bool | Unset = UNSET,
@@ -78,7 +80,7 @@ def sync(
     preserve_assignment_on_move_account: bool | Unset = UNSET,
     can_edit_members_by_moderator: bool | Unset = UNSET,
     display_order: float | Unset = UNSET,
-    policies: AdminRolesUpdateBodyPolicies | Unset = UNSET,
+    policies: AdminRolesUpdateBodyPolicies | Unset | Mapping[str, Any] = UNSET,
 ) -> Any:
     """admin/roles/update: No description in the spec
 
@@ -139,7 +141,7 @@ async def asyncio(
     color: None | str | Unset = UNSET,
     icon_url: None | str | Unset = UNSET,
     target: AdminRolesUpdateBodyTarget | Unset = UNSET,
-    cond_formula: AdminRolesUpdateBodyCondFormula | Unset = UNSET,
+    cond_formula: AdminRolesUpdateBodyCondFormula | Unset | Mapping[str, Any] = UNSET,
     is_public: bool | Unset = UNSET,
     is_moderator: bool | Unset = UNSET,
     is_administrator: bool | Unset = UNSET,
@@ -148,7 +150,7 @@ async def asyncio(
     preserve_assignment_on_move_account: bool | Unset = UNSET,
     can_edit_members_by_moderator: bool | Unset = UNSET,
     display_order: float | Unset = UNSET,
-    policies: AdminRolesUpdateBodyPolicies | Unset = UNSET,
+    policies: AdminRolesUpdateBodyPolicies | Unset | Mapping[str, Any] = UNSET,
 ) -> Any:
     """admin/roles/update: No description in the spec
 

@@ -9,6 +9,8 @@ from ...models.admin_roles_update_default_policies_body import AdminRolesUpdateD
 from ...models.admin_roles_update_default_policies_body_policies import AdminRolesUpdateDefaultPoliciesBodyPolicies
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from misskey_core import AsyncClient, SyncClient
 
 ENDPOINT = "admin/roles/update-default-policies"
@@ -16,10 +18,10 @@ ENDPOINT = "admin/roles/update-default-policies"
 
 def _body(
     *,
-    policies: AdminRolesUpdateDefaultPoliciesBodyPolicies,
+    policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
 ) -> dict[str, Any]:
     return AdminRolesUpdateDefaultPoliciesBody(
-        policies=policies,
+        policies=cast(Any, policies),
     ).to_dict()
 
 
@@ -30,7 +32,7 @@ def _parse(data: Any) -> Any:
 def sync(
     *,
     client: SyncClient,
-    policies: AdminRolesUpdateDefaultPoliciesBodyPolicies,
+    policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
 ) -> Any:
     """admin/roles/update-default-policies: No description in the spec
 
@@ -55,7 +57,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    policies: AdminRolesUpdateDefaultPoliciesBodyPolicies,
+    policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
 ) -> Any:
     """admin/roles/update-default-policies: No description in the spec
 

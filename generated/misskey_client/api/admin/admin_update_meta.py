@@ -25,6 +25,8 @@ from ...models.admin_update_meta_body_ugc_visibility_for_visitor import (
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from misskey_core import AsyncClient, SyncClient
 
 ENDPOINT = "admin/update-meta"
@@ -55,7 +57,7 @@ def _body(
     description: None | str | Unset = UNSET,
     default_light_theme: None | str | Unset = UNSET,
     default_dark_theme: None | str | Unset = UNSET,
-    client_options: AdminUpdateMetaBodyClientOptions | Unset = UNSET,
+    client_options: AdminUpdateMetaBodyClientOptions | Unset | Mapping[str, Any] = UNSET,
     cache_remote_files: bool | Unset = UNSET,
     cache_remote_sensitive_files: bool | Unset = UNSET,
     email_required_for_signup: bool | Unset = UNSET,
@@ -183,7 +185,7 @@ def _body(
         description=description,
         default_light_theme=default_light_theme,
         default_dark_theme=default_dark_theme,
-        client_options=client_options,
+        client_options=cast(Any, client_options),
         cache_remote_files=cache_remote_files,
         cache_remote_sensitive_files=cache_remote_sensitive_files,
         email_required_for_signup=email_required_for_signup,
@@ -319,7 +321,7 @@ def sync(
     description: None | str | Unset = UNSET,
     default_light_theme: None | str | Unset = UNSET,
     default_dark_theme: None | str | Unset = UNSET,
-    client_options: AdminUpdateMetaBodyClientOptions | Unset = UNSET,
+    client_options: AdminUpdateMetaBodyClientOptions | Unset | Mapping[str, Any] = UNSET,
     cache_remote_files: bool | Unset = UNSET,
     cache_remote_sensitive_files: bool | Unset = UNSET,
     email_required_for_signup: bool | Unset = UNSET,
@@ -721,7 +723,7 @@ async def asyncio(
     description: None | str | Unset = UNSET,
     default_light_theme: None | str | Unset = UNSET,
     default_dark_theme: None | str | Unset = UNSET,
-    client_options: AdminUpdateMetaBodyClientOptions | Unset = UNSET,
+    client_options: AdminUpdateMetaBodyClientOptions | Unset | Mapping[str, Any] = UNSET,
     cache_remote_files: bool | Unset = UNSET,
     cache_remote_sensitive_files: bool | Unset = UNSET,
     email_required_for_signup: bool | Unset = UNSET,

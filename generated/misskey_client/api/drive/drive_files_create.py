@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 from ...models.drive_file import DriveFile
 from ...models.drive_files_create_body import DriveFilesCreateBody
-from ...types import UNSET, File, Unset
+from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
+    from misskey_core._upload import FileInput, ProgressCallback
 
 ENDPOINT = "drive/files/create"
 
 
 def _body(
     *,
-    file: File,
     folder_id: None | str | Unset = UNSET,
     name: None | str | Unset = UNSET,
     comment: None | str | Unset = UNSET,
@@ -25,7 +25,6 @@ def _body(
     force: bool | Unset = UNSET,
 ) -> dict[str, Any]:
     return DriveFilesCreateBody(
-        file=file,
         folder_id=folder_id,
         name=name,
         comment=comment,
@@ -40,33 +39,29 @@ def _parse(data: Any) -> DriveFile:
     return response_200
 
 
-def _split_files(body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "file": body.pop("file"),
-    }
-
-
 def sync(
     *,
     client: SyncClient,
-    file: File,
+    file: FileInput,
     folder_id: None | str | Unset = UNSET,
     name: None | str | Unset = UNSET,
     comment: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
     force: bool | Unset = UNSET,
+    progress: ProgressCallback | None = None,
 ) -> DriveFile:
     """drive/files/create: Upload a new drive file
 
     Needs a token with the permission write:drive.
 
     Args:
-        file (File): The file contents.
+        file (FileInput): the upload: a path, bytes or a binary file object (streamed).
         folder_id (None | str | Unset):
         name (None | str | Unset):
         comment (None | str | Unset):
         is_sensitive (bool | Unset):  Default: False.
         force (bool | Unset):  Default: False.
+        progress: called as ``progress(bytes_sent, total_bytes)`` while the upload is sent.
 
     Raises:
         MisskeyAPIError: the server's error (INAPPROPRIATE, INVALID_FILE_NAME, MAX_FILE_SIZE_EXCEEDED, NO_FREE_SPACE, UNALLOWED_FILE_TYPE, INVALID_PARAM, ...);
@@ -76,38 +71,43 @@ def sync(
     """
 
     _payload = _body(
-        file=file,
         folder_id=folder_id,
         name=name,
         comment=comment,
         is_sensitive=is_sensitive,
         force=force,
     )
-    _files = _split_files(_payload)
-    return client._call(ENDPOINT, _payload, _parse, files=_files)
+    _files = {
+        "file": file,
+    }
+    return client._call(
+        ENDPOINT, _payload, _parse, files={k: v for k, v in _files.items() if v is not None}, progress=progress
+    )
 
 
 async def asyncio(
     *,
     client: AsyncClient,
-    file: File,
+    file: FileInput,
     folder_id: None | str | Unset = UNSET,
     name: None | str | Unset = UNSET,
     comment: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
     force: bool | Unset = UNSET,
+    progress: ProgressCallback | None = None,
 ) -> DriveFile:
     """drive/files/create: Upload a new drive file
 
     Needs a token with the permission write:drive.
 
     Args:
-        file (File): The file contents.
+        file (FileInput): the upload: a path, bytes or a binary file object (streamed).
         folder_id (None | str | Unset):
         name (None | str | Unset):
         comment (None | str | Unset):
         is_sensitive (bool | Unset):  Default: False.
         force (bool | Unset):  Default: False.
+        progress: called as ``progress(bytes_sent, total_bytes)`` while the upload is sent.
 
     Raises:
         MisskeyAPIError: the server's error (INAPPROPRIATE, INVALID_FILE_NAME, MAX_FILE_SIZE_EXCEEDED, NO_FREE_SPACE, UNALLOWED_FILE_TYPE, INVALID_PARAM, ...);
@@ -117,12 +117,15 @@ async def asyncio(
     """
 
     _payload = _body(
-        file=file,
         folder_id=folder_id,
         name=name,
         comment=comment,
         is_sensitive=is_sensitive,
         force=force,
     )
-    _files = _split_files(_payload)
-    return await client._call(ENDPOINT, _payload, _parse, files=_files)
+    _files = {
+        "file": file,
+    }
+    return await client._call(
+        ENDPOINT, _payload, _parse, files={k: v for k, v in _files.items() if v is not None}, progress=progress
+    )

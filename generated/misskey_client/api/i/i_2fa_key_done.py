@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...models.i2_fa_key_done_body import I2FaKeyDoneBody
 from ...models.i2_fa_key_done_body_credential import I2FaKeyDoneBodyCredential
@@ -11,6 +11,8 @@ from ...models.i2_fa_key_done_response_200 import I2FaKeyDoneResponse200
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from misskey_core import AsyncClient, SyncClient
 
 ENDPOINT = "i/2fa/key-done"
@@ -20,13 +22,13 @@ def _body(
     *,
     password: str,
     name: str,
-    credential: I2FaKeyDoneBodyCredential,
+    credential: I2FaKeyDoneBodyCredential | Mapping[str, Any],
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     return I2FaKeyDoneBody(
         password=password,
         name=name,
-        credential=credential,
+        credential=cast(Any, credential),
         token=token,
     ).to_dict()
 
@@ -42,7 +44,7 @@ def sync(
     client: SyncClient,
     password: str,
     name: str,
-    credential: I2FaKeyDoneBodyCredential,
+    credential: I2FaKeyDoneBodyCredential | Mapping[str, Any],
     token: None | str | Unset = UNSET,
 ) -> I2FaKeyDoneResponse200:
     """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
@@ -78,7 +80,7 @@ async def asyncio(
     client: AsyncClient,
     password: str,
     name: str,
-    credential: I2FaKeyDoneBodyCredential,
+    credential: I2FaKeyDoneBodyCredential | Mapping[str, Any],
     token: None | str | Unset = UNSET,
 ) -> I2FaKeyDoneResponse200:
     """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties

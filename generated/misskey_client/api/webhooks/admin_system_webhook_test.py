@@ -13,6 +13,8 @@ from ...models.admin_system_webhook_test_body_type import (
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from misskey_core import AsyncClient, SyncClient
 
 ENDPOINT = "admin/system-webhook/test"
@@ -22,12 +24,12 @@ def _body(
     *,
     webhook_id: str,
     type_: AdminSystemWebhookTestBodyType,
-    override: AdminSystemWebhookTestBodyOverride | Unset = UNSET,
+    override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> dict[str, Any]:
     return AdminSystemWebhookTestBody(
         webhook_id=webhook_id,
         type_=type_,
-        override=override,
+        override=cast(Any, override),
     ).to_dict()
 
 
@@ -40,7 +42,7 @@ def sync(
     client: SyncClient,
     webhook_id: str,
     type_: AdminSystemWebhookTestBodyType,
-    override: AdminSystemWebhookTestBodyOverride | Unset = UNSET,
+    override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> Any:
     """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -71,7 +73,7 @@ async def asyncio(
     client: AsyncClient,
     webhook_id: str,
     type_: AdminSystemWebhookTestBodyType,
-    override: AdminSystemWebhookTestBodyOverride | Unset = UNSET,
+    override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> Any:
     """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 

@@ -11,6 +11,8 @@ from ...models.i_webhooks_test_body_type import IWebhooksTestBodyType
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from misskey_core import AsyncClient, SyncClient
 
 ENDPOINT = "i/webhooks/test"
@@ -20,12 +22,12 @@ def _body(
     *,
     webhook_id: str,
     type_: IWebhooksTestBodyType,
-    override: IWebhooksTestBodyOverride | Unset = UNSET,
+    override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> dict[str, Any]:
     return IWebhooksTestBody(
         webhook_id=webhook_id,
         type_=type_,
-        override=override,
+        override=cast(Any, override),
     ).to_dict()
 
 
@@ -38,7 +40,7 @@ def sync(
     client: SyncClient,
     webhook_id: str,
     type_: IWebhooksTestBodyType,
-    override: IWebhooksTestBodyOverride | Unset = UNSET,
+    override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> Any:
     """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -69,7 +71,7 @@ async def asyncio(
     client: AsyncClient,
     webhook_id: str,
     type_: IWebhooksTestBodyType,
-    override: IWebhooksTestBodyOverride | Unset = UNSET,
+    override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> Any:
     """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 

@@ -1,0 +1,57 @@
+"""A bot that replies to every mention, using the streaming API's main channel.
+
+    pip install 'misskey-client[streaming]'
+    MISSKEY_URL=https://misskey.example MISSKEY_TOKEN=... python examples/mention_bot.py
+
+The token needs ``read:account`` (to stream) and ``write:notes`` (to reply). The stream reconnects
+by itself; a revoked token ends it with ``AuthenticationError``. Stop the bot with Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+
+from misskey_client import AsyncMisskey
+from misskey_client.models import Note
+
+log = logging.getLogger("mention_bot")
+
+
+async def reply(client: AsyncMisskey, note: Note) -> None:
+    # Answer with the mention's own visibility: never turn a followers-only or direct note public.
+    params: dict[str, object] = {
+        "replyId": note.id,
+        "text": f"@{note.user.username} hello! You said: {note.text or '...'}",
+        "visibility": note.visibility,
+    }
+    if note.visibility == "specified":
+        params["visibleUserIds"] = [note.user_id]
+    await client.request("notes/create", params)
+
+
+async def main() -> None:
+    async with AsyncMisskey(os.environ["MISSKEY_URL"], token=os.environ["MISSKEY_TOKEN"]) as client:
+        me = await client.request("i")
+        async with client.stream() as stream:
+            main_channel = await stream.connect("main")
+            log.info("listening for mentions of @%s", me["username"])
+            async for event in main_channel:
+                if event.type != "mention" or not isinstance(event.body, Note):
+                    continue
+                note = event.body
+                if note.user_id == me["id"]:
+                    continue  # our own replies mention people too
+                log.info("mention from @%s: %s", note.user.username, note.text)
+                try:
+                    await reply(client, note)
+                except Exception:
+                    log.exception("could not reply to %s", note.id)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how a bot is stopped
+        asyncio.run(main())

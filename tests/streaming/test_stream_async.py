@@ -1,0 +1,227 @@
+"""AsyncStream against a loopback server replaying a session recorded from Misskey 2026.3.2."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from misskey_client import AsyncMisskey
+from misskey_client.models import Note, NotificationMention, NotificationReaction
+from misskey_core import AuthenticationError
+from misskey_core._streaming import AsyncStream, ChannelRejectedError, Event, NoteUpdate
+from tests.streaming.conftest import TOKEN
+from tests.streaming.replay import SERVER_LOGGER, Recording, ReplayServer
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def client(server: ReplayServer) -> AsyncIterator[AsyncMisskey]:
+    async with AsyncMisskey(server.url, token=TOKEN) as mk:
+        yield mk
+
+
+def _stream(client: AsyncMisskey, **options: Any) -> AsyncStream:
+    options = {"backoff_initial": 0.01, "ack_timeout": 5.0} | options
+    return AsyncStream(client, **options)
+
+
+async def _collect(iterator: Any, into: list[Any], count: int | None = None) -> None:
+    async for item in iterator:
+        into.append(item)
+        if count is not None and len(into) >= count:
+            return
+
+
+async def _until(predicate: Any, what: str, timeout: float = 10.0) -> None:
+    async def wait() -> None:
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+    try:
+        await asyncio.wait_for(wait(), timeout)
+    except asyncio.TimeoutError:
+        pytest.fail(f"timed out waiting for {what}")
+
+
+async def test_a_cut_connection_loses_and_duplicates_nothing(
+    server: ReplayServer, client: AsyncMisskey, recorded: Recording, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    posted: list[str] = recorded.meta["posted"]
+    home_events: list[Event] = []
+    main_events: list[Event] = []
+    updates: list[NoteUpdate] = []
+    async with _stream(client, backfill_page_size=recorded.meta["page_size"]) as stream:
+        home = await stream.connect("homeTimeline")
+        main = await stream.connect("main")
+        readers = [
+            asyncio.create_task(_collect(home, home_events, len(posted))),
+            asyncio.create_task(_collect(main, main_events)),
+        ]
+        await _until(lambda: home_events, "the first note")
+        capture = await stream.capture(home_events[0].body.id)
+        readers.append(asyncio.create_task(_collect(capture, updates)))
+        await asyncio.wait_for(readers[0], 10)
+        await _until(lambda: len(updates) == 2 and len(main_events) == 5, "the rest of the session")
+        stats = stream.stats
+        for reader in readers:
+            reader.cancel()
+
+    delivered = [event.body.id for event in home_events]
+    duplicated = len(delivered) - len(set(delivered))
+    lost = len(set(posted) - set(delivered))
+    print(f"\ndelivered={len(delivered)} duplicated={duplicated} lost={lost} of {len(posted)} posted")
+    assert (duplicated, lost) == (0, 0)
+    assert delivered == posted  # every note exactly once, oldest first
+    assert all(isinstance(event.body, Note) for event in home_events)
+    # A1-A3 came over the first socket; A4-A8 through the REST backfill (three pages of two);
+    # the socket's own copy of A8 was dropped; A9 came over the second socket.
+    assert [event.backfilled for event in home_events] == [False] * 3 + [True] * 5 + [False]
+    assert (stats.reconnects, stats.backfilled, stats.duplicates_dropped) == (1, 5, 1)
+    assert stats.malformed_frames == 0
+
+    # The note capture survived the reconnect: its second event arrived over the second socket.
+    assert [(u.note_id, u.type) for u in updates] == [(posted[0], "reacted"), (posted[0], "unreacted")]
+    assert updates[0].reaction == "👍"
+    assert [event.type for event in main_events] == recorded.meta["main_events"]
+    assert isinstance(main_events[0].body, NotificationReaction)
+    assert isinstance(main_events[1].body, Note)
+    assert isinstance(main_events[2].body, NotificationMention)
+
+    # Resubscription: the second socket re-joined both channels (same ids) and re-captured A1.
+    first, second = server.connections
+    joins = [m["body"] for m in second.messages if m["type"] == "connect"]
+    assert [(j["channel"], j["pong"]) for j in joins] == [("homeTimeline", True), ("main", True)]
+    assert [j["id"] for j in joins] == [m["body"]["id"] for m in first.messages if m["type"] == "connect"]
+    assert {"type": "sr", "body": {"id": posted[0]}} in second.messages
+    # Backfill paged from the last delivered note, one request per page.
+    backfill = [params for endpoint, params in server.rest_requests if "sinceId" in params]
+    assert [p["sinceId"] for p in backfill] == [posted[2], posted[4], posted[6]]
+    assert server.errors == []
+
+    # The token travelled in the Authorization header only, and no log record holds it.
+    for connection in server.connections:
+        assert connection.headers["Authorization"] == f"Bearer {TOKEN}"
+        assert "i=" not in connection.path
+    client_log = [r.getMessage() for r in caplog.records if r.name != SERVER_LOGGER]
+    assert "> Authorization: Bearer <token>" in client_log  # websockets' DEBUG header dump, redacted
+    assert not [message for message in client_log if TOKEN in message]
+
+
+async def test_unknown_channel_or_parameter_is_refused_before_sending(
+    server: ReplayServer, client: AsyncMisskey
+) -> None:
+    async with _stream(client) as stream:
+        with pytest.raises(ValueError, match="unknown streaming channel 'homeTimline'"):
+            await stream.connect("homeTimline")
+        with pytest.raises(TypeError, match="needs parameter"):
+            await stream.connect("antenna")
+        with pytest.raises(TypeError, match="unexpected parameter"):
+            await stream.connect("homeTimeline", withReplies=True)
+        await asyncio.sleep(0.1)
+    assert server.connections[0].messages == []
+
+
+def _session(*records: dict[str, Any]) -> list[dict[str, Any]]:
+    return [record | {"session": 1} for record in records]
+
+
+async def test_a_malformed_frame_is_logged_and_skipped(
+    server: ReplayServer, client: AsyncMisskey, recorded: Recording, caplog: pytest.LogCaptureFixture
+) -> None:
+    join, joined, *_ = recorded.sessions[1]
+    notes = [f for f in recorded.frames() if f["type"] == "channel" and f["body"]["type"] == "note"]
+    broken_note = json.loads(json.dumps(notes[1]))
+    del broken_note["body"]["body"]["user"]  # fails the Note model (strict parsing in the tests)
+    recorded.sessions = {
+        1: _session(
+            join,
+            joined,
+            {"kind": "raw", "text": "{not json"},
+            {"kind": "raw", "text": '["a", "list"]'},
+            {"kind": "raw", "text": '{"type": "channel", "body": "no id"}'},
+            {"kind": "recv", "frame": notes[0]},
+            {"kind": "recv", "frame": broken_note},
+            {"kind": "raw", "text": '{"type": "noteUpdated", "body": {"id": 1}}'},
+            {"kind": "recv", "frame": notes[2]},
+        )
+    }
+    received: list[Event] = []
+    async with _stream(client, backfill=False) as stream:
+        home = await stream.connect("homeTimeline")
+        await asyncio.wait_for(_collect(home, received, 2), 5)
+        assert stream.stats.malformed_frames == 5
+    assert [e.body.id for e in received] == [notes[0]["body"]["body"]["id"], notes[2]["body"]["body"]["id"]]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sum("skipped a malformed frame" in w for w in warnings) == 5
+    assert server.errors == []
+
+
+async def test_an_invalid_token_is_never_retried(server: ReplayServer, client: AsyncMisskey) -> None:
+    server.reject_from = 1
+    with pytest.raises(AuthenticationError) as caught:
+        async with _stream(client):
+            pass
+    assert caught.value.status_code == 401
+    await asyncio.sleep(0.1)
+    assert server.upgrade_attempts == 1
+
+
+async def test_a_token_revoked_while_disconnected_ends_the_iterators(
+    server: ReplayServer, client: AsyncMisskey, recorded: Recording
+) -> None:
+    server.reject_from = 2  # the reconnect after the cut meets a 401
+    received: list[Event] = []
+    async with _stream(client) as stream:
+        home = await stream.connect("homeTimeline")
+        await stream.connect("main")
+        with pytest.raises(AuthenticationError):
+            async for event in home:
+                received.append(event)
+                if len(received) == 1:
+                    await stream.capture(event.body.id)
+    assert [e.body.id for e in received] == recorded.meta["posted"][:3]
+    assert server.upgrade_attempts == 2
+
+
+async def test_a_dead_connection_is_detected_and_replaced(
+    server: ReplayServer, client: AsyncMisskey, recorded: Recording
+) -> None:
+    join, joined = recorded.sessions[1][:2]
+    note = next(f for f in recorded.frames() if f["type"] == "channel")
+    recorded.sessions = {1: _session(join, joined, {"kind": "recv", "frame": note}), 2: []}
+    recorded.sessions[2] = [r | {"session": 2} for r in (join, joined)]
+    server.freeze_after_script = True  # after the script, no pong: a half-open connection
+    async with _stream(client, ping_interval=0.1, ping_timeout=0.2, close_timeout=0.2, backfill=False) as stream:
+        await stream.connect("homeTimeline")
+        await _until(lambda: stream.stats.reconnects == 1, "the ping timeout to trigger a reconnect")
+        await _until(lambda: len(server.connections[-1].messages) == 1, "the re-join")
+    assert server.connections[1].messages[0]["body"]["channel"] == "homeTimeline"
+
+
+async def test_a_shared_channel_is_joined_once(server: ReplayServer, client: AsyncMisskey, recorded: Recording) -> None:
+    main_join, main_joined = recorded.sessions[1][2:4]
+    recorded.sessions = {1: _session(main_join, main_joined)}
+    async with _stream(client) as stream:
+        first = await stream.connect("main")
+        second = await stream.connect("main")
+        await second.disconnect()
+        await asyncio.sleep(0.05)
+        assert [m["type"] for m in server.connections[0].messages] == ["connect"]
+        await first.disconnect()
+        await _until(lambda: len(server.connections[0].messages) == 2, "the disconnect")
+    assert server.connections[0].messages[1]["type"] == "disconnect"
+
+
+async def test_a_join_the_server_never_confirms_is_an_error(server: ReplayServer, client: AsyncMisskey) -> None:
+    async with _stream(client, ack_timeout=0.2) as stream:
+        with pytest.raises(ChannelRejectedError, match="did not confirm joining 'antenna'"):
+            await stream.connect("antenna", antennaId="0000000000")
+        await asyncio.sleep(0.05)
+        assert stream.stats.connections == 1
