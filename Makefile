@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SPEC ?=
 URL ?=
 
-.PHONY: generate check-generated test unit lint typecheck record bench endpoint-coverage clean
+.PHONY: generate check-generated test unit lint record bench bench-smoke endpoint-coverage clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,11 @@ check-generated: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core auth generator
+	$(BIN)/mypy core auth generator bench tools examples
 	$(BIN)/mypy generated
 
-## The one test command: lint, types, generated tree, then the offline test suite.
-test: lint check-generated unit
+## The one test command: lint, types, generated tree, the offline test suite, a benchmark smoke run.
+test: lint check-generated unit bench-smoke
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest
@@ -39,5 +39,17 @@ record: $(STAMP)
 	@test -n "$$MISSKEY_URL" || { echo "set MISSKEY_URL (and MISSKEY_ADMIN_TOKEN, MISSKEY_USER_TOKEN)"; exit 2; }
 	$(BIN)/python -m pytest --record-mode=rewrite -p no:randomly $(ARGS)
 
+## Benchmarks: one table of ratios against baselines measured in the same run (see README).
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## CI runs the benchmarks once, quickly, to prove they execute; it asserts nothing about time.
+bench-smoke: $(STAMP)
+	$(BIN)/python -m bench --quick
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+## Which endpoints have replayed cassettes, per tag, and why not where known (writes docs/endpoint-coverage.md).
+endpoint-coverage: $(STAMP)
+	$(BIN)/python tools/endpoint_coverage.py --output docs/endpoint-coverage.md

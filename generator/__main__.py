@@ -73,8 +73,10 @@ def main(argv: list[str] | None = None) -> int:
             print("generated code is up to date", file=sys.stderr)
             return 0
         postprocess.install_tree(package, args.output)
-        PERMISSIONS.parent.mkdir(parents=True, exist_ok=True)
-        PERMISSIONS.write_bytes(permissions.read_bytes())
+        # The permission list belongs to misskey_auth; a generation elsewhere puts it beside the package.
+        target = PERMISSIONS if args.output == GENERATED else args.output.parent / "_permissions.py"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(permissions.read_bytes())
     return 0
 
 

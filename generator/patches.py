@@ -92,6 +92,91 @@ PATCHES: list[Patch] = [
         {"type": "boolean", "deprecated": True},
     ),
     Patch(
+        "replace",
+        _json_200("admin/announcements/create"),
+        "admin/announcements/create: the server answers the packed announcement "
+        "(AnnouncementEntityService.pack: icon, display, forYou, needConfirmationToRead, silence too), "
+        "not the six-field object the spec lists.",
+        {"$ref": "#/components/schemas/Announcement"},
+    ),
+    Patch(
+        "replace",
+        "/components/schemas/MeDetailedOnly/properties/unreadAnnouncements/items",
+        "i, i/update, admin/accounts/create, ...: `unreadAnnouncements` holds the raw announcement rows "
+        "plus `createdAt` (UserEntityService: `{ createdAt, ...announcement }`), not packed ones: no `forYou`, "
+        "but `isActive`, `forExistingUsers` and `userId`.",
+        {"$ref": "#/components/schemas/UnreadAnnouncement"},
+    ),
+    Patch(
+        "add",
+        "/components/schemas/UnreadAnnouncement",
+        "The row shape of `MeDetailedOnly.unreadAnnouncements` (see the patch above).",
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "format": "id"},
+                "createdAt": {"type": "string", "format": "date-time"},
+                "updatedAt": {"type": ["string", "null"], "format": "date-time"},
+                "text": {"type": "string"},
+                "title": {"type": "string"},
+                "imageUrl": {"type": ["string", "null"]},
+                "icon": {"type": "string", "enum": ["info", "warning", "error", "success"]},
+                "display": {"type": "string", "enum": ["dialog", "normal", "banner"]},
+                "needConfirmationToRead": {"type": "boolean"},
+                "silence": {"type": "boolean"},
+                "isActive": {"type": "boolean"},
+                "forExistingUsers": {"type": "boolean"},
+                "userId": {"type": ["string", "null"], "format": "id"},
+            },
+            "required": ["id", "createdAt", "updatedAt", "text", "title", "imageUrl", "icon", "display"],
+        },
+    ),
+    Patch(
+        "replace",
+        "/components/schemas/QueueJob/properties/progress",
+        "admin/queue/jobs, admin/queue/show-job: `progress` is BullMQ's JobProgress, a number (0 for every "
+        "job Misskey runs) or an object; the spec says object only.",
+        {"description": "BullMQ JobProgress: a number or an object."},
+    ),
+    Patch(
+        "replace",
+        "/components/schemas/QueueJob/properties/returnValue",
+        "admin/queue/jobs: `returnValue` is whatever the processor returned: null, a string such as "
+        "'Account deleted', or an object; the spec says object only.",
+        {"description": "What the job's processor returned (any JSON value)."},
+    ),
+    Patch(
+        "replace",
+        "/components/schemas/QueueJob/required",
+        "admin/queue/jobs: `failedReason` is absent on jobs that did not fail (BullMQ leaves it undefined).",
+        [
+            "id",
+            "name",
+            "data",
+            "opts",
+            "timestamp",
+            "progress",
+            "attempts",
+            "delay",
+            "stacktrace",
+            "returnValue",
+            "isFailed",
+        ],
+    ),
+    Patch(
+        "replace",
+        _json_200("reversi/match"),
+        "reversi/match: when no game starts yet (the other user has not invited you, so this call only "
+        "sends an invitation) the endpoint returns nothing and the server answers 204; the spec says "
+        "200 with a game always.",
+        {"oneOf": [{"$ref": "#/components/schemas/ReversiGameDetailed"}, {"type": "null"}]},
+    ),
+    *_add_properties(
+        _json_200("admin/drive/show-file"),
+        "admin/drive/show-file: the server sends the whole drive_file row, `webpublicType` included.",
+        webpublicType=_NULLABLE_STRING,
+    ),
+    Patch(
         "remove",
         "/components/schemas/MetaClientOptions/required",
         "meta, admin/meta: a fresh 2026.3.2 instance answers `clientOptions: {}`; every field of it "

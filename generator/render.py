@@ -19,7 +19,7 @@ from typing import Any
 
 from openapi_python_client import Project, strings
 from openapi_python_client.config import ClassOverride, Config, ConfigFile, MetaType
-from openapi_python_client.parser import GeneratorData
+from openapi_python_client.parser import GeneratorData, import_string_from_class
 from openapi_python_client.parser.errors import GeneratorError as OpcError
 from openapi_python_client.parser.openapi import Endpoint
 from openapi_python_client.parser.properties import ModelProperty
@@ -241,9 +241,12 @@ def render(cleaned: CleanResult, out_dir: Path) -> RenderResult:
 
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
     by_path = {info.name: info for info in infos}
-    project.env.filters.update(union=lambda a, b: set(a) | set(b), qualify_builtins=_qualify_builtins)
+    project.env.filters.update(
+        union=lambda a, b: set(a) | set(b), qualify_builtins=_qualify_builtins, tuple_=lambda values: tuple(values)
+    )
     project.env.globals.update(
         body_imports=_body_imports,
+        import_template=lambda prop: project.env.get_template("property_templates/" + prop.template).module,
         discriminators={strings.pascal_case(name): tag for name, tag in cleaned.discriminators.items()},
         endpoint_info=lambda endpoint: by_path[endpoint_name(_raw(endpoint.path))],
         spec_version=str(cleaned.spec["info"]["version"]),
@@ -253,6 +256,10 @@ def render(cleaned: CleanResult, out_dir: Path) -> RenderResult:
         build_errors = project.build()
     for error in build_errors:
         warnings.append(_describe(error))
+    imports = [import_string_from_class(m.class_info) for m in [*openapi.models, *openapi.enums]]
+    alls = [m.class_info.name for m in [*openapi.models, *openapi.enums]]
+    stub = _render(project, "models_init.pyi.jinja", imports=imports, alls=alls)
+    (config.output_path / "models" / "__init__.pyi").write_text(stub, encoding="utf-8")
     client_module = config.output_path / "client.py"
     client_module.write_text(_prune_imports(client_module.read_text(encoding="utf-8")), encoding="utf-8")
 

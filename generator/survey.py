@@ -59,7 +59,7 @@ def main(argv: list[str]) -> int:
     for name in endpoints:
         for line in sorted(drift[name]) + sorted(failures[name]):
             print(f"{name}: {line}")
-    return 1 if any(drift.values()) or failures else 0
+    return 1 if any(drift.values()) or any(failures.values()) else 0
 
 
 if __name__ == "__main__":

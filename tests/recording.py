@@ -28,6 +28,8 @@ _LEARNED_FIELDS = ("token", "accessToken", "secret", "password")
 _BOUNDARY = re.compile(rb"boundary=([0-9a-fA-F]+)")
 _MULTIPART_I = re.compile(rb'name="i"\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]*)\r\n')
 _QUERY_I = re.compile(r"[?&]i=([^&#]+)")
+#: i/2fa/register's QR code is a PNG of the TOTP secret, which text replacement cannot reach.
+_QR_CODE = re.compile(r'"qr":"data:[^"]*"')
 
 
 class Scrubber:
@@ -108,7 +110,7 @@ class Scrubber:
         text = body.decode("utf-8") if isinstance(body, bytes) else body
         with contextlib.suppress(ValueError):
             self._learn(json.loads(text))
-        scrubbed = self.text(text).encode("utf-8")
+        scrubbed = _QR_CODE.sub(f'"qr":"{PLACEHOLDER_PREFIX}qr-code"', self.text(text)).encode("utf-8")
         response["body"]["string"] = scrubbed
         for name in list(response["headers"]):
             if name.lower() == "content-length":

@@ -17,7 +17,9 @@ ProgressCallback = Callable[[int, int | None], None]
 
 
 class _FileLike(Protocol):
-    def to_tuple(self) -> tuple[str | None, Any, str | None]: ...
+    """``misskey_client.File``: a payload with an optional file name and content type."""
+
+    def to_tuple(self) -> Any: ...
 
 
 #: What an upload argument accepts: a path, the bytes, a binary file object (read in chunks, never

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from ..models.admin_accounts_create_response_200 import AdminAccountsCreateResponse200
     from ..models.admin_announcements_create_body_display import AdminAnnouncementsCreateBodyDisplay
     from ..models.admin_announcements_create_body_icon import AdminAnnouncementsCreateBodyIcon
-    from ..models.admin_announcements_create_response_200 import AdminAnnouncementsCreateResponse200
     from ..models.admin_announcements_list_body_status import AdminAnnouncementsListBodyStatus
     from ..models.admin_announcements_list_response_200_item import AdminAnnouncementsListResponse200Item
     from ..models.admin_announcements_update_body_display import AdminAnnouncementsUpdateBodyDisplay
@@ -105,6 +104,7 @@ if TYPE_CHECKING:
         AdminUpdateMetaBodySensitiveMediaDetectionSensitivity,
     )
     from ..models.admin_update_meta_body_ugc_visibility_for_visitor import AdminUpdateMetaBodyUgcVisibilityForVisitor
+    from ..models.announcement import Announcement
     from ..models.drive_file import DriveFile
     from ..models.emoji_detailed import EmojiDetailed
     from ..models.invite_code import InviteCode
@@ -1736,7 +1736,7 @@ class AdminAnnouncementsNamespace:
         silence: bool | Unset = UNSET,
         need_confirmation_to_read: bool | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
-    ) -> AdminAnnouncementsCreateResponse200:
+    ) -> Announcement:
         """admin/announcements/create: No description in the spec
 
         Needs a token with the permission write:admin:announcements.
@@ -5561,7 +5561,7 @@ class AsyncAdminAnnouncementsNamespace:
         silence: bool | Unset = UNSET,
         need_confirmation_to_read: bool | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
-    ) -> AdminAnnouncementsCreateResponse200:
+    ) -> Announcement:
         """admin/announcements/create: No description in the spec
 
         Needs a token with the permission write:admin:announcements.

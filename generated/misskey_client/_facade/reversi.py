@@ -125,7 +125,7 @@ class ReversiNamespace:
         user_id: None | str | Unset = UNSET,
         no_irregular_rules: bool | Unset = UNSET,
         multiple: bool | Unset = UNSET,
-    ) -> ReversiGameDetailed:
+    ) -> None | ReversiGameDetailed:
         """reversi/match: No description in the spec
 
         Needs a token with the permission write:account.
@@ -342,7 +342,7 @@ class AsyncReversiNamespace:
         user_id: None | str | Unset = UNSET,
         no_irregular_rules: bool | Unset = UNSET,
         multiple: bool | Unset = UNSET,
-    ) -> ReversiGameDetailed:
+    ) -> None | ReversiGameDetailed:
         """reversi/match: No description in the spec
 
         Needs a token with the permission write:account.

@@ -50,6 +50,8 @@ class AbuseReportNotificationRecipient:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         is_active = self.is_active
@@ -100,46 +102,39 @@ class AbuseReportNotificationRecipient:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.system_webhook import SystemWebhook  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AbuseReportNotificationRecipient", "id")
-            id = cast(Any, UNSET)
 
-        if "isActive" in d:
-            is_active = d.pop("isActive")
-        else:
+        is_active = d.pop("isActive", UNSET)
+        if is_active is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AbuseReportNotificationRecipient", "isActive")
-            is_active = cast(Any, UNSET)
 
-        if "updatedAt" in d:
-            updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
-
-        else:
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AbuseReportNotificationRecipient", "updatedAt")
             updated_at = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AbuseReportNotificationRecipient", "name")
-            name = cast(Any, UNSET)
 
-        if "method" in d:
-            method = check_abuse_report_notification_recipient_method(d.pop("method"))
-
-        else:
+        _method_raw = d.pop("method", UNSET)
+        if _method_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AbuseReportNotificationRecipient", "method")
             method = cast(Any, UNSET)
+        else:
+            method = check_abuse_report_notification_recipient_method(_method_raw)
 
         user_id = d.pop("userId", UNSET)
 
@@ -191,3 +186,21 @@ class AbuseReportNotificationRecipient:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global SystemWebhook
+    global UserLite
+    from ..models.system_webhook import SystemWebhook  # noqa: PLC0415
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -45,20 +45,18 @@ class Achievement:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "name" in d:
-            name = check_achievement_name(d.pop("name"))
-
-        else:
+        _name_raw = d.pop("name", UNSET)
+        if _name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Achievement", "name")
             name = cast(Any, UNSET)
-
-        if "unlockedAt" in d:
-            unlocked_at = d.pop("unlockedAt")
         else:
+            name = check_achievement_name(_name_raw)
+
+        unlocked_at = d.pop("unlockedAt", UNSET)
+        if unlocked_at is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Achievement", "unlockedAt")
-            unlocked_at = cast(Any, UNSET)
 
         if d:
             unknown_properties("Achievement", d)

@@ -90,84 +90,66 @@ class Ad:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "id")
-            id = cast(Any, UNSET)
 
-        if "expiresAt" in d:
-            expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
-
-        else:
+        _expires_at_raw = d.pop("expiresAt", UNSET)
+        if _expires_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "expiresAt")
             expires_at = cast(Any, UNSET)
-
-        if "startsAt" in d:
-            starts_at = datetime.datetime.fromisoformat(d.pop("startsAt"))
-
         else:
+            expires_at = datetime.datetime.fromisoformat(_expires_at_raw)
+
+        _starts_at_raw = d.pop("startsAt", UNSET)
+        if _starts_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "startsAt")
             starts_at = cast(Any, UNSET)
-
-        if "place" in d:
-            place = d.pop("place")
         else:
+            starts_at = datetime.datetime.fromisoformat(_starts_at_raw)
+
+        place = d.pop("place", UNSET)
+        if place is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "place")
-            place = cast(Any, UNSET)
 
-        if "priority" in d:
-            priority = d.pop("priority")
-        else:
+        priority = d.pop("priority", UNSET)
+        if priority is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "priority")
-            priority = cast(Any, UNSET)
 
-        if "ratio" in d:
-            ratio = d.pop("ratio")
-        else:
+        ratio = d.pop("ratio", UNSET)
+        if ratio is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "ratio")
-            ratio = cast(Any, UNSET)
 
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "url")
-            url = cast(Any, UNSET)
 
-        if "imageUrl" in d:
-            image_url = d.pop("imageUrl")
-        else:
+        image_url = d.pop("imageUrl", UNSET)
+        if image_url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "imageUrl")
-            image_url = cast(Any, UNSET)
 
-        if "memo" in d:
-            memo = d.pop("memo")
-        else:
+        memo = d.pop("memo", UNSET)
+        if memo is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "memo")
-            memo = cast(Any, UNSET)
 
-        if "dayOfWeek" in d:
-            day_of_week = d.pop("dayOfWeek")
-        else:
+        day_of_week = d.pop("dayOfWeek", UNSET)
+        if day_of_week is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "dayOfWeek")
-            day_of_week = cast(Any, UNSET)
 
-        if "isSensitive" in d:
-            is_sensitive = d.pop("isSensitive")
-        else:
+        is_sensitive = d.pop("isSensitive", UNSET)
+        if is_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "isSensitive")
-            is_sensitive = cast(Any, UNSET)
 
         if d:
             unknown_properties("Ad", d)

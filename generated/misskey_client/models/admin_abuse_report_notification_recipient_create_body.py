@@ -65,27 +65,23 @@ class AdminAbuseReportNotificationRecipientCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "isActive" in d:
-            is_active = d.pop("isActive")
-        else:
+        is_active = d.pop("isActive", UNSET)
+        if is_active is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseReportNotificationRecipientCreateBody", "isActive")
-            is_active = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseReportNotificationRecipientCreateBody", "name")
-            name = cast(Any, UNSET)
 
-        if "method" in d:
-            method = check_admin_abuse_report_notification_recipient_create_body_method(d.pop("method"))
-
-        else:
+        _method_raw = d.pop("method", UNSET)
+        if _method_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseReportNotificationRecipientCreateBody", "method")
             method = cast(Any, UNSET)
+        else:
+            method = check_admin_abuse_report_notification_recipient_create_body_method(_method_raw)
 
         user_id = d.pop("userId", UNSET)
 

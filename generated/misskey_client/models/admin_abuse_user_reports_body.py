@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -105,14 +105,7 @@ class AdminAbuseUserReportsBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        def _parse_state(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        state = _parse_state(d.pop("state", UNSET))
+        state = d.pop("state", UNSET)
 
         _reporter_origin = d.pop("reporterOrigin", UNSET)
         reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset

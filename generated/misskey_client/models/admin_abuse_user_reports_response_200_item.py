@@ -7,19 +7,16 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_enum_value, unknown_properties
 
 from ..models.admin_abuse_user_reports_response_200_item_resolved_as_type_1 import (
     AdminAbuseUserReportsResponse200ItemResolvedAsType1,
-    check_admin_abuse_user_reports_response_200_item_resolved_as_type_1,
 )
 from ..models.admin_abuse_user_reports_response_200_item_resolved_as_type_2_type_1 import (
     AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1,
-    check_admin_abuse_user_reports_response_200_item_resolved_as_type_2_type_1,
 )
 from ..models.admin_abuse_user_reports_response_200_item_resolved_as_type_3_type_1 import (
     AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1,
-    check_admin_abuse_user_reports_response_200_item_resolved_as_type_3_type_1,
 )
 from ..types import UNSET
 
@@ -72,8 +69,8 @@ class AdminAbuseUserReportsResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -139,180 +136,107 @@ class AdminAbuseUserReportsResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "comment" in d:
-            comment = d.pop("comment")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        comment = d.pop("comment", UNSET)
+        if comment is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "comment")
-            comment = cast(Any, UNSET)
 
-        if "resolved" in d:
-            resolved = d.pop("resolved")
-        else:
+        resolved = d.pop("resolved", UNSET)
+        if resolved is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "resolved")
-            resolved = cast(Any, UNSET)
 
-        if "reporterId" in d:
-            reporter_id = d.pop("reporterId")
-        else:
+        reporter_id = d.pop("reporterId", UNSET)
+        if reporter_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "reporterId")
-            reporter_id = cast(Any, UNSET)
 
-        if "targetUserId" in d:
-            target_user_id = d.pop("targetUserId")
-        else:
+        target_user_id = d.pop("targetUserId", UNSET)
+        if target_user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "targetUserId")
-            target_user_id = cast(Any, UNSET)
 
-        if "assigneeId" in d:
-
-            def _parse_assignee_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            assignee_id = _parse_assignee_id(d.pop("assigneeId"))
-
-        else:
+        _assignee_id_raw = d.pop("assigneeId", UNSET)
+        if _assignee_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "assigneeId")
             assignee_id = cast(Any, UNSET)
-
-        if "reporter" in d:
-            reporter = UserDetailedNotMe.from_dict(d.pop("reporter"))
-
         else:
+            assignee_id = _assignee_id_raw
+
+        _reporter_raw = d.pop("reporter", UNSET)
+        if _reporter_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "reporter")
             reporter = cast(Any, UNSET)
-
-        if "targetUser" in d:
-            target_user = UserDetailedNotMe.from_dict(d.pop("targetUser"))
-
         else:
+            reporter = UserDetailedNotMe.from_dict(_reporter_raw)
+
+        _target_user_raw = d.pop("targetUser", UNSET)
+        if _target_user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "targetUser")
             target_user = cast(Any, UNSET)
-
-        if "assignee" in d:
-
-            def _parse_assignee(data: object) -> None | UserDetailedNotMe:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> UserDetailedNotMe:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    assignee_type_0 = UserDetailedNotMe.from_dict(data)
-
-                    return assignee_type_0
-
-                return cast(
-                    None | UserDetailedNotMe,
-                    parse_union(data, (_try_0,)),
-                )
-
-            assignee = _parse_assignee(d.pop("assignee"))
-
         else:
+            target_user = UserDetailedNotMe.from_dict(_target_user_raw)
+
+        _assignee_raw = d.pop("assignee", UNSET)
+        if _assignee_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "assignee")
             assignee = cast(Any, UNSET)
-
-        if "forwarded" in d:
-            forwarded = d.pop("forwarded")
         else:
+            _assignee = _assignee_raw
+            if _assignee is None:
+                assignee = cast("None | UserDetailedNotMe", _assignee)
+            else:
+                assignee_type_0 = UserDetailedNotMe.from_dict(_assignee)
+
+                assignee = assignee_type_0
+
+        forwarded = d.pop("forwarded", UNSET)
+        if forwarded is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "forwarded")
-            forwarded = cast(Any, UNSET)
 
-        if "resolvedAs" in d:
-
-            def _parse_resolved_as(
-                data: object,
-            ) -> (
-                AdminAbuseUserReportsResponse200ItemResolvedAsType1
-                | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1
-                | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1
-                | None
-            ):
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> AdminAbuseUserReportsResponse200ItemResolvedAsType1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    resolved_as_type_1 = check_admin_abuse_user_reports_response_200_item_resolved_as_type_1(data)
-
-                    return resolved_as_type_1
-
-                def _try_1(data: Any) -> AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    resolved_as_type_2_type_1 = (
-                        check_admin_abuse_user_reports_response_200_item_resolved_as_type_2_type_1(data)
-                    )
-
-                    return resolved_as_type_2_type_1
-
-                def _try_2(data: Any) -> AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    resolved_as_type_3_type_1 = (
-                        check_admin_abuse_user_reports_response_200_item_resolved_as_type_3_type_1(data)
-                    )
-
-                    return resolved_as_type_3_type_1
-
-                return cast(
-                    AdminAbuseUserReportsResponse200ItemResolvedAsType1
-                    | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1
-                    | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1
-                    | None,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
-                            _try_2,
-                        ),
-                    ),
-                )
-
-            resolved_as = _parse_resolved_as(d.pop("resolvedAs"))
-
-        else:
+        _resolved_as_raw = d.pop("resolvedAs", UNSET)
+        if _resolved_as_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "resolvedAs")
             resolved_as = cast(Any, UNSET)
-
-        if "moderationNote" in d:
-            moderation_note = d.pop("moderationNote")
         else:
+            _resolved_as = _resolved_as_raw
+            if _resolved_as is None or _resolved_as in ("accept", "reject"):
+                resolved_as = cast(
+                    "AdminAbuseUserReportsResponse200ItemResolvedAsType1 | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1 | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1 | None",
+                    _resolved_as,
+                )
+            else:
+                resolved_as = unknown_enum_value(
+                    "AdminAbuseUserReportsResponse200ItemResolvedAsType1 | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1 | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1 | None",
+                    _resolved_as,
+                )
+
+        moderation_note = d.pop("moderationNote", UNSET)
+        if moderation_note is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "moderationNote")
-            moderation_note = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminAbuseUserReportsResponse200Item", d)
@@ -350,3 +274,19 @@ class AdminAbuseUserReportsResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserDetailedNotMe
+    from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -54,28 +54,17 @@ class AdminAccountsCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "username" in d:
-            username = d.pop("username")
-        else:
+        username = d.pop("username", UNSET)
+        if username is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateBody", "username")
-            username = cast(Any, UNSET)
 
-        if "password" in d:
-            password = d.pop("password")
-        else:
+        password = d.pop("password", UNSET)
+        if password is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateBody", "password")
-            password = cast(Any, UNSET)
 
-        def _parse_setup_password(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        setup_password = _parse_setup_password(d.pop("setupPassword", UNSET))
+        setup_password = d.pop("setupPassword", UNSET)
 
         if d:
             unknown_properties("AdminAccountsCreateBody", d)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.me_detailed_only_two_factor_backup_codes_stock import (
     MeDetailedOnlyTwoFactorBackupCodesStock,
@@ -34,13 +34,13 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.achievement import Achievement
-    from ..models.announcement import Announcement
     from ..models.me_detailed_only_notification_recieve_config import MeDetailedOnlyNotificationRecieveConfig
     from ..models.me_detailed_only_security_keys_list_item import MeDetailedOnlySecurityKeysListItem
     from ..models.note import Note
     from ..models.page import Page
     from ..models.role_lite import RoleLite
     from ..models.role_policies import RolePolicies
+    from ..models.unread_announcement import UnreadAnnouncement
     from ..models.user_detailed_not_me_only_fields_item import UserDetailedNotMeOnlyFieldsItem
     from ..models.user_lite_avatar_decorations_item import UserLiteAvatarDecorationsItem
     from ..models.user_lite_badge_roles_item import UserLiteBadgeRolesItem
@@ -119,7 +119,7 @@ class AdminAccountsCreateResponse200:
         has_unread_specified_notes (bool):
         has_unread_mentions (bool):
         has_unread_announcement (bool):
-        unread_announcements (list[Announcement]):
+        unread_announcements (list[UnreadAnnouncement]):
         has_unread_antenna (bool):
         has_unread_channel (bool):
         has_unread_chat_messages (bool):
@@ -220,7 +220,7 @@ class AdminAccountsCreateResponse200:
     has_unread_specified_notes: bool
     has_unread_mentions: bool
     has_unread_announcement: bool
-    unread_announcements: list[Announcement]
+    unread_announcements: list[UnreadAnnouncement]
     has_unread_antenna: bool
     has_unread_channel: bool
     has_unread_chat_messages: bool
@@ -264,8 +264,8 @@ class AdminAccountsCreateResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.page import Page  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         name: None | str
@@ -735,836 +735,602 @@ class AdminAccountsCreateResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.achievement import Achievement  # noqa: PLC0415
-        from ..models.announcement import Announcement  # noqa: PLC0415
-        from ..models.me_detailed_only_notification_recieve_config import MeDetailedOnlyNotificationRecieveConfig  # noqa: PLC0415
-        from ..models.me_detailed_only_security_keys_list_item import MeDetailedOnlySecurityKeysListItem  # noqa: PLC0415
-        from ..models.note import Note  # noqa: PLC0415
-        from ..models.page import Page  # noqa: PLC0415
-        from ..models.role_lite import RoleLite  # noqa: PLC0415
-        from ..models.role_policies import RolePolicies  # noqa: PLC0415
-        from ..models.user_detailed_not_me_only_fields_item import UserDetailedNotMeOnlyFieldsItem  # noqa: PLC0415
-        from ..models.user_lite_avatar_decorations_item import UserLiteAvatarDecorationsItem  # noqa: PLC0415
-        from ..models.user_lite_badge_roles_item import UserLiteBadgeRolesItem  # noqa: PLC0415
-        from ..models.user_lite_emojis import UserLiteEmojis  # noqa: PLC0415
-        from ..models.user_lite_instance import UserLiteInstance  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "id")
-            id = cast(Any, UNSET)
 
-        if "name" in d:
-
-            def _parse_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            name = _parse_name(d.pop("name"))
-
-        else:
+        _name_raw = d.pop("name", UNSET)
+        if _name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "name")
             name = cast(Any, UNSET)
-
-        if "username" in d:
-            username = d.pop("username")
         else:
+            name = _name_raw
+
+        username = d.pop("username", UNSET)
+        if username is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "username")
-            username = cast(Any, UNSET)
 
-        if "host" in d:
-
-            def _parse_host(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            host = _parse_host(d.pop("host"))
-
-        else:
+        _host_raw = d.pop("host", UNSET)
+        if _host_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "host")
             host = cast(Any, UNSET)
-
-        if "avatarUrl" in d:
-            avatar_url = d.pop("avatarUrl")
         else:
+            host = _host_raw
+
+        avatar_url = d.pop("avatarUrl", UNSET)
+        if avatar_url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "avatarUrl")
-            avatar_url = cast(Any, UNSET)
 
-        if "avatarBlurhash" in d:
-
-            def _parse_avatar_blurhash(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            avatar_blurhash = _parse_avatar_blurhash(d.pop("avatarBlurhash"))
-
-        else:
+        _avatar_blurhash_raw = d.pop("avatarBlurhash", UNSET)
+        if _avatar_blurhash_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "avatarBlurhash")
             avatar_blurhash = cast(Any, UNSET)
+        else:
+            avatar_blurhash = _avatar_blurhash_raw
 
-        if "avatarDecorations" in d:
+        _avatar_decorations_raw = d.pop("avatarDecorations", UNSET)
+        if _avatar_decorations_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "avatarDecorations")
+            avatar_decorations = cast(Any, UNSET)
+        else:
             avatar_decorations = []
-            _avatar_decorations = d.pop("avatarDecorations")
+            _avatar_decorations = _avatar_decorations_raw
             for avatar_decorations_item_data in _avatar_decorations:
                 avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
 
                 avatar_decorations.append(avatar_decorations_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "avatarDecorations")
-            avatar_decorations = cast(Any, UNSET)
-
-        if "emojis" in d:
-            emojis = UserLiteEmojis.from_dict(d.pop("emojis"))
-
-        else:
+        _emojis_raw = d.pop("emojis", UNSET)
+        if _emojis_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "emojis")
             emojis = cast(Any, UNSET)
-
-        if "onlineStatus" in d:
-            online_status = check_user_lite_online_status(d.pop("onlineStatus"))
-
         else:
+            emojis = UserLiteEmojis.from_dict(_emojis_raw)
+
+        _online_status_raw = d.pop("onlineStatus", UNSET)
+        if _online_status_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "onlineStatus")
             online_status = cast(Any, UNSET)
-
-        if "url" in d:
-
-            def _parse_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            url = _parse_url(d.pop("url"))
-
         else:
+            online_status = check_user_lite_online_status(_online_status_raw)
+
+        _url_raw = d.pop("url", UNSET)
+        if _url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "url")
             url = cast(Any, UNSET)
-
-        if "uri" in d:
-
-            def _parse_uri(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            uri = _parse_uri(d.pop("uri"))
-
         else:
+            url = _url_raw
+
+        _uri_raw = d.pop("uri", UNSET)
+        if _uri_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "uri")
             uri = cast(Any, UNSET)
-
-        if "movedTo" in d:
-
-            def _parse_moved_to(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            moved_to = _parse_moved_to(d.pop("movedTo"))
-
         else:
+            uri = _uri_raw
+
+        _moved_to_raw = d.pop("movedTo", UNSET)
+        if _moved_to_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "movedTo")
             moved_to = cast(Any, UNSET)
-
-        if "alsoKnownAs" in d:
-
-            def _parse_also_known_as(data: object) -> list[str] | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> list[str]:
-                    if not isinstance(data, list):
-                        raise TypeError()
-                    also_known_as_type_0 = cast(list[str], data)
-
-                    return also_known_as_type_0
-
-                return cast(
-                    list[str] | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            also_known_as = _parse_also_known_as(d.pop("alsoKnownAs"))
-
         else:
+            moved_to = _moved_to_raw
+
+        _also_known_as_raw = d.pop("alsoKnownAs", UNSET)
+        if _also_known_as_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "alsoKnownAs")
             also_known_as = cast(Any, UNSET)
-
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
         else:
+            _also_known_as = _also_known_as_raw
+            if _also_known_as is None:
+                also_known_as = cast("list[str] | None", _also_known_as)
+            else:
+                also_known_as_type_0 = cast("list[str]", _also_known_as)
+
+                also_known_as = also_known_as_type_0
+
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "updatedAt" in d:
-
-            def _parse_updated_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return updated_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            updated_at = _parse_updated_at(d.pop("updatedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "updatedAt")
             updated_at = cast(Any, UNSET)
-
-        if "lastFetchedAt" in d:
-
-            def _parse_last_fetched_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    last_fetched_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return last_fetched_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            last_fetched_at = _parse_last_fetched_at(d.pop("lastFetchedAt"))
-
         else:
+            _updated_at = _updated_at_raw
+            if _updated_at is None:
+                updated_at = cast("datetime.datetime | None", _updated_at)
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+        _last_fetched_at_raw = d.pop("lastFetchedAt", UNSET)
+        if _last_fetched_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "lastFetchedAt")
             last_fetched_at = cast(Any, UNSET)
-
-        if "bannerUrl" in d:
-
-            def _parse_banner_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            banner_url = _parse_banner_url(d.pop("bannerUrl"))
-
         else:
+            _last_fetched_at = _last_fetched_at_raw
+            if _last_fetched_at is None:
+                last_fetched_at = cast("datetime.datetime | None", _last_fetched_at)
+            else:
+                last_fetched_at_type_0 = datetime.datetime.fromisoformat(_last_fetched_at)
+
+                last_fetched_at = last_fetched_at_type_0
+
+        _banner_url_raw = d.pop("bannerUrl", UNSET)
+        if _banner_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "bannerUrl")
             banner_url = cast(Any, UNSET)
-
-        if "bannerBlurhash" in d:
-
-            def _parse_banner_blurhash(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            banner_blurhash = _parse_banner_blurhash(d.pop("bannerBlurhash"))
-
         else:
+            banner_url = _banner_url_raw
+
+        _banner_blurhash_raw = d.pop("bannerBlurhash", UNSET)
+        if _banner_blurhash_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "bannerBlurhash")
             banner_blurhash = cast(Any, UNSET)
-
-        if "isLocked" in d:
-            is_locked = d.pop("isLocked")
         else:
+            banner_blurhash = _banner_blurhash_raw
+
+        is_locked = d.pop("isLocked", UNSET)
+        if is_locked is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "isLocked")
-            is_locked = cast(Any, UNSET)
 
-        if "isSilenced" in d:
-            is_silenced = d.pop("isSilenced")
-        else:
+        is_silenced = d.pop("isSilenced", UNSET)
+        if is_silenced is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "isSilenced")
-            is_silenced = cast(Any, UNSET)
 
-        if "isSuspended" in d:
-            is_suspended = d.pop("isSuspended")
-        else:
+        is_suspended = d.pop("isSuspended", UNSET)
+        if is_suspended is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "isSuspended")
-            is_suspended = cast(Any, UNSET)
 
-        if "description" in d:
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            description = _parse_description(d.pop("description"))
-
-        else:
+        _description_raw = d.pop("description", UNSET)
+        if _description_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "description")
             description = cast(Any, UNSET)
-
-        if "location" in d:
-
-            def _parse_location(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            location = _parse_location(d.pop("location"))
-
         else:
+            description = _description_raw
+
+        _location_raw = d.pop("location", UNSET)
+        if _location_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "location")
             location = cast(Any, UNSET)
-
-        if "birthday" in d:
-
-            def _parse_birthday(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            birthday = _parse_birthday(d.pop("birthday"))
-
         else:
+            location = _location_raw
+
+        _birthday_raw = d.pop("birthday", UNSET)
+        if _birthday_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "birthday")
             birthday = cast(Any, UNSET)
-
-        if "lang" in d:
-
-            def _parse_lang(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            lang = _parse_lang(d.pop("lang"))
-
         else:
+            birthday = _birthday_raw
+
+        _lang_raw = d.pop("lang", UNSET)
+        if _lang_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "lang")
             lang = cast(Any, UNSET)
+        else:
+            lang = _lang_raw
 
-        if "fields" in d:
+        _fields_raw = d.pop("fields", UNSET)
+        if _fields_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "fields")
+            fields = cast(Any, UNSET)
+        else:
             fields = []
-            _fields = d.pop("fields")
+            _fields = _fields_raw
             for fields_item_data in _fields:
                 fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
                 fields.append(fields_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "fields")
-            fields = cast(Any, UNSET)
-
-        if "verifiedLinks" in d:
-            verified_links = cast(list[str], d.pop("verifiedLinks"))
-
-        else:
+        _verified_links_raw = d.pop("verifiedLinks", UNSET)
+        if _verified_links_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "verifiedLinks")
             verified_links = cast(Any, UNSET)
-
-        if "followersCount" in d:
-            followers_count = d.pop("followersCount")
         else:
+            verified_links = cast("list[str]", _verified_links_raw)
+
+        followers_count = d.pop("followersCount", UNSET)
+        if followers_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "followersCount")
-            followers_count = cast(Any, UNSET)
 
-        if "followingCount" in d:
-            following_count = d.pop("followingCount")
-        else:
+        following_count = d.pop("followingCount", UNSET)
+        if following_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "followingCount")
-            following_count = cast(Any, UNSET)
 
-        if "notesCount" in d:
-            notes_count = d.pop("notesCount")
-        else:
+        notes_count = d.pop("notesCount", UNSET)
+        if notes_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "notesCount")
-            notes_count = cast(Any, UNSET)
 
-        if "pinnedNoteIds" in d:
-            pinned_note_ids = cast(list[str], d.pop("pinnedNoteIds"))
-
-        else:
+        _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
+        if _pinned_note_ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "pinnedNoteIds")
             pinned_note_ids = cast(Any, UNSET)
+        else:
+            pinned_note_ids = cast("list[str]", _pinned_note_ids_raw)
 
-        if "pinnedNotes" in d:
+        _pinned_notes_raw = d.pop("pinnedNotes", UNSET)
+        if _pinned_notes_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "pinnedNotes")
+            pinned_notes = cast(Any, UNSET)
+        else:
             pinned_notes = []
-            _pinned_notes = d.pop("pinnedNotes")
+            _pinned_notes = _pinned_notes_raw
             for pinned_notes_item_data in _pinned_notes:
                 pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
                 pinned_notes.append(pinned_notes_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "pinnedNotes")
-            pinned_notes = cast(Any, UNSET)
-
-        if "pinnedPageId" in d:
-
-            def _parse_pinned_page_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            pinned_page_id = _parse_pinned_page_id(d.pop("pinnedPageId"))
-
-        else:
+        _pinned_page_id_raw = d.pop("pinnedPageId", UNSET)
+        if _pinned_page_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "pinnedPageId")
             pinned_page_id = cast(Any, UNSET)
-
-        if "pinnedPage" in d:
-
-            def _parse_pinned_page(data: object) -> None | Page:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> Page:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    pinned_page_type_0 = Page.from_dict(data)
-
-                    return pinned_page_type_0
-
-                return cast(
-                    None | Page,
-                    parse_union(data, (_try_0,)),
-                )
-
-            pinned_page = _parse_pinned_page(d.pop("pinnedPage"))
-
         else:
+            pinned_page_id = _pinned_page_id_raw
+
+        _pinned_page_raw = d.pop("pinnedPage", UNSET)
+        if _pinned_page_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "pinnedPage")
             pinned_page = cast(Any, UNSET)
-
-        if "publicReactions" in d:
-            public_reactions = d.pop("publicReactions")
         else:
+            _pinned_page = _pinned_page_raw
+            if _pinned_page is None:
+                pinned_page = cast("None | Page", _pinned_page)
+            else:
+                pinned_page_type_0 = Page.from_dict(_pinned_page)
+
+                pinned_page = pinned_page_type_0
+
+        public_reactions = d.pop("publicReactions", UNSET)
+        if public_reactions is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "publicReactions")
-            public_reactions = cast(Any, UNSET)
 
-        if "followingVisibility" in d:
-            following_visibility = check_user_detailed_not_me_only_following_visibility(d.pop("followingVisibility"))
-
-        else:
+        _following_visibility_raw = d.pop("followingVisibility", UNSET)
+        if _following_visibility_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "followingVisibility")
             following_visibility = cast(Any, UNSET)
-
-        if "followersVisibility" in d:
-            followers_visibility = check_user_detailed_not_me_only_followers_visibility(d.pop("followersVisibility"))
-
         else:
+            following_visibility = check_user_detailed_not_me_only_following_visibility(_following_visibility_raw)
+
+        _followers_visibility_raw = d.pop("followersVisibility", UNSET)
+        if _followers_visibility_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "followersVisibility")
             followers_visibility = cast(Any, UNSET)
-
-        if "chatScope" in d:
-            chat_scope = check_user_detailed_not_me_only_chat_scope(d.pop("chatScope"))
-
         else:
+            followers_visibility = check_user_detailed_not_me_only_followers_visibility(_followers_visibility_raw)
+
+        _chat_scope_raw = d.pop("chatScope", UNSET)
+        if _chat_scope_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "chatScope")
             chat_scope = cast(Any, UNSET)
-
-        if "canChat" in d:
-            can_chat = d.pop("canChat")
         else:
+            chat_scope = check_user_detailed_not_me_only_chat_scope(_chat_scope_raw)
+
+        can_chat = d.pop("canChat", UNSET)
+        if can_chat is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "canChat")
-            can_chat = cast(Any, UNSET)
 
-        if "roles" in d:
+        _roles_raw = d.pop("roles", UNSET)
+        if _roles_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "roles")
+            roles = cast(Any, UNSET)
+        else:
             roles = []
-            _roles = d.pop("roles")
+            _roles = _roles_raw
             for roles_item_data in _roles:
                 roles_item = RoleLite.from_dict(roles_item_data)
 
                 roles.append(roles_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "roles")
-            roles = cast(Any, UNSET)
-
-        if "memo" in d:
-
-            def _parse_memo(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            memo = _parse_memo(d.pop("memo"))
-
-        else:
+        _memo_raw = d.pop("memo", UNSET)
+        if _memo_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "memo")
             memo = cast(Any, UNSET)
-
-        if "followedMessage" in d:
-
-            def _parse_followed_message(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            followed_message = _parse_followed_message(d.pop("followedMessage"))
-
         else:
+            memo = _memo_raw
+
+        _followed_message_raw = d.pop("followedMessage", UNSET)
+        if _followed_message_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "followedMessage")
             followed_message = cast(Any, UNSET)
-
-        if "twoFactorEnabled" in d:
-            two_factor_enabled = d.pop("twoFactorEnabled")
         else:
+            followed_message = _followed_message_raw
+
+        two_factor_enabled = d.pop("twoFactorEnabled", UNSET)
+        if two_factor_enabled is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "twoFactorEnabled")
-            two_factor_enabled = cast(Any, UNSET)
 
-        if "usePasswordLessLogin" in d:
-            use_password_less_login = d.pop("usePasswordLessLogin")
-        else:
+        use_password_less_login = d.pop("usePasswordLessLogin", UNSET)
+        if use_password_less_login is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "usePasswordLessLogin")
-            use_password_less_login = cast(Any, UNSET)
 
-        if "securityKeys" in d:
-            security_keys = d.pop("securityKeys")
-        else:
+        security_keys = d.pop("securityKeys", UNSET)
+        if security_keys is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "securityKeys")
-            security_keys = cast(Any, UNSET)
 
-        if "avatarId" in d:
-
-            def _parse_avatar_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            avatar_id = _parse_avatar_id(d.pop("avatarId"))
-
-        else:
+        _avatar_id_raw = d.pop("avatarId", UNSET)
+        if _avatar_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "avatarId")
             avatar_id = cast(Any, UNSET)
-
-        if "bannerId" in d:
-
-            def _parse_banner_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            banner_id = _parse_banner_id(d.pop("bannerId"))
-
         else:
+            avatar_id = _avatar_id_raw
+
+        _banner_id_raw = d.pop("bannerId", UNSET)
+        if _banner_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "bannerId")
             banner_id = cast(Any, UNSET)
-
-        if "isModerator" in d:
-            is_moderator = d.pop("isModerator")
         else:
+            banner_id = _banner_id_raw
+
+        is_moderator = d.pop("isModerator", UNSET)
+        if is_moderator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "isModerator")
-            is_moderator = cast(Any, UNSET)
 
-        if "isAdmin" in d:
-            is_admin = d.pop("isAdmin")
-        else:
+        is_admin = d.pop("isAdmin", UNSET)
+        if is_admin is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "isAdmin")
-            is_admin = cast(Any, UNSET)
 
-        if "injectFeaturedNote" in d:
-            inject_featured_note = d.pop("injectFeaturedNote")
-        else:
+        inject_featured_note = d.pop("injectFeaturedNote", UNSET)
+        if inject_featured_note is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "injectFeaturedNote")
-            inject_featured_note = cast(Any, UNSET)
 
-        if "receiveAnnouncementEmail" in d:
-            receive_announcement_email = d.pop("receiveAnnouncementEmail")
-        else:
+        receive_announcement_email = d.pop("receiveAnnouncementEmail", UNSET)
+        if receive_announcement_email is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "receiveAnnouncementEmail")
-            receive_announcement_email = cast(Any, UNSET)
 
-        if "alwaysMarkNsfw" in d:
-            always_mark_nsfw = d.pop("alwaysMarkNsfw")
-        else:
+        always_mark_nsfw = d.pop("alwaysMarkNsfw", UNSET)
+        if always_mark_nsfw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "alwaysMarkNsfw")
-            always_mark_nsfw = cast(Any, UNSET)
 
-        if "autoSensitive" in d:
-            auto_sensitive = d.pop("autoSensitive")
-        else:
+        auto_sensitive = d.pop("autoSensitive", UNSET)
+        if auto_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "autoSensitive")
-            auto_sensitive = cast(Any, UNSET)
 
-        if "carefulBot" in d:
-            careful_bot = d.pop("carefulBot")
-        else:
+        careful_bot = d.pop("carefulBot", UNSET)
+        if careful_bot is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "carefulBot")
-            careful_bot = cast(Any, UNSET)
 
-        if "autoAcceptFollowed" in d:
-            auto_accept_followed = d.pop("autoAcceptFollowed")
-        else:
+        auto_accept_followed = d.pop("autoAcceptFollowed", UNSET)
+        if auto_accept_followed is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "autoAcceptFollowed")
-            auto_accept_followed = cast(Any, UNSET)
 
-        if "noCrawle" in d:
-            no_crawle = d.pop("noCrawle")
-        else:
+        no_crawle = d.pop("noCrawle", UNSET)
+        if no_crawle is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "noCrawle")
-            no_crawle = cast(Any, UNSET)
 
-        if "preventAiLearning" in d:
-            prevent_ai_learning = d.pop("preventAiLearning")
-        else:
+        prevent_ai_learning = d.pop("preventAiLearning", UNSET)
+        if prevent_ai_learning is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "preventAiLearning")
-            prevent_ai_learning = cast(Any, UNSET)
 
-        if "isExplorable" in d:
-            is_explorable = d.pop("isExplorable")
-        else:
+        is_explorable = d.pop("isExplorable", UNSET)
+        if is_explorable is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "isExplorable")
-            is_explorable = cast(Any, UNSET)
 
-        if "isDeleted" in d:
-            is_deleted = d.pop("isDeleted")
-        else:
+        is_deleted = d.pop("isDeleted", UNSET)
+        if is_deleted is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "isDeleted")
-            is_deleted = cast(Any, UNSET)
 
-        if "twoFactorBackupCodesStock" in d:
-            two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
-                d.pop("twoFactorBackupCodesStock")
-            )
-
-        else:
+        _two_factor_backup_codes_stock_raw = d.pop("twoFactorBackupCodesStock", UNSET)
+        if _two_factor_backup_codes_stock_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "twoFactorBackupCodesStock")
             two_factor_backup_codes_stock = cast(Any, UNSET)
-
-        if "hideOnlineStatus" in d:
-            hide_online_status = d.pop("hideOnlineStatus")
         else:
+            two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
+                _two_factor_backup_codes_stock_raw
+            )
+
+        hide_online_status = d.pop("hideOnlineStatus", UNSET)
+        if hide_online_status is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "hideOnlineStatus")
-            hide_online_status = cast(Any, UNSET)
 
-        if "hasUnreadSpecifiedNotes" in d:
-            has_unread_specified_notes = d.pop("hasUnreadSpecifiedNotes")
-        else:
+        has_unread_specified_notes = d.pop("hasUnreadSpecifiedNotes", UNSET)
+        if has_unread_specified_notes is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "hasUnreadSpecifiedNotes")
-            has_unread_specified_notes = cast(Any, UNSET)
 
-        if "hasUnreadMentions" in d:
-            has_unread_mentions = d.pop("hasUnreadMentions")
-        else:
+        has_unread_mentions = d.pop("hasUnreadMentions", UNSET)
+        if has_unread_mentions is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "hasUnreadMentions")
-            has_unread_mentions = cast(Any, UNSET)
 
-        if "hasUnreadAnnouncement" in d:
-            has_unread_announcement = d.pop("hasUnreadAnnouncement")
-        else:
+        has_unread_announcement = d.pop("hasUnreadAnnouncement", UNSET)
+        if has_unread_announcement is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "hasUnreadAnnouncement")
-            has_unread_announcement = cast(Any, UNSET)
 
-        if "unreadAnnouncements" in d:
-            unread_announcements = []
-            _unread_announcements = d.pop("unreadAnnouncements")
-            for unread_announcements_item_data in _unread_announcements:
-                unread_announcements_item = Announcement.from_dict(unread_announcements_item_data)
-
-                unread_announcements.append(unread_announcements_item)
-
-        else:
+        _unread_announcements_raw = d.pop("unreadAnnouncements", UNSET)
+        if _unread_announcements_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "unreadAnnouncements")
             unread_announcements = cast(Any, UNSET)
-
-        if "hasUnreadAntenna" in d:
-            has_unread_antenna = d.pop("hasUnreadAntenna")
         else:
+            unread_announcements = []
+            _unread_announcements = _unread_announcements_raw
+            for unread_announcements_item_data in _unread_announcements:
+                unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+
+                unread_announcements.append(unread_announcements_item)
+
+        has_unread_antenna = d.pop("hasUnreadAntenna", UNSET)
+        if has_unread_antenna is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "hasUnreadAntenna")
-            has_unread_antenna = cast(Any, UNSET)
 
-        if "hasUnreadChannel" in d:
-            has_unread_channel = d.pop("hasUnreadChannel")
-        else:
+        has_unread_channel = d.pop("hasUnreadChannel", UNSET)
+        if has_unread_channel is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "hasUnreadChannel")
-            has_unread_channel = cast(Any, UNSET)
 
-        if "hasUnreadChatMessages" in d:
-            has_unread_chat_messages = d.pop("hasUnreadChatMessages")
-        else:
+        has_unread_chat_messages = d.pop("hasUnreadChatMessages", UNSET)
+        if has_unread_chat_messages is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "hasUnreadChatMessages")
-            has_unread_chat_messages = cast(Any, UNSET)
 
-        if "hasUnreadNotification" in d:
-            has_unread_notification = d.pop("hasUnreadNotification")
-        else:
+        has_unread_notification = d.pop("hasUnreadNotification", UNSET)
+        if has_unread_notification is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "hasUnreadNotification")
-            has_unread_notification = cast(Any, UNSET)
 
-        if "hasPendingReceivedFollowRequest" in d:
-            has_pending_received_follow_request = d.pop("hasPendingReceivedFollowRequest")
-        else:
+        has_pending_received_follow_request = d.pop("hasPendingReceivedFollowRequest", UNSET)
+        if has_pending_received_follow_request is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "hasPendingReceivedFollowRequest")
-            has_pending_received_follow_request = cast(Any, UNSET)
 
-        if "unreadNotificationsCount" in d:
-            unread_notifications_count = d.pop("unreadNotificationsCount")
-        else:
+        unread_notifications_count = d.pop("unreadNotificationsCount", UNSET)
+        if unread_notifications_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "unreadNotificationsCount")
-            unread_notifications_count = cast(Any, UNSET)
 
-        if "mutedWords" in d:
-            muted_words = []
-            _muted_words = d.pop("mutedWords")
-            for muted_words_item_data in _muted_words:
-                muted_words_item = cast(list[str], muted_words_item_data)
-
-                muted_words.append(muted_words_item)
-
-        else:
+        _muted_words_raw = d.pop("mutedWords", UNSET)
+        if _muted_words_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "mutedWords")
             muted_words = cast(Any, UNSET)
-
-        if "hardMutedWords" in d:
-            hard_muted_words = []
-            _hard_muted_words = d.pop("hardMutedWords")
-            for hard_muted_words_item_data in _hard_muted_words:
-                hard_muted_words_item = cast(list[str], hard_muted_words_item_data)
-
-                hard_muted_words.append(hard_muted_words_item)
-
         else:
+            muted_words = []
+            _muted_words = _muted_words_raw
+            for muted_words_item_data in _muted_words:
+                muted_words_item = cast("list[str]", muted_words_item_data)
+
+                muted_words.append(muted_words_item)
+
+        _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
+        if _hard_muted_words_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "hardMutedWords")
             hard_muted_words = cast(Any, UNSET)
-
-        if "mutedInstances" in d:
-            muted_instances = cast(list[str], d.pop("mutedInstances"))
-
         else:
+            hard_muted_words = []
+            _hard_muted_words = _hard_muted_words_raw
+            for hard_muted_words_item_data in _hard_muted_words:
+                hard_muted_words_item = cast("list[str]", hard_muted_words_item_data)
+
+                hard_muted_words.append(hard_muted_words_item)
+
+        _muted_instances_raw = d.pop("mutedInstances", UNSET)
+        if _muted_instances_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "mutedInstances")
             muted_instances = cast(Any, UNSET)
-
-        if "notificationRecieveConfig" in d:
-            notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
-                d.pop("notificationRecieveConfig")
-            )
-
         else:
+            muted_instances = cast("list[str]", _muted_instances_raw)
+
+        _notification_recieve_config_raw = d.pop("notificationRecieveConfig", UNSET)
+        if _notification_recieve_config_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "notificationRecieveConfig")
             notification_recieve_config = cast(Any, UNSET)
-
-        if "emailNotificationTypes" in d:
-            email_notification_types = cast(list[str], d.pop("emailNotificationTypes"))
-
         else:
+            notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
+                _notification_recieve_config_raw
+            )
+
+        _email_notification_types_raw = d.pop("emailNotificationTypes", UNSET)
+        if _email_notification_types_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "emailNotificationTypes")
             email_notification_types = cast(Any, UNSET)
+        else:
+            email_notification_types = cast("list[str]", _email_notification_types_raw)
 
-        if "achievements" in d:
+        _achievements_raw = d.pop("achievements", UNSET)
+        if _achievements_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "achievements")
+            achievements = cast(Any, UNSET)
+        else:
             achievements = []
-            _achievements = d.pop("achievements")
+            _achievements = _achievements_raw
             for achievements_item_data in _achievements:
                 achievements_item = Achievement.from_dict(achievements_item_data)
 
                 achievements.append(achievements_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "achievements")
-            achievements = cast(Any, UNSET)
-
-        if "loggedInDays" in d:
-            logged_in_days = d.pop("loggedInDays")
-        else:
+        logged_in_days = d.pop("loggedInDays", UNSET)
+        if logged_in_days is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "loggedInDays")
-            logged_in_days = cast(Any, UNSET)
 
-        if "policies" in d:
-            policies = RolePolicies.from_dict(d.pop("policies"))
-
-        else:
+        _policies_raw = d.pop("policies", UNSET)
+        if _policies_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "policies")
             policies = cast(Any, UNSET)
-
-        if "token" in d:
-            token = d.pop("token")
         else:
+            policies = RolePolicies.from_dict(_policies_raw)
+
+        token = d.pop("token", UNSET)
+        if token is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "token")
-            token = cast(Any, UNSET)
 
         is_bot = d.pop("isBot", UNSET)
 
@@ -1572,25 +1338,9 @@ class AdminAccountsCreateResponse200:
 
         require_signin_to_view_contents = d.pop("requireSigninToViewContents", UNSET)
 
-        def _parse_make_notes_followers_only_before(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        make_notes_followers_only_before = d.pop("makeNotesFollowersOnlyBefore", UNSET)
 
-        make_notes_followers_only_before = _parse_make_notes_followers_only_before(
-            d.pop("makeNotesFollowersOnlyBefore", UNSET)
-        )
-
-        def _parse_make_notes_hidden_before(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        make_notes_hidden_before = _parse_make_notes_hidden_before(d.pop("makeNotesHiddenBefore", UNSET))
+        make_notes_hidden_before = d.pop("makeNotesHiddenBefore", UNSET)
 
         _instance = d.pop("instance", UNSET)
         instance: UserLiteInstance | Unset
@@ -1635,23 +1385,9 @@ class AdminAccountsCreateResponse200:
 
         with_replies = d.pop("withReplies", UNSET)
 
-        def _parse_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        email = d.pop("email", UNSET)
 
-        email = _parse_email(d.pop("email", UNSET))
-
-        def _parse_email_verified(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        email_verified = _parse_email_verified(d.pop("emailVerified", UNSET))
+        email_verified = d.pop("emailVerified", UNSET)
 
         _security_keys_list = d.pop("securityKeysList", UNSET)
         security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
@@ -1662,7 +1398,7 @@ class AdminAccountsCreateResponse200:
 
                 security_keys_list.append(security_keys_list_item)
 
-        muting_notification_types = cast(list[str], d.pop("mutingNotificationTypes", UNSET))
+        muting_notification_types = cast("list[str]", d.pop("mutingNotificationTypes", UNSET))
 
         if d:
             unknown_properties("AdminAccountsCreateResponse200", d)
@@ -1789,3 +1525,43 @@ class AdminAccountsCreateResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global Achievement
+    global MeDetailedOnlyNotificationRecieveConfig
+    global MeDetailedOnlySecurityKeysListItem
+    global Note
+    global Page
+    global RoleLite
+    global RolePolicies
+    global UnreadAnnouncement
+    global UserDetailedNotMeOnlyFieldsItem
+    global UserLiteAvatarDecorationsItem
+    global UserLiteBadgeRolesItem
+    global UserLiteEmojis
+    global UserLiteInstance
+    from ..models.achievement import Achievement  # noqa: PLC0415
+    from ..models.me_detailed_only_notification_recieve_config import MeDetailedOnlyNotificationRecieveConfig  # noqa: PLC0415
+    from ..models.me_detailed_only_security_keys_list_item import MeDetailedOnlySecurityKeysListItem  # noqa: PLC0415
+    from ..models.note import Note  # noqa: PLC0415
+    from ..models.page import Page  # noqa: PLC0415
+    from ..models.role_lite import RoleLite  # noqa: PLC0415
+    from ..models.role_policies import RolePolicies  # noqa: PLC0415
+    from ..models.unread_announcement import UnreadAnnouncement  # noqa: PLC0415
+    from ..models.user_detailed_not_me_only_fields_item import UserDetailedNotMeOnlyFieldsItem  # noqa: PLC0415
+    from ..models.user_lite_avatar_decorations_item import UserLiteAvatarDecorationsItem  # noqa: PLC0415
+    from ..models.user_lite_badge_roles_item import UserLiteBadgeRolesItem  # noqa: PLC0415
+    from ..models.user_lite_emojis import UserLiteEmojis  # noqa: PLC0415
+    from ..models.user_lite_instance import UserLiteInstance  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -85,68 +85,50 @@ class AdminAdCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAdCreateBody", "url")
-            url = cast(Any, UNSET)
 
-        if "memo" in d:
-            memo = d.pop("memo")
-        else:
+        memo = d.pop("memo", UNSET)
+        if memo is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAdCreateBody", "memo")
-            memo = cast(Any, UNSET)
 
-        if "place" in d:
-            place = d.pop("place")
-        else:
+        place = d.pop("place", UNSET)
+        if place is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAdCreateBody", "place")
-            place = cast(Any, UNSET)
 
-        if "priority" in d:
-            priority = d.pop("priority")
-        else:
+        priority = d.pop("priority", UNSET)
+        if priority is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAdCreateBody", "priority")
-            priority = cast(Any, UNSET)
 
-        if "ratio" in d:
-            ratio = d.pop("ratio")
-        else:
+        ratio = d.pop("ratio", UNSET)
+        if ratio is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAdCreateBody", "ratio")
-            ratio = cast(Any, UNSET)
 
-        if "expiresAt" in d:
-            expires_at = d.pop("expiresAt")
-        else:
+        expires_at = d.pop("expiresAt", UNSET)
+        if expires_at is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAdCreateBody", "expiresAt")
-            expires_at = cast(Any, UNSET)
 
-        if "startsAt" in d:
-            starts_at = d.pop("startsAt")
-        else:
+        starts_at = d.pop("startsAt", UNSET)
+        if starts_at is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAdCreateBody", "startsAt")
-            starts_at = cast(Any, UNSET)
 
-        if "imageUrl" in d:
-            image_url = d.pop("imageUrl")
-        else:
+        image_url = d.pop("imageUrl", UNSET)
+        if image_url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAdCreateBody", "imageUrl")
-            image_url = cast(Any, UNSET)
 
-        if "dayOfWeek" in d:
-            day_of_week = d.pop("dayOfWeek")
-        else:
+        day_of_week = d.pop("dayOfWeek", UNSET)
+        if day_of_week is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAdCreateBody", "dayOfWeek")
-            day_of_week = cast(Any, UNSET)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 

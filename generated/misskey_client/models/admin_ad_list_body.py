@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -81,14 +81,7 @@ class AdminAdListBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        def _parse_publishing(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        publishing = _parse_publishing(d.pop("publishing", UNSET))
+        publishing = d.pop("publishing", UNSET)
 
         if d:
             unknown_properties("AdminAdListBody", d)

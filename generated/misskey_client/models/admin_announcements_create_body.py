@@ -102,33 +102,23 @@ class AdminAnnouncementsCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "title" in d:
-            title = d.pop("title")
-        else:
+        title = d.pop("title", UNSET)
+        if title is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsCreateBody", "title")
-            title = cast(Any, UNSET)
 
-        if "text" in d:
-            text = d.pop("text")
-        else:
+        text = d.pop("text", UNSET)
+        if text is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsCreateBody", "text")
-            text = cast(Any, UNSET)
 
-        if "imageUrl" in d:
-
-            def _parse_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            image_url = _parse_image_url(d.pop("imageUrl"))
-
-        else:
+        _image_url_raw = d.pop("imageUrl", UNSET)
+        if _image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsCreateBody", "imageUrl")
             image_url = cast(Any, UNSET)
+        else:
+            image_url = _image_url_raw
 
         _icon = d.pop("icon", UNSET)
         icon: AdminAnnouncementsCreateBodyIcon | Unset
@@ -150,14 +140,7 @@ class AdminAnnouncementsCreateBody:
 
         need_confirmation_to_read = d.pop("needConfirmationToRead", UNSET)
 
-        def _parse_user_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        user_id = _parse_user_id(d.pop("userId", UNSET))
+        user_id = d.pop("userId", UNSET)
 
         if d:
             unknown_properties("AdminAnnouncementsCreateBody", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -93,14 +93,7 @@ class AdminAnnouncementsListBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        def _parse_user_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        user_id = _parse_user_id(d.pop("userId", UNSET))
+        user_id = d.pop("userId", UNSET)
 
         _status = d.pop("status", UNSET)
         status: AdminAnnouncementsListBodyStatus | Unset

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.admin_announcements_list_response_200_item_display import (
     AdminAnnouncementsListResponse200ItemDisplay,
@@ -119,138 +119,99 @@ class AdminAnnouncementsListResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "updatedAt" in d:
-
-            def _parse_updated_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return updated_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            updated_at = _parse_updated_at(d.pop("updatedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "updatedAt")
             updated_at = cast(Any, UNSET)
-
-        if "text" in d:
-            text = d.pop("text")
         else:
+            _updated_at = _updated_at_raw
+            if _updated_at is None:
+                updated_at = cast("datetime.datetime | None", _updated_at)
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+        text = d.pop("text", UNSET)
+        if text is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "text")
-            text = cast(Any, UNSET)
 
-        if "title" in d:
-            title = d.pop("title")
-        else:
+        title = d.pop("title", UNSET)
+        if title is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "title")
-            title = cast(Any, UNSET)
 
-        if "icon" in d:
-            icon = check_admin_announcements_list_response_200_item_icon(d.pop("icon"))
-
-        else:
+        _icon_raw = d.pop("icon", UNSET)
+        if _icon_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "icon")
             icon = cast(Any, UNSET)
-
-        if "display" in d:
-            display = check_admin_announcements_list_response_200_item_display(d.pop("display"))
-
         else:
+            icon = check_admin_announcements_list_response_200_item_icon(_icon_raw)
+
+        _display_raw = d.pop("display", UNSET)
+        if _display_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "display")
             display = cast(Any, UNSET)
-
-        if "isActive" in d:
-            is_active = d.pop("isActive")
         else:
+            display = check_admin_announcements_list_response_200_item_display(_display_raw)
+
+        is_active = d.pop("isActive", UNSET)
+        if is_active is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "isActive")
-            is_active = cast(Any, UNSET)
 
-        if "forExistingUsers" in d:
-            for_existing_users = d.pop("forExistingUsers")
-        else:
+        for_existing_users = d.pop("forExistingUsers", UNSET)
+        if for_existing_users is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "forExistingUsers")
-            for_existing_users = cast(Any, UNSET)
 
-        if "silence" in d:
-            silence = d.pop("silence")
-        else:
+        silence = d.pop("silence", UNSET)
+        if silence is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "silence")
-            silence = cast(Any, UNSET)
 
-        if "needConfirmationToRead" in d:
-            need_confirmation_to_read = d.pop("needConfirmationToRead")
-        else:
+        need_confirmation_to_read = d.pop("needConfirmationToRead", UNSET)
+        if need_confirmation_to_read is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "needConfirmationToRead")
-            need_confirmation_to_read = cast(Any, UNSET)
 
-        if "userId" in d:
-
-            def _parse_user_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            user_id = _parse_user_id(d.pop("userId"))
-
-        else:
+        _user_id_raw = d.pop("userId", UNSET)
+        if _user_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "userId")
             user_id = cast(Any, UNSET)
-
-        if "imageUrl" in d:
-
-            def _parse_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            image_url = _parse_image_url(d.pop("imageUrl"))
-
         else:
+            user_id = _user_id_raw
+
+        _image_url_raw = d.pop("imageUrl", UNSET)
+        if _image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "imageUrl")
             image_url = cast(Any, UNSET)
-
-        if "reads" in d:
-            reads = d.pop("reads")
         else:
+            image_url = _image_url_raw
+
+        reads = d.pop("reads", UNSET)
+        if reads is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "reads")
-            reads = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminAnnouncementsListResponse200Item", d)

@@ -57,28 +57,24 @@ class AdminAvatarDecorationsCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsCreateBody", "name")
-            name = cast(Any, UNSET)
 
-        if "description" in d:
-            description = d.pop("description")
-        else:
+        description = d.pop("description", UNSET)
+        if description is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsCreateBody", "description")
-            description = cast(Any, UNSET)
 
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsCreateBody", "url")
-            url = cast(Any, UNSET)
 
-        role_ids_that_can_be_used_this_decoration = cast(list[str], d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET))
+        role_ids_that_can_be_used_this_decoration = cast(
+            "list[str]", d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
+        )
 
         if d:
             unknown_properties("AdminAvatarDecorationsCreateBody", d)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -74,74 +74,57 @@ class AdminAvatarDecorationsListResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "updatedAt" in d:
-
-            def _parse_updated_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return updated_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            updated_at = _parse_updated_at(d.pop("updatedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "updatedAt")
             updated_at = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            _updated_at = _updated_at_raw
+            if _updated_at is None:
+                updated_at = cast("datetime.datetime | None", _updated_at)
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "name")
-            name = cast(Any, UNSET)
 
-        if "description" in d:
-            description = d.pop("description")
-        else:
+        description = d.pop("description", UNSET)
+        if description is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "description")
-            description = cast(Any, UNSET)
 
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "url")
-            url = cast(Any, UNSET)
 
-        if "roleIdsThatCanBeUsedThisDecoration" in d:
-            role_ids_that_can_be_used_this_decoration = cast(list[str], d.pop("roleIdsThatCanBeUsedThisDecoration"))
-
-        else:
+        _role_ids_that_can_be_used_this_decoration_raw = d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
+        if _role_ids_that_can_be_used_this_decoration_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "roleIdsThatCanBeUsedThisDecoration")
             role_ids_that_can_be_used_this_decoration = cast(Any, UNSET)
+        else:
+            role_ids_that_can_be_used_this_decoration = cast(
+                "list[str]", _role_ids_that_can_be_used_this_decoration_raw
+            )
 
         if d:
             unknown_properties("AdminAvatarDecorationsListResponse200Item", d)

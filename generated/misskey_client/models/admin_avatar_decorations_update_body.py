@@ -65,12 +65,10 @@ class AdminAvatarDecorationsUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsUpdateBody", "id")
-            id = cast(Any, UNSET)
 
         name = d.pop("name", UNSET)
 
@@ -78,7 +76,9 @@ class AdminAvatarDecorationsUpdateBody:
 
         url = d.pop("url", UNSET)
 
-        role_ids_that_can_be_used_this_decoration = cast(list[str], d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET))
+        role_ids_that_can_be_used_this_decoration = cast(
+            "list[str]", d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
+        )
 
         if d:
             unknown_properties("AdminAvatarDecorationsUpdateBody", d)

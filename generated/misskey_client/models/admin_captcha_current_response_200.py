@@ -43,6 +43,8 @@ class AdminCaptchaCurrentResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         provider: str = self.provider
 
         hcaptcha = self.hcaptcha.to_dict() if hasattr(self.hcaptcha, "to_dict") else dict(cast(Any, self.hcaptcha))
@@ -69,51 +71,48 @@ class AdminCaptchaCurrentResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_captcha_current_response_200_hcaptcha import AdminCaptchaCurrentResponse200Hcaptcha  # noqa: PLC0415
-        from ..models.admin_captcha_current_response_200_mcaptcha import AdminCaptchaCurrentResponse200Mcaptcha  # noqa: PLC0415
-        from ..models.admin_captcha_current_response_200_recaptcha import AdminCaptchaCurrentResponse200Recaptcha  # noqa: PLC0415
-        from ..models.admin_captcha_current_response_200_turnstile import AdminCaptchaCurrentResponse200Turnstile  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "provider" in d:
-            provider = check_admin_captcha_current_response_200_provider(d.pop("provider"))
-
-        else:
+        _provider_raw = d.pop("provider", UNSET)
+        if _provider_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "provider")
             provider = cast(Any, UNSET)
-
-        if "hcaptcha" in d:
-            hcaptcha = AdminCaptchaCurrentResponse200Hcaptcha.from_dict(d.pop("hcaptcha"))
-
         else:
+            provider = check_admin_captcha_current_response_200_provider(_provider_raw)
+
+        _hcaptcha_raw = d.pop("hcaptcha", UNSET)
+        if _hcaptcha_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "hcaptcha")
             hcaptcha = cast(Any, UNSET)
-
-        if "mcaptcha" in d:
-            mcaptcha = AdminCaptchaCurrentResponse200Mcaptcha.from_dict(d.pop("mcaptcha"))
-
         else:
+            hcaptcha = AdminCaptchaCurrentResponse200Hcaptcha.from_dict(_hcaptcha_raw)
+
+        _mcaptcha_raw = d.pop("mcaptcha", UNSET)
+        if _mcaptcha_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "mcaptcha")
             mcaptcha = cast(Any, UNSET)
-
-        if "recaptcha" in d:
-            recaptcha = AdminCaptchaCurrentResponse200Recaptcha.from_dict(d.pop("recaptcha"))
-
         else:
+            mcaptcha = AdminCaptchaCurrentResponse200Mcaptcha.from_dict(_mcaptcha_raw)
+
+        _recaptcha_raw = d.pop("recaptcha", UNSET)
+        if _recaptcha_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "recaptcha")
             recaptcha = cast(Any, UNSET)
-
-        if "turnstile" in d:
-            turnstile = AdminCaptchaCurrentResponse200Turnstile.from_dict(d.pop("turnstile"))
-
         else:
+            recaptcha = AdminCaptchaCurrentResponse200Recaptcha.from_dict(_recaptcha_raw)
+
+        _turnstile_raw = d.pop("turnstile", UNSET)
+        if _turnstile_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "turnstile")
             turnstile = cast(Any, UNSET)
+        else:
+            turnstile = AdminCaptchaCurrentResponse200Turnstile.from_dict(_turnstile_raw)
 
         if d:
             unknown_properties("AdminCaptchaCurrentResponse200", d)
@@ -143,3 +142,25 @@ class AdminCaptchaCurrentResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminCaptchaCurrentResponse200Hcaptcha
+    global AdminCaptchaCurrentResponse200Mcaptcha
+    global AdminCaptchaCurrentResponse200Recaptcha
+    global AdminCaptchaCurrentResponse200Turnstile
+    from ..models.admin_captcha_current_response_200_hcaptcha import AdminCaptchaCurrentResponse200Hcaptcha  # noqa: PLC0415
+    from ..models.admin_captcha_current_response_200_mcaptcha import AdminCaptchaCurrentResponse200Mcaptcha  # noqa: PLC0415
+    from ..models.admin_captcha_current_response_200_recaptcha import AdminCaptchaCurrentResponse200Recaptcha  # noqa: PLC0415
+    from ..models.admin_captcha_current_response_200_turnstile import AdminCaptchaCurrentResponse200Turnstile  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -46,33 +46,21 @@ class AdminCaptchaCurrentResponse200Hcaptcha:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "siteKey" in d:
-
-            def _parse_site_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            site_key = _parse_site_key(d.pop("siteKey"))
-
-        else:
+        _site_key_raw = d.pop("siteKey", UNSET)
+        if _site_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200Hcaptcha", "siteKey")
             site_key = cast(Any, UNSET)
-
-        if "secretKey" in d:
-
-            def _parse_secret_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            secret_key = _parse_secret_key(d.pop("secretKey"))
-
         else:
+            site_key = _site_key_raw
+
+        _secret_key_raw = d.pop("secretKey", UNSET)
+        if _secret_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200Hcaptcha", "secretKey")
             secret_key = cast(Any, UNSET)
+        else:
+            secret_key = _secret_key_raw
 
         if d:
             unknown_properties("AdminCaptchaCurrentResponse200Hcaptcha", d)

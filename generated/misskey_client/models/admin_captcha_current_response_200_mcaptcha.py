@@ -52,47 +52,29 @@ class AdminCaptchaCurrentResponse200Mcaptcha:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "siteKey" in d:
-
-            def _parse_site_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            site_key = _parse_site_key(d.pop("siteKey"))
-
-        else:
+        _site_key_raw = d.pop("siteKey", UNSET)
+        if _site_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200Mcaptcha", "siteKey")
             site_key = cast(Any, UNSET)
-
-        if "secretKey" in d:
-
-            def _parse_secret_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            secret_key = _parse_secret_key(d.pop("secretKey"))
-
         else:
+            site_key = _site_key_raw
+
+        _secret_key_raw = d.pop("secretKey", UNSET)
+        if _secret_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200Mcaptcha", "secretKey")
             secret_key = cast(Any, UNSET)
-
-        if "instanceUrl" in d:
-
-            def _parse_instance_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            instance_url = _parse_instance_url(d.pop("instanceUrl"))
-
         else:
+            secret_key = _secret_key_raw
+
+        _instance_url_raw = d.pop("instanceUrl", UNSET)
+        if _instance_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200Mcaptcha", "instanceUrl")
             instance_url = cast(Any, UNSET)
+        else:
+            instance_url = _instance_url_raw
 
         if d:
             unknown_properties("AdminCaptchaCurrentResponse200Mcaptcha", d)

@@ -83,49 +83,21 @@ class AdminCaptchaSaveBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "provider" in d:
-            provider = check_admin_captcha_save_body_provider(d.pop("provider"))
-
-        else:
+        _provider_raw = d.pop("provider", UNSET)
+        if _provider_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaSaveBody", "provider")
             provider = cast(Any, UNSET)
+        else:
+            provider = check_admin_captcha_save_body_provider(_provider_raw)
 
-        def _parse_captcha_result(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        captcha_result = d.pop("captchaResult", UNSET)
 
-        captcha_result = _parse_captcha_result(d.pop("captchaResult", UNSET))
+        sitekey = d.pop("sitekey", UNSET)
 
-        def _parse_sitekey(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        secret = d.pop("secret", UNSET)
 
-        sitekey = _parse_sitekey(d.pop("sitekey", UNSET))
-
-        def _parse_secret(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        secret = _parse_secret(d.pop("secret", UNSET))
-
-        def _parse_instance_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        instance_url = _parse_instance_url(d.pop("instanceUrl", UNSET))
+        instance_url = d.pop("instanceUrl", UNSET)
 
         if d:
             unknown_properties("AdminCaptchaSaveBody", d)

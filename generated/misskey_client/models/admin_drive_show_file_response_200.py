@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.admin_drive_show_file_response_200_properties import AdminDriveShowFileResponse200Properties
@@ -50,6 +50,7 @@ class AdminDriveShowFileResponse200:
         maybe_porn (bool):
         request_ip (None | str):
         request_headers (AdminDriveShowFileResponse200RequestHeaders | None):
+        webpublic_type (None | str | Unset):
     """
 
     id: str
@@ -79,13 +80,12 @@ class AdminDriveShowFileResponse200:
     maybe_porn: bool
     request_ip: None | str
     request_headers: AdminDriveShowFileResponse200RequestHeaders | None
+    webpublic_type: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.admin_drive_show_file_response_200_request_headers import (
-            AdminDriveShowFileResponse200RequestHeaders,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -165,6 +165,12 @@ class AdminDriveShowFileResponse200:
         else:
             request_headers = self.request_headers
 
+        webpublic_type: None | str | Unset
+        if isinstance(self.webpublic_type, Unset):
+            webpublic_type = UNSET
+        else:
+            webpublic_type = self.webpublic_type
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -198,330 +204,212 @@ class AdminDriveShowFileResponse200:
                 "requestHeaders": request_headers,
             }
         )
+        if webpublic_type is not UNSET:
+            field_dict["webpublicType"] = webpublic_type
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_drive_show_file_response_200_properties import AdminDriveShowFileResponse200Properties  # noqa: PLC0415
-        from ..models.admin_drive_show_file_response_200_request_headers import (
-            AdminDriveShowFileResponse200RequestHeaders,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "userId" in d:
-
-            def _parse_user_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            user_id = _parse_user_id(d.pop("userId"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _user_id_raw = d.pop("userId", UNSET)
+        if _user_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "userId")
             user_id = cast(Any, UNSET)
-
-        if "userHost" in d:
-
-            def _parse_user_host(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            user_host = _parse_user_host(d.pop("userHost"))
-
         else:
+            user_id = _user_id_raw
+
+        _user_host_raw = d.pop("userHost", UNSET)
+        if _user_host_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "userHost")
             user_host = cast(Any, UNSET)
-
-        if "md5" in d:
-            md5 = d.pop("md5")
         else:
+            user_host = _user_host_raw
+
+        md5 = d.pop("md5", UNSET)
+        if md5 is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "md5")
-            md5 = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "name")
-            name = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = d.pop("type")
-        else:
+        type_ = d.pop("type", UNSET)
+        if type_ is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "type")
-            type_ = cast(Any, UNSET)
 
-        if "size" in d:
-            size = d.pop("size")
-        else:
+        size = d.pop("size", UNSET)
+        if size is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "size")
-            size = cast(Any, UNSET)
 
-        if "comment" in d:
-
-            def _parse_comment(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            comment = _parse_comment(d.pop("comment"))
-
-        else:
+        _comment_raw = d.pop("comment", UNSET)
+        if _comment_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "comment")
             comment = cast(Any, UNSET)
-
-        if "blurhash" in d:
-
-            def _parse_blurhash(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            blurhash = _parse_blurhash(d.pop("blurhash"))
-
         else:
+            comment = _comment_raw
+
+        _blurhash_raw = d.pop("blurhash", UNSET)
+        if _blurhash_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "blurhash")
             blurhash = cast(Any, UNSET)
-
-        if "properties" in d:
-            properties = AdminDriveShowFileResponse200Properties.from_dict(d.pop("properties"))
-
         else:
+            blurhash = _blurhash_raw
+
+        _properties_raw = d.pop("properties", UNSET)
+        if _properties_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "properties")
             properties = cast(Any, UNSET)
-
-        if "storedInternal" in d:
-
-            def _parse_stored_internal(data: object) -> bool | None:
-                if data is None:
-                    return data
-                return cast(bool | None, data)
-
-            stored_internal = _parse_stored_internal(d.pop("storedInternal"))
-
         else:
+            properties = AdminDriveShowFileResponse200Properties.from_dict(_properties_raw)
+
+        _stored_internal_raw = d.pop("storedInternal", UNSET)
+        if _stored_internal_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "storedInternal")
             stored_internal = cast(Any, UNSET)
-
-        if "url" in d:
-
-            def _parse_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            url = _parse_url(d.pop("url"))
-
         else:
+            stored_internal = _stored_internal_raw
+
+        _url_raw = d.pop("url", UNSET)
+        if _url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "url")
             url = cast(Any, UNSET)
-
-        if "thumbnailUrl" in d:
-
-            def _parse_thumbnail_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            thumbnail_url = _parse_thumbnail_url(d.pop("thumbnailUrl"))
-
         else:
+            url = _url_raw
+
+        _thumbnail_url_raw = d.pop("thumbnailUrl", UNSET)
+        if _thumbnail_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "thumbnailUrl")
             thumbnail_url = cast(Any, UNSET)
-
-        if "webpublicUrl" in d:
-
-            def _parse_webpublic_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            webpublic_url = _parse_webpublic_url(d.pop("webpublicUrl"))
-
         else:
+            thumbnail_url = _thumbnail_url_raw
+
+        _webpublic_url_raw = d.pop("webpublicUrl", UNSET)
+        if _webpublic_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "webpublicUrl")
             webpublic_url = cast(Any, UNSET)
-
-        if "accessKey" in d:
-
-            def _parse_access_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            access_key = _parse_access_key(d.pop("accessKey"))
-
         else:
+            webpublic_url = _webpublic_url_raw
+
+        _access_key_raw = d.pop("accessKey", UNSET)
+        if _access_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "accessKey")
             access_key = cast(Any, UNSET)
-
-        if "thumbnailAccessKey" in d:
-
-            def _parse_thumbnail_access_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            thumbnail_access_key = _parse_thumbnail_access_key(d.pop("thumbnailAccessKey"))
-
         else:
+            access_key = _access_key_raw
+
+        _thumbnail_access_key_raw = d.pop("thumbnailAccessKey", UNSET)
+        if _thumbnail_access_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "thumbnailAccessKey")
             thumbnail_access_key = cast(Any, UNSET)
-
-        if "webpublicAccessKey" in d:
-
-            def _parse_webpublic_access_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            webpublic_access_key = _parse_webpublic_access_key(d.pop("webpublicAccessKey"))
-
         else:
+            thumbnail_access_key = _thumbnail_access_key_raw
+
+        _webpublic_access_key_raw = d.pop("webpublicAccessKey", UNSET)
+        if _webpublic_access_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "webpublicAccessKey")
             webpublic_access_key = cast(Any, UNSET)
-
-        if "uri" in d:
-
-            def _parse_uri(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            uri = _parse_uri(d.pop("uri"))
-
         else:
+            webpublic_access_key = _webpublic_access_key_raw
+
+        _uri_raw = d.pop("uri", UNSET)
+        if _uri_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "uri")
             uri = cast(Any, UNSET)
-
-        if "src" in d:
-
-            def _parse_src(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            src = _parse_src(d.pop("src"))
-
         else:
+            uri = _uri_raw
+
+        _src_raw = d.pop("src", UNSET)
+        if _src_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "src")
             src = cast(Any, UNSET)
-
-        if "folderId" in d:
-
-            def _parse_folder_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            folder_id = _parse_folder_id(d.pop("folderId"))
-
         else:
+            src = _src_raw
+
+        _folder_id_raw = d.pop("folderId", UNSET)
+        if _folder_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "folderId")
             folder_id = cast(Any, UNSET)
-
-        if "isSensitive" in d:
-            is_sensitive = d.pop("isSensitive")
         else:
+            folder_id = _folder_id_raw
+
+        is_sensitive = d.pop("isSensitive", UNSET)
+        if is_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "isSensitive")
-            is_sensitive = cast(Any, UNSET)
 
-        if "isLink" in d:
-            is_link = d.pop("isLink")
-        else:
+        is_link = d.pop("isLink", UNSET)
+        if is_link is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "isLink")
-            is_link = cast(Any, UNSET)
 
-        if "maybeSensitive" in d:
-            maybe_sensitive = d.pop("maybeSensitive")
-        else:
+        maybe_sensitive = d.pop("maybeSensitive", UNSET)
+        if maybe_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "maybeSensitive")
-            maybe_sensitive = cast(Any, UNSET)
 
-        if "maybePorn" in d:
-            maybe_porn = d.pop("maybePorn")
-        else:
+        maybe_porn = d.pop("maybePorn", UNSET)
+        if maybe_porn is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "maybePorn")
-            maybe_porn = cast(Any, UNSET)
 
-        if "requestIp" in d:
-
-            def _parse_request_ip(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            request_ip = _parse_request_ip(d.pop("requestIp"))
-
-        else:
+        _request_ip_raw = d.pop("requestIp", UNSET)
+        if _request_ip_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "requestIp")
             request_ip = cast(Any, UNSET)
-
-        if "requestHeaders" in d:
-
-            def _parse_request_headers(data: object) -> AdminDriveShowFileResponse200RequestHeaders | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> AdminDriveShowFileResponse200RequestHeaders:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    request_headers_type_0 = AdminDriveShowFileResponse200RequestHeaders.from_dict(data)
-
-                    return request_headers_type_0
-
-                return cast(
-                    AdminDriveShowFileResponse200RequestHeaders | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            request_headers = _parse_request_headers(d.pop("requestHeaders"))
-
         else:
+            request_ip = _request_ip_raw
+
+        _request_headers_raw = d.pop("requestHeaders", UNSET)
+        if _request_headers_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "requestHeaders")
             request_headers = cast(Any, UNSET)
+        else:
+            _request_headers = _request_headers_raw
+            if _request_headers is None:
+                request_headers = cast("AdminDriveShowFileResponse200RequestHeaders | None", _request_headers)
+            else:
+                request_headers_type_0 = AdminDriveShowFileResponse200RequestHeaders.from_dict(_request_headers)
+
+                request_headers = request_headers_type_0
+
+        webpublic_type = d.pop("webpublicType", UNSET)
 
         if d:
             unknown_properties("AdminDriveShowFileResponse200", d)
@@ -553,6 +441,7 @@ class AdminDriveShowFileResponse200:
             maybe_porn=maybe_porn,
             request_ip=request_ip,
             request_headers=request_headers,
+            webpublic_type=webpublic_type,
         )
 
         _model.additional_properties = d
@@ -573,3 +462,21 @@ class AdminDriveShowFileResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminDriveShowFileResponse200Properties
+    global AdminDriveShowFileResponse200RequestHeaders
+    from ..models.admin_drive_show_file_response_200_properties import AdminDriveShowFileResponse200Properties  # noqa: PLC0415
+    from ..models.admin_drive_show_file_response_200_request_headers import AdminDriveShowFileResponse200RequestHeaders  # noqa: PLC0415
+
+    _RELATED_LOADED = True

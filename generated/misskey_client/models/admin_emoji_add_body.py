@@ -92,46 +92,28 @@ class AdminEmojiAddBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiAddBody", "name")
-            name = cast(Any, UNSET)
 
-        if "fileId" in d:
-            file_id = d.pop("fileId")
-        else:
+        file_id = d.pop("fileId", UNSET)
+        if file_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiAddBody", "fileId")
-            file_id = cast(Any, UNSET)
 
-        def _parse_category(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        category = d.pop("category", UNSET)
 
-        category = _parse_category(d.pop("category", UNSET))
+        aliases = cast("list[str]", d.pop("aliases", UNSET))
 
-        aliases = cast(list[str], d.pop("aliases", UNSET))
-
-        def _parse_license_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        license_ = _parse_license_(d.pop("license", UNSET))
+        license_ = d.pop("license", UNSET)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
         local_only = d.pop("localOnly", UNSET)
 
         role_ids_that_can_be_used_this_emoji_as_reaction = cast(
-            list[str], d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
+            "list[str]", d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
         )
 
         if d:

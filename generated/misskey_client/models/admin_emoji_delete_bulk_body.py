@@ -39,13 +39,13 @@ class AdminEmojiDeleteBulkBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "ids" in d:
-            ids = cast(list[str], d.pop("ids"))
-
-        else:
+        _ids_raw = d.pop("ids", UNSET)
+        if _ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiDeleteBulkBody", "ids")
             ids = cast(Any, UNSET)
+        else:
+            ids = cast("list[str]", _ids_raw)
 
         if d:
             unknown_properties("AdminEmojiDeleteBulkBody", d)

@@ -44,21 +44,21 @@ class AdminEmojiSetAliasesBulkBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "ids" in d:
-            ids = cast(list[str], d.pop("ids"))
-
-        else:
+        _ids_raw = d.pop("ids", UNSET)
+        if _ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiSetAliasesBulkBody", "ids")
             ids = cast(Any, UNSET)
-
-        if "aliases" in d:
-            aliases = cast(list[str], d.pop("aliases"))
-
         else:
+            ids = cast("list[str]", _ids_raw)
+
+        _aliases_raw = d.pop("aliases", UNSET)
+        if _aliases_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiSetAliasesBulkBody", "aliases")
             aliases = cast(Any, UNSET)
+        else:
+            aliases = cast("list[str]", _aliases_raw)
 
         if d:
             unknown_properties("AdminEmojiSetAliasesBulkBody", d)

@@ -49,22 +49,15 @@ class AdminEmojiSetCategoryBulkBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "ids" in d:
-            ids = cast(list[str], d.pop("ids"))
-
-        else:
+        _ids_raw = d.pop("ids", UNSET)
+        if _ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiSetCategoryBulkBody", "ids")
             ids = cast(Any, UNSET)
+        else:
+            ids = cast("list[str]", _ids_raw)
 
-        def _parse_category(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        category = _parse_category(d.pop("category", UNSET))
+        category = d.pop("category", UNSET)
 
         if d:
             unknown_properties("AdminEmojiSetCategoryBulkBody", d)

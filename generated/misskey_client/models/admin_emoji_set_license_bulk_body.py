@@ -49,22 +49,15 @@ class AdminEmojiSetLicenseBulkBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "ids" in d:
-            ids = cast(list[str], d.pop("ids"))
-
-        else:
+        _ids_raw = d.pop("ids", UNSET)
+        if _ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiSetLicenseBulkBody", "ids")
             ids = cast(Any, UNSET)
+        else:
+            ids = cast("list[str]", _ids_raw)
 
-        def _parse_license_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        license_ = _parse_license_(d.pop("license", UNSET))
+        license_ = d.pop("license", UNSET)
 
         if d:
             unknown_properties("AdminEmojiSetLicenseBulkBody", d)

@@ -103,32 +103,18 @@ class AdminEmojiUpdateBody:
 
         file_id = d.pop("fileId", UNSET)
 
-        def _parse_category(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        category = d.pop("category", UNSET)
 
-        category = _parse_category(d.pop("category", UNSET))
+        aliases = cast("list[str]", d.pop("aliases", UNSET))
 
-        aliases = cast(list[str], d.pop("aliases", UNSET))
-
-        def _parse_license_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        license_ = _parse_license_(d.pop("license", UNSET))
+        license_ = d.pop("license", UNSET)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
         local_only = d.pop("localOnly", UNSET)
 
         role_ids_that_can_be_used_this_emoji_as_reaction = cast(
-            list[str], d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
+            "list[str]", d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
         )
 
         if d:

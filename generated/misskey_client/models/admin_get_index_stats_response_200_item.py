@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -66,32 +66,21 @@ class AdminGetIndexStatsResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "tablename" in d:
-            tablename = d.pop("tablename")
-        else:
+        tablename = d.pop("tablename", UNSET)
+        if tablename is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminGetIndexStatsResponse200Item", "tablename")
-            tablename = cast(Any, UNSET)
 
-        if "indexname" in d:
-            indexname = d.pop("indexname")
-        else:
+        indexname = d.pop("indexname", UNSET)
+        if indexname is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminGetIndexStatsResponse200Item", "indexname")
-            indexname = cast(Any, UNSET)
 
         indexdef = d.pop("indexdef", UNSET)
 
         schemaname = d.pop("schemaname", UNSET)
 
-        def _parse_tablespace(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        tablespace = _parse_tablespace(d.pop("tablespace", UNSET))
+        tablespace = d.pop("tablespace", UNSET)
 
         if d:
             unknown_properties("AdminGetIndexStatsResponse200Item", d)

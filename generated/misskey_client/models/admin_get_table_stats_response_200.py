@@ -29,6 +29,8 @@ class AdminGetTableStatsResponse200:
     )
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
 
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
@@ -38,10 +40,8 @@ class AdminGetTableStatsResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_get_table_stats_response_200_additional_property import (
-            AdminGetTableStatsResponse200AdditionalProperty,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
         _model = cls()
 
@@ -69,3 +69,21 @@ class AdminGetTableStatsResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminGetTableStatsResponse200AdditionalProperty
+    from ..models.admin_get_table_stats_response_200_additional_property import (
+        AdminGetTableStatsResponse200AdditionalProperty,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

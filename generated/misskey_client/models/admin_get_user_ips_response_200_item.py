@@ -45,20 +45,18 @@ class AdminGetUserIpsResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "ip" in d:
-            ip = d.pop("ip")
-        else:
+        ip = d.pop("ip", UNSET)
+        if ip is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminGetUserIpsResponse200Item", "ip")
-            ip = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminGetUserIpsResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
+        else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         if d:
             unknown_properties("AdminGetUserIpsResponse200Item", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -49,14 +49,7 @@ class AdminInviteCreateBody:
         d = dict(src_dict)
         count = d.pop("count", UNSET)
 
-        def _parse_expires_at(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        expires_at = _parse_expires_at(d.pop("expiresAt", UNSET))
+        expires_at = d.pop("expiresAt", UNSET)
 
         if d:
             unknown_properties("AdminInviteCreateBody", d)

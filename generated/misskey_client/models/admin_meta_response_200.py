@@ -306,6 +306,8 @@ class AdminMetaResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         cache_remote_files = self.cache_remote_files
 
         cache_remote_sensitive_files = self.cache_remote_sensitive_files
@@ -789,1233 +791,808 @@ class AdminMetaResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_meta_response_200_deliver_suspended_software_item import (
-            AdminMetaResponse200DeliverSuspendedSoftwareItem,  # noqa: PLC0415
-        )
-        from ..models.admin_meta_response_200_policies import AdminMetaResponse200Policies  # noqa: PLC0415
-        from ..models.meta_client_options import MetaClientOptions  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "cacheRemoteFiles" in d:
-            cache_remote_files = d.pop("cacheRemoteFiles")
-        else:
+        cache_remote_files = d.pop("cacheRemoteFiles", UNSET)
+        if cache_remote_files is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "cacheRemoteFiles")
-            cache_remote_files = cast(Any, UNSET)
 
-        if "cacheRemoteSensitiveFiles" in d:
-            cache_remote_sensitive_files = d.pop("cacheRemoteSensitiveFiles")
-        else:
+        cache_remote_sensitive_files = d.pop("cacheRemoteSensitiveFiles", UNSET)
+        if cache_remote_sensitive_files is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "cacheRemoteSensitiveFiles")
-            cache_remote_sensitive_files = cast(Any, UNSET)
 
-        if "emailRequiredForSignup" in d:
-            email_required_for_signup = d.pop("emailRequiredForSignup")
-        else:
+        email_required_for_signup = d.pop("emailRequiredForSignup", UNSET)
+        if email_required_for_signup is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "emailRequiredForSignup")
-            email_required_for_signup = cast(Any, UNSET)
 
-        if "enableHcaptcha" in d:
-            enable_hcaptcha = d.pop("enableHcaptcha")
-        else:
+        enable_hcaptcha = d.pop("enableHcaptcha", UNSET)
+        if enable_hcaptcha is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableHcaptcha")
-            enable_hcaptcha = cast(Any, UNSET)
 
-        if "hcaptchaSiteKey" in d:
-
-            def _parse_hcaptcha_site_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            hcaptcha_site_key = _parse_hcaptcha_site_key(d.pop("hcaptchaSiteKey"))
-
-        else:
+        _hcaptcha_site_key_raw = d.pop("hcaptchaSiteKey", UNSET)
+        if _hcaptcha_site_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "hcaptchaSiteKey")
             hcaptcha_site_key = cast(Any, UNSET)
-
-        if "enableMcaptcha" in d:
-            enable_mcaptcha = d.pop("enableMcaptcha")
         else:
+            hcaptcha_site_key = _hcaptcha_site_key_raw
+
+        enable_mcaptcha = d.pop("enableMcaptcha", UNSET)
+        if enable_mcaptcha is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableMcaptcha")
-            enable_mcaptcha = cast(Any, UNSET)
 
-        if "mcaptchaSiteKey" in d:
-
-            def _parse_mcaptcha_site_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            mcaptcha_site_key = _parse_mcaptcha_site_key(d.pop("mcaptchaSiteKey"))
-
-        else:
+        _mcaptcha_site_key_raw = d.pop("mcaptchaSiteKey", UNSET)
+        if _mcaptcha_site_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mcaptchaSiteKey")
             mcaptcha_site_key = cast(Any, UNSET)
-
-        if "mcaptchaInstanceUrl" in d:
-
-            def _parse_mcaptcha_instance_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            mcaptcha_instance_url = _parse_mcaptcha_instance_url(d.pop("mcaptchaInstanceUrl"))
-
         else:
+            mcaptcha_site_key = _mcaptcha_site_key_raw
+
+        _mcaptcha_instance_url_raw = d.pop("mcaptchaInstanceUrl", UNSET)
+        if _mcaptcha_instance_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mcaptchaInstanceUrl")
             mcaptcha_instance_url = cast(Any, UNSET)
-
-        if "enableRecaptcha" in d:
-            enable_recaptcha = d.pop("enableRecaptcha")
         else:
+            mcaptcha_instance_url = _mcaptcha_instance_url_raw
+
+        enable_recaptcha = d.pop("enableRecaptcha", UNSET)
+        if enable_recaptcha is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableRecaptcha")
-            enable_recaptcha = cast(Any, UNSET)
 
-        if "recaptchaSiteKey" in d:
-
-            def _parse_recaptcha_site_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            recaptcha_site_key = _parse_recaptcha_site_key(d.pop("recaptchaSiteKey"))
-
-        else:
+        _recaptcha_site_key_raw = d.pop("recaptchaSiteKey", UNSET)
+        if _recaptcha_site_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "recaptchaSiteKey")
             recaptcha_site_key = cast(Any, UNSET)
-
-        if "enableTurnstile" in d:
-            enable_turnstile = d.pop("enableTurnstile")
         else:
+            recaptcha_site_key = _recaptcha_site_key_raw
+
+        enable_turnstile = d.pop("enableTurnstile", UNSET)
+        if enable_turnstile is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableTurnstile")
-            enable_turnstile = cast(Any, UNSET)
 
-        if "turnstileSiteKey" in d:
-
-            def _parse_turnstile_site_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            turnstile_site_key = _parse_turnstile_site_key(d.pop("turnstileSiteKey"))
-
-        else:
+        _turnstile_site_key_raw = d.pop("turnstileSiteKey", UNSET)
+        if _turnstile_site_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "turnstileSiteKey")
             turnstile_site_key = cast(Any, UNSET)
-
-        if "enableTestcaptcha" in d:
-            enable_testcaptcha = d.pop("enableTestcaptcha")
         else:
+            turnstile_site_key = _turnstile_site_key_raw
+
+        enable_testcaptcha = d.pop("enableTestcaptcha", UNSET)
+        if enable_testcaptcha is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableTestcaptcha")
-            enable_testcaptcha = cast(Any, UNSET)
 
-        if "googleAnalyticsMeasurementId" in d:
-
-            def _parse_google_analytics_measurement_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            google_analytics_measurement_id = _parse_google_analytics_measurement_id(
-                d.pop("googleAnalyticsMeasurementId")
-            )
-
-        else:
+        _google_analytics_measurement_id_raw = d.pop("googleAnalyticsMeasurementId", UNSET)
+        if _google_analytics_measurement_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "googleAnalyticsMeasurementId")
             google_analytics_measurement_id = cast(Any, UNSET)
-
-        if "swPublickey" in d:
-
-            def _parse_sw_publickey(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            sw_publickey = _parse_sw_publickey(d.pop("swPublickey"))
-
         else:
+            google_analytics_measurement_id = _google_analytics_measurement_id_raw
+
+        _sw_publickey_raw = d.pop("swPublickey", UNSET)
+        if _sw_publickey_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "swPublickey")
             sw_publickey = cast(Any, UNSET)
-
-        if "mascotImageUrl" in d:
-
-            def _parse_mascot_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            mascot_image_url = _parse_mascot_image_url(d.pop("mascotImageUrl"))
-
         else:
+            sw_publickey = _sw_publickey_raw
+
+        _mascot_image_url_raw = d.pop("mascotImageUrl", UNSET)
+        if _mascot_image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mascotImageUrl")
             mascot_image_url = cast(Any, UNSET)
-
-        if "bannerUrl" in d:
-
-            def _parse_banner_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            banner_url = _parse_banner_url(d.pop("bannerUrl"))
-
         else:
+            mascot_image_url = _mascot_image_url_raw
+
+        _banner_url_raw = d.pop("bannerUrl", UNSET)
+        if _banner_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "bannerUrl")
             banner_url = cast(Any, UNSET)
-
-        if "serverErrorImageUrl" in d:
-
-            def _parse_server_error_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            server_error_image_url = _parse_server_error_image_url(d.pop("serverErrorImageUrl"))
-
         else:
+            banner_url = _banner_url_raw
+
+        _server_error_image_url_raw = d.pop("serverErrorImageUrl", UNSET)
+        if _server_error_image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "serverErrorImageUrl")
             server_error_image_url = cast(Any, UNSET)
-
-        if "infoImageUrl" in d:
-
-            def _parse_info_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            info_image_url = _parse_info_image_url(d.pop("infoImageUrl"))
-
         else:
+            server_error_image_url = _server_error_image_url_raw
+
+        _info_image_url_raw = d.pop("infoImageUrl", UNSET)
+        if _info_image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "infoImageUrl")
             info_image_url = cast(Any, UNSET)
-
-        if "notFoundImageUrl" in d:
-
-            def _parse_not_found_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            not_found_image_url = _parse_not_found_image_url(d.pop("notFoundImageUrl"))
-
         else:
+            info_image_url = _info_image_url_raw
+
+        _not_found_image_url_raw = d.pop("notFoundImageUrl", UNSET)
+        if _not_found_image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "notFoundImageUrl")
             not_found_image_url = cast(Any, UNSET)
-
-        if "iconUrl" in d:
-
-            def _parse_icon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            icon_url = _parse_icon_url(d.pop("iconUrl"))
-
         else:
+            not_found_image_url = _not_found_image_url_raw
+
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        if _icon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "iconUrl")
             icon_url = cast(Any, UNSET)
-
-        if "app192IconUrl" in d:
-
-            def _parse_app_192_icon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            app_192_icon_url = _parse_app_192_icon_url(d.pop("app192IconUrl"))
-
         else:
+            icon_url = _icon_url_raw
+
+        _app_192_icon_url_raw = d.pop("app192IconUrl", UNSET)
+        if _app_192_icon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "app192IconUrl")
             app_192_icon_url = cast(Any, UNSET)
-
-        if "app512IconUrl" in d:
-
-            def _parse_app_512_icon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            app_512_icon_url = _parse_app_512_icon_url(d.pop("app512IconUrl"))
-
         else:
+            app_192_icon_url = _app_192_icon_url_raw
+
+        _app_512_icon_url_raw = d.pop("app512IconUrl", UNSET)
+        if _app_512_icon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "app512IconUrl")
             app_512_icon_url = cast(Any, UNSET)
-
-        if "enableEmail" in d:
-            enable_email = d.pop("enableEmail")
         else:
+            app_512_icon_url = _app_512_icon_url_raw
+
+        enable_email = d.pop("enableEmail", UNSET)
+        if enable_email is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableEmail")
-            enable_email = cast(Any, UNSET)
 
-        if "enableServiceWorker" in d:
-            enable_service_worker = d.pop("enableServiceWorker")
-        else:
+        enable_service_worker = d.pop("enableServiceWorker", UNSET)
+        if enable_service_worker is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableServiceWorker")
-            enable_service_worker = cast(Any, UNSET)
 
-        if "translatorAvailable" in d:
-            translator_available = d.pop("translatorAvailable")
-        else:
+        translator_available = d.pop("translatorAvailable", UNSET)
+        if translator_available is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "translatorAvailable")
-            translator_available = cast(Any, UNSET)
 
-        if "mediaSilencedHosts" in d:
-            media_silenced_hosts = cast(list[str], d.pop("mediaSilencedHosts"))
-
-        else:
+        _media_silenced_hosts_raw = d.pop("mediaSilencedHosts", UNSET)
+        if _media_silenced_hosts_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mediaSilencedHosts")
             media_silenced_hosts = cast(Any, UNSET)
-
-        if "pinnedUsers" in d:
-            pinned_users = cast(list[str], d.pop("pinnedUsers"))
-
         else:
+            media_silenced_hosts = cast("list[str]", _media_silenced_hosts_raw)
+
+        _pinned_users_raw = d.pop("pinnedUsers", UNSET)
+        if _pinned_users_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "pinnedUsers")
             pinned_users = cast(Any, UNSET)
-
-        if "hiddenTags" in d:
-            hidden_tags = cast(list[str], d.pop("hiddenTags"))
-
         else:
+            pinned_users = cast("list[str]", _pinned_users_raw)
+
+        _hidden_tags_raw = d.pop("hiddenTags", UNSET)
+        if _hidden_tags_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "hiddenTags")
             hidden_tags = cast(Any, UNSET)
-
-        if "blockedHosts" in d:
-            blocked_hosts = cast(list[str], d.pop("blockedHosts"))
-
         else:
+            hidden_tags = cast("list[str]", _hidden_tags_raw)
+
+        _blocked_hosts_raw = d.pop("blockedHosts", UNSET)
+        if _blocked_hosts_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "blockedHosts")
             blocked_hosts = cast(Any, UNSET)
-
-        if "sensitiveWords" in d:
-            sensitive_words = cast(list[str], d.pop("sensitiveWords"))
-
         else:
+            blocked_hosts = cast("list[str]", _blocked_hosts_raw)
+
+        _sensitive_words_raw = d.pop("sensitiveWords", UNSET)
+        if _sensitive_words_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "sensitiveWords")
             sensitive_words = cast(Any, UNSET)
-
-        if "prohibitedWords" in d:
-            prohibited_words = cast(list[str], d.pop("prohibitedWords"))
-
         else:
+            sensitive_words = cast("list[str]", _sensitive_words_raw)
+
+        _prohibited_words_raw = d.pop("prohibitedWords", UNSET)
+        if _prohibited_words_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "prohibitedWords")
             prohibited_words = cast(Any, UNSET)
-
-        if "prohibitedWordsForNameOfUser" in d:
-            prohibited_words_for_name_of_user = cast(list[str], d.pop("prohibitedWordsForNameOfUser"))
-
         else:
+            prohibited_words = cast("list[str]", _prohibited_words_raw)
+
+        _prohibited_words_for_name_of_user_raw = d.pop("prohibitedWordsForNameOfUser", UNSET)
+        if _prohibited_words_for_name_of_user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "prohibitedWordsForNameOfUser")
             prohibited_words_for_name_of_user = cast(Any, UNSET)
-
-        if "preservedUsernames" in d:
-            preserved_usernames = cast(list[str], d.pop("preservedUsernames"))
-
         else:
+            prohibited_words_for_name_of_user = cast("list[str]", _prohibited_words_for_name_of_user_raw)
+
+        _preserved_usernames_raw = d.pop("preservedUsernames", UNSET)
+        if _preserved_usernames_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "preservedUsernames")
             preserved_usernames = cast(Any, UNSET)
-
-        if "hcaptchaSecretKey" in d:
-
-            def _parse_hcaptcha_secret_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            hcaptcha_secret_key = _parse_hcaptcha_secret_key(d.pop("hcaptchaSecretKey"))
-
         else:
+            preserved_usernames = cast("list[str]", _preserved_usernames_raw)
+
+        _hcaptcha_secret_key_raw = d.pop("hcaptchaSecretKey", UNSET)
+        if _hcaptcha_secret_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "hcaptchaSecretKey")
             hcaptcha_secret_key = cast(Any, UNSET)
-
-        if "mcaptchaSecretKey" in d:
-
-            def _parse_mcaptcha_secret_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            mcaptcha_secret_key = _parse_mcaptcha_secret_key(d.pop("mcaptchaSecretKey"))
-
         else:
+            hcaptcha_secret_key = _hcaptcha_secret_key_raw
+
+        _mcaptcha_secret_key_raw = d.pop("mcaptchaSecretKey", UNSET)
+        if _mcaptcha_secret_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mcaptchaSecretKey")
             mcaptcha_secret_key = cast(Any, UNSET)
-
-        if "recaptchaSecretKey" in d:
-
-            def _parse_recaptcha_secret_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            recaptcha_secret_key = _parse_recaptcha_secret_key(d.pop("recaptchaSecretKey"))
-
         else:
+            mcaptcha_secret_key = _mcaptcha_secret_key_raw
+
+        _recaptcha_secret_key_raw = d.pop("recaptchaSecretKey", UNSET)
+        if _recaptcha_secret_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "recaptchaSecretKey")
             recaptcha_secret_key = cast(Any, UNSET)
-
-        if "turnstileSecretKey" in d:
-
-            def _parse_turnstile_secret_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            turnstile_secret_key = _parse_turnstile_secret_key(d.pop("turnstileSecretKey"))
-
         else:
+            recaptcha_secret_key = _recaptcha_secret_key_raw
+
+        _turnstile_secret_key_raw = d.pop("turnstileSecretKey", UNSET)
+        if _turnstile_secret_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "turnstileSecretKey")
             turnstile_secret_key = cast(Any, UNSET)
-
-        if "sensitiveMediaDetection" in d:
-            sensitive_media_detection = check_admin_meta_response_200_sensitive_media_detection(
-                d.pop("sensitiveMediaDetection")
-            )
-
         else:
+            turnstile_secret_key = _turnstile_secret_key_raw
+
+        _sensitive_media_detection_raw = d.pop("sensitiveMediaDetection", UNSET)
+        if _sensitive_media_detection_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "sensitiveMediaDetection")
             sensitive_media_detection = cast(Any, UNSET)
-
-        if "sensitiveMediaDetectionSensitivity" in d:
-            sensitive_media_detection_sensitivity = check_admin_meta_response_200_sensitive_media_detection_sensitivity(
-                d.pop("sensitiveMediaDetectionSensitivity")
+        else:
+            sensitive_media_detection = check_admin_meta_response_200_sensitive_media_detection(
+                _sensitive_media_detection_raw
             )
 
-        else:
+        _sensitive_media_detection_sensitivity_raw = d.pop("sensitiveMediaDetectionSensitivity", UNSET)
+        if _sensitive_media_detection_sensitivity_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "sensitiveMediaDetectionSensitivity")
             sensitive_media_detection_sensitivity = cast(Any, UNSET)
-
-        if "setSensitiveFlagAutomatically" in d:
-            set_sensitive_flag_automatically = d.pop("setSensitiveFlagAutomatically")
         else:
+            sensitive_media_detection_sensitivity = check_admin_meta_response_200_sensitive_media_detection_sensitivity(
+                _sensitive_media_detection_sensitivity_raw
+            )
+
+        set_sensitive_flag_automatically = d.pop("setSensitiveFlagAutomatically", UNSET)
+        if set_sensitive_flag_automatically is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "setSensitiveFlagAutomatically")
-            set_sensitive_flag_automatically = cast(Any, UNSET)
 
-        if "enableSensitiveMediaDetectionForVideos" in d:
-            enable_sensitive_media_detection_for_videos = d.pop("enableSensitiveMediaDetectionForVideos")
-        else:
+        enable_sensitive_media_detection_for_videos = d.pop("enableSensitiveMediaDetectionForVideos", UNSET)
+        if enable_sensitive_media_detection_for_videos is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableSensitiveMediaDetectionForVideos")
-            enable_sensitive_media_detection_for_videos = cast(Any, UNSET)
 
-        if "proxyAccountId" in d:
-            proxy_account_id = d.pop("proxyAccountId")
-        else:
+        proxy_account_id = d.pop("proxyAccountId", UNSET)
+        if proxy_account_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "proxyAccountId")
-            proxy_account_id = cast(Any, UNSET)
 
-        if "email" in d:
-
-            def _parse_email(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            email = _parse_email(d.pop("email"))
-
-        else:
+        _email_raw = d.pop("email", UNSET)
+        if _email_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "email")
             email = cast(Any, UNSET)
-
-        if "smtpSecure" in d:
-            smtp_secure = d.pop("smtpSecure")
         else:
+            email = _email_raw
+
+        smtp_secure = d.pop("smtpSecure", UNSET)
+        if smtp_secure is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpSecure")
-            smtp_secure = cast(Any, UNSET)
 
-        if "smtpHost" in d:
-
-            def _parse_smtp_host(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            smtp_host = _parse_smtp_host(d.pop("smtpHost"))
-
-        else:
+        _smtp_host_raw = d.pop("smtpHost", UNSET)
+        if _smtp_host_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpHost")
             smtp_host = cast(Any, UNSET)
-
-        if "smtpPort" in d:
-
-            def _parse_smtp_port(data: object) -> float | None:
-                if data is None:
-                    return data
-                return cast(float | None, data)
-
-            smtp_port = _parse_smtp_port(d.pop("smtpPort"))
-
         else:
+            smtp_host = _smtp_host_raw
+
+        _smtp_port_raw = d.pop("smtpPort", UNSET)
+        if _smtp_port_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpPort")
             smtp_port = cast(Any, UNSET)
-
-        if "smtpUser" in d:
-
-            def _parse_smtp_user(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            smtp_user = _parse_smtp_user(d.pop("smtpUser"))
-
         else:
+            smtp_port = _smtp_port_raw
+
+        _smtp_user_raw = d.pop("smtpUser", UNSET)
+        if _smtp_user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpUser")
             smtp_user = cast(Any, UNSET)
-
-        if "smtpPass" in d:
-
-            def _parse_smtp_pass(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            smtp_pass = _parse_smtp_pass(d.pop("smtpPass"))
-
         else:
+            smtp_user = _smtp_user_raw
+
+        _smtp_pass_raw = d.pop("smtpPass", UNSET)
+        if _smtp_pass_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpPass")
             smtp_pass = cast(Any, UNSET)
-
-        if "swPrivateKey" in d:
-
-            def _parse_sw_private_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            sw_private_key = _parse_sw_private_key(d.pop("swPrivateKey"))
-
         else:
+            smtp_pass = _smtp_pass_raw
+
+        _sw_private_key_raw = d.pop("swPrivateKey", UNSET)
+        if _sw_private_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "swPrivateKey")
             sw_private_key = cast(Any, UNSET)
-
-        if "useObjectStorage" in d:
-            use_object_storage = d.pop("useObjectStorage")
         else:
+            sw_private_key = _sw_private_key_raw
+
+        use_object_storage = d.pop("useObjectStorage", UNSET)
+        if use_object_storage is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "useObjectStorage")
-            use_object_storage = cast(Any, UNSET)
 
-        if "objectStorageBaseUrl" in d:
-
-            def _parse_object_storage_base_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            object_storage_base_url = _parse_object_storage_base_url(d.pop("objectStorageBaseUrl"))
-
-        else:
+        _object_storage_base_url_raw = d.pop("objectStorageBaseUrl", UNSET)
+        if _object_storage_base_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageBaseUrl")
             object_storage_base_url = cast(Any, UNSET)
-
-        if "objectStorageBucket" in d:
-
-            def _parse_object_storage_bucket(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            object_storage_bucket = _parse_object_storage_bucket(d.pop("objectStorageBucket"))
-
         else:
+            object_storage_base_url = _object_storage_base_url_raw
+
+        _object_storage_bucket_raw = d.pop("objectStorageBucket", UNSET)
+        if _object_storage_bucket_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageBucket")
             object_storage_bucket = cast(Any, UNSET)
-
-        if "objectStoragePrefix" in d:
-
-            def _parse_object_storage_prefix(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            object_storage_prefix = _parse_object_storage_prefix(d.pop("objectStoragePrefix"))
-
         else:
+            object_storage_bucket = _object_storage_bucket_raw
+
+        _object_storage_prefix_raw = d.pop("objectStoragePrefix", UNSET)
+        if _object_storage_prefix_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStoragePrefix")
             object_storage_prefix = cast(Any, UNSET)
-
-        if "objectStorageEndpoint" in d:
-
-            def _parse_object_storage_endpoint(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            object_storage_endpoint = _parse_object_storage_endpoint(d.pop("objectStorageEndpoint"))
-
         else:
+            object_storage_prefix = _object_storage_prefix_raw
+
+        _object_storage_endpoint_raw = d.pop("objectStorageEndpoint", UNSET)
+        if _object_storage_endpoint_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageEndpoint")
             object_storage_endpoint = cast(Any, UNSET)
-
-        if "objectStorageRegion" in d:
-
-            def _parse_object_storage_region(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            object_storage_region = _parse_object_storage_region(d.pop("objectStorageRegion"))
-
         else:
+            object_storage_endpoint = _object_storage_endpoint_raw
+
+        _object_storage_region_raw = d.pop("objectStorageRegion", UNSET)
+        if _object_storage_region_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageRegion")
             object_storage_region = cast(Any, UNSET)
-
-        if "objectStoragePort" in d:
-
-            def _parse_object_storage_port(data: object) -> float | None:
-                if data is None:
-                    return data
-                return cast(float | None, data)
-
-            object_storage_port = _parse_object_storage_port(d.pop("objectStoragePort"))
-
         else:
+            object_storage_region = _object_storage_region_raw
+
+        _object_storage_port_raw = d.pop("objectStoragePort", UNSET)
+        if _object_storage_port_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStoragePort")
             object_storage_port = cast(Any, UNSET)
-
-        if "objectStorageAccessKey" in d:
-
-            def _parse_object_storage_access_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            object_storage_access_key = _parse_object_storage_access_key(d.pop("objectStorageAccessKey"))
-
         else:
+            object_storage_port = _object_storage_port_raw
+
+        _object_storage_access_key_raw = d.pop("objectStorageAccessKey", UNSET)
+        if _object_storage_access_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageAccessKey")
             object_storage_access_key = cast(Any, UNSET)
-
-        if "objectStorageSecretKey" in d:
-
-            def _parse_object_storage_secret_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            object_storage_secret_key = _parse_object_storage_secret_key(d.pop("objectStorageSecretKey"))
-
         else:
+            object_storage_access_key = _object_storage_access_key_raw
+
+        _object_storage_secret_key_raw = d.pop("objectStorageSecretKey", UNSET)
+        if _object_storage_secret_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageSecretKey")
             object_storage_secret_key = cast(Any, UNSET)
-
-        if "objectStorageUseSSL" in d:
-            object_storage_use_ssl = d.pop("objectStorageUseSSL")
         else:
+            object_storage_secret_key = _object_storage_secret_key_raw
+
+        object_storage_use_ssl = d.pop("objectStorageUseSSL", UNSET)
+        if object_storage_use_ssl is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageUseSSL")
-            object_storage_use_ssl = cast(Any, UNSET)
 
-        if "objectStorageUseProxy" in d:
-            object_storage_use_proxy = d.pop("objectStorageUseProxy")
-        else:
+        object_storage_use_proxy = d.pop("objectStorageUseProxy", UNSET)
+        if object_storage_use_proxy is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageUseProxy")
-            object_storage_use_proxy = cast(Any, UNSET)
 
-        if "objectStorageSetPublicRead" in d:
-            object_storage_set_public_read = d.pop("objectStorageSetPublicRead")
-        else:
+        object_storage_set_public_read = d.pop("objectStorageSetPublicRead", UNSET)
+        if object_storage_set_public_read is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageSetPublicRead")
-            object_storage_set_public_read = cast(Any, UNSET)
 
-        if "enableIpLogging" in d:
-            enable_ip_logging = d.pop("enableIpLogging")
-        else:
+        enable_ip_logging = d.pop("enableIpLogging", UNSET)
+        if enable_ip_logging is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableIpLogging")
-            enable_ip_logging = cast(Any, UNSET)
 
-        if "enableActiveEmailValidation" in d:
-            enable_active_email_validation = d.pop("enableActiveEmailValidation")
-        else:
+        enable_active_email_validation = d.pop("enableActiveEmailValidation", UNSET)
+        if enable_active_email_validation is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableActiveEmailValidation")
-            enable_active_email_validation = cast(Any, UNSET)
 
-        if "enableVerifymailApi" in d:
-            enable_verifymail_api = d.pop("enableVerifymailApi")
-        else:
+        enable_verifymail_api = d.pop("enableVerifymailApi", UNSET)
+        if enable_verifymail_api is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableVerifymailApi")
-            enable_verifymail_api = cast(Any, UNSET)
 
-        if "verifymailAuthKey" in d:
-
-            def _parse_verifymail_auth_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            verifymail_auth_key = _parse_verifymail_auth_key(d.pop("verifymailAuthKey"))
-
-        else:
+        _verifymail_auth_key_raw = d.pop("verifymailAuthKey", UNSET)
+        if _verifymail_auth_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "verifymailAuthKey")
             verifymail_auth_key = cast(Any, UNSET)
-
-        if "enableTruemailApi" in d:
-            enable_truemail_api = d.pop("enableTruemailApi")
         else:
+            verifymail_auth_key = _verifymail_auth_key_raw
+
+        enable_truemail_api = d.pop("enableTruemailApi", UNSET)
+        if enable_truemail_api is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableTruemailApi")
-            enable_truemail_api = cast(Any, UNSET)
 
-        if "truemailInstance" in d:
-
-            def _parse_truemail_instance(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            truemail_instance = _parse_truemail_instance(d.pop("truemailInstance"))
-
-        else:
+        _truemail_instance_raw = d.pop("truemailInstance", UNSET)
+        if _truemail_instance_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "truemailInstance")
             truemail_instance = cast(Any, UNSET)
-
-        if "truemailAuthKey" in d:
-
-            def _parse_truemail_auth_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            truemail_auth_key = _parse_truemail_auth_key(d.pop("truemailAuthKey"))
-
         else:
+            truemail_instance = _truemail_instance_raw
+
+        _truemail_auth_key_raw = d.pop("truemailAuthKey", UNSET)
+        if _truemail_auth_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "truemailAuthKey")
             truemail_auth_key = cast(Any, UNSET)
-
-        if "enableChartsForRemoteUser" in d:
-            enable_charts_for_remote_user = d.pop("enableChartsForRemoteUser")
         else:
+            truemail_auth_key = _truemail_auth_key_raw
+
+        enable_charts_for_remote_user = d.pop("enableChartsForRemoteUser", UNSET)
+        if enable_charts_for_remote_user is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableChartsForRemoteUser")
-            enable_charts_for_remote_user = cast(Any, UNSET)
 
-        if "enableChartsForFederatedInstances" in d:
-            enable_charts_for_federated_instances = d.pop("enableChartsForFederatedInstances")
-        else:
+        enable_charts_for_federated_instances = d.pop("enableChartsForFederatedInstances", UNSET)
+        if enable_charts_for_federated_instances is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableChartsForFederatedInstances")
-            enable_charts_for_federated_instances = cast(Any, UNSET)
 
-        if "enableStatsForFederatedInstances" in d:
-            enable_stats_for_federated_instances = d.pop("enableStatsForFederatedInstances")
-        else:
+        enable_stats_for_federated_instances = d.pop("enableStatsForFederatedInstances", UNSET)
+        if enable_stats_for_federated_instances is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableStatsForFederatedInstances")
-            enable_stats_for_federated_instances = cast(Any, UNSET)
 
-        if "enableServerMachineStats" in d:
-            enable_server_machine_stats = d.pop("enableServerMachineStats")
-        else:
+        enable_server_machine_stats = d.pop("enableServerMachineStats", UNSET)
+        if enable_server_machine_stats is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableServerMachineStats")
-            enable_server_machine_stats = cast(Any, UNSET)
 
-        if "enableIdenticonGeneration" in d:
-            enable_identicon_generation = d.pop("enableIdenticonGeneration")
-        else:
+        enable_identicon_generation = d.pop("enableIdenticonGeneration", UNSET)
+        if enable_identicon_generation is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableIdenticonGeneration")
-            enable_identicon_generation = cast(Any, UNSET)
 
-        if "manifestJsonOverride" in d:
-            manifest_json_override = d.pop("manifestJsonOverride")
-        else:
+        manifest_json_override = d.pop("manifestJsonOverride", UNSET)
+        if manifest_json_override is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "manifestJsonOverride")
-            manifest_json_override = cast(Any, UNSET)
 
-        if "policies" in d:
-            policies = AdminMetaResponse200Policies.from_dict(d.pop("policies"))
-
-        else:
+        _policies_raw = d.pop("policies", UNSET)
+        if _policies_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "policies")
             policies = cast(Any, UNSET)
-
-        if "enableFanoutTimeline" in d:
-            enable_fanout_timeline = d.pop("enableFanoutTimeline")
         else:
+            policies = AdminMetaResponse200Policies.from_dict(_policies_raw)
+
+        enable_fanout_timeline = d.pop("enableFanoutTimeline", UNSET)
+        if enable_fanout_timeline is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableFanoutTimeline")
-            enable_fanout_timeline = cast(Any, UNSET)
 
-        if "enableFanoutTimelineDbFallback" in d:
-            enable_fanout_timeline_db_fallback = d.pop("enableFanoutTimelineDbFallback")
-        else:
+        enable_fanout_timeline_db_fallback = d.pop("enableFanoutTimelineDbFallback", UNSET)
+        if enable_fanout_timeline_db_fallback is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableFanoutTimelineDbFallback")
-            enable_fanout_timeline_db_fallback = cast(Any, UNSET)
 
-        if "perLocalUserUserTimelineCacheMax" in d:
-            per_local_user_user_timeline_cache_max = d.pop("perLocalUserUserTimelineCacheMax")
-        else:
+        per_local_user_user_timeline_cache_max = d.pop("perLocalUserUserTimelineCacheMax", UNSET)
+        if per_local_user_user_timeline_cache_max is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "perLocalUserUserTimelineCacheMax")
-            per_local_user_user_timeline_cache_max = cast(Any, UNSET)
 
-        if "perRemoteUserUserTimelineCacheMax" in d:
-            per_remote_user_user_timeline_cache_max = d.pop("perRemoteUserUserTimelineCacheMax")
-        else:
+        per_remote_user_user_timeline_cache_max = d.pop("perRemoteUserUserTimelineCacheMax", UNSET)
+        if per_remote_user_user_timeline_cache_max is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "perRemoteUserUserTimelineCacheMax")
-            per_remote_user_user_timeline_cache_max = cast(Any, UNSET)
 
-        if "perUserHomeTimelineCacheMax" in d:
-            per_user_home_timeline_cache_max = d.pop("perUserHomeTimelineCacheMax")
-        else:
+        per_user_home_timeline_cache_max = d.pop("perUserHomeTimelineCacheMax", UNSET)
+        if per_user_home_timeline_cache_max is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "perUserHomeTimelineCacheMax")
-            per_user_home_timeline_cache_max = cast(Any, UNSET)
 
-        if "perUserListTimelineCacheMax" in d:
-            per_user_list_timeline_cache_max = d.pop("perUserListTimelineCacheMax")
-        else:
+        per_user_list_timeline_cache_max = d.pop("perUserListTimelineCacheMax", UNSET)
+        if per_user_list_timeline_cache_max is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "perUserListTimelineCacheMax")
-            per_user_list_timeline_cache_max = cast(Any, UNSET)
 
-        if "enableReactionsBuffering" in d:
-            enable_reactions_buffering = d.pop("enableReactionsBuffering")
-        else:
+        enable_reactions_buffering = d.pop("enableReactionsBuffering", UNSET)
+        if enable_reactions_buffering is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableReactionsBuffering")
-            enable_reactions_buffering = cast(Any, UNSET)
 
-        if "notesPerOneAd" in d:
-            notes_per_one_ad = d.pop("notesPerOneAd")
-        else:
+        notes_per_one_ad = d.pop("notesPerOneAd", UNSET)
+        if notes_per_one_ad is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "notesPerOneAd")
-            notes_per_one_ad = cast(Any, UNSET)
 
-        if "backgroundImageUrl" in d:
-
-            def _parse_background_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            background_image_url = _parse_background_image_url(d.pop("backgroundImageUrl"))
-
-        else:
+        _background_image_url_raw = d.pop("backgroundImageUrl", UNSET)
+        if _background_image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "backgroundImageUrl")
             background_image_url = cast(Any, UNSET)
-
-        if "deeplAuthKey" in d:
-
-            def _parse_deepl_auth_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            deepl_auth_key = _parse_deepl_auth_key(d.pop("deeplAuthKey"))
-
         else:
+            background_image_url = _background_image_url_raw
+
+        _deepl_auth_key_raw = d.pop("deeplAuthKey", UNSET)
+        if _deepl_auth_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "deeplAuthKey")
             deepl_auth_key = cast(Any, UNSET)
-
-        if "deeplIsPro" in d:
-            deepl_is_pro = d.pop("deeplIsPro")
         else:
+            deepl_auth_key = _deepl_auth_key_raw
+
+        deepl_is_pro = d.pop("deeplIsPro", UNSET)
+        if deepl_is_pro is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "deeplIsPro")
-            deepl_is_pro = cast(Any, UNSET)
 
-        if "defaultDarkTheme" in d:
-
-            def _parse_default_dark_theme(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            default_dark_theme = _parse_default_dark_theme(d.pop("defaultDarkTheme"))
-
-        else:
+        _default_dark_theme_raw = d.pop("defaultDarkTheme", UNSET)
+        if _default_dark_theme_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "defaultDarkTheme")
             default_dark_theme = cast(Any, UNSET)
-
-        if "defaultLightTheme" in d:
-
-            def _parse_default_light_theme(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            default_light_theme = _parse_default_light_theme(d.pop("defaultLightTheme"))
-
         else:
+            default_dark_theme = _default_dark_theme_raw
+
+        _default_light_theme_raw = d.pop("defaultLightTheme", UNSET)
+        if _default_light_theme_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "defaultLightTheme")
             default_light_theme = cast(Any, UNSET)
-
-        if "clientOptions" in d:
-            client_options = MetaClientOptions.from_dict(d.pop("clientOptions"))
-
         else:
+            default_light_theme = _default_light_theme_raw
+
+        _client_options_raw = d.pop("clientOptions", UNSET)
+        if _client_options_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "clientOptions")
             client_options = cast(Any, UNSET)
-
-        if "description" in d:
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            description = _parse_description(d.pop("description"))
-
         else:
+            client_options = MetaClientOptions.from_dict(_client_options_raw)
+
+        _description_raw = d.pop("description", UNSET)
+        if _description_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "description")
             description = cast(Any, UNSET)
-
-        if "disableRegistration" in d:
-            disable_registration = d.pop("disableRegistration")
         else:
+            description = _description_raw
+
+        disable_registration = d.pop("disableRegistration", UNSET)
+        if disable_registration is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "disableRegistration")
-            disable_registration = cast(Any, UNSET)
 
-        if "impressumUrl" in d:
-
-            def _parse_impressum_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            impressum_url = _parse_impressum_url(d.pop("impressumUrl"))
-
-        else:
+        _impressum_url_raw = d.pop("impressumUrl", UNSET)
+        if _impressum_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "impressumUrl")
             impressum_url = cast(Any, UNSET)
-
-        if "maintainerEmail" in d:
-
-            def _parse_maintainer_email(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            maintainer_email = _parse_maintainer_email(d.pop("maintainerEmail"))
-
         else:
+            impressum_url = _impressum_url_raw
+
+        _maintainer_email_raw = d.pop("maintainerEmail", UNSET)
+        if _maintainer_email_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "maintainerEmail")
             maintainer_email = cast(Any, UNSET)
-
-        if "maintainerName" in d:
-
-            def _parse_maintainer_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            maintainer_name = _parse_maintainer_name(d.pop("maintainerName"))
-
         else:
+            maintainer_email = _maintainer_email_raw
+
+        _maintainer_name_raw = d.pop("maintainerName", UNSET)
+        if _maintainer_name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "maintainerName")
             maintainer_name = cast(Any, UNSET)
-
-        if "name" in d:
-
-            def _parse_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            name = _parse_name(d.pop("name"))
-
         else:
+            maintainer_name = _maintainer_name_raw
+
+        _name_raw = d.pop("name", UNSET)
+        if _name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "name")
             name = cast(Any, UNSET)
-
-        if "shortName" in d:
-
-            def _parse_short_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            short_name = _parse_short_name(d.pop("shortName"))
-
         else:
+            name = _name_raw
+
+        _short_name_raw = d.pop("shortName", UNSET)
+        if _short_name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "shortName")
             short_name = cast(Any, UNSET)
-
-        if "objectStorageS3ForcePathStyle" in d:
-            object_storage_s3_force_path_style = d.pop("objectStorageS3ForcePathStyle")
         else:
+            short_name = _short_name_raw
+
+        object_storage_s3_force_path_style = d.pop("objectStorageS3ForcePathStyle", UNSET)
+        if object_storage_s3_force_path_style is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageS3ForcePathStyle")
-            object_storage_s3_force_path_style = cast(Any, UNSET)
 
-        if "privacyPolicyUrl" in d:
-
-            def _parse_privacy_policy_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            privacy_policy_url = _parse_privacy_policy_url(d.pop("privacyPolicyUrl"))
-
-        else:
+        _privacy_policy_url_raw = d.pop("privacyPolicyUrl", UNSET)
+        if _privacy_policy_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "privacyPolicyUrl")
             privacy_policy_url = cast(Any, UNSET)
-
-        if "inquiryUrl" in d:
-
-            def _parse_inquiry_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            inquiry_url = _parse_inquiry_url(d.pop("inquiryUrl"))
-
         else:
+            privacy_policy_url = _privacy_policy_url_raw
+
+        _inquiry_url_raw = d.pop("inquiryUrl", UNSET)
+        if _inquiry_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "inquiryUrl")
             inquiry_url = cast(Any, UNSET)
-
-        if "repositoryUrl" in d:
-
-            def _parse_repository_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            repository_url = _parse_repository_url(d.pop("repositoryUrl"))
-
         else:
+            inquiry_url = _inquiry_url_raw
+
+        _repository_url_raw = d.pop("repositoryUrl", UNSET)
+        if _repository_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "repositoryUrl")
             repository_url = cast(Any, UNSET)
-
-        if "feedbackUrl" in d:
-
-            def _parse_feedback_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            feedback_url = _parse_feedback_url(d.pop("feedbackUrl"))
-
         else:
+            repository_url = _repository_url_raw
+
+        _feedback_url_raw = d.pop("feedbackUrl", UNSET)
+        if _feedback_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "feedbackUrl")
             feedback_url = cast(Any, UNSET)
-
-        if "summalyProxy" in d:
-
-            def _parse_summaly_proxy(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            summaly_proxy = _parse_summaly_proxy(d.pop("summalyProxy"))
-
         else:
+            feedback_url = _feedback_url_raw
+
+        _summaly_proxy_raw = d.pop("summalyProxy", UNSET)
+        if _summaly_proxy_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "summalyProxy")
             summaly_proxy = cast(Any, UNSET)
-
-        if "themeColor" in d:
-
-            def _parse_theme_color(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            theme_color = _parse_theme_color(d.pop("themeColor"))
-
         else:
+            summaly_proxy = _summaly_proxy_raw
+
+        _theme_color_raw = d.pop("themeColor", UNSET)
+        if _theme_color_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "themeColor")
             theme_color = cast(Any, UNSET)
-
-        if "tosUrl" in d:
-
-            def _parse_tos_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            tos_url = _parse_tos_url(d.pop("tosUrl"))
-
         else:
+            theme_color = _theme_color_raw
+
+        _tos_url_raw = d.pop("tosUrl", UNSET)
+        if _tos_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "tosUrl")
             tos_url = cast(Any, UNSET)
-
-        if "uri" in d:
-            uri = d.pop("uri")
         else:
+            tos_url = _tos_url_raw
+
+        uri = d.pop("uri", UNSET)
+        if uri is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "uri")
-            uri = cast(Any, UNSET)
 
-        if "version" in d:
-            version = d.pop("version")
-        else:
+        version = d.pop("version", UNSET)
+        if version is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "version")
-            version = cast(Any, UNSET)
 
-        if "urlPreviewEnabled" in d:
-            url_preview_enabled = d.pop("urlPreviewEnabled")
-        else:
+        url_preview_enabled = d.pop("urlPreviewEnabled", UNSET)
+        if url_preview_enabled is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "urlPreviewEnabled")
-            url_preview_enabled = cast(Any, UNSET)
 
-        if "urlPreviewAllowRedirect" in d:
-            url_preview_allow_redirect = d.pop("urlPreviewAllowRedirect")
-        else:
+        url_preview_allow_redirect = d.pop("urlPreviewAllowRedirect", UNSET)
+        if url_preview_allow_redirect is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "urlPreviewAllowRedirect")
-            url_preview_allow_redirect = cast(Any, UNSET)
 
-        if "urlPreviewTimeout" in d:
-            url_preview_timeout = d.pop("urlPreviewTimeout")
-        else:
+        url_preview_timeout = d.pop("urlPreviewTimeout", UNSET)
+        if url_preview_timeout is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "urlPreviewTimeout")
-            url_preview_timeout = cast(Any, UNSET)
 
-        if "urlPreviewMaximumContentLength" in d:
-            url_preview_maximum_content_length = d.pop("urlPreviewMaximumContentLength")
-        else:
+        url_preview_maximum_content_length = d.pop("urlPreviewMaximumContentLength", UNSET)
+        if url_preview_maximum_content_length is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "urlPreviewMaximumContentLength")
-            url_preview_maximum_content_length = cast(Any, UNSET)
 
-        if "urlPreviewRequireContentLength" in d:
-            url_preview_require_content_length = d.pop("urlPreviewRequireContentLength")
-        else:
+        url_preview_require_content_length = d.pop("urlPreviewRequireContentLength", UNSET)
+        if url_preview_require_content_length is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "urlPreviewRequireContentLength")
-            url_preview_require_content_length = cast(Any, UNSET)
 
-        if "urlPreviewUserAgent" in d:
-
-            def _parse_url_preview_user_agent(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            url_preview_user_agent = _parse_url_preview_user_agent(d.pop("urlPreviewUserAgent"))
-
-        else:
+        _url_preview_user_agent_raw = d.pop("urlPreviewUserAgent", UNSET)
+        if _url_preview_user_agent_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "urlPreviewUserAgent")
             url_preview_user_agent = cast(Any, UNSET)
-
-        if "urlPreviewSummaryProxyUrl" in d:
-
-            def _parse_url_preview_summary_proxy_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            url_preview_summary_proxy_url = _parse_url_preview_summary_proxy_url(d.pop("urlPreviewSummaryProxyUrl"))
-
         else:
+            url_preview_user_agent = _url_preview_user_agent_raw
+
+        _url_preview_summary_proxy_url_raw = d.pop("urlPreviewSummaryProxyUrl", UNSET)
+        if _url_preview_summary_proxy_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "urlPreviewSummaryProxyUrl")
             url_preview_summary_proxy_url = cast(Any, UNSET)
-
-        if "federation" in d:
-            federation = check_admin_meta_response_200_federation(d.pop("federation"))
-
         else:
+            url_preview_summary_proxy_url = _url_preview_summary_proxy_url_raw
+
+        _federation_raw = d.pop("federation", UNSET)
+        if _federation_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "federation")
             federation = cast(Any, UNSET)
-
-        if "federationHosts" in d:
-            federation_hosts = cast(list[str], d.pop("federationHosts"))
-
         else:
+            federation = check_admin_meta_response_200_federation(_federation_raw)
+
+        _federation_hosts_raw = d.pop("federationHosts", UNSET)
+        if _federation_hosts_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "federationHosts")
             federation_hosts = cast(Any, UNSET)
+        else:
+            federation_hosts = cast("list[str]", _federation_hosts_raw)
 
-        if "deliverSuspendedSoftware" in d:
+        _deliver_suspended_software_raw = d.pop("deliverSuspendedSoftware", UNSET)
+        if _deliver_suspended_software_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminMetaResponse200", "deliverSuspendedSoftware")
+            deliver_suspended_software = cast(Any, UNSET)
+        else:
             deliver_suspended_software = []
-            _deliver_suspended_software = d.pop("deliverSuspendedSoftware")
+            _deliver_suspended_software = _deliver_suspended_software_raw
             for deliver_suspended_software_item_data in _deliver_suspended_software:
                 deliver_suspended_software_item = AdminMetaResponse200DeliverSuspendedSoftwareItem.from_dict(
                     deliver_suspended_software_item_data
@@ -2023,93 +1600,65 @@ class AdminMetaResponse200:
 
                 deliver_suspended_software.append(deliver_suspended_software_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminMetaResponse200", "deliverSuspendedSoftware")
-            deliver_suspended_software = cast(Any, UNSET)
-
-        if "singleUserMode" in d:
-            single_user_mode = d.pop("singleUserMode")
-        else:
+        single_user_mode = d.pop("singleUserMode", UNSET)
+        if single_user_mode is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "singleUserMode")
-            single_user_mode = cast(Any, UNSET)
 
-        if "ugcVisibilityForVisitor" in d:
-            ugc_visibility_for_visitor = check_admin_meta_response_200_ugc_visibility_for_visitor(
-                d.pop("ugcVisibilityForVisitor")
-            )
-
-        else:
+        _ugc_visibility_for_visitor_raw = d.pop("ugcVisibilityForVisitor", UNSET)
+        if _ugc_visibility_for_visitor_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "ugcVisibilityForVisitor")
             ugc_visibility_for_visitor = cast(Any, UNSET)
-
-        if "proxyRemoteFiles" in d:
-            proxy_remote_files = d.pop("proxyRemoteFiles")
         else:
+            ugc_visibility_for_visitor = check_admin_meta_response_200_ugc_visibility_for_visitor(
+                _ugc_visibility_for_visitor_raw
+            )
+
+        proxy_remote_files = d.pop("proxyRemoteFiles", UNSET)
+        if proxy_remote_files is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "proxyRemoteFiles")
-            proxy_remote_files = cast(Any, UNSET)
 
-        if "signToActivityPubGet" in d:
-            sign_to_activity_pub_get = d.pop("signToActivityPubGet")
-        else:
+        sign_to_activity_pub_get = d.pop("signToActivityPubGet", UNSET)
+        if sign_to_activity_pub_get is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "signToActivityPubGet")
-            sign_to_activity_pub_get = cast(Any, UNSET)
 
-        if "allowExternalApRedirect" in d:
-            allow_external_ap_redirect = d.pop("allowExternalApRedirect")
-        else:
+        allow_external_ap_redirect = d.pop("allowExternalApRedirect", UNSET)
+        if allow_external_ap_redirect is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "allowExternalApRedirect")
-            allow_external_ap_redirect = cast(Any, UNSET)
 
-        if "enableRemoteNotesCleaning" in d:
-            enable_remote_notes_cleaning = d.pop("enableRemoteNotesCleaning")
-        else:
+        enable_remote_notes_cleaning = d.pop("enableRemoteNotesCleaning", UNSET)
+        if enable_remote_notes_cleaning is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "enableRemoteNotesCleaning")
-            enable_remote_notes_cleaning = cast(Any, UNSET)
 
-        if "remoteNotesCleaningExpiryDaysForEachNotes" in d:
-            remote_notes_cleaning_expiry_days_for_each_notes = d.pop("remoteNotesCleaningExpiryDaysForEachNotes")
-        else:
+        remote_notes_cleaning_expiry_days_for_each_notes = d.pop("remoteNotesCleaningExpiryDaysForEachNotes", UNSET)
+        if remote_notes_cleaning_expiry_days_for_each_notes is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "remoteNotesCleaningExpiryDaysForEachNotes")
-            remote_notes_cleaning_expiry_days_for_each_notes = cast(Any, UNSET)
 
-        if "remoteNotesCleaningMaxProcessingDurationInMinutes" in d:
-            remote_notes_cleaning_max_processing_duration_in_minutes = d.pop(
-                "remoteNotesCleaningMaxProcessingDurationInMinutes"
-            )
-        else:
+        remote_notes_cleaning_max_processing_duration_in_minutes = d.pop(
+            "remoteNotesCleaningMaxProcessingDurationInMinutes", UNSET
+        )
+        if remote_notes_cleaning_max_processing_duration_in_minutes is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "remoteNotesCleaningMaxProcessingDurationInMinutes")
-            remote_notes_cleaning_max_processing_duration_in_minutes = cast(Any, UNSET)
 
-        if "showRoleBadgesOfRemoteUsers" in d:
-            show_role_badges_of_remote_users = d.pop("showRoleBadgesOfRemoteUsers")
-        else:
+        show_role_badges_of_remote_users = d.pop("showRoleBadgesOfRemoteUsers", UNSET)
+        if show_role_badges_of_remote_users is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "showRoleBadgesOfRemoteUsers")
-            show_role_badges_of_remote_users = cast(Any, UNSET)
 
-        silenced_hosts = cast(list[str], d.pop("silencedHosts", UNSET))
+        silenced_hosts = cast("list[str]", d.pop("silencedHosts", UNSET))
 
-        banned_email_domains = cast(list[str], d.pop("bannedEmailDomains", UNSET))
+        banned_email_domains = cast("list[str]", d.pop("bannedEmailDomains", UNSET))
 
-        langs = cast(list[str], d.pop("langs", UNSET))
+        langs = cast("list[str]", d.pop("langs", UNSET))
 
-        def _parse_logo_image_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        logo_image_url = _parse_logo_image_url(d.pop("logoImageUrl", UNSET))
+        logo_image_url = d.pop("logoImageUrl", UNSET)
 
         if d:
             unknown_properties("AdminMetaResponse200", d)
@@ -2264,3 +1813,25 @@ class AdminMetaResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminMetaResponse200DeliverSuspendedSoftwareItem
+    global AdminMetaResponse200Policies
+    global MetaClientOptions
+    from ..models.admin_meta_response_200_deliver_suspended_software_item import (
+        AdminMetaResponse200DeliverSuspendedSoftwareItem,  # noqa: PLC0415
+    )
+    from ..models.admin_meta_response_200_policies import AdminMetaResponse200Policies  # noqa: PLC0415
+    from ..models.meta_client_options import MetaClientOptions  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -46,21 +46,21 @@ class AdminQueueClearBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "queue" in d:
-            queue = check_admin_queue_clear_body_queue(d.pop("queue"))
-
-        else:
+        _queue_raw = d.pop("queue", UNSET)
+        if _queue_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueClearBody", "queue")
             queue = cast(Any, UNSET)
-
-        if "state" in d:
-            state = check_admin_queue_clear_body_state(d.pop("state"))
-
         else:
+            queue = check_admin_queue_clear_body_queue(_queue_raw)
+
+        _state_raw = d.pop("state", UNSET)
+        if _state_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueClearBody", "state")
             state = cast(Any, UNSET)
+        else:
+            state = check_admin_queue_clear_body_state(_state_raw)
 
         if d:
             unknown_properties("AdminQueueClearBody", d)

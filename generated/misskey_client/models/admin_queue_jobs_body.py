@@ -58,26 +58,26 @@ class AdminQueueJobsBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "queue" in d:
-            queue = check_admin_queue_jobs_body_queue(d.pop("queue"))
-
-        else:
+        _queue_raw = d.pop("queue", UNSET)
+        if _queue_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueJobsBody", "queue")
             queue = cast(Any, UNSET)
+        else:
+            queue = check_admin_queue_jobs_body_queue(_queue_raw)
 
-        if "state" in d:
+        _state_raw = d.pop("state", UNSET)
+        if _state_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminQueueJobsBody", "state")
+            state = cast(Any, UNSET)
+        else:
             state = []
-            _state = d.pop("state")
+            _state = _state_raw
             for state_item_data in _state:
                 state_item = check_admin_queue_jobs_body_state_item(state_item_data)
 
                 state.append(state_item)
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminQueueJobsBody", "state")
-            state = cast(Any, UNSET)
 
         search = d.pop("search", UNSET)
 

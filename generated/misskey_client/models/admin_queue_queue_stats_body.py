@@ -43,13 +43,13 @@ class AdminQueueQueueStatsBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "queue" in d:
-            queue = check_admin_queue_queue_stats_body_queue(d.pop("queue"))
-
-        else:
+        _queue_raw = d.pop("queue", UNSET)
+        if _queue_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsBody", "queue")
             queue = cast(Any, UNSET)
+        else:
+            queue = check_admin_queue_queue_stats_body_queue(_queue_raw)
 
         if d:
             unknown_properties("AdminQueueQueueStatsBody", d)

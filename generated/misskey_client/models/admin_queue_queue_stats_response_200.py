@@ -44,6 +44,8 @@ class AdminQueueQueueStatsResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         name: str = self.name
 
         qualified_name = self.qualified_name
@@ -73,56 +75,50 @@ class AdminQueueQueueStatsResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_queue_queue_stats_response_200_counts import AdminQueueQueueStatsResponse200Counts  # noqa: PLC0415
-        from ..models.admin_queue_queue_stats_response_200_db import AdminQueueQueueStatsResponse200Db  # noqa: PLC0415
-        from ..models.admin_queue_queue_stats_response_200_metrics import AdminQueueQueueStatsResponse200Metrics  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "name" in d:
-            name = check_admin_queue_queue_stats_response_200_name(d.pop("name"))
-
-        else:
+        _name_raw = d.pop("name", UNSET)
+        if _name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "name")
             name = cast(Any, UNSET)
-
-        if "qualifiedName" in d:
-            qualified_name = d.pop("qualifiedName")
         else:
+            name = check_admin_queue_queue_stats_response_200_name(_name_raw)
+
+        qualified_name = d.pop("qualifiedName", UNSET)
+        if qualified_name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "qualifiedName")
-            qualified_name = cast(Any, UNSET)
 
-        if "counts" in d:
-            counts = AdminQueueQueueStatsResponse200Counts.from_dict(d.pop("counts"))
-
-        else:
+        _counts_raw = d.pop("counts", UNSET)
+        if _counts_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "counts")
             counts = cast(Any, UNSET)
-
-        if "isPaused" in d:
-            is_paused = d.pop("isPaused")
         else:
+            counts = AdminQueueQueueStatsResponse200Counts.from_dict(_counts_raw)
+
+        is_paused = d.pop("isPaused", UNSET)
+        if is_paused is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "isPaused")
-            is_paused = cast(Any, UNSET)
 
-        if "metrics" in d:
-            metrics = AdminQueueQueueStatsResponse200Metrics.from_dict(d.pop("metrics"))
-
-        else:
+        _metrics_raw = d.pop("metrics", UNSET)
+        if _metrics_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "metrics")
             metrics = cast(Any, UNSET)
-
-        if "db" in d:
-            db = AdminQueueQueueStatsResponse200Db.from_dict(d.pop("db"))
-
         else:
+            metrics = AdminQueueQueueStatsResponse200Metrics.from_dict(_metrics_raw)
+
+        _db_raw = d.pop("db", UNSET)
+        if _db_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "db")
             db = cast(Any, UNSET)
+        else:
+            db = AdminQueueQueueStatsResponse200Db.from_dict(_db_raw)
 
         if d:
             unknown_properties("AdminQueueQueueStatsResponse200", d)
@@ -153,3 +149,23 @@ class AdminQueueQueueStatsResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminQueueQueueStatsResponse200Counts
+    global AdminQueueQueueStatsResponse200Db
+    global AdminQueueQueueStatsResponse200Metrics
+    from ..models.admin_queue_queue_stats_response_200_counts import AdminQueueQueueStatsResponse200Counts  # noqa: PLC0415
+    from ..models.admin_queue_queue_stats_response_200_db import AdminQueueQueueStatsResponse200Db  # noqa: PLC0415
+    from ..models.admin_queue_queue_stats_response_200_metrics import AdminQueueQueueStatsResponse200Metrics  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -49,6 +49,8 @@ class AdminQueueQueueStatsResponse200Db:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         version = self.version
 
         mode: str = self.mode
@@ -87,75 +89,62 @@ class AdminQueueQueueStatsResponse200Db:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_queue_queue_stats_response_200_db_clients import AdminQueueQueueStatsResponse200DbClients  # noqa: PLC0415
-        from ..models.admin_queue_queue_stats_response_200_db_memory import AdminQueueQueueStatsResponse200DbMemory  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "version" in d:
-            version = d.pop("version")
-        else:
+        version = d.pop("version", UNSET)
+        if version is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "version")
-            version = cast(Any, UNSET)
 
-        if "mode" in d:
-            mode = check_admin_queue_queue_stats_response_200_db_mode(d.pop("mode"))
-
-        else:
+        _mode_raw = d.pop("mode", UNSET)
+        if _mode_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "mode")
             mode = cast(Any, UNSET)
-
-        if "runId" in d:
-            run_id = d.pop("runId")
         else:
+            mode = check_admin_queue_queue_stats_response_200_db_mode(_mode_raw)
+
+        run_id = d.pop("runId", UNSET)
+        if run_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "runId")
-            run_id = cast(Any, UNSET)
 
-        if "processId" in d:
-            process_id = d.pop("processId")
-        else:
+        process_id = d.pop("processId", UNSET)
+        if process_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "processId")
-            process_id = cast(Any, UNSET)
 
-        if "port" in d:
-            port = d.pop("port")
-        else:
+        port = d.pop("port", UNSET)
+        if port is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "port")
-            port = cast(Any, UNSET)
 
-        if "os" in d:
-            os = d.pop("os")
-        else:
+        os = d.pop("os", UNSET)
+        if os is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "os")
-            os = cast(Any, UNSET)
 
-        if "uptime" in d:
-            uptime = d.pop("uptime")
-        else:
+        uptime = d.pop("uptime", UNSET)
+        if uptime is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "uptime")
-            uptime = cast(Any, UNSET)
 
-        if "memory" in d:
-            memory = AdminQueueQueueStatsResponse200DbMemory.from_dict(d.pop("memory"))
-
-        else:
+        _memory_raw = d.pop("memory", UNSET)
+        if _memory_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "memory")
             memory = cast(Any, UNSET)
-
-        if "clients" in d:
-            clients = AdminQueueQueueStatsResponse200DbClients.from_dict(d.pop("clients"))
-
         else:
+            memory = AdminQueueQueueStatsResponse200DbMemory.from_dict(_memory_raw)
+
+        _clients_raw = d.pop("clients", UNSET)
+        if _clients_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "clients")
             clients = cast(Any, UNSET)
+        else:
+            clients = AdminQueueQueueStatsResponse200DbClients.from_dict(_clients_raw)
 
         if d:
             unknown_properties("AdminQueueQueueStatsResponse200Db", d)
@@ -189,3 +178,21 @@ class AdminQueueQueueStatsResponse200Db:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminQueueQueueStatsResponse200DbClients
+    global AdminQueueQueueStatsResponse200DbMemory
+    from ..models.admin_queue_queue_stats_response_200_db_clients import AdminQueueQueueStatsResponse200DbClients  # noqa: PLC0415
+    from ..models.admin_queue_queue_stats_response_200_db_memory import AdminQueueQueueStatsResponse200DbMemory  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class AdminQueueQueueStatsResponse200DbClients:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "blocked" in d:
-            blocked = d.pop("blocked")
-        else:
+        blocked = d.pop("blocked", UNSET)
+        if blocked is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200DbClients", "blocked")
-            blocked = cast(Any, UNSET)
 
-        if "connected" in d:
-            connected = d.pop("connected")
-        else:
+        connected = d.pop("connected", UNSET)
+        if connected is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200DbClients", "connected")
-            connected = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminQueueQueueStatsResponse200DbClients", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -54,33 +54,25 @@ class AdminQueueQueueStatsResponse200DbMemory:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "total" in d:
-            total = d.pop("total")
-        else:
+        total = d.pop("total", UNSET)
+        if total is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200DbMemory", "total")
-            total = cast(Any, UNSET)
 
-        if "used" in d:
-            used = d.pop("used")
-        else:
+        used = d.pop("used", UNSET)
+        if used is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200DbMemory", "used")
-            used = cast(Any, UNSET)
 
-        if "fragmentationRatio" in d:
-            fragmentation_ratio = d.pop("fragmentationRatio")
-        else:
+        fragmentation_ratio = d.pop("fragmentationRatio", UNSET)
+        if fragmentation_ratio is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200DbMemory", "fragmentationRatio")
-            fragmentation_ratio = cast(Any, UNSET)
 
-        if "peak" in d:
-            peak = d.pop("peak")
-        else:
+        peak = d.pop("peak", UNSET)
+        if peak is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200DbMemory", "peak")
-            peak = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminQueueQueueStatsResponse200DbMemory", d)

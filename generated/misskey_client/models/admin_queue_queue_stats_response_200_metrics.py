@@ -30,6 +30,8 @@ class AdminQueueQueueStatsResponse200Metrics:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         completed = self.completed.to_dict() if hasattr(self.completed, "to_dict") else dict(cast(Any, self.completed))
 
         failed = self.failed.to_dict() if hasattr(self.failed, "to_dict") else dict(cast(Any, self.failed))
@@ -47,24 +49,24 @@ class AdminQueueQueueStatsResponse200Metrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.queue_metrics import QueueMetrics  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "completed" in d:
-            completed = QueueMetrics.from_dict(d.pop("completed"))
-
-        else:
+        _completed_raw = d.pop("completed", UNSET)
+        if _completed_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Metrics", "completed")
             completed = cast(Any, UNSET)
-
-        if "failed" in d:
-            failed = QueueMetrics.from_dict(d.pop("failed"))
-
         else:
+            completed = QueueMetrics.from_dict(_completed_raw)
+
+        _failed_raw = d.pop("failed", UNSET)
+        if _failed_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Metrics", "failed")
             failed = cast(Any, UNSET)
+        else:
+            failed = QueueMetrics.from_dict(_failed_raw)
 
         if d:
             unknown_properties("AdminQueueQueueStatsResponse200Metrics", d)
@@ -91,3 +93,19 @@ class AdminQueueQueueStatsResponse200Metrics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global QueueMetrics
+    from ..models.queue_metrics import QueueMetrics  # noqa: PLC0415
+
+    _RELATED_LOADED = True

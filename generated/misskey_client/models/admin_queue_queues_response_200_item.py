@@ -39,6 +39,8 @@ class AdminQueueQueuesResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         name: str = self.name
 
         counts = self.counts.to_dict() if hasattr(self.counts, "to_dict") else dict(cast(Any, self.counts))
@@ -62,40 +64,37 @@ class AdminQueueQueuesResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_queue_queues_response_200_item_counts import AdminQueueQueuesResponse200ItemCounts  # noqa: PLC0415
-        from ..models.admin_queue_queues_response_200_item_metrics import AdminQueueQueuesResponse200ItemMetrics  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "name" in d:
-            name = check_admin_queue_queues_response_200_item_name(d.pop("name"))
-
-        else:
+        _name_raw = d.pop("name", UNSET)
+        if _name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200Item", "name")
             name = cast(Any, UNSET)
-
-        if "counts" in d:
-            counts = AdminQueueQueuesResponse200ItemCounts.from_dict(d.pop("counts"))
-
         else:
+            name = check_admin_queue_queues_response_200_item_name(_name_raw)
+
+        _counts_raw = d.pop("counts", UNSET)
+        if _counts_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200Item", "counts")
             counts = cast(Any, UNSET)
-
-        if "isPaused" in d:
-            is_paused = d.pop("isPaused")
         else:
+            counts = AdminQueueQueuesResponse200ItemCounts.from_dict(_counts_raw)
+
+        is_paused = d.pop("isPaused", UNSET)
+        if is_paused is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200Item", "isPaused")
-            is_paused = cast(Any, UNSET)
 
-        if "metrics" in d:
-            metrics = AdminQueueQueuesResponse200ItemMetrics.from_dict(d.pop("metrics"))
-
-        else:
+        _metrics_raw = d.pop("metrics", UNSET)
+        if _metrics_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200Item", "metrics")
             metrics = cast(Any, UNSET)
+        else:
+            metrics = AdminQueueQueuesResponse200ItemMetrics.from_dict(_metrics_raw)
 
         if d:
             unknown_properties("AdminQueueQueuesResponse200Item", d)
@@ -124,3 +123,21 @@ class AdminQueueQueuesResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminQueueQueuesResponse200ItemCounts
+    global AdminQueueQueuesResponse200ItemMetrics
+    from ..models.admin_queue_queues_response_200_item_counts import AdminQueueQueuesResponse200ItemCounts  # noqa: PLC0415
+    from ..models.admin_queue_queues_response_200_item_metrics import AdminQueueQueuesResponse200ItemMetrics  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -48,20 +48,18 @@ class AdminQueueShowJobLogsBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "queue" in d:
-            queue = check_admin_queue_show_job_logs_body_queue(d.pop("queue"))
-
-        else:
+        _queue_raw = d.pop("queue", UNSET)
+        if _queue_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueShowJobLogsBody", "queue")
             queue = cast(Any, UNSET)
-
-        if "jobId" in d:
-            job_id = d.pop("jobId")
         else:
+            queue = check_admin_queue_show_job_logs_body_queue(_queue_raw)
+
+        job_id = d.pop("jobId", UNSET)
+        if job_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueShowJobLogsBody", "jobId")
-            job_id = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminQueueShowJobLogsBody", d)

@@ -34,6 +34,8 @@ class AdminQueueStatsResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         deliver = self.deliver.to_dict() if hasattr(self.deliver, "to_dict") else dict(cast(Any, self.deliver))
 
         inbox = self.inbox.to_dict() if hasattr(self.inbox, "to_dict") else dict(cast(Any, self.inbox))
@@ -61,40 +63,40 @@ class AdminQueueStatsResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.queue_count import QueueCount  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "deliver" in d:
-            deliver = QueueCount.from_dict(d.pop("deliver"))
-
-        else:
+        _deliver_raw = d.pop("deliver", UNSET)
+        if _deliver_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "deliver")
             deliver = cast(Any, UNSET)
-
-        if "inbox" in d:
-            inbox = QueueCount.from_dict(d.pop("inbox"))
-
         else:
+            deliver = QueueCount.from_dict(_deliver_raw)
+
+        _inbox_raw = d.pop("inbox", UNSET)
+        if _inbox_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "inbox")
             inbox = cast(Any, UNSET)
-
-        if "db" in d:
-            db = QueueCount.from_dict(d.pop("db"))
-
         else:
+            inbox = QueueCount.from_dict(_inbox_raw)
+
+        _db_raw = d.pop("db", UNSET)
+        if _db_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "db")
             db = cast(Any, UNSET)
-
-        if "objectStorage" in d:
-            object_storage = QueueCount.from_dict(d.pop("objectStorage"))
-
         else:
+            db = QueueCount.from_dict(_db_raw)
+
+        _object_storage_raw = d.pop("objectStorage", UNSET)
+        if _object_storage_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "objectStorage")
             object_storage = cast(Any, UNSET)
+        else:
+            object_storage = QueueCount.from_dict(_object_storage_raw)
 
         if d:
             unknown_properties("AdminQueueStatsResponse200", d)
@@ -123,3 +125,19 @@ class AdminQueueStatsResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global QueueCount
+    from ..models.queue_count import QueueCount  # noqa: PLC0415
+
+    _RELATED_LOADED = True

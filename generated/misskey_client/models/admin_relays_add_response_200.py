@@ -53,27 +53,23 @@ class AdminRelaysAddResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRelaysAddResponse200", "id")
-            id = cast(Any, UNSET)
 
-        if "inbox" in d:
-            inbox = d.pop("inbox")
-        else:
+        inbox = d.pop("inbox", UNSET)
+        if inbox is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRelaysAddResponse200", "inbox")
-            inbox = cast(Any, UNSET)
 
-        if "status" in d:
-            status = check_admin_relays_add_response_200_status(d.pop("status"))
-
-        else:
+        _status_raw = d.pop("status", UNSET)
+        if _status_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRelaysAddResponse200", "status")
             status = cast(Any, UNSET)
+        else:
+            status = check_admin_relays_add_response_200_status(_status_raw)
 
         if d:
             unknown_properties("AdminRelaysAddResponse200", d)

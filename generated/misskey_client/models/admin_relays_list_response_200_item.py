@@ -53,27 +53,23 @@ class AdminRelaysListResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRelaysListResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "inbox" in d:
-            inbox = d.pop("inbox")
-        else:
+        inbox = d.pop("inbox", UNSET)
+        if inbox is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRelaysListResponse200Item", "inbox")
-            inbox = cast(Any, UNSET)
 
-        if "status" in d:
-            status = check_admin_relays_list_response_200_item_status(d.pop("status"))
-
-        else:
+        _status_raw = d.pop("status", UNSET)
+        if _status_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRelaysListResponse200Item", "status")
             status = cast(Any, UNSET)
+        else:
+            status = check_admin_relays_list_response_200_item_status(_status_raw)
 
         if d:
             unknown_properties("AdminRelaysListResponse200Item", d)

@@ -6,19 +6,16 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_enum_value, unknown_properties
 
 from ..models.admin_resolve_abuse_user_report_body_resolved_as_type_1 import (
     AdminResolveAbuseUserReportBodyResolvedAsType1,
-    check_admin_resolve_abuse_user_report_body_resolved_as_type_1,
 )
 from ..models.admin_resolve_abuse_user_report_body_resolved_as_type_2_type_1 import (
     AdminResolveAbuseUserReportBodyResolvedAsType2Type1,
-    check_admin_resolve_abuse_user_report_body_resolved_as_type_2_type_1,
 )
 from ..models.admin_resolve_abuse_user_report_body_resolved_as_type_3_type_1 import (
     AdminResolveAbuseUserReportBodyResolvedAsType3Type1,
-    check_admin_resolve_abuse_user_report_body_resolved_as_type_3_type_1,
 )
 from ..types import UNSET, Unset
 
@@ -75,65 +72,22 @@ class AdminResolveAbuseUserReportBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "reportId" in d:
-            report_id = d.pop("reportId")
-        else:
+        report_id = d.pop("reportId", UNSET)
+        if report_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminResolveAbuseUserReportBody", "reportId")
-            report_id = cast(Any, UNSET)
 
-        def _parse_resolved_as(
-            data: object,
-        ) -> (
-            AdminResolveAbuseUserReportBodyResolvedAsType1
-            | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
-            | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
-            | None
-            | Unset
-        ):
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> AdminResolveAbuseUserReportBodyResolvedAsType1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                resolved_as_type_1 = check_admin_resolve_abuse_user_report_body_resolved_as_type_1(data)
-
-                return resolved_as_type_1
-
-            def _try_1(data: Any) -> AdminResolveAbuseUserReportBodyResolvedAsType2Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                resolved_as_type_2_type_1 = check_admin_resolve_abuse_user_report_body_resolved_as_type_2_type_1(data)
-
-                return resolved_as_type_2_type_1
-
-            def _try_2(data: Any) -> AdminResolveAbuseUserReportBodyResolvedAsType3Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                resolved_as_type_3_type_1 = check_admin_resolve_abuse_user_report_body_resolved_as_type_3_type_1(data)
-
-                return resolved_as_type_3_type_1
-
-            return cast(
-                AdminResolveAbuseUserReportBodyResolvedAsType1
-                | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
-                | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
-                | None
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
-                        _try_2,
-                    ),
-                ),
+        _resolved_as = d.pop("resolvedAs", UNSET)
+        if _resolved_as is None or _resolved_as is UNSET or _resolved_as in ("accept", "reject"):
+            resolved_as = cast(
+                "AdminResolveAbuseUserReportBodyResolvedAsType1 | AdminResolveAbuseUserReportBodyResolvedAsType2Type1 | AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None | Unset",
+                _resolved_as,
             )
-
-        resolved_as = _parse_resolved_as(d.pop("resolvedAs", UNSET))
+        else:
+            resolved_as = unknown_enum_value(
+                "AdminResolveAbuseUserReportBodyResolvedAsType1 | AdminResolveAbuseUserReportBodyResolvedAsType2Type1 | AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None",
+                _resolved_as,
+            )
 
         if d:
             unknown_properties("AdminResolveAbuseUserReportBody", d)

@@ -58,6 +58,8 @@ class AdminRolesCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         name = self.name
 
         description = self.description
@@ -120,117 +122,88 @@ class AdminRolesCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_roles_create_body_cond_formula import AdminRolesCreateBodyCondFormula  # noqa: PLC0415
-        from ..models.admin_roles_create_body_policies import AdminRolesCreateBodyPolicies  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "name")
-            name = cast(Any, UNSET)
 
-        if "description" in d:
-            description = d.pop("description")
-        else:
+        description = d.pop("description", UNSET)
+        if description is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "description")
-            description = cast(Any, UNSET)
 
-        if "color" in d:
-
-            def _parse_color(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            color = _parse_color(d.pop("color"))
-
-        else:
+        _color_raw = d.pop("color", UNSET)
+        if _color_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "color")
             color = cast(Any, UNSET)
-
-        if "iconUrl" in d:
-
-            def _parse_icon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            icon_url = _parse_icon_url(d.pop("iconUrl"))
-
         else:
+            color = _color_raw
+
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        if _icon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "iconUrl")
             icon_url = cast(Any, UNSET)
-
-        if "target" in d:
-            target = check_admin_roles_create_body_target(d.pop("target"))
-
         else:
+            icon_url = _icon_url_raw
+
+        _target_raw = d.pop("target", UNSET)
+        if _target_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "target")
             target = cast(Any, UNSET)
-
-        if "condFormula" in d:
-            cond_formula = AdminRolesCreateBodyCondFormula.from_dict(d.pop("condFormula"))
-
         else:
+            target = check_admin_roles_create_body_target(_target_raw)
+
+        _cond_formula_raw = d.pop("condFormula", UNSET)
+        if _cond_formula_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "condFormula")
             cond_formula = cast(Any, UNSET)
-
-        if "isPublic" in d:
-            is_public = d.pop("isPublic")
         else:
+            cond_formula = AdminRolesCreateBodyCondFormula.from_dict(_cond_formula_raw)
+
+        is_public = d.pop("isPublic", UNSET)
+        if is_public is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "isPublic")
-            is_public = cast(Any, UNSET)
 
-        if "isModerator" in d:
-            is_moderator = d.pop("isModerator")
-        else:
+        is_moderator = d.pop("isModerator", UNSET)
+        if is_moderator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "isModerator")
-            is_moderator = cast(Any, UNSET)
 
-        if "isAdministrator" in d:
-            is_administrator = d.pop("isAdministrator")
-        else:
+        is_administrator = d.pop("isAdministrator", UNSET)
+        if is_administrator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "isAdministrator")
-            is_administrator = cast(Any, UNSET)
 
-        if "asBadge" in d:
-            as_badge = d.pop("asBadge")
-        else:
+        as_badge = d.pop("asBadge", UNSET)
+        if as_badge is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "asBadge")
-            as_badge = cast(Any, UNSET)
 
-        if "canEditMembersByModerator" in d:
-            can_edit_members_by_moderator = d.pop("canEditMembersByModerator")
-        else:
+        can_edit_members_by_moderator = d.pop("canEditMembersByModerator", UNSET)
+        if can_edit_members_by_moderator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "canEditMembersByModerator")
-            can_edit_members_by_moderator = cast(Any, UNSET)
 
-        if "displayOrder" in d:
-            display_order = d.pop("displayOrder")
-        else:
+        display_order = d.pop("displayOrder", UNSET)
+        if display_order is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "displayOrder")
-            display_order = cast(Any, UNSET)
 
-        if "policies" in d:
-            policies = AdminRolesCreateBodyPolicies.from_dict(d.pop("policies"))
-
-        else:
+        _policies_raw = d.pop("policies", UNSET)
+        if _policies_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "policies")
             policies = cast(Any, UNSET)
+        else:
+            policies = AdminRolesCreateBodyPolicies.from_dict(_policies_raw)
 
         is_explorable = d.pop("isExplorable", UNSET)
 
@@ -274,3 +247,21 @@ class AdminRolesCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminRolesCreateBodyCondFormula
+    global AdminRolesCreateBodyPolicies
+    from ..models.admin_roles_create_body_cond_formula import AdminRolesCreateBodyCondFormula  # noqa: PLC0415
+    from ..models.admin_roles_create_body_policies import AdminRolesCreateBodyPolicies  # noqa: PLC0415
+
+    _RELATED_LOADED = True

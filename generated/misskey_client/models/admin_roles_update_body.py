@@ -60,6 +60,8 @@ class AdminRolesUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         role_id = self.role_id
 
         name = self.name
@@ -152,38 +154,21 @@ class AdminRolesUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_roles_update_body_cond_formula import AdminRolesUpdateBodyCondFormula  # noqa: PLC0415
-        from ..models.admin_roles_update_body_policies import AdminRolesUpdateBodyPolicies  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "roleId" in d:
-            role_id = d.pop("roleId")
-        else:
+        role_id = d.pop("roleId", UNSET)
+        if role_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesUpdateBody", "roleId")
-            role_id = cast(Any, UNSET)
 
         name = d.pop("name", UNSET)
 
         description = d.pop("description", UNSET)
 
-        def _parse_color(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        color = d.pop("color", UNSET)
 
-        color = _parse_color(d.pop("color", UNSET))
-
-        def _parse_icon_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        icon_url = _parse_icon_url(d.pop("iconUrl", UNSET))
+        icon_url = d.pop("iconUrl", UNSET)
 
         _target = d.pop("target", UNSET)
         target: AdminRolesUpdateBodyTarget | Unset
@@ -261,3 +246,21 @@ class AdminRolesUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminRolesUpdateBodyCondFormula
+    global AdminRolesUpdateBodyPolicies
+    from ..models.admin_roles_update_body_cond_formula import AdminRolesUpdateBodyCondFormula  # noqa: PLC0415
+    from ..models.admin_roles_update_body_policies import AdminRolesUpdateBodyPolicies  # noqa: PLC0415
+
+    _RELATED_LOADED = True

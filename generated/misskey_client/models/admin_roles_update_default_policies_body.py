@@ -28,6 +28,8 @@ class AdminRolesUpdateDefaultPoliciesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
 
         field_dict: dict[str, Any] = {}
@@ -42,18 +44,16 @@ class AdminRolesUpdateDefaultPoliciesBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_roles_update_default_policies_body_policies import (
-            AdminRolesUpdateDefaultPoliciesBodyPolicies,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "policies" in d:
-            policies = AdminRolesUpdateDefaultPoliciesBodyPolicies.from_dict(d.pop("policies"))
-
-        else:
+        _policies_raw = d.pop("policies", UNSET)
+        if _policies_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesUpdateDefaultPoliciesBody", "policies")
             policies = cast(Any, UNSET)
+        else:
+            policies = AdminRolesUpdateDefaultPoliciesBodyPolicies.from_dict(_policies_raw)
 
         if d:
             unknown_properties("AdminRolesUpdateDefaultPoliciesBody", d)
@@ -79,3 +79,19 @@ class AdminRolesUpdateDefaultPoliciesBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminRolesUpdateDefaultPoliciesBodyPolicies
+    from ..models.admin_roles_update_default_policies_body_policies import AdminRolesUpdateDefaultPoliciesBodyPolicies  # noqa: PLC0415
+
+    _RELATED_LOADED = True

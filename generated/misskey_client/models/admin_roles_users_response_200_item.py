@@ -36,8 +36,8 @@ class AdminRolesUsersResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -69,26 +69,28 @@ class AdminRolesUsersResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.me_detailed import MeDetailed  # noqa: PLC0415
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesUsersResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesUsersResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
+        else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
-        if "user" in d:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminRolesUsersResponse200Item", "user")
+            user = cast(Any, UNSET)
+        else:
 
             def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
 
@@ -117,37 +119,21 @@ class AdminRolesUsersResponse200Item:
                     ),
                 )
 
-            user = _parse_user(d.pop("user"))
+            user = _parse_user(_user_raw)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminRolesUsersResponse200Item", "user")
-            user = cast(Any, UNSET)
-
-        if "expiresAt" in d:
-
-            def _parse_expires_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    expires_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return expires_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            expires_at = _parse_expires_at(d.pop("expiresAt"))
-
-        else:
+        _expires_at_raw = d.pop("expiresAt", UNSET)
+        if _expires_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesUsersResponse200Item", "expiresAt")
             expires_at = cast(Any, UNSET)
+        else:
+            _expires_at = _expires_at_raw
+            if _expires_at is None:
+                expires_at = cast("datetime.datetime | None", _expires_at)
+            else:
+                expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
+
+                expires_at = expires_at_type_0
 
         if d:
             unknown_properties("AdminRolesUsersResponse200Item", d)
@@ -176,3 +162,21 @@ class AdminRolesUsersResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global MeDetailed
+    global UserDetailedNotMe
+    from ..models.me_detailed import MeDetailed  # noqa: PLC0415
+    from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
+
+    _RELATED_LOADED = True

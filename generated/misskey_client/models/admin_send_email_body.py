@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -49,26 +49,20 @@ class AdminSendEmailBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "to" in d:
-            to = d.pop("to")
-        else:
+        to = d.pop("to", UNSET)
+        if to is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSendEmailBody", "to")
-            to = cast(Any, UNSET)
 
-        if "subject" in d:
-            subject = d.pop("subject")
-        else:
+        subject = d.pop("subject", UNSET)
+        if subject is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSendEmailBody", "subject")
-            subject = cast(Any, UNSET)
 
-        if "text" in d:
-            text = d.pop("text")
-        else:
+        text = d.pop("text", UNSET)
+        if text is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSendEmailBody", "text")
-            text = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminSendEmailBody", d)

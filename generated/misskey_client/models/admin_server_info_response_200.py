@@ -47,6 +47,8 @@ class AdminServerInfoResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         machine = self.machine
 
         os = self.os
@@ -90,80 +92,62 @@ class AdminServerInfoResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_server_info_response_200_cpu import AdminServerInfoResponse200Cpu  # noqa: PLC0415
-        from ..models.admin_server_info_response_200_fs import AdminServerInfoResponse200Fs  # noqa: PLC0415
-        from ..models.admin_server_info_response_200_mem import AdminServerInfoResponse200Mem  # noqa: PLC0415
-        from ..models.admin_server_info_response_200_net import AdminServerInfoResponse200Net  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "machine" in d:
-            machine = d.pop("machine")
-        else:
+        machine = d.pop("machine", UNSET)
+        if machine is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "machine")
-            machine = cast(Any, UNSET)
 
-        if "os" in d:
-            os = d.pop("os")
-        else:
+        os = d.pop("os", UNSET)
+        if os is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "os")
-            os = cast(Any, UNSET)
 
-        if "node" in d:
-            node = d.pop("node")
-        else:
+        node = d.pop("node", UNSET)
+        if node is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "node")
-            node = cast(Any, UNSET)
 
-        if "psql" in d:
-            psql = d.pop("psql")
-        else:
+        psql = d.pop("psql", UNSET)
+        if psql is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "psql")
-            psql = cast(Any, UNSET)
 
-        if "cpu" in d:
-            cpu = AdminServerInfoResponse200Cpu.from_dict(d.pop("cpu"))
-
-        else:
+        _cpu_raw = d.pop("cpu", UNSET)
+        if _cpu_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "cpu")
             cpu = cast(Any, UNSET)
-
-        if "mem" in d:
-            mem = AdminServerInfoResponse200Mem.from_dict(d.pop("mem"))
-
         else:
+            cpu = AdminServerInfoResponse200Cpu.from_dict(_cpu_raw)
+
+        _mem_raw = d.pop("mem", UNSET)
+        if _mem_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "mem")
             mem = cast(Any, UNSET)
-
-        if "fs" in d:
-            fs = AdminServerInfoResponse200Fs.from_dict(d.pop("fs"))
-
         else:
+            mem = AdminServerInfoResponse200Mem.from_dict(_mem_raw)
+
+        _fs_raw = d.pop("fs", UNSET)
+        if _fs_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "fs")
             fs = cast(Any, UNSET)
-
-        if "net" in d:
-            net = AdminServerInfoResponse200Net.from_dict(d.pop("net"))
-
         else:
+            fs = AdminServerInfoResponse200Fs.from_dict(_fs_raw)
+
+        _net_raw = d.pop("net", UNSET)
+        if _net_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "net")
             net = cast(Any, UNSET)
+        else:
+            net = AdminServerInfoResponse200Net.from_dict(_net_raw)
 
-        def _parse_redis(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        redis = _parse_redis(d.pop("redis", UNSET))
+        redis = d.pop("redis", UNSET)
 
         if d:
             unknown_properties("AdminServerInfoResponse200", d)
@@ -197,3 +181,25 @@ class AdminServerInfoResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminServerInfoResponse200Cpu
+    global AdminServerInfoResponse200Fs
+    global AdminServerInfoResponse200Mem
+    global AdminServerInfoResponse200Net
+    from ..models.admin_server_info_response_200_cpu import AdminServerInfoResponse200Cpu  # noqa: PLC0415
+    from ..models.admin_server_info_response_200_fs import AdminServerInfoResponse200Fs  # noqa: PLC0415
+    from ..models.admin_server_info_response_200_mem import AdminServerInfoResponse200Mem  # noqa: PLC0415
+    from ..models.admin_server_info_response_200_net import AdminServerInfoResponse200Net  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class AdminServerInfoResponse200Cpu:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "model" in d:
-            model = d.pop("model")
-        else:
+        model = d.pop("model", UNSET)
+        if model is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200Cpu", "model")
-            model = cast(Any, UNSET)
 
-        if "cores" in d:
-            cores = d.pop("cores")
-        else:
+        cores = d.pop("cores", UNSET)
+        if cores is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200Cpu", "cores")
-            cores = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminServerInfoResponse200Cpu", d)

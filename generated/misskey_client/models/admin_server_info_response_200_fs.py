@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class AdminServerInfoResponse200Fs:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "total" in d:
-            total = d.pop("total")
-        else:
+        total = d.pop("total", UNSET)
+        if total is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200Fs", "total")
-            total = cast(Any, UNSET)
 
-        if "used" in d:
-            used = d.pop("used")
-        else:
+        used = d.pop("used", UNSET)
+        if used is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200Fs", "used")
-            used = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminServerInfoResponse200Fs", d)

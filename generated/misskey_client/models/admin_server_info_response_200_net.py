@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -39,12 +39,10 @@ class AdminServerInfoResponse200Net:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "interface" in d:
-            interface = d.pop("interface")
-        else:
+        interface = d.pop("interface", UNSET)
+        if interface is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200Net", "interface")
-            interface = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminServerInfoResponse200Net", d)

@@ -40,6 +40,8 @@ class AdminShowModerationLogsResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -69,56 +71,47 @@ class AdminShowModerationLogsResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_show_moderation_logs_response_200_item_info import (
-            AdminShowModerationLogsResponse200ItemInfo,  # noqa: PLC0415
-        )
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "type" in d:
-            type_ = d.pop("type")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        type_ = d.pop("type", UNSET)
+        if type_ is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "type")
-            type_ = cast(Any, UNSET)
 
-        if "info" in d:
-            info = AdminShowModerationLogsResponse200ItemInfo.from_dict(d.pop("info"))
-
-        else:
+        _info_raw = d.pop("info", UNSET)
+        if _info_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "info")
             info = cast(Any, UNSET)
-
-        if "userId" in d:
-            user_id = d.pop("userId")
         else:
+            info = AdminShowModerationLogsResponse200ItemInfo.from_dict(_info_raw)
+
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "user" in d:
-            user = UserDetailedNotMe.from_dict(d.pop("user"))
-
-        else:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "user")
             user = cast(Any, UNSET)
+        else:
+            user = UserDetailedNotMe.from_dict(_user_raw)
 
         if d:
             unknown_properties("AdminShowModerationLogsResponse200Item", d)
@@ -149,3 +142,21 @@ class AdminShowModerationLogsResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminShowModerationLogsResponse200ItemInfo
+    global UserDetailedNotMe
+    from ..models.admin_show_moderation_logs_response_200_item_info import AdminShowModerationLogsResponse200ItemInfo  # noqa: PLC0415
+    from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -80,6 +80,8 @@ class AdminShowUserResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         email: None | str
         email = self.email
 
@@ -197,109 +199,78 @@ class AdminShowUserResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_show_user_response_200_notification_recieve_config import (
-            AdminShowUserResponse200NotificationRecieveConfig,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_role_assigns_item import AdminShowUserResponse200RoleAssignsItem  # noqa: PLC0415
-        from ..models.role import Role  # noqa: PLC0415
-        from ..models.role_policies import RolePolicies  # noqa: PLC0415
-        from ..models.signin import Signin  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "email" in d:
-
-            def _parse_email(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            email = _parse_email(d.pop("email"))
-
-        else:
+        _email_raw = d.pop("email", UNSET)
+        if _email_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "email")
             email = cast(Any, UNSET)
-
-        if "emailVerified" in d:
-            email_verified = d.pop("emailVerified")
         else:
+            email = _email_raw
+
+        email_verified = d.pop("emailVerified", UNSET)
+        if email_verified is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "emailVerified")
-            email_verified = cast(Any, UNSET)
 
-        if "followedMessage" in d:
-
-            def _parse_followed_message(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            followed_message = _parse_followed_message(d.pop("followedMessage"))
-
-        else:
+        _followed_message_raw = d.pop("followedMessage", UNSET)
+        if _followed_message_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "followedMessage")
             followed_message = cast(Any, UNSET)
-
-        if "autoAcceptFollowed" in d:
-            auto_accept_followed = d.pop("autoAcceptFollowed")
         else:
+            followed_message = _followed_message_raw
+
+        auto_accept_followed = d.pop("autoAcceptFollowed", UNSET)
+        if auto_accept_followed is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "autoAcceptFollowed")
-            auto_accept_followed = cast(Any, UNSET)
 
-        if "noCrawle" in d:
-            no_crawle = d.pop("noCrawle")
-        else:
+        no_crawle = d.pop("noCrawle", UNSET)
+        if no_crawle is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "noCrawle")
-            no_crawle = cast(Any, UNSET)
 
-        if "preventAiLearning" in d:
-            prevent_ai_learning = d.pop("preventAiLearning")
-        else:
+        prevent_ai_learning = d.pop("preventAiLearning", UNSET)
+        if prevent_ai_learning is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "preventAiLearning")
-            prevent_ai_learning = cast(Any, UNSET)
 
-        if "alwaysMarkNsfw" in d:
-            always_mark_nsfw = d.pop("alwaysMarkNsfw")
-        else:
+        always_mark_nsfw = d.pop("alwaysMarkNsfw", UNSET)
+        if always_mark_nsfw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "alwaysMarkNsfw")
-            always_mark_nsfw = cast(Any, UNSET)
 
-        if "autoSensitive" in d:
-            auto_sensitive = d.pop("autoSensitive")
-        else:
+        auto_sensitive = d.pop("autoSensitive", UNSET)
+        if auto_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "autoSensitive")
-            auto_sensitive = cast(Any, UNSET)
 
-        if "carefulBot" in d:
-            careful_bot = d.pop("carefulBot")
-        else:
+        careful_bot = d.pop("carefulBot", UNSET)
+        if careful_bot is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "carefulBot")
-            careful_bot = cast(Any, UNSET)
 
-        if "injectFeaturedNote" in d:
-            inject_featured_note = d.pop("injectFeaturedNote")
-        else:
+        inject_featured_note = d.pop("injectFeaturedNote", UNSET)
+        if inject_featured_note is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "injectFeaturedNote")
-            inject_featured_note = cast(Any, UNSET)
 
-        if "receiveAnnouncementEmail" in d:
-            receive_announcement_email = d.pop("receiveAnnouncementEmail")
-        else:
+        receive_announcement_email = d.pop("receiveAnnouncementEmail", UNSET)
+        if receive_announcement_email is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "receiveAnnouncementEmail")
-            receive_announcement_email = cast(Any, UNSET)
 
-        if "mutedWords" in d:
+        _muted_words_raw = d.pop("mutedWords", UNSET)
+        if _muted_words_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminShowUserResponse200", "mutedWords")
+            muted_words = cast(Any, UNSET)
+        else:
             muted_words = []
-            _muted_words = d.pop("mutedWords")
+            _muted_words = _muted_words_raw
             for muted_words_item_data in _muted_words:
 
                 def _parse_muted_words_item(data: object) -> list[str] | str:
@@ -312,7 +283,7 @@ class AdminShowUserResponse200:
                     def _try_1(data: Any) -> list[str]:
                         if not isinstance(data, list):
                             raise TypeError()
-                        muted_words_item_type_1 = cast(list[str], data)
+                        muted_words_item_type_1 = cast("list[str]", data)
 
                         return muted_words_item_type_1
 
@@ -331,124 +302,103 @@ class AdminShowUserResponse200:
 
                 muted_words.append(muted_words_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminShowUserResponse200", "mutedWords")
-            muted_words = cast(Any, UNSET)
-
-        if "mutedInstances" in d:
-            muted_instances = cast(list[str], d.pop("mutedInstances"))
-
-        else:
+        _muted_instances_raw = d.pop("mutedInstances", UNSET)
+        if _muted_instances_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "mutedInstances")
             muted_instances = cast(Any, UNSET)
-
-        if "notificationRecieveConfig" in d:
-            notification_recieve_config = AdminShowUserResponse200NotificationRecieveConfig.from_dict(
-                d.pop("notificationRecieveConfig")
-            )
-
         else:
+            muted_instances = cast("list[str]", _muted_instances_raw)
+
+        _notification_recieve_config_raw = d.pop("notificationRecieveConfig", UNSET)
+        if _notification_recieve_config_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "notificationRecieveConfig")
             notification_recieve_config = cast(Any, UNSET)
-
-        if "isModerator" in d:
-            is_moderator = d.pop("isModerator")
         else:
+            notification_recieve_config = AdminShowUserResponse200NotificationRecieveConfig.from_dict(
+                _notification_recieve_config_raw
+            )
+
+        is_moderator = d.pop("isModerator", UNSET)
+        if is_moderator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "isModerator")
-            is_moderator = cast(Any, UNSET)
 
-        if "isSilenced" in d:
-            is_silenced = d.pop("isSilenced")
-        else:
+        is_silenced = d.pop("isSilenced", UNSET)
+        if is_silenced is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "isSilenced")
-            is_silenced = cast(Any, UNSET)
 
-        if "isSuspended" in d:
-            is_suspended = d.pop("isSuspended")
-        else:
+        is_suspended = d.pop("isSuspended", UNSET)
+        if is_suspended is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "isSuspended")
-            is_suspended = cast(Any, UNSET)
 
-        if "isHibernated" in d:
-            is_hibernated = d.pop("isHibernated")
-        else:
+        is_hibernated = d.pop("isHibernated", UNSET)
+        if is_hibernated is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "isHibernated")
-            is_hibernated = cast(Any, UNSET)
 
-        if "lastActiveDate" in d:
-
-            def _parse_last_active_date(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            last_active_date = _parse_last_active_date(d.pop("lastActiveDate"))
-
-        else:
+        _last_active_date_raw = d.pop("lastActiveDate", UNSET)
+        if _last_active_date_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "lastActiveDate")
             last_active_date = cast(Any, UNSET)
-
-        if "moderationNote" in d:
-            moderation_note = d.pop("moderationNote")
         else:
+            last_active_date = _last_active_date_raw
+
+        moderation_note = d.pop("moderationNote", UNSET)
+        if moderation_note is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "moderationNote")
-            moderation_note = cast(Any, UNSET)
 
-        if "signins" in d:
+        _signins_raw = d.pop("signins", UNSET)
+        if _signins_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminShowUserResponse200", "signins")
+            signins = cast(Any, UNSET)
+        else:
             signins = []
-            _signins = d.pop("signins")
+            _signins = _signins_raw
             for signins_item_data in _signins:
                 signins_item = Signin.from_dict(signins_item_data)
 
                 signins.append(signins_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminShowUserResponse200", "signins")
-            signins = cast(Any, UNSET)
-
-        if "policies" in d:
-            policies = RolePolicies.from_dict(d.pop("policies"))
-
-        else:
+        _policies_raw = d.pop("policies", UNSET)
+        if _policies_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "policies")
             policies = cast(Any, UNSET)
+        else:
+            policies = RolePolicies.from_dict(_policies_raw)
 
-        if "roles" in d:
+        _roles_raw = d.pop("roles", UNSET)
+        if _roles_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminShowUserResponse200", "roles")
+            roles = cast(Any, UNSET)
+        else:
             roles = []
-            _roles = d.pop("roles")
+            _roles = _roles_raw
             for roles_item_data in _roles:
                 roles_item = Role.from_dict(roles_item_data)
 
                 roles.append(roles_item)
 
-        else:
+        _role_assigns_raw = d.pop("roleAssigns", UNSET)
+        if _role_assigns_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminShowUserResponse200", "roles")
-            roles = cast(Any, UNSET)
-
-        if "roleAssigns" in d:
+            missing_required("AdminShowUserResponse200", "roleAssigns")
+            role_assigns = cast(Any, UNSET)
+        else:
             role_assigns = []
-            _role_assigns = d.pop("roleAssigns")
+            _role_assigns = _role_assigns_raw
             for role_assigns_item_data in _role_assigns:
                 role_assigns_item = AdminShowUserResponse200RoleAssignsItem.from_dict(role_assigns_item_data)
 
                 role_assigns.append(role_assigns_item)
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminShowUserResponse200", "roleAssigns")
-            role_assigns = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminShowUserResponse200", d)
@@ -497,3 +447,29 @@ class AdminShowUserResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminShowUserResponse200NotificationRecieveConfig
+    global AdminShowUserResponse200RoleAssignsItem
+    global Role
+    global RolePolicies
+    global Signin
+    from ..models.admin_show_user_response_200_notification_recieve_config import (
+        AdminShowUserResponse200NotificationRecieveConfig,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_role_assigns_item import AdminShowUserResponse200RoleAssignsItem  # noqa: PLC0415
+    from ..models.role import Role  # noqa: PLC0415
+    from ..models.role_policies import RolePolicies  # noqa: PLC0415
+    from ..models.signin import Signin  # noqa: PLC0415
+
+    _RELATED_LOADED = True

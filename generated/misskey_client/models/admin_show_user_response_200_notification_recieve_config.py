@@ -246,58 +246,8 @@ class AdminShowUserResponse200NotificationRecieveConfig:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.admin_show_user_response_200_notification_recieve_config_achievement_earned_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_app_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigAppType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_follow_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigFollowType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_mention_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigMentionType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_note_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigNoteType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_poll_ended_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigPollEndedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_quote_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigQuoteType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_reaction_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigReactionType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_renote_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigRenoteType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_reply_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigReplyType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_role_assigned_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_test_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigTestType0,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         note: dict[str, Any] | Unset
         if isinstance(self.note, Unset):
             note = UNSET
@@ -550,109 +500,8 @@ class AdminShowUserResponse200NotificationRecieveConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_show_user_response_200_notification_recieve_config_achievement_earned_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_achievement_earned_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_app_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigAppType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_app_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigAppType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_follow_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigFollowType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_follow_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigFollowType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_mention_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigMentionType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_mention_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigMentionType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_note_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigNoteType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_note_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigNoteType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_poll_ended_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigPollEndedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_poll_ended_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigPollEndedType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_quote_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigQuoteType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_quote_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigQuoteType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_reaction_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigReactionType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_reaction_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigReactionType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_renote_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigRenoteType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_renote_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigRenoteType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_reply_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigReplyType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_reply_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigReplyType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_role_assigned_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_role_assigned_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_test_type_0 import (
-            AdminShowUserResponse200NotificationRecieveConfigTestType0,  # noqa: PLC0415
-        )
-        from ..models.admin_show_user_response_200_notification_recieve_config_test_type_1 import (
-            AdminShowUserResponse200NotificationRecieveConfigTestType1,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
 
         def _parse_note(
@@ -1386,3 +1235,153 @@ class AdminShowUserResponse200NotificationRecieveConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0
+    global AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1
+    global AdminShowUserResponse200NotificationRecieveConfigAppType0
+    global AdminShowUserResponse200NotificationRecieveConfigAppType1
+    global AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0
+    global AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1
+    global AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0
+    global AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1
+    global AdminShowUserResponse200NotificationRecieveConfigFollowType0
+    global AdminShowUserResponse200NotificationRecieveConfigFollowType1
+    global AdminShowUserResponse200NotificationRecieveConfigMentionType0
+    global AdminShowUserResponse200NotificationRecieveConfigMentionType1
+    global AdminShowUserResponse200NotificationRecieveConfigNoteType0
+    global AdminShowUserResponse200NotificationRecieveConfigNoteType1
+    global AdminShowUserResponse200NotificationRecieveConfigPollEndedType0
+    global AdminShowUserResponse200NotificationRecieveConfigPollEndedType1
+    global AdminShowUserResponse200NotificationRecieveConfigQuoteType0
+    global AdminShowUserResponse200NotificationRecieveConfigQuoteType1
+    global AdminShowUserResponse200NotificationRecieveConfigReactionType0
+    global AdminShowUserResponse200NotificationRecieveConfigReactionType1
+    global AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0
+    global AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1
+    global AdminShowUserResponse200NotificationRecieveConfigRenoteType0
+    global AdminShowUserResponse200NotificationRecieveConfigRenoteType1
+    global AdminShowUserResponse200NotificationRecieveConfigReplyType0
+    global AdminShowUserResponse200NotificationRecieveConfigReplyType1
+    global AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0
+    global AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1
+    global AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0
+    global AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1
+    global AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0
+    global AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1
+    global AdminShowUserResponse200NotificationRecieveConfigTestType0
+    global AdminShowUserResponse200NotificationRecieveConfigTestType1
+    from ..models.admin_show_user_response_200_notification_recieve_config_achievement_earned_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_achievement_earned_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_app_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigAppType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_app_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigAppType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_follow_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigFollowType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_follow_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigFollowType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_mention_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigMentionType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_mention_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigMentionType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_note_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigNoteType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_note_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigNoteType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_poll_ended_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigPollEndedType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_poll_ended_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigPollEndedType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_quote_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigQuoteType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_quote_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigQuoteType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_reaction_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigReactionType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_reaction_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigReactionType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_renote_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigRenoteType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_renote_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigRenoteType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_reply_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigReplyType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_reply_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigReplyType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_role_assigned_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_role_assigned_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_test_type_0 import (
+        AdminShowUserResponse200NotificationRecieveConfigTestType0,  # noqa: PLC0415
+    )
+    from ..models.admin_show_user_response_200_notification_recieve_config_test_type_1 import (
+        AdminShowUserResponse200NotificationRecieveConfigTestType1,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

@@ -43,17 +43,17 @@ class AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedTy
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "type" in d:
-            type_ = (
-                check_admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_0_type(
-                    d.pop("type")
-                )
-            )
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0", "type")
             type_ = cast(Any, UNSET)
+        else:
+            type_ = (
+                check_admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_0_type(
+                    _type__raw
+                )
+            )
 
         if d:
             unknown_properties("AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0", d)

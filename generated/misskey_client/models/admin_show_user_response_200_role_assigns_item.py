@@ -50,33 +50,23 @@ class AdminShowUserResponse200RoleAssignsItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "createdAt" in d:
-            created_at = d.pop("createdAt")
-        else:
+        created_at = d.pop("createdAt", UNSET)
+        if created_at is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200RoleAssignsItem", "createdAt")
-            created_at = cast(Any, UNSET)
 
-        if "expiresAt" in d:
-
-            def _parse_expires_at(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            expires_at = _parse_expires_at(d.pop("expiresAt"))
-
-        else:
+        _expires_at_raw = d.pop("expiresAt", UNSET)
+        if _expires_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200RoleAssignsItem", "expiresAt")
             expires_at = cast(Any, UNSET)
-
-        if "roleId" in d:
-            role_id = d.pop("roleId")
         else:
+            expires_at = _expires_at_raw
+
+        role_id = d.pop("roleId", UNSET)
+        if role_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200RoleAssignsItem", "roleId")
-            role_id = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminShowUserResponse200RoleAssignsItem", d)

@@ -67,39 +67,33 @@ class AdminSystemWebhookCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "isActive" in d:
-            is_active = d.pop("isActive")
-        else:
+        is_active = d.pop("isActive", UNSET)
+        if is_active is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSystemWebhookCreateBody", "isActive")
-            is_active = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSystemWebhookCreateBody", "name")
-            name = cast(Any, UNSET)
 
-        if "on" in d:
+        _on_raw = d.pop("on", UNSET)
+        if _on_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminSystemWebhookCreateBody", "on")
+            on = cast(Any, UNSET)
+        else:
             on = []
-            _on = d.pop("on")
+            _on = _on_raw
             for on_item_data in _on:
                 on_item = check_admin_system_webhook_create_body_on_item(on_item_data)
 
                 on.append(on_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminSystemWebhookCreateBody", "on")
-            on = cast(Any, UNSET)
-
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSystemWebhookCreateBody", "url")
-            url = cast(Any, UNSET)
 
         secret = d.pop("secret", UNSET)
 

@@ -36,6 +36,8 @@ class AdminSystemWebhookTestBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         webhook_id = self.webhook_id
 
         type_: str = self.type_
@@ -59,23 +61,21 @@ class AdminSystemWebhookTestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_system_webhook_test_body_override import AdminSystemWebhookTestBodyOverride  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "webhookId" in d:
-            webhook_id = d.pop("webhookId")
-        else:
+        webhook_id = d.pop("webhookId", UNSET)
+        if webhook_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSystemWebhookTestBody", "webhookId")
-            webhook_id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = check_admin_system_webhook_test_body_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSystemWebhookTestBody", "type")
             type_ = cast(Any, UNSET)
+        else:
+            type_ = check_admin_system_webhook_test_body_type(_type__raw)
 
         _override = d.pop("override", UNSET)
         override: AdminSystemWebhookTestBodyOverride | Unset
@@ -110,3 +110,19 @@ class AdminSystemWebhookTestBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminSystemWebhookTestBodyOverride
+    from ..models.admin_system_webhook_test_body_override import AdminSystemWebhookTestBodyOverride  # noqa: PLC0415
+
+    _RELATED_LOADED = True

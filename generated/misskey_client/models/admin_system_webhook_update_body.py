@@ -72,46 +72,38 @@ class AdminSystemWebhookUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSystemWebhookUpdateBody", "id")
-            id = cast(Any, UNSET)
 
-        if "isActive" in d:
-            is_active = d.pop("isActive")
-        else:
+        is_active = d.pop("isActive", UNSET)
+        if is_active is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSystemWebhookUpdateBody", "isActive")
-            is_active = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSystemWebhookUpdateBody", "name")
-            name = cast(Any, UNSET)
 
-        if "on" in d:
+        _on_raw = d.pop("on", UNSET)
+        if _on_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminSystemWebhookUpdateBody", "on")
+            on = cast(Any, UNSET)
+        else:
             on = []
-            _on = d.pop("on")
+            _on = _on_raw
             for on_item_data in _on:
                 on_item = check_admin_system_webhook_update_body_on_item(on_item_data)
 
                 on.append(on_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminSystemWebhookUpdateBody", "on")
-            on = cast(Any, UNSET)
-
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSystemWebhookUpdateBody", "url")
-            url = cast(Any, UNSET)
 
         secret = d.pop("secret", UNSET)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -45,12 +45,10 @@ class AdminUpdateAbuseUserReportBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "reportId" in d:
-            report_id = d.pop("reportId")
-        else:
+        report_id = d.pop("reportId", UNSET)
+        if report_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminUpdateAbuseUserReportBody", "reportId")
-            report_id = cast(Any, UNSET)
 
         moderation_note = d.pop("moderationNote", UNSET)
 

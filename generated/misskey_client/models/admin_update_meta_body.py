@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union, unknown_properties
+from misskey_core._parsing import unknown_properties
 
 from ..models.admin_update_meta_body_federation import (
     AdminUpdateMetaBodyFederation,
@@ -297,6 +297,8 @@ class AdminUpdateMetaBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         disable_registration: bool | None | Unset
         if isinstance(self.disable_registration, Unset):
             disable_registration = UNSET
@@ -1130,287 +1132,90 @@ class AdminUpdateMetaBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.admin_update_meta_body_client_options import AdminUpdateMetaBodyClientOptions  # noqa: PLC0415
-        from ..models.admin_update_meta_body_deliver_suspended_software_item import (
-            AdminUpdateMetaBodyDeliverSuspendedSoftwareItem,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
+        disable_registration = d.pop("disableRegistration", UNSET)
 
-        def _parse_disable_registration(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        disable_registration = _parse_disable_registration(d.pop("disableRegistration", UNSET))
-
-        def _parse_pinned_users(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> list[str]:
-                if not isinstance(data, list):
-                    raise TypeError()
-                pinned_users_type_0 = cast(list[str], data)
-
-                return pinned_users_type_0
-
-            return cast(
-                list[str] | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        pinned_users = _parse_pinned_users(d.pop("pinnedUsers", UNSET))
-
-        def _parse_hidden_tags(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> list[str]:
-                if not isinstance(data, list):
-                    raise TypeError()
-                hidden_tags_type_0 = cast(list[str], data)
-
-                return hidden_tags_type_0
-
-            return cast(
-                list[str] | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        hidden_tags = _parse_hidden_tags(d.pop("hiddenTags", UNSET))
-
-        def _parse_blocked_hosts(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> list[str]:
-                if not isinstance(data, list):
-                    raise TypeError()
-                blocked_hosts_type_0 = cast(list[str], data)
-
-                return blocked_hosts_type_0
-
-            return cast(
-                list[str] | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        blocked_hosts = _parse_blocked_hosts(d.pop("blockedHosts", UNSET))
-
-        def _parse_sensitive_words(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> list[str]:
-                if not isinstance(data, list):
-                    raise TypeError()
-                sensitive_words_type_0 = cast(list[str], data)
-
-                return sensitive_words_type_0
-
-            return cast(
-                list[str] | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        sensitive_words = _parse_sensitive_words(d.pop("sensitiveWords", UNSET))
-
-        def _parse_prohibited_words(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> list[str]:
-                if not isinstance(data, list):
-                    raise TypeError()
-                prohibited_words_type_0 = cast(list[str], data)
-
-                return prohibited_words_type_0
-
-            return cast(
-                list[str] | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        prohibited_words = _parse_prohibited_words(d.pop("prohibitedWords", UNSET))
-
-        def _parse_prohibited_words_for_name_of_user(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> list[str]:
-                if not isinstance(data, list):
-                    raise TypeError()
-                prohibited_words_for_name_of_user_type_0 = cast(list[str], data)
-
-                return prohibited_words_for_name_of_user_type_0
-
-            return cast(
-                list[str] | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        prohibited_words_for_name_of_user = _parse_prohibited_words_for_name_of_user(
-            d.pop("prohibitedWordsForNameOfUser", UNSET)
-        )
-
-        def _parse_theme_color(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        theme_color = _parse_theme_color(d.pop("themeColor", UNSET))
-
-        def _parse_mascot_image_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        mascot_image_url = _parse_mascot_image_url(d.pop("mascotImageUrl", UNSET))
-
-        def _parse_banner_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        banner_url = _parse_banner_url(d.pop("bannerUrl", UNSET))
-
-        def _parse_server_error_image_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        server_error_image_url = _parse_server_error_image_url(d.pop("serverErrorImageUrl", UNSET))
-
-        def _parse_info_image_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        info_image_url = _parse_info_image_url(d.pop("infoImageUrl", UNSET))
-
-        def _parse_not_found_image_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        not_found_image_url = _parse_not_found_image_url(d.pop("notFoundImageUrl", UNSET))
-
-        def _parse_icon_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        icon_url = _parse_icon_url(d.pop("iconUrl", UNSET))
-
-        def _parse_app_192_icon_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        app_192_icon_url = _parse_app_192_icon_url(d.pop("app192IconUrl", UNSET))
-
-        def _parse_app_512_icon_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        app_512_icon_url = _parse_app_512_icon_url(d.pop("app512IconUrl", UNSET))
-
-        def _parse_background_image_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        background_image_url = _parse_background_image_url(d.pop("backgroundImageUrl", UNSET))
-
-        def _parse_logo_image_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        logo_image_url = _parse_logo_image_url(d.pop("logoImageUrl", UNSET))
-
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.pop("name", UNSET))
-
-        def _parse_short_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        short_name = _parse_short_name(d.pop("shortName", UNSET))
-
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        description = _parse_description(d.pop("description", UNSET))
-
-        def _parse_default_light_theme(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        default_light_theme = _parse_default_light_theme(d.pop("defaultLightTheme", UNSET))
-
-        def _parse_default_dark_theme(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        default_dark_theme = _parse_default_dark_theme(d.pop("defaultDarkTheme", UNSET))
+        _pinned_users = d.pop("pinnedUsers", UNSET)
+        if _pinned_users is None or isinstance(_pinned_users, Unset):
+            pinned_users = cast("list[str] | None | Unset", _pinned_users)
+        else:
+            pinned_users_type_0 = cast("list[str]", _pinned_users)
+
+            pinned_users = pinned_users_type_0
+
+        _hidden_tags = d.pop("hiddenTags", UNSET)
+        if _hidden_tags is None or isinstance(_hidden_tags, Unset):
+            hidden_tags = cast("list[str] | None | Unset", _hidden_tags)
+        else:
+            hidden_tags_type_0 = cast("list[str]", _hidden_tags)
+
+            hidden_tags = hidden_tags_type_0
+
+        _blocked_hosts = d.pop("blockedHosts", UNSET)
+        if _blocked_hosts is None or isinstance(_blocked_hosts, Unset):
+            blocked_hosts = cast("list[str] | None | Unset", _blocked_hosts)
+        else:
+            blocked_hosts_type_0 = cast("list[str]", _blocked_hosts)
+
+            blocked_hosts = blocked_hosts_type_0
+
+        _sensitive_words = d.pop("sensitiveWords", UNSET)
+        if _sensitive_words is None or isinstance(_sensitive_words, Unset):
+            sensitive_words = cast("list[str] | None | Unset", _sensitive_words)
+        else:
+            sensitive_words_type_0 = cast("list[str]", _sensitive_words)
+
+            sensitive_words = sensitive_words_type_0
+
+        _prohibited_words = d.pop("prohibitedWords", UNSET)
+        if _prohibited_words is None or isinstance(_prohibited_words, Unset):
+            prohibited_words = cast("list[str] | None | Unset", _prohibited_words)
+        else:
+            prohibited_words_type_0 = cast("list[str]", _prohibited_words)
+
+            prohibited_words = prohibited_words_type_0
+
+        _prohibited_words_for_name_of_user = d.pop("prohibitedWordsForNameOfUser", UNSET)
+        if _prohibited_words_for_name_of_user is None or isinstance(_prohibited_words_for_name_of_user, Unset):
+            prohibited_words_for_name_of_user = cast("list[str] | None | Unset", _prohibited_words_for_name_of_user)
+        else:
+            prohibited_words_for_name_of_user_type_0 = cast("list[str]", _prohibited_words_for_name_of_user)
+
+            prohibited_words_for_name_of_user = prohibited_words_for_name_of_user_type_0
+
+        theme_color = d.pop("themeColor", UNSET)
+
+        mascot_image_url = d.pop("mascotImageUrl", UNSET)
+
+        banner_url = d.pop("bannerUrl", UNSET)
+
+        server_error_image_url = d.pop("serverErrorImageUrl", UNSET)
+
+        info_image_url = d.pop("infoImageUrl", UNSET)
+
+        not_found_image_url = d.pop("notFoundImageUrl", UNSET)
+
+        icon_url = d.pop("iconUrl", UNSET)
+
+        app_192_icon_url = d.pop("app192IconUrl", UNSET)
+
+        app_512_icon_url = d.pop("app512IconUrl", UNSET)
+
+        background_image_url = d.pop("backgroundImageUrl", UNSET)
+
+        logo_image_url = d.pop("logoImageUrl", UNSET)
+
+        name = d.pop("name", UNSET)
+
+        short_name = d.pop("shortName", UNSET)
+
+        description = d.pop("description", UNSET)
+
+        default_light_theme = d.pop("defaultLightTheme", UNSET)
+
+        default_dark_theme = d.pop("defaultDarkTheme", UNSET)
 
         _client_options = d.pop("clientOptions", UNSET)
         client_options: AdminUpdateMetaBodyClientOptions | Unset
@@ -1427,105 +1232,33 @@ class AdminUpdateMetaBody:
 
         enable_hcaptcha = d.pop("enableHcaptcha", UNSET)
 
-        def _parse_hcaptcha_site_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        hcaptcha_site_key = d.pop("hcaptchaSiteKey", UNSET)
 
-        hcaptcha_site_key = _parse_hcaptcha_site_key(d.pop("hcaptchaSiteKey", UNSET))
-
-        def _parse_hcaptcha_secret_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        hcaptcha_secret_key = _parse_hcaptcha_secret_key(d.pop("hcaptchaSecretKey", UNSET))
+        hcaptcha_secret_key = d.pop("hcaptchaSecretKey", UNSET)
 
         enable_mcaptcha = d.pop("enableMcaptcha", UNSET)
 
-        def _parse_mcaptcha_site_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        mcaptcha_site_key = d.pop("mcaptchaSiteKey", UNSET)
 
-        mcaptcha_site_key = _parse_mcaptcha_site_key(d.pop("mcaptchaSiteKey", UNSET))
+        mcaptcha_instance_url = d.pop("mcaptchaInstanceUrl", UNSET)
 
-        def _parse_mcaptcha_instance_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        mcaptcha_instance_url = _parse_mcaptcha_instance_url(d.pop("mcaptchaInstanceUrl", UNSET))
-
-        def _parse_mcaptcha_secret_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        mcaptcha_secret_key = _parse_mcaptcha_secret_key(d.pop("mcaptchaSecretKey", UNSET))
+        mcaptcha_secret_key = d.pop("mcaptchaSecretKey", UNSET)
 
         enable_recaptcha = d.pop("enableRecaptcha", UNSET)
 
-        def _parse_recaptcha_site_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        recaptcha_site_key = d.pop("recaptchaSiteKey", UNSET)
 
-        recaptcha_site_key = _parse_recaptcha_site_key(d.pop("recaptchaSiteKey", UNSET))
-
-        def _parse_recaptcha_secret_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        recaptcha_secret_key = _parse_recaptcha_secret_key(d.pop("recaptchaSecretKey", UNSET))
+        recaptcha_secret_key = d.pop("recaptchaSecretKey", UNSET)
 
         enable_turnstile = d.pop("enableTurnstile", UNSET)
 
-        def _parse_turnstile_site_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        turnstile_site_key = d.pop("turnstileSiteKey", UNSET)
 
-        turnstile_site_key = _parse_turnstile_site_key(d.pop("turnstileSiteKey", UNSET))
-
-        def _parse_turnstile_secret_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        turnstile_secret_key = _parse_turnstile_secret_key(d.pop("turnstileSecretKey", UNSET))
+        turnstile_secret_key = d.pop("turnstileSecretKey", UNSET)
 
         enable_testcaptcha = d.pop("enableTestcaptcha", UNSET)
 
-        def _parse_google_analytics_measurement_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        google_analytics_measurement_id = _parse_google_analytics_measurement_id(
-            d.pop("googleAnalyticsMeasurementId", UNSET)
-        )
+        google_analytics_measurement_id = d.pop("googleAnalyticsMeasurementId", UNSET)
 
         _sensitive_media_detection = d.pop("sensitiveMediaDetection", UNSET)
         sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset
@@ -1549,233 +1282,65 @@ class AdminUpdateMetaBody:
 
         enable_sensitive_media_detection_for_videos = d.pop("enableSensitiveMediaDetectionForVideos", UNSET)
 
-        def _parse_maintainer_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        maintainer_name = d.pop("maintainerName", UNSET)
 
-        maintainer_name = _parse_maintainer_name(d.pop("maintainerName", UNSET))
+        maintainer_email = d.pop("maintainerEmail", UNSET)
 
-        def _parse_maintainer_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        langs = cast("list[str]", d.pop("langs", UNSET))
 
-        maintainer_email = _parse_maintainer_email(d.pop("maintainerEmail", UNSET))
-
-        langs = cast(list[str], d.pop("langs", UNSET))
-
-        def _parse_deepl_auth_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        deepl_auth_key = _parse_deepl_auth_key(d.pop("deeplAuthKey", UNSET))
+        deepl_auth_key = d.pop("deeplAuthKey", UNSET)
 
         deepl_is_pro = d.pop("deeplIsPro", UNSET)
 
         enable_email = d.pop("enableEmail", UNSET)
 
-        def _parse_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        email = _parse_email(d.pop("email", UNSET))
+        email = d.pop("email", UNSET)
 
         smtp_secure = d.pop("smtpSecure", UNSET)
 
-        def _parse_smtp_host(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        smtp_host = d.pop("smtpHost", UNSET)
 
-        smtp_host = _parse_smtp_host(d.pop("smtpHost", UNSET))
+        smtp_port = d.pop("smtpPort", UNSET)
 
-        def _parse_smtp_port(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        smtp_user = d.pop("smtpUser", UNSET)
 
-        smtp_port = _parse_smtp_port(d.pop("smtpPort", UNSET))
-
-        def _parse_smtp_user(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        smtp_user = _parse_smtp_user(d.pop("smtpUser", UNSET))
-
-        def _parse_smtp_pass(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        smtp_pass = _parse_smtp_pass(d.pop("smtpPass", UNSET))
+        smtp_pass = d.pop("smtpPass", UNSET)
 
         enable_service_worker = d.pop("enableServiceWorker", UNSET)
 
-        def _parse_sw_public_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        sw_public_key = d.pop("swPublicKey", UNSET)
 
-        sw_public_key = _parse_sw_public_key(d.pop("swPublicKey", UNSET))
+        sw_private_key = d.pop("swPrivateKey", UNSET)
 
-        def _parse_sw_private_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        tos_url = d.pop("tosUrl", UNSET)
 
-        sw_private_key = _parse_sw_private_key(d.pop("swPrivateKey", UNSET))
+        repository_url = d.pop("repositoryUrl", UNSET)
 
-        def _parse_tos_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        feedback_url = d.pop("feedbackUrl", UNSET)
 
-        tos_url = _parse_tos_url(d.pop("tosUrl", UNSET))
+        impressum_url = d.pop("impressumUrl", UNSET)
 
-        def _parse_repository_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        privacy_policy_url = d.pop("privacyPolicyUrl", UNSET)
 
-        repository_url = _parse_repository_url(d.pop("repositoryUrl", UNSET))
-
-        def _parse_feedback_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        feedback_url = _parse_feedback_url(d.pop("feedbackUrl", UNSET))
-
-        def _parse_impressum_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        impressum_url = _parse_impressum_url(d.pop("impressumUrl", UNSET))
-
-        def _parse_privacy_policy_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        privacy_policy_url = _parse_privacy_policy_url(d.pop("privacyPolicyUrl", UNSET))
-
-        def _parse_inquiry_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        inquiry_url = _parse_inquiry_url(d.pop("inquiryUrl", UNSET))
+        inquiry_url = d.pop("inquiryUrl", UNSET)
 
         use_object_storage = d.pop("useObjectStorage", UNSET)
 
-        def _parse_object_storage_base_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        object_storage_base_url = d.pop("objectStorageBaseUrl", UNSET)
 
-        object_storage_base_url = _parse_object_storage_base_url(d.pop("objectStorageBaseUrl", UNSET))
+        object_storage_bucket = d.pop("objectStorageBucket", UNSET)
 
-        def _parse_object_storage_bucket(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        object_storage_prefix = d.pop("objectStoragePrefix", UNSET)
 
-        object_storage_bucket = _parse_object_storage_bucket(d.pop("objectStorageBucket", UNSET))
+        object_storage_endpoint = d.pop("objectStorageEndpoint", UNSET)
 
-        def _parse_object_storage_prefix(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        object_storage_region = d.pop("objectStorageRegion", UNSET)
 
-        object_storage_prefix = _parse_object_storage_prefix(d.pop("objectStoragePrefix", UNSET))
+        object_storage_port = d.pop("objectStoragePort", UNSET)
 
-        def _parse_object_storage_endpoint(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        object_storage_access_key = d.pop("objectStorageAccessKey", UNSET)
 
-        object_storage_endpoint = _parse_object_storage_endpoint(d.pop("objectStorageEndpoint", UNSET))
-
-        def _parse_object_storage_region(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        object_storage_region = _parse_object_storage_region(d.pop("objectStorageRegion", UNSET))
-
-        def _parse_object_storage_port(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        object_storage_port = _parse_object_storage_port(d.pop("objectStoragePort", UNSET))
-
-        def _parse_object_storage_access_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        object_storage_access_key = _parse_object_storage_access_key(d.pop("objectStorageAccessKey", UNSET))
-
-        def _parse_object_storage_secret_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        object_storage_secret_key = _parse_object_storage_secret_key(d.pop("objectStorageSecretKey", UNSET))
+        object_storage_secret_key = d.pop("objectStorageSecretKey", UNSET)
 
         object_storage_use_ssl = d.pop("objectStorageUseSSL", UNSET)
 
@@ -1791,34 +1356,13 @@ class AdminUpdateMetaBody:
 
         enable_verifymail_api = d.pop("enableVerifymailApi", UNSET)
 
-        def _parse_verifymail_auth_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        verifymail_auth_key = _parse_verifymail_auth_key(d.pop("verifymailAuthKey", UNSET))
+        verifymail_auth_key = d.pop("verifymailAuthKey", UNSET)
 
         enable_truemail_api = d.pop("enableTruemailApi", UNSET)
 
-        def _parse_truemail_instance(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        truemail_instance = d.pop("truemailInstance", UNSET)
 
-        truemail_instance = _parse_truemail_instance(d.pop("truemailInstance", UNSET))
-
-        def _parse_truemail_auth_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        truemail_auth_key = _parse_truemail_auth_key(d.pop("truemailAuthKey", UNSET))
+        truemail_auth_key = d.pop("truemailAuthKey", UNSET)
 
         enable_charts_for_remote_user = d.pop("enableChartsForRemoteUser", UNSET)
 
@@ -1830,11 +1374,11 @@ class AdminUpdateMetaBody:
 
         enable_identicon_generation = d.pop("enableIdenticonGeneration", UNSET)
 
-        server_rules = cast(list[str], d.pop("serverRules", UNSET))
+        server_rules = cast("list[str]", d.pop("serverRules", UNSET))
 
-        banned_email_domains = cast(list[str], d.pop("bannedEmailDomains", UNSET))
+        banned_email_domains = cast("list[str]", d.pop("bannedEmailDomains", UNSET))
 
-        preserved_usernames = cast(list[str], d.pop("preservedUsernames", UNSET))
+        preserved_usernames = cast("list[str]", d.pop("preservedUsernames", UNSET))
 
         manifest_json_override = d.pop("manifestJsonOverride", UNSET)
 
@@ -1854,54 +1398,23 @@ class AdminUpdateMetaBody:
 
         notes_per_one_ad = d.pop("notesPerOneAd", UNSET)
 
-        def _parse_silenced_hosts(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _silenced_hosts = d.pop("silencedHosts", UNSET)
+        if _silenced_hosts is None or isinstance(_silenced_hosts, Unset):
+            silenced_hosts = cast("list[str] | None | Unset", _silenced_hosts)
+        else:
+            silenced_hosts_type_0 = cast("list[str]", _silenced_hosts)
 
-            def _try_0(data: Any) -> list[str]:
-                if not isinstance(data, list):
-                    raise TypeError()
-                silenced_hosts_type_0 = cast(list[str], data)
+            silenced_hosts = silenced_hosts_type_0
 
-                return silenced_hosts_type_0
+        _media_silenced_hosts = d.pop("mediaSilencedHosts", UNSET)
+        if _media_silenced_hosts is None or isinstance(_media_silenced_hosts, Unset):
+            media_silenced_hosts = cast("list[str] | None | Unset", _media_silenced_hosts)
+        else:
+            media_silenced_hosts_type_0 = cast("list[str]", _media_silenced_hosts)
 
-            return cast(
-                list[str] | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
+            media_silenced_hosts = media_silenced_hosts_type_0
 
-        silenced_hosts = _parse_silenced_hosts(d.pop("silencedHosts", UNSET))
-
-        def _parse_media_silenced_hosts(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> list[str]:
-                if not isinstance(data, list):
-                    raise TypeError()
-                media_silenced_hosts_type_0 = cast(list[str], data)
-
-                return media_silenced_hosts_type_0
-
-            return cast(
-                list[str] | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        media_silenced_hosts = _parse_media_silenced_hosts(d.pop("mediaSilencedHosts", UNSET))
-
-        def _parse_summaly_proxy(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        summaly_proxy = _parse_summaly_proxy(d.pop("summalyProxy", UNSET))
+        summaly_proxy = d.pop("summalyProxy", UNSET)
 
         url_preview_enabled = d.pop("urlPreviewEnabled", UNSET)
 
@@ -1913,23 +1426,9 @@ class AdminUpdateMetaBody:
 
         url_preview_require_content_length = d.pop("urlPreviewRequireContentLength", UNSET)
 
-        def _parse_url_preview_user_agent(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        url_preview_user_agent = d.pop("urlPreviewUserAgent", UNSET)
 
-        url_preview_user_agent = _parse_url_preview_user_agent(d.pop("urlPreviewUserAgent", UNSET))
-
-        def _parse_url_preview_summary_proxy_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        url_preview_summary_proxy_url = _parse_url_preview_summary_proxy_url(d.pop("urlPreviewSummaryProxyUrl", UNSET))
+        url_preview_summary_proxy_url = d.pop("urlPreviewSummaryProxyUrl", UNSET)
 
         _federation = d.pop("federation", UNSET)
         federation: AdminUpdateMetaBodyFederation | Unset
@@ -1938,7 +1437,7 @@ class AdminUpdateMetaBody:
         else:
             federation = check_admin_update_meta_body_federation(_federation)
 
-        federation_hosts = cast(list[str], d.pop("federationHosts", UNSET))
+        federation_hosts = cast("list[str]", d.pop("federationHosts", UNSET))
 
         _deliver_suspended_software = d.pop("deliverSuspendedSoftware", UNSET)
         deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET
@@ -2127,3 +1626,23 @@ class AdminUpdateMetaBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global AdminUpdateMetaBodyClientOptions
+    global AdminUpdateMetaBodyDeliverSuspendedSoftwareItem
+    from ..models.admin_update_meta_body_client_options import AdminUpdateMetaBodyClientOptions  # noqa: PLC0415
+    from ..models.admin_update_meta_body_deliver_suspended_software_item import (
+        AdminUpdateMetaBodyDeliverSuspendedSoftwareItem,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

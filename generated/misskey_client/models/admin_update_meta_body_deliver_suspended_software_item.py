@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class AdminUpdateMetaBodyDeliverSuspendedSoftwareItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "software" in d:
-            software = d.pop("software")
-        else:
+        software = d.pop("software", UNSET)
+        if software is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminUpdateMetaBodyDeliverSuspendedSoftwareItem", "software")
-            software = cast(Any, UNSET)
 
-        if "versionRange" in d:
-            version_range = d.pop("versionRange")
-        else:
+        version_range = d.pop("versionRange", UNSET)
+        if version_range is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminUpdateMetaBodyDeliverSuspendedSoftwareItem", "versionRange")
-            version_range = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminUpdateMetaBodyDeliverSuspendedSoftwareItem", d)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.announcement_display import AnnouncementDisplay, check_announcement_display
 from ..models.announcement_icon import AnnouncementIcon, check_announcement_icon
@@ -103,110 +103,81 @@ class Announcement:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "updatedAt" in d:
-
-            def _parse_updated_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return updated_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            updated_at = _parse_updated_at(d.pop("updatedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "updatedAt")
             updated_at = cast(Any, UNSET)
-
-        if "text" in d:
-            text = d.pop("text")
         else:
+            _updated_at = _updated_at_raw
+            if _updated_at is None:
+                updated_at = cast("datetime.datetime | None", _updated_at)
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+        text = d.pop("text", UNSET)
+        if text is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "text")
-            text = cast(Any, UNSET)
 
-        if "title" in d:
-            title = d.pop("title")
-        else:
+        title = d.pop("title", UNSET)
+        if title is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "title")
-            title = cast(Any, UNSET)
 
-        if "imageUrl" in d:
-
-            def _parse_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            image_url = _parse_image_url(d.pop("imageUrl"))
-
-        else:
+        _image_url_raw = d.pop("imageUrl", UNSET)
+        if _image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "imageUrl")
             image_url = cast(Any, UNSET)
-
-        if "icon" in d:
-            icon = check_announcement_icon(d.pop("icon"))
-
         else:
+            image_url = _image_url_raw
+
+        _icon_raw = d.pop("icon", UNSET)
+        if _icon_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "icon")
             icon = cast(Any, UNSET)
-
-        if "display" in d:
-            display = check_announcement_display(d.pop("display"))
-
         else:
+            icon = check_announcement_icon(_icon_raw)
+
+        _display_raw = d.pop("display", UNSET)
+        if _display_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "display")
             display = cast(Any, UNSET)
-
-        if "needConfirmationToRead" in d:
-            need_confirmation_to_read = d.pop("needConfirmationToRead")
         else:
+            display = check_announcement_display(_display_raw)
+
+        need_confirmation_to_read = d.pop("needConfirmationToRead", UNSET)
+        if need_confirmation_to_read is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "needConfirmationToRead")
-            need_confirmation_to_read = cast(Any, UNSET)
 
-        if "silence" in d:
-            silence = d.pop("silence")
-        else:
+        silence = d.pop("silence", UNSET)
+        if silence is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "silence")
-            silence = cast(Any, UNSET)
 
-        if "forYou" in d:
-            for_you = d.pop("forYou")
-        else:
+        for_you = d.pop("forYou", UNSET)
+        if for_you is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "forYou")
-            for_you = cast(Any, UNSET)
 
         is_read = d.pop("isRead", UNSET)
 

@@ -130,146 +130,118 @@ class Antenna:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "name")
-            name = cast(Any, UNSET)
 
-        if "keywords" in d:
-            keywords = []
-            _keywords = d.pop("keywords")
-            for keywords_item_data in _keywords:
-                keywords_item = cast(list[str], keywords_item_data)
-
-                keywords.append(keywords_item)
-
-        else:
+        _keywords_raw = d.pop("keywords", UNSET)
+        if _keywords_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "keywords")
             keywords = cast(Any, UNSET)
-
-        if "excludeKeywords" in d:
-            exclude_keywords = []
-            _exclude_keywords = d.pop("excludeKeywords")
-            for exclude_keywords_item_data in _exclude_keywords:
-                exclude_keywords_item = cast(list[str], exclude_keywords_item_data)
-
-                exclude_keywords.append(exclude_keywords_item)
-
         else:
+            keywords = []
+            _keywords = _keywords_raw
+            for keywords_item_data in _keywords:
+                keywords_item = cast("list[str]", keywords_item_data)
+
+                keywords.append(keywords_item)
+
+        _exclude_keywords_raw = d.pop("excludeKeywords", UNSET)
+        if _exclude_keywords_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "excludeKeywords")
             exclude_keywords = cast(Any, UNSET)
-
-        if "src" in d:
-            src = check_antenna_src(d.pop("src"))
-
         else:
+            exclude_keywords = []
+            _exclude_keywords = _exclude_keywords_raw
+            for exclude_keywords_item_data in _exclude_keywords:
+                exclude_keywords_item = cast("list[str]", exclude_keywords_item_data)
+
+                exclude_keywords.append(exclude_keywords_item)
+
+        _src_raw = d.pop("src", UNSET)
+        if _src_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "src")
             src = cast(Any, UNSET)
-
-        if "userListId" in d:
-
-            def _parse_user_list_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            user_list_id = _parse_user_list_id(d.pop("userListId"))
-
         else:
+            src = check_antenna_src(_src_raw)
+
+        _user_list_id_raw = d.pop("userListId", UNSET)
+        if _user_list_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "userListId")
             user_list_id = cast(Any, UNSET)
-
-        if "users" in d:
-            users = cast(list[str], d.pop("users"))
-
         else:
+            user_list_id = _user_list_id_raw
+
+        _users_raw = d.pop("users", UNSET)
+        if _users_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "users")
             users = cast(Any, UNSET)
-
-        if "caseSensitive" in d:
-            case_sensitive = d.pop("caseSensitive")
         else:
+            users = cast("list[str]", _users_raw)
+
+        case_sensitive = d.pop("caseSensitive", UNSET)
+        if case_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "caseSensitive")
-            case_sensitive = cast(Any, UNSET)
 
-        if "localOnly" in d:
-            local_only = d.pop("localOnly")
-        else:
+        local_only = d.pop("localOnly", UNSET)
+        if local_only is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "localOnly")
-            local_only = cast(Any, UNSET)
 
-        if "excludeBots" in d:
-            exclude_bots = d.pop("excludeBots")
-        else:
+        exclude_bots = d.pop("excludeBots", UNSET)
+        if exclude_bots is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "excludeBots")
-            exclude_bots = cast(Any, UNSET)
 
-        if "withReplies" in d:
-            with_replies = d.pop("withReplies")
-        else:
+        with_replies = d.pop("withReplies", UNSET)
+        if with_replies is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "withReplies")
-            with_replies = cast(Any, UNSET)
 
-        if "withFile" in d:
-            with_file = d.pop("withFile")
-        else:
+        with_file = d.pop("withFile", UNSET)
+        if with_file is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "withFile")
-            with_file = cast(Any, UNSET)
 
-        if "isActive" in d:
-            is_active = d.pop("isActive")
-        else:
+        is_active = d.pop("isActive", UNSET)
+        if is_active is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "isActive")
-            is_active = cast(Any, UNSET)
 
-        if "hasUnreadNote" in d:
-            has_unread_note = d.pop("hasUnreadNote")
-        else:
+        has_unread_note = d.pop("hasUnreadNote", UNSET)
+        if has_unread_note is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "hasUnreadNote")
-            has_unread_note = cast(Any, UNSET)
 
-        if "notify" in d:
-            notify = d.pop("notify")
-        else:
+        notify = d.pop("notify", UNSET)
+        if notify is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "notify")
-            notify = cast(Any, UNSET)
 
-        if "excludeNotesInSensitiveChannel" in d:
-            exclude_notes_in_sensitive_channel = d.pop("excludeNotesInSensitiveChannel")
-        else:
+        exclude_notes_in_sensitive_channel = d.pop("excludeNotesInSensitiveChannel", UNSET)
+        if exclude_notes_in_sensitive_channel is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "excludeNotesInSensitiveChannel")
-            exclude_notes_in_sensitive_channel = cast(Any, UNSET)
 
         if d:
             unknown_properties("Antenna", d)

@@ -111,84 +111,69 @@ class AntennasCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "name")
-            name = cast(Any, UNSET)
 
-        if "src" in d:
-            src = check_antennas_create_body_src(d.pop("src"))
-
-        else:
+        _src_raw = d.pop("src", UNSET)
+        if _src_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "src")
             src = cast(Any, UNSET)
-
-        if "keywords" in d:
-            keywords = []
-            _keywords = d.pop("keywords")
-            for keywords_item_data in _keywords:
-                keywords_item = cast(list[str], keywords_item_data)
-
-                keywords.append(keywords_item)
-
         else:
+            src = check_antennas_create_body_src(_src_raw)
+
+        _keywords_raw = d.pop("keywords", UNSET)
+        if _keywords_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "keywords")
             keywords = cast(Any, UNSET)
-
-        if "excludeKeywords" in d:
-            exclude_keywords = []
-            _exclude_keywords = d.pop("excludeKeywords")
-            for exclude_keywords_item_data in _exclude_keywords:
-                exclude_keywords_item = cast(list[str], exclude_keywords_item_data)
-
-                exclude_keywords.append(exclude_keywords_item)
-
         else:
+            keywords = []
+            _keywords = _keywords_raw
+            for keywords_item_data in _keywords:
+                keywords_item = cast("list[str]", keywords_item_data)
+
+                keywords.append(keywords_item)
+
+        _exclude_keywords_raw = d.pop("excludeKeywords", UNSET)
+        if _exclude_keywords_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "excludeKeywords")
             exclude_keywords = cast(Any, UNSET)
-
-        if "users" in d:
-            users = cast(list[str], d.pop("users"))
-
         else:
+            exclude_keywords = []
+            _exclude_keywords = _exclude_keywords_raw
+            for exclude_keywords_item_data in _exclude_keywords:
+                exclude_keywords_item = cast("list[str]", exclude_keywords_item_data)
+
+                exclude_keywords.append(exclude_keywords_item)
+
+        _users_raw = d.pop("users", UNSET)
+        if _users_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "users")
             users = cast(Any, UNSET)
-
-        if "caseSensitive" in d:
-            case_sensitive = d.pop("caseSensitive")
         else:
+            users = cast("list[str]", _users_raw)
+
+        case_sensitive = d.pop("caseSensitive", UNSET)
+        if case_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "caseSensitive")
-            case_sensitive = cast(Any, UNSET)
 
-        if "withReplies" in d:
-            with_replies = d.pop("withReplies")
-        else:
+        with_replies = d.pop("withReplies", UNSET)
+        if with_replies is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "withReplies")
-            with_replies = cast(Any, UNSET)
 
-        if "withFile" in d:
-            with_file = d.pop("withFile")
-        else:
+        with_file = d.pop("withFile", UNSET)
+        if with_file is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "withFile")
-            with_file = cast(Any, UNSET)
 
-        def _parse_user_list_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        user_list_id = _parse_user_list_id(d.pop("userListId", UNSET))
+        user_list_id = d.pop("userListId", UNSET)
 
         local_only = d.pop("localOnly", UNSET)
 

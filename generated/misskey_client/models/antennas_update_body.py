@@ -132,12 +132,10 @@ class AntennasUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "antennaId" in d:
-            antenna_id = d.pop("antennaId")
-        else:
+        antenna_id = d.pop("antennaId", UNSET)
+        if antenna_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasUpdateBody", "antennaId")
-            antenna_id = cast(Any, UNSET)
 
         name = d.pop("name", UNSET)
 
@@ -148,21 +146,14 @@ class AntennasUpdateBody:
         else:
             src = check_antennas_update_body_src(_src)
 
-        def _parse_user_list_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        user_list_id = _parse_user_list_id(d.pop("userListId", UNSET))
+        user_list_id = d.pop("userListId", UNSET)
 
         _keywords = d.pop("keywords", UNSET)
         keywords: list[list[str]] | Unset = UNSET
         if _keywords is not UNSET:
             keywords = []
             for keywords_item_data in _keywords:
-                keywords_item = cast(list[str], keywords_item_data)
+                keywords_item = cast("list[str]", keywords_item_data)
 
                 keywords.append(keywords_item)
 
@@ -171,11 +162,11 @@ class AntennasUpdateBody:
         if _exclude_keywords is not UNSET:
             exclude_keywords = []
             for exclude_keywords_item_data in _exclude_keywords:
-                exclude_keywords_item = cast(list[str], exclude_keywords_item_data)
+                exclude_keywords_item = cast("list[str]", exclude_keywords_item_data)
 
                 exclude_keywords.append(exclude_keywords_item)
 
-        users = cast(list[str], d.pop("users", UNSET))
+        users = cast("list[str]", d.pop("users", UNSET))
 
         case_sensitive = d.pop("caseSensitive", UNSET)
 

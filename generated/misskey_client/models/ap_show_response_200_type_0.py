@@ -31,6 +31,8 @@ class ApShowResponse200Type0:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         type_: str = self.type_
 
         object_ = self.object_.to_dict() if hasattr(self.object_, "to_dict") else dict(cast(Any, self.object_))
@@ -48,24 +50,24 @@ class ApShowResponse200Type0:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "type" in d:
-            type_ = check_ap_show_response_200_type_0_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ApShowResponse200Type0", "type")
             type_ = cast(Any, UNSET)
-
-        if "object" in d:
-            object_ = UserDetailedNotMe.from_dict(d.pop("object"))
-
         else:
+            type_ = check_ap_show_response_200_type_0_type(_type__raw)
+
+        _object__raw = d.pop("object", UNSET)
+        if _object__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ApShowResponse200Type0", "object")
             object_ = cast(Any, UNSET)
+        else:
+            object_ = UserDetailedNotMe.from_dict(_object__raw)
 
         if d:
             unknown_properties("ApShowResponse200Type0", d)
@@ -92,3 +94,19 @@ class ApShowResponse200Type0:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserDetailedNotMe
+    from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -59,36 +59,25 @@ class AppCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AppCreateBody", "name")
-            name = cast(Any, UNSET)
 
-        if "description" in d:
-            description = d.pop("description")
-        else:
+        description = d.pop("description", UNSET)
+        if description is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AppCreateBody", "description")
-            description = cast(Any, UNSET)
 
-        if "permission" in d:
-            permission = cast(list[str], d.pop("permission"))
-
-        else:
+        _permission_raw = d.pop("permission", UNSET)
+        if _permission_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AppCreateBody", "permission")
             permission = cast(Any, UNSET)
+        else:
+            permission = cast("list[str]", _permission_raw)
 
-        def _parse_callback_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        callback_url = _parse_callback_url(d.pop("callbackUrl", UNSET))
+        callback_url = d.pop("callbackUrl", UNSET)
 
         if d:
             unknown_properties("AppCreateBody", d)

@@ -32,6 +32,8 @@ class AuthSessionShowResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
@@ -52,30 +54,26 @@ class AuthSessionShowResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app import App  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AuthSessionShowResponse200", "id")
-            id = cast(Any, UNSET)
 
-        if "app" in d:
-            app = App.from_dict(d.pop("app"))
-
-        else:
+        _app_raw = d.pop("app", UNSET)
+        if _app_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AuthSessionShowResponse200", "app")
             app = cast(Any, UNSET)
-
-        if "token" in d:
-            token = d.pop("token")
         else:
+            app = App.from_dict(_app_raw)
+
+        token = d.pop("token", UNSET)
+        if token is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AuthSessionShowResponse200", "token")
-            token = cast(Any, UNSET)
 
         if d:
             unknown_properties("AuthSessionShowResponse200", d)
@@ -103,3 +101,19 @@ class AuthSessionShowResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global App
+    from ..models.app import App  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -30,6 +30,8 @@ class AuthSessionUserkeyResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         access_token = self.access_token
 
         user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
@@ -47,23 +49,21 @@ class AuthSessionUserkeyResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "accessToken" in d:
-            access_token = d.pop("accessToken")
-        else:
+        access_token = d.pop("accessToken", UNSET)
+        if access_token is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AuthSessionUserkeyResponse200", "accessToken")
-            access_token = cast(Any, UNSET)
 
-        if "user" in d:
-            user = UserDetailedNotMe.from_dict(d.pop("user"))
-
-        else:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AuthSessionUserkeyResponse200", "user")
             user = cast(Any, UNSET)
+        else:
+            user = UserDetailedNotMe.from_dict(_user_raw)
 
         if d:
             unknown_properties("AuthSessionUserkeyResponse200", d)
@@ -90,3 +90,19 @@ class AuthSessionUserkeyResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserDetailedNotMe
+    from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
+
+    _RELATED_LOADED = True

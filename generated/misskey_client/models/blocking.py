@@ -35,6 +35,8 @@ class Blocking:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -58,38 +60,34 @@ class Blocking:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Blocking", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Blocking", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "blockeeId" in d:
-            blockee_id = d.pop("blockeeId")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        blockee_id = d.pop("blockeeId", UNSET)
+        if blockee_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Blocking", "blockeeId")
-            blockee_id = cast(Any, UNSET)
 
-        if "blockee" in d:
-            blockee = UserDetailedNotMe.from_dict(d.pop("blockee"))
-
-        else:
+        _blockee_raw = d.pop("blockee", UNSET)
+        if _blockee_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Blocking", "blockee")
             blockee = cast(Any, UNSET)
+        else:
+            blockee = UserDetailedNotMe.from_dict(_blockee_raw)
 
         if d:
             unknown_properties("Blocking", d)
@@ -118,3 +116,19 @@ class Blocking:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserDetailedNotMe
+    from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
+
+    _RELATED_LOADED = True

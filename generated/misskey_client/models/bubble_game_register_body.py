@@ -63,46 +63,38 @@ class BubbleGameRegisterBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "score" in d:
-            score = d.pop("score")
-        else:
+        score = d.pop("score", UNSET)
+        if score is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("BubbleGameRegisterBody", "score")
-            score = cast(Any, UNSET)
 
-        if "seed" in d:
-            seed = d.pop("seed")
-        else:
+        seed = d.pop("seed", UNSET)
+        if seed is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("BubbleGameRegisterBody", "seed")
-            seed = cast(Any, UNSET)
 
-        if "logs" in d:
-            logs = []
-            _logs = d.pop("logs")
-            for logs_item_data in _logs:
-                logs_item = cast(list[float], logs_item_data)
-
-                logs.append(logs_item)
-
-        else:
+        _logs_raw = d.pop("logs", UNSET)
+        if _logs_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("BubbleGameRegisterBody", "logs")
             logs = cast(Any, UNSET)
-
-        if "gameMode" in d:
-            game_mode = d.pop("gameMode")
         else:
+            logs = []
+            _logs = _logs_raw
+            for logs_item_data in _logs:
+                logs_item = cast("list[float]", logs_item_data)
+
+                logs.append(logs_item)
+
+        game_mode = d.pop("gameMode", UNSET)
+        if game_mode is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("BubbleGameRegisterBody", "gameMode")
-            game_mode = cast(Any, UNSET)
 
-        if "gameVersion" in d:
-            game_version = d.pop("gameVersion")
-        else:
+        game_version = d.pop("gameVersion", UNSET)
+        if game_version is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("BubbleGameRegisterBody", "gameVersion")
-            game_version = cast(Any, UNSET)
 
         if d:
             unknown_properties("BubbleGameRegisterBody", d)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -67,6 +67,8 @@ class Channel:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -160,161 +162,110 @@ class Channel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.note import Note  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "lastNotedAt" in d:
-
-            def _parse_last_noted_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    last_noted_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return last_noted_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            last_noted_at = _parse_last_noted_at(d.pop("lastNotedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _last_noted_at_raw = d.pop("lastNotedAt", UNSET)
+        if _last_noted_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "lastNotedAt")
             last_noted_at = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            _last_noted_at = _last_noted_at_raw
+            if _last_noted_at is None:
+                last_noted_at = cast("datetime.datetime | None", _last_noted_at)
+            else:
+                last_noted_at_type_0 = datetime.datetime.fromisoformat(_last_noted_at)
+
+                last_noted_at = last_noted_at_type_0
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "name")
-            name = cast(Any, UNSET)
 
-        if "description" in d:
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            description = _parse_description(d.pop("description"))
-
-        else:
+        _description_raw = d.pop("description", UNSET)
+        if _description_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "description")
             description = cast(Any, UNSET)
-
-        if "userId" in d:
-
-            def _parse_user_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            user_id = _parse_user_id(d.pop("userId"))
-
         else:
+            description = _description_raw
+
+        _user_id_raw = d.pop("userId", UNSET)
+        if _user_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "userId")
             user_id = cast(Any, UNSET)
-
-        if "bannerUrl" in d:
-
-            def _parse_banner_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            banner_url = _parse_banner_url(d.pop("bannerUrl"))
-
         else:
+            user_id = _user_id_raw
+
+        _banner_url_raw = d.pop("bannerUrl", UNSET)
+        if _banner_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "bannerUrl")
             banner_url = cast(Any, UNSET)
-
-        if "bannerId" in d:
-
-            def _parse_banner_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            banner_id = _parse_banner_id(d.pop("bannerId"))
-
         else:
+            banner_url = _banner_url_raw
+
+        _banner_id_raw = d.pop("bannerId", UNSET)
+        if _banner_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "bannerId")
             banner_id = cast(Any, UNSET)
-
-        if "pinnedNoteIds" in d:
-            pinned_note_ids = cast(list[str], d.pop("pinnedNoteIds"))
-
         else:
+            banner_id = _banner_id_raw
+
+        _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
+        if _pinned_note_ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "pinnedNoteIds")
             pinned_note_ids = cast(Any, UNSET)
-
-        if "color" in d:
-            color = d.pop("color")
         else:
+            pinned_note_ids = cast("list[str]", _pinned_note_ids_raw)
+
+        color = d.pop("color", UNSET)
+        if color is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "color")
-            color = cast(Any, UNSET)
 
-        if "isArchived" in d:
-            is_archived = d.pop("isArchived")
-        else:
+        is_archived = d.pop("isArchived", UNSET)
+        if is_archived is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "isArchived")
-            is_archived = cast(Any, UNSET)
 
-        if "usersCount" in d:
-            users_count = d.pop("usersCount")
-        else:
+        users_count = d.pop("usersCount", UNSET)
+        if users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "usersCount")
-            users_count = cast(Any, UNSET)
 
-        if "notesCount" in d:
-            notes_count = d.pop("notesCount")
-        else:
+        notes_count = d.pop("notesCount", UNSET)
+        if notes_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "notesCount")
-            notes_count = cast(Any, UNSET)
 
-        if "isSensitive" in d:
-            is_sensitive = d.pop("isSensitive")
-        else:
+        is_sensitive = d.pop("isSensitive", UNSET)
+        if is_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "isSensitive")
-            is_sensitive = cast(Any, UNSET)
 
-        if "allowRenoteToExternal" in d:
-            allow_renote_to_external = d.pop("allowRenoteToExternal")
-        else:
+        allow_renote_to_external = d.pop("allowRenoteToExternal", UNSET)
+        if allow_renote_to_external is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "allowRenoteToExternal")
-            allow_renote_to_external = cast(Any, UNSET)
 
         is_following = d.pop("isFollowing", UNSET)
 
@@ -376,3 +327,19 @@ class Channel:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global Note
+    from ..models.note import Note  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -85,50 +85,20 @@ class ChannelsCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChannelsCreateBody", "name")
-            name = cast(Any, UNSET)
 
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        description = d.pop("description", UNSET)
 
-        description = _parse_description(d.pop("description", UNSET))
-
-        def _parse_banner_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        banner_id = _parse_banner_id(d.pop("bannerId", UNSET))
+        banner_id = d.pop("bannerId", UNSET)
 
         color = d.pop("color", UNSET)
 
-        def _parse_is_sensitive(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        is_sensitive = d.pop("isSensitive", UNSET)
 
-        is_sensitive = _parse_is_sensitive(d.pop("isSensitive", UNSET))
-
-        def _parse_allow_renote_to_external(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        allow_renote_to_external = _parse_allow_renote_to_external(d.pop("allowRenoteToExternal", UNSET))
+        allow_renote_to_external = d.pop("allowRenoteToExternal", UNSET)
 
         if d:
             unknown_properties("ChannelsCreateBody", d)

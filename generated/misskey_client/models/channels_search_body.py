@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -78,12 +78,10 @@ class ChannelsSearchBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "query" in d:
-            query = d.pop("query")
-        else:
+        query = d.pop("query", UNSET)
+        if query is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChannelsSearchBody", "query")
-            query = cast(Any, UNSET)
 
         _type_ = d.pop("type", UNSET)
         type_: ChannelsSearchBodyType | Unset

@@ -109,63 +109,26 @@ class ChannelsUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "channelId" in d:
-            channel_id = d.pop("channelId")
-        else:
+        channel_id = d.pop("channelId", UNSET)
+        if channel_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChannelsUpdateBody", "channelId")
-            channel_id = cast(Any, UNSET)
 
         name = d.pop("name", UNSET)
 
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        description = d.pop("description", UNSET)
 
-        description = _parse_description(d.pop("description", UNSET))
+        banner_id = d.pop("bannerId", UNSET)
 
-        def _parse_banner_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        is_archived = d.pop("isArchived", UNSET)
 
-        banner_id = _parse_banner_id(d.pop("bannerId", UNSET))
-
-        def _parse_is_archived(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        is_archived = _parse_is_archived(d.pop("isArchived", UNSET))
-
-        pinned_note_ids = cast(list[str], d.pop("pinnedNoteIds", UNSET))
+        pinned_note_ids = cast("list[str]", d.pop("pinnedNoteIds", UNSET))
 
         color = d.pop("color", UNSET)
 
-        def _parse_is_sensitive(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        is_sensitive = d.pop("isSensitive", UNSET)
 
-        is_sensitive = _parse_is_sensitive(d.pop("isSensitive", UNSET))
-
-        def _parse_allow_renote_to_external(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        allow_renote_to_external = _parse_allow_renote_to_external(d.pop("allowRenoteToExternal", UNSET))
+        allow_renote_to_external = d.pop("allowRenoteToExternal", UNSET)
 
         if d:
             unknown_properties("ChannelsUpdateBody", d)

@@ -79,77 +79,77 @@ class ChartsActiveUsersResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "readWrite" in d:
-            read_write = cast(list[float], d.pop("readWrite"))
-
-        else:
+        _read_write_raw = d.pop("readWrite", UNSET)
+        if _read_write_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "readWrite")
             read_write = cast(Any, UNSET)
-
-        if "read" in d:
-            read = cast(list[float], d.pop("read"))
-
         else:
+            read_write = cast("list[float]", _read_write_raw)
+
+        _read_raw = d.pop("read", UNSET)
+        if _read_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "read")
             read = cast(Any, UNSET)
-
-        if "write" in d:
-            write = cast(list[float], d.pop("write"))
-
         else:
+            read = cast("list[float]", _read_raw)
+
+        _write_raw = d.pop("write", UNSET)
+        if _write_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "write")
             write = cast(Any, UNSET)
-
-        if "registeredWithinWeek" in d:
-            registered_within_week = cast(list[float], d.pop("registeredWithinWeek"))
-
         else:
+            write = cast("list[float]", _write_raw)
+
+        _registered_within_week_raw = d.pop("registeredWithinWeek", UNSET)
+        if _registered_within_week_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredWithinWeek")
             registered_within_week = cast(Any, UNSET)
-
-        if "registeredWithinMonth" in d:
-            registered_within_month = cast(list[float], d.pop("registeredWithinMonth"))
-
         else:
+            registered_within_week = cast("list[float]", _registered_within_week_raw)
+
+        _registered_within_month_raw = d.pop("registeredWithinMonth", UNSET)
+        if _registered_within_month_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredWithinMonth")
             registered_within_month = cast(Any, UNSET)
-
-        if "registeredWithinYear" in d:
-            registered_within_year = cast(list[float], d.pop("registeredWithinYear"))
-
         else:
+            registered_within_month = cast("list[float]", _registered_within_month_raw)
+
+        _registered_within_year_raw = d.pop("registeredWithinYear", UNSET)
+        if _registered_within_year_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredWithinYear")
             registered_within_year = cast(Any, UNSET)
-
-        if "registeredOutsideWeek" in d:
-            registered_outside_week = cast(list[float], d.pop("registeredOutsideWeek"))
-
         else:
+            registered_within_year = cast("list[float]", _registered_within_year_raw)
+
+        _registered_outside_week_raw = d.pop("registeredOutsideWeek", UNSET)
+        if _registered_outside_week_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredOutsideWeek")
             registered_outside_week = cast(Any, UNSET)
-
-        if "registeredOutsideMonth" in d:
-            registered_outside_month = cast(list[float], d.pop("registeredOutsideMonth"))
-
         else:
+            registered_outside_week = cast("list[float]", _registered_outside_week_raw)
+
+        _registered_outside_month_raw = d.pop("registeredOutsideMonth", UNSET)
+        if _registered_outside_month_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredOutsideMonth")
             registered_outside_month = cast(Any, UNSET)
-
-        if "registeredOutsideYear" in d:
-            registered_outside_year = cast(list[float], d.pop("registeredOutsideYear"))
-
         else:
+            registered_outside_month = cast("list[float]", _registered_outside_month_raw)
+
+        _registered_outside_year_raw = d.pop("registeredOutsideYear", UNSET)
+        if _registered_outside_year_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredOutsideYear")
             registered_outside_year = cast(Any, UNSET)
+        else:
+            registered_outside_year = cast("list[float]", _registered_outside_year_raw)
 
         if d:
             unknown_properties("ChartsActiveUsersResponse200", d)

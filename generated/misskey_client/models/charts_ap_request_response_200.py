@@ -49,29 +49,29 @@ class ChartsApRequestResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "deliverFailed" in d:
-            deliver_failed = cast(list[float], d.pop("deliverFailed"))
-
-        else:
+        _deliver_failed_raw = d.pop("deliverFailed", UNSET)
+        if _deliver_failed_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsApRequestResponse200", "deliverFailed")
             deliver_failed = cast(Any, UNSET)
-
-        if "deliverSucceeded" in d:
-            deliver_succeeded = cast(list[float], d.pop("deliverSucceeded"))
-
         else:
+            deliver_failed = cast("list[float]", _deliver_failed_raw)
+
+        _deliver_succeeded_raw = d.pop("deliverSucceeded", UNSET)
+        if _deliver_succeeded_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsApRequestResponse200", "deliverSucceeded")
             deliver_succeeded = cast(Any, UNSET)
-
-        if "inboxReceived" in d:
-            inbox_received = cast(list[float], d.pop("inboxReceived"))
-
         else:
+            deliver_succeeded = cast("list[float]", _deliver_succeeded_raw)
+
+        _inbox_received_raw = d.pop("inboxReceived", UNSET)
+        if _inbox_received_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsApRequestResponse200", "inboxReceived")
             inbox_received = cast(Any, UNSET)
+        else:
+            inbox_received = cast("list[float]", _inbox_received_raw)
 
         if d:
             unknown_properties("ChartsApRequestResponse200", d)

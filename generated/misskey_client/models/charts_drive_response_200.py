@@ -31,6 +31,8 @@ class ChartsDriveResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         local = self.local.to_dict() if hasattr(self.local, "to_dict") else dict(cast(Any, self.local))
 
         remote = self.remote.to_dict() if hasattr(self.remote, "to_dict") else dict(cast(Any, self.remote))
@@ -48,25 +50,24 @@ class ChartsDriveResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.charts_drive_response_200_local import ChartsDriveResponse200Local  # noqa: PLC0415
-        from ..models.charts_drive_response_200_remote import ChartsDriveResponse200Remote  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "local" in d:
-            local = ChartsDriveResponse200Local.from_dict(d.pop("local"))
-
-        else:
+        _local_raw = d.pop("local", UNSET)
+        if _local_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsDriveResponse200", "local")
             local = cast(Any, UNSET)
-
-        if "remote" in d:
-            remote = ChartsDriveResponse200Remote.from_dict(d.pop("remote"))
-
         else:
+            local = ChartsDriveResponse200Local.from_dict(_local_raw)
+
+        _remote_raw = d.pop("remote", UNSET)
+        if _remote_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsDriveResponse200", "remote")
             remote = cast(Any, UNSET)
+        else:
+            remote = ChartsDriveResponse200Remote.from_dict(_remote_raw)
 
         if d:
             unknown_properties("ChartsDriveResponse200", d)
@@ -93,3 +94,21 @@ class ChartsDriveResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ChartsDriveResponse200Local
+    global ChartsDriveResponse200Remote
+    from ..models.charts_drive_response_200_local import ChartsDriveResponse200Local  # noqa: PLC0415
+    from ..models.charts_drive_response_200_remote import ChartsDriveResponse200Remote  # noqa: PLC0415
+
+    _RELATED_LOADED = True

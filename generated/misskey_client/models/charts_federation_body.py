@@ -56,24 +56,17 @@ class ChartsFederationBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "span" in d:
-            span = check_charts_federation_body_span(d.pop("span"))
-
-        else:
+        _span_raw = d.pop("span", UNSET)
+        if _span_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationBody", "span")
             span = cast(Any, UNSET)
+        else:
+            span = check_charts_federation_body_span(_span_raw)
 
         limit = d.pop("limit", UNSET)
 
-        def _parse_offset(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        offset = _parse_offset(d.pop("offset", UNSET))
+        offset = d.pop("offset", UNSET)
 
         if d:
             unknown_properties("ChartsFederationBody", d)

@@ -74,69 +74,69 @@ class ChartsFederationResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "deliveredInstances" in d:
-            delivered_instances = cast(list[float], d.pop("deliveredInstances"))
-
-        else:
+        _delivered_instances_raw = d.pop("deliveredInstances", UNSET)
+        if _delivered_instances_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "deliveredInstances")
             delivered_instances = cast(Any, UNSET)
-
-        if "inboxInstances" in d:
-            inbox_instances = cast(list[float], d.pop("inboxInstances"))
-
         else:
+            delivered_instances = cast("list[float]", _delivered_instances_raw)
+
+        _inbox_instances_raw = d.pop("inboxInstances", UNSET)
+        if _inbox_instances_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "inboxInstances")
             inbox_instances = cast(Any, UNSET)
-
-        if "stalled" in d:
-            stalled = cast(list[float], d.pop("stalled"))
-
         else:
+            inbox_instances = cast("list[float]", _inbox_instances_raw)
+
+        _stalled_raw = d.pop("stalled", UNSET)
+        if _stalled_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "stalled")
             stalled = cast(Any, UNSET)
-
-        if "sub" in d:
-            sub = cast(list[float], d.pop("sub"))
-
         else:
+            stalled = cast("list[float]", _stalled_raw)
+
+        _sub_raw = d.pop("sub", UNSET)
+        if _sub_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "sub")
             sub = cast(Any, UNSET)
-
-        if "pub" in d:
-            pub = cast(list[float], d.pop("pub"))
-
         else:
+            sub = cast("list[float]", _sub_raw)
+
+        _pub_raw = d.pop("pub", UNSET)
+        if _pub_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "pub")
             pub = cast(Any, UNSET)
-
-        if "pubsub" in d:
-            pubsub = cast(list[float], d.pop("pubsub"))
-
         else:
+            pub = cast("list[float]", _pub_raw)
+
+        _pubsub_raw = d.pop("pubsub", UNSET)
+        if _pubsub_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "pubsub")
             pubsub = cast(Any, UNSET)
-
-        if "subActive" in d:
-            sub_active = cast(list[float], d.pop("subActive"))
-
         else:
+            pubsub = cast("list[float]", _pubsub_raw)
+
+        _sub_active_raw = d.pop("subActive", UNSET)
+        if _sub_active_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "subActive")
             sub_active = cast(Any, UNSET)
-
-        if "pubActive" in d:
-            pub_active = cast(list[float], d.pop("pubActive"))
-
         else:
+            sub_active = cast("list[float]", _sub_active_raw)
+
+        _pub_active_raw = d.pop("pubActive", UNSET)
+        if _pub_active_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "pubActive")
             pub_active = cast(Any, UNSET)
+        else:
+            pub_active = cast("list[float]", _pub_active_raw)
 
         if d:
             unknown_properties("ChartsFederationResponse200", d)

@@ -61,31 +61,22 @@ class ChartsInstanceBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "span" in d:
-            span = check_charts_instance_body_span(d.pop("span"))
-
-        else:
+        _span_raw = d.pop("span", UNSET)
+        if _span_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceBody", "span")
             span = cast(Any, UNSET)
-
-        if "host" in d:
-            host = d.pop("host")
         else:
+            span = check_charts_instance_body_span(_span_raw)
+
+        host = d.pop("host", UNSET)
+        if host is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceBody", "host")
-            host = cast(Any, UNSET)
 
         limit = d.pop("limit", UNSET)
 
-        def _parse_offset(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        offset = _parse_offset(d.pop("offset", UNSET))
+        offset = d.pop("offset", UNSET)
 
         if d:
             unknown_properties("ChartsInstanceBody", d)

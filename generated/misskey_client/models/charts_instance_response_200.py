@@ -43,6 +43,8 @@ class ChartsInstanceResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         requests = self.requests.to_dict() if hasattr(self.requests, "to_dict") else dict(cast(Any, self.requests))
 
         notes = self.notes.to_dict() if hasattr(self.notes, "to_dict") else dict(cast(Any, self.notes))
@@ -72,61 +74,56 @@ class ChartsInstanceResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.charts_instance_response_200_drive import ChartsInstanceResponse200Drive  # noqa: PLC0415
-        from ..models.charts_instance_response_200_followers import ChartsInstanceResponse200Followers  # noqa: PLC0415
-        from ..models.charts_instance_response_200_following import ChartsInstanceResponse200Following  # noqa: PLC0415
-        from ..models.charts_instance_response_200_notes import ChartsInstanceResponse200Notes  # noqa: PLC0415
-        from ..models.charts_instance_response_200_requests import ChartsInstanceResponse200Requests  # noqa: PLC0415
-        from ..models.charts_instance_response_200_users import ChartsInstanceResponse200Users  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "requests" in d:
-            requests = ChartsInstanceResponse200Requests.from_dict(d.pop("requests"))
-
-        else:
+        _requests_raw = d.pop("requests", UNSET)
+        if _requests_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "requests")
             requests = cast(Any, UNSET)
-
-        if "notes" in d:
-            notes = ChartsInstanceResponse200Notes.from_dict(d.pop("notes"))
-
         else:
+            requests = ChartsInstanceResponse200Requests.from_dict(_requests_raw)
+
+        _notes_raw = d.pop("notes", UNSET)
+        if _notes_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "notes")
             notes = cast(Any, UNSET)
-
-        if "users" in d:
-            users = ChartsInstanceResponse200Users.from_dict(d.pop("users"))
-
         else:
+            notes = ChartsInstanceResponse200Notes.from_dict(_notes_raw)
+
+        _users_raw = d.pop("users", UNSET)
+        if _users_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "users")
             users = cast(Any, UNSET)
-
-        if "following" in d:
-            following = ChartsInstanceResponse200Following.from_dict(d.pop("following"))
-
         else:
+            users = ChartsInstanceResponse200Users.from_dict(_users_raw)
+
+        _following_raw = d.pop("following", UNSET)
+        if _following_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "following")
             following = cast(Any, UNSET)
-
-        if "followers" in d:
-            followers = ChartsInstanceResponse200Followers.from_dict(d.pop("followers"))
-
         else:
+            following = ChartsInstanceResponse200Following.from_dict(_following_raw)
+
+        _followers_raw = d.pop("followers", UNSET)
+        if _followers_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "followers")
             followers = cast(Any, UNSET)
-
-        if "drive" in d:
-            drive = ChartsInstanceResponse200Drive.from_dict(d.pop("drive"))
-
         else:
+            followers = ChartsInstanceResponse200Followers.from_dict(_followers_raw)
+
+        _drive_raw = d.pop("drive", UNSET)
+        if _drive_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "drive")
             drive = cast(Any, UNSET)
+        else:
+            drive = ChartsInstanceResponse200Drive.from_dict(_drive_raw)
 
         if d:
             unknown_properties("ChartsInstanceResponse200", d)
@@ -157,3 +154,29 @@ class ChartsInstanceResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ChartsInstanceResponse200Drive
+    global ChartsInstanceResponse200Followers
+    global ChartsInstanceResponse200Following
+    global ChartsInstanceResponse200Notes
+    global ChartsInstanceResponse200Requests
+    global ChartsInstanceResponse200Users
+    from ..models.charts_instance_response_200_drive import ChartsInstanceResponse200Drive  # noqa: PLC0415
+    from ..models.charts_instance_response_200_followers import ChartsInstanceResponse200Followers  # noqa: PLC0415
+    from ..models.charts_instance_response_200_following import ChartsInstanceResponse200Following  # noqa: PLC0415
+    from ..models.charts_instance_response_200_notes import ChartsInstanceResponse200Notes  # noqa: PLC0415
+    from ..models.charts_instance_response_200_requests import ChartsInstanceResponse200Requests  # noqa: PLC0415
+    from ..models.charts_instance_response_200_users import ChartsInstanceResponse200Users  # noqa: PLC0415
+
+    _RELATED_LOADED = True

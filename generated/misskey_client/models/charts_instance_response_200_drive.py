@@ -59,45 +59,45 @@ class ChartsInstanceResponse200Drive:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "totalFiles" in d:
-            total_files = cast(list[float], d.pop("totalFiles"))
-
-        else:
+        _total_files_raw = d.pop("totalFiles", UNSET)
+        if _total_files_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "totalFiles")
             total_files = cast(Any, UNSET)
-
-        if "incFiles" in d:
-            inc_files = cast(list[float], d.pop("incFiles"))
-
         else:
+            total_files = cast("list[float]", _total_files_raw)
+
+        _inc_files_raw = d.pop("incFiles", UNSET)
+        if _inc_files_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "incFiles")
             inc_files = cast(Any, UNSET)
-
-        if "decFiles" in d:
-            dec_files = cast(list[float], d.pop("decFiles"))
-
         else:
+            inc_files = cast("list[float]", _inc_files_raw)
+
+        _dec_files_raw = d.pop("decFiles", UNSET)
+        if _dec_files_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "decFiles")
             dec_files = cast(Any, UNSET)
-
-        if "incUsage" in d:
-            inc_usage = cast(list[float], d.pop("incUsage"))
-
         else:
+            dec_files = cast("list[float]", _dec_files_raw)
+
+        _inc_usage_raw = d.pop("incUsage", UNSET)
+        if _inc_usage_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "incUsage")
             inc_usage = cast(Any, UNSET)
-
-        if "decUsage" in d:
-            dec_usage = cast(list[float], d.pop("decUsage"))
-
         else:
+            inc_usage = cast("list[float]", _inc_usage_raw)
+
+        _dec_usage_raw = d.pop("decUsage", UNSET)
+        if _dec_usage_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "decUsage")
             dec_usage = cast(Any, UNSET)
+        else:
+            dec_usage = cast("list[float]", _dec_usage_raw)
 
         if d:
             unknown_properties("ChartsInstanceResponse200Drive", d)

@@ -34,6 +34,8 @@ class ChartsInstanceResponse200Notes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         total = self.total
 
         inc = self.inc
@@ -57,40 +59,40 @@ class ChartsInstanceResponse200Notes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.charts_instance_response_200_notes_diffs import ChartsInstanceResponse200NotesDiffs  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "total" in d:
-            total = cast(list[float], d.pop("total"))
-
-        else:
+        _total_raw = d.pop("total", UNSET)
+        if _total_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Notes", "total")
             total = cast(Any, UNSET)
-
-        if "inc" in d:
-            inc = cast(list[float], d.pop("inc"))
-
         else:
+            total = cast("list[float]", _total_raw)
+
+        _inc_raw = d.pop("inc", UNSET)
+        if _inc_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Notes", "inc")
             inc = cast(Any, UNSET)
-
-        if "dec" in d:
-            dec = cast(list[float], d.pop("dec"))
-
         else:
+            inc = cast("list[float]", _inc_raw)
+
+        _dec_raw = d.pop("dec", UNSET)
+        if _dec_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Notes", "dec")
             dec = cast(Any, UNSET)
-
-        if "diffs" in d:
-            diffs = ChartsInstanceResponse200NotesDiffs.from_dict(d.pop("diffs"))
-
         else:
+            dec = cast("list[float]", _dec_raw)
+
+        _diffs_raw = d.pop("diffs", UNSET)
+        if _diffs_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Notes", "diffs")
             diffs = cast(Any, UNSET)
+        else:
+            diffs = ChartsInstanceResponse200NotesDiffs.from_dict(_diffs_raw)
 
         if d:
             unknown_properties("ChartsInstanceResponse200Notes", d)
@@ -119,3 +121,19 @@ class ChartsInstanceResponse200Notes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ChartsInstanceResponse200NotesDiffs
+    from ..models.charts_instance_response_200_notes_diffs import ChartsInstanceResponse200NotesDiffs  # noqa: PLC0415
+
+    _RELATED_LOADED = True

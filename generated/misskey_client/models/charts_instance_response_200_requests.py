@@ -49,29 +49,29 @@ class ChartsInstanceResponse200Requests:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "failed" in d:
-            failed = cast(list[float], d.pop("failed"))
-
-        else:
+        _failed_raw = d.pop("failed", UNSET)
+        if _failed_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Requests", "failed")
             failed = cast(Any, UNSET)
-
-        if "succeeded" in d:
-            succeeded = cast(list[float], d.pop("succeeded"))
-
         else:
+            failed = cast("list[float]", _failed_raw)
+
+        _succeeded_raw = d.pop("succeeded", UNSET)
+        if _succeeded_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Requests", "succeeded")
             succeeded = cast(Any, UNSET)
-
-        if "received" in d:
-            received = cast(list[float], d.pop("received"))
-
         else:
+            succeeded = cast("list[float]", _succeeded_raw)
+
+        _received_raw = d.pop("received", UNSET)
+        if _received_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Requests", "received")
             received = cast(Any, UNSET)
+        else:
+            received = cast("list[float]", _received_raw)
 
         if d:
             unknown_properties("ChartsInstanceResponse200Requests", d)

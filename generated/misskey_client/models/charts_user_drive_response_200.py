@@ -64,53 +64,53 @@ class ChartsUserDriveResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "totalCount" in d:
-            total_count = cast(list[float], d.pop("totalCount"))
-
-        else:
+        _total_count_raw = d.pop("totalCount", UNSET)
+        if _total_count_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "totalCount")
             total_count = cast(Any, UNSET)
-
-        if "totalSize" in d:
-            total_size = cast(list[float], d.pop("totalSize"))
-
         else:
+            total_count = cast("list[float]", _total_count_raw)
+
+        _total_size_raw = d.pop("totalSize", UNSET)
+        if _total_size_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "totalSize")
             total_size = cast(Any, UNSET)
-
-        if "incCount" in d:
-            inc_count = cast(list[float], d.pop("incCount"))
-
         else:
+            total_size = cast("list[float]", _total_size_raw)
+
+        _inc_count_raw = d.pop("incCount", UNSET)
+        if _inc_count_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "incCount")
             inc_count = cast(Any, UNSET)
-
-        if "incSize" in d:
-            inc_size = cast(list[float], d.pop("incSize"))
-
         else:
+            inc_count = cast("list[float]", _inc_count_raw)
+
+        _inc_size_raw = d.pop("incSize", UNSET)
+        if _inc_size_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "incSize")
             inc_size = cast(Any, UNSET)
-
-        if "decCount" in d:
-            dec_count = cast(list[float], d.pop("decCount"))
-
         else:
+            inc_size = cast("list[float]", _inc_size_raw)
+
+        _dec_count_raw = d.pop("decCount", UNSET)
+        if _dec_count_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "decCount")
             dec_count = cast(Any, UNSET)
-
-        if "decSize" in d:
-            dec_size = cast(list[float], d.pop("decSize"))
-
         else:
+            dec_count = cast("list[float]", _dec_count_raw)
+
+        _dec_size_raw = d.pop("decSize", UNSET)
+        if _dec_size_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "decSize")
             dec_size = cast(Any, UNSET)
+        else:
+            dec_size = cast("list[float]", _dec_size_raw)
 
         if d:
             unknown_properties("ChartsUserDriveResponse200", d)

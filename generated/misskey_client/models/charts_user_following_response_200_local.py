@@ -33,6 +33,8 @@ class ChartsUserFollowingResponse200Local:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         followings = (
             self.followings.to_dict() if hasattr(self.followings, "to_dict") else dict(cast(Any, self.followings))
         )
@@ -52,29 +54,24 @@ class ChartsUserFollowingResponse200Local:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.charts_user_following_response_200_local_followers import (
-            ChartsUserFollowingResponse200LocalFollowers,  # noqa: PLC0415
-        )
-        from ..models.charts_user_following_response_200_local_followings import (
-            ChartsUserFollowingResponse200LocalFollowings,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "followings" in d:
-            followings = ChartsUserFollowingResponse200LocalFollowings.from_dict(d.pop("followings"))
-
-        else:
+        _followings_raw = d.pop("followings", UNSET)
+        if _followings_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200Local", "followings")
             followings = cast(Any, UNSET)
-
-        if "followers" in d:
-            followers = ChartsUserFollowingResponse200LocalFollowers.from_dict(d.pop("followers"))
-
         else:
+            followings = ChartsUserFollowingResponse200LocalFollowings.from_dict(_followings_raw)
+
+        _followers_raw = d.pop("followers", UNSET)
+        if _followers_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200Local", "followers")
             followers = cast(Any, UNSET)
+        else:
+            followers = ChartsUserFollowingResponse200LocalFollowers.from_dict(_followers_raw)
 
         if d:
             unknown_properties("ChartsUserFollowingResponse200Local", d)
@@ -101,3 +98,23 @@ class ChartsUserFollowingResponse200Local:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ChartsUserFollowingResponse200LocalFollowers
+    global ChartsUserFollowingResponse200LocalFollowings
+    from ..models.charts_user_following_response_200_local_followers import ChartsUserFollowingResponse200LocalFollowers  # noqa: PLC0415
+    from ..models.charts_user_following_response_200_local_followings import (
+        ChartsUserFollowingResponse200LocalFollowings,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

@@ -49,29 +49,29 @@ class ChartsUserFollowingResponse200LocalFollowings:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "total" in d:
-            total = cast(list[float], d.pop("total"))
-
-        else:
+        _total_raw = d.pop("total", UNSET)
+        if _total_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200LocalFollowings", "total")
             total = cast(Any, UNSET)
-
-        if "inc" in d:
-            inc = cast(list[float], d.pop("inc"))
-
         else:
+            total = cast("list[float]", _total_raw)
+
+        _inc_raw = d.pop("inc", UNSET)
+        if _inc_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200LocalFollowings", "inc")
             inc = cast(Any, UNSET)
-
-        if "dec" in d:
-            dec = cast(list[float], d.pop("dec"))
-
         else:
+            inc = cast("list[float]", _inc_raw)
+
+        _dec_raw = d.pop("dec", UNSET)
+        if _dec_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200LocalFollowings", "dec")
             dec = cast(Any, UNSET)
+        else:
+            dec = cast("list[float]", _dec_raw)
 
         if d:
             unknown_properties("ChartsUserFollowingResponse200LocalFollowings", d)

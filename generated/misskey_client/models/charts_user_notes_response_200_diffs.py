@@ -54,37 +54,37 @@ class ChartsUserNotesResponse200Diffs:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "normal" in d:
-            normal = cast(list[float], d.pop("normal"))
-
-        else:
+        _normal_raw = d.pop("normal", UNSET)
+        if _normal_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200Diffs", "normal")
             normal = cast(Any, UNSET)
-
-        if "reply" in d:
-            reply = cast(list[float], d.pop("reply"))
-
         else:
+            normal = cast("list[float]", _normal_raw)
+
+        _reply_raw = d.pop("reply", UNSET)
+        if _reply_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200Diffs", "reply")
             reply = cast(Any, UNSET)
-
-        if "renote" in d:
-            renote = cast(list[float], d.pop("renote"))
-
         else:
+            reply = cast("list[float]", _reply_raw)
+
+        _renote_raw = d.pop("renote", UNSET)
+        if _renote_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200Diffs", "renote")
             renote = cast(Any, UNSET)
-
-        if "withFile" in d:
-            with_file = cast(list[float], d.pop("withFile"))
-
         else:
+            renote = cast("list[float]", _renote_raw)
+
+        _with_file_raw = d.pop("withFile", UNSET)
+        if _with_file_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200Diffs", "withFile")
             with_file = cast(Any, UNSET)
+        else:
+            with_file = cast("list[float]", _with_file_raw)
 
         if d:
             unknown_properties("ChartsUserNotesResponse200Diffs", d)

@@ -31,6 +31,8 @@ class ChartsUserPvResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         upv = self.upv.to_dict() if hasattr(self.upv, "to_dict") else dict(cast(Any, self.upv))
 
         pv = self.pv.to_dict() if hasattr(self.pv, "to_dict") else dict(cast(Any, self.pv))
@@ -48,25 +50,24 @@ class ChartsUserPvResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.charts_user_pv_response_200_pv import ChartsUserPvResponse200Pv  # noqa: PLC0415
-        from ..models.charts_user_pv_response_200_upv import ChartsUserPvResponse200Upv  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "upv" in d:
-            upv = ChartsUserPvResponse200Upv.from_dict(d.pop("upv"))
-
-        else:
+        _upv_raw = d.pop("upv", UNSET)
+        if _upv_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200", "upv")
             upv = cast(Any, UNSET)
-
-        if "pv" in d:
-            pv = ChartsUserPvResponse200Pv.from_dict(d.pop("pv"))
-
         else:
+            upv = ChartsUserPvResponse200Upv.from_dict(_upv_raw)
+
+        _pv_raw = d.pop("pv", UNSET)
+        if _pv_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200", "pv")
             pv = cast(Any, UNSET)
+        else:
+            pv = ChartsUserPvResponse200Pv.from_dict(_pv_raw)
 
         if d:
             unknown_properties("ChartsUserPvResponse200", d)
@@ -93,3 +94,21 @@ class ChartsUserPvResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ChartsUserPvResponse200Pv
+    global ChartsUserPvResponse200Upv
+    from ..models.charts_user_pv_response_200_pv import ChartsUserPvResponse200Pv  # noqa: PLC0415
+    from ..models.charts_user_pv_response_200_upv import ChartsUserPvResponse200Upv  # noqa: PLC0415
+
+    _RELATED_LOADED = True

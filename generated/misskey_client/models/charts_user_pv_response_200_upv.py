@@ -44,21 +44,21 @@ class ChartsUserPvResponse200Upv:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "user" in d:
-            user = cast(list[float], d.pop("user"))
-
-        else:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200Upv", "user")
             user = cast(Any, UNSET)
-
-        if "visitor" in d:
-            visitor = cast(list[float], d.pop("visitor"))
-
         else:
+            user = cast("list[float]", _user_raw)
+
+        _visitor_raw = d.pop("visitor", UNSET)
+        if _visitor_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200Upv", "visitor")
             visitor = cast(Any, UNSET)
+        else:
+            visitor = cast("list[float]", _visitor_raw)
 
         if d:
             unknown_properties("ChartsUserPvResponse200Upv", d)

@@ -31,6 +31,8 @@ class ChartsUserReactionsResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         local = self.local.to_dict() if hasattr(self.local, "to_dict") else dict(cast(Any, self.local))
 
         remote = self.remote.to_dict() if hasattr(self.remote, "to_dict") else dict(cast(Any, self.remote))
@@ -48,25 +50,24 @@ class ChartsUserReactionsResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.charts_user_reactions_response_200_local import ChartsUserReactionsResponse200Local  # noqa: PLC0415
-        from ..models.charts_user_reactions_response_200_remote import ChartsUserReactionsResponse200Remote  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "local" in d:
-            local = ChartsUserReactionsResponse200Local.from_dict(d.pop("local"))
-
-        else:
+        _local_raw = d.pop("local", UNSET)
+        if _local_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserReactionsResponse200", "local")
             local = cast(Any, UNSET)
-
-        if "remote" in d:
-            remote = ChartsUserReactionsResponse200Remote.from_dict(d.pop("remote"))
-
         else:
+            local = ChartsUserReactionsResponse200Local.from_dict(_local_raw)
+
+        _remote_raw = d.pop("remote", UNSET)
+        if _remote_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserReactionsResponse200", "remote")
             remote = cast(Any, UNSET)
+        else:
+            remote = ChartsUserReactionsResponse200Remote.from_dict(_remote_raw)
 
         if d:
             unknown_properties("ChartsUserReactionsResponse200", d)
@@ -93,3 +94,21 @@ class ChartsUserReactionsResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ChartsUserReactionsResponse200Local
+    global ChartsUserReactionsResponse200Remote
+    from ..models.charts_user_reactions_response_200_local import ChartsUserReactionsResponse200Local  # noqa: PLC0415
+    from ..models.charts_user_reactions_response_200_remote import ChartsUserReactionsResponse200Remote  # noqa: PLC0415
+
+    _RELATED_LOADED = True

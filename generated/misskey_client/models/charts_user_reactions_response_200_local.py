@@ -39,13 +39,13 @@ class ChartsUserReactionsResponse200Local:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "count" in d:
-            count = cast(list[float], d.pop("count"))
-
-        else:
+        _count_raw = d.pop("count", UNSET)
+        if _count_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserReactionsResponse200Local", "count")
             count = cast(Any, UNSET)
+        else:
+            count = cast("list[float]", _count_raw)
 
         if d:
             unknown_properties("ChartsUserReactionsResponse200Local", d)

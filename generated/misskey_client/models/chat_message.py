@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -56,10 +56,8 @@ class ChatMessage:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.chat_room import ChatRoom  # noqa: PLC0415
-        from ..models.drive_file import DriveFile  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -159,150 +157,79 @@ class ChatMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chat_message_reactions_item import ChatMessageReactionsItem  # noqa: PLC0415
-        from ..models.chat_room import ChatRoom  # noqa: PLC0415
-        from ..models.drive_file import DriveFile  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessage", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessage", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "fromUserId" in d:
-            from_user_id = d.pop("fromUserId")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        from_user_id = d.pop("fromUserId", UNSET)
+        if from_user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessage", "fromUserId")
-            from_user_id = cast(Any, UNSET)
 
-        if "fromUser" in d:
-            from_user = UserLite.from_dict(d.pop("fromUser"))
-
-        else:
+        _from_user_raw = d.pop("fromUser", UNSET)
+        if _from_user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessage", "fromUser")
             from_user = cast(Any, UNSET)
+        else:
+            from_user = UserLite.from_dict(_from_user_raw)
 
-        if "reactions" in d:
+        _reactions_raw = d.pop("reactions", UNSET)
+        if _reactions_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ChatMessage", "reactions")
+            reactions = cast(Any, UNSET)
+        else:
             reactions = []
-            _reactions = d.pop("reactions")
+            _reactions = _reactions_raw
             for reactions_item_data in _reactions:
                 reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
 
                 reactions.append(reactions_item)
 
+        to_user_id = d.pop("toUserId", UNSET)
+
+        _to_user = d.pop("toUser", UNSET)
+        if _to_user is None or isinstance(_to_user, Unset):
+            to_user = cast("None | Unset | UserLite", _to_user)
         else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ChatMessage", "reactions")
-            reactions = cast(Any, UNSET)
+            to_user_type_0 = UserLite.from_dict(_to_user)
 
-        def _parse_to_user_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+            to_user = to_user_type_0
 
-        to_user_id = _parse_to_user_id(d.pop("toUserId", UNSET))
+        to_room_id = d.pop("toRoomId", UNSET)
 
-        def _parse_to_user(data: object) -> None | Unset | UserLite:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _to_room = d.pop("toRoom", UNSET)
+        if _to_room is None or isinstance(_to_room, Unset):
+            to_room = cast("ChatRoom | None | Unset", _to_room)
+        else:
+            to_room_type_0 = ChatRoom.from_dict(_to_room)
 
-            def _try_0(data: Any) -> UserLite:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                to_user_type_0 = UserLite.from_dict(data)
+            to_room = to_room_type_0
 
-                return to_user_type_0
+        text = d.pop("text", UNSET)
 
-            return cast(
-                None | Unset | UserLite,
-                parse_union(data, (_try_0,)),
-            )
+        file_id = d.pop("fileId", UNSET)
 
-        to_user = _parse_to_user(d.pop("toUser", UNSET))
+        _file = d.pop("file", UNSET)
+        if _file is None or isinstance(_file, Unset):
+            file = cast("DriveFile | None | Unset", _file)
+        else:
+            file_type_0 = DriveFile.from_dict(_file)
 
-        def _parse_to_room_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        to_room_id = _parse_to_room_id(d.pop("toRoomId", UNSET))
-
-        def _parse_to_room(data: object) -> ChatRoom | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> ChatRoom:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                to_room_type_0 = ChatRoom.from_dict(data)
-
-                return to_room_type_0
-
-            return cast(
-                ChatRoom | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        to_room = _parse_to_room(d.pop("toRoom", UNSET))
-
-        def _parse_text(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        text = _parse_text(d.pop("text", UNSET))
-
-        def _parse_file_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        file_id = _parse_file_id(d.pop("fileId", UNSET))
-
-        def _parse_file(data: object) -> DriveFile | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> DriveFile:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                file_type_0 = DriveFile.from_dict(data)
-
-                return file_type_0
-
-            return cast(
-                DriveFile | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        file = _parse_file(d.pop("file", UNSET))
+            file = file_type_0
 
         is_read = d.pop("isRead", UNSET)
 
@@ -342,3 +269,25 @@ class ChatMessage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ChatMessageReactionsItem
+    global ChatRoom
+    global DriveFile
+    global UserLite
+    from ..models.chat_message_reactions_item import ChatMessageReactionsItem  # noqa: PLC0415
+    from ..models.chat_room import ChatRoom  # noqa: PLC0415
+    from ..models.drive_file import DriveFile  # noqa: PLC0415
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -49,8 +49,8 @@ class ChatMessageLite:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.drive_file import DriveFile  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -131,45 +131,39 @@ class ChatMessageLite:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chat_message_lite_reactions_item import ChatMessageLiteReactionsItem  # noqa: PLC0415
-        from ..models.drive_file import DriveFile  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLite", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLite", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "fromUserId" in d:
-            from_user_id = d.pop("fromUserId")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        from_user_id = d.pop("fromUserId", UNSET)
+        if from_user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLite", "fromUserId")
-            from_user_id = cast(Any, UNSET)
 
-        if "reactions" in d:
+        _reactions_raw = d.pop("reactions", UNSET)
+        if _reactions_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ChatMessageLite", "reactions")
+            reactions = cast(Any, UNSET)
+        else:
             reactions = []
-            _reactions = d.pop("reactions")
+            _reactions = _reactions_raw
             for reactions_item_data in _reactions:
                 reactions_item = ChatMessageLiteReactionsItem.from_dict(reactions_item_data)
 
                 reactions.append(reactions_item)
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ChatMessageLite", "reactions")
-            reactions = cast(Any, UNSET)
 
         _from_user = d.pop("fromUser", UNSET)
         from_user: UserLite | Unset
@@ -178,61 +172,21 @@ class ChatMessageLite:
         else:
             from_user = UserLite.from_dict(_from_user)
 
-        def _parse_to_user_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        to_user_id = d.pop("toUserId", UNSET)
 
-        to_user_id = _parse_to_user_id(d.pop("toUserId", UNSET))
+        to_room_id = d.pop("toRoomId", UNSET)
 
-        def _parse_to_room_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        text = d.pop("text", UNSET)
 
-        to_room_id = _parse_to_room_id(d.pop("toRoomId", UNSET))
+        file_id = d.pop("fileId", UNSET)
 
-        def _parse_text(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        _file = d.pop("file", UNSET)
+        if _file is None or isinstance(_file, Unset):
+            file = cast("DriveFile | None | Unset", _file)
+        else:
+            file_type_0 = DriveFile.from_dict(_file)
 
-        text = _parse_text(d.pop("text", UNSET))
-
-        def _parse_file_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        file_id = _parse_file_id(d.pop("fileId", UNSET))
-
-        def _parse_file(data: object) -> DriveFile | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> DriveFile:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                file_type_0 = DriveFile.from_dict(data)
-
-                return file_type_0
-
-            return cast(
-                DriveFile | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        file = _parse_file(d.pop("file", UNSET))
+            file = file_type_0
 
         if d:
             unknown_properties("ChatMessageLite", d)
@@ -267,3 +221,23 @@ class ChatMessageLite:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ChatMessageLiteReactionsItem
+    global DriveFile
+    global UserLite
+    from ..models.chat_message_lite_reactions_item import ChatMessageLiteReactionsItem  # noqa: PLC0415
+    from ..models.drive_file import DriveFile  # noqa: PLC0415
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -44,8 +44,8 @@ class ChatMessageLiteFor1On1:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.drive_file import DriveFile  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -105,89 +105,56 @@ class ChatMessageLiteFor1On1:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chat_message_lite_for_1_on_1_reactions_item import ChatMessageLiteFor1On1ReactionsItem  # noqa: PLC0415
-        from ..models.drive_file import DriveFile  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteFor1On1", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteFor1On1", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "fromUserId" in d:
-            from_user_id = d.pop("fromUserId")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        from_user_id = d.pop("fromUserId", UNSET)
+        if from_user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteFor1On1", "fromUserId")
-            from_user_id = cast(Any, UNSET)
 
-        if "toUserId" in d:
-            to_user_id = d.pop("toUserId")
-        else:
+        to_user_id = d.pop("toUserId", UNSET)
+        if to_user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteFor1On1", "toUserId")
-            to_user_id = cast(Any, UNSET)
 
-        if "reactions" in d:
+        _reactions_raw = d.pop("reactions", UNSET)
+        if _reactions_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ChatMessageLiteFor1On1", "reactions")
+            reactions = cast(Any, UNSET)
+        else:
             reactions = []
-            _reactions = d.pop("reactions")
+            _reactions = _reactions_raw
             for reactions_item_data in _reactions:
                 reactions_item = ChatMessageLiteFor1On1ReactionsItem.from_dict(reactions_item_data)
 
                 reactions.append(reactions_item)
 
+        text = d.pop("text", UNSET)
+
+        file_id = d.pop("fileId", UNSET)
+
+        _file = d.pop("file", UNSET)
+        if _file is None or isinstance(_file, Unset):
+            file = cast("DriveFile | None | Unset", _file)
         else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ChatMessageLiteFor1On1", "reactions")
-            reactions = cast(Any, UNSET)
+            file_type_0 = DriveFile.from_dict(_file)
 
-        def _parse_text(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        text = _parse_text(d.pop("text", UNSET))
-
-        def _parse_file_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        file_id = _parse_file_id(d.pop("fileId", UNSET))
-
-        def _parse_file(data: object) -> DriveFile | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> DriveFile:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                file_type_0 = DriveFile.from_dict(data)
-
-                return file_type_0
-
-            return cast(
-                DriveFile | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        file = _parse_file(d.pop("file", UNSET))
+            file = file_type_0
 
         if d:
             unknown_properties("ChatMessageLiteFor1On1", d)
@@ -220,3 +187,21 @@ class ChatMessageLiteFor1On1:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ChatMessageLiteFor1On1ReactionsItem
+    global DriveFile
+    from ..models.chat_message_lite_for_1_on_1_reactions_item import ChatMessageLiteFor1On1ReactionsItem  # noqa: PLC0415
+    from ..models.drive_file import DriveFile  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -30,8 +30,8 @@ class ChatMessageLiteReactionsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         reaction = self.reaction
 
         user: dict[str, Any] | None | Unset
@@ -56,35 +56,21 @@ class ChatMessageLiteReactionsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "reaction" in d:
-            reaction = d.pop("reaction")
-        else:
+        reaction = d.pop("reaction", UNSET)
+        if reaction is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteReactionsItem", "reaction")
-            reaction = cast(Any, UNSET)
 
-        def _parse_user(data: object) -> None | Unset | UserLite:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _user = d.pop("user", UNSET)
+        if _user is None or isinstance(_user, Unset):
+            user = cast("None | Unset | UserLite", _user)
+        else:
+            user_type_0 = UserLite.from_dict(_user)
 
-            def _try_0(data: Any) -> UserLite:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                user_type_0 = UserLite.from_dict(data)
-
-                return user_type_0
-
-            return cast(
-                None | Unset | UserLite,
-                parse_union(data, (_try_0,)),
-            )
-
-        user = _parse_user(d.pop("user", UNSET))
+            user = user_type_0
 
         if d:
             unknown_properties("ChatMessageLiteReactionsItem", d)
@@ -111,3 +97,19 @@ class ChatMessageLiteReactionsItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserLite
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class ChatMessagesReactBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "messageId" in d:
-            message_id = d.pop("messageId")
-        else:
+        message_id = d.pop("messageId", UNSET)
+        if message_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessagesReactBody", "messageId")
-            message_id = cast(Any, UNSET)
 
-        if "reaction" in d:
-            reaction = d.pop("reaction")
-        else:
+        reaction = d.pop("reaction", UNSET)
+        if reaction is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessagesReactBody", "reaction")
-            reaction = cast(Any, UNSET)
 
         if d:
             unknown_properties("ChatMessagesReactBody", d)

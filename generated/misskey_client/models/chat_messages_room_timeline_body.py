@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -69,12 +69,10 @@ class ChatMessagesRoomTimelineBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "roomId" in d:
-            room_id = d.pop("roomId")
-        else:
+        room_id = d.pop("roomId", UNSET)
+        if room_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessagesRoomTimelineBody", "roomId")
-            room_id = cast(Any, UNSET)
 
         limit = d.pop("limit", UNSET)
 

@@ -43,6 +43,8 @@ class ChatRoom:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -80,52 +82,44 @@ class ChatRoom:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoom", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoom", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "ownerId" in d:
-            owner_id = d.pop("ownerId")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        owner_id = d.pop("ownerId", UNSET)
+        if owner_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoom", "ownerId")
-            owner_id = cast(Any, UNSET)
 
-        if "owner" in d:
-            owner = UserLite.from_dict(d.pop("owner"))
-
-        else:
+        _owner_raw = d.pop("owner", UNSET)
+        if _owner_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoom", "owner")
             owner = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            owner = UserLite.from_dict(_owner_raw)
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoom", "name")
-            name = cast(Any, UNSET)
 
-        if "description" in d:
-            description = d.pop("description")
-        else:
+        description = d.pop("description", UNSET)
+        if description is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoom", "description")
-            description = cast(Any, UNSET)
 
         is_muted = d.pop("isMuted", UNSET)
 
@@ -162,3 +156,19 @@ class ChatRoom:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserLite
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -49,6 +49,8 @@ class Clip:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -100,98 +102,71 @@ class Clip:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "lastClippedAt" in d:
-
-            def _parse_last_clipped_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    last_clipped_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return last_clipped_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            last_clipped_at = _parse_last_clipped_at(d.pop("lastClippedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _last_clipped_at_raw = d.pop("lastClippedAt", UNSET)
+        if _last_clipped_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "lastClippedAt")
             last_clipped_at = cast(Any, UNSET)
-
-        if "userId" in d:
-            user_id = d.pop("userId")
         else:
+            _last_clipped_at = _last_clipped_at_raw
+            if _last_clipped_at is None:
+                last_clipped_at = cast("datetime.datetime | None", _last_clipped_at)
+            else:
+                last_clipped_at_type_0 = datetime.datetime.fromisoformat(_last_clipped_at)
+
+                last_clipped_at = last_clipped_at_type_0
+
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "user" in d:
-            user = UserLite.from_dict(d.pop("user"))
-
-        else:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "user")
             user = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            user = UserLite.from_dict(_user_raw)
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "name")
-            name = cast(Any, UNSET)
 
-        if "description" in d:
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            description = _parse_description(d.pop("description"))
-
-        else:
+        _description_raw = d.pop("description", UNSET)
+        if _description_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "description")
             description = cast(Any, UNSET)
-
-        if "isPublic" in d:
-            is_public = d.pop("isPublic")
         else:
+            description = _description_raw
+
+        is_public = d.pop("isPublic", UNSET)
+        if is_public is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "isPublic")
-            is_public = cast(Any, UNSET)
 
-        if "favoritedCount" in d:
-            favorited_count = d.pop("favoritedCount")
-        else:
+        favorited_count = d.pop("favoritedCount", UNSET)
+        if favorited_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "favoritedCount")
-            favorited_count = cast(Any, UNSET)
 
         is_favorited = d.pop("isFavorited", UNSET)
 
@@ -231,3 +206,19 @@ class Clip:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserLite
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

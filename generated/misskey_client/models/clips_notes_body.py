@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -79,12 +79,10 @@ class ClipsNotesBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "clipId" in d:
-            clip_id = d.pop("clipId")
-        else:
+        clip_id = d.pop("clipId", UNSET)
+        if clip_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ClipsNotesBody", "clipId")
-            clip_id = cast(Any, UNSET)
 
         limit = d.pop("limit", UNSET)
 
@@ -96,14 +94,7 @@ class ClipsNotesBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        def _parse_search(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        search = _parse_search(d.pop("search", UNSET))
+        search = d.pop("search", UNSET)
 
         if d:
             unknown_properties("ClipsNotesBody", d)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -61,9 +61,8 @@ class DriveFile:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.drive_folder import DriveFolder  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -144,185 +143,115 @@ class DriveFile:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.drive_file_properties import DriveFileProperties  # noqa: PLC0415
-        from ..models.drive_folder import DriveFolder  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "name")
-            name = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = d.pop("type")
-        else:
+        type_ = d.pop("type", UNSET)
+        if type_ is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "type")
-            type_ = cast(Any, UNSET)
 
-        if "md5" in d:
-            md5 = d.pop("md5")
-        else:
+        md5 = d.pop("md5", UNSET)
+        if md5 is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "md5")
-            md5 = cast(Any, UNSET)
 
-        if "size" in d:
-            size = d.pop("size")
-        else:
+        size = d.pop("size", UNSET)
+        if size is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "size")
-            size = cast(Any, UNSET)
 
-        if "isSensitive" in d:
-            is_sensitive = d.pop("isSensitive")
-        else:
+        is_sensitive = d.pop("isSensitive", UNSET)
+        if is_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "isSensitive")
-            is_sensitive = cast(Any, UNSET)
 
-        if "blurhash" in d:
-
-            def _parse_blurhash(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            blurhash = _parse_blurhash(d.pop("blurhash"))
-
-        else:
+        _blurhash_raw = d.pop("blurhash", UNSET)
+        if _blurhash_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "blurhash")
             blurhash = cast(Any, UNSET)
-
-        if "properties" in d:
-            properties = DriveFileProperties.from_dict(d.pop("properties"))
-
         else:
+            blurhash = _blurhash_raw
+
+        _properties_raw = d.pop("properties", UNSET)
+        if _properties_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "properties")
             properties = cast(Any, UNSET)
-
-        if "url" in d:
-            url = d.pop("url")
         else:
+            properties = DriveFileProperties.from_dict(_properties_raw)
+
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "url")
-            url = cast(Any, UNSET)
 
-        if "thumbnailUrl" in d:
-
-            def _parse_thumbnail_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            thumbnail_url = _parse_thumbnail_url(d.pop("thumbnailUrl"))
-
-        else:
+        _thumbnail_url_raw = d.pop("thumbnailUrl", UNSET)
+        if _thumbnail_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "thumbnailUrl")
             thumbnail_url = cast(Any, UNSET)
-
-        if "comment" in d:
-
-            def _parse_comment(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            comment = _parse_comment(d.pop("comment"))
-
         else:
+            thumbnail_url = _thumbnail_url_raw
+
+        _comment_raw = d.pop("comment", UNSET)
+        if _comment_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "comment")
             comment = cast(Any, UNSET)
-
-        if "folderId" in d:
-
-            def _parse_folder_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            folder_id = _parse_folder_id(d.pop("folderId"))
-
         else:
+            comment = _comment_raw
+
+        _folder_id_raw = d.pop("folderId", UNSET)
+        if _folder_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "folderId")
             folder_id = cast(Any, UNSET)
-
-        if "userId" in d:
-
-            def _parse_user_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            user_id = _parse_user_id(d.pop("userId"))
-
         else:
+            folder_id = _folder_id_raw
+
+        _user_id_raw = d.pop("userId", UNSET)
+        if _user_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "userId")
             user_id = cast(Any, UNSET)
+        else:
+            user_id = _user_id_raw
 
-        def _parse_folder(data: object) -> DriveFolder | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _folder = d.pop("folder", UNSET)
+        if _folder is None or isinstance(_folder, Unset):
+            folder = cast("DriveFolder | None | Unset", _folder)
+        else:
+            folder_type_0 = DriveFolder.from_dict(_folder)
 
-            def _try_0(data: Any) -> DriveFolder:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                folder_type_0 = DriveFolder.from_dict(data)
+            folder = folder_type_0
 
-                return folder_type_0
+        _user = d.pop("user", UNSET)
+        if _user is None or isinstance(_user, Unset):
+            user = cast("None | Unset | UserLite", _user)
+        else:
+            user_type_0 = UserLite.from_dict(_user)
 
-            return cast(
-                DriveFolder | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        folder = _parse_folder(d.pop("folder", UNSET))
-
-        def _parse_user(data: object) -> None | Unset | UserLite:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> UserLite:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                user_type_0 = UserLite.from_dict(data)
-
-                return user_type_0
-
-            return cast(
-                None | Unset | UserLite,
-                parse_union(data, (_try_0,)),
-            )
-
-        user = _parse_user(d.pop("user", UNSET))
+            user = user_type_0
 
         if d:
             unknown_properties("DriveFile", d)
@@ -363,3 +292,23 @@ class DriveFile:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global DriveFileProperties
+    global DriveFolder
+    global UserLite
+    from ..models.drive_file_properties import DriveFileProperties  # noqa: PLC0415
+    from ..models.drive_folder import DriveFolder  # noqa: PLC0415
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -6,16 +6,14 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union, unknown_properties
+from misskey_core._parsing import unknown_enum_value, unknown_properties
 
-from ..models.drive_files_body_sort_type_1 import DriveFilesBodySortType1, check_drive_files_body_sort_type_1
+from ..models.drive_files_body_sort_type_1 import DriveFilesBodySortType1
 from ..models.drive_files_body_sort_type_2_type_1 import (
     DriveFilesBodySortType2Type1,
-    check_drive_files_body_sort_type_2_type_1,
 )
 from ..models.drive_files_body_sort_type_3_type_1 import (
     DriveFilesBodySortType3Type1,
-    check_drive_files_body_sort_type_3_type_1,
 )
 from ..types import UNSET, Unset
 
@@ -116,66 +114,20 @@ class DriveFilesBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        def _parse_folder_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        folder_id = d.pop("folderId", UNSET)
 
-        folder_id = _parse_folder_id(d.pop("folderId", UNSET))
+        type_ = d.pop("type", UNSET)
 
-        def _parse_type_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        type_ = _parse_type_(d.pop("type", UNSET))
-
-        def _parse_sort(
-            data: object,
-        ) -> DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> DriveFilesBodySortType1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                sort_type_1 = check_drive_files_body_sort_type_1(data)
-
-                return sort_type_1
-
-            def _try_1(data: Any) -> DriveFilesBodySortType2Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                sort_type_2_type_1 = check_drive_files_body_sort_type_2_type_1(data)
-
-                return sort_type_2_type_1
-
-            def _try_2(data: Any) -> DriveFilesBodySortType3Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                sort_type_3_type_1 = check_drive_files_body_sort_type_3_type_1(data)
-
-                return sort_type_3_type_1
-
-            return cast(
-                DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
-                        _try_2,
-                    ),
-                ),
+        _sort = d.pop("sort", UNSET)
+        if _sort is None or _sort is UNSET or _sort in ("+createdAt", "+name", "+size", "-createdAt", "-name", "-size"):
+            sort = cast(
+                "DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset",
+                _sort,
             )
-
-        sort = _parse_sort(d.pop("sort", UNSET))
+        else:
+            sort = unknown_enum_value(
+                "DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None", _sort
+            )
 
         if d:
             unknown_properties("DriveFilesBody", d)

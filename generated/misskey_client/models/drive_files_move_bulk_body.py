@@ -49,22 +49,15 @@ class DriveFilesMoveBulkBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "fileIds" in d:
-            file_ids = cast(list[str], d.pop("fileIds"))
-
-        else:
+        _file_ids_raw = d.pop("fileIds", UNSET)
+        if _file_ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFilesMoveBulkBody", "fileIds")
             file_ids = cast(Any, UNSET)
+        else:
+            file_ids = cast("list[str]", _file_ids_raw)
 
-        def _parse_folder_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        folder_id = _parse_folder_id(d.pop("folderId", UNSET))
+        folder_id = d.pop("folderId", UNSET)
 
         if d:
             unknown_properties("DriveFilesMoveBulkBody", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -71,34 +71,18 @@ class DriveFilesUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "fileId" in d:
-            file_id = d.pop("fileId")
-        else:
+        file_id = d.pop("fileId", UNSET)
+        if file_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFilesUpdateBody", "fileId")
-            file_id = cast(Any, UNSET)
 
-        def _parse_folder_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        folder_id = _parse_folder_id(d.pop("folderId", UNSET))
+        folder_id = d.pop("folderId", UNSET)
 
         name = d.pop("name", UNSET)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
-        def _parse_comment(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        comment = _parse_comment(d.pop("comment", UNSET))
+        comment = d.pop("comment", UNSET)
 
         if d:
             unknown_properties("DriveFilesUpdateBody", d)

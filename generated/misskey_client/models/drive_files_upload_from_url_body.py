@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -81,41 +81,18 @@ class DriveFilesUploadFromUrlBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFilesUploadFromUrlBody", "url")
-            url = cast(Any, UNSET)
 
-        def _parse_folder_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        folder_id = _parse_folder_id(d.pop("folderId", UNSET))
+        folder_id = d.pop("folderId", UNSET)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
-        def _parse_comment(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        comment = d.pop("comment", UNSET)
 
-        comment = _parse_comment(d.pop("comment", UNSET))
-
-        def _parse_marker(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        marker = _parse_marker(d.pop("marker", UNSET))
+        marker = d.pop("marker", UNSET)
 
         force = d.pop("force", UNSET)
 

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -80,65 +80,43 @@ class DriveFolder:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFolder", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFolder", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFolder", "name")
-            name = cast(Any, UNSET)
 
-        if "parentId" in d:
-
-            def _parse_parent_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            parent_id = _parse_parent_id(d.pop("parentId"))
-
-        else:
+        _parent_id_raw = d.pop("parentId", UNSET)
+        if _parent_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFolder", "parentId")
             parent_id = cast(Any, UNSET)
+        else:
+            parent_id = _parent_id_raw
 
         folders_count = d.pop("foldersCount", UNSET)
 
         files_count = d.pop("filesCount", UNSET)
 
-        def _parse_parent(data: object) -> DriveFolder | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _parent = d.pop("parent", UNSET)
+        if _parent is None or isinstance(_parent, Unset):
+            parent = cast("DriveFolder | None | Unset", _parent)
+        else:
+            parent_type_0 = DriveFolder.from_dict(_parent)
 
-            def _try_0(data: Any) -> DriveFolder:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                parent_type_0 = DriveFolder.from_dict(data)
-
-                return parent_type_0
-
-            return cast(
-                DriveFolder | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        parent = _parse_parent(d.pop("parent", UNSET))
+            parent = parent_type_0
 
         if d:
             unknown_properties("DriveFolder", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -81,14 +81,7 @@ class DriveFoldersBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        def _parse_folder_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        folder_id = _parse_folder_id(d.pop("folderId", UNSET))
+        folder_id = d.pop("folderId", UNSET)
 
         if d:
             unknown_properties("DriveFoldersBody", d)

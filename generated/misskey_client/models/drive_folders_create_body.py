@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -49,14 +49,7 @@ class DriveFoldersCreateBody:
         d = dict(src_dict)
         name = d.pop("name", UNSET)
 
-        def _parse_parent_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        parent_id = _parse_parent_id(d.pop("parentId", UNSET))
+        parent_id = d.pop("parentId", UNSET)
 
         if d:
             unknown_properties("DriveFoldersCreateBody", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -55,23 +55,14 @@ class DriveFoldersUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "folderId" in d:
-            folder_id = d.pop("folderId")
-        else:
+        folder_id = d.pop("folderId", UNSET)
+        if folder_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFoldersUpdateBody", "folderId")
-            folder_id = cast(Any, UNSET)
 
         name = d.pop("name", UNSET)
 
-        def _parse_parent_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        parent_id = _parse_parent_id(d.pop("parentId", UNSET))
+        parent_id = d.pop("parentId", UNSET)
 
         if d:
             unknown_properties("DriveFoldersUpdateBody", d)

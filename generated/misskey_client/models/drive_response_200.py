@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class DriveResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "capacity" in d:
-            capacity = d.pop("capacity")
-        else:
+        capacity = d.pop("capacity", UNSET)
+        if capacity is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveResponse200", "capacity")
-            capacity = cast(Any, UNSET)
 
-        if "usage" in d:
-            usage = d.pop("usage")
-        else:
+        usage = d.pop("usage", UNSET)
+        if usage is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveResponse200", "usage")
-            usage = cast(Any, UNSET)
 
         if d:
             unknown_properties("DriveResponse200", d)

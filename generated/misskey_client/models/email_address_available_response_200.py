@@ -45,26 +45,18 @@ class EmailAddressAvailableResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "available" in d:
-            available = d.pop("available")
-        else:
+        available = d.pop("available", UNSET)
+        if available is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmailAddressAvailableResponse200", "available")
-            available = cast(Any, UNSET)
 
-        if "reason" in d:
-
-            def _parse_reason(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            reason = _parse_reason(d.pop("reason"))
-
-        else:
+        _reason_raw = d.pop("reason", UNSET)
+        if _reason_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmailAddressAvailableResponse200", "reason")
             reason = cast(Any, UNSET)
+        else:
+            reason = _reason_raw
 
         if d:
             unknown_properties("EmailAddressAvailableResponse200", d)

@@ -87,100 +87,72 @@ class EmojiDetailed:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "id")
-            id = cast(Any, UNSET)
 
-        if "aliases" in d:
-            aliases = cast(list[str], d.pop("aliases"))
-
-        else:
+        _aliases_raw = d.pop("aliases", UNSET)
+        if _aliases_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "aliases")
             aliases = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            aliases = cast("list[str]", _aliases_raw)
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "name")
-            name = cast(Any, UNSET)
 
-        if "category" in d:
-
-            def _parse_category(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            category = _parse_category(d.pop("category"))
-
-        else:
+        _category_raw = d.pop("category", UNSET)
+        if _category_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "category")
             category = cast(Any, UNSET)
-
-        if "host" in d:
-
-            def _parse_host(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            host = _parse_host(d.pop("host"))
-
         else:
+            category = _category_raw
+
+        _host_raw = d.pop("host", UNSET)
+        if _host_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "host")
             host = cast(Any, UNSET)
-
-        if "url" in d:
-            url = d.pop("url")
         else:
+            host = _host_raw
+
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "url")
-            url = cast(Any, UNSET)
 
-        if "license" in d:
-
-            def _parse_license_(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            license_ = _parse_license_(d.pop("license"))
-
-        else:
+        _license__raw = d.pop("license", UNSET)
+        if _license__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "license")
             license_ = cast(Any, UNSET)
-
-        if "isSensitive" in d:
-            is_sensitive = d.pop("isSensitive")
         else:
+            license_ = _license__raw
+
+        is_sensitive = d.pop("isSensitive", UNSET)
+        if is_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "isSensitive")
-            is_sensitive = cast(Any, UNSET)
 
-        if "localOnly" in d:
-            local_only = d.pop("localOnly")
-        else:
+        local_only = d.pop("localOnly", UNSET)
+        if local_only is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "localOnly")
-            local_only = cast(Any, UNSET)
 
-        if "roleIdsThatCanBeUsedThisEmojiAsReaction" in d:
-            role_ids_that_can_be_used_this_emoji_as_reaction = cast(
-                list[str], d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction")
-            )
-
-        else:
+        _role_ids_that_can_be_used_this_emoji_as_reaction_raw = d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
+        if _role_ids_that_can_be_used_this_emoji_as_reaction_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "roleIdsThatCanBeUsedThisEmojiAsReaction")
             role_ids_that_can_be_used_this_emoji_as_reaction = cast(Any, UNSET)
+        else:
+            role_ids_that_can_be_used_this_emoji_as_reaction = cast(
+                "list[str]", _role_ids_that_can_be_used_this_emoji_as_reaction_raw
+            )
 
         if d:
             unknown_properties("EmojiDetailed", d)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -60,6 +60,8 @@ class EmojiDetailedAdmin:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         updated_at: None | str
@@ -133,159 +135,109 @@ class EmojiDetailedAdmin:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.emoji_detailed_admin_role_ids_that_can_be_used_this_emoji_as_reaction_item import (
-            EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "id")
-            id = cast(Any, UNSET)
 
-        if "updatedAt" in d:
-
-            def _parse_updated_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return updated_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            updated_at = _parse_updated_at(d.pop("updatedAt"))
-
-        else:
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "updatedAt")
             updated_at = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            _updated_at = _updated_at_raw
+            if _updated_at is None:
+                updated_at = cast("datetime.datetime | None", _updated_at)
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "name")
-            name = cast(Any, UNSET)
 
-        if "host" in d:
-
-            def _parse_host(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            host = _parse_host(d.pop("host"))
-
-        else:
+        _host_raw = d.pop("host", UNSET)
+        if _host_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "host")
             host = cast(Any, UNSET)
-
-        if "publicUrl" in d:
-            public_url = d.pop("publicUrl")
         else:
+            host = _host_raw
+
+        public_url = d.pop("publicUrl", UNSET)
+        if public_url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "publicUrl")
-            public_url = cast(Any, UNSET)
 
-        if "originalUrl" in d:
-            original_url = d.pop("originalUrl")
-        else:
+        original_url = d.pop("originalUrl", UNSET)
+        if original_url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "originalUrl")
-            original_url = cast(Any, UNSET)
 
-        if "uri" in d:
-
-            def _parse_uri(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            uri = _parse_uri(d.pop("uri"))
-
-        else:
+        _uri_raw = d.pop("uri", UNSET)
+        if _uri_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "uri")
             uri = cast(Any, UNSET)
-
-        if "type" in d:
-
-            def _parse_type_(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            type_ = _parse_type_(d.pop("type"))
-
         else:
+            uri = _uri_raw
+
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "type")
             type_ = cast(Any, UNSET)
-
-        if "aliases" in d:
-            aliases = cast(list[str], d.pop("aliases"))
-
         else:
+            type_ = _type__raw
+
+        _aliases_raw = d.pop("aliases", UNSET)
+        if _aliases_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "aliases")
             aliases = cast(Any, UNSET)
-
-        if "category" in d:
-
-            def _parse_category(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            category = _parse_category(d.pop("category"))
-
         else:
+            aliases = cast("list[str]", _aliases_raw)
+
+        _category_raw = d.pop("category", UNSET)
+        if _category_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "category")
             category = cast(Any, UNSET)
-
-        if "license" in d:
-
-            def _parse_license_(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            license_ = _parse_license_(d.pop("license"))
-
         else:
+            category = _category_raw
+
+        _license__raw = d.pop("license", UNSET)
+        if _license__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "license")
             license_ = cast(Any, UNSET)
-
-        if "localOnly" in d:
-            local_only = d.pop("localOnly")
         else:
+            license_ = _license__raw
+
+        local_only = d.pop("localOnly", UNSET)
+        if local_only is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "localOnly")
-            local_only = cast(Any, UNSET)
 
-        if "isSensitive" in d:
-            is_sensitive = d.pop("isSensitive")
-        else:
+        is_sensitive = d.pop("isSensitive", UNSET)
+        if is_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "isSensitive")
-            is_sensitive = cast(Any, UNSET)
 
-        if "roleIdsThatCanBeUsedThisEmojiAsReaction" in d:
+        _role_ids_that_can_be_used_this_emoji_as_reaction_raw = d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
+        if _role_ids_that_can_be_used_this_emoji_as_reaction_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("EmojiDetailedAdmin", "roleIdsThatCanBeUsedThisEmojiAsReaction")
+            role_ids_that_can_be_used_this_emoji_as_reaction = cast(Any, UNSET)
+        else:
             role_ids_that_can_be_used_this_emoji_as_reaction = []
-            _role_ids_that_can_be_used_this_emoji_as_reaction = d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction")
+            _role_ids_that_can_be_used_this_emoji_as_reaction = _role_ids_that_can_be_used_this_emoji_as_reaction_raw
             for (
                 role_ids_that_can_be_used_this_emoji_as_reaction_item_data
             ) in _role_ids_that_can_be_used_this_emoji_as_reaction:
@@ -298,11 +250,6 @@ class EmojiDetailedAdmin:
                 role_ids_that_can_be_used_this_emoji_as_reaction.append(
                     role_ids_that_can_be_used_this_emoji_as_reaction_item
                 )
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("EmojiDetailedAdmin", "roleIdsThatCanBeUsedThisEmojiAsReaction")
-            role_ids_that_can_be_used_this_emoji_as_reaction = cast(Any, UNSET)
 
         if d:
             unknown_properties("EmojiDetailedAdmin", d)
@@ -341,3 +288,21 @@ class EmojiDetailedAdmin:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem
+    from ..models.emoji_detailed_admin_role_ids_that_can_be_used_this_emoji_as_reaction_item import (
+        EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

@@ -75,48 +75,38 @@ class EmojiSimple:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "aliases" in d:
-            aliases = cast(list[str], d.pop("aliases"))
-
-        else:
+        _aliases_raw = d.pop("aliases", UNSET)
+        if _aliases_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiSimple", "aliases")
             aliases = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            aliases = cast("list[str]", _aliases_raw)
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiSimple", "name")
-            name = cast(Any, UNSET)
 
-        if "category" in d:
-
-            def _parse_category(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            category = _parse_category(d.pop("category"))
-
-        else:
+        _category_raw = d.pop("category", UNSET)
+        if _category_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiSimple", "category")
             category = cast(Any, UNSET)
-
-        if "url" in d:
-            url = d.pop("url")
         else:
+            category = _category_raw
+
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiSimple", "url")
-            url = cast(Any, UNSET)
 
         local_only = d.pop("localOnly", UNSET)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
         role_ids_that_can_be_used_this_emoji_as_reaction = cast(
-            list[str], d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
+            "list[str]", d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
         )
 
         if d:

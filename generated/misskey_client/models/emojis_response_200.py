@@ -28,6 +28,8 @@ class EmojisResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         emojis = []
         for emojis_item_data in self.emojis:
             emojis_item = (
@@ -49,21 +51,21 @@ class EmojisResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.emoji_simple import EmojiSimple  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "emojis" in d:
+        _emojis_raw = d.pop("emojis", UNSET)
+        if _emojis_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("EmojisResponse200", "emojis")
+            emojis = cast(Any, UNSET)
+        else:
             emojis = []
-            _emojis = d.pop("emojis")
+            _emojis = _emojis_raw
             for emojis_item_data in _emojis:
                 emojis_item = EmojiSimple.from_dict(emojis_item_data)
 
                 emojis.append(emojis_item)
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("EmojisResponse200", "emojis")
-            emojis = cast(Any, UNSET)
 
         if d:
             unknown_properties("EmojisResponse200", d)
@@ -89,3 +91,19 @@ class EmojisResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global EmojiSimple
+    from ..models.emoji_simple import EmojiSimple  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -28,6 +28,8 @@ class EndpointResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         params = []
         for params_item_data in self.params:
             params_item = (
@@ -49,21 +51,21 @@ class EndpointResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.endpoint_response_200_params_item import EndpointResponse200ParamsItem  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "params" in d:
+        _params_raw = d.pop("params", UNSET)
+        if _params_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("EndpointResponse200", "params")
+            params = cast(Any, UNSET)
+        else:
             params = []
-            _params = d.pop("params")
+            _params = _params_raw
             for params_item_data in _params:
                 params_item = EndpointResponse200ParamsItem.from_dict(params_item_data)
 
                 params.append(params_item)
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("EndpointResponse200", "params")
-            params = cast(Any, UNSET)
 
         if d:
             unknown_properties("EndpointResponse200", d)
@@ -89,3 +91,19 @@ class EndpointResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global EndpointResponse200ParamsItem
+    from ..models.endpoint_response_200_params_item import EndpointResponse200ParamsItem  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -28,6 +28,8 @@ class Error:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         error = self.error.to_dict() if hasattr(self.error, "to_dict") else dict(cast(Any, self.error))
 
         field_dict: dict[str, Any] = {}
@@ -42,16 +44,16 @@ class Error:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error_error import ErrorError  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "error" in d:
-            error = ErrorError.from_dict(d.pop("error"))
-
-        else:
+        _error_raw = d.pop("error", UNSET)
+        if _error_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Error", "error")
             error = cast(Any, UNSET)
+        else:
+            error = ErrorError.from_dict(_error_raw)
 
         if d:
             unknown_properties("Error", d)
@@ -77,3 +79,19 @@ class Error:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ErrorError
+    from ..models.error_error import ErrorError  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -51,27 +51,23 @@ class ErrorError:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "code" in d:
-            code = d.pop("code")
-        else:
+        code = d.pop("code", UNSET)
+        if code is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ErrorError", "code")
-            code = cast(Any, UNSET)
 
-        if "message" in d:
-            message = d.pop("message")
-        else:
+        message = d.pop("message", UNSET)
+        if message is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ErrorError", "message")
-            message = cast(Any, UNSET)
 
-        if "id" in d:
-            id = UUID(d.pop("id"))
-
-        else:
+        _id_raw = d.pop("id", UNSET)
+        if _id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ErrorError", "id")
             id = cast(Any, UNSET)
+        else:
+            id = UUID(_id_raw)
 
         if d:
             unknown_properties("ErrorError", d)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.federation_instance_suspension_state import (
     FederationInstanceSuspensionState,
@@ -192,297 +192,186 @@ class FederationInstance:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "id")
-            id = cast(Any, UNSET)
 
-        if "firstRetrievedAt" in d:
-            first_retrieved_at = datetime.datetime.fromisoformat(d.pop("firstRetrievedAt"))
-
-        else:
+        _first_retrieved_at_raw = d.pop("firstRetrievedAt", UNSET)
+        if _first_retrieved_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "firstRetrievedAt")
             first_retrieved_at = cast(Any, UNSET)
-
-        if "host" in d:
-            host = d.pop("host")
         else:
+            first_retrieved_at = datetime.datetime.fromisoformat(_first_retrieved_at_raw)
+
+        host = d.pop("host", UNSET)
+        if host is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "host")
-            host = cast(Any, UNSET)
 
-        if "usersCount" in d:
-            users_count = d.pop("usersCount")
-        else:
+        users_count = d.pop("usersCount", UNSET)
+        if users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "usersCount")
-            users_count = cast(Any, UNSET)
 
-        if "notesCount" in d:
-            notes_count = d.pop("notesCount")
-        else:
+        notes_count = d.pop("notesCount", UNSET)
+        if notes_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "notesCount")
-            notes_count = cast(Any, UNSET)
 
-        if "followingCount" in d:
-            following_count = d.pop("followingCount")
-        else:
+        following_count = d.pop("followingCount", UNSET)
+        if following_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "followingCount")
-            following_count = cast(Any, UNSET)
 
-        if "followersCount" in d:
-            followers_count = d.pop("followersCount")
-        else:
+        followers_count = d.pop("followersCount", UNSET)
+        if followers_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "followersCount")
-            followers_count = cast(Any, UNSET)
 
-        if "isNotResponding" in d:
-            is_not_responding = d.pop("isNotResponding")
-        else:
+        is_not_responding = d.pop("isNotResponding", UNSET)
+        if is_not_responding is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "isNotResponding")
-            is_not_responding = cast(Any, UNSET)
 
-        if "isSuspended" in d:
-            is_suspended = d.pop("isSuspended")
-        else:
+        is_suspended = d.pop("isSuspended", UNSET)
+        if is_suspended is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "isSuspended")
-            is_suspended = cast(Any, UNSET)
 
-        if "suspensionState" in d:
-            suspension_state = check_federation_instance_suspension_state(d.pop("suspensionState"))
-
-        else:
+        _suspension_state_raw = d.pop("suspensionState", UNSET)
+        if _suspension_state_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "suspensionState")
             suspension_state = cast(Any, UNSET)
-
-        if "isBlocked" in d:
-            is_blocked = d.pop("isBlocked")
         else:
+            suspension_state = check_federation_instance_suspension_state(_suspension_state_raw)
+
+        is_blocked = d.pop("isBlocked", UNSET)
+        if is_blocked is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "isBlocked")
-            is_blocked = cast(Any, UNSET)
 
-        if "softwareName" in d:
-
-            def _parse_software_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            software_name = _parse_software_name(d.pop("softwareName"))
-
-        else:
+        _software_name_raw = d.pop("softwareName", UNSET)
+        if _software_name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "softwareName")
             software_name = cast(Any, UNSET)
-
-        if "softwareVersion" in d:
-
-            def _parse_software_version(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            software_version = _parse_software_version(d.pop("softwareVersion"))
-
         else:
+            software_name = _software_name_raw
+
+        _software_version_raw = d.pop("softwareVersion", UNSET)
+        if _software_version_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "softwareVersion")
             software_version = cast(Any, UNSET)
-
-        if "openRegistrations" in d:
-
-            def _parse_open_registrations(data: object) -> bool | None:
-                if data is None:
-                    return data
-                return cast(bool | None, data)
-
-            open_registrations = _parse_open_registrations(d.pop("openRegistrations"))
-
         else:
+            software_version = _software_version_raw
+
+        _open_registrations_raw = d.pop("openRegistrations", UNSET)
+        if _open_registrations_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "openRegistrations")
             open_registrations = cast(Any, UNSET)
-
-        if "name" in d:
-
-            def _parse_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            name = _parse_name(d.pop("name"))
-
         else:
+            open_registrations = _open_registrations_raw
+
+        _name_raw = d.pop("name", UNSET)
+        if _name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "name")
             name = cast(Any, UNSET)
-
-        if "description" in d:
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            description = _parse_description(d.pop("description"))
-
         else:
+            name = _name_raw
+
+        _description_raw = d.pop("description", UNSET)
+        if _description_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "description")
             description = cast(Any, UNSET)
-
-        if "maintainerName" in d:
-
-            def _parse_maintainer_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            maintainer_name = _parse_maintainer_name(d.pop("maintainerName"))
-
         else:
+            description = _description_raw
+
+        _maintainer_name_raw = d.pop("maintainerName", UNSET)
+        if _maintainer_name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "maintainerName")
             maintainer_name = cast(Any, UNSET)
-
-        if "maintainerEmail" in d:
-
-            def _parse_maintainer_email(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            maintainer_email = _parse_maintainer_email(d.pop("maintainerEmail"))
-
         else:
+            maintainer_name = _maintainer_name_raw
+
+        _maintainer_email_raw = d.pop("maintainerEmail", UNSET)
+        if _maintainer_email_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "maintainerEmail")
             maintainer_email = cast(Any, UNSET)
-
-        if "isSilenced" in d:
-            is_silenced = d.pop("isSilenced")
         else:
+            maintainer_email = _maintainer_email_raw
+
+        is_silenced = d.pop("isSilenced", UNSET)
+        if is_silenced is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "isSilenced")
-            is_silenced = cast(Any, UNSET)
 
-        if "isMediaSilenced" in d:
-            is_media_silenced = d.pop("isMediaSilenced")
-        else:
+        is_media_silenced = d.pop("isMediaSilenced", UNSET)
+        if is_media_silenced is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "isMediaSilenced")
-            is_media_silenced = cast(Any, UNSET)
 
-        if "iconUrl" in d:
-
-            def _parse_icon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            icon_url = _parse_icon_url(d.pop("iconUrl"))
-
-        else:
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        if _icon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "iconUrl")
             icon_url = cast(Any, UNSET)
-
-        if "faviconUrl" in d:
-
-            def _parse_favicon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            favicon_url = _parse_favicon_url(d.pop("faviconUrl"))
-
         else:
+            icon_url = _icon_url_raw
+
+        _favicon_url_raw = d.pop("faviconUrl", UNSET)
+        if _favicon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "faviconUrl")
             favicon_url = cast(Any, UNSET)
-
-        if "themeColor" in d:
-
-            def _parse_theme_color(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            theme_color = _parse_theme_color(d.pop("themeColor"))
-
         else:
+            favicon_url = _favicon_url_raw
+
+        _theme_color_raw = d.pop("themeColor", UNSET)
+        if _theme_color_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "themeColor")
             theme_color = cast(Any, UNSET)
-
-        if "infoUpdatedAt" in d:
-
-            def _parse_info_updated_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    info_updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return info_updated_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            info_updated_at = _parse_info_updated_at(d.pop("infoUpdatedAt"))
-
         else:
+            theme_color = _theme_color_raw
+
+        _info_updated_at_raw = d.pop("infoUpdatedAt", UNSET)
+        if _info_updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "infoUpdatedAt")
             info_updated_at = cast(Any, UNSET)
-
-        if "latestRequestReceivedAt" in d:
-
-            def _parse_latest_request_received_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    latest_request_received_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return latest_request_received_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            latest_request_received_at = _parse_latest_request_received_at(d.pop("latestRequestReceivedAt"))
-
         else:
+            _info_updated_at = _info_updated_at_raw
+            if _info_updated_at is None:
+                info_updated_at = cast("datetime.datetime | None", _info_updated_at)
+            else:
+                info_updated_at_type_0 = datetime.datetime.fromisoformat(_info_updated_at)
+
+                info_updated_at = info_updated_at_type_0
+
+        _latest_request_received_at_raw = d.pop("latestRequestReceivedAt", UNSET)
+        if _latest_request_received_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "latestRequestReceivedAt")
             latest_request_received_at = cast(Any, UNSET)
+        else:
+            _latest_request_received_at = _latest_request_received_at_raw
+            if _latest_request_received_at is None:
+                latest_request_received_at = cast("datetime.datetime | None", _latest_request_received_at)
+            else:
+                latest_request_received_at_type_0 = datetime.datetime.fromisoformat(_latest_request_received_at)
 
-        def _parse_moderation_note(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                latest_request_received_at = latest_request_received_at_type_0
 
-        moderation_note = _parse_moderation_note(d.pop("moderationNote", UNSET))
+        moderation_note = d.pop("moderationNote", UNSET)
 
         if d:
             unknown_properties("FederationInstance", d)

@@ -6,19 +6,16 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union, unknown_properties
+from misskey_core._parsing import unknown_enum_value, unknown_properties
 
 from ..models.federation_instances_body_sort_type_1 import (
     FederationInstancesBodySortType1,
-    check_federation_instances_body_sort_type_1,
 )
 from ..models.federation_instances_body_sort_type_2_type_1 import (
     FederationInstancesBodySortType2Type1,
-    check_federation_instances_body_sort_type_2_type_1,
 )
 from ..models.federation_instances_body_sort_type_3_type_1 import (
     FederationInstancesBodySortType3Type1,
-    check_federation_instances_body_sort_type_3_type_1,
 )
 from ..types import UNSET, Unset
 
@@ -158,135 +155,57 @@ class FederationInstancesBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        host = d.pop("host", UNSET)
 
-        def _parse_host(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        blocked = d.pop("blocked", UNSET)
 
-        host = _parse_host(d.pop("host", UNSET))
+        not_responding = d.pop("notResponding", UNSET)
 
-        def _parse_blocked(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        suspended = d.pop("suspended", UNSET)
 
-        blocked = _parse_blocked(d.pop("blocked", UNSET))
+        silenced = d.pop("silenced", UNSET)
 
-        def _parse_not_responding(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        federating = d.pop("federating", UNSET)
 
-        not_responding = _parse_not_responding(d.pop("notResponding", UNSET))
+        subscribing = d.pop("subscribing", UNSET)
 
-        def _parse_suspended(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        suspended = _parse_suspended(d.pop("suspended", UNSET))
-
-        def _parse_silenced(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        silenced = _parse_silenced(d.pop("silenced", UNSET))
-
-        def _parse_federating(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        federating = _parse_federating(d.pop("federating", UNSET))
-
-        def _parse_subscribing(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        subscribing = _parse_subscribing(d.pop("subscribing", UNSET))
-
-        def _parse_publishing(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        publishing = _parse_publishing(d.pop("publishing", UNSET))
+        publishing = d.pop("publishing", UNSET)
 
         limit = d.pop("limit", UNSET)
 
         offset = d.pop("offset", UNSET)
 
-        def _parse_sort(
-            data: object,
-        ) -> (
-            FederationInstancesBodySortType1
-            | FederationInstancesBodySortType2Type1
-            | FederationInstancesBodySortType3Type1
-            | None
-            | Unset
-        ):
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> FederationInstancesBodySortType1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                sort_type_1 = check_federation_instances_body_sort_type_1(data)
-
-                return sort_type_1
-
-            def _try_1(data: Any) -> FederationInstancesBodySortType2Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                sort_type_2_type_1 = check_federation_instances_body_sort_type_2_type_1(data)
-
-                return sort_type_2_type_1
-
-            def _try_2(data: Any) -> FederationInstancesBodySortType3Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                sort_type_3_type_1 = check_federation_instances_body_sort_type_3_type_1(data)
-
-                return sort_type_3_type_1
-
-            return cast(
-                FederationInstancesBodySortType1
-                | FederationInstancesBodySortType2Type1
-                | FederationInstancesBodySortType3Type1
-                | None
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
-                        _try_2,
-                    ),
-                ),
+        _sort = d.pop("sort", UNSET)
+        if (
+            _sort is None
+            or _sort is UNSET
+            or _sort
+            in (
+                "+firstRetrievedAt",
+                "+followers",
+                "+following",
+                "+latestRequestReceivedAt",
+                "+notes",
+                "+pubSub",
+                "+users",
+                "-firstRetrievedAt",
+                "-followers",
+                "-following",
+                "-latestRequestReceivedAt",
+                "-notes",
+                "-pubSub",
+                "-users",
             )
-
-        sort = _parse_sort(d.pop("sort", UNSET))
+        ):
+            sort = cast(
+                "FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 | FederationInstancesBodySortType3Type1 | None | Unset",
+                _sort,
+            )
+        else:
+            sort = unknown_enum_value(
+                "FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 | FederationInstancesBodySortType3Type1 | None",
+                _sort,
+            )
 
         if d:
             unknown_properties("FederationInstancesBody", d)

@@ -34,6 +34,8 @@ class FederationStatsResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         top_sub_instances = []
         for top_sub_instances_item_data in self.top_sub_instances:
             top_sub_instances_item = (
@@ -71,48 +73,44 @@ class FederationStatsResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.federation_instance import FederationInstance  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "topSubInstances" in d:
+        _top_sub_instances_raw = d.pop("topSubInstances", UNSET)
+        if _top_sub_instances_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("FederationStatsResponse200", "topSubInstances")
+            top_sub_instances = cast(Any, UNSET)
+        else:
             top_sub_instances = []
-            _top_sub_instances = d.pop("topSubInstances")
+            _top_sub_instances = _top_sub_instances_raw
             for top_sub_instances_item_data in _top_sub_instances:
                 top_sub_instances_item = FederationInstance.from_dict(top_sub_instances_item_data)
 
                 top_sub_instances.append(top_sub_instances_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("FederationStatsResponse200", "topSubInstances")
-            top_sub_instances = cast(Any, UNSET)
-
-        if "otherFollowersCount" in d:
-            other_followers_count = d.pop("otherFollowersCount")
-        else:
+        other_followers_count = d.pop("otherFollowersCount", UNSET)
+        if other_followers_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationStatsResponse200", "otherFollowersCount")
-            other_followers_count = cast(Any, UNSET)
 
-        if "topPubInstances" in d:
+        _top_pub_instances_raw = d.pop("topPubInstances", UNSET)
+        if _top_pub_instances_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("FederationStatsResponse200", "topPubInstances")
+            top_pub_instances = cast(Any, UNSET)
+        else:
             top_pub_instances = []
-            _top_pub_instances = d.pop("topPubInstances")
+            _top_pub_instances = _top_pub_instances_raw
             for top_pub_instances_item_data in _top_pub_instances:
                 top_pub_instances_item = FederationInstance.from_dict(top_pub_instances_item_data)
 
                 top_pub_instances.append(top_pub_instances_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("FederationStatsResponse200", "topPubInstances")
-            top_pub_instances = cast(Any, UNSET)
-
-        if "otherFollowingCount" in d:
-            other_following_count = d.pop("otherFollowingCount")
-        else:
+        other_following_count = d.pop("otherFollowingCount", UNSET)
+        if other_following_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationStatsResponse200", "otherFollowingCount")
-            other_following_count = cast(Any, UNSET)
 
         if d:
             unknown_properties("FederationStatsResponse200", d)
@@ -141,3 +139,19 @@ class FederationStatsResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global FederationInstance
+    from ..models.federation_instance import FederationInstance  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class FetchExternalResourcesBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FetchExternalResourcesBody", "url")
-            url = cast(Any, UNSET)
 
-        if "hash" in d:
-            hash_ = d.pop("hash")
-        else:
+        hash_ = d.pop("hash", UNSET)
+        if hash_ is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FetchExternalResourcesBody", "hash")
-            hash_ = cast(Any, UNSET)
 
         if d:
             unknown_properties("FetchExternalResourcesBody", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class FetchExternalResourcesResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "type" in d:
-            type_ = d.pop("type")
-        else:
+        type_ = d.pop("type", UNSET)
+        if type_ is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FetchExternalResourcesResponse200", "type")
-            type_ = cast(Any, UNSET)
 
-        if "data" in d:
-            data = d.pop("data")
-        else:
+        data = d.pop("data", UNSET)
+        if data is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FetchExternalResourcesResponse200", "data")
-            data = cast(Any, UNSET)
 
         if d:
             unknown_properties("FetchExternalResourcesResponse200", d)

@@ -45,6 +45,8 @@ class FetchRssResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         items = []
         for items_item_data in self.items:
             items_item = (
@@ -102,24 +104,21 @@ class FetchRssResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.fetch_rss_response_200_image import FetchRssResponse200Image  # noqa: PLC0415
-        from ..models.fetch_rss_response_200_items_item import FetchRssResponse200ItemsItem  # noqa: PLC0415
-        from ..models.fetch_rss_response_200_itunes import FetchRssResponse200Itunes  # noqa: PLC0415
-        from ..models.fetch_rss_response_200_pagination_links import FetchRssResponse200PaginationLinks  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "items" in d:
+        _items_raw = d.pop("items", UNSET)
+        if _items_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("FetchRssResponse200", "items")
+            items = cast(Any, UNSET)
+        else:
             items = []
-            _items = d.pop("items")
+            _items = _items_raw
             for items_item_data in _items:
                 items_item = FetchRssResponse200ItemsItem.from_dict(items_item_data)
 
                 items.append(items_item)
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("FetchRssResponse200", "items")
-            items = cast(Any, UNSET)
 
         _image = d.pop("image", UNSET)
         image: FetchRssResponse200Image | Unset
@@ -181,3 +180,25 @@ class FetchRssResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global FetchRssResponse200Image
+    global FetchRssResponse200ItemsItem
+    global FetchRssResponse200Itunes
+    global FetchRssResponse200PaginationLinks
+    from ..models.fetch_rss_response_200_image import FetchRssResponse200Image  # noqa: PLC0415
+    from ..models.fetch_rss_response_200_items_item import FetchRssResponse200ItemsItem  # noqa: PLC0415
+    from ..models.fetch_rss_response_200_itunes import FetchRssResponse200Itunes  # noqa: PLC0415
+    from ..models.fetch_rss_response_200_pagination_links import FetchRssResponse200PaginationLinks  # noqa: PLC0415
+
+    _RELATED_LOADED = True

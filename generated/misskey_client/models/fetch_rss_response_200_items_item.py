@@ -48,6 +48,8 @@ class FetchRssResponse200ItemsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         link = self.link
 
         guid = self.guid
@@ -106,8 +108,8 @@ class FetchRssResponse200ItemsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.fetch_rss_response_200_items_item_enclosure import FetchRssResponse200ItemsItemEnclosure  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
         link = d.pop("link", UNSET)
 
@@ -125,7 +127,7 @@ class FetchRssResponse200ItemsItem:
 
         iso_date = d.pop("isoDate", UNSET)
 
-        categories = cast(list[str], d.pop("categories", UNSET))
+        categories = cast("list[str]", d.pop("categories", UNSET))
 
         content_snippet = d.pop("contentSnippet", UNSET)
 
@@ -170,3 +172,19 @@ class FetchRssResponse200ItemsItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global FetchRssResponse200ItemsItemEnclosure
+    from ..models.fetch_rss_response_200_items_item_enclosure import FetchRssResponse200ItemsItemEnclosure  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -40,6 +40,8 @@ class FetchRssResponse200Itunes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         image = self.image
 
         owner: dict[str, Any] | Unset = UNSET
@@ -82,8 +84,8 @@ class FetchRssResponse200Itunes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.fetch_rss_response_200_itunes_owner import FetchRssResponse200ItunesOwner  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
         image = d.pop("image", UNSET)
 
@@ -100,9 +102,9 @@ class FetchRssResponse200Itunes:
 
         explicit = d.pop("explicit", UNSET)
 
-        categories = cast(list[str], d.pop("categories", UNSET))
+        categories = cast("list[str]", d.pop("categories", UNSET))
 
-        keywords = cast(list[str], d.pop("keywords", UNSET))
+        keywords = cast("list[str]", d.pop("keywords", UNSET))
 
         if d:
             unknown_properties("FetchRssResponse200Itunes", d)
@@ -134,3 +136,19 @@ class FetchRssResponse200Itunes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global FetchRssResponse200ItunesOwner
+    from ..models.fetch_rss_response_200_itunes_owner import FetchRssResponse200ItunesOwner  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -50,6 +50,8 @@ class Flash:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -95,82 +97,70 @@ class Flash:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "updatedAt" in d:
-            updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "updatedAt")
             updated_at = cast(Any, UNSET)
-
-        if "userId" in d:
-            user_id = d.pop("userId")
         else:
+            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "user" in d:
-            user = UserLite.from_dict(d.pop("user"))
-
-        else:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "user")
             user = cast(Any, UNSET)
-
-        if "title" in d:
-            title = d.pop("title")
         else:
+            user = UserLite.from_dict(_user_raw)
+
+        title = d.pop("title", UNSET)
+        if title is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "title")
-            title = cast(Any, UNSET)
 
-        if "summary" in d:
-            summary = d.pop("summary")
-        else:
+        summary = d.pop("summary", UNSET)
+        if summary is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "summary")
-            summary = cast(Any, UNSET)
 
-        if "script" in d:
-            script = d.pop("script")
-        else:
+        script = d.pop("script", UNSET)
+        if script is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "script")
-            script = cast(Any, UNSET)
 
-        if "visibility" in d:
-            visibility = check_flash_visibility(d.pop("visibility"))
-
-        else:
+        _visibility_raw = d.pop("visibility", UNSET)
+        if _visibility_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "visibility")
             visibility = cast(Any, UNSET)
-
-        if "likedCount" in d:
-            liked_count = d.pop("likedCount")
         else:
+            visibility = check_flash_visibility(_visibility_raw)
+
+        liked_count = d.pop("likedCount", UNSET)
+        if liked_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "likedCount")
-            liked_count = cast(Any, UNSET)
 
         is_liked = d.pop("isLiked", UNSET)
 
@@ -208,3 +198,19 @@ class Flash:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserLite
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

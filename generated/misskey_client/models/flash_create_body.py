@@ -63,34 +63,28 @@ class FlashCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "title" in d:
-            title = d.pop("title")
-        else:
+        title = d.pop("title", UNSET)
+        if title is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FlashCreateBody", "title")
-            title = cast(Any, UNSET)
 
-        if "summary" in d:
-            summary = d.pop("summary")
-        else:
+        summary = d.pop("summary", UNSET)
+        if summary is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FlashCreateBody", "summary")
-            summary = cast(Any, UNSET)
 
-        if "script" in d:
-            script = d.pop("script")
-        else:
+        script = d.pop("script", UNSET)
+        if script is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FlashCreateBody", "script")
-            script = cast(Any, UNSET)
 
-        if "permissions" in d:
-            permissions = cast(list[str], d.pop("permissions"))
-
-        else:
+        _permissions_raw = d.pop("permissions", UNSET)
+        if _permissions_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FlashCreateBody", "permissions")
             permissions = cast(Any, UNSET)
+        else:
+            permissions = cast("list[str]", _permissions_raw)
 
         _visibility = d.pop("visibility", UNSET)
         visibility: FlashCreateBodyVisibility | Unset

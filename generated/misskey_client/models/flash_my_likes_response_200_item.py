@@ -30,6 +30,8 @@ class FlashMyLikesResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         flash = self.flash.to_dict() if hasattr(self.flash, "to_dict") else dict(cast(Any, self.flash))
@@ -47,23 +49,21 @@ class FlashMyLikesResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.flash import Flash  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FlashMyLikesResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "flash" in d:
-            flash = Flash.from_dict(d.pop("flash"))
-
-        else:
+        _flash_raw = d.pop("flash", UNSET)
+        if _flash_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FlashMyLikesResponse200Item", "flash")
             flash = cast(Any, UNSET)
+        else:
+            flash = Flash.from_dict(_flash_raw)
 
         if d:
             unknown_properties("FlashMyLikesResponse200Item", d)
@@ -90,3 +90,19 @@ class FlashMyLikesResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global Flash
+    from ..models.flash import Flash  # noqa: PLC0415
+
+    _RELATED_LOADED = True

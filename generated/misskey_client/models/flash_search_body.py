@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -69,12 +69,10 @@ class FlashSearchBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "query" in d:
-            query = d.pop("query")
-        else:
+        query = d.pop("query", UNSET)
+        if query is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FlashSearchBody", "query")
-            query = cast(Any, UNSET)
 
         since_id = d.pop("sinceId", UNSET)
 

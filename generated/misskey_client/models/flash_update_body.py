@@ -74,12 +74,10 @@ class FlashUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "flashId" in d:
-            flash_id = d.pop("flashId")
-        else:
+        flash_id = d.pop("flashId", UNSET)
+        if flash_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FlashUpdateBody", "flashId")
-            flash_id = cast(Any, UNSET)
 
         title = d.pop("title", UNSET)
 
@@ -87,7 +85,7 @@ class FlashUpdateBody:
 
         script = d.pop("script", UNSET)
 
-        permissions = cast(list[str], d.pop("permissions", UNSET))
+        permissions = cast("list[str]", d.pop("permissions", UNSET))
 
         _visibility = d.pop("visibility", UNSET)
         visibility: FlashUpdateBodyVisibility | Unset

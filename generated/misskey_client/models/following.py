@@ -39,6 +39,8 @@ class Following:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -74,37 +76,31 @@ class Following:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Following", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Following", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "followeeId" in d:
-            followee_id = d.pop("followeeId")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        followee_id = d.pop("followeeId", UNSET)
+        if followee_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Following", "followeeId")
-            followee_id = cast(Any, UNSET)
 
-        if "followerId" in d:
-            follower_id = d.pop("followerId")
-        else:
+        follower_id = d.pop("followerId", UNSET)
+        if follower_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Following", "followerId")
-            follower_id = cast(Any, UNSET)
 
         _followee = d.pop("followee", UNSET)
         followee: UserDetailedNotMe | Unset
@@ -149,3 +145,19 @@ class Following:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserDetailedNotMe
+    from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
+
+    _RELATED_LOADED = True

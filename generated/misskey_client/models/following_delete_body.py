@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -39,12 +39,10 @@ class FollowingDeleteBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "userId" in d:
-            user_id = d.pop("userId")
-        else:
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FollowingDeleteBody", "userId")
-            user_id = cast(Any, UNSET)
 
         if d:
             unknown_properties("FollowingDeleteBody", d)

@@ -32,6 +32,8 @@ class FollowingRequestsListResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         follower = self.follower.to_dict() if hasattr(self.follower, "to_dict") else dict(cast(Any, self.follower))
@@ -52,31 +54,29 @@ class FollowingRequestsListResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FollowingRequestsListResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "follower" in d:
-            follower = UserLite.from_dict(d.pop("follower"))
-
-        else:
+        _follower_raw = d.pop("follower", UNSET)
+        if _follower_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FollowingRequestsListResponse200Item", "follower")
             follower = cast(Any, UNSET)
-
-        if "followee" in d:
-            followee = UserLite.from_dict(d.pop("followee"))
-
         else:
+            follower = UserLite.from_dict(_follower_raw)
+
+        _followee_raw = d.pop("followee", UNSET)
+        if _followee_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FollowingRequestsListResponse200Item", "followee")
             followee = cast(Any, UNSET)
+        else:
+            followee = UserLite.from_dict(_followee_raw)
 
         if d:
             unknown_properties("FollowingRequestsListResponse200Item", d)
@@ -104,3 +104,19 @@ class FollowingRequestsListResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserLite
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -54,6 +54,8 @@ class GalleryPost:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -122,84 +124,67 @@ class GalleryPost:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.drive_file import DriveFile  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "updatedAt" in d:
-            updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "updatedAt")
             updated_at = cast(Any, UNSET)
-
-        if "userId" in d:
-            user_id = d.pop("userId")
         else:
+            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "user" in d:
-            user = UserLite.from_dict(d.pop("user"))
-
-        else:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "user")
             user = cast(Any, UNSET)
-
-        if "title" in d:
-            title = d.pop("title")
         else:
+            user = UserLite.from_dict(_user_raw)
+
+        title = d.pop("title", UNSET)
+        if title is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "title")
-            title = cast(Any, UNSET)
 
-        if "description" in d:
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            description = _parse_description(d.pop("description"))
-
-        else:
+        _description_raw = d.pop("description", UNSET)
+        if _description_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "description")
             description = cast(Any, UNSET)
-
-        if "isSensitive" in d:
-            is_sensitive = d.pop("isSensitive")
         else:
+            description = _description_raw
+
+        is_sensitive = d.pop("isSensitive", UNSET)
+        if is_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "isSensitive")
-            is_sensitive = cast(Any, UNSET)
 
-        if "likedCount" in d:
-            liked_count = d.pop("likedCount")
-        else:
+        liked_count = d.pop("likedCount", UNSET)
+        if liked_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "likedCount")
-            liked_count = cast(Any, UNSET)
 
-        file_ids = cast(list[str], d.pop("fileIds", UNSET))
+        file_ids = cast("list[str]", d.pop("fileIds", UNSET))
 
         _files = d.pop("files", UNSET)
         files: list[DriveFile] | Unset = UNSET
@@ -210,7 +195,7 @@ class GalleryPost:
 
                 files.append(files_item)
 
-        tags = cast(list[str], d.pop("tags", UNSET))
+        tags = cast("list[str]", d.pop("tags", UNSET))
 
         is_liked = d.pop("isLiked", UNSET)
 
@@ -250,3 +235,21 @@ class GalleryPost:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global DriveFile
+    global UserLite
+    from ..models.drive_file import DriveFile  # noqa: PLC0415
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -60,29 +60,20 @@ class GalleryPostsCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "title" in d:
-            title = d.pop("title")
-        else:
+        title = d.pop("title", UNSET)
+        if title is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPostsCreateBody", "title")
-            title = cast(Any, UNSET)
 
-        if "fileIds" in d:
-            file_ids = cast(list[str], d.pop("fileIds"))
-
-        else:
+        _file_ids_raw = d.pop("fileIds", UNSET)
+        if _file_ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPostsCreateBody", "fileIds")
             file_ids = cast(Any, UNSET)
+        else:
+            file_ids = cast("list[str]", _file_ids_raw)
 
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        description = _parse_description(d.pop("description", UNSET))
+        description = d.pop("description", UNSET)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 

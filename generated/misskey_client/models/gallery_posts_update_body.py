@@ -69,25 +69,16 @@ class GalleryPostsUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "postId" in d:
-            post_id = d.pop("postId")
-        else:
+        post_id = d.pop("postId", UNSET)
+        if post_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPostsUpdateBody", "postId")
-            post_id = cast(Any, UNSET)
 
         title = d.pop("title", UNSET)
 
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        description = d.pop("description", UNSET)
 
-        description = _parse_description(d.pop("description", UNSET))
-
-        file_ids = cast(list[str], d.pop("fileIds", UNSET))
+        file_ids = cast("list[str]", d.pop("fileIds", UNSET))
 
         is_sensitive = d.pop("isSensitive", UNSET)
 

@@ -59,41 +59,35 @@ class GetAvatarDecorationsResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GetAvatarDecorationsResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GetAvatarDecorationsResponse200Item", "name")
-            name = cast(Any, UNSET)
 
-        if "description" in d:
-            description = d.pop("description")
-        else:
+        description = d.pop("description", UNSET)
+        if description is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GetAvatarDecorationsResponse200Item", "description")
-            description = cast(Any, UNSET)
 
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GetAvatarDecorationsResponse200Item", "url")
-            url = cast(Any, UNSET)
 
-        if "roleIdsThatCanBeUsedThisDecoration" in d:
-            role_ids_that_can_be_used_this_decoration = cast(list[str], d.pop("roleIdsThatCanBeUsedThisDecoration"))
-
-        else:
+        _role_ids_that_can_be_used_this_decoration_raw = d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
+        if _role_ids_that_can_be_used_this_decoration_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GetAvatarDecorationsResponse200Item", "roleIdsThatCanBeUsedThisDecoration")
             role_ids_that_can_be_used_this_decoration = cast(Any, UNSET)
+        else:
+            role_ids_that_can_be_used_this_decoration = cast(
+                "list[str]", _role_ids_that_can_be_used_this_decoration_raw
+            )
 
         if d:
             unknown_properties("GetAvatarDecorationsResponse200Item", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -69,54 +69,40 @@ class Hashtag:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "tag" in d:
-            tag = d.pop("tag")
-        else:
+        tag = d.pop("tag", UNSET)
+        if tag is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Hashtag", "tag")
-            tag = cast(Any, UNSET)
 
-        if "mentionedUsersCount" in d:
-            mentioned_users_count = d.pop("mentionedUsersCount")
-        else:
+        mentioned_users_count = d.pop("mentionedUsersCount", UNSET)
+        if mentioned_users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Hashtag", "mentionedUsersCount")
-            mentioned_users_count = cast(Any, UNSET)
 
-        if "mentionedLocalUsersCount" in d:
-            mentioned_local_users_count = d.pop("mentionedLocalUsersCount")
-        else:
+        mentioned_local_users_count = d.pop("mentionedLocalUsersCount", UNSET)
+        if mentioned_local_users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Hashtag", "mentionedLocalUsersCount")
-            mentioned_local_users_count = cast(Any, UNSET)
 
-        if "mentionedRemoteUsersCount" in d:
-            mentioned_remote_users_count = d.pop("mentionedRemoteUsersCount")
-        else:
+        mentioned_remote_users_count = d.pop("mentionedRemoteUsersCount", UNSET)
+        if mentioned_remote_users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Hashtag", "mentionedRemoteUsersCount")
-            mentioned_remote_users_count = cast(Any, UNSET)
 
-        if "attachedUsersCount" in d:
-            attached_users_count = d.pop("attachedUsersCount")
-        else:
+        attached_users_count = d.pop("attachedUsersCount", UNSET)
+        if attached_users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Hashtag", "attachedUsersCount")
-            attached_users_count = cast(Any, UNSET)
 
-        if "attachedLocalUsersCount" in d:
-            attached_local_users_count = d.pop("attachedLocalUsersCount")
-        else:
+        attached_local_users_count = d.pop("attachedLocalUsersCount", UNSET)
+        if attached_local_users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Hashtag", "attachedLocalUsersCount")
-            attached_local_users_count = cast(Any, UNSET)
 
-        if "attachedRemoteUsersCount" in d:
-            attached_remote_users_count = d.pop("attachedRemoteUsersCount")
-        else:
+        attached_remote_users_count = d.pop("attachedRemoteUsersCount", UNSET)
+        if attached_remote_users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Hashtag", "attachedRemoteUsersCount")
-            attached_remote_users_count = cast(Any, UNSET)
 
         if d:
             unknown_properties("Hashtag", d)

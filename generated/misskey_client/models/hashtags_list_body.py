@@ -64,13 +64,13 @@ class HashtagsListBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "sort" in d:
-            sort = check_hashtags_list_body_sort(d.pop("sort"))
-
-        else:
+        _sort_raw = d.pop("sort", UNSET)
+        if _sort_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsListBody", "sort")
             sort = cast(Any, UNSET)
+        else:
+            sort = check_hashtags_list_body_sort(_sort_raw)
 
         limit = d.pop("limit", UNSET)
 

@@ -49,27 +49,23 @@ class HashtagsTrendResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "tag" in d:
-            tag = d.pop("tag")
-        else:
+        tag = d.pop("tag", UNSET)
+        if tag is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsTrendResponse200Item", "tag")
-            tag = cast(Any, UNSET)
 
-        if "chart" in d:
-            chart = cast(list[float], d.pop("chart"))
-
-        else:
+        _chart_raw = d.pop("chart", UNSET)
+        if _chart_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsTrendResponse200Item", "chart")
             chart = cast(Any, UNSET)
-
-        if "usersCount" in d:
-            users_count = d.pop("usersCount")
         else:
+            chart = cast("list[float]", _chart_raw)
+
+        users_count = d.pop("usersCount", UNSET)
+        if users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsTrendResponse200Item", "usersCount")
-            users_count = cast(Any, UNSET)
 
         if d:
             unknown_properties("HashtagsTrendResponse200Item", d)

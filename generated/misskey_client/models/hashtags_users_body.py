@@ -75,20 +75,18 @@ class HashtagsUsersBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "tag" in d:
-            tag = d.pop("tag")
-        else:
+        tag = d.pop("tag", UNSET)
+        if tag is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsUsersBody", "tag")
-            tag = cast(Any, UNSET)
 
-        if "sort" in d:
-            sort = check_hashtags_users_body_sort(d.pop("sort"))
-
-        else:
+        _sort_raw = d.pop("sort", UNSET)
+        if _sort_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsUsersBody", "sort")
             sort = cast(Any, UNSET)
+        else:
+            sort = check_hashtags_users_body_sort(_sort_raw)
 
         limit = d.pop("limit", UNSET)
 

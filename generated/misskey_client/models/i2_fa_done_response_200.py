@@ -39,13 +39,13 @@ class I2FaDoneResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "backupCodes" in d:
-            backup_codes = cast(list[str], d.pop("backupCodes"))
-
-        else:
+        _backup_codes_raw = d.pop("backupCodes", UNSET)
+        if _backup_codes_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaDoneResponse200", "backupCodes")
             backup_codes = cast(Any, UNSET)
+        else:
+            backup_codes = cast("list[str]", _backup_codes_raw)
 
         if d:
             unknown_properties("I2FaDoneResponse200", d)

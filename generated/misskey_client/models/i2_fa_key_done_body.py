@@ -34,6 +34,8 @@ class I2FaKeyDoneBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         password = self.password
 
         name = self.name
@@ -64,39 +66,28 @@ class I2FaKeyDoneBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.i2_fa_key_done_body_credential import I2FaKeyDoneBodyCredential  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "password" in d:
-            password = d.pop("password")
-        else:
+        password = d.pop("password", UNSET)
+        if password is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaKeyDoneBody", "password")
-            password = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaKeyDoneBody", "name")
-            name = cast(Any, UNSET)
 
-        if "credential" in d:
-            credential = I2FaKeyDoneBodyCredential.from_dict(d.pop("credential"))
-
-        else:
+        _credential_raw = d.pop("credential", UNSET)
+        if _credential_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaKeyDoneBody", "credential")
             credential = cast(Any, UNSET)
+        else:
+            credential = I2FaKeyDoneBodyCredential.from_dict(_credential_raw)
 
-        def _parse_token(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        token = _parse_token(d.pop("token", UNSET))
+        token = d.pop("token", UNSET)
 
         if d:
             unknown_properties("I2FaKeyDoneBody", d)
@@ -125,3 +116,19 @@ class I2FaKeyDoneBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global I2FaKeyDoneBodyCredential
+    from ..models.i2_fa_key_done_body_credential import I2FaKeyDoneBodyCredential  # noqa: PLC0415
+
+    _RELATED_LOADED = True

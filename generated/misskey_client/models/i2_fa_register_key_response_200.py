@@ -6,19 +6,16 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_enum_value, unknown_properties
 
 from ..models.i2_fa_register_key_response_200_attestation_type_1 import (
     I2FaRegisterKeyResponse200AttestationType1,
-    check_i2_fa_register_key_response_200_attestation_type_1,
 )
 from ..models.i2_fa_register_key_response_200_attestation_type_2_type_1 import (
     I2FaRegisterKeyResponse200AttestationType2Type1,
-    check_i2_fa_register_key_response_200_attestation_type_2_type_1,
 )
 from ..models.i2_fa_register_key_response_200_attestation_type_3_type_1 import (
     I2FaRegisterKeyResponse200AttestationType3Type1,
-    check_i2_fa_register_key_response_200_attestation_type_3_type_1,
 )
 from ..types import UNSET
 
@@ -73,11 +70,8 @@ class I2FaRegisterKeyResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.i2_fa_register_key_response_200_authenticator_selection import (
-            I2FaRegisterKeyResponse200AuthenticatorSelection,  # noqa: PLC0415
-        )
-        from ..models.i2_fa_register_key_response_200_extensions import I2FaRegisterKeyResponse200Extensions  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         rp = self.rp.to_dict() if hasattr(self.rp, "to_dict") else dict(cast(Any, self.rp))
 
         user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
@@ -158,46 +152,38 @@ class I2FaRegisterKeyResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.i2_fa_register_key_response_200_authenticator_selection import (
-            I2FaRegisterKeyResponse200AuthenticatorSelection,  # noqa: PLC0415
-        )
-        from ..models.i2_fa_register_key_response_200_exclude_credentials_type_0_item import (
-            I2FaRegisterKeyResponse200ExcludeCredentialsType0Item,  # noqa: PLC0415
-        )
-        from ..models.i2_fa_register_key_response_200_extensions import I2FaRegisterKeyResponse200Extensions  # noqa: PLC0415
-        from ..models.i2_fa_register_key_response_200_pub_key_cred_params_item import (
-            I2FaRegisterKeyResponse200PubKeyCredParamsItem,  # noqa: PLC0415
-        )
-        from ..models.i2_fa_register_key_response_200_rp import I2FaRegisterKeyResponse200Rp  # noqa: PLC0415
-        from ..models.i2_fa_register_key_response_200_user import I2FaRegisterKeyResponse200User  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "rp" in d:
-            rp = I2FaRegisterKeyResponse200Rp.from_dict(d.pop("rp"))
-
-        else:
+        _rp_raw = d.pop("rp", UNSET)
+        if _rp_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "rp")
             rp = cast(Any, UNSET)
-
-        if "user" in d:
-            user = I2FaRegisterKeyResponse200User.from_dict(d.pop("user"))
-
         else:
+            rp = I2FaRegisterKeyResponse200Rp.from_dict(_rp_raw)
+
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "user")
             user = cast(Any, UNSET)
-
-        if "challenge" in d:
-            challenge = d.pop("challenge")
         else:
+            user = I2FaRegisterKeyResponse200User.from_dict(_user_raw)
+
+        challenge = d.pop("challenge", UNSET)
+        if challenge is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "challenge")
-            challenge = cast(Any, UNSET)
 
-        if "pubKeyCredParams" in d:
+        _pub_key_cred_params_raw = d.pop("pubKeyCredParams", UNSET)
+        if _pub_key_cred_params_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200", "pubKeyCredParams")
+            pub_key_cred_params = cast(Any, UNSET)
+        else:
             pub_key_cred_params = []
-            _pub_key_cred_params = d.pop("pubKeyCredParams")
+            _pub_key_cred_params = _pub_key_cred_params_raw
             for pub_key_cred_params_item_data in _pub_key_cred_params:
                 pub_key_cred_params_item = I2FaRegisterKeyResponse200PubKeyCredParamsItem.from_dict(
                     pub_key_cred_params_item_data
@@ -205,166 +191,86 @@ class I2FaRegisterKeyResponse200:
 
                 pub_key_cred_params.append(pub_key_cred_params_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200", "pubKeyCredParams")
-            pub_key_cred_params = cast(Any, UNSET)
-
-        if "timeout" in d:
-
-            def _parse_timeout(data: object) -> float | None:
-                if data is None:
-                    return data
-                return cast(float | None, data)
-
-            timeout = _parse_timeout(d.pop("timeout"))
-
-        else:
+        _timeout_raw = d.pop("timeout", UNSET)
+        if _timeout_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "timeout")
             timeout = cast(Any, UNSET)
-
-        if "excludeCredentials" in d:
-
-            def _parse_exclude_credentials(
-                data: object,
-            ) -> list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item] | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item]:
-                    if not isinstance(data, list):
-                        raise TypeError()
-                    exclude_credentials_type_0 = []
-                    _exclude_credentials_type_0 = data
-                    for exclude_credentials_type_0_item_data in _exclude_credentials_type_0:
-                        exclude_credentials_type_0_item = (
-                            I2FaRegisterKeyResponse200ExcludeCredentialsType0Item.from_dict(
-                                exclude_credentials_type_0_item_data
-                            )
-                        )
-
-                        exclude_credentials_type_0.append(exclude_credentials_type_0_item)
-
-                    return exclude_credentials_type_0
-
-                return cast(
-                    list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item] | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            exclude_credentials = _parse_exclude_credentials(d.pop("excludeCredentials"))
-
         else:
+            timeout = _timeout_raw
+
+        _exclude_credentials_raw = d.pop("excludeCredentials", UNSET)
+        if _exclude_credentials_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "excludeCredentials")
             exclude_credentials = cast(Any, UNSET)
-
-        if "authenticatorSelection" in d:
-
-            def _parse_authenticator_selection(data: object) -> I2FaRegisterKeyResponse200AuthenticatorSelection | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> I2FaRegisterKeyResponse200AuthenticatorSelection:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    authenticator_selection_type_0 = I2FaRegisterKeyResponse200AuthenticatorSelection.from_dict(data)
-
-                    return authenticator_selection_type_0
-
-                return cast(
-                    I2FaRegisterKeyResponse200AuthenticatorSelection | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            authenticator_selection = _parse_authenticator_selection(d.pop("authenticatorSelection"))
-
         else:
+            _exclude_credentials = _exclude_credentials_raw
+            if _exclude_credentials is None:
+                exclude_credentials = cast(
+                    "list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item] | None", _exclude_credentials
+                )
+            else:
+                exclude_credentials_type_0 = []
+                _exclude_credentials_type_0 = _exclude_credentials
+                for exclude_credentials_type_0_item_data in _exclude_credentials_type_0:
+                    exclude_credentials_type_0_item = I2FaRegisterKeyResponse200ExcludeCredentialsType0Item.from_dict(
+                        exclude_credentials_type_0_item_data
+                    )
+
+                    exclude_credentials_type_0.append(exclude_credentials_type_0_item)
+
+                exclude_credentials = exclude_credentials_type_0
+
+        _authenticator_selection_raw = d.pop("authenticatorSelection", UNSET)
+        if _authenticator_selection_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "authenticatorSelection")
             authenticator_selection = cast(Any, UNSET)
-
-        if "attestation" in d:
-
-            def _parse_attestation(
-                data: object,
-            ) -> (
-                I2FaRegisterKeyResponse200AttestationType1
-                | I2FaRegisterKeyResponse200AttestationType2Type1
-                | I2FaRegisterKeyResponse200AttestationType3Type1
-                | None
-            ):
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> I2FaRegisterKeyResponse200AttestationType1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    attestation_type_1 = check_i2_fa_register_key_response_200_attestation_type_1(data)
-
-                    return attestation_type_1
-
-                def _try_1(data: Any) -> I2FaRegisterKeyResponse200AttestationType2Type1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    attestation_type_2_type_1 = check_i2_fa_register_key_response_200_attestation_type_2_type_1(data)
-
-                    return attestation_type_2_type_1
-
-                def _try_2(data: Any) -> I2FaRegisterKeyResponse200AttestationType3Type1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    attestation_type_3_type_1 = check_i2_fa_register_key_response_200_attestation_type_3_type_1(data)
-
-                    return attestation_type_3_type_1
-
-                return cast(
-                    I2FaRegisterKeyResponse200AttestationType1
-                    | I2FaRegisterKeyResponse200AttestationType2Type1
-                    | I2FaRegisterKeyResponse200AttestationType3Type1
-                    | None,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
-                            _try_2,
-                        ),
-                    ),
+        else:
+            _authenticator_selection = _authenticator_selection_raw
+            if _authenticator_selection is None:
+                authenticator_selection = cast(
+                    "I2FaRegisterKeyResponse200AuthenticatorSelection | None", _authenticator_selection
+                )
+            else:
+                authenticator_selection_type_0 = I2FaRegisterKeyResponse200AuthenticatorSelection.from_dict(
+                    _authenticator_selection
                 )
 
-            attestation = _parse_attestation(d.pop("attestation"))
+                authenticator_selection = authenticator_selection_type_0
 
-        else:
+        _attestation_raw = d.pop("attestation", UNSET)
+        if _attestation_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "attestation")
             attestation = cast(Any, UNSET)
-
-        if "extensions" in d:
-
-            def _parse_extensions(data: object) -> I2FaRegisterKeyResponse200Extensions | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> I2FaRegisterKeyResponse200Extensions:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    extensions_type_0 = I2FaRegisterKeyResponse200Extensions.from_dict(data)
-
-                    return extensions_type_0
-
-                return cast(
-                    I2FaRegisterKeyResponse200Extensions | None,
-                    parse_union(data, (_try_0,)),
+        else:
+            _attestation = _attestation_raw
+            if _attestation is None or _attestation in ("direct", "enterprise", "indirect", "none"):
+                attestation = cast(
+                    "I2FaRegisterKeyResponse200AttestationType1 | I2FaRegisterKeyResponse200AttestationType2Type1 | I2FaRegisterKeyResponse200AttestationType3Type1 | None",
+                    _attestation,
+                )
+            else:
+                attestation = unknown_enum_value(
+                    "I2FaRegisterKeyResponse200AttestationType1 | I2FaRegisterKeyResponse200AttestationType2Type1 | I2FaRegisterKeyResponse200AttestationType3Type1 | None",
+                    _attestation,
                 )
 
-            extensions = _parse_extensions(d.pop("extensions"))
-
-        else:
+        _extensions_raw = d.pop("extensions", UNSET)
+        if _extensions_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "extensions")
             extensions = cast(Any, UNSET)
+        else:
+            _extensions = _extensions_raw
+            if _extensions is None:
+                extensions = cast("I2FaRegisterKeyResponse200Extensions | None", _extensions)
+            else:
+                extensions_type_0 = I2FaRegisterKeyResponse200Extensions.from_dict(_extensions)
+
+                extensions = extensions_type_0
 
         if d:
             unknown_properties("I2FaRegisterKeyResponse200", d)
@@ -398,3 +304,35 @@ class I2FaRegisterKeyResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global I2FaRegisterKeyResponse200AuthenticatorSelection
+    global I2FaRegisterKeyResponse200ExcludeCredentialsType0Item
+    global I2FaRegisterKeyResponse200Extensions
+    global I2FaRegisterKeyResponse200PubKeyCredParamsItem
+    global I2FaRegisterKeyResponse200Rp
+    global I2FaRegisterKeyResponse200User
+    from ..models.i2_fa_register_key_response_200_authenticator_selection import (
+        I2FaRegisterKeyResponse200AuthenticatorSelection,  # noqa: PLC0415
+    )
+    from ..models.i2_fa_register_key_response_200_exclude_credentials_type_0_item import (
+        I2FaRegisterKeyResponse200ExcludeCredentialsType0Item,  # noqa: PLC0415
+    )
+    from ..models.i2_fa_register_key_response_200_extensions import I2FaRegisterKeyResponse200Extensions  # noqa: PLC0415
+    from ..models.i2_fa_register_key_response_200_pub_key_cred_params_item import (
+        I2FaRegisterKeyResponse200PubKeyCredParamsItem,  # noqa: PLC0415
+    )
+    from ..models.i2_fa_register_key_response_200_rp import I2FaRegisterKeyResponse200Rp  # noqa: PLC0415
+    from ..models.i2_fa_register_key_response_200_user import I2FaRegisterKeyResponse200User  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -57,34 +57,32 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "authenticatorAttachment" in d:
-            authenticator_attachment = (
-                check_i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment(
-                    d.pop("authenticatorAttachment")
-                )
-            )
-
-        else:
+        _authenticator_attachment_raw = d.pop("authenticatorAttachment", UNSET)
+        if _authenticator_attachment_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200AuthenticatorSelection", "authenticatorAttachment")
             authenticator_attachment = cast(Any, UNSET)
-
-        if "requireResidentKey" in d:
-            require_resident_key = d.pop("requireResidentKey")
         else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200AuthenticatorSelection", "requireResidentKey")
-            require_resident_key = cast(Any, UNSET)
-
-        if "userVerification" in d:
-            user_verification = check_i2_fa_register_key_response_200_authenticator_selection_user_verification(
-                d.pop("userVerification")
+            authenticator_attachment = (
+                check_i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment(
+                    _authenticator_attachment_raw
+                )
             )
 
-        else:
+        require_resident_key = d.pop("requireResidentKey", UNSET)
+        if require_resident_key is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200AuthenticatorSelection", "requireResidentKey")
+
+        _user_verification_raw = d.pop("userVerification", UNSET)
+        if _user_verification_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200AuthenticatorSelection", "userVerification")
             user_verification = cast(Any, UNSET)
+        else:
+            user_verification = check_i2_fa_register_key_response_200_authenticator_selection_user_verification(
+                _user_verification_raw
+            )
 
         if d:
             unknown_properties("I2FaRegisterKeyResponse200AuthenticatorSelection", d)

@@ -56,34 +56,30 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", "id")
-            id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = d.pop("type")
-        else:
+        type_ = d.pop("type", UNSET)
+        if type_ is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", "type")
-            type_ = cast(Any, UNSET)
 
-        if "transports" in d:
+        _transports_raw = d.pop("transports", UNSET)
+        if _transports_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", "transports")
+            transports = cast(Any, UNSET)
+        else:
             transports = []
-            _transports = d.pop("transports")
+            _transports = _transports_raw
             for transports_item_data in _transports:
                 transports_item = check_i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item(
                     transports_item_data
                 )
 
                 transports.append(transports_item)
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", "transports")
-            transports = cast(Any, UNSET)
 
         if d:
             unknown_properties("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", d)

@@ -52,47 +52,29 @@ class I2FaRegisterKeyResponse200Extensions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "appid" in d:
-
-            def _parse_appid(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            appid = _parse_appid(d.pop("appid"))
-
-        else:
+        _appid_raw = d.pop("appid", UNSET)
+        if _appid_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200Extensions", "appid")
             appid = cast(Any, UNSET)
-
-        if "credProps" in d:
-
-            def _parse_cred_props(data: object) -> bool | None:
-                if data is None:
-                    return data
-                return cast(bool | None, data)
-
-            cred_props = _parse_cred_props(d.pop("credProps"))
-
         else:
+            appid = _appid_raw
+
+        _cred_props_raw = d.pop("credProps", UNSET)
+        if _cred_props_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200Extensions", "credProps")
             cred_props = cast(Any, UNSET)
-
-        if "hmacCreateSecret" in d:
-
-            def _parse_hmac_create_secret(data: object) -> bool | None:
-                if data is None:
-                    return data
-                return cast(bool | None, data)
-
-            hmac_create_secret = _parse_hmac_create_secret(d.pop("hmacCreateSecret"))
-
         else:
+            cred_props = _cred_props_raw
+
+        _hmac_create_secret_raw = d.pop("hmacCreateSecret", UNSET)
+        if _hmac_create_secret_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200Extensions", "hmacCreateSecret")
             hmac_create_secret = cast(Any, UNSET)
+        else:
+            hmac_create_secret = _hmac_create_secret_raw
 
         if d:
             unknown_properties("I2FaRegisterKeyResponse200Extensions", d)

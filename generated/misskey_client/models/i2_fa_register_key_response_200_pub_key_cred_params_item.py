@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class I2FaRegisterKeyResponse200PubKeyCredParamsItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "type" in d:
-            type_ = d.pop("type")
-        else:
+        type_ = d.pop("type", UNSET)
+        if type_ is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200PubKeyCredParamsItem", "type")
-            type_ = cast(Any, UNSET)
 
-        if "alg" in d:
-            alg = d.pop("alg")
-        else:
+        alg = d.pop("alg", UNSET)
+        if alg is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200PubKeyCredParamsItem", "alg")
-            alg = cast(Any, UNSET)
 
         if d:
             unknown_properties("I2FaRegisterKeyResponse200PubKeyCredParamsItem", d)

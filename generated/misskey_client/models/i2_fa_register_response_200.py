@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -59,40 +59,30 @@ class I2FaRegisterResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "qr" in d:
-            qr = d.pop("qr")
-        else:
+        qr = d.pop("qr", UNSET)
+        if qr is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterResponse200", "qr")
-            qr = cast(Any, UNSET)
 
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterResponse200", "url")
-            url = cast(Any, UNSET)
 
-        if "secret" in d:
-            secret = d.pop("secret")
-        else:
+        secret = d.pop("secret", UNSET)
+        if secret is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterResponse200", "secret")
-            secret = cast(Any, UNSET)
 
-        if "label" in d:
-            label = d.pop("label")
-        else:
+        label = d.pop("label", UNSET)
+        if label is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterResponse200", "label")
-            label = cast(Any, UNSET)
 
-        if "issuer" in d:
-            issuer = d.pop("issuer")
-        else:
+        issuer = d.pop("issuer", UNSET)
+        if issuer is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterResponse200", "issuer")
-            issuer = cast(Any, UNSET)
 
         if d:
             unknown_properties("I2FaRegisterResponse200", d)

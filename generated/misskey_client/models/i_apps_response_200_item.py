@@ -84,28 +84,26 @@ class IAppsResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IAppsResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IAppsResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "permission" in d:
-            permission = cast(list[str], d.pop("permission"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _permission_raw = d.pop("permission", UNSET)
+        if _permission_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IAppsResponse200Item", "permission")
             permission = cast(Any, UNSET)
+        else:
+            permission = cast("list[str]", _permission_raw)
 
         name = d.pop("name", UNSET)
 
@@ -116,23 +114,9 @@ class IAppsResponse200Item:
         else:
             last_used_at = datetime.datetime.fromisoformat(_last_used_at)
 
-        def _parse_icon_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        icon_url = d.pop("iconUrl", UNSET)
 
-        icon_url = _parse_icon_url(d.pop("iconUrl", UNSET))
-
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        description = _parse_description(d.pop("description", UNSET))
+        description = d.pop("description", UNSET)
 
         if d:
             unknown_properties("IAppsResponse200Item", d)

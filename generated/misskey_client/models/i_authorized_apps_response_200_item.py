@@ -61,41 +61,31 @@ class IAuthorizedAppsResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IAuthorizedAppsResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IAuthorizedAppsResponse200Item", "name")
-            name = cast(Any, UNSET)
 
-        if "callbackUrl" in d:
-
-            def _parse_callback_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            callback_url = _parse_callback_url(d.pop("callbackUrl"))
-
-        else:
+        _callback_url_raw = d.pop("callbackUrl", UNSET)
+        if _callback_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IAuthorizedAppsResponse200Item", "callbackUrl")
             callback_url = cast(Any, UNSET)
-
-        if "permission" in d:
-            permission = cast(list[str], d.pop("permission"))
-
         else:
+            callback_url = _callback_url_raw
+
+        _permission_raw = d.pop("permission", UNSET)
+        if _permission_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IAuthorizedAppsResponse200Item", "permission")
             permission = cast(Any, UNSET)
+        else:
+            permission = cast("list[str]", _permission_raw)
 
         is_authorized = d.pop("isAuthorized", UNSET)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -54,28 +54,17 @@ class IChangePasswordBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "currentPassword" in d:
-            current_password = d.pop("currentPassword")
-        else:
+        current_password = d.pop("currentPassword", UNSET)
+        if current_password is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IChangePasswordBody", "currentPassword")
-            current_password = cast(Any, UNSET)
 
-        if "newPassword" in d:
-            new_password = d.pop("newPassword")
-        else:
+        new_password = d.pop("newPassword", UNSET)
+        if new_password is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IChangePasswordBody", "newPassword")
-            new_password = cast(Any, UNSET)
 
-        def _parse_token(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        token = _parse_token(d.pop("token", UNSET))
+        token = d.pop("token", UNSET)
 
         if d:
             unknown_properties("IChangePasswordBody", d)

@@ -40,13 +40,13 @@ class IClaimAchievementBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "name" in d:
-            name = check_i_claim_achievement_body_name(d.pop("name"))
-
-        else:
+        _name_raw = d.pop("name", UNSET)
+        if _name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IClaimAchievementBody", "name")
             name = cast(Any, UNSET)
+        else:
+            name = check_i_claim_achievement_body_name(_name_raw)
 
         if d:
             unknown_properties("IClaimAchievementBody", d)

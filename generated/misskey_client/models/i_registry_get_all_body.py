@@ -49,22 +49,15 @@ class IRegistryGetAllBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "scope" in d:
-            scope = cast(list[str], d.pop("scope"))
-
-        else:
+        _scope_raw = d.pop("scope", UNSET)
+        if _scope_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistryGetAllBody", "scope")
             scope = cast(Any, UNSET)
+        else:
+            scope = cast("list[str]", _scope_raw)
 
-        def _parse_domain(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        domain = _parse_domain(d.pop("domain", UNSET))
+        domain = d.pop("domain", UNSET)
 
         if d:
             unknown_properties("IRegistryGetAllBody", d)

@@ -49,32 +49,26 @@ class IRegistryScopesWithDomainResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "scopes" in d:
-            scopes = []
-            _scopes = d.pop("scopes")
-            for scopes_item_data in _scopes:
-                scopes_item = cast(list[str], scopes_item_data)
-
-                scopes.append(scopes_item)
-
-        else:
+        _scopes_raw = d.pop("scopes", UNSET)
+        if _scopes_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistryScopesWithDomainResponse200Item", "scopes")
             scopes = cast(Any, UNSET)
-
-        if "domain" in d:
-
-            def _parse_domain(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            domain = _parse_domain(d.pop("domain"))
-
         else:
+            scopes = []
+            _scopes = _scopes_raw
+            for scopes_item_data in _scopes:
+                scopes_item = cast("list[str]", scopes_item_data)
+
+                scopes.append(scopes_item)
+
+        _domain_raw = d.pop("domain", UNSET)
+        if _domain_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistryScopesWithDomainResponse200Item", "domain")
             domain = cast(Any, UNSET)
+        else:
+            domain = _domain_raw
 
         if d:
             unknown_properties("IRegistryScopesWithDomainResponse200Item", d)

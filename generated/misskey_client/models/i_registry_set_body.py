@@ -59,36 +59,25 @@ class IRegistrySetBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "key" in d:
-            key = d.pop("key")
-        else:
+        key = d.pop("key", UNSET)
+        if key is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistrySetBody", "key")
-            key = cast(Any, UNSET)
 
-        if "value" in d:
-            value = d.pop("value")
-        else:
+        value = d.pop("value", UNSET)
+        if value is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistrySetBody", "value")
-            value = cast(Any, UNSET)
 
-        if "scope" in d:
-            scope = cast(list[str], d.pop("scope"))
-
-        else:
+        _scope_raw = d.pop("scope", UNSET)
+        if _scope_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistrySetBody", "scope")
             scope = cast(Any, UNSET)
+        else:
+            scope = cast("list[str]", _scope_raw)
 
-        def _parse_domain(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        domain = _parse_domain(d.pop("domain", UNSET))
+        domain = d.pop("domain", UNSET)
 
         if d:
             unknown_properties("IRegistrySetBody", d)

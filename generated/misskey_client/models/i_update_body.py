@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union, unknown_properties
+from misskey_core._parsing import parse_union, unknown_enum_value, unknown_properties
 
 from ..models.i_update_body_chat_scope import IUpdateBodyChatScope, check_i_update_body_chat_scope
 from ..models.i_update_body_followers_visibility import (
@@ -17,9 +17,9 @@ from ..models.i_update_body_following_visibility import (
     IUpdateBodyFollowingVisibility,
     check_i_update_body_following_visibility,
 )
-from ..models.i_update_body_lang_type_1 import IUpdateBodyLangType1, check_i_update_body_lang_type_1
-from ..models.i_update_body_lang_type_2_type_1 import IUpdateBodyLangType2Type1, check_i_update_body_lang_type_2_type_1
-from ..models.i_update_body_lang_type_3_type_1 import IUpdateBodyLangType3Type1, check_i_update_body_lang_type_3_type_1
+from ..models.i_update_body_lang_type_1 import IUpdateBodyLangType1
+from ..models.i_update_body_lang_type_2_type_1 import IUpdateBodyLangType2Type1
+from ..models.i_update_body_lang_type_3_type_1 import IUpdateBodyLangType3Type1
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -114,6 +114,8 @@ class IUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         name: None | str | Unset
         if isinstance(self.name, Unset):
             name = UNSET
@@ -376,108 +378,257 @@ class IUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.i_update_body_avatar_decorations_item import IUpdateBodyAvatarDecorationsItem  # noqa: PLC0415
-        from ..models.i_update_body_fields_item import IUpdateBodyFieldsItem  # noqa: PLC0415
-        from ..models.i_update_body_notification_recieve_config import IUpdateBodyNotificationRecieveConfig  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
+        name = d.pop("name", UNSET)
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        description = d.pop("description", UNSET)
 
-        name = _parse_name(d.pop("name", UNSET))
+        followed_message = d.pop("followedMessage", UNSET)
 
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        location = d.pop("location", UNSET)
 
-        description = _parse_description(d.pop("description", UNSET))
+        birthday = d.pop("birthday", UNSET)
 
-        def _parse_followed_message(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        followed_message = _parse_followed_message(d.pop("followedMessage", UNSET))
-
-        def _parse_location(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        location = _parse_location(d.pop("location", UNSET))
-
-        def _parse_birthday(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        birthday = _parse_birthday(d.pop("birthday", UNSET))
-
-        def _parse_lang(
-            data: object,
-        ) -> IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> IUpdateBodyLangType1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                lang_type_1 = check_i_update_body_lang_type_1(data)
-
-                return lang_type_1
-
-            def _try_1(data: Any) -> IUpdateBodyLangType2Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                lang_type_2_type_1 = check_i_update_body_lang_type_2_type_1(data)
-
-                return lang_type_2_type_1
-
-            def _try_2(data: Any) -> IUpdateBodyLangType3Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                lang_type_3_type_1 = check_i_update_body_lang_type_3_type_1(data)
-
-                return lang_type_3_type_1
-
-            return cast(
-                IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
-                        _try_2,
-                    ),
-                ),
+        _lang = d.pop("lang", UNSET)
+        if (
+            _lang is None
+            or _lang is UNSET
+            or _lang
+            in (
+                "ach",
+                "ady",
+                "af",
+                "af-NA",
+                "af-ZA",
+                "ak",
+                "ar",
+                "ar-AR",
+                "ar-MA",
+                "ar-SA",
+                "ay-BO",
+                "az",
+                "az-AZ",
+                "be-BY",
+                "bg",
+                "bg-BG",
+                "bn",
+                "bn-BD",
+                "bn-IN",
+                "br",
+                "bs-BA",
+                "ca",
+                "ca-ES",
+                "cak",
+                "ck-US",
+                "cs",
+                "cs-CZ",
+                "cy",
+                "cy-GB",
+                "da",
+                "da-DK",
+                "de",
+                "de-AT",
+                "de-CH",
+                "de-DE",
+                "dsb",
+                "el",
+                "el-GR",
+                "en",
+                "en-AU",
+                "en-CA",
+                "en-GB",
+                "en-IE",
+                "en-IN",
+                "en-PI",
+                "en-SG",
+                "en-UD",
+                "en-US",
+                "en-ZA",
+                "en@pirate",
+                "eo",
+                "eo-EO",
+                "es",
+                "es-419",
+                "es-AR",
+                "es-CL",
+                "es-CO",
+                "es-EC",
+                "es-ES",
+                "es-LA",
+                "es-MX",
+                "es-NI",
+                "es-US",
+                "es-VE",
+                "et",
+                "et-EE",
+                "eu",
+                "eu-ES",
+                "fa",
+                "fa-IR",
+                "fb-LT",
+                "ff",
+                "fi",
+                "fi-FI",
+                "fil",
+                "fo",
+                "fo-FO",
+                "fr",
+                "fr-BE",
+                "fr-CA",
+                "fr-CH",
+                "fr-FR",
+                "fy-NL",
+                "ga",
+                "ga-IE",
+                "gd",
+                "gl",
+                "gl-ES",
+                "gn-PY",
+                "gu-IN",
+                "gv",
+                "gx-GR",
+                "he",
+                "he-IL",
+                "hi",
+                "hi-IN",
+                "hr",
+                "hr-HR",
+                "hsb",
+                "ht",
+                "hu",
+                "hu-HU",
+                "hy",
+                "hy-AM",
+                "id",
+                "id-ID",
+                "is",
+                "is-IS",
+                "it",
+                "it-IT",
+                "ja",
+                "ja-JP",
+                "jv-ID",
+                "ka-GE",
+                "kab",
+                "kk-KZ",
+                "kl",
+                "km",
+                "km-KH",
+                "kn",
+                "kn-IN",
+                "ko",
+                "ko-KR",
+                "ku-TR",
+                "kw",
+                "la",
+                "la-VA",
+                "lb",
+                "li-NL",
+                "lt",
+                "lt-LT",
+                "lv",
+                "lv-LV",
+                "mai",
+                "mg-MG",
+                "mk",
+                "mk-MK",
+                "ml",
+                "ml-IN",
+                "mn-MN",
+                "mr",
+                "mr-IN",
+                "ms",
+                "ms-MY",
+                "mt",
+                "mt-MT",
+                "my",
+                "nb",
+                "nb-NO",
+                "ne",
+                "ne-NP",
+                "nl",
+                "nl-BE",
+                "nl-NL",
+                "nn-NO",
+                "no",
+                "oc",
+                "or-IN",
+                "pa",
+                "pa-IN",
+                "pl",
+                "pl-PL",
+                "ps-AF",
+                "pt",
+                "pt-BR",
+                "pt-PT",
+                "qu-PE",
+                "rm-CH",
+                "ro",
+                "ro-RO",
+                "ru",
+                "ru-RU",
+                "sa-IN",
+                "se-NO",
+                "sh",
+                "si-LK",
+                "sk",
+                "sk-SK",
+                "sl",
+                "sl-SI",
+                "so-SO",
+                "sq",
+                "sq-AL",
+                "sr",
+                "sr-RS",
+                "su",
+                "sv",
+                "sv-SE",
+                "sw",
+                "sw-KE",
+                "ta",
+                "ta-IN",
+                "te",
+                "te-IN",
+                "tg",
+                "tg-TJ",
+                "th",
+                "th-TH",
+                "tlh",
+                "tr",
+                "tr-TR",
+                "tt-RU",
+                "uk",
+                "uk-UA",
+                "ur",
+                "ur-PK",
+                "uz",
+                "uz-UZ",
+                "vi",
+                "vi-VN",
+                "xh-ZA",
+                "yi",
+                "yi-DE",
+                "zh",
+                "zh-CN",
+                "zh-Hans",
+                "zh-Hant",
+                "zh-HK",
+                "zh-SG",
+                "zh-TW",
+                "zu-ZA",
+            )
+        ):
+            lang = cast(
+                "IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset", _lang
+            )
+        else:
+            lang = unknown_enum_value(
+                "IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None", _lang
             )
 
-        lang = _parse_lang(d.pop("lang", UNSET))
-
-        def _parse_avatar_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        avatar_id = _parse_avatar_id(d.pop("avatarId", UNSET))
+        avatar_id = d.pop("avatarId", UNSET)
 
         _avatar_decorations = d.pop("avatarDecorations", UNSET)
         avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET
@@ -488,14 +639,7 @@ class IUpdateBody:
 
                 avatar_decorations.append(avatar_decorations_item)
 
-        def _parse_banner_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        banner_id = _parse_banner_id(d.pop("bannerId", UNSET))
+        banner_id = d.pop("bannerId", UNSET)
 
         _fields = d.pop("fields", UNSET)
         fields: list[IUpdateBodyFieldsItem] | Unset = UNSET
@@ -524,25 +668,9 @@ class IUpdateBody:
 
         require_signin_to_view_contents = d.pop("requireSigninToViewContents", UNSET)
 
-        def _parse_make_notes_followers_only_before(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        make_notes_followers_only_before = d.pop("makeNotesFollowersOnlyBefore", UNSET)
 
-        make_notes_followers_only_before = _parse_make_notes_followers_only_before(
-            d.pop("makeNotesFollowersOnlyBefore", UNSET)
-        )
-
-        def _parse_make_notes_hidden_before(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        make_notes_hidden_before = _parse_make_notes_hidden_before(d.pop("makeNotesHiddenBefore", UNSET))
+        make_notes_hidden_before = d.pop("makeNotesHiddenBefore", UNSET)
 
         is_bot = d.pop("isBot", UNSET)
 
@@ -577,14 +705,7 @@ class IUpdateBody:
         else:
             chat_scope = check_i_update_body_chat_scope(_chat_scope)
 
-        def _parse_pinned_page_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        pinned_page_id = _parse_pinned_page_id(d.pop("pinnedPageId", UNSET))
+        pinned_page_id = d.pop("pinnedPageId", UNSET)
 
         _muted_words = d.pop("mutedWords", UNSET)
         muted_words: list[list[str] | str] | Unset = UNSET
@@ -597,7 +718,7 @@ class IUpdateBody:
                     def _try_0(data: Any) -> list[str]:
                         if not isinstance(data, list):
                             raise TypeError()
-                        muted_words_item_type_0 = cast(list[str], data)
+                        muted_words_item_type_0 = cast("list[str]", data)
 
                         return muted_words_item_type_0
 
@@ -632,7 +753,7 @@ class IUpdateBody:
                     def _try_0(data: Any) -> list[str]:
                         if not isinstance(data, list):
                             raise TypeError()
-                        hard_muted_words_item_type_0 = cast(list[str], data)
+                        hard_muted_words_item_type_0 = cast("list[str]", data)
 
                         return hard_muted_words_item_type_0
 
@@ -656,7 +777,7 @@ class IUpdateBody:
 
                 hard_muted_words.append(hard_muted_words_item)
 
-        muted_instances = cast(list[str], d.pop("mutedInstances", UNSET))
+        muted_instances = cast("list[str]", d.pop("mutedInstances", UNSET))
 
         _notification_recieve_config = d.pop("notificationRecieveConfig", UNSET)
         notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset
@@ -665,9 +786,9 @@ class IUpdateBody:
         else:
             notification_recieve_config = IUpdateBodyNotificationRecieveConfig.from_dict(_notification_recieve_config)
 
-        email_notification_types = cast(list[str], d.pop("emailNotificationTypes", UNSET))
+        email_notification_types = cast("list[str]", d.pop("emailNotificationTypes", UNSET))
 
-        also_known_as = cast(list[str], d.pop("alsoKnownAs", UNSET))
+        also_known_as = cast("list[str]", d.pop("alsoKnownAs", UNSET))
 
         if d:
             unknown_properties("IUpdateBody", d)
@@ -729,3 +850,23 @@ class IUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global IUpdateBodyAvatarDecorationsItem
+    global IUpdateBodyFieldsItem
+    global IUpdateBodyNotificationRecieveConfig
+    from ..models.i_update_body_avatar_decorations_item import IUpdateBodyAvatarDecorationsItem  # noqa: PLC0415
+    from ..models.i_update_body_fields_item import IUpdateBodyFieldsItem  # noqa: PLC0415
+    from ..models.i_update_body_notification_recieve_config import IUpdateBodyNotificationRecieveConfig  # noqa: PLC0415
+
+    _RELATED_LOADED = True

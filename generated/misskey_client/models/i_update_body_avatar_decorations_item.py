@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -79,48 +79,18 @@ class IUpdateBodyAvatarDecorationsItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IUpdateBodyAvatarDecorationsItem", "id")
-            id = cast(Any, UNSET)
 
-        def _parse_angle(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        angle = d.pop("angle", UNSET)
 
-        angle = _parse_angle(d.pop("angle", UNSET))
+        flip_h = d.pop("flipH", UNSET)
 
-        def _parse_flip_h(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        offset_x = d.pop("offsetX", UNSET)
 
-        flip_h = _parse_flip_h(d.pop("flipH", UNSET))
-
-        def _parse_offset_x(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        offset_x = _parse_offset_x(d.pop("offsetX", UNSET))
-
-        def _parse_offset_y(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        offset_y = _parse_offset_y(d.pop("offsetY", UNSET))
+        offset_y = d.pop("offsetY", UNSET)
 
         if d:
             unknown_properties("IUpdateBodyAvatarDecorationsItem", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class IUpdateBodyFieldsItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IUpdateBodyFieldsItem", "name")
-            name = cast(Any, UNSET)
 
-        if "value" in d:
-            value = d.pop("value")
-        else:
+        value = d.pop("value", UNSET)
+        if value is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IUpdateBodyFieldsItem", "value")
-            value = cast(Any, UNSET)
 
         if d:
             unknown_properties("IUpdateBodyFieldsItem", d)

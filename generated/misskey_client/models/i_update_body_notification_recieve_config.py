@@ -215,58 +215,8 @@ class IUpdateBodyNotificationRecieveConfig:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.i_update_body_notification_recieve_config_achievement_earned_type_0 import (
-            IUpdateBodyNotificationRecieveConfigAchievementEarnedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_app_type_0 import (
-            IUpdateBodyNotificationRecieveConfigAppType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_chat_room_invitation_received_type_0 import (
-            IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_follow_request_accepted_type_0 import (
-            IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_follow_type_0 import (
-            IUpdateBodyNotificationRecieveConfigFollowType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_mention_type_0 import (
-            IUpdateBodyNotificationRecieveConfigMentionType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_note_type_0 import (
-            IUpdateBodyNotificationRecieveConfigNoteType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_poll_ended_type_0 import (
-            IUpdateBodyNotificationRecieveConfigPollEndedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_quote_type_0 import (
-            IUpdateBodyNotificationRecieveConfigQuoteType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_reaction_type_0 import (
-            IUpdateBodyNotificationRecieveConfigReactionType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_receive_follow_request_type_0 import (
-            IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_renote_type_0 import (
-            IUpdateBodyNotificationRecieveConfigRenoteType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_reply_type_0 import (
-            IUpdateBodyNotificationRecieveConfigReplyType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_role_assigned_type_0 import (
-            IUpdateBodyNotificationRecieveConfigRoleAssignedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_0 import (
-            IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_scheduled_note_posted_type_0 import (
-            IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_test_type_0 import (
-            IUpdateBodyNotificationRecieveConfigTestType0,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         note: dict[str, Any] | Unset
         if isinstance(self.note, Unset):
             note = UNSET
@@ -509,109 +459,8 @@ class IUpdateBodyNotificationRecieveConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.i_update_body_notification_recieve_config_achievement_earned_type_0 import (
-            IUpdateBodyNotificationRecieveConfigAchievementEarnedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_achievement_earned_type_1 import (
-            IUpdateBodyNotificationRecieveConfigAchievementEarnedType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_app_type_0 import (
-            IUpdateBodyNotificationRecieveConfigAppType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_app_type_1 import (
-            IUpdateBodyNotificationRecieveConfigAppType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_chat_room_invitation_received_type_0 import (
-            IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_chat_room_invitation_received_type_1 import (
-            IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_follow_request_accepted_type_0 import (
-            IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_follow_request_accepted_type_1 import (
-            IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_follow_type_0 import (
-            IUpdateBodyNotificationRecieveConfigFollowType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_follow_type_1 import (
-            IUpdateBodyNotificationRecieveConfigFollowType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_mention_type_0 import (
-            IUpdateBodyNotificationRecieveConfigMentionType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_mention_type_1 import (
-            IUpdateBodyNotificationRecieveConfigMentionType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_note_type_0 import (
-            IUpdateBodyNotificationRecieveConfigNoteType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_note_type_1 import (
-            IUpdateBodyNotificationRecieveConfigNoteType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_poll_ended_type_0 import (
-            IUpdateBodyNotificationRecieveConfigPollEndedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_poll_ended_type_1 import (
-            IUpdateBodyNotificationRecieveConfigPollEndedType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_quote_type_0 import (
-            IUpdateBodyNotificationRecieveConfigQuoteType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_quote_type_1 import (
-            IUpdateBodyNotificationRecieveConfigQuoteType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_reaction_type_0 import (
-            IUpdateBodyNotificationRecieveConfigReactionType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_reaction_type_1 import (
-            IUpdateBodyNotificationRecieveConfigReactionType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_receive_follow_request_type_0 import (
-            IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_receive_follow_request_type_1 import (
-            IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_renote_type_0 import (
-            IUpdateBodyNotificationRecieveConfigRenoteType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_renote_type_1 import (
-            IUpdateBodyNotificationRecieveConfigRenoteType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_reply_type_0 import (
-            IUpdateBodyNotificationRecieveConfigReplyType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_reply_type_1 import (
-            IUpdateBodyNotificationRecieveConfigReplyType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_role_assigned_type_0 import (
-            IUpdateBodyNotificationRecieveConfigRoleAssignedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_role_assigned_type_1 import (
-            IUpdateBodyNotificationRecieveConfigRoleAssignedType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_0 import (
-            IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_1 import (
-            IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_scheduled_note_posted_type_0 import (
-            IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_scheduled_note_posted_type_1 import (
-            IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_test_type_0 import (
-            IUpdateBodyNotificationRecieveConfigTestType0,  # noqa: PLC0415
-        )
-        from ..models.i_update_body_notification_recieve_config_test_type_1 import (
-            IUpdateBodyNotificationRecieveConfigTestType1,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
 
         def _parse_note(
@@ -1297,3 +1146,153 @@ class IUpdateBodyNotificationRecieveConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
+    global IUpdateBodyNotificationRecieveConfigAchievementEarnedType1
+    global IUpdateBodyNotificationRecieveConfigAppType0
+    global IUpdateBodyNotificationRecieveConfigAppType1
+    global IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
+    global IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1
+    global IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
+    global IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1
+    global IUpdateBodyNotificationRecieveConfigFollowType0
+    global IUpdateBodyNotificationRecieveConfigFollowType1
+    global IUpdateBodyNotificationRecieveConfigMentionType0
+    global IUpdateBodyNotificationRecieveConfigMentionType1
+    global IUpdateBodyNotificationRecieveConfigNoteType0
+    global IUpdateBodyNotificationRecieveConfigNoteType1
+    global IUpdateBodyNotificationRecieveConfigPollEndedType0
+    global IUpdateBodyNotificationRecieveConfigPollEndedType1
+    global IUpdateBodyNotificationRecieveConfigQuoteType0
+    global IUpdateBodyNotificationRecieveConfigQuoteType1
+    global IUpdateBodyNotificationRecieveConfigReactionType0
+    global IUpdateBodyNotificationRecieveConfigReactionType1
+    global IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
+    global IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1
+    global IUpdateBodyNotificationRecieveConfigRenoteType0
+    global IUpdateBodyNotificationRecieveConfigRenoteType1
+    global IUpdateBodyNotificationRecieveConfigReplyType0
+    global IUpdateBodyNotificationRecieveConfigReplyType1
+    global IUpdateBodyNotificationRecieveConfigRoleAssignedType0
+    global IUpdateBodyNotificationRecieveConfigRoleAssignedType1
+    global IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
+    global IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1
+    global IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
+    global IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1
+    global IUpdateBodyNotificationRecieveConfigTestType0
+    global IUpdateBodyNotificationRecieveConfigTestType1
+    from ..models.i_update_body_notification_recieve_config_achievement_earned_type_0 import (
+        IUpdateBodyNotificationRecieveConfigAchievementEarnedType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_achievement_earned_type_1 import (
+        IUpdateBodyNotificationRecieveConfigAchievementEarnedType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_app_type_0 import (
+        IUpdateBodyNotificationRecieveConfigAppType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_app_type_1 import (
+        IUpdateBodyNotificationRecieveConfigAppType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_chat_room_invitation_received_type_0 import (
+        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_chat_room_invitation_received_type_1 import (
+        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_follow_request_accepted_type_0 import (
+        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_follow_request_accepted_type_1 import (
+        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_follow_type_0 import (
+        IUpdateBodyNotificationRecieveConfigFollowType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_follow_type_1 import (
+        IUpdateBodyNotificationRecieveConfigFollowType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_mention_type_0 import (
+        IUpdateBodyNotificationRecieveConfigMentionType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_mention_type_1 import (
+        IUpdateBodyNotificationRecieveConfigMentionType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_note_type_0 import (
+        IUpdateBodyNotificationRecieveConfigNoteType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_note_type_1 import (
+        IUpdateBodyNotificationRecieveConfigNoteType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_poll_ended_type_0 import (
+        IUpdateBodyNotificationRecieveConfigPollEndedType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_poll_ended_type_1 import (
+        IUpdateBodyNotificationRecieveConfigPollEndedType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_quote_type_0 import (
+        IUpdateBodyNotificationRecieveConfigQuoteType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_quote_type_1 import (
+        IUpdateBodyNotificationRecieveConfigQuoteType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_reaction_type_0 import (
+        IUpdateBodyNotificationRecieveConfigReactionType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_reaction_type_1 import (
+        IUpdateBodyNotificationRecieveConfigReactionType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_receive_follow_request_type_0 import (
+        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_receive_follow_request_type_1 import (
+        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_renote_type_0 import (
+        IUpdateBodyNotificationRecieveConfigRenoteType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_renote_type_1 import (
+        IUpdateBodyNotificationRecieveConfigRenoteType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_reply_type_0 import (
+        IUpdateBodyNotificationRecieveConfigReplyType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_reply_type_1 import (
+        IUpdateBodyNotificationRecieveConfigReplyType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_role_assigned_type_0 import (
+        IUpdateBodyNotificationRecieveConfigRoleAssignedType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_role_assigned_type_1 import (
+        IUpdateBodyNotificationRecieveConfigRoleAssignedType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_0 import (
+        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_1 import (
+        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_scheduled_note_posted_type_0 import (
+        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_scheduled_note_posted_type_1 import (
+        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_test_type_0 import (
+        IUpdateBodyNotificationRecieveConfigTestType0,  # noqa: PLC0415
+    )
+    from ..models.i_update_body_notification_recieve_config_test_type_1 import (
+        IUpdateBodyNotificationRecieveConfigTestType1,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

@@ -43,13 +43,13 @@ class IUpdateBodyNotificationRecieveConfigReactionType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "type" in d:
-            type_ = check_i_update_body_notification_recieve_config_reaction_type_0_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IUpdateBodyNotificationRecieveConfigReactionType0", "type")
             type_ = cast(Any, UNSET)
+        else:
+            type_ = check_i_update_body_notification_recieve_config_reaction_type_0_type(_type__raw)
 
         if d:
             unknown_properties("IUpdateBodyNotificationRecieveConfigReactionType0", d)

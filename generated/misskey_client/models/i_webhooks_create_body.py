@@ -59,32 +59,28 @@ class IWebhooksCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IWebhooksCreateBody", "name")
-            name = cast(Any, UNSET)
 
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IWebhooksCreateBody", "url")
-            url = cast(Any, UNSET)
 
-        if "on" in d:
+        _on_raw = d.pop("on", UNSET)
+        if _on_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("IWebhooksCreateBody", "on")
+            on = cast(Any, UNSET)
+        else:
             on = []
-            _on = d.pop("on")
+            _on = _on_raw
             for on_item_data in _on:
                 on_item = check_i_webhooks_create_body_on_item(on_item_data)
 
                 on.append(on_item)
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("IWebhooksCreateBody", "on")
-            on = cast(Any, UNSET)
 
         secret = d.pop("secret", UNSET)
 

@@ -33,6 +33,8 @@ class IWebhooksTestBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         webhook_id = self.webhook_id
 
         type_: str = self.type_
@@ -56,23 +58,21 @@ class IWebhooksTestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.i_webhooks_test_body_override import IWebhooksTestBodyOverride  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "webhookId" in d:
-            webhook_id = d.pop("webhookId")
-        else:
+        webhook_id = d.pop("webhookId", UNSET)
+        if webhook_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IWebhooksTestBody", "webhookId")
-            webhook_id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = check_i_webhooks_test_body_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IWebhooksTestBody", "type")
             type_ = cast(Any, UNSET)
+        else:
+            type_ = check_i_webhooks_test_body_type(_type__raw)
 
         _override = d.pop("override", UNSET)
         override: IWebhooksTestBodyOverride | Unset
@@ -107,3 +107,19 @@ class IWebhooksTestBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global IWebhooksTestBodyOverride
+    from ..models.i_webhooks_test_body_override import IWebhooksTestBodyOverride  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -79,25 +79,16 @@ class IWebhooksUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "webhookId" in d:
-            webhook_id = d.pop("webhookId")
-        else:
+        webhook_id = d.pop("webhookId", UNSET)
+        if webhook_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IWebhooksUpdateBody", "webhookId")
-            webhook_id = cast(Any, UNSET)
 
         name = d.pop("name", UNSET)
 
         url = d.pop("url", UNSET)
 
-        def _parse_secret(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        secret = _parse_secret(d.pop("secret", UNSET))
+        secret = d.pop("secret", UNSET)
 
         _on = d.pop("on", UNSET)
         on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET

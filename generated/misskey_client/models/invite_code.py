@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -43,8 +43,8 @@ class InviteCode:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         code = self.code
@@ -98,137 +98,87 @@ class InviteCode:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "id")
-            id = cast(Any, UNSET)
 
-        if "code" in d:
-            code = d.pop("code")
-        else:
+        code = d.pop("code", UNSET)
+        if code is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "code")
-            code = cast(Any, UNSET)
 
-        if "expiresAt" in d:
-
-            def _parse_expires_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    expires_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return expires_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            expires_at = _parse_expires_at(d.pop("expiresAt"))
-
-        else:
+        _expires_at_raw = d.pop("expiresAt", UNSET)
+        if _expires_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "expiresAt")
             expires_at = cast(Any, UNSET)
-
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
         else:
+            _expires_at = _expires_at_raw
+            if _expires_at is None:
+                expires_at = cast("datetime.datetime | None", _expires_at)
+            else:
+                expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
+
+                expires_at = expires_at_type_0
+
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "createdBy" in d:
-
-            def _parse_created_by(data: object) -> None | UserLite:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> UserLite:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    created_by_type_0 = UserLite.from_dict(data)
-
-                    return created_by_type_0
-
-                return cast(
-                    None | UserLite,
-                    parse_union(data, (_try_0,)),
-                )
-
-            created_by = _parse_created_by(d.pop("createdBy"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _created_by_raw = d.pop("createdBy", UNSET)
+        if _created_by_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "createdBy")
             created_by = cast(Any, UNSET)
-
-        if "usedBy" in d:
-
-            def _parse_used_by(data: object) -> None | UserLite:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> UserLite:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    used_by_type_0 = UserLite.from_dict(data)
-
-                    return used_by_type_0
-
-                return cast(
-                    None | UserLite,
-                    parse_union(data, (_try_0,)),
-                )
-
-            used_by = _parse_used_by(d.pop("usedBy"))
-
         else:
+            _created_by = _created_by_raw
+            if _created_by is None:
+                created_by = cast("None | UserLite", _created_by)
+            else:
+                created_by_type_0 = UserLite.from_dict(_created_by)
+
+                created_by = created_by_type_0
+
+        _used_by_raw = d.pop("usedBy", UNSET)
+        if _used_by_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "usedBy")
             used_by = cast(Any, UNSET)
-
-        if "usedAt" in d:
-
-            def _parse_used_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    used_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return used_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            used_at = _parse_used_at(d.pop("usedAt"))
-
         else:
+            _used_by = _used_by_raw
+            if _used_by is None:
+                used_by = cast("None | UserLite", _used_by)
+            else:
+                used_by_type_0 = UserLite.from_dict(_used_by)
+
+                used_by = used_by_type_0
+
+        _used_at_raw = d.pop("usedAt", UNSET)
+        if _used_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "usedAt")
             used_at = cast(Any, UNSET)
-
-        if "used" in d:
-            used = d.pop("used")
         else:
+            _used_at = _used_at_raw
+            if _used_at is None:
+                used_at = cast("datetime.datetime | None", _used_at)
+            else:
+                used_at_type_0 = datetime.datetime.fromisoformat(_used_at)
+
+                used_at = used_at_type_0
+
+        used = d.pop("used", UNSET)
+        if used is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "used")
-            used = cast(Any, UNSET)
 
         if d:
             unknown_properties("InviteCode", d)
@@ -261,3 +211,19 @@ class InviteCode:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserLite
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -40,19 +40,13 @@ class InviteLimitResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "remaining" in d:
-
-            def _parse_remaining(data: object) -> int | None:
-                if data is None:
-                    return data
-                return cast(int | None, data)
-
-            remaining = _parse_remaining(d.pop("remaining"))
-
-        else:
+        _remaining_raw = d.pop("remaining", UNSET)
+        if _remaining_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteLimitResponse200", "remaining")
             remaining = cast(Any, UNSET)
+        else:
+            remaining = _remaining_raw
 
         if d:
             unknown_properties("InviteLimitResponse200", d)

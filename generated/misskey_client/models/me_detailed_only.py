@@ -16,10 +16,10 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.achievement import Achievement
-    from ..models.announcement import Announcement
     from ..models.me_detailed_only_notification_recieve_config import MeDetailedOnlyNotificationRecieveConfig
     from ..models.me_detailed_only_security_keys_list_item import MeDetailedOnlySecurityKeysListItem
     from ..models.role_policies import RolePolicies
+    from ..models.unread_announcement import UnreadAnnouncement
 
 
 T = TypeVar("T", bound="MeDetailedOnly")
@@ -49,7 +49,7 @@ class MeDetailedOnly:
         has_unread_specified_notes (bool):
         has_unread_mentions (bool):
         has_unread_announcement (bool):
-        unread_announcements (list[Announcement]):
+        unread_announcements (list[UnreadAnnouncement]):
         has_unread_antenna (bool):
         has_unread_channel (bool):
         has_unread_chat_messages (bool):
@@ -93,7 +93,7 @@ class MeDetailedOnly:
     has_unread_specified_notes: bool
     has_unread_mentions: bool
     has_unread_announcement: bool
-    unread_announcements: list[Announcement]
+    unread_announcements: list[UnreadAnnouncement]
     has_unread_antenna: bool
     has_unread_channel: bool
     has_unread_chat_messages: bool
@@ -118,6 +118,8 @@ class MeDetailedOnly:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         avatar_id: None | str
         avatar_id = self.avatar_id
 
@@ -307,350 +309,262 @@ class MeDetailedOnly:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.achievement import Achievement  # noqa: PLC0415
-        from ..models.announcement import Announcement  # noqa: PLC0415
-        from ..models.me_detailed_only_notification_recieve_config import MeDetailedOnlyNotificationRecieveConfig  # noqa: PLC0415
-        from ..models.me_detailed_only_security_keys_list_item import MeDetailedOnlySecurityKeysListItem  # noqa: PLC0415
-        from ..models.role_policies import RolePolicies  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "avatarId" in d:
-
-            def _parse_avatar_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            avatar_id = _parse_avatar_id(d.pop("avatarId"))
-
-        else:
+        _avatar_id_raw = d.pop("avatarId", UNSET)
+        if _avatar_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "avatarId")
             avatar_id = cast(Any, UNSET)
-
-        if "bannerId" in d:
-
-            def _parse_banner_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            banner_id = _parse_banner_id(d.pop("bannerId"))
-
         else:
+            avatar_id = _avatar_id_raw
+
+        _banner_id_raw = d.pop("bannerId", UNSET)
+        if _banner_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "bannerId")
             banner_id = cast(Any, UNSET)
-
-        if "followedMessage" in d:
-
-            def _parse_followed_message(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            followed_message = _parse_followed_message(d.pop("followedMessage"))
-
         else:
+            banner_id = _banner_id_raw
+
+        _followed_message_raw = d.pop("followedMessage", UNSET)
+        if _followed_message_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "followedMessage")
             followed_message = cast(Any, UNSET)
-
-        if "isModerator" in d:
-            is_moderator = d.pop("isModerator")
         else:
+            followed_message = _followed_message_raw
+
+        is_moderator = d.pop("isModerator", UNSET)
+        if is_moderator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "isModerator")
-            is_moderator = cast(Any, UNSET)
 
-        if "isAdmin" in d:
-            is_admin = d.pop("isAdmin")
-        else:
+        is_admin = d.pop("isAdmin", UNSET)
+        if is_admin is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "isAdmin")
-            is_admin = cast(Any, UNSET)
 
-        if "injectFeaturedNote" in d:
-            inject_featured_note = d.pop("injectFeaturedNote")
-        else:
+        inject_featured_note = d.pop("injectFeaturedNote", UNSET)
+        if inject_featured_note is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "injectFeaturedNote")
-            inject_featured_note = cast(Any, UNSET)
 
-        if "receiveAnnouncementEmail" in d:
-            receive_announcement_email = d.pop("receiveAnnouncementEmail")
-        else:
+        receive_announcement_email = d.pop("receiveAnnouncementEmail", UNSET)
+        if receive_announcement_email is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "receiveAnnouncementEmail")
-            receive_announcement_email = cast(Any, UNSET)
 
-        if "alwaysMarkNsfw" in d:
-            always_mark_nsfw = d.pop("alwaysMarkNsfw")
-        else:
+        always_mark_nsfw = d.pop("alwaysMarkNsfw", UNSET)
+        if always_mark_nsfw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "alwaysMarkNsfw")
-            always_mark_nsfw = cast(Any, UNSET)
 
-        if "autoSensitive" in d:
-            auto_sensitive = d.pop("autoSensitive")
-        else:
+        auto_sensitive = d.pop("autoSensitive", UNSET)
+        if auto_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "autoSensitive")
-            auto_sensitive = cast(Any, UNSET)
 
-        if "carefulBot" in d:
-            careful_bot = d.pop("carefulBot")
-        else:
+        careful_bot = d.pop("carefulBot", UNSET)
+        if careful_bot is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "carefulBot")
-            careful_bot = cast(Any, UNSET)
 
-        if "autoAcceptFollowed" in d:
-            auto_accept_followed = d.pop("autoAcceptFollowed")
-        else:
+        auto_accept_followed = d.pop("autoAcceptFollowed", UNSET)
+        if auto_accept_followed is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "autoAcceptFollowed")
-            auto_accept_followed = cast(Any, UNSET)
 
-        if "noCrawle" in d:
-            no_crawle = d.pop("noCrawle")
-        else:
+        no_crawle = d.pop("noCrawle", UNSET)
+        if no_crawle is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "noCrawle")
-            no_crawle = cast(Any, UNSET)
 
-        if "preventAiLearning" in d:
-            prevent_ai_learning = d.pop("preventAiLearning")
-        else:
+        prevent_ai_learning = d.pop("preventAiLearning", UNSET)
+        if prevent_ai_learning is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "preventAiLearning")
-            prevent_ai_learning = cast(Any, UNSET)
 
-        if "isExplorable" in d:
-            is_explorable = d.pop("isExplorable")
-        else:
+        is_explorable = d.pop("isExplorable", UNSET)
+        if is_explorable is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "isExplorable")
-            is_explorable = cast(Any, UNSET)
 
-        if "isDeleted" in d:
-            is_deleted = d.pop("isDeleted")
-        else:
+        is_deleted = d.pop("isDeleted", UNSET)
+        if is_deleted is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "isDeleted")
-            is_deleted = cast(Any, UNSET)
 
-        if "twoFactorBackupCodesStock" in d:
-            two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
-                d.pop("twoFactorBackupCodesStock")
-            )
-
-        else:
+        _two_factor_backup_codes_stock_raw = d.pop("twoFactorBackupCodesStock", UNSET)
+        if _two_factor_backup_codes_stock_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "twoFactorBackupCodesStock")
             two_factor_backup_codes_stock = cast(Any, UNSET)
-
-        if "hideOnlineStatus" in d:
-            hide_online_status = d.pop("hideOnlineStatus")
         else:
+            two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
+                _two_factor_backup_codes_stock_raw
+            )
+
+        hide_online_status = d.pop("hideOnlineStatus", UNSET)
+        if hide_online_status is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "hideOnlineStatus")
-            hide_online_status = cast(Any, UNSET)
 
-        if "hasUnreadSpecifiedNotes" in d:
-            has_unread_specified_notes = d.pop("hasUnreadSpecifiedNotes")
-        else:
+        has_unread_specified_notes = d.pop("hasUnreadSpecifiedNotes", UNSET)
+        if has_unread_specified_notes is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "hasUnreadSpecifiedNotes")
-            has_unread_specified_notes = cast(Any, UNSET)
 
-        if "hasUnreadMentions" in d:
-            has_unread_mentions = d.pop("hasUnreadMentions")
-        else:
+        has_unread_mentions = d.pop("hasUnreadMentions", UNSET)
+        if has_unread_mentions is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "hasUnreadMentions")
-            has_unread_mentions = cast(Any, UNSET)
 
-        if "hasUnreadAnnouncement" in d:
-            has_unread_announcement = d.pop("hasUnreadAnnouncement")
-        else:
+        has_unread_announcement = d.pop("hasUnreadAnnouncement", UNSET)
+        if has_unread_announcement is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "hasUnreadAnnouncement")
-            has_unread_announcement = cast(Any, UNSET)
 
-        if "unreadAnnouncements" in d:
-            unread_announcements = []
-            _unread_announcements = d.pop("unreadAnnouncements")
-            for unread_announcements_item_data in _unread_announcements:
-                unread_announcements_item = Announcement.from_dict(unread_announcements_item_data)
-
-                unread_announcements.append(unread_announcements_item)
-
-        else:
+        _unread_announcements_raw = d.pop("unreadAnnouncements", UNSET)
+        if _unread_announcements_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "unreadAnnouncements")
             unread_announcements = cast(Any, UNSET)
-
-        if "hasUnreadAntenna" in d:
-            has_unread_antenna = d.pop("hasUnreadAntenna")
         else:
+            unread_announcements = []
+            _unread_announcements = _unread_announcements_raw
+            for unread_announcements_item_data in _unread_announcements:
+                unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+
+                unread_announcements.append(unread_announcements_item)
+
+        has_unread_antenna = d.pop("hasUnreadAntenna", UNSET)
+        if has_unread_antenna is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "hasUnreadAntenna")
-            has_unread_antenna = cast(Any, UNSET)
 
-        if "hasUnreadChannel" in d:
-            has_unread_channel = d.pop("hasUnreadChannel")
-        else:
+        has_unread_channel = d.pop("hasUnreadChannel", UNSET)
+        if has_unread_channel is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "hasUnreadChannel")
-            has_unread_channel = cast(Any, UNSET)
 
-        if "hasUnreadChatMessages" in d:
-            has_unread_chat_messages = d.pop("hasUnreadChatMessages")
-        else:
+        has_unread_chat_messages = d.pop("hasUnreadChatMessages", UNSET)
+        if has_unread_chat_messages is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "hasUnreadChatMessages")
-            has_unread_chat_messages = cast(Any, UNSET)
 
-        if "hasUnreadNotification" in d:
-            has_unread_notification = d.pop("hasUnreadNotification")
-        else:
+        has_unread_notification = d.pop("hasUnreadNotification", UNSET)
+        if has_unread_notification is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "hasUnreadNotification")
-            has_unread_notification = cast(Any, UNSET)
 
-        if "hasPendingReceivedFollowRequest" in d:
-            has_pending_received_follow_request = d.pop("hasPendingReceivedFollowRequest")
-        else:
+        has_pending_received_follow_request = d.pop("hasPendingReceivedFollowRequest", UNSET)
+        if has_pending_received_follow_request is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "hasPendingReceivedFollowRequest")
-            has_pending_received_follow_request = cast(Any, UNSET)
 
-        if "unreadNotificationsCount" in d:
-            unread_notifications_count = d.pop("unreadNotificationsCount")
-        else:
+        unread_notifications_count = d.pop("unreadNotificationsCount", UNSET)
+        if unread_notifications_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "unreadNotificationsCount")
-            unread_notifications_count = cast(Any, UNSET)
 
-        if "mutedWords" in d:
-            muted_words = []
-            _muted_words = d.pop("mutedWords")
-            for muted_words_item_data in _muted_words:
-                muted_words_item = cast(list[str], muted_words_item_data)
-
-                muted_words.append(muted_words_item)
-
-        else:
+        _muted_words_raw = d.pop("mutedWords", UNSET)
+        if _muted_words_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "mutedWords")
             muted_words = cast(Any, UNSET)
-
-        if "hardMutedWords" in d:
-            hard_muted_words = []
-            _hard_muted_words = d.pop("hardMutedWords")
-            for hard_muted_words_item_data in _hard_muted_words:
-                hard_muted_words_item = cast(list[str], hard_muted_words_item_data)
-
-                hard_muted_words.append(hard_muted_words_item)
-
         else:
+            muted_words = []
+            _muted_words = _muted_words_raw
+            for muted_words_item_data in _muted_words:
+                muted_words_item = cast("list[str]", muted_words_item_data)
+
+                muted_words.append(muted_words_item)
+
+        _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
+        if _hard_muted_words_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "hardMutedWords")
             hard_muted_words = cast(Any, UNSET)
-
-        if "mutedInstances" in d:
-            muted_instances = cast(list[str], d.pop("mutedInstances"))
-
         else:
+            hard_muted_words = []
+            _hard_muted_words = _hard_muted_words_raw
+            for hard_muted_words_item_data in _hard_muted_words:
+                hard_muted_words_item = cast("list[str]", hard_muted_words_item_data)
+
+                hard_muted_words.append(hard_muted_words_item)
+
+        _muted_instances_raw = d.pop("mutedInstances", UNSET)
+        if _muted_instances_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "mutedInstances")
             muted_instances = cast(Any, UNSET)
-
-        if "notificationRecieveConfig" in d:
-            notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
-                d.pop("notificationRecieveConfig")
-            )
-
         else:
+            muted_instances = cast("list[str]", _muted_instances_raw)
+
+        _notification_recieve_config_raw = d.pop("notificationRecieveConfig", UNSET)
+        if _notification_recieve_config_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "notificationRecieveConfig")
             notification_recieve_config = cast(Any, UNSET)
-
-        if "emailNotificationTypes" in d:
-            email_notification_types = cast(list[str], d.pop("emailNotificationTypes"))
-
         else:
+            notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
+                _notification_recieve_config_raw
+            )
+
+        _email_notification_types_raw = d.pop("emailNotificationTypes", UNSET)
+        if _email_notification_types_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "emailNotificationTypes")
             email_notification_types = cast(Any, UNSET)
+        else:
+            email_notification_types = cast("list[str]", _email_notification_types_raw)
 
-        if "achievements" in d:
+        _achievements_raw = d.pop("achievements", UNSET)
+        if _achievements_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("MeDetailedOnly", "achievements")
+            achievements = cast(Any, UNSET)
+        else:
             achievements = []
-            _achievements = d.pop("achievements")
+            _achievements = _achievements_raw
             for achievements_item_data in _achievements:
                 achievements_item = Achievement.from_dict(achievements_item_data)
 
                 achievements.append(achievements_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MeDetailedOnly", "achievements")
-            achievements = cast(Any, UNSET)
-
-        if "loggedInDays" in d:
-            logged_in_days = d.pop("loggedInDays")
-        else:
+        logged_in_days = d.pop("loggedInDays", UNSET)
+        if logged_in_days is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "loggedInDays")
-            logged_in_days = cast(Any, UNSET)
 
-        if "policies" in d:
-            policies = RolePolicies.from_dict(d.pop("policies"))
-
-        else:
+        _policies_raw = d.pop("policies", UNSET)
+        if _policies_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "policies")
             policies = cast(Any, UNSET)
-
-        if "twoFactorEnabled" in d:
-            two_factor_enabled = d.pop("twoFactorEnabled")
         else:
+            policies = RolePolicies.from_dict(_policies_raw)
+
+        two_factor_enabled = d.pop("twoFactorEnabled", UNSET)
+        if two_factor_enabled is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "twoFactorEnabled")
-            two_factor_enabled = cast(Any, UNSET)
 
-        if "usePasswordLessLogin" in d:
-            use_password_less_login = d.pop("usePasswordLessLogin")
-        else:
+        use_password_less_login = d.pop("usePasswordLessLogin", UNSET)
+        if use_password_less_login is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "usePasswordLessLogin")
-            use_password_less_login = cast(Any, UNSET)
 
-        if "securityKeys" in d:
-            security_keys = d.pop("securityKeys")
-        else:
+        security_keys = d.pop("securityKeys", UNSET)
+        if security_keys is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "securityKeys")
-            security_keys = cast(Any, UNSET)
 
-        def _parse_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        email = d.pop("email", UNSET)
 
-        email = _parse_email(d.pop("email", UNSET))
-
-        def _parse_email_verified(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        email_verified = _parse_email_verified(d.pop("emailVerified", UNSET))
+        email_verified = d.pop("emailVerified", UNSET)
 
         _security_keys_list = d.pop("securityKeysList", UNSET)
         security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
@@ -661,7 +575,7 @@ class MeDetailedOnly:
 
                 security_keys_list.append(security_keys_list_item)
 
-        muting_notification_types = cast(list[str], d.pop("mutingNotificationTypes", UNSET))
+        muting_notification_types = cast("list[str]", d.pop("mutingNotificationTypes", UNSET))
 
         if d:
             unknown_properties("MeDetailedOnly", d)
@@ -728,3 +642,27 @@ class MeDetailedOnly:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global Achievement
+    global MeDetailedOnlyNotificationRecieveConfig
+    global MeDetailedOnlySecurityKeysListItem
+    global RolePolicies
+    global UnreadAnnouncement
+    from ..models.achievement import Achievement  # noqa: PLC0415
+    from ..models.me_detailed_only_notification_recieve_config import MeDetailedOnlyNotificationRecieveConfig  # noqa: PLC0415
+    from ..models.me_detailed_only_security_keys_list_item import MeDetailedOnlySecurityKeysListItem  # noqa: PLC0415
+    from ..models.role_policies import RolePolicies  # noqa: PLC0415
+    from ..models.unread_announcement import UnreadAnnouncement  # noqa: PLC0415
+
+    _RELATED_LOADED = True

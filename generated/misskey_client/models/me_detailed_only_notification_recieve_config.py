@@ -268,67 +268,8 @@ class MeDetailedOnlyNotificationRecieveConfig:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.me_detailed_only_notification_recieve_config_achievement_earned_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_app_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigAppType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_create_token_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigCreateTokenType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_export_completed_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigExportCompletedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_follow_request_accepted_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_follow_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigFollowType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_login_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigLoginType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_mention_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigMentionType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_note_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigNoteType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_poll_ended_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigPollEndedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_quote_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigQuoteType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_reaction_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigReactionType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_receive_follow_request_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_renote_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigRenoteType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_reply_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigReplyType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_role_assigned_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_test_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigTestType0,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         note: dict[str, Any] | Unset
         if isinstance(self.note, Unset):
             note = UNSET
@@ -619,127 +560,8 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.me_detailed_only_notification_recieve_config_achievement_earned_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_achievement_earned_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_app_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigAppType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_app_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigAppType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_create_token_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigCreateTokenType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_create_token_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigCreateTokenType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_export_completed_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigExportCompletedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_export_completed_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigExportCompletedType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_follow_request_accepted_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_follow_request_accepted_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_follow_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigFollowType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_follow_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigFollowType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_login_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigLoginType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_login_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigLoginType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_mention_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigMentionType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_mention_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigMentionType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_note_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigNoteType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_note_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigNoteType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_poll_ended_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigPollEndedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_poll_ended_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigPollEndedType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_quote_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigQuoteType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_quote_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigQuoteType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_reaction_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigReactionType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_reaction_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigReactionType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_receive_follow_request_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_receive_follow_request_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_renote_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigRenoteType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_renote_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigRenoteType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_reply_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigReplyType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_reply_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigReplyType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_role_assigned_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_role_assigned_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_test_type_0 import (
-            MeDetailedOnlyNotificationRecieveConfigTestType0,  # noqa: PLC0415
-        )
-        from ..models.me_detailed_only_notification_recieve_config_test_type_1 import (
-            MeDetailedOnlyNotificationRecieveConfigTestType1,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
 
         def _parse_note(
@@ -1581,3 +1403,177 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
+    global MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1
+    global MeDetailedOnlyNotificationRecieveConfigAppType0
+    global MeDetailedOnlyNotificationRecieveConfigAppType1
+    global MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
+    global MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1
+    global MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
+    global MeDetailedOnlyNotificationRecieveConfigCreateTokenType1
+    global MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
+    global MeDetailedOnlyNotificationRecieveConfigExportCompletedType1
+    global MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
+    global MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1
+    global MeDetailedOnlyNotificationRecieveConfigFollowType0
+    global MeDetailedOnlyNotificationRecieveConfigFollowType1
+    global MeDetailedOnlyNotificationRecieveConfigLoginType0
+    global MeDetailedOnlyNotificationRecieveConfigLoginType1
+    global MeDetailedOnlyNotificationRecieveConfigMentionType0
+    global MeDetailedOnlyNotificationRecieveConfigMentionType1
+    global MeDetailedOnlyNotificationRecieveConfigNoteType0
+    global MeDetailedOnlyNotificationRecieveConfigNoteType1
+    global MeDetailedOnlyNotificationRecieveConfigPollEndedType0
+    global MeDetailedOnlyNotificationRecieveConfigPollEndedType1
+    global MeDetailedOnlyNotificationRecieveConfigQuoteType0
+    global MeDetailedOnlyNotificationRecieveConfigQuoteType1
+    global MeDetailedOnlyNotificationRecieveConfigReactionType0
+    global MeDetailedOnlyNotificationRecieveConfigReactionType1
+    global MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
+    global MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1
+    global MeDetailedOnlyNotificationRecieveConfigRenoteType0
+    global MeDetailedOnlyNotificationRecieveConfigRenoteType1
+    global MeDetailedOnlyNotificationRecieveConfigReplyType0
+    global MeDetailedOnlyNotificationRecieveConfigReplyType1
+    global MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
+    global MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1
+    global MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
+    global MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1
+    global MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
+    global MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1
+    global MeDetailedOnlyNotificationRecieveConfigTestType0
+    global MeDetailedOnlyNotificationRecieveConfigTestType1
+    from ..models.me_detailed_only_notification_recieve_config_achievement_earned_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_achievement_earned_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_app_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigAppType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_app_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigAppType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_create_token_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigCreateTokenType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_create_token_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigCreateTokenType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_export_completed_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigExportCompletedType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_export_completed_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigExportCompletedType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_follow_request_accepted_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_follow_request_accepted_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_follow_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigFollowType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_follow_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigFollowType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_login_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigLoginType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_login_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigLoginType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_mention_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigMentionType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_mention_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigMentionType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_note_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigNoteType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_note_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigNoteType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_poll_ended_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigPollEndedType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_poll_ended_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigPollEndedType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_quote_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigQuoteType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_quote_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigQuoteType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_reaction_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigReactionType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_reaction_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigReactionType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_receive_follow_request_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_receive_follow_request_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_renote_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigRenoteType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_renote_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigRenoteType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_reply_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigReplyType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_reply_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigReplyType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_role_assigned_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_role_assigned_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_test_type_0 import (
+        MeDetailedOnlyNotificationRecieveConfigTestType0,  # noqa: PLC0415
+    )
+    from ..models.me_detailed_only_notification_recieve_config_test_type_1 import (
+        MeDetailedOnlyNotificationRecieveConfigTestType1,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

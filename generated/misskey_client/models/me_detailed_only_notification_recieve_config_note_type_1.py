@@ -48,20 +48,18 @@ class MeDetailedOnlyNotificationRecieveConfigNoteType1:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "type" in d:
-            type_ = check_me_detailed_only_notification_recieve_config_note_type_1_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnlyNotificationRecieveConfigNoteType1", "type")
             type_ = cast(Any, UNSET)
-
-        if "userListId" in d:
-            user_list_id = d.pop("userListId")
         else:
+            type_ = check_me_detailed_only_notification_recieve_config_note_type_1_type(_type__raw)
+
+        user_list_id = d.pop("userListId", UNSET)
+        if user_list_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnlyNotificationRecieveConfigNoteType1", "userListId")
-            user_list_id = cast(Any, UNSET)
 
         if d:
             unknown_properties("MeDetailedOnlyNotificationRecieveConfigNoteType1", d)

@@ -50,27 +50,23 @@ class MeDetailedOnlySecurityKeysListItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnlySecurityKeysListItem", "id")
-            id = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnlySecurityKeysListItem", "name")
-            name = cast(Any, UNSET)
 
-        if "lastUsed" in d:
-            last_used = datetime.datetime.fromisoformat(d.pop("lastUsed"))
-
-        else:
+        _last_used_raw = d.pop("lastUsed", UNSET)
+        if _last_used_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnlySecurityKeysListItem", "lastUsed")
             last_used = cast(Any, UNSET)
+        else:
+            last_used = datetime.datetime.fromisoformat(_last_used_raw)
 
         if d:
             unknown_properties("MeDetailedOnlySecurityKeysListItem", d)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.meta_lite_federation import MetaLiteFederation, check_meta_lite_federation
 from ..models.meta_lite_note_searchable_scope import MetaLiteNoteSearchableScope, check_meta_lite_note_searchable_scope
@@ -152,8 +152,8 @@ class MetaDetailed:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.meta_lite_sentry_for_frontend import MetaLiteSentryForFrontend  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         maintainer_name: None | str
         maintainer_name = self.maintainer_name
 
@@ -392,660 +392,425 @@ class MetaDetailed:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.meta_client_options import MetaClientOptions  # noqa: PLC0415
-        from ..models.meta_detailed_only_features import MetaDetailedOnlyFeatures  # noqa: PLC0415
-        from ..models.meta_lite_ads_item import MetaLiteAdsItem  # noqa: PLC0415
-        from ..models.meta_lite_sentry_for_frontend import MetaLiteSentryForFrontend  # noqa: PLC0415
-        from ..models.role_policies import RolePolicies  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "maintainerName" in d:
-
-            def _parse_maintainer_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            maintainer_name = _parse_maintainer_name(d.pop("maintainerName"))
-
-        else:
+        _maintainer_name_raw = d.pop("maintainerName", UNSET)
+        if _maintainer_name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "maintainerName")
             maintainer_name = cast(Any, UNSET)
-
-        if "maintainerEmail" in d:
-
-            def _parse_maintainer_email(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            maintainer_email = _parse_maintainer_email(d.pop("maintainerEmail"))
-
         else:
+            maintainer_name = _maintainer_name_raw
+
+        _maintainer_email_raw = d.pop("maintainerEmail", UNSET)
+        if _maintainer_email_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "maintainerEmail")
             maintainer_email = cast(Any, UNSET)
-
-        if "version" in d:
-            version = d.pop("version")
         else:
+            maintainer_email = _maintainer_email_raw
+
+        version = d.pop("version", UNSET)
+        if version is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "version")
-            version = cast(Any, UNSET)
 
-        if "providesTarball" in d:
-            provides_tarball = d.pop("providesTarball")
-        else:
+        provides_tarball = d.pop("providesTarball", UNSET)
+        if provides_tarball is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "providesTarball")
-            provides_tarball = cast(Any, UNSET)
 
-        if "name" in d:
-
-            def _parse_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            name = _parse_name(d.pop("name"))
-
-        else:
+        _name_raw = d.pop("name", UNSET)
+        if _name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "name")
             name = cast(Any, UNSET)
-
-        if "shortName" in d:
-
-            def _parse_short_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            short_name = _parse_short_name(d.pop("shortName"))
-
         else:
+            name = _name_raw
+
+        _short_name_raw = d.pop("shortName", UNSET)
+        if _short_name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "shortName")
             short_name = cast(Any, UNSET)
-
-        if "uri" in d:
-            uri = d.pop("uri")
         else:
+            short_name = _short_name_raw
+
+        uri = d.pop("uri", UNSET)
+        if uri is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "uri")
-            uri = cast(Any, UNSET)
 
-        if "description" in d:
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            description = _parse_description(d.pop("description"))
-
-        else:
+        _description_raw = d.pop("description", UNSET)
+        if _description_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "description")
             description = cast(Any, UNSET)
-
-        if "langs" in d:
-            langs = cast(list[str], d.pop("langs"))
-
         else:
+            description = _description_raw
+
+        _langs_raw = d.pop("langs", UNSET)
+        if _langs_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "langs")
             langs = cast(Any, UNSET)
-
-        if "tosUrl" in d:
-
-            def _parse_tos_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            tos_url = _parse_tos_url(d.pop("tosUrl"))
-
         else:
+            langs = cast("list[str]", _langs_raw)
+
+        _tos_url_raw = d.pop("tosUrl", UNSET)
+        if _tos_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "tosUrl")
             tos_url = cast(Any, UNSET)
-
-        if "repositoryUrl" in d:
-
-            def _parse_repository_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            repository_url = _parse_repository_url(d.pop("repositoryUrl"))
-
         else:
+            tos_url = _tos_url_raw
+
+        _repository_url_raw = d.pop("repositoryUrl", UNSET)
+        if _repository_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "repositoryUrl")
             repository_url = cast(Any, UNSET)
-
-        if "feedbackUrl" in d:
-
-            def _parse_feedback_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            feedback_url = _parse_feedback_url(d.pop("feedbackUrl"))
-
         else:
+            repository_url = _repository_url_raw
+
+        _feedback_url_raw = d.pop("feedbackUrl", UNSET)
+        if _feedback_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "feedbackUrl")
             feedback_url = cast(Any, UNSET)
-
-        if "defaultDarkTheme" in d:
-
-            def _parse_default_dark_theme(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            default_dark_theme = _parse_default_dark_theme(d.pop("defaultDarkTheme"))
-
         else:
+            feedback_url = _feedback_url_raw
+
+        _default_dark_theme_raw = d.pop("defaultDarkTheme", UNSET)
+        if _default_dark_theme_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "defaultDarkTheme")
             default_dark_theme = cast(Any, UNSET)
-
-        if "defaultLightTheme" in d:
-
-            def _parse_default_light_theme(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            default_light_theme = _parse_default_light_theme(d.pop("defaultLightTheme"))
-
         else:
+            default_dark_theme = _default_dark_theme_raw
+
+        _default_light_theme_raw = d.pop("defaultLightTheme", UNSET)
+        if _default_light_theme_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "defaultLightTheme")
             default_light_theme = cast(Any, UNSET)
-
-        if "clientOptions" in d:
-            client_options = MetaClientOptions.from_dict(d.pop("clientOptions"))
-
         else:
+            default_light_theme = _default_light_theme_raw
+
+        _client_options_raw = d.pop("clientOptions", UNSET)
+        if _client_options_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "clientOptions")
             client_options = cast(Any, UNSET)
-
-        if "disableRegistration" in d:
-            disable_registration = d.pop("disableRegistration")
         else:
+            client_options = MetaClientOptions.from_dict(_client_options_raw)
+
+        disable_registration = d.pop("disableRegistration", UNSET)
+        if disable_registration is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "disableRegistration")
-            disable_registration = cast(Any, UNSET)
 
-        if "emailRequiredForSignup" in d:
-            email_required_for_signup = d.pop("emailRequiredForSignup")
-        else:
+        email_required_for_signup = d.pop("emailRequiredForSignup", UNSET)
+        if email_required_for_signup is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "emailRequiredForSignup")
-            email_required_for_signup = cast(Any, UNSET)
 
-        if "enableHcaptcha" in d:
-            enable_hcaptcha = d.pop("enableHcaptcha")
-        else:
+        enable_hcaptcha = d.pop("enableHcaptcha", UNSET)
+        if enable_hcaptcha is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "enableHcaptcha")
-            enable_hcaptcha = cast(Any, UNSET)
 
-        if "hcaptchaSiteKey" in d:
-
-            def _parse_hcaptcha_site_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            hcaptcha_site_key = _parse_hcaptcha_site_key(d.pop("hcaptchaSiteKey"))
-
-        else:
+        _hcaptcha_site_key_raw = d.pop("hcaptchaSiteKey", UNSET)
+        if _hcaptcha_site_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "hcaptchaSiteKey")
             hcaptcha_site_key = cast(Any, UNSET)
-
-        if "enableMcaptcha" in d:
-            enable_mcaptcha = d.pop("enableMcaptcha")
         else:
+            hcaptcha_site_key = _hcaptcha_site_key_raw
+
+        enable_mcaptcha = d.pop("enableMcaptcha", UNSET)
+        if enable_mcaptcha is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "enableMcaptcha")
-            enable_mcaptcha = cast(Any, UNSET)
 
-        if "mcaptchaSiteKey" in d:
-
-            def _parse_mcaptcha_site_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            mcaptcha_site_key = _parse_mcaptcha_site_key(d.pop("mcaptchaSiteKey"))
-
-        else:
+        _mcaptcha_site_key_raw = d.pop("mcaptchaSiteKey", UNSET)
+        if _mcaptcha_site_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "mcaptchaSiteKey")
             mcaptcha_site_key = cast(Any, UNSET)
-
-        if "mcaptchaInstanceUrl" in d:
-
-            def _parse_mcaptcha_instance_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            mcaptcha_instance_url = _parse_mcaptcha_instance_url(d.pop("mcaptchaInstanceUrl"))
-
         else:
+            mcaptcha_site_key = _mcaptcha_site_key_raw
+
+        _mcaptcha_instance_url_raw = d.pop("mcaptchaInstanceUrl", UNSET)
+        if _mcaptcha_instance_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "mcaptchaInstanceUrl")
             mcaptcha_instance_url = cast(Any, UNSET)
-
-        if "enableRecaptcha" in d:
-            enable_recaptcha = d.pop("enableRecaptcha")
         else:
+            mcaptcha_instance_url = _mcaptcha_instance_url_raw
+
+        enable_recaptcha = d.pop("enableRecaptcha", UNSET)
+        if enable_recaptcha is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "enableRecaptcha")
-            enable_recaptcha = cast(Any, UNSET)
 
-        if "recaptchaSiteKey" in d:
-
-            def _parse_recaptcha_site_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            recaptcha_site_key = _parse_recaptcha_site_key(d.pop("recaptchaSiteKey"))
-
-        else:
+        _recaptcha_site_key_raw = d.pop("recaptchaSiteKey", UNSET)
+        if _recaptcha_site_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "recaptchaSiteKey")
             recaptcha_site_key = cast(Any, UNSET)
-
-        if "enableTurnstile" in d:
-            enable_turnstile = d.pop("enableTurnstile")
         else:
+            recaptcha_site_key = _recaptcha_site_key_raw
+
+        enable_turnstile = d.pop("enableTurnstile", UNSET)
+        if enable_turnstile is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "enableTurnstile")
-            enable_turnstile = cast(Any, UNSET)
 
-        if "turnstileSiteKey" in d:
-
-            def _parse_turnstile_site_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            turnstile_site_key = _parse_turnstile_site_key(d.pop("turnstileSiteKey"))
-
-        else:
+        _turnstile_site_key_raw = d.pop("turnstileSiteKey", UNSET)
+        if _turnstile_site_key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "turnstileSiteKey")
             turnstile_site_key = cast(Any, UNSET)
-
-        if "enableTestcaptcha" in d:
-            enable_testcaptcha = d.pop("enableTestcaptcha")
         else:
+            turnstile_site_key = _turnstile_site_key_raw
+
+        enable_testcaptcha = d.pop("enableTestcaptcha", UNSET)
+        if enable_testcaptcha is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "enableTestcaptcha")
-            enable_testcaptcha = cast(Any, UNSET)
 
-        if "googleAnalyticsMeasurementId" in d:
-
-            def _parse_google_analytics_measurement_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            google_analytics_measurement_id = _parse_google_analytics_measurement_id(
-                d.pop("googleAnalyticsMeasurementId")
-            )
-
-        else:
+        _google_analytics_measurement_id_raw = d.pop("googleAnalyticsMeasurementId", UNSET)
+        if _google_analytics_measurement_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "googleAnalyticsMeasurementId")
             google_analytics_measurement_id = cast(Any, UNSET)
-
-        if "swPublickey" in d:
-
-            def _parse_sw_publickey(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            sw_publickey = _parse_sw_publickey(d.pop("swPublickey"))
-
         else:
+            google_analytics_measurement_id = _google_analytics_measurement_id_raw
+
+        _sw_publickey_raw = d.pop("swPublickey", UNSET)
+        if _sw_publickey_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "swPublickey")
             sw_publickey = cast(Any, UNSET)
-
-        if "mascotImageUrl" in d:
-            mascot_image_url = d.pop("mascotImageUrl")
         else:
+            sw_publickey = _sw_publickey_raw
+
+        mascot_image_url = d.pop("mascotImageUrl", UNSET)
+        if mascot_image_url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "mascotImageUrl")
-            mascot_image_url = cast(Any, UNSET)
 
-        if "bannerUrl" in d:
-
-            def _parse_banner_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            banner_url = _parse_banner_url(d.pop("bannerUrl"))
-
-        else:
+        _banner_url_raw = d.pop("bannerUrl", UNSET)
+        if _banner_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "bannerUrl")
             banner_url = cast(Any, UNSET)
-
-        if "serverErrorImageUrl" in d:
-
-            def _parse_server_error_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            server_error_image_url = _parse_server_error_image_url(d.pop("serverErrorImageUrl"))
-
         else:
+            banner_url = _banner_url_raw
+
+        _server_error_image_url_raw = d.pop("serverErrorImageUrl", UNSET)
+        if _server_error_image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "serverErrorImageUrl")
             server_error_image_url = cast(Any, UNSET)
-
-        if "infoImageUrl" in d:
-
-            def _parse_info_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            info_image_url = _parse_info_image_url(d.pop("infoImageUrl"))
-
         else:
+            server_error_image_url = _server_error_image_url_raw
+
+        _info_image_url_raw = d.pop("infoImageUrl", UNSET)
+        if _info_image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "infoImageUrl")
             info_image_url = cast(Any, UNSET)
-
-        if "notFoundImageUrl" in d:
-
-            def _parse_not_found_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            not_found_image_url = _parse_not_found_image_url(d.pop("notFoundImageUrl"))
-
         else:
+            info_image_url = _info_image_url_raw
+
+        _not_found_image_url_raw = d.pop("notFoundImageUrl", UNSET)
+        if _not_found_image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "notFoundImageUrl")
             not_found_image_url = cast(Any, UNSET)
-
-        if "iconUrl" in d:
-
-            def _parse_icon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            icon_url = _parse_icon_url(d.pop("iconUrl"))
-
         else:
+            not_found_image_url = _not_found_image_url_raw
+
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        if _icon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "iconUrl")
             icon_url = cast(Any, UNSET)
-
-        if "maxNoteTextLength" in d:
-            max_note_text_length = d.pop("maxNoteTextLength")
         else:
+            icon_url = _icon_url_raw
+
+        max_note_text_length = d.pop("maxNoteTextLength", UNSET)
+        if max_note_text_length is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "maxNoteTextLength")
-            max_note_text_length = cast(Any, UNSET)
 
-        if "ads" in d:
+        _ads_raw = d.pop("ads", UNSET)
+        if _ads_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("MetaDetailed", "ads")
+            ads = cast(Any, UNSET)
+        else:
             ads = []
-            _ads = d.pop("ads")
+            _ads = _ads_raw
             for ads_item_data in _ads:
                 ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
 
                 ads.append(ads_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MetaDetailed", "ads")
-            ads = cast(Any, UNSET)
-
-        if "notesPerOneAd" in d:
-            notes_per_one_ad = d.pop("notesPerOneAd")
-        else:
+        notes_per_one_ad = d.pop("notesPerOneAd", UNSET)
+        if notes_per_one_ad is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "notesPerOneAd")
-            notes_per_one_ad = cast(Any, UNSET)
 
-        if "enableEmail" in d:
-            enable_email = d.pop("enableEmail")
-        else:
+        enable_email = d.pop("enableEmail", UNSET)
+        if enable_email is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "enableEmail")
-            enable_email = cast(Any, UNSET)
 
-        if "enableServiceWorker" in d:
-            enable_service_worker = d.pop("enableServiceWorker")
-        else:
+        enable_service_worker = d.pop("enableServiceWorker", UNSET)
+        if enable_service_worker is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "enableServiceWorker")
-            enable_service_worker = cast(Any, UNSET)
 
-        if "translatorAvailable" in d:
-            translator_available = d.pop("translatorAvailable")
-        else:
+        translator_available = d.pop("translatorAvailable", UNSET)
+        if translator_available is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "translatorAvailable")
-            translator_available = cast(Any, UNSET)
 
-        if "sentryForFrontend" in d:
-
-            def _parse_sentry_for_frontend(data: object) -> MetaLiteSentryForFrontend | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> MetaLiteSentryForFrontend:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    sentry_for_frontend_type_0 = MetaLiteSentryForFrontend.from_dict(data)
-
-                    return sentry_for_frontend_type_0
-
-                return cast(
-                    MetaLiteSentryForFrontend | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            sentry_for_frontend = _parse_sentry_for_frontend(d.pop("sentryForFrontend"))
-
-        else:
+        _sentry_for_frontend_raw = d.pop("sentryForFrontend", UNSET)
+        if _sentry_for_frontend_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "sentryForFrontend")
             sentry_for_frontend = cast(Any, UNSET)
-
-        if "mediaProxy" in d:
-            media_proxy = d.pop("mediaProxy")
         else:
+            _sentry_for_frontend = _sentry_for_frontend_raw
+            if _sentry_for_frontend is None:
+                sentry_for_frontend = cast("MetaLiteSentryForFrontend | None", _sentry_for_frontend)
+            else:
+                sentry_for_frontend_type_0 = MetaLiteSentryForFrontend.from_dict(_sentry_for_frontend)
+
+                sentry_for_frontend = sentry_for_frontend_type_0
+
+        media_proxy = d.pop("mediaProxy", UNSET)
+        if media_proxy is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "mediaProxy")
-            media_proxy = cast(Any, UNSET)
 
-        if "enableUrlPreview" in d:
-            enable_url_preview = d.pop("enableUrlPreview")
-        else:
+        enable_url_preview = d.pop("enableUrlPreview", UNSET)
+        if enable_url_preview is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "enableUrlPreview")
-            enable_url_preview = cast(Any, UNSET)
 
-        if "backgroundImageUrl" in d:
-
-            def _parse_background_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            background_image_url = _parse_background_image_url(d.pop("backgroundImageUrl"))
-
-        else:
+        _background_image_url_raw = d.pop("backgroundImageUrl", UNSET)
+        if _background_image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "backgroundImageUrl")
             background_image_url = cast(Any, UNSET)
-
-        if "impressumUrl" in d:
-
-            def _parse_impressum_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            impressum_url = _parse_impressum_url(d.pop("impressumUrl"))
-
         else:
+            background_image_url = _background_image_url_raw
+
+        _impressum_url_raw = d.pop("impressumUrl", UNSET)
+        if _impressum_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "impressumUrl")
             impressum_url = cast(Any, UNSET)
-
-        if "logoImageUrl" in d:
-
-            def _parse_logo_image_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            logo_image_url = _parse_logo_image_url(d.pop("logoImageUrl"))
-
         else:
+            impressum_url = _impressum_url_raw
+
+        _logo_image_url_raw = d.pop("logoImageUrl", UNSET)
+        if _logo_image_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "logoImageUrl")
             logo_image_url = cast(Any, UNSET)
-
-        if "privacyPolicyUrl" in d:
-
-            def _parse_privacy_policy_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            privacy_policy_url = _parse_privacy_policy_url(d.pop("privacyPolicyUrl"))
-
         else:
+            logo_image_url = _logo_image_url_raw
+
+        _privacy_policy_url_raw = d.pop("privacyPolicyUrl", UNSET)
+        if _privacy_policy_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "privacyPolicyUrl")
             privacy_policy_url = cast(Any, UNSET)
-
-        if "inquiryUrl" in d:
-
-            def _parse_inquiry_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            inquiry_url = _parse_inquiry_url(d.pop("inquiryUrl"))
-
         else:
+            privacy_policy_url = _privacy_policy_url_raw
+
+        _inquiry_url_raw = d.pop("inquiryUrl", UNSET)
+        if _inquiry_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "inquiryUrl")
             inquiry_url = cast(Any, UNSET)
-
-        if "serverRules" in d:
-            server_rules = cast(list[str], d.pop("serverRules"))
-
         else:
+            inquiry_url = _inquiry_url_raw
+
+        _server_rules_raw = d.pop("serverRules", UNSET)
+        if _server_rules_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "serverRules")
             server_rules = cast(Any, UNSET)
-
-        if "themeColor" in d:
-
-            def _parse_theme_color(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            theme_color = _parse_theme_color(d.pop("themeColor"))
-
         else:
+            server_rules = cast("list[str]", _server_rules_raw)
+
+        _theme_color_raw = d.pop("themeColor", UNSET)
+        if _theme_color_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "themeColor")
             theme_color = cast(Any, UNSET)
-
-        if "policies" in d:
-            policies = RolePolicies.from_dict(d.pop("policies"))
-
         else:
+            theme_color = _theme_color_raw
+
+        _policies_raw = d.pop("policies", UNSET)
+        if _policies_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "policies")
             policies = cast(Any, UNSET)
-
-        if "noteSearchableScope" in d:
-            note_searchable_scope = check_meta_lite_note_searchable_scope(d.pop("noteSearchableScope"))
-
         else:
+            policies = RolePolicies.from_dict(_policies_raw)
+
+        _note_searchable_scope_raw = d.pop("noteSearchableScope", UNSET)
+        if _note_searchable_scope_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "noteSearchableScope")
             note_searchable_scope = cast(Any, UNSET)
-
-        if "maxFileSize" in d:
-            max_file_size = d.pop("maxFileSize")
         else:
+            note_searchable_scope = check_meta_lite_note_searchable_scope(_note_searchable_scope_raw)
+
+        max_file_size = d.pop("maxFileSize", UNSET)
+        if max_file_size is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "maxFileSize")
-            max_file_size = cast(Any, UNSET)
 
-        if "federation" in d:
-            federation = check_meta_lite_federation(d.pop("federation"))
-
-        else:
+        _federation_raw = d.pop("federation", UNSET)
+        if _federation_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "federation")
             federation = cast(Any, UNSET)
-
-        if "proxyAccountName" in d:
-
-            def _parse_proxy_account_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            proxy_account_name = _parse_proxy_account_name(d.pop("proxyAccountName"))
-
         else:
+            federation = check_meta_lite_federation(_federation_raw)
+
+        _proxy_account_name_raw = d.pop("proxyAccountName", UNSET)
+        if _proxy_account_name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "proxyAccountName")
             proxy_account_name = cast(Any, UNSET)
-
-        if "requireSetup" in d:
-            require_setup = d.pop("requireSetup")
         else:
+            proxy_account_name = _proxy_account_name_raw
+
+        require_setup = d.pop("requireSetup", UNSET)
+        if require_setup is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "requireSetup")
-            require_setup = cast(Any, UNSET)
 
-        if "cacheRemoteFiles" in d:
-            cache_remote_files = d.pop("cacheRemoteFiles")
-        else:
+        cache_remote_files = d.pop("cacheRemoteFiles", UNSET)
+        if cache_remote_files is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "cacheRemoteFiles")
-            cache_remote_files = cast(Any, UNSET)
 
-        if "cacheRemoteSensitiveFiles" in d:
-            cache_remote_sensitive_files = d.pop("cacheRemoteSensitiveFiles")
-        else:
+        cache_remote_sensitive_files = d.pop("cacheRemoteSensitiveFiles", UNSET)
+        if cache_remote_sensitive_files is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "cacheRemoteSensitiveFiles")
-            cache_remote_sensitive_files = cast(Any, UNSET)
 
         _features = d.pop("features", UNSET)
         features: MetaDetailedOnlyFeatures | Unset
@@ -1137,3 +902,27 @@ class MetaDetailed:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global MetaClientOptions
+    global MetaDetailedOnlyFeatures
+    global MetaLiteAdsItem
+    global MetaLiteSentryForFrontend
+    global RolePolicies
+    from ..models.meta_client_options import MetaClientOptions  # noqa: PLC0415
+    from ..models.meta_detailed_only_features import MetaDetailedOnlyFeatures  # noqa: PLC0415
+    from ..models.meta_lite_ads_item import MetaLiteAdsItem  # noqa: PLC0415
+    from ..models.meta_lite_sentry_for_frontend import MetaLiteSentryForFrontend  # noqa: PLC0415
+    from ..models.role_policies import RolePolicies  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -36,6 +36,8 @@ class MetaDetailedOnly:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         proxy_account_name: None | str
         proxy_account_name = self.proxy_account_name
 
@@ -66,43 +68,31 @@ class MetaDetailedOnly:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.meta_detailed_only_features import MetaDetailedOnlyFeatures  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "proxyAccountName" in d:
-
-            def _parse_proxy_account_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            proxy_account_name = _parse_proxy_account_name(d.pop("proxyAccountName"))
-
-        else:
+        _proxy_account_name_raw = d.pop("proxyAccountName", UNSET)
+        if _proxy_account_name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnly", "proxyAccountName")
             proxy_account_name = cast(Any, UNSET)
-
-        if "requireSetup" in d:
-            require_setup = d.pop("requireSetup")
         else:
+            proxy_account_name = _proxy_account_name_raw
+
+        require_setup = d.pop("requireSetup", UNSET)
+        if require_setup is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnly", "requireSetup")
-            require_setup = cast(Any, UNSET)
 
-        if "cacheRemoteFiles" in d:
-            cache_remote_files = d.pop("cacheRemoteFiles")
-        else:
+        cache_remote_files = d.pop("cacheRemoteFiles", UNSET)
+        if cache_remote_files is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnly", "cacheRemoteFiles")
-            cache_remote_files = cast(Any, UNSET)
 
-        if "cacheRemoteSensitiveFiles" in d:
-            cache_remote_sensitive_files = d.pop("cacheRemoteSensitiveFiles")
-        else:
+        cache_remote_sensitive_files = d.pop("cacheRemoteSensitiveFiles", UNSET)
+        if cache_remote_sensitive_files is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnly", "cacheRemoteSensitiveFiles")
-            cache_remote_sensitive_files = cast(Any, UNSET)
 
         _features = d.pop("features", UNSET)
         features: MetaDetailedOnlyFeatures | Unset
@@ -139,3 +129,19 @@ class MetaDetailedOnly:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global MetaDetailedOnlyFeatures
+    from ..models.meta_detailed_only_features import MetaDetailedOnlyFeatures  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -85,68 +85,50 @@ class MetaDetailedOnlyFeatures:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "registration" in d:
-            registration = d.pop("registration")
-        else:
+        registration = d.pop("registration", UNSET)
+        if registration is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnlyFeatures", "registration")
-            registration = cast(Any, UNSET)
 
-        if "emailRequiredForSignup" in d:
-            email_required_for_signup = d.pop("emailRequiredForSignup")
-        else:
+        email_required_for_signup = d.pop("emailRequiredForSignup", UNSET)
+        if email_required_for_signup is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnlyFeatures", "emailRequiredForSignup")
-            email_required_for_signup = cast(Any, UNSET)
 
-        if "localTimeline" in d:
-            local_timeline = d.pop("localTimeline")
-        else:
+        local_timeline = d.pop("localTimeline", UNSET)
+        if local_timeline is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnlyFeatures", "localTimeline")
-            local_timeline = cast(Any, UNSET)
 
-        if "globalTimeline" in d:
-            global_timeline = d.pop("globalTimeline")
-        else:
+        global_timeline = d.pop("globalTimeline", UNSET)
+        if global_timeline is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnlyFeatures", "globalTimeline")
-            global_timeline = cast(Any, UNSET)
 
-        if "hcaptcha" in d:
-            hcaptcha = d.pop("hcaptcha")
-        else:
+        hcaptcha = d.pop("hcaptcha", UNSET)
+        if hcaptcha is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnlyFeatures", "hcaptcha")
-            hcaptcha = cast(Any, UNSET)
 
-        if "turnstile" in d:
-            turnstile = d.pop("turnstile")
-        else:
+        turnstile = d.pop("turnstile", UNSET)
+        if turnstile is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnlyFeatures", "turnstile")
-            turnstile = cast(Any, UNSET)
 
-        if "recaptcha" in d:
-            recaptcha = d.pop("recaptcha")
-        else:
+        recaptcha = d.pop("recaptcha", UNSET)
+        if recaptcha is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnlyFeatures", "recaptcha")
-            recaptcha = cast(Any, UNSET)
 
-        if "objectStorage" in d:
-            object_storage = d.pop("objectStorage")
-        else:
+        object_storage = d.pop("objectStorage", UNSET)
+        if object_storage is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnlyFeatures", "objectStorage")
-            object_storage = cast(Any, UNSET)
 
-        if "serviceWorker" in d:
-            service_worker = d.pop("serviceWorker")
-        else:
+        service_worker = d.pop("serviceWorker", UNSET)
+        if service_worker is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnlyFeatures", "serviceWorker")
-            service_worker = cast(Any, UNSET)
 
         miauth = d.pop("miauth", UNSET)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -70,47 +70,35 @@ class MetaLiteAdsItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLiteAdsItem", "id")
-            id = cast(Any, UNSET)
 
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLiteAdsItem", "url")
-            url = cast(Any, UNSET)
 
-        if "place" in d:
-            place = d.pop("place")
-        else:
+        place = d.pop("place", UNSET)
+        if place is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLiteAdsItem", "place")
-            place = cast(Any, UNSET)
 
-        if "ratio" in d:
-            ratio = d.pop("ratio")
-        else:
+        ratio = d.pop("ratio", UNSET)
+        if ratio is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLiteAdsItem", "ratio")
-            ratio = cast(Any, UNSET)
 
-        if "imageUrl" in d:
-            image_url = d.pop("imageUrl")
-        else:
+        image_url = d.pop("imageUrl", UNSET)
+        if image_url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLiteAdsItem", "imageUrl")
-            image_url = cast(Any, UNSET)
 
-        if "dayOfWeek" in d:
-            day_of_week = d.pop("dayOfWeek")
-        else:
+        day_of_week = d.pop("dayOfWeek", UNSET)
+        if day_of_week is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLiteAdsItem", "dayOfWeek")
-            day_of_week = cast(Any, UNSET)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -43,16 +43,8 @@ class MetaLiteSentryForFrontend:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.meta_lite_sentry_for_frontend_browser_tracing_integration_type_0 import (
-            MetaLiteSentryForFrontendBrowserTracingIntegrationType0,  # noqa: PLC0415
-        )
-        from ..models.meta_lite_sentry_for_frontend_replay_integration_type_0 import (
-            MetaLiteSentryForFrontendReplayIntegrationType0,  # noqa: PLC0415
-        )
-        from ..models.meta_lite_sentry_for_frontend_vue_integration_type_0 import (
-            MetaLiteSentryForFrontendVueIntegrationType0,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         options = self.options.to_dict() if hasattr(self.options, "to_dict") else dict(cast(Any, self.options))
 
         vue_integration: dict[str, Any] | None | Unset
@@ -109,89 +101,46 @@ class MetaLiteSentryForFrontend:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.meta_lite_sentry_for_frontend_browser_tracing_integration_type_0 import (
-            MetaLiteSentryForFrontendBrowserTracingIntegrationType0,  # noqa: PLC0415
-        )
-        from ..models.meta_lite_sentry_for_frontend_options import MetaLiteSentryForFrontendOptions  # noqa: PLC0415
-        from ..models.meta_lite_sentry_for_frontend_replay_integration_type_0 import (
-            MetaLiteSentryForFrontendReplayIntegrationType0,  # noqa: PLC0415
-        )
-        from ..models.meta_lite_sentry_for_frontend_vue_integration_type_0 import (
-            MetaLiteSentryForFrontendVueIntegrationType0,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "options" in d:
-            options = MetaLiteSentryForFrontendOptions.from_dict(d.pop("options"))
-
-        else:
+        _options_raw = d.pop("options", UNSET)
+        if _options_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLiteSentryForFrontend", "options")
             options = cast(Any, UNSET)
+        else:
+            options = MetaLiteSentryForFrontendOptions.from_dict(_options_raw)
 
-        def _parse_vue_integration(data: object) -> MetaLiteSentryForFrontendVueIntegrationType0 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _vue_integration = d.pop("vueIntegration", UNSET)
+        if _vue_integration is None or isinstance(_vue_integration, Unset):
+            vue_integration = cast("MetaLiteSentryForFrontendVueIntegrationType0 | None | Unset", _vue_integration)
+        else:
+            vue_integration_type_0 = MetaLiteSentryForFrontendVueIntegrationType0.from_dict(_vue_integration)
 
-            def _try_0(data: Any) -> MetaLiteSentryForFrontendVueIntegrationType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                vue_integration_type_0 = MetaLiteSentryForFrontendVueIntegrationType0.from_dict(data)
+            vue_integration = vue_integration_type_0
 
-                return vue_integration_type_0
-
-            return cast(
-                MetaLiteSentryForFrontendVueIntegrationType0 | None | Unset,
-                parse_union(data, (_try_0,)),
+        _browser_tracing_integration = d.pop("browserTracingIntegration", UNSET)
+        if _browser_tracing_integration is None or isinstance(_browser_tracing_integration, Unset):
+            browser_tracing_integration = cast(
+                "MetaLiteSentryForFrontendBrowserTracingIntegrationType0 | None | Unset", _browser_tracing_integration
+            )
+        else:
+            browser_tracing_integration_type_0 = MetaLiteSentryForFrontendBrowserTracingIntegrationType0.from_dict(
+                _browser_tracing_integration
             )
 
-        vue_integration = _parse_vue_integration(d.pop("vueIntegration", UNSET))
+            browser_tracing_integration = browser_tracing_integration_type_0
 
-        def _parse_browser_tracing_integration(
-            data: object,
-        ) -> MetaLiteSentryForFrontendBrowserTracingIntegrationType0 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> MetaLiteSentryForFrontendBrowserTracingIntegrationType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                browser_tracing_integration_type_0 = MetaLiteSentryForFrontendBrowserTracingIntegrationType0.from_dict(
-                    data
-                )
-
-                return browser_tracing_integration_type_0
-
-            return cast(
-                MetaLiteSentryForFrontendBrowserTracingIntegrationType0 | None | Unset,
-                parse_union(data, (_try_0,)),
+        _replay_integration = d.pop("replayIntegration", UNSET)
+        if _replay_integration is None or isinstance(_replay_integration, Unset):
+            replay_integration = cast(
+                "MetaLiteSentryForFrontendReplayIntegrationType0 | None | Unset", _replay_integration
             )
+        else:
+            replay_integration_type_0 = MetaLiteSentryForFrontendReplayIntegrationType0.from_dict(_replay_integration)
 
-        browser_tracing_integration = _parse_browser_tracing_integration(d.pop("browserTracingIntegration", UNSET))
-
-        def _parse_replay_integration(data: object) -> MetaLiteSentryForFrontendReplayIntegrationType0 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> MetaLiteSentryForFrontendReplayIntegrationType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                replay_integration_type_0 = MetaLiteSentryForFrontendReplayIntegrationType0.from_dict(data)
-
-                return replay_integration_type_0
-
-            return cast(
-                MetaLiteSentryForFrontendReplayIntegrationType0 | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        replay_integration = _parse_replay_integration(d.pop("replayIntegration", UNSET))
+            replay_integration = replay_integration_type_0
 
         if d:
             unknown_properties("MetaLiteSentryForFrontend", d)
@@ -220,3 +169,31 @@ class MetaLiteSentryForFrontend:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global MetaLiteSentryForFrontendBrowserTracingIntegrationType0
+    global MetaLiteSentryForFrontendOptions
+    global MetaLiteSentryForFrontendReplayIntegrationType0
+    global MetaLiteSentryForFrontendVueIntegrationType0
+    from ..models.meta_lite_sentry_for_frontend_browser_tracing_integration_type_0 import (
+        MetaLiteSentryForFrontendBrowserTracingIntegrationType0,  # noqa: PLC0415
+    )
+    from ..models.meta_lite_sentry_for_frontend_options import MetaLiteSentryForFrontendOptions  # noqa: PLC0415
+    from ..models.meta_lite_sentry_for_frontend_replay_integration_type_0 import (
+        MetaLiteSentryForFrontendReplayIntegrationType0,  # noqa: PLC0415
+    )
+    from ..models.meta_lite_sentry_for_frontend_vue_integration_type_0 import (
+        MetaLiteSentryForFrontendVueIntegrationType0,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

@@ -75,54 +75,27 @@ class MiauthGenTokenBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "session" in d:
-
-            def _parse_session(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            session = _parse_session(d.pop("session"))
-
-        else:
+        _session_raw = d.pop("session", UNSET)
+        if _session_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MiauthGenTokenBody", "session")
             session = cast(Any, UNSET)
-
-        if "permission" in d:
-            permission = cast(list[str], d.pop("permission"))
-
         else:
+            session = _session_raw
+
+        _permission_raw = d.pop("permission", UNSET)
+        if _permission_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MiauthGenTokenBody", "permission")
             permission = cast(Any, UNSET)
+        else:
+            permission = cast("list[str]", _permission_raw)
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        name = d.pop("name", UNSET)
 
-        name = _parse_name(d.pop("name", UNSET))
+        description = d.pop("description", UNSET)
 
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        description = _parse_description(d.pop("description", UNSET))
-
-        def _parse_icon_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        icon_url = _parse_icon_url(d.pop("iconUrl", UNSET))
+        icon_url = d.pop("iconUrl", UNSET)
 
         if d:
             unknown_properties("MiauthGenTokenBody", d)

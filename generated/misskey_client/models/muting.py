@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET
 
@@ -37,6 +37,8 @@ class Muting:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -67,63 +69,48 @@ class Muting:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Muting", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Muting", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "expiresAt" in d:
-
-            def _parse_expires_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    expires_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return expires_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            expires_at = _parse_expires_at(d.pop("expiresAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _expires_at_raw = d.pop("expiresAt", UNSET)
+        if _expires_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Muting", "expiresAt")
             expires_at = cast(Any, UNSET)
-
-        if "muteeId" in d:
-            mutee_id = d.pop("muteeId")
         else:
+            _expires_at = _expires_at_raw
+            if _expires_at is None:
+                expires_at = cast("datetime.datetime | None", _expires_at)
+            else:
+                expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
+
+                expires_at = expires_at_type_0
+
+        mutee_id = d.pop("muteeId", UNSET)
+        if mutee_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Muting", "muteeId")
-            mutee_id = cast(Any, UNSET)
 
-        if "mutee" in d:
-            mutee = UserDetailedNotMe.from_dict(d.pop("mutee"))
-
-        else:
+        _mutee_raw = d.pop("mutee", UNSET)
+        if _mutee_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Muting", "mutee")
             mutee = cast(Any, UNSET)
+        else:
+            mutee = UserDetailedNotMe.from_dict(_mutee_raw)
 
         if d:
             unknown_properties("Muting", d)
@@ -153,3 +140,19 @@ class Muting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserDetailedNotMe
+    from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -7,16 +7,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_enum_value, unknown_properties
 
-from ..models.note_reaction_acceptance_type_1 import NoteReactionAcceptanceType1, check_note_reaction_acceptance_type_1
+from ..models.note_reaction_acceptance_type_1 import NoteReactionAcceptanceType1
 from ..models.note_reaction_acceptance_type_2_type_1 import (
     NoteReactionAcceptanceType2Type1,
-    check_note_reaction_acceptance_type_2_type_1,
 )
 from ..models.note_reaction_acceptance_type_3_type_1 import (
     NoteReactionAcceptanceType3Type1,
-    check_note_reaction_acceptance_type_3_type_1,
 )
 from ..models.note_visibility import NoteVisibility, check_note_visibility
 from ..types import UNSET, Unset
@@ -116,9 +114,8 @@ class Note:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.note_channel import NoteChannel  # noqa: PLC0415
-        from ..models.note_poll import NotePoll  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -342,251 +339,142 @@ class Note:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.drive_file import DriveFile  # noqa: PLC0415
-        from ..models.note_channel import NoteChannel  # noqa: PLC0415
-        from ..models.note_emojis import NoteEmojis  # noqa: PLC0415
-        from ..models.note_poll import NotePoll  # noqa: PLC0415
-        from ..models.note_reaction_emojis import NoteReactionEmojis  # noqa: PLC0415
-        from ..models.note_reactions import NoteReactions  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "text" in d:
-
-            def _parse_text(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            text = _parse_text(d.pop("text"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _text_raw = d.pop("text", UNSET)
+        if _text_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "text")
             text = cast(Any, UNSET)
-
-        if "userId" in d:
-            user_id = d.pop("userId")
         else:
+            text = _text_raw
+
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "user" in d:
-            user = UserLite.from_dict(d.pop("user"))
-
-        else:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "user")
             user = cast(Any, UNSET)
-
-        if "visibility" in d:
-            visibility = check_note_visibility(d.pop("visibility"))
-
         else:
+            user = UserLite.from_dict(_user_raw)
+
+        _visibility_raw = d.pop("visibility", UNSET)
+        if _visibility_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "visibility")
             visibility = cast(Any, UNSET)
-
-        if "reactionAcceptance" in d:
-
-            def _parse_reaction_acceptance(
-                data: object,
-            ) -> (
-                None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1
-            ):
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> NoteReactionAcceptanceType1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    reaction_acceptance_type_1 = check_note_reaction_acceptance_type_1(data)
-
-                    return reaction_acceptance_type_1
-
-                def _try_1(data: Any) -> NoteReactionAcceptanceType2Type1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    reaction_acceptance_type_2_type_1 = check_note_reaction_acceptance_type_2_type_1(data)
-
-                    return reaction_acceptance_type_2_type_1
-
-                def _try_2(data: Any) -> NoteReactionAcceptanceType3Type1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    reaction_acceptance_type_3_type_1 = check_note_reaction_acceptance_type_3_type_1(data)
-
-                    return reaction_acceptance_type_3_type_1
-
-                return cast(
-                    None
-                    | NoteReactionAcceptanceType1
-                    | NoteReactionAcceptanceType2Type1
-                    | NoteReactionAcceptanceType3Type1,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
-                            _try_2,
-                        ),
-                    ),
-                )
-
-            reaction_acceptance = _parse_reaction_acceptance(d.pop("reactionAcceptance"))
-
         else:
+            visibility = check_note_visibility(_visibility_raw)
+
+        _reaction_acceptance_raw = d.pop("reactionAcceptance", UNSET)
+        if _reaction_acceptance_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "reactionAcceptance")
             reaction_acceptance = cast(Any, UNSET)
-
-        if "reactionEmojis" in d:
-            reaction_emojis = NoteReactionEmojis.from_dict(d.pop("reactionEmojis"))
-
         else:
+            _reaction_acceptance = _reaction_acceptance_raw
+            if _reaction_acceptance is None or _reaction_acceptance in (
+                "likeOnly",
+                "likeOnlyForRemote",
+                "nonSensitiveOnly",
+                "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+            ):
+                reaction_acceptance = cast(
+                    "None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1",
+                    _reaction_acceptance,
+                )
+            else:
+                reaction_acceptance = unknown_enum_value(
+                    "None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1",
+                    _reaction_acceptance,
+                )
+
+        _reaction_emojis_raw = d.pop("reactionEmojis", UNSET)
+        if _reaction_emojis_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "reactionEmojis")
             reaction_emojis = cast(Any, UNSET)
-
-        if "reactions" in d:
-            reactions = NoteReactions.from_dict(d.pop("reactions"))
-
         else:
+            reaction_emojis = NoteReactionEmojis.from_dict(_reaction_emojis_raw)
+
+        _reactions_raw = d.pop("reactions", UNSET)
+        if _reactions_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "reactions")
             reactions = cast(Any, UNSET)
-
-        if "reactionCount" in d:
-            reaction_count = d.pop("reactionCount")
         else:
+            reactions = NoteReactions.from_dict(_reactions_raw)
+
+        reaction_count = d.pop("reactionCount", UNSET)
+        if reaction_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "reactionCount")
-            reaction_count = cast(Any, UNSET)
 
-        if "renoteCount" in d:
-            renote_count = d.pop("renoteCount")
-        else:
+        renote_count = d.pop("renoteCount", UNSET)
+        if renote_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "renoteCount")
-            renote_count = cast(Any, UNSET)
 
-        if "repliesCount" in d:
-            replies_count = d.pop("repliesCount")
-        else:
+        replies_count = d.pop("repliesCount", UNSET)
+        if replies_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "repliesCount")
-            replies_count = cast(Any, UNSET)
 
-        def _parse_deleted_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _deleted_at = d.pop("deletedAt", UNSET)
+        if _deleted_at is None or isinstance(_deleted_at, Unset):
+            deleted_at = cast("datetime.datetime | None | Unset", _deleted_at)
+        else:
+            deleted_at_type_0 = datetime.datetime.fromisoformat(_deleted_at)
 
-            def _try_0(data: Any) -> datetime.datetime:
-                if not isinstance(data, str):
-                    raise TypeError()
-                deleted_at_type_0 = datetime.datetime.fromisoformat(data)
+            deleted_at = deleted_at_type_0
 
-                return deleted_at_type_0
+        cw = d.pop("cw", UNSET)
 
-            return cast(
-                datetime.datetime | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
+        reply_id = d.pop("replyId", UNSET)
 
-        deleted_at = _parse_deleted_at(d.pop("deletedAt", UNSET))
+        renote_id = d.pop("renoteId", UNSET)
 
-        def _parse_cw(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        _reply = d.pop("reply", UNSET)
+        if _reply is None or isinstance(_reply, Unset):
+            reply = cast("None | Note | Unset", _reply)
+        else:
+            reply_type_0 = Note.from_dict(_reply)
 
-        cw = _parse_cw(d.pop("cw", UNSET))
+            reply = reply_type_0
 
-        def _parse_reply_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        _renote = d.pop("renote", UNSET)
+        if _renote is None or isinstance(_renote, Unset):
+            renote = cast("None | Note | Unset", _renote)
+        else:
+            renote_type_0 = Note.from_dict(_renote)
 
-        reply_id = _parse_reply_id(d.pop("replyId", UNSET))
-
-        def _parse_renote_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        renote_id = _parse_renote_id(d.pop("renoteId", UNSET))
-
-        def _parse_reply(data: object) -> None | Note | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> Note:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reply_type_0 = Note.from_dict(data)
-
-                return reply_type_0
-
-            return cast(
-                None | Note | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        reply = _parse_reply(d.pop("reply", UNSET))
-
-        def _parse_renote(data: object) -> None | Note | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> Note:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                renote_type_0 = Note.from_dict(data)
-
-                return renote_type_0
-
-            return cast(
-                None | Note | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        renote = _parse_renote(d.pop("renote", UNSET))
+            renote = renote_type_0
 
         is_hidden = d.pop("isHidden", UNSET)
 
-        mentions = cast(list[str], d.pop("mentions", UNSET))
+        mentions = cast("list[str]", d.pop("mentions", UNSET))
 
-        visible_user_ids = cast(list[str], d.pop("visibleUserIds", UNSET))
+        visible_user_ids = cast("list[str]", d.pop("visibleUserIds", UNSET))
 
-        file_ids = cast(list[str], d.pop("fileIds", UNSET))
+        file_ids = cast("list[str]", d.pop("fileIds", UNSET))
 
         _files = d.pop("files", UNSET)
         files: list[DriveFile] | Unset = UNSET
@@ -597,27 +485,15 @@ class Note:
 
                 files.append(files_item)
 
-        tags = cast(list[str], d.pop("tags", UNSET))
+        tags = cast("list[str]", d.pop("tags", UNSET))
 
-        def _parse_poll(data: object) -> None | NotePoll | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _poll = d.pop("poll", UNSET)
+        if _poll is None or isinstance(_poll, Unset):
+            poll = cast("None | NotePoll | Unset", _poll)
+        else:
+            poll_type_0 = NotePoll.from_dict(_poll)
 
-            def _try_0(data: Any) -> NotePoll:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                poll_type_0 = NotePoll.from_dict(data)
-
-                return poll_type_0
-
-            return cast(
-                None | NotePoll | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        poll = _parse_poll(d.pop("poll", UNSET))
+            poll = poll_type_0
 
         _emojis = d.pop("emojis", UNSET)
         emojis: NoteEmojis | Unset
@@ -626,34 +502,15 @@ class Note:
         else:
             emojis = NoteEmojis.from_dict(_emojis)
 
-        def _parse_channel_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        channel_id = d.pop("channelId", UNSET)
 
-        channel_id = _parse_channel_id(d.pop("channelId", UNSET))
+        _channel = d.pop("channel", UNSET)
+        if _channel is None or isinstance(_channel, Unset):
+            channel = cast("None | NoteChannel | Unset", _channel)
+        else:
+            channel_type_0 = NoteChannel.from_dict(_channel)
 
-        def _parse_channel(data: object) -> None | NoteChannel | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> NoteChannel:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                channel_type_0 = NoteChannel.from_dict(data)
-
-                return channel_type_0
-
-            return cast(
-                None | NoteChannel | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        channel = _parse_channel(d.pop("channel", UNSET))
+            channel = channel_type_0
 
         local_only = d.pop("localOnly", UNSET)
 
@@ -661,20 +518,13 @@ class Note:
 
         url = d.pop("url", UNSET)
 
-        reaction_and_user_pair_cache = cast(list[str], d.pop("reactionAndUserPairCache", UNSET))
+        reaction_and_user_pair_cache = cast("list[str]", d.pop("reactionAndUserPairCache", UNSET))
 
         clipped_count = d.pop("clippedCount", UNSET)
 
         has_poll = d.pop("hasPoll", UNSET)
 
-        def _parse_my_reaction(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        my_reaction = _parse_my_reaction(d.pop("myReaction", UNSET))
+        my_reaction = d.pop("myReaction", UNSET)
 
         if d:
             unknown_properties("Note", d)
@@ -734,3 +584,31 @@ class Note:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global DriveFile
+    global NoteChannel
+    global NoteEmojis
+    global NotePoll
+    global NoteReactionEmojis
+    global NoteReactions
+    global UserLite
+    from ..models.drive_file import DriveFile  # noqa: PLC0415
+    from ..models.note_channel import NoteChannel  # noqa: PLC0415
+    from ..models.note_emojis import NoteEmojis  # noqa: PLC0415
+    from ..models.note_poll import NotePoll  # noqa: PLC0415
+    from ..models.note_reaction_emojis import NoteReactionEmojis  # noqa: PLC0415
+    from ..models.note_reactions import NoteReactions  # noqa: PLC0415
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -7,19 +7,16 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_enum_value, unknown_properties
 
 from ..models.note_draft_reaction_acceptance_type_1 import (
     NoteDraftReactionAcceptanceType1,
-    check_note_draft_reaction_acceptance_type_1,
 )
 from ..models.note_draft_reaction_acceptance_type_2_type_1 import (
     NoteDraftReactionAcceptanceType2Type1,
-    check_note_draft_reaction_acceptance_type_2_type_1,
 )
 from ..models.note_draft_reaction_acceptance_type_3_type_1 import (
     NoteDraftReactionAcceptanceType3Type1,
-    check_note_draft_reaction_acceptance_type_3_type_1,
 )
 from ..models.note_draft_visibility import NoteDraftVisibility, check_note_draft_visibility
 from ..types import UNSET, Unset
@@ -94,10 +91,8 @@ class NoteDraft:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.note import Note  # noqa: PLC0415
-        from ..models.note_draft_channel import NoteDraftChannel  # noqa: PLC0415
-        from ..models.note_draft_poll import NoteDraftPoll  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -225,299 +220,177 @@ class NoteDraft:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.drive_file import DriveFile  # noqa: PLC0415
-        from ..models.note import Note  # noqa: PLC0415
-        from ..models.note_draft_channel import NoteDraftChannel  # noqa: PLC0415
-        from ..models.note_draft_poll import NoteDraftPoll  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "text" in d:
-
-            def _parse_text(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            text = _parse_text(d.pop("text"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _text_raw = d.pop("text", UNSET)
+        if _text_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "text")
             text = cast(Any, UNSET)
-
-        if "cw" in d:
-
-            def _parse_cw(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            cw = _parse_cw(d.pop("cw"))
-
         else:
+            text = _text_raw
+
+        _cw_raw = d.pop("cw", UNSET)
+        if _cw_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "cw")
             cw = cast(Any, UNSET)
-
-        if "userId" in d:
-            user_id = d.pop("userId")
         else:
+            cw = _cw_raw
+
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "user" in d:
-            user = UserLite.from_dict(d.pop("user"))
-
-        else:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "user")
             user = cast(Any, UNSET)
-
-        if "replyId" in d:
-
-            def _parse_reply_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            reply_id = _parse_reply_id(d.pop("replyId"))
-
         else:
+            user = UserLite.from_dict(_user_raw)
+
+        _reply_id_raw = d.pop("replyId", UNSET)
+        if _reply_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "replyId")
             reply_id = cast(Any, UNSET)
-
-        if "renoteId" in d:
-
-            def _parse_renote_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            renote_id = _parse_renote_id(d.pop("renoteId"))
-
         else:
+            reply_id = _reply_id_raw
+
+        _renote_id_raw = d.pop("renoteId", UNSET)
+        if _renote_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "renoteId")
             renote_id = cast(Any, UNSET)
-
-        if "visibility" in d:
-            visibility = check_note_draft_visibility(d.pop("visibility"))
-
         else:
+            renote_id = _renote_id_raw
+
+        _visibility_raw = d.pop("visibility", UNSET)
+        if _visibility_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "visibility")
             visibility = cast(Any, UNSET)
-
-        if "visibleUserIds" in d:
-            visible_user_ids = cast(list[str], d.pop("visibleUserIds"))
-
         else:
+            visibility = check_note_draft_visibility(_visibility_raw)
+
+        _visible_user_ids_raw = d.pop("visibleUserIds", UNSET)
+        if _visible_user_ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "visibleUserIds")
             visible_user_ids = cast(Any, UNSET)
-
-        if "fileIds" in d:
-            file_ids = cast(list[str], d.pop("fileIds"))
-
         else:
+            visible_user_ids = cast("list[str]", _visible_user_ids_raw)
+
+        _file_ids_raw = d.pop("fileIds", UNSET)
+        if _file_ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "fileIds")
             file_ids = cast(Any, UNSET)
-
-        if "hashtag" in d:
-
-            def _parse_hashtag(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            hashtag = _parse_hashtag(d.pop("hashtag"))
-
         else:
+            file_ids = cast("list[str]", _file_ids_raw)
+
+        _hashtag_raw = d.pop("hashtag", UNSET)
+        if _hashtag_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "hashtag")
             hashtag = cast(Any, UNSET)
-
-        if "poll" in d:
-
-            def _parse_poll(data: object) -> None | NoteDraftPoll:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> NoteDraftPoll:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    poll_type_0 = NoteDraftPoll.from_dict(data)
-
-                    return poll_type_0
-
-                return cast(
-                    None | NoteDraftPoll,
-                    parse_union(data, (_try_0,)),
-                )
-
-            poll = _parse_poll(d.pop("poll"))
-
         else:
+            hashtag = _hashtag_raw
+
+        _poll_raw = d.pop("poll", UNSET)
+        if _poll_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "poll")
             poll = cast(Any, UNSET)
-
-        if "channelId" in d:
-
-            def _parse_channel_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            channel_id = _parse_channel_id(d.pop("channelId"))
-
         else:
+            _poll = _poll_raw
+            if _poll is None:
+                poll = cast("None | NoteDraftPoll", _poll)
+            else:
+                poll_type_0 = NoteDraftPoll.from_dict(_poll)
+
+                poll = poll_type_0
+
+        _channel_id_raw = d.pop("channelId", UNSET)
+        if _channel_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "channelId")
             channel_id = cast(Any, UNSET)
-
-        if "localOnly" in d:
-            local_only = d.pop("localOnly")
         else:
+            channel_id = _channel_id_raw
+
+        local_only = d.pop("localOnly", UNSET)
+        if local_only is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "localOnly")
-            local_only = cast(Any, UNSET)
 
-        if "reactionAcceptance" in d:
-
-            def _parse_reaction_acceptance(
-                data: object,
-            ) -> (
-                None
-                | NoteDraftReactionAcceptanceType1
-                | NoteDraftReactionAcceptanceType2Type1
-                | NoteDraftReactionAcceptanceType3Type1
-            ):
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> NoteDraftReactionAcceptanceType1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    reaction_acceptance_type_1 = check_note_draft_reaction_acceptance_type_1(data)
-
-                    return reaction_acceptance_type_1
-
-                def _try_1(data: Any) -> NoteDraftReactionAcceptanceType2Type1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    reaction_acceptance_type_2_type_1 = check_note_draft_reaction_acceptance_type_2_type_1(data)
-
-                    return reaction_acceptance_type_2_type_1
-
-                def _try_2(data: Any) -> NoteDraftReactionAcceptanceType3Type1:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    reaction_acceptance_type_3_type_1 = check_note_draft_reaction_acceptance_type_3_type_1(data)
-
-                    return reaction_acceptance_type_3_type_1
-
-                return cast(
-                    None
-                    | NoteDraftReactionAcceptanceType1
-                    | NoteDraftReactionAcceptanceType2Type1
-                    | NoteDraftReactionAcceptanceType3Type1,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
-                            _try_2,
-                        ),
-                    ),
-                )
-
-            reaction_acceptance = _parse_reaction_acceptance(d.pop("reactionAcceptance"))
-
-        else:
+        _reaction_acceptance_raw = d.pop("reactionAcceptance", UNSET)
+        if _reaction_acceptance_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "reactionAcceptance")
             reaction_acceptance = cast(Any, UNSET)
-
-        if "scheduledAt" in d:
-
-            def _parse_scheduled_at(data: object) -> float | None:
-                if data is None:
-                    return data
-                return cast(float | None, data)
-
-            scheduled_at = _parse_scheduled_at(d.pop("scheduledAt"))
-
         else:
+            _reaction_acceptance = _reaction_acceptance_raw
+            if _reaction_acceptance is None or _reaction_acceptance in (
+                "likeOnly",
+                "likeOnlyForRemote",
+                "nonSensitiveOnly",
+                "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+            ):
+                reaction_acceptance = cast(
+                    "None | NoteDraftReactionAcceptanceType1 | NoteDraftReactionAcceptanceType2Type1 | NoteDraftReactionAcceptanceType3Type1",
+                    _reaction_acceptance,
+                )
+            else:
+                reaction_acceptance = unknown_enum_value(
+                    "None | NoteDraftReactionAcceptanceType1 | NoteDraftReactionAcceptanceType2Type1 | NoteDraftReactionAcceptanceType3Type1",
+                    _reaction_acceptance,
+                )
+
+        _scheduled_at_raw = d.pop("scheduledAt", UNSET)
+        if _scheduled_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "scheduledAt")
             scheduled_at = cast(Any, UNSET)
-
-        if "isActuallyScheduled" in d:
-            is_actually_scheduled = d.pop("isActuallyScheduled")
         else:
+            scheduled_at = _scheduled_at_raw
+
+        is_actually_scheduled = d.pop("isActuallyScheduled", UNSET)
+        if is_actually_scheduled is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "isActuallyScheduled")
-            is_actually_scheduled = cast(Any, UNSET)
 
-        def _parse_reply(data: object) -> None | Note | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _reply = d.pop("reply", UNSET)
+        if _reply is None or isinstance(_reply, Unset):
+            reply = cast("None | Note | Unset", _reply)
+        else:
+            reply_type_0 = Note.from_dict(_reply)
 
-            def _try_0(data: Any) -> Note:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reply_type_0 = Note.from_dict(data)
+            reply = reply_type_0
 
-                return reply_type_0
+        _renote = d.pop("renote", UNSET)
+        if _renote is None or isinstance(_renote, Unset):
+            renote = cast("None | Note | Unset", _renote)
+        else:
+            renote_type_0 = Note.from_dict(_renote)
 
-            return cast(
-                None | Note | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        reply = _parse_reply(d.pop("reply", UNSET))
-
-        def _parse_renote(data: object) -> None | Note | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> Note:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                renote_type_0 = Note.from_dict(data)
-
-                return renote_type_0
-
-            return cast(
-                None | Note | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        renote = _parse_renote(d.pop("renote", UNSET))
+            renote = renote_type_0
 
         _files = d.pop("files", UNSET)
         files: list[DriveFile] | Unset = UNSET
@@ -528,25 +401,13 @@ class NoteDraft:
 
                 files.append(files_item)
 
-        def _parse_channel(data: object) -> None | NoteDraftChannel | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _channel = d.pop("channel", UNSET)
+        if _channel is None or isinstance(_channel, Unset):
+            channel = cast("None | NoteDraftChannel | Unset", _channel)
+        else:
+            channel_type_0 = NoteDraftChannel.from_dict(_channel)
 
-            def _try_0(data: Any) -> NoteDraftChannel:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                channel_type_0 = NoteDraftChannel.from_dict(data)
-
-                return channel_type_0
-
-            return cast(
-                None | NoteDraftChannel | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        channel = _parse_channel(d.pop("channel", UNSET))
+            channel = channel_type_0
 
         if d:
             unknown_properties("NoteDraft", d)
@@ -593,3 +454,27 @@ class NoteDraft:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global DriveFile
+    global Note
+    global NoteDraftChannel
+    global NoteDraftPoll
+    global UserLite
+    from ..models.drive_file import DriveFile  # noqa: PLC0415
+    from ..models.note import Note  # noqa: PLC0415
+    from ..models.note_draft_channel import NoteDraftChannel  # noqa: PLC0415
+    from ..models.note_draft_poll import NoteDraftPoll  # noqa: PLC0415
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -65,54 +65,38 @@ class NoteDraftChannel:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftChannel", "id")
-            id = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftChannel", "name")
-            name = cast(Any, UNSET)
 
-        if "color" in d:
-            color = d.pop("color")
-        else:
+        color = d.pop("color", UNSET)
+        if color is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftChannel", "color")
-            color = cast(Any, UNSET)
 
-        if "isSensitive" in d:
-            is_sensitive = d.pop("isSensitive")
-        else:
+        is_sensitive = d.pop("isSensitive", UNSET)
+        if is_sensitive is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftChannel", "isSensitive")
-            is_sensitive = cast(Any, UNSET)
 
-        if "allowRenoteToExternal" in d:
-            allow_renote_to_external = d.pop("allowRenoteToExternal")
-        else:
+        allow_renote_to_external = d.pop("allowRenoteToExternal", UNSET)
+        if allow_renote_to_external is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftChannel", "allowRenoteToExternal")
-            allow_renote_to_external = cast(Any, UNSET)
 
-        if "userId" in d:
-
-            def _parse_user_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            user_id = _parse_user_id(d.pop("userId"))
-
-        else:
+        _user_id_raw = d.pop("userId", UNSET)
+        if _user_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftChannel", "userId")
             user_id = cast(Any, UNSET)
+        else:
+            user_id = _user_id_raw
 
         if d:
             unknown_properties("NoteDraftChannel", d)

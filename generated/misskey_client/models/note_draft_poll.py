@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -67,49 +67,28 @@ class NoteDraftPoll:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "multiple" in d:
-            multiple = d.pop("multiple")
-        else:
+        multiple = d.pop("multiple", UNSET)
+        if multiple is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftPoll", "multiple")
-            multiple = cast(Any, UNSET)
 
-        if "choices" in d:
-            choices = cast(list[str], d.pop("choices"))
-
-        else:
+        _choices_raw = d.pop("choices", UNSET)
+        if _choices_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftPoll", "choices")
             choices = cast(Any, UNSET)
+        else:
+            choices = cast("list[str]", _choices_raw)
 
-        def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _expires_at = d.pop("expiresAt", UNSET)
+        if _expires_at is None or isinstance(_expires_at, Unset):
+            expires_at = cast("datetime.datetime | None | Unset", _expires_at)
+        else:
+            expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
 
-            def _try_0(data: Any) -> datetime.datetime:
-                if not isinstance(data, str):
-                    raise TypeError()
-                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+            expires_at = expires_at_type_0
 
-                return expires_at_type_0
-
-            return cast(
-                datetime.datetime | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        expires_at = _parse_expires_at(d.pop("expiresAt", UNSET))
-
-        def _parse_expired_after(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        expired_after = _parse_expired_after(d.pop("expiredAfter", UNSET))
+        expired_after = d.pop("expiredAfter", UNSET)
 
         if d:
             unknown_properties("NoteDraftPoll", d)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -33,6 +33,8 @@ class NotePoll:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         multiple = self.multiple
 
         choices = []
@@ -67,48 +69,34 @@ class NotePoll:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.note_poll_choices_item import NotePollChoicesItem  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "multiple" in d:
-            multiple = d.pop("multiple")
-        else:
+        multiple = d.pop("multiple", UNSET)
+        if multiple is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotePoll", "multiple")
-            multiple = cast(Any, UNSET)
 
-        if "choices" in d:
+        _choices_raw = d.pop("choices", UNSET)
+        if _choices_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("NotePoll", "choices")
+            choices = cast(Any, UNSET)
+        else:
             choices = []
-            _choices = d.pop("choices")
+            _choices = _choices_raw
             for choices_item_data in _choices:
                 choices_item = NotePollChoicesItem.from_dict(choices_item_data)
 
                 choices.append(choices_item)
 
+        _expires_at = d.pop("expiresAt", UNSET)
+        if _expires_at is None or isinstance(_expires_at, Unset):
+            expires_at = cast("datetime.datetime | None | Unset", _expires_at)
         else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("NotePoll", "choices")
-            choices = cast(Any, UNSET)
+            expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
 
-        def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> datetime.datetime:
-                if not isinstance(data, str):
-                    raise TypeError()
-                expires_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return expires_at_type_0
-
-            return cast(
-                datetime.datetime | None | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        expires_at = _parse_expires_at(d.pop("expiresAt", UNSET))
+            expires_at = expires_at_type_0
 
         if d:
             unknown_properties("NotePoll", d)
@@ -136,3 +124,19 @@ class NotePoll:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global NotePollChoicesItem
+    from ..models.note_poll_choices_item import NotePollChoicesItem  # noqa: PLC0415
+
+    _RELATED_LOADED = True

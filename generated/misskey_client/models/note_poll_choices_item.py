@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -49,26 +49,20 @@ class NotePollChoicesItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "isVoted" in d:
-            is_voted = d.pop("isVoted")
-        else:
+        is_voted = d.pop("isVoted", UNSET)
+        if is_voted is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotePollChoicesItem", "isVoted")
-            is_voted = cast(Any, UNSET)
 
-        if "text" in d:
-            text = d.pop("text")
-        else:
+        text = d.pop("text", UNSET)
+        if text is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotePollChoicesItem", "text")
-            text = cast(Any, UNSET)
 
-        if "votes" in d:
-            votes = d.pop("votes")
-        else:
+        votes = d.pop("votes", UNSET)
+        if votes is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotePollChoicesItem", "votes")
-            votes = cast(Any, UNSET)
 
         if d:
             unknown_properties("NotePollChoicesItem", d)

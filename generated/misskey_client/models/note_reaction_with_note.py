@@ -38,6 +38,8 @@ class NoteReactionWithNote:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -64,47 +66,42 @@ class NoteReactionWithNote:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.note import Note  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteReactionWithNote", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteReactionWithNote", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "user" in d:
-            user = UserLite.from_dict(d.pop("user"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteReactionWithNote", "user")
             user = cast(Any, UNSET)
-
-        if "type" in d:
-            type_ = d.pop("type")
         else:
+            user = UserLite.from_dict(_user_raw)
+
+        type_ = d.pop("type", UNSET)
+        if type_ is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteReactionWithNote", "type")
-            type_ = cast(Any, UNSET)
 
-        if "note" in d:
-            note = Note.from_dict(d.pop("note"))
-
-        else:
+        _note_raw = d.pop("note", UNSET)
+        if _note_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteReactionWithNote", "note")
             note = cast(Any, UNSET)
+        else:
+            note = Note.from_dict(_note_raw)
 
         if d:
             unknown_properties("NoteReactionWithNote", d)
@@ -134,3 +131,21 @@ class NoteReactionWithNote:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global Note
+    global UserLite
+    from ..models.note import Note  # noqa: PLC0415
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

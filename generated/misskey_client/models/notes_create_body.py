@@ -6,19 +6,16 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union, unknown_properties
+from misskey_core._parsing import unknown_enum_value, unknown_properties
 
 from ..models.notes_create_body_reaction_acceptance_type_1 import (
     NotesCreateBodyReactionAcceptanceType1,
-    check_notes_create_body_reaction_acceptance_type_1,
 )
 from ..models.notes_create_body_reaction_acceptance_type_2_type_1 import (
     NotesCreateBodyReactionAcceptanceType2Type1,
-    check_notes_create_body_reaction_acceptance_type_2_type_1,
 )
 from ..models.notes_create_body_reaction_acceptance_type_3_type_1 import (
     NotesCreateBodyReactionAcceptanceType3Type1,
-    check_notes_create_body_reaction_acceptance_type_3_type_1,
 )
 from ..models.notes_create_body_visibility import NotesCreateBodyVisibility, check_notes_create_body_visibility
 from ..types import UNSET, Unset
@@ -76,8 +73,8 @@ class NotesCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.notes_create_body_poll import NotesCreateBodyPoll  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         visibility: str | Unset = UNSET
         if not isinstance(self.visibility, Unset):
             visibility = self.visibility
@@ -190,8 +187,8 @@ class NotesCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.notes_create_body_poll import NotesCreateBodyPoll  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
         _visibility = d.pop("visibility", UNSET)
         visibility: NotesCreateBodyVisibility | Unset
@@ -200,71 +197,28 @@ class NotesCreateBody:
         else:
             visibility = check_notes_create_body_visibility(_visibility)
 
-        visible_user_ids = cast(list[str], d.pop("visibleUserIds", UNSET))
+        visible_user_ids = cast("list[str]", d.pop("visibleUserIds", UNSET))
 
-        def _parse_cw(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        cw = _parse_cw(d.pop("cw", UNSET))
+        cw = d.pop("cw", UNSET)
 
         local_only = d.pop("localOnly", UNSET)
 
-        def _parse_reaction_acceptance(
-            data: object,
-        ) -> (
-            None
-            | NotesCreateBodyReactionAcceptanceType1
-            | NotesCreateBodyReactionAcceptanceType2Type1
-            | NotesCreateBodyReactionAcceptanceType3Type1
-            | Unset
+        _reaction_acceptance = d.pop("reactionAcceptance", UNSET)
+        if (
+            _reaction_acceptance is None
+            or _reaction_acceptance is UNSET
+            or _reaction_acceptance
+            in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
         ):
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> NotesCreateBodyReactionAcceptanceType1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                reaction_acceptance_type_1 = check_notes_create_body_reaction_acceptance_type_1(data)
-
-                return reaction_acceptance_type_1
-
-            def _try_1(data: Any) -> NotesCreateBodyReactionAcceptanceType2Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                reaction_acceptance_type_2_type_1 = check_notes_create_body_reaction_acceptance_type_2_type_1(data)
-
-                return reaction_acceptance_type_2_type_1
-
-            def _try_2(data: Any) -> NotesCreateBodyReactionAcceptanceType3Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                reaction_acceptance_type_3_type_1 = check_notes_create_body_reaction_acceptance_type_3_type_1(data)
-
-                return reaction_acceptance_type_3_type_1
-
-            return cast(
-                None
-                | NotesCreateBodyReactionAcceptanceType1
-                | NotesCreateBodyReactionAcceptanceType2Type1
-                | NotesCreateBodyReactionAcceptanceType3Type1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
-                        _try_2,
-                    ),
-                ),
+            reaction_acceptance = cast(
+                "None | NotesCreateBodyReactionAcceptanceType1 | NotesCreateBodyReactionAcceptanceType2Type1 | NotesCreateBodyReactionAcceptanceType3Type1 | Unset",
+                _reaction_acceptance,
             )
-
-        reaction_acceptance = _parse_reaction_acceptance(d.pop("reactionAcceptance", UNSET))
+        else:
+            reaction_acceptance = unknown_enum_value(
+                "None | NotesCreateBodyReactionAcceptanceType1 | NotesCreateBodyReactionAcceptanceType2Type1 | NotesCreateBodyReactionAcceptanceType3Type1",
+                _reaction_acceptance,
+            )
 
         no_extract_mentions = d.pop("noExtractMentions", UNSET)
 
@@ -272,65 +226,25 @@ class NotesCreateBody:
 
         no_extract_emojis = d.pop("noExtractEmojis", UNSET)
 
-        def _parse_reply_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        reply_id = d.pop("replyId", UNSET)
 
-        reply_id = _parse_reply_id(d.pop("replyId", UNSET))
+        renote_id = d.pop("renoteId", UNSET)
 
-        def _parse_renote_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        channel_id = d.pop("channelId", UNSET)
 
-        renote_id = _parse_renote_id(d.pop("renoteId", UNSET))
+        text = d.pop("text", UNSET)
 
-        def _parse_channel_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        file_ids = cast("list[str]", d.pop("fileIds", UNSET))
 
-        channel_id = _parse_channel_id(d.pop("channelId", UNSET))
+        media_ids = cast("list[str]", d.pop("mediaIds", UNSET))
 
-        def _parse_text(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        _poll = d.pop("poll", UNSET)
+        if _poll is None or isinstance(_poll, Unset):
+            poll = cast("None | NotesCreateBodyPoll | Unset", _poll)
+        else:
+            poll_type_0 = NotesCreateBodyPoll.from_dict(_poll)
 
-        text = _parse_text(d.pop("text", UNSET))
-
-        file_ids = cast(list[str], d.pop("fileIds", UNSET))
-
-        media_ids = cast(list[str], d.pop("mediaIds", UNSET))
-
-        def _parse_poll(data: object) -> None | NotesCreateBodyPoll | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> NotesCreateBodyPoll:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                poll_type_0 = NotesCreateBodyPoll.from_dict(data)
-
-                return poll_type_0
-
-            return cast(
-                None | NotesCreateBodyPoll | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        poll = _parse_poll(d.pop("poll", UNSET))
+            poll = poll_type_0
 
         if d:
             unknown_properties("NotesCreateBody", d)
@@ -370,3 +284,19 @@ class NotesCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global NotesCreateBodyPoll
+    from ..models.notes_create_body_poll import NotesCreateBodyPoll  # noqa: PLC0415
+
+    _RELATED_LOADED = True

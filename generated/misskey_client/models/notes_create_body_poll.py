@@ -65,33 +65,19 @@ class NotesCreateBodyPoll:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "choices" in d:
-            choices = cast(list[str], d.pop("choices"))
-
-        else:
+        _choices_raw = d.pop("choices", UNSET)
+        if _choices_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesCreateBodyPoll", "choices")
             choices = cast(Any, UNSET)
+        else:
+            choices = cast("list[str]", _choices_raw)
 
         multiple = d.pop("multiple", UNSET)
 
-        def _parse_expires_at(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        expires_at = d.pop("expiresAt", UNSET)
 
-        expires_at = _parse_expires_at(d.pop("expiresAt", UNSET))
-
-        def _parse_expired_after(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        expired_after = _parse_expired_after(d.pop("expiredAfter", UNSET))
+        expired_after = d.pop("expiredAfter", UNSET)
 
         if d:
             unknown_properties("NotesCreateBodyPoll", d)

@@ -28,6 +28,8 @@ class NotesCreateResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         created_note = (
             self.created_note.to_dict() if hasattr(self.created_note, "to_dict") else dict(cast(Any, self.created_note))
         )
@@ -44,16 +46,16 @@ class NotesCreateResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.note import Note  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "createdNote" in d:
-            created_note = Note.from_dict(d.pop("createdNote"))
-
-        else:
+        _created_note_raw = d.pop("createdNote", UNSET)
+        if _created_note_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesCreateResponse200", "createdNote")
             created_note = cast(Any, UNSET)
+        else:
+            created_note = Note.from_dict(_created_note_raw)
 
         if d:
             unknown_properties("NotesCreateResponse200", d)
@@ -79,3 +81,19 @@ class NotesCreateResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global Note
+    from ..models.note import Note  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -6,19 +6,16 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union, unknown_properties
+from misskey_core._parsing import unknown_enum_value, unknown_properties
 
 from ..models.notes_drafts_create_body_reaction_acceptance_type_1 import (
     NotesDraftsCreateBodyReactionAcceptanceType1,
-    check_notes_drafts_create_body_reaction_acceptance_type_1,
 )
 from ..models.notes_drafts_create_body_reaction_acceptance_type_2_type_1 import (
     NotesDraftsCreateBodyReactionAcceptanceType2Type1,
-    check_notes_drafts_create_body_reaction_acceptance_type_2_type_1,
 )
 from ..models.notes_drafts_create_body_reaction_acceptance_type_3_type_1 import (
     NotesDraftsCreateBodyReactionAcceptanceType3Type1,
-    check_notes_drafts_create_body_reaction_acceptance_type_3_type_1,
 )
 from ..models.notes_drafts_create_body_visibility import (
     NotesDraftsCreateBodyVisibility,
@@ -77,8 +74,8 @@ class NotesDraftsCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         visibility: str | Unset = UNSET
         if not isinstance(self.visibility, Unset):
             visibility = self.visibility
@@ -193,8 +190,8 @@ class NotesDraftsCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
         _visibility = d.pop("visibility", UNSET)
         visibility: NotesDraftsCreateBodyVisibility | Unset
@@ -203,151 +200,50 @@ class NotesDraftsCreateBody:
         else:
             visibility = check_notes_drafts_create_body_visibility(_visibility)
 
-        visible_user_ids = cast(list[str], d.pop("visibleUserIds", UNSET))
+        visible_user_ids = cast("list[str]", d.pop("visibleUserIds", UNSET))
 
-        def _parse_cw(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        cw = d.pop("cw", UNSET)
 
-        cw = _parse_cw(d.pop("cw", UNSET))
-
-        def _parse_hashtag(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        hashtag = _parse_hashtag(d.pop("hashtag", UNSET))
+        hashtag = d.pop("hashtag", UNSET)
 
         local_only = d.pop("localOnly", UNSET)
 
-        def _parse_reaction_acceptance(
-            data: object,
-        ) -> (
-            None
-            | NotesDraftsCreateBodyReactionAcceptanceType1
-            | NotesDraftsCreateBodyReactionAcceptanceType2Type1
-            | NotesDraftsCreateBodyReactionAcceptanceType3Type1
-            | Unset
+        _reaction_acceptance = d.pop("reactionAcceptance", UNSET)
+        if (
+            _reaction_acceptance is None
+            or _reaction_acceptance is UNSET
+            or _reaction_acceptance
+            in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
         ):
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> NotesDraftsCreateBodyReactionAcceptanceType1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                reaction_acceptance_type_1 = check_notes_drafts_create_body_reaction_acceptance_type_1(data)
-
-                return reaction_acceptance_type_1
-
-            def _try_1(data: Any) -> NotesDraftsCreateBodyReactionAcceptanceType2Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                reaction_acceptance_type_2_type_1 = check_notes_drafts_create_body_reaction_acceptance_type_2_type_1(
-                    data
-                )
-
-                return reaction_acceptance_type_2_type_1
-
-            def _try_2(data: Any) -> NotesDraftsCreateBodyReactionAcceptanceType3Type1:
-                if not isinstance(data, str):
-                    raise TypeError()
-                reaction_acceptance_type_3_type_1 = check_notes_drafts_create_body_reaction_acceptance_type_3_type_1(
-                    data
-                )
-
-                return reaction_acceptance_type_3_type_1
-
-            return cast(
-                None
-                | NotesDraftsCreateBodyReactionAcceptanceType1
-                | NotesDraftsCreateBodyReactionAcceptanceType2Type1
-                | NotesDraftsCreateBodyReactionAcceptanceType3Type1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
-                        _try_2,
-                    ),
-                ),
+            reaction_acceptance = cast(
+                "None | NotesDraftsCreateBodyReactionAcceptanceType1 | NotesDraftsCreateBodyReactionAcceptanceType2Type1 | NotesDraftsCreateBodyReactionAcceptanceType3Type1 | Unset",
+                _reaction_acceptance,
+            )
+        else:
+            reaction_acceptance = unknown_enum_value(
+                "None | NotesDraftsCreateBodyReactionAcceptanceType1 | NotesDraftsCreateBodyReactionAcceptanceType2Type1 | NotesDraftsCreateBodyReactionAcceptanceType3Type1",
+                _reaction_acceptance,
             )
 
-        reaction_acceptance = _parse_reaction_acceptance(d.pop("reactionAcceptance", UNSET))
+        reply_id = d.pop("replyId", UNSET)
 
-        def _parse_reply_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        renote_id = d.pop("renoteId", UNSET)
 
-        reply_id = _parse_reply_id(d.pop("replyId", UNSET))
+        channel_id = d.pop("channelId", UNSET)
 
-        def _parse_renote_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        text = d.pop("text", UNSET)
 
-        renote_id = _parse_renote_id(d.pop("renoteId", UNSET))
+        file_ids = cast("list[str]", d.pop("fileIds", UNSET))
 
-        def _parse_channel_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        _poll = d.pop("poll", UNSET)
+        if _poll is None or isinstance(_poll, Unset):
+            poll = cast("None | NotesDraftsCreateBodyPoll | Unset", _poll)
+        else:
+            poll_type_0 = NotesDraftsCreateBodyPoll.from_dict(_poll)
 
-        channel_id = _parse_channel_id(d.pop("channelId", UNSET))
+            poll = poll_type_0
 
-        def _parse_text(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        text = _parse_text(d.pop("text", UNSET))
-
-        file_ids = cast(list[str], d.pop("fileIds", UNSET))
-
-        def _parse_poll(data: object) -> None | NotesDraftsCreateBodyPoll | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> NotesDraftsCreateBodyPoll:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                poll_type_0 = NotesDraftsCreateBodyPoll.from_dict(data)
-
-                return poll_type_0
-
-            return cast(
-                None | NotesDraftsCreateBodyPoll | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        poll = _parse_poll(d.pop("poll", UNSET))
-
-        def _parse_scheduled_at(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        scheduled_at = _parse_scheduled_at(d.pop("scheduledAt", UNSET))
+        scheduled_at = d.pop("scheduledAt", UNSET)
 
         is_actually_scheduled = d.pop("isActuallyScheduled", UNSET)
 
@@ -388,3 +284,19 @@ class NotesDraftsCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global NotesDraftsCreateBodyPoll
+    from ..models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -28,6 +28,8 @@ class NotesDraftsCreateResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         created_draft = (
             self.created_draft.to_dict()
             if hasattr(self.created_draft, "to_dict")
@@ -46,16 +48,16 @@ class NotesDraftsCreateResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.note_draft import NoteDraft  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "createdDraft" in d:
-            created_draft = NoteDraft.from_dict(d.pop("createdDraft"))
-
-        else:
+        _created_draft_raw = d.pop("createdDraft", UNSET)
+        if _created_draft_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesDraftsCreateResponse200", "createdDraft")
             created_draft = cast(Any, UNSET)
+        else:
+            created_draft = NoteDraft.from_dict(_created_draft_raw)
 
         if d:
             unknown_properties("NotesDraftsCreateResponse200", d)
@@ -81,3 +83,19 @@ class NotesDraftsCreateResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global NoteDraft
+    from ..models.note_draft import NoteDraft  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -28,6 +28,8 @@ class NotesDraftsUpdateResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         updated_draft = (
             self.updated_draft.to_dict()
             if hasattr(self.updated_draft, "to_dict")
@@ -46,16 +48,16 @@ class NotesDraftsUpdateResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.note_draft import NoteDraft  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "updatedDraft" in d:
-            updated_draft = NoteDraft.from_dict(d.pop("updatedDraft"))
-
-        else:
+        _updated_draft_raw = d.pop("updatedDraft", UNSET)
+        if _updated_draft_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesDraftsUpdateResponse200", "updatedDraft")
             updated_draft = cast(Any, UNSET)
+        else:
+            updated_draft = NoteDraft.from_dict(_updated_draft_raw)
 
         if d:
             unknown_properties("NotesDraftsUpdateResponse200", d)
@@ -81,3 +83,19 @@ class NotesDraftsUpdateResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global NoteDraft
+    from ..models.note_draft import NoteDraft  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -57,14 +57,7 @@ class NotesFeaturedBody:
 
         until_id = d.pop("untilId", UNSET)
 
-        def _parse_channel_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        channel_id = _parse_channel_id(d.pop("channelId", UNSET))
+        channel_id = d.pop("channelId", UNSET)
 
         if d:
             unknown_properties("NotesFeaturedBody", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -69,12 +69,10 @@ class NotesRepliesBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "noteId" in d:
-            note_id = d.pop("noteId")
-        else:
+        note_id = d.pop("noteId", UNSET)
+        if note_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesRepliesBody", "noteId")
-            note_id = cast(Any, UNSET)
 
         since_id = d.pop("sinceId", UNSET)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -101,12 +101,10 @@ class NotesSearchBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "query" in d:
-            query = d.pop("query")
-        else:
+        query = d.pop("query", UNSET)
+        if query is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesSearchBody", "query")
-            query = cast(Any, UNSET)
 
         since_id = d.pop("sinceId", UNSET)
 
@@ -122,23 +120,9 @@ class NotesSearchBody:
 
         host = d.pop("host", UNSET)
 
-        def _parse_user_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        user_id = d.pop("userId", UNSET)
 
-        user_id = _parse_user_id(d.pop("userId", UNSET))
-
-        def _parse_channel_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        channel_id = _parse_channel_id(d.pop("channelId", UNSET))
+        channel_id = d.pop("channelId", UNSET)
 
         if d:
             unknown_properties("NotesSearchBody", d)

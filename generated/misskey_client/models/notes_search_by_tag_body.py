@@ -122,38 +122,17 @@ class NotesSearchByTagBody:
         if _query is not UNSET:
             query = []
             for query_item_data in _query:
-                query_item = cast(list[str], query_item_data)
+                query_item = cast("list[str]", query_item_data)
 
                 query.append(query_item)
 
-        def _parse_reply(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        reply = d.pop("reply", UNSET)
 
-        reply = _parse_reply(d.pop("reply", UNSET))
-
-        def _parse_renote(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        renote = _parse_renote(d.pop("renote", UNSET))
+        renote = d.pop("renote", UNSET)
 
         with_files = d.pop("withFiles", UNSET)
 
-        def _parse_poll(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        poll = _parse_poll(d.pop("poll", UNSET))
+        poll = d.pop("poll", UNSET)
 
         since_id = d.pop("sinceId", UNSET)
 

@@ -39,13 +39,13 @@ class NotesShowPartialBulkBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "noteIds" in d:
-            note_ids = cast(list[str], d.pop("noteIds"))
-
-        else:
+        _note_ids_raw = d.pop("noteIds", UNSET)
+        if _note_ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesShowPartialBulkBody", "noteIds")
             note_ids = cast(Any, UNSET)
+        else:
+            note_ids = cast("list[str]", _note_ids_raw)
 
         if d:
             unknown_properties("NotesShowPartialBulkBody", d)

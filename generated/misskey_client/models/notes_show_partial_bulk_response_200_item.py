@@ -37,6 +37,8 @@ class NotesShowPartialBulkResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         reactions = self.reactions.to_dict() if hasattr(self.reactions, "to_dict") else dict(cast(Any, self.reactions))
@@ -61,36 +63,29 @@ class NotesShowPartialBulkResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.notes_show_partial_bulk_response_200_item_reaction_emojis import (
-            NotesShowPartialBulkResponse200ItemReactionEmojis,  # noqa: PLC0415
-        )
-        from ..models.notes_show_partial_bulk_response_200_item_reactions import (
-            NotesShowPartialBulkResponse200ItemReactions,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesShowPartialBulkResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "reactions" in d:
-            reactions = NotesShowPartialBulkResponse200ItemReactions.from_dict(d.pop("reactions"))
-
-        else:
+        _reactions_raw = d.pop("reactions", UNSET)
+        if _reactions_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesShowPartialBulkResponse200Item", "reactions")
             reactions = cast(Any, UNSET)
-
-        if "reactionEmojis" in d:
-            reaction_emojis = NotesShowPartialBulkResponse200ItemReactionEmojis.from_dict(d.pop("reactionEmojis"))
-
         else:
+            reactions = NotesShowPartialBulkResponse200ItemReactions.from_dict(_reactions_raw)
+
+        _reaction_emojis_raw = d.pop("reactionEmojis", UNSET)
+        if _reaction_emojis_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesShowPartialBulkResponse200Item", "reactionEmojis")
             reaction_emojis = cast(Any, UNSET)
+        else:
+            reaction_emojis = NotesShowPartialBulkResponse200ItemReactionEmojis.from_dict(_reaction_emojis_raw)
 
         if d:
             unknown_properties("NotesShowPartialBulkResponse200Item", d)
@@ -118,3 +113,25 @@ class NotesShowPartialBulkResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global NotesShowPartialBulkResponse200ItemReactionEmojis
+    global NotesShowPartialBulkResponse200ItemReactions
+    from ..models.notes_show_partial_bulk_response_200_item_reaction_emojis import (
+        NotesShowPartialBulkResponse200ItemReactionEmojis,  # noqa: PLC0415
+    )
+    from ..models.notes_show_partial_bulk_response_200_item_reactions import (
+        NotesShowPartialBulkResponse200ItemReactions,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

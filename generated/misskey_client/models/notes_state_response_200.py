@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class NotesStateResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "isFavorited" in d:
-            is_favorited = d.pop("isFavorited")
-        else:
+        is_favorited = d.pop("isFavorited", UNSET)
+        if is_favorited is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesStateResponse200", "isFavorited")
-            is_favorited = cast(Any, UNSET)
 
-        if "isMutedThread" in d:
-            is_muted_thread = d.pop("isMutedThread")
-        else:
+        is_muted_thread = d.pop("isMutedThread", UNSET)
+        if is_muted_thread is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesStateResponse200", "isMutedThread")
-            is_muted_thread = cast(Any, UNSET)
 
         if d:
             unknown_properties("NotesStateResponse200", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class NotesTranslateResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "sourceLang" in d:
-            source_lang = d.pop("sourceLang")
-        else:
+        source_lang = d.pop("sourceLang", UNSET)
+        if source_lang is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesTranslateResponse200", "sourceLang")
-            source_lang = cast(Any, UNSET)
 
-        if "text" in d:
-            text = d.pop("text")
-        else:
+        text = d.pop("text", UNSET)
+        if text is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesTranslateResponse200", "text")
-            text = cast(Any, UNSET)
 
         if d:
             unknown_properties("NotesTranslateResponse200", d)

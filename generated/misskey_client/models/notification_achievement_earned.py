@@ -60,36 +60,34 @@ class NotificationAchievementEarned:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationAchievementEarned", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationAchievementEarned", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "type" in d:
-            type_ = check_notification_achievement_earned_type(d.pop("type"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationAchievementEarned", "type")
             type_ = cast(Any, UNSET)
-
-        if "achievement" in d:
-            achievement = check_achievement_name(d.pop("achievement"))
-
         else:
+            type_ = check_notification_achievement_earned_type(_type__raw)
+
+        _achievement_raw = d.pop("achievement", UNSET)
+        if _achievement_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationAchievementEarned", "achievement")
             achievement = cast(Any, UNSET)
+        else:
+            achievement = check_achievement_name(_achievement_raw)
 
         if d:
             unknown_properties("NotificationAchievementEarned", d)

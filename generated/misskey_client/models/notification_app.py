@@ -68,63 +68,47 @@ class NotificationApp:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "type" in d:
-            type_ = check_notification_app_type(d.pop("type"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "type")
             type_ = cast(Any, UNSET)
-
-        if "body" in d:
-            body = d.pop("body")
         else:
+            type_ = check_notification_app_type(_type__raw)
+
+        body = d.pop("body", UNSET)
+        if body is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "body")
-            body = cast(Any, UNSET)
 
-        if "header" in d:
-
-            def _parse_header(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            header = _parse_header(d.pop("header"))
-
-        else:
+        _header_raw = d.pop("header", UNSET)
+        if _header_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "header")
             header = cast(Any, UNSET)
-
-        if "icon" in d:
-
-            def _parse_icon(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            icon = _parse_icon(d.pop("icon"))
-
         else:
+            header = _header_raw
+
+        _icon_raw = d.pop("icon", UNSET)
+        if _icon_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "icon")
             icon = cast(Any, UNSET)
+        else:
+            icon = _icon_raw
 
         if d:
             unknown_properties("NotificationApp", d)

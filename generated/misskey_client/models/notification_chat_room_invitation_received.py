@@ -39,6 +39,8 @@ class NotificationChatRoomInvitationReceived:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -64,39 +66,37 @@ class NotificationChatRoomInvitationReceived:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chat_room_invitation import ChatRoomInvitation  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationChatRoomInvitationReceived", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationChatRoomInvitationReceived", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "type" in d:
-            type_ = check_notification_chat_room_invitation_received_type(d.pop("type"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationChatRoomInvitationReceived", "type")
             type_ = cast(Any, UNSET)
-
-        if "invitation" in d:
-            invitation = ChatRoomInvitation.from_dict(d.pop("invitation"))
-
         else:
+            type_ = check_notification_chat_room_invitation_received_type(_type__raw)
+
+        _invitation_raw = d.pop("invitation", UNSET)
+        if _invitation_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationChatRoomInvitationReceived", "invitation")
             invitation = cast(Any, UNSET)
+        else:
+            invitation = ChatRoomInvitation.from_dict(_invitation_raw)
 
         if d:
             unknown_properties("NotificationChatRoomInvitationReceived", d)
@@ -125,3 +125,19 @@ class NotificationChatRoomInvitationReceived:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ChatRoomInvitation
+    from ..models.chat_room_invitation import ChatRoomInvitation  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -68,43 +68,39 @@ class NotificationExportCompleted:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationExportCompleted", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationExportCompleted", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "type" in d:
-            type_ = check_notification_export_completed_type(d.pop("type"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationExportCompleted", "type")
             type_ = cast(Any, UNSET)
-
-        if "exportedEntity" in d:
-            exported_entity = check_notification_export_completed_exported_entity(d.pop("exportedEntity"))
-
         else:
+            type_ = check_notification_export_completed_type(_type__raw)
+
+        _exported_entity_raw = d.pop("exportedEntity", UNSET)
+        if _exported_entity_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationExportCompleted", "exportedEntity")
             exported_entity = cast(Any, UNSET)
-
-        if "fileId" in d:
-            file_id = d.pop("fileId")
         else:
+            exported_entity = check_notification_export_completed_exported_entity(_exported_entity_raw)
+
+        file_id = d.pop("fileId", UNSET)
+        if file_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationExportCompleted", "fileId")
-            file_id = cast(Any, UNSET)
 
         if d:
             unknown_properties("NotificationExportCompleted", d)

@@ -43,6 +43,8 @@ class NotificationFollowRequestAccepted:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -73,60 +75,50 @@ class NotificationFollowRequestAccepted:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationFollowRequestAccepted", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationFollowRequestAccepted", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "type" in d:
-            type_ = check_notification_follow_request_accepted_type(d.pop("type"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationFollowRequestAccepted", "type")
             type_ = cast(Any, UNSET)
-
-        if "user" in d:
-            user = UserLite.from_dict(d.pop("user"))
-
         else:
+            type_ = check_notification_follow_request_accepted_type(_type__raw)
+
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationFollowRequestAccepted", "user")
             user = cast(Any, UNSET)
-
-        if "userId" in d:
-            user_id = d.pop("userId")
         else:
+            user = UserLite.from_dict(_user_raw)
+
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationFollowRequestAccepted", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "message" in d:
-
-            def _parse_message(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            message = _parse_message(d.pop("message"))
-
-        else:
+        _message_raw = d.pop("message", UNSET)
+        if _message_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationFollowRequestAccepted", "message")
             message = cast(Any, UNSET)
+        else:
+            message = _message_raw
 
         if d:
             unknown_properties("NotificationFollowRequestAccepted", d)
@@ -157,3 +149,19 @@ class NotificationFollowRequestAccepted:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserLite
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -42,6 +42,8 @@ class NotificationReactionGrouped:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -75,53 +77,50 @@ class NotificationReactionGrouped:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.note import Note  # noqa: PLC0415
-        from ..models.notification_reaction_grouped_reactions_item import NotificationReactionGroupedReactionsItem  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationReactionGrouped", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationReactionGrouped", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "type" in d:
-            type_ = check_notification_reaction_grouped_type(d.pop("type"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationReactionGrouped", "type")
             type_ = cast(Any, UNSET)
-
-        if "note" in d:
-            note = Note.from_dict(d.pop("note"))
-
         else:
+            type_ = check_notification_reaction_grouped_type(_type__raw)
+
+        _note_raw = d.pop("note", UNSET)
+        if _note_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationReactionGrouped", "note")
             note = cast(Any, UNSET)
+        else:
+            note = Note.from_dict(_note_raw)
 
-        if "reactions" in d:
+        _reactions_raw = d.pop("reactions", UNSET)
+        if _reactions_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("NotificationReactionGrouped", "reactions")
+            reactions = cast(Any, UNSET)
+        else:
             reactions = []
-            _reactions = d.pop("reactions")
+            _reactions = _reactions_raw
             for reactions_item_data in _reactions:
                 reactions_item = NotificationReactionGroupedReactionsItem.from_dict(reactions_item_data)
 
                 reactions.append(reactions_item)
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("NotificationReactionGrouped", "reactions")
-            reactions = cast(Any, UNSET)
 
         if d:
             unknown_properties("NotificationReactionGrouped", d)
@@ -151,3 +150,21 @@ class NotificationReactionGrouped:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global Note
+    global NotificationReactionGroupedReactionsItem
+    from ..models.note import Note  # noqa: PLC0415
+    from ..models.notification_reaction_grouped_reactions_item import NotificationReactionGroupedReactionsItem  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -36,6 +36,8 @@ class NotificationRoleAssigned:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -59,39 +61,37 @@ class NotificationRoleAssigned:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.role import Role  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRoleAssigned", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRoleAssigned", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "type" in d:
-            type_ = check_notification_role_assigned_type(d.pop("type"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRoleAssigned", "type")
             type_ = cast(Any, UNSET)
-
-        if "role" in d:
-            role = Role.from_dict(d.pop("role"))
-
         else:
+            type_ = check_notification_role_assigned_type(_type__raw)
+
+        _role_raw = d.pop("role", UNSET)
+        if _role_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRoleAssigned", "role")
             role = cast(Any, UNSET)
+        else:
+            role = Role.from_dict(_role_raw)
 
         if d:
             unknown_properties("NotificationRoleAssigned", d)
@@ -120,3 +120,19 @@ class NotificationRoleAssigned:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global Role
+    from ..models.role import Role  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -39,6 +39,8 @@ class NotificationScheduledNotePostFailed:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -64,39 +66,37 @@ class NotificationScheduledNotePostFailed:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.note_draft import NoteDraft  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationScheduledNotePostFailed", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationScheduledNotePostFailed", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "type" in d:
-            type_ = check_notification_scheduled_note_post_failed_type(d.pop("type"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationScheduledNotePostFailed", "type")
             type_ = cast(Any, UNSET)
-
-        if "noteDraft" in d:
-            note_draft = NoteDraft.from_dict(d.pop("noteDraft"))
-
         else:
+            type_ = check_notification_scheduled_note_post_failed_type(_type__raw)
+
+        _note_draft_raw = d.pop("noteDraft", UNSET)
+        if _note_draft_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationScheduledNotePostFailed", "noteDraft")
             note_draft = cast(Any, UNSET)
+        else:
+            note_draft = NoteDraft.from_dict(_note_draft_raw)
 
         if d:
             unknown_properties("NotificationScheduledNotePostFailed", d)
@@ -125,3 +125,19 @@ class NotificationScheduledNotePostFailed:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global NoteDraft
+    from ..models.note_draft import NoteDraft  # noqa: PLC0415
+
+    _RELATED_LOADED = True

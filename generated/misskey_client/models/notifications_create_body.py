@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -59,30 +59,14 @@ class NotificationsCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "body" in d:
-            body = d.pop("body")
-        else:
+        body = d.pop("body", UNSET)
+        if body is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationsCreateBody", "body")
-            body = cast(Any, UNSET)
 
-        def _parse_header(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        header = d.pop("header", UNSET)
 
-        header = _parse_header(d.pop("header", UNSET))
-
-        def _parse_icon(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        icon = _parse_icon(d.pop("icon", UNSET))
+        icon = d.pop("icon", UNSET)
 
         if d:
             unknown_properties("NotificationsCreateBody", d)

@@ -72,11 +72,8 @@ class Page:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.drive_file import DriveFile  # noqa: PLC0415
-        from ..models.page_block_image import PageBlockImage  # noqa: PLC0415
-        from ..models.page_block_section import PageBlockSection  # noqa: PLC0415
-        from ..models.page_block_text import PageBlockText  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -198,56 +195,51 @@ class Page:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.drive_file import DriveFile  # noqa: PLC0415
-        from ..models.page_block_image import PageBlockImage  # noqa: PLC0415
-        from ..models.page_block_note import PageBlockNote  # noqa: PLC0415
-        from ..models.page_block_section import PageBlockSection  # noqa: PLC0415
-        from ..models.page_block_text import PageBlockText  # noqa: PLC0415
-        from ..models.page_variables_item import PageVariablesItem  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "updatedAt" in d:
-            updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "updatedAt")
             updated_at = cast(Any, UNSET)
-
-        if "userId" in d:
-            user_id = d.pop("userId")
         else:
+            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "user" in d:
-            user = UserLite.from_dict(d.pop("user"))
-
-        else:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "user")
             user = cast(Any, UNSET)
+        else:
+            user = UserLite.from_dict(_user_raw)
 
-        if "content" in d:
+        _content_raw = d.pop("content", UNSET)
+        if _content_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Page", "content")
+            content = cast(Any, UNSET)
+        else:
             content = []
-            _content = d.pop("content")
+            _content = _content_raw
             for content_item_data in _content:
 
                 def _parse_content_item(
@@ -310,139 +302,99 @@ class Page:
 
                 content.append(content_item)
 
-        else:
+        _variables_raw = d.pop("variables", UNSET)
+        if _variables_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Page", "content")
-            content = cast(Any, UNSET)
-
-        if "variables" in d:
+            missing_required("Page", "variables")
+            variables = cast(Any, UNSET)
+        else:
             variables = []
-            _variables = d.pop("variables")
+            _variables = _variables_raw
             for variables_item_data in _variables:
                 variables_item = PageVariablesItem.from_dict(variables_item_data)
 
                 variables.append(variables_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Page", "variables")
-            variables = cast(Any, UNSET)
-
-        if "title" in d:
-            title = d.pop("title")
-        else:
+        title = d.pop("title", UNSET)
+        if title is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "title")
-            title = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "name")
-            name = cast(Any, UNSET)
 
-        if "summary" in d:
-
-            def _parse_summary(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            summary = _parse_summary(d.pop("summary"))
-
-        else:
+        _summary_raw = d.pop("summary", UNSET)
+        if _summary_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "summary")
             summary = cast(Any, UNSET)
-
-        if "hideTitleWhenPinned" in d:
-            hide_title_when_pinned = d.pop("hideTitleWhenPinned")
         else:
+            summary = _summary_raw
+
+        hide_title_when_pinned = d.pop("hideTitleWhenPinned", UNSET)
+        if hide_title_when_pinned is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "hideTitleWhenPinned")
-            hide_title_when_pinned = cast(Any, UNSET)
 
-        if "alignCenter" in d:
-            align_center = d.pop("alignCenter")
-        else:
+        align_center = d.pop("alignCenter", UNSET)
+        if align_center is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "alignCenter")
-            align_center = cast(Any, UNSET)
 
-        if "font" in d:
-            font = check_page_font(d.pop("font"))
-
-        else:
+        _font_raw = d.pop("font", UNSET)
+        if _font_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "font")
             font = cast(Any, UNSET)
-
-        if "script" in d:
-            script = d.pop("script")
         else:
+            font = check_page_font(_font_raw)
+
+        script = d.pop("script", UNSET)
+        if script is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "script")
-            script = cast(Any, UNSET)
 
-        if "eyeCatchingImageId" in d:
-
-            def _parse_eye_catching_image_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            eye_catching_image_id = _parse_eye_catching_image_id(d.pop("eyeCatchingImageId"))
-
-        else:
+        _eye_catching_image_id_raw = d.pop("eyeCatchingImageId", UNSET)
+        if _eye_catching_image_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "eyeCatchingImageId")
             eye_catching_image_id = cast(Any, UNSET)
-
-        if "eyeCatchingImage" in d:
-
-            def _parse_eye_catching_image(data: object) -> DriveFile | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> DriveFile:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    eye_catching_image_type_0 = DriveFile.from_dict(data)
-
-                    return eye_catching_image_type_0
-
-                return cast(
-                    DriveFile | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            eye_catching_image = _parse_eye_catching_image(d.pop("eyeCatchingImage"))
-
         else:
+            eye_catching_image_id = _eye_catching_image_id_raw
+
+        _eye_catching_image_raw = d.pop("eyeCatchingImage", UNSET)
+        if _eye_catching_image_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "eyeCatchingImage")
             eye_catching_image = cast(Any, UNSET)
+        else:
+            _eye_catching_image = _eye_catching_image_raw
+            if _eye_catching_image is None:
+                eye_catching_image = cast("DriveFile | None", _eye_catching_image)
+            else:
+                eye_catching_image_type_0 = DriveFile.from_dict(_eye_catching_image)
 
-        if "attachedFiles" in d:
+                eye_catching_image = eye_catching_image_type_0
+
+        _attached_files_raw = d.pop("attachedFiles", UNSET)
+        if _attached_files_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Page", "attachedFiles")
+            attached_files = cast(Any, UNSET)
+        else:
             attached_files = []
-            _attached_files = d.pop("attachedFiles")
+            _attached_files = _attached_files_raw
             for attached_files_item_data in _attached_files:
                 attached_files_item = DriveFile.from_dict(attached_files_item_data)
 
                 attached_files.append(attached_files_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Page", "attachedFiles")
-            attached_files = cast(Any, UNSET)
-
-        if "likedCount" in d:
-            liked_count = d.pop("likedCount")
-        else:
+        liked_count = d.pop("likedCount", UNSET)
+        if liked_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "likedCount")
-            liked_count = cast(Any, UNSET)
 
         is_liked = d.pop("isLiked", UNSET)
 
@@ -488,3 +440,31 @@ class Page:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global DriveFile
+    global PageBlockImage
+    global PageBlockNote
+    global PageBlockSection
+    global PageBlockText
+    global PageVariablesItem
+    global UserLite
+    from ..models.drive_file import DriveFile  # noqa: PLC0415
+    from ..models.page_block_image import PageBlockImage  # noqa: PLC0415
+    from ..models.page_block_note import PageBlockNote  # noqa: PLC0415
+    from ..models.page_block_section import PageBlockSection  # noqa: PLC0415
+    from ..models.page_block_text import PageBlockText  # noqa: PLC0415
+    from ..models.page_variables_item import PageVariablesItem  # noqa: PLC0415
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -51,34 +51,26 @@ class PageBlockImage:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockImage", "id")
-            id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = check_page_block_image_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockImage", "type")
             type_ = cast(Any, UNSET)
-
-        if "fileId" in d:
-
-            def _parse_file_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            file_id = _parse_file_id(d.pop("fileId"))
-
         else:
+            type_ = check_page_block_image_type(_type__raw)
+
+        _file_id_raw = d.pop("fileId", UNSET)
+        if _file_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockImage", "fileId")
             file_id = cast(Any, UNSET)
+        else:
+            file_id = _file_id_raw
 
         if d:
             unknown_properties("PageBlockImage", d)

@@ -56,41 +56,31 @@ class PageBlockNote:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockNote", "id")
-            id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = check_page_block_note_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockNote", "type")
             type_ = cast(Any, UNSET)
-
-        if "detailed" in d:
-            detailed = d.pop("detailed")
         else:
+            type_ = check_page_block_note_type(_type__raw)
+
+        detailed = d.pop("detailed", UNSET)
+        if detailed is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockNote", "detailed")
-            detailed = cast(Any, UNSET)
 
-        if "note" in d:
-
-            def _parse_note(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            note = _parse_note(d.pop("note"))
-
-        else:
+        _note_raw = d.pop("note", UNSET)
+        if _note_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockNote", "note")
             note = cast(Any, UNSET)
+        else:
+            note = _note_raw
 
         if d:
             unknown_properties("PageBlockNote", d)

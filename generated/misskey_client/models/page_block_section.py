@@ -35,6 +35,8 @@ class PageBlockSection:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         type_: str = self.type_
@@ -65,43 +67,39 @@ class PageBlockSection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.page_block_section_children_item import PageBlockSectionChildrenItem  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockSection", "id")
-            id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = check_page_block_section_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockSection", "type")
             type_ = cast(Any, UNSET)
-
-        if "title" in d:
-            title = d.pop("title")
         else:
+            type_ = check_page_block_section_type(_type__raw)
+
+        title = d.pop("title", UNSET)
+        if title is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockSection", "title")
-            title = cast(Any, UNSET)
 
-        if "children" in d:
+        _children_raw = d.pop("children", UNSET)
+        if _children_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("PageBlockSection", "children")
+            children = cast(Any, UNSET)
+        else:
             children = []
-            _children = d.pop("children")
+            _children = _children_raw
             for children_item_data in _children:
                 children_item = PageBlockSectionChildrenItem.from_dict(children_item_data)
 
                 children.append(children_item)
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("PageBlockSection", "children")
-            children = cast(Any, UNSET)
 
         if d:
             unknown_properties("PageBlockSection", d)
@@ -130,3 +128,19 @@ class PageBlockSection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global PageBlockSectionChildrenItem
+    from ..models.page_block_section_children_item import PageBlockSectionChildrenItem  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -50,27 +50,23 @@ class PageBlockText:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockText", "id")
-            id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = check_page_block_text_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockText", "type")
             type_ = cast(Any, UNSET)
-
-        if "text" in d:
-            text = d.pop("text")
         else:
+            type_ = check_page_block_text_type(_type__raw)
+
+        text = d.pop("text", UNSET)
+        if text is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockText", "text")
-            text = cast(Any, UNSET)
 
         if d:
             unknown_properties("PageBlockText", d)

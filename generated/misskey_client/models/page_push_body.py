@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -50,19 +50,15 @@ class PagePushBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "pageId" in d:
-            page_id = d.pop("pageId")
-        else:
+        page_id = d.pop("pageId", UNSET)
+        if page_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PagePushBody", "pageId")
-            page_id = cast(Any, UNSET)
 
-        if "event" in d:
-            event = d.pop("event")
-        else:
+        event = d.pop("event", UNSET)
+        if event is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PagePushBody", "event")
-            event = cast(Any, UNSET)
 
         var = d.pop("var", UNSET)
 

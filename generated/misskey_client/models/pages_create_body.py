@@ -48,6 +48,8 @@ class PagesCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         title = self.title
 
         name = self.name
@@ -118,74 +120,53 @@ class PagesCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pages_create_body_content_item import PagesCreateBodyContentItem  # noqa: PLC0415
-        from ..models.pages_create_body_variables_item import PagesCreateBodyVariablesItem  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "title" in d:
-            title = d.pop("title")
-        else:
+        title = d.pop("title", UNSET)
+        if title is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PagesCreateBody", "title")
-            title = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PagesCreateBody", "name")
-            name = cast(Any, UNSET)
 
-        if "content" in d:
+        _content_raw = d.pop("content", UNSET)
+        if _content_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("PagesCreateBody", "content")
+            content = cast(Any, UNSET)
+        else:
             content = []
-            _content = d.pop("content")
+            _content = _content_raw
             for content_item_data in _content:
                 content_item = PagesCreateBodyContentItem.from_dict(content_item_data)
 
                 content.append(content_item)
 
-        else:
+        _variables_raw = d.pop("variables", UNSET)
+        if _variables_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("PagesCreateBody", "content")
-            content = cast(Any, UNSET)
-
-        if "variables" in d:
+            missing_required("PagesCreateBody", "variables")
+            variables = cast(Any, UNSET)
+        else:
             variables = []
-            _variables = d.pop("variables")
+            _variables = _variables_raw
             for variables_item_data in _variables:
                 variables_item = PagesCreateBodyVariablesItem.from_dict(variables_item_data)
 
                 variables.append(variables_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("PagesCreateBody", "variables")
-            variables = cast(Any, UNSET)
-
-        if "script" in d:
-            script = d.pop("script")
-        else:
+        script = d.pop("script", UNSET)
+        if script is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PagesCreateBody", "script")
-            script = cast(Any, UNSET)
 
-        def _parse_summary(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        summary = d.pop("summary", UNSET)
 
-        summary = _parse_summary(d.pop("summary", UNSET))
-
-        def _parse_eye_catching_image_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        eye_catching_image_id = _parse_eye_catching_image_id(d.pop("eyeCatchingImageId", UNSET))
+        eye_catching_image_id = d.pop("eyeCatchingImageId", UNSET)
 
         _font = d.pop("font", UNSET)
         font: PagesCreateBodyFont | Unset
@@ -231,3 +212,21 @@ class PagesCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global PagesCreateBodyContentItem
+    global PagesCreateBodyVariablesItem
+    from ..models.pages_create_body_content_item import PagesCreateBodyContentItem  # noqa: PLC0415
+    from ..models.pages_create_body_variables_item import PagesCreateBodyVariablesItem  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -50,6 +50,8 @@ class PagesUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         page_id = self.page_id
 
         title = self.title
@@ -132,29 +134,19 @@ class PagesUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pages_update_body_content_item import PagesUpdateBodyContentItem  # noqa: PLC0415
-        from ..models.pages_update_body_variables_item import PagesUpdateBodyVariablesItem  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "pageId" in d:
-            page_id = d.pop("pageId")
-        else:
+        page_id = d.pop("pageId", UNSET)
+        if page_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PagesUpdateBody", "pageId")
-            page_id = cast(Any, UNSET)
 
         title = d.pop("title", UNSET)
 
         name = d.pop("name", UNSET)
 
-        def _parse_summary(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        summary = _parse_summary(d.pop("summary", UNSET))
+        summary = d.pop("summary", UNSET)
 
         _content = d.pop("content", UNSET)
         content: list[PagesUpdateBodyContentItem] | Unset = UNSET
@@ -176,14 +168,7 @@ class PagesUpdateBody:
 
         script = d.pop("script", UNSET)
 
-        def _parse_eye_catching_image_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        eye_catching_image_id = _parse_eye_catching_image_id(d.pop("eyeCatchingImageId", UNSET))
+        eye_catching_image_id = d.pop("eyeCatchingImageId", UNSET)
 
         _font = d.pop("font", UNSET)
         font: PagesUpdateBodyFont | Unset
@@ -230,3 +215,21 @@ class PagesUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global PagesUpdateBodyContentItem
+    global PagesUpdateBodyVariablesItem
+    from ..models.pages_update_body_content_item import PagesUpdateBodyContentItem  # noqa: PLC0415
+    from ..models.pages_update_body_variables_item import PagesUpdateBodyVariablesItem  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -77,40 +77,30 @@ class QueueCount:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "waiting" in d:
-            waiting = d.pop("waiting")
-        else:
+        waiting = d.pop("waiting", UNSET)
+        if waiting is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueCount", "waiting")
-            waiting = cast(Any, UNSET)
 
-        if "active" in d:
-            active = d.pop("active")
-        else:
+        active = d.pop("active", UNSET)
+        if active is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueCount", "active")
-            active = cast(Any, UNSET)
 
-        if "completed" in d:
-            completed = d.pop("completed")
-        else:
+        completed = d.pop("completed", UNSET)
+        if completed is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueCount", "completed")
-            completed = cast(Any, UNSET)
 
-        if "failed" in d:
-            failed = d.pop("failed")
-        else:
+        failed = d.pop("failed", UNSET)
+        if failed is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueCount", "failed")
-            failed = cast(Any, UNSET)
 
-        if "delayed" in d:
-            delayed = d.pop("delayed")
-        else:
+        delayed = d.pop("delayed", UNSET)
+        if delayed is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueCount", "delayed")
-            delayed = cast(Any, UNSET)
 
         paused = d.pop("paused", UNSET)
 

@@ -13,8 +13,6 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.queue_job_data import QueueJobData
     from ..models.queue_job_opts import QueueJobOpts
-    from ..models.queue_job_progress import QueueJobProgress
-    from ..models.queue_job_return_value import QueueJobReturnValue
 
 
 T = TypeVar("T", bound="QueueJob")
@@ -29,16 +27,16 @@ class QueueJob:
         data (QueueJobData):
         opts (QueueJobOpts):
         timestamp (float):
-        progress (QueueJobProgress):
+        progress (Any): BullMQ JobProgress: a number or an object.
         attempts (float):
         delay (float):
-        failed_reason (str):
         stacktrace (list[str]):
-        return_value (QueueJobReturnValue):
+        return_value (Any): What the job's processor returned (any JSON value).
         is_failed (bool):
         processed_on (float | Unset):
         processed_by (str | Unset):
         finished_on (float | Unset):
+        failed_reason (str | Unset):
     """
 
     id: str
@@ -46,19 +44,21 @@ class QueueJob:
     data: QueueJobData
     opts: QueueJobOpts
     timestamp: float
-    progress: QueueJobProgress
+    progress: Any
     attempts: float
     delay: float
-    failed_reason: str
     stacktrace: list[str]
-    return_value: QueueJobReturnValue
+    return_value: Any
     is_failed: bool
     processed_on: float | Unset = UNSET
     processed_by: str | Unset = UNSET
     finished_on: float | Unset = UNSET
+    failed_reason: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         name = self.name
@@ -69,19 +69,15 @@ class QueueJob:
 
         timestamp = self.timestamp
 
-        progress = self.progress.to_dict() if hasattr(self.progress, "to_dict") else dict(cast(Any, self.progress))
+        progress = self.progress
 
         attempts = self.attempts
 
         delay = self.delay
 
-        failed_reason = self.failed_reason
-
         stacktrace = self.stacktrace
 
-        return_value = (
-            self.return_value.to_dict() if hasattr(self.return_value, "to_dict") else dict(cast(Any, self.return_value))
-        )
+        return_value = self.return_value
 
         is_failed = self.is_failed
 
@@ -90,6 +86,8 @@ class QueueJob:
         processed_by = self.processed_by
 
         finished_on = self.finished_on
+
+        failed_reason = self.failed_reason
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -103,7 +101,6 @@ class QueueJob:
                 "progress": progress,
                 "attempts": attempts,
                 "delay": delay,
-                "failedReason": failed_reason,
                 "stacktrace": stacktrace,
                 "returnValue": return_value,
                 "isFailed": is_failed,
@@ -115,111 +112,87 @@ class QueueJob:
             field_dict["processedBy"] = processed_by
         if finished_on is not UNSET:
             field_dict["finishedOn"] = finished_on
+        if failed_reason is not UNSET:
+            field_dict["failedReason"] = failed_reason
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.queue_job_data import QueueJobData  # noqa: PLC0415
-        from ..models.queue_job_opts import QueueJobOpts  # noqa: PLC0415
-        from ..models.queue_job_progress import QueueJobProgress  # noqa: PLC0415
-        from ..models.queue_job_return_value import QueueJobReturnValue  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "id")
-            id = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "name")
-            name = cast(Any, UNSET)
 
-        if "data" in d:
-            data = QueueJobData.from_dict(d.pop("data"))
-
-        else:
+        _data_raw = d.pop("data", UNSET)
+        if _data_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "data")
             data = cast(Any, UNSET)
-
-        if "opts" in d:
-            opts = QueueJobOpts.from_dict(d.pop("opts"))
-
         else:
+            data = QueueJobData.from_dict(_data_raw)
+
+        _opts_raw = d.pop("opts", UNSET)
+        if _opts_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "opts")
             opts = cast(Any, UNSET)
-
-        if "timestamp" in d:
-            timestamp = d.pop("timestamp")
         else:
+            opts = QueueJobOpts.from_dict(_opts_raw)
+
+        timestamp = d.pop("timestamp", UNSET)
+        if timestamp is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "timestamp")
-            timestamp = cast(Any, UNSET)
 
-        if "progress" in d:
-            progress = QueueJobProgress.from_dict(d.pop("progress"))
-
-        else:
+        progress = d.pop("progress", UNSET)
+        if progress is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "progress")
-            progress = cast(Any, UNSET)
 
-        if "attempts" in d:
-            attempts = d.pop("attempts")
-        else:
+        attempts = d.pop("attempts", UNSET)
+        if attempts is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "attempts")
-            attempts = cast(Any, UNSET)
 
-        if "delay" in d:
-            delay = d.pop("delay")
-        else:
+        delay = d.pop("delay", UNSET)
+        if delay is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "delay")
-            delay = cast(Any, UNSET)
 
-        if "failedReason" in d:
-            failed_reason = d.pop("failedReason")
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("QueueJob", "failedReason")
-            failed_reason = cast(Any, UNSET)
-
-        if "stacktrace" in d:
-            stacktrace = cast(list[str], d.pop("stacktrace"))
-
-        else:
+        _stacktrace_raw = d.pop("stacktrace", UNSET)
+        if _stacktrace_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "stacktrace")
             stacktrace = cast(Any, UNSET)
-
-        if "returnValue" in d:
-            return_value = QueueJobReturnValue.from_dict(d.pop("returnValue"))
-
         else:
+            stacktrace = cast("list[str]", _stacktrace_raw)
+
+        return_value = d.pop("returnValue", UNSET)
+        if return_value is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "returnValue")
-            return_value = cast(Any, UNSET)
 
-        if "isFailed" in d:
-            is_failed = d.pop("isFailed")
-        else:
+        is_failed = d.pop("isFailed", UNSET)
+        if is_failed is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "isFailed")
-            is_failed = cast(Any, UNSET)
 
         processed_on = d.pop("processedOn", UNSET)
 
         processed_by = d.pop("processedBy", UNSET)
 
         finished_on = d.pop("finishedOn", UNSET)
+
+        failed_reason = d.pop("failedReason", UNSET)
 
         if d:
             unknown_properties("QueueJob", d)
@@ -232,13 +205,13 @@ class QueueJob:
             progress=progress,
             attempts=attempts,
             delay=delay,
-            failed_reason=failed_reason,
             stacktrace=stacktrace,
             return_value=return_value,
             is_failed=is_failed,
             processed_on=processed_on,
             processed_by=processed_by,
             finished_on=finished_on,
+            failed_reason=failed_reason,
         )
 
         _model.additional_properties = d
@@ -259,3 +232,21 @@ class QueueJob:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global QueueJobData
+    global QueueJobOpts
+    from ..models.queue_job_data import QueueJobData  # noqa: PLC0415
+    from ..models.queue_job_opts import QueueJobOpts  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -32,6 +32,8 @@ class QueueMetrics:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         meta = self.meta.to_dict() if hasattr(self.meta, "to_dict") else dict(cast(Any, self.meta))
 
         data = self.data
@@ -52,31 +54,29 @@ class QueueMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.queue_metrics_meta import QueueMetricsMeta  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "meta" in d:
-            meta = QueueMetricsMeta.from_dict(d.pop("meta"))
-
-        else:
+        _meta_raw = d.pop("meta", UNSET)
+        if _meta_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueMetrics", "meta")
             meta = cast(Any, UNSET)
-
-        if "data" in d:
-            data = cast(list[float], d.pop("data"))
-
         else:
+            meta = QueueMetricsMeta.from_dict(_meta_raw)
+
+        _data_raw = d.pop("data", UNSET)
+        if _data_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueMetrics", "data")
             data = cast(Any, UNSET)
-
-        if "count" in d:
-            count = d.pop("count")
         else:
+            data = cast("list[float]", _data_raw)
+
+        count = d.pop("count", UNSET)
+        if count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueMetrics", "count")
-            count = cast(Any, UNSET)
 
         if d:
             unknown_properties("QueueMetrics", d)
@@ -104,3 +104,19 @@ class QueueMetrics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global QueueMetricsMeta
+    from ..models.queue_metrics_meta import QueueMetricsMeta  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -49,26 +49,20 @@ class QueueMetricsMeta:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "count" in d:
-            count = d.pop("count")
-        else:
+        count = d.pop("count", UNSET)
+        if count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueMetricsMeta", "count")
-            count = cast(Any, UNSET)
 
-        if "prevTS" in d:
-            prev_ts = d.pop("prevTS")
-        else:
+        prev_ts = d.pop("prevTS", UNSET)
+        if prev_ts is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueMetricsMeta", "prevTS")
-            prev_ts = cast(Any, UNSET)
 
-        if "prevCount" in d:
-            prev_count = d.pop("prevCount")
-        else:
+        prev_count = d.pop("prevCount", UNSET)
+        if prev_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueMetricsMeta", "prevCount")
-            prev_count = cast(Any, UNSET)
 
         if d:
             unknown_properties("QueueMetricsMeta", d)

@@ -33,6 +33,8 @@ class RetentionResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         created_at = self.created_at.isoformat()
 
         users = self.users
@@ -53,31 +55,29 @@ class RetentionResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.retention_response_200_item_data import RetentionResponse200ItemData  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RetentionResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "users" in d:
-            users = d.pop("users")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        users = d.pop("users", UNSET)
+        if users is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RetentionResponse200Item", "users")
-            users = cast(Any, UNSET)
 
-        if "data" in d:
-            data = RetentionResponse200ItemData.from_dict(d.pop("data"))
-
-        else:
+        _data_raw = d.pop("data", UNSET)
+        if _data_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RetentionResponse200Item", "data")
             data = cast(Any, UNSET)
+        else:
+            data = RetentionResponse200ItemData.from_dict(_data_raw)
 
         if d:
             unknown_properties("RetentionResponse200Item", d)
@@ -105,3 +105,19 @@ class RetentionResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global RetentionResponse200ItemData
+    from ..models.retention_response_200_item_data import RetentionResponse200ItemData  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.reversi_game_detailed_bw import ReversiGameDetailedBw, check_reversi_game_detailed_bw
 from ..types import UNSET
@@ -84,10 +84,8 @@ class ReversiGameDetailed:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.reversi_game_detailed_form_1 import ReversiGameDetailedForm1  # noqa: PLC0415
-        from ..models.reversi_game_detailed_form_2 import ReversiGameDetailedForm2  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -208,328 +206,223 @@ class ReversiGameDetailed:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.reversi_game_detailed_form_1 import ReversiGameDetailedForm1  # noqa: PLC0415
-        from ..models.reversi_game_detailed_form_2 import ReversiGameDetailedForm2  # noqa: PLC0415
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "startedAt" in d:
-
-            def _parse_started_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    started_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return started_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            started_at = _parse_started_at(d.pop("startedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _started_at_raw = d.pop("startedAt", UNSET)
+        if _started_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "startedAt")
             started_at = cast(Any, UNSET)
-
-        if "endedAt" in d:
-
-            def _parse_ended_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    ended_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return ended_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            ended_at = _parse_ended_at(d.pop("endedAt"))
-
         else:
+            _started_at = _started_at_raw
+            if _started_at is None:
+                started_at = cast("datetime.datetime | None", _started_at)
+            else:
+                started_at_type_0 = datetime.datetime.fromisoformat(_started_at)
+
+                started_at = started_at_type_0
+
+        _ended_at_raw = d.pop("endedAt", UNSET)
+        if _ended_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "endedAt")
             ended_at = cast(Any, UNSET)
-
-        if "isStarted" in d:
-            is_started = d.pop("isStarted")
         else:
+            _ended_at = _ended_at_raw
+            if _ended_at is None:
+                ended_at = cast("datetime.datetime | None", _ended_at)
+            else:
+                ended_at_type_0 = datetime.datetime.fromisoformat(_ended_at)
+
+                ended_at = ended_at_type_0
+
+        is_started = d.pop("isStarted", UNSET)
+        if is_started is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "isStarted")
-            is_started = cast(Any, UNSET)
 
-        if "isEnded" in d:
-            is_ended = d.pop("isEnded")
-        else:
+        is_ended = d.pop("isEnded", UNSET)
+        if is_ended is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "isEnded")
-            is_ended = cast(Any, UNSET)
 
-        if "form1" in d:
-
-            def _parse_form1(data: object) -> None | ReversiGameDetailedForm1:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> ReversiGameDetailedForm1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    form1_type_0 = ReversiGameDetailedForm1.from_dict(data)
-
-                    return form1_type_0
-
-                return cast(
-                    None | ReversiGameDetailedForm1,
-                    parse_union(data, (_try_0,)),
-                )
-
-            form1 = _parse_form1(d.pop("form1"))
-
-        else:
+        _form1_raw = d.pop("form1", UNSET)
+        if _form1_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "form1")
             form1 = cast(Any, UNSET)
-
-        if "form2" in d:
-
-            def _parse_form2(data: object) -> None | ReversiGameDetailedForm2:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> ReversiGameDetailedForm2:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    form2_type_0 = ReversiGameDetailedForm2.from_dict(data)
-
-                    return form2_type_0
-
-                return cast(
-                    None | ReversiGameDetailedForm2,
-                    parse_union(data, (_try_0,)),
-                )
-
-            form2 = _parse_form2(d.pop("form2"))
-
         else:
+            _form1 = _form1_raw
+            if _form1 is None:
+                form1 = cast("None | ReversiGameDetailedForm1", _form1)
+            else:
+                form1_type_0 = ReversiGameDetailedForm1.from_dict(_form1)
+
+                form1 = form1_type_0
+
+        _form2_raw = d.pop("form2", UNSET)
+        if _form2_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "form2")
             form2 = cast(Any, UNSET)
-
-        if "user1Ready" in d:
-            user_1_ready = d.pop("user1Ready")
         else:
+            _form2 = _form2_raw
+            if _form2 is None:
+                form2 = cast("None | ReversiGameDetailedForm2", _form2)
+            else:
+                form2_type_0 = ReversiGameDetailedForm2.from_dict(_form2)
+
+                form2 = form2_type_0
+
+        user_1_ready = d.pop("user1Ready", UNSET)
+        if user_1_ready is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "user1Ready")
-            user_1_ready = cast(Any, UNSET)
 
-        if "user2Ready" in d:
-            user_2_ready = d.pop("user2Ready")
-        else:
+        user_2_ready = d.pop("user2Ready", UNSET)
+        if user_2_ready is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "user2Ready")
-            user_2_ready = cast(Any, UNSET)
 
-        if "user1Id" in d:
-            user_1_id = d.pop("user1Id")
-        else:
+        user_1_id = d.pop("user1Id", UNSET)
+        if user_1_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "user1Id")
-            user_1_id = cast(Any, UNSET)
 
-        if "user2Id" in d:
-            user_2_id = d.pop("user2Id")
-        else:
+        user_2_id = d.pop("user2Id", UNSET)
+        if user_2_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "user2Id")
-            user_2_id = cast(Any, UNSET)
 
-        if "user1" in d:
-            user1 = UserLite.from_dict(d.pop("user1"))
-
-        else:
+        _user1_raw = d.pop("user1", UNSET)
+        if _user1_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "user1")
             user1 = cast(Any, UNSET)
-
-        if "user2" in d:
-            user2 = UserLite.from_dict(d.pop("user2"))
-
         else:
+            user1 = UserLite.from_dict(_user1_raw)
+
+        _user2_raw = d.pop("user2", UNSET)
+        if _user2_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "user2")
             user2 = cast(Any, UNSET)
-
-        if "winnerId" in d:
-
-            def _parse_winner_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            winner_id = _parse_winner_id(d.pop("winnerId"))
-
         else:
+            user2 = UserLite.from_dict(_user2_raw)
+
+        _winner_id_raw = d.pop("winnerId", UNSET)
+        if _winner_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "winnerId")
             winner_id = cast(Any, UNSET)
-
-        if "winner" in d:
-
-            def _parse_winner(data: object) -> None | UserLite:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> UserLite:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    winner_type_0 = UserLite.from_dict(data)
-
-                    return winner_type_0
-
-                return cast(
-                    None | UserLite,
-                    parse_union(data, (_try_0,)),
-                )
-
-            winner = _parse_winner(d.pop("winner"))
-
         else:
+            winner_id = _winner_id_raw
+
+        _winner_raw = d.pop("winner", UNSET)
+        if _winner_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "winner")
             winner = cast(Any, UNSET)
-
-        if "surrenderedUserId" in d:
-
-            def _parse_surrendered_user_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            surrendered_user_id = _parse_surrendered_user_id(d.pop("surrenderedUserId"))
-
         else:
+            _winner = _winner_raw
+            if _winner is None:
+                winner = cast("None | UserLite", _winner)
+            else:
+                winner_type_0 = UserLite.from_dict(_winner)
+
+                winner = winner_type_0
+
+        _surrendered_user_id_raw = d.pop("surrenderedUserId", UNSET)
+        if _surrendered_user_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "surrenderedUserId")
             surrendered_user_id = cast(Any, UNSET)
-
-        if "timeoutUserId" in d:
-
-            def _parse_timeout_user_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            timeout_user_id = _parse_timeout_user_id(d.pop("timeoutUserId"))
-
         else:
+            surrendered_user_id = _surrendered_user_id_raw
+
+        _timeout_user_id_raw = d.pop("timeoutUserId", UNSET)
+        if _timeout_user_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "timeoutUserId")
             timeout_user_id = cast(Any, UNSET)
-
-        if "black" in d:
-
-            def _parse_black(data: object) -> float | None:
-                if data is None:
-                    return data
-                return cast(float | None, data)
-
-            black = _parse_black(d.pop("black"))
-
         else:
+            timeout_user_id = _timeout_user_id_raw
+
+        _black_raw = d.pop("black", UNSET)
+        if _black_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "black")
             black = cast(Any, UNSET)
-
-        if "bw" in d:
-            bw = check_reversi_game_detailed_bw(d.pop("bw"))
-
         else:
+            black = _black_raw
+
+        _bw_raw = d.pop("bw", UNSET)
+        if _bw_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "bw")
             bw = cast(Any, UNSET)
-
-        if "noIrregularRules" in d:
-            no_irregular_rules = d.pop("noIrregularRules")
         else:
+            bw = check_reversi_game_detailed_bw(_bw_raw)
+
+        no_irregular_rules = d.pop("noIrregularRules", UNSET)
+        if no_irregular_rules is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "noIrregularRules")
-            no_irregular_rules = cast(Any, UNSET)
 
-        if "isLlotheo" in d:
-            is_llotheo = d.pop("isLlotheo")
-        else:
+        is_llotheo = d.pop("isLlotheo", UNSET)
+        if is_llotheo is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "isLlotheo")
-            is_llotheo = cast(Any, UNSET)
 
-        if "canPutEverywhere" in d:
-            can_put_everywhere = d.pop("canPutEverywhere")
-        else:
+        can_put_everywhere = d.pop("canPutEverywhere", UNSET)
+        if can_put_everywhere is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "canPutEverywhere")
-            can_put_everywhere = cast(Any, UNSET)
 
-        if "loopedBoard" in d:
-            looped_board = d.pop("loopedBoard")
-        else:
+        looped_board = d.pop("loopedBoard", UNSET)
+        if looped_board is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "loopedBoard")
-            looped_board = cast(Any, UNSET)
 
-        if "timeLimitForEachTurn" in d:
-            time_limit_for_each_turn = d.pop("timeLimitForEachTurn")
-        else:
+        time_limit_for_each_turn = d.pop("timeLimitForEachTurn", UNSET)
+        if time_limit_for_each_turn is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "timeLimitForEachTurn")
-            time_limit_for_each_turn = cast(Any, UNSET)
 
-        if "logs" in d:
-            logs = []
-            _logs = d.pop("logs")
-            for logs_item_data in _logs:
-                logs_item = cast(list[float], logs_item_data)
-
-                logs.append(logs_item)
-
-        else:
+        _logs_raw = d.pop("logs", UNSET)
+        if _logs_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "logs")
             logs = cast(Any, UNSET)
-
-        if "map" in d:
-            map_ = cast(list[str], d.pop("map"))
-
         else:
+            logs = []
+            _logs = _logs_raw
+            for logs_item_data in _logs:
+                logs_item = cast("list[float]", logs_item_data)
+
+                logs.append(logs_item)
+
+        _map__raw = d.pop("map", UNSET)
+        if _map__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "map")
             map_ = cast(Any, UNSET)
+        else:
+            map_ = cast("list[str]", _map__raw)
 
         if d:
             unknown_properties("ReversiGameDetailed", d)
@@ -581,3 +474,23 @@ class ReversiGameDetailed:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ReversiGameDetailedForm1
+    global ReversiGameDetailedForm2
+    global UserLite
+    from ..models.reversi_game_detailed_form_1 import ReversiGameDetailedForm1  # noqa: PLC0415
+    from ..models.reversi_game_detailed_form_2 import ReversiGameDetailedForm2  # noqa: PLC0415
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

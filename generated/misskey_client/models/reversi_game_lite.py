@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.reversi_game_lite_bw import ReversiGameLiteBw, check_reversi_game_lite_bw
 from ..types import UNSET
@@ -70,8 +70,8 @@ class ReversiGameLite:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -162,241 +162,164 @@ class ReversiGameLite:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "startedAt" in d:
-
-            def _parse_started_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    started_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return started_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            started_at = _parse_started_at(d.pop("startedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _started_at_raw = d.pop("startedAt", UNSET)
+        if _started_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "startedAt")
             started_at = cast(Any, UNSET)
-
-        if "endedAt" in d:
-
-            def _parse_ended_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    ended_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return ended_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            ended_at = _parse_ended_at(d.pop("endedAt"))
-
         else:
+            _started_at = _started_at_raw
+            if _started_at is None:
+                started_at = cast("datetime.datetime | None", _started_at)
+            else:
+                started_at_type_0 = datetime.datetime.fromisoformat(_started_at)
+
+                started_at = started_at_type_0
+
+        _ended_at_raw = d.pop("endedAt", UNSET)
+        if _ended_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "endedAt")
             ended_at = cast(Any, UNSET)
-
-        if "isStarted" in d:
-            is_started = d.pop("isStarted")
         else:
+            _ended_at = _ended_at_raw
+            if _ended_at is None:
+                ended_at = cast("datetime.datetime | None", _ended_at)
+            else:
+                ended_at_type_0 = datetime.datetime.fromisoformat(_ended_at)
+
+                ended_at = ended_at_type_0
+
+        is_started = d.pop("isStarted", UNSET)
+        if is_started is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "isStarted")
-            is_started = cast(Any, UNSET)
 
-        if "isEnded" in d:
-            is_ended = d.pop("isEnded")
-        else:
+        is_ended = d.pop("isEnded", UNSET)
+        if is_ended is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "isEnded")
-            is_ended = cast(Any, UNSET)
 
-        if "user1Id" in d:
-            user_1_id = d.pop("user1Id")
-        else:
+        user_1_id = d.pop("user1Id", UNSET)
+        if user_1_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "user1Id")
-            user_1_id = cast(Any, UNSET)
 
-        if "user2Id" in d:
-            user_2_id = d.pop("user2Id")
-        else:
+        user_2_id = d.pop("user2Id", UNSET)
+        if user_2_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "user2Id")
-            user_2_id = cast(Any, UNSET)
 
-        if "user1" in d:
-            user1 = UserLite.from_dict(d.pop("user1"))
-
-        else:
+        _user1_raw = d.pop("user1", UNSET)
+        if _user1_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "user1")
             user1 = cast(Any, UNSET)
-
-        if "user2" in d:
-            user2 = UserLite.from_dict(d.pop("user2"))
-
         else:
+            user1 = UserLite.from_dict(_user1_raw)
+
+        _user2_raw = d.pop("user2", UNSET)
+        if _user2_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "user2")
             user2 = cast(Any, UNSET)
-
-        if "winnerId" in d:
-
-            def _parse_winner_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            winner_id = _parse_winner_id(d.pop("winnerId"))
-
         else:
+            user2 = UserLite.from_dict(_user2_raw)
+
+        _winner_id_raw = d.pop("winnerId", UNSET)
+        if _winner_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "winnerId")
             winner_id = cast(Any, UNSET)
-
-        if "winner" in d:
-
-            def _parse_winner(data: object) -> None | UserLite:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> UserLite:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    winner_type_0 = UserLite.from_dict(data)
-
-                    return winner_type_0
-
-                return cast(
-                    None | UserLite,
-                    parse_union(data, (_try_0,)),
-                )
-
-            winner = _parse_winner(d.pop("winner"))
-
         else:
+            winner_id = _winner_id_raw
+
+        _winner_raw = d.pop("winner", UNSET)
+        if _winner_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "winner")
             winner = cast(Any, UNSET)
-
-        if "surrenderedUserId" in d:
-
-            def _parse_surrendered_user_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            surrendered_user_id = _parse_surrendered_user_id(d.pop("surrenderedUserId"))
-
         else:
+            _winner = _winner_raw
+            if _winner is None:
+                winner = cast("None | UserLite", _winner)
+            else:
+                winner_type_0 = UserLite.from_dict(_winner)
+
+                winner = winner_type_0
+
+        _surrendered_user_id_raw = d.pop("surrenderedUserId", UNSET)
+        if _surrendered_user_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "surrenderedUserId")
             surrendered_user_id = cast(Any, UNSET)
-
-        if "timeoutUserId" in d:
-
-            def _parse_timeout_user_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            timeout_user_id = _parse_timeout_user_id(d.pop("timeoutUserId"))
-
         else:
+            surrendered_user_id = _surrendered_user_id_raw
+
+        _timeout_user_id_raw = d.pop("timeoutUserId", UNSET)
+        if _timeout_user_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "timeoutUserId")
             timeout_user_id = cast(Any, UNSET)
-
-        if "black" in d:
-
-            def _parse_black(data: object) -> float | None:
-                if data is None:
-                    return data
-                return cast(float | None, data)
-
-            black = _parse_black(d.pop("black"))
-
         else:
+            timeout_user_id = _timeout_user_id_raw
+
+        _black_raw = d.pop("black", UNSET)
+        if _black_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "black")
             black = cast(Any, UNSET)
-
-        if "bw" in d:
-            bw = check_reversi_game_lite_bw(d.pop("bw"))
-
         else:
+            black = _black_raw
+
+        _bw_raw = d.pop("bw", UNSET)
+        if _bw_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "bw")
             bw = cast(Any, UNSET)
-
-        if "noIrregularRules" in d:
-            no_irregular_rules = d.pop("noIrregularRules")
         else:
+            bw = check_reversi_game_lite_bw(_bw_raw)
+
+        no_irregular_rules = d.pop("noIrregularRules", UNSET)
+        if no_irregular_rules is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "noIrregularRules")
-            no_irregular_rules = cast(Any, UNSET)
 
-        if "isLlotheo" in d:
-            is_llotheo = d.pop("isLlotheo")
-        else:
+        is_llotheo = d.pop("isLlotheo", UNSET)
+        if is_llotheo is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "isLlotheo")
-            is_llotheo = cast(Any, UNSET)
 
-        if "canPutEverywhere" in d:
-            can_put_everywhere = d.pop("canPutEverywhere")
-        else:
+        can_put_everywhere = d.pop("canPutEverywhere", UNSET)
+        if can_put_everywhere is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "canPutEverywhere")
-            can_put_everywhere = cast(Any, UNSET)
 
-        if "loopedBoard" in d:
-            looped_board = d.pop("loopedBoard")
-        else:
+        looped_board = d.pop("loopedBoard", UNSET)
+        if looped_board is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "loopedBoard")
-            looped_board = cast(Any, UNSET)
 
-        if "timeLimitForEachTurn" in d:
-            time_limit_for_each_turn = d.pop("timeLimitForEachTurn")
-        else:
+        time_limit_for_each_turn = d.pop("timeLimitForEachTurn", UNSET)
+        if time_limit_for_each_turn is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "timeLimitForEachTurn")
-            time_limit_for_each_turn = cast(Any, UNSET)
 
         if d:
             unknown_properties("ReversiGameLite", d)
@@ -442,3 +365,19 @@ class ReversiGameLite:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserLite
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class ReversiVerifyBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "gameId" in d:
-            game_id = d.pop("gameId")
-        else:
+        game_id = d.pop("gameId", UNSET)
+        if game_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiVerifyBody", "gameId")
-            game_id = cast(Any, UNSET)
 
-        if "crc32" in d:
-            crc32 = d.pop("crc32")
-        else:
+        crc32 = d.pop("crc32", UNSET)
+        if crc32 is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiVerifyBody", "crc32")
-            crc32 = cast(Any, UNSET)
 
         if d:
             unknown_properties("ReversiVerifyBody", d)

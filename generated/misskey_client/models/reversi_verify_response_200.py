@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -30,8 +30,8 @@ class ReversiVerifyResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.reversi_game_detailed import ReversiGameDetailed  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         desynced = self.desynced
 
         game: dict[str, Any] | None | Unset
@@ -56,35 +56,21 @@ class ReversiVerifyResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.reversi_game_detailed import ReversiGameDetailed  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "desynced" in d:
-            desynced = d.pop("desynced")
-        else:
+        desynced = d.pop("desynced", UNSET)
+        if desynced is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiVerifyResponse200", "desynced")
-            desynced = cast(Any, UNSET)
 
-        def _parse_game(data: object) -> None | ReversiGameDetailed | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _game = d.pop("game", UNSET)
+        if _game is None or isinstance(_game, Unset):
+            game = cast("None | ReversiGameDetailed | Unset", _game)
+        else:
+            game_type_0 = ReversiGameDetailed.from_dict(_game)
 
-            def _try_0(data: Any) -> ReversiGameDetailed:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                game_type_0 = ReversiGameDetailed.from_dict(data)
-
-                return game_type_0
-
-            return cast(
-                None | ReversiGameDetailed | Unset,
-                parse_union(data, (_try_0,)),
-            )
-
-        game = _parse_game(d.pop("game", UNSET))
+            game = game_type_0
 
         if d:
             unknown_properties("ReversiVerifyResponse200", d)
@@ -111,3 +97,19 @@ class ReversiVerifyResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ReversiGameDetailed
+    from ..models.reversi_game_detailed import ReversiGameDetailed  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -87,18 +87,8 @@ class Role:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.role_cond_formula_followers_or_following_or_notes import (
-            RoleCondFormulaFollowersOrFollowingOrNotes,  # noqa: PLC0415
-        )
-        from ..models.role_cond_formula_logics import RoleCondFormulaLogics  # noqa: PLC0415
-        from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole  # noqa: PLC0415
-        from ..models.role_cond_formula_value_created import RoleCondFormulaValueCreated  # noqa: PLC0415
-        from ..models.role_cond_formula_value_is_local_or_remote import RoleCondFormulaValueIsLocalOrRemote  # noqa: PLC0415
-        from ..models.role_cond_formula_value_not import RoleCondFormulaValueNot  # noqa: PLC0415
-        from ..models.role_cond_formula_value_user_setting_boolean_schema import (
-            RoleCondFormulaValueUserSettingBooleanSchema,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         name = self.name
@@ -217,116 +207,85 @@ class Role:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.role_cond_formula_empty import RoleCondFormulaEmpty  # noqa: PLC0415
-        from ..models.role_cond_formula_followers_or_following_or_notes import (
-            RoleCondFormulaFollowersOrFollowingOrNotes,  # noqa: PLC0415
-        )
-        from ..models.role_cond_formula_logics import RoleCondFormulaLogics  # noqa: PLC0415
-        from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole  # noqa: PLC0415
-        from ..models.role_cond_formula_value_created import RoleCondFormulaValueCreated  # noqa: PLC0415
-        from ..models.role_cond_formula_value_is_local_or_remote import RoleCondFormulaValueIsLocalOrRemote  # noqa: PLC0415
-        from ..models.role_cond_formula_value_not import RoleCondFormulaValueNot  # noqa: PLC0415
-        from ..models.role_cond_formula_value_user_setting_boolean_schema import (
-            RoleCondFormulaValueUserSettingBooleanSchema,  # noqa: PLC0415
-        )
-        from ..models.role_policies_map import RolePoliciesMap  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "id")
-            id = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "name")
-            name = cast(Any, UNSET)
 
-        if "color" in d:
-
-            def _parse_color(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            color = _parse_color(d.pop("color"))
-
-        else:
+        _color_raw = d.pop("color", UNSET)
+        if _color_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "color")
             color = cast(Any, UNSET)
-
-        if "iconUrl" in d:
-
-            def _parse_icon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            icon_url = _parse_icon_url(d.pop("iconUrl"))
-
         else:
+            color = _color_raw
+
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        if _icon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "iconUrl")
             icon_url = cast(Any, UNSET)
-
-        if "description" in d:
-            description = d.pop("description")
         else:
+            icon_url = _icon_url_raw
+
+        description = d.pop("description", UNSET)
+        if description is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "description")
-            description = cast(Any, UNSET)
 
-        if "isModerator" in d:
-            is_moderator = d.pop("isModerator")
-        else:
+        is_moderator = d.pop("isModerator", UNSET)
+        if is_moderator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "isModerator")
-            is_moderator = cast(Any, UNSET)
 
-        if "isAdministrator" in d:
-            is_administrator = d.pop("isAdministrator")
-        else:
+        is_administrator = d.pop("isAdministrator", UNSET)
+        if is_administrator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "isAdministrator")
-            is_administrator = cast(Any, UNSET)
 
-        if "displayOrder" in d:
-            display_order = d.pop("displayOrder")
-        else:
+        display_order = d.pop("displayOrder", UNSET)
+        if display_order is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "displayOrder")
-            display_order = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "updatedAt" in d:
-            updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "updatedAt")
             updated_at = cast(Any, UNSET)
-
-        if "target" in d:
-            target = check_role_target(d.pop("target"))
-
         else:
+            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+
+        _target_raw = d.pop("target", UNSET)
+        if _target_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "target")
             target = cast(Any, UNSET)
+        else:
+            target = check_role_target(_target_raw)
 
-        if "condFormula" in d:
+        _cond_formula_raw = d.pop("condFormula", UNSET)
+        if _cond_formula_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Role", "condFormula")
+            cond_formula = cast(Any, UNSET)
+        else:
 
             def _parse_cond_formula(
                 data: object,
@@ -427,62 +386,45 @@ class Role:
                     ),
                 )
 
-            cond_formula = _parse_cond_formula(d.pop("condFormula"))
+            cond_formula = _parse_cond_formula(_cond_formula_raw)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Role", "condFormula")
-            cond_formula = cast(Any, UNSET)
-
-        if "isPublic" in d:
-            is_public = d.pop("isPublic")
-        else:
+        is_public = d.pop("isPublic", UNSET)
+        if is_public is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "isPublic")
-            is_public = cast(Any, UNSET)
 
-        if "isExplorable" in d:
-            is_explorable = d.pop("isExplorable")
-        else:
+        is_explorable = d.pop("isExplorable", UNSET)
+        if is_explorable is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "isExplorable")
-            is_explorable = cast(Any, UNSET)
 
-        if "asBadge" in d:
-            as_badge = d.pop("asBadge")
-        else:
+        as_badge = d.pop("asBadge", UNSET)
+        if as_badge is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "asBadge")
-            as_badge = cast(Any, UNSET)
 
-        if "preserveAssignmentOnMoveAccount" in d:
-            preserve_assignment_on_move_account = d.pop("preserveAssignmentOnMoveAccount")
-        else:
+        preserve_assignment_on_move_account = d.pop("preserveAssignmentOnMoveAccount", UNSET)
+        if preserve_assignment_on_move_account is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "preserveAssignmentOnMoveAccount")
-            preserve_assignment_on_move_account = cast(Any, UNSET)
 
-        if "canEditMembersByModerator" in d:
-            can_edit_members_by_moderator = d.pop("canEditMembersByModerator")
-        else:
+        can_edit_members_by_moderator = d.pop("canEditMembersByModerator", UNSET)
+        if can_edit_members_by_moderator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "canEditMembersByModerator")
-            can_edit_members_by_moderator = cast(Any, UNSET)
 
-        if "policies" in d:
-            policies = RolePoliciesMap.from_dict(d.pop("policies"))
-
-        else:
+        _policies_raw = d.pop("policies", UNSET)
+        if _policies_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "policies")
             policies = cast(Any, UNSET)
-
-        if "usersCount" in d:
-            users_count = d.pop("usersCount")
         else:
+            policies = RolePoliciesMap.from_dict(_policies_raw)
+
+        users_count = d.pop("usersCount", UNSET)
+        if users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "usersCount")
-            users_count = cast(Any, UNSET)
 
         if d:
             unknown_properties("Role", d)
@@ -526,3 +468,37 @@ class Role:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global RoleCondFormulaEmpty
+    global RoleCondFormulaFollowersOrFollowingOrNotes
+    global RoleCondFormulaLogics
+    global RoleCondFormulaValueAssignedRole
+    global RoleCondFormulaValueCreated
+    global RoleCondFormulaValueIsLocalOrRemote
+    global RoleCondFormulaValueNot
+    global RoleCondFormulaValueUserSettingBooleanSchema
+    global RolePoliciesMap
+    from ..models.role_cond_formula_empty import RoleCondFormulaEmpty  # noqa: PLC0415
+    from ..models.role_cond_formula_followers_or_following_or_notes import RoleCondFormulaFollowersOrFollowingOrNotes  # noqa: PLC0415
+    from ..models.role_cond_formula_logics import RoleCondFormulaLogics  # noqa: PLC0415
+    from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole  # noqa: PLC0415
+    from ..models.role_cond_formula_value_created import RoleCondFormulaValueCreated  # noqa: PLC0415
+    from ..models.role_cond_formula_value_is_local_or_remote import RoleCondFormulaValueIsLocalOrRemote  # noqa: PLC0415
+    from ..models.role_cond_formula_value_not import RoleCondFormulaValueNot  # noqa: PLC0415
+    from ..models.role_cond_formula_value_user_setting_boolean_schema import (
+        RoleCondFormulaValueUserSettingBooleanSchema,  # noqa: PLC0415
+    )
+    from ..models.role_policies_map import RolePoliciesMap  # noqa: PLC0415
+
+    _RELATED_LOADED = True

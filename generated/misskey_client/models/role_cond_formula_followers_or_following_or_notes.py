@@ -53,27 +53,23 @@ class RoleCondFormulaFollowersOrFollowingOrNotes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaFollowersOrFollowingOrNotes", "id")
-            id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = check_role_cond_formula_followers_or_following_or_notes_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaFollowersOrFollowingOrNotes", "type")
             type_ = cast(Any, UNSET)
-
-        if "value" in d:
-            value = d.pop("value")
         else:
+            type_ = check_role_cond_formula_followers_or_following_or_notes_type(_type__raw)
+
+        value = d.pop("value", UNSET)
+        if value is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaFollowersOrFollowingOrNotes", "value")
-            value = cast(Any, UNSET)
 
         if d:
             unknown_properties("RoleCondFormulaFollowersOrFollowingOrNotes", d)

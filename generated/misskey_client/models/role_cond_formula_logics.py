@@ -52,17 +52,8 @@ class RoleCondFormulaLogics:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.role_cond_formula_followers_or_following_or_notes import (
-            RoleCondFormulaFollowersOrFollowingOrNotes,  # noqa: PLC0415
-        )
-        from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole  # noqa: PLC0415
-        from ..models.role_cond_formula_value_created import RoleCondFormulaValueCreated  # noqa: PLC0415
-        from ..models.role_cond_formula_value_is_local_or_remote import RoleCondFormulaValueIsLocalOrRemote  # noqa: PLC0415
-        from ..models.role_cond_formula_value_not import RoleCondFormulaValueNot  # noqa: PLC0415
-        from ..models.role_cond_formula_value_user_setting_boolean_schema import (
-            RoleCondFormulaValueUserSettingBooleanSchema,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         type_: str = self.type_
@@ -135,37 +126,30 @@ class RoleCondFormulaLogics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.role_cond_formula_empty import RoleCondFormulaEmpty  # noqa: PLC0415
-        from ..models.role_cond_formula_followers_or_following_or_notes import (
-            RoleCondFormulaFollowersOrFollowingOrNotes,  # noqa: PLC0415
-        )
-        from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole  # noqa: PLC0415
-        from ..models.role_cond_formula_value_created import RoleCondFormulaValueCreated  # noqa: PLC0415
-        from ..models.role_cond_formula_value_is_local_or_remote import RoleCondFormulaValueIsLocalOrRemote  # noqa: PLC0415
-        from ..models.role_cond_formula_value_not import RoleCondFormulaValueNot  # noqa: PLC0415
-        from ..models.role_cond_formula_value_user_setting_boolean_schema import (
-            RoleCondFormulaValueUserSettingBooleanSchema,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaLogics", "id")
-            id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = check_role_cond_formula_logics_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaLogics", "type")
             type_ = cast(Any, UNSET)
+        else:
+            type_ = check_role_cond_formula_logics_type(_type__raw)
 
-        if "values" in d:
+        _values_raw = d.pop("values", UNSET)
+        if _values_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("RoleCondFormulaLogics", "values")
+            values = cast(Any, UNSET)
+        else:
             values = []
-            _values = d.pop("values")
+            _values = _values_raw
             for values_item_data in _values:
 
                 def _parse_values_item(
@@ -273,11 +257,6 @@ class RoleCondFormulaLogics:
 
                 values.append(values_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("RoleCondFormulaLogics", "values")
-            values = cast(Any, UNSET)
-
         if d:
             unknown_properties("RoleCondFormulaLogics", d)
         _model = cls(
@@ -304,3 +283,33 @@ class RoleCondFormulaLogics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global RoleCondFormulaEmpty
+    global RoleCondFormulaFollowersOrFollowingOrNotes
+    global RoleCondFormulaValueAssignedRole
+    global RoleCondFormulaValueCreated
+    global RoleCondFormulaValueIsLocalOrRemote
+    global RoleCondFormulaValueNot
+    global RoleCondFormulaValueUserSettingBooleanSchema
+    from ..models.role_cond_formula_empty import RoleCondFormulaEmpty  # noqa: PLC0415
+    from ..models.role_cond_formula_followers_or_following_or_notes import RoleCondFormulaFollowersOrFollowingOrNotes  # noqa: PLC0415
+    from ..models.role_cond_formula_value_assigned_role import RoleCondFormulaValueAssignedRole  # noqa: PLC0415
+    from ..models.role_cond_formula_value_created import RoleCondFormulaValueCreated  # noqa: PLC0415
+    from ..models.role_cond_formula_value_is_local_or_remote import RoleCondFormulaValueIsLocalOrRemote  # noqa: PLC0415
+    from ..models.role_cond_formula_value_not import RoleCondFormulaValueNot  # noqa: PLC0415
+    from ..models.role_cond_formula_value_user_setting_boolean_schema import (
+        RoleCondFormulaValueUserSettingBooleanSchema,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

@@ -53,27 +53,23 @@ class RoleCondFormulaValueAssignedRole:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaValueAssignedRole", "id")
-            id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = check_role_cond_formula_value_assigned_role_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaValueAssignedRole", "type")
             type_ = cast(Any, UNSET)
-
-        if "roleId" in d:
-            role_id = d.pop("roleId")
         else:
+            type_ = check_role_cond_formula_value_assigned_role_type(_type__raw)
+
+        role_id = d.pop("roleId", UNSET)
+        if role_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaValueAssignedRole", "roleId")
-            role_id = cast(Any, UNSET)
 
         if d:
             unknown_properties("RoleCondFormulaValueAssignedRole", d)

@@ -53,27 +53,23 @@ class RoleCondFormulaValueCreated:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaValueCreated", "id")
-            id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = check_role_cond_formula_value_created_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaValueCreated", "type")
             type_ = cast(Any, UNSET)
-
-        if "sec" in d:
-            sec = d.pop("sec")
         else:
+            type_ = check_role_cond_formula_value_created_type(_type__raw)
+
+        sec = d.pop("sec", UNSET)
+        if sec is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaValueCreated", "sec")
-            sec = cast(Any, UNSET)
 
         if d:
             unknown_properties("RoleCondFormulaValueCreated", d)

@@ -48,20 +48,18 @@ class RoleCondFormulaValueUserSettingBooleanSchema:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaValueUserSettingBooleanSchema", "id")
-            id = cast(Any, UNSET)
 
-        if "type" in d:
-            type_ = check_role_cond_formula_value_user_setting_boolean_schema_type(d.pop("type"))
-
-        else:
+        _type__raw = d.pop("type", UNSET)
+        if _type__raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaValueUserSettingBooleanSchema", "type")
             type_ = cast(Any, UNSET)
+        else:
+            type_ = check_role_cond_formula_value_user_setting_boolean_schema_type(_type__raw)
 
         if d:
             unknown_properties("RoleCondFormulaValueUserSettingBooleanSchema", d)

@@ -76,75 +76,51 @@ class RoleLite:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "id")
-            id = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "name")
-            name = cast(Any, UNSET)
 
-        if "color" in d:
-
-            def _parse_color(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            color = _parse_color(d.pop("color"))
-
-        else:
+        _color_raw = d.pop("color", UNSET)
+        if _color_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "color")
             color = cast(Any, UNSET)
-
-        if "iconUrl" in d:
-
-            def _parse_icon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            icon_url = _parse_icon_url(d.pop("iconUrl"))
-
         else:
+            color = _color_raw
+
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        if _icon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "iconUrl")
             icon_url = cast(Any, UNSET)
-
-        if "description" in d:
-            description = d.pop("description")
         else:
+            icon_url = _icon_url_raw
+
+        description = d.pop("description", UNSET)
+        if description is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "description")
-            description = cast(Any, UNSET)
 
-        if "isModerator" in d:
-            is_moderator = d.pop("isModerator")
-        else:
+        is_moderator = d.pop("isModerator", UNSET)
+        if is_moderator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "isModerator")
-            is_moderator = cast(Any, UNSET)
 
-        if "isAdministrator" in d:
-            is_administrator = d.pop("isAdministrator")
-        else:
+        is_administrator = d.pop("isAdministrator", UNSET)
+        if is_administrator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "isAdministrator")
-            is_administrator = cast(Any, UNSET)
 
-        if "displayOrder" in d:
-            display_order = d.pop("displayOrder")
-        else:
+        display_order = d.pop("displayOrder", UNSET)
+        if display_order is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "displayOrder")
-            display_order = cast(Any, UNSET)
 
         if d:
             unknown_properties("RoleLite", d)

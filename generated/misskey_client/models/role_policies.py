@@ -225,273 +225,201 @@ class RolePolicies:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "gtlAvailable" in d:
-            gtl_available = d.pop("gtlAvailable")
-        else:
+        gtl_available = d.pop("gtlAvailable", UNSET)
+        if gtl_available is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "gtlAvailable")
-            gtl_available = cast(Any, UNSET)
 
-        if "ltlAvailable" in d:
-            ltl_available = d.pop("ltlAvailable")
-        else:
+        ltl_available = d.pop("ltlAvailable", UNSET)
+        if ltl_available is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "ltlAvailable")
-            ltl_available = cast(Any, UNSET)
 
-        if "canPublicNote" in d:
-            can_public_note = d.pop("canPublicNote")
-        else:
+        can_public_note = d.pop("canPublicNote", UNSET)
+        if can_public_note is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canPublicNote")
-            can_public_note = cast(Any, UNSET)
 
-        if "mentionLimit" in d:
-            mention_limit = d.pop("mentionLimit")
-        else:
+        mention_limit = d.pop("mentionLimit", UNSET)
+        if mention_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "mentionLimit")
-            mention_limit = cast(Any, UNSET)
 
-        if "canInvite" in d:
-            can_invite = d.pop("canInvite")
-        else:
+        can_invite = d.pop("canInvite", UNSET)
+        if can_invite is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canInvite")
-            can_invite = cast(Any, UNSET)
 
-        if "inviteLimit" in d:
-            invite_limit = d.pop("inviteLimit")
-        else:
+        invite_limit = d.pop("inviteLimit", UNSET)
+        if invite_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "inviteLimit")
-            invite_limit = cast(Any, UNSET)
 
-        if "inviteLimitCycle" in d:
-            invite_limit_cycle = d.pop("inviteLimitCycle")
-        else:
+        invite_limit_cycle = d.pop("inviteLimitCycle", UNSET)
+        if invite_limit_cycle is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "inviteLimitCycle")
-            invite_limit_cycle = cast(Any, UNSET)
 
-        if "inviteExpirationTime" in d:
-            invite_expiration_time = d.pop("inviteExpirationTime")
-        else:
+        invite_expiration_time = d.pop("inviteExpirationTime", UNSET)
+        if invite_expiration_time is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "inviteExpirationTime")
-            invite_expiration_time = cast(Any, UNSET)
 
-        if "canManageCustomEmojis" in d:
-            can_manage_custom_emojis = d.pop("canManageCustomEmojis")
-        else:
+        can_manage_custom_emojis = d.pop("canManageCustomEmojis", UNSET)
+        if can_manage_custom_emojis is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canManageCustomEmojis")
-            can_manage_custom_emojis = cast(Any, UNSET)
 
-        if "canManageAvatarDecorations" in d:
-            can_manage_avatar_decorations = d.pop("canManageAvatarDecorations")
-        else:
+        can_manage_avatar_decorations = d.pop("canManageAvatarDecorations", UNSET)
+        if can_manage_avatar_decorations is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canManageAvatarDecorations")
-            can_manage_avatar_decorations = cast(Any, UNSET)
 
-        if "canSearchNotes" in d:
-            can_search_notes = d.pop("canSearchNotes")
-        else:
+        can_search_notes = d.pop("canSearchNotes", UNSET)
+        if can_search_notes is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canSearchNotes")
-            can_search_notes = cast(Any, UNSET)
 
-        if "canSearchUsers" in d:
-            can_search_users = d.pop("canSearchUsers")
-        else:
+        can_search_users = d.pop("canSearchUsers", UNSET)
+        if can_search_users is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canSearchUsers")
-            can_search_users = cast(Any, UNSET)
 
-        if "canUseTranslator" in d:
-            can_use_translator = d.pop("canUseTranslator")
-        else:
+        can_use_translator = d.pop("canUseTranslator", UNSET)
+        if can_use_translator is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canUseTranslator")
-            can_use_translator = cast(Any, UNSET)
 
-        if "canHideAds" in d:
-            can_hide_ads = d.pop("canHideAds")
-        else:
+        can_hide_ads = d.pop("canHideAds", UNSET)
+        if can_hide_ads is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canHideAds")
-            can_hide_ads = cast(Any, UNSET)
 
-        if "driveCapacityMb" in d:
-            drive_capacity_mb = d.pop("driveCapacityMb")
-        else:
+        drive_capacity_mb = d.pop("driveCapacityMb", UNSET)
+        if drive_capacity_mb is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "driveCapacityMb")
-            drive_capacity_mb = cast(Any, UNSET)
 
-        if "maxFileSizeMb" in d:
-            max_file_size_mb = d.pop("maxFileSizeMb")
-        else:
+        max_file_size_mb = d.pop("maxFileSizeMb", UNSET)
+        if max_file_size_mb is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "maxFileSizeMb")
-            max_file_size_mb = cast(Any, UNSET)
 
-        if "uploadableFileTypes" in d:
-            uploadable_file_types = cast(list[str], d.pop("uploadableFileTypes"))
-
-        else:
+        _uploadable_file_types_raw = d.pop("uploadableFileTypes", UNSET)
+        if _uploadable_file_types_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "uploadableFileTypes")
             uploadable_file_types = cast(Any, UNSET)
-
-        if "alwaysMarkNsfw" in d:
-            always_mark_nsfw = d.pop("alwaysMarkNsfw")
         else:
+            uploadable_file_types = cast("list[str]", _uploadable_file_types_raw)
+
+        always_mark_nsfw = d.pop("alwaysMarkNsfw", UNSET)
+        if always_mark_nsfw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "alwaysMarkNsfw")
-            always_mark_nsfw = cast(Any, UNSET)
 
-        if "canUpdateBioMedia" in d:
-            can_update_bio_media = d.pop("canUpdateBioMedia")
-        else:
+        can_update_bio_media = d.pop("canUpdateBioMedia", UNSET)
+        if can_update_bio_media is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canUpdateBioMedia")
-            can_update_bio_media = cast(Any, UNSET)
 
-        if "pinLimit" in d:
-            pin_limit = d.pop("pinLimit")
-        else:
+        pin_limit = d.pop("pinLimit", UNSET)
+        if pin_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "pinLimit")
-            pin_limit = cast(Any, UNSET)
 
-        if "antennaLimit" in d:
-            antenna_limit = d.pop("antennaLimit")
-        else:
+        antenna_limit = d.pop("antennaLimit", UNSET)
+        if antenna_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "antennaLimit")
-            antenna_limit = cast(Any, UNSET)
 
-        if "wordMuteLimit" in d:
-            word_mute_limit = d.pop("wordMuteLimit")
-        else:
+        word_mute_limit = d.pop("wordMuteLimit", UNSET)
+        if word_mute_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "wordMuteLimit")
-            word_mute_limit = cast(Any, UNSET)
 
-        if "webhookLimit" in d:
-            webhook_limit = d.pop("webhookLimit")
-        else:
+        webhook_limit = d.pop("webhookLimit", UNSET)
+        if webhook_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "webhookLimit")
-            webhook_limit = cast(Any, UNSET)
 
-        if "clipLimit" in d:
-            clip_limit = d.pop("clipLimit")
-        else:
+        clip_limit = d.pop("clipLimit", UNSET)
+        if clip_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "clipLimit")
-            clip_limit = cast(Any, UNSET)
 
-        if "noteEachClipsLimit" in d:
-            note_each_clips_limit = d.pop("noteEachClipsLimit")
-        else:
+        note_each_clips_limit = d.pop("noteEachClipsLimit", UNSET)
+        if note_each_clips_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "noteEachClipsLimit")
-            note_each_clips_limit = cast(Any, UNSET)
 
-        if "userListLimit" in d:
-            user_list_limit = d.pop("userListLimit")
-        else:
+        user_list_limit = d.pop("userListLimit", UNSET)
+        if user_list_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "userListLimit")
-            user_list_limit = cast(Any, UNSET)
 
-        if "userEachUserListsLimit" in d:
-            user_each_user_lists_limit = d.pop("userEachUserListsLimit")
-        else:
+        user_each_user_lists_limit = d.pop("userEachUserListsLimit", UNSET)
+        if user_each_user_lists_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "userEachUserListsLimit")
-            user_each_user_lists_limit = cast(Any, UNSET)
 
-        if "rateLimitFactor" in d:
-            rate_limit_factor = d.pop("rateLimitFactor")
-        else:
+        rate_limit_factor = d.pop("rateLimitFactor", UNSET)
+        if rate_limit_factor is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "rateLimitFactor")
-            rate_limit_factor = cast(Any, UNSET)
 
-        if "avatarDecorationLimit" in d:
-            avatar_decoration_limit = d.pop("avatarDecorationLimit")
-        else:
+        avatar_decoration_limit = d.pop("avatarDecorationLimit", UNSET)
+        if avatar_decoration_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "avatarDecorationLimit")
-            avatar_decoration_limit = cast(Any, UNSET)
 
-        if "canImportAntennas" in d:
-            can_import_antennas = d.pop("canImportAntennas")
-        else:
+        can_import_antennas = d.pop("canImportAntennas", UNSET)
+        if can_import_antennas is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canImportAntennas")
-            can_import_antennas = cast(Any, UNSET)
 
-        if "canImportBlocking" in d:
-            can_import_blocking = d.pop("canImportBlocking")
-        else:
+        can_import_blocking = d.pop("canImportBlocking", UNSET)
+        if can_import_blocking is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canImportBlocking")
-            can_import_blocking = cast(Any, UNSET)
 
-        if "canImportFollowing" in d:
-            can_import_following = d.pop("canImportFollowing")
-        else:
+        can_import_following = d.pop("canImportFollowing", UNSET)
+        if can_import_following is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canImportFollowing")
-            can_import_following = cast(Any, UNSET)
 
-        if "canImportMuting" in d:
-            can_import_muting = d.pop("canImportMuting")
-        else:
+        can_import_muting = d.pop("canImportMuting", UNSET)
+        if can_import_muting is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canImportMuting")
-            can_import_muting = cast(Any, UNSET)
 
-        if "canImportUserLists" in d:
-            can_import_user_lists = d.pop("canImportUserLists")
-        else:
+        can_import_user_lists = d.pop("canImportUserLists", UNSET)
+        if can_import_user_lists is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "canImportUserLists")
-            can_import_user_lists = cast(Any, UNSET)
 
-        if "chatAvailability" in d:
-            chat_availability = check_role_policies_chat_availability(d.pop("chatAvailability"))
-
-        else:
+        _chat_availability_raw = d.pop("chatAvailability", UNSET)
+        if _chat_availability_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "chatAvailability")
             chat_availability = cast(Any, UNSET)
-
-        if "noteDraftLimit" in d:
-            note_draft_limit = d.pop("noteDraftLimit")
         else:
+            chat_availability = check_role_policies_chat_availability(_chat_availability_raw)
+
+        note_draft_limit = d.pop("noteDraftLimit", UNSET)
+        if note_draft_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "noteDraftLimit")
-            note_draft_limit = cast(Any, UNSET)
 
-        if "scheduledNoteLimit" in d:
-            scheduled_note_limit = d.pop("scheduledNoteLimit")
-        else:
+        scheduled_note_limit = d.pop("scheduledNoteLimit", UNSET)
+        if scheduled_note_limit is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "scheduledNoteLimit")
-            scheduled_note_limit = cast(Any, UNSET)
 
-        if "watermarkAvailable" in d:
-            watermark_available = d.pop("watermarkAvailable")
-        else:
+        watermark_available = d.pop("watermarkAvailable", UNSET)
+        if watermark_available is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "watermarkAvailable")
-            watermark_available = cast(Any, UNSET)
 
         if d:
             unknown_properties("RolePolicies", d)

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union
 
 if TYPE_CHECKING:
     from ..models.role_policies_map_additional_property import RolePoliciesMapAdditionalProperty
@@ -20,7 +19,8 @@ class RolePoliciesMap:
     additional_properties: dict[str, RolePoliciesMapAdditionalProperty] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.role_policies_map_additional_property import RolePoliciesMapAdditionalProperty  # noqa: PLC0415
+        if not _RELATED_LOADED:
+            _import_related()
 
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
@@ -31,29 +31,20 @@ class RolePoliciesMap:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.role_policies_map_additional_property import RolePoliciesMapAdditionalProperty  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
         _model = cls()
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
+            _additional_property = prop_dict
+            if False:  # a union of one type
+                additional_property = cast("RolePoliciesMapAdditionalProperty", _additional_property)
+            else:
+                additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(_additional_property)
 
-            def _parse_additional_property(data: object) -> RolePoliciesMapAdditionalProperty:
-
-                def _try_0(data: Any) -> RolePoliciesMapAdditionalProperty:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(data)
-
-                    return additional_property_type_0
-
-                return cast(
-                    RolePoliciesMapAdditionalProperty,
-                    parse_union(data, (_try_0,)),
-                )
-
-            additional_property = _parse_additional_property(prop_dict)
+                additional_property = additional_property_type_0
 
             additional_properties[prop_name] = additional_property
 
@@ -75,3 +66,19 @@ class RolePoliciesMap:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global RolePoliciesMapAdditionalProperty
+    from ..models.role_policies_map_additional_property import RolePoliciesMapAdditionalProperty  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -31,8 +31,8 @@ class RolesUsersResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         user: dict[str, Any]
@@ -54,18 +54,20 @@ class RolesUsersResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.me_detailed import MeDetailed  # noqa: PLC0415
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolesUsersResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "user" in d:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("RolesUsersResponse200Item", "user")
+            user = cast(Any, UNSET)
+        else:
 
             def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
 
@@ -94,12 +96,7 @@ class RolesUsersResponse200Item:
                     ),
                 )
 
-            user = _parse_user(d.pop("user"))
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("RolesUsersResponse200Item", "user")
-            user = cast(Any, UNSET)
+            user = _parse_user(_user_raw)
 
         if d:
             unknown_properties("RolesUsersResponse200Item", d)
@@ -126,3 +123,21 @@ class RolesUsersResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global MeDetailed
+    global UserDetailedNotMe
+    from ..models.me_detailed import MeDetailed  # noqa: PLC0415
+    from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
+
+    _RELATED_LOADED = True

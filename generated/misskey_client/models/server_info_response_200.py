@@ -36,6 +36,8 @@ class ServerInfoResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         machine = self.machine
 
         cpu = self.cpu.to_dict() if hasattr(self.cpu, "to_dict") else dict(cast(Any, self.cpu))
@@ -59,41 +61,37 @@ class ServerInfoResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.server_info_response_200_cpu import ServerInfoResponse200Cpu  # noqa: PLC0415
-        from ..models.server_info_response_200_fs import ServerInfoResponse200Fs  # noqa: PLC0415
-        from ..models.server_info_response_200_mem import ServerInfoResponse200Mem  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "machine" in d:
-            machine = d.pop("machine")
-        else:
+        machine = d.pop("machine", UNSET)
+        if machine is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ServerInfoResponse200", "machine")
-            machine = cast(Any, UNSET)
 
-        if "cpu" in d:
-            cpu = ServerInfoResponse200Cpu.from_dict(d.pop("cpu"))
-
-        else:
+        _cpu_raw = d.pop("cpu", UNSET)
+        if _cpu_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ServerInfoResponse200", "cpu")
             cpu = cast(Any, UNSET)
-
-        if "mem" in d:
-            mem = ServerInfoResponse200Mem.from_dict(d.pop("mem"))
-
         else:
+            cpu = ServerInfoResponse200Cpu.from_dict(_cpu_raw)
+
+        _mem_raw = d.pop("mem", UNSET)
+        if _mem_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ServerInfoResponse200", "mem")
             mem = cast(Any, UNSET)
-
-        if "fs" in d:
-            fs = ServerInfoResponse200Fs.from_dict(d.pop("fs"))
-
         else:
+            mem = ServerInfoResponse200Mem.from_dict(_mem_raw)
+
+        _fs_raw = d.pop("fs", UNSET)
+        if _fs_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ServerInfoResponse200", "fs")
             fs = cast(Any, UNSET)
+        else:
+            fs = ServerInfoResponse200Fs.from_dict(_fs_raw)
 
         if d:
             unknown_properties("ServerInfoResponse200", d)
@@ -122,3 +120,23 @@ class ServerInfoResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global ServerInfoResponse200Cpu
+    global ServerInfoResponse200Fs
+    global ServerInfoResponse200Mem
+    from ..models.server_info_response_200_cpu import ServerInfoResponse200Cpu  # noqa: PLC0415
+    from ..models.server_info_response_200_fs import ServerInfoResponse200Fs  # noqa: PLC0415
+    from ..models.server_info_response_200_mem import ServerInfoResponse200Mem  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -37,6 +37,8 @@ class Signin:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         created_at = self.created_at.isoformat()
@@ -63,45 +65,39 @@ class Signin:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.signin_headers import SigninHeaders  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Signin", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Signin", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "ip" in d:
-            ip = d.pop("ip")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        ip = d.pop("ip", UNSET)
+        if ip is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Signin", "ip")
-            ip = cast(Any, UNSET)
 
-        if "headers" in d:
-            headers = SigninHeaders.from_dict(d.pop("headers"))
-
-        else:
+        _headers_raw = d.pop("headers", UNSET)
+        if _headers_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Signin", "headers")
             headers = cast(Any, UNSET)
-
-        if "success" in d:
-            success = d.pop("success")
         else:
+            headers = SigninHeaders.from_dict(_headers_raw)
+
+        success = d.pop("success", UNSET)
+        if success is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Signin", "success")
-            success = cast(Any, UNSET)
 
         if d:
             unknown_properties("Signin", d)
@@ -131,3 +127,19 @@ class Signin:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global SigninHeaders
+    from ..models.signin_headers import SigninHeaders  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -74,61 +74,45 @@ class StatsResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "notesCount" in d:
-            notes_count = d.pop("notesCount")
-        else:
+        notes_count = d.pop("notesCount", UNSET)
+        if notes_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("StatsResponse200", "notesCount")
-            notes_count = cast(Any, UNSET)
 
-        if "originalNotesCount" in d:
-            original_notes_count = d.pop("originalNotesCount")
-        else:
+        original_notes_count = d.pop("originalNotesCount", UNSET)
+        if original_notes_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("StatsResponse200", "originalNotesCount")
-            original_notes_count = cast(Any, UNSET)
 
-        if "usersCount" in d:
-            users_count = d.pop("usersCount")
-        else:
+        users_count = d.pop("usersCount", UNSET)
+        if users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("StatsResponse200", "usersCount")
-            users_count = cast(Any, UNSET)
 
-        if "originalUsersCount" in d:
-            original_users_count = d.pop("originalUsersCount")
-        else:
+        original_users_count = d.pop("originalUsersCount", UNSET)
+        if original_users_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("StatsResponse200", "originalUsersCount")
-            original_users_count = cast(Any, UNSET)
 
-        if "instances" in d:
-            instances = d.pop("instances")
-        else:
+        instances = d.pop("instances", UNSET)
+        if instances is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("StatsResponse200", "instances")
-            instances = cast(Any, UNSET)
 
-        if "driveUsageLocal" in d:
-            drive_usage_local = d.pop("driveUsageLocal")
-        else:
+        drive_usage_local = d.pop("driveUsageLocal", UNSET)
+        if drive_usage_local is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("StatsResponse200", "driveUsageLocal")
-            drive_usage_local = cast(Any, UNSET)
 
-        if "driveUsageRemote" in d:
-            drive_usage_remote = d.pop("driveUsageRemote")
-        else:
+        drive_usage_remote = d.pop("driveUsageRemote", UNSET)
+        if drive_usage_remote is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("StatsResponse200", "driveUsageRemote")
-            drive_usage_remote = cast(Any, UNSET)
 
-        if "reactionsCount" in d:
-            reactions_count = d.pop("reactionsCount")
-        else:
+        reactions_count = d.pop("reactionsCount", UNSET)
+        if reactions_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("StatsResponse200", "reactionsCount")
-            reactions_count = cast(Any, UNSET)
 
         if d:
             unknown_properties("StatsResponse200", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -55,26 +55,20 @@ class SwRegisterBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "endpoint" in d:
-            endpoint = d.pop("endpoint")
-        else:
+        endpoint = d.pop("endpoint", UNSET)
+        if endpoint is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwRegisterBody", "endpoint")
-            endpoint = cast(Any, UNSET)
 
-        if "auth" in d:
-            auth = d.pop("auth")
-        else:
+        auth = d.pop("auth", UNSET)
+        if auth is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwRegisterBody", "auth")
-            auth = cast(Any, UNSET)
 
-        if "publickey" in d:
-            publickey = d.pop("publickey")
-        else:
+        publickey = d.pop("publickey", UNSET)
+        if publickey is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwRegisterBody", "publickey")
-            publickey = cast(Any, UNSET)
 
         send_read_message = d.pop("sendReadMessage", UNSET)
 

@@ -64,40 +64,28 @@ class SwRegisterResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "key" in d:
-
-            def _parse_key(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            key = _parse_key(d.pop("key"))
-
-        else:
+        _key_raw = d.pop("key", UNSET)
+        if _key_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwRegisterResponse200", "key")
             key = cast(Any, UNSET)
-
-        if "userId" in d:
-            user_id = d.pop("userId")
         else:
+            key = _key_raw
+
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwRegisterResponse200", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "endpoint" in d:
-            endpoint = d.pop("endpoint")
-        else:
+        endpoint = d.pop("endpoint", UNSET)
+        if endpoint is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwRegisterResponse200", "endpoint")
-            endpoint = cast(Any, UNSET)
 
-        if "sendReadMessage" in d:
-            send_read_message = d.pop("sendReadMessage")
-        else:
+        send_read_message = d.pop("sendReadMessage", UNSET)
+        if send_read_message is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwRegisterResponse200", "sendReadMessage")
-            send_read_message = cast(Any, UNSET)
 
         _state = d.pop("state", UNSET)
         state: SwRegisterResponse200State | Unset

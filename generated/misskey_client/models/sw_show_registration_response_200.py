@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -49,26 +49,20 @@ class SwShowRegistrationResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "userId" in d:
-            user_id = d.pop("userId")
-        else:
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwShowRegistrationResponse200", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "endpoint" in d:
-            endpoint = d.pop("endpoint")
-        else:
+        endpoint = d.pop("endpoint", UNSET)
+        if endpoint is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwShowRegistrationResponse200", "endpoint")
-            endpoint = cast(Any, UNSET)
 
-        if "sendReadMessage" in d:
-            send_read_message = d.pop("sendReadMessage")
-        else:
+        send_read_message = d.pop("sendReadMessage", UNSET)
+        if send_read_message is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwShowRegistrationResponse200", "sendReadMessage")
-            send_read_message = cast(Any, UNSET)
 
         if d:
             unknown_properties("SwShowRegistrationResponse200", d)

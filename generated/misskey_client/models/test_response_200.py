@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -67,12 +67,10 @@ class TestResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "required" in d:
-            required = d.pop("required")
-        else:
+        required = d.pop("required", UNSET)
+        if required is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("TestResponse200", "required")
-            required = cast(Any, UNSET)
 
         id = d.pop("id", UNSET)
 
@@ -80,14 +78,7 @@ class TestResponse200:
 
         default = d.pop("default", UNSET)
 
-        def _parse_nullable_default(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        nullable_default = _parse_nullable_default(d.pop("nullableDefault", UNSET))
+        nullable_default = d.pop("nullableDefault", UNSET)
 
         if d:
             unknown_properties("TestResponse200", d)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.user_detailed_not_me_only_chat_scope import (
     UserDetailedNotMeOnlyChatScope,
@@ -140,8 +140,8 @@ class UserDetailedNotMeOnly:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.page import Page  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         url: None | str
         url = self.url
 
@@ -366,417 +366,281 @@ class UserDetailedNotMeOnly:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.note import Note  # noqa: PLC0415
-        from ..models.page import Page  # noqa: PLC0415
-        from ..models.role_lite import RoleLite  # noqa: PLC0415
-        from ..models.user_detailed_not_me_only_fields_item import UserDetailedNotMeOnlyFieldsItem  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "url" in d:
-
-            def _parse_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            url = _parse_url(d.pop("url"))
-
-        else:
+        _url_raw = d.pop("url", UNSET)
+        if _url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "url")
             url = cast(Any, UNSET)
-
-        if "uri" in d:
-
-            def _parse_uri(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            uri = _parse_uri(d.pop("uri"))
-
         else:
+            url = _url_raw
+
+        _uri_raw = d.pop("uri", UNSET)
+        if _uri_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "uri")
             uri = cast(Any, UNSET)
-
-        if "movedTo" in d:
-
-            def _parse_moved_to(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            moved_to = _parse_moved_to(d.pop("movedTo"))
-
         else:
+            uri = _uri_raw
+
+        _moved_to_raw = d.pop("movedTo", UNSET)
+        if _moved_to_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "movedTo")
             moved_to = cast(Any, UNSET)
-
-        if "alsoKnownAs" in d:
-
-            def _parse_also_known_as(data: object) -> list[str] | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> list[str]:
-                    if not isinstance(data, list):
-                        raise TypeError()
-                    also_known_as_type_0 = cast(list[str], data)
-
-                    return also_known_as_type_0
-
-                return cast(
-                    list[str] | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            also_known_as = _parse_also_known_as(d.pop("alsoKnownAs"))
-
         else:
+            moved_to = _moved_to_raw
+
+        _also_known_as_raw = d.pop("alsoKnownAs", UNSET)
+        if _also_known_as_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "alsoKnownAs")
             also_known_as = cast(Any, UNSET)
-
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
         else:
+            _also_known_as = _also_known_as_raw
+            if _also_known_as is None:
+                also_known_as = cast("list[str] | None", _also_known_as)
+            else:
+                also_known_as_type_0 = cast("list[str]", _also_known_as)
+
+                also_known_as = also_known_as_type_0
+
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "updatedAt" in d:
-
-            def _parse_updated_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return updated_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            updated_at = _parse_updated_at(d.pop("updatedAt"))
-
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "updatedAt")
             updated_at = cast(Any, UNSET)
-
-        if "lastFetchedAt" in d:
-
-            def _parse_last_fetched_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    last_fetched_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return last_fetched_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            last_fetched_at = _parse_last_fetched_at(d.pop("lastFetchedAt"))
-
         else:
+            _updated_at = _updated_at_raw
+            if _updated_at is None:
+                updated_at = cast("datetime.datetime | None", _updated_at)
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+        _last_fetched_at_raw = d.pop("lastFetchedAt", UNSET)
+        if _last_fetched_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "lastFetchedAt")
             last_fetched_at = cast(Any, UNSET)
-
-        if "bannerUrl" in d:
-
-            def _parse_banner_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            banner_url = _parse_banner_url(d.pop("bannerUrl"))
-
         else:
+            _last_fetched_at = _last_fetched_at_raw
+            if _last_fetched_at is None:
+                last_fetched_at = cast("datetime.datetime | None", _last_fetched_at)
+            else:
+                last_fetched_at_type_0 = datetime.datetime.fromisoformat(_last_fetched_at)
+
+                last_fetched_at = last_fetched_at_type_0
+
+        _banner_url_raw = d.pop("bannerUrl", UNSET)
+        if _banner_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "bannerUrl")
             banner_url = cast(Any, UNSET)
-
-        if "bannerBlurhash" in d:
-
-            def _parse_banner_blurhash(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            banner_blurhash = _parse_banner_blurhash(d.pop("bannerBlurhash"))
-
         else:
+            banner_url = _banner_url_raw
+
+        _banner_blurhash_raw = d.pop("bannerBlurhash", UNSET)
+        if _banner_blurhash_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "bannerBlurhash")
             banner_blurhash = cast(Any, UNSET)
-
-        if "isLocked" in d:
-            is_locked = d.pop("isLocked")
         else:
+            banner_blurhash = _banner_blurhash_raw
+
+        is_locked = d.pop("isLocked", UNSET)
+        if is_locked is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "isLocked")
-            is_locked = cast(Any, UNSET)
 
-        if "isSilenced" in d:
-            is_silenced = d.pop("isSilenced")
-        else:
+        is_silenced = d.pop("isSilenced", UNSET)
+        if is_silenced is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "isSilenced")
-            is_silenced = cast(Any, UNSET)
 
-        if "isSuspended" in d:
-            is_suspended = d.pop("isSuspended")
-        else:
+        is_suspended = d.pop("isSuspended", UNSET)
+        if is_suspended is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "isSuspended")
-            is_suspended = cast(Any, UNSET)
 
-        if "description" in d:
-
-            def _parse_description(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            description = _parse_description(d.pop("description"))
-
-        else:
+        _description_raw = d.pop("description", UNSET)
+        if _description_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "description")
             description = cast(Any, UNSET)
-
-        if "location" in d:
-
-            def _parse_location(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            location = _parse_location(d.pop("location"))
-
         else:
+            description = _description_raw
+
+        _location_raw = d.pop("location", UNSET)
+        if _location_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "location")
             location = cast(Any, UNSET)
-
-        if "birthday" in d:
-
-            def _parse_birthday(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            birthday = _parse_birthday(d.pop("birthday"))
-
         else:
+            location = _location_raw
+
+        _birthday_raw = d.pop("birthday", UNSET)
+        if _birthday_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "birthday")
             birthday = cast(Any, UNSET)
-
-        if "lang" in d:
-
-            def _parse_lang(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            lang = _parse_lang(d.pop("lang"))
-
         else:
+            birthday = _birthday_raw
+
+        _lang_raw = d.pop("lang", UNSET)
+        if _lang_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "lang")
             lang = cast(Any, UNSET)
+        else:
+            lang = _lang_raw
 
-        if "fields" in d:
+        _fields_raw = d.pop("fields", UNSET)
+        if _fields_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "fields")
+            fields = cast(Any, UNSET)
+        else:
             fields = []
-            _fields = d.pop("fields")
+            _fields = _fields_raw
             for fields_item_data in _fields:
                 fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
                 fields.append(fields_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "fields")
-            fields = cast(Any, UNSET)
-
-        if "verifiedLinks" in d:
-            verified_links = cast(list[str], d.pop("verifiedLinks"))
-
-        else:
+        _verified_links_raw = d.pop("verifiedLinks", UNSET)
+        if _verified_links_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "verifiedLinks")
             verified_links = cast(Any, UNSET)
-
-        if "followersCount" in d:
-            followers_count = d.pop("followersCount")
         else:
+            verified_links = cast("list[str]", _verified_links_raw)
+
+        followers_count = d.pop("followersCount", UNSET)
+        if followers_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "followersCount")
-            followers_count = cast(Any, UNSET)
 
-        if "followingCount" in d:
-            following_count = d.pop("followingCount")
-        else:
+        following_count = d.pop("followingCount", UNSET)
+        if following_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "followingCount")
-            following_count = cast(Any, UNSET)
 
-        if "notesCount" in d:
-            notes_count = d.pop("notesCount")
-        else:
+        notes_count = d.pop("notesCount", UNSET)
+        if notes_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "notesCount")
-            notes_count = cast(Any, UNSET)
 
-        if "pinnedNoteIds" in d:
-            pinned_note_ids = cast(list[str], d.pop("pinnedNoteIds"))
-
-        else:
+        _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
+        if _pinned_note_ids_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "pinnedNoteIds")
             pinned_note_ids = cast(Any, UNSET)
+        else:
+            pinned_note_ids = cast("list[str]", _pinned_note_ids_raw)
 
-        if "pinnedNotes" in d:
+        _pinned_notes_raw = d.pop("pinnedNotes", UNSET)
+        if _pinned_notes_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "pinnedNotes")
+            pinned_notes = cast(Any, UNSET)
+        else:
             pinned_notes = []
-            _pinned_notes = d.pop("pinnedNotes")
+            _pinned_notes = _pinned_notes_raw
             for pinned_notes_item_data in _pinned_notes:
                 pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
                 pinned_notes.append(pinned_notes_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "pinnedNotes")
-            pinned_notes = cast(Any, UNSET)
-
-        if "pinnedPageId" in d:
-
-            def _parse_pinned_page_id(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            pinned_page_id = _parse_pinned_page_id(d.pop("pinnedPageId"))
-
-        else:
+        _pinned_page_id_raw = d.pop("pinnedPageId", UNSET)
+        if _pinned_page_id_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "pinnedPageId")
             pinned_page_id = cast(Any, UNSET)
-
-        if "pinnedPage" in d:
-
-            def _parse_pinned_page(data: object) -> None | Page:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> Page:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    pinned_page_type_0 = Page.from_dict(data)
-
-                    return pinned_page_type_0
-
-                return cast(
-                    None | Page,
-                    parse_union(data, (_try_0,)),
-                )
-
-            pinned_page = _parse_pinned_page(d.pop("pinnedPage"))
-
         else:
+            pinned_page_id = _pinned_page_id_raw
+
+        _pinned_page_raw = d.pop("pinnedPage", UNSET)
+        if _pinned_page_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "pinnedPage")
             pinned_page = cast(Any, UNSET)
-
-        if "publicReactions" in d:
-            public_reactions = d.pop("publicReactions")
         else:
+            _pinned_page = _pinned_page_raw
+            if _pinned_page is None:
+                pinned_page = cast("None | Page", _pinned_page)
+            else:
+                pinned_page_type_0 = Page.from_dict(_pinned_page)
+
+                pinned_page = pinned_page_type_0
+
+        public_reactions = d.pop("publicReactions", UNSET)
+        if public_reactions is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "publicReactions")
-            public_reactions = cast(Any, UNSET)
 
-        if "followingVisibility" in d:
-            following_visibility = check_user_detailed_not_me_only_following_visibility(d.pop("followingVisibility"))
-
-        else:
+        _following_visibility_raw = d.pop("followingVisibility", UNSET)
+        if _following_visibility_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "followingVisibility")
             following_visibility = cast(Any, UNSET)
-
-        if "followersVisibility" in d:
-            followers_visibility = check_user_detailed_not_me_only_followers_visibility(d.pop("followersVisibility"))
-
         else:
+            following_visibility = check_user_detailed_not_me_only_following_visibility(_following_visibility_raw)
+
+        _followers_visibility_raw = d.pop("followersVisibility", UNSET)
+        if _followers_visibility_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "followersVisibility")
             followers_visibility = cast(Any, UNSET)
-
-        if "chatScope" in d:
-            chat_scope = check_user_detailed_not_me_only_chat_scope(d.pop("chatScope"))
-
         else:
+            followers_visibility = check_user_detailed_not_me_only_followers_visibility(_followers_visibility_raw)
+
+        _chat_scope_raw = d.pop("chatScope", UNSET)
+        if _chat_scope_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "chatScope")
             chat_scope = cast(Any, UNSET)
-
-        if "canChat" in d:
-            can_chat = d.pop("canChat")
         else:
+            chat_scope = check_user_detailed_not_me_only_chat_scope(_chat_scope_raw)
+
+        can_chat = d.pop("canChat", UNSET)
+        if can_chat is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "canChat")
-            can_chat = cast(Any, UNSET)
 
-        if "roles" in d:
+        _roles_raw = d.pop("roles", UNSET)
+        if _roles_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "roles")
+            roles = cast(Any, UNSET)
+        else:
             roles = []
-            _roles = d.pop("roles")
+            _roles = _roles_raw
             for roles_item_data in _roles:
                 roles_item = RoleLite.from_dict(roles_item_data)
 
                 roles.append(roles_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "roles")
-            roles = cast(Any, UNSET)
-
-        if "memo" in d:
-
-            def _parse_memo(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            memo = _parse_memo(d.pop("memo"))
-
-        else:
+        _memo_raw = d.pop("memo", UNSET)
+        if _memo_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "memo")
             memo = cast(Any, UNSET)
+        else:
+            memo = _memo_raw
 
-        def _parse_followed_message(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        followed_message = _parse_followed_message(d.pop("followedMessage", UNSET))
+        followed_message = d.pop("followedMessage", UNSET)
 
         moderation_note = d.pop("moderationNote", UNSET)
 
@@ -881,3 +745,25 @@ class UserDetailedNotMeOnly:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global Note
+    global Page
+    global RoleLite
+    global UserDetailedNotMeOnlyFieldsItem
+    from ..models.note import Note  # noqa: PLC0415
+    from ..models.page import Page  # noqa: PLC0415
+    from ..models.role_lite import RoleLite  # noqa: PLC0415
+    from ..models.user_detailed_not_me_only_fields_item import UserDetailedNotMeOnlyFieldsItem  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -62,6 +62,8 @@ class UserLite:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         name: None | str
@@ -157,103 +159,76 @@ class UserLite:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_lite_avatar_decorations_item import UserLiteAvatarDecorationsItem  # noqa: PLC0415
-        from ..models.user_lite_badge_roles_item import UserLiteBadgeRolesItem  # noqa: PLC0415
-        from ..models.user_lite_emojis import UserLiteEmojis  # noqa: PLC0415
-        from ..models.user_lite_instance import UserLiteInstance  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "id")
-            id = cast(Any, UNSET)
 
-        if "name" in d:
-
-            def _parse_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            name = _parse_name(d.pop("name"))
-
-        else:
+        _name_raw = d.pop("name", UNSET)
+        if _name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "name")
             name = cast(Any, UNSET)
-
-        if "username" in d:
-            username = d.pop("username")
         else:
+            name = _name_raw
+
+        username = d.pop("username", UNSET)
+        if username is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "username")
-            username = cast(Any, UNSET)
 
-        if "host" in d:
-
-            def _parse_host(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            host = _parse_host(d.pop("host"))
-
-        else:
+        _host_raw = d.pop("host", UNSET)
+        if _host_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "host")
             host = cast(Any, UNSET)
-
-        if "avatarUrl" in d:
-            avatar_url = d.pop("avatarUrl")
         else:
+            host = _host_raw
+
+        avatar_url = d.pop("avatarUrl", UNSET)
+        if avatar_url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "avatarUrl")
-            avatar_url = cast(Any, UNSET)
 
-        if "avatarBlurhash" in d:
-
-            def _parse_avatar_blurhash(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            avatar_blurhash = _parse_avatar_blurhash(d.pop("avatarBlurhash"))
-
-        else:
+        _avatar_blurhash_raw = d.pop("avatarBlurhash", UNSET)
+        if _avatar_blurhash_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "avatarBlurhash")
             avatar_blurhash = cast(Any, UNSET)
+        else:
+            avatar_blurhash = _avatar_blurhash_raw
 
-        if "avatarDecorations" in d:
+        _avatar_decorations_raw = d.pop("avatarDecorations", UNSET)
+        if _avatar_decorations_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserLite", "avatarDecorations")
+            avatar_decorations = cast(Any, UNSET)
+        else:
             avatar_decorations = []
-            _avatar_decorations = d.pop("avatarDecorations")
+            _avatar_decorations = _avatar_decorations_raw
             for avatar_decorations_item_data in _avatar_decorations:
                 avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
 
                 avatar_decorations.append(avatar_decorations_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserLite", "avatarDecorations")
-            avatar_decorations = cast(Any, UNSET)
-
-        if "emojis" in d:
-            emojis = UserLiteEmojis.from_dict(d.pop("emojis"))
-
-        else:
+        _emojis_raw = d.pop("emojis", UNSET)
+        if _emojis_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "emojis")
             emojis = cast(Any, UNSET)
-
-        if "onlineStatus" in d:
-            online_status = check_user_lite_online_status(d.pop("onlineStatus"))
-
         else:
+            emojis = UserLiteEmojis.from_dict(_emojis_raw)
+
+        _online_status_raw = d.pop("onlineStatus", UNSET)
+        if _online_status_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "onlineStatus")
             online_status = cast(Any, UNSET)
+        else:
+            online_status = check_user_lite_online_status(_online_status_raw)
 
         is_bot = d.pop("isBot", UNSET)
 
@@ -261,25 +236,9 @@ class UserLite:
 
         require_signin_to_view_contents = d.pop("requireSigninToViewContents", UNSET)
 
-        def _parse_make_notes_followers_only_before(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        make_notes_followers_only_before = d.pop("makeNotesFollowersOnlyBefore", UNSET)
 
-        make_notes_followers_only_before = _parse_make_notes_followers_only_before(
-            d.pop("makeNotesFollowersOnlyBefore", UNSET)
-        )
-
-        def _parse_make_notes_hidden_before(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        make_notes_hidden_before = _parse_make_notes_hidden_before(d.pop("makeNotesHiddenBefore", UNSET))
+        make_notes_hidden_before = d.pop("makeNotesHiddenBefore", UNSET)
 
         _instance = d.pop("instance", UNSET)
         instance: UserLiteInstance | Unset
@@ -336,3 +295,25 @@ class UserLite:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserLiteAvatarDecorationsItem
+    global UserLiteBadgeRolesItem
+    global UserLiteEmojis
+    global UserLiteInstance
+    from ..models.user_lite_avatar_decorations_item import UserLiteAvatarDecorationsItem  # noqa: PLC0415
+    from ..models.user_lite_badge_roles_item import UserLiteBadgeRolesItem  # noqa: PLC0415
+    from ..models.user_lite_emojis import UserLiteEmojis  # noqa: PLC0415
+    from ..models.user_lite_instance import UserLiteInstance  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -50,33 +50,23 @@ class UserLiteBadgeRolesItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteBadgeRolesItem", "name")
-            name = cast(Any, UNSET)
 
-        if "iconUrl" in d:
-
-            def _parse_icon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            icon_url = _parse_icon_url(d.pop("iconUrl"))
-
-        else:
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        if _icon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteBadgeRolesItem", "iconUrl")
             icon_url = cast(Any, UNSET)
-
-        if "displayOrder" in d:
-            display_order = d.pop("displayOrder")
         else:
+            icon_url = _icon_url_raw
+
+        display_order = d.pop("displayOrder", UNSET)
+        if display_order is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteBadgeRolesItem", "displayOrder")
-            display_order = cast(Any, UNSET)
 
         if d:
             unknown_properties("UserLiteBadgeRolesItem", d)

@@ -70,89 +70,53 @@ class UserLiteInstance:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "name" in d:
-
-            def _parse_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            name = _parse_name(d.pop("name"))
-
-        else:
+        _name_raw = d.pop("name", UNSET)
+        if _name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "name")
             name = cast(Any, UNSET)
-
-        if "softwareName" in d:
-
-            def _parse_software_name(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            software_name = _parse_software_name(d.pop("softwareName"))
-
         else:
+            name = _name_raw
+
+        _software_name_raw = d.pop("softwareName", UNSET)
+        if _software_name_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "softwareName")
             software_name = cast(Any, UNSET)
-
-        if "softwareVersion" in d:
-
-            def _parse_software_version(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            software_version = _parse_software_version(d.pop("softwareVersion"))
-
         else:
+            software_name = _software_name_raw
+
+        _software_version_raw = d.pop("softwareVersion", UNSET)
+        if _software_version_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "softwareVersion")
             software_version = cast(Any, UNSET)
-
-        if "iconUrl" in d:
-
-            def _parse_icon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            icon_url = _parse_icon_url(d.pop("iconUrl"))
-
         else:
+            software_version = _software_version_raw
+
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        if _icon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "iconUrl")
             icon_url = cast(Any, UNSET)
-
-        if "faviconUrl" in d:
-
-            def _parse_favicon_url(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            favicon_url = _parse_favicon_url(d.pop("faviconUrl"))
-
         else:
+            icon_url = _icon_url_raw
+
+        _favicon_url_raw = d.pop("faviconUrl", UNSET)
+        if _favicon_url_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "faviconUrl")
             favicon_url = cast(Any, UNSET)
-
-        if "themeColor" in d:
-
-            def _parse_theme_color(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            theme_color = _parse_theme_color(d.pop("themeColor"))
-
         else:
+            favicon_url = _favicon_url_raw
+
+        _theme_color_raw = d.pop("themeColor", UNSET)
+        if _theme_color_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "themeColor")
             theme_color = cast(Any, UNSET)
+        else:
+            theme_color = _theme_color_raw
 
         if d:
             unknown_properties("UserLiteInstance", d)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..types import UNSET, Unset
 
@@ -46,8 +46,8 @@ class UserRelation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.user_relation_following import UserRelationFollowing  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         is_following = self.is_following
@@ -98,91 +98,61 @@ class UserRelation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_relation_following import UserRelationFollowing  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserRelation", "id")
-            id = cast(Any, UNSET)
 
-        if "isFollowing" in d:
-            is_following = d.pop("isFollowing")
-        else:
+        is_following = d.pop("isFollowing", UNSET)
+        if is_following is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserRelation", "isFollowing")
-            is_following = cast(Any, UNSET)
 
-        if "hasPendingFollowRequestFromYou" in d:
-            has_pending_follow_request_from_you = d.pop("hasPendingFollowRequestFromYou")
-        else:
+        has_pending_follow_request_from_you = d.pop("hasPendingFollowRequestFromYou", UNSET)
+        if has_pending_follow_request_from_you is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserRelation", "hasPendingFollowRequestFromYou")
-            has_pending_follow_request_from_you = cast(Any, UNSET)
 
-        if "hasPendingFollowRequestToYou" in d:
-            has_pending_follow_request_to_you = d.pop("hasPendingFollowRequestToYou")
-        else:
+        has_pending_follow_request_to_you = d.pop("hasPendingFollowRequestToYou", UNSET)
+        if has_pending_follow_request_to_you is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserRelation", "hasPendingFollowRequestToYou")
-            has_pending_follow_request_to_you = cast(Any, UNSET)
 
-        if "isFollowed" in d:
-            is_followed = d.pop("isFollowed")
-        else:
+        is_followed = d.pop("isFollowed", UNSET)
+        if is_followed is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserRelation", "isFollowed")
-            is_followed = cast(Any, UNSET)
 
-        if "isBlocking" in d:
-            is_blocking = d.pop("isBlocking")
-        else:
+        is_blocking = d.pop("isBlocking", UNSET)
+        if is_blocking is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserRelation", "isBlocking")
-            is_blocking = cast(Any, UNSET)
 
-        if "isBlocked" in d:
-            is_blocked = d.pop("isBlocked")
-        else:
+        is_blocked = d.pop("isBlocked", UNSET)
+        if is_blocked is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserRelation", "isBlocked")
-            is_blocked = cast(Any, UNSET)
 
-        if "isMuted" in d:
-            is_muted = d.pop("isMuted")
-        else:
+        is_muted = d.pop("isMuted", UNSET)
+        if is_muted is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserRelation", "isMuted")
-            is_muted = cast(Any, UNSET)
 
-        if "isRenoteMuted" in d:
-            is_renote_muted = d.pop("isRenoteMuted")
-        else:
+        is_renote_muted = d.pop("isRenoteMuted", UNSET)
+        if is_renote_muted is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserRelation", "isRenoteMuted")
-            is_renote_muted = cast(Any, UNSET)
 
-        def _parse_following(data: object) -> None | Unset | UserRelationFollowing:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _following = d.pop("following", UNSET)
+        if _following is None or isinstance(_following, Unset):
+            following = cast("None | Unset | UserRelationFollowing", _following)
+        else:
+            following_type_0 = UserRelationFollowing.from_dict(_following)
 
-            def _try_0(data: Any) -> UserRelationFollowing:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                following_type_0 = UserRelationFollowing.from_dict(data)
-
-                return following_type_0
-
-            return cast(
-                None | Unset | UserRelationFollowing,
-                parse_union(data, (_try_0,)),
-            )
-
-        following = _parse_following(d.pop("following", UNSET))
+            following = following_type_0
 
         if d:
             unknown_properties("UserRelation", d)
@@ -217,3 +187,19 @@ class UserRelation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserRelationFollowing
+    from ..models.user_relation_following import UserRelationFollowing  # noqa: PLC0415
+
+    _RELATED_LOADED = True

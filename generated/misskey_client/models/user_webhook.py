@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import missing_required, unknown_properties
 
 from ..models.user_webhook_on_item import UserWebhookOnItem, check_user_webhook_on_item
 from ..types import UNSET
@@ -89,99 +89,70 @@ class UserWebhook:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserWebhook", "id")
-            id = cast(Any, UNSET)
 
-        if "userId" in d:
-            user_id = d.pop("userId")
-        else:
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserWebhook", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "name" in d:
-            name = d.pop("name")
-        else:
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserWebhook", "name")
-            name = cast(Any, UNSET)
 
-        if "on" in d:
+        _on_raw = d.pop("on", UNSET)
+        if _on_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserWebhook", "on")
+            on = cast(Any, UNSET)
+        else:
             on = []
-            _on = d.pop("on")
+            _on = _on_raw
             for on_item_data in _on:
                 on_item = check_user_webhook_on_item(on_item_data)
 
                 on.append(on_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserWebhook", "on")
-            on = cast(Any, UNSET)
-
-        if "url" in d:
-            url = d.pop("url")
-        else:
+        url = d.pop("url", UNSET)
+        if url is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserWebhook", "url")
-            url = cast(Any, UNSET)
 
-        if "secret" in d:
-            secret = d.pop("secret")
-        else:
+        secret = d.pop("secret", UNSET)
+        if secret is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserWebhook", "secret")
-            secret = cast(Any, UNSET)
 
-        if "active" in d:
-            active = d.pop("active")
-        else:
+        active = d.pop("active", UNSET)
+        if active is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserWebhook", "active")
-            active = cast(Any, UNSET)
 
-        if "latestSentAt" in d:
-
-            def _parse_latest_sent_at(data: object) -> datetime.datetime | None:
-                if data is None:
-                    return data
-
-                def _try_0(data: Any) -> datetime.datetime:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    latest_sent_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                    return latest_sent_at_type_0
-
-                return cast(
-                    datetime.datetime | None,
-                    parse_union(data, (_try_0,)),
-                )
-
-            latest_sent_at = _parse_latest_sent_at(d.pop("latestSentAt"))
-
-        else:
+        _latest_sent_at_raw = d.pop("latestSentAt", UNSET)
+        if _latest_sent_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserWebhook", "latestSentAt")
             latest_sent_at = cast(Any, UNSET)
-
-        if "latestStatus" in d:
-
-            def _parse_latest_status(data: object) -> int | None:
-                if data is None:
-                    return data
-                return cast(int | None, data)
-
-            latest_status = _parse_latest_status(d.pop("latestStatus"))
-
         else:
+            _latest_sent_at = _latest_sent_at_raw
+            if _latest_sent_at is None:
+                latest_sent_at = cast("datetime.datetime | None", _latest_sent_at)
+            else:
+                latest_sent_at_type_0 = datetime.datetime.fromisoformat(_latest_sent_at)
+
+                latest_sent_at = latest_sent_at_type_0
+
+        _latest_status_raw = d.pop("latestStatus", UNSET)
+        if _latest_status_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserWebhook", "latestStatus")
             latest_status = cast(Any, UNSET)
+        else:
+            latest_status = _latest_status_raw
 
         if d:
             unknown_properties("UserWebhook", d)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -39,12 +39,10 @@ class UsernameAvailableResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "available" in d:
-            available = d.pop("available")
-        else:
+        available = d.pop("available", UNSET)
+        if available is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsernameAvailableResponse200", "available")
-            available = cast(Any, UNSET)
 
         if d:
             unknown_properties("UsernameAvailableResponse200", d)

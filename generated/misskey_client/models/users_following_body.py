@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -97,14 +97,7 @@ class UsersFollowingBody:
 
         username = d.pop("username", UNSET)
 
-        def _parse_host(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        host = _parse_host(d.pop("host", UNSET))
+        host = d.pop("host", UNSET)
 
         since_id = d.pop("sinceId", UNSET)
 
@@ -116,14 +109,7 @@ class UsersFollowingBody:
 
         limit = d.pop("limit", UNSET)
 
-        def _parse_birthday(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        birthday = _parse_birthday(d.pop("birthday", UNSET))
+        birthday = d.pop("birthday", UNSET)
 
         if d:
             unknown_properties("UsersFollowingBody", d)

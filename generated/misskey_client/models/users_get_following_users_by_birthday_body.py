@@ -38,10 +38,8 @@ class UsersGetFollowingUsersByBirthdayBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.users_get_following_users_by_birthday_body_birthday_type_0 import (
-            UsersGetFollowingUsersByBirthdayBodyBirthdayType0,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         birthday: dict[str, Any]
         if isinstance(self.birthday, UsersGetFollowingUsersByBirthdayBodyBirthdayType0):
             birthday = self.birthday.to_dict() if hasattr(self.birthday, "to_dict") else dict(cast(Any, self.birthday))
@@ -68,15 +66,15 @@ class UsersGetFollowingUsersByBirthdayBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.users_get_following_users_by_birthday_body_birthday_type_0 import (
-            UsersGetFollowingUsersByBirthdayBodyBirthdayType0,  # noqa: PLC0415
-        )
-        from ..models.users_get_following_users_by_birthday_body_birthday_type_1 import (
-            UsersGetFollowingUsersByBirthdayBodyBirthdayType1,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "birthday" in d:
+        _birthday_raw = d.pop("birthday", UNSET)
+        if _birthday_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UsersGetFollowingUsersByBirthdayBody", "birthday")
+            birthday = cast(Any, UNSET)
+        else:
 
             def _parse_birthday(
                 data: object,
@@ -108,12 +106,7 @@ class UsersGetFollowingUsersByBirthdayBody:
                     ),
                 )
 
-            birthday = _parse_birthday(d.pop("birthday"))
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UsersGetFollowingUsersByBirthdayBody", "birthday")
-            birthday = cast(Any, UNSET)
+            birthday = _parse_birthday(_birthday_raw)
 
         limit = d.pop("limit", UNSET)
 
@@ -145,3 +138,25 @@ class UsersGetFollowingUsersByBirthdayBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UsersGetFollowingUsersByBirthdayBodyBirthdayType0
+    global UsersGetFollowingUsersByBirthdayBodyBirthdayType1
+    from ..models.users_get_following_users_by_birthday_body_birthday_type_0 import (
+        UsersGetFollowingUsersByBirthdayBodyBirthdayType0,  # noqa: PLC0415
+    )
+    from ..models.users_get_following_users_by_birthday_body_birthday_type_1 import (
+        UsersGetFollowingUsersByBirthdayBodyBirthdayType1,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

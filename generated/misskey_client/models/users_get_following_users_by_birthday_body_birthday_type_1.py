@@ -35,6 +35,8 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         begin = self.begin.to_dict() if hasattr(self.begin, "to_dict") else dict(cast(Any, self.begin))
 
         end = self.end.to_dict() if hasattr(self.end, "to_dict") else dict(cast(Any, self.end))
@@ -52,29 +54,24 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.users_get_following_users_by_birthday_body_birthday_type_1_begin import (
-            UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin,  # noqa: PLC0415
-        )
-        from ..models.users_get_following_users_by_birthday_body_birthday_type_1_end import (
-            UsersGetFollowingUsersByBirthdayBodyBirthdayType1End,  # noqa: PLC0415
-        )
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "begin" in d:
-            begin = UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin.from_dict(d.pop("begin"))
-
-        else:
+        _begin_raw = d.pop("begin", UNSET)
+        if _begin_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", "begin")
             begin = cast(Any, UNSET)
-
-        if "end" in d:
-            end = UsersGetFollowingUsersByBirthdayBodyBirthdayType1End.from_dict(d.pop("end"))
-
         else:
+            begin = UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin.from_dict(_begin_raw)
+
+        _end_raw = d.pop("end", UNSET)
+        if _end_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", "end")
             end = cast(Any, UNSET)
+        else:
+            end = UsersGetFollowingUsersByBirthdayBodyBirthdayType1End.from_dict(_end_raw)
 
         if d:
             unknown_properties("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", d)
@@ -101,3 +98,25 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin
+    global UsersGetFollowingUsersByBirthdayBodyBirthdayType1End
+    from ..models.users_get_following_users_by_birthday_body_birthday_type_1_begin import (
+        UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin,  # noqa: PLC0415
+    )
+    from ..models.users_get_following_users_by_birthday_body_birthday_type_1_end import (
+        UsersGetFollowingUsersByBirthdayBodyBirthdayType1End,  # noqa: PLC0415
+    )
+
+    _RELATED_LOADED = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,19 +44,15 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "month" in d:
-            month = d.pop("month")
-        else:
+        month = d.pop("month", UNSET)
+        if month is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin", "month")
-            month = cast(Any, UNSET)
 
-        if "day" in d:
-            day = d.pop("day")
-        else:
+        day = d.pop("day", UNSET)
+        if day is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin", "day")
-            day = cast(Any, UNSET)
 
         if d:
             unknown_properties("UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin", d)

@@ -32,6 +32,8 @@ class UsersGetFollowingUsersByBirthdayResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         id = self.id
 
         birthday = self.birthday
@@ -52,30 +54,26 @@ class UsersGetFollowingUsersByBirthdayResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user_lite import UserLite  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayResponse200Item", "id")
-            id = cast(Any, UNSET)
 
-        if "birthday" in d:
-            birthday = d.pop("birthday")
-        else:
+        birthday = d.pop("birthday", UNSET)
+        if birthday is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayResponse200Item", "birthday")
-            birthday = cast(Any, UNSET)
 
-        if "user" in d:
-            user = UserLite.from_dict(d.pop("user"))
-
-        else:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayResponse200Item", "user")
             user = cast(Any, UNSET)
+        else:
+            user = UserLite.from_dict(_user_raw)
 
         if d:
             unknown_properties("UsersGetFollowingUsersByBirthdayResponse200Item", d)
@@ -103,3 +101,19 @@ class UsersGetFollowingUsersByBirthdayResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global UserLite
+    from ..models.user_lite import UserLite  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -31,8 +31,8 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         user: dict[str, Any]
         if isinstance(self.user, UserDetailedNotMe):
             user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
@@ -54,11 +54,15 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.me_detailed import MeDetailed  # noqa: PLC0415
-        from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "user" in d:
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UsersGetFrequentlyRepliedUsersResponse200Item", "user")
+            user = cast(Any, UNSET)
+        else:
 
             def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
 
@@ -87,19 +91,12 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
                     ),
                 )
 
-            user = _parse_user(d.pop("user"))
+            user = _parse_user(_user_raw)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UsersGetFrequentlyRepliedUsersResponse200Item", "user")
-            user = cast(Any, UNSET)
-
-        if "weight" in d:
-            weight = d.pop("weight")
-        else:
+        weight = d.pop("weight", UNSET)
+        if weight is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFrequentlyRepliedUsersResponse200Item", "weight")
-            weight = cast(Any, UNSET)
 
         if d:
             unknown_properties("UsersGetFrequentlyRepliedUsersResponse200Item", d)
@@ -126,3 +123,21 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global MeDetailed
+    global UserDetailedNotMe
+    from ..models.me_detailed import MeDetailed  # noqa: PLC0415
+    from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -75,36 +75,30 @@ class UsersListsShowResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "id" in d:
-            id = d.pop("id")
-        else:
+        id = d.pop("id", UNSET)
+        if id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersListsShowResponse200", "id")
-            id = cast(Any, UNSET)
 
-        if "createdAt" in d:
-            created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
-
-        else:
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersListsShowResponse200", "createdAt")
             created_at = cast(Any, UNSET)
-
-        if "name" in d:
-            name = d.pop("name")
         else:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        name = d.pop("name", UNSET)
+        if name is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersListsShowResponse200", "name")
-            name = cast(Any, UNSET)
 
-        if "isPublic" in d:
-            is_public = d.pop("isPublic")
-        else:
+        is_public = d.pop("isPublic", UNSET)
+        if is_public is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersListsShowResponse200", "isPublic")
-            is_public = cast(Any, UNSET)
 
-        user_ids = cast(list[str], d.pop("userIds", UNSET))
+        user_ids = cast("list[str]", d.pop("userIds", UNSET))
 
         liked_count = d.pop("likedCount", UNSET)
 

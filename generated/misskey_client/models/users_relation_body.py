@@ -44,7 +44,12 @@ class UsersRelationBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "userId" in d:
+        _user_id_raw = d.pop("userId", UNSET)
+        if _user_id_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UsersRelationBody", "userId")
+            user_id = cast(Any, UNSET)
+        else:
 
             def _parse_user_id(data: object) -> list[str] | str:
 
@@ -56,7 +61,7 @@ class UsersRelationBody:
                 def _try_1(data: Any) -> list[str]:
                     if not isinstance(data, list):
                         raise TypeError()
-                    user_id_type_1 = cast(list[str], data)
+                    user_id_type_1 = cast("list[str]", data)
 
                     return user_id_type_1
 
@@ -71,12 +76,7 @@ class UsersRelationBody:
                     ),
                 )
 
-            user_id = _parse_user_id(d.pop("userId"))
-
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UsersRelationBody", "userId")
-            user_id = cast(Any, UNSET)
+            user_id = _parse_user_id(_user_id_raw)
 
         if d:
             unknown_properties("UsersRelationBody", d)

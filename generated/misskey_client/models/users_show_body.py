@@ -63,18 +63,11 @@ class UsersShowBody:
         d = dict(src_dict)
         user_id = d.pop("userId", UNSET)
 
-        user_ids = cast(list[str], d.pop("userIds", UNSET))
+        user_ids = cast("list[str]", d.pop("userIds", UNSET))
 
         username = d.pop("username", UNSET)
 
-        def _parse_host(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        host = _parse_host(d.pop("host", UNSET))
+        host = d.pop("host", UNSET)
 
         if d:
             unknown_properties("UsersShowBody", d)

@@ -45,26 +45,18 @@ class UsersUpdateMemoBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        if "userId" in d:
-            user_id = d.pop("userId")
-        else:
+        user_id = d.pop("userId", UNSET)
+        if user_id is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersUpdateMemoBody", "userId")
-            user_id = cast(Any, UNSET)
 
-        if "memo" in d:
-
-            def _parse_memo(data: object) -> None | str:
-                if data is None:
-                    return data
-                return cast(None | str, data)
-
-            memo = _parse_memo(d.pop("memo"))
-
-        else:
+        _memo_raw = d.pop("memo", UNSET)
+        if _memo_raw is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersUpdateMemoBody", "memo")
             memo = cast(Any, UNSET)
+        else:
+            memo = _memo_raw
 
         if d:
             unknown_properties("UsersUpdateMemoBody", d)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union, unknown_properties
+from misskey_core._parsing import unknown_properties
 
 from ..models.v2_admin_emoji_list_body_sort_keys_item import (
     V2AdminEmojiListBodySortKeysItem,
@@ -46,8 +46,8 @@ class V2AdminEmojiListBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         query: dict[str, Any] | None | Unset
         if isinstance(self.query, Unset):
             query = UNSET
@@ -99,29 +99,16 @@ class V2AdminEmojiListBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
+        _query = d.pop("query", UNSET)
+        if _query is None or isinstance(_query, Unset):
+            query = cast("None | Unset | V2AdminEmojiListBodyQuery", _query)
+        else:
+            query_type_0 = V2AdminEmojiListBodyQuery.from_dict(_query)
 
-        def _parse_query(data: object) -> None | Unset | V2AdminEmojiListBodyQuery:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> V2AdminEmojiListBodyQuery:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                query_type_0 = V2AdminEmojiListBodyQuery.from_dict(data)
-
-                return query_type_0
-
-            return cast(
-                None | Unset | V2AdminEmojiListBodyQuery,
-                parse_union(data, (_try_0,)),
-            )
-
-        query = _parse_query(d.pop("query", UNSET))
+            query = query_type_0
 
         since_id = d.pop("sinceId", UNSET)
 
@@ -175,3 +162,19 @@ class V2AdminEmojiListBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global V2AdminEmojiListBodyQuery
+    from ..models.v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -162,7 +162,7 @@ class V2AdminEmojiListBodyQuery:
         else:
             host_type = check_v2_admin_emoji_list_body_query_host_type(_host_type)
 
-        role_ids = cast(list[str], d.pop("roleIds", UNSET))
+        role_ids = cast("list[str]", d.pop("roleIds", UNSET))
 
         if d:
             unknown_properties("V2AdminEmojiListBodyQuery", d)

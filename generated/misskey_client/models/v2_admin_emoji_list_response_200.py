@@ -34,6 +34,8 @@ class V2AdminEmojiListResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _RELATED_LOADED:
+            _import_related()
         emojis = []
         for emojis_item_data in self.emojis:
             emojis_item = (
@@ -64,42 +66,36 @@ class V2AdminEmojiListResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.emoji_detailed_admin import EmojiDetailedAdmin  # noqa: PLC0415
-
+        if not _RELATED_LOADED:
+            _import_related()
         d = dict(src_dict)
-        if "emojis" in d:
+        _emojis_raw = d.pop("emojis", UNSET)
+        if _emojis_raw is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("V2AdminEmojiListResponse200", "emojis")
+            emojis = cast(Any, UNSET)
+        else:
             emojis = []
-            _emojis = d.pop("emojis")
+            _emojis = _emojis_raw
             for emojis_item_data in _emojis:
                 emojis_item = EmojiDetailedAdmin.from_dict(emojis_item_data)
 
                 emojis.append(emojis_item)
 
-        else:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("V2AdminEmojiListResponse200", "emojis")
-            emojis = cast(Any, UNSET)
-
-        if "count" in d:
-            count = d.pop("count")
-        else:
+        count = d.pop("count", UNSET)
+        if count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("V2AdminEmojiListResponse200", "count")
-            count = cast(Any, UNSET)
 
-        if "allCount" in d:
-            all_count = d.pop("allCount")
-        else:
+        all_count = d.pop("allCount", UNSET)
+        if all_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("V2AdminEmojiListResponse200", "allCount")
-            all_count = cast(Any, UNSET)
 
-        if "allPages" in d:
-            all_pages = d.pop("allPages")
-        else:
+        all_pages = d.pop("allPages", UNSET)
+        if all_pages is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("V2AdminEmojiListResponse200", "allPages")
-            all_pages = cast(Any, UNSET)
 
         if d:
             unknown_properties("V2AdminEmojiListResponse200", d)
@@ -128,3 +124,19 @@ class V2AdminEmojiListResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RELATED_LOADED = False
+
+
+def _import_related() -> None:
+    """Import the models that refer back to this one, once, on first use.
+
+    They cannot be imported at the top (the import cycle), and importing them inside every
+    ``from_dict`` call would cost more than the parse itself.
+    """
+    global _RELATED_LOADED
+    global EmojiDetailedAdmin
+    from ..models.emoji_detailed_admin import EmojiDetailedAdmin  # noqa: PLC0415
+
+    _RELATED_LOADED = True

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from misskey_core._parsing import parse_union
-
 from ...models.sw_show_registration_body import SwShowRegistrationBody
 from ...models.sw_show_registration_response_200 import SwShowRegistrationResponse200
 
@@ -26,23 +24,13 @@ def _body(
 
 
 def _parse(data: Any) -> None | SwShowRegistrationResponse200:
-    def _parse_response_200(data: object) -> None | SwShowRegistrationResponse200:
-        if data is None:
-            return data
+    _response_200 = data
+    if _response_200 is None:
+        response_200 = cast("None | SwShowRegistrationResponse200", _response_200)
+    else:
+        response_200_type_0 = SwShowRegistrationResponse200.from_dict(_response_200)
 
-        def _try_0(data: Any) -> SwShowRegistrationResponse200:
-            if not isinstance(data, dict):
-                raise TypeError()
-            response_200_type_0 = SwShowRegistrationResponse200.from_dict(data)
-
-            return response_200_type_0
-
-        return cast(
-            None | SwShowRegistrationResponse200,
-            parse_union(data, (_try_0,)),
-        )
-
-    response_200 = _parse_response_200(data)
+        response_200 = response_200_type_0
 
     return response_200
 

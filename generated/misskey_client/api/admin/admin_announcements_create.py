@@ -12,7 +12,7 @@ from ...models.admin_announcements_create_body_display import (
 from ...models.admin_announcements_create_body_icon import (
     AdminAnnouncementsCreateBodyIcon,
 )
-from ...models.admin_announcements_create_response_200 import AdminAnnouncementsCreateResponse200
+from ...models.announcement import Announcement
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -46,8 +46,8 @@ def _body(
     ).to_dict()
 
 
-def _parse(data: Any) -> AdminAnnouncementsCreateResponse200:
-    response_200 = AdminAnnouncementsCreateResponse200.from_dict(data)
+def _parse(data: Any) -> Announcement:
+    response_200 = Announcement.from_dict(data)
 
     return response_200
 
@@ -64,7 +64,7 @@ def sync(
     silence: bool | Unset = UNSET,
     need_confirmation_to_read: bool | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
-) -> AdminAnnouncementsCreateResponse200:
+) -> Announcement:
     """admin/announcements/create: No description in the spec
 
     Needs a token with the permission write:admin:announcements.
@@ -113,7 +113,7 @@ async def asyncio(
     silence: bool | Unset = UNSET,
     need_confirmation_to_read: bool | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
-) -> AdminAnnouncementsCreateResponse200:
+) -> Announcement:
     """admin/announcements/create: No description in the spec
 
     Needs a token with the permission write:admin:announcements.

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from misskey_core._parsing import parse_union
-
 from ...models.federation_instance import FederationInstance
 from ...models.federation_show_instance_body import FederationShowInstanceBody
 
@@ -26,23 +24,13 @@ def _body(
 
 
 def _parse(data: Any) -> FederationInstance | None:
-    def _parse_response_200(data: object) -> FederationInstance | None:
-        if data is None:
-            return data
+    _response_200 = data
+    if _response_200 is None:
+        response_200 = cast("FederationInstance | None", _response_200)
+    else:
+        response_200_type_0 = FederationInstance.from_dict(_response_200)
 
-        def _try_0(data: Any) -> FederationInstance:
-            if not isinstance(data, dict):
-                raise TypeError()
-            response_200_type_0 = FederationInstance.from_dict(data)
-
-            return response_200_type_0
-
-        return cast(
-            FederationInstance | None,
-            parse_union(data, (_try_0,)),
-        )
-
-    response_200 = _parse_response_200(data)
+        response_200 = response_200_type_0
 
     return response_200
 

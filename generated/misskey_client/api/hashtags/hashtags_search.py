@@ -28,7 +28,7 @@ def _body(
 
 
 def _parse(data: Any) -> list[str]:
-    response_200 = cast(list[str], data)
+    response_200 = cast("list[str]", data)
 
     return response_200
 

@@ -16,7 +16,7 @@ def _body() -> dict[str, Any]:
 
 
 def _parse(data: Any) -> list[str]:
-    response_200 = cast(list[str], data)
+    response_200 = cast("list[str]", data)
 
     return response_200
 

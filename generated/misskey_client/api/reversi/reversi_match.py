@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...models.reversi_game_detailed import ReversiGameDetailed
 from ...models.reversi_match_body import ReversiMatchBody
@@ -28,8 +28,14 @@ def _body(
     ).to_dict()
 
 
-def _parse(data: Any) -> ReversiGameDetailed:
-    response_200 = ReversiGameDetailed.from_dict(data)
+def _parse(data: Any) -> None | ReversiGameDetailed:
+    _response_200 = data
+    if _response_200 is None:
+        response_200 = cast("None | ReversiGameDetailed", _response_200)
+    else:
+        response_200_type_0 = ReversiGameDetailed.from_dict(_response_200)
+
+        response_200 = response_200_type_0
 
     return response_200
 
@@ -40,7 +46,7 @@ def sync(
     user_id: None | str | Unset = UNSET,
     no_irregular_rules: bool | Unset = UNSET,
     multiple: bool | Unset = UNSET,
-) -> ReversiGameDetailed:
+) -> None | ReversiGameDetailed:
     """reversi/match: No description in the spec
 
     Needs a token with the permission write:account.
@@ -71,7 +77,7 @@ async def asyncio(
     user_id: None | str | Unset = UNSET,
     no_irregular_rules: bool | Unset = UNSET,
     multiple: bool | Unset = UNSET,
-) -> ReversiGameDetailed:
+) -> None | ReversiGameDetailed:
     """reversi/match: No description in the spec
 
     Needs a token with the permission write:account.

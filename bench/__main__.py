@@ -1,0 +1,270 @@
+"""``make bench`` / ``python -m bench [--quick]``: one table of ratios against baselines measured side by side.
+
+Every figure is the median of repeated runs of ours divided by the median of the baseline, both
+measured in this process run, alternating, on the same machine. ``--quick`` is the CI smoke test:
+it runs every benchmark a few times and asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.replay_server import DATA, replay_server
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "generator" / "specs" / "misskey-2026.3.2.json"
+
+
+@dataclass
+class Row:
+    name: str
+    ours: float
+    baseline: float
+    unit: str
+    goal: float | None
+    what: str
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.baseline
+
+    def line(self) -> str:
+        goal = f"<= {self.goal:g}x" if self.goal else "-"
+        verdict = "" if self.goal is None else (" ok" if self.ratio <= self.goal else " MISSED")
+        return (
+            f"| {self.name} | {self.ours:.3f} {self.unit} | {self.baseline:.3f} {self.unit} | "
+            f"{self.ratio:.2f}x | {goal}{verdict} | {self.what} |"
+        )
+
+
+def _alternate(ours: Callable[[], float], baseline: Callable[[], float], runs: int) -> tuple[float, float]:
+    """Medians of ``runs`` alternating measurements (each callable returns one measurement)."""
+    a, b = [], []
+    for _ in range(runs):
+        a.append(ours())
+        b.append(baseline())
+    return statistics.median(a), statistics.median(b)
+
+
+def _process_seconds(code: str) -> Callable[[], float]:
+    def run() -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+        return time.perf_counter() - start
+
+    return run
+
+
+IMPORT_OURS = (
+    "import misskey_client\n"
+    "mk = misskey_client.Misskey('http://127.0.0.1:3000')\n"
+    "import misskey_client.api.notes.notes_show\n"
+)
+
+
+def bench_import(runs: int) -> Row:
+    ours, base = _alternate(_process_seconds(IMPORT_OURS), _process_seconds("import httpx"), runs)
+    what = "process: import, build a client, load notes/show vs import httpx"
+    return Row("import", ours * 1e3, base * 1e3, "ms", 1.5, what)
+
+
+def _per_call(function: Callable[[], object], repeat: int) -> float:
+    start = time.perf_counter()
+    for _ in range(repeat):
+        function()
+    return (time.perf_counter() - start) / repeat
+
+
+def bench_decode(runs: int) -> Row:
+    from misskey_client.api.notes import notes_timeline
+
+    raw = (DATA / "notes-timeline-100.json").read_bytes()
+    assert len(json.loads(raw)) == 100
+    ours, base = _alternate(
+        lambda: _per_call(lambda: notes_timeline._parse(json.loads(raw)), 20),
+        lambda: _per_call(lambda: json.loads(raw), 20),
+        runs,
+    )
+    return Row("decode", ours * 1e3, base * 1e3, "ms", 2.0, "100-note notes/timeline into models vs json.loads")
+
+
+def _target() -> tuple[str, str | None, str, bool]:
+    """(url, token, note id, real): a real server when MISSKEY_URL is set, else the replay server."""
+    url, token = os.environ.get("MISSKEY_URL"), os.environ.get("MISSKEY_USER_TOKEN")
+    note_id = json.loads((DATA / "notes-show.json").read_bytes())["id"]
+    if url and token:
+        with httpx.Client() as http:
+            created = http.post(f"{url}/api/notes/create", json={"text": "benchmark"}, headers=_auth(token))
+            note_id = created.json()["createdNote"]["id"]
+        return url, token, note_id, True
+    return "", None, note_id, False
+
+
+def _auth(token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def bench_request(runs: int, url: str, token: str | None, note_id: str, where: str) -> Row:
+    from misskey_client import Misskey
+
+    with Misskey(url, token=token) as mk, httpx.Client(base_url=f"{url}/api/", headers=_auth(token)) as http:
+        mk.notes.show(note_id=note_id)  # warm both connection pools
+        http.post("notes/show", json={"noteId": note_id}).json()
+        ours, base = _alternate(
+            lambda: _per_call(lambda: mk.notes.show(note_id=note_id), 50),
+            lambda: _per_call(lambda: http.post("notes/show", json={"noteId": note_id}).json(), 50),
+            runs,
+        )
+    return Row("request", ours * 1e3, base * 1e3, "ms", 1.05, f"mk.notes.show vs httpx post().json(), {where}")
+
+
+def bench_async(runs: int, url: str, token: str | None, note_id: str, where: str, n: int = 200) -> Row:
+    from misskey_client import AsyncMisskey
+
+    async def main() -> tuple[float, float]:
+        limits = httpx.Limits(max_connections=20)
+        async with (
+            AsyncMisskey(url, token=token, limits=limits) as mk,
+            httpx.AsyncClient(base_url=f"{url}/api/", headers=_auth(token), limits=limits) as http,
+        ):
+
+            async def raw() -> object:
+                return (await http.post("notes/show", json={"noteId": note_id})).json()
+
+            async def timed(make: Callable[[], Awaitable[object]]) -> float:
+                start = time.perf_counter()
+                await asyncio.gather(*(make() for _ in range(n)))
+                return time.perf_counter() - start
+
+            await timed(lambda: mk.notes.show(note_id=note_id))
+            await timed(raw)
+            a, b = [], []
+            for _ in range(runs):
+                a.append(await timed(lambda: mk.notes.show(note_id=note_id)))
+                b.append(await timed(raw))
+            return statistics.median(a), statistics.median(b)
+
+    ours, base = asyncio.run(main())
+    what = f"{n} concurrent notes/show: AsyncMisskey vs httpx.AsyncClient, {where}"
+    return Row("async", ours * 1e3, base * 1e3, "ms", None, what)
+
+
+def bench_generation(runs: int) -> Row:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    opc = shutil.which("openapi-python-client", path=env["PATH"])
+    assert opc is not None, "openapi-python-client is a dev dependency"
+
+    def ours() -> float:
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "generator", "--output", f"{tmp}/pkg/misskey_client"],
+                check=True,
+                cwd=ROOT,
+                capture_output=True,
+            )
+            return time.perf_counter() - start
+
+    def plain() -> float:
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            subprocess.run(
+                [opc, "generate", "--path", str(SPEC), "--meta", "none", "--output-path", f"{tmp}/out"],
+                check=True,
+                cwd=tmp,
+                env=env,
+                capture_output=True,
+            )
+            return time.perf_counter() - start
+
+    a, b = _alternate(ours, plain, runs)
+    return Row("generation", a, b, "s", 2.0, "make generate vs plain openapi-python-client on the same spec")
+
+
+# Peak RSS from /proc (VmHWM): getrusage's ru_maxrss survives execve and would report the parent's.
+_PEAK = """
+def _peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+"""
+MEMORY_OURS = (
+    _PEAK
+    + """
+import sys
+import misskey_client
+with misskey_client.Misskey(sys.argv[1]) as mk:
+    mk.notes.show(note_id=sys.argv[2])
+print(_peak())
+"""
+)
+MEMORY_BASE = (
+    _PEAK
+    + """
+import sys
+import httpx
+with httpx.Client() as http:
+    http.post(sys.argv[1] + "/api/notes/show", json={"noteId": sys.argv[2]}).json()
+print(_peak())
+"""
+)
+
+
+def bench_memory(runs: int, url: str, note_id: str) -> Row:
+    def rss(code: str) -> Callable[[], float]:
+        def run() -> float:
+            out = subprocess.run([sys.executable, "-c", code, url, note_id], check=True, capture_output=True, text=True)
+            return int(out.stdout.strip()) / 1024  # KiB -> MiB
+
+        return run
+
+    ours, base = _alternate(rss(MEMORY_OURS), rss(MEMORY_BASE), runs)
+    return Row("memory", ours, base, "MiB", None, "peak RSS after import and one notes/show vs httpx alone")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke run: few repetitions, no verdicts")
+    args = parser.parse_args(argv)
+    runs = 2 if args.quick else 15
+
+    url, token, note_id, real = _target()
+    rows = [bench_import(runs), bench_decode(runs)]
+    with replay_server() as replay:
+        where = "real Misskey at MISSKEY_URL" if real else "loopback replay of a recorded response"
+        target = url if real else replay
+        rows.append(bench_request(runs, target, token, note_id, where))
+        rows.append(bench_async(max(2, runs // 3), target, token, note_id, where))
+        rows.append(bench_memory(max(2, runs // 3), replay, note_id))
+    rows.append(bench_generation(1 if args.quick else 3))
+
+    print(
+        f"misskey-client benchmarks, {datetime.date.today()}, Python {platform.python_version()}, "
+        f"{platform.machine()} ({os.cpu_count()} cores){' [quick: not a measurement]' if args.quick else ''}"
+    )
+    print()
+    print("| benchmark | ours | baseline | ratio | goal | what |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        print(row.line())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
