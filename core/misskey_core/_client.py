@@ -9,6 +9,8 @@ endpoint path.
 from __future__ import annotations
 
 import copy
+import functools
+import importlib
 import json
 import threading
 import time
@@ -18,13 +20,13 @@ from contextlib import ExitStack
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-import anyio
 import httpx
 
 from ._config import DEFAULT_TIMEOUT, normalize_base_url
 from ._errors import (
     AuthenticationError,
     EndpointNotSupportedError,
+    InsecureTransportError,
     InvalidResponseError,
     MisskeyAPIError,
     MisskeyConnectionError,
@@ -81,8 +83,9 @@ def _retry_after(response: httpx.Response, info: Mapping[str, Any]) -> float | N
 class BaseClient:
     """Configuration and request/response handling shared by the sync and async clients."""
 
-    #: The generated endpoint registry (name -> EndpointSpec); the generated subclasses set it.
-    _registry: Mapping[str, Any] = {}
+    #: The module of the generated endpoint registry (name -> EndpointSpec), loaded on first use;
+    #: the generated subclasses set it.
+    _registry_module: str | None = None
     #: The Misskey version the client was generated from; the generated subclasses set it.
     spec_version: str | None = None
 
@@ -102,6 +105,8 @@ class BaseClient:
         if throttle is not None and throttle <= 0:
             raise ValueError("throttle is a number of requests per second, greater than 0")
         self.base_url = normalize_base_url(host, allow_insecure=allow_insecure)
+        base = httpx.URL(self.base_url)
+        self._origin = (base.scheme, base.host, base.port)
         self.token_in: TokenLocation = token_in
         self.retry: RetryPolicy = retry or RetryPolicy.never()
         self._token = token
@@ -110,6 +115,10 @@ class BaseClient:
         self._next_slot = 0.0
         self._slot_lock = threading.Lock()
         self._server: dict[str, Any] = {}  # cached capabilities: "endpoints", "version"
+
+    @property
+    def _registry(self) -> Mapping[str, Any]:
+        return _load_registry(self._registry_module) if self._registry_module else {}
 
     def _clone(self: _B, **changes: Any) -> _B:
         clone = copy.copy(self)
@@ -154,30 +163,50 @@ class BaseClient:
         """Whether calls carry an access token."""
         return self._token is not None
 
-    def _httpx_options(self, options: dict[str, Any]) -> dict[str, Any]:
+    def _httpx_options(self, options: dict[str, Any], *, asynchronous: bool) -> dict[str, Any]:
         options.setdefault("timeout", self._timeout)
         options.setdefault("follow_redirects", False)
-        options.setdefault("headers", {})
+        headers = dict(options.pop("headers", None) or {})
+        if self._token is not None and self.token_in == "header":
+            # Set once on the pool, not merged into every request; httpx drops it on a redirect
+            # to another origin.
+            headers["Authorization"] = f"Bearer {self._token}"
+        options["headers"] = headers
         options["base_url"] = self.base_url + "/api/"
+        hooks = dict(options.pop("event_hooks", None) or {})
+        guard = self._async_origin_guard if asynchronous else self._origin_guard
+        hooks["request"] = [guard, *hooks.get("request", [])]
+        options["event_hooks"] = hooks
         return options
+
+    def _origin_guard(self, request: httpx.Request) -> None:
+        """Refuse to send a request carrying the token in its body to another origin.
+
+        Redirects are not followed by default; a caller who enables them could otherwise have a
+        307/308 replay the body, ``i`` included, to wherever the redirect points.
+        """
+        url = request.url
+        if self.token_in == "body" and self._token is not None and (url.scheme, url.host, url.port) != self._origin:
+            raise InsecureTransportError(
+                f"refusing to send the token to {url.scheme}://{url.host}: this client talks to {self.base_url} only"
+            )
+
+    async def _async_origin_guard(self, request: httpx.Request) -> None:
+        self._origin_guard(request)
 
     def _request_kwargs(self, body: Mapping[str, Any] | None, files: Mapping[str, Any] | None) -> dict[str, Any]:
         payload: dict[str, Any] = dict(body) if body else {}
-        headers: dict[str, str] = {}
-        if self._token is not None:
-            if self.token_in == "header":
-                headers["Authorization"] = f"Bearer {self._token}"
-            else:
-                payload["i"] = self._token
+        if self._token is not None and self.token_in == "body":
+            payload["i"] = self._token
         if files is None:
             # Misskey answers 400 INVALID_PARAM to a POST with no JSON body, even when the
             # endpoint takes no parameters: always send an object, ``{}`` at least.
-            return {"json": payload, "headers": headers}
+            return {"json": payload}
         # Multipart: Misskey reads only the fields that arrive before the file (httpx sends ``data``
         # first), takes strings as they are and JSON-parses booleans and numbers
         # (ApiCallService: "Cast non JSON input"). A null cannot be sent, so it is left out.
         data = {key: _multipart_value(value) for key, value in payload.items() if value is not None}
-        return {"data": data, "files": files, "headers": headers}
+        return {"data": data, "files": files}
 
     def _handle(self, endpoint: str, response: httpx.Response, version: str | None = None) -> Any:
         """Return the parsed JSON of a successful response, or raise the matching error."""
@@ -259,10 +288,23 @@ class BaseClient:
             ) from exc
 
 
+@functools.cache
+def _load_registry(module: str) -> Mapping[str, Any]:
+    registry: Mapping[str, Any] = importlib.import_module(module).ENDPOINTS
+    return registry
+
+
 def _transport_error(endpoint: str, exc: httpx.TransportError) -> MisskeyError:
     if isinstance(exc, httpx.TimeoutException):
         return MisskeyTimeoutError(f"{endpoint}: timed out ({type(exc).__name__})", endpoint=endpoint)
     return MisskeyConnectionError(f"{endpoint}: {type(exc).__name__}: {exc}", endpoint=endpoint)
+
+
+async def _sleep(seconds: float) -> None:
+    """Sleep under asyncio or trio (anyio is imported only when a wait is needed)."""
+    import anyio
+
+    await anyio.sleep(seconds)
 
 
 def _never_sent(exc: httpx.TransportError) -> bool:
@@ -294,13 +336,27 @@ class SyncClient(BaseClient):
             retry=retry,
             throttle=throttle,
         )
-        self._http = httpx.Client(**self._httpx_options(httpx_options))
+        self._options = self._httpx_options(httpx_options, asynchronous=False)
+        self._pool: httpx.Client | None = None
+        self._pool_lock = threading.Lock()
+
+    @property
+    def _http(self) -> httpx.Client:
+        """The connection pool, made on first use: building a client costs no TLS set-up."""
+        pool = self._pool
+        if pool is None:
+            with self._pool_lock:
+                if self._pool is None:
+                    self._pool = httpx.Client(**self._options)
+                pool = self._pool
+        return pool
 
     def with_options(self: _S, *, retry: RetryPolicy | None = None) -> _S:
         """The same client (same connection pool and token) with other per-call options.
 
         ``mk.with_options(retry=RetryPolicy(retry_writes=True)).notes.create(text=...)``
         """
+        self._http  # noqa: B018  (make the pool now, so that both clients share it)
         return self._clone(retry=retry or RetryPolicy.never())
 
     def request(
@@ -418,7 +474,8 @@ class SyncClient(BaseClient):
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._http.close()
+        if self._pool is not None:
+            self._pool.close()
 
     def __enter__(self: _S) -> _S:
         return self
@@ -453,10 +510,19 @@ class AsyncClient(BaseClient):
             retry=retry,
             throttle=throttle,
         )
-        self._http = httpx.AsyncClient(**self._httpx_options(httpx_options))
+        self._options = self._httpx_options(httpx_options, asynchronous=True)
+        self._pool: httpx.AsyncClient | None = None
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The connection pool, made on first use: building a client costs no TLS set-up."""
+        if self._pool is None:
+            self._pool = httpx.AsyncClient(**self._options)
+        return self._pool
 
     def with_options(self: _A, *, retry: RetryPolicy | None = None) -> _A:
         """The same client (same connection pool and token) with other per-call options."""
+        self._http  # noqa: B018  (make the pool now, so that both clients share it)
         return self._clone(retry=retry or RetryPolicy.never())
 
     async def request(
@@ -482,7 +548,7 @@ class AsyncClient(BaseClient):
                 if delay is None:
                     exc.attempts = attempt
                     raise
-            await anyio.sleep(delay)
+            await _sleep(delay)
 
     async def _send(
         self,
@@ -493,7 +559,7 @@ class AsyncClient(BaseClient):
     ) -> Any:
         wait = self._reserve_slot()
         if wait:
-            await anyio.sleep(wait)
+            await _sleep(wait)
         with ExitStack() as stack:
             uploads = prepare_files(dict(files), stack, progress) if files else None
             try:
@@ -563,7 +629,8 @@ class AsyncClient(BaseClient):
 
     async def aclose(self) -> None:
         """Close the connection pool."""
-        await self._http.aclose()
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def __aenter__(self: _A) -> _A:
         return self

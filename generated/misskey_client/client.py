@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from misskey_core import AsyncClient, SyncClient
 from misskey_core._pagination import misskey_endpoint
 
-from ._endpoints import ENDPOINTS
 from .types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -82,7 +81,7 @@ class Misskey(SyncClient):
     endpoint by name. Generated from the Misskey 2026.3.2 spec.
     """
 
-    _registry = ENDPOINTS
+    _registry_module = "misskey_client._endpoints"
     spec_version = SPEC_VERSION
 
     @cached_property
@@ -883,7 +882,7 @@ class AsyncMisskey(AsyncClient):
     endpoint by name. Generated from the Misskey 2026.3.2 spec.
     """
 
-    _registry = ENDPOINTS
+    _registry_module = "misskey_client._endpoints"
     spec_version = SPEC_VERSION
 
     @cached_property

@@ -2,7 +2,8 @@
 """Every model of the Misskey API, imported on first access (``from misskey_client.models import Note``).
 
 Importing all ~1100 model modules up front costs most of a second, so names resolve lazily through
-the module ``__getattr__``; type checkers read ``__init__.pyi`` beside this file.
+the module ``__getattr__``; type checkers read ``__init__.pyi`` beside this file. The index is one
+string, split on first use, because loading a dict of a thousand entries at import costs more.
 """
 
 from __future__ import annotations
@@ -10,2245 +11,1137 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_MODULES: dict[str, str] = {
-    "AbuseReportNotificationRecipient": ".abuse_report_notification_recipient",
-    "AbuseReportNotificationRecipientMethod": ".abuse_report_notification_recipient_method",
-    "Achievement": ".achievement",
-    "AchievementName": ".achievement_name",
-    "Ad": ".ad",
-    "AdminAbuseReportNotificationRecipientCreateBody": ".admin_abuse_report_notification_recipient_create_body",
-    "AdminAbuseReportNotificationRecipientCreateBodyMethod": ".admin_abuse_report_notification_recipient_create_body_method",
-    "AdminAbuseReportNotificationRecipientDeleteBody": ".admin_abuse_report_notification_recipient_delete_body",
-    "AdminAbuseReportNotificationRecipientListBody": ".admin_abuse_report_notification_recipient_list_body",
-    "AdminAbuseReportNotificationRecipientListBodyMethodItem": ".admin_abuse_report_notification_recipient_list_body_method_item",
-    "AdminAbuseReportNotificationRecipientShowBody": ".admin_abuse_report_notification_recipient_show_body",
-    "AdminAbuseReportNotificationRecipientUpdateBody": ".admin_abuse_report_notification_recipient_update_body",
-    "AdminAbuseReportNotificationRecipientUpdateBodyMethod": ".admin_abuse_report_notification_recipient_update_body_method",
-    "AdminAbuseUserReportsBody": ".admin_abuse_user_reports_body",
-    "AdminAbuseUserReportsBodyReporterOrigin": ".admin_abuse_user_reports_body_reporter_origin",
-    "AdminAbuseUserReportsBodyTargetUserOrigin": ".admin_abuse_user_reports_body_target_user_origin",
-    "AdminAbuseUserReportsResponse200Item": ".admin_abuse_user_reports_response_200_item",
-    "AdminAbuseUserReportsResponse200ItemResolvedAsType1": ".admin_abuse_user_reports_response_200_item_resolved_as_type_1",
-    "AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1": ".admin_abuse_user_reports_response_200_item_resolved_as_type_2_type_1",
-    "AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1": ".admin_abuse_user_reports_response_200_item_resolved_as_type_3_type_1",
-    "AdminAccountsCreateBody": ".admin_accounts_create_body",
-    "AdminAccountsCreateResponse200": ".admin_accounts_create_response_200",
-    "AdminAccountsDeleteBody": ".admin_accounts_delete_body",
-    "AdminAccountsFindByEmailBody": ".admin_accounts_find_by_email_body",
-    "AdminAdCreateBody": ".admin_ad_create_body",
-    "AdminAdDeleteBody": ".admin_ad_delete_body",
-    "AdminAdListBody": ".admin_ad_list_body",
-    "AdminAdUpdateBody": ".admin_ad_update_body",
-    "AdminAnnouncementsCreateBody": ".admin_announcements_create_body",
-    "AdminAnnouncementsCreateBodyDisplay": ".admin_announcements_create_body_display",
-    "AdminAnnouncementsCreateBodyIcon": ".admin_announcements_create_body_icon",
-    "AdminAnnouncementsDeleteBody": ".admin_announcements_delete_body",
-    "AdminAnnouncementsListBody": ".admin_announcements_list_body",
-    "AdminAnnouncementsListBodyStatus": ".admin_announcements_list_body_status",
-    "AdminAnnouncementsListResponse200Item": ".admin_announcements_list_response_200_item",
-    "AdminAnnouncementsListResponse200ItemDisplay": ".admin_announcements_list_response_200_item_display",
-    "AdminAnnouncementsListResponse200ItemIcon": ".admin_announcements_list_response_200_item_icon",
-    "AdminAnnouncementsUpdateBody": ".admin_announcements_update_body",
-    "AdminAnnouncementsUpdateBodyDisplay": ".admin_announcements_update_body_display",
-    "AdminAnnouncementsUpdateBodyIcon": ".admin_announcements_update_body_icon",
-    "AdminAvatarDecorationsCreateBody": ".admin_avatar_decorations_create_body",
-    "AdminAvatarDecorationsCreateResponse200": ".admin_avatar_decorations_create_response_200",
-    "AdminAvatarDecorationsDeleteBody": ".admin_avatar_decorations_delete_body",
-    "AdminAvatarDecorationsListBody": ".admin_avatar_decorations_list_body",
-    "AdminAvatarDecorationsListResponse200Item": ".admin_avatar_decorations_list_response_200_item",
-    "AdminAvatarDecorationsUpdateBody": ".admin_avatar_decorations_update_body",
-    "AdminCaptchaCurrentResponse200": ".admin_captcha_current_response_200",
-    "AdminCaptchaCurrentResponse200Hcaptcha": ".admin_captcha_current_response_200_hcaptcha",
-    "AdminCaptchaCurrentResponse200Mcaptcha": ".admin_captcha_current_response_200_mcaptcha",
-    "AdminCaptchaCurrentResponse200Provider": ".admin_captcha_current_response_200_provider",
-    "AdminCaptchaCurrentResponse200Recaptcha": ".admin_captcha_current_response_200_recaptcha",
-    "AdminCaptchaCurrentResponse200Turnstile": ".admin_captcha_current_response_200_turnstile",
-    "AdminCaptchaSaveBody": ".admin_captcha_save_body",
-    "AdminCaptchaSaveBodyProvider": ".admin_captcha_save_body_provider",
-    "AdminDeleteAccountBody": ".admin_delete_account_body",
-    "AdminDeleteAllFilesOfAUserBody": ".admin_delete_all_files_of_a_user_body",
-    "AdminDriveFilesBody": ".admin_drive_files_body",
-    "AdminDriveFilesBodyOrigin": ".admin_drive_files_body_origin",
-    "AdminDriveShowFileBody": ".admin_drive_show_file_body",
-    "AdminDriveShowFileResponse200": ".admin_drive_show_file_response_200",
-    "AdminDriveShowFileResponse200Properties": ".admin_drive_show_file_response_200_properties",
-    "AdminDriveShowFileResponse200RequestHeaders": ".admin_drive_show_file_response_200_request_headers",
-    "AdminEmojiAddAliasesBulkBody": ".admin_emoji_add_aliases_bulk_body",
-    "AdminEmojiAddBody": ".admin_emoji_add_body",
-    "AdminEmojiCopyBody": ".admin_emoji_copy_body",
-    "AdminEmojiCopyResponse200": ".admin_emoji_copy_response_200",
-    "AdminEmojiDeleteBody": ".admin_emoji_delete_body",
-    "AdminEmojiDeleteBulkBody": ".admin_emoji_delete_bulk_body",
-    "AdminEmojiImportZipBody": ".admin_emoji_import_zip_body",
-    "AdminEmojiListBody": ".admin_emoji_list_body",
-    "AdminEmojiListRemoteBody": ".admin_emoji_list_remote_body",
-    "AdminEmojiRemoveAliasesBulkBody": ".admin_emoji_remove_aliases_bulk_body",
-    "AdminEmojiSetAliasesBulkBody": ".admin_emoji_set_aliases_bulk_body",
-    "AdminEmojiSetCategoryBulkBody": ".admin_emoji_set_category_bulk_body",
-    "AdminEmojiSetLicenseBulkBody": ".admin_emoji_set_license_bulk_body",
-    "AdminEmojiUpdateBody": ".admin_emoji_update_body",
-    "AdminFederationDeleteAllFilesBody": ".admin_federation_delete_all_files_body",
-    "AdminFederationRefreshRemoteInstanceMetadataBody": ".admin_federation_refresh_remote_instance_metadata_body",
-    "AdminFederationRemoveAllFollowingBody": ".admin_federation_remove_all_following_body",
-    "AdminFederationUpdateInstanceBody": ".admin_federation_update_instance_body",
-    "AdminForwardAbuseUserReportBody": ".admin_forward_abuse_user_report_body",
-    "AdminGetIndexStatsResponse200Item": ".admin_get_index_stats_response_200_item",
-    "AdminGetTableStatsResponse200": ".admin_get_table_stats_response_200",
-    "AdminGetTableStatsResponse200AdditionalProperty": ".admin_get_table_stats_response_200_additional_property",
-    "AdminGetUserIpsBody": ".admin_get_user_ips_body",
-    "AdminGetUserIpsResponse200Item": ".admin_get_user_ips_response_200_item",
-    "AdminInviteCreateBody": ".admin_invite_create_body",
-    "AdminInviteListBody": ".admin_invite_list_body",
-    "AdminInviteListBodySort": ".admin_invite_list_body_sort",
-    "AdminInviteListBodyType": ".admin_invite_list_body_type",
-    "AdminMetaResponse200": ".admin_meta_response_200",
-    "AdminMetaResponse200DeliverSuspendedSoftwareItem": ".admin_meta_response_200_deliver_suspended_software_item",
-    "AdminMetaResponse200Federation": ".admin_meta_response_200_federation",
-    "AdminMetaResponse200Policies": ".admin_meta_response_200_policies",
-    "AdminMetaResponse200SensitiveMediaDetection": ".admin_meta_response_200_sensitive_media_detection",
-    "AdminMetaResponse200SensitiveMediaDetectionSensitivity": ".admin_meta_response_200_sensitive_media_detection_sensitivity",
-    "AdminMetaResponse200UgcVisibilityForVisitor": ".admin_meta_response_200_ugc_visibility_for_visitor",
-    "AdminPromoCreateBody": ".admin_promo_create_body",
-    "AdminQueueClearBody": ".admin_queue_clear_body",
-    "AdminQueueClearBodyQueue": ".admin_queue_clear_body_queue",
-    "AdminQueueClearBodyState": ".admin_queue_clear_body_state",
-    "AdminQueueJobsBody": ".admin_queue_jobs_body",
-    "AdminQueueJobsBodyQueue": ".admin_queue_jobs_body_queue",
-    "AdminQueueJobsBodyStateItem": ".admin_queue_jobs_body_state_item",
-    "AdminQueuePromoteJobsBody": ".admin_queue_promote_jobs_body",
-    "AdminQueuePromoteJobsBodyQueue": ".admin_queue_promote_jobs_body_queue",
-    "AdminQueueQueueStatsBody": ".admin_queue_queue_stats_body",
-    "AdminQueueQueueStatsBodyQueue": ".admin_queue_queue_stats_body_queue",
-    "AdminQueueQueueStatsResponse200": ".admin_queue_queue_stats_response_200",
-    "AdminQueueQueueStatsResponse200Counts": ".admin_queue_queue_stats_response_200_counts",
-    "AdminQueueQueueStatsResponse200Db": ".admin_queue_queue_stats_response_200_db",
-    "AdminQueueQueueStatsResponse200DbClients": ".admin_queue_queue_stats_response_200_db_clients",
-    "AdminQueueQueueStatsResponse200DbMemory": ".admin_queue_queue_stats_response_200_db_memory",
-    "AdminQueueQueueStatsResponse200DbMode": ".admin_queue_queue_stats_response_200_db_mode",
-    "AdminQueueQueueStatsResponse200Metrics": ".admin_queue_queue_stats_response_200_metrics",
-    "AdminQueueQueueStatsResponse200Name": ".admin_queue_queue_stats_response_200_name",
-    "AdminQueueQueuesResponse200Item": ".admin_queue_queues_response_200_item",
-    "AdminQueueQueuesResponse200ItemCounts": ".admin_queue_queues_response_200_item_counts",
-    "AdminQueueQueuesResponse200ItemMetrics": ".admin_queue_queues_response_200_item_metrics",
-    "AdminQueueQueuesResponse200ItemName": ".admin_queue_queues_response_200_item_name",
-    "AdminQueueRemoveJobBody": ".admin_queue_remove_job_body",
-    "AdminQueueRemoveJobBodyQueue": ".admin_queue_remove_job_body_queue",
-    "AdminQueueRetryJobBody": ".admin_queue_retry_job_body",
-    "AdminQueueRetryJobBodyQueue": ".admin_queue_retry_job_body_queue",
-    "AdminQueueShowJobBody": ".admin_queue_show_job_body",
-    "AdminQueueShowJobBodyQueue": ".admin_queue_show_job_body_queue",
-    "AdminQueueShowJobLogsBody": ".admin_queue_show_job_logs_body",
-    "AdminQueueShowJobLogsBodyQueue": ".admin_queue_show_job_logs_body_queue",
-    "AdminQueueStatsResponse200": ".admin_queue_stats_response_200",
-    "AdminRelaysAddBody": ".admin_relays_add_body",
-    "AdminRelaysAddResponse200": ".admin_relays_add_response_200",
-    "AdminRelaysAddResponse200Status": ".admin_relays_add_response_200_status",
-    "AdminRelaysListResponse200Item": ".admin_relays_list_response_200_item",
-    "AdminRelaysListResponse200ItemStatus": ".admin_relays_list_response_200_item_status",
-    "AdminRelaysRemoveBody": ".admin_relays_remove_body",
-    "AdminResetPasswordBody": ".admin_reset_password_body",
-    "AdminResetPasswordResponse200": ".admin_reset_password_response_200",
-    "AdminResolveAbuseUserReportBody": ".admin_resolve_abuse_user_report_body",
-    "AdminResolveAbuseUserReportBodyResolvedAsType1": ".admin_resolve_abuse_user_report_body_resolved_as_type_1",
-    "AdminResolveAbuseUserReportBodyResolvedAsType2Type1": ".admin_resolve_abuse_user_report_body_resolved_as_type_2_type_1",
-    "AdminResolveAbuseUserReportBodyResolvedAsType3Type1": ".admin_resolve_abuse_user_report_body_resolved_as_type_3_type_1",
-    "AdminRolesAssignBody": ".admin_roles_assign_body",
-    "AdminRolesCreateBody": ".admin_roles_create_body",
-    "AdminRolesCreateBodyCondFormula": ".admin_roles_create_body_cond_formula",
-    "AdminRolesCreateBodyPolicies": ".admin_roles_create_body_policies",
-    "AdminRolesCreateBodyTarget": ".admin_roles_create_body_target",
-    "AdminRolesDeleteBody": ".admin_roles_delete_body",
-    "AdminRolesShowBody": ".admin_roles_show_body",
-    "AdminRolesUnassignBody": ".admin_roles_unassign_body",
-    "AdminRolesUpdateBody": ".admin_roles_update_body",
-    "AdminRolesUpdateBodyCondFormula": ".admin_roles_update_body_cond_formula",
-    "AdminRolesUpdateBodyPolicies": ".admin_roles_update_body_policies",
-    "AdminRolesUpdateBodyTarget": ".admin_roles_update_body_target",
-    "AdminRolesUpdateDefaultPoliciesBody": ".admin_roles_update_default_policies_body",
-    "AdminRolesUpdateDefaultPoliciesBodyPolicies": ".admin_roles_update_default_policies_body_policies",
-    "AdminRolesUsersBody": ".admin_roles_users_body",
-    "AdminRolesUsersResponse200Item": ".admin_roles_users_response_200_item",
-    "AdminSendEmailBody": ".admin_send_email_body",
-    "AdminServerInfoResponse200": ".admin_server_info_response_200",
-    "AdminServerInfoResponse200Cpu": ".admin_server_info_response_200_cpu",
-    "AdminServerInfoResponse200Fs": ".admin_server_info_response_200_fs",
-    "AdminServerInfoResponse200Mem": ".admin_server_info_response_200_mem",
-    "AdminServerInfoResponse200Net": ".admin_server_info_response_200_net",
-    "AdminShowModerationLogsBody": ".admin_show_moderation_logs_body",
-    "AdminShowModerationLogsResponse200Item": ".admin_show_moderation_logs_response_200_item",
-    "AdminShowModerationLogsResponse200ItemInfo": ".admin_show_moderation_logs_response_200_item_info",
-    "AdminShowUserBody": ".admin_show_user_body",
-    "AdminShowUserResponse200": ".admin_show_user_response_200",
-    "AdminShowUserResponse200NotificationRecieveConfig": ".admin_show_user_response_200_notification_recieve_config",
-    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0": ".admin_show_user_response_200_notification_recieve_config_achievement_earned_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0Type": ".admin_show_user_response_200_notification_recieve_config_achievement_earned_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1": ".admin_show_user_response_200_notification_recieve_config_achievement_earned_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1Type": ".admin_show_user_response_200_notification_recieve_config_achievement_earned_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigAppType0": ".admin_show_user_response_200_notification_recieve_config_app_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigAppType0Type": ".admin_show_user_response_200_notification_recieve_config_app_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigAppType1": ".admin_show_user_response_200_notification_recieve_config_app_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigAppType1Type": ".admin_show_user_response_200_notification_recieve_config_app_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0": ".admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0Type": ".admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1": ".admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1Type": ".admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0": ".admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0Type": ".admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1": ".admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1Type": ".admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowType0": ".admin_show_user_response_200_notification_recieve_config_follow_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowType0Type": ".admin_show_user_response_200_notification_recieve_config_follow_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowType1": ".admin_show_user_response_200_notification_recieve_config_follow_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowType1Type": ".admin_show_user_response_200_notification_recieve_config_follow_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigMentionType0": ".admin_show_user_response_200_notification_recieve_config_mention_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigMentionType0Type": ".admin_show_user_response_200_notification_recieve_config_mention_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigMentionType1": ".admin_show_user_response_200_notification_recieve_config_mention_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigMentionType1Type": ".admin_show_user_response_200_notification_recieve_config_mention_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigNoteType0": ".admin_show_user_response_200_notification_recieve_config_note_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigNoteType0Type": ".admin_show_user_response_200_notification_recieve_config_note_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigNoteType1": ".admin_show_user_response_200_notification_recieve_config_note_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigNoteType1Type": ".admin_show_user_response_200_notification_recieve_config_note_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType0": ".admin_show_user_response_200_notification_recieve_config_poll_ended_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType0Type": ".admin_show_user_response_200_notification_recieve_config_poll_ended_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType1": ".admin_show_user_response_200_notification_recieve_config_poll_ended_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType1Type": ".admin_show_user_response_200_notification_recieve_config_poll_ended_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigQuoteType0": ".admin_show_user_response_200_notification_recieve_config_quote_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigQuoteType0Type": ".admin_show_user_response_200_notification_recieve_config_quote_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigQuoteType1": ".admin_show_user_response_200_notification_recieve_config_quote_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigQuoteType1Type": ".admin_show_user_response_200_notification_recieve_config_quote_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigReactionType0": ".admin_show_user_response_200_notification_recieve_config_reaction_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigReactionType0Type": ".admin_show_user_response_200_notification_recieve_config_reaction_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigReactionType1": ".admin_show_user_response_200_notification_recieve_config_reaction_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigReactionType1Type": ".admin_show_user_response_200_notification_recieve_config_reaction_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0": ".admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0Type": ".admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1": ".admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1Type": ".admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigRenoteType0": ".admin_show_user_response_200_notification_recieve_config_renote_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigRenoteType0Type": ".admin_show_user_response_200_notification_recieve_config_renote_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigRenoteType1": ".admin_show_user_response_200_notification_recieve_config_renote_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigRenoteType1Type": ".admin_show_user_response_200_notification_recieve_config_renote_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigReplyType0": ".admin_show_user_response_200_notification_recieve_config_reply_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigReplyType0Type": ".admin_show_user_response_200_notification_recieve_config_reply_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigReplyType1": ".admin_show_user_response_200_notification_recieve_config_reply_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigReplyType1Type": ".admin_show_user_response_200_notification_recieve_config_reply_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0": ".admin_show_user_response_200_notification_recieve_config_role_assigned_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0Type": ".admin_show_user_response_200_notification_recieve_config_role_assigned_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1": ".admin_show_user_response_200_notification_recieve_config_role_assigned_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1Type": ".admin_show_user_response_200_notification_recieve_config_role_assigned_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0": ".admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0Type": ".admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1": ".admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1Type": ".admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0": ".admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0Type": ".admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1": ".admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1Type": ".admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_1_type",
-    "AdminShowUserResponse200NotificationRecieveConfigTestType0": ".admin_show_user_response_200_notification_recieve_config_test_type_0",
-    "AdminShowUserResponse200NotificationRecieveConfigTestType0Type": ".admin_show_user_response_200_notification_recieve_config_test_type_0_type",
-    "AdminShowUserResponse200NotificationRecieveConfigTestType1": ".admin_show_user_response_200_notification_recieve_config_test_type_1",
-    "AdminShowUserResponse200NotificationRecieveConfigTestType1Type": ".admin_show_user_response_200_notification_recieve_config_test_type_1_type",
-    "AdminShowUserResponse200RoleAssignsItem": ".admin_show_user_response_200_role_assigns_item",
-    "AdminShowUsersBody": ".admin_show_users_body",
-    "AdminShowUsersBodyOrigin": ".admin_show_users_body_origin",
-    "AdminShowUsersBodySort": ".admin_show_users_body_sort",
-    "AdminShowUsersBodyState": ".admin_show_users_body_state",
-    "AdminSuspendUserBody": ".admin_suspend_user_body",
-    "AdminSystemWebhookCreateBody": ".admin_system_webhook_create_body",
-    "AdminSystemWebhookCreateBodyOnItem": ".admin_system_webhook_create_body_on_item",
-    "AdminSystemWebhookDeleteBody": ".admin_system_webhook_delete_body",
-    "AdminSystemWebhookListBody": ".admin_system_webhook_list_body",
-    "AdminSystemWebhookListBodyOnItem": ".admin_system_webhook_list_body_on_item",
-    "AdminSystemWebhookShowBody": ".admin_system_webhook_show_body",
-    "AdminSystemWebhookTestBody": ".admin_system_webhook_test_body",
-    "AdminSystemWebhookTestBodyOverride": ".admin_system_webhook_test_body_override",
-    "AdminSystemWebhookTestBodyType": ".admin_system_webhook_test_body_type",
-    "AdminSystemWebhookUpdateBody": ".admin_system_webhook_update_body",
-    "AdminSystemWebhookUpdateBodyOnItem": ".admin_system_webhook_update_body_on_item",
-    "AdminUnsetUserAvatarBody": ".admin_unset_user_avatar_body",
-    "AdminUnsetUserBannerBody": ".admin_unset_user_banner_body",
-    "AdminUnsuspendUserBody": ".admin_unsuspend_user_body",
-    "AdminUpdateAbuseUserReportBody": ".admin_update_abuse_user_report_body",
-    "AdminUpdateMetaBody": ".admin_update_meta_body",
-    "AdminUpdateMetaBodyClientOptions": ".admin_update_meta_body_client_options",
-    "AdminUpdateMetaBodyClientOptionsEntrancePageStyle": ".admin_update_meta_body_client_options_entrance_page_style",
-    "AdminUpdateMetaBodyDeliverSuspendedSoftwareItem": ".admin_update_meta_body_deliver_suspended_software_item",
-    "AdminUpdateMetaBodyFederation": ".admin_update_meta_body_federation",
-    "AdminUpdateMetaBodySensitiveMediaDetection": ".admin_update_meta_body_sensitive_media_detection",
-    "AdminUpdateMetaBodySensitiveMediaDetectionSensitivity": ".admin_update_meta_body_sensitive_media_detection_sensitivity",
-    "AdminUpdateMetaBodyUgcVisibilityForVisitor": ".admin_update_meta_body_ugc_visibility_for_visitor",
-    "AdminUpdateProxyAccountBody": ".admin_update_proxy_account_body",
-    "AdminUpdateUserNoteBody": ".admin_update_user_note_body",
-    "Announcement": ".announcement",
-    "AnnouncementDisplay": ".announcement_display",
-    "AnnouncementIcon": ".announcement_icon",
-    "AnnouncementsBody": ".announcements_body",
-    "AnnouncementsShowBody": ".announcements_show_body",
-    "Antenna": ".antenna",
-    "AntennaSrc": ".antenna_src",
-    "AntennasCreateBody": ".antennas_create_body",
-    "AntennasCreateBodySrc": ".antennas_create_body_src",
-    "AntennasDeleteBody": ".antennas_delete_body",
-    "AntennasNotesBody": ".antennas_notes_body",
-    "AntennasShowBody": ".antennas_show_body",
-    "AntennasUpdateBody": ".antennas_update_body",
-    "AntennasUpdateBodySrc": ".antennas_update_body_src",
-    "ApGetBody": ".ap_get_body",
-    "ApGetResponse200": ".ap_get_response_200",
-    "ApShowBody": ".ap_show_body",
-    "ApShowResponse200Type0": ".ap_show_response_200_type_0",
-    "ApShowResponse200Type0Type": ".ap_show_response_200_type_0_type",
-    "ApShowResponse200Type1": ".ap_show_response_200_type_1",
-    "ApShowResponse200Type1Type": ".ap_show_response_200_type_1_type",
-    "App": ".app",
-    "AppCreateBody": ".app_create_body",
-    "AppShowBody": ".app_show_body",
-    "AuthAcceptBody": ".auth_accept_body",
-    "AuthSessionGenerateBody": ".auth_session_generate_body",
-    "AuthSessionGenerateResponse200": ".auth_session_generate_response_200",
-    "AuthSessionShowBody": ".auth_session_show_body",
-    "AuthSessionShowResponse200": ".auth_session_show_response_200",
-    "AuthSessionUserkeyBody": ".auth_session_userkey_body",
-    "AuthSessionUserkeyResponse200": ".auth_session_userkey_response_200",
-    "Blocking": ".blocking",
-    "BlockingCreateBody": ".blocking_create_body",
-    "BlockingDeleteBody": ".blocking_delete_body",
-    "BlockingListBody": ".blocking_list_body",
-    "BubbleGameRankingBody": ".bubble_game_ranking_body",
-    "BubbleGameRankingResponse200Item": ".bubble_game_ranking_response_200_item",
-    "BubbleGameRegisterBody": ".bubble_game_register_body",
-    "Channel": ".channel",
-    "ChannelsCreateBody": ".channels_create_body",
-    "ChannelsFavoriteBody": ".channels_favorite_body",
-    "ChannelsFollowBody": ".channels_follow_body",
-    "ChannelsFollowedBody": ".channels_followed_body",
-    "ChannelsMuteCreateBody": ".channels_mute_create_body",
-    "ChannelsMuteDeleteBody": ".channels_mute_delete_body",
-    "ChannelsOwnedBody": ".channels_owned_body",
-    "ChannelsSearchBody": ".channels_search_body",
-    "ChannelsSearchBodyType": ".channels_search_body_type",
-    "ChannelsShowBody": ".channels_show_body",
-    "ChannelsTimelineBody": ".channels_timeline_body",
-    "ChannelsUnfavoriteBody": ".channels_unfavorite_body",
-    "ChannelsUnfollowBody": ".channels_unfollow_body",
-    "ChannelsUpdateBody": ".channels_update_body",
-    "ChartsActiveUsersBody": ".charts_active_users_body",
-    "ChartsActiveUsersBodySpan": ".charts_active_users_body_span",
-    "ChartsActiveUsersResponse200": ".charts_active_users_response_200",
-    "ChartsApRequestBody": ".charts_ap_request_body",
-    "ChartsApRequestBodySpan": ".charts_ap_request_body_span",
-    "ChartsApRequestResponse200": ".charts_ap_request_response_200",
-    "ChartsDriveBody": ".charts_drive_body",
-    "ChartsDriveBodySpan": ".charts_drive_body_span",
-    "ChartsDriveResponse200": ".charts_drive_response_200",
-    "ChartsDriveResponse200Local": ".charts_drive_response_200_local",
-    "ChartsDriveResponse200Remote": ".charts_drive_response_200_remote",
-    "ChartsFederationBody": ".charts_federation_body",
-    "ChartsFederationBodySpan": ".charts_federation_body_span",
-    "ChartsFederationResponse200": ".charts_federation_response_200",
-    "ChartsInstanceBody": ".charts_instance_body",
-    "ChartsInstanceBodySpan": ".charts_instance_body_span",
-    "ChartsInstanceResponse200": ".charts_instance_response_200",
-    "ChartsInstanceResponse200Drive": ".charts_instance_response_200_drive",
-    "ChartsInstanceResponse200Followers": ".charts_instance_response_200_followers",
-    "ChartsInstanceResponse200Following": ".charts_instance_response_200_following",
-    "ChartsInstanceResponse200Notes": ".charts_instance_response_200_notes",
-    "ChartsInstanceResponse200NotesDiffs": ".charts_instance_response_200_notes_diffs",
-    "ChartsInstanceResponse200Requests": ".charts_instance_response_200_requests",
-    "ChartsInstanceResponse200Users": ".charts_instance_response_200_users",
-    "ChartsNotesBody": ".charts_notes_body",
-    "ChartsNotesBodySpan": ".charts_notes_body_span",
-    "ChartsNotesResponse200": ".charts_notes_response_200",
-    "ChartsNotesResponse200Local": ".charts_notes_response_200_local",
-    "ChartsNotesResponse200LocalDiffs": ".charts_notes_response_200_local_diffs",
-    "ChartsNotesResponse200Remote": ".charts_notes_response_200_remote",
-    "ChartsNotesResponse200RemoteDiffs": ".charts_notes_response_200_remote_diffs",
-    "ChartsUserDriveBody": ".charts_user_drive_body",
-    "ChartsUserDriveBodySpan": ".charts_user_drive_body_span",
-    "ChartsUserDriveResponse200": ".charts_user_drive_response_200",
-    "ChartsUserFollowingBody": ".charts_user_following_body",
-    "ChartsUserFollowingBodySpan": ".charts_user_following_body_span",
-    "ChartsUserFollowingResponse200": ".charts_user_following_response_200",
-    "ChartsUserFollowingResponse200Local": ".charts_user_following_response_200_local",
-    "ChartsUserFollowingResponse200LocalFollowers": ".charts_user_following_response_200_local_followers",
-    "ChartsUserFollowingResponse200LocalFollowings": ".charts_user_following_response_200_local_followings",
-    "ChartsUserFollowingResponse200Remote": ".charts_user_following_response_200_remote",
-    "ChartsUserFollowingResponse200RemoteFollowers": ".charts_user_following_response_200_remote_followers",
-    "ChartsUserFollowingResponse200RemoteFollowings": ".charts_user_following_response_200_remote_followings",
-    "ChartsUserNotesBody": ".charts_user_notes_body",
-    "ChartsUserNotesBodySpan": ".charts_user_notes_body_span",
-    "ChartsUserNotesResponse200": ".charts_user_notes_response_200",
-    "ChartsUserNotesResponse200Diffs": ".charts_user_notes_response_200_diffs",
-    "ChartsUserPvBody": ".charts_user_pv_body",
-    "ChartsUserPvBodySpan": ".charts_user_pv_body_span",
-    "ChartsUserPvResponse200": ".charts_user_pv_response_200",
-    "ChartsUserPvResponse200Pv": ".charts_user_pv_response_200_pv",
-    "ChartsUserPvResponse200Upv": ".charts_user_pv_response_200_upv",
-    "ChartsUserReactionsBody": ".charts_user_reactions_body",
-    "ChartsUserReactionsBodySpan": ".charts_user_reactions_body_span",
-    "ChartsUserReactionsResponse200": ".charts_user_reactions_response_200",
-    "ChartsUserReactionsResponse200Local": ".charts_user_reactions_response_200_local",
-    "ChartsUserReactionsResponse200Remote": ".charts_user_reactions_response_200_remote",
-    "ChartsUsersBody": ".charts_users_body",
-    "ChartsUsersBodySpan": ".charts_users_body_span",
-    "ChartsUsersResponse200": ".charts_users_response_200",
-    "ChartsUsersResponse200Local": ".charts_users_response_200_local",
-    "ChartsUsersResponse200Remote": ".charts_users_response_200_remote",
-    "ChatHistoryBody": ".chat_history_body",
-    "ChatMessage": ".chat_message",
-    "ChatMessageLite": ".chat_message_lite",
-    "ChatMessageLiteFor1On1": ".chat_message_lite_for_1_on_1",
-    "ChatMessageLiteFor1On1ReactionsItem": ".chat_message_lite_for_1_on_1_reactions_item",
-    "ChatMessageLiteForRoom": ".chat_message_lite_for_room",
-    "ChatMessageLiteForRoomReactionsItem": ".chat_message_lite_for_room_reactions_item",
-    "ChatMessageLiteReactionsItem": ".chat_message_lite_reactions_item",
-    "ChatMessageReactionsItem": ".chat_message_reactions_item",
-    "ChatMessagesCreateToRoomBody": ".chat_messages_create_to_room_body",
-    "ChatMessagesCreateToUserBody": ".chat_messages_create_to_user_body",
-    "ChatMessagesDeleteBody": ".chat_messages_delete_body",
-    "ChatMessagesReactBody": ".chat_messages_react_body",
-    "ChatMessagesRoomTimelineBody": ".chat_messages_room_timeline_body",
-    "ChatMessagesSearchBody": ".chat_messages_search_body",
-    "ChatMessagesShowBody": ".chat_messages_show_body",
-    "ChatMessagesUnreactBody": ".chat_messages_unreact_body",
-    "ChatMessagesUserTimelineBody": ".chat_messages_user_timeline_body",
-    "ChatRoom": ".chat_room",
-    "ChatRoomInvitation": ".chat_room_invitation",
-    "ChatRoomMembership": ".chat_room_membership",
-    "ChatRoomsCreateBody": ".chat_rooms_create_body",
-    "ChatRoomsDeleteBody": ".chat_rooms_delete_body",
-    "ChatRoomsInvitationsCreateBody": ".chat_rooms_invitations_create_body",
-    "ChatRoomsInvitationsIgnoreBody": ".chat_rooms_invitations_ignore_body",
-    "ChatRoomsInvitationsInboxBody": ".chat_rooms_invitations_inbox_body",
-    "ChatRoomsInvitationsOutboxBody": ".chat_rooms_invitations_outbox_body",
-    "ChatRoomsJoinBody": ".chat_rooms_join_body",
-    "ChatRoomsJoiningBody": ".chat_rooms_joining_body",
-    "ChatRoomsLeaveBody": ".chat_rooms_leave_body",
-    "ChatRoomsMembersBody": ".chat_rooms_members_body",
-    "ChatRoomsMuteBody": ".chat_rooms_mute_body",
-    "ChatRoomsOwnedBody": ".chat_rooms_owned_body",
-    "ChatRoomsShowBody": ".chat_rooms_show_body",
-    "ChatRoomsUpdateBody": ".chat_rooms_update_body",
-    "Clip": ".clip",
-    "ClipsAddNoteBody": ".clips_add_note_body",
-    "ClipsCreateBody": ".clips_create_body",
-    "ClipsDeleteBody": ".clips_delete_body",
-    "ClipsFavoriteBody": ".clips_favorite_body",
-    "ClipsListBody": ".clips_list_body",
-    "ClipsNotesBody": ".clips_notes_body",
-    "ClipsRemoveNoteBody": ".clips_remove_note_body",
-    "ClipsShowBody": ".clips_show_body",
-    "ClipsUnfavoriteBody": ".clips_unfavorite_body",
-    "ClipsUpdateBody": ".clips_update_body",
-    "DriveFile": ".drive_file",
-    "DriveFileProperties": ".drive_file_properties",
-    "DriveFilesAttachedChatMessagesBody": ".drive_files_attached_chat_messages_body",
-    "DriveFilesAttachedNotesBody": ".drive_files_attached_notes_body",
-    "DriveFilesBody": ".drive_files_body",
-    "DriveFilesBodySortType1": ".drive_files_body_sort_type_1",
-    "DriveFilesBodySortType2Type1": ".drive_files_body_sort_type_2_type_1",
-    "DriveFilesBodySortType3Type1": ".drive_files_body_sort_type_3_type_1",
-    "DriveFilesCheckExistenceBody": ".drive_files_check_existence_body",
-    "DriveFilesCreateBody": ".drive_files_create_body",
-    "DriveFilesDeleteBody": ".drive_files_delete_body",
-    "DriveFilesFindBody": ".drive_files_find_body",
-    "DriveFilesFindByHashBody": ".drive_files_find_by_hash_body",
-    "DriveFilesMoveBulkBody": ".drive_files_move_bulk_body",
-    "DriveFilesShowBody": ".drive_files_show_body",
-    "DriveFilesUpdateBody": ".drive_files_update_body",
-    "DriveFilesUploadFromUrlBody": ".drive_files_upload_from_url_body",
-    "DriveFolder": ".drive_folder",
-    "DriveFoldersBody": ".drive_folders_body",
-    "DriveFoldersCreateBody": ".drive_folders_create_body",
-    "DriveFoldersDeleteBody": ".drive_folders_delete_body",
-    "DriveFoldersFindBody": ".drive_folders_find_body",
-    "DriveFoldersShowBody": ".drive_folders_show_body",
-    "DriveFoldersUpdateBody": ".drive_folders_update_body",
-    "DriveResponse200": ".drive_response_200",
-    "DriveStreamBody": ".drive_stream_body",
-    "EmailAddressAvailableBody": ".email_address_available_body",
-    "EmailAddressAvailableResponse200": ".email_address_available_response_200",
-    "EmojiBody": ".emoji_body",
-    "EmojiDetailed": ".emoji_detailed",
-    "EmojiDetailedAdmin": ".emoji_detailed_admin",
-    "EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem": ".emoji_detailed_admin_role_ids_that_can_be_used_this_emoji_as_reaction_item",
-    "EmojiSimple": ".emoji_simple",
-    "EmojisResponse200": ".emojis_response_200",
-    "EndpointBody": ".endpoint_body",
-    "EndpointResponse200": ".endpoint_response_200",
-    "EndpointResponse200ParamsItem": ".endpoint_response_200_params_item",
-    "Error": ".error",
-    "ErrorError": ".error_error",
-    "FederationFollowersBody": ".federation_followers_body",
-    "FederationFollowingBody": ".federation_following_body",
-    "FederationInstance": ".federation_instance",
-    "FederationInstanceSuspensionState": ".federation_instance_suspension_state",
-    "FederationInstancesBody": ".federation_instances_body",
-    "FederationInstancesBodySortType1": ".federation_instances_body_sort_type_1",
-    "FederationInstancesBodySortType2Type1": ".federation_instances_body_sort_type_2_type_1",
-    "FederationInstancesBodySortType3Type1": ".federation_instances_body_sort_type_3_type_1",
-    "FederationShowInstanceBody": ".federation_show_instance_body",
-    "FederationStatsBody": ".federation_stats_body",
-    "FederationStatsResponse200": ".federation_stats_response_200",
-    "FederationUpdateRemoteUserBody": ".federation_update_remote_user_body",
-    "FederationUsersBody": ".federation_users_body",
-    "FetchExternalResourcesBody": ".fetch_external_resources_body",
-    "FetchExternalResourcesResponse200": ".fetch_external_resources_response_200",
-    "FetchRssBody": ".fetch_rss_body",
-    "FetchRssResponse200": ".fetch_rss_response_200",
-    "FetchRssResponse200Image": ".fetch_rss_response_200_image",
-    "FetchRssResponse200ItemsItem": ".fetch_rss_response_200_items_item",
-    "FetchRssResponse200ItemsItemEnclosure": ".fetch_rss_response_200_items_item_enclosure",
-    "FetchRssResponse200Itunes": ".fetch_rss_response_200_itunes",
-    "FetchRssResponse200ItunesOwner": ".fetch_rss_response_200_itunes_owner",
-    "FetchRssResponse200PaginationLinks": ".fetch_rss_response_200_pagination_links",
-    "Flash": ".flash",
-    "FlashCreateBody": ".flash_create_body",
-    "FlashCreateBodyVisibility": ".flash_create_body_visibility",
-    "FlashDeleteBody": ".flash_delete_body",
-    "FlashFeaturedBody": ".flash_featured_body",
-    "FlashLikeBody": ".flash_like_body",
-    "FlashMyBody": ".flash_my_body",
-    "FlashMyLikesBody": ".flash_my_likes_body",
-    "FlashMyLikesResponse200Item": ".flash_my_likes_response_200_item",
-    "FlashSearchBody": ".flash_search_body",
-    "FlashShowBody": ".flash_show_body",
-    "FlashUnlikeBody": ".flash_unlike_body",
-    "FlashUpdateBody": ".flash_update_body",
-    "FlashUpdateBodyVisibility": ".flash_update_body_visibility",
-    "FlashVisibility": ".flash_visibility",
-    "Following": ".following",
-    "FollowingCreateBody": ".following_create_body",
-    "FollowingDeleteBody": ".following_delete_body",
-    "FollowingInvalidateBody": ".following_invalidate_body",
-    "FollowingRequestsAcceptBody": ".following_requests_accept_body",
-    "FollowingRequestsCancelBody": ".following_requests_cancel_body",
-    "FollowingRequestsListBody": ".following_requests_list_body",
-    "FollowingRequestsListResponse200Item": ".following_requests_list_response_200_item",
-    "FollowingRequestsRejectBody": ".following_requests_reject_body",
-    "FollowingRequestsSentBody": ".following_requests_sent_body",
-    "FollowingRequestsSentResponse200Item": ".following_requests_sent_response_200_item",
-    "FollowingUpdateAllBody": ".following_update_all_body",
-    "FollowingUpdateAllBodyNotify": ".following_update_all_body_notify",
-    "FollowingUpdateBody": ".following_update_body",
-    "FollowingUpdateBodyNotify": ".following_update_body_notify",
-    "GalleryFeaturedBody": ".gallery_featured_body",
-    "GalleryPost": ".gallery_post",
-    "GalleryPostsBody": ".gallery_posts_body",
-    "GalleryPostsCreateBody": ".gallery_posts_create_body",
-    "GalleryPostsDeleteBody": ".gallery_posts_delete_body",
-    "GalleryPostsLikeBody": ".gallery_posts_like_body",
-    "GalleryPostsShowBody": ".gallery_posts_show_body",
-    "GalleryPostsUnlikeBody": ".gallery_posts_unlike_body",
-    "GalleryPostsUpdateBody": ".gallery_posts_update_body",
-    "GetAvatarDecorationsResponse200Item": ".get_avatar_decorations_response_200_item",
-    "GetOnlineUsersCountResponse200": ".get_online_users_count_response_200",
-    "Hashtag": ".hashtag",
-    "HashtagsListBody": ".hashtags_list_body",
-    "HashtagsListBodySort": ".hashtags_list_body_sort",
-    "HashtagsSearchBody": ".hashtags_search_body",
-    "HashtagsShowBody": ".hashtags_show_body",
-    "HashtagsTrendResponse200Item": ".hashtags_trend_response_200_item",
-    "HashtagsUsersBody": ".hashtags_users_body",
-    "HashtagsUsersBodyOrigin": ".hashtags_users_body_origin",
-    "HashtagsUsersBodySort": ".hashtags_users_body_sort",
-    "HashtagsUsersBodyState": ".hashtags_users_body_state",
-    "I2FaDoneBody": ".i2_fa_done_body",
-    "I2FaDoneResponse200": ".i2_fa_done_response_200",
-    "I2FaKeyDoneBody": ".i2_fa_key_done_body",
-    "I2FaKeyDoneBodyCredential": ".i2_fa_key_done_body_credential",
-    "I2FaKeyDoneResponse200": ".i2_fa_key_done_response_200",
-    "I2FaPasswordLessBody": ".i2_fa_password_less_body",
-    "I2FaRegisterBody": ".i2_fa_register_body",
-    "I2FaRegisterKeyBody": ".i2_fa_register_key_body",
-    "I2FaRegisterKeyResponse200": ".i2_fa_register_key_response_200",
-    "I2FaRegisterKeyResponse200AttestationType1": ".i2_fa_register_key_response_200_attestation_type_1",
-    "I2FaRegisterKeyResponse200AttestationType2Type1": ".i2_fa_register_key_response_200_attestation_type_2_type_1",
-    "I2FaRegisterKeyResponse200AttestationType3Type1": ".i2_fa_register_key_response_200_attestation_type_3_type_1",
-    "I2FaRegisterKeyResponse200AuthenticatorSelection": ".i2_fa_register_key_response_200_authenticator_selection",
-    "I2FaRegisterKeyResponse200AuthenticatorSelectionAuthenticatorAttachment": ".i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment",
-    "I2FaRegisterKeyResponse200AuthenticatorSelectionUserVerification": ".i2_fa_register_key_response_200_authenticator_selection_user_verification",
-    "I2FaRegisterKeyResponse200ExcludeCredentialsType0Item": ".i2_fa_register_key_response_200_exclude_credentials_type_0_item",
-    "I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem": ".i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item",
-    "I2FaRegisterKeyResponse200Extensions": ".i2_fa_register_key_response_200_extensions",
-    "I2FaRegisterKeyResponse200PubKeyCredParamsItem": ".i2_fa_register_key_response_200_pub_key_cred_params_item",
-    "I2FaRegisterKeyResponse200Rp": ".i2_fa_register_key_response_200_rp",
-    "I2FaRegisterKeyResponse200User": ".i2_fa_register_key_response_200_user",
-    "I2FaRegisterResponse200": ".i2_fa_register_response_200",
-    "I2FaRemoveKeyBody": ".i2_fa_remove_key_body",
-    "I2FaUnregisterBody": ".i2_fa_unregister_body",
-    "I2FaUpdateKeyBody": ".i2_fa_update_key_body",
-    "IAppsBody": ".i_apps_body",
-    "IAppsBodySort": ".i_apps_body_sort",
-    "IAppsResponse200Item": ".i_apps_response_200_item",
-    "IAuthorizedAppsBody": ".i_authorized_apps_body",
-    "IAuthorizedAppsBodySort": ".i_authorized_apps_body_sort",
-    "IAuthorizedAppsResponse200Item": ".i_authorized_apps_response_200_item",
-    "IChangePasswordBody": ".i_change_password_body",
-    "IClaimAchievementBody": ".i_claim_achievement_body",
-    "IClaimAchievementBodyName": ".i_claim_achievement_body_name",
-    "IDeleteAccountBody": ".i_delete_account_body",
-    "IExportFollowingBody": ".i_export_following_body",
-    "IFavoritesBody": ".i_favorites_body",
-    "IGalleryLikesBody": ".i_gallery_likes_body",
-    "IGalleryLikesResponse200Item": ".i_gallery_likes_response_200_item",
-    "IGalleryPostsBody": ".i_gallery_posts_body",
-    "IImportAntennasBody": ".i_import_antennas_body",
-    "IImportBlockingBody": ".i_import_blocking_body",
-    "IImportFollowingBody": ".i_import_following_body",
-    "IImportMutingBody": ".i_import_muting_body",
-    "IImportUserListsBody": ".i_import_user_lists_body",
-    "IMoveBody": ".i_move_body",
-    "IMoveResponse200": ".i_move_response_200",
-    "INotificationsBody": ".i_notifications_body",
-    "INotificationsBodyExcludeTypesItem": ".i_notifications_body_exclude_types_item",
-    "INotificationsBodyIncludeTypesItem": ".i_notifications_body_include_types_item",
-    "INotificationsGroupedBody": ".i_notifications_grouped_body",
-    "INotificationsGroupedBodyExcludeTypesItem": ".i_notifications_grouped_body_exclude_types_item",
-    "INotificationsGroupedBodyIncludeTypesItem": ".i_notifications_grouped_body_include_types_item",
-    "IPageLikesBody": ".i_page_likes_body",
-    "IPageLikesResponse200Item": ".i_page_likes_response_200_item",
-    "IPagesBody": ".i_pages_body",
-    "IPinBody": ".i_pin_body",
-    "IReadAnnouncementBody": ".i_read_announcement_body",
-    "IRegenerateTokenBody": ".i_regenerate_token_body",
-    "IRegistryGetAllBody": ".i_registry_get_all_body",
-    "IRegistryGetAllResponse200": ".i_registry_get_all_response_200",
-    "IRegistryGetBody": ".i_registry_get_body",
-    "IRegistryGetDetailBody": ".i_registry_get_detail_body",
-    "IRegistryGetDetailResponse200": ".i_registry_get_detail_response_200",
-    "IRegistryGetResponse200": ".i_registry_get_response_200",
-    "IRegistryKeysBody": ".i_registry_keys_body",
-    "IRegistryKeysWithTypeBody": ".i_registry_keys_with_type_body",
-    "IRegistryKeysWithTypeResponse200": ".i_registry_keys_with_type_response_200",
-    "IRegistryRemoveBody": ".i_registry_remove_body",
-    "IRegistryScopesWithDomainResponse200Item": ".i_registry_scopes_with_domain_response_200_item",
-    "IRegistrySetBody": ".i_registry_set_body",
-    "IRevokeTokenBody": ".i_revoke_token_body",
-    "ISigninHistoryBody": ".i_signin_history_body",
-    "IUnpinBody": ".i_unpin_body",
-    "IUpdateBody": ".i_update_body",
-    "IUpdateBodyAvatarDecorationsItem": ".i_update_body_avatar_decorations_item",
-    "IUpdateBodyChatScope": ".i_update_body_chat_scope",
-    "IUpdateBodyFieldsItem": ".i_update_body_fields_item",
-    "IUpdateBodyFollowersVisibility": ".i_update_body_followers_visibility",
-    "IUpdateBodyFollowingVisibility": ".i_update_body_following_visibility",
-    "IUpdateBodyLangType1": ".i_update_body_lang_type_1",
-    "IUpdateBodyLangType2Type1": ".i_update_body_lang_type_2_type_1",
-    "IUpdateBodyLangType3Type1": ".i_update_body_lang_type_3_type_1",
-    "IUpdateBodyNotificationRecieveConfig": ".i_update_body_notification_recieve_config",
-    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType0": ".i_update_body_notification_recieve_config_achievement_earned_type_0",
-    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType0Type": ".i_update_body_notification_recieve_config_achievement_earned_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType1": ".i_update_body_notification_recieve_config_achievement_earned_type_1",
-    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType1Type": ".i_update_body_notification_recieve_config_achievement_earned_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigAppType0": ".i_update_body_notification_recieve_config_app_type_0",
-    "IUpdateBodyNotificationRecieveConfigAppType0Type": ".i_update_body_notification_recieve_config_app_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigAppType1": ".i_update_body_notification_recieve_config_app_type_1",
-    "IUpdateBodyNotificationRecieveConfigAppType1Type": ".i_update_body_notification_recieve_config_app_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0": ".i_update_body_notification_recieve_config_chat_room_invitation_received_type_0",
-    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0Type": ".i_update_body_notification_recieve_config_chat_room_invitation_received_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1": ".i_update_body_notification_recieve_config_chat_room_invitation_received_type_1",
-    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1Type": ".i_update_body_notification_recieve_config_chat_room_invitation_received_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0": ".i_update_body_notification_recieve_config_follow_request_accepted_type_0",
-    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0Type": ".i_update_body_notification_recieve_config_follow_request_accepted_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1": ".i_update_body_notification_recieve_config_follow_request_accepted_type_1",
-    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1Type": ".i_update_body_notification_recieve_config_follow_request_accepted_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigFollowType0": ".i_update_body_notification_recieve_config_follow_type_0",
-    "IUpdateBodyNotificationRecieveConfigFollowType0Type": ".i_update_body_notification_recieve_config_follow_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigFollowType1": ".i_update_body_notification_recieve_config_follow_type_1",
-    "IUpdateBodyNotificationRecieveConfigFollowType1Type": ".i_update_body_notification_recieve_config_follow_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigMentionType0": ".i_update_body_notification_recieve_config_mention_type_0",
-    "IUpdateBodyNotificationRecieveConfigMentionType0Type": ".i_update_body_notification_recieve_config_mention_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigMentionType1": ".i_update_body_notification_recieve_config_mention_type_1",
-    "IUpdateBodyNotificationRecieveConfigMentionType1Type": ".i_update_body_notification_recieve_config_mention_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigNoteType0": ".i_update_body_notification_recieve_config_note_type_0",
-    "IUpdateBodyNotificationRecieveConfigNoteType0Type": ".i_update_body_notification_recieve_config_note_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigNoteType1": ".i_update_body_notification_recieve_config_note_type_1",
-    "IUpdateBodyNotificationRecieveConfigNoteType1Type": ".i_update_body_notification_recieve_config_note_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigPollEndedType0": ".i_update_body_notification_recieve_config_poll_ended_type_0",
-    "IUpdateBodyNotificationRecieveConfigPollEndedType0Type": ".i_update_body_notification_recieve_config_poll_ended_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigPollEndedType1": ".i_update_body_notification_recieve_config_poll_ended_type_1",
-    "IUpdateBodyNotificationRecieveConfigPollEndedType1Type": ".i_update_body_notification_recieve_config_poll_ended_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigQuoteType0": ".i_update_body_notification_recieve_config_quote_type_0",
-    "IUpdateBodyNotificationRecieveConfigQuoteType0Type": ".i_update_body_notification_recieve_config_quote_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigQuoteType1": ".i_update_body_notification_recieve_config_quote_type_1",
-    "IUpdateBodyNotificationRecieveConfigQuoteType1Type": ".i_update_body_notification_recieve_config_quote_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigReactionType0": ".i_update_body_notification_recieve_config_reaction_type_0",
-    "IUpdateBodyNotificationRecieveConfigReactionType0Type": ".i_update_body_notification_recieve_config_reaction_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigReactionType1": ".i_update_body_notification_recieve_config_reaction_type_1",
-    "IUpdateBodyNotificationRecieveConfigReactionType1Type": ".i_update_body_notification_recieve_config_reaction_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0": ".i_update_body_notification_recieve_config_receive_follow_request_type_0",
-    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0Type": ".i_update_body_notification_recieve_config_receive_follow_request_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1": ".i_update_body_notification_recieve_config_receive_follow_request_type_1",
-    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1Type": ".i_update_body_notification_recieve_config_receive_follow_request_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigRenoteType0": ".i_update_body_notification_recieve_config_renote_type_0",
-    "IUpdateBodyNotificationRecieveConfigRenoteType0Type": ".i_update_body_notification_recieve_config_renote_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigRenoteType1": ".i_update_body_notification_recieve_config_renote_type_1",
-    "IUpdateBodyNotificationRecieveConfigRenoteType1Type": ".i_update_body_notification_recieve_config_renote_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigReplyType0": ".i_update_body_notification_recieve_config_reply_type_0",
-    "IUpdateBodyNotificationRecieveConfigReplyType0Type": ".i_update_body_notification_recieve_config_reply_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigReplyType1": ".i_update_body_notification_recieve_config_reply_type_1",
-    "IUpdateBodyNotificationRecieveConfigReplyType1Type": ".i_update_body_notification_recieve_config_reply_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigRoleAssignedType0": ".i_update_body_notification_recieve_config_role_assigned_type_0",
-    "IUpdateBodyNotificationRecieveConfigRoleAssignedType0Type": ".i_update_body_notification_recieve_config_role_assigned_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigRoleAssignedType1": ".i_update_body_notification_recieve_config_role_assigned_type_1",
-    "IUpdateBodyNotificationRecieveConfigRoleAssignedType1Type": ".i_update_body_notification_recieve_config_role_assigned_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0": ".i_update_body_notification_recieve_config_scheduled_note_post_failed_type_0",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0Type": ".i_update_body_notification_recieve_config_scheduled_note_post_failed_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1": ".i_update_body_notification_recieve_config_scheduled_note_post_failed_type_1",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1Type": ".i_update_body_notification_recieve_config_scheduled_note_post_failed_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0": ".i_update_body_notification_recieve_config_scheduled_note_posted_type_0",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0Type": ".i_update_body_notification_recieve_config_scheduled_note_posted_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1": ".i_update_body_notification_recieve_config_scheduled_note_posted_type_1",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1Type": ".i_update_body_notification_recieve_config_scheduled_note_posted_type_1_type",
-    "IUpdateBodyNotificationRecieveConfigTestType0": ".i_update_body_notification_recieve_config_test_type_0",
-    "IUpdateBodyNotificationRecieveConfigTestType0Type": ".i_update_body_notification_recieve_config_test_type_0_type",
-    "IUpdateBodyNotificationRecieveConfigTestType1": ".i_update_body_notification_recieve_config_test_type_1",
-    "IUpdateBodyNotificationRecieveConfigTestType1Type": ".i_update_body_notification_recieve_config_test_type_1_type",
-    "IUpdateEmailBody": ".i_update_email_body",
-    "IWebhooksCreateBody": ".i_webhooks_create_body",
-    "IWebhooksCreateBodyOnItem": ".i_webhooks_create_body_on_item",
-    "IWebhooksCreateResponse200": ".i_webhooks_create_response_200",
-    "IWebhooksCreateResponse200OnItem": ".i_webhooks_create_response_200_on_item",
-    "IWebhooksDeleteBody": ".i_webhooks_delete_body",
-    "IWebhooksShowBody": ".i_webhooks_show_body",
-    "IWebhooksTestBody": ".i_webhooks_test_body",
-    "IWebhooksTestBodyOverride": ".i_webhooks_test_body_override",
-    "IWebhooksTestBodyType": ".i_webhooks_test_body_type",
-    "IWebhooksUpdateBody": ".i_webhooks_update_body",
-    "IWebhooksUpdateBodyOnItem": ".i_webhooks_update_body_on_item",
-    "InviteCode": ".invite_code",
-    "InviteDeleteBody": ".invite_delete_body",
-    "InviteLimitResponse200": ".invite_limit_response_200",
-    "InviteListBody": ".invite_list_body",
-    "MeDetailed": ".me_detailed",
-    "MeDetailedOnly": ".me_detailed_only",
-    "MeDetailedOnlyNotificationRecieveConfig": ".me_detailed_only_notification_recieve_config",
-    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0": ".me_detailed_only_notification_recieve_config_achievement_earned_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0Type": ".me_detailed_only_notification_recieve_config_achievement_earned_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1": ".me_detailed_only_notification_recieve_config_achievement_earned_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1Type": ".me_detailed_only_notification_recieve_config_achievement_earned_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigAppType0": ".me_detailed_only_notification_recieve_config_app_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigAppType0Type": ".me_detailed_only_notification_recieve_config_app_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigAppType1": ".me_detailed_only_notification_recieve_config_app_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigAppType1Type": ".me_detailed_only_notification_recieve_config_app_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0": ".me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0Type": ".me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1": ".me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1Type": ".me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType0": ".me_detailed_only_notification_recieve_config_create_token_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType0Type": ".me_detailed_only_notification_recieve_config_create_token_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType1": ".me_detailed_only_notification_recieve_config_create_token_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType1Type": ".me_detailed_only_notification_recieve_config_create_token_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType0": ".me_detailed_only_notification_recieve_config_export_completed_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType0Type": ".me_detailed_only_notification_recieve_config_export_completed_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType1": ".me_detailed_only_notification_recieve_config_export_completed_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType1Type": ".me_detailed_only_notification_recieve_config_export_completed_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0": ".me_detailed_only_notification_recieve_config_follow_request_accepted_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0Type": ".me_detailed_only_notification_recieve_config_follow_request_accepted_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1": ".me_detailed_only_notification_recieve_config_follow_request_accepted_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1Type": ".me_detailed_only_notification_recieve_config_follow_request_accepted_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigFollowType0": ".me_detailed_only_notification_recieve_config_follow_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigFollowType0Type": ".me_detailed_only_notification_recieve_config_follow_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigFollowType1": ".me_detailed_only_notification_recieve_config_follow_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigFollowType1Type": ".me_detailed_only_notification_recieve_config_follow_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigLoginType0": ".me_detailed_only_notification_recieve_config_login_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigLoginType0Type": ".me_detailed_only_notification_recieve_config_login_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigLoginType1": ".me_detailed_only_notification_recieve_config_login_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigLoginType1Type": ".me_detailed_only_notification_recieve_config_login_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigMentionType0": ".me_detailed_only_notification_recieve_config_mention_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigMentionType0Type": ".me_detailed_only_notification_recieve_config_mention_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigMentionType1": ".me_detailed_only_notification_recieve_config_mention_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigMentionType1Type": ".me_detailed_only_notification_recieve_config_mention_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigNoteType0": ".me_detailed_only_notification_recieve_config_note_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigNoteType0Type": ".me_detailed_only_notification_recieve_config_note_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigNoteType1": ".me_detailed_only_notification_recieve_config_note_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigNoteType1Type": ".me_detailed_only_notification_recieve_config_note_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigPollEndedType0": ".me_detailed_only_notification_recieve_config_poll_ended_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigPollEndedType0Type": ".me_detailed_only_notification_recieve_config_poll_ended_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigPollEndedType1": ".me_detailed_only_notification_recieve_config_poll_ended_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigPollEndedType1Type": ".me_detailed_only_notification_recieve_config_poll_ended_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigQuoteType0": ".me_detailed_only_notification_recieve_config_quote_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigQuoteType0Type": ".me_detailed_only_notification_recieve_config_quote_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigQuoteType1": ".me_detailed_only_notification_recieve_config_quote_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigQuoteType1Type": ".me_detailed_only_notification_recieve_config_quote_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigReactionType0": ".me_detailed_only_notification_recieve_config_reaction_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigReactionType0Type": ".me_detailed_only_notification_recieve_config_reaction_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigReactionType1": ".me_detailed_only_notification_recieve_config_reaction_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigReactionType1Type": ".me_detailed_only_notification_recieve_config_reaction_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0": ".me_detailed_only_notification_recieve_config_receive_follow_request_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0Type": ".me_detailed_only_notification_recieve_config_receive_follow_request_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1": ".me_detailed_only_notification_recieve_config_receive_follow_request_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1Type": ".me_detailed_only_notification_recieve_config_receive_follow_request_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigRenoteType0": ".me_detailed_only_notification_recieve_config_renote_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigRenoteType0Type": ".me_detailed_only_notification_recieve_config_renote_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigRenoteType1": ".me_detailed_only_notification_recieve_config_renote_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigRenoteType1Type": ".me_detailed_only_notification_recieve_config_renote_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigReplyType0": ".me_detailed_only_notification_recieve_config_reply_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigReplyType0Type": ".me_detailed_only_notification_recieve_config_reply_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigReplyType1": ".me_detailed_only_notification_recieve_config_reply_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigReplyType1Type": ".me_detailed_only_notification_recieve_config_reply_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0": ".me_detailed_only_notification_recieve_config_role_assigned_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0Type": ".me_detailed_only_notification_recieve_config_role_assigned_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1": ".me_detailed_only_notification_recieve_config_role_assigned_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1Type": ".me_detailed_only_notification_recieve_config_role_assigned_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0": ".me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0Type": ".me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1": ".me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1Type": ".me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0": ".me_detailed_only_notification_recieve_config_scheduled_note_posted_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0Type": ".me_detailed_only_notification_recieve_config_scheduled_note_posted_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1": ".me_detailed_only_notification_recieve_config_scheduled_note_posted_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1Type": ".me_detailed_only_notification_recieve_config_scheduled_note_posted_type_1_type",
-    "MeDetailedOnlyNotificationRecieveConfigTestType0": ".me_detailed_only_notification_recieve_config_test_type_0",
-    "MeDetailedOnlyNotificationRecieveConfigTestType0Type": ".me_detailed_only_notification_recieve_config_test_type_0_type",
-    "MeDetailedOnlyNotificationRecieveConfigTestType1": ".me_detailed_only_notification_recieve_config_test_type_1",
-    "MeDetailedOnlyNotificationRecieveConfigTestType1Type": ".me_detailed_only_notification_recieve_config_test_type_1_type",
-    "MeDetailedOnlySecurityKeysListItem": ".me_detailed_only_security_keys_list_item",
-    "MeDetailedOnlyTwoFactorBackupCodesStock": ".me_detailed_only_two_factor_backup_codes_stock",
-    "MetaBody": ".meta_body",
-    "MetaClientOptions": ".meta_client_options",
-    "MetaClientOptionsEntrancePageStyle": ".meta_client_options_entrance_page_style",
-    "MetaDetailed": ".meta_detailed",
-    "MetaDetailedOnly": ".meta_detailed_only",
-    "MetaDetailedOnlyFeatures": ".meta_detailed_only_features",
-    "MetaLite": ".meta_lite",
-    "MetaLiteAdsItem": ".meta_lite_ads_item",
-    "MetaLiteFederation": ".meta_lite_federation",
-    "MetaLiteNoteSearchableScope": ".meta_lite_note_searchable_scope",
-    "MetaLiteSentryForFrontend": ".meta_lite_sentry_for_frontend",
-    "MetaLiteSentryForFrontendBrowserTracingIntegrationType0": ".meta_lite_sentry_for_frontend_browser_tracing_integration_type_0",
-    "MetaLiteSentryForFrontendOptions": ".meta_lite_sentry_for_frontend_options",
-    "MetaLiteSentryForFrontendReplayIntegrationType0": ".meta_lite_sentry_for_frontend_replay_integration_type_0",
-    "MetaLiteSentryForFrontendVueIntegrationType0": ".meta_lite_sentry_for_frontend_vue_integration_type_0",
-    "MiauthGenTokenBody": ".miauth_gen_token_body",
-    "MiauthGenTokenResponse200": ".miauth_gen_token_response_200",
-    "MuteCreateBody": ".mute_create_body",
-    "MuteDeleteBody": ".mute_delete_body",
-    "MuteListBody": ".mute_list_body",
-    "Muting": ".muting",
-    "MyAppsBody": ".my_apps_body",
-    "Note": ".note",
-    "NoteChannel": ".note_channel",
-    "NoteDraft": ".note_draft",
-    "NoteDraftChannel": ".note_draft_channel",
-    "NoteDraftPoll": ".note_draft_poll",
-    "NoteDraftReactionAcceptanceType1": ".note_draft_reaction_acceptance_type_1",
-    "NoteDraftReactionAcceptanceType2Type1": ".note_draft_reaction_acceptance_type_2_type_1",
-    "NoteDraftReactionAcceptanceType3Type1": ".note_draft_reaction_acceptance_type_3_type_1",
-    "NoteDraftVisibility": ".note_draft_visibility",
-    "NoteEmojis": ".note_emojis",
-    "NoteFavorite": ".note_favorite",
-    "NotePoll": ".note_poll",
-    "NotePollChoicesItem": ".note_poll_choices_item",
-    "NoteReaction": ".note_reaction",
-    "NoteReactionAcceptanceType1": ".note_reaction_acceptance_type_1",
-    "NoteReactionAcceptanceType2Type1": ".note_reaction_acceptance_type_2_type_1",
-    "NoteReactionAcceptanceType3Type1": ".note_reaction_acceptance_type_3_type_1",
-    "NoteReactionEmojis": ".note_reaction_emojis",
-    "NoteReactionWithNote": ".note_reaction_with_note",
-    "NoteReactions": ".note_reactions",
-    "NoteVisibility": ".note_visibility",
-    "NotesBody": ".notes_body",
-    "NotesChildrenBody": ".notes_children_body",
-    "NotesClipsBody": ".notes_clips_body",
-    "NotesConversationBody": ".notes_conversation_body",
-    "NotesCreateBody": ".notes_create_body",
-    "NotesCreateBodyPoll": ".notes_create_body_poll",
-    "NotesCreateBodyReactionAcceptanceType1": ".notes_create_body_reaction_acceptance_type_1",
-    "NotesCreateBodyReactionAcceptanceType2Type1": ".notes_create_body_reaction_acceptance_type_2_type_1",
-    "NotesCreateBodyReactionAcceptanceType3Type1": ".notes_create_body_reaction_acceptance_type_3_type_1",
-    "NotesCreateBodyVisibility": ".notes_create_body_visibility",
-    "NotesCreateResponse200": ".notes_create_response_200",
-    "NotesDeleteBody": ".notes_delete_body",
-    "NotesDraftsCreateBody": ".notes_drafts_create_body",
-    "NotesDraftsCreateBodyPoll": ".notes_drafts_create_body_poll",
-    "NotesDraftsCreateBodyReactionAcceptanceType1": ".notes_drafts_create_body_reaction_acceptance_type_1",
-    "NotesDraftsCreateBodyReactionAcceptanceType2Type1": ".notes_drafts_create_body_reaction_acceptance_type_2_type_1",
-    "NotesDraftsCreateBodyReactionAcceptanceType3Type1": ".notes_drafts_create_body_reaction_acceptance_type_3_type_1",
-    "NotesDraftsCreateBodyVisibility": ".notes_drafts_create_body_visibility",
-    "NotesDraftsCreateResponse200": ".notes_drafts_create_response_200",
-    "NotesDraftsDeleteBody": ".notes_drafts_delete_body",
-    "NotesDraftsListBody": ".notes_drafts_list_body",
-    "NotesDraftsUpdateBody": ".notes_drafts_update_body",
-    "NotesDraftsUpdateBodyPoll": ".notes_drafts_update_body_poll",
-    "NotesDraftsUpdateBodyReactionAcceptanceType1": ".notes_drafts_update_body_reaction_acceptance_type_1",
-    "NotesDraftsUpdateBodyReactionAcceptanceType2Type1": ".notes_drafts_update_body_reaction_acceptance_type_2_type_1",
-    "NotesDraftsUpdateBodyReactionAcceptanceType3Type1": ".notes_drafts_update_body_reaction_acceptance_type_3_type_1",
-    "NotesDraftsUpdateBodyVisibility": ".notes_drafts_update_body_visibility",
-    "NotesDraftsUpdateResponse200": ".notes_drafts_update_response_200",
-    "NotesFavoritesCreateBody": ".notes_favorites_create_body",
-    "NotesFavoritesDeleteBody": ".notes_favorites_delete_body",
-    "NotesFeaturedBody": ".notes_featured_body",
-    "NotesGlobalTimelineBody": ".notes_global_timeline_body",
-    "NotesHybridTimelineBody": ".notes_hybrid_timeline_body",
-    "NotesLocalTimelineBody": ".notes_local_timeline_body",
-    "NotesMentionsBody": ".notes_mentions_body",
-    "NotesPollsRecommendationBody": ".notes_polls_recommendation_body",
-    "NotesPollsVoteBody": ".notes_polls_vote_body",
-    "NotesReactionsBody": ".notes_reactions_body",
-    "NotesReactionsCreateBody": ".notes_reactions_create_body",
-    "NotesReactionsDeleteBody": ".notes_reactions_delete_body",
-    "NotesRenotesBody": ".notes_renotes_body",
-    "NotesRepliesBody": ".notes_replies_body",
-    "NotesSearchBody": ".notes_search_body",
-    "NotesSearchByTagBody": ".notes_search_by_tag_body",
-    "NotesShowBody": ".notes_show_body",
-    "NotesShowPartialBulkBody": ".notes_show_partial_bulk_body",
-    "NotesShowPartialBulkResponse200Item": ".notes_show_partial_bulk_response_200_item",
-    "NotesShowPartialBulkResponse200ItemReactionEmojis": ".notes_show_partial_bulk_response_200_item_reaction_emojis",
-    "NotesShowPartialBulkResponse200ItemReactions": ".notes_show_partial_bulk_response_200_item_reactions",
-    "NotesStateBody": ".notes_state_body",
-    "NotesStateResponse200": ".notes_state_response_200",
-    "NotesThreadMutingCreateBody": ".notes_thread_muting_create_body",
-    "NotesThreadMutingDeleteBody": ".notes_thread_muting_delete_body",
-    "NotesTimelineBody": ".notes_timeline_body",
-    "NotesTranslateBody": ".notes_translate_body",
-    "NotesTranslateResponse200": ".notes_translate_response_200",
-    "NotesUnrenoteBody": ".notes_unrenote_body",
-    "NotesUserListTimelineBody": ".notes_user_list_timeline_body",
-    "NotificationAchievementEarned": ".notification_achievement_earned",
-    "NotificationAchievementEarnedType": ".notification_achievement_earned_type",
-    "NotificationApp": ".notification_app",
-    "NotificationAppType": ".notification_app_type",
-    "NotificationChatRoomInvitationReceived": ".notification_chat_room_invitation_received",
-    "NotificationChatRoomInvitationReceivedType": ".notification_chat_room_invitation_received_type",
-    "NotificationCreateToken": ".notification_create_token",
-    "NotificationCreateTokenType": ".notification_create_token_type",
-    "NotificationExportCompleted": ".notification_export_completed",
-    "NotificationExportCompletedExportedEntity": ".notification_export_completed_exported_entity",
-    "NotificationExportCompletedType": ".notification_export_completed_type",
-    "NotificationFollow": ".notification_follow",
-    "NotificationFollowRequestAccepted": ".notification_follow_request_accepted",
-    "NotificationFollowRequestAcceptedType": ".notification_follow_request_accepted_type",
-    "NotificationFollowType": ".notification_follow_type",
-    "NotificationLogin": ".notification_login",
-    "NotificationLoginType": ".notification_login_type",
-    "NotificationMention": ".notification_mention",
-    "NotificationMentionType": ".notification_mention_type",
-    "NotificationNote": ".notification_note",
-    "NotificationNoteType": ".notification_note_type",
-    "NotificationPollEnded": ".notification_poll_ended",
-    "NotificationPollEndedType": ".notification_poll_ended_type",
-    "NotificationQuote": ".notification_quote",
-    "NotificationQuoteType": ".notification_quote_type",
-    "NotificationReaction": ".notification_reaction",
-    "NotificationReactionGrouped": ".notification_reaction_grouped",
-    "NotificationReactionGroupedReactionsItem": ".notification_reaction_grouped_reactions_item",
-    "NotificationReactionGroupedType": ".notification_reaction_grouped_type",
-    "NotificationReactionType": ".notification_reaction_type",
-    "NotificationReceiveFollowRequest": ".notification_receive_follow_request",
-    "NotificationReceiveFollowRequestType": ".notification_receive_follow_request_type",
-    "NotificationRenote": ".notification_renote",
-    "NotificationRenoteGrouped": ".notification_renote_grouped",
-    "NotificationRenoteGroupedType": ".notification_renote_grouped_type",
-    "NotificationRenoteType": ".notification_renote_type",
-    "NotificationReply": ".notification_reply",
-    "NotificationReplyType": ".notification_reply_type",
-    "NotificationRoleAssigned": ".notification_role_assigned",
-    "NotificationRoleAssignedType": ".notification_role_assigned_type",
-    "NotificationScheduledNotePostFailed": ".notification_scheduled_note_post_failed",
-    "NotificationScheduledNotePostFailedType": ".notification_scheduled_note_post_failed_type",
-    "NotificationScheduledNotePosted": ".notification_scheduled_note_posted",
-    "NotificationScheduledNotePostedType": ".notification_scheduled_note_posted_type",
-    "NotificationTest": ".notification_test",
-    "NotificationTestType": ".notification_test_type",
-    "NotificationsCreateBody": ".notifications_create_body",
-    "Page": ".page",
-    "PageBlockImage": ".page_block_image",
-    "PageBlockImageType": ".page_block_image_type",
-    "PageBlockNote": ".page_block_note",
-    "PageBlockNoteType": ".page_block_note_type",
-    "PageBlockSection": ".page_block_section",
-    "PageBlockSectionChildrenItem": ".page_block_section_children_item",
-    "PageBlockSectionType": ".page_block_section_type",
-    "PageBlockText": ".page_block_text",
-    "PageBlockTextType": ".page_block_text_type",
-    "PageFont": ".page_font",
-    "PagePushBody": ".page_push_body",
-    "PageVariablesItem": ".page_variables_item",
-    "PagesCreateBody": ".pages_create_body",
-    "PagesCreateBodyContentItem": ".pages_create_body_content_item",
-    "PagesCreateBodyFont": ".pages_create_body_font",
-    "PagesCreateBodyVariablesItem": ".pages_create_body_variables_item",
-    "PagesDeleteBody": ".pages_delete_body",
-    "PagesLikeBody": ".pages_like_body",
-    "PagesShowBody": ".pages_show_body",
-    "PagesUnlikeBody": ".pages_unlike_body",
-    "PagesUpdateBody": ".pages_update_body",
-    "PagesUpdateBodyContentItem": ".pages_update_body_content_item",
-    "PagesUpdateBodyFont": ".pages_update_body_font",
-    "PagesUpdateBodyVariablesItem": ".pages_update_body_variables_item",
-    "PingResponse200": ".ping_response_200",
-    "PromoReadBody": ".promo_read_body",
-    "QueueCount": ".queue_count",
-    "QueueJob": ".queue_job",
-    "QueueJobData": ".queue_job_data",
-    "QueueJobOpts": ".queue_job_opts",
-    "QueueMetrics": ".queue_metrics",
-    "QueueMetricsMeta": ".queue_metrics_meta",
-    "RenoteMuteCreateBody": ".renote_mute_create_body",
-    "RenoteMuteDeleteBody": ".renote_mute_delete_body",
-    "RenoteMuteListBody": ".renote_mute_list_body",
-    "RenoteMuting": ".renote_muting",
-    "RequestResetPasswordBody": ".request_reset_password_body",
-    "ResetPasswordBody": ".reset_password_body",
-    "RetentionResponse200Item": ".retention_response_200_item",
-    "RetentionResponse200ItemData": ".retention_response_200_item_data",
-    "ReversiCancelMatchBody": ".reversi_cancel_match_body",
-    "ReversiGameDetailed": ".reversi_game_detailed",
-    "ReversiGameDetailedBw": ".reversi_game_detailed_bw",
-    "ReversiGameDetailedForm1": ".reversi_game_detailed_form_1",
-    "ReversiGameDetailedForm2": ".reversi_game_detailed_form_2",
-    "ReversiGameLite": ".reversi_game_lite",
-    "ReversiGameLiteBw": ".reversi_game_lite_bw",
-    "ReversiGamesBody": ".reversi_games_body",
-    "ReversiMatchBody": ".reversi_match_body",
-    "ReversiShowGameBody": ".reversi_show_game_body",
-    "ReversiSurrenderBody": ".reversi_surrender_body",
-    "ReversiVerifyBody": ".reversi_verify_body",
-    "ReversiVerifyResponse200": ".reversi_verify_response_200",
-    "Role": ".role",
-    "RoleCondFormulaEmpty": ".role_cond_formula_empty",
-    "RoleCondFormulaFollowersOrFollowingOrNotes": ".role_cond_formula_followers_or_following_or_notes",
-    "RoleCondFormulaFollowersOrFollowingOrNotesType": ".role_cond_formula_followers_or_following_or_notes_type",
-    "RoleCondFormulaLogics": ".role_cond_formula_logics",
-    "RoleCondFormulaLogicsType": ".role_cond_formula_logics_type",
-    "RoleCondFormulaValueAssignedRole": ".role_cond_formula_value_assigned_role",
-    "RoleCondFormulaValueAssignedRoleType": ".role_cond_formula_value_assigned_role_type",
-    "RoleCondFormulaValueCreated": ".role_cond_formula_value_created",
-    "RoleCondFormulaValueCreatedType": ".role_cond_formula_value_created_type",
-    "RoleCondFormulaValueIsLocalOrRemote": ".role_cond_formula_value_is_local_or_remote",
-    "RoleCondFormulaValueIsLocalOrRemoteType": ".role_cond_formula_value_is_local_or_remote_type",
-    "RoleCondFormulaValueNot": ".role_cond_formula_value_not",
-    "RoleCondFormulaValueNotType": ".role_cond_formula_value_not_type",
-    "RoleCondFormulaValueUserSettingBooleanSchema": ".role_cond_formula_value_user_setting_boolean_schema",
-    "RoleCondFormulaValueUserSettingBooleanSchemaType": ".role_cond_formula_value_user_setting_boolean_schema_type",
-    "RoleLite": ".role_lite",
-    "RolePolicies": ".role_policies",
-    "RolePoliciesChatAvailability": ".role_policies_chat_availability",
-    "RolePoliciesMap": ".role_policies_map",
-    "RolePoliciesMapAdditionalProperty": ".role_policies_map_additional_property",
-    "RoleTarget": ".role_target",
-    "RolesNotesBody": ".roles_notes_body",
-    "RolesShowBody": ".roles_show_body",
-    "RolesUsersBody": ".roles_users_body",
-    "RolesUsersResponse200Item": ".roles_users_response_200_item",
-    "ServerInfoResponse200": ".server_info_response_200",
-    "ServerInfoResponse200Cpu": ".server_info_response_200_cpu",
-    "ServerInfoResponse200Fs": ".server_info_response_200_fs",
-    "ServerInfoResponse200Mem": ".server_info_response_200_mem",
-    "Signin": ".signin",
-    "SigninHeaders": ".signin_headers",
-    "StatsResponse200": ".stats_response_200",
-    "SwRegisterBody": ".sw_register_body",
-    "SwRegisterResponse200": ".sw_register_response_200",
-    "SwRegisterResponse200State": ".sw_register_response_200_state",
-    "SwShowRegistrationBody": ".sw_show_registration_body",
-    "SwShowRegistrationResponse200": ".sw_show_registration_response_200",
-    "SwUnregisterBody": ".sw_unregister_body",
-    "SwUpdateRegistrationBody": ".sw_update_registration_body",
-    "SwUpdateRegistrationResponse200": ".sw_update_registration_response_200",
-    "SystemWebhook": ".system_webhook",
-    "SystemWebhookOnItem": ".system_webhook_on_item",
-    "TestBody": ".test_body",
-    "TestResponse200": ".test_response_200",
-    "UnreadAnnouncement": ".unread_announcement",
-    "UnreadAnnouncementDisplay": ".unread_announcement_display",
-    "UnreadAnnouncementIcon": ".unread_announcement_icon",
-    "UserDetailedNotMe": ".user_detailed_not_me",
-    "UserDetailedNotMeOnly": ".user_detailed_not_me_only",
-    "UserDetailedNotMeOnlyChatScope": ".user_detailed_not_me_only_chat_scope",
-    "UserDetailedNotMeOnlyFieldsItem": ".user_detailed_not_me_only_fields_item",
-    "UserDetailedNotMeOnlyFollowersVisibility": ".user_detailed_not_me_only_followers_visibility",
-    "UserDetailedNotMeOnlyFollowingVisibility": ".user_detailed_not_me_only_following_visibility",
-    "UserDetailedNotMeOnlyNotify": ".user_detailed_not_me_only_notify",
-    "UserList": ".user_list",
-    "UserLite": ".user_lite",
-    "UserLiteAvatarDecorationsItem": ".user_lite_avatar_decorations_item",
-    "UserLiteBadgeRolesItem": ".user_lite_badge_roles_item",
-    "UserLiteEmojis": ".user_lite_emojis",
-    "UserLiteInstance": ".user_lite_instance",
-    "UserLiteOnlineStatus": ".user_lite_online_status",
-    "UserRelation": ".user_relation",
-    "UserRelationFollowing": ".user_relation_following",
-    "UserWebhook": ".user_webhook",
-    "UserWebhookOnItem": ".user_webhook_on_item",
-    "UsernameAvailableBody": ".username_available_body",
-    "UsernameAvailableResponse200": ".username_available_response_200",
-    "UsersAchievementsBody": ".users_achievements_body",
-    "UsersBody": ".users_body",
-    "UsersBodyOrigin": ".users_body_origin",
-    "UsersBodySort": ".users_body_sort",
-    "UsersBodyState": ".users_body_state",
-    "UsersClipsBody": ".users_clips_body",
-    "UsersFeaturedNotesBody": ".users_featured_notes_body",
-    "UsersFlashsBody": ".users_flashs_body",
-    "UsersFollowersBody": ".users_followers_body",
-    "UsersFollowingBody": ".users_following_body",
-    "UsersGalleryPostsBody": ".users_gallery_posts_body",
-    "UsersGetFollowingUsersByBirthdayBody": ".users_get_following_users_by_birthday_body",
-    "UsersGetFollowingUsersByBirthdayBodyBirthdayType0": ".users_get_following_users_by_birthday_body_birthday_type_0",
-    "UsersGetFollowingUsersByBirthdayBodyBirthdayType1": ".users_get_following_users_by_birthday_body_birthday_type_1",
-    "UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin": ".users_get_following_users_by_birthday_body_birthday_type_1_begin",
-    "UsersGetFollowingUsersByBirthdayBodyBirthdayType1End": ".users_get_following_users_by_birthday_body_birthday_type_1_end",
-    "UsersGetFollowingUsersByBirthdayResponse200Item": ".users_get_following_users_by_birthday_response_200_item",
-    "UsersGetFrequentlyRepliedUsersBody": ".users_get_frequently_replied_users_body",
-    "UsersGetFrequentlyRepliedUsersResponse200Item": ".users_get_frequently_replied_users_response_200_item",
-    "UsersListsCreateBody": ".users_lists_create_body",
-    "UsersListsCreateFromPublicBody": ".users_lists_create_from_public_body",
-    "UsersListsDeleteBody": ".users_lists_delete_body",
-    "UsersListsFavoriteBody": ".users_lists_favorite_body",
-    "UsersListsGetMembershipsBody": ".users_lists_get_memberships_body",
-    "UsersListsGetMembershipsResponse200Item": ".users_lists_get_memberships_response_200_item",
-    "UsersListsListBody": ".users_lists_list_body",
-    "UsersListsPullBody": ".users_lists_pull_body",
-    "UsersListsPushBody": ".users_lists_push_body",
-    "UsersListsShowBody": ".users_lists_show_body",
-    "UsersListsShowResponse200": ".users_lists_show_response_200",
-    "UsersListsUnfavoriteBody": ".users_lists_unfavorite_body",
-    "UsersListsUpdateBody": ".users_lists_update_body",
-    "UsersListsUpdateMembershipBody": ".users_lists_update_membership_body",
-    "UsersNotesBody": ".users_notes_body",
-    "UsersPagesBody": ".users_pages_body",
-    "UsersReactionsBody": ".users_reactions_body",
-    "UsersRecommendationBody": ".users_recommendation_body",
-    "UsersRelationBody": ".users_relation_body",
-    "UsersReportAbuseBody": ".users_report_abuse_body",
-    "UsersSearchBody": ".users_search_body",
-    "UsersSearchBodyOrigin": ".users_search_body_origin",
-    "UsersSearchByUsernameAndHostBody": ".users_search_by_username_and_host_body",
-    "UsersShowBody": ".users_show_body",
-    "UsersUpdateMemoBody": ".users_update_memo_body",
-    "V2AdminEmojiListBody": ".v2_admin_emoji_list_body",
-    "V2AdminEmojiListBodyQuery": ".v2_admin_emoji_list_body_query",
-    "V2AdminEmojiListBodyQueryHostType": ".v2_admin_emoji_list_body_query_host_type",
-    "V2AdminEmojiListBodySortKeysItem": ".v2_admin_emoji_list_body_sort_keys_item",
-    "V2AdminEmojiListResponse200": ".v2_admin_emoji_list_response_200",
-    "VerifyEmailBody": ".verify_email_body",
-}
+# "ClassName:module" pairs, one per model.
+_INDEX = (
+    "AbuseReportNotificationRecipient:.abuse_report_notification_recipient "
+    "AbuseReportNotificationRecipientMethod:.abuse_report_notification_recipient_method "
+    "Achievement:.achievement "
+    "AchievementName:.achievement_name "
+    "Ad:.ad "
+    "AdminAbuseReportNotificationRecipientCreateBody:.admin_abuse_report_notification_recipient_create_body "
+    "AdminAbuseReportNotificationRecipientCreateBodyMethod:.admin_abuse_report_notification_recipient_create_body_method "
+    "AdminAbuseReportNotificationRecipientDeleteBody:.admin_abuse_report_notification_recipient_delete_body "
+    "AdminAbuseReportNotificationRecipientListBody:.admin_abuse_report_notification_recipient_list_body "
+    "AdminAbuseReportNotificationRecipientListBodyMethodItem:.admin_abuse_report_notification_recipient_list_body_method_item "
+    "AdminAbuseReportNotificationRecipientShowBody:.admin_abuse_report_notification_recipient_show_body "
+    "AdminAbuseReportNotificationRecipientUpdateBody:.admin_abuse_report_notification_recipient_update_body "
+    "AdminAbuseReportNotificationRecipientUpdateBodyMethod:.admin_abuse_report_notification_recipient_update_body_method "
+    "AdminAbuseUserReportsBody:.admin_abuse_user_reports_body "
+    "AdminAbuseUserReportsBodyReporterOrigin:.admin_abuse_user_reports_body_reporter_origin "
+    "AdminAbuseUserReportsBodyTargetUserOrigin:.admin_abuse_user_reports_body_target_user_origin "
+    "AdminAbuseUserReportsResponse200Item:.admin_abuse_user_reports_response_200_item "
+    "AdminAbuseUserReportsResponse200ItemResolvedAsType1:.admin_abuse_user_reports_response_200_item_resolved_as_type_1 "
+    "AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1:.admin_abuse_user_reports_response_200_item_resolved_as_type_2_type_1 "
+    "AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1:.admin_abuse_user_reports_response_200_item_resolved_as_type_3_type_1 "
+    "AdminAccountsCreateBody:.admin_accounts_create_body "
+    "AdminAccountsCreateResponse200:.admin_accounts_create_response_200 "
+    "AdminAccountsDeleteBody:.admin_accounts_delete_body "
+    "AdminAccountsFindByEmailBody:.admin_accounts_find_by_email_body "
+    "AdminAdCreateBody:.admin_ad_create_body "
+    "AdminAdDeleteBody:.admin_ad_delete_body "
+    "AdminAdListBody:.admin_ad_list_body "
+    "AdminAdUpdateBody:.admin_ad_update_body "
+    "AdminAnnouncementsCreateBody:.admin_announcements_create_body "
+    "AdminAnnouncementsCreateBodyDisplay:.admin_announcements_create_body_display "
+    "AdminAnnouncementsCreateBodyIcon:.admin_announcements_create_body_icon "
+    "AdminAnnouncementsDeleteBody:.admin_announcements_delete_body "
+    "AdminAnnouncementsListBody:.admin_announcements_list_body "
+    "AdminAnnouncementsListBodyStatus:.admin_announcements_list_body_status "
+    "AdminAnnouncementsListResponse200Item:.admin_announcements_list_response_200_item "
+    "AdminAnnouncementsListResponse200ItemDisplay:.admin_announcements_list_response_200_item_display "
+    "AdminAnnouncementsListResponse200ItemIcon:.admin_announcements_list_response_200_item_icon "
+    "AdminAnnouncementsUpdateBody:.admin_announcements_update_body "
+    "AdminAnnouncementsUpdateBodyDisplay:.admin_announcements_update_body_display "
+    "AdminAnnouncementsUpdateBodyIcon:.admin_announcements_update_body_icon "
+    "AdminAvatarDecorationsCreateBody:.admin_avatar_decorations_create_body "
+    "AdminAvatarDecorationsCreateResponse200:.admin_avatar_decorations_create_response_200 "
+    "AdminAvatarDecorationsDeleteBody:.admin_avatar_decorations_delete_body "
+    "AdminAvatarDecorationsListBody:.admin_avatar_decorations_list_body "
+    "AdminAvatarDecorationsListResponse200Item:.admin_avatar_decorations_list_response_200_item "
+    "AdminAvatarDecorationsUpdateBody:.admin_avatar_decorations_update_body "
+    "AdminCaptchaCurrentResponse200:.admin_captcha_current_response_200 "
+    "AdminCaptchaCurrentResponse200Hcaptcha:.admin_captcha_current_response_200_hcaptcha "
+    "AdminCaptchaCurrentResponse200Mcaptcha:.admin_captcha_current_response_200_mcaptcha "
+    "AdminCaptchaCurrentResponse200Provider:.admin_captcha_current_response_200_provider "
+    "AdminCaptchaCurrentResponse200Recaptcha:.admin_captcha_current_response_200_recaptcha "
+    "AdminCaptchaCurrentResponse200Turnstile:.admin_captcha_current_response_200_turnstile "
+    "AdminCaptchaSaveBody:.admin_captcha_save_body "
+    "AdminCaptchaSaveBodyProvider:.admin_captcha_save_body_provider "
+    "AdminDeleteAccountBody:.admin_delete_account_body "
+    "AdminDeleteAllFilesOfAUserBody:.admin_delete_all_files_of_a_user_body "
+    "AdminDriveFilesBody:.admin_drive_files_body "
+    "AdminDriveFilesBodyOrigin:.admin_drive_files_body_origin "
+    "AdminDriveShowFileBody:.admin_drive_show_file_body "
+    "AdminDriveShowFileResponse200:.admin_drive_show_file_response_200 "
+    "AdminDriveShowFileResponse200Properties:.admin_drive_show_file_response_200_properties "
+    "AdminDriveShowFileResponse200RequestHeaders:.admin_drive_show_file_response_200_request_headers "
+    "AdminEmojiAddAliasesBulkBody:.admin_emoji_add_aliases_bulk_body "
+    "AdminEmojiAddBody:.admin_emoji_add_body "
+    "AdminEmojiCopyBody:.admin_emoji_copy_body "
+    "AdminEmojiCopyResponse200:.admin_emoji_copy_response_200 "
+    "AdminEmojiDeleteBody:.admin_emoji_delete_body "
+    "AdminEmojiDeleteBulkBody:.admin_emoji_delete_bulk_body "
+    "AdminEmojiImportZipBody:.admin_emoji_import_zip_body "
+    "AdminEmojiListBody:.admin_emoji_list_body "
+    "AdminEmojiListRemoteBody:.admin_emoji_list_remote_body "
+    "AdminEmojiRemoveAliasesBulkBody:.admin_emoji_remove_aliases_bulk_body "
+    "AdminEmojiSetAliasesBulkBody:.admin_emoji_set_aliases_bulk_body "
+    "AdminEmojiSetCategoryBulkBody:.admin_emoji_set_category_bulk_body "
+    "AdminEmojiSetLicenseBulkBody:.admin_emoji_set_license_bulk_body "
+    "AdminEmojiUpdateBody:.admin_emoji_update_body "
+    "AdminFederationDeleteAllFilesBody:.admin_federation_delete_all_files_body "
+    "AdminFederationRefreshRemoteInstanceMetadataBody:.admin_federation_refresh_remote_instance_metadata_body "
+    "AdminFederationRemoveAllFollowingBody:.admin_federation_remove_all_following_body "
+    "AdminFederationUpdateInstanceBody:.admin_federation_update_instance_body "
+    "AdminForwardAbuseUserReportBody:.admin_forward_abuse_user_report_body "
+    "AdminGetIndexStatsResponse200Item:.admin_get_index_stats_response_200_item "
+    "AdminGetTableStatsResponse200:.admin_get_table_stats_response_200 "
+    "AdminGetTableStatsResponse200AdditionalProperty:.admin_get_table_stats_response_200_additional_property "
+    "AdminGetUserIpsBody:.admin_get_user_ips_body "
+    "AdminGetUserIpsResponse200Item:.admin_get_user_ips_response_200_item "
+    "AdminInviteCreateBody:.admin_invite_create_body "
+    "AdminInviteListBody:.admin_invite_list_body "
+    "AdminInviteListBodySort:.admin_invite_list_body_sort "
+    "AdminInviteListBodyType:.admin_invite_list_body_type "
+    "AdminMetaResponse200:.admin_meta_response_200 "
+    "AdminMetaResponse200DeliverSuspendedSoftwareItem:.admin_meta_response_200_deliver_suspended_software_item "
+    "AdminMetaResponse200Federation:.admin_meta_response_200_federation "
+    "AdminMetaResponse200Policies:.admin_meta_response_200_policies "
+    "AdminMetaResponse200SensitiveMediaDetection:.admin_meta_response_200_sensitive_media_detection "
+    "AdminMetaResponse200SensitiveMediaDetectionSensitivity:.admin_meta_response_200_sensitive_media_detection_sensitivity "
+    "AdminMetaResponse200UgcVisibilityForVisitor:.admin_meta_response_200_ugc_visibility_for_visitor "
+    "AdminPromoCreateBody:.admin_promo_create_body "
+    "AdminQueueClearBody:.admin_queue_clear_body "
+    "AdminQueueClearBodyQueue:.admin_queue_clear_body_queue "
+    "AdminQueueClearBodyState:.admin_queue_clear_body_state "
+    "AdminQueueJobsBody:.admin_queue_jobs_body "
+    "AdminQueueJobsBodyQueue:.admin_queue_jobs_body_queue "
+    "AdminQueueJobsBodyStateItem:.admin_queue_jobs_body_state_item "
+    "AdminQueuePromoteJobsBody:.admin_queue_promote_jobs_body "
+    "AdminQueuePromoteJobsBodyQueue:.admin_queue_promote_jobs_body_queue "
+    "AdminQueueQueueStatsBody:.admin_queue_queue_stats_body "
+    "AdminQueueQueueStatsBodyQueue:.admin_queue_queue_stats_body_queue "
+    "AdminQueueQueueStatsResponse200:.admin_queue_queue_stats_response_200 "
+    "AdminQueueQueueStatsResponse200Counts:.admin_queue_queue_stats_response_200_counts "
+    "AdminQueueQueueStatsResponse200Db:.admin_queue_queue_stats_response_200_db "
+    "AdminQueueQueueStatsResponse200DbClients:.admin_queue_queue_stats_response_200_db_clients "
+    "AdminQueueQueueStatsResponse200DbMemory:.admin_queue_queue_stats_response_200_db_memory "
+    "AdminQueueQueueStatsResponse200DbMode:.admin_queue_queue_stats_response_200_db_mode "
+    "AdminQueueQueueStatsResponse200Metrics:.admin_queue_queue_stats_response_200_metrics "
+    "AdminQueueQueueStatsResponse200Name:.admin_queue_queue_stats_response_200_name "
+    "AdminQueueQueuesResponse200Item:.admin_queue_queues_response_200_item "
+    "AdminQueueQueuesResponse200ItemCounts:.admin_queue_queues_response_200_item_counts "
+    "AdminQueueQueuesResponse200ItemMetrics:.admin_queue_queues_response_200_item_metrics "
+    "AdminQueueQueuesResponse200ItemName:.admin_queue_queues_response_200_item_name "
+    "AdminQueueRemoveJobBody:.admin_queue_remove_job_body "
+    "AdminQueueRemoveJobBodyQueue:.admin_queue_remove_job_body_queue "
+    "AdminQueueRetryJobBody:.admin_queue_retry_job_body "
+    "AdminQueueRetryJobBodyQueue:.admin_queue_retry_job_body_queue "
+    "AdminQueueShowJobBody:.admin_queue_show_job_body "
+    "AdminQueueShowJobBodyQueue:.admin_queue_show_job_body_queue "
+    "AdminQueueShowJobLogsBody:.admin_queue_show_job_logs_body "
+    "AdminQueueShowJobLogsBodyQueue:.admin_queue_show_job_logs_body_queue "
+    "AdminQueueStatsResponse200:.admin_queue_stats_response_200 "
+    "AdminRelaysAddBody:.admin_relays_add_body "
+    "AdminRelaysAddResponse200:.admin_relays_add_response_200 "
+    "AdminRelaysAddResponse200Status:.admin_relays_add_response_200_status "
+    "AdminRelaysListResponse200Item:.admin_relays_list_response_200_item "
+    "AdminRelaysListResponse200ItemStatus:.admin_relays_list_response_200_item_status "
+    "AdminRelaysRemoveBody:.admin_relays_remove_body "
+    "AdminResetPasswordBody:.admin_reset_password_body "
+    "AdminResetPasswordResponse200:.admin_reset_password_response_200 "
+    "AdminResolveAbuseUserReportBody:.admin_resolve_abuse_user_report_body "
+    "AdminResolveAbuseUserReportBodyResolvedAsType1:.admin_resolve_abuse_user_report_body_resolved_as_type_1 "
+    "AdminResolveAbuseUserReportBodyResolvedAsType2Type1:.admin_resolve_abuse_user_report_body_resolved_as_type_2_type_1 "
+    "AdminResolveAbuseUserReportBodyResolvedAsType3Type1:.admin_resolve_abuse_user_report_body_resolved_as_type_3_type_1 "
+    "AdminRolesAssignBody:.admin_roles_assign_body "
+    "AdminRolesCreateBody:.admin_roles_create_body "
+    "AdminRolesCreateBodyCondFormula:.admin_roles_create_body_cond_formula "
+    "AdminRolesCreateBodyPolicies:.admin_roles_create_body_policies "
+    "AdminRolesCreateBodyTarget:.admin_roles_create_body_target "
+    "AdminRolesDeleteBody:.admin_roles_delete_body "
+    "AdminRolesShowBody:.admin_roles_show_body "
+    "AdminRolesUnassignBody:.admin_roles_unassign_body "
+    "AdminRolesUpdateBody:.admin_roles_update_body "
+    "AdminRolesUpdateBodyCondFormula:.admin_roles_update_body_cond_formula "
+    "AdminRolesUpdateBodyPolicies:.admin_roles_update_body_policies "
+    "AdminRolesUpdateBodyTarget:.admin_roles_update_body_target "
+    "AdminRolesUpdateDefaultPoliciesBody:.admin_roles_update_default_policies_body "
+    "AdminRolesUpdateDefaultPoliciesBodyPolicies:.admin_roles_update_default_policies_body_policies "
+    "AdminRolesUsersBody:.admin_roles_users_body "
+    "AdminRolesUsersResponse200Item:.admin_roles_users_response_200_item "
+    "AdminSendEmailBody:.admin_send_email_body "
+    "AdminServerInfoResponse200:.admin_server_info_response_200 "
+    "AdminServerInfoResponse200Cpu:.admin_server_info_response_200_cpu "
+    "AdminServerInfoResponse200Fs:.admin_server_info_response_200_fs "
+    "AdminServerInfoResponse200Mem:.admin_server_info_response_200_mem "
+    "AdminServerInfoResponse200Net:.admin_server_info_response_200_net "
+    "AdminShowModerationLogsBody:.admin_show_moderation_logs_body "
+    "AdminShowModerationLogsResponse200Item:.admin_show_moderation_logs_response_200_item "
+    "AdminShowModerationLogsResponse200ItemInfo:.admin_show_moderation_logs_response_200_item_info "
+    "AdminShowUserBody:.admin_show_user_body "
+    "AdminShowUserResponse200:.admin_show_user_response_200 "
+    "AdminShowUserResponse200NotificationRecieveConfig:.admin_show_user_response_200_notification_recieve_config "
+    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0:.admin_show_user_response_200_notification_recieve_config_achievement_earned_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0Type:.admin_show_user_response_200_notification_recieve_config_achievement_earned_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1:.admin_show_user_response_200_notification_recieve_config_achievement_earned_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1Type:.admin_show_user_response_200_notification_recieve_config_achievement_earned_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigAppType0:.admin_show_user_response_200_notification_recieve_config_app_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigAppType0Type:.admin_show_user_response_200_notification_recieve_config_app_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigAppType1:.admin_show_user_response_200_notification_recieve_config_app_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigAppType1Type:.admin_show_user_response_200_notification_recieve_config_app_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0:.admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0Type:.admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1:.admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1Type:.admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0:.admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0Type:.admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1:.admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1Type:.admin_show_user_response_200_notification_recieve_config_follow_request_accepted_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigFollowType0:.admin_show_user_response_200_notification_recieve_config_follow_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigFollowType0Type:.admin_show_user_response_200_notification_recieve_config_follow_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigFollowType1:.admin_show_user_response_200_notification_recieve_config_follow_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigFollowType1Type:.admin_show_user_response_200_notification_recieve_config_follow_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigMentionType0:.admin_show_user_response_200_notification_recieve_config_mention_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigMentionType0Type:.admin_show_user_response_200_notification_recieve_config_mention_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigMentionType1:.admin_show_user_response_200_notification_recieve_config_mention_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigMentionType1Type:.admin_show_user_response_200_notification_recieve_config_mention_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigNoteType0:.admin_show_user_response_200_notification_recieve_config_note_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigNoteType0Type:.admin_show_user_response_200_notification_recieve_config_note_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigNoteType1:.admin_show_user_response_200_notification_recieve_config_note_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigNoteType1Type:.admin_show_user_response_200_notification_recieve_config_note_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType0:.admin_show_user_response_200_notification_recieve_config_poll_ended_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType0Type:.admin_show_user_response_200_notification_recieve_config_poll_ended_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType1:.admin_show_user_response_200_notification_recieve_config_poll_ended_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType1Type:.admin_show_user_response_200_notification_recieve_config_poll_ended_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigQuoteType0:.admin_show_user_response_200_notification_recieve_config_quote_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigQuoteType0Type:.admin_show_user_response_200_notification_recieve_config_quote_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigQuoteType1:.admin_show_user_response_200_notification_recieve_config_quote_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigQuoteType1Type:.admin_show_user_response_200_notification_recieve_config_quote_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigReactionType0:.admin_show_user_response_200_notification_recieve_config_reaction_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigReactionType0Type:.admin_show_user_response_200_notification_recieve_config_reaction_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigReactionType1:.admin_show_user_response_200_notification_recieve_config_reaction_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigReactionType1Type:.admin_show_user_response_200_notification_recieve_config_reaction_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0:.admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0Type:.admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1:.admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1Type:.admin_show_user_response_200_notification_recieve_config_receive_follow_request_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigRenoteType0:.admin_show_user_response_200_notification_recieve_config_renote_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigRenoteType0Type:.admin_show_user_response_200_notification_recieve_config_renote_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigRenoteType1:.admin_show_user_response_200_notification_recieve_config_renote_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigRenoteType1Type:.admin_show_user_response_200_notification_recieve_config_renote_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigReplyType0:.admin_show_user_response_200_notification_recieve_config_reply_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigReplyType0Type:.admin_show_user_response_200_notification_recieve_config_reply_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigReplyType1:.admin_show_user_response_200_notification_recieve_config_reply_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigReplyType1Type:.admin_show_user_response_200_notification_recieve_config_reply_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0:.admin_show_user_response_200_notification_recieve_config_role_assigned_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0Type:.admin_show_user_response_200_notification_recieve_config_role_assigned_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1:.admin_show_user_response_200_notification_recieve_config_role_assigned_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1Type:.admin_show_user_response_200_notification_recieve_config_role_assigned_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0:.admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0Type:.admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1:.admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1Type:.admin_show_user_response_200_notification_recieve_config_scheduled_note_post_failed_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0:.admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0Type:.admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1:.admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1Type:.admin_show_user_response_200_notification_recieve_config_scheduled_note_posted_type_1_type "
+    "AdminShowUserResponse200NotificationRecieveConfigTestType0:.admin_show_user_response_200_notification_recieve_config_test_type_0 "
+    "AdminShowUserResponse200NotificationRecieveConfigTestType0Type:.admin_show_user_response_200_notification_recieve_config_test_type_0_type "
+    "AdminShowUserResponse200NotificationRecieveConfigTestType1:.admin_show_user_response_200_notification_recieve_config_test_type_1 "
+    "AdminShowUserResponse200NotificationRecieveConfigTestType1Type:.admin_show_user_response_200_notification_recieve_config_test_type_1_type "
+    "AdminShowUserResponse200RoleAssignsItem:.admin_show_user_response_200_role_assigns_item "
+    "AdminShowUsersBody:.admin_show_users_body "
+    "AdminShowUsersBodyOrigin:.admin_show_users_body_origin "
+    "AdminShowUsersBodySort:.admin_show_users_body_sort "
+    "AdminShowUsersBodyState:.admin_show_users_body_state "
+    "AdminSuspendUserBody:.admin_suspend_user_body "
+    "AdminSystemWebhookCreateBody:.admin_system_webhook_create_body "
+    "AdminSystemWebhookCreateBodyOnItem:.admin_system_webhook_create_body_on_item "
+    "AdminSystemWebhookDeleteBody:.admin_system_webhook_delete_body "
+    "AdminSystemWebhookListBody:.admin_system_webhook_list_body "
+    "AdminSystemWebhookListBodyOnItem:.admin_system_webhook_list_body_on_item "
+    "AdminSystemWebhookShowBody:.admin_system_webhook_show_body "
+    "AdminSystemWebhookTestBody:.admin_system_webhook_test_body "
+    "AdminSystemWebhookTestBodyOverride:.admin_system_webhook_test_body_override "
+    "AdminSystemWebhookTestBodyType:.admin_system_webhook_test_body_type "
+    "AdminSystemWebhookUpdateBody:.admin_system_webhook_update_body "
+    "AdminSystemWebhookUpdateBodyOnItem:.admin_system_webhook_update_body_on_item "
+    "AdminUnsetUserAvatarBody:.admin_unset_user_avatar_body "
+    "AdminUnsetUserBannerBody:.admin_unset_user_banner_body "
+    "AdminUnsuspendUserBody:.admin_unsuspend_user_body "
+    "AdminUpdateAbuseUserReportBody:.admin_update_abuse_user_report_body "
+    "AdminUpdateMetaBody:.admin_update_meta_body "
+    "AdminUpdateMetaBodyClientOptions:.admin_update_meta_body_client_options "
+    "AdminUpdateMetaBodyClientOptionsEntrancePageStyle:.admin_update_meta_body_client_options_entrance_page_style "
+    "AdminUpdateMetaBodyDeliverSuspendedSoftwareItem:.admin_update_meta_body_deliver_suspended_software_item "
+    "AdminUpdateMetaBodyFederation:.admin_update_meta_body_federation "
+    "AdminUpdateMetaBodySensitiveMediaDetection:.admin_update_meta_body_sensitive_media_detection "
+    "AdminUpdateMetaBodySensitiveMediaDetectionSensitivity:.admin_update_meta_body_sensitive_media_detection_sensitivity "
+    "AdminUpdateMetaBodyUgcVisibilityForVisitor:.admin_update_meta_body_ugc_visibility_for_visitor "
+    "AdminUpdateProxyAccountBody:.admin_update_proxy_account_body "
+    "AdminUpdateUserNoteBody:.admin_update_user_note_body "
+    "Announcement:.announcement "
+    "AnnouncementDisplay:.announcement_display "
+    "AnnouncementIcon:.announcement_icon "
+    "AnnouncementsBody:.announcements_body "
+    "AnnouncementsShowBody:.announcements_show_body "
+    "Antenna:.antenna "
+    "AntennaSrc:.antenna_src "
+    "AntennasCreateBody:.antennas_create_body "
+    "AntennasCreateBodySrc:.antennas_create_body_src "
+    "AntennasDeleteBody:.antennas_delete_body "
+    "AntennasNotesBody:.antennas_notes_body "
+    "AntennasShowBody:.antennas_show_body "
+    "AntennasUpdateBody:.antennas_update_body "
+    "AntennasUpdateBodySrc:.antennas_update_body_src "
+    "ApGetBody:.ap_get_body "
+    "ApGetResponse200:.ap_get_response_200 "
+    "ApShowBody:.ap_show_body "
+    "ApShowResponse200Type0:.ap_show_response_200_type_0 "
+    "ApShowResponse200Type0Type:.ap_show_response_200_type_0_type "
+    "ApShowResponse200Type1:.ap_show_response_200_type_1 "
+    "ApShowResponse200Type1Type:.ap_show_response_200_type_1_type "
+    "App:.app "
+    "AppCreateBody:.app_create_body "
+    "AppShowBody:.app_show_body "
+    "AuthAcceptBody:.auth_accept_body "
+    "AuthSessionGenerateBody:.auth_session_generate_body "
+    "AuthSessionGenerateResponse200:.auth_session_generate_response_200 "
+    "AuthSessionShowBody:.auth_session_show_body "
+    "AuthSessionShowResponse200:.auth_session_show_response_200 "
+    "AuthSessionUserkeyBody:.auth_session_userkey_body "
+    "AuthSessionUserkeyResponse200:.auth_session_userkey_response_200 "
+    "Blocking:.blocking "
+    "BlockingCreateBody:.blocking_create_body "
+    "BlockingDeleteBody:.blocking_delete_body "
+    "BlockingListBody:.blocking_list_body "
+    "BubbleGameRankingBody:.bubble_game_ranking_body "
+    "BubbleGameRankingResponse200Item:.bubble_game_ranking_response_200_item "
+    "BubbleGameRegisterBody:.bubble_game_register_body "
+    "Channel:.channel "
+    "ChannelsCreateBody:.channels_create_body "
+    "ChannelsFavoriteBody:.channels_favorite_body "
+    "ChannelsFollowBody:.channels_follow_body "
+    "ChannelsFollowedBody:.channels_followed_body "
+    "ChannelsMuteCreateBody:.channels_mute_create_body "
+    "ChannelsMuteDeleteBody:.channels_mute_delete_body "
+    "ChannelsOwnedBody:.channels_owned_body "
+    "ChannelsSearchBody:.channels_search_body "
+    "ChannelsSearchBodyType:.channels_search_body_type "
+    "ChannelsShowBody:.channels_show_body "
+    "ChannelsTimelineBody:.channels_timeline_body "
+    "ChannelsUnfavoriteBody:.channels_unfavorite_body "
+    "ChannelsUnfollowBody:.channels_unfollow_body "
+    "ChannelsUpdateBody:.channels_update_body "
+    "ChartsActiveUsersBody:.charts_active_users_body "
+    "ChartsActiveUsersBodySpan:.charts_active_users_body_span "
+    "ChartsActiveUsersResponse200:.charts_active_users_response_200 "
+    "ChartsApRequestBody:.charts_ap_request_body "
+    "ChartsApRequestBodySpan:.charts_ap_request_body_span "
+    "ChartsApRequestResponse200:.charts_ap_request_response_200 "
+    "ChartsDriveBody:.charts_drive_body "
+    "ChartsDriveBodySpan:.charts_drive_body_span "
+    "ChartsDriveResponse200:.charts_drive_response_200 "
+    "ChartsDriveResponse200Local:.charts_drive_response_200_local "
+    "ChartsDriveResponse200Remote:.charts_drive_response_200_remote "
+    "ChartsFederationBody:.charts_federation_body "
+    "ChartsFederationBodySpan:.charts_federation_body_span "
+    "ChartsFederationResponse200:.charts_federation_response_200 "
+    "ChartsInstanceBody:.charts_instance_body "
+    "ChartsInstanceBodySpan:.charts_instance_body_span "
+    "ChartsInstanceResponse200:.charts_instance_response_200 "
+    "ChartsInstanceResponse200Drive:.charts_instance_response_200_drive "
+    "ChartsInstanceResponse200Followers:.charts_instance_response_200_followers "
+    "ChartsInstanceResponse200Following:.charts_instance_response_200_following "
+    "ChartsInstanceResponse200Notes:.charts_instance_response_200_notes "
+    "ChartsInstanceResponse200NotesDiffs:.charts_instance_response_200_notes_diffs "
+    "ChartsInstanceResponse200Requests:.charts_instance_response_200_requests "
+    "ChartsInstanceResponse200Users:.charts_instance_response_200_users "
+    "ChartsNotesBody:.charts_notes_body "
+    "ChartsNotesBodySpan:.charts_notes_body_span "
+    "ChartsNotesResponse200:.charts_notes_response_200 "
+    "ChartsNotesResponse200Local:.charts_notes_response_200_local "
+    "ChartsNotesResponse200LocalDiffs:.charts_notes_response_200_local_diffs "
+    "ChartsNotesResponse200Remote:.charts_notes_response_200_remote "
+    "ChartsNotesResponse200RemoteDiffs:.charts_notes_response_200_remote_diffs "
+    "ChartsUserDriveBody:.charts_user_drive_body "
+    "ChartsUserDriveBodySpan:.charts_user_drive_body_span "
+    "ChartsUserDriveResponse200:.charts_user_drive_response_200 "
+    "ChartsUserFollowingBody:.charts_user_following_body "
+    "ChartsUserFollowingBodySpan:.charts_user_following_body_span "
+    "ChartsUserFollowingResponse200:.charts_user_following_response_200 "
+    "ChartsUserFollowingResponse200Local:.charts_user_following_response_200_local "
+    "ChartsUserFollowingResponse200LocalFollowers:.charts_user_following_response_200_local_followers "
+    "ChartsUserFollowingResponse200LocalFollowings:.charts_user_following_response_200_local_followings "
+    "ChartsUserFollowingResponse200Remote:.charts_user_following_response_200_remote "
+    "ChartsUserFollowingResponse200RemoteFollowers:.charts_user_following_response_200_remote_followers "
+    "ChartsUserFollowingResponse200RemoteFollowings:.charts_user_following_response_200_remote_followings "
+    "ChartsUserNotesBody:.charts_user_notes_body "
+    "ChartsUserNotesBodySpan:.charts_user_notes_body_span "
+    "ChartsUserNotesResponse200:.charts_user_notes_response_200 "
+    "ChartsUserNotesResponse200Diffs:.charts_user_notes_response_200_diffs "
+    "ChartsUserPvBody:.charts_user_pv_body "
+    "ChartsUserPvBodySpan:.charts_user_pv_body_span "
+    "ChartsUserPvResponse200:.charts_user_pv_response_200 "
+    "ChartsUserPvResponse200Pv:.charts_user_pv_response_200_pv "
+    "ChartsUserPvResponse200Upv:.charts_user_pv_response_200_upv "
+    "ChartsUserReactionsBody:.charts_user_reactions_body "
+    "ChartsUserReactionsBodySpan:.charts_user_reactions_body_span "
+    "ChartsUserReactionsResponse200:.charts_user_reactions_response_200 "
+    "ChartsUserReactionsResponse200Local:.charts_user_reactions_response_200_local "
+    "ChartsUserReactionsResponse200Remote:.charts_user_reactions_response_200_remote "
+    "ChartsUsersBody:.charts_users_body "
+    "ChartsUsersBodySpan:.charts_users_body_span "
+    "ChartsUsersResponse200:.charts_users_response_200 "
+    "ChartsUsersResponse200Local:.charts_users_response_200_local "
+    "ChartsUsersResponse200Remote:.charts_users_response_200_remote "
+    "ChatHistoryBody:.chat_history_body "
+    "ChatMessage:.chat_message "
+    "ChatMessageLite:.chat_message_lite "
+    "ChatMessageLiteFor1On1:.chat_message_lite_for_1_on_1 "
+    "ChatMessageLiteFor1On1ReactionsItem:.chat_message_lite_for_1_on_1_reactions_item "
+    "ChatMessageLiteForRoom:.chat_message_lite_for_room "
+    "ChatMessageLiteForRoomReactionsItem:.chat_message_lite_for_room_reactions_item "
+    "ChatMessageLiteReactionsItem:.chat_message_lite_reactions_item "
+    "ChatMessageReactionsItem:.chat_message_reactions_item "
+    "ChatMessagesCreateToRoomBody:.chat_messages_create_to_room_body "
+    "ChatMessagesCreateToUserBody:.chat_messages_create_to_user_body "
+    "ChatMessagesDeleteBody:.chat_messages_delete_body "
+    "ChatMessagesReactBody:.chat_messages_react_body "
+    "ChatMessagesRoomTimelineBody:.chat_messages_room_timeline_body "
+    "ChatMessagesSearchBody:.chat_messages_search_body "
+    "ChatMessagesShowBody:.chat_messages_show_body "
+    "ChatMessagesUnreactBody:.chat_messages_unreact_body "
+    "ChatMessagesUserTimelineBody:.chat_messages_user_timeline_body "
+    "ChatRoom:.chat_room "
+    "ChatRoomInvitation:.chat_room_invitation "
+    "ChatRoomMembership:.chat_room_membership "
+    "ChatRoomsCreateBody:.chat_rooms_create_body "
+    "ChatRoomsDeleteBody:.chat_rooms_delete_body "
+    "ChatRoomsInvitationsCreateBody:.chat_rooms_invitations_create_body "
+    "ChatRoomsInvitationsIgnoreBody:.chat_rooms_invitations_ignore_body "
+    "ChatRoomsInvitationsInboxBody:.chat_rooms_invitations_inbox_body "
+    "ChatRoomsInvitationsOutboxBody:.chat_rooms_invitations_outbox_body "
+    "ChatRoomsJoinBody:.chat_rooms_join_body "
+    "ChatRoomsJoiningBody:.chat_rooms_joining_body "
+    "ChatRoomsLeaveBody:.chat_rooms_leave_body "
+    "ChatRoomsMembersBody:.chat_rooms_members_body "
+    "ChatRoomsMuteBody:.chat_rooms_mute_body "
+    "ChatRoomsOwnedBody:.chat_rooms_owned_body "
+    "ChatRoomsShowBody:.chat_rooms_show_body "
+    "ChatRoomsUpdateBody:.chat_rooms_update_body "
+    "Clip:.clip "
+    "ClipsAddNoteBody:.clips_add_note_body "
+    "ClipsCreateBody:.clips_create_body "
+    "ClipsDeleteBody:.clips_delete_body "
+    "ClipsFavoriteBody:.clips_favorite_body "
+    "ClipsListBody:.clips_list_body "
+    "ClipsNotesBody:.clips_notes_body "
+    "ClipsRemoveNoteBody:.clips_remove_note_body "
+    "ClipsShowBody:.clips_show_body "
+    "ClipsUnfavoriteBody:.clips_unfavorite_body "
+    "ClipsUpdateBody:.clips_update_body "
+    "DriveFile:.drive_file "
+    "DriveFileProperties:.drive_file_properties "
+    "DriveFilesAttachedChatMessagesBody:.drive_files_attached_chat_messages_body "
+    "DriveFilesAttachedNotesBody:.drive_files_attached_notes_body "
+    "DriveFilesBody:.drive_files_body "
+    "DriveFilesBodySortType1:.drive_files_body_sort_type_1 "
+    "DriveFilesBodySortType2Type1:.drive_files_body_sort_type_2_type_1 "
+    "DriveFilesBodySortType3Type1:.drive_files_body_sort_type_3_type_1 "
+    "DriveFilesCheckExistenceBody:.drive_files_check_existence_body "
+    "DriveFilesCreateBody:.drive_files_create_body "
+    "DriveFilesDeleteBody:.drive_files_delete_body "
+    "DriveFilesFindBody:.drive_files_find_body "
+    "DriveFilesFindByHashBody:.drive_files_find_by_hash_body "
+    "DriveFilesMoveBulkBody:.drive_files_move_bulk_body "
+    "DriveFilesShowBody:.drive_files_show_body "
+    "DriveFilesUpdateBody:.drive_files_update_body "
+    "DriveFilesUploadFromUrlBody:.drive_files_upload_from_url_body "
+    "DriveFolder:.drive_folder "
+    "DriveFoldersBody:.drive_folders_body "
+    "DriveFoldersCreateBody:.drive_folders_create_body "
+    "DriveFoldersDeleteBody:.drive_folders_delete_body "
+    "DriveFoldersFindBody:.drive_folders_find_body "
+    "DriveFoldersShowBody:.drive_folders_show_body "
+    "DriveFoldersUpdateBody:.drive_folders_update_body "
+    "DriveResponse200:.drive_response_200 "
+    "DriveStreamBody:.drive_stream_body "
+    "EmailAddressAvailableBody:.email_address_available_body "
+    "EmailAddressAvailableResponse200:.email_address_available_response_200 "
+    "EmojiBody:.emoji_body "
+    "EmojiDetailed:.emoji_detailed "
+    "EmojiDetailedAdmin:.emoji_detailed_admin "
+    "EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem:.emoji_detailed_admin_role_ids_that_can_be_used_this_emoji_as_reaction_item "
+    "EmojiSimple:.emoji_simple "
+    "EmojisResponse200:.emojis_response_200 "
+    "EndpointBody:.endpoint_body "
+    "EndpointResponse200:.endpoint_response_200 "
+    "EndpointResponse200ParamsItem:.endpoint_response_200_params_item "
+    "Error:.error "
+    "ErrorError:.error_error "
+    "FederationFollowersBody:.federation_followers_body "
+    "FederationFollowingBody:.federation_following_body "
+    "FederationInstance:.federation_instance "
+    "FederationInstanceSuspensionState:.federation_instance_suspension_state "
+    "FederationInstancesBody:.federation_instances_body "
+    "FederationInstancesBodySortType1:.federation_instances_body_sort_type_1 "
+    "FederationInstancesBodySortType2Type1:.federation_instances_body_sort_type_2_type_1 "
+    "FederationInstancesBodySortType3Type1:.federation_instances_body_sort_type_3_type_1 "
+    "FederationShowInstanceBody:.federation_show_instance_body "
+    "FederationStatsBody:.federation_stats_body "
+    "FederationStatsResponse200:.federation_stats_response_200 "
+    "FederationUpdateRemoteUserBody:.federation_update_remote_user_body "
+    "FederationUsersBody:.federation_users_body "
+    "FetchExternalResourcesBody:.fetch_external_resources_body "
+    "FetchExternalResourcesResponse200:.fetch_external_resources_response_200 "
+    "FetchRssBody:.fetch_rss_body "
+    "FetchRssResponse200:.fetch_rss_response_200 "
+    "FetchRssResponse200Image:.fetch_rss_response_200_image "
+    "FetchRssResponse200ItemsItem:.fetch_rss_response_200_items_item "
+    "FetchRssResponse200ItemsItemEnclosure:.fetch_rss_response_200_items_item_enclosure "
+    "FetchRssResponse200Itunes:.fetch_rss_response_200_itunes "
+    "FetchRssResponse200ItunesOwner:.fetch_rss_response_200_itunes_owner "
+    "FetchRssResponse200PaginationLinks:.fetch_rss_response_200_pagination_links "
+    "Flash:.flash "
+    "FlashCreateBody:.flash_create_body "
+    "FlashCreateBodyVisibility:.flash_create_body_visibility "
+    "FlashDeleteBody:.flash_delete_body "
+    "FlashFeaturedBody:.flash_featured_body "
+    "FlashLikeBody:.flash_like_body "
+    "FlashMyBody:.flash_my_body "
+    "FlashMyLikesBody:.flash_my_likes_body "
+    "FlashMyLikesResponse200Item:.flash_my_likes_response_200_item "
+    "FlashSearchBody:.flash_search_body "
+    "FlashShowBody:.flash_show_body "
+    "FlashUnlikeBody:.flash_unlike_body "
+    "FlashUpdateBody:.flash_update_body "
+    "FlashUpdateBodyVisibility:.flash_update_body_visibility "
+    "FlashVisibility:.flash_visibility "
+    "Following:.following "
+    "FollowingCreateBody:.following_create_body "
+    "FollowingDeleteBody:.following_delete_body "
+    "FollowingInvalidateBody:.following_invalidate_body "
+    "FollowingRequestsAcceptBody:.following_requests_accept_body "
+    "FollowingRequestsCancelBody:.following_requests_cancel_body "
+    "FollowingRequestsListBody:.following_requests_list_body "
+    "FollowingRequestsListResponse200Item:.following_requests_list_response_200_item "
+    "FollowingRequestsRejectBody:.following_requests_reject_body "
+    "FollowingRequestsSentBody:.following_requests_sent_body "
+    "FollowingRequestsSentResponse200Item:.following_requests_sent_response_200_item "
+    "FollowingUpdateAllBody:.following_update_all_body "
+    "FollowingUpdateAllBodyNotify:.following_update_all_body_notify "
+    "FollowingUpdateBody:.following_update_body "
+    "FollowingUpdateBodyNotify:.following_update_body_notify "
+    "GalleryFeaturedBody:.gallery_featured_body "
+    "GalleryPost:.gallery_post "
+    "GalleryPostsBody:.gallery_posts_body "
+    "GalleryPostsCreateBody:.gallery_posts_create_body "
+    "GalleryPostsDeleteBody:.gallery_posts_delete_body "
+    "GalleryPostsLikeBody:.gallery_posts_like_body "
+    "GalleryPostsShowBody:.gallery_posts_show_body "
+    "GalleryPostsUnlikeBody:.gallery_posts_unlike_body "
+    "GalleryPostsUpdateBody:.gallery_posts_update_body "
+    "GetAvatarDecorationsResponse200Item:.get_avatar_decorations_response_200_item "
+    "GetOnlineUsersCountResponse200:.get_online_users_count_response_200 "
+    "Hashtag:.hashtag "
+    "HashtagsListBody:.hashtags_list_body "
+    "HashtagsListBodySort:.hashtags_list_body_sort "
+    "HashtagsSearchBody:.hashtags_search_body "
+    "HashtagsShowBody:.hashtags_show_body "
+    "HashtagsTrendResponse200Item:.hashtags_trend_response_200_item "
+    "HashtagsUsersBody:.hashtags_users_body "
+    "HashtagsUsersBodyOrigin:.hashtags_users_body_origin "
+    "HashtagsUsersBodySort:.hashtags_users_body_sort "
+    "HashtagsUsersBodyState:.hashtags_users_body_state "
+    "I2FaDoneBody:.i2_fa_done_body "
+    "I2FaDoneResponse200:.i2_fa_done_response_200 "
+    "I2FaKeyDoneBody:.i2_fa_key_done_body "
+    "I2FaKeyDoneBodyCredential:.i2_fa_key_done_body_credential "
+    "I2FaKeyDoneResponse200:.i2_fa_key_done_response_200 "
+    "I2FaPasswordLessBody:.i2_fa_password_less_body "
+    "I2FaRegisterBody:.i2_fa_register_body "
+    "I2FaRegisterKeyBody:.i2_fa_register_key_body "
+    "I2FaRegisterKeyResponse200:.i2_fa_register_key_response_200 "
+    "I2FaRegisterKeyResponse200AttestationType1:.i2_fa_register_key_response_200_attestation_type_1 "
+    "I2FaRegisterKeyResponse200AttestationType2Type1:.i2_fa_register_key_response_200_attestation_type_2_type_1 "
+    "I2FaRegisterKeyResponse200AttestationType3Type1:.i2_fa_register_key_response_200_attestation_type_3_type_1 "
+    "I2FaRegisterKeyResponse200AuthenticatorSelection:.i2_fa_register_key_response_200_authenticator_selection "
+    "I2FaRegisterKeyResponse200AuthenticatorSelectionAuthenticatorAttachment:.i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment "
+    "I2FaRegisterKeyResponse200AuthenticatorSelectionUserVerification:.i2_fa_register_key_response_200_authenticator_selection_user_verification "
+    "I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:.i2_fa_register_key_response_200_exclude_credentials_type_0_item "
+    "I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem:.i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item "
+    "I2FaRegisterKeyResponse200Extensions:.i2_fa_register_key_response_200_extensions "
+    "I2FaRegisterKeyResponse200PubKeyCredParamsItem:.i2_fa_register_key_response_200_pub_key_cred_params_item "
+    "I2FaRegisterKeyResponse200Rp:.i2_fa_register_key_response_200_rp "
+    "I2FaRegisterKeyResponse200User:.i2_fa_register_key_response_200_user "
+    "I2FaRegisterResponse200:.i2_fa_register_response_200 "
+    "I2FaRemoveKeyBody:.i2_fa_remove_key_body "
+    "I2FaUnregisterBody:.i2_fa_unregister_body "
+    "I2FaUpdateKeyBody:.i2_fa_update_key_body "
+    "IAppsBody:.i_apps_body "
+    "IAppsBodySort:.i_apps_body_sort "
+    "IAppsResponse200Item:.i_apps_response_200_item "
+    "IAuthorizedAppsBody:.i_authorized_apps_body "
+    "IAuthorizedAppsBodySort:.i_authorized_apps_body_sort "
+    "IAuthorizedAppsResponse200Item:.i_authorized_apps_response_200_item "
+    "IChangePasswordBody:.i_change_password_body "
+    "IClaimAchievementBody:.i_claim_achievement_body "
+    "IClaimAchievementBodyName:.i_claim_achievement_body_name "
+    "IDeleteAccountBody:.i_delete_account_body "
+    "IExportFollowingBody:.i_export_following_body "
+    "IFavoritesBody:.i_favorites_body "
+    "IGalleryLikesBody:.i_gallery_likes_body "
+    "IGalleryLikesResponse200Item:.i_gallery_likes_response_200_item "
+    "IGalleryPostsBody:.i_gallery_posts_body "
+    "IImportAntennasBody:.i_import_antennas_body "
+    "IImportBlockingBody:.i_import_blocking_body "
+    "IImportFollowingBody:.i_import_following_body "
+    "IImportMutingBody:.i_import_muting_body "
+    "IImportUserListsBody:.i_import_user_lists_body "
+    "IMoveBody:.i_move_body "
+    "IMoveResponse200:.i_move_response_200 "
+    "INotificationsBody:.i_notifications_body "
+    "INotificationsBodyExcludeTypesItem:.i_notifications_body_exclude_types_item "
+    "INotificationsBodyIncludeTypesItem:.i_notifications_body_include_types_item "
+    "INotificationsGroupedBody:.i_notifications_grouped_body "
+    "INotificationsGroupedBodyExcludeTypesItem:.i_notifications_grouped_body_exclude_types_item "
+    "INotificationsGroupedBodyIncludeTypesItem:.i_notifications_grouped_body_include_types_item "
+    "IPageLikesBody:.i_page_likes_body "
+    "IPageLikesResponse200Item:.i_page_likes_response_200_item "
+    "IPagesBody:.i_pages_body "
+    "IPinBody:.i_pin_body "
+    "IReadAnnouncementBody:.i_read_announcement_body "
+    "IRegenerateTokenBody:.i_regenerate_token_body "
+    "IRegistryGetAllBody:.i_registry_get_all_body "
+    "IRegistryGetAllResponse200:.i_registry_get_all_response_200 "
+    "IRegistryGetBody:.i_registry_get_body "
+    "IRegistryGetDetailBody:.i_registry_get_detail_body "
+    "IRegistryGetDetailResponse200:.i_registry_get_detail_response_200 "
+    "IRegistryGetResponse200:.i_registry_get_response_200 "
+    "IRegistryKeysBody:.i_registry_keys_body "
+    "IRegistryKeysWithTypeBody:.i_registry_keys_with_type_body "
+    "IRegistryKeysWithTypeResponse200:.i_registry_keys_with_type_response_200 "
+    "IRegistryRemoveBody:.i_registry_remove_body "
+    "IRegistryScopesWithDomainResponse200Item:.i_registry_scopes_with_domain_response_200_item "
+    "IRegistrySetBody:.i_registry_set_body "
+    "IRevokeTokenBody:.i_revoke_token_body "
+    "ISigninHistoryBody:.i_signin_history_body "
+    "IUnpinBody:.i_unpin_body "
+    "IUpdateBody:.i_update_body "
+    "IUpdateBodyAvatarDecorationsItem:.i_update_body_avatar_decorations_item "
+    "IUpdateBodyChatScope:.i_update_body_chat_scope "
+    "IUpdateBodyFieldsItem:.i_update_body_fields_item "
+    "IUpdateBodyFollowersVisibility:.i_update_body_followers_visibility "
+    "IUpdateBodyFollowingVisibility:.i_update_body_following_visibility "
+    "IUpdateBodyLangType1:.i_update_body_lang_type_1 "
+    "IUpdateBodyLangType2Type1:.i_update_body_lang_type_2_type_1 "
+    "IUpdateBodyLangType3Type1:.i_update_body_lang_type_3_type_1 "
+    "IUpdateBodyNotificationRecieveConfig:.i_update_body_notification_recieve_config "
+    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType0:.i_update_body_notification_recieve_config_achievement_earned_type_0 "
+    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType0Type:.i_update_body_notification_recieve_config_achievement_earned_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType1:.i_update_body_notification_recieve_config_achievement_earned_type_1 "
+    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType1Type:.i_update_body_notification_recieve_config_achievement_earned_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigAppType0:.i_update_body_notification_recieve_config_app_type_0 "
+    "IUpdateBodyNotificationRecieveConfigAppType0Type:.i_update_body_notification_recieve_config_app_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigAppType1:.i_update_body_notification_recieve_config_app_type_1 "
+    "IUpdateBodyNotificationRecieveConfigAppType1Type:.i_update_body_notification_recieve_config_app_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0:.i_update_body_notification_recieve_config_chat_room_invitation_received_type_0 "
+    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0Type:.i_update_body_notification_recieve_config_chat_room_invitation_received_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1:.i_update_body_notification_recieve_config_chat_room_invitation_received_type_1 "
+    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1Type:.i_update_body_notification_recieve_config_chat_room_invitation_received_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0:.i_update_body_notification_recieve_config_follow_request_accepted_type_0 "
+    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0Type:.i_update_body_notification_recieve_config_follow_request_accepted_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1:.i_update_body_notification_recieve_config_follow_request_accepted_type_1 "
+    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1Type:.i_update_body_notification_recieve_config_follow_request_accepted_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigFollowType0:.i_update_body_notification_recieve_config_follow_type_0 "
+    "IUpdateBodyNotificationRecieveConfigFollowType0Type:.i_update_body_notification_recieve_config_follow_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigFollowType1:.i_update_body_notification_recieve_config_follow_type_1 "
+    "IUpdateBodyNotificationRecieveConfigFollowType1Type:.i_update_body_notification_recieve_config_follow_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigMentionType0:.i_update_body_notification_recieve_config_mention_type_0 "
+    "IUpdateBodyNotificationRecieveConfigMentionType0Type:.i_update_body_notification_recieve_config_mention_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigMentionType1:.i_update_body_notification_recieve_config_mention_type_1 "
+    "IUpdateBodyNotificationRecieveConfigMentionType1Type:.i_update_body_notification_recieve_config_mention_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigNoteType0:.i_update_body_notification_recieve_config_note_type_0 "
+    "IUpdateBodyNotificationRecieveConfigNoteType0Type:.i_update_body_notification_recieve_config_note_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigNoteType1:.i_update_body_notification_recieve_config_note_type_1 "
+    "IUpdateBodyNotificationRecieveConfigNoteType1Type:.i_update_body_notification_recieve_config_note_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigPollEndedType0:.i_update_body_notification_recieve_config_poll_ended_type_0 "
+    "IUpdateBodyNotificationRecieveConfigPollEndedType0Type:.i_update_body_notification_recieve_config_poll_ended_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigPollEndedType1:.i_update_body_notification_recieve_config_poll_ended_type_1 "
+    "IUpdateBodyNotificationRecieveConfigPollEndedType1Type:.i_update_body_notification_recieve_config_poll_ended_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigQuoteType0:.i_update_body_notification_recieve_config_quote_type_0 "
+    "IUpdateBodyNotificationRecieveConfigQuoteType0Type:.i_update_body_notification_recieve_config_quote_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigQuoteType1:.i_update_body_notification_recieve_config_quote_type_1 "
+    "IUpdateBodyNotificationRecieveConfigQuoteType1Type:.i_update_body_notification_recieve_config_quote_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigReactionType0:.i_update_body_notification_recieve_config_reaction_type_0 "
+    "IUpdateBodyNotificationRecieveConfigReactionType0Type:.i_update_body_notification_recieve_config_reaction_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigReactionType1:.i_update_body_notification_recieve_config_reaction_type_1 "
+    "IUpdateBodyNotificationRecieveConfigReactionType1Type:.i_update_body_notification_recieve_config_reaction_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0:.i_update_body_notification_recieve_config_receive_follow_request_type_0 "
+    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0Type:.i_update_body_notification_recieve_config_receive_follow_request_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1:.i_update_body_notification_recieve_config_receive_follow_request_type_1 "
+    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1Type:.i_update_body_notification_recieve_config_receive_follow_request_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigRenoteType0:.i_update_body_notification_recieve_config_renote_type_0 "
+    "IUpdateBodyNotificationRecieveConfigRenoteType0Type:.i_update_body_notification_recieve_config_renote_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigRenoteType1:.i_update_body_notification_recieve_config_renote_type_1 "
+    "IUpdateBodyNotificationRecieveConfigRenoteType1Type:.i_update_body_notification_recieve_config_renote_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigReplyType0:.i_update_body_notification_recieve_config_reply_type_0 "
+    "IUpdateBodyNotificationRecieveConfigReplyType0Type:.i_update_body_notification_recieve_config_reply_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigReplyType1:.i_update_body_notification_recieve_config_reply_type_1 "
+    "IUpdateBodyNotificationRecieveConfigReplyType1Type:.i_update_body_notification_recieve_config_reply_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigRoleAssignedType0:.i_update_body_notification_recieve_config_role_assigned_type_0 "
+    "IUpdateBodyNotificationRecieveConfigRoleAssignedType0Type:.i_update_body_notification_recieve_config_role_assigned_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigRoleAssignedType1:.i_update_body_notification_recieve_config_role_assigned_type_1 "
+    "IUpdateBodyNotificationRecieveConfigRoleAssignedType1Type:.i_update_body_notification_recieve_config_role_assigned_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0:.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_0 "
+    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0Type:.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1:.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_1 "
+    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1Type:.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0:.i_update_body_notification_recieve_config_scheduled_note_posted_type_0 "
+    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0Type:.i_update_body_notification_recieve_config_scheduled_note_posted_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1:.i_update_body_notification_recieve_config_scheduled_note_posted_type_1 "
+    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1Type:.i_update_body_notification_recieve_config_scheduled_note_posted_type_1_type "
+    "IUpdateBodyNotificationRecieveConfigTestType0:.i_update_body_notification_recieve_config_test_type_0 "
+    "IUpdateBodyNotificationRecieveConfigTestType0Type:.i_update_body_notification_recieve_config_test_type_0_type "
+    "IUpdateBodyNotificationRecieveConfigTestType1:.i_update_body_notification_recieve_config_test_type_1 "
+    "IUpdateBodyNotificationRecieveConfigTestType1Type:.i_update_body_notification_recieve_config_test_type_1_type "
+    "IUpdateEmailBody:.i_update_email_body "
+    "IWebhooksCreateBody:.i_webhooks_create_body "
+    "IWebhooksCreateBodyOnItem:.i_webhooks_create_body_on_item "
+    "IWebhooksCreateResponse200:.i_webhooks_create_response_200 "
+    "IWebhooksCreateResponse200OnItem:.i_webhooks_create_response_200_on_item "
+    "IWebhooksDeleteBody:.i_webhooks_delete_body "
+    "IWebhooksShowBody:.i_webhooks_show_body "
+    "IWebhooksTestBody:.i_webhooks_test_body "
+    "IWebhooksTestBodyOverride:.i_webhooks_test_body_override "
+    "IWebhooksTestBodyType:.i_webhooks_test_body_type "
+    "IWebhooksUpdateBody:.i_webhooks_update_body "
+    "IWebhooksUpdateBodyOnItem:.i_webhooks_update_body_on_item "
+    "InviteCode:.invite_code "
+    "InviteDeleteBody:.invite_delete_body "
+    "InviteLimitResponse200:.invite_limit_response_200 "
+    "InviteListBody:.invite_list_body "
+    "MeDetailed:.me_detailed "
+    "MeDetailedOnly:.me_detailed_only "
+    "MeDetailedOnlyNotificationRecieveConfig:.me_detailed_only_notification_recieve_config "
+    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0:.me_detailed_only_notification_recieve_config_achievement_earned_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0Type:.me_detailed_only_notification_recieve_config_achievement_earned_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1:.me_detailed_only_notification_recieve_config_achievement_earned_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1Type:.me_detailed_only_notification_recieve_config_achievement_earned_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigAppType0:.me_detailed_only_notification_recieve_config_app_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigAppType0Type:.me_detailed_only_notification_recieve_config_app_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigAppType1:.me_detailed_only_notification_recieve_config_app_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigAppType1Type:.me_detailed_only_notification_recieve_config_app_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0:.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0Type:.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1:.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1Type:.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType0:.me_detailed_only_notification_recieve_config_create_token_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType0Type:.me_detailed_only_notification_recieve_config_create_token_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType1:.me_detailed_only_notification_recieve_config_create_token_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType1Type:.me_detailed_only_notification_recieve_config_create_token_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType0:.me_detailed_only_notification_recieve_config_export_completed_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType0Type:.me_detailed_only_notification_recieve_config_export_completed_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType1:.me_detailed_only_notification_recieve_config_export_completed_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType1Type:.me_detailed_only_notification_recieve_config_export_completed_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0:.me_detailed_only_notification_recieve_config_follow_request_accepted_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0Type:.me_detailed_only_notification_recieve_config_follow_request_accepted_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1:.me_detailed_only_notification_recieve_config_follow_request_accepted_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1Type:.me_detailed_only_notification_recieve_config_follow_request_accepted_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigFollowType0:.me_detailed_only_notification_recieve_config_follow_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigFollowType0Type:.me_detailed_only_notification_recieve_config_follow_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigFollowType1:.me_detailed_only_notification_recieve_config_follow_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigFollowType1Type:.me_detailed_only_notification_recieve_config_follow_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigLoginType0:.me_detailed_only_notification_recieve_config_login_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigLoginType0Type:.me_detailed_only_notification_recieve_config_login_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigLoginType1:.me_detailed_only_notification_recieve_config_login_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigLoginType1Type:.me_detailed_only_notification_recieve_config_login_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigMentionType0:.me_detailed_only_notification_recieve_config_mention_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigMentionType0Type:.me_detailed_only_notification_recieve_config_mention_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigMentionType1:.me_detailed_only_notification_recieve_config_mention_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigMentionType1Type:.me_detailed_only_notification_recieve_config_mention_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigNoteType0:.me_detailed_only_notification_recieve_config_note_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigNoteType0Type:.me_detailed_only_notification_recieve_config_note_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigNoteType1:.me_detailed_only_notification_recieve_config_note_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigNoteType1Type:.me_detailed_only_notification_recieve_config_note_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigPollEndedType0:.me_detailed_only_notification_recieve_config_poll_ended_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigPollEndedType0Type:.me_detailed_only_notification_recieve_config_poll_ended_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigPollEndedType1:.me_detailed_only_notification_recieve_config_poll_ended_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigPollEndedType1Type:.me_detailed_only_notification_recieve_config_poll_ended_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigQuoteType0:.me_detailed_only_notification_recieve_config_quote_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigQuoteType0Type:.me_detailed_only_notification_recieve_config_quote_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigQuoteType1:.me_detailed_only_notification_recieve_config_quote_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigQuoteType1Type:.me_detailed_only_notification_recieve_config_quote_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigReactionType0:.me_detailed_only_notification_recieve_config_reaction_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigReactionType0Type:.me_detailed_only_notification_recieve_config_reaction_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigReactionType1:.me_detailed_only_notification_recieve_config_reaction_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigReactionType1Type:.me_detailed_only_notification_recieve_config_reaction_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0:.me_detailed_only_notification_recieve_config_receive_follow_request_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0Type:.me_detailed_only_notification_recieve_config_receive_follow_request_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1:.me_detailed_only_notification_recieve_config_receive_follow_request_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1Type:.me_detailed_only_notification_recieve_config_receive_follow_request_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigRenoteType0:.me_detailed_only_notification_recieve_config_renote_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigRenoteType0Type:.me_detailed_only_notification_recieve_config_renote_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigRenoteType1:.me_detailed_only_notification_recieve_config_renote_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigRenoteType1Type:.me_detailed_only_notification_recieve_config_renote_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigReplyType0:.me_detailed_only_notification_recieve_config_reply_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigReplyType0Type:.me_detailed_only_notification_recieve_config_reply_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigReplyType1:.me_detailed_only_notification_recieve_config_reply_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigReplyType1Type:.me_detailed_only_notification_recieve_config_reply_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0:.me_detailed_only_notification_recieve_config_role_assigned_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0Type:.me_detailed_only_notification_recieve_config_role_assigned_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1:.me_detailed_only_notification_recieve_config_role_assigned_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1Type:.me_detailed_only_notification_recieve_config_role_assigned_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0:.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0Type:.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1:.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1Type:.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0:.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0Type:.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1:.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1Type:.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_1_type "
+    "MeDetailedOnlyNotificationRecieveConfigTestType0:.me_detailed_only_notification_recieve_config_test_type_0 "
+    "MeDetailedOnlyNotificationRecieveConfigTestType0Type:.me_detailed_only_notification_recieve_config_test_type_0_type "
+    "MeDetailedOnlyNotificationRecieveConfigTestType1:.me_detailed_only_notification_recieve_config_test_type_1 "
+    "MeDetailedOnlyNotificationRecieveConfigTestType1Type:.me_detailed_only_notification_recieve_config_test_type_1_type "
+    "MeDetailedOnlySecurityKeysListItem:.me_detailed_only_security_keys_list_item "
+    "MeDetailedOnlyTwoFactorBackupCodesStock:.me_detailed_only_two_factor_backup_codes_stock "
+    "MetaBody:.meta_body "
+    "MetaClientOptions:.meta_client_options "
+    "MetaClientOptionsEntrancePageStyle:.meta_client_options_entrance_page_style "
+    "MetaDetailed:.meta_detailed "
+    "MetaDetailedOnly:.meta_detailed_only "
+    "MetaDetailedOnlyFeatures:.meta_detailed_only_features "
+    "MetaLite:.meta_lite "
+    "MetaLiteAdsItem:.meta_lite_ads_item "
+    "MetaLiteFederation:.meta_lite_federation "
+    "MetaLiteNoteSearchableScope:.meta_lite_note_searchable_scope "
+    "MetaLiteSentryForFrontend:.meta_lite_sentry_for_frontend "
+    "MetaLiteSentryForFrontendBrowserTracingIntegrationType0:.meta_lite_sentry_for_frontend_browser_tracing_integration_type_0 "
+    "MetaLiteSentryForFrontendOptions:.meta_lite_sentry_for_frontend_options "
+    "MetaLiteSentryForFrontendReplayIntegrationType0:.meta_lite_sentry_for_frontend_replay_integration_type_0 "
+    "MetaLiteSentryForFrontendVueIntegrationType0:.meta_lite_sentry_for_frontend_vue_integration_type_0 "
+    "MiauthGenTokenBody:.miauth_gen_token_body "
+    "MiauthGenTokenResponse200:.miauth_gen_token_response_200 "
+    "MuteCreateBody:.mute_create_body "
+    "MuteDeleteBody:.mute_delete_body "
+    "MuteListBody:.mute_list_body "
+    "Muting:.muting "
+    "MyAppsBody:.my_apps_body "
+    "Note:.note "
+    "NoteChannel:.note_channel "
+    "NoteDraft:.note_draft "
+    "NoteDraftChannel:.note_draft_channel "
+    "NoteDraftPoll:.note_draft_poll "
+    "NoteDraftReactionAcceptanceType1:.note_draft_reaction_acceptance_type_1 "
+    "NoteDraftReactionAcceptanceType2Type1:.note_draft_reaction_acceptance_type_2_type_1 "
+    "NoteDraftReactionAcceptanceType3Type1:.note_draft_reaction_acceptance_type_3_type_1 "
+    "NoteDraftVisibility:.note_draft_visibility "
+    "NoteEmojis:.note_emojis "
+    "NoteFavorite:.note_favorite "
+    "NotePoll:.note_poll "
+    "NotePollChoicesItem:.note_poll_choices_item "
+    "NoteReaction:.note_reaction "
+    "NoteReactionAcceptanceType1:.note_reaction_acceptance_type_1 "
+    "NoteReactionAcceptanceType2Type1:.note_reaction_acceptance_type_2_type_1 "
+    "NoteReactionAcceptanceType3Type1:.note_reaction_acceptance_type_3_type_1 "
+    "NoteReactionEmojis:.note_reaction_emojis "
+    "NoteReactionWithNote:.note_reaction_with_note "
+    "NoteReactions:.note_reactions "
+    "NoteVisibility:.note_visibility "
+    "NotesBody:.notes_body "
+    "NotesChildrenBody:.notes_children_body "
+    "NotesClipsBody:.notes_clips_body "
+    "NotesConversationBody:.notes_conversation_body "
+    "NotesCreateBody:.notes_create_body "
+    "NotesCreateBodyPoll:.notes_create_body_poll "
+    "NotesCreateBodyReactionAcceptanceType1:.notes_create_body_reaction_acceptance_type_1 "
+    "NotesCreateBodyReactionAcceptanceType2Type1:.notes_create_body_reaction_acceptance_type_2_type_1 "
+    "NotesCreateBodyReactionAcceptanceType3Type1:.notes_create_body_reaction_acceptance_type_3_type_1 "
+    "NotesCreateBodyVisibility:.notes_create_body_visibility "
+    "NotesCreateResponse200:.notes_create_response_200 "
+    "NotesDeleteBody:.notes_delete_body "
+    "NotesDraftsCreateBody:.notes_drafts_create_body "
+    "NotesDraftsCreateBodyPoll:.notes_drafts_create_body_poll "
+    "NotesDraftsCreateBodyReactionAcceptanceType1:.notes_drafts_create_body_reaction_acceptance_type_1 "
+    "NotesDraftsCreateBodyReactionAcceptanceType2Type1:.notes_drafts_create_body_reaction_acceptance_type_2_type_1 "
+    "NotesDraftsCreateBodyReactionAcceptanceType3Type1:.notes_drafts_create_body_reaction_acceptance_type_3_type_1 "
+    "NotesDraftsCreateBodyVisibility:.notes_drafts_create_body_visibility "
+    "NotesDraftsCreateResponse200:.notes_drafts_create_response_200 "
+    "NotesDraftsDeleteBody:.notes_drafts_delete_body "
+    "NotesDraftsListBody:.notes_drafts_list_body "
+    "NotesDraftsUpdateBody:.notes_drafts_update_body "
+    "NotesDraftsUpdateBodyPoll:.notes_drafts_update_body_poll "
+    "NotesDraftsUpdateBodyReactionAcceptanceType1:.notes_drafts_update_body_reaction_acceptance_type_1 "
+    "NotesDraftsUpdateBodyReactionAcceptanceType2Type1:.notes_drafts_update_body_reaction_acceptance_type_2_type_1 "
+    "NotesDraftsUpdateBodyReactionAcceptanceType3Type1:.notes_drafts_update_body_reaction_acceptance_type_3_type_1 "
+    "NotesDraftsUpdateBodyVisibility:.notes_drafts_update_body_visibility "
+    "NotesDraftsUpdateResponse200:.notes_drafts_update_response_200 "
+    "NotesFavoritesCreateBody:.notes_favorites_create_body "
+    "NotesFavoritesDeleteBody:.notes_favorites_delete_body "
+    "NotesFeaturedBody:.notes_featured_body "
+    "NotesGlobalTimelineBody:.notes_global_timeline_body "
+    "NotesHybridTimelineBody:.notes_hybrid_timeline_body "
+    "NotesLocalTimelineBody:.notes_local_timeline_body "
+    "NotesMentionsBody:.notes_mentions_body "
+    "NotesPollsRecommendationBody:.notes_polls_recommendation_body "
+    "NotesPollsVoteBody:.notes_polls_vote_body "
+    "NotesReactionsBody:.notes_reactions_body "
+    "NotesReactionsCreateBody:.notes_reactions_create_body "
+    "NotesReactionsDeleteBody:.notes_reactions_delete_body "
+    "NotesRenotesBody:.notes_renotes_body "
+    "NotesRepliesBody:.notes_replies_body "
+    "NotesSearchBody:.notes_search_body "
+    "NotesSearchByTagBody:.notes_search_by_tag_body "
+    "NotesShowBody:.notes_show_body "
+    "NotesShowPartialBulkBody:.notes_show_partial_bulk_body "
+    "NotesShowPartialBulkResponse200Item:.notes_show_partial_bulk_response_200_item "
+    "NotesShowPartialBulkResponse200ItemReactionEmojis:.notes_show_partial_bulk_response_200_item_reaction_emojis "
+    "NotesShowPartialBulkResponse200ItemReactions:.notes_show_partial_bulk_response_200_item_reactions "
+    "NotesStateBody:.notes_state_body "
+    "NotesStateResponse200:.notes_state_response_200 "
+    "NotesThreadMutingCreateBody:.notes_thread_muting_create_body "
+    "NotesThreadMutingDeleteBody:.notes_thread_muting_delete_body "
+    "NotesTimelineBody:.notes_timeline_body "
+    "NotesTranslateBody:.notes_translate_body "
+    "NotesTranslateResponse200:.notes_translate_response_200 "
+    "NotesUnrenoteBody:.notes_unrenote_body "
+    "NotesUserListTimelineBody:.notes_user_list_timeline_body "
+    "NotificationAchievementEarned:.notification_achievement_earned "
+    "NotificationAchievementEarnedType:.notification_achievement_earned_type "
+    "NotificationApp:.notification_app "
+    "NotificationAppType:.notification_app_type "
+    "NotificationChatRoomInvitationReceived:.notification_chat_room_invitation_received "
+    "NotificationChatRoomInvitationReceivedType:.notification_chat_room_invitation_received_type "
+    "NotificationCreateToken:.notification_create_token "
+    "NotificationCreateTokenType:.notification_create_token_type "
+    "NotificationExportCompleted:.notification_export_completed "
+    "NotificationExportCompletedExportedEntity:.notification_export_completed_exported_entity "
+    "NotificationExportCompletedType:.notification_export_completed_type "
+    "NotificationFollow:.notification_follow "
+    "NotificationFollowRequestAccepted:.notification_follow_request_accepted "
+    "NotificationFollowRequestAcceptedType:.notification_follow_request_accepted_type "
+    "NotificationFollowType:.notification_follow_type "
+    "NotificationLogin:.notification_login "
+    "NotificationLoginType:.notification_login_type "
+    "NotificationMention:.notification_mention "
+    "NotificationMentionType:.notification_mention_type "
+    "NotificationNote:.notification_note "
+    "NotificationNoteType:.notification_note_type "
+    "NotificationPollEnded:.notification_poll_ended "
+    "NotificationPollEndedType:.notification_poll_ended_type "
+    "NotificationQuote:.notification_quote "
+    "NotificationQuoteType:.notification_quote_type "
+    "NotificationReaction:.notification_reaction "
+    "NotificationReactionGrouped:.notification_reaction_grouped "
+    "NotificationReactionGroupedReactionsItem:.notification_reaction_grouped_reactions_item "
+    "NotificationReactionGroupedType:.notification_reaction_grouped_type "
+    "NotificationReactionType:.notification_reaction_type "
+    "NotificationReceiveFollowRequest:.notification_receive_follow_request "
+    "NotificationReceiveFollowRequestType:.notification_receive_follow_request_type "
+    "NotificationRenote:.notification_renote "
+    "NotificationRenoteGrouped:.notification_renote_grouped "
+    "NotificationRenoteGroupedType:.notification_renote_grouped_type "
+    "NotificationRenoteType:.notification_renote_type "
+    "NotificationReply:.notification_reply "
+    "NotificationReplyType:.notification_reply_type "
+    "NotificationRoleAssigned:.notification_role_assigned "
+    "NotificationRoleAssignedType:.notification_role_assigned_type "
+    "NotificationScheduledNotePostFailed:.notification_scheduled_note_post_failed "
+    "NotificationScheduledNotePostFailedType:.notification_scheduled_note_post_failed_type "
+    "NotificationScheduledNotePosted:.notification_scheduled_note_posted "
+    "NotificationScheduledNotePostedType:.notification_scheduled_note_posted_type "
+    "NotificationTest:.notification_test "
+    "NotificationTestType:.notification_test_type "
+    "NotificationsCreateBody:.notifications_create_body "
+    "Page:.page "
+    "PageBlockImage:.page_block_image "
+    "PageBlockImageType:.page_block_image_type "
+    "PageBlockNote:.page_block_note "
+    "PageBlockNoteType:.page_block_note_type "
+    "PageBlockSection:.page_block_section "
+    "PageBlockSectionChildrenItem:.page_block_section_children_item "
+    "PageBlockSectionType:.page_block_section_type "
+    "PageBlockText:.page_block_text "
+    "PageBlockTextType:.page_block_text_type "
+    "PageFont:.page_font "
+    "PagePushBody:.page_push_body "
+    "PageVariablesItem:.page_variables_item "
+    "PagesCreateBody:.pages_create_body "
+    "PagesCreateBodyContentItem:.pages_create_body_content_item "
+    "PagesCreateBodyFont:.pages_create_body_font "
+    "PagesCreateBodyVariablesItem:.pages_create_body_variables_item "
+    "PagesDeleteBody:.pages_delete_body "
+    "PagesLikeBody:.pages_like_body "
+    "PagesShowBody:.pages_show_body "
+    "PagesUnlikeBody:.pages_unlike_body "
+    "PagesUpdateBody:.pages_update_body "
+    "PagesUpdateBodyContentItem:.pages_update_body_content_item "
+    "PagesUpdateBodyFont:.pages_update_body_font "
+    "PagesUpdateBodyVariablesItem:.pages_update_body_variables_item "
+    "PingResponse200:.ping_response_200 "
+    "PromoReadBody:.promo_read_body "
+    "QueueCount:.queue_count "
+    "QueueJob:.queue_job "
+    "QueueJobData:.queue_job_data "
+    "QueueJobOpts:.queue_job_opts "
+    "QueueMetrics:.queue_metrics "
+    "QueueMetricsMeta:.queue_metrics_meta "
+    "RenoteMuteCreateBody:.renote_mute_create_body "
+    "RenoteMuteDeleteBody:.renote_mute_delete_body "
+    "RenoteMuteListBody:.renote_mute_list_body "
+    "RenoteMuting:.renote_muting "
+    "RequestResetPasswordBody:.request_reset_password_body "
+    "ResetPasswordBody:.reset_password_body "
+    "RetentionResponse200Item:.retention_response_200_item "
+    "RetentionResponse200ItemData:.retention_response_200_item_data "
+    "ReversiCancelMatchBody:.reversi_cancel_match_body "
+    "ReversiGameDetailed:.reversi_game_detailed "
+    "ReversiGameDetailedBw:.reversi_game_detailed_bw "
+    "ReversiGameDetailedForm1:.reversi_game_detailed_form_1 "
+    "ReversiGameDetailedForm2:.reversi_game_detailed_form_2 "
+    "ReversiGameLite:.reversi_game_lite "
+    "ReversiGameLiteBw:.reversi_game_lite_bw "
+    "ReversiGamesBody:.reversi_games_body "
+    "ReversiMatchBody:.reversi_match_body "
+    "ReversiShowGameBody:.reversi_show_game_body "
+    "ReversiSurrenderBody:.reversi_surrender_body "
+    "ReversiVerifyBody:.reversi_verify_body "
+    "ReversiVerifyResponse200:.reversi_verify_response_200 "
+    "Role:.role "
+    "RoleCondFormulaEmpty:.role_cond_formula_empty "
+    "RoleCondFormulaFollowersOrFollowingOrNotes:.role_cond_formula_followers_or_following_or_notes "
+    "RoleCondFormulaFollowersOrFollowingOrNotesType:.role_cond_formula_followers_or_following_or_notes_type "
+    "RoleCondFormulaLogics:.role_cond_formula_logics "
+    "RoleCondFormulaLogicsType:.role_cond_formula_logics_type "
+    "RoleCondFormulaValueAssignedRole:.role_cond_formula_value_assigned_role "
+    "RoleCondFormulaValueAssignedRoleType:.role_cond_formula_value_assigned_role_type "
+    "RoleCondFormulaValueCreated:.role_cond_formula_value_created "
+    "RoleCondFormulaValueCreatedType:.role_cond_formula_value_created_type "
+    "RoleCondFormulaValueIsLocalOrRemote:.role_cond_formula_value_is_local_or_remote "
+    "RoleCondFormulaValueIsLocalOrRemoteType:.role_cond_formula_value_is_local_or_remote_type "
+    "RoleCondFormulaValueNot:.role_cond_formula_value_not "
+    "RoleCondFormulaValueNotType:.role_cond_formula_value_not_type "
+    "RoleCondFormulaValueUserSettingBooleanSchema:.role_cond_formula_value_user_setting_boolean_schema "
+    "RoleCondFormulaValueUserSettingBooleanSchemaType:.role_cond_formula_value_user_setting_boolean_schema_type "
+    "RoleLite:.role_lite "
+    "RolePolicies:.role_policies "
+    "RolePoliciesChatAvailability:.role_policies_chat_availability "
+    "RolePoliciesMap:.role_policies_map "
+    "RolePoliciesMapAdditionalProperty:.role_policies_map_additional_property "
+    "RoleTarget:.role_target "
+    "RolesNotesBody:.roles_notes_body "
+    "RolesShowBody:.roles_show_body "
+    "RolesUsersBody:.roles_users_body "
+    "RolesUsersResponse200Item:.roles_users_response_200_item "
+    "ServerInfoResponse200:.server_info_response_200 "
+    "ServerInfoResponse200Cpu:.server_info_response_200_cpu "
+    "ServerInfoResponse200Fs:.server_info_response_200_fs "
+    "ServerInfoResponse200Mem:.server_info_response_200_mem "
+    "Signin:.signin "
+    "SigninHeaders:.signin_headers "
+    "StatsResponse200:.stats_response_200 "
+    "SwRegisterBody:.sw_register_body "
+    "SwRegisterResponse200:.sw_register_response_200 "
+    "SwRegisterResponse200State:.sw_register_response_200_state "
+    "SwShowRegistrationBody:.sw_show_registration_body "
+    "SwShowRegistrationResponse200:.sw_show_registration_response_200 "
+    "SwUnregisterBody:.sw_unregister_body "
+    "SwUpdateRegistrationBody:.sw_update_registration_body "
+    "SwUpdateRegistrationResponse200:.sw_update_registration_response_200 "
+    "SystemWebhook:.system_webhook "
+    "SystemWebhookOnItem:.system_webhook_on_item "
+    "TestBody:.test_body "
+    "TestResponse200:.test_response_200 "
+    "UnreadAnnouncement:.unread_announcement "
+    "UnreadAnnouncementDisplay:.unread_announcement_display "
+    "UnreadAnnouncementIcon:.unread_announcement_icon "
+    "UserDetailedNotMe:.user_detailed_not_me "
+    "UserDetailedNotMeOnly:.user_detailed_not_me_only "
+    "UserDetailedNotMeOnlyChatScope:.user_detailed_not_me_only_chat_scope "
+    "UserDetailedNotMeOnlyFieldsItem:.user_detailed_not_me_only_fields_item "
+    "UserDetailedNotMeOnlyFollowersVisibility:.user_detailed_not_me_only_followers_visibility "
+    "UserDetailedNotMeOnlyFollowingVisibility:.user_detailed_not_me_only_following_visibility "
+    "UserDetailedNotMeOnlyNotify:.user_detailed_not_me_only_notify "
+    "UserList:.user_list "
+    "UserLite:.user_lite "
+    "UserLiteAvatarDecorationsItem:.user_lite_avatar_decorations_item "
+    "UserLiteBadgeRolesItem:.user_lite_badge_roles_item "
+    "UserLiteEmojis:.user_lite_emojis "
+    "UserLiteInstance:.user_lite_instance "
+    "UserLiteOnlineStatus:.user_lite_online_status "
+    "UserRelation:.user_relation "
+    "UserRelationFollowing:.user_relation_following "
+    "UserWebhook:.user_webhook "
+    "UserWebhookOnItem:.user_webhook_on_item "
+    "UsernameAvailableBody:.username_available_body "
+    "UsernameAvailableResponse200:.username_available_response_200 "
+    "UsersAchievementsBody:.users_achievements_body "
+    "UsersBody:.users_body "
+    "UsersBodyOrigin:.users_body_origin "
+    "UsersBodySort:.users_body_sort "
+    "UsersBodyState:.users_body_state "
+    "UsersClipsBody:.users_clips_body "
+    "UsersFeaturedNotesBody:.users_featured_notes_body "
+    "UsersFlashsBody:.users_flashs_body "
+    "UsersFollowersBody:.users_followers_body "
+    "UsersFollowingBody:.users_following_body "
+    "UsersGalleryPostsBody:.users_gallery_posts_body "
+    "UsersGetFollowingUsersByBirthdayBody:.users_get_following_users_by_birthday_body "
+    "UsersGetFollowingUsersByBirthdayBodyBirthdayType0:.users_get_following_users_by_birthday_body_birthday_type_0 "
+    "UsersGetFollowingUsersByBirthdayBodyBirthdayType1:.users_get_following_users_by_birthday_body_birthday_type_1 "
+    "UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin:.users_get_following_users_by_birthday_body_birthday_type_1_begin "
+    "UsersGetFollowingUsersByBirthdayBodyBirthdayType1End:.users_get_following_users_by_birthday_body_birthday_type_1_end "
+    "UsersGetFollowingUsersByBirthdayResponse200Item:.users_get_following_users_by_birthday_response_200_item "
+    "UsersGetFrequentlyRepliedUsersBody:.users_get_frequently_replied_users_body "
+    "UsersGetFrequentlyRepliedUsersResponse200Item:.users_get_frequently_replied_users_response_200_item "
+    "UsersListsCreateBody:.users_lists_create_body "
+    "UsersListsCreateFromPublicBody:.users_lists_create_from_public_body "
+    "UsersListsDeleteBody:.users_lists_delete_body "
+    "UsersListsFavoriteBody:.users_lists_favorite_body "
+    "UsersListsGetMembershipsBody:.users_lists_get_memberships_body "
+    "UsersListsGetMembershipsResponse200Item:.users_lists_get_memberships_response_200_item "
+    "UsersListsListBody:.users_lists_list_body "
+    "UsersListsPullBody:.users_lists_pull_body "
+    "UsersListsPushBody:.users_lists_push_body "
+    "UsersListsShowBody:.users_lists_show_body "
+    "UsersListsShowResponse200:.users_lists_show_response_200 "
+    "UsersListsUnfavoriteBody:.users_lists_unfavorite_body "
+    "UsersListsUpdateBody:.users_lists_update_body "
+    "UsersListsUpdateMembershipBody:.users_lists_update_membership_body "
+    "UsersNotesBody:.users_notes_body "
+    "UsersPagesBody:.users_pages_body "
+    "UsersReactionsBody:.users_reactions_body "
+    "UsersRecommendationBody:.users_recommendation_body "
+    "UsersRelationBody:.users_relation_body "
+    "UsersReportAbuseBody:.users_report_abuse_body "
+    "UsersSearchBody:.users_search_body "
+    "UsersSearchBodyOrigin:.users_search_body_origin "
+    "UsersSearchByUsernameAndHostBody:.users_search_by_username_and_host_body "
+    "UsersShowBody:.users_show_body "
+    "UsersUpdateMemoBody:.users_update_memo_body "
+    "V2AdminEmojiListBody:.v2_admin_emoji_list_body "
+    "V2AdminEmojiListBodyQuery:.v2_admin_emoji_list_body_query "
+    "V2AdminEmojiListBodyQueryHostType:.v2_admin_emoji_list_body_query_host_type "
+    "V2AdminEmojiListBodySortKeysItem:.v2_admin_emoji_list_body_sort_keys_item "
+    "V2AdminEmojiListResponse200:.v2_admin_emoji_list_response_200 "
+    "VerifyEmailBody:.verify_email_body "
+)
+_MODULES: dict[str, str] = {}
 
-__all__ = [
-    "AbuseReportNotificationRecipient",
-    "AbuseReportNotificationRecipientMethod",
-    "Achievement",
-    "AchievementName",
-    "Ad",
-    "AdminAbuseReportNotificationRecipientCreateBody",
-    "AdminAbuseReportNotificationRecipientCreateBodyMethod",
-    "AdminAbuseReportNotificationRecipientDeleteBody",
-    "AdminAbuseReportNotificationRecipientListBody",
-    "AdminAbuseReportNotificationRecipientListBodyMethodItem",
-    "AdminAbuseReportNotificationRecipientShowBody",
-    "AdminAbuseReportNotificationRecipientUpdateBody",
-    "AdminAbuseReportNotificationRecipientUpdateBodyMethod",
-    "AdminAbuseUserReportsBody",
-    "AdminAbuseUserReportsBodyReporterOrigin",
-    "AdminAbuseUserReportsBodyTargetUserOrigin",
-    "AdminAbuseUserReportsResponse200Item",
-    "AdminAbuseUserReportsResponse200ItemResolvedAsType1",
-    "AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1",
-    "AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1",
-    "AdminAccountsCreateBody",
-    "AdminAccountsCreateResponse200",
-    "AdminAccountsDeleteBody",
-    "AdminAccountsFindByEmailBody",
-    "AdminAdCreateBody",
-    "AdminAdDeleteBody",
-    "AdminAdListBody",
-    "AdminAdUpdateBody",
-    "AdminAnnouncementsCreateBody",
-    "AdminAnnouncementsCreateBodyDisplay",
-    "AdminAnnouncementsCreateBodyIcon",
-    "AdminAnnouncementsDeleteBody",
-    "AdminAnnouncementsListBody",
-    "AdminAnnouncementsListBodyStatus",
-    "AdminAnnouncementsListResponse200Item",
-    "AdminAnnouncementsListResponse200ItemDisplay",
-    "AdminAnnouncementsListResponse200ItemIcon",
-    "AdminAnnouncementsUpdateBody",
-    "AdminAnnouncementsUpdateBodyDisplay",
-    "AdminAnnouncementsUpdateBodyIcon",
-    "AdminAvatarDecorationsCreateBody",
-    "AdminAvatarDecorationsCreateResponse200",
-    "AdminAvatarDecorationsDeleteBody",
-    "AdminAvatarDecorationsListBody",
-    "AdminAvatarDecorationsListResponse200Item",
-    "AdminAvatarDecorationsUpdateBody",
-    "AdminCaptchaCurrentResponse200",
-    "AdminCaptchaCurrentResponse200Hcaptcha",
-    "AdminCaptchaCurrentResponse200Mcaptcha",
-    "AdminCaptchaCurrentResponse200Provider",
-    "AdminCaptchaCurrentResponse200Recaptcha",
-    "AdminCaptchaCurrentResponse200Turnstile",
-    "AdminCaptchaSaveBody",
-    "AdminCaptchaSaveBodyProvider",
-    "AdminDeleteAccountBody",
-    "AdminDeleteAllFilesOfAUserBody",
-    "AdminDriveFilesBody",
-    "AdminDriveFilesBodyOrigin",
-    "AdminDriveShowFileBody",
-    "AdminDriveShowFileResponse200",
-    "AdminDriveShowFileResponse200Properties",
-    "AdminDriveShowFileResponse200RequestHeaders",
-    "AdminEmojiAddAliasesBulkBody",
-    "AdminEmojiAddBody",
-    "AdminEmojiCopyBody",
-    "AdminEmojiCopyResponse200",
-    "AdminEmojiDeleteBody",
-    "AdminEmojiDeleteBulkBody",
-    "AdminEmojiImportZipBody",
-    "AdminEmojiListBody",
-    "AdminEmojiListRemoteBody",
-    "AdminEmojiRemoveAliasesBulkBody",
-    "AdminEmojiSetAliasesBulkBody",
-    "AdminEmojiSetCategoryBulkBody",
-    "AdminEmojiSetLicenseBulkBody",
-    "AdminEmojiUpdateBody",
-    "AdminFederationDeleteAllFilesBody",
-    "AdminFederationRefreshRemoteInstanceMetadataBody",
-    "AdminFederationRemoveAllFollowingBody",
-    "AdminFederationUpdateInstanceBody",
-    "AdminForwardAbuseUserReportBody",
-    "AdminGetIndexStatsResponse200Item",
-    "AdminGetTableStatsResponse200",
-    "AdminGetTableStatsResponse200AdditionalProperty",
-    "AdminGetUserIpsBody",
-    "AdminGetUserIpsResponse200Item",
-    "AdminInviteCreateBody",
-    "AdminInviteListBody",
-    "AdminInviteListBodySort",
-    "AdminInviteListBodyType",
-    "AdminMetaResponse200",
-    "AdminMetaResponse200DeliverSuspendedSoftwareItem",
-    "AdminMetaResponse200Federation",
-    "AdminMetaResponse200Policies",
-    "AdminMetaResponse200SensitiveMediaDetection",
-    "AdminMetaResponse200SensitiveMediaDetectionSensitivity",
-    "AdminMetaResponse200UgcVisibilityForVisitor",
-    "AdminPromoCreateBody",
-    "AdminQueueClearBody",
-    "AdminQueueClearBodyQueue",
-    "AdminQueueClearBodyState",
-    "AdminQueueJobsBody",
-    "AdminQueueJobsBodyQueue",
-    "AdminQueueJobsBodyStateItem",
-    "AdminQueuePromoteJobsBody",
-    "AdminQueuePromoteJobsBodyQueue",
-    "AdminQueueQueuesResponse200Item",
-    "AdminQueueQueuesResponse200ItemCounts",
-    "AdminQueueQueuesResponse200ItemMetrics",
-    "AdminQueueQueuesResponse200ItemName",
-    "AdminQueueQueueStatsBody",
-    "AdminQueueQueueStatsBodyQueue",
-    "AdminQueueQueueStatsResponse200",
-    "AdminQueueQueueStatsResponse200Counts",
-    "AdminQueueQueueStatsResponse200Db",
-    "AdminQueueQueueStatsResponse200DbClients",
-    "AdminQueueQueueStatsResponse200DbMemory",
-    "AdminQueueQueueStatsResponse200DbMode",
-    "AdminQueueQueueStatsResponse200Metrics",
-    "AdminQueueQueueStatsResponse200Name",
-    "AdminQueueRemoveJobBody",
-    "AdminQueueRemoveJobBodyQueue",
-    "AdminQueueRetryJobBody",
-    "AdminQueueRetryJobBodyQueue",
-    "AdminQueueShowJobBody",
-    "AdminQueueShowJobBodyQueue",
-    "AdminQueueShowJobLogsBody",
-    "AdminQueueShowJobLogsBodyQueue",
-    "AdminQueueStatsResponse200",
-    "AdminRelaysAddBody",
-    "AdminRelaysAddResponse200",
-    "AdminRelaysAddResponse200Status",
-    "AdminRelaysListResponse200Item",
-    "AdminRelaysListResponse200ItemStatus",
-    "AdminRelaysRemoveBody",
-    "AdminResetPasswordBody",
-    "AdminResetPasswordResponse200",
-    "AdminResolveAbuseUserReportBody",
-    "AdminResolveAbuseUserReportBodyResolvedAsType1",
-    "AdminResolveAbuseUserReportBodyResolvedAsType2Type1",
-    "AdminResolveAbuseUserReportBodyResolvedAsType3Type1",
-    "AdminRolesAssignBody",
-    "AdminRolesCreateBody",
-    "AdminRolesCreateBodyCondFormula",
-    "AdminRolesCreateBodyPolicies",
-    "AdminRolesCreateBodyTarget",
-    "AdminRolesDeleteBody",
-    "AdminRolesShowBody",
-    "AdminRolesUnassignBody",
-    "AdminRolesUpdateBody",
-    "AdminRolesUpdateBodyCondFormula",
-    "AdminRolesUpdateBodyPolicies",
-    "AdminRolesUpdateBodyTarget",
-    "AdminRolesUpdateDefaultPoliciesBody",
-    "AdminRolesUpdateDefaultPoliciesBodyPolicies",
-    "AdminRolesUsersBody",
-    "AdminRolesUsersResponse200Item",
-    "AdminSendEmailBody",
-    "AdminServerInfoResponse200",
-    "AdminServerInfoResponse200Cpu",
-    "AdminServerInfoResponse200Fs",
-    "AdminServerInfoResponse200Mem",
-    "AdminServerInfoResponse200Net",
-    "AdminShowModerationLogsBody",
-    "AdminShowModerationLogsResponse200Item",
-    "AdminShowModerationLogsResponse200ItemInfo",
-    "AdminShowUserBody",
-    "AdminShowUserResponse200",
-    "AdminShowUserResponse200NotificationRecieveConfig",
-    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0",
-    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1",
-    "AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigAppType0",
-    "AdminShowUserResponse200NotificationRecieveConfigAppType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigAppType1",
-    "AdminShowUserResponse200NotificationRecieveConfigAppType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0",
-    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1",
-    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowType0",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowType1",
-    "AdminShowUserResponse200NotificationRecieveConfigFollowType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigMentionType0",
-    "AdminShowUserResponse200NotificationRecieveConfigMentionType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigMentionType1",
-    "AdminShowUserResponse200NotificationRecieveConfigMentionType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigNoteType0",
-    "AdminShowUserResponse200NotificationRecieveConfigNoteType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigNoteType1",
-    "AdminShowUserResponse200NotificationRecieveConfigNoteType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType0",
-    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType1",
-    "AdminShowUserResponse200NotificationRecieveConfigPollEndedType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigQuoteType0",
-    "AdminShowUserResponse200NotificationRecieveConfigQuoteType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigQuoteType1",
-    "AdminShowUserResponse200NotificationRecieveConfigQuoteType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigReactionType0",
-    "AdminShowUserResponse200NotificationRecieveConfigReactionType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigReactionType1",
-    "AdminShowUserResponse200NotificationRecieveConfigReactionType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0",
-    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1",
-    "AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigRenoteType0",
-    "AdminShowUserResponse200NotificationRecieveConfigRenoteType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigRenoteType1",
-    "AdminShowUserResponse200NotificationRecieveConfigRenoteType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigReplyType0",
-    "AdminShowUserResponse200NotificationRecieveConfigReplyType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigReplyType1",
-    "AdminShowUserResponse200NotificationRecieveConfigReplyType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0",
-    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1",
-    "AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1",
-    "AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1Type",
-    "AdminShowUserResponse200NotificationRecieveConfigTestType0",
-    "AdminShowUserResponse200NotificationRecieveConfigTestType0Type",
-    "AdminShowUserResponse200NotificationRecieveConfigTestType1",
-    "AdminShowUserResponse200NotificationRecieveConfigTestType1Type",
-    "AdminShowUserResponse200RoleAssignsItem",
-    "AdminShowUsersBody",
-    "AdminShowUsersBodyOrigin",
-    "AdminShowUsersBodySort",
-    "AdminShowUsersBodyState",
-    "AdminSuspendUserBody",
-    "AdminSystemWebhookCreateBody",
-    "AdminSystemWebhookCreateBodyOnItem",
-    "AdminSystemWebhookDeleteBody",
-    "AdminSystemWebhookListBody",
-    "AdminSystemWebhookListBodyOnItem",
-    "AdminSystemWebhookShowBody",
-    "AdminSystemWebhookTestBody",
-    "AdminSystemWebhookTestBodyOverride",
-    "AdminSystemWebhookTestBodyType",
-    "AdminSystemWebhookUpdateBody",
-    "AdminSystemWebhookUpdateBodyOnItem",
-    "AdminUnsetUserAvatarBody",
-    "AdminUnsetUserBannerBody",
-    "AdminUnsuspendUserBody",
-    "AdminUpdateAbuseUserReportBody",
-    "AdminUpdateMetaBody",
-    "AdminUpdateMetaBodyClientOptions",
-    "AdminUpdateMetaBodyClientOptionsEntrancePageStyle",
-    "AdminUpdateMetaBodyDeliverSuspendedSoftwareItem",
-    "AdminUpdateMetaBodyFederation",
-    "AdminUpdateMetaBodySensitiveMediaDetection",
-    "AdminUpdateMetaBodySensitiveMediaDetectionSensitivity",
-    "AdminUpdateMetaBodyUgcVisibilityForVisitor",
-    "AdminUpdateProxyAccountBody",
-    "AdminUpdateUserNoteBody",
-    "Announcement",
-    "AnnouncementDisplay",
-    "AnnouncementIcon",
-    "AnnouncementsBody",
-    "AnnouncementsShowBody",
-    "Antenna",
-    "AntennasCreateBody",
-    "AntennasCreateBodySrc",
-    "AntennasDeleteBody",
-    "AntennasNotesBody",
-    "AntennaSrc",
-    "AntennasShowBody",
-    "AntennasUpdateBody",
-    "AntennasUpdateBodySrc",
-    "ApGetBody",
-    "ApGetResponse200",
-    "App",
-    "AppCreateBody",
-    "AppShowBody",
-    "ApShowBody",
-    "ApShowResponse200Type0",
-    "ApShowResponse200Type0Type",
-    "ApShowResponse200Type1",
-    "ApShowResponse200Type1Type",
-    "AuthAcceptBody",
-    "AuthSessionGenerateBody",
-    "AuthSessionGenerateResponse200",
-    "AuthSessionShowBody",
-    "AuthSessionShowResponse200",
-    "AuthSessionUserkeyBody",
-    "AuthSessionUserkeyResponse200",
-    "Blocking",
-    "BlockingCreateBody",
-    "BlockingDeleteBody",
-    "BlockingListBody",
-    "BubbleGameRankingBody",
-    "BubbleGameRankingResponse200Item",
-    "BubbleGameRegisterBody",
-    "Channel",
-    "ChannelsCreateBody",
-    "ChannelsFavoriteBody",
-    "ChannelsFollowBody",
-    "ChannelsFollowedBody",
-    "ChannelsMuteCreateBody",
-    "ChannelsMuteDeleteBody",
-    "ChannelsOwnedBody",
-    "ChannelsSearchBody",
-    "ChannelsSearchBodyType",
-    "ChannelsShowBody",
-    "ChannelsTimelineBody",
-    "ChannelsUnfavoriteBody",
-    "ChannelsUnfollowBody",
-    "ChannelsUpdateBody",
-    "ChartsActiveUsersBody",
-    "ChartsActiveUsersBodySpan",
-    "ChartsActiveUsersResponse200",
-    "ChartsApRequestBody",
-    "ChartsApRequestBodySpan",
-    "ChartsApRequestResponse200",
-    "ChartsDriveBody",
-    "ChartsDriveBodySpan",
-    "ChartsDriveResponse200",
-    "ChartsDriveResponse200Local",
-    "ChartsDriveResponse200Remote",
-    "ChartsFederationBody",
-    "ChartsFederationBodySpan",
-    "ChartsFederationResponse200",
-    "ChartsInstanceBody",
-    "ChartsInstanceBodySpan",
-    "ChartsInstanceResponse200",
-    "ChartsInstanceResponse200Drive",
-    "ChartsInstanceResponse200Followers",
-    "ChartsInstanceResponse200Following",
-    "ChartsInstanceResponse200Notes",
-    "ChartsInstanceResponse200NotesDiffs",
-    "ChartsInstanceResponse200Requests",
-    "ChartsInstanceResponse200Users",
-    "ChartsNotesBody",
-    "ChartsNotesBodySpan",
-    "ChartsNotesResponse200",
-    "ChartsNotesResponse200Local",
-    "ChartsNotesResponse200LocalDiffs",
-    "ChartsNotesResponse200Remote",
-    "ChartsNotesResponse200RemoteDiffs",
-    "ChartsUserDriveBody",
-    "ChartsUserDriveBodySpan",
-    "ChartsUserDriveResponse200",
-    "ChartsUserFollowingBody",
-    "ChartsUserFollowingBodySpan",
-    "ChartsUserFollowingResponse200",
-    "ChartsUserFollowingResponse200Local",
-    "ChartsUserFollowingResponse200LocalFollowers",
-    "ChartsUserFollowingResponse200LocalFollowings",
-    "ChartsUserFollowingResponse200Remote",
-    "ChartsUserFollowingResponse200RemoteFollowers",
-    "ChartsUserFollowingResponse200RemoteFollowings",
-    "ChartsUserNotesBody",
-    "ChartsUserNotesBodySpan",
-    "ChartsUserNotesResponse200",
-    "ChartsUserNotesResponse200Diffs",
-    "ChartsUserPvBody",
-    "ChartsUserPvBodySpan",
-    "ChartsUserPvResponse200",
-    "ChartsUserPvResponse200Pv",
-    "ChartsUserPvResponse200Upv",
-    "ChartsUserReactionsBody",
-    "ChartsUserReactionsBodySpan",
-    "ChartsUserReactionsResponse200",
-    "ChartsUserReactionsResponse200Local",
-    "ChartsUserReactionsResponse200Remote",
-    "ChartsUsersBody",
-    "ChartsUsersBodySpan",
-    "ChartsUsersResponse200",
-    "ChartsUsersResponse200Local",
-    "ChartsUsersResponse200Remote",
-    "ChatHistoryBody",
-    "ChatMessage",
-    "ChatMessageLite",
-    "ChatMessageLiteFor1On1",
-    "ChatMessageLiteFor1On1ReactionsItem",
-    "ChatMessageLiteForRoom",
-    "ChatMessageLiteForRoomReactionsItem",
-    "ChatMessageLiteReactionsItem",
-    "ChatMessageReactionsItem",
-    "ChatMessagesCreateToRoomBody",
-    "ChatMessagesCreateToUserBody",
-    "ChatMessagesDeleteBody",
-    "ChatMessagesReactBody",
-    "ChatMessagesRoomTimelineBody",
-    "ChatMessagesSearchBody",
-    "ChatMessagesShowBody",
-    "ChatMessagesUnreactBody",
-    "ChatMessagesUserTimelineBody",
-    "ChatRoom",
-    "ChatRoomInvitation",
-    "ChatRoomMembership",
-    "ChatRoomsCreateBody",
-    "ChatRoomsDeleteBody",
-    "ChatRoomsInvitationsCreateBody",
-    "ChatRoomsInvitationsIgnoreBody",
-    "ChatRoomsInvitationsInboxBody",
-    "ChatRoomsInvitationsOutboxBody",
-    "ChatRoomsJoinBody",
-    "ChatRoomsJoiningBody",
-    "ChatRoomsLeaveBody",
-    "ChatRoomsMembersBody",
-    "ChatRoomsMuteBody",
-    "ChatRoomsOwnedBody",
-    "ChatRoomsShowBody",
-    "ChatRoomsUpdateBody",
-    "Clip",
-    "ClipsAddNoteBody",
-    "ClipsCreateBody",
-    "ClipsDeleteBody",
-    "ClipsFavoriteBody",
-    "ClipsListBody",
-    "ClipsNotesBody",
-    "ClipsRemoveNoteBody",
-    "ClipsShowBody",
-    "ClipsUnfavoriteBody",
-    "ClipsUpdateBody",
-    "DriveFile",
-    "DriveFileProperties",
-    "DriveFilesAttachedChatMessagesBody",
-    "DriveFilesAttachedNotesBody",
-    "DriveFilesBody",
-    "DriveFilesBodySortType1",
-    "DriveFilesBodySortType2Type1",
-    "DriveFilesBodySortType3Type1",
-    "DriveFilesCheckExistenceBody",
-    "DriveFilesCreateBody",
-    "DriveFilesDeleteBody",
-    "DriveFilesFindBody",
-    "DriveFilesFindByHashBody",
-    "DriveFilesMoveBulkBody",
-    "DriveFilesShowBody",
-    "DriveFilesUpdateBody",
-    "DriveFilesUploadFromUrlBody",
-    "DriveFolder",
-    "DriveFoldersBody",
-    "DriveFoldersCreateBody",
-    "DriveFoldersDeleteBody",
-    "DriveFoldersFindBody",
-    "DriveFoldersShowBody",
-    "DriveFoldersUpdateBody",
-    "DriveResponse200",
-    "DriveStreamBody",
-    "EmailAddressAvailableBody",
-    "EmailAddressAvailableResponse200",
-    "EmojiBody",
-    "EmojiDetailed",
-    "EmojiDetailedAdmin",
-    "EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem",
-    "EmojiSimple",
-    "EmojisResponse200",
-    "EndpointBody",
-    "EndpointResponse200",
-    "EndpointResponse200ParamsItem",
-    "Error",
-    "ErrorError",
-    "FederationFollowersBody",
-    "FederationFollowingBody",
-    "FederationInstance",
-    "FederationInstancesBody",
-    "FederationInstancesBodySortType1",
-    "FederationInstancesBodySortType2Type1",
-    "FederationInstancesBodySortType3Type1",
-    "FederationInstanceSuspensionState",
-    "FederationShowInstanceBody",
-    "FederationStatsBody",
-    "FederationStatsResponse200",
-    "FederationUpdateRemoteUserBody",
-    "FederationUsersBody",
-    "FetchExternalResourcesBody",
-    "FetchExternalResourcesResponse200",
-    "FetchRssBody",
-    "FetchRssResponse200",
-    "FetchRssResponse200Image",
-    "FetchRssResponse200ItemsItem",
-    "FetchRssResponse200ItemsItemEnclosure",
-    "FetchRssResponse200Itunes",
-    "FetchRssResponse200ItunesOwner",
-    "FetchRssResponse200PaginationLinks",
-    "Flash",
-    "FlashCreateBody",
-    "FlashCreateBodyVisibility",
-    "FlashDeleteBody",
-    "FlashFeaturedBody",
-    "FlashLikeBody",
-    "FlashMyBody",
-    "FlashMyLikesBody",
-    "FlashMyLikesResponse200Item",
-    "FlashSearchBody",
-    "FlashShowBody",
-    "FlashUnlikeBody",
-    "FlashUpdateBody",
-    "FlashUpdateBodyVisibility",
-    "FlashVisibility",
-    "Following",
-    "FollowingCreateBody",
-    "FollowingDeleteBody",
-    "FollowingInvalidateBody",
-    "FollowingRequestsAcceptBody",
-    "FollowingRequestsCancelBody",
-    "FollowingRequestsListBody",
-    "FollowingRequestsListResponse200Item",
-    "FollowingRequestsRejectBody",
-    "FollowingRequestsSentBody",
-    "FollowingRequestsSentResponse200Item",
-    "FollowingUpdateAllBody",
-    "FollowingUpdateAllBodyNotify",
-    "FollowingUpdateBody",
-    "FollowingUpdateBodyNotify",
-    "GalleryFeaturedBody",
-    "GalleryPost",
-    "GalleryPostsBody",
-    "GalleryPostsCreateBody",
-    "GalleryPostsDeleteBody",
-    "GalleryPostsLikeBody",
-    "GalleryPostsShowBody",
-    "GalleryPostsUnlikeBody",
-    "GalleryPostsUpdateBody",
-    "GetAvatarDecorationsResponse200Item",
-    "GetOnlineUsersCountResponse200",
-    "Hashtag",
-    "HashtagsListBody",
-    "HashtagsListBodySort",
-    "HashtagsSearchBody",
-    "HashtagsShowBody",
-    "HashtagsTrendResponse200Item",
-    "HashtagsUsersBody",
-    "HashtagsUsersBodyOrigin",
-    "HashtagsUsersBodySort",
-    "HashtagsUsersBodyState",
-    "I2FaDoneBody",
-    "I2FaDoneResponse200",
-    "I2FaKeyDoneBody",
-    "I2FaKeyDoneBodyCredential",
-    "I2FaKeyDoneResponse200",
-    "I2FaPasswordLessBody",
-    "I2FaRegisterBody",
-    "I2FaRegisterKeyBody",
-    "I2FaRegisterKeyResponse200",
-    "I2FaRegisterKeyResponse200AttestationType1",
-    "I2FaRegisterKeyResponse200AttestationType2Type1",
-    "I2FaRegisterKeyResponse200AttestationType3Type1",
-    "I2FaRegisterKeyResponse200AuthenticatorSelection",
-    "I2FaRegisterKeyResponse200AuthenticatorSelectionAuthenticatorAttachment",
-    "I2FaRegisterKeyResponse200AuthenticatorSelectionUserVerification",
-    "I2FaRegisterKeyResponse200ExcludeCredentialsType0Item",
-    "I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem",
-    "I2FaRegisterKeyResponse200Extensions",
-    "I2FaRegisterKeyResponse200PubKeyCredParamsItem",
-    "I2FaRegisterKeyResponse200Rp",
-    "I2FaRegisterKeyResponse200User",
-    "I2FaRegisterResponse200",
-    "I2FaRemoveKeyBody",
-    "I2FaUnregisterBody",
-    "I2FaUpdateKeyBody",
-    "IAppsBody",
-    "IAppsBodySort",
-    "IAppsResponse200Item",
-    "IAuthorizedAppsBody",
-    "IAuthorizedAppsBodySort",
-    "IAuthorizedAppsResponse200Item",
-    "IChangePasswordBody",
-    "IClaimAchievementBody",
-    "IClaimAchievementBodyName",
-    "IDeleteAccountBody",
-    "IExportFollowingBody",
-    "IFavoritesBody",
-    "IGalleryLikesBody",
-    "IGalleryLikesResponse200Item",
-    "IGalleryPostsBody",
-    "IImportAntennasBody",
-    "IImportBlockingBody",
-    "IImportFollowingBody",
-    "IImportMutingBody",
-    "IImportUserListsBody",
-    "IMoveBody",
-    "IMoveResponse200",
-    "INotificationsBody",
-    "INotificationsBodyExcludeTypesItem",
-    "INotificationsBodyIncludeTypesItem",
-    "INotificationsGroupedBody",
-    "INotificationsGroupedBodyExcludeTypesItem",
-    "INotificationsGroupedBodyIncludeTypesItem",
-    "InviteCode",
-    "InviteDeleteBody",
-    "InviteLimitResponse200",
-    "InviteListBody",
-    "IPageLikesBody",
-    "IPageLikesResponse200Item",
-    "IPagesBody",
-    "IPinBody",
-    "IReadAnnouncementBody",
-    "IRegenerateTokenBody",
-    "IRegistryGetAllBody",
-    "IRegistryGetAllResponse200",
-    "IRegistryGetBody",
-    "IRegistryGetDetailBody",
-    "IRegistryGetDetailResponse200",
-    "IRegistryGetResponse200",
-    "IRegistryKeysBody",
-    "IRegistryKeysWithTypeBody",
-    "IRegistryKeysWithTypeResponse200",
-    "IRegistryRemoveBody",
-    "IRegistryScopesWithDomainResponse200Item",
-    "IRegistrySetBody",
-    "IRevokeTokenBody",
-    "ISigninHistoryBody",
-    "IUnpinBody",
-    "IUpdateBody",
-    "IUpdateBodyAvatarDecorationsItem",
-    "IUpdateBodyChatScope",
-    "IUpdateBodyFieldsItem",
-    "IUpdateBodyFollowersVisibility",
-    "IUpdateBodyFollowingVisibility",
-    "IUpdateBodyLangType1",
-    "IUpdateBodyLangType2Type1",
-    "IUpdateBodyLangType3Type1",
-    "IUpdateBodyNotificationRecieveConfig",
-    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType0",
-    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType0Type",
-    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType1",
-    "IUpdateBodyNotificationRecieveConfigAchievementEarnedType1Type",
-    "IUpdateBodyNotificationRecieveConfigAppType0",
-    "IUpdateBodyNotificationRecieveConfigAppType0Type",
-    "IUpdateBodyNotificationRecieveConfigAppType1",
-    "IUpdateBodyNotificationRecieveConfigAppType1Type",
-    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0",
-    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0Type",
-    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1",
-    "IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1Type",
-    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0",
-    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0Type",
-    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1",
-    "IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1Type",
-    "IUpdateBodyNotificationRecieveConfigFollowType0",
-    "IUpdateBodyNotificationRecieveConfigFollowType0Type",
-    "IUpdateBodyNotificationRecieveConfigFollowType1",
-    "IUpdateBodyNotificationRecieveConfigFollowType1Type",
-    "IUpdateBodyNotificationRecieveConfigMentionType0",
-    "IUpdateBodyNotificationRecieveConfigMentionType0Type",
-    "IUpdateBodyNotificationRecieveConfigMentionType1",
-    "IUpdateBodyNotificationRecieveConfigMentionType1Type",
-    "IUpdateBodyNotificationRecieveConfigNoteType0",
-    "IUpdateBodyNotificationRecieveConfigNoteType0Type",
-    "IUpdateBodyNotificationRecieveConfigNoteType1",
-    "IUpdateBodyNotificationRecieveConfigNoteType1Type",
-    "IUpdateBodyNotificationRecieveConfigPollEndedType0",
-    "IUpdateBodyNotificationRecieveConfigPollEndedType0Type",
-    "IUpdateBodyNotificationRecieveConfigPollEndedType1",
-    "IUpdateBodyNotificationRecieveConfigPollEndedType1Type",
-    "IUpdateBodyNotificationRecieveConfigQuoteType0",
-    "IUpdateBodyNotificationRecieveConfigQuoteType0Type",
-    "IUpdateBodyNotificationRecieveConfigQuoteType1",
-    "IUpdateBodyNotificationRecieveConfigQuoteType1Type",
-    "IUpdateBodyNotificationRecieveConfigReactionType0",
-    "IUpdateBodyNotificationRecieveConfigReactionType0Type",
-    "IUpdateBodyNotificationRecieveConfigReactionType1",
-    "IUpdateBodyNotificationRecieveConfigReactionType1Type",
-    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0",
-    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0Type",
-    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1",
-    "IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1Type",
-    "IUpdateBodyNotificationRecieveConfigRenoteType0",
-    "IUpdateBodyNotificationRecieveConfigRenoteType0Type",
-    "IUpdateBodyNotificationRecieveConfigRenoteType1",
-    "IUpdateBodyNotificationRecieveConfigRenoteType1Type",
-    "IUpdateBodyNotificationRecieveConfigReplyType0",
-    "IUpdateBodyNotificationRecieveConfigReplyType0Type",
-    "IUpdateBodyNotificationRecieveConfigReplyType1",
-    "IUpdateBodyNotificationRecieveConfigReplyType1Type",
-    "IUpdateBodyNotificationRecieveConfigRoleAssignedType0",
-    "IUpdateBodyNotificationRecieveConfigRoleAssignedType0Type",
-    "IUpdateBodyNotificationRecieveConfigRoleAssignedType1",
-    "IUpdateBodyNotificationRecieveConfigRoleAssignedType1Type",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0Type",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1Type",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0Type",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1",
-    "IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1Type",
-    "IUpdateBodyNotificationRecieveConfigTestType0",
-    "IUpdateBodyNotificationRecieveConfigTestType0Type",
-    "IUpdateBodyNotificationRecieveConfigTestType1",
-    "IUpdateBodyNotificationRecieveConfigTestType1Type",
-    "IUpdateEmailBody",
-    "IWebhooksCreateBody",
-    "IWebhooksCreateBodyOnItem",
-    "IWebhooksCreateResponse200",
-    "IWebhooksCreateResponse200OnItem",
-    "IWebhooksDeleteBody",
-    "IWebhooksShowBody",
-    "IWebhooksTestBody",
-    "IWebhooksTestBodyOverride",
-    "IWebhooksTestBodyType",
-    "IWebhooksUpdateBody",
-    "IWebhooksUpdateBodyOnItem",
-    "MeDetailed",
-    "MeDetailedOnly",
-    "MeDetailedOnlyNotificationRecieveConfig",
-    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0",
-    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1",
-    "MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigAppType0",
-    "MeDetailedOnlyNotificationRecieveConfigAppType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigAppType1",
-    "MeDetailedOnlyNotificationRecieveConfigAppType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0",
-    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1",
-    "MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType0",
-    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType1",
-    "MeDetailedOnlyNotificationRecieveConfigCreateTokenType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType0",
-    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType1",
-    "MeDetailedOnlyNotificationRecieveConfigExportCompletedType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0",
-    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1",
-    "MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigFollowType0",
-    "MeDetailedOnlyNotificationRecieveConfigFollowType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigFollowType1",
-    "MeDetailedOnlyNotificationRecieveConfigFollowType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigLoginType0",
-    "MeDetailedOnlyNotificationRecieveConfigLoginType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigLoginType1",
-    "MeDetailedOnlyNotificationRecieveConfigLoginType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigMentionType0",
-    "MeDetailedOnlyNotificationRecieveConfigMentionType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigMentionType1",
-    "MeDetailedOnlyNotificationRecieveConfigMentionType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigNoteType0",
-    "MeDetailedOnlyNotificationRecieveConfigNoteType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigNoteType1",
-    "MeDetailedOnlyNotificationRecieveConfigNoteType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigPollEndedType0",
-    "MeDetailedOnlyNotificationRecieveConfigPollEndedType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigPollEndedType1",
-    "MeDetailedOnlyNotificationRecieveConfigPollEndedType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigQuoteType0",
-    "MeDetailedOnlyNotificationRecieveConfigQuoteType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigQuoteType1",
-    "MeDetailedOnlyNotificationRecieveConfigQuoteType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigReactionType0",
-    "MeDetailedOnlyNotificationRecieveConfigReactionType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigReactionType1",
-    "MeDetailedOnlyNotificationRecieveConfigReactionType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0",
-    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1",
-    "MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigRenoteType0",
-    "MeDetailedOnlyNotificationRecieveConfigRenoteType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigRenoteType1",
-    "MeDetailedOnlyNotificationRecieveConfigRenoteType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigReplyType0",
-    "MeDetailedOnlyNotificationRecieveConfigReplyType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigReplyType1",
-    "MeDetailedOnlyNotificationRecieveConfigReplyType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0",
-    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1",
-    "MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1",
-    "MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1Type",
-    "MeDetailedOnlyNotificationRecieveConfigTestType0",
-    "MeDetailedOnlyNotificationRecieveConfigTestType0Type",
-    "MeDetailedOnlyNotificationRecieveConfigTestType1",
-    "MeDetailedOnlyNotificationRecieveConfigTestType1Type",
-    "MeDetailedOnlySecurityKeysListItem",
-    "MeDetailedOnlyTwoFactorBackupCodesStock",
-    "MetaBody",
-    "MetaClientOptions",
-    "MetaClientOptionsEntrancePageStyle",
-    "MetaDetailed",
-    "MetaDetailedOnly",
-    "MetaDetailedOnlyFeatures",
-    "MetaLite",
-    "MetaLiteAdsItem",
-    "MetaLiteFederation",
-    "MetaLiteNoteSearchableScope",
-    "MetaLiteSentryForFrontend",
-    "MetaLiteSentryForFrontendBrowserTracingIntegrationType0",
-    "MetaLiteSentryForFrontendOptions",
-    "MetaLiteSentryForFrontendReplayIntegrationType0",
-    "MetaLiteSentryForFrontendVueIntegrationType0",
-    "MiauthGenTokenBody",
-    "MiauthGenTokenResponse200",
-    "MuteCreateBody",
-    "MuteDeleteBody",
-    "MuteListBody",
-    "Muting",
-    "MyAppsBody",
-    "Note",
-    "NoteChannel",
-    "NoteDraft",
-    "NoteDraftChannel",
-    "NoteDraftPoll",
-    "NoteDraftReactionAcceptanceType1",
-    "NoteDraftReactionAcceptanceType2Type1",
-    "NoteDraftReactionAcceptanceType3Type1",
-    "NoteDraftVisibility",
-    "NoteEmojis",
-    "NoteFavorite",
-    "NotePoll",
-    "NotePollChoicesItem",
-    "NoteReaction",
-    "NoteReactionAcceptanceType1",
-    "NoteReactionAcceptanceType2Type1",
-    "NoteReactionAcceptanceType3Type1",
-    "NoteReactionEmojis",
-    "NoteReactions",
-    "NoteReactionWithNote",
-    "NotesBody",
-    "NotesChildrenBody",
-    "NotesClipsBody",
-    "NotesConversationBody",
-    "NotesCreateBody",
-    "NotesCreateBodyPoll",
-    "NotesCreateBodyReactionAcceptanceType1",
-    "NotesCreateBodyReactionAcceptanceType2Type1",
-    "NotesCreateBodyReactionAcceptanceType3Type1",
-    "NotesCreateBodyVisibility",
-    "NotesCreateResponse200",
-    "NotesDeleteBody",
-    "NotesDraftsCreateBody",
-    "NotesDraftsCreateBodyPoll",
-    "NotesDraftsCreateBodyReactionAcceptanceType1",
-    "NotesDraftsCreateBodyReactionAcceptanceType2Type1",
-    "NotesDraftsCreateBodyReactionAcceptanceType3Type1",
-    "NotesDraftsCreateBodyVisibility",
-    "NotesDraftsCreateResponse200",
-    "NotesDraftsDeleteBody",
-    "NotesDraftsListBody",
-    "NotesDraftsUpdateBody",
-    "NotesDraftsUpdateBodyPoll",
-    "NotesDraftsUpdateBodyReactionAcceptanceType1",
-    "NotesDraftsUpdateBodyReactionAcceptanceType2Type1",
-    "NotesDraftsUpdateBodyReactionAcceptanceType3Type1",
-    "NotesDraftsUpdateBodyVisibility",
-    "NotesDraftsUpdateResponse200",
-    "NotesFavoritesCreateBody",
-    "NotesFavoritesDeleteBody",
-    "NotesFeaturedBody",
-    "NotesGlobalTimelineBody",
-    "NotesHybridTimelineBody",
-    "NotesLocalTimelineBody",
-    "NotesMentionsBody",
-    "NotesPollsRecommendationBody",
-    "NotesPollsVoteBody",
-    "NotesReactionsBody",
-    "NotesReactionsCreateBody",
-    "NotesReactionsDeleteBody",
-    "NotesRenotesBody",
-    "NotesRepliesBody",
-    "NotesSearchBody",
-    "NotesSearchByTagBody",
-    "NotesShowBody",
-    "NotesShowPartialBulkBody",
-    "NotesShowPartialBulkResponse200Item",
-    "NotesShowPartialBulkResponse200ItemReactionEmojis",
-    "NotesShowPartialBulkResponse200ItemReactions",
-    "NotesStateBody",
-    "NotesStateResponse200",
-    "NotesThreadMutingCreateBody",
-    "NotesThreadMutingDeleteBody",
-    "NotesTimelineBody",
-    "NotesTranslateBody",
-    "NotesTranslateResponse200",
-    "NotesUnrenoteBody",
-    "NotesUserListTimelineBody",
-    "NoteVisibility",
-    "NotificationAchievementEarned",
-    "NotificationAchievementEarnedType",
-    "NotificationApp",
-    "NotificationAppType",
-    "NotificationChatRoomInvitationReceived",
-    "NotificationChatRoomInvitationReceivedType",
-    "NotificationCreateToken",
-    "NotificationCreateTokenType",
-    "NotificationExportCompleted",
-    "NotificationExportCompletedExportedEntity",
-    "NotificationExportCompletedType",
-    "NotificationFollow",
-    "NotificationFollowRequestAccepted",
-    "NotificationFollowRequestAcceptedType",
-    "NotificationFollowType",
-    "NotificationLogin",
-    "NotificationLoginType",
-    "NotificationMention",
-    "NotificationMentionType",
-    "NotificationNote",
-    "NotificationNoteType",
-    "NotificationPollEnded",
-    "NotificationPollEndedType",
-    "NotificationQuote",
-    "NotificationQuoteType",
-    "NotificationReaction",
-    "NotificationReactionGrouped",
-    "NotificationReactionGroupedReactionsItem",
-    "NotificationReactionGroupedType",
-    "NotificationReactionType",
-    "NotificationReceiveFollowRequest",
-    "NotificationReceiveFollowRequestType",
-    "NotificationRenote",
-    "NotificationRenoteGrouped",
-    "NotificationRenoteGroupedType",
-    "NotificationRenoteType",
-    "NotificationReply",
-    "NotificationReplyType",
-    "NotificationRoleAssigned",
-    "NotificationRoleAssignedType",
-    "NotificationScheduledNotePosted",
-    "NotificationScheduledNotePostedType",
-    "NotificationScheduledNotePostFailed",
-    "NotificationScheduledNotePostFailedType",
-    "NotificationsCreateBody",
-    "NotificationTest",
-    "NotificationTestType",
-    "Page",
-    "PageBlockImage",
-    "PageBlockImageType",
-    "PageBlockNote",
-    "PageBlockNoteType",
-    "PageBlockSection",
-    "PageBlockSectionChildrenItem",
-    "PageBlockSectionType",
-    "PageBlockText",
-    "PageBlockTextType",
-    "PageFont",
-    "PagePushBody",
-    "PagesCreateBody",
-    "PagesCreateBodyContentItem",
-    "PagesCreateBodyFont",
-    "PagesCreateBodyVariablesItem",
-    "PagesDeleteBody",
-    "PagesLikeBody",
-    "PagesShowBody",
-    "PagesUnlikeBody",
-    "PagesUpdateBody",
-    "PagesUpdateBodyContentItem",
-    "PagesUpdateBodyFont",
-    "PagesUpdateBodyVariablesItem",
-    "PageVariablesItem",
-    "PingResponse200",
-    "PromoReadBody",
-    "QueueCount",
-    "QueueJob",
-    "QueueJobData",
-    "QueueJobOpts",
-    "QueueMetrics",
-    "QueueMetricsMeta",
-    "RenoteMuteCreateBody",
-    "RenoteMuteDeleteBody",
-    "RenoteMuteListBody",
-    "RenoteMuting",
-    "RequestResetPasswordBody",
-    "ResetPasswordBody",
-    "RetentionResponse200Item",
-    "RetentionResponse200ItemData",
-    "ReversiCancelMatchBody",
-    "ReversiGameDetailed",
-    "ReversiGameDetailedBw",
-    "ReversiGameDetailedForm1",
-    "ReversiGameDetailedForm2",
-    "ReversiGameLite",
-    "ReversiGameLiteBw",
-    "ReversiGamesBody",
-    "ReversiMatchBody",
-    "ReversiShowGameBody",
-    "ReversiSurrenderBody",
-    "ReversiVerifyBody",
-    "ReversiVerifyResponse200",
-    "Role",
-    "RoleCondFormulaEmpty",
-    "RoleCondFormulaFollowersOrFollowingOrNotes",
-    "RoleCondFormulaFollowersOrFollowingOrNotesType",
-    "RoleCondFormulaLogics",
-    "RoleCondFormulaLogicsType",
-    "RoleCondFormulaValueAssignedRole",
-    "RoleCondFormulaValueAssignedRoleType",
-    "RoleCondFormulaValueCreated",
-    "RoleCondFormulaValueCreatedType",
-    "RoleCondFormulaValueIsLocalOrRemote",
-    "RoleCondFormulaValueIsLocalOrRemoteType",
-    "RoleCondFormulaValueNot",
-    "RoleCondFormulaValueNotType",
-    "RoleCondFormulaValueUserSettingBooleanSchema",
-    "RoleCondFormulaValueUserSettingBooleanSchemaType",
-    "RoleLite",
-    "RolePolicies",
-    "RolePoliciesChatAvailability",
-    "RolePoliciesMap",
-    "RolePoliciesMapAdditionalProperty",
-    "RolesNotesBody",
-    "RolesShowBody",
-    "RolesUsersBody",
-    "RolesUsersResponse200Item",
-    "RoleTarget",
-    "ServerInfoResponse200",
-    "ServerInfoResponse200Cpu",
-    "ServerInfoResponse200Fs",
-    "ServerInfoResponse200Mem",
-    "Signin",
-    "SigninHeaders",
-    "StatsResponse200",
-    "SwRegisterBody",
-    "SwRegisterResponse200",
-    "SwRegisterResponse200State",
-    "SwShowRegistrationBody",
-    "SwShowRegistrationResponse200",
-    "SwUnregisterBody",
-    "SwUpdateRegistrationBody",
-    "SwUpdateRegistrationResponse200",
-    "SystemWebhook",
-    "SystemWebhookOnItem",
-    "TestBody",
-    "TestResponse200",
-    "UnreadAnnouncement",
-    "UnreadAnnouncementDisplay",
-    "UnreadAnnouncementIcon",
-    "UserDetailedNotMe",
-    "UserDetailedNotMeOnly",
-    "UserDetailedNotMeOnlyChatScope",
-    "UserDetailedNotMeOnlyFieldsItem",
-    "UserDetailedNotMeOnlyFollowersVisibility",
-    "UserDetailedNotMeOnlyFollowingVisibility",
-    "UserDetailedNotMeOnlyNotify",
-    "UserList",
-    "UserLite",
-    "UserLiteAvatarDecorationsItem",
-    "UserLiteBadgeRolesItem",
-    "UserLiteEmojis",
-    "UserLiteInstance",
-    "UserLiteOnlineStatus",
-    "UsernameAvailableBody",
-    "UsernameAvailableResponse200",
-    "UserRelation",
-    "UserRelationFollowing",
-    "UsersAchievementsBody",
-    "UsersBody",
-    "UsersBodyOrigin",
-    "UsersBodySort",
-    "UsersBodyState",
-    "UsersClipsBody",
-    "UsersFeaturedNotesBody",
-    "UsersFlashsBody",
-    "UsersFollowersBody",
-    "UsersFollowingBody",
-    "UsersGalleryPostsBody",
-    "UsersGetFollowingUsersByBirthdayBody",
-    "UsersGetFollowingUsersByBirthdayBodyBirthdayType0",
-    "UsersGetFollowingUsersByBirthdayBodyBirthdayType1",
-    "UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin",
-    "UsersGetFollowingUsersByBirthdayBodyBirthdayType1End",
-    "UsersGetFollowingUsersByBirthdayResponse200Item",
-    "UsersGetFrequentlyRepliedUsersBody",
-    "UsersGetFrequentlyRepliedUsersResponse200Item",
-    "UsersListsCreateBody",
-    "UsersListsCreateFromPublicBody",
-    "UsersListsDeleteBody",
-    "UsersListsFavoriteBody",
-    "UsersListsGetMembershipsBody",
-    "UsersListsGetMembershipsResponse200Item",
-    "UsersListsListBody",
-    "UsersListsPullBody",
-    "UsersListsPushBody",
-    "UsersListsShowBody",
-    "UsersListsShowResponse200",
-    "UsersListsUnfavoriteBody",
-    "UsersListsUpdateBody",
-    "UsersListsUpdateMembershipBody",
-    "UsersNotesBody",
-    "UsersPagesBody",
-    "UsersReactionsBody",
-    "UsersRecommendationBody",
-    "UsersRelationBody",
-    "UsersReportAbuseBody",
-    "UsersSearchBody",
-    "UsersSearchBodyOrigin",
-    "UsersSearchByUsernameAndHostBody",
-    "UsersShowBody",
-    "UsersUpdateMemoBody",
-    "UserWebhook",
-    "UserWebhookOnItem",
-    "V2AdminEmojiListBody",
-    "V2AdminEmojiListBodyQuery",
-    "V2AdminEmojiListBodyQueryHostType",
-    "V2AdminEmojiListBodySortKeysItem",
-    "V2AdminEmojiListResponse200",
-    "VerifyEmailBody",
-]
+
+def _modules() -> dict[str, str]:
+    if not _MODULES:
+        _MODULES.update(pair.split(":") for pair in _INDEX.split())  # type: ignore[misc]
+    return _MODULES
 
 
 def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
+    if name == "__all__":
+        return sorted(_modules())
+    module = _modules().get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
@@ -2257,4 +1150,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(__all__)
+    return sorted(_modules())
