@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,29 +41,11 @@ def test_paginate_rejects_endpoints_that_do_not_page(alice: Misskey) -> None:
 
 
 @pytest.fixture
-def limited_user(admin: Misskey, misskey: dict[str, str]) -> Iterator[Misskey]:
-    """bob with a role whose rateLimitFactor of 2 makes notes/delete's 1 s interval 2 s."""
-    role = admin.admin.roles.create(
-        name="misskey-client slow lane",
-        description="rate limits x2 for the retry test",
-        color=None,
-        icon_url=None,
-        target="manual",
-        cond_formula={},
-        is_public=False,
-        is_moderator=False,
-        is_administrator=False,
-        as_badge=False,
-        can_edit_members_by_moderator=False,
-        display_order=0,
-        policies={"rateLimitFactor": {"useDefault": False, "priority": 0, "value": 2}},
-    )
-    with Misskey(misskey["url"], token=misskey["MISSKEY_USER2_TOKEN"], retry=NO_RETRY) as bob:
-        admin.admin.roles.assign(role_id=role.id, user_id=bob.i().id)
-        try:
-            yield bob
-        finally:
-            admin.admin.roles.delete(role_id=role.id)
+def limited_user(new_user: Callable[[str], tuple[str, Misskey]], grant: Callable[..., str]) -> Misskey:
+    """A throwaway account whose role makes rate limits twice as strict: notes/delete's 1 s interval is 2 s."""
+    user_id, client = new_user("slowlane")
+    grant(user_id, rateLimitFactor=2)
+    return client.with_options(retry=NO_RETRY)
 
 
 def test_a_real_429_is_raised_with_retry_after(limited_user: Misskey) -> None:

@@ -13,7 +13,8 @@ from misskey_client.models import (
     AdminRolesCreateBodyPolicies,
     AdminRolesUpdateDefaultPoliciesBodyPolicies,
 )
-from tests.scenarios.conftest import free_username, png, role_policies
+from tests.conftest import free_username, role_policies
+from tests.scenarios.conftest import png
 
 pytestmark = pytest.mark.vcr
 
