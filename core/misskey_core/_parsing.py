@@ -19,6 +19,7 @@ __all__ = [
     "collect_drift",
     "is_strict",
     "missing_required",
+    "parse_error",
     "parse_union",
     "strict_parsing",
     "unknown_enum_value",
@@ -118,3 +119,8 @@ def parse_union(data: Any, parsers: Sequence[Callable[[Any], Any]]) -> Any:
             except _TRIAL_ERRORS:
                 continue
     raise _fail(f"no alternative of the union fits {type(data).__name__} value {str(data)[:80]!r}")
+
+
+def parse_error(model: str, exc: BaseException) -> ResponseParseError:
+    """The one error a model's ``from_dict`` raises for data that cannot be that model."""
+    return _fail(f"{model}: {type(exc).__name__}: {exc}")

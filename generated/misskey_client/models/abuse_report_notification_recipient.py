@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.abuse_report_notification_recipient_method import (
     AbuseReportNotificationRecipientMethod,
@@ -102,8 +106,68 @@ class AbuseReportNotificationRecipient:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            is_active = d["isActive"]
+            updated_at = datetime.datetime.fromisoformat(d["updatedAt"])
+
+            name = d["name"]
+            method = check_abuse_report_notification_recipient_method(d["method"])
+
+            user_id = d.get("userId", UNSET)
+            _user = d.get("user", UNSET)
+            user: UserLite | Unset
+            if _user is UNSET:
+                user = UNSET
+            else:
+                user = UserLite.from_dict(_user)
+
+            system_webhook_id = d.get("systemWebhookId", UNSET)
+            _system_webhook = d.get("systemWebhook", UNSET)
+            system_webhook: SystemWebhook | Unset
+            if _system_webhook is UNSET:
+                system_webhook = UNSET
+            else:
+                system_webhook = SystemWebhook.from_dict(_system_webhook)
+
+            _model = cls(
+                id=id,
+                is_active=is_active,
+                updated_at=updated_at,
+                name=name,
+                method=method,
+                user_id=user_id,
+                user=user,
+                system_webhook_id=system_webhook_id,
+                system_webhook=system_webhook,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AbuseReportNotificationRecipient", exc) from exc
+        if not d.keys() <= _ABUSEREPORTNOTIFICATIONRECIPIENT_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ABUSEREPORTNOTIFICATIONRECIPIENT_KEYS}
+            unknown_properties("AbuseReportNotificationRecipient", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AbuseReportNotificationRecipient", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -116,12 +180,13 @@ class AbuseReportNotificationRecipient:
             missing_required("AbuseReportNotificationRecipient", "isActive")
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
+        if _updated_at_raw is not UNSET:
+            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AbuseReportNotificationRecipient", "updatedAt")
             updated_at = cast(Any, UNSET)
-        else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -129,18 +194,19 @@ class AbuseReportNotificationRecipient:
             missing_required("AbuseReportNotificationRecipient", "name")
 
         _method_raw = d.pop("method", UNSET)
-        if _method_raw is UNSET:
+        if _method_raw is not UNSET:
+            method = check_abuse_report_notification_recipient_method(_method_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AbuseReportNotificationRecipient", "method")
             method = cast(Any, UNSET)
-        else:
-            method = check_abuse_report_notification_recipient_method(_method_raw)
 
         user_id = d.pop("userId", UNSET)
 
         _user = d.pop("user", UNSET)
         user: UserLite | Unset
-        if isinstance(_user, Unset):
+        if _user is UNSET:
             user = UNSET
         else:
             user = UserLite.from_dict(_user)
@@ -149,7 +215,7 @@ class AbuseReportNotificationRecipient:
 
         _system_webhook = d.pop("systemWebhook", UNSET)
         system_webhook: SystemWebhook | Unset
-        if isinstance(_system_webhook, Unset):
+        if _system_webhook is UNSET:
             system_webhook = UNSET
         else:
             system_webhook = SystemWebhook.from_dict(_system_webhook)
@@ -186,6 +252,21 @@ class AbuseReportNotificationRecipient:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ABUSEREPORTNOTIFICATIONRECIPIENT_KEYS = frozenset(
+    {
+        "id",
+        "isActive",
+        "updatedAt",
+        "name",
+        "method",
+        "userId",
+        "user",
+        "systemWebhookId",
+        "systemWebhook",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.achievement_name import AchievementName, check_achievement_name
 from ..types import UNSET
@@ -44,14 +48,48 @@ class Achievement:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = check_achievement_name(d["name"])
+
+            unlocked_at = d["unlockedAt"]
+            _model = cls(
+                name=name,
+                unlocked_at=unlocked_at,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Achievement", exc) from exc
+        if not d.keys() <= _ACHIEVEMENT_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ACHIEVEMENT_KEYS}
+            unknown_properties("Achievement", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Achievement", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
-        if _name_raw is UNSET:
+        if _name_raw is not UNSET:
+            name = check_achievement_name(_name_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Achievement", "name")
             name = cast(Any, UNSET)
-        else:
-            name = check_achievement_name(_name_raw)
 
         unlocked_at = d.pop("unlockedAt", UNSET)
         if unlocked_at is UNSET:
@@ -83,3 +121,11 @@ class Achievement:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ACHIEVEMENT_KEYS = frozenset(
+    {
+        "name",
+        "unlockedAt",
+    }
+)

@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -89,6 +93,58 @@ class Ad:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            expires_at = datetime.datetime.fromisoformat(d["expiresAt"])
+
+            starts_at = datetime.datetime.fromisoformat(d["startsAt"])
+
+            place = d["place"]
+            priority = d["priority"]
+            ratio = d["ratio"]
+            url = d["url"]
+            image_url = d["imageUrl"]
+            memo = d["memo"]
+            day_of_week = d["dayOfWeek"]
+            is_sensitive = d["isSensitive"]
+            _model = cls(
+                id=id,
+                expires_at=expires_at,
+                starts_at=starts_at,
+                place=place,
+                priority=priority,
+                ratio=ratio,
+                url=url,
+                image_url=image_url,
+                memo=memo,
+                day_of_week=day_of_week,
+                is_sensitive=is_sensitive,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Ad", exc) from exc
+        if not d.keys() <= _AD_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _AD_KEYS}
+            unknown_properties("Ad", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Ad", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -96,20 +152,22 @@ class Ad:
             missing_required("Ad", "id")
 
         _expires_at_raw = d.pop("expiresAt", UNSET)
-        if _expires_at_raw is UNSET:
+        if _expires_at_raw is not UNSET:
+            expires_at = datetime.datetime.fromisoformat(_expires_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "expiresAt")
             expires_at = cast(Any, UNSET)
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at_raw)
 
         _starts_at_raw = d.pop("startsAt", UNSET)
-        if _starts_at_raw is UNSET:
+        if _starts_at_raw is not UNSET:
+            starts_at = datetime.datetime.fromisoformat(_starts_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "startsAt")
             starts_at = cast(Any, UNSET)
-        else:
-            starts_at = datetime.datetime.fromisoformat(_starts_at_raw)
 
         place = d.pop("place", UNSET)
         if place is UNSET:
@@ -185,3 +243,20 @@ class Ad:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_AD_KEYS = frozenset(
+    {
+        "id",
+        "expiresAt",
+        "startsAt",
+        "place",
+        "priority",
+        "ratio",
+        "url",
+        "imageUrl",
+        "memo",
+        "dayOfWeek",
+        "isSensitive",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_abuse_report_notification_recipient_create_body_method import (
     AdminAbuseReportNotificationRecipientCreateBodyMethod,
@@ -64,6 +68,49 @@ class AdminAbuseReportNotificationRecipientCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            is_active = d["isActive"]
+            name = d["name"]
+            method = check_admin_abuse_report_notification_recipient_create_body_method(d["method"])
+
+            user_id = d.get("userId", UNSET)
+            system_webhook_id = d.get("systemWebhookId", UNSET)
+            _model = cls(
+                is_active=is_active,
+                name=name,
+                method=method,
+                user_id=user_id,
+                system_webhook_id=system_webhook_id,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAbuseReportNotificationRecipientCreateBody", exc) from exc
+        if not d.keys() <= _ADMINABUSEREPORTNOTIFICATIONRECIPIENTCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {
+                key: value
+                for key, value in d.items()
+                if key not in _ADMINABUSEREPORTNOTIFICATIONRECIPIENTCREATEBODY_KEYS
+            }
+            unknown_properties("AdminAbuseReportNotificationRecipientCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAbuseReportNotificationRecipientCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         is_active = d.pop("isActive", UNSET)
         if is_active is UNSET:
@@ -76,12 +123,13 @@ class AdminAbuseReportNotificationRecipientCreateBody:
             missing_required("AdminAbuseReportNotificationRecipientCreateBody", "name")
 
         _method_raw = d.pop("method", UNSET)
-        if _method_raw is UNSET:
+        if _method_raw is not UNSET:
+            method = check_admin_abuse_report_notification_recipient_create_body_method(_method_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseReportNotificationRecipientCreateBody", "method")
             method = cast(Any, UNSET)
-        else:
-            method = check_admin_abuse_report_notification_recipient_create_body_method(_method_raw)
 
         user_id = d.pop("userId", UNSET)
 
@@ -115,3 +163,14 @@ class AdminAbuseReportNotificationRecipientCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINABUSEREPORTNOTIFICATIONRECIPIENTCREATEBODY_KEYS = frozenset(
+    {
+        "isActive",
+        "name",
+        "method",
+        "userId",
+        "systemWebhookId",
+    }
+)

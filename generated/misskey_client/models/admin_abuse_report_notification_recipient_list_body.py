@@ -6,7 +6,10 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_abuse_report_notification_recipient_list_body_method_item import (
     AdminAbuseReportNotificationRecipientListBodyMethodItem,
@@ -45,6 +48,48 @@ class AdminAbuseReportNotificationRecipientListBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            _method = d.get("method", UNSET)
+            method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET
+            if _method is not UNSET:
+                method = []
+                for method_item_data in _method:
+                    method_item = check_admin_abuse_report_notification_recipient_list_body_method_item(
+                        method_item_data
+                    )
+
+                    method.append(method_item)
+
+            _model = cls(
+                method=method,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAbuseReportNotificationRecipientListBody", exc) from exc
+        if not d.keys() <= _ADMINABUSEREPORTNOTIFICATIONRECIPIENTLISTBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {
+                key: value for key, value in d.items() if key not in _ADMINABUSEREPORTNOTIFICATIONRECIPIENTLISTBODY_KEYS
+            }
+            unknown_properties("AdminAbuseReportNotificationRecipientListBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAbuseReportNotificationRecipientListBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _method = d.pop("method", UNSET)
         method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET
@@ -79,3 +124,10 @@ class AdminAbuseReportNotificationRecipientListBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINABUSEREPORTNOTIFICATIONRECIPIENTLISTBODY_KEYS = frozenset(
+    {
+        "method",
+    }
+)

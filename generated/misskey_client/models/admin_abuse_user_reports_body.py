@@ -6,7 +6,10 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_abuse_user_reports_body_reporter_origin import (
     AdminAbuseUserReportsBodyReporterOrigin,
@@ -94,6 +97,63 @@ class AdminAbuseUserReportsBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            limit = d.get("limit", UNSET)
+            since_id = d.get("sinceId", UNSET)
+            until_id = d.get("untilId", UNSET)
+            since_date = d.get("sinceDate", UNSET)
+            until_date = d.get("untilDate", UNSET)
+            state = d.get("state", UNSET)
+
+            _reporter_origin = d.get("reporterOrigin", UNSET)
+            reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset
+            if _reporter_origin is UNSET:
+                reporter_origin = UNSET
+            else:
+                reporter_origin = check_admin_abuse_user_reports_body_reporter_origin(_reporter_origin)
+
+            _target_user_origin = d.get("targetUserOrigin", UNSET)
+            target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset
+            if _target_user_origin is UNSET:
+                target_user_origin = UNSET
+            else:
+                target_user_origin = check_admin_abuse_user_reports_body_target_user_origin(_target_user_origin)
+
+            _model = cls(
+                limit=limit,
+                since_id=since_id,
+                until_id=until_id,
+                since_date=since_date,
+                until_date=until_date,
+                state=state,
+                reporter_origin=reporter_origin,
+                target_user_origin=target_user_origin,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAbuseUserReportsBody", exc) from exc
+        if not d.keys() <= _ADMINABUSEUSERREPORTSBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINABUSEUSERREPORTSBODY_KEYS}
+            unknown_properties("AdminAbuseUserReportsBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAbuseUserReportsBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         limit = d.pop("limit", UNSET)
 
@@ -109,14 +169,14 @@ class AdminAbuseUserReportsBody:
 
         _reporter_origin = d.pop("reporterOrigin", UNSET)
         reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset
-        if isinstance(_reporter_origin, Unset):
+        if _reporter_origin is UNSET:
             reporter_origin = UNSET
         else:
             reporter_origin = check_admin_abuse_user_reports_body_reporter_origin(_reporter_origin)
 
         _target_user_origin = d.pop("targetUserOrigin", UNSET)
         target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset
-        if isinstance(_target_user_origin, Unset):
+        if _target_user_origin is UNSET:
             target_user_origin = UNSET
         else:
             target_user_origin = check_admin_abuse_user_reports_body_target_user_origin(_target_user_origin)
@@ -152,3 +212,17 @@ class AdminAbuseUserReportsBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINABUSEUSERREPORTSBODY_KEYS = frozenset(
+    {
+        "limit",
+        "sinceId",
+        "untilId",
+        "sinceDate",
+        "untilDate",
+        "state",
+        "reporterOrigin",
+        "targetUserOrigin",
+    }
+)

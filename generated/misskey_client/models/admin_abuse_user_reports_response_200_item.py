@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_enum_value, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_enum_value,
+    unknown_properties,
+)
 
 from ..models.admin_abuse_user_reports_response_200_item_resolved_as_type_1 import (
     AdminAbuseUserReportsResponse200ItemResolvedAsType1,
@@ -136,8 +141,88 @@ class AdminAbuseUserReportsResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            comment = d["comment"]
+            resolved = d["resolved"]
+            reporter_id = d["reporterId"]
+            target_user_id = d["targetUserId"]
+            assignee_id = d["assigneeId"]
+
+            reporter = UserDetailedNotMe.from_dict(d["reporter"])
+
+            target_user = UserDetailedNotMe.from_dict(d["targetUser"])
+
+            _assignee = d["assignee"]
+            assignee: None | UserDetailedNotMe
+            if _assignee is None:
+                assignee = _assignee
+            else:
+                assignee_type_0 = UserDetailedNotMe.from_dict(_assignee)
+
+                assignee = assignee_type_0
+
+            forwarded = d["forwarded"]
+            _resolved_as = d["resolvedAs"]
+            resolved_as: (
+                AdminAbuseUserReportsResponse200ItemResolvedAsType1
+                | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1
+                | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1
+                | None
+            )
+            if _resolved_as is None or _resolved_as in ("accept", "reject"):
+                resolved_as = _resolved_as
+            else:
+                resolved_as = unknown_enum_value(
+                    "AdminAbuseUserReportsResponse200ItemResolvedAsType1 | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1 | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1 | None",
+                    _resolved_as,
+                )
+
+            moderation_note = d["moderationNote"]
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                comment=comment,
+                resolved=resolved,
+                reporter_id=reporter_id,
+                target_user_id=target_user_id,
+                assignee_id=assignee_id,
+                reporter=reporter,
+                target_user=target_user,
+                assignee=assignee,
+                forwarded=forwarded,
+                resolved_as=resolved_as,
+                moderation_note=moderation_note,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAbuseUserReportsResponse200Item", exc) from exc
+        if not d.keys() <= _ADMINABUSEUSERREPORTSRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINABUSEUSERREPORTSRESPONSE200ITEM_KEYS}
+            unknown_properties("AdminAbuseUserReportsResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAbuseUserReportsResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -145,12 +230,13 @@ class AdminAbuseUserReportsResponse200Item:
             missing_required("AdminAbuseUserReportsResponse200Item", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         comment = d.pop("comment", UNSET)
         if comment is UNSET:
@@ -173,42 +259,47 @@ class AdminAbuseUserReportsResponse200Item:
             missing_required("AdminAbuseUserReportsResponse200Item", "targetUserId")
 
         _assignee_id_raw = d.pop("assigneeId", UNSET)
-        if _assignee_id_raw is UNSET:
+        if _assignee_id_raw is not UNSET:
+            assignee_id = _assignee_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "assigneeId")
             assignee_id = cast(Any, UNSET)
-        else:
-            assignee_id = _assignee_id_raw
 
         _reporter_raw = d.pop("reporter", UNSET)
-        if _reporter_raw is UNSET:
+        if _reporter_raw is not UNSET:
+            reporter = UserDetailedNotMe.from_dict(_reporter_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "reporter")
             reporter = cast(Any, UNSET)
-        else:
-            reporter = UserDetailedNotMe.from_dict(_reporter_raw)
 
         _target_user_raw = d.pop("targetUser", UNSET)
-        if _target_user_raw is UNSET:
+        if _target_user_raw is not UNSET:
+            target_user = UserDetailedNotMe.from_dict(_target_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "targetUser")
             target_user = cast(Any, UNSET)
-        else:
-            target_user = UserDetailedNotMe.from_dict(_target_user_raw)
 
         _assignee_raw = d.pop("assignee", UNSET)
-        if _assignee_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAbuseUserReportsResponse200Item", "assignee")
-            assignee = cast(Any, UNSET)
-        else:
+        if _assignee_raw is not UNSET:
             _assignee = _assignee_raw
+            assignee: None | UserDetailedNotMe
             if _assignee is None:
-                assignee = cast("None | UserDetailedNotMe", _assignee)
+                assignee = _assignee
             else:
                 assignee_type_0 = UserDetailedNotMe.from_dict(_assignee)
 
                 assignee = assignee_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAbuseUserReportsResponse200Item", "assignee")
+            assignee = cast(Any, UNSET)
 
         forwarded = d.pop("forwarded", UNSET)
         if forwarded is UNSET:
@@ -216,22 +307,26 @@ class AdminAbuseUserReportsResponse200Item:
             missing_required("AdminAbuseUserReportsResponse200Item", "forwarded")
 
         _resolved_as_raw = d.pop("resolvedAs", UNSET)
-        if _resolved_as_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAbuseUserReportsResponse200Item", "resolvedAs")
-            resolved_as = cast(Any, UNSET)
-        else:
+        if _resolved_as_raw is not UNSET:
             _resolved_as = _resolved_as_raw
+            resolved_as: (
+                AdminAbuseUserReportsResponse200ItemResolvedAsType1
+                | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1
+                | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1
+                | None
+            )
             if _resolved_as is None or _resolved_as in ("accept", "reject"):
-                resolved_as = cast(
-                    "AdminAbuseUserReportsResponse200ItemResolvedAsType1 | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1 | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1 | None",
-                    _resolved_as,
-                )
+                resolved_as = _resolved_as
             else:
                 resolved_as = unknown_enum_value(
                     "AdminAbuseUserReportsResponse200ItemResolvedAsType1 | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1 | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1 | None",
                     _resolved_as,
                 )
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAbuseUserReportsResponse200Item", "resolvedAs")
+            resolved_as = cast(Any, UNSET)
 
         moderation_note = d.pop("moderationNote", UNSET)
         if moderation_note is UNSET:
@@ -274,6 +369,25 @@ class AdminAbuseUserReportsResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINABUSEUSERREPORTSRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "comment",
+        "resolved",
+        "reporterId",
+        "targetUserId",
+        "assigneeId",
+        "reporter",
+        "targetUser",
+        "assignee",
+        "forwarded",
+        "resolvedAs",
+        "moderationNote",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.me_detailed_only_two_factor_backup_codes_stock import (
     MeDetailedOnlyTwoFactorBackupCodesStock,
@@ -735,8 +739,387 @@ class AdminAccountsCreateResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            name = d["name"]
+
+            username = d["username"]
+            host = d["host"]
+
+            avatar_url = d["avatarUrl"]
+            avatar_blurhash = d["avatarBlurhash"]
+
+            avatar_decorations = []
+            _avatar_decorations = d["avatarDecorations"]
+            for avatar_decorations_item_data in _avatar_decorations:
+                avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+
+                avatar_decorations.append(avatar_decorations_item)
+
+            emojis = UserLiteEmojis.from_dict(d["emojis"])
+
+            online_status = check_user_lite_online_status(d["onlineStatus"])
+
+            url = d["url"]
+
+            uri = d["uri"]
+
+            moved_to = d["movedTo"]
+
+            _also_known_as = d["alsoKnownAs"]
+            also_known_as: list[str] | None
+            if _also_known_as is None:
+                also_known_as = _also_known_as
+            else:
+                also_known_as_type_0: list[str] = _also_known_as
+
+                also_known_as = also_known_as_type_0
+
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            _updated_at = d["updatedAt"]
+            updated_at: datetime.datetime | None
+            if _updated_at is None:
+                updated_at = _updated_at
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+            _last_fetched_at = d["lastFetchedAt"]
+            last_fetched_at: datetime.datetime | None
+            if _last_fetched_at is None:
+                last_fetched_at = _last_fetched_at
+            else:
+                last_fetched_at_type_0 = datetime.datetime.fromisoformat(_last_fetched_at)
+
+                last_fetched_at = last_fetched_at_type_0
+
+            banner_url = d["bannerUrl"]
+
+            banner_blurhash = d["bannerBlurhash"]
+
+            is_locked = d["isLocked"]
+            is_silenced = d["isSilenced"]
+            is_suspended = d["isSuspended"]
+            description = d["description"]
+
+            location = d["location"]
+
+            birthday = d["birthday"]
+
+            lang = d["lang"]
+
+            fields = []
+            _fields = d["fields"]
+            for fields_item_data in _fields:
+                fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+
+                fields.append(fields_item)
+
+            verified_links: list[str] = d["verifiedLinks"]
+
+            followers_count = d["followersCount"]
+            following_count = d["followingCount"]
+            notes_count = d["notesCount"]
+            pinned_note_ids: list[str] = d["pinnedNoteIds"]
+
+            pinned_notes = []
+            _pinned_notes = d["pinnedNotes"]
+            for pinned_notes_item_data in _pinned_notes:
+                pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+
+                pinned_notes.append(pinned_notes_item)
+
+            pinned_page_id = d["pinnedPageId"]
+
+            _pinned_page = d["pinnedPage"]
+            pinned_page: None | Page
+            if _pinned_page is None:
+                pinned_page = _pinned_page
+            else:
+                pinned_page_type_0 = Page.from_dict(_pinned_page)
+
+                pinned_page = pinned_page_type_0
+
+            public_reactions = d["publicReactions"]
+            following_visibility = check_user_detailed_not_me_only_following_visibility(d["followingVisibility"])
+
+            followers_visibility = check_user_detailed_not_me_only_followers_visibility(d["followersVisibility"])
+
+            chat_scope = check_user_detailed_not_me_only_chat_scope(d["chatScope"])
+
+            can_chat = d["canChat"]
+            roles = []
+            _roles = d["roles"]
+            for roles_item_data in _roles:
+                roles_item = RoleLite.from_dict(roles_item_data)
+
+                roles.append(roles_item)
+
+            memo = d["memo"]
+
+            followed_message = d["followedMessage"]
+
+            two_factor_enabled = d["twoFactorEnabled"]
+            use_password_less_login = d["usePasswordLessLogin"]
+            security_keys = d["securityKeys"]
+            avatar_id = d["avatarId"]
+
+            banner_id = d["bannerId"]
+
+            is_moderator = d["isModerator"]
+            is_admin = d["isAdmin"]
+            inject_featured_note = d["injectFeaturedNote"]
+            receive_announcement_email = d["receiveAnnouncementEmail"]
+            always_mark_nsfw = d["alwaysMarkNsfw"]
+            auto_sensitive = d["autoSensitive"]
+            careful_bot = d["carefulBot"]
+            auto_accept_followed = d["autoAcceptFollowed"]
+            no_crawle = d["noCrawle"]
+            prevent_ai_learning = d["preventAiLearning"]
+            is_explorable = d["isExplorable"]
+            is_deleted = d["isDeleted"]
+            two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
+                d["twoFactorBackupCodesStock"]
+            )
+
+            hide_online_status = d["hideOnlineStatus"]
+            has_unread_specified_notes = d["hasUnreadSpecifiedNotes"]
+            has_unread_mentions = d["hasUnreadMentions"]
+            has_unread_announcement = d["hasUnreadAnnouncement"]
+            unread_announcements = []
+            _unread_announcements = d["unreadAnnouncements"]
+            for unread_announcements_item_data in _unread_announcements:
+                unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+
+                unread_announcements.append(unread_announcements_item)
+
+            has_unread_antenna = d["hasUnreadAntenna"]
+            has_unread_channel = d["hasUnreadChannel"]
+            has_unread_chat_messages = d["hasUnreadChatMessages"]
+            has_unread_notification = d["hasUnreadNotification"]
+            has_pending_received_follow_request = d["hasPendingReceivedFollowRequest"]
+            unread_notifications_count = d["unreadNotificationsCount"]
+            muted_words = []
+            _muted_words = d["mutedWords"]
+            for muted_words_item_data in _muted_words:
+                muted_words_item: list[str] = muted_words_item_data
+
+                muted_words.append(muted_words_item)
+
+            hard_muted_words = []
+            _hard_muted_words = d["hardMutedWords"]
+            for hard_muted_words_item_data in _hard_muted_words:
+                hard_muted_words_item: list[str] = hard_muted_words_item_data
+
+                hard_muted_words.append(hard_muted_words_item)
+
+            muted_instances: list[str] = d["mutedInstances"]
+
+            notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
+                d["notificationRecieveConfig"]
+            )
+
+            email_notification_types: list[str] = d["emailNotificationTypes"]
+
+            achievements = []
+            _achievements = d["achievements"]
+            for achievements_item_data in _achievements:
+                achievements_item = Achievement.from_dict(achievements_item_data)
+
+                achievements.append(achievements_item)
+
+            logged_in_days = d["loggedInDays"]
+            policies = RolePolicies.from_dict(d["policies"])
+
+            token = d["token"]
+            is_bot = d.get("isBot", UNSET)
+            is_cat = d.get("isCat", UNSET)
+            require_signin_to_view_contents = d.get("requireSigninToViewContents", UNSET)
+            make_notes_followers_only_before = d.get("makeNotesFollowersOnlyBefore", UNSET)
+
+            make_notes_hidden_before = d.get("makeNotesHiddenBefore", UNSET)
+
+            _instance = d.get("instance", UNSET)
+            instance: UserLiteInstance | Unset
+            if _instance is UNSET:
+                instance = UNSET
+            else:
+                instance = UserLiteInstance.from_dict(_instance)
+
+            _badge_roles = d.get("badgeRoles", UNSET)
+            badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
+            if _badge_roles is not UNSET:
+                badge_roles = []
+                for badge_roles_item_data in _badge_roles:
+                    badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+
+                    badge_roles.append(badge_roles_item)
+
+            moderation_note = d.get("moderationNote", UNSET)
+            is_following = d.get("isFollowing", UNSET)
+            is_followed = d.get("isFollowed", UNSET)
+            has_pending_follow_request_from_you = d.get("hasPendingFollowRequestFromYou", UNSET)
+            has_pending_follow_request_to_you = d.get("hasPendingFollowRequestToYou", UNSET)
+            is_blocking = d.get("isBlocking", UNSET)
+            is_blocked = d.get("isBlocked", UNSET)
+            is_muted = d.get("isMuted", UNSET)
+            is_renote_muted = d.get("isRenoteMuted", UNSET)
+            _notify = d.get("notify", UNSET)
+            notify: UserDetailedNotMeOnlyNotify | Unset
+            if _notify is UNSET:
+                notify = UNSET
+            else:
+                notify = check_user_detailed_not_me_only_notify(_notify)
+
+            with_replies = d.get("withReplies", UNSET)
+            email = d.get("email", UNSET)
+
+            email_verified = d.get("emailVerified", UNSET)
+
+            _security_keys_list = d.get("securityKeysList", UNSET)
+            security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
+            if _security_keys_list is not UNSET:
+                security_keys_list = []
+                for security_keys_list_item_data in _security_keys_list:
+                    security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(security_keys_list_item_data)
+
+                    security_keys_list.append(security_keys_list_item)
+
+            muting_notification_types: list[str] = d.get("mutingNotificationTypes", UNSET)
+
+            _model = cls(
+                id=id,
+                name=name,
+                username=username,
+                host=host,
+                avatar_url=avatar_url,
+                avatar_blurhash=avatar_blurhash,
+                avatar_decorations=avatar_decorations,
+                emojis=emojis,
+                online_status=online_status,
+                url=url,
+                uri=uri,
+                moved_to=moved_to,
+                also_known_as=also_known_as,
+                created_at=created_at,
+                updated_at=updated_at,
+                last_fetched_at=last_fetched_at,
+                banner_url=banner_url,
+                banner_blurhash=banner_blurhash,
+                is_locked=is_locked,
+                is_silenced=is_silenced,
+                is_suspended=is_suspended,
+                description=description,
+                location=location,
+                birthday=birthday,
+                lang=lang,
+                fields=fields,
+                verified_links=verified_links,
+                followers_count=followers_count,
+                following_count=following_count,
+                notes_count=notes_count,
+                pinned_note_ids=pinned_note_ids,
+                pinned_notes=pinned_notes,
+                pinned_page_id=pinned_page_id,
+                pinned_page=pinned_page,
+                public_reactions=public_reactions,
+                following_visibility=following_visibility,
+                followers_visibility=followers_visibility,
+                chat_scope=chat_scope,
+                can_chat=can_chat,
+                roles=roles,
+                memo=memo,
+                followed_message=followed_message,
+                two_factor_enabled=two_factor_enabled,
+                use_password_less_login=use_password_less_login,
+                security_keys=security_keys,
+                avatar_id=avatar_id,
+                banner_id=banner_id,
+                is_moderator=is_moderator,
+                is_admin=is_admin,
+                inject_featured_note=inject_featured_note,
+                receive_announcement_email=receive_announcement_email,
+                always_mark_nsfw=always_mark_nsfw,
+                auto_sensitive=auto_sensitive,
+                careful_bot=careful_bot,
+                auto_accept_followed=auto_accept_followed,
+                no_crawle=no_crawle,
+                prevent_ai_learning=prevent_ai_learning,
+                is_explorable=is_explorable,
+                is_deleted=is_deleted,
+                two_factor_backup_codes_stock=two_factor_backup_codes_stock,
+                hide_online_status=hide_online_status,
+                has_unread_specified_notes=has_unread_specified_notes,
+                has_unread_mentions=has_unread_mentions,
+                has_unread_announcement=has_unread_announcement,
+                unread_announcements=unread_announcements,
+                has_unread_antenna=has_unread_antenna,
+                has_unread_channel=has_unread_channel,
+                has_unread_chat_messages=has_unread_chat_messages,
+                has_unread_notification=has_unread_notification,
+                has_pending_received_follow_request=has_pending_received_follow_request,
+                unread_notifications_count=unread_notifications_count,
+                muted_words=muted_words,
+                hard_muted_words=hard_muted_words,
+                muted_instances=muted_instances,
+                notification_recieve_config=notification_recieve_config,
+                email_notification_types=email_notification_types,
+                achievements=achievements,
+                logged_in_days=logged_in_days,
+                policies=policies,
+                token=token,
+                is_bot=is_bot,
+                is_cat=is_cat,
+                require_signin_to_view_contents=require_signin_to_view_contents,
+                make_notes_followers_only_before=make_notes_followers_only_before,
+                make_notes_hidden_before=make_notes_hidden_before,
+                instance=instance,
+                badge_roles=badge_roles,
+                moderation_note=moderation_note,
+                is_following=is_following,
+                is_followed=is_followed,
+                has_pending_follow_request_from_you=has_pending_follow_request_from_you,
+                has_pending_follow_request_to_you=has_pending_follow_request_to_you,
+                is_blocking=is_blocking,
+                is_blocked=is_blocked,
+                is_muted=is_muted,
+                is_renote_muted=is_renote_muted,
+                notify=notify,
+                with_replies=with_replies,
+                email=email,
+                email_verified=email_verified,
+                security_keys_list=security_keys_list,
+                muting_notification_types=muting_notification_types,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAccountsCreateResponse200", exc) from exc
+        if not d.keys() <= _ADMINACCOUNTSCREATERESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINACCOUNTSCREATERESPONSE200_KEYS}
+            unknown_properties("AdminAccountsCreateResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAccountsCreateResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -744,12 +1127,13 @@ class AdminAccountsCreateResponse200:
             missing_required("AdminAccountsCreateResponse200", "id")
 
         _name_raw = d.pop("name", UNSET)
-        if _name_raw is UNSET:
+        if _name_raw is not UNSET:
+            name = _name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "name")
             name = cast(Any, UNSET)
-        else:
-            name = _name_raw
 
         username = d.pop("username", UNSET)
         if username is UNSET:
@@ -757,12 +1141,13 @@ class AdminAccountsCreateResponse200:
             missing_required("AdminAccountsCreateResponse200", "username")
 
         _host_raw = d.pop("host", UNSET)
-        if _host_raw is UNSET:
+        if _host_raw is not UNSET:
+            host = _host_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "host")
             host = cast(Any, UNSET)
-        else:
-            host = _host_raw
 
         avatar_url = d.pop("avatarUrl", UNSET)
         if avatar_url is UNSET:
@@ -770,19 +1155,16 @@ class AdminAccountsCreateResponse200:
             missing_required("AdminAccountsCreateResponse200", "avatarUrl")
 
         _avatar_blurhash_raw = d.pop("avatarBlurhash", UNSET)
-        if _avatar_blurhash_raw is UNSET:
+        if _avatar_blurhash_raw is not UNSET:
+            avatar_blurhash = _avatar_blurhash_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "avatarBlurhash")
             avatar_blurhash = cast(Any, UNSET)
-        else:
-            avatar_blurhash = _avatar_blurhash_raw
 
         _avatar_decorations_raw = d.pop("avatarDecorations", UNSET)
-        if _avatar_decorations_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "avatarDecorations")
-            avatar_decorations = cast(Any, UNSET)
-        else:
+        if _avatar_decorations_raw is not UNSET:
             avatar_decorations = []
             _avatar_decorations = _avatar_decorations_raw
             for avatar_decorations_item_data in _avatar_decorations:
@@ -790,111 +1172,130 @@ class AdminAccountsCreateResponse200:
 
                 avatar_decorations.append(avatar_decorations_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "avatarDecorations")
+            avatar_decorations = cast(Any, UNSET)
+
         _emojis_raw = d.pop("emojis", UNSET)
-        if _emojis_raw is UNSET:
+        if _emojis_raw is not UNSET:
+            emojis = UserLiteEmojis.from_dict(_emojis_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "emojis")
             emojis = cast(Any, UNSET)
-        else:
-            emojis = UserLiteEmojis.from_dict(_emojis_raw)
 
         _online_status_raw = d.pop("onlineStatus", UNSET)
-        if _online_status_raw is UNSET:
+        if _online_status_raw is not UNSET:
+            online_status = check_user_lite_online_status(_online_status_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "onlineStatus")
             online_status = cast(Any, UNSET)
-        else:
-            online_status = check_user_lite_online_status(_online_status_raw)
 
         _url_raw = d.pop("url", UNSET)
-        if _url_raw is UNSET:
+        if _url_raw is not UNSET:
+            url = _url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "url")
             url = cast(Any, UNSET)
-        else:
-            url = _url_raw
 
         _uri_raw = d.pop("uri", UNSET)
-        if _uri_raw is UNSET:
+        if _uri_raw is not UNSET:
+            uri = _uri_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "uri")
             uri = cast(Any, UNSET)
-        else:
-            uri = _uri_raw
 
         _moved_to_raw = d.pop("movedTo", UNSET)
-        if _moved_to_raw is UNSET:
+        if _moved_to_raw is not UNSET:
+            moved_to = _moved_to_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "movedTo")
             moved_to = cast(Any, UNSET)
-        else:
-            moved_to = _moved_to_raw
 
         _also_known_as_raw = d.pop("alsoKnownAs", UNSET)
-        if _also_known_as_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "alsoKnownAs")
-            also_known_as = cast(Any, UNSET)
-        else:
+        if _also_known_as_raw is not UNSET:
             _also_known_as = _also_known_as_raw
+            also_known_as: list[str] | None
             if _also_known_as is None:
-                also_known_as = cast("list[str] | None", _also_known_as)
+                also_known_as = _also_known_as
             else:
-                also_known_as_type_0 = cast("list[str]", _also_known_as)
+                also_known_as_type_0: list[str] = _also_known_as
 
                 also_known_as = also_known_as_type_0
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "alsoKnownAs")
+            also_known_as = cast(Any, UNSET)
+
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "updatedAt")
-            updated_at = cast(Any, UNSET)
-        else:
+        if _updated_at_raw is not UNSET:
             _updated_at = _updated_at_raw
+            updated_at: datetime.datetime | None
             if _updated_at is None:
-                updated_at = cast("datetime.datetime | None", _updated_at)
+                updated_at = _updated_at
             else:
                 updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
                 updated_at = updated_at_type_0
 
-        _last_fetched_at_raw = d.pop("lastFetchedAt", UNSET)
-        if _last_fetched_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "lastFetchedAt")
-            last_fetched_at = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "updatedAt")
+            updated_at = cast(Any, UNSET)
+
+        _last_fetched_at_raw = d.pop("lastFetchedAt", UNSET)
+        if _last_fetched_at_raw is not UNSET:
             _last_fetched_at = _last_fetched_at_raw
+            last_fetched_at: datetime.datetime | None
             if _last_fetched_at is None:
-                last_fetched_at = cast("datetime.datetime | None", _last_fetched_at)
+                last_fetched_at = _last_fetched_at
             else:
                 last_fetched_at_type_0 = datetime.datetime.fromisoformat(_last_fetched_at)
 
                 last_fetched_at = last_fetched_at_type_0
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "lastFetchedAt")
+            last_fetched_at = cast(Any, UNSET)
+
         _banner_url_raw = d.pop("bannerUrl", UNSET)
-        if _banner_url_raw is UNSET:
+        if _banner_url_raw is not UNSET:
+            banner_url = _banner_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "bannerUrl")
             banner_url = cast(Any, UNSET)
-        else:
-            banner_url = _banner_url_raw
 
         _banner_blurhash_raw = d.pop("bannerBlurhash", UNSET)
-        if _banner_blurhash_raw is UNSET:
+        if _banner_blurhash_raw is not UNSET:
+            banner_blurhash = _banner_blurhash_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "bannerBlurhash")
             banner_blurhash = cast(Any, UNSET)
-        else:
-            banner_blurhash = _banner_blurhash_raw
 
         is_locked = d.pop("isLocked", UNSET)
         if is_locked is UNSET:
@@ -912,43 +1313,43 @@ class AdminAccountsCreateResponse200:
             missing_required("AdminAccountsCreateResponse200", "isSuspended")
 
         _description_raw = d.pop("description", UNSET)
-        if _description_raw is UNSET:
+        if _description_raw is not UNSET:
+            description = _description_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "description")
             description = cast(Any, UNSET)
-        else:
-            description = _description_raw
 
         _location_raw = d.pop("location", UNSET)
-        if _location_raw is UNSET:
+        if _location_raw is not UNSET:
+            location = _location_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "location")
             location = cast(Any, UNSET)
-        else:
-            location = _location_raw
 
         _birthday_raw = d.pop("birthday", UNSET)
-        if _birthday_raw is UNSET:
+        if _birthday_raw is not UNSET:
+            birthday = _birthday_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "birthday")
             birthday = cast(Any, UNSET)
-        else:
-            birthday = _birthday_raw
 
         _lang_raw = d.pop("lang", UNSET)
-        if _lang_raw is UNSET:
+        if _lang_raw is not UNSET:
+            lang = _lang_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "lang")
             lang = cast(Any, UNSET)
-        else:
-            lang = _lang_raw
 
         _fields_raw = d.pop("fields", UNSET)
-        if _fields_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "fields")
-            fields = cast(Any, UNSET)
-        else:
+        if _fields_raw is not UNSET:
             fields = []
             _fields = _fields_raw
             for fields_item_data in _fields:
@@ -956,13 +1357,19 @@ class AdminAccountsCreateResponse200:
 
                 fields.append(fields_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "fields")
+            fields = cast(Any, UNSET)
+
         _verified_links_raw = d.pop("verifiedLinks", UNSET)
-        if _verified_links_raw is UNSET:
+        if _verified_links_raw is not UNSET:
+            verified_links: list[str] = _verified_links_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "verifiedLinks")
             verified_links = cast(Any, UNSET)
-        else:
-            verified_links = cast("list[str]", _verified_links_raw)
 
         followers_count = d.pop("followersCount", UNSET)
         if followers_count is UNSET:
@@ -980,19 +1387,16 @@ class AdminAccountsCreateResponse200:
             missing_required("AdminAccountsCreateResponse200", "notesCount")
 
         _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
-        if _pinned_note_ids_raw is UNSET:
+        if _pinned_note_ids_raw is not UNSET:
+            pinned_note_ids: list[str] = _pinned_note_ids_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "pinnedNoteIds")
             pinned_note_ids = cast(Any, UNSET)
-        else:
-            pinned_note_ids = cast("list[str]", _pinned_note_ids_raw)
 
         _pinned_notes_raw = d.pop("pinnedNotes", UNSET)
-        if _pinned_notes_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "pinnedNotes")
-            pinned_notes = cast(Any, UNSET)
-        else:
+        if _pinned_notes_raw is not UNSET:
             pinned_notes = []
             _pinned_notes = _pinned_notes_raw
             for pinned_notes_item_data in _pinned_notes:
@@ -1000,27 +1404,35 @@ class AdminAccountsCreateResponse200:
 
                 pinned_notes.append(pinned_notes_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "pinnedNotes")
+            pinned_notes = cast(Any, UNSET)
+
         _pinned_page_id_raw = d.pop("pinnedPageId", UNSET)
-        if _pinned_page_id_raw is UNSET:
+        if _pinned_page_id_raw is not UNSET:
+            pinned_page_id = _pinned_page_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "pinnedPageId")
             pinned_page_id = cast(Any, UNSET)
-        else:
-            pinned_page_id = _pinned_page_id_raw
 
         _pinned_page_raw = d.pop("pinnedPage", UNSET)
-        if _pinned_page_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "pinnedPage")
-            pinned_page = cast(Any, UNSET)
-        else:
+        if _pinned_page_raw is not UNSET:
             _pinned_page = _pinned_page_raw
+            pinned_page: None | Page
             if _pinned_page is None:
-                pinned_page = cast("None | Page", _pinned_page)
+                pinned_page = _pinned_page
             else:
                 pinned_page_type_0 = Page.from_dict(_pinned_page)
 
                 pinned_page = pinned_page_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "pinnedPage")
+            pinned_page = cast(Any, UNSET)
 
         public_reactions = d.pop("publicReactions", UNSET)
         if public_reactions is UNSET:
@@ -1028,28 +1440,31 @@ class AdminAccountsCreateResponse200:
             missing_required("AdminAccountsCreateResponse200", "publicReactions")
 
         _following_visibility_raw = d.pop("followingVisibility", UNSET)
-        if _following_visibility_raw is UNSET:
+        if _following_visibility_raw is not UNSET:
+            following_visibility = check_user_detailed_not_me_only_following_visibility(_following_visibility_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "followingVisibility")
             following_visibility = cast(Any, UNSET)
-        else:
-            following_visibility = check_user_detailed_not_me_only_following_visibility(_following_visibility_raw)
 
         _followers_visibility_raw = d.pop("followersVisibility", UNSET)
-        if _followers_visibility_raw is UNSET:
+        if _followers_visibility_raw is not UNSET:
+            followers_visibility = check_user_detailed_not_me_only_followers_visibility(_followers_visibility_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "followersVisibility")
             followers_visibility = cast(Any, UNSET)
-        else:
-            followers_visibility = check_user_detailed_not_me_only_followers_visibility(_followers_visibility_raw)
 
         _chat_scope_raw = d.pop("chatScope", UNSET)
-        if _chat_scope_raw is UNSET:
+        if _chat_scope_raw is not UNSET:
+            chat_scope = check_user_detailed_not_me_only_chat_scope(_chat_scope_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "chatScope")
             chat_scope = cast(Any, UNSET)
-        else:
-            chat_scope = check_user_detailed_not_me_only_chat_scope(_chat_scope_raw)
 
         can_chat = d.pop("canChat", UNSET)
         if can_chat is UNSET:
@@ -1057,11 +1472,7 @@ class AdminAccountsCreateResponse200:
             missing_required("AdminAccountsCreateResponse200", "canChat")
 
         _roles_raw = d.pop("roles", UNSET)
-        if _roles_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "roles")
-            roles = cast(Any, UNSET)
-        else:
+        if _roles_raw is not UNSET:
             roles = []
             _roles = _roles_raw
             for roles_item_data in _roles:
@@ -1069,21 +1480,28 @@ class AdminAccountsCreateResponse200:
 
                 roles.append(roles_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "roles")
+            roles = cast(Any, UNSET)
+
         _memo_raw = d.pop("memo", UNSET)
-        if _memo_raw is UNSET:
+        if _memo_raw is not UNSET:
+            memo = _memo_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "memo")
             memo = cast(Any, UNSET)
-        else:
-            memo = _memo_raw
 
         _followed_message_raw = d.pop("followedMessage", UNSET)
-        if _followed_message_raw is UNSET:
+        if _followed_message_raw is not UNSET:
+            followed_message = _followed_message_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "followedMessage")
             followed_message = cast(Any, UNSET)
-        else:
-            followed_message = _followed_message_raw
 
         two_factor_enabled = d.pop("twoFactorEnabled", UNSET)
         if two_factor_enabled is UNSET:
@@ -1101,20 +1519,22 @@ class AdminAccountsCreateResponse200:
             missing_required("AdminAccountsCreateResponse200", "securityKeys")
 
         _avatar_id_raw = d.pop("avatarId", UNSET)
-        if _avatar_id_raw is UNSET:
+        if _avatar_id_raw is not UNSET:
+            avatar_id = _avatar_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "avatarId")
             avatar_id = cast(Any, UNSET)
-        else:
-            avatar_id = _avatar_id_raw
 
         _banner_id_raw = d.pop("bannerId", UNSET)
-        if _banner_id_raw is UNSET:
+        if _banner_id_raw is not UNSET:
+            banner_id = _banner_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "bannerId")
             banner_id = cast(Any, UNSET)
-        else:
-            banner_id = _banner_id_raw
 
         is_moderator = d.pop("isModerator", UNSET)
         if is_moderator is UNSET:
@@ -1177,14 +1597,15 @@ class AdminAccountsCreateResponse200:
             missing_required("AdminAccountsCreateResponse200", "isDeleted")
 
         _two_factor_backup_codes_stock_raw = d.pop("twoFactorBackupCodesStock", UNSET)
-        if _two_factor_backup_codes_stock_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "twoFactorBackupCodesStock")
-            two_factor_backup_codes_stock = cast(Any, UNSET)
-        else:
+        if _two_factor_backup_codes_stock_raw is not UNSET:
             two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
                 _two_factor_backup_codes_stock_raw
             )
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "twoFactorBackupCodesStock")
+            two_factor_backup_codes_stock = cast(Any, UNSET)
 
         hide_online_status = d.pop("hideOnlineStatus", UNSET)
         if hide_online_status is UNSET:
@@ -1207,17 +1628,18 @@ class AdminAccountsCreateResponse200:
             missing_required("AdminAccountsCreateResponse200", "hasUnreadAnnouncement")
 
         _unread_announcements_raw = d.pop("unreadAnnouncements", UNSET)
-        if _unread_announcements_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "unreadAnnouncements")
-            unread_announcements = cast(Any, UNSET)
-        else:
+        if _unread_announcements_raw is not UNSET:
             unread_announcements = []
             _unread_announcements = _unread_announcements_raw
             for unread_announcements_item_data in _unread_announcements:
                 unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
                 unread_announcements.append(unread_announcements_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "unreadAnnouncements")
+            unread_announcements = cast(Any, UNSET)
 
         has_unread_antenna = d.pop("hasUnreadAntenna", UNSET)
         if has_unread_antenna is UNSET:
@@ -1250,63 +1672,64 @@ class AdminAccountsCreateResponse200:
             missing_required("AdminAccountsCreateResponse200", "unreadNotificationsCount")
 
         _muted_words_raw = d.pop("mutedWords", UNSET)
-        if _muted_words_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "mutedWords")
-            muted_words = cast(Any, UNSET)
-        else:
+        if _muted_words_raw is not UNSET:
             muted_words = []
             _muted_words = _muted_words_raw
             for muted_words_item_data in _muted_words:
-                muted_words_item = cast("list[str]", muted_words_item_data)
+                muted_words_item: list[str] = muted_words_item_data
 
                 muted_words.append(muted_words_item)
 
-        _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
-        if _hard_muted_words_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "hardMutedWords")
-            hard_muted_words = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "mutedWords")
+            muted_words = cast(Any, UNSET)
+
+        _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
+        if _hard_muted_words_raw is not UNSET:
             hard_muted_words = []
             _hard_muted_words = _hard_muted_words_raw
             for hard_muted_words_item_data in _hard_muted_words:
-                hard_muted_words_item = cast("list[str]", hard_muted_words_item_data)
+                hard_muted_words_item: list[str] = hard_muted_words_item_data
 
                 hard_muted_words.append(hard_muted_words_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "hardMutedWords")
+            hard_muted_words = cast(Any, UNSET)
+
         _muted_instances_raw = d.pop("mutedInstances", UNSET)
-        if _muted_instances_raw is UNSET:
+        if _muted_instances_raw is not UNSET:
+            muted_instances: list[str] = _muted_instances_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "mutedInstances")
             muted_instances = cast(Any, UNSET)
-        else:
-            muted_instances = cast("list[str]", _muted_instances_raw)
 
         _notification_recieve_config_raw = d.pop("notificationRecieveConfig", UNSET)
-        if _notification_recieve_config_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "notificationRecieveConfig")
-            notification_recieve_config = cast(Any, UNSET)
-        else:
+        if _notification_recieve_config_raw is not UNSET:
             notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
                 _notification_recieve_config_raw
             )
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "notificationRecieveConfig")
+            notification_recieve_config = cast(Any, UNSET)
+
         _email_notification_types_raw = d.pop("emailNotificationTypes", UNSET)
-        if _email_notification_types_raw is UNSET:
+        if _email_notification_types_raw is not UNSET:
+            email_notification_types: list[str] = _email_notification_types_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "emailNotificationTypes")
             email_notification_types = cast(Any, UNSET)
-        else:
-            email_notification_types = cast("list[str]", _email_notification_types_raw)
 
         _achievements_raw = d.pop("achievements", UNSET)
-        if _achievements_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAccountsCreateResponse200", "achievements")
-            achievements = cast(Any, UNSET)
-        else:
+        if _achievements_raw is not UNSET:
             achievements = []
             _achievements = _achievements_raw
             for achievements_item_data in _achievements:
@@ -1314,18 +1737,24 @@ class AdminAccountsCreateResponse200:
 
                 achievements.append(achievements_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAccountsCreateResponse200", "achievements")
+            achievements = cast(Any, UNSET)
+
         logged_in_days = d.pop("loggedInDays", UNSET)
         if logged_in_days is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "loggedInDays")
 
         _policies_raw = d.pop("policies", UNSET)
-        if _policies_raw is UNSET:
+        if _policies_raw is not UNSET:
+            policies = RolePolicies.from_dict(_policies_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "policies")
             policies = cast(Any, UNSET)
-        else:
-            policies = RolePolicies.from_dict(_policies_raw)
 
         token = d.pop("token", UNSET)
         if token is UNSET:
@@ -1344,7 +1773,7 @@ class AdminAccountsCreateResponse200:
 
         _instance = d.pop("instance", UNSET)
         instance: UserLiteInstance | Unset
-        if isinstance(_instance, Unset):
+        if _instance is UNSET:
             instance = UNSET
         else:
             instance = UserLiteInstance.from_dict(_instance)
@@ -1378,7 +1807,7 @@ class AdminAccountsCreateResponse200:
 
         _notify = d.pop("notify", UNSET)
         notify: UserDetailedNotMeOnlyNotify | Unset
-        if isinstance(_notify, Unset):
+        if _notify is UNSET:
             notify = UNSET
         else:
             notify = check_user_detailed_not_me_only_notify(_notify)
@@ -1398,7 +1827,7 @@ class AdminAccountsCreateResponse200:
 
                 security_keys_list.append(security_keys_list_item)
 
-        muting_notification_types = cast("list[str]", d.pop("mutingNotificationTypes", UNSET))
+        muting_notification_types: list[str] = d.pop("mutingNotificationTypes", UNSET)
 
         if d:
             unknown_properties("AdminAccountsCreateResponse200", d)
@@ -1525,6 +1954,114 @@ class AdminAccountsCreateResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINACCOUNTSCREATERESPONSE200_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "username",
+        "host",
+        "avatarUrl",
+        "avatarBlurhash",
+        "avatarDecorations",
+        "emojis",
+        "onlineStatus",
+        "url",
+        "uri",
+        "movedTo",
+        "alsoKnownAs",
+        "createdAt",
+        "updatedAt",
+        "lastFetchedAt",
+        "bannerUrl",
+        "bannerBlurhash",
+        "isLocked",
+        "isSilenced",
+        "isSuspended",
+        "description",
+        "location",
+        "birthday",
+        "lang",
+        "fields",
+        "verifiedLinks",
+        "followersCount",
+        "followingCount",
+        "notesCount",
+        "pinnedNoteIds",
+        "pinnedNotes",
+        "pinnedPageId",
+        "pinnedPage",
+        "publicReactions",
+        "followingVisibility",
+        "followersVisibility",
+        "chatScope",
+        "canChat",
+        "roles",
+        "memo",
+        "followedMessage",
+        "twoFactorEnabled",
+        "usePasswordLessLogin",
+        "securityKeys",
+        "avatarId",
+        "bannerId",
+        "isModerator",
+        "isAdmin",
+        "injectFeaturedNote",
+        "receiveAnnouncementEmail",
+        "alwaysMarkNsfw",
+        "autoSensitive",
+        "carefulBot",
+        "autoAcceptFollowed",
+        "noCrawle",
+        "preventAiLearning",
+        "isExplorable",
+        "isDeleted",
+        "twoFactorBackupCodesStock",
+        "hideOnlineStatus",
+        "hasUnreadSpecifiedNotes",
+        "hasUnreadMentions",
+        "hasUnreadAnnouncement",
+        "unreadAnnouncements",
+        "hasUnreadAntenna",
+        "hasUnreadChannel",
+        "hasUnreadChatMessages",
+        "hasUnreadNotification",
+        "hasPendingReceivedFollowRequest",
+        "unreadNotificationsCount",
+        "mutedWords",
+        "hardMutedWords",
+        "mutedInstances",
+        "notificationRecieveConfig",
+        "emailNotificationTypes",
+        "achievements",
+        "loggedInDays",
+        "policies",
+        "token",
+        "isBot",
+        "isCat",
+        "requireSigninToViewContents",
+        "makeNotesFollowersOnlyBefore",
+        "makeNotesHiddenBefore",
+        "instance",
+        "badgeRoles",
+        "moderationNote",
+        "isFollowing",
+        "isFollowed",
+        "hasPendingFollowRequestFromYou",
+        "hasPendingFollowRequestToYou",
+        "isBlocking",
+        "isBlocked",
+        "isMuted",
+        "isRenoteMuted",
+        "notify",
+        "withReplies",
+        "email",
+        "emailVerified",
+        "securityKeysList",
+        "mutingNotificationTypes",
+    }
+)
 
 
 _RELATED_LOADED = False

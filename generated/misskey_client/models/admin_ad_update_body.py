@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -98,6 +102,56 @@ class AdminAdUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            memo = d.get("memo", UNSET)
+            url = d.get("url", UNSET)
+            image_url = d.get("imageUrl", UNSET)
+            place = d.get("place", UNSET)
+            priority = d.get("priority", UNSET)
+            ratio = d.get("ratio", UNSET)
+            expires_at = d.get("expiresAt", UNSET)
+            starts_at = d.get("startsAt", UNSET)
+            day_of_week = d.get("dayOfWeek", UNSET)
+            is_sensitive = d.get("isSensitive", UNSET)
+            _model = cls(
+                id=id,
+                memo=memo,
+                url=url,
+                image_url=image_url,
+                place=place,
+                priority=priority,
+                ratio=ratio,
+                expires_at=expires_at,
+                starts_at=starts_at,
+                day_of_week=day_of_week,
+                is_sensitive=is_sensitive,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAdUpdateBody", exc) from exc
+        if not d.keys() <= _ADMINADUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINADUPDATEBODY_KEYS}
+            unknown_properties("AdminAdUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAdUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -158,3 +212,20 @@ class AdminAdUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINADUPDATEBODY_KEYS = frozenset(
+    {
+        "id",
+        "memo",
+        "url",
+        "imageUrl",
+        "place",
+        "priority",
+        "ratio",
+        "expiresAt",
+        "startsAt",
+        "dayOfWeek",
+        "isSensitive",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_announcements_create_body_display import (
     AdminAnnouncementsCreateBodyDisplay,
@@ -101,6 +105,66 @@ class AdminAnnouncementsCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            title = d["title"]
+            text = d["text"]
+            image_url = d["imageUrl"]
+
+            _icon = d.get("icon", UNSET)
+            icon: AdminAnnouncementsCreateBodyIcon | Unset
+            if _icon is UNSET:
+                icon = UNSET
+            else:
+                icon = check_admin_announcements_create_body_icon(_icon)
+
+            _display = d.get("display", UNSET)
+            display: AdminAnnouncementsCreateBodyDisplay | Unset
+            if _display is UNSET:
+                display = UNSET
+            else:
+                display = check_admin_announcements_create_body_display(_display)
+
+            for_existing_users = d.get("forExistingUsers", UNSET)
+            silence = d.get("silence", UNSET)
+            need_confirmation_to_read = d.get("needConfirmationToRead", UNSET)
+            user_id = d.get("userId", UNSET)
+
+            _model = cls(
+                title=title,
+                text=text,
+                image_url=image_url,
+                icon=icon,
+                display=display,
+                for_existing_users=for_existing_users,
+                silence=silence,
+                need_confirmation_to_read=need_confirmation_to_read,
+                user_id=user_id,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAnnouncementsCreateBody", exc) from exc
+        if not d.keys() <= _ADMINANNOUNCEMENTSCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINANNOUNCEMENTSCREATEBODY_KEYS}
+            unknown_properties("AdminAnnouncementsCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAnnouncementsCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         title = d.pop("title", UNSET)
         if title is UNSET:
@@ -113,23 +177,24 @@ class AdminAnnouncementsCreateBody:
             missing_required("AdminAnnouncementsCreateBody", "text")
 
         _image_url_raw = d.pop("imageUrl", UNSET)
-        if _image_url_raw is UNSET:
+        if _image_url_raw is not UNSET:
+            image_url = _image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsCreateBody", "imageUrl")
             image_url = cast(Any, UNSET)
-        else:
-            image_url = _image_url_raw
 
         _icon = d.pop("icon", UNSET)
         icon: AdminAnnouncementsCreateBodyIcon | Unset
-        if isinstance(_icon, Unset):
+        if _icon is UNSET:
             icon = UNSET
         else:
             icon = check_admin_announcements_create_body_icon(_icon)
 
         _display = d.pop("display", UNSET)
         display: AdminAnnouncementsCreateBodyDisplay | Unset
-        if isinstance(_display, Unset):
+        if _display is UNSET:
             display = UNSET
         else:
             display = check_admin_announcements_create_body_display(_display)
@@ -174,3 +239,18 @@ class AdminAnnouncementsCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINANNOUNCEMENTSCREATEBODY_KEYS = frozenset(
+    {
+        "title",
+        "text",
+        "imageUrl",
+        "icon",
+        "display",
+        "forExistingUsers",
+        "silence",
+        "needConfirmationToRead",
+        "userId",
+    }
+)

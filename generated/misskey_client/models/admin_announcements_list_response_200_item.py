@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_announcements_list_response_200_item_display import (
     AdminAnnouncementsListResponse200ItemDisplay,
@@ -118,6 +122,75 @@ class AdminAnnouncementsListResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            _updated_at = d["updatedAt"]
+            updated_at: datetime.datetime | None
+            if _updated_at is None:
+                updated_at = _updated_at
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+            text = d["text"]
+            title = d["title"]
+            icon = check_admin_announcements_list_response_200_item_icon(d["icon"])
+
+            display = check_admin_announcements_list_response_200_item_display(d["display"])
+
+            is_active = d["isActive"]
+            for_existing_users = d["forExistingUsers"]
+            silence = d["silence"]
+            need_confirmation_to_read = d["needConfirmationToRead"]
+            user_id = d["userId"]
+
+            image_url = d["imageUrl"]
+
+            reads = d["reads"]
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                updated_at=updated_at,
+                text=text,
+                title=title,
+                icon=icon,
+                display=display,
+                is_active=is_active,
+                for_existing_users=for_existing_users,
+                silence=silence,
+                need_confirmation_to_read=need_confirmation_to_read,
+                user_id=user_id,
+                image_url=image_url,
+                reads=reads,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAnnouncementsListResponse200Item", exc) from exc
+        if not d.keys() <= _ADMINANNOUNCEMENTSLISTRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINANNOUNCEMENTSLISTRESPONSE200ITEM_KEYS}
+            unknown_properties("AdminAnnouncementsListResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAnnouncementsListResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -125,26 +198,29 @@ class AdminAnnouncementsListResponse200Item:
             missing_required("AdminAnnouncementsListResponse200Item", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAnnouncementsListResponse200Item", "updatedAt")
-            updated_at = cast(Any, UNSET)
-        else:
+        if _updated_at_raw is not UNSET:
             _updated_at = _updated_at_raw
+            updated_at: datetime.datetime | None
             if _updated_at is None:
-                updated_at = cast("datetime.datetime | None", _updated_at)
+                updated_at = _updated_at
             else:
                 updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
                 updated_at = updated_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAnnouncementsListResponse200Item", "updatedAt")
+            updated_at = cast(Any, UNSET)
 
         text = d.pop("text", UNSET)
         if text is UNSET:
@@ -157,20 +233,22 @@ class AdminAnnouncementsListResponse200Item:
             missing_required("AdminAnnouncementsListResponse200Item", "title")
 
         _icon_raw = d.pop("icon", UNSET)
-        if _icon_raw is UNSET:
+        if _icon_raw is not UNSET:
+            icon = check_admin_announcements_list_response_200_item_icon(_icon_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "icon")
             icon = cast(Any, UNSET)
-        else:
-            icon = check_admin_announcements_list_response_200_item_icon(_icon_raw)
 
         _display_raw = d.pop("display", UNSET)
-        if _display_raw is UNSET:
+        if _display_raw is not UNSET:
+            display = check_admin_announcements_list_response_200_item_display(_display_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "display")
             display = cast(Any, UNSET)
-        else:
-            display = check_admin_announcements_list_response_200_item_display(_display_raw)
 
         is_active = d.pop("isActive", UNSET)
         if is_active is UNSET:
@@ -193,20 +271,22 @@ class AdminAnnouncementsListResponse200Item:
             missing_required("AdminAnnouncementsListResponse200Item", "needConfirmationToRead")
 
         _user_id_raw = d.pop("userId", UNSET)
-        if _user_id_raw is UNSET:
+        if _user_id_raw is not UNSET:
+            user_id = _user_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "userId")
             user_id = cast(Any, UNSET)
-        else:
-            user_id = _user_id_raw
 
         _image_url_raw = d.pop("imageUrl", UNSET)
-        if _image_url_raw is UNSET:
+        if _image_url_raw is not UNSET:
+            image_url = _image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsListResponse200Item", "imageUrl")
             image_url = cast(Any, UNSET)
-        else:
-            image_url = _image_url_raw
 
         reads = d.pop("reads", UNSET)
         if reads is UNSET:
@@ -250,3 +330,23 @@ class AdminAnnouncementsListResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINANNOUNCEMENTSLISTRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "updatedAt",
+        "text",
+        "title",
+        "icon",
+        "display",
+        "isActive",
+        "forExistingUsers",
+        "silence",
+        "needConfirmationToRead",
+        "userId",
+        "imageUrl",
+        "reads",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_announcements_update_body_display import (
     AdminAnnouncementsUpdateBodyDisplay,
@@ -108,6 +112,67 @@ class AdminAnnouncementsUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            title = d.get("title", UNSET)
+            text = d.get("text", UNSET)
+            image_url = d.get("imageUrl", UNSET)
+
+            _icon = d.get("icon", UNSET)
+            icon: AdminAnnouncementsUpdateBodyIcon | Unset
+            if _icon is UNSET:
+                icon = UNSET
+            else:
+                icon = check_admin_announcements_update_body_icon(_icon)
+
+            _display = d.get("display", UNSET)
+            display: AdminAnnouncementsUpdateBodyDisplay | Unset
+            if _display is UNSET:
+                display = UNSET
+            else:
+                display = check_admin_announcements_update_body_display(_display)
+
+            for_existing_users = d.get("forExistingUsers", UNSET)
+            silence = d.get("silence", UNSET)
+            need_confirmation_to_read = d.get("needConfirmationToRead", UNSET)
+            is_active = d.get("isActive", UNSET)
+            _model = cls(
+                id=id,
+                title=title,
+                text=text,
+                image_url=image_url,
+                icon=icon,
+                display=display,
+                for_existing_users=for_existing_users,
+                silence=silence,
+                need_confirmation_to_read=need_confirmation_to_read,
+                is_active=is_active,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAnnouncementsUpdateBody", exc) from exc
+        if not d.keys() <= _ADMINANNOUNCEMENTSUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINANNOUNCEMENTSUPDATEBODY_KEYS}
+            unknown_properties("AdminAnnouncementsUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAnnouncementsUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -122,14 +187,14 @@ class AdminAnnouncementsUpdateBody:
 
         _icon = d.pop("icon", UNSET)
         icon: AdminAnnouncementsUpdateBodyIcon | Unset
-        if isinstance(_icon, Unset):
+        if _icon is UNSET:
             icon = UNSET
         else:
             icon = check_admin_announcements_update_body_icon(_icon)
 
         _display = d.pop("display", UNSET)
         display: AdminAnnouncementsUpdateBodyDisplay | Unset
-        if isinstance(_display, Unset):
+        if _display is UNSET:
             display = UNSET
         else:
             display = check_admin_announcements_update_body_display(_display)
@@ -175,3 +240,19 @@ class AdminAnnouncementsUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINANNOUNCEMENTSUPDATEBODY_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "text",
+        "imageUrl",
+        "icon",
+        "display",
+        "forExistingUsers",
+        "silence",
+        "needConfirmationToRead",
+        "isActive",
+    }
+)

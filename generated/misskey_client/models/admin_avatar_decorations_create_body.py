@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -56,6 +60,43 @@ class AdminAvatarDecorationsCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = d["name"]
+            description = d["description"]
+            url = d["url"]
+            role_ids_that_can_be_used_this_decoration: list[str] = d.get("roleIdsThatCanBeUsedThisDecoration", UNSET)
+
+            _model = cls(
+                name=name,
+                description=description,
+                url=url,
+                role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAvatarDecorationsCreateBody", exc) from exc
+        if not d.keys() <= _ADMINAVATARDECORATIONSCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINAVATARDECORATIONSCREATEBODY_KEYS}
+            unknown_properties("AdminAvatarDecorationsCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAvatarDecorationsCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -72,9 +113,7 @@ class AdminAvatarDecorationsCreateBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsCreateBody", "url")
 
-        role_ids_that_can_be_used_this_decoration = cast(
-            "list[str]", d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
-        )
+        role_ids_that_can_be_used_this_decoration: list[str] = d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
 
         if d:
             unknown_properties("AdminAvatarDecorationsCreateBody", d)
@@ -103,3 +142,13 @@ class AdminAvatarDecorationsCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINAVATARDECORATIONSCREATEBODY_KEYS = frozenset(
+    {
+        "name",
+        "description",
+        "url",
+        "roleIdsThatCanBeUsedThisDecoration",
+    }
+)

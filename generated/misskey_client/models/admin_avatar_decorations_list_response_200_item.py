@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -73,6 +77,60 @@ class AdminAvatarDecorationsListResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            _updated_at = d["updatedAt"]
+            updated_at: datetime.datetime | None
+            if _updated_at is None:
+                updated_at = _updated_at
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+            name = d["name"]
+            description = d["description"]
+            url = d["url"]
+            role_ids_that_can_be_used_this_decoration: list[str] = d["roleIdsThatCanBeUsedThisDecoration"]
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                updated_at=updated_at,
+                name=name,
+                description=description,
+                url=url,
+                role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAvatarDecorationsListResponse200Item", exc) from exc
+        if not d.keys() <= _ADMINAVATARDECORATIONSLISTRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {
+                key: value for key, value in d.items() if key not in _ADMINAVATARDECORATIONSLISTRESPONSE200ITEM_KEYS
+            }
+            unknown_properties("AdminAvatarDecorationsListResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAvatarDecorationsListResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -80,26 +138,29 @@ class AdminAvatarDecorationsListResponse200Item:
             missing_required("AdminAvatarDecorationsListResponse200Item", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminAvatarDecorationsListResponse200Item", "updatedAt")
-            updated_at = cast(Any, UNSET)
-        else:
+        if _updated_at_raw is not UNSET:
             _updated_at = _updated_at_raw
+            updated_at: datetime.datetime | None
             if _updated_at is None:
-                updated_at = cast("datetime.datetime | None", _updated_at)
+                updated_at = _updated_at
             else:
                 updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
                 updated_at = updated_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminAvatarDecorationsListResponse200Item", "updatedAt")
+            updated_at = cast(Any, UNSET)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -117,14 +178,13 @@ class AdminAvatarDecorationsListResponse200Item:
             missing_required("AdminAvatarDecorationsListResponse200Item", "url")
 
         _role_ids_that_can_be_used_this_decoration_raw = d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
-        if _role_ids_that_can_be_used_this_decoration_raw is UNSET:
+        if _role_ids_that_can_be_used_this_decoration_raw is not UNSET:
+            role_ids_that_can_be_used_this_decoration: list[str] = _role_ids_that_can_be_used_this_decoration_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "roleIdsThatCanBeUsedThisDecoration")
             role_ids_that_can_be_used_this_decoration = cast(Any, UNSET)
-        else:
-            role_ids_that_can_be_used_this_decoration = cast(
-                "list[str]", _role_ids_that_can_be_used_this_decoration_raw
-            )
 
         if d:
             unknown_properties("AdminAvatarDecorationsListResponse200Item", d)
@@ -156,3 +216,16 @@ class AdminAvatarDecorationsListResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINAVATARDECORATIONSLISTRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "updatedAt",
+        "name",
+        "description",
+        "url",
+        "roleIdsThatCanBeUsedThisDecoration",
+    }
+)

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -64,6 +68,45 @@ class AdminAvatarDecorationsUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            name = d.get("name", UNSET)
+            description = d.get("description", UNSET)
+            url = d.get("url", UNSET)
+            role_ids_that_can_be_used_this_decoration: list[str] = d.get("roleIdsThatCanBeUsedThisDecoration", UNSET)
+
+            _model = cls(
+                id=id,
+                name=name,
+                description=description,
+                url=url,
+                role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAvatarDecorationsUpdateBody", exc) from exc
+        if not d.keys() <= _ADMINAVATARDECORATIONSUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINAVATARDECORATIONSUPDATEBODY_KEYS}
+            unknown_properties("AdminAvatarDecorationsUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminAvatarDecorationsUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -76,9 +119,7 @@ class AdminAvatarDecorationsUpdateBody:
 
         url = d.pop("url", UNSET)
 
-        role_ids_that_can_be_used_this_decoration = cast(
-            "list[str]", d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
-        )
+        role_ids_that_can_be_used_this_decoration: list[str] = d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
 
         if d:
             unknown_properties("AdminAvatarDecorationsUpdateBody", d)
@@ -108,3 +149,14 @@ class AdminAvatarDecorationsUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINAVATARDECORATIONSUPDATEBODY_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "description",
+        "url",
+        "roleIdsThatCanBeUsedThisDecoration",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_captcha_current_response_200_provider import (
     AdminCaptchaCurrentResponse200Provider,
@@ -71,48 +75,96 @@ class AdminCaptchaCurrentResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            provider = check_admin_captcha_current_response_200_provider(d["provider"])
+
+            hcaptcha = AdminCaptchaCurrentResponse200Hcaptcha.from_dict(d["hcaptcha"])
+
+            mcaptcha = AdminCaptchaCurrentResponse200Mcaptcha.from_dict(d["mcaptcha"])
+
+            recaptcha = AdminCaptchaCurrentResponse200Recaptcha.from_dict(d["recaptcha"])
+
+            turnstile = AdminCaptchaCurrentResponse200Turnstile.from_dict(d["turnstile"])
+
+            _model = cls(
+                provider=provider,
+                hcaptcha=hcaptcha,
+                mcaptcha=mcaptcha,
+                recaptcha=recaptcha,
+                turnstile=turnstile,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminCaptchaCurrentResponse200", exc) from exc
+        if not d.keys() <= _ADMINCAPTCHACURRENTRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINCAPTCHACURRENTRESPONSE200_KEYS}
+            unknown_properties("AdminCaptchaCurrentResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminCaptchaCurrentResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _provider_raw = d.pop("provider", UNSET)
-        if _provider_raw is UNSET:
+        if _provider_raw is not UNSET:
+            provider = check_admin_captcha_current_response_200_provider(_provider_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "provider")
             provider = cast(Any, UNSET)
-        else:
-            provider = check_admin_captcha_current_response_200_provider(_provider_raw)
 
         _hcaptcha_raw = d.pop("hcaptcha", UNSET)
-        if _hcaptcha_raw is UNSET:
+        if _hcaptcha_raw is not UNSET:
+            hcaptcha = AdminCaptchaCurrentResponse200Hcaptcha.from_dict(_hcaptcha_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "hcaptcha")
             hcaptcha = cast(Any, UNSET)
-        else:
-            hcaptcha = AdminCaptchaCurrentResponse200Hcaptcha.from_dict(_hcaptcha_raw)
 
         _mcaptcha_raw = d.pop("mcaptcha", UNSET)
-        if _mcaptcha_raw is UNSET:
+        if _mcaptcha_raw is not UNSET:
+            mcaptcha = AdminCaptchaCurrentResponse200Mcaptcha.from_dict(_mcaptcha_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "mcaptcha")
             mcaptcha = cast(Any, UNSET)
-        else:
-            mcaptcha = AdminCaptchaCurrentResponse200Mcaptcha.from_dict(_mcaptcha_raw)
 
         _recaptcha_raw = d.pop("recaptcha", UNSET)
-        if _recaptcha_raw is UNSET:
+        if _recaptcha_raw is not UNSET:
+            recaptcha = AdminCaptchaCurrentResponse200Recaptcha.from_dict(_recaptcha_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "recaptcha")
             recaptcha = cast(Any, UNSET)
-        else:
-            recaptcha = AdminCaptchaCurrentResponse200Recaptcha.from_dict(_recaptcha_raw)
 
         _turnstile_raw = d.pop("turnstile", UNSET)
-        if _turnstile_raw is UNSET:
+        if _turnstile_raw is not UNSET:
+            turnstile = AdminCaptchaCurrentResponse200Turnstile.from_dict(_turnstile_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "turnstile")
             turnstile = cast(Any, UNSET)
-        else:
-            turnstile = AdminCaptchaCurrentResponse200Turnstile.from_dict(_turnstile_raw)
 
         if d:
             unknown_properties("AdminCaptchaCurrentResponse200", d)
@@ -142,6 +194,17 @@ class AdminCaptchaCurrentResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINCAPTCHACURRENTRESPONSE200_KEYS = frozenset(
+    {
+        "provider",
+        "hcaptcha",
+        "mcaptcha",
+        "recaptcha",
+        "turnstile",
+    }
+)
 
 
 _RELATED_LOADED = False

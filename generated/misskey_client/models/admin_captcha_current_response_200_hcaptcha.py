@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -45,22 +49,58 @@ class AdminCaptchaCurrentResponse200Hcaptcha:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            site_key = d["siteKey"]
+
+            secret_key = d["secretKey"]
+
+            _model = cls(
+                site_key=site_key,
+                secret_key=secret_key,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminCaptchaCurrentResponse200Hcaptcha", exc) from exc
+        if not d.keys() <= _ADMINCAPTCHACURRENTRESPONSE200HCAPTCHA_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINCAPTCHACURRENTRESPONSE200HCAPTCHA_KEYS}
+            unknown_properties("AdminCaptchaCurrentResponse200Hcaptcha", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminCaptchaCurrentResponse200Hcaptcha", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _site_key_raw = d.pop("siteKey", UNSET)
-        if _site_key_raw is UNSET:
+        if _site_key_raw is not UNSET:
+            site_key = _site_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200Hcaptcha", "siteKey")
             site_key = cast(Any, UNSET)
-        else:
-            site_key = _site_key_raw
 
         _secret_key_raw = d.pop("secretKey", UNSET)
-        if _secret_key_raw is UNSET:
+        if _secret_key_raw is not UNSET:
+            secret_key = _secret_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200Hcaptcha", "secretKey")
             secret_key = cast(Any, UNSET)
-        else:
-            secret_key = _secret_key_raw
 
         if d:
             unknown_properties("AdminCaptchaCurrentResponse200Hcaptcha", d)
@@ -87,3 +127,11 @@ class AdminCaptchaCurrentResponse200Hcaptcha:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINCAPTCHACURRENTRESPONSE200HCAPTCHA_KEYS = frozenset(
+    {
+        "siteKey",
+        "secretKey",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_captcha_save_body_provider import (
     AdminCaptchaSaveBodyProvider,
@@ -82,14 +86,58 @@ class AdminCaptchaSaveBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            provider = check_admin_captcha_save_body_provider(d["provider"])
+
+            captcha_result = d.get("captchaResult", UNSET)
+
+            sitekey = d.get("sitekey", UNSET)
+
+            secret = d.get("secret", UNSET)
+
+            instance_url = d.get("instanceUrl", UNSET)
+
+            _model = cls(
+                provider=provider,
+                captcha_result=captcha_result,
+                sitekey=sitekey,
+                secret=secret,
+                instance_url=instance_url,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminCaptchaSaveBody", exc) from exc
+        if not d.keys() <= _ADMINCAPTCHASAVEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINCAPTCHASAVEBODY_KEYS}
+            unknown_properties("AdminCaptchaSaveBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminCaptchaSaveBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _provider_raw = d.pop("provider", UNSET)
-        if _provider_raw is UNSET:
+        if _provider_raw is not UNSET:
+            provider = check_admin_captcha_save_body_provider(_provider_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaSaveBody", "provider")
             provider = cast(Any, UNSET)
-        else:
-            provider = check_admin_captcha_save_body_provider(_provider_raw)
 
         captcha_result = d.pop("captchaResult", UNSET)
 
@@ -127,3 +175,14 @@ class AdminCaptchaSaveBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINCAPTCHASAVEBODY_KEYS = frozenset(
+    {
+        "provider",
+        "captchaResult",
+        "sitekey",
+        "secret",
+        "instanceUrl",
+    }
+)

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -211,8 +215,118 @@ class AdminDriveShowFileResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            user_id = d["userId"]
+
+            user_host = d["userHost"]
+
+            md5 = d["md5"]
+            name = d["name"]
+            type_ = d["type"]
+            size = d["size"]
+            comment = d["comment"]
+
+            blurhash = d["blurhash"]
+
+            properties = AdminDriveShowFileResponse200Properties.from_dict(d["properties"])
+
+            stored_internal = d["storedInternal"]
+
+            url = d["url"]
+
+            thumbnail_url = d["thumbnailUrl"]
+
+            webpublic_url = d["webpublicUrl"]
+
+            access_key = d["accessKey"]
+
+            thumbnail_access_key = d["thumbnailAccessKey"]
+
+            webpublic_access_key = d["webpublicAccessKey"]
+
+            uri = d["uri"]
+
+            src = d["src"]
+
+            folder_id = d["folderId"]
+
+            is_sensitive = d["isSensitive"]
+            is_link = d["isLink"]
+            maybe_sensitive = d["maybeSensitive"]
+            maybe_porn = d["maybePorn"]
+            request_ip = d["requestIp"]
+
+            _request_headers = d["requestHeaders"]
+            request_headers: AdminDriveShowFileResponse200RequestHeaders | None
+            if _request_headers is None:
+                request_headers = _request_headers
+            else:
+                request_headers_type_0 = AdminDriveShowFileResponse200RequestHeaders.from_dict(_request_headers)
+
+                request_headers = request_headers_type_0
+
+            webpublic_type = d.get("webpublicType", UNSET)
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                user_id=user_id,
+                user_host=user_host,
+                md5=md5,
+                name=name,
+                type_=type_,
+                size=size,
+                comment=comment,
+                blurhash=blurhash,
+                properties=properties,
+                stored_internal=stored_internal,
+                url=url,
+                thumbnail_url=thumbnail_url,
+                webpublic_url=webpublic_url,
+                access_key=access_key,
+                thumbnail_access_key=thumbnail_access_key,
+                webpublic_access_key=webpublic_access_key,
+                uri=uri,
+                src=src,
+                folder_id=folder_id,
+                is_sensitive=is_sensitive,
+                is_link=is_link,
+                maybe_sensitive=maybe_sensitive,
+                maybe_porn=maybe_porn,
+                request_ip=request_ip,
+                request_headers=request_headers,
+                webpublic_type=webpublic_type,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminDriveShowFileResponse200", exc) from exc
+        if not d.keys() <= _ADMINDRIVESHOWFILERESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINDRIVESHOWFILERESPONSE200_KEYS}
+            unknown_properties("AdminDriveShowFileResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminDriveShowFileResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -220,28 +334,31 @@ class AdminDriveShowFileResponse200:
             missing_required("AdminDriveShowFileResponse200", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _user_id_raw = d.pop("userId", UNSET)
-        if _user_id_raw is UNSET:
+        if _user_id_raw is not UNSET:
+            user_id = _user_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "userId")
             user_id = cast(Any, UNSET)
-        else:
-            user_id = _user_id_raw
 
         _user_host_raw = d.pop("userHost", UNSET)
-        if _user_host_raw is UNSET:
+        if _user_host_raw is not UNSET:
+            user_host = _user_host_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "userHost")
             user_host = cast(Any, UNSET)
-        else:
-            user_host = _user_host_raw
 
         md5 = d.pop("md5", UNSET)
         if md5 is UNSET:
@@ -264,108 +381,121 @@ class AdminDriveShowFileResponse200:
             missing_required("AdminDriveShowFileResponse200", "size")
 
         _comment_raw = d.pop("comment", UNSET)
-        if _comment_raw is UNSET:
+        if _comment_raw is not UNSET:
+            comment = _comment_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "comment")
             comment = cast(Any, UNSET)
-        else:
-            comment = _comment_raw
 
         _blurhash_raw = d.pop("blurhash", UNSET)
-        if _blurhash_raw is UNSET:
+        if _blurhash_raw is not UNSET:
+            blurhash = _blurhash_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "blurhash")
             blurhash = cast(Any, UNSET)
-        else:
-            blurhash = _blurhash_raw
 
         _properties_raw = d.pop("properties", UNSET)
-        if _properties_raw is UNSET:
+        if _properties_raw is not UNSET:
+            properties = AdminDriveShowFileResponse200Properties.from_dict(_properties_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "properties")
             properties = cast(Any, UNSET)
-        else:
-            properties = AdminDriveShowFileResponse200Properties.from_dict(_properties_raw)
 
         _stored_internal_raw = d.pop("storedInternal", UNSET)
-        if _stored_internal_raw is UNSET:
+        if _stored_internal_raw is not UNSET:
+            stored_internal = _stored_internal_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "storedInternal")
             stored_internal = cast(Any, UNSET)
-        else:
-            stored_internal = _stored_internal_raw
 
         _url_raw = d.pop("url", UNSET)
-        if _url_raw is UNSET:
+        if _url_raw is not UNSET:
+            url = _url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "url")
             url = cast(Any, UNSET)
-        else:
-            url = _url_raw
 
         _thumbnail_url_raw = d.pop("thumbnailUrl", UNSET)
-        if _thumbnail_url_raw is UNSET:
+        if _thumbnail_url_raw is not UNSET:
+            thumbnail_url = _thumbnail_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "thumbnailUrl")
             thumbnail_url = cast(Any, UNSET)
-        else:
-            thumbnail_url = _thumbnail_url_raw
 
         _webpublic_url_raw = d.pop("webpublicUrl", UNSET)
-        if _webpublic_url_raw is UNSET:
+        if _webpublic_url_raw is not UNSET:
+            webpublic_url = _webpublic_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "webpublicUrl")
             webpublic_url = cast(Any, UNSET)
-        else:
-            webpublic_url = _webpublic_url_raw
 
         _access_key_raw = d.pop("accessKey", UNSET)
-        if _access_key_raw is UNSET:
+        if _access_key_raw is not UNSET:
+            access_key = _access_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "accessKey")
             access_key = cast(Any, UNSET)
-        else:
-            access_key = _access_key_raw
 
         _thumbnail_access_key_raw = d.pop("thumbnailAccessKey", UNSET)
-        if _thumbnail_access_key_raw is UNSET:
+        if _thumbnail_access_key_raw is not UNSET:
+            thumbnail_access_key = _thumbnail_access_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "thumbnailAccessKey")
             thumbnail_access_key = cast(Any, UNSET)
-        else:
-            thumbnail_access_key = _thumbnail_access_key_raw
 
         _webpublic_access_key_raw = d.pop("webpublicAccessKey", UNSET)
-        if _webpublic_access_key_raw is UNSET:
+        if _webpublic_access_key_raw is not UNSET:
+            webpublic_access_key = _webpublic_access_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "webpublicAccessKey")
             webpublic_access_key = cast(Any, UNSET)
-        else:
-            webpublic_access_key = _webpublic_access_key_raw
 
         _uri_raw = d.pop("uri", UNSET)
-        if _uri_raw is UNSET:
+        if _uri_raw is not UNSET:
+            uri = _uri_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "uri")
             uri = cast(Any, UNSET)
-        else:
-            uri = _uri_raw
 
         _src_raw = d.pop("src", UNSET)
-        if _src_raw is UNSET:
+        if _src_raw is not UNSET:
+            src = _src_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "src")
             src = cast(Any, UNSET)
-        else:
-            src = _src_raw
 
         _folder_id_raw = d.pop("folderId", UNSET)
-        if _folder_id_raw is UNSET:
+        if _folder_id_raw is not UNSET:
+            folder_id = _folder_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "folderId")
             folder_id = cast(Any, UNSET)
-        else:
-            folder_id = _folder_id_raw
 
         is_sensitive = d.pop("isSensitive", UNSET)
         if is_sensitive is UNSET:
@@ -388,26 +518,29 @@ class AdminDriveShowFileResponse200:
             missing_required("AdminDriveShowFileResponse200", "maybePorn")
 
         _request_ip_raw = d.pop("requestIp", UNSET)
-        if _request_ip_raw is UNSET:
+        if _request_ip_raw is not UNSET:
+            request_ip = _request_ip_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "requestIp")
             request_ip = cast(Any, UNSET)
-        else:
-            request_ip = _request_ip_raw
 
         _request_headers_raw = d.pop("requestHeaders", UNSET)
-        if _request_headers_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminDriveShowFileResponse200", "requestHeaders")
-            request_headers = cast(Any, UNSET)
-        else:
+        if _request_headers_raw is not UNSET:
             _request_headers = _request_headers_raw
+            request_headers: AdminDriveShowFileResponse200RequestHeaders | None
             if _request_headers is None:
-                request_headers = cast("AdminDriveShowFileResponse200RequestHeaders | None", _request_headers)
+                request_headers = _request_headers
             else:
                 request_headers_type_0 = AdminDriveShowFileResponse200RequestHeaders.from_dict(_request_headers)
 
                 request_headers = request_headers_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminDriveShowFileResponse200", "requestHeaders")
+            request_headers = cast(Any, UNSET)
 
         webpublic_type = d.pop("webpublicType", UNSET)
 
@@ -462,6 +595,40 @@ class AdminDriveShowFileResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINDRIVESHOWFILERESPONSE200_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "userId",
+        "userHost",
+        "md5",
+        "name",
+        "type",
+        "size",
+        "comment",
+        "blurhash",
+        "properties",
+        "storedInternal",
+        "url",
+        "thumbnailUrl",
+        "webpublicUrl",
+        "accessKey",
+        "thumbnailAccessKey",
+        "webpublicAccessKey",
+        "uri",
+        "src",
+        "folderId",
+        "isSensitive",
+        "isLink",
+        "maybeSensitive",
+        "maybePorn",
+        "requestIp",
+        "requestHeaders",
+        "webpublicType",
+    }
+)
 
 
 _RELATED_LOADED = False

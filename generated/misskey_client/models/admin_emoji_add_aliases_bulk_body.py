@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -43,22 +47,58 @@ class AdminEmojiAddAliasesBulkBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            ids: list[str] = d["ids"]
+
+            aliases: list[str] = d["aliases"]
+
+            _model = cls(
+                ids=ids,
+                aliases=aliases,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminEmojiAddAliasesBulkBody", exc) from exc
+        if not d.keys() <= _ADMINEMOJIADDALIASESBULKBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINEMOJIADDALIASESBULKBODY_KEYS}
+            unknown_properties("AdminEmojiAddAliasesBulkBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminEmojiAddAliasesBulkBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _ids_raw = d.pop("ids", UNSET)
-        if _ids_raw is UNSET:
+        if _ids_raw is not UNSET:
+            ids: list[str] = _ids_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiAddAliasesBulkBody", "ids")
             ids = cast(Any, UNSET)
-        else:
-            ids = cast("list[str]", _ids_raw)
 
         _aliases_raw = d.pop("aliases", UNSET)
-        if _aliases_raw is UNSET:
+        if _aliases_raw is not UNSET:
+            aliases: list[str] = _aliases_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiAddAliasesBulkBody", "aliases")
             aliases = cast(Any, UNSET)
-        else:
-            aliases = cast("list[str]", _aliases_raw)
 
         if d:
             unknown_properties("AdminEmojiAddAliasesBulkBody", d)
@@ -85,3 +125,11 @@ class AdminEmojiAddAliasesBulkBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINEMOJIADDALIASESBULKBODY_KEYS = frozenset(
+    {
+        "ids",
+        "aliases",
+    }
+)

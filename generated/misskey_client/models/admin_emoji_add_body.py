@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -91,6 +95,56 @@ class AdminEmojiAddBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = d["name"]
+            file_id = d["fileId"]
+            category = d.get("category", UNSET)
+
+            aliases: list[str] = d.get("aliases", UNSET)
+
+            license_ = d.get("license", UNSET)
+
+            is_sensitive = d.get("isSensitive", UNSET)
+            local_only = d.get("localOnly", UNSET)
+            role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d.get(
+                "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
+            )
+
+            _model = cls(
+                name=name,
+                file_id=file_id,
+                category=category,
+                aliases=aliases,
+                license_=license_,
+                is_sensitive=is_sensitive,
+                local_only=local_only,
+                role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminEmojiAddBody", exc) from exc
+        if not d.keys() <= _ADMINEMOJIADDBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINEMOJIADDBODY_KEYS}
+            unknown_properties("AdminEmojiAddBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminEmojiAddBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -104,7 +158,7 @@ class AdminEmojiAddBody:
 
         category = d.pop("category", UNSET)
 
-        aliases = cast("list[str]", d.pop("aliases", UNSET))
+        aliases: list[str] = d.pop("aliases", UNSET)
 
         license_ = d.pop("license", UNSET)
 
@@ -112,8 +166,8 @@ class AdminEmojiAddBody:
 
         local_only = d.pop("localOnly", UNSET)
 
-        role_ids_that_can_be_used_this_emoji_as_reaction = cast(
-            "list[str]", d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
+        role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d.pop(
+            "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
         )
 
         if d:
@@ -147,3 +201,17 @@ class AdminEmojiAddBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINEMOJIADDBODY_KEYS = frozenset(
+    {
+        "name",
+        "fileId",
+        "category",
+        "aliases",
+        "license",
+        "isSensitive",
+        "localOnly",
+        "roleIdsThatCanBeUsedThisEmojiAsReaction",
+    }
+)

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -96,6 +99,58 @@ class AdminEmojiUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d.get("id", UNSET)
+            name = d.get("name", UNSET)
+            file_id = d.get("fileId", UNSET)
+            category = d.get("category", UNSET)
+
+            aliases: list[str] = d.get("aliases", UNSET)
+
+            license_ = d.get("license", UNSET)
+
+            is_sensitive = d.get("isSensitive", UNSET)
+            local_only = d.get("localOnly", UNSET)
+            role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d.get(
+                "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
+            )
+
+            _model = cls(
+                id=id,
+                name=name,
+                file_id=file_id,
+                category=category,
+                aliases=aliases,
+                license_=license_,
+                is_sensitive=is_sensitive,
+                local_only=local_only,
+                role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminEmojiUpdateBody", exc) from exc
+        if not d.keys() <= _ADMINEMOJIUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINEMOJIUPDATEBODY_KEYS}
+            unknown_properties("AdminEmojiUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminEmojiUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
@@ -105,7 +160,7 @@ class AdminEmojiUpdateBody:
 
         category = d.pop("category", UNSET)
 
-        aliases = cast("list[str]", d.pop("aliases", UNSET))
+        aliases: list[str] = d.pop("aliases", UNSET)
 
         license_ = d.pop("license", UNSET)
 
@@ -113,8 +168,8 @@ class AdminEmojiUpdateBody:
 
         local_only = d.pop("localOnly", UNSET)
 
-        role_ids_that_can_be_used_this_emoji_as_reaction = cast(
-            "list[str]", d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
+        role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d.pop(
+            "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
         )
 
         if d:
@@ -149,3 +204,18 @@ class AdminEmojiUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINEMOJIUPDATEBODY_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "fileId",
+        "category",
+        "aliases",
+        "license",
+        "isSensitive",
+        "localOnly",
+        "roleIdsThatCanBeUsedThisEmojiAsReaction",
+    }
+)

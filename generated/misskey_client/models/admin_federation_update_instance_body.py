@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -50,6 +54,40 @@ class AdminFederationUpdateInstanceBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            host = d["host"]
+            is_suspended = d.get("isSuspended", UNSET)
+            moderation_note = d.get("moderationNote", UNSET)
+            _model = cls(
+                host=host,
+                is_suspended=is_suspended,
+                moderation_note=moderation_note,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminFederationUpdateInstanceBody", exc) from exc
+        if not d.keys() <= _ADMINFEDERATIONUPDATEINSTANCEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINFEDERATIONUPDATEINSTANCEBODY_KEYS}
+            unknown_properties("AdminFederationUpdateInstanceBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminFederationUpdateInstanceBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         host = d.pop("host", UNSET)
         if host is UNSET:
@@ -86,3 +124,12 @@ class AdminFederationUpdateInstanceBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINFEDERATIONUPDATEINSTANCEBODY_KEYS = frozenset(
+    {
+        "host",
+        "isSuspended",
+        "moderationNote",
+    }
+)

@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -44,6 +48,39 @@ class AdminGetUserIpsResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            ip = d["ip"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            _model = cls(
+                ip=ip,
+                created_at=created_at,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminGetUserIpsResponse200Item", exc) from exc
+        if not d.keys() <= _ADMINGETUSERIPSRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINGETUSERIPSRESPONSE200ITEM_KEYS}
+            unknown_properties("AdminGetUserIpsResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminGetUserIpsResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         ip = d.pop("ip", UNSET)
         if ip is UNSET:
@@ -51,12 +88,13 @@ class AdminGetUserIpsResponse200Item:
             missing_required("AdminGetUserIpsResponse200Item", "ip")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminGetUserIpsResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         if d:
             unknown_properties("AdminGetUserIpsResponse200Item", d)
@@ -83,3 +121,11 @@ class AdminGetUserIpsResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINGETUSERIPSRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "ip",
+        "createdAt",
+    }
+)

@@ -6,7 +6,10 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_invite_list_body_sort import AdminInviteListBodySort, check_admin_invite_list_body_sort
 from ..models.admin_invite_list_body_type import AdminInviteListBodyType, check_admin_invite_list_body_type
@@ -60,6 +63,54 @@ class AdminInviteListBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            limit = d.get("limit", UNSET)
+            offset = d.get("offset", UNSET)
+            _type_ = d.get("type", UNSET)
+            type_: AdminInviteListBodyType | Unset
+            if _type_ is UNSET:
+                type_ = UNSET
+            else:
+                type_ = check_admin_invite_list_body_type(_type_)
+
+            _sort = d.get("sort", UNSET)
+            sort: AdminInviteListBodySort | Unset
+            if _sort is UNSET:
+                sort = UNSET
+            else:
+                sort = check_admin_invite_list_body_sort(_sort)
+
+            _model = cls(
+                limit=limit,
+                offset=offset,
+                type_=type_,
+                sort=sort,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminInviteListBody", exc) from exc
+        if not d.keys() <= _ADMININVITELISTBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMININVITELISTBODY_KEYS}
+            unknown_properties("AdminInviteListBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminInviteListBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         limit = d.pop("limit", UNSET)
 
@@ -67,14 +118,14 @@ class AdminInviteListBody:
 
         _type_ = d.pop("type", UNSET)
         type_: AdminInviteListBodyType | Unset
-        if isinstance(_type_, Unset):
+        if _type_ is UNSET:
             type_ = UNSET
         else:
             type_ = check_admin_invite_list_body_type(_type_)
 
         _sort = d.pop("sort", UNSET)
         sort: AdminInviteListBodySort | Unset
-        if isinstance(_sort, Unset):
+        if _sort is UNSET:
             sort = UNSET
         else:
             sort = check_admin_invite_list_body_sort(_sort)
@@ -106,3 +157,13 @@ class AdminInviteListBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMININVITELISTBODY_KEYS = frozenset(
+    {
+        "limit",
+        "offset",
+        "type",
+        "sort",
+    }
+)

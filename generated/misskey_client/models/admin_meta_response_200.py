@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_meta_response_200_federation import (
     AdminMetaResponse200Federation,
@@ -791,8 +795,386 @@ class AdminMetaResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            cache_remote_files = d["cacheRemoteFiles"]
+            cache_remote_sensitive_files = d["cacheRemoteSensitiveFiles"]
+            email_required_for_signup = d["emailRequiredForSignup"]
+            enable_hcaptcha = d["enableHcaptcha"]
+            hcaptcha_site_key = d["hcaptchaSiteKey"]
+
+            enable_mcaptcha = d["enableMcaptcha"]
+            mcaptcha_site_key = d["mcaptchaSiteKey"]
+
+            mcaptcha_instance_url = d["mcaptchaInstanceUrl"]
+
+            enable_recaptcha = d["enableRecaptcha"]
+            recaptcha_site_key = d["recaptchaSiteKey"]
+
+            enable_turnstile = d["enableTurnstile"]
+            turnstile_site_key = d["turnstileSiteKey"]
+
+            enable_testcaptcha = d["enableTestcaptcha"]
+            google_analytics_measurement_id = d["googleAnalyticsMeasurementId"]
+
+            sw_publickey = d["swPublickey"]
+
+            mascot_image_url = d["mascotImageUrl"]
+
+            banner_url = d["bannerUrl"]
+
+            server_error_image_url = d["serverErrorImageUrl"]
+
+            info_image_url = d["infoImageUrl"]
+
+            not_found_image_url = d["notFoundImageUrl"]
+
+            icon_url = d["iconUrl"]
+
+            app_192_icon_url = d["app192IconUrl"]
+
+            app_512_icon_url = d["app512IconUrl"]
+
+            enable_email = d["enableEmail"]
+            enable_service_worker = d["enableServiceWorker"]
+            translator_available = d["translatorAvailable"]
+            media_silenced_hosts: list[str] = d["mediaSilencedHosts"]
+
+            pinned_users: list[str] = d["pinnedUsers"]
+
+            hidden_tags: list[str] = d["hiddenTags"]
+
+            blocked_hosts: list[str] = d["blockedHosts"]
+
+            sensitive_words: list[str] = d["sensitiveWords"]
+
+            prohibited_words: list[str] = d["prohibitedWords"]
+
+            prohibited_words_for_name_of_user: list[str] = d["prohibitedWordsForNameOfUser"]
+
+            preserved_usernames: list[str] = d["preservedUsernames"]
+
+            hcaptcha_secret_key = d["hcaptchaSecretKey"]
+
+            mcaptcha_secret_key = d["mcaptchaSecretKey"]
+
+            recaptcha_secret_key = d["recaptchaSecretKey"]
+
+            turnstile_secret_key = d["turnstileSecretKey"]
+
+            sensitive_media_detection = check_admin_meta_response_200_sensitive_media_detection(
+                d["sensitiveMediaDetection"]
+            )
+
+            sensitive_media_detection_sensitivity = check_admin_meta_response_200_sensitive_media_detection_sensitivity(
+                d["sensitiveMediaDetectionSensitivity"]
+            )
+
+            set_sensitive_flag_automatically = d["setSensitiveFlagAutomatically"]
+            enable_sensitive_media_detection_for_videos = d["enableSensitiveMediaDetectionForVideos"]
+            proxy_account_id = d["proxyAccountId"]
+            email = d["email"]
+
+            smtp_secure = d["smtpSecure"]
+            smtp_host = d["smtpHost"]
+
+            smtp_port = d["smtpPort"]
+
+            smtp_user = d["smtpUser"]
+
+            smtp_pass = d["smtpPass"]
+
+            sw_private_key = d["swPrivateKey"]
+
+            use_object_storage = d["useObjectStorage"]
+            object_storage_base_url = d["objectStorageBaseUrl"]
+
+            object_storage_bucket = d["objectStorageBucket"]
+
+            object_storage_prefix = d["objectStoragePrefix"]
+
+            object_storage_endpoint = d["objectStorageEndpoint"]
+
+            object_storage_region = d["objectStorageRegion"]
+
+            object_storage_port = d["objectStoragePort"]
+
+            object_storage_access_key = d["objectStorageAccessKey"]
+
+            object_storage_secret_key = d["objectStorageSecretKey"]
+
+            object_storage_use_ssl = d["objectStorageUseSSL"]
+            object_storage_use_proxy = d["objectStorageUseProxy"]
+            object_storage_set_public_read = d["objectStorageSetPublicRead"]
+            enable_ip_logging = d["enableIpLogging"]
+            enable_active_email_validation = d["enableActiveEmailValidation"]
+            enable_verifymail_api = d["enableVerifymailApi"]
+            verifymail_auth_key = d["verifymailAuthKey"]
+
+            enable_truemail_api = d["enableTruemailApi"]
+            truemail_instance = d["truemailInstance"]
+
+            truemail_auth_key = d["truemailAuthKey"]
+
+            enable_charts_for_remote_user = d["enableChartsForRemoteUser"]
+            enable_charts_for_federated_instances = d["enableChartsForFederatedInstances"]
+            enable_stats_for_federated_instances = d["enableStatsForFederatedInstances"]
+            enable_server_machine_stats = d["enableServerMachineStats"]
+            enable_identicon_generation = d["enableIdenticonGeneration"]
+            manifest_json_override = d["manifestJsonOverride"]
+            policies = AdminMetaResponse200Policies.from_dict(d["policies"])
+
+            enable_fanout_timeline = d["enableFanoutTimeline"]
+            enable_fanout_timeline_db_fallback = d["enableFanoutTimelineDbFallback"]
+            per_local_user_user_timeline_cache_max = d["perLocalUserUserTimelineCacheMax"]
+            per_remote_user_user_timeline_cache_max = d["perRemoteUserUserTimelineCacheMax"]
+            per_user_home_timeline_cache_max = d["perUserHomeTimelineCacheMax"]
+            per_user_list_timeline_cache_max = d["perUserListTimelineCacheMax"]
+            enable_reactions_buffering = d["enableReactionsBuffering"]
+            notes_per_one_ad = d["notesPerOneAd"]
+            background_image_url = d["backgroundImageUrl"]
+
+            deepl_auth_key = d["deeplAuthKey"]
+
+            deepl_is_pro = d["deeplIsPro"]
+            default_dark_theme = d["defaultDarkTheme"]
+
+            default_light_theme = d["defaultLightTheme"]
+
+            client_options = MetaClientOptions.from_dict(d["clientOptions"])
+
+            description = d["description"]
+
+            disable_registration = d["disableRegistration"]
+            impressum_url = d["impressumUrl"]
+
+            maintainer_email = d["maintainerEmail"]
+
+            maintainer_name = d["maintainerName"]
+
+            name = d["name"]
+
+            short_name = d["shortName"]
+
+            object_storage_s3_force_path_style = d["objectStorageS3ForcePathStyle"]
+            privacy_policy_url = d["privacyPolicyUrl"]
+
+            inquiry_url = d["inquiryUrl"]
+
+            repository_url = d["repositoryUrl"]
+
+            feedback_url = d["feedbackUrl"]
+
+            summaly_proxy = d["summalyProxy"]
+
+            theme_color = d["themeColor"]
+
+            tos_url = d["tosUrl"]
+
+            uri = d["uri"]
+            version = d["version"]
+            url_preview_enabled = d["urlPreviewEnabled"]
+            url_preview_allow_redirect = d["urlPreviewAllowRedirect"]
+            url_preview_timeout = d["urlPreviewTimeout"]
+            url_preview_maximum_content_length = d["urlPreviewMaximumContentLength"]
+            url_preview_require_content_length = d["urlPreviewRequireContentLength"]
+            url_preview_user_agent = d["urlPreviewUserAgent"]
+
+            url_preview_summary_proxy_url = d["urlPreviewSummaryProxyUrl"]
+
+            federation = check_admin_meta_response_200_federation(d["federation"])
+
+            federation_hosts: list[str] = d["federationHosts"]
+
+            deliver_suspended_software = []
+            _deliver_suspended_software = d["deliverSuspendedSoftware"]
+            for deliver_suspended_software_item_data in _deliver_suspended_software:
+                deliver_suspended_software_item = AdminMetaResponse200DeliverSuspendedSoftwareItem.from_dict(
+                    deliver_suspended_software_item_data
+                )
+
+                deliver_suspended_software.append(deliver_suspended_software_item)
+
+            single_user_mode = d["singleUserMode"]
+            ugc_visibility_for_visitor = check_admin_meta_response_200_ugc_visibility_for_visitor(
+                d["ugcVisibilityForVisitor"]
+            )
+
+            proxy_remote_files = d["proxyRemoteFiles"]
+            sign_to_activity_pub_get = d["signToActivityPubGet"]
+            allow_external_ap_redirect = d["allowExternalApRedirect"]
+            enable_remote_notes_cleaning = d["enableRemoteNotesCleaning"]
+            remote_notes_cleaning_expiry_days_for_each_notes = d["remoteNotesCleaningExpiryDaysForEachNotes"]
+            remote_notes_cleaning_max_processing_duration_in_minutes = d[
+                "remoteNotesCleaningMaxProcessingDurationInMinutes"
+            ]
+            show_role_badges_of_remote_users = d["showRoleBadgesOfRemoteUsers"]
+            silenced_hosts: list[str] = d.get("silencedHosts", UNSET)
+
+            banned_email_domains: list[str] = d.get("bannedEmailDomains", UNSET)
+
+            langs: list[str] = d.get("langs", UNSET)
+
+            logo_image_url = d.get("logoImageUrl", UNSET)
+
+            _model = cls(
+                cache_remote_files=cache_remote_files,
+                cache_remote_sensitive_files=cache_remote_sensitive_files,
+                email_required_for_signup=email_required_for_signup,
+                enable_hcaptcha=enable_hcaptcha,
+                hcaptcha_site_key=hcaptcha_site_key,
+                enable_mcaptcha=enable_mcaptcha,
+                mcaptcha_site_key=mcaptcha_site_key,
+                mcaptcha_instance_url=mcaptcha_instance_url,
+                enable_recaptcha=enable_recaptcha,
+                recaptcha_site_key=recaptcha_site_key,
+                enable_turnstile=enable_turnstile,
+                turnstile_site_key=turnstile_site_key,
+                enable_testcaptcha=enable_testcaptcha,
+                google_analytics_measurement_id=google_analytics_measurement_id,
+                sw_publickey=sw_publickey,
+                mascot_image_url=mascot_image_url,
+                banner_url=banner_url,
+                server_error_image_url=server_error_image_url,
+                info_image_url=info_image_url,
+                not_found_image_url=not_found_image_url,
+                icon_url=icon_url,
+                app_192_icon_url=app_192_icon_url,
+                app_512_icon_url=app_512_icon_url,
+                enable_email=enable_email,
+                enable_service_worker=enable_service_worker,
+                translator_available=translator_available,
+                media_silenced_hosts=media_silenced_hosts,
+                pinned_users=pinned_users,
+                hidden_tags=hidden_tags,
+                blocked_hosts=blocked_hosts,
+                sensitive_words=sensitive_words,
+                prohibited_words=prohibited_words,
+                prohibited_words_for_name_of_user=prohibited_words_for_name_of_user,
+                preserved_usernames=preserved_usernames,
+                hcaptcha_secret_key=hcaptcha_secret_key,
+                mcaptcha_secret_key=mcaptcha_secret_key,
+                recaptcha_secret_key=recaptcha_secret_key,
+                turnstile_secret_key=turnstile_secret_key,
+                sensitive_media_detection=sensitive_media_detection,
+                sensitive_media_detection_sensitivity=sensitive_media_detection_sensitivity,
+                set_sensitive_flag_automatically=set_sensitive_flag_automatically,
+                enable_sensitive_media_detection_for_videos=enable_sensitive_media_detection_for_videos,
+                proxy_account_id=proxy_account_id,
+                email=email,
+                smtp_secure=smtp_secure,
+                smtp_host=smtp_host,
+                smtp_port=smtp_port,
+                smtp_user=smtp_user,
+                smtp_pass=smtp_pass,
+                sw_private_key=sw_private_key,
+                use_object_storage=use_object_storage,
+                object_storage_base_url=object_storage_base_url,
+                object_storage_bucket=object_storage_bucket,
+                object_storage_prefix=object_storage_prefix,
+                object_storage_endpoint=object_storage_endpoint,
+                object_storage_region=object_storage_region,
+                object_storage_port=object_storage_port,
+                object_storage_access_key=object_storage_access_key,
+                object_storage_secret_key=object_storage_secret_key,
+                object_storage_use_ssl=object_storage_use_ssl,
+                object_storage_use_proxy=object_storage_use_proxy,
+                object_storage_set_public_read=object_storage_set_public_read,
+                enable_ip_logging=enable_ip_logging,
+                enable_active_email_validation=enable_active_email_validation,
+                enable_verifymail_api=enable_verifymail_api,
+                verifymail_auth_key=verifymail_auth_key,
+                enable_truemail_api=enable_truemail_api,
+                truemail_instance=truemail_instance,
+                truemail_auth_key=truemail_auth_key,
+                enable_charts_for_remote_user=enable_charts_for_remote_user,
+                enable_charts_for_federated_instances=enable_charts_for_federated_instances,
+                enable_stats_for_federated_instances=enable_stats_for_federated_instances,
+                enable_server_machine_stats=enable_server_machine_stats,
+                enable_identicon_generation=enable_identicon_generation,
+                manifest_json_override=manifest_json_override,
+                policies=policies,
+                enable_fanout_timeline=enable_fanout_timeline,
+                enable_fanout_timeline_db_fallback=enable_fanout_timeline_db_fallback,
+                per_local_user_user_timeline_cache_max=per_local_user_user_timeline_cache_max,
+                per_remote_user_user_timeline_cache_max=per_remote_user_user_timeline_cache_max,
+                per_user_home_timeline_cache_max=per_user_home_timeline_cache_max,
+                per_user_list_timeline_cache_max=per_user_list_timeline_cache_max,
+                enable_reactions_buffering=enable_reactions_buffering,
+                notes_per_one_ad=notes_per_one_ad,
+                background_image_url=background_image_url,
+                deepl_auth_key=deepl_auth_key,
+                deepl_is_pro=deepl_is_pro,
+                default_dark_theme=default_dark_theme,
+                default_light_theme=default_light_theme,
+                client_options=client_options,
+                description=description,
+                disable_registration=disable_registration,
+                impressum_url=impressum_url,
+                maintainer_email=maintainer_email,
+                maintainer_name=maintainer_name,
+                name=name,
+                short_name=short_name,
+                object_storage_s3_force_path_style=object_storage_s3_force_path_style,
+                privacy_policy_url=privacy_policy_url,
+                inquiry_url=inquiry_url,
+                repository_url=repository_url,
+                feedback_url=feedback_url,
+                summaly_proxy=summaly_proxy,
+                theme_color=theme_color,
+                tos_url=tos_url,
+                uri=uri,
+                version=version,
+                url_preview_enabled=url_preview_enabled,
+                url_preview_allow_redirect=url_preview_allow_redirect,
+                url_preview_timeout=url_preview_timeout,
+                url_preview_maximum_content_length=url_preview_maximum_content_length,
+                url_preview_require_content_length=url_preview_require_content_length,
+                url_preview_user_agent=url_preview_user_agent,
+                url_preview_summary_proxy_url=url_preview_summary_proxy_url,
+                federation=federation,
+                federation_hosts=federation_hosts,
+                deliver_suspended_software=deliver_suspended_software,
+                single_user_mode=single_user_mode,
+                ugc_visibility_for_visitor=ugc_visibility_for_visitor,
+                proxy_remote_files=proxy_remote_files,
+                sign_to_activity_pub_get=sign_to_activity_pub_get,
+                allow_external_ap_redirect=allow_external_ap_redirect,
+                enable_remote_notes_cleaning=enable_remote_notes_cleaning,
+                remote_notes_cleaning_expiry_days_for_each_notes=remote_notes_cleaning_expiry_days_for_each_notes,
+                remote_notes_cleaning_max_processing_duration_in_minutes=remote_notes_cleaning_max_processing_duration_in_minutes,
+                show_role_badges_of_remote_users=show_role_badges_of_remote_users,
+                silenced_hosts=silenced_hosts,
+                banned_email_domains=banned_email_domains,
+                langs=langs,
+                logo_image_url=logo_image_url,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminMetaResponse200", exc) from exc
+        if not d.keys() <= _ADMINMETARESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINMETARESPONSE200_KEYS}
+            unknown_properties("AdminMetaResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminMetaResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         cache_remote_files = d.pop("cacheRemoteFiles", UNSET)
         if cache_remote_files is UNSET:
@@ -815,12 +1197,13 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "enableHcaptcha")
 
         _hcaptcha_site_key_raw = d.pop("hcaptchaSiteKey", UNSET)
-        if _hcaptcha_site_key_raw is UNSET:
+        if _hcaptcha_site_key_raw is not UNSET:
+            hcaptcha_site_key = _hcaptcha_site_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "hcaptchaSiteKey")
             hcaptcha_site_key = cast(Any, UNSET)
-        else:
-            hcaptcha_site_key = _hcaptcha_site_key_raw
 
         enable_mcaptcha = d.pop("enableMcaptcha", UNSET)
         if enable_mcaptcha is UNSET:
@@ -828,20 +1211,22 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "enableMcaptcha")
 
         _mcaptcha_site_key_raw = d.pop("mcaptchaSiteKey", UNSET)
-        if _mcaptcha_site_key_raw is UNSET:
+        if _mcaptcha_site_key_raw is not UNSET:
+            mcaptcha_site_key = _mcaptcha_site_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mcaptchaSiteKey")
             mcaptcha_site_key = cast(Any, UNSET)
-        else:
-            mcaptcha_site_key = _mcaptcha_site_key_raw
 
         _mcaptcha_instance_url_raw = d.pop("mcaptchaInstanceUrl", UNSET)
-        if _mcaptcha_instance_url_raw is UNSET:
+        if _mcaptcha_instance_url_raw is not UNSET:
+            mcaptcha_instance_url = _mcaptcha_instance_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mcaptchaInstanceUrl")
             mcaptcha_instance_url = cast(Any, UNSET)
-        else:
-            mcaptcha_instance_url = _mcaptcha_instance_url_raw
 
         enable_recaptcha = d.pop("enableRecaptcha", UNSET)
         if enable_recaptcha is UNSET:
@@ -849,12 +1234,13 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "enableRecaptcha")
 
         _recaptcha_site_key_raw = d.pop("recaptchaSiteKey", UNSET)
-        if _recaptcha_site_key_raw is UNSET:
+        if _recaptcha_site_key_raw is not UNSET:
+            recaptcha_site_key = _recaptcha_site_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "recaptchaSiteKey")
             recaptcha_site_key = cast(Any, UNSET)
-        else:
-            recaptcha_site_key = _recaptcha_site_key_raw
 
         enable_turnstile = d.pop("enableTurnstile", UNSET)
         if enable_turnstile is UNSET:
@@ -862,12 +1248,13 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "enableTurnstile")
 
         _turnstile_site_key_raw = d.pop("turnstileSiteKey", UNSET)
-        if _turnstile_site_key_raw is UNSET:
+        if _turnstile_site_key_raw is not UNSET:
+            turnstile_site_key = _turnstile_site_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "turnstileSiteKey")
             turnstile_site_key = cast(Any, UNSET)
-        else:
-            turnstile_site_key = _turnstile_site_key_raw
 
         enable_testcaptcha = d.pop("enableTestcaptcha", UNSET)
         if enable_testcaptcha is UNSET:
@@ -875,84 +1262,94 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "enableTestcaptcha")
 
         _google_analytics_measurement_id_raw = d.pop("googleAnalyticsMeasurementId", UNSET)
-        if _google_analytics_measurement_id_raw is UNSET:
+        if _google_analytics_measurement_id_raw is not UNSET:
+            google_analytics_measurement_id = _google_analytics_measurement_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "googleAnalyticsMeasurementId")
             google_analytics_measurement_id = cast(Any, UNSET)
-        else:
-            google_analytics_measurement_id = _google_analytics_measurement_id_raw
 
         _sw_publickey_raw = d.pop("swPublickey", UNSET)
-        if _sw_publickey_raw is UNSET:
+        if _sw_publickey_raw is not UNSET:
+            sw_publickey = _sw_publickey_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "swPublickey")
             sw_publickey = cast(Any, UNSET)
-        else:
-            sw_publickey = _sw_publickey_raw
 
         _mascot_image_url_raw = d.pop("mascotImageUrl", UNSET)
-        if _mascot_image_url_raw is UNSET:
+        if _mascot_image_url_raw is not UNSET:
+            mascot_image_url = _mascot_image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mascotImageUrl")
             mascot_image_url = cast(Any, UNSET)
-        else:
-            mascot_image_url = _mascot_image_url_raw
 
         _banner_url_raw = d.pop("bannerUrl", UNSET)
-        if _banner_url_raw is UNSET:
+        if _banner_url_raw is not UNSET:
+            banner_url = _banner_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "bannerUrl")
             banner_url = cast(Any, UNSET)
-        else:
-            banner_url = _banner_url_raw
 
         _server_error_image_url_raw = d.pop("serverErrorImageUrl", UNSET)
-        if _server_error_image_url_raw is UNSET:
+        if _server_error_image_url_raw is not UNSET:
+            server_error_image_url = _server_error_image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "serverErrorImageUrl")
             server_error_image_url = cast(Any, UNSET)
-        else:
-            server_error_image_url = _server_error_image_url_raw
 
         _info_image_url_raw = d.pop("infoImageUrl", UNSET)
-        if _info_image_url_raw is UNSET:
+        if _info_image_url_raw is not UNSET:
+            info_image_url = _info_image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "infoImageUrl")
             info_image_url = cast(Any, UNSET)
-        else:
-            info_image_url = _info_image_url_raw
 
         _not_found_image_url_raw = d.pop("notFoundImageUrl", UNSET)
-        if _not_found_image_url_raw is UNSET:
+        if _not_found_image_url_raw is not UNSET:
+            not_found_image_url = _not_found_image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "notFoundImageUrl")
             not_found_image_url = cast(Any, UNSET)
-        else:
-            not_found_image_url = _not_found_image_url_raw
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
-        if _icon_url_raw is UNSET:
+        if _icon_url_raw is not UNSET:
+            icon_url = _icon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "iconUrl")
             icon_url = cast(Any, UNSET)
-        else:
-            icon_url = _icon_url_raw
 
         _app_192_icon_url_raw = d.pop("app192IconUrl", UNSET)
-        if _app_192_icon_url_raw is UNSET:
+        if _app_192_icon_url_raw is not UNSET:
+            app_192_icon_url = _app_192_icon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "app192IconUrl")
             app_192_icon_url = cast(Any, UNSET)
-        else:
-            app_192_icon_url = _app_192_icon_url_raw
 
         _app_512_icon_url_raw = d.pop("app512IconUrl", UNSET)
-        if _app_512_icon_url_raw is UNSET:
+        if _app_512_icon_url_raw is not UNSET:
+            app_512_icon_url = _app_512_icon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "app512IconUrl")
             app_512_icon_url = cast(Any, UNSET)
-        else:
-            app_512_icon_url = _app_512_icon_url_raw
 
         enable_email = d.pop("enableEmail", UNSET)
         if enable_email is UNSET:
@@ -970,120 +1367,134 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "translatorAvailable")
 
         _media_silenced_hosts_raw = d.pop("mediaSilencedHosts", UNSET)
-        if _media_silenced_hosts_raw is UNSET:
+        if _media_silenced_hosts_raw is not UNSET:
+            media_silenced_hosts: list[str] = _media_silenced_hosts_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mediaSilencedHosts")
             media_silenced_hosts = cast(Any, UNSET)
-        else:
-            media_silenced_hosts = cast("list[str]", _media_silenced_hosts_raw)
 
         _pinned_users_raw = d.pop("pinnedUsers", UNSET)
-        if _pinned_users_raw is UNSET:
+        if _pinned_users_raw is not UNSET:
+            pinned_users: list[str] = _pinned_users_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "pinnedUsers")
             pinned_users = cast(Any, UNSET)
-        else:
-            pinned_users = cast("list[str]", _pinned_users_raw)
 
         _hidden_tags_raw = d.pop("hiddenTags", UNSET)
-        if _hidden_tags_raw is UNSET:
+        if _hidden_tags_raw is not UNSET:
+            hidden_tags: list[str] = _hidden_tags_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "hiddenTags")
             hidden_tags = cast(Any, UNSET)
-        else:
-            hidden_tags = cast("list[str]", _hidden_tags_raw)
 
         _blocked_hosts_raw = d.pop("blockedHosts", UNSET)
-        if _blocked_hosts_raw is UNSET:
+        if _blocked_hosts_raw is not UNSET:
+            blocked_hosts: list[str] = _blocked_hosts_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "blockedHosts")
             blocked_hosts = cast(Any, UNSET)
-        else:
-            blocked_hosts = cast("list[str]", _blocked_hosts_raw)
 
         _sensitive_words_raw = d.pop("sensitiveWords", UNSET)
-        if _sensitive_words_raw is UNSET:
+        if _sensitive_words_raw is not UNSET:
+            sensitive_words: list[str] = _sensitive_words_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "sensitiveWords")
             sensitive_words = cast(Any, UNSET)
-        else:
-            sensitive_words = cast("list[str]", _sensitive_words_raw)
 
         _prohibited_words_raw = d.pop("prohibitedWords", UNSET)
-        if _prohibited_words_raw is UNSET:
+        if _prohibited_words_raw is not UNSET:
+            prohibited_words: list[str] = _prohibited_words_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "prohibitedWords")
             prohibited_words = cast(Any, UNSET)
-        else:
-            prohibited_words = cast("list[str]", _prohibited_words_raw)
 
         _prohibited_words_for_name_of_user_raw = d.pop("prohibitedWordsForNameOfUser", UNSET)
-        if _prohibited_words_for_name_of_user_raw is UNSET:
+        if _prohibited_words_for_name_of_user_raw is not UNSET:
+            prohibited_words_for_name_of_user: list[str] = _prohibited_words_for_name_of_user_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "prohibitedWordsForNameOfUser")
             prohibited_words_for_name_of_user = cast(Any, UNSET)
-        else:
-            prohibited_words_for_name_of_user = cast("list[str]", _prohibited_words_for_name_of_user_raw)
 
         _preserved_usernames_raw = d.pop("preservedUsernames", UNSET)
-        if _preserved_usernames_raw is UNSET:
+        if _preserved_usernames_raw is not UNSET:
+            preserved_usernames: list[str] = _preserved_usernames_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "preservedUsernames")
             preserved_usernames = cast(Any, UNSET)
-        else:
-            preserved_usernames = cast("list[str]", _preserved_usernames_raw)
 
         _hcaptcha_secret_key_raw = d.pop("hcaptchaSecretKey", UNSET)
-        if _hcaptcha_secret_key_raw is UNSET:
+        if _hcaptcha_secret_key_raw is not UNSET:
+            hcaptcha_secret_key = _hcaptcha_secret_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "hcaptchaSecretKey")
             hcaptcha_secret_key = cast(Any, UNSET)
-        else:
-            hcaptcha_secret_key = _hcaptcha_secret_key_raw
 
         _mcaptcha_secret_key_raw = d.pop("mcaptchaSecretKey", UNSET)
-        if _mcaptcha_secret_key_raw is UNSET:
+        if _mcaptcha_secret_key_raw is not UNSET:
+            mcaptcha_secret_key = _mcaptcha_secret_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mcaptchaSecretKey")
             mcaptcha_secret_key = cast(Any, UNSET)
-        else:
-            mcaptcha_secret_key = _mcaptcha_secret_key_raw
 
         _recaptcha_secret_key_raw = d.pop("recaptchaSecretKey", UNSET)
-        if _recaptcha_secret_key_raw is UNSET:
+        if _recaptcha_secret_key_raw is not UNSET:
+            recaptcha_secret_key = _recaptcha_secret_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "recaptchaSecretKey")
             recaptcha_secret_key = cast(Any, UNSET)
-        else:
-            recaptcha_secret_key = _recaptcha_secret_key_raw
 
         _turnstile_secret_key_raw = d.pop("turnstileSecretKey", UNSET)
-        if _turnstile_secret_key_raw is UNSET:
+        if _turnstile_secret_key_raw is not UNSET:
+            turnstile_secret_key = _turnstile_secret_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "turnstileSecretKey")
             turnstile_secret_key = cast(Any, UNSET)
-        else:
-            turnstile_secret_key = _turnstile_secret_key_raw
 
         _sensitive_media_detection_raw = d.pop("sensitiveMediaDetection", UNSET)
-        if _sensitive_media_detection_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminMetaResponse200", "sensitiveMediaDetection")
-            sensitive_media_detection = cast(Any, UNSET)
-        else:
+        if _sensitive_media_detection_raw is not UNSET:
             sensitive_media_detection = check_admin_meta_response_200_sensitive_media_detection(
                 _sensitive_media_detection_raw
             )
 
-        _sensitive_media_detection_sensitivity_raw = d.pop("sensitiveMediaDetectionSensitivity", UNSET)
-        if _sensitive_media_detection_sensitivity_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminMetaResponse200", "sensitiveMediaDetectionSensitivity")
-            sensitive_media_detection_sensitivity = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminMetaResponse200", "sensitiveMediaDetection")
+            sensitive_media_detection = cast(Any, UNSET)
+
+        _sensitive_media_detection_sensitivity_raw = d.pop("sensitiveMediaDetectionSensitivity", UNSET)
+        if _sensitive_media_detection_sensitivity_raw is not UNSET:
             sensitive_media_detection_sensitivity = check_admin_meta_response_200_sensitive_media_detection_sensitivity(
                 _sensitive_media_detection_sensitivity_raw
             )
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminMetaResponse200", "sensitiveMediaDetectionSensitivity")
+            sensitive_media_detection_sensitivity = cast(Any, UNSET)
 
         set_sensitive_flag_automatically = d.pop("setSensitiveFlagAutomatically", UNSET)
         if set_sensitive_flag_automatically is UNSET:
@@ -1101,12 +1512,13 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "proxyAccountId")
 
         _email_raw = d.pop("email", UNSET)
-        if _email_raw is UNSET:
+        if _email_raw is not UNSET:
+            email = _email_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "email")
             email = cast(Any, UNSET)
-        else:
-            email = _email_raw
 
         smtp_secure = d.pop("smtpSecure", UNSET)
         if smtp_secure is UNSET:
@@ -1114,44 +1526,49 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "smtpSecure")
 
         _smtp_host_raw = d.pop("smtpHost", UNSET)
-        if _smtp_host_raw is UNSET:
+        if _smtp_host_raw is not UNSET:
+            smtp_host = _smtp_host_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpHost")
             smtp_host = cast(Any, UNSET)
-        else:
-            smtp_host = _smtp_host_raw
 
         _smtp_port_raw = d.pop("smtpPort", UNSET)
-        if _smtp_port_raw is UNSET:
+        if _smtp_port_raw is not UNSET:
+            smtp_port = _smtp_port_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpPort")
             smtp_port = cast(Any, UNSET)
-        else:
-            smtp_port = _smtp_port_raw
 
         _smtp_user_raw = d.pop("smtpUser", UNSET)
-        if _smtp_user_raw is UNSET:
+        if _smtp_user_raw is not UNSET:
+            smtp_user = _smtp_user_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpUser")
             smtp_user = cast(Any, UNSET)
-        else:
-            smtp_user = _smtp_user_raw
 
         _smtp_pass_raw = d.pop("smtpPass", UNSET)
-        if _smtp_pass_raw is UNSET:
+        if _smtp_pass_raw is not UNSET:
+            smtp_pass = _smtp_pass_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpPass")
             smtp_pass = cast(Any, UNSET)
-        else:
-            smtp_pass = _smtp_pass_raw
 
         _sw_private_key_raw = d.pop("swPrivateKey", UNSET)
-        if _sw_private_key_raw is UNSET:
+        if _sw_private_key_raw is not UNSET:
+            sw_private_key = _sw_private_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "swPrivateKey")
             sw_private_key = cast(Any, UNSET)
-        else:
-            sw_private_key = _sw_private_key_raw
 
         use_object_storage = d.pop("useObjectStorage", UNSET)
         if use_object_storage is UNSET:
@@ -1159,68 +1576,76 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "useObjectStorage")
 
         _object_storage_base_url_raw = d.pop("objectStorageBaseUrl", UNSET)
-        if _object_storage_base_url_raw is UNSET:
+        if _object_storage_base_url_raw is not UNSET:
+            object_storage_base_url = _object_storage_base_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageBaseUrl")
             object_storage_base_url = cast(Any, UNSET)
-        else:
-            object_storage_base_url = _object_storage_base_url_raw
 
         _object_storage_bucket_raw = d.pop("objectStorageBucket", UNSET)
-        if _object_storage_bucket_raw is UNSET:
+        if _object_storage_bucket_raw is not UNSET:
+            object_storage_bucket = _object_storage_bucket_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageBucket")
             object_storage_bucket = cast(Any, UNSET)
-        else:
-            object_storage_bucket = _object_storage_bucket_raw
 
         _object_storage_prefix_raw = d.pop("objectStoragePrefix", UNSET)
-        if _object_storage_prefix_raw is UNSET:
+        if _object_storage_prefix_raw is not UNSET:
+            object_storage_prefix = _object_storage_prefix_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStoragePrefix")
             object_storage_prefix = cast(Any, UNSET)
-        else:
-            object_storage_prefix = _object_storage_prefix_raw
 
         _object_storage_endpoint_raw = d.pop("objectStorageEndpoint", UNSET)
-        if _object_storage_endpoint_raw is UNSET:
+        if _object_storage_endpoint_raw is not UNSET:
+            object_storage_endpoint = _object_storage_endpoint_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageEndpoint")
             object_storage_endpoint = cast(Any, UNSET)
-        else:
-            object_storage_endpoint = _object_storage_endpoint_raw
 
         _object_storage_region_raw = d.pop("objectStorageRegion", UNSET)
-        if _object_storage_region_raw is UNSET:
+        if _object_storage_region_raw is not UNSET:
+            object_storage_region = _object_storage_region_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageRegion")
             object_storage_region = cast(Any, UNSET)
-        else:
-            object_storage_region = _object_storage_region_raw
 
         _object_storage_port_raw = d.pop("objectStoragePort", UNSET)
-        if _object_storage_port_raw is UNSET:
+        if _object_storage_port_raw is not UNSET:
+            object_storage_port = _object_storage_port_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStoragePort")
             object_storage_port = cast(Any, UNSET)
-        else:
-            object_storage_port = _object_storage_port_raw
 
         _object_storage_access_key_raw = d.pop("objectStorageAccessKey", UNSET)
-        if _object_storage_access_key_raw is UNSET:
+        if _object_storage_access_key_raw is not UNSET:
+            object_storage_access_key = _object_storage_access_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageAccessKey")
             object_storage_access_key = cast(Any, UNSET)
-        else:
-            object_storage_access_key = _object_storage_access_key_raw
 
         _object_storage_secret_key_raw = d.pop("objectStorageSecretKey", UNSET)
-        if _object_storage_secret_key_raw is UNSET:
+        if _object_storage_secret_key_raw is not UNSET:
+            object_storage_secret_key = _object_storage_secret_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageSecretKey")
             object_storage_secret_key = cast(Any, UNSET)
-        else:
-            object_storage_secret_key = _object_storage_secret_key_raw
 
         object_storage_use_ssl = d.pop("objectStorageUseSSL", UNSET)
         if object_storage_use_ssl is UNSET:
@@ -1253,12 +1678,13 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "enableVerifymailApi")
 
         _verifymail_auth_key_raw = d.pop("verifymailAuthKey", UNSET)
-        if _verifymail_auth_key_raw is UNSET:
+        if _verifymail_auth_key_raw is not UNSET:
+            verifymail_auth_key = _verifymail_auth_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "verifymailAuthKey")
             verifymail_auth_key = cast(Any, UNSET)
-        else:
-            verifymail_auth_key = _verifymail_auth_key_raw
 
         enable_truemail_api = d.pop("enableTruemailApi", UNSET)
         if enable_truemail_api is UNSET:
@@ -1266,20 +1692,22 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "enableTruemailApi")
 
         _truemail_instance_raw = d.pop("truemailInstance", UNSET)
-        if _truemail_instance_raw is UNSET:
+        if _truemail_instance_raw is not UNSET:
+            truemail_instance = _truemail_instance_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "truemailInstance")
             truemail_instance = cast(Any, UNSET)
-        else:
-            truemail_instance = _truemail_instance_raw
 
         _truemail_auth_key_raw = d.pop("truemailAuthKey", UNSET)
-        if _truemail_auth_key_raw is UNSET:
+        if _truemail_auth_key_raw is not UNSET:
+            truemail_auth_key = _truemail_auth_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "truemailAuthKey")
             truemail_auth_key = cast(Any, UNSET)
-        else:
-            truemail_auth_key = _truemail_auth_key_raw
 
         enable_charts_for_remote_user = d.pop("enableChartsForRemoteUser", UNSET)
         if enable_charts_for_remote_user is UNSET:
@@ -1312,12 +1740,13 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "manifestJsonOverride")
 
         _policies_raw = d.pop("policies", UNSET)
-        if _policies_raw is UNSET:
+        if _policies_raw is not UNSET:
+            policies = AdminMetaResponse200Policies.from_dict(_policies_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "policies")
             policies = cast(Any, UNSET)
-        else:
-            policies = AdminMetaResponse200Policies.from_dict(_policies_raw)
 
         enable_fanout_timeline = d.pop("enableFanoutTimeline", UNSET)
         if enable_fanout_timeline is UNSET:
@@ -1360,20 +1789,22 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "notesPerOneAd")
 
         _background_image_url_raw = d.pop("backgroundImageUrl", UNSET)
-        if _background_image_url_raw is UNSET:
+        if _background_image_url_raw is not UNSET:
+            background_image_url = _background_image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "backgroundImageUrl")
             background_image_url = cast(Any, UNSET)
-        else:
-            background_image_url = _background_image_url_raw
 
         _deepl_auth_key_raw = d.pop("deeplAuthKey", UNSET)
-        if _deepl_auth_key_raw is UNSET:
+        if _deepl_auth_key_raw is not UNSET:
+            deepl_auth_key = _deepl_auth_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "deeplAuthKey")
             deepl_auth_key = cast(Any, UNSET)
-        else:
-            deepl_auth_key = _deepl_auth_key_raw
 
         deepl_is_pro = d.pop("deeplIsPro", UNSET)
         if deepl_is_pro is UNSET:
@@ -1381,36 +1812,40 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "deeplIsPro")
 
         _default_dark_theme_raw = d.pop("defaultDarkTheme", UNSET)
-        if _default_dark_theme_raw is UNSET:
+        if _default_dark_theme_raw is not UNSET:
+            default_dark_theme = _default_dark_theme_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "defaultDarkTheme")
             default_dark_theme = cast(Any, UNSET)
-        else:
-            default_dark_theme = _default_dark_theme_raw
 
         _default_light_theme_raw = d.pop("defaultLightTheme", UNSET)
-        if _default_light_theme_raw is UNSET:
+        if _default_light_theme_raw is not UNSET:
+            default_light_theme = _default_light_theme_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "defaultLightTheme")
             default_light_theme = cast(Any, UNSET)
-        else:
-            default_light_theme = _default_light_theme_raw
 
         _client_options_raw = d.pop("clientOptions", UNSET)
-        if _client_options_raw is UNSET:
+        if _client_options_raw is not UNSET:
+            client_options = MetaClientOptions.from_dict(_client_options_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "clientOptions")
             client_options = cast(Any, UNSET)
-        else:
-            client_options = MetaClientOptions.from_dict(_client_options_raw)
 
         _description_raw = d.pop("description", UNSET)
-        if _description_raw is UNSET:
+        if _description_raw is not UNSET:
+            description = _description_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "description")
             description = cast(Any, UNSET)
-        else:
-            description = _description_raw
 
         disable_registration = d.pop("disableRegistration", UNSET)
         if disable_registration is UNSET:
@@ -1418,44 +1853,49 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "disableRegistration")
 
         _impressum_url_raw = d.pop("impressumUrl", UNSET)
-        if _impressum_url_raw is UNSET:
+        if _impressum_url_raw is not UNSET:
+            impressum_url = _impressum_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "impressumUrl")
             impressum_url = cast(Any, UNSET)
-        else:
-            impressum_url = _impressum_url_raw
 
         _maintainer_email_raw = d.pop("maintainerEmail", UNSET)
-        if _maintainer_email_raw is UNSET:
+        if _maintainer_email_raw is not UNSET:
+            maintainer_email = _maintainer_email_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "maintainerEmail")
             maintainer_email = cast(Any, UNSET)
-        else:
-            maintainer_email = _maintainer_email_raw
 
         _maintainer_name_raw = d.pop("maintainerName", UNSET)
-        if _maintainer_name_raw is UNSET:
+        if _maintainer_name_raw is not UNSET:
+            maintainer_name = _maintainer_name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "maintainerName")
             maintainer_name = cast(Any, UNSET)
-        else:
-            maintainer_name = _maintainer_name_raw
 
         _name_raw = d.pop("name", UNSET)
-        if _name_raw is UNSET:
+        if _name_raw is not UNSET:
+            name = _name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "name")
             name = cast(Any, UNSET)
-        else:
-            name = _name_raw
 
         _short_name_raw = d.pop("shortName", UNSET)
-        if _short_name_raw is UNSET:
+        if _short_name_raw is not UNSET:
+            short_name = _short_name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "shortName")
             short_name = cast(Any, UNSET)
-        else:
-            short_name = _short_name_raw
 
         object_storage_s3_force_path_style = d.pop("objectStorageS3ForcePathStyle", UNSET)
         if object_storage_s3_force_path_style is UNSET:
@@ -1463,60 +1903,67 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "objectStorageS3ForcePathStyle")
 
         _privacy_policy_url_raw = d.pop("privacyPolicyUrl", UNSET)
-        if _privacy_policy_url_raw is UNSET:
+        if _privacy_policy_url_raw is not UNSET:
+            privacy_policy_url = _privacy_policy_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "privacyPolicyUrl")
             privacy_policy_url = cast(Any, UNSET)
-        else:
-            privacy_policy_url = _privacy_policy_url_raw
 
         _inquiry_url_raw = d.pop("inquiryUrl", UNSET)
-        if _inquiry_url_raw is UNSET:
+        if _inquiry_url_raw is not UNSET:
+            inquiry_url = _inquiry_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "inquiryUrl")
             inquiry_url = cast(Any, UNSET)
-        else:
-            inquiry_url = _inquiry_url_raw
 
         _repository_url_raw = d.pop("repositoryUrl", UNSET)
-        if _repository_url_raw is UNSET:
+        if _repository_url_raw is not UNSET:
+            repository_url = _repository_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "repositoryUrl")
             repository_url = cast(Any, UNSET)
-        else:
-            repository_url = _repository_url_raw
 
         _feedback_url_raw = d.pop("feedbackUrl", UNSET)
-        if _feedback_url_raw is UNSET:
+        if _feedback_url_raw is not UNSET:
+            feedback_url = _feedback_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "feedbackUrl")
             feedback_url = cast(Any, UNSET)
-        else:
-            feedback_url = _feedback_url_raw
 
         _summaly_proxy_raw = d.pop("summalyProxy", UNSET)
-        if _summaly_proxy_raw is UNSET:
+        if _summaly_proxy_raw is not UNSET:
+            summaly_proxy = _summaly_proxy_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "summalyProxy")
             summaly_proxy = cast(Any, UNSET)
-        else:
-            summaly_proxy = _summaly_proxy_raw
 
         _theme_color_raw = d.pop("themeColor", UNSET)
-        if _theme_color_raw is UNSET:
+        if _theme_color_raw is not UNSET:
+            theme_color = _theme_color_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "themeColor")
             theme_color = cast(Any, UNSET)
-        else:
-            theme_color = _theme_color_raw
 
         _tos_url_raw = d.pop("tosUrl", UNSET)
-        if _tos_url_raw is UNSET:
+        if _tos_url_raw is not UNSET:
+            tos_url = _tos_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "tosUrl")
             tos_url = cast(Any, UNSET)
-        else:
-            tos_url = _tos_url_raw
 
         uri = d.pop("uri", UNSET)
         if uri is UNSET:
@@ -1554,43 +2001,43 @@ class AdminMetaResponse200:
             missing_required("AdminMetaResponse200", "urlPreviewRequireContentLength")
 
         _url_preview_user_agent_raw = d.pop("urlPreviewUserAgent", UNSET)
-        if _url_preview_user_agent_raw is UNSET:
+        if _url_preview_user_agent_raw is not UNSET:
+            url_preview_user_agent = _url_preview_user_agent_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "urlPreviewUserAgent")
             url_preview_user_agent = cast(Any, UNSET)
-        else:
-            url_preview_user_agent = _url_preview_user_agent_raw
 
         _url_preview_summary_proxy_url_raw = d.pop("urlPreviewSummaryProxyUrl", UNSET)
-        if _url_preview_summary_proxy_url_raw is UNSET:
+        if _url_preview_summary_proxy_url_raw is not UNSET:
+            url_preview_summary_proxy_url = _url_preview_summary_proxy_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "urlPreviewSummaryProxyUrl")
             url_preview_summary_proxy_url = cast(Any, UNSET)
-        else:
-            url_preview_summary_proxy_url = _url_preview_summary_proxy_url_raw
 
         _federation_raw = d.pop("federation", UNSET)
-        if _federation_raw is UNSET:
+        if _federation_raw is not UNSET:
+            federation = check_admin_meta_response_200_federation(_federation_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "federation")
             federation = cast(Any, UNSET)
-        else:
-            federation = check_admin_meta_response_200_federation(_federation_raw)
 
         _federation_hosts_raw = d.pop("federationHosts", UNSET)
-        if _federation_hosts_raw is UNSET:
+        if _federation_hosts_raw is not UNSET:
+            federation_hosts: list[str] = _federation_hosts_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "federationHosts")
             federation_hosts = cast(Any, UNSET)
-        else:
-            federation_hosts = cast("list[str]", _federation_hosts_raw)
 
         _deliver_suspended_software_raw = d.pop("deliverSuspendedSoftware", UNSET)
-        if _deliver_suspended_software_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminMetaResponse200", "deliverSuspendedSoftware")
-            deliver_suspended_software = cast(Any, UNSET)
-        else:
+        if _deliver_suspended_software_raw is not UNSET:
             deliver_suspended_software = []
             _deliver_suspended_software = _deliver_suspended_software_raw
             for deliver_suspended_software_item_data in _deliver_suspended_software:
@@ -1600,20 +2047,26 @@ class AdminMetaResponse200:
 
                 deliver_suspended_software.append(deliver_suspended_software_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminMetaResponse200", "deliverSuspendedSoftware")
+            deliver_suspended_software = cast(Any, UNSET)
+
         single_user_mode = d.pop("singleUserMode", UNSET)
         if single_user_mode is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "singleUserMode")
 
         _ugc_visibility_for_visitor_raw = d.pop("ugcVisibilityForVisitor", UNSET)
-        if _ugc_visibility_for_visitor_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminMetaResponse200", "ugcVisibilityForVisitor")
-            ugc_visibility_for_visitor = cast(Any, UNSET)
-        else:
+        if _ugc_visibility_for_visitor_raw is not UNSET:
             ugc_visibility_for_visitor = check_admin_meta_response_200_ugc_visibility_for_visitor(
                 _ugc_visibility_for_visitor_raw
             )
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminMetaResponse200", "ugcVisibilityForVisitor")
+            ugc_visibility_for_visitor = cast(Any, UNSET)
 
         proxy_remote_files = d.pop("proxyRemoteFiles", UNSET)
         if proxy_remote_files is UNSET:
@@ -1652,11 +2105,11 @@ class AdminMetaResponse200:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "showRoleBadgesOfRemoteUsers")
 
-        silenced_hosts = cast("list[str]", d.pop("silencedHosts", UNSET))
+        silenced_hosts: list[str] = d.pop("silencedHosts", UNSET)
 
-        banned_email_domains = cast("list[str]", d.pop("bannedEmailDomains", UNSET))
+        banned_email_domains: list[str] = d.pop("bannedEmailDomains", UNSET)
 
-        langs = cast("list[str]", d.pop("langs", UNSET))
+        langs: list[str] = d.pop("langs", UNSET)
 
         logo_image_url = d.pop("logoImageUrl", UNSET)
 
@@ -1813,6 +2266,142 @@ class AdminMetaResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINMETARESPONSE200_KEYS = frozenset(
+    {
+        "cacheRemoteFiles",
+        "cacheRemoteSensitiveFiles",
+        "emailRequiredForSignup",
+        "enableHcaptcha",
+        "hcaptchaSiteKey",
+        "enableMcaptcha",
+        "mcaptchaSiteKey",
+        "mcaptchaInstanceUrl",
+        "enableRecaptcha",
+        "recaptchaSiteKey",
+        "enableTurnstile",
+        "turnstileSiteKey",
+        "enableTestcaptcha",
+        "googleAnalyticsMeasurementId",
+        "swPublickey",
+        "mascotImageUrl",
+        "bannerUrl",
+        "serverErrorImageUrl",
+        "infoImageUrl",
+        "notFoundImageUrl",
+        "iconUrl",
+        "app192IconUrl",
+        "app512IconUrl",
+        "enableEmail",
+        "enableServiceWorker",
+        "translatorAvailable",
+        "mediaSilencedHosts",
+        "pinnedUsers",
+        "hiddenTags",
+        "blockedHosts",
+        "sensitiveWords",
+        "prohibitedWords",
+        "prohibitedWordsForNameOfUser",
+        "preservedUsernames",
+        "hcaptchaSecretKey",
+        "mcaptchaSecretKey",
+        "recaptchaSecretKey",
+        "turnstileSecretKey",
+        "sensitiveMediaDetection",
+        "sensitiveMediaDetectionSensitivity",
+        "setSensitiveFlagAutomatically",
+        "enableSensitiveMediaDetectionForVideos",
+        "proxyAccountId",
+        "email",
+        "smtpSecure",
+        "smtpHost",
+        "smtpPort",
+        "smtpUser",
+        "smtpPass",
+        "swPrivateKey",
+        "useObjectStorage",
+        "objectStorageBaseUrl",
+        "objectStorageBucket",
+        "objectStoragePrefix",
+        "objectStorageEndpoint",
+        "objectStorageRegion",
+        "objectStoragePort",
+        "objectStorageAccessKey",
+        "objectStorageSecretKey",
+        "objectStorageUseSSL",
+        "objectStorageUseProxy",
+        "objectStorageSetPublicRead",
+        "enableIpLogging",
+        "enableActiveEmailValidation",
+        "enableVerifymailApi",
+        "verifymailAuthKey",
+        "enableTruemailApi",
+        "truemailInstance",
+        "truemailAuthKey",
+        "enableChartsForRemoteUser",
+        "enableChartsForFederatedInstances",
+        "enableStatsForFederatedInstances",
+        "enableServerMachineStats",
+        "enableIdenticonGeneration",
+        "manifestJsonOverride",
+        "policies",
+        "enableFanoutTimeline",
+        "enableFanoutTimelineDbFallback",
+        "perLocalUserUserTimelineCacheMax",
+        "perRemoteUserUserTimelineCacheMax",
+        "perUserHomeTimelineCacheMax",
+        "perUserListTimelineCacheMax",
+        "enableReactionsBuffering",
+        "notesPerOneAd",
+        "backgroundImageUrl",
+        "deeplAuthKey",
+        "deeplIsPro",
+        "defaultDarkTheme",
+        "defaultLightTheme",
+        "clientOptions",
+        "description",
+        "disableRegistration",
+        "impressumUrl",
+        "maintainerEmail",
+        "maintainerName",
+        "name",
+        "shortName",
+        "objectStorageS3ForcePathStyle",
+        "privacyPolicyUrl",
+        "inquiryUrl",
+        "repositoryUrl",
+        "feedbackUrl",
+        "summalyProxy",
+        "themeColor",
+        "tosUrl",
+        "uri",
+        "version",
+        "urlPreviewEnabled",
+        "urlPreviewAllowRedirect",
+        "urlPreviewTimeout",
+        "urlPreviewMaximumContentLength",
+        "urlPreviewRequireContentLength",
+        "urlPreviewUserAgent",
+        "urlPreviewSummaryProxyUrl",
+        "federation",
+        "federationHosts",
+        "deliverSuspendedSoftware",
+        "singleUserMode",
+        "ugcVisibilityForVisitor",
+        "proxyRemoteFiles",
+        "signToActivityPubGet",
+        "allowExternalApRedirect",
+        "enableRemoteNotesCleaning",
+        "remoteNotesCleaningExpiryDaysForEachNotes",
+        "remoteNotesCleaningMaxProcessingDurationInMinutes",
+        "showRoleBadgesOfRemoteUsers",
+        "silencedHosts",
+        "bannedEmailDomains",
+        "langs",
+        "logoImageUrl",
+    }
+)
 
 
 _RELATED_LOADED = False

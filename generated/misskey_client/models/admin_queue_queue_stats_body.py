@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_queue_queue_stats_body_queue import (
     AdminQueueQueueStatsBodyQueue,
@@ -42,14 +46,46 @@ class AdminQueueQueueStatsBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            queue = check_admin_queue_queue_stats_body_queue(d["queue"])
+
+            _model = cls(
+                queue=queue,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueQueueStatsBody", exc) from exc
+        if not d.keys() <= _ADMINQUEUEQUEUESTATSBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESTATSBODY_KEYS}
+            unknown_properties("AdminQueueQueueStatsBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueQueueStatsBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _queue_raw = d.pop("queue", UNSET)
-        if _queue_raw is UNSET:
+        if _queue_raw is not UNSET:
+            queue = check_admin_queue_queue_stats_body_queue(_queue_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsBody", "queue")
             queue = cast(Any, UNSET)
-        else:
-            queue = check_admin_queue_queue_stats_body_queue(_queue_raw)
 
         if d:
             unknown_properties("AdminQueueQueueStatsBody", d)
@@ -75,3 +111,10 @@ class AdminQueueQueueStatsBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINQUEUEQUEUESTATSBODY_KEYS = frozenset(
+    {
+        "queue",
+    }
+)

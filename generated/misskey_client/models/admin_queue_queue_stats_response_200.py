@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_queue_queue_stats_response_200_name import (
     AdminQueueQueueStatsResponse200Name,
@@ -75,16 +79,61 @@ class AdminQueueQueueStatsResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = check_admin_queue_queue_stats_response_200_name(d["name"])
+
+            qualified_name = d["qualifiedName"]
+            counts = AdminQueueQueueStatsResponse200Counts.from_dict(d["counts"])
+
+            is_paused = d["isPaused"]
+            metrics = AdminQueueQueueStatsResponse200Metrics.from_dict(d["metrics"])
+
+            db = AdminQueueQueueStatsResponse200Db.from_dict(d["db"])
+
+            _model = cls(
+                name=name,
+                qualified_name=qualified_name,
+                counts=counts,
+                is_paused=is_paused,
+                metrics=metrics,
+                db=db,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueQueueStatsResponse200", exc) from exc
+        if not d.keys() <= _ADMINQUEUEQUEUESTATSRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESTATSRESPONSE200_KEYS}
+            unknown_properties("AdminQueueQueueStatsResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueQueueStatsResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
-        if _name_raw is UNSET:
+        if _name_raw is not UNSET:
+            name = check_admin_queue_queue_stats_response_200_name(_name_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "name")
             name = cast(Any, UNSET)
-        else:
-            name = check_admin_queue_queue_stats_response_200_name(_name_raw)
 
         qualified_name = d.pop("qualifiedName", UNSET)
         if qualified_name is UNSET:
@@ -92,12 +141,13 @@ class AdminQueueQueueStatsResponse200:
             missing_required("AdminQueueQueueStatsResponse200", "qualifiedName")
 
         _counts_raw = d.pop("counts", UNSET)
-        if _counts_raw is UNSET:
+        if _counts_raw is not UNSET:
+            counts = AdminQueueQueueStatsResponse200Counts.from_dict(_counts_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "counts")
             counts = cast(Any, UNSET)
-        else:
-            counts = AdminQueueQueueStatsResponse200Counts.from_dict(_counts_raw)
 
         is_paused = d.pop("isPaused", UNSET)
         if is_paused is UNSET:
@@ -105,20 +155,22 @@ class AdminQueueQueueStatsResponse200:
             missing_required("AdminQueueQueueStatsResponse200", "isPaused")
 
         _metrics_raw = d.pop("metrics", UNSET)
-        if _metrics_raw is UNSET:
+        if _metrics_raw is not UNSET:
+            metrics = AdminQueueQueueStatsResponse200Metrics.from_dict(_metrics_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "metrics")
             metrics = cast(Any, UNSET)
-        else:
-            metrics = AdminQueueQueueStatsResponse200Metrics.from_dict(_metrics_raw)
 
         _db_raw = d.pop("db", UNSET)
-        if _db_raw is UNSET:
+        if _db_raw is not UNSET:
+            db = AdminQueueQueueStatsResponse200Db.from_dict(_db_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "db")
             db = cast(Any, UNSET)
-        else:
-            db = AdminQueueQueueStatsResponse200Db.from_dict(_db_raw)
 
         if d:
             unknown_properties("AdminQueueQueueStatsResponse200", d)
@@ -149,6 +201,18 @@ class AdminQueueQueueStatsResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINQUEUEQUEUESTATSRESPONSE200_KEYS = frozenset(
+    {
+        "name",
+        "qualifiedName",
+        "counts",
+        "isPaused",
+        "metrics",
+        "db",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_queue_queue_stats_response_200_db_mode import (
     AdminQueueQueueStatsResponse200DbMode,
@@ -89,8 +93,57 @@ class AdminQueueQueueStatsResponse200Db:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            version = d["version"]
+            mode = check_admin_queue_queue_stats_response_200_db_mode(d["mode"])
+
+            run_id = d["runId"]
+            process_id = d["processId"]
+            port = d["port"]
+            os = d["os"]
+            uptime = d["uptime"]
+            memory = AdminQueueQueueStatsResponse200DbMemory.from_dict(d["memory"])
+
+            clients = AdminQueueQueueStatsResponse200DbClients.from_dict(d["clients"])
+
+            _model = cls(
+                version=version,
+                mode=mode,
+                run_id=run_id,
+                process_id=process_id,
+                port=port,
+                os=os,
+                uptime=uptime,
+                memory=memory,
+                clients=clients,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueQueueStatsResponse200Db", exc) from exc
+        if not d.keys() <= _ADMINQUEUEQUEUESTATSRESPONSE200DB_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESTATSRESPONSE200DB_KEYS}
+            unknown_properties("AdminQueueQueueStatsResponse200Db", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueQueueStatsResponse200Db", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         version = d.pop("version", UNSET)
         if version is UNSET:
@@ -98,12 +151,13 @@ class AdminQueueQueueStatsResponse200Db:
             missing_required("AdminQueueQueueStatsResponse200Db", "version")
 
         _mode_raw = d.pop("mode", UNSET)
-        if _mode_raw is UNSET:
+        if _mode_raw is not UNSET:
+            mode = check_admin_queue_queue_stats_response_200_db_mode(_mode_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "mode")
             mode = cast(Any, UNSET)
-        else:
-            mode = check_admin_queue_queue_stats_response_200_db_mode(_mode_raw)
 
         run_id = d.pop("runId", UNSET)
         if run_id is UNSET:
@@ -131,20 +185,22 @@ class AdminQueueQueueStatsResponse200Db:
             missing_required("AdminQueueQueueStatsResponse200Db", "uptime")
 
         _memory_raw = d.pop("memory", UNSET)
-        if _memory_raw is UNSET:
+        if _memory_raw is not UNSET:
+            memory = AdminQueueQueueStatsResponse200DbMemory.from_dict(_memory_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "memory")
             memory = cast(Any, UNSET)
-        else:
-            memory = AdminQueueQueueStatsResponse200DbMemory.from_dict(_memory_raw)
 
         _clients_raw = d.pop("clients", UNSET)
-        if _clients_raw is UNSET:
+        if _clients_raw is not UNSET:
+            clients = AdminQueueQueueStatsResponse200DbClients.from_dict(_clients_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "clients")
             clients = cast(Any, UNSET)
-        else:
-            clients = AdminQueueQueueStatsResponse200DbClients.from_dict(_clients_raw)
 
         if d:
             unknown_properties("AdminQueueQueueStatsResponse200Db", d)
@@ -178,6 +234,21 @@ class AdminQueueQueueStatsResponse200Db:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINQUEUEQUEUESTATSRESPONSE200DB_KEYS = frozenset(
+    {
+        "version",
+        "mode",
+        "runId",
+        "processId",
+        "port",
+        "os",
+        "uptime",
+        "memory",
+        "clients",
+    }
+)
 
 
 _RELATED_LOADED = False

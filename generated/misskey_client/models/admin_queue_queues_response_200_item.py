@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_queue_queues_response_200_item_name import (
     AdminQueueQueuesResponse200ItemName,
@@ -64,24 +68,65 @@ class AdminQueueQueuesResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = check_admin_queue_queues_response_200_item_name(d["name"])
+
+            counts = AdminQueueQueuesResponse200ItemCounts.from_dict(d["counts"])
+
+            is_paused = d["isPaused"]
+            metrics = AdminQueueQueuesResponse200ItemMetrics.from_dict(d["metrics"])
+
+            _model = cls(
+                name=name,
+                counts=counts,
+                is_paused=is_paused,
+                metrics=metrics,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueQueuesResponse200Item", exc) from exc
+        if not d.keys() <= _ADMINQUEUEQUEUESRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESRESPONSE200ITEM_KEYS}
+            unknown_properties("AdminQueueQueuesResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueQueuesResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
-        if _name_raw is UNSET:
+        if _name_raw is not UNSET:
+            name = check_admin_queue_queues_response_200_item_name(_name_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200Item", "name")
             name = cast(Any, UNSET)
-        else:
-            name = check_admin_queue_queues_response_200_item_name(_name_raw)
 
         _counts_raw = d.pop("counts", UNSET)
-        if _counts_raw is UNSET:
+        if _counts_raw is not UNSET:
+            counts = AdminQueueQueuesResponse200ItemCounts.from_dict(_counts_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200Item", "counts")
             counts = cast(Any, UNSET)
-        else:
-            counts = AdminQueueQueuesResponse200ItemCounts.from_dict(_counts_raw)
 
         is_paused = d.pop("isPaused", UNSET)
         if is_paused is UNSET:
@@ -89,12 +134,13 @@ class AdminQueueQueuesResponse200Item:
             missing_required("AdminQueueQueuesResponse200Item", "isPaused")
 
         _metrics_raw = d.pop("metrics", UNSET)
-        if _metrics_raw is UNSET:
+        if _metrics_raw is not UNSET:
+            metrics = AdminQueueQueuesResponse200ItemMetrics.from_dict(_metrics_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200Item", "metrics")
             metrics = cast(Any, UNSET)
-        else:
-            metrics = AdminQueueQueuesResponse200ItemMetrics.from_dict(_metrics_raw)
 
         if d:
             unknown_properties("AdminQueueQueuesResponse200Item", d)
@@ -123,6 +169,16 @@ class AdminQueueQueuesResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINQUEUEQUEUESRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "name",
+        "counts",
+        "isPaused",
+        "metrics",
+    }
+)
 
 
 _RELATED_LOADED = False

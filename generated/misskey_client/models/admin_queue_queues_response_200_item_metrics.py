@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -49,24 +53,60 @@ class AdminQueueQueuesResponse200ItemMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            completed = QueueMetrics.from_dict(d["completed"])
+
+            failed = QueueMetrics.from_dict(d["failed"])
+
+            _model = cls(
+                completed=completed,
+                failed=failed,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueQueuesResponse200ItemMetrics", exc) from exc
+        if not d.keys() <= _ADMINQUEUEQUEUESRESPONSE200ITEMMETRICS_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESRESPONSE200ITEMMETRICS_KEYS}
+            unknown_properties("AdminQueueQueuesResponse200ItemMetrics", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueQueuesResponse200ItemMetrics", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _completed_raw = d.pop("completed", UNSET)
-        if _completed_raw is UNSET:
+        if _completed_raw is not UNSET:
+            completed = QueueMetrics.from_dict(_completed_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200ItemMetrics", "completed")
             completed = cast(Any, UNSET)
-        else:
-            completed = QueueMetrics.from_dict(_completed_raw)
 
         _failed_raw = d.pop("failed", UNSET)
-        if _failed_raw is UNSET:
+        if _failed_raw is not UNSET:
+            failed = QueueMetrics.from_dict(_failed_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200ItemMetrics", "failed")
             failed = cast(Any, UNSET)
-        else:
-            failed = QueueMetrics.from_dict(_failed_raw)
 
         if d:
             unknown_properties("AdminQueueQueuesResponse200ItemMetrics", d)
@@ -93,6 +133,14 @@ class AdminQueueQueuesResponse200ItemMetrics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINQUEUEQUEUESRESPONSE200ITEMMETRICS_KEYS = frozenset(
+    {
+        "completed",
+        "failed",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -63,40 +67,84 @@ class AdminQueueStatsResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            deliver = QueueCount.from_dict(d["deliver"])
+
+            inbox = QueueCount.from_dict(d["inbox"])
+
+            db = QueueCount.from_dict(d["db"])
+
+            object_storage = QueueCount.from_dict(d["objectStorage"])
+
+            _model = cls(
+                deliver=deliver,
+                inbox=inbox,
+                db=db,
+                object_storage=object_storage,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueStatsResponse200", exc) from exc
+        if not d.keys() <= _ADMINQUEUESTATSRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINQUEUESTATSRESPONSE200_KEYS}
+            unknown_properties("AdminQueueStatsResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminQueueStatsResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _deliver_raw = d.pop("deliver", UNSET)
-        if _deliver_raw is UNSET:
+        if _deliver_raw is not UNSET:
+            deliver = QueueCount.from_dict(_deliver_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "deliver")
             deliver = cast(Any, UNSET)
-        else:
-            deliver = QueueCount.from_dict(_deliver_raw)
 
         _inbox_raw = d.pop("inbox", UNSET)
-        if _inbox_raw is UNSET:
+        if _inbox_raw is not UNSET:
+            inbox = QueueCount.from_dict(_inbox_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "inbox")
             inbox = cast(Any, UNSET)
-        else:
-            inbox = QueueCount.from_dict(_inbox_raw)
 
         _db_raw = d.pop("db", UNSET)
-        if _db_raw is UNSET:
+        if _db_raw is not UNSET:
+            db = QueueCount.from_dict(_db_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "db")
             db = cast(Any, UNSET)
-        else:
-            db = QueueCount.from_dict(_db_raw)
 
         _object_storage_raw = d.pop("objectStorage", UNSET)
-        if _object_storage_raw is UNSET:
+        if _object_storage_raw is not UNSET:
+            object_storage = QueueCount.from_dict(_object_storage_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "objectStorage")
             object_storage = cast(Any, UNSET)
-        else:
-            object_storage = QueueCount.from_dict(_object_storage_raw)
 
         if d:
             unknown_properties("AdminQueueStatsResponse200", d)
@@ -125,6 +173,16 @@ class AdminQueueStatsResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINQUEUESTATSRESPONSE200_KEYS = frozenset(
+    {
+        "deliver",
+        "inbox",
+        "db",
+        "objectStorage",
+    }
+)
 
 
 _RELATED_LOADED = False

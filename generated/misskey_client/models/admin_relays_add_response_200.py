@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_relays_add_response_200_status import (
     AdminRelaysAddResponse200Status,
@@ -52,6 +56,41 @@ class AdminRelaysAddResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            inbox = d["inbox"]
+            status = check_admin_relays_add_response_200_status(d["status"])
+
+            _model = cls(
+                id=id,
+                inbox=inbox,
+                status=status,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminRelaysAddResponse200", exc) from exc
+        if not d.keys() <= _ADMINRELAYSADDRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINRELAYSADDRESPONSE200_KEYS}
+            unknown_properties("AdminRelaysAddResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminRelaysAddResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -64,12 +103,13 @@ class AdminRelaysAddResponse200:
             missing_required("AdminRelaysAddResponse200", "inbox")
 
         _status_raw = d.pop("status", UNSET)
-        if _status_raw is UNSET:
+        if _status_raw is not UNSET:
+            status = check_admin_relays_add_response_200_status(_status_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRelaysAddResponse200", "status")
             status = cast(Any, UNSET)
-        else:
-            status = check_admin_relays_add_response_200_status(_status_raw)
 
         if d:
             unknown_properties("AdminRelaysAddResponse200", d)
@@ -97,3 +137,12 @@ class AdminRelaysAddResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINRELAYSADDRESPONSE200_KEYS = frozenset(
+    {
+        "id",
+        "inbox",
+        "status",
+    }
+)

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_enum_value, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_enum_value,
+    unknown_properties,
+)
 
 from ..models.admin_resolve_abuse_user_report_body_resolved_as_type_1 import (
     AdminResolveAbuseUserReportBodyResolvedAsType1,
@@ -71,6 +76,53 @@ class AdminResolveAbuseUserReportBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            report_id = d["reportId"]
+            _resolved_as = d.get("resolvedAs", UNSET)
+            resolved_as: (
+                AdminResolveAbuseUserReportBodyResolvedAsType1
+                | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
+                | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
+                | None
+                | Unset
+            )
+            if _resolved_as is None or _resolved_as is UNSET or _resolved_as in ("accept", "reject"):
+                resolved_as = _resolved_as
+            else:
+                resolved_as = unknown_enum_value(
+                    "AdminResolveAbuseUserReportBodyResolvedAsType1 | AdminResolveAbuseUserReportBodyResolvedAsType2Type1 | AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None",
+                    _resolved_as,
+                )
+
+            _model = cls(
+                report_id=report_id,
+                resolved_as=resolved_as,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminResolveAbuseUserReportBody", exc) from exc
+        if not d.keys() <= _ADMINRESOLVEABUSEUSERREPORTBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINRESOLVEABUSEUSERREPORTBODY_KEYS}
+            unknown_properties("AdminResolveAbuseUserReportBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminResolveAbuseUserReportBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         report_id = d.pop("reportId", UNSET)
         if report_id is UNSET:
@@ -78,11 +130,15 @@ class AdminResolveAbuseUserReportBody:
             missing_required("AdminResolveAbuseUserReportBody", "reportId")
 
         _resolved_as = d.pop("resolvedAs", UNSET)
+        resolved_as: (
+            AdminResolveAbuseUserReportBodyResolvedAsType1
+            | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
+            | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
+            | None
+            | Unset
+        )
         if _resolved_as is None or _resolved_as is UNSET or _resolved_as in ("accept", "reject"):
-            resolved_as = cast(
-                "AdminResolveAbuseUserReportBodyResolvedAsType1 | AdminResolveAbuseUserReportBodyResolvedAsType2Type1 | AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None | Unset",
-                _resolved_as,
-            )
+            resolved_as = _resolved_as
         else:
             resolved_as = unknown_enum_value(
                 "AdminResolveAbuseUserReportBodyResolvedAsType1 | AdminResolveAbuseUserReportBodyResolvedAsType2Type1 | AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None",
@@ -114,3 +170,11 @@ class AdminResolveAbuseUserReportBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINRESOLVEABUSEUSERREPORTBODY_KEYS = frozenset(
+    {
+        "reportId",
+        "resolvedAs",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_roles_create_body_target import AdminRolesCreateBodyTarget, check_admin_roles_create_body_target
 from ..types import UNSET, Unset
@@ -122,8 +126,71 @@ class AdminRolesCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = d["name"]
+            description = d["description"]
+            color = d["color"]
+
+            icon_url = d["iconUrl"]
+
+            target = check_admin_roles_create_body_target(d["target"])
+
+            cond_formula = AdminRolesCreateBodyCondFormula.from_dict(d["condFormula"])
+
+            is_public = d["isPublic"]
+            is_moderator = d["isModerator"]
+            is_administrator = d["isAdministrator"]
+            as_badge = d["asBadge"]
+            can_edit_members_by_moderator = d["canEditMembersByModerator"]
+            display_order = d["displayOrder"]
+            policies = AdminRolesCreateBodyPolicies.from_dict(d["policies"])
+
+            is_explorable = d.get("isExplorable", UNSET)
+            preserve_assignment_on_move_account = d.get("preserveAssignmentOnMoveAccount", UNSET)
+            _model = cls(
+                name=name,
+                description=description,
+                color=color,
+                icon_url=icon_url,
+                target=target,
+                cond_formula=cond_formula,
+                is_public=is_public,
+                is_moderator=is_moderator,
+                is_administrator=is_administrator,
+                as_badge=as_badge,
+                can_edit_members_by_moderator=can_edit_members_by_moderator,
+                display_order=display_order,
+                policies=policies,
+                is_explorable=is_explorable,
+                preserve_assignment_on_move_account=preserve_assignment_on_move_account,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminRolesCreateBody", exc) from exc
+        if not d.keys() <= _ADMINROLESCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINROLESCREATEBODY_KEYS}
+            unknown_properties("AdminRolesCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminRolesCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -136,36 +203,40 @@ class AdminRolesCreateBody:
             missing_required("AdminRolesCreateBody", "description")
 
         _color_raw = d.pop("color", UNSET)
-        if _color_raw is UNSET:
+        if _color_raw is not UNSET:
+            color = _color_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "color")
             color = cast(Any, UNSET)
-        else:
-            color = _color_raw
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
-        if _icon_url_raw is UNSET:
+        if _icon_url_raw is not UNSET:
+            icon_url = _icon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "iconUrl")
             icon_url = cast(Any, UNSET)
-        else:
-            icon_url = _icon_url_raw
 
         _target_raw = d.pop("target", UNSET)
-        if _target_raw is UNSET:
+        if _target_raw is not UNSET:
+            target = check_admin_roles_create_body_target(_target_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "target")
             target = cast(Any, UNSET)
-        else:
-            target = check_admin_roles_create_body_target(_target_raw)
 
         _cond_formula_raw = d.pop("condFormula", UNSET)
-        if _cond_formula_raw is UNSET:
+        if _cond_formula_raw is not UNSET:
+            cond_formula = AdminRolesCreateBodyCondFormula.from_dict(_cond_formula_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "condFormula")
             cond_formula = cast(Any, UNSET)
-        else:
-            cond_formula = AdminRolesCreateBodyCondFormula.from_dict(_cond_formula_raw)
 
         is_public = d.pop("isPublic", UNSET)
         if is_public is UNSET:
@@ -198,12 +269,13 @@ class AdminRolesCreateBody:
             missing_required("AdminRolesCreateBody", "displayOrder")
 
         _policies_raw = d.pop("policies", UNSET)
-        if _policies_raw is UNSET:
+        if _policies_raw is not UNSET:
+            policies = AdminRolesCreateBodyPolicies.from_dict(_policies_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "policies")
             policies = cast(Any, UNSET)
-        else:
-            policies = AdminRolesCreateBodyPolicies.from_dict(_policies_raw)
 
         is_explorable = d.pop("isExplorable", UNSET)
 
@@ -247,6 +319,27 @@ class AdminRolesCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINROLESCREATEBODY_KEYS = frozenset(
+    {
+        "name",
+        "description",
+        "color",
+        "iconUrl",
+        "target",
+        "condFormula",
+        "isPublic",
+        "isModerator",
+        "isAdministrator",
+        "asBadge",
+        "canEditMembersByModerator",
+        "displayOrder",
+        "policies",
+        "isExplorable",
+        "preserveAssignmentOnMoveAccount",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_roles_update_body_target import AdminRolesUpdateBodyTarget, check_admin_roles_update_body_target
 from ..types import UNSET, Unset
@@ -154,8 +158,88 @@ class AdminRolesUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            role_id = d["roleId"]
+            name = d.get("name", UNSET)
+            description = d.get("description", UNSET)
+            color = d.get("color", UNSET)
+
+            icon_url = d.get("iconUrl", UNSET)
+
+            _target = d.get("target", UNSET)
+            target: AdminRolesUpdateBodyTarget | Unset
+            if _target is UNSET:
+                target = UNSET
+            else:
+                target = check_admin_roles_update_body_target(_target)
+
+            _cond_formula = d.get("condFormula", UNSET)
+            cond_formula: AdminRolesUpdateBodyCondFormula | Unset
+            if _cond_formula is UNSET:
+                cond_formula = UNSET
+            else:
+                cond_formula = AdminRolesUpdateBodyCondFormula.from_dict(_cond_formula)
+
+            is_public = d.get("isPublic", UNSET)
+            is_moderator = d.get("isModerator", UNSET)
+            is_administrator = d.get("isAdministrator", UNSET)
+            is_explorable = d.get("isExplorable", UNSET)
+            as_badge = d.get("asBadge", UNSET)
+            preserve_assignment_on_move_account = d.get("preserveAssignmentOnMoveAccount", UNSET)
+            can_edit_members_by_moderator = d.get("canEditMembersByModerator", UNSET)
+            display_order = d.get("displayOrder", UNSET)
+            _policies = d.get("policies", UNSET)
+            policies: AdminRolesUpdateBodyPolicies | Unset
+            if _policies is UNSET:
+                policies = UNSET
+            else:
+                policies = AdminRolesUpdateBodyPolicies.from_dict(_policies)
+
+            _model = cls(
+                role_id=role_id,
+                name=name,
+                description=description,
+                color=color,
+                icon_url=icon_url,
+                target=target,
+                cond_formula=cond_formula,
+                is_public=is_public,
+                is_moderator=is_moderator,
+                is_administrator=is_administrator,
+                is_explorable=is_explorable,
+                as_badge=as_badge,
+                preserve_assignment_on_move_account=preserve_assignment_on_move_account,
+                can_edit_members_by_moderator=can_edit_members_by_moderator,
+                display_order=display_order,
+                policies=policies,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminRolesUpdateBody", exc) from exc
+        if not d.keys() <= _ADMINROLESUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINROLESUPDATEBODY_KEYS}
+            unknown_properties("AdminRolesUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminRolesUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         role_id = d.pop("roleId", UNSET)
         if role_id is UNSET:
@@ -172,14 +256,14 @@ class AdminRolesUpdateBody:
 
         _target = d.pop("target", UNSET)
         target: AdminRolesUpdateBodyTarget | Unset
-        if isinstance(_target, Unset):
+        if _target is UNSET:
             target = UNSET
         else:
             target = check_admin_roles_update_body_target(_target)
 
         _cond_formula = d.pop("condFormula", UNSET)
         cond_formula: AdminRolesUpdateBodyCondFormula | Unset
-        if isinstance(_cond_formula, Unset):
+        if _cond_formula is UNSET:
             cond_formula = UNSET
         else:
             cond_formula = AdminRolesUpdateBodyCondFormula.from_dict(_cond_formula)
@@ -202,7 +286,7 @@ class AdminRolesUpdateBody:
 
         _policies = d.pop("policies", UNSET)
         policies: AdminRolesUpdateBodyPolicies | Unset
-        if isinstance(_policies, Unset):
+        if _policies is UNSET:
             policies = UNSET
         else:
             policies = AdminRolesUpdateBodyPolicies.from_dict(_policies)
@@ -246,6 +330,28 @@ class AdminRolesUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINROLESUPDATEBODY_KEYS = frozenset(
+    {
+        "roleId",
+        "name",
+        "description",
+        "color",
+        "iconUrl",
+        "target",
+        "condFormula",
+        "isPublic",
+        "isModerator",
+        "isAdministrator",
+        "isExplorable",
+        "asBadge",
+        "preserveAssignmentOnMoveAccount",
+        "canEditMembersByModerator",
+        "displayOrder",
+        "policies",
+    }
+)
 
 
 _RELATED_LOADED = False

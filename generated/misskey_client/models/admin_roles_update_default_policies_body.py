@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -44,16 +48,48 @@ class AdminRolesUpdateDefaultPoliciesBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            policies = AdminRolesUpdateDefaultPoliciesBodyPolicies.from_dict(d["policies"])
+
+            _model = cls(
+                policies=policies,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminRolesUpdateDefaultPoliciesBody", exc) from exc
+        if not d.keys() <= _ADMINROLESUPDATEDEFAULTPOLICIESBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINROLESUPDATEDEFAULTPOLICIESBODY_KEYS}
+            unknown_properties("AdminRolesUpdateDefaultPoliciesBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminRolesUpdateDefaultPoliciesBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _policies_raw = d.pop("policies", UNSET)
-        if _policies_raw is UNSET:
+        if _policies_raw is not UNSET:
+            policies = AdminRolesUpdateDefaultPoliciesBodyPolicies.from_dict(_policies_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesUpdateDefaultPoliciesBody", "policies")
             policies = cast(Any, UNSET)
-        else:
-            policies = AdminRolesUpdateDefaultPoliciesBodyPolicies.from_dict(_policies_raw)
 
         if d:
             unknown_properties("AdminRolesUpdateDefaultPoliciesBody", d)
@@ -79,6 +115,13 @@ class AdminRolesUpdateDefaultPoliciesBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINROLESUPDATEDEFAULTPOLICIESBODY_KEYS = frozenset(
+    {
+        "policies",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,6 +6,9 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import (
+    parse_error,
+)
 
 T = TypeVar("T", bound="AdminRolesUpdateDefaultPoliciesBodyPolicies")
 
@@ -23,6 +26,14 @@ class AdminRolesUpdateDefaultPoliciesBodyPolicies:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminRolesUpdateDefaultPoliciesBodyPolicies", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _model = cls()
 

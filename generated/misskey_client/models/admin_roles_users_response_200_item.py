@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    parse_union,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -69,8 +74,81 @@ class AdminRolesUsersResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
+
+                def _try_0(data: Any) -> UserDetailedNotMe:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+
+                    return componentsschemas_user_detailed_type_0
+
+                def _try_1(data: Any) -> MeDetailed:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+
+                    return componentsschemas_user_detailed_type_1
+
+                return cast(
+                    MeDetailed | UserDetailedNotMe,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
+                    ),
+                )
+
+            user = _parse_user(d["user"])
+
+            _expires_at = d["expiresAt"]
+            expires_at: datetime.datetime | None
+            if _expires_at is None:
+                expires_at = _expires_at
+            else:
+                expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
+
+                expires_at = expires_at_type_0
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                user=user,
+                expires_at=expires_at,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminRolesUsersResponse200Item", exc) from exc
+        if not d.keys() <= _ADMINROLESUSERSRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINROLESUSERSRESPONSE200ITEM_KEYS}
+            unknown_properties("AdminRolesUsersResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminRolesUsersResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -78,19 +156,16 @@ class AdminRolesUsersResponse200Item:
             missing_required("AdminRolesUsersResponse200Item", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesUsersResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminRolesUsersResponse200Item", "user")
-            user = cast(Any, UNSET)
-        else:
+        if _user_raw is not UNSET:
 
             def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
 
@@ -121,19 +196,26 @@ class AdminRolesUsersResponse200Item:
 
             user = _parse_user(_user_raw)
 
-        _expires_at_raw = d.pop("expiresAt", UNSET)
-        if _expires_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminRolesUsersResponse200Item", "expiresAt")
-            expires_at = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminRolesUsersResponse200Item", "user")
+            user = cast(Any, UNSET)
+
+        _expires_at_raw = d.pop("expiresAt", UNSET)
+        if _expires_at_raw is not UNSET:
             _expires_at = _expires_at_raw
+            expires_at: datetime.datetime | None
             if _expires_at is None:
-                expires_at = cast("datetime.datetime | None", _expires_at)
+                expires_at = _expires_at
             else:
                 expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
 
                 expires_at = expires_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminRolesUsersResponse200Item", "expiresAt")
+            expires_at = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminRolesUsersResponse200Item", d)
@@ -162,6 +244,16 @@ class AdminRolesUsersResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINROLESUSERSRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "user",
+        "expiresAt",
+    }
+)
 
 
 _RELATED_LOADED = False

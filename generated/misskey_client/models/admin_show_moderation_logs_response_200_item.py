@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -71,8 +75,51 @@ class AdminShowModerationLogsResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            type_ = d["type"]
+            info = AdminShowModerationLogsResponse200ItemInfo.from_dict(d["info"])
+
+            user_id = d["userId"]
+            user = UserDetailedNotMe.from_dict(d["user"])
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                type_=type_,
+                info=info,
+                user_id=user_id,
+                user=user,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminShowModerationLogsResponse200Item", exc) from exc
+        if not d.keys() <= _ADMINSHOWMODERATIONLOGSRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINSHOWMODERATIONLOGSRESPONSE200ITEM_KEYS}
+            unknown_properties("AdminShowModerationLogsResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminShowModerationLogsResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -80,12 +127,13 @@ class AdminShowModerationLogsResponse200Item:
             missing_required("AdminShowModerationLogsResponse200Item", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         type_ = d.pop("type", UNSET)
         if type_ is UNSET:
@@ -93,12 +141,13 @@ class AdminShowModerationLogsResponse200Item:
             missing_required("AdminShowModerationLogsResponse200Item", "type")
 
         _info_raw = d.pop("info", UNSET)
-        if _info_raw is UNSET:
+        if _info_raw is not UNSET:
+            info = AdminShowModerationLogsResponse200ItemInfo.from_dict(_info_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "info")
             info = cast(Any, UNSET)
-        else:
-            info = AdminShowModerationLogsResponse200ItemInfo.from_dict(_info_raw)
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -106,12 +155,13 @@ class AdminShowModerationLogsResponse200Item:
             missing_required("AdminShowModerationLogsResponse200Item", "userId")
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user = UserDetailedNotMe.from_dict(_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "user")
             user = cast(Any, UNSET)
-        else:
-            user = UserDetailedNotMe.from_dict(_user_raw)
 
         if d:
             unknown_properties("AdminShowModerationLogsResponse200Item", d)
@@ -142,6 +192,18 @@ class AdminShowModerationLogsResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINSHOWMODERATIONLOGSRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "type",
+        "info",
+        "userId",
+        "user",
+    }
+)
 
 
 _RELATED_LOADED = False

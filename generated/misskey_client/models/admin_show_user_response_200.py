@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    parse_union,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -199,16 +204,151 @@ class AdminShowUserResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            email = d["email"]
+
+            email_verified = d["emailVerified"]
+            followed_message = d["followedMessage"]
+
+            auto_accept_followed = d["autoAcceptFollowed"]
+            no_crawle = d["noCrawle"]
+            prevent_ai_learning = d["preventAiLearning"]
+            always_mark_nsfw = d["alwaysMarkNsfw"]
+            auto_sensitive = d["autoSensitive"]
+            careful_bot = d["carefulBot"]
+            inject_featured_note = d["injectFeaturedNote"]
+            receive_announcement_email = d["receiveAnnouncementEmail"]
+            muted_words = []
+            _muted_words = d["mutedWords"]
+            for muted_words_item_data in _muted_words:
+
+                def _parse_muted_words_item(data: object) -> list[str] | str:
+
+                    def _try_0(data: Any) -> str:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        return data
+
+                    def _try_1(data: Any) -> list[str]:
+                        if not isinstance(data, list):
+                            raise TypeError()
+                        muted_words_item_type_1: list[str] = data
+
+                        return muted_words_item_type_1
+
+                    return cast(
+                        list[str] | str,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
+                        ),
+                    )
+
+                muted_words_item = _parse_muted_words_item(muted_words_item_data)
+
+                muted_words.append(muted_words_item)
+
+            muted_instances: list[str] = d["mutedInstances"]
+
+            notification_recieve_config = AdminShowUserResponse200NotificationRecieveConfig.from_dict(
+                d["notificationRecieveConfig"]
+            )
+
+            is_moderator = d["isModerator"]
+            is_silenced = d["isSilenced"]
+            is_suspended = d["isSuspended"]
+            is_hibernated = d["isHibernated"]
+            last_active_date = d["lastActiveDate"]
+
+            moderation_note = d["moderationNote"]
+            signins = []
+            _signins = d["signins"]
+            for signins_item_data in _signins:
+                signins_item = Signin.from_dict(signins_item_data)
+
+                signins.append(signins_item)
+
+            policies = RolePolicies.from_dict(d["policies"])
+
+            roles = []
+            _roles = d["roles"]
+            for roles_item_data in _roles:
+                roles_item = Role.from_dict(roles_item_data)
+
+                roles.append(roles_item)
+
+            role_assigns = []
+            _role_assigns = d["roleAssigns"]
+            for role_assigns_item_data in _role_assigns:
+                role_assigns_item = AdminShowUserResponse200RoleAssignsItem.from_dict(role_assigns_item_data)
+
+                role_assigns.append(role_assigns_item)
+
+            _model = cls(
+                email=email,
+                email_verified=email_verified,
+                followed_message=followed_message,
+                auto_accept_followed=auto_accept_followed,
+                no_crawle=no_crawle,
+                prevent_ai_learning=prevent_ai_learning,
+                always_mark_nsfw=always_mark_nsfw,
+                auto_sensitive=auto_sensitive,
+                careful_bot=careful_bot,
+                inject_featured_note=inject_featured_note,
+                receive_announcement_email=receive_announcement_email,
+                muted_words=muted_words,
+                muted_instances=muted_instances,
+                notification_recieve_config=notification_recieve_config,
+                is_moderator=is_moderator,
+                is_silenced=is_silenced,
+                is_suspended=is_suspended,
+                is_hibernated=is_hibernated,
+                last_active_date=last_active_date,
+                moderation_note=moderation_note,
+                signins=signins,
+                policies=policies,
+                roles=roles,
+                role_assigns=role_assigns,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminShowUserResponse200", exc) from exc
+        if not d.keys() <= _ADMINSHOWUSERRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINSHOWUSERRESPONSE200_KEYS}
+            unknown_properties("AdminShowUserResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminShowUserResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _email_raw = d.pop("email", UNSET)
-        if _email_raw is UNSET:
+        if _email_raw is not UNSET:
+            email = _email_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "email")
             email = cast(Any, UNSET)
-        else:
-            email = _email_raw
 
         email_verified = d.pop("emailVerified", UNSET)
         if email_verified is UNSET:
@@ -216,12 +356,13 @@ class AdminShowUserResponse200:
             missing_required("AdminShowUserResponse200", "emailVerified")
 
         _followed_message_raw = d.pop("followedMessage", UNSET)
-        if _followed_message_raw is UNSET:
+        if _followed_message_raw is not UNSET:
+            followed_message = _followed_message_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "followedMessage")
             followed_message = cast(Any, UNSET)
-        else:
-            followed_message = _followed_message_raw
 
         auto_accept_followed = d.pop("autoAcceptFollowed", UNSET)
         if auto_accept_followed is UNSET:
@@ -264,11 +405,7 @@ class AdminShowUserResponse200:
             missing_required("AdminShowUserResponse200", "receiveAnnouncementEmail")
 
         _muted_words_raw = d.pop("mutedWords", UNSET)
-        if _muted_words_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminShowUserResponse200", "mutedWords")
-            muted_words = cast(Any, UNSET)
-        else:
+        if _muted_words_raw is not UNSET:
             muted_words = []
             _muted_words = _muted_words_raw
             for muted_words_item_data in _muted_words:
@@ -283,7 +420,7 @@ class AdminShowUserResponse200:
                     def _try_1(data: Any) -> list[str]:
                         if not isinstance(data, list):
                             raise TypeError()
-                        muted_words_item_type_1 = cast("list[str]", data)
+                        muted_words_item_type_1: list[str] = data
 
                         return muted_words_item_type_1
 
@@ -302,23 +439,30 @@ class AdminShowUserResponse200:
 
                 muted_words.append(muted_words_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminShowUserResponse200", "mutedWords")
+            muted_words = cast(Any, UNSET)
+
         _muted_instances_raw = d.pop("mutedInstances", UNSET)
-        if _muted_instances_raw is UNSET:
+        if _muted_instances_raw is not UNSET:
+            muted_instances: list[str] = _muted_instances_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "mutedInstances")
             muted_instances = cast(Any, UNSET)
-        else:
-            muted_instances = cast("list[str]", _muted_instances_raw)
 
         _notification_recieve_config_raw = d.pop("notificationRecieveConfig", UNSET)
-        if _notification_recieve_config_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminShowUserResponse200", "notificationRecieveConfig")
-            notification_recieve_config = cast(Any, UNSET)
-        else:
+        if _notification_recieve_config_raw is not UNSET:
             notification_recieve_config = AdminShowUserResponse200NotificationRecieveConfig.from_dict(
                 _notification_recieve_config_raw
             )
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminShowUserResponse200", "notificationRecieveConfig")
+            notification_recieve_config = cast(Any, UNSET)
 
         is_moderator = d.pop("isModerator", UNSET)
         if is_moderator is UNSET:
@@ -341,12 +485,13 @@ class AdminShowUserResponse200:
             missing_required("AdminShowUserResponse200", "isHibernated")
 
         _last_active_date_raw = d.pop("lastActiveDate", UNSET)
-        if _last_active_date_raw is UNSET:
+        if _last_active_date_raw is not UNSET:
+            last_active_date = _last_active_date_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "lastActiveDate")
             last_active_date = cast(Any, UNSET)
-        else:
-            last_active_date = _last_active_date_raw
 
         moderation_note = d.pop("moderationNote", UNSET)
         if moderation_note is UNSET:
@@ -354,11 +499,7 @@ class AdminShowUserResponse200:
             missing_required("AdminShowUserResponse200", "moderationNote")
 
         _signins_raw = d.pop("signins", UNSET)
-        if _signins_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminShowUserResponse200", "signins")
-            signins = cast(Any, UNSET)
-        else:
+        if _signins_raw is not UNSET:
             signins = []
             _signins = _signins_raw
             for signins_item_data in _signins:
@@ -366,20 +507,22 @@ class AdminShowUserResponse200:
 
                 signins.append(signins_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminShowUserResponse200", "signins")
+            signins = cast(Any, UNSET)
+
         _policies_raw = d.pop("policies", UNSET)
-        if _policies_raw is UNSET:
+        if _policies_raw is not UNSET:
+            policies = RolePolicies.from_dict(_policies_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "policies")
             policies = cast(Any, UNSET)
-        else:
-            policies = RolePolicies.from_dict(_policies_raw)
 
         _roles_raw = d.pop("roles", UNSET)
-        if _roles_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminShowUserResponse200", "roles")
-            roles = cast(Any, UNSET)
-        else:
+        if _roles_raw is not UNSET:
             roles = []
             _roles = _roles_raw
             for roles_item_data in _roles:
@@ -387,18 +530,24 @@ class AdminShowUserResponse200:
 
                 roles.append(roles_item)
 
-        _role_assigns_raw = d.pop("roleAssigns", UNSET)
-        if _role_assigns_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminShowUserResponse200", "roleAssigns")
-            role_assigns = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminShowUserResponse200", "roles")
+            roles = cast(Any, UNSET)
+
+        _role_assigns_raw = d.pop("roleAssigns", UNSET)
+        if _role_assigns_raw is not UNSET:
             role_assigns = []
             _role_assigns = _role_assigns_raw
             for role_assigns_item_data in _role_assigns:
                 role_assigns_item = AdminShowUserResponse200RoleAssignsItem.from_dict(role_assigns_item_data)
 
                 role_assigns.append(role_assigns_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminShowUserResponse200", "roleAssigns")
+            role_assigns = cast(Any, UNSET)
 
         if d:
             unknown_properties("AdminShowUserResponse200", d)
@@ -447,6 +596,36 @@ class AdminShowUserResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINSHOWUSERRESPONSE200_KEYS = frozenset(
+    {
+        "email",
+        "emailVerified",
+        "followedMessage",
+        "autoAcceptFollowed",
+        "noCrawle",
+        "preventAiLearning",
+        "alwaysMarkNsfw",
+        "autoSensitive",
+        "carefulBot",
+        "injectFeaturedNote",
+        "receiveAnnouncementEmail",
+        "mutedWords",
+        "mutedInstances",
+        "notificationRecieveConfig",
+        "isModerator",
+        "isSilenced",
+        "isSuspended",
+        "isHibernated",
+        "lastActiveDate",
+        "moderationNote",
+        "signins",
+        "policies",
+        "roles",
+        "roleAssigns",
+    }
+)
 
 
 _RELATED_LOADED = False

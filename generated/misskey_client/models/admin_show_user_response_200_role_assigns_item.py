@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -49,6 +53,41 @@ class AdminShowUserResponse200RoleAssignsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            created_at = d["createdAt"]
+            expires_at = d["expiresAt"]
+
+            role_id = d["roleId"]
+            _model = cls(
+                created_at=created_at,
+                expires_at=expires_at,
+                role_id=role_id,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminShowUserResponse200RoleAssignsItem", exc) from exc
+        if not d.keys() <= _ADMINSHOWUSERRESPONSE200ROLEASSIGNSITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINSHOWUSERRESPONSE200ROLEASSIGNSITEM_KEYS}
+            unknown_properties("AdminShowUserResponse200RoleAssignsItem", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminShowUserResponse200RoleAssignsItem", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         created_at = d.pop("createdAt", UNSET)
         if created_at is UNSET:
@@ -56,12 +95,13 @@ class AdminShowUserResponse200RoleAssignsItem:
             missing_required("AdminShowUserResponse200RoleAssignsItem", "createdAt")
 
         _expires_at_raw = d.pop("expiresAt", UNSET)
-        if _expires_at_raw is UNSET:
+        if _expires_at_raw is not UNSET:
+            expires_at = _expires_at_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200RoleAssignsItem", "expiresAt")
             expires_at = cast(Any, UNSET)
-        else:
-            expires_at = _expires_at_raw
 
         role_id = d.pop("roleId", UNSET)
         if role_id is UNSET:
@@ -94,3 +134,12 @@ class AdminShowUserResponse200RoleAssignsItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINSHOWUSERRESPONSE200ROLEASSIGNSITEM_KEYS = frozenset(
+    {
+        "createdAt",
+        "expiresAt",
+        "roleId",
+    }
+)

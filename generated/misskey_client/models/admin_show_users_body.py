@@ -6,7 +6,10 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_show_users_body_origin import AdminShowUsersBodyOrigin, check_admin_show_users_body_origin
 from ..models.admin_show_users_body_sort import AdminShowUsersBodySort, check_admin_show_users_body_sort
@@ -89,6 +92,68 @@ class AdminShowUsersBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            limit = d.get("limit", UNSET)
+            offset = d.get("offset", UNSET)
+            _sort = d.get("sort", UNSET)
+            sort: AdminShowUsersBodySort | Unset
+            if _sort is UNSET:
+                sort = UNSET
+            else:
+                sort = check_admin_show_users_body_sort(_sort)
+
+            _state = d.get("state", UNSET)
+            state: AdminShowUsersBodyState | Unset
+            if _state is UNSET:
+                state = UNSET
+            else:
+                state = check_admin_show_users_body_state(_state)
+
+            _origin = d.get("origin", UNSET)
+            origin: AdminShowUsersBodyOrigin | Unset
+            if _origin is UNSET:
+                origin = UNSET
+            else:
+                origin = check_admin_show_users_body_origin(_origin)
+
+            username = d.get("username", UNSET)
+
+            hostname = d.get("hostname", UNSET)
+
+            _model = cls(
+                limit=limit,
+                offset=offset,
+                sort=sort,
+                state=state,
+                origin=origin,
+                username=username,
+                hostname=hostname,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminShowUsersBody", exc) from exc
+        if not d.keys() <= _ADMINSHOWUSERSBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINSHOWUSERSBODY_KEYS}
+            unknown_properties("AdminShowUsersBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminShowUsersBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         limit = d.pop("limit", UNSET)
 
@@ -96,21 +161,21 @@ class AdminShowUsersBody:
 
         _sort = d.pop("sort", UNSET)
         sort: AdminShowUsersBodySort | Unset
-        if isinstance(_sort, Unset):
+        if _sort is UNSET:
             sort = UNSET
         else:
             sort = check_admin_show_users_body_sort(_sort)
 
         _state = d.pop("state", UNSET)
         state: AdminShowUsersBodyState | Unset
-        if isinstance(_state, Unset):
+        if _state is UNSET:
             state = UNSET
         else:
             state = check_admin_show_users_body_state(_state)
 
         _origin = d.pop("origin", UNSET)
         origin: AdminShowUsersBodyOrigin | Unset
-        if isinstance(_origin, Unset):
+        if _origin is UNSET:
             origin = UNSET
         else:
             origin = check_admin_show_users_body_origin(_origin)
@@ -149,3 +214,16 @@ class AdminShowUsersBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINSHOWUSERSBODY_KEYS = frozenset(
+    {
+        "limit",
+        "offset",
+        "sort",
+        "state",
+        "origin",
+        "username",
+        "hostname",
+    }
+)

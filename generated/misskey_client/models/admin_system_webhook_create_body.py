@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_system_webhook_create_body_on_item import (
     AdminSystemWebhookCreateBodyOnItem,
@@ -66,6 +70,50 @@ class AdminSystemWebhookCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            is_active = d["isActive"]
+            name = d["name"]
+            on = []
+            _on = d["on"]
+            for on_item_data in _on:
+                on_item = check_admin_system_webhook_create_body_on_item(on_item_data)
+
+                on.append(on_item)
+
+            url = d["url"]
+            secret = d.get("secret", UNSET)
+            _model = cls(
+                is_active=is_active,
+                name=name,
+                on=on,
+                url=url,
+                secret=secret,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminSystemWebhookCreateBody", exc) from exc
+        if not d.keys() <= _ADMINSYSTEMWEBHOOKCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINSYSTEMWEBHOOKCREATEBODY_KEYS}
+            unknown_properties("AdminSystemWebhookCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminSystemWebhookCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         is_active = d.pop("isActive", UNSET)
         if is_active is UNSET:
@@ -78,17 +126,18 @@ class AdminSystemWebhookCreateBody:
             missing_required("AdminSystemWebhookCreateBody", "name")
 
         _on_raw = d.pop("on", UNSET)
-        if _on_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AdminSystemWebhookCreateBody", "on")
-            on = cast(Any, UNSET)
-        else:
+        if _on_raw is not UNSET:
             on = []
             _on = _on_raw
             for on_item_data in _on:
                 on_item = check_admin_system_webhook_create_body_on_item(on_item_data)
 
                 on.append(on_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AdminSystemWebhookCreateBody", "on")
+            on = cast(Any, UNSET)
 
         url = d.pop("url", UNSET)
         if url is UNSET:
@@ -125,3 +174,14 @@ class AdminSystemWebhookCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINSYSTEMWEBHOOKCREATEBODY_KEYS = frozenset(
+    {
+        "isActive",
+        "name",
+        "on",
+        "url",
+        "secret",
+    }
+)

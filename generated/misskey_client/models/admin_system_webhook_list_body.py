@@ -6,7 +6,10 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_system_webhook_list_body_on_item import (
     AdminSystemWebhookListBodyOnItem,
@@ -51,6 +54,46 @@ class AdminSystemWebhookListBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            is_active = d.get("isActive", UNSET)
+            _on = d.get("on", UNSET)
+            on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET
+            if _on is not UNSET:
+                on = []
+                for on_item_data in _on:
+                    on_item = check_admin_system_webhook_list_body_on_item(on_item_data)
+
+                    on.append(on_item)
+
+            _model = cls(
+                is_active=is_active,
+                on=on,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminSystemWebhookListBody", exc) from exc
+        if not d.keys() <= _ADMINSYSTEMWEBHOOKLISTBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINSYSTEMWEBHOOKLISTBODY_KEYS}
+            unknown_properties("AdminSystemWebhookListBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminSystemWebhookListBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         is_active = d.pop("isActive", UNSET)
 
@@ -88,3 +131,11 @@ class AdminSystemWebhookListBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINSYSTEMWEBHOOKLISTBODY_KEYS = frozenset(
+    {
+        "isActive",
+        "on",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_system_webhook_test_body_type import (
     AdminSystemWebhookTestBodyType,
@@ -61,8 +65,49 @@ class AdminSystemWebhookTestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            webhook_id = d["webhookId"]
+            type_ = check_admin_system_webhook_test_body_type(d["type"])
+
+            _override = d.get("override", UNSET)
+            override: AdminSystemWebhookTestBodyOverride | Unset
+            if _override is UNSET:
+                override = UNSET
+            else:
+                override = AdminSystemWebhookTestBodyOverride.from_dict(_override)
+
+            _model = cls(
+                webhook_id=webhook_id,
+                type_=type_,
+                override=override,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminSystemWebhookTestBody", exc) from exc
+        if not d.keys() <= _ADMINSYSTEMWEBHOOKTESTBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINSYSTEMWEBHOOKTESTBODY_KEYS}
+            unknown_properties("AdminSystemWebhookTestBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminSystemWebhookTestBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         webhook_id = d.pop("webhookId", UNSET)
         if webhook_id is UNSET:
@@ -70,16 +115,17 @@ class AdminSystemWebhookTestBody:
             missing_required("AdminSystemWebhookTestBody", "webhookId")
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_admin_system_webhook_test_body_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSystemWebhookTestBody", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_admin_system_webhook_test_body_type(_type__raw)
 
         _override = d.pop("override", UNSET)
         override: AdminSystemWebhookTestBodyOverride | Unset
-        if isinstance(_override, Unset):
+        if _override is UNSET:
             override = UNSET
         else:
             override = AdminSystemWebhookTestBodyOverride.from_dict(_override)
@@ -110,6 +156,15 @@ class AdminSystemWebhookTestBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINSYSTEMWEBHOOKTESTBODY_KEYS = frozenset(
+    {
+        "webhookId",
+        "type",
+        "override",
+    }
+)
 
 
 _RELATED_LOADED = False

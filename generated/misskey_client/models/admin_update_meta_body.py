@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_update_meta_body_federation import (
     AdminUpdateMetaBodyFederation,
@@ -1132,56 +1135,518 @@ class AdminUpdateMetaBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            disable_registration = d.get("disableRegistration", UNSET)
+
+            _pinned_users = d.get("pinnedUsers", UNSET)
+            pinned_users: list[str] | None | Unset
+            if _pinned_users is None or _pinned_users is UNSET:
+                pinned_users = _pinned_users
+            else:
+                pinned_users_type_0: list[str] = _pinned_users
+
+                pinned_users = pinned_users_type_0
+
+            _hidden_tags = d.get("hiddenTags", UNSET)
+            hidden_tags: list[str] | None | Unset
+            if _hidden_tags is None or _hidden_tags is UNSET:
+                hidden_tags = _hidden_tags
+            else:
+                hidden_tags_type_0: list[str] = _hidden_tags
+
+                hidden_tags = hidden_tags_type_0
+
+            _blocked_hosts = d.get("blockedHosts", UNSET)
+            blocked_hosts: list[str] | None | Unset
+            if _blocked_hosts is None or _blocked_hosts is UNSET:
+                blocked_hosts = _blocked_hosts
+            else:
+                blocked_hosts_type_0: list[str] = _blocked_hosts
+
+                blocked_hosts = blocked_hosts_type_0
+
+            _sensitive_words = d.get("sensitiveWords", UNSET)
+            sensitive_words: list[str] | None | Unset
+            if _sensitive_words is None or _sensitive_words is UNSET:
+                sensitive_words = _sensitive_words
+            else:
+                sensitive_words_type_0: list[str] = _sensitive_words
+
+                sensitive_words = sensitive_words_type_0
+
+            _prohibited_words = d.get("prohibitedWords", UNSET)
+            prohibited_words: list[str] | None | Unset
+            if _prohibited_words is None or _prohibited_words is UNSET:
+                prohibited_words = _prohibited_words
+            else:
+                prohibited_words_type_0: list[str] = _prohibited_words
+
+                prohibited_words = prohibited_words_type_0
+
+            _prohibited_words_for_name_of_user = d.get("prohibitedWordsForNameOfUser", UNSET)
+            prohibited_words_for_name_of_user: list[str] | None | Unset
+            if _prohibited_words_for_name_of_user is None or _prohibited_words_for_name_of_user is UNSET:
+                prohibited_words_for_name_of_user = _prohibited_words_for_name_of_user
+            else:
+                prohibited_words_for_name_of_user_type_0: list[str] = _prohibited_words_for_name_of_user
+
+                prohibited_words_for_name_of_user = prohibited_words_for_name_of_user_type_0
+
+            theme_color = d.get("themeColor", UNSET)
+
+            mascot_image_url = d.get("mascotImageUrl", UNSET)
+
+            banner_url = d.get("bannerUrl", UNSET)
+
+            server_error_image_url = d.get("serverErrorImageUrl", UNSET)
+
+            info_image_url = d.get("infoImageUrl", UNSET)
+
+            not_found_image_url = d.get("notFoundImageUrl", UNSET)
+
+            icon_url = d.get("iconUrl", UNSET)
+
+            app_192_icon_url = d.get("app192IconUrl", UNSET)
+
+            app_512_icon_url = d.get("app512IconUrl", UNSET)
+
+            background_image_url = d.get("backgroundImageUrl", UNSET)
+
+            logo_image_url = d.get("logoImageUrl", UNSET)
+
+            name = d.get("name", UNSET)
+
+            short_name = d.get("shortName", UNSET)
+
+            description = d.get("description", UNSET)
+
+            default_light_theme = d.get("defaultLightTheme", UNSET)
+
+            default_dark_theme = d.get("defaultDarkTheme", UNSET)
+
+            _client_options = d.get("clientOptions", UNSET)
+            client_options: AdminUpdateMetaBodyClientOptions | Unset
+            if _client_options is UNSET:
+                client_options = UNSET
+            else:
+                client_options = AdminUpdateMetaBodyClientOptions.from_dict(_client_options)
+
+            cache_remote_files = d.get("cacheRemoteFiles", UNSET)
+            cache_remote_sensitive_files = d.get("cacheRemoteSensitiveFiles", UNSET)
+            email_required_for_signup = d.get("emailRequiredForSignup", UNSET)
+            enable_hcaptcha = d.get("enableHcaptcha", UNSET)
+            hcaptcha_site_key = d.get("hcaptchaSiteKey", UNSET)
+
+            hcaptcha_secret_key = d.get("hcaptchaSecretKey", UNSET)
+
+            enable_mcaptcha = d.get("enableMcaptcha", UNSET)
+            mcaptcha_site_key = d.get("mcaptchaSiteKey", UNSET)
+
+            mcaptcha_instance_url = d.get("mcaptchaInstanceUrl", UNSET)
+
+            mcaptcha_secret_key = d.get("mcaptchaSecretKey", UNSET)
+
+            enable_recaptcha = d.get("enableRecaptcha", UNSET)
+            recaptcha_site_key = d.get("recaptchaSiteKey", UNSET)
+
+            recaptcha_secret_key = d.get("recaptchaSecretKey", UNSET)
+
+            enable_turnstile = d.get("enableTurnstile", UNSET)
+            turnstile_site_key = d.get("turnstileSiteKey", UNSET)
+
+            turnstile_secret_key = d.get("turnstileSecretKey", UNSET)
+
+            enable_testcaptcha = d.get("enableTestcaptcha", UNSET)
+            google_analytics_measurement_id = d.get("googleAnalyticsMeasurementId", UNSET)
+
+            _sensitive_media_detection = d.get("sensitiveMediaDetection", UNSET)
+            sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset
+            if _sensitive_media_detection is UNSET:
+                sensitive_media_detection = UNSET
+            else:
+                sensitive_media_detection = check_admin_update_meta_body_sensitive_media_detection(
+                    _sensitive_media_detection
+                )
+
+            _sensitive_media_detection_sensitivity = d.get("sensitiveMediaDetectionSensitivity", UNSET)
+            sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset
+            if _sensitive_media_detection_sensitivity is UNSET:
+                sensitive_media_detection_sensitivity = UNSET
+            else:
+                sensitive_media_detection_sensitivity = (
+                    check_admin_update_meta_body_sensitive_media_detection_sensitivity(
+                        _sensitive_media_detection_sensitivity
+                    )
+                )
+
+            set_sensitive_flag_automatically = d.get("setSensitiveFlagAutomatically", UNSET)
+            enable_sensitive_media_detection_for_videos = d.get("enableSensitiveMediaDetectionForVideos", UNSET)
+            maintainer_name = d.get("maintainerName", UNSET)
+
+            maintainer_email = d.get("maintainerEmail", UNSET)
+
+            langs: list[str] = d.get("langs", UNSET)
+
+            deepl_auth_key = d.get("deeplAuthKey", UNSET)
+
+            deepl_is_pro = d.get("deeplIsPro", UNSET)
+            enable_email = d.get("enableEmail", UNSET)
+            email = d.get("email", UNSET)
+
+            smtp_secure = d.get("smtpSecure", UNSET)
+            smtp_host = d.get("smtpHost", UNSET)
+
+            smtp_port = d.get("smtpPort", UNSET)
+
+            smtp_user = d.get("smtpUser", UNSET)
+
+            smtp_pass = d.get("smtpPass", UNSET)
+
+            enable_service_worker = d.get("enableServiceWorker", UNSET)
+            sw_public_key = d.get("swPublicKey", UNSET)
+
+            sw_private_key = d.get("swPrivateKey", UNSET)
+
+            tos_url = d.get("tosUrl", UNSET)
+
+            repository_url = d.get("repositoryUrl", UNSET)
+
+            feedback_url = d.get("feedbackUrl", UNSET)
+
+            impressum_url = d.get("impressumUrl", UNSET)
+
+            privacy_policy_url = d.get("privacyPolicyUrl", UNSET)
+
+            inquiry_url = d.get("inquiryUrl", UNSET)
+
+            use_object_storage = d.get("useObjectStorage", UNSET)
+            object_storage_base_url = d.get("objectStorageBaseUrl", UNSET)
+
+            object_storage_bucket = d.get("objectStorageBucket", UNSET)
+
+            object_storage_prefix = d.get("objectStoragePrefix", UNSET)
+
+            object_storage_endpoint = d.get("objectStorageEndpoint", UNSET)
+
+            object_storage_region = d.get("objectStorageRegion", UNSET)
+
+            object_storage_port = d.get("objectStoragePort", UNSET)
+
+            object_storage_access_key = d.get("objectStorageAccessKey", UNSET)
+
+            object_storage_secret_key = d.get("objectStorageSecretKey", UNSET)
+
+            object_storage_use_ssl = d.get("objectStorageUseSSL", UNSET)
+            object_storage_use_proxy = d.get("objectStorageUseProxy", UNSET)
+            object_storage_set_public_read = d.get("objectStorageSetPublicRead", UNSET)
+            object_storage_s3_force_path_style = d.get("objectStorageS3ForcePathStyle", UNSET)
+            enable_ip_logging = d.get("enableIpLogging", UNSET)
+            enable_active_email_validation = d.get("enableActiveEmailValidation", UNSET)
+            enable_verifymail_api = d.get("enableVerifymailApi", UNSET)
+            verifymail_auth_key = d.get("verifymailAuthKey", UNSET)
+
+            enable_truemail_api = d.get("enableTruemailApi", UNSET)
+            truemail_instance = d.get("truemailInstance", UNSET)
+
+            truemail_auth_key = d.get("truemailAuthKey", UNSET)
+
+            enable_charts_for_remote_user = d.get("enableChartsForRemoteUser", UNSET)
+            enable_charts_for_federated_instances = d.get("enableChartsForFederatedInstances", UNSET)
+            enable_stats_for_federated_instances = d.get("enableStatsForFederatedInstances", UNSET)
+            enable_server_machine_stats = d.get("enableServerMachineStats", UNSET)
+            enable_identicon_generation = d.get("enableIdenticonGeneration", UNSET)
+            server_rules: list[str] = d.get("serverRules", UNSET)
+
+            banned_email_domains: list[str] = d.get("bannedEmailDomains", UNSET)
+
+            preserved_usernames: list[str] = d.get("preservedUsernames", UNSET)
+
+            manifest_json_override = d.get("manifestJsonOverride", UNSET)
+            enable_fanout_timeline = d.get("enableFanoutTimeline", UNSET)
+            enable_fanout_timeline_db_fallback = d.get("enableFanoutTimelineDbFallback", UNSET)
+            per_local_user_user_timeline_cache_max = d.get("perLocalUserUserTimelineCacheMax", UNSET)
+            per_remote_user_user_timeline_cache_max = d.get("perRemoteUserUserTimelineCacheMax", UNSET)
+            per_user_home_timeline_cache_max = d.get("perUserHomeTimelineCacheMax", UNSET)
+            per_user_list_timeline_cache_max = d.get("perUserListTimelineCacheMax", UNSET)
+            enable_reactions_buffering = d.get("enableReactionsBuffering", UNSET)
+            notes_per_one_ad = d.get("notesPerOneAd", UNSET)
+            _silenced_hosts = d.get("silencedHosts", UNSET)
+            silenced_hosts: list[str] | None | Unset
+            if _silenced_hosts is None or _silenced_hosts is UNSET:
+                silenced_hosts = _silenced_hosts
+            else:
+                silenced_hosts_type_0: list[str] = _silenced_hosts
+
+                silenced_hosts = silenced_hosts_type_0
+
+            _media_silenced_hosts = d.get("mediaSilencedHosts", UNSET)
+            media_silenced_hosts: list[str] | None | Unset
+            if _media_silenced_hosts is None or _media_silenced_hosts is UNSET:
+                media_silenced_hosts = _media_silenced_hosts
+            else:
+                media_silenced_hosts_type_0: list[str] = _media_silenced_hosts
+
+                media_silenced_hosts = media_silenced_hosts_type_0
+
+            summaly_proxy = d.get("summalyProxy", UNSET)
+
+            url_preview_enabled = d.get("urlPreviewEnabled", UNSET)
+            url_preview_allow_redirect = d.get("urlPreviewAllowRedirect", UNSET)
+            url_preview_timeout = d.get("urlPreviewTimeout", UNSET)
+            url_preview_maximum_content_length = d.get("urlPreviewMaximumContentLength", UNSET)
+            url_preview_require_content_length = d.get("urlPreviewRequireContentLength", UNSET)
+            url_preview_user_agent = d.get("urlPreviewUserAgent", UNSET)
+
+            url_preview_summary_proxy_url = d.get("urlPreviewSummaryProxyUrl", UNSET)
+
+            _federation = d.get("federation", UNSET)
+            federation: AdminUpdateMetaBodyFederation | Unset
+            if _federation is UNSET:
+                federation = UNSET
+            else:
+                federation = check_admin_update_meta_body_federation(_federation)
+
+            federation_hosts: list[str] = d.get("federationHosts", UNSET)
+
+            _deliver_suspended_software = d.get("deliverSuspendedSoftware", UNSET)
+            deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET
+            if _deliver_suspended_software is not UNSET:
+                deliver_suspended_software = []
+                for deliver_suspended_software_item_data in _deliver_suspended_software:
+                    deliver_suspended_software_item = AdminUpdateMetaBodyDeliverSuspendedSoftwareItem.from_dict(
+                        deliver_suspended_software_item_data
+                    )
+
+                    deliver_suspended_software.append(deliver_suspended_software_item)
+
+            single_user_mode = d.get("singleUserMode", UNSET)
+            _ugc_visibility_for_visitor = d.get("ugcVisibilityForVisitor", UNSET)
+            ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset
+            if _ugc_visibility_for_visitor is UNSET:
+                ugc_visibility_for_visitor = UNSET
+            else:
+                ugc_visibility_for_visitor = check_admin_update_meta_body_ugc_visibility_for_visitor(
+                    _ugc_visibility_for_visitor
+                )
+
+            proxy_remote_files = d.get("proxyRemoteFiles", UNSET)
+            sign_to_activity_pub_get = d.get("signToActivityPubGet", UNSET)
+            allow_external_ap_redirect = d.get("allowExternalApRedirect", UNSET)
+            enable_remote_notes_cleaning = d.get("enableRemoteNotesCleaning", UNSET)
+            remote_notes_cleaning_expiry_days_for_each_notes = d.get("remoteNotesCleaningExpiryDaysForEachNotes", UNSET)
+            remote_notes_cleaning_max_processing_duration_in_minutes = d.get(
+                "remoteNotesCleaningMaxProcessingDurationInMinutes", UNSET
+            )
+            show_role_badges_of_remote_users = d.get("showRoleBadgesOfRemoteUsers", UNSET)
+            _model = cls(
+                disable_registration=disable_registration,
+                pinned_users=pinned_users,
+                hidden_tags=hidden_tags,
+                blocked_hosts=blocked_hosts,
+                sensitive_words=sensitive_words,
+                prohibited_words=prohibited_words,
+                prohibited_words_for_name_of_user=prohibited_words_for_name_of_user,
+                theme_color=theme_color,
+                mascot_image_url=mascot_image_url,
+                banner_url=banner_url,
+                server_error_image_url=server_error_image_url,
+                info_image_url=info_image_url,
+                not_found_image_url=not_found_image_url,
+                icon_url=icon_url,
+                app_192_icon_url=app_192_icon_url,
+                app_512_icon_url=app_512_icon_url,
+                background_image_url=background_image_url,
+                logo_image_url=logo_image_url,
+                name=name,
+                short_name=short_name,
+                description=description,
+                default_light_theme=default_light_theme,
+                default_dark_theme=default_dark_theme,
+                client_options=client_options,
+                cache_remote_files=cache_remote_files,
+                cache_remote_sensitive_files=cache_remote_sensitive_files,
+                email_required_for_signup=email_required_for_signup,
+                enable_hcaptcha=enable_hcaptcha,
+                hcaptcha_site_key=hcaptcha_site_key,
+                hcaptcha_secret_key=hcaptcha_secret_key,
+                enable_mcaptcha=enable_mcaptcha,
+                mcaptcha_site_key=mcaptcha_site_key,
+                mcaptcha_instance_url=mcaptcha_instance_url,
+                mcaptcha_secret_key=mcaptcha_secret_key,
+                enable_recaptcha=enable_recaptcha,
+                recaptcha_site_key=recaptcha_site_key,
+                recaptcha_secret_key=recaptcha_secret_key,
+                enable_turnstile=enable_turnstile,
+                turnstile_site_key=turnstile_site_key,
+                turnstile_secret_key=turnstile_secret_key,
+                enable_testcaptcha=enable_testcaptcha,
+                google_analytics_measurement_id=google_analytics_measurement_id,
+                sensitive_media_detection=sensitive_media_detection,
+                sensitive_media_detection_sensitivity=sensitive_media_detection_sensitivity,
+                set_sensitive_flag_automatically=set_sensitive_flag_automatically,
+                enable_sensitive_media_detection_for_videos=enable_sensitive_media_detection_for_videos,
+                maintainer_name=maintainer_name,
+                maintainer_email=maintainer_email,
+                langs=langs,
+                deepl_auth_key=deepl_auth_key,
+                deepl_is_pro=deepl_is_pro,
+                enable_email=enable_email,
+                email=email,
+                smtp_secure=smtp_secure,
+                smtp_host=smtp_host,
+                smtp_port=smtp_port,
+                smtp_user=smtp_user,
+                smtp_pass=smtp_pass,
+                enable_service_worker=enable_service_worker,
+                sw_public_key=sw_public_key,
+                sw_private_key=sw_private_key,
+                tos_url=tos_url,
+                repository_url=repository_url,
+                feedback_url=feedback_url,
+                impressum_url=impressum_url,
+                privacy_policy_url=privacy_policy_url,
+                inquiry_url=inquiry_url,
+                use_object_storage=use_object_storage,
+                object_storage_base_url=object_storage_base_url,
+                object_storage_bucket=object_storage_bucket,
+                object_storage_prefix=object_storage_prefix,
+                object_storage_endpoint=object_storage_endpoint,
+                object_storage_region=object_storage_region,
+                object_storage_port=object_storage_port,
+                object_storage_access_key=object_storage_access_key,
+                object_storage_secret_key=object_storage_secret_key,
+                object_storage_use_ssl=object_storage_use_ssl,
+                object_storage_use_proxy=object_storage_use_proxy,
+                object_storage_set_public_read=object_storage_set_public_read,
+                object_storage_s3_force_path_style=object_storage_s3_force_path_style,
+                enable_ip_logging=enable_ip_logging,
+                enable_active_email_validation=enable_active_email_validation,
+                enable_verifymail_api=enable_verifymail_api,
+                verifymail_auth_key=verifymail_auth_key,
+                enable_truemail_api=enable_truemail_api,
+                truemail_instance=truemail_instance,
+                truemail_auth_key=truemail_auth_key,
+                enable_charts_for_remote_user=enable_charts_for_remote_user,
+                enable_charts_for_federated_instances=enable_charts_for_federated_instances,
+                enable_stats_for_federated_instances=enable_stats_for_federated_instances,
+                enable_server_machine_stats=enable_server_machine_stats,
+                enable_identicon_generation=enable_identicon_generation,
+                server_rules=server_rules,
+                banned_email_domains=banned_email_domains,
+                preserved_usernames=preserved_usernames,
+                manifest_json_override=manifest_json_override,
+                enable_fanout_timeline=enable_fanout_timeline,
+                enable_fanout_timeline_db_fallback=enable_fanout_timeline_db_fallback,
+                per_local_user_user_timeline_cache_max=per_local_user_user_timeline_cache_max,
+                per_remote_user_user_timeline_cache_max=per_remote_user_user_timeline_cache_max,
+                per_user_home_timeline_cache_max=per_user_home_timeline_cache_max,
+                per_user_list_timeline_cache_max=per_user_list_timeline_cache_max,
+                enable_reactions_buffering=enable_reactions_buffering,
+                notes_per_one_ad=notes_per_one_ad,
+                silenced_hosts=silenced_hosts,
+                media_silenced_hosts=media_silenced_hosts,
+                summaly_proxy=summaly_proxy,
+                url_preview_enabled=url_preview_enabled,
+                url_preview_allow_redirect=url_preview_allow_redirect,
+                url_preview_timeout=url_preview_timeout,
+                url_preview_maximum_content_length=url_preview_maximum_content_length,
+                url_preview_require_content_length=url_preview_require_content_length,
+                url_preview_user_agent=url_preview_user_agent,
+                url_preview_summary_proxy_url=url_preview_summary_proxy_url,
+                federation=federation,
+                federation_hosts=federation_hosts,
+                deliver_suspended_software=deliver_suspended_software,
+                single_user_mode=single_user_mode,
+                ugc_visibility_for_visitor=ugc_visibility_for_visitor,
+                proxy_remote_files=proxy_remote_files,
+                sign_to_activity_pub_get=sign_to_activity_pub_get,
+                allow_external_ap_redirect=allow_external_ap_redirect,
+                enable_remote_notes_cleaning=enable_remote_notes_cleaning,
+                remote_notes_cleaning_expiry_days_for_each_notes=remote_notes_cleaning_expiry_days_for_each_notes,
+                remote_notes_cleaning_max_processing_duration_in_minutes=remote_notes_cleaning_max_processing_duration_in_minutes,
+                show_role_badges_of_remote_users=show_role_badges_of_remote_users,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminUpdateMetaBody", exc) from exc
+        if not d.keys() <= _ADMINUPDATEMETABODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINUPDATEMETABODY_KEYS}
+            unknown_properties("AdminUpdateMetaBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminUpdateMetaBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         disable_registration = d.pop("disableRegistration", UNSET)
 
         _pinned_users = d.pop("pinnedUsers", UNSET)
-        if _pinned_users is None or isinstance(_pinned_users, Unset):
-            pinned_users = cast("list[str] | None | Unset", _pinned_users)
+        pinned_users: list[str] | None | Unset
+        if _pinned_users is None or _pinned_users is UNSET:
+            pinned_users = _pinned_users
         else:
-            pinned_users_type_0 = cast("list[str]", _pinned_users)
+            pinned_users_type_0: list[str] = _pinned_users
 
             pinned_users = pinned_users_type_0
 
         _hidden_tags = d.pop("hiddenTags", UNSET)
-        if _hidden_tags is None or isinstance(_hidden_tags, Unset):
-            hidden_tags = cast("list[str] | None | Unset", _hidden_tags)
+        hidden_tags: list[str] | None | Unset
+        if _hidden_tags is None or _hidden_tags is UNSET:
+            hidden_tags = _hidden_tags
         else:
-            hidden_tags_type_0 = cast("list[str]", _hidden_tags)
+            hidden_tags_type_0: list[str] = _hidden_tags
 
             hidden_tags = hidden_tags_type_0
 
         _blocked_hosts = d.pop("blockedHosts", UNSET)
-        if _blocked_hosts is None or isinstance(_blocked_hosts, Unset):
-            blocked_hosts = cast("list[str] | None | Unset", _blocked_hosts)
+        blocked_hosts: list[str] | None | Unset
+        if _blocked_hosts is None or _blocked_hosts is UNSET:
+            blocked_hosts = _blocked_hosts
         else:
-            blocked_hosts_type_0 = cast("list[str]", _blocked_hosts)
+            blocked_hosts_type_0: list[str] = _blocked_hosts
 
             blocked_hosts = blocked_hosts_type_0
 
         _sensitive_words = d.pop("sensitiveWords", UNSET)
-        if _sensitive_words is None or isinstance(_sensitive_words, Unset):
-            sensitive_words = cast("list[str] | None | Unset", _sensitive_words)
+        sensitive_words: list[str] | None | Unset
+        if _sensitive_words is None or _sensitive_words is UNSET:
+            sensitive_words = _sensitive_words
         else:
-            sensitive_words_type_0 = cast("list[str]", _sensitive_words)
+            sensitive_words_type_0: list[str] = _sensitive_words
 
             sensitive_words = sensitive_words_type_0
 
         _prohibited_words = d.pop("prohibitedWords", UNSET)
-        if _prohibited_words is None or isinstance(_prohibited_words, Unset):
-            prohibited_words = cast("list[str] | None | Unset", _prohibited_words)
+        prohibited_words: list[str] | None | Unset
+        if _prohibited_words is None or _prohibited_words is UNSET:
+            prohibited_words = _prohibited_words
         else:
-            prohibited_words_type_0 = cast("list[str]", _prohibited_words)
+            prohibited_words_type_0: list[str] = _prohibited_words
 
             prohibited_words = prohibited_words_type_0
 
         _prohibited_words_for_name_of_user = d.pop("prohibitedWordsForNameOfUser", UNSET)
-        if _prohibited_words_for_name_of_user is None or isinstance(_prohibited_words_for_name_of_user, Unset):
-            prohibited_words_for_name_of_user = cast("list[str] | None | Unset", _prohibited_words_for_name_of_user)
+        prohibited_words_for_name_of_user: list[str] | None | Unset
+        if _prohibited_words_for_name_of_user is None or _prohibited_words_for_name_of_user is UNSET:
+            prohibited_words_for_name_of_user = _prohibited_words_for_name_of_user
         else:
-            prohibited_words_for_name_of_user_type_0 = cast("list[str]", _prohibited_words_for_name_of_user)
+            prohibited_words_for_name_of_user_type_0: list[str] = _prohibited_words_for_name_of_user
 
             prohibited_words_for_name_of_user = prohibited_words_for_name_of_user_type_0
 
@@ -1219,7 +1684,7 @@ class AdminUpdateMetaBody:
 
         _client_options = d.pop("clientOptions", UNSET)
         client_options: AdminUpdateMetaBodyClientOptions | Unset
-        if isinstance(_client_options, Unset):
+        if _client_options is UNSET:
             client_options = UNSET
         else:
             client_options = AdminUpdateMetaBodyClientOptions.from_dict(_client_options)
@@ -1262,7 +1727,7 @@ class AdminUpdateMetaBody:
 
         _sensitive_media_detection = d.pop("sensitiveMediaDetection", UNSET)
         sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset
-        if isinstance(_sensitive_media_detection, Unset):
+        if _sensitive_media_detection is UNSET:
             sensitive_media_detection = UNSET
         else:
             sensitive_media_detection = check_admin_update_meta_body_sensitive_media_detection(
@@ -1271,7 +1736,7 @@ class AdminUpdateMetaBody:
 
         _sensitive_media_detection_sensitivity = d.pop("sensitiveMediaDetectionSensitivity", UNSET)
         sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset
-        if isinstance(_sensitive_media_detection_sensitivity, Unset):
+        if _sensitive_media_detection_sensitivity is UNSET:
             sensitive_media_detection_sensitivity = UNSET
         else:
             sensitive_media_detection_sensitivity = check_admin_update_meta_body_sensitive_media_detection_sensitivity(
@@ -1286,7 +1751,7 @@ class AdminUpdateMetaBody:
 
         maintainer_email = d.pop("maintainerEmail", UNSET)
 
-        langs = cast("list[str]", d.pop("langs", UNSET))
+        langs: list[str] = d.pop("langs", UNSET)
 
         deepl_auth_key = d.pop("deeplAuthKey", UNSET)
 
@@ -1374,11 +1839,11 @@ class AdminUpdateMetaBody:
 
         enable_identicon_generation = d.pop("enableIdenticonGeneration", UNSET)
 
-        server_rules = cast("list[str]", d.pop("serverRules", UNSET))
+        server_rules: list[str] = d.pop("serverRules", UNSET)
 
-        banned_email_domains = cast("list[str]", d.pop("bannedEmailDomains", UNSET))
+        banned_email_domains: list[str] = d.pop("bannedEmailDomains", UNSET)
 
-        preserved_usernames = cast("list[str]", d.pop("preservedUsernames", UNSET))
+        preserved_usernames: list[str] = d.pop("preservedUsernames", UNSET)
 
         manifest_json_override = d.pop("manifestJsonOverride", UNSET)
 
@@ -1399,18 +1864,20 @@ class AdminUpdateMetaBody:
         notes_per_one_ad = d.pop("notesPerOneAd", UNSET)
 
         _silenced_hosts = d.pop("silencedHosts", UNSET)
-        if _silenced_hosts is None or isinstance(_silenced_hosts, Unset):
-            silenced_hosts = cast("list[str] | None | Unset", _silenced_hosts)
+        silenced_hosts: list[str] | None | Unset
+        if _silenced_hosts is None or _silenced_hosts is UNSET:
+            silenced_hosts = _silenced_hosts
         else:
-            silenced_hosts_type_0 = cast("list[str]", _silenced_hosts)
+            silenced_hosts_type_0: list[str] = _silenced_hosts
 
             silenced_hosts = silenced_hosts_type_0
 
         _media_silenced_hosts = d.pop("mediaSilencedHosts", UNSET)
-        if _media_silenced_hosts is None or isinstance(_media_silenced_hosts, Unset):
-            media_silenced_hosts = cast("list[str] | None | Unset", _media_silenced_hosts)
+        media_silenced_hosts: list[str] | None | Unset
+        if _media_silenced_hosts is None or _media_silenced_hosts is UNSET:
+            media_silenced_hosts = _media_silenced_hosts
         else:
-            media_silenced_hosts_type_0 = cast("list[str]", _media_silenced_hosts)
+            media_silenced_hosts_type_0: list[str] = _media_silenced_hosts
 
             media_silenced_hosts = media_silenced_hosts_type_0
 
@@ -1432,12 +1899,12 @@ class AdminUpdateMetaBody:
 
         _federation = d.pop("federation", UNSET)
         federation: AdminUpdateMetaBodyFederation | Unset
-        if isinstance(_federation, Unset):
+        if _federation is UNSET:
             federation = UNSET
         else:
             federation = check_admin_update_meta_body_federation(_federation)
 
-        federation_hosts = cast("list[str]", d.pop("federationHosts", UNSET))
+        federation_hosts: list[str] = d.pop("federationHosts", UNSET)
 
         _deliver_suspended_software = d.pop("deliverSuspendedSoftware", UNSET)
         deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET
@@ -1454,7 +1921,7 @@ class AdminUpdateMetaBody:
 
         _ugc_visibility_for_visitor = d.pop("ugcVisibilityForVisitor", UNSET)
         ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset
-        if isinstance(_ugc_visibility_for_visitor, Unset):
+        if _ugc_visibility_for_visitor is UNSET:
             ugc_visibility_for_visitor = UNSET
         else:
             ugc_visibility_for_visitor = check_admin_update_meta_body_ugc_visibility_for_visitor(
@@ -1626,6 +2093,138 @@ class AdminUpdateMetaBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINUPDATEMETABODY_KEYS = frozenset(
+    {
+        "disableRegistration",
+        "pinnedUsers",
+        "hiddenTags",
+        "blockedHosts",
+        "sensitiveWords",
+        "prohibitedWords",
+        "prohibitedWordsForNameOfUser",
+        "themeColor",
+        "mascotImageUrl",
+        "bannerUrl",
+        "serverErrorImageUrl",
+        "infoImageUrl",
+        "notFoundImageUrl",
+        "iconUrl",
+        "app192IconUrl",
+        "app512IconUrl",
+        "backgroundImageUrl",
+        "logoImageUrl",
+        "name",
+        "shortName",
+        "description",
+        "defaultLightTheme",
+        "defaultDarkTheme",
+        "clientOptions",
+        "cacheRemoteFiles",
+        "cacheRemoteSensitiveFiles",
+        "emailRequiredForSignup",
+        "enableHcaptcha",
+        "hcaptchaSiteKey",
+        "hcaptchaSecretKey",
+        "enableMcaptcha",
+        "mcaptchaSiteKey",
+        "mcaptchaInstanceUrl",
+        "mcaptchaSecretKey",
+        "enableRecaptcha",
+        "recaptchaSiteKey",
+        "recaptchaSecretKey",
+        "enableTurnstile",
+        "turnstileSiteKey",
+        "turnstileSecretKey",
+        "enableTestcaptcha",
+        "googleAnalyticsMeasurementId",
+        "sensitiveMediaDetection",
+        "sensitiveMediaDetectionSensitivity",
+        "setSensitiveFlagAutomatically",
+        "enableSensitiveMediaDetectionForVideos",
+        "maintainerName",
+        "maintainerEmail",
+        "langs",
+        "deeplAuthKey",
+        "deeplIsPro",
+        "enableEmail",
+        "email",
+        "smtpSecure",
+        "smtpHost",
+        "smtpPort",
+        "smtpUser",
+        "smtpPass",
+        "enableServiceWorker",
+        "swPublicKey",
+        "swPrivateKey",
+        "tosUrl",
+        "repositoryUrl",
+        "feedbackUrl",
+        "impressumUrl",
+        "privacyPolicyUrl",
+        "inquiryUrl",
+        "useObjectStorage",
+        "objectStorageBaseUrl",
+        "objectStorageBucket",
+        "objectStoragePrefix",
+        "objectStorageEndpoint",
+        "objectStorageRegion",
+        "objectStoragePort",
+        "objectStorageAccessKey",
+        "objectStorageSecretKey",
+        "objectStorageUseSSL",
+        "objectStorageUseProxy",
+        "objectStorageSetPublicRead",
+        "objectStorageS3ForcePathStyle",
+        "enableIpLogging",
+        "enableActiveEmailValidation",
+        "enableVerifymailApi",
+        "verifymailAuthKey",
+        "enableTruemailApi",
+        "truemailInstance",
+        "truemailAuthKey",
+        "enableChartsForRemoteUser",
+        "enableChartsForFederatedInstances",
+        "enableStatsForFederatedInstances",
+        "enableServerMachineStats",
+        "enableIdenticonGeneration",
+        "serverRules",
+        "bannedEmailDomains",
+        "preservedUsernames",
+        "manifestJsonOverride",
+        "enableFanoutTimeline",
+        "enableFanoutTimelineDbFallback",
+        "perLocalUserUserTimelineCacheMax",
+        "perRemoteUserUserTimelineCacheMax",
+        "perUserHomeTimelineCacheMax",
+        "perUserListTimelineCacheMax",
+        "enableReactionsBuffering",
+        "notesPerOneAd",
+        "silencedHosts",
+        "mediaSilencedHosts",
+        "summalyProxy",
+        "urlPreviewEnabled",
+        "urlPreviewAllowRedirect",
+        "urlPreviewTimeout",
+        "urlPreviewMaximumContentLength",
+        "urlPreviewRequireContentLength",
+        "urlPreviewUserAgent",
+        "urlPreviewSummaryProxyUrl",
+        "federation",
+        "federationHosts",
+        "deliverSuspendedSoftware",
+        "singleUserMode",
+        "ugcVisibilityForVisitor",
+        "proxyRemoteFiles",
+        "signToActivityPubGet",
+        "allowExternalApRedirect",
+        "enableRemoteNotesCleaning",
+        "remoteNotesCleaningExpiryDaysForEachNotes",
+        "remoteNotesCleaningMaxProcessingDurationInMinutes",
+        "showRoleBadgesOfRemoteUsers",
+    }
+)
 
 
 _RELATED_LOADED = False

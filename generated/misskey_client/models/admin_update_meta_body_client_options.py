@@ -6,7 +6,10 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.admin_update_meta_body_client_options_entrance_page_style import (
     AdminUpdateMetaBodyClientOptionsEntrancePageStyle,
@@ -54,10 +57,52 @@ class AdminUpdateMetaBodyClientOptions:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            _entrance_page_style = d.get("entrancePageStyle", UNSET)
+            entrance_page_style: AdminUpdateMetaBodyClientOptionsEntrancePageStyle | Unset
+            if _entrance_page_style is UNSET:
+                entrance_page_style = UNSET
+            else:
+                entrance_page_style = check_admin_update_meta_body_client_options_entrance_page_style(
+                    _entrance_page_style
+                )
+
+            show_timeline_for_visitor = d.get("showTimelineForVisitor", UNSET)
+            show_activities_for_visitor = d.get("showActivitiesForVisitor", UNSET)
+            _model = cls(
+                entrance_page_style=entrance_page_style,
+                show_timeline_for_visitor=show_timeline_for_visitor,
+                show_activities_for_visitor=show_activities_for_visitor,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminUpdateMetaBodyClientOptions", exc) from exc
+        if not d.keys() <= _ADMINUPDATEMETABODYCLIENTOPTIONS_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ADMINUPDATEMETABODYCLIENTOPTIONS_KEYS}
+            unknown_properties("AdminUpdateMetaBodyClientOptions", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AdminUpdateMetaBodyClientOptions", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _entrance_page_style = d.pop("entrancePageStyle", UNSET)
         entrance_page_style: AdminUpdateMetaBodyClientOptionsEntrancePageStyle | Unset
-        if isinstance(_entrance_page_style, Unset):
+        if _entrance_page_style is UNSET:
             entrance_page_style = UNSET
         else:
             entrance_page_style = check_admin_update_meta_body_client_options_entrance_page_style(_entrance_page_style)
@@ -92,3 +137,12 @@ class AdminUpdateMetaBodyClientOptions:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ADMINUPDATEMETABODYCLIENTOPTIONS_KEYS = frozenset(
+    {
+        "entrancePageStyle",
+        "showTimelineForVisitor",
+        "showActivitiesForVisitor",
+    }
+)

@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.announcement_display import AnnouncementDisplay, check_announcement_display
 from ..models.announcement_icon import AnnouncementIcon, check_announcement_icon
@@ -102,6 +106,70 @@ class Announcement:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            _updated_at = d["updatedAt"]
+            updated_at: datetime.datetime | None
+            if _updated_at is None:
+                updated_at = _updated_at
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+            text = d["text"]
+            title = d["title"]
+            image_url = d["imageUrl"]
+
+            icon = check_announcement_icon(d["icon"])
+
+            display = check_announcement_display(d["display"])
+
+            need_confirmation_to_read = d["needConfirmationToRead"]
+            silence = d["silence"]
+            for_you = d["forYou"]
+            is_read = d.get("isRead", UNSET)
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                updated_at=updated_at,
+                text=text,
+                title=title,
+                image_url=image_url,
+                icon=icon,
+                display=display,
+                need_confirmation_to_read=need_confirmation_to_read,
+                silence=silence,
+                for_you=for_you,
+                is_read=is_read,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Announcement", exc) from exc
+        if not d.keys() <= _ANNOUNCEMENT_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ANNOUNCEMENT_KEYS}
+            unknown_properties("Announcement", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Announcement", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -109,26 +177,29 @@ class Announcement:
             missing_required("Announcement", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Announcement", "updatedAt")
-            updated_at = cast(Any, UNSET)
-        else:
+        if _updated_at_raw is not UNSET:
             _updated_at = _updated_at_raw
+            updated_at: datetime.datetime | None
             if _updated_at is None:
-                updated_at = cast("datetime.datetime | None", _updated_at)
+                updated_at = _updated_at
             else:
                 updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
                 updated_at = updated_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Announcement", "updatedAt")
+            updated_at = cast(Any, UNSET)
 
         text = d.pop("text", UNSET)
         if text is UNSET:
@@ -141,28 +212,31 @@ class Announcement:
             missing_required("Announcement", "title")
 
         _image_url_raw = d.pop("imageUrl", UNSET)
-        if _image_url_raw is UNSET:
+        if _image_url_raw is not UNSET:
+            image_url = _image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "imageUrl")
             image_url = cast(Any, UNSET)
-        else:
-            image_url = _image_url_raw
 
         _icon_raw = d.pop("icon", UNSET)
-        if _icon_raw is UNSET:
+        if _icon_raw is not UNSET:
+            icon = check_announcement_icon(_icon_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "icon")
             icon = cast(Any, UNSET)
-        else:
-            icon = check_announcement_icon(_icon_raw)
 
         _display_raw = d.pop("display", UNSET)
-        if _display_raw is UNSET:
+        if _display_raw is not UNSET:
+            display = check_announcement_display(_display_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "display")
             display = cast(Any, UNSET)
-        else:
-            display = check_announcement_display(_display_raw)
 
         need_confirmation_to_read = d.pop("needConfirmationToRead", UNSET)
         if need_confirmation_to_read is UNSET:
@@ -216,3 +290,21 @@ class Announcement:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ANNOUNCEMENT_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "updatedAt",
+        "text",
+        "title",
+        "imageUrl",
+        "icon",
+        "display",
+        "needConfirmationToRead",
+        "silence",
+        "forYou",
+        "isRead",
+    }
+)

@@ -6,7 +6,10 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -66,6 +69,46 @@ class AnnouncementsBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            limit = d.get("limit", UNSET)
+            since_id = d.get("sinceId", UNSET)
+            until_id = d.get("untilId", UNSET)
+            since_date = d.get("sinceDate", UNSET)
+            until_date = d.get("untilDate", UNSET)
+            is_active = d.get("isActive", UNSET)
+            _model = cls(
+                limit=limit,
+                since_id=since_id,
+                until_id=until_id,
+                since_date=since_date,
+                until_date=until_date,
+                is_active=is_active,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AnnouncementsBody", exc) from exc
+        if not d.keys() <= _ANNOUNCEMENTSBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ANNOUNCEMENTSBODY_KEYS}
+            unknown_properties("AnnouncementsBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AnnouncementsBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         limit = d.pop("limit", UNSET)
 
@@ -108,3 +151,15 @@ class AnnouncementsBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ANNOUNCEMENTSBODY_KEYS = frozenset(
+    {
+        "limit",
+        "sinceId",
+        "untilId",
+        "sinceDate",
+        "untilDate",
+        "isActive",
+    }
+)

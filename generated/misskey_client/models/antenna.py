@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.antenna_src import AntennaSrc, check_antenna_src
 from ..types import UNSET
@@ -129,6 +133,84 @@ class Antenna:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            name = d["name"]
+            keywords = []
+            _keywords = d["keywords"]
+            for keywords_item_data in _keywords:
+                keywords_item: list[str] = keywords_item_data
+
+                keywords.append(keywords_item)
+
+            exclude_keywords = []
+            _exclude_keywords = d["excludeKeywords"]
+            for exclude_keywords_item_data in _exclude_keywords:
+                exclude_keywords_item: list[str] = exclude_keywords_item_data
+
+                exclude_keywords.append(exclude_keywords_item)
+
+            src = check_antenna_src(d["src"])
+
+            user_list_id = d["userListId"]
+
+            users: list[str] = d["users"]
+
+            case_sensitive = d["caseSensitive"]
+            local_only = d["localOnly"]
+            exclude_bots = d["excludeBots"]
+            with_replies = d["withReplies"]
+            with_file = d["withFile"]
+            is_active = d["isActive"]
+            has_unread_note = d["hasUnreadNote"]
+            notify = d["notify"]
+            exclude_notes_in_sensitive_channel = d["excludeNotesInSensitiveChannel"]
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                name=name,
+                keywords=keywords,
+                exclude_keywords=exclude_keywords,
+                src=src,
+                user_list_id=user_list_id,
+                users=users,
+                case_sensitive=case_sensitive,
+                local_only=local_only,
+                exclude_bots=exclude_bots,
+                with_replies=with_replies,
+                with_file=with_file,
+                is_active=is_active,
+                has_unread_note=has_unread_note,
+                notify=notify,
+                exclude_notes_in_sensitive_channel=exclude_notes_in_sensitive_channel,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Antenna", exc) from exc
+        if not d.keys() <= _ANTENNA_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ANTENNA_KEYS}
+            unknown_properties("Antenna", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Antenna", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -136,12 +218,13 @@ class Antenna:
             missing_required("Antenna", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -149,54 +232,59 @@ class Antenna:
             missing_required("Antenna", "name")
 
         _keywords_raw = d.pop("keywords", UNSET)
-        if _keywords_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Antenna", "keywords")
-            keywords = cast(Any, UNSET)
-        else:
+        if _keywords_raw is not UNSET:
             keywords = []
             _keywords = _keywords_raw
             for keywords_item_data in _keywords:
-                keywords_item = cast("list[str]", keywords_item_data)
+                keywords_item: list[str] = keywords_item_data
 
                 keywords.append(keywords_item)
 
-        _exclude_keywords_raw = d.pop("excludeKeywords", UNSET)
-        if _exclude_keywords_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Antenna", "excludeKeywords")
-            exclude_keywords = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Antenna", "keywords")
+            keywords = cast(Any, UNSET)
+
+        _exclude_keywords_raw = d.pop("excludeKeywords", UNSET)
+        if _exclude_keywords_raw is not UNSET:
             exclude_keywords = []
             _exclude_keywords = _exclude_keywords_raw
             for exclude_keywords_item_data in _exclude_keywords:
-                exclude_keywords_item = cast("list[str]", exclude_keywords_item_data)
+                exclude_keywords_item: list[str] = exclude_keywords_item_data
 
                 exclude_keywords.append(exclude_keywords_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Antenna", "excludeKeywords")
+            exclude_keywords = cast(Any, UNSET)
+
         _src_raw = d.pop("src", UNSET)
-        if _src_raw is UNSET:
+        if _src_raw is not UNSET:
+            src = check_antenna_src(_src_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "src")
             src = cast(Any, UNSET)
-        else:
-            src = check_antenna_src(_src_raw)
 
         _user_list_id_raw = d.pop("userListId", UNSET)
-        if _user_list_id_raw is UNSET:
+        if _user_list_id_raw is not UNSET:
+            user_list_id = _user_list_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "userListId")
             user_list_id = cast(Any, UNSET)
-        else:
-            user_list_id = _user_list_id_raw
 
         _users_raw = d.pop("users", UNSET)
-        if _users_raw is UNSET:
+        if _users_raw is not UNSET:
+            users: list[str] = _users_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "users")
             users = cast(Any, UNSET)
-        else:
-            users = cast("list[str]", _users_raw)
 
         case_sensitive = d.pop("caseSensitive", UNSET)
         if case_sensitive is UNSET:
@@ -283,3 +371,26 @@ class Antenna:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ANTENNA_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "name",
+        "keywords",
+        "excludeKeywords",
+        "src",
+        "userListId",
+        "users",
+        "caseSensitive",
+        "localOnly",
+        "excludeBots",
+        "withReplies",
+        "withFile",
+        "isActive",
+        "hasUnreadNote",
+        "notify",
+        "excludeNotesInSensitiveChannel",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.antennas_create_body_src import AntennasCreateBodySrc, check_antennas_create_body_src
 from ..types import UNSET, Unset
@@ -110,6 +114,73 @@ class AntennasCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = d["name"]
+            src = check_antennas_create_body_src(d["src"])
+
+            keywords = []
+            _keywords = d["keywords"]
+            for keywords_item_data in _keywords:
+                keywords_item: list[str] = keywords_item_data
+
+                keywords.append(keywords_item)
+
+            exclude_keywords = []
+            _exclude_keywords = d["excludeKeywords"]
+            for exclude_keywords_item_data in _exclude_keywords:
+                exclude_keywords_item: list[str] = exclude_keywords_item_data
+
+                exclude_keywords.append(exclude_keywords_item)
+
+            users: list[str] = d["users"]
+
+            case_sensitive = d["caseSensitive"]
+            with_replies = d["withReplies"]
+            with_file = d["withFile"]
+            user_list_id = d.get("userListId", UNSET)
+
+            local_only = d.get("localOnly", UNSET)
+            exclude_bots = d.get("excludeBots", UNSET)
+            exclude_notes_in_sensitive_channel = d.get("excludeNotesInSensitiveChannel", UNSET)
+            _model = cls(
+                name=name,
+                src=src,
+                keywords=keywords,
+                exclude_keywords=exclude_keywords,
+                users=users,
+                case_sensitive=case_sensitive,
+                with_replies=with_replies,
+                with_file=with_file,
+                user_list_id=user_list_id,
+                local_only=local_only,
+                exclude_bots=exclude_bots,
+                exclude_notes_in_sensitive_channel=exclude_notes_in_sensitive_channel,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AntennasCreateBody", exc) from exc
+        if not d.keys() <= _ANTENNASCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ANTENNASCREATEBODY_KEYS}
+            unknown_properties("AntennasCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AntennasCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -117,46 +188,50 @@ class AntennasCreateBody:
             missing_required("AntennasCreateBody", "name")
 
         _src_raw = d.pop("src", UNSET)
-        if _src_raw is UNSET:
+        if _src_raw is not UNSET:
+            src = check_antennas_create_body_src(_src_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "src")
             src = cast(Any, UNSET)
-        else:
-            src = check_antennas_create_body_src(_src_raw)
 
         _keywords_raw = d.pop("keywords", UNSET)
-        if _keywords_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AntennasCreateBody", "keywords")
-            keywords = cast(Any, UNSET)
-        else:
+        if _keywords_raw is not UNSET:
             keywords = []
             _keywords = _keywords_raw
             for keywords_item_data in _keywords:
-                keywords_item = cast("list[str]", keywords_item_data)
+                keywords_item: list[str] = keywords_item_data
 
                 keywords.append(keywords_item)
 
-        _exclude_keywords_raw = d.pop("excludeKeywords", UNSET)
-        if _exclude_keywords_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("AntennasCreateBody", "excludeKeywords")
-            exclude_keywords = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AntennasCreateBody", "keywords")
+            keywords = cast(Any, UNSET)
+
+        _exclude_keywords_raw = d.pop("excludeKeywords", UNSET)
+        if _exclude_keywords_raw is not UNSET:
             exclude_keywords = []
             _exclude_keywords = _exclude_keywords_raw
             for exclude_keywords_item_data in _exclude_keywords:
-                exclude_keywords_item = cast("list[str]", exclude_keywords_item_data)
+                exclude_keywords_item: list[str] = exclude_keywords_item_data
 
                 exclude_keywords.append(exclude_keywords_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("AntennasCreateBody", "excludeKeywords")
+            exclude_keywords = cast(Any, UNSET)
+
         _users_raw = d.pop("users", UNSET)
-        if _users_raw is UNSET:
+        if _users_raw is not UNSET:
+            users: list[str] = _users_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "users")
             users = cast(Any, UNSET)
-        else:
-            users = cast("list[str]", _users_raw)
 
         case_sensitive = d.pop("caseSensitive", UNSET)
         if case_sensitive is UNSET:
@@ -216,3 +291,21 @@ class AntennasCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ANTENNASCREATEBODY_KEYS = frozenset(
+    {
+        "name",
+        "src",
+        "keywords",
+        "excludeKeywords",
+        "users",
+        "caseSensitive",
+        "withReplies",
+        "withFile",
+        "userListId",
+        "localOnly",
+        "excludeBots",
+        "excludeNotesInSensitiveChannel",
+    }
+)

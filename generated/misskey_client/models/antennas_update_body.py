@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.antennas_update_body_src import AntennasUpdateBodySrc, check_antennas_update_body_src
 from ..types import UNSET, Unset
@@ -131,6 +135,84 @@ class AntennasUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            antenna_id = d["antennaId"]
+            name = d.get("name", UNSET)
+            _src = d.get("src", UNSET)
+            src: AntennasUpdateBodySrc | Unset
+            if _src is UNSET:
+                src = UNSET
+            else:
+                src = check_antennas_update_body_src(_src)
+
+            user_list_id = d.get("userListId", UNSET)
+
+            _keywords = d.get("keywords", UNSET)
+            keywords: list[list[str]] | Unset = UNSET
+            if _keywords is not UNSET:
+                keywords = []
+                for keywords_item_data in _keywords:
+                    keywords_item: list[str] = keywords_item_data
+
+                    keywords.append(keywords_item)
+
+            _exclude_keywords = d.get("excludeKeywords", UNSET)
+            exclude_keywords: list[list[str]] | Unset = UNSET
+            if _exclude_keywords is not UNSET:
+                exclude_keywords = []
+                for exclude_keywords_item_data in _exclude_keywords:
+                    exclude_keywords_item: list[str] = exclude_keywords_item_data
+
+                    exclude_keywords.append(exclude_keywords_item)
+
+            users: list[str] = d.get("users", UNSET)
+
+            case_sensitive = d.get("caseSensitive", UNSET)
+            local_only = d.get("localOnly", UNSET)
+            exclude_bots = d.get("excludeBots", UNSET)
+            with_replies = d.get("withReplies", UNSET)
+            with_file = d.get("withFile", UNSET)
+            exclude_notes_in_sensitive_channel = d.get("excludeNotesInSensitiveChannel", UNSET)
+            _model = cls(
+                antenna_id=antenna_id,
+                name=name,
+                src=src,
+                user_list_id=user_list_id,
+                keywords=keywords,
+                exclude_keywords=exclude_keywords,
+                users=users,
+                case_sensitive=case_sensitive,
+                local_only=local_only,
+                exclude_bots=exclude_bots,
+                with_replies=with_replies,
+                with_file=with_file,
+                exclude_notes_in_sensitive_channel=exclude_notes_in_sensitive_channel,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AntennasUpdateBody", exc) from exc
+        if not d.keys() <= _ANTENNASUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ANTENNASUPDATEBODY_KEYS}
+            unknown_properties("AntennasUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AntennasUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         antenna_id = d.pop("antennaId", UNSET)
         if antenna_id is UNSET:
@@ -141,7 +223,7 @@ class AntennasUpdateBody:
 
         _src = d.pop("src", UNSET)
         src: AntennasUpdateBodySrc | Unset
-        if isinstance(_src, Unset):
+        if _src is UNSET:
             src = UNSET
         else:
             src = check_antennas_update_body_src(_src)
@@ -153,7 +235,7 @@ class AntennasUpdateBody:
         if _keywords is not UNSET:
             keywords = []
             for keywords_item_data in _keywords:
-                keywords_item = cast("list[str]", keywords_item_data)
+                keywords_item: list[str] = keywords_item_data
 
                 keywords.append(keywords_item)
 
@@ -162,11 +244,11 @@ class AntennasUpdateBody:
         if _exclude_keywords is not UNSET:
             exclude_keywords = []
             for exclude_keywords_item_data in _exclude_keywords:
-                exclude_keywords_item = cast("list[str]", exclude_keywords_item_data)
+                exclude_keywords_item: list[str] = exclude_keywords_item_data
 
                 exclude_keywords.append(exclude_keywords_item)
 
-        users = cast("list[str]", d.pop("users", UNSET))
+        users: list[str] = d.pop("users", UNSET)
 
         case_sensitive = d.pop("caseSensitive", UNSET)
 
@@ -216,3 +298,22 @@ class AntennasUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ANTENNASUPDATEBODY_KEYS = frozenset(
+    {
+        "antennaId",
+        "name",
+        "src",
+        "userListId",
+        "keywords",
+        "excludeKeywords",
+        "users",
+        "caseSensitive",
+        "localOnly",
+        "excludeBots",
+        "withReplies",
+        "withFile",
+        "excludeNotesInSensitiveChannel",
+    }
+)

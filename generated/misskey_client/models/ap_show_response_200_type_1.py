@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.ap_show_response_200_type_1_type import ApShowResponse200Type1Type, check_ap_show_response_200_type_1_type
 from ..types import UNSET
@@ -50,24 +54,60 @@ class ApShowResponse200Type1:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            type_ = check_ap_show_response_200_type_1_type(d["type"])
+
+            object_ = Note.from_dict(d["object"])
+
+            _model = cls(
+                type_=type_,
+                object_=object_,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ApShowResponse200Type1", exc) from exc
+        if not d.keys() <= _APSHOWRESPONSE200TYPE1_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _APSHOWRESPONSE200TYPE1_KEYS}
+            unknown_properties("ApShowResponse200Type1", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ApShowResponse200Type1", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_ap_show_response_200_type_1_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ApShowResponse200Type1", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_ap_show_response_200_type_1_type(_type__raw)
 
         _object__raw = d.pop("object", UNSET)
-        if _object__raw is UNSET:
+        if _object__raw is not UNSET:
+            object_ = Note.from_dict(_object__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ApShowResponse200Type1", "object")
             object_ = cast(Any, UNSET)
-        else:
-            object_ = Note.from_dict(_object__raw)
 
         if d:
             unknown_properties("ApShowResponse200Type1", d)
@@ -94,6 +134,14 @@ class ApShowResponse200Type1:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_APSHOWRESPONSE200TYPE1_KEYS = frozenset(
+    {
+        "type",
+        "object",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -66,6 +70,48 @@ class App:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            name = d["name"]
+            callback_url = d["callbackUrl"]
+
+            permission: list[str] = d["permission"]
+
+            secret = d.get("secret", UNSET)
+            is_authorized = d.get("isAuthorized", UNSET)
+            _model = cls(
+                id=id,
+                name=name,
+                callback_url=callback_url,
+                permission=permission,
+                secret=secret,
+                is_authorized=is_authorized,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("App", exc) from exc
+        if not d.keys() <= _APP_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _APP_KEYS}
+            unknown_properties("App", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("App", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -78,20 +124,22 @@ class App:
             missing_required("App", "name")
 
         _callback_url_raw = d.pop("callbackUrl", UNSET)
-        if _callback_url_raw is UNSET:
+        if _callback_url_raw is not UNSET:
+            callback_url = _callback_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("App", "callbackUrl")
             callback_url = cast(Any, UNSET)
-        else:
-            callback_url = _callback_url_raw
 
         _permission_raw = d.pop("permission", UNSET)
-        if _permission_raw is UNSET:
+        if _permission_raw is not UNSET:
+            permission: list[str] = _permission_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("App", "permission")
             permission = cast(Any, UNSET)
-        else:
-            permission = cast("list[str]", _permission_raw)
 
         secret = d.pop("secret", UNSET)
 
@@ -126,3 +174,15 @@ class App:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_APP_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "callbackUrl",
+        "permission",
+        "secret",
+        "isAuthorized",
+    }
+)

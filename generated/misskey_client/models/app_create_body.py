@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -58,6 +62,44 @@ class AppCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = d["name"]
+            description = d["description"]
+            permission: list[str] = d["permission"]
+
+            callback_url = d.get("callbackUrl", UNSET)
+
+            _model = cls(
+                name=name,
+                description=description,
+                permission=permission,
+                callback_url=callback_url,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AppCreateBody", exc) from exc
+        if not d.keys() <= _APPCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _APPCREATEBODY_KEYS}
+            unknown_properties("AppCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AppCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -70,12 +112,13 @@ class AppCreateBody:
             missing_required("AppCreateBody", "description")
 
         _permission_raw = d.pop("permission", UNSET)
-        if _permission_raw is UNSET:
+        if _permission_raw is not UNSET:
+            permission: list[str] = _permission_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AppCreateBody", "permission")
             permission = cast(Any, UNSET)
-        else:
-            permission = cast("list[str]", _permission_raw)
 
         callback_url = d.pop("callbackUrl", UNSET)
 
@@ -106,3 +149,13 @@ class AppCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_APPCREATEBODY_KEYS = frozenset(
+    {
+        "name",
+        "description",
+        "permission",
+        "callbackUrl",
+    }
+)

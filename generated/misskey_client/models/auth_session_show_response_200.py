@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -54,8 +58,43 @@ class AuthSessionShowResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            app = App.from_dict(d["app"])
+
+            token = d["token"]
+            _model = cls(
+                id=id,
+                app=app,
+                token=token,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AuthSessionShowResponse200", exc) from exc
+        if not d.keys() <= _AUTHSESSIONSHOWRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _AUTHSESSIONSHOWRESPONSE200_KEYS}
+            unknown_properties("AuthSessionShowResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("AuthSessionShowResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -63,12 +102,13 @@ class AuthSessionShowResponse200:
             missing_required("AuthSessionShowResponse200", "id")
 
         _app_raw = d.pop("app", UNSET)
-        if _app_raw is UNSET:
+        if _app_raw is not UNSET:
+            app = App.from_dict(_app_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AuthSessionShowResponse200", "app")
             app = cast(Any, UNSET)
-        else:
-            app = App.from_dict(_app_raw)
 
         token = d.pop("token", UNSET)
         if token is UNSET:
@@ -101,6 +141,15 @@ class AuthSessionShowResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_AUTHSESSIONSHOWRESPONSE200_KEYS = frozenset(
+    {
+        "id",
+        "app",
+        "token",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -60,8 +64,46 @@ class Blocking:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            blockee_id = d["blockeeId"]
+            blockee = UserDetailedNotMe.from_dict(d["blockee"])
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                blockee_id=blockee_id,
+                blockee=blockee,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Blocking", exc) from exc
+        if not d.keys() <= _BLOCKING_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _BLOCKING_KEYS}
+            unknown_properties("Blocking", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Blocking", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -69,12 +111,13 @@ class Blocking:
             missing_required("Blocking", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Blocking", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         blockee_id = d.pop("blockeeId", UNSET)
         if blockee_id is UNSET:
@@ -82,12 +125,13 @@ class Blocking:
             missing_required("Blocking", "blockeeId")
 
         _blockee_raw = d.pop("blockee", UNSET)
-        if _blockee_raw is UNSET:
+        if _blockee_raw is not UNSET:
+            blockee = UserDetailedNotMe.from_dict(_blockee_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Blocking", "blockee")
             blockee = cast(Any, UNSET)
-        else:
-            blockee = UserDetailedNotMe.from_dict(_blockee_raw)
 
         if d:
             unknown_properties("Blocking", d)
@@ -116,6 +160,16 @@ class Blocking:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_BLOCKING_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "blockeeId",
+        "blockee",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -57,8 +61,48 @@ class BubbleGameRankingResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            score = d["score"]
+            _user = d.get("user", UNSET)
+            user: UserLite | Unset
+            if _user is UNSET:
+                user = UNSET
+            else:
+                user = UserLite.from_dict(_user)
+
+            _model = cls(
+                id=id,
+                score=score,
+                user=user,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("BubbleGameRankingResponse200Item", exc) from exc
+        if not d.keys() <= _BUBBLEGAMERANKINGRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _BUBBLEGAMERANKINGRESPONSE200ITEM_KEYS}
+            unknown_properties("BubbleGameRankingResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("BubbleGameRankingResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -72,7 +116,7 @@ class BubbleGameRankingResponse200Item:
 
         _user = d.pop("user", UNSET)
         user: UserLite | Unset
-        if isinstance(_user, Unset):
+        if _user is UNSET:
             user = UNSET
         else:
             user = UserLite.from_dict(_user)
@@ -103,6 +147,15 @@ class BubbleGameRankingResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_BUBBLEGAMERANKINGRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "score",
+        "user",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -62,6 +66,50 @@ class BubbleGameRegisterBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            score = d["score"]
+            seed = d["seed"]
+            logs = []
+            _logs = d["logs"]
+            for logs_item_data in _logs:
+                logs_item: list[float] = logs_item_data
+
+                logs.append(logs_item)
+
+            game_mode = d["gameMode"]
+            game_version = d["gameVersion"]
+            _model = cls(
+                score=score,
+                seed=seed,
+                logs=logs,
+                game_mode=game_mode,
+                game_version=game_version,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("BubbleGameRegisterBody", exc) from exc
+        if not d.keys() <= _BUBBLEGAMEREGISTERBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _BUBBLEGAMEREGISTERBODY_KEYS}
+            unknown_properties("BubbleGameRegisterBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("BubbleGameRegisterBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         score = d.pop("score", UNSET)
         if score is UNSET:
@@ -74,17 +122,18 @@ class BubbleGameRegisterBody:
             missing_required("BubbleGameRegisterBody", "seed")
 
         _logs_raw = d.pop("logs", UNSET)
-        if _logs_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("BubbleGameRegisterBody", "logs")
-            logs = cast(Any, UNSET)
-        else:
+        if _logs_raw is not UNSET:
             logs = []
             _logs = _logs_raw
             for logs_item_data in _logs:
-                logs_item = cast("list[float]", logs_item_data)
+                logs_item: list[float] = logs_item_data
 
                 logs.append(logs_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("BubbleGameRegisterBody", "logs")
+            logs = cast(Any, UNSET)
 
         game_mode = d.pop("gameMode", UNSET)
         if game_mode is UNSET:
@@ -124,3 +173,14 @@ class BubbleGameRegisterBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_BUBBLEGAMEREGISTERBODY_KEYS = frozenset(
+    {
+        "score",
+        "seed",
+        "logs",
+        "gameMode",
+        "gameVersion",
+    }
+)

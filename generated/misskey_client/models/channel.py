@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -162,8 +166,98 @@ class Channel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            _last_noted_at = d["lastNotedAt"]
+            last_noted_at: datetime.datetime | None
+            if _last_noted_at is None:
+                last_noted_at = _last_noted_at
+            else:
+                last_noted_at_type_0 = datetime.datetime.fromisoformat(_last_noted_at)
+
+                last_noted_at = last_noted_at_type_0
+
+            name = d["name"]
+            description = d["description"]
+
+            user_id = d["userId"]
+
+            banner_url = d["bannerUrl"]
+
+            banner_id = d["bannerId"]
+
+            pinned_note_ids: list[str] = d["pinnedNoteIds"]
+
+            color = d["color"]
+            is_archived = d["isArchived"]
+            users_count = d["usersCount"]
+            notes_count = d["notesCount"]
+            is_sensitive = d["isSensitive"]
+            allow_renote_to_external = d["allowRenoteToExternal"]
+            is_following = d.get("isFollowing", UNSET)
+            is_favorited = d.get("isFavorited", UNSET)
+            is_muting = d.get("isMuting", UNSET)
+            _pinned_notes = d.get("pinnedNotes", UNSET)
+            pinned_notes: list[Note] | Unset = UNSET
+            if _pinned_notes is not UNSET:
+                pinned_notes = []
+                for pinned_notes_item_data in _pinned_notes:
+                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+
+                    pinned_notes.append(pinned_notes_item)
+
+            has_unread_note = d.get("hasUnreadNote", UNSET)
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                last_noted_at=last_noted_at,
+                name=name,
+                description=description,
+                user_id=user_id,
+                banner_url=banner_url,
+                banner_id=banner_id,
+                pinned_note_ids=pinned_note_ids,
+                color=color,
+                is_archived=is_archived,
+                users_count=users_count,
+                notes_count=notes_count,
+                is_sensitive=is_sensitive,
+                allow_renote_to_external=allow_renote_to_external,
+                is_following=is_following,
+                is_favorited=is_favorited,
+                is_muting=is_muting,
+                pinned_notes=pinned_notes,
+                has_unread_note=has_unread_note,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Channel", exc) from exc
+        if not d.keys() <= _CHANNEL_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHANNEL_KEYS}
+            unknown_properties("Channel", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Channel", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -171,26 +265,29 @@ class Channel:
             missing_required("Channel", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _last_noted_at_raw = d.pop("lastNotedAt", UNSET)
-        if _last_noted_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Channel", "lastNotedAt")
-            last_noted_at = cast(Any, UNSET)
-        else:
+        if _last_noted_at_raw is not UNSET:
             _last_noted_at = _last_noted_at_raw
+            last_noted_at: datetime.datetime | None
             if _last_noted_at is None:
-                last_noted_at = cast("datetime.datetime | None", _last_noted_at)
+                last_noted_at = _last_noted_at
             else:
                 last_noted_at_type_0 = datetime.datetime.fromisoformat(_last_noted_at)
 
                 last_noted_at = last_noted_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Channel", "lastNotedAt")
+            last_noted_at = cast(Any, UNSET)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -198,44 +295,49 @@ class Channel:
             missing_required("Channel", "name")
 
         _description_raw = d.pop("description", UNSET)
-        if _description_raw is UNSET:
+        if _description_raw is not UNSET:
+            description = _description_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "description")
             description = cast(Any, UNSET)
-        else:
-            description = _description_raw
 
         _user_id_raw = d.pop("userId", UNSET)
-        if _user_id_raw is UNSET:
+        if _user_id_raw is not UNSET:
+            user_id = _user_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "userId")
             user_id = cast(Any, UNSET)
-        else:
-            user_id = _user_id_raw
 
         _banner_url_raw = d.pop("bannerUrl", UNSET)
-        if _banner_url_raw is UNSET:
+        if _banner_url_raw is not UNSET:
+            banner_url = _banner_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "bannerUrl")
             banner_url = cast(Any, UNSET)
-        else:
-            banner_url = _banner_url_raw
 
         _banner_id_raw = d.pop("bannerId", UNSET)
-        if _banner_id_raw is UNSET:
+        if _banner_id_raw is not UNSET:
+            banner_id = _banner_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "bannerId")
             banner_id = cast(Any, UNSET)
-        else:
-            banner_id = _banner_id_raw
 
         _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
-        if _pinned_note_ids_raw is UNSET:
+        if _pinned_note_ids_raw is not UNSET:
+            pinned_note_ids: list[str] = _pinned_note_ids_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "pinnedNoteIds")
             pinned_note_ids = cast(Any, UNSET)
-        else:
-            pinned_note_ids = cast("list[str]", _pinned_note_ids_raw)
 
         color = d.pop("color", UNSET)
         if color is UNSET:
@@ -327,6 +429,32 @@ class Channel:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHANNEL_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "lastNotedAt",
+        "name",
+        "description",
+        "userId",
+        "bannerUrl",
+        "bannerId",
+        "pinnedNoteIds",
+        "color",
+        "isArchived",
+        "usersCount",
+        "notesCount",
+        "isSensitive",
+        "allowRenoteToExternal",
+        "isFollowing",
+        "isFavorited",
+        "isMuting",
+        "pinnedNotes",
+        "hasUnreadNote",
+    }
+)
 
 
 _RELATED_LOADED = False

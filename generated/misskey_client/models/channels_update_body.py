@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -108,6 +112,58 @@ class ChannelsUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            channel_id = d["channelId"]
+            name = d.get("name", UNSET)
+            description = d.get("description", UNSET)
+
+            banner_id = d.get("bannerId", UNSET)
+
+            is_archived = d.get("isArchived", UNSET)
+
+            pinned_note_ids: list[str] = d.get("pinnedNoteIds", UNSET)
+
+            color = d.get("color", UNSET)
+            is_sensitive = d.get("isSensitive", UNSET)
+
+            allow_renote_to_external = d.get("allowRenoteToExternal", UNSET)
+
+            _model = cls(
+                channel_id=channel_id,
+                name=name,
+                description=description,
+                banner_id=banner_id,
+                is_archived=is_archived,
+                pinned_note_ids=pinned_note_ids,
+                color=color,
+                is_sensitive=is_sensitive,
+                allow_renote_to_external=allow_renote_to_external,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChannelsUpdateBody", exc) from exc
+        if not d.keys() <= _CHANNELSUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHANNELSUPDATEBODY_KEYS}
+            unknown_properties("ChannelsUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChannelsUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         channel_id = d.pop("channelId", UNSET)
         if channel_id is UNSET:
@@ -122,7 +178,7 @@ class ChannelsUpdateBody:
 
         is_archived = d.pop("isArchived", UNSET)
 
-        pinned_note_ids = cast("list[str]", d.pop("pinnedNoteIds", UNSET))
+        pinned_note_ids: list[str] = d.pop("pinnedNoteIds", UNSET)
 
         color = d.pop("color", UNSET)
 
@@ -162,3 +218,18 @@ class ChannelsUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHANNELSUPDATEBODY_KEYS = frozenset(
+    {
+        "channelId",
+        "name",
+        "description",
+        "bannerId",
+        "isArchived",
+        "pinnedNoteIds",
+        "color",
+        "isSensitive",
+        "allowRenoteToExternal",
+    }
+)

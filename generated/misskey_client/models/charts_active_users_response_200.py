@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -78,78 +82,142 @@ class ChartsActiveUsersResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            read_write: list[float] = d["readWrite"]
+
+            read: list[float] = d["read"]
+
+            write: list[float] = d["write"]
+
+            registered_within_week: list[float] = d["registeredWithinWeek"]
+
+            registered_within_month: list[float] = d["registeredWithinMonth"]
+
+            registered_within_year: list[float] = d["registeredWithinYear"]
+
+            registered_outside_week: list[float] = d["registeredOutsideWeek"]
+
+            registered_outside_month: list[float] = d["registeredOutsideMonth"]
+
+            registered_outside_year: list[float] = d["registeredOutsideYear"]
+
+            _model = cls(
+                read_write=read_write,
+                read=read,
+                write=write,
+                registered_within_week=registered_within_week,
+                registered_within_month=registered_within_month,
+                registered_within_year=registered_within_year,
+                registered_outside_week=registered_outside_week,
+                registered_outside_month=registered_outside_month,
+                registered_outside_year=registered_outside_year,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsActiveUsersResponse200", exc) from exc
+        if not d.keys() <= _CHARTSACTIVEUSERSRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSACTIVEUSERSRESPONSE200_KEYS}
+            unknown_properties("ChartsActiveUsersResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsActiveUsersResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _read_write_raw = d.pop("readWrite", UNSET)
-        if _read_write_raw is UNSET:
+        if _read_write_raw is not UNSET:
+            read_write: list[float] = _read_write_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "readWrite")
             read_write = cast(Any, UNSET)
-        else:
-            read_write = cast("list[float]", _read_write_raw)
 
         _read_raw = d.pop("read", UNSET)
-        if _read_raw is UNSET:
+        if _read_raw is not UNSET:
+            read: list[float] = _read_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "read")
             read = cast(Any, UNSET)
-        else:
-            read = cast("list[float]", _read_raw)
 
         _write_raw = d.pop("write", UNSET)
-        if _write_raw is UNSET:
+        if _write_raw is not UNSET:
+            write: list[float] = _write_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "write")
             write = cast(Any, UNSET)
-        else:
-            write = cast("list[float]", _write_raw)
 
         _registered_within_week_raw = d.pop("registeredWithinWeek", UNSET)
-        if _registered_within_week_raw is UNSET:
+        if _registered_within_week_raw is not UNSET:
+            registered_within_week: list[float] = _registered_within_week_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredWithinWeek")
             registered_within_week = cast(Any, UNSET)
-        else:
-            registered_within_week = cast("list[float]", _registered_within_week_raw)
 
         _registered_within_month_raw = d.pop("registeredWithinMonth", UNSET)
-        if _registered_within_month_raw is UNSET:
+        if _registered_within_month_raw is not UNSET:
+            registered_within_month: list[float] = _registered_within_month_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredWithinMonth")
             registered_within_month = cast(Any, UNSET)
-        else:
-            registered_within_month = cast("list[float]", _registered_within_month_raw)
 
         _registered_within_year_raw = d.pop("registeredWithinYear", UNSET)
-        if _registered_within_year_raw is UNSET:
+        if _registered_within_year_raw is not UNSET:
+            registered_within_year: list[float] = _registered_within_year_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredWithinYear")
             registered_within_year = cast(Any, UNSET)
-        else:
-            registered_within_year = cast("list[float]", _registered_within_year_raw)
 
         _registered_outside_week_raw = d.pop("registeredOutsideWeek", UNSET)
-        if _registered_outside_week_raw is UNSET:
+        if _registered_outside_week_raw is not UNSET:
+            registered_outside_week: list[float] = _registered_outside_week_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredOutsideWeek")
             registered_outside_week = cast(Any, UNSET)
-        else:
-            registered_outside_week = cast("list[float]", _registered_outside_week_raw)
 
         _registered_outside_month_raw = d.pop("registeredOutsideMonth", UNSET)
-        if _registered_outside_month_raw is UNSET:
+        if _registered_outside_month_raw is not UNSET:
+            registered_outside_month: list[float] = _registered_outside_month_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredOutsideMonth")
             registered_outside_month = cast(Any, UNSET)
-        else:
-            registered_outside_month = cast("list[float]", _registered_outside_month_raw)
 
         _registered_outside_year_raw = d.pop("registeredOutsideYear", UNSET)
-        if _registered_outside_year_raw is UNSET:
+        if _registered_outside_year_raw is not UNSET:
+            registered_outside_year: list[float] = _registered_outside_year_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredOutsideYear")
             registered_outside_year = cast(Any, UNSET)
-        else:
-            registered_outside_year = cast("list[float]", _registered_outside_year_raw)
 
         if d:
             unknown_properties("ChartsActiveUsersResponse200", d)
@@ -183,3 +251,18 @@ class ChartsActiveUsersResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSACTIVEUSERSRESPONSE200_KEYS = frozenset(
+    {
+        "readWrite",
+        "read",
+        "write",
+        "registeredWithinWeek",
+        "registeredWithinMonth",
+        "registeredWithinYear",
+        "registeredOutsideWeek",
+        "registeredOutsideMonth",
+        "registeredOutsideYear",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -48,30 +52,70 @@ class ChartsApRequestResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            deliver_failed: list[float] = d["deliverFailed"]
+
+            deliver_succeeded: list[float] = d["deliverSucceeded"]
+
+            inbox_received: list[float] = d["inboxReceived"]
+
+            _model = cls(
+                deliver_failed=deliver_failed,
+                deliver_succeeded=deliver_succeeded,
+                inbox_received=inbox_received,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsApRequestResponse200", exc) from exc
+        if not d.keys() <= _CHARTSAPREQUESTRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSAPREQUESTRESPONSE200_KEYS}
+            unknown_properties("ChartsApRequestResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsApRequestResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _deliver_failed_raw = d.pop("deliverFailed", UNSET)
-        if _deliver_failed_raw is UNSET:
+        if _deliver_failed_raw is not UNSET:
+            deliver_failed: list[float] = _deliver_failed_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsApRequestResponse200", "deliverFailed")
             deliver_failed = cast(Any, UNSET)
-        else:
-            deliver_failed = cast("list[float]", _deliver_failed_raw)
 
         _deliver_succeeded_raw = d.pop("deliverSucceeded", UNSET)
-        if _deliver_succeeded_raw is UNSET:
+        if _deliver_succeeded_raw is not UNSET:
+            deliver_succeeded: list[float] = _deliver_succeeded_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsApRequestResponse200", "deliverSucceeded")
             deliver_succeeded = cast(Any, UNSET)
-        else:
-            deliver_succeeded = cast("list[float]", _deliver_succeeded_raw)
 
         _inbox_received_raw = d.pop("inboxReceived", UNSET)
-        if _inbox_received_raw is UNSET:
+        if _inbox_received_raw is not UNSET:
+            inbox_received: list[float] = _inbox_received_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsApRequestResponse200", "inboxReceived")
             inbox_received = cast(Any, UNSET)
-        else:
-            inbox_received = cast("list[float]", _inbox_received_raw)
 
         if d:
             unknown_properties("ChartsApRequestResponse200", d)
@@ -99,3 +143,12 @@ class ChartsApRequestResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSAPREQUESTRESPONSE200_KEYS = frozenset(
+    {
+        "deliverFailed",
+        "deliverSucceeded",
+        "inboxReceived",
+    }
+)

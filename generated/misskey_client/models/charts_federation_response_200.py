@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -73,70 +77,130 @@ class ChartsFederationResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            delivered_instances: list[float] = d["deliveredInstances"]
+
+            inbox_instances: list[float] = d["inboxInstances"]
+
+            stalled: list[float] = d["stalled"]
+
+            sub: list[float] = d["sub"]
+
+            pub: list[float] = d["pub"]
+
+            pubsub: list[float] = d["pubsub"]
+
+            sub_active: list[float] = d["subActive"]
+
+            pub_active: list[float] = d["pubActive"]
+
+            _model = cls(
+                delivered_instances=delivered_instances,
+                inbox_instances=inbox_instances,
+                stalled=stalled,
+                sub=sub,
+                pub=pub,
+                pubsub=pubsub,
+                sub_active=sub_active,
+                pub_active=pub_active,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsFederationResponse200", exc) from exc
+        if not d.keys() <= _CHARTSFEDERATIONRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSFEDERATIONRESPONSE200_KEYS}
+            unknown_properties("ChartsFederationResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsFederationResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _delivered_instances_raw = d.pop("deliveredInstances", UNSET)
-        if _delivered_instances_raw is UNSET:
+        if _delivered_instances_raw is not UNSET:
+            delivered_instances: list[float] = _delivered_instances_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "deliveredInstances")
             delivered_instances = cast(Any, UNSET)
-        else:
-            delivered_instances = cast("list[float]", _delivered_instances_raw)
 
         _inbox_instances_raw = d.pop("inboxInstances", UNSET)
-        if _inbox_instances_raw is UNSET:
+        if _inbox_instances_raw is not UNSET:
+            inbox_instances: list[float] = _inbox_instances_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "inboxInstances")
             inbox_instances = cast(Any, UNSET)
-        else:
-            inbox_instances = cast("list[float]", _inbox_instances_raw)
 
         _stalled_raw = d.pop("stalled", UNSET)
-        if _stalled_raw is UNSET:
+        if _stalled_raw is not UNSET:
+            stalled: list[float] = _stalled_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "stalled")
             stalled = cast(Any, UNSET)
-        else:
-            stalled = cast("list[float]", _stalled_raw)
 
         _sub_raw = d.pop("sub", UNSET)
-        if _sub_raw is UNSET:
+        if _sub_raw is not UNSET:
+            sub: list[float] = _sub_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "sub")
             sub = cast(Any, UNSET)
-        else:
-            sub = cast("list[float]", _sub_raw)
 
         _pub_raw = d.pop("pub", UNSET)
-        if _pub_raw is UNSET:
+        if _pub_raw is not UNSET:
+            pub: list[float] = _pub_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "pub")
             pub = cast(Any, UNSET)
-        else:
-            pub = cast("list[float]", _pub_raw)
 
         _pubsub_raw = d.pop("pubsub", UNSET)
-        if _pubsub_raw is UNSET:
+        if _pubsub_raw is not UNSET:
+            pubsub: list[float] = _pubsub_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "pubsub")
             pubsub = cast(Any, UNSET)
-        else:
-            pubsub = cast("list[float]", _pubsub_raw)
 
         _sub_active_raw = d.pop("subActive", UNSET)
-        if _sub_active_raw is UNSET:
+        if _sub_active_raw is not UNSET:
+            sub_active: list[float] = _sub_active_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "subActive")
             sub_active = cast(Any, UNSET)
-        else:
-            sub_active = cast("list[float]", _sub_active_raw)
 
         _pub_active_raw = d.pop("pubActive", UNSET)
-        if _pub_active_raw is UNSET:
+        if _pub_active_raw is not UNSET:
+            pub_active: list[float] = _pub_active_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "pubActive")
             pub_active = cast(Any, UNSET)
-        else:
-            pub_active = cast("list[float]", _pub_active_raw)
 
         if d:
             unknown_properties("ChartsFederationResponse200", d)
@@ -169,3 +233,17 @@ class ChartsFederationResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSFEDERATIONRESPONSE200_KEYS = frozenset(
+    {
+        "deliveredInstances",
+        "inboxInstances",
+        "stalled",
+        "sub",
+        "pub",
+        "pubsub",
+        "subActive",
+        "pubActive",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -74,56 +78,108 @@ class ChartsInstanceResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            requests = ChartsInstanceResponse200Requests.from_dict(d["requests"])
+
+            notes = ChartsInstanceResponse200Notes.from_dict(d["notes"])
+
+            users = ChartsInstanceResponse200Users.from_dict(d["users"])
+
+            following = ChartsInstanceResponse200Following.from_dict(d["following"])
+
+            followers = ChartsInstanceResponse200Followers.from_dict(d["followers"])
+
+            drive = ChartsInstanceResponse200Drive.from_dict(d["drive"])
+
+            _model = cls(
+                requests=requests,
+                notes=notes,
+                users=users,
+                following=following,
+                followers=followers,
+                drive=drive,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsInstanceResponse200", exc) from exc
+        if not d.keys() <= _CHARTSINSTANCERESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSINSTANCERESPONSE200_KEYS}
+            unknown_properties("ChartsInstanceResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsInstanceResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _requests_raw = d.pop("requests", UNSET)
-        if _requests_raw is UNSET:
+        if _requests_raw is not UNSET:
+            requests = ChartsInstanceResponse200Requests.from_dict(_requests_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "requests")
             requests = cast(Any, UNSET)
-        else:
-            requests = ChartsInstanceResponse200Requests.from_dict(_requests_raw)
 
         _notes_raw = d.pop("notes", UNSET)
-        if _notes_raw is UNSET:
+        if _notes_raw is not UNSET:
+            notes = ChartsInstanceResponse200Notes.from_dict(_notes_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "notes")
             notes = cast(Any, UNSET)
-        else:
-            notes = ChartsInstanceResponse200Notes.from_dict(_notes_raw)
 
         _users_raw = d.pop("users", UNSET)
-        if _users_raw is UNSET:
+        if _users_raw is not UNSET:
+            users = ChartsInstanceResponse200Users.from_dict(_users_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "users")
             users = cast(Any, UNSET)
-        else:
-            users = ChartsInstanceResponse200Users.from_dict(_users_raw)
 
         _following_raw = d.pop("following", UNSET)
-        if _following_raw is UNSET:
+        if _following_raw is not UNSET:
+            following = ChartsInstanceResponse200Following.from_dict(_following_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "following")
             following = cast(Any, UNSET)
-        else:
-            following = ChartsInstanceResponse200Following.from_dict(_following_raw)
 
         _followers_raw = d.pop("followers", UNSET)
-        if _followers_raw is UNSET:
+        if _followers_raw is not UNSET:
+            followers = ChartsInstanceResponse200Followers.from_dict(_followers_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "followers")
             followers = cast(Any, UNSET)
-        else:
-            followers = ChartsInstanceResponse200Followers.from_dict(_followers_raw)
 
         _drive_raw = d.pop("drive", UNSET)
-        if _drive_raw is UNSET:
+        if _drive_raw is not UNSET:
+            drive = ChartsInstanceResponse200Drive.from_dict(_drive_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "drive")
             drive = cast(Any, UNSET)
-        else:
-            drive = ChartsInstanceResponse200Drive.from_dict(_drive_raw)
 
         if d:
             unknown_properties("ChartsInstanceResponse200", d)
@@ -154,6 +210,18 @@ class ChartsInstanceResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSINSTANCERESPONSE200_KEYS = frozenset(
+    {
+        "requests",
+        "notes",
+        "users",
+        "following",
+        "followers",
+        "drive",
+    }
+)
 
 
 _RELATED_LOADED = False

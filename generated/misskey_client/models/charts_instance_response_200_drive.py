@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -58,46 +62,94 @@ class ChartsInstanceResponse200Drive:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            total_files: list[float] = d["totalFiles"]
+
+            inc_files: list[float] = d["incFiles"]
+
+            dec_files: list[float] = d["decFiles"]
+
+            inc_usage: list[float] = d["incUsage"]
+
+            dec_usage: list[float] = d["decUsage"]
+
+            _model = cls(
+                total_files=total_files,
+                inc_files=inc_files,
+                dec_files=dec_files,
+                inc_usage=inc_usage,
+                dec_usage=dec_usage,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsInstanceResponse200Drive", exc) from exc
+        if not d.keys() <= _CHARTSINSTANCERESPONSE200DRIVE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSINSTANCERESPONSE200DRIVE_KEYS}
+            unknown_properties("ChartsInstanceResponse200Drive", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsInstanceResponse200Drive", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _total_files_raw = d.pop("totalFiles", UNSET)
-        if _total_files_raw is UNSET:
+        if _total_files_raw is not UNSET:
+            total_files: list[float] = _total_files_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "totalFiles")
             total_files = cast(Any, UNSET)
-        else:
-            total_files = cast("list[float]", _total_files_raw)
 
         _inc_files_raw = d.pop("incFiles", UNSET)
-        if _inc_files_raw is UNSET:
+        if _inc_files_raw is not UNSET:
+            inc_files: list[float] = _inc_files_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "incFiles")
             inc_files = cast(Any, UNSET)
-        else:
-            inc_files = cast("list[float]", _inc_files_raw)
 
         _dec_files_raw = d.pop("decFiles", UNSET)
-        if _dec_files_raw is UNSET:
+        if _dec_files_raw is not UNSET:
+            dec_files: list[float] = _dec_files_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "decFiles")
             dec_files = cast(Any, UNSET)
-        else:
-            dec_files = cast("list[float]", _dec_files_raw)
 
         _inc_usage_raw = d.pop("incUsage", UNSET)
-        if _inc_usage_raw is UNSET:
+        if _inc_usage_raw is not UNSET:
+            inc_usage: list[float] = _inc_usage_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "incUsage")
             inc_usage = cast(Any, UNSET)
-        else:
-            inc_usage = cast("list[float]", _inc_usage_raw)
 
         _dec_usage_raw = d.pop("decUsage", UNSET)
-        if _dec_usage_raw is UNSET:
+        if _dec_usage_raw is not UNSET:
+            dec_usage: list[float] = _dec_usage_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "decUsage")
             dec_usage = cast(Any, UNSET)
-        else:
-            dec_usage = cast("list[float]", _dec_usage_raw)
 
         if d:
             unknown_properties("ChartsInstanceResponse200Drive", d)
@@ -127,3 +179,14 @@ class ChartsInstanceResponse200Drive:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSINSTANCERESPONSE200DRIVE_KEYS = frozenset(
+    {
+        "totalFiles",
+        "incFiles",
+        "decFiles",
+        "incUsage",
+        "decUsage",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -59,40 +63,84 @@ class ChartsInstanceResponse200Notes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            total: list[float] = d["total"]
+
+            inc: list[float] = d["inc"]
+
+            dec: list[float] = d["dec"]
+
+            diffs = ChartsInstanceResponse200NotesDiffs.from_dict(d["diffs"])
+
+            _model = cls(
+                total=total,
+                inc=inc,
+                dec=dec,
+                diffs=diffs,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsInstanceResponse200Notes", exc) from exc
+        if not d.keys() <= _CHARTSINSTANCERESPONSE200NOTES_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSINSTANCERESPONSE200NOTES_KEYS}
+            unknown_properties("ChartsInstanceResponse200Notes", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsInstanceResponse200Notes", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _total_raw = d.pop("total", UNSET)
-        if _total_raw is UNSET:
+        if _total_raw is not UNSET:
+            total: list[float] = _total_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Notes", "total")
             total = cast(Any, UNSET)
-        else:
-            total = cast("list[float]", _total_raw)
 
         _inc_raw = d.pop("inc", UNSET)
-        if _inc_raw is UNSET:
+        if _inc_raw is not UNSET:
+            inc: list[float] = _inc_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Notes", "inc")
             inc = cast(Any, UNSET)
-        else:
-            inc = cast("list[float]", _inc_raw)
 
         _dec_raw = d.pop("dec", UNSET)
-        if _dec_raw is UNSET:
+        if _dec_raw is not UNSET:
+            dec: list[float] = _dec_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Notes", "dec")
             dec = cast(Any, UNSET)
-        else:
-            dec = cast("list[float]", _dec_raw)
 
         _diffs_raw = d.pop("diffs", UNSET)
-        if _diffs_raw is UNSET:
+        if _diffs_raw is not UNSET:
+            diffs = ChartsInstanceResponse200NotesDiffs.from_dict(_diffs_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Notes", "diffs")
             diffs = cast(Any, UNSET)
-        else:
-            diffs = ChartsInstanceResponse200NotesDiffs.from_dict(_diffs_raw)
 
         if d:
             unknown_properties("ChartsInstanceResponse200Notes", d)
@@ -121,6 +169,16 @@ class ChartsInstanceResponse200Notes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSINSTANCERESPONSE200NOTES_KEYS = frozenset(
+    {
+        "total",
+        "inc",
+        "dec",
+        "diffs",
+    }
+)
 
 
 _RELATED_LOADED = False

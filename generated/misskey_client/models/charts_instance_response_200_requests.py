@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -48,30 +52,70 @@ class ChartsInstanceResponse200Requests:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            failed: list[float] = d["failed"]
+
+            succeeded: list[float] = d["succeeded"]
+
+            received: list[float] = d["received"]
+
+            _model = cls(
+                failed=failed,
+                succeeded=succeeded,
+                received=received,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsInstanceResponse200Requests", exc) from exc
+        if not d.keys() <= _CHARTSINSTANCERESPONSE200REQUESTS_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSINSTANCERESPONSE200REQUESTS_KEYS}
+            unknown_properties("ChartsInstanceResponse200Requests", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsInstanceResponse200Requests", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _failed_raw = d.pop("failed", UNSET)
-        if _failed_raw is UNSET:
+        if _failed_raw is not UNSET:
+            failed: list[float] = _failed_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Requests", "failed")
             failed = cast(Any, UNSET)
-        else:
-            failed = cast("list[float]", _failed_raw)
 
         _succeeded_raw = d.pop("succeeded", UNSET)
-        if _succeeded_raw is UNSET:
+        if _succeeded_raw is not UNSET:
+            succeeded: list[float] = _succeeded_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Requests", "succeeded")
             succeeded = cast(Any, UNSET)
-        else:
-            succeeded = cast("list[float]", _succeeded_raw)
 
         _received_raw = d.pop("received", UNSET)
-        if _received_raw is UNSET:
+        if _received_raw is not UNSET:
+            received: list[float] = _received_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Requests", "received")
             received = cast(Any, UNSET)
-        else:
-            received = cast("list[float]", _received_raw)
 
         if d:
             unknown_properties("ChartsInstanceResponse200Requests", d)
@@ -99,3 +143,12 @@ class ChartsInstanceResponse200Requests:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSINSTANCERESPONSE200REQUESTS_KEYS = frozenset(
+    {
+        "failed",
+        "succeeded",
+        "received",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -50,24 +54,60 @@ class ChartsNotesResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            local = ChartsNotesResponse200Local.from_dict(d["local"])
+
+            remote = ChartsNotesResponse200Remote.from_dict(d["remote"])
+
+            _model = cls(
+                local=local,
+                remote=remote,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsNotesResponse200", exc) from exc
+        if not d.keys() <= _CHARTSNOTESRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSNOTESRESPONSE200_KEYS}
+            unknown_properties("ChartsNotesResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsNotesResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _local_raw = d.pop("local", UNSET)
-        if _local_raw is UNSET:
+        if _local_raw is not UNSET:
+            local = ChartsNotesResponse200Local.from_dict(_local_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsNotesResponse200", "local")
             local = cast(Any, UNSET)
-        else:
-            local = ChartsNotesResponse200Local.from_dict(_local_raw)
 
         _remote_raw = d.pop("remote", UNSET)
-        if _remote_raw is UNSET:
+        if _remote_raw is not UNSET:
+            remote = ChartsNotesResponse200Remote.from_dict(_remote_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsNotesResponse200", "remote")
             remote = cast(Any, UNSET)
-        else:
-            remote = ChartsNotesResponse200Remote.from_dict(_remote_raw)
 
         if d:
             unknown_properties("ChartsNotesResponse200", d)
@@ -94,6 +134,14 @@ class ChartsNotesResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSNOTESRESPONSE200_KEYS = frozenset(
+    {
+        "local",
+        "remote",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -53,38 +57,82 @@ class ChartsNotesResponse200RemoteDiffs:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            normal: list[float] = d["normal"]
+
+            reply: list[float] = d["reply"]
+
+            renote: list[float] = d["renote"]
+
+            with_file: list[float] = d["withFile"]
+
+            _model = cls(
+                normal=normal,
+                reply=reply,
+                renote=renote,
+                with_file=with_file,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsNotesResponse200RemoteDiffs", exc) from exc
+        if not d.keys() <= _CHARTSNOTESRESPONSE200REMOTEDIFFS_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSNOTESRESPONSE200REMOTEDIFFS_KEYS}
+            unknown_properties("ChartsNotesResponse200RemoteDiffs", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsNotesResponse200RemoteDiffs", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _normal_raw = d.pop("normal", UNSET)
-        if _normal_raw is UNSET:
+        if _normal_raw is not UNSET:
+            normal: list[float] = _normal_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsNotesResponse200RemoteDiffs", "normal")
             normal = cast(Any, UNSET)
-        else:
-            normal = cast("list[float]", _normal_raw)
 
         _reply_raw = d.pop("reply", UNSET)
-        if _reply_raw is UNSET:
+        if _reply_raw is not UNSET:
+            reply: list[float] = _reply_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsNotesResponse200RemoteDiffs", "reply")
             reply = cast(Any, UNSET)
-        else:
-            reply = cast("list[float]", _reply_raw)
 
         _renote_raw = d.pop("renote", UNSET)
-        if _renote_raw is UNSET:
+        if _renote_raw is not UNSET:
+            renote: list[float] = _renote_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsNotesResponse200RemoteDiffs", "renote")
             renote = cast(Any, UNSET)
-        else:
-            renote = cast("list[float]", _renote_raw)
 
         _with_file_raw = d.pop("withFile", UNSET)
-        if _with_file_raw is UNSET:
+        if _with_file_raw is not UNSET:
+            with_file: list[float] = _with_file_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsNotesResponse200RemoteDiffs", "withFile")
             with_file = cast(Any, UNSET)
-        else:
-            with_file = cast("list[float]", _with_file_raw)
 
         if d:
             unknown_properties("ChartsNotesResponse200RemoteDiffs", d)
@@ -113,3 +161,13 @@ class ChartsNotesResponse200RemoteDiffs:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSNOTESRESPONSE200REMOTEDIFFS_KEYS = frozenset(
+    {
+        "normal",
+        "reply",
+        "renote",
+        "withFile",
+    }
+)

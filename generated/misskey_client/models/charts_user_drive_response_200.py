@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -63,54 +67,106 @@ class ChartsUserDriveResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            total_count: list[float] = d["totalCount"]
+
+            total_size: list[float] = d["totalSize"]
+
+            inc_count: list[float] = d["incCount"]
+
+            inc_size: list[float] = d["incSize"]
+
+            dec_count: list[float] = d["decCount"]
+
+            dec_size: list[float] = d["decSize"]
+
+            _model = cls(
+                total_count=total_count,
+                total_size=total_size,
+                inc_count=inc_count,
+                inc_size=inc_size,
+                dec_count=dec_count,
+                dec_size=dec_size,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsUserDriveResponse200", exc) from exc
+        if not d.keys() <= _CHARTSUSERDRIVERESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSUSERDRIVERESPONSE200_KEYS}
+            unknown_properties("ChartsUserDriveResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsUserDriveResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _total_count_raw = d.pop("totalCount", UNSET)
-        if _total_count_raw is UNSET:
+        if _total_count_raw is not UNSET:
+            total_count: list[float] = _total_count_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "totalCount")
             total_count = cast(Any, UNSET)
-        else:
-            total_count = cast("list[float]", _total_count_raw)
 
         _total_size_raw = d.pop("totalSize", UNSET)
-        if _total_size_raw is UNSET:
+        if _total_size_raw is not UNSET:
+            total_size: list[float] = _total_size_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "totalSize")
             total_size = cast(Any, UNSET)
-        else:
-            total_size = cast("list[float]", _total_size_raw)
 
         _inc_count_raw = d.pop("incCount", UNSET)
-        if _inc_count_raw is UNSET:
+        if _inc_count_raw is not UNSET:
+            inc_count: list[float] = _inc_count_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "incCount")
             inc_count = cast(Any, UNSET)
-        else:
-            inc_count = cast("list[float]", _inc_count_raw)
 
         _inc_size_raw = d.pop("incSize", UNSET)
-        if _inc_size_raw is UNSET:
+        if _inc_size_raw is not UNSET:
+            inc_size: list[float] = _inc_size_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "incSize")
             inc_size = cast(Any, UNSET)
-        else:
-            inc_size = cast("list[float]", _inc_size_raw)
 
         _dec_count_raw = d.pop("decCount", UNSET)
-        if _dec_count_raw is UNSET:
+        if _dec_count_raw is not UNSET:
+            dec_count: list[float] = _dec_count_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "decCount")
             dec_count = cast(Any, UNSET)
-        else:
-            dec_count = cast("list[float]", _dec_count_raw)
 
         _dec_size_raw = d.pop("decSize", UNSET)
-        if _dec_size_raw is UNSET:
+        if _dec_size_raw is not UNSET:
+            dec_size: list[float] = _dec_size_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "decSize")
             dec_size = cast(Any, UNSET)
-        else:
-            dec_size = cast("list[float]", _dec_size_raw)
 
         if d:
             unknown_properties("ChartsUserDriveResponse200", d)
@@ -141,3 +197,15 @@ class ChartsUserDriveResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSUSERDRIVERESPONSE200_KEYS = frozenset(
+    {
+        "totalCount",
+        "totalSize",
+        "incCount",
+        "incSize",
+        "decCount",
+        "decSize",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.charts_user_following_body_span import ChartsUserFollowingBodySpan, check_charts_user_following_body_span
 from ..types import UNSET, Unset
@@ -60,14 +64,53 @@ class ChartsUserFollowingBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            span = check_charts_user_following_body_span(d["span"])
+
+            user_id = d["userId"]
+            limit = d.get("limit", UNSET)
+            offset = d.get("offset", UNSET)
+
+            _model = cls(
+                span=span,
+                user_id=user_id,
+                limit=limit,
+                offset=offset,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsUserFollowingBody", exc) from exc
+        if not d.keys() <= _CHARTSUSERFOLLOWINGBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSUSERFOLLOWINGBODY_KEYS}
+            unknown_properties("ChartsUserFollowingBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsUserFollowingBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _span_raw = d.pop("span", UNSET)
-        if _span_raw is UNSET:
+        if _span_raw is not UNSET:
+            span = check_charts_user_following_body_span(_span_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingBody", "span")
             span = cast(Any, UNSET)
-        else:
-            span = check_charts_user_following_body_span(_span_raw)
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -105,3 +148,13 @@ class ChartsUserFollowingBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSUSERFOLLOWINGBODY_KEYS = frozenset(
+    {
+        "span",
+        "userId",
+        "limit",
+        "offset",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -54,24 +58,60 @@ class ChartsUserFollowingResponse200Local:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            followings = ChartsUserFollowingResponse200LocalFollowings.from_dict(d["followings"])
+
+            followers = ChartsUserFollowingResponse200LocalFollowers.from_dict(d["followers"])
+
+            _model = cls(
+                followings=followings,
+                followers=followers,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsUserFollowingResponse200Local", exc) from exc
+        if not d.keys() <= _CHARTSUSERFOLLOWINGRESPONSE200LOCAL_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSUSERFOLLOWINGRESPONSE200LOCAL_KEYS}
+            unknown_properties("ChartsUserFollowingResponse200Local", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsUserFollowingResponse200Local", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _followings_raw = d.pop("followings", UNSET)
-        if _followings_raw is UNSET:
+        if _followings_raw is not UNSET:
+            followings = ChartsUserFollowingResponse200LocalFollowings.from_dict(_followings_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200Local", "followings")
             followings = cast(Any, UNSET)
-        else:
-            followings = ChartsUserFollowingResponse200LocalFollowings.from_dict(_followings_raw)
 
         _followers_raw = d.pop("followers", UNSET)
-        if _followers_raw is UNSET:
+        if _followers_raw is not UNSET:
+            followers = ChartsUserFollowingResponse200LocalFollowers.from_dict(_followers_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200Local", "followers")
             followers = cast(Any, UNSET)
-        else:
-            followers = ChartsUserFollowingResponse200LocalFollowers.from_dict(_followers_raw)
 
         if d:
             unknown_properties("ChartsUserFollowingResponse200Local", d)
@@ -98,6 +138,14 @@ class ChartsUserFollowingResponse200Local:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSUSERFOLLOWINGRESPONSE200LOCAL_KEYS = frozenset(
+    {
+        "followings",
+        "followers",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -50,24 +54,60 @@ class ChartsUserPvResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            upv = ChartsUserPvResponse200Upv.from_dict(d["upv"])
+
+            pv = ChartsUserPvResponse200Pv.from_dict(d["pv"])
+
+            _model = cls(
+                upv=upv,
+                pv=pv,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsUserPvResponse200", exc) from exc
+        if not d.keys() <= _CHARTSUSERPVRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSUSERPVRESPONSE200_KEYS}
+            unknown_properties("ChartsUserPvResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsUserPvResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _upv_raw = d.pop("upv", UNSET)
-        if _upv_raw is UNSET:
+        if _upv_raw is not UNSET:
+            upv = ChartsUserPvResponse200Upv.from_dict(_upv_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200", "upv")
             upv = cast(Any, UNSET)
-        else:
-            upv = ChartsUserPvResponse200Upv.from_dict(_upv_raw)
 
         _pv_raw = d.pop("pv", UNSET)
-        if _pv_raw is UNSET:
+        if _pv_raw is not UNSET:
+            pv = ChartsUserPvResponse200Pv.from_dict(_pv_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200", "pv")
             pv = cast(Any, UNSET)
-        else:
-            pv = ChartsUserPvResponse200Pv.from_dict(_pv_raw)
 
         if d:
             unknown_properties("ChartsUserPvResponse200", d)
@@ -94,6 +134,14 @@ class ChartsUserPvResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSUSERPVRESPONSE200_KEYS = frozenset(
+    {
+        "upv",
+        "pv",
+    }
+)
 
 
 _RELATED_LOADED = False

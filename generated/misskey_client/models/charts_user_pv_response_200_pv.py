@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -43,22 +47,58 @@ class ChartsUserPvResponse200Pv:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            user: list[float] = d["user"]
+
+            visitor: list[float] = d["visitor"]
+
+            _model = cls(
+                user=user,
+                visitor=visitor,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsUserPvResponse200Pv", exc) from exc
+        if not d.keys() <= _CHARTSUSERPVRESPONSE200PV_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHARTSUSERPVRESPONSE200PV_KEYS}
+            unknown_properties("ChartsUserPvResponse200Pv", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChartsUserPvResponse200Pv", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user: list[float] = _user_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200Pv", "user")
             user = cast(Any, UNSET)
-        else:
-            user = cast("list[float]", _user_raw)
 
         _visitor_raw = d.pop("visitor", UNSET)
-        if _visitor_raw is UNSET:
+        if _visitor_raw is not UNSET:
+            visitor: list[float] = _visitor_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200Pv", "visitor")
             visitor = cast(Any, UNSET)
-        else:
-            visitor = cast("list[float]", _visitor_raw)
 
         if d:
             unknown_properties("ChartsUserPvResponse200Pv", d)
@@ -85,3 +125,11 @@ class ChartsUserPvResponse200Pv:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHARTSUSERPVRESPONSE200PV_KEYS = frozenset(
+    {
+        "user",
+        "visitor",
+    }
+)

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -157,8 +161,98 @@ class ChatMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            from_user_id = d["fromUserId"]
+            from_user = UserLite.from_dict(d["fromUser"])
+
+            reactions = []
+            _reactions = d["reactions"]
+            for reactions_item_data in _reactions:
+                reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
+
+                reactions.append(reactions_item)
+
+            to_user_id = d.get("toUserId", UNSET)
+
+            _to_user = d.get("toUser", UNSET)
+            to_user: None | Unset | UserLite
+            if _to_user is None or _to_user is UNSET:
+                to_user = _to_user
+            else:
+                to_user_type_0 = UserLite.from_dict(_to_user)
+
+                to_user = to_user_type_0
+
+            to_room_id = d.get("toRoomId", UNSET)
+
+            _to_room = d.get("toRoom", UNSET)
+            to_room: ChatRoom | None | Unset
+            if _to_room is None or _to_room is UNSET:
+                to_room = _to_room
+            else:
+                to_room_type_0 = ChatRoom.from_dict(_to_room)
+
+                to_room = to_room_type_0
+
+            text = d.get("text", UNSET)
+
+            file_id = d.get("fileId", UNSET)
+
+            _file = d.get("file", UNSET)
+            file: DriveFile | None | Unset
+            if _file is None or _file is UNSET:
+                file = _file
+            else:
+                file_type_0 = DriveFile.from_dict(_file)
+
+                file = file_type_0
+
+            is_read = d.get("isRead", UNSET)
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                from_user_id=from_user_id,
+                from_user=from_user,
+                reactions=reactions,
+                to_user_id=to_user_id,
+                to_user=to_user,
+                to_room_id=to_room_id,
+                to_room=to_room,
+                text=text,
+                file_id=file_id,
+                file=file,
+                is_read=is_read,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatMessage", exc) from exc
+        if not d.keys() <= _CHATMESSAGE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHATMESSAGE_KEYS}
+            unknown_properties("ChatMessage", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatMessage", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -166,12 +260,13 @@ class ChatMessage:
             missing_required("ChatMessage", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessage", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         from_user_id = d.pop("fromUserId", UNSET)
         if from_user_id is UNSET:
@@ -179,19 +274,16 @@ class ChatMessage:
             missing_required("ChatMessage", "fromUserId")
 
         _from_user_raw = d.pop("fromUser", UNSET)
-        if _from_user_raw is UNSET:
+        if _from_user_raw is not UNSET:
+            from_user = UserLite.from_dict(_from_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessage", "fromUser")
             from_user = cast(Any, UNSET)
-        else:
-            from_user = UserLite.from_dict(_from_user_raw)
 
         _reactions_raw = d.pop("reactions", UNSET)
-        if _reactions_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ChatMessage", "reactions")
-            reactions = cast(Any, UNSET)
-        else:
+        if _reactions_raw is not UNSET:
             reactions = []
             _reactions = _reactions_raw
             for reactions_item_data in _reactions:
@@ -199,11 +291,17 @@ class ChatMessage:
 
                 reactions.append(reactions_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ChatMessage", "reactions")
+            reactions = cast(Any, UNSET)
+
         to_user_id = d.pop("toUserId", UNSET)
 
         _to_user = d.pop("toUser", UNSET)
-        if _to_user is None or isinstance(_to_user, Unset):
-            to_user = cast("None | Unset | UserLite", _to_user)
+        to_user: None | Unset | UserLite
+        if _to_user is None or _to_user is UNSET:
+            to_user = _to_user
         else:
             to_user_type_0 = UserLite.from_dict(_to_user)
 
@@ -212,8 +310,9 @@ class ChatMessage:
         to_room_id = d.pop("toRoomId", UNSET)
 
         _to_room = d.pop("toRoom", UNSET)
-        if _to_room is None or isinstance(_to_room, Unset):
-            to_room = cast("ChatRoom | None | Unset", _to_room)
+        to_room: ChatRoom | None | Unset
+        if _to_room is None or _to_room is UNSET:
+            to_room = _to_room
         else:
             to_room_type_0 = ChatRoom.from_dict(_to_room)
 
@@ -224,8 +323,9 @@ class ChatMessage:
         file_id = d.pop("fileId", UNSET)
 
         _file = d.pop("file", UNSET)
-        if _file is None or isinstance(_file, Unset):
-            file = cast("DriveFile | None | Unset", _file)
+        file: DriveFile | None | Unset
+        if _file is None or _file is UNSET:
+            file = _file
         else:
             file_type_0 = DriveFile.from_dict(_file)
 
@@ -269,6 +369,25 @@ class ChatMessage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHATMESSAGE_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "fromUserId",
+        "fromUser",
+        "reactions",
+        "toUserId",
+        "toUser",
+        "toRoomId",
+        "toRoom",
+        "text",
+        "fileId",
+        "file",
+        "isRead",
+    }
+)
 
 
 _RELATED_LOADED = False

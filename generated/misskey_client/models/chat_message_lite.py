@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -131,8 +135,81 @@ class ChatMessageLite:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            from_user_id = d["fromUserId"]
+            reactions = []
+            _reactions = d["reactions"]
+            for reactions_item_data in _reactions:
+                reactions_item = ChatMessageLiteReactionsItem.from_dict(reactions_item_data)
+
+                reactions.append(reactions_item)
+
+            _from_user = d.get("fromUser", UNSET)
+            from_user: UserLite | Unset
+            if _from_user is UNSET:
+                from_user = UNSET
+            else:
+                from_user = UserLite.from_dict(_from_user)
+
+            to_user_id = d.get("toUserId", UNSET)
+
+            to_room_id = d.get("toRoomId", UNSET)
+
+            text = d.get("text", UNSET)
+
+            file_id = d.get("fileId", UNSET)
+
+            _file = d.get("file", UNSET)
+            file: DriveFile | None | Unset
+            if _file is None or _file is UNSET:
+                file = _file
+            else:
+                file_type_0 = DriveFile.from_dict(_file)
+
+                file = file_type_0
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                from_user_id=from_user_id,
+                reactions=reactions,
+                from_user=from_user,
+                to_user_id=to_user_id,
+                to_room_id=to_room_id,
+                text=text,
+                file_id=file_id,
+                file=file,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatMessageLite", exc) from exc
+        if not d.keys() <= _CHATMESSAGELITE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHATMESSAGELITE_KEYS}
+            unknown_properties("ChatMessageLite", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatMessageLite", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -140,12 +217,13 @@ class ChatMessageLite:
             missing_required("ChatMessageLite", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLite", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         from_user_id = d.pop("fromUserId", UNSET)
         if from_user_id is UNSET:
@@ -153,11 +231,7 @@ class ChatMessageLite:
             missing_required("ChatMessageLite", "fromUserId")
 
         _reactions_raw = d.pop("reactions", UNSET)
-        if _reactions_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ChatMessageLite", "reactions")
-            reactions = cast(Any, UNSET)
-        else:
+        if _reactions_raw is not UNSET:
             reactions = []
             _reactions = _reactions_raw
             for reactions_item_data in _reactions:
@@ -165,9 +239,14 @@ class ChatMessageLite:
 
                 reactions.append(reactions_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ChatMessageLite", "reactions")
+            reactions = cast(Any, UNSET)
+
         _from_user = d.pop("fromUser", UNSET)
         from_user: UserLite | Unset
-        if isinstance(_from_user, Unset):
+        if _from_user is UNSET:
             from_user = UNSET
         else:
             from_user = UserLite.from_dict(_from_user)
@@ -181,8 +260,9 @@ class ChatMessageLite:
         file_id = d.pop("fileId", UNSET)
 
         _file = d.pop("file", UNSET)
-        if _file is None or isinstance(_file, Unset):
-            file = cast("DriveFile | None | Unset", _file)
+        file: DriveFile | None | Unset
+        if _file is None or _file is UNSET:
+            file = _file
         else:
             file_type_0 = DriveFile.from_dict(_file)
 
@@ -221,6 +301,22 @@ class ChatMessageLite:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHATMESSAGELITE_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "fromUserId",
+        "reactions",
+        "fromUser",
+        "toUserId",
+        "toRoomId",
+        "text",
+        "fileId",
+        "file",
+    }
+)
 
 
 _RELATED_LOADED = False

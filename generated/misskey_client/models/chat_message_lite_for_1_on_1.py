@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -105,8 +109,69 @@ class ChatMessageLiteFor1On1:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            from_user_id = d["fromUserId"]
+            to_user_id = d["toUserId"]
+            reactions = []
+            _reactions = d["reactions"]
+            for reactions_item_data in _reactions:
+                reactions_item = ChatMessageLiteFor1On1ReactionsItem.from_dict(reactions_item_data)
+
+                reactions.append(reactions_item)
+
+            text = d.get("text", UNSET)
+
+            file_id = d.get("fileId", UNSET)
+
+            _file = d.get("file", UNSET)
+            file: DriveFile | None | Unset
+            if _file is None or _file is UNSET:
+                file = _file
+            else:
+                file_type_0 = DriveFile.from_dict(_file)
+
+                file = file_type_0
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                from_user_id=from_user_id,
+                to_user_id=to_user_id,
+                reactions=reactions,
+                text=text,
+                file_id=file_id,
+                file=file,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatMessageLiteFor1On1", exc) from exc
+        if not d.keys() <= _CHATMESSAGELITEFOR1ON1_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHATMESSAGELITEFOR1ON1_KEYS}
+            unknown_properties("ChatMessageLiteFor1On1", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatMessageLiteFor1On1", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -114,12 +179,13 @@ class ChatMessageLiteFor1On1:
             missing_required("ChatMessageLiteFor1On1", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteFor1On1", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         from_user_id = d.pop("fromUserId", UNSET)
         if from_user_id is UNSET:
@@ -132,11 +198,7 @@ class ChatMessageLiteFor1On1:
             missing_required("ChatMessageLiteFor1On1", "toUserId")
 
         _reactions_raw = d.pop("reactions", UNSET)
-        if _reactions_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ChatMessageLiteFor1On1", "reactions")
-            reactions = cast(Any, UNSET)
-        else:
+        if _reactions_raw is not UNSET:
             reactions = []
             _reactions = _reactions_raw
             for reactions_item_data in _reactions:
@@ -144,13 +206,19 @@ class ChatMessageLiteFor1On1:
 
                 reactions.append(reactions_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ChatMessageLiteFor1On1", "reactions")
+            reactions = cast(Any, UNSET)
+
         text = d.pop("text", UNSET)
 
         file_id = d.pop("fileId", UNSET)
 
         _file = d.pop("file", UNSET)
-        if _file is None or isinstance(_file, Unset):
-            file = cast("DriveFile | None | Unset", _file)
+        file: DriveFile | None | Unset
+        if _file is None or _file is UNSET:
+            file = _file
         else:
             file_type_0 = DriveFile.from_dict(_file)
 
@@ -187,6 +255,20 @@ class ChatMessageLiteFor1On1:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHATMESSAGELITEFOR1ON1_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "fromUserId",
+        "toUserId",
+        "reactions",
+        "text",
+        "fileId",
+        "file",
+    }
+)
 
 
 _RELATED_LOADED = False

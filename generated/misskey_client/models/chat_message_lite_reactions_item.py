@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -56,8 +60,48 @@ class ChatMessageLiteReactionsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            reaction = d["reaction"]
+            _user = d.get("user", UNSET)
+            user: None | Unset | UserLite
+            if _user is None or _user is UNSET:
+                user = _user
+            else:
+                user_type_0 = UserLite.from_dict(_user)
+
+                user = user_type_0
+
+            _model = cls(
+                reaction=reaction,
+                user=user,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatMessageLiteReactionsItem", exc) from exc
+        if not d.keys() <= _CHATMESSAGELITEREACTIONSITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHATMESSAGELITEREACTIONSITEM_KEYS}
+            unknown_properties("ChatMessageLiteReactionsItem", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatMessageLiteReactionsItem", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         reaction = d.pop("reaction", UNSET)
         if reaction is UNSET:
@@ -65,8 +109,9 @@ class ChatMessageLiteReactionsItem:
             missing_required("ChatMessageLiteReactionsItem", "reaction")
 
         _user = d.pop("user", UNSET)
-        if _user is None or isinstance(_user, Unset):
-            user = cast("None | Unset | UserLite", _user)
+        user: None | Unset | UserLite
+        if _user is None or _user is UNSET:
+            user = _user
         else:
             user_type_0 = UserLite.from_dict(_user)
 
@@ -97,6 +142,14 @@ class ChatMessageLiteReactionsItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHATMESSAGELITEREACTIONSITEM_KEYS = frozenset(
+    {
+        "reaction",
+        "user",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -82,8 +86,54 @@ class ChatRoom:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            owner_id = d["ownerId"]
+            owner = UserLite.from_dict(d["owner"])
+
+            name = d["name"]
+            description = d["description"]
+            is_muted = d.get("isMuted", UNSET)
+            invitation_exists = d.get("invitationExists", UNSET)
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                owner_id=owner_id,
+                owner=owner,
+                name=name,
+                description=description,
+                is_muted=is_muted,
+                invitation_exists=invitation_exists,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatRoom", exc) from exc
+        if not d.keys() <= _CHATROOM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHATROOM_KEYS}
+            unknown_properties("ChatRoom", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatRoom", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -91,12 +141,13 @@ class ChatRoom:
             missing_required("ChatRoom", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoom", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         owner_id = d.pop("ownerId", UNSET)
         if owner_id is UNSET:
@@ -104,12 +155,13 @@ class ChatRoom:
             missing_required("ChatRoom", "ownerId")
 
         _owner_raw = d.pop("owner", UNSET)
-        if _owner_raw is UNSET:
+        if _owner_raw is not UNSET:
+            owner = UserLite.from_dict(_owner_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoom", "owner")
             owner = cast(Any, UNSET)
-        else:
-            owner = UserLite.from_dict(_owner_raw)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -156,6 +208,20 @@ class ChatRoom:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHATROOM_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "ownerId",
+        "owner",
+        "name",
+        "description",
+        "isMuted",
+        "invitationExists",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -77,8 +81,61 @@ class ChatRoomMembership:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            user_id = d["userId"]
+            room_id = d["roomId"]
+            _user = d.get("user", UNSET)
+            user: UserLite | Unset
+            if _user is UNSET:
+                user = UNSET
+            else:
+                user = UserLite.from_dict(_user)
+
+            _room = d.get("room", UNSET)
+            room: ChatRoom | Unset
+            if _room is UNSET:
+                room = UNSET
+            else:
+                room = ChatRoom.from_dict(_room)
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                user_id=user_id,
+                room_id=room_id,
+                user=user,
+                room=room,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatRoomMembership", exc) from exc
+        if not d.keys() <= _CHATROOMMEMBERSHIP_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CHATROOMMEMBERSHIP_KEYS}
+            unknown_properties("ChatRoomMembership", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ChatRoomMembership", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -86,12 +143,13 @@ class ChatRoomMembership:
             missing_required("ChatRoomMembership", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoomMembership", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -105,14 +163,14 @@ class ChatRoomMembership:
 
         _user = d.pop("user", UNSET)
         user: UserLite | Unset
-        if isinstance(_user, Unset):
+        if _user is UNSET:
             user = UNSET
         else:
             user = UserLite.from_dict(_user)
 
         _room = d.pop("room", UNSET)
         room: ChatRoom | Unset
-        if isinstance(_room, Unset):
+        if _room is UNSET:
             room = UNSET
         else:
             room = ChatRoom.from_dict(_room)
@@ -146,6 +204,18 @@ class ChatRoomMembership:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CHATROOMMEMBERSHIP_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "userId",
+        "roomId",
+        "user",
+        "room",
+    }
+)
 
 
 _RELATED_LOADED = False

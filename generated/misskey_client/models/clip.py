@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -102,8 +106,69 @@ class Clip:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            _last_clipped_at = d["lastClippedAt"]
+            last_clipped_at: datetime.datetime | None
+            if _last_clipped_at is None:
+                last_clipped_at = _last_clipped_at
+            else:
+                last_clipped_at_type_0 = datetime.datetime.fromisoformat(_last_clipped_at)
+
+                last_clipped_at = last_clipped_at_type_0
+
+            user_id = d["userId"]
+            user = UserLite.from_dict(d["user"])
+
+            name = d["name"]
+            description = d["description"]
+
+            is_public = d["isPublic"]
+            favorited_count = d["favoritedCount"]
+            is_favorited = d.get("isFavorited", UNSET)
+            notes_count = d.get("notesCount", UNSET)
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                last_clipped_at=last_clipped_at,
+                user_id=user_id,
+                user=user,
+                name=name,
+                description=description,
+                is_public=is_public,
+                favorited_count=favorited_count,
+                is_favorited=is_favorited,
+                notes_count=notes_count,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Clip", exc) from exc
+        if not d.keys() <= _CLIP_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _CLIP_KEYS}
+            unknown_properties("Clip", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Clip", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -111,26 +176,29 @@ class Clip:
             missing_required("Clip", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _last_clipped_at_raw = d.pop("lastClippedAt", UNSET)
-        if _last_clipped_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Clip", "lastClippedAt")
-            last_clipped_at = cast(Any, UNSET)
-        else:
+        if _last_clipped_at_raw is not UNSET:
             _last_clipped_at = _last_clipped_at_raw
+            last_clipped_at: datetime.datetime | None
             if _last_clipped_at is None:
-                last_clipped_at = cast("datetime.datetime | None", _last_clipped_at)
+                last_clipped_at = _last_clipped_at
             else:
                 last_clipped_at_type_0 = datetime.datetime.fromisoformat(_last_clipped_at)
 
                 last_clipped_at = last_clipped_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Clip", "lastClippedAt")
+            last_clipped_at = cast(Any, UNSET)
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -138,12 +206,13 @@ class Clip:
             missing_required("Clip", "userId")
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user = UserLite.from_dict(_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "user")
             user = cast(Any, UNSET)
-        else:
-            user = UserLite.from_dict(_user_raw)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -151,12 +220,13 @@ class Clip:
             missing_required("Clip", "name")
 
         _description_raw = d.pop("description", UNSET)
-        if _description_raw is UNSET:
+        if _description_raw is not UNSET:
+            description = _description_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "description")
             description = cast(Any, UNSET)
-        else:
-            description = _description_raw
 
         is_public = d.pop("isPublic", UNSET)
         if is_public is UNSET:
@@ -206,6 +276,23 @@ class Clip:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_CLIP_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "lastClippedAt",
+        "userId",
+        "user",
+        "name",
+        "description",
+        "isPublic",
+        "favoritedCount",
+        "isFavorited",
+        "notesCount",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -143,8 +147,91 @@ class DriveFile:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            name = d["name"]
+            type_ = d["type"]
+            md5 = d["md5"]
+            size = d["size"]
+            is_sensitive = d["isSensitive"]
+            blurhash = d["blurhash"]
+
+            properties = DriveFileProperties.from_dict(d["properties"])
+
+            url = d["url"]
+            thumbnail_url = d["thumbnailUrl"]
+
+            comment = d["comment"]
+
+            folder_id = d["folderId"]
+
+            user_id = d["userId"]
+
+            _folder = d.get("folder", UNSET)
+            folder: DriveFolder | None | Unset
+            if _folder is None or _folder is UNSET:
+                folder = _folder
+            else:
+                folder_type_0 = DriveFolder.from_dict(_folder)
+
+                folder = folder_type_0
+
+            _user = d.get("user", UNSET)
+            user: None | Unset | UserLite
+            if _user is None or _user is UNSET:
+                user = _user
+            else:
+                user_type_0 = UserLite.from_dict(_user)
+
+                user = user_type_0
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                name=name,
+                type_=type_,
+                md5=md5,
+                size=size,
+                is_sensitive=is_sensitive,
+                blurhash=blurhash,
+                properties=properties,
+                url=url,
+                thumbnail_url=thumbnail_url,
+                comment=comment,
+                folder_id=folder_id,
+                user_id=user_id,
+                folder=folder,
+                user=user,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("DriveFile", exc) from exc
+        if not d.keys() <= _DRIVEFILE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _DRIVEFILE_KEYS}
+            unknown_properties("DriveFile", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("DriveFile", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -152,12 +239,13 @@ class DriveFile:
             missing_required("DriveFile", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -185,20 +273,22 @@ class DriveFile:
             missing_required("DriveFile", "isSensitive")
 
         _blurhash_raw = d.pop("blurhash", UNSET)
-        if _blurhash_raw is UNSET:
+        if _blurhash_raw is not UNSET:
+            blurhash = _blurhash_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "blurhash")
             blurhash = cast(Any, UNSET)
-        else:
-            blurhash = _blurhash_raw
 
         _properties_raw = d.pop("properties", UNSET)
-        if _properties_raw is UNSET:
+        if _properties_raw is not UNSET:
+            properties = DriveFileProperties.from_dict(_properties_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "properties")
             properties = cast(Any, UNSET)
-        else:
-            properties = DriveFileProperties.from_dict(_properties_raw)
 
         url = d.pop("url", UNSET)
         if url is UNSET:
@@ -206,48 +296,54 @@ class DriveFile:
             missing_required("DriveFile", "url")
 
         _thumbnail_url_raw = d.pop("thumbnailUrl", UNSET)
-        if _thumbnail_url_raw is UNSET:
+        if _thumbnail_url_raw is not UNSET:
+            thumbnail_url = _thumbnail_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "thumbnailUrl")
             thumbnail_url = cast(Any, UNSET)
-        else:
-            thumbnail_url = _thumbnail_url_raw
 
         _comment_raw = d.pop("comment", UNSET)
-        if _comment_raw is UNSET:
+        if _comment_raw is not UNSET:
+            comment = _comment_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "comment")
             comment = cast(Any, UNSET)
-        else:
-            comment = _comment_raw
 
         _folder_id_raw = d.pop("folderId", UNSET)
-        if _folder_id_raw is UNSET:
+        if _folder_id_raw is not UNSET:
+            folder_id = _folder_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "folderId")
             folder_id = cast(Any, UNSET)
-        else:
-            folder_id = _folder_id_raw
 
         _user_id_raw = d.pop("userId", UNSET)
-        if _user_id_raw is UNSET:
+        if _user_id_raw is not UNSET:
+            user_id = _user_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "userId")
             user_id = cast(Any, UNSET)
-        else:
-            user_id = _user_id_raw
 
         _folder = d.pop("folder", UNSET)
-        if _folder is None or isinstance(_folder, Unset):
-            folder = cast("DriveFolder | None | Unset", _folder)
+        folder: DriveFolder | None | Unset
+        if _folder is None or _folder is UNSET:
+            folder = _folder
         else:
             folder_type_0 = DriveFolder.from_dict(_folder)
 
             folder = folder_type_0
 
         _user = d.pop("user", UNSET)
-        if _user is None or isinstance(_user, Unset):
-            user = cast("None | Unset | UserLite", _user)
+        user: None | Unset | UserLite
+        if _user is None or _user is UNSET:
+            user = _user
         else:
             user_type_0 = UserLite.from_dict(_user)
 
@@ -292,6 +388,28 @@ class DriveFile:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_DRIVEFILE_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "name",
+        "type",
+        "md5",
+        "size",
+        "isSensitive",
+        "blurhash",
+        "properties",
+        "url",
+        "thumbnailUrl",
+        "comment",
+        "folderId",
+        "userId",
+        "folder",
+        "user",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_enum_value, unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_enum_value,
+    unknown_properties,
+)
 
 from ..models.drive_files_body_sort_type_1 import DriveFilesBodySortType1
 from ..models.drive_files_body_sort_type_2_type_1 import (
@@ -103,6 +107,65 @@ class DriveFilesBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            limit = d.get("limit", UNSET)
+            since_id = d.get("sinceId", UNSET)
+            until_id = d.get("untilId", UNSET)
+            since_date = d.get("sinceDate", UNSET)
+            until_date = d.get("untilDate", UNSET)
+            folder_id = d.get("folderId", UNSET)
+
+            type_ = d.get("type", UNSET)
+
+            _sort = d.get("sort", UNSET)
+            sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset
+            if (
+                _sort is None
+                or _sort is UNSET
+                or _sort in ("+createdAt", "+name", "+size", "-createdAt", "-name", "-size")
+            ):
+                sort = _sort
+            else:
+                sort = unknown_enum_value(
+                    "DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None",
+                    _sort,
+                )
+
+            _model = cls(
+                limit=limit,
+                since_id=since_id,
+                until_id=until_id,
+                since_date=since_date,
+                until_date=until_date,
+                folder_id=folder_id,
+                type_=type_,
+                sort=sort,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("DriveFilesBody", exc) from exc
+        if not d.keys() <= _DRIVEFILESBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _DRIVEFILESBODY_KEYS}
+            unknown_properties("DriveFilesBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("DriveFilesBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         limit = d.pop("limit", UNSET)
 
@@ -119,11 +182,9 @@ class DriveFilesBody:
         type_ = d.pop("type", UNSET)
 
         _sort = d.pop("sort", UNSET)
+        sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset
         if _sort is None or _sort is UNSET or _sort in ("+createdAt", "+name", "+size", "-createdAt", "-name", "-size"):
-            sort = cast(
-                "DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset",
-                _sort,
-            )
+            sort = _sort
         else:
             sort = unknown_enum_value(
                 "DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None", _sort
@@ -160,3 +221,17 @@ class DriveFilesBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_DRIVEFILESBODY_KEYS = frozenset(
+    {
+        "limit",
+        "sinceId",
+        "untilId",
+        "sinceDate",
+        "untilDate",
+        "folderId",
+        "type",
+        "sort",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -48,14 +52,49 @@ class DriveFilesMoveBulkBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            file_ids: list[str] = d["fileIds"]
+
+            folder_id = d.get("folderId", UNSET)
+
+            _model = cls(
+                file_ids=file_ids,
+                folder_id=folder_id,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("DriveFilesMoveBulkBody", exc) from exc
+        if not d.keys() <= _DRIVEFILESMOVEBULKBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _DRIVEFILESMOVEBULKBODY_KEYS}
+            unknown_properties("DriveFilesMoveBulkBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("DriveFilesMoveBulkBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _file_ids_raw = d.pop("fileIds", UNSET)
-        if _file_ids_raw is UNSET:
+        if _file_ids_raw is not UNSET:
+            file_ids: list[str] = _file_ids_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFilesMoveBulkBody", "fileIds")
             file_ids = cast(Any, UNSET)
-        else:
-            file_ids = cast("list[str]", _file_ids_raw)
 
         folder_id = d.pop("folderId", UNSET)
 
@@ -84,3 +123,11 @@ class DriveFilesMoveBulkBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_DRIVEFILESMOVEBULKBODY_KEYS = frozenset(
+    {
+        "fileIds",
+        "folderId",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -80,6 +84,49 @@ class DriveFilesUploadFromUrlBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            url = d["url"]
+            folder_id = d.get("folderId", UNSET)
+
+            is_sensitive = d.get("isSensitive", UNSET)
+            comment = d.get("comment", UNSET)
+
+            marker = d.get("marker", UNSET)
+
+            force = d.get("force", UNSET)
+            _model = cls(
+                url=url,
+                folder_id=folder_id,
+                is_sensitive=is_sensitive,
+                comment=comment,
+                marker=marker,
+                force=force,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("DriveFilesUploadFromUrlBody", exc) from exc
+        if not d.keys() <= _DRIVEFILESUPLOADFROMURLBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _DRIVEFILESUPLOADFROMURLBODY_KEYS}
+            unknown_properties("DriveFilesUploadFromUrlBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("DriveFilesUploadFromUrlBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         url = d.pop("url", UNSET)
         if url is UNSET:
@@ -125,3 +172,15 @@ class DriveFilesUploadFromUrlBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_DRIVEFILESUPLOADFROMURLBODY_KEYS = frozenset(
+    {
+        "url",
+        "folderId",
+        "isSensitive",
+        "comment",
+        "marker",
+        "force",
+    }
+)

@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -79,6 +83,58 @@ class DriveFolder:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            name = d["name"]
+            parent_id = d["parentId"]
+
+            folders_count = d.get("foldersCount", UNSET)
+            files_count = d.get("filesCount", UNSET)
+            _parent = d.get("parent", UNSET)
+            parent: DriveFolder | None | Unset
+            if _parent is None or _parent is UNSET:
+                parent = _parent
+            else:
+                parent_type_0 = DriveFolder.from_dict(_parent)
+
+                parent = parent_type_0
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                name=name,
+                parent_id=parent_id,
+                folders_count=folders_count,
+                files_count=files_count,
+                parent=parent,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("DriveFolder", exc) from exc
+        if not d.keys() <= _DRIVEFOLDER_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _DRIVEFOLDER_KEYS}
+            unknown_properties("DriveFolder", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("DriveFolder", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -86,12 +142,13 @@ class DriveFolder:
             missing_required("DriveFolder", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFolder", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -99,20 +156,22 @@ class DriveFolder:
             missing_required("DriveFolder", "name")
 
         _parent_id_raw = d.pop("parentId", UNSET)
-        if _parent_id_raw is UNSET:
+        if _parent_id_raw is not UNSET:
+            parent_id = _parent_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFolder", "parentId")
             parent_id = cast(Any, UNSET)
-        else:
-            parent_id = _parent_id_raw
 
         folders_count = d.pop("foldersCount", UNSET)
 
         files_count = d.pop("filesCount", UNSET)
 
         _parent = d.pop("parent", UNSET)
-        if _parent is None or isinstance(_parent, Unset):
-            parent = cast("DriveFolder | None | Unset", _parent)
+        parent: DriveFolder | None | Unset
+        if _parent is None or _parent is UNSET:
+            parent = _parent
         else:
             parent_type_0 = DriveFolder.from_dict(_parent)
 
@@ -148,3 +207,16 @@ class DriveFolder:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_DRIVEFOLDER_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "name",
+        "parentId",
+        "foldersCount",
+        "filesCount",
+        "parent",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -44,6 +48,39 @@ class EmailAddressAvailableResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            available = d["available"]
+            reason = d["reason"]
+
+            _model = cls(
+                available=available,
+                reason=reason,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("EmailAddressAvailableResponse200", exc) from exc
+        if not d.keys() <= _EMAILADDRESSAVAILABLERESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _EMAILADDRESSAVAILABLERESPONSE200_KEYS}
+            unknown_properties("EmailAddressAvailableResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("EmailAddressAvailableResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         available = d.pop("available", UNSET)
         if available is UNSET:
@@ -51,12 +88,13 @@ class EmailAddressAvailableResponse200:
             missing_required("EmailAddressAvailableResponse200", "available")
 
         _reason_raw = d.pop("reason", UNSET)
-        if _reason_raw is UNSET:
+        if _reason_raw is not UNSET:
+            reason = _reason_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmailAddressAvailableResponse200", "reason")
             reason = cast(Any, UNSET)
-        else:
-            reason = _reason_raw
 
         if d:
             unknown_properties("EmailAddressAvailableResponse200", d)
@@ -83,3 +121,11 @@ class EmailAddressAvailableResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_EMAILADDRESSAVAILABLERESPONSE200_KEYS = frozenset(
+    {
+        "available",
+        "reason",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -86,6 +90,59 @@ class EmojiDetailed:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            aliases: list[str] = d["aliases"]
+
+            name = d["name"]
+            category = d["category"]
+
+            host = d["host"]
+
+            url = d["url"]
+            license_ = d["license"]
+
+            is_sensitive = d["isSensitive"]
+            local_only = d["localOnly"]
+            role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d["roleIdsThatCanBeUsedThisEmojiAsReaction"]
+
+            _model = cls(
+                id=id,
+                aliases=aliases,
+                name=name,
+                category=category,
+                host=host,
+                url=url,
+                license_=license_,
+                is_sensitive=is_sensitive,
+                local_only=local_only,
+                role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("EmojiDetailed", exc) from exc
+        if not d.keys() <= _EMOJIDETAILED_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _EMOJIDETAILED_KEYS}
+            unknown_properties("EmojiDetailed", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("EmojiDetailed", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -93,12 +150,13 @@ class EmojiDetailed:
             missing_required("EmojiDetailed", "id")
 
         _aliases_raw = d.pop("aliases", UNSET)
-        if _aliases_raw is UNSET:
+        if _aliases_raw is not UNSET:
+            aliases: list[str] = _aliases_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "aliases")
             aliases = cast(Any, UNSET)
-        else:
-            aliases = cast("list[str]", _aliases_raw)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -106,20 +164,22 @@ class EmojiDetailed:
             missing_required("EmojiDetailed", "name")
 
         _category_raw = d.pop("category", UNSET)
-        if _category_raw is UNSET:
+        if _category_raw is not UNSET:
+            category = _category_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "category")
             category = cast(Any, UNSET)
-        else:
-            category = _category_raw
 
         _host_raw = d.pop("host", UNSET)
-        if _host_raw is UNSET:
+        if _host_raw is not UNSET:
+            host = _host_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "host")
             host = cast(Any, UNSET)
-        else:
-            host = _host_raw
 
         url = d.pop("url", UNSET)
         if url is UNSET:
@@ -127,12 +187,13 @@ class EmojiDetailed:
             missing_required("EmojiDetailed", "url")
 
         _license__raw = d.pop("license", UNSET)
-        if _license__raw is UNSET:
+        if _license__raw is not UNSET:
+            license_ = _license__raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "license")
             license_ = cast(Any, UNSET)
-        else:
-            license_ = _license__raw
 
         is_sensitive = d.pop("isSensitive", UNSET)
         if is_sensitive is UNSET:
@@ -145,14 +206,15 @@ class EmojiDetailed:
             missing_required("EmojiDetailed", "localOnly")
 
         _role_ids_that_can_be_used_this_emoji_as_reaction_raw = d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
-        if _role_ids_that_can_be_used_this_emoji_as_reaction_raw is UNSET:
+        if _role_ids_that_can_be_used_this_emoji_as_reaction_raw is not UNSET:
+            role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = (
+                _role_ids_that_can_be_used_this_emoji_as_reaction_raw
+            )
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "roleIdsThatCanBeUsedThisEmojiAsReaction")
             role_ids_that_can_be_used_this_emoji_as_reaction = cast(Any, UNSET)
-        else:
-            role_ids_that_can_be_used_this_emoji_as_reaction = cast(
-                "list[str]", _role_ids_that_can_be_used_this_emoji_as_reaction_raw
-            )
 
         if d:
             unknown_properties("EmojiDetailed", d)
@@ -187,3 +249,19 @@ class EmojiDetailed:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_EMOJIDETAILED_KEYS = frozenset(
+    {
+        "id",
+        "aliases",
+        "name",
+        "category",
+        "host",
+        "url",
+        "license",
+        "isSensitive",
+        "localOnly",
+        "roleIdsThatCanBeUsedThisEmojiAsReaction",
+    }
+)

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -135,8 +139,92 @@ class EmojiDetailedAdmin:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            _updated_at = d["updatedAt"]
+            updated_at: datetime.datetime | None
+            if _updated_at is None:
+                updated_at = _updated_at
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+            name = d["name"]
+            host = d["host"]
+
+            public_url = d["publicUrl"]
+            original_url = d["originalUrl"]
+            uri = d["uri"]
+
+            type_ = d["type"]
+
+            aliases: list[str] = d["aliases"]
+
+            category = d["category"]
+
+            license_ = d["license"]
+
+            local_only = d["localOnly"]
+            is_sensitive = d["isSensitive"]
+            role_ids_that_can_be_used_this_emoji_as_reaction = []
+            _role_ids_that_can_be_used_this_emoji_as_reaction = d["roleIdsThatCanBeUsedThisEmojiAsReaction"]
+            for (
+                role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+            ) in _role_ids_that_can_be_used_this_emoji_as_reaction:
+                role_ids_that_can_be_used_this_emoji_as_reaction_item = (
+                    EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem.from_dict(
+                        role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+                    )
+                )
+
+                role_ids_that_can_be_used_this_emoji_as_reaction.append(
+                    role_ids_that_can_be_used_this_emoji_as_reaction_item
+                )
+
+            _model = cls(
+                id=id,
+                updated_at=updated_at,
+                name=name,
+                host=host,
+                public_url=public_url,
+                original_url=original_url,
+                uri=uri,
+                type_=type_,
+                aliases=aliases,
+                category=category,
+                license_=license_,
+                local_only=local_only,
+                is_sensitive=is_sensitive,
+                role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("EmojiDetailedAdmin", exc) from exc
+        if not d.keys() <= _EMOJIDETAILEDADMIN_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _EMOJIDETAILEDADMIN_KEYS}
+            unknown_properties("EmojiDetailedAdmin", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("EmojiDetailedAdmin", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -144,18 +232,20 @@ class EmojiDetailedAdmin:
             missing_required("EmojiDetailedAdmin", "id")
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("EmojiDetailedAdmin", "updatedAt")
-            updated_at = cast(Any, UNSET)
-        else:
+        if _updated_at_raw is not UNSET:
             _updated_at = _updated_at_raw
+            updated_at: datetime.datetime | None
             if _updated_at is None:
-                updated_at = cast("datetime.datetime | None", _updated_at)
+                updated_at = _updated_at
             else:
                 updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
                 updated_at = updated_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("EmojiDetailedAdmin", "updatedAt")
+            updated_at = cast(Any, UNSET)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -163,12 +253,13 @@ class EmojiDetailedAdmin:
             missing_required("EmojiDetailedAdmin", "name")
 
         _host_raw = d.pop("host", UNSET)
-        if _host_raw is UNSET:
+        if _host_raw is not UNSET:
+            host = _host_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "host")
             host = cast(Any, UNSET)
-        else:
-            host = _host_raw
 
         public_url = d.pop("publicUrl", UNSET)
         if public_url is UNSET:
@@ -181,44 +272,49 @@ class EmojiDetailedAdmin:
             missing_required("EmojiDetailedAdmin", "originalUrl")
 
         _uri_raw = d.pop("uri", UNSET)
-        if _uri_raw is UNSET:
+        if _uri_raw is not UNSET:
+            uri = _uri_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "uri")
             uri = cast(Any, UNSET)
-        else:
-            uri = _uri_raw
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = _type__raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = _type__raw
 
         _aliases_raw = d.pop("aliases", UNSET)
-        if _aliases_raw is UNSET:
+        if _aliases_raw is not UNSET:
+            aliases: list[str] = _aliases_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "aliases")
             aliases = cast(Any, UNSET)
-        else:
-            aliases = cast("list[str]", _aliases_raw)
 
         _category_raw = d.pop("category", UNSET)
-        if _category_raw is UNSET:
+        if _category_raw is not UNSET:
+            category = _category_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "category")
             category = cast(Any, UNSET)
-        else:
-            category = _category_raw
 
         _license__raw = d.pop("license", UNSET)
-        if _license__raw is UNSET:
+        if _license__raw is not UNSET:
+            license_ = _license__raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "license")
             license_ = cast(Any, UNSET)
-        else:
-            license_ = _license__raw
 
         local_only = d.pop("localOnly", UNSET)
         if local_only is UNSET:
@@ -231,11 +327,7 @@ class EmojiDetailedAdmin:
             missing_required("EmojiDetailedAdmin", "isSensitive")
 
         _role_ids_that_can_be_used_this_emoji_as_reaction_raw = d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
-        if _role_ids_that_can_be_used_this_emoji_as_reaction_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("EmojiDetailedAdmin", "roleIdsThatCanBeUsedThisEmojiAsReaction")
-            role_ids_that_can_be_used_this_emoji_as_reaction = cast(Any, UNSET)
-        else:
+        if _role_ids_that_can_be_used_this_emoji_as_reaction_raw is not UNSET:
             role_ids_that_can_be_used_this_emoji_as_reaction = []
             _role_ids_that_can_be_used_this_emoji_as_reaction = _role_ids_that_can_be_used_this_emoji_as_reaction_raw
             for (
@@ -250,6 +342,11 @@ class EmojiDetailedAdmin:
                 role_ids_that_can_be_used_this_emoji_as_reaction.append(
                     role_ids_that_can_be_used_this_emoji_as_reaction_item
                 )
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("EmojiDetailedAdmin", "roleIdsThatCanBeUsedThisEmojiAsReaction")
+            role_ids_that_can_be_used_this_emoji_as_reaction = cast(Any, UNSET)
 
         if d:
             unknown_properties("EmojiDetailedAdmin", d)
@@ -288,6 +385,26 @@ class EmojiDetailedAdmin:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_EMOJIDETAILEDADMIN_KEYS = frozenset(
+    {
+        "id",
+        "updatedAt",
+        "name",
+        "host",
+        "publicUrl",
+        "originalUrl",
+        "uri",
+        "type",
+        "aliases",
+        "category",
+        "license",
+        "localOnly",
+        "isSensitive",
+        "roleIdsThatCanBeUsedThisEmojiAsReaction",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -74,14 +78,62 @@ class EmojiSimple:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            aliases: list[str] = d["aliases"]
+
+            name = d["name"]
+            category = d["category"]
+
+            url = d["url"]
+            local_only = d.get("localOnly", UNSET)
+            is_sensitive = d.get("isSensitive", UNSET)
+            role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d.get(
+                "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
+            )
+
+            _model = cls(
+                aliases=aliases,
+                name=name,
+                category=category,
+                url=url,
+                local_only=local_only,
+                is_sensitive=is_sensitive,
+                role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("EmojiSimple", exc) from exc
+        if not d.keys() <= _EMOJISIMPLE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _EMOJISIMPLE_KEYS}
+            unknown_properties("EmojiSimple", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("EmojiSimple", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _aliases_raw = d.pop("aliases", UNSET)
-        if _aliases_raw is UNSET:
+        if _aliases_raw is not UNSET:
+            aliases: list[str] = _aliases_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiSimple", "aliases")
             aliases = cast(Any, UNSET)
-        else:
-            aliases = cast("list[str]", _aliases_raw)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -89,12 +141,13 @@ class EmojiSimple:
             missing_required("EmojiSimple", "name")
 
         _category_raw = d.pop("category", UNSET)
-        if _category_raw is UNSET:
+        if _category_raw is not UNSET:
+            category = _category_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiSimple", "category")
             category = cast(Any, UNSET)
-        else:
-            category = _category_raw
 
         url = d.pop("url", UNSET)
         if url is UNSET:
@@ -105,8 +158,8 @@ class EmojiSimple:
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
-        role_ids_that_can_be_used_this_emoji_as_reaction = cast(
-            "list[str]", d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
+        role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d.pop(
+            "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
         )
 
         if d:
@@ -139,3 +192,16 @@ class EmojiSimple:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_EMOJISIMPLE_KEYS = frozenset(
+    {
+        "aliases",
+        "name",
+        "category",
+        "url",
+        "localOnly",
+        "isSensitive",
+        "roleIdsThatCanBeUsedThisEmojiAsReaction",
+    }
+)

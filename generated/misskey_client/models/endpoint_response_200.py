@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -51,21 +55,58 @@ class EndpointResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            params = []
+            _params = d["params"]
+            for params_item_data in _params:
+                params_item = EndpointResponse200ParamsItem.from_dict(params_item_data)
+
+                params.append(params_item)
+
+            _model = cls(
+                params=params,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("EndpointResponse200", exc) from exc
+        if not d.keys() <= _ENDPOINTRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ENDPOINTRESPONSE200_KEYS}
+            unknown_properties("EndpointResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("EndpointResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _params_raw = d.pop("params", UNSET)
-        if _params_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("EndpointResponse200", "params")
-            params = cast(Any, UNSET)
-        else:
+        if _params_raw is not UNSET:
             params = []
             _params = _params_raw
             for params_item_data in _params:
                 params_item = EndpointResponse200ParamsItem.from_dict(params_item_data)
 
                 params.append(params_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("EndpointResponse200", "params")
+            params = cast(Any, UNSET)
 
         if d:
             unknown_properties("EndpointResponse200", d)
@@ -91,6 +132,13 @@ class EndpointResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ENDPOINTRESPONSE200_KEYS = frozenset(
+    {
+        "params",
+    }
+)
 
 
 _RELATED_LOADED = False

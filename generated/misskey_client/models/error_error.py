@@ -7,7 +7,11 @@ from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -50,6 +54,41 @@ class ErrorError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            code = d["code"]
+            message = d["message"]
+            id = UUID(d["id"])
+
+            _model = cls(
+                code=code,
+                message=message,
+                id=id,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ErrorError", exc) from exc
+        if not d.keys() <= _ERRORERROR_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ERRORERROR_KEYS}
+            unknown_properties("ErrorError", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ErrorError", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         code = d.pop("code", UNSET)
         if code is UNSET:
@@ -62,12 +101,13 @@ class ErrorError:
             missing_required("ErrorError", "message")
 
         _id_raw = d.pop("id", UNSET)
-        if _id_raw is UNSET:
+        if _id_raw is not UNSET:
+            id = UUID(_id_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ErrorError", "id")
             id = cast(Any, UNSET)
-        else:
-            id = UUID(_id_raw)
 
         if d:
             unknown_properties("ErrorError", d)
@@ -95,3 +135,12 @@ class ErrorError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ERRORERROR_KEYS = frozenset(
+    {
+        "code",
+        "message",
+        "id",
+    }
+)

@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.federation_instance_suspension_state import (
     FederationInstanceSuspensionState,
@@ -191,6 +195,115 @@ class FederationInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            first_retrieved_at = datetime.datetime.fromisoformat(d["firstRetrievedAt"])
+
+            host = d["host"]
+            users_count = d["usersCount"]
+            notes_count = d["notesCount"]
+            following_count = d["followingCount"]
+            followers_count = d["followersCount"]
+            is_not_responding = d["isNotResponding"]
+            is_suspended = d["isSuspended"]
+            suspension_state = check_federation_instance_suspension_state(d["suspensionState"])
+
+            is_blocked = d["isBlocked"]
+            software_name = d["softwareName"]
+
+            software_version = d["softwareVersion"]
+
+            open_registrations = d["openRegistrations"]
+
+            name = d["name"]
+
+            description = d["description"]
+
+            maintainer_name = d["maintainerName"]
+
+            maintainer_email = d["maintainerEmail"]
+
+            is_silenced = d["isSilenced"]
+            is_media_silenced = d["isMediaSilenced"]
+            icon_url = d["iconUrl"]
+
+            favicon_url = d["faviconUrl"]
+
+            theme_color = d["themeColor"]
+
+            _info_updated_at = d["infoUpdatedAt"]
+            info_updated_at: datetime.datetime | None
+            if _info_updated_at is None:
+                info_updated_at = _info_updated_at
+            else:
+                info_updated_at_type_0 = datetime.datetime.fromisoformat(_info_updated_at)
+
+                info_updated_at = info_updated_at_type_0
+
+            _latest_request_received_at = d["latestRequestReceivedAt"]
+            latest_request_received_at: datetime.datetime | None
+            if _latest_request_received_at is None:
+                latest_request_received_at = _latest_request_received_at
+            else:
+                latest_request_received_at_type_0 = datetime.datetime.fromisoformat(_latest_request_received_at)
+
+                latest_request_received_at = latest_request_received_at_type_0
+
+            moderation_note = d.get("moderationNote", UNSET)
+
+            _model = cls(
+                id=id,
+                first_retrieved_at=first_retrieved_at,
+                host=host,
+                users_count=users_count,
+                notes_count=notes_count,
+                following_count=following_count,
+                followers_count=followers_count,
+                is_not_responding=is_not_responding,
+                is_suspended=is_suspended,
+                suspension_state=suspension_state,
+                is_blocked=is_blocked,
+                software_name=software_name,
+                software_version=software_version,
+                open_registrations=open_registrations,
+                name=name,
+                description=description,
+                maintainer_name=maintainer_name,
+                maintainer_email=maintainer_email,
+                is_silenced=is_silenced,
+                is_media_silenced=is_media_silenced,
+                icon_url=icon_url,
+                favicon_url=favicon_url,
+                theme_color=theme_color,
+                info_updated_at=info_updated_at,
+                latest_request_received_at=latest_request_received_at,
+                moderation_note=moderation_note,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FederationInstance", exc) from exc
+        if not d.keys() <= _FEDERATIONINSTANCE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FEDERATIONINSTANCE_KEYS}
+            unknown_properties("FederationInstance", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FederationInstance", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -198,12 +311,13 @@ class FederationInstance:
             missing_required("FederationInstance", "id")
 
         _first_retrieved_at_raw = d.pop("firstRetrievedAt", UNSET)
-        if _first_retrieved_at_raw is UNSET:
+        if _first_retrieved_at_raw is not UNSET:
+            first_retrieved_at = datetime.datetime.fromisoformat(_first_retrieved_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "firstRetrievedAt")
             first_retrieved_at = cast(Any, UNSET)
-        else:
-            first_retrieved_at = datetime.datetime.fromisoformat(_first_retrieved_at_raw)
 
         host = d.pop("host", UNSET)
         if host is UNSET:
@@ -241,12 +355,13 @@ class FederationInstance:
             missing_required("FederationInstance", "isSuspended")
 
         _suspension_state_raw = d.pop("suspensionState", UNSET)
-        if _suspension_state_raw is UNSET:
+        if _suspension_state_raw is not UNSET:
+            suspension_state = check_federation_instance_suspension_state(_suspension_state_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "suspensionState")
             suspension_state = cast(Any, UNSET)
-        else:
-            suspension_state = check_federation_instance_suspension_state(_suspension_state_raw)
 
         is_blocked = d.pop("isBlocked", UNSET)
         if is_blocked is UNSET:
@@ -254,60 +369,67 @@ class FederationInstance:
             missing_required("FederationInstance", "isBlocked")
 
         _software_name_raw = d.pop("softwareName", UNSET)
-        if _software_name_raw is UNSET:
+        if _software_name_raw is not UNSET:
+            software_name = _software_name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "softwareName")
             software_name = cast(Any, UNSET)
-        else:
-            software_name = _software_name_raw
 
         _software_version_raw = d.pop("softwareVersion", UNSET)
-        if _software_version_raw is UNSET:
+        if _software_version_raw is not UNSET:
+            software_version = _software_version_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "softwareVersion")
             software_version = cast(Any, UNSET)
-        else:
-            software_version = _software_version_raw
 
         _open_registrations_raw = d.pop("openRegistrations", UNSET)
-        if _open_registrations_raw is UNSET:
+        if _open_registrations_raw is not UNSET:
+            open_registrations = _open_registrations_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "openRegistrations")
             open_registrations = cast(Any, UNSET)
-        else:
-            open_registrations = _open_registrations_raw
 
         _name_raw = d.pop("name", UNSET)
-        if _name_raw is UNSET:
+        if _name_raw is not UNSET:
+            name = _name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "name")
             name = cast(Any, UNSET)
-        else:
-            name = _name_raw
 
         _description_raw = d.pop("description", UNSET)
-        if _description_raw is UNSET:
+        if _description_raw is not UNSET:
+            description = _description_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "description")
             description = cast(Any, UNSET)
-        else:
-            description = _description_raw
 
         _maintainer_name_raw = d.pop("maintainerName", UNSET)
-        if _maintainer_name_raw is UNSET:
+        if _maintainer_name_raw is not UNSET:
+            maintainer_name = _maintainer_name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "maintainerName")
             maintainer_name = cast(Any, UNSET)
-        else:
-            maintainer_name = _maintainer_name_raw
 
         _maintainer_email_raw = d.pop("maintainerEmail", UNSET)
-        if _maintainer_email_raw is UNSET:
+        if _maintainer_email_raw is not UNSET:
+            maintainer_email = _maintainer_email_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "maintainerEmail")
             maintainer_email = cast(Any, UNSET)
-        else:
-            maintainer_email = _maintainer_email_raw
 
         is_silenced = d.pop("isSilenced", UNSET)
         if is_silenced is UNSET:
@@ -320,56 +442,63 @@ class FederationInstance:
             missing_required("FederationInstance", "isMediaSilenced")
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
-        if _icon_url_raw is UNSET:
+        if _icon_url_raw is not UNSET:
+            icon_url = _icon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "iconUrl")
             icon_url = cast(Any, UNSET)
-        else:
-            icon_url = _icon_url_raw
 
         _favicon_url_raw = d.pop("faviconUrl", UNSET)
-        if _favicon_url_raw is UNSET:
+        if _favicon_url_raw is not UNSET:
+            favicon_url = _favicon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "faviconUrl")
             favicon_url = cast(Any, UNSET)
-        else:
-            favicon_url = _favicon_url_raw
 
         _theme_color_raw = d.pop("themeColor", UNSET)
-        if _theme_color_raw is UNSET:
+        if _theme_color_raw is not UNSET:
+            theme_color = _theme_color_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "themeColor")
             theme_color = cast(Any, UNSET)
-        else:
-            theme_color = _theme_color_raw
 
         _info_updated_at_raw = d.pop("infoUpdatedAt", UNSET)
-        if _info_updated_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("FederationInstance", "infoUpdatedAt")
-            info_updated_at = cast(Any, UNSET)
-        else:
+        if _info_updated_at_raw is not UNSET:
             _info_updated_at = _info_updated_at_raw
+            info_updated_at: datetime.datetime | None
             if _info_updated_at is None:
-                info_updated_at = cast("datetime.datetime | None", _info_updated_at)
+                info_updated_at = _info_updated_at
             else:
                 info_updated_at_type_0 = datetime.datetime.fromisoformat(_info_updated_at)
 
                 info_updated_at = info_updated_at_type_0
 
-        _latest_request_received_at_raw = d.pop("latestRequestReceivedAt", UNSET)
-        if _latest_request_received_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("FederationInstance", "latestRequestReceivedAt")
-            latest_request_received_at = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("FederationInstance", "infoUpdatedAt")
+            info_updated_at = cast(Any, UNSET)
+
+        _latest_request_received_at_raw = d.pop("latestRequestReceivedAt", UNSET)
+        if _latest_request_received_at_raw is not UNSET:
             _latest_request_received_at = _latest_request_received_at_raw
+            latest_request_received_at: datetime.datetime | None
             if _latest_request_received_at is None:
-                latest_request_received_at = cast("datetime.datetime | None", _latest_request_received_at)
+                latest_request_received_at = _latest_request_received_at
             else:
                 latest_request_received_at_type_0 = datetime.datetime.fromisoformat(_latest_request_received_at)
 
                 latest_request_received_at = latest_request_received_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("FederationInstance", "latestRequestReceivedAt")
+            latest_request_received_at = cast(Any, UNSET)
 
         moderation_note = d.pop("moderationNote", UNSET)
 
@@ -422,3 +551,35 @@ class FederationInstance:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FEDERATIONINSTANCE_KEYS = frozenset(
+    {
+        "id",
+        "firstRetrievedAt",
+        "host",
+        "usersCount",
+        "notesCount",
+        "followingCount",
+        "followersCount",
+        "isNotResponding",
+        "isSuspended",
+        "suspensionState",
+        "isBlocked",
+        "softwareName",
+        "softwareVersion",
+        "openRegistrations",
+        "name",
+        "description",
+        "maintainerName",
+        "maintainerEmail",
+        "isSilenced",
+        "isMediaSilenced",
+        "iconUrl",
+        "faviconUrl",
+        "themeColor",
+        "infoUpdatedAt",
+        "latestRequestReceivedAt",
+        "moderationNote",
+    }
+)

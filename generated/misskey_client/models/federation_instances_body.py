@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_enum_value, unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_enum_value,
+    unknown_properties,
+)
 
 from ..models.federation_instances_body_sort_type_1 import (
     FederationInstancesBodySortType1,
@@ -154,6 +158,99 @@ class FederationInstancesBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            host = d.get("host", UNSET)
+
+            blocked = d.get("blocked", UNSET)
+
+            not_responding = d.get("notResponding", UNSET)
+
+            suspended = d.get("suspended", UNSET)
+
+            silenced = d.get("silenced", UNSET)
+
+            federating = d.get("federating", UNSET)
+
+            subscribing = d.get("subscribing", UNSET)
+
+            publishing = d.get("publishing", UNSET)
+
+            limit = d.get("limit", UNSET)
+            offset = d.get("offset", UNSET)
+            _sort = d.get("sort", UNSET)
+            sort: (
+                FederationInstancesBodySortType1
+                | FederationInstancesBodySortType2Type1
+                | FederationInstancesBodySortType3Type1
+                | None
+                | Unset
+            )
+            if (
+                _sort is None
+                or _sort is UNSET
+                or _sort
+                in (
+                    "+firstRetrievedAt",
+                    "+followers",
+                    "+following",
+                    "+latestRequestReceivedAt",
+                    "+notes",
+                    "+pubSub",
+                    "+users",
+                    "-firstRetrievedAt",
+                    "-followers",
+                    "-following",
+                    "-latestRequestReceivedAt",
+                    "-notes",
+                    "-pubSub",
+                    "-users",
+                )
+            ):
+                sort = _sort
+            else:
+                sort = unknown_enum_value(
+                    "FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 | FederationInstancesBodySortType3Type1 | None",
+                    _sort,
+                )
+
+            _model = cls(
+                host=host,
+                blocked=blocked,
+                not_responding=not_responding,
+                suspended=suspended,
+                silenced=silenced,
+                federating=federating,
+                subscribing=subscribing,
+                publishing=publishing,
+                limit=limit,
+                offset=offset,
+                sort=sort,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FederationInstancesBody", exc) from exc
+        if not d.keys() <= _FEDERATIONINSTANCESBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FEDERATIONINSTANCESBODY_KEYS}
+            unknown_properties("FederationInstancesBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FederationInstancesBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         host = d.pop("host", UNSET)
 
@@ -176,6 +273,13 @@ class FederationInstancesBody:
         offset = d.pop("offset", UNSET)
 
         _sort = d.pop("sort", UNSET)
+        sort: (
+            FederationInstancesBodySortType1
+            | FederationInstancesBodySortType2Type1
+            | FederationInstancesBodySortType3Type1
+            | None
+            | Unset
+        )
         if (
             _sort is None
             or _sort is UNSET
@@ -197,10 +301,7 @@ class FederationInstancesBody:
                 "-users",
             )
         ):
-            sort = cast(
-                "FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 | FederationInstancesBodySortType3Type1 | None | Unset",
-                _sort,
-            )
+            sort = _sort
         else:
             sort = unknown_enum_value(
                 "FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 | FederationInstancesBodySortType3Type1 | None",
@@ -241,3 +342,20 @@ class FederationInstancesBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FEDERATIONINSTANCESBODY_KEYS = frozenset(
+    {
+        "host",
+        "blocked",
+        "notResponding",
+        "suspended",
+        "silenced",
+        "federating",
+        "subscribing",
+        "publishing",
+        "limit",
+        "offset",
+        "sort",
+    }
+)

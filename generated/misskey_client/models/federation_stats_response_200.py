@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -73,15 +77,59 @@ class FederationStatsResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            top_sub_instances = []
+            _top_sub_instances = d["topSubInstances"]
+            for top_sub_instances_item_data in _top_sub_instances:
+                top_sub_instances_item = FederationInstance.from_dict(top_sub_instances_item_data)
+
+                top_sub_instances.append(top_sub_instances_item)
+
+            other_followers_count = d["otherFollowersCount"]
+            top_pub_instances = []
+            _top_pub_instances = d["topPubInstances"]
+            for top_pub_instances_item_data in _top_pub_instances:
+                top_pub_instances_item = FederationInstance.from_dict(top_pub_instances_item_data)
+
+                top_pub_instances.append(top_pub_instances_item)
+
+            other_following_count = d["otherFollowingCount"]
+            _model = cls(
+                top_sub_instances=top_sub_instances,
+                other_followers_count=other_followers_count,
+                top_pub_instances=top_pub_instances,
+                other_following_count=other_following_count,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FederationStatsResponse200", exc) from exc
+        if not d.keys() <= _FEDERATIONSTATSRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FEDERATIONSTATSRESPONSE200_KEYS}
+            unknown_properties("FederationStatsResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FederationStatsResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _top_sub_instances_raw = d.pop("topSubInstances", UNSET)
-        if _top_sub_instances_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("FederationStatsResponse200", "topSubInstances")
-            top_sub_instances = cast(Any, UNSET)
-        else:
+        if _top_sub_instances_raw is not UNSET:
             top_sub_instances = []
             _top_sub_instances = _top_sub_instances_raw
             for top_sub_instances_item_data in _top_sub_instances:
@@ -89,23 +137,29 @@ class FederationStatsResponse200:
 
                 top_sub_instances.append(top_sub_instances_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("FederationStatsResponse200", "topSubInstances")
+            top_sub_instances = cast(Any, UNSET)
+
         other_followers_count = d.pop("otherFollowersCount", UNSET)
         if other_followers_count is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationStatsResponse200", "otherFollowersCount")
 
         _top_pub_instances_raw = d.pop("topPubInstances", UNSET)
-        if _top_pub_instances_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("FederationStatsResponse200", "topPubInstances")
-            top_pub_instances = cast(Any, UNSET)
-        else:
+        if _top_pub_instances_raw is not UNSET:
             top_pub_instances = []
             _top_pub_instances = _top_pub_instances_raw
             for top_pub_instances_item_data in _top_pub_instances:
                 top_pub_instances_item = FederationInstance.from_dict(top_pub_instances_item_data)
 
                 top_pub_instances.append(top_pub_instances_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("FederationStatsResponse200", "topPubInstances")
+            top_pub_instances = cast(Any, UNSET)
 
         other_following_count = d.pop("otherFollowingCount", UNSET)
         if other_following_count is UNSET:
@@ -139,6 +193,16 @@ class FederationStatsResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FEDERATIONSTATSRESPONSE200_KEYS = frozenset(
+    {
+        "topSubInstances",
+        "otherFollowersCount",
+        "topPubInstances",
+        "otherFollowingCount",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -104,15 +108,79 @@ class FetchRssResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            items = []
+            _items = d["items"]
+            for items_item_data in _items:
+                items_item = FetchRssResponse200ItemsItem.from_dict(items_item_data)
+
+                items.append(items_item)
+
+            _image = d.get("image", UNSET)
+            image: FetchRssResponse200Image | Unset
+            if _image is UNSET:
+                image = UNSET
+            else:
+                image = FetchRssResponse200Image.from_dict(_image)
+
+            _pagination_links = d.get("paginationLinks", UNSET)
+            pagination_links: FetchRssResponse200PaginationLinks | Unset
+            if _pagination_links is UNSET:
+                pagination_links = UNSET
+            else:
+                pagination_links = FetchRssResponse200PaginationLinks.from_dict(_pagination_links)
+
+            link = d.get("link", UNSET)
+            title = d.get("title", UNSET)
+            feed_url = d.get("feedUrl", UNSET)
+            description = d.get("description", UNSET)
+            _itunes = d.get("itunes", UNSET)
+            itunes: FetchRssResponse200Itunes | Unset
+            if _itunes is UNSET:
+                itunes = UNSET
+            else:
+                itunes = FetchRssResponse200Itunes.from_dict(_itunes)
+
+            _model = cls(
+                items=items,
+                image=image,
+                pagination_links=pagination_links,
+                link=link,
+                title=title,
+                feed_url=feed_url,
+                description=description,
+                itunes=itunes,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FetchRssResponse200", exc) from exc
+        if not d.keys() <= _FETCHRSSRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FETCHRSSRESPONSE200_KEYS}
+            unknown_properties("FetchRssResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FetchRssResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _items_raw = d.pop("items", UNSET)
-        if _items_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("FetchRssResponse200", "items")
-            items = cast(Any, UNSET)
-        else:
+        if _items_raw is not UNSET:
             items = []
             _items = _items_raw
             for items_item_data in _items:
@@ -120,16 +188,21 @@ class FetchRssResponse200:
 
                 items.append(items_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("FetchRssResponse200", "items")
+            items = cast(Any, UNSET)
+
         _image = d.pop("image", UNSET)
         image: FetchRssResponse200Image | Unset
-        if isinstance(_image, Unset):
+        if _image is UNSET:
             image = UNSET
         else:
             image = FetchRssResponse200Image.from_dict(_image)
 
         _pagination_links = d.pop("paginationLinks", UNSET)
         pagination_links: FetchRssResponse200PaginationLinks | Unset
-        if isinstance(_pagination_links, Unset):
+        if _pagination_links is UNSET:
             pagination_links = UNSET
         else:
             pagination_links = FetchRssResponse200PaginationLinks.from_dict(_pagination_links)
@@ -144,7 +217,7 @@ class FetchRssResponse200:
 
         _itunes = d.pop("itunes", UNSET)
         itunes: FetchRssResponse200Itunes | Unset
-        if isinstance(_itunes, Unset):
+        if _itunes is UNSET:
             itunes = UNSET
         else:
             itunes = FetchRssResponse200Itunes.from_dict(_itunes)
@@ -180,6 +253,20 @@ class FetchRssResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FETCHRSSRESPONSE200_KEYS = frozenset(
+    {
+        "items",
+        "image",
+        "paginationLinks",
+        "link",
+        "title",
+        "feedUrl",
+        "description",
+        "itunes",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -108,8 +111,65 @@ class FetchRssResponse200ItemsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            link = d.get("link", UNSET)
+            guid = d.get("guid", UNSET)
+            title = d.get("title", UNSET)
+            pub_date = d.get("pubDate", UNSET)
+            creator = d.get("creator", UNSET)
+            summary = d.get("summary", UNSET)
+            content = d.get("content", UNSET)
+            iso_date = d.get("isoDate", UNSET)
+            categories: list[str] = d.get("categories", UNSET)
+
+            content_snippet = d.get("contentSnippet", UNSET)
+            _enclosure = d.get("enclosure", UNSET)
+            enclosure: FetchRssResponse200ItemsItemEnclosure | Unset
+            if _enclosure is UNSET:
+                enclosure = UNSET
+            else:
+                enclosure = FetchRssResponse200ItemsItemEnclosure.from_dict(_enclosure)
+
+            _model = cls(
+                link=link,
+                guid=guid,
+                title=title,
+                pub_date=pub_date,
+                creator=creator,
+                summary=summary,
+                content=content,
+                iso_date=iso_date,
+                categories=categories,
+                content_snippet=content_snippet,
+                enclosure=enclosure,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FetchRssResponse200ItemsItem", exc) from exc
+        if not d.keys() <= _FETCHRSSRESPONSE200ITEMSITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FETCHRSSRESPONSE200ITEMSITEM_KEYS}
+            unknown_properties("FetchRssResponse200ItemsItem", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FetchRssResponse200ItemsItem", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         link = d.pop("link", UNSET)
 
@@ -127,13 +187,13 @@ class FetchRssResponse200ItemsItem:
 
         iso_date = d.pop("isoDate", UNSET)
 
-        categories = cast("list[str]", d.pop("categories", UNSET))
+        categories: list[str] = d.pop("categories", UNSET)
 
         content_snippet = d.pop("contentSnippet", UNSET)
 
         _enclosure = d.pop("enclosure", UNSET)
         enclosure: FetchRssResponse200ItemsItemEnclosure | Unset
-        if isinstance(_enclosure, Unset):
+        if _enclosure is UNSET:
             enclosure = UNSET
         else:
             enclosure = FetchRssResponse200ItemsItemEnclosure.from_dict(_enclosure)
@@ -172,6 +232,23 @@ class FetchRssResponse200ItemsItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FETCHRSSRESPONSE200ITEMSITEM_KEYS = frozenset(
+    {
+        "link",
+        "guid",
+        "title",
+        "pubDate",
+        "creator",
+        "summary",
+        "content",
+        "isoDate",
+        "categories",
+        "contentSnippet",
+        "enclosure",
+    }
+)
 
 
 _RELATED_LOADED = False

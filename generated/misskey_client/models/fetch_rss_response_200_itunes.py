@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -84,14 +87,64 @@ class FetchRssResponse200Itunes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            image = d.get("image", UNSET)
+            _owner = d.get("owner", UNSET)
+            owner: FetchRssResponse200ItunesOwner | Unset
+            if _owner is UNSET:
+                owner = UNSET
+            else:
+                owner = FetchRssResponse200ItunesOwner.from_dict(_owner)
+
+            author = d.get("author", UNSET)
+            summary = d.get("summary", UNSET)
+            explicit = d.get("explicit", UNSET)
+            categories: list[str] = d.get("categories", UNSET)
+
+            keywords: list[str] = d.get("keywords", UNSET)
+
+            _model = cls(
+                image=image,
+                owner=owner,
+                author=author,
+                summary=summary,
+                explicit=explicit,
+                categories=categories,
+                keywords=keywords,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FetchRssResponse200Itunes", exc) from exc
+        if not d.keys() <= _FETCHRSSRESPONSE200ITUNES_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FETCHRSSRESPONSE200ITUNES_KEYS}
+            unknown_properties("FetchRssResponse200Itunes", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FetchRssResponse200Itunes", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         image = d.pop("image", UNSET)
 
         _owner = d.pop("owner", UNSET)
         owner: FetchRssResponse200ItunesOwner | Unset
-        if isinstance(_owner, Unset):
+        if _owner is UNSET:
             owner = UNSET
         else:
             owner = FetchRssResponse200ItunesOwner.from_dict(_owner)
@@ -102,9 +155,9 @@ class FetchRssResponse200Itunes:
 
         explicit = d.pop("explicit", UNSET)
 
-        categories = cast("list[str]", d.pop("categories", UNSET))
+        categories: list[str] = d.pop("categories", UNSET)
 
-        keywords = cast("list[str]", d.pop("keywords", UNSET))
+        keywords: list[str] = d.pop("keywords", UNSET)
 
         if d:
             unknown_properties("FetchRssResponse200Itunes", d)
@@ -136,6 +189,19 @@ class FetchRssResponse200Itunes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FETCHRSSRESPONSE200ITUNES_KEYS = frozenset(
+    {
+        "image",
+        "owner",
+        "author",
+        "summary",
+        "explicit",
+        "categories",
+        "keywords",
+    }
+)
 
 
 _RELATED_LOADED = False

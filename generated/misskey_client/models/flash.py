@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.flash_visibility import FlashVisibility, check_flash_visibility
 from ..types import UNSET, Unset
@@ -97,8 +101,62 @@ class Flash:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            updated_at = datetime.datetime.fromisoformat(d["updatedAt"])
+
+            user_id = d["userId"]
+            user = UserLite.from_dict(d["user"])
+
+            title = d["title"]
+            summary = d["summary"]
+            script = d["script"]
+            visibility = check_flash_visibility(d["visibility"])
+
+            liked_count = d["likedCount"]
+            is_liked = d.get("isLiked", UNSET)
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                updated_at=updated_at,
+                user_id=user_id,
+                user=user,
+                title=title,
+                summary=summary,
+                script=script,
+                visibility=visibility,
+                liked_count=liked_count,
+                is_liked=is_liked,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Flash", exc) from exc
+        if not d.keys() <= _FLASH_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FLASH_KEYS}
+            unknown_properties("Flash", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Flash", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -106,20 +164,22 @@ class Flash:
             missing_required("Flash", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
+        if _updated_at_raw is not UNSET:
+            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "updatedAt")
             updated_at = cast(Any, UNSET)
-        else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -127,12 +187,13 @@ class Flash:
             missing_required("Flash", "userId")
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user = UserLite.from_dict(_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "user")
             user = cast(Any, UNSET)
-        else:
-            user = UserLite.from_dict(_user_raw)
 
         title = d.pop("title", UNSET)
         if title is UNSET:
@@ -150,12 +211,13 @@ class Flash:
             missing_required("Flash", "script")
 
         _visibility_raw = d.pop("visibility", UNSET)
-        if _visibility_raw is UNSET:
+        if _visibility_raw is not UNSET:
+            visibility = check_flash_visibility(_visibility_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Flash", "visibility")
             visibility = cast(Any, UNSET)
-        else:
-            visibility = check_flash_visibility(_visibility_raw)
 
         liked_count = d.pop("likedCount", UNSET)
         if liked_count is UNSET:
@@ -198,6 +260,23 @@ class Flash:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FLASH_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "updatedAt",
+        "userId",
+        "user",
+        "title",
+        "summary",
+        "script",
+        "visibility",
+        "likedCount",
+        "isLiked",
+    }
+)
 
 
 _RELATED_LOADED = False

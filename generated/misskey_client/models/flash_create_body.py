@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.flash_create_body_visibility import FlashCreateBodyVisibility, check_flash_create_body_visibility
 from ..types import UNSET, Unset
@@ -62,6 +66,51 @@ class FlashCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            title = d["title"]
+            summary = d["summary"]
+            script = d["script"]
+            permissions: list[str] = d["permissions"]
+
+            _visibility = d.get("visibility", UNSET)
+            visibility: FlashCreateBodyVisibility | Unset
+            if _visibility is UNSET:
+                visibility = UNSET
+            else:
+                visibility = check_flash_create_body_visibility(_visibility)
+
+            _model = cls(
+                title=title,
+                summary=summary,
+                script=script,
+                permissions=permissions,
+                visibility=visibility,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FlashCreateBody", exc) from exc
+        if not d.keys() <= _FLASHCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FLASHCREATEBODY_KEYS}
+            unknown_properties("FlashCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FlashCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         title = d.pop("title", UNSET)
         if title is UNSET:
@@ -79,16 +128,17 @@ class FlashCreateBody:
             missing_required("FlashCreateBody", "script")
 
         _permissions_raw = d.pop("permissions", UNSET)
-        if _permissions_raw is UNSET:
+        if _permissions_raw is not UNSET:
+            permissions: list[str] = _permissions_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FlashCreateBody", "permissions")
             permissions = cast(Any, UNSET)
-        else:
-            permissions = cast("list[str]", _permissions_raw)
 
         _visibility = d.pop("visibility", UNSET)
         visibility: FlashCreateBodyVisibility | Unset
-        if isinstance(_visibility, Unset):
+        if _visibility is UNSET:
             visibility = UNSET
         else:
             visibility = check_flash_create_body_visibility(_visibility)
@@ -121,3 +171,14 @@ class FlashCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FLASHCREATEBODY_KEYS = frozenset(
+    {
+        "title",
+        "summary",
+        "script",
+        "permissions",
+        "visibility",
+    }
+)

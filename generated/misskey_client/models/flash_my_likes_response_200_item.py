@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -49,8 +53,41 @@ class FlashMyLikesResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            flash = Flash.from_dict(d["flash"])
+
+            _model = cls(
+                id=id,
+                flash=flash,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FlashMyLikesResponse200Item", exc) from exc
+        if not d.keys() <= _FLASHMYLIKESRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FLASHMYLIKESRESPONSE200ITEM_KEYS}
+            unknown_properties("FlashMyLikesResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FlashMyLikesResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -58,12 +95,13 @@ class FlashMyLikesResponse200Item:
             missing_required("FlashMyLikesResponse200Item", "id")
 
         _flash_raw = d.pop("flash", UNSET)
-        if _flash_raw is UNSET:
+        if _flash_raw is not UNSET:
+            flash = Flash.from_dict(_flash_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FlashMyLikesResponse200Item", "flash")
             flash = cast(Any, UNSET)
-        else:
-            flash = Flash.from_dict(_flash_raw)
 
         if d:
             unknown_properties("FlashMyLikesResponse200Item", d)
@@ -90,6 +128,14 @@ class FlashMyLikesResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FLASHMYLIKESRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "flash",
+    }
+)
 
 
 _RELATED_LOADED = False

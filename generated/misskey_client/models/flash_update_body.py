@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.flash_update_body_visibility import FlashUpdateBodyVisibility, check_flash_update_body_visibility
 from ..types import UNSET, Unset
@@ -73,6 +77,53 @@ class FlashUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            flash_id = d["flashId"]
+            title = d.get("title", UNSET)
+            summary = d.get("summary", UNSET)
+            script = d.get("script", UNSET)
+            permissions: list[str] = d.get("permissions", UNSET)
+
+            _visibility = d.get("visibility", UNSET)
+            visibility: FlashUpdateBodyVisibility | Unset
+            if _visibility is UNSET:
+                visibility = UNSET
+            else:
+                visibility = check_flash_update_body_visibility(_visibility)
+
+            _model = cls(
+                flash_id=flash_id,
+                title=title,
+                summary=summary,
+                script=script,
+                permissions=permissions,
+                visibility=visibility,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FlashUpdateBody", exc) from exc
+        if not d.keys() <= _FLASHUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FLASHUPDATEBODY_KEYS}
+            unknown_properties("FlashUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FlashUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         flash_id = d.pop("flashId", UNSET)
         if flash_id is UNSET:
@@ -85,11 +136,11 @@ class FlashUpdateBody:
 
         script = d.pop("script", UNSET)
 
-        permissions = cast("list[str]", d.pop("permissions", UNSET))
+        permissions: list[str] = d.pop("permissions", UNSET)
 
         _visibility = d.pop("visibility", UNSET)
         visibility: FlashUpdateBodyVisibility | Unset
-        if isinstance(_visibility, Unset):
+        if _visibility is UNSET:
             visibility = UNSET
         else:
             visibility = check_flash_update_body_visibility(_visibility)
@@ -123,3 +174,15 @@ class FlashUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FLASHUPDATEBODY_KEYS = frozenset(
+    {
+        "flashId",
+        "title",
+        "summary",
+        "script",
+        "permissions",
+        "visibility",
+    }
+)

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -76,8 +80,61 @@ class Following:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            followee_id = d["followeeId"]
+            follower_id = d["followerId"]
+            _followee = d.get("followee", UNSET)
+            followee: UserDetailedNotMe | Unset
+            if _followee is UNSET:
+                followee = UNSET
+            else:
+                followee = UserDetailedNotMe.from_dict(_followee)
+
+            _follower = d.get("follower", UNSET)
+            follower: UserDetailedNotMe | Unset
+            if _follower is UNSET:
+                follower = UNSET
+            else:
+                follower = UserDetailedNotMe.from_dict(_follower)
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                followee_id=followee_id,
+                follower_id=follower_id,
+                followee=followee,
+                follower=follower,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Following", exc) from exc
+        if not d.keys() <= _FOLLOWING_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FOLLOWING_KEYS}
+            unknown_properties("Following", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Following", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -85,12 +142,13 @@ class Following:
             missing_required("Following", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Following", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         followee_id = d.pop("followeeId", UNSET)
         if followee_id is UNSET:
@@ -104,14 +162,14 @@ class Following:
 
         _followee = d.pop("followee", UNSET)
         followee: UserDetailedNotMe | Unset
-        if isinstance(_followee, Unset):
+        if _followee is UNSET:
             followee = UNSET
         else:
             followee = UserDetailedNotMe.from_dict(_followee)
 
         _follower = d.pop("follower", UNSET)
         follower: UserDetailedNotMe | Unset
-        if isinstance(_follower, Unset):
+        if _follower is UNSET:
             follower = UNSET
         else:
             follower = UserDetailedNotMe.from_dict(_follower)
@@ -145,6 +203,18 @@ class Following:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FOLLOWING_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "followeeId",
+        "followerId",
+        "followee",
+        "follower",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -54,8 +58,44 @@ class FollowingRequestsSentResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            follower = UserLite.from_dict(d["follower"])
+
+            followee = UserLite.from_dict(d["followee"])
+
+            _model = cls(
+                id=id,
+                follower=follower,
+                followee=followee,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FollowingRequestsSentResponse200Item", exc) from exc
+        if not d.keys() <= _FOLLOWINGREQUESTSSENTRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _FOLLOWINGREQUESTSSENTRESPONSE200ITEM_KEYS}
+            unknown_properties("FollowingRequestsSentResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("FollowingRequestsSentResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -63,20 +103,22 @@ class FollowingRequestsSentResponse200Item:
             missing_required("FollowingRequestsSentResponse200Item", "id")
 
         _follower_raw = d.pop("follower", UNSET)
-        if _follower_raw is UNSET:
+        if _follower_raw is not UNSET:
+            follower = UserLite.from_dict(_follower_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FollowingRequestsSentResponse200Item", "follower")
             follower = cast(Any, UNSET)
-        else:
-            follower = UserLite.from_dict(_follower_raw)
 
         _followee_raw = d.pop("followee", UNSET)
-        if _followee_raw is UNSET:
+        if _followee_raw is not UNSET:
+            followee = UserLite.from_dict(_followee_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FollowingRequestsSentResponse200Item", "followee")
             followee = cast(Any, UNSET)
-        else:
-            followee = UserLite.from_dict(_followee_raw)
 
         if d:
             unknown_properties("FollowingRequestsSentResponse200Item", d)
@@ -104,6 +146,15 @@ class FollowingRequestsSentResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_FOLLOWINGREQUESTSSENTRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "follower",
+        "followee",
+    }
+)
 
 
 _RELATED_LOADED = False

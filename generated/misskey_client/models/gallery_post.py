@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -124,8 +128,76 @@ class GalleryPost:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            updated_at = datetime.datetime.fromisoformat(d["updatedAt"])
+
+            user_id = d["userId"]
+            user = UserLite.from_dict(d["user"])
+
+            title = d["title"]
+            description = d["description"]
+
+            is_sensitive = d["isSensitive"]
+            liked_count = d["likedCount"]
+            file_ids: list[str] = d.get("fileIds", UNSET)
+
+            _files = d.get("files", UNSET)
+            files: list[DriveFile] | Unset = UNSET
+            if _files is not UNSET:
+                files = []
+                for files_item_data in _files:
+                    files_item = DriveFile.from_dict(files_item_data)
+
+                    files.append(files_item)
+
+            tags: list[str] = d.get("tags", UNSET)
+
+            is_liked = d.get("isLiked", UNSET)
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                updated_at=updated_at,
+                user_id=user_id,
+                user=user,
+                title=title,
+                description=description,
+                is_sensitive=is_sensitive,
+                liked_count=liked_count,
+                file_ids=file_ids,
+                files=files,
+                tags=tags,
+                is_liked=is_liked,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("GalleryPost", exc) from exc
+        if not d.keys() <= _GALLERYPOST_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _GALLERYPOST_KEYS}
+            unknown_properties("GalleryPost", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("GalleryPost", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -133,20 +205,22 @@ class GalleryPost:
             missing_required("GalleryPost", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
+        if _updated_at_raw is not UNSET:
+            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "updatedAt")
             updated_at = cast(Any, UNSET)
-        else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -154,12 +228,13 @@ class GalleryPost:
             missing_required("GalleryPost", "userId")
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user = UserLite.from_dict(_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "user")
             user = cast(Any, UNSET)
-        else:
-            user = UserLite.from_dict(_user_raw)
 
         title = d.pop("title", UNSET)
         if title is UNSET:
@@ -167,12 +242,13 @@ class GalleryPost:
             missing_required("GalleryPost", "title")
 
         _description_raw = d.pop("description", UNSET)
-        if _description_raw is UNSET:
+        if _description_raw is not UNSET:
+            description = _description_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "description")
             description = cast(Any, UNSET)
-        else:
-            description = _description_raw
 
         is_sensitive = d.pop("isSensitive", UNSET)
         if is_sensitive is UNSET:
@@ -184,7 +260,7 @@ class GalleryPost:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "likedCount")
 
-        file_ids = cast("list[str]", d.pop("fileIds", UNSET))
+        file_ids: list[str] = d.pop("fileIds", UNSET)
 
         _files = d.pop("files", UNSET)
         files: list[DriveFile] | Unset = UNSET
@@ -195,7 +271,7 @@ class GalleryPost:
 
                 files.append(files_item)
 
-        tags = cast("list[str]", d.pop("tags", UNSET))
+        tags: list[str] = d.pop("tags", UNSET)
 
         is_liked = d.pop("isLiked", UNSET)
 
@@ -235,6 +311,25 @@ class GalleryPost:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_GALLERYPOST_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "updatedAt",
+        "userId",
+        "user",
+        "title",
+        "description",
+        "isSensitive",
+        "likedCount",
+        "fileIds",
+        "files",
+        "tags",
+        "isLiked",
+    }
+)
 
 
 _RELATED_LOADED = False

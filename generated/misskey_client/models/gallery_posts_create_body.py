@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -59,6 +63,44 @@ class GalleryPostsCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            title = d["title"]
+            file_ids: list[str] = d["fileIds"]
+
+            description = d.get("description", UNSET)
+
+            is_sensitive = d.get("isSensitive", UNSET)
+            _model = cls(
+                title=title,
+                file_ids=file_ids,
+                description=description,
+                is_sensitive=is_sensitive,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("GalleryPostsCreateBody", exc) from exc
+        if not d.keys() <= _GALLERYPOSTSCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _GALLERYPOSTSCREATEBODY_KEYS}
+            unknown_properties("GalleryPostsCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("GalleryPostsCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         title = d.pop("title", UNSET)
         if title is UNSET:
@@ -66,12 +108,13 @@ class GalleryPostsCreateBody:
             missing_required("GalleryPostsCreateBody", "title")
 
         _file_ids_raw = d.pop("fileIds", UNSET)
-        if _file_ids_raw is UNSET:
+        if _file_ids_raw is not UNSET:
+            file_ids: list[str] = _file_ids_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPostsCreateBody", "fileIds")
             file_ids = cast(Any, UNSET)
-        else:
-            file_ids = cast("list[str]", _file_ids_raw)
 
         description = d.pop("description", UNSET)
 
@@ -104,3 +147,13 @@ class GalleryPostsCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_GALLERYPOSTSCREATEBODY_KEYS = frozenset(
+    {
+        "title",
+        "fileIds",
+        "description",
+        "isSensitive",
+    }
+)

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -68,6 +72,46 @@ class GalleryPostsUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            post_id = d["postId"]
+            title = d.get("title", UNSET)
+            description = d.get("description", UNSET)
+
+            file_ids: list[str] = d.get("fileIds", UNSET)
+
+            is_sensitive = d.get("isSensitive", UNSET)
+            _model = cls(
+                post_id=post_id,
+                title=title,
+                description=description,
+                file_ids=file_ids,
+                is_sensitive=is_sensitive,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("GalleryPostsUpdateBody", exc) from exc
+        if not d.keys() <= _GALLERYPOSTSUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _GALLERYPOSTSUPDATEBODY_KEYS}
+            unknown_properties("GalleryPostsUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("GalleryPostsUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         post_id = d.pop("postId", UNSET)
         if post_id is UNSET:
@@ -78,7 +122,7 @@ class GalleryPostsUpdateBody:
 
         description = d.pop("description", UNSET)
 
-        file_ids = cast("list[str]", d.pop("fileIds", UNSET))
+        file_ids: list[str] = d.pop("fileIds", UNSET)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
@@ -110,3 +154,14 @@ class GalleryPostsUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_GALLERYPOSTSUPDATEBODY_KEYS = frozenset(
+    {
+        "postId",
+        "title",
+        "description",
+        "fileIds",
+        "isSensitive",
+    }
+)

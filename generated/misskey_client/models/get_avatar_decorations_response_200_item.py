@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -58,6 +62,45 @@ class GetAvatarDecorationsResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            name = d["name"]
+            description = d["description"]
+            url = d["url"]
+            role_ids_that_can_be_used_this_decoration: list[str] = d["roleIdsThatCanBeUsedThisDecoration"]
+
+            _model = cls(
+                id=id,
+                name=name,
+                description=description,
+                url=url,
+                role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("GetAvatarDecorationsResponse200Item", exc) from exc
+        if not d.keys() <= _GETAVATARDECORATIONSRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _GETAVATARDECORATIONSRESPONSE200ITEM_KEYS}
+            unknown_properties("GetAvatarDecorationsResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("GetAvatarDecorationsResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -80,14 +123,13 @@ class GetAvatarDecorationsResponse200Item:
             missing_required("GetAvatarDecorationsResponse200Item", "url")
 
         _role_ids_that_can_be_used_this_decoration_raw = d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
-        if _role_ids_that_can_be_used_this_decoration_raw is UNSET:
+        if _role_ids_that_can_be_used_this_decoration_raw is not UNSET:
+            role_ids_that_can_be_used_this_decoration: list[str] = _role_ids_that_can_be_used_this_decoration_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GetAvatarDecorationsResponse200Item", "roleIdsThatCanBeUsedThisDecoration")
             role_ids_that_can_be_used_this_decoration = cast(Any, UNSET)
-        else:
-            role_ids_that_can_be_used_this_decoration = cast(
-                "list[str]", _role_ids_that_can_be_used_this_decoration_raw
-            )
 
         if d:
             unknown_properties("GetAvatarDecorationsResponse200Item", d)
@@ -117,3 +159,14 @@ class GetAvatarDecorationsResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_GETAVATARDECORATIONSRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "description",
+        "url",
+        "roleIdsThatCanBeUsedThisDecoration",
+    }
+)

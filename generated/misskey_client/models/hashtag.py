@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -68,6 +72,48 @@ class Hashtag:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            tag = d["tag"]
+            mentioned_users_count = d["mentionedUsersCount"]
+            mentioned_local_users_count = d["mentionedLocalUsersCount"]
+            mentioned_remote_users_count = d["mentionedRemoteUsersCount"]
+            attached_users_count = d["attachedUsersCount"]
+            attached_local_users_count = d["attachedLocalUsersCount"]
+            attached_remote_users_count = d["attachedRemoteUsersCount"]
+            _model = cls(
+                tag=tag,
+                mentioned_users_count=mentioned_users_count,
+                mentioned_local_users_count=mentioned_local_users_count,
+                mentioned_remote_users_count=mentioned_remote_users_count,
+                attached_users_count=attached_users_count,
+                attached_local_users_count=attached_local_users_count,
+                attached_remote_users_count=attached_remote_users_count,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Hashtag", exc) from exc
+        if not d.keys() <= _HASHTAG_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _HASHTAG_KEYS}
+            unknown_properties("Hashtag", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Hashtag", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         tag = d.pop("tag", UNSET)
         if tag is UNSET:
@@ -134,3 +180,16 @@ class Hashtag:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_HASHTAG_KEYS = frozenset(
+    {
+        "tag",
+        "mentionedUsersCount",
+        "mentionedLocalUsersCount",
+        "mentionedRemoteUsersCount",
+        "attachedUsersCount",
+        "attachedLocalUsersCount",
+        "attachedRemoteUsersCount",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.hashtags_list_body_sort import HashtagsListBodySort, check_hashtags_list_body_sort
 from ..types import UNSET, Unset
@@ -63,14 +67,54 @@ class HashtagsListBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            sort = check_hashtags_list_body_sort(d["sort"])
+
+            limit = d.get("limit", UNSET)
+            attached_to_user_only = d.get("attachedToUserOnly", UNSET)
+            attached_to_local_user_only = d.get("attachedToLocalUserOnly", UNSET)
+            attached_to_remote_user_only = d.get("attachedToRemoteUserOnly", UNSET)
+            _model = cls(
+                sort=sort,
+                limit=limit,
+                attached_to_user_only=attached_to_user_only,
+                attached_to_local_user_only=attached_to_local_user_only,
+                attached_to_remote_user_only=attached_to_remote_user_only,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("HashtagsListBody", exc) from exc
+        if not d.keys() <= _HASHTAGSLISTBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _HASHTAGSLISTBODY_KEYS}
+            unknown_properties("HashtagsListBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("HashtagsListBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _sort_raw = d.pop("sort", UNSET)
-        if _sort_raw is UNSET:
+        if _sort_raw is not UNSET:
+            sort = check_hashtags_list_body_sort(_sort_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsListBody", "sort")
             sort = cast(Any, UNSET)
-        else:
-            sort = check_hashtags_list_body_sort(_sort_raw)
 
         limit = d.pop("limit", UNSET)
 
@@ -108,3 +152,14 @@ class HashtagsListBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_HASHTAGSLISTBODY_KEYS = frozenset(
+    {
+        "sort",
+        "limit",
+        "attachedToUserOnly",
+        "attachedToLocalUserOnly",
+        "attachedToRemoteUserOnly",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -48,6 +52,41 @@ class HashtagsTrendResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            tag = d["tag"]
+            chart: list[float] = d["chart"]
+
+            users_count = d["usersCount"]
+            _model = cls(
+                tag=tag,
+                chart=chart,
+                users_count=users_count,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("HashtagsTrendResponse200Item", exc) from exc
+        if not d.keys() <= _HASHTAGSTRENDRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _HASHTAGSTRENDRESPONSE200ITEM_KEYS}
+            unknown_properties("HashtagsTrendResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("HashtagsTrendResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         tag = d.pop("tag", UNSET)
         if tag is UNSET:
@@ -55,12 +94,13 @@ class HashtagsTrendResponse200Item:
             missing_required("HashtagsTrendResponse200Item", "tag")
 
         _chart_raw = d.pop("chart", UNSET)
-        if _chart_raw is UNSET:
+        if _chart_raw is not UNSET:
+            chart: list[float] = _chart_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsTrendResponse200Item", "chart")
             chart = cast(Any, UNSET)
-        else:
-            chart = cast("list[float]", _chart_raw)
 
         users_count = d.pop("usersCount", UNSET)
         if users_count is UNSET:
@@ -93,3 +133,12 @@ class HashtagsTrendResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_HASHTAGSTRENDRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "tag",
+        "chart",
+        "usersCount",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.hashtags_users_body_origin import HashtagsUsersBodyOrigin, check_hashtags_users_body_origin
 from ..models.hashtags_users_body_sort import HashtagsUsersBodySort, check_hashtags_users_body_sort
@@ -74,6 +78,59 @@ class HashtagsUsersBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            tag = d["tag"]
+            sort = check_hashtags_users_body_sort(d["sort"])
+
+            limit = d.get("limit", UNSET)
+            offset = d.get("offset", UNSET)
+            _state = d.get("state", UNSET)
+            state: HashtagsUsersBodyState | Unset
+            if _state is UNSET:
+                state = UNSET
+            else:
+                state = check_hashtags_users_body_state(_state)
+
+            _origin = d.get("origin", UNSET)
+            origin: HashtagsUsersBodyOrigin | Unset
+            if _origin is UNSET:
+                origin = UNSET
+            else:
+                origin = check_hashtags_users_body_origin(_origin)
+
+            _model = cls(
+                tag=tag,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+                state=state,
+                origin=origin,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("HashtagsUsersBody", exc) from exc
+        if not d.keys() <= _HASHTAGSUSERSBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _HASHTAGSUSERSBODY_KEYS}
+            unknown_properties("HashtagsUsersBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("HashtagsUsersBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         tag = d.pop("tag", UNSET)
         if tag is UNSET:
@@ -81,12 +138,13 @@ class HashtagsUsersBody:
             missing_required("HashtagsUsersBody", "tag")
 
         _sort_raw = d.pop("sort", UNSET)
-        if _sort_raw is UNSET:
+        if _sort_raw is not UNSET:
+            sort = check_hashtags_users_body_sort(_sort_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsUsersBody", "sort")
             sort = cast(Any, UNSET)
-        else:
-            sort = check_hashtags_users_body_sort(_sort_raw)
 
         limit = d.pop("limit", UNSET)
 
@@ -94,14 +152,14 @@ class HashtagsUsersBody:
 
         _state = d.pop("state", UNSET)
         state: HashtagsUsersBodyState | Unset
-        if isinstance(_state, Unset):
+        if _state is UNSET:
             state = UNSET
         else:
             state = check_hashtags_users_body_state(_state)
 
         _origin = d.pop("origin", UNSET)
         origin: HashtagsUsersBodyOrigin | Unset
-        if isinstance(_origin, Unset):
+        if _origin is UNSET:
             origin = UNSET
         else:
             origin = check_hashtags_users_body_origin(_origin)
@@ -135,3 +193,15 @@ class HashtagsUsersBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_HASHTAGSUSERSBODY_KEYS = frozenset(
+    {
+        "tag",
+        "sort",
+        "limit",
+        "offset",
+        "state",
+        "origin",
+    }
+)

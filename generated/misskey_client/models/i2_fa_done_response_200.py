@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -38,14 +42,46 @@ class I2FaDoneResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            backup_codes: list[str] = d["backupCodes"]
+
+            _model = cls(
+                backup_codes=backup_codes,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaDoneResponse200", exc) from exc
+        if not d.keys() <= _I2FADONERESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _I2FADONERESPONSE200_KEYS}
+            unknown_properties("I2FaDoneResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaDoneResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _backup_codes_raw = d.pop("backupCodes", UNSET)
-        if _backup_codes_raw is UNSET:
+        if _backup_codes_raw is not UNSET:
+            backup_codes: list[str] = _backup_codes_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaDoneResponse200", "backupCodes")
             backup_codes = cast(Any, UNSET)
-        else:
-            backup_codes = cast("list[str]", _backup_codes_raw)
 
         if d:
             unknown_properties("I2FaDoneResponse200", d)
@@ -71,3 +107,10 @@ class I2FaDoneResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_I2FADONERESPONSE200_KEYS = frozenset(
+    {
+        "backupCodes",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -66,8 +70,46 @@ class I2FaKeyDoneBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            password = d["password"]
+            name = d["name"]
+            credential = I2FaKeyDoneBodyCredential.from_dict(d["credential"])
+
+            token = d.get("token", UNSET)
+
+            _model = cls(
+                password=password,
+                name=name,
+                credential=credential,
+                token=token,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaKeyDoneBody", exc) from exc
+        if not d.keys() <= _I2FAKEYDONEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _I2FAKEYDONEBODY_KEYS}
+            unknown_properties("I2FaKeyDoneBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaKeyDoneBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         password = d.pop("password", UNSET)
         if password is UNSET:
@@ -80,12 +122,13 @@ class I2FaKeyDoneBody:
             missing_required("I2FaKeyDoneBody", "name")
 
         _credential_raw = d.pop("credential", UNSET)
-        if _credential_raw is UNSET:
+        if _credential_raw is not UNSET:
+            credential = I2FaKeyDoneBodyCredential.from_dict(_credential_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaKeyDoneBody", "credential")
             credential = cast(Any, UNSET)
-        else:
-            credential = I2FaKeyDoneBodyCredential.from_dict(_credential_raw)
 
         token = d.pop("token", UNSET)
 
@@ -116,6 +159,16 @@ class I2FaKeyDoneBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_I2FAKEYDONEBODY_KEYS = frozenset(
+    {
+        "password",
+        "name",
+        "credential",
+        "token",
+    }
+)
 
 
 _RELATED_LOADED = False

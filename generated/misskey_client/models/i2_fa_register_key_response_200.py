@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_enum_value, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_enum_value,
+    unknown_properties,
+)
 
 from ..models.i2_fa_register_key_response_200_attestation_type_1 import (
     I2FaRegisterKeyResponse200AttestationType1,
@@ -152,38 +157,20 @@ class I2FaRegisterKeyResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        d = dict(src_dict)
-        _rp_raw = d.pop("rp", UNSET)
-        if _rp_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200", "rp")
-            rp = cast(Any, UNSET)
-        else:
-            rp = I2FaRegisterKeyResponse200Rp.from_dict(_rp_raw)
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            rp = I2FaRegisterKeyResponse200Rp.from_dict(d["rp"])
 
-        _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200", "user")
-            user = cast(Any, UNSET)
-        else:
-            user = I2FaRegisterKeyResponse200User.from_dict(_user_raw)
+            user = I2FaRegisterKeyResponse200User.from_dict(d["user"])
 
-        challenge = d.pop("challenge", UNSET)
-        if challenge is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200", "challenge")
-
-        _pub_key_cred_params_raw = d.pop("pubKeyCredParams", UNSET)
-        if _pub_key_cred_params_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200", "pubKeyCredParams")
-            pub_key_cred_params = cast(Any, UNSET)
-        else:
+            challenge = d["challenge"]
             pub_key_cred_params = []
-            _pub_key_cred_params = _pub_key_cred_params_raw
+            _pub_key_cred_params = d["pubKeyCredParams"]
             for pub_key_cred_params_item_data in _pub_key_cred_params:
                 pub_key_cred_params_item = I2FaRegisterKeyResponse200PubKeyCredParamsItem.from_dict(
                     pub_key_cred_params_item_data
@@ -191,25 +178,12 @@ class I2FaRegisterKeyResponse200:
 
                 pub_key_cred_params.append(pub_key_cred_params_item)
 
-        _timeout_raw = d.pop("timeout", UNSET)
-        if _timeout_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200", "timeout")
-            timeout = cast(Any, UNSET)
-        else:
-            timeout = _timeout_raw
+            timeout = d["timeout"]
 
-        _exclude_credentials_raw = d.pop("excludeCredentials", UNSET)
-        if _exclude_credentials_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200", "excludeCredentials")
-            exclude_credentials = cast(Any, UNSET)
-        else:
-            _exclude_credentials = _exclude_credentials_raw
+            _exclude_credentials = d["excludeCredentials"]
+            exclude_credentials: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item] | None
             if _exclude_credentials is None:
-                exclude_credentials = cast(
-                    "list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item] | None", _exclude_credentials
-                )
+                exclude_credentials = _exclude_credentials
             else:
                 exclude_credentials_type_0 = []
                 _exclude_credentials_type_0 = _exclude_credentials
@@ -222,17 +196,10 @@ class I2FaRegisterKeyResponse200:
 
                 exclude_credentials = exclude_credentials_type_0
 
-        _authenticator_selection_raw = d.pop("authenticatorSelection", UNSET)
-        if _authenticator_selection_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200", "authenticatorSelection")
-            authenticator_selection = cast(Any, UNSET)
-        else:
-            _authenticator_selection = _authenticator_selection_raw
+            _authenticator_selection = d["authenticatorSelection"]
+            authenticator_selection: I2FaRegisterKeyResponse200AuthenticatorSelection | None
             if _authenticator_selection is None:
-                authenticator_selection = cast(
-                    "I2FaRegisterKeyResponse200AuthenticatorSelection | None", _authenticator_selection
-                )
+                authenticator_selection = _authenticator_selection
             else:
                 authenticator_selection_type_0 = I2FaRegisterKeyResponse200AuthenticatorSelection.from_dict(
                     _authenticator_selection
@@ -240,37 +207,189 @@ class I2FaRegisterKeyResponse200:
 
                 authenticator_selection = authenticator_selection_type_0
 
-        _attestation_raw = d.pop("attestation", UNSET)
-        if _attestation_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200", "attestation")
-            attestation = cast(Any, UNSET)
-        else:
-            _attestation = _attestation_raw
+            _attestation = d["attestation"]
+            attestation: (
+                I2FaRegisterKeyResponse200AttestationType1
+                | I2FaRegisterKeyResponse200AttestationType2Type1
+                | I2FaRegisterKeyResponse200AttestationType3Type1
+                | None
+            )
             if _attestation is None or _attestation in ("direct", "enterprise", "indirect", "none"):
-                attestation = cast(
-                    "I2FaRegisterKeyResponse200AttestationType1 | I2FaRegisterKeyResponse200AttestationType2Type1 | I2FaRegisterKeyResponse200AttestationType3Type1 | None",
-                    _attestation,
-                )
+                attestation = _attestation
             else:
                 attestation = unknown_enum_value(
                     "I2FaRegisterKeyResponse200AttestationType1 | I2FaRegisterKeyResponse200AttestationType2Type1 | I2FaRegisterKeyResponse200AttestationType3Type1 | None",
                     _attestation,
                 )
 
-        _extensions_raw = d.pop("extensions", UNSET)
-        if _extensions_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200", "extensions")
-            extensions = cast(Any, UNSET)
-        else:
-            _extensions = _extensions_raw
+            _extensions = d["extensions"]
+            extensions: I2FaRegisterKeyResponse200Extensions | None
             if _extensions is None:
-                extensions = cast("I2FaRegisterKeyResponse200Extensions | None", _extensions)
+                extensions = _extensions
             else:
                 extensions_type_0 = I2FaRegisterKeyResponse200Extensions.from_dict(_extensions)
 
                 extensions = extensions_type_0
+
+            _model = cls(
+                rp=rp,
+                user=user,
+                challenge=challenge,
+                pub_key_cred_params=pub_key_cred_params,
+                timeout=timeout,
+                exclude_credentials=exclude_credentials,
+                authenticator_selection=authenticator_selection,
+                attestation=attestation,
+                extensions=extensions,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaRegisterKeyResponse200", exc) from exc
+        if not d.keys() <= _I2FAREGISTERKEYRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _I2FAREGISTERKEYRESPONSE200_KEYS}
+            unknown_properties("I2FaRegisterKeyResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaRegisterKeyResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        _rp_raw = d.pop("rp", UNSET)
+        if _rp_raw is not UNSET:
+            rp = I2FaRegisterKeyResponse200Rp.from_dict(_rp_raw)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200", "rp")
+            rp = cast(Any, UNSET)
+
+        _user_raw = d.pop("user", UNSET)
+        if _user_raw is not UNSET:
+            user = I2FaRegisterKeyResponse200User.from_dict(_user_raw)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200", "user")
+            user = cast(Any, UNSET)
+
+        challenge = d.pop("challenge", UNSET)
+        if challenge is UNSET:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200", "challenge")
+
+        _pub_key_cred_params_raw = d.pop("pubKeyCredParams", UNSET)
+        if _pub_key_cred_params_raw is not UNSET:
+            pub_key_cred_params = []
+            _pub_key_cred_params = _pub_key_cred_params_raw
+            for pub_key_cred_params_item_data in _pub_key_cred_params:
+                pub_key_cred_params_item = I2FaRegisterKeyResponse200PubKeyCredParamsItem.from_dict(
+                    pub_key_cred_params_item_data
+                )
+
+                pub_key_cred_params.append(pub_key_cred_params_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200", "pubKeyCredParams")
+            pub_key_cred_params = cast(Any, UNSET)
+
+        _timeout_raw = d.pop("timeout", UNSET)
+        if _timeout_raw is not UNSET:
+            timeout = _timeout_raw
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200", "timeout")
+            timeout = cast(Any, UNSET)
+
+        _exclude_credentials_raw = d.pop("excludeCredentials", UNSET)
+        if _exclude_credentials_raw is not UNSET:
+            _exclude_credentials = _exclude_credentials_raw
+            exclude_credentials: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item] | None
+            if _exclude_credentials is None:
+                exclude_credentials = _exclude_credentials
+            else:
+                exclude_credentials_type_0 = []
+                _exclude_credentials_type_0 = _exclude_credentials
+                for exclude_credentials_type_0_item_data in _exclude_credentials_type_0:
+                    exclude_credentials_type_0_item = I2FaRegisterKeyResponse200ExcludeCredentialsType0Item.from_dict(
+                        exclude_credentials_type_0_item_data
+                    )
+
+                    exclude_credentials_type_0.append(exclude_credentials_type_0_item)
+
+                exclude_credentials = exclude_credentials_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200", "excludeCredentials")
+            exclude_credentials = cast(Any, UNSET)
+
+        _authenticator_selection_raw = d.pop("authenticatorSelection", UNSET)
+        if _authenticator_selection_raw is not UNSET:
+            _authenticator_selection = _authenticator_selection_raw
+            authenticator_selection: I2FaRegisterKeyResponse200AuthenticatorSelection | None
+            if _authenticator_selection is None:
+                authenticator_selection = _authenticator_selection
+            else:
+                authenticator_selection_type_0 = I2FaRegisterKeyResponse200AuthenticatorSelection.from_dict(
+                    _authenticator_selection
+                )
+
+                authenticator_selection = authenticator_selection_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200", "authenticatorSelection")
+            authenticator_selection = cast(Any, UNSET)
+
+        _attestation_raw = d.pop("attestation", UNSET)
+        if _attestation_raw is not UNSET:
+            _attestation = _attestation_raw
+            attestation: (
+                I2FaRegisterKeyResponse200AttestationType1
+                | I2FaRegisterKeyResponse200AttestationType2Type1
+                | I2FaRegisterKeyResponse200AttestationType3Type1
+                | None
+            )
+            if _attestation is None or _attestation in ("direct", "enterprise", "indirect", "none"):
+                attestation = _attestation
+            else:
+                attestation = unknown_enum_value(
+                    "I2FaRegisterKeyResponse200AttestationType1 | I2FaRegisterKeyResponse200AttestationType2Type1 | I2FaRegisterKeyResponse200AttestationType3Type1 | None",
+                    _attestation,
+                )
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200", "attestation")
+            attestation = cast(Any, UNSET)
+
+        _extensions_raw = d.pop("extensions", UNSET)
+        if _extensions_raw is not UNSET:
+            _extensions = _extensions_raw
+            extensions: I2FaRegisterKeyResponse200Extensions | None
+            if _extensions is None:
+                extensions = _extensions
+            else:
+                extensions_type_0 = I2FaRegisterKeyResponse200Extensions.from_dict(_extensions)
+
+                extensions = extensions_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200", "extensions")
+            extensions = cast(Any, UNSET)
 
         if d:
             unknown_properties("I2FaRegisterKeyResponse200", d)
@@ -304,6 +423,21 @@ class I2FaRegisterKeyResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_I2FAREGISTERKEYRESPONSE200_KEYS = frozenset(
+    {
+        "rp",
+        "user",
+        "challenge",
+        "pubKeyCredParams",
+        "timeout",
+        "excludeCredentials",
+        "authenticatorSelection",
+        "attestation",
+        "extensions",
+    }
+)
 
 
 _RELATED_LOADED = False

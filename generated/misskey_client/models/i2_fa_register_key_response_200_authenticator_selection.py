@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment import (
     I2FaRegisterKeyResponse200AuthenticatorSelectionAuthenticatorAttachment,
@@ -56,18 +60,65 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            authenticator_attachment = (
+                check_i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment(
+                    d["authenticatorAttachment"]
+                )
+            )
+
+            require_resident_key = d["requireResidentKey"]
+            user_verification = check_i2_fa_register_key_response_200_authenticator_selection_user_verification(
+                d["userVerification"]
+            )
+
+            _model = cls(
+                authenticator_attachment=authenticator_attachment,
+                require_resident_key=require_resident_key,
+                user_verification=user_verification,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaRegisterKeyResponse200AuthenticatorSelection", exc) from exc
+        if not d.keys() <= _I2FAREGISTERKEYRESPONSE200AUTHENTICATORSELECTION_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {
+                key: value
+                for key, value in d.items()
+                if key not in _I2FAREGISTERKEYRESPONSE200AUTHENTICATORSELECTION_KEYS
+            }
+            unknown_properties("I2FaRegisterKeyResponse200AuthenticatorSelection", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaRegisterKeyResponse200AuthenticatorSelection", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _authenticator_attachment_raw = d.pop("authenticatorAttachment", UNSET)
-        if _authenticator_attachment_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200AuthenticatorSelection", "authenticatorAttachment")
-            authenticator_attachment = cast(Any, UNSET)
-        else:
+        if _authenticator_attachment_raw is not UNSET:
             authenticator_attachment = (
                 check_i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment(
                     _authenticator_attachment_raw
                 )
             )
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200AuthenticatorSelection", "authenticatorAttachment")
+            authenticator_attachment = cast(Any, UNSET)
 
         require_resident_key = d.pop("requireResidentKey", UNSET)
         if require_resident_key is UNSET:
@@ -75,14 +126,15 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
             missing_required("I2FaRegisterKeyResponse200AuthenticatorSelection", "requireResidentKey")
 
         _user_verification_raw = d.pop("userVerification", UNSET)
-        if _user_verification_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200AuthenticatorSelection", "userVerification")
-            user_verification = cast(Any, UNSET)
-        else:
+        if _user_verification_raw is not UNSET:
             user_verification = check_i2_fa_register_key_response_200_authenticator_selection_user_verification(
                 _user_verification_raw
             )
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200AuthenticatorSelection", "userVerification")
+            user_verification = cast(Any, UNSET)
 
         if d:
             unknown_properties("I2FaRegisterKeyResponse200AuthenticatorSelection", d)
@@ -110,3 +162,12 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_I2FAREGISTERKEYRESPONSE200AUTHENTICATORSELECTION_KEYS = frozenset(
+    {
+        "authenticatorAttachment",
+        "requireResidentKey",
+        "userVerification",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item import (
     I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem,
@@ -55,6 +59,52 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            type_ = d["type"]
+            transports = []
+            _transports = d["transports"]
+            for transports_item_data in _transports:
+                transports_item = check_i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item(
+                    transports_item_data
+                )
+
+                transports.append(transports_item)
+
+            _model = cls(
+                id=id,
+                type_=type_,
+                transports=transports,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", exc) from exc
+        if not d.keys() <= _I2FAREGISTERKEYRESPONSE200EXCLUDECREDENTIALSTYPE0ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {
+                key: value
+                for key, value in d.items()
+                if key not in _I2FAREGISTERKEYRESPONSE200EXCLUDECREDENTIALSTYPE0ITEM_KEYS
+            }
+            unknown_properties("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -67,11 +117,7 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
             missing_required("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", "type")
 
         _transports_raw = d.pop("transports", UNSET)
-        if _transports_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", "transports")
-            transports = cast(Any, UNSET)
-        else:
+        if _transports_raw is not UNSET:
             transports = []
             _transports = _transports_raw
             for transports_item_data in _transports:
@@ -80,6 +126,11 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
                 )
 
                 transports.append(transports_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", "transports")
+            transports = cast(Any, UNSET)
 
         if d:
             unknown_properties("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", d)
@@ -107,3 +158,12 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_I2FAREGISTERKEYRESPONSE200EXCLUDECREDENTIALSTYPE0ITEM_KEYS = frozenset(
+    {
+        "id",
+        "type",
+        "transports",
+    }
+)

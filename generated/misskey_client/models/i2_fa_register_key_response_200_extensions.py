@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -51,30 +55,70 @@ class I2FaRegisterKeyResponse200Extensions:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            appid = d["appid"]
+
+            cred_props = d["credProps"]
+
+            hmac_create_secret = d["hmacCreateSecret"]
+
+            _model = cls(
+                appid=appid,
+                cred_props=cred_props,
+                hmac_create_secret=hmac_create_secret,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaRegisterKeyResponse200Extensions", exc) from exc
+        if not d.keys() <= _I2FAREGISTERKEYRESPONSE200EXTENSIONS_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _I2FAREGISTERKEYRESPONSE200EXTENSIONS_KEYS}
+            unknown_properties("I2FaRegisterKeyResponse200Extensions", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("I2FaRegisterKeyResponse200Extensions", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _appid_raw = d.pop("appid", UNSET)
-        if _appid_raw is UNSET:
+        if _appid_raw is not UNSET:
+            appid = _appid_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200Extensions", "appid")
             appid = cast(Any, UNSET)
-        else:
-            appid = _appid_raw
 
         _cred_props_raw = d.pop("credProps", UNSET)
-        if _cred_props_raw is UNSET:
+        if _cred_props_raw is not UNSET:
+            cred_props = _cred_props_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200Extensions", "credProps")
             cred_props = cast(Any, UNSET)
-        else:
-            cred_props = _cred_props_raw
 
         _hmac_create_secret_raw = d.pop("hmacCreateSecret", UNSET)
-        if _hmac_create_secret_raw is UNSET:
+        if _hmac_create_secret_raw is not UNSET:
+            hmac_create_secret = _hmac_create_secret_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200Extensions", "hmacCreateSecret")
             hmac_create_secret = cast(Any, UNSET)
-        else:
-            hmac_create_secret = _hmac_create_secret_raw
 
         if d:
             unknown_properties("I2FaRegisterKeyResponse200Extensions", d)
@@ -102,3 +146,12 @@ class I2FaRegisterKeyResponse200Extensions:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_I2FAREGISTERKEYRESPONSE200EXTENSIONS_KEYS = frozenset(
+    {
+        "appid",
+        "credProps",
+        "hmacCreateSecret",
+    }
+)

@@ -6,7 +6,10 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.i_apps_body_sort import IAppsBodySort, check_i_apps_body_sort
 from ..types import UNSET, Unset
@@ -39,10 +42,46 @@ class IAppsBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            _sort = d.get("sort", UNSET)
+            sort: IAppsBodySort | Unset
+            if _sort is UNSET:
+                sort = UNSET
+            else:
+                sort = check_i_apps_body_sort(_sort)
+
+            _model = cls(
+                sort=sort,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IAppsBody", exc) from exc
+        if not d.keys() <= _IAPPSBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _IAPPSBODY_KEYS}
+            unknown_properties("IAppsBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IAppsBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _sort = d.pop("sort", UNSET)
         sort: IAppsBodySort | Unset
-        if isinstance(_sort, Unset):
+        if _sort is UNSET:
             sort = UNSET
         else:
             sort = check_i_apps_body_sort(_sort)
@@ -71,3 +110,10 @@ class IAppsBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IAPPSBODY_KEYS = frozenset(
+    {
+        "sort",
+    }
+)

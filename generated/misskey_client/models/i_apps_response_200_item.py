@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -83,6 +87,58 @@ class IAppsResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            permission: list[str] = d["permission"]
+
+            name = d.get("name", UNSET)
+            _last_used_at = d.get("lastUsedAt", UNSET)
+            last_used_at: datetime.datetime | Unset
+            if _last_used_at is UNSET:
+                last_used_at = UNSET
+            else:
+                last_used_at = datetime.datetime.fromisoformat(_last_used_at)
+
+            icon_url = d.get("iconUrl", UNSET)
+
+            description = d.get("description", UNSET)
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                permission=permission,
+                name=name,
+                last_used_at=last_used_at,
+                icon_url=icon_url,
+                description=description,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IAppsResponse200Item", exc) from exc
+        if not d.keys() <= _IAPPSRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _IAPPSRESPONSE200ITEM_KEYS}
+            unknown_properties("IAppsResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IAppsResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -90,26 +146,28 @@ class IAppsResponse200Item:
             missing_required("IAppsResponse200Item", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IAppsResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _permission_raw = d.pop("permission", UNSET)
-        if _permission_raw is UNSET:
+        if _permission_raw is not UNSET:
+            permission: list[str] = _permission_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IAppsResponse200Item", "permission")
             permission = cast(Any, UNSET)
-        else:
-            permission = cast("list[str]", _permission_raw)
 
         name = d.pop("name", UNSET)
 
         _last_used_at = d.pop("lastUsedAt", UNSET)
         last_used_at: datetime.datetime | Unset
-        if isinstance(_last_used_at, Unset):
+        if _last_used_at is UNSET:
             last_used_at = UNSET
         else:
             last_used_at = datetime.datetime.fromisoformat(_last_used_at)
@@ -148,3 +206,16 @@ class IAppsResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IAPPSRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "permission",
+        "name",
+        "lastUsedAt",
+        "iconUrl",
+        "description",
+    }
+)

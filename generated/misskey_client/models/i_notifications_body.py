@@ -6,7 +6,10 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.i_notifications_body_exclude_types_item import (
     INotificationsBodyExcludeTypesItem,
@@ -96,6 +99,66 @@ class INotificationsBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            limit = d.get("limit", UNSET)
+            since_id = d.get("sinceId", UNSET)
+            until_id = d.get("untilId", UNSET)
+            since_date = d.get("sinceDate", UNSET)
+            until_date = d.get("untilDate", UNSET)
+            mark_as_read = d.get("markAsRead", UNSET)
+            _include_types = d.get("includeTypes", UNSET)
+            include_types: list[INotificationsBodyIncludeTypesItem] | Unset = UNSET
+            if _include_types is not UNSET:
+                include_types = []
+                for include_types_item_data in _include_types:
+                    include_types_item = check_i_notifications_body_include_types_item(include_types_item_data)
+
+                    include_types.append(include_types_item)
+
+            _exclude_types = d.get("excludeTypes", UNSET)
+            exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
+            if _exclude_types is not UNSET:
+                exclude_types = []
+                for exclude_types_item_data in _exclude_types:
+                    exclude_types_item = check_i_notifications_body_exclude_types_item(exclude_types_item_data)
+
+                    exclude_types.append(exclude_types_item)
+
+            _model = cls(
+                limit=limit,
+                since_id=since_id,
+                until_id=until_id,
+                since_date=since_date,
+                until_date=until_date,
+                mark_as_read=mark_as_read,
+                include_types=include_types,
+                exclude_types=exclude_types,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("INotificationsBody", exc) from exc
+        if not d.keys() <= _INOTIFICATIONSBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _INOTIFICATIONSBODY_KEYS}
+            unknown_properties("INotificationsBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("INotificationsBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         limit = d.pop("limit", UNSET)
 
@@ -158,3 +221,17 @@ class INotificationsBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_INOTIFICATIONSBODY_KEYS = frozenset(
+    {
+        "limit",
+        "sinceId",
+        "untilId",
+        "sinceDate",
+        "untilDate",
+        "markAsRead",
+        "includeTypes",
+        "excludeTypes",
+    }
+)

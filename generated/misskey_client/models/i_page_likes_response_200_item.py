@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -49,8 +53,41 @@ class IPageLikesResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            page = Page.from_dict(d["page"])
+
+            _model = cls(
+                id=id,
+                page=page,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IPageLikesResponse200Item", exc) from exc
+        if not d.keys() <= _IPAGELIKESRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _IPAGELIKESRESPONSE200ITEM_KEYS}
+            unknown_properties("IPageLikesResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IPageLikesResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -58,12 +95,13 @@ class IPageLikesResponse200Item:
             missing_required("IPageLikesResponse200Item", "id")
 
         _page_raw = d.pop("page", UNSET)
-        if _page_raw is UNSET:
+        if _page_raw is not UNSET:
+            page = Page.from_dict(_page_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IPageLikesResponse200Item", "page")
             page = cast(Any, UNSET)
-        else:
-            page = Page.from_dict(_page_raw)
 
         if d:
             unknown_properties("IPageLikesResponse200Item", d)
@@ -90,6 +128,14 @@ class IPageLikesResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IPAGELIKESRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "page",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -48,14 +52,49 @@ class IRegistryGetAllBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            scope: list[str] = d["scope"]
+
+            domain = d.get("domain", UNSET)
+
+            _model = cls(
+                scope=scope,
+                domain=domain,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IRegistryGetAllBody", exc) from exc
+        if not d.keys() <= _IREGISTRYGETALLBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _IREGISTRYGETALLBODY_KEYS}
+            unknown_properties("IRegistryGetAllBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IRegistryGetAllBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _scope_raw = d.pop("scope", UNSET)
-        if _scope_raw is UNSET:
+        if _scope_raw is not UNSET:
+            scope: list[str] = _scope_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistryGetAllBody", "scope")
             scope = cast(Any, UNSET)
-        else:
-            scope = cast("list[str]", _scope_raw)
 
         domain = d.pop("domain", UNSET)
 
@@ -84,3 +123,11 @@ class IRegistryGetAllBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IREGISTRYGETALLBODY_KEYS = frozenset(
+    {
+        "scope",
+        "domain",
+    }
+)

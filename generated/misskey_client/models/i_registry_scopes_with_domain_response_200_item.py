@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -48,27 +52,70 @@ class IRegistryScopesWithDomainResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _scopes_raw = d.pop("scopes", UNSET)
-        if _scopes_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("IRegistryScopesWithDomainResponse200Item", "scopes")
-            scopes = cast(Any, UNSET)
-        else:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
             scopes = []
-            _scopes = _scopes_raw
+            _scopes = d["scopes"]
             for scopes_item_data in _scopes:
-                scopes_item = cast("list[str]", scopes_item_data)
+                scopes_item: list[str] = scopes_item_data
 
                 scopes.append(scopes_item)
 
+            domain = d["domain"]
+
+            _model = cls(
+                scopes=scopes,
+                domain=domain,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IRegistryScopesWithDomainResponse200Item", exc) from exc
+        if not d.keys() <= _IREGISTRYSCOPESWITHDOMAINRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {
+                key: value for key, value in d.items() if key not in _IREGISTRYSCOPESWITHDOMAINRESPONSE200ITEM_KEYS
+            }
+            unknown_properties("IRegistryScopesWithDomainResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IRegistryScopesWithDomainResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        _scopes_raw = d.pop("scopes", UNSET)
+        if _scopes_raw is not UNSET:
+            scopes = []
+            _scopes = _scopes_raw
+            for scopes_item_data in _scopes:
+                scopes_item: list[str] = scopes_item_data
+
+                scopes.append(scopes_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("IRegistryScopesWithDomainResponse200Item", "scopes")
+            scopes = cast(Any, UNSET)
+
         _domain_raw = d.pop("domain", UNSET)
-        if _domain_raw is UNSET:
+        if _domain_raw is not UNSET:
+            domain = _domain_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistryScopesWithDomainResponse200Item", "domain")
             domain = cast(Any, UNSET)
-        else:
-            domain = _domain_raw
 
         if d:
             unknown_properties("IRegistryScopesWithDomainResponse200Item", d)
@@ -95,3 +142,11 @@ class IRegistryScopesWithDomainResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IREGISTRYSCOPESWITHDOMAINRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "scopes",
+        "domain",
+    }
+)

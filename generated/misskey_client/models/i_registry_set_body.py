@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -58,6 +62,44 @@ class IRegistrySetBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            key = d["key"]
+            value = d["value"]
+            scope: list[str] = d["scope"]
+
+            domain = d.get("domain", UNSET)
+
+            _model = cls(
+                key=key,
+                value=value,
+                scope=scope,
+                domain=domain,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IRegistrySetBody", exc) from exc
+        if not d.keys() <= _IREGISTRYSETBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _IREGISTRYSETBODY_KEYS}
+            unknown_properties("IRegistrySetBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IRegistrySetBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         key = d.pop("key", UNSET)
         if key is UNSET:
@@ -70,12 +112,13 @@ class IRegistrySetBody:
             missing_required("IRegistrySetBody", "value")
 
         _scope_raw = d.pop("scope", UNSET)
-        if _scope_raw is UNSET:
+        if _scope_raw is not UNSET:
+            scope: list[str] = _scope_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistrySetBody", "scope")
             scope = cast(Any, UNSET)
-        else:
-            scope = cast("list[str]", _scope_raw)
 
         domain = d.pop("domain", UNSET)
 
@@ -106,3 +149,13 @@ class IRegistrySetBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IREGISTRYSETBODY_KEYS = frozenset(
+    {
+        "key",
+        "value",
+        "scope",
+        "domain",
+    }
+)

@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import parse_union, unknown_enum_value, unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    parse_union,
+    unknown_enum_value,
+    unknown_properties,
+)
 
 from ..models.i_update_body_chat_scope import IUpdateBodyChatScope, check_i_update_body_chat_scope
 from ..models.i_update_body_followers_visibility import (
@@ -378,8 +383,468 @@ class IUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = d.get("name", UNSET)
+
+            description = d.get("description", UNSET)
+
+            followed_message = d.get("followedMessage", UNSET)
+
+            location = d.get("location", UNSET)
+
+            birthday = d.get("birthday", UNSET)
+
+            _lang = d.get("lang", UNSET)
+            lang: IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset
+            if (
+                _lang is None
+                or _lang is UNSET
+                or _lang
+                in (
+                    "ach",
+                    "ady",
+                    "af",
+                    "af-NA",
+                    "af-ZA",
+                    "ak",
+                    "ar",
+                    "ar-AR",
+                    "ar-MA",
+                    "ar-SA",
+                    "ay-BO",
+                    "az",
+                    "az-AZ",
+                    "be-BY",
+                    "bg",
+                    "bg-BG",
+                    "bn",
+                    "bn-BD",
+                    "bn-IN",
+                    "br",
+                    "bs-BA",
+                    "ca",
+                    "ca-ES",
+                    "cak",
+                    "ck-US",
+                    "cs",
+                    "cs-CZ",
+                    "cy",
+                    "cy-GB",
+                    "da",
+                    "da-DK",
+                    "de",
+                    "de-AT",
+                    "de-CH",
+                    "de-DE",
+                    "dsb",
+                    "el",
+                    "el-GR",
+                    "en",
+                    "en-AU",
+                    "en-CA",
+                    "en-GB",
+                    "en-IE",
+                    "en-IN",
+                    "en-PI",
+                    "en-SG",
+                    "en-UD",
+                    "en-US",
+                    "en-ZA",
+                    "en@pirate",
+                    "eo",
+                    "eo-EO",
+                    "es",
+                    "es-419",
+                    "es-AR",
+                    "es-CL",
+                    "es-CO",
+                    "es-EC",
+                    "es-ES",
+                    "es-LA",
+                    "es-MX",
+                    "es-NI",
+                    "es-US",
+                    "es-VE",
+                    "et",
+                    "et-EE",
+                    "eu",
+                    "eu-ES",
+                    "fa",
+                    "fa-IR",
+                    "fb-LT",
+                    "ff",
+                    "fi",
+                    "fi-FI",
+                    "fil",
+                    "fo",
+                    "fo-FO",
+                    "fr",
+                    "fr-BE",
+                    "fr-CA",
+                    "fr-CH",
+                    "fr-FR",
+                    "fy-NL",
+                    "ga",
+                    "ga-IE",
+                    "gd",
+                    "gl",
+                    "gl-ES",
+                    "gn-PY",
+                    "gu-IN",
+                    "gv",
+                    "gx-GR",
+                    "he",
+                    "he-IL",
+                    "hi",
+                    "hi-IN",
+                    "hr",
+                    "hr-HR",
+                    "hsb",
+                    "ht",
+                    "hu",
+                    "hu-HU",
+                    "hy",
+                    "hy-AM",
+                    "id",
+                    "id-ID",
+                    "is",
+                    "is-IS",
+                    "it",
+                    "it-IT",
+                    "ja",
+                    "ja-JP",
+                    "jv-ID",
+                    "ka-GE",
+                    "kab",
+                    "kk-KZ",
+                    "kl",
+                    "km",
+                    "km-KH",
+                    "kn",
+                    "kn-IN",
+                    "ko",
+                    "ko-KR",
+                    "ku-TR",
+                    "kw",
+                    "la",
+                    "la-VA",
+                    "lb",
+                    "li-NL",
+                    "lt",
+                    "lt-LT",
+                    "lv",
+                    "lv-LV",
+                    "mai",
+                    "mg-MG",
+                    "mk",
+                    "mk-MK",
+                    "ml",
+                    "ml-IN",
+                    "mn-MN",
+                    "mr",
+                    "mr-IN",
+                    "ms",
+                    "ms-MY",
+                    "mt",
+                    "mt-MT",
+                    "my",
+                    "nb",
+                    "nb-NO",
+                    "ne",
+                    "ne-NP",
+                    "nl",
+                    "nl-BE",
+                    "nl-NL",
+                    "nn-NO",
+                    "no",
+                    "oc",
+                    "or-IN",
+                    "pa",
+                    "pa-IN",
+                    "pl",
+                    "pl-PL",
+                    "ps-AF",
+                    "pt",
+                    "pt-BR",
+                    "pt-PT",
+                    "qu-PE",
+                    "rm-CH",
+                    "ro",
+                    "ro-RO",
+                    "ru",
+                    "ru-RU",
+                    "sa-IN",
+                    "se-NO",
+                    "sh",
+                    "si-LK",
+                    "sk",
+                    "sk-SK",
+                    "sl",
+                    "sl-SI",
+                    "so-SO",
+                    "sq",
+                    "sq-AL",
+                    "sr",
+                    "sr-RS",
+                    "su",
+                    "sv",
+                    "sv-SE",
+                    "sw",
+                    "sw-KE",
+                    "ta",
+                    "ta-IN",
+                    "te",
+                    "te-IN",
+                    "tg",
+                    "tg-TJ",
+                    "th",
+                    "th-TH",
+                    "tlh",
+                    "tr",
+                    "tr-TR",
+                    "tt-RU",
+                    "uk",
+                    "uk-UA",
+                    "ur",
+                    "ur-PK",
+                    "uz",
+                    "uz-UZ",
+                    "vi",
+                    "vi-VN",
+                    "xh-ZA",
+                    "yi",
+                    "yi-DE",
+                    "zh",
+                    "zh-CN",
+                    "zh-Hans",
+                    "zh-Hant",
+                    "zh-HK",
+                    "zh-SG",
+                    "zh-TW",
+                    "zu-ZA",
+                )
+            ):
+                lang = _lang
+            else:
+                lang = unknown_enum_value(
+                    "IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None", _lang
+                )
+
+            avatar_id = d.get("avatarId", UNSET)
+
+            _avatar_decorations = d.get("avatarDecorations", UNSET)
+            avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET
+            if _avatar_decorations is not UNSET:
+                avatar_decorations = []
+                for avatar_decorations_item_data in _avatar_decorations:
+                    avatar_decorations_item = IUpdateBodyAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+
+                    avatar_decorations.append(avatar_decorations_item)
+
+            banner_id = d.get("bannerId", UNSET)
+
+            _fields = d.get("fields", UNSET)
+            fields: list[IUpdateBodyFieldsItem] | Unset = UNSET
+            if _fields is not UNSET:
+                fields = []
+                for fields_item_data in _fields:
+                    fields_item = IUpdateBodyFieldsItem.from_dict(fields_item_data)
+
+                    fields.append(fields_item)
+
+            is_locked = d.get("isLocked", UNSET)
+            is_explorable = d.get("isExplorable", UNSET)
+            hide_online_status = d.get("hideOnlineStatus", UNSET)
+            public_reactions = d.get("publicReactions", UNSET)
+            careful_bot = d.get("carefulBot", UNSET)
+            auto_accept_followed = d.get("autoAcceptFollowed", UNSET)
+            no_crawle = d.get("noCrawle", UNSET)
+            prevent_ai_learning = d.get("preventAiLearning", UNSET)
+            require_signin_to_view_contents = d.get("requireSigninToViewContents", UNSET)
+            make_notes_followers_only_before = d.get("makeNotesFollowersOnlyBefore", UNSET)
+
+            make_notes_hidden_before = d.get("makeNotesHiddenBefore", UNSET)
+
+            is_bot = d.get("isBot", UNSET)
+            is_cat = d.get("isCat", UNSET)
+            inject_featured_note = d.get("injectFeaturedNote", UNSET)
+            receive_announcement_email = d.get("receiveAnnouncementEmail", UNSET)
+            always_mark_nsfw = d.get("alwaysMarkNsfw", UNSET)
+            auto_sensitive = d.get("autoSensitive", UNSET)
+            _following_visibility = d.get("followingVisibility", UNSET)
+            following_visibility: IUpdateBodyFollowingVisibility | Unset
+            if _following_visibility is UNSET:
+                following_visibility = UNSET
+            else:
+                following_visibility = check_i_update_body_following_visibility(_following_visibility)
+
+            _followers_visibility = d.get("followersVisibility", UNSET)
+            followers_visibility: IUpdateBodyFollowersVisibility | Unset
+            if _followers_visibility is UNSET:
+                followers_visibility = UNSET
+            else:
+                followers_visibility = check_i_update_body_followers_visibility(_followers_visibility)
+
+            _chat_scope = d.get("chatScope", UNSET)
+            chat_scope: IUpdateBodyChatScope | Unset
+            if _chat_scope is UNSET:
+                chat_scope = UNSET
+            else:
+                chat_scope = check_i_update_body_chat_scope(_chat_scope)
+
+            pinned_page_id = d.get("pinnedPageId", UNSET)
+
+            _muted_words = d.get("mutedWords", UNSET)
+            muted_words: list[list[str] | str] | Unset = UNSET
+            if _muted_words is not UNSET:
+                muted_words = []
+                for muted_words_item_data in _muted_words:
+
+                    def _parse_muted_words_item(data: object) -> list[str] | str:
+
+                        def _try_0(data: Any) -> list[str]:
+                            if not isinstance(data, list):
+                                raise TypeError()
+                            muted_words_item_type_0: list[str] = data
+
+                            return muted_words_item_type_0
+
+                        def _try_1(data: Any) -> str:
+                            if not isinstance(data, str):
+                                raise TypeError()
+                            return data
+
+                        return cast(
+                            list[str] | str,
+                            parse_union(
+                                data,
+                                (
+                                    _try_0,
+                                    _try_1,
+                                ),
+                            ),
+                        )
+
+                    muted_words_item = _parse_muted_words_item(muted_words_item_data)
+
+                    muted_words.append(muted_words_item)
+
+            _hard_muted_words = d.get("hardMutedWords", UNSET)
+            hard_muted_words: list[list[str] | str] | Unset = UNSET
+            if _hard_muted_words is not UNSET:
+                hard_muted_words = []
+                for hard_muted_words_item_data in _hard_muted_words:
+
+                    def _parse_hard_muted_words_item(data: object) -> list[str] | str:
+
+                        def _try_0(data: Any) -> list[str]:
+                            if not isinstance(data, list):
+                                raise TypeError()
+                            hard_muted_words_item_type_0: list[str] = data
+
+                            return hard_muted_words_item_type_0
+
+                        def _try_1(data: Any) -> str:
+                            if not isinstance(data, str):
+                                raise TypeError()
+                            return data
+
+                        return cast(
+                            list[str] | str,
+                            parse_union(
+                                data,
+                                (
+                                    _try_0,
+                                    _try_1,
+                                ),
+                            ),
+                        )
+
+                    hard_muted_words_item = _parse_hard_muted_words_item(hard_muted_words_item_data)
+
+                    hard_muted_words.append(hard_muted_words_item)
+
+            muted_instances: list[str] = d.get("mutedInstances", UNSET)
+
+            _notification_recieve_config = d.get("notificationRecieveConfig", UNSET)
+            notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset
+            if _notification_recieve_config is UNSET:
+                notification_recieve_config = UNSET
+            else:
+                notification_recieve_config = IUpdateBodyNotificationRecieveConfig.from_dict(
+                    _notification_recieve_config
+                )
+
+            email_notification_types: list[str] = d.get("emailNotificationTypes", UNSET)
+
+            also_known_as: list[str] = d.get("alsoKnownAs", UNSET)
+
+            _model = cls(
+                name=name,
+                description=description,
+                followed_message=followed_message,
+                location=location,
+                birthday=birthday,
+                lang=lang,
+                avatar_id=avatar_id,
+                avatar_decorations=avatar_decorations,
+                banner_id=banner_id,
+                fields=fields,
+                is_locked=is_locked,
+                is_explorable=is_explorable,
+                hide_online_status=hide_online_status,
+                public_reactions=public_reactions,
+                careful_bot=careful_bot,
+                auto_accept_followed=auto_accept_followed,
+                no_crawle=no_crawle,
+                prevent_ai_learning=prevent_ai_learning,
+                require_signin_to_view_contents=require_signin_to_view_contents,
+                make_notes_followers_only_before=make_notes_followers_only_before,
+                make_notes_hidden_before=make_notes_hidden_before,
+                is_bot=is_bot,
+                is_cat=is_cat,
+                inject_featured_note=inject_featured_note,
+                receive_announcement_email=receive_announcement_email,
+                always_mark_nsfw=always_mark_nsfw,
+                auto_sensitive=auto_sensitive,
+                following_visibility=following_visibility,
+                followers_visibility=followers_visibility,
+                chat_scope=chat_scope,
+                pinned_page_id=pinned_page_id,
+                muted_words=muted_words,
+                hard_muted_words=hard_muted_words,
+                muted_instances=muted_instances,
+                notification_recieve_config=notification_recieve_config,
+                email_notification_types=email_notification_types,
+                also_known_as=also_known_as,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IUpdateBody", exc) from exc
+        if not d.keys() <= _IUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _IUPDATEBODY_KEYS}
+            unknown_properties("IUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         name = d.pop("name", UNSET)
 
@@ -392,6 +857,7 @@ class IUpdateBody:
         birthday = d.pop("birthday", UNSET)
 
         _lang = d.pop("lang", UNSET)
+        lang: IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset
         if (
             _lang is None
             or _lang is UNSET
@@ -620,9 +1086,7 @@ class IUpdateBody:
                 "zu-ZA",
             )
         ):
-            lang = cast(
-                "IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset", _lang
-            )
+            lang = _lang
         else:
             lang = unknown_enum_value(
                 "IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None", _lang
@@ -686,21 +1150,21 @@ class IUpdateBody:
 
         _following_visibility = d.pop("followingVisibility", UNSET)
         following_visibility: IUpdateBodyFollowingVisibility | Unset
-        if isinstance(_following_visibility, Unset):
+        if _following_visibility is UNSET:
             following_visibility = UNSET
         else:
             following_visibility = check_i_update_body_following_visibility(_following_visibility)
 
         _followers_visibility = d.pop("followersVisibility", UNSET)
         followers_visibility: IUpdateBodyFollowersVisibility | Unset
-        if isinstance(_followers_visibility, Unset):
+        if _followers_visibility is UNSET:
             followers_visibility = UNSET
         else:
             followers_visibility = check_i_update_body_followers_visibility(_followers_visibility)
 
         _chat_scope = d.pop("chatScope", UNSET)
         chat_scope: IUpdateBodyChatScope | Unset
-        if isinstance(_chat_scope, Unset):
+        if _chat_scope is UNSET:
             chat_scope = UNSET
         else:
             chat_scope = check_i_update_body_chat_scope(_chat_scope)
@@ -718,7 +1182,7 @@ class IUpdateBody:
                     def _try_0(data: Any) -> list[str]:
                         if not isinstance(data, list):
                             raise TypeError()
-                        muted_words_item_type_0 = cast("list[str]", data)
+                        muted_words_item_type_0: list[str] = data
 
                         return muted_words_item_type_0
 
@@ -753,7 +1217,7 @@ class IUpdateBody:
                     def _try_0(data: Any) -> list[str]:
                         if not isinstance(data, list):
                             raise TypeError()
-                        hard_muted_words_item_type_0 = cast("list[str]", data)
+                        hard_muted_words_item_type_0: list[str] = data
 
                         return hard_muted_words_item_type_0
 
@@ -777,18 +1241,18 @@ class IUpdateBody:
 
                 hard_muted_words.append(hard_muted_words_item)
 
-        muted_instances = cast("list[str]", d.pop("mutedInstances", UNSET))
+        muted_instances: list[str] = d.pop("mutedInstances", UNSET)
 
         _notification_recieve_config = d.pop("notificationRecieveConfig", UNSET)
         notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset
-        if isinstance(_notification_recieve_config, Unset):
+        if _notification_recieve_config is UNSET:
             notification_recieve_config = UNSET
         else:
             notification_recieve_config = IUpdateBodyNotificationRecieveConfig.from_dict(_notification_recieve_config)
 
-        email_notification_types = cast("list[str]", d.pop("emailNotificationTypes", UNSET))
+        email_notification_types: list[str] = d.pop("emailNotificationTypes", UNSET)
 
-        also_known_as = cast("list[str]", d.pop("alsoKnownAs", UNSET))
+        also_known_as: list[str] = d.pop("alsoKnownAs", UNSET)
 
         if d:
             unknown_properties("IUpdateBody", d)
@@ -850,6 +1314,49 @@ class IUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IUPDATEBODY_KEYS = frozenset(
+    {
+        "name",
+        "description",
+        "followedMessage",
+        "location",
+        "birthday",
+        "lang",
+        "avatarId",
+        "avatarDecorations",
+        "bannerId",
+        "fields",
+        "isLocked",
+        "isExplorable",
+        "hideOnlineStatus",
+        "publicReactions",
+        "carefulBot",
+        "autoAcceptFollowed",
+        "noCrawle",
+        "preventAiLearning",
+        "requireSigninToViewContents",
+        "makeNotesFollowersOnlyBefore",
+        "makeNotesHiddenBefore",
+        "isBot",
+        "isCat",
+        "injectFeaturedNote",
+        "receiveAnnouncementEmail",
+        "alwaysMarkNsfw",
+        "autoSensitive",
+        "followingVisibility",
+        "followersVisibility",
+        "chatScope",
+        "pinnedPageId",
+        "mutedWords",
+        "hardMutedWords",
+        "mutedInstances",
+        "notificationRecieveConfig",
+        "emailNotificationTypes",
+        "alsoKnownAs",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -78,6 +82,48 @@ class IUpdateBodyAvatarDecorationsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            angle = d.get("angle", UNSET)
+
+            flip_h = d.get("flipH", UNSET)
+
+            offset_x = d.get("offsetX", UNSET)
+
+            offset_y = d.get("offsetY", UNSET)
+
+            _model = cls(
+                id=id,
+                angle=angle,
+                flip_h=flip_h,
+                offset_x=offset_x,
+                offset_y=offset_y,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IUpdateBodyAvatarDecorationsItem", exc) from exc
+        if not d.keys() <= _IUPDATEBODYAVATARDECORATIONSITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _IUPDATEBODYAVATARDECORATIONSITEM_KEYS}
+            unknown_properties("IUpdateBodyAvatarDecorationsItem", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IUpdateBodyAvatarDecorationsItem", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -120,3 +166,14 @@ class IUpdateBodyAvatarDecorationsItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IUPDATEBODYAVATARDECORATIONSITEM_KEYS = frozenset(
+    {
+        "id",
+        "angle",
+        "flipH",
+        "offsetX",
+        "offsetY",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.i_update_body_notification_recieve_config_reaction_type_0_type import (
     IUpdateBodyNotificationRecieveConfigReactionType0Type,
@@ -42,14 +46,50 @@ class IUpdateBodyNotificationRecieveConfigReactionType0:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            type_ = check_i_update_body_notification_recieve_config_reaction_type_0_type(d["type"])
+
+            _model = cls(
+                type_=type_,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IUpdateBodyNotificationRecieveConfigReactionType0", exc) from exc
+        if not d.keys() <= _IUPDATEBODYNOTIFICATIONRECIEVECONFIGREACTIONTYPE0_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {
+                key: value
+                for key, value in d.items()
+                if key not in _IUPDATEBODYNOTIFICATIONRECIEVECONFIGREACTIONTYPE0_KEYS
+            }
+            unknown_properties("IUpdateBodyNotificationRecieveConfigReactionType0", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IUpdateBodyNotificationRecieveConfigReactionType0", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_i_update_body_notification_recieve_config_reaction_type_0_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IUpdateBodyNotificationRecieveConfigReactionType0", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_i_update_body_notification_recieve_config_reaction_type_0_type(_type__raw)
 
         if d:
             unknown_properties("IUpdateBodyNotificationRecieveConfigReactionType0", d)
@@ -75,3 +115,10 @@ class IUpdateBodyNotificationRecieveConfigReactionType0:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IUPDATEBODYNOTIFICATIONRECIEVECONFIGREACTIONTYPE0_KEYS = frozenset(
+    {
+        "type",
+    }
+)

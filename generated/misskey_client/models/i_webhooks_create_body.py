@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.i_webhooks_create_body_on_item import IWebhooksCreateBodyOnItem, check_i_webhooks_create_body_on_item
 from ..types import UNSET, Unset
@@ -58,6 +62,48 @@ class IWebhooksCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = d["name"]
+            url = d["url"]
+            on = []
+            _on = d["on"]
+            for on_item_data in _on:
+                on_item = check_i_webhooks_create_body_on_item(on_item_data)
+
+                on.append(on_item)
+
+            secret = d.get("secret", UNSET)
+            _model = cls(
+                name=name,
+                url=url,
+                on=on,
+                secret=secret,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IWebhooksCreateBody", exc) from exc
+        if not d.keys() <= _IWEBHOOKSCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _IWEBHOOKSCREATEBODY_KEYS}
+            unknown_properties("IWebhooksCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IWebhooksCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -70,17 +116,18 @@ class IWebhooksCreateBody:
             missing_required("IWebhooksCreateBody", "url")
 
         _on_raw = d.pop("on", UNSET)
-        if _on_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("IWebhooksCreateBody", "on")
-            on = cast(Any, UNSET)
-        else:
+        if _on_raw is not UNSET:
             on = []
             _on = _on_raw
             for on_item_data in _on:
                 on_item = check_i_webhooks_create_body_on_item(on_item_data)
 
                 on.append(on_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("IWebhooksCreateBody", "on")
+            on = cast(Any, UNSET)
 
         secret = d.pop("secret", UNSET)
 
@@ -111,3 +158,13 @@ class IWebhooksCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IWEBHOOKSCREATEBODY_KEYS = frozenset(
+    {
+        "name",
+        "url",
+        "on",
+        "secret",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.i_webhooks_test_body_type import IWebhooksTestBodyType, check_i_webhooks_test_body_type
 from ..types import UNSET, Unset
@@ -58,8 +62,49 @@ class IWebhooksTestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            webhook_id = d["webhookId"]
+            type_ = check_i_webhooks_test_body_type(d["type"])
+
+            _override = d.get("override", UNSET)
+            override: IWebhooksTestBodyOverride | Unset
+            if _override is UNSET:
+                override = UNSET
+            else:
+                override = IWebhooksTestBodyOverride.from_dict(_override)
+
+            _model = cls(
+                webhook_id=webhook_id,
+                type_=type_,
+                override=override,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IWebhooksTestBody", exc) from exc
+        if not d.keys() <= _IWEBHOOKSTESTBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _IWEBHOOKSTESTBODY_KEYS}
+            unknown_properties("IWebhooksTestBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IWebhooksTestBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         webhook_id = d.pop("webhookId", UNSET)
         if webhook_id is UNSET:
@@ -67,16 +112,17 @@ class IWebhooksTestBody:
             missing_required("IWebhooksTestBody", "webhookId")
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_i_webhooks_test_body_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IWebhooksTestBody", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_i_webhooks_test_body_type(_type__raw)
 
         _override = d.pop("override", UNSET)
         override: IWebhooksTestBodyOverride | Unset
-        if isinstance(_override, Unset):
+        if _override is UNSET:
             override = UNSET
         else:
             override = IWebhooksTestBodyOverride.from_dict(_override)
@@ -107,6 +153,15 @@ class IWebhooksTestBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IWEBHOOKSTESTBODY_KEYS = frozenset(
+    {
+        "webhookId",
+        "type",
+        "override",
+    }
+)
 
 
 _RELATED_LOADED = False

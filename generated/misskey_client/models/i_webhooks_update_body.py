@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.i_webhooks_update_body_on_item import IWebhooksUpdateBodyOnItem, check_i_webhooks_update_body_on_item
 from ..types import UNSET, Unset
@@ -78,6 +82,55 @@ class IWebhooksUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            webhook_id = d["webhookId"]
+            name = d.get("name", UNSET)
+            url = d.get("url", UNSET)
+            secret = d.get("secret", UNSET)
+
+            _on = d.get("on", UNSET)
+            on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET
+            if _on is not UNSET:
+                on = []
+                for on_item_data in _on:
+                    on_item = check_i_webhooks_update_body_on_item(on_item_data)
+
+                    on.append(on_item)
+
+            active = d.get("active", UNSET)
+            _model = cls(
+                webhook_id=webhook_id,
+                name=name,
+                url=url,
+                secret=secret,
+                on=on,
+                active=active,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IWebhooksUpdateBody", exc) from exc
+        if not d.keys() <= _IWEBHOOKSUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _IWEBHOOKSUPDATEBODY_KEYS}
+            unknown_properties("IWebhooksUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("IWebhooksUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         webhook_id = d.pop("webhookId", UNSET)
         if webhook_id is UNSET:
@@ -130,3 +183,15 @@ class IWebhooksUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_IWEBHOOKSUPDATEBODY_KEYS = frozenset(
+    {
+        "webhookId",
+        "name",
+        "url",
+        "secret",
+        "on",
+        "active",
+    }
+)

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -98,8 +102,85 @@ class InviteCode:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            code = d["code"]
+            _expires_at = d["expiresAt"]
+            expires_at: datetime.datetime | None
+            if _expires_at is None:
+                expires_at = _expires_at
+            else:
+                expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
+
+                expires_at = expires_at_type_0
+
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            _created_by = d["createdBy"]
+            created_by: None | UserLite
+            if _created_by is None:
+                created_by = _created_by
+            else:
+                created_by_type_0 = UserLite.from_dict(_created_by)
+
+                created_by = created_by_type_0
+
+            _used_by = d["usedBy"]
+            used_by: None | UserLite
+            if _used_by is None:
+                used_by = _used_by
+            else:
+                used_by_type_0 = UserLite.from_dict(_used_by)
+
+                used_by = used_by_type_0
+
+            _used_at = d["usedAt"]
+            used_at: datetime.datetime | None
+            if _used_at is None:
+                used_at = _used_at
+            else:
+                used_at_type_0 = datetime.datetime.fromisoformat(_used_at)
+
+                used_at = used_at_type_0
+
+            used = d["used"]
+            _model = cls(
+                id=id,
+                code=code,
+                expires_at=expires_at,
+                created_at=created_at,
+                created_by=created_by,
+                used_by=used_by,
+                used_at=used_at,
+                used=used,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("InviteCode", exc) from exc
+        if not d.keys() <= _INVITECODE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _INVITECODE_KEYS}
+            unknown_properties("InviteCode", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("InviteCode", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -112,68 +193,77 @@ class InviteCode:
             missing_required("InviteCode", "code")
 
         _expires_at_raw = d.pop("expiresAt", UNSET)
-        if _expires_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("InviteCode", "expiresAt")
-            expires_at = cast(Any, UNSET)
-        else:
+        if _expires_at_raw is not UNSET:
             _expires_at = _expires_at_raw
+            expires_at: datetime.datetime | None
             if _expires_at is None:
-                expires_at = cast("datetime.datetime | None", _expires_at)
+                expires_at = _expires_at
             else:
                 expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
 
                 expires_at = expires_at_type_0
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("InviteCode", "expiresAt")
+            expires_at = cast(Any, UNSET)
+
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _created_by_raw = d.pop("createdBy", UNSET)
-        if _created_by_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("InviteCode", "createdBy")
-            created_by = cast(Any, UNSET)
-        else:
+        if _created_by_raw is not UNSET:
             _created_by = _created_by_raw
+            created_by: None | UserLite
             if _created_by is None:
-                created_by = cast("None | UserLite", _created_by)
+                created_by = _created_by
             else:
                 created_by_type_0 = UserLite.from_dict(_created_by)
 
                 created_by = created_by_type_0
 
-        _used_by_raw = d.pop("usedBy", UNSET)
-        if _used_by_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("InviteCode", "usedBy")
-            used_by = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("InviteCode", "createdBy")
+            created_by = cast(Any, UNSET)
+
+        _used_by_raw = d.pop("usedBy", UNSET)
+        if _used_by_raw is not UNSET:
             _used_by = _used_by_raw
+            used_by: None | UserLite
             if _used_by is None:
-                used_by = cast("None | UserLite", _used_by)
+                used_by = _used_by
             else:
                 used_by_type_0 = UserLite.from_dict(_used_by)
 
                 used_by = used_by_type_0
 
-        _used_at_raw = d.pop("usedAt", UNSET)
-        if _used_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("InviteCode", "usedAt")
-            used_at = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("InviteCode", "usedBy")
+            used_by = cast(Any, UNSET)
+
+        _used_at_raw = d.pop("usedAt", UNSET)
+        if _used_at_raw is not UNSET:
             _used_at = _used_at_raw
+            used_at: datetime.datetime | None
             if _used_at is None:
-                used_at = cast("datetime.datetime | None", _used_at)
+                used_at = _used_at
             else:
                 used_at_type_0 = datetime.datetime.fromisoformat(_used_at)
 
                 used_at = used_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("InviteCode", "usedAt")
+            used_at = cast(Any, UNSET)
 
         used = d.pop("used", UNSET)
         if used is UNSET:
@@ -211,6 +301,20 @@ class InviteCode:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_INVITECODE_KEYS = frozenset(
+    {
+        "id",
+        "code",
+        "expiresAt",
+        "createdAt",
+        "createdBy",
+        "usedBy",
+        "usedAt",
+        "used",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -39,14 +43,46 @@ class InviteLimitResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            remaining = d["remaining"]
+
+            _model = cls(
+                remaining=remaining,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("InviteLimitResponse200", exc) from exc
+        if not d.keys() <= _INVITELIMITRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _INVITELIMITRESPONSE200_KEYS}
+            unknown_properties("InviteLimitResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("InviteLimitResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _remaining_raw = d.pop("remaining", UNSET)
-        if _remaining_raw is UNSET:
+        if _remaining_raw is not UNSET:
+            remaining = _remaining_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteLimitResponse200", "remaining")
             remaining = cast(Any, UNSET)
-        else:
-            remaining = _remaining_raw
 
         if d:
             unknown_properties("InviteLimitResponse200", d)
@@ -72,3 +108,10 @@ class InviteLimitResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_INVITELIMITRESPONSE200_KEYS = frozenset(
+    {
+        "remaining",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.me_detailed_only_two_factor_backup_codes_stock import (
     MeDetailedOnlyTwoFactorBackupCodesStock,
@@ -309,32 +313,194 @@ class MeDetailedOnly:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            avatar_id = d["avatarId"]
+
+            banner_id = d["bannerId"]
+
+            followed_message = d["followedMessage"]
+
+            is_moderator = d["isModerator"]
+            is_admin = d["isAdmin"]
+            inject_featured_note = d["injectFeaturedNote"]
+            receive_announcement_email = d["receiveAnnouncementEmail"]
+            always_mark_nsfw = d["alwaysMarkNsfw"]
+            auto_sensitive = d["autoSensitive"]
+            careful_bot = d["carefulBot"]
+            auto_accept_followed = d["autoAcceptFollowed"]
+            no_crawle = d["noCrawle"]
+            prevent_ai_learning = d["preventAiLearning"]
+            is_explorable = d["isExplorable"]
+            is_deleted = d["isDeleted"]
+            two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
+                d["twoFactorBackupCodesStock"]
+            )
+
+            hide_online_status = d["hideOnlineStatus"]
+            has_unread_specified_notes = d["hasUnreadSpecifiedNotes"]
+            has_unread_mentions = d["hasUnreadMentions"]
+            has_unread_announcement = d["hasUnreadAnnouncement"]
+            unread_announcements = []
+            _unread_announcements = d["unreadAnnouncements"]
+            for unread_announcements_item_data in _unread_announcements:
+                unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+
+                unread_announcements.append(unread_announcements_item)
+
+            has_unread_antenna = d["hasUnreadAntenna"]
+            has_unread_channel = d["hasUnreadChannel"]
+            has_unread_chat_messages = d["hasUnreadChatMessages"]
+            has_unread_notification = d["hasUnreadNotification"]
+            has_pending_received_follow_request = d["hasPendingReceivedFollowRequest"]
+            unread_notifications_count = d["unreadNotificationsCount"]
+            muted_words = []
+            _muted_words = d["mutedWords"]
+            for muted_words_item_data in _muted_words:
+                muted_words_item: list[str] = muted_words_item_data
+
+                muted_words.append(muted_words_item)
+
+            hard_muted_words = []
+            _hard_muted_words = d["hardMutedWords"]
+            for hard_muted_words_item_data in _hard_muted_words:
+                hard_muted_words_item: list[str] = hard_muted_words_item_data
+
+                hard_muted_words.append(hard_muted_words_item)
+
+            muted_instances: list[str] = d["mutedInstances"]
+
+            notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
+                d["notificationRecieveConfig"]
+            )
+
+            email_notification_types: list[str] = d["emailNotificationTypes"]
+
+            achievements = []
+            _achievements = d["achievements"]
+            for achievements_item_data in _achievements:
+                achievements_item = Achievement.from_dict(achievements_item_data)
+
+                achievements.append(achievements_item)
+
+            logged_in_days = d["loggedInDays"]
+            policies = RolePolicies.from_dict(d["policies"])
+
+            two_factor_enabled = d["twoFactorEnabled"]
+            use_password_less_login = d["usePasswordLessLogin"]
+            security_keys = d["securityKeys"]
+            email = d.get("email", UNSET)
+
+            email_verified = d.get("emailVerified", UNSET)
+
+            _security_keys_list = d.get("securityKeysList", UNSET)
+            security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
+            if _security_keys_list is not UNSET:
+                security_keys_list = []
+                for security_keys_list_item_data in _security_keys_list:
+                    security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(security_keys_list_item_data)
+
+                    security_keys_list.append(security_keys_list_item)
+
+            muting_notification_types: list[str] = d.get("mutingNotificationTypes", UNSET)
+
+            _model = cls(
+                avatar_id=avatar_id,
+                banner_id=banner_id,
+                followed_message=followed_message,
+                is_moderator=is_moderator,
+                is_admin=is_admin,
+                inject_featured_note=inject_featured_note,
+                receive_announcement_email=receive_announcement_email,
+                always_mark_nsfw=always_mark_nsfw,
+                auto_sensitive=auto_sensitive,
+                careful_bot=careful_bot,
+                auto_accept_followed=auto_accept_followed,
+                no_crawle=no_crawle,
+                prevent_ai_learning=prevent_ai_learning,
+                is_explorable=is_explorable,
+                is_deleted=is_deleted,
+                two_factor_backup_codes_stock=two_factor_backup_codes_stock,
+                hide_online_status=hide_online_status,
+                has_unread_specified_notes=has_unread_specified_notes,
+                has_unread_mentions=has_unread_mentions,
+                has_unread_announcement=has_unread_announcement,
+                unread_announcements=unread_announcements,
+                has_unread_antenna=has_unread_antenna,
+                has_unread_channel=has_unread_channel,
+                has_unread_chat_messages=has_unread_chat_messages,
+                has_unread_notification=has_unread_notification,
+                has_pending_received_follow_request=has_pending_received_follow_request,
+                unread_notifications_count=unread_notifications_count,
+                muted_words=muted_words,
+                hard_muted_words=hard_muted_words,
+                muted_instances=muted_instances,
+                notification_recieve_config=notification_recieve_config,
+                email_notification_types=email_notification_types,
+                achievements=achievements,
+                logged_in_days=logged_in_days,
+                policies=policies,
+                two_factor_enabled=two_factor_enabled,
+                use_password_less_login=use_password_less_login,
+                security_keys=security_keys,
+                email=email,
+                email_verified=email_verified,
+                security_keys_list=security_keys_list,
+                muting_notification_types=muting_notification_types,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MeDetailedOnly", exc) from exc
+        if not d.keys() <= _MEDETAILEDONLY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _MEDETAILEDONLY_KEYS}
+            unknown_properties("MeDetailedOnly", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MeDetailedOnly", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _avatar_id_raw = d.pop("avatarId", UNSET)
-        if _avatar_id_raw is UNSET:
+        if _avatar_id_raw is not UNSET:
+            avatar_id = _avatar_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "avatarId")
             avatar_id = cast(Any, UNSET)
-        else:
-            avatar_id = _avatar_id_raw
 
         _banner_id_raw = d.pop("bannerId", UNSET)
-        if _banner_id_raw is UNSET:
+        if _banner_id_raw is not UNSET:
+            banner_id = _banner_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "bannerId")
             banner_id = cast(Any, UNSET)
-        else:
-            banner_id = _banner_id_raw
 
         _followed_message_raw = d.pop("followedMessage", UNSET)
-        if _followed_message_raw is UNSET:
+        if _followed_message_raw is not UNSET:
+            followed_message = _followed_message_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "followedMessage")
             followed_message = cast(Any, UNSET)
-        else:
-            followed_message = _followed_message_raw
 
         is_moderator = d.pop("isModerator", UNSET)
         if is_moderator is UNSET:
@@ -397,14 +563,15 @@ class MeDetailedOnly:
             missing_required("MeDetailedOnly", "isDeleted")
 
         _two_factor_backup_codes_stock_raw = d.pop("twoFactorBackupCodesStock", UNSET)
-        if _two_factor_backup_codes_stock_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MeDetailedOnly", "twoFactorBackupCodesStock")
-            two_factor_backup_codes_stock = cast(Any, UNSET)
-        else:
+        if _two_factor_backup_codes_stock_raw is not UNSET:
             two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
                 _two_factor_backup_codes_stock_raw
             )
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("MeDetailedOnly", "twoFactorBackupCodesStock")
+            two_factor_backup_codes_stock = cast(Any, UNSET)
 
         hide_online_status = d.pop("hideOnlineStatus", UNSET)
         if hide_online_status is UNSET:
@@ -427,17 +594,18 @@ class MeDetailedOnly:
             missing_required("MeDetailedOnly", "hasUnreadAnnouncement")
 
         _unread_announcements_raw = d.pop("unreadAnnouncements", UNSET)
-        if _unread_announcements_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MeDetailedOnly", "unreadAnnouncements")
-            unread_announcements = cast(Any, UNSET)
-        else:
+        if _unread_announcements_raw is not UNSET:
             unread_announcements = []
             _unread_announcements = _unread_announcements_raw
             for unread_announcements_item_data in _unread_announcements:
                 unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
                 unread_announcements.append(unread_announcements_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("MeDetailedOnly", "unreadAnnouncements")
+            unread_announcements = cast(Any, UNSET)
 
         has_unread_antenna = d.pop("hasUnreadAntenna", UNSET)
         if has_unread_antenna is UNSET:
@@ -470,63 +638,64 @@ class MeDetailedOnly:
             missing_required("MeDetailedOnly", "unreadNotificationsCount")
 
         _muted_words_raw = d.pop("mutedWords", UNSET)
-        if _muted_words_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MeDetailedOnly", "mutedWords")
-            muted_words = cast(Any, UNSET)
-        else:
+        if _muted_words_raw is not UNSET:
             muted_words = []
             _muted_words = _muted_words_raw
             for muted_words_item_data in _muted_words:
-                muted_words_item = cast("list[str]", muted_words_item_data)
+                muted_words_item: list[str] = muted_words_item_data
 
                 muted_words.append(muted_words_item)
 
-        _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
-        if _hard_muted_words_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MeDetailedOnly", "hardMutedWords")
-            hard_muted_words = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("MeDetailedOnly", "mutedWords")
+            muted_words = cast(Any, UNSET)
+
+        _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
+        if _hard_muted_words_raw is not UNSET:
             hard_muted_words = []
             _hard_muted_words = _hard_muted_words_raw
             for hard_muted_words_item_data in _hard_muted_words:
-                hard_muted_words_item = cast("list[str]", hard_muted_words_item_data)
+                hard_muted_words_item: list[str] = hard_muted_words_item_data
 
                 hard_muted_words.append(hard_muted_words_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("MeDetailedOnly", "hardMutedWords")
+            hard_muted_words = cast(Any, UNSET)
+
         _muted_instances_raw = d.pop("mutedInstances", UNSET)
-        if _muted_instances_raw is UNSET:
+        if _muted_instances_raw is not UNSET:
+            muted_instances: list[str] = _muted_instances_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "mutedInstances")
             muted_instances = cast(Any, UNSET)
-        else:
-            muted_instances = cast("list[str]", _muted_instances_raw)
 
         _notification_recieve_config_raw = d.pop("notificationRecieveConfig", UNSET)
-        if _notification_recieve_config_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MeDetailedOnly", "notificationRecieveConfig")
-            notification_recieve_config = cast(Any, UNSET)
-        else:
+        if _notification_recieve_config_raw is not UNSET:
             notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
                 _notification_recieve_config_raw
             )
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("MeDetailedOnly", "notificationRecieveConfig")
+            notification_recieve_config = cast(Any, UNSET)
+
         _email_notification_types_raw = d.pop("emailNotificationTypes", UNSET)
-        if _email_notification_types_raw is UNSET:
+        if _email_notification_types_raw is not UNSET:
+            email_notification_types: list[str] = _email_notification_types_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "emailNotificationTypes")
             email_notification_types = cast(Any, UNSET)
-        else:
-            email_notification_types = cast("list[str]", _email_notification_types_raw)
 
         _achievements_raw = d.pop("achievements", UNSET)
-        if _achievements_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MeDetailedOnly", "achievements")
-            achievements = cast(Any, UNSET)
-        else:
+        if _achievements_raw is not UNSET:
             achievements = []
             _achievements = _achievements_raw
             for achievements_item_data in _achievements:
@@ -534,18 +703,24 @@ class MeDetailedOnly:
 
                 achievements.append(achievements_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("MeDetailedOnly", "achievements")
+            achievements = cast(Any, UNSET)
+
         logged_in_days = d.pop("loggedInDays", UNSET)
         if logged_in_days is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "loggedInDays")
 
         _policies_raw = d.pop("policies", UNSET)
-        if _policies_raw is UNSET:
+        if _policies_raw is not UNSET:
+            policies = RolePolicies.from_dict(_policies_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "policies")
             policies = cast(Any, UNSET)
-        else:
-            policies = RolePolicies.from_dict(_policies_raw)
 
         two_factor_enabled = d.pop("twoFactorEnabled", UNSET)
         if two_factor_enabled is UNSET:
@@ -575,7 +750,7 @@ class MeDetailedOnly:
 
                 security_keys_list.append(security_keys_list_item)
 
-        muting_notification_types = cast("list[str]", d.pop("mutingNotificationTypes", UNSET))
+        muting_notification_types: list[str] = d.pop("mutingNotificationTypes", UNSET)
 
         if d:
             unknown_properties("MeDetailedOnly", d)
@@ -642,6 +817,54 @@ class MeDetailedOnly:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_MEDETAILEDONLY_KEYS = frozenset(
+    {
+        "avatarId",
+        "bannerId",
+        "followedMessage",
+        "isModerator",
+        "isAdmin",
+        "injectFeaturedNote",
+        "receiveAnnouncementEmail",
+        "alwaysMarkNsfw",
+        "autoSensitive",
+        "carefulBot",
+        "autoAcceptFollowed",
+        "noCrawle",
+        "preventAiLearning",
+        "isExplorable",
+        "isDeleted",
+        "twoFactorBackupCodesStock",
+        "hideOnlineStatus",
+        "hasUnreadSpecifiedNotes",
+        "hasUnreadMentions",
+        "hasUnreadAnnouncement",
+        "unreadAnnouncements",
+        "hasUnreadAntenna",
+        "hasUnreadChannel",
+        "hasUnreadChatMessages",
+        "hasUnreadNotification",
+        "hasPendingReceivedFollowRequest",
+        "unreadNotificationsCount",
+        "mutedWords",
+        "hardMutedWords",
+        "mutedInstances",
+        "notificationRecieveConfig",
+        "emailNotificationTypes",
+        "achievements",
+        "loggedInDays",
+        "policies",
+        "twoFactorEnabled",
+        "usePasswordLessLogin",
+        "securityKeys",
+        "email",
+        "emailVerified",
+        "securityKeysList",
+        "mutingNotificationTypes",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -49,6 +53,41 @@ class MeDetailedOnlySecurityKeysListItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            name = d["name"]
+            last_used = datetime.datetime.fromisoformat(d["lastUsed"])
+
+            _model = cls(
+                id=id,
+                name=name,
+                last_used=last_used,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MeDetailedOnlySecurityKeysListItem", exc) from exc
+        if not d.keys() <= _MEDETAILEDONLYSECURITYKEYSLISTITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _MEDETAILEDONLYSECURITYKEYSLISTITEM_KEYS}
+            unknown_properties("MeDetailedOnlySecurityKeysListItem", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MeDetailedOnlySecurityKeysListItem", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -61,12 +100,13 @@ class MeDetailedOnlySecurityKeysListItem:
             missing_required("MeDetailedOnlySecurityKeysListItem", "name")
 
         _last_used_raw = d.pop("lastUsed", UNSET)
-        if _last_used_raw is UNSET:
+        if _last_used_raw is not UNSET:
+            last_used = datetime.datetime.fromisoformat(_last_used_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnlySecurityKeysListItem", "lastUsed")
             last_used = cast(Any, UNSET)
-        else:
-            last_used = datetime.datetime.fromisoformat(_last_used_raw)
 
         if d:
             unknown_properties("MeDetailedOnlySecurityKeysListItem", d)
@@ -94,3 +134,12 @@ class MeDetailedOnlySecurityKeysListItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_MEDETAILEDONLYSECURITYKEYSLISTITEM_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "lastUsed",
+    }
+)

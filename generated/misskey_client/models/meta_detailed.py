@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.meta_lite_federation import MetaLiteFederation, check_meta_lite_federation
 from ..models.meta_lite_note_searchable_scope import MetaLiteNoteSearchableScope, check_meta_lite_note_searchable_scope
@@ -392,24 +396,229 @@ class MetaDetailed:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            maintainer_name = d["maintainerName"]
+
+            maintainer_email = d["maintainerEmail"]
+
+            version = d["version"]
+            provides_tarball = d["providesTarball"]
+            name = d["name"]
+
+            short_name = d["shortName"]
+
+            uri = d["uri"]
+            description = d["description"]
+
+            langs: list[str] = d["langs"]
+
+            tos_url = d["tosUrl"]
+
+            repository_url = d["repositoryUrl"]
+
+            feedback_url = d["feedbackUrl"]
+
+            default_dark_theme = d["defaultDarkTheme"]
+
+            default_light_theme = d["defaultLightTheme"]
+
+            client_options = MetaClientOptions.from_dict(d["clientOptions"])
+
+            disable_registration = d["disableRegistration"]
+            email_required_for_signup = d["emailRequiredForSignup"]
+            enable_hcaptcha = d["enableHcaptcha"]
+            hcaptcha_site_key = d["hcaptchaSiteKey"]
+
+            enable_mcaptcha = d["enableMcaptcha"]
+            mcaptcha_site_key = d["mcaptchaSiteKey"]
+
+            mcaptcha_instance_url = d["mcaptchaInstanceUrl"]
+
+            enable_recaptcha = d["enableRecaptcha"]
+            recaptcha_site_key = d["recaptchaSiteKey"]
+
+            enable_turnstile = d["enableTurnstile"]
+            turnstile_site_key = d["turnstileSiteKey"]
+
+            enable_testcaptcha = d["enableTestcaptcha"]
+            google_analytics_measurement_id = d["googleAnalyticsMeasurementId"]
+
+            sw_publickey = d["swPublickey"]
+
+            mascot_image_url = d["mascotImageUrl"]
+            banner_url = d["bannerUrl"]
+
+            server_error_image_url = d["serverErrorImageUrl"]
+
+            info_image_url = d["infoImageUrl"]
+
+            not_found_image_url = d["notFoundImageUrl"]
+
+            icon_url = d["iconUrl"]
+
+            max_note_text_length = d["maxNoteTextLength"]
+            ads = []
+            _ads = d["ads"]
+            for ads_item_data in _ads:
+                ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
+
+                ads.append(ads_item)
+
+            notes_per_one_ad = d["notesPerOneAd"]
+            enable_email = d["enableEmail"]
+            enable_service_worker = d["enableServiceWorker"]
+            translator_available = d["translatorAvailable"]
+            _sentry_for_frontend = d["sentryForFrontend"]
+            sentry_for_frontend: MetaLiteSentryForFrontend | None
+            if _sentry_for_frontend is None:
+                sentry_for_frontend = _sentry_for_frontend
+            else:
+                sentry_for_frontend_type_0 = MetaLiteSentryForFrontend.from_dict(_sentry_for_frontend)
+
+                sentry_for_frontend = sentry_for_frontend_type_0
+
+            media_proxy = d["mediaProxy"]
+            enable_url_preview = d["enableUrlPreview"]
+            background_image_url = d["backgroundImageUrl"]
+
+            impressum_url = d["impressumUrl"]
+
+            logo_image_url = d["logoImageUrl"]
+
+            privacy_policy_url = d["privacyPolicyUrl"]
+
+            inquiry_url = d["inquiryUrl"]
+
+            server_rules: list[str] = d["serverRules"]
+
+            theme_color = d["themeColor"]
+
+            policies = RolePolicies.from_dict(d["policies"])
+
+            note_searchable_scope = check_meta_lite_note_searchable_scope(d["noteSearchableScope"])
+
+            max_file_size = d["maxFileSize"]
+            federation = check_meta_lite_federation(d["federation"])
+
+            proxy_account_name = d["proxyAccountName"]
+
+            require_setup = d["requireSetup"]
+            cache_remote_files = d["cacheRemoteFiles"]
+            cache_remote_sensitive_files = d["cacheRemoteSensitiveFiles"]
+            _features = d.get("features", UNSET)
+            features: MetaDetailedOnlyFeatures | Unset
+            if _features is UNSET:
+                features = UNSET
+            else:
+                features = MetaDetailedOnlyFeatures.from_dict(_features)
+
+            _model = cls(
+                maintainer_name=maintainer_name,
+                maintainer_email=maintainer_email,
+                version=version,
+                provides_tarball=provides_tarball,
+                name=name,
+                short_name=short_name,
+                uri=uri,
+                description=description,
+                langs=langs,
+                tos_url=tos_url,
+                repository_url=repository_url,
+                feedback_url=feedback_url,
+                default_dark_theme=default_dark_theme,
+                default_light_theme=default_light_theme,
+                client_options=client_options,
+                disable_registration=disable_registration,
+                email_required_for_signup=email_required_for_signup,
+                enable_hcaptcha=enable_hcaptcha,
+                hcaptcha_site_key=hcaptcha_site_key,
+                enable_mcaptcha=enable_mcaptcha,
+                mcaptcha_site_key=mcaptcha_site_key,
+                mcaptcha_instance_url=mcaptcha_instance_url,
+                enable_recaptcha=enable_recaptcha,
+                recaptcha_site_key=recaptcha_site_key,
+                enable_turnstile=enable_turnstile,
+                turnstile_site_key=turnstile_site_key,
+                enable_testcaptcha=enable_testcaptcha,
+                google_analytics_measurement_id=google_analytics_measurement_id,
+                sw_publickey=sw_publickey,
+                mascot_image_url=mascot_image_url,
+                banner_url=banner_url,
+                server_error_image_url=server_error_image_url,
+                info_image_url=info_image_url,
+                not_found_image_url=not_found_image_url,
+                icon_url=icon_url,
+                max_note_text_length=max_note_text_length,
+                ads=ads,
+                notes_per_one_ad=notes_per_one_ad,
+                enable_email=enable_email,
+                enable_service_worker=enable_service_worker,
+                translator_available=translator_available,
+                sentry_for_frontend=sentry_for_frontend,
+                media_proxy=media_proxy,
+                enable_url_preview=enable_url_preview,
+                background_image_url=background_image_url,
+                impressum_url=impressum_url,
+                logo_image_url=logo_image_url,
+                privacy_policy_url=privacy_policy_url,
+                inquiry_url=inquiry_url,
+                server_rules=server_rules,
+                theme_color=theme_color,
+                policies=policies,
+                note_searchable_scope=note_searchable_scope,
+                max_file_size=max_file_size,
+                federation=federation,
+                proxy_account_name=proxy_account_name,
+                require_setup=require_setup,
+                cache_remote_files=cache_remote_files,
+                cache_remote_sensitive_files=cache_remote_sensitive_files,
+                features=features,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MetaDetailed", exc) from exc
+        if not d.keys() <= _METADETAILED_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _METADETAILED_KEYS}
+            unknown_properties("MetaDetailed", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MetaDetailed", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _maintainer_name_raw = d.pop("maintainerName", UNSET)
-        if _maintainer_name_raw is UNSET:
+        if _maintainer_name_raw is not UNSET:
+            maintainer_name = _maintainer_name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "maintainerName")
             maintainer_name = cast(Any, UNSET)
-        else:
-            maintainer_name = _maintainer_name_raw
 
         _maintainer_email_raw = d.pop("maintainerEmail", UNSET)
-        if _maintainer_email_raw is UNSET:
+        if _maintainer_email_raw is not UNSET:
+            maintainer_email = _maintainer_email_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "maintainerEmail")
             maintainer_email = cast(Any, UNSET)
-        else:
-            maintainer_email = _maintainer_email_raw
 
         version = d.pop("version", UNSET)
         if version is UNSET:
@@ -422,20 +631,22 @@ class MetaDetailed:
             missing_required("MetaDetailed", "providesTarball")
 
         _name_raw = d.pop("name", UNSET)
-        if _name_raw is UNSET:
+        if _name_raw is not UNSET:
+            name = _name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "name")
             name = cast(Any, UNSET)
-        else:
-            name = _name_raw
 
         _short_name_raw = d.pop("shortName", UNSET)
-        if _short_name_raw is UNSET:
+        if _short_name_raw is not UNSET:
+            short_name = _short_name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "shortName")
             short_name = cast(Any, UNSET)
-        else:
-            short_name = _short_name_raw
 
         uri = d.pop("uri", UNSET)
         if uri is UNSET:
@@ -443,68 +654,76 @@ class MetaDetailed:
             missing_required("MetaDetailed", "uri")
 
         _description_raw = d.pop("description", UNSET)
-        if _description_raw is UNSET:
+        if _description_raw is not UNSET:
+            description = _description_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "description")
             description = cast(Any, UNSET)
-        else:
-            description = _description_raw
 
         _langs_raw = d.pop("langs", UNSET)
-        if _langs_raw is UNSET:
+        if _langs_raw is not UNSET:
+            langs: list[str] = _langs_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "langs")
             langs = cast(Any, UNSET)
-        else:
-            langs = cast("list[str]", _langs_raw)
 
         _tos_url_raw = d.pop("tosUrl", UNSET)
-        if _tos_url_raw is UNSET:
+        if _tos_url_raw is not UNSET:
+            tos_url = _tos_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "tosUrl")
             tos_url = cast(Any, UNSET)
-        else:
-            tos_url = _tos_url_raw
 
         _repository_url_raw = d.pop("repositoryUrl", UNSET)
-        if _repository_url_raw is UNSET:
+        if _repository_url_raw is not UNSET:
+            repository_url = _repository_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "repositoryUrl")
             repository_url = cast(Any, UNSET)
-        else:
-            repository_url = _repository_url_raw
 
         _feedback_url_raw = d.pop("feedbackUrl", UNSET)
-        if _feedback_url_raw is UNSET:
+        if _feedback_url_raw is not UNSET:
+            feedback_url = _feedback_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "feedbackUrl")
             feedback_url = cast(Any, UNSET)
-        else:
-            feedback_url = _feedback_url_raw
 
         _default_dark_theme_raw = d.pop("defaultDarkTheme", UNSET)
-        if _default_dark_theme_raw is UNSET:
+        if _default_dark_theme_raw is not UNSET:
+            default_dark_theme = _default_dark_theme_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "defaultDarkTheme")
             default_dark_theme = cast(Any, UNSET)
-        else:
-            default_dark_theme = _default_dark_theme_raw
 
         _default_light_theme_raw = d.pop("defaultLightTheme", UNSET)
-        if _default_light_theme_raw is UNSET:
+        if _default_light_theme_raw is not UNSET:
+            default_light_theme = _default_light_theme_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "defaultLightTheme")
             default_light_theme = cast(Any, UNSET)
-        else:
-            default_light_theme = _default_light_theme_raw
 
         _client_options_raw = d.pop("clientOptions", UNSET)
-        if _client_options_raw is UNSET:
+        if _client_options_raw is not UNSET:
+            client_options = MetaClientOptions.from_dict(_client_options_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "clientOptions")
             client_options = cast(Any, UNSET)
-        else:
-            client_options = MetaClientOptions.from_dict(_client_options_raw)
 
         disable_registration = d.pop("disableRegistration", UNSET)
         if disable_registration is UNSET:
@@ -522,12 +741,13 @@ class MetaDetailed:
             missing_required("MetaDetailed", "enableHcaptcha")
 
         _hcaptcha_site_key_raw = d.pop("hcaptchaSiteKey", UNSET)
-        if _hcaptcha_site_key_raw is UNSET:
+        if _hcaptcha_site_key_raw is not UNSET:
+            hcaptcha_site_key = _hcaptcha_site_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "hcaptchaSiteKey")
             hcaptcha_site_key = cast(Any, UNSET)
-        else:
-            hcaptcha_site_key = _hcaptcha_site_key_raw
 
         enable_mcaptcha = d.pop("enableMcaptcha", UNSET)
         if enable_mcaptcha is UNSET:
@@ -535,20 +755,22 @@ class MetaDetailed:
             missing_required("MetaDetailed", "enableMcaptcha")
 
         _mcaptcha_site_key_raw = d.pop("mcaptchaSiteKey", UNSET)
-        if _mcaptcha_site_key_raw is UNSET:
+        if _mcaptcha_site_key_raw is not UNSET:
+            mcaptcha_site_key = _mcaptcha_site_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "mcaptchaSiteKey")
             mcaptcha_site_key = cast(Any, UNSET)
-        else:
-            mcaptcha_site_key = _mcaptcha_site_key_raw
 
         _mcaptcha_instance_url_raw = d.pop("mcaptchaInstanceUrl", UNSET)
-        if _mcaptcha_instance_url_raw is UNSET:
+        if _mcaptcha_instance_url_raw is not UNSET:
+            mcaptcha_instance_url = _mcaptcha_instance_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "mcaptchaInstanceUrl")
             mcaptcha_instance_url = cast(Any, UNSET)
-        else:
-            mcaptcha_instance_url = _mcaptcha_instance_url_raw
 
         enable_recaptcha = d.pop("enableRecaptcha", UNSET)
         if enable_recaptcha is UNSET:
@@ -556,12 +778,13 @@ class MetaDetailed:
             missing_required("MetaDetailed", "enableRecaptcha")
 
         _recaptcha_site_key_raw = d.pop("recaptchaSiteKey", UNSET)
-        if _recaptcha_site_key_raw is UNSET:
+        if _recaptcha_site_key_raw is not UNSET:
+            recaptcha_site_key = _recaptcha_site_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "recaptchaSiteKey")
             recaptcha_site_key = cast(Any, UNSET)
-        else:
-            recaptcha_site_key = _recaptcha_site_key_raw
 
         enable_turnstile = d.pop("enableTurnstile", UNSET)
         if enable_turnstile is UNSET:
@@ -569,12 +792,13 @@ class MetaDetailed:
             missing_required("MetaDetailed", "enableTurnstile")
 
         _turnstile_site_key_raw = d.pop("turnstileSiteKey", UNSET)
-        if _turnstile_site_key_raw is UNSET:
+        if _turnstile_site_key_raw is not UNSET:
+            turnstile_site_key = _turnstile_site_key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "turnstileSiteKey")
             turnstile_site_key = cast(Any, UNSET)
-        else:
-            turnstile_site_key = _turnstile_site_key_raw
 
         enable_testcaptcha = d.pop("enableTestcaptcha", UNSET)
         if enable_testcaptcha is UNSET:
@@ -582,20 +806,22 @@ class MetaDetailed:
             missing_required("MetaDetailed", "enableTestcaptcha")
 
         _google_analytics_measurement_id_raw = d.pop("googleAnalyticsMeasurementId", UNSET)
-        if _google_analytics_measurement_id_raw is UNSET:
+        if _google_analytics_measurement_id_raw is not UNSET:
+            google_analytics_measurement_id = _google_analytics_measurement_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "googleAnalyticsMeasurementId")
             google_analytics_measurement_id = cast(Any, UNSET)
-        else:
-            google_analytics_measurement_id = _google_analytics_measurement_id_raw
 
         _sw_publickey_raw = d.pop("swPublickey", UNSET)
-        if _sw_publickey_raw is UNSET:
+        if _sw_publickey_raw is not UNSET:
+            sw_publickey = _sw_publickey_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "swPublickey")
             sw_publickey = cast(Any, UNSET)
-        else:
-            sw_publickey = _sw_publickey_raw
 
         mascot_image_url = d.pop("mascotImageUrl", UNSET)
         if mascot_image_url is UNSET:
@@ -603,44 +829,49 @@ class MetaDetailed:
             missing_required("MetaDetailed", "mascotImageUrl")
 
         _banner_url_raw = d.pop("bannerUrl", UNSET)
-        if _banner_url_raw is UNSET:
+        if _banner_url_raw is not UNSET:
+            banner_url = _banner_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "bannerUrl")
             banner_url = cast(Any, UNSET)
-        else:
-            banner_url = _banner_url_raw
 
         _server_error_image_url_raw = d.pop("serverErrorImageUrl", UNSET)
-        if _server_error_image_url_raw is UNSET:
+        if _server_error_image_url_raw is not UNSET:
+            server_error_image_url = _server_error_image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "serverErrorImageUrl")
             server_error_image_url = cast(Any, UNSET)
-        else:
-            server_error_image_url = _server_error_image_url_raw
 
         _info_image_url_raw = d.pop("infoImageUrl", UNSET)
-        if _info_image_url_raw is UNSET:
+        if _info_image_url_raw is not UNSET:
+            info_image_url = _info_image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "infoImageUrl")
             info_image_url = cast(Any, UNSET)
-        else:
-            info_image_url = _info_image_url_raw
 
         _not_found_image_url_raw = d.pop("notFoundImageUrl", UNSET)
-        if _not_found_image_url_raw is UNSET:
+        if _not_found_image_url_raw is not UNSET:
+            not_found_image_url = _not_found_image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "notFoundImageUrl")
             not_found_image_url = cast(Any, UNSET)
-        else:
-            not_found_image_url = _not_found_image_url_raw
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
-        if _icon_url_raw is UNSET:
+        if _icon_url_raw is not UNSET:
+            icon_url = _icon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "iconUrl")
             icon_url = cast(Any, UNSET)
-        else:
-            icon_url = _icon_url_raw
 
         max_note_text_length = d.pop("maxNoteTextLength", UNSET)
         if max_note_text_length is UNSET:
@@ -648,17 +879,18 @@ class MetaDetailed:
             missing_required("MetaDetailed", "maxNoteTextLength")
 
         _ads_raw = d.pop("ads", UNSET)
-        if _ads_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MetaDetailed", "ads")
-            ads = cast(Any, UNSET)
-        else:
+        if _ads_raw is not UNSET:
             ads = []
             _ads = _ads_raw
             for ads_item_data in _ads:
                 ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
 
                 ads.append(ads_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("MetaDetailed", "ads")
+            ads = cast(Any, UNSET)
 
         notes_per_one_ad = d.pop("notesPerOneAd", UNSET)
         if notes_per_one_ad is UNSET:
@@ -681,18 +913,20 @@ class MetaDetailed:
             missing_required("MetaDetailed", "translatorAvailable")
 
         _sentry_for_frontend_raw = d.pop("sentryForFrontend", UNSET)
-        if _sentry_for_frontend_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("MetaDetailed", "sentryForFrontend")
-            sentry_for_frontend = cast(Any, UNSET)
-        else:
+        if _sentry_for_frontend_raw is not UNSET:
             _sentry_for_frontend = _sentry_for_frontend_raw
+            sentry_for_frontend: MetaLiteSentryForFrontend | None
             if _sentry_for_frontend is None:
-                sentry_for_frontend = cast("MetaLiteSentryForFrontend | None", _sentry_for_frontend)
+                sentry_for_frontend = _sentry_for_frontend
             else:
                 sentry_for_frontend_type_0 = MetaLiteSentryForFrontend.from_dict(_sentry_for_frontend)
 
                 sentry_for_frontend = sentry_for_frontend_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("MetaDetailed", "sentryForFrontend")
+            sentry_for_frontend = cast(Any, UNSET)
 
         media_proxy = d.pop("mediaProxy", UNSET)
         if media_proxy is UNSET:
@@ -705,76 +939,85 @@ class MetaDetailed:
             missing_required("MetaDetailed", "enableUrlPreview")
 
         _background_image_url_raw = d.pop("backgroundImageUrl", UNSET)
-        if _background_image_url_raw is UNSET:
+        if _background_image_url_raw is not UNSET:
+            background_image_url = _background_image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "backgroundImageUrl")
             background_image_url = cast(Any, UNSET)
-        else:
-            background_image_url = _background_image_url_raw
 
         _impressum_url_raw = d.pop("impressumUrl", UNSET)
-        if _impressum_url_raw is UNSET:
+        if _impressum_url_raw is not UNSET:
+            impressum_url = _impressum_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "impressumUrl")
             impressum_url = cast(Any, UNSET)
-        else:
-            impressum_url = _impressum_url_raw
 
         _logo_image_url_raw = d.pop("logoImageUrl", UNSET)
-        if _logo_image_url_raw is UNSET:
+        if _logo_image_url_raw is not UNSET:
+            logo_image_url = _logo_image_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "logoImageUrl")
             logo_image_url = cast(Any, UNSET)
-        else:
-            logo_image_url = _logo_image_url_raw
 
         _privacy_policy_url_raw = d.pop("privacyPolicyUrl", UNSET)
-        if _privacy_policy_url_raw is UNSET:
+        if _privacy_policy_url_raw is not UNSET:
+            privacy_policy_url = _privacy_policy_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "privacyPolicyUrl")
             privacy_policy_url = cast(Any, UNSET)
-        else:
-            privacy_policy_url = _privacy_policy_url_raw
 
         _inquiry_url_raw = d.pop("inquiryUrl", UNSET)
-        if _inquiry_url_raw is UNSET:
+        if _inquiry_url_raw is not UNSET:
+            inquiry_url = _inquiry_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "inquiryUrl")
             inquiry_url = cast(Any, UNSET)
-        else:
-            inquiry_url = _inquiry_url_raw
 
         _server_rules_raw = d.pop("serverRules", UNSET)
-        if _server_rules_raw is UNSET:
+        if _server_rules_raw is not UNSET:
+            server_rules: list[str] = _server_rules_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "serverRules")
             server_rules = cast(Any, UNSET)
-        else:
-            server_rules = cast("list[str]", _server_rules_raw)
 
         _theme_color_raw = d.pop("themeColor", UNSET)
-        if _theme_color_raw is UNSET:
+        if _theme_color_raw is not UNSET:
+            theme_color = _theme_color_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "themeColor")
             theme_color = cast(Any, UNSET)
-        else:
-            theme_color = _theme_color_raw
 
         _policies_raw = d.pop("policies", UNSET)
-        if _policies_raw is UNSET:
+        if _policies_raw is not UNSET:
+            policies = RolePolicies.from_dict(_policies_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "policies")
             policies = cast(Any, UNSET)
-        else:
-            policies = RolePolicies.from_dict(_policies_raw)
 
         _note_searchable_scope_raw = d.pop("noteSearchableScope", UNSET)
-        if _note_searchable_scope_raw is UNSET:
+        if _note_searchable_scope_raw is not UNSET:
+            note_searchable_scope = check_meta_lite_note_searchable_scope(_note_searchable_scope_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "noteSearchableScope")
             note_searchable_scope = cast(Any, UNSET)
-        else:
-            note_searchable_scope = check_meta_lite_note_searchable_scope(_note_searchable_scope_raw)
 
         max_file_size = d.pop("maxFileSize", UNSET)
         if max_file_size is UNSET:
@@ -782,20 +1025,22 @@ class MetaDetailed:
             missing_required("MetaDetailed", "maxFileSize")
 
         _federation_raw = d.pop("federation", UNSET)
-        if _federation_raw is UNSET:
+        if _federation_raw is not UNSET:
+            federation = check_meta_lite_federation(_federation_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "federation")
             federation = cast(Any, UNSET)
-        else:
-            federation = check_meta_lite_federation(_federation_raw)
 
         _proxy_account_name_raw = d.pop("proxyAccountName", UNSET)
-        if _proxy_account_name_raw is UNSET:
+        if _proxy_account_name_raw is not UNSET:
+            proxy_account_name = _proxy_account_name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "proxyAccountName")
             proxy_account_name = cast(Any, UNSET)
-        else:
-            proxy_account_name = _proxy_account_name_raw
 
         require_setup = d.pop("requireSetup", UNSET)
         if require_setup is UNSET:
@@ -814,7 +1059,7 @@ class MetaDetailed:
 
         _features = d.pop("features", UNSET)
         features: MetaDetailedOnlyFeatures | Unset
-        if isinstance(_features, Unset):
+        if _features is UNSET:
             features = UNSET
         else:
             features = MetaDetailedOnlyFeatures.from_dict(_features)
@@ -902,6 +1147,72 @@ class MetaDetailed:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_METADETAILED_KEYS = frozenset(
+    {
+        "maintainerName",
+        "maintainerEmail",
+        "version",
+        "providesTarball",
+        "name",
+        "shortName",
+        "uri",
+        "description",
+        "langs",
+        "tosUrl",
+        "repositoryUrl",
+        "feedbackUrl",
+        "defaultDarkTheme",
+        "defaultLightTheme",
+        "clientOptions",
+        "disableRegistration",
+        "emailRequiredForSignup",
+        "enableHcaptcha",
+        "hcaptchaSiteKey",
+        "enableMcaptcha",
+        "mcaptchaSiteKey",
+        "mcaptchaInstanceUrl",
+        "enableRecaptcha",
+        "recaptchaSiteKey",
+        "enableTurnstile",
+        "turnstileSiteKey",
+        "enableTestcaptcha",
+        "googleAnalyticsMeasurementId",
+        "swPublickey",
+        "mascotImageUrl",
+        "bannerUrl",
+        "serverErrorImageUrl",
+        "infoImageUrl",
+        "notFoundImageUrl",
+        "iconUrl",
+        "maxNoteTextLength",
+        "ads",
+        "notesPerOneAd",
+        "enableEmail",
+        "enableServiceWorker",
+        "translatorAvailable",
+        "sentryForFrontend",
+        "mediaProxy",
+        "enableUrlPreview",
+        "backgroundImageUrl",
+        "impressumUrl",
+        "logoImageUrl",
+        "privacyPolicyUrl",
+        "inquiryUrl",
+        "serverRules",
+        "themeColor",
+        "policies",
+        "noteSearchableScope",
+        "maxFileSize",
+        "federation",
+        "proxyAccountName",
+        "requireSetup",
+        "cacheRemoteFiles",
+        "cacheRemoteSensitiveFiles",
+        "features",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -68,16 +72,62 @@ class MetaDetailedOnly:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            proxy_account_name = d["proxyAccountName"]
+
+            require_setup = d["requireSetup"]
+            cache_remote_files = d["cacheRemoteFiles"]
+            cache_remote_sensitive_files = d["cacheRemoteSensitiveFiles"]
+            _features = d.get("features", UNSET)
+            features: MetaDetailedOnlyFeatures | Unset
+            if _features is UNSET:
+                features = UNSET
+            else:
+                features = MetaDetailedOnlyFeatures.from_dict(_features)
+
+            _model = cls(
+                proxy_account_name=proxy_account_name,
+                require_setup=require_setup,
+                cache_remote_files=cache_remote_files,
+                cache_remote_sensitive_files=cache_remote_sensitive_files,
+                features=features,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MetaDetailedOnly", exc) from exc
+        if not d.keys() <= _METADETAILEDONLY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _METADETAILEDONLY_KEYS}
+            unknown_properties("MetaDetailedOnly", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MetaDetailedOnly", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _proxy_account_name_raw = d.pop("proxyAccountName", UNSET)
-        if _proxy_account_name_raw is UNSET:
+        if _proxy_account_name_raw is not UNSET:
+            proxy_account_name = _proxy_account_name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnly", "proxyAccountName")
             proxy_account_name = cast(Any, UNSET)
-        else:
-            proxy_account_name = _proxy_account_name_raw
 
         require_setup = d.pop("requireSetup", UNSET)
         if require_setup is UNSET:
@@ -96,7 +146,7 @@ class MetaDetailedOnly:
 
         _features = d.pop("features", UNSET)
         features: MetaDetailedOnlyFeatures | Unset
-        if isinstance(_features, Unset):
+        if _features is UNSET:
             features = UNSET
         else:
             features = MetaDetailedOnlyFeatures.from_dict(_features)
@@ -129,6 +179,17 @@ class MetaDetailedOnly:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_METADETAILEDONLY_KEYS = frozenset(
+    {
+        "proxyAccountName",
+        "requireSetup",
+        "cacheRemoteFiles",
+        "cacheRemoteSensitiveFiles",
+        "features",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -84,6 +88,54 @@ class MetaDetailedOnlyFeatures:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            registration = d["registration"]
+            email_required_for_signup = d["emailRequiredForSignup"]
+            local_timeline = d["localTimeline"]
+            global_timeline = d["globalTimeline"]
+            hcaptcha = d["hcaptcha"]
+            turnstile = d["turnstile"]
+            recaptcha = d["recaptcha"]
+            object_storage = d["objectStorage"]
+            service_worker = d["serviceWorker"]
+            miauth = d.get("miauth", UNSET)
+            _model = cls(
+                registration=registration,
+                email_required_for_signup=email_required_for_signup,
+                local_timeline=local_timeline,
+                global_timeline=global_timeline,
+                hcaptcha=hcaptcha,
+                turnstile=turnstile,
+                recaptcha=recaptcha,
+                object_storage=object_storage,
+                service_worker=service_worker,
+                miauth=miauth,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MetaDetailedOnlyFeatures", exc) from exc
+        if not d.keys() <= _METADETAILEDONLYFEATURES_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _METADETAILEDONLYFEATURES_KEYS}
+            unknown_properties("MetaDetailedOnlyFeatures", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MetaDetailedOnlyFeatures", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         registration = d.pop("registration", UNSET)
         if registration is UNSET:
@@ -165,3 +217,19 @@ class MetaDetailedOnlyFeatures:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_METADETAILEDONLYFEATURES_KEYS = frozenset(
+    {
+        "registration",
+        "emailRequiredForSignup",
+        "localTimeline",
+        "globalTimeline",
+        "hcaptcha",
+        "turnstile",
+        "recaptcha",
+        "objectStorage",
+        "serviceWorker",
+        "miauth",
+    }
+)

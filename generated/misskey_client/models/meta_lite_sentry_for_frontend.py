@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -101,30 +105,96 @@ class MetaLiteSentryForFrontend:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            options = MetaLiteSentryForFrontendOptions.from_dict(d["options"])
+
+            _vue_integration = d.get("vueIntegration", UNSET)
+            vue_integration: MetaLiteSentryForFrontendVueIntegrationType0 | None | Unset
+            if _vue_integration is None or _vue_integration is UNSET:
+                vue_integration = _vue_integration
+            else:
+                vue_integration_type_0 = MetaLiteSentryForFrontendVueIntegrationType0.from_dict(_vue_integration)
+
+                vue_integration = vue_integration_type_0
+
+            _browser_tracing_integration = d.get("browserTracingIntegration", UNSET)
+            browser_tracing_integration: MetaLiteSentryForFrontendBrowserTracingIntegrationType0 | None | Unset
+            if _browser_tracing_integration is None or _browser_tracing_integration is UNSET:
+                browser_tracing_integration = _browser_tracing_integration
+            else:
+                browser_tracing_integration_type_0 = MetaLiteSentryForFrontendBrowserTracingIntegrationType0.from_dict(
+                    _browser_tracing_integration
+                )
+
+                browser_tracing_integration = browser_tracing_integration_type_0
+
+            _replay_integration = d.get("replayIntegration", UNSET)
+            replay_integration: MetaLiteSentryForFrontendReplayIntegrationType0 | None | Unset
+            if _replay_integration is None or _replay_integration is UNSET:
+                replay_integration = _replay_integration
+            else:
+                replay_integration_type_0 = MetaLiteSentryForFrontendReplayIntegrationType0.from_dict(
+                    _replay_integration
+                )
+
+                replay_integration = replay_integration_type_0
+
+            _model = cls(
+                options=options,
+                vue_integration=vue_integration,
+                browser_tracing_integration=browser_tracing_integration,
+                replay_integration=replay_integration,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MetaLiteSentryForFrontend", exc) from exc
+        if not d.keys() <= _METALITESENTRYFORFRONTEND_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _METALITESENTRYFORFRONTEND_KEYS}
+            unknown_properties("MetaLiteSentryForFrontend", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MetaLiteSentryForFrontend", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _options_raw = d.pop("options", UNSET)
-        if _options_raw is UNSET:
+        if _options_raw is not UNSET:
+            options = MetaLiteSentryForFrontendOptions.from_dict(_options_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLiteSentryForFrontend", "options")
             options = cast(Any, UNSET)
-        else:
-            options = MetaLiteSentryForFrontendOptions.from_dict(_options_raw)
 
         _vue_integration = d.pop("vueIntegration", UNSET)
-        if _vue_integration is None or isinstance(_vue_integration, Unset):
-            vue_integration = cast("MetaLiteSentryForFrontendVueIntegrationType0 | None | Unset", _vue_integration)
+        vue_integration: MetaLiteSentryForFrontendVueIntegrationType0 | None | Unset
+        if _vue_integration is None or _vue_integration is UNSET:
+            vue_integration = _vue_integration
         else:
             vue_integration_type_0 = MetaLiteSentryForFrontendVueIntegrationType0.from_dict(_vue_integration)
 
             vue_integration = vue_integration_type_0
 
         _browser_tracing_integration = d.pop("browserTracingIntegration", UNSET)
-        if _browser_tracing_integration is None or isinstance(_browser_tracing_integration, Unset):
-            browser_tracing_integration = cast(
-                "MetaLiteSentryForFrontendBrowserTracingIntegrationType0 | None | Unset", _browser_tracing_integration
-            )
+        browser_tracing_integration: MetaLiteSentryForFrontendBrowserTracingIntegrationType0 | None | Unset
+        if _browser_tracing_integration is None or _browser_tracing_integration is UNSET:
+            browser_tracing_integration = _browser_tracing_integration
         else:
             browser_tracing_integration_type_0 = MetaLiteSentryForFrontendBrowserTracingIntegrationType0.from_dict(
                 _browser_tracing_integration
@@ -133,10 +203,9 @@ class MetaLiteSentryForFrontend:
             browser_tracing_integration = browser_tracing_integration_type_0
 
         _replay_integration = d.pop("replayIntegration", UNSET)
-        if _replay_integration is None or isinstance(_replay_integration, Unset):
-            replay_integration = cast(
-                "MetaLiteSentryForFrontendReplayIntegrationType0 | None | Unset", _replay_integration
-            )
+        replay_integration: MetaLiteSentryForFrontendReplayIntegrationType0 | None | Unset
+        if _replay_integration is None or _replay_integration is UNSET:
+            replay_integration = _replay_integration
         else:
             replay_integration_type_0 = MetaLiteSentryForFrontendReplayIntegrationType0.from_dict(_replay_integration)
 
@@ -169,6 +238,16 @@ class MetaLiteSentryForFrontend:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_METALITESENTRYFORFRONTEND_KEYS = frozenset(
+    {
+        "options",
+        "vueIntegration",
+        "browserTracingIntegration",
+        "replayIntegration",
+    }
+)
 
 
 _RELATED_LOADED = False

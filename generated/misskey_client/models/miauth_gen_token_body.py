@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -74,22 +78,67 @@ class MiauthGenTokenBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            session = d["session"]
+
+            permission: list[str] = d["permission"]
+
+            name = d.get("name", UNSET)
+
+            description = d.get("description", UNSET)
+
+            icon_url = d.get("iconUrl", UNSET)
+
+            _model = cls(
+                session=session,
+                permission=permission,
+                name=name,
+                description=description,
+                icon_url=icon_url,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MiauthGenTokenBody", exc) from exc
+        if not d.keys() <= _MIAUTHGENTOKENBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _MIAUTHGENTOKENBODY_KEYS}
+            unknown_properties("MiauthGenTokenBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("MiauthGenTokenBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _session_raw = d.pop("session", UNSET)
-        if _session_raw is UNSET:
+        if _session_raw is not UNSET:
+            session = _session_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MiauthGenTokenBody", "session")
             session = cast(Any, UNSET)
-        else:
-            session = _session_raw
 
         _permission_raw = d.pop("permission", UNSET)
-        if _permission_raw is UNSET:
+        if _permission_raw is not UNSET:
+            permission: list[str] = _permission_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MiauthGenTokenBody", "permission")
             permission = cast(Any, UNSET)
-        else:
-            permission = cast("list[str]", _permission_raw)
 
         name = d.pop("name", UNSET)
 
@@ -125,3 +174,14 @@ class MiauthGenTokenBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_MIAUTHGENTOKENBODY_KEYS = frozenset(
+    {
+        "session",
+        "permission",
+        "name",
+        "description",
+        "iconUrl",
+    }
+)

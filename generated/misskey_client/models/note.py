@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_enum_value, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_enum_value,
+    unknown_properties,
+)
 
 from ..models.note_reaction_acceptance_type_1 import NoteReactionAcceptanceType1
 from ..models.note_reaction_acceptance_type_2_type_1 import (
@@ -339,8 +344,192 @@ class Note:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            text = d["text"]
+
+            user_id = d["userId"]
+            user = UserLite.from_dict(d["user"])
+
+            visibility = check_note_visibility(d["visibility"])
+
+            _reaction_acceptance = d["reactionAcceptance"]
+            reaction_acceptance: (
+                None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1
+            )
+            if _reaction_acceptance is None or _reaction_acceptance in (
+                "likeOnly",
+                "likeOnlyForRemote",
+                "nonSensitiveOnly",
+                "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+            ):
+                reaction_acceptance = _reaction_acceptance
+            else:
+                reaction_acceptance = unknown_enum_value(
+                    "None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1",
+                    _reaction_acceptance,
+                )
+
+            reaction_emojis = NoteReactionEmojis.from_dict(d["reactionEmojis"])
+
+            reactions = NoteReactions.from_dict(d["reactions"])
+
+            reaction_count = d["reactionCount"]
+            renote_count = d["renoteCount"]
+            replies_count = d["repliesCount"]
+            _deleted_at = d.get("deletedAt", UNSET)
+            deleted_at: datetime.datetime | None | Unset
+            if _deleted_at is None or _deleted_at is UNSET:
+                deleted_at = _deleted_at
+            else:
+                deleted_at_type_0 = datetime.datetime.fromisoformat(_deleted_at)
+
+                deleted_at = deleted_at_type_0
+
+            cw = d.get("cw", UNSET)
+
+            reply_id = d.get("replyId", UNSET)
+
+            renote_id = d.get("renoteId", UNSET)
+
+            _reply = d.get("reply", UNSET)
+            reply: None | Note | Unset
+            if _reply is None or _reply is UNSET:
+                reply = _reply
+            else:
+                reply_type_0 = Note.from_dict(_reply)
+
+                reply = reply_type_0
+
+            _renote = d.get("renote", UNSET)
+            renote: None | Note | Unset
+            if _renote is None or _renote is UNSET:
+                renote = _renote
+            else:
+                renote_type_0 = Note.from_dict(_renote)
+
+                renote = renote_type_0
+
+            is_hidden = d.get("isHidden", UNSET)
+            mentions: list[str] = d.get("mentions", UNSET)
+
+            visible_user_ids: list[str] = d.get("visibleUserIds", UNSET)
+
+            file_ids: list[str] = d.get("fileIds", UNSET)
+
+            _files = d.get("files", UNSET)
+            files: list[DriveFile] | Unset = UNSET
+            if _files is not UNSET:
+                files = []
+                for files_item_data in _files:
+                    files_item = DriveFile.from_dict(files_item_data)
+
+                    files.append(files_item)
+
+            tags: list[str] = d.get("tags", UNSET)
+
+            _poll = d.get("poll", UNSET)
+            poll: None | NotePoll | Unset
+            if _poll is None or _poll is UNSET:
+                poll = _poll
+            else:
+                poll_type_0 = NotePoll.from_dict(_poll)
+
+                poll = poll_type_0
+
+            _emojis = d.get("emojis", UNSET)
+            emojis: NoteEmojis | Unset
+            if _emojis is UNSET:
+                emojis = UNSET
+            else:
+                emojis = NoteEmojis.from_dict(_emojis)
+
+            channel_id = d.get("channelId", UNSET)
+
+            _channel = d.get("channel", UNSET)
+            channel: None | NoteChannel | Unset
+            if _channel is None or _channel is UNSET:
+                channel = _channel
+            else:
+                channel_type_0 = NoteChannel.from_dict(_channel)
+
+                channel = channel_type_0
+
+            local_only = d.get("localOnly", UNSET)
+            uri = d.get("uri", UNSET)
+            url = d.get("url", UNSET)
+            reaction_and_user_pair_cache: list[str] = d.get("reactionAndUserPairCache", UNSET)
+
+            clipped_count = d.get("clippedCount", UNSET)
+            has_poll = d.get("hasPoll", UNSET)
+            my_reaction = d.get("myReaction", UNSET)
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                text=text,
+                user_id=user_id,
+                user=user,
+                visibility=visibility,
+                reaction_acceptance=reaction_acceptance,
+                reaction_emojis=reaction_emojis,
+                reactions=reactions,
+                reaction_count=reaction_count,
+                renote_count=renote_count,
+                replies_count=replies_count,
+                deleted_at=deleted_at,
+                cw=cw,
+                reply_id=reply_id,
+                renote_id=renote_id,
+                reply=reply,
+                renote=renote,
+                is_hidden=is_hidden,
+                mentions=mentions,
+                visible_user_ids=visible_user_ids,
+                file_ids=file_ids,
+                files=files,
+                tags=tags,
+                poll=poll,
+                emojis=emojis,
+                channel_id=channel_id,
+                channel=channel,
+                local_only=local_only,
+                uri=uri,
+                url=url,
+                reaction_and_user_pair_cache=reaction_and_user_pair_cache,
+                clipped_count=clipped_count,
+                has_poll=has_poll,
+                my_reaction=my_reaction,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Note", exc) from exc
+        if not d.keys() <= _NOTE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTE_KEYS}
+            unknown_properties("Note", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Note", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -348,20 +537,22 @@ class Note:
             missing_required("Note", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _text_raw = d.pop("text", UNSET)
-        if _text_raw is UNSET:
+        if _text_raw is not UNSET:
+            text = _text_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "text")
             text = cast(Any, UNSET)
-        else:
-            text = _text_raw
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -369,59 +560,64 @@ class Note:
             missing_required("Note", "userId")
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user = UserLite.from_dict(_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "user")
             user = cast(Any, UNSET)
-        else:
-            user = UserLite.from_dict(_user_raw)
 
         _visibility_raw = d.pop("visibility", UNSET)
-        if _visibility_raw is UNSET:
+        if _visibility_raw is not UNSET:
+            visibility = check_note_visibility(_visibility_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "visibility")
             visibility = cast(Any, UNSET)
-        else:
-            visibility = check_note_visibility(_visibility_raw)
 
         _reaction_acceptance_raw = d.pop("reactionAcceptance", UNSET)
-        if _reaction_acceptance_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Note", "reactionAcceptance")
-            reaction_acceptance = cast(Any, UNSET)
-        else:
+        if _reaction_acceptance_raw is not UNSET:
             _reaction_acceptance = _reaction_acceptance_raw
+            reaction_acceptance: (
+                None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1
+            )
             if _reaction_acceptance is None or _reaction_acceptance in (
                 "likeOnly",
                 "likeOnlyForRemote",
                 "nonSensitiveOnly",
                 "nonSensitiveOnlyForLocalLikeOnlyForRemote",
             ):
-                reaction_acceptance = cast(
-                    "None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1",
-                    _reaction_acceptance,
-                )
+                reaction_acceptance = _reaction_acceptance
             else:
                 reaction_acceptance = unknown_enum_value(
                     "None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1",
                     _reaction_acceptance,
                 )
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Note", "reactionAcceptance")
+            reaction_acceptance = cast(Any, UNSET)
+
         _reaction_emojis_raw = d.pop("reactionEmojis", UNSET)
-        if _reaction_emojis_raw is UNSET:
+        if _reaction_emojis_raw is not UNSET:
+            reaction_emojis = NoteReactionEmojis.from_dict(_reaction_emojis_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "reactionEmojis")
             reaction_emojis = cast(Any, UNSET)
-        else:
-            reaction_emojis = NoteReactionEmojis.from_dict(_reaction_emojis_raw)
 
         _reactions_raw = d.pop("reactions", UNSET)
-        if _reactions_raw is UNSET:
+        if _reactions_raw is not UNSET:
+            reactions = NoteReactions.from_dict(_reactions_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "reactions")
             reactions = cast(Any, UNSET)
-        else:
-            reactions = NoteReactions.from_dict(_reactions_raw)
 
         reaction_count = d.pop("reactionCount", UNSET)
         if reaction_count is UNSET:
@@ -439,8 +635,9 @@ class Note:
             missing_required("Note", "repliesCount")
 
         _deleted_at = d.pop("deletedAt", UNSET)
-        if _deleted_at is None or isinstance(_deleted_at, Unset):
-            deleted_at = cast("datetime.datetime | None | Unset", _deleted_at)
+        deleted_at: datetime.datetime | None | Unset
+        if _deleted_at is None or _deleted_at is UNSET:
+            deleted_at = _deleted_at
         else:
             deleted_at_type_0 = datetime.datetime.fromisoformat(_deleted_at)
 
@@ -453,16 +650,18 @@ class Note:
         renote_id = d.pop("renoteId", UNSET)
 
         _reply = d.pop("reply", UNSET)
-        if _reply is None or isinstance(_reply, Unset):
-            reply = cast("None | Note | Unset", _reply)
+        reply: None | Note | Unset
+        if _reply is None or _reply is UNSET:
+            reply = _reply
         else:
             reply_type_0 = Note.from_dict(_reply)
 
             reply = reply_type_0
 
         _renote = d.pop("renote", UNSET)
-        if _renote is None or isinstance(_renote, Unset):
-            renote = cast("None | Note | Unset", _renote)
+        renote: None | Note | Unset
+        if _renote is None or _renote is UNSET:
+            renote = _renote
         else:
             renote_type_0 = Note.from_dict(_renote)
 
@@ -470,11 +669,11 @@ class Note:
 
         is_hidden = d.pop("isHidden", UNSET)
 
-        mentions = cast("list[str]", d.pop("mentions", UNSET))
+        mentions: list[str] = d.pop("mentions", UNSET)
 
-        visible_user_ids = cast("list[str]", d.pop("visibleUserIds", UNSET))
+        visible_user_ids: list[str] = d.pop("visibleUserIds", UNSET)
 
-        file_ids = cast("list[str]", d.pop("fileIds", UNSET))
+        file_ids: list[str] = d.pop("fileIds", UNSET)
 
         _files = d.pop("files", UNSET)
         files: list[DriveFile] | Unset = UNSET
@@ -485,11 +684,12 @@ class Note:
 
                 files.append(files_item)
 
-        tags = cast("list[str]", d.pop("tags", UNSET))
+        tags: list[str] = d.pop("tags", UNSET)
 
         _poll = d.pop("poll", UNSET)
-        if _poll is None or isinstance(_poll, Unset):
-            poll = cast("None | NotePoll | Unset", _poll)
+        poll: None | NotePoll | Unset
+        if _poll is None or _poll is UNSET:
+            poll = _poll
         else:
             poll_type_0 = NotePoll.from_dict(_poll)
 
@@ -497,7 +697,7 @@ class Note:
 
         _emojis = d.pop("emojis", UNSET)
         emojis: NoteEmojis | Unset
-        if isinstance(_emojis, Unset):
+        if _emojis is UNSET:
             emojis = UNSET
         else:
             emojis = NoteEmojis.from_dict(_emojis)
@@ -505,8 +705,9 @@ class Note:
         channel_id = d.pop("channelId", UNSET)
 
         _channel = d.pop("channel", UNSET)
-        if _channel is None or isinstance(_channel, Unset):
-            channel = cast("None | NoteChannel | Unset", _channel)
+        channel: None | NoteChannel | Unset
+        if _channel is None or _channel is UNSET:
+            channel = _channel
         else:
             channel_type_0 = NoteChannel.from_dict(_channel)
 
@@ -518,7 +719,7 @@ class Note:
 
         url = d.pop("url", UNSET)
 
-        reaction_and_user_pair_cache = cast("list[str]", d.pop("reactionAndUserPairCache", UNSET))
+        reaction_and_user_pair_cache: list[str] = d.pop("reactionAndUserPairCache", UNSET)
 
         clipped_count = d.pop("clippedCount", UNSET)
 
@@ -584,6 +785,47 @@ class Note:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTE_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "text",
+        "userId",
+        "user",
+        "visibility",
+        "reactionAcceptance",
+        "reactionEmojis",
+        "reactions",
+        "reactionCount",
+        "renoteCount",
+        "repliesCount",
+        "deletedAt",
+        "cw",
+        "replyId",
+        "renoteId",
+        "reply",
+        "renote",
+        "isHidden",
+        "mentions",
+        "visibleUserIds",
+        "fileIds",
+        "files",
+        "tags",
+        "poll",
+        "emojis",
+        "channelId",
+        "channel",
+        "localOnly",
+        "uri",
+        "url",
+        "reactionAndUserPairCache",
+        "clippedCount",
+        "hasPoll",
+        "myReaction",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_enum_value, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_enum_value,
+    unknown_properties,
+)
 
 from ..models.note_draft_reaction_acceptance_type_1 import (
     NoteDraftReactionAcceptanceType1,
@@ -220,8 +225,151 @@ class NoteDraft:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            text = d["text"]
+
+            cw = d["cw"]
+
+            user_id = d["userId"]
+            user = UserLite.from_dict(d["user"])
+
+            reply_id = d["replyId"]
+
+            renote_id = d["renoteId"]
+
+            visibility = check_note_draft_visibility(d["visibility"])
+
+            visible_user_ids: list[str] = d["visibleUserIds"]
+
+            file_ids: list[str] = d["fileIds"]
+
+            hashtag = d["hashtag"]
+
+            _poll = d["poll"]
+            poll: None | NoteDraftPoll
+            if _poll is None:
+                poll = _poll
+            else:
+                poll_type_0 = NoteDraftPoll.from_dict(_poll)
+
+                poll = poll_type_0
+
+            channel_id = d["channelId"]
+
+            local_only = d["localOnly"]
+            _reaction_acceptance = d["reactionAcceptance"]
+            reaction_acceptance: (
+                None
+                | NoteDraftReactionAcceptanceType1
+                | NoteDraftReactionAcceptanceType2Type1
+                | NoteDraftReactionAcceptanceType3Type1
+            )
+            if _reaction_acceptance is None or _reaction_acceptance in (
+                "likeOnly",
+                "likeOnlyForRemote",
+                "nonSensitiveOnly",
+                "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+            ):
+                reaction_acceptance = _reaction_acceptance
+            else:
+                reaction_acceptance = unknown_enum_value(
+                    "None | NoteDraftReactionAcceptanceType1 | NoteDraftReactionAcceptanceType2Type1 | NoteDraftReactionAcceptanceType3Type1",
+                    _reaction_acceptance,
+                )
+
+            scheduled_at = d["scheduledAt"]
+
+            is_actually_scheduled = d["isActuallyScheduled"]
+            _reply = d.get("reply", UNSET)
+            reply: None | Note | Unset
+            if _reply is None or _reply is UNSET:
+                reply = _reply
+            else:
+                reply_type_0 = Note.from_dict(_reply)
+
+                reply = reply_type_0
+
+            _renote = d.get("renote", UNSET)
+            renote: None | Note | Unset
+            if _renote is None or _renote is UNSET:
+                renote = _renote
+            else:
+                renote_type_0 = Note.from_dict(_renote)
+
+                renote = renote_type_0
+
+            _files = d.get("files", UNSET)
+            files: list[DriveFile] | Unset = UNSET
+            if _files is not UNSET:
+                files = []
+                for files_item_data in _files:
+                    files_item = DriveFile.from_dict(files_item_data)
+
+                    files.append(files_item)
+
+            _channel = d.get("channel", UNSET)
+            channel: None | NoteDraftChannel | Unset
+            if _channel is None or _channel is UNSET:
+                channel = _channel
+            else:
+                channel_type_0 = NoteDraftChannel.from_dict(_channel)
+
+                channel = channel_type_0
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                text=text,
+                cw=cw,
+                user_id=user_id,
+                user=user,
+                reply_id=reply_id,
+                renote_id=renote_id,
+                visibility=visibility,
+                visible_user_ids=visible_user_ids,
+                file_ids=file_ids,
+                hashtag=hashtag,
+                poll=poll,
+                channel_id=channel_id,
+                local_only=local_only,
+                reaction_acceptance=reaction_acceptance,
+                scheduled_at=scheduled_at,
+                is_actually_scheduled=is_actually_scheduled,
+                reply=reply,
+                renote=renote,
+                files=files,
+                channel=channel,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NoteDraft", exc) from exc
+        if not d.keys() <= _NOTEDRAFT_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTEDRAFT_KEYS}
+            unknown_properties("NoteDraft", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NoteDraft", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -229,28 +377,31 @@ class NoteDraft:
             missing_required("NoteDraft", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _text_raw = d.pop("text", UNSET)
-        if _text_raw is UNSET:
+        if _text_raw is not UNSET:
+            text = _text_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "text")
             text = cast(Any, UNSET)
-        else:
-            text = _text_raw
 
         _cw_raw = d.pop("cw", UNSET)
-        if _cw_raw is UNSET:
+        if _cw_raw is not UNSET:
+            cw = _cw_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "cw")
             cw = cast(Any, UNSET)
-        else:
-            cw = _cw_raw
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -258,82 +409,92 @@ class NoteDraft:
             missing_required("NoteDraft", "userId")
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user = UserLite.from_dict(_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "user")
             user = cast(Any, UNSET)
-        else:
-            user = UserLite.from_dict(_user_raw)
 
         _reply_id_raw = d.pop("replyId", UNSET)
-        if _reply_id_raw is UNSET:
+        if _reply_id_raw is not UNSET:
+            reply_id = _reply_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "replyId")
             reply_id = cast(Any, UNSET)
-        else:
-            reply_id = _reply_id_raw
 
         _renote_id_raw = d.pop("renoteId", UNSET)
-        if _renote_id_raw is UNSET:
+        if _renote_id_raw is not UNSET:
+            renote_id = _renote_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "renoteId")
             renote_id = cast(Any, UNSET)
-        else:
-            renote_id = _renote_id_raw
 
         _visibility_raw = d.pop("visibility", UNSET)
-        if _visibility_raw is UNSET:
+        if _visibility_raw is not UNSET:
+            visibility = check_note_draft_visibility(_visibility_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "visibility")
             visibility = cast(Any, UNSET)
-        else:
-            visibility = check_note_draft_visibility(_visibility_raw)
 
         _visible_user_ids_raw = d.pop("visibleUserIds", UNSET)
-        if _visible_user_ids_raw is UNSET:
+        if _visible_user_ids_raw is not UNSET:
+            visible_user_ids: list[str] = _visible_user_ids_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "visibleUserIds")
             visible_user_ids = cast(Any, UNSET)
-        else:
-            visible_user_ids = cast("list[str]", _visible_user_ids_raw)
 
         _file_ids_raw = d.pop("fileIds", UNSET)
-        if _file_ids_raw is UNSET:
+        if _file_ids_raw is not UNSET:
+            file_ids: list[str] = _file_ids_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "fileIds")
             file_ids = cast(Any, UNSET)
-        else:
-            file_ids = cast("list[str]", _file_ids_raw)
 
         _hashtag_raw = d.pop("hashtag", UNSET)
-        if _hashtag_raw is UNSET:
+        if _hashtag_raw is not UNSET:
+            hashtag = _hashtag_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "hashtag")
             hashtag = cast(Any, UNSET)
-        else:
-            hashtag = _hashtag_raw
 
         _poll_raw = d.pop("poll", UNSET)
-        if _poll_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("NoteDraft", "poll")
-            poll = cast(Any, UNSET)
-        else:
+        if _poll_raw is not UNSET:
             _poll = _poll_raw
+            poll: None | NoteDraftPoll
             if _poll is None:
-                poll = cast("None | NoteDraftPoll", _poll)
+                poll = _poll
             else:
                 poll_type_0 = NoteDraftPoll.from_dict(_poll)
 
                 poll = poll_type_0
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("NoteDraft", "poll")
+            poll = cast(Any, UNSET)
+
         _channel_id_raw = d.pop("channelId", UNSET)
-        if _channel_id_raw is UNSET:
+        if _channel_id_raw is not UNSET:
+            channel_id = _channel_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "channelId")
             channel_id = cast(Any, UNSET)
-        else:
-            channel_id = _channel_id_raw
 
         local_only = d.pop("localOnly", UNSET)
         if local_only is UNSET:
@@ -341,35 +502,40 @@ class NoteDraft:
             missing_required("NoteDraft", "localOnly")
 
         _reaction_acceptance_raw = d.pop("reactionAcceptance", UNSET)
-        if _reaction_acceptance_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("NoteDraft", "reactionAcceptance")
-            reaction_acceptance = cast(Any, UNSET)
-        else:
+        if _reaction_acceptance_raw is not UNSET:
             _reaction_acceptance = _reaction_acceptance_raw
+            reaction_acceptance: (
+                None
+                | NoteDraftReactionAcceptanceType1
+                | NoteDraftReactionAcceptanceType2Type1
+                | NoteDraftReactionAcceptanceType3Type1
+            )
             if _reaction_acceptance is None or _reaction_acceptance in (
                 "likeOnly",
                 "likeOnlyForRemote",
                 "nonSensitiveOnly",
                 "nonSensitiveOnlyForLocalLikeOnlyForRemote",
             ):
-                reaction_acceptance = cast(
-                    "None | NoteDraftReactionAcceptanceType1 | NoteDraftReactionAcceptanceType2Type1 | NoteDraftReactionAcceptanceType3Type1",
-                    _reaction_acceptance,
-                )
+                reaction_acceptance = _reaction_acceptance
             else:
                 reaction_acceptance = unknown_enum_value(
                     "None | NoteDraftReactionAcceptanceType1 | NoteDraftReactionAcceptanceType2Type1 | NoteDraftReactionAcceptanceType3Type1",
                     _reaction_acceptance,
                 )
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("NoteDraft", "reactionAcceptance")
+            reaction_acceptance = cast(Any, UNSET)
+
         _scheduled_at_raw = d.pop("scheduledAt", UNSET)
-        if _scheduled_at_raw is UNSET:
+        if _scheduled_at_raw is not UNSET:
+            scheduled_at = _scheduled_at_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "scheduledAt")
             scheduled_at = cast(Any, UNSET)
-        else:
-            scheduled_at = _scheduled_at_raw
 
         is_actually_scheduled = d.pop("isActuallyScheduled", UNSET)
         if is_actually_scheduled is UNSET:
@@ -377,16 +543,18 @@ class NoteDraft:
             missing_required("NoteDraft", "isActuallyScheduled")
 
         _reply = d.pop("reply", UNSET)
-        if _reply is None or isinstance(_reply, Unset):
-            reply = cast("None | Note | Unset", _reply)
+        reply: None | Note | Unset
+        if _reply is None or _reply is UNSET:
+            reply = _reply
         else:
             reply_type_0 = Note.from_dict(_reply)
 
             reply = reply_type_0
 
         _renote = d.pop("renote", UNSET)
-        if _renote is None or isinstance(_renote, Unset):
-            renote = cast("None | Note | Unset", _renote)
+        renote: None | Note | Unset
+        if _renote is None or _renote is UNSET:
+            renote = _renote
         else:
             renote_type_0 = Note.from_dict(_renote)
 
@@ -402,8 +570,9 @@ class NoteDraft:
                 files.append(files_item)
 
         _channel = d.pop("channel", UNSET)
-        if _channel is None or isinstance(_channel, Unset):
-            channel = cast("None | NoteDraftChannel | Unset", _channel)
+        channel: None | NoteDraftChannel | Unset
+        if _channel is None or _channel is UNSET:
+            channel = _channel
         else:
             channel_type_0 = NoteDraftChannel.from_dict(_channel)
 
@@ -454,6 +623,34 @@ class NoteDraft:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTEDRAFT_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "text",
+        "cw",
+        "userId",
+        "user",
+        "replyId",
+        "renoteId",
+        "visibility",
+        "visibleUserIds",
+        "fileIds",
+        "hashtag",
+        "poll",
+        "channelId",
+        "localOnly",
+        "reactionAcceptance",
+        "scheduledAt",
+        "isActuallyScheduled",
+        "reply",
+        "renote",
+        "files",
+        "channel",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -64,6 +68,47 @@ class NoteDraftChannel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            name = d["name"]
+            color = d["color"]
+            is_sensitive = d["isSensitive"]
+            allow_renote_to_external = d["allowRenoteToExternal"]
+            user_id = d["userId"]
+
+            _model = cls(
+                id=id,
+                name=name,
+                color=color,
+                is_sensitive=is_sensitive,
+                allow_renote_to_external=allow_renote_to_external,
+                user_id=user_id,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NoteDraftChannel", exc) from exc
+        if not d.keys() <= _NOTEDRAFTCHANNEL_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTEDRAFTCHANNEL_KEYS}
+            unknown_properties("NoteDraftChannel", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NoteDraftChannel", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -91,12 +136,13 @@ class NoteDraftChannel:
             missing_required("NoteDraftChannel", "allowRenoteToExternal")
 
         _user_id_raw = d.pop("userId", UNSET)
-        if _user_id_raw is UNSET:
+        if _user_id_raw is not UNSET:
+            user_id = _user_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftChannel", "userId")
             user_id = cast(Any, UNSET)
-        else:
-            user_id = _user_id_raw
 
         if d:
             unknown_properties("NoteDraftChannel", d)
@@ -127,3 +173,15 @@ class NoteDraftChannel:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTEDRAFTCHANNEL_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "color",
+        "isSensitive",
+        "allowRenoteToExternal",
+        "userId",
+    }
+)

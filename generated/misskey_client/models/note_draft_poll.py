@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -66,6 +70,52 @@ class NoteDraftPoll:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            multiple = d["multiple"]
+            choices: list[str] = d["choices"]
+
+            _expires_at = d.get("expiresAt", UNSET)
+            expires_at: datetime.datetime | None | Unset
+            if _expires_at is None or _expires_at is UNSET:
+                expires_at = _expires_at
+            else:
+                expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
+
+                expires_at = expires_at_type_0
+
+            expired_after = d.get("expiredAfter", UNSET)
+
+            _model = cls(
+                multiple=multiple,
+                choices=choices,
+                expires_at=expires_at,
+                expired_after=expired_after,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NoteDraftPoll", exc) from exc
+        if not d.keys() <= _NOTEDRAFTPOLL_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTEDRAFTPOLL_KEYS}
+            unknown_properties("NoteDraftPoll", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NoteDraftPoll", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         multiple = d.pop("multiple", UNSET)
         if multiple is UNSET:
@@ -73,16 +123,18 @@ class NoteDraftPoll:
             missing_required("NoteDraftPoll", "multiple")
 
         _choices_raw = d.pop("choices", UNSET)
-        if _choices_raw is UNSET:
+        if _choices_raw is not UNSET:
+            choices: list[str] = _choices_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftPoll", "choices")
             choices = cast(Any, UNSET)
-        else:
-            choices = cast("list[str]", _choices_raw)
 
         _expires_at = d.pop("expiresAt", UNSET)
-        if _expires_at is None or isinstance(_expires_at, Unset):
-            expires_at = cast("datetime.datetime | None | Unset", _expires_at)
+        expires_at: datetime.datetime | None | Unset
+        if _expires_at is None or _expires_at is UNSET:
+            expires_at = _expires_at
         else:
             expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
 
@@ -117,3 +169,13 @@ class NoteDraftPoll:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTEDRAFTPOLL_KEYS = frozenset(
+    {
+        "multiple",
+        "choices",
+        "expiresAt",
+        "expiredAfter",
+    }
+)

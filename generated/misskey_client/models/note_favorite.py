@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -60,8 +64,46 @@ class NoteFavorite:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            note = Note.from_dict(d["note"])
+
+            note_id = d["noteId"]
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                note=note,
+                note_id=note_id,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NoteFavorite", exc) from exc
+        if not d.keys() <= _NOTEFAVORITE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTEFAVORITE_KEYS}
+            unknown_properties("NoteFavorite", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NoteFavorite", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -69,20 +111,22 @@ class NoteFavorite:
             missing_required("NoteFavorite", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteFavorite", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _note_raw = d.pop("note", UNSET)
-        if _note_raw is UNSET:
+        if _note_raw is not UNSET:
+            note = Note.from_dict(_note_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteFavorite", "note")
             note = cast(Any, UNSET)
-        else:
-            note = Note.from_dict(_note_raw)
 
         note_id = d.pop("noteId", UNSET)
         if note_id is UNSET:
@@ -116,6 +160,16 @@ class NoteFavorite:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTEFAVORITE_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "note",
+        "noteId",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -69,8 +73,56 @@ class NotePoll:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            multiple = d["multiple"]
+            choices = []
+            _choices = d["choices"]
+            for choices_item_data in _choices:
+                choices_item = NotePollChoicesItem.from_dict(choices_item_data)
+
+                choices.append(choices_item)
+
+            _expires_at = d.get("expiresAt", UNSET)
+            expires_at: datetime.datetime | None | Unset
+            if _expires_at is None or _expires_at is UNSET:
+                expires_at = _expires_at
+            else:
+                expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
+
+                expires_at = expires_at_type_0
+
+            _model = cls(
+                multiple=multiple,
+                choices=choices,
+                expires_at=expires_at,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotePoll", exc) from exc
+        if not d.keys() <= _NOTEPOLL_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTEPOLL_KEYS}
+            unknown_properties("NotePoll", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotePoll", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         multiple = d.pop("multiple", UNSET)
         if multiple is UNSET:
@@ -78,11 +130,7 @@ class NotePoll:
             missing_required("NotePoll", "multiple")
 
         _choices_raw = d.pop("choices", UNSET)
-        if _choices_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("NotePoll", "choices")
-            choices = cast(Any, UNSET)
-        else:
+        if _choices_raw is not UNSET:
             choices = []
             _choices = _choices_raw
             for choices_item_data in _choices:
@@ -90,9 +138,15 @@ class NotePoll:
 
                 choices.append(choices_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("NotePoll", "choices")
+            choices = cast(Any, UNSET)
+
         _expires_at = d.pop("expiresAt", UNSET)
-        if _expires_at is None or isinstance(_expires_at, Unset):
-            expires_at = cast("datetime.datetime | None | Unset", _expires_at)
+        expires_at: datetime.datetime | None | Unset
+        if _expires_at is None or _expires_at is UNSET:
+            expires_at = _expires_at
         else:
             expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
 
@@ -124,6 +178,15 @@ class NotePoll:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTEPOLL_KEYS = frozenset(
+    {
+        "multiple",
+        "choices",
+        "expiresAt",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -66,8 +70,49 @@ class NoteReactionWithNote:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            user = UserLite.from_dict(d["user"])
+
+            type_ = d["type"]
+            note = Note.from_dict(d["note"])
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                user=user,
+                type_=type_,
+                note=note,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NoteReactionWithNote", exc) from exc
+        if not d.keys() <= _NOTEREACTIONWITHNOTE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTEREACTIONWITHNOTE_KEYS}
+            unknown_properties("NoteReactionWithNote", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NoteReactionWithNote", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -75,20 +120,22 @@ class NoteReactionWithNote:
             missing_required("NoteReactionWithNote", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteReactionWithNote", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user = UserLite.from_dict(_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteReactionWithNote", "user")
             user = cast(Any, UNSET)
-        else:
-            user = UserLite.from_dict(_user_raw)
 
         type_ = d.pop("type", UNSET)
         if type_ is UNSET:
@@ -96,12 +143,13 @@ class NoteReactionWithNote:
             missing_required("NoteReactionWithNote", "type")
 
         _note_raw = d.pop("note", UNSET)
-        if _note_raw is UNSET:
+        if _note_raw is not UNSET:
+            note = Note.from_dict(_note_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteReactionWithNote", "note")
             note = cast(Any, UNSET)
-        else:
-            note = Note.from_dict(_note_raw)
 
         if d:
             unknown_properties("NoteReactionWithNote", d)
@@ -131,6 +179,17 @@ class NoteReactionWithNote:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTEREACTIONWITHNOTE_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "user",
+        "type",
+        "note",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_enum_value, unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_enum_value,
+    unknown_properties,
+)
 
 from ..models.notes_create_body_reaction_acceptance_type_1 import (
     NotesCreateBodyReactionAcceptanceType1,
@@ -187,33 +191,137 @@ class NotesCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            _visibility = d.get("visibility", UNSET)
+            visibility: NotesCreateBodyVisibility | Unset
+            if _visibility is UNSET:
+                visibility = UNSET
+            else:
+                visibility = check_notes_create_body_visibility(_visibility)
+
+            visible_user_ids: list[str] = d.get("visibleUserIds", UNSET)
+
+            cw = d.get("cw", UNSET)
+
+            local_only = d.get("localOnly", UNSET)
+            _reaction_acceptance = d.get("reactionAcceptance", UNSET)
+            reaction_acceptance: (
+                None
+                | NotesCreateBodyReactionAcceptanceType1
+                | NotesCreateBodyReactionAcceptanceType2Type1
+                | NotesCreateBodyReactionAcceptanceType3Type1
+                | Unset
+            )
+            if (
+                _reaction_acceptance is None
+                or _reaction_acceptance is UNSET
+                or _reaction_acceptance
+                in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
+            ):
+                reaction_acceptance = _reaction_acceptance
+            else:
+                reaction_acceptance = unknown_enum_value(
+                    "None | NotesCreateBodyReactionAcceptanceType1 | NotesCreateBodyReactionAcceptanceType2Type1 | NotesCreateBodyReactionAcceptanceType3Type1",
+                    _reaction_acceptance,
+                )
+
+            no_extract_mentions = d.get("noExtractMentions", UNSET)
+            no_extract_hashtags = d.get("noExtractHashtags", UNSET)
+            no_extract_emojis = d.get("noExtractEmojis", UNSET)
+            reply_id = d.get("replyId", UNSET)
+
+            renote_id = d.get("renoteId", UNSET)
+
+            channel_id = d.get("channelId", UNSET)
+
+            text = d.get("text", UNSET)
+
+            file_ids: list[str] = d.get("fileIds", UNSET)
+
+            media_ids: list[str] = d.get("mediaIds", UNSET)
+
+            _poll = d.get("poll", UNSET)
+            poll: None | NotesCreateBodyPoll | Unset
+            if _poll is None or _poll is UNSET:
+                poll = _poll
+            else:
+                poll_type_0 = NotesCreateBodyPoll.from_dict(_poll)
+
+                poll = poll_type_0
+
+            _model = cls(
+                visibility=visibility,
+                visible_user_ids=visible_user_ids,
+                cw=cw,
+                local_only=local_only,
+                reaction_acceptance=reaction_acceptance,
+                no_extract_mentions=no_extract_mentions,
+                no_extract_hashtags=no_extract_hashtags,
+                no_extract_emojis=no_extract_emojis,
+                reply_id=reply_id,
+                renote_id=renote_id,
+                channel_id=channel_id,
+                text=text,
+                file_ids=file_ids,
+                media_ids=media_ids,
+                poll=poll,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesCreateBody", exc) from exc
+        if not d.keys() <= _NOTESCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTESCREATEBODY_KEYS}
+            unknown_properties("NotesCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _visibility = d.pop("visibility", UNSET)
         visibility: NotesCreateBodyVisibility | Unset
-        if isinstance(_visibility, Unset):
+        if _visibility is UNSET:
             visibility = UNSET
         else:
             visibility = check_notes_create_body_visibility(_visibility)
 
-        visible_user_ids = cast("list[str]", d.pop("visibleUserIds", UNSET))
+        visible_user_ids: list[str] = d.pop("visibleUserIds", UNSET)
 
         cw = d.pop("cw", UNSET)
 
         local_only = d.pop("localOnly", UNSET)
 
         _reaction_acceptance = d.pop("reactionAcceptance", UNSET)
+        reaction_acceptance: (
+            None
+            | NotesCreateBodyReactionAcceptanceType1
+            | NotesCreateBodyReactionAcceptanceType2Type1
+            | NotesCreateBodyReactionAcceptanceType3Type1
+            | Unset
+        )
         if (
             _reaction_acceptance is None
             or _reaction_acceptance is UNSET
             or _reaction_acceptance
             in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
         ):
-            reaction_acceptance = cast(
-                "None | NotesCreateBodyReactionAcceptanceType1 | NotesCreateBodyReactionAcceptanceType2Type1 | NotesCreateBodyReactionAcceptanceType3Type1 | Unset",
-                _reaction_acceptance,
-            )
+            reaction_acceptance = _reaction_acceptance
         else:
             reaction_acceptance = unknown_enum_value(
                 "None | NotesCreateBodyReactionAcceptanceType1 | NotesCreateBodyReactionAcceptanceType2Type1 | NotesCreateBodyReactionAcceptanceType3Type1",
@@ -234,13 +342,14 @@ class NotesCreateBody:
 
         text = d.pop("text", UNSET)
 
-        file_ids = cast("list[str]", d.pop("fileIds", UNSET))
+        file_ids: list[str] = d.pop("fileIds", UNSET)
 
-        media_ids = cast("list[str]", d.pop("mediaIds", UNSET))
+        media_ids: list[str] = d.pop("mediaIds", UNSET)
 
         _poll = d.pop("poll", UNSET)
-        if _poll is None or isinstance(_poll, Unset):
-            poll = cast("None | NotesCreateBodyPoll | Unset", _poll)
+        poll: None | NotesCreateBodyPoll | Unset
+        if _poll is None or _poll is UNSET:
+            poll = _poll
         else:
             poll_type_0 = NotesCreateBodyPoll.from_dict(_poll)
 
@@ -284,6 +393,27 @@ class NotesCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTESCREATEBODY_KEYS = frozenset(
+    {
+        "visibility",
+        "visibleUserIds",
+        "cw",
+        "localOnly",
+        "reactionAcceptance",
+        "noExtractMentions",
+        "noExtractHashtags",
+        "noExtractEmojis",
+        "replyId",
+        "renoteId",
+        "channelId",
+        "text",
+        "fileIds",
+        "mediaIds",
+        "poll",
+    }
+)
 
 
 _RELATED_LOADED = False

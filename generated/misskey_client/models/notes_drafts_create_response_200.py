@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -48,16 +52,48 @@ class NotesDraftsCreateResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            created_draft = NoteDraft.from_dict(d["createdDraft"])
+
+            _model = cls(
+                created_draft=created_draft,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesDraftsCreateResponse200", exc) from exc
+        if not d.keys() <= _NOTESDRAFTSCREATERESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTESDRAFTSCREATERESPONSE200_KEYS}
+            unknown_properties("NotesDraftsCreateResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesDraftsCreateResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _created_draft_raw = d.pop("createdDraft", UNSET)
-        if _created_draft_raw is UNSET:
+        if _created_draft_raw is not UNSET:
+            created_draft = NoteDraft.from_dict(_created_draft_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesDraftsCreateResponse200", "createdDraft")
             created_draft = cast(Any, UNSET)
-        else:
-            created_draft = NoteDraft.from_dict(_created_draft_raw)
 
         if d:
             unknown_properties("NotesDraftsCreateResponse200", d)
@@ -83,6 +119,13 @@ class NotesDraftsCreateResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTESDRAFTSCREATERESPONSE200_KEYS = frozenset(
+    {
+        "createdDraft",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_enum_value, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_enum_value,
+    unknown_properties,
+)
 
 from ..models.notes_drafts_update_body_reaction_acceptance_type_1 import (
     NotesDraftsUpdateBodyReactionAcceptanceType1,
@@ -198,8 +203,109 @@ class NotesDraftsUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            draft_id = d["draftId"]
+            _visibility = d.get("visibility", UNSET)
+            visibility: NotesDraftsUpdateBodyVisibility | Unset
+            if _visibility is UNSET:
+                visibility = UNSET
+            else:
+                visibility = check_notes_drafts_update_body_visibility(_visibility)
+
+            visible_user_ids: list[str] = d.get("visibleUserIds", UNSET)
+
+            cw = d.get("cw", UNSET)
+
+            hashtag = d.get("hashtag", UNSET)
+
+            local_only = d.get("localOnly", UNSET)
+            _reaction_acceptance = d.get("reactionAcceptance", UNSET)
+            reaction_acceptance: (
+                None
+                | NotesDraftsUpdateBodyReactionAcceptanceType1
+                | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
+                | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
+                | Unset
+            )
+            if (
+                _reaction_acceptance is None
+                or _reaction_acceptance is UNSET
+                or _reaction_acceptance
+                in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
+            ):
+                reaction_acceptance = _reaction_acceptance
+            else:
+                reaction_acceptance = unknown_enum_value(
+                    "None | NotesDraftsUpdateBodyReactionAcceptanceType1 | NotesDraftsUpdateBodyReactionAcceptanceType2Type1 | NotesDraftsUpdateBodyReactionAcceptanceType3Type1",
+                    _reaction_acceptance,
+                )
+
+            reply_id = d.get("replyId", UNSET)
+
+            renote_id = d.get("renoteId", UNSET)
+
+            channel_id = d.get("channelId", UNSET)
+
+            text = d.get("text", UNSET)
+
+            file_ids: list[str] = d.get("fileIds", UNSET)
+
+            _poll = d.get("poll", UNSET)
+            poll: None | NotesDraftsUpdateBodyPoll | Unset
+            if _poll is None or _poll is UNSET:
+                poll = _poll
+            else:
+                poll_type_0 = NotesDraftsUpdateBodyPoll.from_dict(_poll)
+
+                poll = poll_type_0
+
+            scheduled_at = d.get("scheduledAt", UNSET)
+
+            is_actually_scheduled = d.get("isActuallyScheduled", UNSET)
+            _model = cls(
+                draft_id=draft_id,
+                visibility=visibility,
+                visible_user_ids=visible_user_ids,
+                cw=cw,
+                hashtag=hashtag,
+                local_only=local_only,
+                reaction_acceptance=reaction_acceptance,
+                reply_id=reply_id,
+                renote_id=renote_id,
+                channel_id=channel_id,
+                text=text,
+                file_ids=file_ids,
+                poll=poll,
+                scheduled_at=scheduled_at,
+                is_actually_scheduled=is_actually_scheduled,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesDraftsUpdateBody", exc) from exc
+        if not d.keys() <= _NOTESDRAFTSUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTESDRAFTSUPDATEBODY_KEYS}
+            unknown_properties("NotesDraftsUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesDraftsUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         draft_id = d.pop("draftId", UNSET)
         if draft_id is UNSET:
@@ -208,12 +314,12 @@ class NotesDraftsUpdateBody:
 
         _visibility = d.pop("visibility", UNSET)
         visibility: NotesDraftsUpdateBodyVisibility | Unset
-        if isinstance(_visibility, Unset):
+        if _visibility is UNSET:
             visibility = UNSET
         else:
             visibility = check_notes_drafts_update_body_visibility(_visibility)
 
-        visible_user_ids = cast("list[str]", d.pop("visibleUserIds", UNSET))
+        visible_user_ids: list[str] = d.pop("visibleUserIds", UNSET)
 
         cw = d.pop("cw", UNSET)
 
@@ -222,16 +328,20 @@ class NotesDraftsUpdateBody:
         local_only = d.pop("localOnly", UNSET)
 
         _reaction_acceptance = d.pop("reactionAcceptance", UNSET)
+        reaction_acceptance: (
+            None
+            | NotesDraftsUpdateBodyReactionAcceptanceType1
+            | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
+            | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
+            | Unset
+        )
         if (
             _reaction_acceptance is None
             or _reaction_acceptance is UNSET
             or _reaction_acceptance
             in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
         ):
-            reaction_acceptance = cast(
-                "None | NotesDraftsUpdateBodyReactionAcceptanceType1 | NotesDraftsUpdateBodyReactionAcceptanceType2Type1 | NotesDraftsUpdateBodyReactionAcceptanceType3Type1 | Unset",
-                _reaction_acceptance,
-            )
+            reaction_acceptance = _reaction_acceptance
         else:
             reaction_acceptance = unknown_enum_value(
                 "None | NotesDraftsUpdateBodyReactionAcceptanceType1 | NotesDraftsUpdateBodyReactionAcceptanceType2Type1 | NotesDraftsUpdateBodyReactionAcceptanceType3Type1",
@@ -246,11 +356,12 @@ class NotesDraftsUpdateBody:
 
         text = d.pop("text", UNSET)
 
-        file_ids = cast("list[str]", d.pop("fileIds", UNSET))
+        file_ids: list[str] = d.pop("fileIds", UNSET)
 
         _poll = d.pop("poll", UNSET)
-        if _poll is None or isinstance(_poll, Unset):
-            poll = cast("None | NotesDraftsUpdateBodyPoll | Unset", _poll)
+        poll: None | NotesDraftsUpdateBodyPoll | Unset
+        if _poll is None or _poll is UNSET:
+            poll = _poll
         else:
             poll_type_0 = NotesDraftsUpdateBodyPoll.from_dict(_poll)
 
@@ -298,6 +409,27 @@ class NotesDraftsUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTESDRAFTSUPDATEBODY_KEYS = frozenset(
+    {
+        "draftId",
+        "visibility",
+        "visibleUserIds",
+        "cw",
+        "hashtag",
+        "localOnly",
+        "reactionAcceptance",
+        "replyId",
+        "renoteId",
+        "channelId",
+        "text",
+        "fileIds",
+        "poll",
+        "scheduledAt",
+        "isActuallyScheduled",
+    }
+)
 
 
 _RELATED_LOADED = False

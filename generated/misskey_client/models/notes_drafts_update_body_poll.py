@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -64,14 +68,54 @@ class NotesDraftsUpdateBodyPoll:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            choices: list[str] = d["choices"]
+
+            multiple = d.get("multiple", UNSET)
+            expires_at = d.get("expiresAt", UNSET)
+
+            expired_after = d.get("expiredAfter", UNSET)
+
+            _model = cls(
+                choices=choices,
+                multiple=multiple,
+                expires_at=expires_at,
+                expired_after=expired_after,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesDraftsUpdateBodyPoll", exc) from exc
+        if not d.keys() <= _NOTESDRAFTSUPDATEBODYPOLL_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTESDRAFTSUPDATEBODYPOLL_KEYS}
+            unknown_properties("NotesDraftsUpdateBodyPoll", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesDraftsUpdateBodyPoll", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _choices_raw = d.pop("choices", UNSET)
-        if _choices_raw is UNSET:
+        if _choices_raw is not UNSET:
+            choices: list[str] = _choices_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesDraftsUpdateBodyPoll", "choices")
             choices = cast(Any, UNSET)
-        else:
-            choices = cast("list[str]", _choices_raw)
 
         multiple = d.pop("multiple", UNSET)
 
@@ -106,3 +150,13 @@ class NotesDraftsUpdateBodyPoll:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTESDRAFTSUPDATEBODYPOLL_KEYS = frozenset(
+    {
+        "choices",
+        "multiple",
+        "expiresAt",
+        "expiredAfter",
+    }
+)

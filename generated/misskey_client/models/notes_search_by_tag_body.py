@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -114,6 +117,67 @@ class NotesSearchByTagBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            tag = d.get("tag", UNSET)
+            _query = d.get("query", UNSET)
+            query: list[list[str]] | Unset = UNSET
+            if _query is not UNSET:
+                query = []
+                for query_item_data in _query:
+                    query_item: list[str] = query_item_data
+
+                    query.append(query_item)
+
+            reply = d.get("reply", UNSET)
+
+            renote = d.get("renote", UNSET)
+
+            with_files = d.get("withFiles", UNSET)
+            poll = d.get("poll", UNSET)
+
+            since_id = d.get("sinceId", UNSET)
+            until_id = d.get("untilId", UNSET)
+            since_date = d.get("sinceDate", UNSET)
+            until_date = d.get("untilDate", UNSET)
+            limit = d.get("limit", UNSET)
+            _model = cls(
+                tag=tag,
+                query=query,
+                reply=reply,
+                renote=renote,
+                with_files=with_files,
+                poll=poll,
+                since_id=since_id,
+                until_id=until_id,
+                since_date=since_date,
+                until_date=until_date,
+                limit=limit,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesSearchByTagBody", exc) from exc
+        if not d.keys() <= _NOTESSEARCHBYTAGBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTESSEARCHBYTAGBODY_KEYS}
+            unknown_properties("NotesSearchByTagBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesSearchByTagBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         tag = d.pop("tag", UNSET)
 
@@ -122,7 +186,7 @@ class NotesSearchByTagBody:
         if _query is not UNSET:
             query = []
             for query_item_data in _query:
-                query_item = cast("list[str]", query_item_data)
+                query_item: list[str] = query_item_data
 
                 query.append(query_item)
 
@@ -178,3 +242,20 @@ class NotesSearchByTagBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTESSEARCHBYTAGBODY_KEYS = frozenset(
+    {
+        "tag",
+        "query",
+        "reply",
+        "renote",
+        "withFiles",
+        "poll",
+        "sinceId",
+        "untilId",
+        "sinceDate",
+        "untilDate",
+        "limit",
+    }
+)

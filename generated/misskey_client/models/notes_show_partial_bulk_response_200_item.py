@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -63,8 +67,44 @@ class NotesShowPartialBulkResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            reactions = NotesShowPartialBulkResponse200ItemReactions.from_dict(d["reactions"])
+
+            reaction_emojis = NotesShowPartialBulkResponse200ItemReactionEmojis.from_dict(d["reactionEmojis"])
+
+            _model = cls(
+                id=id,
+                reactions=reactions,
+                reaction_emojis=reaction_emojis,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesShowPartialBulkResponse200Item", exc) from exc
+        if not d.keys() <= _NOTESSHOWPARTIALBULKRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTESSHOWPARTIALBULKRESPONSE200ITEM_KEYS}
+            unknown_properties("NotesShowPartialBulkResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotesShowPartialBulkResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -72,20 +112,22 @@ class NotesShowPartialBulkResponse200Item:
             missing_required("NotesShowPartialBulkResponse200Item", "id")
 
         _reactions_raw = d.pop("reactions", UNSET)
-        if _reactions_raw is UNSET:
+        if _reactions_raw is not UNSET:
+            reactions = NotesShowPartialBulkResponse200ItemReactions.from_dict(_reactions_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesShowPartialBulkResponse200Item", "reactions")
             reactions = cast(Any, UNSET)
-        else:
-            reactions = NotesShowPartialBulkResponse200ItemReactions.from_dict(_reactions_raw)
 
         _reaction_emojis_raw = d.pop("reactionEmojis", UNSET)
-        if _reaction_emojis_raw is UNSET:
+        if _reaction_emojis_raw is not UNSET:
+            reaction_emojis = NotesShowPartialBulkResponse200ItemReactionEmojis.from_dict(_reaction_emojis_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesShowPartialBulkResponse200Item", "reactionEmojis")
             reaction_emojis = cast(Any, UNSET)
-        else:
-            reaction_emojis = NotesShowPartialBulkResponse200ItemReactionEmojis.from_dict(_reaction_emojis_raw)
 
         if d:
             unknown_properties("NotesShowPartialBulkResponse200Item", d)
@@ -113,6 +155,15 @@ class NotesShowPartialBulkResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTESSHOWPARTIALBULKRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "reactions",
+        "reactionEmojis",
+    }
+)
 
 
 _RELATED_LOADED = False

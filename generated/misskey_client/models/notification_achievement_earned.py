@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.achievement_name import AchievementName, check_achievement_name
 from ..models.notification_achievement_earned_type import (
@@ -59,6 +63,45 @@ class NotificationAchievementEarned:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            type_ = check_notification_achievement_earned_type(d["type"])
+
+            achievement = check_achievement_name(d["achievement"])
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                type_=type_,
+                achievement=achievement,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationAchievementEarned", exc) from exc
+        if not d.keys() <= _NOTIFICATIONACHIEVEMENTEARNED_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONACHIEVEMENTEARNED_KEYS}
+            unknown_properties("NotificationAchievementEarned", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationAchievementEarned", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -66,28 +109,31 @@ class NotificationAchievementEarned:
             missing_required("NotificationAchievementEarned", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationAchievementEarned", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_notification_achievement_earned_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationAchievementEarned", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_notification_achievement_earned_type(_type__raw)
 
         _achievement_raw = d.pop("achievement", UNSET)
-        if _achievement_raw is UNSET:
+        if _achievement_raw is not UNSET:
+            achievement = check_achievement_name(_achievement_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationAchievementEarned", "achievement")
             achievement = cast(Any, UNSET)
-        else:
-            achievement = check_achievement_name(_achievement_raw)
 
         if d:
             unknown_properties("NotificationAchievementEarned", d)
@@ -116,3 +162,13 @@ class NotificationAchievementEarned:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTIFICATIONACHIEVEMENTEARNED_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "type",
+        "achievement",
+    }
+)

@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.notification_app_type import NotificationAppType, check_notification_app_type
 from ..types import UNSET
@@ -67,6 +71,50 @@ class NotificationApp:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            type_ = check_notification_app_type(d["type"])
+
+            body = d["body"]
+            header = d["header"]
+
+            icon = d["icon"]
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                type_=type_,
+                body=body,
+                header=header,
+                icon=icon,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationApp", exc) from exc
+        if not d.keys() <= _NOTIFICATIONAPP_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONAPP_KEYS}
+            unknown_properties("NotificationApp", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationApp", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -74,20 +122,22 @@ class NotificationApp:
             missing_required("NotificationApp", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_notification_app_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_notification_app_type(_type__raw)
 
         body = d.pop("body", UNSET)
         if body is UNSET:
@@ -95,20 +145,22 @@ class NotificationApp:
             missing_required("NotificationApp", "body")
 
         _header_raw = d.pop("header", UNSET)
-        if _header_raw is UNSET:
+        if _header_raw is not UNSET:
+            header = _header_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "header")
             header = cast(Any, UNSET)
-        else:
-            header = _header_raw
 
         _icon_raw = d.pop("icon", UNSET)
-        if _icon_raw is UNSET:
+        if _icon_raw is not UNSET:
+            icon = _icon_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "icon")
             icon = cast(Any, UNSET)
-        else:
-            icon = _icon_raw
 
         if d:
             unknown_properties("NotificationApp", d)
@@ -139,3 +191,15 @@ class NotificationApp:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTIFICATIONAPP_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "type",
+        "body",
+        "header",
+        "icon",
+    }
+)

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.notification_chat_room_invitation_received_type import (
     NotificationChatRoomInvitationReceivedType,
@@ -66,8 +70,47 @@ class NotificationChatRoomInvitationReceived:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            type_ = check_notification_chat_room_invitation_received_type(d["type"])
+
+            invitation = ChatRoomInvitation.from_dict(d["invitation"])
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                type_=type_,
+                invitation=invitation,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationChatRoomInvitationReceived", exc) from exc
+        if not d.keys() <= _NOTIFICATIONCHATROOMINVITATIONRECEIVED_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONCHATROOMINVITATIONRECEIVED_KEYS}
+            unknown_properties("NotificationChatRoomInvitationReceived", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationChatRoomInvitationReceived", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -75,28 +118,31 @@ class NotificationChatRoomInvitationReceived:
             missing_required("NotificationChatRoomInvitationReceived", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationChatRoomInvitationReceived", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_notification_chat_room_invitation_received_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationChatRoomInvitationReceived", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_notification_chat_room_invitation_received_type(_type__raw)
 
         _invitation_raw = d.pop("invitation", UNSET)
-        if _invitation_raw is UNSET:
+        if _invitation_raw is not UNSET:
+            invitation = ChatRoomInvitation.from_dict(_invitation_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationChatRoomInvitationReceived", "invitation")
             invitation = cast(Any, UNSET)
-        else:
-            invitation = ChatRoomInvitation.from_dict(_invitation_raw)
 
         if d:
             unknown_properties("NotificationChatRoomInvitationReceived", d)
@@ -125,6 +171,16 @@ class NotificationChatRoomInvitationReceived:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTIFICATIONCHATROOMINVITATIONRECEIVED_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "type",
+        "invitation",
+    }
+)
 
 
 _RELATED_LOADED = False

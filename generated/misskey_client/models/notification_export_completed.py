@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.notification_export_completed_exported_entity import (
     NotificationExportCompletedExportedEntity,
@@ -67,6 +71,47 @@ class NotificationExportCompleted:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            type_ = check_notification_export_completed_type(d["type"])
+
+            exported_entity = check_notification_export_completed_exported_entity(d["exportedEntity"])
+
+            file_id = d["fileId"]
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                type_=type_,
+                exported_entity=exported_entity,
+                file_id=file_id,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationExportCompleted", exc) from exc
+        if not d.keys() <= _NOTIFICATIONEXPORTCOMPLETED_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONEXPORTCOMPLETED_KEYS}
+            unknown_properties("NotificationExportCompleted", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationExportCompleted", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -74,28 +119,31 @@ class NotificationExportCompleted:
             missing_required("NotificationExportCompleted", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationExportCompleted", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_notification_export_completed_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationExportCompleted", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_notification_export_completed_type(_type__raw)
 
         _exported_entity_raw = d.pop("exportedEntity", UNSET)
-        if _exported_entity_raw is UNSET:
+        if _exported_entity_raw is not UNSET:
+            exported_entity = check_notification_export_completed_exported_entity(_exported_entity_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationExportCompleted", "exportedEntity")
             exported_entity = cast(Any, UNSET)
-        else:
-            exported_entity = check_notification_export_completed_exported_entity(_exported_entity_raw)
 
         file_id = d.pop("fileId", UNSET)
         if file_id is UNSET:
@@ -130,3 +178,14 @@ class NotificationExportCompleted:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTIFICATIONEXPORTCOMPLETED_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "type",
+        "exportedEntity",
+        "fileId",
+    }
+)

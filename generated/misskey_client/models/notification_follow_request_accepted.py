@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.notification_follow_request_accepted_type import (
     NotificationFollowRequestAcceptedType,
@@ -75,8 +79,52 @@ class NotificationFollowRequestAccepted:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            type_ = check_notification_follow_request_accepted_type(d["type"])
+
+            user = UserLite.from_dict(d["user"])
+
+            user_id = d["userId"]
+            message = d["message"]
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                type_=type_,
+                user=user,
+                user_id=user_id,
+                message=message,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationFollowRequestAccepted", exc) from exc
+        if not d.keys() <= _NOTIFICATIONFOLLOWREQUESTACCEPTED_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONFOLLOWREQUESTACCEPTED_KEYS}
+            unknown_properties("NotificationFollowRequestAccepted", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationFollowRequestAccepted", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -84,28 +132,31 @@ class NotificationFollowRequestAccepted:
             missing_required("NotificationFollowRequestAccepted", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationFollowRequestAccepted", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_notification_follow_request_accepted_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationFollowRequestAccepted", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_notification_follow_request_accepted_type(_type__raw)
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user = UserLite.from_dict(_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationFollowRequestAccepted", "user")
             user = cast(Any, UNSET)
-        else:
-            user = UserLite.from_dict(_user_raw)
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -113,12 +164,13 @@ class NotificationFollowRequestAccepted:
             missing_required("NotificationFollowRequestAccepted", "userId")
 
         _message_raw = d.pop("message", UNSET)
-        if _message_raw is UNSET:
+        if _message_raw is not UNSET:
+            message = _message_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationFollowRequestAccepted", "message")
             message = cast(Any, UNSET)
-        else:
-            message = _message_raw
 
         if d:
             unknown_properties("NotificationFollowRequestAccepted", d)
@@ -149,6 +201,18 @@ class NotificationFollowRequestAccepted:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTIFICATIONFOLLOWREQUESTACCEPTED_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "type",
+        "user",
+        "userId",
+        "message",
+    }
+)
 
 
 _RELATED_LOADED = False

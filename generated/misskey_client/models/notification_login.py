@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.notification_login_type import NotificationLoginType, check_notification_login_type
 from ..types import UNSET
@@ -50,6 +54,42 @@ class NotificationLogin:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            type_ = check_notification_login_type(d["type"])
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                type_=type_,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationLogin", exc) from exc
+        if not d.keys() <= _NOTIFICATIONLOGIN_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONLOGIN_KEYS}
+            unknown_properties("NotificationLogin", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationLogin", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -57,20 +97,22 @@ class NotificationLogin:
             missing_required("NotificationLogin", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationLogin", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_notification_login_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationLogin", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_notification_login_type(_type__raw)
 
         if d:
             unknown_properties("NotificationLogin", d)
@@ -98,3 +140,12 @@ class NotificationLogin:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTIFICATIONLOGIN_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "type",
+    }
+)

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.notification_note_type import NotificationNoteType, check_notification_note_type
 from ..types import UNSET
@@ -72,8 +76,52 @@ class NotificationNote:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            type_ = check_notification_note_type(d["type"])
+
+            user = UserLite.from_dict(d["user"])
+
+            user_id = d["userId"]
+            note = Note.from_dict(d["note"])
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                type_=type_,
+                user=user,
+                user_id=user_id,
+                note=note,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationNote", exc) from exc
+        if not d.keys() <= _NOTIFICATIONNOTE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONNOTE_KEYS}
+            unknown_properties("NotificationNote", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationNote", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -81,28 +129,31 @@ class NotificationNote:
             missing_required("NotificationNote", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationNote", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_notification_note_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationNote", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_notification_note_type(_type__raw)
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user = UserLite.from_dict(_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationNote", "user")
             user = cast(Any, UNSET)
-        else:
-            user = UserLite.from_dict(_user_raw)
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -110,12 +161,13 @@ class NotificationNote:
             missing_required("NotificationNote", "userId")
 
         _note_raw = d.pop("note", UNSET)
-        if _note_raw is UNSET:
+        if _note_raw is not UNSET:
+            note = Note.from_dict(_note_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationNote", "note")
             note = cast(Any, UNSET)
-        else:
-            note = Note.from_dict(_note_raw)
 
         if d:
             unknown_properties("NotificationNote", d)
@@ -146,6 +198,18 @@ class NotificationNote:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTIFICATIONNOTE_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "type",
+        "user",
+        "userId",
+        "note",
+    }
+)
 
 
 _RELATED_LOADED = False

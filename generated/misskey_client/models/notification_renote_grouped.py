@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.notification_renote_grouped_type import (
     NotificationRenoteGroupedType,
@@ -75,8 +79,55 @@ class NotificationRenoteGrouped:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            type_ = check_notification_renote_grouped_type(d["type"])
+
+            note = Note.from_dict(d["note"])
+
+            users = []
+            _users = d["users"]
+            for users_item_data in _users:
+                users_item = UserLite.from_dict(users_item_data)
+
+                users.append(users_item)
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                type_=type_,
+                note=note,
+                users=users,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationRenoteGrouped", exc) from exc
+        if not d.keys() <= _NOTIFICATIONRENOTEGROUPED_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONRENOTEGROUPED_KEYS}
+            unknown_properties("NotificationRenoteGrouped", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationRenoteGrouped", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -84,41 +135,45 @@ class NotificationRenoteGrouped:
             missing_required("NotificationRenoteGrouped", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRenoteGrouped", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_notification_renote_grouped_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRenoteGrouped", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_notification_renote_grouped_type(_type__raw)
 
         _note_raw = d.pop("note", UNSET)
-        if _note_raw is UNSET:
+        if _note_raw is not UNSET:
+            note = Note.from_dict(_note_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRenoteGrouped", "note")
             note = cast(Any, UNSET)
-        else:
-            note = Note.from_dict(_note_raw)
 
         _users_raw = d.pop("users", UNSET)
-        if _users_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("NotificationRenoteGrouped", "users")
-            users = cast(Any, UNSET)
-        else:
+        if _users_raw is not UNSET:
             users = []
             _users = _users_raw
             for users_item_data in _users:
                 users_item = UserLite.from_dict(users_item_data)
 
                 users.append(users_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("NotificationRenoteGrouped", "users")
+            users = cast(Any, UNSET)
 
         if d:
             unknown_properties("NotificationRenoteGrouped", d)
@@ -148,6 +203,17 @@ class NotificationRenoteGrouped:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTIFICATIONRENOTEGROUPED_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "type",
+        "note",
+        "users",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.notification_role_assigned_type import NotificationRoleAssignedType, check_notification_role_assigned_type
 from ..types import UNSET
@@ -61,8 +65,47 @@ class NotificationRoleAssigned:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            type_ = check_notification_role_assigned_type(d["type"])
+
+            role = Role.from_dict(d["role"])
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                type_=type_,
+                role=role,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationRoleAssigned", exc) from exc
+        if not d.keys() <= _NOTIFICATIONROLEASSIGNED_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONROLEASSIGNED_KEYS}
+            unknown_properties("NotificationRoleAssigned", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("NotificationRoleAssigned", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -70,28 +113,31 @@ class NotificationRoleAssigned:
             missing_required("NotificationRoleAssigned", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRoleAssigned", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_notification_role_assigned_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRoleAssigned", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_notification_role_assigned_type(_type__raw)
 
         _role_raw = d.pop("role", UNSET)
-        if _role_raw is UNSET:
+        if _role_raw is not UNSET:
+            role = Role.from_dict(_role_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRoleAssigned", "role")
             role = cast(Any, UNSET)
-        else:
-            role = Role.from_dict(_role_raw)
 
         if d:
             unknown_properties("NotificationRoleAssigned", d)
@@ -120,6 +166,16 @@ class NotificationRoleAssigned:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_NOTIFICATIONROLEASSIGNED_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "type",
+        "role",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    parse_union,
+    unknown_properties,
+)
 
 from ..models.page_font import PageFont, check_page_font
 from ..types import UNSET, Unset
@@ -195,8 +200,163 @@ class Page:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            updated_at = datetime.datetime.fromisoformat(d["updatedAt"])
+
+            user_id = d["userId"]
+            user = UserLite.from_dict(d["user"])
+
+            content = []
+            _content = d["content"]
+            for content_item_data in _content:
+
+                def _parse_content_item(
+                    data: object,
+                ) -> PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText:
+                    # Tagged union: the "type" property names the model, no trial parsing needed.
+                    if isinstance(data, dict):
+                        tag = data.get("type")
+                        if tag == "text":
+                            return PageBlockText.from_dict(data)
+                        if tag == "section":
+                            return PageBlockSection.from_dict(data)
+                        if tag == "image":
+                            return PageBlockImage.from_dict(data)
+                        if tag == "note":
+                            return PageBlockNote.from_dict(data)
+
+                    def _try_0(data: Any) -> PageBlockText:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_page_block_type_0 = PageBlockText.from_dict(data)
+
+                        return componentsschemas_page_block_type_0
+
+                    def _try_1(data: Any) -> PageBlockSection:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_page_block_type_1 = PageBlockSection.from_dict(data)
+
+                        return componentsschemas_page_block_type_1
+
+                    def _try_2(data: Any) -> PageBlockImage:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_page_block_type_2 = PageBlockImage.from_dict(data)
+
+                        return componentsschemas_page_block_type_2
+
+                    def _try_3(data: Any) -> PageBlockNote:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_page_block_type_3 = PageBlockNote.from_dict(data)
+
+                        return componentsschemas_page_block_type_3
+
+                    return cast(
+                        PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                                _try_2,
+                                _try_3,
+                            ),
+                        ),
+                    )
+
+                content_item = _parse_content_item(content_item_data)
+
+                content.append(content_item)
+
+            variables = []
+            _variables = d["variables"]
+            for variables_item_data in _variables:
+                variables_item = PageVariablesItem.from_dict(variables_item_data)
+
+                variables.append(variables_item)
+
+            title = d["title"]
+            name = d["name"]
+            summary = d["summary"]
+
+            hide_title_when_pinned = d["hideTitleWhenPinned"]
+            align_center = d["alignCenter"]
+            font = check_page_font(d["font"])
+
+            script = d["script"]
+            eye_catching_image_id = d["eyeCatchingImageId"]
+
+            _eye_catching_image = d["eyeCatchingImage"]
+            eye_catching_image: DriveFile | None
+            if _eye_catching_image is None:
+                eye_catching_image = _eye_catching_image
+            else:
+                eye_catching_image_type_0 = DriveFile.from_dict(_eye_catching_image)
+
+                eye_catching_image = eye_catching_image_type_0
+
+            attached_files = []
+            _attached_files = d["attachedFiles"]
+            for attached_files_item_data in _attached_files:
+                attached_files_item = DriveFile.from_dict(attached_files_item_data)
+
+                attached_files.append(attached_files_item)
+
+            liked_count = d["likedCount"]
+            is_liked = d.get("isLiked", UNSET)
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                updated_at=updated_at,
+                user_id=user_id,
+                user=user,
+                content=content,
+                variables=variables,
+                title=title,
+                name=name,
+                summary=summary,
+                hide_title_when_pinned=hide_title_when_pinned,
+                align_center=align_center,
+                font=font,
+                script=script,
+                eye_catching_image_id=eye_catching_image_id,
+                eye_catching_image=eye_catching_image,
+                attached_files=attached_files,
+                liked_count=liked_count,
+                is_liked=is_liked,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Page", exc) from exc
+        if not d.keys() <= _PAGE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _PAGE_KEYS}
+            unknown_properties("Page", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Page", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -204,20 +364,22 @@ class Page:
             missing_required("Page", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
+        if _updated_at_raw is not UNSET:
+            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "updatedAt")
             updated_at = cast(Any, UNSET)
-        else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -225,19 +387,16 @@ class Page:
             missing_required("Page", "userId")
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user = UserLite.from_dict(_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "user")
             user = cast(Any, UNSET)
-        else:
-            user = UserLite.from_dict(_user_raw)
 
         _content_raw = d.pop("content", UNSET)
-        if _content_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Page", "content")
-            content = cast(Any, UNSET)
-        else:
+        if _content_raw is not UNSET:
             content = []
             _content = _content_raw
             for content_item_data in _content:
@@ -302,18 +461,24 @@ class Page:
 
                 content.append(content_item)
 
-        _variables_raw = d.pop("variables", UNSET)
-        if _variables_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Page", "variables")
-            variables = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Page", "content")
+            content = cast(Any, UNSET)
+
+        _variables_raw = d.pop("variables", UNSET)
+        if _variables_raw is not UNSET:
             variables = []
             _variables = _variables_raw
             for variables_item_data in _variables:
                 variables_item = PageVariablesItem.from_dict(variables_item_data)
 
                 variables.append(variables_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Page", "variables")
+            variables = cast(Any, UNSET)
 
         title = d.pop("title", UNSET)
         if title is UNSET:
@@ -326,12 +491,13 @@ class Page:
             missing_required("Page", "name")
 
         _summary_raw = d.pop("summary", UNSET)
-        if _summary_raw is UNSET:
+        if _summary_raw is not UNSET:
+            summary = _summary_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "summary")
             summary = cast(Any, UNSET)
-        else:
-            summary = _summary_raw
 
         hide_title_when_pinned = d.pop("hideTitleWhenPinned", UNSET)
         if hide_title_when_pinned is UNSET:
@@ -344,12 +510,13 @@ class Page:
             missing_required("Page", "alignCenter")
 
         _font_raw = d.pop("font", UNSET)
-        if _font_raw is UNSET:
+        if _font_raw is not UNSET:
+            font = check_page_font(_font_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "font")
             font = cast(Any, UNSET)
-        else:
-            font = check_page_font(_font_raw)
 
         script = d.pop("script", UNSET)
         if script is UNSET:
@@ -357,39 +524,43 @@ class Page:
             missing_required("Page", "script")
 
         _eye_catching_image_id_raw = d.pop("eyeCatchingImageId", UNSET)
-        if _eye_catching_image_id_raw is UNSET:
+        if _eye_catching_image_id_raw is not UNSET:
+            eye_catching_image_id = _eye_catching_image_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "eyeCatchingImageId")
             eye_catching_image_id = cast(Any, UNSET)
-        else:
-            eye_catching_image_id = _eye_catching_image_id_raw
 
         _eye_catching_image_raw = d.pop("eyeCatchingImage", UNSET)
-        if _eye_catching_image_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Page", "eyeCatchingImage")
-            eye_catching_image = cast(Any, UNSET)
-        else:
+        if _eye_catching_image_raw is not UNSET:
             _eye_catching_image = _eye_catching_image_raw
+            eye_catching_image: DriveFile | None
             if _eye_catching_image is None:
-                eye_catching_image = cast("DriveFile | None", _eye_catching_image)
+                eye_catching_image = _eye_catching_image
             else:
                 eye_catching_image_type_0 = DriveFile.from_dict(_eye_catching_image)
 
                 eye_catching_image = eye_catching_image_type_0
 
-        _attached_files_raw = d.pop("attachedFiles", UNSET)
-        if _attached_files_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Page", "attachedFiles")
-            attached_files = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Page", "eyeCatchingImage")
+            eye_catching_image = cast(Any, UNSET)
+
+        _attached_files_raw = d.pop("attachedFiles", UNSET)
+        if _attached_files_raw is not UNSET:
             attached_files = []
             _attached_files = _attached_files_raw
             for attached_files_item_data in _attached_files:
                 attached_files_item = DriveFile.from_dict(attached_files_item_data)
 
                 attached_files.append(attached_files_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Page", "attachedFiles")
+            attached_files = cast(Any, UNSET)
 
         liked_count = d.pop("likedCount", UNSET)
         if liked_count is UNSET:
@@ -440,6 +611,31 @@ class Page:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_PAGE_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "updatedAt",
+        "userId",
+        "user",
+        "content",
+        "variables",
+        "title",
+        "name",
+        "summary",
+        "hideTitleWhenPinned",
+        "alignCenter",
+        "font",
+        "script",
+        "eyeCatchingImageId",
+        "eyeCatchingImage",
+        "attachedFiles",
+        "likedCount",
+        "isLiked",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.page_block_image_type import PageBlockImageType, check_page_block_image_type
 from ..types import UNSET
@@ -50,6 +54,42 @@ class PageBlockImage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            type_ = check_page_block_image_type(d["type"])
+
+            file_id = d["fileId"]
+
+            _model = cls(
+                id=id,
+                type_=type_,
+                file_id=file_id,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("PageBlockImage", exc) from exc
+        if not d.keys() <= _PAGEBLOCKIMAGE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _PAGEBLOCKIMAGE_KEYS}
+            unknown_properties("PageBlockImage", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("PageBlockImage", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -57,20 +97,22 @@ class PageBlockImage:
             missing_required("PageBlockImage", "id")
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_page_block_image_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockImage", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_page_block_image_type(_type__raw)
 
         _file_id_raw = d.pop("fileId", UNSET)
-        if _file_id_raw is UNSET:
+        if _file_id_raw is not UNSET:
+            file_id = _file_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockImage", "fileId")
             file_id = cast(Any, UNSET)
-        else:
-            file_id = _file_id_raw
 
         if d:
             unknown_properties("PageBlockImage", d)
@@ -98,3 +140,12 @@ class PageBlockImage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_PAGEBLOCKIMAGE_KEYS = frozenset(
+    {
+        "id",
+        "type",
+        "fileId",
+    }
+)

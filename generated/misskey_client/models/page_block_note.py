@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.page_block_note_type import PageBlockNoteType, check_page_block_note_type
 from ..types import UNSET
@@ -55,6 +59,44 @@ class PageBlockNote:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            type_ = check_page_block_note_type(d["type"])
+
+            detailed = d["detailed"]
+            note = d["note"]
+
+            _model = cls(
+                id=id,
+                type_=type_,
+                detailed=detailed,
+                note=note,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("PageBlockNote", exc) from exc
+        if not d.keys() <= _PAGEBLOCKNOTE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _PAGEBLOCKNOTE_KEYS}
+            unknown_properties("PageBlockNote", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("PageBlockNote", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -62,12 +104,13 @@ class PageBlockNote:
             missing_required("PageBlockNote", "id")
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_page_block_note_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockNote", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_page_block_note_type(_type__raw)
 
         detailed = d.pop("detailed", UNSET)
         if detailed is UNSET:
@@ -75,12 +118,13 @@ class PageBlockNote:
             missing_required("PageBlockNote", "detailed")
 
         _note_raw = d.pop("note", UNSET)
-        if _note_raw is UNSET:
+        if _note_raw is not UNSET:
+            note = _note_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockNote", "note")
             note = cast(Any, UNSET)
-        else:
-            note = _note_raw
 
         if d:
             unknown_properties("PageBlockNote", d)
@@ -109,3 +153,13 @@ class PageBlockNote:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_PAGEBLOCKNOTE_KEYS = frozenset(
+    {
+        "id",
+        "type",
+        "detailed",
+        "note",
+    }
+)

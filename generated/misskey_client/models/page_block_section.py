@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.page_block_section_type import PageBlockSectionType, check_page_block_section_type
 from ..types import UNSET
@@ -67,8 +71,51 @@ class PageBlockSection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            type_ = check_page_block_section_type(d["type"])
+
+            title = d["title"]
+            children = []
+            _children = d["children"]
+            for children_item_data in _children:
+                children_item = PageBlockSectionChildrenItem.from_dict(children_item_data)
+
+                children.append(children_item)
+
+            _model = cls(
+                id=id,
+                type_=type_,
+                title=title,
+                children=children,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("PageBlockSection", exc) from exc
+        if not d.keys() <= _PAGEBLOCKSECTION_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _PAGEBLOCKSECTION_KEYS}
+            unknown_properties("PageBlockSection", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("PageBlockSection", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -76,12 +123,13 @@ class PageBlockSection:
             missing_required("PageBlockSection", "id")
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_page_block_section_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockSection", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_page_block_section_type(_type__raw)
 
         title = d.pop("title", UNSET)
         if title is UNSET:
@@ -89,17 +137,18 @@ class PageBlockSection:
             missing_required("PageBlockSection", "title")
 
         _children_raw = d.pop("children", UNSET)
-        if _children_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("PageBlockSection", "children")
-            children = cast(Any, UNSET)
-        else:
+        if _children_raw is not UNSET:
             children = []
             _children = _children_raw
             for children_item_data in _children:
                 children_item = PageBlockSectionChildrenItem.from_dict(children_item_data)
 
                 children.append(children_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("PageBlockSection", "children")
+            children = cast(Any, UNSET)
 
         if d:
             unknown_properties("PageBlockSection", d)
@@ -128,6 +177,16 @@ class PageBlockSection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_PAGEBLOCKSECTION_KEYS = frozenset(
+    {
+        "id",
+        "type",
+        "title",
+        "children",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.pages_create_body_font import PagesCreateBodyFont, check_pages_create_body_font
 from ..types import UNSET, Unset
@@ -120,8 +124,76 @@ class PagesCreateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            title = d["title"]
+            name = d["name"]
+            content = []
+            _content = d["content"]
+            for content_item_data in _content:
+                content_item = PagesCreateBodyContentItem.from_dict(content_item_data)
+
+                content.append(content_item)
+
+            variables = []
+            _variables = d["variables"]
+            for variables_item_data in _variables:
+                variables_item = PagesCreateBodyVariablesItem.from_dict(variables_item_data)
+
+                variables.append(variables_item)
+
+            script = d["script"]
+            summary = d.get("summary", UNSET)
+
+            eye_catching_image_id = d.get("eyeCatchingImageId", UNSET)
+
+            _font = d.get("font", UNSET)
+            font: PagesCreateBodyFont | Unset
+            if _font is UNSET:
+                font = UNSET
+            else:
+                font = check_pages_create_body_font(_font)
+
+            align_center = d.get("alignCenter", UNSET)
+            hide_title_when_pinned = d.get("hideTitleWhenPinned", UNSET)
+            _model = cls(
+                title=title,
+                name=name,
+                content=content,
+                variables=variables,
+                script=script,
+                summary=summary,
+                eye_catching_image_id=eye_catching_image_id,
+                font=font,
+                align_center=align_center,
+                hide_title_when_pinned=hide_title_when_pinned,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("PagesCreateBody", exc) from exc
+        if not d.keys() <= _PAGESCREATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _PAGESCREATEBODY_KEYS}
+            unknown_properties("PagesCreateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("PagesCreateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         title = d.pop("title", UNSET)
         if title is UNSET:
@@ -134,11 +206,7 @@ class PagesCreateBody:
             missing_required("PagesCreateBody", "name")
 
         _content_raw = d.pop("content", UNSET)
-        if _content_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("PagesCreateBody", "content")
-            content = cast(Any, UNSET)
-        else:
+        if _content_raw is not UNSET:
             content = []
             _content = _content_raw
             for content_item_data in _content:
@@ -146,18 +214,24 @@ class PagesCreateBody:
 
                 content.append(content_item)
 
-        _variables_raw = d.pop("variables", UNSET)
-        if _variables_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("PagesCreateBody", "variables")
-            variables = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("PagesCreateBody", "content")
+            content = cast(Any, UNSET)
+
+        _variables_raw = d.pop("variables", UNSET)
+        if _variables_raw is not UNSET:
             variables = []
             _variables = _variables_raw
             for variables_item_data in _variables:
                 variables_item = PagesCreateBodyVariablesItem.from_dict(variables_item_data)
 
                 variables.append(variables_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("PagesCreateBody", "variables")
+            variables = cast(Any, UNSET)
 
         script = d.pop("script", UNSET)
         if script is UNSET:
@@ -170,7 +244,7 @@ class PagesCreateBody:
 
         _font = d.pop("font", UNSET)
         font: PagesCreateBodyFont | Unset
-        if isinstance(_font, Unset):
+        if _font is UNSET:
             font = UNSET
         else:
             font = check_pages_create_body_font(_font)
@@ -212,6 +286,22 @@ class PagesCreateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_PAGESCREATEBODY_KEYS = frozenset(
+    {
+        "title",
+        "name",
+        "content",
+        "variables",
+        "script",
+        "summary",
+        "eyeCatchingImageId",
+        "font",
+        "alignCenter",
+        "hideTitleWhenPinned",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.pages_update_body_font import PagesUpdateBodyFont, check_pages_update_body_font
 from ..types import UNSET, Unset
@@ -134,8 +138,82 @@ class PagesUpdateBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            page_id = d["pageId"]
+            title = d.get("title", UNSET)
+            name = d.get("name", UNSET)
+            summary = d.get("summary", UNSET)
+
+            _content = d.get("content", UNSET)
+            content: list[PagesUpdateBodyContentItem] | Unset = UNSET
+            if _content is not UNSET:
+                content = []
+                for content_item_data in _content:
+                    content_item = PagesUpdateBodyContentItem.from_dict(content_item_data)
+
+                    content.append(content_item)
+
+            _variables = d.get("variables", UNSET)
+            variables: list[PagesUpdateBodyVariablesItem] | Unset = UNSET
+            if _variables is not UNSET:
+                variables = []
+                for variables_item_data in _variables:
+                    variables_item = PagesUpdateBodyVariablesItem.from_dict(variables_item_data)
+
+                    variables.append(variables_item)
+
+            script = d.get("script", UNSET)
+            eye_catching_image_id = d.get("eyeCatchingImageId", UNSET)
+
+            _font = d.get("font", UNSET)
+            font: PagesUpdateBodyFont | Unset
+            if _font is UNSET:
+                font = UNSET
+            else:
+                font = check_pages_update_body_font(_font)
+
+            align_center = d.get("alignCenter", UNSET)
+            hide_title_when_pinned = d.get("hideTitleWhenPinned", UNSET)
+            _model = cls(
+                page_id=page_id,
+                title=title,
+                name=name,
+                summary=summary,
+                content=content,
+                variables=variables,
+                script=script,
+                eye_catching_image_id=eye_catching_image_id,
+                font=font,
+                align_center=align_center,
+                hide_title_when_pinned=hide_title_when_pinned,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("PagesUpdateBody", exc) from exc
+        if not d.keys() <= _PAGESUPDATEBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _PAGESUPDATEBODY_KEYS}
+            unknown_properties("PagesUpdateBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("PagesUpdateBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         page_id = d.pop("pageId", UNSET)
         if page_id is UNSET:
@@ -172,7 +250,7 @@ class PagesUpdateBody:
 
         _font = d.pop("font", UNSET)
         font: PagesUpdateBodyFont | Unset
-        if isinstance(_font, Unset):
+        if _font is UNSET:
             font = UNSET
         else:
             font = check_pages_update_body_font(_font)
@@ -215,6 +293,23 @@ class PagesUpdateBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_PAGESUPDATEBODY_KEYS = frozenset(
+    {
+        "pageId",
+        "title",
+        "name",
+        "summary",
+        "content",
+        "variables",
+        "script",
+        "eyeCatchingImageId",
+        "font",
+        "alignCenter",
+        "hideTitleWhenPinned",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -76,6 +80,50 @@ class QueueCount:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            waiting = d["waiting"]
+            active = d["active"]
+            completed = d["completed"]
+            failed = d["failed"]
+            delayed = d["delayed"]
+            paused = d.get("paused", UNSET)
+            prioritized = d.get("prioritized", UNSET)
+            waiting_children = d.get("waiting-children", UNSET)
+            _model = cls(
+                waiting=waiting,
+                active=active,
+                completed=completed,
+                failed=failed,
+                delayed=delayed,
+                paused=paused,
+                prioritized=prioritized,
+                waiting_children=waiting_children,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("QueueCount", exc) from exc
+        if not d.keys() <= _QUEUECOUNT_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _QUEUECOUNT_KEYS}
+            unknown_properties("QueueCount", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("QueueCount", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         waiting = d.pop("waiting", UNSET)
         if waiting is UNSET:
@@ -139,3 +187,17 @@ class QueueCount:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_QUEUECOUNT_KEYS = frozenset(
+    {
+        "waiting",
+        "active",
+        "completed",
+        "failed",
+        "delayed",
+        "paused",
+        "prioritized",
+        "waiting-children",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -119,8 +123,69 @@ class QueueJob:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            name = d["name"]
+            data = QueueJobData.from_dict(d["data"])
+
+            opts = QueueJobOpts.from_dict(d["opts"])
+
+            timestamp = d["timestamp"]
+            progress = d["progress"]
+            attempts = d["attempts"]
+            delay = d["delay"]
+            stacktrace: list[str] = d["stacktrace"]
+
+            return_value = d["returnValue"]
+            is_failed = d["isFailed"]
+            processed_on = d.get("processedOn", UNSET)
+            processed_by = d.get("processedBy", UNSET)
+            finished_on = d.get("finishedOn", UNSET)
+            failed_reason = d.get("failedReason", UNSET)
+            _model = cls(
+                id=id,
+                name=name,
+                data=data,
+                opts=opts,
+                timestamp=timestamp,
+                progress=progress,
+                attempts=attempts,
+                delay=delay,
+                stacktrace=stacktrace,
+                return_value=return_value,
+                is_failed=is_failed,
+                processed_on=processed_on,
+                processed_by=processed_by,
+                finished_on=finished_on,
+                failed_reason=failed_reason,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("QueueJob", exc) from exc
+        if not d.keys() <= _QUEUEJOB_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _QUEUEJOB_KEYS}
+            unknown_properties("QueueJob", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("QueueJob", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -133,20 +198,22 @@ class QueueJob:
             missing_required("QueueJob", "name")
 
         _data_raw = d.pop("data", UNSET)
-        if _data_raw is UNSET:
+        if _data_raw is not UNSET:
+            data = QueueJobData.from_dict(_data_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "data")
             data = cast(Any, UNSET)
-        else:
-            data = QueueJobData.from_dict(_data_raw)
 
         _opts_raw = d.pop("opts", UNSET)
-        if _opts_raw is UNSET:
+        if _opts_raw is not UNSET:
+            opts = QueueJobOpts.from_dict(_opts_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "opts")
             opts = cast(Any, UNSET)
-        else:
-            opts = QueueJobOpts.from_dict(_opts_raw)
 
         timestamp = d.pop("timestamp", UNSET)
         if timestamp is UNSET:
@@ -169,12 +236,13 @@ class QueueJob:
             missing_required("QueueJob", "delay")
 
         _stacktrace_raw = d.pop("stacktrace", UNSET)
-        if _stacktrace_raw is UNSET:
+        if _stacktrace_raw is not UNSET:
+            stacktrace: list[str] = _stacktrace_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "stacktrace")
             stacktrace = cast(Any, UNSET)
-        else:
-            stacktrace = cast("list[str]", _stacktrace_raw)
 
         return_value = d.pop("returnValue", UNSET)
         if return_value is UNSET:
@@ -232,6 +300,27 @@ class QueueJob:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_QUEUEJOB_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "data",
+        "opts",
+        "timestamp",
+        "progress",
+        "attempts",
+        "delay",
+        "stacktrace",
+        "returnValue",
+        "isFailed",
+        "processedOn",
+        "processedBy",
+        "finishedOn",
+        "failedReason",
+    }
+)
 
 
 _RELATED_LOADED = False

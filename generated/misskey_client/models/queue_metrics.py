@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -54,24 +58,62 @@ class QueueMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            meta = QueueMetricsMeta.from_dict(d["meta"])
+
+            data: list[float] = d["data"]
+
+            count = d["count"]
+            _model = cls(
+                meta=meta,
+                data=data,
+                count=count,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("QueueMetrics", exc) from exc
+        if not d.keys() <= _QUEUEMETRICS_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _QUEUEMETRICS_KEYS}
+            unknown_properties("QueueMetrics", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("QueueMetrics", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _meta_raw = d.pop("meta", UNSET)
-        if _meta_raw is UNSET:
+        if _meta_raw is not UNSET:
+            meta = QueueMetricsMeta.from_dict(_meta_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueMetrics", "meta")
             meta = cast(Any, UNSET)
-        else:
-            meta = QueueMetricsMeta.from_dict(_meta_raw)
 
         _data_raw = d.pop("data", UNSET)
-        if _data_raw is UNSET:
+        if _data_raw is not UNSET:
+            data: list[float] = _data_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueMetrics", "data")
             data = cast(Any, UNSET)
-        else:
-            data = cast("list[float]", _data_raw)
 
         count = d.pop("count", UNSET)
         if count is UNSET:
@@ -104,6 +146,15 @@ class QueueMetrics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_QUEUEMETRICS_KEYS = frozenset(
+    {
+        "meta",
+        "data",
+        "count",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -55,16 +59,53 @@ class RetentionResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            users = d["users"]
+            data = RetentionResponse200ItemData.from_dict(d["data"])
+
+            _model = cls(
+                created_at=created_at,
+                users=users,
+                data=data,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RetentionResponse200Item", exc) from exc
+        if not d.keys() <= _RETENTIONRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _RETENTIONRESPONSE200ITEM_KEYS}
+            unknown_properties("RetentionResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RetentionResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RetentionResponse200Item", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         users = d.pop("users", UNSET)
         if users is UNSET:
@@ -72,12 +113,13 @@ class RetentionResponse200Item:
             missing_required("RetentionResponse200Item", "users")
 
         _data_raw = d.pop("data", UNSET)
-        if _data_raw is UNSET:
+        if _data_raw is not UNSET:
+            data = RetentionResponse200ItemData.from_dict(_data_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RetentionResponse200Item", "data")
             data = cast(Any, UNSET)
-        else:
-            data = RetentionResponse200ItemData.from_dict(_data_raw)
 
         if d:
             unknown_properties("RetentionResponse200Item", d)
@@ -105,6 +147,15 @@ class RetentionResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_RETENTIONRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "createdAt",
+        "users",
+        "data",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.reversi_game_detailed_bw import ReversiGameDetailedBw, check_reversi_game_detailed_bw
 from ..types import UNSET
@@ -206,8 +210,145 @@ class ReversiGameDetailed:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            _started_at = d["startedAt"]
+            started_at: datetime.datetime | None
+            if _started_at is None:
+                started_at = _started_at
+            else:
+                started_at_type_0 = datetime.datetime.fromisoformat(_started_at)
+
+                started_at = started_at_type_0
+
+            _ended_at = d["endedAt"]
+            ended_at: datetime.datetime | None
+            if _ended_at is None:
+                ended_at = _ended_at
+            else:
+                ended_at_type_0 = datetime.datetime.fromisoformat(_ended_at)
+
+                ended_at = ended_at_type_0
+
+            is_started = d["isStarted"]
+            is_ended = d["isEnded"]
+            _form1 = d["form1"]
+            form1: None | ReversiGameDetailedForm1
+            if _form1 is None:
+                form1 = _form1
+            else:
+                form1_type_0 = ReversiGameDetailedForm1.from_dict(_form1)
+
+                form1 = form1_type_0
+
+            _form2 = d["form2"]
+            form2: None | ReversiGameDetailedForm2
+            if _form2 is None:
+                form2 = _form2
+            else:
+                form2_type_0 = ReversiGameDetailedForm2.from_dict(_form2)
+
+                form2 = form2_type_0
+
+            user_1_ready = d["user1Ready"]
+            user_2_ready = d["user2Ready"]
+            user_1_id = d["user1Id"]
+            user_2_id = d["user2Id"]
+            user1 = UserLite.from_dict(d["user1"])
+
+            user2 = UserLite.from_dict(d["user2"])
+
+            winner_id = d["winnerId"]
+
+            _winner = d["winner"]
+            winner: None | UserLite
+            if _winner is None:
+                winner = _winner
+            else:
+                winner_type_0 = UserLite.from_dict(_winner)
+
+                winner = winner_type_0
+
+            surrendered_user_id = d["surrenderedUserId"]
+
+            timeout_user_id = d["timeoutUserId"]
+
+            black = d["black"]
+
+            bw = check_reversi_game_detailed_bw(d["bw"])
+
+            no_irregular_rules = d["noIrregularRules"]
+            is_llotheo = d["isLlotheo"]
+            can_put_everywhere = d["canPutEverywhere"]
+            looped_board = d["loopedBoard"]
+            time_limit_for_each_turn = d["timeLimitForEachTurn"]
+            logs = []
+            _logs = d["logs"]
+            for logs_item_data in _logs:
+                logs_item: list[float] = logs_item_data
+
+                logs.append(logs_item)
+
+            map_: list[str] = d["map"]
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                started_at=started_at,
+                ended_at=ended_at,
+                is_started=is_started,
+                is_ended=is_ended,
+                form1=form1,
+                form2=form2,
+                user_1_ready=user_1_ready,
+                user_2_ready=user_2_ready,
+                user_1_id=user_1_id,
+                user_2_id=user_2_id,
+                user1=user1,
+                user2=user2,
+                winner_id=winner_id,
+                winner=winner,
+                surrendered_user_id=surrendered_user_id,
+                timeout_user_id=timeout_user_id,
+                black=black,
+                bw=bw,
+                no_irregular_rules=no_irregular_rules,
+                is_llotheo=is_llotheo,
+                can_put_everywhere=can_put_everywhere,
+                looped_board=looped_board,
+                time_limit_for_each_turn=time_limit_for_each_turn,
+                logs=logs,
+                map_=map_,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ReversiGameDetailed", exc) from exc
+        if not d.keys() <= _REVERSIGAMEDETAILED_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _REVERSIGAMEDETAILED_KEYS}
+            unknown_properties("ReversiGameDetailed", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ReversiGameDetailed", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -215,40 +356,45 @@ class ReversiGameDetailed:
             missing_required("ReversiGameDetailed", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _started_at_raw = d.pop("startedAt", UNSET)
-        if _started_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ReversiGameDetailed", "startedAt")
-            started_at = cast(Any, UNSET)
-        else:
+        if _started_at_raw is not UNSET:
             _started_at = _started_at_raw
+            started_at: datetime.datetime | None
             if _started_at is None:
-                started_at = cast("datetime.datetime | None", _started_at)
+                started_at = _started_at
             else:
                 started_at_type_0 = datetime.datetime.fromisoformat(_started_at)
 
                 started_at = started_at_type_0
 
-        _ended_at_raw = d.pop("endedAt", UNSET)
-        if _ended_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ReversiGameDetailed", "endedAt")
-            ended_at = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ReversiGameDetailed", "startedAt")
+            started_at = cast(Any, UNSET)
+
+        _ended_at_raw = d.pop("endedAt", UNSET)
+        if _ended_at_raw is not UNSET:
             _ended_at = _ended_at_raw
+            ended_at: datetime.datetime | None
             if _ended_at is None:
-                ended_at = cast("datetime.datetime | None", _ended_at)
+                ended_at = _ended_at
             else:
                 ended_at_type_0 = datetime.datetime.fromisoformat(_ended_at)
 
                 ended_at = ended_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ReversiGameDetailed", "endedAt")
+            ended_at = cast(Any, UNSET)
 
         is_started = d.pop("isStarted", UNSET)
         if is_started is UNSET:
@@ -261,32 +407,36 @@ class ReversiGameDetailed:
             missing_required("ReversiGameDetailed", "isEnded")
 
         _form1_raw = d.pop("form1", UNSET)
-        if _form1_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ReversiGameDetailed", "form1")
-            form1 = cast(Any, UNSET)
-        else:
+        if _form1_raw is not UNSET:
             _form1 = _form1_raw
+            form1: None | ReversiGameDetailedForm1
             if _form1 is None:
-                form1 = cast("None | ReversiGameDetailedForm1", _form1)
+                form1 = _form1
             else:
                 form1_type_0 = ReversiGameDetailedForm1.from_dict(_form1)
 
                 form1 = form1_type_0
 
-        _form2_raw = d.pop("form2", UNSET)
-        if _form2_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ReversiGameDetailed", "form2")
-            form2 = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ReversiGameDetailed", "form1")
+            form1 = cast(Any, UNSET)
+
+        _form2_raw = d.pop("form2", UNSET)
+        if _form2_raw is not UNSET:
             _form2 = _form2_raw
+            form2: None | ReversiGameDetailedForm2
             if _form2 is None:
-                form2 = cast("None | ReversiGameDetailedForm2", _form2)
+                form2 = _form2
             else:
                 form2_type_0 = ReversiGameDetailedForm2.from_dict(_form2)
 
                 form2 = form2_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ReversiGameDetailed", "form2")
+            form2 = cast(Any, UNSET)
 
         user_1_ready = d.pop("user1Ready", UNSET)
         if user_1_ready is UNSET:
@@ -309,74 +459,83 @@ class ReversiGameDetailed:
             missing_required("ReversiGameDetailed", "user2Id")
 
         _user1_raw = d.pop("user1", UNSET)
-        if _user1_raw is UNSET:
+        if _user1_raw is not UNSET:
+            user1 = UserLite.from_dict(_user1_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "user1")
             user1 = cast(Any, UNSET)
-        else:
-            user1 = UserLite.from_dict(_user1_raw)
 
         _user2_raw = d.pop("user2", UNSET)
-        if _user2_raw is UNSET:
+        if _user2_raw is not UNSET:
+            user2 = UserLite.from_dict(_user2_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "user2")
             user2 = cast(Any, UNSET)
-        else:
-            user2 = UserLite.from_dict(_user2_raw)
 
         _winner_id_raw = d.pop("winnerId", UNSET)
-        if _winner_id_raw is UNSET:
+        if _winner_id_raw is not UNSET:
+            winner_id = _winner_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "winnerId")
             winner_id = cast(Any, UNSET)
-        else:
-            winner_id = _winner_id_raw
 
         _winner_raw = d.pop("winner", UNSET)
-        if _winner_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ReversiGameDetailed", "winner")
-            winner = cast(Any, UNSET)
-        else:
+        if _winner_raw is not UNSET:
             _winner = _winner_raw
+            winner: None | UserLite
             if _winner is None:
-                winner = cast("None | UserLite", _winner)
+                winner = _winner
             else:
                 winner_type_0 = UserLite.from_dict(_winner)
 
                 winner = winner_type_0
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ReversiGameDetailed", "winner")
+            winner = cast(Any, UNSET)
+
         _surrendered_user_id_raw = d.pop("surrenderedUserId", UNSET)
-        if _surrendered_user_id_raw is UNSET:
+        if _surrendered_user_id_raw is not UNSET:
+            surrendered_user_id = _surrendered_user_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "surrenderedUserId")
             surrendered_user_id = cast(Any, UNSET)
-        else:
-            surrendered_user_id = _surrendered_user_id_raw
 
         _timeout_user_id_raw = d.pop("timeoutUserId", UNSET)
-        if _timeout_user_id_raw is UNSET:
+        if _timeout_user_id_raw is not UNSET:
+            timeout_user_id = _timeout_user_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "timeoutUserId")
             timeout_user_id = cast(Any, UNSET)
-        else:
-            timeout_user_id = _timeout_user_id_raw
 
         _black_raw = d.pop("black", UNSET)
-        if _black_raw is UNSET:
+        if _black_raw is not UNSET:
+            black = _black_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "black")
             black = cast(Any, UNSET)
-        else:
-            black = _black_raw
 
         _bw_raw = d.pop("bw", UNSET)
-        if _bw_raw is UNSET:
+        if _bw_raw is not UNSET:
+            bw = check_reversi_game_detailed_bw(_bw_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "bw")
             bw = cast(Any, UNSET)
-        else:
-            bw = check_reversi_game_detailed_bw(_bw_raw)
 
         no_irregular_rules = d.pop("noIrregularRules", UNSET)
         if no_irregular_rules is UNSET:
@@ -404,25 +563,27 @@ class ReversiGameDetailed:
             missing_required("ReversiGameDetailed", "timeLimitForEachTurn")
 
         _logs_raw = d.pop("logs", UNSET)
-        if _logs_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ReversiGameDetailed", "logs")
-            logs = cast(Any, UNSET)
-        else:
+        if _logs_raw is not UNSET:
             logs = []
             _logs = _logs_raw
             for logs_item_data in _logs:
-                logs_item = cast("list[float]", logs_item_data)
+                logs_item: list[float] = logs_item_data
 
                 logs.append(logs_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ReversiGameDetailed", "logs")
+            logs = cast(Any, UNSET)
+
         _map__raw = d.pop("map", UNSET)
-        if _map__raw is UNSET:
+        if _map__raw is not UNSET:
+            map_: list[str] = _map__raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "map")
             map_ = cast(Any, UNSET)
-        else:
-            map_ = cast("list[str]", _map__raw)
 
         if d:
             unknown_properties("ReversiGameDetailed", d)
@@ -474,6 +635,39 @@ class ReversiGameDetailed:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_REVERSIGAMEDETAILED_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "startedAt",
+        "endedAt",
+        "isStarted",
+        "isEnded",
+        "form1",
+        "form2",
+        "user1Ready",
+        "user2Ready",
+        "user1Id",
+        "user2Id",
+        "user1",
+        "user2",
+        "winnerId",
+        "winner",
+        "surrenderedUserId",
+        "timeoutUserId",
+        "black",
+        "bw",
+        "noIrregularRules",
+        "isLlotheo",
+        "canPutEverywhere",
+        "loopedBoard",
+        "timeLimitForEachTurn",
+        "logs",
+        "map",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.reversi_game_lite_bw import ReversiGameLiteBw, check_reversi_game_lite_bw
 from ..types import UNSET
@@ -162,8 +166,110 @@ class ReversiGameLite:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            _started_at = d["startedAt"]
+            started_at: datetime.datetime | None
+            if _started_at is None:
+                started_at = _started_at
+            else:
+                started_at_type_0 = datetime.datetime.fromisoformat(_started_at)
+
+                started_at = started_at_type_0
+
+            _ended_at = d["endedAt"]
+            ended_at: datetime.datetime | None
+            if _ended_at is None:
+                ended_at = _ended_at
+            else:
+                ended_at_type_0 = datetime.datetime.fromisoformat(_ended_at)
+
+                ended_at = ended_at_type_0
+
+            is_started = d["isStarted"]
+            is_ended = d["isEnded"]
+            user_1_id = d["user1Id"]
+            user_2_id = d["user2Id"]
+            user1 = UserLite.from_dict(d["user1"])
+
+            user2 = UserLite.from_dict(d["user2"])
+
+            winner_id = d["winnerId"]
+
+            _winner = d["winner"]
+            winner: None | UserLite
+            if _winner is None:
+                winner = _winner
+            else:
+                winner_type_0 = UserLite.from_dict(_winner)
+
+                winner = winner_type_0
+
+            surrendered_user_id = d["surrenderedUserId"]
+
+            timeout_user_id = d["timeoutUserId"]
+
+            black = d["black"]
+
+            bw = check_reversi_game_lite_bw(d["bw"])
+
+            no_irregular_rules = d["noIrregularRules"]
+            is_llotheo = d["isLlotheo"]
+            can_put_everywhere = d["canPutEverywhere"]
+            looped_board = d["loopedBoard"]
+            time_limit_for_each_turn = d["timeLimitForEachTurn"]
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                started_at=started_at,
+                ended_at=ended_at,
+                is_started=is_started,
+                is_ended=is_ended,
+                user_1_id=user_1_id,
+                user_2_id=user_2_id,
+                user1=user1,
+                user2=user2,
+                winner_id=winner_id,
+                winner=winner,
+                surrendered_user_id=surrendered_user_id,
+                timeout_user_id=timeout_user_id,
+                black=black,
+                bw=bw,
+                no_irregular_rules=no_irregular_rules,
+                is_llotheo=is_llotheo,
+                can_put_everywhere=can_put_everywhere,
+                looped_board=looped_board,
+                time_limit_for_each_turn=time_limit_for_each_turn,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ReversiGameLite", exc) from exc
+        if not d.keys() <= _REVERSIGAMELITE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _REVERSIGAMELITE_KEYS}
+            unknown_properties("ReversiGameLite", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ReversiGameLite", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -171,40 +277,45 @@ class ReversiGameLite:
             missing_required("ReversiGameLite", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _started_at_raw = d.pop("startedAt", UNSET)
-        if _started_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ReversiGameLite", "startedAt")
-            started_at = cast(Any, UNSET)
-        else:
+        if _started_at_raw is not UNSET:
             _started_at = _started_at_raw
+            started_at: datetime.datetime | None
             if _started_at is None:
-                started_at = cast("datetime.datetime | None", _started_at)
+                started_at = _started_at
             else:
                 started_at_type_0 = datetime.datetime.fromisoformat(_started_at)
 
                 started_at = started_at_type_0
 
-        _ended_at_raw = d.pop("endedAt", UNSET)
-        if _ended_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ReversiGameLite", "endedAt")
-            ended_at = cast(Any, UNSET)
         else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ReversiGameLite", "startedAt")
+            started_at = cast(Any, UNSET)
+
+        _ended_at_raw = d.pop("endedAt", UNSET)
+        if _ended_at_raw is not UNSET:
             _ended_at = _ended_at_raw
+            ended_at: datetime.datetime | None
             if _ended_at is None:
-                ended_at = cast("datetime.datetime | None", _ended_at)
+                ended_at = _ended_at
             else:
                 ended_at_type_0 = datetime.datetime.fromisoformat(_ended_at)
 
                 ended_at = ended_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ReversiGameLite", "endedAt")
+            ended_at = cast(Any, UNSET)
 
         is_started = d.pop("isStarted", UNSET)
         if is_started is UNSET:
@@ -227,74 +338,83 @@ class ReversiGameLite:
             missing_required("ReversiGameLite", "user2Id")
 
         _user1_raw = d.pop("user1", UNSET)
-        if _user1_raw is UNSET:
+        if _user1_raw is not UNSET:
+            user1 = UserLite.from_dict(_user1_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "user1")
             user1 = cast(Any, UNSET)
-        else:
-            user1 = UserLite.from_dict(_user1_raw)
 
         _user2_raw = d.pop("user2", UNSET)
-        if _user2_raw is UNSET:
+        if _user2_raw is not UNSET:
+            user2 = UserLite.from_dict(_user2_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "user2")
             user2 = cast(Any, UNSET)
-        else:
-            user2 = UserLite.from_dict(_user2_raw)
 
         _winner_id_raw = d.pop("winnerId", UNSET)
-        if _winner_id_raw is UNSET:
+        if _winner_id_raw is not UNSET:
+            winner_id = _winner_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "winnerId")
             winner_id = cast(Any, UNSET)
-        else:
-            winner_id = _winner_id_raw
 
         _winner_raw = d.pop("winner", UNSET)
-        if _winner_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("ReversiGameLite", "winner")
-            winner = cast(Any, UNSET)
-        else:
+        if _winner_raw is not UNSET:
             _winner = _winner_raw
+            winner: None | UserLite
             if _winner is None:
-                winner = cast("None | UserLite", _winner)
+                winner = _winner
             else:
                 winner_type_0 = UserLite.from_dict(_winner)
 
                 winner = winner_type_0
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("ReversiGameLite", "winner")
+            winner = cast(Any, UNSET)
+
         _surrendered_user_id_raw = d.pop("surrenderedUserId", UNSET)
-        if _surrendered_user_id_raw is UNSET:
+        if _surrendered_user_id_raw is not UNSET:
+            surrendered_user_id = _surrendered_user_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "surrenderedUserId")
             surrendered_user_id = cast(Any, UNSET)
-        else:
-            surrendered_user_id = _surrendered_user_id_raw
 
         _timeout_user_id_raw = d.pop("timeoutUserId", UNSET)
-        if _timeout_user_id_raw is UNSET:
+        if _timeout_user_id_raw is not UNSET:
+            timeout_user_id = _timeout_user_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "timeoutUserId")
             timeout_user_id = cast(Any, UNSET)
-        else:
-            timeout_user_id = _timeout_user_id_raw
 
         _black_raw = d.pop("black", UNSET)
-        if _black_raw is UNSET:
+        if _black_raw is not UNSET:
+            black = _black_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "black")
             black = cast(Any, UNSET)
-        else:
-            black = _black_raw
 
         _bw_raw = d.pop("bw", UNSET)
-        if _bw_raw is UNSET:
+        if _bw_raw is not UNSET:
+            bw = check_reversi_game_lite_bw(_bw_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "bw")
             bw = cast(Any, UNSET)
-        else:
-            bw = check_reversi_game_lite_bw(_bw_raw)
 
         no_irregular_rules = d.pop("noIrregularRules", UNSET)
         if no_irregular_rules is UNSET:
@@ -365,6 +485,33 @@ class ReversiGameLite:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_REVERSIGAMELITE_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "startedAt",
+        "endedAt",
+        "isStarted",
+        "isEnded",
+        "user1Id",
+        "user2Id",
+        "user1",
+        "user2",
+        "winnerId",
+        "winner",
+        "surrenderedUserId",
+        "timeoutUserId",
+        "black",
+        "bw",
+        "noIrregularRules",
+        "isLlotheo",
+        "canPutEverywhere",
+        "loopedBoard",
+        "timeLimitForEachTurn",
+    }
+)
 
 
 _RELATED_LOADED = False

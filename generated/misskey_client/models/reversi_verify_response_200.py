@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -56,8 +60,48 @@ class ReversiVerifyResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            desynced = d["desynced"]
+            _game = d.get("game", UNSET)
+            game: None | ReversiGameDetailed | Unset
+            if _game is None or _game is UNSET:
+                game = _game
+            else:
+                game_type_0 = ReversiGameDetailed.from_dict(_game)
+
+                game = game_type_0
+
+            _model = cls(
+                desynced=desynced,
+                game=game,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ReversiVerifyResponse200", exc) from exc
+        if not d.keys() <= _REVERSIVERIFYRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _REVERSIVERIFYRESPONSE200_KEYS}
+            unknown_properties("ReversiVerifyResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ReversiVerifyResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         desynced = d.pop("desynced", UNSET)
         if desynced is UNSET:
@@ -65,8 +109,9 @@ class ReversiVerifyResponse200:
             missing_required("ReversiVerifyResponse200", "desynced")
 
         _game = d.pop("game", UNSET)
-        if _game is None or isinstance(_game, Unset):
-            game = cast("None | ReversiGameDetailed | Unset", _game)
+        game: None | ReversiGameDetailed | Unset
+        if _game is None or _game is UNSET:
+            game = _game
         else:
             game_type_0 = ReversiGameDetailed.from_dict(_game)
 
@@ -97,6 +142,14 @@ class ReversiVerifyResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_REVERSIVERIFYRESPONSE200_KEYS = frozenset(
+    {
+        "desynced",
+        "game",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    parse_union,
+    unknown_properties,
+)
 
 from ..models.role_target import RoleTarget, check_role_target
 from ..types import UNSET
@@ -207,8 +212,180 @@ class Role:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            name = d["name"]
+            color = d["color"]
+
+            icon_url = d["iconUrl"]
+
+            description = d["description"]
+            is_moderator = d["isModerator"]
+            is_administrator = d["isAdministrator"]
+            display_order = d["displayOrder"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            updated_at = datetime.datetime.fromisoformat(d["updatedAt"])
+
+            target = check_role_target(d["target"])
+
+            def _parse_cond_formula(
+                data: object,
+            ) -> (
+                RoleCondFormulaEmpty
+                | RoleCondFormulaFollowersOrFollowingOrNotes
+                | RoleCondFormulaLogics
+                | RoleCondFormulaValueAssignedRole
+                | RoleCondFormulaValueCreated
+                | RoleCondFormulaValueIsLocalOrRemote
+                | RoleCondFormulaValueNot
+                | RoleCondFormulaValueUserSettingBooleanSchema
+            ):
+
+                def _try_0(data: Any) -> RoleCondFormulaLogics:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_0
+
+                def _try_1(data: Any) -> RoleCondFormulaValueNot:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_1
+
+                def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_2 = RoleCondFormulaValueIsLocalOrRemote.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_role_cond_formula_value_type_2
+
+                def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_3 = (
+                        RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
+                    )
+
+                    return componentsschemas_role_cond_formula_value_type_3
+
+                def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_4 = RoleCondFormulaValueAssignedRole.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_4
+
+                def _try_5(data: Any) -> RoleCondFormulaValueCreated:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_5
+
+                def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_6 = (
+                        RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
+                    )
+
+                    return componentsschemas_role_cond_formula_value_type_6
+
+                def _try_7(data: Any) -> RoleCondFormulaEmpty:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_7
+
+                return cast(
+                    RoleCondFormulaEmpty
+                    | RoleCondFormulaFollowersOrFollowingOrNotes
+                    | RoleCondFormulaLogics
+                    | RoleCondFormulaValueAssignedRole
+                    | RoleCondFormulaValueCreated
+                    | RoleCondFormulaValueIsLocalOrRemote
+                    | RoleCondFormulaValueNot
+                    | RoleCondFormulaValueUserSettingBooleanSchema,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                            _try_2,
+                            _try_3,
+                            _try_4,
+                            _try_5,
+                            _try_6,
+                            _try_7,
+                        ),
+                    ),
+                )
+
+            cond_formula = _parse_cond_formula(d["condFormula"])
+
+            is_public = d["isPublic"]
+            is_explorable = d["isExplorable"]
+            as_badge = d["asBadge"]
+            preserve_assignment_on_move_account = d["preserveAssignmentOnMoveAccount"]
+            can_edit_members_by_moderator = d["canEditMembersByModerator"]
+            policies = RolePoliciesMap.from_dict(d["policies"])
+
+            users_count = d["usersCount"]
+            _model = cls(
+                id=id,
+                name=name,
+                color=color,
+                icon_url=icon_url,
+                description=description,
+                is_moderator=is_moderator,
+                is_administrator=is_administrator,
+                display_order=display_order,
+                created_at=created_at,
+                updated_at=updated_at,
+                target=target,
+                cond_formula=cond_formula,
+                is_public=is_public,
+                is_explorable=is_explorable,
+                as_badge=as_badge,
+                preserve_assignment_on_move_account=preserve_assignment_on_move_account,
+                can_edit_members_by_moderator=can_edit_members_by_moderator,
+                policies=policies,
+                users_count=users_count,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Role", exc) from exc
+        if not d.keys() <= _ROLE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ROLE_KEYS}
+            unknown_properties("Role", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Role", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -221,20 +398,22 @@ class Role:
             missing_required("Role", "name")
 
         _color_raw = d.pop("color", UNSET)
-        if _color_raw is UNSET:
+        if _color_raw is not UNSET:
+            color = _color_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "color")
             color = cast(Any, UNSET)
-        else:
-            color = _color_raw
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
-        if _icon_url_raw is UNSET:
+        if _icon_url_raw is not UNSET:
+            icon_url = _icon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "iconUrl")
             icon_url = cast(Any, UNSET)
-        else:
-            icon_url = _icon_url_raw
 
         description = d.pop("description", UNSET)
         if description is UNSET:
@@ -257,35 +436,34 @@ class Role:
             missing_required("Role", "displayOrder")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
+        if _updated_at_raw is not UNSET:
+            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "updatedAt")
             updated_at = cast(Any, UNSET)
-        else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
 
         _target_raw = d.pop("target", UNSET)
-        if _target_raw is UNSET:
+        if _target_raw is not UNSET:
+            target = check_role_target(_target_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "target")
             target = cast(Any, UNSET)
-        else:
-            target = check_role_target(_target_raw)
 
         _cond_formula_raw = d.pop("condFormula", UNSET)
-        if _cond_formula_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("Role", "condFormula")
-            cond_formula = cast(Any, UNSET)
-        else:
+        if _cond_formula_raw is not UNSET:
 
             def _parse_cond_formula(
                 data: object,
@@ -388,6 +566,11 @@ class Role:
 
             cond_formula = _parse_cond_formula(_cond_formula_raw)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("Role", "condFormula")
+            cond_formula = cast(Any, UNSET)
+
         is_public = d.pop("isPublic", UNSET)
         if is_public is UNSET:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -414,12 +597,13 @@ class Role:
             missing_required("Role", "canEditMembersByModerator")
 
         _policies_raw = d.pop("policies", UNSET)
-        if _policies_raw is UNSET:
+        if _policies_raw is not UNSET:
+            policies = RolePoliciesMap.from_dict(_policies_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "policies")
             policies = cast(Any, UNSET)
-        else:
-            policies = RolePoliciesMap.from_dict(_policies_raw)
 
         users_count = d.pop("usersCount", UNSET)
         if users_count is UNSET:
@@ -468,6 +652,31 @@ class Role:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ROLE_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "color",
+        "iconUrl",
+        "description",
+        "isModerator",
+        "isAdministrator",
+        "displayOrder",
+        "createdAt",
+        "updatedAt",
+        "target",
+        "condFormula",
+        "isPublic",
+        "isExplorable",
+        "asBadge",
+        "preserveAssignmentOnMoveAccount",
+        "canEditMembersByModerator",
+        "policies",
+        "usersCount",
+    }
+)
 
 
 _RELATED_LOADED = False

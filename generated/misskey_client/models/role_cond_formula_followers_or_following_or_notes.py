@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.role_cond_formula_followers_or_following_or_notes_type import (
     RoleCondFormulaFollowersOrFollowingOrNotesType,
@@ -52,6 +56,43 @@ class RoleCondFormulaFollowersOrFollowingOrNotes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            type_ = check_role_cond_formula_followers_or_following_or_notes_type(d["type"])
+
+            value = d["value"]
+            _model = cls(
+                id=id,
+                type_=type_,
+                value=value,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RoleCondFormulaFollowersOrFollowingOrNotes", exc) from exc
+        if not d.keys() <= _ROLECONDFORMULAFOLLOWERSORFOLLOWINGORNOTES_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {
+                key: value for key, value in d.items() if key not in _ROLECONDFORMULAFOLLOWERSORFOLLOWINGORNOTES_KEYS
+            }
+            unknown_properties("RoleCondFormulaFollowersOrFollowingOrNotes", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RoleCondFormulaFollowersOrFollowingOrNotes", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -59,12 +100,13 @@ class RoleCondFormulaFollowersOrFollowingOrNotes:
             missing_required("RoleCondFormulaFollowersOrFollowingOrNotes", "id")
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_role_cond_formula_followers_or_following_or_notes_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaFollowersOrFollowingOrNotes", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_role_cond_formula_followers_or_following_or_notes_type(_type__raw)
 
         value = d.pop("value", UNSET)
         if value is UNSET:
@@ -97,3 +139,12 @@ class RoleCondFormulaFollowersOrFollowingOrNotes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ROLECONDFORMULAFOLLOWERSORFOLLOWINGORNOTES_KEYS = frozenset(
+    {
+        "id",
+        "type",
+        "value",
+    }
+)

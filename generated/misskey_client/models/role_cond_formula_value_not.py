@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    parse_union,
+    unknown_properties,
+)
 
 from ..models.role_cond_formula_value_not_type import (
     RoleCondFormulaValueNotType,
@@ -93,8 +98,143 @@ class RoleCondFormulaValueNot:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            type_ = check_role_cond_formula_value_not_type(d["type"])
+
+            def _parse_value(
+                data: object,
+            ) -> (
+                RoleCondFormulaEmpty
+                | RoleCondFormulaFollowersOrFollowingOrNotes
+                | RoleCondFormulaLogics
+                | RoleCondFormulaValueAssignedRole
+                | RoleCondFormulaValueCreated
+                | RoleCondFormulaValueIsLocalOrRemote
+                | RoleCondFormulaValueNot
+                | RoleCondFormulaValueUserSettingBooleanSchema
+            ):
+
+                def _try_0(data: Any) -> RoleCondFormulaLogics:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_0
+
+                def _try_1(data: Any) -> RoleCondFormulaValueNot:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_1
+
+                def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_2 = RoleCondFormulaValueIsLocalOrRemote.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_role_cond_formula_value_type_2
+
+                def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_3 = (
+                        RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
+                    )
+
+                    return componentsschemas_role_cond_formula_value_type_3
+
+                def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_4 = RoleCondFormulaValueAssignedRole.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_4
+
+                def _try_5(data: Any) -> RoleCondFormulaValueCreated:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_5
+
+                def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_6 = (
+                        RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
+                    )
+
+                    return componentsschemas_role_cond_formula_value_type_6
+
+                def _try_7(data: Any) -> RoleCondFormulaEmpty:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
+
+                    return componentsschemas_role_cond_formula_value_type_7
+
+                return cast(
+                    RoleCondFormulaEmpty
+                    | RoleCondFormulaFollowersOrFollowingOrNotes
+                    | RoleCondFormulaLogics
+                    | RoleCondFormulaValueAssignedRole
+                    | RoleCondFormulaValueCreated
+                    | RoleCondFormulaValueIsLocalOrRemote
+                    | RoleCondFormulaValueNot
+                    | RoleCondFormulaValueUserSettingBooleanSchema,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                            _try_2,
+                            _try_3,
+                            _try_4,
+                            _try_5,
+                            _try_6,
+                            _try_7,
+                        ),
+                    ),
+                )
+
+            value = _parse_value(d["value"])
+
+            _model = cls(
+                id=id,
+                type_=type_,
+                value=value,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RoleCondFormulaValueNot", exc) from exc
+        if not d.keys() <= _ROLECONDFORMULAVALUENOT_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ROLECONDFORMULAVALUENOT_KEYS}
+            unknown_properties("RoleCondFormulaValueNot", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RoleCondFormulaValueNot", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -102,19 +242,16 @@ class RoleCondFormulaValueNot:
             missing_required("RoleCondFormulaValueNot", "id")
 
         _type__raw = d.pop("type", UNSET)
-        if _type__raw is UNSET:
+        if _type__raw is not UNSET:
+            type_ = check_role_cond_formula_value_not_type(_type__raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaValueNot", "type")
             type_ = cast(Any, UNSET)
-        else:
-            type_ = check_role_cond_formula_value_not_type(_type__raw)
 
         _value_raw = d.pop("value", UNSET)
-        if _value_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("RoleCondFormulaValueNot", "value")
-            value = cast(Any, UNSET)
-        else:
+        if _value_raw is not UNSET:
 
             def _parse_value(
                 data: object,
@@ -217,6 +354,11 @@ class RoleCondFormulaValueNot:
 
             value = _parse_value(_value_raw)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("RoleCondFormulaValueNot", "value")
+            value = cast(Any, UNSET)
+
         if d:
             unknown_properties("RoleCondFormulaValueNot", d)
         _model = cls(
@@ -243,6 +385,15 @@ class RoleCondFormulaValueNot:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ROLECONDFORMULAVALUENOT_KEYS = frozenset(
+    {
+        "id",
+        "type",
+        "value",
+    }
+)
 
 
 _RELATED_LOADED = False

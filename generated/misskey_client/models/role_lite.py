@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -75,6 +79,52 @@ class RoleLite:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            name = d["name"]
+            color = d["color"]
+
+            icon_url = d["iconUrl"]
+
+            description = d["description"]
+            is_moderator = d["isModerator"]
+            is_administrator = d["isAdministrator"]
+            display_order = d["displayOrder"]
+            _model = cls(
+                id=id,
+                name=name,
+                color=color,
+                icon_url=icon_url,
+                description=description,
+                is_moderator=is_moderator,
+                is_administrator=is_administrator,
+                display_order=display_order,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RoleLite", exc) from exc
+        if not d.keys() <= _ROLELITE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ROLELITE_KEYS}
+            unknown_properties("RoleLite", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RoleLite", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -87,20 +137,22 @@ class RoleLite:
             missing_required("RoleLite", "name")
 
         _color_raw = d.pop("color", UNSET)
-        if _color_raw is UNSET:
+        if _color_raw is not UNSET:
+            color = _color_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "color")
             color = cast(Any, UNSET)
-        else:
-            color = _color_raw
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
-        if _icon_url_raw is UNSET:
+        if _icon_url_raw is not UNSET:
+            icon_url = _icon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "iconUrl")
             icon_url = cast(Any, UNSET)
-        else:
-            icon_url = _icon_url_raw
 
         description = d.pop("description", UNSET)
         if description is UNSET:
@@ -153,3 +205,17 @@ class RoleLite:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ROLELITE_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "color",
+        "iconUrl",
+        "description",
+        "isModerator",
+        "isAdministrator",
+        "displayOrder",
+    }
+)

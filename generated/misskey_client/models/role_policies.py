@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.role_policies_chat_availability import RolePoliciesChatAvailability, check_role_policies_chat_availability
 from ..types import UNSET
@@ -224,6 +228,112 @@ class RolePolicies:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            gtl_available = d["gtlAvailable"]
+            ltl_available = d["ltlAvailable"]
+            can_public_note = d["canPublicNote"]
+            mention_limit = d["mentionLimit"]
+            can_invite = d["canInvite"]
+            invite_limit = d["inviteLimit"]
+            invite_limit_cycle = d["inviteLimitCycle"]
+            invite_expiration_time = d["inviteExpirationTime"]
+            can_manage_custom_emojis = d["canManageCustomEmojis"]
+            can_manage_avatar_decorations = d["canManageAvatarDecorations"]
+            can_search_notes = d["canSearchNotes"]
+            can_search_users = d["canSearchUsers"]
+            can_use_translator = d["canUseTranslator"]
+            can_hide_ads = d["canHideAds"]
+            drive_capacity_mb = d["driveCapacityMb"]
+            max_file_size_mb = d["maxFileSizeMb"]
+            uploadable_file_types: list[str] = d["uploadableFileTypes"]
+
+            always_mark_nsfw = d["alwaysMarkNsfw"]
+            can_update_bio_media = d["canUpdateBioMedia"]
+            pin_limit = d["pinLimit"]
+            antenna_limit = d["antennaLimit"]
+            word_mute_limit = d["wordMuteLimit"]
+            webhook_limit = d["webhookLimit"]
+            clip_limit = d["clipLimit"]
+            note_each_clips_limit = d["noteEachClipsLimit"]
+            user_list_limit = d["userListLimit"]
+            user_each_user_lists_limit = d["userEachUserListsLimit"]
+            rate_limit_factor = d["rateLimitFactor"]
+            avatar_decoration_limit = d["avatarDecorationLimit"]
+            can_import_antennas = d["canImportAntennas"]
+            can_import_blocking = d["canImportBlocking"]
+            can_import_following = d["canImportFollowing"]
+            can_import_muting = d["canImportMuting"]
+            can_import_user_lists = d["canImportUserLists"]
+            chat_availability = check_role_policies_chat_availability(d["chatAvailability"])
+
+            note_draft_limit = d["noteDraftLimit"]
+            scheduled_note_limit = d["scheduledNoteLimit"]
+            watermark_available = d["watermarkAvailable"]
+            _model = cls(
+                gtl_available=gtl_available,
+                ltl_available=ltl_available,
+                can_public_note=can_public_note,
+                mention_limit=mention_limit,
+                can_invite=can_invite,
+                invite_limit=invite_limit,
+                invite_limit_cycle=invite_limit_cycle,
+                invite_expiration_time=invite_expiration_time,
+                can_manage_custom_emojis=can_manage_custom_emojis,
+                can_manage_avatar_decorations=can_manage_avatar_decorations,
+                can_search_notes=can_search_notes,
+                can_search_users=can_search_users,
+                can_use_translator=can_use_translator,
+                can_hide_ads=can_hide_ads,
+                drive_capacity_mb=drive_capacity_mb,
+                max_file_size_mb=max_file_size_mb,
+                uploadable_file_types=uploadable_file_types,
+                always_mark_nsfw=always_mark_nsfw,
+                can_update_bio_media=can_update_bio_media,
+                pin_limit=pin_limit,
+                antenna_limit=antenna_limit,
+                word_mute_limit=word_mute_limit,
+                webhook_limit=webhook_limit,
+                clip_limit=clip_limit,
+                note_each_clips_limit=note_each_clips_limit,
+                user_list_limit=user_list_limit,
+                user_each_user_lists_limit=user_each_user_lists_limit,
+                rate_limit_factor=rate_limit_factor,
+                avatar_decoration_limit=avatar_decoration_limit,
+                can_import_antennas=can_import_antennas,
+                can_import_blocking=can_import_blocking,
+                can_import_following=can_import_following,
+                can_import_muting=can_import_muting,
+                can_import_user_lists=can_import_user_lists,
+                chat_availability=chat_availability,
+                note_draft_limit=note_draft_limit,
+                scheduled_note_limit=scheduled_note_limit,
+                watermark_available=watermark_available,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RolePolicies", exc) from exc
+        if not d.keys() <= _ROLEPOLICIES_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ROLEPOLICIES_KEYS}
+            unknown_properties("RolePolicies", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RolePolicies", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         gtl_available = d.pop("gtlAvailable", UNSET)
         if gtl_available is UNSET:
@@ -306,12 +416,13 @@ class RolePolicies:
             missing_required("RolePolicies", "maxFileSizeMb")
 
         _uploadable_file_types_raw = d.pop("uploadableFileTypes", UNSET)
-        if _uploadable_file_types_raw is UNSET:
+        if _uploadable_file_types_raw is not UNSET:
+            uploadable_file_types: list[str] = _uploadable_file_types_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "uploadableFileTypes")
             uploadable_file_types = cast(Any, UNSET)
-        else:
-            uploadable_file_types = cast("list[str]", _uploadable_file_types_raw)
 
         always_mark_nsfw = d.pop("alwaysMarkNsfw", UNSET)
         if always_mark_nsfw is UNSET:
@@ -399,12 +510,13 @@ class RolePolicies:
             missing_required("RolePolicies", "canImportUserLists")
 
         _chat_availability_raw = d.pop("chatAvailability", UNSET)
-        if _chat_availability_raw is UNSET:
+        if _chat_availability_raw is not UNSET:
+            chat_availability = check_role_policies_chat_availability(_chat_availability_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "chatAvailability")
             chat_availability = cast(Any, UNSET)
-        else:
-            chat_availability = check_role_policies_chat_availability(_chat_availability_raw)
 
         note_draft_limit = d.pop("noteDraftLimit", UNSET)
         if note_draft_limit is UNSET:
@@ -482,3 +594,47 @@ class RolePolicies:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ROLEPOLICIES_KEYS = frozenset(
+    {
+        "gtlAvailable",
+        "ltlAvailable",
+        "canPublicNote",
+        "mentionLimit",
+        "canInvite",
+        "inviteLimit",
+        "inviteLimitCycle",
+        "inviteExpirationTime",
+        "canManageCustomEmojis",
+        "canManageAvatarDecorations",
+        "canSearchNotes",
+        "canSearchUsers",
+        "canUseTranslator",
+        "canHideAds",
+        "driveCapacityMb",
+        "maxFileSizeMb",
+        "uploadableFileTypes",
+        "alwaysMarkNsfw",
+        "canUpdateBioMedia",
+        "pinLimit",
+        "antennaLimit",
+        "wordMuteLimit",
+        "webhookLimit",
+        "clipLimit",
+        "noteEachClipsLimit",
+        "userListLimit",
+        "userEachUserListsLimit",
+        "rateLimitFactor",
+        "avatarDecorationLimit",
+        "canImportAntennas",
+        "canImportBlocking",
+        "canImportFollowing",
+        "canImportMuting",
+        "canImportUserLists",
+        "chatAvailability",
+        "noteDraftLimit",
+        "scheduledNoteLimit",
+        "watermarkAvailable",
+    }
+)

@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from misskey_core._parsing import (
+    parse_error,
+)
 
 if TYPE_CHECKING:
     from ..models.role_policies_map_additional_property import RolePoliciesMapAdditionalProperty
@@ -31,16 +34,25 @@ class RolePoliciesMap:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RolePoliciesMap", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _model = cls()
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
             _additional_property = prop_dict
+            additional_property: RolePoliciesMapAdditionalProperty
             if False:  # a union of one type
-                additional_property = cast("RolePoliciesMapAdditionalProperty", _additional_property)
+                additional_property = _additional_property
             else:
                 additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(_additional_property)
 

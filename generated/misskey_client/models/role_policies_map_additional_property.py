@@ -6,7 +6,10 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -52,6 +55,47 @@ class RolePoliciesMapAdditionalProperty:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+
+            def _parse_value(data: object) -> bool | int | Unset:
+                if isinstance(data, Unset):
+                    return data
+                return cast(bool | int | Unset, data)
+
+            value = _parse_value(d.get("value", UNSET))
+
+            priority = d.get("priority", UNSET)
+            use_default = d.get("useDefault", UNSET)
+            _model = cls(
+                value=value,
+                priority=priority,
+                use_default=use_default,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RolePoliciesMapAdditionalProperty", exc) from exc
+        if not d.keys() <= _ROLEPOLICIESMAPADDITIONALPROPERTY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _ROLEPOLICIESMAPADDITIONALPROPERTY_KEYS}
+            unknown_properties("RolePoliciesMapAdditionalProperty", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("RolePoliciesMapAdditionalProperty", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
 
         def _parse_value(data: object) -> bool | int | Unset:
@@ -91,3 +135,12 @@ class RolePoliciesMapAdditionalProperty:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_ROLEPOLICIESMAPADDITIONALPROPERTY_KEYS = frozenset(
+    {
+        "value",
+        "priority",
+        "useDefault",
+    }
+)

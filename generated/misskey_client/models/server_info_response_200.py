@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -61,8 +65,47 @@ class ServerInfoResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            machine = d["machine"]
+            cpu = ServerInfoResponse200Cpu.from_dict(d["cpu"])
+
+            mem = ServerInfoResponse200Mem.from_dict(d["mem"])
+
+            fs = ServerInfoResponse200Fs.from_dict(d["fs"])
+
+            _model = cls(
+                machine=machine,
+                cpu=cpu,
+                mem=mem,
+                fs=fs,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ServerInfoResponse200", exc) from exc
+        if not d.keys() <= _SERVERINFORESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _SERVERINFORESPONSE200_KEYS}
+            unknown_properties("ServerInfoResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("ServerInfoResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         machine = d.pop("machine", UNSET)
         if machine is UNSET:
@@ -70,28 +113,31 @@ class ServerInfoResponse200:
             missing_required("ServerInfoResponse200", "machine")
 
         _cpu_raw = d.pop("cpu", UNSET)
-        if _cpu_raw is UNSET:
+        if _cpu_raw is not UNSET:
+            cpu = ServerInfoResponse200Cpu.from_dict(_cpu_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ServerInfoResponse200", "cpu")
             cpu = cast(Any, UNSET)
-        else:
-            cpu = ServerInfoResponse200Cpu.from_dict(_cpu_raw)
 
         _mem_raw = d.pop("mem", UNSET)
-        if _mem_raw is UNSET:
+        if _mem_raw is not UNSET:
+            mem = ServerInfoResponse200Mem.from_dict(_mem_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ServerInfoResponse200", "mem")
             mem = cast(Any, UNSET)
-        else:
-            mem = ServerInfoResponse200Mem.from_dict(_mem_raw)
 
         _fs_raw = d.pop("fs", UNSET)
-        if _fs_raw is UNSET:
+        if _fs_raw is not UNSET:
+            fs = ServerInfoResponse200Fs.from_dict(_fs_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ServerInfoResponse200", "fs")
             fs = cast(Any, UNSET)
-        else:
-            fs = ServerInfoResponse200Fs.from_dict(_fs_raw)
 
         if d:
             unknown_properties("ServerInfoResponse200", d)
@@ -120,6 +166,16 @@ class ServerInfoResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_SERVERINFORESPONSE200_KEYS = frozenset(
+    {
+        "machine",
+        "cpu",
+        "mem",
+        "fs",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -65,8 +69,48 @@ class Signin:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            ip = d["ip"]
+            headers = SigninHeaders.from_dict(d["headers"])
+
+            success = d["success"]
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                ip=ip,
+                headers=headers,
+                success=success,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Signin", exc) from exc
+        if not d.keys() <= _SIGNIN_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _SIGNIN_KEYS}
+            unknown_properties("Signin", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("Signin", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -74,12 +118,13 @@ class Signin:
             missing_required("Signin", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Signin", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         ip = d.pop("ip", UNSET)
         if ip is UNSET:
@@ -87,12 +132,13 @@ class Signin:
             missing_required("Signin", "ip")
 
         _headers_raw = d.pop("headers", UNSET)
-        if _headers_raw is UNSET:
+        if _headers_raw is not UNSET:
+            headers = SigninHeaders.from_dict(_headers_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Signin", "headers")
             headers = cast(Any, UNSET)
-        else:
-            headers = SigninHeaders.from_dict(_headers_raw)
 
         success = d.pop("success", UNSET)
         if success is UNSET:
@@ -127,6 +173,17 @@ class Signin:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_SIGNIN_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "ip",
+        "headers",
+        "success",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -73,6 +77,50 @@ class StatsResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            notes_count = d["notesCount"]
+            original_notes_count = d["originalNotesCount"]
+            users_count = d["usersCount"]
+            original_users_count = d["originalUsersCount"]
+            instances = d["instances"]
+            drive_usage_local = d["driveUsageLocal"]
+            drive_usage_remote = d["driveUsageRemote"]
+            reactions_count = d["reactionsCount"]
+            _model = cls(
+                notes_count=notes_count,
+                original_notes_count=original_notes_count,
+                users_count=users_count,
+                original_users_count=original_users_count,
+                instances=instances,
+                drive_usage_local=drive_usage_local,
+                drive_usage_remote=drive_usage_remote,
+                reactions_count=reactions_count,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("StatsResponse200", exc) from exc
+        if not d.keys() <= _STATSRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _STATSRESPONSE200_KEYS}
+            unknown_properties("StatsResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("StatsResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         notes_count = d.pop("notesCount", UNSET)
         if notes_count is UNSET:
@@ -145,3 +193,17 @@ class StatsResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_STATSRESPONSE200_KEYS = frozenset(
+    {
+        "notesCount",
+        "originalNotesCount",
+        "usersCount",
+        "originalUsersCount",
+        "instances",
+        "driveUsageLocal",
+        "driveUsageRemote",
+        "reactionsCount",
+    }
+)

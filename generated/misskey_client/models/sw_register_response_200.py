@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.sw_register_response_200_state import SwRegisterResponse200State, check_sw_register_response_200_state
 from ..types import UNSET, Unset
@@ -63,14 +67,60 @@ class SwRegisterResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            key = d["key"]
+
+            user_id = d["userId"]
+            endpoint = d["endpoint"]
+            send_read_message = d["sendReadMessage"]
+            _state = d.get("state", UNSET)
+            state: SwRegisterResponse200State | Unset
+            if _state is UNSET:
+                state = UNSET
+            else:
+                state = check_sw_register_response_200_state(_state)
+
+            _model = cls(
+                key=key,
+                user_id=user_id,
+                endpoint=endpoint,
+                send_read_message=send_read_message,
+                state=state,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("SwRegisterResponse200", exc) from exc
+        if not d.keys() <= _SWREGISTERRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _SWREGISTERRESPONSE200_KEYS}
+            unknown_properties("SwRegisterResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("SwRegisterResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _key_raw = d.pop("key", UNSET)
-        if _key_raw is UNSET:
+        if _key_raw is not UNSET:
+            key = _key_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwRegisterResponse200", "key")
             key = cast(Any, UNSET)
-        else:
-            key = _key_raw
 
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -89,7 +139,7 @@ class SwRegisterResponse200:
 
         _state = d.pop("state", UNSET)
         state: SwRegisterResponse200State | Unset
-        if isinstance(_state, Unset):
+        if _state is UNSET:
             state = UNSET
         else:
             state = check_sw_register_response_200_state(_state)
@@ -122,3 +172,14 @@ class SwRegisterResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_SWREGISTERRESPONSE200_KEYS = frozenset(
+    {
+        "key",
+        "userId",
+        "endpoint",
+        "sendReadMessage",
+        "state",
+    }
+)

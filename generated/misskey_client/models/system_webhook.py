@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.system_webhook_on_item import SystemWebhookOnItem, check_system_webhook_on_item
 from ..types import UNSET
@@ -88,6 +92,68 @@ class SystemWebhook:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            is_active = d["isActive"]
+            updated_at = datetime.datetime.fromisoformat(d["updatedAt"])
+
+            _latest_sent_at = d["latestSentAt"]
+            latest_sent_at: datetime.datetime | None
+            if _latest_sent_at is None:
+                latest_sent_at = _latest_sent_at
+            else:
+                latest_sent_at_type_0 = datetime.datetime.fromisoformat(_latest_sent_at)
+
+                latest_sent_at = latest_sent_at_type_0
+
+            latest_status = d["latestStatus"]
+
+            name = d["name"]
+            on = []
+            _on = d["on"]
+            for on_item_data in _on:
+                on_item = check_system_webhook_on_item(on_item_data)
+
+                on.append(on_item)
+
+            url = d["url"]
+            secret = d["secret"]
+            _model = cls(
+                id=id,
+                is_active=is_active,
+                updated_at=updated_at,
+                latest_sent_at=latest_sent_at,
+                latest_status=latest_status,
+                name=name,
+                on=on,
+                url=url,
+                secret=secret,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("SystemWebhook", exc) from exc
+        if not d.keys() <= _SYSTEMWEBHOOK_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _SYSTEMWEBHOOK_KEYS}
+            unknown_properties("SystemWebhook", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("SystemWebhook", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -100,34 +166,38 @@ class SystemWebhook:
             missing_required("SystemWebhook", "isActive")
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
+        if _updated_at_raw is not UNSET:
+            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SystemWebhook", "updatedAt")
             updated_at = cast(Any, UNSET)
-        else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
 
         _latest_sent_at_raw = d.pop("latestSentAt", UNSET)
-        if _latest_sent_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("SystemWebhook", "latestSentAt")
-            latest_sent_at = cast(Any, UNSET)
-        else:
+        if _latest_sent_at_raw is not UNSET:
             _latest_sent_at = _latest_sent_at_raw
+            latest_sent_at: datetime.datetime | None
             if _latest_sent_at is None:
-                latest_sent_at = cast("datetime.datetime | None", _latest_sent_at)
+                latest_sent_at = _latest_sent_at
             else:
                 latest_sent_at_type_0 = datetime.datetime.fromisoformat(_latest_sent_at)
 
                 latest_sent_at = latest_sent_at_type_0
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("SystemWebhook", "latestSentAt")
+            latest_sent_at = cast(Any, UNSET)
+
         _latest_status_raw = d.pop("latestStatus", UNSET)
-        if _latest_status_raw is UNSET:
+        if _latest_status_raw is not UNSET:
+            latest_status = _latest_status_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SystemWebhook", "latestStatus")
             latest_status = cast(Any, UNSET)
-        else:
-            latest_status = _latest_status_raw
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -135,17 +205,18 @@ class SystemWebhook:
             missing_required("SystemWebhook", "name")
 
         _on_raw = d.pop("on", UNSET)
-        if _on_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("SystemWebhook", "on")
-            on = cast(Any, UNSET)
-        else:
+        if _on_raw is not UNSET:
             on = []
             _on = _on_raw
             for on_item_data in _on:
                 on_item = check_system_webhook_on_item(on_item_data)
 
                 on.append(on_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("SystemWebhook", "on")
+            on = cast(Any, UNSET)
 
         url = d.pop("url", UNSET)
         if url is UNSET:
@@ -189,3 +260,18 @@ class SystemWebhook:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_SYSTEMWEBHOOK_KEYS = frozenset(
+    {
+        "id",
+        "isActive",
+        "updatedAt",
+        "latestSentAt",
+        "latestStatus",
+        "name",
+        "on",
+        "url",
+        "secret",
+    }
+)

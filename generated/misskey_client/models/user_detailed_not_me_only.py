@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.user_detailed_not_me_only_chat_scope import (
     UserDetailedNotMeOnlyChatScope,
@@ -366,98 +370,306 @@ class UserDetailedNotMeOnly:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        d = dict(src_dict)
-        _url_raw = d.pop("url", UNSET)
-        if _url_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "url")
-            url = cast(Any, UNSET)
-        else:
-            url = _url_raw
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            url = d["url"]
 
-        _uri_raw = d.pop("uri", UNSET)
-        if _uri_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "uri")
-            uri = cast(Any, UNSET)
-        else:
-            uri = _uri_raw
+            uri = d["uri"]
 
-        _moved_to_raw = d.pop("movedTo", UNSET)
-        if _moved_to_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "movedTo")
-            moved_to = cast(Any, UNSET)
-        else:
-            moved_to = _moved_to_raw
+            moved_to = d["movedTo"]
 
-        _also_known_as_raw = d.pop("alsoKnownAs", UNSET)
-        if _also_known_as_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "alsoKnownAs")
-            also_known_as = cast(Any, UNSET)
-        else:
-            _also_known_as = _also_known_as_raw
+            _also_known_as = d["alsoKnownAs"]
+            also_known_as: list[str] | None
             if _also_known_as is None:
-                also_known_as = cast("list[str] | None", _also_known_as)
+                also_known_as = _also_known_as
             else:
-                also_known_as_type_0 = cast("list[str]", _also_known_as)
+                also_known_as_type_0: list[str] = _also_known_as
 
                 also_known_as = also_known_as_type_0
 
-        _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "createdAt")
-            created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
 
-        _updated_at_raw = d.pop("updatedAt", UNSET)
-        if _updated_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "updatedAt")
-            updated_at = cast(Any, UNSET)
-        else:
-            _updated_at = _updated_at_raw
+            _updated_at = d["updatedAt"]
+            updated_at: datetime.datetime | None
             if _updated_at is None:
-                updated_at = cast("datetime.datetime | None", _updated_at)
+                updated_at = _updated_at
             else:
                 updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
                 updated_at = updated_at_type_0
 
-        _last_fetched_at_raw = d.pop("lastFetchedAt", UNSET)
-        if _last_fetched_at_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "lastFetchedAt")
-            last_fetched_at = cast(Any, UNSET)
-        else:
-            _last_fetched_at = _last_fetched_at_raw
+            _last_fetched_at = d["lastFetchedAt"]
+            last_fetched_at: datetime.datetime | None
             if _last_fetched_at is None:
-                last_fetched_at = cast("datetime.datetime | None", _last_fetched_at)
+                last_fetched_at = _last_fetched_at
             else:
                 last_fetched_at_type_0 = datetime.datetime.fromisoformat(_last_fetched_at)
 
                 last_fetched_at = last_fetched_at_type_0
 
+            banner_url = d["bannerUrl"]
+
+            banner_blurhash = d["bannerBlurhash"]
+
+            is_locked = d["isLocked"]
+            is_silenced = d["isSilenced"]
+            is_suspended = d["isSuspended"]
+            description = d["description"]
+
+            location = d["location"]
+
+            birthday = d["birthday"]
+
+            lang = d["lang"]
+
+            fields = []
+            _fields = d["fields"]
+            for fields_item_data in _fields:
+                fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+
+                fields.append(fields_item)
+
+            verified_links: list[str] = d["verifiedLinks"]
+
+            followers_count = d["followersCount"]
+            following_count = d["followingCount"]
+            notes_count = d["notesCount"]
+            pinned_note_ids: list[str] = d["pinnedNoteIds"]
+
+            pinned_notes = []
+            _pinned_notes = d["pinnedNotes"]
+            for pinned_notes_item_data in _pinned_notes:
+                pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+
+                pinned_notes.append(pinned_notes_item)
+
+            pinned_page_id = d["pinnedPageId"]
+
+            _pinned_page = d["pinnedPage"]
+            pinned_page: None | Page
+            if _pinned_page is None:
+                pinned_page = _pinned_page
+            else:
+                pinned_page_type_0 = Page.from_dict(_pinned_page)
+
+                pinned_page = pinned_page_type_0
+
+            public_reactions = d["publicReactions"]
+            following_visibility = check_user_detailed_not_me_only_following_visibility(d["followingVisibility"])
+
+            followers_visibility = check_user_detailed_not_me_only_followers_visibility(d["followersVisibility"])
+
+            chat_scope = check_user_detailed_not_me_only_chat_scope(d["chatScope"])
+
+            can_chat = d["canChat"]
+            roles = []
+            _roles = d["roles"]
+            for roles_item_data in _roles:
+                roles_item = RoleLite.from_dict(roles_item_data)
+
+                roles.append(roles_item)
+
+            memo = d["memo"]
+
+            followed_message = d.get("followedMessage", UNSET)
+
+            moderation_note = d.get("moderationNote", UNSET)
+            two_factor_enabled = d.get("twoFactorEnabled", UNSET)
+            use_password_less_login = d.get("usePasswordLessLogin", UNSET)
+            security_keys = d.get("securityKeys", UNSET)
+            is_following = d.get("isFollowing", UNSET)
+            is_followed = d.get("isFollowed", UNSET)
+            has_pending_follow_request_from_you = d.get("hasPendingFollowRequestFromYou", UNSET)
+            has_pending_follow_request_to_you = d.get("hasPendingFollowRequestToYou", UNSET)
+            is_blocking = d.get("isBlocking", UNSET)
+            is_blocked = d.get("isBlocked", UNSET)
+            is_muted = d.get("isMuted", UNSET)
+            is_renote_muted = d.get("isRenoteMuted", UNSET)
+            _notify = d.get("notify", UNSET)
+            notify: UserDetailedNotMeOnlyNotify | Unset
+            if _notify is UNSET:
+                notify = UNSET
+            else:
+                notify = check_user_detailed_not_me_only_notify(_notify)
+
+            with_replies = d.get("withReplies", UNSET)
+            _model = cls(
+                url=url,
+                uri=uri,
+                moved_to=moved_to,
+                also_known_as=also_known_as,
+                created_at=created_at,
+                updated_at=updated_at,
+                last_fetched_at=last_fetched_at,
+                banner_url=banner_url,
+                banner_blurhash=banner_blurhash,
+                is_locked=is_locked,
+                is_silenced=is_silenced,
+                is_suspended=is_suspended,
+                description=description,
+                location=location,
+                birthday=birthday,
+                lang=lang,
+                fields=fields,
+                verified_links=verified_links,
+                followers_count=followers_count,
+                following_count=following_count,
+                notes_count=notes_count,
+                pinned_note_ids=pinned_note_ids,
+                pinned_notes=pinned_notes,
+                pinned_page_id=pinned_page_id,
+                pinned_page=pinned_page,
+                public_reactions=public_reactions,
+                following_visibility=following_visibility,
+                followers_visibility=followers_visibility,
+                chat_scope=chat_scope,
+                can_chat=can_chat,
+                roles=roles,
+                memo=memo,
+                followed_message=followed_message,
+                moderation_note=moderation_note,
+                two_factor_enabled=two_factor_enabled,
+                use_password_less_login=use_password_less_login,
+                security_keys=security_keys,
+                is_following=is_following,
+                is_followed=is_followed,
+                has_pending_follow_request_from_you=has_pending_follow_request_from_you,
+                has_pending_follow_request_to_you=has_pending_follow_request_to_you,
+                is_blocking=is_blocking,
+                is_blocked=is_blocked,
+                is_muted=is_muted,
+                is_renote_muted=is_renote_muted,
+                notify=notify,
+                with_replies=with_replies,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserDetailedNotMeOnly", exc) from exc
+        if not d.keys() <= _USERDETAILEDNOTMEONLY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _USERDETAILEDNOTMEONLY_KEYS}
+            unknown_properties("UserDetailedNotMeOnly", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserDetailedNotMeOnly", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        _url_raw = d.pop("url", UNSET)
+        if _url_raw is not UNSET:
+            url = _url_raw
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "url")
+            url = cast(Any, UNSET)
+
+        _uri_raw = d.pop("uri", UNSET)
+        if _uri_raw is not UNSET:
+            uri = _uri_raw
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "uri")
+            uri = cast(Any, UNSET)
+
+        _moved_to_raw = d.pop("movedTo", UNSET)
+        if _moved_to_raw is not UNSET:
+            moved_to = _moved_to_raw
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "movedTo")
+            moved_to = cast(Any, UNSET)
+
+        _also_known_as_raw = d.pop("alsoKnownAs", UNSET)
+        if _also_known_as_raw is not UNSET:
+            _also_known_as = _also_known_as_raw
+            also_known_as: list[str] | None
+            if _also_known_as is None:
+                also_known_as = _also_known_as
+            else:
+                also_known_as_type_0: list[str] = _also_known_as
+
+                also_known_as = also_known_as_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "alsoKnownAs")
+            also_known_as = cast(Any, UNSET)
+
+        _created_at_raw = d.pop("createdAt", UNSET)
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "createdAt")
+            created_at = cast(Any, UNSET)
+
+        _updated_at_raw = d.pop("updatedAt", UNSET)
+        if _updated_at_raw is not UNSET:
+            _updated_at = _updated_at_raw
+            updated_at: datetime.datetime | None
+            if _updated_at is None:
+                updated_at = _updated_at
+            else:
+                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+
+                updated_at = updated_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "updatedAt")
+            updated_at = cast(Any, UNSET)
+
+        _last_fetched_at_raw = d.pop("lastFetchedAt", UNSET)
+        if _last_fetched_at_raw is not UNSET:
+            _last_fetched_at = _last_fetched_at_raw
+            last_fetched_at: datetime.datetime | None
+            if _last_fetched_at is None:
+                last_fetched_at = _last_fetched_at
+            else:
+                last_fetched_at_type_0 = datetime.datetime.fromisoformat(_last_fetched_at)
+
+                last_fetched_at = last_fetched_at_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "lastFetchedAt")
+            last_fetched_at = cast(Any, UNSET)
+
         _banner_url_raw = d.pop("bannerUrl", UNSET)
-        if _banner_url_raw is UNSET:
+        if _banner_url_raw is not UNSET:
+            banner_url = _banner_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "bannerUrl")
             banner_url = cast(Any, UNSET)
-        else:
-            banner_url = _banner_url_raw
 
         _banner_blurhash_raw = d.pop("bannerBlurhash", UNSET)
-        if _banner_blurhash_raw is UNSET:
+        if _banner_blurhash_raw is not UNSET:
+            banner_blurhash = _banner_blurhash_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "bannerBlurhash")
             banner_blurhash = cast(Any, UNSET)
-        else:
-            banner_blurhash = _banner_blurhash_raw
 
         is_locked = d.pop("isLocked", UNSET)
         if is_locked is UNSET:
@@ -475,43 +687,43 @@ class UserDetailedNotMeOnly:
             missing_required("UserDetailedNotMeOnly", "isSuspended")
 
         _description_raw = d.pop("description", UNSET)
-        if _description_raw is UNSET:
+        if _description_raw is not UNSET:
+            description = _description_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "description")
             description = cast(Any, UNSET)
-        else:
-            description = _description_raw
 
         _location_raw = d.pop("location", UNSET)
-        if _location_raw is UNSET:
+        if _location_raw is not UNSET:
+            location = _location_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "location")
             location = cast(Any, UNSET)
-        else:
-            location = _location_raw
 
         _birthday_raw = d.pop("birthday", UNSET)
-        if _birthday_raw is UNSET:
+        if _birthday_raw is not UNSET:
+            birthday = _birthday_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "birthday")
             birthday = cast(Any, UNSET)
-        else:
-            birthday = _birthday_raw
 
         _lang_raw = d.pop("lang", UNSET)
-        if _lang_raw is UNSET:
+        if _lang_raw is not UNSET:
+            lang = _lang_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "lang")
             lang = cast(Any, UNSET)
-        else:
-            lang = _lang_raw
 
         _fields_raw = d.pop("fields", UNSET)
-        if _fields_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "fields")
-            fields = cast(Any, UNSET)
-        else:
+        if _fields_raw is not UNSET:
             fields = []
             _fields = _fields_raw
             for fields_item_data in _fields:
@@ -519,13 +731,19 @@ class UserDetailedNotMeOnly:
 
                 fields.append(fields_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "fields")
+            fields = cast(Any, UNSET)
+
         _verified_links_raw = d.pop("verifiedLinks", UNSET)
-        if _verified_links_raw is UNSET:
+        if _verified_links_raw is not UNSET:
+            verified_links: list[str] = _verified_links_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "verifiedLinks")
             verified_links = cast(Any, UNSET)
-        else:
-            verified_links = cast("list[str]", _verified_links_raw)
 
         followers_count = d.pop("followersCount", UNSET)
         if followers_count is UNSET:
@@ -543,19 +761,16 @@ class UserDetailedNotMeOnly:
             missing_required("UserDetailedNotMeOnly", "notesCount")
 
         _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
-        if _pinned_note_ids_raw is UNSET:
+        if _pinned_note_ids_raw is not UNSET:
+            pinned_note_ids: list[str] = _pinned_note_ids_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "pinnedNoteIds")
             pinned_note_ids = cast(Any, UNSET)
-        else:
-            pinned_note_ids = cast("list[str]", _pinned_note_ids_raw)
 
         _pinned_notes_raw = d.pop("pinnedNotes", UNSET)
-        if _pinned_notes_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "pinnedNotes")
-            pinned_notes = cast(Any, UNSET)
-        else:
+        if _pinned_notes_raw is not UNSET:
             pinned_notes = []
             _pinned_notes = _pinned_notes_raw
             for pinned_notes_item_data in _pinned_notes:
@@ -563,27 +778,35 @@ class UserDetailedNotMeOnly:
 
                 pinned_notes.append(pinned_notes_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "pinnedNotes")
+            pinned_notes = cast(Any, UNSET)
+
         _pinned_page_id_raw = d.pop("pinnedPageId", UNSET)
-        if _pinned_page_id_raw is UNSET:
+        if _pinned_page_id_raw is not UNSET:
+            pinned_page_id = _pinned_page_id_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "pinnedPageId")
             pinned_page_id = cast(Any, UNSET)
-        else:
-            pinned_page_id = _pinned_page_id_raw
 
         _pinned_page_raw = d.pop("pinnedPage", UNSET)
-        if _pinned_page_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "pinnedPage")
-            pinned_page = cast(Any, UNSET)
-        else:
+        if _pinned_page_raw is not UNSET:
             _pinned_page = _pinned_page_raw
+            pinned_page: None | Page
             if _pinned_page is None:
-                pinned_page = cast("None | Page", _pinned_page)
+                pinned_page = _pinned_page
             else:
                 pinned_page_type_0 = Page.from_dict(_pinned_page)
 
                 pinned_page = pinned_page_type_0
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "pinnedPage")
+            pinned_page = cast(Any, UNSET)
 
         public_reactions = d.pop("publicReactions", UNSET)
         if public_reactions is UNSET:
@@ -591,28 +814,31 @@ class UserDetailedNotMeOnly:
             missing_required("UserDetailedNotMeOnly", "publicReactions")
 
         _following_visibility_raw = d.pop("followingVisibility", UNSET)
-        if _following_visibility_raw is UNSET:
+        if _following_visibility_raw is not UNSET:
+            following_visibility = check_user_detailed_not_me_only_following_visibility(_following_visibility_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "followingVisibility")
             following_visibility = cast(Any, UNSET)
-        else:
-            following_visibility = check_user_detailed_not_me_only_following_visibility(_following_visibility_raw)
 
         _followers_visibility_raw = d.pop("followersVisibility", UNSET)
-        if _followers_visibility_raw is UNSET:
+        if _followers_visibility_raw is not UNSET:
+            followers_visibility = check_user_detailed_not_me_only_followers_visibility(_followers_visibility_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "followersVisibility")
             followers_visibility = cast(Any, UNSET)
-        else:
-            followers_visibility = check_user_detailed_not_me_only_followers_visibility(_followers_visibility_raw)
 
         _chat_scope_raw = d.pop("chatScope", UNSET)
-        if _chat_scope_raw is UNSET:
+        if _chat_scope_raw is not UNSET:
+            chat_scope = check_user_detailed_not_me_only_chat_scope(_chat_scope_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "chatScope")
             chat_scope = cast(Any, UNSET)
-        else:
-            chat_scope = check_user_detailed_not_me_only_chat_scope(_chat_scope_raw)
 
         can_chat = d.pop("canChat", UNSET)
         if can_chat is UNSET:
@@ -620,11 +846,7 @@ class UserDetailedNotMeOnly:
             missing_required("UserDetailedNotMeOnly", "canChat")
 
         _roles_raw = d.pop("roles", UNSET)
-        if _roles_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserDetailedNotMeOnly", "roles")
-            roles = cast(Any, UNSET)
-        else:
+        if _roles_raw is not UNSET:
             roles = []
             _roles = _roles_raw
             for roles_item_data in _roles:
@@ -632,13 +854,19 @@ class UserDetailedNotMeOnly:
 
                 roles.append(roles_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserDetailedNotMeOnly", "roles")
+            roles = cast(Any, UNSET)
+
         _memo_raw = d.pop("memo", UNSET)
-        if _memo_raw is UNSET:
+        if _memo_raw is not UNSET:
+            memo = _memo_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "memo")
             memo = cast(Any, UNSET)
-        else:
-            memo = _memo_raw
 
         followed_message = d.pop("followedMessage", UNSET)
 
@@ -668,7 +896,7 @@ class UserDetailedNotMeOnly:
 
         _notify = d.pop("notify", UNSET)
         notify: UserDetailedNotMeOnlyNotify | Unset
-        if isinstance(_notify, Unset):
+        if _notify is UNSET:
             notify = UNSET
         else:
             notify = check_user_detailed_not_me_only_notify(_notify)
@@ -745,6 +973,59 @@ class UserDetailedNotMeOnly:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERDETAILEDNOTMEONLY_KEYS = frozenset(
+    {
+        "url",
+        "uri",
+        "movedTo",
+        "alsoKnownAs",
+        "createdAt",
+        "updatedAt",
+        "lastFetchedAt",
+        "bannerUrl",
+        "bannerBlurhash",
+        "isLocked",
+        "isSilenced",
+        "isSuspended",
+        "description",
+        "location",
+        "birthday",
+        "lang",
+        "fields",
+        "verifiedLinks",
+        "followersCount",
+        "followingCount",
+        "notesCount",
+        "pinnedNoteIds",
+        "pinnedNotes",
+        "pinnedPageId",
+        "pinnedPage",
+        "publicReactions",
+        "followingVisibility",
+        "followersVisibility",
+        "chatScope",
+        "canChat",
+        "roles",
+        "memo",
+        "followedMessage",
+        "moderationNote",
+        "twoFactorEnabled",
+        "usePasswordLessLogin",
+        "securityKeys",
+        "isFollowing",
+        "isFollowed",
+        "hasPendingFollowRequestFromYou",
+        "hasPendingFollowRequestToYou",
+        "isBlocking",
+        "isBlocked",
+        "isMuted",
+        "isRenoteMuted",
+        "notify",
+        "withReplies",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -7,7 +7,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -62,6 +66,46 @@ class UserList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+
+            name = d["name"]
+            is_public = d["isPublic"]
+            user_ids: list[str] = d.get("userIds", UNSET)
+
+            _model = cls(
+                id=id,
+                created_at=created_at,
+                name=name,
+                is_public=is_public,
+                user_ids=user_ids,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserList", exc) from exc
+        if not d.keys() <= _USERLIST_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _USERLIST_KEYS}
+            unknown_properties("UserList", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserList", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -69,12 +113,13 @@ class UserList:
             missing_required("UserList", "id")
 
         _created_at_raw = d.pop("createdAt", UNSET)
-        if _created_at_raw is UNSET:
+        if _created_at_raw is not UNSET:
+            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserList", "createdAt")
             created_at = cast(Any, UNSET)
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
 
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -86,7 +131,7 @@ class UserList:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserList", "isPublic")
 
-        user_ids = cast("list[str]", d.pop("userIds", UNSET))
+        user_ids: list[str] = d.pop("userIds", UNSET)
 
         if d:
             unknown_properties("UserList", d)
@@ -116,3 +161,14 @@ class UserList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERLIST_KEYS = frozenset(
+    {
+        "id",
+        "createdAt",
+        "name",
+        "isPublic",
+        "userIds",
+    }
+)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.user_lite_online_status import UserLiteOnlineStatus, check_user_lite_online_status
 from ..types import UNSET, Unset
@@ -159,8 +163,95 @@ class UserLite:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            name = d["name"]
+
+            username = d["username"]
+            host = d["host"]
+
+            avatar_url = d["avatarUrl"]
+            avatar_blurhash = d["avatarBlurhash"]
+
+            avatar_decorations = []
+            _avatar_decorations = d["avatarDecorations"]
+            for avatar_decorations_item_data in _avatar_decorations:
+                avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+
+                avatar_decorations.append(avatar_decorations_item)
+
+            emojis = UserLiteEmojis.from_dict(d["emojis"])
+
+            online_status = check_user_lite_online_status(d["onlineStatus"])
+
+            is_bot = d.get("isBot", UNSET)
+            is_cat = d.get("isCat", UNSET)
+            require_signin_to_view_contents = d.get("requireSigninToViewContents", UNSET)
+            make_notes_followers_only_before = d.get("makeNotesFollowersOnlyBefore", UNSET)
+
+            make_notes_hidden_before = d.get("makeNotesHiddenBefore", UNSET)
+
+            _instance = d.get("instance", UNSET)
+            instance: UserLiteInstance | Unset
+            if _instance is UNSET:
+                instance = UNSET
+            else:
+                instance = UserLiteInstance.from_dict(_instance)
+
+            _badge_roles = d.get("badgeRoles", UNSET)
+            badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
+            if _badge_roles is not UNSET:
+                badge_roles = []
+                for badge_roles_item_data in _badge_roles:
+                    badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+
+                    badge_roles.append(badge_roles_item)
+
+            _model = cls(
+                id=id,
+                name=name,
+                username=username,
+                host=host,
+                avatar_url=avatar_url,
+                avatar_blurhash=avatar_blurhash,
+                avatar_decorations=avatar_decorations,
+                emojis=emojis,
+                online_status=online_status,
+                is_bot=is_bot,
+                is_cat=is_cat,
+                require_signin_to_view_contents=require_signin_to_view_contents,
+                make_notes_followers_only_before=make_notes_followers_only_before,
+                make_notes_hidden_before=make_notes_hidden_before,
+                instance=instance,
+                badge_roles=badge_roles,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserLite", exc) from exc
+        if not d.keys() <= _USERLITE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _USERLITE_KEYS}
+            unknown_properties("UserLite", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserLite", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -168,12 +259,13 @@ class UserLite:
             missing_required("UserLite", "id")
 
         _name_raw = d.pop("name", UNSET)
-        if _name_raw is UNSET:
+        if _name_raw is not UNSET:
+            name = _name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "name")
             name = cast(Any, UNSET)
-        else:
-            name = _name_raw
 
         username = d.pop("username", UNSET)
         if username is UNSET:
@@ -181,12 +273,13 @@ class UserLite:
             missing_required("UserLite", "username")
 
         _host_raw = d.pop("host", UNSET)
-        if _host_raw is UNSET:
+        if _host_raw is not UNSET:
+            host = _host_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "host")
             host = cast(Any, UNSET)
-        else:
-            host = _host_raw
 
         avatar_url = d.pop("avatarUrl", UNSET)
         if avatar_url is UNSET:
@@ -194,19 +287,16 @@ class UserLite:
             missing_required("UserLite", "avatarUrl")
 
         _avatar_blurhash_raw = d.pop("avatarBlurhash", UNSET)
-        if _avatar_blurhash_raw is UNSET:
+        if _avatar_blurhash_raw is not UNSET:
+            avatar_blurhash = _avatar_blurhash_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "avatarBlurhash")
             avatar_blurhash = cast(Any, UNSET)
-        else:
-            avatar_blurhash = _avatar_blurhash_raw
 
         _avatar_decorations_raw = d.pop("avatarDecorations", UNSET)
-        if _avatar_decorations_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UserLite", "avatarDecorations")
-            avatar_decorations = cast(Any, UNSET)
-        else:
+        if _avatar_decorations_raw is not UNSET:
             avatar_decorations = []
             _avatar_decorations = _avatar_decorations_raw
             for avatar_decorations_item_data in _avatar_decorations:
@@ -214,21 +304,28 @@ class UserLite:
 
                 avatar_decorations.append(avatar_decorations_item)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UserLite", "avatarDecorations")
+            avatar_decorations = cast(Any, UNSET)
+
         _emojis_raw = d.pop("emojis", UNSET)
-        if _emojis_raw is UNSET:
+        if _emojis_raw is not UNSET:
+            emojis = UserLiteEmojis.from_dict(_emojis_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "emojis")
             emojis = cast(Any, UNSET)
-        else:
-            emojis = UserLiteEmojis.from_dict(_emojis_raw)
 
         _online_status_raw = d.pop("onlineStatus", UNSET)
-        if _online_status_raw is UNSET:
+        if _online_status_raw is not UNSET:
+            online_status = check_user_lite_online_status(_online_status_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "onlineStatus")
             online_status = cast(Any, UNSET)
-        else:
-            online_status = check_user_lite_online_status(_online_status_raw)
 
         is_bot = d.pop("isBot", UNSET)
 
@@ -242,7 +339,7 @@ class UserLite:
 
         _instance = d.pop("instance", UNSET)
         instance: UserLiteInstance | Unset
-        if isinstance(_instance, Unset):
+        if _instance is UNSET:
             instance = UNSET
         else:
             instance = UserLiteInstance.from_dict(_instance)
@@ -295,6 +392,28 @@ class UserLite:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERLITE_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "username",
+        "host",
+        "avatarUrl",
+        "avatarBlurhash",
+        "avatarDecorations",
+        "emojis",
+        "onlineStatus",
+        "isBot",
+        "isCat",
+        "requireSigninToViewContents",
+        "makeNotesFollowersOnlyBefore",
+        "makeNotesHiddenBefore",
+        "instance",
+        "badgeRoles",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -49,6 +53,41 @@ class UserLiteBadgeRolesItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = d["name"]
+            icon_url = d["iconUrl"]
+
+            display_order = d["displayOrder"]
+            _model = cls(
+                name=name,
+                icon_url=icon_url,
+                display_order=display_order,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserLiteBadgeRolesItem", exc) from exc
+        if not d.keys() <= _USERLITEBADGEROLESITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _USERLITEBADGEROLESITEM_KEYS}
+            unknown_properties("UserLiteBadgeRolesItem", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserLiteBadgeRolesItem", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         name = d.pop("name", UNSET)
         if name is UNSET:
@@ -56,12 +95,13 @@ class UserLiteBadgeRolesItem:
             missing_required("UserLiteBadgeRolesItem", "name")
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
-        if _icon_url_raw is UNSET:
+        if _icon_url_raw is not UNSET:
+            icon_url = _icon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteBadgeRolesItem", "iconUrl")
             icon_url = cast(Any, UNSET)
-        else:
-            icon_url = _icon_url_raw
 
         display_order = d.pop("displayOrder", UNSET)
         if display_order is UNSET:
@@ -94,3 +134,12 @@ class UserLiteBadgeRolesItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERLITEBADGEROLESITEM_KEYS = frozenset(
+    {
+        "name",
+        "iconUrl",
+        "displayOrder",
+    }
+)

@@ -6,7 +6,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -69,54 +73,106 @@ class UserLiteInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            name = d["name"]
+
+            software_name = d["softwareName"]
+
+            software_version = d["softwareVersion"]
+
+            icon_url = d["iconUrl"]
+
+            favicon_url = d["faviconUrl"]
+
+            theme_color = d["themeColor"]
+
+            _model = cls(
+                name=name,
+                software_name=software_name,
+                software_version=software_version,
+                icon_url=icon_url,
+                favicon_url=favicon_url,
+                theme_color=theme_color,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserLiteInstance", exc) from exc
+        if not d.keys() <= _USERLITEINSTANCE_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _USERLITEINSTANCE_KEYS}
+            unknown_properties("UserLiteInstance", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserLiteInstance", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
-        if _name_raw is UNSET:
+        if _name_raw is not UNSET:
+            name = _name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "name")
             name = cast(Any, UNSET)
-        else:
-            name = _name_raw
 
         _software_name_raw = d.pop("softwareName", UNSET)
-        if _software_name_raw is UNSET:
+        if _software_name_raw is not UNSET:
+            software_name = _software_name_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "softwareName")
             software_name = cast(Any, UNSET)
-        else:
-            software_name = _software_name_raw
 
         _software_version_raw = d.pop("softwareVersion", UNSET)
-        if _software_version_raw is UNSET:
+        if _software_version_raw is not UNSET:
+            software_version = _software_version_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "softwareVersion")
             software_version = cast(Any, UNSET)
-        else:
-            software_version = _software_version_raw
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
-        if _icon_url_raw is UNSET:
+        if _icon_url_raw is not UNSET:
+            icon_url = _icon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "iconUrl")
             icon_url = cast(Any, UNSET)
-        else:
-            icon_url = _icon_url_raw
 
         _favicon_url_raw = d.pop("faviconUrl", UNSET)
-        if _favicon_url_raw is UNSET:
+        if _favicon_url_raw is not UNSET:
+            favicon_url = _favicon_url_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "faviconUrl")
             favicon_url = cast(Any, UNSET)
-        else:
-            favicon_url = _favicon_url_raw
 
         _theme_color_raw = d.pop("themeColor", UNSET)
-        if _theme_color_raw is UNSET:
+        if _theme_color_raw is not UNSET:
+            theme_color = _theme_color_raw
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "themeColor")
             theme_color = cast(Any, UNSET)
-        else:
-            theme_color = _theme_color_raw
 
         if d:
             unknown_properties("UserLiteInstance", d)
@@ -147,3 +203,15 @@ class UserLiteInstance:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERLITEINSTANCE_KEYS = frozenset(
+    {
+        "name",
+        "softwareName",
+        "softwareVersion",
+        "iconUrl",
+        "faviconUrl",
+        "themeColor",
+    }
+)

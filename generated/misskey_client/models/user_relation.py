@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -98,8 +102,64 @@ class UserRelation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            is_following = d["isFollowing"]
+            has_pending_follow_request_from_you = d["hasPendingFollowRequestFromYou"]
+            has_pending_follow_request_to_you = d["hasPendingFollowRequestToYou"]
+            is_followed = d["isFollowed"]
+            is_blocking = d["isBlocking"]
+            is_blocked = d["isBlocked"]
+            is_muted = d["isMuted"]
+            is_renote_muted = d["isRenoteMuted"]
+            _following = d.get("following", UNSET)
+            following: None | Unset | UserRelationFollowing
+            if _following is None or _following is UNSET:
+                following = _following
+            else:
+                following_type_0 = UserRelationFollowing.from_dict(_following)
+
+                following = following_type_0
+
+            _model = cls(
+                id=id,
+                is_following=is_following,
+                has_pending_follow_request_from_you=has_pending_follow_request_from_you,
+                has_pending_follow_request_to_you=has_pending_follow_request_to_you,
+                is_followed=is_followed,
+                is_blocking=is_blocking,
+                is_blocked=is_blocked,
+                is_muted=is_muted,
+                is_renote_muted=is_renote_muted,
+                following=following,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserRelation", exc) from exc
+        if not d.keys() <= _USERRELATION_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _USERRELATION_KEYS}
+            unknown_properties("UserRelation", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UserRelation", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -147,8 +207,9 @@ class UserRelation:
             missing_required("UserRelation", "isRenoteMuted")
 
         _following = d.pop("following", UNSET)
-        if _following is None or isinstance(_following, Unset):
-            following = cast("None | Unset | UserRelationFollowing", _following)
+        following: None | Unset | UserRelationFollowing
+        if _following is None or _following is UNSET:
+            following = _following
         else:
             following_type_0 = UserRelationFollowing.from_dict(_following)
 
@@ -187,6 +248,22 @@ class UserRelation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERRELATION_KEYS = frozenset(
+    {
+        "id",
+        "isFollowing",
+        "hasPendingFollowRequestFromYou",
+        "hasPendingFollowRequestToYou",
+        "isFollowed",
+        "isBlocking",
+        "isBlocked",
+        "isMuted",
+        "isRenoteMuted",
+        "following",
+    }
+)
 
 
 _RELATED_LOADED = False

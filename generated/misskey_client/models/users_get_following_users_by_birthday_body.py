@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    parse_union,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -66,15 +71,77 @@ class UsersGetFollowingUsersByBirthdayBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+
+            def _parse_birthday(
+                data: object,
+            ) -> UsersGetFollowingUsersByBirthdayBodyBirthdayType0 | UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
+
+                def _try_0(data: Any) -> UsersGetFollowingUsersByBirthdayBodyBirthdayType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    birthday_type_0 = UsersGetFollowingUsersByBirthdayBodyBirthdayType0.from_dict(data)
+
+                    return birthday_type_0
+
+                def _try_1(data: Any) -> UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    birthday_type_1 = UsersGetFollowingUsersByBirthdayBodyBirthdayType1.from_dict(data)
+
+                    return birthday_type_1
+
+                return cast(
+                    UsersGetFollowingUsersByBirthdayBodyBirthdayType0
+                    | UsersGetFollowingUsersByBirthdayBodyBirthdayType1,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
+                    ),
+                )
+
+            birthday = _parse_birthday(d["birthday"])
+
+            limit = d.get("limit", UNSET)
+            offset = d.get("offset", UNSET)
+            _model = cls(
+                birthday=birthday,
+                limit=limit,
+                offset=offset,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersGetFollowingUsersByBirthdayBody", exc) from exc
+        if not d.keys() <= _USERSGETFOLLOWINGUSERSBYBIRTHDAYBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _USERSGETFOLLOWINGUSERSBYBIRTHDAYBODY_KEYS}
+            unknown_properties("UsersGetFollowingUsersByBirthdayBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersGetFollowingUsersByBirthdayBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _birthday_raw = d.pop("birthday", UNSET)
-        if _birthday_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UsersGetFollowingUsersByBirthdayBody", "birthday")
-            birthday = cast(Any, UNSET)
-        else:
+        if _birthday_raw is not UNSET:
 
             def _parse_birthday(
                 data: object,
@@ -108,6 +175,11 @@ class UsersGetFollowingUsersByBirthdayBody:
 
             birthday = _parse_birthday(_birthday_raw)
 
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UsersGetFollowingUsersByBirthdayBody", "birthday")
+            birthday = cast(Any, UNSET)
+
         limit = d.pop("limit", UNSET)
 
         offset = d.pop("offset", UNSET)
@@ -138,6 +210,15 @@ class UsersGetFollowingUsersByBirthdayBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERSGETFOLLOWINGUSERSBYBIRTHDAYBODY_KEYS = frozenset(
+    {
+        "birthday",
+        "limit",
+        "offset",
+    }
+)
 
 
 _RELATED_LOADED = False

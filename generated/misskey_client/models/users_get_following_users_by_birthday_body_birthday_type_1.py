@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -54,24 +58,64 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            begin = UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin.from_dict(d["begin"])
+
+            end = UsersGetFollowingUsersByBirthdayBodyBirthdayType1End.from_dict(d["end"])
+
+            _model = cls(
+                begin=begin,
+                end=end,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", exc) from exc
+        if not d.keys() <= _USERSGETFOLLOWINGUSERSBYBIRTHDAYBODYBIRTHDAYTYPE1_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {
+                key: value
+                for key, value in d.items()
+                if key not in _USERSGETFOLLOWINGUSERSBYBIRTHDAYBODYBIRTHDAYTYPE1_KEYS
+            }
+            unknown_properties("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _begin_raw = d.pop("begin", UNSET)
-        if _begin_raw is UNSET:
+        if _begin_raw is not UNSET:
+            begin = UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin.from_dict(_begin_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", "begin")
             begin = cast(Any, UNSET)
-        else:
-            begin = UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin.from_dict(_begin_raw)
 
         _end_raw = d.pop("end", UNSET)
-        if _end_raw is UNSET:
+        if _end_raw is not UNSET:
+            end = UsersGetFollowingUsersByBirthdayBodyBirthdayType1End.from_dict(_end_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", "end")
             end = cast(Any, UNSET)
-        else:
-            end = UsersGetFollowingUsersByBirthdayBodyBirthdayType1End.from_dict(_end_raw)
 
         if d:
             unknown_properties("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", d)
@@ -98,6 +142,14 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERSGETFOLLOWINGUSERSBYBIRTHDAYBODYBIRTHDAYTYPE1_KEYS = frozenset(
+    {
+        "begin",
+        "end",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -54,8 +58,47 @@ class UsersGetFollowingUsersByBirthdayResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            id = d["id"]
+            birthday = d["birthday"]
+            user = UserLite.from_dict(d["user"])
+
+            _model = cls(
+                id=id,
+                birthday=birthday,
+                user=user,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersGetFollowingUsersByBirthdayResponse200Item", exc) from exc
+        if not d.keys() <= _USERSGETFOLLOWINGUSERSBYBIRTHDAYRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {
+                key: value
+                for key, value in d.items()
+                if key not in _USERSGETFOLLOWINGUSERSBYBIRTHDAYRESPONSE200ITEM_KEYS
+            }
+            unknown_properties("UsersGetFollowingUsersByBirthdayResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersGetFollowingUsersByBirthdayResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -68,12 +111,13 @@ class UsersGetFollowingUsersByBirthdayResponse200Item:
             missing_required("UsersGetFollowingUsersByBirthdayResponse200Item", "birthday")
 
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
+        if _user_raw is not UNSET:
+            user = UserLite.from_dict(_user_raw)
+
+        else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayResponse200Item", "user")
             user = cast(Any, UNSET)
-        else:
-            user = UserLite.from_dict(_user_raw)
 
         if d:
             unknown_properties("UsersGetFollowingUsersByBirthdayResponse200Item", d)
@@ -101,6 +145,15 @@ class UsersGetFollowingUsersByBirthdayResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERSGETFOLLOWINGUSERSBYBIRTHDAYRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "id",
+        "birthday",
+        "user",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    parse_union,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -54,15 +59,74 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+
+            def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
+
+                def _try_0(data: Any) -> UserDetailedNotMe:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+
+                    return componentsschemas_user_detailed_type_0
+
+                def _try_1(data: Any) -> MeDetailed:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+
+                    return componentsschemas_user_detailed_type_1
+
+                return cast(
+                    MeDetailed | UserDetailedNotMe,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
+                    ),
+                )
+
+            user = _parse_user(d["user"])
+
+            weight = d["weight"]
+            _model = cls(
+                user=user,
+                weight=weight,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersGetFrequentlyRepliedUsersResponse200Item", exc) from exc
+        if not d.keys() <= _USERSGETFREQUENTLYREPLIEDUSERSRESPONSE200ITEM_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {
+                key: value for key, value in d.items() if key not in _USERSGETFREQUENTLYREPLIEDUSERSRESPONSE200ITEM_KEYS
+            }
+            unknown_properties("UsersGetFrequentlyRepliedUsersResponse200Item", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersGetFrequentlyRepliedUsersResponse200Item", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _user_raw = d.pop("user", UNSET)
-        if _user_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UsersGetFrequentlyRepliedUsersResponse200Item", "user")
-            user = cast(Any, UNSET)
-        else:
+        if _user_raw is not UNSET:
 
             def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
 
@@ -92,6 +156,11 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
                 )
 
             user = _parse_user(_user_raw)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UsersGetFrequentlyRepliedUsersResponse200Item", "user")
+            user = cast(Any, UNSET)
 
         weight = d.pop("weight", UNSET)
         if weight is UNSET:
@@ -123,6 +192,14 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERSGETFREQUENTLYREPLIEDUSERSRESPONSE200ITEM_KEYS = frozenset(
+    {
+        "user",
+        "weight",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -98,6 +102,56 @@ class UsersNotesBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            user_id = d["userId"]
+            with_replies = d.get("withReplies", UNSET)
+            with_renotes = d.get("withRenotes", UNSET)
+            with_channel_notes = d.get("withChannelNotes", UNSET)
+            limit = d.get("limit", UNSET)
+            since_id = d.get("sinceId", UNSET)
+            until_id = d.get("untilId", UNSET)
+            since_date = d.get("sinceDate", UNSET)
+            until_date = d.get("untilDate", UNSET)
+            allow_partial = d.get("allowPartial", UNSET)
+            with_files = d.get("withFiles", UNSET)
+            _model = cls(
+                user_id=user_id,
+                with_replies=with_replies,
+                with_renotes=with_renotes,
+                with_channel_notes=with_channel_notes,
+                limit=limit,
+                since_id=since_id,
+                until_id=until_id,
+                since_date=since_date,
+                until_date=until_date,
+                allow_partial=allow_partial,
+                with_files=with_files,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersNotesBody", exc) from exc
+        if not d.keys() <= _USERSNOTESBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _USERSNOTESBODY_KEYS}
+            unknown_properties("UsersNotesBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersNotesBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         user_id = d.pop("userId", UNSET)
         if user_id is UNSET:
@@ -158,3 +212,20 @@ class UsersNotesBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERSNOTESBODY_KEYS = frozenset(
+    {
+        "userId",
+        "withReplies",
+        "withRenotes",
+        "withChannelNotes",
+        "limit",
+        "sinceId",
+        "untilId",
+        "sinceDate",
+        "untilDate",
+        "allowPartial",
+        "withFiles",
+    }
+)

@@ -6,7 +6,12 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, parse_union, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    parse_union,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -43,13 +48,11 @@ class UsersRelationBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _user_id_raw = d.pop("userId", UNSET)
-        if _user_id_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("UsersRelationBody", "userId")
-            user_id = cast(Any, UNSET)
-        else:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
 
             def _parse_user_id(data: object) -> list[str] | str:
 
@@ -61,7 +64,62 @@ class UsersRelationBody:
                 def _try_1(data: Any) -> list[str]:
                     if not isinstance(data, list):
                         raise TypeError()
-                    user_id_type_1 = cast("list[str]", data)
+                    user_id_type_1: list[str] = data
+
+                    return user_id_type_1
+
+                return cast(
+                    list[str] | str,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
+                    ),
+                )
+
+            user_id = _parse_user_id(d["userId"])
+
+            _model = cls(
+                user_id=user_id,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersRelationBody", exc) from exc
+        if not d.keys() <= _USERSRELATIONBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _USERSRELATIONBODY_KEYS}
+            unknown_properties("UsersRelationBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersRelationBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        _user_id_raw = d.pop("userId", UNSET)
+        if _user_id_raw is not UNSET:
+
+            def _parse_user_id(data: object) -> list[str] | str:
+
+                def _try_0(data: Any) -> str:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    return data
+
+                def _try_1(data: Any) -> list[str]:
+                    if not isinstance(data, list):
+                        raise TypeError()
+                    user_id_type_1: list[str] = data
 
                     return user_id_type_1
 
@@ -77,6 +135,11 @@ class UsersRelationBody:
                 )
 
             user_id = _parse_user_id(_user_id_raw)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("UsersRelationBody", "userId")
+            user_id = cast(Any, UNSET)
 
         if d:
             unknown_properties("UsersRelationBody", d)
@@ -102,3 +165,10 @@ class UsersRelationBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERSRELATIONBODY_KEYS = frozenset(
+    {
+        "userId",
+    }
+)

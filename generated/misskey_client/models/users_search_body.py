@@ -6,7 +6,11 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.users_search_body_origin import UsersSearchBodyOrigin, check_users_search_body_origin
 from ..types import UNSET, Unset
@@ -65,6 +69,50 @@ class UsersSearchBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            query = d["query"]
+            offset = d.get("offset", UNSET)
+            limit = d.get("limit", UNSET)
+            _origin = d.get("origin", UNSET)
+            origin: UsersSearchBodyOrigin | Unset
+            if _origin is UNSET:
+                origin = UNSET
+            else:
+                origin = check_users_search_body_origin(_origin)
+
+            detail = d.get("detail", UNSET)
+            _model = cls(
+                query=query,
+                offset=offset,
+                limit=limit,
+                origin=origin,
+                detail=detail,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersSearchBody", exc) from exc
+        if not d.keys() <= _USERSSEARCHBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _USERSSEARCHBODY_KEYS}
+            unknown_properties("UsersSearchBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersSearchBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         query = d.pop("query", UNSET)
         if query is UNSET:
@@ -77,7 +125,7 @@ class UsersSearchBody:
 
         _origin = d.pop("origin", UNSET)
         origin: UsersSearchBodyOrigin | Unset
-        if isinstance(_origin, Unset):
+        if _origin is UNSET:
             origin = UNSET
         else:
             origin = check_users_search_body_origin(_origin)
@@ -112,3 +160,14 @@ class UsersSearchBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERSSEARCHBODY_KEYS = frozenset(
+    {
+        "query",
+        "offset",
+        "limit",
+        "origin",
+        "detail",
+    }
+)

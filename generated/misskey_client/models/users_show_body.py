@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET, Unset
 
@@ -60,10 +63,48 @@ class UsersShowBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            user_id = d.get("userId", UNSET)
+            user_ids: list[str] = d.get("userIds", UNSET)
+
+            username = d.get("username", UNSET)
+            host = d.get("host", UNSET)
+
+            _model = cls(
+                user_id=user_id,
+                user_ids=user_ids,
+                username=username,
+                host=host,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersShowBody", exc) from exc
+        if not d.keys() <= _USERSSHOWBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _USERSSHOWBODY_KEYS}
+            unknown_properties("UsersShowBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("UsersShowBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         user_id = d.pop("userId", UNSET)
 
-        user_ids = cast("list[str]", d.pop("userIds", UNSET))
+        user_ids: list[str] = d.pop("userIds", UNSET)
 
         username = d.pop("username", UNSET)
 
@@ -96,3 +137,13 @@ class UsersShowBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_USERSSHOWBODY_KEYS = frozenset(
+    {
+        "userId",
+        "userIds",
+        "username",
+        "host",
+    }
+)

@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.v2_admin_emoji_list_body_sort_keys_item import (
     V2AdminEmojiListBodySortKeysItem,
@@ -99,12 +102,73 @@ class V2AdminEmojiListBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            _query = d.get("query", UNSET)
+            query: None | Unset | V2AdminEmojiListBodyQuery
+            if _query is None or _query is UNSET:
+                query = _query
+            else:
+                query_type_0 = V2AdminEmojiListBodyQuery.from_dict(_query)
+
+                query = query_type_0
+
+            since_id = d.get("sinceId", UNSET)
+            until_id = d.get("untilId", UNSET)
+            since_date = d.get("sinceDate", UNSET)
+            until_date = d.get("untilDate", UNSET)
+            limit = d.get("limit", UNSET)
+            page = d.get("page", UNSET)
+            _sort_keys = d.get("sortKeys", UNSET)
+            sort_keys: list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET
+            if _sort_keys is not UNSET:
+                sort_keys = []
+                for sort_keys_item_data in _sort_keys:
+                    sort_keys_item = check_v2_admin_emoji_list_body_sort_keys_item(sort_keys_item_data)
+
+                    sort_keys.append(sort_keys_item)
+
+            _model = cls(
+                query=query,
+                since_id=since_id,
+                until_id=until_id,
+                since_date=since_date,
+                until_date=until_date,
+                limit=limit,
+                page=page,
+                sort_keys=sort_keys,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("V2AdminEmojiListBody", exc) from exc
+        if not d.keys() <= _V2ADMINEMOJILISTBODY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _V2ADMINEMOJILISTBODY_KEYS}
+            unknown_properties("V2AdminEmojiListBody", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("V2AdminEmojiListBody", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _query = d.pop("query", UNSET)
-        if _query is None or isinstance(_query, Unset):
-            query = cast("None | Unset | V2AdminEmojiListBodyQuery", _query)
+        query: None | Unset | V2AdminEmojiListBodyQuery
+        if _query is None or _query is UNSET:
+            query = _query
         else:
             query_type_0 = V2AdminEmojiListBodyQuery.from_dict(_query)
 
@@ -162,6 +226,20 @@ class V2AdminEmojiListBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_V2ADMINEMOJILISTBODY_KEYS = frozenset(
+    {
+        "query",
+        "sinceId",
+        "untilId",
+        "sinceDate",
+        "untilDate",
+        "limit",
+        "page",
+        "sortKeys",
+    }
+)
 
 
 _RELATED_LOADED = False

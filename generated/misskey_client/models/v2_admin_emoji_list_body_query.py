@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import unknown_properties
+from misskey_core._parsing import (
+    parse_error,
+    unknown_properties,
+)
 
 from ..models.v2_admin_emoji_list_body_query_host_type import (
     V2AdminEmojiListBodyQueryHostType,
@@ -128,6 +131,71 @@ class V2AdminEmojiListBodyQuery:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            updated_at_from = d.get("updatedAtFrom", UNSET)
+            updated_at_to = d.get("updatedAtTo", UNSET)
+            name = d.get("name", UNSET)
+            host = d.get("host", UNSET)
+            uri = d.get("uri", UNSET)
+            public_url = d.get("publicUrl", UNSET)
+            original_url = d.get("originalUrl", UNSET)
+            type_ = d.get("type", UNSET)
+            aliases = d.get("aliases", UNSET)
+            category = d.get("category", UNSET)
+            license_ = d.get("license", UNSET)
+            is_sensitive = d.get("isSensitive", UNSET)
+            local_only = d.get("localOnly", UNSET)
+            _host_type = d.get("hostType", UNSET)
+            host_type: V2AdminEmojiListBodyQueryHostType | Unset
+            if _host_type is UNSET:
+                host_type = UNSET
+            else:
+                host_type = check_v2_admin_emoji_list_body_query_host_type(_host_type)
+
+            role_ids: list[str] = d.get("roleIds", UNSET)
+
+            _model = cls(
+                updated_at_from=updated_at_from,
+                updated_at_to=updated_at_to,
+                name=name,
+                host=host,
+                uri=uri,
+                public_url=public_url,
+                original_url=original_url,
+                type_=type_,
+                aliases=aliases,
+                category=category,
+                license_=license_,
+                is_sensitive=is_sensitive,
+                local_only=local_only,
+                host_type=host_type,
+                role_ids=role_ids,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("V2AdminEmojiListBodyQuery", exc) from exc
+        if not d.keys() <= _V2ADMINEMOJILISTBODYQUERY_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _V2ADMINEMOJILISTBODYQUERY_KEYS}
+            unknown_properties("V2AdminEmojiListBodyQuery", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("V2AdminEmojiListBodyQuery", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         updated_at_from = d.pop("updatedAtFrom", UNSET)
 
@@ -157,12 +225,12 @@ class V2AdminEmojiListBodyQuery:
 
         _host_type = d.pop("hostType", UNSET)
         host_type: V2AdminEmojiListBodyQueryHostType | Unset
-        if isinstance(_host_type, Unset):
+        if _host_type is UNSET:
             host_type = UNSET
         else:
             host_type = check_v2_admin_emoji_list_body_query_host_type(_host_type)
 
-        role_ids = cast("list[str]", d.pop("roleIds", UNSET))
+        role_ids: list[str] = d.pop("roleIds", UNSET)
 
         if d:
             unknown_properties("V2AdminEmojiListBodyQuery", d)
@@ -202,3 +270,24 @@ class V2AdminEmojiListBodyQuery:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_V2ADMINEMOJILISTBODYQUERY_KEYS = frozenset(
+    {
+        "updatedAtFrom",
+        "updatedAtTo",
+        "name",
+        "host",
+        "uri",
+        "publicUrl",
+        "originalUrl",
+        "type",
+        "aliases",
+        "category",
+        "license",
+        "isSensitive",
+        "localOnly",
+        "hostType",
+        "roleIds",
+    }
+)

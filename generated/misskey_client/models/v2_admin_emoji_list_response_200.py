@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-from misskey_core._parsing import missing_required, unknown_properties
+from misskey_core._parsing import (
+    missing_required,
+    parse_error,
+    unknown_properties,
+)
 
 from ..types import UNSET
 
@@ -66,21 +70,64 @@ class V2AdminEmojiListResponse200:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
+        # Fast path: every required property present, read in place (no copy, no pops). A missing
+        # one takes the careful path, which knows lenient from strict.
+        d = src_dict
+        try:
+            emojis = []
+            _emojis = d["emojis"]
+            for emojis_item_data in _emojis:
+                emojis_item = EmojiDetailedAdmin.from_dict(emojis_item_data)
+
+                emojis.append(emojis_item)
+
+            count = d["count"]
+            all_count = d["allCount"]
+            all_pages = d["allPages"]
+            _model = cls(
+                emojis=emojis,
+                count=count,
+                all_count=all_count,
+                all_pages=all_pages,
+            )
+        except KeyError:
+            return cls._from_dict_careful(src_dict)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("V2AdminEmojiListResponse200", exc) from exc
+        if not d.keys() <= _V2ADMINEMOJILISTRESPONSE200_KEYS:
+            # Properties the spec does not know: kept (lenient) or an error (strict).
+            extra = {key: value for key, value in d.items() if key not in _V2ADMINEMOJILISTRESPONSE200_KEYS}
+            unknown_properties("V2AdminEmojiListResponse200", extra)
+            _model.additional_properties = extra
+        return _model
+
+    @classmethod
+    def _from_dict_careful(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """The careful path: tolerates missing required properties (lenient) or names them (strict)."""
+        try:
+            return cls._from_dict_copy(src_dict)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise parse_error("V2AdminEmojiListResponse200", exc) from exc
+
+    @classmethod
+    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         _emojis_raw = d.pop("emojis", UNSET)
-        if _emojis_raw is UNSET:
-            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
-            missing_required("V2AdminEmojiListResponse200", "emojis")
-            emojis = cast(Any, UNSET)
-        else:
+        if _emojis_raw is not UNSET:
             emojis = []
             _emojis = _emojis_raw
             for emojis_item_data in _emojis:
                 emojis_item = EmojiDetailedAdmin.from_dict(emojis_item_data)
 
                 emojis.append(emojis_item)
+
+        else:
+            # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
+            missing_required("V2AdminEmojiListResponse200", "emojis")
+            emojis = cast(Any, UNSET)
 
         count = d.pop("count", UNSET)
         if count is UNSET:
@@ -124,6 +171,16 @@ class V2AdminEmojiListResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+_V2ADMINEMOJILISTRESPONSE200_KEYS = frozenset(
+    {
+        "emojis",
+        "count",
+        "allCount",
+        "allPages",
+    }
+)
 
 
 _RELATED_LOADED = False

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.sw_show_registration_body import SwShowRegistrationBody
 from ...models.sw_show_registration_response_200 import SwShowRegistrationResponse200
@@ -25,8 +25,9 @@ def _body(
 
 def _parse(data: Any) -> None | SwShowRegistrationResponse200:
     _response_200 = data
+    response_200: None | SwShowRegistrationResponse200
     if _response_200 is None:
-        response_200 = cast("None | SwShowRegistrationResponse200", _response_200)
+        response_200 = _response_200
     else:
         response_200_type_0 = SwShowRegistrationResponse200.from_dict(_response_200)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.admin_queue_show_job_logs_body import AdminQueueShowJobLogsBody
 from ...models.admin_queue_show_job_logs_body_queue import (
@@ -28,7 +28,7 @@ def _body(
 
 
 def _parse(data: Any) -> list[str]:
-    response_200 = cast("list[str]", data)
+    response_200: list[str] = data
 
     return response_200
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.federation_instance import FederationInstance
 from ...models.federation_show_instance_body import FederationShowInstanceBody
@@ -25,8 +25,9 @@ def _body(
 
 def _parse(data: Any) -> FederationInstance | None:
     _response_200 = data
+    response_200: FederationInstance | None
     if _response_200 is None:
-        response_200 = cast("FederationInstance | None", _response_200)
+        response_200 = _response_200
     else:
         response_200_type_0 = FederationInstance.from_dict(_response_200)
 

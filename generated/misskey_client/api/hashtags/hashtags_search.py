@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.hashtags_search_body import HashtagsSearchBody
 from ...types import UNSET, Unset
@@ -28,7 +28,7 @@ def _body(
 
 
 def _parse(data: Any) -> list[str]:
-    response_200 = cast("list[str]", data)
+    response_200: list[str] = data
 
     return response_200
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.endpoint_body import EndpointBody
 from ...models.endpoint_response_200 import EndpointResponse200
@@ -25,8 +25,9 @@ def _body(
 
 def _parse(data: Any) -> EndpointResponse200 | None:
     _response_200 = data
+    response_200: EndpointResponse200 | None
     if _response_200 is None:
-        response_200 = cast("EndpointResponse200 | None", _response_200)
+        response_200 = _response_200
     else:
         response_200_type_0 = EndpointResponse200.from_dict(_response_200)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -16,7 +16,7 @@ def _body() -> dict[str, Any]:
 
 
 def _parse(data: Any) -> list[str]:
-    response_200 = cast("list[str]", data)
+    response_200: list[str] = data
 
     return response_200
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.reversi_game_detailed import ReversiGameDetailed
 from ...models.reversi_match_body import ReversiMatchBody
@@ -30,8 +30,9 @@ def _body(
 
 def _parse(data: Any) -> None | ReversiGameDetailed:
     _response_200 = data
+    response_200: None | ReversiGameDetailed
     if _response_200 is None:
-        response_200 = cast("None | ReversiGameDetailed", _response_200)
+        response_200 = _response_200
     else:
         response_200_type_0 = ReversiGameDetailed.from_dict(_response_200)
 
