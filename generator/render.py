@@ -157,7 +157,9 @@ _CHANGES = re.compile(
     r"(create|delete|update|remove|add|set|reset|clear|suspend|import|export|send|vote|read|regenerate|"
     r"follow|unfollow|mute|unmute|block|unblock|invite|join|leave|favorite|like|unlike|accept|reject|cancel|"
     r"claim|register|move|push|approve|deny|test|report|change|gen|generate|logout|flush|pin|unpin|switch|"
-    r"copy|upload|assign|unassign|mark|forward|migrate|hide|verify|sign|match|renew|resolve|revoke|promote)",
+    r"copy|upload|assign|unassign|mark|forward|migrate|hide|verify|sign|match|renew|resolve|revoke|promote|"
+    r"unregister|done|password-less|request-reset-password|summon|surrender|init)"
+    r"(-[a-z0-9-]+)?",  # create-from-file, delete-all-files-of-a-user, read-all-unread-notes...
 )
 
 
@@ -169,7 +171,7 @@ def _idempotent(name: str, permission: list[str]) -> bool:
     """
     if any(p.startswith("write:") for p in permission):
         return False
-    return not _CHANGES.search(name.rsplit("/", 1)[-1])
+    return not _CHANGES.fullmatch(name.rsplit("/", 1)[-1])
 
 
 def _body_properties(operation: dict[str, Any]) -> dict[str, Any]:

@@ -59,7 +59,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
         None,
     ),
     "admin/abuse-user-reports": EndpointSpec(
-        "misskey_client.api.admin.admin_abuse_user_reports", True, ("read:admin:abuse-user-reports",), False, "id", 10
+        "misskey_client.api.admin.admin_abuse_user_reports", True, ("read:admin:abuse-user-reports",), True, "id", 10
     ),
     "admin/accounts/create": EndpointSpec(
         "misskey_client.api.admin.admin_accounts_create", False, (), False, None, None
@@ -450,7 +450,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
         "misskey_client.api.channels.channels_follow", True, ("write:channels",), False, None, None
     ),
     "channels/followed": EndpointSpec(
-        "misskey_client.api.channels.channels_followed", True, ("read:channels",), False, "id", 5
+        "misskey_client.api.channels.channels_followed", True, ("read:channels",), True, "id", 5
     ),
     "channels/mute/create": EndpointSpec(
         "misskey_client.api.channels.channels_mute_create", True, ("write:channels",), False, None, None
@@ -462,7 +462,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
         "misskey_client.api.channels.channels_mute_list", True, ("read:channels",), True, None, None
     ),
     "channels/my-favorites": EndpointSpec(
-        "misskey_client.api.channels.channels_my_favorites", True, ("read:channels",), False, None, None
+        "misskey_client.api.channels.channels_my_favorites", True, ("read:channels",), True, None, None
     ),
     "channels/owned": EndpointSpec(
         "misskey_client.api.channels.channels_owned", True, ("read:channels",), True, "id", 5
@@ -486,9 +486,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
     "charts/instance": EndpointSpec("misskey_client.api.charts.charts_instance", False, (), True, None, 30),
     "charts/notes": EndpointSpec("misskey_client.api.charts.charts_notes", False, (), True, None, 30),
     "charts/user/drive": EndpointSpec("misskey_client.api.charts.charts_user_drive", False, (), True, None, 30),
-    "charts/user/following": EndpointSpec(
-        "misskey_client.api.charts.charts_user_following", False, (), False, None, 30
-    ),
+    "charts/user/following": EndpointSpec("misskey_client.api.charts.charts_user_following", False, (), True, None, 30),
     "charts/user/notes": EndpointSpec("misskey_client.api.charts.charts_user_notes", False, (), True, None, 30),
     "charts/user/pv": EndpointSpec("misskey_client.api.charts.charts_user_pv", False, (), True, None, 30),
     "charts/user/reactions": EndpointSpec("misskey_client.api.charts.charts_user_reactions", False, (), True, None, 30),
@@ -544,7 +542,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
         "misskey_client.api.chat.chat_rooms_join", True, ("write:chat",), False, None, None
     ),
     "chat/rooms/joining": EndpointSpec(
-        "misskey_client.api.chat.chat_rooms_joining", True, ("read:chat",), False, "id", 30
+        "misskey_client.api.chat.chat_rooms_joining", True, ("read:chat",), True, "id", 30
     ),
     "chat/rooms/leave": EndpointSpec(
         "misskey_client.api.chat.chat_rooms_leave", True, ("write:chat",), False, None, None
@@ -570,7 +568,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
     ),
     "clips/list": EndpointSpec("misskey_client.api.clips.clips_list", True, ("read:account",), True, "id", 10),
     "clips/my-favorites": EndpointSpec(
-        "misskey_client.api.account.clips_my_favorites", True, ("read:clip-favorite",), False, None, None
+        "misskey_client.api.account.clips_my_favorites", True, ("read:clip-favorite",), True, None, None
     ),
     "clips/notes": EndpointSpec("misskey_client.api.account.clips_notes", False, ("read:account",), True, "id", 10),
     "clips/remove-note": EndpointSpec(
@@ -644,10 +642,10 @@ ENDPOINTS: dict[str, EndpointSpec] = {
         "misskey_client.api.export_custom_emojis.export_custom_emojis", True, (), False, None, None
     ),
     "federation/followers": EndpointSpec(
-        "misskey_client.api.federation.federation_followers", False, (), False, "id", 10
+        "misskey_client.api.federation.federation_followers", False, (), True, "id", 10
     ),
     "federation/following": EndpointSpec(
-        "misskey_client.api.federation.federation_following", False, (), False, "id", 10
+        "misskey_client.api.federation.federation_following", False, (), True, "id", 10
     ),
     "federation/instances": EndpointSpec(
         "misskey_client.api.federation.federation_instances", False, (), True, "offset", 30
@@ -670,7 +668,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
     "flash/like": EndpointSpec("misskey_client.api.flash.flash_like", True, ("write:flash-likes",), False, None, None),
     "flash/my": EndpointSpec("misskey_client.api.account.flash_my", True, ("read:flash",), True, "id", 10),
     "flash/my-likes": EndpointSpec(
-        "misskey_client.api.account.flash_my_likes", True, ("read:flash-likes",), False, "id", 10
+        "misskey_client.api.account.flash_my_likes", True, ("read:flash-likes",), True, "id", 10
     ),
     "flash/search": EndpointSpec("misskey_client.api.flash.flash_search", False, (), True, "id", 5),
     "flash/show": EndpointSpec("misskey_client.api.flashs.flash_show", False, (), True, None, None),
@@ -739,9 +737,9 @@ ENDPOINTS: dict[str, EndpointSpec] = {
     "hashtags/trend": EndpointSpec("misskey_client.api.hashtags.hashtags_trend", False, (), True, None, None),
     "hashtags/users": EndpointSpec("misskey_client.api.hashtags.hashtags_users", False, (), True, "offset", 10),
     "i": EndpointSpec("misskey_client.api.account.i", True, ("read:account",), True, None, None),
-    "i/2fa/done": EndpointSpec("misskey_client.api.i.i_2fa_done", True, (), True, None, None),
+    "i/2fa/done": EndpointSpec("misskey_client.api.i.i_2fa_done", True, (), False, None, None),
     "i/2fa/key-done": EndpointSpec("misskey_client.api.i.i_2fa_key_done", True, (), True, None, None),
-    "i/2fa/password-less": EndpointSpec("misskey_client.api.i.i_2fa_password_less", True, (), True, None, None),
+    "i/2fa/password-less": EndpointSpec("misskey_client.api.i.i_2fa_password_less", True, (), False, None, None),
     "i/2fa/register": EndpointSpec("misskey_client.api.i.i_2fa_register", True, (), False, None, None),
     "i/2fa/register-key": EndpointSpec("misskey_client.api.i.i_2fa_register_key", True, (), False, None, None),
     "i/2fa/remove-key": EndpointSpec("misskey_client.api.i.i_2fa_remove_key", True, (), False, None, None),
@@ -762,9 +760,9 @@ ENDPOINTS: dict[str, EndpointSpec] = {
     "i/export-mute": EndpointSpec("misskey_client.api.i.i_export_mute", True, (), False, None, None),
     "i/export-notes": EndpointSpec("misskey_client.api.i.i_export_notes", True, (), False, None, None),
     "i/export-user-lists": EndpointSpec("misskey_client.api.i.i_export_user_lists", True, (), False, None, None),
-    "i/favorites": EndpointSpec("misskey_client.api.account.i_favorites", True, ("read:favorites",), False, "id", 10),
+    "i/favorites": EndpointSpec("misskey_client.api.account.i_favorites", True, ("read:favorites",), True, "id", 10),
     "i/gallery/likes": EndpointSpec(
-        "misskey_client.api.account.i_gallery_likes", True, ("read:gallery-likes",), False, "id", 10
+        "misskey_client.api.account.i_gallery_likes", True, ("read:gallery-likes",), True, "id", 10
     ),
     "i/gallery/posts": EndpointSpec(
         "misskey_client.api.account.i_gallery_posts", True, ("read:gallery",), True, "id", 10
@@ -781,9 +779,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
     "i/notifications-grouped": EndpointSpec(
         "misskey_client.api.account.i_notifications_grouped", True, ("read:notifications",), True, "id", 10
     ),
-    "i/page-likes": EndpointSpec(
-        "misskey_client.api.account.i_page_likes", True, ("read:page-likes",), False, "id", 10
-    ),
+    "i/page-likes": EndpointSpec("misskey_client.api.account.i_page_likes", True, ("read:page-likes",), True, "id", 10),
     "i/pages": EndpointSpec("misskey_client.api.account.i_pages", True, ("read:pages",), True, "id", 10),
     "i/pin": EndpointSpec("misskey_client.api.account.i_pin", True, ("write:account",), False, None, None),
     "i/read-announcement": EndpointSpec(
@@ -809,7 +805,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
     ),
     "i/registry/set": EndpointSpec("misskey_client.api.i.i_registry_set", True, ("write:account",), False, None, None),
     "i/revoke-token": EndpointSpec("misskey_client.api.i.i_revoke_token", True, (), False, None, None),
-    "i/signin-history": EndpointSpec("misskey_client.api.i.i_signin_history", True, (), False, "id", 10),
+    "i/signin-history": EndpointSpec("misskey_client.api.i.i_signin_history", True, (), True, "id", 10),
     "i/unpin": EndpointSpec("misskey_client.api.account.i_unpin", True, ("write:account",), False, None, None),
     "i/update": EndpointSpec("misskey_client.api.account.i_update", True, ("write:account",), False, None, None),
     "i/update-email": EndpointSpec("misskey_client.api.i.i_update_email", True, (), False, None, None),
@@ -941,7 +937,7 @@ ENDPOINTS: dict[str, EndpointSpec] = {
         None,
         None,
     ),
-    "page-push": EndpointSpec("misskey_client.api.page_push.page_push", True, (), False, None, None),
+    "page-push": EndpointSpec("misskey_client.api.page_push.page_push", True, (), True, None, None),
     "pages/create": EndpointSpec("misskey_client.api.pages.pages_create", True, ("write:pages",), False, None, None),
     "pages/delete": EndpointSpec("misskey_client.api.pages.pages_delete", True, ("write:pages",), False, None, None),
     "pages/featured": EndpointSpec("misskey_client.api.pages.pages_featured", False, (), True, None, None),
@@ -951,8 +947,8 @@ ENDPOINTS: dict[str, EndpointSpec] = {
         "misskey_client.api.pages.pages_unlike", True, ("write:page-likes",), False, None, None
     ),
     "pages/update": EndpointSpec("misskey_client.api.pages.pages_update", True, ("write:pages",), False, None, None),
-    "ping": EndpointSpec("misskey_client.api.meta.ping", False, (), False, None, None),
-    "pinned-users": EndpointSpec("misskey_client.api.users.pinned_users", False, (), False, None, None),
+    "ping": EndpointSpec("misskey_client.api.meta.ping", False, (), True, None, None),
+    "pinned-users": EndpointSpec("misskey_client.api.users.pinned_users", False, (), True, None, None),
     "promo/read": EndpointSpec("misskey_client.api.notes.promo_read", True, ("write:account",), False, None, None),
     "renote-mute/create": EndpointSpec(
         "misskey_client.api.account.renote_mute_create", True, ("write:mutes",), False, None, None
@@ -1003,11 +999,11 @@ ENDPOINTS: dict[str, EndpointSpec] = {
     "users/clips": EndpointSpec("misskey_client.api.users.users_clips", False, (), True, "id", 10),
     "users/featured-notes": EndpointSpec("misskey_client.api.notes.users_featured_notes", False, (), True, None, 10),
     "users/flashs": EndpointSpec("misskey_client.api.users.users_flashs", False, (), True, "id", 10),
-    "users/followers": EndpointSpec("misskey_client.api.users.users_followers", False, (), False, "id", 10),
-    "users/following": EndpointSpec("misskey_client.api.users.users_following", False, (), False, "id", 10),
+    "users/followers": EndpointSpec("misskey_client.api.users.users_followers", False, (), True, "id", 10),
+    "users/following": EndpointSpec("misskey_client.api.users.users_following", False, (), True, "id", 10),
     "users/gallery/posts": EndpointSpec("misskey_client.api.users.users_gallery_posts", False, (), True, "id", 10),
     "users/get-following-users-by-birthday": EndpointSpec(
-        "misskey_client.api.users.users_get_following_users_by_birthday", True, ("read:account",), False, "offset", 10
+        "misskey_client.api.users.users_get_following_users_by_birthday", True, ("read:account",), True, "offset", 10
     ),
     "users/get-frequently-replied-users": EndpointSpec(
         "misskey_client.api.users.users_get_frequently_replied_users", False, (), True, None, 10
