@@ -241,6 +241,38 @@ def bench_memory(runs: int, url: str, note_id: str) -> Row:
     return Row("memory", ours, base, "MiB", None, "peak RSS after import and one notes/show vs httpx alone")
 
 
+UPLOAD = (
+    _PEAK
+    + """
+import os, sys, tempfile
+import misskey_client
+size = int(sys.argv[2])
+with tempfile.NamedTemporaryFile(suffix=".txt") as f:
+    block = b"x" * (1 << 20)
+    for _ in range(size >> 20):
+        f.write(block)
+    f.flush()
+    with misskey_client.Misskey(sys.argv[1]) as mk:
+        mk.request("drive/files/create", {}, files={"file": f.name})
+print(_peak())
+"""
+)
+
+
+def bench_upload_memory(runs: int, url: str) -> Row:
+    def rss(size: int) -> Callable[[], float]:
+        def run() -> float:
+            out = subprocess.run(
+                [sys.executable, "-c", UPLOAD, url, str(size)], check=True, capture_output=True, text=True
+            )
+            return int(out.stdout.strip()) / 1024
+
+        return run
+
+    ours, base = _alternate(rss(50 << 20), rss(5 << 20), runs)
+    return Row("upload memory", ours, base, "MiB", 1.1, "peak RSS uploading a 50 MB file vs a 5 MB file (streamed)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run: few repetitions, no verdicts")
@@ -255,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(bench_request(runs, target, token, note_id, where))
         rows.append(bench_async(max(2, runs // 3), target, token, note_id, where))
         rows.append(bench_memory(max(2, runs // 3), replay, note_id))
+        rows.append(bench_upload_memory(2 if args.quick else 3, replay))
     rows.append(bench_generation(1 if args.quick else 3))
 
     print(

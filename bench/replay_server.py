@@ -22,7 +22,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        remaining = int(self.headers.get("Content-Length", 0))
+        while remaining > 0:  # drain uploads in chunks
+            remaining -= len(self.rfile.read(min(remaining, 1 << 16)))
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(self.body)))
