@@ -32,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
 
 from ._errors import (
     AuthenticationError,
@@ -406,6 +406,82 @@ class AsyncStream:
         return False
 
     # -- public operations -------------------------------------------------------------------------
+
+    # Typed parameters for every channel of Misskey 2026.3.2 (see _stream_catalog.CHANNELS): a
+    # misspelt channel or parameter is a type error, and a ValueError/TypeError at run time.
+    @overload
+    async def connect(self, channel: Literal["main"]) -> AsyncChannel: ...
+
+    @overload
+    async def connect(
+        self, channel: Literal["homeTimeline"], *, withRenotes: bool = ..., withFiles: bool = ...
+    ) -> AsyncChannel: ...
+
+    @overload
+    async def connect(
+        self,
+        channel: Literal["localTimeline"],
+        *,
+        withRenotes: bool = ...,
+        withFiles: bool = ...,
+        withReplies: bool = ...,
+    ) -> AsyncChannel: ...
+
+    @overload
+    async def connect(
+        self,
+        channel: Literal["hybridTimeline"],
+        *,
+        withRenotes: bool = ...,
+        withFiles: bool = ...,
+        withReplies: bool = ...,
+    ) -> AsyncChannel: ...
+
+    @overload
+    async def connect(
+        self, channel: Literal["globalTimeline"], *, withRenotes: bool = ..., withFiles: bool = ...
+    ) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["antenna"], *, antennaId: str) -> AsyncChannel: ...
+
+    @overload
+    async def connect(
+        self, channel: Literal["userList"], *, listId: str, withRenotes: bool = ..., withFiles: bool = ...
+    ) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["hashtag"], *, q: list[list[str]]) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["roleTimeline"], *, roleId: str) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["channel"], *, channelId: str) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["chatUser"], *, otherId: str) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["chatRoom"], *, roomId: str) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["drive"]) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["admin"]) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["serverStats"]) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["queueStats"]) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["reversi"]) -> AsyncChannel: ...
+
+    @overload
+    async def connect(self, channel: Literal["reversiGame"], *, gameId: str) -> AsyncChannel: ...
 
     async def connect(self, channel: str, **params: Any) -> AsyncChannel:
         """Join ``channel`` (``"homeTimeline"``, ``"antenna"`` with ``antennaId=...``, ...).
@@ -868,10 +944,85 @@ class SyncStream:
             loop.close()
             self._loop = None
 
+    @overload
+    def connect(self, channel: Literal["main"]) -> SyncChannel: ...
+
+    @overload
+    def connect(
+        self, channel: Literal["homeTimeline"], *, withRenotes: bool = ..., withFiles: bool = ...
+    ) -> SyncChannel: ...
+
+    @overload
+    def connect(
+        self,
+        channel: Literal["localTimeline"],
+        *,
+        withRenotes: bool = ...,
+        withFiles: bool = ...,
+        withReplies: bool = ...,
+    ) -> SyncChannel: ...
+
+    @overload
+    def connect(
+        self,
+        channel: Literal["hybridTimeline"],
+        *,
+        withRenotes: bool = ...,
+        withFiles: bool = ...,
+        withReplies: bool = ...,
+    ) -> SyncChannel: ...
+
+    @overload
+    def connect(
+        self, channel: Literal["globalTimeline"], *, withRenotes: bool = ..., withFiles: bool = ...
+    ) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["antenna"], *, antennaId: str) -> SyncChannel: ...
+
+    @overload
+    def connect(
+        self, channel: Literal["userList"], *, listId: str, withRenotes: bool = ..., withFiles: bool = ...
+    ) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["hashtag"], *, q: list[list[str]]) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["roleTimeline"], *, roleId: str) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["channel"], *, channelId: str) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["chatUser"], *, otherId: str) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["chatRoom"], *, roomId: str) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["drive"]) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["admin"]) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["serverStats"]) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["queueStats"]) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["reversi"]) -> SyncChannel: ...
+
+    @overload
+    def connect(self, channel: Literal["reversiGame"], *, gameId: str) -> SyncChannel: ...
+
     def connect(self, channel: str, **params: Any) -> SyncChannel:
         """Join a channel; see ``AsyncStream.connect``."""
         loop, stream = self._require()
-        return SyncChannel(self._call(stream.connect(channel, **params)), loop)
+        join: Any = stream.connect  # the typed overloads are for callers; params were checked there
+        return SyncChannel(self._call(join(channel, **params)), loop)
 
     def capture(self, note_id: str) -> SyncNoteCapture:
         """Capture a note; see ``AsyncStream.capture``."""

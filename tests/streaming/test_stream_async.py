@@ -119,11 +119,11 @@ async def test_unknown_channel_or_parameter_is_refused_before_sending(
 ) -> None:
     async with _stream(client) as stream:
         with pytest.raises(ValueError, match="unknown streaming channel 'homeTimline'"):
-            await stream.connect("homeTimline")
+            await stream.connect("homeTimline")  # type: ignore[call-overload]
         with pytest.raises(TypeError, match="needs parameter"):
-            await stream.connect("antenna")
+            await stream.connect("antenna")  # type: ignore[call-overload]
         with pytest.raises(TypeError, match="unexpected parameter"):
-            await stream.connect("homeTimeline", withReplies=True)
+            await stream.connect("homeTimeline", withReplies=True)  # type: ignore[call-overload]
         await asyncio.sleep(0.1)
     assert server.connections[0].messages == []
 
