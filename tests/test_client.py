@@ -66,7 +66,7 @@ def test_importing_and_calling_one_endpoint_stays_lazy() -> None:
 def test_models_resolve_lazily_by_name() -> None:
     assert misskey_client.models.Note is Note
     with pytest.raises(AttributeError):
-        misskey_client.models.NoSuchModel  # noqa: B018
+        misskey_client.models.NoSuchModel  # type: ignore[attr-defined]  # noqa: B018
 
 
 USER: dict[str, object] = {
