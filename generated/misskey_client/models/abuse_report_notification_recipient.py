@@ -136,16 +136,17 @@ class AbuseReportNotificationRecipient:
             else:
                 system_webhook = SystemWebhook.from_dict(_system_webhook)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                is_active=is_active,
-                updated_at=updated_at,
-                name=name,
-                method=method,
-                user_id=user_id,
-                user=user,
-                system_webhook_id=system_webhook_id,
-                system_webhook=system_webhook,
+                id,
+                is_active,
+                updated_at,
+                name,
+                method,
+                user_id,
+                user,
+                system_webhook_id,
+                system_webhook,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -56,9 +56,10 @@ class Achievement:
             name = check_achievement_name(d["name"])
 
             unlocked_at = d["unlockedAt"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                unlocked_at=unlocked_at,
+                name,
+                unlocked_at,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -111,18 +111,19 @@ class Ad:
             memo = d["memo"]
             day_of_week = d["dayOfWeek"]
             is_sensitive = d["isSensitive"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                expires_at=expires_at,
-                starts_at=starts_at,
-                place=place,
-                priority=priority,
-                ratio=ratio,
-                url=url,
-                image_url=image_url,
-                memo=memo,
-                day_of_week=day_of_week,
-                is_sensitive=is_sensitive,
+                id,
+                expires_at,
+                starts_at,
+                place,
+                priority,
+                ratio,
+                url,
+                image_url,
+                memo,
+                day_of_week,
+                is_sensitive,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

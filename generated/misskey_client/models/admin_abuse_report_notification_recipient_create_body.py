@@ -79,12 +79,13 @@ class AdminAbuseReportNotificationRecipientCreateBody:
 
             user_id = d.get("userId", UNSET)
             system_webhook_id = d.get("systemWebhookId", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                is_active=is_active,
-                name=name,
-                method=method,
-                user_id=user_id,
-                system_webhook_id=system_webhook_id,
+                is_active,
+                name,
+                method,
+                user_id,
+                system_webhook_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

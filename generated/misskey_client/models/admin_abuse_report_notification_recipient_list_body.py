@@ -64,8 +64,9 @@ class AdminAbuseReportNotificationRecipientListBody:
 
                     method.append(method_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                method=method,
+                method,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -123,15 +123,16 @@ class AdminAbuseUserReportsBody:
             else:
                 target_user_origin = check_admin_abuse_user_reports_body_target_user_origin(_target_user_origin)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                state=state,
-                reporter_origin=reporter_origin,
-                target_user_origin=target_user_origin,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                state,
+                reporter_origin,
+                target_user_origin,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

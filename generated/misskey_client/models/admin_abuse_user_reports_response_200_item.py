@@ -187,20 +187,21 @@ class AdminAbuseUserReportsResponse200Item:
                 )
 
             moderation_note = d["moderationNote"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                comment=comment,
-                resolved=resolved,
-                reporter_id=reporter_id,
-                target_user_id=target_user_id,
-                assignee_id=assignee_id,
-                reporter=reporter,
-                target_user=target_user,
-                assignee=assignee,
-                forwarded=forwarded,
-                resolved_as=resolved_as,
-                moderation_note=moderation_note,
+                id,
+                created_at,
+                comment,
+                resolved,
+                reporter_id,
+                target_user_id,
+                assignee_id,
+                reporter,
+                target_user,
+                assignee,
+                forwarded,
+                resolved_as,
+                moderation_note,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

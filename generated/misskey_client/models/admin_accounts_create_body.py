@@ -66,10 +66,11 @@ class AdminAccountsCreateBody:
             password = d["password"]
             setup_password = d.get("setupPassword", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                username=username,
-                password=password,
-                setup_password=setup_password,
+                username,
+                password,
+                setup_password,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class AdminAccountsFindByEmailBody:
         d = src_dict
         try:
             email = d["email"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                email=email,
+                email,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

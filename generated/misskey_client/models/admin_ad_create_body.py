@@ -103,17 +103,18 @@ class AdminAdCreateBody:
             image_url = d["imageUrl"]
             day_of_week = d["dayOfWeek"]
             is_sensitive = d.get("isSensitive", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                url=url,
-                memo=memo,
-                place=place,
-                priority=priority,
-                ratio=ratio,
-                expires_at=expires_at,
-                starts_at=starts_at,
-                image_url=image_url,
-                day_of_week=day_of_week,
-                is_sensitive=is_sensitive,
+                url,
+                memo,
+                place,
+                priority,
+                ratio,
+                expires_at,
+                starts_at,
+                image_url,
+                day_of_week,
+                is_sensitive,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -85,13 +85,14 @@ class AdminAdListBody:
             until_date = d.get("untilDate", UNSET)
             publishing = d.get("publishing", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                publishing=publishing,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                publishing,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -118,18 +118,19 @@ class AdminAdUpdateBody:
             starts_at = d.get("startsAt", UNSET)
             day_of_week = d.get("dayOfWeek", UNSET)
             is_sensitive = d.get("isSensitive", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                memo=memo,
-                url=url,
-                image_url=image_url,
-                place=place,
-                priority=priority,
-                ratio=ratio,
-                expires_at=expires_at,
-                starts_at=starts_at,
-                day_of_week=day_of_week,
-                is_sensitive=is_sensitive,
+                id,
+                memo,
+                url,
+                image_url,
+                place,
+                priority,
+                ratio,
+                expires_at,
+                starts_at,
+                day_of_week,
+                is_sensitive,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -133,16 +133,17 @@ class AdminAnnouncementsCreateBody:
             need_confirmation_to_read = d.get("needConfirmationToRead", UNSET)
             user_id = d.get("userId", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                title=title,
-                text=text,
-                image_url=image_url,
-                icon=icon,
-                display=display,
-                for_existing_users=for_existing_users,
-                silence=silence,
-                need_confirmation_to_read=need_confirmation_to_read,
-                user_id=user_id,
+                title,
+                text,
+                image_url,
+                icon,
+                display,
+                for_existing_users,
+                silence,
+                need_confirmation_to_read,
+                user_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class AdminAnnouncementsDeleteBody:
         d = src_dict
         try:
             id = d["id"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
+                id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -104,14 +104,15 @@ class AdminAnnouncementsListBody:
             else:
                 status = check_admin_announcements_list_body_status(_status)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                user_id=user_id,
-                status=status,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                user_id,
+                status,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

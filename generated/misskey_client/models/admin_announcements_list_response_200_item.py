@@ -154,21 +154,22 @@ class AdminAnnouncementsListResponse200Item:
             image_url = d["imageUrl"]
 
             reads = d["reads"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                updated_at=updated_at,
-                text=text,
-                title=title,
-                icon=icon,
-                display=display,
-                is_active=is_active,
-                for_existing_users=for_existing_users,
-                silence=silence,
-                need_confirmation_to_read=need_confirmation_to_read,
-                user_id=user_id,
-                image_url=image_url,
-                reads=reads,
+                id,
+                created_at,
+                updated_at,
+                text,
+                title,
+                icon,
+                display,
+                is_active,
+                for_existing_users,
+                silence,
+                need_confirmation_to_read,
+                user_id,
+                image_url,
+                reads,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

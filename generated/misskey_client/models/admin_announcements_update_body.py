@@ -140,17 +140,18 @@ class AdminAnnouncementsUpdateBody:
             silence = d.get("silence", UNSET)
             need_confirmation_to_read = d.get("needConfirmationToRead", UNSET)
             is_active = d.get("isActive", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                title=title,
-                text=text,
-                image_url=image_url,
-                icon=icon,
-                display=display,
-                for_existing_users=for_existing_users,
-                silence=silence,
-                need_confirmation_to_read=need_confirmation_to_read,
-                is_active=is_active,
+                id,
+                title,
+                text,
+                image_url,
+                icon,
+                display,
+                for_existing_users,
+                silence,
+                need_confirmation_to_read,
+                is_active,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

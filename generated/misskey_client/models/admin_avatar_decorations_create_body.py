@@ -70,11 +70,12 @@ class AdminAvatarDecorationsCreateBody:
             url = d["url"]
             role_ids_that_can_be_used_this_decoration: list[str] = d.get("roleIdsThatCanBeUsedThisDecoration", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                description=description,
-                url=url,
-                role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
+                name,
+                description,
+                url,
+                role_ids_that_can_be_used_this_decoration,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -99,14 +99,15 @@ class AdminAvatarDecorationsCreateResponse200:
             url = d["url"]
             role_ids_that_can_be_used_this_decoration: list[str] = d["roleIdsThatCanBeUsedThisDecoration"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                updated_at=updated_at,
-                name=name,
-                description=description,
-                url=url,
-                role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
+                id,
+                created_at,
+                updated_at,
+                name,
+                description,
+                url,
+                role_ids_that_can_be_used_this_decoration,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

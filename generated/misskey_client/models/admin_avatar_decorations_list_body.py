@@ -85,13 +85,14 @@ class AdminAvatarDecorationsListBody:
             until_date = d.get("untilDate", UNSET)
             user_id = d.get("userId", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                user_id=user_id,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                user_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

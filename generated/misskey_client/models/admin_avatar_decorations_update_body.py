@@ -79,12 +79,13 @@ class AdminAvatarDecorationsUpdateBody:
             url = d.get("url", UNSET)
             role_ids_that_can_be_used_this_decoration: list[str] = d.get("roleIdsThatCanBeUsedThisDecoration", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                description=description,
-                url=url,
-                role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
+                id,
+                name,
+                description,
+                url,
+                role_ids_that_can_be_used_this_decoration,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

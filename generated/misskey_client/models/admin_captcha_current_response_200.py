@@ -92,12 +92,13 @@ class AdminCaptchaCurrentResponse200:
 
             turnstile = AdminCaptchaCurrentResponse200Turnstile.from_dict(d["turnstile"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                provider=provider,
-                hcaptcha=hcaptcha,
-                mcaptcha=mcaptcha,
-                recaptcha=recaptcha,
-                turnstile=turnstile,
+                provider,
+                hcaptcha,
+                mcaptcha,
+                recaptcha,
+                turnstile,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -66,10 +66,11 @@ class AdminCaptchaCurrentResponse200Mcaptcha:
 
             instance_url = d["instanceUrl"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                site_key=site_key,
-                secret_key=secret_key,
-                instance_url=instance_url,
+                site_key,
+                secret_key,
+                instance_url,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -58,9 +58,10 @@ class AdminCaptchaCurrentResponse200Turnstile:
 
             secret_key = d["secretKey"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                site_key=site_key,
-                secret_key=secret_key,
+                site_key,
+                secret_key,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -101,12 +101,13 @@ class AdminCaptchaSaveBody:
 
             instance_url = d.get("instanceUrl", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                provider=provider,
-                captcha_result=captcha_result,
-                sitekey=sitekey,
-                secret=secret,
-                instance_url=instance_url,
+                provider,
+                captcha_result,
+                sitekey,
+                secret,
+                instance_url,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

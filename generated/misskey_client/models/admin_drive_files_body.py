@@ -125,16 +125,17 @@ class AdminDriveFilesBody:
 
             hostname = d.get("hostname", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                user_id=user_id,
-                type_=type_,
-                origin=origin,
-                hostname=hostname,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                user_id,
+                type_,
+                origin,
+                hostname,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -66,11 +66,12 @@ class AdminDriveShowFileResponse200Properties:
             height = d.get("height", UNSET)
             orientation = d.get("orientation", UNSET)
             avg_color = d.get("avgColor", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                width=width,
-                height=height,
-                orientation=orientation,
-                avg_color=avg_color,
+                width,
+                height,
+                orientation,
+                avg_color,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

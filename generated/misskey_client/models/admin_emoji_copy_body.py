@@ -48,8 +48,9 @@ class AdminEmojiCopyBody:
         d = src_dict
         try:
             emoji_id = d["emojiId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                emoji_id=emoji_id,
+                emoji_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -49,8 +49,9 @@ class AdminEmojiDeleteBulkBody:
         try:
             ids: list[str] = d["ids"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                ids=ids,
+                ids,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

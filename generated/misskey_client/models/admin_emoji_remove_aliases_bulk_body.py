@@ -56,9 +56,10 @@ class AdminEmojiRemoveAliasesBulkBody:
 
             aliases: list[str] = d["aliases"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                ids=ids,
-                aliases=aliases,
+                ids,
+                aliases,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -61,9 +61,10 @@ class AdminEmojiSetCategoryBulkBody:
 
             category = d.get("category", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                ids=ids,
-                category=category,
+                ids,
+                category,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

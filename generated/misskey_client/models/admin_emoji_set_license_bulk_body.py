@@ -61,9 +61,10 @@ class AdminEmojiSetLicenseBulkBody:
 
             license_ = d.get("license", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                ids=ids,
-                license_=license_,
+                ids,
+                license_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

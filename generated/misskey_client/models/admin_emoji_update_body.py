@@ -119,16 +119,17 @@ class AdminEmojiUpdateBody:
                 "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
             )
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                file_id=file_id,
-                category=category,
-                aliases=aliases,
-                license_=license_,
-                is_sensitive=is_sensitive,
-                local_only=local_only,
-                role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
+                id,
+                name,
+                file_id,
+                category,
+                aliases,
+                license_,
+                is_sensitive,
+                local_only,
+                role_ids_that_can_be_used_this_emoji_as_reaction,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

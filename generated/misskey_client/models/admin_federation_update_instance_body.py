@@ -62,10 +62,11 @@ class AdminFederationUpdateInstanceBody:
             host = d["host"]
             is_suspended = d.get("isSuspended", UNSET)
             moderation_note = d.get("moderationNote", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                host=host,
-                is_suspended=is_suspended,
-                moderation_note=moderation_note,
+                host,
+                is_suspended,
+                moderation_note,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class AdminForwardAbuseUserReportBody:
         d = src_dict
         try:
             report_id = d["reportId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                report_id=report_id,
+                report_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

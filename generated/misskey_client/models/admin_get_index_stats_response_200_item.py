@@ -80,12 +80,13 @@ class AdminGetIndexStatsResponse200Item:
             schemaname = d.get("schemaname", UNSET)
             tablespace = d.get("tablespace", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                tablename=tablename,
-                indexname=indexname,
-                indexdef=indexdef,
-                schemaname=schemaname,
-                tablespace=tablespace,
+                tablename,
+                indexname,
+                indexdef,
+                schemaname,
+                tablespace,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

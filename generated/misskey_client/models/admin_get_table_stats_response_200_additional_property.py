@@ -54,9 +54,10 @@ class AdminGetTableStatsResponse200AdditionalProperty:
         try:
             count = d["count"]
             size = d["size"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                count=count,
-                size=size,
+                count,
+                size,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -56,9 +56,10 @@ class AdminGetUserIpsResponse200Item:
             ip = d["ip"]
             created_at = datetime.datetime.fromisoformat(d["createdAt"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                ip=ip,
-                created_at=created_at,
+                ip,
+                created_at,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

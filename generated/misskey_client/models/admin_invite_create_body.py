@@ -57,9 +57,10 @@ class AdminInviteCreateBody:
             count = d.get("count", UNSET)
             expires_at = d.get("expiresAt", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                count=count,
-                expires_at=expires_at,
+                count,
+                expires_at,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

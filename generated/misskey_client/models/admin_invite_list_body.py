@@ -84,11 +84,12 @@ class AdminInviteListBody:
             else:
                 sort = check_admin_invite_list_body_sort(_sort)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                offset=offset,
-                type_=type_,
-                sort=sort,
+                limit,
+                offset,
+                type_,
+                sort,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -58,9 +58,10 @@ class AdminQueueClearBody:
 
             state = check_admin_queue_clear_body_state(d["state"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                queue=queue,
-                state=state,
+                queue,
+                state,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

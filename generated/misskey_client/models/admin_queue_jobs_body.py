@@ -76,10 +76,11 @@ class AdminQueueJobsBody:
                 state.append(state_item)
 
             search = d.get("search", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                queue=queue,
-                state=state,
-                search=search,
+                queue,
+                state,
+                search,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

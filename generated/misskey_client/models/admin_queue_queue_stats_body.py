@@ -53,8 +53,9 @@ class AdminQueueQueueStatsBody:
         try:
             queue = check_admin_queue_queue_stats_body_queue(d["queue"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                queue=queue,
+                queue,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -96,13 +96,14 @@ class AdminQueueQueueStatsResponse200:
 
             db = AdminQueueQueueStatsResponse200Db.from_dict(d["db"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                qualified_name=qualified_name,
-                counts=counts,
-                is_paused=is_paused,
-                metrics=metrics,
-                db=db,
+                name,
+                qualified_name,
+                counts,
+                is_paused,
+                metrics,
+                db,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

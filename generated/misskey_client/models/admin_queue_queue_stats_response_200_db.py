@@ -112,16 +112,17 @@ class AdminQueueQueueStatsResponse200Db:
 
             clients = AdminQueueQueueStatsResponse200DbClients.from_dict(d["clients"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                version=version,
-                mode=mode,
-                run_id=run_id,
-                process_id=process_id,
-                port=port,
-                os=os,
-                uptime=uptime,
-                memory=memory,
-                clients=clients,
+                version,
+                mode,
+                run_id,
+                process_id,
+                port,
+                os,
+                uptime,
+                memory,
+                clients,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

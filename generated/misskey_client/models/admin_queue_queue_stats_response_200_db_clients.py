@@ -54,9 +54,10 @@ class AdminQueueQueueStatsResponse200DbClients:
         try:
             blocked = d["blocked"]
             connected = d["connected"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                blocked=blocked,
-                connected=connected,
+                blocked,
+                connected,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

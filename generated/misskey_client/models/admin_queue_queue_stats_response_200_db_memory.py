@@ -66,11 +66,12 @@ class AdminQueueQueueStatsResponse200DbMemory:
             used = d["used"]
             fragmentation_ratio = d["fragmentationRatio"]
             peak = d["peak"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                total=total,
-                used=used,
-                fragmentation_ratio=fragmentation_ratio,
-                peak=peak,
+                total,
+                used,
+                fragmentation_ratio,
+                peak,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

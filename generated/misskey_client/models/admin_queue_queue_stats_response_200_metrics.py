@@ -64,9 +64,10 @@ class AdminQueueQueueStatsResponse200Metrics:
 
             failed = QueueMetrics.from_dict(d["failed"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                completed=completed,
-                failed=failed,
+                completed,
+                failed,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

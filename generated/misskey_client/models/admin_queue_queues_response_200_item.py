@@ -82,11 +82,12 @@ class AdminQueueQueuesResponse200Item:
             is_paused = d["isPaused"]
             metrics = AdminQueueQueuesResponse200ItemMetrics.from_dict(d["metrics"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                counts=counts,
-                is_paused=is_paused,
-                metrics=metrics,
+                name,
+                counts,
+                is_paused,
+                metrics,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -59,9 +59,10 @@ class AdminQueueRemoveJobBody:
             queue = check_admin_queue_remove_job_body_queue(d["queue"])
 
             job_id = d["jobId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                queue=queue,
-                job_id=job_id,
+                queue,
+                job_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -82,11 +82,12 @@ class AdminQueueStatsResponse200:
 
             object_storage = QueueCount.from_dict(d["objectStorage"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                deliver=deliver,
-                inbox=inbox,
-                db=db,
-                object_storage=object_storage,
+                deliver,
+                inbox,
+                db,
+                object_storage,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

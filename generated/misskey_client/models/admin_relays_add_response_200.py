@@ -65,10 +65,11 @@ class AdminRelaysAddResponse200:
             inbox = d["inbox"]
             status = check_admin_relays_add_response_200_status(d["status"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                inbox=inbox,
-                status=status,
+                id,
+                inbox,
+                status,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

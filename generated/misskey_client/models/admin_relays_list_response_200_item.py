@@ -65,10 +65,11 @@ class AdminRelaysListResponse200Item:
             inbox = d["inbox"]
             status = check_admin_relays_list_response_200_item_status(d["status"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                inbox=inbox,
-                status=status,
+                id,
+                inbox,
+                status,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class AdminRelaysRemoveBody:
         d = src_dict
         try:
             inbox = d["inbox"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                inbox=inbox,
+                inbox,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class AdminResetPasswordBody:
         d = src_dict
         try:
             user_id = d["userId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
+                user_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -98,9 +98,10 @@ class AdminResolveAbuseUserReportBody:
                     _resolved_as,
                 )
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                report_id=report_id,
-                resolved_as=resolved_as,
+                report_id,
+                resolved_as,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

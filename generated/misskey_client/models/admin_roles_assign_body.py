@@ -66,10 +66,11 @@ class AdminRolesAssignBody:
             user_id = d["userId"]
             expires_at = d.get("expiresAt", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                role_id=role_id,
-                user_id=user_id,
-                expires_at=expires_at,
+                role_id,
+                user_id,
+                expires_at,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class AdminRolesDeleteBody:
         d = src_dict
         try:
             role_id = d["roleId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                role_id=role_id,
+                role_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

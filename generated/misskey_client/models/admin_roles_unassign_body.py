@@ -54,9 +54,10 @@ class AdminRolesUnassignBody:
         try:
             role_id = d["roleId"]
             user_id = d["userId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                role_id=role_id,
-                user_id=user_id,
+                role_id,
+                user_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -201,23 +201,24 @@ class AdminRolesUpdateBody:
             else:
                 policies = AdminRolesUpdateBodyPolicies.from_dict(_policies)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                role_id=role_id,
-                name=name,
-                description=description,
-                color=color,
-                icon_url=icon_url,
-                target=target,
-                cond_formula=cond_formula,
-                is_public=is_public,
-                is_moderator=is_moderator,
-                is_administrator=is_administrator,
-                is_explorable=is_explorable,
-                as_badge=as_badge,
-                preserve_assignment_on_move_account=preserve_assignment_on_move_account,
-                can_edit_members_by_moderator=can_edit_members_by_moderator,
-                display_order=display_order,
-                policies=policies,
+                role_id,
+                name,
+                description,
+                color,
+                icon_url,
+                target,
+                cond_formula,
+                is_public,
+                is_moderator,
+                is_administrator,
+                is_explorable,
+                as_badge,
+                preserve_assignment_on_move_account,
+                can_edit_members_by_moderator,
+                display_order,
+                policies,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -57,8 +57,9 @@ class AdminRolesUpdateDefaultPoliciesBody:
         try:
             policies = AdminRolesUpdateDefaultPoliciesBodyPolicies.from_dict(d["policies"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                policies=policies,
+                policies,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

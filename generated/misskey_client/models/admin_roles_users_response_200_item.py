@@ -122,11 +122,12 @@ class AdminRolesUsersResponse200Item:
 
                 expires_at = expires_at_type_0
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                user=user,
-                expires_at=expires_at,
+                id,
+                created_at,
+                user,
+                expires_at,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -60,10 +60,11 @@ class AdminSendEmailBody:
             to = d["to"]
             subject = d["subject"]
             text = d["text"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                to=to,
-                subject=subject,
-                text=text,
+                to,
+                subject,
+                text,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

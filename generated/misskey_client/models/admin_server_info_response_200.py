@@ -117,16 +117,17 @@ class AdminServerInfoResponse200:
 
             redis = d.get("redis", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                machine=machine,
-                os=os,
-                node=node,
-                psql=psql,
-                cpu=cpu,
-                mem=mem,
-                fs=fs,
-                net=net,
-                redis=redis,
+                machine,
+                os,
+                node,
+                psql,
+                cpu,
+                mem,
+                fs,
+                net,
+                redis,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class AdminServerInfoResponse200Mem:
         d = src_dict
         try:
             total = d["total"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                total=total,
+                total,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

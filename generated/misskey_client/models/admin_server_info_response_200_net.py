@@ -48,8 +48,9 @@ class AdminServerInfoResponse200Net:
         d = src_dict
         try:
             interface = d["interface"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                interface=interface,
+                interface,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

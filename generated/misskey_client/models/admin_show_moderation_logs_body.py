@@ -109,15 +109,16 @@ class AdminShowModerationLogsBody:
 
             search = d.get("search", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                type_=type_,
-                user_id=user_id,
-                search=search,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                type_,
+                user_id,
+                search,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -91,13 +91,14 @@ class AdminShowModerationLogsResponse200Item:
             user_id = d["userId"]
             user = UserDetailedNotMe.from_dict(d["user"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                info=info,
-                user_id=user_id,
-                user=user,
+                id,
+                created_at,
+                type_,
+                info,
+                user_id,
+                user,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

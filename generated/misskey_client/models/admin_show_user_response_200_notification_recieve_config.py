@@ -1209,24 +1209,25 @@ class AdminShowUserResponse200NotificationRecieveConfig:
 
             test = _parse_test(d.get("test", UNSET))
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                note=note,
-                follow=follow,
-                mention=mention,
-                reply=reply,
-                renote=renote,
-                quote=quote,
-                reaction=reaction,
-                poll_ended=poll_ended,
-                scheduled_note_posted=scheduled_note_posted,
-                scheduled_note_post_failed=scheduled_note_post_failed,
-                receive_follow_request=receive_follow_request,
-                follow_request_accepted=follow_request_accepted,
-                role_assigned=role_assigned,
-                chat_room_invitation_received=chat_room_invitation_received,
-                achievement_earned=achievement_earned,
-                app=app,
-                test=test,
+                note,
+                follow,
+                mention,
+                reply,
+                renote,
+                quote,
+                reaction,
+                poll_ended,
+                scheduled_note_posted,
+                scheduled_note_post_failed,
+                receive_follow_request,
+                follow_request_accepted,
+                role_assigned,
+                chat_room_invitation_received,
+                achievement_earned,
+                app,
+                test,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -55,8 +55,9 @@ class AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0
                 d["type"]
             )
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                type_=type_,
+                type_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

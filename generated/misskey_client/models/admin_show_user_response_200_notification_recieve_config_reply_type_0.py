@@ -53,8 +53,9 @@ class AdminShowUserResponse200NotificationRecieveConfigReplyType0:
         try:
             type_ = check_admin_show_user_response_200_notification_recieve_config_reply_type_0_type(d["type"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                type_=type_,
+                type_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

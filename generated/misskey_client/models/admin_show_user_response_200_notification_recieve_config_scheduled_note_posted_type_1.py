@@ -61,9 +61,10 @@ class AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1:
             )
 
             user_list_id = d["userListId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                type_=type_,
-                user_list_id=user_list_id,
+                type_,
+                user_list_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

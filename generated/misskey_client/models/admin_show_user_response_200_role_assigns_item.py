@@ -62,10 +62,11 @@ class AdminShowUserResponse200RoleAssignsItem:
             expires_at = d["expiresAt"]
 
             role_id = d["roleId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                created_at=created_at,
-                expires_at=expires_at,
-                role_id=role_id,
+                created_at,
+                expires_at,
+                role_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -124,14 +124,15 @@ class AdminShowUsersBody:
 
             hostname = d.get("hostname", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                offset=offset,
-                sort=sort,
-                state=state,
-                origin=origin,
-                username=username,
-                hostname=hostname,
+                limit,
+                offset,
+                sort,
+                state,
+                origin,
+                username,
+                hostname,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

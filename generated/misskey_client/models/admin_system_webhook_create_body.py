@@ -86,12 +86,13 @@ class AdminSystemWebhookCreateBody:
 
             url = d["url"]
             secret = d.get("secret", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                is_active=is_active,
-                name=name,
-                on=on,
-                url=url,
-                secret=secret,
+                is_active,
+                name,
+                on,
+                url,
+                secret,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

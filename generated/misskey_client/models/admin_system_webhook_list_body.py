@@ -69,9 +69,10 @@ class AdminSystemWebhookListBody:
 
                     on.append(on_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                is_active=is_active,
-                on=on,
+                is_active,
+                on,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

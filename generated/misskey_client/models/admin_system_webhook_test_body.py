@@ -82,10 +82,11 @@ class AdminSystemWebhookTestBody:
             else:
                 override = AdminSystemWebhookTestBodyOverride.from_dict(_override)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                webhook_id=webhook_id,
-                type_=type_,
-                override=override,
+                webhook_id,
+                type_,
+                override,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

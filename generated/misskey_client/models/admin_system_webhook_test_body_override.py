@@ -52,9 +52,10 @@ class AdminSystemWebhookTestBodyOverride:
         try:
             url = d.get("url", UNSET)
             secret = d.get("secret", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                url=url,
-                secret=secret,
+                url,
+                secret,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

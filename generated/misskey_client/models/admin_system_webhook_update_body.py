@@ -92,13 +92,14 @@ class AdminSystemWebhookUpdateBody:
 
             url = d["url"]
             secret = d.get("secret", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                is_active=is_active,
-                name=name,
-                on=on,
-                url=url,
-                secret=secret,
+                id,
+                is_active,
+                name,
+                on,
+                url,
+                secret,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -55,9 +55,10 @@ class AdminUpdateAbuseUserReportBody:
         try:
             report_id = d["reportId"]
             moderation_note = d.get("moderationNote", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                report_id=report_id,
-                moderation_note=moderation_note,
+                report_id,
+                moderation_note,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

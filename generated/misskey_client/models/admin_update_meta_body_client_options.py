@@ -73,10 +73,11 @@ class AdminUpdateMetaBodyClientOptions:
 
             show_timeline_for_visitor = d.get("showTimelineForVisitor", UNSET)
             show_activities_for_visitor = d.get("showActivitiesForVisitor", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                entrance_page_style=entrance_page_style,
-                show_timeline_for_visitor=show_timeline_for_visitor,
-                show_activities_for_visitor=show_activities_for_visitor,
+                entrance_page_style,
+                show_timeline_for_visitor,
+                show_activities_for_visitor,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -54,9 +54,10 @@ class AdminUpdateMetaBodyDeliverSuspendedSoftwareItem:
         try:
             software = d["software"]
             version_range = d["versionRange"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                software=software,
-                version_range=version_range,
+                software,
+                version_range,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

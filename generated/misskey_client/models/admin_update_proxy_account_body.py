@@ -50,8 +50,9 @@ class AdminUpdateProxyAccountBody:
         try:
             description = d.get("description", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                description=description,
+                description,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

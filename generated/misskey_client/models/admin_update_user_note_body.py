@@ -54,9 +54,10 @@ class AdminUpdateUserNoteBody:
         try:
             user_id = d["userId"]
             text = d["text"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                text=text,
+                user_id,
+                text,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -135,19 +135,20 @@ class Announcement:
             silence = d["silence"]
             for_you = d["forYou"]
             is_read = d.get("isRead", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                updated_at=updated_at,
-                text=text,
-                title=title,
-                image_url=image_url,
-                icon=icon,
-                display=display,
-                need_confirmation_to_read=need_confirmation_to_read,
-                silence=silence,
-                for_you=for_you,
-                is_read=is_read,
+                id,
+                created_at,
+                updated_at,
+                text,
+                title,
+                image_url,
+                icon,
+                display,
+                need_confirmation_to_read,
+                silence,
+                for_you,
+                is_read,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

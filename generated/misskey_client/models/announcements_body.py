@@ -80,13 +80,14 @@ class AnnouncementsBody:
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
             is_active = d.get("isActive", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                is_active=is_active,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                is_active,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

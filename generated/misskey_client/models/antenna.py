@@ -171,24 +171,25 @@ class Antenna:
             has_unread_note = d["hasUnreadNote"]
             notify = d["notify"]
             exclude_notes_in_sensitive_channel = d["excludeNotesInSensitiveChannel"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                name=name,
-                keywords=keywords,
-                exclude_keywords=exclude_keywords,
-                src=src,
-                user_list_id=user_list_id,
-                users=users,
-                case_sensitive=case_sensitive,
-                local_only=local_only,
-                exclude_bots=exclude_bots,
-                with_replies=with_replies,
-                with_file=with_file,
-                is_active=is_active,
-                has_unread_note=has_unread_note,
-                notify=notify,
-                exclude_notes_in_sensitive_channel=exclude_notes_in_sensitive_channel,
+                id,
+                created_at,
+                name,
+                keywords,
+                exclude_keywords,
+                src,
+                user_list_id,
+                users,
+                with_file,
+                is_active,
+                case_sensitive,
+                local_only,
+                exclude_bots,
+                with_replies,
+                has_unread_note,
+                notify,
+                exclude_notes_in_sensitive_channel,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -146,19 +146,20 @@ class AntennasCreateBody:
             local_only = d.get("localOnly", UNSET)
             exclude_bots = d.get("excludeBots", UNSET)
             exclude_notes_in_sensitive_channel = d.get("excludeNotesInSensitiveChannel", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                src=src,
-                keywords=keywords,
-                exclude_keywords=exclude_keywords,
-                users=users,
-                case_sensitive=case_sensitive,
-                with_replies=with_replies,
-                with_file=with_file,
-                user_list_id=user_list_id,
-                local_only=local_only,
-                exclude_bots=exclude_bots,
-                exclude_notes_in_sensitive_channel=exclude_notes_in_sensitive_channel,
+                name,
+                src,
+                keywords,
+                exclude_keywords,
+                users,
+                case_sensitive,
+                with_replies,
+                with_file,
+                user_list_id,
+                local_only,
+                exclude_bots,
+                exclude_notes_in_sensitive_channel,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class AntennasShowBody:
         d = src_dict
         try:
             antenna_id = d["antennaId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                antenna_id=antenna_id,
+                antenna_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -177,20 +177,21 @@ class AntennasUpdateBody:
             with_replies = d.get("withReplies", UNSET)
             with_file = d.get("withFile", UNSET)
             exclude_notes_in_sensitive_channel = d.get("excludeNotesInSensitiveChannel", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                antenna_id=antenna_id,
-                name=name,
-                src=src,
-                user_list_id=user_list_id,
-                keywords=keywords,
-                exclude_keywords=exclude_keywords,
-                users=users,
-                case_sensitive=case_sensitive,
-                local_only=local_only,
-                exclude_bots=exclude_bots,
-                with_replies=with_replies,
-                with_file=with_file,
-                exclude_notes_in_sensitive_channel=exclude_notes_in_sensitive_channel,
+                antenna_id,
+                name,
+                src,
+                user_list_id,
+                keywords,
+                exclude_keywords,
+                users,
+                case_sensitive,
+                local_only,
+                exclude_bots,
+                with_replies,
+                with_file,
+                exclude_notes_in_sensitive_channel,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

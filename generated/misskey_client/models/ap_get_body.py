@@ -48,8 +48,9 @@ class ApGetBody:
         d = src_dict
         try:
             uri = d["uri"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                uri=uri,
+                uri,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -65,9 +65,10 @@ class ApShowResponse200Type0:
 
             object_ = UserDetailedNotMe.from_dict(d["object"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                type_=type_,
-                object_=object_,
+                type_,
+                object_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -83,13 +83,14 @@ class App:
 
             secret = d.get("secret", UNSET)
             is_authorized = d.get("isAuthorized", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                callback_url=callback_url,
-                permission=permission,
-                secret=secret,
-                is_authorized=is_authorized,
+                id,
+                name,
+                callback_url,
+                permission,
+                secret,
+                is_authorized,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

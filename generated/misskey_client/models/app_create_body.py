@@ -73,11 +73,12 @@ class AppCreateBody:
 
             callback_url = d.get("callbackUrl", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                description=description,
-                permission=permission,
-                callback_url=callback_url,
+                name,
+                description,
+                permission,
+                callback_url,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

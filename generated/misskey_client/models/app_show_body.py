@@ -48,8 +48,9 @@ class AppShowBody:
         d = src_dict
         try:
             app_id = d["appId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                app_id=app_id,
+                app_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class AuthAcceptBody:
         d = src_dict
         try:
             token = d["token"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                token=token,
+                token,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class AuthSessionGenerateBody:
         d = src_dict
         try:
             app_secret = d["appSecret"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                app_secret=app_secret,
+                app_secret,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

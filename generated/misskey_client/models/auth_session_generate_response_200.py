@@ -54,9 +54,10 @@ class AuthSessionGenerateResponse200:
         try:
             token = d["token"]
             url = d["url"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                token=token,
-                url=url,
+                token,
+                url,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -69,10 +69,11 @@ class AuthSessionShowResponse200:
             app = App.from_dict(d["app"])
 
             token = d["token"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                app=app,
-                token=token,
+                id,
+                app,
+                token,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

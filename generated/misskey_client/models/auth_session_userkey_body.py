@@ -54,9 +54,10 @@ class AuthSessionUserkeyBody:
         try:
             app_secret = d["appSecret"]
             token = d["token"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                app_secret=app_secret,
-                token=token,
+                app_secret,
+                token,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -63,9 +63,10 @@ class AuthSessionUserkeyResponse200:
             access_token = d["accessToken"]
             user = UserDetailedNotMe.from_dict(d["user"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                access_token=access_token,
-                user=user,
+                access_token,
+                user,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -77,11 +77,12 @@ class Blocking:
             blockee_id = d["blockeeId"]
             blockee = UserDetailedNotMe.from_dict(d["blockee"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                blockee_id=blockee_id,
-                blockee=blockee,
+                id,
+                created_at,
+                blockee_id,
+                blockee,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class BubbleGameRankingBody:
         d = src_dict
         try:
             game_mode = d["gameMode"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                game_mode=game_mode,
+                game_mode,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -77,10 +77,11 @@ class BubbleGameRankingResponse200Item:
             else:
                 user = UserLite.from_dict(_user)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                score=score,
-                user=user,
+                id,
+                score,
+                user,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -82,12 +82,13 @@ class BubbleGameRegisterBody:
 
             game_mode = d["gameMode"]
             game_version = d["gameVersion"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                score=score,
-                seed=seed,
-                logs=logs,
-                game_mode=game_mode,
-                game_version=game_version,
+                score,
+                seed,
+                logs,
+                game_mode,
+                game_version,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -215,27 +215,28 @@ class Channel:
                     pinned_notes.append(pinned_notes_item)
 
             has_unread_note = d.get("hasUnreadNote", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                last_noted_at=last_noted_at,
-                name=name,
-                description=description,
-                user_id=user_id,
-                banner_url=banner_url,
-                banner_id=banner_id,
-                pinned_note_ids=pinned_note_ids,
-                color=color,
-                is_archived=is_archived,
-                users_count=users_count,
-                notes_count=notes_count,
-                is_sensitive=is_sensitive,
-                allow_renote_to_external=allow_renote_to_external,
-                is_following=is_following,
-                is_favorited=is_favorited,
-                is_muting=is_muting,
-                pinned_notes=pinned_notes,
-                has_unread_note=has_unread_note,
+                id,
+                created_at,
+                last_noted_at,
+                name,
+                description,
+                user_id,
+                banner_url,
+                banner_id,
+                pinned_note_ids,
+                color,
+                is_archived,
+                users_count,
+                notes_count,
+                is_sensitive,
+                allow_renote_to_external,
+                is_following,
+                is_favorited,
+                is_muting,
+                pinned_notes,
+                has_unread_note,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

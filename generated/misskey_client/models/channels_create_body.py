@@ -103,13 +103,14 @@ class ChannelsCreateBody:
 
             allow_renote_to_external = d.get("allowRenoteToExternal", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                description=description,
-                banner_id=banner_id,
-                color=color,
-                is_sensitive=is_sensitive,
-                allow_renote_to_external=allow_renote_to_external,
+                name,
+                description,
+                banner_id,
+                color,
+                is_sensitive,
+                allow_renote_to_external,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class ChannelsFavoriteBody:
         d = src_dict
         try:
             channel_id = d["channelId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                channel_id=channel_id,
+                channel_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

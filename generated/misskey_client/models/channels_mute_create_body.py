@@ -61,9 +61,10 @@ class ChannelsMuteCreateBody:
             channel_id = d["channelId"]
             expires_at = d.get("expiresAt", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                channel_id=channel_id,
-                expires_at=expires_at,
+                channel_id,
+                expires_at,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -99,14 +99,15 @@ class ChannelsSearchBody:
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
             limit = d.get("limit", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                query=query,
-                type_=type_,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                limit=limit,
+                query,
+                type_,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                limit,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

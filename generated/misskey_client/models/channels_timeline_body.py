@@ -90,14 +90,15 @@ class ChannelsTimelineBody:
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
             allow_partial = d.get("allowPartial", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                channel_id=channel_id,
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                allow_partial=allow_partial,
+                channel_id,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                allow_partial,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -132,16 +132,17 @@ class ChannelsUpdateBody:
 
             allow_renote_to_external = d.get("allowRenoteToExternal", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                channel_id=channel_id,
-                name=name,
-                description=description,
-                banner_id=banner_id,
-                is_archived=is_archived,
-                pinned_note_ids=pinned_note_ids,
-                color=color,
-                is_sensitive=is_sensitive,
-                allow_renote_to_external=allow_renote_to_external,
+                channel_id,
+                name,
+                description,
+                banner_id,
+                is_archived,
+                pinned_note_ids,
+                color,
+                is_sensitive,
+                allow_renote_to_external,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -105,16 +105,17 @@ class ChartsActiveUsersResponse200:
 
             registered_outside_year: list[float] = d["registeredOutsideYear"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                read_write=read_write,
-                read=read,
-                write=write,
-                registered_within_week=registered_within_week,
-                registered_within_month=registered_within_month,
-                registered_within_year=registered_within_year,
-                registered_outside_week=registered_outside_week,
-                registered_outside_month=registered_outside_month,
-                registered_outside_year=registered_outside_year,
+                read_write,
+                read,
+                write,
+                registered_within_week,
+                registered_within_month,
+                registered_within_year,
+                registered_outside_week,
+                registered_outside_month,
+                registered_outside_year,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

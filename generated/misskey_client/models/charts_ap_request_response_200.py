@@ -63,10 +63,11 @@ class ChartsApRequestResponse200:
 
             inbox_received: list[float] = d["inboxReceived"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                deliver_failed=deliver_failed,
-                deliver_succeeded=deliver_succeeded,
-                inbox_received=inbox_received,
+                deliver_failed,
+                deliver_succeeded,
+                inbox_received,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -98,15 +98,16 @@ class ChartsFederationResponse200:
 
             pub_active: list[float] = d["pubActive"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                delivered_instances=delivered_instances,
-                inbox_instances=inbox_instances,
-                stalled=stalled,
-                sub=sub,
-                pub=pub,
-                pubsub=pubsub,
-                sub_active=sub_active,
-                pub_active=pub_active,
+                delivered_instances,
+                inbox_instances,
+                stalled,
+                sub,
+                pub,
+                pubsub,
+                sub_active,
+                pub_active,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

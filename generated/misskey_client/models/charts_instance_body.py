@@ -75,11 +75,12 @@ class ChartsInstanceBody:
             limit = d.get("limit", UNSET)
             offset = d.get("offset", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                span=span,
-                host=host,
-                limit=limit,
-                offset=offset,
+                span,
+                host,
+                limit,
+                offset,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -97,13 +97,14 @@ class ChartsInstanceResponse200:
 
             drive = ChartsInstanceResponse200Drive.from_dict(d["drive"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                requests=requests,
-                notes=notes,
-                users=users,
-                following=following,
-                followers=followers,
-                drive=drive,
+                requests,
+                notes,
+                users,
+                following,
+                followers,
+                drive,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -77,12 +77,13 @@ class ChartsInstanceResponse200Drive:
 
             dec_usage: list[float] = d["decUsage"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                total_files=total_files,
-                inc_files=inc_files,
-                dec_files=dec_files,
-                inc_usage=inc_usage,
-                dec_usage=dec_usage,
+                total_files,
+                inc_files,
+                dec_files,
+                inc_usage,
+                dec_usage,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -63,10 +63,11 @@ class ChartsInstanceResponse200Requests:
 
             received: list[float] = d["received"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                failed=failed,
-                succeeded=succeeded,
-                received=received,
+                failed,
+                succeeded,
+                received,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -70,11 +70,12 @@ class ChartsNotesResponse200LocalDiffs:
 
             with_file: list[float] = d["withFile"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                normal=normal,
-                reply=reply,
-                renote=renote,
-                with_file=with_file,
+                normal,
+                reply,
+                renote,
+                with_file,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

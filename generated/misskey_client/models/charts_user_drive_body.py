@@ -75,11 +75,12 @@ class ChartsUserDriveBody:
             limit = d.get("limit", UNSET)
             offset = d.get("offset", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                span=span,
-                user_id=user_id,
-                limit=limit,
-                offset=offset,
+                span,
+                user_id,
+                limit,
+                offset,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -84,13 +84,14 @@ class ChartsUserDriveResponse200:
 
             dec_size: list[float] = d["decSize"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                total_count=total_count,
-                total_size=total_size,
-                inc_count=inc_count,
-                inc_size=inc_size,
-                dec_count=dec_count,
-                dec_size=dec_size,
+                total_count,
+                total_size,
+                inc_count,
+                inc_size,
+                dec_count,
+                dec_size,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

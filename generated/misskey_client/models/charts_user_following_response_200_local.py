@@ -69,9 +69,10 @@ class ChartsUserFollowingResponse200Local:
 
             followers = ChartsUserFollowingResponse200LocalFollowers.from_dict(d["followers"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                followings=followings,
-                followers=followers,
+                followings,
+                followers,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

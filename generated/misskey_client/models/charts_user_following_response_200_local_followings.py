@@ -63,10 +63,11 @@ class ChartsUserFollowingResponse200LocalFollowings:
 
             dec: list[float] = d["dec"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                total=total,
-                inc=inc,
-                dec=dec,
+                total,
+                inc,
+                dec,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -71,9 +71,10 @@ class ChartsUserFollowingResponse200Remote:
 
             followers = ChartsUserFollowingResponse200RemoteFollowers.from_dict(d["followers"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                followings=followings,
-                followers=followers,
+                followings,
+                followers,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -78,11 +78,12 @@ class ChartsUserNotesResponse200:
 
             diffs = ChartsUserNotesResponse200Diffs.from_dict(d["diffs"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                total=total,
-                inc=inc,
-                dec=dec,
-                diffs=diffs,
+                total,
+                inc,
+                dec,
+                diffs,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

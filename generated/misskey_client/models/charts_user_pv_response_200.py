@@ -65,9 +65,10 @@ class ChartsUserPvResponse200:
 
             pv = ChartsUserPvResponse200Pv.from_dict(d["pv"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                upv=upv,
-                pv=pv,
+                upv,
+                pv,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -56,9 +56,10 @@ class ChartsUserPvResponse200Upv:
 
             visitor: list[float] = d["visitor"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user=user,
-                visitor=visitor,
+                user,
+                visitor,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

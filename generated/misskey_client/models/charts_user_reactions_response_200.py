@@ -65,9 +65,10 @@ class ChartsUserReactionsResponse200:
 
             remote = ChartsUserReactionsResponse200Remote.from_dict(d["remote"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                local=local,
-                remote=remote,
+                local,
+                remote,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -49,8 +49,9 @@ class ChartsUserReactionsResponse200Remote:
         try:
             count: list[float] = d["count"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                count=count,
+                count,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -69,10 +69,11 @@ class ChartsUsersBody:
             limit = d.get("limit", UNSET)
             offset = d.get("offset", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                span=span,
-                limit=limit,
-                offset=offset,
+                span,
+                limit,
+                offset,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -52,9 +52,10 @@ class ChatHistoryBody:
         try:
             limit = d.get("limit", UNSET)
             room = d.get("room", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                room=room,
+                limit,
+                room,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

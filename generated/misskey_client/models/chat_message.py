@@ -217,20 +217,21 @@ class ChatMessage:
                 file = file_type_0
 
             is_read = d.get("isRead", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                from_user_id=from_user_id,
-                from_user=from_user,
-                reactions=reactions,
-                to_user_id=to_user_id,
-                to_user=to_user,
-                to_room_id=to_room_id,
-                to_room=to_room,
-                text=text,
-                file_id=file_id,
-                file=file,
-                is_read=is_read,
+                id,
+                created_at,
+                from_user_id,
+                from_user,
+                reactions,
+                to_user_id,
+                to_user,
+                to_room_id,
+                to_room,
+                text,
+                file_id,
+                file,
+                is_read,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class ChatMessageLiteFor1On1ReactionsItem:
         d = src_dict
         try:
             reaction = d["reaction"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                reaction=reaction,
+                reaction,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -149,16 +149,17 @@ class ChatMessageLiteForRoom:
 
                 file = file_type_0
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                from_user_id=from_user_id,
-                from_user=from_user,
-                to_room_id=to_room_id,
-                reactions=reactions,
-                text=text,
-                file_id=file_id,
-                file=file,
+                id,
+                created_at,
+                from_user_id,
+                from_user,
+                to_room_id,
+                reactions,
+                text,
+                file_id,
+                file,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

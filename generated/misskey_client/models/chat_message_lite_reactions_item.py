@@ -77,9 +77,10 @@ class ChatMessageLiteReactionsItem:
 
                 user = user_type_0
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                reaction=reaction,
-                user=user,
+                reaction,
+                user,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

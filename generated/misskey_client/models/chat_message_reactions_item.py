@@ -63,9 +63,10 @@ class ChatMessageReactionsItem:
             reaction = d["reaction"]
             user = UserLite.from_dict(d["user"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                reaction=reaction,
-                user=user,
+                reaction,
+                user,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -67,10 +67,11 @@ class ChatMessagesCreateToUserBody:
             text = d.get("text", UNSET)
 
             file_id = d.get("fileId", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                to_user_id=to_user_id,
-                text=text,
-                file_id=file_id,
+                to_user_id,
+                text,
+                file_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

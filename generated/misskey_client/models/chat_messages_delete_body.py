@@ -48,8 +48,9 @@ class ChatMessagesDeleteBody:
         d = src_dict
         try:
             message_id = d["messageId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                message_id=message_id,
+                message_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

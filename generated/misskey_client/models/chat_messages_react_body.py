@@ -54,9 +54,10 @@ class ChatMessagesReactBody:
         try:
             message_id = d["messageId"]
             reaction = d["reaction"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                message_id=message_id,
-                reaction=reaction,
+                message_id,
+                reaction,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

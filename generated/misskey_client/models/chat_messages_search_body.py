@@ -79,11 +79,12 @@ class ChatMessagesSearchBody:
 
             room_id = d.get("roomId", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                query=query,
-                limit=limit,
-                user_id=user_id,
-                room_id=room_id,
+                query,
+                limit,
+                user_id,
+                room_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -103,15 +103,16 @@ class ChatRoom:
             description = d["description"]
             is_muted = d.get("isMuted", UNSET)
             invitation_exists = d.get("invitationExists", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                owner_id=owner_id,
-                owner=owner,
-                name=name,
-                description=description,
-                is_muted=is_muted,
-                invitation_exists=invitation_exists,
+                id,
+                created_at,
+                owner_id,
+                owner,
+                name,
+                description,
+                is_muted,
+                invitation_exists,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -91,13 +91,14 @@ class ChatRoomInvitation:
             room_id = d["roomId"]
             room = ChatRoom.from_dict(d["room"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                user_id=user_id,
-                user=user,
-                room_id=room_id,
-                room=room,
+                id,
+                created_at,
+                user_id,
+                user,
+                room_id,
+                room,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -107,13 +107,14 @@ class ChatRoomMembership:
             else:
                 room = ChatRoom.from_dict(_room)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                user_id=user_id,
-                room_id=room_id,
-                user=user,
-                room=room,
+                id,
+                created_at,
+                user_id,
+                room_id,
+                user,
+                room,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

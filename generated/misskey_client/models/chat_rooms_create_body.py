@@ -55,9 +55,10 @@ class ChatRoomsCreateBody:
         try:
             name = d["name"]
             description = d.get("description", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                description=description,
+                name,
+                description,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -54,9 +54,10 @@ class ChatRoomsInvitationsCreateBody:
         try:
             room_id = d["roomId"]
             user_id = d["userId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                room_id=room_id,
-                user_id=user_id,
+                room_id,
+                user_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

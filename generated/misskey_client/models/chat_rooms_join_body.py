@@ -48,8 +48,9 @@ class ChatRoomsJoinBody:
         d = src_dict
         try:
             room_id = d["roomId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                room_id=room_id,
+                room_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -54,9 +54,10 @@ class ChatRoomsMuteBody:
         try:
             room_id = d["roomId"]
             mute = d["mute"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                room_id=room_id,
-                mute=mute,
+                room_id,
+                mute,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

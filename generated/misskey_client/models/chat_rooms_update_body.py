@@ -62,10 +62,11 @@ class ChatRoomsUpdateBody:
             room_id = d["roomId"]
             name = d.get("name", UNSET)
             description = d.get("description", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                room_id=room_id,
-                name=name,
-                description=description,
+                room_id,
+                name,
+                description,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

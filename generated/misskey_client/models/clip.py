@@ -135,18 +135,19 @@ class Clip:
             favorited_count = d["favoritedCount"]
             is_favorited = d.get("isFavorited", UNSET)
             notes_count = d.get("notesCount", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                last_clipped_at=last_clipped_at,
-                user_id=user_id,
-                user=user,
-                name=name,
-                description=description,
-                is_public=is_public,
-                favorited_count=favorited_count,
-                is_favorited=is_favorited,
-                notes_count=notes_count,
+                id,
+                created_at,
+                last_clipped_at,
+                user_id,
+                user,
+                name,
+                description,
+                is_public,
+                favorited_count,
+                is_favorited,
+                notes_count,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -54,9 +54,10 @@ class ClipsAddNoteBody:
         try:
             clip_id = d["clipId"]
             note_id = d["noteId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                clip_id=clip_id,
-                note_id=note_id,
+                clip_id,
+                note_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -67,10 +67,11 @@ class ClipsCreateBody:
             is_public = d.get("isPublic", UNSET)
             description = d.get("description", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                is_public=is_public,
-                description=description,
+                name,
+                is_public,
+                description,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class ClipsUnfavoriteBody:
         d = src_dict
         try:
             clip_id = d["clipId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                clip_id=clip_id,
+                clip_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

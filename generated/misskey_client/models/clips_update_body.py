@@ -74,11 +74,12 @@ class ClipsUpdateBody:
             is_public = d.get("isPublic", UNSET)
             description = d.get("description", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                clip_id=clip_id,
-                name=name,
-                is_public=is_public,
-                description=description,
+                clip_id,
+                name,
+                is_public,
+                description,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

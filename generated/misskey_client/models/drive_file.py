@@ -193,23 +193,24 @@ class DriveFile:
 
                 user = user_type_0
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                name=name,
-                type_=type_,
-                md5=md5,
-                size=size,
-                is_sensitive=is_sensitive,
-                blurhash=blurhash,
-                properties=properties,
-                url=url,
-                thumbnail_url=thumbnail_url,
-                comment=comment,
-                folder_id=folder_id,
-                user_id=user_id,
-                folder=folder,
-                user=user,
+                id,
+                created_at,
+                name,
+                type_,
+                md5,
+                size,
+                is_sensitive,
+                blurhash,
+                properties,
+                url,
+                thumbnail_url,
+                comment,
+                folder_id,
+                user_id,
+                folder,
+                user,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

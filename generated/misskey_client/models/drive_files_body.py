@@ -135,15 +135,16 @@ class DriveFilesBody:
                     _sort,
                 )
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                folder_id=folder_id,
-                type_=type_,
-                sort=sort,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                folder_id,
+                type_,
+                sort,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

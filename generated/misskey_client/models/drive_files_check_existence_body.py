@@ -48,8 +48,9 @@ class DriveFilesCheckExistenceBody:
         d = src_dict
         try:
             md5 = d["md5"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                md5=md5,
+                md5,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -121,12 +121,13 @@ class DriveFilesCreateBody:
 
             is_sensitive = d.get("isSensitive", UNSET)
             force = d.get("force", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                folder_id=folder_id,
-                name=name,
-                comment=comment,
-                is_sensitive=is_sensitive,
-                force=force,
+                folder_id,
+                name,
+                comment,
+                is_sensitive,
+                force,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -60,9 +60,10 @@ class DriveFilesFindBody:
             name = d["name"]
             folder_id = d.get("folderId", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                folder_id=folder_id,
+                name,
+                folder_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -61,9 +61,10 @@ class DriveFilesMoveBulkBody:
 
             folder_id = d.get("folderId", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                file_ids=file_ids,
-                folder_id=folder_id,
+                file_ids,
+                folder_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -52,9 +52,10 @@ class DriveFilesShowBody:
         try:
             file_id = d.get("fileId", UNSET)
             url = d.get("url", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                file_id=file_id,
-                url=url,
+                file_id,
+                url,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -86,12 +86,13 @@ class DriveFilesUpdateBody:
             is_sensitive = d.get("isSensitive", UNSET)
             comment = d.get("comment", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                file_id=file_id,
-                folder_id=folder_id,
-                name=name,
-                is_sensitive=is_sensitive,
-                comment=comment,
+                file_id,
+                folder_id,
+                name,
+                is_sensitive,
+                comment,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -98,13 +98,14 @@ class DriveFilesUploadFromUrlBody:
             marker = d.get("marker", UNSET)
 
             force = d.get("force", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                url=url,
-                folder_id=folder_id,
-                is_sensitive=is_sensitive,
-                comment=comment,
-                marker=marker,
-                force=force,
+                url,
+                folder_id,
+                is_sensitive,
+                comment,
+                marker,
+                force,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

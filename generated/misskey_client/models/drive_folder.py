@@ -105,14 +105,15 @@ class DriveFolder:
 
                 parent = parent_type_0
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                name=name,
-                parent_id=parent_id,
-                folders_count=folders_count,
-                files_count=files_count,
-                parent=parent,
+                id,
+                created_at,
+                name,
+                parent_id,
+                folders_count,
+                files_count,
+                parent,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

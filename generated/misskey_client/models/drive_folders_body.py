@@ -85,13 +85,14 @@ class DriveFoldersBody:
             until_date = d.get("untilDate", UNSET)
             folder_id = d.get("folderId", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                folder_id=folder_id,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                folder_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

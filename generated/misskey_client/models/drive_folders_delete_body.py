@@ -48,8 +48,9 @@ class DriveFoldersDeleteBody:
         d = src_dict
         try:
             folder_id = d["folderId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                folder_id=folder_id,
+                folder_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -60,9 +60,10 @@ class DriveFoldersFindBody:
             name = d["name"]
             parent_id = d.get("parentId", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                parent_id=parent_id,
+                name,
+                parent_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

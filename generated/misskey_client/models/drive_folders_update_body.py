@@ -67,10 +67,11 @@ class DriveFoldersUpdateBody:
             name = d.get("name", UNSET)
             parent_id = d.get("parentId", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                folder_id=folder_id,
-                name=name,
-                parent_id=parent_id,
+                folder_id,
+                name,
+                parent_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

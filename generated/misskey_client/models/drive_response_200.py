@@ -54,9 +54,10 @@ class DriveResponse200:
         try:
             capacity = d["capacity"]
             usage = d["usage"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                capacity=capacity,
-                usage=usage,
+                capacity,
+                usage,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

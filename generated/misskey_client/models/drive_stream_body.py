@@ -80,13 +80,14 @@ class DriveStreamBody:
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
             type_ = d.get("type", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                type_=type_,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                type_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class EmailAddressAvailableBody:
         d = src_dict
         try:
             email_address = d["emailAddress"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                email_address=email_address,
+                email_address,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -56,9 +56,10 @@ class EmailAddressAvailableResponse200:
             available = d["available"]
             reason = d["reason"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                available=available,
-                reason=reason,
+                available,
+                reason,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -110,17 +110,18 @@ class EmojiDetailed:
             local_only = d["localOnly"]
             role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d["roleIdsThatCanBeUsedThisEmojiAsReaction"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                aliases=aliases,
-                name=name,
-                category=category,
-                host=host,
-                url=url,
-                license_=license_,
-                is_sensitive=is_sensitive,
-                local_only=local_only,
-                role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
+                id,
+                aliases,
+                name,
+                category,
+                host,
+                url,
+                license_,
+                is_sensitive,
+                local_only,
+                role_ids_that_can_be_used_this_emoji_as_reaction,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

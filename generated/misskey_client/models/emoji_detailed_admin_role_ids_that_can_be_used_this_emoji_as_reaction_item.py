@@ -54,9 +54,10 @@ class EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem:
         try:
             id = d["id"]
             name = d["name"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
+                id,
+                name,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -95,14 +95,15 @@ class EmojiSimple:
                 "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
             )
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                aliases=aliases,
-                name=name,
-                category=category,
-                url=url,
-                local_only=local_only,
-                is_sensitive=is_sensitive,
-                role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
+                aliases,
+                name,
+                category,
+                url,
+                local_only,
+                is_sensitive,
+                role_ids_that_can_be_used_this_emoji_as_reaction,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -69,8 +69,9 @@ class EmojisResponse200:
 
                 emojis.append(emojis_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                emojis=emojis,
+                emojis,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class EndpointBody:
         d = src_dict
         try:
             endpoint = d["endpoint"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                endpoint=endpoint,
+                endpoint,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -69,8 +69,9 @@ class EndpointResponse200:
 
                 params.append(params_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                params=params,
+                params,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -54,9 +54,10 @@ class EndpointResponse200ParamsItem:
         try:
             name = d["name"]
             type_ = d["type"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                type_=type_,
+                name,
+                type_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -57,8 +57,9 @@ class Error:
         try:
             error = ErrorError.from_dict(d["error"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                error=error,
+                error,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -63,10 +63,11 @@ class ErrorError:
             message = d["message"]
             id = UUID(d["id"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                code=code,
-                message=message,
-                id=id,
+                code,
+                message,
+                id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -83,13 +83,14 @@ class FederationFollowersBody:
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
             limit = d.get("limit", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                host=host,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                limit=limit,
+                host,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                limit,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

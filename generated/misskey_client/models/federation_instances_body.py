@@ -217,18 +217,19 @@ class FederationInstancesBody:
                     _sort,
                 )
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                host=host,
-                blocked=blocked,
-                not_responding=not_responding,
-                suspended=suspended,
-                silenced=silenced,
-                federating=federating,
-                subscribing=subscribing,
-                publishing=publishing,
-                limit=limit,
-                offset=offset,
-                sort=sort,
+                host,
+                blocked,
+                not_responding,
+                suspended,
+                silenced,
+                federating,
+                subscribing,
+                publishing,
+                limit,
+                offset,
+                sort,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

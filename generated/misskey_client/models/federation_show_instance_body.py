@@ -48,8 +48,9 @@ class FederationShowInstanceBody:
         d = src_dict
         try:
             host = d["host"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                host=host,
+                host,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

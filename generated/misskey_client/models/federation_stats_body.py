@@ -45,8 +45,9 @@ class FederationStatsBody:
         d = src_dict
         try:
             limit = d.get("limit", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
+                limit,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -100,11 +100,12 @@ class FederationStatsResponse200:
                 top_pub_instances.append(top_pub_instances_item)
 
             other_following_count = d["otherFollowingCount"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                top_sub_instances=top_sub_instances,
-                other_followers_count=other_followers_count,
-                top_pub_instances=top_pub_instances,
-                other_following_count=other_following_count,
+                top_sub_instances,
+                other_followers_count,
+                top_pub_instances,
+                other_following_count,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

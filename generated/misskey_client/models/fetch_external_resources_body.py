@@ -54,9 +54,10 @@ class FetchExternalResourcesBody:
         try:
             url = d["url"]
             hash_ = d["hash"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                url=url,
-                hash_=hash_,
+                url,
+                hash_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -54,9 +54,10 @@ class FetchExternalResourcesResponse200:
         try:
             type_ = d["type"]
             data = d["data"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                type_=type_,
-                data=data,
+                type_,
+                data,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

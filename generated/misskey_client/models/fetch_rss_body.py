@@ -48,8 +48,9 @@ class FetchRssBody:
         d = src_dict
         try:
             url = d["url"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                url=url,
+                url,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -147,15 +147,16 @@ class FetchRssResponse200:
             else:
                 itunes = FetchRssResponse200Itunes.from_dict(_itunes)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                items=items,
-                image=image,
-                pagination_links=pagination_links,
-                link=link,
-                title=title,
-                feed_url=feed_url,
-                description=description,
-                itunes=itunes,
+                items,
+                image,
+                pagination_links,
+                link,
+                title,
+                feed_url,
+                description,
+                itunes,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

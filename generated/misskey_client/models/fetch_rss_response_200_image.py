@@ -62,10 +62,11 @@ class FetchRssResponse200Image:
             url = d["url"]
             link = d.get("link", UNSET)
             title = d.get("title", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                url=url,
-                link=link,
-                title=title,
+                url,
+                link,
+                title,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

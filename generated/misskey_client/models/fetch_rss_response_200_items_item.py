@@ -136,18 +136,19 @@ class FetchRssResponse200ItemsItem:
             else:
                 enclosure = FetchRssResponse200ItemsItemEnclosure.from_dict(_enclosure)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                link=link,
-                guid=guid,
-                title=title,
-                pub_date=pub_date,
-                creator=creator,
-                summary=summary,
-                content=content,
-                iso_date=iso_date,
-                categories=categories,
-                content_snippet=content_snippet,
-                enclosure=enclosure,
+                link,
+                guid,
+                title,
+                pub_date,
+                creator,
+                summary,
+                content,
+                iso_date,
+                categories,
+                content_snippet,
+                enclosure,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

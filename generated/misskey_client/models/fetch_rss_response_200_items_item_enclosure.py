@@ -62,10 +62,11 @@ class FetchRssResponse200ItemsItemEnclosure:
             url = d["url"]
             length = d.get("length", UNSET)
             type_ = d.get("type", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                url=url,
-                length=length,
-                type_=type_,
+                url,
+                length,
+                type_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

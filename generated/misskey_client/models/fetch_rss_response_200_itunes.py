@@ -109,14 +109,15 @@ class FetchRssResponse200Itunes:
 
             keywords: list[str] = d.get("keywords", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                image=image,
-                owner=owner,
-                author=author,
-                summary=summary,
-                explicit=explicit,
-                categories=categories,
-                keywords=keywords,
+                image,
+                owner,
+                author,
+                summary,
+                explicit,
+                categories,
+                keywords,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

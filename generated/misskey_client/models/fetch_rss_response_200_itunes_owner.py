@@ -52,9 +52,10 @@ class FetchRssResponse200ItunesOwner:
         try:
             name = d.get("name", UNSET)
             email = d.get("email", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                email=email,
+                name,
+                email,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

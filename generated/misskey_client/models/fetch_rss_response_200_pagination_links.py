@@ -73,12 +73,13 @@ class FetchRssResponse200PaginationLinks:
             next_ = d.get("next", UNSET)
             last = d.get("last", UNSET)
             prev = d.get("prev", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                self_=self_,
-                first=first,
-                next_=next_,
-                last=last,
-                prev=prev,
+                self_,
+                first,
+                next_,
+                last,
+                prev,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -123,18 +123,19 @@ class Flash:
 
             liked_count = d["likedCount"]
             is_liked = d.get("isLiked", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                updated_at=updated_at,
-                user_id=user_id,
-                user=user,
-                title=title,
-                summary=summary,
-                script=script,
-                visibility=visibility,
-                liked_count=liked_count,
-                is_liked=is_liked,
+                id,
+                created_at,
+                updated_at,
+                user_id,
+                user,
+                title,
+                summary,
+                script,
+                visibility,
+                liked_count,
+                is_liked,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -83,12 +83,13 @@ class FlashCreateBody:
             else:
                 visibility = check_flash_create_body_visibility(_visibility)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                title=title,
-                summary=summary,
-                script=script,
-                permissions=permissions,
-                visibility=visibility,
+                title,
+                summary,
+                script,
+                permissions,
+                visibility,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -52,9 +52,10 @@ class FlashFeaturedBody:
         try:
             offset = d.get("offset", UNSET)
             limit = d.get("limit", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                offset=offset,
-                limit=limit,
+                offset,
+                limit,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -63,9 +63,10 @@ class FlashMyLikesResponse200Item:
             id = d["id"]
             flash = Flash.from_dict(d["flash"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                flash=flash,
+                id,
+                flash,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class FlashShowBody:
         d = src_dict
         try:
             flash_id = d["flashId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                flash_id=flash_id,
+                flash_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -95,13 +95,14 @@ class FlashUpdateBody:
             else:
                 visibility = check_flash_update_body_visibility(_visibility)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                flash_id=flash_id,
-                title=title,
-                summary=summary,
-                script=script,
-                permissions=permissions,
-                visibility=visibility,
+                flash_id,
+                title,
+                summary,
+                script,
+                permissions,
+                visibility,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

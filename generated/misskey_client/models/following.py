@@ -106,13 +106,14 @@ class Following:
             else:
                 follower = UserDetailedNotMe.from_dict(_follower)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                followee_id=followee_id,
-                follower_id=follower_id,
-                followee=followee,
-                follower=follower,
+                id,
+                created_at,
+                followee_id,
+                follower_id,
+                followee,
+                follower,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

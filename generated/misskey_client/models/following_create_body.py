@@ -55,9 +55,10 @@ class FollowingCreateBody:
         try:
             user_id = d["userId"]
             with_replies = d.get("withReplies", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                with_replies=with_replies,
+                user_id,
+                with_replies,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -70,10 +70,11 @@ class FollowingRequestsListResponse200Item:
 
             followee = UserLite.from_dict(d["followee"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                follower=follower,
-                followee=followee,
+                id,
+                follower,
+                followee,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -73,12 +73,13 @@ class FollowingRequestsSentBody:
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
             limit = d.get("limit", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                limit=limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                limit,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

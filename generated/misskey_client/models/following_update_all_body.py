@@ -64,9 +64,10 @@ class FollowingUpdateAllBody:
                 notify = check_following_update_all_body_notify(_notify)
 
             with_replies = d.get("withReplies", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                notify=notify,
-                with_replies=with_replies,
+                notify,
+                with_replies,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

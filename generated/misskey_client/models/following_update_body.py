@@ -71,10 +71,11 @@ class FollowingUpdateBody:
                 notify = check_following_update_body_notify(_notify)
 
             with_replies = d.get("withReplies", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                notify=notify,
-                with_replies=with_replies,
+                user_id,
+                notify,
+                with_replies,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

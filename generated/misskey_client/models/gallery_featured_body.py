@@ -52,9 +52,10 @@ class GalleryFeaturedBody:
         try:
             limit = d.get("limit", UNSET)
             until_id = d.get("untilId", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                until_id=until_id,
+                limit,
+                until_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

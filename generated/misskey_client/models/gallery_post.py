@@ -162,20 +162,21 @@ class GalleryPost:
             tags: list[str] = d.get("tags", UNSET)
 
             is_liked = d.get("isLiked", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                updated_at=updated_at,
-                user_id=user_id,
-                user=user,
-                title=title,
-                description=description,
-                is_sensitive=is_sensitive,
-                liked_count=liked_count,
-                file_ids=file_ids,
-                files=files,
-                tags=tags,
-                is_liked=is_liked,
+                id,
+                created_at,
+                updated_at,
+                user_id,
+                user,
+                title,
+                description,
+                is_sensitive,
+                liked_count,
+                file_ids,
+                files,
+                tags,
+                is_liked,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -74,11 +74,12 @@ class GalleryPostsCreateBody:
             description = d.get("description", UNSET)
 
             is_sensitive = d.get("isSensitive", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                title=title,
-                file_ids=file_ids,
-                description=description,
-                is_sensitive=is_sensitive,
+                title,
+                file_ids,
+                description,
+                is_sensitive,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class GalleryPostsUnlikeBody:
         d = src_dict
         try:
             post_id = d["postId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                post_id=post_id,
+                post_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

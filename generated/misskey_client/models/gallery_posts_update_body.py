@@ -84,12 +84,13 @@ class GalleryPostsUpdateBody:
             file_ids: list[str] = d.get("fileIds", UNSET)
 
             is_sensitive = d.get("isSensitive", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                post_id=post_id,
-                title=title,
-                description=description,
-                file_ids=file_ids,
-                is_sensitive=is_sensitive,
+                post_id,
+                title,
+                description,
+                file_ids,
+                is_sensitive,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -73,12 +73,13 @@ class GetAvatarDecorationsResponse200Item:
             url = d["url"]
             role_ids_that_can_be_used_this_decoration: list[str] = d["roleIdsThatCanBeUsedThisDecoration"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                description=description,
-                url=url,
-                role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
+                id,
+                name,
+                description,
+                url,
+                role_ids_that_can_be_used_this_decoration,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

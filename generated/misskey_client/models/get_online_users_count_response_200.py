@@ -48,8 +48,9 @@ class GetOnlineUsersCountResponse200:
         d = src_dict
         try:
             count = d["count"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                count=count,
+                count,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

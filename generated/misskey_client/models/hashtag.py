@@ -84,14 +84,15 @@ class Hashtag:
             attached_users_count = d["attachedUsersCount"]
             attached_local_users_count = d["attachedLocalUsersCount"]
             attached_remote_users_count = d["attachedRemoteUsersCount"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                tag=tag,
-                mentioned_users_count=mentioned_users_count,
-                mentioned_local_users_count=mentioned_local_users_count,
-                mentioned_remote_users_count=mentioned_remote_users_count,
-                attached_users_count=attached_users_count,
-                attached_local_users_count=attached_local_users_count,
-                attached_remote_users_count=attached_remote_users_count,
+                tag,
+                mentioned_users_count,
+                mentioned_local_users_count,
+                mentioned_remote_users_count,
+                attached_users_count,
+                attached_local_users_count,
+                attached_remote_users_count,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

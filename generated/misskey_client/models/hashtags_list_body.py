@@ -78,12 +78,13 @@ class HashtagsListBody:
             attached_to_user_only = d.get("attachedToUserOnly", UNSET)
             attached_to_local_user_only = d.get("attachedToLocalUserOnly", UNSET)
             attached_to_remote_user_only = d.get("attachedToRemoteUserOnly", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                sort=sort,
-                limit=limit,
-                attached_to_user_only=attached_to_user_only,
-                attached_to_local_user_only=attached_to_local_user_only,
-                attached_to_remote_user_only=attached_to_remote_user_only,
+                sort,
+                limit,
+                attached_to_user_only,
+                attached_to_local_user_only,
+                attached_to_remote_user_only,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -62,10 +62,11 @@ class HashtagsSearchBody:
             query = d["query"]
             limit = d.get("limit", UNSET)
             offset = d.get("offset", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                query=query,
-                limit=limit,
-                offset=offset,
+                query,
+                limit,
+                offset,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

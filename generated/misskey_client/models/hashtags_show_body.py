@@ -48,8 +48,9 @@ class HashtagsShowBody:
         d = src_dict
         try:
             tag = d["tag"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                tag=tag,
+                tag,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -61,10 +61,11 @@ class HashtagsTrendResponse200Item:
             chart: list[float] = d["chart"]
 
             users_count = d["usersCount"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                tag=tag,
-                chart=chart,
-                users_count=users_count,
+                tag,
+                chart,
+                users_count,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -102,13 +102,14 @@ class HashtagsUsersBody:
             else:
                 origin = check_hashtags_users_body_origin(_origin)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                tag=tag,
-                sort=sort,
-                limit=limit,
-                offset=offset,
-                state=state,
-                origin=origin,
+                tag,
+                sort,
+                limit,
+                offset,
+                state,
+                origin,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

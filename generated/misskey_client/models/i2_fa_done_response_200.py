@@ -49,8 +49,9 @@ class I2FaDoneResponse200:
         try:
             backup_codes: list[str] = d["backupCodes"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                backup_codes=backup_codes,
+                backup_codes,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

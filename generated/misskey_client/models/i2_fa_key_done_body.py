@@ -83,11 +83,12 @@ class I2FaKeyDoneBody:
 
             token = d.get("token", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                password=password,
-                name=name,
-                credential=credential,
-                token=token,
+                password,
+                name,
+                credential,
+                token,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class I2FaPasswordLessBody:
         d = src_dict
         try:
             value = d["value"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                value=value,
+                value,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

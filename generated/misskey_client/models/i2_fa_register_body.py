@@ -60,9 +60,10 @@ class I2FaRegisterBody:
             password = d["password"]
             token = d.get("token", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                password=password,
-                token=token,
+                password,
+                token,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -231,16 +231,17 @@ class I2FaRegisterKeyResponse200:
 
                 extensions = extensions_type_0
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                rp=rp,
-                user=user,
-                challenge=challenge,
-                pub_key_cred_params=pub_key_cred_params,
-                timeout=timeout,
-                exclude_credentials=exclude_credentials,
-                authenticator_selection=authenticator_selection,
-                attestation=attestation,
-                extensions=extensions,
+                rp,
+                user,
+                challenge,
+                pub_key_cred_params,
+                timeout,
+                exclude_credentials,
+                authenticator_selection,
+                attestation,
+                extensions,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -76,10 +76,11 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
                 d["userVerification"]
             )
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                authenticator_attachment=authenticator_attachment,
-                require_resident_key=require_resident_key,
-                user_verification=user_verification,
+                authenticator_attachment,
+                require_resident_key,
+                user_verification,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -75,10 +75,11 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
 
                 transports.append(transports_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                type_=type_,
-                transports=transports,
+                id,
+                type_,
+                transports,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -66,10 +66,11 @@ class I2FaRegisterKeyResponse200Extensions:
 
             hmac_create_secret = d["hmacCreateSecret"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                appid=appid,
-                cred_props=cred_props,
-                hmac_create_secret=hmac_create_secret,
+                appid,
+                cred_props,
+                hmac_create_secret,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -54,9 +54,10 @@ class I2FaRegisterKeyResponse200PubKeyCredParamsItem:
         try:
             type_ = d["type"]
             alg = d["alg"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                type_=type_,
-                alg=alg,
+                type_,
+                alg,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -45,8 +45,9 @@ class I2FaRegisterKeyResponse200Rp:
         d = src_dict
         try:
             id = d.get("id", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
+                id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -60,10 +60,11 @@ class I2FaRegisterKeyResponse200User:
             id = d["id"]
             name = d["name"]
             display_name = d["displayName"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                display_name=display_name,
+                id,
+                name,
+                display_name,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

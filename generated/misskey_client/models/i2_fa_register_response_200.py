@@ -72,12 +72,13 @@ class I2FaRegisterResponse200:
             secret = d["secret"]
             label = d["label"]
             issuer = d["issuer"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                qr=qr,
-                url=url,
-                secret=secret,
-                label=label,
-                issuer=issuer,
+                qr,
+                url,
+                secret,
+                label,
+                issuer,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

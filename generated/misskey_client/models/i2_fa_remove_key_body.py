@@ -66,10 +66,11 @@ class I2FaRemoveKeyBody:
             credential_id = d["credentialId"]
             token = d.get("token", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                password=password,
-                credential_id=credential_id,
-                token=token,
+                password,
+                credential_id,
+                token,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

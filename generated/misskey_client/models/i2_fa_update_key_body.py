@@ -54,9 +54,10 @@ class I2FaUpdateKeyBody:
         try:
             name = d["name"]
             credential_id = d["credentialId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                credential_id=credential_id,
+                name,
+                credential_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

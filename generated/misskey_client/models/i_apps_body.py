@@ -54,8 +54,9 @@ class IAppsBody:
             else:
                 sort = check_i_apps_body_sort(_sort)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                sort=sort,
+                sort,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -109,14 +109,15 @@ class IAppsResponse200Item:
 
             description = d.get("description", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                permission=permission,
-                name=name,
-                last_used_at=last_used_at,
-                icon_url=icon_url,
-                description=description,
+                id,
+                created_at,
+                permission,
+                name,
+                last_used_at,
+                icon_url,
+                description,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

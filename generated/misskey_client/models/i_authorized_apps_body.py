@@ -68,10 +68,11 @@ class IAuthorizedAppsBody:
             else:
                 sort = check_i_authorized_apps_body_sort(_sort)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                offset=offset,
-                sort=sort,
+                limit,
+                offset,
+                sort,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -76,12 +76,13 @@ class IAuthorizedAppsResponse200Item:
             permission: list[str] = d["permission"]
 
             is_authorized = d.get("isAuthorized", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                callback_url=callback_url,
-                permission=permission,
-                is_authorized=is_authorized,
+                id,
+                name,
+                callback_url,
+                permission,
+                is_authorized,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

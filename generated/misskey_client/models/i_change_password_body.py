@@ -66,10 +66,11 @@ class IChangePasswordBody:
             new_password = d["newPassword"]
             token = d.get("token", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                current_password=current_password,
-                new_password=new_password,
-                token=token,
+                current_password,
+                new_password,
+                token,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -50,8 +50,9 @@ class IClaimAchievementBody:
         try:
             name = check_i_claim_achievement_body_name(d["name"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
+                name,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

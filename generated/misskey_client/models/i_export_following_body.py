@@ -52,9 +52,10 @@ class IExportFollowingBody:
         try:
             exclude_muting = d.get("excludeMuting", UNSET)
             exclude_inactive = d.get("excludeInactive", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                exclude_muting=exclude_muting,
-                exclude_inactive=exclude_inactive,
+                exclude_muting,
+                exclude_inactive,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

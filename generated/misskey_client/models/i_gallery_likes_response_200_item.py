@@ -63,9 +63,10 @@ class IGalleryLikesResponse200Item:
             id = d["id"]
             post = GalleryPost.from_dict(d["post"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                post=post,
+                id,
+                post,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class IImportAntennasBody:
         d = src_dict
         try:
             file_id = d["fileId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                file_id=file_id,
+                file_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

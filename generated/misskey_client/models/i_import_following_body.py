@@ -55,9 +55,10 @@ class IImportFollowingBody:
         try:
             file_id = d["fileId"]
             with_replies = d.get("withReplies", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                file_id=file_id,
-                with_replies=with_replies,
+                file_id,
+                with_replies,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

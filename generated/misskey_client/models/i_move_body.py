@@ -48,8 +48,9 @@ class IMoveBody:
         d = src_dict
         try:
             move_to_account = d["moveToAccount"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                move_to_account=move_to_account,
+                move_to_account,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

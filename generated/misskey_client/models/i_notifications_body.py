@@ -128,15 +128,16 @@ class INotificationsBody:
 
                     exclude_types.append(exclude_types_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                mark_as_read=mark_as_read,
-                include_types=include_types,
-                exclude_types=exclude_types,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                mark_as_read,
+                include_types,
+                exclude_types,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -63,9 +63,10 @@ class IPageLikesResponse200Item:
             id = d["id"]
             page = Page.from_dict(d["page"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                page=page,
+                id,
+                page,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

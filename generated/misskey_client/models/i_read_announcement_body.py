@@ -48,8 +48,9 @@ class IReadAnnouncementBody:
         d = src_dict
         try:
             announcement_id = d["announcementId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                announcement_id=announcement_id,
+                announcement_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class IRegenerateTokenBody:
         d = src_dict
         try:
             password = d["password"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                password=password,
+                password,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -61,9 +61,10 @@ class IRegistryGetAllBody:
 
             domain = d.get("domain", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                scope=scope,
-                domain=domain,
+                scope,
+                domain,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

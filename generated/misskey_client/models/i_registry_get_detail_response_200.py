@@ -54,9 +54,10 @@ class IRegistryGetDetailResponse200:
         try:
             updated_at = d["updatedAt"]
             value = d["value"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                updated_at=updated_at,
-                value=value,
+                updated_at,
+                value,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -67,10 +67,11 @@ class IRegistryRemoveBody:
 
             domain = d.get("domain", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                key=key,
-                scope=scope,
-                domain=domain,
+                key,
+                scope,
+                domain,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

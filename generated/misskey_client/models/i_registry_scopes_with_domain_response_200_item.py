@@ -66,9 +66,10 @@ class IRegistryScopesWithDomainResponse200Item:
 
             domain = d["domain"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                scopes=scopes,
-                domain=domain,
+                scopes,
+                domain,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -73,11 +73,12 @@ class IRegistrySetBody:
 
             domain = d.get("domain", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                key=key,
-                value=value,
-                scope=scope,
-                domain=domain,
+                key,
+                value,
+                scope,
+                domain,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -57,9 +57,10 @@ class IRevokeTokenBody:
             token_id = d.get("tokenId", UNSET)
             token = d.get("token", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                token_id=token_id,
-                token=token,
+                token_id,
+                token,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -96,12 +96,13 @@ class IUpdateBodyAvatarDecorationsItem:
 
             offset_y = d.get("offsetY", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                angle=angle,
-                flip_h=flip_h,
-                offset_x=offset_x,
-                offset_y=offset_y,
+                id,
+                angle,
+                flip_h,
+                offset_x,
+                offset_y,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -53,8 +53,9 @@ class IUpdateBodyNotificationRecieveConfigRenoteType0:
         try:
             type_ = check_i_update_body_notification_recieve_config_renote_type_0_type(d["type"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                type_=type_,
+                type_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -59,9 +59,10 @@ class IUpdateBodyNotificationRecieveConfigRoleAssignedType1:
             type_ = check_i_update_body_notification_recieve_config_role_assigned_type_1_type(d["type"])
 
             user_list_id = d["userListId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                type_=type_,
-                user_list_id=user_list_id,
+                type_,
+                user_list_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -72,10 +72,11 @@ class IUpdateEmailBody:
 
             token = d.get("token", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                password=password,
-                email=email,
-                token=token,
+                password,
+                email,
+                token,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

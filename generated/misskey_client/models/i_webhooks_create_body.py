@@ -77,11 +77,12 @@ class IWebhooksCreateBody:
                 on.append(on_item)
 
             secret = d.get("secret", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                url=url,
-                on=on,
-                secret=secret,
+                name,
+                url,
+                on,
+                secret,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

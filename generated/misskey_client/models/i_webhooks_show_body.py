@@ -48,8 +48,9 @@ class IWebhooksShowBody:
         d = src_dict
         try:
             webhook_id = d["webhookId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                webhook_id=webhook_id,
+                webhook_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -79,10 +79,11 @@ class IWebhooksTestBody:
             else:
                 override = IWebhooksTestBodyOverride.from_dict(_override)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                webhook_id=webhook_id,
-                type_=type_,
-                override=override,
+                webhook_id,
+                type_,
+                override,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -102,13 +102,14 @@ class IWebhooksUpdateBody:
                     on.append(on_item)
 
             active = d.get("active", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                webhook_id=webhook_id,
-                name=name,
-                url=url,
-                secret=secret,
-                on=on,
-                active=active,
+                webhook_id,
+                name,
+                url,
+                secret,
+                on,
+                active,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -150,15 +150,16 @@ class InviteCode:
                 used_at = used_at_type_0
 
             used = d["used"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                code=code,
-                expires_at=expires_at,
-                created_at=created_at,
-                created_by=created_by,
-                used_by=used_by,
-                used_at=used_at,
-                used=used,
+                id,
+                code,
+                expires_at,
+                created_at,
+                created_by,
+                used_by,
+                used_at,
+                used,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class InviteDeleteBody:
         d = src_dict
         try:
             invite_id = d["inviteId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                invite_id=invite_id,
+                invite_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -50,8 +50,9 @@ class InviteLimitResponse200:
         try:
             remaining = d["remaining"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                remaining=remaining,
+                remaining,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

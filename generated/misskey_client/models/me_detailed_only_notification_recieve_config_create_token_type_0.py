@@ -53,8 +53,9 @@ class MeDetailedOnlyNotificationRecieveConfigCreateTokenType0:
         try:
             type_ = check_me_detailed_only_notification_recieve_config_create_token_type_0_type(d["type"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                type_=type_,
+                type_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

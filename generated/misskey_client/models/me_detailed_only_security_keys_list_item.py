@@ -62,10 +62,11 @@ class MeDetailedOnlySecurityKeysListItem:
             name = d["name"]
             last_used = datetime.datetime.fromisoformat(d["lastUsed"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                last_used=last_used,
+                id,
+                name,
+                last_used,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

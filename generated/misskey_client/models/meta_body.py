@@ -45,8 +45,9 @@ class MetaBody:
         d = src_dict
         try:
             detail = d.get("detail", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                detail=detail,
+                detail,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -91,12 +91,13 @@ class MetaDetailedOnly:
             else:
                 features = MetaDetailedOnlyFeatures.from_dict(_features)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                proxy_account_name=proxy_account_name,
-                require_setup=require_setup,
-                cache_remote_files=cache_remote_files,
-                cache_remote_sensitive_files=cache_remote_sensitive_files,
-                features=features,
+                proxy_account_name,
+                require_setup,
+                cache_remote_files,
+                cache_remote_sensitive_files,
+                features,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

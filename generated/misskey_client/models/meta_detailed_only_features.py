@@ -103,17 +103,18 @@ class MetaDetailedOnlyFeatures:
             object_storage = d["objectStorage"]
             service_worker = d["serviceWorker"]
             miauth = d.get("miauth", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                registration=registration,
-                email_required_for_signup=email_required_for_signup,
-                local_timeline=local_timeline,
-                global_timeline=global_timeline,
-                hcaptcha=hcaptcha,
-                turnstile=turnstile,
-                recaptcha=recaptcha,
-                object_storage=object_storage,
-                service_worker=service_worker,
-                miauth=miauth,
+                registration,
+                email_required_for_signup,
+                local_timeline,
+                global_timeline,
+                hcaptcha,
+                turnstile,
+                recaptcha,
+                object_storage,
+                service_worker,
+                miauth,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

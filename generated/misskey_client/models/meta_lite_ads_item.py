@@ -85,14 +85,15 @@ class MetaLiteAdsItem:
             image_url = d["imageUrl"]
             day_of_week = d["dayOfWeek"]
             is_sensitive = d.get("isSensitive", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                url=url,
-                place=place,
-                ratio=ratio,
-                image_url=image_url,
-                day_of_week=day_of_week,
-                is_sensitive=is_sensitive,
+                id,
+                url,
+                place,
+                ratio,
+                image_url,
+                day_of_week,
+                is_sensitive,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

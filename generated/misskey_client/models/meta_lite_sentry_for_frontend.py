@@ -145,11 +145,12 @@ class MetaLiteSentryForFrontend:
 
                 replay_integration = replay_integration_type_0
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                options=options,
-                vue_integration=vue_integration,
-                browser_tracing_integration=browser_tracing_integration,
-                replay_integration=replay_integration,
+                options,
+                vue_integration,
+                browser_tracing_integration,
+                replay_integration,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class MetaLiteSentryForFrontendOptions:
         d = src_dict
         try:
             dsn = d["dsn"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                dsn=dsn,
+                dsn,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

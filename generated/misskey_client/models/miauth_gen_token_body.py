@@ -93,12 +93,13 @@ class MiauthGenTokenBody:
 
             icon_url = d.get("iconUrl", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                session=session,
-                permission=permission,
-                name=name,
-                description=description,
-                icon_url=icon_url,
+                session,
+                permission,
+                name,
+                description,
+                icon_url,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

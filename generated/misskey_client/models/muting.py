@@ -95,12 +95,13 @@ class Muting:
             mutee_id = d["muteeId"]
             mutee = UserDetailedNotMe.from_dict(d["mutee"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                expires_at=expires_at,
-                mutee_id=mutee_id,
-                mutee=mutee,
+                id,
+                created_at,
+                expires_at,
+                mutee_id,
+                mutee,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -80,13 +80,14 @@ class NoteDraftChannel:
             allow_renote_to_external = d["allowRenoteToExternal"]
             user_id = d["userId"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                color=color,
-                is_sensitive=is_sensitive,
-                allow_renote_to_external=allow_renote_to_external,
-                user_id=user_id,
+                id,
+                name,
+                color,
+                is_sensitive,
+                allow_renote_to_external,
+                user_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -89,11 +89,12 @@ class NoteDraftPoll:
 
             expired_after = d.get("expiredAfter", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                multiple=multiple,
-                choices=choices,
-                expires_at=expires_at,
-                expired_after=expired_after,
+                multiple,
+                choices,
+                expires_at,
+                expired_after,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -77,11 +77,12 @@ class NoteFavorite:
             note = Note.from_dict(d["note"])
 
             note_id = d["noteId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                note=note,
-                note_id=note_id,
+                id,
+                created_at,
+                note,
+                note_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

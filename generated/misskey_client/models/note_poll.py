@@ -97,10 +97,11 @@ class NotePoll:
 
                 expires_at = expires_at_type_0
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                multiple=multiple,
-                choices=choices,
-                expires_at=expires_at,
+                multiple,
+                choices,
+                expires_at,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

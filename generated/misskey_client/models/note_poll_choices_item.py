@@ -60,10 +60,11 @@ class NotePollChoicesItem:
             is_voted = d["isVoted"]
             text = d["text"]
             votes = d["votes"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                is_voted=is_voted,
-                text=text,
-                votes=votes,
+                is_voted,
+                text,
+                votes,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

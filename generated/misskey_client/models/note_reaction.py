@@ -77,11 +77,12 @@ class NoteReaction:
             user = UserLite.from_dict(d["user"])
 
             type_ = d["type"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                user=user,
-                type_=type_,
+                id,
+                created_at,
+                user,
+                type_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

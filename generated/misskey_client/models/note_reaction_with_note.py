@@ -85,12 +85,13 @@ class NoteReactionWithNote:
             type_ = d["type"]
             note = Note.from_dict(d["note"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                user=user,
-                type_=type_,
-                note=note,
+                id,
+                created_at,
+                user,
+                type_,
+                note,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -108,17 +108,18 @@ class NotesBody:
             until_id = d.get("untilId", UNSET)
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                local=local,
-                reply=reply,
-                renote=renote,
-                with_files=with_files,
-                poll=poll,
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
+                local,
+                reply,
+                renote,
+                with_files,
+                poll,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -62,10 +62,11 @@ class NotesConversationBody:
             note_id = d["noteId"]
             limit = d.get("limit", UNSET)
             offset = d.get("offset", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                note_id=note_id,
-                limit=limit,
-                offset=offset,
+                note_id,
+                limit,
+                offset,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -255,22 +255,23 @@ class NotesCreateBody:
 
                 poll = poll_type_0
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                visibility=visibility,
-                visible_user_ids=visible_user_ids,
-                cw=cw,
-                local_only=local_only,
-                reaction_acceptance=reaction_acceptance,
-                no_extract_mentions=no_extract_mentions,
-                no_extract_hashtags=no_extract_hashtags,
-                no_extract_emojis=no_extract_emojis,
-                reply_id=reply_id,
-                renote_id=renote_id,
-                channel_id=channel_id,
-                text=text,
-                file_ids=file_ids,
-                media_ids=media_ids,
-                poll=poll,
+                visibility,
+                visible_user_ids,
+                cw,
+                local_only,
+                reaction_acceptance,
+                no_extract_mentions,
+                no_extract_hashtags,
+                no_extract_emojis,
+                reply_id,
+                renote_id,
+                channel_id,
+                text,
+                file_ids,
+                media_ids,
+                poll,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -59,8 +59,9 @@ class NotesCreateResponse200:
         try:
             created_note = Note.from_dict(d["createdNote"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                created_note=created_note,
+                created_note,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

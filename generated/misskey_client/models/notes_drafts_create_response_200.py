@@ -61,8 +61,9 @@ class NotesDraftsCreateResponse200:
         try:
             created_draft = NoteDraft.from_dict(d["createdDraft"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                created_draft=created_draft,
+                created_draft,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

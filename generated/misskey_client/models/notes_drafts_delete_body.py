@@ -48,8 +48,9 @@ class NotesDraftsDeleteBody:
         d = src_dict
         try:
             draft_id = d["draftId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                draft_id=draft_id,
+                draft_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -268,22 +268,23 @@ class NotesDraftsUpdateBody:
             scheduled_at = d.get("scheduledAt", UNSET)
 
             is_actually_scheduled = d.get("isActuallyScheduled", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                draft_id=draft_id,
-                visibility=visibility,
-                visible_user_ids=visible_user_ids,
-                cw=cw,
-                hashtag=hashtag,
-                local_only=local_only,
-                reaction_acceptance=reaction_acceptance,
-                reply_id=reply_id,
-                renote_id=renote_id,
-                channel_id=channel_id,
-                text=text,
-                file_ids=file_ids,
-                poll=poll,
-                scheduled_at=scheduled_at,
-                is_actually_scheduled=is_actually_scheduled,
+                draft_id,
+                visibility,
+                visible_user_ids,
+                cw,
+                hashtag,
+                local_only,
+                reaction_acceptance,
+                reply_id,
+                renote_id,
+                channel_id,
+                text,
+                file_ids,
+                poll,
+                scheduled_at,
+                is_actually_scheduled,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -80,11 +80,12 @@ class NotesDraftsUpdateBodyPoll:
 
             expired_after = d.get("expiredAfter", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                choices=choices,
-                multiple=multiple,
-                expires_at=expires_at,
-                expired_after=expired_after,
+                choices,
+                multiple,
+                expires_at,
+                expired_after,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -61,8 +61,9 @@ class NotesDraftsUpdateResponse200:
         try:
             updated_draft = NoteDraft.from_dict(d["updatedDraft"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                updated_draft=updated_draft,
+                updated_draft,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

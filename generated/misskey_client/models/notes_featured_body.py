@@ -64,10 +64,11 @@ class NotesFeaturedBody:
             until_id = d.get("untilId", UNSET)
             channel_id = d.get("channelId", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                until_id=until_id,
-                channel_id=channel_id,
+                limit,
+                until_id,
+                channel_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

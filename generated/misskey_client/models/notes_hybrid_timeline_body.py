@@ -122,19 +122,20 @@ class NotesHybridTimelineBody:
             with_files = d.get("withFiles", UNSET)
             with_renotes = d.get("withRenotes", UNSET)
             with_replies = d.get("withReplies", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                allow_partial=allow_partial,
-                include_my_renotes=include_my_renotes,
-                include_renoted_my_notes=include_renoted_my_notes,
-                include_local_renotes=include_local_renotes,
-                with_files=with_files,
-                with_renotes=with_renotes,
-                with_replies=with_replies,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                allow_partial,
+                include_my_renotes,
+                include_renoted_my_notes,
+                include_local_renotes,
+                with_files,
+                with_renotes,
+                with_replies,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -101,16 +101,17 @@ class NotesLocalTimelineBody:
             allow_partial = d.get("allowPartial", UNSET)
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                with_files=with_files,
-                with_renotes=with_renotes,
-                with_replies=with_replies,
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                allow_partial=allow_partial,
-                since_date=since_date,
-                until_date=until_date,
+                with_files,
+                with_renotes,
+                with_replies,
+                limit,
+                since_id,
+                until_id,
+                allow_partial,
+                since_date,
+                until_date,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -87,14 +87,15 @@ class NotesMentionsBody:
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
             visibility = d.get("visibility", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                following=following,
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                visibility=visibility,
+                following,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                visibility,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -59,10 +59,11 @@ class NotesPollsRecommendationBody:
             limit = d.get("limit", UNSET)
             offset = d.get("offset", UNSET)
             exclude_channels = d.get("excludeChannels", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                offset=offset,
-                exclude_channels=exclude_channels,
+                limit,
+                offset,
+                exclude_channels,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

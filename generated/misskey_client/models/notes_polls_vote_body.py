@@ -54,9 +54,10 @@ class NotesPollsVoteBody:
         try:
             note_id = d["noteId"]
             choice = d["choice"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                note_id=note_id,
-                choice=choice,
+                note_id,
+                choice,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -54,9 +54,10 @@ class NotesReactionsCreateBody:
         try:
             note_id = d["noteId"]
             reaction = d["reaction"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                note_id=note_id,
-                reaction=reaction,
+                note_id,
+                reaction,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

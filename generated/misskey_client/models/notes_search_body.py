@@ -121,17 +121,18 @@ class NotesSearchBody:
 
             channel_id = d.get("channelId", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                query=query,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                limit=limit,
-                offset=offset,
-                host=host,
-                user_id=user_id,
-                channel_id=channel_id,
+                query,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                limit,
+                offset,
+                host,
+                user_id,
+                channel_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

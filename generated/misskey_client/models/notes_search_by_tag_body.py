@@ -144,18 +144,19 @@ class NotesSearchByTagBody:
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
             limit = d.get("limit", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                tag=tag,
-                query=query,
-                reply=reply,
-                renote=renote,
-                with_files=with_files,
-                poll=poll,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                limit=limit,
+                tag,
+                query,
+                reply,
+                renote,
+                with_files,
+                poll,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                limit,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -49,8 +49,9 @@ class NotesShowPartialBulkBody:
         try:
             note_ids: list[str] = d["noteIds"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                note_ids=note_ids,
+                note_ids,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -79,10 +79,11 @@ class NotesShowPartialBulkResponse200Item:
 
             reaction_emojis = NotesShowPartialBulkResponse200ItemReactionEmojis.from_dict(d["reactionEmojis"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                reactions=reactions,
-                reaction_emojis=reaction_emojis,
+                id,
+                reactions,
+                reaction_emojis,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

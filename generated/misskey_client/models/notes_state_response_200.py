@@ -54,9 +54,10 @@ class NotesStateResponse200:
         try:
             is_favorited = d["isFavorited"]
             is_muted_thread = d["isMutedThread"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                is_favorited=is_favorited,
-                is_muted_thread=is_muted_thread,
+                is_favorited,
+                is_muted_thread,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -54,9 +54,10 @@ class NotesTranslateBody:
         try:
             note_id = d["noteId"]
             target_lang = d["targetLang"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                note_id=note_id,
-                target_lang=target_lang,
+                note_id,
+                target_lang,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

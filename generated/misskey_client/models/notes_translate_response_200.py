@@ -54,9 +54,10 @@ class NotesTranslateResponse200:
         try:
             source_lang = d["sourceLang"]
             text = d["text"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                source_lang=source_lang,
-                text=text,
+                source_lang,
+                text,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

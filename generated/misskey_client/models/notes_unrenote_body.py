@@ -48,8 +48,9 @@ class NotesUnrenoteBody:
         d = src_dict
         try:
             note_id = d["noteId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                note_id=note_id,
+                note_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -125,19 +125,20 @@ class NotesUserListTimelineBody:
             include_local_renotes = d.get("includeLocalRenotes", UNSET)
             with_renotes = d.get("withRenotes", UNSET)
             with_files = d.get("withFiles", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                list_id=list_id,
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                allow_partial=allow_partial,
-                include_my_renotes=include_my_renotes,
-                include_renoted_my_notes=include_renoted_my_notes,
-                include_local_renotes=include_local_renotes,
-                with_renotes=with_renotes,
-                with_files=with_files,
+                list_id,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                allow_partial,
+                include_my_renotes,
+                include_renoted_my_notes,
+                include_local_renotes,
+                with_renotes,
+                with_files,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

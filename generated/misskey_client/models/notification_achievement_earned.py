@@ -75,11 +75,12 @@ class NotificationAchievementEarned:
 
             achievement = check_achievement_name(d["achievement"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                achievement=achievement,
+                id,
+                created_at,
+                type_,
+                achievement,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

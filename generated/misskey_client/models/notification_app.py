@@ -86,13 +86,14 @@ class NotificationApp:
 
             icon = d["icon"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                body=body,
-                header=header,
-                icon=icon,
+                id,
+                created_at,
+                type_,
+                body,
+                header,
+                icon,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

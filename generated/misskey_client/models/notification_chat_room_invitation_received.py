@@ -84,11 +84,12 @@ class NotificationChatRoomInvitationReceived:
 
             invitation = ChatRoomInvitation.from_dict(d["invitation"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                invitation=invitation,
+                id,
+                created_at,
+                type_,
+                invitation,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

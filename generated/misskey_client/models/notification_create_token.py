@@ -64,10 +64,11 @@ class NotificationCreateToken:
 
             type_ = check_notification_create_token_type(d["type"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
+                id,
+                created_at,
+                type_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -84,12 +84,13 @@ class NotificationExportCompleted:
             exported_entity = check_notification_export_completed_exported_entity(d["exportedEntity"])
 
             file_id = d["fileId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                exported_entity=exported_entity,
-                file_id=file_id,
+                id,
+                created_at,
+                type_,
+                exported_entity,
+                file_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -96,13 +96,14 @@ class NotificationFollowRequestAccepted:
             user_id = d["userId"]
             message = d["message"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                user=user,
-                user_id=user_id,
-                message=message,
+                id,
+                created_at,
+                type_,
+                user,
+                user_id,
+                message,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -93,13 +93,14 @@ class NotificationMention:
             user_id = d["userId"]
             note = Note.from_dict(d["note"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                user=user,
-                user_id=user_id,
-                note=note,
+                id,
+                created_at,
+                type_,
+                user,
+                user_id,
+                note,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -99,14 +99,15 @@ class NotificationReaction:
             note = Note.from_dict(d["note"])
 
             reaction = d["reaction"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                user=user,
-                user_id=user_id,
-                note=note,
-                reaction=reaction,
+                id,
+                created_at,
+                type_,
+                user,
+                user_id,
+                note,
+                reaction,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

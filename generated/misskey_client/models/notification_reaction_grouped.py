@@ -102,12 +102,13 @@ class NotificationReactionGrouped:
 
                 reactions.append(reactions_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                note=note,
-                reactions=reactions,
+                id,
+                created_at,
+                type_,
+                note,
+                reactions,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

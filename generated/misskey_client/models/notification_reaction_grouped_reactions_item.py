@@ -63,9 +63,10 @@ class NotificationReactionGroupedReactionsItem:
             user = UserLite.from_dict(d["user"])
 
             reaction = d["reaction"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user=user,
-                reaction=reaction,
+                user,
+                reaction,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -88,12 +88,13 @@ class NotificationReceiveFollowRequest:
             user = UserLite.from_dict(d["user"])
 
             user_id = d["userId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                user=user,
-                user_id=user_id,
+                id,
+                created_at,
+                type_,
+                user,
+                user_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -100,12 +100,13 @@ class NotificationRenoteGrouped:
 
                 users.append(users_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                note=note,
-                users=users,
+                id,
+                created_at,
+                type_,
+                note,
+                users,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -79,11 +79,12 @@ class NotificationRoleAssigned:
 
             role = Role.from_dict(d["role"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                role=role,
+                id,
+                created_at,
+                type_,
+                role,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -84,11 +84,12 @@ class NotificationScheduledNotePostFailed:
 
             note_draft = NoteDraft.from_dict(d["noteDraft"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                note_draft=note_draft,
+                id,
+                created_at,
+                type_,
+                note_draft,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -82,11 +82,12 @@ class NotificationScheduledNotePosted:
 
             note = Note.from_dict(d["note"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                type_=type_,
-                note=note,
+                id,
+                created_at,
+                type_,
+                note,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

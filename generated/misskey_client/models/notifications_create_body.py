@@ -72,10 +72,11 @@ class NotificationsCreateBody:
 
             icon = d.get("icon", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                body=body,
-                header=header,
-                icon=icon,
+                body,
+                header,
+                icon,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

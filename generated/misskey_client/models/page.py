@@ -315,26 +315,27 @@ class Page:
 
             liked_count = d["likedCount"]
             is_liked = d.get("isLiked", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                updated_at=updated_at,
-                user_id=user_id,
-                user=user,
-                content=content,
-                variables=variables,
-                title=title,
-                name=name,
-                summary=summary,
-                hide_title_when_pinned=hide_title_when_pinned,
-                align_center=align_center,
-                font=font,
-                script=script,
-                eye_catching_image_id=eye_catching_image_id,
-                eye_catching_image=eye_catching_image,
-                attached_files=attached_files,
-                liked_count=liked_count,
-                is_liked=is_liked,
+                id,
+                created_at,
+                updated_at,
+                user_id,
+                user,
+                content,
+                variables,
+                title,
+                name,
+                summary,
+                hide_title_when_pinned,
+                align_center,
+                font,
+                script,
+                eye_catching_image_id,
+                eye_catching_image,
+                attached_files,
+                liked_count,
+                is_liked,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

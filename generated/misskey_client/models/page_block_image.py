@@ -64,10 +64,11 @@ class PageBlockImage:
 
             file_id = d["fileId"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                type_=type_,
-                file_id=file_id,
+                id,
+                type_,
+                file_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -70,11 +70,12 @@ class PageBlockNote:
             detailed = d["detailed"]
             note = d["note"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                type_=type_,
-                detailed=detailed,
-                note=note,
+                id,
+                type_,
+                detailed,
+                note,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

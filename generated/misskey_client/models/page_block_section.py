@@ -89,11 +89,12 @@ class PageBlockSection:
 
                 children.append(children_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                type_=type_,
-                title=title,
-                children=children,
+                id,
+                type_,
+                title,
+                children,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -62,10 +62,11 @@ class PageBlockText:
             type_ = check_page_block_text_type(d["type"])
 
             text = d["text"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                type_=type_,
-                text=text,
+                id,
+                type_,
+                text,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -61,10 +61,11 @@ class PagePushBody:
             page_id = d["pageId"]
             event = d["event"]
             var = d.get("var", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                page_id=page_id,
-                event=event,
-                var=var,
+                page_id,
+                event,
+                var,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

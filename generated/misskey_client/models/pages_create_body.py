@@ -161,17 +161,18 @@ class PagesCreateBody:
 
             align_center = d.get("alignCenter", UNSET)
             hide_title_when_pinned = d.get("hideTitleWhenPinned", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                title=title,
-                name=name,
-                content=content,
-                variables=variables,
-                script=script,
-                summary=summary,
-                eye_catching_image_id=eye_catching_image_id,
-                font=font,
-                align_center=align_center,
-                hide_title_when_pinned=hide_title_when_pinned,
+                title,
+                name,
+                content,
+                variables,
+                script,
+                summary,
+                eye_catching_image_id,
+                font,
+                align_center,
+                hide_title_when_pinned,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

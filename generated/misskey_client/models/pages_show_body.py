@@ -59,10 +59,11 @@ class PagesShowBody:
             page_id = d.get("pageId", UNSET)
             name = d.get("name", UNSET)
             username = d.get("username", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                page_id=page_id,
-                name=name,
-                username=username,
+                page_id,
+                name,
+                username,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

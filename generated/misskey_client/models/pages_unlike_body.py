@@ -48,8 +48,9 @@ class PagesUnlikeBody:
         d = src_dict
         try:
             page_id = d["pageId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                page_id=page_id,
+                page_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -180,18 +180,19 @@ class PagesUpdateBody:
 
             align_center = d.get("alignCenter", UNSET)
             hide_title_when_pinned = d.get("hideTitleWhenPinned", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                page_id=page_id,
-                title=title,
-                name=name,
-                summary=summary,
-                content=content,
-                variables=variables,
-                script=script,
-                eye_catching_image_id=eye_catching_image_id,
-                font=font,
-                align_center=align_center,
-                hide_title_when_pinned=hide_title_when_pinned,
+                page_id,
+                title,
+                name,
+                summary,
+                content,
+                variables,
+                script,
+                eye_catching_image_id,
+                font,
+                align_center,
+                hide_title_when_pinned,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

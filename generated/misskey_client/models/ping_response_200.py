@@ -48,8 +48,9 @@ class PingResponse200:
         d = src_dict
         try:
             pong = d["pong"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                pong=pong,
+                pong,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

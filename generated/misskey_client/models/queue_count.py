@@ -93,15 +93,16 @@ class QueueCount:
             paused = d.get("paused", UNSET)
             prioritized = d.get("prioritized", UNSET)
             waiting_children = d.get("waiting-children", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                waiting=waiting,
-                active=active,
-                completed=completed,
-                failed=failed,
-                delayed=delayed,
-                paused=paused,
-                prioritized=prioritized,
-                waiting_children=waiting_children,
+                waiting,
+                active,
+                completed,
+                failed,
+                delayed,
+                paused,
+                prioritized,
+                waiting_children,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -148,22 +148,23 @@ class QueueJob:
             processed_by = d.get("processedBy", UNSET)
             finished_on = d.get("finishedOn", UNSET)
             failed_reason = d.get("failedReason", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                data=data,
-                opts=opts,
-                timestamp=timestamp,
-                progress=progress,
-                attempts=attempts,
-                delay=delay,
-                stacktrace=stacktrace,
-                return_value=return_value,
-                is_failed=is_failed,
-                processed_on=processed_on,
-                processed_by=processed_by,
-                finished_on=finished_on,
-                failed_reason=failed_reason,
+                id,
+                name,
+                data,
+                opts,
+                timestamp,
+                progress,
+                attempts,
+                delay,
+                stacktrace,
+                return_value,
+                is_failed,
+                processed_on,
+                processed_by,
+                finished_on,
+                failed_reason,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

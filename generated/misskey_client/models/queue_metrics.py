@@ -70,10 +70,11 @@ class QueueMetrics:
             data: list[float] = d["data"]
 
             count = d["count"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                meta=meta,
-                data=data,
-                count=count,
+                meta,
+                data,
+                count,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

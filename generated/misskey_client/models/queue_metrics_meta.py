@@ -60,10 +60,11 @@ class QueueMetricsMeta:
             count = d["count"]
             prev_ts = d["prevTS"]
             prev_count = d["prevCount"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                count=count,
-                prev_ts=prev_ts,
-                prev_count=prev_count,
+                count,
+                prev_ts,
+                prev_count,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -54,9 +54,10 @@ class RequestResetPasswordBody:
         try:
             username = d["username"]
             email = d["email"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                username=username,
-                email=email,
+                username,
+                email,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

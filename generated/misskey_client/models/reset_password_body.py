@@ -54,9 +54,10 @@ class ResetPasswordBody:
         try:
             token = d["token"]
             password = d["password"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                token=token,
-                password=password,
+                token,
+                password,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -71,10 +71,11 @@ class RetentionResponse200Item:
             users = d["users"]
             data = RetentionResponse200ItemData.from_dict(d["data"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                created_at=created_at,
-                users=users,
-                data=data,
+                created_at,
+                users,
+                data,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

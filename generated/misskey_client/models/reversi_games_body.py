@@ -80,13 +80,14 @@ class ReversiGamesBody:
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
             my = d.get("my", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                my=my,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                my,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

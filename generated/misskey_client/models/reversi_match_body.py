@@ -64,10 +64,11 @@ class ReversiMatchBody:
 
             no_irregular_rules = d.get("noIrregularRules", UNSET)
             multiple = d.get("multiple", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                no_irregular_rules=no_irregular_rules,
-                multiple=multiple,
+                user_id,
+                no_irregular_rules,
+                multiple,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class ReversiShowGameBody:
         d = src_dict
         try:
             game_id = d["gameId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                game_id=game_id,
+                game_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

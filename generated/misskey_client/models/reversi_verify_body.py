@@ -54,9 +54,10 @@ class ReversiVerifyBody:
         try:
             game_id = d["gameId"]
             crc32 = d["crc32"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                game_id=game_id,
-                crc32=crc32,
+                game_id,
+                crc32,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -77,9 +77,10 @@ class ReversiVerifyResponse200:
 
                 game = game_type_0
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                desynced=desynced,
-                game=game,
+                desynced,
+                game,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

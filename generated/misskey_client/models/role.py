@@ -344,26 +344,27 @@ class Role:
             policies = RolePoliciesMap.from_dict(d["policies"])
 
             users_count = d["usersCount"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                color=color,
-                icon_url=icon_url,
-                description=description,
-                is_moderator=is_moderator,
-                is_administrator=is_administrator,
-                display_order=display_order,
-                created_at=created_at,
-                updated_at=updated_at,
-                target=target,
-                cond_formula=cond_formula,
-                is_public=is_public,
-                is_explorable=is_explorable,
-                as_badge=as_badge,
-                preserve_assignment_on_move_account=preserve_assignment_on_move_account,
-                can_edit_members_by_moderator=can_edit_members_by_moderator,
-                policies=policies,
-                users_count=users_count,
+                id,
+                name,
+                color,
+                icon_url,
+                description,
+                is_moderator,
+                is_administrator,
+                display_order,
+                created_at,
+                updated_at,
+                target,
+                cond_formula,
+                is_public,
+                is_explorable,
+                as_badge,
+                preserve_assignment_on_move_account,
+                can_edit_members_by_moderator,
+                policies,
+                users_count,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

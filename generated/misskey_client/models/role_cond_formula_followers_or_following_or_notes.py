@@ -65,10 +65,11 @@ class RoleCondFormulaFollowersOrFollowingOrNotes:
             type_ = check_role_cond_formula_followers_or_following_or_notes_type(d["type"])
 
             value = d["value"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                type_=type_,
-                value=value,
+                id,
+                type_,
+                value,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

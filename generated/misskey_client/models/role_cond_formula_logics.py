@@ -250,10 +250,11 @@ class RoleCondFormulaLogics:
 
                 values.append(values_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                type_=type_,
-                values=values,
+                id,
+                type_,
+                values,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

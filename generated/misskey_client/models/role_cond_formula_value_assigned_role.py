@@ -65,10 +65,11 @@ class RoleCondFormulaValueAssignedRole:
             type_ = check_role_cond_formula_value_assigned_role_type(d["type"])
 
             role_id = d["roleId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                type_=type_,
-                role_id=role_id,
+                id,
+                type_,
+                role_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

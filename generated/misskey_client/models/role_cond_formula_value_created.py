@@ -65,10 +65,11 @@ class RoleCondFormulaValueCreated:
             type_ = check_role_cond_formula_value_created_type(d["type"])
 
             sec = d["sec"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                type_=type_,
-                sec=sec,
+                id,
+                type_,
+                sec,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

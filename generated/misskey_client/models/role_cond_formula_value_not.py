@@ -209,10 +209,11 @@ class RoleCondFormulaValueNot:
 
             value = _parse_value(d["value"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                type_=type_,
-                value=value,
+                id,
+                type_,
+                value,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

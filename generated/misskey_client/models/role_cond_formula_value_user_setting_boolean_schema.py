@@ -59,9 +59,10 @@ class RoleCondFormulaValueUserSettingBooleanSchema:
             id = d["id"]
             type_ = check_role_cond_formula_value_user_setting_boolean_schema_type(d["type"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                type_=type_,
+                id,
+                type_,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

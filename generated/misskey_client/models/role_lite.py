@@ -94,15 +94,16 @@ class RoleLite:
             is_moderator = d["isModerator"]
             is_administrator = d["isAdministrator"]
             display_order = d["displayOrder"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                color=color,
-                icon_url=icon_url,
-                description=description,
-                is_moderator=is_moderator,
-                is_administrator=is_administrator,
-                display_order=display_order,
+                id,
+                name,
+                color,
+                icon_url,
+                description,
+                is_moderator,
+                is_administrator,
+                display_order,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

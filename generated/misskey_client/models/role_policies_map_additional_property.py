@@ -70,10 +70,11 @@ class RolePoliciesMapAdditionalProperty:
 
             priority = d.get("priority", UNSET)
             use_default = d.get("useDefault", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                value=value,
-                priority=priority,
-                use_default=use_default,
+                value,
+                priority,
+                use_default,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

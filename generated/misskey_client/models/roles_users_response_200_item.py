@@ -97,9 +97,10 @@ class RolesUsersResponse200Item:
 
             user = _parse_user(d["user"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                user=user,
+                id,
+                user,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

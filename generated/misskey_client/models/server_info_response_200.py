@@ -79,11 +79,12 @@ class ServerInfoResponse200:
 
             fs = ServerInfoResponse200Fs.from_dict(d["fs"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                machine=machine,
-                cpu=cpu,
-                mem=mem,
-                fs=fs,
+                machine,
+                cpu,
+                mem,
+                fs,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

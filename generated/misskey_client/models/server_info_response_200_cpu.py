@@ -54,9 +54,10 @@ class ServerInfoResponse200Cpu:
         try:
             model = d["model"]
             cores = d["cores"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                model=model,
-                cores=cores,
+                model,
+                cores,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

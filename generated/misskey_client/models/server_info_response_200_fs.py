@@ -54,9 +54,10 @@ class ServerInfoResponse200Fs:
         try:
             total = d["total"]
             used = d["used"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                total=total,
-                used=used,
+                total,
+                used,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -83,12 +83,13 @@ class Signin:
             headers = SigninHeaders.from_dict(d["headers"])
 
             success = d["success"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                ip=ip,
-                headers=headers,
-                success=success,
+                id,
+                created_at,
+                ip,
+                headers,
+                success,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

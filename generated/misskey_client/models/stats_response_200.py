@@ -90,15 +90,16 @@ class StatsResponse200:
             drive_usage_local = d["driveUsageLocal"]
             drive_usage_remote = d["driveUsageRemote"]
             reactions_count = d["reactionsCount"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                notes_count=notes_count,
-                original_notes_count=original_notes_count,
-                users_count=users_count,
-                original_users_count=original_users_count,
-                instances=instances,
-                drive_usage_local=drive_usage_local,
-                drive_usage_remote=drive_usage_remote,
-                reactions_count=reactions_count,
+                notes_count,
+                original_notes_count,
+                users_count,
+                original_users_count,
+                instances,
+                drive_usage_local,
+                drive_usage_remote,
+                reactions_count,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -67,11 +67,12 @@ class SwRegisterBody:
             auth = d["auth"]
             publickey = d["publickey"]
             send_read_message = d.get("sendReadMessage", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                endpoint=endpoint,
-                auth=auth,
-                publickey=publickey,
-                send_read_message=send_read_message,
+                endpoint,
+                auth,
+                publickey,
+                send_read_message,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

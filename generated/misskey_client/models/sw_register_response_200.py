@@ -84,12 +84,13 @@ class SwRegisterResponse200:
             else:
                 state = check_sw_register_response_200_state(_state)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                key=key,
-                user_id=user_id,
-                endpoint=endpoint,
-                send_read_message=send_read_message,
-                state=state,
+                key,
+                user_id,
+                endpoint,
+                send_read_message,
+                state,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

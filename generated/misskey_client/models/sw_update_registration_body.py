@@ -55,9 +55,10 @@ class SwUpdateRegistrationBody:
         try:
             endpoint = d["endpoint"]
             send_read_message = d.get("sendReadMessage", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                endpoint=endpoint,
-                send_read_message=send_read_message,
+                endpoint,
+                send_read_message,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -60,10 +60,11 @@ class SwUpdateRegistrationResponse200:
             user_id = d["userId"]
             endpoint = d["endpoint"]
             send_read_message = d["sendReadMessage"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                endpoint=endpoint,
-                send_read_message=send_read_message,
+                user_id,
+                endpoint,
+                send_read_message,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -122,16 +122,17 @@ class SystemWebhook:
 
             url = d["url"]
             secret = d["secret"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                is_active=is_active,
-                updated_at=updated_at,
-                latest_sent_at=latest_sent_at,
-                latest_status=latest_status,
-                name=name,
-                on=on,
-                url=url,
-                secret=secret,
+                id,
+                is_active,
+                updated_at,
+                latest_sent_at,
+                latest_status,
+                name,
+                on,
+                url,
+                secret,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -81,12 +81,13 @@ class TestBody:
             nullable_default = d.get("nullableDefault", UNSET)
 
             id = d.get("id", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                required=required,
-                string=string,
-                default=default,
-                nullable_default=nullable_default,
-                id=id,
+                required,
+                string,
+                default,
+                nullable_default,
+                id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -81,12 +81,13 @@ class TestResponse200:
             default = d.get("default", UNSET)
             nullable_default = d.get("nullableDefault", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                required=required,
-                id=id,
-                string=string,
-                default=default,
-                nullable_default=nullable_default,
+                required,
+                id,
+                string,
+                default,
+                nullable_default,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

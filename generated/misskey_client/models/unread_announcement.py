@@ -150,20 +150,21 @@ class UnreadAnnouncement:
             for_existing_users = d.get("forExistingUsers", UNSET)
             user_id = d.get("userId", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                updated_at=updated_at,
-                text=text,
-                title=title,
-                image_url=image_url,
-                icon=icon,
-                display=display,
-                need_confirmation_to_read=need_confirmation_to_read,
-                silence=silence,
-                is_active=is_active,
-                for_existing_users=for_existing_users,
-                user_id=user_id,
+                id,
+                created_at,
+                updated_at,
+                text,
+                title,
+                image_url,
+                icon,
+                display,
+                need_confirmation_to_read,
+                silence,
+                is_active,
+                for_existing_users,
+                user_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

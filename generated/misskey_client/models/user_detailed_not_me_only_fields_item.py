@@ -54,9 +54,10 @@ class UserDetailedNotMeOnlyFieldsItem:
         try:
             name = d["name"]
             value = d["value"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                value=value,
+                name,
+                value,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

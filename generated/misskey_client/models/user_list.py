@@ -78,12 +78,13 @@ class UserList:
             is_public = d["isPublic"]
             user_ids: list[str] = d.get("userIds", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                name=name,
-                is_public=is_public,
-                user_ids=user_ids,
+                id,
+                created_at,
+                name,
+                is_public,
+                user_ids,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

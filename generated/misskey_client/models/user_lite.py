@@ -213,23 +213,24 @@ class UserLite:
 
                     badge_roles.append(badge_roles_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                name=name,
-                username=username,
-                host=host,
-                avatar_url=avatar_url,
-                avatar_blurhash=avatar_blurhash,
-                avatar_decorations=avatar_decorations,
-                emojis=emojis,
-                online_status=online_status,
-                is_bot=is_bot,
-                is_cat=is_cat,
-                require_signin_to_view_contents=require_signin_to_view_contents,
-                make_notes_followers_only_before=make_notes_followers_only_before,
-                make_notes_hidden_before=make_notes_hidden_before,
-                instance=instance,
-                badge_roles=badge_roles,
+                id,
+                name,
+                username,
+                host,
+                avatar_url,
+                avatar_blurhash,
+                avatar_decorations,
+                emojis,
+                online_status,
+                is_bot,
+                is_cat,
+                require_signin_to_view_contents,
+                make_notes_followers_only_before,
+                make_notes_hidden_before,
+                instance,
+                badge_roles,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

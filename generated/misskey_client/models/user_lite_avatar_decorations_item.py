@@ -82,13 +82,14 @@ class UserLiteAvatarDecorationsItem:
             flip_h = d.get("flipH", UNSET)
             offset_x = d.get("offsetX", UNSET)
             offset_y = d.get("offsetY", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                url=url,
-                angle=angle,
-                flip_h=flip_h,
-                offset_x=offset_x,
-                offset_y=offset_y,
+                id,
+                url,
+                angle,
+                flip_h,
+                offset_x,
+                offset_y,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

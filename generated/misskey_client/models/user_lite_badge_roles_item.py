@@ -62,10 +62,11 @@ class UserLiteBadgeRolesItem:
             icon_url = d["iconUrl"]
 
             display_order = d["displayOrder"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                icon_url=icon_url,
-                display_order=display_order,
+                name,
+                icon_url,
+                display_order,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -90,13 +90,14 @@ class UserLiteInstance:
 
             theme_color = d["themeColor"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                software_name=software_name,
-                software_version=software_version,
-                icon_url=icon_url,
-                favicon_url=favicon_url,
-                theme_color=theme_color,
+                name,
+                software_name,
+                software_version,
+                icon_url,
+                favicon_url,
+                theme_color,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -127,17 +127,18 @@ class UserRelation:
 
                 following = following_type_0
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                is_following=is_following,
-                has_pending_follow_request_from_you=has_pending_follow_request_from_you,
-                has_pending_follow_request_to_you=has_pending_follow_request_to_you,
-                is_followed=is_followed,
-                is_blocking=is_blocking,
-                is_blocked=is_blocked,
-                is_muted=is_muted,
-                is_renote_muted=is_renote_muted,
-                following=following,
+                id,
+                is_following,
+                has_pending_follow_request_from_you,
+                has_pending_follow_request_to_you,
+                is_followed,
+                is_blocking,
+                is_blocked,
+                is_muted,
+                is_renote_muted,
+                following,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -121,16 +121,17 @@ class UserWebhook:
 
             latest_status = d["latestStatus"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                user_id=user_id,
-                name=name,
-                on=on,
-                url=url,
-                secret=secret,
-                active=active,
-                latest_sent_at=latest_sent_at,
-                latest_status=latest_status,
+                id,
+                user_id,
+                name,
+                on,
+                url,
+                secret,
+                active,
+                latest_sent_at,
+                latest_status,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

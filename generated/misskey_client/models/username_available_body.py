@@ -48,8 +48,9 @@ class UsernameAvailableBody:
         d = src_dict
         try:
             username = d["username"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                username=username,
+                username,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class UsernameAvailableResponse200:
         d = src_dict
         try:
             available = d["available"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                available=available,
+                available,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

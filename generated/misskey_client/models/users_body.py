@@ -112,13 +112,14 @@ class UsersBody:
 
             hostname = d.get("hostname", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                offset=offset,
-                sort=sort,
-                state=state,
-                origin=origin,
-                hostname=hostname,
+                limit,
+                offset,
+                sort,
+                state,
+                origin,
+                hostname,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -83,13 +83,14 @@ class UsersClipsBody:
             until_id = d.get("untilId", UNSET)
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
+                user_id,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -62,10 +62,11 @@ class UsersFeaturedNotesBody:
             user_id = d["userId"]
             limit = d.get("limit", UNSET)
             until_id = d.get("untilId", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                limit=limit,
-                until_id=until_id,
+                user_id,
+                limit,
+                until_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -111,16 +111,17 @@ class UsersFollowingBody:
             limit = d.get("limit", UNSET)
             birthday = d.get("birthday", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                username=username,
-                host=host,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                limit=limit,
-                birthday=birthday,
+                user_id,
+                username,
+                host,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                limit,
+                birthday,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

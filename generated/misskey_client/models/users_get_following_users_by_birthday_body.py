@@ -113,10 +113,11 @@ class UsersGetFollowingUsersByBirthdayBody:
 
             limit = d.get("limit", UNSET)
             offset = d.get("offset", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                birthday=birthday,
-                limit=limit,
-                offset=offset,
+                birthday,
+                limit,
+                offset,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -69,9 +69,10 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
 
             end = UsersGetFollowingUsersByBirthdayBodyBirthdayType1End.from_dict(d["end"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                begin=begin,
-                end=end,
+                begin,
+                end,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -54,9 +54,10 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin:
         try:
             month = d["month"]
             day = d["day"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                month=month,
-                day=day,
+                month,
+                day,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

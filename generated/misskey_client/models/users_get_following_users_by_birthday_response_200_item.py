@@ -69,10 +69,11 @@ class UsersGetFollowingUsersByBirthdayResponse200Item:
             birthday = d["birthday"]
             user = UserLite.from_dict(d["user"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                birthday=birthday,
-                user=user,
+                id,
+                birthday,
+                user,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

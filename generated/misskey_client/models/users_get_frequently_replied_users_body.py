@@ -55,9 +55,10 @@ class UsersGetFrequentlyRepliedUsersBody:
         try:
             user_id = d["userId"]
             limit = d.get("limit", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                limit=limit,
+                user_id,
+                limit,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -97,9 +97,10 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
             user = _parse_user(d["user"])
 
             weight = d["weight"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user=user,
-                weight=weight,
+                user,
+                weight,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class UsersListsCreateBody:
         d = src_dict
         try:
             name = d["name"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
+                name,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

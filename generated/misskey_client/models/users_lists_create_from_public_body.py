@@ -54,9 +54,10 @@ class UsersListsCreateFromPublicBody:
         try:
             name = d["name"]
             list_id = d["listId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                name=name,
-                list_id=list_id,
+                name,
+                list_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

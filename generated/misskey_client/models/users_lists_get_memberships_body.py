@@ -90,14 +90,15 @@ class UsersListsGetMembershipsBody:
             until_id = d.get("untilId", UNSET)
             since_date = d.get("sinceDate", UNSET)
             until_date = d.get("untilDate", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                list_id=list_id,
-                for_public=for_public,
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
+                list_id,
+                for_public,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -83,12 +83,13 @@ class UsersListsGetMembershipsResponse200Item:
             user = UserLite.from_dict(d["user"])
 
             with_replies = d["withReplies"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                user_id=user_id,
-                user=user,
-                with_replies=with_replies,
+                id,
+                created_at,
+                user_id,
+                user,
+                with_replies,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

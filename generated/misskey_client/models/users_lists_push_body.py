@@ -54,9 +54,10 @@ class UsersListsPushBody:
         try:
             list_id = d["listId"]
             user_id = d["userId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                list_id=list_id,
-                user_id=user_id,
+                list_id,
+                user_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

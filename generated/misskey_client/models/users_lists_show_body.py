@@ -55,9 +55,10 @@ class UsersListsShowBody:
         try:
             list_id = d["listId"]
             for_public = d.get("forPublic", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                list_id=list_id,
-                for_public=for_public,
+                list_id,
+                for_public,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

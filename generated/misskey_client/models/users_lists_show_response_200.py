@@ -92,14 +92,15 @@ class UsersListsShowResponse200:
 
             liked_count = d.get("likedCount", UNSET)
             is_liked = d.get("isLiked", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                id=id,
-                created_at=created_at,
-                name=name,
-                is_public=is_public,
-                user_ids=user_ids,
-                liked_count=liked_count,
-                is_liked=is_liked,
+                id,
+                created_at,
+                name,
+                is_public,
+                user_ids,
+                liked_count,
+                is_liked,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class UsersListsUnfavoriteBody:
         d = src_dict
         try:
             list_id = d["listId"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                list_id=list_id,
+                list_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -62,10 +62,11 @@ class UsersListsUpdateBody:
             list_id = d["listId"]
             name = d.get("name", UNSET)
             is_public = d.get("isPublic", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                list_id=list_id,
-                name=name,
-                is_public=is_public,
+                list_id,
+                name,
+                is_public,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

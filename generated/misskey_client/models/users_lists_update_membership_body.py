@@ -61,10 +61,11 @@ class UsersListsUpdateMembershipBody:
             list_id = d["listId"]
             user_id = d["userId"]
             with_replies = d.get("withReplies", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                list_id=list_id,
-                user_id=user_id,
-                with_replies=with_replies,
+                list_id,
+                user_id,
+                with_replies,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -118,18 +118,19 @@ class UsersNotesBody:
             until_date = d.get("untilDate", UNSET)
             allow_partial = d.get("allowPartial", UNSET)
             with_files = d.get("withFiles", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                with_replies=with_replies,
-                with_renotes=with_renotes,
-                with_channel_notes=with_channel_notes,
-                limit=limit,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                allow_partial=allow_partial,
-                with_files=with_files,
+                user_id,
+                with_replies,
+                with_renotes,
+                with_channel_notes,
+                limit,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                allow_partial,
+                with_files,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

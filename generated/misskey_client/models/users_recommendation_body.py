@@ -52,9 +52,10 @@ class UsersRecommendationBody:
         try:
             limit = d.get("limit", UNSET)
             offset = d.get("offset", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                limit=limit,
-                offset=offset,
+                limit,
+                offset,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

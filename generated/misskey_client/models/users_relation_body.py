@@ -81,8 +81,9 @@ class UsersRelationBody:
 
             user_id = _parse_user_id(d["userId"])
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
+                user_id,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

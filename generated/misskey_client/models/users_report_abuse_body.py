@@ -54,9 +54,10 @@ class UsersReportAbuseBody:
         try:
             user_id = d["userId"]
             comment = d["comment"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                comment=comment,
+                user_id,
+                comment,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -85,12 +85,13 @@ class UsersSearchBody:
                 origin = check_users_search_body_origin(_origin)
 
             detail = d.get("detail", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                query=query,
-                offset=offset,
-                limit=limit,
-                origin=origin,
-                detail=detail,
+                query,
+                offset,
+                limit,
+                origin,
+                detail,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -76,11 +76,12 @@ class UsersSearchByUsernameAndHostBody:
 
             limit = d.get("limit", UNSET)
             detail = d.get("detail", UNSET)
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                username=username,
-                host=host,
-                limit=limit,
-                detail=detail,
+                username,
+                host,
+                limit,
+                detail,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

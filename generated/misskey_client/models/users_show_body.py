@@ -74,11 +74,12 @@ class UsersShowBody:
             username = d.get("username", UNSET)
             host = d.get("host", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                user_ids=user_ids,
-                username=username,
-                host=host,
+                user_id,
+                user_ids,
+                username,
+                host,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

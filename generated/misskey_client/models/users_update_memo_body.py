@@ -56,9 +56,10 @@ class UsersUpdateMemoBody:
             user_id = d["userId"]
             memo = d["memo"]
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                user_id=user_id,
-                memo=memo,
+                user_id,
+                memo,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

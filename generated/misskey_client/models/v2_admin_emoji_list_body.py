@@ -133,15 +133,16 @@ class V2AdminEmojiListBody:
 
                     sort_keys.append(sort_keys_item)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                query=query,
-                since_id=since_id,
-                until_id=until_id,
-                since_date=since_date,
-                until_date=until_date,
-                limit=limit,
-                page=page,
-                sort_keys=sort_keys,
+                query,
+                since_id,
+                until_id,
+                since_date,
+                until_date,
+                limit,
+                page,
+                sort_keys,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

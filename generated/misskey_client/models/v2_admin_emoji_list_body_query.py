@@ -158,22 +158,23 @@ class V2AdminEmojiListBodyQuery:
 
             role_ids: list[str] = d.get("roleIds", UNSET)
 
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                updated_at_from=updated_at_from,
-                updated_at_to=updated_at_to,
-                name=name,
-                host=host,
-                uri=uri,
-                public_url=public_url,
-                original_url=original_url,
-                type_=type_,
-                aliases=aliases,
-                category=category,
-                license_=license_,
-                is_sensitive=is_sensitive,
-                local_only=local_only,
-                host_type=host_type,
-                role_ids=role_ids,
+                updated_at_from,
+                updated_at_to,
+                name,
+                host,
+                uri,
+                public_url,
+                original_url,
+                type_,
+                aliases,
+                category,
+                license_,
+                is_sensitive,
+                local_only,
+                host_type,
+                role_ids,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -87,11 +87,12 @@ class V2AdminEmojiListResponse200:
             count = d["count"]
             all_count = d["allCount"]
             all_pages = d["allPages"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                emojis=emojis,
-                count=count,
-                all_count=all_count,
-                all_pages=all_pages,
+                emojis,
+                count,
+                all_count,
+                all_pages,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)

@@ -48,8 +48,9 @@ class VerifyEmailBody:
         d = src_dict
         try:
             code = d["code"]
+            # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
-                code=code,
+                code,
             )
         except KeyError:
             return cls._from_dict_careful(src_dict)
