@@ -47,23 +47,19 @@ class AdminGetTableStatsResponse200:
         if not _RELATED_LOADED:
             _import_related()
         try:
-            return cls._from_dict_copy(src_dict)
+            d = dict(src_dict)
+            _model = cls()
+
+            additional_properties = {}
+            for prop_name, prop_dict in d.items():
+                additional_property = AdminGetTableStatsResponse200AdditionalProperty.from_dict(prop_dict)
+
+                additional_properties[prop_name] = additional_property
+
+            _model.additional_properties = additional_properties
+            return _model
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminGetTableStatsResponse200", exc) from exc
-
-    @classmethod
-    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _model = cls()
-
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = AdminGetTableStatsResponse200AdditionalProperty.from_dict(prop_dict)
-
-            additional_properties[prop_name] = additional_property
-
-        _model.additional_properties = additional_properties
-        return _model
 
     @property
     def additional_keys(self) -> list[str]:

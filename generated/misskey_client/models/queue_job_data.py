@@ -28,17 +28,13 @@ class QueueJobData:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         try:
-            return cls._from_dict_copy(src_dict)
+            d = dict(src_dict)
+            _model = cls()
+
+            _model.additional_properties = d
+            return _model
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise parse_error("QueueJobData", exc) from exc
-
-    @classmethod
-    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _model = cls()
-
-        _model.additional_properties = d
-        return _model
 
     @property
     def additional_keys(self) -> list[str]:

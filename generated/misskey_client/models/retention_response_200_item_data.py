@@ -29,23 +29,19 @@ class RetentionResponse200ItemData:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         try:
-            return cls._from_dict_copy(src_dict)
+            d = dict(src_dict)
+            _model = cls()
+
+            additional_properties = {}
+            for prop_name, prop_dict in d.items():
+                additional_property = prop_dict
+
+                additional_properties[prop_name] = additional_property
+
+            _model.additional_properties = additional_properties
+            return _model
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise parse_error("RetentionResponse200ItemData", exc) from exc
-
-    @classmethod
-    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _model = cls()
-
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = prop_dict
-
-            additional_properties[prop_name] = additional_property
-
-        _model.additional_properties = additional_properties
-        return _model
 
     @property
     def additional_keys(self) -> list[str]:

@@ -38,30 +38,26 @@ class RolePoliciesMap:
         if not _RELATED_LOADED:
             _import_related()
         try:
-            return cls._from_dict_copy(src_dict)
+            d = dict(src_dict)
+            _model = cls()
+
+            additional_properties = {}
+            for prop_name, prop_dict in d.items():
+                _additional_property = prop_dict
+                additional_property: RolePoliciesMapAdditionalProperty
+                if False:  # a union of one type
+                    additional_property = _additional_property
+                else:
+                    additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(_additional_property)
+
+                    additional_property = additional_property_type_0
+
+                additional_properties[prop_name] = additional_property
+
+            _model.additional_properties = additional_properties
+            return _model
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise parse_error("RolePoliciesMap", exc) from exc
-
-    @classmethod
-    def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _model = cls()
-
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            _additional_property = prop_dict
-            additional_property: RolePoliciesMapAdditionalProperty
-            if False:  # a union of one type
-                additional_property = _additional_property
-            else:
-                additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(_additional_property)
-
-                additional_property = additional_property_type_0
-
-            additional_properties[prop_name] = additional_property
-
-        _model.additional_properties = additional_properties
-        return _model
 
     @property
     def additional_keys(self) -> list[str]:
