@@ -215,7 +215,10 @@ class BaseClient:
             return None
         if 200 <= status < 300:
             if not response.content:
-                return None
+                # Misskey answers 204 when there is nothing to say; an empty 200 is a broken answer.
+                raise InvalidResponseError(
+                    f"{endpoint}: empty body (HTTP {status})", status_code=status, endpoint=endpoint
+                )
             return self._decode(endpoint, response)
         self._raise_error(endpoint, response, version)
 
@@ -231,7 +234,7 @@ class BaseClient:
             )
         try:
             return json.loads(response.content)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             raise InvalidResponseError(
                 f"{endpoint}: the response body is not valid JSON (HTTP {response.status_code})",
                 status_code=response.status_code,
@@ -243,7 +246,7 @@ class BaseClient:
         status = response.status_code
         try:
             data = json.loads(response.content)
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
         error = data.get("error") if isinstance(data, dict) else None
         if not isinstance(error, dict):
@@ -278,6 +281,7 @@ class BaseClient:
             return parse(data)
         except ResponseParseError as exc:
             exc.endpoint = endpoint
+            exc.snippet = exc.snippet or json.dumps(data)[:_SNIPPET]
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ResponseParseError(
@@ -404,6 +408,11 @@ class SyncClient(BaseClient):
             uploads = prepare_files(dict(files), stack, progress) if files else None
             try:
                 response = self._http.post(endpoint, **self._request_kwargs(params, uploads))
+            except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
+                # A body that cannot be decompressed, or a redirect loop (with redirects enabled).
+                raise InvalidResponseError(
+                    f"{endpoint}: {type(exc).__name__}: {exc}", status_code=0, endpoint=endpoint
+                ) from exc
             except httpx.TransportError as exc:
                 error = _transport_error(endpoint, exc)
                 error._never_sent = _never_sent(exc)  # type: ignore[attr-defined]
@@ -564,6 +573,11 @@ class AsyncClient(BaseClient):
             uploads = prepare_files(dict(files), stack, progress) if files else None
             try:
                 response = await self._http.post(endpoint, **self._request_kwargs(params, uploads))
+            except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
+                # A body that cannot be decompressed, or a redirect loop (with redirects enabled).
+                raise InvalidResponseError(
+                    f"{endpoint}: {type(exc).__name__}: {exc}", status_code=0, endpoint=endpoint
+                ) from exc
             except httpx.TransportError as exc:
                 error = _transport_error(endpoint, exc)
                 error._never_sent = _never_sent(exc)  # type: ignore[attr-defined]

@@ -9,6 +9,8 @@ property the server left out (it stays ``UNSET``). Strict mode turns each of tho
 from __future__ import annotations
 
 import contextlib
+import datetime
+import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
@@ -19,6 +21,7 @@ __all__ = [
     "collect_drift",
     "is_strict",
     "missing_required",
+    "parse_datetime",
     "parse_error",
     "parse_union",
     "strict_parsing",
@@ -124,3 +127,14 @@ def parse_union(data: Any, parsers: Sequence[Callable[[Any], Any]]) -> Any:
 def parse_error(model: str, exc: BaseException) -> ResponseParseError:
     """The one error a model's ``from_dict`` raises for data that cannot be that model."""
     return _fail(f"{model}: {type(exc).__name__}: {exc}")
+
+
+if sys.version_info >= (3, 11):
+    parse_datetime = datetime.datetime.fromisoformat
+else:
+
+    def parse_datetime(value: str) -> datetime.datetime:
+        """Misskey's timestamps end in ``Z``, which ``fromisoformat`` accepts only from Python 3.11."""
+        if value.endswith(("Z", "z")):
+            value = value[:-1] + "+00:00"
+        return datetime.datetime.fromisoformat(value)

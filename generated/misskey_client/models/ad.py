@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    parse_datetime,
     parse_error,
     unknown_properties,
 )
@@ -99,9 +100,9 @@ class Ad:
         d = src_dict
         try:
             id = d["id"]
-            expires_at = datetime.datetime.fromisoformat(d["expiresAt"])
+            expires_at = parse_datetime(d["expiresAt"])
 
-            starts_at = datetime.datetime.fromisoformat(d["startsAt"])
+            starts_at = parse_datetime(d["startsAt"])
 
             place = d["place"]
             priority = d["priority"]
@@ -146,6 +147,10 @@ class Ad:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -154,7 +159,7 @@ class Ad:
 
         _expires_at_raw = d.pop("expiresAt", UNSET)
         if _expires_at_raw is not UNSET:
-            expires_at = datetime.datetime.fromisoformat(_expires_at_raw)
+            expires_at = parse_datetime(_expires_at_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -163,7 +168,7 @@ class Ad:
 
         _starts_at_raw = d.pop("startsAt", UNSET)
         if _starts_at_raw is not UNSET:
-            starts_at = datetime.datetime.fromisoformat(_starts_at_raw)
+            starts_at = parse_datetime(_starts_at_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

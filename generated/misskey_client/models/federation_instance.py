@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    parse_datetime,
     parse_error,
     unknown_properties,
 )
@@ -201,7 +202,7 @@ class FederationInstance:
         d = src_dict
         try:
             id = d["id"]
-            first_retrieved_at = datetime.datetime.fromisoformat(d["firstRetrievedAt"])
+            first_retrieved_at = parse_datetime(d["firstRetrievedAt"])
 
             host = d["host"]
             users_count = d["usersCount"]
@@ -240,7 +241,7 @@ class FederationInstance:
             if _info_updated_at is None:
                 info_updated_at = _info_updated_at
             else:
-                info_updated_at_type_0 = datetime.datetime.fromisoformat(_info_updated_at)
+                info_updated_at_type_0 = parse_datetime(_info_updated_at)
 
                 info_updated_at = info_updated_at_type_0
 
@@ -249,7 +250,7 @@ class FederationInstance:
             if _latest_request_received_at is None:
                 latest_request_received_at = _latest_request_received_at
             else:
-                latest_request_received_at_type_0 = datetime.datetime.fromisoformat(_latest_request_received_at)
+                latest_request_received_at_type_0 = parse_datetime(_latest_request_received_at)
 
                 latest_request_received_at = latest_request_received_at_type_0
 
@@ -305,6 +306,10 @@ class FederationInstance:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -313,7 +318,7 @@ class FederationInstance:
 
         _first_retrieved_at_raw = d.pop("firstRetrievedAt", UNSET)
         if _first_retrieved_at_raw is not UNSET:
-            first_retrieved_at = datetime.datetime.fromisoformat(_first_retrieved_at_raw)
+            first_retrieved_at = parse_datetime(_first_retrieved_at_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -476,7 +481,7 @@ class FederationInstance:
             if _info_updated_at is None:
                 info_updated_at = _info_updated_at
             else:
-                info_updated_at_type_0 = datetime.datetime.fromisoformat(_info_updated_at)
+                info_updated_at_type_0 = parse_datetime(_info_updated_at)
 
                 info_updated_at = info_updated_at_type_0
 
@@ -492,7 +497,7 @@ class FederationInstance:
             if _latest_request_received_at is None:
                 latest_request_received_at = _latest_request_received_at
             else:
-                latest_request_received_at_type_0 = datetime.datetime.fromisoformat(_latest_request_received_at)
+                latest_request_received_at_type_0 = parse_datetime(_latest_request_received_at)
 
                 latest_request_received_at = latest_request_received_at_type_0
 

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    parse_datetime,
     parse_error,
     unknown_properties,
 )
@@ -109,9 +110,9 @@ class Flash:
         d = src_dict
         try:
             id = d["id"]
-            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+            created_at = parse_datetime(d["createdAt"])
 
-            updated_at = datetime.datetime.fromisoformat(d["updatedAt"])
+            updated_at = parse_datetime(d["updatedAt"])
 
             user_id = d["userId"]
             user = UserLite.from_dict(d["user"])
@@ -158,6 +159,10 @@ class Flash:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -166,7 +171,7 @@ class Flash:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+            created_at = parse_datetime(_created_at_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -175,7 +180,7 @@ class Flash:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            updated_at = datetime.datetime.fromisoformat(_updated_at_raw)
+            updated_at = parse_datetime(_updated_at_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

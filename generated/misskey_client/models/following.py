@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    parse_datetime,
     parse_error,
     unknown_properties,
 )
@@ -88,7 +89,7 @@ class Following:
         d = src_dict
         try:
             id = d["id"]
-            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+            created_at = parse_datetime(d["createdAt"])
 
             followee_id = d["followeeId"]
             follower_id = d["followerId"]
@@ -136,6 +137,10 @@ class Following:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -144,7 +149,7 @@ class Following:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+            created_at = parse_datetime(_created_at_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    parse_datetime,
     parse_error,
     unknown_properties,
 )
@@ -93,7 +94,7 @@ class IAppsResponse200Item:
         d = src_dict
         try:
             id = d["id"]
-            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+            created_at = parse_datetime(d["createdAt"])
 
             permission: list[str] = d["permission"]
 
@@ -103,7 +104,7 @@ class IAppsResponse200Item:
             if _last_used_at is UNSET:
                 last_used_at = UNSET
             else:
-                last_used_at = datetime.datetime.fromisoformat(_last_used_at)
+                last_used_at = parse_datetime(_last_used_at)
 
             icon_url = d.get("iconUrl", UNSET)
 
@@ -140,6 +141,10 @@ class IAppsResponse200Item:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -148,7 +153,7 @@ class IAppsResponse200Item:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+            created_at = parse_datetime(_created_at_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -171,7 +176,7 @@ class IAppsResponse200Item:
         if _last_used_at is UNSET:
             last_used_at = UNSET
         else:
-            last_used_at = datetime.datetime.fromisoformat(_last_used_at)
+            last_used_at = parse_datetime(_last_used_at)
 
         icon_url = d.pop("iconUrl", UNSET)
 

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    parse_datetime,
     parse_error,
     unknown_properties,
 )
@@ -60,7 +61,7 @@ class MeDetailedOnlySecurityKeysListItem:
         try:
             id = d["id"]
             name = d["name"]
-            last_used = datetime.datetime.fromisoformat(d["lastUsed"])
+            last_used = parse_datetime(d["lastUsed"])
 
             # Positional, in the order the attributes are declared: cheaper than keywords.
             _model = cls(
@@ -89,6 +90,10 @@ class MeDetailedOnlySecurityKeysListItem:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -102,7 +107,7 @@ class MeDetailedOnlySecurityKeysListItem:
 
         _last_used_raw = d.pop("lastUsed", UNSET)
         if _last_used_raw is not UNSET:
-            last_used = datetime.datetime.fromisoformat(_last_used_raw)
+            last_used = parse_datetime(_last_used_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    parse_datetime,
     parse_error,
     unknown_enum_value,
     unknown_properties,
@@ -352,7 +353,7 @@ class Note:
         d = src_dict
         try:
             id = d["id"]
-            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+            created_at = parse_datetime(d["createdAt"])
 
             text = d["text"]
 
@@ -390,7 +391,7 @@ class Note:
             if _deleted_at is None or _deleted_at is UNSET:
                 deleted_at = _deleted_at
             else:
-                deleted_at_type_0 = datetime.datetime.fromisoformat(_deleted_at)
+                deleted_at_type_0 = parse_datetime(_deleted_at)
 
                 deleted_at = deleted_at_type_0
 
@@ -531,6 +532,10 @@ class Note:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -539,7 +544,7 @@ class Note:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+            created_at = parse_datetime(_created_at_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -640,7 +645,7 @@ class Note:
         if _deleted_at is None or _deleted_at is UNSET:
             deleted_at = _deleted_at
         else:
-            deleted_at_type_0 = datetime.datetime.fromisoformat(_deleted_at)
+            deleted_at_type_0 = parse_datetime(_deleted_at)
 
             deleted_at = deleted_at_type_0
 

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    parse_datetime,
     parse_error,
     unknown_properties,
 )
@@ -93,7 +94,7 @@ class NotePoll:
             if _expires_at is None or _expires_at is UNSET:
                 expires_at = _expires_at
             else:
-                expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
+                expires_at_type_0 = parse_datetime(_expires_at)
 
                 expires_at = expires_at_type_0
 
@@ -124,6 +125,10 @@ class NotePoll:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         multiple = d.pop("multiple", UNSET)
         if multiple is UNSET:
@@ -149,7 +154,7 @@ class NotePoll:
         if _expires_at is None or _expires_at is UNSET:
             expires_at = _expires_at
         else:
-            expires_at_type_0 = datetime.datetime.fromisoformat(_expires_at)
+            expires_at_type_0 = parse_datetime(_expires_at)
 
             expires_at = expires_at_type_0
 

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    parse_datetime,
     parse_error,
     unknown_properties,
 )
@@ -78,7 +79,7 @@ class NotificationScheduledNotePostFailed:
         d = src_dict
         try:
             id = d["id"]
-            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+            created_at = parse_datetime(d["createdAt"])
 
             type_ = check_notification_scheduled_note_post_failed_type(d["type"])
 
@@ -112,6 +113,10 @@ class NotificationScheduledNotePostFailed:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -120,7 +125,7 @@ class NotificationScheduledNotePostFailed:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+            created_at = parse_datetime(_created_at_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    parse_datetime,
     parse_error,
     unknown_properties,
 )
@@ -533,14 +534,14 @@ class UserDetailedNotMe:
 
                 also_known_as = also_known_as_type_0
 
-            created_at = datetime.datetime.fromisoformat(d["createdAt"])
+            created_at = parse_datetime(d["createdAt"])
 
             _updated_at = d["updatedAt"]
             updated_at: datetime.datetime | None
             if _updated_at is None:
                 updated_at = _updated_at
             else:
-                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+                updated_at_type_0 = parse_datetime(_updated_at)
 
                 updated_at = updated_at_type_0
 
@@ -549,7 +550,7 @@ class UserDetailedNotMe:
             if _last_fetched_at is None:
                 last_fetched_at = _last_fetched_at
             else:
-                last_fetched_at_type_0 = datetime.datetime.fromisoformat(_last_fetched_at)
+                last_fetched_at_type_0 = parse_datetime(_last_fetched_at)
 
                 last_fetched_at = last_fetched_at_type_0
 
@@ -749,6 +750,10 @@ class UserDetailedNotMe:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -869,7 +874,7 @@ class UserDetailedNotMe:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = datetime.datetime.fromisoformat(_created_at_raw)
+            created_at = parse_datetime(_created_at_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -883,7 +888,7 @@ class UserDetailedNotMe:
             if _updated_at is None:
                 updated_at = _updated_at
             else:
-                updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
+                updated_at_type_0 = parse_datetime(_updated_at)
 
                 updated_at = updated_at_type_0
 
@@ -899,7 +904,7 @@ class UserDetailedNotMe:
             if _last_fetched_at is None:
                 last_fetched_at = _last_fetched_at
             else:
-                last_fetched_at_type_0 = datetime.datetime.fromisoformat(_last_fetched_at)
+                last_fetched_at_type_0 = parse_datetime(_last_fetched_at)
 
                 last_fetched_at = last_fetched_at_type_0
 

@@ -28,6 +28,10 @@ class UserLiteEmojis:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         try:
+            if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+                # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+                # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+                raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
             d = dict(src_dict)
             _model = cls()
 

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    parse_datetime,
     parse_error,
     unknown_properties,
 )
@@ -115,7 +116,7 @@ class UserWebhook:
             if _latest_sent_at is None:
                 latest_sent_at = _latest_sent_at
             else:
-                latest_sent_at_type_0 = datetime.datetime.fromisoformat(_latest_sent_at)
+                latest_sent_at_type_0 = parse_datetime(_latest_sent_at)
 
                 latest_sent_at = latest_sent_at_type_0
 
@@ -154,6 +155,10 @@ class UserWebhook:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         id = d.pop("id", UNSET)
         if id is UNSET:
@@ -206,7 +211,7 @@ class UserWebhook:
             if _latest_sent_at is None:
                 latest_sent_at = _latest_sent_at
             else:
-                latest_sent_at_type_0 = datetime.datetime.fromisoformat(_latest_sent_at)
+                latest_sent_at_type_0 = parse_datetime(_latest_sent_at)
 
                 latest_sent_at = latest_sent_at_type_0
 

@@ -73,6 +73,10 @@ class VerifyEmailBody:
 
     @classmethod
     def _from_dict_copy(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.
+            # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
+            raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         code = d.pop("code", UNSET)
         if code is UNSET:
