@@ -44,8 +44,9 @@ async def test_200_concurrent_async_calls_each_get_their_own_answer(stand_in: Lo
     assert [note.id for note in notes] == wanted  # gather keeps the callers' order: each got its own
     assert [note.text for note in notes] == [f"note {note_id}" for note_id in wanted]
     assert _show_requests(stand_in) == collections.Counter(wanted)  # each sent exactly once
-    # httpx's default pool: at most 100 connections at a time (20 kept alive between calls).
-    assert 10 < stand_in.max_in_flight <= 100
+    # The calls overlapped (how many at once depends on the machine's load, so only "more than one"
+    # is asserted), and never beyond httpx's default pool of 100 connections.
+    assert 1 < stand_in.max_in_flight <= 100
 
 
 def test_50_threads_through_one_sync_client_each_get_their_own_answer(stand_in: Loopback) -> None:
