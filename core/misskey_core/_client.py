@@ -99,7 +99,9 @@ class BaseClient:
         allow_insecure: bool = False,
         retry: RetryPolicy | None = DEFAULT_RETRY,
         throttle: float | None = None,
+        **httpx_options: Any,
     ) -> None:
+        """See the generated ``Misskey`` / ``AsyncMisskey``; ``httpx_options`` go to the pool."""
         if token_in not in ("header", "body"):
             raise ValueError(f"token_in must be 'header' or 'body', not {token_in!r}")
         if throttle is not None and throttle <= 0:
@@ -115,6 +117,11 @@ class BaseClient:
         self._next_slot = 0.0
         self._slot_lock = threading.Lock()
         self._server: dict[str, Any] = {}  # cached capabilities: "endpoints", "version"
+        self._options = self._httpx_options(httpx_options, asynchronous=self._asynchronous)
+        self._pool_lock = threading.Lock()
+
+    #: Whether the pool is an ``httpx.AsyncClient`` (set by the subclasses).
+    _asynchronous = False
 
     @property
     def _registry(self) -> Mapping[str, Any]:
@@ -319,30 +326,7 @@ def _never_sent(exc: httpx.TransportError) -> bool:
 class SyncClient(BaseClient):
     """A blocking Misskey client over one ``httpx.Client`` (connection pool, thread-safe)."""
 
-    def __init__(
-        self,
-        host: str,
-        token: str | None = None,
-        *,
-        token_in: TokenLocation = "header",
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        allow_insecure: bool = False,
-        retry: RetryPolicy | None = DEFAULT_RETRY,
-        throttle: float | None = None,
-        **httpx_options: Any,
-    ) -> None:
-        super().__init__(
-            host,
-            token,
-            token_in=token_in,
-            timeout=timeout,
-            allow_insecure=allow_insecure,
-            retry=retry,
-            throttle=throttle,
-        )
-        self._options = self._httpx_options(httpx_options, asynchronous=False)
-        self._pool: httpx.Client | None = None
-        self._pool_lock = threading.Lock()
+    _pool: httpx.Client | None = None
 
     @property
     def _http(self) -> httpx.Client:
@@ -498,29 +482,8 @@ class SyncClient(BaseClient):
 class AsyncClient(BaseClient):
     """An asyncio Misskey client over one ``httpx.AsyncClient`` (connection pool)."""
 
-    def __init__(
-        self,
-        host: str,
-        token: str | None = None,
-        *,
-        token_in: TokenLocation = "header",
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        allow_insecure: bool = False,
-        retry: RetryPolicy | None = DEFAULT_RETRY,
-        throttle: float | None = None,
-        **httpx_options: Any,
-    ) -> None:
-        super().__init__(
-            host,
-            token,
-            token_in=token_in,
-            timeout=timeout,
-            allow_insecure=allow_insecure,
-            retry=retry,
-            throttle=throttle,
-        )
-        self._options = self._httpx_options(httpx_options, asynchronous=True)
-        self._pool: httpx.AsyncClient | None = None
+    _asynchronous = True
+    _pool: httpx.AsyncClient | None = None
 
     @property
     def _http(self) -> httpx.AsyncClient:
