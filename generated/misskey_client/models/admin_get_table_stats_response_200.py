@@ -57,7 +57,6 @@ class AdminGetTableStatsResponse200:
             additional_properties = {}
             for prop_name, prop_dict in d.items():
                 additional_property = AdminGetTableStatsResponse200AdditionalProperty.from_dict(prop_dict)
-
                 additional_properties[prop_name] = additional_property
 
             _model.additional_properties = additional_properties

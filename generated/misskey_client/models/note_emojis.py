@@ -36,13 +36,7 @@ class NoteEmojis:
             d = dict(src_dict)
             _model = cls()
 
-            additional_properties = {}
-            for prop_name, prop_dict in d.items():
-                additional_property = prop_dict
-
-                additional_properties[prop_name] = additional_property
-
-            _model.additional_properties = additional_properties
+            _model.additional_properties = d
             return _model
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NoteEmojis", exc) from exc

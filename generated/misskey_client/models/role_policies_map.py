@@ -55,7 +55,6 @@ class RolePoliciesMap:
                     additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(_additional_property)
 
                     additional_property = additional_property_type_0
-
                 additional_properties[prop_name] = additional_property
 
             _model.additional_properties = additional_properties
