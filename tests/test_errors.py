@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +17,7 @@ from misskey_client import (
     MisskeyTimeoutError,
     PermissionDeniedError,
 )
+from tests.loopback import Answer, loopback
 
 
 @pytest.mark.vcr
@@ -56,47 +55,22 @@ def test_non_admin_calling_an_admin_endpoint_is_denied(alice: Misskey) -> None:
     assert excinfo.value.code == "ROLE_PERMISSION_DENIED"
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """Answers like a misconfigured reverse proxy in front of Misskey."""
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.path == "/api/html-502":
-            body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
-            self._answer(502, "text/html", body)
-        elif self.path == "/api/truncated":
-            self._answer(200, "application/json", b'{"id": "abc", "text": "cut of')
-        elif self.path == "/api/html-200":
-            self._answer(200, "text/html", b"<!DOCTYPE html><title>Not Misskey</title>")
-        elif self.path == "/api/list-not-object":
-            self._answer(200, "application/json", b'["not", "a", "note"]')
-        elif self.path == "/api/redirect":
-            self.send_response(301)
-            self.send_header("Location", "https://elsewhere.example/api/i")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        else:
-            self._answer(404, "text/plain", b"nope")
-
-    def _answer(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+_HTML = (("Content-Type", "text/html"),)
+_JSON = (("Content-Type", "application/json"),)
+#: How a misconfigured reverse proxy in front of Misskey might answer, by path.
+_PROXY = {
+    "/api/html-502": Answer(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", _HTML),
+    "/api/truncated": Answer(200, b'{"id": "abc", "text": "cut of', _JSON),
+    "/api/html-200": Answer(200, b"<!DOCTYPE html><title>Not Misskey</title>", _HTML),
+    "/api/list-not-object": Answer(200, b'["not", "a", "note"]', _JSON),
+    "/api/redirect": Answer(301, b"", (("Location", "https://elsewhere.example/api/i"),)),
+}
 
 
 @pytest.fixture
 def proxy() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with loopback(lambda seen: _PROXY.get(seen.path, Answer(404, b"nope"))) as server:
+        yield server.url
 
 
 @pytest.mark.parametrize(

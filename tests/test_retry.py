@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
-import json
 import socket
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -17,48 +14,31 @@ from misskey_client import (
     RetryPolicy,
     ServerError,
 )
+from tests.loopback import Answer, Seen, json_answer, loopback
 
 FAST = RetryPolicy(max_attempts=3, backoff=0.001, max_backoff=0.002)
 
 
-class _Flaky(http.server.BaseHTTPRequestHandler):
+def _flaky(seen: dict[str, int], failures: int = 2) -> Callable[[Seen], Answer]:
     """Answers 500 to the first ``failures`` requests of each endpoint, then a real-looking body."""
 
-    failures = 2
-    seen: dict[str, int]
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        endpoint = self.path.removeprefix("/api/")
-        count = self.seen[endpoint] = self.seen.get(endpoint, 0) + 1
+    def answer(request: Seen) -> Answer:
+        endpoint = request.path.removeprefix("/api/")
+        count = seen[endpoint] = seen.get(endpoint, 0) + 1
         if endpoint == "meta":
-            self._answer(200, {"version": "2099.1.0"})
-        elif count <= self.failures:
-            self._answer(500, {"error": {"code": "INTERNAL_ERROR", "id": "x", "message": "boom"}})
-        else:
-            self._answer(200, {"pong": 1})
+            return json_answer({"version": "2099.1.0"})
+        if count <= failures:
+            return json_answer({"error": {"code": "INTERNAL_ERROR", "id": "x", "message": "boom"}}, 500)
+        return json_answer({"pong": 1})
 
-    def _answer(self, status: int, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    return answer
 
 
 @pytest.fixture
 def flaky() -> Iterator[tuple[str, dict[str, int]]]:
     seen: dict[str, int] = {}
-    handler = type("Handler", (_Flaky,), {"seen": seen})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    server.shutdown()
-    server.server_close()
+    with loopback(_flaky(seen)) as server:
+        yield server.url, seen
 
 
 def test_reads_are_retried_after_a_5xx(flaky: tuple[str, dict[str, int]]) -> None:

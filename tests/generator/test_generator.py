@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import copy
-import http.server
 import json
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import pytest
 from generator import clean, fetch
 from generator.__main__ import main
 from generator.errors import SpecError, SpecFetchError
+from tests.loopback import Answer, Seen, json_answer, loopback
 
 PINNED = json.loads(fetch.PINNED_SPEC.read_text())
 
@@ -109,31 +108,19 @@ def test_invalid_json_and_missing_files(tmp_path: Path) -> None:
         fetch.load_spec(path=tmp_path / "missing.json")
 
 
-class _Site(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path == "/spec/api.json":
-            body, kind, status = json.dumps(fork_spec()).encode(), "application/json", 200
-        elif self.path == "/html/api.json":
-            body, kind, status = b"<!doctype html><title>Welcome to nginx</title>", "text/html", 200
-        else:
-            body, kind, status = b"not found", "text/plain", 404
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+def _site(request: Seen) -> Answer:
+    """An instance serving a fork's spec, a web server serving HTML, and nothing else."""
+    if request.path == "/spec/api.json":
+        return json_answer(fork_spec())
+    if request.path == "/html/api.json":
+        return Answer(200, b"<!doctype html><title>Welcome to nginx</title>", (("Content-Type", "text/html"),))
+    return Answer(404, b"not found")
 
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with loopback(_site) as server:
+        yield server.url
 
 
 def test_fetching_from_a_url(site: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.security.servers import Answer, Loopback, Seen, json_answer, loopback
+from tests.loopback import Answer, Loopback, Seen, json_answer, loopback
 
 TOKEN = "sec-token-5b1e0c9a7d"
 _CASSETTE = Path(__file__).parent.parent / "cassettes" / "test_notes" / "test_create_show_and_delete.yaml"

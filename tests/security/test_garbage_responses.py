@@ -23,8 +23,8 @@ from misskey_client import (
 )
 from misskey_client.api.notes import notes_show
 from misskey_client.models import Note
+from tests.loopback import Loopback
 from tests.security.conftest import TOKEN
-from tests.security.servers import Loopback
 
 
 @pytest.fixture

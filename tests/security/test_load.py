@@ -20,8 +20,8 @@ import pytest
 
 from misskey_client import AsyncMisskey, Misskey
 from misskey_client.models import Note
+from tests.loopback import Loopback
 from tests.security.conftest import TOKEN
-from tests.security.servers import Loopback
 
 CALLS = 200
 THREADS = 50

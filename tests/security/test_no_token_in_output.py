@@ -20,8 +20,8 @@ import pytest
 from misskey_client import AsyncMisskey, Misskey, MisskeyError, RetryPolicy
 from misskey_core import AuthenticationError, TokenLocation
 from misskey_core._streaming import AsyncStream, SyncStream
+from tests.loopback import Loopback
 from tests.security.conftest import TOKEN
-from tests.security.servers import Loopback
 from tests.streaming.conftest import TOKEN as REPLAY_TOKEN
 from tests.streaming.replay import SERVER_LOGGER, Recording, ReplayServer, threaded_replay
 

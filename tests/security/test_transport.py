@@ -14,8 +14,8 @@ import pytest
 
 from misskey_client import AsyncMisskey, InsecureTransportError, InvalidResponseError, Misskey
 from misskey_core import TokenLocation
+from tests.loopback import Answer, Loopback, Seen, json_answer, loopback
 from tests.security.conftest import TOKEN
-from tests.security.servers import Answer, Loopback, Seen, json_answer, loopback
 
 REDIRECTS = (301, 302, 303, 307, 308)
 TOKEN_MODES: tuple[TokenLocation, ...] = ("header", "body")
