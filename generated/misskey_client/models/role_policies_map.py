@@ -49,12 +49,9 @@ class RolePoliciesMap:
             for prop_name, prop_dict in d.items():
                 _additional_property = prop_dict
                 additional_property: RolePoliciesMapAdditionalProperty
-                if False:  # a union of one type
-                    additional_property = _additional_property
-                else:
-                    additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(_additional_property)
+                additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(_additional_property)
 
-                    additional_property = additional_property_type_0
+                additional_property = additional_property_type_0
                 additional_properties[prop_name] = additional_property
 
             _model.additional_properties = additional_properties
