@@ -36,6 +36,7 @@ from ._errors import (
     RateLimitError,
     ResponseParseError,
     ServerError,
+    TransportError,
 )
 from ._pagination import Pager, endpoint_of
 from ._retry import DEFAULT_RETRY, RetryPolicy
@@ -136,6 +137,15 @@ class BaseClient:
     def _idempotent(self, endpoint: str) -> bool:
         spec = self._registry.get(endpoint)
         return bool(spec is not None and spec.idempotent)
+
+    def _retry_delay(self, error: MisskeyError, attempt: int, idempotent: bool) -> float:
+        """Seconds to wait before trying again; re-raises ``error`` (with ``attempts``) to give up."""
+        sent = not (isinstance(error, TransportError) and error.never_sent)
+        delay = self.retry.delay(error, attempt, idempotent=idempotent, sent=sent)
+        if delay is None:
+            error.attempts = attempt
+            raise error
+        return delay
 
     def _reserve_slot(self) -> float:
         """Seconds to wait before sending, to keep under the ``throttle`` rate."""
@@ -305,10 +315,19 @@ def _load_registry(module: str) -> Mapping[str, Any]:
     return registry
 
 
-def _transport_error(endpoint: str, exc: httpx.TransportError) -> MisskeyError:
+def _httpx_error(endpoint: str, exc: httpx.RequestError) -> MisskeyError:
+    """The library's error for an httpx failure to get a usable response."""
+    if isinstance(exc, (httpx.DecodingError, httpx.TooManyRedirects)):
+        # A body that cannot be decompressed, or a redirect loop (with redirects enabled).
+        message = f"{endpoint}: {type(exc).__name__}: {exc}"
+        return InvalidResponseError(message, status_code=0, endpoint=endpoint)
+    # No connection was made: the request cannot have reached the server.
+    never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
     if isinstance(exc, httpx.TimeoutException):
-        return MisskeyTimeoutError(f"{endpoint}: timed out ({type(exc).__name__})", endpoint=endpoint)
-    return MisskeyConnectionError(f"{endpoint}: {type(exc).__name__}: {exc}", endpoint=endpoint)
+        message = f"{endpoint}: timed out ({type(exc).__name__})"
+        return MisskeyTimeoutError(message, endpoint=endpoint, never_sent=never_sent)
+    message = f"{endpoint}: {type(exc).__name__}: {exc}"
+    return MisskeyConnectionError(message, endpoint=endpoint, never_sent=never_sent)
 
 
 async def _sleep(seconds: float) -> None:
@@ -316,11 +335,6 @@ async def _sleep(seconds: float) -> None:
     import anyio
 
     await anyio.sleep(seconds)
-
-
-def _never_sent(exc: httpx.TransportError) -> bool:
-    """True when the request cannot have reached the server (no connection was made)."""
-    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
 
 
 class SyncClient(BaseClient):
@@ -367,15 +381,10 @@ class SyncClient(BaseClient):
         attempt = 0
         while True:
             attempt += 1
-            sent = True
             try:
                 return self._send(endpoint, params, files, progress)
             except MisskeyError as exc:
-                sent = not getattr(exc, "_never_sent", False)
-                delay = self.retry.delay(exc, attempt, idempotent=safe, sent=sent)
-                if delay is None:
-                    exc.attempts = attempt
-                    raise
+                delay = self._retry_delay(exc, attempt, safe)
             time.sleep(delay)
 
     def _send(
@@ -392,15 +401,8 @@ class SyncClient(BaseClient):
             uploads = prepare_files(dict(files), stack, progress) if files else None
             try:
                 response = self._http.post(endpoint, **self._request_kwargs(params, uploads))
-            except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
-                # A body that cannot be decompressed, or a redirect loop (with redirects enabled).
-                raise InvalidResponseError(
-                    f"{endpoint}: {type(exc).__name__}: {exc}", status_code=0, endpoint=endpoint
-                ) from exc
-            except httpx.TransportError as exc:
-                error = _transport_error(endpoint, exc)
-                error._never_sent = _never_sent(exc)  # type: ignore[attr-defined]
-                raise error from exc
+            except httpx.RequestError as exc:
+                raise _httpx_error(endpoint, exc) from exc
         version = self.server_version if response.status_code == 404 and endpoint != "meta" else None
         return self._handle(endpoint, response, version)
 
@@ -515,11 +517,7 @@ class AsyncClient(BaseClient):
             try:
                 return await self._send(endpoint, params, files, progress)
             except MisskeyError as exc:
-                sent = not getattr(exc, "_never_sent", False)
-                delay = self.retry.delay(exc, attempt, idempotent=safe, sent=sent)
-                if delay is None:
-                    exc.attempts = attempt
-                    raise
+                delay = self._retry_delay(exc, attempt, safe)
             await _sleep(delay)
 
     async def _send(
@@ -536,15 +534,8 @@ class AsyncClient(BaseClient):
             uploads = prepare_files(dict(files), stack, progress) if files else None
             try:
                 response = await self._http.post(endpoint, **self._request_kwargs(params, uploads))
-            except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
-                # A body that cannot be decompressed, or a redirect loop (with redirects enabled).
-                raise InvalidResponseError(
-                    f"{endpoint}: {type(exc).__name__}: {exc}", status_code=0, endpoint=endpoint
-                ) from exc
-            except httpx.TransportError as exc:
-                error = _transport_error(endpoint, exc)
-                error._never_sent = _never_sent(exc)  # type: ignore[attr-defined]
-                raise error from exc
+            except httpx.RequestError as exc:
+                raise _httpx_error(endpoint, exc) from exc
         version = await self.server_version() if response.status_code == 404 and endpoint != "meta" else None
         return self._handle(endpoint, response, version)
 

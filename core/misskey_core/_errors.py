@@ -42,12 +42,14 @@ class InsecureTransportError(MisskeyError, ValueError):
 class TransportError(MisskeyError):
     """The request never produced an HTTP response (DNS, refused connection, TLS, ...).
 
-    The underlying ``httpx`` exception is chained as ``__cause__``.
+    The underlying ``httpx`` exception is chained as ``__cause__``. ``never_sent`` is true when no
+    connection was made, so the request cannot have reached the server (safe to retry any call).
     """
 
-    def __init__(self, message: str, *, endpoint: str | None = None) -> None:
+    def __init__(self, message: str, *, endpoint: str | None = None, never_sent: bool = False) -> None:
         super().__init__(message)
         self.endpoint = endpoint
+        self.never_sent = never_sent
 
 
 class MisskeyConnectionError(TransportError):
