@@ -359,10 +359,10 @@ ENDPOINTS: dict[str, EndpointSpec] = {
         "misskey_client.api.admin.admin_system_webhook_delete", True, ("write:admin:system-webhook",), False, None, None
     ),
     "admin/system-webhook/list": EndpointSpec(
-        "misskey_client.api.admin.admin_system_webhook_list", True, ("write:admin:system-webhook",), False, None, None
+        "misskey_client.api.admin.admin_system_webhook_list", True, ("write:admin:system-webhook",), True, None, None
     ),
     "admin/system-webhook/show": EndpointSpec(
-        "misskey_client.api.admin.admin_system_webhook_show", True, ("write:admin:system-webhook",), False, None, None
+        "misskey_client.api.admin.admin_system_webhook_show", True, ("write:admin:system-webhook",), True, None, None
     ),
     "admin/system-webhook/test": EndpointSpec(
         "misskey_client.api.webhooks.admin_system_webhook_test", True, ("read:admin:system-webhook",), False, None, None
