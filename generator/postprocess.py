@@ -29,7 +29,7 @@ def format_tree(root: Path) -> None:
 
 
 def add_headers(root: Path) -> None:
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.pyi")]):
         text = path.read_text(encoding="utf-8")
         if not text.startswith(GENERATED_HEADER):
             path.write_text(GENERATED_HEADER + text, encoding="utf-8")
