@@ -13,7 +13,7 @@ import datetime
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._errors import ResponseParseError
 
@@ -21,6 +21,7 @@ __all__ = [
     "collect_drift",
     "is_strict",
     "missing_required",
+    "new_instance",
     "parse_datetime",
     "parse_error",
     "parse_union",
@@ -28,6 +29,19 @@ __all__ = [
     "unknown_enum_value",
     "unknown_properties",
 ]
+
+_T = TypeVar("_T")
+
+if TYPE_CHECKING:
+
+    def new_instance(cls: type[_T], /) -> _T:
+        """An instance with no attribute set yet: the caller assigns every one of them."""
+
+else:
+    # A model's fast path fills the slots of ``object.__new__(cls)`` itself: the same stores attrs'
+    # ``__init__`` makes, without the call and its 35 arguments. Only for the exact generated class
+    # (a subclass takes the careful path, which calls ``__init__``).
+    new_instance = object.__new__
 
 _STRICT: ContextVar[bool] = ContextVar("misskey_strict_parsing", default=False)
 _DRIFT: ContextVar[list[str] | None] = ContextVar("misskey_parse_drift", default=None)

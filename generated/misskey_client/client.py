@@ -202,9 +202,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import emoji as _endpoint
+        from .api.meta.emoji import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
             name=name,
         )
@@ -224,9 +224,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import emojis as _endpoint
+        from .api.meta.emojis import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
         )
 
@@ -250,9 +250,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import endpoint as _endpoint
+        from .api.meta.endpoint import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
             endpoint=endpoint,
         )
@@ -272,9 +272,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import endpoints as _endpoint
+        from .api.meta.endpoints import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
         )
 
@@ -295,9 +295,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.export_custom_emojis import export_custom_emojis as _endpoint
+        from .api.export_custom_emojis.export_custom_emojis import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
         )
 
@@ -332,9 +332,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import fetch_external_resources as _endpoint
+        from .api.meta.fetch_external_resources import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
             url=url,
             hash_=hash_,
@@ -360,9 +360,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import fetch_rss as _endpoint
+        from .api.meta.fetch_rss import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
             url=url,
         )
@@ -403,9 +403,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.users import get_avatar_decorations as _endpoint
+        from .api.users.get_avatar_decorations import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
         )
 
@@ -424,9 +424,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import get_online_users_count as _endpoint
+        from .api.meta.get_online_users_count import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
         )
 
@@ -471,9 +471,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import meta as _endpoint
+        from .api.meta.meta import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
             detail=detail,
         )
@@ -539,9 +539,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.page_push import page_push as _endpoint
+        from .api.page_push.page_push import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
             page_id=page_id,
             event=event,
@@ -570,9 +570,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import ping as _endpoint
+        from .api.meta.ping import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
         )
 
@@ -591,9 +591,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.users import pinned_users as _endpoint
+        from .api.users.pinned_users import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
         )
 
@@ -635,9 +635,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.reset_password import request_reset_password as _endpoint
+        from .api.reset_password.request_reset_password import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
             username=username,
             email=email,
@@ -660,9 +660,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.non_productive import reset_db as _endpoint
+        from .api.non_productive.reset_db import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
         )
 
@@ -690,9 +690,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.reset_password import reset_password as _endpoint
+        from .api.reset_password.reset_password import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
             token=token,
             password=password,
@@ -713,9 +713,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.users import retention as _endpoint
+        from .api.users.retention import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
         )
 
@@ -748,9 +748,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import server_info as _endpoint
+        from .api.meta.server_info import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
         )
 
@@ -769,9 +769,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import stats as _endpoint
+        from .api.meta.stats import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
         )
 
@@ -812,9 +812,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.non_productive import test as _endpoint
+        from .api.non_productive.test import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
             required=required,
             string=string,
@@ -864,9 +864,9 @@ class Misskey(SyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.account import verify_email as _endpoint
+        from .api.account.verify_email import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self,
             code=code,
         )
@@ -1003,9 +1003,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import emoji as _endpoint
+        from .api.meta.emoji import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
             name=name,
         )
@@ -1025,9 +1025,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import emojis as _endpoint
+        from .api.meta.emojis import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
         )
 
@@ -1051,9 +1051,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import endpoint as _endpoint
+        from .api.meta.endpoint import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
             endpoint=endpoint,
         )
@@ -1073,9 +1073,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import endpoints as _endpoint
+        from .api.meta.endpoints import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
         )
 
@@ -1096,9 +1096,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.export_custom_emojis import export_custom_emojis as _endpoint
+        from .api.export_custom_emojis.export_custom_emojis import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
         )
 
@@ -1133,9 +1133,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import fetch_external_resources as _endpoint
+        from .api.meta.fetch_external_resources import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
             url=url,
             hash_=hash_,
@@ -1161,9 +1161,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import fetch_rss as _endpoint
+        from .api.meta.fetch_rss import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
             url=url,
         )
@@ -1204,9 +1204,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.users import get_avatar_decorations as _endpoint
+        from .api.users.get_avatar_decorations import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
         )
 
@@ -1225,9 +1225,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import get_online_users_count as _endpoint
+        from .api.meta.get_online_users_count import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
         )
 
@@ -1272,9 +1272,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import meta as _endpoint
+        from .api.meta.meta import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
             detail=detail,
         )
@@ -1340,9 +1340,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.page_push import page_push as _endpoint
+        from .api.page_push.page_push import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
             page_id=page_id,
             event=event,
@@ -1371,9 +1371,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import ping as _endpoint
+        from .api.meta.ping import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
         )
 
@@ -1392,9 +1392,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.users import pinned_users as _endpoint
+        from .api.users.pinned_users import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
         )
 
@@ -1436,9 +1436,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.reset_password import request_reset_password as _endpoint
+        from .api.reset_password.request_reset_password import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
             username=username,
             email=email,
@@ -1461,9 +1461,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.non_productive import reset_db as _endpoint
+        from .api.non_productive.reset_db import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
         )
 
@@ -1491,9 +1491,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.reset_password import reset_password as _endpoint
+        from .api.reset_password.reset_password import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
             token=token,
             password=password,
@@ -1514,9 +1514,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.users import retention as _endpoint
+        from .api.users.retention import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
         )
 
@@ -1549,9 +1549,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import server_info as _endpoint
+        from .api.meta.server_info import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
         )
 
@@ -1570,9 +1570,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.meta import stats as _endpoint
+        from .api.meta.stats import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
         )
 
@@ -1613,9 +1613,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.non_productive import test as _endpoint
+        from .api.non_productive.test import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
             required=required,
             string=string,
@@ -1665,9 +1665,9 @@ class AsyncMisskey(AsyncClient):
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from .api.account import verify_email as _endpoint
+        from .api.account.verify_email import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self,
             code=code,
         )

@@ -163,9 +163,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_user_reports as _endpoint
+        from ..api.admin.admin_abuse_user_reports import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -217,9 +217,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_delete_account as _endpoint
+        from ..api.admin.admin_delete_account import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -244,9 +244,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_delete_all_files_of_a_user as _endpoint
+        from ..api.admin.admin_delete_all_files_of_a_user import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -283,9 +283,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_forward_abuse_user_report as _endpoint
+        from ..api.admin.admin_forward_abuse_user_report import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             report_id=report_id,
         )
@@ -305,9 +305,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_get_index_stats as _endpoint
+        from ..api.admin.admin_get_index_stats import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -326,9 +326,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_get_table_stats as _endpoint
+        from ..api.admin.admin_get_table_stats import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -352,9 +352,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_get_user_ips as _endpoint
+        from ..api.admin.admin_get_user_ips import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -378,9 +378,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import admin_meta as _endpoint
+        from ..api.meta.admin_meta import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -416,9 +416,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_reset_password as _endpoint
+        from ..api.admin.admin_reset_password import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -451,9 +451,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_resolve_abuse_user_report as _endpoint
+        from ..api.admin.admin_resolve_abuse_user_report import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             report_id=report_id,
             resolved_as=resolved_as,
@@ -487,9 +487,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_send_email as _endpoint
+        from ..api.admin.admin_send_email import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             to=to,
             subject=subject,
@@ -511,9 +511,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_server_info as _endpoint
+        from ..api.admin.admin_server_info import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -551,9 +551,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_show_moderation_logs as _endpoint
+        from ..api.admin.admin_show_moderation_logs import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -585,9 +585,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_show_user as _endpoint
+        from ..api.admin.admin_show_user import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -624,9 +624,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_show_users as _endpoint
+        from ..api.admin.admin_show_users import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -657,9 +657,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_suspend_user as _endpoint
+        from ..api.admin.admin_suspend_user import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -688,9 +688,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_unset_user_avatar as _endpoint
+        from ..api.admin.admin_unset_user_avatar import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -715,9 +715,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_unset_user_banner as _endpoint
+        from ..api.admin.admin_unset_user_banner import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -742,9 +742,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_unsuspend_user as _endpoint
+        from ..api.admin.admin_unsuspend_user import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -771,9 +771,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_update_abuse_user_report as _endpoint
+        from ..api.admin.admin_update_abuse_user_report import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             report_id=report_id,
             moderation_note=moderation_note,
@@ -1051,9 +1051,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_update_meta as _endpoint
+        from ..api.admin.admin_update_meta import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             disable_registration=disable_registration,
             pinned_users=pinned_users,
@@ -1203,9 +1203,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_update_proxy_account as _endpoint
+        from ..api.admin.admin_update_proxy_account import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             description=description,
         )
@@ -1232,9 +1232,9 @@ class AdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_update_user_note as _endpoint
+        from ..api.admin.admin_update_user_note import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             text=text,
@@ -1292,9 +1292,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_report_notification_recipient_create as _endpoint
+        from ..api.admin.admin_abuse_report_notification_recipient_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             is_active=is_active,
             name=name,
@@ -1323,9 +1323,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_report_notification_recipient_delete as _endpoint
+        from ..api.admin.admin_abuse_report_notification_recipient_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
         )
@@ -1350,9 +1350,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_report_notification_recipient_list as _endpoint
+        from ..api.admin.admin_abuse_report_notification_recipient_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             method=method,
         )
@@ -1377,9 +1377,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_report_notification_recipient_show as _endpoint
+        from ..api.admin.admin_abuse_report_notification_recipient_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
         )
@@ -1414,9 +1414,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_report_notification_recipient_update as _endpoint
+        from ..api.admin.admin_abuse_report_notification_recipient_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
             is_active=is_active,
@@ -1460,9 +1460,9 @@ class AdminAccountsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_accounts_create as _endpoint
+        from ..api.admin.admin_accounts_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             username=username,
             password=password,
@@ -1489,9 +1489,9 @@ class AdminAccountsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_accounts_delete as _endpoint
+        from ..api.admin.admin_accounts_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -1516,9 +1516,9 @@ class AdminAccountsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_accounts_find_by_email as _endpoint
+        from ..api.admin.admin_accounts_find_by_email import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             email=email,
         )
@@ -1571,9 +1571,9 @@ class AdminAdNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_ad_create as _endpoint
+        from ..api.admin.admin_ad_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             url=url,
             memo=memo,
@@ -1607,9 +1607,9 @@ class AdminAdNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_ad_delete as _endpoint
+        from ..api.admin.admin_ad_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
         )
@@ -1644,9 +1644,9 @@ class AdminAdNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_ad_list as _endpoint
+        from ..api.admin.admin_ad_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -1696,9 +1696,9 @@ class AdminAdNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_ad_update as _endpoint
+        from ..api.admin.admin_ad_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
             memo=memo,
@@ -1759,9 +1759,9 @@ class AdminAnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_announcements_create as _endpoint
+        from ..api.admin.admin_announcements_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             title=title,
             text=text,
@@ -1794,9 +1794,9 @@ class AdminAnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_announcements_delete as _endpoint
+        from ..api.admin.admin_announcements_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
         )
@@ -1833,9 +1833,9 @@ class AdminAnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_announcements_list as _endpoint
+        from ..api.admin.admin_announcements_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -1884,9 +1884,9 @@ class AdminAnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_announcements_update as _endpoint
+        from ..api.admin.admin_announcements_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
             title=title,
@@ -1936,9 +1936,9 @@ class AdminAvatarDecorationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_avatar_decorations_create as _endpoint
+        from ..api.admin.admin_avatar_decorations_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             description=description,
@@ -1966,9 +1966,9 @@ class AdminAvatarDecorationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_avatar_decorations_delete as _endpoint
+        from ..api.admin.admin_avatar_decorations_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
         )
@@ -2003,9 +2003,9 @@ class AdminAvatarDecorationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_avatar_decorations_list as _endpoint
+        from ..api.admin.admin_avatar_decorations_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -2043,9 +2043,9 @@ class AdminAvatarDecorationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_avatar_decorations_update as _endpoint
+        from ..api.admin.admin_avatar_decorations_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
             name=name,
@@ -2079,9 +2079,9 @@ class AdminCaptchaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_captcha_current as _endpoint
+        from ..api.admin.admin_captcha_current import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -2113,9 +2113,9 @@ class AdminCaptchaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_captcha_save as _endpoint
+        from ..api.admin.admin_captcha_save import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             provider=provider,
             captcha_result=captcha_result,
@@ -2149,9 +2149,9 @@ class AdminDriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_drive_clean_remote_files as _endpoint
+        from ..api.admin.admin_drive_clean_remote_files import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -2170,9 +2170,9 @@ class AdminDriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_drive_cleanup as _endpoint
+        from ..api.admin.admin_drive_cleanup import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -2212,9 +2212,9 @@ class AdminDriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_drive_files as _endpoint
+        from ..api.admin.admin_drive_files import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -2251,9 +2251,9 @@ class AdminDriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_drive_show_file as _endpoint
+        from ..api.admin.admin_drive_show_file import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
             url=url,
@@ -2303,9 +2303,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_add as _endpoint
+        from ..api.admin.admin_emoji_add import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             file_id=file_id,
@@ -2339,9 +2339,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_add_aliases_bulk as _endpoint
+        from ..api.admin.admin_emoji_add_aliases_bulk import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             ids=ids,
             aliases=aliases,
@@ -2367,9 +2367,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_copy as _endpoint
+        from ..api.admin.admin_emoji_copy import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             emoji_id=emoji_id,
         )
@@ -2394,9 +2394,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_delete as _endpoint
+        from ..api.admin.admin_emoji_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
         )
@@ -2421,9 +2421,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_delete_bulk as _endpoint
+        from ..api.admin.admin_emoji_delete_bulk import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             ids=ids,
         )
@@ -2450,9 +2450,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_import_zip as _endpoint
+        from ..api.admin.admin_emoji_import_zip import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
         )
@@ -2487,9 +2487,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_list as _endpoint
+        from ..api.admin.admin_emoji_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             query=query,
             limit=limit,
@@ -2531,9 +2531,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_list_remote as _endpoint
+        from ..api.admin.admin_emoji_list_remote import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             query=query,
             host=host,
@@ -2566,9 +2566,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_remove_aliases_bulk as _endpoint
+        from ..api.admin.admin_emoji_remove_aliases_bulk import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             ids=ids,
             aliases=aliases,
@@ -2596,9 +2596,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_set_aliases_bulk as _endpoint
+        from ..api.admin.admin_emoji_set_aliases_bulk import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             ids=ids,
             aliases=aliases,
@@ -2626,9 +2626,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_set_category_bulk as _endpoint
+        from ..api.admin.admin_emoji_set_category_bulk import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             ids=ids,
             category=category,
@@ -2656,9 +2656,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_set_license_bulk as _endpoint
+        from ..api.admin.admin_emoji_set_license_bulk import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             ids=ids,
             license_=license_,
@@ -2702,9 +2702,9 @@ class AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_update as _endpoint
+        from ..api.admin.admin_emoji_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
             name=name,
@@ -2747,9 +2747,9 @@ class AdminFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_federation_delete_all_files as _endpoint
+        from ..api.admin.admin_federation_delete_all_files import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             host=host,
         )
@@ -2774,9 +2774,9 @@ class AdminFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_federation_refresh_remote_instance_metadata as _endpoint
+        from ..api.admin.admin_federation_refresh_remote_instance_metadata import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             host=host,
         )
@@ -2801,9 +2801,9 @@ class AdminFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_federation_remove_all_following as _endpoint
+        from ..api.admin.admin_federation_remove_all_following import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             host=host,
         )
@@ -2832,9 +2832,9 @@ class AdminFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_federation_update_instance as _endpoint
+        from ..api.admin.admin_federation_update_instance import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             host=host,
             is_suspended=is_suspended,
@@ -2873,9 +2873,9 @@ class AdminInviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_invite_create as _endpoint
+        from ..api.admin.admin_invite_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             count=count,
             expires_at=expires_at,
@@ -2907,9 +2907,9 @@ class AdminInviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_invite_list as _endpoint
+        from ..api.admin.admin_invite_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -2949,9 +2949,9 @@ class AdminPromoNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_promo_create as _endpoint
+        from ..api.admin.admin_promo_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
             expires_at=expires_at,
@@ -2989,9 +2989,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_clear as _endpoint
+        from ..api.admin.admin_queue_clear import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             queue=queue,
             state=state,
@@ -3012,9 +3012,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_deliver_delayed as _endpoint
+        from ..api.admin.admin_queue_deliver_delayed import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -3033,9 +3033,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_inbox_delayed as _endpoint
+        from ..api.admin.admin_queue_inbox_delayed import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -3063,9 +3063,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_jobs as _endpoint
+        from ..api.admin.admin_queue_jobs import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             queue=queue,
             state=state,
@@ -3092,9 +3092,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_promote_jobs as _endpoint
+        from ..api.admin.admin_queue_promote_jobs import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             queue=queue,
         )
@@ -3119,9 +3119,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_queue_stats as _endpoint
+        from ..api.admin.admin_queue_queue_stats import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             queue=queue,
         )
@@ -3141,9 +3141,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_queues as _endpoint
+        from ..api.admin.admin_queue_queues import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -3169,9 +3169,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_remove_job as _endpoint
+        from ..api.admin.admin_queue_remove_job import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             queue=queue,
             job_id=job_id,
@@ -3199,9 +3199,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_retry_job as _endpoint
+        from ..api.admin.admin_queue_retry_job import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             queue=queue,
             job_id=job_id,
@@ -3229,9 +3229,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_show_job as _endpoint
+        from ..api.admin.admin_queue_show_job import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             queue=queue,
             job_id=job_id,
@@ -3259,9 +3259,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_show_job_logs as _endpoint
+        from ..api.admin.admin_queue_show_job_logs import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             queue=queue,
             job_id=job_id,
@@ -3282,9 +3282,9 @@ class AdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_stats as _endpoint
+        from ..api.admin.admin_queue_stats import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -3318,9 +3318,9 @@ class AdminRelaysNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_relays_add as _endpoint
+        from ..api.admin.admin_relays_add import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             inbox=inbox,
         )
@@ -3340,9 +3340,9 @@ class AdminRelaysNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_relays_list as _endpoint
+        from ..api.admin.admin_relays_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -3366,9 +3366,9 @@ class AdminRelaysNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_relays_remove as _endpoint
+        from ..api.admin.admin_relays_remove import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             inbox=inbox,
         )
@@ -3407,9 +3407,9 @@ class AdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_assign as _endpoint
+        from ..api.admin.admin_roles_assign import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             role_id=role_id,
             user_id=user_id,
@@ -3464,9 +3464,9 @@ class AdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_create as _endpoint
+        from ..api.admin.admin_roles_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             description=description,
@@ -3505,9 +3505,9 @@ class AdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_delete as _endpoint
+        from ..api.admin.admin_roles_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             role_id=role_id,
         )
@@ -3527,9 +3527,9 @@ class AdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_list as _endpoint
+        from ..api.admin.admin_roles_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -3553,9 +3553,9 @@ class AdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_show as _endpoint
+        from ..api.admin.admin_roles_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             role_id=role_id,
         )
@@ -3582,9 +3582,9 @@ class AdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_unassign as _endpoint
+        from ..api.admin.admin_roles_unassign import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             role_id=role_id,
             user_id=user_id,
@@ -3640,9 +3640,9 @@ class AdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_update as _endpoint
+        from ..api.admin.admin_roles_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             role_id=role_id,
             name=name,
@@ -3682,9 +3682,9 @@ class AdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_update_default_policies as _endpoint
+        from ..api.admin.admin_roles_update_default_policies import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             policies=policies,
         )
@@ -3719,9 +3719,9 @@ class AdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_users as _endpoint
+        from ..api.admin.admin_roles_users import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             role_id=role_id,
             since_id=since_id,
@@ -3769,9 +3769,9 @@ class AdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_system_webhook_create as _endpoint
+        from ..api.admin.admin_system_webhook_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             is_active=is_active,
             name=name,
@@ -3800,9 +3800,9 @@ class AdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_system_webhook_delete as _endpoint
+        from ..api.admin.admin_system_webhook_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
         )
@@ -3829,9 +3829,9 @@ class AdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_system_webhook_list as _endpoint
+        from ..api.admin.admin_system_webhook_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             is_active=is_active,
             on=on,
@@ -3857,9 +3857,9 @@ class AdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_system_webhook_show as _endpoint
+        from ..api.admin.admin_system_webhook_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
         )
@@ -3888,9 +3888,9 @@ class AdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import admin_system_webhook_test as _endpoint
+        from ..api.webhooks.admin_system_webhook_test import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             webhook_id=webhook_id,
             type_=type_,
@@ -3927,9 +3927,9 @@ class AdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_system_webhook_update as _endpoint
+        from ..api.admin.admin_system_webhook_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             id=id,
             is_active=is_active,
@@ -3988,9 +3988,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_user_reports as _endpoint
+        from ..api.admin.admin_abuse_user_reports import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -4042,9 +4042,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_delete_account as _endpoint
+        from ..api.admin.admin_delete_account import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -4069,9 +4069,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_delete_all_files_of_a_user as _endpoint
+        from ..api.admin.admin_delete_all_files_of_a_user import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -4108,9 +4108,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_forward_abuse_user_report as _endpoint
+        from ..api.admin.admin_forward_abuse_user_report import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             report_id=report_id,
         )
@@ -4130,9 +4130,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_get_index_stats as _endpoint
+        from ..api.admin.admin_get_index_stats import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -4151,9 +4151,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_get_table_stats as _endpoint
+        from ..api.admin.admin_get_table_stats import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -4177,9 +4177,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_get_user_ips as _endpoint
+        from ..api.admin.admin_get_user_ips import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -4203,9 +4203,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import admin_meta as _endpoint
+        from ..api.meta.admin_meta import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -4241,9 +4241,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_reset_password as _endpoint
+        from ..api.admin.admin_reset_password import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -4276,9 +4276,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_resolve_abuse_user_report as _endpoint
+        from ..api.admin.admin_resolve_abuse_user_report import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             report_id=report_id,
             resolved_as=resolved_as,
@@ -4312,9 +4312,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_send_email as _endpoint
+        from ..api.admin.admin_send_email import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             to=to,
             subject=subject,
@@ -4336,9 +4336,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_server_info as _endpoint
+        from ..api.admin.admin_server_info import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -4376,9 +4376,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_show_moderation_logs as _endpoint
+        from ..api.admin.admin_show_moderation_logs import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -4410,9 +4410,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_show_user as _endpoint
+        from ..api.admin.admin_show_user import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -4449,9 +4449,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_show_users as _endpoint
+        from ..api.admin.admin_show_users import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -4482,9 +4482,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_suspend_user as _endpoint
+        from ..api.admin.admin_suspend_user import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -4513,9 +4513,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_unset_user_avatar as _endpoint
+        from ..api.admin.admin_unset_user_avatar import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -4540,9 +4540,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_unset_user_banner as _endpoint
+        from ..api.admin.admin_unset_user_banner import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -4567,9 +4567,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_unsuspend_user as _endpoint
+        from ..api.admin.admin_unsuspend_user import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -4596,9 +4596,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_update_abuse_user_report as _endpoint
+        from ..api.admin.admin_update_abuse_user_report import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             report_id=report_id,
             moderation_note=moderation_note,
@@ -4876,9 +4876,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_update_meta as _endpoint
+        from ..api.admin.admin_update_meta import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             disable_registration=disable_registration,
             pinned_users=pinned_users,
@@ -5028,9 +5028,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_update_proxy_account as _endpoint
+        from ..api.admin.admin_update_proxy_account import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             description=description,
         )
@@ -5057,9 +5057,9 @@ class AsyncAdminNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_update_user_note as _endpoint
+        from ..api.admin.admin_update_user_note import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             text=text,
@@ -5117,9 +5117,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_report_notification_recipient_create as _endpoint
+        from ..api.admin.admin_abuse_report_notification_recipient_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             is_active=is_active,
             name=name,
@@ -5148,9 +5148,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_report_notification_recipient_delete as _endpoint
+        from ..api.admin.admin_abuse_report_notification_recipient_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
         )
@@ -5175,9 +5175,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_report_notification_recipient_list as _endpoint
+        from ..api.admin.admin_abuse_report_notification_recipient_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             method=method,
         )
@@ -5202,9 +5202,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_report_notification_recipient_show as _endpoint
+        from ..api.admin.admin_abuse_report_notification_recipient_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
         )
@@ -5239,9 +5239,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_abuse_report_notification_recipient_update as _endpoint
+        from ..api.admin.admin_abuse_report_notification_recipient_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
             is_active=is_active,
@@ -5285,9 +5285,9 @@ class AsyncAdminAccountsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_accounts_create as _endpoint
+        from ..api.admin.admin_accounts_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             username=username,
             password=password,
@@ -5314,9 +5314,9 @@ class AsyncAdminAccountsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_accounts_delete as _endpoint
+        from ..api.admin.admin_accounts_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -5341,9 +5341,9 @@ class AsyncAdminAccountsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_accounts_find_by_email as _endpoint
+        from ..api.admin.admin_accounts_find_by_email import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             email=email,
         )
@@ -5396,9 +5396,9 @@ class AsyncAdminAdNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_ad_create as _endpoint
+        from ..api.admin.admin_ad_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             url=url,
             memo=memo,
@@ -5432,9 +5432,9 @@ class AsyncAdminAdNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_ad_delete as _endpoint
+        from ..api.admin.admin_ad_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
         )
@@ -5469,9 +5469,9 @@ class AsyncAdminAdNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_ad_list as _endpoint
+        from ..api.admin.admin_ad_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -5521,9 +5521,9 @@ class AsyncAdminAdNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_ad_update as _endpoint
+        from ..api.admin.admin_ad_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
             memo=memo,
@@ -5584,9 +5584,9 @@ class AsyncAdminAnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_announcements_create as _endpoint
+        from ..api.admin.admin_announcements_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             title=title,
             text=text,
@@ -5619,9 +5619,9 @@ class AsyncAdminAnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_announcements_delete as _endpoint
+        from ..api.admin.admin_announcements_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
         )
@@ -5658,9 +5658,9 @@ class AsyncAdminAnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_announcements_list as _endpoint
+        from ..api.admin.admin_announcements_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -5709,9 +5709,9 @@ class AsyncAdminAnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_announcements_update as _endpoint
+        from ..api.admin.admin_announcements_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
             title=title,
@@ -5761,9 +5761,9 @@ class AsyncAdminAvatarDecorationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_avatar_decorations_create as _endpoint
+        from ..api.admin.admin_avatar_decorations_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             description=description,
@@ -5791,9 +5791,9 @@ class AsyncAdminAvatarDecorationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_avatar_decorations_delete as _endpoint
+        from ..api.admin.admin_avatar_decorations_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
         )
@@ -5828,9 +5828,9 @@ class AsyncAdminAvatarDecorationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_avatar_decorations_list as _endpoint
+        from ..api.admin.admin_avatar_decorations_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -5868,9 +5868,9 @@ class AsyncAdminAvatarDecorationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_avatar_decorations_update as _endpoint
+        from ..api.admin.admin_avatar_decorations_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
             name=name,
@@ -5904,9 +5904,9 @@ class AsyncAdminCaptchaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_captcha_current as _endpoint
+        from ..api.admin.admin_captcha_current import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -5938,9 +5938,9 @@ class AsyncAdminCaptchaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_captcha_save as _endpoint
+        from ..api.admin.admin_captcha_save import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             provider=provider,
             captcha_result=captcha_result,
@@ -5974,9 +5974,9 @@ class AsyncAdminDriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_drive_clean_remote_files as _endpoint
+        from ..api.admin.admin_drive_clean_remote_files import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -5995,9 +5995,9 @@ class AsyncAdminDriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_drive_cleanup as _endpoint
+        from ..api.admin.admin_drive_cleanup import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -6037,9 +6037,9 @@ class AsyncAdminDriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_drive_files as _endpoint
+        from ..api.admin.admin_drive_files import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -6076,9 +6076,9 @@ class AsyncAdminDriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_drive_show_file as _endpoint
+        from ..api.admin.admin_drive_show_file import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
             url=url,
@@ -6128,9 +6128,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_add as _endpoint
+        from ..api.admin.admin_emoji_add import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             file_id=file_id,
@@ -6164,9 +6164,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_add_aliases_bulk as _endpoint
+        from ..api.admin.admin_emoji_add_aliases_bulk import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             ids=ids,
             aliases=aliases,
@@ -6192,9 +6192,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_copy as _endpoint
+        from ..api.admin.admin_emoji_copy import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             emoji_id=emoji_id,
         )
@@ -6219,9 +6219,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_delete as _endpoint
+        from ..api.admin.admin_emoji_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
         )
@@ -6246,9 +6246,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_delete_bulk as _endpoint
+        from ..api.admin.admin_emoji_delete_bulk import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             ids=ids,
         )
@@ -6275,9 +6275,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_import_zip as _endpoint
+        from ..api.admin.admin_emoji_import_zip import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
         )
@@ -6312,9 +6312,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_list as _endpoint
+        from ..api.admin.admin_emoji_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             query=query,
             limit=limit,
@@ -6356,9 +6356,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_list_remote as _endpoint
+        from ..api.admin.admin_emoji_list_remote import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             query=query,
             host=host,
@@ -6391,9 +6391,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_remove_aliases_bulk as _endpoint
+        from ..api.admin.admin_emoji_remove_aliases_bulk import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             ids=ids,
             aliases=aliases,
@@ -6421,9 +6421,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_set_aliases_bulk as _endpoint
+        from ..api.admin.admin_emoji_set_aliases_bulk import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             ids=ids,
             aliases=aliases,
@@ -6451,9 +6451,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_set_category_bulk as _endpoint
+        from ..api.admin.admin_emoji_set_category_bulk import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             ids=ids,
             category=category,
@@ -6481,9 +6481,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_set_license_bulk as _endpoint
+        from ..api.admin.admin_emoji_set_license_bulk import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             ids=ids,
             license_=license_,
@@ -6527,9 +6527,9 @@ class AsyncAdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_emoji_update as _endpoint
+        from ..api.admin.admin_emoji_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
             name=name,
@@ -6572,9 +6572,9 @@ class AsyncAdminFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_federation_delete_all_files as _endpoint
+        from ..api.admin.admin_federation_delete_all_files import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             host=host,
         )
@@ -6599,9 +6599,9 @@ class AsyncAdminFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_federation_refresh_remote_instance_metadata as _endpoint
+        from ..api.admin.admin_federation_refresh_remote_instance_metadata import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             host=host,
         )
@@ -6626,9 +6626,9 @@ class AsyncAdminFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_federation_remove_all_following as _endpoint
+        from ..api.admin.admin_federation_remove_all_following import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             host=host,
         )
@@ -6657,9 +6657,9 @@ class AsyncAdminFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_federation_update_instance as _endpoint
+        from ..api.admin.admin_federation_update_instance import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             host=host,
             is_suspended=is_suspended,
@@ -6698,9 +6698,9 @@ class AsyncAdminInviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_invite_create as _endpoint
+        from ..api.admin.admin_invite_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             count=count,
             expires_at=expires_at,
@@ -6732,9 +6732,9 @@ class AsyncAdminInviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_invite_list as _endpoint
+        from ..api.admin.admin_invite_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -6774,9 +6774,9 @@ class AsyncAdminPromoNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_promo_create as _endpoint
+        from ..api.admin.admin_promo_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
             expires_at=expires_at,
@@ -6814,9 +6814,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_clear as _endpoint
+        from ..api.admin.admin_queue_clear import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             queue=queue,
             state=state,
@@ -6837,9 +6837,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_deliver_delayed as _endpoint
+        from ..api.admin.admin_queue_deliver_delayed import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -6858,9 +6858,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_inbox_delayed as _endpoint
+        from ..api.admin.admin_queue_inbox_delayed import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -6888,9 +6888,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_jobs as _endpoint
+        from ..api.admin.admin_queue_jobs import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             queue=queue,
             state=state,
@@ -6917,9 +6917,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_promote_jobs as _endpoint
+        from ..api.admin.admin_queue_promote_jobs import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             queue=queue,
         )
@@ -6944,9 +6944,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_queue_stats as _endpoint
+        from ..api.admin.admin_queue_queue_stats import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             queue=queue,
         )
@@ -6966,9 +6966,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_queues as _endpoint
+        from ..api.admin.admin_queue_queues import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -6994,9 +6994,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_remove_job as _endpoint
+        from ..api.admin.admin_queue_remove_job import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             queue=queue,
             job_id=job_id,
@@ -7024,9 +7024,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_retry_job as _endpoint
+        from ..api.admin.admin_queue_retry_job import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             queue=queue,
             job_id=job_id,
@@ -7054,9 +7054,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_show_job as _endpoint
+        from ..api.admin.admin_queue_show_job import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             queue=queue,
             job_id=job_id,
@@ -7084,9 +7084,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_show_job_logs as _endpoint
+        from ..api.admin.admin_queue_show_job_logs import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             queue=queue,
             job_id=job_id,
@@ -7107,9 +7107,9 @@ class AsyncAdminQueueNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_queue_stats as _endpoint
+        from ..api.admin.admin_queue_stats import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -7143,9 +7143,9 @@ class AsyncAdminRelaysNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_relays_add as _endpoint
+        from ..api.admin.admin_relays_add import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             inbox=inbox,
         )
@@ -7165,9 +7165,9 @@ class AsyncAdminRelaysNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_relays_list as _endpoint
+        from ..api.admin.admin_relays_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -7191,9 +7191,9 @@ class AsyncAdminRelaysNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_relays_remove as _endpoint
+        from ..api.admin.admin_relays_remove import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             inbox=inbox,
         )
@@ -7232,9 +7232,9 @@ class AsyncAdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_assign as _endpoint
+        from ..api.admin.admin_roles_assign import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             role_id=role_id,
             user_id=user_id,
@@ -7289,9 +7289,9 @@ class AsyncAdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_create as _endpoint
+        from ..api.admin.admin_roles_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             description=description,
@@ -7330,9 +7330,9 @@ class AsyncAdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_delete as _endpoint
+        from ..api.admin.admin_roles_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             role_id=role_id,
         )
@@ -7352,9 +7352,9 @@ class AsyncAdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_list as _endpoint
+        from ..api.admin.admin_roles_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -7378,9 +7378,9 @@ class AsyncAdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_show as _endpoint
+        from ..api.admin.admin_roles_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             role_id=role_id,
         )
@@ -7407,9 +7407,9 @@ class AsyncAdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_unassign as _endpoint
+        from ..api.admin.admin_roles_unassign import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             role_id=role_id,
             user_id=user_id,
@@ -7465,9 +7465,9 @@ class AsyncAdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_update as _endpoint
+        from ..api.admin.admin_roles_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             role_id=role_id,
             name=name,
@@ -7507,9 +7507,9 @@ class AsyncAdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_update_default_policies as _endpoint
+        from ..api.admin.admin_roles_update_default_policies import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             policies=policies,
         )
@@ -7544,9 +7544,9 @@ class AsyncAdminRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_roles_users as _endpoint
+        from ..api.admin.admin_roles_users import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             role_id=role_id,
             since_id=since_id,
@@ -7594,9 +7594,9 @@ class AsyncAdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_system_webhook_create as _endpoint
+        from ..api.admin.admin_system_webhook_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             is_active=is_active,
             name=name,
@@ -7625,9 +7625,9 @@ class AsyncAdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_system_webhook_delete as _endpoint
+        from ..api.admin.admin_system_webhook_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
         )
@@ -7654,9 +7654,9 @@ class AsyncAdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_system_webhook_list as _endpoint
+        from ..api.admin.admin_system_webhook_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             is_active=is_active,
             on=on,
@@ -7682,9 +7682,9 @@ class AsyncAdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_system_webhook_show as _endpoint
+        from ..api.admin.admin_system_webhook_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
         )
@@ -7713,9 +7713,9 @@ class AsyncAdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import admin_system_webhook_test as _endpoint
+        from ..api.webhooks.admin_system_webhook_test import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             webhook_id=webhook_id,
             type_=type_,
@@ -7752,9 +7752,9 @@ class AsyncAdminSystemWebhookNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import admin_system_webhook_update as _endpoint
+        from ..api.admin.admin_system_webhook_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             id=id,
             is_active=is_active,

@@ -55,9 +55,9 @@ class AnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import announcements as _endpoint
+        from ..api.meta.announcements import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -87,9 +87,9 @@ class AnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import announcements_show as _endpoint
+        from ..api.meta.announcements_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             announcement_id=announcement_id,
         )
@@ -134,9 +134,9 @@ class AsyncAnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import announcements as _endpoint
+        from ..api.meta.announcements import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -166,9 +166,9 @@ class AsyncAnnouncementsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import announcements_show as _endpoint
+        from ..api.meta.announcements_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             announcement_id=announcement_id,
         )

@@ -70,9 +70,9 @@ class AntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_create as _endpoint
+        from ..api.antennas.antennas_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             src=src,
@@ -108,9 +108,9 @@ class AntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_delete as _endpoint
+        from ..api.antennas.antennas_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             antenna_id=antenna_id,
         )
@@ -130,9 +130,9 @@ class AntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_list as _endpoint
+        from ..api.antennas.antennas_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -166,9 +166,9 @@ class AntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_notes as _endpoint
+        from ..api.antennas.antennas_notes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             antenna_id=antenna_id,
             limit=limit,
@@ -198,9 +198,9 @@ class AntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_show as _endpoint
+        from ..api.antennas.antennas_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             antenna_id=antenna_id,
         )
@@ -249,9 +249,9 @@ class AntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_update as _endpoint
+        from ..api.antennas.antennas_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             antenna_id=antenna_id,
             name=name,
@@ -320,9 +320,9 @@ class AsyncAntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_create as _endpoint
+        from ..api.antennas.antennas_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             src=src,
@@ -358,9 +358,9 @@ class AsyncAntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_delete as _endpoint
+        from ..api.antennas.antennas_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             antenna_id=antenna_id,
         )
@@ -380,9 +380,9 @@ class AsyncAntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_list as _endpoint
+        from ..api.antennas.antennas_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -416,9 +416,9 @@ class AsyncAntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_notes as _endpoint
+        from ..api.antennas.antennas_notes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             antenna_id=antenna_id,
             limit=limit,
@@ -448,9 +448,9 @@ class AsyncAntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_show as _endpoint
+        from ..api.antennas.antennas_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             antenna_id=antenna_id,
         )
@@ -499,9 +499,9 @@ class AsyncAntennasNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.antennas import antennas_update as _endpoint
+        from ..api.antennas.antennas_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             antenna_id=antenna_id,
             name=name,

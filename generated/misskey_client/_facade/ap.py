@@ -44,9 +44,9 @@ class ApNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import ap_get as _endpoint
+        from ..api.federation.ap_get import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             uri=uri,
         )
@@ -71,9 +71,9 @@ class ApNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import ap_show as _endpoint
+        from ..api.federation.ap_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             uri=uri,
         )
@@ -108,9 +108,9 @@ class AsyncApNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import ap_get as _endpoint
+        from ..api.federation.ap_get import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             uri=uri,
         )
@@ -135,9 +135,9 @@ class AsyncApNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import ap_show as _endpoint
+        from ..api.federation.ap_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             uri=uri,
         )

@@ -51,9 +51,9 @@ class AppNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.app import app_create as _endpoint
+        from ..api.app.app_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             description=description,
@@ -81,9 +81,9 @@ class AppNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.app import app_show as _endpoint
+        from ..api.app.app_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             app_id=app_id,
         )
@@ -124,9 +124,9 @@ class AsyncAppNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.app import app_create as _endpoint
+        from ..api.app.app_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             description=description,
@@ -154,9 +154,9 @@ class AsyncAppNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.app import app_show as _endpoint
+        from ..api.app.app_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             app_id=app_id,
         )

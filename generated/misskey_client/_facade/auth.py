@@ -47,9 +47,9 @@ class AuthNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.auth import auth_accept as _endpoint
+        from ..api.auth.auth_accept import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             token=token,
         )
@@ -88,9 +88,9 @@ class AuthSessionNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.auth import auth_session_generate as _endpoint
+        from ..api.auth.auth_session_generate import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             app_secret=app_secret,
         )
@@ -115,9 +115,9 @@ class AuthSessionNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.auth import auth_session_show as _endpoint
+        from ..api.auth.auth_session_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             token=token,
         )
@@ -144,9 +144,9 @@ class AuthSessionNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.auth import auth_session_userkey as _endpoint
+        from ..api.auth.auth_session_userkey import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             app_secret=app_secret,
             token=token,
@@ -184,9 +184,9 @@ class AsyncAuthNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.auth import auth_accept as _endpoint
+        from ..api.auth.auth_accept import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             token=token,
         )
@@ -225,9 +225,9 @@ class AsyncAuthSessionNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.auth import auth_session_generate as _endpoint
+        from ..api.auth.auth_session_generate import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             app_secret=app_secret,
         )
@@ -252,9 +252,9 @@ class AsyncAuthSessionNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.auth import auth_session_show as _endpoint
+        from ..api.auth.auth_session_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             token=token,
         )
@@ -281,9 +281,9 @@ class AsyncAuthSessionNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.auth import auth_session_userkey as _endpoint
+        from ..api.auth.auth_session_userkey import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             app_secret=app_secret,
             token=token,

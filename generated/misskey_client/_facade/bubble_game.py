@@ -43,9 +43,9 @@ class BubbleGameNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.bubble_game import bubble_game_ranking as _endpoint
+        from ..api.bubble_game.bubble_game_ranking import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             game_mode=game_mode,
         )
@@ -78,9 +78,9 @@ class BubbleGameNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.bubble_game import bubble_game_register as _endpoint
+        from ..api.bubble_game.bubble_game_register import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             score=score,
             seed=seed,
@@ -119,9 +119,9 @@ class AsyncBubbleGameNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.bubble_game import bubble_game_ranking as _endpoint
+        from ..api.bubble_game.bubble_game_ranking import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             game_mode=game_mode,
         )
@@ -154,9 +154,9 @@ class AsyncBubbleGameNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.bubble_game import bubble_game_register as _endpoint
+        from ..api.bubble_game.bubble_game_register import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             score=score,
             seed=seed,

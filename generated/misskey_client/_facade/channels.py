@@ -58,9 +58,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_create as _endpoint
+        from ..api.channels.channels_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             description=description,
@@ -90,9 +90,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_favorite as _endpoint
+        from ..api.channels.channels_favorite import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -112,9 +112,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_featured as _endpoint
+        from ..api.channels.channels_featured import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -138,9 +138,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_follow as _endpoint
+        from ..api.channels.channels_follow import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -173,9 +173,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_followed as _endpoint
+        from ..api.channels.channels_followed import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             since_id=since_id,
             until_id=until_id,
@@ -203,9 +203,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_my_favorites as _endpoint
+        from ..api.channels.channels_my_favorites import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -237,9 +237,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_owned as _endpoint
+        from ..api.channels.channels_owned import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             since_id=since_id,
             until_id=until_id,
@@ -280,9 +280,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_search as _endpoint
+        from ..api.channels.channels_search import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             query=query,
             type_=type_,
@@ -313,9 +313,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_show as _endpoint
+        from ..api.channels.channels_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -352,9 +352,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import channels_timeline as _endpoint
+        from ..api.notes.channels_timeline import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             channel_id=channel_id,
             limit=limit,
@@ -385,9 +385,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_unfavorite as _endpoint
+        from ..api.channels.channels_unfavorite import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -412,9 +412,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_unfollow as _endpoint
+        from ..api.channels.channels_unfollow import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -455,9 +455,9 @@ class ChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_update as _endpoint
+        from ..api.channels.channels_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             channel_id=channel_id,
             name=name,
@@ -503,9 +503,9 @@ class ChannelsMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_mute_create as _endpoint
+        from ..api.channels.channels_mute_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             channel_id=channel_id,
             expires_at=expires_at,
@@ -531,9 +531,9 @@ class ChannelsMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_mute_delete as _endpoint
+        from ..api.channels.channels_mute_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -553,9 +553,9 @@ class ChannelsMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_mute_list as _endpoint
+        from ..api.channels.channels_mute_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -599,9 +599,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_create as _endpoint
+        from ..api.channels.channels_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             description=description,
@@ -631,9 +631,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_favorite as _endpoint
+        from ..api.channels.channels_favorite import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -653,9 +653,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_featured as _endpoint
+        from ..api.channels.channels_featured import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -679,9 +679,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_follow as _endpoint
+        from ..api.channels.channels_follow import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -714,9 +714,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_followed as _endpoint
+        from ..api.channels.channels_followed import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             since_id=since_id,
             until_id=until_id,
@@ -744,9 +744,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_my_favorites as _endpoint
+        from ..api.channels.channels_my_favorites import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -778,9 +778,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_owned as _endpoint
+        from ..api.channels.channels_owned import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             since_id=since_id,
             until_id=until_id,
@@ -821,9 +821,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_search as _endpoint
+        from ..api.channels.channels_search import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             query=query,
             type_=type_,
@@ -854,9 +854,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_show as _endpoint
+        from ..api.channels.channels_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -893,9 +893,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import channels_timeline as _endpoint
+        from ..api.notes.channels_timeline import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             channel_id=channel_id,
             limit=limit,
@@ -926,9 +926,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_unfavorite as _endpoint
+        from ..api.channels.channels_unfavorite import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -953,9 +953,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_unfollow as _endpoint
+        from ..api.channels.channels_unfollow import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -996,9 +996,9 @@ class AsyncChannelsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_update as _endpoint
+        from ..api.channels.channels_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             channel_id=channel_id,
             name=name,
@@ -1044,9 +1044,9 @@ class AsyncChannelsMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_mute_create as _endpoint
+        from ..api.channels.channels_mute_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             channel_id=channel_id,
             expires_at=expires_at,
@@ -1072,9 +1072,9 @@ class AsyncChannelsMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_mute_delete as _endpoint
+        from ..api.channels.channels_mute_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             channel_id=channel_id,
         )
@@ -1094,8 +1094,8 @@ class AsyncChannelsMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.channels import channels_mute_list as _endpoint
+        from ..api.channels.channels_mute_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )

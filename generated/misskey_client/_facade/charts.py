@@ -72,9 +72,9 @@ class ChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_active_users as _endpoint
+        from ..api.charts.charts_active_users import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -105,9 +105,9 @@ class ChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_ap_request as _endpoint
+        from ..api.charts.charts_ap_request import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -138,9 +138,9 @@ class ChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_drive as _endpoint
+        from ..api.charts.charts_drive import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -171,9 +171,9 @@ class ChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_federation as _endpoint
+        from ..api.charts.charts_federation import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -206,9 +206,9 @@ class ChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_instance as _endpoint
+        from ..api.charts.charts_instance import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             host=host,
@@ -240,9 +240,9 @@ class ChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_notes as _endpoint
+        from ..api.charts.charts_notes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -277,9 +277,9 @@ class ChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_users as _endpoint
+        from ..api.charts.charts_users import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -322,9 +322,9 @@ class ChartsUserNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_user_drive as _endpoint
+        from ..api.charts.charts_user_drive import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             user_id=user_id,
@@ -358,9 +358,9 @@ class ChartsUserNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_user_following as _endpoint
+        from ..api.charts.charts_user_following import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             user_id=user_id,
@@ -394,9 +394,9 @@ class ChartsUserNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_user_notes as _endpoint
+        from ..api.charts.charts_user_notes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             user_id=user_id,
@@ -430,9 +430,9 @@ class ChartsUserNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_user_pv as _endpoint
+        from ..api.charts.charts_user_pv import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             user_id=user_id,
@@ -466,9 +466,9 @@ class ChartsUserNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_user_reactions as _endpoint
+        from ..api.charts.charts_user_reactions import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             span=span,
             user_id=user_id,
@@ -510,9 +510,9 @@ class AsyncChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_active_users as _endpoint
+        from ..api.charts.charts_active_users import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -543,9 +543,9 @@ class AsyncChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_ap_request as _endpoint
+        from ..api.charts.charts_ap_request import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -576,9 +576,9 @@ class AsyncChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_drive as _endpoint
+        from ..api.charts.charts_drive import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -609,9 +609,9 @@ class AsyncChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_federation as _endpoint
+        from ..api.charts.charts_federation import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -644,9 +644,9 @@ class AsyncChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_instance as _endpoint
+        from ..api.charts.charts_instance import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             host=host,
@@ -678,9 +678,9 @@ class AsyncChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_notes as _endpoint
+        from ..api.charts.charts_notes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -715,9 +715,9 @@ class AsyncChartsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_users as _endpoint
+        from ..api.charts.charts_users import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             limit=limit,
@@ -760,9 +760,9 @@ class AsyncChartsUserNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_user_drive as _endpoint
+        from ..api.charts.charts_user_drive import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             user_id=user_id,
@@ -796,9 +796,9 @@ class AsyncChartsUserNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_user_following as _endpoint
+        from ..api.charts.charts_user_following import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             user_id=user_id,
@@ -832,9 +832,9 @@ class AsyncChartsUserNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_user_notes as _endpoint
+        from ..api.charts.charts_user_notes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             user_id=user_id,
@@ -868,9 +868,9 @@ class AsyncChartsUserNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_user_pv as _endpoint
+        from ..api.charts.charts_user_pv import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             user_id=user_id,
@@ -904,9 +904,9 @@ class AsyncChartsUserNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.charts import charts_user_reactions as _endpoint
+        from ..api.charts.charts_user_reactions import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             span=span,
             user_id=user_id,

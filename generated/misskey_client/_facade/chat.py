@@ -53,9 +53,9 @@ class ChatNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_history as _endpoint
+        from ..api.chat.chat_history import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             room=room,
@@ -80,9 +80,9 @@ class ChatNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_read_all as _endpoint
+        from ..api.chat.chat_read_all import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -124,9 +124,9 @@ class ChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_create_to_room as _endpoint
+        from ..api.chat.chat_messages_create_to_room import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             to_room_id=to_room_id,
             text=text,
@@ -157,9 +157,9 @@ class ChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_create_to_user as _endpoint
+        from ..api.chat.chat_messages_create_to_user import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             to_user_id=to_user_id,
             text=text,
@@ -186,9 +186,9 @@ class ChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_delete as _endpoint
+        from ..api.chat.chat_messages_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             message_id=message_id,
         )
@@ -215,9 +215,9 @@ class ChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_react as _endpoint
+        from ..api.chat.chat_messages_react import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             message_id=message_id,
             reaction=reaction,
@@ -253,9 +253,9 @@ class ChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_room_timeline as _endpoint
+        from ..api.chat.chat_messages_room_timeline import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             room_id=room_id,
             limit=limit,
@@ -291,9 +291,9 @@ class ChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_search as _endpoint
+        from ..api.chat.chat_messages_search import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             query=query,
             limit=limit,
@@ -321,9 +321,9 @@ class ChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_show as _endpoint
+        from ..api.chat.chat_messages_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             message_id=message_id,
         )
@@ -350,9 +350,9 @@ class ChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_unreact as _endpoint
+        from ..api.chat.chat_messages_unreact import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             message_id=message_id,
             reaction=reaction,
@@ -388,9 +388,9 @@ class ChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_user_timeline as _endpoint
+        from ..api.chat.chat_messages_user_timeline import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -432,9 +432,9 @@ class ChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_create as _endpoint
+        from ..api.chat.chat_rooms_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             description=description,
@@ -460,9 +460,9 @@ class ChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_delete as _endpoint
+        from ..api.chat.chat_rooms_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             room_id=room_id,
         )
@@ -491,9 +491,9 @@ class ChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_join as _endpoint
+        from ..api.chat.chat_rooms_join import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             room_id=room_id,
         )
@@ -526,9 +526,9 @@ class ChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_joining as _endpoint
+        from ..api.chat.chat_rooms_joining import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -557,9 +557,9 @@ class ChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_leave as _endpoint
+        from ..api.chat.chat_rooms_leave import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             room_id=room_id,
         )
@@ -594,9 +594,9 @@ class ChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_members as _endpoint
+        from ..api.chat.chat_rooms_members import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             room_id=room_id,
             limit=limit,
@@ -628,9 +628,9 @@ class ChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_mute as _endpoint
+        from ..api.chat.chat_rooms_mute import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             room_id=room_id,
             mute=mute,
@@ -664,9 +664,9 @@ class ChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_owned as _endpoint
+        from ..api.chat.chat_rooms_owned import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -695,9 +695,9 @@ class ChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_show as _endpoint
+        from ..api.chat.chat_rooms_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             room_id=room_id,
         )
@@ -726,9 +726,9 @@ class ChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_update as _endpoint
+        from ..api.chat.chat_rooms_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             room_id=room_id,
             name=name,
@@ -767,9 +767,9 @@ class ChatRoomsInvitationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_invitations_create as _endpoint
+        from ..api.chat.chat_rooms_invitations_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             room_id=room_id,
             user_id=user_id,
@@ -795,9 +795,9 @@ class ChatRoomsInvitationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_invitations_ignore as _endpoint
+        from ..api.chat.chat_rooms_invitations_ignore import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             room_id=room_id,
         )
@@ -830,9 +830,9 @@ class ChatRoomsInvitationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_invitations_inbox as _endpoint
+        from ..api.chat.chat_rooms_invitations_inbox import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -871,9 +871,9 @@ class ChatRoomsInvitationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_invitations_outbox as _endpoint
+        from ..api.chat.chat_rooms_invitations_outbox import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             room_id=room_id,
             limit=limit,
@@ -915,9 +915,9 @@ class AsyncChatNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_history as _endpoint
+        from ..api.chat.chat_history import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             room=room,
@@ -942,9 +942,9 @@ class AsyncChatNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_read_all as _endpoint
+        from ..api.chat.chat_read_all import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -986,9 +986,9 @@ class AsyncChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_create_to_room as _endpoint
+        from ..api.chat.chat_messages_create_to_room import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             to_room_id=to_room_id,
             text=text,
@@ -1019,9 +1019,9 @@ class AsyncChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_create_to_user as _endpoint
+        from ..api.chat.chat_messages_create_to_user import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             to_user_id=to_user_id,
             text=text,
@@ -1048,9 +1048,9 @@ class AsyncChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_delete as _endpoint
+        from ..api.chat.chat_messages_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             message_id=message_id,
         )
@@ -1077,9 +1077,9 @@ class AsyncChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_react as _endpoint
+        from ..api.chat.chat_messages_react import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             message_id=message_id,
             reaction=reaction,
@@ -1115,9 +1115,9 @@ class AsyncChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_room_timeline as _endpoint
+        from ..api.chat.chat_messages_room_timeline import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             room_id=room_id,
             limit=limit,
@@ -1153,9 +1153,9 @@ class AsyncChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_search as _endpoint
+        from ..api.chat.chat_messages_search import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             query=query,
             limit=limit,
@@ -1183,9 +1183,9 @@ class AsyncChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_show as _endpoint
+        from ..api.chat.chat_messages_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             message_id=message_id,
         )
@@ -1212,9 +1212,9 @@ class AsyncChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_unreact as _endpoint
+        from ..api.chat.chat_messages_unreact import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             message_id=message_id,
             reaction=reaction,
@@ -1250,9 +1250,9 @@ class AsyncChatMessagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_messages_user_timeline as _endpoint
+        from ..api.chat.chat_messages_user_timeline import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -1294,9 +1294,9 @@ class AsyncChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_create as _endpoint
+        from ..api.chat.chat_rooms_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             description=description,
@@ -1322,9 +1322,9 @@ class AsyncChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_delete as _endpoint
+        from ..api.chat.chat_rooms_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             room_id=room_id,
         )
@@ -1353,9 +1353,9 @@ class AsyncChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_join as _endpoint
+        from ..api.chat.chat_rooms_join import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             room_id=room_id,
         )
@@ -1388,9 +1388,9 @@ class AsyncChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_joining as _endpoint
+        from ..api.chat.chat_rooms_joining import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -1419,9 +1419,9 @@ class AsyncChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_leave as _endpoint
+        from ..api.chat.chat_rooms_leave import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             room_id=room_id,
         )
@@ -1456,9 +1456,9 @@ class AsyncChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_members as _endpoint
+        from ..api.chat.chat_rooms_members import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             room_id=room_id,
             limit=limit,
@@ -1490,9 +1490,9 @@ class AsyncChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_mute as _endpoint
+        from ..api.chat.chat_rooms_mute import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             room_id=room_id,
             mute=mute,
@@ -1526,9 +1526,9 @@ class AsyncChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_owned as _endpoint
+        from ..api.chat.chat_rooms_owned import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -1557,9 +1557,9 @@ class AsyncChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_show as _endpoint
+        from ..api.chat.chat_rooms_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             room_id=room_id,
         )
@@ -1588,9 +1588,9 @@ class AsyncChatRoomsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_update as _endpoint
+        from ..api.chat.chat_rooms_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             room_id=room_id,
             name=name,
@@ -1629,9 +1629,9 @@ class AsyncChatRoomsInvitationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_invitations_create as _endpoint
+        from ..api.chat.chat_rooms_invitations_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             room_id=room_id,
             user_id=user_id,
@@ -1657,9 +1657,9 @@ class AsyncChatRoomsInvitationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_invitations_ignore as _endpoint
+        from ..api.chat.chat_rooms_invitations_ignore import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             room_id=room_id,
         )
@@ -1692,9 +1692,9 @@ class AsyncChatRoomsInvitationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_invitations_inbox as _endpoint
+        from ..api.chat.chat_rooms_invitations_inbox import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -1733,9 +1733,9 @@ class AsyncChatRoomsInvitationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.chat import chat_rooms_invitations_outbox as _endpoint
+        from ..api.chat.chat_rooms_invitations_outbox import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             room_id=room_id,
             limit=limit,

@@ -48,9 +48,9 @@ class ClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import clips_add_note as _endpoint
+        from ..api.account.clips_add_note import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             clip_id=clip_id,
             note_id=note_id,
@@ -80,9 +80,9 @@ class ClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import clips_create as _endpoint
+        from ..api.clips.clips_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             is_public=is_public,
@@ -109,9 +109,9 @@ class ClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import clips_delete as _endpoint
+        from ..api.clips.clips_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             clip_id=clip_id,
         )
@@ -136,9 +136,9 @@ class ClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clip import clips_favorite as _endpoint
+        from ..api.clip.clips_favorite import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             clip_id=clip_id,
         )
@@ -171,9 +171,9 @@ class ClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import clips_list as _endpoint
+        from ..api.clips.clips_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -197,9 +197,9 @@ class ClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import clips_my_favorites as _endpoint
+        from ..api.account.clips_my_favorites import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -235,9 +235,9 @@ class ClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import clips_notes as _endpoint
+        from ..api.account.clips_notes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             clip_id=clip_id,
             limit=limit,
@@ -270,9 +270,9 @@ class ClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import clips_remove_note as _endpoint
+        from ..api.account.clips_remove_note import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             clip_id=clip_id,
             note_id=note_id,
@@ -298,9 +298,9 @@ class ClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import clips_show as _endpoint
+        from ..api.clips.clips_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             clip_id=clip_id,
         )
@@ -325,9 +325,9 @@ class ClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clip import clips_unfavorite as _endpoint
+        from ..api.clip.clips_unfavorite import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             clip_id=clip_id,
         )
@@ -358,9 +358,9 @@ class ClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import clips_update as _endpoint
+        from ..api.clips.clips_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             clip_id=clip_id,
             name=name,
@@ -400,9 +400,9 @@ class AsyncClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import clips_add_note as _endpoint
+        from ..api.account.clips_add_note import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             clip_id=clip_id,
             note_id=note_id,
@@ -432,9 +432,9 @@ class AsyncClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import clips_create as _endpoint
+        from ..api.clips.clips_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             is_public=is_public,
@@ -461,9 +461,9 @@ class AsyncClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import clips_delete as _endpoint
+        from ..api.clips.clips_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             clip_id=clip_id,
         )
@@ -488,9 +488,9 @@ class AsyncClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clip import clips_favorite as _endpoint
+        from ..api.clip.clips_favorite import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             clip_id=clip_id,
         )
@@ -523,9 +523,9 @@ class AsyncClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import clips_list as _endpoint
+        from ..api.clips.clips_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -549,9 +549,9 @@ class AsyncClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import clips_my_favorites as _endpoint
+        from ..api.account.clips_my_favorites import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -587,9 +587,9 @@ class AsyncClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import clips_notes as _endpoint
+        from ..api.account.clips_notes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             clip_id=clip_id,
             limit=limit,
@@ -622,9 +622,9 @@ class AsyncClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import clips_remove_note as _endpoint
+        from ..api.account.clips_remove_note import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             clip_id=clip_id,
             note_id=note_id,
@@ -650,9 +650,9 @@ class AsyncClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import clips_show as _endpoint
+        from ..api.clips.clips_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             clip_id=clip_id,
         )
@@ -677,9 +677,9 @@ class AsyncClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clip import clips_unfavorite as _endpoint
+        from ..api.clip.clips_unfavorite import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             clip_id=clip_id,
         )
@@ -710,9 +710,9 @@ class AsyncClipsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import clips_update as _endpoint
+        from ..api.clips.clips_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             clip_id=clip_id,
             name=name,

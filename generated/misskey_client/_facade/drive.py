@@ -49,9 +49,9 @@ class DriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive as _endpoint
+        from ..api.drive.drive import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -93,9 +93,9 @@ class DriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_stream as _endpoint
+        from ..api.drive.drive_stream import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -154,9 +154,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files as _endpoint
+        from ..api.drive.drive_files import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -198,9 +198,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_attached_chat_messages as _endpoint
+        from ..api.drive.drive_files_attached_chat_messages import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
             since_id=since_id,
@@ -240,9 +240,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_attached_notes as _endpoint
+        from ..api.drive.drive_files_attached_notes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
             since_id=since_id,
@@ -272,9 +272,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_check_existence as _endpoint
+        from ..api.drive.drive_files_check_existence import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             md5=md5,
         )
@@ -311,9 +311,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_create as _endpoint
+        from ..api.drive.drive_files_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file=file,
             folder_id=folder_id,
@@ -344,9 +344,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_delete as _endpoint
+        from ..api.drive.drive_files_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
         )
@@ -373,9 +373,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_find as _endpoint
+        from ..api.drive.drive_files_find import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             folder_id=folder_id,
@@ -401,9 +401,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_find_by_hash as _endpoint
+        from ..api.drive.drive_files_find_by_hash import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             md5=md5,
         )
@@ -430,9 +430,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_move_bulk as _endpoint
+        from ..api.drive.drive_files_move_bulk import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_ids=file_ids,
             folder_id=folder_id,
@@ -462,9 +462,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_show as _endpoint
+        from ..api.drive.drive_files_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
             url=url,
@@ -498,9 +498,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_update as _endpoint
+        from ..api.drive.drive_files_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
             folder_id=folder_id,
@@ -539,9 +539,9 @@ class DriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_upload_from_url as _endpoint
+        from ..api.drive.drive_files_upload_from_url import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             url=url,
             folder_id=folder_id,
@@ -591,9 +591,9 @@ class DriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders as _endpoint
+        from ..api.drive.drive_folders import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -625,9 +625,9 @@ class DriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders_create as _endpoint
+        from ..api.drive.drive_folders_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             parent_id=parent_id,
@@ -653,9 +653,9 @@ class DriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders_delete as _endpoint
+        from ..api.drive.drive_folders_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             folder_id=folder_id,
         )
@@ -682,9 +682,9 @@ class DriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders_find as _endpoint
+        from ..api.drive.drive_folders_find import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             parent_id=parent_id,
@@ -710,9 +710,9 @@ class DriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders_show as _endpoint
+        from ..api.drive.drive_folders_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             folder_id=folder_id,
         )
@@ -741,9 +741,9 @@ class DriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders_update as _endpoint
+        from ..api.drive.drive_folders_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             folder_id=folder_id,
             name=name,
@@ -775,9 +775,9 @@ class AsyncDriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive as _endpoint
+        from ..api.drive.drive import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -819,9 +819,9 @@ class AsyncDriveNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_stream as _endpoint
+        from ..api.drive.drive_stream import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -880,9 +880,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files as _endpoint
+        from ..api.drive.drive_files import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -924,9 +924,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_attached_chat_messages as _endpoint
+        from ..api.drive.drive_files_attached_chat_messages import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
             since_id=since_id,
@@ -966,9 +966,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_attached_notes as _endpoint
+        from ..api.drive.drive_files_attached_notes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
             since_id=since_id,
@@ -998,9 +998,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_check_existence as _endpoint
+        from ..api.drive.drive_files_check_existence import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             md5=md5,
         )
@@ -1037,9 +1037,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_create as _endpoint
+        from ..api.drive.drive_files_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file=file,
             folder_id=folder_id,
@@ -1070,9 +1070,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_delete as _endpoint
+        from ..api.drive.drive_files_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
         )
@@ -1099,9 +1099,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_find as _endpoint
+        from ..api.drive.drive_files_find import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             folder_id=folder_id,
@@ -1127,9 +1127,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_find_by_hash as _endpoint
+        from ..api.drive.drive_files_find_by_hash import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             md5=md5,
         )
@@ -1156,9 +1156,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_move_bulk as _endpoint
+        from ..api.drive.drive_files_move_bulk import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_ids=file_ids,
             folder_id=folder_id,
@@ -1188,9 +1188,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_show as _endpoint
+        from ..api.drive.drive_files_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
             url=url,
@@ -1224,9 +1224,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_update as _endpoint
+        from ..api.drive.drive_files_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
             folder_id=folder_id,
@@ -1265,9 +1265,9 @@ class AsyncDriveFilesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_files_upload_from_url as _endpoint
+        from ..api.drive.drive_files_upload_from_url import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             url=url,
             folder_id=folder_id,
@@ -1317,9 +1317,9 @@ class AsyncDriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders as _endpoint
+        from ..api.drive.drive_folders import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -1351,9 +1351,9 @@ class AsyncDriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders_create as _endpoint
+        from ..api.drive.drive_folders_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             parent_id=parent_id,
@@ -1379,9 +1379,9 @@ class AsyncDriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders_delete as _endpoint
+        from ..api.drive.drive_folders_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             folder_id=folder_id,
         )
@@ -1408,9 +1408,9 @@ class AsyncDriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders_find as _endpoint
+        from ..api.drive.drive_folders_find import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             parent_id=parent_id,
@@ -1436,9 +1436,9 @@ class AsyncDriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders_show as _endpoint
+        from ..api.drive.drive_folders_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             folder_id=folder_id,
         )
@@ -1467,9 +1467,9 @@ class AsyncDriveFoldersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.drive import drive_folders_update as _endpoint
+        from ..api.drive.drive_folders_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             folder_id=folder_id,
             name=name,

@@ -42,9 +42,9 @@ class EmailAddressNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import email_address_available as _endpoint
+        from ..api.users.email_address_available import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             email_address=email_address,
         )
@@ -79,9 +79,9 @@ class AsyncEmailAddressNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import email_address_available as _endpoint
+        from ..api.users.email_address_available import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             email_address=email_address,
         )

@@ -61,9 +61,9 @@ class FederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_followers as _endpoint
+        from ..api.federation.federation_followers import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             host=host,
             since_id=since_id,
@@ -103,9 +103,9 @@ class FederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_following as _endpoint
+        from ..api.federation.federation_following import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             host=host,
             since_id=since_id,
@@ -160,9 +160,9 @@ class FederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_instances as _endpoint
+        from ..api.federation.federation_instances import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             host=host,
             blocked=blocked,
@@ -197,9 +197,9 @@ class FederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_show_instance as _endpoint
+        from ..api.federation.federation_show_instance import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             host=host,
         )
@@ -224,9 +224,9 @@ class FederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_stats as _endpoint
+        from ..api.federation.federation_stats import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
         )
@@ -251,9 +251,9 @@ class FederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_update_remote_user as _endpoint
+        from ..api.federation.federation_update_remote_user import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -288,9 +288,9 @@ class FederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_users as _endpoint
+        from ..api.federation.federation_users import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             host=host,
             since_id=since_id,
@@ -340,9 +340,9 @@ class AsyncFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_followers as _endpoint
+        from ..api.federation.federation_followers import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             host=host,
             since_id=since_id,
@@ -382,9 +382,9 @@ class AsyncFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_following as _endpoint
+        from ..api.federation.federation_following import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             host=host,
             since_id=since_id,
@@ -439,9 +439,9 @@ class AsyncFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_instances as _endpoint
+        from ..api.federation.federation_instances import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             host=host,
             blocked=blocked,
@@ -476,9 +476,9 @@ class AsyncFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_show_instance as _endpoint
+        from ..api.federation.federation_show_instance import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             host=host,
         )
@@ -503,9 +503,9 @@ class AsyncFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_stats as _endpoint
+        from ..api.federation.federation_stats import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
         )
@@ -530,9 +530,9 @@ class AsyncFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_update_remote_user as _endpoint
+        from ..api.federation.federation_update_remote_user import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -567,9 +567,9 @@ class AsyncFederationNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.federation import federation_users as _endpoint
+        from ..api.federation.federation_users import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             host=host,
             since_id=since_id,

@@ -56,9 +56,9 @@ class FlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_create as _endpoint
+        from ..api.flash.flash_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             title=title,
             summary=summary,
@@ -87,9 +87,9 @@ class FlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flashs import flash_delete as _endpoint
+        from ..api.flashs.flash_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             flash_id=flash_id,
         )
@@ -116,9 +116,9 @@ class FlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_featured as _endpoint
+        from ..api.flash.flash_featured import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             offset=offset,
             limit=limit,
@@ -144,9 +144,9 @@ class FlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_like as _endpoint
+        from ..api.flash.flash_like import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             flash_id=flash_id,
         )
@@ -179,9 +179,9 @@ class FlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import flash_my as _endpoint
+        from ..api.account.flash_my import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -220,9 +220,9 @@ class FlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import flash_my_likes as _endpoint
+        from ..api.account.flash_my_likes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -262,9 +262,9 @@ class FlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_search as _endpoint
+        from ..api.flash.flash_search import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             query=query,
             since_id=since_id,
@@ -294,9 +294,9 @@ class FlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flashs import flash_show as _endpoint
+        from ..api.flashs.flash_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             flash_id=flash_id,
         )
@@ -321,9 +321,9 @@ class FlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_unlike as _endpoint
+        from ..api.flash.flash_unlike import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             flash_id=flash_id,
         )
@@ -358,9 +358,9 @@ class FlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_update as _endpoint
+        from ..api.flash.flash_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             flash_id=flash_id,
             title=title,
@@ -408,9 +408,9 @@ class AsyncFlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_create as _endpoint
+        from ..api.flash.flash_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             title=title,
             summary=summary,
@@ -439,9 +439,9 @@ class AsyncFlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flashs import flash_delete as _endpoint
+        from ..api.flashs.flash_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             flash_id=flash_id,
         )
@@ -468,9 +468,9 @@ class AsyncFlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_featured as _endpoint
+        from ..api.flash.flash_featured import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             offset=offset,
             limit=limit,
@@ -496,9 +496,9 @@ class AsyncFlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_like as _endpoint
+        from ..api.flash.flash_like import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             flash_id=flash_id,
         )
@@ -531,9 +531,9 @@ class AsyncFlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import flash_my as _endpoint
+        from ..api.account.flash_my import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -572,9 +572,9 @@ class AsyncFlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import flash_my_likes as _endpoint
+        from ..api.account.flash_my_likes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -614,9 +614,9 @@ class AsyncFlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_search as _endpoint
+        from ..api.flash.flash_search import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             query=query,
             since_id=since_id,
@@ -646,9 +646,9 @@ class AsyncFlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flashs import flash_show as _endpoint
+        from ..api.flashs.flash_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             flash_id=flash_id,
         )
@@ -673,9 +673,9 @@ class AsyncFlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_unlike as _endpoint
+        from ..api.flash.flash_unlike import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             flash_id=flash_id,
         )
@@ -710,9 +710,9 @@ class AsyncFlashNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.flash import flash_update as _endpoint
+        from ..api.flash.flash_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             flash_id=flash_id,
             title=title,

@@ -52,9 +52,9 @@ class FollowingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_create as _endpoint
+        from ..api.following.following_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             with_replies=with_replies,
@@ -80,9 +80,9 @@ class FollowingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_delete as _endpoint
+        from ..api.following.following_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -107,9 +107,9 @@ class FollowingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_invalidate as _endpoint
+        from ..api.following.following_invalidate import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -142,9 +142,9 @@ class FollowingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_update as _endpoint
+        from ..api.following.following_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             notify=notify,
@@ -173,9 +173,9 @@ class FollowingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_update_all as _endpoint
+        from ..api.following.following_update_all import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             notify=notify,
             with_replies=with_replies,
@@ -211,9 +211,9 @@ class FollowingRequestsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_requests_accept as _endpoint
+        from ..api.following.following_requests_accept import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -238,9 +238,9 @@ class FollowingRequestsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_requests_cancel as _endpoint
+        from ..api.following.following_requests_cancel import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -273,9 +273,9 @@ class FollowingRequestsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_requests_list as _endpoint
+        from ..api.following.following_requests_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             since_id=since_id,
             until_id=until_id,
@@ -304,9 +304,9 @@ class FollowingRequestsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_requests_reject as _endpoint
+        from ..api.following.following_requests_reject import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -339,9 +339,9 @@ class FollowingRequestsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_requests_sent as _endpoint
+        from ..api.following.following_requests_sent import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             since_id=since_id,
             until_id=until_id,
@@ -382,9 +382,9 @@ class AsyncFollowingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_create as _endpoint
+        from ..api.following.following_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             with_replies=with_replies,
@@ -410,9 +410,9 @@ class AsyncFollowingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_delete as _endpoint
+        from ..api.following.following_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -437,9 +437,9 @@ class AsyncFollowingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_invalidate as _endpoint
+        from ..api.following.following_invalidate import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -472,9 +472,9 @@ class AsyncFollowingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_update as _endpoint
+        from ..api.following.following_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             notify=notify,
@@ -503,9 +503,9 @@ class AsyncFollowingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_update_all as _endpoint
+        from ..api.following.following_update_all import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             notify=notify,
             with_replies=with_replies,
@@ -541,9 +541,9 @@ class AsyncFollowingRequestsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_requests_accept as _endpoint
+        from ..api.following.following_requests_accept import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -568,9 +568,9 @@ class AsyncFollowingRequestsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_requests_cancel as _endpoint
+        from ..api.following.following_requests_cancel import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -603,9 +603,9 @@ class AsyncFollowingRequestsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_requests_list as _endpoint
+        from ..api.following.following_requests_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             since_id=since_id,
             until_id=until_id,
@@ -634,9 +634,9 @@ class AsyncFollowingRequestsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_requests_reject as _endpoint
+        from ..api.following.following_requests_reject import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -669,9 +669,9 @@ class AsyncFollowingRequestsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.following import following_requests_sent as _endpoint
+        from ..api.following.following_requests_sent import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             since_id=since_id,
             until_id=until_id,

@@ -48,9 +48,9 @@ class GalleryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_featured as _endpoint
+        from ..api.gallery.gallery_featured import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             until_id=until_id,
@@ -71,9 +71,9 @@ class GalleryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_popular as _endpoint
+        from ..api.gallery.gallery_popular import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -119,9 +119,9 @@ class GalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts as _endpoint
+        from ..api.gallery.gallery_posts import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -156,9 +156,9 @@ class GalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_create as _endpoint
+        from ..api.gallery.gallery_posts_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             title=title,
             file_ids=file_ids,
@@ -186,9 +186,9 @@ class GalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_delete as _endpoint
+        from ..api.gallery.gallery_posts_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             post_id=post_id,
         )
@@ -213,9 +213,9 @@ class GalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_like as _endpoint
+        from ..api.gallery.gallery_posts_like import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             post_id=post_id,
         )
@@ -240,9 +240,9 @@ class GalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_show as _endpoint
+        from ..api.gallery.gallery_posts_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             post_id=post_id,
         )
@@ -267,9 +267,9 @@ class GalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_unlike as _endpoint
+        from ..api.gallery.gallery_posts_unlike import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             post_id=post_id,
         )
@@ -302,9 +302,9 @@ class GalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_update as _endpoint
+        from ..api.gallery.gallery_posts_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             post_id=post_id,
             title=title,
@@ -345,9 +345,9 @@ class AsyncGalleryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_featured as _endpoint
+        from ..api.gallery.gallery_featured import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             until_id=until_id,
@@ -368,9 +368,9 @@ class AsyncGalleryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_popular as _endpoint
+        from ..api.gallery.gallery_popular import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -416,9 +416,9 @@ class AsyncGalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts as _endpoint
+        from ..api.gallery.gallery_posts import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -453,9 +453,9 @@ class AsyncGalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_create as _endpoint
+        from ..api.gallery.gallery_posts_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             title=title,
             file_ids=file_ids,
@@ -483,9 +483,9 @@ class AsyncGalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_delete as _endpoint
+        from ..api.gallery.gallery_posts_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             post_id=post_id,
         )
@@ -510,9 +510,9 @@ class AsyncGalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_like as _endpoint
+        from ..api.gallery.gallery_posts_like import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             post_id=post_id,
         )
@@ -537,9 +537,9 @@ class AsyncGalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_show as _endpoint
+        from ..api.gallery.gallery_posts_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             post_id=post_id,
         )
@@ -564,9 +564,9 @@ class AsyncGalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_unlike as _endpoint
+        from ..api.gallery.gallery_posts_unlike import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             post_id=post_id,
         )
@@ -599,9 +599,9 @@ class AsyncGalleryPostsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.gallery import gallery_posts_update as _endpoint
+        from ..api.gallery.gallery_posts_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             post_id=post_id,
             title=title,

@@ -60,9 +60,9 @@ class HashtagsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.hashtags import hashtags_list as _endpoint
+        from ..api.hashtags.hashtags_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             sort=sort,
             limit=limit,
@@ -95,9 +95,9 @@ class HashtagsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.hashtags import hashtags_search as _endpoint
+        from ..api.hashtags.hashtags_search import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             query=query,
             limit=limit,
@@ -124,9 +124,9 @@ class HashtagsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.hashtags import hashtags_show as _endpoint
+        from ..api.hashtags.hashtags_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             tag=tag,
         )
@@ -146,9 +146,9 @@ class HashtagsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.hashtags import hashtags_trend as _endpoint
+        from ..api.hashtags.hashtags_trend import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -182,9 +182,9 @@ class HashtagsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.hashtags import hashtags_users as _endpoint
+        from ..api.hashtags.hashtags_users import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             tag=tag,
             sort=sort,
@@ -232,9 +232,9 @@ class AsyncHashtagsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.hashtags import hashtags_list as _endpoint
+        from ..api.hashtags.hashtags_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             sort=sort,
             limit=limit,
@@ -267,9 +267,9 @@ class AsyncHashtagsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.hashtags import hashtags_search as _endpoint
+        from ..api.hashtags.hashtags_search import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             query=query,
             limit=limit,
@@ -296,9 +296,9 @@ class AsyncHashtagsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.hashtags import hashtags_show as _endpoint
+        from ..api.hashtags.hashtags_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             tag=tag,
         )
@@ -318,9 +318,9 @@ class AsyncHashtagsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.hashtags import hashtags_trend as _endpoint
+        from ..api.hashtags.hashtags_trend import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -354,9 +354,9 @@ class AsyncHashtagsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.hashtags import hashtags_users as _endpoint
+        from ..api.hashtags.hashtags_users import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             tag=tag,
             sort=sort,

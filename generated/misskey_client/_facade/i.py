@@ -106,9 +106,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i as _endpoint
+        from ..api.account.i import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -134,9 +134,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_apps as _endpoint
+        from ..api.i.i_apps import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             sort=sort,
         )
@@ -167,9 +167,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_authorized_apps as _endpoint
+        from ..api.i.i_authorized_apps import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -202,9 +202,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_change_password as _endpoint
+        from ..api.i.i_change_password import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             current_password=current_password,
             new_password=new_password,
@@ -231,9 +231,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_claim_achievement as _endpoint
+        from ..api.i.i_claim_achievement import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
         )
@@ -262,9 +262,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_delete_account as _endpoint
+        from ..api.i.i_delete_account import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             password=password,
             token=token,
@@ -287,9 +287,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_antennas as _endpoint
+        from ..api.i.i_export_antennas import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -310,9 +310,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_blocking as _endpoint
+        from ..api.i.i_export_blocking import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -333,9 +333,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_clips as _endpoint
+        from ..api.i.i_export_clips import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -356,9 +356,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_favorites as _endpoint
+        from ..api.i.i_export_favorites import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -386,9 +386,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_following as _endpoint
+        from ..api.i.i_export_following import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             exclude_muting=exclude_muting,
             exclude_inactive=exclude_inactive,
@@ -411,9 +411,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_mute as _endpoint
+        from ..api.i.i_export_mute import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -434,9 +434,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_notes as _endpoint
+        from ..api.i.i_export_notes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -457,9 +457,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_user_lists as _endpoint
+        from ..api.i.i_export_user_lists import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -491,9 +491,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_favorites as _endpoint
+        from ..api.account.i_favorites import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -528,9 +528,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_import_antennas as _endpoint
+        from ..api.i.i_import_antennas import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
         )
@@ -557,9 +557,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_import_blocking as _endpoint
+        from ..api.i.i_import_blocking import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
         )
@@ -588,9 +588,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_import_following as _endpoint
+        from ..api.i.i_import_following import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
             with_replies=with_replies,
@@ -618,9 +618,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_import_muting as _endpoint
+        from ..api.i.i_import_muting import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
         )
@@ -647,9 +647,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_import_user_lists as _endpoint
+        from ..api.i.i_import_user_lists import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             file_id=file_id,
         )
@@ -676,9 +676,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import i_move as _endpoint
+        from ..api.users.i_move import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             move_to_account=move_to_account,
         )
@@ -740,9 +740,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_notifications as _endpoint
+        from ..api.account.i_notifications import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -811,9 +811,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_notifications_grouped as _endpoint
+        from ..api.account.i_notifications_grouped import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -853,9 +853,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_page_likes as _endpoint
+        from ..api.account.i_page_likes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -892,9 +892,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_pages as _endpoint
+        from ..api.account.i_pages import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -923,9 +923,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_pin as _endpoint
+        from ..api.account.i_pin import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -950,9 +950,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_read_announcement as _endpoint
+        from ..api.account.i_read_announcement import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             announcement_id=announcement_id,
         )
@@ -979,9 +979,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_regenerate_token as _endpoint
+        from ..api.i.i_regenerate_token import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             password=password,
         )
@@ -1016,9 +1016,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_revoke_token as _endpoint
+        from ..api.i.i_revoke_token import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             token_id=token_id,
             token=token,
@@ -1054,9 +1054,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_signin_history as _endpoint
+        from ..api.i.i_signin_history import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -1089,9 +1089,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_unpin as _endpoint
+        from ..api.account.i_unpin import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -1189,9 +1189,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_update as _endpoint
+        from ..api.account.i_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             description=description,
@@ -1258,9 +1258,9 @@ class INamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_update_email as _endpoint
+        from ..api.i.i_update_email import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             password=password,
             email=email,
@@ -1309,9 +1309,9 @@ class IGalleryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_gallery_likes as _endpoint
+        from ..api.account.i_gallery_likes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -1348,9 +1348,9 @@ class IGalleryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_gallery_posts as _endpoint
+        from ..api.account.i_gallery_posts import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -1393,9 +1393,9 @@ class IRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_get as _endpoint
+        from ..api.i.i_registry_get import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             key=key,
             scope=scope,
@@ -1424,9 +1424,9 @@ class IRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_get_all as _endpoint
+        from ..api.i.i_registry_get_all import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             scope=scope,
             domain=domain,
@@ -1456,9 +1456,9 @@ class IRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_get_detail as _endpoint
+        from ..api.i.i_registry_get_detail import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             key=key,
             scope=scope,
@@ -1487,9 +1487,9 @@ class IRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_keys as _endpoint
+        from ..api.i.i_registry_keys import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             scope=scope,
             domain=domain,
@@ -1517,9 +1517,9 @@ class IRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_keys_with_type as _endpoint
+        from ..api.i.i_registry_keys_with_type import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             scope=scope,
             domain=domain,
@@ -1549,9 +1549,9 @@ class IRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_remove as _endpoint
+        from ..api.i.i_registry_remove import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             key=key,
             scope=scope,
@@ -1575,9 +1575,9 @@ class IRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_scopes_with_domain as _endpoint
+        from ..api.i.i_registry_scopes_with_domain import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -1607,9 +1607,9 @@ class IRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_set as _endpoint
+        from ..api.i.i_registry_set import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             key=key,
             value=value,
@@ -1649,9 +1649,9 @@ class ITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_done as _endpoint
+        from ..api.i.i_2fa_done import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             token=token,
         )
@@ -1684,9 +1684,9 @@ class ITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_key_done as _endpoint
+        from ..api.i.i_2fa_key_done import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             password=password,
             name=name,
@@ -1716,9 +1716,9 @@ class ITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_password_less as _endpoint
+        from ..api.i.i_2fa_password_less import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             value=value,
         )
@@ -1747,9 +1747,9 @@ class ITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_register as _endpoint
+        from ..api.i.i_2fa_register import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             password=password,
             token=token,
@@ -1779,9 +1779,9 @@ class ITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_register_key as _endpoint
+        from ..api.i.i_2fa_register_key import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             password=password,
             token=token,
@@ -1813,9 +1813,9 @@ class ITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_remove_key as _endpoint
+        from ..api.i.i_2fa_remove_key import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             password=password,
             credential_id=credential_id,
@@ -1846,9 +1846,9 @@ class ITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_unregister as _endpoint
+        from ..api.i.i_2fa_unregister import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             password=password,
             token=token,
@@ -1878,9 +1878,9 @@ class ITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_update_key as _endpoint
+        from ..api.i.i_2fa_update_key import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             credential_id=credential_id,
@@ -1922,9 +1922,9 @@ class IWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_create as _endpoint
+        from ..api.webhooks.i_webhooks_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             url=url,
@@ -1952,9 +1952,9 @@ class IWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_delete as _endpoint
+        from ..api.webhooks.i_webhooks_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             webhook_id=webhook_id,
         )
@@ -1974,9 +1974,9 @@ class IWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_list as _endpoint
+        from ..api.webhooks.i_webhooks_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -2000,9 +2000,9 @@ class IWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_show as _endpoint
+        from ..api.webhooks.i_webhooks_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             webhook_id=webhook_id,
         )
@@ -2031,9 +2031,9 @@ class IWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_test as _endpoint
+        from ..api.webhooks.i_webhooks_test import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             webhook_id=webhook_id,
             type_=type_,
@@ -2070,9 +2070,9 @@ class IWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_update as _endpoint
+        from ..api.webhooks.i_webhooks_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             webhook_id=webhook_id,
             name=name,
@@ -2107,9 +2107,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i as _endpoint
+        from ..api.account.i import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -2135,9 +2135,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_apps as _endpoint
+        from ..api.i.i_apps import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             sort=sort,
         )
@@ -2168,9 +2168,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_authorized_apps as _endpoint
+        from ..api.i.i_authorized_apps import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -2203,9 +2203,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_change_password as _endpoint
+        from ..api.i.i_change_password import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             current_password=current_password,
             new_password=new_password,
@@ -2232,9 +2232,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_claim_achievement as _endpoint
+        from ..api.i.i_claim_achievement import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
         )
@@ -2263,9 +2263,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_delete_account as _endpoint
+        from ..api.i.i_delete_account import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             password=password,
             token=token,
@@ -2288,9 +2288,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_antennas as _endpoint
+        from ..api.i.i_export_antennas import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -2311,9 +2311,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_blocking as _endpoint
+        from ..api.i.i_export_blocking import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -2334,9 +2334,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_clips as _endpoint
+        from ..api.i.i_export_clips import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -2357,9 +2357,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_favorites as _endpoint
+        from ..api.i.i_export_favorites import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -2387,9 +2387,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_following as _endpoint
+        from ..api.i.i_export_following import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             exclude_muting=exclude_muting,
             exclude_inactive=exclude_inactive,
@@ -2412,9 +2412,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_mute as _endpoint
+        from ..api.i.i_export_mute import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -2435,9 +2435,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_notes as _endpoint
+        from ..api.i.i_export_notes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -2458,9 +2458,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_export_user_lists as _endpoint
+        from ..api.i.i_export_user_lists import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -2492,9 +2492,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_favorites as _endpoint
+        from ..api.account.i_favorites import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -2529,9 +2529,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_import_antennas as _endpoint
+        from ..api.i.i_import_antennas import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
         )
@@ -2558,9 +2558,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_import_blocking as _endpoint
+        from ..api.i.i_import_blocking import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
         )
@@ -2589,9 +2589,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_import_following as _endpoint
+        from ..api.i.i_import_following import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
             with_replies=with_replies,
@@ -2619,9 +2619,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_import_muting as _endpoint
+        from ..api.i.i_import_muting import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
         )
@@ -2648,9 +2648,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_import_user_lists as _endpoint
+        from ..api.i.i_import_user_lists import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             file_id=file_id,
         )
@@ -2677,9 +2677,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import i_move as _endpoint
+        from ..api.users.i_move import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             move_to_account=move_to_account,
         )
@@ -2741,9 +2741,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_notifications as _endpoint
+        from ..api.account.i_notifications import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -2812,9 +2812,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_notifications_grouped as _endpoint
+        from ..api.account.i_notifications_grouped import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -2854,9 +2854,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_page_likes as _endpoint
+        from ..api.account.i_page_likes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -2893,9 +2893,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_pages as _endpoint
+        from ..api.account.i_pages import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -2924,9 +2924,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_pin as _endpoint
+        from ..api.account.i_pin import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )
@@ -2951,9 +2951,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_read_announcement as _endpoint
+        from ..api.account.i_read_announcement import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             announcement_id=announcement_id,
         )
@@ -2980,9 +2980,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_regenerate_token as _endpoint
+        from ..api.i.i_regenerate_token import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             password=password,
         )
@@ -3017,9 +3017,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_revoke_token as _endpoint
+        from ..api.i.i_revoke_token import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             token_id=token_id,
             token=token,
@@ -3055,9 +3055,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_signin_history as _endpoint
+        from ..api.i.i_signin_history import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -3090,9 +3090,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_unpin as _endpoint
+        from ..api.account.i_unpin import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )
@@ -3190,9 +3190,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_update as _endpoint
+        from ..api.account.i_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             description=description,
@@ -3259,9 +3259,9 @@ class AsyncINamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_update_email as _endpoint
+        from ..api.i.i_update_email import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             password=password,
             email=email,
@@ -3310,9 +3310,9 @@ class AsyncIGalleryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_gallery_likes as _endpoint
+        from ..api.account.i_gallery_likes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -3349,9 +3349,9 @@ class AsyncIGalleryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import i_gallery_posts as _endpoint
+        from ..api.account.i_gallery_posts import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -3394,9 +3394,9 @@ class AsyncIRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_get as _endpoint
+        from ..api.i.i_registry_get import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             key=key,
             scope=scope,
@@ -3425,9 +3425,9 @@ class AsyncIRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_get_all as _endpoint
+        from ..api.i.i_registry_get_all import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             scope=scope,
             domain=domain,
@@ -3457,9 +3457,9 @@ class AsyncIRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_get_detail as _endpoint
+        from ..api.i.i_registry_get_detail import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             key=key,
             scope=scope,
@@ -3488,9 +3488,9 @@ class AsyncIRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_keys as _endpoint
+        from ..api.i.i_registry_keys import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             scope=scope,
             domain=domain,
@@ -3518,9 +3518,9 @@ class AsyncIRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_keys_with_type as _endpoint
+        from ..api.i.i_registry_keys_with_type import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             scope=scope,
             domain=domain,
@@ -3550,9 +3550,9 @@ class AsyncIRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_remove as _endpoint
+        from ..api.i.i_registry_remove import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             key=key,
             scope=scope,
@@ -3576,9 +3576,9 @@ class AsyncIRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_scopes_with_domain as _endpoint
+        from ..api.i.i_registry_scopes_with_domain import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -3608,9 +3608,9 @@ class AsyncIRegistryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_registry_set as _endpoint
+        from ..api.i.i_registry_set import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             key=key,
             value=value,
@@ -3650,9 +3650,9 @@ class AsyncITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_done as _endpoint
+        from ..api.i.i_2fa_done import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             token=token,
         )
@@ -3685,9 +3685,9 @@ class AsyncITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_key_done as _endpoint
+        from ..api.i.i_2fa_key_done import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             password=password,
             name=name,
@@ -3717,9 +3717,9 @@ class AsyncITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_password_less as _endpoint
+        from ..api.i.i_2fa_password_less import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             value=value,
         )
@@ -3748,9 +3748,9 @@ class AsyncITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_register as _endpoint
+        from ..api.i.i_2fa_register import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             password=password,
             token=token,
@@ -3780,9 +3780,9 @@ class AsyncITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_register_key as _endpoint
+        from ..api.i.i_2fa_register_key import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             password=password,
             token=token,
@@ -3814,9 +3814,9 @@ class AsyncITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_remove_key as _endpoint
+        from ..api.i.i_2fa_remove_key import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             password=password,
             credential_id=credential_id,
@@ -3847,9 +3847,9 @@ class AsyncITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_unregister as _endpoint
+        from ..api.i.i_2fa_unregister import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             password=password,
             token=token,
@@ -3879,9 +3879,9 @@ class AsyncITwoFaNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.i import i_2fa_update_key as _endpoint
+        from ..api.i.i_2fa_update_key import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             credential_id=credential_id,
@@ -3923,9 +3923,9 @@ class AsyncIWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_create as _endpoint
+        from ..api.webhooks.i_webhooks_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             url=url,
@@ -3953,9 +3953,9 @@ class AsyncIWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_delete as _endpoint
+        from ..api.webhooks.i_webhooks_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             webhook_id=webhook_id,
         )
@@ -3975,9 +3975,9 @@ class AsyncIWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_list as _endpoint
+        from ..api.webhooks.i_webhooks_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -4001,9 +4001,9 @@ class AsyncIWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_show as _endpoint
+        from ..api.webhooks.i_webhooks_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             webhook_id=webhook_id,
         )
@@ -4032,9 +4032,9 @@ class AsyncIWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_test as _endpoint
+        from ..api.webhooks.i_webhooks_test import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             webhook_id=webhook_id,
             type_=type_,
@@ -4071,9 +4071,9 @@ class AsyncIWebhooksNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.webhooks import i_webhooks_update as _endpoint
+        from ..api.webhooks.i_webhooks_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             webhook_id=webhook_id,
             name=name,

@@ -41,9 +41,9 @@ class InviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import invite_create as _endpoint
+        from ..api.meta.invite_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -67,9 +67,9 @@ class InviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import invite_delete as _endpoint
+        from ..api.meta.invite_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             invite_id=invite_id,
         )
@@ -89,9 +89,9 @@ class InviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import invite_limit as _endpoint
+        from ..api.meta.invite_limit import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -123,9 +123,9 @@ class InviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import invite_list as _endpoint
+        from ..api.meta.invite_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -159,9 +159,9 @@ class AsyncInviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import invite_create as _endpoint
+        from ..api.meta.invite_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -185,9 +185,9 @@ class AsyncInviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import invite_delete as _endpoint
+        from ..api.meta.invite_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             invite_id=invite_id,
         )
@@ -207,9 +207,9 @@ class AsyncInviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import invite_limit as _endpoint
+        from ..api.meta.invite_limit import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -241,9 +241,9 @@ class AsyncInviteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.meta import invite_list as _endpoint
+        from ..api.meta.invite_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,

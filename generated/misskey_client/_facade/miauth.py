@@ -55,9 +55,9 @@ class MiauthNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.auth import miauth_gen_token as _endpoint
+        from ..api.auth.miauth_gen_token import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             session=session,
             permission=permission,
@@ -106,9 +106,9 @@ class AsyncMiauthNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.auth import miauth_gen_token as _endpoint
+        from ..api.auth.miauth_gen_token import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             session=session,
             permission=permission,

@@ -48,9 +48,9 @@ class MuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import mute_create as _endpoint
+        from ..api.account.mute_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             expires_at=expires_at,
@@ -76,9 +76,9 @@ class MuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import mute_delete as _endpoint
+        from ..api.account.mute_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -111,9 +111,9 @@ class MuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import mute_list as _endpoint
+        from ..api.account.mute_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -155,9 +155,9 @@ class AsyncMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import mute_create as _endpoint
+        from ..api.account.mute_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             expires_at=expires_at,
@@ -183,9 +183,9 @@ class AsyncMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import mute_delete as _endpoint
+        from ..api.account.mute_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -218,9 +218,9 @@ class AsyncMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import mute_list as _endpoint
+        from ..api.account.mute_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,

@@ -47,9 +47,9 @@ class MyNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import my_apps as _endpoint
+        from ..api.account.my_apps import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -87,9 +87,9 @@ class AsyncMyNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import my_apps as _endpoint
+        from ..api.account.my_apps import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             offset=offset,

@@ -100,9 +100,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes as _endpoint
+        from ..api.notes.notes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             local=local,
             reply=reply,
@@ -146,9 +146,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_children as _endpoint
+        from ..api.notes.notes_children import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
             limit=limit,
@@ -178,9 +178,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import notes_clips as _endpoint
+        from ..api.clips.notes_clips import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -209,9 +209,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_conversation as _endpoint
+        from ..api.notes.notes_conversation import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
             limit=limit,
@@ -272,9 +272,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_create as _endpoint
+        from ..api.notes.notes_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             visibility=visibility,
             visible_user_ids=visible_user_ids,
@@ -313,9 +313,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_delete as _endpoint
+        from ..api.notes.notes_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -352,9 +352,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_featured as _endpoint
+        from ..api.notes.notes_featured import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             until_id=until_id,
@@ -393,9 +393,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_global_timeline as _endpoint
+        from ..api.notes.notes_global_timeline import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             with_files=with_files,
             with_renotes=with_renotes,
@@ -448,9 +448,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_hybrid_timeline as _endpoint
+        from ..api.notes.notes_hybrid_timeline import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -502,9 +502,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_local_timeline as _endpoint
+        from ..api.notes.notes_local_timeline import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             with_files=with_files,
             with_renotes=with_renotes,
@@ -549,9 +549,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_mentions as _endpoint
+        from ..api.notes.notes_mentions import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             following=following,
             limit=limit,
@@ -600,9 +600,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_renotes as _endpoint
+        from ..api.notes.notes_renotes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
             limit=limit,
@@ -642,9 +642,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_replies as _endpoint
+        from ..api.notes.notes_replies import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
             since_id=since_id,
@@ -692,9 +692,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_search as _endpoint
+        from ..api.notes.notes_search import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             query=query,
             since_id=since_id,
@@ -751,9 +751,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_search_by_tag as _endpoint
+        from ..api.notes.notes_search_by_tag import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             tag=tag,
             query=query,
@@ -788,9 +788,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_show as _endpoint
+        from ..api.notes.notes_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -815,9 +815,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_show_partial_bulk as _endpoint
+        from ..api.notes.notes_show_partial_bulk import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_ids=note_ids,
         )
@@ -842,9 +842,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_state as _endpoint
+        from ..api.notes.notes_state import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -893,9 +893,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_timeline as _endpoint
+        from ..api.notes.notes_timeline import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -932,9 +932,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_translate as _endpoint
+        from ..api.notes.notes_translate import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
             target_lang=target_lang,
@@ -960,9 +960,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_unrenote as _endpoint
+        from ..api.notes.notes_unrenote import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -1009,9 +1009,9 @@ class NotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_user_list_timeline as _endpoint
+        from ..api.notes.notes_user_list_timeline import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             list_id=list_id,
             limit=limit,
@@ -1052,9 +1052,9 @@ class NotesDraftsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_drafts_count as _endpoint
+        from ..api.notes.notes_drafts_count import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -1110,9 +1110,9 @@ class NotesDraftsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_drafts_create as _endpoint
+        from ..api.notes.notes_drafts_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             visibility=visibility,
             visible_user_ids=visible_user_ids,
@@ -1150,9 +1150,9 @@ class NotesDraftsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_drafts_delete as _endpoint
+        from ..api.notes.notes_drafts_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             draft_id=draft_id,
         )
@@ -1187,9 +1187,9 @@ class NotesDraftsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_drafts_list as _endpoint
+        from ..api.notes.notes_drafts_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -1253,9 +1253,9 @@ class NotesDraftsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_drafts_update as _endpoint
+        from ..api.notes.notes_drafts_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             draft_id=draft_id,
             visibility=visibility,
@@ -1304,9 +1304,9 @@ class NotesFavoritesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_favorites_create as _endpoint
+        from ..api.notes.notes_favorites_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -1331,9 +1331,9 @@ class NotesFavoritesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_favorites_delete as _endpoint
+        from ..api.notes.notes_favorites_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -1372,9 +1372,9 @@ class NotesPollsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_polls_recommendation as _endpoint
+        from ..api.notes.notes_polls_recommendation import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -1403,9 +1403,9 @@ class NotesPollsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_polls_vote as _endpoint
+        from ..api.notes.notes_polls_vote import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
             choice=choice,
@@ -1453,9 +1453,9 @@ class NotesReactionsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_reactions as _endpoint
+        from ..api.notes.notes_reactions import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
             type_=type_,
@@ -1488,9 +1488,9 @@ class NotesReactionsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reactions import notes_reactions_create as _endpoint
+        from ..api.reactions.notes_reactions_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
             reaction=reaction,
@@ -1516,9 +1516,9 @@ class NotesReactionsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reactions import notes_reactions_delete as _endpoint
+        from ..api.reactions.notes_reactions_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -1553,9 +1553,9 @@ class NotesThreadMutingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_thread_muting_create as _endpoint
+        from ..api.notes.notes_thread_muting_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -1580,9 +1580,9 @@ class NotesThreadMutingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_thread_muting_delete as _endpoint
+        from ..api.notes.notes_thread_muting_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -1635,9 +1635,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes as _endpoint
+        from ..api.notes.notes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             local=local,
             reply=reply,
@@ -1681,9 +1681,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_children as _endpoint
+        from ..api.notes.notes_children import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
             limit=limit,
@@ -1713,9 +1713,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.clips import notes_clips as _endpoint
+        from ..api.clips.notes_clips import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )
@@ -1744,9 +1744,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_conversation as _endpoint
+        from ..api.notes.notes_conversation import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
             limit=limit,
@@ -1807,9 +1807,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_create as _endpoint
+        from ..api.notes.notes_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             visibility=visibility,
             visible_user_ids=visible_user_ids,
@@ -1848,9 +1848,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_delete as _endpoint
+        from ..api.notes.notes_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )
@@ -1887,9 +1887,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_featured as _endpoint
+        from ..api.notes.notes_featured import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             until_id=until_id,
@@ -1928,9 +1928,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_global_timeline as _endpoint
+        from ..api.notes.notes_global_timeline import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             with_files=with_files,
             with_renotes=with_renotes,
@@ -1983,9 +1983,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_hybrid_timeline as _endpoint
+        from ..api.notes.notes_hybrid_timeline import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -2037,9 +2037,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_local_timeline as _endpoint
+        from ..api.notes.notes_local_timeline import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             with_files=with_files,
             with_renotes=with_renotes,
@@ -2084,9 +2084,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_mentions as _endpoint
+        from ..api.notes.notes_mentions import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             following=following,
             limit=limit,
@@ -2135,9 +2135,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_renotes as _endpoint
+        from ..api.notes.notes_renotes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
             limit=limit,
@@ -2177,9 +2177,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_replies as _endpoint
+        from ..api.notes.notes_replies import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
             since_id=since_id,
@@ -2227,9 +2227,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_search as _endpoint
+        from ..api.notes.notes_search import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             query=query,
             since_id=since_id,
@@ -2286,9 +2286,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_search_by_tag as _endpoint
+        from ..api.notes.notes_search_by_tag import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             tag=tag,
             query=query,
@@ -2323,9 +2323,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_show as _endpoint
+        from ..api.notes.notes_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )
@@ -2350,9 +2350,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_show_partial_bulk as _endpoint
+        from ..api.notes.notes_show_partial_bulk import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_ids=note_ids,
         )
@@ -2377,9 +2377,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_state as _endpoint
+        from ..api.notes.notes_state import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )
@@ -2428,9 +2428,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_timeline as _endpoint
+        from ..api.notes.notes_timeline import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -2467,9 +2467,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_translate as _endpoint
+        from ..api.notes.notes_translate import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
             target_lang=target_lang,
@@ -2495,9 +2495,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_unrenote as _endpoint
+        from ..api.notes.notes_unrenote import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )
@@ -2544,9 +2544,9 @@ class AsyncNotesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_user_list_timeline as _endpoint
+        from ..api.notes.notes_user_list_timeline import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             list_id=list_id,
             limit=limit,
@@ -2587,9 +2587,9 @@ class AsyncNotesDraftsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_drafts_count as _endpoint
+        from ..api.notes.notes_drafts_count import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -2645,9 +2645,9 @@ class AsyncNotesDraftsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_drafts_create as _endpoint
+        from ..api.notes.notes_drafts_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             visibility=visibility,
             visible_user_ids=visible_user_ids,
@@ -2685,9 +2685,9 @@ class AsyncNotesDraftsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_drafts_delete as _endpoint
+        from ..api.notes.notes_drafts_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             draft_id=draft_id,
         )
@@ -2722,9 +2722,9 @@ class AsyncNotesDraftsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_drafts_list as _endpoint
+        from ..api.notes.notes_drafts_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -2788,9 +2788,9 @@ class AsyncNotesDraftsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_drafts_update as _endpoint
+        from ..api.notes.notes_drafts_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             draft_id=draft_id,
             visibility=visibility,
@@ -2839,9 +2839,9 @@ class AsyncNotesFavoritesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_favorites_create as _endpoint
+        from ..api.notes.notes_favorites_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )
@@ -2866,9 +2866,9 @@ class AsyncNotesFavoritesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_favorites_delete as _endpoint
+        from ..api.notes.notes_favorites_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )
@@ -2907,9 +2907,9 @@ class AsyncNotesPollsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_polls_recommendation as _endpoint
+        from ..api.notes.notes_polls_recommendation import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -2938,9 +2938,9 @@ class AsyncNotesPollsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_polls_vote as _endpoint
+        from ..api.notes.notes_polls_vote import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
             choice=choice,
@@ -2988,9 +2988,9 @@ class AsyncNotesReactionsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_reactions as _endpoint
+        from ..api.notes.notes_reactions import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
             type_=type_,
@@ -3023,9 +3023,9 @@ class AsyncNotesReactionsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reactions import notes_reactions_create as _endpoint
+        from ..api.reactions.notes_reactions_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
             reaction=reaction,
@@ -3051,9 +3051,9 @@ class AsyncNotesReactionsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reactions import notes_reactions_delete as _endpoint
+        from ..api.reactions.notes_reactions_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )
@@ -3088,9 +3088,9 @@ class AsyncNotesThreadMutingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_thread_muting_create as _endpoint
+        from ..api.notes.notes_thread_muting_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )
@@ -3115,9 +3115,9 @@ class AsyncNotesThreadMutingNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import notes_thread_muting_delete as _endpoint
+        from ..api.notes.notes_thread_muting_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )

@@ -46,9 +46,9 @@ class NotificationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notifications import notifications_create as _endpoint
+        from ..api.notifications.notifications_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             body=body,
             header=header,
@@ -70,9 +70,9 @@ class NotificationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notifications import notifications_flush as _endpoint
+        from ..api.notifications.notifications_flush import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -91,9 +91,9 @@ class NotificationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notifications import notifications_mark_all_as_read as _endpoint
+        from ..api.notifications.notifications_mark_all_as_read import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -112,9 +112,9 @@ class NotificationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notifications import notifications_test_notification as _endpoint
+        from ..api.notifications.notifications_test_notification import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -152,9 +152,9 @@ class AsyncNotificationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notifications import notifications_create as _endpoint
+        from ..api.notifications.notifications_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             body=body,
             header=header,
@@ -176,9 +176,9 @@ class AsyncNotificationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notifications import notifications_flush as _endpoint
+        from ..api.notifications.notifications_flush import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -197,9 +197,9 @@ class AsyncNotificationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notifications import notifications_mark_all_as_read as _endpoint
+        from ..api.notifications.notifications_mark_all_as_read import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -218,8 +218,8 @@ class AsyncNotificationsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notifications import notifications_test_notification as _endpoint
+        from ..api.notifications.notifications_test_notification import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )

@@ -69,9 +69,9 @@ class PagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_create as _endpoint
+        from ..api.pages.pages_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             title=title,
             name=name,
@@ -105,9 +105,9 @@ class PagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_delete as _endpoint
+        from ..api.pages.pages_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             page_id=page_id,
         )
@@ -127,9 +127,9 @@ class PagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_featured as _endpoint
+        from ..api.pages.pages_featured import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -153,9 +153,9 @@ class PagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_like as _endpoint
+        from ..api.pages.pages_like import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             page_id=page_id,
         )
@@ -186,9 +186,9 @@ class PagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_show as _endpoint
+        from ..api.pages.pages_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             page_id=page_id,
             name=name,
@@ -215,9 +215,9 @@ class PagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_unlike as _endpoint
+        from ..api.pages.pages_unlike import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             page_id=page_id,
         )
@@ -262,9 +262,9 @@ class PagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_update as _endpoint
+        from ..api.pages.pages_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             page_id=page_id,
             title=title,
@@ -327,9 +327,9 @@ class AsyncPagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_create as _endpoint
+        from ..api.pages.pages_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             title=title,
             name=name,
@@ -363,9 +363,9 @@ class AsyncPagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_delete as _endpoint
+        from ..api.pages.pages_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             page_id=page_id,
         )
@@ -385,9 +385,9 @@ class AsyncPagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_featured as _endpoint
+        from ..api.pages.pages_featured import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -411,9 +411,9 @@ class AsyncPagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_like as _endpoint
+        from ..api.pages.pages_like import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             page_id=page_id,
         )
@@ -444,9 +444,9 @@ class AsyncPagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_show as _endpoint
+        from ..api.pages.pages_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             page_id=page_id,
             name=name,
@@ -473,9 +473,9 @@ class AsyncPagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_unlike as _endpoint
+        from ..api.pages.pages_unlike import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             page_id=page_id,
         )
@@ -520,9 +520,9 @@ class AsyncPagesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.pages import pages_update as _endpoint
+        from ..api.pages.pages_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             page_id=page_id,
             title=title,

@@ -40,9 +40,9 @@ class PromoNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import promo_read as _endpoint
+        from ..api.notes.promo_read import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             note_id=note_id,
         )
@@ -77,9 +77,9 @@ class AsyncPromoNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import promo_read as _endpoint
+        from ..api.notes.promo_read import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             note_id=note_id,
         )

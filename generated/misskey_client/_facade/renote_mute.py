@@ -45,9 +45,9 @@ class RenoteMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import renote_mute_create as _endpoint
+        from ..api.account.renote_mute_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -72,9 +72,9 @@ class RenoteMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import renote_mute_delete as _endpoint
+        from ..api.account.renote_mute_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -107,9 +107,9 @@ class RenoteMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import renote_mute_list as _endpoint
+        from ..api.account.renote_mute_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -148,9 +148,9 @@ class AsyncRenoteMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import renote_mute_create as _endpoint
+        from ..api.account.renote_mute_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -175,9 +175,9 @@ class AsyncRenoteMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import renote_mute_delete as _endpoint
+        from ..api.account.renote_mute_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -210,9 +210,9 @@ class AsyncRenoteMuteNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import renote_mute_list as _endpoint
+        from ..api.account.renote_mute_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,

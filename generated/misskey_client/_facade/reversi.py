@@ -48,9 +48,9 @@ class ReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_cancel_match as _endpoint
+        from ..api.reversi.reversi_cancel_match import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -85,9 +85,9 @@ class ReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_games as _endpoint
+        from ..api.reversi.reversi_games import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -112,9 +112,9 @@ class ReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_invitations as _endpoint
+        from ..api.reversi.reversi_invitations import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -142,9 +142,9 @@ class ReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_match as _endpoint
+        from ..api.reversi.reversi_match import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             no_irregular_rules=no_irregular_rules,
@@ -171,9 +171,9 @@ class ReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_show_game as _endpoint
+        from ..api.reversi.reversi_show_game import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             game_id=game_id,
         )
@@ -198,9 +198,9 @@ class ReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_surrender as _endpoint
+        from ..api.reversi.reversi_surrender import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             game_id=game_id,
         )
@@ -227,9 +227,9 @@ class ReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_verify as _endpoint
+        from ..api.reversi.reversi_verify import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             game_id=game_id,
             crc32=crc32,
@@ -265,9 +265,9 @@ class AsyncReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_cancel_match as _endpoint
+        from ..api.reversi.reversi_cancel_match import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -302,9 +302,9 @@ class AsyncReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_games as _endpoint
+        from ..api.reversi.reversi_games import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             since_id=since_id,
@@ -329,9 +329,9 @@ class AsyncReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_invitations as _endpoint
+        from ..api.reversi.reversi_invitations import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -359,9 +359,9 @@ class AsyncReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_match as _endpoint
+        from ..api.reversi.reversi_match import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             no_irregular_rules=no_irregular_rules,
@@ -388,9 +388,9 @@ class AsyncReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_show_game as _endpoint
+        from ..api.reversi.reversi_show_game import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             game_id=game_id,
         )
@@ -415,9 +415,9 @@ class AsyncReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_surrender as _endpoint
+        from ..api.reversi.reversi_surrender import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             game_id=game_id,
         )
@@ -444,9 +444,9 @@ class AsyncReversiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.reversi import reversi_verify as _endpoint
+        from ..api.reversi.reversi_verify import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             game_id=game_id,
             crc32=crc32,

@@ -42,9 +42,9 @@ class RolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.role import roles_list as _endpoint
+        from ..api.role.roles_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
         )
 
@@ -78,9 +78,9 @@ class RolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.role import roles_notes as _endpoint
+        from ..api.role.roles_notes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             role_id=role_id,
             limit=limit,
@@ -110,9 +110,9 @@ class RolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.role import roles_show as _endpoint
+        from ..api.role.roles_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             role_id=role_id,
         )
@@ -147,9 +147,9 @@ class RolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.role import roles_users as _endpoint
+        from ..api.role.roles_users import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             role_id=role_id,
             since_id=since_id,
@@ -184,9 +184,9 @@ class AsyncRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.role import roles_list as _endpoint
+        from ..api.role.roles_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
         )
 
@@ -220,9 +220,9 @@ class AsyncRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.role import roles_notes as _endpoint
+        from ..api.role.roles_notes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             role_id=role_id,
             limit=limit,
@@ -252,9 +252,9 @@ class AsyncRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.role import roles_show as _endpoint
+        from ..api.role.roles_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             role_id=role_id,
         )
@@ -289,9 +289,9 @@ class AsyncRolesNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.role import roles_users as _endpoint
+        from ..api.role.roles_users import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             role_id=role_id,
             since_id=since_id,

@@ -56,9 +56,9 @@ class SwNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import sw_register as _endpoint
+        from ..api.account.sw_register import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             endpoint=endpoint,
             auth=auth,
@@ -90,9 +90,9 @@ class SwNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import sw_show_registration as _endpoint
+        from ..api.account.sw_show_registration import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             endpoint=endpoint,
         )
@@ -119,9 +119,9 @@ class SwNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import sw_unregister as _endpoint
+        from ..api.account.sw_unregister import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             endpoint=endpoint,
         )
@@ -152,9 +152,9 @@ class SwNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import sw_update_registration as _endpoint
+        from ..api.account.sw_update_registration import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             endpoint=endpoint,
             send_read_message=send_read_message,
@@ -200,9 +200,9 @@ class AsyncSwNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import sw_register as _endpoint
+        from ..api.account.sw_register import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             endpoint=endpoint,
             auth=auth,
@@ -234,9 +234,9 @@ class AsyncSwNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import sw_show_registration as _endpoint
+        from ..api.account.sw_show_registration import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             endpoint=endpoint,
         )
@@ -263,9 +263,9 @@ class AsyncSwNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import sw_unregister as _endpoint
+        from ..api.account.sw_unregister import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             endpoint=endpoint,
         )
@@ -296,9 +296,9 @@ class AsyncSwNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import sw_update_registration as _endpoint
+        from ..api.account.sw_update_registration import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             endpoint=endpoint,
             send_read_message=send_read_message,

@@ -42,9 +42,9 @@ class UsernameNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import username_available as _endpoint
+        from ..api.users.username_available import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             username=username,
         )
@@ -79,9 +79,9 @@ class AsyncUsernameNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import username_available as _endpoint
+        from ..api.users.username_available import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             username=username,
         )

@@ -86,9 +86,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users as _endpoint
+        from ..api.users.users import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -118,9 +118,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_achievements as _endpoint
+        from ..api.users.users_achievements import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -157,9 +157,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_clips as _endpoint
+        from ..api.users.users_clips import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -193,9 +193,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import users_featured_notes as _endpoint
+        from ..api.notes.users_featured_notes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -234,9 +234,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_flashs as _endpoint
+        from ..api.users.users_flashs import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -284,9 +284,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_followers as _endpoint
+        from ..api.users.users_followers import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             username=username,
@@ -338,9 +338,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_following as _endpoint
+        from ..api.users.users_following import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             username=username,
@@ -382,9 +382,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_get_following_users_by_birthday as _endpoint
+        from ..api.users.users_get_following_users_by_birthday import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             birthday=birthday,
             limit=limit,
@@ -415,9 +415,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_get_frequently_replied_users as _endpoint
+        from ..api.users.users_get_frequently_replied_users import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -467,9 +467,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_notes as _endpoint
+        from ..api.users.users_notes import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             with_replies=with_replies,
@@ -516,9 +516,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_pages as _endpoint
+        from ..api.users.users_pages import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -560,9 +560,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_reactions as _endpoint
+        from ..api.users.users_reactions import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -594,9 +594,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_recommendation as _endpoint
+        from ..api.users.users_recommendation import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -622,9 +622,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_relation as _endpoint
+        from ..api.users.users_relation import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -651,9 +651,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_report_abuse as _endpoint
+        from ..api.users.users_report_abuse import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             comment=comment,
@@ -689,9 +689,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_search as _endpoint
+        from ..api.users.users_search import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             query=query,
             offset=offset,
@@ -730,9 +730,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_search_by_username_and_host as _endpoint
+        from ..api.users.users_search_by_username_and_host import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             username=username,
             host=host,
@@ -770,9 +770,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_show as _endpoint
+        from ..api.users.users_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             user_ids=user_ids,
@@ -802,9 +802,9 @@ class UsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import users_update_memo as _endpoint
+        from ..api.account.users_update_memo import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             memo=memo,
@@ -852,9 +852,9 @@ class UsersGalleryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_gallery_posts as _endpoint
+        from ..api.users.users_gallery_posts import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -894,9 +894,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_create as _endpoint
+        from ..api.lists.users_lists_create import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
         )
@@ -923,9 +923,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_lists_create_from_public as _endpoint
+        from ..api.users.users_lists_create_from_public import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             name=name,
             list_id=list_id,
@@ -951,9 +951,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_delete as _endpoint
+        from ..api.lists.users_lists_delete import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             list_id=list_id,
         )
@@ -978,9 +978,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_lists_favorite as _endpoint
+        from ..api.users.users_lists_favorite import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             list_id=list_id,
         )
@@ -1017,9 +1017,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_get_memberships as _endpoint
+        from ..api.lists.users_lists_get_memberships import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             list_id=list_id,
             for_public=for_public,
@@ -1050,9 +1050,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_list as _endpoint
+        from ..api.lists.users_lists_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             user_id=user_id,
         )
@@ -1079,9 +1079,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_pull as _endpoint
+        from ..api.lists.users_lists_pull import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             list_id=list_id,
             user_id=user_id,
@@ -1109,9 +1109,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_push as _endpoint
+        from ..api.lists.users_lists_push import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             list_id=list_id,
             user_id=user_id,
@@ -1139,9 +1139,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_show as _endpoint
+        from ..api.lists.users_lists_show import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             list_id=list_id,
             for_public=for_public,
@@ -1167,9 +1167,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_lists_unfavorite as _endpoint
+        from ..api.users.users_lists_unfavorite import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             list_id=list_id,
         )
@@ -1198,9 +1198,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_update as _endpoint
+        from ..api.lists.users_lists_update import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             list_id=list_id,
             name=name,
@@ -1231,9 +1231,9 @@ class UsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_update_membership as _endpoint
+        from ..api.lists.users_lists_update_membership import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             list_id=list_id,
             user_id=user_id,
@@ -1280,9 +1280,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users as _endpoint
+        from ..api.users.users import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -1312,9 +1312,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_achievements as _endpoint
+        from ..api.users.users_achievements import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -1351,9 +1351,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_clips as _endpoint
+        from ..api.users.users_clips import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -1387,9 +1387,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.notes import users_featured_notes as _endpoint
+        from ..api.notes.users_featured_notes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -1428,9 +1428,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_flashs as _endpoint
+        from ..api.users.users_flashs import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -1478,9 +1478,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_followers as _endpoint
+        from ..api.users.users_followers import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             username=username,
@@ -1532,9 +1532,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_following as _endpoint
+        from ..api.users.users_following import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             username=username,
@@ -1576,9 +1576,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_get_following_users_by_birthday as _endpoint
+        from ..api.users.users_get_following_users_by_birthday import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             birthday=birthday,
             limit=limit,
@@ -1609,9 +1609,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_get_frequently_replied_users as _endpoint
+        from ..api.users.users_get_frequently_replied_users import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -1661,9 +1661,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_notes as _endpoint
+        from ..api.users.users_notes import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             with_replies=with_replies,
@@ -1710,9 +1710,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_pages as _endpoint
+        from ..api.users.users_pages import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -1754,9 +1754,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_reactions as _endpoint
+        from ..api.users.users_reactions import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -1788,9 +1788,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_recommendation as _endpoint
+        from ..api.users.users_recommendation import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             limit=limit,
             offset=offset,
@@ -1816,9 +1816,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_relation as _endpoint
+        from ..api.users.users_relation import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -1845,9 +1845,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_report_abuse as _endpoint
+        from ..api.users.users_report_abuse import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             comment=comment,
@@ -1883,9 +1883,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_search as _endpoint
+        from ..api.users.users_search import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             query=query,
             offset=offset,
@@ -1924,9 +1924,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_search_by_username_and_host as _endpoint
+        from ..api.users.users_search_by_username_and_host import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             username=username,
             host=host,
@@ -1964,9 +1964,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_show as _endpoint
+        from ..api.users.users_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             user_ids=user_ids,
@@ -1996,9 +1996,9 @@ class AsyncUsersNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.account import users_update_memo as _endpoint
+        from ..api.account.users_update_memo import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             memo=memo,
@@ -2046,9 +2046,9 @@ class AsyncUsersGalleryNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_gallery_posts as _endpoint
+        from ..api.users.users_gallery_posts import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
             limit=limit,
@@ -2088,9 +2088,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_create as _endpoint
+        from ..api.lists.users_lists_create import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
         )
@@ -2117,9 +2117,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_lists_create_from_public as _endpoint
+        from ..api.users.users_lists_create_from_public import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             name=name,
             list_id=list_id,
@@ -2145,9 +2145,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_delete as _endpoint
+        from ..api.lists.users_lists_delete import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             list_id=list_id,
         )
@@ -2172,9 +2172,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_lists_favorite as _endpoint
+        from ..api.users.users_lists_favorite import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             list_id=list_id,
         )
@@ -2211,9 +2211,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_get_memberships as _endpoint
+        from ..api.lists.users_lists_get_memberships import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             list_id=list_id,
             for_public=for_public,
@@ -2244,9 +2244,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_list as _endpoint
+        from ..api.lists.users_lists_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             user_id=user_id,
         )
@@ -2273,9 +2273,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_pull as _endpoint
+        from ..api.lists.users_lists_pull import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             list_id=list_id,
             user_id=user_id,
@@ -2303,9 +2303,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_push as _endpoint
+        from ..api.lists.users_lists_push import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             list_id=list_id,
             user_id=user_id,
@@ -2333,9 +2333,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_show as _endpoint
+        from ..api.lists.users_lists_show import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             list_id=list_id,
             for_public=for_public,
@@ -2361,9 +2361,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.users import users_lists_unfavorite as _endpoint
+        from ..api.users.users_lists_unfavorite import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             list_id=list_id,
         )
@@ -2392,9 +2392,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_update as _endpoint
+        from ..api.lists.users_lists_update import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             list_id=list_id,
             name=name,
@@ -2425,9 +2425,9 @@ class AsyncUsersListsNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.lists import users_lists_update_membership as _endpoint
+        from ..api.lists.users_lists_update_membership import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             list_id=list_id,
             user_id=user_id,

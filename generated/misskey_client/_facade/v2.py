@@ -90,9 +90,9 @@ class V2AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import v2_admin_emoji_list as _endpoint
+        from ..api.admin.v2_admin_emoji_list import sync as _call
 
-        return _endpoint.sync(
+        return _call(
             client=self._client,
             query=query,
             since_id=since_id,
@@ -176,9 +176,9 @@ class AsyncV2AdminEmojiNamespace:
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
         """
 
-        from ..api.admin import v2_admin_emoji_list as _endpoint
+        from ..api.admin.v2_admin_emoji_list import asyncio as _call
 
-        return await _endpoint.asyncio(
+        return await _call(
             client=self._client,
             query=query,
             since_id=since_id,

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -110,50 +111,70 @@ class AbuseReportNotificationRecipient:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AbuseReportNotificationRecipient:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            is_active = d["isActive"]
+            _model.id = d["id"]
+
+            _model.is_active = d["isActive"]
+
             updated_at = parse_datetime(d["updatedAt"])
 
-            name = d["name"]
-            method = check_abuse_report_notification_recipient_method(d["method"])
+            _model.updated_at = updated_at
 
-            user_id = d.get("userId", UNSET)
-            _user = d.get("user", UNSET)
-            user: UserLite | Unset
-            if _user is UNSET:
-                user = UNSET
-            else:
-                user = UserLite.from_dict(_user)
+            _model.name = d["name"]
 
-            system_webhook_id = d.get("systemWebhookId", UNSET)
-            _system_webhook = d.get("systemWebhook", UNSET)
-            system_webhook: SystemWebhook | Unset
-            if _system_webhook is UNSET:
-                system_webhook = UNSET
-            else:
-                system_webhook = SystemWebhook.from_dict(_system_webhook)
-
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                is_active,
-                updated_at,
-                name,
-                method,
-                user_id,
-                user,
-                system_webhook_id,
-                system_webhook,
+            _method = d["method"]
+            method = (
+                _method
+                if _method in {"email", "webhook"}
+                else check_abuse_report_notification_recipient_method(_method)
             )
+
+            _model.method = method
+
+            _n = 5
+            if "userId" in d:
+                _n += 1
+                _model.user_id = d["userId"]
+
+            else:
+                _model.user_id = UNSET
+            if "user" in d:
+                _n += 1
+                user = UserLite.from_dict(d["user"])
+
+                _model.user = user
+
+            else:
+                _model.user = UNSET
+            if "systemWebhookId" in d:
+                _n += 1
+                _model.system_webhook_id = d["systemWebhookId"]
+
+            else:
+                _model.system_webhook_id = UNSET
+            if "systemWebhook" in d:
+                _n += 1
+                system_webhook = SystemWebhook.from_dict(d["systemWebhook"])
+
+                _model.system_webhook = system_webhook
+
+            else:
+                _model.system_webhook = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AbuseReportNotificationRecipient", exc) from exc
-        if not d.keys() <= _ABUSEREPORTNOTIFICATIONRECIPIENT_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ABUSEREPORTNOTIFICATIONRECIPIENT_KEYS}
             unknown_properties("AbuseReportNotificationRecipient", extra)
@@ -201,7 +222,12 @@ class AbuseReportNotificationRecipient:
 
         _method_raw = d.pop("method", UNSET)
         if _method_raw is not UNSET:
-            method = check_abuse_report_notification_recipient_method(_method_raw)
+            _method = _method_raw
+            method = (
+                _method
+                if _method in {"email", "webhook"}
+                else check_abuse_report_notification_recipient_method(_method)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

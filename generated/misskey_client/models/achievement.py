@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -49,23 +50,114 @@ class Achievement:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not Achievement:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            name = check_achievement_name(d["name"])
-
-            unlocked_at = d["unlockedAt"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                name,
-                unlocked_at,
+            _name = d["name"]
+            name = (
+                _name
+                if _name
+                in {
+                    "brainDiver",
+                    "bubbleGameDoubleExplodingHead",
+                    "bubbleGameExplodingHead",
+                    "clickedClickHere",
+                    "client30min",
+                    "client60min",
+                    "collectAchievements30",
+                    "cookieClicked",
+                    "driveFolderCircularReference",
+                    "followers1",
+                    "followers10",
+                    "followers100",
+                    "followers1000",
+                    "followers300",
+                    "followers50",
+                    "followers500",
+                    "following1",
+                    "following10",
+                    "following100",
+                    "following300",
+                    "following50",
+                    "foundTreasure",
+                    "htl20npm",
+                    "iLoveMisskey",
+                    "justPlainLucky",
+                    "loggedInOnBirthday",
+                    "loggedInOnNewYearsDay",
+                    "login100",
+                    "login1000",
+                    "login15",
+                    "login200",
+                    "login3",
+                    "login30",
+                    "login300",
+                    "login400",
+                    "login500",
+                    "login60",
+                    "login600",
+                    "login7",
+                    "login700",
+                    "login800",
+                    "login900",
+                    "markedAsCat",
+                    "myNoteFavorited1",
+                    "noteClipped1",
+                    "noteDeletedWithin1min",
+                    "noteFavorited1",
+                    "notes1",
+                    "notes10",
+                    "notes100",
+                    "notes1000",
+                    "notes10000",
+                    "notes100000",
+                    "notes20000",
+                    "notes30000",
+                    "notes40000",
+                    "notes500",
+                    "notes5000",
+                    "notes50000",
+                    "notes60000",
+                    "notes70000",
+                    "notes80000",
+                    "notes90000",
+                    "open3windows",
+                    "outputHelloWorldOnScratchpad",
+                    "passedSinceAccountCreated1",
+                    "passedSinceAccountCreated2",
+                    "passedSinceAccountCreated3",
+                    "postedAt0min0sec",
+                    "postedAtLateNight",
+                    "profileFilled",
+                    "reactWithoutRead",
+                    "selfQuote",
+                    "setNameToSyuilo",
+                    "smashTestNotificationButton",
+                    "tutorialCompleted",
+                    "viewAchievements3min",
+                    "viewInstanceChart",
+                }
+                else check_achievement_name(_name)
             )
+
+            _model.name = name
+
+            _model.unlocked_at = d["unlockedAt"]
+
+            _n = 2
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("Achievement", exc) from exc
-        if not d.keys() <= _ACHIEVEMENT_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ACHIEVEMENT_KEYS}
             unknown_properties("Achievement", extra)
@@ -89,7 +181,92 @@ class Achievement:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = check_achievement_name(_name_raw)
+            _name = _name_raw
+            name = (
+                _name
+                if _name
+                in {
+                    "brainDiver",
+                    "bubbleGameDoubleExplodingHead",
+                    "bubbleGameExplodingHead",
+                    "clickedClickHere",
+                    "client30min",
+                    "client60min",
+                    "collectAchievements30",
+                    "cookieClicked",
+                    "driveFolderCircularReference",
+                    "followers1",
+                    "followers10",
+                    "followers100",
+                    "followers1000",
+                    "followers300",
+                    "followers50",
+                    "followers500",
+                    "following1",
+                    "following10",
+                    "following100",
+                    "following300",
+                    "following50",
+                    "foundTreasure",
+                    "htl20npm",
+                    "iLoveMisskey",
+                    "justPlainLucky",
+                    "loggedInOnBirthday",
+                    "loggedInOnNewYearsDay",
+                    "login100",
+                    "login1000",
+                    "login15",
+                    "login200",
+                    "login3",
+                    "login30",
+                    "login300",
+                    "login400",
+                    "login500",
+                    "login60",
+                    "login600",
+                    "login7",
+                    "login700",
+                    "login800",
+                    "login900",
+                    "markedAsCat",
+                    "myNoteFavorited1",
+                    "noteClipped1",
+                    "noteDeletedWithin1min",
+                    "noteFavorited1",
+                    "notes1",
+                    "notes10",
+                    "notes100",
+                    "notes1000",
+                    "notes10000",
+                    "notes100000",
+                    "notes20000",
+                    "notes30000",
+                    "notes40000",
+                    "notes500",
+                    "notes5000",
+                    "notes50000",
+                    "notes60000",
+                    "notes70000",
+                    "notes80000",
+                    "notes90000",
+                    "open3windows",
+                    "outputHelloWorldOnScratchpad",
+                    "passedSinceAccountCreated1",
+                    "passedSinceAccountCreated2",
+                    "passedSinceAccountCreated3",
+                    "postedAt0min0sec",
+                    "postedAtLateNight",
+                    "profileFilled",
+                    "reactWithoutRead",
+                    "selfQuote",
+                    "setNameToSyuilo",
+                    "smashTestNotificationButton",
+                    "tutorialCompleted",
+                    "viewAchievements3min",
+                    "viewInstanceChart",
+                }
+                else check_achievement_name(_name)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -95,42 +96,49 @@ class Ad:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not Ad:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             expires_at = parse_datetime(d["expiresAt"])
+
+            _model.expires_at = expires_at
 
             starts_at = parse_datetime(d["startsAt"])
 
-            place = d["place"]
-            priority = d["priority"]
-            ratio = d["ratio"]
-            url = d["url"]
-            image_url = d["imageUrl"]
-            memo = d["memo"]
-            day_of_week = d["dayOfWeek"]
-            is_sensitive = d["isSensitive"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                expires_at,
-                starts_at,
-                place,
-                priority,
-                ratio,
-                url,
-                image_url,
-                memo,
-                day_of_week,
-                is_sensitive,
-            )
+            _model.starts_at = starts_at
+
+            _model.place = d["place"]
+
+            _model.priority = d["priority"]
+
+            _model.ratio = d["ratio"]
+
+            _model.url = d["url"]
+
+            _model.image_url = d["imageUrl"]
+
+            _model.memo = d["memo"]
+
+            _model.day_of_week = d["dayOfWeek"]
+
+            _model.is_sensitive = d["isSensitive"]
+
+            _n = 11
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("Ad", exc) from exc
-        if not d.keys() <= _AD_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _AD_KEYS}
             unknown_properties("Ad", extra)

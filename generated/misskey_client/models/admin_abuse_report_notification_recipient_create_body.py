@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -69,29 +70,48 @@ class AdminAbuseReportNotificationRecipientCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminAbuseReportNotificationRecipientCreateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            is_active = d["isActive"]
-            name = d["name"]
-            method = check_admin_abuse_report_notification_recipient_create_body_method(d["method"])
+            _model.is_active = d["isActive"]
 
-            user_id = d.get("userId", UNSET)
-            system_webhook_id = d.get("systemWebhookId", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                is_active,
-                name,
-                method,
-                user_id,
-                system_webhook_id,
+            _model.name = d["name"]
+
+            _method = d["method"]
+            method = (
+                _method
+                if _method in {"email", "webhook"}
+                else check_admin_abuse_report_notification_recipient_create_body_method(_method)
             )
+
+            _model.method = method
+
+            _n = 3
+            if "userId" in d:
+                _n += 1
+                _model.user_id = d["userId"]
+
+            else:
+                _model.user_id = UNSET
+            if "systemWebhookId" in d:
+                _n += 1
+                _model.system_webhook_id = d["systemWebhookId"]
+
+            else:
+                _model.system_webhook_id = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminAbuseReportNotificationRecipientCreateBody", exc) from exc
-        if not d.keys() <= _ADMINABUSEREPORTNOTIFICATIONRECIPIENTCREATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
                 key: value
@@ -129,7 +149,12 @@ class AdminAbuseReportNotificationRecipientCreateBody:
 
         _method_raw = d.pop("method", UNSET)
         if _method_raw is not UNSET:
-            method = check_admin_abuse_report_notification_recipient_create_body_method(_method_raw)
+            _method = _method_raw
+            method = (
+                _method
+                if _method in {"email", "webhook"}
+                else check_admin_abuse_report_notification_recipient_create_body_method(_method)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

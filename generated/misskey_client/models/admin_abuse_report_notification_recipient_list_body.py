@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -49,30 +50,47 @@ class AdminAbuseReportNotificationRecipientListBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminAbuseReportNotificationRecipientListBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            _method = d.get("method", UNSET)
-            method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET
-            if _method is not UNSET:
-                method = []
-                for method_item_data in _method:
-                    method_item = check_admin_abuse_report_notification_recipient_list_body_method_item(
-                        method_item_data
-                    )
+            _n = 0
+            if "method" in d:
+                _n += 1
+                _method = d["method"]
+                method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem]
+                if type(_method) is not list:
+                    raise TypeError(f"method: expected a list, not {type(_method).__name__}")
+                if _method:
+                    method = []
+                    for method_item_data in _method:
+                        _method_item = method_item_data
+                        method_item = (
+                            _method_item
+                            if _method_item in {"email", "webhook"}
+                            else check_admin_abuse_report_notification_recipient_list_body_method_item(_method_item)
+                        )
 
-                    method.append(method_item)
+                        method.append(method_item)
+                else:
+                    method = _method
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                method,
-            )
+                _model.method = method
+
+            else:
+                _model.method = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminAbuseReportNotificationRecipientListBody", exc) from exc
-        if not d.keys() <= _ADMINABUSEREPORTNOTIFICATIONRECIPIENTLISTBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
                 key: value for key, value in d.items() if key not in _ADMINABUSEREPORTNOTIFICATIONRECIPIENTLISTBODY_KEYS
@@ -99,11 +117,21 @@ class AdminAbuseReportNotificationRecipientListBody:
         _method = d.pop("method", UNSET)
         method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET
         if _method is not UNSET:
-            method = []
-            for method_item_data in _method:
-                method_item = check_admin_abuse_report_notification_recipient_list_body_method_item(method_item_data)
+            if type(_method) is not list:
+                raise TypeError(f"method: expected a list, not {type(_method).__name__}")
+            if _method:
+                method = []
+                for method_item_data in _method:
+                    _method_item = method_item_data
+                    method_item = (
+                        _method_item
+                        if _method_item in {"email", "webhook"}
+                        else check_admin_abuse_report_notification_recipient_list_body_method_item(_method_item)
+                    )
 
-                method.append(method_item)
+                    method.append(method_item)
+            else:
+                method = _method
 
         if d:
             unknown_properties("AdminAbuseReportNotificationRecipientListBody", d)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -98,47 +99,87 @@ class AdminAbuseUserReportsBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminAbuseUserReportsBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            limit = d.get("limit", UNSET)
-            since_id = d.get("sinceId", UNSET)
-            until_id = d.get("untilId", UNSET)
-            since_date = d.get("sinceDate", UNSET)
-            until_date = d.get("untilDate", UNSET)
-            state = d.get("state", UNSET)
+            _n = 0
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
 
-            _reporter_origin = d.get("reporterOrigin", UNSET)
-            reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset
-            if _reporter_origin is UNSET:
-                reporter_origin = UNSET
             else:
-                reporter_origin = check_admin_abuse_user_reports_body_reporter_origin(_reporter_origin)
+                _model.limit = UNSET
+            if "sinceId" in d:
+                _n += 1
+                _model.since_id = d["sinceId"]
 
-            _target_user_origin = d.get("targetUserOrigin", UNSET)
-            target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset
-            if _target_user_origin is UNSET:
-                target_user_origin = UNSET
             else:
-                target_user_origin = check_admin_abuse_user_reports_body_target_user_origin(_target_user_origin)
+                _model.since_id = UNSET
+            if "untilId" in d:
+                _n += 1
+                _model.until_id = d["untilId"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                limit,
-                since_id,
-                until_id,
-                since_date,
-                until_date,
-                state,
-                reporter_origin,
-                target_user_origin,
-            )
+            else:
+                _model.until_id = UNSET
+            if "sinceDate" in d:
+                _n += 1
+                _model.since_date = d["sinceDate"]
+
+            else:
+                _model.since_date = UNSET
+            if "untilDate" in d:
+                _n += 1
+                _model.until_date = d["untilDate"]
+
+            else:
+                _model.until_date = UNSET
+            if "state" in d:
+                _n += 1
+                state = d["state"]
+
+                _model.state = state
+
+            else:
+                _model.state = UNSET
+            if "reporterOrigin" in d:
+                _n += 1
+                _reporter_origin = d["reporterOrigin"]
+                reporter_origin = (
+                    _reporter_origin
+                    if _reporter_origin in {"combined", "local", "remote"}
+                    else check_admin_abuse_user_reports_body_reporter_origin(_reporter_origin)
+                )
+
+                _model.reporter_origin = reporter_origin
+
+            else:
+                _model.reporter_origin = UNSET
+            if "targetUserOrigin" in d:
+                _n += 1
+                _target_user_origin = d["targetUserOrigin"]
+                target_user_origin = (
+                    _target_user_origin
+                    if _target_user_origin in {"combined", "local", "remote"}
+                    else check_admin_abuse_user_reports_body_target_user_origin(_target_user_origin)
+                )
+
+                _model.target_user_origin = target_user_origin
+
+            else:
+                _model.target_user_origin = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminAbuseUserReportsBody", exc) from exc
-        if not d.keys() <= _ADMINABUSEUSERREPORTSBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINABUSEUSERREPORTSBODY_KEYS}
             unknown_properties("AdminAbuseUserReportsBody", extra)

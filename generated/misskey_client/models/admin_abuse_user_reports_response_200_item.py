@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_enum_value,
@@ -145,22 +146,41 @@ class AdminAbuseUserReportsResponse200Item:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminAbuseUserReportsResponse200Item:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
 
-            comment = d["comment"]
-            resolved = d["resolved"]
-            reporter_id = d["reporterId"]
-            target_user_id = d["targetUserId"]
+            _model.created_at = created_at
+
+            _model.comment = d["comment"]
+
+            _model.resolved = d["resolved"]
+
+            _model.reporter_id = d["reporterId"]
+
+            _model.target_user_id = d["targetUserId"]
+
             assignee_id = d["assigneeId"]
+
+            _model.assignee_id = assignee_id
 
             reporter = UserDetailedNotMe.from_dict(d["reporter"])
 
+            _model.reporter = reporter
+
             target_user = UserDetailedNotMe.from_dict(d["targetUser"])
+
+            _model.target_user = target_user
 
             _assignee = d["assignee"]
             assignee: None | UserDetailedNotMe
@@ -171,7 +191,10 @@ class AdminAbuseUserReportsResponse200Item:
 
                 assignee = assignee_type_0
 
-            forwarded = d["forwarded"]
+            _model.assignee = assignee
+
+            _model.forwarded = d["forwarded"]
+
             _resolved_as = d["resolvedAs"]
             resolved_as: (
                 AdminAbuseUserReportsResponse200ItemResolvedAsType1
@@ -187,28 +210,17 @@ class AdminAbuseUserReportsResponse200Item:
                     _resolved_as,
                 )
 
-            moderation_note = d["moderationNote"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                comment,
-                resolved,
-                reporter_id,
-                target_user_id,
-                assignee_id,
-                reporter,
-                target_user,
-                assignee,
-                forwarded,
-                resolved_as,
-                moderation_note,
-            )
+            _model.resolved_as = resolved_as
+
+            _model.moderation_note = d["moderationNote"]
+
+            _n = 13
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminAbuseUserReportsResponse200Item", exc) from exc
-        if not d.keys() <= _ADMINABUSEUSERREPORTSRESPONSE200ITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINABUSEUSERREPORTSRESPONSE200ITEM_KEYS}
             unknown_properties("AdminAbuseUserReportsResponse200Item", extra)

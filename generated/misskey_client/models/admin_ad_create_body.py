@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -89,38 +90,47 @@ class AdminAdCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminAdCreateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            url = d["url"]
-            memo = d["memo"]
-            place = d["place"]
-            priority = d["priority"]
-            ratio = d["ratio"]
-            expires_at = d["expiresAt"]
-            starts_at = d["startsAt"]
-            image_url = d["imageUrl"]
-            day_of_week = d["dayOfWeek"]
-            is_sensitive = d.get("isSensitive", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                url,
-                memo,
-                place,
-                priority,
-                ratio,
-                expires_at,
-                starts_at,
-                image_url,
-                day_of_week,
-                is_sensitive,
-            )
+            _model.url = d["url"]
+
+            _model.memo = d["memo"]
+
+            _model.place = d["place"]
+
+            _model.priority = d["priority"]
+
+            _model.ratio = d["ratio"]
+
+            _model.expires_at = d["expiresAt"]
+
+            _model.starts_at = d["startsAt"]
+
+            _model.image_url = d["imageUrl"]
+
+            _model.day_of_week = d["dayOfWeek"]
+
+            _n = 9
+            if "isSensitive" in d:
+                _n += 1
+                _model.is_sensitive = d["isSensitive"]
+
+            else:
+                _model.is_sensitive = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminAdCreateBody", exc) from exc
-        if not d.keys() <= _ADMINADCREATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINADCREATEBODY_KEYS}
             unknown_properties("AdminAdCreateBody", extra)

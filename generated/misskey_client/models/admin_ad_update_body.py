@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -103,40 +104,85 @@ class AdminAdUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminAdUpdateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            memo = d.get("memo", UNSET)
-            url = d.get("url", UNSET)
-            image_url = d.get("imageUrl", UNSET)
-            place = d.get("place", UNSET)
-            priority = d.get("priority", UNSET)
-            ratio = d.get("ratio", UNSET)
-            expires_at = d.get("expiresAt", UNSET)
-            starts_at = d.get("startsAt", UNSET)
-            day_of_week = d.get("dayOfWeek", UNSET)
-            is_sensitive = d.get("isSensitive", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                memo,
-                url,
-                image_url,
-                place,
-                priority,
-                ratio,
-                expires_at,
-                starts_at,
-                day_of_week,
-                is_sensitive,
-            )
+            _model.id = d["id"]
+
+            _n = 1
+            if "memo" in d:
+                _n += 1
+                _model.memo = d["memo"]
+
+            else:
+                _model.memo = UNSET
+            if "url" in d:
+                _n += 1
+                _model.url = d["url"]
+
+            else:
+                _model.url = UNSET
+            if "imageUrl" in d:
+                _n += 1
+                _model.image_url = d["imageUrl"]
+
+            else:
+                _model.image_url = UNSET
+            if "place" in d:
+                _n += 1
+                _model.place = d["place"]
+
+            else:
+                _model.place = UNSET
+            if "priority" in d:
+                _n += 1
+                _model.priority = d["priority"]
+
+            else:
+                _model.priority = UNSET
+            if "ratio" in d:
+                _n += 1
+                _model.ratio = d["ratio"]
+
+            else:
+                _model.ratio = UNSET
+            if "expiresAt" in d:
+                _n += 1
+                _model.expires_at = d["expiresAt"]
+
+            else:
+                _model.expires_at = UNSET
+            if "startsAt" in d:
+                _n += 1
+                _model.starts_at = d["startsAt"]
+
+            else:
+                _model.starts_at = UNSET
+            if "dayOfWeek" in d:
+                _n += 1
+                _model.day_of_week = d["dayOfWeek"]
+
+            else:
+                _model.day_of_week = UNSET
+            if "isSensitive" in d:
+                _n += 1
+                _model.is_sensitive = d["isSensitive"]
+
+            else:
+                _model.is_sensitive = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminAdUpdateBody", exc) from exc
-        if not d.keys() <= _ADMINADUPDATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINADUPDATEBODY_KEYS}
             unknown_properties("AdminAdUpdateBody", extra)

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -106,50 +107,83 @@ class AdminAnnouncementsCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminAnnouncementsCreateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            title = d["title"]
-            text = d["text"]
+            _model.title = d["title"]
+
+            _model.text = d["text"]
+
             image_url = d["imageUrl"]
 
-            _icon = d.get("icon", UNSET)
-            icon: AdminAnnouncementsCreateBodyIcon | Unset
-            if _icon is UNSET:
-                icon = UNSET
+            _model.image_url = image_url
+
+            _n = 3
+            if "icon" in d:
+                _n += 1
+                _icon = d["icon"]
+                icon = (
+                    _icon
+                    if _icon in {"error", "info", "success", "warning"}
+                    else check_admin_announcements_create_body_icon(_icon)
+                )
+
+                _model.icon = icon
+
             else:
-                icon = check_admin_announcements_create_body_icon(_icon)
+                _model.icon = UNSET
+            if "display" in d:
+                _n += 1
+                _display = d["display"]
+                display = (
+                    _display
+                    if _display in {"banner", "dialog", "normal"}
+                    else check_admin_announcements_create_body_display(_display)
+                )
 
-            _display = d.get("display", UNSET)
-            display: AdminAnnouncementsCreateBodyDisplay | Unset
-            if _display is UNSET:
-                display = UNSET
+                _model.display = display
+
             else:
-                display = check_admin_announcements_create_body_display(_display)
+                _model.display = UNSET
+            if "forExistingUsers" in d:
+                _n += 1
+                _model.for_existing_users = d["forExistingUsers"]
 
-            for_existing_users = d.get("forExistingUsers", UNSET)
-            silence = d.get("silence", UNSET)
-            need_confirmation_to_read = d.get("needConfirmationToRead", UNSET)
-            user_id = d.get("userId", UNSET)
+            else:
+                _model.for_existing_users = UNSET
+            if "silence" in d:
+                _n += 1
+                _model.silence = d["silence"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                title,
-                text,
-                image_url,
-                icon,
-                display,
-                for_existing_users,
-                silence,
-                need_confirmation_to_read,
-                user_id,
-            )
+            else:
+                _model.silence = UNSET
+            if "needConfirmationToRead" in d:
+                _n += 1
+                _model.need_confirmation_to_read = d["needConfirmationToRead"]
+
+            else:
+                _model.need_confirmation_to_read = UNSET
+            if "userId" in d:
+                _n += 1
+                user_id = d["userId"]
+
+                _model.user_id = user_id
+
+            else:
+                _model.user_id = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminAnnouncementsCreateBody", exc) from exc
-        if not d.keys() <= _ADMINANNOUNCEMENTSCREATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINANNOUNCEMENTSCREATEBODY_KEYS}
             unknown_properties("AdminAnnouncementsCreateBody", extra)

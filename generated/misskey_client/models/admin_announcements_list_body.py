@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -86,39 +87,74 @@ class AdminAnnouncementsListBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminAnnouncementsListBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            limit = d.get("limit", UNSET)
-            since_id = d.get("sinceId", UNSET)
-            until_id = d.get("untilId", UNSET)
-            since_date = d.get("sinceDate", UNSET)
-            until_date = d.get("untilDate", UNSET)
-            user_id = d.get("userId", UNSET)
+            _n = 0
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
 
-            _status = d.get("status", UNSET)
-            status: AdminAnnouncementsListBodyStatus | Unset
-            if _status is UNSET:
-                status = UNSET
             else:
-                status = check_admin_announcements_list_body_status(_status)
+                _model.limit = UNSET
+            if "sinceId" in d:
+                _n += 1
+                _model.since_id = d["sinceId"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                limit,
-                since_id,
-                until_id,
-                since_date,
-                until_date,
-                user_id,
-                status,
-            )
+            else:
+                _model.since_id = UNSET
+            if "untilId" in d:
+                _n += 1
+                _model.until_id = d["untilId"]
+
+            else:
+                _model.until_id = UNSET
+            if "sinceDate" in d:
+                _n += 1
+                _model.since_date = d["sinceDate"]
+
+            else:
+                _model.since_date = UNSET
+            if "untilDate" in d:
+                _n += 1
+                _model.until_date = d["untilDate"]
+
+            else:
+                _model.until_date = UNSET
+            if "userId" in d:
+                _n += 1
+                user_id = d["userId"]
+
+                _model.user_id = user_id
+
+            else:
+                _model.user_id = UNSET
+            if "status" in d:
+                _n += 1
+                _status = d["status"]
+                status = (
+                    _status
+                    if _status in {"active", "all", "archived"}
+                    else check_admin_announcements_list_body_status(_status)
+                )
+
+                _model.status = status
+
+            else:
+                _model.status = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminAnnouncementsListBody", exc) from exc
-        if not d.keys() <= _ADMINANNOUNCEMENTSLISTBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINANNOUNCEMENTSLISTBODY_KEYS}
             unknown_properties("AdminAnnouncementsListBody", extra)

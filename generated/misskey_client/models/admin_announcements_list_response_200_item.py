@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -124,12 +125,21 @@ class AdminAnnouncementsListResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminAnnouncementsListResponse200Item:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             _updated_at = d["updatedAt"]
             updated_at: datetime.datetime | None
@@ -140,43 +150,55 @@ class AdminAnnouncementsListResponse200Item:
 
                 updated_at = updated_at_type_0
 
-            text = d["text"]
-            title = d["title"]
-            icon = check_admin_announcements_list_response_200_item_icon(d["icon"])
+            _model.updated_at = updated_at
 
-            display = check_admin_announcements_list_response_200_item_display(d["display"])
+            _model.text = d["text"]
 
-            is_active = d["isActive"]
-            for_existing_users = d["forExistingUsers"]
-            silence = d["silence"]
-            need_confirmation_to_read = d["needConfirmationToRead"]
+            _model.title = d["title"]
+
+            _icon = d["icon"]
+            icon = (
+                _icon
+                if _icon in {"error", "info", "success", "warning"}
+                else check_admin_announcements_list_response_200_item_icon(_icon)
+            )
+
+            _model.icon = icon
+
+            _display = d["display"]
+            display = (
+                _display
+                if _display in {"banner", "dialog", "normal"}
+                else check_admin_announcements_list_response_200_item_display(_display)
+            )
+
+            _model.display = display
+
+            _model.is_active = d["isActive"]
+
+            _model.for_existing_users = d["forExistingUsers"]
+
+            _model.silence = d["silence"]
+
+            _model.need_confirmation_to_read = d["needConfirmationToRead"]
+
             user_id = d["userId"]
+
+            _model.user_id = user_id
 
             image_url = d["imageUrl"]
 
-            reads = d["reads"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                updated_at,
-                text,
-                title,
-                icon,
-                display,
-                is_active,
-                for_existing_users,
-                silence,
-                need_confirmation_to_read,
-                user_id,
-                image_url,
-                reads,
-            )
+            _model.image_url = image_url
+
+            _model.reads = d["reads"]
+
+            _n = 14
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminAnnouncementsListResponse200Item", exc) from exc
-        if not d.keys() <= _ADMINANNOUNCEMENTSLISTRESPONSE200ITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINANNOUNCEMENTSLISTRESPONSE200ITEM_KEYS}
             unknown_properties("AdminAnnouncementsListResponse200Item", extra)
@@ -240,7 +262,12 @@ class AdminAnnouncementsListResponse200Item:
 
         _icon_raw = d.pop("icon", UNSET)
         if _icon_raw is not UNSET:
-            icon = check_admin_announcements_list_response_200_item_icon(_icon_raw)
+            _icon = _icon_raw
+            icon = (
+                _icon
+                if _icon in {"error", "info", "success", "warning"}
+                else check_admin_announcements_list_response_200_item_icon(_icon)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -249,7 +276,12 @@ class AdminAnnouncementsListResponse200Item:
 
         _display_raw = d.pop("display", UNSET)
         if _display_raw is not UNSET:
-            display = check_admin_announcements_list_response_200_item_display(_display_raw)
+            _display = _display_raw
+            display = (
+                _display
+                if _display in {"banner", "dialog", "normal"}
+                else check_admin_announcements_list_response_200_item_display(_display)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

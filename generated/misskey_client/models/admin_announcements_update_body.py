@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -113,51 +114,95 @@ class AdminAnnouncementsUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminAnnouncementsUpdateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            title = d.get("title", UNSET)
-            text = d.get("text", UNSET)
-            image_url = d.get("imageUrl", UNSET)
+            _model.id = d["id"]
 
-            _icon = d.get("icon", UNSET)
-            icon: AdminAnnouncementsUpdateBodyIcon | Unset
-            if _icon is UNSET:
-                icon = UNSET
+            _n = 1
+            if "title" in d:
+                _n += 1
+                _model.title = d["title"]
+
             else:
-                icon = check_admin_announcements_update_body_icon(_icon)
+                _model.title = UNSET
+            if "text" in d:
+                _n += 1
+                _model.text = d["text"]
 
-            _display = d.get("display", UNSET)
-            display: AdminAnnouncementsUpdateBodyDisplay | Unset
-            if _display is UNSET:
-                display = UNSET
             else:
-                display = check_admin_announcements_update_body_display(_display)
+                _model.text = UNSET
+            if "imageUrl" in d:
+                _n += 1
+                image_url = d["imageUrl"]
 
-            for_existing_users = d.get("forExistingUsers", UNSET)
-            silence = d.get("silence", UNSET)
-            need_confirmation_to_read = d.get("needConfirmationToRead", UNSET)
-            is_active = d.get("isActive", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                title,
-                text,
-                image_url,
-                icon,
-                display,
-                for_existing_users,
-                silence,
-                need_confirmation_to_read,
-                is_active,
-            )
+                _model.image_url = image_url
+
+            else:
+                _model.image_url = UNSET
+            if "icon" in d:
+                _n += 1
+                _icon = d["icon"]
+                icon = (
+                    _icon
+                    if _icon in {"error", "info", "success", "warning"}
+                    else check_admin_announcements_update_body_icon(_icon)
+                )
+
+                _model.icon = icon
+
+            else:
+                _model.icon = UNSET
+            if "display" in d:
+                _n += 1
+                _display = d["display"]
+                display = (
+                    _display
+                    if _display in {"banner", "dialog", "normal"}
+                    else check_admin_announcements_update_body_display(_display)
+                )
+
+                _model.display = display
+
+            else:
+                _model.display = UNSET
+            if "forExistingUsers" in d:
+                _n += 1
+                _model.for_existing_users = d["forExistingUsers"]
+
+            else:
+                _model.for_existing_users = UNSET
+            if "silence" in d:
+                _n += 1
+                _model.silence = d["silence"]
+
+            else:
+                _model.silence = UNSET
+            if "needConfirmationToRead" in d:
+                _n += 1
+                _model.need_confirmation_to_read = d["needConfirmationToRead"]
+
+            else:
+                _model.need_confirmation_to_read = UNSET
+            if "isActive" in d:
+                _n += 1
+                _model.is_active = d["isActive"]
+
+            else:
+                _model.is_active = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminAnnouncementsUpdateBody", exc) from exc
-        if not d.keys() <= _ADMINANNOUNCEMENTSUPDATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINANNOUNCEMENTSUPDATEBODY_KEYS}
             unknown_properties("AdminAnnouncementsUpdateBody", extra)

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -79,12 +80,21 @@ class AdminAvatarDecorationsListResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminAvatarDecorationsListResponse200Item:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             _updated_at = d["updatedAt"]
             updated_at: datetime.datetime | None
@@ -95,26 +105,25 @@ class AdminAvatarDecorationsListResponse200Item:
 
                 updated_at = updated_at_type_0
 
-            name = d["name"]
-            description = d["description"]
-            url = d["url"]
+            _model.updated_at = updated_at
+
+            _model.name = d["name"]
+
+            _model.description = d["description"]
+
+            _model.url = d["url"]
+
             role_ids_that_can_be_used_this_decoration: list[str] = d["roleIdsThatCanBeUsedThisDecoration"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                updated_at,
-                name,
-                description,
-                url,
-                role_ids_that_can_be_used_this_decoration,
-            )
+            _model.role_ids_that_can_be_used_this_decoration = role_ids_that_can_be_used_this_decoration
+
+            _n = 7
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminAvatarDecorationsListResponse200Item", exc) from exc
-        if not d.keys() <= _ADMINAVATARDECORATIONSLISTRESPONSE200ITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
                 key: value for key, value in d.items() if key not in _ADMINAVATARDECORATIONSLISTRESPONSE200ITEM_KEYS

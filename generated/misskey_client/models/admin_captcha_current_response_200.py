@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -78,33 +79,48 @@ class AdminCaptchaCurrentResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminCaptchaCurrentResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            provider = check_admin_captcha_current_response_200_provider(d["provider"])
+            _provider = d["provider"]
+            provider = (
+                _provider
+                if _provider in {"hcaptcha", "mcaptcha", "none", "recaptcha", "testcaptcha", "turnstile"}
+                else check_admin_captcha_current_response_200_provider(_provider)
+            )
+
+            _model.provider = provider
 
             hcaptcha = AdminCaptchaCurrentResponse200Hcaptcha.from_dict(d["hcaptcha"])
 
+            _model.hcaptcha = hcaptcha
+
             mcaptcha = AdminCaptchaCurrentResponse200Mcaptcha.from_dict(d["mcaptcha"])
+
+            _model.mcaptcha = mcaptcha
 
             recaptcha = AdminCaptchaCurrentResponse200Recaptcha.from_dict(d["recaptcha"])
 
+            _model.recaptcha = recaptcha
+
             turnstile = AdminCaptchaCurrentResponse200Turnstile.from_dict(d["turnstile"])
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                provider,
-                hcaptcha,
-                mcaptcha,
-                recaptcha,
-                turnstile,
-            )
+            _model.turnstile = turnstile
+
+            _n = 5
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminCaptchaCurrentResponse200", exc) from exc
-        if not d.keys() <= _ADMINCAPTCHACURRENTRESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINCAPTCHACURRENTRESPONSE200_KEYS}
             unknown_properties("AdminCaptchaCurrentResponse200", extra)
@@ -128,7 +144,12 @@ class AdminCaptchaCurrentResponse200:
         d = dict(src_dict)
         _provider_raw = d.pop("provider", UNSET)
         if _provider_raw is not UNSET:
-            provider = check_admin_captcha_current_response_200_provider(_provider_raw)
+            _provider = _provider_raw
+            provider = (
+                _provider
+                if _provider in {"hcaptcha", "mcaptcha", "none", "recaptcha", "testcaptcha", "turnstile"}
+                else check_admin_captcha_current_response_200_provider(_provider)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -87,33 +88,64 @@ class AdminCaptchaSaveBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminCaptchaSaveBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            provider = check_admin_captcha_save_body_provider(d["provider"])
-
-            captcha_result = d.get("captchaResult", UNSET)
-
-            sitekey = d.get("sitekey", UNSET)
-
-            secret = d.get("secret", UNSET)
-
-            instance_url = d.get("instanceUrl", UNSET)
-
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                provider,
-                captcha_result,
-                sitekey,
-                secret,
-                instance_url,
+            _provider = d["provider"]
+            provider = (
+                _provider
+                if _provider in {"hcaptcha", "mcaptcha", "none", "recaptcha", "testcaptcha", "turnstile"}
+                else check_admin_captcha_save_body_provider(_provider)
             )
+
+            _model.provider = provider
+
+            _n = 1
+            if "captchaResult" in d:
+                _n += 1
+                captcha_result = d["captchaResult"]
+
+                _model.captcha_result = captcha_result
+
+            else:
+                _model.captcha_result = UNSET
+            if "sitekey" in d:
+                _n += 1
+                sitekey = d["sitekey"]
+
+                _model.sitekey = sitekey
+
+            else:
+                _model.sitekey = UNSET
+            if "secret" in d:
+                _n += 1
+                secret = d["secret"]
+
+                _model.secret = secret
+
+            else:
+                _model.secret = UNSET
+            if "instanceUrl" in d:
+                _n += 1
+                instance_url = d["instanceUrl"]
+
+                _model.instance_url = instance_url
+
+            else:
+                _model.instance_url = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminCaptchaSaveBody", exc) from exc
-        if not d.keys() <= _ADMINCAPTCHASAVEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINCAPTCHASAVEBODY_KEYS}
             unknown_properties("AdminCaptchaSaveBody", extra)
@@ -137,7 +169,12 @@ class AdminCaptchaSaveBody:
         d = dict(src_dict)
         _provider_raw = d.pop("provider", UNSET)
         if _provider_raw is not UNSET:
-            provider = check_admin_captcha_save_body_provider(_provider_raw)
+            _provider = _provider_raw
+            provider = (
+                _provider
+                if _provider in {"hcaptcha", "mcaptcha", "none", "recaptcha", "testcaptcha", "turnstile"}
+                else check_admin_captcha_save_body_provider(_provider)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

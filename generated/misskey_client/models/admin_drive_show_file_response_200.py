@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -219,52 +220,101 @@ class AdminDriveShowFileResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminDriveShowFileResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             user_id = d["userId"]
 
+            _model.user_id = user_id
+
             user_host = d["userHost"]
 
-            md5 = d["md5"]
-            name = d["name"]
-            type_ = d["type"]
-            size = d["size"]
+            _model.user_host = user_host
+
+            _model.md5 = d["md5"]
+
+            _model.name = d["name"]
+
+            _model.type_ = d["type"]
+
+            _model.size = d["size"]
+
             comment = d["comment"]
+
+            _model.comment = comment
 
             blurhash = d["blurhash"]
 
+            _model.blurhash = blurhash
+
             properties = AdminDriveShowFileResponse200Properties.from_dict(d["properties"])
+
+            _model.properties = properties
 
             stored_internal = d["storedInternal"]
 
+            _model.stored_internal = stored_internal
+
             url = d["url"]
+
+            _model.url = url
 
             thumbnail_url = d["thumbnailUrl"]
 
+            _model.thumbnail_url = thumbnail_url
+
             webpublic_url = d["webpublicUrl"]
+
+            _model.webpublic_url = webpublic_url
 
             access_key = d["accessKey"]
 
+            _model.access_key = access_key
+
             thumbnail_access_key = d["thumbnailAccessKey"]
+
+            _model.thumbnail_access_key = thumbnail_access_key
 
             webpublic_access_key = d["webpublicAccessKey"]
 
+            _model.webpublic_access_key = webpublic_access_key
+
             uri = d["uri"]
+
+            _model.uri = uri
 
             src = d["src"]
 
+            _model.src = src
+
             folder_id = d["folderId"]
 
-            is_sensitive = d["isSensitive"]
-            is_link = d["isLink"]
-            maybe_sensitive = d["maybeSensitive"]
-            maybe_porn = d["maybePorn"]
+            _model.folder_id = folder_id
+
+            _model.is_sensitive = d["isSensitive"]
+
+            _model.is_link = d["isLink"]
+
+            _model.maybe_sensitive = d["maybeSensitive"]
+
+            _model.maybe_porn = d["maybePorn"]
+
             request_ip = d["requestIp"]
+
+            _model.request_ip = request_ip
 
             _request_headers = d["requestHeaders"]
             request_headers: AdminDriveShowFileResponse200RequestHeaders | None
@@ -275,44 +325,23 @@ class AdminDriveShowFileResponse200:
 
                 request_headers = request_headers_type_0
 
-            webpublic_type = d.get("webpublicType", UNSET)
+            _model.request_headers = request_headers
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                user_id,
-                user_host,
-                md5,
-                name,
-                type_,
-                size,
-                comment,
-                blurhash,
-                properties,
-                stored_internal,
-                url,
-                thumbnail_url,
-                webpublic_url,
-                access_key,
-                thumbnail_access_key,
-                webpublic_access_key,
-                uri,
-                src,
-                folder_id,
-                is_sensitive,
-                is_link,
-                maybe_sensitive,
-                maybe_porn,
-                request_ip,
-                request_headers,
-                webpublic_type,
-            )
+            _n = 27
+            if "webpublicType" in d:
+                _n += 1
+                webpublic_type = d["webpublicType"]
+
+                _model.webpublic_type = webpublic_type
+
+            else:
+                _model.webpublic_type = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminDriveShowFileResponse200", exc) from exc
-        if not d.keys() <= _ADMINDRIVESHOWFILERESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINDRIVESHOWFILERESPONSE200_KEYS}
             unknown_properties("AdminDriveShowFileResponse200", extra)

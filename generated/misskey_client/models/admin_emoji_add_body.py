@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -96,40 +97,75 @@ class AdminEmojiAddBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminEmojiAddBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            name = d["name"]
-            file_id = d["fileId"]
-            category = d.get("category", UNSET)
+            _model.name = d["name"]
 
-            aliases: list[str] = d.get("aliases", UNSET)
+            _model.file_id = d["fileId"]
 
-            license_ = d.get("license", UNSET)
+            _n = 2
+            if "category" in d:
+                _n += 1
+                category = d["category"]
 
-            is_sensitive = d.get("isSensitive", UNSET)
-            local_only = d.get("localOnly", UNSET)
-            role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d.get(
-                "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
-            )
+                _model.category = category
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                name,
-                file_id,
-                category,
-                aliases,
-                license_,
-                is_sensitive,
-                local_only,
-                role_ids_that_can_be_used_this_emoji_as_reaction,
-            )
+            else:
+                _model.category = UNSET
+            if "aliases" in d:
+                _n += 1
+                aliases: list[str] = d["aliases"]
+
+                _model.aliases = aliases
+
+            else:
+                _model.aliases = UNSET
+            if "license" in d:
+                _n += 1
+                license_ = d["license"]
+
+                _model.license_ = license_
+
+            else:
+                _model.license_ = UNSET
+            if "isSensitive" in d:
+                _n += 1
+                _model.is_sensitive = d["isSensitive"]
+
+            else:
+                _model.is_sensitive = UNSET
+            if "localOnly" in d:
+                _n += 1
+                _model.local_only = d["localOnly"]
+
+            else:
+                _model.local_only = UNSET
+            if "roleIdsThatCanBeUsedThisEmojiAsReaction" in d:
+                _n += 1
+                role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d[
+                    "roleIdsThatCanBeUsedThisEmojiAsReaction"
+                ]
+
+                _model.role_ids_that_can_be_used_this_emoji_as_reaction = (
+                    role_ids_that_can_be_used_this_emoji_as_reaction
+                )
+
+            else:
+                _model.role_ids_that_can_be_used_this_emoji_as_reaction = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminEmojiAddBody", exc) from exc
-        if not d.keys() <= _ADMINEMOJIADDBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINEMOJIADDBODY_KEYS}
             unknown_properties("AdminEmojiAddBody", extra)

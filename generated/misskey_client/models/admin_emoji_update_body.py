@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -100,42 +101,89 @@ class AdminEmojiUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminEmojiUpdateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d.get("id", UNSET)
-            name = d.get("name", UNSET)
-            file_id = d.get("fileId", UNSET)
-            category = d.get("category", UNSET)
+            _n = 0
+            if "id" in d:
+                _n += 1
+                _model.id = d["id"]
 
-            aliases: list[str] = d.get("aliases", UNSET)
+            else:
+                _model.id = UNSET
+            if "name" in d:
+                _n += 1
+                _model.name = d["name"]
 
-            license_ = d.get("license", UNSET)
+            else:
+                _model.name = UNSET
+            if "fileId" in d:
+                _n += 1
+                _model.file_id = d["fileId"]
 
-            is_sensitive = d.get("isSensitive", UNSET)
-            local_only = d.get("localOnly", UNSET)
-            role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d.get(
-                "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
-            )
+            else:
+                _model.file_id = UNSET
+            if "category" in d:
+                _n += 1
+                category = d["category"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                name,
-                file_id,
-                category,
-                aliases,
-                license_,
-                is_sensitive,
-                local_only,
-                role_ids_that_can_be_used_this_emoji_as_reaction,
-            )
+                _model.category = category
+
+            else:
+                _model.category = UNSET
+            if "aliases" in d:
+                _n += 1
+                aliases: list[str] = d["aliases"]
+
+                _model.aliases = aliases
+
+            else:
+                _model.aliases = UNSET
+            if "license" in d:
+                _n += 1
+                license_ = d["license"]
+
+                _model.license_ = license_
+
+            else:
+                _model.license_ = UNSET
+            if "isSensitive" in d:
+                _n += 1
+                _model.is_sensitive = d["isSensitive"]
+
+            else:
+                _model.is_sensitive = UNSET
+            if "localOnly" in d:
+                _n += 1
+                _model.local_only = d["localOnly"]
+
+            else:
+                _model.local_only = UNSET
+            if "roleIdsThatCanBeUsedThisEmojiAsReaction" in d:
+                _n += 1
+                role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d[
+                    "roleIdsThatCanBeUsedThisEmojiAsReaction"
+                ]
+
+                _model.role_ids_that_can_be_used_this_emoji_as_reaction = (
+                    role_ids_that_can_be_used_this_emoji_as_reaction
+                )
+
+            else:
+                _model.role_ids_that_can_be_used_this_emoji_as_reaction = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminEmojiUpdateBody", exc) from exc
-        if not d.keys() <= _ADMINEMOJIUPDATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINEMOJIUPDATEBODY_KEYS}
             unknown_properties("AdminEmojiUpdateBody", extra)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -64,38 +65,61 @@ class AdminInviteListBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminInviteListBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            limit = d.get("limit", UNSET)
-            offset = d.get("offset", UNSET)
-            _type_ = d.get("type", UNSET)
-            type_: AdminInviteListBodyType | Unset
-            if _type_ is UNSET:
-                type_ = UNSET
-            else:
-                type_ = check_admin_invite_list_body_type(_type_)
+            _n = 0
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
 
-            _sort = d.get("sort", UNSET)
-            sort: AdminInviteListBodySort | Unset
-            if _sort is UNSET:
-                sort = UNSET
             else:
-                sort = check_admin_invite_list_body_sort(_sort)
+                _model.limit = UNSET
+            if "offset" in d:
+                _n += 1
+                _model.offset = d["offset"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                limit,
-                offset,
-                type_,
-                sort,
-            )
+            else:
+                _model.offset = UNSET
+            if "type" in d:
+                _n += 1
+                _type_ = d["type"]
+                type_ = (
+                    _type_
+                    if _type_ in {"all", "expired", "unused", "used"}
+                    else check_admin_invite_list_body_type(_type_)
+                )
+
+                _model.type_ = type_
+
+            else:
+                _model.type_ = UNSET
+            if "sort" in d:
+                _n += 1
+                _sort = d["sort"]
+                sort = (
+                    _sort
+                    if _sort in {"+createdAt", "+usedAt", "-createdAt", "-usedAt"}
+                    else check_admin_invite_list_body_sort(_sort)
+                )
+
+                _model.sort = sort
+
+            else:
+                _model.sort = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminInviteListBody", exc) from exc
-        if not d.keys() <= _ADMININVITELISTBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMININVITELISTBODY_KEYS}
             unknown_properties("AdminInviteListBody", extra)

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -798,368 +799,492 @@ class AdminMetaResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminMetaResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            cache_remote_files = d["cacheRemoteFiles"]
-            cache_remote_sensitive_files = d["cacheRemoteSensitiveFiles"]
-            email_required_for_signup = d["emailRequiredForSignup"]
-            enable_hcaptcha = d["enableHcaptcha"]
+            _model.cache_remote_files = d["cacheRemoteFiles"]
+
+            _model.cache_remote_sensitive_files = d["cacheRemoteSensitiveFiles"]
+
+            _model.email_required_for_signup = d["emailRequiredForSignup"]
+
+            _model.enable_hcaptcha = d["enableHcaptcha"]
+
             hcaptcha_site_key = d["hcaptchaSiteKey"]
 
-            enable_mcaptcha = d["enableMcaptcha"]
+            _model.hcaptcha_site_key = hcaptcha_site_key
+
+            _model.enable_mcaptcha = d["enableMcaptcha"]
+
             mcaptcha_site_key = d["mcaptchaSiteKey"]
+
+            _model.mcaptcha_site_key = mcaptcha_site_key
 
             mcaptcha_instance_url = d["mcaptchaInstanceUrl"]
 
-            enable_recaptcha = d["enableRecaptcha"]
+            _model.mcaptcha_instance_url = mcaptcha_instance_url
+
+            _model.enable_recaptcha = d["enableRecaptcha"]
+
             recaptcha_site_key = d["recaptchaSiteKey"]
 
-            enable_turnstile = d["enableTurnstile"]
+            _model.recaptcha_site_key = recaptcha_site_key
+
+            _model.enable_turnstile = d["enableTurnstile"]
+
             turnstile_site_key = d["turnstileSiteKey"]
 
-            enable_testcaptcha = d["enableTestcaptcha"]
+            _model.turnstile_site_key = turnstile_site_key
+
+            _model.enable_testcaptcha = d["enableTestcaptcha"]
+
             google_analytics_measurement_id = d["googleAnalyticsMeasurementId"]
+
+            _model.google_analytics_measurement_id = google_analytics_measurement_id
 
             sw_publickey = d["swPublickey"]
 
+            _model.sw_publickey = sw_publickey
+
             mascot_image_url = d["mascotImageUrl"]
+
+            _model.mascot_image_url = mascot_image_url
 
             banner_url = d["bannerUrl"]
 
+            _model.banner_url = banner_url
+
             server_error_image_url = d["serverErrorImageUrl"]
+
+            _model.server_error_image_url = server_error_image_url
 
             info_image_url = d["infoImageUrl"]
 
+            _model.info_image_url = info_image_url
+
             not_found_image_url = d["notFoundImageUrl"]
+
+            _model.not_found_image_url = not_found_image_url
 
             icon_url = d["iconUrl"]
 
+            _model.icon_url = icon_url
+
             app_192_icon_url = d["app192IconUrl"]
+
+            _model.app_192_icon_url = app_192_icon_url
 
             app_512_icon_url = d["app512IconUrl"]
 
-            enable_email = d["enableEmail"]
-            enable_service_worker = d["enableServiceWorker"]
-            translator_available = d["translatorAvailable"]
+            _model.app_512_icon_url = app_512_icon_url
+
+            _model.enable_email = d["enableEmail"]
+
+            _model.enable_service_worker = d["enableServiceWorker"]
+
+            _model.translator_available = d["translatorAvailable"]
+
             media_silenced_hosts: list[str] = d["mediaSilencedHosts"]
+
+            _model.media_silenced_hosts = media_silenced_hosts
 
             pinned_users: list[str] = d["pinnedUsers"]
 
+            _model.pinned_users = pinned_users
+
             hidden_tags: list[str] = d["hiddenTags"]
+
+            _model.hidden_tags = hidden_tags
 
             blocked_hosts: list[str] = d["blockedHosts"]
 
+            _model.blocked_hosts = blocked_hosts
+
             sensitive_words: list[str] = d["sensitiveWords"]
+
+            _model.sensitive_words = sensitive_words
 
             prohibited_words: list[str] = d["prohibitedWords"]
 
+            _model.prohibited_words = prohibited_words
+
             prohibited_words_for_name_of_user: list[str] = d["prohibitedWordsForNameOfUser"]
+
+            _model.prohibited_words_for_name_of_user = prohibited_words_for_name_of_user
 
             preserved_usernames: list[str] = d["preservedUsernames"]
 
+            _model.preserved_usernames = preserved_usernames
+
             hcaptcha_secret_key = d["hcaptchaSecretKey"]
+
+            _model.hcaptcha_secret_key = hcaptcha_secret_key
 
             mcaptcha_secret_key = d["mcaptchaSecretKey"]
 
+            _model.mcaptcha_secret_key = mcaptcha_secret_key
+
             recaptcha_secret_key = d["recaptchaSecretKey"]
+
+            _model.recaptcha_secret_key = recaptcha_secret_key
 
             turnstile_secret_key = d["turnstileSecretKey"]
 
-            sensitive_media_detection = check_admin_meta_response_200_sensitive_media_detection(
-                d["sensitiveMediaDetection"]
+            _model.turnstile_secret_key = turnstile_secret_key
+
+            _sensitive_media_detection = d["sensitiveMediaDetection"]
+            sensitive_media_detection = (
+                _sensitive_media_detection
+                if _sensitive_media_detection in {"all", "local", "none", "remote"}
+                else check_admin_meta_response_200_sensitive_media_detection(_sensitive_media_detection)
             )
 
-            sensitive_media_detection_sensitivity = check_admin_meta_response_200_sensitive_media_detection_sensitivity(
-                d["sensitiveMediaDetectionSensitivity"]
+            _model.sensitive_media_detection = sensitive_media_detection
+
+            _sensitive_media_detection_sensitivity = d["sensitiveMediaDetectionSensitivity"]
+            sensitive_media_detection_sensitivity = (
+                _sensitive_media_detection_sensitivity
+                if _sensitive_media_detection_sensitivity in {"high", "low", "medium", "veryHigh", "veryLow"}
+                else check_admin_meta_response_200_sensitive_media_detection_sensitivity(
+                    _sensitive_media_detection_sensitivity
+                )
             )
 
-            set_sensitive_flag_automatically = d["setSensitiveFlagAutomatically"]
-            enable_sensitive_media_detection_for_videos = d["enableSensitiveMediaDetectionForVideos"]
-            proxy_account_id = d["proxyAccountId"]
+            _model.sensitive_media_detection_sensitivity = sensitive_media_detection_sensitivity
+
+            _model.set_sensitive_flag_automatically = d["setSensitiveFlagAutomatically"]
+
+            _model.enable_sensitive_media_detection_for_videos = d["enableSensitiveMediaDetectionForVideos"]
+
+            _model.proxy_account_id = d["proxyAccountId"]
+
             email = d["email"]
 
-            smtp_secure = d["smtpSecure"]
+            _model.email = email
+
+            _model.smtp_secure = d["smtpSecure"]
+
             smtp_host = d["smtpHost"]
+
+            _model.smtp_host = smtp_host
 
             smtp_port = d["smtpPort"]
 
+            _model.smtp_port = smtp_port
+
             smtp_user = d["smtpUser"]
+
+            _model.smtp_user = smtp_user
 
             smtp_pass = d["smtpPass"]
 
+            _model.smtp_pass = smtp_pass
+
             sw_private_key = d["swPrivateKey"]
 
-            use_object_storage = d["useObjectStorage"]
+            _model.sw_private_key = sw_private_key
+
+            _model.use_object_storage = d["useObjectStorage"]
+
             object_storage_base_url = d["objectStorageBaseUrl"]
+
+            _model.object_storage_base_url = object_storage_base_url
 
             object_storage_bucket = d["objectStorageBucket"]
 
+            _model.object_storage_bucket = object_storage_bucket
+
             object_storage_prefix = d["objectStoragePrefix"]
+
+            _model.object_storage_prefix = object_storage_prefix
 
             object_storage_endpoint = d["objectStorageEndpoint"]
 
+            _model.object_storage_endpoint = object_storage_endpoint
+
             object_storage_region = d["objectStorageRegion"]
+
+            _model.object_storage_region = object_storage_region
 
             object_storage_port = d["objectStoragePort"]
 
+            _model.object_storage_port = object_storage_port
+
             object_storage_access_key = d["objectStorageAccessKey"]
+
+            _model.object_storage_access_key = object_storage_access_key
 
             object_storage_secret_key = d["objectStorageSecretKey"]
 
-            object_storage_use_ssl = d["objectStorageUseSSL"]
-            object_storage_use_proxy = d["objectStorageUseProxy"]
-            object_storage_set_public_read = d["objectStorageSetPublicRead"]
-            enable_ip_logging = d["enableIpLogging"]
-            enable_active_email_validation = d["enableActiveEmailValidation"]
-            enable_verifymail_api = d["enableVerifymailApi"]
+            _model.object_storage_secret_key = object_storage_secret_key
+
+            _model.object_storage_use_ssl = d["objectStorageUseSSL"]
+
+            _model.object_storage_use_proxy = d["objectStorageUseProxy"]
+
+            _model.object_storage_set_public_read = d["objectStorageSetPublicRead"]
+
+            _model.enable_ip_logging = d["enableIpLogging"]
+
+            _model.enable_active_email_validation = d["enableActiveEmailValidation"]
+
+            _model.enable_verifymail_api = d["enableVerifymailApi"]
+
             verifymail_auth_key = d["verifymailAuthKey"]
 
-            enable_truemail_api = d["enableTruemailApi"]
+            _model.verifymail_auth_key = verifymail_auth_key
+
+            _model.enable_truemail_api = d["enableTruemailApi"]
+
             truemail_instance = d["truemailInstance"]
+
+            _model.truemail_instance = truemail_instance
 
             truemail_auth_key = d["truemailAuthKey"]
 
-            enable_charts_for_remote_user = d["enableChartsForRemoteUser"]
-            enable_charts_for_federated_instances = d["enableChartsForFederatedInstances"]
-            enable_stats_for_federated_instances = d["enableStatsForFederatedInstances"]
-            enable_server_machine_stats = d["enableServerMachineStats"]
-            enable_identicon_generation = d["enableIdenticonGeneration"]
-            manifest_json_override = d["manifestJsonOverride"]
-            policies = AdminMetaResponse200Policies.from_dict(d["policies"])
+            _model.truemail_auth_key = truemail_auth_key
 
-            enable_fanout_timeline = d["enableFanoutTimeline"]
-            enable_fanout_timeline_db_fallback = d["enableFanoutTimelineDbFallback"]
-            per_local_user_user_timeline_cache_max = d["perLocalUserUserTimelineCacheMax"]
-            per_remote_user_user_timeline_cache_max = d["perRemoteUserUserTimelineCacheMax"]
-            per_user_home_timeline_cache_max = d["perUserHomeTimelineCacheMax"]
-            per_user_list_timeline_cache_max = d["perUserListTimelineCacheMax"]
-            enable_reactions_buffering = d["enableReactionsBuffering"]
-            notes_per_one_ad = d["notesPerOneAd"]
+            _model.enable_charts_for_remote_user = d["enableChartsForRemoteUser"]
+
+            _model.enable_charts_for_federated_instances = d["enableChartsForFederatedInstances"]
+
+            _model.enable_stats_for_federated_instances = d["enableStatsForFederatedInstances"]
+
+            _model.enable_server_machine_stats = d["enableServerMachineStats"]
+
+            _model.enable_identicon_generation = d["enableIdenticonGeneration"]
+
+            _model.manifest_json_override = d["manifestJsonOverride"]
+
+            _policies = d["policies"]
+            if type(_policies) is dict:
+                policies = new_instance(AdminMetaResponse200Policies)
+                policies.additional_properties = _policies
+            else:
+                policies = AdminMetaResponse200Policies.from_dict(_policies)
+            _model.policies = policies
+
+            _model.enable_fanout_timeline = d["enableFanoutTimeline"]
+
+            _model.enable_fanout_timeline_db_fallback = d["enableFanoutTimelineDbFallback"]
+
+            _model.per_local_user_user_timeline_cache_max = d["perLocalUserUserTimelineCacheMax"]
+
+            _model.per_remote_user_user_timeline_cache_max = d["perRemoteUserUserTimelineCacheMax"]
+
+            _model.per_user_home_timeline_cache_max = d["perUserHomeTimelineCacheMax"]
+
+            _model.per_user_list_timeline_cache_max = d["perUserListTimelineCacheMax"]
+
+            _model.enable_reactions_buffering = d["enableReactionsBuffering"]
+
+            _model.notes_per_one_ad = d["notesPerOneAd"]
+
             background_image_url = d["backgroundImageUrl"]
+
+            _model.background_image_url = background_image_url
 
             deepl_auth_key = d["deeplAuthKey"]
 
-            deepl_is_pro = d["deeplIsPro"]
+            _model.deepl_auth_key = deepl_auth_key
+
+            _model.deepl_is_pro = d["deeplIsPro"]
+
             default_dark_theme = d["defaultDarkTheme"]
+
+            _model.default_dark_theme = default_dark_theme
 
             default_light_theme = d["defaultLightTheme"]
 
+            _model.default_light_theme = default_light_theme
+
             client_options = MetaClientOptions.from_dict(d["clientOptions"])
+
+            _model.client_options = client_options
 
             description = d["description"]
 
-            disable_registration = d["disableRegistration"]
+            _model.description = description
+
+            _model.disable_registration = d["disableRegistration"]
+
             impressum_url = d["impressumUrl"]
+
+            _model.impressum_url = impressum_url
 
             maintainer_email = d["maintainerEmail"]
 
+            _model.maintainer_email = maintainer_email
+
             maintainer_name = d["maintainerName"]
+
+            _model.maintainer_name = maintainer_name
 
             name = d["name"]
 
+            _model.name = name
+
             short_name = d["shortName"]
 
-            object_storage_s3_force_path_style = d["objectStorageS3ForcePathStyle"]
+            _model.short_name = short_name
+
+            _model.object_storage_s3_force_path_style = d["objectStorageS3ForcePathStyle"]
+
             privacy_policy_url = d["privacyPolicyUrl"]
+
+            _model.privacy_policy_url = privacy_policy_url
 
             inquiry_url = d["inquiryUrl"]
 
+            _model.inquiry_url = inquiry_url
+
             repository_url = d["repositoryUrl"]
+
+            _model.repository_url = repository_url
 
             feedback_url = d["feedbackUrl"]
 
+            _model.feedback_url = feedback_url
+
             summaly_proxy = d["summalyProxy"]
+
+            _model.summaly_proxy = summaly_proxy
 
             theme_color = d["themeColor"]
 
+            _model.theme_color = theme_color
+
             tos_url = d["tosUrl"]
 
-            uri = d["uri"]
-            version = d["version"]
-            url_preview_enabled = d["urlPreviewEnabled"]
-            url_preview_allow_redirect = d["urlPreviewAllowRedirect"]
-            url_preview_timeout = d["urlPreviewTimeout"]
-            url_preview_maximum_content_length = d["urlPreviewMaximumContentLength"]
-            url_preview_require_content_length = d["urlPreviewRequireContentLength"]
+            _model.tos_url = tos_url
+
+            _model.uri = d["uri"]
+
+            _model.version = d["version"]
+
+            _model.url_preview_enabled = d["urlPreviewEnabled"]
+
+            _model.url_preview_allow_redirect = d["urlPreviewAllowRedirect"]
+
+            _model.url_preview_timeout = d["urlPreviewTimeout"]
+
+            _model.url_preview_maximum_content_length = d["urlPreviewMaximumContentLength"]
+
+            _model.url_preview_require_content_length = d["urlPreviewRequireContentLength"]
+
             url_preview_user_agent = d["urlPreviewUserAgent"]
+
+            _model.url_preview_user_agent = url_preview_user_agent
 
             url_preview_summary_proxy_url = d["urlPreviewSummaryProxyUrl"]
 
-            federation = check_admin_meta_response_200_federation(d["federation"])
+            _model.url_preview_summary_proxy_url = url_preview_summary_proxy_url
+
+            _federation = d["federation"]
+            federation = (
+                _federation
+                if _federation in {"all", "none", "specified"}
+                else check_admin_meta_response_200_federation(_federation)
+            )
+
+            _model.federation = federation
 
             federation_hosts: list[str] = d["federationHosts"]
 
-            deliver_suspended_software = []
+            _model.federation_hosts = federation_hosts
+
             _deliver_suspended_software = d["deliverSuspendedSoftware"]
-            for deliver_suspended_software_item_data in _deliver_suspended_software:
-                deliver_suspended_software_item = AdminMetaResponse200DeliverSuspendedSoftwareItem.from_dict(
-                    deliver_suspended_software_item_data
+            deliver_suspended_software: list[AdminMetaResponse200DeliverSuspendedSoftwareItem]
+            if type(_deliver_suspended_software) is not list:
+                raise TypeError(
+                    f"deliverSuspendedSoftware: expected a list, not {type(_deliver_suspended_software).__name__}"
                 )
+            if _deliver_suspended_software:
+                deliver_suspended_software = []
+                for deliver_suspended_software_item_data in _deliver_suspended_software:
+                    deliver_suspended_software_item = AdminMetaResponse200DeliverSuspendedSoftwareItem.from_dict(
+                        deliver_suspended_software_item_data
+                    )
 
-                deliver_suspended_software.append(deliver_suspended_software_item)
+                    deliver_suspended_software.append(deliver_suspended_software_item)
+            else:
+                deliver_suspended_software = _deliver_suspended_software
 
-            single_user_mode = d["singleUserMode"]
-            ugc_visibility_for_visitor = check_admin_meta_response_200_ugc_visibility_for_visitor(
-                d["ugcVisibilityForVisitor"]
+            _model.deliver_suspended_software = deliver_suspended_software
+
+            _model.single_user_mode = d["singleUserMode"]
+
+            _ugc_visibility_for_visitor = d["ugcVisibilityForVisitor"]
+            ugc_visibility_for_visitor = (
+                _ugc_visibility_for_visitor
+                if _ugc_visibility_for_visitor in {"all", "local", "none"}
+                else check_admin_meta_response_200_ugc_visibility_for_visitor(_ugc_visibility_for_visitor)
             )
 
-            proxy_remote_files = d["proxyRemoteFiles"]
-            sign_to_activity_pub_get = d["signToActivityPubGet"]
-            allow_external_ap_redirect = d["allowExternalApRedirect"]
-            enable_remote_notes_cleaning = d["enableRemoteNotesCleaning"]
-            remote_notes_cleaning_expiry_days_for_each_notes = d["remoteNotesCleaningExpiryDaysForEachNotes"]
-            remote_notes_cleaning_max_processing_duration_in_minutes = d[
+            _model.ugc_visibility_for_visitor = ugc_visibility_for_visitor
+
+            _model.proxy_remote_files = d["proxyRemoteFiles"]
+
+            _model.sign_to_activity_pub_get = d["signToActivityPubGet"]
+
+            _model.allow_external_ap_redirect = d["allowExternalApRedirect"]
+
+            _model.enable_remote_notes_cleaning = d["enableRemoteNotesCleaning"]
+
+            _model.remote_notes_cleaning_expiry_days_for_each_notes = d["remoteNotesCleaningExpiryDaysForEachNotes"]
+
+            _model.remote_notes_cleaning_max_processing_duration_in_minutes = d[
                 "remoteNotesCleaningMaxProcessingDurationInMinutes"
             ]
-            show_role_badges_of_remote_users = d["showRoleBadgesOfRemoteUsers"]
-            silenced_hosts: list[str] = d.get("silencedHosts", UNSET)
 
-            banned_email_domains: list[str] = d.get("bannedEmailDomains", UNSET)
+            _model.show_role_badges_of_remote_users = d["showRoleBadgesOfRemoteUsers"]
 
-            langs: list[str] = d.get("langs", UNSET)
+            _n = 126
+            if "silencedHosts" in d:
+                _n += 1
+                silenced_hosts: list[str] = d["silencedHosts"]
 
-            logo_image_url = d.get("logoImageUrl", UNSET)
+                _model.silenced_hosts = silenced_hosts
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                cache_remote_files,
-                cache_remote_sensitive_files,
-                email_required_for_signup,
-                enable_hcaptcha,
-                hcaptcha_site_key,
-                enable_mcaptcha,
-                mcaptcha_site_key,
-                mcaptcha_instance_url,
-                enable_recaptcha,
-                recaptcha_site_key,
-                enable_turnstile,
-                turnstile_site_key,
-                enable_testcaptcha,
-                google_analytics_measurement_id,
-                sw_publickey,
-                banner_url,
-                server_error_image_url,
-                info_image_url,
-                not_found_image_url,
-                icon_url,
-                app_192_icon_url,
-                app_512_icon_url,
-                enable_email,
-                enable_service_worker,
-                translator_available,
-                media_silenced_hosts,
-                pinned_users,
-                hidden_tags,
-                blocked_hosts,
-                sensitive_words,
-                prohibited_words,
-                prohibited_words_for_name_of_user,
-                preserved_usernames,
-                hcaptcha_secret_key,
-                mcaptcha_secret_key,
-                recaptcha_secret_key,
-                turnstile_secret_key,
-                sensitive_media_detection,
-                sensitive_media_detection_sensitivity,
-                set_sensitive_flag_automatically,
-                enable_sensitive_media_detection_for_videos,
-                proxy_account_id,
-                email,
-                smtp_secure,
-                smtp_host,
-                smtp_port,
-                smtp_user,
-                smtp_pass,
-                sw_private_key,
-                use_object_storage,
-                object_storage_base_url,
-                object_storage_bucket,
-                object_storage_prefix,
-                object_storage_endpoint,
-                object_storage_region,
-                object_storage_port,
-                object_storage_access_key,
-                object_storage_secret_key,
-                object_storage_use_ssl,
-                object_storage_use_proxy,
-                object_storage_set_public_read,
-                enable_ip_logging,
-                enable_active_email_validation,
-                enable_verifymail_api,
-                verifymail_auth_key,
-                enable_truemail_api,
-                truemail_instance,
-                truemail_auth_key,
-                enable_charts_for_remote_user,
-                enable_charts_for_federated_instances,
-                enable_stats_for_federated_instances,
-                enable_server_machine_stats,
-                enable_identicon_generation,
-                manifest_json_override,
-                policies,
-                enable_fanout_timeline,
-                enable_fanout_timeline_db_fallback,
-                per_local_user_user_timeline_cache_max,
-                per_remote_user_user_timeline_cache_max,
-                per_user_home_timeline_cache_max,
-                per_user_list_timeline_cache_max,
-                enable_reactions_buffering,
-                notes_per_one_ad,
-                background_image_url,
-                deepl_auth_key,
-                deepl_is_pro,
-                default_dark_theme,
-                default_light_theme,
-                client_options,
-                description,
-                disable_registration,
-                impressum_url,
-                maintainer_email,
-                maintainer_name,
-                name,
-                short_name,
-                object_storage_s3_force_path_style,
-                privacy_policy_url,
-                inquiry_url,
-                repository_url,
-                feedback_url,
-                summaly_proxy,
-                theme_color,
-                tos_url,
-                uri,
-                version,
-                url_preview_enabled,
-                url_preview_allow_redirect,
-                url_preview_timeout,
-                url_preview_maximum_content_length,
-                url_preview_require_content_length,
-                url_preview_user_agent,
-                url_preview_summary_proxy_url,
-                federation,
-                federation_hosts,
-                deliver_suspended_software,
-                single_user_mode,
-                ugc_visibility_for_visitor,
-                proxy_remote_files,
-                sign_to_activity_pub_get,
-                allow_external_ap_redirect,
-                enable_remote_notes_cleaning,
-                remote_notes_cleaning_expiry_days_for_each_notes,
-                remote_notes_cleaning_max_processing_duration_in_minutes,
-                show_role_badges_of_remote_users,
-                mascot_image_url,
-                silenced_hosts,
-                banned_email_domains,
-                langs,
-                logo_image_url,
-            )
+            else:
+                _model.silenced_hosts = UNSET
+            if "bannedEmailDomains" in d:
+                _n += 1
+                banned_email_domains: list[str] = d["bannedEmailDomains"]
+
+                _model.banned_email_domains = banned_email_domains
+
+            else:
+                _model.banned_email_domains = UNSET
+            if "langs" in d:
+                _n += 1
+                langs: list[str] = d["langs"]
+
+                _model.langs = langs
+
+            else:
+                _model.langs = UNSET
+            if "logoImageUrl" in d:
+                _n += 1
+                logo_image_url = d["logoImageUrl"]
+
+                _model.logo_image_url = logo_image_url
+
+            else:
+                _model.logo_image_url = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminMetaResponse200", exc) from exc
-        if not d.keys() <= _ADMINMETARESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINMETARESPONSE200_KEYS}
             unknown_properties("AdminMetaResponse200", extra)
@@ -1481,8 +1606,11 @@ class AdminMetaResponse200:
 
         _sensitive_media_detection_raw = d.pop("sensitiveMediaDetection", UNSET)
         if _sensitive_media_detection_raw is not UNSET:
-            sensitive_media_detection = check_admin_meta_response_200_sensitive_media_detection(
-                _sensitive_media_detection_raw
+            _sensitive_media_detection = _sensitive_media_detection_raw
+            sensitive_media_detection = (
+                _sensitive_media_detection
+                if _sensitive_media_detection in {"all", "local", "none", "remote"}
+                else check_admin_meta_response_200_sensitive_media_detection(_sensitive_media_detection)
             )
 
         else:
@@ -1492,8 +1620,13 @@ class AdminMetaResponse200:
 
         _sensitive_media_detection_sensitivity_raw = d.pop("sensitiveMediaDetectionSensitivity", UNSET)
         if _sensitive_media_detection_sensitivity_raw is not UNSET:
-            sensitive_media_detection_sensitivity = check_admin_meta_response_200_sensitive_media_detection_sensitivity(
-                _sensitive_media_detection_sensitivity_raw
+            _sensitive_media_detection_sensitivity = _sensitive_media_detection_sensitivity_raw
+            sensitive_media_detection_sensitivity = (
+                _sensitive_media_detection_sensitivity
+                if _sensitive_media_detection_sensitivity in {"high", "low", "medium", "veryHigh", "veryLow"}
+                else check_admin_meta_response_200_sensitive_media_detection_sensitivity(
+                    _sensitive_media_detection_sensitivity
+                )
             )
 
         else:
@@ -2025,7 +2158,12 @@ class AdminMetaResponse200:
 
         _federation_raw = d.pop("federation", UNSET)
         if _federation_raw is not UNSET:
-            federation = check_admin_meta_response_200_federation(_federation_raw)
+            _federation = _federation_raw
+            federation = (
+                _federation
+                if _federation in {"all", "none", "specified"}
+                else check_admin_meta_response_200_federation(_federation)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -2043,14 +2181,22 @@ class AdminMetaResponse200:
 
         _deliver_suspended_software_raw = d.pop("deliverSuspendedSoftware", UNSET)
         if _deliver_suspended_software_raw is not UNSET:
-            deliver_suspended_software = []
             _deliver_suspended_software = _deliver_suspended_software_raw
-            for deliver_suspended_software_item_data in _deliver_suspended_software:
-                deliver_suspended_software_item = AdminMetaResponse200DeliverSuspendedSoftwareItem.from_dict(
-                    deliver_suspended_software_item_data
+            deliver_suspended_software: list[AdminMetaResponse200DeliverSuspendedSoftwareItem]
+            if type(_deliver_suspended_software) is not list:
+                raise TypeError(
+                    f"deliverSuspendedSoftware: expected a list, not {type(_deliver_suspended_software).__name__}"
                 )
+            if _deliver_suspended_software:
+                deliver_suspended_software = []
+                for deliver_suspended_software_item_data in _deliver_suspended_software:
+                    deliver_suspended_software_item = AdminMetaResponse200DeliverSuspendedSoftwareItem.from_dict(
+                        deliver_suspended_software_item_data
+                    )
 
-                deliver_suspended_software.append(deliver_suspended_software_item)
+                    deliver_suspended_software.append(deliver_suspended_software_item)
+            else:
+                deliver_suspended_software = _deliver_suspended_software
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -2064,8 +2210,11 @@ class AdminMetaResponse200:
 
         _ugc_visibility_for_visitor_raw = d.pop("ugcVisibilityForVisitor", UNSET)
         if _ugc_visibility_for_visitor_raw is not UNSET:
-            ugc_visibility_for_visitor = check_admin_meta_response_200_ugc_visibility_for_visitor(
-                _ugc_visibility_for_visitor_raw
+            _ugc_visibility_for_visitor = _ugc_visibility_for_visitor_raw
+            ugc_visibility_for_visitor = (
+                _ugc_visibility_for_visitor
+                if _ugc_visibility_for_visitor in {"all", "local", "none"}
+                else check_admin_meta_response_200_ugc_visibility_for_visitor(_ugc_visibility_for_visitor)
             )
 
         else:

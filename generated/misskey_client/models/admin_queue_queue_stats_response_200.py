@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -82,34 +83,64 @@ class AdminQueueQueueStatsResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminQueueQueueStatsResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            name = check_admin_queue_queue_stats_response_200_name(d["name"])
+            _name = d["name"]
+            name = (
+                _name
+                if _name
+                in {
+                    "db",
+                    "deliver",
+                    "endedPollNotification",
+                    "inbox",
+                    "objectStorage",
+                    "postScheduledNote",
+                    "relationship",
+                    "system",
+                    "systemWebhookDeliver",
+                    "userWebhookDeliver",
+                }
+                else check_admin_queue_queue_stats_response_200_name(_name)
+            )
 
-            qualified_name = d["qualifiedName"]
-            counts = AdminQueueQueueStatsResponse200Counts.from_dict(d["counts"])
+            _model.name = name
 
-            is_paused = d["isPaused"]
+            _model.qualified_name = d["qualifiedName"]
+
+            _counts = d["counts"]
+            if type(_counts) is dict:
+                counts = new_instance(AdminQueueQueueStatsResponse200Counts)
+                counts.additional_properties = _counts
+            else:
+                counts = AdminQueueQueueStatsResponse200Counts.from_dict(_counts)
+            _model.counts = counts
+
+            _model.is_paused = d["isPaused"]
+
             metrics = AdminQueueQueueStatsResponse200Metrics.from_dict(d["metrics"])
+
+            _model.metrics = metrics
 
             db = AdminQueueQueueStatsResponse200Db.from_dict(d["db"])
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                name,
-                qualified_name,
-                counts,
-                is_paused,
-                metrics,
-                db,
-            )
+            _model.db = db
+
+            _n = 6
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminQueueQueueStatsResponse200", exc) from exc
-        if not d.keys() <= _ADMINQUEUEQUEUESTATSRESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESTATSRESPONSE200_KEYS}
             unknown_properties("AdminQueueQueueStatsResponse200", extra)
@@ -133,7 +164,24 @@ class AdminQueueQueueStatsResponse200:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = check_admin_queue_queue_stats_response_200_name(_name_raw)
+            _name = _name_raw
+            name = (
+                _name
+                if _name
+                in {
+                    "db",
+                    "deliver",
+                    "endedPollNotification",
+                    "inbox",
+                    "objectStorage",
+                    "postScheduledNote",
+                    "relationship",
+                    "system",
+                    "systemWebhookDeliver",
+                    "userWebhookDeliver",
+                }
+                else check_admin_queue_queue_stats_response_200_name(_name)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -96,39 +97,52 @@ class AdminQueueQueueStatsResponse200Db:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminQueueQueueStatsResponse200Db:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            version = d["version"]
-            mode = check_admin_queue_queue_stats_response_200_db_mode(d["mode"])
+            _model.version = d["version"]
 
-            run_id = d["runId"]
-            process_id = d["processId"]
-            port = d["port"]
-            os = d["os"]
-            uptime = d["uptime"]
+            _mode = d["mode"]
+            mode = (
+                _mode
+                if _mode in {"cluster", "sentinel", "standalone"}
+                else check_admin_queue_queue_stats_response_200_db_mode(_mode)
+            )
+
+            _model.mode = mode
+
+            _model.run_id = d["runId"]
+
+            _model.process_id = d["processId"]
+
+            _model.port = d["port"]
+
+            _model.os = d["os"]
+
+            _model.uptime = d["uptime"]
+
             memory = AdminQueueQueueStatsResponse200DbMemory.from_dict(d["memory"])
+
+            _model.memory = memory
 
             clients = AdminQueueQueueStatsResponse200DbClients.from_dict(d["clients"])
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                version,
-                mode,
-                run_id,
-                process_id,
-                port,
-                os,
-                uptime,
-                memory,
-                clients,
-            )
+            _model.clients = clients
+
+            _n = 9
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminQueueQueueStatsResponse200Db", exc) from exc
-        if not d.keys() <= _ADMINQUEUEQUEUESTATSRESPONSE200DB_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESTATSRESPONSE200DB_KEYS}
             unknown_properties("AdminQueueQueueStatsResponse200Db", extra)
@@ -157,7 +171,12 @@ class AdminQueueQueueStatsResponse200Db:
 
         _mode_raw = d.pop("mode", UNSET)
         if _mode_raw is not UNSET:
-            mode = check_admin_queue_queue_stats_response_200_db_mode(_mode_raw)
+            _mode = _mode_raw
+            mode = (
+                _mode
+                if _mode in {"cluster", "sentinel", "standalone"}
+                else check_admin_queue_queue_stats_response_200_db_mode(_mode)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

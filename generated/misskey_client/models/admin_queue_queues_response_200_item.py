@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -71,29 +72,58 @@ class AdminQueueQueuesResponse200Item:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminQueueQueuesResponse200Item:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            name = check_admin_queue_queues_response_200_item_name(d["name"])
+            _name = d["name"]
+            name = (
+                _name
+                if _name
+                in {
+                    "db",
+                    "deliver",
+                    "endedPollNotification",
+                    "inbox",
+                    "objectStorage",
+                    "postScheduledNote",
+                    "relationship",
+                    "system",
+                    "systemWebhookDeliver",
+                    "userWebhookDeliver",
+                }
+                else check_admin_queue_queues_response_200_item_name(_name)
+            )
 
-            counts = AdminQueueQueuesResponse200ItemCounts.from_dict(d["counts"])
+            _model.name = name
 
-            is_paused = d["isPaused"]
+            _counts = d["counts"]
+            if type(_counts) is dict:
+                counts = new_instance(AdminQueueQueuesResponse200ItemCounts)
+                counts.additional_properties = _counts
+            else:
+                counts = AdminQueueQueuesResponse200ItemCounts.from_dict(_counts)
+            _model.counts = counts
+
+            _model.is_paused = d["isPaused"]
+
             metrics = AdminQueueQueuesResponse200ItemMetrics.from_dict(d["metrics"])
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                name,
-                counts,
-                is_paused,
-                metrics,
-            )
+            _model.metrics = metrics
+
+            _n = 4
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminQueueQueuesResponse200Item", exc) from exc
-        if not d.keys() <= _ADMINQUEUEQUEUESRESPONSE200ITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESRESPONSE200ITEM_KEYS}
             unknown_properties("AdminQueueQueuesResponse200Item", extra)
@@ -117,7 +147,24 @@ class AdminQueueQueuesResponse200Item:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = check_admin_queue_queues_response_200_item_name(_name_raw)
+            _name = _name_raw
+            name = (
+                _name
+                if _name
+                in {
+                    "db",
+                    "deliver",
+                    "endedPollNotification",
+                    "inbox",
+                    "objectStorage",
+                    "postScheduledNote",
+                    "relationship",
+                    "system",
+                    "systemWebhookDeliver",
+                    "userWebhookDeliver",
+                }
+                else check_admin_queue_queues_response_200_item_name(_name)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

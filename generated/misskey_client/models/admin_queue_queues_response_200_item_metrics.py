@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -56,24 +57,31 @@ class AdminQueueQueuesResponse200ItemMetrics:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminQueueQueuesResponse200ItemMetrics:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
             completed = QueueMetrics.from_dict(d["completed"])
 
+            _model.completed = completed
+
             failed = QueueMetrics.from_dict(d["failed"])
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                completed,
-                failed,
-            )
+            _model.failed = failed
+
+            _n = 2
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminQueueQueuesResponse200ItemMetrics", exc) from exc
-        if not d.keys() <= _ADMINQUEUEQUEUESRESPONSE200ITEMMETRICS_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESRESPONSE200ITEMMETRICS_KEYS}
             unknown_properties("AdminQueueQueuesResponse200ItemMetrics", extra)

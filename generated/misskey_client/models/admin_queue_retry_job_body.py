@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -52,23 +53,46 @@ class AdminQueueRetryJobBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminQueueRetryJobBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            queue = check_admin_queue_retry_job_body_queue(d["queue"])
-
-            job_id = d["jobId"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                queue,
-                job_id,
+            _queue = d["queue"]
+            queue = (
+                _queue
+                if _queue
+                in {
+                    "db",
+                    "deliver",
+                    "endedPollNotification",
+                    "inbox",
+                    "objectStorage",
+                    "postScheduledNote",
+                    "relationship",
+                    "system",
+                    "systemWebhookDeliver",
+                    "userWebhookDeliver",
+                }
+                else check_admin_queue_retry_job_body_queue(_queue)
             )
+
+            _model.queue = queue
+
+            _model.job_id = d["jobId"]
+
+            _n = 2
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminQueueRetryJobBody", exc) from exc
-        if not d.keys() <= _ADMINQUEUERETRYJOBBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUERETRYJOBBODY_KEYS}
             unknown_properties("AdminQueueRetryJobBody", extra)
@@ -92,7 +116,24 @@ class AdminQueueRetryJobBody:
         d = dict(src_dict)
         _queue_raw = d.pop("queue", UNSET)
         if _queue_raw is not UNSET:
-            queue = check_admin_queue_retry_job_body_queue(_queue_raw)
+            _queue = _queue_raw
+            queue = (
+                _queue
+                if _queue
+                in {
+                    "db",
+                    "deliver",
+                    "endedPollNotification",
+                    "inbox",
+                    "objectStorage",
+                    "postScheduledNote",
+                    "relationship",
+                    "system",
+                    "systemWebhookDeliver",
+                    "userWebhookDeliver",
+                }
+                else check_admin_queue_retry_job_body_queue(_queue)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

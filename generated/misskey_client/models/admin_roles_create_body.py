@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -129,53 +130,80 @@ class AdminRolesCreateBody:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminRolesCreateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            name = d["name"]
-            description = d["description"]
+            _model.name = d["name"]
+
+            _model.description = d["description"]
+
             color = d["color"]
+
+            _model.color = color
 
             icon_url = d["iconUrl"]
 
-            target = check_admin_roles_create_body_target(d["target"])
+            _model.icon_url = icon_url
 
-            cond_formula = AdminRolesCreateBodyCondFormula.from_dict(d["condFormula"])
+            _target = d["target"]
+            target = _target if _target in {"conditional", "manual"} else check_admin_roles_create_body_target(_target)
 
-            is_public = d["isPublic"]
-            is_moderator = d["isModerator"]
-            is_administrator = d["isAdministrator"]
-            as_badge = d["asBadge"]
-            can_edit_members_by_moderator = d["canEditMembersByModerator"]
-            display_order = d["displayOrder"]
-            policies = AdminRolesCreateBodyPolicies.from_dict(d["policies"])
+            _model.target = target
 
-            is_explorable = d.get("isExplorable", UNSET)
-            preserve_assignment_on_move_account = d.get("preserveAssignmentOnMoveAccount", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                name,
-                description,
-                color,
-                icon_url,
-                target,
-                cond_formula,
-                is_public,
-                is_moderator,
-                is_administrator,
-                as_badge,
-                can_edit_members_by_moderator,
-                display_order,
-                policies,
-                is_explorable,
-                preserve_assignment_on_move_account,
-            )
+            _cond_formula = d["condFormula"]
+            if type(_cond_formula) is dict:
+                cond_formula = new_instance(AdminRolesCreateBodyCondFormula)
+                cond_formula.additional_properties = _cond_formula
+            else:
+                cond_formula = AdminRolesCreateBodyCondFormula.from_dict(_cond_formula)
+            _model.cond_formula = cond_formula
+
+            _model.is_public = d["isPublic"]
+
+            _model.is_moderator = d["isModerator"]
+
+            _model.is_administrator = d["isAdministrator"]
+
+            _model.as_badge = d["asBadge"]
+
+            _model.can_edit_members_by_moderator = d["canEditMembersByModerator"]
+
+            _model.display_order = d["displayOrder"]
+
+            _policies = d["policies"]
+            if type(_policies) is dict:
+                policies = new_instance(AdminRolesCreateBodyPolicies)
+                policies.additional_properties = _policies
+            else:
+                policies = AdminRolesCreateBodyPolicies.from_dict(_policies)
+            _model.policies = policies
+
+            _n = 13
+            if "isExplorable" in d:
+                _n += 1
+                _model.is_explorable = d["isExplorable"]
+
+            else:
+                _model.is_explorable = UNSET
+            if "preserveAssignmentOnMoveAccount" in d:
+                _n += 1
+                _model.preserve_assignment_on_move_account = d["preserveAssignmentOnMoveAccount"]
+
+            else:
+                _model.preserve_assignment_on_move_account = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminRolesCreateBody", exc) from exc
-        if not d.keys() <= _ADMINROLESCREATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINROLESCREATEBODY_KEYS}
             unknown_properties("AdminRolesCreateBody", extra)
@@ -227,7 +255,8 @@ class AdminRolesCreateBody:
 
         _target_raw = d.pop("target", UNSET)
         if _target_raw is not UNSET:
-            target = check_admin_roles_create_body_target(_target_raw)
+            _target = _target_raw
+            target = _target if _target in {"conditional", "manual"} else check_admin_roles_create_body_target(_target)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -161,70 +162,136 @@ class AdminRolesUpdateBody:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminRolesUpdateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            role_id = d["roleId"]
-            name = d.get("name", UNSET)
-            description = d.get("description", UNSET)
-            color = d.get("color", UNSET)
+            _model.role_id = d["roleId"]
 
-            icon_url = d.get("iconUrl", UNSET)
+            _n = 1
+            if "name" in d:
+                _n += 1
+                _model.name = d["name"]
 
-            _target = d.get("target", UNSET)
-            target: AdminRolesUpdateBodyTarget | Unset
-            if _target is UNSET:
-                target = UNSET
             else:
-                target = check_admin_roles_update_body_target(_target)
+                _model.name = UNSET
+            if "description" in d:
+                _n += 1
+                _model.description = d["description"]
 
-            _cond_formula = d.get("condFormula", UNSET)
-            cond_formula: AdminRolesUpdateBodyCondFormula | Unset
-            if _cond_formula is UNSET:
-                cond_formula = UNSET
             else:
-                cond_formula = AdminRolesUpdateBodyCondFormula.from_dict(_cond_formula)
+                _model.description = UNSET
+            if "color" in d:
+                _n += 1
+                color = d["color"]
 
-            is_public = d.get("isPublic", UNSET)
-            is_moderator = d.get("isModerator", UNSET)
-            is_administrator = d.get("isAdministrator", UNSET)
-            is_explorable = d.get("isExplorable", UNSET)
-            as_badge = d.get("asBadge", UNSET)
-            preserve_assignment_on_move_account = d.get("preserveAssignmentOnMoveAccount", UNSET)
-            can_edit_members_by_moderator = d.get("canEditMembersByModerator", UNSET)
-            display_order = d.get("displayOrder", UNSET)
-            _policies = d.get("policies", UNSET)
-            policies: AdminRolesUpdateBodyPolicies | Unset
-            if _policies is UNSET:
-                policies = UNSET
+                _model.color = color
+
             else:
-                policies = AdminRolesUpdateBodyPolicies.from_dict(_policies)
+                _model.color = UNSET
+            if "iconUrl" in d:
+                _n += 1
+                icon_url = d["iconUrl"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                role_id,
-                name,
-                description,
-                color,
-                icon_url,
-                target,
-                cond_formula,
-                is_public,
-                is_moderator,
-                is_administrator,
-                is_explorable,
-                as_badge,
-                preserve_assignment_on_move_account,
-                can_edit_members_by_moderator,
-                display_order,
-                policies,
-            )
+                _model.icon_url = icon_url
+
+            else:
+                _model.icon_url = UNSET
+            if "target" in d:
+                _n += 1
+                _target = d["target"]
+                target = (
+                    _target if _target in {"conditional", "manual"} else check_admin_roles_update_body_target(_target)
+                )
+
+                _model.target = target
+
+            else:
+                _model.target = UNSET
+            if "condFormula" in d:
+                _n += 1
+                _cond_formula = d["condFormula"]
+                if type(_cond_formula) is dict:
+                    cond_formula = new_instance(AdminRolesUpdateBodyCondFormula)
+                    cond_formula.additional_properties = _cond_formula
+                else:
+                    cond_formula = AdminRolesUpdateBodyCondFormula.from_dict(_cond_formula)
+                _model.cond_formula = cond_formula
+
+            else:
+                _model.cond_formula = UNSET
+            if "isPublic" in d:
+                _n += 1
+                _model.is_public = d["isPublic"]
+
+            else:
+                _model.is_public = UNSET
+            if "isModerator" in d:
+                _n += 1
+                _model.is_moderator = d["isModerator"]
+
+            else:
+                _model.is_moderator = UNSET
+            if "isAdministrator" in d:
+                _n += 1
+                _model.is_administrator = d["isAdministrator"]
+
+            else:
+                _model.is_administrator = UNSET
+            if "isExplorable" in d:
+                _n += 1
+                _model.is_explorable = d["isExplorable"]
+
+            else:
+                _model.is_explorable = UNSET
+            if "asBadge" in d:
+                _n += 1
+                _model.as_badge = d["asBadge"]
+
+            else:
+                _model.as_badge = UNSET
+            if "preserveAssignmentOnMoveAccount" in d:
+                _n += 1
+                _model.preserve_assignment_on_move_account = d["preserveAssignmentOnMoveAccount"]
+
+            else:
+                _model.preserve_assignment_on_move_account = UNSET
+            if "canEditMembersByModerator" in d:
+                _n += 1
+                _model.can_edit_members_by_moderator = d["canEditMembersByModerator"]
+
+            else:
+                _model.can_edit_members_by_moderator = UNSET
+            if "displayOrder" in d:
+                _n += 1
+                _model.display_order = d["displayOrder"]
+
+            else:
+                _model.display_order = UNSET
+            if "policies" in d:
+                _n += 1
+                _policies = d["policies"]
+                if type(_policies) is dict:
+                    policies = new_instance(AdminRolesUpdateBodyPolicies)
+                    policies.additional_properties = _policies
+                else:
+                    policies = AdminRolesUpdateBodyPolicies.from_dict(_policies)
+                _model.policies = policies
+
+            else:
+                _model.policies = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminRolesUpdateBody", exc) from exc
-        if not d.keys() <= _ADMINROLESUPDATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINROLESUPDATEBODY_KEYS}
             unknown_properties("AdminRolesUpdateBody", extra)

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     parse_union,
@@ -78,12 +79,21 @@ class AdminRolesUsersResponse200Item:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminRolesUsersResponse200Item:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
 
@@ -114,6 +124,8 @@ class AdminRolesUsersResponse200Item:
 
             user = _parse_user(d["user"])
 
+            _model.user = user
+
             _expires_at = d["expiresAt"]
             expires_at: datetime.datetime | None
             if _expires_at is None:
@@ -123,18 +135,15 @@ class AdminRolesUsersResponse200Item:
 
                 expires_at = expires_at_type_0
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                user,
-                expires_at,
-            )
+            _model.expires_at = expires_at
+
+            _n = 4
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminRolesUsersResponse200Item", exc) from exc
-        if not d.keys() <= _ADMINROLESUSERSRESPONSE200ITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINROLESUSERSRESPONSE200ITEM_KEYS}
             unknown_properties("AdminRolesUsersResponse200Item", extra)

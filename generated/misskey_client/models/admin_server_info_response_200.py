@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -99,41 +100,55 @@ class AdminServerInfoResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminServerInfoResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            machine = d["machine"]
-            os = d["os"]
-            node = d["node"]
-            psql = d["psql"]
+            _model.machine = d["machine"]
+
+            _model.os = d["os"]
+
+            _model.node = d["node"]
+
+            _model.psql = d["psql"]
+
             cpu = AdminServerInfoResponse200Cpu.from_dict(d["cpu"])
+
+            _model.cpu = cpu
 
             mem = AdminServerInfoResponse200Mem.from_dict(d["mem"])
 
+            _model.mem = mem
+
             fs = AdminServerInfoResponse200Fs.from_dict(d["fs"])
+
+            _model.fs = fs
 
             net = AdminServerInfoResponse200Net.from_dict(d["net"])
 
-            redis = d.get("redis", UNSET)
+            _model.net = net
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                machine,
-                os,
-                node,
-                psql,
-                cpu,
-                mem,
-                fs,
-                net,
-                redis,
-            )
+            _n = 8
+            if "redis" in d:
+                _n += 1
+                redis = d["redis"]
+
+                _model.redis = redis
+
+            else:
+                _model.redis = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminServerInfoResponse200", exc) from exc
-        if not d.keys() <= _ADMINSERVERINFORESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINSERVERINFORESPONSE200_KEYS}
             unknown_properties("AdminServerInfoResponse200", extra)

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     parse_union,
     unknown_properties,
@@ -207,124 +208,163 @@ class AdminShowUserResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminShowUserResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
             email = d["email"]
 
-            email_verified = d["emailVerified"]
+            _model.email = email
+
+            _model.email_verified = d["emailVerified"]
+
             followed_message = d["followedMessage"]
 
-            auto_accept_followed = d["autoAcceptFollowed"]
-            no_crawle = d["noCrawle"]
-            prevent_ai_learning = d["preventAiLearning"]
-            always_mark_nsfw = d["alwaysMarkNsfw"]
-            auto_sensitive = d["autoSensitive"]
-            careful_bot = d["carefulBot"]
-            inject_featured_note = d["injectFeaturedNote"]
-            receive_announcement_email = d["receiveAnnouncementEmail"]
-            muted_words = []
+            _model.followed_message = followed_message
+
+            _model.auto_accept_followed = d["autoAcceptFollowed"]
+
+            _model.no_crawle = d["noCrawle"]
+
+            _model.prevent_ai_learning = d["preventAiLearning"]
+
+            _model.always_mark_nsfw = d["alwaysMarkNsfw"]
+
+            _model.auto_sensitive = d["autoSensitive"]
+
+            _model.careful_bot = d["carefulBot"]
+
+            _model.inject_featured_note = d["injectFeaturedNote"]
+
+            _model.receive_announcement_email = d["receiveAnnouncementEmail"]
+
             _muted_words = d["mutedWords"]
-            for muted_words_item_data in _muted_words:
+            muted_words: list[list[str] | str]
+            if type(_muted_words) is not list:
+                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+            if _muted_words:
+                muted_words = []
+                for muted_words_item_data in _muted_words:
 
-                def _parse_muted_words_item(data: object) -> list[str] | str:
+                    def _parse_muted_words_item(data: object) -> list[str] | str:
 
-                    def _try_0(data: Any) -> str:
-                        if not isinstance(data, str):
-                            raise TypeError()
-                        return data
+                        def _try_0(data: Any) -> str:
+                            if not isinstance(data, str):
+                                raise TypeError()
+                            return data
 
-                    def _try_1(data: Any) -> list[str]:
-                        if not isinstance(data, list):
-                            raise TypeError()
-                        muted_words_item_type_1: list[str] = data
+                        def _try_1(data: Any) -> list[str]:
+                            if not isinstance(data, list):
+                                raise TypeError()
+                            muted_words_item_type_1: list[str] = data
 
-                        return muted_words_item_type_1
+                            return muted_words_item_type_1
 
-                    return cast(
-                        list[str] | str,
-                        parse_union(
-                            data,
-                            (
-                                _try_0,
-                                _try_1,
+                        return cast(
+                            list[str] | str,
+                            parse_union(
+                                data,
+                                (
+                                    _try_0,
+                                    _try_1,
+                                ),
                             ),
-                        ),
-                    )
+                        )
 
-                muted_words_item = _parse_muted_words_item(muted_words_item_data)
+                    muted_words_item = _parse_muted_words_item(muted_words_item_data)
 
-                muted_words.append(muted_words_item)
+                    muted_words.append(muted_words_item)
+            else:
+                muted_words = _muted_words
+
+            _model.muted_words = muted_words
 
             muted_instances: list[str] = d["mutedInstances"]
+
+            _model.muted_instances = muted_instances
 
             notification_recieve_config = AdminShowUserResponse200NotificationRecieveConfig.from_dict(
                 d["notificationRecieveConfig"]
             )
 
-            is_moderator = d["isModerator"]
-            is_silenced = d["isSilenced"]
-            is_suspended = d["isSuspended"]
-            is_hibernated = d["isHibernated"]
+            _model.notification_recieve_config = notification_recieve_config
+
+            _model.is_moderator = d["isModerator"]
+
+            _model.is_silenced = d["isSilenced"]
+
+            _model.is_suspended = d["isSuspended"]
+
+            _model.is_hibernated = d["isHibernated"]
+
             last_active_date = d["lastActiveDate"]
 
-            moderation_note = d["moderationNote"]
-            signins = []
-            _signins = d["signins"]
-            for signins_item_data in _signins:
-                signins_item = Signin.from_dict(signins_item_data)
+            _model.last_active_date = last_active_date
 
-                signins.append(signins_item)
+            _model.moderation_note = d["moderationNote"]
+
+            _signins = d["signins"]
+            signins: list[Signin]
+            if type(_signins) is not list:
+                raise TypeError(f"signins: expected a list, not {type(_signins).__name__}")
+            if _signins:
+                signins = []
+                for signins_item_data in _signins:
+                    signins_item = Signin.from_dict(signins_item_data)
+
+                    signins.append(signins_item)
+            else:
+                signins = _signins
+
+            _model.signins = signins
 
             policies = RolePolicies.from_dict(d["policies"])
 
-            roles = []
+            _model.policies = policies
+
             _roles = d["roles"]
-            for roles_item_data in _roles:
-                roles_item = Role.from_dict(roles_item_data)
+            roles: list[Role]
+            if type(_roles) is not list:
+                raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
+            if _roles:
+                roles = []
+                for roles_item_data in _roles:
+                    roles_item = Role.from_dict(roles_item_data)
 
-                roles.append(roles_item)
+                    roles.append(roles_item)
+            else:
+                roles = _roles
 
-            role_assigns = []
+            _model.roles = roles
+
             _role_assigns = d["roleAssigns"]
-            for role_assigns_item_data in _role_assigns:
-                role_assigns_item = AdminShowUserResponse200RoleAssignsItem.from_dict(role_assigns_item_data)
+            role_assigns: list[AdminShowUserResponse200RoleAssignsItem]
+            if type(_role_assigns) is not list:
+                raise TypeError(f"roleAssigns: expected a list, not {type(_role_assigns).__name__}")
+            if _role_assigns:
+                role_assigns = []
+                for role_assigns_item_data in _role_assigns:
+                    role_assigns_item = AdminShowUserResponse200RoleAssignsItem.from_dict(role_assigns_item_data)
 
-                role_assigns.append(role_assigns_item)
+                    role_assigns.append(role_assigns_item)
+            else:
+                role_assigns = _role_assigns
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                email,
-                email_verified,
-                followed_message,
-                auto_accept_followed,
-                no_crawle,
-                prevent_ai_learning,
-                always_mark_nsfw,
-                auto_sensitive,
-                careful_bot,
-                inject_featured_note,
-                receive_announcement_email,
-                muted_words,
-                muted_instances,
-                notification_recieve_config,
-                is_moderator,
-                is_silenced,
-                is_suspended,
-                is_hibernated,
-                last_active_date,
-                moderation_note,
-                signins,
-                policies,
-                roles,
-                role_assigns,
-            )
+            _model.role_assigns = role_assigns
+
+            _n = 24
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminShowUserResponse200", exc) from exc
-        if not d.keys() <= _ADMINSHOWUSERRESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINSHOWUSERRESPONSE200_KEYS}
             unknown_properties("AdminShowUserResponse200", extra)
@@ -411,38 +451,44 @@ class AdminShowUserResponse200:
 
         _muted_words_raw = d.pop("mutedWords", UNSET)
         if _muted_words_raw is not UNSET:
-            muted_words = []
             _muted_words = _muted_words_raw
-            for muted_words_item_data in _muted_words:
+            muted_words: list[list[str] | str]
+            if type(_muted_words) is not list:
+                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+            if _muted_words:
+                muted_words = []
+                for muted_words_item_data in _muted_words:
 
-                def _parse_muted_words_item(data: object) -> list[str] | str:
+                    def _parse_muted_words_item(data: object) -> list[str] | str:
 
-                    def _try_0(data: Any) -> str:
-                        if not isinstance(data, str):
-                            raise TypeError()
-                        return data
+                        def _try_0(data: Any) -> str:
+                            if not isinstance(data, str):
+                                raise TypeError()
+                            return data
 
-                    def _try_1(data: Any) -> list[str]:
-                        if not isinstance(data, list):
-                            raise TypeError()
-                        muted_words_item_type_1: list[str] = data
+                        def _try_1(data: Any) -> list[str]:
+                            if not isinstance(data, list):
+                                raise TypeError()
+                            muted_words_item_type_1: list[str] = data
 
-                        return muted_words_item_type_1
+                            return muted_words_item_type_1
 
-                    return cast(
-                        list[str] | str,
-                        parse_union(
-                            data,
-                            (
-                                _try_0,
-                                _try_1,
+                        return cast(
+                            list[str] | str,
+                            parse_union(
+                                data,
+                                (
+                                    _try_0,
+                                    _try_1,
+                                ),
                             ),
-                        ),
-                    )
+                        )
 
-                muted_words_item = _parse_muted_words_item(muted_words_item_data)
+                    muted_words_item = _parse_muted_words_item(muted_words_item_data)
 
-                muted_words.append(muted_words_item)
+                    muted_words.append(muted_words_item)
+            else:
+                muted_words = _muted_words
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -505,12 +551,18 @@ class AdminShowUserResponse200:
 
         _signins_raw = d.pop("signins", UNSET)
         if _signins_raw is not UNSET:
-            signins = []
             _signins = _signins_raw
-            for signins_item_data in _signins:
-                signins_item = Signin.from_dict(signins_item_data)
+            signins: list[Signin]
+            if type(_signins) is not list:
+                raise TypeError(f"signins: expected a list, not {type(_signins).__name__}")
+            if _signins:
+                signins = []
+                for signins_item_data in _signins:
+                    signins_item = Signin.from_dict(signins_item_data)
 
-                signins.append(signins_item)
+                    signins.append(signins_item)
+            else:
+                signins = _signins
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -528,12 +580,18 @@ class AdminShowUserResponse200:
 
         _roles_raw = d.pop("roles", UNSET)
         if _roles_raw is not UNSET:
-            roles = []
             _roles = _roles_raw
-            for roles_item_data in _roles:
-                roles_item = Role.from_dict(roles_item_data)
+            roles: list[Role]
+            if type(_roles) is not list:
+                raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
+            if _roles:
+                roles = []
+                for roles_item_data in _roles:
+                    roles_item = Role.from_dict(roles_item_data)
 
-                roles.append(roles_item)
+                    roles.append(roles_item)
+            else:
+                roles = _roles
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -542,12 +600,18 @@ class AdminShowUserResponse200:
 
         _role_assigns_raw = d.pop("roleAssigns", UNSET)
         if _role_assigns_raw is not UNSET:
-            role_assigns = []
             _role_assigns = _role_assigns_raw
-            for role_assigns_item_data in _role_assigns:
-                role_assigns_item = AdminShowUserResponse200RoleAssignsItem.from_dict(role_assigns_item_data)
+            role_assigns: list[AdminShowUserResponse200RoleAssignsItem]
+            if type(_role_assigns) is not list:
+                raise TypeError(f"roleAssigns: expected a list, not {type(_role_assigns).__name__}")
+            if _role_assigns:
+                role_assigns = []
+                for role_assigns_item_data in _role_assigns:
+                    role_assigns_item = AdminShowUserResponse200RoleAssignsItem.from_dict(role_assigns_item_data)
 
-                role_assigns.append(role_assigns_item)
+                    role_assigns.append(role_assigns_item)
+            else:
+                role_assigns = _role_assigns
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     parse_union,
     unknown_properties,
@@ -507,733 +508,789 @@ class AdminShowUserResponse200NotificationRecieveConfig:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminShowUserResponse200NotificationRecieveConfig:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
+            _n = 0
+            if "note" in d:
+                _n += 1
 
-            def _parse_note(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigNoteType0
-                | AdminShowUserResponse200NotificationRecieveConfigNoteType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigNoteType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    note_type_0 = AdminShowUserResponse200NotificationRecieveConfigNoteType0.from_dict(data)
-
-                    return note_type_0
-
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigNoteType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    note_type_1 = AdminShowUserResponse200NotificationRecieveConfigNoteType1.from_dict(data)
-
-                    return note_type_1
-
-                return cast(
+                def _parse_note(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigNoteType0
                     | AdminShowUserResponse200NotificationRecieveConfigNoteType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigNoteType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        note_type_0 = AdminShowUserResponse200NotificationRecieveConfigNoteType0.from_dict(data)
+
+                        return note_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigNoteType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        note_type_1 = AdminShowUserResponse200NotificationRecieveConfigNoteType1.from_dict(data)
+
+                        return note_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigNoteType0
+                        | AdminShowUserResponse200NotificationRecieveConfigNoteType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            note = _parse_note(d.get("note", UNSET))
+                note = _parse_note(d["note"])
 
-            def _parse_follow(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigFollowType0
-                | AdminShowUserResponse200NotificationRecieveConfigFollowType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.note = note
 
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_type_0 = AdminShowUserResponse200NotificationRecieveConfigFollowType0.from_dict(data)
+            else:
+                _model.note = UNSET
+            if "follow" in d:
+                _n += 1
 
-                    return follow_type_0
-
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_type_1 = AdminShowUserResponse200NotificationRecieveConfigFollowType1.from_dict(data)
-
-                    return follow_type_1
-
-                return cast(
+                def _parse_follow(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigFollowType0
                     | AdminShowUserResponse200NotificationRecieveConfigFollowType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_type_0 = AdminShowUserResponse200NotificationRecieveConfigFollowType0.from_dict(data)
+
+                        return follow_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_type_1 = AdminShowUserResponse200NotificationRecieveConfigFollowType1.from_dict(data)
+
+                        return follow_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigFollowType0
+                        | AdminShowUserResponse200NotificationRecieveConfigFollowType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            follow = _parse_follow(d.get("follow", UNSET))
+                follow = _parse_follow(d["follow"])
 
-            def _parse_mention(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigMentionType0
-                | AdminShowUserResponse200NotificationRecieveConfigMentionType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.follow = follow
 
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigMentionType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    mention_type_0 = AdminShowUserResponse200NotificationRecieveConfigMentionType0.from_dict(data)
+            else:
+                _model.follow = UNSET
+            if "mention" in d:
+                _n += 1
 
-                    return mention_type_0
-
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigMentionType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    mention_type_1 = AdminShowUserResponse200NotificationRecieveConfigMentionType1.from_dict(data)
-
-                    return mention_type_1
-
-                return cast(
+                def _parse_mention(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigMentionType0
                     | AdminShowUserResponse200NotificationRecieveConfigMentionType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigMentionType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        mention_type_0 = AdminShowUserResponse200NotificationRecieveConfigMentionType0.from_dict(data)
+
+                        return mention_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigMentionType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        mention_type_1 = AdminShowUserResponse200NotificationRecieveConfigMentionType1.from_dict(data)
+
+                        return mention_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigMentionType0
+                        | AdminShowUserResponse200NotificationRecieveConfigMentionType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            mention = _parse_mention(d.get("mention", UNSET))
+                mention = _parse_mention(d["mention"])
 
-            def _parse_reply(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigReplyType0
-                | AdminShowUserResponse200NotificationRecieveConfigReplyType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.mention = mention
 
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReplyType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reply_type_0 = AdminShowUserResponse200NotificationRecieveConfigReplyType0.from_dict(data)
+            else:
+                _model.mention = UNSET
+            if "reply" in d:
+                _n += 1
 
-                    return reply_type_0
-
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReplyType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reply_type_1 = AdminShowUserResponse200NotificationRecieveConfigReplyType1.from_dict(data)
-
-                    return reply_type_1
-
-                return cast(
+                def _parse_reply(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigReplyType0
                     | AdminShowUserResponse200NotificationRecieveConfigReplyType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReplyType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reply_type_0 = AdminShowUserResponse200NotificationRecieveConfigReplyType0.from_dict(data)
+
+                        return reply_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReplyType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reply_type_1 = AdminShowUserResponse200NotificationRecieveConfigReplyType1.from_dict(data)
+
+                        return reply_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigReplyType0
+                        | AdminShowUserResponse200NotificationRecieveConfigReplyType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            reply = _parse_reply(d.get("reply", UNSET))
+                reply = _parse_reply(d["reply"])
 
-            def _parse_renote(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigRenoteType0
-                | AdminShowUserResponse200NotificationRecieveConfigRenoteType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.reply = reply
 
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRenoteType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    renote_type_0 = AdminShowUserResponse200NotificationRecieveConfigRenoteType0.from_dict(data)
+            else:
+                _model.reply = UNSET
+            if "renote" in d:
+                _n += 1
 
-                    return renote_type_0
-
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRenoteType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    renote_type_1 = AdminShowUserResponse200NotificationRecieveConfigRenoteType1.from_dict(data)
-
-                    return renote_type_1
-
-                return cast(
+                def _parse_renote(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigRenoteType0
                     | AdminShowUserResponse200NotificationRecieveConfigRenoteType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRenoteType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        renote_type_0 = AdminShowUserResponse200NotificationRecieveConfigRenoteType0.from_dict(data)
+
+                        return renote_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRenoteType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        renote_type_1 = AdminShowUserResponse200NotificationRecieveConfigRenoteType1.from_dict(data)
+
+                        return renote_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigRenoteType0
+                        | AdminShowUserResponse200NotificationRecieveConfigRenoteType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            renote = _parse_renote(d.get("renote", UNSET))
+                renote = _parse_renote(d["renote"])
 
-            def _parse_quote(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigQuoteType0
-                | AdminShowUserResponse200NotificationRecieveConfigQuoteType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.renote = renote
 
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigQuoteType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    quote_type_0 = AdminShowUserResponse200NotificationRecieveConfigQuoteType0.from_dict(data)
+            else:
+                _model.renote = UNSET
+            if "quote" in d:
+                _n += 1
 
-                    return quote_type_0
-
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigQuoteType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    quote_type_1 = AdminShowUserResponse200NotificationRecieveConfigQuoteType1.from_dict(data)
-
-                    return quote_type_1
-
-                return cast(
+                def _parse_quote(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigQuoteType0
                     | AdminShowUserResponse200NotificationRecieveConfigQuoteType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigQuoteType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        quote_type_0 = AdminShowUserResponse200NotificationRecieveConfigQuoteType0.from_dict(data)
+
+                        return quote_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigQuoteType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        quote_type_1 = AdminShowUserResponse200NotificationRecieveConfigQuoteType1.from_dict(data)
+
+                        return quote_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigQuoteType0
+                        | AdminShowUserResponse200NotificationRecieveConfigQuoteType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            quote = _parse_quote(d.get("quote", UNSET))
+                quote = _parse_quote(d["quote"])
 
-            def _parse_reaction(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigReactionType0
-                | AdminShowUserResponse200NotificationRecieveConfigReactionType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.quote = quote
 
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReactionType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reaction_type_0 = AdminShowUserResponse200NotificationRecieveConfigReactionType0.from_dict(data)
+            else:
+                _model.quote = UNSET
+            if "reaction" in d:
+                _n += 1
 
-                    return reaction_type_0
-
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReactionType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reaction_type_1 = AdminShowUserResponse200NotificationRecieveConfigReactionType1.from_dict(data)
-
-                    return reaction_type_1
-
-                return cast(
+                def _parse_reaction(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigReactionType0
                     | AdminShowUserResponse200NotificationRecieveConfigReactionType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReactionType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reaction_type_0 = AdminShowUserResponse200NotificationRecieveConfigReactionType0.from_dict(data)
+
+                        return reaction_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReactionType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reaction_type_1 = AdminShowUserResponse200NotificationRecieveConfigReactionType1.from_dict(data)
+
+                        return reaction_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigReactionType0
+                        | AdminShowUserResponse200NotificationRecieveConfigReactionType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            reaction = _parse_reaction(d.get("reaction", UNSET))
+                reaction = _parse_reaction(d["reaction"])
 
-            def _parse_poll_ended(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigPollEndedType0
-                | AdminShowUserResponse200NotificationRecieveConfigPollEndedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.reaction = reaction
 
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigPollEndedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    poll_ended_type_0 = AdminShowUserResponse200NotificationRecieveConfigPollEndedType0.from_dict(data)
+            else:
+                _model.reaction = UNSET
+            if "pollEnded" in d:
+                _n += 1
 
-                    return poll_ended_type_0
-
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigPollEndedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    poll_ended_type_1 = AdminShowUserResponse200NotificationRecieveConfigPollEndedType1.from_dict(data)
-
-                    return poll_ended_type_1
-
-                return cast(
+                def _parse_poll_ended(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigPollEndedType0
                     | AdminShowUserResponse200NotificationRecieveConfigPollEndedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigPollEndedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        poll_ended_type_0 = AdminShowUserResponse200NotificationRecieveConfigPollEndedType0.from_dict(
+                            data
+                        )
+
+                        return poll_ended_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigPollEndedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        poll_ended_type_1 = AdminShowUserResponse200NotificationRecieveConfigPollEndedType1.from_dict(
+                            data
+                        )
+
+                        return poll_ended_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigPollEndedType0
+                        | AdminShowUserResponse200NotificationRecieveConfigPollEndedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            poll_ended = _parse_poll_ended(d.get("pollEnded", UNSET))
-
-            def _parse_scheduled_note_posted(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0
-                | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_posted_type_0 = (
-                        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
                     )
 
-                    return scheduled_note_posted_type_0
+                poll_ended = _parse_poll_ended(d["pollEnded"])
 
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_posted_type_1 = (
-                        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
-                    )
+                _model.poll_ended = poll_ended
 
-                    return scheduled_note_posted_type_1
+            else:
+                _model.poll_ended = UNSET
+            if "scheduledNotePosted" in d:
+                _n += 1
 
-                return cast(
+                def _parse_scheduled_note_posted(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0
                     | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_posted_type_0 = (
+                            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
+                        )
+
+                        return scheduled_note_posted_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_posted_type_1 = (
+                            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
+                        )
+
+                        return scheduled_note_posted_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0
+                        | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            scheduled_note_posted = _parse_scheduled_note_posted(d.get("scheduledNotePosted", UNSET))
-
-            def _parse_scheduled_note_post_failed(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0
-                | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_post_failed_type_0 = (
-                        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
                     )
 
-                    return scheduled_note_post_failed_type_0
+                scheduled_note_posted = _parse_scheduled_note_posted(d["scheduledNotePosted"])
 
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_post_failed_type_1 = (
-                        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
-                    )
+                _model.scheduled_note_posted = scheduled_note_posted
 
-                    return scheduled_note_post_failed_type_1
+            else:
+                _model.scheduled_note_posted = UNSET
+            if "scheduledNotePostFailed" in d:
+                _n += 1
 
-                return cast(
+                def _parse_scheduled_note_post_failed(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0
                     | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(
+                        data: Any,
+                    ) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_post_failed_type_0 = (
+                            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0.from_dict(
+                                data
+                            )
+                        )
+
+                        return scheduled_note_post_failed_type_0
+
+                    def _try_1(
+                        data: Any,
+                    ) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_post_failed_type_1 = (
+                            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1.from_dict(
+                                data
+                            )
+                        )
+
+                        return scheduled_note_post_failed_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0
+                        | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            scheduled_note_post_failed = _parse_scheduled_note_post_failed(d.get("scheduledNotePostFailed", UNSET))
-
-            def _parse_receive_follow_request(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0
-                | AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    receive_follow_request_type_0 = (
-                        AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
                     )
 
-                    return receive_follow_request_type_0
+                scheduled_note_post_failed = _parse_scheduled_note_post_failed(d["scheduledNotePostFailed"])
 
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    receive_follow_request_type_1 = (
-                        AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
-                    )
+                _model.scheduled_note_post_failed = scheduled_note_post_failed
 
-                    return receive_follow_request_type_1
+            else:
+                _model.scheduled_note_post_failed = UNSET
+            if "receiveFollowRequest" in d:
+                _n += 1
 
-                return cast(
+                def _parse_receive_follow_request(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0
                     | AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        receive_follow_request_type_0 = (
+                            AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
+                        )
+
+                        return receive_follow_request_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        receive_follow_request_type_1 = (
+                            AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
+                        )
+
+                        return receive_follow_request_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0
+                        | AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            receive_follow_request = _parse_receive_follow_request(d.get("receiveFollowRequest", UNSET))
-
-            def _parse_follow_request_accepted(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0
-                | AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_request_accepted_type_0 = (
-                        AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
                     )
 
-                    return follow_request_accepted_type_0
+                receive_follow_request = _parse_receive_follow_request(d["receiveFollowRequest"])
 
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_request_accepted_type_1 = (
-                        AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
-                    )
+                _model.receive_follow_request = receive_follow_request
 
-                    return follow_request_accepted_type_1
+            else:
+                _model.receive_follow_request = UNSET
+            if "followRequestAccepted" in d:
+                _n += 1
 
-                return cast(
+                def _parse_follow_request_accepted(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0
                     | AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(
+                        data: Any,
+                    ) -> AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_request_accepted_type_0 = (
+                            AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
+                        )
+
+                        return follow_request_accepted_type_0
+
+                    def _try_1(
+                        data: Any,
+                    ) -> AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_request_accepted_type_1 = (
+                            AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
+                        )
+
+                        return follow_request_accepted_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0
+                        | AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            follow_request_accepted = _parse_follow_request_accepted(d.get("followRequestAccepted", UNSET))
-
-            def _parse_role_assigned(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0
-                | AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    role_assigned_type_0 = AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0.from_dict(
-                        data
                     )
 
-                    return role_assigned_type_0
+                follow_request_accepted = _parse_follow_request_accepted(d["followRequestAccepted"])
 
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    role_assigned_type_1 = AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1.from_dict(
-                        data
-                    )
+                _model.follow_request_accepted = follow_request_accepted
 
-                    return role_assigned_type_1
+            else:
+                _model.follow_request_accepted = UNSET
+            if "roleAssigned" in d:
+                _n += 1
 
-                return cast(
+                def _parse_role_assigned(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0
                     | AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        role_assigned_type_0 = (
+                            AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0.from_dict(data)
+                        )
+
+                        return role_assigned_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        role_assigned_type_1 = (
+                            AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1.from_dict(data)
+                        )
+
+                        return role_assigned_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0
+                        | AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            role_assigned = _parse_role_assigned(d.get("roleAssigned", UNSET))
-
-            def _parse_chat_room_invitation_received(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0
-                | AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(
-                    data: Any,
-                ) -> AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    chat_room_invitation_received_type_0 = (
-                        AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
                     )
 
-                    return chat_room_invitation_received_type_0
+                role_assigned = _parse_role_assigned(d["roleAssigned"])
 
-                def _try_1(
-                    data: Any,
-                ) -> AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    chat_room_invitation_received_type_1 = (
-                        AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
-                    )
+                _model.role_assigned = role_assigned
 
-                    return chat_room_invitation_received_type_1
+            else:
+                _model.role_assigned = UNSET
+            if "chatRoomInvitationReceived" in d:
+                _n += 1
 
-                return cast(
+                def _parse_chat_room_invitation_received(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0
                     | AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(
+                        data: Any,
+                    ) -> AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        chat_room_invitation_received_type_0 = (
+                            AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(
+                                data
+                            )
+                        )
+
+                        return chat_room_invitation_received_type_0
+
+                    def _try_1(
+                        data: Any,
+                    ) -> AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        chat_room_invitation_received_type_1 = (
+                            AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(
+                                data
+                            )
+                        )
+
+                        return chat_room_invitation_received_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0
+                        | AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            chat_room_invitation_received = _parse_chat_room_invitation_received(
-                d.get("chatRoomInvitationReceived", UNSET)
-            )
-
-            def _parse_achievement_earned(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0
-                | AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    achievement_earned_type_0 = (
-                        AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0.from_dict(data)
                     )
 
-                    return achievement_earned_type_0
+                chat_room_invitation_received = _parse_chat_room_invitation_received(d["chatRoomInvitationReceived"])
 
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    achievement_earned_type_1 = (
-                        AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1.from_dict(data)
-                    )
+                _model.chat_room_invitation_received = chat_room_invitation_received
 
-                    return achievement_earned_type_1
+            else:
+                _model.chat_room_invitation_received = UNSET
+            if "achievementEarned" in d:
+                _n += 1
 
-                return cast(
+                def _parse_achievement_earned(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0
                     | AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        achievement_earned_type_0 = (
+                            AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0.from_dict(data)
+                        )
+
+                        return achievement_earned_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        achievement_earned_type_1 = (
+                            AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1.from_dict(data)
+                        )
+
+                        return achievement_earned_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0
+                        | AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            achievement_earned = _parse_achievement_earned(d.get("achievementEarned", UNSET))
+                achievement_earned = _parse_achievement_earned(d["achievementEarned"])
 
-            def _parse_app(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigAppType0
-                | AdminShowUserResponse200NotificationRecieveConfigAppType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.achievement_earned = achievement_earned
 
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAppType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    app_type_0 = AdminShowUserResponse200NotificationRecieveConfigAppType0.from_dict(data)
+            else:
+                _model.achievement_earned = UNSET
+            if "app" in d:
+                _n += 1
 
-                    return app_type_0
-
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAppType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    app_type_1 = AdminShowUserResponse200NotificationRecieveConfigAppType1.from_dict(data)
-
-                    return app_type_1
-
-                return cast(
+                def _parse_app(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigAppType0
                     | AdminShowUserResponse200NotificationRecieveConfigAppType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAppType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        app_type_0 = AdminShowUserResponse200NotificationRecieveConfigAppType0.from_dict(data)
+
+                        return app_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAppType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        app_type_1 = AdminShowUserResponse200NotificationRecieveConfigAppType1.from_dict(data)
+
+                        return app_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigAppType0
+                        | AdminShowUserResponse200NotificationRecieveConfigAppType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            app = _parse_app(d.get("app", UNSET))
+                app = _parse_app(d["app"])
 
-            def _parse_test(
-                data: object,
-            ) -> (
-                AdminShowUserResponse200NotificationRecieveConfigTestType0
-                | AdminShowUserResponse200NotificationRecieveConfigTestType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.app = app
 
-                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigTestType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    test_type_0 = AdminShowUserResponse200NotificationRecieveConfigTestType0.from_dict(data)
+            else:
+                _model.app = UNSET
+            if "test" in d:
+                _n += 1
 
-                    return test_type_0
-
-                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigTestType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    test_type_1 = AdminShowUserResponse200NotificationRecieveConfigTestType1.from_dict(data)
-
-                    return test_type_1
-
-                return cast(
+                def _parse_test(
+                    data: object,
+                ) -> (
                     AdminShowUserResponse200NotificationRecieveConfigTestType0
                     | AdminShowUserResponse200NotificationRecieveConfigTestType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigTestType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        test_type_0 = AdminShowUserResponse200NotificationRecieveConfigTestType0.from_dict(data)
+
+                        return test_type_0
+
+                    def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigTestType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        test_type_1 = AdminShowUserResponse200NotificationRecieveConfigTestType1.from_dict(data)
+
+                        return test_type_1
+
+                    return cast(
+                        AdminShowUserResponse200NotificationRecieveConfigTestType0
+                        | AdminShowUserResponse200NotificationRecieveConfigTestType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            test = _parse_test(d.get("test", UNSET))
+                test = _parse_test(d["test"])
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                note,
-                follow,
-                mention,
-                reply,
-                renote,
-                quote,
-                reaction,
-                poll_ended,
-                scheduled_note_posted,
-                scheduled_note_post_failed,
-                receive_follow_request,
-                follow_request_accepted,
-                role_assigned,
-                chat_room_invitation_received,
-                achievement_earned,
-                app,
-                test,
-            )
+                _model.test = test
+
+            else:
+                _model.test = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminShowUserResponse200NotificationRecieveConfig", exc) from exc
-        if not d.keys() <= _ADMINSHOWUSERRESPONSE200NOTIFICATIONRECIEVECONFIG_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
                 key: value

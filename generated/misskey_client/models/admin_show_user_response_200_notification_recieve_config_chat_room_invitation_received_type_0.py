@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -47,25 +48,39 @@ class AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceive
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if (
+            type(d) is not dict
+            or cls is not AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0
+        ):
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            type_ = check_admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_0_type(
-                d["type"]
+            _type_ = d["type"]
+            type_ = (
+                _type_
+                if _type_ in {"all", "follower", "following", "followingOrFollower", "mutualFollow", "never"}
+                else check_admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_0_type(
+                    _type_
+                )
             )
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                type_,
-            )
+            _model.type_ = type_
+
+            _n = 1
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error(
                 "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0", exc
             ) from exc
-        if not d.keys() <= _ADMINSHOWUSERRESPONSE200NOTIFICATIONRECIEVECONFIGCHATROOMINVITATIONRECEIVEDTYPE0_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
                 key: value
@@ -97,8 +112,13 @@ class AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceive
         d = dict(src_dict)
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            type_ = check_admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_0_type(
-                _type__raw
+            _type_ = _type__raw
+            type_ = (
+                _type_
+                if _type_ in {"all", "follower", "following", "followingOrFollower", "mutualFollow", "never"}
+                else check_admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_0_type(
+                    _type_
+                )
             )
 
         else:

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -55,30 +56,60 @@ class AdminSystemWebhookListBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminSystemWebhookListBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            is_active = d.get("isActive", UNSET)
-            _on = d.get("on", UNSET)
-            on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET
-            if _on is not UNSET:
-                on = []
-                for on_item_data in _on:
-                    on_item = check_admin_system_webhook_list_body_on_item(on_item_data)
+            _n = 0
+            if "isActive" in d:
+                _n += 1
+                _model.is_active = d["isActive"]
 
-                    on.append(on_item)
+            else:
+                _model.is_active = UNSET
+            if "on" in d:
+                _n += 1
+                _on = d["on"]
+                on: list[AdminSystemWebhookListBodyOnItem]
+                if type(_on) is not list:
+                    raise TypeError(f"on: expected a list, not {type(_on).__name__}")
+                if _on:
+                    on = []
+                    for on_item_data in _on:
+                        _on_item = on_item_data
+                        on_item = (
+                            _on_item
+                            if _on_item
+                            in {
+                                "abuseReport",
+                                "abuseReportResolved",
+                                "inactiveModeratorsInvitationOnlyChanged",
+                                "inactiveModeratorsWarning",
+                                "userCreated",
+                            }
+                            else check_admin_system_webhook_list_body_on_item(_on_item)
+                        )
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                is_active,
-                on,
-            )
+                        on.append(on_item)
+                else:
+                    on = _on
+
+                _model.on = on
+
+            else:
+                _model.on = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminSystemWebhookListBody", exc) from exc
-        if not d.keys() <= _ADMINSYSTEMWEBHOOKLISTBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINSYSTEMWEBHOOKLISTBODY_KEYS}
             unknown_properties("AdminSystemWebhookListBody", extra)
@@ -105,11 +136,28 @@ class AdminSystemWebhookListBody:
         _on = d.pop("on", UNSET)
         on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET
         if _on is not UNSET:
-            on = []
-            for on_item_data in _on:
-                on_item = check_admin_system_webhook_list_body_on_item(on_item_data)
+            if type(_on) is not list:
+                raise TypeError(f"on: expected a list, not {type(_on).__name__}")
+            if _on:
+                on = []
+                for on_item_data in _on:
+                    _on_item = on_item_data
+                    on_item = (
+                        _on_item
+                        if _on_item
+                        in {
+                            "abuseReport",
+                            "abuseReportResolved",
+                            "inactiveModeratorsInvitationOnlyChanged",
+                            "inactiveModeratorsWarning",
+                            "userCreated",
+                        }
+                        else check_admin_system_webhook_list_body_on_item(_on_item)
+                    )
 
-                on.append(on_item)
+                    on.append(on_item)
+            else:
+                on = _on
 
         if d:
             unknown_properties("AdminSystemWebhookListBody", d)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -1138,446 +1139,1026 @@ class AdminUpdateMetaBody:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminUpdateMetaBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            disable_registration = d.get("disableRegistration", UNSET)
+            _n = 0
+            if "disableRegistration" in d:
+                _n += 1
+                disable_registration = d["disableRegistration"]
 
-            _pinned_users = d.get("pinnedUsers", UNSET)
-            pinned_users: list[str] | None | Unset
-            if _pinned_users is None or _pinned_users is UNSET:
-                pinned_users = _pinned_users
+                _model.disable_registration = disable_registration
+
             else:
-                pinned_users_type_0: list[str] = _pinned_users
+                _model.disable_registration = UNSET
+            if "pinnedUsers" in d:
+                _n += 1
+                _pinned_users = d["pinnedUsers"]
+                pinned_users: list[str] | None
+                if _pinned_users is None:
+                    pinned_users = _pinned_users
+                else:
+                    pinned_users_type_0: list[str] = _pinned_users
 
-                pinned_users = pinned_users_type_0
+                    pinned_users = pinned_users_type_0
 
-            _hidden_tags = d.get("hiddenTags", UNSET)
-            hidden_tags: list[str] | None | Unset
-            if _hidden_tags is None or _hidden_tags is UNSET:
-                hidden_tags = _hidden_tags
+                _model.pinned_users = pinned_users
+
             else:
-                hidden_tags_type_0: list[str] = _hidden_tags
+                _model.pinned_users = UNSET
+            if "hiddenTags" in d:
+                _n += 1
+                _hidden_tags = d["hiddenTags"]
+                hidden_tags: list[str] | None
+                if _hidden_tags is None:
+                    hidden_tags = _hidden_tags
+                else:
+                    hidden_tags_type_0: list[str] = _hidden_tags
 
-                hidden_tags = hidden_tags_type_0
+                    hidden_tags = hidden_tags_type_0
 
-            _blocked_hosts = d.get("blockedHosts", UNSET)
-            blocked_hosts: list[str] | None | Unset
-            if _blocked_hosts is None or _blocked_hosts is UNSET:
-                blocked_hosts = _blocked_hosts
+                _model.hidden_tags = hidden_tags
+
             else:
-                blocked_hosts_type_0: list[str] = _blocked_hosts
+                _model.hidden_tags = UNSET
+            if "blockedHosts" in d:
+                _n += 1
+                _blocked_hosts = d["blockedHosts"]
+                blocked_hosts: list[str] | None
+                if _blocked_hosts is None:
+                    blocked_hosts = _blocked_hosts
+                else:
+                    blocked_hosts_type_0: list[str] = _blocked_hosts
 
-                blocked_hosts = blocked_hosts_type_0
+                    blocked_hosts = blocked_hosts_type_0
 
-            _sensitive_words = d.get("sensitiveWords", UNSET)
-            sensitive_words: list[str] | None | Unset
-            if _sensitive_words is None or _sensitive_words is UNSET:
-                sensitive_words = _sensitive_words
+                _model.blocked_hosts = blocked_hosts
+
             else:
-                sensitive_words_type_0: list[str] = _sensitive_words
+                _model.blocked_hosts = UNSET
+            if "sensitiveWords" in d:
+                _n += 1
+                _sensitive_words = d["sensitiveWords"]
+                sensitive_words: list[str] | None
+                if _sensitive_words is None:
+                    sensitive_words = _sensitive_words
+                else:
+                    sensitive_words_type_0: list[str] = _sensitive_words
 
-                sensitive_words = sensitive_words_type_0
+                    sensitive_words = sensitive_words_type_0
 
-            _prohibited_words = d.get("prohibitedWords", UNSET)
-            prohibited_words: list[str] | None | Unset
-            if _prohibited_words is None or _prohibited_words is UNSET:
-                prohibited_words = _prohibited_words
+                _model.sensitive_words = sensitive_words
+
             else:
-                prohibited_words_type_0: list[str] = _prohibited_words
+                _model.sensitive_words = UNSET
+            if "prohibitedWords" in d:
+                _n += 1
+                _prohibited_words = d["prohibitedWords"]
+                prohibited_words: list[str] | None
+                if _prohibited_words is None:
+                    prohibited_words = _prohibited_words
+                else:
+                    prohibited_words_type_0: list[str] = _prohibited_words
 
-                prohibited_words = prohibited_words_type_0
+                    prohibited_words = prohibited_words_type_0
 
-            _prohibited_words_for_name_of_user = d.get("prohibitedWordsForNameOfUser", UNSET)
-            prohibited_words_for_name_of_user: list[str] | None | Unset
-            if _prohibited_words_for_name_of_user is None or _prohibited_words_for_name_of_user is UNSET:
-                prohibited_words_for_name_of_user = _prohibited_words_for_name_of_user
+                _model.prohibited_words = prohibited_words
+
             else:
-                prohibited_words_for_name_of_user_type_0: list[str] = _prohibited_words_for_name_of_user
+                _model.prohibited_words = UNSET
+            if "prohibitedWordsForNameOfUser" in d:
+                _n += 1
+                _prohibited_words_for_name_of_user = d["prohibitedWordsForNameOfUser"]
+                prohibited_words_for_name_of_user: list[str] | None
+                if _prohibited_words_for_name_of_user is None:
+                    prohibited_words_for_name_of_user = _prohibited_words_for_name_of_user
+                else:
+                    prohibited_words_for_name_of_user_type_0: list[str] = _prohibited_words_for_name_of_user
 
-                prohibited_words_for_name_of_user = prohibited_words_for_name_of_user_type_0
+                    prohibited_words_for_name_of_user = prohibited_words_for_name_of_user_type_0
 
-            theme_color = d.get("themeColor", UNSET)
+                _model.prohibited_words_for_name_of_user = prohibited_words_for_name_of_user
 
-            mascot_image_url = d.get("mascotImageUrl", UNSET)
-
-            banner_url = d.get("bannerUrl", UNSET)
-
-            server_error_image_url = d.get("serverErrorImageUrl", UNSET)
-
-            info_image_url = d.get("infoImageUrl", UNSET)
-
-            not_found_image_url = d.get("notFoundImageUrl", UNSET)
-
-            icon_url = d.get("iconUrl", UNSET)
-
-            app_192_icon_url = d.get("app192IconUrl", UNSET)
-
-            app_512_icon_url = d.get("app512IconUrl", UNSET)
-
-            background_image_url = d.get("backgroundImageUrl", UNSET)
-
-            logo_image_url = d.get("logoImageUrl", UNSET)
-
-            name = d.get("name", UNSET)
-
-            short_name = d.get("shortName", UNSET)
-
-            description = d.get("description", UNSET)
-
-            default_light_theme = d.get("defaultLightTheme", UNSET)
-
-            default_dark_theme = d.get("defaultDarkTheme", UNSET)
-
-            _client_options = d.get("clientOptions", UNSET)
-            client_options: AdminUpdateMetaBodyClientOptions | Unset
-            if _client_options is UNSET:
-                client_options = UNSET
             else:
-                client_options = AdminUpdateMetaBodyClientOptions.from_dict(_client_options)
+                _model.prohibited_words_for_name_of_user = UNSET
+            if "themeColor" in d:
+                _n += 1
+                theme_color = d["themeColor"]
 
-            cache_remote_files = d.get("cacheRemoteFiles", UNSET)
-            cache_remote_sensitive_files = d.get("cacheRemoteSensitiveFiles", UNSET)
-            email_required_for_signup = d.get("emailRequiredForSignup", UNSET)
-            enable_hcaptcha = d.get("enableHcaptcha", UNSET)
-            hcaptcha_site_key = d.get("hcaptchaSiteKey", UNSET)
+                _model.theme_color = theme_color
 
-            hcaptcha_secret_key = d.get("hcaptchaSecretKey", UNSET)
-
-            enable_mcaptcha = d.get("enableMcaptcha", UNSET)
-            mcaptcha_site_key = d.get("mcaptchaSiteKey", UNSET)
-
-            mcaptcha_instance_url = d.get("mcaptchaInstanceUrl", UNSET)
-
-            mcaptcha_secret_key = d.get("mcaptchaSecretKey", UNSET)
-
-            enable_recaptcha = d.get("enableRecaptcha", UNSET)
-            recaptcha_site_key = d.get("recaptchaSiteKey", UNSET)
-
-            recaptcha_secret_key = d.get("recaptchaSecretKey", UNSET)
-
-            enable_turnstile = d.get("enableTurnstile", UNSET)
-            turnstile_site_key = d.get("turnstileSiteKey", UNSET)
-
-            turnstile_secret_key = d.get("turnstileSecretKey", UNSET)
-
-            enable_testcaptcha = d.get("enableTestcaptcha", UNSET)
-            google_analytics_measurement_id = d.get("googleAnalyticsMeasurementId", UNSET)
-
-            _sensitive_media_detection = d.get("sensitiveMediaDetection", UNSET)
-            sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset
-            if _sensitive_media_detection is UNSET:
-                sensitive_media_detection = UNSET
             else:
-                sensitive_media_detection = check_admin_update_meta_body_sensitive_media_detection(
+                _model.theme_color = UNSET
+            if "mascotImageUrl" in d:
+                _n += 1
+                mascot_image_url = d["mascotImageUrl"]
+
+                _model.mascot_image_url = mascot_image_url
+
+            else:
+                _model.mascot_image_url = UNSET
+            if "bannerUrl" in d:
+                _n += 1
+                banner_url = d["bannerUrl"]
+
+                _model.banner_url = banner_url
+
+            else:
+                _model.banner_url = UNSET
+            if "serverErrorImageUrl" in d:
+                _n += 1
+                server_error_image_url = d["serverErrorImageUrl"]
+
+                _model.server_error_image_url = server_error_image_url
+
+            else:
+                _model.server_error_image_url = UNSET
+            if "infoImageUrl" in d:
+                _n += 1
+                info_image_url = d["infoImageUrl"]
+
+                _model.info_image_url = info_image_url
+
+            else:
+                _model.info_image_url = UNSET
+            if "notFoundImageUrl" in d:
+                _n += 1
+                not_found_image_url = d["notFoundImageUrl"]
+
+                _model.not_found_image_url = not_found_image_url
+
+            else:
+                _model.not_found_image_url = UNSET
+            if "iconUrl" in d:
+                _n += 1
+                icon_url = d["iconUrl"]
+
+                _model.icon_url = icon_url
+
+            else:
+                _model.icon_url = UNSET
+            if "app192IconUrl" in d:
+                _n += 1
+                app_192_icon_url = d["app192IconUrl"]
+
+                _model.app_192_icon_url = app_192_icon_url
+
+            else:
+                _model.app_192_icon_url = UNSET
+            if "app512IconUrl" in d:
+                _n += 1
+                app_512_icon_url = d["app512IconUrl"]
+
+                _model.app_512_icon_url = app_512_icon_url
+
+            else:
+                _model.app_512_icon_url = UNSET
+            if "backgroundImageUrl" in d:
+                _n += 1
+                background_image_url = d["backgroundImageUrl"]
+
+                _model.background_image_url = background_image_url
+
+            else:
+                _model.background_image_url = UNSET
+            if "logoImageUrl" in d:
+                _n += 1
+                logo_image_url = d["logoImageUrl"]
+
+                _model.logo_image_url = logo_image_url
+
+            else:
+                _model.logo_image_url = UNSET
+            if "name" in d:
+                _n += 1
+                name = d["name"]
+
+                _model.name = name
+
+            else:
+                _model.name = UNSET
+            if "shortName" in d:
+                _n += 1
+                short_name = d["shortName"]
+
+                _model.short_name = short_name
+
+            else:
+                _model.short_name = UNSET
+            if "description" in d:
+                _n += 1
+                description = d["description"]
+
+                _model.description = description
+
+            else:
+                _model.description = UNSET
+            if "defaultLightTheme" in d:
+                _n += 1
+                default_light_theme = d["defaultLightTheme"]
+
+                _model.default_light_theme = default_light_theme
+
+            else:
+                _model.default_light_theme = UNSET
+            if "defaultDarkTheme" in d:
+                _n += 1
+                default_dark_theme = d["defaultDarkTheme"]
+
+                _model.default_dark_theme = default_dark_theme
+
+            else:
+                _model.default_dark_theme = UNSET
+            if "clientOptions" in d:
+                _n += 1
+                client_options = AdminUpdateMetaBodyClientOptions.from_dict(d["clientOptions"])
+
+                _model.client_options = client_options
+
+            else:
+                _model.client_options = UNSET
+            if "cacheRemoteFiles" in d:
+                _n += 1
+                _model.cache_remote_files = d["cacheRemoteFiles"]
+
+            else:
+                _model.cache_remote_files = UNSET
+            if "cacheRemoteSensitiveFiles" in d:
+                _n += 1
+                _model.cache_remote_sensitive_files = d["cacheRemoteSensitiveFiles"]
+
+            else:
+                _model.cache_remote_sensitive_files = UNSET
+            if "emailRequiredForSignup" in d:
+                _n += 1
+                _model.email_required_for_signup = d["emailRequiredForSignup"]
+
+            else:
+                _model.email_required_for_signup = UNSET
+            if "enableHcaptcha" in d:
+                _n += 1
+                _model.enable_hcaptcha = d["enableHcaptcha"]
+
+            else:
+                _model.enable_hcaptcha = UNSET
+            if "hcaptchaSiteKey" in d:
+                _n += 1
+                hcaptcha_site_key = d["hcaptchaSiteKey"]
+
+                _model.hcaptcha_site_key = hcaptcha_site_key
+
+            else:
+                _model.hcaptcha_site_key = UNSET
+            if "hcaptchaSecretKey" in d:
+                _n += 1
+                hcaptcha_secret_key = d["hcaptchaSecretKey"]
+
+                _model.hcaptcha_secret_key = hcaptcha_secret_key
+
+            else:
+                _model.hcaptcha_secret_key = UNSET
+            if "enableMcaptcha" in d:
+                _n += 1
+                _model.enable_mcaptcha = d["enableMcaptcha"]
+
+            else:
+                _model.enable_mcaptcha = UNSET
+            if "mcaptchaSiteKey" in d:
+                _n += 1
+                mcaptcha_site_key = d["mcaptchaSiteKey"]
+
+                _model.mcaptcha_site_key = mcaptcha_site_key
+
+            else:
+                _model.mcaptcha_site_key = UNSET
+            if "mcaptchaInstanceUrl" in d:
+                _n += 1
+                mcaptcha_instance_url = d["mcaptchaInstanceUrl"]
+
+                _model.mcaptcha_instance_url = mcaptcha_instance_url
+
+            else:
+                _model.mcaptcha_instance_url = UNSET
+            if "mcaptchaSecretKey" in d:
+                _n += 1
+                mcaptcha_secret_key = d["mcaptchaSecretKey"]
+
+                _model.mcaptcha_secret_key = mcaptcha_secret_key
+
+            else:
+                _model.mcaptcha_secret_key = UNSET
+            if "enableRecaptcha" in d:
+                _n += 1
+                _model.enable_recaptcha = d["enableRecaptcha"]
+
+            else:
+                _model.enable_recaptcha = UNSET
+            if "recaptchaSiteKey" in d:
+                _n += 1
+                recaptcha_site_key = d["recaptchaSiteKey"]
+
+                _model.recaptcha_site_key = recaptcha_site_key
+
+            else:
+                _model.recaptcha_site_key = UNSET
+            if "recaptchaSecretKey" in d:
+                _n += 1
+                recaptcha_secret_key = d["recaptchaSecretKey"]
+
+                _model.recaptcha_secret_key = recaptcha_secret_key
+
+            else:
+                _model.recaptcha_secret_key = UNSET
+            if "enableTurnstile" in d:
+                _n += 1
+                _model.enable_turnstile = d["enableTurnstile"]
+
+            else:
+                _model.enable_turnstile = UNSET
+            if "turnstileSiteKey" in d:
+                _n += 1
+                turnstile_site_key = d["turnstileSiteKey"]
+
+                _model.turnstile_site_key = turnstile_site_key
+
+            else:
+                _model.turnstile_site_key = UNSET
+            if "turnstileSecretKey" in d:
+                _n += 1
+                turnstile_secret_key = d["turnstileSecretKey"]
+
+                _model.turnstile_secret_key = turnstile_secret_key
+
+            else:
+                _model.turnstile_secret_key = UNSET
+            if "enableTestcaptcha" in d:
+                _n += 1
+                _model.enable_testcaptcha = d["enableTestcaptcha"]
+
+            else:
+                _model.enable_testcaptcha = UNSET
+            if "googleAnalyticsMeasurementId" in d:
+                _n += 1
+                google_analytics_measurement_id = d["googleAnalyticsMeasurementId"]
+
+                _model.google_analytics_measurement_id = google_analytics_measurement_id
+
+            else:
+                _model.google_analytics_measurement_id = UNSET
+            if "sensitiveMediaDetection" in d:
+                _n += 1
+                _sensitive_media_detection = d["sensitiveMediaDetection"]
+                sensitive_media_detection = (
                     _sensitive_media_detection
+                    if _sensitive_media_detection in {"all", "local", "none", "remote"}
+                    else check_admin_update_meta_body_sensitive_media_detection(_sensitive_media_detection)
                 )
 
-            _sensitive_media_detection_sensitivity = d.get("sensitiveMediaDetectionSensitivity", UNSET)
-            sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset
-            if _sensitive_media_detection_sensitivity is UNSET:
-                sensitive_media_detection_sensitivity = UNSET
+                _model.sensitive_media_detection = sensitive_media_detection
+
             else:
+                _model.sensitive_media_detection = UNSET
+            if "sensitiveMediaDetectionSensitivity" in d:
+                _n += 1
+                _sensitive_media_detection_sensitivity = d["sensitiveMediaDetectionSensitivity"]
                 sensitive_media_detection_sensitivity = (
-                    check_admin_update_meta_body_sensitive_media_detection_sensitivity(
+                    _sensitive_media_detection_sensitivity
+                    if _sensitive_media_detection_sensitivity in {"high", "low", "medium", "veryHigh", "veryLow"}
+                    else check_admin_update_meta_body_sensitive_media_detection_sensitivity(
                         _sensitive_media_detection_sensitivity
                     )
                 )
 
-            set_sensitive_flag_automatically = d.get("setSensitiveFlagAutomatically", UNSET)
-            enable_sensitive_media_detection_for_videos = d.get("enableSensitiveMediaDetectionForVideos", UNSET)
-            maintainer_name = d.get("maintainerName", UNSET)
+                _model.sensitive_media_detection_sensitivity = sensitive_media_detection_sensitivity
 
-            maintainer_email = d.get("maintainerEmail", UNSET)
-
-            langs: list[str] = d.get("langs", UNSET)
-
-            deepl_auth_key = d.get("deeplAuthKey", UNSET)
-
-            deepl_is_pro = d.get("deeplIsPro", UNSET)
-            enable_email = d.get("enableEmail", UNSET)
-            email = d.get("email", UNSET)
-
-            smtp_secure = d.get("smtpSecure", UNSET)
-            smtp_host = d.get("smtpHost", UNSET)
-
-            smtp_port = d.get("smtpPort", UNSET)
-
-            smtp_user = d.get("smtpUser", UNSET)
-
-            smtp_pass = d.get("smtpPass", UNSET)
-
-            enable_service_worker = d.get("enableServiceWorker", UNSET)
-            sw_public_key = d.get("swPublicKey", UNSET)
-
-            sw_private_key = d.get("swPrivateKey", UNSET)
-
-            tos_url = d.get("tosUrl", UNSET)
-
-            repository_url = d.get("repositoryUrl", UNSET)
-
-            feedback_url = d.get("feedbackUrl", UNSET)
-
-            impressum_url = d.get("impressumUrl", UNSET)
-
-            privacy_policy_url = d.get("privacyPolicyUrl", UNSET)
-
-            inquiry_url = d.get("inquiryUrl", UNSET)
-
-            use_object_storage = d.get("useObjectStorage", UNSET)
-            object_storage_base_url = d.get("objectStorageBaseUrl", UNSET)
-
-            object_storage_bucket = d.get("objectStorageBucket", UNSET)
-
-            object_storage_prefix = d.get("objectStoragePrefix", UNSET)
-
-            object_storage_endpoint = d.get("objectStorageEndpoint", UNSET)
-
-            object_storage_region = d.get("objectStorageRegion", UNSET)
-
-            object_storage_port = d.get("objectStoragePort", UNSET)
-
-            object_storage_access_key = d.get("objectStorageAccessKey", UNSET)
-
-            object_storage_secret_key = d.get("objectStorageSecretKey", UNSET)
-
-            object_storage_use_ssl = d.get("objectStorageUseSSL", UNSET)
-            object_storage_use_proxy = d.get("objectStorageUseProxy", UNSET)
-            object_storage_set_public_read = d.get("objectStorageSetPublicRead", UNSET)
-            object_storage_s3_force_path_style = d.get("objectStorageS3ForcePathStyle", UNSET)
-            enable_ip_logging = d.get("enableIpLogging", UNSET)
-            enable_active_email_validation = d.get("enableActiveEmailValidation", UNSET)
-            enable_verifymail_api = d.get("enableVerifymailApi", UNSET)
-            verifymail_auth_key = d.get("verifymailAuthKey", UNSET)
-
-            enable_truemail_api = d.get("enableTruemailApi", UNSET)
-            truemail_instance = d.get("truemailInstance", UNSET)
-
-            truemail_auth_key = d.get("truemailAuthKey", UNSET)
-
-            enable_charts_for_remote_user = d.get("enableChartsForRemoteUser", UNSET)
-            enable_charts_for_federated_instances = d.get("enableChartsForFederatedInstances", UNSET)
-            enable_stats_for_federated_instances = d.get("enableStatsForFederatedInstances", UNSET)
-            enable_server_machine_stats = d.get("enableServerMachineStats", UNSET)
-            enable_identicon_generation = d.get("enableIdenticonGeneration", UNSET)
-            server_rules: list[str] = d.get("serverRules", UNSET)
-
-            banned_email_domains: list[str] = d.get("bannedEmailDomains", UNSET)
-
-            preserved_usernames: list[str] = d.get("preservedUsernames", UNSET)
-
-            manifest_json_override = d.get("manifestJsonOverride", UNSET)
-            enable_fanout_timeline = d.get("enableFanoutTimeline", UNSET)
-            enable_fanout_timeline_db_fallback = d.get("enableFanoutTimelineDbFallback", UNSET)
-            per_local_user_user_timeline_cache_max = d.get("perLocalUserUserTimelineCacheMax", UNSET)
-            per_remote_user_user_timeline_cache_max = d.get("perRemoteUserUserTimelineCacheMax", UNSET)
-            per_user_home_timeline_cache_max = d.get("perUserHomeTimelineCacheMax", UNSET)
-            per_user_list_timeline_cache_max = d.get("perUserListTimelineCacheMax", UNSET)
-            enable_reactions_buffering = d.get("enableReactionsBuffering", UNSET)
-            notes_per_one_ad = d.get("notesPerOneAd", UNSET)
-            _silenced_hosts = d.get("silencedHosts", UNSET)
-            silenced_hosts: list[str] | None | Unset
-            if _silenced_hosts is None or _silenced_hosts is UNSET:
-                silenced_hosts = _silenced_hosts
             else:
-                silenced_hosts_type_0: list[str] = _silenced_hosts
+                _model.sensitive_media_detection_sensitivity = UNSET
+            if "setSensitiveFlagAutomatically" in d:
+                _n += 1
+                _model.set_sensitive_flag_automatically = d["setSensitiveFlagAutomatically"]
 
-                silenced_hosts = silenced_hosts_type_0
-
-            _media_silenced_hosts = d.get("mediaSilencedHosts", UNSET)
-            media_silenced_hosts: list[str] | None | Unset
-            if _media_silenced_hosts is None or _media_silenced_hosts is UNSET:
-                media_silenced_hosts = _media_silenced_hosts
             else:
-                media_silenced_hosts_type_0: list[str] = _media_silenced_hosts
+                _model.set_sensitive_flag_automatically = UNSET
+            if "enableSensitiveMediaDetectionForVideos" in d:
+                _n += 1
+                _model.enable_sensitive_media_detection_for_videos = d["enableSensitiveMediaDetectionForVideos"]
 
-                media_silenced_hosts = media_silenced_hosts_type_0
-
-            summaly_proxy = d.get("summalyProxy", UNSET)
-
-            url_preview_enabled = d.get("urlPreviewEnabled", UNSET)
-            url_preview_allow_redirect = d.get("urlPreviewAllowRedirect", UNSET)
-            url_preview_timeout = d.get("urlPreviewTimeout", UNSET)
-            url_preview_maximum_content_length = d.get("urlPreviewMaximumContentLength", UNSET)
-            url_preview_require_content_length = d.get("urlPreviewRequireContentLength", UNSET)
-            url_preview_user_agent = d.get("urlPreviewUserAgent", UNSET)
-
-            url_preview_summary_proxy_url = d.get("urlPreviewSummaryProxyUrl", UNSET)
-
-            _federation = d.get("federation", UNSET)
-            federation: AdminUpdateMetaBodyFederation | Unset
-            if _federation is UNSET:
-                federation = UNSET
             else:
-                federation = check_admin_update_meta_body_federation(_federation)
+                _model.enable_sensitive_media_detection_for_videos = UNSET
+            if "maintainerName" in d:
+                _n += 1
+                maintainer_name = d["maintainerName"]
 
-            federation_hosts: list[str] = d.get("federationHosts", UNSET)
+                _model.maintainer_name = maintainer_name
 
-            _deliver_suspended_software = d.get("deliverSuspendedSoftware", UNSET)
-            deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET
-            if _deliver_suspended_software is not UNSET:
-                deliver_suspended_software = []
-                for deliver_suspended_software_item_data in _deliver_suspended_software:
-                    deliver_suspended_software_item = AdminUpdateMetaBodyDeliverSuspendedSoftwareItem.from_dict(
-                        deliver_suspended_software_item_data
-                    )
-
-                    deliver_suspended_software.append(deliver_suspended_software_item)
-
-            single_user_mode = d.get("singleUserMode", UNSET)
-            _ugc_visibility_for_visitor = d.get("ugcVisibilityForVisitor", UNSET)
-            ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset
-            if _ugc_visibility_for_visitor is UNSET:
-                ugc_visibility_for_visitor = UNSET
             else:
-                ugc_visibility_for_visitor = check_admin_update_meta_body_ugc_visibility_for_visitor(
-                    _ugc_visibility_for_visitor
+                _model.maintainer_name = UNSET
+            if "maintainerEmail" in d:
+                _n += 1
+                maintainer_email = d["maintainerEmail"]
+
+                _model.maintainer_email = maintainer_email
+
+            else:
+                _model.maintainer_email = UNSET
+            if "langs" in d:
+                _n += 1
+                langs: list[str] = d["langs"]
+
+                _model.langs = langs
+
+            else:
+                _model.langs = UNSET
+            if "deeplAuthKey" in d:
+                _n += 1
+                deepl_auth_key = d["deeplAuthKey"]
+
+                _model.deepl_auth_key = deepl_auth_key
+
+            else:
+                _model.deepl_auth_key = UNSET
+            if "deeplIsPro" in d:
+                _n += 1
+                _model.deepl_is_pro = d["deeplIsPro"]
+
+            else:
+                _model.deepl_is_pro = UNSET
+            if "enableEmail" in d:
+                _n += 1
+                _model.enable_email = d["enableEmail"]
+
+            else:
+                _model.enable_email = UNSET
+            if "email" in d:
+                _n += 1
+                email = d["email"]
+
+                _model.email = email
+
+            else:
+                _model.email = UNSET
+            if "smtpSecure" in d:
+                _n += 1
+                _model.smtp_secure = d["smtpSecure"]
+
+            else:
+                _model.smtp_secure = UNSET
+            if "smtpHost" in d:
+                _n += 1
+                smtp_host = d["smtpHost"]
+
+                _model.smtp_host = smtp_host
+
+            else:
+                _model.smtp_host = UNSET
+            if "smtpPort" in d:
+                _n += 1
+                smtp_port = d["smtpPort"]
+
+                _model.smtp_port = smtp_port
+
+            else:
+                _model.smtp_port = UNSET
+            if "smtpUser" in d:
+                _n += 1
+                smtp_user = d["smtpUser"]
+
+                _model.smtp_user = smtp_user
+
+            else:
+                _model.smtp_user = UNSET
+            if "smtpPass" in d:
+                _n += 1
+                smtp_pass = d["smtpPass"]
+
+                _model.smtp_pass = smtp_pass
+
+            else:
+                _model.smtp_pass = UNSET
+            if "enableServiceWorker" in d:
+                _n += 1
+                _model.enable_service_worker = d["enableServiceWorker"]
+
+            else:
+                _model.enable_service_worker = UNSET
+            if "swPublicKey" in d:
+                _n += 1
+                sw_public_key = d["swPublicKey"]
+
+                _model.sw_public_key = sw_public_key
+
+            else:
+                _model.sw_public_key = UNSET
+            if "swPrivateKey" in d:
+                _n += 1
+                sw_private_key = d["swPrivateKey"]
+
+                _model.sw_private_key = sw_private_key
+
+            else:
+                _model.sw_private_key = UNSET
+            if "tosUrl" in d:
+                _n += 1
+                tos_url = d["tosUrl"]
+
+                _model.tos_url = tos_url
+
+            else:
+                _model.tos_url = UNSET
+            if "repositoryUrl" in d:
+                _n += 1
+                repository_url = d["repositoryUrl"]
+
+                _model.repository_url = repository_url
+
+            else:
+                _model.repository_url = UNSET
+            if "feedbackUrl" in d:
+                _n += 1
+                feedback_url = d["feedbackUrl"]
+
+                _model.feedback_url = feedback_url
+
+            else:
+                _model.feedback_url = UNSET
+            if "impressumUrl" in d:
+                _n += 1
+                impressum_url = d["impressumUrl"]
+
+                _model.impressum_url = impressum_url
+
+            else:
+                _model.impressum_url = UNSET
+            if "privacyPolicyUrl" in d:
+                _n += 1
+                privacy_policy_url = d["privacyPolicyUrl"]
+
+                _model.privacy_policy_url = privacy_policy_url
+
+            else:
+                _model.privacy_policy_url = UNSET
+            if "inquiryUrl" in d:
+                _n += 1
+                inquiry_url = d["inquiryUrl"]
+
+                _model.inquiry_url = inquiry_url
+
+            else:
+                _model.inquiry_url = UNSET
+            if "useObjectStorage" in d:
+                _n += 1
+                _model.use_object_storage = d["useObjectStorage"]
+
+            else:
+                _model.use_object_storage = UNSET
+            if "objectStorageBaseUrl" in d:
+                _n += 1
+                object_storage_base_url = d["objectStorageBaseUrl"]
+
+                _model.object_storage_base_url = object_storage_base_url
+
+            else:
+                _model.object_storage_base_url = UNSET
+            if "objectStorageBucket" in d:
+                _n += 1
+                object_storage_bucket = d["objectStorageBucket"]
+
+                _model.object_storage_bucket = object_storage_bucket
+
+            else:
+                _model.object_storage_bucket = UNSET
+            if "objectStoragePrefix" in d:
+                _n += 1
+                object_storage_prefix = d["objectStoragePrefix"]
+
+                _model.object_storage_prefix = object_storage_prefix
+
+            else:
+                _model.object_storage_prefix = UNSET
+            if "objectStorageEndpoint" in d:
+                _n += 1
+                object_storage_endpoint = d["objectStorageEndpoint"]
+
+                _model.object_storage_endpoint = object_storage_endpoint
+
+            else:
+                _model.object_storage_endpoint = UNSET
+            if "objectStorageRegion" in d:
+                _n += 1
+                object_storage_region = d["objectStorageRegion"]
+
+                _model.object_storage_region = object_storage_region
+
+            else:
+                _model.object_storage_region = UNSET
+            if "objectStoragePort" in d:
+                _n += 1
+                object_storage_port = d["objectStoragePort"]
+
+                _model.object_storage_port = object_storage_port
+
+            else:
+                _model.object_storage_port = UNSET
+            if "objectStorageAccessKey" in d:
+                _n += 1
+                object_storage_access_key = d["objectStorageAccessKey"]
+
+                _model.object_storage_access_key = object_storage_access_key
+
+            else:
+                _model.object_storage_access_key = UNSET
+            if "objectStorageSecretKey" in d:
+                _n += 1
+                object_storage_secret_key = d["objectStorageSecretKey"]
+
+                _model.object_storage_secret_key = object_storage_secret_key
+
+            else:
+                _model.object_storage_secret_key = UNSET
+            if "objectStorageUseSSL" in d:
+                _n += 1
+                _model.object_storage_use_ssl = d["objectStorageUseSSL"]
+
+            else:
+                _model.object_storage_use_ssl = UNSET
+            if "objectStorageUseProxy" in d:
+                _n += 1
+                _model.object_storage_use_proxy = d["objectStorageUseProxy"]
+
+            else:
+                _model.object_storage_use_proxy = UNSET
+            if "objectStorageSetPublicRead" in d:
+                _n += 1
+                _model.object_storage_set_public_read = d["objectStorageSetPublicRead"]
+
+            else:
+                _model.object_storage_set_public_read = UNSET
+            if "objectStorageS3ForcePathStyle" in d:
+                _n += 1
+                _model.object_storage_s3_force_path_style = d["objectStorageS3ForcePathStyle"]
+
+            else:
+                _model.object_storage_s3_force_path_style = UNSET
+            if "enableIpLogging" in d:
+                _n += 1
+                _model.enable_ip_logging = d["enableIpLogging"]
+
+            else:
+                _model.enable_ip_logging = UNSET
+            if "enableActiveEmailValidation" in d:
+                _n += 1
+                _model.enable_active_email_validation = d["enableActiveEmailValidation"]
+
+            else:
+                _model.enable_active_email_validation = UNSET
+            if "enableVerifymailApi" in d:
+                _n += 1
+                _model.enable_verifymail_api = d["enableVerifymailApi"]
+
+            else:
+                _model.enable_verifymail_api = UNSET
+            if "verifymailAuthKey" in d:
+                _n += 1
+                verifymail_auth_key = d["verifymailAuthKey"]
+
+                _model.verifymail_auth_key = verifymail_auth_key
+
+            else:
+                _model.verifymail_auth_key = UNSET
+            if "enableTruemailApi" in d:
+                _n += 1
+                _model.enable_truemail_api = d["enableTruemailApi"]
+
+            else:
+                _model.enable_truemail_api = UNSET
+            if "truemailInstance" in d:
+                _n += 1
+                truemail_instance = d["truemailInstance"]
+
+                _model.truemail_instance = truemail_instance
+
+            else:
+                _model.truemail_instance = UNSET
+            if "truemailAuthKey" in d:
+                _n += 1
+                truemail_auth_key = d["truemailAuthKey"]
+
+                _model.truemail_auth_key = truemail_auth_key
+
+            else:
+                _model.truemail_auth_key = UNSET
+            if "enableChartsForRemoteUser" in d:
+                _n += 1
+                _model.enable_charts_for_remote_user = d["enableChartsForRemoteUser"]
+
+            else:
+                _model.enable_charts_for_remote_user = UNSET
+            if "enableChartsForFederatedInstances" in d:
+                _n += 1
+                _model.enable_charts_for_federated_instances = d["enableChartsForFederatedInstances"]
+
+            else:
+                _model.enable_charts_for_federated_instances = UNSET
+            if "enableStatsForFederatedInstances" in d:
+                _n += 1
+                _model.enable_stats_for_federated_instances = d["enableStatsForFederatedInstances"]
+
+            else:
+                _model.enable_stats_for_federated_instances = UNSET
+            if "enableServerMachineStats" in d:
+                _n += 1
+                _model.enable_server_machine_stats = d["enableServerMachineStats"]
+
+            else:
+                _model.enable_server_machine_stats = UNSET
+            if "enableIdenticonGeneration" in d:
+                _n += 1
+                _model.enable_identicon_generation = d["enableIdenticonGeneration"]
+
+            else:
+                _model.enable_identicon_generation = UNSET
+            if "serverRules" in d:
+                _n += 1
+                server_rules: list[str] = d["serverRules"]
+
+                _model.server_rules = server_rules
+
+            else:
+                _model.server_rules = UNSET
+            if "bannedEmailDomains" in d:
+                _n += 1
+                banned_email_domains: list[str] = d["bannedEmailDomains"]
+
+                _model.banned_email_domains = banned_email_domains
+
+            else:
+                _model.banned_email_domains = UNSET
+            if "preservedUsernames" in d:
+                _n += 1
+                preserved_usernames: list[str] = d["preservedUsernames"]
+
+                _model.preserved_usernames = preserved_usernames
+
+            else:
+                _model.preserved_usernames = UNSET
+            if "manifestJsonOverride" in d:
+                _n += 1
+                _model.manifest_json_override = d["manifestJsonOverride"]
+
+            else:
+                _model.manifest_json_override = UNSET
+            if "enableFanoutTimeline" in d:
+                _n += 1
+                _model.enable_fanout_timeline = d["enableFanoutTimeline"]
+
+            else:
+                _model.enable_fanout_timeline = UNSET
+            if "enableFanoutTimelineDbFallback" in d:
+                _n += 1
+                _model.enable_fanout_timeline_db_fallback = d["enableFanoutTimelineDbFallback"]
+
+            else:
+                _model.enable_fanout_timeline_db_fallback = UNSET
+            if "perLocalUserUserTimelineCacheMax" in d:
+                _n += 1
+                _model.per_local_user_user_timeline_cache_max = d["perLocalUserUserTimelineCacheMax"]
+
+            else:
+                _model.per_local_user_user_timeline_cache_max = UNSET
+            if "perRemoteUserUserTimelineCacheMax" in d:
+                _n += 1
+                _model.per_remote_user_user_timeline_cache_max = d["perRemoteUserUserTimelineCacheMax"]
+
+            else:
+                _model.per_remote_user_user_timeline_cache_max = UNSET
+            if "perUserHomeTimelineCacheMax" in d:
+                _n += 1
+                _model.per_user_home_timeline_cache_max = d["perUserHomeTimelineCacheMax"]
+
+            else:
+                _model.per_user_home_timeline_cache_max = UNSET
+            if "perUserListTimelineCacheMax" in d:
+                _n += 1
+                _model.per_user_list_timeline_cache_max = d["perUserListTimelineCacheMax"]
+
+            else:
+                _model.per_user_list_timeline_cache_max = UNSET
+            if "enableReactionsBuffering" in d:
+                _n += 1
+                _model.enable_reactions_buffering = d["enableReactionsBuffering"]
+
+            else:
+                _model.enable_reactions_buffering = UNSET
+            if "notesPerOneAd" in d:
+                _n += 1
+                _model.notes_per_one_ad = d["notesPerOneAd"]
+
+            else:
+                _model.notes_per_one_ad = UNSET
+            if "silencedHosts" in d:
+                _n += 1
+                _silenced_hosts = d["silencedHosts"]
+                silenced_hosts: list[str] | None
+                if _silenced_hosts is None:
+                    silenced_hosts = _silenced_hosts
+                else:
+                    silenced_hosts_type_0: list[str] = _silenced_hosts
+
+                    silenced_hosts = silenced_hosts_type_0
+
+                _model.silenced_hosts = silenced_hosts
+
+            else:
+                _model.silenced_hosts = UNSET
+            if "mediaSilencedHosts" in d:
+                _n += 1
+                _media_silenced_hosts = d["mediaSilencedHosts"]
+                media_silenced_hosts: list[str] | None
+                if _media_silenced_hosts is None:
+                    media_silenced_hosts = _media_silenced_hosts
+                else:
+                    media_silenced_hosts_type_0: list[str] = _media_silenced_hosts
+
+                    media_silenced_hosts = media_silenced_hosts_type_0
+
+                _model.media_silenced_hosts = media_silenced_hosts
+
+            else:
+                _model.media_silenced_hosts = UNSET
+            if "summalyProxy" in d:
+                _n += 1
+                summaly_proxy = d["summalyProxy"]
+
+                _model.summaly_proxy = summaly_proxy
+
+            else:
+                _model.summaly_proxy = UNSET
+            if "urlPreviewEnabled" in d:
+                _n += 1
+                _model.url_preview_enabled = d["urlPreviewEnabled"]
+
+            else:
+                _model.url_preview_enabled = UNSET
+            if "urlPreviewAllowRedirect" in d:
+                _n += 1
+                _model.url_preview_allow_redirect = d["urlPreviewAllowRedirect"]
+
+            else:
+                _model.url_preview_allow_redirect = UNSET
+            if "urlPreviewTimeout" in d:
+                _n += 1
+                _model.url_preview_timeout = d["urlPreviewTimeout"]
+
+            else:
+                _model.url_preview_timeout = UNSET
+            if "urlPreviewMaximumContentLength" in d:
+                _n += 1
+                _model.url_preview_maximum_content_length = d["urlPreviewMaximumContentLength"]
+
+            else:
+                _model.url_preview_maximum_content_length = UNSET
+            if "urlPreviewRequireContentLength" in d:
+                _n += 1
+                _model.url_preview_require_content_length = d["urlPreviewRequireContentLength"]
+
+            else:
+                _model.url_preview_require_content_length = UNSET
+            if "urlPreviewUserAgent" in d:
+                _n += 1
+                url_preview_user_agent = d["urlPreviewUserAgent"]
+
+                _model.url_preview_user_agent = url_preview_user_agent
+
+            else:
+                _model.url_preview_user_agent = UNSET
+            if "urlPreviewSummaryProxyUrl" in d:
+                _n += 1
+                url_preview_summary_proxy_url = d["urlPreviewSummaryProxyUrl"]
+
+                _model.url_preview_summary_proxy_url = url_preview_summary_proxy_url
+
+            else:
+                _model.url_preview_summary_proxy_url = UNSET
+            if "federation" in d:
+                _n += 1
+                _federation = d["federation"]
+                federation = (
+                    _federation
+                    if _federation in {"all", "none", "specified"}
+                    else check_admin_update_meta_body_federation(_federation)
                 )
 
-            proxy_remote_files = d.get("proxyRemoteFiles", UNSET)
-            sign_to_activity_pub_get = d.get("signToActivityPubGet", UNSET)
-            allow_external_ap_redirect = d.get("allowExternalApRedirect", UNSET)
-            enable_remote_notes_cleaning = d.get("enableRemoteNotesCleaning", UNSET)
-            remote_notes_cleaning_expiry_days_for_each_notes = d.get("remoteNotesCleaningExpiryDaysForEachNotes", UNSET)
-            remote_notes_cleaning_max_processing_duration_in_minutes = d.get(
-                "remoteNotesCleaningMaxProcessingDurationInMinutes", UNSET
-            )
-            show_role_badges_of_remote_users = d.get("showRoleBadgesOfRemoteUsers", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                disable_registration,
-                pinned_users,
-                hidden_tags,
-                blocked_hosts,
-                sensitive_words,
-                prohibited_words,
-                prohibited_words_for_name_of_user,
-                theme_color,
-                mascot_image_url,
-                banner_url,
-                server_error_image_url,
-                info_image_url,
-                not_found_image_url,
-                icon_url,
-                app_192_icon_url,
-                app_512_icon_url,
-                background_image_url,
-                logo_image_url,
-                name,
-                short_name,
-                description,
-                default_light_theme,
-                default_dark_theme,
-                client_options,
-                cache_remote_files,
-                cache_remote_sensitive_files,
-                email_required_for_signup,
-                enable_hcaptcha,
-                hcaptcha_site_key,
-                hcaptcha_secret_key,
-                enable_mcaptcha,
-                mcaptcha_site_key,
-                mcaptcha_instance_url,
-                mcaptcha_secret_key,
-                enable_recaptcha,
-                recaptcha_site_key,
-                recaptcha_secret_key,
-                enable_turnstile,
-                turnstile_site_key,
-                turnstile_secret_key,
-                enable_testcaptcha,
-                google_analytics_measurement_id,
-                sensitive_media_detection,
-                sensitive_media_detection_sensitivity,
-                set_sensitive_flag_automatically,
-                enable_sensitive_media_detection_for_videos,
-                maintainer_name,
-                maintainer_email,
-                langs,
-                deepl_auth_key,
-                deepl_is_pro,
-                enable_email,
-                email,
-                smtp_secure,
-                smtp_host,
-                smtp_port,
-                smtp_user,
-                smtp_pass,
-                enable_service_worker,
-                sw_public_key,
-                sw_private_key,
-                tos_url,
-                repository_url,
-                feedback_url,
-                impressum_url,
-                privacy_policy_url,
-                inquiry_url,
-                use_object_storage,
-                object_storage_base_url,
-                object_storage_bucket,
-                object_storage_prefix,
-                object_storage_endpoint,
-                object_storage_region,
-                object_storage_port,
-                object_storage_access_key,
-                object_storage_secret_key,
-                object_storage_use_ssl,
-                object_storage_use_proxy,
-                object_storage_set_public_read,
-                object_storage_s3_force_path_style,
-                enable_ip_logging,
-                enable_active_email_validation,
-                enable_verifymail_api,
-                verifymail_auth_key,
-                enable_truemail_api,
-                truemail_instance,
-                truemail_auth_key,
-                enable_charts_for_remote_user,
-                enable_charts_for_federated_instances,
-                enable_stats_for_federated_instances,
-                enable_server_machine_stats,
-                enable_identicon_generation,
-                server_rules,
-                banned_email_domains,
-                preserved_usernames,
-                manifest_json_override,
-                enable_fanout_timeline,
-                enable_fanout_timeline_db_fallback,
-                per_local_user_user_timeline_cache_max,
-                per_remote_user_user_timeline_cache_max,
-                per_user_home_timeline_cache_max,
-                per_user_list_timeline_cache_max,
-                enable_reactions_buffering,
-                notes_per_one_ad,
-                silenced_hosts,
-                media_silenced_hosts,
-                summaly_proxy,
-                url_preview_enabled,
-                url_preview_allow_redirect,
-                url_preview_timeout,
-                url_preview_maximum_content_length,
-                url_preview_require_content_length,
-                url_preview_user_agent,
-                url_preview_summary_proxy_url,
-                federation,
-                federation_hosts,
-                deliver_suspended_software,
-                single_user_mode,
-                ugc_visibility_for_visitor,
-                proxy_remote_files,
-                sign_to_activity_pub_get,
-                allow_external_ap_redirect,
-                enable_remote_notes_cleaning,
-                remote_notes_cleaning_expiry_days_for_each_notes,
-                remote_notes_cleaning_max_processing_duration_in_minutes,
-                show_role_badges_of_remote_users,
-            )
+                _model.federation = federation
+
+            else:
+                _model.federation = UNSET
+            if "federationHosts" in d:
+                _n += 1
+                federation_hosts: list[str] = d["federationHosts"]
+
+                _model.federation_hosts = federation_hosts
+
+            else:
+                _model.federation_hosts = UNSET
+            if "deliverSuspendedSoftware" in d:
+                _n += 1
+                _deliver_suspended_software = d["deliverSuspendedSoftware"]
+                deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem]
+                if type(_deliver_suspended_software) is not list:
+                    raise TypeError(
+                        f"deliverSuspendedSoftware: expected a list, not {type(_deliver_suspended_software).__name__}"
+                    )
+                if _deliver_suspended_software:
+                    deliver_suspended_software = []
+                    for deliver_suspended_software_item_data in _deliver_suspended_software:
+                        deliver_suspended_software_item = AdminUpdateMetaBodyDeliverSuspendedSoftwareItem.from_dict(
+                            deliver_suspended_software_item_data
+                        )
+
+                        deliver_suspended_software.append(deliver_suspended_software_item)
+                else:
+                    deliver_suspended_software = _deliver_suspended_software
+
+                _model.deliver_suspended_software = deliver_suspended_software
+
+            else:
+                _model.deliver_suspended_software = UNSET
+            if "singleUserMode" in d:
+                _n += 1
+                _model.single_user_mode = d["singleUserMode"]
+
+            else:
+                _model.single_user_mode = UNSET
+            if "ugcVisibilityForVisitor" in d:
+                _n += 1
+                _ugc_visibility_for_visitor = d["ugcVisibilityForVisitor"]
+                ugc_visibility_for_visitor = (
+                    _ugc_visibility_for_visitor
+                    if _ugc_visibility_for_visitor in {"all", "local", "none"}
+                    else check_admin_update_meta_body_ugc_visibility_for_visitor(_ugc_visibility_for_visitor)
+                )
+
+                _model.ugc_visibility_for_visitor = ugc_visibility_for_visitor
+
+            else:
+                _model.ugc_visibility_for_visitor = UNSET
+            if "proxyRemoteFiles" in d:
+                _n += 1
+                _model.proxy_remote_files = d["proxyRemoteFiles"]
+
+            else:
+                _model.proxy_remote_files = UNSET
+            if "signToActivityPubGet" in d:
+                _n += 1
+                _model.sign_to_activity_pub_get = d["signToActivityPubGet"]
+
+            else:
+                _model.sign_to_activity_pub_get = UNSET
+            if "allowExternalApRedirect" in d:
+                _n += 1
+                _model.allow_external_ap_redirect = d["allowExternalApRedirect"]
+
+            else:
+                _model.allow_external_ap_redirect = UNSET
+            if "enableRemoteNotesCleaning" in d:
+                _n += 1
+                _model.enable_remote_notes_cleaning = d["enableRemoteNotesCleaning"]
+
+            else:
+                _model.enable_remote_notes_cleaning = UNSET
+            if "remoteNotesCleaningExpiryDaysForEachNotes" in d:
+                _n += 1
+                _model.remote_notes_cleaning_expiry_days_for_each_notes = d["remoteNotesCleaningExpiryDaysForEachNotes"]
+
+            else:
+                _model.remote_notes_cleaning_expiry_days_for_each_notes = UNSET
+            if "remoteNotesCleaningMaxProcessingDurationInMinutes" in d:
+                _n += 1
+                _model.remote_notes_cleaning_max_processing_duration_in_minutes = d[
+                    "remoteNotesCleaningMaxProcessingDurationInMinutes"
+                ]
+
+            else:
+                _model.remote_notes_cleaning_max_processing_duration_in_minutes = UNSET
+            if "showRoleBadgesOfRemoteUsers" in d:
+                _n += 1
+                _model.show_role_badges_of_remote_users = d["showRoleBadgesOfRemoteUsers"]
+
+            else:
+                _model.show_role_badges_of_remote_users = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminUpdateMetaBody", exc) from exc
-        if not d.keys() <= _ADMINUPDATEMETABODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINUPDATEMETABODY_KEYS}
             unknown_properties("AdminUpdateMetaBody", extra)
@@ -1914,13 +2495,20 @@ class AdminUpdateMetaBody:
         _deliver_suspended_software = d.pop("deliverSuspendedSoftware", UNSET)
         deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET
         if _deliver_suspended_software is not UNSET:
-            deliver_suspended_software = []
-            for deliver_suspended_software_item_data in _deliver_suspended_software:
-                deliver_suspended_software_item = AdminUpdateMetaBodyDeliverSuspendedSoftwareItem.from_dict(
-                    deliver_suspended_software_item_data
+            if type(_deliver_suspended_software) is not list:
+                raise TypeError(
+                    f"deliverSuspendedSoftware: expected a list, not {type(_deliver_suspended_software).__name__}"
                 )
+            if _deliver_suspended_software:
+                deliver_suspended_software = []
+                for deliver_suspended_software_item_data in _deliver_suspended_software:
+                    deliver_suspended_software_item = AdminUpdateMetaBodyDeliverSuspendedSoftwareItem.from_dict(
+                        deliver_suspended_software_item_data
+                    )
 
-                deliver_suspended_software.append(deliver_suspended_software_item)
+                    deliver_suspended_software.append(deliver_suspended_software_item)
+            else:
+                deliver_suspended_software = _deliver_suspended_software
 
         single_user_mode = d.pop("singleUserMode", UNSET)
 

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -58,32 +59,48 @@ class AdminUpdateMetaBodyClientOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AdminUpdateMetaBodyClientOptions:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            _entrance_page_style = d.get("entrancePageStyle", UNSET)
-            entrance_page_style: AdminUpdateMetaBodyClientOptionsEntrancePageStyle | Unset
-            if _entrance_page_style is UNSET:
-                entrance_page_style = UNSET
-            else:
-                entrance_page_style = check_admin_update_meta_body_client_options_entrance_page_style(
+            _n = 0
+            if "entrancePageStyle" in d:
+                _n += 1
+                _entrance_page_style = d["entrancePageStyle"]
+                entrance_page_style = (
                     _entrance_page_style
+                    if _entrance_page_style in {"classic", "simple"}
+                    else check_admin_update_meta_body_client_options_entrance_page_style(_entrance_page_style)
                 )
 
-            show_timeline_for_visitor = d.get("showTimelineForVisitor", UNSET)
-            show_activities_for_visitor = d.get("showActivitiesForVisitor", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                entrance_page_style,
-                show_timeline_for_visitor,
-                show_activities_for_visitor,
-            )
+                _model.entrance_page_style = entrance_page_style
+
+            else:
+                _model.entrance_page_style = UNSET
+            if "showTimelineForVisitor" in d:
+                _n += 1
+                _model.show_timeline_for_visitor = d["showTimelineForVisitor"]
+
+            else:
+                _model.show_timeline_for_visitor = UNSET
+            if "showActivitiesForVisitor" in d:
+                _n += 1
+                _model.show_activities_for_visitor = d["showActivitiesForVisitor"]
+
+            else:
+                _model.show_activities_for_visitor = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AdminUpdateMetaBodyClientOptions", exc) from exc
-        if not d.keys() <= _ADMINUPDATEMETABODYCLIENTOPTIONS_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINUPDATEMETABODYCLIENTOPTIONS_KEYS}
             unknown_properties("AdminUpdateMetaBodyClientOptions", extra)

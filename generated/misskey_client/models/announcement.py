@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -108,12 +109,21 @@ class Announcement:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not Announcement:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             _updated_at = d["updatedAt"]
             updated_at: datetime.datetime | None
@@ -124,38 +134,45 @@ class Announcement:
 
                 updated_at = updated_at_type_0
 
-            text = d["text"]
-            title = d["title"]
+            _model.updated_at = updated_at
+
+            _model.text = d["text"]
+
+            _model.title = d["title"]
+
             image_url = d["imageUrl"]
 
-            icon = check_announcement_icon(d["icon"])
+            _model.image_url = image_url
 
-            display = check_announcement_display(d["display"])
+            _icon = d["icon"]
+            icon = _icon if _icon in {"error", "info", "success", "warning"} else check_announcement_icon(_icon)
 
-            need_confirmation_to_read = d["needConfirmationToRead"]
-            silence = d["silence"]
-            for_you = d["forYou"]
-            is_read = d.get("isRead", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                updated_at,
-                text,
-                title,
-                image_url,
-                icon,
-                display,
-                need_confirmation_to_read,
-                silence,
-                for_you,
-                is_read,
-            )
+            _model.icon = icon
+
+            _display = d["display"]
+            display = _display if _display in {"banner", "dialog", "normal"} else check_announcement_display(_display)
+
+            _model.display = display
+
+            _model.need_confirmation_to_read = d["needConfirmationToRead"]
+
+            _model.silence = d["silence"]
+
+            _model.for_you = d["forYou"]
+
+            _n = 11
+            if "isRead" in d:
+                _n += 1
+                _model.is_read = d["isRead"]
+
+            else:
+                _model.is_read = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("Announcement", exc) from exc
-        if not d.keys() <= _ANNOUNCEMENT_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ANNOUNCEMENT_KEYS}
             unknown_properties("Announcement", extra)
@@ -228,7 +245,8 @@ class Announcement:
 
         _icon_raw = d.pop("icon", UNSET)
         if _icon_raw is not UNSET:
-            icon = check_announcement_icon(_icon_raw)
+            _icon = _icon_raw
+            icon = _icon if _icon in {"error", "info", "success", "warning"} else check_announcement_icon(_icon)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -237,7 +255,8 @@ class Announcement:
 
         _display_raw = d.pop("display", UNSET)
         if _display_raw is not UNSET:
-            display = check_announcement_display(_display_raw)
+            _display = _display_raw
+            display = _display if _display in {"banner", "dialog", "normal"} else check_announcement_display(_display)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -115,57 +116,100 @@ class AntennasCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AntennasCreateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            name = d["name"]
-            src = check_antennas_create_body_src(d["src"])
+            _model.name = d["name"]
 
-            keywords = []
+            _src = d["src"]
+            src = (
+                _src
+                if _src in {"all", "home", "list", "users", "users_blacklist"}
+                else check_antennas_create_body_src(_src)
+            )
+
+            _model.src = src
+
             _keywords = d["keywords"]
-            for keywords_item_data in _keywords:
-                keywords_item: list[str] = keywords_item_data
+            keywords: list[list[str]]
+            if type(_keywords) is not list:
+                raise TypeError(f"keywords: expected a list, not {type(_keywords).__name__}")
+            if _keywords:
+                keywords = []
+                for keywords_item_data in _keywords:
+                    keywords_item: list[str] = keywords_item_data
 
-                keywords.append(keywords_item)
+                    keywords.append(keywords_item)
+            else:
+                keywords = _keywords
 
-            exclude_keywords = []
+            _model.keywords = keywords
+
             _exclude_keywords = d["excludeKeywords"]
-            for exclude_keywords_item_data in _exclude_keywords:
-                exclude_keywords_item: list[str] = exclude_keywords_item_data
+            exclude_keywords: list[list[str]]
+            if type(_exclude_keywords) is not list:
+                raise TypeError(f"excludeKeywords: expected a list, not {type(_exclude_keywords).__name__}")
+            if _exclude_keywords:
+                exclude_keywords = []
+                for exclude_keywords_item_data in _exclude_keywords:
+                    exclude_keywords_item: list[str] = exclude_keywords_item_data
 
-                exclude_keywords.append(exclude_keywords_item)
+                    exclude_keywords.append(exclude_keywords_item)
+            else:
+                exclude_keywords = _exclude_keywords
+
+            _model.exclude_keywords = exclude_keywords
 
             users: list[str] = d["users"]
 
-            case_sensitive = d["caseSensitive"]
-            with_replies = d["withReplies"]
-            with_file = d["withFile"]
-            user_list_id = d.get("userListId", UNSET)
+            _model.users = users
 
-            local_only = d.get("localOnly", UNSET)
-            exclude_bots = d.get("excludeBots", UNSET)
-            exclude_notes_in_sensitive_channel = d.get("excludeNotesInSensitiveChannel", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                name,
-                src,
-                keywords,
-                exclude_keywords,
-                users,
-                case_sensitive,
-                with_replies,
-                with_file,
-                user_list_id,
-                local_only,
-                exclude_bots,
-                exclude_notes_in_sensitive_channel,
-            )
+            _model.case_sensitive = d["caseSensitive"]
+
+            _model.with_replies = d["withReplies"]
+
+            _model.with_file = d["withFile"]
+
+            _n = 8
+            if "userListId" in d:
+                _n += 1
+                user_list_id = d["userListId"]
+
+                _model.user_list_id = user_list_id
+
+            else:
+                _model.user_list_id = UNSET
+            if "localOnly" in d:
+                _n += 1
+                _model.local_only = d["localOnly"]
+
+            else:
+                _model.local_only = UNSET
+            if "excludeBots" in d:
+                _n += 1
+                _model.exclude_bots = d["excludeBots"]
+
+            else:
+                _model.exclude_bots = UNSET
+            if "excludeNotesInSensitiveChannel" in d:
+                _n += 1
+                _model.exclude_notes_in_sensitive_channel = d["excludeNotesInSensitiveChannel"]
+
+            else:
+                _model.exclude_notes_in_sensitive_channel = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AntennasCreateBody", exc) from exc
-        if not d.keys() <= _ANTENNASCREATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ANTENNASCREATEBODY_KEYS}
             unknown_properties("AntennasCreateBody", extra)
@@ -194,7 +238,12 @@ class AntennasCreateBody:
 
         _src_raw = d.pop("src", UNSET)
         if _src_raw is not UNSET:
-            src = check_antennas_create_body_src(_src_raw)
+            _src = _src_raw
+            src = (
+                _src
+                if _src in {"all", "home", "list", "users", "users_blacklist"}
+                else check_antennas_create_body_src(_src)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -203,12 +252,18 @@ class AntennasCreateBody:
 
         _keywords_raw = d.pop("keywords", UNSET)
         if _keywords_raw is not UNSET:
-            keywords = []
             _keywords = _keywords_raw
-            for keywords_item_data in _keywords:
-                keywords_item: list[str] = keywords_item_data
+            keywords: list[list[str]]
+            if type(_keywords) is not list:
+                raise TypeError(f"keywords: expected a list, not {type(_keywords).__name__}")
+            if _keywords:
+                keywords = []
+                for keywords_item_data in _keywords:
+                    keywords_item: list[str] = keywords_item_data
 
-                keywords.append(keywords_item)
+                    keywords.append(keywords_item)
+            else:
+                keywords = _keywords
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -217,12 +272,18 @@ class AntennasCreateBody:
 
         _exclude_keywords_raw = d.pop("excludeKeywords", UNSET)
         if _exclude_keywords_raw is not UNSET:
-            exclude_keywords = []
             _exclude_keywords = _exclude_keywords_raw
-            for exclude_keywords_item_data in _exclude_keywords:
-                exclude_keywords_item: list[str] = exclude_keywords_item_data
+            exclude_keywords: list[list[str]]
+            if type(_exclude_keywords) is not list:
+                raise TypeError(f"excludeKeywords: expected a list, not {type(_exclude_keywords).__name__}")
+            if _exclude_keywords:
+                exclude_keywords = []
+                for exclude_keywords_item_data in _exclude_keywords:
+                    exclude_keywords_item: list[str] = exclude_keywords_item_data
 
-                exclude_keywords.append(exclude_keywords_item)
+                    exclude_keywords.append(exclude_keywords_item)
+            else:
+                exclude_keywords = _exclude_keywords
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -136,68 +137,134 @@ class AntennasUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not AntennasUpdateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            antenna_id = d["antennaId"]
-            name = d.get("name", UNSET)
-            _src = d.get("src", UNSET)
-            src: AntennasUpdateBodySrc | Unset
-            if _src is UNSET:
-                src = UNSET
+            _model.antenna_id = d["antennaId"]
+
+            _n = 1
+            if "name" in d:
+                _n += 1
+                _model.name = d["name"]
+
             else:
-                src = check_antennas_update_body_src(_src)
+                _model.name = UNSET
+            if "src" in d:
+                _n += 1
+                _src = d["src"]
+                src = (
+                    _src
+                    if _src in {"all", "home", "list", "users", "users_blacklist"}
+                    else check_antennas_update_body_src(_src)
+                )
 
-            user_list_id = d.get("userListId", UNSET)
+                _model.src = src
 
-            _keywords = d.get("keywords", UNSET)
-            keywords: list[list[str]] | Unset = UNSET
-            if _keywords is not UNSET:
-                keywords = []
-                for keywords_item_data in _keywords:
-                    keywords_item: list[str] = keywords_item_data
+            else:
+                _model.src = UNSET
+            if "userListId" in d:
+                _n += 1
+                user_list_id = d["userListId"]
 
-                    keywords.append(keywords_item)
+                _model.user_list_id = user_list_id
 
-            _exclude_keywords = d.get("excludeKeywords", UNSET)
-            exclude_keywords: list[list[str]] | Unset = UNSET
-            if _exclude_keywords is not UNSET:
-                exclude_keywords = []
-                for exclude_keywords_item_data in _exclude_keywords:
-                    exclude_keywords_item: list[str] = exclude_keywords_item_data
+            else:
+                _model.user_list_id = UNSET
+            if "keywords" in d:
+                _n += 1
+                _keywords = d["keywords"]
+                keywords: list[list[str]]
+                if type(_keywords) is not list:
+                    raise TypeError(f"keywords: expected a list, not {type(_keywords).__name__}")
+                if _keywords:
+                    keywords = []
+                    for keywords_item_data in _keywords:
+                        keywords_item: list[str] = keywords_item_data
 
-                    exclude_keywords.append(exclude_keywords_item)
+                        keywords.append(keywords_item)
+                else:
+                    keywords = _keywords
 
-            users: list[str] = d.get("users", UNSET)
+                _model.keywords = keywords
 
-            case_sensitive = d.get("caseSensitive", UNSET)
-            local_only = d.get("localOnly", UNSET)
-            exclude_bots = d.get("excludeBots", UNSET)
-            with_replies = d.get("withReplies", UNSET)
-            with_file = d.get("withFile", UNSET)
-            exclude_notes_in_sensitive_channel = d.get("excludeNotesInSensitiveChannel", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                antenna_id,
-                name,
-                src,
-                user_list_id,
-                keywords,
-                exclude_keywords,
-                users,
-                case_sensitive,
-                local_only,
-                exclude_bots,
-                with_replies,
-                with_file,
-                exclude_notes_in_sensitive_channel,
-            )
+            else:
+                _model.keywords = UNSET
+            if "excludeKeywords" in d:
+                _n += 1
+                _exclude_keywords = d["excludeKeywords"]
+                exclude_keywords: list[list[str]]
+                if type(_exclude_keywords) is not list:
+                    raise TypeError(f"excludeKeywords: expected a list, not {type(_exclude_keywords).__name__}")
+                if _exclude_keywords:
+                    exclude_keywords = []
+                    for exclude_keywords_item_data in _exclude_keywords:
+                        exclude_keywords_item: list[str] = exclude_keywords_item_data
+
+                        exclude_keywords.append(exclude_keywords_item)
+                else:
+                    exclude_keywords = _exclude_keywords
+
+                _model.exclude_keywords = exclude_keywords
+
+            else:
+                _model.exclude_keywords = UNSET
+            if "users" in d:
+                _n += 1
+                users: list[str] = d["users"]
+
+                _model.users = users
+
+            else:
+                _model.users = UNSET
+            if "caseSensitive" in d:
+                _n += 1
+                _model.case_sensitive = d["caseSensitive"]
+
+            else:
+                _model.case_sensitive = UNSET
+            if "localOnly" in d:
+                _n += 1
+                _model.local_only = d["localOnly"]
+
+            else:
+                _model.local_only = UNSET
+            if "excludeBots" in d:
+                _n += 1
+                _model.exclude_bots = d["excludeBots"]
+
+            else:
+                _model.exclude_bots = UNSET
+            if "withReplies" in d:
+                _n += 1
+                _model.with_replies = d["withReplies"]
+
+            else:
+                _model.with_replies = UNSET
+            if "withFile" in d:
+                _n += 1
+                _model.with_file = d["withFile"]
+
+            else:
+                _model.with_file = UNSET
+            if "excludeNotesInSensitiveChannel" in d:
+                _n += 1
+                _model.exclude_notes_in_sensitive_channel = d["excludeNotesInSensitiveChannel"]
+
+            else:
+                _model.exclude_notes_in_sensitive_channel = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("AntennasUpdateBody", exc) from exc
-        if not d.keys() <= _ANTENNASUPDATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ANTENNASUPDATEBODY_KEYS}
             unknown_properties("AntennasUpdateBody", extra)
@@ -238,20 +305,30 @@ class AntennasUpdateBody:
         _keywords = d.pop("keywords", UNSET)
         keywords: list[list[str]] | Unset = UNSET
         if _keywords is not UNSET:
-            keywords = []
-            for keywords_item_data in _keywords:
-                keywords_item: list[str] = keywords_item_data
+            if type(_keywords) is not list:
+                raise TypeError(f"keywords: expected a list, not {type(_keywords).__name__}")
+            if _keywords:
+                keywords = []
+                for keywords_item_data in _keywords:
+                    keywords_item: list[str] = keywords_item_data
 
-                keywords.append(keywords_item)
+                    keywords.append(keywords_item)
+            else:
+                keywords = _keywords
 
         _exclude_keywords = d.pop("excludeKeywords", UNSET)
         exclude_keywords: list[list[str]] | Unset = UNSET
         if _exclude_keywords is not UNSET:
-            exclude_keywords = []
-            for exclude_keywords_item_data in _exclude_keywords:
-                exclude_keywords_item: list[str] = exclude_keywords_item_data
+            if type(_exclude_keywords) is not list:
+                raise TypeError(f"excludeKeywords: expected a list, not {type(_exclude_keywords).__name__}")
+            if _exclude_keywords:
+                exclude_keywords = []
+                for exclude_keywords_item_data in _exclude_keywords:
+                    exclude_keywords_item: list[str] = exclude_keywords_item_data
 
-                exclude_keywords.append(exclude_keywords_item)
+                    exclude_keywords.append(exclude_keywords_item)
+            else:
+                exclude_keywords = _exclude_keywords
 
         users: list[str] = d.pop("users", UNSET)
 

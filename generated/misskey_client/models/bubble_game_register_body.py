@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -67,34 +68,46 @@ class BubbleGameRegisterBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not BubbleGameRegisterBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            score = d["score"]
-            seed = d["seed"]
-            logs = []
+            _model.score = d["score"]
+
+            _model.seed = d["seed"]
+
             _logs = d["logs"]
-            for logs_item_data in _logs:
-                logs_item: list[float] = logs_item_data
+            logs: list[list[float]]
+            if type(_logs) is not list:
+                raise TypeError(f"logs: expected a list, not {type(_logs).__name__}")
+            if _logs:
+                logs = []
+                for logs_item_data in _logs:
+                    logs_item: list[float] = logs_item_data
 
-                logs.append(logs_item)
+                    logs.append(logs_item)
+            else:
+                logs = _logs
 
-            game_mode = d["gameMode"]
-            game_version = d["gameVersion"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                score,
-                seed,
-                logs,
-                game_mode,
-                game_version,
-            )
+            _model.logs = logs
+
+            _model.game_mode = d["gameMode"]
+
+            _model.game_version = d["gameVersion"]
+
+            _n = 5
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("BubbleGameRegisterBody", exc) from exc
-        if not d.keys() <= _BUBBLEGAMEREGISTERBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _BUBBLEGAMEREGISTERBODY_KEYS}
             unknown_properties("BubbleGameRegisterBody", extra)
@@ -128,12 +141,18 @@ class BubbleGameRegisterBody:
 
         _logs_raw = d.pop("logs", UNSET)
         if _logs_raw is not UNSET:
-            logs = []
             _logs = _logs_raw
-            for logs_item_data in _logs:
-                logs_item: list[float] = logs_item_data
+            logs: list[list[float]]
+            if type(_logs) is not list:
+                raise TypeError(f"logs: expected a list, not {type(_logs).__name__}")
+            if _logs:
+                logs = []
+                for logs_item_data in _logs:
+                    logs_item: list[float] = logs_item_data
 
-                logs.append(logs_item)
+                    logs.append(logs_item)
+            else:
+                logs = _logs
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

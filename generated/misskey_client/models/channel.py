@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -170,12 +171,21 @@ class Channel:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not Channel:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             _last_noted_at = d["lastNotedAt"]
             last_noted_at: datetime.datetime | None
@@ -186,64 +196,92 @@ class Channel:
 
                 last_noted_at = last_noted_at_type_0
 
-            name = d["name"]
+            _model.last_noted_at = last_noted_at
+
+            _model.name = d["name"]
+
             description = d["description"]
+
+            _model.description = description
 
             user_id = d["userId"]
 
+            _model.user_id = user_id
+
             banner_url = d["bannerUrl"]
+
+            _model.banner_url = banner_url
 
             banner_id = d["bannerId"]
 
+            _model.banner_id = banner_id
+
             pinned_note_ids: list[str] = d["pinnedNoteIds"]
 
-            color = d["color"]
-            is_archived = d["isArchived"]
-            users_count = d["usersCount"]
-            notes_count = d["notesCount"]
-            is_sensitive = d["isSensitive"]
-            allow_renote_to_external = d["allowRenoteToExternal"]
-            is_following = d.get("isFollowing", UNSET)
-            is_favorited = d.get("isFavorited", UNSET)
-            is_muting = d.get("isMuting", UNSET)
-            _pinned_notes = d.get("pinnedNotes", UNSET)
-            pinned_notes: list[Note] | Unset = UNSET
-            if _pinned_notes is not UNSET:
-                pinned_notes = []
-                for pinned_notes_item_data in _pinned_notes:
-                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+            _model.pinned_note_ids = pinned_note_ids
 
-                    pinned_notes.append(pinned_notes_item)
+            _model.color = d["color"]
 
-            has_unread_note = d.get("hasUnreadNote", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                last_noted_at,
-                name,
-                description,
-                user_id,
-                banner_url,
-                banner_id,
-                pinned_note_ids,
-                color,
-                is_archived,
-                users_count,
-                notes_count,
-                is_sensitive,
-                allow_renote_to_external,
-                is_following,
-                is_favorited,
-                is_muting,
-                pinned_notes,
-                has_unread_note,
-            )
+            _model.is_archived = d["isArchived"]
+
+            _model.users_count = d["usersCount"]
+
+            _model.notes_count = d["notesCount"]
+
+            _model.is_sensitive = d["isSensitive"]
+
+            _model.allow_renote_to_external = d["allowRenoteToExternal"]
+
+            _n = 15
+            if "isFollowing" in d:
+                _n += 1
+                _model.is_following = d["isFollowing"]
+
+            else:
+                _model.is_following = UNSET
+            if "isFavorited" in d:
+                _n += 1
+                _model.is_favorited = d["isFavorited"]
+
+            else:
+                _model.is_favorited = UNSET
+            if "isMuting" in d:
+                _n += 1
+                _model.is_muting = d["isMuting"]
+
+            else:
+                _model.is_muting = UNSET
+            if "pinnedNotes" in d:
+                _n += 1
+                _pinned_notes = d["pinnedNotes"]
+                pinned_notes: list[Note]
+                if type(_pinned_notes) is not list:
+                    raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
+                if _pinned_notes:
+                    pinned_notes = []
+                    for pinned_notes_item_data in _pinned_notes:
+                        pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+
+                        pinned_notes.append(pinned_notes_item)
+                else:
+                    pinned_notes = _pinned_notes
+
+                _model.pinned_notes = pinned_notes
+
+            else:
+                _model.pinned_notes = UNSET
+            if "hasUnreadNote" in d:
+                _n += 1
+                _model.has_unread_note = d["hasUnreadNote"]
+
+            else:
+                _model.has_unread_note = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("Channel", exc) from exc
-        if not d.keys() <= _CHANNEL_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHANNEL_KEYS}
             unknown_properties("Channel", extra)
@@ -384,11 +422,16 @@ class Channel:
         _pinned_notes = d.pop("pinnedNotes", UNSET)
         pinned_notes: list[Note] | Unset = UNSET
         if _pinned_notes is not UNSET:
-            pinned_notes = []
-            for pinned_notes_item_data in _pinned_notes:
-                pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+            if type(_pinned_notes) is not list:
+                raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
+            if _pinned_notes:
+                pinned_notes = []
+                for pinned_notes_item_data in _pinned_notes:
+                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
-                pinned_notes.append(pinned_notes_item)
+                    pinned_notes.append(pinned_notes_item)
+            else:
+                pinned_notes = _pinned_notes
 
         has_unread_note = d.pop("hasUnreadNote", UNSET)
 

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -113,42 +114,85 @@ class ChannelsUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not ChannelsUpdateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            channel_id = d["channelId"]
-            name = d.get("name", UNSET)
-            description = d.get("description", UNSET)
+            _model.channel_id = d["channelId"]
 
-            banner_id = d.get("bannerId", UNSET)
+            _n = 1
+            if "name" in d:
+                _n += 1
+                _model.name = d["name"]
 
-            is_archived = d.get("isArchived", UNSET)
+            else:
+                _model.name = UNSET
+            if "description" in d:
+                _n += 1
+                description = d["description"]
 
-            pinned_note_ids: list[str] = d.get("pinnedNoteIds", UNSET)
+                _model.description = description
 
-            color = d.get("color", UNSET)
-            is_sensitive = d.get("isSensitive", UNSET)
+            else:
+                _model.description = UNSET
+            if "bannerId" in d:
+                _n += 1
+                banner_id = d["bannerId"]
 
-            allow_renote_to_external = d.get("allowRenoteToExternal", UNSET)
+                _model.banner_id = banner_id
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                channel_id,
-                name,
-                description,
-                banner_id,
-                is_archived,
-                pinned_note_ids,
-                color,
-                is_sensitive,
-                allow_renote_to_external,
-            )
+            else:
+                _model.banner_id = UNSET
+            if "isArchived" in d:
+                _n += 1
+                is_archived = d["isArchived"]
+
+                _model.is_archived = is_archived
+
+            else:
+                _model.is_archived = UNSET
+            if "pinnedNoteIds" in d:
+                _n += 1
+                pinned_note_ids: list[str] = d["pinnedNoteIds"]
+
+                _model.pinned_note_ids = pinned_note_ids
+
+            else:
+                _model.pinned_note_ids = UNSET
+            if "color" in d:
+                _n += 1
+                _model.color = d["color"]
+
+            else:
+                _model.color = UNSET
+            if "isSensitive" in d:
+                _n += 1
+                is_sensitive = d["isSensitive"]
+
+                _model.is_sensitive = is_sensitive
+
+            else:
+                _model.is_sensitive = UNSET
+            if "allowRenoteToExternal" in d:
+                _n += 1
+                allow_renote_to_external = d["allowRenoteToExternal"]
+
+                _model.allow_renote_to_external = allow_renote_to_external
+
+            else:
+                _model.allow_renote_to_external = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("ChannelsUpdateBody", exc) from exc
-        if not d.keys() <= _CHANNELSUPDATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHANNELSUPDATEBODY_KEYS}
             unknown_properties("ChannelsUpdateBody", extra)

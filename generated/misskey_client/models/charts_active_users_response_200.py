@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -83,45 +84,59 @@ class ChartsActiveUsersResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not ChartsActiveUsersResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
             read_write: list[float] = d["readWrite"]
 
+            _model.read_write = read_write
+
             read: list[float] = d["read"]
+
+            _model.read = read
 
             write: list[float] = d["write"]
 
+            _model.write = write
+
             registered_within_week: list[float] = d["registeredWithinWeek"]
+
+            _model.registered_within_week = registered_within_week
 
             registered_within_month: list[float] = d["registeredWithinMonth"]
 
+            _model.registered_within_month = registered_within_month
+
             registered_within_year: list[float] = d["registeredWithinYear"]
+
+            _model.registered_within_year = registered_within_year
 
             registered_outside_week: list[float] = d["registeredOutsideWeek"]
 
+            _model.registered_outside_week = registered_outside_week
+
             registered_outside_month: list[float] = d["registeredOutsideMonth"]
+
+            _model.registered_outside_month = registered_outside_month
 
             registered_outside_year: list[float] = d["registeredOutsideYear"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                read_write,
-                read,
-                write,
-                registered_within_week,
-                registered_within_month,
-                registered_within_year,
-                registered_outside_week,
-                registered_outside_month,
-                registered_outside_year,
-            )
+            _model.registered_outside_year = registered_outside_year
+
+            _n = 9
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("ChartsActiveUsersResponse200", exc) from exc
-        if not d.keys() <= _CHARTSACTIVEUSERSRESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSACTIVEUSERSRESPONSE200_KEYS}
             unknown_properties("ChartsActiveUsersResponse200", extra)

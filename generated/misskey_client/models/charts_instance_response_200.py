@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -81,36 +82,47 @@ class ChartsInstanceResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not ChartsInstanceResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
             requests = ChartsInstanceResponse200Requests.from_dict(d["requests"])
 
+            _model.requests = requests
+
             notes = ChartsInstanceResponse200Notes.from_dict(d["notes"])
+
+            _model.notes = notes
 
             users = ChartsInstanceResponse200Users.from_dict(d["users"])
 
+            _model.users = users
+
             following = ChartsInstanceResponse200Following.from_dict(d["following"])
+
+            _model.following = following
 
             followers = ChartsInstanceResponse200Followers.from_dict(d["followers"])
 
+            _model.followers = followers
+
             drive = ChartsInstanceResponse200Drive.from_dict(d["drive"])
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                requests,
-                notes,
-                users,
-                following,
-                followers,
-                drive,
-            )
+            _model.drive = drive
+
+            _n = 6
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("ChartsInstanceResponse200", exc) from exc
-        if not d.keys() <= _CHARTSINSTANCERESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSINSTANCERESPONSE200_KEYS}
             unknown_properties("ChartsInstanceResponse200", extra)

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -65,28 +66,44 @@ class ChartsUserReactionsBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not ChartsUserReactionsBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            span = check_charts_user_reactions_body_span(d["span"])
+            _span = d["span"]
+            span = _span if _span in {"day", "hour"} else check_charts_user_reactions_body_span(_span)
 
-            user_id = d["userId"]
-            limit = d.get("limit", UNSET)
-            offset = d.get("offset", UNSET)
+            _model.span = span
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                span,
-                user_id,
-                limit,
-                offset,
-            )
+            _model.user_id = d["userId"]
+
+            _n = 2
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
+
+            else:
+                _model.limit = UNSET
+            if "offset" in d:
+                _n += 1
+                offset = d["offset"]
+
+                _model.offset = offset
+
+            else:
+                _model.offset = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("ChartsUserReactionsBody", exc) from exc
-        if not d.keys() <= _CHARTSUSERREACTIONSBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSUSERREACTIONSBODY_KEYS}
             unknown_properties("ChartsUserReactionsBody", extra)
@@ -110,7 +127,8 @@ class ChartsUserReactionsBody:
         d = dict(src_dict)
         _span_raw = d.pop("span", UNSET)
         if _span_raw is not UNSET:
-            span = check_charts_user_reactions_body_span(_span_raw)
+            _span = _span_raw
+            span = _span if _span in {"day", "hour"} else check_charts_user_reactions_body_span(_span)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -165,80 +166,133 @@ class ChatMessage:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not ChatMessage:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
 
-            from_user_id = d["fromUserId"]
+            _model.created_at = created_at
+
+            _model.from_user_id = d["fromUserId"]
+
             from_user = UserLite.from_dict(d["fromUser"])
 
-            reactions = []
+            _model.from_user = from_user
+
             _reactions = d["reactions"]
-            for reactions_item_data in _reactions:
-                reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
+            reactions: list[ChatMessageReactionsItem]
+            if type(_reactions) is not list:
+                raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
+            if _reactions:
+                reactions = []
+                for reactions_item_data in _reactions:
+                    reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
 
-                reactions.append(reactions_item)
-
-            to_user_id = d.get("toUserId", UNSET)
-
-            _to_user = d.get("toUser", UNSET)
-            to_user: None | Unset | UserLite
-            if _to_user is None or _to_user is UNSET:
-                to_user = _to_user
+                    reactions.append(reactions_item)
             else:
-                to_user_type_0 = UserLite.from_dict(_to_user)
+                reactions = _reactions
 
-                to_user = to_user_type_0
+            _model.reactions = reactions
 
-            to_room_id = d.get("toRoomId", UNSET)
+            _n = 5
+            if "toUserId" in d:
+                _n += 1
+                to_user_id = d["toUserId"]
 
-            _to_room = d.get("toRoom", UNSET)
-            to_room: ChatRoom | None | Unset
-            if _to_room is None or _to_room is UNSET:
-                to_room = _to_room
+                _model.to_user_id = to_user_id
+
             else:
-                to_room_type_0 = ChatRoom.from_dict(_to_room)
+                _model.to_user_id = UNSET
+            if "toUser" in d:
+                _n += 1
+                _to_user = d["toUser"]
+                to_user: None | UserLite
+                if _to_user is None:
+                    to_user = _to_user
+                else:
+                    to_user_type_0 = UserLite.from_dict(_to_user)
 
-                to_room = to_room_type_0
+                    to_user = to_user_type_0
 
-            text = d.get("text", UNSET)
+                _model.to_user = to_user
 
-            file_id = d.get("fileId", UNSET)
-
-            _file = d.get("file", UNSET)
-            file: DriveFile | None | Unset
-            if _file is None or _file is UNSET:
-                file = _file
             else:
-                file_type_0 = DriveFile.from_dict(_file)
+                _model.to_user = UNSET
+            if "toRoomId" in d:
+                _n += 1
+                to_room_id = d["toRoomId"]
 
-                file = file_type_0
+                _model.to_room_id = to_room_id
 
-            is_read = d.get("isRead", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                from_user_id,
-                from_user,
-                reactions,
-                to_user_id,
-                to_user,
-                to_room_id,
-                to_room,
-                text,
-                file_id,
-                file,
-                is_read,
-            )
+            else:
+                _model.to_room_id = UNSET
+            if "toRoom" in d:
+                _n += 1
+                _to_room = d["toRoom"]
+                to_room: ChatRoom | None
+                if _to_room is None:
+                    to_room = _to_room
+                else:
+                    to_room_type_0 = ChatRoom.from_dict(_to_room)
+
+                    to_room = to_room_type_0
+
+                _model.to_room = to_room
+
+            else:
+                _model.to_room = UNSET
+            if "text" in d:
+                _n += 1
+                text = d["text"]
+
+                _model.text = text
+
+            else:
+                _model.text = UNSET
+            if "fileId" in d:
+                _n += 1
+                file_id = d["fileId"]
+
+                _model.file_id = file_id
+
+            else:
+                _model.file_id = UNSET
+            if "file" in d:
+                _n += 1
+                _file = d["file"]
+                file: DriveFile | None
+                if _file is None:
+                    file = _file
+                else:
+                    file_type_0 = DriveFile.from_dict(_file)
+
+                    file = file_type_0
+
+                _model.file = file
+
+            else:
+                _model.file = UNSET
+            if "isRead" in d:
+                _n += 1
+                _model.is_read = d["isRead"]
+
+            else:
+                _model.is_read = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("ChatMessage", exc) from exc
-        if not d.keys() <= _CHATMESSAGE_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATMESSAGE_KEYS}
             unknown_properties("ChatMessage", extra)
@@ -290,12 +344,18 @@ class ChatMessage:
 
         _reactions_raw = d.pop("reactions", UNSET)
         if _reactions_raw is not UNSET:
-            reactions = []
             _reactions = _reactions_raw
-            for reactions_item_data in _reactions:
-                reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
+            reactions: list[ChatMessageReactionsItem]
+            if type(_reactions) is not list:
+                raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
+            if _reactions:
+                reactions = []
+                for reactions_item_data in _reactions:
+                    reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
 
-                reactions.append(reactions_item)
+                    reactions.append(reactions_item)
+            else:
+                reactions = _reactions
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

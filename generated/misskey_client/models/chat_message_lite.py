@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -139,63 +140,101 @@ class ChatMessageLite:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not ChatMessageLite:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
 
-            from_user_id = d["fromUserId"]
-            reactions = []
+            _model.created_at = created_at
+
+            _model.from_user_id = d["fromUserId"]
+
             _reactions = d["reactions"]
-            for reactions_item_data in _reactions:
-                reactions_item = ChatMessageLiteReactionsItem.from_dict(reactions_item_data)
+            reactions: list[ChatMessageLiteReactionsItem]
+            if type(_reactions) is not list:
+                raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
+            if _reactions:
+                reactions = []
+                for reactions_item_data in _reactions:
+                    reactions_item = ChatMessageLiteReactionsItem.from_dict(reactions_item_data)
 
-                reactions.append(reactions_item)
-
-            _from_user = d.get("fromUser", UNSET)
-            from_user: UserLite | Unset
-            if _from_user is UNSET:
-                from_user = UNSET
+                    reactions.append(reactions_item)
             else:
-                from_user = UserLite.from_dict(_from_user)
+                reactions = _reactions
 
-            to_user_id = d.get("toUserId", UNSET)
+            _model.reactions = reactions
 
-            to_room_id = d.get("toRoomId", UNSET)
+            _n = 4
+            if "fromUser" in d:
+                _n += 1
+                from_user = UserLite.from_dict(d["fromUser"])
 
-            text = d.get("text", UNSET)
+                _model.from_user = from_user
 
-            file_id = d.get("fileId", UNSET)
-
-            _file = d.get("file", UNSET)
-            file: DriveFile | None | Unset
-            if _file is None or _file is UNSET:
-                file = _file
             else:
-                file_type_0 = DriveFile.from_dict(_file)
+                _model.from_user = UNSET
+            if "toUserId" in d:
+                _n += 1
+                to_user_id = d["toUserId"]
 
-                file = file_type_0
+                _model.to_user_id = to_user_id
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                from_user_id,
-                reactions,
-                from_user,
-                to_user_id,
-                to_room_id,
-                text,
-                file_id,
-                file,
-            )
+            else:
+                _model.to_user_id = UNSET
+            if "toRoomId" in d:
+                _n += 1
+                to_room_id = d["toRoomId"]
+
+                _model.to_room_id = to_room_id
+
+            else:
+                _model.to_room_id = UNSET
+            if "text" in d:
+                _n += 1
+                text = d["text"]
+
+                _model.text = text
+
+            else:
+                _model.text = UNSET
+            if "fileId" in d:
+                _n += 1
+                file_id = d["fileId"]
+
+                _model.file_id = file_id
+
+            else:
+                _model.file_id = UNSET
+            if "file" in d:
+                _n += 1
+                _file = d["file"]
+                file: DriveFile | None
+                if _file is None:
+                    file = _file
+                else:
+                    file_type_0 = DriveFile.from_dict(_file)
+
+                    file = file_type_0
+
+                _model.file = file
+
+            else:
+                _model.file = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("ChatMessageLite", exc) from exc
-        if not d.keys() <= _CHATMESSAGELITE_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATMESSAGELITE_KEYS}
             unknown_properties("ChatMessageLite", extra)
@@ -238,12 +277,18 @@ class ChatMessageLite:
 
         _reactions_raw = d.pop("reactions", UNSET)
         if _reactions_raw is not UNSET:
-            reactions = []
             _reactions = _reactions_raw
-            for reactions_item_data in _reactions:
-                reactions_item = ChatMessageLiteReactionsItem.from_dict(reactions_item_data)
+            reactions: list[ChatMessageLiteReactionsItem]
+            if type(_reactions) is not list:
+                raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
+            if _reactions:
+                reactions = []
+                for reactions_item_data in _reactions:
+                    reactions_item = ChatMessageLiteReactionsItem.from_dict(reactions_item_data)
 
-                reactions.append(reactions_item)
+                    reactions.append(reactions_item)
+            else:
+                reactions = _reactions
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

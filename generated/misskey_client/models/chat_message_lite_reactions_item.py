@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -63,30 +64,40 @@ class ChatMessageLiteReactionsItem:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not ChatMessageLiteReactionsItem:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            reaction = d["reaction"]
-            _user = d.get("user", UNSET)
-            user: None | Unset | UserLite
-            if _user is None or _user is UNSET:
-                user = _user
+            _model.reaction = d["reaction"]
+
+            _n = 1
+            if "user" in d:
+                _n += 1
+                _user = d["user"]
+                user: None | UserLite
+                if _user is None:
+                    user = _user
+                else:
+                    user_type_0 = UserLite.from_dict(_user)
+
+                    user = user_type_0
+
+                _model.user = user
+
             else:
-                user_type_0 = UserLite.from_dict(_user)
-
-                user = user_type_0
-
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                reaction,
-                user,
-            )
+                _model.user = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("ChatMessageLiteReactionsItem", exc) from exc
-        if not d.keys() <= _CHATMESSAGELITEREACTIONSITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATMESSAGELITEREACTIONSITEM_KEYS}
             unknown_properties("ChatMessageLiteReactionsItem", extra)

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -90,36 +91,51 @@ class ChatRoom:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not ChatRoom:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
 
-            owner_id = d["ownerId"]
+            _model.created_at = created_at
+
+            _model.owner_id = d["ownerId"]
+
             owner = UserLite.from_dict(d["owner"])
 
-            name = d["name"]
-            description = d["description"]
-            is_muted = d.get("isMuted", UNSET)
-            invitation_exists = d.get("invitationExists", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                owner_id,
-                owner,
-                name,
-                description,
-                is_muted,
-                invitation_exists,
-            )
+            _model.owner = owner
+
+            _model.name = d["name"]
+
+            _model.description = d["description"]
+
+            _n = 6
+            if "isMuted" in d:
+                _n += 1
+                _model.is_muted = d["isMuted"]
+
+            else:
+                _model.is_muted = UNSET
+            if "invitationExists" in d:
+                _n += 1
+                _model.invitation_exists = d["invitationExists"]
+
+            else:
+                _model.invitation_exists = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("ChatRoom", exc) from exc
-        if not d.keys() <= _CHATROOM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATROOM_KEYS}
             unknown_properties("ChatRoom", extra)

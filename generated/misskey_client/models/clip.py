@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -110,12 +111,21 @@ class Clip:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not Clip:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             _last_clipped_at = d["lastClippedAt"]
             last_clipped_at: datetime.datetime | None
@@ -126,35 +136,43 @@ class Clip:
 
                 last_clipped_at = last_clipped_at_type_0
 
-            user_id = d["userId"]
+            _model.last_clipped_at = last_clipped_at
+
+            _model.user_id = d["userId"]
+
             user = UserLite.from_dict(d["user"])
 
-            name = d["name"]
+            _model.user = user
+
+            _model.name = d["name"]
+
             description = d["description"]
 
-            is_public = d["isPublic"]
-            favorited_count = d["favoritedCount"]
-            is_favorited = d.get("isFavorited", UNSET)
-            notes_count = d.get("notesCount", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                last_clipped_at,
-                user_id,
-                user,
-                name,
-                description,
-                is_public,
-                favorited_count,
-                is_favorited,
-                notes_count,
-            )
+            _model.description = description
+
+            _model.is_public = d["isPublic"]
+
+            _model.favorited_count = d["favoritedCount"]
+
+            _n = 9
+            if "isFavorited" in d:
+                _n += 1
+                _model.is_favorited = d["isFavorited"]
+
+            else:
+                _model.is_favorited = UNSET
+            if "notesCount" in d:
+                _n += 1
+                _model.notes_count = d["notesCount"]
+
+            else:
+                _model.notes_count = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("Clip", exc) from exc
-        if not d.keys() <= _CLIP_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CLIP_KEYS}
             unknown_properties("Clip", extra)

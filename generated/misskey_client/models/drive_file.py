@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -151,73 +152,95 @@ class DriveFile:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not DriveFile:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
 
-            name = d["name"]
-            type_ = d["type"]
-            md5 = d["md5"]
-            size = d["size"]
-            is_sensitive = d["isSensitive"]
+            _model.created_at = created_at
+
+            _model.name = d["name"]
+
+            _model.type_ = d["type"]
+
+            _model.md5 = d["md5"]
+
+            _model.size = d["size"]
+
+            _model.is_sensitive = d["isSensitive"]
+
             blurhash = d["blurhash"]
+
+            _model.blurhash = blurhash
 
             properties = DriveFileProperties.from_dict(d["properties"])
 
-            url = d["url"]
+            _model.properties = properties
+
+            _model.url = d["url"]
+
             thumbnail_url = d["thumbnailUrl"]
+
+            _model.thumbnail_url = thumbnail_url
 
             comment = d["comment"]
 
+            _model.comment = comment
+
             folder_id = d["folderId"]
+
+            _model.folder_id = folder_id
 
             user_id = d["userId"]
 
-            _folder = d.get("folder", UNSET)
-            folder: DriveFolder | None | Unset
-            if _folder is None or _folder is UNSET:
-                folder = _folder
+            _model.user_id = user_id
+
+            _n = 14
+            if "folder" in d:
+                _n += 1
+                _folder = d["folder"]
+                folder: DriveFolder | None
+                if _folder is None:
+                    folder = _folder
+                else:
+                    folder_type_0 = DriveFolder.from_dict(_folder)
+
+                    folder = folder_type_0
+
+                _model.folder = folder
+
             else:
-                folder_type_0 = DriveFolder.from_dict(_folder)
+                _model.folder = UNSET
+            if "user" in d:
+                _n += 1
+                _user = d["user"]
+                user: None | UserLite
+                if _user is None:
+                    user = _user
+                else:
+                    user_type_0 = UserLite.from_dict(_user)
 
-                folder = folder_type_0
+                    user = user_type_0
 
-            _user = d.get("user", UNSET)
-            user: None | Unset | UserLite
-            if _user is None or _user is UNSET:
-                user = _user
+                _model.user = user
+
             else:
-                user_type_0 = UserLite.from_dict(_user)
-
-                user = user_type_0
-
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                name,
-                type_,
-                md5,
-                size,
-                is_sensitive,
-                blurhash,
-                properties,
-                url,
-                thumbnail_url,
-                comment,
-                folder_id,
-                user_id,
-                folder,
-                user,
-            )
+                _model.user = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("DriveFile", exc) from exc
-        if not d.keys() <= _DRIVEFILE_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFILE_KEYS}
             unknown_properties("DriveFile", extra)

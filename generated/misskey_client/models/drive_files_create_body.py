@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -109,31 +110,59 @@ class DriveFilesCreateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not DriveFilesCreateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            folder_id = d.get("folderId", UNSET)
+            _n = 0
+            if "folderId" in d:
+                _n += 1
+                folder_id = d["folderId"]
 
-            name = d.get("name", UNSET)
+                _model.folder_id = folder_id
 
-            comment = d.get("comment", UNSET)
+            else:
+                _model.folder_id = UNSET
+            if "name" in d:
+                _n += 1
+                name = d["name"]
 
-            is_sensitive = d.get("isSensitive", UNSET)
-            force = d.get("force", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                folder_id,
-                name,
-                comment,
-                is_sensitive,
-                force,
-            )
+                _model.name = name
+
+            else:
+                _model.name = UNSET
+            if "comment" in d:
+                _n += 1
+                comment = d["comment"]
+
+                _model.comment = comment
+
+            else:
+                _model.comment = UNSET
+            if "isSensitive" in d:
+                _n += 1
+                _model.is_sensitive = d["isSensitive"]
+
+            else:
+                _model.is_sensitive = UNSET
+            if "force" in d:
+                _n += 1
+                _model.force = d["force"]
+
+            else:
+                _model.force = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("DriveFilesCreateBody", exc) from exc
-        if not d.keys() <= _DRIVEFILESCREATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFILESCREATEBODY_KEYS}
             unknown_properties("DriveFilesCreateBody", extra)

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -85,42 +86,62 @@ class DriveFolder:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not DriveFolder:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
 
-            name = d["name"]
+            _model.created_at = created_at
+
+            _model.name = d["name"]
+
             parent_id = d["parentId"]
 
-            folders_count = d.get("foldersCount", UNSET)
-            files_count = d.get("filesCount", UNSET)
-            _parent = d.get("parent", UNSET)
-            parent: DriveFolder | None | Unset
-            if _parent is None or _parent is UNSET:
-                parent = _parent
+            _model.parent_id = parent_id
+
+            _n = 4
+            if "foldersCount" in d:
+                _n += 1
+                _model.folders_count = d["foldersCount"]
+
             else:
-                parent_type_0 = DriveFolder.from_dict(_parent)
+                _model.folders_count = UNSET
+            if "filesCount" in d:
+                _n += 1
+                _model.files_count = d["filesCount"]
 
-                parent = parent_type_0
+            else:
+                _model.files_count = UNSET
+            if "parent" in d:
+                _n += 1
+                _parent = d["parent"]
+                parent: DriveFolder | None
+                if _parent is None:
+                    parent = _parent
+                else:
+                    parent_type_0 = DriveFolder.from_dict(_parent)
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                name,
-                parent_id,
-                folders_count,
-                files_count,
-                parent,
-            )
+                    parent = parent_type_0
+
+                _model.parent = parent
+
+            else:
+                _model.parent = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("DriveFolder", exc) from exc
-        if not d.keys() <= _DRIVEFOLDER_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFOLDER_KEYS}
             unknown_properties("DriveFolder", extra)

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -143,11 +144,18 @@ class EmojiDetailedAdmin:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not EmojiDetailedAdmin:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             _updated_at = d["updatedAt"]
             updated_at: datetime.datetime | None
             if _updated_at is None:
@@ -157,60 +165,76 @@ class EmojiDetailedAdmin:
 
                 updated_at = updated_at_type_0
 
-            name = d["name"]
+            _model.updated_at = updated_at
+
+            _model.name = d["name"]
+
             host = d["host"]
 
-            public_url = d["publicUrl"]
-            original_url = d["originalUrl"]
+            _model.host = host
+
+            _model.public_url = d["publicUrl"]
+
+            _model.original_url = d["originalUrl"]
+
             uri = d["uri"]
+
+            _model.uri = uri
 
             type_ = d["type"]
 
+            _model.type_ = type_
+
             aliases: list[str] = d["aliases"]
+
+            _model.aliases = aliases
 
             category = d["category"]
 
+            _model.category = category
+
             license_ = d["license"]
 
-            local_only = d["localOnly"]
-            is_sensitive = d["isSensitive"]
-            role_ids_that_can_be_used_this_emoji_as_reaction = []
+            _model.license_ = license_
+
+            _model.local_only = d["localOnly"]
+
+            _model.is_sensitive = d["isSensitive"]
+
             _role_ids_that_can_be_used_this_emoji_as_reaction = d["roleIdsThatCanBeUsedThisEmojiAsReaction"]
-            for (
-                role_ids_that_can_be_used_this_emoji_as_reaction_item_data
-            ) in _role_ids_that_can_be_used_this_emoji_as_reaction:
-                role_ids_that_can_be_used_this_emoji_as_reaction_item = (
-                    EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem.from_dict(
-                        role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+            role_ids_that_can_be_used_this_emoji_as_reaction: list[
+                EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem
+            ]
+            if type(_role_ids_that_can_be_used_this_emoji_as_reaction) is not list:
+                raise TypeError(
+                    f"roleIdsThatCanBeUsedThisEmojiAsReaction: expected a list, not {type(_role_ids_that_can_be_used_this_emoji_as_reaction).__name__}"
+                )
+            if _role_ids_that_can_be_used_this_emoji_as_reaction:
+                role_ids_that_can_be_used_this_emoji_as_reaction = []
+                for (
+                    role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+                ) in _role_ids_that_can_be_used_this_emoji_as_reaction:
+                    role_ids_that_can_be_used_this_emoji_as_reaction_item = (
+                        EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem.from_dict(
+                            role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+                        )
                     )
-                )
 
-                role_ids_that_can_be_used_this_emoji_as_reaction.append(
-                    role_ids_that_can_be_used_this_emoji_as_reaction_item
-                )
+                    role_ids_that_can_be_used_this_emoji_as_reaction.append(
+                        role_ids_that_can_be_used_this_emoji_as_reaction_item
+                    )
+            else:
+                role_ids_that_can_be_used_this_emoji_as_reaction = _role_ids_that_can_be_used_this_emoji_as_reaction
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                updated_at,
-                name,
-                host,
-                public_url,
-                original_url,
-                uri,
-                type_,
-                aliases,
-                category,
-                license_,
-                local_only,
-                is_sensitive,
-                role_ids_that_can_be_used_this_emoji_as_reaction,
-            )
+            _model.role_ids_that_can_be_used_this_emoji_as_reaction = role_ids_that_can_be_used_this_emoji_as_reaction
+
+            _n = 14
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("EmojiDetailedAdmin", exc) from exc
-        if not d.keys() <= _EMOJIDETAILEDADMIN_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _EMOJIDETAILEDADMIN_KEYS}
             unknown_properties("EmojiDetailedAdmin", extra)
@@ -334,20 +358,30 @@ class EmojiDetailedAdmin:
 
         _role_ids_that_can_be_used_this_emoji_as_reaction_raw = d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
         if _role_ids_that_can_be_used_this_emoji_as_reaction_raw is not UNSET:
-            role_ids_that_can_be_used_this_emoji_as_reaction = []
             _role_ids_that_can_be_used_this_emoji_as_reaction = _role_ids_that_can_be_used_this_emoji_as_reaction_raw
-            for (
-                role_ids_that_can_be_used_this_emoji_as_reaction_item_data
-            ) in _role_ids_that_can_be_used_this_emoji_as_reaction:
-                role_ids_that_can_be_used_this_emoji_as_reaction_item = (
-                    EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem.from_dict(
-                        role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+            role_ids_that_can_be_used_this_emoji_as_reaction: list[
+                EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem
+            ]
+            if type(_role_ids_that_can_be_used_this_emoji_as_reaction) is not list:
+                raise TypeError(
+                    f"roleIdsThatCanBeUsedThisEmojiAsReaction: expected a list, not {type(_role_ids_that_can_be_used_this_emoji_as_reaction).__name__}"
+                )
+            if _role_ids_that_can_be_used_this_emoji_as_reaction:
+                role_ids_that_can_be_used_this_emoji_as_reaction = []
+                for (
+                    role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+                ) in _role_ids_that_can_be_used_this_emoji_as_reaction:
+                    role_ids_that_can_be_used_this_emoji_as_reaction_item = (
+                        EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem.from_dict(
+                            role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+                        )
                     )
-                )
 
-                role_ids_that_can_be_used_this_emoji_as_reaction.append(
-                    role_ids_that_can_be_used_this_emoji_as_reaction_item
-                )
+                    role_ids_that_can_be_used_this_emoji_as_reaction.append(
+                        role_ids_that_can_be_used_this_emoji_as_reaction_item
+                    )
+            else:
+                role_ids_that_can_be_used_this_emoji_as_reaction = _role_ids_that_can_be_used_this_emoji_as_reaction
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -58,26 +59,38 @@ class EndpointResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not EndpointResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            params = []
             _params = d["params"]
-            for params_item_data in _params:
-                params_item = EndpointResponse200ParamsItem.from_dict(params_item_data)
+            params: list[EndpointResponse200ParamsItem]
+            if type(_params) is not list:
+                raise TypeError(f"params: expected a list, not {type(_params).__name__}")
+            if _params:
+                params = []
+                for params_item_data in _params:
+                    params_item = EndpointResponse200ParamsItem.from_dict(params_item_data)
 
-                params.append(params_item)
+                    params.append(params_item)
+            else:
+                params = _params
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                params,
-            )
+            _model.params = params
+
+            _n = 1
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("EndpointResponse200", exc) from exc
-        if not d.keys() <= _ENDPOINTRESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ENDPOINTRESPONSE200_KEYS}
             unknown_properties("EndpointResponse200", extra)
@@ -101,12 +114,18 @@ class EndpointResponse200:
         d = dict(src_dict)
         _params_raw = d.pop("params", UNSET)
         if _params_raw is not UNSET:
-            params = []
             _params = _params_raw
-            for params_item_data in _params:
-                params_item = EndpointResponse200ParamsItem.from_dict(params_item_data)
+            params: list[EndpointResponse200ParamsItem]
+            if type(_params) is not list:
+                raise TypeError(f"params: expected a list, not {type(_params).__name__}")
+            if _params:
+                params = []
+                for params_item_data in _params:
+                    params_item = EndpointResponse200ParamsItem.from_dict(params_item_data)
 
-                params.append(params_item)
+                    params.append(params_item)
+            else:
+                params = _params
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -197,44 +198,91 @@ class FederationInstance:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not FederationInstance:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             first_retrieved_at = parse_datetime(d["firstRetrievedAt"])
 
-            host = d["host"]
-            users_count = d["usersCount"]
-            notes_count = d["notesCount"]
-            following_count = d["followingCount"]
-            followers_count = d["followersCount"]
-            is_not_responding = d["isNotResponding"]
-            is_suspended = d["isSuspended"]
-            suspension_state = check_federation_instance_suspension_state(d["suspensionState"])
+            _model.first_retrieved_at = first_retrieved_at
 
-            is_blocked = d["isBlocked"]
+            _model.host = d["host"]
+
+            _model.users_count = d["usersCount"]
+
+            _model.notes_count = d["notesCount"]
+
+            _model.following_count = d["followingCount"]
+
+            _model.followers_count = d["followersCount"]
+
+            _model.is_not_responding = d["isNotResponding"]
+
+            _model.is_suspended = d["isSuspended"]
+
+            _suspension_state = d["suspensionState"]
+            suspension_state = (
+                _suspension_state
+                if _suspension_state
+                in {"autoSuspendedForNotResponding", "goneSuspended", "manuallySuspended", "none", "softwareSuspended"}
+                else check_federation_instance_suspension_state(_suspension_state)
+            )
+
+            _model.suspension_state = suspension_state
+
+            _model.is_blocked = d["isBlocked"]
+
             software_name = d["softwareName"]
+
+            _model.software_name = software_name
 
             software_version = d["softwareVersion"]
 
+            _model.software_version = software_version
+
             open_registrations = d["openRegistrations"]
+
+            _model.open_registrations = open_registrations
 
             name = d["name"]
 
+            _model.name = name
+
             description = d["description"]
+
+            _model.description = description
 
             maintainer_name = d["maintainerName"]
 
+            _model.maintainer_name = maintainer_name
+
             maintainer_email = d["maintainerEmail"]
 
-            is_silenced = d["isSilenced"]
-            is_media_silenced = d["isMediaSilenced"]
+            _model.maintainer_email = maintainer_email
+
+            _model.is_silenced = d["isSilenced"]
+
+            _model.is_media_silenced = d["isMediaSilenced"]
+
             icon_url = d["iconUrl"]
+
+            _model.icon_url = icon_url
 
             favicon_url = d["faviconUrl"]
 
+            _model.favicon_url = favicon_url
+
             theme_color = d["themeColor"]
+
+            _model.theme_color = theme_color
 
             _info_updated_at = d["infoUpdatedAt"]
             info_updated_at: datetime.datetime | None
@@ -245,6 +293,8 @@ class FederationInstance:
 
                 info_updated_at = info_updated_at_type_0
 
+            _model.info_updated_at = info_updated_at
+
             _latest_request_received_at = d["latestRequestReceivedAt"]
             latest_request_received_at: datetime.datetime | None
             if _latest_request_received_at is None:
@@ -254,42 +304,23 @@ class FederationInstance:
 
                 latest_request_received_at = latest_request_received_at_type_0
 
-            moderation_note = d.get("moderationNote", UNSET)
+            _model.latest_request_received_at = latest_request_received_at
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                first_retrieved_at,
-                host,
-                users_count,
-                notes_count,
-                following_count,
-                followers_count,
-                is_not_responding,
-                is_suspended,
-                suspension_state,
-                is_blocked,
-                software_name,
-                software_version,
-                open_registrations,
-                name,
-                description,
-                maintainer_name,
-                maintainer_email,
-                is_silenced,
-                is_media_silenced,
-                icon_url,
-                favicon_url,
-                theme_color,
-                info_updated_at,
-                latest_request_received_at,
-                moderation_note,
-            )
+            _n = 25
+            if "moderationNote" in d:
+                _n += 1
+                moderation_note = d["moderationNote"]
+
+                _model.moderation_note = moderation_note
+
+            else:
+                _model.moderation_note = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("FederationInstance", exc) from exc
-        if not d.keys() <= _FEDERATIONINSTANCE_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FEDERATIONINSTANCE_KEYS}
             unknown_properties("FederationInstance", extra)
@@ -362,7 +393,13 @@ class FederationInstance:
 
         _suspension_state_raw = d.pop("suspensionState", UNSET)
         if _suspension_state_raw is not UNSET:
-            suspension_state = check_federation_instance_suspension_state(_suspension_state_raw)
+            _suspension_state = _suspension_state_raw
+            suspension_state = (
+                _suspension_state
+                if _suspension_state
+                in {"autoSuspendedForNotResponding", "goneSuspended", "manuallySuspended", "none", "softwareSuspended"}
+                else check_federation_instance_suspension_state(_suspension_state)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_enum_value,
     unknown_properties,
@@ -159,41 +160,103 @@ class FederationInstancesBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not FederationInstancesBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            host = d.get("host", UNSET)
+            _n = 0
+            if "host" in d:
+                _n += 1
+                host = d["host"]
 
-            blocked = d.get("blocked", UNSET)
+                _model.host = host
 
-            not_responding = d.get("notResponding", UNSET)
+            else:
+                _model.host = UNSET
+            if "blocked" in d:
+                _n += 1
+                blocked = d["blocked"]
 
-            suspended = d.get("suspended", UNSET)
+                _model.blocked = blocked
 
-            silenced = d.get("silenced", UNSET)
+            else:
+                _model.blocked = UNSET
+            if "notResponding" in d:
+                _n += 1
+                not_responding = d["notResponding"]
 
-            federating = d.get("federating", UNSET)
+                _model.not_responding = not_responding
 
-            subscribing = d.get("subscribing", UNSET)
+            else:
+                _model.not_responding = UNSET
+            if "suspended" in d:
+                _n += 1
+                suspended = d["suspended"]
 
-            publishing = d.get("publishing", UNSET)
+                _model.suspended = suspended
 
-            limit = d.get("limit", UNSET)
-            offset = d.get("offset", UNSET)
-            _sort = d.get("sort", UNSET)
-            sort: (
-                FederationInstancesBodySortType1
-                | FederationInstancesBodySortType2Type1
-                | FederationInstancesBodySortType3Type1
-                | None
-                | Unset
-            )
-            if (
-                _sort is None
-                or _sort is UNSET
-                or _sort
-                in (
+            else:
+                _model.suspended = UNSET
+            if "silenced" in d:
+                _n += 1
+                silenced = d["silenced"]
+
+                _model.silenced = silenced
+
+            else:
+                _model.silenced = UNSET
+            if "federating" in d:
+                _n += 1
+                federating = d["federating"]
+
+                _model.federating = federating
+
+            else:
+                _model.federating = UNSET
+            if "subscribing" in d:
+                _n += 1
+                subscribing = d["subscribing"]
+
+                _model.subscribing = subscribing
+
+            else:
+                _model.subscribing = UNSET
+            if "publishing" in d:
+                _n += 1
+                publishing = d["publishing"]
+
+                _model.publishing = publishing
+
+            else:
+                _model.publishing = UNSET
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
+
+            else:
+                _model.limit = UNSET
+            if "offset" in d:
+                _n += 1
+                _model.offset = d["offset"]
+
+            else:
+                _model.offset = UNSET
+            if "sort" in d:
+                _n += 1
+                _sort = d["sort"]
+                sort: (
+                    FederationInstancesBodySortType1
+                    | FederationInstancesBodySortType2Type1
+                    | FederationInstancesBodySortType3Type1
+                    | None
+                )
+                if _sort is None or _sort in (
                     "+firstRetrievedAt",
                     "+followers",
                     "+following",
@@ -208,34 +271,24 @@ class FederationInstancesBody:
                     "-notes",
                     "-pubSub",
                     "-users",
-                )
-            ):
-                sort = _sort
-            else:
-                sort = unknown_enum_value(
-                    "FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 | FederationInstancesBodySortType3Type1 | None",
-                    _sort,
-                )
+                ):
+                    sort = _sort
+                else:
+                    sort = unknown_enum_value(
+                        "FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 | FederationInstancesBodySortType3Type1 | None",
+                        _sort,
+                    )
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                host,
-                blocked,
-                not_responding,
-                suspended,
-                silenced,
-                federating,
-                subscribing,
-                publishing,
-                limit,
-                offset,
-                sort,
-            )
+                _model.sort = sort
+
+            else:
+                _model.sort = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("FederationInstancesBody", exc) from exc
-        if not d.keys() <= _FEDERATIONINSTANCESBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FEDERATIONINSTANCESBODY_KEYS}
             unknown_properties("FederationInstancesBody", extra)

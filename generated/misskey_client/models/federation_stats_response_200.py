@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -80,38 +81,57 @@ class FederationStatsResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not FederationStatsResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            top_sub_instances = []
             _top_sub_instances = d["topSubInstances"]
-            for top_sub_instances_item_data in _top_sub_instances:
-                top_sub_instances_item = FederationInstance.from_dict(top_sub_instances_item_data)
+            top_sub_instances: list[FederationInstance]
+            if type(_top_sub_instances) is not list:
+                raise TypeError(f"topSubInstances: expected a list, not {type(_top_sub_instances).__name__}")
+            if _top_sub_instances:
+                top_sub_instances = []
+                for top_sub_instances_item_data in _top_sub_instances:
+                    top_sub_instances_item = FederationInstance.from_dict(top_sub_instances_item_data)
 
-                top_sub_instances.append(top_sub_instances_item)
+                    top_sub_instances.append(top_sub_instances_item)
+            else:
+                top_sub_instances = _top_sub_instances
 
-            other_followers_count = d["otherFollowersCount"]
-            top_pub_instances = []
+            _model.top_sub_instances = top_sub_instances
+
+            _model.other_followers_count = d["otherFollowersCount"]
+
             _top_pub_instances = d["topPubInstances"]
-            for top_pub_instances_item_data in _top_pub_instances:
-                top_pub_instances_item = FederationInstance.from_dict(top_pub_instances_item_data)
+            top_pub_instances: list[FederationInstance]
+            if type(_top_pub_instances) is not list:
+                raise TypeError(f"topPubInstances: expected a list, not {type(_top_pub_instances).__name__}")
+            if _top_pub_instances:
+                top_pub_instances = []
+                for top_pub_instances_item_data in _top_pub_instances:
+                    top_pub_instances_item = FederationInstance.from_dict(top_pub_instances_item_data)
 
-                top_pub_instances.append(top_pub_instances_item)
+                    top_pub_instances.append(top_pub_instances_item)
+            else:
+                top_pub_instances = _top_pub_instances
 
-            other_following_count = d["otherFollowingCount"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                top_sub_instances,
-                other_followers_count,
-                top_pub_instances,
-                other_following_count,
-            )
+            _model.top_pub_instances = top_pub_instances
+
+            _model.other_following_count = d["otherFollowingCount"]
+
+            _n = 4
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("FederationStatsResponse200", exc) from exc
-        if not d.keys() <= _FEDERATIONSTATSRESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FEDERATIONSTATSRESPONSE200_KEYS}
             unknown_properties("FederationStatsResponse200", extra)
@@ -135,12 +155,18 @@ class FederationStatsResponse200:
         d = dict(src_dict)
         _top_sub_instances_raw = d.pop("topSubInstances", UNSET)
         if _top_sub_instances_raw is not UNSET:
-            top_sub_instances = []
             _top_sub_instances = _top_sub_instances_raw
-            for top_sub_instances_item_data in _top_sub_instances:
-                top_sub_instances_item = FederationInstance.from_dict(top_sub_instances_item_data)
+            top_sub_instances: list[FederationInstance]
+            if type(_top_sub_instances) is not list:
+                raise TypeError(f"topSubInstances: expected a list, not {type(_top_sub_instances).__name__}")
+            if _top_sub_instances:
+                top_sub_instances = []
+                for top_sub_instances_item_data in _top_sub_instances:
+                    top_sub_instances_item = FederationInstance.from_dict(top_sub_instances_item_data)
 
-                top_sub_instances.append(top_sub_instances_item)
+                    top_sub_instances.append(top_sub_instances_item)
+            else:
+                top_sub_instances = _top_sub_instances
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -154,12 +180,18 @@ class FederationStatsResponse200:
 
         _top_pub_instances_raw = d.pop("topPubInstances", UNSET)
         if _top_pub_instances_raw is not UNSET:
-            top_pub_instances = []
             _top_pub_instances = _top_pub_instances_raw
-            for top_pub_instances_item_data in _top_pub_instances:
-                top_pub_instances_item = FederationInstance.from_dict(top_pub_instances_item_data)
+            top_pub_instances: list[FederationInstance]
+            if type(_top_pub_instances) is not list:
+                raise TypeError(f"topPubInstances: expected a list, not {type(_top_pub_instances).__name__}")
+            if _top_pub_instances:
+                top_pub_instances = []
+                for top_pub_instances_item_data in _top_pub_instances:
+                    top_pub_instances_item = FederationInstance.from_dict(top_pub_instances_item_data)
 
-                top_pub_instances.append(top_pub_instances_item)
+                    top_pub_instances.append(top_pub_instances_item)
+            else:
+                top_pub_instances = _top_pub_instances
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

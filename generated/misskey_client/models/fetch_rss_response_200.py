@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -111,58 +112,86 @@ class FetchRssResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not FetchRssResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            items = []
             _items = d["items"]
-            for items_item_data in _items:
-                items_item = FetchRssResponse200ItemsItem.from_dict(items_item_data)
+            items: list[FetchRssResponse200ItemsItem]
+            if type(_items) is not list:
+                raise TypeError(f"items: expected a list, not {type(_items).__name__}")
+            if _items:
+                items = []
+                for items_item_data in _items:
+                    items_item = FetchRssResponse200ItemsItem.from_dict(items_item_data)
 
-                items.append(items_item)
-
-            _image = d.get("image", UNSET)
-            image: FetchRssResponse200Image | Unset
-            if _image is UNSET:
-                image = UNSET
+                    items.append(items_item)
             else:
-                image = FetchRssResponse200Image.from_dict(_image)
+                items = _items
 
-            _pagination_links = d.get("paginationLinks", UNSET)
-            pagination_links: FetchRssResponse200PaginationLinks | Unset
-            if _pagination_links is UNSET:
-                pagination_links = UNSET
+            _model.items = items
+
+            _n = 1
+            if "image" in d:
+                _n += 1
+                image = FetchRssResponse200Image.from_dict(d["image"])
+
+                _model.image = image
+
             else:
-                pagination_links = FetchRssResponse200PaginationLinks.from_dict(_pagination_links)
+                _model.image = UNSET
+            if "paginationLinks" in d:
+                _n += 1
+                pagination_links = FetchRssResponse200PaginationLinks.from_dict(d["paginationLinks"])
 
-            link = d.get("link", UNSET)
-            title = d.get("title", UNSET)
-            feed_url = d.get("feedUrl", UNSET)
-            description = d.get("description", UNSET)
-            _itunes = d.get("itunes", UNSET)
-            itunes: FetchRssResponse200Itunes | Unset
-            if _itunes is UNSET:
-                itunes = UNSET
+                _model.pagination_links = pagination_links
+
             else:
-                itunes = FetchRssResponse200Itunes.from_dict(_itunes)
+                _model.pagination_links = UNSET
+            if "link" in d:
+                _n += 1
+                _model.link = d["link"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                items,
-                image,
-                pagination_links,
-                link,
-                title,
-                feed_url,
-                description,
-                itunes,
-            )
+            else:
+                _model.link = UNSET
+            if "title" in d:
+                _n += 1
+                _model.title = d["title"]
+
+            else:
+                _model.title = UNSET
+            if "feedUrl" in d:
+                _n += 1
+                _model.feed_url = d["feedUrl"]
+
+            else:
+                _model.feed_url = UNSET
+            if "description" in d:
+                _n += 1
+                _model.description = d["description"]
+
+            else:
+                _model.description = UNSET
+            if "itunes" in d:
+                _n += 1
+                itunes = FetchRssResponse200Itunes.from_dict(d["itunes"])
+
+                _model.itunes = itunes
+
+            else:
+                _model.itunes = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("FetchRssResponse200", exc) from exc
-        if not d.keys() <= _FETCHRSSRESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FETCHRSSRESPONSE200_KEYS}
             unknown_properties("FetchRssResponse200", extra)
@@ -186,12 +215,18 @@ class FetchRssResponse200:
         d = dict(src_dict)
         _items_raw = d.pop("items", UNSET)
         if _items_raw is not UNSET:
-            items = []
             _items = _items_raw
-            for items_item_data in _items:
-                items_item = FetchRssResponse200ItemsItem.from_dict(items_item_data)
+            items: list[FetchRssResponse200ItemsItem]
+            if type(_items) is not list:
+                raise TypeError(f"items: expected a list, not {type(_items).__name__}")
+            if _items:
+                items = []
+                for items_item_data in _items:
+                    items_item = FetchRssResponse200ItemsItem.from_dict(items_item_data)
 
-                items.append(items_item)
+                    items.append(items_item)
+            else:
+                items = _items
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -114,47 +115,93 @@ class FetchRssResponse200ItemsItem:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not FetchRssResponse200ItemsItem:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            link = d.get("link", UNSET)
-            guid = d.get("guid", UNSET)
-            title = d.get("title", UNSET)
-            pub_date = d.get("pubDate", UNSET)
-            creator = d.get("creator", UNSET)
-            summary = d.get("summary", UNSET)
-            content = d.get("content", UNSET)
-            iso_date = d.get("isoDate", UNSET)
-            categories: list[str] = d.get("categories", UNSET)
+            _n = 0
+            if "link" in d:
+                _n += 1
+                _model.link = d["link"]
 
-            content_snippet = d.get("contentSnippet", UNSET)
-            _enclosure = d.get("enclosure", UNSET)
-            enclosure: FetchRssResponse200ItemsItemEnclosure | Unset
-            if _enclosure is UNSET:
-                enclosure = UNSET
             else:
-                enclosure = FetchRssResponse200ItemsItemEnclosure.from_dict(_enclosure)
+                _model.link = UNSET
+            if "guid" in d:
+                _n += 1
+                _model.guid = d["guid"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                link,
-                guid,
-                title,
-                pub_date,
-                creator,
-                summary,
-                content,
-                iso_date,
-                categories,
-                content_snippet,
-                enclosure,
-            )
+            else:
+                _model.guid = UNSET
+            if "title" in d:
+                _n += 1
+                _model.title = d["title"]
+
+            else:
+                _model.title = UNSET
+            if "pubDate" in d:
+                _n += 1
+                _model.pub_date = d["pubDate"]
+
+            else:
+                _model.pub_date = UNSET
+            if "creator" in d:
+                _n += 1
+                _model.creator = d["creator"]
+
+            else:
+                _model.creator = UNSET
+            if "summary" in d:
+                _n += 1
+                _model.summary = d["summary"]
+
+            else:
+                _model.summary = UNSET
+            if "content" in d:
+                _n += 1
+                _model.content = d["content"]
+
+            else:
+                _model.content = UNSET
+            if "isoDate" in d:
+                _n += 1
+                _model.iso_date = d["isoDate"]
+
+            else:
+                _model.iso_date = UNSET
+            if "categories" in d:
+                _n += 1
+                categories: list[str] = d["categories"]
+
+                _model.categories = categories
+
+            else:
+                _model.categories = UNSET
+            if "contentSnippet" in d:
+                _n += 1
+                _model.content_snippet = d["contentSnippet"]
+
+            else:
+                _model.content_snippet = UNSET
+            if "enclosure" in d:
+                _n += 1
+                enclosure = FetchRssResponse200ItemsItemEnclosure.from_dict(d["enclosure"])
+
+                _model.enclosure = enclosure
+
+            else:
+                _model.enclosure = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("FetchRssResponse200ItemsItem", exc) from exc
-        if not d.keys() <= _FETCHRSSRESPONSE200ITEMSITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FETCHRSSRESPONSE200ITEMSITEM_KEYS}
             unknown_properties("FetchRssResponse200ItemsItem", extra)

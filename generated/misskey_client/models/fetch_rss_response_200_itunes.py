@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -90,40 +91,71 @@ class FetchRssResponse200Itunes:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not FetchRssResponse200Itunes:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            image = d.get("image", UNSET)
-            _owner = d.get("owner", UNSET)
-            owner: FetchRssResponse200ItunesOwner | Unset
-            if _owner is UNSET:
-                owner = UNSET
+            _n = 0
+            if "image" in d:
+                _n += 1
+                _model.image = d["image"]
+
             else:
-                owner = FetchRssResponse200ItunesOwner.from_dict(_owner)
+                _model.image = UNSET
+            if "owner" in d:
+                _n += 1
+                owner = FetchRssResponse200ItunesOwner.from_dict(d["owner"])
 
-            author = d.get("author", UNSET)
-            summary = d.get("summary", UNSET)
-            explicit = d.get("explicit", UNSET)
-            categories: list[str] = d.get("categories", UNSET)
+                _model.owner = owner
 
-            keywords: list[str] = d.get("keywords", UNSET)
+            else:
+                _model.owner = UNSET
+            if "author" in d:
+                _n += 1
+                _model.author = d["author"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                image,
-                owner,
-                author,
-                summary,
-                explicit,
-                categories,
-                keywords,
-            )
+            else:
+                _model.author = UNSET
+            if "summary" in d:
+                _n += 1
+                _model.summary = d["summary"]
+
+            else:
+                _model.summary = UNSET
+            if "explicit" in d:
+                _n += 1
+                _model.explicit = d["explicit"]
+
+            else:
+                _model.explicit = UNSET
+            if "categories" in d:
+                _n += 1
+                categories: list[str] = d["categories"]
+
+                _model.categories = categories
+
+            else:
+                _model.categories = UNSET
+            if "keywords" in d:
+                _n += 1
+                keywords: list[str] = d["keywords"]
+
+                _model.keywords = keywords
+
+            else:
+                _model.keywords = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("FetchRssResponse200Itunes", exc) from exc
-        if not d.keys() <= _FETCHRSSRESPONSE200ITUNES_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FETCHRSSRESPONSE200ITUNES_KEYS}
             unknown_properties("FetchRssResponse200Itunes", extra)

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -105,44 +106,58 @@ class Flash:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not Flash:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             updated_at = parse_datetime(d["updatedAt"])
 
-            user_id = d["userId"]
+            _model.updated_at = updated_at
+
+            _model.user_id = d["userId"]
+
             user = UserLite.from_dict(d["user"])
 
-            title = d["title"]
-            summary = d["summary"]
-            script = d["script"]
-            visibility = check_flash_visibility(d["visibility"])
+            _model.user = user
 
-            liked_count = d["likedCount"]
-            is_liked = d.get("isLiked", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                updated_at,
-                user_id,
-                user,
-                title,
-                summary,
-                script,
-                visibility,
-                liked_count,
-                is_liked,
-            )
+            _model.title = d["title"]
+
+            _model.summary = d["summary"]
+
+            _model.script = d["script"]
+
+            _visibility = d["visibility"]
+            visibility = _visibility if _visibility in {"private", "public"} else check_flash_visibility(_visibility)
+
+            _model.visibility = visibility
+
+            _model.liked_count = d["likedCount"]
+
+            _n = 10
+            if "isLiked" in d:
+                _n += 1
+                _model.is_liked = d["isLiked"]
+
+            else:
+                _model.is_liked = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("Flash", exc) from exc
-        if not d.keys() <= _FLASH_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FLASH_KEYS}
             unknown_properties("Flash", extra)
@@ -218,7 +233,8 @@ class Flash:
 
         _visibility_raw = d.pop("visibility", UNSET)
         if _visibility_raw is not UNSET:
-            visibility = check_flash_visibility(_visibility_raw)
+            _visibility = _visibility_raw
+            visibility = _visibility if _visibility in {"private", "public"} else check_flash_visibility(_visibility)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

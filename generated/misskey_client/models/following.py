@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -84,43 +85,49 @@ class Following:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not Following:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
 
-            followee_id = d["followeeId"]
-            follower_id = d["followerId"]
-            _followee = d.get("followee", UNSET)
-            followee: UserDetailedNotMe | Unset
-            if _followee is UNSET:
-                followee = UNSET
-            else:
-                followee = UserDetailedNotMe.from_dict(_followee)
+            _model.created_at = created_at
 
-            _follower = d.get("follower", UNSET)
-            follower: UserDetailedNotMe | Unset
-            if _follower is UNSET:
-                follower = UNSET
-            else:
-                follower = UserDetailedNotMe.from_dict(_follower)
+            _model.followee_id = d["followeeId"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                followee_id,
-                follower_id,
-                followee,
-                follower,
-            )
+            _model.follower_id = d["followerId"]
+
+            _n = 4
+            if "followee" in d:
+                _n += 1
+                followee = UserDetailedNotMe.from_dict(d["followee"])
+
+                _model.followee = followee
+
+            else:
+                _model.followee = UNSET
+            if "follower" in d:
+                _n += 1
+                follower = UserDetailedNotMe.from_dict(d["follower"])
+
+                _model.follower = follower
+
+            else:
+                _model.follower = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("Following", exc) from exc
-        if not d.keys() <= _FOLLOWING_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FOLLOWING_KEYS}
             unknown_properties("Following", extra)

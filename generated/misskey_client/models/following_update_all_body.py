@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -52,28 +53,38 @@ class FollowingUpdateAllBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not FollowingUpdateAllBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            _notify = d.get("notify", UNSET)
-            notify: FollowingUpdateAllBodyNotify | Unset
-            if _notify is UNSET:
-                notify = UNSET
-            else:
-                notify = check_following_update_all_body_notify(_notify)
+            _n = 0
+            if "notify" in d:
+                _n += 1
+                _notify = d["notify"]
+                notify = _notify if _notify in {"none", "normal"} else check_following_update_all_body_notify(_notify)
 
-            with_replies = d.get("withReplies", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                notify,
-                with_replies,
-            )
+                _model.notify = notify
+
+            else:
+                _model.notify = UNSET
+            if "withReplies" in d:
+                _n += 1
+                _model.with_replies = d["withReplies"]
+
+            else:
+                _model.with_replies = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("FollowingUpdateAllBody", exc) from exc
-        if not d.keys() <= _FOLLOWINGUPDATEALLBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FOLLOWINGUPDATEALLBODY_KEYS}
             unknown_properties("FollowingUpdateAllBody", extra)

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -132,58 +133,90 @@ class GalleryPost:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not GalleryPost:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             updated_at = parse_datetime(d["updatedAt"])
 
-            user_id = d["userId"]
+            _model.updated_at = updated_at
+
+            _model.user_id = d["userId"]
+
             user = UserLite.from_dict(d["user"])
 
-            title = d["title"]
+            _model.user = user
+
+            _model.title = d["title"]
+
             description = d["description"]
 
-            is_sensitive = d["isSensitive"]
-            liked_count = d["likedCount"]
-            file_ids: list[str] = d.get("fileIds", UNSET)
+            _model.description = description
 
-            _files = d.get("files", UNSET)
-            files: list[DriveFile] | Unset = UNSET
-            if _files is not UNSET:
-                files = []
-                for files_item_data in _files:
-                    files_item = DriveFile.from_dict(files_item_data)
+            _model.is_sensitive = d["isSensitive"]
 
-                    files.append(files_item)
+            _model.liked_count = d["likedCount"]
 
-            tags: list[str] = d.get("tags", UNSET)
+            _n = 9
+            if "fileIds" in d:
+                _n += 1
+                file_ids: list[str] = d["fileIds"]
 
-            is_liked = d.get("isLiked", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                updated_at,
-                user_id,
-                user,
-                title,
-                description,
-                is_sensitive,
-                liked_count,
-                file_ids,
-                files,
-                tags,
-                is_liked,
-            )
+                _model.file_ids = file_ids
+
+            else:
+                _model.file_ids = UNSET
+            if "files" in d:
+                _n += 1
+                _files = d["files"]
+                files: list[DriveFile]
+                if type(_files) is not list:
+                    raise TypeError(f"files: expected a list, not {type(_files).__name__}")
+                if _files:
+                    files = []
+                    for files_item_data in _files:
+                        files_item = DriveFile.from_dict(files_item_data)
+
+                        files.append(files_item)
+                else:
+                    files = _files
+
+                _model.files = files
+
+            else:
+                _model.files = UNSET
+            if "tags" in d:
+                _n += 1
+                tags: list[str] = d["tags"]
+
+                _model.tags = tags
+
+            else:
+                _model.tags = UNSET
+            if "isLiked" in d:
+                _n += 1
+                _model.is_liked = d["isLiked"]
+
+            else:
+                _model.is_liked = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("GalleryPost", exc) from exc
-        if not d.keys() <= _GALLERYPOST_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _GALLERYPOST_KEYS}
             unknown_properties("GalleryPost", extra)
@@ -271,11 +304,16 @@ class GalleryPost:
         _files = d.pop("files", UNSET)
         files: list[DriveFile] | Unset = UNSET
         if _files is not UNSET:
-            files = []
-            for files_item_data in _files:
-                files_item = DriveFile.from_dict(files_item_data)
+            if type(_files) is not list:
+                raise TypeError(f"files: expected a list, not {type(_files).__name__}")
+            if _files:
+                files = []
+                for files_item_data in _files:
+                    files_item = DriveFile.from_dict(files_item_data)
 
-                files.append(files_item)
+                    files.append(files_item)
+            else:
+                files = _files
 
         tags: list[str] = d.pop("tags", UNSET)
 

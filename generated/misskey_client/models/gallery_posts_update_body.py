@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -73,30 +74,53 @@ class GalleryPostsUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not GalleryPostsUpdateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            post_id = d["postId"]
-            title = d.get("title", UNSET)
-            description = d.get("description", UNSET)
+            _model.post_id = d["postId"]
 
-            file_ids: list[str] = d.get("fileIds", UNSET)
+            _n = 1
+            if "title" in d:
+                _n += 1
+                _model.title = d["title"]
 
-            is_sensitive = d.get("isSensitive", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                post_id,
-                title,
-                description,
-                file_ids,
-                is_sensitive,
-            )
+            else:
+                _model.title = UNSET
+            if "description" in d:
+                _n += 1
+                description = d["description"]
+
+                _model.description = description
+
+            else:
+                _model.description = UNSET
+            if "fileIds" in d:
+                _n += 1
+                file_ids: list[str] = d["fileIds"]
+
+                _model.file_ids = file_ids
+
+            else:
+                _model.file_ids = UNSET
+            if "isSensitive" in d:
+                _n += 1
+                _model.is_sensitive = d["isSensitive"]
+
+            else:
+                _model.is_sensitive = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("GalleryPostsUpdateBody", exc) from exc
-        if not d.keys() <= _GALLERYPOSTSUPDATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _GALLERYPOSTSUPDATEBODY_KEYS}
             unknown_properties("GalleryPostsUpdateBody", extra)

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -73,32 +74,37 @@ class Hashtag:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not Hashtag:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            tag = d["tag"]
-            mentioned_users_count = d["mentionedUsersCount"]
-            mentioned_local_users_count = d["mentionedLocalUsersCount"]
-            mentioned_remote_users_count = d["mentionedRemoteUsersCount"]
-            attached_users_count = d["attachedUsersCount"]
-            attached_local_users_count = d["attachedLocalUsersCount"]
-            attached_remote_users_count = d["attachedRemoteUsersCount"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                tag,
-                mentioned_users_count,
-                mentioned_local_users_count,
-                mentioned_remote_users_count,
-                attached_users_count,
-                attached_local_users_count,
-                attached_remote_users_count,
-            )
+            _model.tag = d["tag"]
+
+            _model.mentioned_users_count = d["mentionedUsersCount"]
+
+            _model.mentioned_local_users_count = d["mentionedLocalUsersCount"]
+
+            _model.mentioned_remote_users_count = d["mentionedRemoteUsersCount"]
+
+            _model.attached_users_count = d["attachedUsersCount"]
+
+            _model.attached_local_users_count = d["attachedLocalUsersCount"]
+
+            _model.attached_remote_users_count = d["attachedRemoteUsersCount"]
+
+            _n = 7
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("Hashtag", exc) from exc
-        if not d.keys() <= _HASHTAG_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _HASHTAG_KEYS}
             unknown_properties("Hashtag", extra)

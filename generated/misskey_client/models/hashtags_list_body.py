@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -68,29 +69,70 @@ class HashtagsListBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not HashtagsListBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            sort = check_hashtags_list_body_sort(d["sort"])
-
-            limit = d.get("limit", UNSET)
-            attached_to_user_only = d.get("attachedToUserOnly", UNSET)
-            attached_to_local_user_only = d.get("attachedToLocalUserOnly", UNSET)
-            attached_to_remote_user_only = d.get("attachedToRemoteUserOnly", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                sort,
-                limit,
-                attached_to_user_only,
-                attached_to_local_user_only,
-                attached_to_remote_user_only,
+            _sort = d["sort"]
+            sort = (
+                _sort
+                if _sort
+                in {
+                    "+attachedLocalUsers",
+                    "+attachedRemoteUsers",
+                    "+attachedUsers",
+                    "+mentionedLocalUsers",
+                    "+mentionedRemoteUsers",
+                    "+mentionedUsers",
+                    "-attachedLocalUsers",
+                    "-attachedRemoteUsers",
+                    "-attachedUsers",
+                    "-mentionedLocalUsers",
+                    "-mentionedRemoteUsers",
+                    "-mentionedUsers",
+                }
+                else check_hashtags_list_body_sort(_sort)
             )
+
+            _model.sort = sort
+
+            _n = 1
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
+
+            else:
+                _model.limit = UNSET
+            if "attachedToUserOnly" in d:
+                _n += 1
+                _model.attached_to_user_only = d["attachedToUserOnly"]
+
+            else:
+                _model.attached_to_user_only = UNSET
+            if "attachedToLocalUserOnly" in d:
+                _n += 1
+                _model.attached_to_local_user_only = d["attachedToLocalUserOnly"]
+
+            else:
+                _model.attached_to_local_user_only = UNSET
+            if "attachedToRemoteUserOnly" in d:
+                _n += 1
+                _model.attached_to_remote_user_only = d["attachedToRemoteUserOnly"]
+
+            else:
+                _model.attached_to_remote_user_only = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("HashtagsListBody", exc) from exc
-        if not d.keys() <= _HASHTAGSLISTBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _HASHTAGSLISTBODY_KEYS}
             unknown_properties("HashtagsListBody", extra)
@@ -114,7 +156,26 @@ class HashtagsListBody:
         d = dict(src_dict)
         _sort_raw = d.pop("sort", UNSET)
         if _sort_raw is not UNSET:
-            sort = check_hashtags_list_body_sort(_sort_raw)
+            _sort = _sort_raw
+            sort = (
+                _sort
+                if _sort
+                in {
+                    "+attachedLocalUsers",
+                    "+attachedRemoteUsers",
+                    "+attachedUsers",
+                    "+mentionedLocalUsers",
+                    "+mentionedRemoteUsers",
+                    "+mentionedUsers",
+                    "-attachedLocalUsers",
+                    "-attachedRemoteUsers",
+                    "-attachedUsers",
+                    "-mentionedLocalUsers",
+                    "-mentionedRemoteUsers",
+                    "-mentionedUsers",
+                }
+                else check_hashtags_list_body_sort(_sort)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

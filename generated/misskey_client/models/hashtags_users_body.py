@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -79,43 +80,66 @@ class HashtagsUsersBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not HashtagsUsersBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            tag = d["tag"]
-            sort = check_hashtags_users_body_sort(d["sort"])
+            _model.tag = d["tag"]
 
-            limit = d.get("limit", UNSET)
-            offset = d.get("offset", UNSET)
-            _state = d.get("state", UNSET)
-            state: HashtagsUsersBodyState | Unset
-            if _state is UNSET:
-                state = UNSET
-            else:
-                state = check_hashtags_users_body_state(_state)
-
-            _origin = d.get("origin", UNSET)
-            origin: HashtagsUsersBodyOrigin | Unset
-            if _origin is UNSET:
-                origin = UNSET
-            else:
-                origin = check_hashtags_users_body_origin(_origin)
-
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                tag,
-                sort,
-                limit,
-                offset,
-                state,
-                origin,
+            _sort = d["sort"]
+            sort = (
+                _sort
+                if _sort in {"+createdAt", "+follower", "+updatedAt", "-createdAt", "-follower", "-updatedAt"}
+                else check_hashtags_users_body_sort(_sort)
             )
+
+            _model.sort = sort
+
+            _n = 2
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
+
+            else:
+                _model.limit = UNSET
+            if "offset" in d:
+                _n += 1
+                _model.offset = d["offset"]
+
+            else:
+                _model.offset = UNSET
+            if "state" in d:
+                _n += 1
+                _state = d["state"]
+                state = _state if _state in {"alive", "all"} else check_hashtags_users_body_state(_state)
+
+                _model.state = state
+
+            else:
+                _model.state = UNSET
+            if "origin" in d:
+                _n += 1
+                _origin = d["origin"]
+                origin = (
+                    _origin if _origin in {"combined", "local", "remote"} else check_hashtags_users_body_origin(_origin)
+                )
+
+                _model.origin = origin
+
+            else:
+                _model.origin = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("HashtagsUsersBody", exc) from exc
-        if not d.keys() <= _HASHTAGSUSERSBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _HASHTAGSUSERSBODY_KEYS}
             unknown_properties("HashtagsUsersBody", extra)
@@ -144,7 +168,12 @@ class HashtagsUsersBody:
 
         _sort_raw = d.pop("sort", UNSET)
         if _sort_raw is not UNSET:
-            sort = check_hashtags_users_body_sort(_sort_raw)
+            _sort = _sort_raw
+            sort = (
+                _sort
+                if _sort in {"+createdAt", "+follower", "+updatedAt", "-createdAt", "-follower", "-updatedAt"}
+                else check_hashtags_users_body_sort(_sort)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_enum_value,
     unknown_properties,
@@ -160,41 +161,74 @@ class I2FaRegisterKeyResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not I2FaRegisterKeyResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
             rp = I2FaRegisterKeyResponse200Rp.from_dict(d["rp"])
 
+            _model.rp = rp
+
             user = I2FaRegisterKeyResponse200User.from_dict(d["user"])
 
-            challenge = d["challenge"]
-            pub_key_cred_params = []
-            _pub_key_cred_params = d["pubKeyCredParams"]
-            for pub_key_cred_params_item_data in _pub_key_cred_params:
-                pub_key_cred_params_item = I2FaRegisterKeyResponse200PubKeyCredParamsItem.from_dict(
-                    pub_key_cred_params_item_data
-                )
+            _model.user = user
 
-                pub_key_cred_params.append(pub_key_cred_params_item)
+            _model.challenge = d["challenge"]
+
+            _pub_key_cred_params = d["pubKeyCredParams"]
+            pub_key_cred_params: list[I2FaRegisterKeyResponse200PubKeyCredParamsItem]
+            if type(_pub_key_cred_params) is not list:
+                raise TypeError(f"pubKeyCredParams: expected a list, not {type(_pub_key_cred_params).__name__}")
+            if _pub_key_cred_params:
+                pub_key_cred_params = []
+                for pub_key_cred_params_item_data in _pub_key_cred_params:
+                    pub_key_cred_params_item = I2FaRegisterKeyResponse200PubKeyCredParamsItem.from_dict(
+                        pub_key_cred_params_item_data
+                    )
+
+                    pub_key_cred_params.append(pub_key_cred_params_item)
+            else:
+                pub_key_cred_params = _pub_key_cred_params
+
+            _model.pub_key_cred_params = pub_key_cred_params
 
             timeout = d["timeout"]
+
+            _model.timeout = timeout
 
             _exclude_credentials = d["excludeCredentials"]
             exclude_credentials: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item] | None
             if _exclude_credentials is None:
                 exclude_credentials = _exclude_credentials
             else:
-                exclude_credentials_type_0 = []
                 _exclude_credentials_type_0 = _exclude_credentials
-                for exclude_credentials_type_0_item_data in _exclude_credentials_type_0:
-                    exclude_credentials_type_0_item = I2FaRegisterKeyResponse200ExcludeCredentialsType0Item.from_dict(
-                        exclude_credentials_type_0_item_data
+                exclude_credentials_type_0: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item]
+                if type(_exclude_credentials_type_0) is not list:
+                    raise TypeError(
+                        f"excludeCredentials_type_0: expected a list, not {type(_exclude_credentials_type_0).__name__}"
                     )
+                if _exclude_credentials_type_0:
+                    exclude_credentials_type_0 = []
+                    for exclude_credentials_type_0_item_data in _exclude_credentials_type_0:
+                        exclude_credentials_type_0_item = (
+                            I2FaRegisterKeyResponse200ExcludeCredentialsType0Item.from_dict(
+                                exclude_credentials_type_0_item_data
+                            )
+                        )
 
-                    exclude_credentials_type_0.append(exclude_credentials_type_0_item)
+                        exclude_credentials_type_0.append(exclude_credentials_type_0_item)
+                else:
+                    exclude_credentials_type_0 = _exclude_credentials_type_0
 
                 exclude_credentials = exclude_credentials_type_0
+
+            _model.exclude_credentials = exclude_credentials
 
             _authenticator_selection = d["authenticatorSelection"]
             authenticator_selection: I2FaRegisterKeyResponse200AuthenticatorSelection | None
@@ -206,6 +240,8 @@ class I2FaRegisterKeyResponse200:
                 )
 
                 authenticator_selection = authenticator_selection_type_0
+
+            _model.authenticator_selection = authenticator_selection
 
             _attestation = d["attestation"]
             attestation: (
@@ -222,6 +258,8 @@ class I2FaRegisterKeyResponse200:
                     _attestation,
                 )
 
+            _model.attestation = attestation
+
             _extensions = d["extensions"]
             extensions: I2FaRegisterKeyResponse200Extensions | None
             if _extensions is None:
@@ -231,23 +269,15 @@ class I2FaRegisterKeyResponse200:
 
                 extensions = extensions_type_0
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                rp,
-                user,
-                challenge,
-                pub_key_cred_params,
-                timeout,
-                exclude_credentials,
-                authenticator_selection,
-                attestation,
-                extensions,
-            )
+            _model.extensions = extensions
+
+            _n = 9
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("I2FaRegisterKeyResponse200", exc) from exc
-        if not d.keys() <= _I2FAREGISTERKEYRESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _I2FAREGISTERKEYRESPONSE200_KEYS}
             unknown_properties("I2FaRegisterKeyResponse200", extra)
@@ -294,14 +324,20 @@ class I2FaRegisterKeyResponse200:
 
         _pub_key_cred_params_raw = d.pop("pubKeyCredParams", UNSET)
         if _pub_key_cred_params_raw is not UNSET:
-            pub_key_cred_params = []
             _pub_key_cred_params = _pub_key_cred_params_raw
-            for pub_key_cred_params_item_data in _pub_key_cred_params:
-                pub_key_cred_params_item = I2FaRegisterKeyResponse200PubKeyCredParamsItem.from_dict(
-                    pub_key_cred_params_item_data
-                )
+            pub_key_cred_params: list[I2FaRegisterKeyResponse200PubKeyCredParamsItem]
+            if type(_pub_key_cred_params) is not list:
+                raise TypeError(f"pubKeyCredParams: expected a list, not {type(_pub_key_cred_params).__name__}")
+            if _pub_key_cred_params:
+                pub_key_cred_params = []
+                for pub_key_cred_params_item_data in _pub_key_cred_params:
+                    pub_key_cred_params_item = I2FaRegisterKeyResponse200PubKeyCredParamsItem.from_dict(
+                        pub_key_cred_params_item_data
+                    )
 
-                pub_key_cred_params.append(pub_key_cred_params_item)
+                    pub_key_cred_params.append(pub_key_cred_params_item)
+            else:
+                pub_key_cred_params = _pub_key_cred_params
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -324,14 +360,24 @@ class I2FaRegisterKeyResponse200:
             if _exclude_credentials is None:
                 exclude_credentials = _exclude_credentials
             else:
-                exclude_credentials_type_0 = []
                 _exclude_credentials_type_0 = _exclude_credentials
-                for exclude_credentials_type_0_item_data in _exclude_credentials_type_0:
-                    exclude_credentials_type_0_item = I2FaRegisterKeyResponse200ExcludeCredentialsType0Item.from_dict(
-                        exclude_credentials_type_0_item_data
+                exclude_credentials_type_0: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item]
+                if type(_exclude_credentials_type_0) is not list:
+                    raise TypeError(
+                        f"excludeCredentials_type_0: expected a list, not {type(_exclude_credentials_type_0).__name__}"
                     )
+                if _exclude_credentials_type_0:
+                    exclude_credentials_type_0 = []
+                    for exclude_credentials_type_0_item_data in _exclude_credentials_type_0:
+                        exclude_credentials_type_0_item = (
+                            I2FaRegisterKeyResponse200ExcludeCredentialsType0Item.from_dict(
+                                exclude_credentials_type_0_item_data
+                            )
+                        )
 
-                    exclude_credentials_type_0.append(exclude_credentials_type_0_item)
+                        exclude_credentials_type_0.append(exclude_credentials_type_0_item)
+                else:
+                    exclude_credentials_type_0 = _exclude_credentials_type_0
 
                 exclude_credentials = exclude_credentials_type_0
 

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -61,32 +62,45 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not I2FaRegisterKeyResponse200AuthenticatorSelection:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
+            _authenticator_attachment = d["authenticatorAttachment"]
             authenticator_attachment = (
-                check_i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment(
-                    d["authenticatorAttachment"]
+                _authenticator_attachment
+                if _authenticator_attachment in {"cross-platform", "platform"}
+                else check_i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment(
+                    _authenticator_attachment
                 )
             )
 
-            require_resident_key = d["requireResidentKey"]
-            user_verification = check_i2_fa_register_key_response_200_authenticator_selection_user_verification(
-                d["userVerification"]
+            _model.authenticator_attachment = authenticator_attachment
+
+            _model.require_resident_key = d["requireResidentKey"]
+
+            _user_verification = d["userVerification"]
+            user_verification = (
+                _user_verification
+                if _user_verification in {"discouraged", "preferred", "required"}
+                else check_i2_fa_register_key_response_200_authenticator_selection_user_verification(_user_verification)
             )
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                authenticator_attachment,
-                require_resident_key,
-                user_verification,
-            )
+            _model.user_verification = user_verification
+
+            _n = 3
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("I2FaRegisterKeyResponse200AuthenticatorSelection", exc) from exc
-        if not d.keys() <= _I2FAREGISTERKEYRESPONSE200AUTHENTICATORSELECTION_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
                 key: value
@@ -114,9 +128,12 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
         d = dict(src_dict)
         _authenticator_attachment_raw = d.pop("authenticatorAttachment", UNSET)
         if _authenticator_attachment_raw is not UNSET:
+            _authenticator_attachment = _authenticator_attachment_raw
             authenticator_attachment = (
-                check_i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment(
-                    _authenticator_attachment_raw
+                _authenticator_attachment
+                if _authenticator_attachment in {"cross-platform", "platform"}
+                else check_i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment(
+                    _authenticator_attachment
                 )
             )
 
@@ -132,8 +149,11 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
 
         _user_verification_raw = d.pop("userVerification", UNSET)
         if _user_verification_raw is not UNSET:
-            user_verification = check_i2_fa_register_key_response_200_authenticator_selection_user_verification(
-                _user_verification_raw
+            _user_verification = _user_verification_raw
+            user_verification = (
+                _user_verification
+                if _user_verification in {"discouraged", "preferred", "required"}
+                else check_i2_fa_register_key_response_200_authenticator_selection_user_verification(_user_verification)
             )
 
         else:

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -60,32 +61,49 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            type_ = d["type"]
-            transports = []
+            _model.id = d["id"]
+
+            _model.type_ = d["type"]
+
             _transports = d["transports"]
-            for transports_item_data in _transports:
-                transports_item = check_i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item(
-                    transports_item_data
-                )
+            transports: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem]
+            if type(_transports) is not list:
+                raise TypeError(f"transports: expected a list, not {type(_transports).__name__}")
+            if _transports:
+                transports = []
+                for transports_item_data in _transports:
+                    _transports_item = transports_item_data
+                    transports_item = (
+                        _transports_item
+                        if _transports_item in {"ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"}
+                        else check_i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item(
+                            _transports_item
+                        )
+                    )
 
-                transports.append(transports_item)
+                    transports.append(transports_item)
+            else:
+                transports = _transports
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                type_,
-                transports,
-            )
+            _model.transports = transports
+
+            _n = 3
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", exc) from exc
-        if not d.keys() <= _I2FAREGISTERKEYRESPONSE200EXCLUDECREDENTIALSTYPE0ITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
                 key: value
@@ -123,14 +141,25 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
 
         _transports_raw = d.pop("transports", UNSET)
         if _transports_raw is not UNSET:
-            transports = []
             _transports = _transports_raw
-            for transports_item_data in _transports:
-                transports_item = check_i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item(
-                    transports_item_data
-                )
+            transports: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem]
+            if type(_transports) is not list:
+                raise TypeError(f"transports: expected a list, not {type(_transports).__name__}")
+            if _transports:
+                transports = []
+                for transports_item_data in _transports:
+                    _transports_item = transports_item_data
+                    transports_item = (
+                        _transports_item
+                        if _transports_item in {"ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"}
+                        else check_i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item(
+                            _transports_item
+                        )
+                    )
 
-                transports.append(transports_item)
+                    transports.append(transports_item)
+            else:
+                transports = _transports
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -89,42 +90,63 @@ class IAppsResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not IAppsResponse200Item:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             permission: list[str] = d["permission"]
 
-            name = d.get("name", UNSET)
-            _last_used_at = d.get("lastUsedAt", UNSET)
-            last_used_at: datetime.datetime | Unset
-            if _last_used_at is UNSET:
-                last_used_at = UNSET
+            _model.permission = permission
+
+            _n = 3
+            if "name" in d:
+                _n += 1
+                _model.name = d["name"]
+
             else:
-                last_used_at = parse_datetime(_last_used_at)
+                _model.name = UNSET
+            if "lastUsedAt" in d:
+                _n += 1
+                last_used_at = parse_datetime(d["lastUsedAt"])
 
-            icon_url = d.get("iconUrl", UNSET)
+                _model.last_used_at = last_used_at
 
-            description = d.get("description", UNSET)
+            else:
+                _model.last_used_at = UNSET
+            if "iconUrl" in d:
+                _n += 1
+                icon_url = d["iconUrl"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                permission,
-                name,
-                last_used_at,
-                icon_url,
-                description,
-            )
+                _model.icon_url = icon_url
+
+            else:
+                _model.icon_url = UNSET
+            if "description" in d:
+                _n += 1
+                description = d["description"]
+
+                _model.description = description
+
+            else:
+                _model.description = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("IAppsResponse200Item", exc) from exc
-        if not d.keys() <= _IAPPSRESPONSE200ITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IAPPSRESPONSE200ITEM_KEYS}
             unknown_properties("IAppsResponse200Item", extra)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -100,50 +101,155 @@ class INotificationsBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not INotificationsBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            limit = d.get("limit", UNSET)
-            since_id = d.get("sinceId", UNSET)
-            until_id = d.get("untilId", UNSET)
-            since_date = d.get("sinceDate", UNSET)
-            until_date = d.get("untilDate", UNSET)
-            mark_as_read = d.get("markAsRead", UNSET)
-            _include_types = d.get("includeTypes", UNSET)
-            include_types: list[INotificationsBodyIncludeTypesItem] | Unset = UNSET
-            if _include_types is not UNSET:
-                include_types = []
-                for include_types_item_data in _include_types:
-                    include_types_item = check_i_notifications_body_include_types_item(include_types_item_data)
+            _n = 0
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
 
-                    include_types.append(include_types_item)
+            else:
+                _model.limit = UNSET
+            if "sinceId" in d:
+                _n += 1
+                _model.since_id = d["sinceId"]
 
-            _exclude_types = d.get("excludeTypes", UNSET)
-            exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
-            if _exclude_types is not UNSET:
-                exclude_types = []
-                for exclude_types_item_data in _exclude_types:
-                    exclude_types_item = check_i_notifications_body_exclude_types_item(exclude_types_item_data)
+            else:
+                _model.since_id = UNSET
+            if "untilId" in d:
+                _n += 1
+                _model.until_id = d["untilId"]
 
-                    exclude_types.append(exclude_types_item)
+            else:
+                _model.until_id = UNSET
+            if "sinceDate" in d:
+                _n += 1
+                _model.since_date = d["sinceDate"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                limit,
-                since_id,
-                until_id,
-                since_date,
-                until_date,
-                mark_as_read,
-                include_types,
-                exclude_types,
-            )
+            else:
+                _model.since_date = UNSET
+            if "untilDate" in d:
+                _n += 1
+                _model.until_date = d["untilDate"]
+
+            else:
+                _model.until_date = UNSET
+            if "markAsRead" in d:
+                _n += 1
+                _model.mark_as_read = d["markAsRead"]
+
+            else:
+                _model.mark_as_read = UNSET
+            if "includeTypes" in d:
+                _n += 1
+                _include_types = d["includeTypes"]
+                include_types: list[INotificationsBodyIncludeTypesItem]
+                if type(_include_types) is not list:
+                    raise TypeError(f"includeTypes: expected a list, not {type(_include_types).__name__}")
+                if _include_types:
+                    include_types = []
+                    for include_types_item_data in _include_types:
+                        _include_types_item = include_types_item_data
+                        include_types_item = (
+                            _include_types_item
+                            if _include_types_item
+                            in {
+                                "achievementEarned",
+                                "app",
+                                "chatRoomInvitationReceived",
+                                "createToken",
+                                "exportCompleted",
+                                "follow",
+                                "followRequestAccepted",
+                                "groupInvited",
+                                "login",
+                                "mention",
+                                "note",
+                                "pollEnded",
+                                "pollVote",
+                                "quote",
+                                "reaction",
+                                "receiveFollowRequest",
+                                "renote",
+                                "reply",
+                                "roleAssigned",
+                                "scheduledNotePosted",
+                                "scheduledNotePostFailed",
+                                "test",
+                            }
+                            else check_i_notifications_body_include_types_item(_include_types_item)
+                        )
+
+                        include_types.append(include_types_item)
+                else:
+                    include_types = _include_types
+
+                _model.include_types = include_types
+
+            else:
+                _model.include_types = UNSET
+            if "excludeTypes" in d:
+                _n += 1
+                _exclude_types = d["excludeTypes"]
+                exclude_types: list[INotificationsBodyExcludeTypesItem]
+                if type(_exclude_types) is not list:
+                    raise TypeError(f"excludeTypes: expected a list, not {type(_exclude_types).__name__}")
+                if _exclude_types:
+                    exclude_types = []
+                    for exclude_types_item_data in _exclude_types:
+                        _exclude_types_item = exclude_types_item_data
+                        exclude_types_item = (
+                            _exclude_types_item
+                            if _exclude_types_item
+                            in {
+                                "achievementEarned",
+                                "app",
+                                "chatRoomInvitationReceived",
+                                "createToken",
+                                "exportCompleted",
+                                "follow",
+                                "followRequestAccepted",
+                                "groupInvited",
+                                "login",
+                                "mention",
+                                "note",
+                                "pollEnded",
+                                "pollVote",
+                                "quote",
+                                "reaction",
+                                "receiveFollowRequest",
+                                "renote",
+                                "reply",
+                                "roleAssigned",
+                                "scheduledNotePosted",
+                                "scheduledNotePostFailed",
+                                "test",
+                            }
+                            else check_i_notifications_body_exclude_types_item(_exclude_types_item)
+                        )
+
+                        exclude_types.append(exclude_types_item)
+                else:
+                    exclude_types = _exclude_types
+
+                _model.exclude_types = exclude_types
+
+            else:
+                _model.exclude_types = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("INotificationsBody", exc) from exc
-        if not d.keys() <= _INOTIFICATIONSBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _INOTIFICATIONSBODY_KEYS}
             unknown_properties("INotificationsBody", extra)
@@ -180,20 +286,88 @@ class INotificationsBody:
         _include_types = d.pop("includeTypes", UNSET)
         include_types: list[INotificationsBodyIncludeTypesItem] | Unset = UNSET
         if _include_types is not UNSET:
-            include_types = []
-            for include_types_item_data in _include_types:
-                include_types_item = check_i_notifications_body_include_types_item(include_types_item_data)
+            if type(_include_types) is not list:
+                raise TypeError(f"includeTypes: expected a list, not {type(_include_types).__name__}")
+            if _include_types:
+                include_types = []
+                for include_types_item_data in _include_types:
+                    _include_types_item = include_types_item_data
+                    include_types_item = (
+                        _include_types_item
+                        if _include_types_item
+                        in {
+                            "achievementEarned",
+                            "app",
+                            "chatRoomInvitationReceived",
+                            "createToken",
+                            "exportCompleted",
+                            "follow",
+                            "followRequestAccepted",
+                            "groupInvited",
+                            "login",
+                            "mention",
+                            "note",
+                            "pollEnded",
+                            "pollVote",
+                            "quote",
+                            "reaction",
+                            "receiveFollowRequest",
+                            "renote",
+                            "reply",
+                            "roleAssigned",
+                            "scheduledNotePosted",
+                            "scheduledNotePostFailed",
+                            "test",
+                        }
+                        else check_i_notifications_body_include_types_item(_include_types_item)
+                    )
 
-                include_types.append(include_types_item)
+                    include_types.append(include_types_item)
+            else:
+                include_types = _include_types
 
         _exclude_types = d.pop("excludeTypes", UNSET)
         exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
         if _exclude_types is not UNSET:
-            exclude_types = []
-            for exclude_types_item_data in _exclude_types:
-                exclude_types_item = check_i_notifications_body_exclude_types_item(exclude_types_item_data)
+            if type(_exclude_types) is not list:
+                raise TypeError(f"excludeTypes: expected a list, not {type(_exclude_types).__name__}")
+            if _exclude_types:
+                exclude_types = []
+                for exclude_types_item_data in _exclude_types:
+                    _exclude_types_item = exclude_types_item_data
+                    exclude_types_item = (
+                        _exclude_types_item
+                        if _exclude_types_item
+                        in {
+                            "achievementEarned",
+                            "app",
+                            "chatRoomInvitationReceived",
+                            "createToken",
+                            "exportCompleted",
+                            "follow",
+                            "followRequestAccepted",
+                            "groupInvited",
+                            "login",
+                            "mention",
+                            "note",
+                            "pollEnded",
+                            "pollVote",
+                            "quote",
+                            "reaction",
+                            "receiveFollowRequest",
+                            "renote",
+                            "reply",
+                            "roleAssigned",
+                            "scheduledNotePosted",
+                            "scheduledNotePostFailed",
+                            "test",
+                        }
+                        else check_i_notifications_body_exclude_types_item(_exclude_types_item)
+                    )
 
-                exclude_types.append(exclude_types_item)
+                    exclude_types.append(exclude_types_item)
+            else:
+                exclude_types = _exclude_types
 
         if d:
             unknown_properties("INotificationsBody", d)

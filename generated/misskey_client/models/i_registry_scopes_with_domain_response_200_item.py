@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -53,29 +54,42 @@ class IRegistryScopesWithDomainResponse200Item:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not IRegistryScopesWithDomainResponse200Item:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            scopes = []
             _scopes = d["scopes"]
-            for scopes_item_data in _scopes:
-                scopes_item: list[str] = scopes_item_data
+            scopes: list[list[str]]
+            if type(_scopes) is not list:
+                raise TypeError(f"scopes: expected a list, not {type(_scopes).__name__}")
+            if _scopes:
+                scopes = []
+                for scopes_item_data in _scopes:
+                    scopes_item: list[str] = scopes_item_data
 
-                scopes.append(scopes_item)
+                    scopes.append(scopes_item)
+            else:
+                scopes = _scopes
+
+            _model.scopes = scopes
 
             domain = d["domain"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                scopes,
-                domain,
-            )
+            _model.domain = domain
+
+            _n = 2
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("IRegistryScopesWithDomainResponse200Item", exc) from exc
-        if not d.keys() <= _IREGISTRYSCOPESWITHDOMAINRESPONSE200ITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
                 key: value for key, value in d.items() if key not in _IREGISTRYSCOPESWITHDOMAINRESPONSE200ITEM_KEYS
@@ -101,12 +115,18 @@ class IRegistryScopesWithDomainResponse200Item:
         d = dict(src_dict)
         _scopes_raw = d.pop("scopes", UNSET)
         if _scopes_raw is not UNSET:
-            scopes = []
             _scopes = _scopes_raw
-            for scopes_item_data in _scopes:
-                scopes_item: list[str] = scopes_item_data
+            scopes: list[list[str]]
+            if type(_scopes) is not list:
+                raise TypeError(f"scopes: expected a list, not {type(_scopes).__name__}")
+            if _scopes:
+                scopes = []
+                for scopes_item_data in _scopes:
+                    scopes_item: list[str] = scopes_item_data
 
-                scopes.append(scopes_item)
+                    scopes.append(scopes_item)
+            else:
+                scopes = _scopes
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

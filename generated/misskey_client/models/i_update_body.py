@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     parse_union,
     unknown_enum_value,
@@ -386,27 +387,62 @@ class IUpdateBody:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not IUpdateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            name = d.get("name", UNSET)
+            _n = 0
+            if "name" in d:
+                _n += 1
+                name = d["name"]
 
-            description = d.get("description", UNSET)
+                _model.name = name
 
-            followed_message = d.get("followedMessage", UNSET)
+            else:
+                _model.name = UNSET
+            if "description" in d:
+                _n += 1
+                description = d["description"]
 
-            location = d.get("location", UNSET)
+                _model.description = description
 
-            birthday = d.get("birthday", UNSET)
+            else:
+                _model.description = UNSET
+            if "followedMessage" in d:
+                _n += 1
+                followed_message = d["followedMessage"]
 
-            _lang = d.get("lang", UNSET)
-            lang: IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset
-            if (
-                _lang is None
-                or _lang is UNSET
-                or _lang
-                in (
+                _model.followed_message = followed_message
+
+            else:
+                _model.followed_message = UNSET
+            if "location" in d:
+                _n += 1
+                location = d["location"]
+
+                _model.location = location
+
+            else:
+                _model.location = UNSET
+            if "birthday" in d:
+                _n += 1
+                birthday = d["birthday"]
+
+                _model.birthday = birthday
+
+            else:
+                _model.birthday = UNSET
+            if "lang" in d:
+                _n += 1
+                _lang = d["lang"]
+                lang: IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None
+                if _lang is None or _lang in (
                     "ach",
                     "ady",
                     "af",
@@ -628,208 +664,356 @@ class IUpdateBody:
                     "zh-SG",
                     "zh-TW",
                     "zu-ZA",
-                )
-            ):
-                lang = _lang
+                ):
+                    lang = _lang
+                else:
+                    lang = unknown_enum_value(
+                        "IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None", _lang
+                    )
+
+                _model.lang = lang
+
             else:
-                lang = unknown_enum_value(
-                    "IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None", _lang
-                )
+                _model.lang = UNSET
+            if "avatarId" in d:
+                _n += 1
+                avatar_id = d["avatarId"]
 
-            avatar_id = d.get("avatarId", UNSET)
+                _model.avatar_id = avatar_id
 
-            _avatar_decorations = d.get("avatarDecorations", UNSET)
-            avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET
-            if _avatar_decorations is not UNSET:
-                avatar_decorations = []
-                for avatar_decorations_item_data in _avatar_decorations:
-                    avatar_decorations_item = IUpdateBodyAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
-
-                    avatar_decorations.append(avatar_decorations_item)
-
-            banner_id = d.get("bannerId", UNSET)
-
-            _fields = d.get("fields", UNSET)
-            fields: list[IUpdateBodyFieldsItem] | Unset = UNSET
-            if _fields is not UNSET:
-                fields = []
-                for fields_item_data in _fields:
-                    fields_item = IUpdateBodyFieldsItem.from_dict(fields_item_data)
-
-                    fields.append(fields_item)
-
-            is_locked = d.get("isLocked", UNSET)
-            is_explorable = d.get("isExplorable", UNSET)
-            hide_online_status = d.get("hideOnlineStatus", UNSET)
-            public_reactions = d.get("publicReactions", UNSET)
-            careful_bot = d.get("carefulBot", UNSET)
-            auto_accept_followed = d.get("autoAcceptFollowed", UNSET)
-            no_crawle = d.get("noCrawle", UNSET)
-            prevent_ai_learning = d.get("preventAiLearning", UNSET)
-            require_signin_to_view_contents = d.get("requireSigninToViewContents", UNSET)
-            make_notes_followers_only_before = d.get("makeNotesFollowersOnlyBefore", UNSET)
-
-            make_notes_hidden_before = d.get("makeNotesHiddenBefore", UNSET)
-
-            is_bot = d.get("isBot", UNSET)
-            is_cat = d.get("isCat", UNSET)
-            inject_featured_note = d.get("injectFeaturedNote", UNSET)
-            receive_announcement_email = d.get("receiveAnnouncementEmail", UNSET)
-            always_mark_nsfw = d.get("alwaysMarkNsfw", UNSET)
-            auto_sensitive = d.get("autoSensitive", UNSET)
-            _following_visibility = d.get("followingVisibility", UNSET)
-            following_visibility: IUpdateBodyFollowingVisibility | Unset
-            if _following_visibility is UNSET:
-                following_visibility = UNSET
             else:
-                following_visibility = check_i_update_body_following_visibility(_following_visibility)
-
-            _followers_visibility = d.get("followersVisibility", UNSET)
-            followers_visibility: IUpdateBodyFollowersVisibility | Unset
-            if _followers_visibility is UNSET:
-                followers_visibility = UNSET
-            else:
-                followers_visibility = check_i_update_body_followers_visibility(_followers_visibility)
-
-            _chat_scope = d.get("chatScope", UNSET)
-            chat_scope: IUpdateBodyChatScope | Unset
-            if _chat_scope is UNSET:
-                chat_scope = UNSET
-            else:
-                chat_scope = check_i_update_body_chat_scope(_chat_scope)
-
-            pinned_page_id = d.get("pinnedPageId", UNSET)
-
-            _muted_words = d.get("mutedWords", UNSET)
-            muted_words: list[list[str] | str] | Unset = UNSET
-            if _muted_words is not UNSET:
-                muted_words = []
-                for muted_words_item_data in _muted_words:
-
-                    def _parse_muted_words_item(data: object) -> list[str] | str:
-
-                        def _try_0(data: Any) -> list[str]:
-                            if not isinstance(data, list):
-                                raise TypeError()
-                            muted_words_item_type_0: list[str] = data
-
-                            return muted_words_item_type_0
-
-                        def _try_1(data: Any) -> str:
-                            if not isinstance(data, str):
-                                raise TypeError()
-                            return data
-
-                        return cast(
-                            list[str] | str,
-                            parse_union(
-                                data,
-                                (
-                                    _try_0,
-                                    _try_1,
-                                ),
-                            ),
+                _model.avatar_id = UNSET
+            if "avatarDecorations" in d:
+                _n += 1
+                _avatar_decorations = d["avatarDecorations"]
+                avatar_decorations: list[IUpdateBodyAvatarDecorationsItem]
+                if type(_avatar_decorations) is not list:
+                    raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
+                if _avatar_decorations:
+                    avatar_decorations = []
+                    for avatar_decorations_item_data in _avatar_decorations:
+                        avatar_decorations_item = IUpdateBodyAvatarDecorationsItem.from_dict(
+                            avatar_decorations_item_data
                         )
 
-                    muted_words_item = _parse_muted_words_item(muted_words_item_data)
+                        avatar_decorations.append(avatar_decorations_item)
+                else:
+                    avatar_decorations = _avatar_decorations
 
-                    muted_words.append(muted_words_item)
+                _model.avatar_decorations = avatar_decorations
 
-            _hard_muted_words = d.get("hardMutedWords", UNSET)
-            hard_muted_words: list[list[str] | str] | Unset = UNSET
-            if _hard_muted_words is not UNSET:
-                hard_muted_words = []
-                for hard_muted_words_item_data in _hard_muted_words:
-
-                    def _parse_hard_muted_words_item(data: object) -> list[str] | str:
-
-                        def _try_0(data: Any) -> list[str]:
-                            if not isinstance(data, list):
-                                raise TypeError()
-                            hard_muted_words_item_type_0: list[str] = data
-
-                            return hard_muted_words_item_type_0
-
-                        def _try_1(data: Any) -> str:
-                            if not isinstance(data, str):
-                                raise TypeError()
-                            return data
-
-                        return cast(
-                            list[str] | str,
-                            parse_union(
-                                data,
-                                (
-                                    _try_0,
-                                    _try_1,
-                                ),
-                            ),
-                        )
-
-                    hard_muted_words_item = _parse_hard_muted_words_item(hard_muted_words_item_data)
-
-                    hard_muted_words.append(hard_muted_words_item)
-
-            muted_instances: list[str] = d.get("mutedInstances", UNSET)
-
-            _notification_recieve_config = d.get("notificationRecieveConfig", UNSET)
-            notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset
-            if _notification_recieve_config is UNSET:
-                notification_recieve_config = UNSET
             else:
+                _model.avatar_decorations = UNSET
+            if "bannerId" in d:
+                _n += 1
+                banner_id = d["bannerId"]
+
+                _model.banner_id = banner_id
+
+            else:
+                _model.banner_id = UNSET
+            if "fields" in d:
+                _n += 1
+                _fields = d["fields"]
+                fields: list[IUpdateBodyFieldsItem]
+                if type(_fields) is not list:
+                    raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
+                if _fields:
+                    fields = []
+                    for fields_item_data in _fields:
+                        fields_item = IUpdateBodyFieldsItem.from_dict(fields_item_data)
+
+                        fields.append(fields_item)
+                else:
+                    fields = _fields
+
+                _model.fields = fields
+
+            else:
+                _model.fields = UNSET
+            if "isLocked" in d:
+                _n += 1
+                _model.is_locked = d["isLocked"]
+
+            else:
+                _model.is_locked = UNSET
+            if "isExplorable" in d:
+                _n += 1
+                _model.is_explorable = d["isExplorable"]
+
+            else:
+                _model.is_explorable = UNSET
+            if "hideOnlineStatus" in d:
+                _n += 1
+                _model.hide_online_status = d["hideOnlineStatus"]
+
+            else:
+                _model.hide_online_status = UNSET
+            if "publicReactions" in d:
+                _n += 1
+                _model.public_reactions = d["publicReactions"]
+
+            else:
+                _model.public_reactions = UNSET
+            if "carefulBot" in d:
+                _n += 1
+                _model.careful_bot = d["carefulBot"]
+
+            else:
+                _model.careful_bot = UNSET
+            if "autoAcceptFollowed" in d:
+                _n += 1
+                _model.auto_accept_followed = d["autoAcceptFollowed"]
+
+            else:
+                _model.auto_accept_followed = UNSET
+            if "noCrawle" in d:
+                _n += 1
+                _model.no_crawle = d["noCrawle"]
+
+            else:
+                _model.no_crawle = UNSET
+            if "preventAiLearning" in d:
+                _n += 1
+                _model.prevent_ai_learning = d["preventAiLearning"]
+
+            else:
+                _model.prevent_ai_learning = UNSET
+            if "requireSigninToViewContents" in d:
+                _n += 1
+                _model.require_signin_to_view_contents = d["requireSigninToViewContents"]
+
+            else:
+                _model.require_signin_to_view_contents = UNSET
+            if "makeNotesFollowersOnlyBefore" in d:
+                _n += 1
+                make_notes_followers_only_before = d["makeNotesFollowersOnlyBefore"]
+
+                _model.make_notes_followers_only_before = make_notes_followers_only_before
+
+            else:
+                _model.make_notes_followers_only_before = UNSET
+            if "makeNotesHiddenBefore" in d:
+                _n += 1
+                make_notes_hidden_before = d["makeNotesHiddenBefore"]
+
+                _model.make_notes_hidden_before = make_notes_hidden_before
+
+            else:
+                _model.make_notes_hidden_before = UNSET
+            if "isBot" in d:
+                _n += 1
+                _model.is_bot = d["isBot"]
+
+            else:
+                _model.is_bot = UNSET
+            if "isCat" in d:
+                _n += 1
+                _model.is_cat = d["isCat"]
+
+            else:
+                _model.is_cat = UNSET
+            if "injectFeaturedNote" in d:
+                _n += 1
+                _model.inject_featured_note = d["injectFeaturedNote"]
+
+            else:
+                _model.inject_featured_note = UNSET
+            if "receiveAnnouncementEmail" in d:
+                _n += 1
+                _model.receive_announcement_email = d["receiveAnnouncementEmail"]
+
+            else:
+                _model.receive_announcement_email = UNSET
+            if "alwaysMarkNsfw" in d:
+                _n += 1
+                _model.always_mark_nsfw = d["alwaysMarkNsfw"]
+
+            else:
+                _model.always_mark_nsfw = UNSET
+            if "autoSensitive" in d:
+                _n += 1
+                _model.auto_sensitive = d["autoSensitive"]
+
+            else:
+                _model.auto_sensitive = UNSET
+            if "followingVisibility" in d:
+                _n += 1
+                _following_visibility = d["followingVisibility"]
+                following_visibility = (
+                    _following_visibility
+                    if _following_visibility in {"followers", "private", "public"}
+                    else check_i_update_body_following_visibility(_following_visibility)
+                )
+
+                _model.following_visibility = following_visibility
+
+            else:
+                _model.following_visibility = UNSET
+            if "followersVisibility" in d:
+                _n += 1
+                _followers_visibility = d["followersVisibility"]
+                followers_visibility = (
+                    _followers_visibility
+                    if _followers_visibility in {"followers", "private", "public"}
+                    else check_i_update_body_followers_visibility(_followers_visibility)
+                )
+
+                _model.followers_visibility = followers_visibility
+
+            else:
+                _model.followers_visibility = UNSET
+            if "chatScope" in d:
+                _n += 1
+                _chat_scope = d["chatScope"]
+                chat_scope = (
+                    _chat_scope
+                    if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
+                    else check_i_update_body_chat_scope(_chat_scope)
+                )
+
+                _model.chat_scope = chat_scope
+
+            else:
+                _model.chat_scope = UNSET
+            if "pinnedPageId" in d:
+                _n += 1
+                pinned_page_id = d["pinnedPageId"]
+
+                _model.pinned_page_id = pinned_page_id
+
+            else:
+                _model.pinned_page_id = UNSET
+            if "mutedWords" in d:
+                _n += 1
+                _muted_words = d["mutedWords"]
+                muted_words: list[list[str] | str]
+                if type(_muted_words) is not list:
+                    raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+                if _muted_words:
+                    muted_words = []
+                    for muted_words_item_data in _muted_words:
+
+                        def _parse_muted_words_item(data: object) -> list[str] | str:
+
+                            def _try_0(data: Any) -> list[str]:
+                                if not isinstance(data, list):
+                                    raise TypeError()
+                                muted_words_item_type_0: list[str] = data
+
+                                return muted_words_item_type_0
+
+                            def _try_1(data: Any) -> str:
+                                if not isinstance(data, str):
+                                    raise TypeError()
+                                return data
+
+                            return cast(
+                                list[str] | str,
+                                parse_union(
+                                    data,
+                                    (
+                                        _try_0,
+                                        _try_1,
+                                    ),
+                                ),
+                            )
+
+                        muted_words_item = _parse_muted_words_item(muted_words_item_data)
+
+                        muted_words.append(muted_words_item)
+                else:
+                    muted_words = _muted_words
+
+                _model.muted_words = muted_words
+
+            else:
+                _model.muted_words = UNSET
+            if "hardMutedWords" in d:
+                _n += 1
+                _hard_muted_words = d["hardMutedWords"]
+                hard_muted_words: list[list[str] | str]
+                if type(_hard_muted_words) is not list:
+                    raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
+                if _hard_muted_words:
+                    hard_muted_words = []
+                    for hard_muted_words_item_data in _hard_muted_words:
+
+                        def _parse_hard_muted_words_item(data: object) -> list[str] | str:
+
+                            def _try_0(data: Any) -> list[str]:
+                                if not isinstance(data, list):
+                                    raise TypeError()
+                                hard_muted_words_item_type_0: list[str] = data
+
+                                return hard_muted_words_item_type_0
+
+                            def _try_1(data: Any) -> str:
+                                if not isinstance(data, str):
+                                    raise TypeError()
+                                return data
+
+                            return cast(
+                                list[str] | str,
+                                parse_union(
+                                    data,
+                                    (
+                                        _try_0,
+                                        _try_1,
+                                    ),
+                                ),
+                            )
+
+                        hard_muted_words_item = _parse_hard_muted_words_item(hard_muted_words_item_data)
+
+                        hard_muted_words.append(hard_muted_words_item)
+                else:
+                    hard_muted_words = _hard_muted_words
+
+                _model.hard_muted_words = hard_muted_words
+
+            else:
+                _model.hard_muted_words = UNSET
+            if "mutedInstances" in d:
+                _n += 1
+                muted_instances: list[str] = d["mutedInstances"]
+
+                _model.muted_instances = muted_instances
+
+            else:
+                _model.muted_instances = UNSET
+            if "notificationRecieveConfig" in d:
+                _n += 1
                 notification_recieve_config = IUpdateBodyNotificationRecieveConfig.from_dict(
-                    _notification_recieve_config
+                    d["notificationRecieveConfig"]
                 )
 
-            email_notification_types: list[str] = d.get("emailNotificationTypes", UNSET)
+                _model.notification_recieve_config = notification_recieve_config
 
-            also_known_as: list[str] = d.get("alsoKnownAs", UNSET)
+            else:
+                _model.notification_recieve_config = UNSET
+            if "emailNotificationTypes" in d:
+                _n += 1
+                email_notification_types: list[str] = d["emailNotificationTypes"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                name,
-                description,
-                followed_message,
-                location,
-                birthday,
-                lang,
-                avatar_id,
-                avatar_decorations,
-                banner_id,
-                fields,
-                is_locked,
-                is_explorable,
-                hide_online_status,
-                public_reactions,
-                careful_bot,
-                auto_accept_followed,
-                no_crawle,
-                prevent_ai_learning,
-                require_signin_to_view_contents,
-                make_notes_followers_only_before,
-                make_notes_hidden_before,
-                is_bot,
-                is_cat,
-                inject_featured_note,
-                receive_announcement_email,
-                always_mark_nsfw,
-                auto_sensitive,
-                following_visibility,
-                followers_visibility,
-                chat_scope,
-                pinned_page_id,
-                muted_words,
-                hard_muted_words,
-                muted_instances,
-                notification_recieve_config,
-                email_notification_types,
-                also_known_as,
-            )
+                _model.email_notification_types = email_notification_types
+
+            else:
+                _model.email_notification_types = UNSET
+            if "alsoKnownAs" in d:
+                _n += 1
+                also_known_as: list[str] = d["alsoKnownAs"]
+
+                _model.also_known_as = also_known_as
+
+            else:
+                _model.also_known_as = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("IUpdateBody", exc) from exc
-        if not d.keys() <= _IUPDATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IUPDATEBODY_KEYS}
             unknown_properties("IUpdateBody", extra)
@@ -1102,22 +1286,32 @@ class IUpdateBody:
         _avatar_decorations = d.pop("avatarDecorations", UNSET)
         avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET
         if _avatar_decorations is not UNSET:
-            avatar_decorations = []
-            for avatar_decorations_item_data in _avatar_decorations:
-                avatar_decorations_item = IUpdateBodyAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+            if type(_avatar_decorations) is not list:
+                raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
+            if _avatar_decorations:
+                avatar_decorations = []
+                for avatar_decorations_item_data in _avatar_decorations:
+                    avatar_decorations_item = IUpdateBodyAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
 
-                avatar_decorations.append(avatar_decorations_item)
+                    avatar_decorations.append(avatar_decorations_item)
+            else:
+                avatar_decorations = _avatar_decorations
 
         banner_id = d.pop("bannerId", UNSET)
 
         _fields = d.pop("fields", UNSET)
         fields: list[IUpdateBodyFieldsItem] | Unset = UNSET
         if _fields is not UNSET:
-            fields = []
-            for fields_item_data in _fields:
-                fields_item = IUpdateBodyFieldsItem.from_dict(fields_item_data)
+            if type(_fields) is not list:
+                raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
+            if _fields:
+                fields = []
+                for fields_item_data in _fields:
+                    fields_item = IUpdateBodyFieldsItem.from_dict(fields_item_data)
 
-                fields.append(fields_item)
+                    fields.append(fields_item)
+            else:
+                fields = _fields
 
         is_locked = d.pop("isLocked", UNSET)
 
@@ -1179,72 +1373,82 @@ class IUpdateBody:
         _muted_words = d.pop("mutedWords", UNSET)
         muted_words: list[list[str] | str] | Unset = UNSET
         if _muted_words is not UNSET:
-            muted_words = []
-            for muted_words_item_data in _muted_words:
+            if type(_muted_words) is not list:
+                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+            if _muted_words:
+                muted_words = []
+                for muted_words_item_data in _muted_words:
 
-                def _parse_muted_words_item(data: object) -> list[str] | str:
+                    def _parse_muted_words_item(data: object) -> list[str] | str:
 
-                    def _try_0(data: Any) -> list[str]:
-                        if not isinstance(data, list):
-                            raise TypeError()
-                        muted_words_item_type_0: list[str] = data
+                        def _try_0(data: Any) -> list[str]:
+                            if not isinstance(data, list):
+                                raise TypeError()
+                            muted_words_item_type_0: list[str] = data
 
-                        return muted_words_item_type_0
+                            return muted_words_item_type_0
 
-                    def _try_1(data: Any) -> str:
-                        if not isinstance(data, str):
-                            raise TypeError()
-                        return data
+                        def _try_1(data: Any) -> str:
+                            if not isinstance(data, str):
+                                raise TypeError()
+                            return data
 
-                    return cast(
-                        list[str] | str,
-                        parse_union(
-                            data,
-                            (
-                                _try_0,
-                                _try_1,
+                        return cast(
+                            list[str] | str,
+                            parse_union(
+                                data,
+                                (
+                                    _try_0,
+                                    _try_1,
+                                ),
                             ),
-                        ),
-                    )
+                        )
 
-                muted_words_item = _parse_muted_words_item(muted_words_item_data)
+                    muted_words_item = _parse_muted_words_item(muted_words_item_data)
 
-                muted_words.append(muted_words_item)
+                    muted_words.append(muted_words_item)
+            else:
+                muted_words = _muted_words
 
         _hard_muted_words = d.pop("hardMutedWords", UNSET)
         hard_muted_words: list[list[str] | str] | Unset = UNSET
         if _hard_muted_words is not UNSET:
-            hard_muted_words = []
-            for hard_muted_words_item_data in _hard_muted_words:
+            if type(_hard_muted_words) is not list:
+                raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
+            if _hard_muted_words:
+                hard_muted_words = []
+                for hard_muted_words_item_data in _hard_muted_words:
 
-                def _parse_hard_muted_words_item(data: object) -> list[str] | str:
+                    def _parse_hard_muted_words_item(data: object) -> list[str] | str:
 
-                    def _try_0(data: Any) -> list[str]:
-                        if not isinstance(data, list):
-                            raise TypeError()
-                        hard_muted_words_item_type_0: list[str] = data
+                        def _try_0(data: Any) -> list[str]:
+                            if not isinstance(data, list):
+                                raise TypeError()
+                            hard_muted_words_item_type_0: list[str] = data
 
-                        return hard_muted_words_item_type_0
+                            return hard_muted_words_item_type_0
 
-                    def _try_1(data: Any) -> str:
-                        if not isinstance(data, str):
-                            raise TypeError()
-                        return data
+                        def _try_1(data: Any) -> str:
+                            if not isinstance(data, str):
+                                raise TypeError()
+                            return data
 
-                    return cast(
-                        list[str] | str,
-                        parse_union(
-                            data,
-                            (
-                                _try_0,
-                                _try_1,
+                        return cast(
+                            list[str] | str,
+                            parse_union(
+                                data,
+                                (
+                                    _try_0,
+                                    _try_1,
+                                ),
                             ),
-                        ),
-                    )
+                        )
 
-                hard_muted_words_item = _parse_hard_muted_words_item(hard_muted_words_item_data)
+                    hard_muted_words_item = _parse_hard_muted_words_item(hard_muted_words_item_data)
 
-                hard_muted_words.append(hard_muted_words_item)
+                    hard_muted_words.append(hard_muted_words_item)
+            else:
+                hard_muted_words = _hard_muted_words
 
         muted_instances: list[str] = d.pop("mutedInstances", UNSET)
 

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -83,32 +84,57 @@ class IUpdateBodyAvatarDecorationsItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not IUpdateBodyAvatarDecorationsItem:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            angle = d.get("angle", UNSET)
+            _model.id = d["id"]
 
-            flip_h = d.get("flipH", UNSET)
+            _n = 1
+            if "angle" in d:
+                _n += 1
+                angle = d["angle"]
 
-            offset_x = d.get("offsetX", UNSET)
+                _model.angle = angle
 
-            offset_y = d.get("offsetY", UNSET)
+            else:
+                _model.angle = UNSET
+            if "flipH" in d:
+                _n += 1
+                flip_h = d["flipH"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                angle,
-                flip_h,
-                offset_x,
-                offset_y,
-            )
+                _model.flip_h = flip_h
+
+            else:
+                _model.flip_h = UNSET
+            if "offsetX" in d:
+                _n += 1
+                offset_x = d["offsetX"]
+
+                _model.offset_x = offset_x
+
+            else:
+                _model.offset_x = UNSET
+            if "offsetY" in d:
+                _n += 1
+                offset_y = d["offsetY"]
+
+                _model.offset_y = offset_y
+
+            else:
+                _model.offset_y = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("IUpdateBodyAvatarDecorationsItem", exc) from exc
-        if not d.keys() <= _IUPDATEBODYAVATARDECORATIONSITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IUPDATEBODYAVATARDECORATIONSITEM_KEYS}
             unknown_properties("IUpdateBodyAvatarDecorationsItem", extra)

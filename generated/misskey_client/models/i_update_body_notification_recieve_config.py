@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     parse_union,
     unknown_properties,
@@ -466,707 +467,734 @@ class IUpdateBodyNotificationRecieveConfig:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not IUpdateBodyNotificationRecieveConfig:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
+            _n = 0
+            if "note" in d:
+                _n += 1
 
-            def _parse_note(
-                data: object,
-            ) -> IUpdateBodyNotificationRecieveConfigNoteType0 | IUpdateBodyNotificationRecieveConfigNoteType1 | Unset:
-                if isinstance(data, Unset):
-                    return data
+                def _parse_note(
+                    data: object,
+                ) -> IUpdateBodyNotificationRecieveConfigNoteType0 | IUpdateBodyNotificationRecieveConfigNoteType1:
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    note_type_0 = IUpdateBodyNotificationRecieveConfigNoteType0.from_dict(data)
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        note_type_0 = IUpdateBodyNotificationRecieveConfigNoteType0.from_dict(data)
 
-                    return note_type_0
+                        return note_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    note_type_1 = IUpdateBodyNotificationRecieveConfigNoteType1.from_dict(data)
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        note_type_1 = IUpdateBodyNotificationRecieveConfigNoteType1.from_dict(data)
 
-                    return note_type_1
+                        return note_type_1
 
-                return cast(
-                    IUpdateBodyNotificationRecieveConfigNoteType0
-                    | IUpdateBodyNotificationRecieveConfigNoteType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigNoteType0 | IUpdateBodyNotificationRecieveConfigNoteType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            note = _parse_note(d.get("note", UNSET))
+                note = _parse_note(d["note"])
 
-            def _parse_follow(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigFollowType0
-                | IUpdateBodyNotificationRecieveConfigFollowType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.note = note
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_type_0 = IUpdateBodyNotificationRecieveConfigFollowType0.from_dict(data)
+            else:
+                _model.note = UNSET
+            if "follow" in d:
+                _n += 1
 
-                    return follow_type_0
+                def _parse_follow(
+                    data: object,
+                ) -> IUpdateBodyNotificationRecieveConfigFollowType0 | IUpdateBodyNotificationRecieveConfigFollowType1:
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_type_1 = IUpdateBodyNotificationRecieveConfigFollowType1.from_dict(data)
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_type_0 = IUpdateBodyNotificationRecieveConfigFollowType0.from_dict(data)
 
-                    return follow_type_1
+                        return follow_type_0
 
-                return cast(
-                    IUpdateBodyNotificationRecieveConfigFollowType0
-                    | IUpdateBodyNotificationRecieveConfigFollowType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_type_1 = IUpdateBodyNotificationRecieveConfigFollowType1.from_dict(data)
+
+                        return follow_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigFollowType0
+                        | IUpdateBodyNotificationRecieveConfigFollowType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            follow = _parse_follow(d.get("follow", UNSET))
+                follow = _parse_follow(d["follow"])
 
-            def _parse_mention(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigMentionType0
-                | IUpdateBodyNotificationRecieveConfigMentionType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.follow = follow
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    mention_type_0 = IUpdateBodyNotificationRecieveConfigMentionType0.from_dict(data)
+            else:
+                _model.follow = UNSET
+            if "mention" in d:
+                _n += 1
 
-                    return mention_type_0
+                def _parse_mention(
+                    data: object,
+                ) -> (
+                    IUpdateBodyNotificationRecieveConfigMentionType0 | IUpdateBodyNotificationRecieveConfigMentionType1
+                ):
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    mention_type_1 = IUpdateBodyNotificationRecieveConfigMentionType1.from_dict(data)
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        mention_type_0 = IUpdateBodyNotificationRecieveConfigMentionType0.from_dict(data)
 
-                    return mention_type_1
+                        return mention_type_0
 
-                return cast(
-                    IUpdateBodyNotificationRecieveConfigMentionType0
-                    | IUpdateBodyNotificationRecieveConfigMentionType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        mention_type_1 = IUpdateBodyNotificationRecieveConfigMentionType1.from_dict(data)
+
+                        return mention_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigMentionType0
+                        | IUpdateBodyNotificationRecieveConfigMentionType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            mention = _parse_mention(d.get("mention", UNSET))
+                mention = _parse_mention(d["mention"])
 
-            def _parse_reply(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigReplyType0 | IUpdateBodyNotificationRecieveConfigReplyType1 | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.mention = mention
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reply_type_0 = IUpdateBodyNotificationRecieveConfigReplyType0.from_dict(data)
+            else:
+                _model.mention = UNSET
+            if "reply" in d:
+                _n += 1
 
-                    return reply_type_0
+                def _parse_reply(
+                    data: object,
+                ) -> IUpdateBodyNotificationRecieveConfigReplyType0 | IUpdateBodyNotificationRecieveConfigReplyType1:
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reply_type_1 = IUpdateBodyNotificationRecieveConfigReplyType1.from_dict(data)
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reply_type_0 = IUpdateBodyNotificationRecieveConfigReplyType0.from_dict(data)
 
-                    return reply_type_1
+                        return reply_type_0
 
-                return cast(
-                    IUpdateBodyNotificationRecieveConfigReplyType0
-                    | IUpdateBodyNotificationRecieveConfigReplyType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reply_type_1 = IUpdateBodyNotificationRecieveConfigReplyType1.from_dict(data)
+
+                        return reply_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigReplyType0 | IUpdateBodyNotificationRecieveConfigReplyType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            reply = _parse_reply(d.get("reply", UNSET))
+                reply = _parse_reply(d["reply"])
 
-            def _parse_renote(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigRenoteType0
-                | IUpdateBodyNotificationRecieveConfigRenoteType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.reply = reply
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    renote_type_0 = IUpdateBodyNotificationRecieveConfigRenoteType0.from_dict(data)
+            else:
+                _model.reply = UNSET
+            if "renote" in d:
+                _n += 1
 
-                    return renote_type_0
+                def _parse_renote(
+                    data: object,
+                ) -> IUpdateBodyNotificationRecieveConfigRenoteType0 | IUpdateBodyNotificationRecieveConfigRenoteType1:
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    renote_type_1 = IUpdateBodyNotificationRecieveConfigRenoteType1.from_dict(data)
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        renote_type_0 = IUpdateBodyNotificationRecieveConfigRenoteType0.from_dict(data)
 
-                    return renote_type_1
+                        return renote_type_0
 
-                return cast(
-                    IUpdateBodyNotificationRecieveConfigRenoteType0
-                    | IUpdateBodyNotificationRecieveConfigRenoteType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        renote_type_1 = IUpdateBodyNotificationRecieveConfigRenoteType1.from_dict(data)
+
+                        return renote_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigRenoteType0
+                        | IUpdateBodyNotificationRecieveConfigRenoteType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            renote = _parse_renote(d.get("renote", UNSET))
+                renote = _parse_renote(d["renote"])
 
-            def _parse_quote(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigQuoteType0 | IUpdateBodyNotificationRecieveConfigQuoteType1 | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.renote = renote
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    quote_type_0 = IUpdateBodyNotificationRecieveConfigQuoteType0.from_dict(data)
+            else:
+                _model.renote = UNSET
+            if "quote" in d:
+                _n += 1
 
-                    return quote_type_0
+                def _parse_quote(
+                    data: object,
+                ) -> IUpdateBodyNotificationRecieveConfigQuoteType0 | IUpdateBodyNotificationRecieveConfigQuoteType1:
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    quote_type_1 = IUpdateBodyNotificationRecieveConfigQuoteType1.from_dict(data)
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        quote_type_0 = IUpdateBodyNotificationRecieveConfigQuoteType0.from_dict(data)
 
-                    return quote_type_1
+                        return quote_type_0
 
-                return cast(
-                    IUpdateBodyNotificationRecieveConfigQuoteType0
-                    | IUpdateBodyNotificationRecieveConfigQuoteType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        quote_type_1 = IUpdateBodyNotificationRecieveConfigQuoteType1.from_dict(data)
+
+                        return quote_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigQuoteType0 | IUpdateBodyNotificationRecieveConfigQuoteType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            quote = _parse_quote(d.get("quote", UNSET))
+                quote = _parse_quote(d["quote"])
 
-            def _parse_reaction(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigReactionType0
-                | IUpdateBodyNotificationRecieveConfigReactionType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.quote = quote
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reaction_type_0 = IUpdateBodyNotificationRecieveConfigReactionType0.from_dict(data)
+            else:
+                _model.quote = UNSET
+            if "reaction" in d:
+                _n += 1
 
-                    return reaction_type_0
-
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reaction_type_1 = IUpdateBodyNotificationRecieveConfigReactionType1.from_dict(data)
-
-                    return reaction_type_1
-
-                return cast(
+                def _parse_reaction(
+                    data: object,
+                ) -> (
                     IUpdateBodyNotificationRecieveConfigReactionType0
                     | IUpdateBodyNotificationRecieveConfigReactionType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reaction_type_0 = IUpdateBodyNotificationRecieveConfigReactionType0.from_dict(data)
+
+                        return reaction_type_0
+
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reaction_type_1 = IUpdateBodyNotificationRecieveConfigReactionType1.from_dict(data)
+
+                        return reaction_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigReactionType0
+                        | IUpdateBodyNotificationRecieveConfigReactionType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            reaction = _parse_reaction(d.get("reaction", UNSET))
+                reaction = _parse_reaction(d["reaction"])
 
-            def _parse_poll_ended(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigPollEndedType0
-                | IUpdateBodyNotificationRecieveConfigPollEndedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.reaction = reaction
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    poll_ended_type_0 = IUpdateBodyNotificationRecieveConfigPollEndedType0.from_dict(data)
+            else:
+                _model.reaction = UNSET
+            if "pollEnded" in d:
+                _n += 1
 
-                    return poll_ended_type_0
-
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    poll_ended_type_1 = IUpdateBodyNotificationRecieveConfigPollEndedType1.from_dict(data)
-
-                    return poll_ended_type_1
-
-                return cast(
+                def _parse_poll_ended(
+                    data: object,
+                ) -> (
                     IUpdateBodyNotificationRecieveConfigPollEndedType0
                     | IUpdateBodyNotificationRecieveConfigPollEndedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        poll_ended_type_0 = IUpdateBodyNotificationRecieveConfigPollEndedType0.from_dict(data)
+
+                        return poll_ended_type_0
+
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        poll_ended_type_1 = IUpdateBodyNotificationRecieveConfigPollEndedType1.from_dict(data)
+
+                        return poll_ended_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigPollEndedType0
+                        | IUpdateBodyNotificationRecieveConfigPollEndedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            poll_ended = _parse_poll_ended(d.get("pollEnded", UNSET))
-
-            def _parse_scheduled_note_posted(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
-                | IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_posted_type_0 = (
-                        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
                     )
 
-                    return scheduled_note_posted_type_0
+                poll_ended = _parse_poll_ended(d["pollEnded"])
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_posted_type_1 = (
-                        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
-                    )
+                _model.poll_ended = poll_ended
 
-                    return scheduled_note_posted_type_1
+            else:
+                _model.poll_ended = UNSET
+            if "scheduledNotePosted" in d:
+                _n += 1
 
-                return cast(
+                def _parse_scheduled_note_posted(
+                    data: object,
+                ) -> (
                     IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
                     | IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_posted_type_0 = (
+                            IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
+                        )
+
+                        return scheduled_note_posted_type_0
+
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_posted_type_1 = (
+                            IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
+                        )
+
+                        return scheduled_note_posted_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
+                        | IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            scheduled_note_posted = _parse_scheduled_note_posted(d.get("scheduledNotePosted", UNSET))
-
-            def _parse_scheduled_note_post_failed(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
-                | IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_post_failed_type_0 = (
-                        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
                     )
 
-                    return scheduled_note_post_failed_type_0
+                scheduled_note_posted = _parse_scheduled_note_posted(d["scheduledNotePosted"])
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_post_failed_type_1 = (
-                        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
-                    )
+                _model.scheduled_note_posted = scheduled_note_posted
 
-                    return scheduled_note_post_failed_type_1
+            else:
+                _model.scheduled_note_posted = UNSET
+            if "scheduledNotePostFailed" in d:
+                _n += 1
 
-                return cast(
+                def _parse_scheduled_note_post_failed(
+                    data: object,
+                ) -> (
                     IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
                     | IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_post_failed_type_0 = (
+                            IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
+                        )
+
+                        return scheduled_note_post_failed_type_0
+
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_post_failed_type_1 = (
+                            IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
+                        )
+
+                        return scheduled_note_post_failed_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
+                        | IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            scheduled_note_post_failed = _parse_scheduled_note_post_failed(d.get("scheduledNotePostFailed", UNSET))
-
-            def _parse_receive_follow_request(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
-                | IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    receive_follow_request_type_0 = (
-                        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
                     )
 
-                    return receive_follow_request_type_0
+                scheduled_note_post_failed = _parse_scheduled_note_post_failed(d["scheduledNotePostFailed"])
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    receive_follow_request_type_1 = (
-                        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
-                    )
+                _model.scheduled_note_post_failed = scheduled_note_post_failed
 
-                    return receive_follow_request_type_1
+            else:
+                _model.scheduled_note_post_failed = UNSET
+            if "receiveFollowRequest" in d:
+                _n += 1
 
-                return cast(
+                def _parse_receive_follow_request(
+                    data: object,
+                ) -> (
                     IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
                     | IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        receive_follow_request_type_0 = (
+                            IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
+                        )
+
+                        return receive_follow_request_type_0
+
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        receive_follow_request_type_1 = (
+                            IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
+                        )
+
+                        return receive_follow_request_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
+                        | IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            receive_follow_request = _parse_receive_follow_request(d.get("receiveFollowRequest", UNSET))
-
-            def _parse_follow_request_accepted(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
-                | IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_request_accepted_type_0 = (
-                        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
                     )
 
-                    return follow_request_accepted_type_0
+                receive_follow_request = _parse_receive_follow_request(d["receiveFollowRequest"])
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_request_accepted_type_1 = (
-                        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
-                    )
+                _model.receive_follow_request = receive_follow_request
 
-                    return follow_request_accepted_type_1
+            else:
+                _model.receive_follow_request = UNSET
+            if "followRequestAccepted" in d:
+                _n += 1
 
-                return cast(
+                def _parse_follow_request_accepted(
+                    data: object,
+                ) -> (
                     IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
                     | IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_request_accepted_type_0 = (
+                            IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
+                        )
+
+                        return follow_request_accepted_type_0
+
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_request_accepted_type_1 = (
+                            IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
+                        )
+
+                        return follow_request_accepted_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
+                        | IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            follow_request_accepted = _parse_follow_request_accepted(d.get("followRequestAccepted", UNSET))
+                follow_request_accepted = _parse_follow_request_accepted(d["followRequestAccepted"])
 
-            def _parse_role_assigned(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigRoleAssignedType0
-                | IUpdateBodyNotificationRecieveConfigRoleAssignedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.follow_request_accepted = follow_request_accepted
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    role_assigned_type_0 = IUpdateBodyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
+            else:
+                _model.follow_request_accepted = UNSET
+            if "roleAssigned" in d:
+                _n += 1
 
-                    return role_assigned_type_0
-
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    role_assigned_type_1 = IUpdateBodyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
-
-                    return role_assigned_type_1
-
-                return cast(
+                def _parse_role_assigned(
+                    data: object,
+                ) -> (
                     IUpdateBodyNotificationRecieveConfigRoleAssignedType0
                     | IUpdateBodyNotificationRecieveConfigRoleAssignedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        role_assigned_type_0 = IUpdateBodyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
+
+                        return role_assigned_type_0
+
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        role_assigned_type_1 = IUpdateBodyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
+
+                        return role_assigned_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigRoleAssignedType0
+                        | IUpdateBodyNotificationRecieveConfigRoleAssignedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            role_assigned = _parse_role_assigned(d.get("roleAssigned", UNSET))
-
-            def _parse_chat_room_invitation_received(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
-                | IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    chat_room_invitation_received_type_0 = (
-                        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
                     )
 
-                    return chat_room_invitation_received_type_0
+                role_assigned = _parse_role_assigned(d["roleAssigned"])
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    chat_room_invitation_received_type_1 = (
-                        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
-                    )
+                _model.role_assigned = role_assigned
 
-                    return chat_room_invitation_received_type_1
+            else:
+                _model.role_assigned = UNSET
+            if "chatRoomInvitationReceived" in d:
+                _n += 1
 
-                return cast(
+                def _parse_chat_room_invitation_received(
+                    data: object,
+                ) -> (
                     IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
                     | IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        chat_room_invitation_received_type_0 = (
+                            IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
+                        )
+
+                        return chat_room_invitation_received_type_0
+
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        chat_room_invitation_received_type_1 = (
+                            IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
+                        )
+
+                        return chat_room_invitation_received_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
+                        | IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            chat_room_invitation_received = _parse_chat_room_invitation_received(
-                d.get("chatRoomInvitationReceived", UNSET)
-            )
-
-            def _parse_achievement_earned(
-                data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
-                | IUpdateBodyNotificationRecieveConfigAchievementEarnedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    achievement_earned_type_0 = IUpdateBodyNotificationRecieveConfigAchievementEarnedType0.from_dict(
-                        data
                     )
 
-                    return achievement_earned_type_0
+                chat_room_invitation_received = _parse_chat_room_invitation_received(d["chatRoomInvitationReceived"])
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    achievement_earned_type_1 = IUpdateBodyNotificationRecieveConfigAchievementEarnedType1.from_dict(
-                        data
-                    )
+                _model.chat_room_invitation_received = chat_room_invitation_received
 
-                    return achievement_earned_type_1
+            else:
+                _model.chat_room_invitation_received = UNSET
+            if "achievementEarned" in d:
+                _n += 1
 
-                return cast(
+                def _parse_achievement_earned(
+                    data: object,
+                ) -> (
                     IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
                     | IUpdateBodyNotificationRecieveConfigAchievementEarnedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        achievement_earned_type_0 = (
+                            IUpdateBodyNotificationRecieveConfigAchievementEarnedType0.from_dict(data)
+                        )
+
+                        return achievement_earned_type_0
+
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        achievement_earned_type_1 = (
+                            IUpdateBodyNotificationRecieveConfigAchievementEarnedType1.from_dict(data)
+                        )
+
+                        return achievement_earned_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
+                        | IUpdateBodyNotificationRecieveConfigAchievementEarnedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            achievement_earned = _parse_achievement_earned(d.get("achievementEarned", UNSET))
+                achievement_earned = _parse_achievement_earned(d["achievementEarned"])
 
-            def _parse_app(
-                data: object,
-            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
-                if isinstance(data, Unset):
-                    return data
+                _model.achievement_earned = achievement_earned
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    app_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
+            else:
+                _model.achievement_earned = UNSET
+            if "app" in d:
+                _n += 1
 
-                    return app_type_0
+                def _parse_app(
+                    data: object,
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    app_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        app_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
-                    return app_type_1
+                        return app_type_0
 
-                return cast(
-                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        app_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
+
+                        return app_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            app = _parse_app(d.get("app", UNSET))
+                app = _parse_app(d["app"])
 
-            def _parse_test(
-                data: object,
-            ) -> IUpdateBodyNotificationRecieveConfigTestType0 | IUpdateBodyNotificationRecieveConfigTestType1 | Unset:
-                if isinstance(data, Unset):
-                    return data
+                _model.app = app
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    test_type_0 = IUpdateBodyNotificationRecieveConfigTestType0.from_dict(data)
+            else:
+                _model.app = UNSET
+            if "test" in d:
+                _n += 1
 
-                    return test_type_0
+                def _parse_test(
+                    data: object,
+                ) -> IUpdateBodyNotificationRecieveConfigTestType0 | IUpdateBodyNotificationRecieveConfigTestType1:
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    test_type_1 = IUpdateBodyNotificationRecieveConfigTestType1.from_dict(data)
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        test_type_0 = IUpdateBodyNotificationRecieveConfigTestType0.from_dict(data)
 
-                    return test_type_1
+                        return test_type_0
 
-                return cast(
-                    IUpdateBodyNotificationRecieveConfigTestType0
-                    | IUpdateBodyNotificationRecieveConfigTestType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        test_type_1 = IUpdateBodyNotificationRecieveConfigTestType1.from_dict(data)
+
+                        return test_type_1
+
+                    return cast(
+                        IUpdateBodyNotificationRecieveConfigTestType0 | IUpdateBodyNotificationRecieveConfigTestType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            test = _parse_test(d.get("test", UNSET))
+                test = _parse_test(d["test"])
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                note,
-                follow,
-                mention,
-                reply,
-                renote,
-                quote,
-                reaction,
-                poll_ended,
-                scheduled_note_posted,
-                scheduled_note_post_failed,
-                receive_follow_request,
-                follow_request_accepted,
-                role_assigned,
-                chat_room_invitation_received,
-                achievement_earned,
-                app,
-                test,
-            )
+                _model.test = test
+
+            else:
+                _model.test = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("IUpdateBodyNotificationRecieveConfig", exc) from exc
-        if not d.keys() <= _IUPDATEBODYNOTIFICATIONRECIEVECONFIG_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IUPDATEBODYNOTIFICATIONRECIEVECONFIG_KEYS}
             unknown_properties("IUpdateBodyNotificationRecieveConfig", extra)

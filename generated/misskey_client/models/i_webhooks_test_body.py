@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -65,31 +66,42 @@ class IWebhooksTestBody:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not IWebhooksTestBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            webhook_id = d["webhookId"]
-            type_ = check_i_webhooks_test_body_type(d["type"])
+            _model.webhook_id = d["webhookId"]
 
-            _override = d.get("override", UNSET)
-            override: IWebhooksTestBodyOverride | Unset
-            if _override is UNSET:
-                override = UNSET
-            else:
-                override = IWebhooksTestBodyOverride.from_dict(_override)
-
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                webhook_id,
-                type_,
-                override,
+            _type_ = d["type"]
+            type_ = (
+                _type_
+                if _type_ in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
+                else check_i_webhooks_test_body_type(_type_)
             )
+
+            _model.type_ = type_
+
+            _n = 2
+            if "override" in d:
+                _n += 1
+                override = IWebhooksTestBodyOverride.from_dict(d["override"])
+
+                _model.override = override
+
+            else:
+                _model.override = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("IWebhooksTestBody", exc) from exc
-        if not d.keys() <= _IWEBHOOKSTESTBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IWEBHOOKSTESTBODY_KEYS}
             unknown_properties("IWebhooksTestBody", extra)
@@ -118,7 +130,12 @@ class IWebhooksTestBody:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            type_ = check_i_webhooks_test_body_type(_type__raw)
+            _type_ = _type__raw
+            type_ = (
+                _type_
+                if _type_ in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
+                else check_i_webhooks_test_body_type(_type_)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -83,39 +84,76 @@ class IWebhooksUpdateBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not IWebhooksUpdateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            webhook_id = d["webhookId"]
-            name = d.get("name", UNSET)
-            url = d.get("url", UNSET)
-            secret = d.get("secret", UNSET)
+            _model.webhook_id = d["webhookId"]
 
-            _on = d.get("on", UNSET)
-            on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET
-            if _on is not UNSET:
-                on = []
-                for on_item_data in _on:
-                    on_item = check_i_webhooks_update_body_on_item(on_item_data)
+            _n = 1
+            if "name" in d:
+                _n += 1
+                _model.name = d["name"]
 
-                    on.append(on_item)
+            else:
+                _model.name = UNSET
+            if "url" in d:
+                _n += 1
+                _model.url = d["url"]
 
-            active = d.get("active", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                webhook_id,
-                name,
-                url,
-                secret,
-                on,
-                active,
-            )
+            else:
+                _model.url = UNSET
+            if "secret" in d:
+                _n += 1
+                secret = d["secret"]
+
+                _model.secret = secret
+
+            else:
+                _model.secret = UNSET
+            if "on" in d:
+                _n += 1
+                _on = d["on"]
+                on: list[IWebhooksUpdateBodyOnItem]
+                if type(_on) is not list:
+                    raise TypeError(f"on: expected a list, not {type(_on).__name__}")
+                if _on:
+                    on = []
+                    for on_item_data in _on:
+                        _on_item = on_item_data
+                        on_item = (
+                            _on_item
+                            if _on_item
+                            in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
+                            else check_i_webhooks_update_body_on_item(_on_item)
+                        )
+
+                        on.append(on_item)
+                else:
+                    on = _on
+
+                _model.on = on
+
+            else:
+                _model.on = UNSET
+            if "active" in d:
+                _n += 1
+                _model.active = d["active"]
+
+            else:
+                _model.active = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("IWebhooksUpdateBody", exc) from exc
-        if not d.keys() <= _IWEBHOOKSUPDATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IWEBHOOKSUPDATEBODY_KEYS}
             unknown_properties("IWebhooksUpdateBody", extra)
@@ -151,11 +189,22 @@ class IWebhooksUpdateBody:
         _on = d.pop("on", UNSET)
         on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET
         if _on is not UNSET:
-            on = []
-            for on_item_data in _on:
-                on_item = check_i_webhooks_update_body_on_item(on_item_data)
+            if type(_on) is not list:
+                raise TypeError(f"on: expected a list, not {type(_on).__name__}")
+            if _on:
+                on = []
+                for on_item_data in _on:
+                    _on_item = on_item_data
+                    on_item = (
+                        _on_item
+                        if _on_item
+                        in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
+                        else check_i_webhooks_update_body_on_item(_on_item)
+                    )
 
-                on.append(on_item)
+                    on.append(on_item)
+            else:
+                on = _on
 
         active = d.pop("active", UNSET)
 

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -106,12 +107,20 @@ class InviteCode:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not InviteCode:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            code = d["code"]
+            _model.id = d["id"]
+
+            _model.code = d["code"]
+
             _expires_at = d["expiresAt"]
             expires_at: datetime.datetime | None
             if _expires_at is None:
@@ -121,7 +130,11 @@ class InviteCode:
 
                 expires_at = expires_at_type_0
 
+            _model.expires_at = expires_at
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             _created_by = d["createdBy"]
             created_by: None | UserLite
@@ -132,6 +145,8 @@ class InviteCode:
 
                 created_by = created_by_type_0
 
+            _model.created_by = created_by
+
             _used_by = d["usedBy"]
             used_by: None | UserLite
             if _used_by is None:
@@ -140,6 +155,8 @@ class InviteCode:
                 used_by_type_0 = UserLite.from_dict(_used_by)
 
                 used_by = used_by_type_0
+
+            _model.used_by = used_by
 
             _used_at = d["usedAt"]
             used_at: datetime.datetime | None
@@ -150,23 +167,17 @@ class InviteCode:
 
                 used_at = used_at_type_0
 
-            used = d["used"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                code,
-                expires_at,
-                created_at,
-                created_by,
-                used_by,
-                used_at,
-                used,
-            )
+            _model.used_at = used_at
+
+            _model.used = d["used"]
+
+            _n = 8
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("InviteCode", exc) from exc
-        if not d.keys() <= _INVITECODE_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _INVITECODE_KEYS}
             unknown_properties("InviteCode", extra)

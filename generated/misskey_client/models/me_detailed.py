@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -738,35 +739,77 @@ class MeDetailed:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not MeDetailed:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             name = d["name"]
 
-            username = d["username"]
+            _model.name = name
+
+            _model.username = d["username"]
+
             host = d["host"]
 
-            avatar_url = d["avatarUrl"]
+            _model.host = host
+
+            _model.avatar_url = d["avatarUrl"]
+
             avatar_blurhash = d["avatarBlurhash"]
 
-            avatar_decorations = []
+            _model.avatar_blurhash = avatar_blurhash
+
             _avatar_decorations = d["avatarDecorations"]
-            for avatar_decorations_item_data in _avatar_decorations:
-                avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+            avatar_decorations: list[UserLiteAvatarDecorationsItem]
+            if type(_avatar_decorations) is not list:
+                raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
+            if _avatar_decorations:
+                avatar_decorations = []
+                for avatar_decorations_item_data in _avatar_decorations:
+                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
 
-                avatar_decorations.append(avatar_decorations_item)
+                    avatar_decorations.append(avatar_decorations_item)
+            else:
+                avatar_decorations = _avatar_decorations
 
-            emojis = UserLiteEmojis.from_dict(d["emojis"])
+            _model.avatar_decorations = avatar_decorations
 
-            online_status = check_user_lite_online_status(d["onlineStatus"])
+            _emojis = d["emojis"]
+            if type(_emojis) is dict:
+                emojis = new_instance(UserLiteEmojis)
+                emojis.additional_properties = _emojis
+            else:
+                emojis = UserLiteEmojis.from_dict(_emojis)
+            _model.emojis = emojis
+
+            _online_status = d["onlineStatus"]
+            online_status = (
+                _online_status
+                if _online_status in {"active", "offline", "online", "unknown"}
+                else check_user_lite_online_status(_online_status)
+            )
+
+            _model.online_status = online_status
 
             url = d["url"]
 
+            _model.url = url
+
             uri = d["uri"]
 
+            _model.uri = uri
+
             moved_to = d["movedTo"]
+
+            _model.moved_to = moved_to
 
             _also_known_as = d["alsoKnownAs"]
             also_known_as: list[str] | None
@@ -777,7 +820,11 @@ class MeDetailed:
 
                 also_known_as = also_known_as_type_0
 
+            _model.also_known_as = also_known_as
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             _updated_at = d["updatedAt"]
             updated_at: datetime.datetime | None
@@ -788,6 +835,8 @@ class MeDetailed:
 
                 updated_at = updated_at_type_0
 
+            _model.updated_at = updated_at
+
             _last_fetched_at = d["lastFetchedAt"]
             last_fetched_at: datetime.datetime | None
             if _last_fetched_at is None:
@@ -797,43 +846,85 @@ class MeDetailed:
 
                 last_fetched_at = last_fetched_at_type_0
 
+            _model.last_fetched_at = last_fetched_at
+
             banner_url = d["bannerUrl"]
+
+            _model.banner_url = banner_url
 
             banner_blurhash = d["bannerBlurhash"]
 
-            is_locked = d["isLocked"]
-            is_silenced = d["isSilenced"]
-            is_suspended = d["isSuspended"]
+            _model.banner_blurhash = banner_blurhash
+
+            _model.is_locked = d["isLocked"]
+
+            _model.is_silenced = d["isSilenced"]
+
+            _model.is_suspended = d["isSuspended"]
+
             description = d["description"]
+
+            _model.description = description
 
             location = d["location"]
 
+            _model.location = location
+
             birthday = d["birthday"]
+
+            _model.birthday = birthday
 
             lang = d["lang"]
 
-            fields = []
-            _fields = d["fields"]
-            for fields_item_data in _fields:
-                fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+            _model.lang = lang
 
-                fields.append(fields_item)
+            _fields = d["fields"]
+            fields: list[UserDetailedNotMeOnlyFieldsItem]
+            if type(_fields) is not list:
+                raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
+            if _fields:
+                fields = []
+                for fields_item_data in _fields:
+                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+
+                    fields.append(fields_item)
+            else:
+                fields = _fields
+
+            _model.fields = fields
 
             verified_links: list[str] = d["verifiedLinks"]
 
-            followers_count = d["followersCount"]
-            following_count = d["followingCount"]
-            notes_count = d["notesCount"]
+            _model.verified_links = verified_links
+
+            _model.followers_count = d["followersCount"]
+
+            _model.following_count = d["followingCount"]
+
+            _model.notes_count = d["notesCount"]
+
             pinned_note_ids: list[str] = d["pinnedNoteIds"]
 
-            pinned_notes = []
-            _pinned_notes = d["pinnedNotes"]
-            for pinned_notes_item_data in _pinned_notes:
-                pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+            _model.pinned_note_ids = pinned_note_ids
 
-                pinned_notes.append(pinned_notes_item)
+            _pinned_notes = d["pinnedNotes"]
+            pinned_notes: list[Note]
+            if type(_pinned_notes) is not list:
+                raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
+            if _pinned_notes:
+                pinned_notes = []
+                for pinned_notes_item_data in _pinned_notes:
+                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+
+                    pinned_notes.append(pinned_notes_item)
+            else:
+                pinned_notes = _pinned_notes
+
+            _model.pinned_notes = pinned_notes
 
             pinned_page_id = d["pinnedPageId"]
+
+            _model.pinned_page_id = pinned_page_id
 
             _pinned_page = d["pinnedPage"]
             pinned_page: None | Page
@@ -844,261 +935,391 @@ class MeDetailed:
 
                 pinned_page = pinned_page_type_0
 
-            public_reactions = d["publicReactions"]
-            following_visibility = check_user_detailed_not_me_only_following_visibility(d["followingVisibility"])
+            _model.pinned_page = pinned_page
 
-            followers_visibility = check_user_detailed_not_me_only_followers_visibility(d["followersVisibility"])
+            _model.public_reactions = d["publicReactions"]
 
-            chat_scope = check_user_detailed_not_me_only_chat_scope(d["chatScope"])
+            _following_visibility = d["followingVisibility"]
+            following_visibility = (
+                _following_visibility
+                if _following_visibility in {"followers", "private", "public"}
+                else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+            )
 
-            can_chat = d["canChat"]
-            roles = []
+            _model.following_visibility = following_visibility
+
+            _followers_visibility = d["followersVisibility"]
+            followers_visibility = (
+                _followers_visibility
+                if _followers_visibility in {"followers", "private", "public"}
+                else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
+            )
+
+            _model.followers_visibility = followers_visibility
+
+            _chat_scope = d["chatScope"]
+            chat_scope = (
+                _chat_scope
+                if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
+                else check_user_detailed_not_me_only_chat_scope(_chat_scope)
+            )
+
+            _model.chat_scope = chat_scope
+
+            _model.can_chat = d["canChat"]
+
             _roles = d["roles"]
-            for roles_item_data in _roles:
-                roles_item = RoleLite.from_dict(roles_item_data)
+            roles: list[RoleLite]
+            if type(_roles) is not list:
+                raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
+            if _roles:
+                roles = []
+                for roles_item_data in _roles:
+                    roles_item = RoleLite.from_dict(roles_item_data)
 
-                roles.append(roles_item)
+                    roles.append(roles_item)
+            else:
+                roles = _roles
+
+            _model.roles = roles
 
             memo = d["memo"]
 
+            _model.memo = memo
+
             followed_message = d["followedMessage"]
 
-            two_factor_enabled = d["twoFactorEnabled"]
-            use_password_less_login = d["usePasswordLessLogin"]
-            security_keys = d["securityKeys"]
+            _model.followed_message = followed_message
+
+            _model.two_factor_enabled = d["twoFactorEnabled"]
+
+            _model.use_password_less_login = d["usePasswordLessLogin"]
+
+            _model.security_keys = d["securityKeys"]
+
             avatar_id = d["avatarId"]
+
+            _model.avatar_id = avatar_id
 
             banner_id = d["bannerId"]
 
-            is_moderator = d["isModerator"]
-            is_admin = d["isAdmin"]
-            inject_featured_note = d["injectFeaturedNote"]
-            receive_announcement_email = d["receiveAnnouncementEmail"]
-            always_mark_nsfw = d["alwaysMarkNsfw"]
-            auto_sensitive = d["autoSensitive"]
-            careful_bot = d["carefulBot"]
-            auto_accept_followed = d["autoAcceptFollowed"]
-            no_crawle = d["noCrawle"]
-            prevent_ai_learning = d["preventAiLearning"]
-            is_explorable = d["isExplorable"]
-            is_deleted = d["isDeleted"]
-            two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
-                d["twoFactorBackupCodesStock"]
+            _model.banner_id = banner_id
+
+            _model.is_moderator = d["isModerator"]
+
+            _model.is_admin = d["isAdmin"]
+
+            _model.inject_featured_note = d["injectFeaturedNote"]
+
+            _model.receive_announcement_email = d["receiveAnnouncementEmail"]
+
+            _model.always_mark_nsfw = d["alwaysMarkNsfw"]
+
+            _model.auto_sensitive = d["autoSensitive"]
+
+            _model.careful_bot = d["carefulBot"]
+
+            _model.auto_accept_followed = d["autoAcceptFollowed"]
+
+            _model.no_crawle = d["noCrawle"]
+
+            _model.prevent_ai_learning = d["preventAiLearning"]
+
+            _model.is_explorable = d["isExplorable"]
+
+            _model.is_deleted = d["isDeleted"]
+
+            _two_factor_backup_codes_stock = d["twoFactorBackupCodesStock"]
+            two_factor_backup_codes_stock = (
+                _two_factor_backup_codes_stock
+                if _two_factor_backup_codes_stock in {"full", "none", "partial"}
+                else check_me_detailed_only_two_factor_backup_codes_stock(_two_factor_backup_codes_stock)
             )
 
-            hide_online_status = d["hideOnlineStatus"]
-            has_unread_specified_notes = d["hasUnreadSpecifiedNotes"]
-            has_unread_mentions = d["hasUnreadMentions"]
-            has_unread_announcement = d["hasUnreadAnnouncement"]
-            unread_announcements = []
+            _model.two_factor_backup_codes_stock = two_factor_backup_codes_stock
+
+            _model.hide_online_status = d["hideOnlineStatus"]
+
+            _model.has_unread_specified_notes = d["hasUnreadSpecifiedNotes"]
+
+            _model.has_unread_mentions = d["hasUnreadMentions"]
+
+            _model.has_unread_announcement = d["hasUnreadAnnouncement"]
+
             _unread_announcements = d["unreadAnnouncements"]
-            for unread_announcements_item_data in _unread_announcements:
-                unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+            unread_announcements: list[UnreadAnnouncement]
+            if type(_unread_announcements) is not list:
+                raise TypeError(f"unreadAnnouncements: expected a list, not {type(_unread_announcements).__name__}")
+            if _unread_announcements:
+                unread_announcements = []
+                for unread_announcements_item_data in _unread_announcements:
+                    unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
-                unread_announcements.append(unread_announcements_item)
+                    unread_announcements.append(unread_announcements_item)
+            else:
+                unread_announcements = _unread_announcements
 
-            has_unread_antenna = d["hasUnreadAntenna"]
-            has_unread_channel = d["hasUnreadChannel"]
-            has_unread_chat_messages = d["hasUnreadChatMessages"]
-            has_unread_notification = d["hasUnreadNotification"]
-            has_pending_received_follow_request = d["hasPendingReceivedFollowRequest"]
-            unread_notifications_count = d["unreadNotificationsCount"]
-            muted_words = []
+            _model.unread_announcements = unread_announcements
+
+            _model.has_unread_antenna = d["hasUnreadAntenna"]
+
+            _model.has_unread_channel = d["hasUnreadChannel"]
+
+            _model.has_unread_chat_messages = d["hasUnreadChatMessages"]
+
+            _model.has_unread_notification = d["hasUnreadNotification"]
+
+            _model.has_pending_received_follow_request = d["hasPendingReceivedFollowRequest"]
+
+            _model.unread_notifications_count = d["unreadNotificationsCount"]
+
             _muted_words = d["mutedWords"]
-            for muted_words_item_data in _muted_words:
-                muted_words_item: list[str] = muted_words_item_data
+            muted_words: list[list[str]]
+            if type(_muted_words) is not list:
+                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+            if _muted_words:
+                muted_words = []
+                for muted_words_item_data in _muted_words:
+                    muted_words_item: list[str] = muted_words_item_data
 
-                muted_words.append(muted_words_item)
+                    muted_words.append(muted_words_item)
+            else:
+                muted_words = _muted_words
 
-            hard_muted_words = []
+            _model.muted_words = muted_words
+
             _hard_muted_words = d["hardMutedWords"]
-            for hard_muted_words_item_data in _hard_muted_words:
-                hard_muted_words_item: list[str] = hard_muted_words_item_data
+            hard_muted_words: list[list[str]]
+            if type(_hard_muted_words) is not list:
+                raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
+            if _hard_muted_words:
+                hard_muted_words = []
+                for hard_muted_words_item_data in _hard_muted_words:
+                    hard_muted_words_item: list[str] = hard_muted_words_item_data
 
-                hard_muted_words.append(hard_muted_words_item)
+                    hard_muted_words.append(hard_muted_words_item)
+            else:
+                hard_muted_words = _hard_muted_words
+
+            _model.hard_muted_words = hard_muted_words
 
             muted_instances: list[str] = d["mutedInstances"]
+
+            _model.muted_instances = muted_instances
 
             notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
                 d["notificationRecieveConfig"]
             )
 
+            _model.notification_recieve_config = notification_recieve_config
+
             email_notification_types: list[str] = d["emailNotificationTypes"]
 
-            achievements = []
+            _model.email_notification_types = email_notification_types
+
             _achievements = d["achievements"]
-            for achievements_item_data in _achievements:
-                achievements_item = Achievement.from_dict(achievements_item_data)
+            achievements: list[Achievement]
+            if type(_achievements) is not list:
+                raise TypeError(f"achievements: expected a list, not {type(_achievements).__name__}")
+            if _achievements:
+                achievements = []
+                for achievements_item_data in _achievements:
+                    achievements_item = Achievement.from_dict(achievements_item_data)
 
-                achievements.append(achievements_item)
+                    achievements.append(achievements_item)
+            else:
+                achievements = _achievements
 
-            logged_in_days = d["loggedInDays"]
+            _model.achievements = achievements
+
+            _model.logged_in_days = d["loggedInDays"]
+
             policies = RolePolicies.from_dict(d["policies"])
 
-            is_bot = d.get("isBot", UNSET)
-            is_cat = d.get("isCat", UNSET)
-            require_signin_to_view_contents = d.get("requireSigninToViewContents", UNSET)
-            make_notes_followers_only_before = d.get("makeNotesFollowersOnlyBefore", UNSET)
+            _model.policies = policies
 
-            make_notes_hidden_before = d.get("makeNotesHiddenBefore", UNSET)
+            _n = 79
+            if "isBot" in d:
+                _n += 1
+                _model.is_bot = d["isBot"]
 
-            _instance = d.get("instance", UNSET)
-            instance: UserLiteInstance | Unset
-            if _instance is UNSET:
-                instance = UNSET
             else:
-                instance = UserLiteInstance.from_dict(_instance)
+                _model.is_bot = UNSET
+            if "isCat" in d:
+                _n += 1
+                _model.is_cat = d["isCat"]
 
-            _badge_roles = d.get("badgeRoles", UNSET)
-            badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
-            if _badge_roles is not UNSET:
-                badge_roles = []
-                for badge_roles_item_data in _badge_roles:
-                    badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
-
-                    badge_roles.append(badge_roles_item)
-
-            moderation_note = d.get("moderationNote", UNSET)
-            is_following = d.get("isFollowing", UNSET)
-            is_followed = d.get("isFollowed", UNSET)
-            has_pending_follow_request_from_you = d.get("hasPendingFollowRequestFromYou", UNSET)
-            has_pending_follow_request_to_you = d.get("hasPendingFollowRequestToYou", UNSET)
-            is_blocking = d.get("isBlocking", UNSET)
-            is_blocked = d.get("isBlocked", UNSET)
-            is_muted = d.get("isMuted", UNSET)
-            is_renote_muted = d.get("isRenoteMuted", UNSET)
-            _notify = d.get("notify", UNSET)
-            notify: UserDetailedNotMeOnlyNotify | Unset
-            if _notify is UNSET:
-                notify = UNSET
             else:
-                notify = check_user_detailed_not_me_only_notify(_notify)
+                _model.is_cat = UNSET
+            if "requireSigninToViewContents" in d:
+                _n += 1
+                _model.require_signin_to_view_contents = d["requireSigninToViewContents"]
 
-            with_replies = d.get("withReplies", UNSET)
-            email = d.get("email", UNSET)
+            else:
+                _model.require_signin_to_view_contents = UNSET
+            if "makeNotesFollowersOnlyBefore" in d:
+                _n += 1
+                make_notes_followers_only_before = d["makeNotesFollowersOnlyBefore"]
 
-            email_verified = d.get("emailVerified", UNSET)
+                _model.make_notes_followers_only_before = make_notes_followers_only_before
 
-            _security_keys_list = d.get("securityKeysList", UNSET)
-            security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
-            if _security_keys_list is not UNSET:
-                security_keys_list = []
-                for security_keys_list_item_data in _security_keys_list:
-                    security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(security_keys_list_item_data)
+            else:
+                _model.make_notes_followers_only_before = UNSET
+            if "makeNotesHiddenBefore" in d:
+                _n += 1
+                make_notes_hidden_before = d["makeNotesHiddenBefore"]
 
-                    security_keys_list.append(security_keys_list_item)
+                _model.make_notes_hidden_before = make_notes_hidden_before
 
-            muting_notification_types: list[str] = d.get("mutingNotificationTypes", UNSET)
+            else:
+                _model.make_notes_hidden_before = UNSET
+            if "instance" in d:
+                _n += 1
+                instance = UserLiteInstance.from_dict(d["instance"])
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                name,
-                username,
-                host,
-                avatar_url,
-                avatar_blurhash,
-                avatar_decorations,
-                emojis,
-                online_status,
-                url,
-                uri,
-                moved_to,
-                also_known_as,
-                created_at,
-                updated_at,
-                last_fetched_at,
-                banner_url,
-                banner_blurhash,
-                is_locked,
-                is_silenced,
-                is_suspended,
-                description,
-                location,
-                birthday,
-                lang,
-                fields,
-                verified_links,
-                followers_count,
-                following_count,
-                notes_count,
-                pinned_note_ids,
-                pinned_notes,
-                pinned_page_id,
-                pinned_page,
-                public_reactions,
-                following_visibility,
-                followers_visibility,
-                chat_scope,
-                can_chat,
-                roles,
-                memo,
-                followed_message,
-                avatar_id,
-                banner_id,
-                is_moderator,
-                is_admin,
-                inject_featured_note,
-                receive_announcement_email,
-                always_mark_nsfw,
-                auto_sensitive,
-                careful_bot,
-                auto_accept_followed,
-                no_crawle,
-                prevent_ai_learning,
-                is_explorable,
-                is_deleted,
-                two_factor_backup_codes_stock,
-                hide_online_status,
-                has_unread_specified_notes,
-                has_unread_mentions,
-                has_unread_announcement,
-                unread_announcements,
-                has_unread_antenna,
-                has_unread_channel,
-                has_unread_chat_messages,
-                has_unread_notification,
-                has_pending_received_follow_request,
-                unread_notifications_count,
-                muted_words,
-                hard_muted_words,
-                muted_instances,
-                notification_recieve_config,
-                email_notification_types,
-                achievements,
-                logged_in_days,
-                policies,
-                two_factor_enabled,
-                use_password_less_login,
-                security_keys,
-                is_bot,
-                is_cat,
-                require_signin_to_view_contents,
-                make_notes_followers_only_before,
-                make_notes_hidden_before,
-                instance,
-                badge_roles,
-                moderation_note,
-                is_following,
-                is_followed,
-                has_pending_follow_request_from_you,
-                has_pending_follow_request_to_you,
-                is_blocking,
-                is_blocked,
-                is_muted,
-                is_renote_muted,
-                notify,
-                with_replies,
-                email,
-                email_verified,
-                security_keys_list,
-                muting_notification_types,
-            )
+                _model.instance = instance
+
+            else:
+                _model.instance = UNSET
+            if "badgeRoles" in d:
+                _n += 1
+                _badge_roles = d["badgeRoles"]
+                badge_roles: list[UserLiteBadgeRolesItem]
+                if type(_badge_roles) is not list:
+                    raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
+                if _badge_roles:
+                    badge_roles = []
+                    for badge_roles_item_data in _badge_roles:
+                        badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+
+                        badge_roles.append(badge_roles_item)
+                else:
+                    badge_roles = _badge_roles
+
+                _model.badge_roles = badge_roles
+
+            else:
+                _model.badge_roles = UNSET
+            if "moderationNote" in d:
+                _n += 1
+                _model.moderation_note = d["moderationNote"]
+
+            else:
+                _model.moderation_note = UNSET
+            if "isFollowing" in d:
+                _n += 1
+                _model.is_following = d["isFollowing"]
+
+            else:
+                _model.is_following = UNSET
+            if "isFollowed" in d:
+                _n += 1
+                _model.is_followed = d["isFollowed"]
+
+            else:
+                _model.is_followed = UNSET
+            if "hasPendingFollowRequestFromYou" in d:
+                _n += 1
+                _model.has_pending_follow_request_from_you = d["hasPendingFollowRequestFromYou"]
+
+            else:
+                _model.has_pending_follow_request_from_you = UNSET
+            if "hasPendingFollowRequestToYou" in d:
+                _n += 1
+                _model.has_pending_follow_request_to_you = d["hasPendingFollowRequestToYou"]
+
+            else:
+                _model.has_pending_follow_request_to_you = UNSET
+            if "isBlocking" in d:
+                _n += 1
+                _model.is_blocking = d["isBlocking"]
+
+            else:
+                _model.is_blocking = UNSET
+            if "isBlocked" in d:
+                _n += 1
+                _model.is_blocked = d["isBlocked"]
+
+            else:
+                _model.is_blocked = UNSET
+            if "isMuted" in d:
+                _n += 1
+                _model.is_muted = d["isMuted"]
+
+            else:
+                _model.is_muted = UNSET
+            if "isRenoteMuted" in d:
+                _n += 1
+                _model.is_renote_muted = d["isRenoteMuted"]
+
+            else:
+                _model.is_renote_muted = UNSET
+            if "notify" in d:
+                _n += 1
+                _notify = d["notify"]
+                notify = _notify if _notify in {"none", "normal"} else check_user_detailed_not_me_only_notify(_notify)
+
+                _model.notify = notify
+
+            else:
+                _model.notify = UNSET
+            if "withReplies" in d:
+                _n += 1
+                _model.with_replies = d["withReplies"]
+
+            else:
+                _model.with_replies = UNSET
+            if "email" in d:
+                _n += 1
+                email = d["email"]
+
+                _model.email = email
+
+            else:
+                _model.email = UNSET
+            if "emailVerified" in d:
+                _n += 1
+                email_verified = d["emailVerified"]
+
+                _model.email_verified = email_verified
+
+            else:
+                _model.email_verified = UNSET
+            if "securityKeysList" in d:
+                _n += 1
+                _security_keys_list = d["securityKeysList"]
+                security_keys_list: list[MeDetailedOnlySecurityKeysListItem]
+                if type(_security_keys_list) is not list:
+                    raise TypeError(f"securityKeysList: expected a list, not {type(_security_keys_list).__name__}")
+                if _security_keys_list:
+                    security_keys_list = []
+                    for security_keys_list_item_data in _security_keys_list:
+                        security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(
+                            security_keys_list_item_data
+                        )
+
+                        security_keys_list.append(security_keys_list_item)
+                else:
+                    security_keys_list = _security_keys_list
+
+                _model.security_keys_list = security_keys_list
+
+            else:
+                _model.security_keys_list = UNSET
+            if "mutingNotificationTypes" in d:
+                _n += 1
+                muting_notification_types: list[str] = d["mutingNotificationTypes"]
+
+                _model.muting_notification_types = muting_notification_types
+
+            else:
+                _model.muting_notification_types = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("MeDetailed", exc) from exc
-        if not d.keys() <= _MEDETAILED_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _MEDETAILED_KEYS}
             unknown_properties("MeDetailed", extra)
@@ -1164,12 +1385,18 @@ class MeDetailed:
 
         _avatar_decorations_raw = d.pop("avatarDecorations", UNSET)
         if _avatar_decorations_raw is not UNSET:
-            avatar_decorations = []
             _avatar_decorations = _avatar_decorations_raw
-            for avatar_decorations_item_data in _avatar_decorations:
-                avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+            avatar_decorations: list[UserLiteAvatarDecorationsItem]
+            if type(_avatar_decorations) is not list:
+                raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
+            if _avatar_decorations:
+                avatar_decorations = []
+                for avatar_decorations_item_data in _avatar_decorations:
+                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
 
-                avatar_decorations.append(avatar_decorations_item)
+                    avatar_decorations.append(avatar_decorations_item)
+            else:
+                avatar_decorations = _avatar_decorations
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1187,7 +1414,12 @@ class MeDetailed:
 
         _online_status_raw = d.pop("onlineStatus", UNSET)
         if _online_status_raw is not UNSET:
-            online_status = check_user_lite_online_status(_online_status_raw)
+            _online_status = _online_status_raw
+            online_status = (
+                _online_status
+                if _online_status in {"active", "offline", "online", "unknown"}
+                else check_user_lite_online_status(_online_status)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1349,12 +1581,18 @@ class MeDetailed:
 
         _fields_raw = d.pop("fields", UNSET)
         if _fields_raw is not UNSET:
-            fields = []
             _fields = _fields_raw
-            for fields_item_data in _fields:
-                fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+            fields: list[UserDetailedNotMeOnlyFieldsItem]
+            if type(_fields) is not list:
+                raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
+            if _fields:
+                fields = []
+                for fields_item_data in _fields:
+                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
-                fields.append(fields_item)
+                    fields.append(fields_item)
+            else:
+                fields = _fields
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1396,12 +1634,18 @@ class MeDetailed:
 
         _pinned_notes_raw = d.pop("pinnedNotes", UNSET)
         if _pinned_notes_raw is not UNSET:
-            pinned_notes = []
             _pinned_notes = _pinned_notes_raw
-            for pinned_notes_item_data in _pinned_notes:
-                pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+            pinned_notes: list[Note]
+            if type(_pinned_notes) is not list:
+                raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
+            if _pinned_notes:
+                pinned_notes = []
+                for pinned_notes_item_data in _pinned_notes:
+                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
-                pinned_notes.append(pinned_notes_item)
+                    pinned_notes.append(pinned_notes_item)
+            else:
+                pinned_notes = _pinned_notes
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1440,7 +1684,12 @@ class MeDetailed:
 
         _following_visibility_raw = d.pop("followingVisibility", UNSET)
         if _following_visibility_raw is not UNSET:
-            following_visibility = check_user_detailed_not_me_only_following_visibility(_following_visibility_raw)
+            _following_visibility = _following_visibility_raw
+            following_visibility = (
+                _following_visibility
+                if _following_visibility in {"followers", "private", "public"}
+                else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1449,7 +1698,12 @@ class MeDetailed:
 
         _followers_visibility_raw = d.pop("followersVisibility", UNSET)
         if _followers_visibility_raw is not UNSET:
-            followers_visibility = check_user_detailed_not_me_only_followers_visibility(_followers_visibility_raw)
+            _followers_visibility = _followers_visibility_raw
+            followers_visibility = (
+                _followers_visibility
+                if _followers_visibility in {"followers", "private", "public"}
+                else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1458,7 +1712,12 @@ class MeDetailed:
 
         _chat_scope_raw = d.pop("chatScope", UNSET)
         if _chat_scope_raw is not UNSET:
-            chat_scope = check_user_detailed_not_me_only_chat_scope(_chat_scope_raw)
+            _chat_scope = _chat_scope_raw
+            chat_scope = (
+                _chat_scope
+                if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
+                else check_user_detailed_not_me_only_chat_scope(_chat_scope)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1472,12 +1731,18 @@ class MeDetailed:
 
         _roles_raw = d.pop("roles", UNSET)
         if _roles_raw is not UNSET:
-            roles = []
             _roles = _roles_raw
-            for roles_item_data in _roles:
-                roles_item = RoleLite.from_dict(roles_item_data)
+            roles: list[RoleLite]
+            if type(_roles) is not list:
+                raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
+            if _roles:
+                roles = []
+                for roles_item_data in _roles:
+                    roles_item = RoleLite.from_dict(roles_item_data)
 
-                roles.append(roles_item)
+                    roles.append(roles_item)
+            else:
+                roles = _roles
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1597,8 +1862,11 @@ class MeDetailed:
 
         _two_factor_backup_codes_stock_raw = d.pop("twoFactorBackupCodesStock", UNSET)
         if _two_factor_backup_codes_stock_raw is not UNSET:
-            two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
-                _two_factor_backup_codes_stock_raw
+            _two_factor_backup_codes_stock = _two_factor_backup_codes_stock_raw
+            two_factor_backup_codes_stock = (
+                _two_factor_backup_codes_stock
+                if _two_factor_backup_codes_stock in {"full", "none", "partial"}
+                else check_me_detailed_only_two_factor_backup_codes_stock(_two_factor_backup_codes_stock)
             )
 
         else:
@@ -1628,12 +1896,18 @@ class MeDetailed:
 
         _unread_announcements_raw = d.pop("unreadAnnouncements", UNSET)
         if _unread_announcements_raw is not UNSET:
-            unread_announcements = []
             _unread_announcements = _unread_announcements_raw
-            for unread_announcements_item_data in _unread_announcements:
-                unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+            unread_announcements: list[UnreadAnnouncement]
+            if type(_unread_announcements) is not list:
+                raise TypeError(f"unreadAnnouncements: expected a list, not {type(_unread_announcements).__name__}")
+            if _unread_announcements:
+                unread_announcements = []
+                for unread_announcements_item_data in _unread_announcements:
+                    unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
-                unread_announcements.append(unread_announcements_item)
+                    unread_announcements.append(unread_announcements_item)
+            else:
+                unread_announcements = _unread_announcements
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1672,12 +1946,18 @@ class MeDetailed:
 
         _muted_words_raw = d.pop("mutedWords", UNSET)
         if _muted_words_raw is not UNSET:
-            muted_words = []
             _muted_words = _muted_words_raw
-            for muted_words_item_data in _muted_words:
-                muted_words_item: list[str] = muted_words_item_data
+            muted_words: list[list[str]]
+            if type(_muted_words) is not list:
+                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+            if _muted_words:
+                muted_words = []
+                for muted_words_item_data in _muted_words:
+                    muted_words_item: list[str] = muted_words_item_data
 
-                muted_words.append(muted_words_item)
+                    muted_words.append(muted_words_item)
+            else:
+                muted_words = _muted_words
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1686,12 +1966,18 @@ class MeDetailed:
 
         _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
         if _hard_muted_words_raw is not UNSET:
-            hard_muted_words = []
             _hard_muted_words = _hard_muted_words_raw
-            for hard_muted_words_item_data in _hard_muted_words:
-                hard_muted_words_item: list[str] = hard_muted_words_item_data
+            hard_muted_words: list[list[str]]
+            if type(_hard_muted_words) is not list:
+                raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
+            if _hard_muted_words:
+                hard_muted_words = []
+                for hard_muted_words_item_data in _hard_muted_words:
+                    hard_muted_words_item: list[str] = hard_muted_words_item_data
 
-                hard_muted_words.append(hard_muted_words_item)
+                    hard_muted_words.append(hard_muted_words_item)
+            else:
+                hard_muted_words = _hard_muted_words
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1729,12 +2015,18 @@ class MeDetailed:
 
         _achievements_raw = d.pop("achievements", UNSET)
         if _achievements_raw is not UNSET:
-            achievements = []
             _achievements = _achievements_raw
-            for achievements_item_data in _achievements:
-                achievements_item = Achievement.from_dict(achievements_item_data)
+            achievements: list[Achievement]
+            if type(_achievements) is not list:
+                raise TypeError(f"achievements: expected a list, not {type(_achievements).__name__}")
+            if _achievements:
+                achievements = []
+                for achievements_item_data in _achievements:
+                    achievements_item = Achievement.from_dict(achievements_item_data)
 
-                achievements.append(achievements_item)
+                    achievements.append(achievements_item)
+            else:
+                achievements = _achievements
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1775,11 +2067,16 @@ class MeDetailed:
         _badge_roles = d.pop("badgeRoles", UNSET)
         badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
         if _badge_roles is not UNSET:
-            badge_roles = []
-            for badge_roles_item_data in _badge_roles:
-                badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+            if type(_badge_roles) is not list:
+                raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
+            if _badge_roles:
+                badge_roles = []
+                for badge_roles_item_data in _badge_roles:
+                    badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
 
-                badge_roles.append(badge_roles_item)
+                    badge_roles.append(badge_roles_item)
+            else:
+                badge_roles = _badge_roles
 
         moderation_note = d.pop("moderationNote", UNSET)
 
@@ -1815,11 +2112,16 @@ class MeDetailed:
         _security_keys_list = d.pop("securityKeysList", UNSET)
         security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
         if _security_keys_list is not UNSET:
-            security_keys_list = []
-            for security_keys_list_item_data in _security_keys_list:
-                security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(security_keys_list_item_data)
+            if type(_security_keys_list) is not list:
+                raise TypeError(f"securityKeysList: expected a list, not {type(_security_keys_list).__name__}")
+            if _security_keys_list:
+                security_keys_list = []
+                for security_keys_list_item_data in _security_keys_list:
+                    security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(security_keys_list_item_data)
 
-                security_keys_list.append(security_keys_list_item)
+                    security_keys_list.append(security_keys_list_item)
+            else:
+                security_keys_list = _security_keys_list
 
         muting_notification_types: list[str] = d.pop("mutingNotificationTypes", UNSET)
 

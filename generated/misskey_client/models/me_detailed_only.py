@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -316,149 +317,219 @@ class MeDetailedOnly:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not MeDetailedOnly:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
             avatar_id = d["avatarId"]
 
+            _model.avatar_id = avatar_id
+
             banner_id = d["bannerId"]
+
+            _model.banner_id = banner_id
 
             followed_message = d["followedMessage"]
 
-            is_moderator = d["isModerator"]
-            is_admin = d["isAdmin"]
-            inject_featured_note = d["injectFeaturedNote"]
-            receive_announcement_email = d["receiveAnnouncementEmail"]
-            always_mark_nsfw = d["alwaysMarkNsfw"]
-            auto_sensitive = d["autoSensitive"]
-            careful_bot = d["carefulBot"]
-            auto_accept_followed = d["autoAcceptFollowed"]
-            no_crawle = d["noCrawle"]
-            prevent_ai_learning = d["preventAiLearning"]
-            is_explorable = d["isExplorable"]
-            is_deleted = d["isDeleted"]
-            two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
-                d["twoFactorBackupCodesStock"]
+            _model.followed_message = followed_message
+
+            _model.is_moderator = d["isModerator"]
+
+            _model.is_admin = d["isAdmin"]
+
+            _model.inject_featured_note = d["injectFeaturedNote"]
+
+            _model.receive_announcement_email = d["receiveAnnouncementEmail"]
+
+            _model.always_mark_nsfw = d["alwaysMarkNsfw"]
+
+            _model.auto_sensitive = d["autoSensitive"]
+
+            _model.careful_bot = d["carefulBot"]
+
+            _model.auto_accept_followed = d["autoAcceptFollowed"]
+
+            _model.no_crawle = d["noCrawle"]
+
+            _model.prevent_ai_learning = d["preventAiLearning"]
+
+            _model.is_explorable = d["isExplorable"]
+
+            _model.is_deleted = d["isDeleted"]
+
+            _two_factor_backup_codes_stock = d["twoFactorBackupCodesStock"]
+            two_factor_backup_codes_stock = (
+                _two_factor_backup_codes_stock
+                if _two_factor_backup_codes_stock in {"full", "none", "partial"}
+                else check_me_detailed_only_two_factor_backup_codes_stock(_two_factor_backup_codes_stock)
             )
 
-            hide_online_status = d["hideOnlineStatus"]
-            has_unread_specified_notes = d["hasUnreadSpecifiedNotes"]
-            has_unread_mentions = d["hasUnreadMentions"]
-            has_unread_announcement = d["hasUnreadAnnouncement"]
-            unread_announcements = []
+            _model.two_factor_backup_codes_stock = two_factor_backup_codes_stock
+
+            _model.hide_online_status = d["hideOnlineStatus"]
+
+            _model.has_unread_specified_notes = d["hasUnreadSpecifiedNotes"]
+
+            _model.has_unread_mentions = d["hasUnreadMentions"]
+
+            _model.has_unread_announcement = d["hasUnreadAnnouncement"]
+
             _unread_announcements = d["unreadAnnouncements"]
-            for unread_announcements_item_data in _unread_announcements:
-                unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+            unread_announcements: list[UnreadAnnouncement]
+            if type(_unread_announcements) is not list:
+                raise TypeError(f"unreadAnnouncements: expected a list, not {type(_unread_announcements).__name__}")
+            if _unread_announcements:
+                unread_announcements = []
+                for unread_announcements_item_data in _unread_announcements:
+                    unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
-                unread_announcements.append(unread_announcements_item)
+                    unread_announcements.append(unread_announcements_item)
+            else:
+                unread_announcements = _unread_announcements
 
-            has_unread_antenna = d["hasUnreadAntenna"]
-            has_unread_channel = d["hasUnreadChannel"]
-            has_unread_chat_messages = d["hasUnreadChatMessages"]
-            has_unread_notification = d["hasUnreadNotification"]
-            has_pending_received_follow_request = d["hasPendingReceivedFollowRequest"]
-            unread_notifications_count = d["unreadNotificationsCount"]
-            muted_words = []
+            _model.unread_announcements = unread_announcements
+
+            _model.has_unread_antenna = d["hasUnreadAntenna"]
+
+            _model.has_unread_channel = d["hasUnreadChannel"]
+
+            _model.has_unread_chat_messages = d["hasUnreadChatMessages"]
+
+            _model.has_unread_notification = d["hasUnreadNotification"]
+
+            _model.has_pending_received_follow_request = d["hasPendingReceivedFollowRequest"]
+
+            _model.unread_notifications_count = d["unreadNotificationsCount"]
+
             _muted_words = d["mutedWords"]
-            for muted_words_item_data in _muted_words:
-                muted_words_item: list[str] = muted_words_item_data
+            muted_words: list[list[str]]
+            if type(_muted_words) is not list:
+                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+            if _muted_words:
+                muted_words = []
+                for muted_words_item_data in _muted_words:
+                    muted_words_item: list[str] = muted_words_item_data
 
-                muted_words.append(muted_words_item)
+                    muted_words.append(muted_words_item)
+            else:
+                muted_words = _muted_words
 
-            hard_muted_words = []
+            _model.muted_words = muted_words
+
             _hard_muted_words = d["hardMutedWords"]
-            for hard_muted_words_item_data in _hard_muted_words:
-                hard_muted_words_item: list[str] = hard_muted_words_item_data
+            hard_muted_words: list[list[str]]
+            if type(_hard_muted_words) is not list:
+                raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
+            if _hard_muted_words:
+                hard_muted_words = []
+                for hard_muted_words_item_data in _hard_muted_words:
+                    hard_muted_words_item: list[str] = hard_muted_words_item_data
 
-                hard_muted_words.append(hard_muted_words_item)
+                    hard_muted_words.append(hard_muted_words_item)
+            else:
+                hard_muted_words = _hard_muted_words
+
+            _model.hard_muted_words = hard_muted_words
 
             muted_instances: list[str] = d["mutedInstances"]
+
+            _model.muted_instances = muted_instances
 
             notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
                 d["notificationRecieveConfig"]
             )
 
+            _model.notification_recieve_config = notification_recieve_config
+
             email_notification_types: list[str] = d["emailNotificationTypes"]
 
-            achievements = []
+            _model.email_notification_types = email_notification_types
+
             _achievements = d["achievements"]
-            for achievements_item_data in _achievements:
-                achievements_item = Achievement.from_dict(achievements_item_data)
+            achievements: list[Achievement]
+            if type(_achievements) is not list:
+                raise TypeError(f"achievements: expected a list, not {type(_achievements).__name__}")
+            if _achievements:
+                achievements = []
+                for achievements_item_data in _achievements:
+                    achievements_item = Achievement.from_dict(achievements_item_data)
 
-                achievements.append(achievements_item)
+                    achievements.append(achievements_item)
+            else:
+                achievements = _achievements
 
-            logged_in_days = d["loggedInDays"]
+            _model.achievements = achievements
+
+            _model.logged_in_days = d["loggedInDays"]
+
             policies = RolePolicies.from_dict(d["policies"])
 
-            two_factor_enabled = d["twoFactorEnabled"]
-            use_password_less_login = d["usePasswordLessLogin"]
-            security_keys = d["securityKeys"]
-            email = d.get("email", UNSET)
+            _model.policies = policies
 
-            email_verified = d.get("emailVerified", UNSET)
+            _model.two_factor_enabled = d["twoFactorEnabled"]
 
-            _security_keys_list = d.get("securityKeysList", UNSET)
-            security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
-            if _security_keys_list is not UNSET:
-                security_keys_list = []
-                for security_keys_list_item_data in _security_keys_list:
-                    security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(security_keys_list_item_data)
+            _model.use_password_less_login = d["usePasswordLessLogin"]
 
-                    security_keys_list.append(security_keys_list_item)
+            _model.security_keys = d["securityKeys"]
 
-            muting_notification_types: list[str] = d.get("mutingNotificationTypes", UNSET)
+            _n = 38
+            if "email" in d:
+                _n += 1
+                email = d["email"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                avatar_id,
-                banner_id,
-                followed_message,
-                is_moderator,
-                is_admin,
-                inject_featured_note,
-                receive_announcement_email,
-                always_mark_nsfw,
-                auto_sensitive,
-                careful_bot,
-                auto_accept_followed,
-                no_crawle,
-                prevent_ai_learning,
-                is_explorable,
-                is_deleted,
-                two_factor_backup_codes_stock,
-                hide_online_status,
-                has_unread_specified_notes,
-                has_unread_mentions,
-                has_unread_announcement,
-                unread_announcements,
-                has_unread_antenna,
-                has_unread_channel,
-                has_unread_chat_messages,
-                has_unread_notification,
-                has_pending_received_follow_request,
-                unread_notifications_count,
-                muted_words,
-                hard_muted_words,
-                muted_instances,
-                notification_recieve_config,
-                email_notification_types,
-                achievements,
-                logged_in_days,
-                policies,
-                two_factor_enabled,
-                use_password_less_login,
-                security_keys,
-                email,
-                email_verified,
-                security_keys_list,
-                muting_notification_types,
-            )
+                _model.email = email
+
+            else:
+                _model.email = UNSET
+            if "emailVerified" in d:
+                _n += 1
+                email_verified = d["emailVerified"]
+
+                _model.email_verified = email_verified
+
+            else:
+                _model.email_verified = UNSET
+            if "securityKeysList" in d:
+                _n += 1
+                _security_keys_list = d["securityKeysList"]
+                security_keys_list: list[MeDetailedOnlySecurityKeysListItem]
+                if type(_security_keys_list) is not list:
+                    raise TypeError(f"securityKeysList: expected a list, not {type(_security_keys_list).__name__}")
+                if _security_keys_list:
+                    security_keys_list = []
+                    for security_keys_list_item_data in _security_keys_list:
+                        security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(
+                            security_keys_list_item_data
+                        )
+
+                        security_keys_list.append(security_keys_list_item)
+                else:
+                    security_keys_list = _security_keys_list
+
+                _model.security_keys_list = security_keys_list
+
+            else:
+                _model.security_keys_list = UNSET
+            if "mutingNotificationTypes" in d:
+                _n += 1
+                muting_notification_types: list[str] = d["mutingNotificationTypes"]
+
+                _model.muting_notification_types = muting_notification_types
+
+            else:
+                _model.muting_notification_types = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("MeDetailedOnly", exc) from exc
-        if not d.keys() <= _MEDETAILEDONLY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _MEDETAILEDONLY_KEYS}
             unknown_properties("MeDetailedOnly", extra)
@@ -569,8 +640,11 @@ class MeDetailedOnly:
 
         _two_factor_backup_codes_stock_raw = d.pop("twoFactorBackupCodesStock", UNSET)
         if _two_factor_backup_codes_stock_raw is not UNSET:
-            two_factor_backup_codes_stock = check_me_detailed_only_two_factor_backup_codes_stock(
-                _two_factor_backup_codes_stock_raw
+            _two_factor_backup_codes_stock = _two_factor_backup_codes_stock_raw
+            two_factor_backup_codes_stock = (
+                _two_factor_backup_codes_stock
+                if _two_factor_backup_codes_stock in {"full", "none", "partial"}
+                else check_me_detailed_only_two_factor_backup_codes_stock(_two_factor_backup_codes_stock)
             )
 
         else:
@@ -600,12 +674,18 @@ class MeDetailedOnly:
 
         _unread_announcements_raw = d.pop("unreadAnnouncements", UNSET)
         if _unread_announcements_raw is not UNSET:
-            unread_announcements = []
             _unread_announcements = _unread_announcements_raw
-            for unread_announcements_item_data in _unread_announcements:
-                unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+            unread_announcements: list[UnreadAnnouncement]
+            if type(_unread_announcements) is not list:
+                raise TypeError(f"unreadAnnouncements: expected a list, not {type(_unread_announcements).__name__}")
+            if _unread_announcements:
+                unread_announcements = []
+                for unread_announcements_item_data in _unread_announcements:
+                    unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
-                unread_announcements.append(unread_announcements_item)
+                    unread_announcements.append(unread_announcements_item)
+            else:
+                unread_announcements = _unread_announcements
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -644,12 +724,18 @@ class MeDetailedOnly:
 
         _muted_words_raw = d.pop("mutedWords", UNSET)
         if _muted_words_raw is not UNSET:
-            muted_words = []
             _muted_words = _muted_words_raw
-            for muted_words_item_data in _muted_words:
-                muted_words_item: list[str] = muted_words_item_data
+            muted_words: list[list[str]]
+            if type(_muted_words) is not list:
+                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+            if _muted_words:
+                muted_words = []
+                for muted_words_item_data in _muted_words:
+                    muted_words_item: list[str] = muted_words_item_data
 
-                muted_words.append(muted_words_item)
+                    muted_words.append(muted_words_item)
+            else:
+                muted_words = _muted_words
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -658,12 +744,18 @@ class MeDetailedOnly:
 
         _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
         if _hard_muted_words_raw is not UNSET:
-            hard_muted_words = []
             _hard_muted_words = _hard_muted_words_raw
-            for hard_muted_words_item_data in _hard_muted_words:
-                hard_muted_words_item: list[str] = hard_muted_words_item_data
+            hard_muted_words: list[list[str]]
+            if type(_hard_muted_words) is not list:
+                raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
+            if _hard_muted_words:
+                hard_muted_words = []
+                for hard_muted_words_item_data in _hard_muted_words:
+                    hard_muted_words_item: list[str] = hard_muted_words_item_data
 
-                hard_muted_words.append(hard_muted_words_item)
+                    hard_muted_words.append(hard_muted_words_item)
+            else:
+                hard_muted_words = _hard_muted_words
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -701,12 +793,18 @@ class MeDetailedOnly:
 
         _achievements_raw = d.pop("achievements", UNSET)
         if _achievements_raw is not UNSET:
-            achievements = []
             _achievements = _achievements_raw
-            for achievements_item_data in _achievements:
-                achievements_item = Achievement.from_dict(achievements_item_data)
+            achievements: list[Achievement]
+            if type(_achievements) is not list:
+                raise TypeError(f"achievements: expected a list, not {type(_achievements).__name__}")
+            if _achievements:
+                achievements = []
+                for achievements_item_data in _achievements:
+                    achievements_item = Achievement.from_dict(achievements_item_data)
 
-                achievements.append(achievements_item)
+                    achievements.append(achievements_item)
+            else:
+                achievements = _achievements
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -749,11 +847,16 @@ class MeDetailedOnly:
         _security_keys_list = d.pop("securityKeysList", UNSET)
         security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
         if _security_keys_list is not UNSET:
-            security_keys_list = []
-            for security_keys_list_item_data in _security_keys_list:
-                security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(security_keys_list_item_data)
+            if type(_security_keys_list) is not list:
+                raise TypeError(f"securityKeysList: expected a list, not {type(_security_keys_list).__name__}")
+            if _security_keys_list:
+                security_keys_list = []
+                for security_keys_list_item_data in _security_keys_list:
+                    security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(security_keys_list_item_data)
 
-                security_keys_list.append(security_keys_list_item)
+                    security_keys_list.append(security_keys_list_item)
+            else:
+                security_keys_list = _security_keys_list
 
         muting_notification_types: list[str] = d.pop("mutingNotificationTypes", UNSET)
 

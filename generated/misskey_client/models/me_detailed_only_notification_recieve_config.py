@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     parse_union,
     unknown_properties,
@@ -567,849 +568,886 @@ class MeDetailedOnlyNotificationRecieveConfig:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not MeDetailedOnlyNotificationRecieveConfig:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
+            _n = 0
+            if "note" in d:
+                _n += 1
 
-            def _parse_note(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigNoteType0
-                | MeDetailedOnlyNotificationRecieveConfigNoteType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                def _parse_note(
+                    data: object,
+                ) -> (
+                    MeDetailedOnlyNotificationRecieveConfigNoteType0 | MeDetailedOnlyNotificationRecieveConfigNoteType1
+                ):
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    note_type_0 = MeDetailedOnlyNotificationRecieveConfigNoteType0.from_dict(data)
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        note_type_0 = MeDetailedOnlyNotificationRecieveConfigNoteType0.from_dict(data)
 
-                    return note_type_0
+                        return note_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    note_type_1 = MeDetailedOnlyNotificationRecieveConfigNoteType1.from_dict(data)
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        note_type_1 = MeDetailedOnlyNotificationRecieveConfigNoteType1.from_dict(data)
 
-                    return note_type_1
+                        return note_type_1
 
-                return cast(
-                    MeDetailedOnlyNotificationRecieveConfigNoteType0
-                    | MeDetailedOnlyNotificationRecieveConfigNoteType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigNoteType0
+                        | MeDetailedOnlyNotificationRecieveConfigNoteType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            note = _parse_note(d.get("note", UNSET))
+                note = _parse_note(d["note"])
 
-            def _parse_follow(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigFollowType0
-                | MeDetailedOnlyNotificationRecieveConfigFollowType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.note = note
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_type_0 = MeDetailedOnlyNotificationRecieveConfigFollowType0.from_dict(data)
+            else:
+                _model.note = UNSET
+            if "follow" in d:
+                _n += 1
 
-                    return follow_type_0
-
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_type_1 = MeDetailedOnlyNotificationRecieveConfigFollowType1.from_dict(data)
-
-                    return follow_type_1
-
-                return cast(
+                def _parse_follow(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigFollowType0
                     | MeDetailedOnlyNotificationRecieveConfigFollowType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_type_0 = MeDetailedOnlyNotificationRecieveConfigFollowType0.from_dict(data)
+
+                        return follow_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_type_1 = MeDetailedOnlyNotificationRecieveConfigFollowType1.from_dict(data)
+
+                        return follow_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigFollowType0
+                        | MeDetailedOnlyNotificationRecieveConfigFollowType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            follow = _parse_follow(d.get("follow", UNSET))
+                follow = _parse_follow(d["follow"])
 
-            def _parse_mention(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigMentionType0
-                | MeDetailedOnlyNotificationRecieveConfigMentionType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.follow = follow
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    mention_type_0 = MeDetailedOnlyNotificationRecieveConfigMentionType0.from_dict(data)
+            else:
+                _model.follow = UNSET
+            if "mention" in d:
+                _n += 1
 
-                    return mention_type_0
-
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    mention_type_1 = MeDetailedOnlyNotificationRecieveConfigMentionType1.from_dict(data)
-
-                    return mention_type_1
-
-                return cast(
+                def _parse_mention(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigMentionType0
                     | MeDetailedOnlyNotificationRecieveConfigMentionType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        mention_type_0 = MeDetailedOnlyNotificationRecieveConfigMentionType0.from_dict(data)
+
+                        return mention_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        mention_type_1 = MeDetailedOnlyNotificationRecieveConfigMentionType1.from_dict(data)
+
+                        return mention_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigMentionType0
+                        | MeDetailedOnlyNotificationRecieveConfigMentionType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            mention = _parse_mention(d.get("mention", UNSET))
+                mention = _parse_mention(d["mention"])
 
-            def _parse_reply(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigReplyType0
-                | MeDetailedOnlyNotificationRecieveConfigReplyType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.mention = mention
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reply_type_0 = MeDetailedOnlyNotificationRecieveConfigReplyType0.from_dict(data)
+            else:
+                _model.mention = UNSET
+            if "reply" in d:
+                _n += 1
 
-                    return reply_type_0
-
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reply_type_1 = MeDetailedOnlyNotificationRecieveConfigReplyType1.from_dict(data)
-
-                    return reply_type_1
-
-                return cast(
+                def _parse_reply(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigReplyType0
                     | MeDetailedOnlyNotificationRecieveConfigReplyType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reply_type_0 = MeDetailedOnlyNotificationRecieveConfigReplyType0.from_dict(data)
+
+                        return reply_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reply_type_1 = MeDetailedOnlyNotificationRecieveConfigReplyType1.from_dict(data)
+
+                        return reply_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigReplyType0
+                        | MeDetailedOnlyNotificationRecieveConfigReplyType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            reply = _parse_reply(d.get("reply", UNSET))
+                reply = _parse_reply(d["reply"])
 
-            def _parse_renote(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigRenoteType0
-                | MeDetailedOnlyNotificationRecieveConfigRenoteType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.reply = reply
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    renote_type_0 = MeDetailedOnlyNotificationRecieveConfigRenoteType0.from_dict(data)
+            else:
+                _model.reply = UNSET
+            if "renote" in d:
+                _n += 1
 
-                    return renote_type_0
-
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    renote_type_1 = MeDetailedOnlyNotificationRecieveConfigRenoteType1.from_dict(data)
-
-                    return renote_type_1
-
-                return cast(
+                def _parse_renote(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigRenoteType0
                     | MeDetailedOnlyNotificationRecieveConfigRenoteType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        renote_type_0 = MeDetailedOnlyNotificationRecieveConfigRenoteType0.from_dict(data)
+
+                        return renote_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        renote_type_1 = MeDetailedOnlyNotificationRecieveConfigRenoteType1.from_dict(data)
+
+                        return renote_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigRenoteType0
+                        | MeDetailedOnlyNotificationRecieveConfigRenoteType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            renote = _parse_renote(d.get("renote", UNSET))
+                renote = _parse_renote(d["renote"])
 
-            def _parse_quote(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigQuoteType0
-                | MeDetailedOnlyNotificationRecieveConfigQuoteType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.renote = renote
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    quote_type_0 = MeDetailedOnlyNotificationRecieveConfigQuoteType0.from_dict(data)
+            else:
+                _model.renote = UNSET
+            if "quote" in d:
+                _n += 1
 
-                    return quote_type_0
-
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    quote_type_1 = MeDetailedOnlyNotificationRecieveConfigQuoteType1.from_dict(data)
-
-                    return quote_type_1
-
-                return cast(
+                def _parse_quote(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigQuoteType0
                     | MeDetailedOnlyNotificationRecieveConfigQuoteType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        quote_type_0 = MeDetailedOnlyNotificationRecieveConfigQuoteType0.from_dict(data)
+
+                        return quote_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        quote_type_1 = MeDetailedOnlyNotificationRecieveConfigQuoteType1.from_dict(data)
+
+                        return quote_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigQuoteType0
+                        | MeDetailedOnlyNotificationRecieveConfigQuoteType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            quote = _parse_quote(d.get("quote", UNSET))
+                quote = _parse_quote(d["quote"])
 
-            def _parse_reaction(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigReactionType0
-                | MeDetailedOnlyNotificationRecieveConfigReactionType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.quote = quote
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reaction_type_0 = MeDetailedOnlyNotificationRecieveConfigReactionType0.from_dict(data)
+            else:
+                _model.quote = UNSET
+            if "reaction" in d:
+                _n += 1
 
-                    return reaction_type_0
-
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    reaction_type_1 = MeDetailedOnlyNotificationRecieveConfigReactionType1.from_dict(data)
-
-                    return reaction_type_1
-
-                return cast(
+                def _parse_reaction(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigReactionType0
                     | MeDetailedOnlyNotificationRecieveConfigReactionType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reaction_type_0 = MeDetailedOnlyNotificationRecieveConfigReactionType0.from_dict(data)
+
+                        return reaction_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        reaction_type_1 = MeDetailedOnlyNotificationRecieveConfigReactionType1.from_dict(data)
+
+                        return reaction_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigReactionType0
+                        | MeDetailedOnlyNotificationRecieveConfigReactionType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            reaction = _parse_reaction(d.get("reaction", UNSET))
+                reaction = _parse_reaction(d["reaction"])
 
-            def _parse_poll_ended(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigPollEndedType0
-                | MeDetailedOnlyNotificationRecieveConfigPollEndedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.reaction = reaction
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    poll_ended_type_0 = MeDetailedOnlyNotificationRecieveConfigPollEndedType0.from_dict(data)
+            else:
+                _model.reaction = UNSET
+            if "pollEnded" in d:
+                _n += 1
 
-                    return poll_ended_type_0
-
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    poll_ended_type_1 = MeDetailedOnlyNotificationRecieveConfigPollEndedType1.from_dict(data)
-
-                    return poll_ended_type_1
-
-                return cast(
+                def _parse_poll_ended(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigPollEndedType0
                     | MeDetailedOnlyNotificationRecieveConfigPollEndedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        poll_ended_type_0 = MeDetailedOnlyNotificationRecieveConfigPollEndedType0.from_dict(data)
+
+                        return poll_ended_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        poll_ended_type_1 = MeDetailedOnlyNotificationRecieveConfigPollEndedType1.from_dict(data)
+
+                        return poll_ended_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigPollEndedType0
+                        | MeDetailedOnlyNotificationRecieveConfigPollEndedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            poll_ended = _parse_poll_ended(d.get("pollEnded", UNSET))
-
-            def _parse_scheduled_note_posted(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
-                | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_posted_type_0 = (
-                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
                     )
 
-                    return scheduled_note_posted_type_0
+                poll_ended = _parse_poll_ended(d["pollEnded"])
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_posted_type_1 = (
-                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
-                    )
+                _model.poll_ended = poll_ended
 
-                    return scheduled_note_posted_type_1
+            else:
+                _model.poll_ended = UNSET
+            if "scheduledNotePosted" in d:
+                _n += 1
 
-                return cast(
+                def _parse_scheduled_note_posted(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
                     | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_posted_type_0 = (
+                            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
+                        )
+
+                        return scheduled_note_posted_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_posted_type_1 = (
+                            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
+                        )
+
+                        return scheduled_note_posted_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
+                        | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            scheduled_note_posted = _parse_scheduled_note_posted(d.get("scheduledNotePosted", UNSET))
-
-            def _parse_scheduled_note_post_failed(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
-                | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_post_failed_type_0 = (
-                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
                     )
 
-                    return scheduled_note_post_failed_type_0
+                scheduled_note_posted = _parse_scheduled_note_posted(d["scheduledNotePosted"])
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    scheduled_note_post_failed_type_1 = (
-                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
-                    )
+                _model.scheduled_note_posted = scheduled_note_posted
 
-                    return scheduled_note_post_failed_type_1
+            else:
+                _model.scheduled_note_posted = UNSET
+            if "scheduledNotePostFailed" in d:
+                _n += 1
 
-                return cast(
+                def _parse_scheduled_note_post_failed(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
                     | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_post_failed_type_0 = (
+                            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
+                        )
+
+                        return scheduled_note_post_failed_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        scheduled_note_post_failed_type_1 = (
+                            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
+                        )
+
+                        return scheduled_note_post_failed_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
+                        | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            scheduled_note_post_failed = _parse_scheduled_note_post_failed(d.get("scheduledNotePostFailed", UNSET))
-
-            def _parse_receive_follow_request(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
-                | MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    receive_follow_request_type_0 = (
-                        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
                     )
 
-                    return receive_follow_request_type_0
+                scheduled_note_post_failed = _parse_scheduled_note_post_failed(d["scheduledNotePostFailed"])
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    receive_follow_request_type_1 = (
-                        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
-                    )
+                _model.scheduled_note_post_failed = scheduled_note_post_failed
 
-                    return receive_follow_request_type_1
+            else:
+                _model.scheduled_note_post_failed = UNSET
+            if "receiveFollowRequest" in d:
+                _n += 1
 
-                return cast(
+                def _parse_receive_follow_request(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
                     | MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        receive_follow_request_type_0 = (
+                            MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
+                        )
+
+                        return receive_follow_request_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        receive_follow_request_type_1 = (
+                            MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
+                        )
+
+                        return receive_follow_request_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
+                        | MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            receive_follow_request = _parse_receive_follow_request(d.get("receiveFollowRequest", UNSET))
-
-            def _parse_follow_request_accepted(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
-                | MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_request_accepted_type_0 = (
-                        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
                     )
 
-                    return follow_request_accepted_type_0
+                receive_follow_request = _parse_receive_follow_request(d["receiveFollowRequest"])
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    follow_request_accepted_type_1 = (
-                        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
-                    )
+                _model.receive_follow_request = receive_follow_request
 
-                    return follow_request_accepted_type_1
+            else:
+                _model.receive_follow_request = UNSET
+            if "followRequestAccepted" in d:
+                _n += 1
 
-                return cast(
+                def _parse_follow_request_accepted(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
                     | MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_request_accepted_type_0 = (
+                            MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
+                        )
+
+                        return follow_request_accepted_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        follow_request_accepted_type_1 = (
+                            MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
+                        )
+
+                        return follow_request_accepted_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
+                        | MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            follow_request_accepted = _parse_follow_request_accepted(d.get("followRequestAccepted", UNSET))
+                follow_request_accepted = _parse_follow_request_accepted(d["followRequestAccepted"])
 
-            def _parse_role_assigned(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
-                | MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.follow_request_accepted = follow_request_accepted
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    role_assigned_type_0 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
+            else:
+                _model.follow_request_accepted = UNSET
+            if "roleAssigned" in d:
+                _n += 1
 
-                    return role_assigned_type_0
-
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    role_assigned_type_1 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
-
-                    return role_assigned_type_1
-
-                return cast(
+                def _parse_role_assigned(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
                     | MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        role_assigned_type_0 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
+
+                        return role_assigned_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        role_assigned_type_1 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
+
+                        return role_assigned_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
+                        | MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            role_assigned = _parse_role_assigned(d.get("roleAssigned", UNSET))
-
-            def _parse_chat_room_invitation_received(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
-                | MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    chat_room_invitation_received_type_0 = (
-                        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
                     )
 
-                    return chat_room_invitation_received_type_0
+                role_assigned = _parse_role_assigned(d["roleAssigned"])
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    chat_room_invitation_received_type_1 = (
-                        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
-                    )
+                _model.role_assigned = role_assigned
 
-                    return chat_room_invitation_received_type_1
+            else:
+                _model.role_assigned = UNSET
+            if "chatRoomInvitationReceived" in d:
+                _n += 1
 
-                return cast(
+                def _parse_chat_room_invitation_received(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
                     | MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        chat_room_invitation_received_type_0 = (
+                            MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
+                        )
+
+                        return chat_room_invitation_received_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        chat_room_invitation_received_type_1 = (
+                            MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
+                        )
+
+                        return chat_room_invitation_received_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
+                        | MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            chat_room_invitation_received = _parse_chat_room_invitation_received(
-                d.get("chatRoomInvitationReceived", UNSET)
-            )
-
-            def _parse_achievement_earned(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
-                | MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    achievement_earned_type_0 = MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0.from_dict(
-                        data
                     )
 
-                    return achievement_earned_type_0
+                chat_room_invitation_received = _parse_chat_room_invitation_received(d["chatRoomInvitationReceived"])
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    achievement_earned_type_1 = MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1.from_dict(
-                        data
-                    )
+                _model.chat_room_invitation_received = chat_room_invitation_received
 
-                    return achievement_earned_type_1
+            else:
+                _model.chat_room_invitation_received = UNSET
+            if "achievementEarned" in d:
+                _n += 1
 
-                return cast(
+                def _parse_achievement_earned(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
                     | MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        achievement_earned_type_0 = (
+                            MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0.from_dict(data)
+                        )
+
+                        return achievement_earned_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        achievement_earned_type_1 = (
+                            MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1.from_dict(data)
+                        )
+
+                        return achievement_earned_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
+                        | MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            achievement_earned = _parse_achievement_earned(d.get("achievementEarned", UNSET))
+                achievement_earned = _parse_achievement_earned(d["achievementEarned"])
 
-            def _parse_app(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigAppType0
-                | MeDetailedOnlyNotificationRecieveConfigAppType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.achievement_earned = achievement_earned
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    app_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
+            else:
+                _model.achievement_earned = UNSET
+            if "app" in d:
+                _n += 1
 
-                    return app_type_0
+                def _parse_app(
+                    data: object,
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    app_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        app_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
-                    return app_type_1
+                        return app_type_0
 
-                return cast(
-                    MeDetailedOnlyNotificationRecieveConfigAppType0
-                    | MeDetailedOnlyNotificationRecieveConfigAppType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        app_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
+
+                        return app_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            app = _parse_app(d.get("app", UNSET))
+                app = _parse_app(d["app"])
 
-            def _parse_test(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigTestType0
-                | MeDetailedOnlyNotificationRecieveConfigTestType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.app = app
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    test_type_0 = MeDetailedOnlyNotificationRecieveConfigTestType0.from_dict(data)
+            else:
+                _model.app = UNSET
+            if "test" in d:
+                _n += 1
 
-                    return test_type_0
+                def _parse_test(
+                    data: object,
+                ) -> (
+                    MeDetailedOnlyNotificationRecieveConfigTestType0 | MeDetailedOnlyNotificationRecieveConfigTestType1
+                ):
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    test_type_1 = MeDetailedOnlyNotificationRecieveConfigTestType1.from_dict(data)
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        test_type_0 = MeDetailedOnlyNotificationRecieveConfigTestType0.from_dict(data)
 
-                    return test_type_1
+                        return test_type_0
 
-                return cast(
-                    MeDetailedOnlyNotificationRecieveConfigTestType0
-                    | MeDetailedOnlyNotificationRecieveConfigTestType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        test_type_1 = MeDetailedOnlyNotificationRecieveConfigTestType1.from_dict(data)
+
+                        return test_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigTestType0
+                        | MeDetailedOnlyNotificationRecieveConfigTestType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            test = _parse_test(d.get("test", UNSET))
+                test = _parse_test(d["test"])
 
-            def _parse_login(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigLoginType0
-                | MeDetailedOnlyNotificationRecieveConfigLoginType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.test = test
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    login_type_0 = MeDetailedOnlyNotificationRecieveConfigLoginType0.from_dict(data)
+            else:
+                _model.test = UNSET
+            if "login" in d:
+                _n += 1
 
-                    return login_type_0
-
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    login_type_1 = MeDetailedOnlyNotificationRecieveConfigLoginType1.from_dict(data)
-
-                    return login_type_1
-
-                return cast(
+                def _parse_login(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigLoginType0
                     | MeDetailedOnlyNotificationRecieveConfigLoginType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        login_type_0 = MeDetailedOnlyNotificationRecieveConfigLoginType0.from_dict(data)
+
+                        return login_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        login_type_1 = MeDetailedOnlyNotificationRecieveConfigLoginType1.from_dict(data)
+
+                        return login_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigLoginType0
+                        | MeDetailedOnlyNotificationRecieveConfigLoginType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            login = _parse_login(d.get("login", UNSET))
+                login = _parse_login(d["login"])
 
-            def _parse_create_token(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
-                | MeDetailedOnlyNotificationRecieveConfigCreateTokenType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
+                _model.login = login
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    create_token_type_0 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType0.from_dict(data)
+            else:
+                _model.login = UNSET
+            if "createToken" in d:
+                _n += 1
 
-                    return create_token_type_0
-
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    create_token_type_1 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType1.from_dict(data)
-
-                    return create_token_type_1
-
-                return cast(
+                def _parse_create_token(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
                     | MeDetailedOnlyNotificationRecieveConfigCreateTokenType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        create_token_type_0 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType0.from_dict(data)
+
+                        return create_token_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        create_token_type_1 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType1.from_dict(data)
+
+                        return create_token_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
+                        | MeDetailedOnlyNotificationRecieveConfigCreateTokenType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
-
-            create_token = _parse_create_token(d.get("createToken", UNSET))
-
-            def _parse_export_completed(
-                data: object,
-            ) -> (
-                MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
-                | MeDetailedOnlyNotificationRecieveConfigExportCompletedType1
-                | Unset
-            ):
-                if isinstance(data, Unset):
-                    return data
-
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    export_completed_type_0 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType0.from_dict(
-                        data
                     )
 
-                    return export_completed_type_0
+                create_token = _parse_create_token(d["createToken"])
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    export_completed_type_1 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType1.from_dict(
-                        data
-                    )
+                _model.create_token = create_token
 
-                    return export_completed_type_1
+            else:
+                _model.create_token = UNSET
+            if "exportCompleted" in d:
+                _n += 1
 
-                return cast(
+                def _parse_export_completed(
+                    data: object,
+                ) -> (
                     MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
                     | MeDetailedOnlyNotificationRecieveConfigExportCompletedType1
-                    | Unset,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                ):
+
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        export_completed_type_0 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType0.from_dict(
+                            data
+                        )
+
+                        return export_completed_type_0
+
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        export_completed_type_1 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType1.from_dict(
+                            data
+                        )
+
+                        return export_completed_type_1
+
+                    return cast(
+                        MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
+                        | MeDetailedOnlyNotificationRecieveConfigExportCompletedType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            export_completed = _parse_export_completed(d.get("exportCompleted", UNSET))
+                export_completed = _parse_export_completed(d["exportCompleted"])
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                note,
-                follow,
-                mention,
-                reply,
-                renote,
-                quote,
-                reaction,
-                poll_ended,
-                scheduled_note_posted,
-                scheduled_note_post_failed,
-                receive_follow_request,
-                follow_request_accepted,
-                role_assigned,
-                chat_room_invitation_received,
-                achievement_earned,
-                app,
-                test,
-                login,
-                create_token,
-                export_completed,
-            )
+                _model.export_completed = export_completed
+
+            else:
+                _model.export_completed = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("MeDetailedOnlyNotificationRecieveConfig", exc) from exc
-        if not d.keys() <= _MEDETAILEDONLYNOTIFICATIONRECIEVECONFIG_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _MEDETAILEDONLYNOTIFICATIONRECIEVECONFIG_KEYS}
             unknown_properties("MeDetailedOnlyNotificationRecieveConfig", extra)

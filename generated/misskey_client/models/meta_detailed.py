@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -399,81 +400,159 @@ class MetaDetailed:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not MetaDetailed:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
             maintainer_name = d["maintainerName"]
 
+            _model.maintainer_name = maintainer_name
+
             maintainer_email = d["maintainerEmail"]
 
-            version = d["version"]
-            provides_tarball = d["providesTarball"]
+            _model.maintainer_email = maintainer_email
+
+            _model.version = d["version"]
+
+            _model.provides_tarball = d["providesTarball"]
+
             name = d["name"]
+
+            _model.name = name
 
             short_name = d["shortName"]
 
-            uri = d["uri"]
+            _model.short_name = short_name
+
+            _model.uri = d["uri"]
+
             description = d["description"]
+
+            _model.description = description
 
             langs: list[str] = d["langs"]
 
+            _model.langs = langs
+
             tos_url = d["tosUrl"]
+
+            _model.tos_url = tos_url
 
             repository_url = d["repositoryUrl"]
 
+            _model.repository_url = repository_url
+
             feedback_url = d["feedbackUrl"]
+
+            _model.feedback_url = feedback_url
 
             default_dark_theme = d["defaultDarkTheme"]
 
+            _model.default_dark_theme = default_dark_theme
+
             default_light_theme = d["defaultLightTheme"]
+
+            _model.default_light_theme = default_light_theme
 
             client_options = MetaClientOptions.from_dict(d["clientOptions"])
 
-            disable_registration = d["disableRegistration"]
-            email_required_for_signup = d["emailRequiredForSignup"]
-            enable_hcaptcha = d["enableHcaptcha"]
+            _model.client_options = client_options
+
+            _model.disable_registration = d["disableRegistration"]
+
+            _model.email_required_for_signup = d["emailRequiredForSignup"]
+
+            _model.enable_hcaptcha = d["enableHcaptcha"]
+
             hcaptcha_site_key = d["hcaptchaSiteKey"]
 
-            enable_mcaptcha = d["enableMcaptcha"]
+            _model.hcaptcha_site_key = hcaptcha_site_key
+
+            _model.enable_mcaptcha = d["enableMcaptcha"]
+
             mcaptcha_site_key = d["mcaptchaSiteKey"]
+
+            _model.mcaptcha_site_key = mcaptcha_site_key
 
             mcaptcha_instance_url = d["mcaptchaInstanceUrl"]
 
-            enable_recaptcha = d["enableRecaptcha"]
+            _model.mcaptcha_instance_url = mcaptcha_instance_url
+
+            _model.enable_recaptcha = d["enableRecaptcha"]
+
             recaptcha_site_key = d["recaptchaSiteKey"]
 
-            enable_turnstile = d["enableTurnstile"]
+            _model.recaptcha_site_key = recaptcha_site_key
+
+            _model.enable_turnstile = d["enableTurnstile"]
+
             turnstile_site_key = d["turnstileSiteKey"]
 
-            enable_testcaptcha = d["enableTestcaptcha"]
+            _model.turnstile_site_key = turnstile_site_key
+
+            _model.enable_testcaptcha = d["enableTestcaptcha"]
+
             google_analytics_measurement_id = d["googleAnalyticsMeasurementId"]
+
+            _model.google_analytics_measurement_id = google_analytics_measurement_id
 
             sw_publickey = d["swPublickey"]
 
-            mascot_image_url = d["mascotImageUrl"]
+            _model.sw_publickey = sw_publickey
+
+            _model.mascot_image_url = d["mascotImageUrl"]
+
             banner_url = d["bannerUrl"]
+
+            _model.banner_url = banner_url
 
             server_error_image_url = d["serverErrorImageUrl"]
 
+            _model.server_error_image_url = server_error_image_url
+
             info_image_url = d["infoImageUrl"]
+
+            _model.info_image_url = info_image_url
 
             not_found_image_url = d["notFoundImageUrl"]
 
+            _model.not_found_image_url = not_found_image_url
+
             icon_url = d["iconUrl"]
 
-            max_note_text_length = d["maxNoteTextLength"]
-            ads = []
+            _model.icon_url = icon_url
+
+            _model.max_note_text_length = d["maxNoteTextLength"]
+
             _ads = d["ads"]
-            for ads_item_data in _ads:
-                ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
+            ads: list[MetaLiteAdsItem]
+            if type(_ads) is not list:
+                raise TypeError(f"ads: expected a list, not {type(_ads).__name__}")
+            if _ads:
+                ads = []
+                for ads_item_data in _ads:
+                    ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
 
-                ads.append(ads_item)
+                    ads.append(ads_item)
+            else:
+                ads = _ads
 
-            notes_per_one_ad = d["notesPerOneAd"]
-            enable_email = d["enableEmail"]
-            enable_service_worker = d["enableServiceWorker"]
-            translator_available = d["translatorAvailable"]
+            _model.ads = ads
+
+            _model.notes_per_one_ad = d["notesPerOneAd"]
+
+            _model.enable_email = d["enableEmail"]
+
+            _model.enable_service_worker = d["enableServiceWorker"]
+
+            _model.translator_available = d["translatorAvailable"]
+
             _sentry_for_frontend = d["sentryForFrontend"]
             sentry_for_frontend: MetaLiteSentryForFrontend | None
             if _sentry_for_frontend is None:
@@ -483,109 +562,87 @@ class MetaDetailed:
 
                 sentry_for_frontend = sentry_for_frontend_type_0
 
-            media_proxy = d["mediaProxy"]
-            enable_url_preview = d["enableUrlPreview"]
+            _model.sentry_for_frontend = sentry_for_frontend
+
+            _model.media_proxy = d["mediaProxy"]
+
+            _model.enable_url_preview = d["enableUrlPreview"]
+
             background_image_url = d["backgroundImageUrl"]
+
+            _model.background_image_url = background_image_url
 
             impressum_url = d["impressumUrl"]
 
+            _model.impressum_url = impressum_url
+
             logo_image_url = d["logoImageUrl"]
+
+            _model.logo_image_url = logo_image_url
 
             privacy_policy_url = d["privacyPolicyUrl"]
 
+            _model.privacy_policy_url = privacy_policy_url
+
             inquiry_url = d["inquiryUrl"]
+
+            _model.inquiry_url = inquiry_url
 
             server_rules: list[str] = d["serverRules"]
 
+            _model.server_rules = server_rules
+
             theme_color = d["themeColor"]
+
+            _model.theme_color = theme_color
 
             policies = RolePolicies.from_dict(d["policies"])
 
-            note_searchable_scope = check_meta_lite_note_searchable_scope(d["noteSearchableScope"])
+            _model.policies = policies
 
-            max_file_size = d["maxFileSize"]
-            federation = check_meta_lite_federation(d["federation"])
+            _note_searchable_scope = d["noteSearchableScope"]
+            note_searchable_scope = (
+                _note_searchable_scope
+                if _note_searchable_scope in {"global", "local"}
+                else check_meta_lite_note_searchable_scope(_note_searchable_scope)
+            )
+
+            _model.note_searchable_scope = note_searchable_scope
+
+            _model.max_file_size = d["maxFileSize"]
+
+            _federation = d["federation"]
+            federation = (
+                _federation if _federation in {"all", "none", "specified"} else check_meta_lite_federation(_federation)
+            )
+
+            _model.federation = federation
 
             proxy_account_name = d["proxyAccountName"]
 
-            require_setup = d["requireSetup"]
-            cache_remote_files = d["cacheRemoteFiles"]
-            cache_remote_sensitive_files = d["cacheRemoteSensitiveFiles"]
-            _features = d.get("features", UNSET)
-            features: MetaDetailedOnlyFeatures | Unset
-            if _features is UNSET:
-                features = UNSET
-            else:
-                features = MetaDetailedOnlyFeatures.from_dict(_features)
+            _model.proxy_account_name = proxy_account_name
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                maintainer_name,
-                maintainer_email,
-                version,
-                provides_tarball,
-                name,
-                short_name,
-                uri,
-                description,
-                langs,
-                tos_url,
-                default_dark_theme,
-                default_light_theme,
-                client_options,
-                disable_registration,
-                email_required_for_signup,
-                enable_hcaptcha,
-                hcaptcha_site_key,
-                enable_mcaptcha,
-                mcaptcha_site_key,
-                mcaptcha_instance_url,
-                enable_recaptcha,
-                recaptcha_site_key,
-                enable_turnstile,
-                turnstile_site_key,
-                enable_testcaptcha,
-                google_analytics_measurement_id,
-                sw_publickey,
-                banner_url,
-                server_error_image_url,
-                info_image_url,
-                not_found_image_url,
-                icon_url,
-                max_note_text_length,
-                ads,
-                enable_email,
-                enable_service_worker,
-                translator_available,
-                sentry_for_frontend,
-                media_proxy,
-                enable_url_preview,
-                background_image_url,
-                impressum_url,
-                logo_image_url,
-                privacy_policy_url,
-                inquiry_url,
-                server_rules,
-                theme_color,
-                policies,
-                max_file_size,
-                federation,
-                proxy_account_name,
-                require_setup,
-                cache_remote_files,
-                cache_remote_sensitive_files,
-                repository_url,
-                feedback_url,
-                mascot_image_url,
-                notes_per_one_ad,
-                note_searchable_scope,
-                features,
-            )
+            _model.require_setup = d["requireSetup"]
+
+            _model.cache_remote_files = d["cacheRemoteFiles"]
+
+            _model.cache_remote_sensitive_files = d["cacheRemoteSensitiveFiles"]
+
+            _n = 59
+            if "features" in d:
+                _n += 1
+                features = MetaDetailedOnlyFeatures.from_dict(d["features"])
+
+                _model.features = features
+
+            else:
+                _model.features = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("MetaDetailed", exc) from exc
-        if not d.keys() <= _METADETAILED_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _METADETAILED_KEYS}
             unknown_properties("MetaDetailed", extra)
@@ -885,12 +942,18 @@ class MetaDetailed:
 
         _ads_raw = d.pop("ads", UNSET)
         if _ads_raw is not UNSET:
-            ads = []
             _ads = _ads_raw
-            for ads_item_data in _ads:
-                ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
+            ads: list[MetaLiteAdsItem]
+            if type(_ads) is not list:
+                raise TypeError(f"ads: expected a list, not {type(_ads).__name__}")
+            if _ads:
+                ads = []
+                for ads_item_data in _ads:
+                    ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
 
-                ads.append(ads_item)
+                    ads.append(ads_item)
+            else:
+                ads = _ads
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1017,7 +1080,12 @@ class MetaDetailed:
 
         _note_searchable_scope_raw = d.pop("noteSearchableScope", UNSET)
         if _note_searchable_scope_raw is not UNSET:
-            note_searchable_scope = check_meta_lite_note_searchable_scope(_note_searchable_scope_raw)
+            _note_searchable_scope = _note_searchable_scope_raw
+            note_searchable_scope = (
+                _note_searchable_scope
+                if _note_searchable_scope in {"global", "local"}
+                else check_meta_lite_note_searchable_scope(_note_searchable_scope)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -1031,7 +1099,10 @@ class MetaDetailed:
 
         _federation_raw = d.pop("federation", UNSET)
         if _federation_raw is not UNSET:
-            federation = check_meta_lite_federation(_federation_raw)
+            _federation = _federation_raw
+            federation = (
+                _federation if _federation in {"all", "none", "specified"} else check_meta_lite_federation(_federation)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

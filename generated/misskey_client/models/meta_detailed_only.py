@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -75,35 +76,41 @@ class MetaDetailedOnly:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not MetaDetailedOnly:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
             proxy_account_name = d["proxyAccountName"]
 
-            require_setup = d["requireSetup"]
-            cache_remote_files = d["cacheRemoteFiles"]
-            cache_remote_sensitive_files = d["cacheRemoteSensitiveFiles"]
-            _features = d.get("features", UNSET)
-            features: MetaDetailedOnlyFeatures | Unset
-            if _features is UNSET:
-                features = UNSET
-            else:
-                features = MetaDetailedOnlyFeatures.from_dict(_features)
+            _model.proxy_account_name = proxy_account_name
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                proxy_account_name,
-                require_setup,
-                cache_remote_files,
-                cache_remote_sensitive_files,
-                features,
-            )
+            _model.require_setup = d["requireSetup"]
+
+            _model.cache_remote_files = d["cacheRemoteFiles"]
+
+            _model.cache_remote_sensitive_files = d["cacheRemoteSensitiveFiles"]
+
+            _n = 4
+            if "features" in d:
+                _n += 1
+                features = MetaDetailedOnlyFeatures.from_dict(d["features"])
+
+                _model.features = features
+
+            else:
+                _model.features = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("MetaDetailedOnly", exc) from exc
-        if not d.keys() <= _METADETAILEDONLY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _METADETAILEDONLY_KEYS}
             unknown_properties("MetaDetailedOnly", extra)

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -89,38 +90,47 @@ class MetaDetailedOnlyFeatures:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not MetaDetailedOnlyFeatures:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            registration = d["registration"]
-            email_required_for_signup = d["emailRequiredForSignup"]
-            local_timeline = d["localTimeline"]
-            global_timeline = d["globalTimeline"]
-            hcaptcha = d["hcaptcha"]
-            turnstile = d["turnstile"]
-            recaptcha = d["recaptcha"]
-            object_storage = d["objectStorage"]
-            service_worker = d["serviceWorker"]
-            miauth = d.get("miauth", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                registration,
-                email_required_for_signup,
-                local_timeline,
-                global_timeline,
-                hcaptcha,
-                turnstile,
-                recaptcha,
-                object_storage,
-                service_worker,
-                miauth,
-            )
+            _model.registration = d["registration"]
+
+            _model.email_required_for_signup = d["emailRequiredForSignup"]
+
+            _model.local_timeline = d["localTimeline"]
+
+            _model.global_timeline = d["globalTimeline"]
+
+            _model.hcaptcha = d["hcaptcha"]
+
+            _model.turnstile = d["turnstile"]
+
+            _model.recaptcha = d["recaptcha"]
+
+            _model.object_storage = d["objectStorage"]
+
+            _model.service_worker = d["serviceWorker"]
+
+            _n = 9
+            if "miauth" in d:
+                _n += 1
+                _model.miauth = d["miauth"]
+
+            else:
+                _model.miauth = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("MetaDetailedOnlyFeatures", exc) from exc
-        if not d.keys() <= _METADETAILEDONLYFEATURES_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _METADETAILEDONLYFEATURES_KEYS}
             unknown_properties("MetaDetailedOnlyFeatures", extra)

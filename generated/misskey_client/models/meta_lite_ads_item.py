@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -74,32 +75,41 @@ class MetaLiteAdsItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not MetaLiteAdsItem:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            url = d["url"]
-            place = d["place"]
-            ratio = d["ratio"]
-            image_url = d["imageUrl"]
-            day_of_week = d["dayOfWeek"]
-            is_sensitive = d.get("isSensitive", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                url,
-                place,
-                ratio,
-                image_url,
-                day_of_week,
-                is_sensitive,
-            )
+            _model.id = d["id"]
+
+            _model.url = d["url"]
+
+            _model.place = d["place"]
+
+            _model.ratio = d["ratio"]
+
+            _model.image_url = d["imageUrl"]
+
+            _model.day_of_week = d["dayOfWeek"]
+
+            _n = 6
+            if "isSensitive" in d:
+                _n += 1
+                _model.is_sensitive = d["isSensitive"]
+
+            else:
+                _model.is_sensitive = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("MetaLiteAdsItem", exc) from exc
-        if not d.keys() <= _METALITEADSITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _METALITEADSITEM_KEYS}
             unknown_properties("MetaLiteAdsItem", extra)

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -108,55 +109,76 @@ class MetaLiteSentryForFrontend:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not MetaLiteSentryForFrontend:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
             options = MetaLiteSentryForFrontendOptions.from_dict(d["options"])
 
-            _vue_integration = d.get("vueIntegration", UNSET)
-            vue_integration: MetaLiteSentryForFrontendVueIntegrationType0 | None | Unset
-            if _vue_integration is None or _vue_integration is UNSET:
-                vue_integration = _vue_integration
+            _model.options = options
+
+            _n = 1
+            if "vueIntegration" in d:
+                _n += 1
+                _vue_integration = d["vueIntegration"]
+                vue_integration: MetaLiteSentryForFrontendVueIntegrationType0 | None
+                if _vue_integration is None:
+                    vue_integration = _vue_integration
+                else:
+                    vue_integration_type_0 = MetaLiteSentryForFrontendVueIntegrationType0.from_dict(_vue_integration)
+
+                    vue_integration = vue_integration_type_0
+
+                _model.vue_integration = vue_integration
+
             else:
-                vue_integration_type_0 = MetaLiteSentryForFrontendVueIntegrationType0.from_dict(_vue_integration)
+                _model.vue_integration = UNSET
+            if "browserTracingIntegration" in d:
+                _n += 1
+                _browser_tracing_integration = d["browserTracingIntegration"]
+                browser_tracing_integration: MetaLiteSentryForFrontendBrowserTracingIntegrationType0 | None
+                if _browser_tracing_integration is None:
+                    browser_tracing_integration = _browser_tracing_integration
+                else:
+                    browser_tracing_integration_type_0 = (
+                        MetaLiteSentryForFrontendBrowserTracingIntegrationType0.from_dict(_browser_tracing_integration)
+                    )
 
-                vue_integration = vue_integration_type_0
+                    browser_tracing_integration = browser_tracing_integration_type_0
 
-            _browser_tracing_integration = d.get("browserTracingIntegration", UNSET)
-            browser_tracing_integration: MetaLiteSentryForFrontendBrowserTracingIntegrationType0 | None | Unset
-            if _browser_tracing_integration is None or _browser_tracing_integration is UNSET:
-                browser_tracing_integration = _browser_tracing_integration
+                _model.browser_tracing_integration = browser_tracing_integration
+
             else:
-                browser_tracing_integration_type_0 = MetaLiteSentryForFrontendBrowserTracingIntegrationType0.from_dict(
-                    _browser_tracing_integration
-                )
+                _model.browser_tracing_integration = UNSET
+            if "replayIntegration" in d:
+                _n += 1
+                _replay_integration = d["replayIntegration"]
+                replay_integration: MetaLiteSentryForFrontendReplayIntegrationType0 | None
+                if _replay_integration is None:
+                    replay_integration = _replay_integration
+                else:
+                    replay_integration_type_0 = MetaLiteSentryForFrontendReplayIntegrationType0.from_dict(
+                        _replay_integration
+                    )
 
-                browser_tracing_integration = browser_tracing_integration_type_0
+                    replay_integration = replay_integration_type_0
 
-            _replay_integration = d.get("replayIntegration", UNSET)
-            replay_integration: MetaLiteSentryForFrontendReplayIntegrationType0 | None | Unset
-            if _replay_integration is None or _replay_integration is UNSET:
-                replay_integration = _replay_integration
+                _model.replay_integration = replay_integration
+
             else:
-                replay_integration_type_0 = MetaLiteSentryForFrontendReplayIntegrationType0.from_dict(
-                    _replay_integration
-                )
-
-                replay_integration = replay_integration_type_0
-
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                options,
-                vue_integration,
-                browser_tracing_integration,
-                replay_integration,
-            )
+                _model.replay_integration = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("MetaLiteSentryForFrontend", exc) from exc
-        if not d.keys() <= _METALITESENTRYFORFRONTEND_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _METALITESENTRYFORFRONTEND_KEYS}
             unknown_properties("MetaLiteSentryForFrontend", extra)

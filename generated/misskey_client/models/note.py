@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_enum_value,
@@ -348,19 +349,40 @@ class Note:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not Note:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             text = d["text"]
 
-            user_id = d["userId"]
+            _model.text = text
+
+            _model.user_id = d["userId"]
+
             user = UserLite.from_dict(d["user"])
 
-            visibility = check_note_visibility(d["visibility"])
+            _model.user = user
+
+            _visibility = d["visibility"]
+            visibility = (
+                _visibility
+                if _visibility in {"followers", "home", "public", "specified"}
+                else check_note_visibility(_visibility)
+            )
+
+            _model.visibility = visibility
 
             _reaction_acceptance = d["reactionAcceptance"]
             reaction_acceptance: (
@@ -379,143 +401,259 @@ class Note:
                     _reaction_acceptance,
                 )
 
-            reaction_emojis = NoteReactionEmojis.from_dict(d["reactionEmojis"])
+            _model.reaction_acceptance = reaction_acceptance
 
-            reactions = NoteReactions.from_dict(d["reactions"])
-
-            reaction_count = d["reactionCount"]
-            renote_count = d["renoteCount"]
-            replies_count = d["repliesCount"]
-            _deleted_at = d.get("deletedAt", UNSET)
-            deleted_at: datetime.datetime | None | Unset
-            if _deleted_at is None or _deleted_at is UNSET:
-                deleted_at = _deleted_at
+            _reaction_emojis = d["reactionEmojis"]
+            if type(_reaction_emojis) is dict:
+                reaction_emojis = new_instance(NoteReactionEmojis)
+                reaction_emojis.additional_properties = _reaction_emojis
             else:
-                deleted_at_type_0 = parse_datetime(_deleted_at)
+                reaction_emojis = NoteReactionEmojis.from_dict(_reaction_emojis)
+            _model.reaction_emojis = reaction_emojis
 
-                deleted_at = deleted_at_type_0
-
-            cw = d.get("cw", UNSET)
-
-            reply_id = d.get("replyId", UNSET)
-
-            renote_id = d.get("renoteId", UNSET)
-
-            _reply = d.get("reply", UNSET)
-            reply: None | Note | Unset
-            if _reply is None or _reply is UNSET:
-                reply = _reply
+            _reactions = d["reactions"]
+            if type(_reactions) is dict:
+                reactions = new_instance(NoteReactions)
+                reactions.additional_properties = _reactions
             else:
-                reply_type_0 = Note.from_dict(_reply)
+                reactions = NoteReactions.from_dict(_reactions)
+            _model.reactions = reactions
 
-                reply = reply_type_0
+            _model.reaction_count = d["reactionCount"]
 
-            _renote = d.get("renote", UNSET)
-            renote: None | Note | Unset
-            if _renote is None or _renote is UNSET:
-                renote = _renote
+            _model.renote_count = d["renoteCount"]
+
+            _model.replies_count = d["repliesCount"]
+
+            _n = 12
+            if "deletedAt" in d:
+                _n += 1
+                _deleted_at = d["deletedAt"]
+                deleted_at: datetime.datetime | None
+                if _deleted_at is None:
+                    deleted_at = _deleted_at
+                else:
+                    deleted_at_type_0 = parse_datetime(_deleted_at)
+
+                    deleted_at = deleted_at_type_0
+
+                _model.deleted_at = deleted_at
+
             else:
-                renote_type_0 = Note.from_dict(_renote)
+                _model.deleted_at = UNSET
+            if "cw" in d:
+                _n += 1
+                cw = d["cw"]
 
-                renote = renote_type_0
+                _model.cw = cw
 
-            is_hidden = d.get("isHidden", UNSET)
-            mentions: list[str] = d.get("mentions", UNSET)
-
-            visible_user_ids: list[str] = d.get("visibleUserIds", UNSET)
-
-            file_ids: list[str] = d.get("fileIds", UNSET)
-
-            _files = d.get("files", UNSET)
-            files: list[DriveFile] | Unset = UNSET
-            if _files is not UNSET:
-                files = []
-                for files_item_data in _files:
-                    files_item = DriveFile.from_dict(files_item_data)
-
-                    files.append(files_item)
-
-            tags: list[str] = d.get("tags", UNSET)
-
-            _poll = d.get("poll", UNSET)
-            poll: None | NotePoll | Unset
-            if _poll is None or _poll is UNSET:
-                poll = _poll
             else:
-                poll_type_0 = NotePoll.from_dict(_poll)
+                _model.cw = UNSET
+            if "replyId" in d:
+                _n += 1
+                reply_id = d["replyId"]
 
-                poll = poll_type_0
+                _model.reply_id = reply_id
 
-            _emojis = d.get("emojis", UNSET)
-            emojis: NoteEmojis | Unset
-            if _emojis is UNSET:
-                emojis = UNSET
             else:
-                emojis = NoteEmojis.from_dict(_emojis)
+                _model.reply_id = UNSET
+            if "renoteId" in d:
+                _n += 1
+                renote_id = d["renoteId"]
 
-            channel_id = d.get("channelId", UNSET)
+                _model.renote_id = renote_id
 
-            _channel = d.get("channel", UNSET)
-            channel: None | NoteChannel | Unset
-            if _channel is None or _channel is UNSET:
-                channel = _channel
             else:
-                channel_type_0 = NoteChannel.from_dict(_channel)
+                _model.renote_id = UNSET
+            if "reply" in d:
+                _n += 1
+                _reply = d["reply"]
+                reply: None | Note
+                if _reply is None:
+                    reply = _reply
+                else:
+                    reply_type_0 = Note.from_dict(_reply)
 
-                channel = channel_type_0
+                    reply = reply_type_0
 
-            local_only = d.get("localOnly", UNSET)
-            uri = d.get("uri", UNSET)
-            url = d.get("url", UNSET)
-            reaction_and_user_pair_cache: list[str] = d.get("reactionAndUserPairCache", UNSET)
+                _model.reply = reply
 
-            clipped_count = d.get("clippedCount", UNSET)
-            has_poll = d.get("hasPoll", UNSET)
-            my_reaction = d.get("myReaction", UNSET)
+            else:
+                _model.reply = UNSET
+            if "renote" in d:
+                _n += 1
+                _renote = d["renote"]
+                renote: None | Note
+                if _renote is None:
+                    renote = _renote
+                else:
+                    renote_type_0 = Note.from_dict(_renote)
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                text,
-                user_id,
-                user,
-                visibility,
-                reaction_acceptance,
-                reaction_emojis,
-                reactions,
-                reaction_count,
-                renote_count,
-                replies_count,
-                deleted_at,
-                cw,
-                reply_id,
-                renote_id,
-                reply,
-                renote,
-                is_hidden,
-                mentions,
-                visible_user_ids,
-                file_ids,
-                files,
-                tags,
-                poll,
-                emojis,
-                channel_id,
-                channel,
-                local_only,
-                uri,
-                url,
-                reaction_and_user_pair_cache,
-                clipped_count,
-                has_poll,
-                my_reaction,
-            )
+                    renote = renote_type_0
+
+                _model.renote = renote
+
+            else:
+                _model.renote = UNSET
+            if "isHidden" in d:
+                _n += 1
+                _model.is_hidden = d["isHidden"]
+
+            else:
+                _model.is_hidden = UNSET
+            if "mentions" in d:
+                _n += 1
+                mentions: list[str] = d["mentions"]
+
+                _model.mentions = mentions
+
+            else:
+                _model.mentions = UNSET
+            if "visibleUserIds" in d:
+                _n += 1
+                visible_user_ids: list[str] = d["visibleUserIds"]
+
+                _model.visible_user_ids = visible_user_ids
+
+            else:
+                _model.visible_user_ids = UNSET
+            if "fileIds" in d:
+                _n += 1
+                file_ids: list[str] = d["fileIds"]
+
+                _model.file_ids = file_ids
+
+            else:
+                _model.file_ids = UNSET
+            if "files" in d:
+                _n += 1
+                _files = d["files"]
+                files: list[DriveFile]
+                if type(_files) is not list:
+                    raise TypeError(f"files: expected a list, not {type(_files).__name__}")
+                if _files:
+                    files = []
+                    for files_item_data in _files:
+                        files_item = DriveFile.from_dict(files_item_data)
+
+                        files.append(files_item)
+                else:
+                    files = _files
+
+                _model.files = files
+
+            else:
+                _model.files = UNSET
+            if "tags" in d:
+                _n += 1
+                tags: list[str] = d["tags"]
+
+                _model.tags = tags
+
+            else:
+                _model.tags = UNSET
+            if "poll" in d:
+                _n += 1
+                _poll = d["poll"]
+                poll: None | NotePoll
+                if _poll is None:
+                    poll = _poll
+                else:
+                    poll_type_0 = NotePoll.from_dict(_poll)
+
+                    poll = poll_type_0
+
+                _model.poll = poll
+
+            else:
+                _model.poll = UNSET
+            if "emojis" in d:
+                _n += 1
+                _emojis = d["emojis"]
+                if type(_emojis) is dict:
+                    emojis = new_instance(NoteEmojis)
+                    emojis.additional_properties = _emojis
+                else:
+                    emojis = NoteEmojis.from_dict(_emojis)
+                _model.emojis = emojis
+
+            else:
+                _model.emojis = UNSET
+            if "channelId" in d:
+                _n += 1
+                channel_id = d["channelId"]
+
+                _model.channel_id = channel_id
+
+            else:
+                _model.channel_id = UNSET
+            if "channel" in d:
+                _n += 1
+                _channel = d["channel"]
+                channel: None | NoteChannel
+                if _channel is None:
+                    channel = _channel
+                else:
+                    channel_type_0 = NoteChannel.from_dict(_channel)
+
+                    channel = channel_type_0
+
+                _model.channel = channel
+
+            else:
+                _model.channel = UNSET
+            if "localOnly" in d:
+                _n += 1
+                _model.local_only = d["localOnly"]
+
+            else:
+                _model.local_only = UNSET
+            if "uri" in d:
+                _n += 1
+                _model.uri = d["uri"]
+
+            else:
+                _model.uri = UNSET
+            if "url" in d:
+                _n += 1
+                _model.url = d["url"]
+
+            else:
+                _model.url = UNSET
+            if "reactionAndUserPairCache" in d:
+                _n += 1
+                reaction_and_user_pair_cache: list[str] = d["reactionAndUserPairCache"]
+
+                _model.reaction_and_user_pair_cache = reaction_and_user_pair_cache
+
+            else:
+                _model.reaction_and_user_pair_cache = UNSET
+            if "clippedCount" in d:
+                _n += 1
+                _model.clipped_count = d["clippedCount"]
+
+            else:
+                _model.clipped_count = UNSET
+            if "hasPoll" in d:
+                _n += 1
+                _model.has_poll = d["hasPoll"]
+
+            else:
+                _model.has_poll = UNSET
+            if "myReaction" in d:
+                _n += 1
+                my_reaction = d["myReaction"]
+
+                _model.my_reaction = my_reaction
+
+            else:
+                _model.my_reaction = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("Note", exc) from exc
-        if not d.keys() <= _NOTE_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTE_KEYS}
             unknown_properties("Note", extra)
@@ -576,7 +714,12 @@ class Note:
 
         _visibility_raw = d.pop("visibility", UNSET)
         if _visibility_raw is not UNSET:
-            visibility = check_note_visibility(_visibility_raw)
+            _visibility = _visibility_raw
+            visibility = (
+                _visibility
+                if _visibility in {"followers", "home", "public", "specified"}
+                else check_note_visibility(_visibility)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -684,11 +827,16 @@ class Note:
         _files = d.pop("files", UNSET)
         files: list[DriveFile] | Unset = UNSET
         if _files is not UNSET:
-            files = []
-            for files_item_data in _files:
-                files_item = DriveFile.from_dict(files_item_data)
+            if type(_files) is not list:
+                raise TypeError(f"files: expected a list, not {type(_files).__name__}")
+            if _files:
+                files = []
+                for files_item_data in _files:
+                    files_item = DriveFile.from_dict(files_item_data)
 
-                files.append(files_item)
+                    files.append(files_item)
+            else:
+                files = _files
 
         tags: list[str] = d.pop("tags", UNSET)
 

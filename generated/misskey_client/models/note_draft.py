@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_enum_value,
@@ -229,31 +230,64 @@ class NoteDraft:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not NoteDraft:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             text = d["text"]
 
+            _model.text = text
+
             cw = d["cw"]
 
-            user_id = d["userId"]
+            _model.cw = cw
+
+            _model.user_id = d["userId"]
+
             user = UserLite.from_dict(d["user"])
+
+            _model.user = user
 
             reply_id = d["replyId"]
 
+            _model.reply_id = reply_id
+
             renote_id = d["renoteId"]
 
-            visibility = check_note_draft_visibility(d["visibility"])
+            _model.renote_id = renote_id
+
+            _visibility = d["visibility"]
+            visibility = (
+                _visibility
+                if _visibility in {"followers", "home", "public", "specified"}
+                else check_note_draft_visibility(_visibility)
+            )
+
+            _model.visibility = visibility
 
             visible_user_ids: list[str] = d["visibleUserIds"]
 
+            _model.visible_user_ids = visible_user_ids
+
             file_ids: list[str] = d["fileIds"]
 
+            _model.file_ids = file_ids
+
             hashtag = d["hashtag"]
+
+            _model.hashtag = hashtag
 
             _poll = d["poll"]
             poll: None | NoteDraftPoll
@@ -264,9 +298,14 @@ class NoteDraft:
 
                 poll = poll_type_0
 
+            _model.poll = poll
+
             channel_id = d["channelId"]
 
-            local_only = d["localOnly"]
+            _model.channel_id = channel_id
+
+            _model.local_only = d["localOnly"]
+
             _reaction_acceptance = d["reactionAcceptance"]
             reaction_acceptance: (
                 None
@@ -287,75 +326,85 @@ class NoteDraft:
                     _reaction_acceptance,
                 )
 
+            _model.reaction_acceptance = reaction_acceptance
+
             scheduled_at = d["scheduledAt"]
 
-            is_actually_scheduled = d["isActuallyScheduled"]
-            _reply = d.get("reply", UNSET)
-            reply: None | Note | Unset
-            if _reply is None or _reply is UNSET:
-                reply = _reply
+            _model.scheduled_at = scheduled_at
+
+            _model.is_actually_scheduled = d["isActuallyScheduled"]
+
+            _n = 18
+            if "reply" in d:
+                _n += 1
+                _reply = d["reply"]
+                reply: None | Note
+                if _reply is None:
+                    reply = _reply
+                else:
+                    reply_type_0 = Note.from_dict(_reply)
+
+                    reply = reply_type_0
+
+                _model.reply = reply
+
             else:
-                reply_type_0 = Note.from_dict(_reply)
+                _model.reply = UNSET
+            if "renote" in d:
+                _n += 1
+                _renote = d["renote"]
+                renote: None | Note
+                if _renote is None:
+                    renote = _renote
+                else:
+                    renote_type_0 = Note.from_dict(_renote)
 
-                reply = reply_type_0
+                    renote = renote_type_0
 
-            _renote = d.get("renote", UNSET)
-            renote: None | Note | Unset
-            if _renote is None or _renote is UNSET:
-                renote = _renote
+                _model.renote = renote
+
             else:
-                renote_type_0 = Note.from_dict(_renote)
+                _model.renote = UNSET
+            if "files" in d:
+                _n += 1
+                _files = d["files"]
+                files: list[DriveFile]
+                if type(_files) is not list:
+                    raise TypeError(f"files: expected a list, not {type(_files).__name__}")
+                if _files:
+                    files = []
+                    for files_item_data in _files:
+                        files_item = DriveFile.from_dict(files_item_data)
 
-                renote = renote_type_0
+                        files.append(files_item)
+                else:
+                    files = _files
 
-            _files = d.get("files", UNSET)
-            files: list[DriveFile] | Unset = UNSET
-            if _files is not UNSET:
-                files = []
-                for files_item_data in _files:
-                    files_item = DriveFile.from_dict(files_item_data)
+                _model.files = files
 
-                    files.append(files_item)
-
-            _channel = d.get("channel", UNSET)
-            channel: None | NoteDraftChannel | Unset
-            if _channel is None or _channel is UNSET:
-                channel = _channel
             else:
-                channel_type_0 = NoteDraftChannel.from_dict(_channel)
+                _model.files = UNSET
+            if "channel" in d:
+                _n += 1
+                _channel = d["channel"]
+                channel: None | NoteDraftChannel
+                if _channel is None:
+                    channel = _channel
+                else:
+                    channel_type_0 = NoteDraftChannel.from_dict(_channel)
 
-                channel = channel_type_0
+                    channel = channel_type_0
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                text,
-                cw,
-                user_id,
-                user,
-                reply_id,
-                renote_id,
-                visibility,
-                visible_user_ids,
-                file_ids,
-                hashtag,
-                poll,
-                channel_id,
-                local_only,
-                reaction_acceptance,
-                scheduled_at,
-                is_actually_scheduled,
-                reply,
-                renote,
-                files,
-                channel,
-            )
+                _model.channel = channel
+
+            else:
+                _model.channel = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NoteDraft", exc) from exc
-        if not d.keys() <= _NOTEDRAFT_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTEDRAFT_KEYS}
             unknown_properties("NoteDraft", extra)
@@ -443,7 +492,12 @@ class NoteDraft:
 
         _visibility_raw = d.pop("visibility", UNSET)
         if _visibility_raw is not UNSET:
-            visibility = check_note_draft_visibility(_visibility_raw)
+            _visibility = _visibility_raw
+            visibility = (
+                _visibility
+                if _visibility in {"followers", "home", "public", "specified"}
+                else check_note_draft_visibility(_visibility)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -569,11 +623,16 @@ class NoteDraft:
         _files = d.pop("files", UNSET)
         files: list[DriveFile] | Unset = UNSET
         if _files is not UNSET:
-            files = []
-            for files_item_data in _files:
-                files_item = DriveFile.from_dict(files_item_data)
+            if type(_files) is not list:
+                raise TypeError(f"files: expected a list, not {type(_files).__name__}")
+            if _files:
+                files = []
+                for files_item_data in _files:
+                    files_item = DriveFile.from_dict(files_item_data)
 
-                files.append(files_item)
+                    files.append(files_item)
+            else:
+                files = _files
 
         _channel = d.pop("channel", UNSET)
         channel: None | NoteDraftChannel | Unset

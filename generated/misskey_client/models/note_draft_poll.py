@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -72,36 +73,52 @@ class NoteDraftPoll:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not NoteDraftPoll:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            multiple = d["multiple"]
+            _model.multiple = d["multiple"]
+
             choices: list[str] = d["choices"]
 
-            _expires_at = d.get("expiresAt", UNSET)
-            expires_at: datetime.datetime | None | Unset
-            if _expires_at is None or _expires_at is UNSET:
-                expires_at = _expires_at
+            _model.choices = choices
+
+            _n = 2
+            if "expiresAt" in d:
+                _n += 1
+                _expires_at = d["expiresAt"]
+                expires_at: datetime.datetime | None
+                if _expires_at is None:
+                    expires_at = _expires_at
+                else:
+                    expires_at_type_0 = parse_datetime(_expires_at)
+
+                    expires_at = expires_at_type_0
+
+                _model.expires_at = expires_at
+
             else:
-                expires_at_type_0 = parse_datetime(_expires_at)
+                _model.expires_at = UNSET
+            if "expiredAfter" in d:
+                _n += 1
+                expired_after = d["expiredAfter"]
 
-                expires_at = expires_at_type_0
+                _model.expired_after = expired_after
 
-            expired_after = d.get("expiredAfter", UNSET)
-
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                multiple,
-                choices,
-                expires_at,
-                expired_after,
-            )
+            else:
+                _model.expired_after = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NoteDraftPoll", exc) from exc
-        if not d.keys() <= _NOTEDRAFTPOLL_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTEDRAFTPOLL_KEYS}
             unknown_properties("NoteDraftPoll", extra)

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -77,38 +78,55 @@ class NotePoll:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not NotePoll:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            multiple = d["multiple"]
-            choices = []
+            _model.multiple = d["multiple"]
+
             _choices = d["choices"]
-            for choices_item_data in _choices:
-                choices_item = NotePollChoicesItem.from_dict(choices_item_data)
+            choices: list[NotePollChoicesItem]
+            if type(_choices) is not list:
+                raise TypeError(f"choices: expected a list, not {type(_choices).__name__}")
+            if _choices:
+                choices = []
+                for choices_item_data in _choices:
+                    choices_item = NotePollChoicesItem.from_dict(choices_item_data)
 
-                choices.append(choices_item)
-
-            _expires_at = d.get("expiresAt", UNSET)
-            expires_at: datetime.datetime | None | Unset
-            if _expires_at is None or _expires_at is UNSET:
-                expires_at = _expires_at
+                    choices.append(choices_item)
             else:
-                expires_at_type_0 = parse_datetime(_expires_at)
+                choices = _choices
 
-                expires_at = expires_at_type_0
+            _model.choices = choices
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                multiple,
-                choices,
-                expires_at,
-            )
+            _n = 2
+            if "expiresAt" in d:
+                _n += 1
+                _expires_at = d["expiresAt"]
+                expires_at: datetime.datetime | None
+                if _expires_at is None:
+                    expires_at = _expires_at
+                else:
+                    expires_at_type_0 = parse_datetime(_expires_at)
+
+                    expires_at = expires_at_type_0
+
+                _model.expires_at = expires_at
+
+            else:
+                _model.expires_at = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NotePoll", exc) from exc
-        if not d.keys() <= _NOTEPOLL_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTEPOLL_KEYS}
             unknown_properties("NotePoll", extra)
@@ -137,12 +155,18 @@ class NotePoll:
 
         _choices_raw = d.pop("choices", UNSET)
         if _choices_raw is not UNSET:
-            choices = []
             _choices = _choices_raw
-            for choices_item_data in _choices:
-                choices_item = NotePollChoicesItem.from_dict(choices_item_data)
+            choices: list[NotePollChoicesItem]
+            if type(_choices) is not list:
+                raise TypeError(f"choices: expected a list, not {type(_choices).__name__}")
+            if _choices:
+                choices = []
+                for choices_item_data in _choices:
+                    choices_item = NotePollChoicesItem.from_dict(choices_item_data)
 
-                choices.append(choices_item)
+                    choices.append(choices_item)
+            else:
+                choices = _choices
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

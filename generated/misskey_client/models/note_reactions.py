@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
 )
 
@@ -28,6 +29,11 @@ class NoteReactions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
+        if type(src_dict) is dict and cls is NoteReactions:
+            # A map of plain values: the object is the whole model (shared, not copied, like lists).
+            _model = new_instance(cls)
+            _model.additional_properties = src_dict
+            return _model
         try:
             if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
                 # dict() would take ["ab"] for {"a": "b"} and [["k", 1]] for {"k": 1}: only an object is one.

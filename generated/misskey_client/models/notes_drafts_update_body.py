@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_enum_value,
     unknown_properties,
@@ -206,91 +207,163 @@ class NotesDraftsUpdateBody:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not NotesDraftsUpdateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            draft_id = d["draftId"]
-            _visibility = d.get("visibility", UNSET)
-            visibility: NotesDraftsUpdateBodyVisibility | Unset
-            if _visibility is UNSET:
-                visibility = UNSET
-            else:
-                visibility = check_notes_drafts_update_body_visibility(_visibility)
+            _model.draft_id = d["draftId"]
 
-            visible_user_ids: list[str] = d.get("visibleUserIds", UNSET)
-
-            cw = d.get("cw", UNSET)
-
-            hashtag = d.get("hashtag", UNSET)
-
-            local_only = d.get("localOnly", UNSET)
-            _reaction_acceptance = d.get("reactionAcceptance", UNSET)
-            reaction_acceptance: (
-                None
-                | NotesDraftsUpdateBodyReactionAcceptanceType1
-                | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
-                | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
-                | Unset
-            )
-            if (
-                _reaction_acceptance is None
-                or _reaction_acceptance is UNSET
-                or _reaction_acceptance
-                in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
-            ):
-                reaction_acceptance = _reaction_acceptance
-            else:
-                reaction_acceptance = unknown_enum_value(
-                    "None | NotesDraftsUpdateBodyReactionAcceptanceType1 | NotesDraftsUpdateBodyReactionAcceptanceType2Type1 | NotesDraftsUpdateBodyReactionAcceptanceType3Type1",
-                    _reaction_acceptance,
+            _n = 1
+            if "visibility" in d:
+                _n += 1
+                _visibility = d["visibility"]
+                visibility = (
+                    _visibility
+                    if _visibility in {"followers", "home", "public", "specified"}
+                    else check_notes_drafts_update_body_visibility(_visibility)
                 )
 
-            reply_id = d.get("replyId", UNSET)
+                _model.visibility = visibility
 
-            renote_id = d.get("renoteId", UNSET)
-
-            channel_id = d.get("channelId", UNSET)
-
-            text = d.get("text", UNSET)
-
-            file_ids: list[str] = d.get("fileIds", UNSET)
-
-            _poll = d.get("poll", UNSET)
-            poll: None | NotesDraftsUpdateBodyPoll | Unset
-            if _poll is None or _poll is UNSET:
-                poll = _poll
             else:
-                poll_type_0 = NotesDraftsUpdateBodyPoll.from_dict(_poll)
+                _model.visibility = UNSET
+            if "visibleUserIds" in d:
+                _n += 1
+                visible_user_ids: list[str] = d["visibleUserIds"]
 
-                poll = poll_type_0
+                _model.visible_user_ids = visible_user_ids
 
-            scheduled_at = d.get("scheduledAt", UNSET)
+            else:
+                _model.visible_user_ids = UNSET
+            if "cw" in d:
+                _n += 1
+                cw = d["cw"]
 
-            is_actually_scheduled = d.get("isActuallyScheduled", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                draft_id,
-                visibility,
-                visible_user_ids,
-                cw,
-                hashtag,
-                local_only,
-                reaction_acceptance,
-                reply_id,
-                renote_id,
-                channel_id,
-                text,
-                file_ids,
-                poll,
-                scheduled_at,
-                is_actually_scheduled,
-            )
+                _model.cw = cw
+
+            else:
+                _model.cw = UNSET
+            if "hashtag" in d:
+                _n += 1
+                hashtag = d["hashtag"]
+
+                _model.hashtag = hashtag
+
+            else:
+                _model.hashtag = UNSET
+            if "localOnly" in d:
+                _n += 1
+                _model.local_only = d["localOnly"]
+
+            else:
+                _model.local_only = UNSET
+            if "reactionAcceptance" in d:
+                _n += 1
+                _reaction_acceptance = d["reactionAcceptance"]
+                reaction_acceptance: (
+                    None
+                    | NotesDraftsUpdateBodyReactionAcceptanceType1
+                    | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
+                    | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
+                )
+                if _reaction_acceptance is None or _reaction_acceptance in (
+                    "likeOnly",
+                    "likeOnlyForRemote",
+                    "nonSensitiveOnly",
+                    "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                ):
+                    reaction_acceptance = _reaction_acceptance
+                else:
+                    reaction_acceptance = unknown_enum_value(
+                        "None | NotesDraftsUpdateBodyReactionAcceptanceType1 | NotesDraftsUpdateBodyReactionAcceptanceType2Type1 | NotesDraftsUpdateBodyReactionAcceptanceType3Type1",
+                        _reaction_acceptance,
+                    )
+
+                _model.reaction_acceptance = reaction_acceptance
+
+            else:
+                _model.reaction_acceptance = UNSET
+            if "replyId" in d:
+                _n += 1
+                reply_id = d["replyId"]
+
+                _model.reply_id = reply_id
+
+            else:
+                _model.reply_id = UNSET
+            if "renoteId" in d:
+                _n += 1
+                renote_id = d["renoteId"]
+
+                _model.renote_id = renote_id
+
+            else:
+                _model.renote_id = UNSET
+            if "channelId" in d:
+                _n += 1
+                channel_id = d["channelId"]
+
+                _model.channel_id = channel_id
+
+            else:
+                _model.channel_id = UNSET
+            if "text" in d:
+                _n += 1
+                text = d["text"]
+
+                _model.text = text
+
+            else:
+                _model.text = UNSET
+            if "fileIds" in d:
+                _n += 1
+                file_ids: list[str] = d["fileIds"]
+
+                _model.file_ids = file_ids
+
+            else:
+                _model.file_ids = UNSET
+            if "poll" in d:
+                _n += 1
+                _poll = d["poll"]
+                poll: None | NotesDraftsUpdateBodyPoll
+                if _poll is None:
+                    poll = _poll
+                else:
+                    poll_type_0 = NotesDraftsUpdateBodyPoll.from_dict(_poll)
+
+                    poll = poll_type_0
+
+                _model.poll = poll
+
+            else:
+                _model.poll = UNSET
+            if "scheduledAt" in d:
+                _n += 1
+                scheduled_at = d["scheduledAt"]
+
+                _model.scheduled_at = scheduled_at
+
+            else:
+                _model.scheduled_at = UNSET
+            if "isActuallyScheduled" in d:
+                _n += 1
+                _model.is_actually_scheduled = d["isActuallyScheduled"]
+
+            else:
+                _model.is_actually_scheduled = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NotesDraftsUpdateBody", exc) from exc
-        if not d.keys() <= _NOTESDRAFTSUPDATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESDRAFTSUPDATEBODY_KEYS}
             unknown_properties("NotesDraftsUpdateBody", extra)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -106,42 +107,95 @@ class NotesHybridTimelineBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not NotesHybridTimelineBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            limit = d.get("limit", UNSET)
-            since_id = d.get("sinceId", UNSET)
-            until_id = d.get("untilId", UNSET)
-            since_date = d.get("sinceDate", UNSET)
-            until_date = d.get("untilDate", UNSET)
-            allow_partial = d.get("allowPartial", UNSET)
-            include_my_renotes = d.get("includeMyRenotes", UNSET)
-            include_renoted_my_notes = d.get("includeRenotedMyNotes", UNSET)
-            include_local_renotes = d.get("includeLocalRenotes", UNSET)
-            with_files = d.get("withFiles", UNSET)
-            with_renotes = d.get("withRenotes", UNSET)
-            with_replies = d.get("withReplies", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                limit,
-                since_id,
-                until_id,
-                since_date,
-                until_date,
-                allow_partial,
-                include_my_renotes,
-                include_renoted_my_notes,
-                include_local_renotes,
-                with_files,
-                with_renotes,
-                with_replies,
-            )
+            _n = 0
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
+
+            else:
+                _model.limit = UNSET
+            if "sinceId" in d:
+                _n += 1
+                _model.since_id = d["sinceId"]
+
+            else:
+                _model.since_id = UNSET
+            if "untilId" in d:
+                _n += 1
+                _model.until_id = d["untilId"]
+
+            else:
+                _model.until_id = UNSET
+            if "sinceDate" in d:
+                _n += 1
+                _model.since_date = d["sinceDate"]
+
+            else:
+                _model.since_date = UNSET
+            if "untilDate" in d:
+                _n += 1
+                _model.until_date = d["untilDate"]
+
+            else:
+                _model.until_date = UNSET
+            if "allowPartial" in d:
+                _n += 1
+                _model.allow_partial = d["allowPartial"]
+
+            else:
+                _model.allow_partial = UNSET
+            if "includeMyRenotes" in d:
+                _n += 1
+                _model.include_my_renotes = d["includeMyRenotes"]
+
+            else:
+                _model.include_my_renotes = UNSET
+            if "includeRenotedMyNotes" in d:
+                _n += 1
+                _model.include_renoted_my_notes = d["includeRenotedMyNotes"]
+
+            else:
+                _model.include_renoted_my_notes = UNSET
+            if "includeLocalRenotes" in d:
+                _n += 1
+                _model.include_local_renotes = d["includeLocalRenotes"]
+
+            else:
+                _model.include_local_renotes = UNSET
+            if "withFiles" in d:
+                _n += 1
+                _model.with_files = d["withFiles"]
+
+            else:
+                _model.with_files = UNSET
+            if "withRenotes" in d:
+                _n += 1
+                _model.with_renotes = d["withRenotes"]
+
+            else:
+                _model.with_renotes = UNSET
+            if "withReplies" in d:
+                _n += 1
+                _model.with_replies = d["withReplies"]
+
+            else:
+                _model.with_replies = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NotesHybridTimelineBody", exc) from exc
-        if not d.keys() <= _NOTESHYBRIDTIMELINEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESHYBRIDTIMELINEBODY_KEYS}
             unknown_properties("NotesHybridTimelineBody", extra)

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -105,40 +106,83 @@ class NotesSearchBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not NotesSearchBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            query = d["query"]
-            since_id = d.get("sinceId", UNSET)
-            until_id = d.get("untilId", UNSET)
-            since_date = d.get("sinceDate", UNSET)
-            until_date = d.get("untilDate", UNSET)
-            limit = d.get("limit", UNSET)
-            offset = d.get("offset", UNSET)
-            host = d.get("host", UNSET)
-            user_id = d.get("userId", UNSET)
+            _model.query = d["query"]
 
-            channel_id = d.get("channelId", UNSET)
+            _n = 1
+            if "sinceId" in d:
+                _n += 1
+                _model.since_id = d["sinceId"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                query,
-                since_id,
-                until_id,
-                since_date,
-                until_date,
-                limit,
-                offset,
-                host,
-                user_id,
-                channel_id,
-            )
+            else:
+                _model.since_id = UNSET
+            if "untilId" in d:
+                _n += 1
+                _model.until_id = d["untilId"]
+
+            else:
+                _model.until_id = UNSET
+            if "sinceDate" in d:
+                _n += 1
+                _model.since_date = d["sinceDate"]
+
+            else:
+                _model.since_date = UNSET
+            if "untilDate" in d:
+                _n += 1
+                _model.until_date = d["untilDate"]
+
+            else:
+                _model.until_date = UNSET
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
+
+            else:
+                _model.limit = UNSET
+            if "offset" in d:
+                _n += 1
+                _model.offset = d["offset"]
+
+            else:
+                _model.offset = UNSET
+            if "host" in d:
+                _n += 1
+                _model.host = d["host"]
+
+            else:
+                _model.host = UNSET
+            if "userId" in d:
+                _n += 1
+                user_id = d["userId"]
+
+                _model.user_id = user_id
+
+            else:
+                _model.user_id = UNSET
+            if "channelId" in d:
+                _n += 1
+                channel_id = d["channelId"]
+
+                _model.channel_id = channel_id
+
+            else:
+                _model.channel_id = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NotesSearchBody", exc) from exc
-        if not d.keys() <= _NOTESSEARCHBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESSEARCHBODY_KEYS}
             unknown_properties("NotesSearchBody", extra)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -118,51 +119,108 @@ class NotesSearchByTagBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not NotesSearchByTagBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            tag = d.get("tag", UNSET)
-            _query = d.get("query", UNSET)
-            query: list[list[str]] | Unset = UNSET
-            if _query is not UNSET:
-                query = []
-                for query_item_data in _query:
-                    query_item: list[str] = query_item_data
+            _n = 0
+            if "tag" in d:
+                _n += 1
+                _model.tag = d["tag"]
 
-                    query.append(query_item)
+            else:
+                _model.tag = UNSET
+            if "query" in d:
+                _n += 1
+                _query = d["query"]
+                query: list[list[str]]
+                if type(_query) is not list:
+                    raise TypeError(f"query: expected a list, not {type(_query).__name__}")
+                if _query:
+                    query = []
+                    for query_item_data in _query:
+                        query_item: list[str] = query_item_data
 
-            reply = d.get("reply", UNSET)
+                        query.append(query_item)
+                else:
+                    query = _query
 
-            renote = d.get("renote", UNSET)
+                _model.query = query
 
-            with_files = d.get("withFiles", UNSET)
-            poll = d.get("poll", UNSET)
+            else:
+                _model.query = UNSET
+            if "reply" in d:
+                _n += 1
+                reply = d["reply"]
 
-            since_id = d.get("sinceId", UNSET)
-            until_id = d.get("untilId", UNSET)
-            since_date = d.get("sinceDate", UNSET)
-            until_date = d.get("untilDate", UNSET)
-            limit = d.get("limit", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                tag,
-                query,
-                reply,
-                renote,
-                with_files,
-                poll,
-                since_id,
-                until_id,
-                since_date,
-                until_date,
-                limit,
-            )
+                _model.reply = reply
+
+            else:
+                _model.reply = UNSET
+            if "renote" in d:
+                _n += 1
+                renote = d["renote"]
+
+                _model.renote = renote
+
+            else:
+                _model.renote = UNSET
+            if "withFiles" in d:
+                _n += 1
+                _model.with_files = d["withFiles"]
+
+            else:
+                _model.with_files = UNSET
+            if "poll" in d:
+                _n += 1
+                poll = d["poll"]
+
+                _model.poll = poll
+
+            else:
+                _model.poll = UNSET
+            if "sinceId" in d:
+                _n += 1
+                _model.since_id = d["sinceId"]
+
+            else:
+                _model.since_id = UNSET
+            if "untilId" in d:
+                _n += 1
+                _model.until_id = d["untilId"]
+
+            else:
+                _model.until_id = UNSET
+            if "sinceDate" in d:
+                _n += 1
+                _model.since_date = d["sinceDate"]
+
+            else:
+                _model.since_date = UNSET
+            if "untilDate" in d:
+                _n += 1
+                _model.until_date = d["untilDate"]
+
+            else:
+                _model.until_date = UNSET
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
+
+            else:
+                _model.limit = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NotesSearchByTagBody", exc) from exc
-        if not d.keys() <= _NOTESSEARCHBYTAGBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESSEARCHBYTAGBODY_KEYS}
             unknown_properties("NotesSearchByTagBody", extra)
@@ -189,11 +247,16 @@ class NotesSearchByTagBody:
         _query = d.pop("query", UNSET)
         query: list[list[str]] | Unset = UNSET
         if _query is not UNSET:
-            query = []
-            for query_item_data in _query:
-                query_item: list[str] = query_item_data
+            if type(_query) is not list:
+                raise TypeError(f"query: expected a list, not {type(_query).__name__}")
+            if _query:
+                query = []
+                for query_item_data in _query:
+                    query_item: list[str] = query_item_data
 
-                query.append(query_item)
+                    query.append(query_item)
+            else:
+                query = _query
 
         reply = d.pop("reply", UNSET)
 

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -70,26 +71,41 @@ class NotesShowPartialBulkResponse200Item:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not NotesShowPartialBulkResponse200Item:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            reactions = NotesShowPartialBulkResponse200ItemReactions.from_dict(d["reactions"])
+            _model.id = d["id"]
 
-            reaction_emojis = NotesShowPartialBulkResponse200ItemReactionEmojis.from_dict(d["reactionEmojis"])
+            _reactions = d["reactions"]
+            if type(_reactions) is dict:
+                reactions = new_instance(NotesShowPartialBulkResponse200ItemReactions)
+                reactions.additional_properties = _reactions
+            else:
+                reactions = NotesShowPartialBulkResponse200ItemReactions.from_dict(_reactions)
+            _model.reactions = reactions
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                reactions,
-                reaction_emojis,
-            )
+            _reaction_emojis = d["reactionEmojis"]
+            if type(_reaction_emojis) is dict:
+                reaction_emojis = new_instance(NotesShowPartialBulkResponse200ItemReactionEmojis)
+                reaction_emojis.additional_properties = _reaction_emojis
+            else:
+                reaction_emojis = NotesShowPartialBulkResponse200ItemReactionEmojis.from_dict(_reaction_emojis)
+            _model.reaction_emojis = reaction_emojis
+
+            _n = 3
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NotesShowPartialBulkResponse200Item", exc) from exc
-        if not d.keys() <= _NOTESSHOWPARTIALBULKRESPONSE200ITEM_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESSHOWPARTIALBULKRESPONSE200ITEM_KEYS}
             unknown_properties("NotesShowPartialBulkResponse200Item", extra)

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -65,29 +66,123 @@ class NotificationAchievementEarned:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not NotificationAchievementEarned:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
 
-            type_ = check_notification_achievement_earned_type(d["type"])
+            _model.created_at = created_at
 
-            achievement = check_achievement_name(d["achievement"])
+            _type_ = d["type"]
+            type_ = _type_ if _type_ in {"achievementEarned"} else check_notification_achievement_earned_type(_type_)
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                type_,
-                achievement,
+            _model.type_ = type_
+
+            _achievement = d["achievement"]
+            achievement = (
+                _achievement
+                if _achievement
+                in {
+                    "brainDiver",
+                    "bubbleGameDoubleExplodingHead",
+                    "bubbleGameExplodingHead",
+                    "clickedClickHere",
+                    "client30min",
+                    "client60min",
+                    "collectAchievements30",
+                    "cookieClicked",
+                    "driveFolderCircularReference",
+                    "followers1",
+                    "followers10",
+                    "followers100",
+                    "followers1000",
+                    "followers300",
+                    "followers50",
+                    "followers500",
+                    "following1",
+                    "following10",
+                    "following100",
+                    "following300",
+                    "following50",
+                    "foundTreasure",
+                    "htl20npm",
+                    "iLoveMisskey",
+                    "justPlainLucky",
+                    "loggedInOnBirthday",
+                    "loggedInOnNewYearsDay",
+                    "login100",
+                    "login1000",
+                    "login15",
+                    "login200",
+                    "login3",
+                    "login30",
+                    "login300",
+                    "login400",
+                    "login500",
+                    "login60",
+                    "login600",
+                    "login7",
+                    "login700",
+                    "login800",
+                    "login900",
+                    "markedAsCat",
+                    "myNoteFavorited1",
+                    "noteClipped1",
+                    "noteDeletedWithin1min",
+                    "noteFavorited1",
+                    "notes1",
+                    "notes10",
+                    "notes100",
+                    "notes1000",
+                    "notes10000",
+                    "notes100000",
+                    "notes20000",
+                    "notes30000",
+                    "notes40000",
+                    "notes500",
+                    "notes5000",
+                    "notes50000",
+                    "notes60000",
+                    "notes70000",
+                    "notes80000",
+                    "notes90000",
+                    "open3windows",
+                    "outputHelloWorldOnScratchpad",
+                    "passedSinceAccountCreated1",
+                    "passedSinceAccountCreated2",
+                    "passedSinceAccountCreated3",
+                    "postedAt0min0sec",
+                    "postedAtLateNight",
+                    "profileFilled",
+                    "reactWithoutRead",
+                    "selfQuote",
+                    "setNameToSyuilo",
+                    "smashTestNotificationButton",
+                    "tutorialCompleted",
+                    "viewAchievements3min",
+                    "viewInstanceChart",
+                }
+                else check_achievement_name(_achievement)
             )
+
+            _model.achievement = achievement
+
+            _n = 4
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NotificationAchievementEarned", exc) from exc
-        if not d.keys() <= _NOTIFICATIONACHIEVEMENTEARNED_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONACHIEVEMENTEARNED_KEYS}
             unknown_properties("NotificationAchievementEarned", extra)
@@ -125,7 +220,8 @@ class NotificationAchievementEarned:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            type_ = check_notification_achievement_earned_type(_type__raw)
+            _type_ = _type__raw
+            type_ = _type_ if _type_ in {"achievementEarned"} else check_notification_achievement_earned_type(_type_)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -134,7 +230,92 @@ class NotificationAchievementEarned:
 
         _achievement_raw = d.pop("achievement", UNSET)
         if _achievement_raw is not UNSET:
-            achievement = check_achievement_name(_achievement_raw)
+            _achievement = _achievement_raw
+            achievement = (
+                _achievement
+                if _achievement
+                in {
+                    "brainDiver",
+                    "bubbleGameDoubleExplodingHead",
+                    "bubbleGameExplodingHead",
+                    "clickedClickHere",
+                    "client30min",
+                    "client60min",
+                    "collectAchievements30",
+                    "cookieClicked",
+                    "driveFolderCircularReference",
+                    "followers1",
+                    "followers10",
+                    "followers100",
+                    "followers1000",
+                    "followers300",
+                    "followers50",
+                    "followers500",
+                    "following1",
+                    "following10",
+                    "following100",
+                    "following300",
+                    "following50",
+                    "foundTreasure",
+                    "htl20npm",
+                    "iLoveMisskey",
+                    "justPlainLucky",
+                    "loggedInOnBirthday",
+                    "loggedInOnNewYearsDay",
+                    "login100",
+                    "login1000",
+                    "login15",
+                    "login200",
+                    "login3",
+                    "login30",
+                    "login300",
+                    "login400",
+                    "login500",
+                    "login60",
+                    "login600",
+                    "login7",
+                    "login700",
+                    "login800",
+                    "login900",
+                    "markedAsCat",
+                    "myNoteFavorited1",
+                    "noteClipped1",
+                    "noteDeletedWithin1min",
+                    "noteFavorited1",
+                    "notes1",
+                    "notes10",
+                    "notes100",
+                    "notes1000",
+                    "notes10000",
+                    "notes100000",
+                    "notes20000",
+                    "notes30000",
+                    "notes40000",
+                    "notes500",
+                    "notes5000",
+                    "notes50000",
+                    "notes60000",
+                    "notes70000",
+                    "notes80000",
+                    "notes90000",
+                    "open3windows",
+                    "outputHelloWorldOnScratchpad",
+                    "passedSinceAccountCreated1",
+                    "passedSinceAccountCreated2",
+                    "passedSinceAccountCreated3",
+                    "postedAt0min0sec",
+                    "postedAtLateNight",
+                    "profileFilled",
+                    "reactWithoutRead",
+                    "selfQuote",
+                    "setNameToSyuilo",
+                    "smashTestNotificationButton",
+                    "tutorialCompleted",
+                    "viewAchievements3min",
+                    "viewInstanceChart",
+                }
+                else check_achievement_name(_achievement)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -73,34 +74,44 @@ class NotificationApp:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not NotificationApp:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
 
-            type_ = check_notification_app_type(d["type"])
+            _model.created_at = created_at
 
-            body = d["body"]
+            _type_ = d["type"]
+            type_ = _type_ if _type_ in {"app"} else check_notification_app_type(_type_)
+
+            _model.type_ = type_
+
+            _model.body = d["body"]
+
             header = d["header"]
+
+            _model.header = header
 
             icon = d["icon"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                type_,
-                body,
-                header,
-                icon,
-            )
+            _model.icon = icon
+
+            _n = 6
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NotificationApp", exc) from exc
-        if not d.keys() <= _NOTIFICATIONAPP_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONAPP_KEYS}
             unknown_properties("NotificationApp", extra)
@@ -138,7 +149,8 @@ class NotificationApp:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            type_ = check_notification_app_type(_type__raw)
+            _type_ = _type__raw
+            type_ = _type_ if _type_ in {"app"} else check_notification_app_type(_type_)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

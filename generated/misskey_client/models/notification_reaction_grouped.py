@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -85,37 +86,53 @@ class NotificationReactionGrouped:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not NotificationReactionGrouped:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
 
-            type_ = check_notification_reaction_grouped_type(d["type"])
+            _model.created_at = created_at
+
+            _type_ = d["type"]
+            type_ = _type_ if _type_ in {"reaction:grouped"} else check_notification_reaction_grouped_type(_type_)
+
+            _model.type_ = type_
 
             note = Note.from_dict(d["note"])
 
-            reactions = []
+            _model.note = note
+
             _reactions = d["reactions"]
-            for reactions_item_data in _reactions:
-                reactions_item = NotificationReactionGroupedReactionsItem.from_dict(reactions_item_data)
+            reactions: list[NotificationReactionGroupedReactionsItem]
+            if type(_reactions) is not list:
+                raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
+            if _reactions:
+                reactions = []
+                for reactions_item_data in _reactions:
+                    reactions_item = NotificationReactionGroupedReactionsItem.from_dict(reactions_item_data)
 
-                reactions.append(reactions_item)
+                    reactions.append(reactions_item)
+            else:
+                reactions = _reactions
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                type_,
-                note,
-                reactions,
-            )
+            _model.reactions = reactions
+
+            _n = 5
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("NotificationReactionGrouped", exc) from exc
-        if not d.keys() <= _NOTIFICATIONREACTIONGROUPED_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONREACTIONGROUPED_KEYS}
             unknown_properties("NotificationReactionGrouped", extra)
@@ -153,7 +170,8 @@ class NotificationReactionGrouped:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            type_ = check_notification_reaction_grouped_type(_type__raw)
+            _type_ = _type__raw
+            type_ = _type_ if _type_ in {"reaction:grouped"} else check_notification_reaction_grouped_type(_type_)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -171,12 +189,18 @@ class NotificationReactionGrouped:
 
         _reactions_raw = d.pop("reactions", UNSET)
         if _reactions_raw is not UNSET:
-            reactions = []
             _reactions = _reactions_raw
-            for reactions_item_data in _reactions:
-                reactions_item = NotificationReactionGroupedReactionsItem.from_dict(reactions_item_data)
+            reactions: list[NotificationReactionGroupedReactionsItem]
+            if type(_reactions) is not list:
+                raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
+            if _reactions:
+                reactions = []
+                for reactions_item_data in _reactions:
+                    reactions_item = NotificationReactionGroupedReactionsItem.from_dict(reactions_item_data)
 
-                reactions.append(reactions_item)
+                    reactions.append(reactions_item)
+            else:
+                reactions = _reactions
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     parse_union,
@@ -204,99 +205,141 @@ class Page:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not Page:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             updated_at = parse_datetime(d["updatedAt"])
 
-            user_id = d["userId"]
+            _model.updated_at = updated_at
+
+            _model.user_id = d["userId"]
+
             user = UserLite.from_dict(d["user"])
 
-            content = []
+            _model.user = user
+
             _content = d["content"]
-            for content_item_data in _content:
+            content: list[PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText]
+            if type(_content) is not list:
+                raise TypeError(f"content: expected a list, not {type(_content).__name__}")
+            if _content:
+                content = []
+                for content_item_data in _content:
 
-                def _parse_content_item(
-                    data: object,
-                ) -> PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText:
-                    # Tagged union: the "type" property names the model, no trial parsing needed.
-                    if isinstance(data, dict):
-                        tag = data.get("type")
-                        if tag == "text":
-                            return PageBlockText.from_dict(data)
-                        if tag == "section":
-                            return PageBlockSection.from_dict(data)
-                        if tag == "image":
-                            return PageBlockImage.from_dict(data)
-                        if tag == "note":
-                            return PageBlockNote.from_dict(data)
+                    def _parse_content_item(
+                        data: object,
+                    ) -> PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText:
+                        # Tagged union: the "type" property names the model, no trial parsing needed.
+                        if isinstance(data, dict):
+                            tag = data.get("type")
+                            if tag == "text":
+                                return PageBlockText.from_dict(data)
+                            if tag == "section":
+                                return PageBlockSection.from_dict(data)
+                            if tag == "image":
+                                return PageBlockImage.from_dict(data)
+                            if tag == "note":
+                                return PageBlockNote.from_dict(data)
 
-                    def _try_0(data: Any) -> PageBlockText:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_page_block_type_0 = PageBlockText.from_dict(data)
+                        def _try_0(data: Any) -> PageBlockText:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_page_block_type_0 = PageBlockText.from_dict(data)
 
-                        return componentsschemas_page_block_type_0
+                            return componentsschemas_page_block_type_0
 
-                    def _try_1(data: Any) -> PageBlockSection:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_page_block_type_1 = PageBlockSection.from_dict(data)
+                        def _try_1(data: Any) -> PageBlockSection:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_page_block_type_1 = PageBlockSection.from_dict(data)
 
-                        return componentsschemas_page_block_type_1
+                            return componentsschemas_page_block_type_1
 
-                    def _try_2(data: Any) -> PageBlockImage:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_page_block_type_2 = PageBlockImage.from_dict(data)
+                        def _try_2(data: Any) -> PageBlockImage:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_page_block_type_2 = PageBlockImage.from_dict(data)
 
-                        return componentsschemas_page_block_type_2
+                            return componentsschemas_page_block_type_2
 
-                    def _try_3(data: Any) -> PageBlockNote:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_page_block_type_3 = PageBlockNote.from_dict(data)
+                        def _try_3(data: Any) -> PageBlockNote:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_page_block_type_3 = PageBlockNote.from_dict(data)
 
-                        return componentsschemas_page_block_type_3
+                            return componentsschemas_page_block_type_3
 
-                    return cast(
-                        PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText,
-                        parse_union(
-                            data,
-                            (
-                                _try_0,
-                                _try_1,
-                                _try_2,
-                                _try_3,
+                        return cast(
+                            PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText,
+                            parse_union(
+                                data,
+                                (
+                                    _try_0,
+                                    _try_1,
+                                    _try_2,
+                                    _try_3,
+                                ),
                             ),
-                        ),
-                    )
+                        )
 
-                content_item = _parse_content_item(content_item_data)
+                    content_item = _parse_content_item(content_item_data)
 
-                content.append(content_item)
+                    content.append(content_item)
+            else:
+                content = _content
 
-            variables = []
+            _model.content = content
+
             _variables = d["variables"]
-            for variables_item_data in _variables:
-                variables_item = PageVariablesItem.from_dict(variables_item_data)
+            variables: list[PageVariablesItem]
+            if type(_variables) is not list:
+                raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
+            if _variables:
+                variables = []
+                for variables_item_data in _variables:
+                    variables_item = PageVariablesItem.from_dict(variables_item_data)
 
-                variables.append(variables_item)
+                    variables.append(variables_item)
+            else:
+                variables = _variables
 
-            title = d["title"]
-            name = d["name"]
+            _model.variables = variables
+
+            _model.title = d["title"]
+
+            _model.name = d["name"]
+
             summary = d["summary"]
 
-            hide_title_when_pinned = d["hideTitleWhenPinned"]
-            align_center = d["alignCenter"]
-            font = check_page_font(d["font"])
+            _model.summary = summary
 
-            script = d["script"]
+            _model.hide_title_when_pinned = d["hideTitleWhenPinned"]
+
+            _model.align_center = d["alignCenter"]
+
+            _font = d["font"]
+            font = _font if _font in {"sans-serif", "serif"} else check_page_font(_font)
+
+            _model.font = font
+
+            _model.script = d["script"]
+
             eye_catching_image_id = d["eyeCatchingImageId"]
+
+            _model.eye_catching_image_id = eye_catching_image_id
 
             _eye_catching_image = d["eyeCatchingImage"]
             eye_catching_image: DriveFile | None
@@ -307,42 +350,38 @@ class Page:
 
                 eye_catching_image = eye_catching_image_type_0
 
-            attached_files = []
+            _model.eye_catching_image = eye_catching_image
+
             _attached_files = d["attachedFiles"]
-            for attached_files_item_data in _attached_files:
-                attached_files_item = DriveFile.from_dict(attached_files_item_data)
+            attached_files: list[DriveFile]
+            if type(_attached_files) is not list:
+                raise TypeError(f"attachedFiles: expected a list, not {type(_attached_files).__name__}")
+            if _attached_files:
+                attached_files = []
+                for attached_files_item_data in _attached_files:
+                    attached_files_item = DriveFile.from_dict(attached_files_item_data)
 
-                attached_files.append(attached_files_item)
+                    attached_files.append(attached_files_item)
+            else:
+                attached_files = _attached_files
 
-            liked_count = d["likedCount"]
-            is_liked = d.get("isLiked", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                updated_at,
-                user_id,
-                user,
-                content,
-                variables,
-                title,
-                name,
-                summary,
-                hide_title_when_pinned,
-                align_center,
-                font,
-                script,
-                eye_catching_image_id,
-                eye_catching_image,
-                attached_files,
-                liked_count,
-                is_liked,
-            )
+            _model.attached_files = attached_files
+
+            _model.liked_count = d["likedCount"]
+
+            _n = 18
+            if "isLiked" in d:
+                _n += 1
+                _model.is_liked = d["isLiked"]
+
+            else:
+                _model.is_liked = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("Page", exc) from exc
-        if not d.keys() <= _PAGE_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _PAGE_KEYS}
             unknown_properties("Page", extra)
@@ -403,69 +442,75 @@ class Page:
 
         _content_raw = d.pop("content", UNSET)
         if _content_raw is not UNSET:
-            content = []
             _content = _content_raw
-            for content_item_data in _content:
+            content: list[PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText]
+            if type(_content) is not list:
+                raise TypeError(f"content: expected a list, not {type(_content).__name__}")
+            if _content:
+                content = []
+                for content_item_data in _content:
 
-                def _parse_content_item(
-                    data: object,
-                ) -> PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText:
-                    # Tagged union: the "type" property names the model, no trial parsing needed.
-                    if isinstance(data, dict):
-                        tag = data.get("type")
-                        if tag == "text":
-                            return PageBlockText.from_dict(data)
-                        if tag == "section":
-                            return PageBlockSection.from_dict(data)
-                        if tag == "image":
-                            return PageBlockImage.from_dict(data)
-                        if tag == "note":
-                            return PageBlockNote.from_dict(data)
+                    def _parse_content_item(
+                        data: object,
+                    ) -> PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText:
+                        # Tagged union: the "type" property names the model, no trial parsing needed.
+                        if isinstance(data, dict):
+                            tag = data.get("type")
+                            if tag == "text":
+                                return PageBlockText.from_dict(data)
+                            if tag == "section":
+                                return PageBlockSection.from_dict(data)
+                            if tag == "image":
+                                return PageBlockImage.from_dict(data)
+                            if tag == "note":
+                                return PageBlockNote.from_dict(data)
 
-                    def _try_0(data: Any) -> PageBlockText:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_page_block_type_0 = PageBlockText.from_dict(data)
+                        def _try_0(data: Any) -> PageBlockText:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_page_block_type_0 = PageBlockText.from_dict(data)
 
-                        return componentsschemas_page_block_type_0
+                            return componentsschemas_page_block_type_0
 
-                    def _try_1(data: Any) -> PageBlockSection:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_page_block_type_1 = PageBlockSection.from_dict(data)
+                        def _try_1(data: Any) -> PageBlockSection:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_page_block_type_1 = PageBlockSection.from_dict(data)
 
-                        return componentsschemas_page_block_type_1
+                            return componentsschemas_page_block_type_1
 
-                    def _try_2(data: Any) -> PageBlockImage:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_page_block_type_2 = PageBlockImage.from_dict(data)
+                        def _try_2(data: Any) -> PageBlockImage:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_page_block_type_2 = PageBlockImage.from_dict(data)
 
-                        return componentsschemas_page_block_type_2
+                            return componentsschemas_page_block_type_2
 
-                    def _try_3(data: Any) -> PageBlockNote:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_page_block_type_3 = PageBlockNote.from_dict(data)
+                        def _try_3(data: Any) -> PageBlockNote:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_page_block_type_3 = PageBlockNote.from_dict(data)
 
-                        return componentsschemas_page_block_type_3
+                            return componentsschemas_page_block_type_3
 
-                    return cast(
-                        PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText,
-                        parse_union(
-                            data,
-                            (
-                                _try_0,
-                                _try_1,
-                                _try_2,
-                                _try_3,
+                        return cast(
+                            PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText,
+                            parse_union(
+                                data,
+                                (
+                                    _try_0,
+                                    _try_1,
+                                    _try_2,
+                                    _try_3,
+                                ),
                             ),
-                        ),
-                    )
+                        )
 
-                content_item = _parse_content_item(content_item_data)
+                    content_item = _parse_content_item(content_item_data)
 
-                content.append(content_item)
+                    content.append(content_item)
+            else:
+                content = _content
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -474,12 +519,18 @@ class Page:
 
         _variables_raw = d.pop("variables", UNSET)
         if _variables_raw is not UNSET:
-            variables = []
             _variables = _variables_raw
-            for variables_item_data in _variables:
-                variables_item = PageVariablesItem.from_dict(variables_item_data)
+            variables: list[PageVariablesItem]
+            if type(_variables) is not list:
+                raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
+            if _variables:
+                variables = []
+                for variables_item_data in _variables:
+                    variables_item = PageVariablesItem.from_dict(variables_item_data)
 
-                variables.append(variables_item)
+                    variables.append(variables_item)
+            else:
+                variables = _variables
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -517,7 +568,8 @@ class Page:
 
         _font_raw = d.pop("font", UNSET)
         if _font_raw is not UNSET:
-            font = check_page_font(_font_raw)
+            _font = _font_raw
+            font = _font if _font in {"sans-serif", "serif"} else check_page_font(_font)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -556,12 +608,18 @@ class Page:
 
         _attached_files_raw = d.pop("attachedFiles", UNSET)
         if _attached_files_raw is not UNSET:
-            attached_files = []
             _attached_files = _attached_files_raw
-            for attached_files_item_data in _attached_files:
-                attached_files_item = DriveFile.from_dict(attached_files_item_data)
+            attached_files: list[DriveFile]
+            if type(_attached_files) is not list:
+                raise TypeError(f"attachedFiles: expected a list, not {type(_attached_files).__name__}")
+            if _attached_files:
+                attached_files = []
+                for attached_files_item_data in _attached_files:
+                    attached_files_item = DriveFile.from_dict(attached_files_item_data)
 
-                attached_files.append(attached_files_item)
+                    attached_files.append(attached_files_item)
+            else:
+                attached_files = _attached_files
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -74,33 +75,47 @@ class PageBlockSection:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not PageBlockSection:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            type_ = check_page_block_section_type(d["type"])
+            _model.id = d["id"]
 
-            title = d["title"]
-            children = []
+            _type_ = d["type"]
+            type_ = _type_ if _type_ in {"section"} else check_page_block_section_type(_type_)
+
+            _model.type_ = type_
+
+            _model.title = d["title"]
+
             _children = d["children"]
-            for children_item_data in _children:
-                children_item = PageBlockSectionChildrenItem.from_dict(children_item_data)
+            children: list[PageBlockSectionChildrenItem]
+            if type(_children) is not list:
+                raise TypeError(f"children: expected a list, not {type(_children).__name__}")
+            if _children:
+                children = []
+                for children_item_data in _children:
+                    children_item = PageBlockSectionChildrenItem.from_dict(children_item_data)
 
-                children.append(children_item)
+                    children.append(children_item)
+            else:
+                children = _children
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                type_,
-                title,
-                children,
-            )
+            _model.children = children
+
+            _n = 4
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("PageBlockSection", exc) from exc
-        if not d.keys() <= _PAGEBLOCKSECTION_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _PAGEBLOCKSECTION_KEYS}
             unknown_properties("PageBlockSection", extra)
@@ -129,7 +144,8 @@ class PageBlockSection:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            type_ = check_page_block_section_type(_type__raw)
+            _type_ = _type__raw
+            type_ = _type_ if _type_ in {"section"} else check_page_block_section_type(_type_)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -143,12 +159,18 @@ class PageBlockSection:
 
         _children_raw = d.pop("children", UNSET)
         if _children_raw is not UNSET:
-            children = []
             _children = _children_raw
-            for children_item_data in _children:
-                children_item = PageBlockSectionChildrenItem.from_dict(children_item_data)
+            children: list[PageBlockSectionChildrenItem]
+            if type(_children) is not list:
+                raise TypeError(f"children: expected a list, not {type(_children).__name__}")
+            if _children:
+                children = []
+                for children_item_data in _children:
+                    children_item = PageBlockSectionChildrenItem.from_dict(children_item_data)
 
-                children.append(children_item)
+                    children.append(children_item)
+            else:
+                children = _children
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

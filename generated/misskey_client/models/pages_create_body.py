@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -127,58 +128,96 @@ class PagesCreateBody:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not PagesCreateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            title = d["title"]
-            name = d["name"]
-            content = []
+            _model.title = d["title"]
+
+            _model.name = d["name"]
+
             _content = d["content"]
-            for content_item_data in _content:
-                content_item = PagesCreateBodyContentItem.from_dict(content_item_data)
+            content: list[PagesCreateBodyContentItem]
+            if type(_content) is not list:
+                raise TypeError(f"content: expected a list, not {type(_content).__name__}")
+            if _content:
+                content = []
+                for content_item_data in _content:
+                    content_item = PagesCreateBodyContentItem.from_dict(content_item_data)
 
-                content.append(content_item)
-
-            variables = []
-            _variables = d["variables"]
-            for variables_item_data in _variables:
-                variables_item = PagesCreateBodyVariablesItem.from_dict(variables_item_data)
-
-                variables.append(variables_item)
-
-            script = d["script"]
-            summary = d.get("summary", UNSET)
-
-            eye_catching_image_id = d.get("eyeCatchingImageId", UNSET)
-
-            _font = d.get("font", UNSET)
-            font: PagesCreateBodyFont | Unset
-            if _font is UNSET:
-                font = UNSET
+                    content.append(content_item)
             else:
-                font = check_pages_create_body_font(_font)
+                content = _content
 
-            align_center = d.get("alignCenter", UNSET)
-            hide_title_when_pinned = d.get("hideTitleWhenPinned", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                title,
-                name,
-                content,
-                variables,
-                script,
-                summary,
-                eye_catching_image_id,
-                font,
-                align_center,
-                hide_title_when_pinned,
-            )
+            _model.content = content
+
+            _variables = d["variables"]
+            variables: list[PagesCreateBodyVariablesItem]
+            if type(_variables) is not list:
+                raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
+            if _variables:
+                variables = []
+                for variables_item_data in _variables:
+                    variables_item = PagesCreateBodyVariablesItem.from_dict(variables_item_data)
+
+                    variables.append(variables_item)
+            else:
+                variables = _variables
+
+            _model.variables = variables
+
+            _model.script = d["script"]
+
+            _n = 5
+            if "summary" in d:
+                _n += 1
+                summary = d["summary"]
+
+                _model.summary = summary
+
+            else:
+                _model.summary = UNSET
+            if "eyeCatchingImageId" in d:
+                _n += 1
+                eye_catching_image_id = d["eyeCatchingImageId"]
+
+                _model.eye_catching_image_id = eye_catching_image_id
+
+            else:
+                _model.eye_catching_image_id = UNSET
+            if "font" in d:
+                _n += 1
+                _font = d["font"]
+                font = _font if _font in {"sans-serif", "serif"} else check_pages_create_body_font(_font)
+
+                _model.font = font
+
+            else:
+                _model.font = UNSET
+            if "alignCenter" in d:
+                _n += 1
+                _model.align_center = d["alignCenter"]
+
+            else:
+                _model.align_center = UNSET
+            if "hideTitleWhenPinned" in d:
+                _n += 1
+                _model.hide_title_when_pinned = d["hideTitleWhenPinned"]
+
+            else:
+                _model.hide_title_when_pinned = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("PagesCreateBody", exc) from exc
-        if not d.keys() <= _PAGESCREATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _PAGESCREATEBODY_KEYS}
             unknown_properties("PagesCreateBody", extra)
@@ -212,12 +251,18 @@ class PagesCreateBody:
 
         _content_raw = d.pop("content", UNSET)
         if _content_raw is not UNSET:
-            content = []
             _content = _content_raw
-            for content_item_data in _content:
-                content_item = PagesCreateBodyContentItem.from_dict(content_item_data)
+            content: list[PagesCreateBodyContentItem]
+            if type(_content) is not list:
+                raise TypeError(f"content: expected a list, not {type(_content).__name__}")
+            if _content:
+                content = []
+                for content_item_data in _content:
+                    content_item = PagesCreateBodyContentItem.from_dict(content_item_data)
 
-                content.append(content_item)
+                    content.append(content_item)
+            else:
+                content = _content
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -226,12 +271,18 @@ class PagesCreateBody:
 
         _variables_raw = d.pop("variables", UNSET)
         if _variables_raw is not UNSET:
-            variables = []
             _variables = _variables_raw
-            for variables_item_data in _variables:
-                variables_item = PagesCreateBodyVariablesItem.from_dict(variables_item_data)
+            variables: list[PagesCreateBodyVariablesItem]
+            if type(_variables) is not list:
+                raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
+            if _variables:
+                variables = []
+                for variables_item_data in _variables:
+                    variables_item = PagesCreateBodyVariablesItem.from_dict(variables_item_data)
 
-                variables.append(variables_item)
+                    variables.append(variables_item)
+            else:
+                variables = _variables
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

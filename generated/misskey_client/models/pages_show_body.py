@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -52,24 +53,41 @@ class PagesShowBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not PagesShowBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            page_id = d.get("pageId", UNSET)
-            name = d.get("name", UNSET)
-            username = d.get("username", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                page_id,
-                name,
-                username,
-            )
+            _n = 0
+            if "pageId" in d:
+                _n += 1
+                _model.page_id = d["pageId"]
+
+            else:
+                _model.page_id = UNSET
+            if "name" in d:
+                _n += 1
+                _model.name = d["name"]
+
+            else:
+                _model.name = UNSET
+            if "username" in d:
+                _n += 1
+                _model.username = d["username"]
+
+            else:
+                _model.username = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("PagesShowBody", exc) from exc
-        if not d.keys() <= _PAGESSHOWBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _PAGESSHOWBODY_KEYS}
             unknown_properties("PagesShowBody", extra)

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -141,64 +142,118 @@ class PagesUpdateBody:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not PagesUpdateBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            page_id = d["pageId"]
-            title = d.get("title", UNSET)
-            name = d.get("name", UNSET)
-            summary = d.get("summary", UNSET)
+            _model.page_id = d["pageId"]
 
-            _content = d.get("content", UNSET)
-            content: list[PagesUpdateBodyContentItem] | Unset = UNSET
-            if _content is not UNSET:
-                content = []
-                for content_item_data in _content:
-                    content_item = PagesUpdateBodyContentItem.from_dict(content_item_data)
+            _n = 1
+            if "title" in d:
+                _n += 1
+                _model.title = d["title"]
 
-                    content.append(content_item)
-
-            _variables = d.get("variables", UNSET)
-            variables: list[PagesUpdateBodyVariablesItem] | Unset = UNSET
-            if _variables is not UNSET:
-                variables = []
-                for variables_item_data in _variables:
-                    variables_item = PagesUpdateBodyVariablesItem.from_dict(variables_item_data)
-
-                    variables.append(variables_item)
-
-            script = d.get("script", UNSET)
-            eye_catching_image_id = d.get("eyeCatchingImageId", UNSET)
-
-            _font = d.get("font", UNSET)
-            font: PagesUpdateBodyFont | Unset
-            if _font is UNSET:
-                font = UNSET
             else:
-                font = check_pages_update_body_font(_font)
+                _model.title = UNSET
+            if "name" in d:
+                _n += 1
+                _model.name = d["name"]
 
-            align_center = d.get("alignCenter", UNSET)
-            hide_title_when_pinned = d.get("hideTitleWhenPinned", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                page_id,
-                title,
-                name,
-                summary,
-                content,
-                variables,
-                script,
-                eye_catching_image_id,
-                font,
-                align_center,
-                hide_title_when_pinned,
-            )
+            else:
+                _model.name = UNSET
+            if "summary" in d:
+                _n += 1
+                summary = d["summary"]
+
+                _model.summary = summary
+
+            else:
+                _model.summary = UNSET
+            if "content" in d:
+                _n += 1
+                _content = d["content"]
+                content: list[PagesUpdateBodyContentItem]
+                if type(_content) is not list:
+                    raise TypeError(f"content: expected a list, not {type(_content).__name__}")
+                if _content:
+                    content = []
+                    for content_item_data in _content:
+                        content_item = PagesUpdateBodyContentItem.from_dict(content_item_data)
+
+                        content.append(content_item)
+                else:
+                    content = _content
+
+                _model.content = content
+
+            else:
+                _model.content = UNSET
+            if "variables" in d:
+                _n += 1
+                _variables = d["variables"]
+                variables: list[PagesUpdateBodyVariablesItem]
+                if type(_variables) is not list:
+                    raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
+                if _variables:
+                    variables = []
+                    for variables_item_data in _variables:
+                        variables_item = PagesUpdateBodyVariablesItem.from_dict(variables_item_data)
+
+                        variables.append(variables_item)
+                else:
+                    variables = _variables
+
+                _model.variables = variables
+
+            else:
+                _model.variables = UNSET
+            if "script" in d:
+                _n += 1
+                _model.script = d["script"]
+
+            else:
+                _model.script = UNSET
+            if "eyeCatchingImageId" in d:
+                _n += 1
+                eye_catching_image_id = d["eyeCatchingImageId"]
+
+                _model.eye_catching_image_id = eye_catching_image_id
+
+            else:
+                _model.eye_catching_image_id = UNSET
+            if "font" in d:
+                _n += 1
+                _font = d["font"]
+                font = _font if _font in {"sans-serif", "serif"} else check_pages_update_body_font(_font)
+
+                _model.font = font
+
+            else:
+                _model.font = UNSET
+            if "alignCenter" in d:
+                _n += 1
+                _model.align_center = d["alignCenter"]
+
+            else:
+                _model.align_center = UNSET
+            if "hideTitleWhenPinned" in d:
+                _n += 1
+                _model.hide_title_when_pinned = d["hideTitleWhenPinned"]
+
+            else:
+                _model.hide_title_when_pinned = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("PagesUpdateBody", exc) from exc
-        if not d.keys() <= _PAGESUPDATEBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _PAGESUPDATEBODY_KEYS}
             unknown_properties("PagesUpdateBody", extra)
@@ -234,20 +289,30 @@ class PagesUpdateBody:
         _content = d.pop("content", UNSET)
         content: list[PagesUpdateBodyContentItem] | Unset = UNSET
         if _content is not UNSET:
-            content = []
-            for content_item_data in _content:
-                content_item = PagesUpdateBodyContentItem.from_dict(content_item_data)
+            if type(_content) is not list:
+                raise TypeError(f"content: expected a list, not {type(_content).__name__}")
+            if _content:
+                content = []
+                for content_item_data in _content:
+                    content_item = PagesUpdateBodyContentItem.from_dict(content_item_data)
 
-                content.append(content_item)
+                    content.append(content_item)
+            else:
+                content = _content
 
         _variables = d.pop("variables", UNSET)
         variables: list[PagesUpdateBodyVariablesItem] | Unset = UNSET
         if _variables is not UNSET:
-            variables = []
-            for variables_item_data in _variables:
-                variables_item = PagesUpdateBodyVariablesItem.from_dict(variables_item_data)
+            if type(_variables) is not list:
+                raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
+            if _variables:
+                variables = []
+                for variables_item_data in _variables:
+                    variables_item = PagesUpdateBodyVariablesItem.from_dict(variables_item_data)
 
-                variables.append(variables_item)
+                    variables.append(variables_item)
+            else:
+                variables = _variables
 
         script = d.pop("script", UNSET)
 

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -81,34 +82,51 @@ class QueueCount:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not QueueCount:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            waiting = d["waiting"]
-            active = d["active"]
-            completed = d["completed"]
-            failed = d["failed"]
-            delayed = d["delayed"]
-            paused = d.get("paused", UNSET)
-            prioritized = d.get("prioritized", UNSET)
-            waiting_children = d.get("waiting-children", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                waiting,
-                active,
-                completed,
-                failed,
-                delayed,
-                paused,
-                prioritized,
-                waiting_children,
-            )
+            _model.waiting = d["waiting"]
+
+            _model.active = d["active"]
+
+            _model.completed = d["completed"]
+
+            _model.failed = d["failed"]
+
+            _model.delayed = d["delayed"]
+
+            _n = 5
+            if "paused" in d:
+                _n += 1
+                _model.paused = d["paused"]
+
+            else:
+                _model.paused = UNSET
+            if "prioritized" in d:
+                _n += 1
+                _model.prioritized = d["prioritized"]
+
+            else:
+                _model.prioritized = UNSET
+            if "waiting-children" in d:
+                _n += 1
+                _model.waiting_children = d["waiting-children"]
+
+            else:
+                _model.waiting_children = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("QueueCount", exc) from exc
-        if not d.keys() <= _QUEUECOUNT_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _QUEUECOUNT_KEYS}
             unknown_properties("QueueCount", extra)

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -126,51 +127,83 @@ class QueueJob:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not QueueJob:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            name = d["name"]
-            data = QueueJobData.from_dict(d["data"])
+            _model.id = d["id"]
 
-            opts = QueueJobOpts.from_dict(d["opts"])
+            _model.name = d["name"]
 
-            timestamp = d["timestamp"]
-            progress = d["progress"]
-            attempts = d["attempts"]
-            delay = d["delay"]
+            _data = d["data"]
+            if type(_data) is dict:
+                data = new_instance(QueueJobData)
+                data.additional_properties = _data
+            else:
+                data = QueueJobData.from_dict(_data)
+            _model.data = data
+
+            _opts = d["opts"]
+            if type(_opts) is dict:
+                opts = new_instance(QueueJobOpts)
+                opts.additional_properties = _opts
+            else:
+                opts = QueueJobOpts.from_dict(_opts)
+            _model.opts = opts
+
+            _model.timestamp = d["timestamp"]
+
+            _model.progress = d["progress"]
+
+            _model.attempts = d["attempts"]
+
+            _model.delay = d["delay"]
+
             stacktrace: list[str] = d["stacktrace"]
 
-            return_value = d["returnValue"]
-            is_failed = d["isFailed"]
-            processed_on = d.get("processedOn", UNSET)
-            processed_by = d.get("processedBy", UNSET)
-            finished_on = d.get("finishedOn", UNSET)
-            failed_reason = d.get("failedReason", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                name,
-                data,
-                opts,
-                timestamp,
-                progress,
-                attempts,
-                delay,
-                stacktrace,
-                return_value,
-                is_failed,
-                processed_on,
-                processed_by,
-                finished_on,
-                failed_reason,
-            )
+            _model.stacktrace = stacktrace
+
+            _model.return_value = d["returnValue"]
+
+            _model.is_failed = d["isFailed"]
+
+            _n = 11
+            if "processedOn" in d:
+                _n += 1
+                _model.processed_on = d["processedOn"]
+
+            else:
+                _model.processed_on = UNSET
+            if "processedBy" in d:
+                _n += 1
+                _model.processed_by = d["processedBy"]
+
+            else:
+                _model.processed_by = UNSET
+            if "finishedOn" in d:
+                _n += 1
+                _model.finished_on = d["finishedOn"]
+
+            else:
+                _model.finished_on = UNSET
+            if "failedReason" in d:
+                _n += 1
+                _model.failed_reason = d["failedReason"]
+
+            else:
+                _model.failed_reason = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("QueueJob", exc) from exc
-        if not d.keys() <= _QUEUEJOB_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _QUEUEJOB_KEYS}
             unknown_properties("QueueJob", extra)

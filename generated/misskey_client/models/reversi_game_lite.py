@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -170,12 +171,21 @@ class ReversiGameLite:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not ReversiGameLite:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             _started_at = d["startedAt"]
             started_at: datetime.datetime | None
@@ -186,6 +196,8 @@ class ReversiGameLite:
 
                 started_at = started_at_type_0
 
+            _model.started_at = started_at
+
             _ended_at = d["endedAt"]
             ended_at: datetime.datetime | None
             if _ended_at is None:
@@ -195,15 +207,27 @@ class ReversiGameLite:
 
                 ended_at = ended_at_type_0
 
-            is_started = d["isStarted"]
-            is_ended = d["isEnded"]
-            user_1_id = d["user1Id"]
-            user_2_id = d["user2Id"]
+            _model.ended_at = ended_at
+
+            _model.is_started = d["isStarted"]
+
+            _model.is_ended = d["isEnded"]
+
+            _model.user_1_id = d["user1Id"]
+
+            _model.user_2_id = d["user2Id"]
+
             user1 = UserLite.from_dict(d["user1"])
+
+            _model.user1 = user1
 
             user2 = UserLite.from_dict(d["user2"])
 
+            _model.user2 = user2
+
             winner_id = d["winnerId"]
+
+            _model.winner_id = winner_id
 
             _winner = d["winner"]
             winner: None | UserLite
@@ -214,48 +238,42 @@ class ReversiGameLite:
 
                 winner = winner_type_0
 
+            _model.winner = winner
+
             surrendered_user_id = d["surrenderedUserId"]
+
+            _model.surrendered_user_id = surrendered_user_id
 
             timeout_user_id = d["timeoutUserId"]
 
+            _model.timeout_user_id = timeout_user_id
+
             black = d["black"]
 
-            bw = check_reversi_game_lite_bw(d["bw"])
+            _model.black = black
 
-            no_irregular_rules = d["noIrregularRules"]
-            is_llotheo = d["isLlotheo"]
-            can_put_everywhere = d["canPutEverywhere"]
-            looped_board = d["loopedBoard"]
-            time_limit_for_each_turn = d["timeLimitForEachTurn"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                started_at,
-                ended_at,
-                is_started,
-                is_ended,
-                user_1_id,
-                user_2_id,
-                user1,
-                user2,
-                winner_id,
-                winner,
-                surrendered_user_id,
-                timeout_user_id,
-                black,
-                bw,
-                no_irregular_rules,
-                is_llotheo,
-                can_put_everywhere,
-                looped_board,
-                time_limit_for_each_turn,
-            )
+            _bw = d["bw"]
+            bw = _bw if _bw in {"1", "2", "random"} else check_reversi_game_lite_bw(_bw)
+
+            _model.bw = bw
+
+            _model.no_irregular_rules = d["noIrregularRules"]
+
+            _model.is_llotheo = d["isLlotheo"]
+
+            _model.can_put_everywhere = d["canPutEverywhere"]
+
+            _model.looped_board = d["loopedBoard"]
+
+            _model.time_limit_for_each_turn = d["timeLimitForEachTurn"]
+
+            _n = 21
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("ReversiGameLite", exc) from exc
-        if not d.keys() <= _REVERSIGAMELITE_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _REVERSIGAMELITE_KEYS}
             unknown_properties("ReversiGameLite", extra)
@@ -415,7 +433,8 @@ class ReversiGameLite:
 
         _bw_raw = d.pop("bw", UNSET)
         if _bw_raw is not UNSET:
-            bw = check_reversi_game_lite_bw(_bw_raw)
+            _bw = _bw_raw
+            bw = _bw if _bw in {"1", "2", "random"} else check_reversi_game_lite_bw(_bw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     parse_union,
@@ -216,25 +217,48 @@ class Role:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not Role:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            name = d["name"]
+            _model.id = d["id"]
+
+            _model.name = d["name"]
+
             color = d["color"]
+
+            _model.color = color
 
             icon_url = d["iconUrl"]
 
-            description = d["description"]
-            is_moderator = d["isModerator"]
-            is_administrator = d["isAdministrator"]
-            display_order = d["displayOrder"]
+            _model.icon_url = icon_url
+
+            _model.description = d["description"]
+
+            _model.is_moderator = d["isModerator"]
+
+            _model.is_administrator = d["isAdministrator"]
+
+            _model.display_order = d["displayOrder"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             updated_at = parse_datetime(d["updatedAt"])
 
-            target = check_role_target(d["target"])
+            _model.updated_at = updated_at
+
+            _target = d["target"]
+            target = _target if _target in {"conditional", "manual"} else check_role_target(_target)
+
+            _model.target = target
 
             def _parse_cond_formula(
                 data: object,
@@ -337,41 +361,31 @@ class Role:
 
             cond_formula = _parse_cond_formula(d["condFormula"])
 
-            is_public = d["isPublic"]
-            is_explorable = d["isExplorable"]
-            as_badge = d["asBadge"]
-            preserve_assignment_on_move_account = d["preserveAssignmentOnMoveAccount"]
-            can_edit_members_by_moderator = d["canEditMembersByModerator"]
+            _model.cond_formula = cond_formula
+
+            _model.is_public = d["isPublic"]
+
+            _model.is_explorable = d["isExplorable"]
+
+            _model.as_badge = d["asBadge"]
+
+            _model.preserve_assignment_on_move_account = d["preserveAssignmentOnMoveAccount"]
+
+            _model.can_edit_members_by_moderator = d["canEditMembersByModerator"]
+
             policies = RolePoliciesMap.from_dict(d["policies"])
 
-            users_count = d["usersCount"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                name,
-                color,
-                icon_url,
-                description,
-                is_moderator,
-                is_administrator,
-                display_order,
-                created_at,
-                updated_at,
-                target,
-                cond_formula,
-                is_public,
-                is_explorable,
-                as_badge,
-                preserve_assignment_on_move_account,
-                can_edit_members_by_moderator,
-                policies,
-                users_count,
-            )
+            _model.policies = policies
+
+            _model.users_count = d["usersCount"]
+
+            _n = 19
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("Role", exc) from exc
-        if not d.keys() <= _ROLE_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ROLE_KEYS}
             unknown_properties("Role", extra)
@@ -461,7 +475,8 @@ class Role:
 
         _target_raw = d.pop("target", UNSET)
         if _target_raw is not UNSET:
-            target = check_role_target(_target_raw)
+            _target = _target_raw
+            target = _target if _target in {"conditional", "manual"} else check_role_target(_target)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     parse_union,
     unknown_properties,
@@ -134,95 +135,43 @@ class RoleCondFormulaLogics:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not RoleCondFormulaLogics:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            type_ = check_role_cond_formula_logics_type(d["type"])
+            _model.id = d["id"]
 
-            values = []
+            _type_ = d["type"]
+            type_ = _type_ if _type_ in {"and", "or"} else check_role_cond_formula_logics_type(_type_)
+
+            _model.type_ = type_
+
             _values = d["values"]
-            for values_item_data in _values:
+            values: list[
+                RoleCondFormulaEmpty
+                | RoleCondFormulaFollowersOrFollowingOrNotes
+                | RoleCondFormulaLogics
+                | RoleCondFormulaValueAssignedRole
+                | RoleCondFormulaValueCreated
+                | RoleCondFormulaValueIsLocalOrRemote
+                | RoleCondFormulaValueNot
+                | RoleCondFormulaValueUserSettingBooleanSchema
+            ]
+            if type(_values) is not list:
+                raise TypeError(f"values: expected a list, not {type(_values).__name__}")
+            if _values:
+                values = []
+                for values_item_data in _values:
 
-                def _parse_values_item(
-                    data: object,
-                ) -> (
-                    RoleCondFormulaEmpty
-                    | RoleCondFormulaFollowersOrFollowingOrNotes
-                    | RoleCondFormulaLogics
-                    | RoleCondFormulaValueAssignedRole
-                    | RoleCondFormulaValueCreated
-                    | RoleCondFormulaValueIsLocalOrRemote
-                    | RoleCondFormulaValueNot
-                    | RoleCondFormulaValueUserSettingBooleanSchema
-                ):
-
-                    def _try_0(data: Any) -> RoleCondFormulaLogics:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
-
-                        return componentsschemas_role_cond_formula_value_type_0
-
-                    def _try_1(data: Any) -> RoleCondFormulaValueNot:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
-
-                        return componentsschemas_role_cond_formula_value_type_1
-
-                    def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_2 = (
-                            RoleCondFormulaValueIsLocalOrRemote.from_dict(data)
-                        )
-
-                        return componentsschemas_role_cond_formula_value_type_2
-
-                    def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_3 = (
-                            RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
-                        )
-
-                        return componentsschemas_role_cond_formula_value_type_3
-
-                    def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_4 = RoleCondFormulaValueAssignedRole.from_dict(
-                            data
-                        )
-
-                        return componentsschemas_role_cond_formula_value_type_4
-
-                    def _try_5(data: Any) -> RoleCondFormulaValueCreated:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(data)
-
-                        return componentsschemas_role_cond_formula_value_type_5
-
-                    def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_6 = (
-                            RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
-                        )
-
-                        return componentsschemas_role_cond_formula_value_type_6
-
-                    def _try_7(data: Any) -> RoleCondFormulaEmpty:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
-
-                        return componentsschemas_role_cond_formula_value_type_7
-
-                    return cast(
+                    def _parse_values_item(
+                        data: object,
+                    ) -> (
                         RoleCondFormulaEmpty
                         | RoleCondFormulaFollowersOrFollowingOrNotes
                         | RoleCondFormulaLogics
@@ -230,37 +179,114 @@ class RoleCondFormulaLogics:
                         | RoleCondFormulaValueCreated
                         | RoleCondFormulaValueIsLocalOrRemote
                         | RoleCondFormulaValueNot
-                        | RoleCondFormulaValueUserSettingBooleanSchema,
-                        parse_union(
-                            data,
-                            (
-                                _try_0,
-                                _try_1,
-                                _try_2,
-                                _try_3,
-                                _try_4,
-                                _try_5,
-                                _try_6,
-                                _try_7,
+                        | RoleCondFormulaValueUserSettingBooleanSchema
+                    ):
+
+                        def _try_0(data: Any) -> RoleCondFormulaLogics:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
+
+                            return componentsschemas_role_cond_formula_value_type_0
+
+                        def _try_1(data: Any) -> RoleCondFormulaValueNot:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
+
+                            return componentsschemas_role_cond_formula_value_type_1
+
+                        def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_2 = (
+                                RoleCondFormulaValueIsLocalOrRemote.from_dict(data)
+                            )
+
+                            return componentsschemas_role_cond_formula_value_type_2
+
+                        def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_3 = (
+                                RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
+                            )
+
+                            return componentsschemas_role_cond_formula_value_type_3
+
+                        def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_4 = (
+                                RoleCondFormulaValueAssignedRole.from_dict(data)
+                            )
+
+                            return componentsschemas_role_cond_formula_value_type_4
+
+                        def _try_5(data: Any) -> RoleCondFormulaValueCreated:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(
+                                data
+                            )
+
+                            return componentsschemas_role_cond_formula_value_type_5
+
+                        def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_6 = (
+                                RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
+                            )
+
+                            return componentsschemas_role_cond_formula_value_type_6
+
+                        def _try_7(data: Any) -> RoleCondFormulaEmpty:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
+
+                            return componentsschemas_role_cond_formula_value_type_7
+
+                        return cast(
+                            RoleCondFormulaEmpty
+                            | RoleCondFormulaFollowersOrFollowingOrNotes
+                            | RoleCondFormulaLogics
+                            | RoleCondFormulaValueAssignedRole
+                            | RoleCondFormulaValueCreated
+                            | RoleCondFormulaValueIsLocalOrRemote
+                            | RoleCondFormulaValueNot
+                            | RoleCondFormulaValueUserSettingBooleanSchema,
+                            parse_union(
+                                data,
+                                (
+                                    _try_0,
+                                    _try_1,
+                                    _try_2,
+                                    _try_3,
+                                    _try_4,
+                                    _try_5,
+                                    _try_6,
+                                    _try_7,
+                                ),
                             ),
-                        ),
-                    )
+                        )
 
-                values_item = _parse_values_item(values_item_data)
+                    values_item = _parse_values_item(values_item_data)
 
-                values.append(values_item)
+                    values.append(values_item)
+            else:
+                values = _values
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                type_,
-                values,
-            )
+            _model.values = values
+
+            _n = 3
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("RoleCondFormulaLogics", exc) from exc
-        if not d.keys() <= _ROLECONDFORMULALOGICS_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ROLECONDFORMULALOGICS_KEYS}
             unknown_properties("RoleCondFormulaLogics", extra)
@@ -289,7 +315,8 @@ class RoleCondFormulaLogics:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            type_ = check_role_cond_formula_logics_type(_type__raw)
+            _type_ = _type__raw
+            type_ = _type_ if _type_ in {"and", "or"} else check_role_cond_formula_logics_type(_type_)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -298,88 +325,26 @@ class RoleCondFormulaLogics:
 
         _values_raw = d.pop("values", UNSET)
         if _values_raw is not UNSET:
-            values = []
             _values = _values_raw
-            for values_item_data in _values:
+            values: list[
+                RoleCondFormulaEmpty
+                | RoleCondFormulaFollowersOrFollowingOrNotes
+                | RoleCondFormulaLogics
+                | RoleCondFormulaValueAssignedRole
+                | RoleCondFormulaValueCreated
+                | RoleCondFormulaValueIsLocalOrRemote
+                | RoleCondFormulaValueNot
+                | RoleCondFormulaValueUserSettingBooleanSchema
+            ]
+            if type(_values) is not list:
+                raise TypeError(f"values: expected a list, not {type(_values).__name__}")
+            if _values:
+                values = []
+                for values_item_data in _values:
 
-                def _parse_values_item(
-                    data: object,
-                ) -> (
-                    RoleCondFormulaEmpty
-                    | RoleCondFormulaFollowersOrFollowingOrNotes
-                    | RoleCondFormulaLogics
-                    | RoleCondFormulaValueAssignedRole
-                    | RoleCondFormulaValueCreated
-                    | RoleCondFormulaValueIsLocalOrRemote
-                    | RoleCondFormulaValueNot
-                    | RoleCondFormulaValueUserSettingBooleanSchema
-                ):
-
-                    def _try_0(data: Any) -> RoleCondFormulaLogics:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
-
-                        return componentsschemas_role_cond_formula_value_type_0
-
-                    def _try_1(data: Any) -> RoleCondFormulaValueNot:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
-
-                        return componentsschemas_role_cond_formula_value_type_1
-
-                    def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_2 = (
-                            RoleCondFormulaValueIsLocalOrRemote.from_dict(data)
-                        )
-
-                        return componentsschemas_role_cond_formula_value_type_2
-
-                    def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_3 = (
-                            RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
-                        )
-
-                        return componentsschemas_role_cond_formula_value_type_3
-
-                    def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_4 = RoleCondFormulaValueAssignedRole.from_dict(
-                            data
-                        )
-
-                        return componentsschemas_role_cond_formula_value_type_4
-
-                    def _try_5(data: Any) -> RoleCondFormulaValueCreated:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(data)
-
-                        return componentsschemas_role_cond_formula_value_type_5
-
-                    def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_6 = (
-                            RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
-                        )
-
-                        return componentsschemas_role_cond_formula_value_type_6
-
-                    def _try_7(data: Any) -> RoleCondFormulaEmpty:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
-
-                        return componentsschemas_role_cond_formula_value_type_7
-
-                    return cast(
+                    def _parse_values_item(
+                        data: object,
+                    ) -> (
                         RoleCondFormulaEmpty
                         | RoleCondFormulaFollowersOrFollowingOrNotes
                         | RoleCondFormulaLogics
@@ -387,25 +352,104 @@ class RoleCondFormulaLogics:
                         | RoleCondFormulaValueCreated
                         | RoleCondFormulaValueIsLocalOrRemote
                         | RoleCondFormulaValueNot
-                        | RoleCondFormulaValueUserSettingBooleanSchema,
-                        parse_union(
-                            data,
-                            (
-                                _try_0,
-                                _try_1,
-                                _try_2,
-                                _try_3,
-                                _try_4,
-                                _try_5,
-                                _try_6,
-                                _try_7,
+                        | RoleCondFormulaValueUserSettingBooleanSchema
+                    ):
+
+                        def _try_0(data: Any) -> RoleCondFormulaLogics:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
+
+                            return componentsschemas_role_cond_formula_value_type_0
+
+                        def _try_1(data: Any) -> RoleCondFormulaValueNot:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
+
+                            return componentsschemas_role_cond_formula_value_type_1
+
+                        def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_2 = (
+                                RoleCondFormulaValueIsLocalOrRemote.from_dict(data)
+                            )
+
+                            return componentsschemas_role_cond_formula_value_type_2
+
+                        def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_3 = (
+                                RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
+                            )
+
+                            return componentsschemas_role_cond_formula_value_type_3
+
+                        def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_4 = (
+                                RoleCondFormulaValueAssignedRole.from_dict(data)
+                            )
+
+                            return componentsschemas_role_cond_formula_value_type_4
+
+                        def _try_5(data: Any) -> RoleCondFormulaValueCreated:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(
+                                data
+                            )
+
+                            return componentsschemas_role_cond_formula_value_type_5
+
+                        def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_6 = (
+                                RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
+                            )
+
+                            return componentsschemas_role_cond_formula_value_type_6
+
+                        def _try_7(data: Any) -> RoleCondFormulaEmpty:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
+
+                            return componentsschemas_role_cond_formula_value_type_7
+
+                        return cast(
+                            RoleCondFormulaEmpty
+                            | RoleCondFormulaFollowersOrFollowingOrNotes
+                            | RoleCondFormulaLogics
+                            | RoleCondFormulaValueAssignedRole
+                            | RoleCondFormulaValueCreated
+                            | RoleCondFormulaValueIsLocalOrRemote
+                            | RoleCondFormulaValueNot
+                            | RoleCondFormulaValueUserSettingBooleanSchema,
+                            parse_union(
+                                data,
+                                (
+                                    _try_0,
+                                    _try_1,
+                                    _try_2,
+                                    _try_3,
+                                    _try_4,
+                                    _try_5,
+                                    _try_6,
+                                    _try_7,
+                                ),
                             ),
-                        ),
-                    )
+                        )
 
-                values_item = _parse_values_item(values_item_data)
+                    values_item = _parse_values_item(values_item_data)
 
-                values.append(values_item)
+                    values.append(values_item)
+            else:
+                values = _values
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -57,25 +58,32 @@ class RoleCondFormulaValueAssignedRole:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not RoleCondFormulaValueAssignedRole:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            type_ = check_role_cond_formula_value_assigned_role_type(d["type"])
+            _model.id = d["id"]
 
-            role_id = d["roleId"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                type_,
-                role_id,
-            )
+            _type_ = d["type"]
+            type_ = _type_ if _type_ in {"roleAssignedTo"} else check_role_cond_formula_value_assigned_role_type(_type_)
+
+            _model.type_ = type_
+
+            _model.role_id = d["roleId"]
+
+            _n = 3
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("RoleCondFormulaValueAssignedRole", exc) from exc
-        if not d.keys() <= _ROLECONDFORMULAVALUEASSIGNEDROLE_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ROLECONDFORMULAVALUEASSIGNEDROLE_KEYS}
             unknown_properties("RoleCondFormulaValueAssignedRole", extra)
@@ -104,7 +112,8 @@ class RoleCondFormulaValueAssignedRole:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            type_ = check_role_cond_formula_value_assigned_role_type(_type__raw)
+            _type_ = _type__raw
+            type_ = _type_ if _type_ in {"roleAssignedTo"} else check_role_cond_formula_value_assigned_role_type(_type_)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -229,96 +230,108 @@ class RolePolicies:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not RolePolicies:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            gtl_available = d["gtlAvailable"]
-            ltl_available = d["ltlAvailable"]
-            can_public_note = d["canPublicNote"]
-            mention_limit = d["mentionLimit"]
-            can_invite = d["canInvite"]
-            invite_limit = d["inviteLimit"]
-            invite_limit_cycle = d["inviteLimitCycle"]
-            invite_expiration_time = d["inviteExpirationTime"]
-            can_manage_custom_emojis = d["canManageCustomEmojis"]
-            can_manage_avatar_decorations = d["canManageAvatarDecorations"]
-            can_search_notes = d["canSearchNotes"]
-            can_search_users = d["canSearchUsers"]
-            can_use_translator = d["canUseTranslator"]
-            can_hide_ads = d["canHideAds"]
-            drive_capacity_mb = d["driveCapacityMb"]
-            max_file_size_mb = d["maxFileSizeMb"]
+            _model.gtl_available = d["gtlAvailable"]
+
+            _model.ltl_available = d["ltlAvailable"]
+
+            _model.can_public_note = d["canPublicNote"]
+
+            _model.mention_limit = d["mentionLimit"]
+
+            _model.can_invite = d["canInvite"]
+
+            _model.invite_limit = d["inviteLimit"]
+
+            _model.invite_limit_cycle = d["inviteLimitCycle"]
+
+            _model.invite_expiration_time = d["inviteExpirationTime"]
+
+            _model.can_manage_custom_emojis = d["canManageCustomEmojis"]
+
+            _model.can_manage_avatar_decorations = d["canManageAvatarDecorations"]
+
+            _model.can_search_notes = d["canSearchNotes"]
+
+            _model.can_search_users = d["canSearchUsers"]
+
+            _model.can_use_translator = d["canUseTranslator"]
+
+            _model.can_hide_ads = d["canHideAds"]
+
+            _model.drive_capacity_mb = d["driveCapacityMb"]
+
+            _model.max_file_size_mb = d["maxFileSizeMb"]
+
             uploadable_file_types: list[str] = d["uploadableFileTypes"]
 
-            always_mark_nsfw = d["alwaysMarkNsfw"]
-            can_update_bio_media = d["canUpdateBioMedia"]
-            pin_limit = d["pinLimit"]
-            antenna_limit = d["antennaLimit"]
-            word_mute_limit = d["wordMuteLimit"]
-            webhook_limit = d["webhookLimit"]
-            clip_limit = d["clipLimit"]
-            note_each_clips_limit = d["noteEachClipsLimit"]
-            user_list_limit = d["userListLimit"]
-            user_each_user_lists_limit = d["userEachUserListsLimit"]
-            rate_limit_factor = d["rateLimitFactor"]
-            avatar_decoration_limit = d["avatarDecorationLimit"]
-            can_import_antennas = d["canImportAntennas"]
-            can_import_blocking = d["canImportBlocking"]
-            can_import_following = d["canImportFollowing"]
-            can_import_muting = d["canImportMuting"]
-            can_import_user_lists = d["canImportUserLists"]
-            chat_availability = check_role_policies_chat_availability(d["chatAvailability"])
+            _model.uploadable_file_types = uploadable_file_types
 
-            note_draft_limit = d["noteDraftLimit"]
-            scheduled_note_limit = d["scheduledNoteLimit"]
-            watermark_available = d["watermarkAvailable"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                gtl_available,
-                ltl_available,
-                can_public_note,
-                mention_limit,
-                can_invite,
-                invite_limit,
-                invite_limit_cycle,
-                invite_expiration_time,
-                can_manage_custom_emojis,
-                can_manage_avatar_decorations,
-                can_search_notes,
-                can_search_users,
-                can_use_translator,
-                can_hide_ads,
-                drive_capacity_mb,
-                max_file_size_mb,
-                uploadable_file_types,
-                always_mark_nsfw,
-                can_update_bio_media,
-                pin_limit,
-                antenna_limit,
-                word_mute_limit,
-                webhook_limit,
-                clip_limit,
-                note_each_clips_limit,
-                user_list_limit,
-                user_each_user_lists_limit,
-                rate_limit_factor,
-                avatar_decoration_limit,
-                can_import_antennas,
-                can_import_blocking,
-                can_import_following,
-                can_import_muting,
-                can_import_user_lists,
-                chat_availability,
-                note_draft_limit,
-                scheduled_note_limit,
-                watermark_available,
+            _model.always_mark_nsfw = d["alwaysMarkNsfw"]
+
+            _model.can_update_bio_media = d["canUpdateBioMedia"]
+
+            _model.pin_limit = d["pinLimit"]
+
+            _model.antenna_limit = d["antennaLimit"]
+
+            _model.word_mute_limit = d["wordMuteLimit"]
+
+            _model.webhook_limit = d["webhookLimit"]
+
+            _model.clip_limit = d["clipLimit"]
+
+            _model.note_each_clips_limit = d["noteEachClipsLimit"]
+
+            _model.user_list_limit = d["userListLimit"]
+
+            _model.user_each_user_lists_limit = d["userEachUserListsLimit"]
+
+            _model.rate_limit_factor = d["rateLimitFactor"]
+
+            _model.avatar_decoration_limit = d["avatarDecorationLimit"]
+
+            _model.can_import_antennas = d["canImportAntennas"]
+
+            _model.can_import_blocking = d["canImportBlocking"]
+
+            _model.can_import_following = d["canImportFollowing"]
+
+            _model.can_import_muting = d["canImportMuting"]
+
+            _model.can_import_user_lists = d["canImportUserLists"]
+
+            _chat_availability = d["chatAvailability"]
+            chat_availability = (
+                _chat_availability
+                if _chat_availability in {"available", "readonly", "unavailable"}
+                else check_role_policies_chat_availability(_chat_availability)
             )
+
+            _model.chat_availability = chat_availability
+
+            _model.note_draft_limit = d["noteDraftLimit"]
+
+            _model.scheduled_note_limit = d["scheduledNoteLimit"]
+
+            _model.watermark_available = d["watermarkAvailable"]
+
+            _n = 38
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("RolePolicies", exc) from exc
-        if not d.keys() <= _ROLEPOLICIES_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ROLEPOLICIES_KEYS}
             unknown_properties("RolePolicies", extra)
@@ -516,7 +529,12 @@ class RolePolicies:
 
         _chat_availability_raw = d.pop("chatAvailability", UNSET)
         if _chat_availability_raw is not UNSET:
-            chat_availability = check_role_policies_chat_availability(_chat_availability_raw)
+            _chat_availability = _chat_availability_raw
+            chat_availability = (
+                _chat_availability
+                if _chat_availability in {"available", "readonly", "unavailable"}
+                else check_role_policies_chat_availability(_chat_availability)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

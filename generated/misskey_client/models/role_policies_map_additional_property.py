@@ -7,6 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -56,31 +57,47 @@ class RolePoliciesMapAdditionalProperty:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not RolePoliciesMapAdditionalProperty:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
+            _n = 0
+            if "value" in d:
+                _n += 1
 
-            def _parse_value(data: object) -> bool | int | Unset:
-                if isinstance(data, Unset):
-                    return data
-                return cast(bool | int | Unset, data)
+                def _parse_value(data: object) -> bool | int:
+                    return cast(bool | int, data)
 
-            value = _parse_value(d.get("value", UNSET))
+                value = _parse_value(d["value"])
 
-            priority = d.get("priority", UNSET)
-            use_default = d.get("useDefault", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                value,
-                priority,
-                use_default,
-            )
+                _model.value = value
+
+            else:
+                _model.value = UNSET
+            if "priority" in d:
+                _n += 1
+                _model.priority = d["priority"]
+
+            else:
+                _model.priority = UNSET
+            if "useDefault" in d:
+                _n += 1
+                _model.use_default = d["useDefault"]
+
+            else:
+                _model.use_default = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("RolePoliciesMapAdditionalProperty", exc) from exc
-        if not d.keys() <= _ROLEPOLICIESMAPADDITIONALPROPERTY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ROLEPOLICIESMAPADDITIONALPROPERTY_KEYS}
             unknown_properties("RolePoliciesMapAdditionalProperty", extra)

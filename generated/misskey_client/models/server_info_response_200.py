@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -68,29 +69,37 @@ class ServerInfoResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not ServerInfoResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            machine = d["machine"]
+            _model.machine = d["machine"]
+
             cpu = ServerInfoResponse200Cpu.from_dict(d["cpu"])
+
+            _model.cpu = cpu
 
             mem = ServerInfoResponse200Mem.from_dict(d["mem"])
 
+            _model.mem = mem
+
             fs = ServerInfoResponse200Fs.from_dict(d["fs"])
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                machine,
-                cpu,
-                mem,
-                fs,
-            )
+            _model.fs = fs
+
+            _n = 4
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("ServerInfoResponse200", exc) from exc
-        if not d.keys() <= _SERVERINFORESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _SERVERINFORESPONSE200_KEYS}
             unknown_properties("ServerInfoResponse200", extra)

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -94,13 +95,23 @@ class SystemWebhook:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not SystemWebhook:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            is_active = d["isActive"]
+            _model.id = d["id"]
+
+            _model.is_active = d["isActive"]
+
             updated_at = parse_datetime(d["updatedAt"])
+
+            _model.updated_at = updated_at
 
             _latest_sent_at = d["latestSentAt"]
             latest_sent_at: datetime.datetime | None
@@ -111,35 +122,52 @@ class SystemWebhook:
 
                 latest_sent_at = latest_sent_at_type_0
 
+            _model.latest_sent_at = latest_sent_at
+
             latest_status = d["latestStatus"]
 
-            name = d["name"]
-            on = []
+            _model.latest_status = latest_status
+
+            _model.name = d["name"]
+
             _on = d["on"]
-            for on_item_data in _on:
-                on_item = check_system_webhook_on_item(on_item_data)
+            on: list[SystemWebhookOnItem]
+            if type(_on) is not list:
+                raise TypeError(f"on: expected a list, not {type(_on).__name__}")
+            if _on:
+                on = []
+                for on_item_data in _on:
+                    _on_item = on_item_data
+                    on_item = (
+                        _on_item
+                        if _on_item
+                        in {
+                            "abuseReport",
+                            "abuseReportResolved",
+                            "inactiveModeratorsInvitationOnlyChanged",
+                            "inactiveModeratorsWarning",
+                            "userCreated",
+                        }
+                        else check_system_webhook_on_item(_on_item)
+                    )
 
-                on.append(on_item)
+                    on.append(on_item)
+            else:
+                on = _on
 
-            url = d["url"]
-            secret = d["secret"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                is_active,
-                updated_at,
-                latest_sent_at,
-                latest_status,
-                name,
-                on,
-                url,
-                secret,
-            )
+            _model.on = on
+
+            _model.url = d["url"]
+
+            _model.secret = d["secret"]
+
+            _n = 9
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("SystemWebhook", exc) from exc
-        if not d.keys() <= _SYSTEMWEBHOOK_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _SYSTEMWEBHOOK_KEYS}
             unknown_properties("SystemWebhook", extra)
@@ -212,12 +240,30 @@ class SystemWebhook:
 
         _on_raw = d.pop("on", UNSET)
         if _on_raw is not UNSET:
-            on = []
             _on = _on_raw
-            for on_item_data in _on:
-                on_item = check_system_webhook_on_item(on_item_data)
+            on: list[SystemWebhookOnItem]
+            if type(_on) is not list:
+                raise TypeError(f"on: expected a list, not {type(_on).__name__}")
+            if _on:
+                on = []
+                for on_item_data in _on:
+                    _on_item = on_item_data
+                    on_item = (
+                        _on_item
+                        if _on_item
+                        in {
+                            "abuseReport",
+                            "abuseReportResolved",
+                            "inactiveModeratorsInvitationOnlyChanged",
+                            "inactiveModeratorsWarning",
+                            "userCreated",
+                        }
+                        else check_system_webhook_on_item(_on_item)
+                    )
 
-                on.append(on_item)
+                    on.append(on_item)
+            else:
+                on = _on
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -71,29 +72,51 @@ class TestResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not TestResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            required = d["required"]
-            id = d.get("id", UNSET)
-            string = d.get("string", UNSET)
-            default = d.get("default", UNSET)
-            nullable_default = d.get("nullableDefault", UNSET)
+            _model.required = d["required"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                required,
-                id,
-                string,
-                default,
-                nullable_default,
-            )
+            _n = 1
+            if "id" in d:
+                _n += 1
+                _model.id = d["id"]
+
+            else:
+                _model.id = UNSET
+            if "string" in d:
+                _n += 1
+                _model.string = d["string"]
+
+            else:
+                _model.string = UNSET
+            if "default" in d:
+                _n += 1
+                _model.default = d["default"]
+
+            else:
+                _model.default = UNSET
+            if "nullableDefault" in d:
+                _n += 1
+                nullable_default = d["nullableDefault"]
+
+                _model.nullable_default = nullable_default
+
+            else:
+                _model.nullable_default = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("TestResponse200", exc) from exc
-        if not d.keys() <= _TESTRESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _TESTRESPONSE200_KEYS}
             unknown_properties("TestResponse200", extra)

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -121,12 +122,21 @@ class UnreadAnnouncement:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not UnreadAnnouncement:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             _updated_at = d["updatedAt"]
             updated_at: datetime.datetime | None
@@ -137,41 +147,67 @@ class UnreadAnnouncement:
 
                 updated_at = updated_at_type_0
 
-            text = d["text"]
-            title = d["title"]
+            _model.updated_at = updated_at
+
+            _model.text = d["text"]
+
+            _model.title = d["title"]
+
             image_url = d["imageUrl"]
 
-            icon = check_unread_announcement_icon(d["icon"])
+            _model.image_url = image_url
 
-            display = check_unread_announcement_display(d["display"])
+            _icon = d["icon"]
+            icon = _icon if _icon in {"error", "info", "success", "warning"} else check_unread_announcement_icon(_icon)
 
-            need_confirmation_to_read = d.get("needConfirmationToRead", UNSET)
-            silence = d.get("silence", UNSET)
-            is_active = d.get("isActive", UNSET)
-            for_existing_users = d.get("forExistingUsers", UNSET)
-            user_id = d.get("userId", UNSET)
+            _model.icon = icon
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                updated_at,
-                text,
-                title,
-                image_url,
-                icon,
-                display,
-                need_confirmation_to_read,
-                silence,
-                is_active,
-                for_existing_users,
-                user_id,
+            _display = d["display"]
+            display = (
+                _display if _display in {"banner", "dialog", "normal"} else check_unread_announcement_display(_display)
             )
+
+            _model.display = display
+
+            _n = 8
+            if "needConfirmationToRead" in d:
+                _n += 1
+                _model.need_confirmation_to_read = d["needConfirmationToRead"]
+
+            else:
+                _model.need_confirmation_to_read = UNSET
+            if "silence" in d:
+                _n += 1
+                _model.silence = d["silence"]
+
+            else:
+                _model.silence = UNSET
+            if "isActive" in d:
+                _n += 1
+                _model.is_active = d["isActive"]
+
+            else:
+                _model.is_active = UNSET
+            if "forExistingUsers" in d:
+                _n += 1
+                _model.for_existing_users = d["forExistingUsers"]
+
+            else:
+                _model.for_existing_users = UNSET
+            if "userId" in d:
+                _n += 1
+                user_id = d["userId"]
+
+                _model.user_id = user_id
+
+            else:
+                _model.user_id = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("UnreadAnnouncement", exc) from exc
-        if not d.keys() <= _UNREADANNOUNCEMENT_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _UNREADANNOUNCEMENT_KEYS}
             unknown_properties("UnreadAnnouncement", extra)
@@ -244,7 +280,8 @@ class UnreadAnnouncement:
 
         _icon_raw = d.pop("icon", UNSET)
         if _icon_raw is not UNSET:
-            icon = check_unread_announcement_icon(_icon_raw)
+            _icon = _icon_raw
+            icon = _icon if _icon in {"error", "info", "success", "warning"} else check_unread_announcement_icon(_icon)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -253,7 +290,10 @@ class UnreadAnnouncement:
 
         _display_raw = d.pop("display", UNSET)
         if _display_raw is not UNSET:
-            display = check_unread_announcement_display(_display_raw)
+            _display = _display_raw
+            display = (
+                _display if _display in {"banner", "dialog", "normal"} else check_unread_announcement_display(_display)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -374,15 +375,27 @@ class UserDetailedNotMeOnly:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not UserDetailedNotMeOnly:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
             url = d["url"]
 
+            _model.url = url
+
             uri = d["uri"]
 
+            _model.uri = uri
+
             moved_to = d["movedTo"]
+
+            _model.moved_to = moved_to
 
             _also_known_as = d["alsoKnownAs"]
             also_known_as: list[str] | None
@@ -393,7 +406,11 @@ class UserDetailedNotMeOnly:
 
                 also_known_as = also_known_as_type_0
 
+            _model.also_known_as = also_known_as
+
             created_at = parse_datetime(d["createdAt"])
+
+            _model.created_at = created_at
 
             _updated_at = d["updatedAt"]
             updated_at: datetime.datetime | None
@@ -404,6 +421,8 @@ class UserDetailedNotMeOnly:
 
                 updated_at = updated_at_type_0
 
+            _model.updated_at = updated_at
+
             _last_fetched_at = d["lastFetchedAt"]
             last_fetched_at: datetime.datetime | None
             if _last_fetched_at is None:
@@ -413,43 +432,85 @@ class UserDetailedNotMeOnly:
 
                 last_fetched_at = last_fetched_at_type_0
 
+            _model.last_fetched_at = last_fetched_at
+
             banner_url = d["bannerUrl"]
+
+            _model.banner_url = banner_url
 
             banner_blurhash = d["bannerBlurhash"]
 
-            is_locked = d["isLocked"]
-            is_silenced = d["isSilenced"]
-            is_suspended = d["isSuspended"]
+            _model.banner_blurhash = banner_blurhash
+
+            _model.is_locked = d["isLocked"]
+
+            _model.is_silenced = d["isSilenced"]
+
+            _model.is_suspended = d["isSuspended"]
+
             description = d["description"]
+
+            _model.description = description
 
             location = d["location"]
 
+            _model.location = location
+
             birthday = d["birthday"]
+
+            _model.birthday = birthday
 
             lang = d["lang"]
 
-            fields = []
-            _fields = d["fields"]
-            for fields_item_data in _fields:
-                fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+            _model.lang = lang
 
-                fields.append(fields_item)
+            _fields = d["fields"]
+            fields: list[UserDetailedNotMeOnlyFieldsItem]
+            if type(_fields) is not list:
+                raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
+            if _fields:
+                fields = []
+                for fields_item_data in _fields:
+                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+
+                    fields.append(fields_item)
+            else:
+                fields = _fields
+
+            _model.fields = fields
 
             verified_links: list[str] = d["verifiedLinks"]
 
-            followers_count = d["followersCount"]
-            following_count = d["followingCount"]
-            notes_count = d["notesCount"]
+            _model.verified_links = verified_links
+
+            _model.followers_count = d["followersCount"]
+
+            _model.following_count = d["followingCount"]
+
+            _model.notes_count = d["notesCount"]
+
             pinned_note_ids: list[str] = d["pinnedNoteIds"]
 
-            pinned_notes = []
-            _pinned_notes = d["pinnedNotes"]
-            for pinned_notes_item_data in _pinned_notes:
-                pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+            _model.pinned_note_ids = pinned_note_ids
 
-                pinned_notes.append(pinned_notes_item)
+            _pinned_notes = d["pinnedNotes"]
+            pinned_notes: list[Note]
+            if type(_pinned_notes) is not list:
+                raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
+            if _pinned_notes:
+                pinned_notes = []
+                for pinned_notes_item_data in _pinned_notes:
+                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+
+                    pinned_notes.append(pinned_notes_item)
+            else:
+                pinned_notes = _pinned_notes
+
+            _model.pinned_notes = pinned_notes
 
             pinned_page_id = d["pinnedPageId"]
+
+            _model.pinned_page_id = pinned_page_id
 
             _pinned_page = d["pinnedPage"]
             pinned_page: None | Page
@@ -460,100 +521,160 @@ class UserDetailedNotMeOnly:
 
                 pinned_page = pinned_page_type_0
 
-            public_reactions = d["publicReactions"]
-            following_visibility = check_user_detailed_not_me_only_following_visibility(d["followingVisibility"])
+            _model.pinned_page = pinned_page
 
-            followers_visibility = check_user_detailed_not_me_only_followers_visibility(d["followersVisibility"])
+            _model.public_reactions = d["publicReactions"]
 
-            chat_scope = check_user_detailed_not_me_only_chat_scope(d["chatScope"])
+            _following_visibility = d["followingVisibility"]
+            following_visibility = (
+                _following_visibility
+                if _following_visibility in {"followers", "private", "public"}
+                else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+            )
 
-            can_chat = d["canChat"]
-            roles = []
+            _model.following_visibility = following_visibility
+
+            _followers_visibility = d["followersVisibility"]
+            followers_visibility = (
+                _followers_visibility
+                if _followers_visibility in {"followers", "private", "public"}
+                else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
+            )
+
+            _model.followers_visibility = followers_visibility
+
+            _chat_scope = d["chatScope"]
+            chat_scope = (
+                _chat_scope
+                if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
+                else check_user_detailed_not_me_only_chat_scope(_chat_scope)
+            )
+
+            _model.chat_scope = chat_scope
+
+            _model.can_chat = d["canChat"]
+
             _roles = d["roles"]
-            for roles_item_data in _roles:
-                roles_item = RoleLite.from_dict(roles_item_data)
+            roles: list[RoleLite]
+            if type(_roles) is not list:
+                raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
+            if _roles:
+                roles = []
+                for roles_item_data in _roles:
+                    roles_item = RoleLite.from_dict(roles_item_data)
 
-                roles.append(roles_item)
+                    roles.append(roles_item)
+            else:
+                roles = _roles
+
+            _model.roles = roles
 
             memo = d["memo"]
 
-            followed_message = d.get("followedMessage", UNSET)
+            _model.memo = memo
 
-            moderation_note = d.get("moderationNote", UNSET)
-            two_factor_enabled = d.get("twoFactorEnabled", UNSET)
-            use_password_less_login = d.get("usePasswordLessLogin", UNSET)
-            security_keys = d.get("securityKeys", UNSET)
-            is_following = d.get("isFollowing", UNSET)
-            is_followed = d.get("isFollowed", UNSET)
-            has_pending_follow_request_from_you = d.get("hasPendingFollowRequestFromYou", UNSET)
-            has_pending_follow_request_to_you = d.get("hasPendingFollowRequestToYou", UNSET)
-            is_blocking = d.get("isBlocking", UNSET)
-            is_blocked = d.get("isBlocked", UNSET)
-            is_muted = d.get("isMuted", UNSET)
-            is_renote_muted = d.get("isRenoteMuted", UNSET)
-            _notify = d.get("notify", UNSET)
-            notify: UserDetailedNotMeOnlyNotify | Unset
-            if _notify is UNSET:
-                notify = UNSET
+            _n = 32
+            if "followedMessage" in d:
+                _n += 1
+                followed_message = d["followedMessage"]
+
+                _model.followed_message = followed_message
+
             else:
-                notify = check_user_detailed_not_me_only_notify(_notify)
+                _model.followed_message = UNSET
+            if "moderationNote" in d:
+                _n += 1
+                _model.moderation_note = d["moderationNote"]
 
-            with_replies = d.get("withReplies", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                url,
-                uri,
-                moved_to,
-                also_known_as,
-                created_at,
-                updated_at,
-                last_fetched_at,
-                banner_url,
-                banner_blurhash,
-                is_locked,
-                is_silenced,
-                is_suspended,
-                description,
-                location,
-                birthday,
-                lang,
-                fields,
-                verified_links,
-                followers_count,
-                following_count,
-                notes_count,
-                pinned_note_ids,
-                pinned_notes,
-                pinned_page_id,
-                pinned_page,
-                public_reactions,
-                following_visibility,
-                followers_visibility,
-                chat_scope,
-                can_chat,
-                roles,
-                memo,
-                followed_message,
-                moderation_note,
-                two_factor_enabled,
-                use_password_less_login,
-                security_keys,
-                is_following,
-                is_followed,
-                has_pending_follow_request_from_you,
-                has_pending_follow_request_to_you,
-                is_blocking,
-                is_blocked,
-                is_muted,
-                is_renote_muted,
-                notify,
-                with_replies,
-            )
+            else:
+                _model.moderation_note = UNSET
+            if "twoFactorEnabled" in d:
+                _n += 1
+                _model.two_factor_enabled = d["twoFactorEnabled"]
+
+            else:
+                _model.two_factor_enabled = UNSET
+            if "usePasswordLessLogin" in d:
+                _n += 1
+                _model.use_password_less_login = d["usePasswordLessLogin"]
+
+            else:
+                _model.use_password_less_login = UNSET
+            if "securityKeys" in d:
+                _n += 1
+                _model.security_keys = d["securityKeys"]
+
+            else:
+                _model.security_keys = UNSET
+            if "isFollowing" in d:
+                _n += 1
+                _model.is_following = d["isFollowing"]
+
+            else:
+                _model.is_following = UNSET
+            if "isFollowed" in d:
+                _n += 1
+                _model.is_followed = d["isFollowed"]
+
+            else:
+                _model.is_followed = UNSET
+            if "hasPendingFollowRequestFromYou" in d:
+                _n += 1
+                _model.has_pending_follow_request_from_you = d["hasPendingFollowRequestFromYou"]
+
+            else:
+                _model.has_pending_follow_request_from_you = UNSET
+            if "hasPendingFollowRequestToYou" in d:
+                _n += 1
+                _model.has_pending_follow_request_to_you = d["hasPendingFollowRequestToYou"]
+
+            else:
+                _model.has_pending_follow_request_to_you = UNSET
+            if "isBlocking" in d:
+                _n += 1
+                _model.is_blocking = d["isBlocking"]
+
+            else:
+                _model.is_blocking = UNSET
+            if "isBlocked" in d:
+                _n += 1
+                _model.is_blocked = d["isBlocked"]
+
+            else:
+                _model.is_blocked = UNSET
+            if "isMuted" in d:
+                _n += 1
+                _model.is_muted = d["isMuted"]
+
+            else:
+                _model.is_muted = UNSET
+            if "isRenoteMuted" in d:
+                _n += 1
+                _model.is_renote_muted = d["isRenoteMuted"]
+
+            else:
+                _model.is_renote_muted = UNSET
+            if "notify" in d:
+                _n += 1
+                _notify = d["notify"]
+                notify = _notify if _notify in {"none", "normal"} else check_user_detailed_not_me_only_notify(_notify)
+
+                _model.notify = notify
+
+            else:
+                _model.notify = UNSET
+            if "withReplies" in d:
+                _n += 1
+                _model.with_replies = d["withReplies"]
+
+            else:
+                _model.with_replies = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("UserDetailedNotMeOnly", exc) from exc
-        if not d.keys() <= _USERDETAILEDNOTMEONLY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERDETAILEDNOTMEONLY_KEYS}
             unknown_properties("UserDetailedNotMeOnly", extra)
@@ -730,12 +851,18 @@ class UserDetailedNotMeOnly:
 
         _fields_raw = d.pop("fields", UNSET)
         if _fields_raw is not UNSET:
-            fields = []
             _fields = _fields_raw
-            for fields_item_data in _fields:
-                fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+            fields: list[UserDetailedNotMeOnlyFieldsItem]
+            if type(_fields) is not list:
+                raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
+            if _fields:
+                fields = []
+                for fields_item_data in _fields:
+                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
-                fields.append(fields_item)
+                    fields.append(fields_item)
+            else:
+                fields = _fields
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -777,12 +904,18 @@ class UserDetailedNotMeOnly:
 
         _pinned_notes_raw = d.pop("pinnedNotes", UNSET)
         if _pinned_notes_raw is not UNSET:
-            pinned_notes = []
             _pinned_notes = _pinned_notes_raw
-            for pinned_notes_item_data in _pinned_notes:
-                pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+            pinned_notes: list[Note]
+            if type(_pinned_notes) is not list:
+                raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
+            if _pinned_notes:
+                pinned_notes = []
+                for pinned_notes_item_data in _pinned_notes:
+                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
-                pinned_notes.append(pinned_notes_item)
+                    pinned_notes.append(pinned_notes_item)
+            else:
+                pinned_notes = _pinned_notes
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -821,7 +954,12 @@ class UserDetailedNotMeOnly:
 
         _following_visibility_raw = d.pop("followingVisibility", UNSET)
         if _following_visibility_raw is not UNSET:
-            following_visibility = check_user_detailed_not_me_only_following_visibility(_following_visibility_raw)
+            _following_visibility = _following_visibility_raw
+            following_visibility = (
+                _following_visibility
+                if _following_visibility in {"followers", "private", "public"}
+                else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -830,7 +968,12 @@ class UserDetailedNotMeOnly:
 
         _followers_visibility_raw = d.pop("followersVisibility", UNSET)
         if _followers_visibility_raw is not UNSET:
-            followers_visibility = check_user_detailed_not_me_only_followers_visibility(_followers_visibility_raw)
+            _followers_visibility = _followers_visibility_raw
+            followers_visibility = (
+                _followers_visibility
+                if _followers_visibility in {"followers", "private", "public"}
+                else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -839,7 +982,12 @@ class UserDetailedNotMeOnly:
 
         _chat_scope_raw = d.pop("chatScope", UNSET)
         if _chat_scope_raw is not UNSET:
-            chat_scope = check_user_detailed_not_me_only_chat_scope(_chat_scope_raw)
+            _chat_scope = _chat_scope_raw
+            chat_scope = (
+                _chat_scope
+                if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
+                else check_user_detailed_not_me_only_chat_scope(_chat_scope)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -853,12 +1001,18 @@ class UserDetailedNotMeOnly:
 
         _roles_raw = d.pop("roles", UNSET)
         if _roles_raw is not UNSET:
-            roles = []
             _roles = _roles_raw
-            for roles_item_data in _roles:
-                roles_item = RoleLite.from_dict(roles_item_data)
+            roles: list[RoleLite]
+            if type(_roles) is not list:
+                raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
+            if _roles:
+                roles = []
+                for roles_item_data in _roles:
+                    roles_item = RoleLite.from_dict(roles_item_data)
 
-                roles.append(roles_item)
+                    roles.append(roles_item)
+            else:
+                roles = _roles
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

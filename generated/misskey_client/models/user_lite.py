@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -166,77 +167,134 @@ class UserLite:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not UserLite:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             name = d["name"]
 
-            username = d["username"]
+            _model.name = name
+
+            _model.username = d["username"]
+
             host = d["host"]
 
-            avatar_url = d["avatarUrl"]
+            _model.host = host
+
+            _model.avatar_url = d["avatarUrl"]
+
             avatar_blurhash = d["avatarBlurhash"]
 
-            avatar_decorations = []
+            _model.avatar_blurhash = avatar_blurhash
+
             _avatar_decorations = d["avatarDecorations"]
-            for avatar_decorations_item_data in _avatar_decorations:
-                avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+            avatar_decorations: list[UserLiteAvatarDecorationsItem]
+            if type(_avatar_decorations) is not list:
+                raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
+            if _avatar_decorations:
+                avatar_decorations = []
+                for avatar_decorations_item_data in _avatar_decorations:
+                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
 
-                avatar_decorations.append(avatar_decorations_item)
-
-            emojis = UserLiteEmojis.from_dict(d["emojis"])
-
-            online_status = check_user_lite_online_status(d["onlineStatus"])
-
-            is_bot = d.get("isBot", UNSET)
-            is_cat = d.get("isCat", UNSET)
-            require_signin_to_view_contents = d.get("requireSigninToViewContents", UNSET)
-            make_notes_followers_only_before = d.get("makeNotesFollowersOnlyBefore", UNSET)
-
-            make_notes_hidden_before = d.get("makeNotesHiddenBefore", UNSET)
-
-            _instance = d.get("instance", UNSET)
-            instance: UserLiteInstance | Unset
-            if _instance is UNSET:
-                instance = UNSET
+                    avatar_decorations.append(avatar_decorations_item)
             else:
-                instance = UserLiteInstance.from_dict(_instance)
+                avatar_decorations = _avatar_decorations
 
-            _badge_roles = d.get("badgeRoles", UNSET)
-            badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
-            if _badge_roles is not UNSET:
-                badge_roles = []
-                for badge_roles_item_data in _badge_roles:
-                    badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+            _model.avatar_decorations = avatar_decorations
 
-                    badge_roles.append(badge_roles_item)
+            _emojis = d["emojis"]
+            if type(_emojis) is dict:
+                emojis = new_instance(UserLiteEmojis)
+                emojis.additional_properties = _emojis
+            else:
+                emojis = UserLiteEmojis.from_dict(_emojis)
+            _model.emojis = emojis
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                name,
-                username,
-                host,
-                avatar_url,
-                avatar_blurhash,
-                avatar_decorations,
-                emojis,
-                online_status,
-                is_bot,
-                is_cat,
-                require_signin_to_view_contents,
-                make_notes_followers_only_before,
-                make_notes_hidden_before,
-                instance,
-                badge_roles,
+            _online_status = d["onlineStatus"]
+            online_status = (
+                _online_status
+                if _online_status in {"active", "offline", "online", "unknown"}
+                else check_user_lite_online_status(_online_status)
             )
+
+            _model.online_status = online_status
+
+            _n = 9
+            if "isBot" in d:
+                _n += 1
+                _model.is_bot = d["isBot"]
+
+            else:
+                _model.is_bot = UNSET
+            if "isCat" in d:
+                _n += 1
+                _model.is_cat = d["isCat"]
+
+            else:
+                _model.is_cat = UNSET
+            if "requireSigninToViewContents" in d:
+                _n += 1
+                _model.require_signin_to_view_contents = d["requireSigninToViewContents"]
+
+            else:
+                _model.require_signin_to_view_contents = UNSET
+            if "makeNotesFollowersOnlyBefore" in d:
+                _n += 1
+                make_notes_followers_only_before = d["makeNotesFollowersOnlyBefore"]
+
+                _model.make_notes_followers_only_before = make_notes_followers_only_before
+
+            else:
+                _model.make_notes_followers_only_before = UNSET
+            if "makeNotesHiddenBefore" in d:
+                _n += 1
+                make_notes_hidden_before = d["makeNotesHiddenBefore"]
+
+                _model.make_notes_hidden_before = make_notes_hidden_before
+
+            else:
+                _model.make_notes_hidden_before = UNSET
+            if "instance" in d:
+                _n += 1
+                instance = UserLiteInstance.from_dict(d["instance"])
+
+                _model.instance = instance
+
+            else:
+                _model.instance = UNSET
+            if "badgeRoles" in d:
+                _n += 1
+                _badge_roles = d["badgeRoles"]
+                badge_roles: list[UserLiteBadgeRolesItem]
+                if type(_badge_roles) is not list:
+                    raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
+                if _badge_roles:
+                    badge_roles = []
+                    for badge_roles_item_data in _badge_roles:
+                        badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+
+                        badge_roles.append(badge_roles_item)
+                else:
+                    badge_roles = _badge_roles
+
+                _model.badge_roles = badge_roles
+
+            else:
+                _model.badge_roles = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("UserLite", exc) from exc
-        if not d.keys() <= _USERLITE_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERLITE_KEYS}
             unknown_properties("UserLite", extra)
@@ -302,12 +360,18 @@ class UserLite:
 
         _avatar_decorations_raw = d.pop("avatarDecorations", UNSET)
         if _avatar_decorations_raw is not UNSET:
-            avatar_decorations = []
             _avatar_decorations = _avatar_decorations_raw
-            for avatar_decorations_item_data in _avatar_decorations:
-                avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+            avatar_decorations: list[UserLiteAvatarDecorationsItem]
+            if type(_avatar_decorations) is not list:
+                raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
+            if _avatar_decorations:
+                avatar_decorations = []
+                for avatar_decorations_item_data in _avatar_decorations:
+                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
 
-                avatar_decorations.append(avatar_decorations_item)
+                    avatar_decorations.append(avatar_decorations_item)
+            else:
+                avatar_decorations = _avatar_decorations
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -325,7 +389,12 @@ class UserLite:
 
         _online_status_raw = d.pop("onlineStatus", UNSET)
         if _online_status_raw is not UNSET:
-            online_status = check_user_lite_online_status(_online_status_raw)
+            _online_status = _online_status_raw
+            online_status = (
+                _online_status
+                if _online_status in {"active", "offline", "online", "unknown"}
+                else check_user_lite_online_status(_online_status)
+            )
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
@@ -352,11 +421,16 @@ class UserLite:
         _badge_roles = d.pop("badgeRoles", UNSET)
         badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
         if _badge_roles is not UNSET:
-            badge_roles = []
-            for badge_roles_item_data in _badge_roles:
-                badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+            if type(_badge_roles) is not list:
+                raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
+            if _badge_roles:
+                badge_roles = []
+                for badge_roles_item_data in _badge_roles:
+                    badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
 
-                badge_roles.append(badge_roles_item)
+                    badge_roles.append(badge_roles_item)
+            else:
+                badge_roles = _badge_roles
 
         if d:
             unknown_properties("UserLite", d)

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -105,46 +106,56 @@ class UserRelation:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not UserRelation:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
-            is_following = d["isFollowing"]
-            has_pending_follow_request_from_you = d["hasPendingFollowRequestFromYou"]
-            has_pending_follow_request_to_you = d["hasPendingFollowRequestToYou"]
-            is_followed = d["isFollowed"]
-            is_blocking = d["isBlocking"]
-            is_blocked = d["isBlocked"]
-            is_muted = d["isMuted"]
-            is_renote_muted = d["isRenoteMuted"]
-            _following = d.get("following", UNSET)
-            following: None | Unset | UserRelationFollowing
-            if _following is None or _following is UNSET:
-                following = _following
+            _model.id = d["id"]
+
+            _model.is_following = d["isFollowing"]
+
+            _model.has_pending_follow_request_from_you = d["hasPendingFollowRequestFromYou"]
+
+            _model.has_pending_follow_request_to_you = d["hasPendingFollowRequestToYou"]
+
+            _model.is_followed = d["isFollowed"]
+
+            _model.is_blocking = d["isBlocking"]
+
+            _model.is_blocked = d["isBlocked"]
+
+            _model.is_muted = d["isMuted"]
+
+            _model.is_renote_muted = d["isRenoteMuted"]
+
+            _n = 9
+            if "following" in d:
+                _n += 1
+                _following = d["following"]
+                following: None | UserRelationFollowing
+                if _following is None:
+                    following = _following
+                else:
+                    following_type_0 = UserRelationFollowing.from_dict(_following)
+
+                    following = following_type_0
+
+                _model.following = following
+
             else:
-                following_type_0 = UserRelationFollowing.from_dict(_following)
-
-                following = following_type_0
-
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                is_following,
-                has_pending_follow_request_from_you,
-                has_pending_follow_request_to_you,
-                is_followed,
-                is_blocking,
-                is_blocked,
-                is_muted,
-                is_renote_muted,
-                following,
-            )
+                _model.following = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("UserRelation", exc) from exc
-        if not d.keys() <= _USERRELATION_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERRELATION_KEYS}
             unknown_properties("UserRelation", extra)

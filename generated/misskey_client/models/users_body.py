@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -83,49 +84,74 @@ class UsersBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not UsersBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            limit = d.get("limit", UNSET)
-            offset = d.get("offset", UNSET)
-            _sort = d.get("sort", UNSET)
-            sort: UsersBodySort | Unset
-            if _sort is UNSET:
-                sort = UNSET
+            _n = 0
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
+
             else:
-                sort = check_users_body_sort(_sort)
+                _model.limit = UNSET
+            if "offset" in d:
+                _n += 1
+                _model.offset = d["offset"]
 
-            _state = d.get("state", UNSET)
-            state: UsersBodyState | Unset
-            if _state is UNSET:
-                state = UNSET
             else:
-                state = check_users_body_state(_state)
+                _model.offset = UNSET
+            if "sort" in d:
+                _n += 1
+                _sort = d["sort"]
+                sort = (
+                    _sort
+                    if _sort in {"+createdAt", "+follower", "+updatedAt", "-createdAt", "-follower", "-updatedAt"}
+                    else check_users_body_sort(_sort)
+                )
 
-            _origin = d.get("origin", UNSET)
-            origin: UsersBodyOrigin | Unset
-            if _origin is UNSET:
-                origin = UNSET
+                _model.sort = sort
+
             else:
-                origin = check_users_body_origin(_origin)
+                _model.sort = UNSET
+            if "state" in d:
+                _n += 1
+                _state = d["state"]
+                state = _state if _state in {"alive", "all"} else check_users_body_state(_state)
 
-            hostname = d.get("hostname", UNSET)
+                _model.state = state
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                limit,
-                offset,
-                sort,
-                state,
-                origin,
-                hostname,
-            )
+            else:
+                _model.state = UNSET
+            if "origin" in d:
+                _n += 1
+                _origin = d["origin"]
+                origin = _origin if _origin in {"combined", "local", "remote"} else check_users_body_origin(_origin)
+
+                _model.origin = origin
+
+            else:
+                _model.origin = UNSET
+            if "hostname" in d:
+                _n += 1
+                hostname = d["hostname"]
+
+                _model.hostname = hostname
+
+            else:
+                _model.hostname = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("UsersBody", exc) from exc
-        if not d.keys() <= _USERSBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERSBODY_KEYS}
             unknown_properties("UsersBody", extra)

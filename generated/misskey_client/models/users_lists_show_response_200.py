@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_datetime,
     parse_error,
     unknown_properties,
@@ -80,34 +81,53 @@ class UsersListsShowResponse200:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not UsersListsShowResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            id = d["id"]
+            _model.id = d["id"]
+
             created_at = parse_datetime(d["createdAt"])
 
-            name = d["name"]
-            is_public = d["isPublic"]
-            user_ids: list[str] = d.get("userIds", UNSET)
+            _model.created_at = created_at
 
-            liked_count = d.get("likedCount", UNSET)
-            is_liked = d.get("isLiked", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                id,
-                created_at,
-                name,
-                is_public,
-                user_ids,
-                liked_count,
-                is_liked,
-            )
+            _model.name = d["name"]
+
+            _model.is_public = d["isPublic"]
+
+            _n = 4
+            if "userIds" in d:
+                _n += 1
+                user_ids: list[str] = d["userIds"]
+
+                _model.user_ids = user_ids
+
+            else:
+                _model.user_ids = UNSET
+            if "likedCount" in d:
+                _n += 1
+                _model.liked_count = d["likedCount"]
+
+            else:
+                _model.liked_count = UNSET
+            if "isLiked" in d:
+                _n += 1
+                _model.is_liked = d["isLiked"]
+
+            else:
+                _model.is_liked = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("UsersListsShowResponse200", exc) from exc
-        if not d.keys() <= _USERSLISTSSHOWRESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERSLISTSSHOWRESPONSE200_KEYS}
             unknown_properties("UsersListsShowResponse200", extra)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -66,28 +67,51 @@ class UsersSearchByUsernameAndHostBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not UsersSearchByUsernameAndHostBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            username = d.get("username", UNSET)
+            _n = 0
+            if "username" in d:
+                _n += 1
+                username = d["username"]
 
-            host = d.get("host", UNSET)
+                _model.username = username
 
-            limit = d.get("limit", UNSET)
-            detail = d.get("detail", UNSET)
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                username,
-                host,
-                limit,
-                detail,
-            )
+            else:
+                _model.username = UNSET
+            if "host" in d:
+                _n += 1
+                host = d["host"]
+
+                _model.host = host
+
+            else:
+                _model.host = UNSET
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
+
+            else:
+                _model.limit = UNSET
+            if "detail" in d:
+                _n += 1
+                _model.detail = d["detail"]
+
+            else:
+                _model.detail = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("UsersSearchByUsernameAndHostBody", exc) from exc
-        if not d.keys() <= _USERSSEARCHBYUSERNAMEANDHOSTBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERSSEARCHBYUSERNAMEANDHOSTBODY_KEYS}
             unknown_properties("UsersSearchByUsernameAndHostBody", extra)

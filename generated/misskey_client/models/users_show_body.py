@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -64,28 +65,51 @@ class UsersShowBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not UsersShowBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            user_id = d.get("userId", UNSET)
-            user_ids: list[str] = d.get("userIds", UNSET)
+            _n = 0
+            if "userId" in d:
+                _n += 1
+                _model.user_id = d["userId"]
 
-            username = d.get("username", UNSET)
-            host = d.get("host", UNSET)
+            else:
+                _model.user_id = UNSET
+            if "userIds" in d:
+                _n += 1
+                user_ids: list[str] = d["userIds"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                user_id,
-                user_ids,
-                username,
-                host,
-            )
+                _model.user_ids = user_ids
+
+            else:
+                _model.user_ids = UNSET
+            if "username" in d:
+                _n += 1
+                _model.username = d["username"]
+
+            else:
+                _model.username = UNSET
+            if "host" in d:
+                _n += 1
+                host = d["host"]
+
+                _model.host = host
+
+            else:
+                _model.host = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("UsersShowBody", exc) from exc
-        if not d.keys() <= _USERSSHOWBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERSSHOWBODY_KEYS}
             unknown_properties("UsersShowBody", extra)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -105,50 +106,126 @@ class V2AdminEmojiListBody:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not V2AdminEmojiListBody:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            _query = d.get("query", UNSET)
-            query: None | Unset | V2AdminEmojiListBodyQuery
-            if _query is None or _query is UNSET:
-                query = _query
+            _n = 0
+            if "query" in d:
+                _n += 1
+                _query = d["query"]
+                query: None | V2AdminEmojiListBodyQuery
+                if _query is None:
+                    query = _query
+                else:
+                    query_type_0 = V2AdminEmojiListBodyQuery.from_dict(_query)
+
+                    query = query_type_0
+
+                _model.query = query
+
             else:
-                query_type_0 = V2AdminEmojiListBodyQuery.from_dict(_query)
+                _model.query = UNSET
+            if "sinceId" in d:
+                _n += 1
+                _model.since_id = d["sinceId"]
 
-                query = query_type_0
+            else:
+                _model.since_id = UNSET
+            if "untilId" in d:
+                _n += 1
+                _model.until_id = d["untilId"]
 
-            since_id = d.get("sinceId", UNSET)
-            until_id = d.get("untilId", UNSET)
-            since_date = d.get("sinceDate", UNSET)
-            until_date = d.get("untilDate", UNSET)
-            limit = d.get("limit", UNSET)
-            page = d.get("page", UNSET)
-            _sort_keys = d.get("sortKeys", UNSET)
-            sort_keys: list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET
-            if _sort_keys is not UNSET:
-                sort_keys = []
-                for sort_keys_item_data in _sort_keys:
-                    sort_keys_item = check_v2_admin_emoji_list_body_sort_keys_item(sort_keys_item_data)
+            else:
+                _model.until_id = UNSET
+            if "sinceDate" in d:
+                _n += 1
+                _model.since_date = d["sinceDate"]
 
-                    sort_keys.append(sort_keys_item)
+            else:
+                _model.since_date = UNSET
+            if "untilDate" in d:
+                _n += 1
+                _model.until_date = d["untilDate"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                query,
-                since_id,
-                until_id,
-                since_date,
-                until_date,
-                limit,
-                page,
-                sort_keys,
-            )
+            else:
+                _model.until_date = UNSET
+            if "limit" in d:
+                _n += 1
+                _model.limit = d["limit"]
+
+            else:
+                _model.limit = UNSET
+            if "page" in d:
+                _n += 1
+                _model.page = d["page"]
+
+            else:
+                _model.page = UNSET
+            if "sortKeys" in d:
+                _n += 1
+                _sort_keys = d["sortKeys"]
+                sort_keys: list[V2AdminEmojiListBodySortKeysItem]
+                if type(_sort_keys) is not list:
+                    raise TypeError(f"sortKeys: expected a list, not {type(_sort_keys).__name__}")
+                if _sort_keys:
+                    sort_keys = []
+                    for sort_keys_item_data in _sort_keys:
+                        _sort_keys_item = sort_keys_item_data
+                        sort_keys_item = (
+                            _sort_keys_item
+                            if _sort_keys_item
+                            in {
+                                "+aliases",
+                                "+category",
+                                "+host",
+                                "+id",
+                                "+isSensitive",
+                                "+license",
+                                "+localOnly",
+                                "+name",
+                                "+publicUrl",
+                                "+roleIdsThatCanBeUsedThisEmojiAsReaction",
+                                "+type",
+                                "+updatedAt",
+                                "+uri",
+                                "-aliases",
+                                "-category",
+                                "-host",
+                                "-id",
+                                "-isSensitive",
+                                "-license",
+                                "-localOnly",
+                                "-name",
+                                "-publicUrl",
+                                "-roleIdsThatCanBeUsedThisEmojiAsReaction",
+                                "-type",
+                                "-updatedAt",
+                                "-uri",
+                            }
+                            else check_v2_admin_emoji_list_body_sort_keys_item(_sort_keys_item)
+                        )
+
+                        sort_keys.append(sort_keys_item)
+                else:
+                    sort_keys = _sort_keys
+
+                _model.sort_keys = sort_keys
+
+            else:
+                _model.sort_keys = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("V2AdminEmojiListBody", exc) from exc
-        if not d.keys() <= _V2ADMINEMOJILISTBODY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _V2ADMINEMOJILISTBODY_KEYS}
             unknown_properties("V2AdminEmojiListBody", extra)
@@ -194,11 +271,49 @@ class V2AdminEmojiListBody:
         _sort_keys = d.pop("sortKeys", UNSET)
         sort_keys: list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET
         if _sort_keys is not UNSET:
-            sort_keys = []
-            for sort_keys_item_data in _sort_keys:
-                sort_keys_item = check_v2_admin_emoji_list_body_sort_keys_item(sort_keys_item_data)
+            if type(_sort_keys) is not list:
+                raise TypeError(f"sortKeys: expected a list, not {type(_sort_keys).__name__}")
+            if _sort_keys:
+                sort_keys = []
+                for sort_keys_item_data in _sort_keys:
+                    _sort_keys_item = sort_keys_item_data
+                    sort_keys_item = (
+                        _sort_keys_item
+                        if _sort_keys_item
+                        in {
+                            "+aliases",
+                            "+category",
+                            "+host",
+                            "+id",
+                            "+isSensitive",
+                            "+license",
+                            "+localOnly",
+                            "+name",
+                            "+publicUrl",
+                            "+roleIdsThatCanBeUsedThisEmojiAsReaction",
+                            "+type",
+                            "+updatedAt",
+                            "+uri",
+                            "-aliases",
+                            "-category",
+                            "-host",
+                            "-id",
+                            "-isSensitive",
+                            "-license",
+                            "-localOnly",
+                            "-name",
+                            "-publicUrl",
+                            "-roleIdsThatCanBeUsedThisEmojiAsReaction",
+                            "-type",
+                            "-updatedAt",
+                            "-uri",
+                        }
+                        else check_v2_admin_emoji_list_body_sort_keys_item(_sort_keys_item)
+                    )
 
-                sort_keys.append(sort_keys_item)
+                    sort_keys.append(sort_keys_item)
+            else:
+                sort_keys = _sort_keys
 
         if d:
             unknown_properties("V2AdminEmojiListBody", d)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -132,55 +133,122 @@ class V2AdminEmojiListBodyQuery:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not V2AdminEmojiListBodyQuery:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            updated_at_from = d.get("updatedAtFrom", UNSET)
-            updated_at_to = d.get("updatedAtTo", UNSET)
-            name = d.get("name", UNSET)
-            host = d.get("host", UNSET)
-            uri = d.get("uri", UNSET)
-            public_url = d.get("publicUrl", UNSET)
-            original_url = d.get("originalUrl", UNSET)
-            type_ = d.get("type", UNSET)
-            aliases = d.get("aliases", UNSET)
-            category = d.get("category", UNSET)
-            license_ = d.get("license", UNSET)
-            is_sensitive = d.get("isSensitive", UNSET)
-            local_only = d.get("localOnly", UNSET)
-            _host_type = d.get("hostType", UNSET)
-            host_type: V2AdminEmojiListBodyQueryHostType | Unset
-            if _host_type is UNSET:
-                host_type = UNSET
+            _n = 0
+            if "updatedAtFrom" in d:
+                _n += 1
+                _model.updated_at_from = d["updatedAtFrom"]
+
             else:
-                host_type = check_v2_admin_emoji_list_body_query_host_type(_host_type)
+                _model.updated_at_from = UNSET
+            if "updatedAtTo" in d:
+                _n += 1
+                _model.updated_at_to = d["updatedAtTo"]
 
-            role_ids: list[str] = d.get("roleIds", UNSET)
+            else:
+                _model.updated_at_to = UNSET
+            if "name" in d:
+                _n += 1
+                _model.name = d["name"]
 
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                updated_at_from,
-                updated_at_to,
-                name,
-                host,
-                uri,
-                public_url,
-                original_url,
-                type_,
-                aliases,
-                category,
-                license_,
-                is_sensitive,
-                local_only,
-                host_type,
-                role_ids,
-            )
+            else:
+                _model.name = UNSET
+            if "host" in d:
+                _n += 1
+                _model.host = d["host"]
+
+            else:
+                _model.host = UNSET
+            if "uri" in d:
+                _n += 1
+                _model.uri = d["uri"]
+
+            else:
+                _model.uri = UNSET
+            if "publicUrl" in d:
+                _n += 1
+                _model.public_url = d["publicUrl"]
+
+            else:
+                _model.public_url = UNSET
+            if "originalUrl" in d:
+                _n += 1
+                _model.original_url = d["originalUrl"]
+
+            else:
+                _model.original_url = UNSET
+            if "type" in d:
+                _n += 1
+                _model.type_ = d["type"]
+
+            else:
+                _model.type_ = UNSET
+            if "aliases" in d:
+                _n += 1
+                _model.aliases = d["aliases"]
+
+            else:
+                _model.aliases = UNSET
+            if "category" in d:
+                _n += 1
+                _model.category = d["category"]
+
+            else:
+                _model.category = UNSET
+            if "license" in d:
+                _n += 1
+                _model.license_ = d["license"]
+
+            else:
+                _model.license_ = UNSET
+            if "isSensitive" in d:
+                _n += 1
+                _model.is_sensitive = d["isSensitive"]
+
+            else:
+                _model.is_sensitive = UNSET
+            if "localOnly" in d:
+                _n += 1
+                _model.local_only = d["localOnly"]
+
+            else:
+                _model.local_only = UNSET
+            if "hostType" in d:
+                _n += 1
+                _host_type = d["hostType"]
+                host_type = (
+                    _host_type
+                    if _host_type in {"all", "local", "remote"}
+                    else check_v2_admin_emoji_list_body_query_host_type(_host_type)
+                )
+
+                _model.host_type = host_type
+
+            else:
+                _model.host_type = UNSET
+            if "roleIds" in d:
+                _n += 1
+                role_ids: list[str] = d["roleIds"]
+
+                _model.role_ids = role_ids
+
+            else:
+                _model.role_ids = UNSET
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("V2AdminEmojiListBodyQuery", exc) from exc
-        if not d.keys() <= _V2ADMINEMOJILISTBODYQUERY_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _V2ADMINEMOJILISTBODYQUERY_KEYS}
             unknown_properties("V2AdminEmojiListBodyQuery", extra)

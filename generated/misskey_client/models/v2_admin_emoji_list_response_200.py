@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
     missing_required,
+    new_instance,
     parse_error,
     unknown_properties,
 )
@@ -73,32 +74,44 @@ class V2AdminEmojiListResponse200:
         """Parse a JSON object; raises ``ResponseParseError`` for data that cannot be this model."""
         if not _RELATED_LOADED:
             _import_related()
-        # Fast path: every required property present, read in place (no copy, no pops). A missing
-        # one takes the careful path, which knows lenient from strict.
         d = src_dict
+        if type(d) is not dict or cls is not V2AdminEmojiListResponse200:
+            # Another Mapping, a non-object (an error) or a subclass (whose __init__ may do more).
+            return cls._from_dict_careful(src_dict)
+        # Fast path: every required property present. The new instance is filled in place, with no
+        # copy of the input and no __init__ call; absent optional properties are counted, so unknown
+        # ones are found by length. A missing required one takes the careful path, which knows
+        # lenient from strict.
+        _model = new_instance(cls)
         try:
-            emojis = []
             _emojis = d["emojis"]
-            for emojis_item_data in _emojis:
-                emojis_item = EmojiDetailedAdmin.from_dict(emojis_item_data)
+            emojis: list[EmojiDetailedAdmin]
+            if type(_emojis) is not list:
+                raise TypeError(f"emojis: expected a list, not {type(_emojis).__name__}")
+            if _emojis:
+                emojis = []
+                for emojis_item_data in _emojis:
+                    emojis_item = EmojiDetailedAdmin.from_dict(emojis_item_data)
 
-                emojis.append(emojis_item)
+                    emojis.append(emojis_item)
+            else:
+                emojis = _emojis
 
-            count = d["count"]
-            all_count = d["allCount"]
-            all_pages = d["allPages"]
-            # Positional, in the order the attributes are declared: cheaper than keywords.
-            _model = cls(
-                emojis,
-                count,
-                all_count,
-                all_pages,
-            )
+            _model.emojis = emojis
+
+            _model.count = d["count"]
+
+            _model.all_count = d["allCount"]
+
+            _model.all_pages = d["allPages"]
+
+            _n = 4
+            _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
         except (TypeError, ValueError, AttributeError) as exc:
             raise parse_error("V2AdminEmojiListResponse200", exc) from exc
-        if not d.keys() <= _V2ADMINEMOJILISTRESPONSE200_KEYS:
+        if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _V2ADMINEMOJILISTRESPONSE200_KEYS}
             unknown_properties("V2AdminEmojiListResponse200", extra)
@@ -122,12 +135,18 @@ class V2AdminEmojiListResponse200:
         d = dict(src_dict)
         _emojis_raw = d.pop("emojis", UNSET)
         if _emojis_raw is not UNSET:
-            emojis = []
             _emojis = _emojis_raw
-            for emojis_item_data in _emojis:
-                emojis_item = EmojiDetailedAdmin.from_dict(emojis_item_data)
+            emojis: list[EmojiDetailedAdmin]
+            if type(_emojis) is not list:
+                raise TypeError(f"emojis: expected a list, not {type(_emojis).__name__}")
+            if _emojis:
+                emojis = []
+                for emojis_item_data in _emojis:
+                    emojis_item = EmojiDetailedAdmin.from_dict(emojis_item_data)
 
-                emojis.append(emojis_item)
+                    emojis.append(emojis_item)
+            else:
+                emojis = _emojis
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

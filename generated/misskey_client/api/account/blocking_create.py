@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.blocking_create_body import BlockingCreateBody
 from ...models.user_detailed_not_me import UserDetailedNotMe
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     user_id: str,
 ) -> dict[str, Any]:
-    return BlockingCreateBody(
-        user_id=user_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "userId": user_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> UserDetailedNotMe:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.clips_notes_body import ClipsNotesBody
 from ...models.note import Note
 from ...types import UNSET, Unset
 
@@ -25,24 +24,42 @@ def _body(
     until_date: int | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ClipsNotesBody(
-        clip_id=clip_id,
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        search=search,
-    ).to_dict()
+    _search: None | str | Unset
+    if isinstance(search, Unset):
+        _search = UNSET
+    else:
+        _search = search
+    _json: dict[str, Any] = {
+        "clipId": clip_id,
+    }
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if _search is not UNSET:
+        _json["search"] = _search
+    return _json
 
 
 def _parse(data: Any) -> list[Note]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = Note.from_dict(response_200_item_data)
+    response_200: list[Note]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = Note.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

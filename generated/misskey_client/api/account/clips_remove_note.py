@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.clips_remove_note_body import ClipsRemoveNoteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     clip_id: str,
     note_id: str,
 ) -> dict[str, Any]:
-    return ClipsRemoveNoteBody(
-        clip_id=clip_id,
-        note_id=note_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "clipId": clip_id,
+        "noteId": note_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.flash_my_likes_body import FlashMyLikesBody
 from ...models.flash_my_likes_response_200_item import FlashMyLikesResponse200Item
 from ...types import UNSET, Unset
 
@@ -24,23 +23,40 @@ def _body(
     until_date: int | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return FlashMyLikesBody(
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        search=search,
-    ).to_dict()
+    _search: None | str | Unset
+    if isinstance(search, Unset):
+        _search = UNSET
+    else:
+        _search = search
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if _search is not UNSET:
+        _json["search"] = _search
+    return _json
 
 
 def _parse(data: Any) -> list[FlashMyLikesResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = FlashMyLikesResponse200Item.from_dict(response_200_item_data)
+    response_200: list[FlashMyLikesResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = FlashMyLikesResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import parse_union
 
-from ...models.i_notifications_grouped_body import INotificationsGroupedBody
 from ...models.i_notifications_grouped_body_exclude_types_item import (
     INotificationsGroupedBodyExcludeTypesItem,
 )
@@ -55,16 +54,38 @@ def _body(
     include_types: list[INotificationsGroupedBodyIncludeTypesItem] | Unset = UNSET,
     exclude_types: list[INotificationsGroupedBodyExcludeTypesItem] | Unset = UNSET,
 ) -> dict[str, Any]:
-    return INotificationsGroupedBody(
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        mark_as_read=mark_as_read,
-        include_types=include_types,
-        exclude_types=exclude_types,
-    ).to_dict()
+    _include_types: list[str] | Unset = UNSET
+    if not isinstance(include_types, Unset):
+        _include_types = []
+        for include_types_item_data in include_types:
+            include_types_item: str = include_types_item_data
+            _include_types.append(include_types_item)
+
+    _exclude_types: list[str] | Unset = UNSET
+    if not isinstance(exclude_types, Unset):
+        _exclude_types = []
+        for exclude_types_item_data in exclude_types:
+            exclude_types_item: str = exclude_types_item_data
+            _exclude_types.append(exclude_types_item)
+
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if mark_as_read is not UNSET:
+        _json["markAsRead"] = mark_as_read
+    if _include_types is not UNSET:
+        _json["includeTypes"] = _include_types
+    if _exclude_types is not UNSET:
+        _json["excludeTypes"] = _exclude_types
+    return _json
 
 
 def _parse(
@@ -93,239 +114,40 @@ def _parse(
     | NotificationScheduledNotePostFailed
     | NotificationTest
 ]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
+    response_200: list[
+        NotificationAchievementEarned
+        | NotificationApp
+        | NotificationChatRoomInvitationReceived
+        | NotificationCreateToken
+        | NotificationExportCompleted
+        | NotificationFollow
+        | NotificationFollowRequestAccepted
+        | NotificationLogin
+        | NotificationMention
+        | NotificationNote
+        | NotificationPollEnded
+        | NotificationQuote
+        | NotificationReaction
+        | NotificationReactionGrouped
+        | NotificationReceiveFollowRequest
+        | NotificationRenote
+        | NotificationRenoteGrouped
+        | NotificationReply
+        | NotificationRoleAssigned
+        | NotificationScheduledNotePosted
+        | NotificationScheduledNotePostFailed
+        | NotificationTest
+    ]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
 
-        def _parse_response_200_item(
-            data: object,
-        ) -> (
-            NotificationAchievementEarned
-            | NotificationApp
-            | NotificationChatRoomInvitationReceived
-            | NotificationCreateToken
-            | NotificationExportCompleted
-            | NotificationFollow
-            | NotificationFollowRequestAccepted
-            | NotificationLogin
-            | NotificationMention
-            | NotificationNote
-            | NotificationPollEnded
-            | NotificationQuote
-            | NotificationReaction
-            | NotificationReactionGrouped
-            | NotificationReceiveFollowRequest
-            | NotificationRenote
-            | NotificationRenoteGrouped
-            | NotificationReply
-            | NotificationRoleAssigned
-            | NotificationScheduledNotePosted
-            | NotificationScheduledNotePostFailed
-            | NotificationTest
-        ):
-            # Tagged union: the "type" property names the model, no trial parsing needed.
-            if isinstance(data, dict):
-                tag = data.get("type")
-                if tag == "note":
-                    return NotificationNote.from_dict(data)
-                if tag == "mention":
-                    return NotificationMention.from_dict(data)
-                if tag == "reply":
-                    return NotificationReply.from_dict(data)
-                if tag == "renote":
-                    return NotificationRenote.from_dict(data)
-                if tag == "quote":
-                    return NotificationQuote.from_dict(data)
-                if tag == "reaction":
-                    return NotificationReaction.from_dict(data)
-                if tag == "pollEnded":
-                    return NotificationPollEnded.from_dict(data)
-                if tag == "scheduledNotePosted":
-                    return NotificationScheduledNotePosted.from_dict(data)
-                if tag == "scheduledNotePostFailed":
-                    return NotificationScheduledNotePostFailed.from_dict(data)
-                if tag == "follow":
-                    return NotificationFollow.from_dict(data)
-                if tag == "receiveFollowRequest":
-                    return NotificationReceiveFollowRequest.from_dict(data)
-                if tag == "followRequestAccepted":
-                    return NotificationFollowRequestAccepted.from_dict(data)
-                if tag == "roleAssigned":
-                    return NotificationRoleAssigned.from_dict(data)
-                if tag == "chatRoomInvitationReceived":
-                    return NotificationChatRoomInvitationReceived.from_dict(data)
-                if tag == "achievementEarned":
-                    return NotificationAchievementEarned.from_dict(data)
-                if tag == "exportCompleted":
-                    return NotificationExportCompleted.from_dict(data)
-                if tag == "login":
-                    return NotificationLogin.from_dict(data)
-                if tag == "createToken":
-                    return NotificationCreateToken.from_dict(data)
-                if tag == "app":
-                    return NotificationApp.from_dict(data)
-                if tag == "reaction:grouped":
-                    return NotificationReactionGrouped.from_dict(data)
-                if tag == "renote:grouped":
-                    return NotificationRenoteGrouped.from_dict(data)
-                if tag == "test":
-                    return NotificationTest.from_dict(data)
-
-            def _try_0(data: Any) -> NotificationNote:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_0 = NotificationNote.from_dict(data)
-
-                return componentsschemas_notification_type_0
-
-            def _try_1(data: Any) -> NotificationMention:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_1 = NotificationMention.from_dict(data)
-
-                return componentsschemas_notification_type_1
-
-            def _try_2(data: Any) -> NotificationReply:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_2 = NotificationReply.from_dict(data)
-
-                return componentsschemas_notification_type_2
-
-            def _try_3(data: Any) -> NotificationRenote:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_3 = NotificationRenote.from_dict(data)
-
-                return componentsschemas_notification_type_3
-
-            def _try_4(data: Any) -> NotificationQuote:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_4 = NotificationQuote.from_dict(data)
-
-                return componentsschemas_notification_type_4
-
-            def _try_5(data: Any) -> NotificationReaction:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_5 = NotificationReaction.from_dict(data)
-
-                return componentsschemas_notification_type_5
-
-            def _try_6(data: Any) -> NotificationPollEnded:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_6 = NotificationPollEnded.from_dict(data)
-
-                return componentsschemas_notification_type_6
-
-            def _try_7(data: Any) -> NotificationScheduledNotePosted:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_7 = NotificationScheduledNotePosted.from_dict(data)
-
-                return componentsschemas_notification_type_7
-
-            def _try_8(data: Any) -> NotificationScheduledNotePostFailed:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_8 = NotificationScheduledNotePostFailed.from_dict(data)
-
-                return componentsschemas_notification_type_8
-
-            def _try_9(data: Any) -> NotificationFollow:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_9 = NotificationFollow.from_dict(data)
-
-                return componentsschemas_notification_type_9
-
-            def _try_10(data: Any) -> NotificationReceiveFollowRequest:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_10 = NotificationReceiveFollowRequest.from_dict(data)
-
-                return componentsschemas_notification_type_10
-
-            def _try_11(data: Any) -> NotificationFollowRequestAccepted:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_11 = NotificationFollowRequestAccepted.from_dict(data)
-
-                return componentsschemas_notification_type_11
-
-            def _try_12(data: Any) -> NotificationRoleAssigned:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_12 = NotificationRoleAssigned.from_dict(data)
-
-                return componentsschemas_notification_type_12
-
-            def _try_13(data: Any) -> NotificationChatRoomInvitationReceived:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_13 = NotificationChatRoomInvitationReceived.from_dict(data)
-
-                return componentsschemas_notification_type_13
-
-            def _try_14(data: Any) -> NotificationAchievementEarned:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_14 = NotificationAchievementEarned.from_dict(data)
-
-                return componentsschemas_notification_type_14
-
-            def _try_15(data: Any) -> NotificationExportCompleted:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_15 = NotificationExportCompleted.from_dict(data)
-
-                return componentsschemas_notification_type_15
-
-            def _try_16(data: Any) -> NotificationLogin:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_16 = NotificationLogin.from_dict(data)
-
-                return componentsschemas_notification_type_16
-
-            def _try_17(data: Any) -> NotificationCreateToken:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_17 = NotificationCreateToken.from_dict(data)
-
-                return componentsschemas_notification_type_17
-
-            def _try_18(data: Any) -> NotificationApp:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_18 = NotificationApp.from_dict(data)
-
-                return componentsschemas_notification_type_18
-
-            def _try_19(data: Any) -> NotificationReactionGrouped:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_19 = NotificationReactionGrouped.from_dict(data)
-
-                return componentsschemas_notification_type_19
-
-            def _try_20(data: Any) -> NotificationRenoteGrouped:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_20 = NotificationRenoteGrouped.from_dict(data)
-
-                return componentsschemas_notification_type_20
-
-            def _try_21(data: Any) -> NotificationTest:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_notification_type_21 = NotificationTest.from_dict(data)
-
-                return componentsschemas_notification_type_21
-
-            return cast(
+            def _parse_response_200_item(
+                data: object,
+            ) -> (
                 NotificationAchievementEarned
                 | NotificationApp
                 | NotificationChatRoomInvitationReceived
@@ -347,39 +169,267 @@ def _parse(
                 | NotificationRoleAssigned
                 | NotificationScheduledNotePosted
                 | NotificationScheduledNotePostFailed
-                | NotificationTest,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
-                        _try_2,
-                        _try_3,
-                        _try_4,
-                        _try_5,
-                        _try_6,
-                        _try_7,
-                        _try_8,
-                        _try_9,
-                        _try_10,
-                        _try_11,
-                        _try_12,
-                        _try_13,
-                        _try_14,
-                        _try_15,
-                        _try_16,
-                        _try_17,
-                        _try_18,
-                        _try_19,
-                        _try_20,
-                        _try_21,
+                | NotificationTest
+            ):
+                # Tagged union: the "type" property names the model, no trial parsing needed.
+                if isinstance(data, dict):
+                    tag = data.get("type")
+                    if tag == "note":
+                        return NotificationNote.from_dict(data)
+                    if tag == "mention":
+                        return NotificationMention.from_dict(data)
+                    if tag == "reply":
+                        return NotificationReply.from_dict(data)
+                    if tag == "renote":
+                        return NotificationRenote.from_dict(data)
+                    if tag == "quote":
+                        return NotificationQuote.from_dict(data)
+                    if tag == "reaction":
+                        return NotificationReaction.from_dict(data)
+                    if tag == "pollEnded":
+                        return NotificationPollEnded.from_dict(data)
+                    if tag == "scheduledNotePosted":
+                        return NotificationScheduledNotePosted.from_dict(data)
+                    if tag == "scheduledNotePostFailed":
+                        return NotificationScheduledNotePostFailed.from_dict(data)
+                    if tag == "follow":
+                        return NotificationFollow.from_dict(data)
+                    if tag == "receiveFollowRequest":
+                        return NotificationReceiveFollowRequest.from_dict(data)
+                    if tag == "followRequestAccepted":
+                        return NotificationFollowRequestAccepted.from_dict(data)
+                    if tag == "roleAssigned":
+                        return NotificationRoleAssigned.from_dict(data)
+                    if tag == "chatRoomInvitationReceived":
+                        return NotificationChatRoomInvitationReceived.from_dict(data)
+                    if tag == "achievementEarned":
+                        return NotificationAchievementEarned.from_dict(data)
+                    if tag == "exportCompleted":
+                        return NotificationExportCompleted.from_dict(data)
+                    if tag == "login":
+                        return NotificationLogin.from_dict(data)
+                    if tag == "createToken":
+                        return NotificationCreateToken.from_dict(data)
+                    if tag == "app":
+                        return NotificationApp.from_dict(data)
+                    if tag == "reaction:grouped":
+                        return NotificationReactionGrouped.from_dict(data)
+                    if tag == "renote:grouped":
+                        return NotificationRenoteGrouped.from_dict(data)
+                    if tag == "test":
+                        return NotificationTest.from_dict(data)
+
+                def _try_0(data: Any) -> NotificationNote:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_0 = NotificationNote.from_dict(data)
+
+                    return componentsschemas_notification_type_0
+
+                def _try_1(data: Any) -> NotificationMention:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_1 = NotificationMention.from_dict(data)
+
+                    return componentsschemas_notification_type_1
+
+                def _try_2(data: Any) -> NotificationReply:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_2 = NotificationReply.from_dict(data)
+
+                    return componentsschemas_notification_type_2
+
+                def _try_3(data: Any) -> NotificationRenote:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_3 = NotificationRenote.from_dict(data)
+
+                    return componentsschemas_notification_type_3
+
+                def _try_4(data: Any) -> NotificationQuote:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_4 = NotificationQuote.from_dict(data)
+
+                    return componentsschemas_notification_type_4
+
+                def _try_5(data: Any) -> NotificationReaction:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_5 = NotificationReaction.from_dict(data)
+
+                    return componentsschemas_notification_type_5
+
+                def _try_6(data: Any) -> NotificationPollEnded:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_6 = NotificationPollEnded.from_dict(data)
+
+                    return componentsschemas_notification_type_6
+
+                def _try_7(data: Any) -> NotificationScheduledNotePosted:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_7 = NotificationScheduledNotePosted.from_dict(data)
+
+                    return componentsschemas_notification_type_7
+
+                def _try_8(data: Any) -> NotificationScheduledNotePostFailed:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_8 = NotificationScheduledNotePostFailed.from_dict(data)
+
+                    return componentsschemas_notification_type_8
+
+                def _try_9(data: Any) -> NotificationFollow:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_9 = NotificationFollow.from_dict(data)
+
+                    return componentsschemas_notification_type_9
+
+                def _try_10(data: Any) -> NotificationReceiveFollowRequest:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_10 = NotificationReceiveFollowRequest.from_dict(data)
+
+                    return componentsschemas_notification_type_10
+
+                def _try_11(data: Any) -> NotificationFollowRequestAccepted:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_11 = NotificationFollowRequestAccepted.from_dict(data)
+
+                    return componentsschemas_notification_type_11
+
+                def _try_12(data: Any) -> NotificationRoleAssigned:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_12 = NotificationRoleAssigned.from_dict(data)
+
+                    return componentsschemas_notification_type_12
+
+                def _try_13(data: Any) -> NotificationChatRoomInvitationReceived:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_13 = NotificationChatRoomInvitationReceived.from_dict(data)
+
+                    return componentsschemas_notification_type_13
+
+                def _try_14(data: Any) -> NotificationAchievementEarned:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_14 = NotificationAchievementEarned.from_dict(data)
+
+                    return componentsschemas_notification_type_14
+
+                def _try_15(data: Any) -> NotificationExportCompleted:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_15 = NotificationExportCompleted.from_dict(data)
+
+                    return componentsschemas_notification_type_15
+
+                def _try_16(data: Any) -> NotificationLogin:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_16 = NotificationLogin.from_dict(data)
+
+                    return componentsschemas_notification_type_16
+
+                def _try_17(data: Any) -> NotificationCreateToken:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_17 = NotificationCreateToken.from_dict(data)
+
+                    return componentsschemas_notification_type_17
+
+                def _try_18(data: Any) -> NotificationApp:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_18 = NotificationApp.from_dict(data)
+
+                    return componentsschemas_notification_type_18
+
+                def _try_19(data: Any) -> NotificationReactionGrouped:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_19 = NotificationReactionGrouped.from_dict(data)
+
+                    return componentsschemas_notification_type_19
+
+                def _try_20(data: Any) -> NotificationRenoteGrouped:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_20 = NotificationRenoteGrouped.from_dict(data)
+
+                    return componentsschemas_notification_type_20
+
+                def _try_21(data: Any) -> NotificationTest:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_notification_type_21 = NotificationTest.from_dict(data)
+
+                    return componentsschemas_notification_type_21
+
+                return cast(
+                    NotificationAchievementEarned
+                    | NotificationApp
+                    | NotificationChatRoomInvitationReceived
+                    | NotificationCreateToken
+                    | NotificationExportCompleted
+                    | NotificationFollow
+                    | NotificationFollowRequestAccepted
+                    | NotificationLogin
+                    | NotificationMention
+                    | NotificationNote
+                    | NotificationPollEnded
+                    | NotificationQuote
+                    | NotificationReaction
+                    | NotificationReactionGrouped
+                    | NotificationReceiveFollowRequest
+                    | NotificationRenote
+                    | NotificationRenoteGrouped
+                    | NotificationReply
+                    | NotificationRoleAssigned
+                    | NotificationScheduledNotePosted
+                    | NotificationScheduledNotePostFailed
+                    | NotificationTest,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                            _try_2,
+                            _try_3,
+                            _try_4,
+                            _try_5,
+                            _try_6,
+                            _try_7,
+                            _try_8,
+                            _try_9,
+                            _try_10,
+                            _try_11,
+                            _try_12,
+                            _try_13,
+                            _try_14,
+                            _try_15,
+                            _try_16,
+                            _try_17,
+                            _try_18,
+                            _try_19,
+                            _try_20,
+                            _try_21,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        response_200_item = _parse_response_200_item(response_200_item_data)
+            response_200_item = _parse_response_200_item(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_pin_body import IPinBody
 from ...models.me_detailed import MeDetailed
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     note_id: str,
 ) -> dict[str, Any]:
-    return IPinBody(
-        note_id=note_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "noteId": note_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> MeDetailed:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_read_announcement_body import IReadAnnouncementBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     announcement_id: str,
 ) -> dict[str, Any]:
-    return IReadAnnouncementBody(
-        announcement_id=announcement_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "announcementId": announcement_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_update_body import IUpdateBody
 from ...models.i_update_body_avatar_decorations_item import IUpdateBodyAvatarDecorationsItem
 from ...models.i_update_body_chat_scope import IUpdateBodyChatScope
 from ...models.i_update_body_fields_item import IUpdateBodyFieldsItem
@@ -70,45 +69,220 @@ def _body(
     email_notification_types: list[str] | Unset = UNSET,
     also_known_as: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IUpdateBody(
-        name=name,
-        description=description,
-        followed_message=followed_message,
-        location=location,
-        birthday=birthday,
-        lang=lang,
-        avatar_id=avatar_id,
-        avatar_decorations=avatar_decorations,
-        banner_id=banner_id,
-        fields=fields,
-        is_locked=is_locked,
-        is_explorable=is_explorable,
-        hide_online_status=hide_online_status,
-        public_reactions=public_reactions,
-        careful_bot=careful_bot,
-        auto_accept_followed=auto_accept_followed,
-        no_crawle=no_crawle,
-        prevent_ai_learning=prevent_ai_learning,
-        require_signin_to_view_contents=require_signin_to_view_contents,
-        make_notes_followers_only_before=make_notes_followers_only_before,
-        make_notes_hidden_before=make_notes_hidden_before,
-        is_bot=is_bot,
-        is_cat=is_cat,
-        inject_featured_note=inject_featured_note,
-        receive_announcement_email=receive_announcement_email,
-        always_mark_nsfw=always_mark_nsfw,
-        auto_sensitive=auto_sensitive,
-        following_visibility=following_visibility,
-        followers_visibility=followers_visibility,
-        chat_scope=chat_scope,
-        pinned_page_id=pinned_page_id,
-        muted_words=muted_words,
-        hard_muted_words=hard_muted_words,
-        muted_instances=muted_instances,
-        notification_recieve_config=cast(Any, notification_recieve_config),
-        email_notification_types=email_notification_types,
-        also_known_as=also_known_as,
-    ).to_dict()
+    _name: None | str | Unset
+    if isinstance(name, Unset):
+        _name = UNSET
+    else:
+        _name = name
+    _description: None | str | Unset
+    if isinstance(description, Unset):
+        _description = UNSET
+    else:
+        _description = description
+    _followed_message: None | str | Unset
+    if isinstance(followed_message, Unset):
+        _followed_message = UNSET
+    else:
+        _followed_message = followed_message
+    _location: None | str | Unset
+    if isinstance(location, Unset):
+        _location = UNSET
+    else:
+        _location = location
+    _birthday: None | str | Unset
+    if isinstance(birthday, Unset):
+        _birthday = UNSET
+    else:
+        _birthday = birthday
+    _lang: None | str | Unset
+    if isinstance(lang, Unset):
+        _lang = UNSET
+    elif isinstance(lang, str):
+        _lang = lang
+    elif isinstance(lang, str):
+        _lang = lang
+    elif isinstance(lang, str):
+        _lang = lang
+    else:
+        _lang = lang
+    _avatar_id: None | str | Unset
+    if isinstance(avatar_id, Unset):
+        _avatar_id = UNSET
+    else:
+        _avatar_id = avatar_id
+    _avatar_decorations: list[dict[str, Any]] | Unset = UNSET
+    if not isinstance(avatar_decorations, Unset):
+        _avatar_decorations = []
+        for avatar_decorations_item_data in avatar_decorations:
+            avatar_decorations_item = (
+                avatar_decorations_item_data.to_dict()
+                if hasattr(avatar_decorations_item_data, "to_dict")
+                else dict(cast(Any, avatar_decorations_item_data))
+            )
+            _avatar_decorations.append(avatar_decorations_item)
+
+    _banner_id: None | str | Unset
+    if isinstance(banner_id, Unset):
+        _banner_id = UNSET
+    else:
+        _banner_id = banner_id
+    _fields: list[dict[str, Any]] | Unset = UNSET
+    if not isinstance(fields, Unset):
+        _fields = []
+        for fields_item_data in fields:
+            fields_item = (
+                fields_item_data.to_dict()
+                if hasattr(fields_item_data, "to_dict")
+                else dict(cast(Any, fields_item_data))
+            )
+            _fields.append(fields_item)
+
+    _make_notes_followers_only_before: int | None | Unset
+    if isinstance(make_notes_followers_only_before, Unset):
+        _make_notes_followers_only_before = UNSET
+    else:
+        _make_notes_followers_only_before = make_notes_followers_only_before
+    _make_notes_hidden_before: int | None | Unset
+    if isinstance(make_notes_hidden_before, Unset):
+        _make_notes_hidden_before = UNSET
+    else:
+        _make_notes_hidden_before = make_notes_hidden_before
+    _following_visibility: str | Unset = UNSET
+    if not isinstance(following_visibility, Unset):
+        _following_visibility = following_visibility
+
+    _followers_visibility: str | Unset = UNSET
+    if not isinstance(followers_visibility, Unset):
+        _followers_visibility = followers_visibility
+
+    _chat_scope: str | Unset = UNSET
+    if not isinstance(chat_scope, Unset):
+        _chat_scope = chat_scope
+
+    _pinned_page_id: None | str | Unset
+    if isinstance(pinned_page_id, Unset):
+        _pinned_page_id = UNSET
+    else:
+        _pinned_page_id = pinned_page_id
+    _muted_words: list[list[str] | str] | Unset = UNSET
+    if not isinstance(muted_words, Unset):
+        _muted_words = []
+        for muted_words_item_data in muted_words:
+            muted_words_item: list[str] | str
+            if isinstance(muted_words_item_data, list):
+                muted_words_item = muted_words_item_data
+
+            else:
+                muted_words_item = muted_words_item_data
+            _muted_words.append(muted_words_item)
+
+    _hard_muted_words: list[list[str] | str] | Unset = UNSET
+    if not isinstance(hard_muted_words, Unset):
+        _hard_muted_words = []
+        for hard_muted_words_item_data in hard_muted_words:
+            hard_muted_words_item: list[str] | str
+            if isinstance(hard_muted_words_item_data, list):
+                hard_muted_words_item = hard_muted_words_item_data
+
+            else:
+                hard_muted_words_item = hard_muted_words_item_data
+            _hard_muted_words.append(hard_muted_words_item)
+
+    _muted_instances: list[str] | Unset = UNSET
+    if not isinstance(muted_instances, Unset):
+        _muted_instances = muted_instances
+
+    _notification_recieve_config: dict[str, Any] | Unset = UNSET
+    if not isinstance(notification_recieve_config, Unset):
+        _notification_recieve_config = (
+            notification_recieve_config.to_dict()
+            if hasattr(notification_recieve_config, "to_dict")
+            else dict(cast(Any, notification_recieve_config))
+        )
+    _email_notification_types: list[str] | Unset = UNSET
+    if not isinstance(email_notification_types, Unset):
+        _email_notification_types = email_notification_types
+
+    _also_known_as: list[str] | Unset = UNSET
+    if not isinstance(also_known_as, Unset):
+        _also_known_as = also_known_as
+
+    _json: dict[str, Any] = {}
+    if _name is not UNSET:
+        _json["name"] = _name
+    if _description is not UNSET:
+        _json["description"] = _description
+    if _followed_message is not UNSET:
+        _json["followedMessage"] = _followed_message
+    if _location is not UNSET:
+        _json["location"] = _location
+    if _birthday is not UNSET:
+        _json["birthday"] = _birthday
+    if _lang is not UNSET:
+        _json["lang"] = _lang
+    if _avatar_id is not UNSET:
+        _json["avatarId"] = _avatar_id
+    if _avatar_decorations is not UNSET:
+        _json["avatarDecorations"] = _avatar_decorations
+    if _banner_id is not UNSET:
+        _json["bannerId"] = _banner_id
+    if _fields is not UNSET:
+        _json["fields"] = _fields
+    if is_locked is not UNSET:
+        _json["isLocked"] = is_locked
+    if is_explorable is not UNSET:
+        _json["isExplorable"] = is_explorable
+    if hide_online_status is not UNSET:
+        _json["hideOnlineStatus"] = hide_online_status
+    if public_reactions is not UNSET:
+        _json["publicReactions"] = public_reactions
+    if careful_bot is not UNSET:
+        _json["carefulBot"] = careful_bot
+    if auto_accept_followed is not UNSET:
+        _json["autoAcceptFollowed"] = auto_accept_followed
+    if no_crawle is not UNSET:
+        _json["noCrawle"] = no_crawle
+    if prevent_ai_learning is not UNSET:
+        _json["preventAiLearning"] = prevent_ai_learning
+    if require_signin_to_view_contents is not UNSET:
+        _json["requireSigninToViewContents"] = require_signin_to_view_contents
+    if _make_notes_followers_only_before is not UNSET:
+        _json["makeNotesFollowersOnlyBefore"] = _make_notes_followers_only_before
+    if _make_notes_hidden_before is not UNSET:
+        _json["makeNotesHiddenBefore"] = _make_notes_hidden_before
+    if is_bot is not UNSET:
+        _json["isBot"] = is_bot
+    if is_cat is not UNSET:
+        _json["isCat"] = is_cat
+    if inject_featured_note is not UNSET:
+        _json["injectFeaturedNote"] = inject_featured_note
+    if receive_announcement_email is not UNSET:
+        _json["receiveAnnouncementEmail"] = receive_announcement_email
+    if always_mark_nsfw is not UNSET:
+        _json["alwaysMarkNsfw"] = always_mark_nsfw
+    if auto_sensitive is not UNSET:
+        _json["autoSensitive"] = auto_sensitive
+    if _following_visibility is not UNSET:
+        _json["followingVisibility"] = _following_visibility
+    if _followers_visibility is not UNSET:
+        _json["followersVisibility"] = _followers_visibility
+    if _chat_scope is not UNSET:
+        _json["chatScope"] = _chat_scope
+    if _pinned_page_id is not UNSET:
+        _json["pinnedPageId"] = _pinned_page_id
+    if _muted_words is not UNSET:
+        _json["mutedWords"] = _muted_words
+    if _hard_muted_words is not UNSET:
+        _json["hardMutedWords"] = _hard_muted_words
+    if _muted_instances is not UNSET:
+        _json["mutedInstances"] = _muted_instances
+    if _notification_recieve_config is not UNSET:
+        _json["notificationRecieveConfig"] = _notification_recieve_config
+    if _email_notification_types is not UNSET:
+        _json["emailNotificationTypes"] = _email_notification_types
+    if _also_known_as is not UNSET:
+        _json["alsoKnownAs"] = _also_known_as
+    return _json
 
 
 def _parse(data: Any) -> MeDetailed:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.sw_register_body import SwRegisterBody
 from ...models.sw_register_response_200 import SwRegisterResponse200
 from ...types import UNSET, Unset
 
@@ -22,12 +21,14 @@ def _body(
     publickey: str,
     send_read_message: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return SwRegisterBody(
-        endpoint=endpoint,
-        auth=auth,
-        publickey=publickey,
-        send_read_message=send_read_message,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "endpoint": endpoint,
+        "auth": auth,
+        "publickey": publickey,
+    }
+    if send_read_message is not UNSET:
+        _json["sendReadMessage"] = send_read_message
+    return _json
 
 
 def _parse(data: Any) -> SwRegisterResponse200:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.sw_show_registration_body import SwShowRegistrationBody
 from ...models.sw_show_registration_response_200 import SwShowRegistrationResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     endpoint: str,
 ) -> dict[str, Any]:
-    return SwShowRegistrationBody(
-        endpoint=endpoint,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "endpoint": endpoint,
+    }
+    return _json
 
 
 def _parse(data: Any) -> None | SwShowRegistrationResponse200:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.sw_unregister_body import SwUnregisterBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     endpoint: str,
 ) -> dict[str, Any]:
-    return SwUnregisterBody(
-        endpoint=endpoint,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "endpoint": endpoint,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

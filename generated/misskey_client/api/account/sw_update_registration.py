@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.sw_update_registration_body import SwUpdateRegistrationBody
 from ...models.sw_update_registration_response_200 import SwUpdateRegistrationResponse200
 from ...types import UNSET, Unset
 
@@ -20,10 +19,12 @@ def _body(
     endpoint: str,
     send_read_message: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return SwUpdateRegistrationBody(
-        endpoint=endpoint,
-        send_read_message=send_read_message,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "endpoint": endpoint,
+    }
+    if send_read_message is not UNSET:
+        _json["sendReadMessage"] = send_read_message
+    return _json
 
 
 def _parse(data: Any) -> SwUpdateRegistrationResponse200:

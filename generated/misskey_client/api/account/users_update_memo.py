@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.users_update_memo_body import UsersUpdateMemoBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,13 @@ def _body(
     user_id: str,
     memo: None | str,
 ) -> dict[str, Any]:
-    return UsersUpdateMemoBody(
-        user_id=user_id,
-        memo=memo,
-    ).to_dict()
+    _memo: None | str
+    _memo = memo
+    _json: dict[str, Any] = {
+        "userId": user_id,
+        "memo": _memo,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.verify_email_body import VerifyEmailBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     code: str,
 ) -> dict[str, Any]:
-    return VerifyEmailBody(
-        code=code,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "code": code,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -6,9 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.abuse_report_notification_recipient import AbuseReportNotificationRecipient
-from ...models.admin_abuse_report_notification_recipient_create_body import (
-    AdminAbuseReportNotificationRecipientCreateBody,
-)
 from ...models.admin_abuse_report_notification_recipient_create_body_method import (
     AdminAbuseReportNotificationRecipientCreateBodyMethod,
 )
@@ -28,13 +25,17 @@ def _body(
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAbuseReportNotificationRecipientCreateBody(
-        is_active=is_active,
-        name=name,
-        method=method,
-        user_id=user_id,
-        system_webhook_id=system_webhook_id,
-    ).to_dict()
+    _method: str = method
+    _json: dict[str, Any] = {
+        "isActive": is_active,
+        "name": name,
+        "method": _method,
+    }
+    if user_id is not UNSET:
+        _json["userId"] = user_id
+    if system_webhook_id is not UNSET:
+        _json["systemWebhookId"] = system_webhook_id
+    return _json
 
 
 def _parse(data: Any) -> AbuseReportNotificationRecipient:

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_abuse_report_notification_recipient_delete_body import (
-    AdminAbuseReportNotificationRecipientDeleteBody,
-)
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -19,9 +15,10 @@ def _body(
     *,
     id: str,
 ) -> dict[str, Any]:
-    return AdminAbuseReportNotificationRecipientDeleteBody(
-        id=id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "id": id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

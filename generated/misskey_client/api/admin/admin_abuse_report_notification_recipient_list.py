@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.abuse_report_notification_recipient import AbuseReportNotificationRecipient
-from ...models.admin_abuse_report_notification_recipient_list_body import AdminAbuseReportNotificationRecipientListBody
 from ...models.admin_abuse_report_notification_recipient_list_body_method_item import (
     AdminAbuseReportNotificationRecipientListBodyMethodItem,
 )
@@ -22,18 +21,32 @@ def _body(
     *,
     method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAbuseReportNotificationRecipientListBody(
-        method=method,
-    ).to_dict()
+    _method: list[str] | Unset = UNSET
+    if not isinstance(method, Unset):
+        _method = []
+        for method_item_data in method:
+            method_item: str = method_item_data
+            _method.append(method_item)
+
+    _json: dict[str, Any] = {}
+    if _method is not UNSET:
+        _json["method"] = _method
+    return _json
 
 
 def _parse(data: Any) -> list[AbuseReportNotificationRecipient]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = AbuseReportNotificationRecipient.from_dict(response_200_item_data)
+    response_200: list[AbuseReportNotificationRecipient]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = AbuseReportNotificationRecipient.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

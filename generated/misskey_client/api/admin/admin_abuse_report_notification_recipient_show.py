@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.abuse_report_notification_recipient import AbuseReportNotificationRecipient
-from ...models.admin_abuse_report_notification_recipient_show_body import AdminAbuseReportNotificationRecipientShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     id: str,
 ) -> dict[str, Any]:
-    return AdminAbuseReportNotificationRecipientShowBody(
-        id=id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "id": id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> AbuseReportNotificationRecipient:

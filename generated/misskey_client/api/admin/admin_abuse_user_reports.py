@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_abuse_user_reports_body import AdminAbuseUserReportsBody
 from ...models.admin_abuse_user_reports_body_reporter_origin import (
     AdminAbuseUserReportsBodyReporterOrigin,
 )
@@ -32,25 +31,52 @@ def _body(
     reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = UNSET,
     target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAbuseUserReportsBody(
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        state=state,
-        reporter_origin=reporter_origin,
-        target_user_origin=target_user_origin,
-    ).to_dict()
+    _state: None | str | Unset
+    if isinstance(state, Unset):
+        _state = UNSET
+    else:
+        _state = state
+    _reporter_origin: str | Unset = UNSET
+    if not isinstance(reporter_origin, Unset):
+        _reporter_origin = reporter_origin
+
+    _target_user_origin: str | Unset = UNSET
+    if not isinstance(target_user_origin, Unset):
+        _target_user_origin = target_user_origin
+
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if _state is not UNSET:
+        _json["state"] = _state
+    if _reporter_origin is not UNSET:
+        _json["reporterOrigin"] = _reporter_origin
+    if _target_user_origin is not UNSET:
+        _json["targetUserOrigin"] = _target_user_origin
+    return _json
 
 
 def _parse(data: Any) -> list[AdminAbuseUserReportsResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = AdminAbuseUserReportsResponse200Item.from_dict(response_200_item_data)
+    response_200: list[AdminAbuseUserReportsResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = AdminAbuseUserReportsResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

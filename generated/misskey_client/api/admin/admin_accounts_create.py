@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_accounts_create_body import AdminAccountsCreateBody
 from ...models.admin_accounts_create_response_200 import AdminAccountsCreateResponse200
 from ...types import UNSET, Unset
 
@@ -21,11 +20,18 @@ def _body(
     password: str,
     setup_password: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAccountsCreateBody(
-        username=username,
-        password=password,
-        setup_password=setup_password,
-    ).to_dict()
+    _setup_password: None | str | Unset
+    if isinstance(setup_password, Unset):
+        _setup_password = UNSET
+    else:
+        _setup_password = setup_password
+    _json: dict[str, Any] = {
+        "username": username,
+        "password": password,
+    }
+    if _setup_password is not UNSET:
+        _json["setupPassword"] = _setup_password
+    return _json
 
 
 def _parse(data: Any) -> AdminAccountsCreateResponse200:

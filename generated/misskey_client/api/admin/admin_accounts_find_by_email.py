@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_accounts_find_by_email_body import AdminAccountsFindByEmailBody
 from ...models.user_detailed_not_me import UserDetailedNotMe
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     email: str,
 ) -> dict[str, Any]:
-    return AdminAccountsFindByEmailBody(
-        email=email,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "email": email,
+    }
+    return _json
 
 
 def _parse(data: Any) -> UserDetailedNotMe:

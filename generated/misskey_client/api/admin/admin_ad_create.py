@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.ad import Ad
-from ...models.admin_ad_create_body import AdminAdCreateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -28,18 +27,20 @@ def _body(
     day_of_week: int,
     is_sensitive: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAdCreateBody(
-        url=url,
-        memo=memo,
-        place=place,
-        priority=priority,
-        ratio=ratio,
-        expires_at=expires_at,
-        starts_at=starts_at,
-        image_url=image_url,
-        day_of_week=day_of_week,
-        is_sensitive=is_sensitive,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "url": url,
+        "memo": memo,
+        "place": place,
+        "priority": priority,
+        "ratio": ratio,
+        "expiresAt": expires_at,
+        "startsAt": starts_at,
+        "imageUrl": image_url,
+        "dayOfWeek": day_of_week,
+    }
+    if is_sensitive is not UNSET:
+        _json["isSensitive"] = is_sensitive
+    return _json
 
 
 def _parse(data: Any) -> Ad:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.ad import Ad
-from ...models.admin_ad_list_body import AdminAdListBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,23 +23,40 @@ def _body(
     until_date: int | Unset = UNSET,
     publishing: bool | None | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAdListBody(
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        publishing=publishing,
-    ).to_dict()
+    _publishing: bool | None | Unset
+    if isinstance(publishing, Unset):
+        _publishing = UNSET
+    else:
+        _publishing = publishing
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if _publishing is not UNSET:
+        _json["publishing"] = _publishing
+    return _json
 
 
 def _parse(data: Any) -> list[Ad]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = Ad.from_dict(response_200_item_data)
+    response_200: list[Ad]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = Ad.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_ad_update_body import AdminAdUpdateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -28,19 +27,30 @@ def _body(
     day_of_week: int | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAdUpdateBody(
-        id=id,
-        memo=memo,
-        url=url,
-        image_url=image_url,
-        place=place,
-        priority=priority,
-        ratio=ratio,
-        expires_at=expires_at,
-        starts_at=starts_at,
-        day_of_week=day_of_week,
-        is_sensitive=is_sensitive,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "id": id,
+    }
+    if memo is not UNSET:
+        _json["memo"] = memo
+    if url is not UNSET:
+        _json["url"] = url
+    if image_url is not UNSET:
+        _json["imageUrl"] = image_url
+    if place is not UNSET:
+        _json["place"] = place
+    if priority is not UNSET:
+        _json["priority"] = priority
+    if ratio is not UNSET:
+        _json["ratio"] = ratio
+    if expires_at is not UNSET:
+        _json["expiresAt"] = expires_at
+    if starts_at is not UNSET:
+        _json["startsAt"] = starts_at
+    if day_of_week is not UNSET:
+        _json["dayOfWeek"] = day_of_week
+    if is_sensitive is not UNSET:
+        _json["isSensitive"] = is_sensitive
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_announcements_create_body import AdminAnnouncementsCreateBody
 from ...models.admin_announcements_create_body_display import (
     AdminAnnouncementsCreateBodyDisplay,
 )
@@ -33,17 +32,39 @@ def _body(
     need_confirmation_to_read: bool | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAnnouncementsCreateBody(
-        title=title,
-        text=text,
-        image_url=image_url,
-        icon=icon,
-        display=display,
-        for_existing_users=for_existing_users,
-        silence=silence,
-        need_confirmation_to_read=need_confirmation_to_read,
-        user_id=user_id,
-    ).to_dict()
+    _image_url: None | str
+    _image_url = image_url
+    _icon: str | Unset = UNSET
+    if not isinstance(icon, Unset):
+        _icon = icon
+
+    _display: str | Unset = UNSET
+    if not isinstance(display, Unset):
+        _display = display
+
+    _user_id: None | str | Unset
+    if isinstance(user_id, Unset):
+        _user_id = UNSET
+    else:
+        _user_id = user_id
+    _json: dict[str, Any] = {
+        "title": title,
+        "text": text,
+        "imageUrl": _image_url,
+    }
+    if _icon is not UNSET:
+        _json["icon"] = _icon
+    if _display is not UNSET:
+        _json["display"] = _display
+    if for_existing_users is not UNSET:
+        _json["forExistingUsers"] = for_existing_users
+    if silence is not UNSET:
+        _json["silence"] = silence
+    if need_confirmation_to_read is not UNSET:
+        _json["needConfirmationToRead"] = need_confirmation_to_read
+    if _user_id is not UNSET:
+        _json["userId"] = _user_id
+    return _json
 
 
 def _parse(data: Any) -> Announcement:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_announcements_delete_body import AdminAnnouncementsDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     id: str,
 ) -> dict[str, Any]:
-    return AdminAnnouncementsDeleteBody(
-        id=id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "id": id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_announcements_list_body import AdminAnnouncementsListBody
 from ...models.admin_announcements_list_body_status import (
     AdminAnnouncementsListBodyStatus,
 )
@@ -28,24 +27,46 @@ def _body(
     user_id: None | str | Unset = UNSET,
     status: AdminAnnouncementsListBodyStatus | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAnnouncementsListBody(
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        user_id=user_id,
-        status=status,
-    ).to_dict()
+    _user_id: None | str | Unset
+    if isinstance(user_id, Unset):
+        _user_id = UNSET
+    else:
+        _user_id = user_id
+    _status: str | Unset = UNSET
+    if not isinstance(status, Unset):
+        _status = status
+
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if _user_id is not UNSET:
+        _json["userId"] = _user_id
+    if _status is not UNSET:
+        _json["status"] = _status
+    return _json
 
 
 def _parse(data: Any) -> list[AdminAnnouncementsListResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = AdminAnnouncementsListResponse200Item.from_dict(response_200_item_data)
+    response_200: list[AdminAnnouncementsListResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = AdminAnnouncementsListResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_announcements_update_body import AdminAnnouncementsUpdateBody
 from ...models.admin_announcements_update_body_display import (
     AdminAnnouncementsUpdateBodyDisplay,
 )
@@ -33,18 +32,41 @@ def _body(
     need_confirmation_to_read: bool | Unset = UNSET,
     is_active: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAnnouncementsUpdateBody(
-        id=id,
-        title=title,
-        text=text,
-        image_url=image_url,
-        icon=icon,
-        display=display,
-        for_existing_users=for_existing_users,
-        silence=silence,
-        need_confirmation_to_read=need_confirmation_to_read,
-        is_active=is_active,
-    ).to_dict()
+    _image_url: None | str | Unset
+    if isinstance(image_url, Unset):
+        _image_url = UNSET
+    else:
+        _image_url = image_url
+    _icon: str | Unset = UNSET
+    if not isinstance(icon, Unset):
+        _icon = icon
+
+    _display: str | Unset = UNSET
+    if not isinstance(display, Unset):
+        _display = display
+
+    _json: dict[str, Any] = {
+        "id": id,
+    }
+    if title is not UNSET:
+        _json["title"] = title
+    if text is not UNSET:
+        _json["text"] = text
+    if _image_url is not UNSET:
+        _json["imageUrl"] = _image_url
+    if _icon is not UNSET:
+        _json["icon"] = _icon
+    if _display is not UNSET:
+        _json["display"] = _display
+    if for_existing_users is not UNSET:
+        _json["forExistingUsers"] = for_existing_users
+    if silence is not UNSET:
+        _json["silence"] = silence
+    if need_confirmation_to_read is not UNSET:
+        _json["needConfirmationToRead"] = need_confirmation_to_read
+    if is_active is not UNSET:
+        _json["isActive"] = is_active
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_avatar_decorations_create_body import AdminAvatarDecorationsCreateBody
 from ...models.admin_avatar_decorations_create_response_200 import AdminAvatarDecorationsCreateResponse200
 from ...types import UNSET, Unset
 
@@ -22,12 +21,18 @@ def _body(
     url: str,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAvatarDecorationsCreateBody(
-        name=name,
-        description=description,
-        url=url,
-        role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
-    ).to_dict()
+    _role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET
+    if not isinstance(role_ids_that_can_be_used_this_decoration, Unset):
+        _role_ids_that_can_be_used_this_decoration = role_ids_that_can_be_used_this_decoration
+
+    _json: dict[str, Any] = {
+        "name": name,
+        "description": description,
+        "url": url,
+    }
+    if _role_ids_that_can_be_used_this_decoration is not UNSET:
+        _json["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
+    return _json
 
 
 def _parse(data: Any) -> AdminAvatarDecorationsCreateResponse200:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_avatar_decorations_list_body import AdminAvatarDecorationsListBody
 from ...models.admin_avatar_decorations_list_response_200_item import AdminAvatarDecorationsListResponse200Item
 from ...types import UNSET, Unset
 
@@ -24,23 +23,40 @@ def _body(
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAvatarDecorationsListBody(
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        user_id=user_id,
-    ).to_dict()
+    _user_id: None | str | Unset
+    if isinstance(user_id, Unset):
+        _user_id = UNSET
+    else:
+        _user_id = user_id
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if _user_id is not UNSET:
+        _json["userId"] = _user_id
+    return _json
 
 
 def _parse(data: Any) -> list[AdminAvatarDecorationsListResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = AdminAvatarDecorationsListResponse200Item.from_dict(response_200_item_data)
+    response_200: list[AdminAvatarDecorationsListResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = AdminAvatarDecorationsListResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

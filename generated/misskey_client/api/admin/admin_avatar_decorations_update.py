@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_avatar_decorations_update_body import AdminAvatarDecorationsUpdateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -22,13 +21,22 @@ def _body(
     url: str | Unset = UNSET,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminAvatarDecorationsUpdateBody(
-        id=id,
-        name=name,
-        description=description,
-        url=url,
-        role_ids_that_can_be_used_this_decoration=role_ids_that_can_be_used_this_decoration,
-    ).to_dict()
+    _role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET
+    if not isinstance(role_ids_that_can_be_used_this_decoration, Unset):
+        _role_ids_that_can_be_used_this_decoration = role_ids_that_can_be_used_this_decoration
+
+    _json: dict[str, Any] = {
+        "id": id,
+    }
+    if name is not UNSET:
+        _json["name"] = name
+    if description is not UNSET:
+        _json["description"] = description
+    if url is not UNSET:
+        _json["url"] = url
+    if _role_ids_that_can_be_used_this_decoration is not UNSET:
+        _json["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
+    return _json
 
 
 def _parse(data: Any) -> Any:

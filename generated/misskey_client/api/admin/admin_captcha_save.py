@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_captcha_save_body import AdminCaptchaSaveBody
 from ...models.admin_captcha_save_body_provider import (
     AdminCaptchaSaveBodyProvider,
 )
@@ -25,13 +24,39 @@ def _body(
     secret: None | str | Unset = UNSET,
     instance_url: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminCaptchaSaveBody(
-        provider=provider,
-        captcha_result=captcha_result,
-        sitekey=sitekey,
-        secret=secret,
-        instance_url=instance_url,
-    ).to_dict()
+    _provider: str = provider
+    _captcha_result: None | str | Unset
+    if isinstance(captcha_result, Unset):
+        _captcha_result = UNSET
+    else:
+        _captcha_result = captcha_result
+    _sitekey: None | str | Unset
+    if isinstance(sitekey, Unset):
+        _sitekey = UNSET
+    else:
+        _sitekey = sitekey
+    _secret: None | str | Unset
+    if isinstance(secret, Unset):
+        _secret = UNSET
+    else:
+        _secret = secret
+    _instance_url: None | str | Unset
+    if isinstance(instance_url, Unset):
+        _instance_url = UNSET
+    else:
+        _instance_url = instance_url
+    _json: dict[str, Any] = {
+        "provider": _provider,
+    }
+    if _captcha_result is not UNSET:
+        _json["captchaResult"] = _captcha_result
+    if _sitekey is not UNSET:
+        _json["sitekey"] = _sitekey
+    if _secret is not UNSET:
+        _json["secret"] = _secret
+    if _instance_url is not UNSET:
+        _json["instanceUrl"] = _instance_url
+    return _json
 
 
 def _parse(data: Any) -> Any:

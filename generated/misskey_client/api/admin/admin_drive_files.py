@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_drive_files_body import AdminDriveFilesBody
 from ...models.admin_drive_files_body_origin import AdminDriveFilesBodyOrigin
 from ...models.drive_file import DriveFile
 from ...types import UNSET, Unset
@@ -28,26 +27,60 @@ def _body(
     origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminDriveFilesBody(
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        user_id=user_id,
-        type_=type_,
-        origin=origin,
-        hostname=hostname,
-    ).to_dict()
+    _user_id: None | str | Unset
+    if isinstance(user_id, Unset):
+        _user_id = UNSET
+    else:
+        _user_id = user_id
+    _type_: None | str | Unset
+    if isinstance(type_, Unset):
+        _type_ = UNSET
+    else:
+        _type_ = type_
+    _origin: str | Unset = UNSET
+    if not isinstance(origin, Unset):
+        _origin = origin
+
+    _hostname: None | str | Unset
+    if isinstance(hostname, Unset):
+        _hostname = UNSET
+    else:
+        _hostname = hostname
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if _user_id is not UNSET:
+        _json["userId"] = _user_id
+    if _type_ is not UNSET:
+        _json["type"] = _type_
+    if _origin is not UNSET:
+        _json["origin"] = _origin
+    if _hostname is not UNSET:
+        _json["hostname"] = _hostname
+    return _json
 
 
 def _parse(data: Any) -> list[DriveFile]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = DriveFile.from_dict(response_200_item_data)
+    response_200: list[DriveFile]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = DriveFile.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_drive_show_file_body import AdminDriveShowFileBody
 from ...models.admin_drive_show_file_response_200 import AdminDriveShowFileResponse200
 from ...types import UNSET, Unset
 
@@ -20,10 +19,12 @@ def _body(
     file_id: str | Unset = UNSET,
     url: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminDriveShowFileBody(
-        file_id=file_id,
-        url=url,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if file_id is not UNSET:
+        _json["fileId"] = file_id
+    if url is not UNSET:
+        _json["url"] = url
+    return _json
 
 
 def _parse(data: Any) -> AdminDriveShowFileResponse200:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_emoji_copy_body import AdminEmojiCopyBody
 from ...models.admin_emoji_copy_response_200 import AdminEmojiCopyResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     emoji_id: str,
 ) -> dict[str, Any]:
-    return AdminEmojiCopyBody(
-        emoji_id=emoji_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "emojiId": emoji_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> AdminEmojiCopyResponse200:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_emoji_delete_bulk_body import AdminEmojiDeleteBulkBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,12 @@ def _body(
     *,
     ids: list[str],
 ) -> dict[str, Any]:
-    return AdminEmojiDeleteBulkBody(
-        ids=ids,
-    ).to_dict()
+    _ids = ids
+
+    _json: dict[str, Any] = {
+        "ids": _ids,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

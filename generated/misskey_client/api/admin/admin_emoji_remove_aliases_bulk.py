@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_emoji_remove_aliases_bulk_body import AdminEmojiRemoveAliasesBulkBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,15 @@ def _body(
     ids: list[str],
     aliases: list[str],
 ) -> dict[str, Any]:
-    return AdminEmojiRemoveAliasesBulkBody(
-        ids=ids,
-        aliases=aliases,
-    ).to_dict()
+    _ids = ids
+
+    _aliases = aliases
+
+    _json: dict[str, Any] = {
+        "ids": _ids,
+        "aliases": _aliases,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

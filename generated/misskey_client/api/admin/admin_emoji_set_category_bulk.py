@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_emoji_set_category_bulk_body import AdminEmojiSetCategoryBulkBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,10 +18,19 @@ def _body(
     ids: list[str],
     category: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminEmojiSetCategoryBulkBody(
-        ids=ids,
-        category=category,
-    ).to_dict()
+    _ids = ids
+
+    _category: None | str | Unset
+    if isinstance(category, Unset):
+        _category = UNSET
+    else:
+        _category = category
+    _json: dict[str, Any] = {
+        "ids": _ids,
+    }
+    if _category is not UNSET:
+        _json["category"] = _category
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_emoji_set_license_bulk_body import AdminEmojiSetLicenseBulkBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,10 +18,19 @@ def _body(
     ids: list[str],
     license_: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminEmojiSetLicenseBulkBody(
-        ids=ids,
-        license_=license_,
-    ).to_dict()
+    _ids = ids
+
+    _license_: None | str | Unset
+    if isinstance(license_, Unset):
+        _license_ = UNSET
+    else:
+        _license_ = license_
+    _json: dict[str, Any] = {
+        "ids": _ids,
+    }
+    if _license_ is not UNSET:
+        _json["license"] = _license_
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_emoji_update_body import AdminEmojiUpdateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,17 +25,44 @@ def _body(
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminEmojiUpdateBody(
-        id=id,
-        name=name,
-        file_id=file_id,
-        category=category,
-        aliases=aliases,
-        license_=license_,
-        is_sensitive=is_sensitive,
-        local_only=local_only,
-        role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
-    ).to_dict()
+    _category: None | str | Unset
+    if isinstance(category, Unset):
+        _category = UNSET
+    else:
+        _category = category
+    _aliases: list[str] | Unset = UNSET
+    if not isinstance(aliases, Unset):
+        _aliases = aliases
+
+    _license_: None | str | Unset
+    if isinstance(license_, Unset):
+        _license_ = UNSET
+    else:
+        _license_ = license_
+    _role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET
+    if not isinstance(role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
+        _role_ids_that_can_be_used_this_emoji_as_reaction = role_ids_that_can_be_used_this_emoji_as_reaction
+
+    _json: dict[str, Any] = {}
+    if id is not UNSET:
+        _json["id"] = id
+    if name is not UNSET:
+        _json["name"] = name
+    if file_id is not UNSET:
+        _json["fileId"] = file_id
+    if _category is not UNSET:
+        _json["category"] = _category
+    if _aliases is not UNSET:
+        _json["aliases"] = _aliases
+    if _license_ is not UNSET:
+        _json["license"] = _license_
+    if is_sensitive is not UNSET:
+        _json["isSensitive"] = is_sensitive
+    if local_only is not UNSET:
+        _json["localOnly"] = local_only
+    if _role_ids_that_can_be_used_this_emoji_as_reaction is not UNSET:
+        _json["roleIdsThatCanBeUsedThisEmojiAsReaction"] = _role_ids_that_can_be_used_this_emoji_as_reaction
+    return _json
 
 
 def _parse(data: Any) -> Any:

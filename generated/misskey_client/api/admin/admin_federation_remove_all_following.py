@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_federation_remove_all_following_body import AdminFederationRemoveAllFollowingBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     host: str,
 ) -> dict[str, Any]:
-    return AdminFederationRemoveAllFollowingBody(
-        host=host,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "host": host,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_federation_update_instance_body import AdminFederationUpdateInstanceBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,11 +19,14 @@ def _body(
     is_suspended: bool | Unset = UNSET,
     moderation_note: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminFederationUpdateInstanceBody(
-        host=host,
-        is_suspended=is_suspended,
-        moderation_note=moderation_note,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "host": host,
+    }
+    if is_suspended is not UNSET:
+        _json["isSuspended"] = is_suspended
+    if moderation_note is not UNSET:
+        _json["moderationNote"] = moderation_note
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_forward_abuse_user_report_body import AdminForwardAbuseUserReportBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     report_id: str,
 ) -> dict[str, Any]:
-    return AdminForwardAbuseUserReportBody(
-        report_id=report_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "reportId": report_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_get_user_ips_body import AdminGetUserIpsBody
 from ...models.admin_get_user_ips_response_200_item import AdminGetUserIpsResponse200Item
 
 if TYPE_CHECKING:
@@ -18,18 +17,25 @@ def _body(
     *,
     user_id: str,
 ) -> dict[str, Any]:
-    return AdminGetUserIpsBody(
-        user_id=user_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "userId": user_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> list[AdminGetUserIpsResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = AdminGetUserIpsResponse200Item.from_dict(response_200_item_data)
+    response_200: list[AdminGetUserIpsResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = AdminGetUserIpsResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

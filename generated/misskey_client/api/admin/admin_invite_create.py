@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_invite_create_body import AdminInviteCreateBody
 from ...models.invite_code import InviteCode
 from ...types import UNSET, Unset
 
@@ -20,19 +19,32 @@ def _body(
     count: int | Unset = UNSET,
     expires_at: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminInviteCreateBody(
-        count=count,
-        expires_at=expires_at,
-    ).to_dict()
+    _expires_at: None | str | Unset
+    if isinstance(expires_at, Unset):
+        _expires_at = UNSET
+    else:
+        _expires_at = expires_at
+    _json: dict[str, Any] = {}
+    if count is not UNSET:
+        _json["count"] = count
+    if _expires_at is not UNSET:
+        _json["expiresAt"] = _expires_at
+    return _json
 
 
 def _parse(data: Any) -> list[InviteCode]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = InviteCode.from_dict(response_200_item_data)
+    response_200: list[InviteCode]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = InviteCode.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_invite_list_body import AdminInviteListBody
 from ...models.admin_invite_list_body_sort import AdminInviteListBodySort
 from ...models.admin_invite_list_body_type import AdminInviteListBodyType
 from ...models.invite_code import InviteCode
@@ -24,21 +23,39 @@ def _body(
     type_: AdminInviteListBodyType | Unset = UNSET,
     sort: AdminInviteListBodySort | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminInviteListBody(
-        limit=limit,
-        offset=offset,
-        type_=type_,
-        sort=sort,
-    ).to_dict()
+    _type_: str | Unset = UNSET
+    if not isinstance(type_, Unset):
+        _type_ = type_
+
+    _sort: str | Unset = UNSET
+    if not isinstance(sort, Unset):
+        _sort = sort
+
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if offset is not UNSET:
+        _json["offset"] = offset
+    if _type_ is not UNSET:
+        _json["type"] = _type_
+    if _sort is not UNSET:
+        _json["sort"] = _sort
+    return _json
 
 
 def _parse(data: Any) -> list[InviteCode]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = InviteCode.from_dict(response_200_item_data)
+    response_200: list[InviteCode]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = InviteCode.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

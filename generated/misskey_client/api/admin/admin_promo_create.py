@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_promo_create_body import AdminPromoCreateBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     note_id: str,
     expires_at: int,
 ) -> dict[str, Any]:
-    return AdminPromoCreateBody(
-        note_id=note_id,
-        expires_at=expires_at,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "noteId": note_id,
+        "expiresAt": expires_at,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

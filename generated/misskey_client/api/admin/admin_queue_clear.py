@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_queue_clear_body import AdminQueueClearBody
 from ...models.admin_queue_clear_body_queue import AdminQueueClearBodyQueue
 from ...models.admin_queue_clear_body_state import AdminQueueClearBodyState
 
@@ -20,10 +19,13 @@ def _body(
     queue: AdminQueueClearBodyQueue,
     state: AdminQueueClearBodyState,
 ) -> dict[str, Any]:
-    return AdminQueueClearBody(
-        queue=queue,
-        state=state,
-    ).to_dict()
+    _queue: str = queue
+    _state: str = state
+    _json: dict[str, Any] = {
+        "queue": _queue,
+        "state": _state,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

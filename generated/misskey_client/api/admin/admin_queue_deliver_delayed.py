@@ -16,21 +16,33 @@ def _body() -> dict[str, Any]:
 
 
 def _parse(data: Any) -> list[list[float | str]]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = []
-        _response_200_item = response_200_item_data
-        for response_200_item_item_data in _response_200_item:
+    response_200: list[list[float | str]]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            _response_200_item = response_200_item_data
+            response_200_item: list[float | str]
+            if type(_response_200_item) is not list:
+                raise TypeError(f"response_200_item: expected a list, not {type(_response_200_item).__name__}")
+            if _response_200_item:
+                response_200_item = []
+                for response_200_item_item_data in _response_200_item:
 
-            def _parse_response_200_item_item(data: object) -> float | str:
-                return cast(float | str, data)
+                    def _parse_response_200_item_item(data: object) -> float | str:
+                        return cast(float | str, data)
 
-            response_200_item_item = _parse_response_200_item_item(response_200_item_item_data)
+                    response_200_item_item = _parse_response_200_item_item(response_200_item_item_data)
 
-            response_200_item.append(response_200_item_item)
+                    response_200_item.append(response_200_item_item)
+            else:
+                response_200_item = _response_200_item
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_queue_jobs_body import AdminQueueJobsBody
 from ...models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue
 from ...models.admin_queue_jobs_body_state_item import (
     AdminQueueJobsBodyStateItem,
@@ -25,20 +24,34 @@ def _body(
     state: list[AdminQueueJobsBodyStateItem],
     search: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminQueueJobsBody(
-        queue=queue,
-        state=state,
-        search=search,
-    ).to_dict()
+    _queue: str = queue
+    _state = []
+    for state_item_data in state:
+        state_item: str = state_item_data
+        _state.append(state_item)
+
+    _json: dict[str, Any] = {
+        "queue": _queue,
+        "state": _state,
+    }
+    if search is not UNSET:
+        _json["search"] = search
+    return _json
 
 
 def _parse(data: Any) -> list[QueueJob]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = QueueJob.from_dict(response_200_item_data)
+    response_200: list[QueueJob]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = QueueJob.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_queue_promote_jobs_body import AdminQueuePromoteJobsBody
 from ...models.admin_queue_promote_jobs_body_queue import (
     AdminQueuePromoteJobsBodyQueue,
 )
@@ -20,9 +19,11 @@ def _body(
     *,
     queue: AdminQueuePromoteJobsBodyQueue,
 ) -> dict[str, Any]:
-    return AdminQueuePromoteJobsBody(
-        queue=queue,
-    ).to_dict()
+    _queue: str = queue
+    _json: dict[str, Any] = {
+        "queue": _queue,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_queue_queue_stats_body import AdminQueueQueueStatsBody
 from ...models.admin_queue_queue_stats_body_queue import (
     AdminQueueQueueStatsBodyQueue,
 )
@@ -21,9 +20,11 @@ def _body(
     *,
     queue: AdminQueueQueueStatsBodyQueue,
 ) -> dict[str, Any]:
-    return AdminQueueQueueStatsBody(
-        queue=queue,
-    ).to_dict()
+    _queue: str = queue
+    _json: dict[str, Any] = {
+        "queue": _queue,
+    }
+    return _json
 
 
 def _parse(data: Any) -> AdminQueueQueueStatsResponse200:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_queue_remove_job_body import AdminQueueRemoveJobBody
 from ...models.admin_queue_remove_job_body_queue import (
     AdminQueueRemoveJobBodyQueue,
 )
@@ -21,10 +20,12 @@ def _body(
     queue: AdminQueueRemoveJobBodyQueue,
     job_id: str,
 ) -> dict[str, Any]:
-    return AdminQueueRemoveJobBody(
-        queue=queue,
-        job_id=job_id,
-    ).to_dict()
+    _queue: str = queue
+    _json: dict[str, Any] = {
+        "queue": _queue,
+        "jobId": job_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

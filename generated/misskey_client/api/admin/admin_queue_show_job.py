@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_queue_show_job_body import AdminQueueShowJobBody
 from ...models.admin_queue_show_job_body_queue import AdminQueueShowJobBodyQueue
 from ...models.queue_job import QueueJob
 
@@ -20,10 +19,12 @@ def _body(
     queue: AdminQueueShowJobBodyQueue,
     job_id: str,
 ) -> dict[str, Any]:
-    return AdminQueueShowJobBody(
-        queue=queue,
-        job_id=job_id,
-    ).to_dict()
+    _queue: str = queue
+    _json: dict[str, Any] = {
+        "queue": _queue,
+        "jobId": job_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> QueueJob:

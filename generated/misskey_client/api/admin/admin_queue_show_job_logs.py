@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_queue_show_job_logs_body import AdminQueueShowJobLogsBody
 from ...models.admin_queue_show_job_logs_body_queue import (
     AdminQueueShowJobLogsBodyQueue,
 )
@@ -21,10 +20,12 @@ def _body(
     queue: AdminQueueShowJobLogsBodyQueue,
     job_id: str,
 ) -> dict[str, Any]:
-    return AdminQueueShowJobLogsBody(
-        queue=queue,
-        job_id=job_id,
-    ).to_dict()
+    _queue: str = queue
+    _json: dict[str, Any] = {
+        "queue": _queue,
+        "jobId": job_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_relays_add_body import AdminRelaysAddBody
 from ...models.admin_relays_add_response_200 import AdminRelaysAddResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     inbox: str,
 ) -> dict[str, Any]:
-    return AdminRelaysAddBody(
-        inbox=inbox,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "inbox": inbox,
+    }
+    return _json
 
 
 def _parse(data: Any) -> AdminRelaysAddResponse200:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_relays_remove_body import AdminRelaysRemoveBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     inbox: str,
 ) -> dict[str, Any]:
-    return AdminRelaysRemoveBody(
-        inbox=inbox,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "inbox": inbox,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

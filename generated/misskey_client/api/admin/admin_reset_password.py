@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_reset_password_body import AdminResetPasswordBody
 from ...models.admin_reset_password_response_200 import AdminResetPasswordResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     user_id: str,
 ) -> dict[str, Any]:
-    return AdminResetPasswordBody(
-        user_id=user_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "userId": user_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> AdminResetPasswordResponse200:

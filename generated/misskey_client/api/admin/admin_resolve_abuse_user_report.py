@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_resolve_abuse_user_report_body import AdminResolveAbuseUserReportBody
 from ...models.admin_resolve_abuse_user_report_body_resolved_as_type_1 import (
     AdminResolveAbuseUserReportBodyResolvedAsType1,
 )
@@ -32,10 +31,23 @@ def _body(
     | None
     | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminResolveAbuseUserReportBody(
-        report_id=report_id,
-        resolved_as=resolved_as,
-    ).to_dict()
+    _resolved_as: None | str | Unset
+    if isinstance(resolved_as, Unset):
+        _resolved_as = UNSET
+    elif isinstance(resolved_as, str):
+        _resolved_as = resolved_as
+    elif isinstance(resolved_as, str):
+        _resolved_as = resolved_as
+    elif isinstance(resolved_as, str):
+        _resolved_as = resolved_as
+    else:
+        _resolved_as = resolved_as
+    _json: dict[str, Any] = {
+        "reportId": report_id,
+    }
+    if _resolved_as is not UNSET:
+        _json["resolvedAs"] = _resolved_as
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_roles_assign_body import AdminRolesAssignBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,11 +19,18 @@ def _body(
     user_id: str,
     expires_at: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminRolesAssignBody(
-        role_id=role_id,
-        user_id=user_id,
-        expires_at=expires_at,
-    ).to_dict()
+    _expires_at: int | None | Unset
+    if isinstance(expires_at, Unset):
+        _expires_at = UNSET
+    else:
+        _expires_at = expires_at
+    _json: dict[str, Any] = {
+        "roleId": role_id,
+        "userId": user_id,
+    }
+    if _expires_at is not UNSET:
+        _json["expiresAt"] = _expires_at
+    return _json
 
 
 def _parse(data: Any) -> Any:

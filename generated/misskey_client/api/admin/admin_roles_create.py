@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_roles_create_body import AdminRolesCreateBody
 from ...models.admin_roles_create_body_cond_formula import AdminRolesCreateBodyCondFormula
 from ...models.admin_roles_create_body_policies import AdminRolesCreateBodyPolicies
 from ...models.admin_roles_create_body_target import AdminRolesCreateBodyTarget
@@ -38,23 +37,33 @@ def _body(
     is_explorable: bool | Unset = UNSET,
     preserve_assignment_on_move_account: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminRolesCreateBody(
-        name=name,
-        description=description,
-        color=color,
-        icon_url=icon_url,
-        target=target,
-        cond_formula=cast(Any, cond_formula),
-        is_public=is_public,
-        is_moderator=is_moderator,
-        is_administrator=is_administrator,
-        as_badge=as_badge,
-        can_edit_members_by_moderator=can_edit_members_by_moderator,
-        display_order=display_order,
-        policies=cast(Any, policies),
-        is_explorable=is_explorable,
-        preserve_assignment_on_move_account=preserve_assignment_on_move_account,
-    ).to_dict()
+    _color: None | str
+    _color = color
+    _icon_url: None | str
+    _icon_url = icon_url
+    _target: str = target
+    _cond_formula = cond_formula.to_dict() if hasattr(cond_formula, "to_dict") else dict(cast(Any, cond_formula))
+    _policies = policies.to_dict() if hasattr(policies, "to_dict") else dict(cast(Any, policies))
+    _json: dict[str, Any] = {
+        "name": name,
+        "description": description,
+        "color": _color,
+        "iconUrl": _icon_url,
+        "target": _target,
+        "condFormula": _cond_formula,
+        "isPublic": is_public,
+        "isModerator": is_moderator,
+        "isAdministrator": is_administrator,
+        "asBadge": as_badge,
+        "canEditMembersByModerator": can_edit_members_by_moderator,
+        "displayOrder": display_order,
+        "policies": _policies,
+    }
+    if is_explorable is not UNSET:
+        _json["isExplorable"] = is_explorable
+    if preserve_assignment_on_move_account is not UNSET:
+        _json["preserveAssignmentOnMoveAccount"] = preserve_assignment_on_move_account
+    return _json
 
 
 def _parse(data: Any) -> Role:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_roles_delete_body import AdminRolesDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     role_id: str,
 ) -> dict[str, Any]:
-    return AdminRolesDeleteBody(
-        role_id=role_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "roleId": role_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

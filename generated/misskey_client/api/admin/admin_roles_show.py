@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_roles_show_body import AdminRolesShowBody
 from ...models.role import Role
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     role_id: str,
 ) -> dict[str, Any]:
-    return AdminRolesShowBody(
-        role_id=role_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "roleId": role_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Role:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_roles_unassign_body import AdminRolesUnassignBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     role_id: str,
     user_id: str,
 ) -> dict[str, Any]:
-    return AdminRolesUnassignBody(
-        role_id=role_id,
-        user_id=user_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "roleId": role_id,
+        "userId": user_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

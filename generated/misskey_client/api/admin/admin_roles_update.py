@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_roles_update_body import AdminRolesUpdateBody
 from ...models.admin_roles_update_body_cond_formula import AdminRolesUpdateBodyCondFormula
 from ...models.admin_roles_update_body_policies import AdminRolesUpdateBodyPolicies
 from ...models.admin_roles_update_body_target import AdminRolesUpdateBodyTarget
@@ -38,24 +37,60 @@ def _body(
     display_order: float | Unset = UNSET,
     policies: AdminRolesUpdateBodyPolicies | Unset | Mapping[str, Any] = UNSET,
 ) -> dict[str, Any]:
-    return AdminRolesUpdateBody(
-        role_id=role_id,
-        name=name,
-        description=description,
-        color=color,
-        icon_url=icon_url,
-        target=target,
-        cond_formula=cast(Any, cond_formula),
-        is_public=is_public,
-        is_moderator=is_moderator,
-        is_administrator=is_administrator,
-        is_explorable=is_explorable,
-        as_badge=as_badge,
-        preserve_assignment_on_move_account=preserve_assignment_on_move_account,
-        can_edit_members_by_moderator=can_edit_members_by_moderator,
-        display_order=display_order,
-        policies=cast(Any, policies),
-    ).to_dict()
+    _color: None | str | Unset
+    if isinstance(color, Unset):
+        _color = UNSET
+    else:
+        _color = color
+    _icon_url: None | str | Unset
+    if isinstance(icon_url, Unset):
+        _icon_url = UNSET
+    else:
+        _icon_url = icon_url
+    _target: str | Unset = UNSET
+    if not isinstance(target, Unset):
+        _target = target
+
+    _cond_formula: dict[str, Any] | Unset = UNSET
+    if not isinstance(cond_formula, Unset):
+        _cond_formula = cond_formula.to_dict() if hasattr(cond_formula, "to_dict") else dict(cast(Any, cond_formula))
+    _policies: dict[str, Any] | Unset = UNSET
+    if not isinstance(policies, Unset):
+        _policies = policies.to_dict() if hasattr(policies, "to_dict") else dict(cast(Any, policies))
+    _json: dict[str, Any] = {
+        "roleId": role_id,
+    }
+    if name is not UNSET:
+        _json["name"] = name
+    if description is not UNSET:
+        _json["description"] = description
+    if _color is not UNSET:
+        _json["color"] = _color
+    if _icon_url is not UNSET:
+        _json["iconUrl"] = _icon_url
+    if _target is not UNSET:
+        _json["target"] = _target
+    if _cond_formula is not UNSET:
+        _json["condFormula"] = _cond_formula
+    if is_public is not UNSET:
+        _json["isPublic"] = is_public
+    if is_moderator is not UNSET:
+        _json["isModerator"] = is_moderator
+    if is_administrator is not UNSET:
+        _json["isAdministrator"] = is_administrator
+    if is_explorable is not UNSET:
+        _json["isExplorable"] = is_explorable
+    if as_badge is not UNSET:
+        _json["asBadge"] = as_badge
+    if preserve_assignment_on_move_account is not UNSET:
+        _json["preserveAssignmentOnMoveAccount"] = preserve_assignment_on_move_account
+    if can_edit_members_by_moderator is not UNSET:
+        _json["canEditMembersByModerator"] = can_edit_members_by_moderator
+    if display_order is not UNSET:
+        _json["displayOrder"] = display_order
+    if _policies is not UNSET:
+        _json["policies"] = _policies
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_roles_update_default_policies_body import AdminRolesUpdateDefaultPoliciesBody
 from ...models.admin_roles_update_default_policies_body_policies import AdminRolesUpdateDefaultPoliciesBodyPolicies
 
 if TYPE_CHECKING:
@@ -20,9 +19,11 @@ def _body(
     *,
     policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
 ) -> dict[str, Any]:
-    return AdminRolesUpdateDefaultPoliciesBody(
-        policies=cast(Any, policies),
-    ).to_dict()
+    _policies = policies.to_dict() if hasattr(policies, "to_dict") else dict(cast(Any, policies))
+    _json: dict[str, Any] = {
+        "policies": _policies,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

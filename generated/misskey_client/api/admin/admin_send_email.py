@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_send_email_body import AdminSendEmailBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -19,11 +17,12 @@ def _body(
     subject: str,
     text: str,
 ) -> dict[str, Any]:
-    return AdminSendEmailBody(
-        to=to,
-        subject=subject,
-        text=text,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "to": to,
+        "subject": subject,
+        "text": text,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_show_moderation_logs_body import AdminShowModerationLogsBody
 from ...models.admin_show_moderation_logs_response_200_item import AdminShowModerationLogsResponse200Item
 from ...types import UNSET, Unset
 
@@ -26,25 +25,54 @@ def _body(
     user_id: None | str | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminShowModerationLogsBody(
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        type_=type_,
-        user_id=user_id,
-        search=search,
-    ).to_dict()
+    _type_: None | str | Unset
+    if isinstance(type_, Unset):
+        _type_ = UNSET
+    else:
+        _type_ = type_
+    _user_id: None | str | Unset
+    if isinstance(user_id, Unset):
+        _user_id = UNSET
+    else:
+        _user_id = user_id
+    _search: None | str | Unset
+    if isinstance(search, Unset):
+        _search = UNSET
+    else:
+        _search = search
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if _type_ is not UNSET:
+        _json["type"] = _type_
+    if _user_id is not UNSET:
+        _json["userId"] = _user_id
+    if _search is not UNSET:
+        _json["search"] = _search
+    return _json
 
 
 def _parse(data: Any) -> list[AdminShowModerationLogsResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = AdminShowModerationLogsResponse200Item.from_dict(response_200_item_data)
+    response_200: list[AdminShowModerationLogsResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = AdminShowModerationLogsResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_show_user_body import AdminShowUserBody
 from ...models.admin_show_user_response_200 import AdminShowUserResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     user_id: str,
 ) -> dict[str, Any]:
-    return AdminShowUserBody(
-        user_id=user_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "userId": user_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> AdminShowUserResponse200:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import parse_union
 
-from ...models.admin_show_users_body import AdminShowUsersBody
 from ...models.admin_show_users_body_origin import AdminShowUsersBodyOrigin
 from ...models.admin_show_users_body_sort import AdminShowUsersBodySort
 from ...models.admin_show_users_body_state import AdminShowUsersBodyState
@@ -31,52 +30,87 @@ def _body(
     username: None | str | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminShowUsersBody(
-        limit=limit,
-        offset=offset,
-        sort=sort,
-        state=state,
-        origin=origin,
-        username=username,
-        hostname=hostname,
-    ).to_dict()
+    _sort: str | Unset = UNSET
+    if not isinstance(sort, Unset):
+        _sort = sort
+
+    _state: str | Unset = UNSET
+    if not isinstance(state, Unset):
+        _state = state
+
+    _origin: str | Unset = UNSET
+    if not isinstance(origin, Unset):
+        _origin = origin
+
+    _username: None | str | Unset
+    if isinstance(username, Unset):
+        _username = UNSET
+    else:
+        _username = username
+    _hostname: None | str | Unset
+    if isinstance(hostname, Unset):
+        _hostname = UNSET
+    else:
+        _hostname = hostname
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if offset is not UNSET:
+        _json["offset"] = offset
+    if _sort is not UNSET:
+        _json["sort"] = _sort
+    if _state is not UNSET:
+        _json["state"] = _state
+    if _origin is not UNSET:
+        _json["origin"] = _origin
+    if _username is not UNSET:
+        _json["username"] = _username
+    if _hostname is not UNSET:
+        _json["hostname"] = _hostname
+    return _json
 
 
 def _parse(data: Any) -> list[MeDetailed | UserDetailedNotMe]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
+    response_200: list[MeDetailed | UserDetailedNotMe]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
 
-        def _parse_response_200_item(data: object) -> MeDetailed | UserDetailedNotMe:
+            def _parse_response_200_item(data: object) -> MeDetailed | UserDetailedNotMe:
 
-            def _try_0(data: Any) -> UserDetailedNotMe:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+                def _try_0(data: Any) -> UserDetailedNotMe:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
 
-                return componentsschemas_user_detailed_type_0
+                    return componentsschemas_user_detailed_type_0
 
-            def _try_1(data: Any) -> MeDetailed:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+                def _try_1(data: Any) -> MeDetailed:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
 
-                return componentsschemas_user_detailed_type_1
+                    return componentsschemas_user_detailed_type_1
 
-            return cast(
-                MeDetailed | UserDetailedNotMe,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                return cast(
+                    MeDetailed | UserDetailedNotMe,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        response_200_item = _parse_response_200_item(response_200_item_data)
+            response_200_item = _parse_response_200_item(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

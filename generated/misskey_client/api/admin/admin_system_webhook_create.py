@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_system_webhook_create_body import AdminSystemWebhookCreateBody
 from ...models.admin_system_webhook_create_body_on_item import (
     AdminSystemWebhookCreateBodyOnItem,
 )
@@ -26,13 +25,20 @@ def _body(
     url: str,
     secret: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminSystemWebhookCreateBody(
-        is_active=is_active,
-        name=name,
-        on=on,
-        url=url,
-        secret=secret,
-    ).to_dict()
+    _on = []
+    for on_item_data in on:
+        on_item: str = on_item_data
+        _on.append(on_item)
+
+    _json: dict[str, Any] = {
+        "isActive": is_active,
+        "name": name,
+        "on": _on,
+        "url": url,
+    }
+    if secret is not UNSET:
+        _json["secret"] = secret
+    return _json
 
 
 def _parse(data: Any) -> SystemWebhook:

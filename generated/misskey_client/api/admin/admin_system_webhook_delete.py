@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_system_webhook_delete_body import AdminSystemWebhookDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     id: str,
 ) -> dict[str, Any]:
-    return AdminSystemWebhookDeleteBody(
-        id=id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "id": id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_system_webhook_list_body import AdminSystemWebhookListBody
 from ...models.admin_system_webhook_list_body_on_item import (
     AdminSystemWebhookListBodyOnItem,
 )
@@ -23,19 +22,34 @@ def _body(
     is_active: bool | Unset = UNSET,
     on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminSystemWebhookListBody(
-        is_active=is_active,
-        on=on,
-    ).to_dict()
+    _on: list[str] | Unset = UNSET
+    if not isinstance(on, Unset):
+        _on = []
+        for on_item_data in on:
+            on_item: str = on_item_data
+            _on.append(on_item)
+
+    _json: dict[str, Any] = {}
+    if is_active is not UNSET:
+        _json["isActive"] = is_active
+    if _on is not UNSET:
+        _json["on"] = _on
+    return _json
 
 
 def _parse(data: Any) -> list[SystemWebhook]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = SystemWebhook.from_dict(response_200_item_data)
+    response_200: list[SystemWebhook]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = SystemWebhook.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_system_webhook_show_body import AdminSystemWebhookShowBody
 from ...models.system_webhook import SystemWebhook
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     id: str,
 ) -> dict[str, Any]:
-    return AdminSystemWebhookShowBody(
-        id=id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "id": id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> SystemWebhook:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_unsuspend_user_body import AdminUnsuspendUserBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     user_id: str,
 ) -> dict[str, Any]:
-    return AdminUnsuspendUserBody(
-        user_id=user_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "userId": user_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

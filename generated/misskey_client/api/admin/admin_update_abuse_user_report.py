@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_update_abuse_user_report_body import AdminUpdateAbuseUserReportBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,10 +18,12 @@ def _body(
     report_id: str,
     moderation_note: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminUpdateAbuseUserReportBody(
-        report_id=report_id,
-        moderation_note=moderation_note,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "reportId": report_id,
+    }
+    if moderation_note is not UNSET:
+        _json["moderationNote"] = moderation_note
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_update_meta_body import AdminUpdateMetaBody
 from ...models.admin_update_meta_body_client_options import AdminUpdateMetaBodyClientOptions
 from ...models.admin_update_meta_body_deliver_suspended_software_item import (
     AdminUpdateMetaBodyDeliverSuspendedSoftwareItem,
@@ -161,134 +160,663 @@ def _body(
     remote_notes_cleaning_max_processing_duration_in_minutes: float | Unset = UNSET,
     show_role_badges_of_remote_users: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminUpdateMetaBody(
-        disable_registration=disable_registration,
-        pinned_users=pinned_users,
-        hidden_tags=hidden_tags,
-        blocked_hosts=blocked_hosts,
-        sensitive_words=sensitive_words,
-        prohibited_words=prohibited_words,
-        prohibited_words_for_name_of_user=prohibited_words_for_name_of_user,
-        theme_color=theme_color,
-        mascot_image_url=mascot_image_url,
-        banner_url=banner_url,
-        server_error_image_url=server_error_image_url,
-        info_image_url=info_image_url,
-        not_found_image_url=not_found_image_url,
-        icon_url=icon_url,
-        app_192_icon_url=app_192_icon_url,
-        app_512_icon_url=app_512_icon_url,
-        background_image_url=background_image_url,
-        logo_image_url=logo_image_url,
-        name=name,
-        short_name=short_name,
-        description=description,
-        default_light_theme=default_light_theme,
-        default_dark_theme=default_dark_theme,
-        client_options=cast(Any, client_options),
-        cache_remote_files=cache_remote_files,
-        cache_remote_sensitive_files=cache_remote_sensitive_files,
-        email_required_for_signup=email_required_for_signup,
-        enable_hcaptcha=enable_hcaptcha,
-        hcaptcha_site_key=hcaptcha_site_key,
-        hcaptcha_secret_key=hcaptcha_secret_key,
-        enable_mcaptcha=enable_mcaptcha,
-        mcaptcha_site_key=mcaptcha_site_key,
-        mcaptcha_instance_url=mcaptcha_instance_url,
-        mcaptcha_secret_key=mcaptcha_secret_key,
-        enable_recaptcha=enable_recaptcha,
-        recaptcha_site_key=recaptcha_site_key,
-        recaptcha_secret_key=recaptcha_secret_key,
-        enable_turnstile=enable_turnstile,
-        turnstile_site_key=turnstile_site_key,
-        turnstile_secret_key=turnstile_secret_key,
-        enable_testcaptcha=enable_testcaptcha,
-        google_analytics_measurement_id=google_analytics_measurement_id,
-        sensitive_media_detection=sensitive_media_detection,
-        sensitive_media_detection_sensitivity=sensitive_media_detection_sensitivity,
-        set_sensitive_flag_automatically=set_sensitive_flag_automatically,
-        enable_sensitive_media_detection_for_videos=enable_sensitive_media_detection_for_videos,
-        maintainer_name=maintainer_name,
-        maintainer_email=maintainer_email,
-        langs=langs,
-        deepl_auth_key=deepl_auth_key,
-        deepl_is_pro=deepl_is_pro,
-        enable_email=enable_email,
-        email=email,
-        smtp_secure=smtp_secure,
-        smtp_host=smtp_host,
-        smtp_port=smtp_port,
-        smtp_user=smtp_user,
-        smtp_pass=smtp_pass,
-        enable_service_worker=enable_service_worker,
-        sw_public_key=sw_public_key,
-        sw_private_key=sw_private_key,
-        tos_url=tos_url,
-        repository_url=repository_url,
-        feedback_url=feedback_url,
-        impressum_url=impressum_url,
-        privacy_policy_url=privacy_policy_url,
-        inquiry_url=inquiry_url,
-        use_object_storage=use_object_storage,
-        object_storage_base_url=object_storage_base_url,
-        object_storage_bucket=object_storage_bucket,
-        object_storage_prefix=object_storage_prefix,
-        object_storage_endpoint=object_storage_endpoint,
-        object_storage_region=object_storage_region,
-        object_storage_port=object_storage_port,
-        object_storage_access_key=object_storage_access_key,
-        object_storage_secret_key=object_storage_secret_key,
-        object_storage_use_ssl=object_storage_use_ssl,
-        object_storage_use_proxy=object_storage_use_proxy,
-        object_storage_set_public_read=object_storage_set_public_read,
-        object_storage_s3_force_path_style=object_storage_s3_force_path_style,
-        enable_ip_logging=enable_ip_logging,
-        enable_active_email_validation=enable_active_email_validation,
-        enable_verifymail_api=enable_verifymail_api,
-        verifymail_auth_key=verifymail_auth_key,
-        enable_truemail_api=enable_truemail_api,
-        truemail_instance=truemail_instance,
-        truemail_auth_key=truemail_auth_key,
-        enable_charts_for_remote_user=enable_charts_for_remote_user,
-        enable_charts_for_federated_instances=enable_charts_for_federated_instances,
-        enable_stats_for_federated_instances=enable_stats_for_federated_instances,
-        enable_server_machine_stats=enable_server_machine_stats,
-        enable_identicon_generation=enable_identicon_generation,
-        server_rules=server_rules,
-        banned_email_domains=banned_email_domains,
-        preserved_usernames=preserved_usernames,
-        manifest_json_override=manifest_json_override,
-        enable_fanout_timeline=enable_fanout_timeline,
-        enable_fanout_timeline_db_fallback=enable_fanout_timeline_db_fallback,
-        per_local_user_user_timeline_cache_max=per_local_user_user_timeline_cache_max,
-        per_remote_user_user_timeline_cache_max=per_remote_user_user_timeline_cache_max,
-        per_user_home_timeline_cache_max=per_user_home_timeline_cache_max,
-        per_user_list_timeline_cache_max=per_user_list_timeline_cache_max,
-        enable_reactions_buffering=enable_reactions_buffering,
-        notes_per_one_ad=notes_per_one_ad,
-        silenced_hosts=silenced_hosts,
-        media_silenced_hosts=media_silenced_hosts,
-        summaly_proxy=summaly_proxy,
-        url_preview_enabled=url_preview_enabled,
-        url_preview_allow_redirect=url_preview_allow_redirect,
-        url_preview_timeout=url_preview_timeout,
-        url_preview_maximum_content_length=url_preview_maximum_content_length,
-        url_preview_require_content_length=url_preview_require_content_length,
-        url_preview_user_agent=url_preview_user_agent,
-        url_preview_summary_proxy_url=url_preview_summary_proxy_url,
-        federation=federation,
-        federation_hosts=federation_hosts,
-        deliver_suspended_software=deliver_suspended_software,
-        single_user_mode=single_user_mode,
-        ugc_visibility_for_visitor=ugc_visibility_for_visitor,
-        proxy_remote_files=proxy_remote_files,
-        sign_to_activity_pub_get=sign_to_activity_pub_get,
-        allow_external_ap_redirect=allow_external_ap_redirect,
-        enable_remote_notes_cleaning=enable_remote_notes_cleaning,
-        remote_notes_cleaning_expiry_days_for_each_notes=remote_notes_cleaning_expiry_days_for_each_notes,
-        remote_notes_cleaning_max_processing_duration_in_minutes=remote_notes_cleaning_max_processing_duration_in_minutes,
-        show_role_badges_of_remote_users=show_role_badges_of_remote_users,
-    ).to_dict()
+    _disable_registration: bool | None | Unset
+    if isinstance(disable_registration, Unset):
+        _disable_registration = UNSET
+    else:
+        _disable_registration = disable_registration
+    _pinned_users: list[str] | None | Unset
+    if isinstance(pinned_users, Unset):
+        _pinned_users = UNSET
+    elif isinstance(pinned_users, list):
+        _pinned_users = pinned_users
+
+    else:
+        _pinned_users = pinned_users
+    _hidden_tags: list[str] | None | Unset
+    if isinstance(hidden_tags, Unset):
+        _hidden_tags = UNSET
+    elif isinstance(hidden_tags, list):
+        _hidden_tags = hidden_tags
+
+    else:
+        _hidden_tags = hidden_tags
+    _blocked_hosts: list[str] | None | Unset
+    if isinstance(blocked_hosts, Unset):
+        _blocked_hosts = UNSET
+    elif isinstance(blocked_hosts, list):
+        _blocked_hosts = blocked_hosts
+
+    else:
+        _blocked_hosts = blocked_hosts
+    _sensitive_words: list[str] | None | Unset
+    if isinstance(sensitive_words, Unset):
+        _sensitive_words = UNSET
+    elif isinstance(sensitive_words, list):
+        _sensitive_words = sensitive_words
+
+    else:
+        _sensitive_words = sensitive_words
+    _prohibited_words: list[str] | None | Unset
+    if isinstance(prohibited_words, Unset):
+        _prohibited_words = UNSET
+    elif isinstance(prohibited_words, list):
+        _prohibited_words = prohibited_words
+
+    else:
+        _prohibited_words = prohibited_words
+    _prohibited_words_for_name_of_user: list[str] | None | Unset
+    if isinstance(prohibited_words_for_name_of_user, Unset):
+        _prohibited_words_for_name_of_user = UNSET
+    elif isinstance(prohibited_words_for_name_of_user, list):
+        _prohibited_words_for_name_of_user = prohibited_words_for_name_of_user
+
+    else:
+        _prohibited_words_for_name_of_user = prohibited_words_for_name_of_user
+    _theme_color: None | str | Unset
+    if isinstance(theme_color, Unset):
+        _theme_color = UNSET
+    else:
+        _theme_color = theme_color
+    _mascot_image_url: None | str | Unset
+    if isinstance(mascot_image_url, Unset):
+        _mascot_image_url = UNSET
+    else:
+        _mascot_image_url = mascot_image_url
+    _banner_url: None | str | Unset
+    if isinstance(banner_url, Unset):
+        _banner_url = UNSET
+    else:
+        _banner_url = banner_url
+    _server_error_image_url: None | str | Unset
+    if isinstance(server_error_image_url, Unset):
+        _server_error_image_url = UNSET
+    else:
+        _server_error_image_url = server_error_image_url
+    _info_image_url: None | str | Unset
+    if isinstance(info_image_url, Unset):
+        _info_image_url = UNSET
+    else:
+        _info_image_url = info_image_url
+    _not_found_image_url: None | str | Unset
+    if isinstance(not_found_image_url, Unset):
+        _not_found_image_url = UNSET
+    else:
+        _not_found_image_url = not_found_image_url
+    _icon_url: None | str | Unset
+    if isinstance(icon_url, Unset):
+        _icon_url = UNSET
+    else:
+        _icon_url = icon_url
+    _app_192_icon_url: None | str | Unset
+    if isinstance(app_192_icon_url, Unset):
+        _app_192_icon_url = UNSET
+    else:
+        _app_192_icon_url = app_192_icon_url
+    _app_512_icon_url: None | str | Unset
+    if isinstance(app_512_icon_url, Unset):
+        _app_512_icon_url = UNSET
+    else:
+        _app_512_icon_url = app_512_icon_url
+    _background_image_url: None | str | Unset
+    if isinstance(background_image_url, Unset):
+        _background_image_url = UNSET
+    else:
+        _background_image_url = background_image_url
+    _logo_image_url: None | str | Unset
+    if isinstance(logo_image_url, Unset):
+        _logo_image_url = UNSET
+    else:
+        _logo_image_url = logo_image_url
+    _name: None | str | Unset
+    if isinstance(name, Unset):
+        _name = UNSET
+    else:
+        _name = name
+    _short_name: None | str | Unset
+    if isinstance(short_name, Unset):
+        _short_name = UNSET
+    else:
+        _short_name = short_name
+    _description: None | str | Unset
+    if isinstance(description, Unset):
+        _description = UNSET
+    else:
+        _description = description
+    _default_light_theme: None | str | Unset
+    if isinstance(default_light_theme, Unset):
+        _default_light_theme = UNSET
+    else:
+        _default_light_theme = default_light_theme
+    _default_dark_theme: None | str | Unset
+    if isinstance(default_dark_theme, Unset):
+        _default_dark_theme = UNSET
+    else:
+        _default_dark_theme = default_dark_theme
+    _client_options: dict[str, Any] | Unset = UNSET
+    if not isinstance(client_options, Unset):
+        _client_options = (
+            client_options.to_dict() if hasattr(client_options, "to_dict") else dict(cast(Any, client_options))
+        )
+    _hcaptcha_site_key: None | str | Unset
+    if isinstance(hcaptcha_site_key, Unset):
+        _hcaptcha_site_key = UNSET
+    else:
+        _hcaptcha_site_key = hcaptcha_site_key
+    _hcaptcha_secret_key: None | str | Unset
+    if isinstance(hcaptcha_secret_key, Unset):
+        _hcaptcha_secret_key = UNSET
+    else:
+        _hcaptcha_secret_key = hcaptcha_secret_key
+    _mcaptcha_site_key: None | str | Unset
+    if isinstance(mcaptcha_site_key, Unset):
+        _mcaptcha_site_key = UNSET
+    else:
+        _mcaptcha_site_key = mcaptcha_site_key
+    _mcaptcha_instance_url: None | str | Unset
+    if isinstance(mcaptcha_instance_url, Unset):
+        _mcaptcha_instance_url = UNSET
+    else:
+        _mcaptcha_instance_url = mcaptcha_instance_url
+    _mcaptcha_secret_key: None | str | Unset
+    if isinstance(mcaptcha_secret_key, Unset):
+        _mcaptcha_secret_key = UNSET
+    else:
+        _mcaptcha_secret_key = mcaptcha_secret_key
+    _recaptcha_site_key: None | str | Unset
+    if isinstance(recaptcha_site_key, Unset):
+        _recaptcha_site_key = UNSET
+    else:
+        _recaptcha_site_key = recaptcha_site_key
+    _recaptcha_secret_key: None | str | Unset
+    if isinstance(recaptcha_secret_key, Unset):
+        _recaptcha_secret_key = UNSET
+    else:
+        _recaptcha_secret_key = recaptcha_secret_key
+    _turnstile_site_key: None | str | Unset
+    if isinstance(turnstile_site_key, Unset):
+        _turnstile_site_key = UNSET
+    else:
+        _turnstile_site_key = turnstile_site_key
+    _turnstile_secret_key: None | str | Unset
+    if isinstance(turnstile_secret_key, Unset):
+        _turnstile_secret_key = UNSET
+    else:
+        _turnstile_secret_key = turnstile_secret_key
+    _google_analytics_measurement_id: None | str | Unset
+    if isinstance(google_analytics_measurement_id, Unset):
+        _google_analytics_measurement_id = UNSET
+    else:
+        _google_analytics_measurement_id = google_analytics_measurement_id
+    _sensitive_media_detection: str | Unset = UNSET
+    if not isinstance(sensitive_media_detection, Unset):
+        _sensitive_media_detection = sensitive_media_detection
+
+    _sensitive_media_detection_sensitivity: str | Unset = UNSET
+    if not isinstance(sensitive_media_detection_sensitivity, Unset):
+        _sensitive_media_detection_sensitivity = sensitive_media_detection_sensitivity
+
+    _maintainer_name: None | str | Unset
+    if isinstance(maintainer_name, Unset):
+        _maintainer_name = UNSET
+    else:
+        _maintainer_name = maintainer_name
+    _maintainer_email: None | str | Unset
+    if isinstance(maintainer_email, Unset):
+        _maintainer_email = UNSET
+    else:
+        _maintainer_email = maintainer_email
+    _langs: list[str] | Unset = UNSET
+    if not isinstance(langs, Unset):
+        _langs = langs
+
+    _deepl_auth_key: None | str | Unset
+    if isinstance(deepl_auth_key, Unset):
+        _deepl_auth_key = UNSET
+    else:
+        _deepl_auth_key = deepl_auth_key
+    _email: None | str | Unset
+    if isinstance(email, Unset):
+        _email = UNSET
+    else:
+        _email = email
+    _smtp_host: None | str | Unset
+    if isinstance(smtp_host, Unset):
+        _smtp_host = UNSET
+    else:
+        _smtp_host = smtp_host
+    _smtp_port: int | None | Unset
+    if isinstance(smtp_port, Unset):
+        _smtp_port = UNSET
+    else:
+        _smtp_port = smtp_port
+    _smtp_user: None | str | Unset
+    if isinstance(smtp_user, Unset):
+        _smtp_user = UNSET
+    else:
+        _smtp_user = smtp_user
+    _smtp_pass: None | str | Unset
+    if isinstance(smtp_pass, Unset):
+        _smtp_pass = UNSET
+    else:
+        _smtp_pass = smtp_pass
+    _sw_public_key: None | str | Unset
+    if isinstance(sw_public_key, Unset):
+        _sw_public_key = UNSET
+    else:
+        _sw_public_key = sw_public_key
+    _sw_private_key: None | str | Unset
+    if isinstance(sw_private_key, Unset):
+        _sw_private_key = UNSET
+    else:
+        _sw_private_key = sw_private_key
+    _tos_url: None | str | Unset
+    if isinstance(tos_url, Unset):
+        _tos_url = UNSET
+    else:
+        _tos_url = tos_url
+    _repository_url: None | str | Unset
+    if isinstance(repository_url, Unset):
+        _repository_url = UNSET
+    else:
+        _repository_url = repository_url
+    _feedback_url: None | str | Unset
+    if isinstance(feedback_url, Unset):
+        _feedback_url = UNSET
+    else:
+        _feedback_url = feedback_url
+    _impressum_url: None | str | Unset
+    if isinstance(impressum_url, Unset):
+        _impressum_url = UNSET
+    else:
+        _impressum_url = impressum_url
+    _privacy_policy_url: None | str | Unset
+    if isinstance(privacy_policy_url, Unset):
+        _privacy_policy_url = UNSET
+    else:
+        _privacy_policy_url = privacy_policy_url
+    _inquiry_url: None | str | Unset
+    if isinstance(inquiry_url, Unset):
+        _inquiry_url = UNSET
+    else:
+        _inquiry_url = inquiry_url
+    _object_storage_base_url: None | str | Unset
+    if isinstance(object_storage_base_url, Unset):
+        _object_storage_base_url = UNSET
+    else:
+        _object_storage_base_url = object_storage_base_url
+    _object_storage_bucket: None | str | Unset
+    if isinstance(object_storage_bucket, Unset):
+        _object_storage_bucket = UNSET
+    else:
+        _object_storage_bucket = object_storage_bucket
+    _object_storage_prefix: None | str | Unset
+    if isinstance(object_storage_prefix, Unset):
+        _object_storage_prefix = UNSET
+    else:
+        _object_storage_prefix = object_storage_prefix
+    _object_storage_endpoint: None | str | Unset
+    if isinstance(object_storage_endpoint, Unset):
+        _object_storage_endpoint = UNSET
+    else:
+        _object_storage_endpoint = object_storage_endpoint
+    _object_storage_region: None | str | Unset
+    if isinstance(object_storage_region, Unset):
+        _object_storage_region = UNSET
+    else:
+        _object_storage_region = object_storage_region
+    _object_storage_port: int | None | Unset
+    if isinstance(object_storage_port, Unset):
+        _object_storage_port = UNSET
+    else:
+        _object_storage_port = object_storage_port
+    _object_storage_access_key: None | str | Unset
+    if isinstance(object_storage_access_key, Unset):
+        _object_storage_access_key = UNSET
+    else:
+        _object_storage_access_key = object_storage_access_key
+    _object_storage_secret_key: None | str | Unset
+    if isinstance(object_storage_secret_key, Unset):
+        _object_storage_secret_key = UNSET
+    else:
+        _object_storage_secret_key = object_storage_secret_key
+    _verifymail_auth_key: None | str | Unset
+    if isinstance(verifymail_auth_key, Unset):
+        _verifymail_auth_key = UNSET
+    else:
+        _verifymail_auth_key = verifymail_auth_key
+    _truemail_instance: None | str | Unset
+    if isinstance(truemail_instance, Unset):
+        _truemail_instance = UNSET
+    else:
+        _truemail_instance = truemail_instance
+    _truemail_auth_key: None | str | Unset
+    if isinstance(truemail_auth_key, Unset):
+        _truemail_auth_key = UNSET
+    else:
+        _truemail_auth_key = truemail_auth_key
+    _server_rules: list[str] | Unset = UNSET
+    if not isinstance(server_rules, Unset):
+        _server_rules = server_rules
+
+    _banned_email_domains: list[str] | Unset = UNSET
+    if not isinstance(banned_email_domains, Unset):
+        _banned_email_domains = banned_email_domains
+
+    _preserved_usernames: list[str] | Unset = UNSET
+    if not isinstance(preserved_usernames, Unset):
+        _preserved_usernames = preserved_usernames
+
+    _silenced_hosts: list[str] | None | Unset
+    if isinstance(silenced_hosts, Unset):
+        _silenced_hosts = UNSET
+    elif isinstance(silenced_hosts, list):
+        _silenced_hosts = silenced_hosts
+
+    else:
+        _silenced_hosts = silenced_hosts
+    _media_silenced_hosts: list[str] | None | Unset
+    if isinstance(media_silenced_hosts, Unset):
+        _media_silenced_hosts = UNSET
+    elif isinstance(media_silenced_hosts, list):
+        _media_silenced_hosts = media_silenced_hosts
+
+    else:
+        _media_silenced_hosts = media_silenced_hosts
+    _summaly_proxy: None | str | Unset
+    if isinstance(summaly_proxy, Unset):
+        _summaly_proxy = UNSET
+    else:
+        _summaly_proxy = summaly_proxy
+    _url_preview_user_agent: None | str | Unset
+    if isinstance(url_preview_user_agent, Unset):
+        _url_preview_user_agent = UNSET
+    else:
+        _url_preview_user_agent = url_preview_user_agent
+    _url_preview_summary_proxy_url: None | str | Unset
+    if isinstance(url_preview_summary_proxy_url, Unset):
+        _url_preview_summary_proxy_url = UNSET
+    else:
+        _url_preview_summary_proxy_url = url_preview_summary_proxy_url
+    _federation: str | Unset = UNSET
+    if not isinstance(federation, Unset):
+        _federation = federation
+
+    _federation_hosts: list[str] | Unset = UNSET
+    if not isinstance(federation_hosts, Unset):
+        _federation_hosts = federation_hosts
+
+    _deliver_suspended_software: list[dict[str, Any]] | Unset = UNSET
+    if not isinstance(deliver_suspended_software, Unset):
+        _deliver_suspended_software = []
+        for deliver_suspended_software_item_data in deliver_suspended_software:
+            deliver_suspended_software_item = (
+                deliver_suspended_software_item_data.to_dict()
+                if hasattr(deliver_suspended_software_item_data, "to_dict")
+                else dict(cast(Any, deliver_suspended_software_item_data))
+            )
+            _deliver_suspended_software.append(deliver_suspended_software_item)
+
+    _ugc_visibility_for_visitor: str | Unset = UNSET
+    if not isinstance(ugc_visibility_for_visitor, Unset):
+        _ugc_visibility_for_visitor = ugc_visibility_for_visitor
+
+    _json: dict[str, Any] = {}
+    if _disable_registration is not UNSET:
+        _json["disableRegistration"] = _disable_registration
+    if _pinned_users is not UNSET:
+        _json["pinnedUsers"] = _pinned_users
+    if _hidden_tags is not UNSET:
+        _json["hiddenTags"] = _hidden_tags
+    if _blocked_hosts is not UNSET:
+        _json["blockedHosts"] = _blocked_hosts
+    if _sensitive_words is not UNSET:
+        _json["sensitiveWords"] = _sensitive_words
+    if _prohibited_words is not UNSET:
+        _json["prohibitedWords"] = _prohibited_words
+    if _prohibited_words_for_name_of_user is not UNSET:
+        _json["prohibitedWordsForNameOfUser"] = _prohibited_words_for_name_of_user
+    if _theme_color is not UNSET:
+        _json["themeColor"] = _theme_color
+    if _mascot_image_url is not UNSET:
+        _json["mascotImageUrl"] = _mascot_image_url
+    if _banner_url is not UNSET:
+        _json["bannerUrl"] = _banner_url
+    if _server_error_image_url is not UNSET:
+        _json["serverErrorImageUrl"] = _server_error_image_url
+    if _info_image_url is not UNSET:
+        _json["infoImageUrl"] = _info_image_url
+    if _not_found_image_url is not UNSET:
+        _json["notFoundImageUrl"] = _not_found_image_url
+    if _icon_url is not UNSET:
+        _json["iconUrl"] = _icon_url
+    if _app_192_icon_url is not UNSET:
+        _json["app192IconUrl"] = _app_192_icon_url
+    if _app_512_icon_url is not UNSET:
+        _json["app512IconUrl"] = _app_512_icon_url
+    if _background_image_url is not UNSET:
+        _json["backgroundImageUrl"] = _background_image_url
+    if _logo_image_url is not UNSET:
+        _json["logoImageUrl"] = _logo_image_url
+    if _name is not UNSET:
+        _json["name"] = _name
+    if _short_name is not UNSET:
+        _json["shortName"] = _short_name
+    if _description is not UNSET:
+        _json["description"] = _description
+    if _default_light_theme is not UNSET:
+        _json["defaultLightTheme"] = _default_light_theme
+    if _default_dark_theme is not UNSET:
+        _json["defaultDarkTheme"] = _default_dark_theme
+    if _client_options is not UNSET:
+        _json["clientOptions"] = _client_options
+    if cache_remote_files is not UNSET:
+        _json["cacheRemoteFiles"] = cache_remote_files
+    if cache_remote_sensitive_files is not UNSET:
+        _json["cacheRemoteSensitiveFiles"] = cache_remote_sensitive_files
+    if email_required_for_signup is not UNSET:
+        _json["emailRequiredForSignup"] = email_required_for_signup
+    if enable_hcaptcha is not UNSET:
+        _json["enableHcaptcha"] = enable_hcaptcha
+    if _hcaptcha_site_key is not UNSET:
+        _json["hcaptchaSiteKey"] = _hcaptcha_site_key
+    if _hcaptcha_secret_key is not UNSET:
+        _json["hcaptchaSecretKey"] = _hcaptcha_secret_key
+    if enable_mcaptcha is not UNSET:
+        _json["enableMcaptcha"] = enable_mcaptcha
+    if _mcaptcha_site_key is not UNSET:
+        _json["mcaptchaSiteKey"] = _mcaptcha_site_key
+    if _mcaptcha_instance_url is not UNSET:
+        _json["mcaptchaInstanceUrl"] = _mcaptcha_instance_url
+    if _mcaptcha_secret_key is not UNSET:
+        _json["mcaptchaSecretKey"] = _mcaptcha_secret_key
+    if enable_recaptcha is not UNSET:
+        _json["enableRecaptcha"] = enable_recaptcha
+    if _recaptcha_site_key is not UNSET:
+        _json["recaptchaSiteKey"] = _recaptcha_site_key
+    if _recaptcha_secret_key is not UNSET:
+        _json["recaptchaSecretKey"] = _recaptcha_secret_key
+    if enable_turnstile is not UNSET:
+        _json["enableTurnstile"] = enable_turnstile
+    if _turnstile_site_key is not UNSET:
+        _json["turnstileSiteKey"] = _turnstile_site_key
+    if _turnstile_secret_key is not UNSET:
+        _json["turnstileSecretKey"] = _turnstile_secret_key
+    if enable_testcaptcha is not UNSET:
+        _json["enableTestcaptcha"] = enable_testcaptcha
+    if _google_analytics_measurement_id is not UNSET:
+        _json["googleAnalyticsMeasurementId"] = _google_analytics_measurement_id
+    if _sensitive_media_detection is not UNSET:
+        _json["sensitiveMediaDetection"] = _sensitive_media_detection
+    if _sensitive_media_detection_sensitivity is not UNSET:
+        _json["sensitiveMediaDetectionSensitivity"] = _sensitive_media_detection_sensitivity
+    if set_sensitive_flag_automatically is not UNSET:
+        _json["setSensitiveFlagAutomatically"] = set_sensitive_flag_automatically
+    if enable_sensitive_media_detection_for_videos is not UNSET:
+        _json["enableSensitiveMediaDetectionForVideos"] = enable_sensitive_media_detection_for_videos
+    if _maintainer_name is not UNSET:
+        _json["maintainerName"] = _maintainer_name
+    if _maintainer_email is not UNSET:
+        _json["maintainerEmail"] = _maintainer_email
+    if _langs is not UNSET:
+        _json["langs"] = _langs
+    if _deepl_auth_key is not UNSET:
+        _json["deeplAuthKey"] = _deepl_auth_key
+    if deepl_is_pro is not UNSET:
+        _json["deeplIsPro"] = deepl_is_pro
+    if enable_email is not UNSET:
+        _json["enableEmail"] = enable_email
+    if _email is not UNSET:
+        _json["email"] = _email
+    if smtp_secure is not UNSET:
+        _json["smtpSecure"] = smtp_secure
+    if _smtp_host is not UNSET:
+        _json["smtpHost"] = _smtp_host
+    if _smtp_port is not UNSET:
+        _json["smtpPort"] = _smtp_port
+    if _smtp_user is not UNSET:
+        _json["smtpUser"] = _smtp_user
+    if _smtp_pass is not UNSET:
+        _json["smtpPass"] = _smtp_pass
+    if enable_service_worker is not UNSET:
+        _json["enableServiceWorker"] = enable_service_worker
+    if _sw_public_key is not UNSET:
+        _json["swPublicKey"] = _sw_public_key
+    if _sw_private_key is not UNSET:
+        _json["swPrivateKey"] = _sw_private_key
+    if _tos_url is not UNSET:
+        _json["tosUrl"] = _tos_url
+    if _repository_url is not UNSET:
+        _json["repositoryUrl"] = _repository_url
+    if _feedback_url is not UNSET:
+        _json["feedbackUrl"] = _feedback_url
+    if _impressum_url is not UNSET:
+        _json["impressumUrl"] = _impressum_url
+    if _privacy_policy_url is not UNSET:
+        _json["privacyPolicyUrl"] = _privacy_policy_url
+    if _inquiry_url is not UNSET:
+        _json["inquiryUrl"] = _inquiry_url
+    if use_object_storage is not UNSET:
+        _json["useObjectStorage"] = use_object_storage
+    if _object_storage_base_url is not UNSET:
+        _json["objectStorageBaseUrl"] = _object_storage_base_url
+    if _object_storage_bucket is not UNSET:
+        _json["objectStorageBucket"] = _object_storage_bucket
+    if _object_storage_prefix is not UNSET:
+        _json["objectStoragePrefix"] = _object_storage_prefix
+    if _object_storage_endpoint is not UNSET:
+        _json["objectStorageEndpoint"] = _object_storage_endpoint
+    if _object_storage_region is not UNSET:
+        _json["objectStorageRegion"] = _object_storage_region
+    if _object_storage_port is not UNSET:
+        _json["objectStoragePort"] = _object_storage_port
+    if _object_storage_access_key is not UNSET:
+        _json["objectStorageAccessKey"] = _object_storage_access_key
+    if _object_storage_secret_key is not UNSET:
+        _json["objectStorageSecretKey"] = _object_storage_secret_key
+    if object_storage_use_ssl is not UNSET:
+        _json["objectStorageUseSSL"] = object_storage_use_ssl
+    if object_storage_use_proxy is not UNSET:
+        _json["objectStorageUseProxy"] = object_storage_use_proxy
+    if object_storage_set_public_read is not UNSET:
+        _json["objectStorageSetPublicRead"] = object_storage_set_public_read
+    if object_storage_s3_force_path_style is not UNSET:
+        _json["objectStorageS3ForcePathStyle"] = object_storage_s3_force_path_style
+    if enable_ip_logging is not UNSET:
+        _json["enableIpLogging"] = enable_ip_logging
+    if enable_active_email_validation is not UNSET:
+        _json["enableActiveEmailValidation"] = enable_active_email_validation
+    if enable_verifymail_api is not UNSET:
+        _json["enableVerifymailApi"] = enable_verifymail_api
+    if _verifymail_auth_key is not UNSET:
+        _json["verifymailAuthKey"] = _verifymail_auth_key
+    if enable_truemail_api is not UNSET:
+        _json["enableTruemailApi"] = enable_truemail_api
+    if _truemail_instance is not UNSET:
+        _json["truemailInstance"] = _truemail_instance
+    if _truemail_auth_key is not UNSET:
+        _json["truemailAuthKey"] = _truemail_auth_key
+    if enable_charts_for_remote_user is not UNSET:
+        _json["enableChartsForRemoteUser"] = enable_charts_for_remote_user
+    if enable_charts_for_federated_instances is not UNSET:
+        _json["enableChartsForFederatedInstances"] = enable_charts_for_federated_instances
+    if enable_stats_for_federated_instances is not UNSET:
+        _json["enableStatsForFederatedInstances"] = enable_stats_for_federated_instances
+    if enable_server_machine_stats is not UNSET:
+        _json["enableServerMachineStats"] = enable_server_machine_stats
+    if enable_identicon_generation is not UNSET:
+        _json["enableIdenticonGeneration"] = enable_identicon_generation
+    if _server_rules is not UNSET:
+        _json["serverRules"] = _server_rules
+    if _banned_email_domains is not UNSET:
+        _json["bannedEmailDomains"] = _banned_email_domains
+    if _preserved_usernames is not UNSET:
+        _json["preservedUsernames"] = _preserved_usernames
+    if manifest_json_override is not UNSET:
+        _json["manifestJsonOverride"] = manifest_json_override
+    if enable_fanout_timeline is not UNSET:
+        _json["enableFanoutTimeline"] = enable_fanout_timeline
+    if enable_fanout_timeline_db_fallback is not UNSET:
+        _json["enableFanoutTimelineDbFallback"] = enable_fanout_timeline_db_fallback
+    if per_local_user_user_timeline_cache_max is not UNSET:
+        _json["perLocalUserUserTimelineCacheMax"] = per_local_user_user_timeline_cache_max
+    if per_remote_user_user_timeline_cache_max is not UNSET:
+        _json["perRemoteUserUserTimelineCacheMax"] = per_remote_user_user_timeline_cache_max
+    if per_user_home_timeline_cache_max is not UNSET:
+        _json["perUserHomeTimelineCacheMax"] = per_user_home_timeline_cache_max
+    if per_user_list_timeline_cache_max is not UNSET:
+        _json["perUserListTimelineCacheMax"] = per_user_list_timeline_cache_max
+    if enable_reactions_buffering is not UNSET:
+        _json["enableReactionsBuffering"] = enable_reactions_buffering
+    if notes_per_one_ad is not UNSET:
+        _json["notesPerOneAd"] = notes_per_one_ad
+    if _silenced_hosts is not UNSET:
+        _json["silencedHosts"] = _silenced_hosts
+    if _media_silenced_hosts is not UNSET:
+        _json["mediaSilencedHosts"] = _media_silenced_hosts
+    if _summaly_proxy is not UNSET:
+        _json["summalyProxy"] = _summaly_proxy
+    if url_preview_enabled is not UNSET:
+        _json["urlPreviewEnabled"] = url_preview_enabled
+    if url_preview_allow_redirect is not UNSET:
+        _json["urlPreviewAllowRedirect"] = url_preview_allow_redirect
+    if url_preview_timeout is not UNSET:
+        _json["urlPreviewTimeout"] = url_preview_timeout
+    if url_preview_maximum_content_length is not UNSET:
+        _json["urlPreviewMaximumContentLength"] = url_preview_maximum_content_length
+    if url_preview_require_content_length is not UNSET:
+        _json["urlPreviewRequireContentLength"] = url_preview_require_content_length
+    if _url_preview_user_agent is not UNSET:
+        _json["urlPreviewUserAgent"] = _url_preview_user_agent
+    if _url_preview_summary_proxy_url is not UNSET:
+        _json["urlPreviewSummaryProxyUrl"] = _url_preview_summary_proxy_url
+    if _federation is not UNSET:
+        _json["federation"] = _federation
+    if _federation_hosts is not UNSET:
+        _json["federationHosts"] = _federation_hosts
+    if _deliver_suspended_software is not UNSET:
+        _json["deliverSuspendedSoftware"] = _deliver_suspended_software
+    if single_user_mode is not UNSET:
+        _json["singleUserMode"] = single_user_mode
+    if _ugc_visibility_for_visitor is not UNSET:
+        _json["ugcVisibilityForVisitor"] = _ugc_visibility_for_visitor
+    if proxy_remote_files is not UNSET:
+        _json["proxyRemoteFiles"] = proxy_remote_files
+    if sign_to_activity_pub_get is not UNSET:
+        _json["signToActivityPubGet"] = sign_to_activity_pub_get
+    if allow_external_ap_redirect is not UNSET:
+        _json["allowExternalApRedirect"] = allow_external_ap_redirect
+    if enable_remote_notes_cleaning is not UNSET:
+        _json["enableRemoteNotesCleaning"] = enable_remote_notes_cleaning
+    if remote_notes_cleaning_expiry_days_for_each_notes is not UNSET:
+        _json["remoteNotesCleaningExpiryDaysForEachNotes"] = remote_notes_cleaning_expiry_days_for_each_notes
+    if remote_notes_cleaning_max_processing_duration_in_minutes is not UNSET:
+        _json["remoteNotesCleaningMaxProcessingDurationInMinutes"] = (
+            remote_notes_cleaning_max_processing_duration_in_minutes
+        )
+    if show_role_badges_of_remote_users is not UNSET:
+        _json["showRoleBadgesOfRemoteUsers"] = show_role_badges_of_remote_users
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import parse_union
 
-from ...models.admin_update_proxy_account_body import AdminUpdateProxyAccountBody
 from ...models.me_detailed import MeDetailed
 from ...models.user_detailed_not_me import UserDetailedNotMe
 from ...types import UNSET, Unset
@@ -22,9 +21,15 @@ def _body(
     *,
     description: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AdminUpdateProxyAccountBody(
-        description=description,
-    ).to_dict()
+    _description: None | str | Unset
+    if isinstance(description, Unset):
+        _description = UNSET
+    else:
+        _description = description
+    _json: dict[str, Any] = {}
+    if _description is not UNSET:
+        _json["description"] = _description
+    return _json
 
 
 def _parse(data: Any) -> MeDetailed | UserDetailedNotMe:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_update_user_note_body import AdminUpdateUserNoteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     user_id: str,
     text: str,
 ) -> dict[str, Any]:
-    return AdminUpdateUserNoteBody(
-        user_id=user_id,
-        text=text,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "userId": user_id,
+        "text": text,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

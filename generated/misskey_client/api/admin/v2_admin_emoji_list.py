@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ...models.v2_admin_emoji_list_body import V2AdminEmojiListBody
 from ...models.v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery
 from ...models.v2_admin_emoji_list_body_sort_keys_item import (
     V2AdminEmojiListBodySortKeysItem,
@@ -30,16 +29,38 @@ def _body(
     page: int | Unset = UNSET,
     sort_keys: list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET,
 ) -> dict[str, Any]:
-    return V2AdminEmojiListBody(
-        query=query,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        limit=limit,
-        page=page,
-        sort_keys=sort_keys,
-    ).to_dict()
+    _query: dict[str, Any] | None | Unset
+    if isinstance(query, Unset):
+        _query = UNSET
+    elif isinstance(query, V2AdminEmojiListBodyQuery):
+        _query = query.to_dict() if hasattr(query, "to_dict") else dict(cast(Any, query))
+    else:
+        _query = query
+    _sort_keys: list[str] | Unset = UNSET
+    if not isinstance(sort_keys, Unset):
+        _sort_keys = []
+        for sort_keys_item_data in sort_keys:
+            sort_keys_item: str = sort_keys_item_data
+            _sort_keys.append(sort_keys_item)
+
+    _json: dict[str, Any] = {}
+    if _query is not UNSET:
+        _json["query"] = _query
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if page is not UNSET:
+        _json["page"] = page
+    if _sort_keys is not UNSET:
+        _json["sortKeys"] = _sort_keys
+    return _json
 
 
 def _parse(data: Any) -> V2AdminEmojiListResponse200:

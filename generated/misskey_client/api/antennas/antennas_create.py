@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.antenna import Antenna
-from ...models.antennas_create_body import AntennasCreateBody
 from ...models.antennas_create_body_src import AntennasCreateBodySrc
 from ...types import UNSET, Unset
 
@@ -31,20 +30,45 @@ def _body(
     exclude_bots: bool | Unset = UNSET,
     exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AntennasCreateBody(
-        name=name,
-        src=src,
-        keywords=keywords,
-        exclude_keywords=exclude_keywords,
-        users=users,
-        case_sensitive=case_sensitive,
-        with_replies=with_replies,
-        with_file=with_file,
-        user_list_id=user_list_id,
-        local_only=local_only,
-        exclude_bots=exclude_bots,
-        exclude_notes_in_sensitive_channel=exclude_notes_in_sensitive_channel,
-    ).to_dict()
+    _src: str = src
+    _keywords = []
+    for keywords_item_data in keywords:
+        keywords_item = keywords_item_data
+
+        _keywords.append(keywords_item)
+
+    _exclude_keywords = []
+    for exclude_keywords_item_data in exclude_keywords:
+        exclude_keywords_item = exclude_keywords_item_data
+
+        _exclude_keywords.append(exclude_keywords_item)
+
+    _users = users
+
+    _user_list_id: None | str | Unset
+    if isinstance(user_list_id, Unset):
+        _user_list_id = UNSET
+    else:
+        _user_list_id = user_list_id
+    _json: dict[str, Any] = {
+        "name": name,
+        "src": _src,
+        "keywords": _keywords,
+        "excludeKeywords": _exclude_keywords,
+        "users": _users,
+        "caseSensitive": case_sensitive,
+        "withReplies": with_replies,
+        "withFile": with_file,
+    }
+    if _user_list_id is not UNSET:
+        _json["userListId"] = _user_list_id
+    if local_only is not UNSET:
+        _json["localOnly"] = local_only
+    if exclude_bots is not UNSET:
+        _json["excludeBots"] = exclude_bots
+    if exclude_notes_in_sensitive_channel is not UNSET:
+        _json["excludeNotesInSensitiveChannel"] = exclude_notes_in_sensitive_channel
+    return _json
 
 
 def _parse(data: Any) -> Antenna:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.antennas_delete_body import AntennasDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     antenna_id: str,
 ) -> dict[str, Any]:
-    return AntennasDeleteBody(
-        antenna_id=antenna_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "antennaId": antenna_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

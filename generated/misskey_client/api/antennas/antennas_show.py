@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.antenna import Antenna
-from ...models.antennas_show_body import AntennasShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     antenna_id: str,
 ) -> dict[str, Any]:
-    return AntennasShowBody(
-        antenna_id=antenna_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "antennaId": antenna_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Antenna:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.antenna import Antenna
-from ...models.antennas_update_body import AntennasUpdateBody
 from ...models.antennas_update_body_src import AntennasUpdateBodySrc
 from ...types import UNSET, Unset
 
@@ -32,21 +31,63 @@ def _body(
     with_file: bool | Unset = UNSET,
     exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AntennasUpdateBody(
-        antenna_id=antenna_id,
-        name=name,
-        src=src,
-        user_list_id=user_list_id,
-        keywords=keywords,
-        exclude_keywords=exclude_keywords,
-        users=users,
-        case_sensitive=case_sensitive,
-        local_only=local_only,
-        exclude_bots=exclude_bots,
-        with_replies=with_replies,
-        with_file=with_file,
-        exclude_notes_in_sensitive_channel=exclude_notes_in_sensitive_channel,
-    ).to_dict()
+    _src: str | Unset = UNSET
+    if not isinstance(src, Unset):
+        _src = src
+
+    _user_list_id: None | str | Unset
+    if isinstance(user_list_id, Unset):
+        _user_list_id = UNSET
+    else:
+        _user_list_id = user_list_id
+    _keywords: list[list[str]] | Unset = UNSET
+    if not isinstance(keywords, Unset):
+        _keywords = []
+        for keywords_item_data in keywords:
+            keywords_item = keywords_item_data
+
+            _keywords.append(keywords_item)
+
+    _exclude_keywords: list[list[str]] | Unset = UNSET
+    if not isinstance(exclude_keywords, Unset):
+        _exclude_keywords = []
+        for exclude_keywords_item_data in exclude_keywords:
+            exclude_keywords_item = exclude_keywords_item_data
+
+            _exclude_keywords.append(exclude_keywords_item)
+
+    _users: list[str] | Unset = UNSET
+    if not isinstance(users, Unset):
+        _users = users
+
+    _json: dict[str, Any] = {
+        "antennaId": antenna_id,
+    }
+    if name is not UNSET:
+        _json["name"] = name
+    if _src is not UNSET:
+        _json["src"] = _src
+    if _user_list_id is not UNSET:
+        _json["userListId"] = _user_list_id
+    if _keywords is not UNSET:
+        _json["keywords"] = _keywords
+    if _exclude_keywords is not UNSET:
+        _json["excludeKeywords"] = _exclude_keywords
+    if _users is not UNSET:
+        _json["users"] = _users
+    if case_sensitive is not UNSET:
+        _json["caseSensitive"] = case_sensitive
+    if local_only is not UNSET:
+        _json["localOnly"] = local_only
+    if exclude_bots is not UNSET:
+        _json["excludeBots"] = exclude_bots
+    if with_replies is not UNSET:
+        _json["withReplies"] = with_replies
+    if with_file is not UNSET:
+        _json["withFile"] = with_file
+    if exclude_notes_in_sensitive_channel is not UNSET:
+        _json["excludeNotesInSensitiveChannel"] = exclude_notes_in_sensitive_channel
+    return _json
 
 
 def _parse(data: Any) -> Antenna:

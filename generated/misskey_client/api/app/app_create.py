@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.app import App
-from ...models.app_create_body import AppCreateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -22,12 +21,21 @@ def _body(
     permission: list[str],
     callback_url: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return AppCreateBody(
-        name=name,
-        description=description,
-        permission=permission,
-        callback_url=callback_url,
-    ).to_dict()
+    _permission = permission
+
+    _callback_url: None | str | Unset
+    if isinstance(callback_url, Unset):
+        _callback_url = UNSET
+    else:
+        _callback_url = callback_url
+    _json: dict[str, Any] = {
+        "name": name,
+        "description": description,
+        "permission": _permission,
+    }
+    if _callback_url is not UNSET:
+        _json["callbackUrl"] = _callback_url
+    return _json
 
 
 def _parse(data: Any) -> App:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.app import App
-from ...models.app_show_body import AppShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     app_id: str,
 ) -> dict[str, Any]:
-    return AppShowBody(
-        app_id=app_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "appId": app_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> App:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.auth_accept_body import AuthAcceptBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     token: str,
 ) -> dict[str, Any]:
-    return AuthAcceptBody(
-        token=token,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "token": token,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.auth_session_generate_body import AuthSessionGenerateBody
 from ...models.auth_session_generate_response_200 import AuthSessionGenerateResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     app_secret: str,
 ) -> dict[str, Any]:
-    return AuthSessionGenerateBody(
-        app_secret=app_secret,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "appSecret": app_secret,
+    }
+    return _json
 
 
 def _parse(data: Any) -> AuthSessionGenerateResponse200:

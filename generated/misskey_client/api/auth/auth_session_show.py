@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.auth_session_show_body import AuthSessionShowBody
 from ...models.auth_session_show_response_200 import AuthSessionShowResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     token: str,
 ) -> dict[str, Any]:
-    return AuthSessionShowBody(
-        token=token,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "token": token,
+    }
+    return _json
 
 
 def _parse(data: Any) -> AuthSessionShowResponse200:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.auth_session_userkey_body import AuthSessionUserkeyBody
 from ...models.auth_session_userkey_response_200 import AuthSessionUserkeyResponse200
 
 if TYPE_CHECKING:
@@ -19,10 +18,11 @@ def _body(
     app_secret: str,
     token: str,
 ) -> dict[str, Any]:
-    return AuthSessionUserkeyBody(
-        app_secret=app_secret,
-        token=token,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "appSecret": app_secret,
+        "token": token,
+    }
+    return _json
 
 
 def _parse(data: Any) -> AuthSessionUserkeyResponse200:

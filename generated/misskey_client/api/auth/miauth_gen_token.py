@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.miauth_gen_token_body import MiauthGenTokenBody
 from ...models.miauth_gen_token_response_200 import MiauthGenTokenResponse200
 from ...types import UNSET, Unset
 
@@ -23,13 +22,36 @@ def _body(
     description: None | str | Unset = UNSET,
     icon_url: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return MiauthGenTokenBody(
-        session=session,
-        permission=permission,
-        name=name,
-        description=description,
-        icon_url=icon_url,
-    ).to_dict()
+    _session: None | str
+    _session = session
+    _permission = permission
+
+    _name: None | str | Unset
+    if isinstance(name, Unset):
+        _name = UNSET
+    else:
+        _name = name
+    _description: None | str | Unset
+    if isinstance(description, Unset):
+        _description = UNSET
+    else:
+        _description = description
+    _icon_url: None | str | Unset
+    if isinstance(icon_url, Unset):
+        _icon_url = UNSET
+    else:
+        _icon_url = icon_url
+    _json: dict[str, Any] = {
+        "session": _session,
+        "permission": _permission,
+    }
+    if _name is not UNSET:
+        _json["name"] = _name
+    if _description is not UNSET:
+        _json["description"] = _description
+    if _icon_url is not UNSET:
+        _json["iconUrl"] = _icon_url
+    return _json
 
 
 def _parse(data: Any) -> MiauthGenTokenResponse200:

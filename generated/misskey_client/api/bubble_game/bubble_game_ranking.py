@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.bubble_game_ranking_body import BubbleGameRankingBody
 from ...models.bubble_game_ranking_response_200_item import BubbleGameRankingResponse200Item
 
 if TYPE_CHECKING:
@@ -18,18 +17,25 @@ def _body(
     *,
     game_mode: str,
 ) -> dict[str, Any]:
-    return BubbleGameRankingBody(
-        game_mode=game_mode,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "gameMode": game_mode,
+    }
+    return _json
 
 
 def _parse(data: Any) -> list[BubbleGameRankingResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = BubbleGameRankingResponse200Item.from_dict(response_200_item_data)
+    response_200: list[BubbleGameRankingResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = BubbleGameRankingResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.bubble_game_register_body import BubbleGameRegisterBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -21,13 +19,20 @@ def _body(
     game_mode: str,
     game_version: int,
 ) -> dict[str, Any]:
-    return BubbleGameRegisterBody(
-        score=score,
-        seed=seed,
-        logs=logs,
-        game_mode=game_mode,
-        game_version=game_version,
-    ).to_dict()
+    _logs = []
+    for logs_item_data in logs:
+        logs_item = logs_item_data
+
+        _logs.append(logs_item)
+
+    _json: dict[str, Any] = {
+        "score": score,
+        "seed": seed,
+        "logs": _logs,
+        "gameMode": game_mode,
+        "gameVersion": game_version,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.channel import Channel
-from ...models.channels_create_body import ChannelsCreateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,14 +23,40 @@ def _body(
     is_sensitive: bool | None | Unset = UNSET,
     allow_renote_to_external: bool | None | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChannelsCreateBody(
-        name=name,
-        description=description,
-        banner_id=banner_id,
-        color=color,
-        is_sensitive=is_sensitive,
-        allow_renote_to_external=allow_renote_to_external,
-    ).to_dict()
+    _description: None | str | Unset
+    if isinstance(description, Unset):
+        _description = UNSET
+    else:
+        _description = description
+    _banner_id: None | str | Unset
+    if isinstance(banner_id, Unset):
+        _banner_id = UNSET
+    else:
+        _banner_id = banner_id
+    _is_sensitive: bool | None | Unset
+    if isinstance(is_sensitive, Unset):
+        _is_sensitive = UNSET
+    else:
+        _is_sensitive = is_sensitive
+    _allow_renote_to_external: bool | None | Unset
+    if isinstance(allow_renote_to_external, Unset):
+        _allow_renote_to_external = UNSET
+    else:
+        _allow_renote_to_external = allow_renote_to_external
+    _json: dict[str, Any] = {
+        "name": name,
+    }
+    if _description is not UNSET:
+        _json["description"] = _description
+    if _banner_id is not UNSET:
+        _json["bannerId"] = _banner_id
+    if color is not UNSET:
+        _json["color"] = color
+    if _is_sensitive is not UNSET:
+        _json["isSensitive"] = _is_sensitive
+    if _allow_renote_to_external is not UNSET:
+        _json["allowRenoteToExternal"] = _allow_renote_to_external
+    return _json
 
 
 def _parse(data: Any) -> Channel:

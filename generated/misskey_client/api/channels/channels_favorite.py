@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.channels_favorite_body import ChannelsFavoriteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     channel_id: str,
 ) -> dict[str, Any]:
-    return ChannelsFavoriteBody(
-        channel_id=channel_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "channelId": channel_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

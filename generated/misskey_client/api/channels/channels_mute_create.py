@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.channels_mute_create_body import ChannelsMuteCreateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,10 +18,17 @@ def _body(
     channel_id: str,
     expires_at: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChannelsMuteCreateBody(
-        channel_id=channel_id,
-        expires_at=expires_at,
-    ).to_dict()
+    _expires_at: int | None | Unset
+    if isinstance(expires_at, Unset):
+        _expires_at = UNSET
+    else:
+        _expires_at = expires_at
+    _json: dict[str, Any] = {
+        "channelId": channel_id,
+    }
+    if _expires_at is not UNSET:
+        _json["expiresAt"] = _expires_at
+    return _json
 
 
 def _parse(data: Any) -> Any:

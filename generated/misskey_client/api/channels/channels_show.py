@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.channel import Channel
-from ...models.channels_show_body import ChannelsShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     channel_id: str,
 ) -> dict[str, Any]:
-    return ChannelsShowBody(
-        channel_id=channel_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "channelId": channel_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Channel:

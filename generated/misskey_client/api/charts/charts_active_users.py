@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_active_users_body import ChartsActiveUsersBody
 from ...models.charts_active_users_body_span import ChartsActiveUsersBodySpan
 from ...models.charts_active_users_response_200 import ChartsActiveUsersResponse200
 from ...types import UNSET, Unset
@@ -22,11 +21,20 @@ def _body(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChartsActiveUsersBody(
-        span=span,
-        limit=limit,
-        offset=offset,
-    ).to_dict()
+    _span: str = span
+    _offset: int | None | Unset
+    if isinstance(offset, Unset):
+        _offset = UNSET
+    else:
+        _offset = offset
+    _json: dict[str, Any] = {
+        "span": _span,
+    }
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if _offset is not UNSET:
+        _json["offset"] = _offset
+    return _json
 
 
 def _parse(data: Any) -> ChartsActiveUsersResponse200:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_instance_body import ChartsInstanceBody
 from ...models.charts_instance_body_span import ChartsInstanceBodySpan
 from ...models.charts_instance_response_200 import ChartsInstanceResponse200
 from ...types import UNSET, Unset
@@ -23,12 +22,21 @@ def _body(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChartsInstanceBody(
-        span=span,
-        host=host,
-        limit=limit,
-        offset=offset,
-    ).to_dict()
+    _span: str = span
+    _offset: int | None | Unset
+    if isinstance(offset, Unset):
+        _offset = UNSET
+    else:
+        _offset = offset
+    _json: dict[str, Any] = {
+        "span": _span,
+        "host": host,
+    }
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if _offset is not UNSET:
+        _json["offset"] = _offset
+    return _json
 
 
 def _parse(data: Any) -> ChartsInstanceResponse200:

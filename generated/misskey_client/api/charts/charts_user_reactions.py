@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_user_reactions_body import ChartsUserReactionsBody
 from ...models.charts_user_reactions_body_span import ChartsUserReactionsBodySpan
 from ...models.charts_user_reactions_response_200 import ChartsUserReactionsResponse200
 from ...types import UNSET, Unset
@@ -23,12 +22,21 @@ def _body(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChartsUserReactionsBody(
-        span=span,
-        user_id=user_id,
-        limit=limit,
-        offset=offset,
-    ).to_dict()
+    _span: str = span
+    _offset: int | None | Unset
+    if isinstance(offset, Unset):
+        _offset = UNSET
+    else:
+        _offset = offset
+    _json: dict[str, Any] = {
+        "span": _span,
+        "userId": user_id,
+    }
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if _offset is not UNSET:
+        _json["offset"] = _offset
+    return _json
 
 
 def _parse(data: Any) -> ChartsUserReactionsResponse200:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.chat_history_body import ChatHistoryBody
 from ...models.chat_message import ChatMessage
 from ...types import UNSET, Unset
 
@@ -20,19 +19,27 @@ def _body(
     limit: int | Unset = UNSET,
     room: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChatHistoryBody(
-        limit=limit,
-        room=room,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if room is not UNSET:
+        _json["room"] = room
+    return _json
 
 
 def _parse(data: Any) -> list[ChatMessage]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = ChatMessage.from_dict(response_200_item_data)
+    response_200: list[ChatMessage]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = ChatMessage.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

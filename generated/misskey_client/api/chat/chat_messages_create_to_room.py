@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.chat_message_lite_for_room import ChatMessageLiteForRoom
-from ...models.chat_messages_create_to_room_body import ChatMessagesCreateToRoomBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,11 +20,19 @@ def _body(
     text: None | str | Unset = UNSET,
     file_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChatMessagesCreateToRoomBody(
-        to_room_id=to_room_id,
-        text=text,
-        file_id=file_id,
-    ).to_dict()
+    _text: None | str | Unset
+    if isinstance(text, Unset):
+        _text = UNSET
+    else:
+        _text = text
+    _json: dict[str, Any] = {
+        "toRoomId": to_room_id,
+    }
+    if _text is not UNSET:
+        _json["text"] = _text
+    if file_id is not UNSET:
+        _json["fileId"] = file_id
+    return _json
 
 
 def _parse(data: Any) -> ChatMessageLiteForRoom:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.chat_message_lite_for_1_on_1 import ChatMessageLiteFor1On1
-from ...models.chat_messages_create_to_user_body import ChatMessagesCreateToUserBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,11 +20,19 @@ def _body(
     text: None | str | Unset = UNSET,
     file_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChatMessagesCreateToUserBody(
-        to_user_id=to_user_id,
-        text=text,
-        file_id=file_id,
-    ).to_dict()
+    _text: None | str | Unset
+    if isinstance(text, Unset):
+        _text = UNSET
+    else:
+        _text = text
+    _json: dict[str, Any] = {
+        "toUserId": to_user_id,
+    }
+    if _text is not UNSET:
+        _json["text"] = _text
+    if file_id is not UNSET:
+        _json["fileId"] = file_id
+    return _json
 
 
 def _parse(data: Any) -> ChatMessageLiteFor1On1:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.chat_messages_delete_body import ChatMessagesDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     message_id: str,
 ) -> dict[str, Any]:
-    return ChatMessagesDeleteBody(
-        message_id=message_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "messageId": message_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

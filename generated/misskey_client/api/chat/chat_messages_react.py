@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.chat_messages_react_body import ChatMessagesReactBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     message_id: str,
     reaction: str,
 ) -> dict[str, Any]:
-    return ChatMessagesReactBody(
-        message_id=message_id,
-        reaction=reaction,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "messageId": message_id,
+        "reaction": reaction,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

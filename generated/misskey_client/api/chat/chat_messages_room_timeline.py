@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.chat_message_lite_for_room import ChatMessageLiteForRoom
-from ...models.chat_messages_room_timeline_body import ChatMessagesRoomTimelineBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,23 +23,35 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChatMessagesRoomTimelineBody(
-        room_id=room_id,
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "roomId": room_id,
+    }
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    return _json
 
 
 def _parse(data: Any) -> list[ChatMessageLiteForRoom]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = ChatMessageLiteForRoom.from_dict(response_200_item_data)
+    response_200: list[ChatMessageLiteForRoom]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = ChatMessageLiteForRoom.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.chat_message import ChatMessage
-from ...models.chat_messages_search_body import ChatMessagesSearchBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -22,21 +21,41 @@ def _body(
     user_id: None | str | Unset = UNSET,
     room_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChatMessagesSearchBody(
-        query=query,
-        limit=limit,
-        user_id=user_id,
-        room_id=room_id,
-    ).to_dict()
+    _user_id: None | str | Unset
+    if isinstance(user_id, Unset):
+        _user_id = UNSET
+    else:
+        _user_id = user_id
+    _room_id: None | str | Unset
+    if isinstance(room_id, Unset):
+        _room_id = UNSET
+    else:
+        _room_id = room_id
+    _json: dict[str, Any] = {
+        "query": query,
+    }
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if _user_id is not UNSET:
+        _json["userId"] = _user_id
+    if _room_id is not UNSET:
+        _json["roomId"] = _room_id
+    return _json
 
 
 def _parse(data: Any) -> list[ChatMessage]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = ChatMessage.from_dict(response_200_item_data)
+    response_200: list[ChatMessage]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = ChatMessage.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.chat_message import ChatMessage
-from ...models.chat_messages_show_body import ChatMessagesShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     message_id: str,
 ) -> dict[str, Any]:
-    return ChatMessagesShowBody(
-        message_id=message_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "messageId": message_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> ChatMessage:

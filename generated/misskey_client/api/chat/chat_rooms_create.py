@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.chat_room import ChatRoom
-from ...models.chat_rooms_create_body import ChatRoomsCreateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,10 +19,12 @@ def _body(
     name: str,
     description: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChatRoomsCreateBody(
-        name=name,
-        description=description,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "name": name,
+    }
+    if description is not UNSET:
+        _json["description"] = description
+    return _json
 
 
 def _parse(data: Any) -> ChatRoom:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.chat_rooms_delete_body import ChatRoomsDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     room_id: str,
 ) -> dict[str, Any]:
-    return ChatRoomsDeleteBody(
-        room_id=room_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "roomId": room_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

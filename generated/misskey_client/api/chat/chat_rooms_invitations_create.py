@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.chat_room_invitation import ChatRoomInvitation
-from ...models.chat_rooms_invitations_create_body import ChatRoomsInvitationsCreateBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -19,10 +18,11 @@ def _body(
     room_id: str,
     user_id: str,
 ) -> dict[str, Any]:
-    return ChatRoomsInvitationsCreateBody(
-        room_id=room_id,
-        user_id=user_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "roomId": room_id,
+        "userId": user_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> ChatRoomInvitation:

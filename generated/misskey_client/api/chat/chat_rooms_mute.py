@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.chat_rooms_mute_body import ChatRoomsMuteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     room_id: str,
     mute: bool,
 ) -> dict[str, Any]:
-    return ChatRoomsMuteBody(
-        room_id=room_id,
-        mute=mute,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "roomId": room_id,
+        "mute": mute,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

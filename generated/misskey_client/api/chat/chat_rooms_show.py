@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.chat_room import ChatRoom
-from ...models.chat_rooms_show_body import ChatRoomsShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     room_id: str,
 ) -> dict[str, Any]:
-    return ChatRoomsShowBody(
-        room_id=room_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "roomId": room_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> ChatRoom:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.chat_room import ChatRoom
-from ...models.chat_rooms_update_body import ChatRoomsUpdateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,11 +20,14 @@ def _body(
     name: str | Unset = UNSET,
     description: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ChatRoomsUpdateBody(
-        room_id=room_id,
-        name=name,
-        description=description,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "roomId": room_id,
+    }
+    if name is not UNSET:
+        _json["name"] = name
+    if description is not UNSET:
+        _json["description"] = description
+    return _json
 
 
 def _parse(data: Any) -> ChatRoom:

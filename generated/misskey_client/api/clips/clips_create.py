@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.clip import Clip
-from ...models.clips_create_body import ClipsCreateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,11 +20,19 @@ def _body(
     is_public: bool | Unset = UNSET,
     description: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ClipsCreateBody(
-        name=name,
-        is_public=is_public,
-        description=description,
-    ).to_dict()
+    _description: None | str | Unset
+    if isinstance(description, Unset):
+        _description = UNSET
+    else:
+        _description = description
+    _json: dict[str, Any] = {
+        "name": name,
+    }
+    if is_public is not UNSET:
+        _json["isPublic"] = is_public
+    if _description is not UNSET:
+        _json["description"] = _description
+    return _json
 
 
 def _parse(data: Any) -> Clip:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.clips_delete_body import ClipsDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     clip_id: str,
 ) -> dict[str, Any]:
-    return ClipsDeleteBody(
-        clip_id=clip_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "clipId": clip_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

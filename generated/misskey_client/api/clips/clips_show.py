@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.clip import Clip
-from ...models.clips_show_body import ClipsShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     clip_id: str,
 ) -> dict[str, Any]:
-    return ClipsShowBody(
-        clip_id=clip_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "clipId": clip_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Clip:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.clip import Clip
-from ...models.clips_update_body import ClipsUpdateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -22,12 +21,21 @@ def _body(
     is_public: bool | Unset = UNSET,
     description: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ClipsUpdateBody(
-        clip_id=clip_id,
-        name=name,
-        is_public=is_public,
-        description=description,
-    ).to_dict()
+    _description: None | str | Unset
+    if isinstance(description, Unset):
+        _description = UNSET
+    else:
+        _description = description
+    _json: dict[str, Any] = {
+        "clipId": clip_id,
+    }
+    if name is not UNSET:
+        _json["name"] = name
+    if is_public is not UNSET:
+        _json["isPublic"] = is_public
+    if _description is not UNSET:
+        _json["description"] = _description
+    return _json
 
 
 def _parse(data: Any) -> Clip:

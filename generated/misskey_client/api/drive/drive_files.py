@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.drive_file import DriveFile
-from ...models.drive_files_body import DriveFilesBody
 from ...models.drive_files_body_sort_type_1 import DriveFilesBodySortType1
 from ...models.drive_files_body_sort_type_2_type_1 import (
     DriveFilesBodySortType2Type1,
@@ -33,25 +32,60 @@ def _body(
     type_: None | str | Unset = UNSET,
     sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset = UNSET,
 ) -> dict[str, Any]:
-    return DriveFilesBody(
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        folder_id=folder_id,
-        type_=type_,
-        sort=sort,
-    ).to_dict()
+    _folder_id: None | str | Unset
+    if isinstance(folder_id, Unset):
+        _folder_id = UNSET
+    else:
+        _folder_id = folder_id
+    _type_: None | str | Unset
+    if isinstance(type_, Unset):
+        _type_ = UNSET
+    else:
+        _type_ = type_
+    _sort: None | str | Unset
+    if isinstance(sort, Unset):
+        _sort = UNSET
+    elif isinstance(sort, str):
+        _sort = sort
+    elif isinstance(sort, str):
+        _sort = sort
+    elif isinstance(sort, str):
+        _sort = sort
+    else:
+        _sort = sort
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if _folder_id is not UNSET:
+        _json["folderId"] = _folder_id
+    if _type_ is not UNSET:
+        _json["type"] = _type_
+    if _sort is not UNSET:
+        _json["sort"] = _sort
+    return _json
 
 
 def _parse(data: Any) -> list[DriveFile]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = DriveFile.from_dict(response_200_item_data)
+    response_200: list[DriveFile]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = DriveFile.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

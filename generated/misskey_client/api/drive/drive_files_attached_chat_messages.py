@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.chat_message import ChatMessage
-from ...models.drive_files_attached_chat_messages_body import DriveFilesAttachedChatMessagesBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,23 +23,35 @@ def _body(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return DriveFilesAttachedChatMessagesBody(
-        file_id=file_id,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        limit=limit,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "fileId": file_id,
+    }
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if limit is not UNSET:
+        _json["limit"] = limit
+    return _json
 
 
 def _parse(data: Any) -> list[ChatMessage]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = ChatMessage.from_dict(response_200_item_data)
+    response_200: list[ChatMessage]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = ChatMessage.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

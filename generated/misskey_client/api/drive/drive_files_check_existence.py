@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.drive_files_check_existence_body import DriveFilesCheckExistenceBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     md5: str,
 ) -> dict[str, Any]:
-    return DriveFilesCheckExistenceBody(
-        md5=md5,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "md5": md5,
+    }
+    return _json
 
 
 def _parse(data: Any) -> bool:

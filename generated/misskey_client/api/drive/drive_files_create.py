@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.drive_file import DriveFile
-from ...models.drive_files_create_body import DriveFilesCreateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,13 +23,33 @@ def _body(
     is_sensitive: bool | Unset = UNSET,
     force: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return DriveFilesCreateBody(
-        folder_id=folder_id,
-        name=name,
-        comment=comment,
-        is_sensitive=is_sensitive,
-        force=force,
-    ).to_dict()
+    _folder_id: None | str | Unset
+    if isinstance(folder_id, Unset):
+        _folder_id = UNSET
+    else:
+        _folder_id = folder_id
+    _name: None | str | Unset
+    if isinstance(name, Unset):
+        _name = UNSET
+    else:
+        _name = name
+    _comment: None | str | Unset
+    if isinstance(comment, Unset):
+        _comment = UNSET
+    else:
+        _comment = comment
+    _json: dict[str, Any] = {}
+    if _folder_id is not UNSET:
+        _json["folderId"] = _folder_id
+    if _name is not UNSET:
+        _json["name"] = _name
+    if _comment is not UNSET:
+        _json["comment"] = _comment
+    if is_sensitive is not UNSET:
+        _json["isSensitive"] = is_sensitive
+    if force is not UNSET:
+        _json["force"] = force
+    return _json
 
 
 def _parse(data: Any) -> DriveFile:

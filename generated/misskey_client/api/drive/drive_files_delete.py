@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.drive_files_delete_body import DriveFilesDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     file_id: str,
 ) -> dict[str, Any]:
-    return DriveFilesDeleteBody(
-        file_id=file_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "fileId": file_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.drive_file import DriveFile
-from ...models.drive_files_find_body import DriveFilesFindBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,19 +19,32 @@ def _body(
     name: str,
     folder_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return DriveFilesFindBody(
-        name=name,
-        folder_id=folder_id,
-    ).to_dict()
+    _folder_id: None | str | Unset
+    if isinstance(folder_id, Unset):
+        _folder_id = UNSET
+    else:
+        _folder_id = folder_id
+    _json: dict[str, Any] = {
+        "name": name,
+    }
+    if _folder_id is not UNSET:
+        _json["folderId"] = _folder_id
+    return _json
 
 
 def _parse(data: Any) -> list[DriveFile]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = DriveFile.from_dict(response_200_item_data)
+    response_200: list[DriveFile]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = DriveFile.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.drive_file import DriveFile
-from ...models.drive_files_find_by_hash_body import DriveFilesFindByHashBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,18 +17,25 @@ def _body(
     *,
     md5: str,
 ) -> dict[str, Any]:
-    return DriveFilesFindByHashBody(
-        md5=md5,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "md5": md5,
+    }
+    return _json
 
 
 def _parse(data: Any) -> list[DriveFile]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = DriveFile.from_dict(response_200_item_data)
+    response_200: list[DriveFile]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = DriveFile.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.drive_files_move_bulk_body import DriveFilesMoveBulkBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,10 +18,19 @@ def _body(
     file_ids: list[str],
     folder_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return DriveFilesMoveBulkBody(
-        file_ids=file_ids,
-        folder_id=folder_id,
-    ).to_dict()
+    _file_ids = file_ids
+
+    _folder_id: None | str | Unset
+    if isinstance(folder_id, Unset):
+        _folder_id = UNSET
+    else:
+        _folder_id = folder_id
+    _json: dict[str, Any] = {
+        "fileIds": _file_ids,
+    }
+    if _folder_id is not UNSET:
+        _json["folderId"] = _folder_id
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.drive_file import DriveFile
-from ...models.drive_files_show_body import DriveFilesShowBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,10 +19,12 @@ def _body(
     file_id: str | Unset = UNSET,
     url: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return DriveFilesShowBody(
-        file_id=file_id,
-        url=url,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if file_id is not UNSET:
+        _json["fileId"] = file_id
+    if url is not UNSET:
+        _json["url"] = url
+    return _json
 
 
 def _parse(data: Any) -> DriveFile:

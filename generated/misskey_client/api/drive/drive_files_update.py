@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.drive_file import DriveFile
-from ...models.drive_files_update_body import DriveFilesUpdateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,13 +22,28 @@ def _body(
     is_sensitive: bool | Unset = UNSET,
     comment: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return DriveFilesUpdateBody(
-        file_id=file_id,
-        folder_id=folder_id,
-        name=name,
-        is_sensitive=is_sensitive,
-        comment=comment,
-    ).to_dict()
+    _folder_id: None | str | Unset
+    if isinstance(folder_id, Unset):
+        _folder_id = UNSET
+    else:
+        _folder_id = folder_id
+    _comment: None | str | Unset
+    if isinstance(comment, Unset):
+        _comment = UNSET
+    else:
+        _comment = comment
+    _json: dict[str, Any] = {
+        "fileId": file_id,
+    }
+    if _folder_id is not UNSET:
+        _json["folderId"] = _folder_id
+    if name is not UNSET:
+        _json["name"] = name
+    if is_sensitive is not UNSET:
+        _json["isSensitive"] = is_sensitive
+    if _comment is not UNSET:
+        _json["comment"] = _comment
+    return _json
 
 
 def _parse(data: Any) -> DriveFile:

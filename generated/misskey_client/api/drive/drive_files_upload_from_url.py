@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.drive_files_upload_from_url_body import DriveFilesUploadFromUrlBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,14 +22,35 @@ def _body(
     marker: None | str | Unset = UNSET,
     force: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return DriveFilesUploadFromUrlBody(
-        url=url,
-        folder_id=folder_id,
-        is_sensitive=is_sensitive,
-        comment=comment,
-        marker=marker,
-        force=force,
-    ).to_dict()
+    _folder_id: None | str | Unset
+    if isinstance(folder_id, Unset):
+        _folder_id = UNSET
+    else:
+        _folder_id = folder_id
+    _comment: None | str | Unset
+    if isinstance(comment, Unset):
+        _comment = UNSET
+    else:
+        _comment = comment
+    _marker: None | str | Unset
+    if isinstance(marker, Unset):
+        _marker = UNSET
+    else:
+        _marker = marker
+    _json: dict[str, Any] = {
+        "url": url,
+    }
+    if _folder_id is not UNSET:
+        _json["folderId"] = _folder_id
+    if is_sensitive is not UNSET:
+        _json["isSensitive"] = is_sensitive
+    if _comment is not UNSET:
+        _json["comment"] = _comment
+    if _marker is not UNSET:
+        _json["marker"] = _marker
+    if force is not UNSET:
+        _json["force"] = force
+    return _json
 
 
 def _parse(data: Any) -> Any:

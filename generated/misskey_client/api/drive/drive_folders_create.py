@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.drive_folder import DriveFolder
-from ...models.drive_folders_create_body import DriveFoldersCreateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,10 +19,17 @@ def _body(
     name: str | Unset = UNSET,
     parent_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return DriveFoldersCreateBody(
-        name=name,
-        parent_id=parent_id,
-    ).to_dict()
+    _parent_id: None | str | Unset
+    if isinstance(parent_id, Unset):
+        _parent_id = UNSET
+    else:
+        _parent_id = parent_id
+    _json: dict[str, Any] = {}
+    if name is not UNSET:
+        _json["name"] = name
+    if _parent_id is not UNSET:
+        _json["parentId"] = _parent_id
+    return _json
 
 
 def _parse(data: Any) -> DriveFolder:

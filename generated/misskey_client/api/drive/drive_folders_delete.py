@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.drive_folders_delete_body import DriveFoldersDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     folder_id: str,
 ) -> dict[str, Any]:
-    return DriveFoldersDeleteBody(
-        folder_id=folder_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "folderId": folder_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

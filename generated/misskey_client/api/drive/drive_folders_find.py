@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.drive_folder import DriveFolder
-from ...models.drive_folders_find_body import DriveFoldersFindBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,19 +19,32 @@ def _body(
     name: str,
     parent_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return DriveFoldersFindBody(
-        name=name,
-        parent_id=parent_id,
-    ).to_dict()
+    _parent_id: None | str | Unset
+    if isinstance(parent_id, Unset):
+        _parent_id = UNSET
+    else:
+        _parent_id = parent_id
+    _json: dict[str, Any] = {
+        "name": name,
+    }
+    if _parent_id is not UNSET:
+        _json["parentId"] = _parent_id
+    return _json
 
 
 def _parse(data: Any) -> list[DriveFolder]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = DriveFolder.from_dict(response_200_item_data)
+    response_200: list[DriveFolder]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = DriveFolder.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

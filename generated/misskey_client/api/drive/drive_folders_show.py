@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.drive_folder import DriveFolder
-from ...models.drive_folders_show_body import DriveFoldersShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     folder_id: str,
 ) -> dict[str, Any]:
-    return DriveFoldersShowBody(
-        folder_id=folder_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "folderId": folder_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> DriveFolder:

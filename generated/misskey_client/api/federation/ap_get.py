@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.ap_get_body import ApGetBody
 from ...models.ap_get_response_200 import ApGetResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     uri: str,
 ) -> dict[str, Any]:
-    return ApGetBody(
-        uri=uri,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "uri": uri,
+    }
+    return _json
 
 
 def _parse(data: Any) -> ApGetResponse200:

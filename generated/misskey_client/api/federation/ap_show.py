@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import parse_union
 
-from ...models.ap_show_body import ApShowBody
 from ...models.ap_show_response_200_type_0 import ApShowResponse200Type0
 from ...models.ap_show_response_200_type_1 import ApShowResponse200Type1
 
@@ -21,9 +20,10 @@ def _body(
     *,
     uri: str,
 ) -> dict[str, Any]:
-    return ApShowBody(
-        uri=uri,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "uri": uri,
+    }
+    return _json
 
 
 def _parse(data: Any) -> ApShowResponse200Type0 | ApShowResponse200Type1:

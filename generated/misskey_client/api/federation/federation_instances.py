@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.federation_instance import FederationInstance
-from ...models.federation_instances_body import FederationInstancesBody
 from ...models.federation_instances_body_sort_type_1 import (
     FederationInstancesBodySortType1,
 )
@@ -42,28 +41,96 @@ def _body(
     | None
     | Unset = UNSET,
 ) -> dict[str, Any]:
-    return FederationInstancesBody(
-        host=host,
-        blocked=blocked,
-        not_responding=not_responding,
-        suspended=suspended,
-        silenced=silenced,
-        federating=federating,
-        subscribing=subscribing,
-        publishing=publishing,
-        limit=limit,
-        offset=offset,
-        sort=sort,
-    ).to_dict()
+    _host: None | str | Unset
+    if isinstance(host, Unset):
+        _host = UNSET
+    else:
+        _host = host
+    _blocked: bool | None | Unset
+    if isinstance(blocked, Unset):
+        _blocked = UNSET
+    else:
+        _blocked = blocked
+    _not_responding: bool | None | Unset
+    if isinstance(not_responding, Unset):
+        _not_responding = UNSET
+    else:
+        _not_responding = not_responding
+    _suspended: bool | None | Unset
+    if isinstance(suspended, Unset):
+        _suspended = UNSET
+    else:
+        _suspended = suspended
+    _silenced: bool | None | Unset
+    if isinstance(silenced, Unset):
+        _silenced = UNSET
+    else:
+        _silenced = silenced
+    _federating: bool | None | Unset
+    if isinstance(federating, Unset):
+        _federating = UNSET
+    else:
+        _federating = federating
+    _subscribing: bool | None | Unset
+    if isinstance(subscribing, Unset):
+        _subscribing = UNSET
+    else:
+        _subscribing = subscribing
+    _publishing: bool | None | Unset
+    if isinstance(publishing, Unset):
+        _publishing = UNSET
+    else:
+        _publishing = publishing
+    _sort: None | str | Unset
+    if isinstance(sort, Unset):
+        _sort = UNSET
+    elif isinstance(sort, str):
+        _sort = sort
+    elif isinstance(sort, str):
+        _sort = sort
+    elif isinstance(sort, str):
+        _sort = sort
+    else:
+        _sort = sort
+    _json: dict[str, Any] = {}
+    if _host is not UNSET:
+        _json["host"] = _host
+    if _blocked is not UNSET:
+        _json["blocked"] = _blocked
+    if _not_responding is not UNSET:
+        _json["notResponding"] = _not_responding
+    if _suspended is not UNSET:
+        _json["suspended"] = _suspended
+    if _silenced is not UNSET:
+        _json["silenced"] = _silenced
+    if _federating is not UNSET:
+        _json["federating"] = _federating
+    if _subscribing is not UNSET:
+        _json["subscribing"] = _subscribing
+    if _publishing is not UNSET:
+        _json["publishing"] = _publishing
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if offset is not UNSET:
+        _json["offset"] = offset
+    if _sort is not UNSET:
+        _json["sort"] = _sort
+    return _json
 
 
 def _parse(data: Any) -> list[FederationInstance]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = FederationInstance.from_dict(response_200_item_data)
+    response_200: list[FederationInstance]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = FederationInstance.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.federation_instance import FederationInstance
-from ...models.federation_show_instance_body import FederationShowInstanceBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     host: str,
 ) -> dict[str, Any]:
-    return FederationShowInstanceBody(
-        host=host,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "host": host,
+    }
+    return _json
 
 
 def _parse(data: Any) -> FederationInstance | None:

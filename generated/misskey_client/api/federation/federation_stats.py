@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.federation_stats_body import FederationStatsBody
 from ...models.federation_stats_response_200 import FederationStatsResponse200
 from ...types import UNSET, Unset
 
@@ -19,9 +18,10 @@ def _body(
     *,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return FederationStatsBody(
-        limit=limit,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    return _json
 
 
 def _parse(data: Any) -> FederationStatsResponse200:

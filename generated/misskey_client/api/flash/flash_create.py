@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.flash import Flash
-from ...models.flash_create_body import FlashCreateBody
 from ...models.flash_create_body_visibility import FlashCreateBodyVisibility
 from ...types import UNSET, Unset
 
@@ -24,13 +23,21 @@ def _body(
     permissions: list[str],
     visibility: FlashCreateBodyVisibility | Unset = UNSET,
 ) -> dict[str, Any]:
-    return FlashCreateBody(
-        title=title,
-        summary=summary,
-        script=script,
-        permissions=permissions,
-        visibility=visibility,
-    ).to_dict()
+    _permissions = permissions
+
+    _visibility: str | Unset = UNSET
+    if not isinstance(visibility, Unset):
+        _visibility = visibility
+
+    _json: dict[str, Any] = {
+        "title": title,
+        "summary": summary,
+        "script": script,
+        "permissions": _permissions,
+    }
+    if _visibility is not UNSET:
+        _json["visibility"] = _visibility
+    return _json
 
 
 def _parse(data: Any) -> Flash:

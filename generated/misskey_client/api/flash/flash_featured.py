@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.flash import Flash
-from ...models.flash_featured_body import FlashFeaturedBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,19 +19,27 @@ def _body(
     offset: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return FlashFeaturedBody(
-        offset=offset,
-        limit=limit,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if offset is not UNSET:
+        _json["offset"] = offset
+    if limit is not UNSET:
+        _json["limit"] = limit
+    return _json
 
 
 def _parse(data: Any) -> list[Flash]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = Flash.from_dict(response_200_item_data)
+    response_200: list[Flash]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = Flash.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.flash_update_body import FlashUpdateBody
 from ...models.flash_update_body_visibility import FlashUpdateBodyVisibility
 from ...types import UNSET, Unset
 
@@ -24,14 +23,28 @@ def _body(
     permissions: list[str] | Unset = UNSET,
     visibility: FlashUpdateBodyVisibility | Unset = UNSET,
 ) -> dict[str, Any]:
-    return FlashUpdateBody(
-        flash_id=flash_id,
-        title=title,
-        summary=summary,
-        script=script,
-        permissions=permissions,
-        visibility=visibility,
-    ).to_dict()
+    _permissions: list[str] | Unset = UNSET
+    if not isinstance(permissions, Unset):
+        _permissions = permissions
+
+    _visibility: str | Unset = UNSET
+    if not isinstance(visibility, Unset):
+        _visibility = visibility
+
+    _json: dict[str, Any] = {
+        "flashId": flash_id,
+    }
+    if title is not UNSET:
+        _json["title"] = title
+    if summary is not UNSET:
+        _json["summary"] = summary
+    if script is not UNSET:
+        _json["script"] = script
+    if _permissions is not UNSET:
+        _json["permissions"] = _permissions
+    if _visibility is not UNSET:
+        _json["visibility"] = _visibility
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.flash_delete_body import FlashDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     flash_id: str,
 ) -> dict[str, Any]:
-    return FlashDeleteBody(
-        flash_id=flash_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "flashId": flash_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.flash import Flash
-from ...models.flash_show_body import FlashShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     flash_id: str,
 ) -> dict[str, Any]:
-    return FlashShowBody(
-        flash_id=flash_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "flashId": flash_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Flash:

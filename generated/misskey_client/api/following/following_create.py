@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.following_create_body import FollowingCreateBody
 from ...models.user_lite import UserLite
 from ...types import UNSET, Unset
 
@@ -20,10 +19,12 @@ def _body(
     user_id: str,
     with_replies: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return FollowingCreateBody(
-        user_id=user_id,
-        with_replies=with_replies,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "userId": user_id,
+    }
+    if with_replies is not UNSET:
+        _json["withReplies"] = with_replies
+    return _json
 
 
 def _parse(data: Any) -> UserLite:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.following_update_body import FollowingUpdateBody
 from ...models.following_update_body_notify import FollowingUpdateBodyNotify
 from ...models.user_lite import UserLite
 from ...types import UNSET, Unset
@@ -22,11 +21,18 @@ def _body(
     notify: FollowingUpdateBodyNotify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return FollowingUpdateBody(
-        user_id=user_id,
-        notify=notify,
-        with_replies=with_replies,
-    ).to_dict()
+    _notify: str | Unset = UNSET
+    if not isinstance(notify, Unset):
+        _notify = notify
+
+    _json: dict[str, Any] = {
+        "userId": user_id,
+    }
+    if _notify is not UNSET:
+        _json["notify"] = _notify
+    if with_replies is not UNSET:
+        _json["withReplies"] = with_replies
+    return _json
 
 
 def _parse(data: Any) -> UserLite:

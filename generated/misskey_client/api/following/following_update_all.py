@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.following_update_all_body import FollowingUpdateAllBody
 from ...models.following_update_all_body_notify import (
     FollowingUpdateAllBodyNotify,
 )
@@ -22,10 +21,16 @@ def _body(
     notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return FollowingUpdateAllBody(
-        notify=notify,
-        with_replies=with_replies,
-    ).to_dict()
+    _notify: str | Unset = UNSET
+    if not isinstance(notify, Unset):
+        _notify = notify
+
+    _json: dict[str, Any] = {}
+    if _notify is not UNSET:
+        _json["notify"] = _notify
+    if with_replies is not UNSET:
+        _json["withReplies"] = with_replies
+    return _json
 
 
 def _parse(data: Any) -> Any:

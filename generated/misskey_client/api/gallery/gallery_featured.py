@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.gallery_featured_body import GalleryFeaturedBody
 from ...models.gallery_post import GalleryPost
 from ...types import UNSET, Unset
 
@@ -20,19 +19,27 @@ def _body(
     limit: int | Unset = UNSET,
     until_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return GalleryFeaturedBody(
-        limit=limit,
-        until_id=until_id,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    return _json
 
 
 def _parse(data: Any) -> list[GalleryPost]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = GalleryPost.from_dict(response_200_item_data)
+    response_200: list[GalleryPost]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = GalleryPost.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

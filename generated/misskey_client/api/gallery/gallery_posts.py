@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.gallery_post import GalleryPost
-from ...models.gallery_posts_body import GalleryPostsBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,22 +22,33 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return GalleryPostsBody(
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    return _json
 
 
 def _parse(data: Any) -> list[GalleryPost]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = GalleryPost.from_dict(response_200_item_data)
+    response_200: list[GalleryPost]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = GalleryPost.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.gallery_post import GalleryPost
-from ...models.gallery_posts_create_body import GalleryPostsCreateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -22,12 +21,22 @@ def _body(
     description: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return GalleryPostsCreateBody(
-        title=title,
-        file_ids=file_ids,
-        description=description,
-        is_sensitive=is_sensitive,
-    ).to_dict()
+    _file_ids = file_ids
+
+    _description: None | str | Unset
+    if isinstance(description, Unset):
+        _description = UNSET
+    else:
+        _description = description
+    _json: dict[str, Any] = {
+        "title": title,
+        "fileIds": _file_ids,
+    }
+    if _description is not UNSET:
+        _json["description"] = _description
+    if is_sensitive is not UNSET:
+        _json["isSensitive"] = is_sensitive
+    return _json
 
 
 def _parse(data: Any) -> GalleryPost:

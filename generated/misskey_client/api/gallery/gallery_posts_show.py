@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.gallery_post import GalleryPost
-from ...models.gallery_posts_show_body import GalleryPostsShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     post_id: str,
 ) -> dict[str, Any]:
-    return GalleryPostsShowBody(
-        post_id=post_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "postId": post_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> GalleryPost:

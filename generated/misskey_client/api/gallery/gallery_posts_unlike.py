@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.gallery_posts_unlike_body import GalleryPostsUnlikeBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     post_id: str,
 ) -> dict[str, Any]:
-    return GalleryPostsUnlikeBody(
-        post_id=post_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "postId": post_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.gallery_post import GalleryPost
-from ...models.gallery_posts_update_body import GalleryPostsUpdateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,13 +22,27 @@ def _body(
     file_ids: list[str] | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return GalleryPostsUpdateBody(
-        post_id=post_id,
-        title=title,
-        description=description,
-        file_ids=file_ids,
-        is_sensitive=is_sensitive,
-    ).to_dict()
+    _description: None | str | Unset
+    if isinstance(description, Unset):
+        _description = UNSET
+    else:
+        _description = description
+    _file_ids: list[str] | Unset = UNSET
+    if not isinstance(file_ids, Unset):
+        _file_ids = file_ids
+
+    _json: dict[str, Any] = {
+        "postId": post_id,
+    }
+    if title is not UNSET:
+        _json["title"] = title
+    if _description is not UNSET:
+        _json["description"] = _description
+    if _file_ids is not UNSET:
+        _json["fileIds"] = _file_ids
+    if is_sensitive is not UNSET:
+        _json["isSensitive"] = is_sensitive
+    return _json
 
 
 def _parse(data: Any) -> GalleryPost:

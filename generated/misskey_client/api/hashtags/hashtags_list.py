@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.hashtag import Hashtag
-from ...models.hashtags_list_body import HashtagsListBody
 from ...models.hashtags_list_body_sort import HashtagsListBodySort
 from ...types import UNSET, Unset
 
@@ -24,22 +23,34 @@ def _body(
     attached_to_local_user_only: bool | Unset = UNSET,
     attached_to_remote_user_only: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return HashtagsListBody(
-        sort=sort,
-        limit=limit,
-        attached_to_user_only=attached_to_user_only,
-        attached_to_local_user_only=attached_to_local_user_only,
-        attached_to_remote_user_only=attached_to_remote_user_only,
-    ).to_dict()
+    _sort: str = sort
+    _json: dict[str, Any] = {
+        "sort": _sort,
+    }
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if attached_to_user_only is not UNSET:
+        _json["attachedToUserOnly"] = attached_to_user_only
+    if attached_to_local_user_only is not UNSET:
+        _json["attachedToLocalUserOnly"] = attached_to_local_user_only
+    if attached_to_remote_user_only is not UNSET:
+        _json["attachedToRemoteUserOnly"] = attached_to_remote_user_only
+    return _json
 
 
 def _parse(data: Any) -> list[Hashtag]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = Hashtag.from_dict(response_200_item_data)
+    response_200: list[Hashtag]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = Hashtag.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

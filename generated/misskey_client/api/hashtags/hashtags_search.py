@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.hashtags_search_body import HashtagsSearchBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,11 +19,14 @@ def _body(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return HashtagsSearchBody(
-        query=query,
-        limit=limit,
-        offset=offset,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "query": query,
+    }
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if offset is not UNSET:
+        _json["offset"] = offset
+    return _json
 
 
 def _parse(data: Any) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.hashtag import Hashtag
-from ...models.hashtags_show_body import HashtagsShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     tag: str,
 ) -> dict[str, Any]:
-    return HashtagsShowBody(
-        tag=tag,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "tag": tag,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Hashtag:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i2_fa_done_body import I2FaDoneBody
 from ...models.i2_fa_done_response_200 import I2FaDoneResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     token: str,
 ) -> dict[str, Any]:
-    return I2FaDoneBody(
-        token=token,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "token": token,
+    }
+    return _json
 
 
 def _parse(data: Any) -> I2FaDoneResponse200:

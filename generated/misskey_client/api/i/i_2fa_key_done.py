@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i2_fa_key_done_body import I2FaKeyDoneBody
 from ...models.i2_fa_key_done_body_credential import I2FaKeyDoneBodyCredential
 from ...models.i2_fa_key_done_response_200 import I2FaKeyDoneResponse200
 from ...types import UNSET, Unset
@@ -25,12 +24,20 @@ def _body(
     credential: I2FaKeyDoneBodyCredential | Mapping[str, Any],
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return I2FaKeyDoneBody(
-        password=password,
-        name=name,
-        credential=cast(Any, credential),
-        token=token,
-    ).to_dict()
+    _credential = credential.to_dict() if hasattr(credential, "to_dict") else dict(cast(Any, credential))
+    _token: None | str | Unset
+    if isinstance(token, Unset):
+        _token = UNSET
+    else:
+        _token = token
+    _json: dict[str, Any] = {
+        "password": password,
+        "name": name,
+        "credential": _credential,
+    }
+    if _token is not UNSET:
+        _json["token"] = _token
+    return _json
 
 
 def _parse(data: Any) -> I2FaKeyDoneResponse200:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i2_fa_password_less_body import I2FaPasswordLessBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     value: bool,
 ) -> dict[str, Any]:
-    return I2FaPasswordLessBody(
-        value=value,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "value": value,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

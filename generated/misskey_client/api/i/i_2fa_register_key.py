@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i2_fa_register_key_body import I2FaRegisterKeyBody
 from ...models.i2_fa_register_key_response_200 import I2FaRegisterKeyResponse200
 from ...types import UNSET, Unset
 
@@ -20,10 +19,17 @@ def _body(
     password: str,
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return I2FaRegisterKeyBody(
-        password=password,
-        token=token,
-    ).to_dict()
+    _token: None | str | Unset
+    if isinstance(token, Unset):
+        _token = UNSET
+    else:
+        _token = token
+    _json: dict[str, Any] = {
+        "password": password,
+    }
+    if _token is not UNSET:
+        _json["token"] = _token
+    return _json
 
 
 def _parse(data: Any) -> I2FaRegisterKeyResponse200:

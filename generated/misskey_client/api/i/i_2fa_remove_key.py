@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i2_fa_remove_key_body import I2FaRemoveKeyBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,11 +19,18 @@ def _body(
     credential_id: str,
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return I2FaRemoveKeyBody(
-        password=password,
-        credential_id=credential_id,
-        token=token,
-    ).to_dict()
+    _token: None | str | Unset
+    if isinstance(token, Unset):
+        _token = UNSET
+    else:
+        _token = token
+    _json: dict[str, Any] = {
+        "password": password,
+        "credentialId": credential_id,
+    }
+    if _token is not UNSET:
+        _json["token"] = _token
+    return _json
 
 
 def _parse(data: Any) -> Any:

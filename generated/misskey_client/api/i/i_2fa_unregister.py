@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i2_fa_unregister_body import I2FaUnregisterBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,10 +18,17 @@ def _body(
     password: str,
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return I2FaUnregisterBody(
-        password=password,
-        token=token,
-    ).to_dict()
+    _token: None | str | Unset
+    if isinstance(token, Unset):
+        _token = UNSET
+    else:
+        _token = token
+    _json: dict[str, Any] = {
+        "password": password,
+    }
+    if _token is not UNSET:
+        _json["token"] = _token
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i2_fa_update_key_body import I2FaUpdateKeyBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     name: str,
     credential_id: str,
 ) -> dict[str, Any]:
-    return I2FaUpdateKeyBody(
-        name=name,
-        credential_id=credential_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "name": name,
+        "credentialId": credential_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

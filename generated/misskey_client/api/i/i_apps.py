@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_apps_body import IAppsBody
 from ...models.i_apps_body_sort import IAppsBodySort
 from ...models.i_apps_response_200_item import IAppsResponse200Item
 from ...types import UNSET, Unset
@@ -20,18 +19,29 @@ def _body(
     *,
     sort: IAppsBodySort | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IAppsBody(
-        sort=sort,
-    ).to_dict()
+    _sort: str | Unset = UNSET
+    if not isinstance(sort, Unset):
+        _sort = sort
+
+    _json: dict[str, Any] = {}
+    if _sort is not UNSET:
+        _json["sort"] = _sort
+    return _json
 
 
 def _parse(data: Any) -> list[IAppsResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = IAppsResponse200Item.from_dict(response_200_item_data)
+    response_200: list[IAppsResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = IAppsResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_change_password_body import IChangePasswordBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,11 +19,18 @@ def _body(
     new_password: str,
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IChangePasswordBody(
-        current_password=current_password,
-        new_password=new_password,
-        token=token,
-    ).to_dict()
+    _token: None | str | Unset
+    if isinstance(token, Unset):
+        _token = UNSET
+    else:
+        _token = token
+    _json: dict[str, Any] = {
+        "currentPassword": current_password,
+        "newPassword": new_password,
+    }
+    if _token is not UNSET:
+        _json["token"] = _token
+    return _json
 
 
 def _parse(data: Any) -> Any:

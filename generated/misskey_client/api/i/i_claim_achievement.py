@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_claim_achievement_body import IClaimAchievementBody
 from ...models.i_claim_achievement_body_name import IClaimAchievementBodyName
 
 if TYPE_CHECKING:
@@ -18,9 +17,11 @@ def _body(
     *,
     name: IClaimAchievementBodyName,
 ) -> dict[str, Any]:
-    return IClaimAchievementBody(
-        name=name,
-    ).to_dict()
+    _name: str = name
+    _json: dict[str, Any] = {
+        "name": _name,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

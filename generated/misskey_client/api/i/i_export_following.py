@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_export_following_body import IExportFollowingBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,10 +18,12 @@ def _body(
     exclude_muting: bool | Unset = UNSET,
     exclude_inactive: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IExportFollowingBody(
-        exclude_muting=exclude_muting,
-        exclude_inactive=exclude_inactive,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if exclude_muting is not UNSET:
+        _json["excludeMuting"] = exclude_muting
+    if exclude_inactive is not UNSET:
+        _json["excludeInactive"] = exclude_inactive
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_import_following_body import IImportFollowingBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,10 +18,12 @@ def _body(
     file_id: str,
     with_replies: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IImportFollowingBody(
-        file_id=file_id,
-        with_replies=with_replies,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "fileId": file_id,
+    }
+    if with_replies is not UNSET:
+        _json["withReplies"] = with_replies
+    return _json
 
 
 def _parse(data: Any) -> Any:

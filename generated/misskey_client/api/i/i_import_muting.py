@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_import_muting_body import IImportMutingBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     file_id: str,
 ) -> dict[str, Any]:
-    return IImportMutingBody(
-        file_id=file_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "fileId": file_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

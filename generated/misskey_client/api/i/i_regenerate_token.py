@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_regenerate_token_body import IRegenerateTokenBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     password: str,
 ) -> dict[str, Any]:
-    return IRegenerateTokenBody(
-        password=password,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "password": password,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

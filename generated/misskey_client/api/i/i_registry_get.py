@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_registry_get_body import IRegistryGetBody
 from ...models.i_registry_get_response_200 import IRegistryGetResponse200
 from ...types import UNSET, Unset
 
@@ -21,11 +20,20 @@ def _body(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IRegistryGetBody(
-        key=key,
-        scope=scope,
-        domain=domain,
-    ).to_dict()
+    _scope = scope
+
+    _domain: None | str | Unset
+    if isinstance(domain, Unset):
+        _domain = UNSET
+    else:
+        _domain = domain
+    _json: dict[str, Any] = {
+        "key": key,
+        "scope": _scope,
+    }
+    if _domain is not UNSET:
+        _json["domain"] = _domain
+    return _json
 
 
 def _parse(data: Any) -> IRegistryGetResponse200:

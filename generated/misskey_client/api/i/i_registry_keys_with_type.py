@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_registry_keys_with_type_body import IRegistryKeysWithTypeBody
 from ...models.i_registry_keys_with_type_response_200 import IRegistryKeysWithTypeResponse200
 from ...types import UNSET, Unset
 
@@ -20,10 +19,19 @@ def _body(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IRegistryKeysWithTypeBody(
-        scope=scope,
-        domain=domain,
-    ).to_dict()
+    _scope = scope
+
+    _domain: None | str | Unset
+    if isinstance(domain, Unset):
+        _domain = UNSET
+    else:
+        _domain = domain
+    _json: dict[str, Any] = {
+        "scope": _scope,
+    }
+    if _domain is not UNSET:
+        _json["domain"] = _domain
+    return _json
 
 
 def _parse(data: Any) -> IRegistryKeysWithTypeResponse200:

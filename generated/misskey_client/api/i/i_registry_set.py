@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_registry_set_body import IRegistrySetBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,12 +20,21 @@ def _body(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IRegistrySetBody(
-        key=key,
-        value=value,
-        scope=scope,
-        domain=domain,
-    ).to_dict()
+    _scope = scope
+
+    _domain: None | str | Unset
+    if isinstance(domain, Unset):
+        _domain = UNSET
+    else:
+        _domain = domain
+    _json: dict[str, Any] = {
+        "key": key,
+        "value": value,
+        "scope": _scope,
+    }
+    if _domain is not UNSET:
+        _json["domain"] = _domain
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_revoke_token_body import IRevokeTokenBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,10 +18,17 @@ def _body(
     token_id: str | Unset = UNSET,
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IRevokeTokenBody(
-        token_id=token_id,
-        token=token,
-    ).to_dict()
+    _token: None | str | Unset
+    if isinstance(token, Unset):
+        _token = UNSET
+    else:
+        _token = token
+    _json: dict[str, Any] = {}
+    if token_id is not UNSET:
+        _json["tokenId"] = token_id
+    if _token is not UNSET:
+        _json["token"] = _token
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_update_email_body import IUpdateEmailBody
 from ...models.me_detailed import MeDetailed
 from ...types import UNSET, Unset
 
@@ -21,11 +20,24 @@ def _body(
     email: None | str | Unset = UNSET,
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IUpdateEmailBody(
-        password=password,
-        email=email,
-        token=token,
-    ).to_dict()
+    _email: None | str | Unset
+    if isinstance(email, Unset):
+        _email = UNSET
+    else:
+        _email = email
+    _token: None | str | Unset
+    if isinstance(token, Unset):
+        _token = UNSET
+    else:
+        _token = token
+    _json: dict[str, Any] = {
+        "password": password,
+    }
+    if _email is not UNSET:
+        _json["email"] = _email
+    if _token is not UNSET:
+        _json["token"] = _token
+    return _json
 
 
 def _parse(data: Any) -> MeDetailed:

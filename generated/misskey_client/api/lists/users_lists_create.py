@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.user_list import UserList
-from ...models.users_lists_create_body import UsersListsCreateBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     name: str,
 ) -> dict[str, Any]:
-    return UsersListsCreateBody(
-        name=name,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "name": name,
+    }
+    return _json
 
 
 def _parse(data: Any) -> UserList:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.users_lists_get_memberships_body import UsersListsGetMembershipsBody
 from ...models.users_lists_get_memberships_response_200_item import UsersListsGetMembershipsResponse200Item
 from ...types import UNSET, Unset
 
@@ -25,24 +24,37 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersListsGetMembershipsBody(
-        list_id=list_id,
-        for_public=for_public,
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "listId": list_id,
+    }
+    if for_public is not UNSET:
+        _json["forPublic"] = for_public
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    return _json
 
 
 def _parse(data: Any) -> list[UsersListsGetMembershipsResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = UsersListsGetMembershipsResponse200Item.from_dict(response_200_item_data)
+    response_200: list[UsersListsGetMembershipsResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = UsersListsGetMembershipsResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

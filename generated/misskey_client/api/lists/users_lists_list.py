@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.user_list import UserList
-from ...models.users_lists_list_body import UsersListsListBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,18 +18,25 @@ def _body(
     *,
     user_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersListsListBody(
-        user_id=user_id,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if user_id is not UNSET:
+        _json["userId"] = user_id
+    return _json
 
 
 def _parse(data: Any) -> list[UserList]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = UserList.from_dict(response_200_item_data)
+    response_200: list[UserList]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = UserList.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

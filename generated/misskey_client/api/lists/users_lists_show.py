@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.users_lists_show_body import UsersListsShowBody
 from ...models.users_lists_show_response_200 import UsersListsShowResponse200
 from ...types import UNSET, Unset
 
@@ -20,10 +19,12 @@ def _body(
     list_id: str,
     for_public: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersListsShowBody(
-        list_id=list_id,
-        for_public=for_public,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "listId": list_id,
+    }
+    if for_public is not UNSET:
+        _json["forPublic"] = for_public
+    return _json
 
 
 def _parse(data: Any) -> UsersListsShowResponse200:

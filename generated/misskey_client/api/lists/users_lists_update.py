@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.user_list import UserList
-from ...models.users_lists_update_body import UsersListsUpdateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,11 +20,14 @@ def _body(
     name: str | Unset = UNSET,
     is_public: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersListsUpdateBody(
-        list_id=list_id,
-        name=name,
-        is_public=is_public,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "listId": list_id,
+    }
+    if name is not UNSET:
+        _json["name"] = name
+    if is_public is not UNSET:
+        _json["isPublic"] = is_public
+    return _json
 
 
 def _parse(data: Any) -> UserList:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.users_lists_update_membership_body import UsersListsUpdateMembershipBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,11 +19,13 @@ def _body(
     user_id: str,
     with_replies: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersListsUpdateMembershipBody(
-        list_id=list_id,
-        user_id=user_id,
-        with_replies=with_replies,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "listId": list_id,
+        "userId": user_id,
+    }
+    if with_replies is not UNSET:
+        _json["withReplies"] = with_replies
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.announcement import Announcement
-from ...models.announcements_show_body import AnnouncementsShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     announcement_id: str,
 ) -> dict[str, Any]:
-    return AnnouncementsShowBody(
-        announcement_id=announcement_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "announcementId": announcement_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Announcement:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.emoji_body import EmojiBody
 from ...models.emoji_detailed import EmojiDetailed
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     name: str,
 ) -> dict[str, Any]:
-    return EmojiBody(
-        name=name,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "name": name,
+    }
+    return _json
 
 
 def _parse(data: Any) -> EmojiDetailed:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.endpoint_body import EndpointBody
 from ...models.endpoint_response_200 import EndpointResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     endpoint: str,
 ) -> dict[str, Any]:
-    return EndpointBody(
-        endpoint=endpoint,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "endpoint": endpoint,
+    }
+    return _json
 
 
 def _parse(data: Any) -> EndpointResponse200 | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.fetch_external_resources_body import FetchExternalResourcesBody
 from ...models.fetch_external_resources_response_200 import FetchExternalResourcesResponse200
 
 if TYPE_CHECKING:
@@ -19,10 +18,11 @@ def _body(
     url: str,
     hash_: str,
 ) -> dict[str, Any]:
-    return FetchExternalResourcesBody(
-        url=url,
-        hash_=hash_,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "url": url,
+        "hash": hash_,
+    }
+    return _json
 
 
 def _parse(data: Any) -> FetchExternalResourcesResponse200:

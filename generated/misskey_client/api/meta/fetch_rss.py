@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.fetch_rss_body import FetchRssBody
 from ...models.fetch_rss_response_200 import FetchRssResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     url: str,
 ) -> dict[str, Any]:
-    return FetchRssBody(
-        url=url,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "url": url,
+    }
+    return _json
 
 
 def _parse(data: Any) -> FetchRssResponse200:

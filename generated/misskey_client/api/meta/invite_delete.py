@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.invite_delete_body import InviteDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     invite_id: str,
 ) -> dict[str, Any]:
-    return InviteDeleteBody(
-        invite_id=invite_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "inviteId": invite_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import parse_union
 
-from ...models.meta_body import MetaBody
 from ...models.meta_detailed import MetaDetailed
 from ...models.meta_lite import MetaLite
 from ...types import UNSET, Unset
@@ -22,9 +21,10 @@ def _body(
     *,
     detail: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return MetaBody(
-        detail=detail,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if detail is not UNSET:
+        _json["detail"] = detail
+    return _json
 
 
 def _parse(data: Any) -> MetaDetailed | MetaLite:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.test_body import TestBody
 from ...models.test_response_200 import TestResponse200
 from ...types import UNSET, Unset
 
@@ -23,13 +22,23 @@ def _body(
     nullable_default: None | str | Unset = UNSET,
     id: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return TestBody(
-        required=required,
-        string=string,
-        default=default,
-        nullable_default=nullable_default,
-        id=id,
-    ).to_dict()
+    _nullable_default: None | str | Unset
+    if isinstance(nullable_default, Unset):
+        _nullable_default = UNSET
+    else:
+        _nullable_default = nullable_default
+    _json: dict[str, Any] = {
+        "required": required,
+    }
+    if string is not UNSET:
+        _json["string"] = string
+    if default is not UNSET:
+        _json["default"] = default
+    if _nullable_default is not UNSET:
+        _json["nullableDefault"] = _nullable_default
+    if id is not UNSET:
+        _json["id"] = id
+    return _json
 
 
 def _parse(data: Any) -> TestResponse200:

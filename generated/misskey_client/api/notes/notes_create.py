@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ...models.notes_create_body import NotesCreateBody
 from ...models.notes_create_body_poll import NotesCreateBodyPoll
 from ...models.notes_create_body_reaction_acceptance_type_1 import (
     NotesCreateBodyReactionAcceptanceType1,
@@ -48,23 +47,97 @@ def _body(
     media_ids: list[str] | Unset = UNSET,
     poll: None | NotesCreateBodyPoll | Unset = UNSET,
 ) -> dict[str, Any]:
-    return NotesCreateBody(
-        visibility=visibility,
-        visible_user_ids=visible_user_ids,
-        cw=cw,
-        local_only=local_only,
-        reaction_acceptance=reaction_acceptance,
-        no_extract_mentions=no_extract_mentions,
-        no_extract_hashtags=no_extract_hashtags,
-        no_extract_emojis=no_extract_emojis,
-        reply_id=reply_id,
-        renote_id=renote_id,
-        channel_id=channel_id,
-        text=text,
-        file_ids=file_ids,
-        media_ids=media_ids,
-        poll=poll,
-    ).to_dict()
+    _visibility: str | Unset = UNSET
+    if not isinstance(visibility, Unset):
+        _visibility = visibility
+
+    _visible_user_ids: list[str] | Unset = UNSET
+    if not isinstance(visible_user_ids, Unset):
+        _visible_user_ids = visible_user_ids
+
+    _cw: None | str | Unset
+    if isinstance(cw, Unset):
+        _cw = UNSET
+    else:
+        _cw = cw
+    _reaction_acceptance: None | str | Unset
+    if isinstance(reaction_acceptance, Unset):
+        _reaction_acceptance = UNSET
+    elif isinstance(reaction_acceptance, str):
+        _reaction_acceptance = reaction_acceptance
+    elif isinstance(reaction_acceptance, str):
+        _reaction_acceptance = reaction_acceptance
+    elif isinstance(reaction_acceptance, str):
+        _reaction_acceptance = reaction_acceptance
+    else:
+        _reaction_acceptance = reaction_acceptance
+    _reply_id: None | str | Unset
+    if isinstance(reply_id, Unset):
+        _reply_id = UNSET
+    else:
+        _reply_id = reply_id
+    _renote_id: None | str | Unset
+    if isinstance(renote_id, Unset):
+        _renote_id = UNSET
+    else:
+        _renote_id = renote_id
+    _channel_id: None | str | Unset
+    if isinstance(channel_id, Unset):
+        _channel_id = UNSET
+    else:
+        _channel_id = channel_id
+    _text: None | str | Unset
+    if isinstance(text, Unset):
+        _text = UNSET
+    else:
+        _text = text
+    _file_ids: list[str] | Unset = UNSET
+    if not isinstance(file_ids, Unset):
+        _file_ids = file_ids
+
+    _media_ids: list[str] | Unset = UNSET
+    if not isinstance(media_ids, Unset):
+        _media_ids = media_ids
+
+    _poll: dict[str, Any] | None | Unset
+    if isinstance(poll, Unset):
+        _poll = UNSET
+    elif isinstance(poll, NotesCreateBodyPoll):
+        _poll = poll.to_dict() if hasattr(poll, "to_dict") else dict(cast(Any, poll))
+    else:
+        _poll = poll
+    _json: dict[str, Any] = {}
+    if _visibility is not UNSET:
+        _json["visibility"] = _visibility
+    if _visible_user_ids is not UNSET:
+        _json["visibleUserIds"] = _visible_user_ids
+    if _cw is not UNSET:
+        _json["cw"] = _cw
+    if local_only is not UNSET:
+        _json["localOnly"] = local_only
+    if _reaction_acceptance is not UNSET:
+        _json["reactionAcceptance"] = _reaction_acceptance
+    if no_extract_mentions is not UNSET:
+        _json["noExtractMentions"] = no_extract_mentions
+    if no_extract_hashtags is not UNSET:
+        _json["noExtractHashtags"] = no_extract_hashtags
+    if no_extract_emojis is not UNSET:
+        _json["noExtractEmojis"] = no_extract_emojis
+    if _reply_id is not UNSET:
+        _json["replyId"] = _reply_id
+    if _renote_id is not UNSET:
+        _json["renoteId"] = _renote_id
+    if _channel_id is not UNSET:
+        _json["channelId"] = _channel_id
+    if _text is not UNSET:
+        _json["text"] = _text
+    if _file_ids is not UNSET:
+        _json["fileIds"] = _file_ids
+    if _media_ids is not UNSET:
+        _json["mediaIds"] = _media_ids
+    if _poll is not UNSET:
+        _json["poll"] = _poll
+    return _json
 
 
 def _parse(data: Any) -> NotesCreateResponse200:

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ...models.notes_drafts_create_body import NotesDraftsCreateBody
 from ...models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll
 from ...models.notes_drafts_create_body_reaction_acceptance_type_1 import (
     NotesDraftsCreateBodyReactionAcceptanceType1,
@@ -49,22 +48,101 @@ def _body(
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return NotesDraftsCreateBody(
-        visibility=visibility,
-        visible_user_ids=visible_user_ids,
-        cw=cw,
-        hashtag=hashtag,
-        local_only=local_only,
-        reaction_acceptance=reaction_acceptance,
-        reply_id=reply_id,
-        renote_id=renote_id,
-        channel_id=channel_id,
-        text=text,
-        file_ids=file_ids,
-        poll=poll,
-        scheduled_at=scheduled_at,
-        is_actually_scheduled=is_actually_scheduled,
-    ).to_dict()
+    _visibility: str | Unset = UNSET
+    if not isinstance(visibility, Unset):
+        _visibility = visibility
+
+    _visible_user_ids: list[str] | Unset = UNSET
+    if not isinstance(visible_user_ids, Unset):
+        _visible_user_ids = visible_user_ids
+
+    _cw: None | str | Unset
+    if isinstance(cw, Unset):
+        _cw = UNSET
+    else:
+        _cw = cw
+    _hashtag: None | str | Unset
+    if isinstance(hashtag, Unset):
+        _hashtag = UNSET
+    else:
+        _hashtag = hashtag
+    _reaction_acceptance: None | str | Unset
+    if isinstance(reaction_acceptance, Unset):
+        _reaction_acceptance = UNSET
+    elif isinstance(reaction_acceptance, str):
+        _reaction_acceptance = reaction_acceptance
+    elif isinstance(reaction_acceptance, str):
+        _reaction_acceptance = reaction_acceptance
+    elif isinstance(reaction_acceptance, str):
+        _reaction_acceptance = reaction_acceptance
+    else:
+        _reaction_acceptance = reaction_acceptance
+    _reply_id: None | str | Unset
+    if isinstance(reply_id, Unset):
+        _reply_id = UNSET
+    else:
+        _reply_id = reply_id
+    _renote_id: None | str | Unset
+    if isinstance(renote_id, Unset):
+        _renote_id = UNSET
+    else:
+        _renote_id = renote_id
+    _channel_id: None | str | Unset
+    if isinstance(channel_id, Unset):
+        _channel_id = UNSET
+    else:
+        _channel_id = channel_id
+    _text: None | str | Unset
+    if isinstance(text, Unset):
+        _text = UNSET
+    else:
+        _text = text
+    _file_ids: list[str] | Unset = UNSET
+    if not isinstance(file_ids, Unset):
+        _file_ids = file_ids
+
+    _poll: dict[str, Any] | None | Unset
+    if isinstance(poll, Unset):
+        _poll = UNSET
+    elif isinstance(poll, NotesDraftsCreateBodyPoll):
+        _poll = poll.to_dict() if hasattr(poll, "to_dict") else dict(cast(Any, poll))
+    else:
+        _poll = poll
+    _scheduled_at: int | None | Unset
+    if isinstance(scheduled_at, Unset):
+        _scheduled_at = UNSET
+    else:
+        _scheduled_at = scheduled_at
+    _json: dict[str, Any] = {}
+    if _visibility is not UNSET:
+        _json["visibility"] = _visibility
+    if _visible_user_ids is not UNSET:
+        _json["visibleUserIds"] = _visible_user_ids
+    if _cw is not UNSET:
+        _json["cw"] = _cw
+    if _hashtag is not UNSET:
+        _json["hashtag"] = _hashtag
+    if local_only is not UNSET:
+        _json["localOnly"] = local_only
+    if _reaction_acceptance is not UNSET:
+        _json["reactionAcceptance"] = _reaction_acceptance
+    if _reply_id is not UNSET:
+        _json["replyId"] = _reply_id
+    if _renote_id is not UNSET:
+        _json["renoteId"] = _renote_id
+    if _channel_id is not UNSET:
+        _json["channelId"] = _channel_id
+    if _text is not UNSET:
+        _json["text"] = _text
+    if _file_ids is not UNSET:
+        _json["fileIds"] = _file_ids
+    if _poll is not UNSET:
+        _json["poll"] = _poll
+    if _scheduled_at is not UNSET:
+        _json["scheduledAt"] = _scheduled_at
+    if is_actually_scheduled is not UNSET:
+        _json["isActuallyScheduled"] = is_actually_scheduled
+    return _json
 
 
 def _parse(data: Any) -> NotesDraftsCreateResponse200:

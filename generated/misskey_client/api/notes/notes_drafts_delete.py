@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.notes_drafts_delete_body import NotesDraftsDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     draft_id: str,
 ) -> dict[str, Any]:
-    return NotesDraftsDeleteBody(
-        draft_id=draft_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "draftId": draft_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

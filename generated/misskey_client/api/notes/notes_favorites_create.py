@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.notes_favorites_create_body import NotesFavoritesCreateBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     note_id: str,
 ) -> dict[str, Any]:
-    return NotesFavoritesCreateBody(
-        note_id=note_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "noteId": note_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

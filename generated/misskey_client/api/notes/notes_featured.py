@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.note import Note
-from ...models.notes_featured_body import NotesFeaturedBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,20 +20,34 @@ def _body(
     until_id: str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return NotesFeaturedBody(
-        limit=limit,
-        until_id=until_id,
-        channel_id=channel_id,
-    ).to_dict()
+    _channel_id: None | str | Unset
+    if isinstance(channel_id, Unset):
+        _channel_id = UNSET
+    else:
+        _channel_id = channel_id
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if _channel_id is not UNSET:
+        _json["channelId"] = _channel_id
+    return _json
 
 
 def _parse(data: Any) -> list[Note]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = Note.from_dict(response_200_item_data)
+    response_200: list[Note]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = Note.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.note import Note
-from ...models.notes_polls_recommendation_body import NotesPollsRecommendationBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,20 +20,29 @@ def _body(
     offset: int | Unset = UNSET,
     exclude_channels: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return NotesPollsRecommendationBody(
-        limit=limit,
-        offset=offset,
-        exclude_channels=exclude_channels,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if offset is not UNSET:
+        _json["offset"] = offset
+    if exclude_channels is not UNSET:
+        _json["excludeChannels"] = exclude_channels
+    return _json
 
 
 def _parse(data: Any) -> list[Note]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = Note.from_dict(response_200_item_data)
+    response_200: list[Note]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = Note.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.notes_polls_vote_body import NotesPollsVoteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     note_id: str,
     choice: int,
 ) -> dict[str, Any]:
-    return NotesPollsVoteBody(
-        note_id=note_id,
-        choice=choice,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "noteId": note_id,
+        "choice": choice,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.note import Note
-from ...models.notes_search_body import NotesSearchBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -28,27 +27,53 @@ def _body(
     user_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return NotesSearchBody(
-        query=query,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        limit=limit,
-        offset=offset,
-        host=host,
-        user_id=user_id,
-        channel_id=channel_id,
-    ).to_dict()
+    _user_id: None | str | Unset
+    if isinstance(user_id, Unset):
+        _user_id = UNSET
+    else:
+        _user_id = user_id
+    _channel_id: None | str | Unset
+    if isinstance(channel_id, Unset):
+        _channel_id = UNSET
+    else:
+        _channel_id = channel_id
+    _json: dict[str, Any] = {
+        "query": query,
+    }
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if offset is not UNSET:
+        _json["offset"] = offset
+    if host is not UNSET:
+        _json["host"] = host
+    if _user_id is not UNSET:
+        _json["userId"] = _user_id
+    if _channel_id is not UNSET:
+        _json["channelId"] = _channel_id
+    return _json
 
 
 def _parse(data: Any) -> list[Note]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = Note.from_dict(response_200_item_data)
+    response_200: list[Note]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = Note.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

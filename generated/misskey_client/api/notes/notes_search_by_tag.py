@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.note import Note
-from ...models.notes_search_by_tag_body import NotesSearchByTagBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -29,28 +28,68 @@ def _body(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return NotesSearchByTagBody(
-        tag=tag,
-        query=query,
-        reply=reply,
-        renote=renote,
-        with_files=with_files,
-        poll=poll,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        limit=limit,
-    ).to_dict()
+    _query: list[list[str]] | Unset = UNSET
+    if not isinstance(query, Unset):
+        _query = []
+        for query_item_data in query:
+            query_item = query_item_data
+
+            _query.append(query_item)
+
+    _reply: bool | None | Unset
+    if isinstance(reply, Unset):
+        _reply = UNSET
+    else:
+        _reply = reply
+    _renote: bool | None | Unset
+    if isinstance(renote, Unset):
+        _renote = UNSET
+    else:
+        _renote = renote
+    _poll: bool | None | Unset
+    if isinstance(poll, Unset):
+        _poll = UNSET
+    else:
+        _poll = poll
+    _json: dict[str, Any] = {}
+    if tag is not UNSET:
+        _json["tag"] = tag
+    if _query is not UNSET:
+        _json["query"] = _query
+    if _reply is not UNSET:
+        _json["reply"] = _reply
+    if _renote is not UNSET:
+        _json["renote"] = _renote
+    if with_files is not UNSET:
+        _json["withFiles"] = with_files
+    if _poll is not UNSET:
+        _json["poll"] = _poll
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if limit is not UNSET:
+        _json["limit"] = limit
+    return _json
 
 
 def _parse(data: Any) -> list[Note]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = Note.from_dict(response_200_item_data)
+    response_200: list[Note]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = Note.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.note import Note
-from ...models.notes_show_body import NotesShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     note_id: str,
 ) -> dict[str, Any]:
-    return NotesShowBody(
-        note_id=note_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "noteId": note_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Note:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.notes_show_partial_bulk_body import NotesShowPartialBulkBody
 from ...models.notes_show_partial_bulk_response_200_item import NotesShowPartialBulkResponse200Item
 
 if TYPE_CHECKING:
@@ -18,18 +17,27 @@ def _body(
     *,
     note_ids: list[str],
 ) -> dict[str, Any]:
-    return NotesShowPartialBulkBody(
-        note_ids=note_ids,
-    ).to_dict()
+    _note_ids = note_ids
+
+    _json: dict[str, Any] = {
+        "noteIds": _note_ids,
+    }
+    return _json
 
 
 def _parse(data: Any) -> list[NotesShowPartialBulkResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = NotesShowPartialBulkResponse200Item.from_dict(response_200_item_data)
+    response_200: list[NotesShowPartialBulkResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = NotesShowPartialBulkResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.notes_state_body import NotesStateBody
 from ...models.notes_state_response_200 import NotesStateResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     note_id: str,
 ) -> dict[str, Any]:
-    return NotesStateBody(
-        note_id=note_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "noteId": note_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> NotesStateResponse200:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.note import Note
-from ...models.notes_timeline_body import NotesTimelineBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -29,28 +28,45 @@ def _body(
     with_files: bool | Unset = UNSET,
     with_renotes: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return NotesTimelineBody(
-        limit=limit,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        allow_partial=allow_partial,
-        include_my_renotes=include_my_renotes,
-        include_renoted_my_notes=include_renoted_my_notes,
-        include_local_renotes=include_local_renotes,
-        with_files=with_files,
-        with_renotes=with_renotes,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if allow_partial is not UNSET:
+        _json["allowPartial"] = allow_partial
+    if include_my_renotes is not UNSET:
+        _json["includeMyRenotes"] = include_my_renotes
+    if include_renoted_my_notes is not UNSET:
+        _json["includeRenotedMyNotes"] = include_renoted_my_notes
+    if include_local_renotes is not UNSET:
+        _json["includeLocalRenotes"] = include_local_renotes
+    if with_files is not UNSET:
+        _json["withFiles"] = with_files
+    if with_renotes is not UNSET:
+        _json["withRenotes"] = with_renotes
+    return _json
 
 
 def _parse(data: Any) -> list[Note]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = Note.from_dict(response_200_item_data)
+    response_200: list[Note]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = Note.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.notes_translate_body import NotesTranslateBody
 from ...models.notes_translate_response_200 import NotesTranslateResponse200
 
 if TYPE_CHECKING:
@@ -19,10 +18,11 @@ def _body(
     note_id: str,
     target_lang: str,
 ) -> dict[str, Any]:
-    return NotesTranslateBody(
-        note_id=note_id,
-        target_lang=target_lang,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "noteId": note_id,
+        "targetLang": target_lang,
+    }
+    return _json
 
 
 def _parse(data: Any) -> NotesTranslateResponse200:

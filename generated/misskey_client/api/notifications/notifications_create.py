@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.notifications_create_body import NotificationsCreateBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,11 +19,24 @@ def _body(
     header: None | str | Unset = UNSET,
     icon: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return NotificationsCreateBody(
-        body=body,
-        header=header,
-        icon=icon,
-    ).to_dict()
+    _header: None | str | Unset
+    if isinstance(header, Unset):
+        _header = UNSET
+    else:
+        _header = header
+    _icon: None | str | Unset
+    if isinstance(icon, Unset):
+        _icon = UNSET
+    else:
+        _icon = icon
+    _json: dict[str, Any] = {
+        "body": body,
+    }
+    if _header is not UNSET:
+        _json["header"] = _header
+    if _icon is not UNSET:
+        _json["icon"] = _icon
+    return _json
 
 
 def _parse(data: Any) -> Any:

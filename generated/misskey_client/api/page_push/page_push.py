@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.page_push_body import PagePushBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,11 +19,13 @@ def _body(
     event: str,
     var: Any | Unset = UNSET,
 ) -> dict[str, Any]:
-    return PagePushBody(
-        page_id=page_id,
-        event=event,
-        var=var,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "pageId": page_id,
+        "event": event,
+    }
+    if var is not UNSET:
+        _json["var"] = var
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...models.page import Page
-from ...models.pages_create_body import PagesCreateBody
 from ...models.pages_create_body_content_item import PagesCreateBodyContentItem
 from ...models.pages_create_body_font import PagesCreateBodyFont
 from ...models.pages_create_body_variables_item import PagesCreateBodyVariablesItem
@@ -31,18 +30,54 @@ def _body(
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return PagesCreateBody(
-        title=title,
-        name=name,
-        content=content,
-        variables=variables,
-        script=script,
-        summary=summary,
-        eye_catching_image_id=eye_catching_image_id,
-        font=font,
-        align_center=align_center,
-        hide_title_when_pinned=hide_title_when_pinned,
-    ).to_dict()
+    _content = []
+    for content_item_data in content:
+        content_item = (
+            content_item_data.to_dict() if hasattr(content_item_data, "to_dict") else dict(cast(Any, content_item_data))
+        )
+        _content.append(content_item)
+
+    _variables = []
+    for variables_item_data in variables:
+        variables_item = (
+            variables_item_data.to_dict()
+            if hasattr(variables_item_data, "to_dict")
+            else dict(cast(Any, variables_item_data))
+        )
+        _variables.append(variables_item)
+
+    _summary: None | str | Unset
+    if isinstance(summary, Unset):
+        _summary = UNSET
+    else:
+        _summary = summary
+    _eye_catching_image_id: None | str | Unset
+    if isinstance(eye_catching_image_id, Unset):
+        _eye_catching_image_id = UNSET
+    else:
+        _eye_catching_image_id = eye_catching_image_id
+    _font: str | Unset = UNSET
+    if not isinstance(font, Unset):
+        _font = font
+
+    _json: dict[str, Any] = {
+        "title": title,
+        "name": name,
+        "content": _content,
+        "variables": _variables,
+        "script": script,
+    }
+    if _summary is not UNSET:
+        _json["summary"] = _summary
+    if _eye_catching_image_id is not UNSET:
+        _json["eyeCatchingImageId"] = _eye_catching_image_id
+    if _font is not UNSET:
+        _json["font"] = _font
+    if align_center is not UNSET:
+        _json["alignCenter"] = align_center
+    if hide_title_when_pinned is not UNSET:
+        _json["hideTitleWhenPinned"] = hide_title_when_pinned
+    return _json
 
 
 def _parse(data: Any) -> Page:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.pages_like_body import PagesLikeBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     page_id: str,
 ) -> dict[str, Any]:
-    return PagesLikeBody(
-        page_id=page_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "pageId": page_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

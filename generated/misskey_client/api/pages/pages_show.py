@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.page import Page
-from ...models.pages_show_body import PagesShowBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,11 +20,14 @@ def _body(
     name: str | Unset = UNSET,
     username: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return PagesShowBody(
-        page_id=page_id,
-        name=name,
-        username=username,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if page_id is not UNSET:
+        _json["pageId"] = page_id
+    if name is not UNSET:
+        _json["name"] = name
+    if username is not UNSET:
+        _json["username"] = username
+    return _json
 
 
 def _parse(data: Any) -> Page:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.pages_update_body import PagesUpdateBody
 from ...models.pages_update_body_content_item import PagesUpdateBodyContentItem
 from ...models.pages_update_body_font import PagesUpdateBodyFont
 from ...models.pages_update_body_variables_item import PagesUpdateBodyVariablesItem
@@ -31,19 +30,66 @@ def _body(
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return PagesUpdateBody(
-        page_id=page_id,
-        title=title,
-        name=name,
-        summary=summary,
-        content=content,
-        variables=variables,
-        script=script,
-        eye_catching_image_id=eye_catching_image_id,
-        font=font,
-        align_center=align_center,
-        hide_title_when_pinned=hide_title_when_pinned,
-    ).to_dict()
+    _summary: None | str | Unset
+    if isinstance(summary, Unset):
+        _summary = UNSET
+    else:
+        _summary = summary
+    _content: list[dict[str, Any]] | Unset = UNSET
+    if not isinstance(content, Unset):
+        _content = []
+        for content_item_data in content:
+            content_item = (
+                content_item_data.to_dict()
+                if hasattr(content_item_data, "to_dict")
+                else dict(cast(Any, content_item_data))
+            )
+            _content.append(content_item)
+
+    _variables: list[dict[str, Any]] | Unset = UNSET
+    if not isinstance(variables, Unset):
+        _variables = []
+        for variables_item_data in variables:
+            variables_item = (
+                variables_item_data.to_dict()
+                if hasattr(variables_item_data, "to_dict")
+                else dict(cast(Any, variables_item_data))
+            )
+            _variables.append(variables_item)
+
+    _eye_catching_image_id: None | str | Unset
+    if isinstance(eye_catching_image_id, Unset):
+        _eye_catching_image_id = UNSET
+    else:
+        _eye_catching_image_id = eye_catching_image_id
+    _font: str | Unset = UNSET
+    if not isinstance(font, Unset):
+        _font = font
+
+    _json: dict[str, Any] = {
+        "pageId": page_id,
+    }
+    if title is not UNSET:
+        _json["title"] = title
+    if name is not UNSET:
+        _json["name"] = name
+    if _summary is not UNSET:
+        _json["summary"] = _summary
+    if _content is not UNSET:
+        _json["content"] = _content
+    if _variables is not UNSET:
+        _json["variables"] = _variables
+    if script is not UNSET:
+        _json["script"] = script
+    if _eye_catching_image_id is not UNSET:
+        _json["eyeCatchingImageId"] = _eye_catching_image_id
+    if _font is not UNSET:
+        _json["font"] = _font
+    if align_center is not UNSET:
+        _json["alignCenter"] = align_center
+    if hide_title_when_pinned is not UNSET:
+        _json["hideTitleWhenPinned"] = hide_title_when_pinned
+    return _json
 
 
 def _parse(data: Any) -> Any:

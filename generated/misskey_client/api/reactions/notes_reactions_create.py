@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.notes_reactions_create_body import NotesReactionsCreateBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     note_id: str,
     reaction: str,
 ) -> dict[str, Any]:
-    return NotesReactionsCreateBody(
-        note_id=note_id,
-        reaction=reaction,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "noteId": note_id,
+        "reaction": reaction,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.request_reset_password_body import RequestResetPasswordBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     username: str,
     email: str,
 ) -> dict[str, Any]:
-    return RequestResetPasswordBody(
-        username=username,
-        email=email,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "username": username,
+        "email": email,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

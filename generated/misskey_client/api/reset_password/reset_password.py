@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.reset_password_body import ResetPasswordBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     token: str,
     password: str,
 ) -> dict[str, Any]:
-    return ResetPasswordBody(
-        token=token,
-        password=password,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "token": token,
+        "password": password,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

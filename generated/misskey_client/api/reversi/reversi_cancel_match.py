@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.reversi_cancel_match_body import ReversiCancelMatchBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -18,9 +17,15 @@ def _body(
     *,
     user_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ReversiCancelMatchBody(
-        user_id=user_id,
-    ).to_dict()
+    _user_id: None | str | Unset
+    if isinstance(user_id, Unset):
+        _user_id = UNSET
+    else:
+        _user_id = user_id
+    _json: dict[str, Any] = {}
+    if _user_id is not UNSET:
+        _json["userId"] = _user_id
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.reversi_game_detailed import ReversiGameDetailed
-from ...models.reversi_match_body import ReversiMatchBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,11 +20,19 @@ def _body(
     no_irregular_rules: bool | Unset = UNSET,
     multiple: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return ReversiMatchBody(
-        user_id=user_id,
-        no_irregular_rules=no_irregular_rules,
-        multiple=multiple,
-    ).to_dict()
+    _user_id: None | str | Unset
+    if isinstance(user_id, Unset):
+        _user_id = UNSET
+    else:
+        _user_id = user_id
+    _json: dict[str, Any] = {}
+    if _user_id is not UNSET:
+        _json["userId"] = _user_id
+    if no_irregular_rules is not UNSET:
+        _json["noIrregularRules"] = no_irregular_rules
+    if multiple is not UNSET:
+        _json["multiple"] = multiple
+    return _json
 
 
 def _parse(data: Any) -> None | ReversiGameDetailed:

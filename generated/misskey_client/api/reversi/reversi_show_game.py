@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.reversi_game_detailed import ReversiGameDetailed
-from ...models.reversi_show_game_body import ReversiShowGameBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     game_id: str,
 ) -> dict[str, Any]:
-    return ReversiShowGameBody(
-        game_id=game_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "gameId": game_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> ReversiGameDetailed:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.reversi_surrender_body import ReversiSurrenderBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     game_id: str,
 ) -> dict[str, Any]:
-    return ReversiSurrenderBody(
-        game_id=game_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "gameId": game_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

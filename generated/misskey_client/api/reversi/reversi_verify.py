@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.reversi_verify_body import ReversiVerifyBody
 from ...models.reversi_verify_response_200 import ReversiVerifyResponse200
 
 if TYPE_CHECKING:
@@ -19,10 +18,11 @@ def _body(
     game_id: str,
     crc32: str,
 ) -> dict[str, Any]:
-    return ReversiVerifyBody(
-        game_id=game_id,
-        crc32=crc32,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "gameId": game_id,
+        "crc32": crc32,
+    }
+    return _json
 
 
 def _parse(data: Any) -> ReversiVerifyResponse200:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.role import Role
-from ...models.roles_show_body import RolesShowBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,9 +17,10 @@ def _body(
     *,
     role_id: str,
 ) -> dict[str, Any]:
-    return RolesShowBody(
-        role_id=role_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "roleId": role_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Role:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.roles_users_body import RolesUsersBody
 from ...models.roles_users_response_200_item import RolesUsersResponse200Item
 from ...types import UNSET, Unset
 
@@ -24,23 +23,35 @@ def _body(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return RolesUsersBody(
-        role_id=role_id,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        limit=limit,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "roleId": role_id,
+    }
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if limit is not UNSET:
+        _json["limit"] = limit
+    return _json
 
 
 def _parse(data: Any) -> list[RolesUsersResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = RolesUsersResponse200Item.from_dict(response_200_item_data)
+    response_200: list[RolesUsersResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = RolesUsersResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.email_address_available_body import EmailAddressAvailableBody
 from ...models.email_address_available_response_200 import EmailAddressAvailableResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     email_address: str,
 ) -> dict[str, Any]:
-    return EmailAddressAvailableBody(
-        email_address=email_address,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "emailAddress": email_address,
+    }
+    return _json
 
 
 def _parse(data: Any) -> EmailAddressAvailableResponse200:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_move_body import IMoveBody
 from ...models.i_move_response_200 import IMoveResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     move_to_account: str,
 ) -> dict[str, Any]:
-    return IMoveBody(
-        move_to_account=move_to_account,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "moveToAccount": move_to_account,
+    }
+    return _json
 
 
 def _parse(data: Any) -> IMoveResponse200:

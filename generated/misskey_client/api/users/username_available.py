@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.username_available_body import UsernameAvailableBody
 from ...models.username_available_response_200 import UsernameAvailableResponse200
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     username: str,
 ) -> dict[str, Any]:
-    return UsernameAvailableBody(
-        username=username,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "username": username,
+    }
+    return _json
 
 
 def _parse(data: Any) -> UsernameAvailableResponse200:

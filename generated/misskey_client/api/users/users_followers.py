@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.following import Following
-from ...models.users_followers_body import UsersFollowersBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,25 +25,44 @@ def _body(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersFollowersBody(
-        user_id=user_id,
-        username=username,
-        host=host,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        limit=limit,
-    ).to_dict()
+    _host: None | str | Unset
+    if isinstance(host, Unset):
+        _host = UNSET
+    else:
+        _host = host
+    _json: dict[str, Any] = {}
+    if user_id is not UNSET:
+        _json["userId"] = user_id
+    if username is not UNSET:
+        _json["username"] = username
+    if _host is not UNSET:
+        _json["host"] = _host
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if limit is not UNSET:
+        _json["limit"] = limit
+    return _json
 
 
 def _parse(data: Any) -> list[Following]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = Following.from_dict(response_200_item_data)
+    response_200: list[Following]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = Following.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

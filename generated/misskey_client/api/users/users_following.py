@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.following import Following
-from ...models.users_following_body import UsersFollowingBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -27,26 +26,51 @@ def _body(
     limit: int | Unset = UNSET,
     birthday: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersFollowingBody(
-        user_id=user_id,
-        username=username,
-        host=host,
-        since_id=since_id,
-        until_id=until_id,
-        since_date=since_date,
-        until_date=until_date,
-        limit=limit,
-        birthday=birthday,
-    ).to_dict()
+    _host: None | str | Unset
+    if isinstance(host, Unset):
+        _host = UNSET
+    else:
+        _host = host
+    _birthday: None | str | Unset
+    if isinstance(birthday, Unset):
+        _birthday = UNSET
+    else:
+        _birthday = birthday
+    _json: dict[str, Any] = {}
+    if user_id is not UNSET:
+        _json["userId"] = user_id
+    if username is not UNSET:
+        _json["username"] = username
+    if _host is not UNSET:
+        _json["host"] = _host
+    if since_id is not UNSET:
+        _json["sinceId"] = since_id
+    if until_id is not UNSET:
+        _json["untilId"] = until_id
+    if since_date is not UNSET:
+        _json["sinceDate"] = since_date
+    if until_date is not UNSET:
+        _json["untilDate"] = until_date
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if _birthday is not UNSET:
+        _json["birthday"] = _birthday
+    return _json
 
 
 def _parse(data: Any) -> list[Following]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = Following.from_dict(response_200_item_data)
+    response_200: list[Following]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = Following.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

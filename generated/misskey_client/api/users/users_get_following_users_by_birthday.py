@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ...models.users_get_following_users_by_birthday_body import UsersGetFollowingUsersByBirthdayBody
 from ...models.users_get_following_users_by_birthday_body_birthday_type_0 import (
     UsersGetFollowingUsersByBirthdayBodyBirthdayType0,
 )
@@ -29,20 +28,35 @@ def _body(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersGetFollowingUsersByBirthdayBody(
-        birthday=birthday,
-        limit=limit,
-        offset=offset,
-    ).to_dict()
+    _birthday: dict[str, Any]
+    if isinstance(birthday, UsersGetFollowingUsersByBirthdayBodyBirthdayType0):
+        _birthday = birthday.to_dict() if hasattr(birthday, "to_dict") else dict(cast(Any, birthday))
+    else:
+        _birthday = birthday.to_dict() if hasattr(birthday, "to_dict") else dict(cast(Any, birthday))
+
+    _json: dict[str, Any] = {
+        "birthday": _birthday,
+    }
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if offset is not UNSET:
+        _json["offset"] = offset
+    return _json
 
 
 def _parse(data: Any) -> list[UsersGetFollowingUsersByBirthdayResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = UsersGetFollowingUsersByBirthdayResponse200Item.from_dict(response_200_item_data)
+    response_200: list[UsersGetFollowingUsersByBirthdayResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = UsersGetFollowingUsersByBirthdayResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.users_get_frequently_replied_users_body import UsersGetFrequentlyRepliedUsersBody
 from ...models.users_get_frequently_replied_users_response_200_item import UsersGetFrequentlyRepliedUsersResponse200Item
 from ...types import UNSET, Unset
 
@@ -20,19 +19,27 @@ def _body(
     user_id: str,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersGetFrequentlyRepliedUsersBody(
-        user_id=user_id,
-        limit=limit,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "userId": user_id,
+    }
+    if limit is not UNSET:
+        _json["limit"] = limit
+    return _json
 
 
 def _parse(data: Any) -> list[UsersGetFrequentlyRepliedUsersResponse200Item]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = UsersGetFrequentlyRepliedUsersResponse200Item.from_dict(response_200_item_data)
+    response_200: list[UsersGetFrequentlyRepliedUsersResponse200Item]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = UsersGetFrequentlyRepliedUsersResponse200Item.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.user_list import UserList
-from ...models.users_lists_create_from_public_body import UsersListsCreateFromPublicBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -19,10 +18,11 @@ def _body(
     name: str,
     list_id: str,
 ) -> dict[str, Any]:
-    return UsersListsCreateFromPublicBody(
-        name=name,
-        list_id=list_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "name": name,
+        "listId": list_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> UserList:

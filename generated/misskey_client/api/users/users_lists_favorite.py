@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.users_lists_favorite_body import UsersListsFavoriteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     list_id: str,
 ) -> dict[str, Any]:
-    return UsersListsFavoriteBody(
-        list_id=list_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "listId": list_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -9,7 +9,6 @@ from misskey_core._parsing import parse_union
 
 from ...models.me_detailed import MeDetailed
 from ...models.user_detailed_not_me import UserDetailedNotMe
-from ...models.users_recommendation_body import UsersRecommendationBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,47 +22,55 @@ def _body(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersRecommendationBody(
-        limit=limit,
-        offset=offset,
-    ).to_dict()
+    _json: dict[str, Any] = {}
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if offset is not UNSET:
+        _json["offset"] = offset
+    return _json
 
 
 def _parse(data: Any) -> list[MeDetailed | UserDetailedNotMe]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
+    response_200: list[MeDetailed | UserDetailedNotMe]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
 
-        def _parse_response_200_item(data: object) -> MeDetailed | UserDetailedNotMe:
+            def _parse_response_200_item(data: object) -> MeDetailed | UserDetailedNotMe:
 
-            def _try_0(data: Any) -> UserDetailedNotMe:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+                def _try_0(data: Any) -> UserDetailedNotMe:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
 
-                return componentsschemas_user_detailed_type_0
+                    return componentsschemas_user_detailed_type_0
 
-            def _try_1(data: Any) -> MeDetailed:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+                def _try_1(data: Any) -> MeDetailed:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
 
-                return componentsschemas_user_detailed_type_1
+                    return componentsschemas_user_detailed_type_1
 
-            return cast(
-                MeDetailed | UserDetailedNotMe,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                return cast(
+                    MeDetailed | UserDetailedNotMe,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        response_200_item = _parse_response_200_item(response_200_item_data)
+            response_200_item = _parse_response_200_item(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

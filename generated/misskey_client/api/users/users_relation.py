@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.user_relation import UserRelation
-from ...models.users_relation_body import UsersRelationBody
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,18 +17,31 @@ def _body(
     *,
     user_id: list[str] | str,
 ) -> dict[str, Any]:
-    return UsersRelationBody(
-        user_id=user_id,
-    ).to_dict()
+    _user_id: list[str] | str
+    if isinstance(user_id, list):
+        _user_id = user_id
+
+    else:
+        _user_id = user_id
+    _json: dict[str, Any] = {
+        "userId": _user_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> list[UserRelation]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = UserRelation.from_dict(response_200_item_data)
+    response_200: list[UserRelation]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200_item = UserRelation.from_dict(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

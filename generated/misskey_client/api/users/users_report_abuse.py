@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.users_report_abuse_body import UsersReportAbuseBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -18,10 +16,11 @@ def _body(
     user_id: str,
     comment: str,
 ) -> dict[str, Any]:
-    return UsersReportAbuseBody(
-        user_id=user_id,
-        comment=comment,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "userId": user_id,
+        "comment": comment,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -10,7 +10,6 @@ from misskey_core._parsing import parse_union
 from ...models.me_detailed import MeDetailed
 from ...models.user_detailed_not_me import UserDetailedNotMe
 from ...models.user_lite import UserLite
-from ...models.users_search_body import UsersSearchBody
 from ...models.users_search_body_origin import UsersSearchBodyOrigin
 from ...types import UNSET, Unset
 
@@ -28,58 +27,73 @@ def _body(
     origin: UsersSearchBodyOrigin | Unset = UNSET,
     detail: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersSearchBody(
-        query=query,
-        offset=offset,
-        limit=limit,
-        origin=origin,
-        detail=detail,
-    ).to_dict()
+    _origin: str | Unset = UNSET
+    if not isinstance(origin, Unset):
+        _origin = origin
+
+    _json: dict[str, Any] = {
+        "query": query,
+    }
+    if offset is not UNSET:
+        _json["offset"] = offset
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if _origin is not UNSET:
+        _json["origin"] = _origin
+    if detail is not UNSET:
+        _json["detail"] = detail
+    return _json
 
 
 def _parse(data: Any) -> list[MeDetailed | UserDetailedNotMe | UserLite]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
+    response_200: list[MeDetailed | UserDetailedNotMe | UserLite]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
 
-        def _parse_response_200_item(data: object) -> MeDetailed | UserDetailedNotMe | UserLite:
+            def _parse_response_200_item(data: object) -> MeDetailed | UserDetailedNotMe | UserLite:
 
-            def _try_0(data: Any) -> UserLite:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_user_type_0 = UserLite.from_dict(data)
+                def _try_0(data: Any) -> UserLite:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_type_0 = UserLite.from_dict(data)
 
-                return componentsschemas_user_type_0
+                    return componentsschemas_user_type_0
 
-            def _try_1(data: Any) -> UserDetailedNotMe:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+                def _try_1(data: Any) -> UserDetailedNotMe:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
 
-                return componentsschemas_user_detailed_type_0
+                    return componentsschemas_user_detailed_type_0
 
-            def _try_2(data: Any) -> MeDetailed:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+                def _try_2(data: Any) -> MeDetailed:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
 
-                return componentsschemas_user_detailed_type_1
+                    return componentsschemas_user_detailed_type_1
 
-            return cast(
-                MeDetailed | UserDetailedNotMe | UserLite,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
-                        _try_2,
+                return cast(
+                    MeDetailed | UserDetailedNotMe | UserLite,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                            _try_2,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        response_200_item = _parse_response_200_item(response_200_item_data)
+            response_200_item = _parse_response_200_item(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

@@ -10,7 +10,6 @@ from misskey_core._parsing import parse_union
 from ...models.me_detailed import MeDetailed
 from ...models.user_detailed_not_me import UserDetailedNotMe
 from ...models.user_lite import UserLite
-from ...models.users_search_by_username_and_host_body import UsersSearchByUsernameAndHostBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,57 +25,77 @@ def _body(
     limit: int | Unset = UNSET,
     detail: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersSearchByUsernameAndHostBody(
-        username=username,
-        host=host,
-        limit=limit,
-        detail=detail,
-    ).to_dict()
+    _username: None | str | Unset
+    if isinstance(username, Unset):
+        _username = UNSET
+    else:
+        _username = username
+    _host: None | str | Unset
+    if isinstance(host, Unset):
+        _host = UNSET
+    else:
+        _host = host
+    _json: dict[str, Any] = {}
+    if _username is not UNSET:
+        _json["username"] = _username
+    if _host is not UNSET:
+        _json["host"] = _host
+    if limit is not UNSET:
+        _json["limit"] = limit
+    if detail is not UNSET:
+        _json["detail"] = detail
+    return _json
 
 
 def _parse(data: Any) -> list[MeDetailed | UserDetailedNotMe | UserLite]:
-    response_200 = []
     _response_200 = data
-    for response_200_item_data in _response_200:
+    response_200: list[MeDetailed | UserDetailedNotMe | UserLite]
+    if type(_response_200) is not list:
+        raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
+    if _response_200:
+        response_200 = []
+        for response_200_item_data in _response_200:
 
-        def _parse_response_200_item(data: object) -> MeDetailed | UserDetailedNotMe | UserLite:
+            def _parse_response_200_item(data: object) -> MeDetailed | UserDetailedNotMe | UserLite:
 
-            def _try_0(data: Any) -> UserLite:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_user_type_0 = UserLite.from_dict(data)
+                def _try_0(data: Any) -> UserLite:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_type_0 = UserLite.from_dict(data)
 
-                return componentsschemas_user_type_0
+                    return componentsschemas_user_type_0
 
-            def _try_1(data: Any) -> UserDetailedNotMe:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+                def _try_1(data: Any) -> UserDetailedNotMe:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
 
-                return componentsschemas_user_detailed_type_0
+                    return componentsschemas_user_detailed_type_0
 
-            def _try_2(data: Any) -> MeDetailed:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+                def _try_2(data: Any) -> MeDetailed:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
 
-                return componentsschemas_user_detailed_type_1
+                    return componentsschemas_user_detailed_type_1
 
-            return cast(
-                MeDetailed | UserDetailedNotMe | UserLite,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
-                        _try_2,
+                return cast(
+                    MeDetailed | UserDetailedNotMe | UserLite,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                            _try_2,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        response_200_item = _parse_response_200_item(response_200_item_data)
+            response_200_item = _parse_response_200_item(response_200_item_data)
 
-        response_200.append(response_200_item)
+            response_200.append(response_200_item)
+    else:
+        response_200 = _response_200
 
     return response_200
 

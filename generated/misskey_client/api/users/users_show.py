@@ -9,7 +9,6 @@ from misskey_core._parsing import parse_union
 
 from ...models.me_detailed import MeDetailed
 from ...models.user_detailed_not_me import UserDetailedNotMe
-from ...models.users_show_body import UsersShowBody
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,12 +24,25 @@ def _body(
     username: str | Unset = UNSET,
     host: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return UsersShowBody(
-        user_id=user_id,
-        user_ids=user_ids,
-        username=username,
-        host=host,
-    ).to_dict()
+    _user_ids: list[str] | Unset = UNSET
+    if not isinstance(user_ids, Unset):
+        _user_ids = user_ids
+
+    _host: None | str | Unset
+    if isinstance(host, Unset):
+        _host = UNSET
+    else:
+        _host = host
+    _json: dict[str, Any] = {}
+    if user_id is not UNSET:
+        _json["userId"] = user_id
+    if _user_ids is not UNSET:
+        _json["userIds"] = _user_ids
+    if username is not UNSET:
+        _json["username"] = username
+    if _host is not UNSET:
+        _json["host"] = _host
+    return _json
 
 
 def _parse(data: Any) -> list[MeDetailed | UserDetailedNotMe] | MeDetailed | UserDetailedNotMe:
@@ -53,40 +65,46 @@ def _parse(data: Any) -> list[MeDetailed | UserDetailedNotMe] | MeDetailed | Use
         def _try_2(data: Any) -> list[MeDetailed | UserDetailedNotMe]:
             if not isinstance(data, list):
                 raise TypeError()
-            response_200_type_1 = []
             _response_200_type_1 = data
-            for response_200_type_1_item_data in _response_200_type_1:
+            response_200_type_1: list[MeDetailed | UserDetailedNotMe]
+            if type(_response_200_type_1) is not list:
+                raise TypeError(f"response_200_type_1: expected a list, not {type(_response_200_type_1).__name__}")
+            if _response_200_type_1:
+                response_200_type_1 = []
+                for response_200_type_1_item_data in _response_200_type_1:
 
-                def _parse_response_200_type_1_item(data: object) -> MeDetailed | UserDetailedNotMe:
+                    def _parse_response_200_type_1_item(data: object) -> MeDetailed | UserDetailedNotMe:
 
-                    def _try_0(data: Any) -> UserDetailedNotMe:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+                        def _try_0(data: Any) -> UserDetailedNotMe:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
 
-                        return componentsschemas_user_detailed_type_0
+                            return componentsschemas_user_detailed_type_0
 
-                    def _try_1(data: Any) -> MeDetailed:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+                        def _try_1(data: Any) -> MeDetailed:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
 
-                        return componentsschemas_user_detailed_type_1
+                            return componentsschemas_user_detailed_type_1
 
-                    return cast(
-                        MeDetailed | UserDetailedNotMe,
-                        parse_union(
-                            data,
-                            (
-                                _try_0,
-                                _try_1,
+                        return cast(
+                            MeDetailed | UserDetailedNotMe,
+                            parse_union(
+                                data,
+                                (
+                                    _try_0,
+                                    _try_1,
+                                ),
                             ),
-                        ),
-                    )
+                        )
 
-                response_200_type_1_item = _parse_response_200_type_1_item(response_200_type_1_item_data)
+                    response_200_type_1_item = _parse_response_200_type_1_item(response_200_type_1_item_data)
 
-                response_200_type_1.append(response_200_type_1_item)
+                    response_200_type_1.append(response_200_type_1_item)
+            else:
+                response_200_type_1 = _response_200_type_1
 
             return response_200_type_1
 

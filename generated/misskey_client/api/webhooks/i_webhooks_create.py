@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_webhooks_create_body import IWebhooksCreateBody
 from ...models.i_webhooks_create_body_on_item import IWebhooksCreateBodyOnItem
 from ...models.i_webhooks_create_response_200 import IWebhooksCreateResponse200
 from ...types import UNSET, Unset
@@ -23,12 +22,19 @@ def _body(
     on: list[IWebhooksCreateBodyOnItem],
     secret: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IWebhooksCreateBody(
-        name=name,
-        url=url,
-        on=on,
-        secret=secret,
-    ).to_dict()
+    _on = []
+    for on_item_data in on:
+        on_item: str = on_item_data
+        _on.append(on_item)
+
+    _json: dict[str, Any] = {
+        "name": name,
+        "url": url,
+        "on": _on,
+    }
+    if secret is not UNSET:
+        _json["secret"] = secret
+    return _json
 
 
 def _parse(data: Any) -> IWebhooksCreateResponse200:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_webhooks_delete_body import IWebhooksDeleteBody
-
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -17,9 +15,10 @@ def _body(
     *,
     webhook_id: str,
 ) -> dict[str, Any]:
-    return IWebhooksDeleteBody(
-        webhook_id=webhook_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "webhookId": webhook_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_webhooks_show_body import IWebhooksShowBody
 from ...models.user_webhook import UserWebhook
 
 if TYPE_CHECKING:
@@ -18,9 +17,10 @@ def _body(
     *,
     webhook_id: str,
 ) -> dict[str, Any]:
-    return IWebhooksShowBody(
-        webhook_id=webhook_id,
-    ).to_dict()
+    _json: dict[str, Any] = {
+        "webhookId": webhook_id,
+    }
+    return _json
 
 
 def _parse(data: Any) -> UserWebhook:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_webhooks_test_body import IWebhooksTestBody
 from ...models.i_webhooks_test_body_override import IWebhooksTestBodyOverride
 from ...models.i_webhooks_test_body_type import IWebhooksTestBodyType
 from ...types import UNSET, Unset
@@ -24,11 +23,17 @@ def _body(
     type_: IWebhooksTestBodyType,
     override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> dict[str, Any]:
-    return IWebhooksTestBody(
-        webhook_id=webhook_id,
-        type_=type_,
-        override=cast(Any, override),
-    ).to_dict()
+    _type_: str = type_
+    _override: dict[str, Any] | Unset = UNSET
+    if not isinstance(override, Unset):
+        _override = override.to_dict() if hasattr(override, "to_dict") else dict(cast(Any, override))
+    _json: dict[str, Any] = {
+        "webhookId": webhook_id,
+        "type": _type_,
+    }
+    if _override is not UNSET:
+        _json["override"] = _override
+    return _json
 
 
 def _parse(data: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_webhooks_update_body import IWebhooksUpdateBody
 from ...models.i_webhooks_update_body_on_item import IWebhooksUpdateBodyOnItem
 from ...types import UNSET, Unset
 
@@ -24,14 +23,32 @@ def _body(
     on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
     active: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    return IWebhooksUpdateBody(
-        webhook_id=webhook_id,
-        name=name,
-        url=url,
-        secret=secret,
-        on=on,
-        active=active,
-    ).to_dict()
+    _secret: None | str | Unset
+    if isinstance(secret, Unset):
+        _secret = UNSET
+    else:
+        _secret = secret
+    _on: list[str] | Unset = UNSET
+    if not isinstance(on, Unset):
+        _on = []
+        for on_item_data in on:
+            on_item: str = on_item_data
+            _on.append(on_item)
+
+    _json: dict[str, Any] = {
+        "webhookId": webhook_id,
+    }
+    if name is not UNSET:
+        _json["name"] = name
+    if url is not UNSET:
+        _json["url"] = url
+    if _secret is not UNSET:
+        _json["secret"] = _secret
+    if _on is not UNSET:
+        _json["on"] = _on
+    if active is not UNSET:
+        _json["active"] = active
+    return _json
 
 
 def _parse(data: Any) -> Any:
