@@ -110,7 +110,7 @@ class BaseClient:
         self.base_url = normalize_base_url(host, allow_insecure=allow_insecure)
         base = httpx.URL(self.base_url)
         self._origin = (base.scheme, base.host, base.port)
-        self.token_in: TokenLocation = token_in
+        self._token_in: TokenLocation = token_in
         self.retry: RetryPolicy = retry or RetryPolicy.never()
         self._token = token
         self._timeout = timeout
@@ -120,6 +120,12 @@ class BaseClient:
         self._server: dict[str, Any] = {}  # cached capabilities: "endpoints", "version"
         self._options = self._httpx_options(httpx_options, asynchronous=self._asynchronous)
         self._pool_lock = threading.Lock()
+
+    @property
+    def token_in(self) -> TokenLocation:
+        """Where the token goes: ``"header"`` (``Authorization: Bearer``) or ``"body"`` (the ``i`` field).
+        Fixed when the client is made: the pool is set up for it."""
+        return self._token_in
 
     #: Whether the pool is an ``httpx.AsyncClient`` (set by the subclasses).
     _asynchronous = False
@@ -191,8 +197,11 @@ class BaseClient:
         options["headers"] = headers
         options["base_url"] = self.base_url + "/api/"
         hooks = dict(options.pop("event_hooks", None) or {})
-        guard = self._async_origin_guard if asynchronous else self._origin_guard
-        hooks["request"] = [guard, *hooks.get("request", [])]
+        if self._token is not None and self.token_in == "body":
+            # Only a token in the body needs guarding (a header token is dropped by httpx on a
+            # redirect to another origin); other clients pay nothing for the hook.
+            guard = self._async_origin_guard if asynchronous else self._origin_guard
+            hooks["request"] = [guard, *hooks.get("request", [])]
         options["event_hooks"] = hooks
         return options
 
@@ -203,7 +212,7 @@ class BaseClient:
         307/308 replay the body, ``i`` included, to wherever the redirect points.
         """
         url = request.url
-        if self.token_in == "body" and self._token is not None and (url.scheme, url.host, url.port) != self._origin:
+        if (url.scheme, url.host, url.port) != self._origin:
             raise InsecureTransportError(
                 f"refusing to send the token to {url.scheme}://{url.host}: this client talks to {self.base_url} only"
             )
@@ -211,19 +220,20 @@ class BaseClient:
     async def _async_origin_guard(self, request: httpx.Request) -> None:
         self._origin_guard(request)
 
-    def _request_kwargs(self, body: Mapping[str, Any] | None, files: Mapping[str, Any] | None) -> dict[str, Any]:
+    def _payload(self, body: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The JSON object to send. Misskey answers 400 INVALID_PARAM to a POST with no JSON body,
+        even when the endpoint takes no parameters: always an object, ``{}`` at least."""
         payload: dict[str, Any] = dict(body) if body else {}
         if self._token is not None and self.token_in == "body":
             payload["i"] = self._token
-        if files is None:
-            # Misskey answers 400 INVALID_PARAM to a POST with no JSON body, even when the
-            # endpoint takes no parameters: always send an object, ``{}`` at least.
-            return {"json": payload}
+        return payload
+
+    def _form(self, body: Mapping[str, Any] | None) -> dict[str, str]:
+        """The form fields of a multipart upload."""
         # Multipart: Misskey reads only the fields that arrive before the file (httpx sends ``data``
         # first), takes strings as they are and JSON-parses booleans and numbers
         # (ApiCallService: "Cast non JSON input"). A null cannot be sent, so it is left out.
-        data = {key: _multipart_value(value) for key, value in payload.items() if value is not None}
-        return {"data": data, "files": files}
+        return {key: _multipart_value(value) for key, value in self._payload(body).items() if value is not None}
 
     def _handle(self, endpoint: str, response: httpx.Response, version: str | None = None) -> Any:
         """Return the parsed JSON of a successful response, or raise the matching error."""
@@ -394,15 +404,19 @@ class SyncClient(BaseClient):
         files: Mapping[str, Any] | None,
         progress: ProgressCallback | None,
     ) -> Any:
-        wait = self._reserve_slot()
-        if wait:
-            time.sleep(wait)
-        with ExitStack() as stack:
-            uploads = prepare_files(dict(files), stack, progress) if files else None
-            try:
-                response = self._http.post(endpoint, **self._request_kwargs(params, uploads))
-            except httpx.RequestError as exc:
-                raise _httpx_error(endpoint, exc) from exc
+        if self._interval:
+            wait = self._reserve_slot()
+            if wait:
+                time.sleep(wait)
+        try:
+            if files:
+                with ExitStack() as stack:
+                    uploads = prepare_files(dict(files), stack, progress)
+                    response = self._http.post(endpoint, data=self._form(params), files=uploads)
+            else:
+                response = self._http.post(endpoint, json=self._payload(params))
+        except httpx.RequestError as exc:
+            raise _httpx_error(endpoint, exc) from exc
         version = self.server_version if response.status_code == 404 and endpoint != "meta" else None
         return self._handle(endpoint, response, version)
 
@@ -527,15 +541,19 @@ class AsyncClient(BaseClient):
         files: Mapping[str, Any] | None,
         progress: ProgressCallback | None,
     ) -> Any:
-        wait = self._reserve_slot()
-        if wait:
-            await _sleep(wait)
-        with ExitStack() as stack:
-            uploads = prepare_files(dict(files), stack, progress) if files else None
-            try:
-                response = await self._http.post(endpoint, **self._request_kwargs(params, uploads))
-            except httpx.RequestError as exc:
-                raise _httpx_error(endpoint, exc) from exc
+        if self._interval:
+            wait = self._reserve_slot()
+            if wait:
+                await _sleep(wait)
+        try:
+            if files:
+                with ExitStack() as stack:
+                    uploads = prepare_files(dict(files), stack, progress)
+                    response = await self._http.post(endpoint, data=self._form(params), files=uploads)
+            else:
+                response = await self._http.post(endpoint, json=self._payload(params))
+        except httpx.RequestError as exc:
+            raise _httpx_error(endpoint, exc) from exc
         version = await self.server_version() if response.status_code == 404 and endpoint != "meta" else None
         return self._handle(endpoint, response, version)
 
