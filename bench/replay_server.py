@@ -35,11 +35,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    # The async benchmark opens 20 connections at once; with the default listen backlog of 5 some of
+    # them can be dropped (a ReadError on a busy machine).
+    request_queue_size = 128
+
+
 @contextmanager
 def replay_server(recording: str = "notes-show.json") -> Iterator[str]:
     """Serve ``bench/data/<recording>`` at a loopback URL for the duration of the block."""
     handler = type("Handler", (_Handler,), {"body": (DATA / recording).read_bytes()})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
