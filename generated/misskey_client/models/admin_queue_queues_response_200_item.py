@@ -82,24 +82,7 @@ class AdminQueueQueuesResponse200Item:
         # lenient from strict.
         _model = new_instance(cls)
         try:
-            _name = d["name"]
-            name = (
-                _name
-                if _name
-                in {
-                    "db",
-                    "deliver",
-                    "endedPollNotification",
-                    "inbox",
-                    "objectStorage",
-                    "postScheduledNote",
-                    "relationship",
-                    "system",
-                    "systemWebhookDeliver",
-                    "userWebhookDeliver",
-                }
-                else check_admin_queue_queues_response_200_item_name(_name)
-            )
+            name = check_admin_queue_queues_response_200_item_name(d["name"])
 
             _model.name = name
 
@@ -147,24 +130,7 @@ class AdminQueueQueuesResponse200Item:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            _name = _name_raw
-            name = (
-                _name
-                if _name
-                in {
-                    "db",
-                    "deliver",
-                    "endedPollNotification",
-                    "inbox",
-                    "objectStorage",
-                    "postScheduledNote",
-                    "relationship",
-                    "system",
-                    "systemWebhookDeliver",
-                    "userWebhookDeliver",
-                }
-                else check_admin_queue_queues_response_200_item_name(_name)
-            )
+            name = check_admin_queue_queues_response_200_item_name(_name_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

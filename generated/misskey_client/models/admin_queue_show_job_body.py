@@ -60,24 +60,7 @@ class AdminQueueShowJobBody:
         # lenient from strict.
         _model = new_instance(cls)
         try:
-            _queue = d["queue"]
-            queue = (
-                _queue
-                if _queue
-                in {
-                    "db",
-                    "deliver",
-                    "endedPollNotification",
-                    "inbox",
-                    "objectStorage",
-                    "postScheduledNote",
-                    "relationship",
-                    "system",
-                    "systemWebhookDeliver",
-                    "userWebhookDeliver",
-                }
-                else check_admin_queue_show_job_body_queue(_queue)
-            )
+            queue = check_admin_queue_show_job_body_queue(d["queue"])
 
             _model.queue = queue
 
@@ -113,24 +96,7 @@ class AdminQueueShowJobBody:
         d = dict(src_dict)
         _queue_raw = d.pop("queue", UNSET)
         if _queue_raw is not UNSET:
-            _queue = _queue_raw
-            queue = (
-                _queue
-                if _queue
-                in {
-                    "db",
-                    "deliver",
-                    "endedPollNotification",
-                    "inbox",
-                    "objectStorage",
-                    "postScheduledNote",
-                    "relationship",
-                    "system",
-                    "systemWebhookDeliver",
-                    "userWebhookDeliver",
-                }
-                else check_admin_queue_show_job_body_queue(_queue)
-            )
+            queue = check_admin_queue_show_job_body_queue(_queue_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -79,26 +79,7 @@ class HashtagsListBody:
         # lenient from strict.
         _model = new_instance(cls)
         try:
-            _sort = d["sort"]
-            sort = (
-                _sort
-                if _sort
-                in {
-                    "+attachedLocalUsers",
-                    "+attachedRemoteUsers",
-                    "+attachedUsers",
-                    "+mentionedLocalUsers",
-                    "+mentionedRemoteUsers",
-                    "+mentionedUsers",
-                    "-attachedLocalUsers",
-                    "-attachedRemoteUsers",
-                    "-attachedUsers",
-                    "-mentionedLocalUsers",
-                    "-mentionedRemoteUsers",
-                    "-mentionedUsers",
-                }
-                else check_hashtags_list_body_sort(_sort)
-            )
+            sort = check_hashtags_list_body_sort(d["sort"])
 
             _model.sort = sort
 
@@ -156,26 +137,7 @@ class HashtagsListBody:
         d = dict(src_dict)
         _sort_raw = d.pop("sort", UNSET)
         if _sort_raw is not UNSET:
-            _sort = _sort_raw
-            sort = (
-                _sort
-                if _sort
-                in {
-                    "+attachedLocalUsers",
-                    "+attachedRemoteUsers",
-                    "+attachedUsers",
-                    "+mentionedLocalUsers",
-                    "+mentionedRemoteUsers",
-                    "+mentionedUsers",
-                    "-attachedLocalUsers",
-                    "-attachedRemoteUsers",
-                    "-attachedUsers",
-                    "-mentionedLocalUsers",
-                    "-mentionedRemoteUsers",
-                    "-mentionedUsers",
-                }
-                else check_hashtags_list_body_sort(_sort)
-            )
+            sort = check_hashtags_list_body_sort(_sort_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -157,35 +157,8 @@ class INotificationsGroupedBody:
                 if _include_types:
                     include_types = []
                     for include_types_item_data in _include_types:
-                        _include_types_item = include_types_item_data
-                        include_types_item = (
-                            _include_types_item
-                            if _include_types_item
-                            in {
-                                "achievementEarned",
-                                "app",
-                                "chatRoomInvitationReceived",
-                                "createToken",
-                                "exportCompleted",
-                                "follow",
-                                "followRequestAccepted",
-                                "groupInvited",
-                                "login",
-                                "mention",
-                                "note",
-                                "pollEnded",
-                                "pollVote",
-                                "quote",
-                                "reaction",
-                                "receiveFollowRequest",
-                                "renote",
-                                "reply",
-                                "roleAssigned",
-                                "scheduledNotePosted",
-                                "scheduledNotePostFailed",
-                                "test",
-                            }
-                            else check_i_notifications_grouped_body_include_types_item(_include_types_item)
+                        include_types_item = check_i_notifications_grouped_body_include_types_item(
+                            include_types_item_data
                         )
 
                         include_types.append(include_types_item)
@@ -205,35 +178,8 @@ class INotificationsGroupedBody:
                 if _exclude_types:
                     exclude_types = []
                     for exclude_types_item_data in _exclude_types:
-                        _exclude_types_item = exclude_types_item_data
-                        exclude_types_item = (
-                            _exclude_types_item
-                            if _exclude_types_item
-                            in {
-                                "achievementEarned",
-                                "app",
-                                "chatRoomInvitationReceived",
-                                "createToken",
-                                "exportCompleted",
-                                "follow",
-                                "followRequestAccepted",
-                                "groupInvited",
-                                "login",
-                                "mention",
-                                "note",
-                                "pollEnded",
-                                "pollVote",
-                                "quote",
-                                "reaction",
-                                "receiveFollowRequest",
-                                "renote",
-                                "reply",
-                                "roleAssigned",
-                                "scheduledNotePosted",
-                                "scheduledNotePostFailed",
-                                "test",
-                            }
-                            else check_i_notifications_grouped_body_exclude_types_item(_exclude_types_item)
+                        exclude_types_item = check_i_notifications_grouped_body_exclude_types_item(
+                            exclude_types_item_data
                         )
 
                         exclude_types.append(exclude_types_item)
@@ -291,36 +237,7 @@ class INotificationsGroupedBody:
             if _include_types:
                 include_types = []
                 for include_types_item_data in _include_types:
-                    _include_types_item = include_types_item_data
-                    include_types_item = (
-                        _include_types_item
-                        if _include_types_item
-                        in {
-                            "achievementEarned",
-                            "app",
-                            "chatRoomInvitationReceived",
-                            "createToken",
-                            "exportCompleted",
-                            "follow",
-                            "followRequestAccepted",
-                            "groupInvited",
-                            "login",
-                            "mention",
-                            "note",
-                            "pollEnded",
-                            "pollVote",
-                            "quote",
-                            "reaction",
-                            "receiveFollowRequest",
-                            "renote",
-                            "reply",
-                            "roleAssigned",
-                            "scheduledNotePosted",
-                            "scheduledNotePostFailed",
-                            "test",
-                        }
-                        else check_i_notifications_grouped_body_include_types_item(_include_types_item)
-                    )
+                    include_types_item = check_i_notifications_grouped_body_include_types_item(include_types_item_data)
 
                     include_types.append(include_types_item)
             else:
@@ -334,36 +251,7 @@ class INotificationsGroupedBody:
             if _exclude_types:
                 exclude_types = []
                 for exclude_types_item_data in _exclude_types:
-                    _exclude_types_item = exclude_types_item_data
-                    exclude_types_item = (
-                        _exclude_types_item
-                        if _exclude_types_item
-                        in {
-                            "achievementEarned",
-                            "app",
-                            "chatRoomInvitationReceived",
-                            "createToken",
-                            "exportCompleted",
-                            "follow",
-                            "followRequestAccepted",
-                            "groupInvited",
-                            "login",
-                            "mention",
-                            "note",
-                            "pollEnded",
-                            "pollVote",
-                            "quote",
-                            "reaction",
-                            "receiveFollowRequest",
-                            "renote",
-                            "reply",
-                            "roleAssigned",
-                            "scheduledNotePosted",
-                            "scheduledNotePostFailed",
-                            "test",
-                        }
-                        else check_i_notifications_grouped_body_exclude_types_item(_exclude_types_item)
-                    )
+                    exclude_types_item = check_i_notifications_grouped_body_exclude_types_item(exclude_types_item_data)
 
                     exclude_types.append(exclude_types_item)
             else:

@@ -95,13 +95,7 @@ class NotificationExportCompleted:
 
             _model.type_ = type_
 
-            _exported_entity = d["exportedEntity"]
-            exported_entity = (
-                _exported_entity
-                if _exported_entity
-                in {"antenna", "blocking", "clip", "customEmoji", "favorite", "following", "muting", "note", "userList"}
-                else check_notification_export_completed_exported_entity(_exported_entity)
-            )
+            exported_entity = check_notification_export_completed_exported_entity(d["exportedEntity"])
 
             _model.exported_entity = exported_entity
 
@@ -161,13 +155,7 @@ class NotificationExportCompleted:
 
         _exported_entity_raw = d.pop("exportedEntity", UNSET)
         if _exported_entity_raw is not UNSET:
-            _exported_entity = _exported_entity_raw
-            exported_entity = (
-                _exported_entity
-                if _exported_entity
-                in {"antenna", "blocking", "clip", "customEmoji", "favorite", "following", "muting", "note", "userList"}
-                else check_notification_export_completed_exported_entity(_exported_entity)
-            )
+            exported_entity = check_notification_export_completed_exported_entity(_exported_entity_raw)
 
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).

@@ -177,40 +177,7 @@ class V2AdminEmojiListBody:
                 if _sort_keys:
                     sort_keys = []
                     for sort_keys_item_data in _sort_keys:
-                        _sort_keys_item = sort_keys_item_data
-                        sort_keys_item = (
-                            _sort_keys_item
-                            if _sort_keys_item
-                            in {
-                                "+aliases",
-                                "+category",
-                                "+host",
-                                "+id",
-                                "+isSensitive",
-                                "+license",
-                                "+localOnly",
-                                "+name",
-                                "+publicUrl",
-                                "+roleIdsThatCanBeUsedThisEmojiAsReaction",
-                                "+type",
-                                "+updatedAt",
-                                "+uri",
-                                "-aliases",
-                                "-category",
-                                "-host",
-                                "-id",
-                                "-isSensitive",
-                                "-license",
-                                "-localOnly",
-                                "-name",
-                                "-publicUrl",
-                                "-roleIdsThatCanBeUsedThisEmojiAsReaction",
-                                "-type",
-                                "-updatedAt",
-                                "-uri",
-                            }
-                            else check_v2_admin_emoji_list_body_sort_keys_item(_sort_keys_item)
-                        )
+                        sort_keys_item = check_v2_admin_emoji_list_body_sort_keys_item(sort_keys_item_data)
 
                         sort_keys.append(sort_keys_item)
                 else:
@@ -276,40 +243,7 @@ class V2AdminEmojiListBody:
             if _sort_keys:
                 sort_keys = []
                 for sort_keys_item_data in _sort_keys:
-                    _sort_keys_item = sort_keys_item_data
-                    sort_keys_item = (
-                        _sort_keys_item
-                        if _sort_keys_item
-                        in {
-                            "+aliases",
-                            "+category",
-                            "+host",
-                            "+id",
-                            "+isSensitive",
-                            "+license",
-                            "+localOnly",
-                            "+name",
-                            "+publicUrl",
-                            "+roleIdsThatCanBeUsedThisEmojiAsReaction",
-                            "+type",
-                            "+updatedAt",
-                            "+uri",
-                            "-aliases",
-                            "-category",
-                            "-host",
-                            "-id",
-                            "-isSensitive",
-                            "-license",
-                            "-localOnly",
-                            "-name",
-                            "-publicUrl",
-                            "-roleIdsThatCanBeUsedThisEmojiAsReaction",
-                            "-type",
-                            "-updatedAt",
-                            "-uri",
-                        }
-                        else check_v2_admin_emoji_list_body_sort_keys_item(_sort_keys_item)
-                    )
+                    sort_keys_item = check_v2_admin_emoji_list_body_sort_keys_item(sort_keys_item_data)
 
                     sort_keys.append(sort_keys_item)
             else:
