@@ -85,6 +85,15 @@ def _strict() -> Iterator[None]:
 
 
 @pytest.fixture
+def live_server() -> tuple[str, str]:
+    """(url, user token) of a real Misskey for the ``live`` tests, which are skipped without one."""
+    url, token = os.environ.get("MISSKEY_URL"), os.environ.get("MISSKEY_USER_TOKEN")
+    if not url or not token:
+        pytest.skip("set MISSKEY_URL and MISSKEY_USER_TOKEN to run against a real Misskey")
+    return url, token
+
+
+@pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
 

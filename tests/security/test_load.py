@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -97,14 +96,6 @@ async def test_a_full_pool_raises_a_timeout_not_a_hang(stand_in: Loopback) -> No
 
 
 # -- against a real server -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def live_server() -> tuple[str, str]:
-    url, token = os.environ.get("MISSKEY_URL"), os.environ.get("MISSKEY_USER_TOKEN")
-    if not url or not token:
-        pytest.skip("set MISSKEY_URL and MISSKEY_USER_TOKEN to run against a real Misskey")
-    return url, token
 
 
 @pytest.mark.live

@@ -8,7 +8,6 @@ in order, whether it came over a socket or through the REST backfill.
 from __future__ import annotations
 
 import asyncio
-import os
 
 import pytest
 
@@ -19,14 +18,6 @@ pytestmark = [pytest.mark.live, pytest.mark.anyio]
 
 NOTES = 40
 CUTS_AFTER = (6, 15, 16, 27)  # cut after this many notes were posted (twice in a row once)
-
-
-@pytest.fixture
-def live_server() -> tuple[str, str]:
-    url, token = os.environ.get("MISSKEY_URL"), os.environ.get("MISSKEY_USER_TOKEN")
-    if not url or not token:
-        pytest.skip("set MISSKEY_URL and MISSKEY_USER_TOKEN to run against a real Misskey")
-    return url, token
 
 
 async def test_live_cuts_while_posting_lose_and_duplicate_nothing(live_server: tuple[str, str]) -> None:
