@@ -66,4 +66,4 @@ clean:
 
 ## Which endpoints have replayed cassettes, per tag, and why not where known (writes docs/endpoint-coverage.md).
 endpoint-coverage: $(STAMP)
-	$(BIN)/python tools/endpoint_coverage.py --output docs/endpoint-coverage.md
+	$(BIN)/python -m tools.endpoint_coverage --output docs/endpoint-coverage.md

@@ -11,6 +11,7 @@ import collections
 import importlib
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +21,27 @@ from misskey_client._endpoints import ENDPOINTS
 from misskey_core._parsing import collect_drift
 
 
-def responses(root: Path) -> list[tuple[str, Any]]:
-    """(endpoint, parsed JSON) for every 2xx JSON response recorded under ``root``."""
-    found = []
-    for path in sorted(root.rglob("*.yaml")):
+def api_responses(paths: Iterable[Path]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(endpoint name, recorded response) for every API call in the cassettes at ``paths``."""
+    for path in paths:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for interaction in data.get("interactions", []):
             uri = interaction["request"]["uri"]
-            if "/api/" not in uri:
-                continue
-            name = uri.split("/api/", 1)[1].split("?")[0]
-            response = interaction["response"]
-            body = response["body"]["string"]
-            if not (200 <= response["status"]["code"] < 300) or not body or name not in ENDPOINTS:
-                continue
-            try:
-                found.append((name, json.loads(body)))
-            except ValueError:
-                continue
+            if "/api/" in uri:
+                yield uri.split("/api/", 1)[1].split("?")[0], interaction["response"]
+
+
+def responses(root: Path) -> list[tuple[str, Any]]:
+    """(endpoint, parsed JSON) for every 2xx JSON response recorded under ``root``."""
+    found = []
+    for name, response in api_responses(sorted(root.rglob("*.yaml"))):
+        body = response["body"]["string"]
+        if not (200 <= response["status"]["code"] < 300) or not body or name not in ENDPOINTS:
+            continue
+        try:
+            found.append((name, json.loads(body)))
+        except ValueError:
+            continue
     return found
 
 

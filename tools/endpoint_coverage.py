@@ -1,4 +1,4 @@
-"""``python tools/endpoint_coverage.py [--output FILE]``: which endpoints the cassettes prove.
+"""``python -m tools.endpoint_coverage [--output FILE]``: which endpoints the cassettes prove.
 
 Reads every cassette under ``tests/`` (``tests/**/cassettes/<module>/<test>.yaml``, the layout of
 pytest-recording) and the pinned spec, and prints, per tag, the endpoints with a replayed 2xx
@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
+from generator.survey import api_responses
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "generator" / "specs" / "misskey-2026.3.2.json"
@@ -92,14 +92,8 @@ def cassettes(root: Path = TESTS) -> list[Path]:
 def recorded(paths: list[Path]) -> dict[str, set[int]]:
     """Endpoint name -> the status codes recorded for it."""
     statuses: dict[str, set[int]] = collections.defaultdict(set)
-    for path in paths:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for interaction in data.get("interactions", []):
-            uri = interaction["request"]["uri"]
-            if "/api/" not in uri:
-                continue
-            name = uri.split("/api/", 1)[1].split("?")[0]
-            statuses[name].add(interaction["response"]["status"]["code"])
+    for name, response in api_responses(paths):
+        statuses[name].add(response["status"]["code"])
     return statuses
 
 
