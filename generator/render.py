@@ -265,6 +265,7 @@ def render(cleaned: CleanResult, out_dir: Path) -> RenderResult:
         root=root,
         as_required=lambda prop: attrs.evolve(prop, required=True),
         plain_map=functools.partial(_plain_map, project, {m.class_info.name: m for m in openapi.models}),
+        takes_as_is=functools.partial(_takes_as_is, project),
     )
     with contextlib.redirect_stdout(io.StringIO()):  # it prints "Generating <dir>"
         build_errors = project.build()
@@ -290,18 +291,23 @@ def render(cleaned: CleanResult, out_dir: Path) -> RenderResult:
     return RenderResult(files=files, warnings=warnings, endpoints=infos)
 
 
+def _takes_as_is(project: Project, prop: Any) -> bool:
+    """Whether a value of ``prop`` is used as it is decoded: no construct, or one that comes down to
+    ``x = value`` (a union of one plain type)."""
+    template = getattr(prop, "template", None)
+    if not template:
+        return True
+    construct = getattr(project.env.get_template("property_templates/" + template).module, "construct", None)
+    return construct is None or str(construct(prop, "value")).strip() == f"{prop.python_name} = value"
+
+
 def _plain_map(project: Project, models: dict[str, ModelProperty], prop: Any) -> bool:
     """Whether a property (or model) is a model that only maps names to plain values, such as a note's
-    reactions or emojis: its parse is a copy of the object, which a parent's fast path does inline."""
+    reactions or emojis: its parse is the decoded object itself, which a parent's fast path does inline."""
     model = models.get(prop.class_info.name) if isinstance(prop, ModelProperty) else None
     if model is None or model.required_properties or model.optional_properties:
         return False
-    extra = model.additional_properties
-    if extra is None:
-        return False
-    construct = getattr(project.env.get_template("property_templates/" + extra.template).module, "construct", None)
-    # No parse for a value, or one that comes down to taking it as it is (a union of one plain type).
-    return construct is None or str(construct(extra, "value")).strip() == f"{extra.python_name} = value"
+    return model.additional_properties is not None and _takes_as_is(project, model.additional_properties)
 
 
 _BUILTIN_GENERIC = re.compile(r"(?<![\w.])(list|set|dict)\[")

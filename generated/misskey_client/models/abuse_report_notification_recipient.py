@@ -58,51 +58,33 @@ class AbuseReportNotificationRecipient:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        is_active = self.is_active
-
-        updated_at = self.updated_at.isoformat()
-
-        name = self.name
-
-        method: str = self.method
-
-        user_id = self.user_id
-
-        user: dict[str, Any] | Unset = UNSET
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _updated_at = self.updated_at.isoformat()
+        _method: str = self.method
+        _user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.user, Unset):
-            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        system_webhook_id = self.system_webhook_id
-
-        system_webhook: dict[str, Any] | Unset = UNSET
+            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _system_webhook: dict[str, Any] | Unset = UNSET
         if not isinstance(self.system_webhook, Unset):
-            system_webhook = (
+            _system_webhook = (
                 self.system_webhook.to_dict()
                 if hasattr(self.system_webhook, "to_dict")
                 else dict(cast(Any, self.system_webhook))
             )
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "isActive": is_active,
-                "updatedAt": updated_at,
-                "name": name,
-                "method": method,
-            }
-        )
-        if user_id is not UNSET:
-            field_dict["userId"] = user_id
-        if user is not UNSET:
-            field_dict["user"] = user
-        if system_webhook_id is not UNSET:
-            field_dict["systemWebhookId"] = system_webhook_id
-        if system_webhook is not UNSET:
-            field_dict["systemWebhook"] = system_webhook
+        field_dict["id"] = self.id
+        field_dict["isActive"] = self.is_active
+        field_dict["updatedAt"] = _updated_at
+        field_dict["name"] = self.name
+        field_dict["method"] = _method
+        if self.user_id is not UNSET:
+            field_dict["userId"] = self.user_id
+        if _user is not UNSET:
+            field_dict["user"] = _user
+        if self.system_webhook_id is not UNSET:
+            field_dict["systemWebhookId"] = self.system_webhook_id
+        if _system_webhook is not UNSET:
+            field_dict["systemWebhook"] = _system_webhook
 
         return field_dict
 

@@ -32,18 +32,11 @@ class Achievement:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name: str = self.name
-
-        unlocked_at = self.unlocked_at
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "unlockedAt": unlocked_at,
-            }
-        )
+        _name: str = self.name
+        field_dict["name"] = _name
+        field_dict["unlockedAt"] = self.unlocked_at
 
         return field_dict
 

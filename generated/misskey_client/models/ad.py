@@ -51,45 +51,21 @@ class Ad:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        expires_at = self.expires_at.isoformat()
-
-        starts_at = self.starts_at.isoformat()
-
-        place = self.place
-
-        priority = self.priority
-
-        ratio = self.ratio
-
-        url = self.url
-
-        image_url = self.image_url
-
-        memo = self.memo
-
-        day_of_week = self.day_of_week
-
-        is_sensitive = self.is_sensitive
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "expiresAt": expires_at,
-                "startsAt": starts_at,
-                "place": place,
-                "priority": priority,
-                "ratio": ratio,
-                "url": url,
-                "imageUrl": image_url,
-                "memo": memo,
-                "dayOfWeek": day_of_week,
-                "isSensitive": is_sensitive,
-            }
-        )
+        _expires_at = self.expires_at.isoformat()
+        _starts_at = self.starts_at.isoformat()
+        field_dict["id"] = self.id
+        field_dict["expiresAt"] = _expires_at
+        field_dict["startsAt"] = _starts_at
+        field_dict["place"] = self.place
+        field_dict["priority"] = self.priority
+        field_dict["ratio"] = self.ratio
+        field_dict["url"] = self.url
+        field_dict["imageUrl"] = self.image_url
+        field_dict["memo"] = self.memo
+        field_dict["dayOfWeek"] = self.day_of_week
+        field_dict["isSensitive"] = self.is_sensitive
 
         return field_dict
 

@@ -41,29 +41,16 @@ class AdminAbuseReportNotificationRecipientCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        is_active = self.is_active
-
-        name = self.name
-
-        method: str = self.method
-
-        user_id = self.user_id
-
-        system_webhook_id = self.system_webhook_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "isActive": is_active,
-                "name": name,
-                "method": method,
-            }
-        )
-        if user_id is not UNSET:
-            field_dict["userId"] = user_id
-        if system_webhook_id is not UNSET:
-            field_dict["systemWebhookId"] = system_webhook_id
+        _method: str = self.method
+        field_dict["isActive"] = self.is_active
+        field_dict["name"] = self.name
+        field_dict["method"] = _method
+        if self.user_id is not UNSET:
+            field_dict["userId"] = self.user_id
+        if self.system_webhook_id is not UNSET:
+            field_dict["systemWebhookId"] = self.system_webhook_id
 
         return field_dict
 

@@ -32,18 +32,17 @@ class AdminAbuseReportNotificationRecipientListBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        method: list[str] | Unset = UNSET
-        if not isinstance(self.method, Unset):
-            method = []
-            for method_item_data in self.method:
-                method_item: str = method_item_data
-                method.append(method_item)
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if method is not UNSET:
-            field_dict["method"] = method
+        _method: list[str] | Unset = UNSET
+        if not isinstance(self.method, Unset):
+            _method = []
+            for method_item_data in self.method:
+                method_item: str = method_item_data
+                _method.append(method_item)
+
+        if _method is not UNSET:
+            field_dict["method"] = _method
 
         return field_dict
 

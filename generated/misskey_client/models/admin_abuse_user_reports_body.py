@@ -50,49 +50,37 @@ class AdminAbuseUserReportsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        state: None | str | Unset
-        if isinstance(self.state, Unset):
-            state = UNSET
-        else:
-            state = self.state
-
-        reporter_origin: str | Unset = UNSET
-        if not isinstance(self.reporter_origin, Unset):
-            reporter_origin = self.reporter_origin
-
-        target_user_origin: str | Unset = UNSET
-        if not isinstance(self.target_user_origin, Unset):
-            target_user_origin = self.target_user_origin
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if state is not UNSET:
-            field_dict["state"] = state
-        if reporter_origin is not UNSET:
-            field_dict["reporterOrigin"] = reporter_origin
-        if target_user_origin is not UNSET:
-            field_dict["targetUserOrigin"] = target_user_origin
+        _state: None | str | Unset
+        if isinstance(self.state, Unset):
+            _state = UNSET
+        else:
+            _state = self.state
+        _reporter_origin: str | Unset = UNSET
+        if not isinstance(self.reporter_origin, Unset):
+            _reporter_origin = self.reporter_origin
+
+        _target_user_origin: str | Unset = UNSET
+        if not isinstance(self.target_user_origin, Unset):
+            _target_user_origin = self.target_user_origin
+
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if _state is not UNSET:
+            field_dict["state"] = _state
+        if _reporter_origin is not UNSET:
+            field_dict["reporterOrigin"] = _reporter_origin
+        if _target_user_origin is not UNSET:
+            field_dict["targetUserOrigin"] = _target_user_origin
 
         return field_dict
 

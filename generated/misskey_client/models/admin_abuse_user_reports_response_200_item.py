@@ -78,66 +78,42 @@ class AdminAbuseUserReportsResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        comment = self.comment
-
-        resolved = self.resolved
-
-        reporter_id = self.reporter_id
-
-        target_user_id = self.target_user_id
-
-        assignee_id: None | str
-        assignee_id = self.assignee_id
-
-        reporter = self.reporter.to_dict() if hasattr(self.reporter, "to_dict") else dict(cast(Any, self.reporter))
-
-        target_user = (
-            self.target_user.to_dict() if hasattr(self.target_user, "to_dict") else dict(cast(Any, self.target_user))
-        )
-
-        assignee: dict[str, Any] | None
-        if isinstance(self.assignee, UserDetailedNotMe):
-            assignee = self.assignee.to_dict() if hasattr(self.assignee, "to_dict") else dict(cast(Any, self.assignee))
-        else:
-            assignee = self.assignee
-
-        forwarded = self.forwarded
-
-        resolved_as: None | str
-        if isinstance(self.resolved_as, str):
-            resolved_as = self.resolved_as
-        elif isinstance(self.resolved_as, str):
-            resolved_as = self.resolved_as
-        elif isinstance(self.resolved_as, str):
-            resolved_as = self.resolved_as
-        else:
-            resolved_as = self.resolved_as
-
-        moderation_note = self.moderation_note
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "comment": comment,
-                "resolved": resolved,
-                "reporterId": reporter_id,
-                "targetUserId": target_user_id,
-                "assigneeId": assignee_id,
-                "reporter": reporter,
-                "targetUser": target_user,
-                "assignee": assignee,
-                "forwarded": forwarded,
-                "resolvedAs": resolved_as,
-                "moderationNote": moderation_note,
-            }
+        _created_at = self.created_at.isoformat()
+        _assignee_id: None | str
+        _assignee_id = self.assignee_id
+        _reporter = self.reporter.to_dict() if hasattr(self.reporter, "to_dict") else dict(cast(Any, self.reporter))
+        _target_user = (
+            self.target_user.to_dict() if hasattr(self.target_user, "to_dict") else dict(cast(Any, self.target_user))
         )
+        _assignee: dict[str, Any] | None
+        if isinstance(self.assignee, UserDetailedNotMe):
+            _assignee = self.assignee.to_dict() if hasattr(self.assignee, "to_dict") else dict(cast(Any, self.assignee))
+        else:
+            _assignee = self.assignee
+        _resolved_as: None | str
+        if isinstance(self.resolved_as, str):
+            _resolved_as = self.resolved_as
+        elif isinstance(self.resolved_as, str):
+            _resolved_as = self.resolved_as
+        elif isinstance(self.resolved_as, str):
+            _resolved_as = self.resolved_as
+        else:
+            _resolved_as = self.resolved_as
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["comment"] = self.comment
+        field_dict["resolved"] = self.resolved
+        field_dict["reporterId"] = self.reporter_id
+        field_dict["targetUserId"] = self.target_user_id
+        field_dict["assigneeId"] = _assignee_id
+        field_dict["reporter"] = _reporter
+        field_dict["targetUser"] = _target_user
+        field_dict["assignee"] = _assignee
+        field_dict["forwarded"] = self.forwarded
+        field_dict["resolvedAs"] = _resolved_as
+        field_dict["moderationNote"] = self.moderation_note
 
         return field_dict
 

@@ -33,26 +33,17 @@ class AdminAccountsCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        username = self.username
-
-        password = self.password
-
-        setup_password: None | str | Unset
-        if isinstance(self.setup_password, Unset):
-            setup_password = UNSET
-        else:
-            setup_password = self.setup_password
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "username": username,
-                "password": password,
-            }
-        )
-        if setup_password is not UNSET:
-            field_dict["setupPassword"] = setup_password
+        _setup_password: None | str | Unset
+        if isinstance(self.setup_password, Unset):
+            _setup_password = UNSET
+        else:
+            _setup_password = self.setup_password
+        field_dict["username"] = self.username
+        field_dict["password"] = self.password
+        if _setup_password is not UNSET:
+            field_dict["setupPassword"] = _setup_password
 
         return field_dict
 

@@ -47,43 +47,19 @@ class AdminAdCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        url = self.url
-
-        memo = self.memo
-
-        place = self.place
-
-        priority = self.priority
-
-        ratio = self.ratio
-
-        expires_at = self.expires_at
-
-        starts_at = self.starts_at
-
-        image_url = self.image_url
-
-        day_of_week = self.day_of_week
-
-        is_sensitive = self.is_sensitive
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "url": url,
-                "memo": memo,
-                "place": place,
-                "priority": priority,
-                "ratio": ratio,
-                "expiresAt": expires_at,
-                "startsAt": starts_at,
-                "imageUrl": image_url,
-                "dayOfWeek": day_of_week,
-            }
-        )
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
+        field_dict["url"] = self.url
+        field_dict["memo"] = self.memo
+        field_dict["place"] = self.place
+        field_dict["priority"] = self.priority
+        field_dict["ratio"] = self.ratio
+        field_dict["expiresAt"] = self.expires_at
+        field_dict["startsAt"] = self.starts_at
+        field_dict["imageUrl"] = self.image_url
+        field_dict["dayOfWeek"] = self.day_of_week
+        if self.is_sensitive is not UNSET:
+            field_dict["isSensitive"] = self.is_sensitive
 
         return field_dict
 

@@ -49,55 +49,29 @@ class AdminAdUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        memo = self.memo
-
-        url = self.url
-
-        image_url = self.image_url
-
-        place = self.place
-
-        priority = self.priority
-
-        ratio = self.ratio
-
-        expires_at = self.expires_at
-
-        starts_at = self.starts_at
-
-        day_of_week = self.day_of_week
-
-        is_sensitive = self.is_sensitive
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
-        if memo is not UNSET:
-            field_dict["memo"] = memo
-        if url is not UNSET:
-            field_dict["url"] = url
-        if image_url is not UNSET:
-            field_dict["imageUrl"] = image_url
-        if place is not UNSET:
-            field_dict["place"] = place
-        if priority is not UNSET:
-            field_dict["priority"] = priority
-        if ratio is not UNSET:
-            field_dict["ratio"] = ratio
-        if expires_at is not UNSET:
-            field_dict["expiresAt"] = expires_at
-        if starts_at is not UNSET:
-            field_dict["startsAt"] = starts_at
-        if day_of_week is not UNSET:
-            field_dict["dayOfWeek"] = day_of_week
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
+        field_dict["id"] = self.id
+        if self.memo is not UNSET:
+            field_dict["memo"] = self.memo
+        if self.url is not UNSET:
+            field_dict["url"] = self.url
+        if self.image_url is not UNSET:
+            field_dict["imageUrl"] = self.image_url
+        if self.place is not UNSET:
+            field_dict["place"] = self.place
+        if self.priority is not UNSET:
+            field_dict["priority"] = self.priority
+        if self.ratio is not UNSET:
+            field_dict["ratio"] = self.ratio
+        if self.expires_at is not UNSET:
+            field_dict["expiresAt"] = self.expires_at
+        if self.starts_at is not UNSET:
+            field_dict["startsAt"] = self.starts_at
+        if self.day_of_week is not UNSET:
+            field_dict["dayOfWeek"] = self.day_of_week
+        if self.is_sensitive is not UNSET:
+            field_dict["isSensitive"] = self.is_sensitive
 
         return field_dict
 

@@ -53,54 +53,38 @@ class AdminAnnouncementsCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        title = self.title
-
-        text = self.text
-
-        image_url: None | str
-        image_url = self.image_url
-
-        icon: str | Unset = UNSET
-        if not isinstance(self.icon, Unset):
-            icon = self.icon
-
-        display: str | Unset = UNSET
-        if not isinstance(self.display, Unset):
-            display = self.display
-
-        for_existing_users = self.for_existing_users
-
-        silence = self.silence
-
-        need_confirmation_to_read = self.need_confirmation_to_read
-
-        user_id: None | str | Unset
-        if isinstance(self.user_id, Unset):
-            user_id = UNSET
-        else:
-            user_id = self.user_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "title": title,
-                "text": text,
-                "imageUrl": image_url,
-            }
-        )
-        if icon is not UNSET:
-            field_dict["icon"] = icon
-        if display is not UNSET:
-            field_dict["display"] = display
-        if for_existing_users is not UNSET:
-            field_dict["forExistingUsers"] = for_existing_users
-        if silence is not UNSET:
-            field_dict["silence"] = silence
-        if need_confirmation_to_read is not UNSET:
-            field_dict["needConfirmationToRead"] = need_confirmation_to_read
-        if user_id is not UNSET:
-            field_dict["userId"] = user_id
+        _image_url: None | str
+        _image_url = self.image_url
+        _icon: str | Unset = UNSET
+        if not isinstance(self.icon, Unset):
+            _icon = self.icon
+
+        _display: str | Unset = UNSET
+        if not isinstance(self.display, Unset):
+            _display = self.display
+
+        _user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        else:
+            _user_id = self.user_id
+        field_dict["title"] = self.title
+        field_dict["text"] = self.text
+        field_dict["imageUrl"] = _image_url
+        if _icon is not UNSET:
+            field_dict["icon"] = _icon
+        if _display is not UNSET:
+            field_dict["display"] = _display
+        if self.for_existing_users is not UNSET:
+            field_dict["forExistingUsers"] = self.for_existing_users
+        if self.silence is not UNSET:
+            field_dict["silence"] = self.silence
+        if self.need_confirmation_to_read is not UNSET:
+            field_dict["needConfirmationToRead"] = self.need_confirmation_to_read
+        if _user_id is not UNSET:
+            field_dict["userId"] = _user_id
 
         return field_dict
 

@@ -65,60 +65,34 @@ class AdminAnnouncementsListResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        updated_at: None | str
-        if isinstance(self.updated_at, datetime.datetime):
-            updated_at = self.updated_at.isoformat()
-        else:
-            updated_at = self.updated_at
-
-        text = self.text
-
-        title = self.title
-
-        icon: str = self.icon
-
-        display: str = self.display
-
-        is_active = self.is_active
-
-        for_existing_users = self.for_existing_users
-
-        silence = self.silence
-
-        need_confirmation_to_read = self.need_confirmation_to_read
-
-        user_id: None | str
-        user_id = self.user_id
-
-        image_url: None | str
-        image_url = self.image_url
-
-        reads = self.reads
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "updatedAt": updated_at,
-                "text": text,
-                "title": title,
-                "icon": icon,
-                "display": display,
-                "isActive": is_active,
-                "forExistingUsers": for_existing_users,
-                "silence": silence,
-                "needConfirmationToRead": need_confirmation_to_read,
-                "userId": user_id,
-                "imageUrl": image_url,
-                "reads": reads,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _updated_at: None | str
+        if isinstance(self.updated_at, datetime.datetime):
+            _updated_at = self.updated_at.isoformat()
+        else:
+            _updated_at = self.updated_at
+        _icon: str = self.icon
+        _display: str = self.display
+        _user_id: None | str
+        _user_id = self.user_id
+        _image_url: None | str
+        _image_url = self.image_url
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["updatedAt"] = _updated_at
+        field_dict["text"] = self.text
+        field_dict["title"] = self.title
+        field_dict["icon"] = _icon
+        field_dict["display"] = _display
+        field_dict["isActive"] = self.is_active
+        field_dict["forExistingUsers"] = self.for_existing_users
+        field_dict["silence"] = self.silence
+        field_dict["needConfirmationToRead"] = self.need_confirmation_to_read
+        field_dict["userId"] = _user_id
+        field_dict["imageUrl"] = _image_url
+        field_dict["reads"] = self.reads
 
         return field_dict
 

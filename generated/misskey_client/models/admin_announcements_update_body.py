@@ -55,59 +55,40 @@ class AdminAnnouncementsUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        title = self.title
-
-        text = self.text
-
-        image_url: None | str | Unset
-        if isinstance(self.image_url, Unset):
-            image_url = UNSET
-        else:
-            image_url = self.image_url
-
-        icon: str | Unset = UNSET
-        if not isinstance(self.icon, Unset):
-            icon = self.icon
-
-        display: str | Unset = UNSET
-        if not isinstance(self.display, Unset):
-            display = self.display
-
-        for_existing_users = self.for_existing_users
-
-        silence = self.silence
-
-        need_confirmation_to_read = self.need_confirmation_to_read
-
-        is_active = self.is_active
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
-        if title is not UNSET:
-            field_dict["title"] = title
-        if text is not UNSET:
-            field_dict["text"] = text
-        if image_url is not UNSET:
-            field_dict["imageUrl"] = image_url
-        if icon is not UNSET:
-            field_dict["icon"] = icon
-        if display is not UNSET:
-            field_dict["display"] = display
-        if for_existing_users is not UNSET:
-            field_dict["forExistingUsers"] = for_existing_users
-        if silence is not UNSET:
-            field_dict["silence"] = silence
-        if need_confirmation_to_read is not UNSET:
-            field_dict["needConfirmationToRead"] = need_confirmation_to_read
-        if is_active is not UNSET:
-            field_dict["isActive"] = is_active
+        _image_url: None | str | Unset
+        if isinstance(self.image_url, Unset):
+            _image_url = UNSET
+        else:
+            _image_url = self.image_url
+        _icon: str | Unset = UNSET
+        if not isinstance(self.icon, Unset):
+            _icon = self.icon
+
+        _display: str | Unset = UNSET
+        if not isinstance(self.display, Unset):
+            _display = self.display
+
+        field_dict["id"] = self.id
+        if self.title is not UNSET:
+            field_dict["title"] = self.title
+        if self.text is not UNSET:
+            field_dict["text"] = self.text
+        if _image_url is not UNSET:
+            field_dict["imageUrl"] = _image_url
+        if _icon is not UNSET:
+            field_dict["icon"] = _icon
+        if _display is not UNSET:
+            field_dict["display"] = _display
+        if self.for_existing_users is not UNSET:
+            field_dict["forExistingUsers"] = self.for_existing_users
+        if self.silence is not UNSET:
+            field_dict["silence"] = self.silence
+        if self.need_confirmation_to_read is not UNSET:
+            field_dict["needConfirmationToRead"] = self.need_confirmation_to_read
+        if self.is_active is not UNSET:
+            field_dict["isActive"] = self.is_active
 
         return field_dict
 

@@ -35,27 +35,17 @@ class AdminAvatarDecorationsCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        description = self.description
-
-        url = self.url
-
-        role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET
-        if not isinstance(self.role_ids_that_can_be_used_this_decoration, Unset):
-            role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "description": description,
-                "url": url,
-            }
-        )
-        if role_ids_that_can_be_used_this_decoration is not UNSET:
-            field_dict["roleIdsThatCanBeUsedThisDecoration"] = role_ids_that_can_be_used_this_decoration
+        _role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET
+        if not isinstance(self.role_ids_that_can_be_used_this_decoration, Unset):
+            _role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
+
+        field_dict["name"] = self.name
+        field_dict["description"] = self.description
+        field_dict["url"] = self.url
+        if _role_ids_that_can_be_used_this_decoration is not UNSET:
+            field_dict["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
 
         return field_dict
 

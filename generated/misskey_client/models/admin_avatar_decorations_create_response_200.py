@@ -43,37 +43,23 @@ class AdminAvatarDecorationsCreateResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        updated_at: None | str
-        if isinstance(self.updated_at, datetime.datetime):
-            updated_at = self.updated_at.isoformat()
-        else:
-            updated_at = self.updated_at
-
-        name = self.name
-
-        description = self.description
-
-        url = self.url
-
-        role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "updatedAt": updated_at,
-                "name": name,
-                "description": description,
-                "url": url,
-                "roleIdsThatCanBeUsedThisDecoration": role_ids_that_can_be_used_this_decoration,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _updated_at: None | str
+        if isinstance(self.updated_at, datetime.datetime):
+            _updated_at = self.updated_at.isoformat()
+        else:
+            _updated_at = self.updated_at
+        _role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
+
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["updatedAt"] = _updated_at
+        field_dict["name"] = self.name
+        field_dict["description"] = self.description
+        field_dict["url"] = self.url
+        field_dict["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
 
         return field_dict
 

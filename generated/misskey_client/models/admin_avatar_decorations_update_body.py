@@ -37,33 +37,21 @@ class AdminAvatarDecorationsUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        name = self.name
-
-        description = self.description
-
-        url = self.url
-
-        role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET
-        if not isinstance(self.role_ids_that_can_be_used_this_decoration, Unset):
-            role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if description is not UNSET:
-            field_dict["description"] = description
-        if url is not UNSET:
-            field_dict["url"] = url
-        if role_ids_that_can_be_used_this_decoration is not UNSET:
-            field_dict["roleIdsThatCanBeUsedThisDecoration"] = role_ids_that_can_be_used_this_decoration
+        _role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET
+        if not isinstance(self.role_ids_that_can_be_used_this_decoration, Unset):
+            _role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
+
+        field_dict["id"] = self.id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.description is not UNSET:
+            field_dict["description"] = self.description
+        if self.url is not UNSET:
+            field_dict["url"] = self.url
+        if _role_ids_that_can_be_used_this_decoration is not UNSET:
+            field_dict["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
 
         return field_dict
 

@@ -50,27 +50,18 @@ class AdminCaptchaCurrentResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        provider: str = self.provider
-
-        hcaptcha = self.hcaptcha.to_dict() if hasattr(self.hcaptcha, "to_dict") else dict(cast(Any, self.hcaptcha))
-
-        mcaptcha = self.mcaptcha.to_dict() if hasattr(self.mcaptcha, "to_dict") else dict(cast(Any, self.mcaptcha))
-
-        recaptcha = self.recaptcha.to_dict() if hasattr(self.recaptcha, "to_dict") else dict(cast(Any, self.recaptcha))
-
-        turnstile = self.turnstile.to_dict() if hasattr(self.turnstile, "to_dict") else dict(cast(Any, self.turnstile))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "provider": provider,
-                "hcaptcha": hcaptcha,
-                "mcaptcha": mcaptcha,
-                "recaptcha": recaptcha,
-                "turnstile": turnstile,
-            }
-        )
+        _provider: str = self.provider
+        _hcaptcha = self.hcaptcha.to_dict() if hasattr(self.hcaptcha, "to_dict") else dict(cast(Any, self.hcaptcha))
+        _mcaptcha = self.mcaptcha.to_dict() if hasattr(self.mcaptcha, "to_dict") else dict(cast(Any, self.mcaptcha))
+        _recaptcha = self.recaptcha.to_dict() if hasattr(self.recaptcha, "to_dict") else dict(cast(Any, self.recaptcha))
+        _turnstile = self.turnstile.to_dict() if hasattr(self.turnstile, "to_dict") else dict(cast(Any, self.turnstile))
+        field_dict["provider"] = _provider
+        field_dict["hcaptcha"] = _hcaptcha
+        field_dict["mcaptcha"] = _mcaptcha
+        field_dict["recaptcha"] = _recaptcha
+        field_dict["turnstile"] = _turnstile
 
         return field_dict
 

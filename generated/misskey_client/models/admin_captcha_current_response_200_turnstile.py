@@ -31,20 +31,14 @@ class AdminCaptchaCurrentResponse200Turnstile:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        site_key: None | str
-        site_key = self.site_key
-
-        secret_key: None | str
-        secret_key = self.secret_key
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "siteKey": site_key,
-                "secretKey": secret_key,
-            }
-        )
+        _site_key: None | str
+        _site_key = self.site_key
+        _secret_key: None | str
+        _secret_key = self.secret_key
+        field_dict["siteKey"] = _site_key
+        field_dict["secretKey"] = _secret_key
 
         return field_dict
 

@@ -41,47 +41,38 @@ class AdminCaptchaSaveBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        provider: str = self.provider
-
-        captcha_result: None | str | Unset
-        if isinstance(self.captcha_result, Unset):
-            captcha_result = UNSET
-        else:
-            captcha_result = self.captcha_result
-
-        sitekey: None | str | Unset
-        if isinstance(self.sitekey, Unset):
-            sitekey = UNSET
-        else:
-            sitekey = self.sitekey
-
-        secret: None | str | Unset
-        if isinstance(self.secret, Unset):
-            secret = UNSET
-        else:
-            secret = self.secret
-
-        instance_url: None | str | Unset
-        if isinstance(self.instance_url, Unset):
-            instance_url = UNSET
-        else:
-            instance_url = self.instance_url
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "provider": provider,
-            }
-        )
-        if captcha_result is not UNSET:
-            field_dict["captchaResult"] = captcha_result
-        if sitekey is not UNSET:
-            field_dict["sitekey"] = sitekey
-        if secret is not UNSET:
-            field_dict["secret"] = secret
-        if instance_url is not UNSET:
-            field_dict["instanceUrl"] = instance_url
+        _provider: str = self.provider
+        _captcha_result: None | str | Unset
+        if isinstance(self.captcha_result, Unset):
+            _captcha_result = UNSET
+        else:
+            _captcha_result = self.captcha_result
+        _sitekey: None | str | Unset
+        if isinstance(self.sitekey, Unset):
+            _sitekey = UNSET
+        else:
+            _sitekey = self.sitekey
+        _secret: None | str | Unset
+        if isinstance(self.secret, Unset):
+            _secret = UNSET
+        else:
+            _secret = self.secret
+        _instance_url: None | str | Unset
+        if isinstance(self.instance_url, Unset):
+            _instance_url = UNSET
+        else:
+            _instance_url = self.instance_url
+        field_dict["provider"] = _provider
+        if _captcha_result is not UNSET:
+            field_dict["captchaResult"] = _captcha_result
+        if _sitekey is not UNSET:
+            field_dict["sitekey"] = _sitekey
+        if _secret is not UNSET:
+            field_dict["secret"] = _secret
+        if _instance_url is not UNSET:
+            field_dict["instanceUrl"] = _instance_url
 
         return field_dict
 

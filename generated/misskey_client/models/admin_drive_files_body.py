@@ -45,59 +45,45 @@ class AdminDriveFilesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        user_id: None | str | Unset
-        if isinstance(self.user_id, Unset):
-            user_id = UNSET
-        else:
-            user_id = self.user_id
-
-        type_: None | str | Unset
-        if isinstance(self.type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = self.type_
-
-        origin: str | Unset = UNSET
-        if not isinstance(self.origin, Unset):
-            origin = self.origin
-
-        hostname: None | str | Unset
-        if isinstance(self.hostname, Unset):
-            hostname = UNSET
-        else:
-            hostname = self.hostname
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if user_id is not UNSET:
-            field_dict["userId"] = user_id
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if origin is not UNSET:
-            field_dict["origin"] = origin
-        if hostname is not UNSET:
-            field_dict["hostname"] = hostname
+        _user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        else:
+            _user_id = self.user_id
+        _type_: None | str | Unset
+        if isinstance(self.type_, Unset):
+            _type_ = UNSET
+        else:
+            _type_ = self.type_
+        _origin: str | Unset = UNSET
+        if not isinstance(self.origin, Unset):
+            _origin = self.origin
+
+        _hostname: None | str | Unset
+        if isinstance(self.hostname, Unset):
+            _hostname = UNSET
+        else:
+            _hostname = self.hostname
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if _user_id is not UNSET:
+            field_dict["userId"] = _user_id
+        if _type_ is not UNSET:
+            field_dict["type"] = _type_
+        if _origin is not UNSET:
+            field_dict["origin"] = _origin
+        if _hostname is not UNSET:
+            field_dict["hostname"] = _hostname
 
         return field_dict
 

@@ -92,126 +92,85 @@ class AdminDriveShowFileResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        user_id: None | str
-        user_id = self.user_id
-
-        user_host: None | str
-        user_host = self.user_host
-
-        md5 = self.md5
-
-        name = self.name
-
-        type_ = self.type_
-
-        size = self.size
-
-        comment: None | str
-        comment = self.comment
-
-        blurhash: None | str
-        blurhash = self.blurhash
-
-        properties = (
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _user_id: None | str
+        _user_id = self.user_id
+        _user_host: None | str
+        _user_host = self.user_host
+        _comment: None | str
+        _comment = self.comment
+        _blurhash: None | str
+        _blurhash = self.blurhash
+        _properties = (
             self.properties.to_dict() if hasattr(self.properties, "to_dict") else dict(cast(Any, self.properties))
         )
-
-        stored_internal: bool | None
-        stored_internal = self.stored_internal
-
-        url: None | str
-        url = self.url
-
-        thumbnail_url: None | str
-        thumbnail_url = self.thumbnail_url
-
-        webpublic_url: None | str
-        webpublic_url = self.webpublic_url
-
-        access_key: None | str
-        access_key = self.access_key
-
-        thumbnail_access_key: None | str
-        thumbnail_access_key = self.thumbnail_access_key
-
-        webpublic_access_key: None | str
-        webpublic_access_key = self.webpublic_access_key
-
-        uri: None | str
-        uri = self.uri
-
-        src: None | str
-        src = self.src
-
-        folder_id: None | str
-        folder_id = self.folder_id
-
-        is_sensitive = self.is_sensitive
-
-        is_link = self.is_link
-
-        maybe_sensitive = self.maybe_sensitive
-
-        maybe_porn = self.maybe_porn
-
-        request_ip: None | str
-        request_ip = self.request_ip
-
-        request_headers: dict[str, Any] | None
+        _stored_internal: bool | None
+        _stored_internal = self.stored_internal
+        _url: None | str
+        _url = self.url
+        _thumbnail_url: None | str
+        _thumbnail_url = self.thumbnail_url
+        _webpublic_url: None | str
+        _webpublic_url = self.webpublic_url
+        _access_key: None | str
+        _access_key = self.access_key
+        _thumbnail_access_key: None | str
+        _thumbnail_access_key = self.thumbnail_access_key
+        _webpublic_access_key: None | str
+        _webpublic_access_key = self.webpublic_access_key
+        _uri: None | str
+        _uri = self.uri
+        _src: None | str
+        _src = self.src
+        _folder_id: None | str
+        _folder_id = self.folder_id
+        _request_ip: None | str
+        _request_ip = self.request_ip
+        _request_headers: dict[str, Any] | None
         if isinstance(self.request_headers, AdminDriveShowFileResponse200RequestHeaders):
-            request_headers = (
+            _request_headers = (
                 self.request_headers.to_dict()
                 if hasattr(self.request_headers, "to_dict")
                 else dict(cast(Any, self.request_headers))
             )
         else:
-            request_headers = self.request_headers
-
-        webpublic_type: None | str | Unset
+            _request_headers = self.request_headers
+        _webpublic_type: None | str | Unset
         if isinstance(self.webpublic_type, Unset):
-            webpublic_type = UNSET
+            _webpublic_type = UNSET
         else:
-            webpublic_type = self.webpublic_type
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "userId": user_id,
-                "userHost": user_host,
-                "md5": md5,
-                "name": name,
-                "type": type_,
-                "size": size,
-                "comment": comment,
-                "blurhash": blurhash,
-                "properties": properties,
-                "storedInternal": stored_internal,
-                "url": url,
-                "thumbnailUrl": thumbnail_url,
-                "webpublicUrl": webpublic_url,
-                "accessKey": access_key,
-                "thumbnailAccessKey": thumbnail_access_key,
-                "webpublicAccessKey": webpublic_access_key,
-                "uri": uri,
-                "src": src,
-                "folderId": folder_id,
-                "isSensitive": is_sensitive,
-                "isLink": is_link,
-                "maybeSensitive": maybe_sensitive,
-                "maybePorn": maybe_porn,
-                "requestIp": request_ip,
-                "requestHeaders": request_headers,
-            }
-        )
-        if webpublic_type is not UNSET:
-            field_dict["webpublicType"] = webpublic_type
+            _webpublic_type = self.webpublic_type
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["userId"] = _user_id
+        field_dict["userHost"] = _user_host
+        field_dict["md5"] = self.md5
+        field_dict["name"] = self.name
+        field_dict["type"] = self.type_
+        field_dict["size"] = self.size
+        field_dict["comment"] = _comment
+        field_dict["blurhash"] = _blurhash
+        field_dict["properties"] = _properties
+        field_dict["storedInternal"] = _stored_internal
+        field_dict["url"] = _url
+        field_dict["thumbnailUrl"] = _thumbnail_url
+        field_dict["webpublicUrl"] = _webpublic_url
+        field_dict["accessKey"] = _access_key
+        field_dict["thumbnailAccessKey"] = _thumbnail_access_key
+        field_dict["webpublicAccessKey"] = _webpublic_access_key
+        field_dict["uri"] = _uri
+        field_dict["src"] = _src
+        field_dict["folderId"] = _folder_id
+        field_dict["isSensitive"] = self.is_sensitive
+        field_dict["isLink"] = self.is_link
+        field_dict["maybeSensitive"] = self.maybe_sensitive
+        field_dict["maybePorn"] = self.maybe_porn
+        field_dict["requestIp"] = _request_ip
+        field_dict["requestHeaders"] = _request_headers
+        if _webpublic_type is not UNSET:
+            field_dict["webpublicType"] = _webpublic_type
 
         return field_dict
 

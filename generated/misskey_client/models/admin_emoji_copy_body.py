@@ -29,15 +29,9 @@ class AdminEmojiCopyBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        emoji_id = self.emoji_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "emojiId": emoji_id,
-            }
-        )
+        field_dict["emojiId"] = self.emoji_id
 
         return field_dict
 

@@ -29,15 +29,11 @@ class AdminEmojiDeleteBulkBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ids = self.ids
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "ids": ids,
-            }
-        )
+        _ids = self.ids
+
+        field_dict["ids"] = _ids
 
         return field_dict
 

@@ -40,45 +40,32 @@ class AdminEmojiListRemoteBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        query: None | str | Unset
-        if isinstance(self.query, Unset):
-            query = UNSET
-        else:
-            query = self.query
-
-        host: None | str | Unset
-        if isinstance(self.host, Unset):
-            host = UNSET
-        else:
-            host = self.host
-
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if query is not UNSET:
-            field_dict["query"] = query
-        if host is not UNSET:
-            field_dict["host"] = host
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
+        _query: None | str | Unset
+        if isinstance(self.query, Unset):
+            _query = UNSET
+        else:
+            _query = self.query
+        _host: None | str | Unset
+        if isinstance(self.host, Unset):
+            _host = UNSET
+        else:
+            _host = self.host
+        if _query is not UNSET:
+            field_dict["query"] = _query
+        if _host is not UNSET:
+            field_dict["host"] = _host
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
 
         return field_dict
 

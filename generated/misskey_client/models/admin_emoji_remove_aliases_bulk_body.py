@@ -31,18 +31,14 @@ class AdminEmojiRemoveAliasesBulkBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ids = self.ids
-
-        aliases = self.aliases
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "ids": ids,
-                "aliases": aliases,
-            }
-        )
+        _ids = self.ids
+
+        _aliases = self.aliases
+
+        field_dict["ids"] = _ids
+        field_dict["aliases"] = _aliases
 
         return field_dict
 

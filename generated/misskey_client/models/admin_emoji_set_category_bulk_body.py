@@ -31,23 +31,18 @@ class AdminEmojiSetCategoryBulkBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ids = self.ids
-
-        category: None | str | Unset
-        if isinstance(self.category, Unset):
-            category = UNSET
-        else:
-            category = self.category
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "ids": ids,
-            }
-        )
-        if category is not UNSET:
-            field_dict["category"] = category
+        _ids = self.ids
+
+        _category: None | str | Unset
+        if isinstance(self.category, Unset):
+            _category = UNSET
+        else:
+            _category = self.category
+        field_dict["ids"] = _ids
+        if _category is not UNSET:
+            field_dict["category"] = _category
 
         return field_dict
 

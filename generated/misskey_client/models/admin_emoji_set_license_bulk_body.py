@@ -31,23 +31,18 @@ class AdminEmojiSetLicenseBulkBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ids = self.ids
-
-        license_: None | str | Unset
-        if isinstance(self.license_, Unset):
-            license_ = UNSET
-        else:
-            license_ = self.license_
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "ids": ids,
-            }
-        )
-        if license_ is not UNSET:
-            field_dict["license"] = license_
+        _ids = self.ids
+
+        _license_: None | str | Unset
+        if isinstance(self.license_, Unset):
+            _license_ = UNSET
+        else:
+            _license_ = self.license_
+        field_dict["ids"] = _ids
+        if _license_ is not UNSET:
+            field_dict["license"] = _license_
 
         return field_dict
 

@@ -44,57 +44,44 @@ class AdminEmojiUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        name = self.name
-
-        file_id = self.file_id
-
-        category: None | str | Unset
-        if isinstance(self.category, Unset):
-            category = UNSET
-        else:
-            category = self.category
-
-        aliases: list[str] | Unset = UNSET
-        if not isinstance(self.aliases, Unset):
-            aliases = self.aliases
-
-        license_: None | str | Unset
-        if isinstance(self.license_, Unset):
-            license_ = UNSET
-        else:
-            license_ = self.license_
-
-        is_sensitive = self.is_sensitive
-
-        local_only = self.local_only
-
-        role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET
-        if not isinstance(self.role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
-            role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if file_id is not UNSET:
-            field_dict["fileId"] = file_id
-        if category is not UNSET:
-            field_dict["category"] = category
-        if aliases is not UNSET:
-            field_dict["aliases"] = aliases
-        if license_ is not UNSET:
-            field_dict["license"] = license_
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
-        if local_only is not UNSET:
-            field_dict["localOnly"] = local_only
-        if role_ids_that_can_be_used_this_emoji_as_reaction is not UNSET:
-            field_dict["roleIdsThatCanBeUsedThisEmojiAsReaction"] = role_ids_that_can_be_used_this_emoji_as_reaction
+        _category: None | str | Unset
+        if isinstance(self.category, Unset):
+            _category = UNSET
+        else:
+            _category = self.category
+        _aliases: list[str] | Unset = UNSET
+        if not isinstance(self.aliases, Unset):
+            _aliases = self.aliases
+
+        _license_: None | str | Unset
+        if isinstance(self.license_, Unset):
+            _license_ = UNSET
+        else:
+            _license_ = self.license_
+        _role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET
+        if not isinstance(self.role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
+            _role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
+
+        if self.id is not UNSET:
+            field_dict["id"] = self.id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.file_id is not UNSET:
+            field_dict["fileId"] = self.file_id
+        if _category is not UNSET:
+            field_dict["category"] = _category
+        if _aliases is not UNSET:
+            field_dict["aliases"] = _aliases
+        if _license_ is not UNSET:
+            field_dict["license"] = _license_
+        if self.is_sensitive is not UNSET:
+            field_dict["isSensitive"] = self.is_sensitive
+        if self.local_only is not UNSET:
+            field_dict["localOnly"] = self.local_only
+        if _role_ids_that_can_be_used_this_emoji_as_reaction is not UNSET:
+            field_dict["roleIdsThatCanBeUsedThisEmojiAsReaction"] = _role_ids_that_can_be_used_this_emoji_as_reaction
 
         return field_dict
 

@@ -29,15 +29,9 @@ class AdminFederationDeleteAllFilesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        host = self.host
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "host": host,
-            }
-        )
+        field_dict["host"] = self.host
 
         return field_dict
 

@@ -33,23 +33,13 @@ class AdminFederationUpdateInstanceBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        host = self.host
-
-        is_suspended = self.is_suspended
-
-        moderation_note = self.moderation_note
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "host": host,
-            }
-        )
-        if is_suspended is not UNSET:
-            field_dict["isSuspended"] = is_suspended
-        if moderation_note is not UNSET:
-            field_dict["moderationNote"] = moderation_note
+        field_dict["host"] = self.host
+        if self.is_suspended is not UNSET:
+            field_dict["isSuspended"] = self.is_suspended
+        if self.moderation_note is not UNSET:
+            field_dict["moderationNote"] = self.moderation_note
 
         return field_dict
 

@@ -29,15 +29,9 @@ class AdminForwardAbuseUserReportBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        report_id = self.report_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "reportId": report_id,
-            }
-        )
+        field_dict["reportId"] = self.report_id
 
         return field_dict
 

@@ -37,34 +37,21 @@ class AdminGetIndexStatsResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        tablename = self.tablename
-
-        indexname = self.indexname
-
-        indexdef = self.indexdef
-
-        schemaname = self.schemaname
-
-        tablespace: None | str | Unset
-        if isinstance(self.tablespace, Unset):
-            tablespace = UNSET
-        else:
-            tablespace = self.tablespace
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "tablename": tablename,
-                "indexname": indexname,
-            }
-        )
-        if indexdef is not UNSET:
-            field_dict["indexdef"] = indexdef
-        if schemaname is not UNSET:
-            field_dict["schemaname"] = schemaname
-        if tablespace is not UNSET:
-            field_dict["tablespace"] = tablespace
+        _tablespace: None | str | Unset
+        if isinstance(self.tablespace, Unset):
+            _tablespace = UNSET
+        else:
+            _tablespace = self.tablespace
+        field_dict["tablename"] = self.tablename
+        field_dict["indexname"] = self.indexname
+        if self.indexdef is not UNSET:
+            field_dict["indexdef"] = self.indexdef
+        if self.schemaname is not UNSET:
+            field_dict["schemaname"] = self.schemaname
+        if _tablespace is not UNSET:
+            field_dict["tablespace"] = _tablespace
 
         return field_dict
 

@@ -34,7 +34,6 @@ class AdminGetTableStatsResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
             field_dict[prop_name] = prop.to_dict() if hasattr(prop, "to_dict") else dict(cast(Any, prop))
@@ -57,6 +56,7 @@ class AdminGetTableStatsResponse200:
             additional_properties = {}
             for prop_name, prop_dict in d.items():
                 additional_property = AdminGetTableStatsResponse200AdditionalProperty.from_dict(prop_dict)
+
                 additional_properties[prop_name] = additional_property
 
             _model.additional_properties = additional_properties

@@ -31,18 +31,10 @@ class AdminGetTableStatsResponse200AdditionalProperty:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        count = self.count
-
-        size = self.size
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "count": count,
-                "size": size,
-            }
-        )
+        field_dict["count"] = self.count
+        field_dict["size"] = self.size
 
         return field_dict
 

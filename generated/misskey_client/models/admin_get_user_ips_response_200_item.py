@@ -33,18 +33,11 @@ class AdminGetUserIpsResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ip = self.ip
-
-        created_at = self.created_at.isoformat()
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "ip": ip,
-                "createdAt": created_at,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        field_dict["ip"] = self.ip
+        field_dict["createdAt"] = _created_at
 
         return field_dict
 

@@ -30,21 +30,17 @@ class AdminInviteCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        count = self.count
-
-        expires_at: None | str | Unset
-        if isinstance(self.expires_at, Unset):
-            expires_at = UNSET
-        else:
-            expires_at = self.expires_at
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if count is not UNSET:
-            field_dict["count"] = count
-        if expires_at is not UNSET:
-            field_dict["expiresAt"] = expires_at
+        _expires_at: None | str | Unset
+        if isinstance(self.expires_at, Unset):
+            _expires_at = UNSET
+        else:
+            _expires_at = self.expires_at
+        if self.count is not UNSET:
+            field_dict["count"] = self.count
+        if _expires_at is not UNSET:
+            field_dict["expiresAt"] = _expires_at
 
         return field_dict
 

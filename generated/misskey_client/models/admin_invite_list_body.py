@@ -36,29 +36,24 @@ class AdminInviteListBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        offset = self.offset
-
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_
-
-        sort: str | Unset = UNSET
-        if not isinstance(self.sort, Unset):
-            sort = self.sort
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if offset is not UNSET:
-            field_dict["offset"] = offset
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if sort is not UNSET:
-            field_dict["sort"] = sort
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type_, Unset):
+            _type_ = self.type_
+
+        _sort: str | Unset = UNSET
+        if not isinstance(self.sort, Unset):
+            _sort = self.sort
+
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.offset is not UNSET:
+            field_dict["offset"] = self.offset
+        if _type_ is not UNSET:
+            field_dict["type"] = _type_
+        if _sort is not UNSET:
+            field_dict["sort"] = _sort
 
         return field_dict
 

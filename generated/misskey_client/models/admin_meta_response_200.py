@@ -313,484 +313,308 @@ class AdminMetaResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        cache_remote_files = self.cache_remote_files
-
-        cache_remote_sensitive_files = self.cache_remote_sensitive_files
-
-        email_required_for_signup = self.email_required_for_signup
-
-        enable_hcaptcha = self.enable_hcaptcha
-
-        hcaptcha_site_key: None | str
-        hcaptcha_site_key = self.hcaptcha_site_key
-
-        enable_mcaptcha = self.enable_mcaptcha
-
-        mcaptcha_site_key: None | str
-        mcaptcha_site_key = self.mcaptcha_site_key
-
-        mcaptcha_instance_url: None | str
-        mcaptcha_instance_url = self.mcaptcha_instance_url
-
-        enable_recaptcha = self.enable_recaptcha
-
-        recaptcha_site_key: None | str
-        recaptcha_site_key = self.recaptcha_site_key
-
-        enable_turnstile = self.enable_turnstile
-
-        turnstile_site_key: None | str
-        turnstile_site_key = self.turnstile_site_key
-
-        enable_testcaptcha = self.enable_testcaptcha
-
-        google_analytics_measurement_id: None | str
-        google_analytics_measurement_id = self.google_analytics_measurement_id
-
-        sw_publickey: None | str
-        sw_publickey = self.sw_publickey
-
-        mascot_image_url: None | str
-        mascot_image_url = self.mascot_image_url
-
-        banner_url: None | str
-        banner_url = self.banner_url
-
-        server_error_image_url: None | str
-        server_error_image_url = self.server_error_image_url
-
-        info_image_url: None | str
-        info_image_url = self.info_image_url
-
-        not_found_image_url: None | str
-        not_found_image_url = self.not_found_image_url
-
-        icon_url: None | str
-        icon_url = self.icon_url
-
-        app_192_icon_url: None | str
-        app_192_icon_url = self.app_192_icon_url
-
-        app_512_icon_url: None | str
-        app_512_icon_url = self.app_512_icon_url
-
-        enable_email = self.enable_email
-
-        enable_service_worker = self.enable_service_worker
-
-        translator_available = self.translator_available
-
-        media_silenced_hosts = self.media_silenced_hosts
-
-        pinned_users = self.pinned_users
-
-        hidden_tags = self.hidden_tags
-
-        blocked_hosts = self.blocked_hosts
-
-        sensitive_words = self.sensitive_words
-
-        prohibited_words = self.prohibited_words
-
-        prohibited_words_for_name_of_user = self.prohibited_words_for_name_of_user
-
-        preserved_usernames = self.preserved_usernames
-
-        hcaptcha_secret_key: None | str
-        hcaptcha_secret_key = self.hcaptcha_secret_key
-
-        mcaptcha_secret_key: None | str
-        mcaptcha_secret_key = self.mcaptcha_secret_key
-
-        recaptcha_secret_key: None | str
-        recaptcha_secret_key = self.recaptcha_secret_key
-
-        turnstile_secret_key: None | str
-        turnstile_secret_key = self.turnstile_secret_key
-
-        sensitive_media_detection: str = self.sensitive_media_detection
-
-        sensitive_media_detection_sensitivity: str = self.sensitive_media_detection_sensitivity
-
-        set_sensitive_flag_automatically = self.set_sensitive_flag_automatically
-
-        enable_sensitive_media_detection_for_videos = self.enable_sensitive_media_detection_for_videos
-
-        proxy_account_id = self.proxy_account_id
-
-        email: None | str
-        email = self.email
-
-        smtp_secure = self.smtp_secure
-
-        smtp_host: None | str
-        smtp_host = self.smtp_host
-
-        smtp_port: float | None
-        smtp_port = self.smtp_port
-
-        smtp_user: None | str
-        smtp_user = self.smtp_user
-
-        smtp_pass: None | str
-        smtp_pass = self.smtp_pass
-
-        sw_private_key: None | str
-        sw_private_key = self.sw_private_key
-
-        use_object_storage = self.use_object_storage
-
-        object_storage_base_url: None | str
-        object_storage_base_url = self.object_storage_base_url
-
-        object_storage_bucket: None | str
-        object_storage_bucket = self.object_storage_bucket
-
-        object_storage_prefix: None | str
-        object_storage_prefix = self.object_storage_prefix
-
-        object_storage_endpoint: None | str
-        object_storage_endpoint = self.object_storage_endpoint
-
-        object_storage_region: None | str
-        object_storage_region = self.object_storage_region
-
-        object_storage_port: float | None
-        object_storage_port = self.object_storage_port
-
-        object_storage_access_key: None | str
-        object_storage_access_key = self.object_storage_access_key
-
-        object_storage_secret_key: None | str
-        object_storage_secret_key = self.object_storage_secret_key
-
-        object_storage_use_ssl = self.object_storage_use_ssl
-
-        object_storage_use_proxy = self.object_storage_use_proxy
-
-        object_storage_set_public_read = self.object_storage_set_public_read
-
-        enable_ip_logging = self.enable_ip_logging
-
-        enable_active_email_validation = self.enable_active_email_validation
-
-        enable_verifymail_api = self.enable_verifymail_api
-
-        verifymail_auth_key: None | str
-        verifymail_auth_key = self.verifymail_auth_key
-
-        enable_truemail_api = self.enable_truemail_api
-
-        truemail_instance: None | str
-        truemail_instance = self.truemail_instance
-
-        truemail_auth_key: None | str
-        truemail_auth_key = self.truemail_auth_key
-
-        enable_charts_for_remote_user = self.enable_charts_for_remote_user
-
-        enable_charts_for_federated_instances = self.enable_charts_for_federated_instances
-
-        enable_stats_for_federated_instances = self.enable_stats_for_federated_instances
-
-        enable_server_machine_stats = self.enable_server_machine_stats
-
-        enable_identicon_generation = self.enable_identicon_generation
-
-        manifest_json_override = self.manifest_json_override
-
-        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-
-        enable_fanout_timeline = self.enable_fanout_timeline
-
-        enable_fanout_timeline_db_fallback = self.enable_fanout_timeline_db_fallback
-
-        per_local_user_user_timeline_cache_max = self.per_local_user_user_timeline_cache_max
-
-        per_remote_user_user_timeline_cache_max = self.per_remote_user_user_timeline_cache_max
-
-        per_user_home_timeline_cache_max = self.per_user_home_timeline_cache_max
-
-        per_user_list_timeline_cache_max = self.per_user_list_timeline_cache_max
-
-        enable_reactions_buffering = self.enable_reactions_buffering
-
-        notes_per_one_ad = self.notes_per_one_ad
-
-        background_image_url: None | str
-        background_image_url = self.background_image_url
-
-        deepl_auth_key: None | str
-        deepl_auth_key = self.deepl_auth_key
-
-        deepl_is_pro = self.deepl_is_pro
-
-        default_dark_theme: None | str
-        default_dark_theme = self.default_dark_theme
-
-        default_light_theme: None | str
-        default_light_theme = self.default_light_theme
-
-        client_options = (
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _hcaptcha_site_key: None | str
+        _hcaptcha_site_key = self.hcaptcha_site_key
+        _mcaptcha_site_key: None | str
+        _mcaptcha_site_key = self.mcaptcha_site_key
+        _mcaptcha_instance_url: None | str
+        _mcaptcha_instance_url = self.mcaptcha_instance_url
+        _recaptcha_site_key: None | str
+        _recaptcha_site_key = self.recaptcha_site_key
+        _turnstile_site_key: None | str
+        _turnstile_site_key = self.turnstile_site_key
+        _google_analytics_measurement_id: None | str
+        _google_analytics_measurement_id = self.google_analytics_measurement_id
+        _sw_publickey: None | str
+        _sw_publickey = self.sw_publickey
+        _mascot_image_url: None | str
+        _mascot_image_url = self.mascot_image_url
+        _banner_url: None | str
+        _banner_url = self.banner_url
+        _server_error_image_url: None | str
+        _server_error_image_url = self.server_error_image_url
+        _info_image_url: None | str
+        _info_image_url = self.info_image_url
+        _not_found_image_url: None | str
+        _not_found_image_url = self.not_found_image_url
+        _icon_url: None | str
+        _icon_url = self.icon_url
+        _app_192_icon_url: None | str
+        _app_192_icon_url = self.app_192_icon_url
+        _app_512_icon_url: None | str
+        _app_512_icon_url = self.app_512_icon_url
+        _media_silenced_hosts = self.media_silenced_hosts
+
+        _pinned_users = self.pinned_users
+
+        _hidden_tags = self.hidden_tags
+
+        _blocked_hosts = self.blocked_hosts
+
+        _sensitive_words = self.sensitive_words
+
+        _prohibited_words = self.prohibited_words
+
+        _prohibited_words_for_name_of_user = self.prohibited_words_for_name_of_user
+
+        _preserved_usernames = self.preserved_usernames
+
+        _hcaptcha_secret_key: None | str
+        _hcaptcha_secret_key = self.hcaptcha_secret_key
+        _mcaptcha_secret_key: None | str
+        _mcaptcha_secret_key = self.mcaptcha_secret_key
+        _recaptcha_secret_key: None | str
+        _recaptcha_secret_key = self.recaptcha_secret_key
+        _turnstile_secret_key: None | str
+        _turnstile_secret_key = self.turnstile_secret_key
+        _sensitive_media_detection: str = self.sensitive_media_detection
+        _sensitive_media_detection_sensitivity: str = self.sensitive_media_detection_sensitivity
+        _email: None | str
+        _email = self.email
+        _smtp_host: None | str
+        _smtp_host = self.smtp_host
+        _smtp_port: float | None
+        _smtp_port = self.smtp_port
+        _smtp_user: None | str
+        _smtp_user = self.smtp_user
+        _smtp_pass: None | str
+        _smtp_pass = self.smtp_pass
+        _sw_private_key: None | str
+        _sw_private_key = self.sw_private_key
+        _object_storage_base_url: None | str
+        _object_storage_base_url = self.object_storage_base_url
+        _object_storage_bucket: None | str
+        _object_storage_bucket = self.object_storage_bucket
+        _object_storage_prefix: None | str
+        _object_storage_prefix = self.object_storage_prefix
+        _object_storage_endpoint: None | str
+        _object_storage_endpoint = self.object_storage_endpoint
+        _object_storage_region: None | str
+        _object_storage_region = self.object_storage_region
+        _object_storage_port: float | None
+        _object_storage_port = self.object_storage_port
+        _object_storage_access_key: None | str
+        _object_storage_access_key = self.object_storage_access_key
+        _object_storage_secret_key: None | str
+        _object_storage_secret_key = self.object_storage_secret_key
+        _verifymail_auth_key: None | str
+        _verifymail_auth_key = self.verifymail_auth_key
+        _truemail_instance: None | str
+        _truemail_instance = self.truemail_instance
+        _truemail_auth_key: None | str
+        _truemail_auth_key = self.truemail_auth_key
+        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
+        _background_image_url: None | str
+        _background_image_url = self.background_image_url
+        _deepl_auth_key: None | str
+        _deepl_auth_key = self.deepl_auth_key
+        _default_dark_theme: None | str
+        _default_dark_theme = self.default_dark_theme
+        _default_light_theme: None | str
+        _default_light_theme = self.default_light_theme
+        _client_options = (
             self.client_options.to_dict()
             if hasattr(self.client_options, "to_dict")
             else dict(cast(Any, self.client_options))
         )
+        _description: None | str
+        _description = self.description
+        _impressum_url: None | str
+        _impressum_url = self.impressum_url
+        _maintainer_email: None | str
+        _maintainer_email = self.maintainer_email
+        _maintainer_name: None | str
+        _maintainer_name = self.maintainer_name
+        _name: None | str
+        _name = self.name
+        _short_name: None | str
+        _short_name = self.short_name
+        _privacy_policy_url: None | str
+        _privacy_policy_url = self.privacy_policy_url
+        _inquiry_url: None | str
+        _inquiry_url = self.inquiry_url
+        _repository_url: None | str
+        _repository_url = self.repository_url
+        _feedback_url: None | str
+        _feedback_url = self.feedback_url
+        _summaly_proxy: None | str
+        _summaly_proxy = self.summaly_proxy
+        _theme_color: None | str
+        _theme_color = self.theme_color
+        _tos_url: None | str
+        _tos_url = self.tos_url
+        _url_preview_user_agent: None | str
+        _url_preview_user_agent = self.url_preview_user_agent
+        _url_preview_summary_proxy_url: None | str
+        _url_preview_summary_proxy_url = self.url_preview_summary_proxy_url
+        _federation: str = self.federation
+        _federation_hosts = self.federation_hosts
 
-        description: None | str
-        description = self.description
-
-        disable_registration = self.disable_registration
-
-        impressum_url: None | str
-        impressum_url = self.impressum_url
-
-        maintainer_email: None | str
-        maintainer_email = self.maintainer_email
-
-        maintainer_name: None | str
-        maintainer_name = self.maintainer_name
-
-        name: None | str
-        name = self.name
-
-        short_name: None | str
-        short_name = self.short_name
-
-        object_storage_s3_force_path_style = self.object_storage_s3_force_path_style
-
-        privacy_policy_url: None | str
-        privacy_policy_url = self.privacy_policy_url
-
-        inquiry_url: None | str
-        inquiry_url = self.inquiry_url
-
-        repository_url: None | str
-        repository_url = self.repository_url
-
-        feedback_url: None | str
-        feedback_url = self.feedback_url
-
-        summaly_proxy: None | str
-        summaly_proxy = self.summaly_proxy
-
-        theme_color: None | str
-        theme_color = self.theme_color
-
-        tos_url: None | str
-        tos_url = self.tos_url
-
-        uri = self.uri
-
-        version = self.version
-
-        url_preview_enabled = self.url_preview_enabled
-
-        url_preview_allow_redirect = self.url_preview_allow_redirect
-
-        url_preview_timeout = self.url_preview_timeout
-
-        url_preview_maximum_content_length = self.url_preview_maximum_content_length
-
-        url_preview_require_content_length = self.url_preview_require_content_length
-
-        url_preview_user_agent: None | str
-        url_preview_user_agent = self.url_preview_user_agent
-
-        url_preview_summary_proxy_url: None | str
-        url_preview_summary_proxy_url = self.url_preview_summary_proxy_url
-
-        federation: str = self.federation
-
-        federation_hosts = self.federation_hosts
-
-        deliver_suspended_software = []
+        _deliver_suspended_software = []
         for deliver_suspended_software_item_data in self.deliver_suspended_software:
             deliver_suspended_software_item = (
                 deliver_suspended_software_item_data.to_dict()
                 if hasattr(deliver_suspended_software_item_data, "to_dict")
                 else dict(cast(Any, deliver_suspended_software_item_data))
             )
-            deliver_suspended_software.append(deliver_suspended_software_item)
+            _deliver_suspended_software.append(deliver_suspended_software_item)
 
-        single_user_mode = self.single_user_mode
+        _ugc_visibility_for_visitor: str = self.ugc_visibility_for_visitor
+        _silenced_hosts: list[str] | Unset = UNSET
+        if not isinstance(self.silenced_hosts, Unset):
+            _silenced_hosts = self.silenced_hosts
 
-        ugc_visibility_for_visitor: str = self.ugc_visibility_for_visitor
+        _banned_email_domains: list[str] | Unset = UNSET
+        if not isinstance(self.banned_email_domains, Unset):
+            _banned_email_domains = self.banned_email_domains
 
-        proxy_remote_files = self.proxy_remote_files
+        _langs: list[str] | Unset = UNSET
+        if not isinstance(self.langs, Unset):
+            _langs = self.langs
 
-        sign_to_activity_pub_get = self.sign_to_activity_pub_get
-
-        allow_external_ap_redirect = self.allow_external_ap_redirect
-
-        enable_remote_notes_cleaning = self.enable_remote_notes_cleaning
-
-        remote_notes_cleaning_expiry_days_for_each_notes = self.remote_notes_cleaning_expiry_days_for_each_notes
-
-        remote_notes_cleaning_max_processing_duration_in_minutes = (
+        _logo_image_url: None | str | Unset
+        if isinstance(self.logo_image_url, Unset):
+            _logo_image_url = UNSET
+        else:
+            _logo_image_url = self.logo_image_url
+        field_dict["cacheRemoteFiles"] = self.cache_remote_files
+        field_dict["cacheRemoteSensitiveFiles"] = self.cache_remote_sensitive_files
+        field_dict["emailRequiredForSignup"] = self.email_required_for_signup
+        field_dict["enableHcaptcha"] = self.enable_hcaptcha
+        field_dict["hcaptchaSiteKey"] = _hcaptcha_site_key
+        field_dict["enableMcaptcha"] = self.enable_mcaptcha
+        field_dict["mcaptchaSiteKey"] = _mcaptcha_site_key
+        field_dict["mcaptchaInstanceUrl"] = _mcaptcha_instance_url
+        field_dict["enableRecaptcha"] = self.enable_recaptcha
+        field_dict["recaptchaSiteKey"] = _recaptcha_site_key
+        field_dict["enableTurnstile"] = self.enable_turnstile
+        field_dict["turnstileSiteKey"] = _turnstile_site_key
+        field_dict["enableTestcaptcha"] = self.enable_testcaptcha
+        field_dict["googleAnalyticsMeasurementId"] = _google_analytics_measurement_id
+        field_dict["swPublickey"] = _sw_publickey
+        field_dict["mascotImageUrl"] = _mascot_image_url
+        field_dict["bannerUrl"] = _banner_url
+        field_dict["serverErrorImageUrl"] = _server_error_image_url
+        field_dict["infoImageUrl"] = _info_image_url
+        field_dict["notFoundImageUrl"] = _not_found_image_url
+        field_dict["iconUrl"] = _icon_url
+        field_dict["app192IconUrl"] = _app_192_icon_url
+        field_dict["app512IconUrl"] = _app_512_icon_url
+        field_dict["enableEmail"] = self.enable_email
+        field_dict["enableServiceWorker"] = self.enable_service_worker
+        field_dict["translatorAvailable"] = self.translator_available
+        field_dict["mediaSilencedHosts"] = _media_silenced_hosts
+        field_dict["pinnedUsers"] = _pinned_users
+        field_dict["hiddenTags"] = _hidden_tags
+        field_dict["blockedHosts"] = _blocked_hosts
+        field_dict["sensitiveWords"] = _sensitive_words
+        field_dict["prohibitedWords"] = _prohibited_words
+        field_dict["prohibitedWordsForNameOfUser"] = _prohibited_words_for_name_of_user
+        field_dict["preservedUsernames"] = _preserved_usernames
+        field_dict["hcaptchaSecretKey"] = _hcaptcha_secret_key
+        field_dict["mcaptchaSecretKey"] = _mcaptcha_secret_key
+        field_dict["recaptchaSecretKey"] = _recaptcha_secret_key
+        field_dict["turnstileSecretKey"] = _turnstile_secret_key
+        field_dict["sensitiveMediaDetection"] = _sensitive_media_detection
+        field_dict["sensitiveMediaDetectionSensitivity"] = _sensitive_media_detection_sensitivity
+        field_dict["setSensitiveFlagAutomatically"] = self.set_sensitive_flag_automatically
+        field_dict["enableSensitiveMediaDetectionForVideos"] = self.enable_sensitive_media_detection_for_videos
+        field_dict["proxyAccountId"] = self.proxy_account_id
+        field_dict["email"] = _email
+        field_dict["smtpSecure"] = self.smtp_secure
+        field_dict["smtpHost"] = _smtp_host
+        field_dict["smtpPort"] = _smtp_port
+        field_dict["smtpUser"] = _smtp_user
+        field_dict["smtpPass"] = _smtp_pass
+        field_dict["swPrivateKey"] = _sw_private_key
+        field_dict["useObjectStorage"] = self.use_object_storage
+        field_dict["objectStorageBaseUrl"] = _object_storage_base_url
+        field_dict["objectStorageBucket"] = _object_storage_bucket
+        field_dict["objectStoragePrefix"] = _object_storage_prefix
+        field_dict["objectStorageEndpoint"] = _object_storage_endpoint
+        field_dict["objectStorageRegion"] = _object_storage_region
+        field_dict["objectStoragePort"] = _object_storage_port
+        field_dict["objectStorageAccessKey"] = _object_storage_access_key
+        field_dict["objectStorageSecretKey"] = _object_storage_secret_key
+        field_dict["objectStorageUseSSL"] = self.object_storage_use_ssl
+        field_dict["objectStorageUseProxy"] = self.object_storage_use_proxy
+        field_dict["objectStorageSetPublicRead"] = self.object_storage_set_public_read
+        field_dict["enableIpLogging"] = self.enable_ip_logging
+        field_dict["enableActiveEmailValidation"] = self.enable_active_email_validation
+        field_dict["enableVerifymailApi"] = self.enable_verifymail_api
+        field_dict["verifymailAuthKey"] = _verifymail_auth_key
+        field_dict["enableTruemailApi"] = self.enable_truemail_api
+        field_dict["truemailInstance"] = _truemail_instance
+        field_dict["truemailAuthKey"] = _truemail_auth_key
+        field_dict["enableChartsForRemoteUser"] = self.enable_charts_for_remote_user
+        field_dict["enableChartsForFederatedInstances"] = self.enable_charts_for_federated_instances
+        field_dict["enableStatsForFederatedInstances"] = self.enable_stats_for_federated_instances
+        field_dict["enableServerMachineStats"] = self.enable_server_machine_stats
+        field_dict["enableIdenticonGeneration"] = self.enable_identicon_generation
+        field_dict["manifestJsonOverride"] = self.manifest_json_override
+        field_dict["policies"] = _policies
+        field_dict["enableFanoutTimeline"] = self.enable_fanout_timeline
+        field_dict["enableFanoutTimelineDbFallback"] = self.enable_fanout_timeline_db_fallback
+        field_dict["perLocalUserUserTimelineCacheMax"] = self.per_local_user_user_timeline_cache_max
+        field_dict["perRemoteUserUserTimelineCacheMax"] = self.per_remote_user_user_timeline_cache_max
+        field_dict["perUserHomeTimelineCacheMax"] = self.per_user_home_timeline_cache_max
+        field_dict["perUserListTimelineCacheMax"] = self.per_user_list_timeline_cache_max
+        field_dict["enableReactionsBuffering"] = self.enable_reactions_buffering
+        field_dict["notesPerOneAd"] = self.notes_per_one_ad
+        field_dict["backgroundImageUrl"] = _background_image_url
+        field_dict["deeplAuthKey"] = _deepl_auth_key
+        field_dict["deeplIsPro"] = self.deepl_is_pro
+        field_dict["defaultDarkTheme"] = _default_dark_theme
+        field_dict["defaultLightTheme"] = _default_light_theme
+        field_dict["clientOptions"] = _client_options
+        field_dict["description"] = _description
+        field_dict["disableRegistration"] = self.disable_registration
+        field_dict["impressumUrl"] = _impressum_url
+        field_dict["maintainerEmail"] = _maintainer_email
+        field_dict["maintainerName"] = _maintainer_name
+        field_dict["name"] = _name
+        field_dict["shortName"] = _short_name
+        field_dict["objectStorageS3ForcePathStyle"] = self.object_storage_s3_force_path_style
+        field_dict["privacyPolicyUrl"] = _privacy_policy_url
+        field_dict["inquiryUrl"] = _inquiry_url
+        field_dict["repositoryUrl"] = _repository_url
+        field_dict["feedbackUrl"] = _feedback_url
+        field_dict["summalyProxy"] = _summaly_proxy
+        field_dict["themeColor"] = _theme_color
+        field_dict["tosUrl"] = _tos_url
+        field_dict["uri"] = self.uri
+        field_dict["version"] = self.version
+        field_dict["urlPreviewEnabled"] = self.url_preview_enabled
+        field_dict["urlPreviewAllowRedirect"] = self.url_preview_allow_redirect
+        field_dict["urlPreviewTimeout"] = self.url_preview_timeout
+        field_dict["urlPreviewMaximumContentLength"] = self.url_preview_maximum_content_length
+        field_dict["urlPreviewRequireContentLength"] = self.url_preview_require_content_length
+        field_dict["urlPreviewUserAgent"] = _url_preview_user_agent
+        field_dict["urlPreviewSummaryProxyUrl"] = _url_preview_summary_proxy_url
+        field_dict["federation"] = _federation
+        field_dict["federationHosts"] = _federation_hosts
+        field_dict["deliverSuspendedSoftware"] = _deliver_suspended_software
+        field_dict["singleUserMode"] = self.single_user_mode
+        field_dict["ugcVisibilityForVisitor"] = _ugc_visibility_for_visitor
+        field_dict["proxyRemoteFiles"] = self.proxy_remote_files
+        field_dict["signToActivityPubGet"] = self.sign_to_activity_pub_get
+        field_dict["allowExternalApRedirect"] = self.allow_external_ap_redirect
+        field_dict["enableRemoteNotesCleaning"] = self.enable_remote_notes_cleaning
+        field_dict["remoteNotesCleaningExpiryDaysForEachNotes"] = self.remote_notes_cleaning_expiry_days_for_each_notes
+        field_dict["remoteNotesCleaningMaxProcessingDurationInMinutes"] = (
             self.remote_notes_cleaning_max_processing_duration_in_minutes
         )
-
-        show_role_badges_of_remote_users = self.show_role_badges_of_remote_users
-
-        silenced_hosts: list[str] | Unset = UNSET
-        if not isinstance(self.silenced_hosts, Unset):
-            silenced_hosts = self.silenced_hosts
-
-        banned_email_domains: list[str] | Unset = UNSET
-        if not isinstance(self.banned_email_domains, Unset):
-            banned_email_domains = self.banned_email_domains
-
-        langs: list[str] | Unset = UNSET
-        if not isinstance(self.langs, Unset):
-            langs = self.langs
-
-        logo_image_url: None | str | Unset
-        if isinstance(self.logo_image_url, Unset):
-            logo_image_url = UNSET
-        else:
-            logo_image_url = self.logo_image_url
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "cacheRemoteFiles": cache_remote_files,
-                "cacheRemoteSensitiveFiles": cache_remote_sensitive_files,
-                "emailRequiredForSignup": email_required_for_signup,
-                "enableHcaptcha": enable_hcaptcha,
-                "hcaptchaSiteKey": hcaptcha_site_key,
-                "enableMcaptcha": enable_mcaptcha,
-                "mcaptchaSiteKey": mcaptcha_site_key,
-                "mcaptchaInstanceUrl": mcaptcha_instance_url,
-                "enableRecaptcha": enable_recaptcha,
-                "recaptchaSiteKey": recaptcha_site_key,
-                "enableTurnstile": enable_turnstile,
-                "turnstileSiteKey": turnstile_site_key,
-                "enableTestcaptcha": enable_testcaptcha,
-                "googleAnalyticsMeasurementId": google_analytics_measurement_id,
-                "swPublickey": sw_publickey,
-                "mascotImageUrl": mascot_image_url,
-                "bannerUrl": banner_url,
-                "serverErrorImageUrl": server_error_image_url,
-                "infoImageUrl": info_image_url,
-                "notFoundImageUrl": not_found_image_url,
-                "iconUrl": icon_url,
-                "app192IconUrl": app_192_icon_url,
-                "app512IconUrl": app_512_icon_url,
-                "enableEmail": enable_email,
-                "enableServiceWorker": enable_service_worker,
-                "translatorAvailable": translator_available,
-                "mediaSilencedHosts": media_silenced_hosts,
-                "pinnedUsers": pinned_users,
-                "hiddenTags": hidden_tags,
-                "blockedHosts": blocked_hosts,
-                "sensitiveWords": sensitive_words,
-                "prohibitedWords": prohibited_words,
-                "prohibitedWordsForNameOfUser": prohibited_words_for_name_of_user,
-                "preservedUsernames": preserved_usernames,
-                "hcaptchaSecretKey": hcaptcha_secret_key,
-                "mcaptchaSecretKey": mcaptcha_secret_key,
-                "recaptchaSecretKey": recaptcha_secret_key,
-                "turnstileSecretKey": turnstile_secret_key,
-                "sensitiveMediaDetection": sensitive_media_detection,
-                "sensitiveMediaDetectionSensitivity": sensitive_media_detection_sensitivity,
-                "setSensitiveFlagAutomatically": set_sensitive_flag_automatically,
-                "enableSensitiveMediaDetectionForVideos": enable_sensitive_media_detection_for_videos,
-                "proxyAccountId": proxy_account_id,
-                "email": email,
-                "smtpSecure": smtp_secure,
-                "smtpHost": smtp_host,
-                "smtpPort": smtp_port,
-                "smtpUser": smtp_user,
-                "smtpPass": smtp_pass,
-                "swPrivateKey": sw_private_key,
-                "useObjectStorage": use_object_storage,
-                "objectStorageBaseUrl": object_storage_base_url,
-                "objectStorageBucket": object_storage_bucket,
-                "objectStoragePrefix": object_storage_prefix,
-                "objectStorageEndpoint": object_storage_endpoint,
-                "objectStorageRegion": object_storage_region,
-                "objectStoragePort": object_storage_port,
-                "objectStorageAccessKey": object_storage_access_key,
-                "objectStorageSecretKey": object_storage_secret_key,
-                "objectStorageUseSSL": object_storage_use_ssl,
-                "objectStorageUseProxy": object_storage_use_proxy,
-                "objectStorageSetPublicRead": object_storage_set_public_read,
-                "enableIpLogging": enable_ip_logging,
-                "enableActiveEmailValidation": enable_active_email_validation,
-                "enableVerifymailApi": enable_verifymail_api,
-                "verifymailAuthKey": verifymail_auth_key,
-                "enableTruemailApi": enable_truemail_api,
-                "truemailInstance": truemail_instance,
-                "truemailAuthKey": truemail_auth_key,
-                "enableChartsForRemoteUser": enable_charts_for_remote_user,
-                "enableChartsForFederatedInstances": enable_charts_for_federated_instances,
-                "enableStatsForFederatedInstances": enable_stats_for_federated_instances,
-                "enableServerMachineStats": enable_server_machine_stats,
-                "enableIdenticonGeneration": enable_identicon_generation,
-                "manifestJsonOverride": manifest_json_override,
-                "policies": policies,
-                "enableFanoutTimeline": enable_fanout_timeline,
-                "enableFanoutTimelineDbFallback": enable_fanout_timeline_db_fallback,
-                "perLocalUserUserTimelineCacheMax": per_local_user_user_timeline_cache_max,
-                "perRemoteUserUserTimelineCacheMax": per_remote_user_user_timeline_cache_max,
-                "perUserHomeTimelineCacheMax": per_user_home_timeline_cache_max,
-                "perUserListTimelineCacheMax": per_user_list_timeline_cache_max,
-                "enableReactionsBuffering": enable_reactions_buffering,
-                "notesPerOneAd": notes_per_one_ad,
-                "backgroundImageUrl": background_image_url,
-                "deeplAuthKey": deepl_auth_key,
-                "deeplIsPro": deepl_is_pro,
-                "defaultDarkTheme": default_dark_theme,
-                "defaultLightTheme": default_light_theme,
-                "clientOptions": client_options,
-                "description": description,
-                "disableRegistration": disable_registration,
-                "impressumUrl": impressum_url,
-                "maintainerEmail": maintainer_email,
-                "maintainerName": maintainer_name,
-                "name": name,
-                "shortName": short_name,
-                "objectStorageS3ForcePathStyle": object_storage_s3_force_path_style,
-                "privacyPolicyUrl": privacy_policy_url,
-                "inquiryUrl": inquiry_url,
-                "repositoryUrl": repository_url,
-                "feedbackUrl": feedback_url,
-                "summalyProxy": summaly_proxy,
-                "themeColor": theme_color,
-                "tosUrl": tos_url,
-                "uri": uri,
-                "version": version,
-                "urlPreviewEnabled": url_preview_enabled,
-                "urlPreviewAllowRedirect": url_preview_allow_redirect,
-                "urlPreviewTimeout": url_preview_timeout,
-                "urlPreviewMaximumContentLength": url_preview_maximum_content_length,
-                "urlPreviewRequireContentLength": url_preview_require_content_length,
-                "urlPreviewUserAgent": url_preview_user_agent,
-                "urlPreviewSummaryProxyUrl": url_preview_summary_proxy_url,
-                "federation": federation,
-                "federationHosts": federation_hosts,
-                "deliverSuspendedSoftware": deliver_suspended_software,
-                "singleUserMode": single_user_mode,
-                "ugcVisibilityForVisitor": ugc_visibility_for_visitor,
-                "proxyRemoteFiles": proxy_remote_files,
-                "signToActivityPubGet": sign_to_activity_pub_get,
-                "allowExternalApRedirect": allow_external_ap_redirect,
-                "enableRemoteNotesCleaning": enable_remote_notes_cleaning,
-                "remoteNotesCleaningExpiryDaysForEachNotes": remote_notes_cleaning_expiry_days_for_each_notes,
-                "remoteNotesCleaningMaxProcessingDurationInMinutes": remote_notes_cleaning_max_processing_duration_in_minutes,
-                "showRoleBadgesOfRemoteUsers": show_role_badges_of_remote_users,
-            }
-        )
-        if silenced_hosts is not UNSET:
-            field_dict["silencedHosts"] = silenced_hosts
-        if banned_email_domains is not UNSET:
-            field_dict["bannedEmailDomains"] = banned_email_domains
-        if langs is not UNSET:
-            field_dict["langs"] = langs
-        if logo_image_url is not UNSET:
-            field_dict["logoImageUrl"] = logo_image_url
+        field_dict["showRoleBadgesOfRemoteUsers"] = self.show_role_badges_of_remote_users
+        if _silenced_hosts is not UNSET:
+            field_dict["silencedHosts"] = _silenced_hosts
+        if _banned_email_domains is not UNSET:
+            field_dict["bannedEmailDomains"] = _banned_email_domains
+        if _langs is not UNSET:
+            field_dict["langs"] = _langs
+        if _logo_image_url is not UNSET:
+            field_dict["logoImageUrl"] = _logo_image_url
 
         return field_dict
 

@@ -31,18 +31,10 @@ class AdminMetaResponse200DeliverSuspendedSoftwareItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        software = self.software
-
-        version_range = self.version_range
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "software": software,
-                "versionRange": version_range,
-            }
-        )
+        field_dict["software"] = self.software
+        field_dict["versionRange"] = self.version_range
 
         return field_dict
 

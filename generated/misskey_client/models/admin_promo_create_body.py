@@ -31,18 +31,10 @@ class AdminPromoCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        note_id = self.note_id
-
-        expires_at = self.expires_at
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "noteId": note_id,
-                "expiresAt": expires_at,
-            }
-        )
+        field_dict["noteId"] = self.note_id
+        field_dict["expiresAt"] = self.expires_at
 
         return field_dict
 

@@ -33,18 +33,12 @@ class AdminQueueClearBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        queue: str = self.queue
-
-        state: str = self.state
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "queue": queue,
-                "state": state,
-            }
-        )
+        _queue: str = self.queue
+        _state: str = self.state
+        field_dict["queue"] = _queue
+        field_dict["state"] = _state
 
         return field_dict
 

@@ -38,25 +38,18 @@ class AdminQueueJobsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        queue: str = self.queue
-
-        state = []
-        for state_item_data in self.state:
-            state_item: str = state_item_data
-            state.append(state_item)
-
-        search = self.search
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "queue": queue,
-                "state": state,
-            }
-        )
-        if search is not UNSET:
-            field_dict["search"] = search
+        _queue: str = self.queue
+        _state = []
+        for state_item_data in self.state:
+            state_item: str = state_item_data
+            _state.append(state_item)
+
+        field_dict["queue"] = _queue
+        field_dict["state"] = _state
+        if self.search is not UNSET:
+            field_dict["search"] = self.search
 
         return field_dict
 

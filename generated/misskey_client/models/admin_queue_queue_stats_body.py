@@ -33,15 +33,10 @@ class AdminQueueQueueStatsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        queue: str = self.queue
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "queue": queue,
-            }
-        )
+        _queue: str = self.queue
+        field_dict["queue"] = _queue
 
         return field_dict
 

@@ -51,30 +51,18 @@ class AdminQueueQueueStatsResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        name: str = self.name
-
-        qualified_name = self.qualified_name
-
-        counts = self.counts.to_dict() if hasattr(self.counts, "to_dict") else dict(cast(Any, self.counts))
-
-        is_paused = self.is_paused
-
-        metrics = self.metrics.to_dict() if hasattr(self.metrics, "to_dict") else dict(cast(Any, self.metrics))
-
-        db = self.db.to_dict() if hasattr(self.db, "to_dict") else dict(cast(Any, self.db))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "qualifiedName": qualified_name,
-                "counts": counts,
-                "isPaused": is_paused,
-                "metrics": metrics,
-                "db": db,
-            }
-        )
+        _name: str = self.name
+        _counts = self.counts.to_dict() if hasattr(self.counts, "to_dict") else dict(cast(Any, self.counts))
+        _metrics = self.metrics.to_dict() if hasattr(self.metrics, "to_dict") else dict(cast(Any, self.metrics))
+        _db = self.db.to_dict() if hasattr(self.db, "to_dict") else dict(cast(Any, self.db))
+        field_dict["name"] = _name
+        field_dict["qualifiedName"] = self.qualified_name
+        field_dict["counts"] = _counts
+        field_dict["isPaused"] = self.is_paused
+        field_dict["metrics"] = _metrics
+        field_dict["db"] = _db
 
         return field_dict
 

@@ -56,39 +56,20 @@ class AdminQueueQueueStatsResponse200Db:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        version = self.version
-
-        mode: str = self.mode
-
-        run_id = self.run_id
-
-        process_id = self.process_id
-
-        port = self.port
-
-        os = self.os
-
-        uptime = self.uptime
-
-        memory = self.memory.to_dict() if hasattr(self.memory, "to_dict") else dict(cast(Any, self.memory))
-
-        clients = self.clients.to_dict() if hasattr(self.clients, "to_dict") else dict(cast(Any, self.clients))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "version": version,
-                "mode": mode,
-                "runId": run_id,
-                "processId": process_id,
-                "port": port,
-                "os": os,
-                "uptime": uptime,
-                "memory": memory,
-                "clients": clients,
-            }
-        )
+        _mode: str = self.mode
+        _memory = self.memory.to_dict() if hasattr(self.memory, "to_dict") else dict(cast(Any, self.memory))
+        _clients = self.clients.to_dict() if hasattr(self.clients, "to_dict") else dict(cast(Any, self.clients))
+        field_dict["version"] = self.version
+        field_dict["mode"] = _mode
+        field_dict["runId"] = self.run_id
+        field_dict["processId"] = self.process_id
+        field_dict["port"] = self.port
+        field_dict["os"] = self.os
+        field_dict["uptime"] = self.uptime
+        field_dict["memory"] = _memory
+        field_dict["clients"] = _clients
 
         return field_dict
 

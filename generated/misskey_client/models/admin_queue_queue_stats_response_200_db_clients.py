@@ -31,18 +31,10 @@ class AdminQueueQueueStatsResponse200DbClients:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        blocked = self.blocked
-
-        connected = self.connected
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "blocked": blocked,
-                "connected": connected,
-            }
-        )
+        field_dict["blocked"] = self.blocked
+        field_dict["connected"] = self.connected
 
         return field_dict
 

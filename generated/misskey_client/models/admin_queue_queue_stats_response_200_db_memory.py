@@ -35,24 +35,12 @@ class AdminQueueQueueStatsResponse200DbMemory:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total = self.total
-
-        used = self.used
-
-        fragmentation_ratio = self.fragmentation_ratio
-
-        peak = self.peak
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "total": total,
-                "used": used,
-                "fragmentationRatio": fragmentation_ratio,
-                "peak": peak,
-            }
-        )
+        field_dict["total"] = self.total
+        field_dict["used"] = self.used
+        field_dict["fragmentationRatio"] = self.fragmentation_ratio
+        field_dict["peak"] = self.peak
 
         return field_dict
 

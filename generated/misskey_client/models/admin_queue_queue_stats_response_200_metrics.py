@@ -37,18 +37,12 @@ class AdminQueueQueueStatsResponse200Metrics:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        completed = self.completed.to_dict() if hasattr(self.completed, "to_dict") else dict(cast(Any, self.completed))
-
-        failed = self.failed.to_dict() if hasattr(self.failed, "to_dict") else dict(cast(Any, self.failed))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "completed": completed,
-                "failed": failed,
-            }
-        )
+        _completed = self.completed.to_dict() if hasattr(self.completed, "to_dict") else dict(cast(Any, self.completed))
+        _failed = self.failed.to_dict() if hasattr(self.failed, "to_dict") else dict(cast(Any, self.failed))
+        field_dict["completed"] = _completed
+        field_dict["failed"] = _failed
 
         return field_dict
 

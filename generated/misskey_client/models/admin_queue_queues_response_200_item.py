@@ -46,24 +46,15 @@ class AdminQueueQueuesResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        name: str = self.name
-
-        counts = self.counts.to_dict() if hasattr(self.counts, "to_dict") else dict(cast(Any, self.counts))
-
-        is_paused = self.is_paused
-
-        metrics = self.metrics.to_dict() if hasattr(self.metrics, "to_dict") else dict(cast(Any, self.metrics))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "counts": counts,
-                "isPaused": is_paused,
-                "metrics": metrics,
-            }
-        )
+        _name: str = self.name
+        _counts = self.counts.to_dict() if hasattr(self.counts, "to_dict") else dict(cast(Any, self.counts))
+        _metrics = self.metrics.to_dict() if hasattr(self.metrics, "to_dict") else dict(cast(Any, self.metrics))
+        field_dict["name"] = _name
+        field_dict["counts"] = _counts
+        field_dict["isPaused"] = self.is_paused
+        field_dict["metrics"] = _metrics
 
         return field_dict
 

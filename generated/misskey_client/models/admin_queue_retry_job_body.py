@@ -35,18 +35,11 @@ class AdminQueueRetryJobBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        queue: str = self.queue
-
-        job_id = self.job_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "queue": queue,
-                "jobId": job_id,
-            }
-        )
+        _queue: str = self.queue
+        field_dict["queue"] = _queue
+        field_dict["jobId"] = self.job_id
 
         return field_dict
 

@@ -41,28 +41,20 @@ class AdminQueueStatsResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        deliver = self.deliver.to_dict() if hasattr(self.deliver, "to_dict") else dict(cast(Any, self.deliver))
-
-        inbox = self.inbox.to_dict() if hasattr(self.inbox, "to_dict") else dict(cast(Any, self.inbox))
-
-        db = self.db.to_dict() if hasattr(self.db, "to_dict") else dict(cast(Any, self.db))
-
-        object_storage = (
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _deliver = self.deliver.to_dict() if hasattr(self.deliver, "to_dict") else dict(cast(Any, self.deliver))
+        _inbox = self.inbox.to_dict() if hasattr(self.inbox, "to_dict") else dict(cast(Any, self.inbox))
+        _db = self.db.to_dict() if hasattr(self.db, "to_dict") else dict(cast(Any, self.db))
+        _object_storage = (
             self.object_storage.to_dict()
             if hasattr(self.object_storage, "to_dict")
             else dict(cast(Any, self.object_storage))
         )
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "deliver": deliver,
-                "inbox": inbox,
-                "db": db,
-                "objectStorage": object_storage,
-            }
-        )
+        field_dict["deliver"] = _deliver
+        field_dict["inbox"] = _inbox
+        field_dict["db"] = _db
+        field_dict["objectStorage"] = _object_storage
 
         return field_dict
 

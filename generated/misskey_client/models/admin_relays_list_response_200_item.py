@@ -37,21 +37,12 @@ class AdminRelaysListResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        inbox = self.inbox
-
-        status: str = self.status
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "inbox": inbox,
-                "status": status,
-            }
-        )
+        _status: str = self.status
+        field_dict["id"] = self.id
+        field_dict["inbox"] = self.inbox
+        field_dict["status"] = _status
 
         return field_dict
 

@@ -29,15 +29,9 @@ class AdminRelaysRemoveBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        inbox = self.inbox
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "inbox": inbox,
-            }
-        )
+        field_dict["inbox"] = self.inbox
 
         return field_dict
 

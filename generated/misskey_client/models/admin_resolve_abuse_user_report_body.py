@@ -49,29 +49,22 @@ class AdminResolveAbuseUserReportBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        report_id = self.report_id
-
-        resolved_as: None | str | Unset
-        if isinstance(self.resolved_as, Unset):
-            resolved_as = UNSET
-        elif isinstance(self.resolved_as, str):
-            resolved_as = self.resolved_as
-        elif isinstance(self.resolved_as, str):
-            resolved_as = self.resolved_as
-        elif isinstance(self.resolved_as, str):
-            resolved_as = self.resolved_as
-        else:
-            resolved_as = self.resolved_as
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "reportId": report_id,
-            }
-        )
-        if resolved_as is not UNSET:
-            field_dict["resolvedAs"] = resolved_as
+        _resolved_as: None | str | Unset
+        if isinstance(self.resolved_as, Unset):
+            _resolved_as = UNSET
+        elif isinstance(self.resolved_as, str):
+            _resolved_as = self.resolved_as
+        elif isinstance(self.resolved_as, str):
+            _resolved_as = self.resolved_as
+        elif isinstance(self.resolved_as, str):
+            _resolved_as = self.resolved_as
+        else:
+            _resolved_as = self.resolved_as
+        field_dict["reportId"] = self.report_id
+        if _resolved_as is not UNSET:
+            field_dict["resolvedAs"] = _resolved_as
 
         return field_dict
 

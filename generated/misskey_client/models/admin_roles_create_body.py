@@ -65,63 +65,34 @@ class AdminRolesCreateBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        name = self.name
-
-        description = self.description
-
-        color: None | str
-        color = self.color
-
-        icon_url: None | str
-        icon_url = self.icon_url
-
-        target: str = self.target
-
-        cond_formula = (
-            self.cond_formula.to_dict() if hasattr(self.cond_formula, "to_dict") else dict(cast(Any, self.cond_formula))
-        )
-
-        is_public = self.is_public
-
-        is_moderator = self.is_moderator
-
-        is_administrator = self.is_administrator
-
-        as_badge = self.as_badge
-
-        can_edit_members_by_moderator = self.can_edit_members_by_moderator
-
-        display_order = self.display_order
-
-        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-
-        is_explorable = self.is_explorable
-
-        preserve_assignment_on_move_account = self.preserve_assignment_on_move_account
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "description": description,
-                "color": color,
-                "iconUrl": icon_url,
-                "target": target,
-                "condFormula": cond_formula,
-                "isPublic": is_public,
-                "isModerator": is_moderator,
-                "isAdministrator": is_administrator,
-                "asBadge": as_badge,
-                "canEditMembersByModerator": can_edit_members_by_moderator,
-                "displayOrder": display_order,
-                "policies": policies,
-            }
+        _color: None | str
+        _color = self.color
+        _icon_url: None | str
+        _icon_url = self.icon_url
+        _target: str = self.target
+        _cond_formula = (
+            self.cond_formula.to_dict() if hasattr(self.cond_formula, "to_dict") else dict(cast(Any, self.cond_formula))
         )
-        if is_explorable is not UNSET:
-            field_dict["isExplorable"] = is_explorable
-        if preserve_assignment_on_move_account is not UNSET:
-            field_dict["preserveAssignmentOnMoveAccount"] = preserve_assignment_on_move_account
+        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
+        field_dict["name"] = self.name
+        field_dict["description"] = self.description
+        field_dict["color"] = _color
+        field_dict["iconUrl"] = _icon_url
+        field_dict["target"] = _target
+        field_dict["condFormula"] = _cond_formula
+        field_dict["isPublic"] = self.is_public
+        field_dict["isModerator"] = self.is_moderator
+        field_dict["isAdministrator"] = self.is_administrator
+        field_dict["asBadge"] = self.as_badge
+        field_dict["canEditMembersByModerator"] = self.can_edit_members_by_moderator
+        field_dict["displayOrder"] = self.display_order
+        field_dict["policies"] = _policies
+        if self.is_explorable is not UNSET:
+            field_dict["isExplorable"] = self.is_explorable
+        if self.preserve_assignment_on_move_account is not UNSET:
+            field_dict["preserveAssignmentOnMoveAccount"] = self.preserve_assignment_on_move_account
 
         return field_dict
 

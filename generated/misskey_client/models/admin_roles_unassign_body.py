@@ -31,18 +31,10 @@ class AdminRolesUnassignBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        role_id = self.role_id
-
-        user_id = self.user_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "roleId": role_id,
-                "userId": user_id,
-            }
-        )
+        field_dict["roleId"] = self.role_id
+        field_dict["userId"] = self.user_id
 
         return field_dict
 

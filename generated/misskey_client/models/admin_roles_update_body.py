@@ -67,93 +67,63 @@ class AdminRolesUpdateBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        role_id = self.role_id
-
-        name = self.name
-
-        description = self.description
-
-        color: None | str | Unset
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _color: None | str | Unset
         if isinstance(self.color, Unset):
-            color = UNSET
+            _color = UNSET
         else:
-            color = self.color
-
-        icon_url: None | str | Unset
+            _color = self.color
+        _icon_url: None | str | Unset
         if isinstance(self.icon_url, Unset):
-            icon_url = UNSET
+            _icon_url = UNSET
         else:
-            icon_url = self.icon_url
-
-        target: str | Unset = UNSET
+            _icon_url = self.icon_url
+        _target: str | Unset = UNSET
         if not isinstance(self.target, Unset):
-            target = self.target
+            _target = self.target
 
-        cond_formula: dict[str, Any] | Unset = UNSET
+        _cond_formula: dict[str, Any] | Unset = UNSET
         if not isinstance(self.cond_formula, Unset):
-            cond_formula = (
+            _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
             )
-
-        is_public = self.is_public
-
-        is_moderator = self.is_moderator
-
-        is_administrator = self.is_administrator
-
-        is_explorable = self.is_explorable
-
-        as_badge = self.as_badge
-
-        preserve_assignment_on_move_account = self.preserve_assignment_on_move_account
-
-        can_edit_members_by_moderator = self.can_edit_members_by_moderator
-
-        display_order = self.display_order
-
-        policies: dict[str, Any] | Unset = UNSET
+        _policies: dict[str, Any] | Unset = UNSET
         if not isinstance(self.policies, Unset):
-            policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "roleId": role_id,
-            }
-        )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if description is not UNSET:
-            field_dict["description"] = description
-        if color is not UNSET:
-            field_dict["color"] = color
-        if icon_url is not UNSET:
-            field_dict["iconUrl"] = icon_url
-        if target is not UNSET:
-            field_dict["target"] = target
-        if cond_formula is not UNSET:
-            field_dict["condFormula"] = cond_formula
-        if is_public is not UNSET:
-            field_dict["isPublic"] = is_public
-        if is_moderator is not UNSET:
-            field_dict["isModerator"] = is_moderator
-        if is_administrator is not UNSET:
-            field_dict["isAdministrator"] = is_administrator
-        if is_explorable is not UNSET:
-            field_dict["isExplorable"] = is_explorable
-        if as_badge is not UNSET:
-            field_dict["asBadge"] = as_badge
-        if preserve_assignment_on_move_account is not UNSET:
-            field_dict["preserveAssignmentOnMoveAccount"] = preserve_assignment_on_move_account
-        if can_edit_members_by_moderator is not UNSET:
-            field_dict["canEditMembersByModerator"] = can_edit_members_by_moderator
-        if display_order is not UNSET:
-            field_dict["displayOrder"] = display_order
-        if policies is not UNSET:
-            field_dict["policies"] = policies
+            _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
+        field_dict["roleId"] = self.role_id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.description is not UNSET:
+            field_dict["description"] = self.description
+        if _color is not UNSET:
+            field_dict["color"] = _color
+        if _icon_url is not UNSET:
+            field_dict["iconUrl"] = _icon_url
+        if _target is not UNSET:
+            field_dict["target"] = _target
+        if _cond_formula is not UNSET:
+            field_dict["condFormula"] = _cond_formula
+        if self.is_public is not UNSET:
+            field_dict["isPublic"] = self.is_public
+        if self.is_moderator is not UNSET:
+            field_dict["isModerator"] = self.is_moderator
+        if self.is_administrator is not UNSET:
+            field_dict["isAdministrator"] = self.is_administrator
+        if self.is_explorable is not UNSET:
+            field_dict["isExplorable"] = self.is_explorable
+        if self.as_badge is not UNSET:
+            field_dict["asBadge"] = self.as_badge
+        if self.preserve_assignment_on_move_account is not UNSET:
+            field_dict["preserveAssignmentOnMoveAccount"] = self.preserve_assignment_on_move_account
+        if self.can_edit_members_by_moderator is not UNSET:
+            field_dict["canEditMembersByModerator"] = self.can_edit_members_by_moderator
+        if self.display_order is not UNSET:
+            field_dict["displayOrder"] = self.display_order
+        if _policies is not UNSET:
+            field_dict["policies"] = _policies
 
         return field_dict
 

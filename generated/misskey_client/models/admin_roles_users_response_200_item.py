@@ -45,32 +45,24 @@ class AdminRolesUsersResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        user: dict[str, Any]
-        if isinstance(self.user, UserDetailedNotMe):
-            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        else:
-            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        expires_at: None | str
-        if isinstance(self.expires_at, datetime.datetime):
-            expires_at = self.expires_at.isoformat()
-        else:
-            expires_at = self.expires_at
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "user": user,
-                "expiresAt": expires_at,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _user: dict[str, Any]
+        if isinstance(self.user, UserDetailedNotMe):
+            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        else:
+            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+
+        _expires_at: None | str
+        if isinstance(self.expires_at, datetime.datetime):
+            _expires_at = self.expires_at.isoformat()
+        else:
+            _expires_at = self.expires_at
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["user"] = _user
+        field_dict["expiresAt"] = _expires_at
 
         return field_dict
 

@@ -33,21 +33,11 @@ class AdminSendEmailBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        to = self.to
-
-        subject = self.subject
-
-        text = self.text
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "to": to,
-                "subject": subject,
-                "text": text,
-            }
-        )
+        field_dict["to"] = self.to
+        field_dict["subject"] = self.subject
+        field_dict["text"] = self.text
 
         return field_dict
 

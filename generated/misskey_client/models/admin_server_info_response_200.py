@@ -54,44 +54,27 @@ class AdminServerInfoResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        machine = self.machine
-
-        os = self.os
-
-        node = self.node
-
-        psql = self.psql
-
-        cpu = self.cpu.to_dict() if hasattr(self.cpu, "to_dict") else dict(cast(Any, self.cpu))
-
-        mem = self.mem.to_dict() if hasattr(self.mem, "to_dict") else dict(cast(Any, self.mem))
-
-        fs = self.fs.to_dict() if hasattr(self.fs, "to_dict") else dict(cast(Any, self.fs))
-
-        net = self.net.to_dict() if hasattr(self.net, "to_dict") else dict(cast(Any, self.net))
-
-        redis: None | str | Unset
-        if isinstance(self.redis, Unset):
-            redis = UNSET
-        else:
-            redis = self.redis
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "machine": machine,
-                "os": os,
-                "node": node,
-                "psql": psql,
-                "cpu": cpu,
-                "mem": mem,
-                "fs": fs,
-                "net": net,
-            }
-        )
-        if redis is not UNSET:
-            field_dict["redis"] = redis
+        _cpu = self.cpu.to_dict() if hasattr(self.cpu, "to_dict") else dict(cast(Any, self.cpu))
+        _mem = self.mem.to_dict() if hasattr(self.mem, "to_dict") else dict(cast(Any, self.mem))
+        _fs = self.fs.to_dict() if hasattr(self.fs, "to_dict") else dict(cast(Any, self.fs))
+        _net = self.net.to_dict() if hasattr(self.net, "to_dict") else dict(cast(Any, self.net))
+        _redis: None | str | Unset
+        if isinstance(self.redis, Unset):
+            _redis = UNSET
+        else:
+            _redis = self.redis
+        field_dict["machine"] = self.machine
+        field_dict["os"] = self.os
+        field_dict["node"] = self.node
+        field_dict["psql"] = self.psql
+        field_dict["cpu"] = _cpu
+        field_dict["mem"] = _mem
+        field_dict["fs"] = _fs
+        field_dict["net"] = _net
+        if _redis is not UNSET:
+            field_dict["redis"] = _redis
 
         return field_dict
 

@@ -31,18 +31,10 @@ class AdminServerInfoResponse200Cpu:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        model = self.model
-
-        cores = self.cores
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "model": model,
-                "cores": cores,
-            }
-        )
+        field_dict["model"] = self.model
+        field_dict["cores"] = self.cores
 
         return field_dict
 

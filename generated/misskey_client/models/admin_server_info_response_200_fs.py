@@ -31,18 +31,10 @@ class AdminServerInfoResponse200Fs:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total = self.total
-
-        used = self.used
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "total": total,
-                "used": used,
-            }
-        )
+        field_dict["total"] = self.total
+        field_dict["used"] = self.used
 
         return field_dict
 

@@ -29,15 +29,9 @@ class AdminServerInfoResponse200Net:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        interface = self.interface
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "interface": interface,
-            }
-        )
+        field_dict["interface"] = self.interface
 
         return field_dict
 

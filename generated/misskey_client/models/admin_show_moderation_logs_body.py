@@ -42,53 +42,39 @@ class AdminShowModerationLogsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        type_: None | str | Unset
-        if isinstance(self.type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = self.type_
-
-        user_id: None | str | Unset
-        if isinstance(self.user_id, Unset):
-            user_id = UNSET
-        else:
-            user_id = self.user_id
-
-        search: None | str | Unset
-        if isinstance(self.search, Unset):
-            search = UNSET
-        else:
-            search = self.search
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if user_id is not UNSET:
-            field_dict["userId"] = user_id
-        if search is not UNSET:
-            field_dict["search"] = search
+        _type_: None | str | Unset
+        if isinstance(self.type_, Unset):
+            _type_ = UNSET
+        else:
+            _type_ = self.type_
+        _user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        else:
+            _user_id = self.user_id
+        _search: None | str | Unset
+        if isinstance(self.search, Unset):
+            _search = UNSET
+        else:
+            _search = self.search
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if _type_ is not UNSET:
+            field_dict["type"] = _type_
+        if _user_id is not UNSET:
+            field_dict["userId"] = _user_id
+        if _search is not UNSET:
+            field_dict["search"] = _search
 
         return field_dict
 

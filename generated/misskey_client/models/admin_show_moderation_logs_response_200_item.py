@@ -48,30 +48,17 @@ class AdminShowModerationLogsResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        type_ = self.type_
-
-        info = self.info.to_dict() if hasattr(self.info, "to_dict") else dict(cast(Any, self.info))
-
-        user_id = self.user_id
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "type": type_,
-                "info": info,
-                "userId": user_id,
-                "user": user,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _info = self.info.to_dict() if hasattr(self.info, "to_dict") else dict(cast(Any, self.info))
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["type"] = self.type_
+        field_dict["info"] = _info
+        field_dict["userId"] = self.user_id
+        field_dict["user"] = _user
 
         return field_dict
 

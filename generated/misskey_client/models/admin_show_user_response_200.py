@@ -88,31 +88,13 @@ class AdminShowUserResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        email: None | str
-        email = self.email
-
-        email_verified = self.email_verified
-
-        followed_message: None | str
-        followed_message = self.followed_message
-
-        auto_accept_followed = self.auto_accept_followed
-
-        no_crawle = self.no_crawle
-
-        prevent_ai_learning = self.prevent_ai_learning
-
-        always_mark_nsfw = self.always_mark_nsfw
-
-        auto_sensitive = self.auto_sensitive
-
-        careful_bot = self.careful_bot
-
-        inject_featured_note = self.inject_featured_note
-
-        receive_announcement_email = self.receive_announcement_email
-
-        muted_words = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _email: None | str
+        _email = self.email
+        _followed_message: None | str
+        _followed_message = self.followed_message
+        _muted_words = []
         for muted_words_item_data in self.muted_words:
             muted_words_item: list[str] | str
             if isinstance(muted_words_item_data, list):
@@ -120,86 +102,67 @@ class AdminShowUserResponse200:
 
             else:
                 muted_words_item = muted_words_item_data
-            muted_words.append(muted_words_item)
+            _muted_words.append(muted_words_item)
 
-        muted_instances = self.muted_instances
+        _muted_instances = self.muted_instances
 
-        notification_recieve_config = (
+        _notification_recieve_config = (
             self.notification_recieve_config.to_dict()
             if hasattr(self.notification_recieve_config, "to_dict")
             else dict(cast(Any, self.notification_recieve_config))
         )
-
-        is_moderator = self.is_moderator
-
-        is_silenced = self.is_silenced
-
-        is_suspended = self.is_suspended
-
-        is_hibernated = self.is_hibernated
-
-        last_active_date: None | str
-        last_active_date = self.last_active_date
-
-        moderation_note = self.moderation_note
-
-        signins = []
+        _last_active_date: None | str
+        _last_active_date = self.last_active_date
+        _signins = []
         for signins_item_data in self.signins:
             signins_item = (
                 signins_item_data.to_dict()
                 if hasattr(signins_item_data, "to_dict")
                 else dict(cast(Any, signins_item_data))
             )
-            signins.append(signins_item)
+            _signins.append(signins_item)
 
-        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-
-        roles = []
+        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
+        _roles = []
         for roles_item_data in self.roles:
             roles_item = (
                 roles_item_data.to_dict() if hasattr(roles_item_data, "to_dict") else dict(cast(Any, roles_item_data))
             )
-            roles.append(roles_item)
+            _roles.append(roles_item)
 
-        role_assigns = []
+        _role_assigns = []
         for role_assigns_item_data in self.role_assigns:
             role_assigns_item = (
                 role_assigns_item_data.to_dict()
                 if hasattr(role_assigns_item_data, "to_dict")
                 else dict(cast(Any, role_assigns_item_data))
             )
-            role_assigns.append(role_assigns_item)
+            _role_assigns.append(role_assigns_item)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "email": email,
-                "emailVerified": email_verified,
-                "followedMessage": followed_message,
-                "autoAcceptFollowed": auto_accept_followed,
-                "noCrawle": no_crawle,
-                "preventAiLearning": prevent_ai_learning,
-                "alwaysMarkNsfw": always_mark_nsfw,
-                "autoSensitive": auto_sensitive,
-                "carefulBot": careful_bot,
-                "injectFeaturedNote": inject_featured_note,
-                "receiveAnnouncementEmail": receive_announcement_email,
-                "mutedWords": muted_words,
-                "mutedInstances": muted_instances,
-                "notificationRecieveConfig": notification_recieve_config,
-                "isModerator": is_moderator,
-                "isSilenced": is_silenced,
-                "isSuspended": is_suspended,
-                "isHibernated": is_hibernated,
-                "lastActiveDate": last_active_date,
-                "moderationNote": moderation_note,
-                "signins": signins,
-                "policies": policies,
-                "roles": roles,
-                "roleAssigns": role_assigns,
-            }
-        )
+        field_dict["email"] = _email
+        field_dict["emailVerified"] = self.email_verified
+        field_dict["followedMessage"] = _followed_message
+        field_dict["autoAcceptFollowed"] = self.auto_accept_followed
+        field_dict["noCrawle"] = self.no_crawle
+        field_dict["preventAiLearning"] = self.prevent_ai_learning
+        field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
+        field_dict["autoSensitive"] = self.auto_sensitive
+        field_dict["carefulBot"] = self.careful_bot
+        field_dict["injectFeaturedNote"] = self.inject_featured_note
+        field_dict["receiveAnnouncementEmail"] = self.receive_announcement_email
+        field_dict["mutedWords"] = _muted_words
+        field_dict["mutedInstances"] = _muted_instances
+        field_dict["notificationRecieveConfig"] = _notification_recieve_config
+        field_dict["isModerator"] = self.is_moderator
+        field_dict["isSilenced"] = self.is_silenced
+        field_dict["isSuspended"] = self.is_suspended
+        field_dict["isHibernated"] = self.is_hibernated
+        field_dict["lastActiveDate"] = _last_active_date
+        field_dict["moderationNote"] = self.moderation_note
+        field_dict["signins"] = _signins
+        field_dict["policies"] = _policies
+        field_dict["roles"] = _roles
+        field_dict["roleAssigns"] = _role_assigns
 
         return field_dict
 

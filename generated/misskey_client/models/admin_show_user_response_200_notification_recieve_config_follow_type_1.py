@@ -35,18 +35,11 @@ class AdminShowUserResponse200NotificationRecieveConfigFollowType1:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_: str = self.type_
-
-        user_list_id = self.user_list_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "userListId": user_list_id,
-            }
-        )
+        _type_: str = self.type_
+        field_dict["type"] = _type_
+        field_dict["userListId"] = self.user_list_id
 
         return field_dict
 

@@ -33,22 +33,13 @@ class AdminShowUserResponse200RoleAssignsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        created_at = self.created_at
-
-        expires_at: None | str
-        expires_at = self.expires_at
-
-        role_id = self.role_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "createdAt": created_at,
-                "expiresAt": expires_at,
-                "roleId": role_id,
-            }
-        )
+        _expires_at: None | str
+        _expires_at = self.expires_at
+        field_dict["createdAt"] = self.created_at
+        field_dict["expiresAt"] = _expires_at
+        field_dict["roleId"] = self.role_id
 
         return field_dict
 

@@ -34,22 +34,19 @@ class AdminSystemWebhookListBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        is_active = self.is_active
-
-        on: list[str] | Unset = UNSET
-        if not isinstance(self.on, Unset):
-            on = []
-            for on_item_data in self.on:
-                on_item: str = on_item_data
-                on.append(on_item)
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if is_active is not UNSET:
-            field_dict["isActive"] = is_active
-        if on is not UNSET:
-            field_dict["on"] = on
+        _on: list[str] | Unset = UNSET
+        if not isinstance(self.on, Unset):
+            _on = []
+            for on_item_data in self.on:
+                on_item: str = on_item_data
+                _on.append(on_item)
+
+        if self.is_active is not UNSET:
+            field_dict["isActive"] = self.is_active
+        if _on is not UNSET:
+            field_dict["on"] = _on
 
         return field_dict
 

@@ -43,24 +43,16 @@ class AdminSystemWebhookTestBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        webhook_id = self.webhook_id
-
-        type_: str = self.type_
-
-        override: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.override, Unset):
-            override = self.override.to_dict() if hasattr(self.override, "to_dict") else dict(cast(Any, self.override))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "webhookId": webhook_id,
-                "type": type_,
-            }
-        )
-        if override is not UNSET:
-            field_dict["override"] = override
+        _type_: str = self.type_
+        _override: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.override, Unset):
+            _override = self.override.to_dict() if hasattr(self.override, "to_dict") else dict(cast(Any, self.override))
+        field_dict["webhookId"] = self.webhook_id
+        field_dict["type"] = _type_
+        if _override is not UNSET:
+            field_dict["override"] = _override
 
         return field_dict
 

@@ -30,17 +30,12 @@ class AdminSystemWebhookTestBodyOverride:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        url = self.url
-
-        secret = self.secret
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if url is not UNSET:
-            field_dict["url"] = url
-        if secret is not UNSET:
-            field_dict["secret"] = secret
+        if self.url is not UNSET:
+            field_dict["url"] = self.url
+        if self.secret is not UNSET:
+            field_dict["secret"] = self.secret
 
         return field_dict
 

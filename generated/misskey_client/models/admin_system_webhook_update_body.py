@@ -43,34 +43,20 @@ class AdminSystemWebhookUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        is_active = self.is_active
-
-        name = self.name
-
-        on = []
-        for on_item_data in self.on:
-            on_item: str = on_item_data
-            on.append(on_item)
-
-        url = self.url
-
-        secret = self.secret
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "isActive": is_active,
-                "name": name,
-                "on": on,
-                "url": url,
-            }
-        )
-        if secret is not UNSET:
-            field_dict["secret"] = secret
+        _on = []
+        for on_item_data in self.on:
+            on_item: str = on_item_data
+            _on.append(on_item)
+
+        field_dict["id"] = self.id
+        field_dict["isActive"] = self.is_active
+        field_dict["name"] = self.name
+        field_dict["on"] = _on
+        field_dict["url"] = self.url
+        if self.secret is not UNSET:
+            field_dict["secret"] = self.secret
 
         return field_dict
 

@@ -31,19 +31,11 @@ class AdminUpdateAbuseUserReportBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        report_id = self.report_id
-
-        moderation_note = self.moderation_note
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "reportId": report_id,
-            }
-        )
-        if moderation_note is not UNSET:
-            field_dict["moderationNote"] = moderation_note
+        field_dict["reportId"] = self.report_id
+        if self.moderation_note is not UNSET:
+            field_dict["moderationNote"] = self.moderation_note
 
         return field_dict
 

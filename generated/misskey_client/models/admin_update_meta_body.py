@@ -303,834 +303,667 @@ class AdminUpdateMetaBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        disable_registration: bool | None | Unset
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _disable_registration: bool | None | Unset
         if isinstance(self.disable_registration, Unset):
-            disable_registration = UNSET
+            _disable_registration = UNSET
         else:
-            disable_registration = self.disable_registration
-
-        pinned_users: list[str] | None | Unset
+            _disable_registration = self.disable_registration
+        _pinned_users: list[str] | None | Unset
         if isinstance(self.pinned_users, Unset):
-            pinned_users = UNSET
+            _pinned_users = UNSET
         elif isinstance(self.pinned_users, list):
-            pinned_users = self.pinned_users
+            _pinned_users = self.pinned_users
 
         else:
-            pinned_users = self.pinned_users
-
-        hidden_tags: list[str] | None | Unset
+            _pinned_users = self.pinned_users
+        _hidden_tags: list[str] | None | Unset
         if isinstance(self.hidden_tags, Unset):
-            hidden_tags = UNSET
+            _hidden_tags = UNSET
         elif isinstance(self.hidden_tags, list):
-            hidden_tags = self.hidden_tags
+            _hidden_tags = self.hidden_tags
 
         else:
-            hidden_tags = self.hidden_tags
-
-        blocked_hosts: list[str] | None | Unset
+            _hidden_tags = self.hidden_tags
+        _blocked_hosts: list[str] | None | Unset
         if isinstance(self.blocked_hosts, Unset):
-            blocked_hosts = UNSET
+            _blocked_hosts = UNSET
         elif isinstance(self.blocked_hosts, list):
-            blocked_hosts = self.blocked_hosts
+            _blocked_hosts = self.blocked_hosts
 
         else:
-            blocked_hosts = self.blocked_hosts
-
-        sensitive_words: list[str] | None | Unset
+            _blocked_hosts = self.blocked_hosts
+        _sensitive_words: list[str] | None | Unset
         if isinstance(self.sensitive_words, Unset):
-            sensitive_words = UNSET
+            _sensitive_words = UNSET
         elif isinstance(self.sensitive_words, list):
-            sensitive_words = self.sensitive_words
+            _sensitive_words = self.sensitive_words
 
         else:
-            sensitive_words = self.sensitive_words
-
-        prohibited_words: list[str] | None | Unset
+            _sensitive_words = self.sensitive_words
+        _prohibited_words: list[str] | None | Unset
         if isinstance(self.prohibited_words, Unset):
-            prohibited_words = UNSET
+            _prohibited_words = UNSET
         elif isinstance(self.prohibited_words, list):
-            prohibited_words = self.prohibited_words
+            _prohibited_words = self.prohibited_words
 
         else:
-            prohibited_words = self.prohibited_words
-
-        prohibited_words_for_name_of_user: list[str] | None | Unset
+            _prohibited_words = self.prohibited_words
+        _prohibited_words_for_name_of_user: list[str] | None | Unset
         if isinstance(self.prohibited_words_for_name_of_user, Unset):
-            prohibited_words_for_name_of_user = UNSET
+            _prohibited_words_for_name_of_user = UNSET
         elif isinstance(self.prohibited_words_for_name_of_user, list):
-            prohibited_words_for_name_of_user = self.prohibited_words_for_name_of_user
+            _prohibited_words_for_name_of_user = self.prohibited_words_for_name_of_user
 
         else:
-            prohibited_words_for_name_of_user = self.prohibited_words_for_name_of_user
-
-        theme_color: None | str | Unset
+            _prohibited_words_for_name_of_user = self.prohibited_words_for_name_of_user
+        _theme_color: None | str | Unset
         if isinstance(self.theme_color, Unset):
-            theme_color = UNSET
+            _theme_color = UNSET
         else:
-            theme_color = self.theme_color
-
-        mascot_image_url: None | str | Unset
+            _theme_color = self.theme_color
+        _mascot_image_url: None | str | Unset
         if isinstance(self.mascot_image_url, Unset):
-            mascot_image_url = UNSET
+            _mascot_image_url = UNSET
         else:
-            mascot_image_url = self.mascot_image_url
-
-        banner_url: None | str | Unset
+            _mascot_image_url = self.mascot_image_url
+        _banner_url: None | str | Unset
         if isinstance(self.banner_url, Unset):
-            banner_url = UNSET
+            _banner_url = UNSET
         else:
-            banner_url = self.banner_url
-
-        server_error_image_url: None | str | Unset
+            _banner_url = self.banner_url
+        _server_error_image_url: None | str | Unset
         if isinstance(self.server_error_image_url, Unset):
-            server_error_image_url = UNSET
+            _server_error_image_url = UNSET
         else:
-            server_error_image_url = self.server_error_image_url
-
-        info_image_url: None | str | Unset
+            _server_error_image_url = self.server_error_image_url
+        _info_image_url: None | str | Unset
         if isinstance(self.info_image_url, Unset):
-            info_image_url = UNSET
+            _info_image_url = UNSET
         else:
-            info_image_url = self.info_image_url
-
-        not_found_image_url: None | str | Unset
+            _info_image_url = self.info_image_url
+        _not_found_image_url: None | str | Unset
         if isinstance(self.not_found_image_url, Unset):
-            not_found_image_url = UNSET
+            _not_found_image_url = UNSET
         else:
-            not_found_image_url = self.not_found_image_url
-
-        icon_url: None | str | Unset
+            _not_found_image_url = self.not_found_image_url
+        _icon_url: None | str | Unset
         if isinstance(self.icon_url, Unset):
-            icon_url = UNSET
+            _icon_url = UNSET
         else:
-            icon_url = self.icon_url
-
-        app_192_icon_url: None | str | Unset
+            _icon_url = self.icon_url
+        _app_192_icon_url: None | str | Unset
         if isinstance(self.app_192_icon_url, Unset):
-            app_192_icon_url = UNSET
+            _app_192_icon_url = UNSET
         else:
-            app_192_icon_url = self.app_192_icon_url
-
-        app_512_icon_url: None | str | Unset
+            _app_192_icon_url = self.app_192_icon_url
+        _app_512_icon_url: None | str | Unset
         if isinstance(self.app_512_icon_url, Unset):
-            app_512_icon_url = UNSET
+            _app_512_icon_url = UNSET
         else:
-            app_512_icon_url = self.app_512_icon_url
-
-        background_image_url: None | str | Unset
+            _app_512_icon_url = self.app_512_icon_url
+        _background_image_url: None | str | Unset
         if isinstance(self.background_image_url, Unset):
-            background_image_url = UNSET
+            _background_image_url = UNSET
         else:
-            background_image_url = self.background_image_url
-
-        logo_image_url: None | str | Unset
+            _background_image_url = self.background_image_url
+        _logo_image_url: None | str | Unset
         if isinstance(self.logo_image_url, Unset):
-            logo_image_url = UNSET
+            _logo_image_url = UNSET
         else:
-            logo_image_url = self.logo_image_url
-
-        name: None | str | Unset
+            _logo_image_url = self.logo_image_url
+        _name: None | str | Unset
         if isinstance(self.name, Unset):
-            name = UNSET
+            _name = UNSET
         else:
-            name = self.name
-
-        short_name: None | str | Unset
+            _name = self.name
+        _short_name: None | str | Unset
         if isinstance(self.short_name, Unset):
-            short_name = UNSET
+            _short_name = UNSET
         else:
-            short_name = self.short_name
-
-        description: None | str | Unset
+            _short_name = self.short_name
+        _description: None | str | Unset
         if isinstance(self.description, Unset):
-            description = UNSET
+            _description = UNSET
         else:
-            description = self.description
-
-        default_light_theme: None | str | Unset
+            _description = self.description
+        _default_light_theme: None | str | Unset
         if isinstance(self.default_light_theme, Unset):
-            default_light_theme = UNSET
+            _default_light_theme = UNSET
         else:
-            default_light_theme = self.default_light_theme
-
-        default_dark_theme: None | str | Unset
+            _default_light_theme = self.default_light_theme
+        _default_dark_theme: None | str | Unset
         if isinstance(self.default_dark_theme, Unset):
-            default_dark_theme = UNSET
+            _default_dark_theme = UNSET
         else:
-            default_dark_theme = self.default_dark_theme
-
-        client_options: dict[str, Any] | Unset = UNSET
+            _default_dark_theme = self.default_dark_theme
+        _client_options: dict[str, Any] | Unset = UNSET
         if not isinstance(self.client_options, Unset):
-            client_options = (
+            _client_options = (
                 self.client_options.to_dict()
                 if hasattr(self.client_options, "to_dict")
                 else dict(cast(Any, self.client_options))
             )
-
-        cache_remote_files = self.cache_remote_files
-
-        cache_remote_sensitive_files = self.cache_remote_sensitive_files
-
-        email_required_for_signup = self.email_required_for_signup
-
-        enable_hcaptcha = self.enable_hcaptcha
-
-        hcaptcha_site_key: None | str | Unset
+        _hcaptcha_site_key: None | str | Unset
         if isinstance(self.hcaptcha_site_key, Unset):
-            hcaptcha_site_key = UNSET
+            _hcaptcha_site_key = UNSET
         else:
-            hcaptcha_site_key = self.hcaptcha_site_key
-
-        hcaptcha_secret_key: None | str | Unset
+            _hcaptcha_site_key = self.hcaptcha_site_key
+        _hcaptcha_secret_key: None | str | Unset
         if isinstance(self.hcaptcha_secret_key, Unset):
-            hcaptcha_secret_key = UNSET
+            _hcaptcha_secret_key = UNSET
         else:
-            hcaptcha_secret_key = self.hcaptcha_secret_key
-
-        enable_mcaptcha = self.enable_mcaptcha
-
-        mcaptcha_site_key: None | str | Unset
+            _hcaptcha_secret_key = self.hcaptcha_secret_key
+        _mcaptcha_site_key: None | str | Unset
         if isinstance(self.mcaptcha_site_key, Unset):
-            mcaptcha_site_key = UNSET
+            _mcaptcha_site_key = UNSET
         else:
-            mcaptcha_site_key = self.mcaptcha_site_key
-
-        mcaptcha_instance_url: None | str | Unset
+            _mcaptcha_site_key = self.mcaptcha_site_key
+        _mcaptcha_instance_url: None | str | Unset
         if isinstance(self.mcaptcha_instance_url, Unset):
-            mcaptcha_instance_url = UNSET
+            _mcaptcha_instance_url = UNSET
         else:
-            mcaptcha_instance_url = self.mcaptcha_instance_url
-
-        mcaptcha_secret_key: None | str | Unset
+            _mcaptcha_instance_url = self.mcaptcha_instance_url
+        _mcaptcha_secret_key: None | str | Unset
         if isinstance(self.mcaptcha_secret_key, Unset):
-            mcaptcha_secret_key = UNSET
+            _mcaptcha_secret_key = UNSET
         else:
-            mcaptcha_secret_key = self.mcaptcha_secret_key
-
-        enable_recaptcha = self.enable_recaptcha
-
-        recaptcha_site_key: None | str | Unset
+            _mcaptcha_secret_key = self.mcaptcha_secret_key
+        _recaptcha_site_key: None | str | Unset
         if isinstance(self.recaptcha_site_key, Unset):
-            recaptcha_site_key = UNSET
+            _recaptcha_site_key = UNSET
         else:
-            recaptcha_site_key = self.recaptcha_site_key
-
-        recaptcha_secret_key: None | str | Unset
+            _recaptcha_site_key = self.recaptcha_site_key
+        _recaptcha_secret_key: None | str | Unset
         if isinstance(self.recaptcha_secret_key, Unset):
-            recaptcha_secret_key = UNSET
+            _recaptcha_secret_key = UNSET
         else:
-            recaptcha_secret_key = self.recaptcha_secret_key
-
-        enable_turnstile = self.enable_turnstile
-
-        turnstile_site_key: None | str | Unset
+            _recaptcha_secret_key = self.recaptcha_secret_key
+        _turnstile_site_key: None | str | Unset
         if isinstance(self.turnstile_site_key, Unset):
-            turnstile_site_key = UNSET
+            _turnstile_site_key = UNSET
         else:
-            turnstile_site_key = self.turnstile_site_key
-
-        turnstile_secret_key: None | str | Unset
+            _turnstile_site_key = self.turnstile_site_key
+        _turnstile_secret_key: None | str | Unset
         if isinstance(self.turnstile_secret_key, Unset):
-            turnstile_secret_key = UNSET
+            _turnstile_secret_key = UNSET
         else:
-            turnstile_secret_key = self.turnstile_secret_key
-
-        enable_testcaptcha = self.enable_testcaptcha
-
-        google_analytics_measurement_id: None | str | Unset
+            _turnstile_secret_key = self.turnstile_secret_key
+        _google_analytics_measurement_id: None | str | Unset
         if isinstance(self.google_analytics_measurement_id, Unset):
-            google_analytics_measurement_id = UNSET
+            _google_analytics_measurement_id = UNSET
         else:
-            google_analytics_measurement_id = self.google_analytics_measurement_id
-
-        sensitive_media_detection: str | Unset = UNSET
+            _google_analytics_measurement_id = self.google_analytics_measurement_id
+        _sensitive_media_detection: str | Unset = UNSET
         if not isinstance(self.sensitive_media_detection, Unset):
-            sensitive_media_detection = self.sensitive_media_detection
+            _sensitive_media_detection = self.sensitive_media_detection
 
-        sensitive_media_detection_sensitivity: str | Unset = UNSET
+        _sensitive_media_detection_sensitivity: str | Unset = UNSET
         if not isinstance(self.sensitive_media_detection_sensitivity, Unset):
-            sensitive_media_detection_sensitivity = self.sensitive_media_detection_sensitivity
+            _sensitive_media_detection_sensitivity = self.sensitive_media_detection_sensitivity
 
-        set_sensitive_flag_automatically = self.set_sensitive_flag_automatically
-
-        enable_sensitive_media_detection_for_videos = self.enable_sensitive_media_detection_for_videos
-
-        maintainer_name: None | str | Unset
+        _maintainer_name: None | str | Unset
         if isinstance(self.maintainer_name, Unset):
-            maintainer_name = UNSET
+            _maintainer_name = UNSET
         else:
-            maintainer_name = self.maintainer_name
-
-        maintainer_email: None | str | Unset
+            _maintainer_name = self.maintainer_name
+        _maintainer_email: None | str | Unset
         if isinstance(self.maintainer_email, Unset):
-            maintainer_email = UNSET
+            _maintainer_email = UNSET
         else:
-            maintainer_email = self.maintainer_email
-
-        langs: list[str] | Unset = UNSET
+            _maintainer_email = self.maintainer_email
+        _langs: list[str] | Unset = UNSET
         if not isinstance(self.langs, Unset):
-            langs = self.langs
+            _langs = self.langs
 
-        deepl_auth_key: None | str | Unset
+        _deepl_auth_key: None | str | Unset
         if isinstance(self.deepl_auth_key, Unset):
-            deepl_auth_key = UNSET
+            _deepl_auth_key = UNSET
         else:
-            deepl_auth_key = self.deepl_auth_key
-
-        deepl_is_pro = self.deepl_is_pro
-
-        enable_email = self.enable_email
-
-        email: None | str | Unset
+            _deepl_auth_key = self.deepl_auth_key
+        _email: None | str | Unset
         if isinstance(self.email, Unset):
-            email = UNSET
+            _email = UNSET
         else:
-            email = self.email
-
-        smtp_secure = self.smtp_secure
-
-        smtp_host: None | str | Unset
+            _email = self.email
+        _smtp_host: None | str | Unset
         if isinstance(self.smtp_host, Unset):
-            smtp_host = UNSET
+            _smtp_host = UNSET
         else:
-            smtp_host = self.smtp_host
-
-        smtp_port: int | None | Unset
+            _smtp_host = self.smtp_host
+        _smtp_port: int | None | Unset
         if isinstance(self.smtp_port, Unset):
-            smtp_port = UNSET
+            _smtp_port = UNSET
         else:
-            smtp_port = self.smtp_port
-
-        smtp_user: None | str | Unset
+            _smtp_port = self.smtp_port
+        _smtp_user: None | str | Unset
         if isinstance(self.smtp_user, Unset):
-            smtp_user = UNSET
+            _smtp_user = UNSET
         else:
-            smtp_user = self.smtp_user
-
-        smtp_pass: None | str | Unset
+            _smtp_user = self.smtp_user
+        _smtp_pass: None | str | Unset
         if isinstance(self.smtp_pass, Unset):
-            smtp_pass = UNSET
+            _smtp_pass = UNSET
         else:
-            smtp_pass = self.smtp_pass
-
-        enable_service_worker = self.enable_service_worker
-
-        sw_public_key: None | str | Unset
+            _smtp_pass = self.smtp_pass
+        _sw_public_key: None | str | Unset
         if isinstance(self.sw_public_key, Unset):
-            sw_public_key = UNSET
+            _sw_public_key = UNSET
         else:
-            sw_public_key = self.sw_public_key
-
-        sw_private_key: None | str | Unset
+            _sw_public_key = self.sw_public_key
+        _sw_private_key: None | str | Unset
         if isinstance(self.sw_private_key, Unset):
-            sw_private_key = UNSET
+            _sw_private_key = UNSET
         else:
-            sw_private_key = self.sw_private_key
-
-        tos_url: None | str | Unset
+            _sw_private_key = self.sw_private_key
+        _tos_url: None | str | Unset
         if isinstance(self.tos_url, Unset):
-            tos_url = UNSET
+            _tos_url = UNSET
         else:
-            tos_url = self.tos_url
-
-        repository_url: None | str | Unset
+            _tos_url = self.tos_url
+        _repository_url: None | str | Unset
         if isinstance(self.repository_url, Unset):
-            repository_url = UNSET
+            _repository_url = UNSET
         else:
-            repository_url = self.repository_url
-
-        feedback_url: None | str | Unset
+            _repository_url = self.repository_url
+        _feedback_url: None | str | Unset
         if isinstance(self.feedback_url, Unset):
-            feedback_url = UNSET
+            _feedback_url = UNSET
         else:
-            feedback_url = self.feedback_url
-
-        impressum_url: None | str | Unset
+            _feedback_url = self.feedback_url
+        _impressum_url: None | str | Unset
         if isinstance(self.impressum_url, Unset):
-            impressum_url = UNSET
+            _impressum_url = UNSET
         else:
-            impressum_url = self.impressum_url
-
-        privacy_policy_url: None | str | Unset
+            _impressum_url = self.impressum_url
+        _privacy_policy_url: None | str | Unset
         if isinstance(self.privacy_policy_url, Unset):
-            privacy_policy_url = UNSET
+            _privacy_policy_url = UNSET
         else:
-            privacy_policy_url = self.privacy_policy_url
-
-        inquiry_url: None | str | Unset
+            _privacy_policy_url = self.privacy_policy_url
+        _inquiry_url: None | str | Unset
         if isinstance(self.inquiry_url, Unset):
-            inquiry_url = UNSET
+            _inquiry_url = UNSET
         else:
-            inquiry_url = self.inquiry_url
-
-        use_object_storage = self.use_object_storage
-
-        object_storage_base_url: None | str | Unset
+            _inquiry_url = self.inquiry_url
+        _object_storage_base_url: None | str | Unset
         if isinstance(self.object_storage_base_url, Unset):
-            object_storage_base_url = UNSET
+            _object_storage_base_url = UNSET
         else:
-            object_storage_base_url = self.object_storage_base_url
-
-        object_storage_bucket: None | str | Unset
+            _object_storage_base_url = self.object_storage_base_url
+        _object_storage_bucket: None | str | Unset
         if isinstance(self.object_storage_bucket, Unset):
-            object_storage_bucket = UNSET
+            _object_storage_bucket = UNSET
         else:
-            object_storage_bucket = self.object_storage_bucket
-
-        object_storage_prefix: None | str | Unset
+            _object_storage_bucket = self.object_storage_bucket
+        _object_storage_prefix: None | str | Unset
         if isinstance(self.object_storage_prefix, Unset):
-            object_storage_prefix = UNSET
+            _object_storage_prefix = UNSET
         else:
-            object_storage_prefix = self.object_storage_prefix
-
-        object_storage_endpoint: None | str | Unset
+            _object_storage_prefix = self.object_storage_prefix
+        _object_storage_endpoint: None | str | Unset
         if isinstance(self.object_storage_endpoint, Unset):
-            object_storage_endpoint = UNSET
+            _object_storage_endpoint = UNSET
         else:
-            object_storage_endpoint = self.object_storage_endpoint
-
-        object_storage_region: None | str | Unset
+            _object_storage_endpoint = self.object_storage_endpoint
+        _object_storage_region: None | str | Unset
         if isinstance(self.object_storage_region, Unset):
-            object_storage_region = UNSET
+            _object_storage_region = UNSET
         else:
-            object_storage_region = self.object_storage_region
-
-        object_storage_port: int | None | Unset
+            _object_storage_region = self.object_storage_region
+        _object_storage_port: int | None | Unset
         if isinstance(self.object_storage_port, Unset):
-            object_storage_port = UNSET
+            _object_storage_port = UNSET
         else:
-            object_storage_port = self.object_storage_port
-
-        object_storage_access_key: None | str | Unset
+            _object_storage_port = self.object_storage_port
+        _object_storage_access_key: None | str | Unset
         if isinstance(self.object_storage_access_key, Unset):
-            object_storage_access_key = UNSET
+            _object_storage_access_key = UNSET
         else:
-            object_storage_access_key = self.object_storage_access_key
-
-        object_storage_secret_key: None | str | Unset
+            _object_storage_access_key = self.object_storage_access_key
+        _object_storage_secret_key: None | str | Unset
         if isinstance(self.object_storage_secret_key, Unset):
-            object_storage_secret_key = UNSET
+            _object_storage_secret_key = UNSET
         else:
-            object_storage_secret_key = self.object_storage_secret_key
-
-        object_storage_use_ssl = self.object_storage_use_ssl
-
-        object_storage_use_proxy = self.object_storage_use_proxy
-
-        object_storage_set_public_read = self.object_storage_set_public_read
-
-        object_storage_s3_force_path_style = self.object_storage_s3_force_path_style
-
-        enable_ip_logging = self.enable_ip_logging
-
-        enable_active_email_validation = self.enable_active_email_validation
-
-        enable_verifymail_api = self.enable_verifymail_api
-
-        verifymail_auth_key: None | str | Unset
+            _object_storage_secret_key = self.object_storage_secret_key
+        _verifymail_auth_key: None | str | Unset
         if isinstance(self.verifymail_auth_key, Unset):
-            verifymail_auth_key = UNSET
+            _verifymail_auth_key = UNSET
         else:
-            verifymail_auth_key = self.verifymail_auth_key
-
-        enable_truemail_api = self.enable_truemail_api
-
-        truemail_instance: None | str | Unset
+            _verifymail_auth_key = self.verifymail_auth_key
+        _truemail_instance: None | str | Unset
         if isinstance(self.truemail_instance, Unset):
-            truemail_instance = UNSET
+            _truemail_instance = UNSET
         else:
-            truemail_instance = self.truemail_instance
-
-        truemail_auth_key: None | str | Unset
+            _truemail_instance = self.truemail_instance
+        _truemail_auth_key: None | str | Unset
         if isinstance(self.truemail_auth_key, Unset):
-            truemail_auth_key = UNSET
+            _truemail_auth_key = UNSET
         else:
-            truemail_auth_key = self.truemail_auth_key
-
-        enable_charts_for_remote_user = self.enable_charts_for_remote_user
-
-        enable_charts_for_federated_instances = self.enable_charts_for_federated_instances
-
-        enable_stats_for_federated_instances = self.enable_stats_for_federated_instances
-
-        enable_server_machine_stats = self.enable_server_machine_stats
-
-        enable_identicon_generation = self.enable_identicon_generation
-
-        server_rules: list[str] | Unset = UNSET
+            _truemail_auth_key = self.truemail_auth_key
+        _server_rules: list[str] | Unset = UNSET
         if not isinstance(self.server_rules, Unset):
-            server_rules = self.server_rules
+            _server_rules = self.server_rules
 
-        banned_email_domains: list[str] | Unset = UNSET
+        _banned_email_domains: list[str] | Unset = UNSET
         if not isinstance(self.banned_email_domains, Unset):
-            banned_email_domains = self.banned_email_domains
+            _banned_email_domains = self.banned_email_domains
 
-        preserved_usernames: list[str] | Unset = UNSET
+        _preserved_usernames: list[str] | Unset = UNSET
         if not isinstance(self.preserved_usernames, Unset):
-            preserved_usernames = self.preserved_usernames
+            _preserved_usernames = self.preserved_usernames
 
-        manifest_json_override = self.manifest_json_override
-
-        enable_fanout_timeline = self.enable_fanout_timeline
-
-        enable_fanout_timeline_db_fallback = self.enable_fanout_timeline_db_fallback
-
-        per_local_user_user_timeline_cache_max = self.per_local_user_user_timeline_cache_max
-
-        per_remote_user_user_timeline_cache_max = self.per_remote_user_user_timeline_cache_max
-
-        per_user_home_timeline_cache_max = self.per_user_home_timeline_cache_max
-
-        per_user_list_timeline_cache_max = self.per_user_list_timeline_cache_max
-
-        enable_reactions_buffering = self.enable_reactions_buffering
-
-        notes_per_one_ad = self.notes_per_one_ad
-
-        silenced_hosts: list[str] | None | Unset
+        _silenced_hosts: list[str] | None | Unset
         if isinstance(self.silenced_hosts, Unset):
-            silenced_hosts = UNSET
+            _silenced_hosts = UNSET
         elif isinstance(self.silenced_hosts, list):
-            silenced_hosts = self.silenced_hosts
+            _silenced_hosts = self.silenced_hosts
 
         else:
-            silenced_hosts = self.silenced_hosts
-
-        media_silenced_hosts: list[str] | None | Unset
+            _silenced_hosts = self.silenced_hosts
+        _media_silenced_hosts: list[str] | None | Unset
         if isinstance(self.media_silenced_hosts, Unset):
-            media_silenced_hosts = UNSET
+            _media_silenced_hosts = UNSET
         elif isinstance(self.media_silenced_hosts, list):
-            media_silenced_hosts = self.media_silenced_hosts
+            _media_silenced_hosts = self.media_silenced_hosts
 
         else:
-            media_silenced_hosts = self.media_silenced_hosts
-
-        summaly_proxy: None | str | Unset
+            _media_silenced_hosts = self.media_silenced_hosts
+        _summaly_proxy: None | str | Unset
         if isinstance(self.summaly_proxy, Unset):
-            summaly_proxy = UNSET
+            _summaly_proxy = UNSET
         else:
-            summaly_proxy = self.summaly_proxy
-
-        url_preview_enabled = self.url_preview_enabled
-
-        url_preview_allow_redirect = self.url_preview_allow_redirect
-
-        url_preview_timeout = self.url_preview_timeout
-
-        url_preview_maximum_content_length = self.url_preview_maximum_content_length
-
-        url_preview_require_content_length = self.url_preview_require_content_length
-
-        url_preview_user_agent: None | str | Unset
+            _summaly_proxy = self.summaly_proxy
+        _url_preview_user_agent: None | str | Unset
         if isinstance(self.url_preview_user_agent, Unset):
-            url_preview_user_agent = UNSET
+            _url_preview_user_agent = UNSET
         else:
-            url_preview_user_agent = self.url_preview_user_agent
-
-        url_preview_summary_proxy_url: None | str | Unset
+            _url_preview_user_agent = self.url_preview_user_agent
+        _url_preview_summary_proxy_url: None | str | Unset
         if isinstance(self.url_preview_summary_proxy_url, Unset):
-            url_preview_summary_proxy_url = UNSET
+            _url_preview_summary_proxy_url = UNSET
         else:
-            url_preview_summary_proxy_url = self.url_preview_summary_proxy_url
-
-        federation: str | Unset = UNSET
+            _url_preview_summary_proxy_url = self.url_preview_summary_proxy_url
+        _federation: str | Unset = UNSET
         if not isinstance(self.federation, Unset):
-            federation = self.federation
+            _federation = self.federation
 
-        federation_hosts: list[str] | Unset = UNSET
+        _federation_hosts: list[str] | Unset = UNSET
         if not isinstance(self.federation_hosts, Unset):
-            federation_hosts = self.federation_hosts
+            _federation_hosts = self.federation_hosts
 
-        deliver_suspended_software: list[dict[str, Any]] | Unset = UNSET
+        _deliver_suspended_software: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.deliver_suspended_software, Unset):
-            deliver_suspended_software = []
+            _deliver_suspended_software = []
             for deliver_suspended_software_item_data in self.deliver_suspended_software:
                 deliver_suspended_software_item = (
                     deliver_suspended_software_item_data.to_dict()
                     if hasattr(deliver_suspended_software_item_data, "to_dict")
                     else dict(cast(Any, deliver_suspended_software_item_data))
                 )
-                deliver_suspended_software.append(deliver_suspended_software_item)
+                _deliver_suspended_software.append(deliver_suspended_software_item)
 
-        single_user_mode = self.single_user_mode
-
-        ugc_visibility_for_visitor: str | Unset = UNSET
+        _ugc_visibility_for_visitor: str | Unset = UNSET
         if not isinstance(self.ugc_visibility_for_visitor, Unset):
-            ugc_visibility_for_visitor = self.ugc_visibility_for_visitor
+            _ugc_visibility_for_visitor = self.ugc_visibility_for_visitor
 
-        proxy_remote_files = self.proxy_remote_files
-
-        sign_to_activity_pub_get = self.sign_to_activity_pub_get
-
-        allow_external_ap_redirect = self.allow_external_ap_redirect
-
-        enable_remote_notes_cleaning = self.enable_remote_notes_cleaning
-
-        remote_notes_cleaning_expiry_days_for_each_notes = self.remote_notes_cleaning_expiry_days_for_each_notes
-
-        remote_notes_cleaning_max_processing_duration_in_minutes = (
-            self.remote_notes_cleaning_max_processing_duration_in_minutes
-        )
-
-        show_role_badges_of_remote_users = self.show_role_badges_of_remote_users
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if disable_registration is not UNSET:
-            field_dict["disableRegistration"] = disable_registration
-        if pinned_users is not UNSET:
-            field_dict["pinnedUsers"] = pinned_users
-        if hidden_tags is not UNSET:
-            field_dict["hiddenTags"] = hidden_tags
-        if blocked_hosts is not UNSET:
-            field_dict["blockedHosts"] = blocked_hosts
-        if sensitive_words is not UNSET:
-            field_dict["sensitiveWords"] = sensitive_words
-        if prohibited_words is not UNSET:
-            field_dict["prohibitedWords"] = prohibited_words
-        if prohibited_words_for_name_of_user is not UNSET:
-            field_dict["prohibitedWordsForNameOfUser"] = prohibited_words_for_name_of_user
-        if theme_color is not UNSET:
-            field_dict["themeColor"] = theme_color
-        if mascot_image_url is not UNSET:
-            field_dict["mascotImageUrl"] = mascot_image_url
-        if banner_url is not UNSET:
-            field_dict["bannerUrl"] = banner_url
-        if server_error_image_url is not UNSET:
-            field_dict["serverErrorImageUrl"] = server_error_image_url
-        if info_image_url is not UNSET:
-            field_dict["infoImageUrl"] = info_image_url
-        if not_found_image_url is not UNSET:
-            field_dict["notFoundImageUrl"] = not_found_image_url
-        if icon_url is not UNSET:
-            field_dict["iconUrl"] = icon_url
-        if app_192_icon_url is not UNSET:
-            field_dict["app192IconUrl"] = app_192_icon_url
-        if app_512_icon_url is not UNSET:
-            field_dict["app512IconUrl"] = app_512_icon_url
-        if background_image_url is not UNSET:
-            field_dict["backgroundImageUrl"] = background_image_url
-        if logo_image_url is not UNSET:
-            field_dict["logoImageUrl"] = logo_image_url
-        if name is not UNSET:
-            field_dict["name"] = name
-        if short_name is not UNSET:
-            field_dict["shortName"] = short_name
-        if description is not UNSET:
-            field_dict["description"] = description
-        if default_light_theme is not UNSET:
-            field_dict["defaultLightTheme"] = default_light_theme
-        if default_dark_theme is not UNSET:
-            field_dict["defaultDarkTheme"] = default_dark_theme
-        if client_options is not UNSET:
-            field_dict["clientOptions"] = client_options
-        if cache_remote_files is not UNSET:
-            field_dict["cacheRemoteFiles"] = cache_remote_files
-        if cache_remote_sensitive_files is not UNSET:
-            field_dict["cacheRemoteSensitiveFiles"] = cache_remote_sensitive_files
-        if email_required_for_signup is not UNSET:
-            field_dict["emailRequiredForSignup"] = email_required_for_signup
-        if enable_hcaptcha is not UNSET:
-            field_dict["enableHcaptcha"] = enable_hcaptcha
-        if hcaptcha_site_key is not UNSET:
-            field_dict["hcaptchaSiteKey"] = hcaptcha_site_key
-        if hcaptcha_secret_key is not UNSET:
-            field_dict["hcaptchaSecretKey"] = hcaptcha_secret_key
-        if enable_mcaptcha is not UNSET:
-            field_dict["enableMcaptcha"] = enable_mcaptcha
-        if mcaptcha_site_key is not UNSET:
-            field_dict["mcaptchaSiteKey"] = mcaptcha_site_key
-        if mcaptcha_instance_url is not UNSET:
-            field_dict["mcaptchaInstanceUrl"] = mcaptcha_instance_url
-        if mcaptcha_secret_key is not UNSET:
-            field_dict["mcaptchaSecretKey"] = mcaptcha_secret_key
-        if enable_recaptcha is not UNSET:
-            field_dict["enableRecaptcha"] = enable_recaptcha
-        if recaptcha_site_key is not UNSET:
-            field_dict["recaptchaSiteKey"] = recaptcha_site_key
-        if recaptcha_secret_key is not UNSET:
-            field_dict["recaptchaSecretKey"] = recaptcha_secret_key
-        if enable_turnstile is not UNSET:
-            field_dict["enableTurnstile"] = enable_turnstile
-        if turnstile_site_key is not UNSET:
-            field_dict["turnstileSiteKey"] = turnstile_site_key
-        if turnstile_secret_key is not UNSET:
-            field_dict["turnstileSecretKey"] = turnstile_secret_key
-        if enable_testcaptcha is not UNSET:
-            field_dict["enableTestcaptcha"] = enable_testcaptcha
-        if google_analytics_measurement_id is not UNSET:
-            field_dict["googleAnalyticsMeasurementId"] = google_analytics_measurement_id
-        if sensitive_media_detection is not UNSET:
-            field_dict["sensitiveMediaDetection"] = sensitive_media_detection
-        if sensitive_media_detection_sensitivity is not UNSET:
-            field_dict["sensitiveMediaDetectionSensitivity"] = sensitive_media_detection_sensitivity
-        if set_sensitive_flag_automatically is not UNSET:
-            field_dict["setSensitiveFlagAutomatically"] = set_sensitive_flag_automatically
-        if enable_sensitive_media_detection_for_videos is not UNSET:
-            field_dict["enableSensitiveMediaDetectionForVideos"] = enable_sensitive_media_detection_for_videos
-        if maintainer_name is not UNSET:
-            field_dict["maintainerName"] = maintainer_name
-        if maintainer_email is not UNSET:
-            field_dict["maintainerEmail"] = maintainer_email
-        if langs is not UNSET:
-            field_dict["langs"] = langs
-        if deepl_auth_key is not UNSET:
-            field_dict["deeplAuthKey"] = deepl_auth_key
-        if deepl_is_pro is not UNSET:
-            field_dict["deeplIsPro"] = deepl_is_pro
-        if enable_email is not UNSET:
-            field_dict["enableEmail"] = enable_email
-        if email is not UNSET:
-            field_dict["email"] = email
-        if smtp_secure is not UNSET:
-            field_dict["smtpSecure"] = smtp_secure
-        if smtp_host is not UNSET:
-            field_dict["smtpHost"] = smtp_host
-        if smtp_port is not UNSET:
-            field_dict["smtpPort"] = smtp_port
-        if smtp_user is not UNSET:
-            field_dict["smtpUser"] = smtp_user
-        if smtp_pass is not UNSET:
-            field_dict["smtpPass"] = smtp_pass
-        if enable_service_worker is not UNSET:
-            field_dict["enableServiceWorker"] = enable_service_worker
-        if sw_public_key is not UNSET:
-            field_dict["swPublicKey"] = sw_public_key
-        if sw_private_key is not UNSET:
-            field_dict["swPrivateKey"] = sw_private_key
-        if tos_url is not UNSET:
-            field_dict["tosUrl"] = tos_url
-        if repository_url is not UNSET:
-            field_dict["repositoryUrl"] = repository_url
-        if feedback_url is not UNSET:
-            field_dict["feedbackUrl"] = feedback_url
-        if impressum_url is not UNSET:
-            field_dict["impressumUrl"] = impressum_url
-        if privacy_policy_url is not UNSET:
-            field_dict["privacyPolicyUrl"] = privacy_policy_url
-        if inquiry_url is not UNSET:
-            field_dict["inquiryUrl"] = inquiry_url
-        if use_object_storage is not UNSET:
-            field_dict["useObjectStorage"] = use_object_storage
-        if object_storage_base_url is not UNSET:
-            field_dict["objectStorageBaseUrl"] = object_storage_base_url
-        if object_storage_bucket is not UNSET:
-            field_dict["objectStorageBucket"] = object_storage_bucket
-        if object_storage_prefix is not UNSET:
-            field_dict["objectStoragePrefix"] = object_storage_prefix
-        if object_storage_endpoint is not UNSET:
-            field_dict["objectStorageEndpoint"] = object_storage_endpoint
-        if object_storage_region is not UNSET:
-            field_dict["objectStorageRegion"] = object_storage_region
-        if object_storage_port is not UNSET:
-            field_dict["objectStoragePort"] = object_storage_port
-        if object_storage_access_key is not UNSET:
-            field_dict["objectStorageAccessKey"] = object_storage_access_key
-        if object_storage_secret_key is not UNSET:
-            field_dict["objectStorageSecretKey"] = object_storage_secret_key
-        if object_storage_use_ssl is not UNSET:
-            field_dict["objectStorageUseSSL"] = object_storage_use_ssl
-        if object_storage_use_proxy is not UNSET:
-            field_dict["objectStorageUseProxy"] = object_storage_use_proxy
-        if object_storage_set_public_read is not UNSET:
-            field_dict["objectStorageSetPublicRead"] = object_storage_set_public_read
-        if object_storage_s3_force_path_style is not UNSET:
-            field_dict["objectStorageS3ForcePathStyle"] = object_storage_s3_force_path_style
-        if enable_ip_logging is not UNSET:
-            field_dict["enableIpLogging"] = enable_ip_logging
-        if enable_active_email_validation is not UNSET:
-            field_dict["enableActiveEmailValidation"] = enable_active_email_validation
-        if enable_verifymail_api is not UNSET:
-            field_dict["enableVerifymailApi"] = enable_verifymail_api
-        if verifymail_auth_key is not UNSET:
-            field_dict["verifymailAuthKey"] = verifymail_auth_key
-        if enable_truemail_api is not UNSET:
-            field_dict["enableTruemailApi"] = enable_truemail_api
-        if truemail_instance is not UNSET:
-            field_dict["truemailInstance"] = truemail_instance
-        if truemail_auth_key is not UNSET:
-            field_dict["truemailAuthKey"] = truemail_auth_key
-        if enable_charts_for_remote_user is not UNSET:
-            field_dict["enableChartsForRemoteUser"] = enable_charts_for_remote_user
-        if enable_charts_for_federated_instances is not UNSET:
-            field_dict["enableChartsForFederatedInstances"] = enable_charts_for_federated_instances
-        if enable_stats_for_federated_instances is not UNSET:
-            field_dict["enableStatsForFederatedInstances"] = enable_stats_for_federated_instances
-        if enable_server_machine_stats is not UNSET:
-            field_dict["enableServerMachineStats"] = enable_server_machine_stats
-        if enable_identicon_generation is not UNSET:
-            field_dict["enableIdenticonGeneration"] = enable_identicon_generation
-        if server_rules is not UNSET:
-            field_dict["serverRules"] = server_rules
-        if banned_email_domains is not UNSET:
-            field_dict["bannedEmailDomains"] = banned_email_domains
-        if preserved_usernames is not UNSET:
-            field_dict["preservedUsernames"] = preserved_usernames
-        if manifest_json_override is not UNSET:
-            field_dict["manifestJsonOverride"] = manifest_json_override
-        if enable_fanout_timeline is not UNSET:
-            field_dict["enableFanoutTimeline"] = enable_fanout_timeline
-        if enable_fanout_timeline_db_fallback is not UNSET:
-            field_dict["enableFanoutTimelineDbFallback"] = enable_fanout_timeline_db_fallback
-        if per_local_user_user_timeline_cache_max is not UNSET:
-            field_dict["perLocalUserUserTimelineCacheMax"] = per_local_user_user_timeline_cache_max
-        if per_remote_user_user_timeline_cache_max is not UNSET:
-            field_dict["perRemoteUserUserTimelineCacheMax"] = per_remote_user_user_timeline_cache_max
-        if per_user_home_timeline_cache_max is not UNSET:
-            field_dict["perUserHomeTimelineCacheMax"] = per_user_home_timeline_cache_max
-        if per_user_list_timeline_cache_max is not UNSET:
-            field_dict["perUserListTimelineCacheMax"] = per_user_list_timeline_cache_max
-        if enable_reactions_buffering is not UNSET:
-            field_dict["enableReactionsBuffering"] = enable_reactions_buffering
-        if notes_per_one_ad is not UNSET:
-            field_dict["notesPerOneAd"] = notes_per_one_ad
-        if silenced_hosts is not UNSET:
-            field_dict["silencedHosts"] = silenced_hosts
-        if media_silenced_hosts is not UNSET:
-            field_dict["mediaSilencedHosts"] = media_silenced_hosts
-        if summaly_proxy is not UNSET:
-            field_dict["summalyProxy"] = summaly_proxy
-        if url_preview_enabled is not UNSET:
-            field_dict["urlPreviewEnabled"] = url_preview_enabled
-        if url_preview_allow_redirect is not UNSET:
-            field_dict["urlPreviewAllowRedirect"] = url_preview_allow_redirect
-        if url_preview_timeout is not UNSET:
-            field_dict["urlPreviewTimeout"] = url_preview_timeout
-        if url_preview_maximum_content_length is not UNSET:
-            field_dict["urlPreviewMaximumContentLength"] = url_preview_maximum_content_length
-        if url_preview_require_content_length is not UNSET:
-            field_dict["urlPreviewRequireContentLength"] = url_preview_require_content_length
-        if url_preview_user_agent is not UNSET:
-            field_dict["urlPreviewUserAgent"] = url_preview_user_agent
-        if url_preview_summary_proxy_url is not UNSET:
-            field_dict["urlPreviewSummaryProxyUrl"] = url_preview_summary_proxy_url
-        if federation is not UNSET:
-            field_dict["federation"] = federation
-        if federation_hosts is not UNSET:
-            field_dict["federationHosts"] = federation_hosts
-        if deliver_suspended_software is not UNSET:
-            field_dict["deliverSuspendedSoftware"] = deliver_suspended_software
-        if single_user_mode is not UNSET:
-            field_dict["singleUserMode"] = single_user_mode
-        if ugc_visibility_for_visitor is not UNSET:
-            field_dict["ugcVisibilityForVisitor"] = ugc_visibility_for_visitor
-        if proxy_remote_files is not UNSET:
-            field_dict["proxyRemoteFiles"] = proxy_remote_files
-        if sign_to_activity_pub_get is not UNSET:
-            field_dict["signToActivityPubGet"] = sign_to_activity_pub_get
-        if allow_external_ap_redirect is not UNSET:
-            field_dict["allowExternalApRedirect"] = allow_external_ap_redirect
-        if enable_remote_notes_cleaning is not UNSET:
-            field_dict["enableRemoteNotesCleaning"] = enable_remote_notes_cleaning
-        if remote_notes_cleaning_expiry_days_for_each_notes is not UNSET:
-            field_dict["remoteNotesCleaningExpiryDaysForEachNotes"] = remote_notes_cleaning_expiry_days_for_each_notes
-        if remote_notes_cleaning_max_processing_duration_in_minutes is not UNSET:
-            field_dict["remoteNotesCleaningMaxProcessingDurationInMinutes"] = (
-                remote_notes_cleaning_max_processing_duration_in_minutes
+        if _disable_registration is not UNSET:
+            field_dict["disableRegistration"] = _disable_registration
+        if _pinned_users is not UNSET:
+            field_dict["pinnedUsers"] = _pinned_users
+        if _hidden_tags is not UNSET:
+            field_dict["hiddenTags"] = _hidden_tags
+        if _blocked_hosts is not UNSET:
+            field_dict["blockedHosts"] = _blocked_hosts
+        if _sensitive_words is not UNSET:
+            field_dict["sensitiveWords"] = _sensitive_words
+        if _prohibited_words is not UNSET:
+            field_dict["prohibitedWords"] = _prohibited_words
+        if _prohibited_words_for_name_of_user is not UNSET:
+            field_dict["prohibitedWordsForNameOfUser"] = _prohibited_words_for_name_of_user
+        if _theme_color is not UNSET:
+            field_dict["themeColor"] = _theme_color
+        if _mascot_image_url is not UNSET:
+            field_dict["mascotImageUrl"] = _mascot_image_url
+        if _banner_url is not UNSET:
+            field_dict["bannerUrl"] = _banner_url
+        if _server_error_image_url is not UNSET:
+            field_dict["serverErrorImageUrl"] = _server_error_image_url
+        if _info_image_url is not UNSET:
+            field_dict["infoImageUrl"] = _info_image_url
+        if _not_found_image_url is not UNSET:
+            field_dict["notFoundImageUrl"] = _not_found_image_url
+        if _icon_url is not UNSET:
+            field_dict["iconUrl"] = _icon_url
+        if _app_192_icon_url is not UNSET:
+            field_dict["app192IconUrl"] = _app_192_icon_url
+        if _app_512_icon_url is not UNSET:
+            field_dict["app512IconUrl"] = _app_512_icon_url
+        if _background_image_url is not UNSET:
+            field_dict["backgroundImageUrl"] = _background_image_url
+        if _logo_image_url is not UNSET:
+            field_dict["logoImageUrl"] = _logo_image_url
+        if _name is not UNSET:
+            field_dict["name"] = _name
+        if _short_name is not UNSET:
+            field_dict["shortName"] = _short_name
+        if _description is not UNSET:
+            field_dict["description"] = _description
+        if _default_light_theme is not UNSET:
+            field_dict["defaultLightTheme"] = _default_light_theme
+        if _default_dark_theme is not UNSET:
+            field_dict["defaultDarkTheme"] = _default_dark_theme
+        if _client_options is not UNSET:
+            field_dict["clientOptions"] = _client_options
+        if self.cache_remote_files is not UNSET:
+            field_dict["cacheRemoteFiles"] = self.cache_remote_files
+        if self.cache_remote_sensitive_files is not UNSET:
+            field_dict["cacheRemoteSensitiveFiles"] = self.cache_remote_sensitive_files
+        if self.email_required_for_signup is not UNSET:
+            field_dict["emailRequiredForSignup"] = self.email_required_for_signup
+        if self.enable_hcaptcha is not UNSET:
+            field_dict["enableHcaptcha"] = self.enable_hcaptcha
+        if _hcaptcha_site_key is not UNSET:
+            field_dict["hcaptchaSiteKey"] = _hcaptcha_site_key
+        if _hcaptcha_secret_key is not UNSET:
+            field_dict["hcaptchaSecretKey"] = _hcaptcha_secret_key
+        if self.enable_mcaptcha is not UNSET:
+            field_dict["enableMcaptcha"] = self.enable_mcaptcha
+        if _mcaptcha_site_key is not UNSET:
+            field_dict["mcaptchaSiteKey"] = _mcaptcha_site_key
+        if _mcaptcha_instance_url is not UNSET:
+            field_dict["mcaptchaInstanceUrl"] = _mcaptcha_instance_url
+        if _mcaptcha_secret_key is not UNSET:
+            field_dict["mcaptchaSecretKey"] = _mcaptcha_secret_key
+        if self.enable_recaptcha is not UNSET:
+            field_dict["enableRecaptcha"] = self.enable_recaptcha
+        if _recaptcha_site_key is not UNSET:
+            field_dict["recaptchaSiteKey"] = _recaptcha_site_key
+        if _recaptcha_secret_key is not UNSET:
+            field_dict["recaptchaSecretKey"] = _recaptcha_secret_key
+        if self.enable_turnstile is not UNSET:
+            field_dict["enableTurnstile"] = self.enable_turnstile
+        if _turnstile_site_key is not UNSET:
+            field_dict["turnstileSiteKey"] = _turnstile_site_key
+        if _turnstile_secret_key is not UNSET:
+            field_dict["turnstileSecretKey"] = _turnstile_secret_key
+        if self.enable_testcaptcha is not UNSET:
+            field_dict["enableTestcaptcha"] = self.enable_testcaptcha
+        if _google_analytics_measurement_id is not UNSET:
+            field_dict["googleAnalyticsMeasurementId"] = _google_analytics_measurement_id
+        if _sensitive_media_detection is not UNSET:
+            field_dict["sensitiveMediaDetection"] = _sensitive_media_detection
+        if _sensitive_media_detection_sensitivity is not UNSET:
+            field_dict["sensitiveMediaDetectionSensitivity"] = _sensitive_media_detection_sensitivity
+        if self.set_sensitive_flag_automatically is not UNSET:
+            field_dict["setSensitiveFlagAutomatically"] = self.set_sensitive_flag_automatically
+        if self.enable_sensitive_media_detection_for_videos is not UNSET:
+            field_dict["enableSensitiveMediaDetectionForVideos"] = self.enable_sensitive_media_detection_for_videos
+        if _maintainer_name is not UNSET:
+            field_dict["maintainerName"] = _maintainer_name
+        if _maintainer_email is not UNSET:
+            field_dict["maintainerEmail"] = _maintainer_email
+        if _langs is not UNSET:
+            field_dict["langs"] = _langs
+        if _deepl_auth_key is not UNSET:
+            field_dict["deeplAuthKey"] = _deepl_auth_key
+        if self.deepl_is_pro is not UNSET:
+            field_dict["deeplIsPro"] = self.deepl_is_pro
+        if self.enable_email is not UNSET:
+            field_dict["enableEmail"] = self.enable_email
+        if _email is not UNSET:
+            field_dict["email"] = _email
+        if self.smtp_secure is not UNSET:
+            field_dict["smtpSecure"] = self.smtp_secure
+        if _smtp_host is not UNSET:
+            field_dict["smtpHost"] = _smtp_host
+        if _smtp_port is not UNSET:
+            field_dict["smtpPort"] = _smtp_port
+        if _smtp_user is not UNSET:
+            field_dict["smtpUser"] = _smtp_user
+        if _smtp_pass is not UNSET:
+            field_dict["smtpPass"] = _smtp_pass
+        if self.enable_service_worker is not UNSET:
+            field_dict["enableServiceWorker"] = self.enable_service_worker
+        if _sw_public_key is not UNSET:
+            field_dict["swPublicKey"] = _sw_public_key
+        if _sw_private_key is not UNSET:
+            field_dict["swPrivateKey"] = _sw_private_key
+        if _tos_url is not UNSET:
+            field_dict["tosUrl"] = _tos_url
+        if _repository_url is not UNSET:
+            field_dict["repositoryUrl"] = _repository_url
+        if _feedback_url is not UNSET:
+            field_dict["feedbackUrl"] = _feedback_url
+        if _impressum_url is not UNSET:
+            field_dict["impressumUrl"] = _impressum_url
+        if _privacy_policy_url is not UNSET:
+            field_dict["privacyPolicyUrl"] = _privacy_policy_url
+        if _inquiry_url is not UNSET:
+            field_dict["inquiryUrl"] = _inquiry_url
+        if self.use_object_storage is not UNSET:
+            field_dict["useObjectStorage"] = self.use_object_storage
+        if _object_storage_base_url is not UNSET:
+            field_dict["objectStorageBaseUrl"] = _object_storage_base_url
+        if _object_storage_bucket is not UNSET:
+            field_dict["objectStorageBucket"] = _object_storage_bucket
+        if _object_storage_prefix is not UNSET:
+            field_dict["objectStoragePrefix"] = _object_storage_prefix
+        if _object_storage_endpoint is not UNSET:
+            field_dict["objectStorageEndpoint"] = _object_storage_endpoint
+        if _object_storage_region is not UNSET:
+            field_dict["objectStorageRegion"] = _object_storage_region
+        if _object_storage_port is not UNSET:
+            field_dict["objectStoragePort"] = _object_storage_port
+        if _object_storage_access_key is not UNSET:
+            field_dict["objectStorageAccessKey"] = _object_storage_access_key
+        if _object_storage_secret_key is not UNSET:
+            field_dict["objectStorageSecretKey"] = _object_storage_secret_key
+        if self.object_storage_use_ssl is not UNSET:
+            field_dict["objectStorageUseSSL"] = self.object_storage_use_ssl
+        if self.object_storage_use_proxy is not UNSET:
+            field_dict["objectStorageUseProxy"] = self.object_storage_use_proxy
+        if self.object_storage_set_public_read is not UNSET:
+            field_dict["objectStorageSetPublicRead"] = self.object_storage_set_public_read
+        if self.object_storage_s3_force_path_style is not UNSET:
+            field_dict["objectStorageS3ForcePathStyle"] = self.object_storage_s3_force_path_style
+        if self.enable_ip_logging is not UNSET:
+            field_dict["enableIpLogging"] = self.enable_ip_logging
+        if self.enable_active_email_validation is not UNSET:
+            field_dict["enableActiveEmailValidation"] = self.enable_active_email_validation
+        if self.enable_verifymail_api is not UNSET:
+            field_dict["enableVerifymailApi"] = self.enable_verifymail_api
+        if _verifymail_auth_key is not UNSET:
+            field_dict["verifymailAuthKey"] = _verifymail_auth_key
+        if self.enable_truemail_api is not UNSET:
+            field_dict["enableTruemailApi"] = self.enable_truemail_api
+        if _truemail_instance is not UNSET:
+            field_dict["truemailInstance"] = _truemail_instance
+        if _truemail_auth_key is not UNSET:
+            field_dict["truemailAuthKey"] = _truemail_auth_key
+        if self.enable_charts_for_remote_user is not UNSET:
+            field_dict["enableChartsForRemoteUser"] = self.enable_charts_for_remote_user
+        if self.enable_charts_for_federated_instances is not UNSET:
+            field_dict["enableChartsForFederatedInstances"] = self.enable_charts_for_federated_instances
+        if self.enable_stats_for_federated_instances is not UNSET:
+            field_dict["enableStatsForFederatedInstances"] = self.enable_stats_for_federated_instances
+        if self.enable_server_machine_stats is not UNSET:
+            field_dict["enableServerMachineStats"] = self.enable_server_machine_stats
+        if self.enable_identicon_generation is not UNSET:
+            field_dict["enableIdenticonGeneration"] = self.enable_identicon_generation
+        if _server_rules is not UNSET:
+            field_dict["serverRules"] = _server_rules
+        if _banned_email_domains is not UNSET:
+            field_dict["bannedEmailDomains"] = _banned_email_domains
+        if _preserved_usernames is not UNSET:
+            field_dict["preservedUsernames"] = _preserved_usernames
+        if self.manifest_json_override is not UNSET:
+            field_dict["manifestJsonOverride"] = self.manifest_json_override
+        if self.enable_fanout_timeline is not UNSET:
+            field_dict["enableFanoutTimeline"] = self.enable_fanout_timeline
+        if self.enable_fanout_timeline_db_fallback is not UNSET:
+            field_dict["enableFanoutTimelineDbFallback"] = self.enable_fanout_timeline_db_fallback
+        if self.per_local_user_user_timeline_cache_max is not UNSET:
+            field_dict["perLocalUserUserTimelineCacheMax"] = self.per_local_user_user_timeline_cache_max
+        if self.per_remote_user_user_timeline_cache_max is not UNSET:
+            field_dict["perRemoteUserUserTimelineCacheMax"] = self.per_remote_user_user_timeline_cache_max
+        if self.per_user_home_timeline_cache_max is not UNSET:
+            field_dict["perUserHomeTimelineCacheMax"] = self.per_user_home_timeline_cache_max
+        if self.per_user_list_timeline_cache_max is not UNSET:
+            field_dict["perUserListTimelineCacheMax"] = self.per_user_list_timeline_cache_max
+        if self.enable_reactions_buffering is not UNSET:
+            field_dict["enableReactionsBuffering"] = self.enable_reactions_buffering
+        if self.notes_per_one_ad is not UNSET:
+            field_dict["notesPerOneAd"] = self.notes_per_one_ad
+        if _silenced_hosts is not UNSET:
+            field_dict["silencedHosts"] = _silenced_hosts
+        if _media_silenced_hosts is not UNSET:
+            field_dict["mediaSilencedHosts"] = _media_silenced_hosts
+        if _summaly_proxy is not UNSET:
+            field_dict["summalyProxy"] = _summaly_proxy
+        if self.url_preview_enabled is not UNSET:
+            field_dict["urlPreviewEnabled"] = self.url_preview_enabled
+        if self.url_preview_allow_redirect is not UNSET:
+            field_dict["urlPreviewAllowRedirect"] = self.url_preview_allow_redirect
+        if self.url_preview_timeout is not UNSET:
+            field_dict["urlPreviewTimeout"] = self.url_preview_timeout
+        if self.url_preview_maximum_content_length is not UNSET:
+            field_dict["urlPreviewMaximumContentLength"] = self.url_preview_maximum_content_length
+        if self.url_preview_require_content_length is not UNSET:
+            field_dict["urlPreviewRequireContentLength"] = self.url_preview_require_content_length
+        if _url_preview_user_agent is not UNSET:
+            field_dict["urlPreviewUserAgent"] = _url_preview_user_agent
+        if _url_preview_summary_proxy_url is not UNSET:
+            field_dict["urlPreviewSummaryProxyUrl"] = _url_preview_summary_proxy_url
+        if _federation is not UNSET:
+            field_dict["federation"] = _federation
+        if _federation_hosts is not UNSET:
+            field_dict["federationHosts"] = _federation_hosts
+        if _deliver_suspended_software is not UNSET:
+            field_dict["deliverSuspendedSoftware"] = _deliver_suspended_software
+        if self.single_user_mode is not UNSET:
+            field_dict["singleUserMode"] = self.single_user_mode
+        if _ugc_visibility_for_visitor is not UNSET:
+            field_dict["ugcVisibilityForVisitor"] = _ugc_visibility_for_visitor
+        if self.proxy_remote_files is not UNSET:
+            field_dict["proxyRemoteFiles"] = self.proxy_remote_files
+        if self.sign_to_activity_pub_get is not UNSET:
+            field_dict["signToActivityPubGet"] = self.sign_to_activity_pub_get
+        if self.allow_external_ap_redirect is not UNSET:
+            field_dict["allowExternalApRedirect"] = self.allow_external_ap_redirect
+        if self.enable_remote_notes_cleaning is not UNSET:
+            field_dict["enableRemoteNotesCleaning"] = self.enable_remote_notes_cleaning
+        if self.remote_notes_cleaning_expiry_days_for_each_notes is not UNSET:
+            field_dict["remoteNotesCleaningExpiryDaysForEachNotes"] = (
+                self.remote_notes_cleaning_expiry_days_for_each_notes
             )
-        if show_role_badges_of_remote_users is not UNSET:
-            field_dict["showRoleBadgesOfRemoteUsers"] = show_role_badges_of_remote_users
+        if self.remote_notes_cleaning_max_processing_duration_in_minutes is not UNSET:
+            field_dict["remoteNotesCleaningMaxProcessingDurationInMinutes"] = (
+                self.remote_notes_cleaning_max_processing_duration_in_minutes
+            )
+        if self.show_role_badges_of_remote_users is not UNSET:
+            field_dict["showRoleBadgesOfRemoteUsers"] = self.show_role_badges_of_remote_users
 
         return field_dict
 

@@ -31,18 +31,10 @@ class AdminUpdateUserNoteBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id = self.user_id
-
-        text = self.text
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "userId": user_id,
-                "text": text,
-            }
-        )
+        field_dict["userId"] = self.user_id
+        field_dict["text"] = self.text
 
         return field_dict
 

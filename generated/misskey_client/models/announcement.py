@@ -55,54 +55,31 @@ class Announcement:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        updated_at: None | str
-        if isinstance(self.updated_at, datetime.datetime):
-            updated_at = self.updated_at.isoformat()
-        else:
-            updated_at = self.updated_at
-
-        text = self.text
-
-        title = self.title
-
-        image_url: None | str
-        image_url = self.image_url
-
-        icon: str = self.icon
-
-        display: str = self.display
-
-        need_confirmation_to_read = self.need_confirmation_to_read
-
-        silence = self.silence
-
-        for_you = self.for_you
-
-        is_read = self.is_read
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "updatedAt": updated_at,
-                "text": text,
-                "title": title,
-                "imageUrl": image_url,
-                "icon": icon,
-                "display": display,
-                "needConfirmationToRead": need_confirmation_to_read,
-                "silence": silence,
-                "forYou": for_you,
-            }
-        )
-        if is_read is not UNSET:
-            field_dict["isRead"] = is_read
+        _created_at = self.created_at.isoformat()
+        _updated_at: None | str
+        if isinstance(self.updated_at, datetime.datetime):
+            _updated_at = self.updated_at.isoformat()
+        else:
+            _updated_at = self.updated_at
+        _image_url: None | str
+        _image_url = self.image_url
+        _icon: str = self.icon
+        _display: str = self.display
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["updatedAt"] = _updated_at
+        field_dict["text"] = self.text
+        field_dict["title"] = self.title
+        field_dict["imageUrl"] = _image_url
+        field_dict["icon"] = _icon
+        field_dict["display"] = _display
+        field_dict["needConfirmationToRead"] = self.need_confirmation_to_read
+        field_dict["silence"] = self.silence
+        field_dict["forYou"] = self.for_you
+        if self.is_read is not UNSET:
+            field_dict["isRead"] = self.is_read
 
         return field_dict
 

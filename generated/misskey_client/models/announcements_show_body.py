@@ -29,15 +29,9 @@ class AnnouncementsShowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        announcement_id = self.announcement_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "announcementId": announcement_id,
-            }
-        )
+        field_dict["announcementId"] = self.announcement_id
 
         return field_dict
 

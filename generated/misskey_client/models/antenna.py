@@ -64,72 +64,43 @@ class Antenna:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        name = self.name
-
-        keywords = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _keywords = []
         for keywords_item_data in self.keywords:
             keywords_item = keywords_item_data
 
-            keywords.append(keywords_item)
+            _keywords.append(keywords_item)
 
-        exclude_keywords = []
+        _exclude_keywords = []
         for exclude_keywords_item_data in self.exclude_keywords:
             exclude_keywords_item = exclude_keywords_item_data
 
-            exclude_keywords.append(exclude_keywords_item)
+            _exclude_keywords.append(exclude_keywords_item)
 
-        src: str = self.src
+        _src: str = self.src
+        _user_list_id: None | str
+        _user_list_id = self.user_list_id
+        _users = self.users
 
-        user_list_id: None | str
-        user_list_id = self.user_list_id
-
-        users = self.users
-
-        case_sensitive = self.case_sensitive
-
-        local_only = self.local_only
-
-        exclude_bots = self.exclude_bots
-
-        with_replies = self.with_replies
-
-        with_file = self.with_file
-
-        is_active = self.is_active
-
-        has_unread_note = self.has_unread_note
-
-        notify = self.notify
-
-        exclude_notes_in_sensitive_channel = self.exclude_notes_in_sensitive_channel
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "name": name,
-                "keywords": keywords,
-                "excludeKeywords": exclude_keywords,
-                "src": src,
-                "userListId": user_list_id,
-                "users": users,
-                "caseSensitive": case_sensitive,
-                "localOnly": local_only,
-                "excludeBots": exclude_bots,
-                "withReplies": with_replies,
-                "withFile": with_file,
-                "isActive": is_active,
-                "hasUnreadNote": has_unread_note,
-                "notify": notify,
-                "excludeNotesInSensitiveChannel": exclude_notes_in_sensitive_channel,
-            }
-        )
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["name"] = self.name
+        field_dict["keywords"] = _keywords
+        field_dict["excludeKeywords"] = _exclude_keywords
+        field_dict["src"] = _src
+        field_dict["userListId"] = _user_list_id
+        field_dict["users"] = _users
+        field_dict["caseSensitive"] = self.case_sensitive
+        field_dict["localOnly"] = self.local_only
+        field_dict["excludeBots"] = self.exclude_bots
+        field_dict["withReplies"] = self.with_replies
+        field_dict["withFile"] = self.with_file
+        field_dict["isActive"] = self.is_active
+        field_dict["hasUnreadNote"] = self.has_unread_note
+        field_dict["notify"] = self.notify
+        field_dict["excludeNotesInSensitiveChannel"] = self.exclude_notes_in_sensitive_channel
 
         return field_dict
 

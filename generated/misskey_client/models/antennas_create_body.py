@@ -52,64 +52,44 @@ class AntennasCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        src: str = self.src
-
-        keywords = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _src: str = self.src
+        _keywords = []
         for keywords_item_data in self.keywords:
             keywords_item = keywords_item_data
 
-            keywords.append(keywords_item)
+            _keywords.append(keywords_item)
 
-        exclude_keywords = []
+        _exclude_keywords = []
         for exclude_keywords_item_data in self.exclude_keywords:
             exclude_keywords_item = exclude_keywords_item_data
 
-            exclude_keywords.append(exclude_keywords_item)
+            _exclude_keywords.append(exclude_keywords_item)
 
-        users = self.users
+        _users = self.users
 
-        case_sensitive = self.case_sensitive
-
-        with_replies = self.with_replies
-
-        with_file = self.with_file
-
-        user_list_id: None | str | Unset
+        _user_list_id: None | str | Unset
         if isinstance(self.user_list_id, Unset):
-            user_list_id = UNSET
+            _user_list_id = UNSET
         else:
-            user_list_id = self.user_list_id
-
-        local_only = self.local_only
-
-        exclude_bots = self.exclude_bots
-
-        exclude_notes_in_sensitive_channel = self.exclude_notes_in_sensitive_channel
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "src": src,
-                "keywords": keywords,
-                "excludeKeywords": exclude_keywords,
-                "users": users,
-                "caseSensitive": case_sensitive,
-                "withReplies": with_replies,
-                "withFile": with_file,
-            }
-        )
-        if user_list_id is not UNSET:
-            field_dict["userListId"] = user_list_id
-        if local_only is not UNSET:
-            field_dict["localOnly"] = local_only
-        if exclude_bots is not UNSET:
-            field_dict["excludeBots"] = exclude_bots
-        if exclude_notes_in_sensitive_channel is not UNSET:
-            field_dict["excludeNotesInSensitiveChannel"] = exclude_notes_in_sensitive_channel
+            _user_list_id = self.user_list_id
+        field_dict["name"] = self.name
+        field_dict["src"] = _src
+        field_dict["keywords"] = _keywords
+        field_dict["excludeKeywords"] = _exclude_keywords
+        field_dict["users"] = _users
+        field_dict["caseSensitive"] = self.case_sensitive
+        field_dict["withReplies"] = self.with_replies
+        field_dict["withFile"] = self.with_file
+        if _user_list_id is not UNSET:
+            field_dict["userListId"] = _user_list_id
+        if self.local_only is not UNSET:
+            field_dict["localOnly"] = self.local_only
+        if self.exclude_bots is not UNSET:
+            field_dict["excludeBots"] = self.exclude_bots
+        if self.exclude_notes_in_sensitive_channel is not UNSET:
+            field_dict["excludeNotesInSensitiveChannel"] = self.exclude_notes_in_sensitive_channel
 
         return field_dict
 

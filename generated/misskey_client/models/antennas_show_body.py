@@ -29,15 +29,9 @@ class AntennasShowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        antenna_id = self.antenna_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "antennaId": antenna_id,
-            }
-        )
+        field_dict["antennaId"] = self.antenna_id
 
         return field_dict
 

@@ -54,83 +54,62 @@ class AntennasUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        antenna_id = self.antenna_id
-
-        name = self.name
-
-        src: str | Unset = UNSET
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _src: str | Unset = UNSET
         if not isinstance(self.src, Unset):
-            src = self.src
+            _src = self.src
 
-        user_list_id: None | str | Unset
+        _user_list_id: None | str | Unset
         if isinstance(self.user_list_id, Unset):
-            user_list_id = UNSET
+            _user_list_id = UNSET
         else:
-            user_list_id = self.user_list_id
-
-        keywords: list[list[str]] | Unset = UNSET
+            _user_list_id = self.user_list_id
+        _keywords: list[list[str]] | Unset = UNSET
         if not isinstance(self.keywords, Unset):
-            keywords = []
+            _keywords = []
             for keywords_item_data in self.keywords:
                 keywords_item = keywords_item_data
 
-                keywords.append(keywords_item)
+                _keywords.append(keywords_item)
 
-        exclude_keywords: list[list[str]] | Unset = UNSET
+        _exclude_keywords: list[list[str]] | Unset = UNSET
         if not isinstance(self.exclude_keywords, Unset):
-            exclude_keywords = []
+            _exclude_keywords = []
             for exclude_keywords_item_data in self.exclude_keywords:
                 exclude_keywords_item = exclude_keywords_item_data
 
-                exclude_keywords.append(exclude_keywords_item)
+                _exclude_keywords.append(exclude_keywords_item)
 
-        users: list[str] | Unset = UNSET
+        _users: list[str] | Unset = UNSET
         if not isinstance(self.users, Unset):
-            users = self.users
+            _users = self.users
 
-        case_sensitive = self.case_sensitive
-
-        local_only = self.local_only
-
-        exclude_bots = self.exclude_bots
-
-        with_replies = self.with_replies
-
-        with_file = self.with_file
-
-        exclude_notes_in_sensitive_channel = self.exclude_notes_in_sensitive_channel
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "antennaId": antenna_id,
-            }
-        )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if src is not UNSET:
-            field_dict["src"] = src
-        if user_list_id is not UNSET:
-            field_dict["userListId"] = user_list_id
-        if keywords is not UNSET:
-            field_dict["keywords"] = keywords
-        if exclude_keywords is not UNSET:
-            field_dict["excludeKeywords"] = exclude_keywords
-        if users is not UNSET:
-            field_dict["users"] = users
-        if case_sensitive is not UNSET:
-            field_dict["caseSensitive"] = case_sensitive
-        if local_only is not UNSET:
-            field_dict["localOnly"] = local_only
-        if exclude_bots is not UNSET:
-            field_dict["excludeBots"] = exclude_bots
-        if with_replies is not UNSET:
-            field_dict["withReplies"] = with_replies
-        if with_file is not UNSET:
-            field_dict["withFile"] = with_file
-        if exclude_notes_in_sensitive_channel is not UNSET:
-            field_dict["excludeNotesInSensitiveChannel"] = exclude_notes_in_sensitive_channel
+        field_dict["antennaId"] = self.antenna_id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if _src is not UNSET:
+            field_dict["src"] = _src
+        if _user_list_id is not UNSET:
+            field_dict["userListId"] = _user_list_id
+        if _keywords is not UNSET:
+            field_dict["keywords"] = _keywords
+        if _exclude_keywords is not UNSET:
+            field_dict["excludeKeywords"] = _exclude_keywords
+        if _users is not UNSET:
+            field_dict["users"] = _users
+        if self.case_sensitive is not UNSET:
+            field_dict["caseSensitive"] = self.case_sensitive
+        if self.local_only is not UNSET:
+            field_dict["localOnly"] = self.local_only
+        if self.exclude_bots is not UNSET:
+            field_dict["excludeBots"] = self.exclude_bots
+        if self.with_replies is not UNSET:
+            field_dict["withReplies"] = self.with_replies
+        if self.with_file is not UNSET:
+            field_dict["withFile"] = self.with_file
+        if self.exclude_notes_in_sensitive_channel is not UNSET:
+            field_dict["excludeNotesInSensitiveChannel"] = self.exclude_notes_in_sensitive_channel
 
         return field_dict
 

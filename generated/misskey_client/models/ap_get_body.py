@@ -29,15 +29,9 @@ class ApGetBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        uri = self.uri
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "uri": uri,
-            }
-        )
+        field_dict["uri"] = self.uri
 
         return field_dict
 

@@ -38,18 +38,12 @@ class ApShowResponse200Type0:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        type_: str = self.type_
-
-        object_ = self.object_.to_dict() if hasattr(self.object_, "to_dict") else dict(cast(Any, self.object_))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "object": object_,
-            }
-        )
+        _type_: str = self.type_
+        _object_ = self.object_.to_dict() if hasattr(self.object_, "to_dict") else dict(cast(Any, self.object_))
+        field_dict["type"] = _type_
+        field_dict["object"] = _object_
 
         return field_dict
 

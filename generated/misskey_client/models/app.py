@@ -39,33 +39,20 @@ class App:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        name = self.name
-
-        callback_url: None | str
-        callback_url = self.callback_url
-
-        permission = self.permission
-
-        secret = self.secret
-
-        is_authorized = self.is_authorized
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "callbackUrl": callback_url,
-                "permission": permission,
-            }
-        )
-        if secret is not UNSET:
-            field_dict["secret"] = secret
-        if is_authorized is not UNSET:
-            field_dict["isAuthorized"] = is_authorized
+        _callback_url: None | str
+        _callback_url = self.callback_url
+        _permission = self.permission
+
+        field_dict["id"] = self.id
+        field_dict["name"] = self.name
+        field_dict["callbackUrl"] = _callback_url
+        field_dict["permission"] = _permission
+        if self.secret is not UNSET:
+            field_dict["secret"] = self.secret
+        if self.is_authorized is not UNSET:
+            field_dict["isAuthorized"] = self.is_authorized
 
         return field_dict
 

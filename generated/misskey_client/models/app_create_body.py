@@ -35,29 +35,20 @@ class AppCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        description = self.description
-
-        permission = self.permission
-
-        callback_url: None | str | Unset
-        if isinstance(self.callback_url, Unset):
-            callback_url = UNSET
-        else:
-            callback_url = self.callback_url
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "description": description,
-                "permission": permission,
-            }
-        )
-        if callback_url is not UNSET:
-            field_dict["callbackUrl"] = callback_url
+        _permission = self.permission
+
+        _callback_url: None | str | Unset
+        if isinstance(self.callback_url, Unset):
+            _callback_url = UNSET
+        else:
+            _callback_url = self.callback_url
+        field_dict["name"] = self.name
+        field_dict["description"] = self.description
+        field_dict["permission"] = _permission
+        if _callback_url is not UNSET:
+            field_dict["callbackUrl"] = _callback_url
 
         return field_dict
 

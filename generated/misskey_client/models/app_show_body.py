@@ -29,15 +29,9 @@ class AppShowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app_id = self.app_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "appId": app_id,
-            }
-        )
+        field_dict["appId"] = self.app_id
 
         return field_dict
 

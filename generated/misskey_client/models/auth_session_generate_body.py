@@ -29,15 +29,9 @@ class AuthSessionGenerateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app_secret = self.app_secret
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "appSecret": app_secret,
-            }
-        )
+        field_dict["appSecret"] = self.app_secret
 
         return field_dict
 

@@ -31,18 +31,10 @@ class AuthSessionGenerateResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        token = self.token
-
-        url = self.url
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "token": token,
-                "url": url,
-            }
-        )
+        field_dict["token"] = self.token
+        field_dict["url"] = self.url
 
         return field_dict
 

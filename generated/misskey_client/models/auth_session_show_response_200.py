@@ -39,21 +39,12 @@ class AuthSessionShowResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
-
-        token = self.token
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "app": app,
-                "token": token,
-            }
-        )
+        _app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
+        field_dict["id"] = self.id
+        field_dict["app"] = _app
+        field_dict["token"] = self.token
 
         return field_dict
 

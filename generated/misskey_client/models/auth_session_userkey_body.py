@@ -31,18 +31,10 @@ class AuthSessionUserkeyBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app_secret = self.app_secret
-
-        token = self.token
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "appSecret": app_secret,
-                "token": token,
-            }
-        )
+        field_dict["appSecret"] = self.app_secret
+        field_dict["token"] = self.token
 
         return field_dict
 

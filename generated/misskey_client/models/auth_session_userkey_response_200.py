@@ -37,18 +37,11 @@ class AuthSessionUserkeyResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        access_token = self.access_token
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "accessToken": access_token,
-                "user": user,
-            }
-        )
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        field_dict["accessToken"] = self.access_token
+        field_dict["user"] = _user
 
         return field_dict
 

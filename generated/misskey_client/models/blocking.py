@@ -43,24 +43,14 @@ class Blocking:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        blockee_id = self.blockee_id
-
-        blockee = self.blockee.to_dict() if hasattr(self.blockee, "to_dict") else dict(cast(Any, self.blockee))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "blockeeId": blockee_id,
-                "blockee": blockee,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _blockee = self.blockee.to_dict() if hasattr(self.blockee, "to_dict") else dict(cast(Any, self.blockee))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["blockeeId"] = self.blockee_id
+        field_dict["blockee"] = _blockee
 
         return field_dict
 

@@ -29,15 +29,9 @@ class BubbleGameRankingBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        game_mode = self.game_mode
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "gameMode": game_mode,
-            }
-        )
+        field_dict["gameMode"] = self.game_mode
 
         return field_dict
 

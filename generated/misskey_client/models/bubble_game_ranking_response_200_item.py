@@ -39,24 +39,15 @@ class BubbleGameRankingResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        score = self.score
-
-        user: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.user, Unset):
-            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "score": score,
-            }
-        )
-        if user is not UNSET:
-            field_dict["user"] = user
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        field_dict["id"] = self.id
+        field_dict["score"] = self.score
+        if _user is not UNSET:
+            field_dict["user"] = _user
 
         return field_dict
 

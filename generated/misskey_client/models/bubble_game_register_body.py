@@ -37,31 +37,19 @@ class BubbleGameRegisterBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        score = self.score
-
-        seed = self.seed
-
-        logs = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _logs = []
         for logs_item_data in self.logs:
             logs_item = logs_item_data
 
-            logs.append(logs_item)
+            _logs.append(logs_item)
 
-        game_mode = self.game_mode
-
-        game_version = self.game_version
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "score": score,
-                "seed": seed,
-                "logs": logs,
-                "gameMode": game_mode,
-                "gameVersion": game_version,
-            }
-        )
+        field_dict["score"] = self.score
+        field_dict["seed"] = self.seed
+        field_dict["logs"] = _logs
+        field_dict["gameMode"] = self.game_mode
+        field_dict["gameVersion"] = self.game_version
 
         return field_dict
 

@@ -75,94 +75,60 @@ class Channel:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        last_noted_at: None | str
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _last_noted_at: None | str
         if isinstance(self.last_noted_at, datetime.datetime):
-            last_noted_at = self.last_noted_at.isoformat()
+            _last_noted_at = self.last_noted_at.isoformat()
         else:
-            last_noted_at = self.last_noted_at
+            _last_noted_at = self.last_noted_at
+        _description: None | str
+        _description = self.description
+        _user_id: None | str
+        _user_id = self.user_id
+        _banner_url: None | str
+        _banner_url = self.banner_url
+        _banner_id: None | str
+        _banner_id = self.banner_id
+        _pinned_note_ids = self.pinned_note_ids
 
-        name = self.name
-
-        description: None | str
-        description = self.description
-
-        user_id: None | str
-        user_id = self.user_id
-
-        banner_url: None | str
-        banner_url = self.banner_url
-
-        banner_id: None | str
-        banner_id = self.banner_id
-
-        pinned_note_ids = self.pinned_note_ids
-
-        color = self.color
-
-        is_archived = self.is_archived
-
-        users_count = self.users_count
-
-        notes_count = self.notes_count
-
-        is_sensitive = self.is_sensitive
-
-        allow_renote_to_external = self.allow_renote_to_external
-
-        is_following = self.is_following
-
-        is_favorited = self.is_favorited
-
-        is_muting = self.is_muting
-
-        pinned_notes: list[dict[str, Any]] | Unset = UNSET
+        _pinned_notes: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.pinned_notes, Unset):
-            pinned_notes = []
+            _pinned_notes = []
             for pinned_notes_item_data in self.pinned_notes:
                 pinned_notes_item = (
                     pinned_notes_item_data.to_dict()
                     if hasattr(pinned_notes_item_data, "to_dict")
                     else dict(cast(Any, pinned_notes_item_data))
                 )
-                pinned_notes.append(pinned_notes_item)
+                _pinned_notes.append(pinned_notes_item)
 
-        has_unread_note = self.has_unread_note
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "lastNotedAt": last_noted_at,
-                "name": name,
-                "description": description,
-                "userId": user_id,
-                "bannerUrl": banner_url,
-                "bannerId": banner_id,
-                "pinnedNoteIds": pinned_note_ids,
-                "color": color,
-                "isArchived": is_archived,
-                "usersCount": users_count,
-                "notesCount": notes_count,
-                "isSensitive": is_sensitive,
-                "allowRenoteToExternal": allow_renote_to_external,
-            }
-        )
-        if is_following is not UNSET:
-            field_dict["isFollowing"] = is_following
-        if is_favorited is not UNSET:
-            field_dict["isFavorited"] = is_favorited
-        if is_muting is not UNSET:
-            field_dict["isMuting"] = is_muting
-        if pinned_notes is not UNSET:
-            field_dict["pinnedNotes"] = pinned_notes
-        if has_unread_note is not UNSET:
-            field_dict["hasUnreadNote"] = has_unread_note
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["lastNotedAt"] = _last_noted_at
+        field_dict["name"] = self.name
+        field_dict["description"] = _description
+        field_dict["userId"] = _user_id
+        field_dict["bannerUrl"] = _banner_url
+        field_dict["bannerId"] = _banner_id
+        field_dict["pinnedNoteIds"] = _pinned_note_ids
+        field_dict["color"] = self.color
+        field_dict["isArchived"] = self.is_archived
+        field_dict["usersCount"] = self.users_count
+        field_dict["notesCount"] = self.notes_count
+        field_dict["isSensitive"] = self.is_sensitive
+        field_dict["allowRenoteToExternal"] = self.allow_renote_to_external
+        if self.is_following is not UNSET:
+            field_dict["isFollowing"] = self.is_following
+        if self.is_favorited is not UNSET:
+            field_dict["isFavorited"] = self.is_favorited
+        if self.is_muting is not UNSET:
+            field_dict["isMuting"] = self.is_muting
+        if _pinned_notes is not UNSET:
+            field_dict["pinnedNotes"] = _pinned_notes
+        if self.has_unread_note is not UNSET:
+            field_dict["hasUnreadNote"] = self.has_unread_note
 
         return field_dict
 

@@ -39,51 +39,39 @@ class ChannelsCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
-
-        banner_id: None | str | Unset
-        if isinstance(self.banner_id, Unset):
-            banner_id = UNSET
-        else:
-            banner_id = self.banner_id
-
-        color = self.color
-
-        is_sensitive: bool | None | Unset
-        if isinstance(self.is_sensitive, Unset):
-            is_sensitive = UNSET
-        else:
-            is_sensitive = self.is_sensitive
-
-        allow_renote_to_external: bool | None | Unset
-        if isinstance(self.allow_renote_to_external, Unset):
-            allow_renote_to_external = UNSET
-        else:
-            allow_renote_to_external = self.allow_renote_to_external
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
-        if description is not UNSET:
-            field_dict["description"] = description
-        if banner_id is not UNSET:
-            field_dict["bannerId"] = banner_id
-        if color is not UNSET:
-            field_dict["color"] = color
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
-        if allow_renote_to_external is not UNSET:
-            field_dict["allowRenoteToExternal"] = allow_renote_to_external
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        _banner_id: None | str | Unset
+        if isinstance(self.banner_id, Unset):
+            _banner_id = UNSET
+        else:
+            _banner_id = self.banner_id
+        _is_sensitive: bool | None | Unset
+        if isinstance(self.is_sensitive, Unset):
+            _is_sensitive = UNSET
+        else:
+            _is_sensitive = self.is_sensitive
+        _allow_renote_to_external: bool | None | Unset
+        if isinstance(self.allow_renote_to_external, Unset):
+            _allow_renote_to_external = UNSET
+        else:
+            _allow_renote_to_external = self.allow_renote_to_external
+        field_dict["name"] = self.name
+        if _description is not UNSET:
+            field_dict["description"] = _description
+        if _banner_id is not UNSET:
+            field_dict["bannerId"] = _banner_id
+        if self.color is not UNSET:
+            field_dict["color"] = self.color
+        if _is_sensitive is not UNSET:
+            field_dict["isSensitive"] = _is_sensitive
+        if _allow_renote_to_external is not UNSET:
+            field_dict["allowRenoteToExternal"] = _allow_renote_to_external
 
         return field_dict
 

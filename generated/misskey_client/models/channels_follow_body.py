@@ -29,15 +29,9 @@ class ChannelsFollowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        channel_id = self.channel_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "channelId": channel_id,
-            }
-        )
+        field_dict["channelId"] = self.channel_id
 
         return field_dict
 

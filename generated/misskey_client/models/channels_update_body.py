@@ -45,69 +45,54 @@ class ChannelsUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        channel_id = self.channel_id
-
-        name = self.name
-
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
-
-        banner_id: None | str | Unset
-        if isinstance(self.banner_id, Unset):
-            banner_id = UNSET
-        else:
-            banner_id = self.banner_id
-
-        is_archived: bool | None | Unset
-        if isinstance(self.is_archived, Unset):
-            is_archived = UNSET
-        else:
-            is_archived = self.is_archived
-
-        pinned_note_ids: list[str] | Unset = UNSET
-        if not isinstance(self.pinned_note_ids, Unset):
-            pinned_note_ids = self.pinned_note_ids
-
-        color = self.color
-
-        is_sensitive: bool | None | Unset
-        if isinstance(self.is_sensitive, Unset):
-            is_sensitive = UNSET
-        else:
-            is_sensitive = self.is_sensitive
-
-        allow_renote_to_external: bool | None | Unset
-        if isinstance(self.allow_renote_to_external, Unset):
-            allow_renote_to_external = UNSET
-        else:
-            allow_renote_to_external = self.allow_renote_to_external
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "channelId": channel_id,
-            }
-        )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if description is not UNSET:
-            field_dict["description"] = description
-        if banner_id is not UNSET:
-            field_dict["bannerId"] = banner_id
-        if is_archived is not UNSET:
-            field_dict["isArchived"] = is_archived
-        if pinned_note_ids is not UNSET:
-            field_dict["pinnedNoteIds"] = pinned_note_ids
-        if color is not UNSET:
-            field_dict["color"] = color
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
-        if allow_renote_to_external is not UNSET:
-            field_dict["allowRenoteToExternal"] = allow_renote_to_external
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        _banner_id: None | str | Unset
+        if isinstance(self.banner_id, Unset):
+            _banner_id = UNSET
+        else:
+            _banner_id = self.banner_id
+        _is_archived: bool | None | Unset
+        if isinstance(self.is_archived, Unset):
+            _is_archived = UNSET
+        else:
+            _is_archived = self.is_archived
+        _pinned_note_ids: list[str] | Unset = UNSET
+        if not isinstance(self.pinned_note_ids, Unset):
+            _pinned_note_ids = self.pinned_note_ids
+
+        _is_sensitive: bool | None | Unset
+        if isinstance(self.is_sensitive, Unset):
+            _is_sensitive = UNSET
+        else:
+            _is_sensitive = self.is_sensitive
+        _allow_renote_to_external: bool | None | Unset
+        if isinstance(self.allow_renote_to_external, Unset):
+            _allow_renote_to_external = UNSET
+        else:
+            _allow_renote_to_external = self.allow_renote_to_external
+        field_dict["channelId"] = self.channel_id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if _description is not UNSET:
+            field_dict["description"] = _description
+        if _banner_id is not UNSET:
+            field_dict["bannerId"] = _banner_id
+        if _is_archived is not UNSET:
+            field_dict["isArchived"] = _is_archived
+        if _pinned_note_ids is not UNSET:
+            field_dict["pinnedNoteIds"] = _pinned_note_ids
+        if self.color is not UNSET:
+            field_dict["color"] = self.color
+        if _is_sensitive is not UNSET:
+            field_dict["isSensitive"] = _is_sensitive
+        if _allow_renote_to_external is not UNSET:
+            field_dict["allowRenoteToExternal"] = _allow_renote_to_external
 
         return field_dict
 

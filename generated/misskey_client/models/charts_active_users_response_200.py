@@ -45,39 +45,35 @@ class ChartsActiveUsersResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        read_write = self.read_write
-
-        read = self.read
-
-        write = self.write
-
-        registered_within_week = self.registered_within_week
-
-        registered_within_month = self.registered_within_month
-
-        registered_within_year = self.registered_within_year
-
-        registered_outside_week = self.registered_outside_week
-
-        registered_outside_month = self.registered_outside_month
-
-        registered_outside_year = self.registered_outside_year
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "readWrite": read_write,
-                "read": read,
-                "write": write,
-                "registeredWithinWeek": registered_within_week,
-                "registeredWithinMonth": registered_within_month,
-                "registeredWithinYear": registered_within_year,
-                "registeredOutsideWeek": registered_outside_week,
-                "registeredOutsideMonth": registered_outside_month,
-                "registeredOutsideYear": registered_outside_year,
-            }
-        )
+        _read_write = self.read_write
+
+        _read = self.read
+
+        _write = self.write
+
+        _registered_within_week = self.registered_within_week
+
+        _registered_within_month = self.registered_within_month
+
+        _registered_within_year = self.registered_within_year
+
+        _registered_outside_week = self.registered_outside_week
+
+        _registered_outside_month = self.registered_outside_month
+
+        _registered_outside_year = self.registered_outside_year
+
+        field_dict["readWrite"] = _read_write
+        field_dict["read"] = _read
+        field_dict["write"] = _write
+        field_dict["registeredWithinWeek"] = _registered_within_week
+        field_dict["registeredWithinMonth"] = _registered_within_month
+        field_dict["registeredWithinYear"] = _registered_within_year
+        field_dict["registeredOutsideWeek"] = _registered_outside_week
+        field_dict["registeredOutsideMonth"] = _registered_outside_month
+        field_dict["registeredOutsideYear"] = _registered_outside_year
 
         return field_dict
 

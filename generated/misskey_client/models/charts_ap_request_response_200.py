@@ -33,21 +33,17 @@ class ChartsApRequestResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        deliver_failed = self.deliver_failed
-
-        deliver_succeeded = self.deliver_succeeded
-
-        inbox_received = self.inbox_received
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "deliverFailed": deliver_failed,
-                "deliverSucceeded": deliver_succeeded,
-                "inboxReceived": inbox_received,
-            }
-        )
+        _deliver_failed = self.deliver_failed
+
+        _deliver_succeeded = self.deliver_succeeded
+
+        _inbox_received = self.inbox_received
+
+        field_dict["deliverFailed"] = _deliver_failed
+        field_dict["deliverSucceeded"] = _deliver_succeeded
+        field_dict["inboxReceived"] = _inbox_received
 
         return field_dict
 

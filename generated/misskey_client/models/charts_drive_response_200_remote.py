@@ -35,24 +35,20 @@ class ChartsDriveResponse200Remote:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        inc_count = self.inc_count
-
-        inc_size = self.inc_size
-
-        dec_count = self.dec_count
-
-        dec_size = self.dec_size
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "incCount": inc_count,
-                "incSize": inc_size,
-                "decCount": dec_count,
-                "decSize": dec_size,
-            }
-        )
+        _inc_count = self.inc_count
+
+        _inc_size = self.inc_size
+
+        _dec_count = self.dec_count
+
+        _dec_size = self.dec_size
+
+        field_dict["incCount"] = _inc_count
+        field_dict["incSize"] = _inc_size
+        field_dict["decCount"] = _dec_count
+        field_dict["decSize"] = _dec_size
 
         return field_dict
 

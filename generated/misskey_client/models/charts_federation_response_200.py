@@ -43,36 +43,32 @@ class ChartsFederationResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        delivered_instances = self.delivered_instances
-
-        inbox_instances = self.inbox_instances
-
-        stalled = self.stalled
-
-        sub = self.sub
-
-        pub = self.pub
-
-        pubsub = self.pubsub
-
-        sub_active = self.sub_active
-
-        pub_active = self.pub_active
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "deliveredInstances": delivered_instances,
-                "inboxInstances": inbox_instances,
-                "stalled": stalled,
-                "sub": sub,
-                "pub": pub,
-                "pubsub": pubsub,
-                "subActive": sub_active,
-                "pubActive": pub_active,
-            }
-        )
+        _delivered_instances = self.delivered_instances
+
+        _inbox_instances = self.inbox_instances
+
+        _stalled = self.stalled
+
+        _sub = self.sub
+
+        _pub = self.pub
+
+        _pubsub = self.pubsub
+
+        _sub_active = self.sub_active
+
+        _pub_active = self.pub_active
+
+        field_dict["deliveredInstances"] = _delivered_instances
+        field_dict["inboxInstances"] = _inbox_instances
+        field_dict["stalled"] = _stalled
+        field_dict["sub"] = _sub
+        field_dict["pub"] = _pub
+        field_dict["pubsub"] = _pubsub
+        field_dict["subActive"] = _sub_active
+        field_dict["pubActive"] = _pub_active
 
         return field_dict
 

@@ -36,30 +36,20 @@ class ChartsInstanceBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        span: str = self.span
-
-        host = self.host
-
-        limit = self.limit
-
-        offset: int | None | Unset
-        if isinstance(self.offset, Unset):
-            offset = UNSET
-        else:
-            offset = self.offset
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "span": span,
-                "host": host,
-            }
-        )
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if offset is not UNSET:
-            field_dict["offset"] = offset
+        _span: str = self.span
+        _offset: int | None | Unset
+        if isinstance(self.offset, Unset):
+            _offset = UNSET
+        else:
+            _offset = self.offset
+        field_dict["span"] = _span
+        field_dict["host"] = self.host
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if _offset is not UNSET:
+            field_dict["offset"] = _offset
 
         return field_dict
 

@@ -50,30 +50,20 @@ class ChartsInstanceResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        requests = self.requests.to_dict() if hasattr(self.requests, "to_dict") else dict(cast(Any, self.requests))
-
-        notes = self.notes.to_dict() if hasattr(self.notes, "to_dict") else dict(cast(Any, self.notes))
-
-        users = self.users.to_dict() if hasattr(self.users, "to_dict") else dict(cast(Any, self.users))
-
-        following = self.following.to_dict() if hasattr(self.following, "to_dict") else dict(cast(Any, self.following))
-
-        followers = self.followers.to_dict() if hasattr(self.followers, "to_dict") else dict(cast(Any, self.followers))
-
-        drive = self.drive.to_dict() if hasattr(self.drive, "to_dict") else dict(cast(Any, self.drive))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "requests": requests,
-                "notes": notes,
-                "users": users,
-                "following": following,
-                "followers": followers,
-                "drive": drive,
-            }
-        )
+        _requests = self.requests.to_dict() if hasattr(self.requests, "to_dict") else dict(cast(Any, self.requests))
+        _notes = self.notes.to_dict() if hasattr(self.notes, "to_dict") else dict(cast(Any, self.notes))
+        _users = self.users.to_dict() if hasattr(self.users, "to_dict") else dict(cast(Any, self.users))
+        _following = self.following.to_dict() if hasattr(self.following, "to_dict") else dict(cast(Any, self.following))
+        _followers = self.followers.to_dict() if hasattr(self.followers, "to_dict") else dict(cast(Any, self.followers))
+        _drive = self.drive.to_dict() if hasattr(self.drive, "to_dict") else dict(cast(Any, self.drive))
+        field_dict["requests"] = _requests
+        field_dict["notes"] = _notes
+        field_dict["users"] = _users
+        field_dict["following"] = _following
+        field_dict["followers"] = _followers
+        field_dict["drive"] = _drive
 
         return field_dict
 

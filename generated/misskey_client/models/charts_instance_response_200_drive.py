@@ -37,27 +37,23 @@ class ChartsInstanceResponse200Drive:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total_files = self.total_files
-
-        inc_files = self.inc_files
-
-        dec_files = self.dec_files
-
-        inc_usage = self.inc_usage
-
-        dec_usage = self.dec_usage
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "totalFiles": total_files,
-                "incFiles": inc_files,
-                "decFiles": dec_files,
-                "incUsage": inc_usage,
-                "decUsage": dec_usage,
-            }
-        )
+        _total_files = self.total_files
+
+        _inc_files = self.inc_files
+
+        _dec_files = self.dec_files
+
+        _inc_usage = self.inc_usage
+
+        _dec_usage = self.dec_usage
+
+        field_dict["totalFiles"] = _total_files
+        field_dict["incFiles"] = _inc_files
+        field_dict["decFiles"] = _dec_files
+        field_dict["incUsage"] = _inc_usage
+        field_dict["decUsage"] = _dec_usage
 
         return field_dict
 

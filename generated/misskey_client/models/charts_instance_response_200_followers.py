@@ -33,21 +33,17 @@ class ChartsInstanceResponse200Followers:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total = self.total
-
-        inc = self.inc
-
-        dec = self.dec
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "total": total,
-                "inc": inc,
-                "dec": dec,
-            }
-        )
+        _total = self.total
+
+        _inc = self.inc
+
+        _dec = self.dec
+
+        field_dict["total"] = _total
+        field_dict["inc"] = _inc
+        field_dict["dec"] = _dec
 
         return field_dict
 

@@ -33,21 +33,17 @@ class ChartsInstanceResponse200Requests:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        failed = self.failed
-
-        succeeded = self.succeeded
-
-        received = self.received
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "failed": failed,
-                "succeeded": succeeded,
-                "received": received,
-            }
-        )
+        _failed = self.failed
+
+        _succeeded = self.succeeded
+
+        _received = self.received
+
+        field_dict["failed"] = _failed
+        field_dict["succeeded"] = _succeeded
+        field_dict["received"] = _received
 
         return field_dict
 

@@ -41,24 +41,19 @@ class ChartsNotesResponse200Remote:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        total = self.total
-
-        inc = self.inc
-
-        dec = self.dec
-
-        diffs = self.diffs.to_dict() if hasattr(self.diffs, "to_dict") else dict(cast(Any, self.diffs))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "total": total,
-                "inc": inc,
-                "dec": dec,
-                "diffs": diffs,
-            }
-        )
+        _total = self.total
+
+        _inc = self.inc
+
+        _dec = self.dec
+
+        _diffs = self.diffs.to_dict() if hasattr(self.diffs, "to_dict") else dict(cast(Any, self.diffs))
+        field_dict["total"] = _total
+        field_dict["inc"] = _inc
+        field_dict["dec"] = _dec
+        field_dict["diffs"] = _diffs
 
         return field_dict
 

@@ -39,30 +39,26 @@ class ChartsUserDriveResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total_count = self.total_count
-
-        total_size = self.total_size
-
-        inc_count = self.inc_count
-
-        inc_size = self.inc_size
-
-        dec_count = self.dec_count
-
-        dec_size = self.dec_size
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "totalCount": total_count,
-                "totalSize": total_size,
-                "incCount": inc_count,
-                "incSize": inc_size,
-                "decCount": dec_count,
-                "decSize": dec_size,
-            }
-        )
+        _total_count = self.total_count
+
+        _total_size = self.total_size
+
+        _inc_count = self.inc_count
+
+        _inc_size = self.inc_size
+
+        _dec_count = self.dec_count
+
+        _dec_size = self.dec_size
+
+        field_dict["totalCount"] = _total_count
+        field_dict["totalSize"] = _total_size
+        field_dict["incCount"] = _inc_count
+        field_dict["incSize"] = _inc_size
+        field_dict["decCount"] = _dec_count
+        field_dict["decSize"] = _dec_size
 
         return field_dict
 

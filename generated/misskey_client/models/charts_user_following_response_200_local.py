@@ -40,20 +40,14 @@ class ChartsUserFollowingResponse200Local:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        followings = (
-            self.followings.to_dict() if hasattr(self.followings, "to_dict") else dict(cast(Any, self.followings))
-        )
-
-        followers = self.followers.to_dict() if hasattr(self.followers, "to_dict") else dict(cast(Any, self.followers))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "followings": followings,
-                "followers": followers,
-            }
+        _followings = (
+            self.followings.to_dict() if hasattr(self.followings, "to_dict") else dict(cast(Any, self.followings))
         )
+        _followers = self.followers.to_dict() if hasattr(self.followers, "to_dict") else dict(cast(Any, self.followers))
+        field_dict["followings"] = _followings
+        field_dict["followers"] = _followers
 
         return field_dict
 

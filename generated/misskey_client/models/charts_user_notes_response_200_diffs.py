@@ -35,24 +35,20 @@ class ChartsUserNotesResponse200Diffs:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        normal = self.normal
-
-        reply = self.reply
-
-        renote = self.renote
-
-        with_file = self.with_file
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "normal": normal,
-                "reply": reply,
-                "renote": renote,
-                "withFile": with_file,
-            }
-        )
+        _normal = self.normal
+
+        _reply = self.reply
+
+        _renote = self.renote
+
+        _with_file = self.with_file
+
+        field_dict["normal"] = _normal
+        field_dict["reply"] = _reply
+        field_dict["renote"] = _renote
+        field_dict["withFile"] = _with_file
 
         return field_dict
 

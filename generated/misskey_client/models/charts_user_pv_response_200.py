@@ -38,18 +38,12 @@ class ChartsUserPvResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        upv = self.upv.to_dict() if hasattr(self.upv, "to_dict") else dict(cast(Any, self.upv))
-
-        pv = self.pv.to_dict() if hasattr(self.pv, "to_dict") else dict(cast(Any, self.pv))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "upv": upv,
-                "pv": pv,
-            }
-        )
+        _upv = self.upv.to_dict() if hasattr(self.upv, "to_dict") else dict(cast(Any, self.upv))
+        _pv = self.pv.to_dict() if hasattr(self.pv, "to_dict") else dict(cast(Any, self.pv))
+        field_dict["upv"] = _upv
+        field_dict["pv"] = _pv
 
         return field_dict
 

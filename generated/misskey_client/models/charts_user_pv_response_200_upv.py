@@ -31,18 +31,14 @@ class ChartsUserPvResponse200Upv:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user = self.user
-
-        visitor = self.visitor
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "user": user,
-                "visitor": visitor,
-            }
-        )
+        _user = self.user
+
+        _visitor = self.visitor
+
+        field_dict["user"] = _user
+        field_dict["visitor"] = _visitor
 
         return field_dict
 

@@ -29,15 +29,11 @@ class ChartsUserReactionsResponse200Local:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        count = self.count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "count": count,
-            }
-        )
+        _count = self.count
+
+        field_dict["count"] = _count
 
         return field_dict
 

@@ -38,18 +38,12 @@ class ChartsUsersResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        local = self.local.to_dict() if hasattr(self.local, "to_dict") else dict(cast(Any, self.local))
-
-        remote = self.remote.to_dict() if hasattr(self.remote, "to_dict") else dict(cast(Any, self.remote))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "local": local,
-                "remote": remote,
-            }
-        )
+        _local = self.local.to_dict() if hasattr(self.local, "to_dict") else dict(cast(Any, self.local))
+        _remote = self.remote.to_dict() if hasattr(self.remote, "to_dict") else dict(cast(Any, self.remote))
+        field_dict["local"] = _local
+        field_dict["remote"] = _remote
 
         return field_dict
 

@@ -30,17 +30,12 @@ class ChatHistoryBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        room = self.room
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if room is not UNSET:
-            field_dict["room"] = room
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.room is not UNSET:
+            field_dict["room"] = self.room
 
         return field_dict
 

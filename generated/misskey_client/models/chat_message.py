@@ -64,100 +64,81 @@ class ChatMessage:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        from_user_id = self.from_user_id
-
-        from_user = self.from_user.to_dict() if hasattr(self.from_user, "to_dict") else dict(cast(Any, self.from_user))
-
-        reactions = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _from_user = self.from_user.to_dict() if hasattr(self.from_user, "to_dict") else dict(cast(Any, self.from_user))
+        _reactions = []
         for reactions_item_data in self.reactions:
             reactions_item = (
                 reactions_item_data.to_dict()
                 if hasattr(reactions_item_data, "to_dict")
                 else dict(cast(Any, reactions_item_data))
             )
-            reactions.append(reactions_item)
+            _reactions.append(reactions_item)
 
-        to_user_id: None | str | Unset
+        _to_user_id: None | str | Unset
         if isinstance(self.to_user_id, Unset):
-            to_user_id = UNSET
+            _to_user_id = UNSET
         else:
-            to_user_id = self.to_user_id
-
-        to_user: dict[str, Any] | None | Unset
+            _to_user_id = self.to_user_id
+        _to_user: dict[str, Any] | None | Unset
         if isinstance(self.to_user, Unset):
-            to_user = UNSET
+            _to_user = UNSET
         elif isinstance(self.to_user, UserLite):
-            to_user = self.to_user.to_dict() if hasattr(self.to_user, "to_dict") else dict(cast(Any, self.to_user))
+            _to_user = self.to_user.to_dict() if hasattr(self.to_user, "to_dict") else dict(cast(Any, self.to_user))
         else:
-            to_user = self.to_user
-
-        to_room_id: None | str | Unset
+            _to_user = self.to_user
+        _to_room_id: None | str | Unset
         if isinstance(self.to_room_id, Unset):
-            to_room_id = UNSET
+            _to_room_id = UNSET
         else:
-            to_room_id = self.to_room_id
-
-        to_room: dict[str, Any] | None | Unset
+            _to_room_id = self.to_room_id
+        _to_room: dict[str, Any] | None | Unset
         if isinstance(self.to_room, Unset):
-            to_room = UNSET
+            _to_room = UNSET
         elif isinstance(self.to_room, ChatRoom):
-            to_room = self.to_room.to_dict() if hasattr(self.to_room, "to_dict") else dict(cast(Any, self.to_room))
+            _to_room = self.to_room.to_dict() if hasattr(self.to_room, "to_dict") else dict(cast(Any, self.to_room))
         else:
-            to_room = self.to_room
-
-        text: None | str | Unset
+            _to_room = self.to_room
+        _text: None | str | Unset
         if isinstance(self.text, Unset):
-            text = UNSET
+            _text = UNSET
         else:
-            text = self.text
-
-        file_id: None | str | Unset
+            _text = self.text
+        _file_id: None | str | Unset
         if isinstance(self.file_id, Unset):
-            file_id = UNSET
+            _file_id = UNSET
         else:
-            file_id = self.file_id
-
-        file: dict[str, Any] | None | Unset
+            _file_id = self.file_id
+        _file: dict[str, Any] | None | Unset
         if isinstance(self.file, Unset):
-            file = UNSET
+            _file = UNSET
         elif isinstance(self.file, DriveFile):
-            file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
+            _file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
         else:
-            file = self.file
-
-        is_read = self.is_read
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "fromUserId": from_user_id,
-                "fromUser": from_user,
-                "reactions": reactions,
-            }
-        )
-        if to_user_id is not UNSET:
-            field_dict["toUserId"] = to_user_id
-        if to_user is not UNSET:
-            field_dict["toUser"] = to_user
-        if to_room_id is not UNSET:
-            field_dict["toRoomId"] = to_room_id
-        if to_room is not UNSET:
-            field_dict["toRoom"] = to_room
-        if text is not UNSET:
-            field_dict["text"] = text
-        if file_id is not UNSET:
-            field_dict["fileId"] = file_id
-        if file is not UNSET:
-            field_dict["file"] = file
-        if is_read is not UNSET:
-            field_dict["isRead"] = is_read
+            _file = self.file
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["fromUserId"] = self.from_user_id
+        field_dict["fromUser"] = _from_user
+        field_dict["reactions"] = _reactions
+        if _to_user_id is not UNSET:
+            field_dict["toUserId"] = _to_user_id
+        if _to_user is not UNSET:
+            field_dict["toUser"] = _to_user
+        if _to_room_id is not UNSET:
+            field_dict["toRoomId"] = _to_room_id
+        if _to_room is not UNSET:
+            field_dict["toRoom"] = _to_room
+        if _text is not UNSET:
+            field_dict["text"] = _text
+        if _file_id is not UNSET:
+            field_dict["fileId"] = _file_id
+        if _file is not UNSET:
+            field_dict["file"] = _file
+        if self.is_read is not UNSET:
+            field_dict["isRead"] = self.is_read
 
         return field_dict
 

@@ -57,81 +57,66 @@ class ChatMessageLite:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        from_user_id = self.from_user_id
-
-        reactions = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _reactions = []
         for reactions_item_data in self.reactions:
             reactions_item = (
                 reactions_item_data.to_dict()
                 if hasattr(reactions_item_data, "to_dict")
                 else dict(cast(Any, reactions_item_data))
             )
-            reactions.append(reactions_item)
+            _reactions.append(reactions_item)
 
-        from_user: dict[str, Any] | Unset = UNSET
+        _from_user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.from_user, Unset):
-            from_user = (
+            _from_user = (
                 self.from_user.to_dict() if hasattr(self.from_user, "to_dict") else dict(cast(Any, self.from_user))
             )
-
-        to_user_id: None | str | Unset
+        _to_user_id: None | str | Unset
         if isinstance(self.to_user_id, Unset):
-            to_user_id = UNSET
+            _to_user_id = UNSET
         else:
-            to_user_id = self.to_user_id
-
-        to_room_id: None | str | Unset
+            _to_user_id = self.to_user_id
+        _to_room_id: None | str | Unset
         if isinstance(self.to_room_id, Unset):
-            to_room_id = UNSET
+            _to_room_id = UNSET
         else:
-            to_room_id = self.to_room_id
-
-        text: None | str | Unset
+            _to_room_id = self.to_room_id
+        _text: None | str | Unset
         if isinstance(self.text, Unset):
-            text = UNSET
+            _text = UNSET
         else:
-            text = self.text
-
-        file_id: None | str | Unset
+            _text = self.text
+        _file_id: None | str | Unset
         if isinstance(self.file_id, Unset):
-            file_id = UNSET
+            _file_id = UNSET
         else:
-            file_id = self.file_id
-
-        file: dict[str, Any] | None | Unset
+            _file_id = self.file_id
+        _file: dict[str, Any] | None | Unset
         if isinstance(self.file, Unset):
-            file = UNSET
+            _file = UNSET
         elif isinstance(self.file, DriveFile):
-            file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
+            _file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
         else:
-            file = self.file
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "fromUserId": from_user_id,
-                "reactions": reactions,
-            }
-        )
-        if from_user is not UNSET:
-            field_dict["fromUser"] = from_user
-        if to_user_id is not UNSET:
-            field_dict["toUserId"] = to_user_id
-        if to_room_id is not UNSET:
-            field_dict["toRoomId"] = to_room_id
-        if text is not UNSET:
-            field_dict["text"] = text
-        if file_id is not UNSET:
-            field_dict["fileId"] = file_id
-        if file is not UNSET:
-            field_dict["file"] = file
+            _file = self.file
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["fromUserId"] = self.from_user_id
+        field_dict["reactions"] = _reactions
+        if _from_user is not UNSET:
+            field_dict["fromUser"] = _from_user
+        if _to_user_id is not UNSET:
+            field_dict["toUserId"] = _to_user_id
+        if _to_room_id is not UNSET:
+            field_dict["toRoomId"] = _to_room_id
+        if _text is not UNSET:
+            field_dict["text"] = _text
+        if _file_id is not UNSET:
+            field_dict["fileId"] = _file_id
+        if _file is not UNSET:
+            field_dict["file"] = _file
 
         return field_dict
 

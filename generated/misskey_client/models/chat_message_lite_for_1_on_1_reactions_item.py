@@ -29,15 +29,9 @@ class ChatMessageLiteFor1On1ReactionsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        reaction = self.reaction
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "reaction": reaction,
-            }
-        )
+        field_dict["reaction"] = self.reaction
 
         return field_dict
 

@@ -55,63 +55,48 @@ class ChatMessageLiteForRoom:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        from_user_id = self.from_user_id
-
-        from_user = self.from_user.to_dict() if hasattr(self.from_user, "to_dict") else dict(cast(Any, self.from_user))
-
-        to_room_id = self.to_room_id
-
-        reactions = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _from_user = self.from_user.to_dict() if hasattr(self.from_user, "to_dict") else dict(cast(Any, self.from_user))
+        _reactions = []
         for reactions_item_data in self.reactions:
             reactions_item = (
                 reactions_item_data.to_dict()
                 if hasattr(reactions_item_data, "to_dict")
                 else dict(cast(Any, reactions_item_data))
             )
-            reactions.append(reactions_item)
+            _reactions.append(reactions_item)
 
-        text: None | str | Unset
+        _text: None | str | Unset
         if isinstance(self.text, Unset):
-            text = UNSET
+            _text = UNSET
         else:
-            text = self.text
-
-        file_id: None | str | Unset
+            _text = self.text
+        _file_id: None | str | Unset
         if isinstance(self.file_id, Unset):
-            file_id = UNSET
+            _file_id = UNSET
         else:
-            file_id = self.file_id
-
-        file: dict[str, Any] | None | Unset
+            _file_id = self.file_id
+        _file: dict[str, Any] | None | Unset
         if isinstance(self.file, Unset):
-            file = UNSET
+            _file = UNSET
         elif isinstance(self.file, DriveFile):
-            file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
+            _file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
         else:
-            file = self.file
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "fromUserId": from_user_id,
-                "fromUser": from_user,
-                "toRoomId": to_room_id,
-                "reactions": reactions,
-            }
-        )
-        if text is not UNSET:
-            field_dict["text"] = text
-        if file_id is not UNSET:
-            field_dict["fileId"] = file_id
-        if file is not UNSET:
-            field_dict["file"] = file
+            _file = self.file
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["fromUserId"] = self.from_user_id
+        field_dict["fromUser"] = _from_user
+        field_dict["toRoomId"] = self.to_room_id
+        field_dict["reactions"] = _reactions
+        if _text is not UNSET:
+            field_dict["text"] = _text
+        if _file_id is not UNSET:
+            field_dict["fileId"] = _file_id
+        if _file is not UNSET:
+            field_dict["file"] = _file
 
         return field_dict
 

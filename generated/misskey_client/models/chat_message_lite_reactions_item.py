@@ -37,25 +37,18 @@ class ChatMessageLiteReactionsItem:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        reaction = self.reaction
-
-        user: dict[str, Any] | None | Unset
-        if isinstance(self.user, Unset):
-            user = UNSET
-        elif isinstance(self.user, UserLite):
-            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        else:
-            user = self.user
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "reaction": reaction,
-            }
-        )
-        if user is not UNSET:
-            field_dict["user"] = user
+        _user: dict[str, Any] | None | Unset
+        if isinstance(self.user, Unset):
+            _user = UNSET
+        elif isinstance(self.user, UserLite):
+            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        else:
+            _user = self.user
+        field_dict["reaction"] = self.reaction
+        if _user is not UNSET:
+            field_dict["user"] = _user
 
         return field_dict
 

@@ -37,18 +37,11 @@ class ChatMessageReactionsItem:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        reaction = self.reaction
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "reaction": reaction,
-                "user": user,
-            }
-        )
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        field_dict["reaction"] = self.reaction
+        field_dict["user"] = _user
 
         return field_dict
 

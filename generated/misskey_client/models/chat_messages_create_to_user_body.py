@@ -33,27 +33,18 @@ class ChatMessagesCreateToUserBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        to_user_id = self.to_user_id
-
-        text: None | str | Unset
-        if isinstance(self.text, Unset):
-            text = UNSET
-        else:
-            text = self.text
-
-        file_id = self.file_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "toUserId": to_user_id,
-            }
-        )
-        if text is not UNSET:
-            field_dict["text"] = text
-        if file_id is not UNSET:
-            field_dict["fileId"] = file_id
+        _text: None | str | Unset
+        if isinstance(self.text, Unset):
+            _text = UNSET
+        else:
+            _text = self.text
+        field_dict["toUserId"] = self.to_user_id
+        if _text is not UNSET:
+            field_dict["text"] = _text
+        if self.file_id is not UNSET:
+            field_dict["fileId"] = self.file_id
 
         return field_dict
 

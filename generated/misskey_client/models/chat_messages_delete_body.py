@@ -29,15 +29,9 @@ class ChatMessagesDeleteBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        message_id = self.message_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "messageId": message_id,
-            }
-        )
+        field_dict["messageId"] = self.message_id
 
         return field_dict
 

@@ -35,35 +35,25 @@ class ChatMessagesSearchBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        query = self.query
-
-        limit = self.limit
-
-        user_id: None | str | Unset
-        if isinstance(self.user_id, Unset):
-            user_id = UNSET
-        else:
-            user_id = self.user_id
-
-        room_id: None | str | Unset
-        if isinstance(self.room_id, Unset):
-            room_id = UNSET
-        else:
-            room_id = self.room_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "query": query,
-            }
-        )
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if user_id is not UNSET:
-            field_dict["userId"] = user_id
-        if room_id is not UNSET:
-            field_dict["roomId"] = room_id
+        _user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        else:
+            _user_id = self.user_id
+        _room_id: None | str | Unset
+        if isinstance(self.room_id, Unset):
+            _room_id = UNSET
+        else:
+            _room_id = self.room_id
+        field_dict["query"] = self.query
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if _user_id is not UNSET:
+            field_dict["userId"] = _user_id
+        if _room_id is not UNSET:
+            field_dict["roomId"] = _room_id
 
         return field_dict
 

@@ -51,38 +51,20 @@ class ChatRoom:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        owner_id = self.owner_id
-
-        owner = self.owner.to_dict() if hasattr(self.owner, "to_dict") else dict(cast(Any, self.owner))
-
-        name = self.name
-
-        description = self.description
-
-        is_muted = self.is_muted
-
-        invitation_exists = self.invitation_exists
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "ownerId": owner_id,
-                "owner": owner,
-                "name": name,
-                "description": description,
-            }
-        )
-        if is_muted is not UNSET:
-            field_dict["isMuted"] = is_muted
-        if invitation_exists is not UNSET:
-            field_dict["invitationExists"] = invitation_exists
+        _created_at = self.created_at.isoformat()
+        _owner = self.owner.to_dict() if hasattr(self.owner, "to_dict") else dict(cast(Any, self.owner))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["ownerId"] = self.owner_id
+        field_dict["owner"] = _owner
+        field_dict["name"] = self.name
+        field_dict["description"] = self.description
+        if self.is_muted is not UNSET:
+            field_dict["isMuted"] = self.is_muted
+        if self.invitation_exists is not UNSET:
+            field_dict["invitationExists"] = self.invitation_exists
 
         return field_dict
 

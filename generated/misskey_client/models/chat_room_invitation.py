@@ -48,30 +48,17 @@ class ChatRoomInvitation:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        user_id = self.user_id
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        room_id = self.room_id
-
-        room = self.room.to_dict() if hasattr(self.room, "to_dict") else dict(cast(Any, self.room))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "userId": user_id,
-                "user": user,
-                "roomId": room_id,
-                "room": room,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _room = self.room.to_dict() if hasattr(self.room, "to_dict") else dict(cast(Any, self.room))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["userId"] = self.user_id
+        field_dict["user"] = _user
+        field_dict["roomId"] = self.room_id
+        field_dict["room"] = _room
 
         return field_dict
 

@@ -48,36 +48,23 @@ class ChatRoomMembership:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        user_id = self.user_id
-
-        room_id = self.room_id
-
-        user: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.user, Unset):
-            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        room: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.room, Unset):
-            room = self.room.to_dict() if hasattr(self.room, "to_dict") else dict(cast(Any, self.room))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "userId": user_id,
-                "roomId": room_id,
-            }
-        )
-        if user is not UNSET:
-            field_dict["user"] = user
-        if room is not UNSET:
-            field_dict["room"] = room
+        _created_at = self.created_at.isoformat()
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _room: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.room, Unset):
+            _room = self.room.to_dict() if hasattr(self.room, "to_dict") else dict(cast(Any, self.room))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["userId"] = self.user_id
+        field_dict["roomId"] = self.room_id
+        if _user is not UNSET:
+            field_dict["user"] = _user
+        if _room is not UNSET:
+            field_dict["room"] = _room
 
         return field_dict
 

@@ -31,19 +31,11 @@ class ChatRoomsCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        description = self.description
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
-        if description is not UNSET:
-            field_dict["description"] = description
+        field_dict["name"] = self.name
+        if self.description is not UNSET:
+            field_dict["description"] = self.description
 
         return field_dict
 

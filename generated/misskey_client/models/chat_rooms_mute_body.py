@@ -31,18 +31,10 @@ class ChatRoomsMuteBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        room_id = self.room_id
-
-        mute = self.mute
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "roomId": room_id,
-                "mute": mute,
-            }
-        )
+        field_dict["roomId"] = self.room_id
+        field_dict["mute"] = self.mute
 
         return field_dict
 

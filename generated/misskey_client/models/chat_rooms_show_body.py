@@ -29,15 +29,9 @@ class ChatRoomsShowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        room_id = self.room_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "roomId": room_id,
-            }
-        )
+        field_dict["roomId"] = self.room_id
 
         return field_dict
 

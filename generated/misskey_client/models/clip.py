@@ -57,52 +57,30 @@ class Clip:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        last_clipped_at: None | str
-        if isinstance(self.last_clipped_at, datetime.datetime):
-            last_clipped_at = self.last_clipped_at.isoformat()
-        else:
-            last_clipped_at = self.last_clipped_at
-
-        user_id = self.user_id
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        name = self.name
-
-        description: None | str
-        description = self.description
-
-        is_public = self.is_public
-
-        favorited_count = self.favorited_count
-
-        is_favorited = self.is_favorited
-
-        notes_count = self.notes_count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "lastClippedAt": last_clipped_at,
-                "userId": user_id,
-                "user": user,
-                "name": name,
-                "description": description,
-                "isPublic": is_public,
-                "favoritedCount": favorited_count,
-            }
-        )
-        if is_favorited is not UNSET:
-            field_dict["isFavorited"] = is_favorited
-        if notes_count is not UNSET:
-            field_dict["notesCount"] = notes_count
+        _created_at = self.created_at.isoformat()
+        _last_clipped_at: None | str
+        if isinstance(self.last_clipped_at, datetime.datetime):
+            _last_clipped_at = self.last_clipped_at.isoformat()
+        else:
+            _last_clipped_at = self.last_clipped_at
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _description: None | str
+        _description = self.description
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["lastClippedAt"] = _last_clipped_at
+        field_dict["userId"] = self.user_id
+        field_dict["user"] = _user
+        field_dict["name"] = self.name
+        field_dict["description"] = _description
+        field_dict["isPublic"] = self.is_public
+        field_dict["favoritedCount"] = self.favorited_count
+        if self.is_favorited is not UNSET:
+            field_dict["isFavorited"] = self.is_favorited
+        if self.notes_count is not UNSET:
+            field_dict["notesCount"] = self.notes_count
 
         return field_dict
 

@@ -31,18 +31,10 @@ class ClipsAddNoteBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        clip_id = self.clip_id
-
-        note_id = self.note_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "clipId": clip_id,
-                "noteId": note_id,
-            }
-        )
+        field_dict["clipId"] = self.clip_id
+        field_dict["noteId"] = self.note_id
 
         return field_dict
 

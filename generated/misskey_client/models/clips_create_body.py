@@ -33,27 +33,18 @@ class ClipsCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        is_public = self.is_public
-
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
-        if is_public is not UNSET:
-            field_dict["isPublic"] = is_public
-        if description is not UNSET:
-            field_dict["description"] = description
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        field_dict["name"] = self.name
+        if self.is_public is not UNSET:
+            field_dict["isPublic"] = self.is_public
+        if _description is not UNSET:
+            field_dict["description"] = _description
 
         return field_dict
 

@@ -41,43 +41,26 @@ class ClipsNotesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        clip_id = self.clip_id
-
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        search: None | str | Unset
-        if isinstance(self.search, Unset):
-            search = UNSET
-        else:
-            search = self.search
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "clipId": clip_id,
-            }
-        )
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if search is not UNSET:
-            field_dict["search"] = search
+        _search: None | str | Unset
+        if isinstance(self.search, Unset):
+            _search = UNSET
+        else:
+            _search = self.search
+        field_dict["clipId"] = self.clip_id
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if _search is not UNSET:
+            field_dict["search"] = _search
 
         return field_dict
 

@@ -35,31 +35,20 @@ class ClipsUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        clip_id = self.clip_id
-
-        name = self.name
-
-        is_public = self.is_public
-
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "clipId": clip_id,
-            }
-        )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if is_public is not UNSET:
-            field_dict["isPublic"] = is_public
-        if description is not UNSET:
-            field_dict["description"] = description
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        field_dict["clipId"] = self.clip_id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.is_public is not UNSET:
+            field_dict["isPublic"] = self.is_public
+        if _description is not UNSET:
+            field_dict["description"] = _description
 
         return field_dict
 

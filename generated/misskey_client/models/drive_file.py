@@ -69,81 +69,54 @@ class DriveFile:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        name = self.name
-
-        type_ = self.type_
-
-        md5 = self.md5
-
-        size = self.size
-
-        is_sensitive = self.is_sensitive
-
-        blurhash: None | str
-        blurhash = self.blurhash
-
-        properties = (
-            self.properties.to_dict() if hasattr(self.properties, "to_dict") else dict(cast(Any, self.properties))
-        )
-
-        url = self.url
-
-        thumbnail_url: None | str
-        thumbnail_url = self.thumbnail_url
-
-        comment: None | str
-        comment = self.comment
-
-        folder_id: None | str
-        folder_id = self.folder_id
-
-        user_id: None | str
-        user_id = self.user_id
-
-        folder: dict[str, Any] | None | Unset
-        if isinstance(self.folder, Unset):
-            folder = UNSET
-        elif isinstance(self.folder, DriveFolder):
-            folder = self.folder.to_dict() if hasattr(self.folder, "to_dict") else dict(cast(Any, self.folder))
-        else:
-            folder = self.folder
-
-        user: dict[str, Any] | None | Unset
-        if isinstance(self.user, Unset):
-            user = UNSET
-        elif isinstance(self.user, UserLite):
-            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        else:
-            user = self.user
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "name": name,
-                "type": type_,
-                "md5": md5,
-                "size": size,
-                "isSensitive": is_sensitive,
-                "blurhash": blurhash,
-                "properties": properties,
-                "url": url,
-                "thumbnailUrl": thumbnail_url,
-                "comment": comment,
-                "folderId": folder_id,
-                "userId": user_id,
-            }
+        _created_at = self.created_at.isoformat()
+        _blurhash: None | str
+        _blurhash = self.blurhash
+        _properties = (
+            self.properties.to_dict() if hasattr(self.properties, "to_dict") else dict(cast(Any, self.properties))
         )
-        if folder is not UNSET:
-            field_dict["folder"] = folder
-        if user is not UNSET:
-            field_dict["user"] = user
+        _thumbnail_url: None | str
+        _thumbnail_url = self.thumbnail_url
+        _comment: None | str
+        _comment = self.comment
+        _folder_id: None | str
+        _folder_id = self.folder_id
+        _user_id: None | str
+        _user_id = self.user_id
+        _folder: dict[str, Any] | None | Unset
+        if isinstance(self.folder, Unset):
+            _folder = UNSET
+        elif isinstance(self.folder, DriveFolder):
+            _folder = self.folder.to_dict() if hasattr(self.folder, "to_dict") else dict(cast(Any, self.folder))
+        else:
+            _folder = self.folder
+        _user: dict[str, Any] | None | Unset
+        if isinstance(self.user, Unset):
+            _user = UNSET
+        elif isinstance(self.user, UserLite):
+            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        else:
+            _user = self.user
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["name"] = self.name
+        field_dict["type"] = self.type_
+        field_dict["md5"] = self.md5
+        field_dict["size"] = self.size
+        field_dict["isSensitive"] = self.is_sensitive
+        field_dict["blurhash"] = _blurhash
+        field_dict["properties"] = _properties
+        field_dict["url"] = self.url
+        field_dict["thumbnailUrl"] = _thumbnail_url
+        field_dict["comment"] = _comment
+        field_dict["folderId"] = _folder_id
+        field_dict["userId"] = _user_id
+        if _folder is not UNSET:
+            field_dict["folder"] = _folder
+        if _user is not UNSET:
+            field_dict["user"] = _user
 
         return field_dict
 

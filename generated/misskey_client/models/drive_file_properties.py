@@ -34,25 +34,16 @@ class DriveFileProperties:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        width = self.width
-
-        height = self.height
-
-        orientation = self.orientation
-
-        avg_color = self.avg_color
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if width is not UNSET:
-            field_dict["width"] = width
-        if height is not UNSET:
-            field_dict["height"] = height
-        if orientation is not UNSET:
-            field_dict["orientation"] = orientation
-        if avg_color is not UNSET:
-            field_dict["avgColor"] = avg_color
+        if self.width is not UNSET:
+            field_dict["width"] = self.width
+        if self.height is not UNSET:
+            field_dict["height"] = self.height
+        if self.orientation is not UNSET:
+            field_dict["orientation"] = self.orientation
+        if self.avg_color is not UNSET:
+            field_dict["avgColor"] = self.avg_color
 
         return field_dict
 

@@ -50,59 +50,45 @@ class DriveFilesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        folder_id: None | str | Unset
-        if isinstance(self.folder_id, Unset):
-            folder_id = UNSET
-        else:
-            folder_id = self.folder_id
-
-        type_: None | str | Unset
-        if isinstance(self.type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = self.type_
-
-        sort: None | str | Unset
-        if isinstance(self.sort, Unset):
-            sort = UNSET
-        elif isinstance(self.sort, str):
-            sort = self.sort
-        elif isinstance(self.sort, str):
-            sort = self.sort
-        elif isinstance(self.sort, str):
-            sort = self.sort
-        else:
-            sort = self.sort
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if folder_id is not UNSET:
-            field_dict["folderId"] = folder_id
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if sort is not UNSET:
-            field_dict["sort"] = sort
+        _folder_id: None | str | Unset
+        if isinstance(self.folder_id, Unset):
+            _folder_id = UNSET
+        else:
+            _folder_id = self.folder_id
+        _type_: None | str | Unset
+        if isinstance(self.type_, Unset):
+            _type_ = UNSET
+        else:
+            _type_ = self.type_
+        _sort: None | str | Unset
+        if isinstance(self.sort, Unset):
+            _sort = UNSET
+        elif isinstance(self.sort, str):
+            _sort = self.sort
+        elif isinstance(self.sort, str):
+            _sort = self.sort
+        elif isinstance(self.sort, str):
+            _sort = self.sort
+        else:
+            _sort = self.sort
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if _folder_id is not UNSET:
+            field_dict["folderId"] = _folder_id
+        if _type_ is not UNSET:
+            field_dict["type"] = _type_
+        if _sort is not UNSET:
+            field_dict["sort"] = _sort
 
         return field_dict
 

@@ -37,41 +37,33 @@ class DriveFilesCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        folder_id: None | str | Unset
-        if isinstance(self.folder_id, Unset):
-            folder_id = UNSET
-        else:
-            folder_id = self.folder_id
-
-        name: None | str | Unset
-        if isinstance(self.name, Unset):
-            name = UNSET
-        else:
-            name = self.name
-
-        comment: None | str | Unset
-        if isinstance(self.comment, Unset):
-            comment = UNSET
-        else:
-            comment = self.comment
-
-        is_sensitive = self.is_sensitive
-
-        force = self.force
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if folder_id is not UNSET:
-            field_dict["folderId"] = folder_id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
-        if force is not UNSET:
-            field_dict["force"] = force
+        _folder_id: None | str | Unset
+        if isinstance(self.folder_id, Unset):
+            _folder_id = UNSET
+        else:
+            _folder_id = self.folder_id
+        _name: None | str | Unset
+        if isinstance(self.name, Unset):
+            _name = UNSET
+        else:
+            _name = self.name
+        _comment: None | str | Unset
+        if isinstance(self.comment, Unset):
+            _comment = UNSET
+        else:
+            _comment = self.comment
+        if _folder_id is not UNSET:
+            field_dict["folderId"] = _folder_id
+        if _name is not UNSET:
+            field_dict["name"] = _name
+        if _comment is not UNSET:
+            field_dict["comment"] = _comment
+        if self.is_sensitive is not UNSET:
+            field_dict["isSensitive"] = self.is_sensitive
+        if self.force is not UNSET:
+            field_dict["force"] = self.force
 
         return field_dict
 

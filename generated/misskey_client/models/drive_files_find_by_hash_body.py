@@ -29,15 +29,9 @@ class DriveFilesFindByHashBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        md5 = self.md5
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "md5": md5,
-            }
-        )
+        field_dict["md5"] = self.md5
 
         return field_dict
 

@@ -31,23 +31,18 @@ class DriveFilesMoveBulkBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file_ids = self.file_ids
-
-        folder_id: None | str | Unset
-        if isinstance(self.folder_id, Unset):
-            folder_id = UNSET
-        else:
-            folder_id = self.folder_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fileIds": file_ids,
-            }
-        )
-        if folder_id is not UNSET:
-            field_dict["folderId"] = folder_id
+        _file_ids = self.file_ids
+
+        _folder_id: None | str | Unset
+        if isinstance(self.folder_id, Unset):
+            _folder_id = UNSET
+        else:
+            _folder_id = self.folder_id
+        field_dict["fileIds"] = _file_ids
+        if _folder_id is not UNSET:
+            field_dict["folderId"] = _folder_id
 
         return field_dict
 

@@ -30,17 +30,12 @@ class DriveFilesShowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file_id = self.file_id
-
-        url = self.url
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if file_id is not UNSET:
-            field_dict["fileId"] = file_id
-        if url is not UNSET:
-            field_dict["url"] = url
+        if self.file_id is not UNSET:
+            field_dict["fileId"] = self.file_id
+        if self.url is not UNSET:
+            field_dict["url"] = self.url
 
         return field_dict
 

@@ -37,39 +37,27 @@ class DriveFilesUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file_id = self.file_id
-
-        folder_id: None | str | Unset
-        if isinstance(self.folder_id, Unset):
-            folder_id = UNSET
-        else:
-            folder_id = self.folder_id
-
-        name = self.name
-
-        is_sensitive = self.is_sensitive
-
-        comment: None | str | Unset
-        if isinstance(self.comment, Unset):
-            comment = UNSET
-        else:
-            comment = self.comment
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fileId": file_id,
-            }
-        )
-        if folder_id is not UNSET:
-            field_dict["folderId"] = folder_id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
-        if comment is not UNSET:
-            field_dict["comment"] = comment
+        _folder_id: None | str | Unset
+        if isinstance(self.folder_id, Unset):
+            _folder_id = UNSET
+        else:
+            _folder_id = self.folder_id
+        _comment: None | str | Unset
+        if isinstance(self.comment, Unset):
+            _comment = UNSET
+        else:
+            _comment = self.comment
+        field_dict["fileId"] = self.file_id
+        if _folder_id is not UNSET:
+            field_dict["folderId"] = _folder_id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.is_sensitive is not UNSET:
+            field_dict["isSensitive"] = self.is_sensitive
+        if _comment is not UNSET:
+            field_dict["comment"] = _comment
 
         return field_dict
 

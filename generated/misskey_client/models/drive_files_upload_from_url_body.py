@@ -39,47 +39,34 @@ class DriveFilesUploadFromUrlBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        url = self.url
-
-        folder_id: None | str | Unset
-        if isinstance(self.folder_id, Unset):
-            folder_id = UNSET
-        else:
-            folder_id = self.folder_id
-
-        is_sensitive = self.is_sensitive
-
-        comment: None | str | Unset
-        if isinstance(self.comment, Unset):
-            comment = UNSET
-        else:
-            comment = self.comment
-
-        marker: None | str | Unset
-        if isinstance(self.marker, Unset):
-            marker = UNSET
-        else:
-            marker = self.marker
-
-        force = self.force
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "url": url,
-            }
-        )
-        if folder_id is not UNSET:
-            field_dict["folderId"] = folder_id
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if marker is not UNSET:
-            field_dict["marker"] = marker
-        if force is not UNSET:
-            field_dict["force"] = force
+        _folder_id: None | str | Unset
+        if isinstance(self.folder_id, Unset):
+            _folder_id = UNSET
+        else:
+            _folder_id = self.folder_id
+        _comment: None | str | Unset
+        if isinstance(self.comment, Unset):
+            _comment = UNSET
+        else:
+            _comment = self.comment
+        _marker: None | str | Unset
+        if isinstance(self.marker, Unset):
+            _marker = UNSET
+        else:
+            _marker = self.marker
+        field_dict["url"] = self.url
+        if _folder_id is not UNSET:
+            field_dict["folderId"] = _folder_id
+        if self.is_sensitive is not UNSET:
+            field_dict["isSensitive"] = self.is_sensitive
+        if _comment is not UNSET:
+            field_dict["comment"] = _comment
+        if _marker is not UNSET:
+            field_dict["marker"] = _marker
+        if self.force is not UNSET:
+            field_dict["force"] = self.force
 
         return field_dict
 

@@ -43,43 +43,28 @@ class DriveFolder:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        name = self.name
-
-        parent_id: None | str
-        parent_id = self.parent_id
-
-        folders_count = self.folders_count
-
-        files_count = self.files_count
-
-        parent: dict[str, Any] | None | Unset
-        if isinstance(self.parent, Unset):
-            parent = UNSET
-        elif isinstance(self.parent, DriveFolder):
-            parent = self.parent.to_dict() if hasattr(self.parent, "to_dict") else dict(cast(Any, self.parent))
-        else:
-            parent = self.parent
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "name": name,
-                "parentId": parent_id,
-            }
-        )
-        if folders_count is not UNSET:
-            field_dict["foldersCount"] = folders_count
-        if files_count is not UNSET:
-            field_dict["filesCount"] = files_count
-        if parent is not UNSET:
-            field_dict["parent"] = parent
+        _created_at = self.created_at.isoformat()
+        _parent_id: None | str
+        _parent_id = self.parent_id
+        _parent: dict[str, Any] | None | Unset
+        if isinstance(self.parent, Unset):
+            _parent = UNSET
+        elif isinstance(self.parent, DriveFolder):
+            _parent = self.parent.to_dict() if hasattr(self.parent, "to_dict") else dict(cast(Any, self.parent))
+        else:
+            _parent = self.parent
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["name"] = self.name
+        field_dict["parentId"] = _parent_id
+        if self.folders_count is not UNSET:
+            field_dict["foldersCount"] = self.folders_count
+        if self.files_count is not UNSET:
+            field_dict["filesCount"] = self.files_count
+        if _parent is not UNSET:
+            field_dict["parent"] = _parent
 
         return field_dict
 

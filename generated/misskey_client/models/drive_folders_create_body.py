@@ -30,21 +30,17 @@ class DriveFoldersCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        parent_id: None | str | Unset
-        if isinstance(self.parent_id, Unset):
-            parent_id = UNSET
-        else:
-            parent_id = self.parent_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if name is not UNSET:
-            field_dict["name"] = name
-        if parent_id is not UNSET:
-            field_dict["parentId"] = parent_id
+        _parent_id: None | str | Unset
+        if isinstance(self.parent_id, Unset):
+            _parent_id = UNSET
+        else:
+            _parent_id = self.parent_id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if _parent_id is not UNSET:
+            field_dict["parentId"] = _parent_id
 
         return field_dict
 

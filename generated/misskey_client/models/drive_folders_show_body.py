@@ -29,15 +29,9 @@ class DriveFoldersShowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        folder_id = self.folder_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "folderId": folder_id,
-            }
-        )
+        field_dict["folderId"] = self.folder_id
 
         return field_dict
 

@@ -31,18 +31,10 @@ class DriveResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        capacity = self.capacity
-
-        usage = self.usage
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "capacity": capacity,
-                "usage": usage,
-            }
-        )
+        field_dict["capacity"] = self.capacity
+        field_dict["usage"] = self.usage
 
         return field_dict
 

@@ -29,15 +29,9 @@ class EmailAddressAvailableBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        email_address = self.email_address
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "emailAddress": email_address,
-            }
-        )
+        field_dict["emailAddress"] = self.email_address
 
         return field_dict
 

@@ -31,19 +31,12 @@ class EmailAddressAvailableResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        available = self.available
-
-        reason: None | str
-        reason = self.reason
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "available": available,
-                "reason": reason,
-            }
-        )
+        _reason: None | str
+        _reason = self.reason
+        field_dict["available"] = self.available
+        field_dict["reason"] = _reason
 
         return field_dict
 

@@ -47,45 +47,28 @@ class EmojiDetailed:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        aliases = self.aliases
-
-        name = self.name
-
-        category: None | str
-        category = self.category
-
-        host: None | str
-        host = self.host
-
-        url = self.url
-
-        license_: None | str
-        license_ = self.license_
-
-        is_sensitive = self.is_sensitive
-
-        local_only = self.local_only
-
-        role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "aliases": aliases,
-                "name": name,
-                "category": category,
-                "host": host,
-                "url": url,
-                "license": license_,
-                "isSensitive": is_sensitive,
-                "localOnly": local_only,
-                "roleIdsThatCanBeUsedThisEmojiAsReaction": role_ids_that_can_be_used_this_emoji_as_reaction,
-            }
-        )
+        _aliases = self.aliases
+
+        _category: None | str
+        _category = self.category
+        _host: None | str
+        _host = self.host
+        _license_: None | str
+        _license_ = self.license_
+        _role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
+
+        field_dict["id"] = self.id
+        field_dict["aliases"] = _aliases
+        field_dict["name"] = self.name
+        field_dict["category"] = _category
+        field_dict["host"] = _host
+        field_dict["url"] = self.url
+        field_dict["license"] = _license_
+        field_dict["isSensitive"] = self.is_sensitive
+        field_dict["localOnly"] = self.local_only
+        field_dict["roleIdsThatCanBeUsedThisEmojiAsReaction"] = _role_ids_that_can_be_used_this_emoji_as_reaction
 
         return field_dict
 

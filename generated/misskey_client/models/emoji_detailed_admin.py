@@ -68,42 +68,26 @@ class EmojiDetailedAdmin:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        updated_at: None | str
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _updated_at: None | str
         if isinstance(self.updated_at, datetime.datetime):
-            updated_at = self.updated_at.isoformat()
+            _updated_at = self.updated_at.isoformat()
         else:
-            updated_at = self.updated_at
+            _updated_at = self.updated_at
+        _host: None | str
+        _host = self.host
+        _uri: None | str
+        _uri = self.uri
+        _type_: None | str
+        _type_ = self.type_
+        _aliases = self.aliases
 
-        name = self.name
-
-        host: None | str
-        host = self.host
-
-        public_url = self.public_url
-
-        original_url = self.original_url
-
-        uri: None | str
-        uri = self.uri
-
-        type_: None | str
-        type_ = self.type_
-
-        aliases = self.aliases
-
-        category: None | str
-        category = self.category
-
-        license_: None | str
-        license_ = self.license_
-
-        local_only = self.local_only
-
-        is_sensitive = self.is_sensitive
-
-        role_ids_that_can_be_used_this_emoji_as_reaction = []
+        _category: None | str
+        _category = self.category
+        _license_: None | str
+        _license_ = self.license_
+        _role_ids_that_can_be_used_this_emoji_as_reaction = []
         for (
             role_ids_that_can_be_used_this_emoji_as_reaction_item_data
         ) in self.role_ids_that_can_be_used_this_emoji_as_reaction:
@@ -112,30 +96,24 @@ class EmojiDetailedAdmin:
                 if hasattr(role_ids_that_can_be_used_this_emoji_as_reaction_item_data, "to_dict")
                 else dict(cast(Any, role_ids_that_can_be_used_this_emoji_as_reaction_item_data))
             )
-            role_ids_that_can_be_used_this_emoji_as_reaction.append(
+            _role_ids_that_can_be_used_this_emoji_as_reaction.append(
                 role_ids_that_can_be_used_this_emoji_as_reaction_item
             )
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "updatedAt": updated_at,
-                "name": name,
-                "host": host,
-                "publicUrl": public_url,
-                "originalUrl": original_url,
-                "uri": uri,
-                "type": type_,
-                "aliases": aliases,
-                "category": category,
-                "license": license_,
-                "localOnly": local_only,
-                "isSensitive": is_sensitive,
-                "roleIdsThatCanBeUsedThisEmojiAsReaction": role_ids_that_can_be_used_this_emoji_as_reaction,
-            }
-        )
+        field_dict["id"] = self.id
+        field_dict["updatedAt"] = _updated_at
+        field_dict["name"] = self.name
+        field_dict["host"] = _host
+        field_dict["publicUrl"] = self.public_url
+        field_dict["originalUrl"] = self.original_url
+        field_dict["uri"] = _uri
+        field_dict["type"] = _type_
+        field_dict["aliases"] = _aliases
+        field_dict["category"] = _category
+        field_dict["license"] = _license_
+        field_dict["localOnly"] = self.local_only
+        field_dict["isSensitive"] = self.is_sensitive
+        field_dict["roleIdsThatCanBeUsedThisEmojiAsReaction"] = _role_ids_that_can_be_used_this_emoji_as_reaction
 
         return field_dict
 

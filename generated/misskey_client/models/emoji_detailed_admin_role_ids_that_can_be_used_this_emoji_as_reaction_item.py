@@ -31,18 +31,10 @@ class EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        name = self.name
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-            }
-        )
+        field_dict["id"] = self.id
+        field_dict["name"] = self.name
 
         return field_dict
 

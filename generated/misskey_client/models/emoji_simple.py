@@ -41,39 +41,26 @@ class EmojiSimple:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        aliases = self.aliases
-
-        name = self.name
-
-        category: None | str
-        category = self.category
-
-        url = self.url
-
-        local_only = self.local_only
-
-        is_sensitive = self.is_sensitive
-
-        role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET
-        if not isinstance(self.role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
-            role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "aliases": aliases,
-                "name": name,
-                "category": category,
-                "url": url,
-            }
-        )
-        if local_only is not UNSET:
-            field_dict["localOnly"] = local_only
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
-        if role_ids_that_can_be_used_this_emoji_as_reaction is not UNSET:
-            field_dict["roleIdsThatCanBeUsedThisEmojiAsReaction"] = role_ids_that_can_be_used_this_emoji_as_reaction
+        _aliases = self.aliases
+
+        _category: None | str
+        _category = self.category
+        _role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET
+        if not isinstance(self.role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
+            _role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
+
+        field_dict["aliases"] = _aliases
+        field_dict["name"] = self.name
+        field_dict["category"] = _category
+        field_dict["url"] = self.url
+        if self.local_only is not UNSET:
+            field_dict["localOnly"] = self.local_only
+        if self.is_sensitive is not UNSET:
+            field_dict["isSensitive"] = self.is_sensitive
+        if _role_ids_that_can_be_used_this_emoji_as_reaction is not UNSET:
+            field_dict["roleIdsThatCanBeUsedThisEmojiAsReaction"] = _role_ids_that_can_be_used_this_emoji_as_reaction
 
         return field_dict
 

@@ -35,22 +35,18 @@ class EmojisResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        emojis = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _emojis = []
         for emojis_item_data in self.emojis:
             emojis_item = (
                 emojis_item_data.to_dict()
                 if hasattr(emojis_item_data, "to_dict")
                 else dict(cast(Any, emojis_item_data))
             )
-            emojis.append(emojis_item)
+            _emojis.append(emojis_item)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "emojis": emojis,
-            }
-        )
+        field_dict["emojis"] = _emojis
 
         return field_dict
 

@@ -35,22 +35,18 @@ class EndpointResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        params = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _params = []
         for params_item_data in self.params:
             params_item = (
                 params_item_data.to_dict()
                 if hasattr(params_item_data, "to_dict")
                 else dict(cast(Any, params_item_data))
             )
-            params.append(params_item)
+            _params.append(params_item)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "params": params,
-            }
-        )
+        field_dict["params"] = _params
 
         return field_dict
 

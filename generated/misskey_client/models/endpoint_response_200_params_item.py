@@ -31,18 +31,10 @@ class EndpointResponse200ParamsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        type_ = self.type_
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "type": type_,
-            }
-        )
+        field_dict["name"] = self.name
+        field_dict["type"] = self.type_
 
         return field_dict
 

@@ -35,15 +35,10 @@ class Error:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        error = self.error.to_dict() if hasattr(self.error, "to_dict") else dict(cast(Any, self.error))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "error": error,
-            }
-        )
+        _error = self.error.to_dict() if hasattr(self.error, "to_dict") else dict(cast(Any, self.error))
+        field_dict["error"] = _error
 
         return field_dict
 

@@ -35,21 +35,12 @@ class ErrorError:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        code = self.code
-
-        message = self.message
-
-        id = str(self.id)
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "code": code,
-                "message": message,
-                "id": id,
-            }
-        )
+        _id = str(self.id)
+        field_dict["code"] = self.code
+        field_dict["message"] = self.message
+        field_dict["id"] = _id
 
         return field_dict
 

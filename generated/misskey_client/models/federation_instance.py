@@ -85,113 +85,72 @@ class FederationInstance:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        first_retrieved_at = self.first_retrieved_at.isoformat()
-
-        host = self.host
-
-        users_count = self.users_count
-
-        notes_count = self.notes_count
-
-        following_count = self.following_count
-
-        followers_count = self.followers_count
-
-        is_not_responding = self.is_not_responding
-
-        is_suspended = self.is_suspended
-
-        suspension_state: str = self.suspension_state
-
-        is_blocked = self.is_blocked
-
-        software_name: None | str
-        software_name = self.software_name
-
-        software_version: None | str
-        software_version = self.software_version
-
-        open_registrations: bool | None
-        open_registrations = self.open_registrations
-
-        name: None | str
-        name = self.name
-
-        description: None | str
-        description = self.description
-
-        maintainer_name: None | str
-        maintainer_name = self.maintainer_name
-
-        maintainer_email: None | str
-        maintainer_email = self.maintainer_email
-
-        is_silenced = self.is_silenced
-
-        is_media_silenced = self.is_media_silenced
-
-        icon_url: None | str
-        icon_url = self.icon_url
-
-        favicon_url: None | str
-        favicon_url = self.favicon_url
-
-        theme_color: None | str
-        theme_color = self.theme_color
-
-        info_updated_at: None | str
-        if isinstance(self.info_updated_at, datetime.datetime):
-            info_updated_at = self.info_updated_at.isoformat()
-        else:
-            info_updated_at = self.info_updated_at
-
-        latest_request_received_at: None | str
-        if isinstance(self.latest_request_received_at, datetime.datetime):
-            latest_request_received_at = self.latest_request_received_at.isoformat()
-        else:
-            latest_request_received_at = self.latest_request_received_at
-
-        moderation_note: None | str | Unset
-        if isinstance(self.moderation_note, Unset):
-            moderation_note = UNSET
-        else:
-            moderation_note = self.moderation_note
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "firstRetrievedAt": first_retrieved_at,
-                "host": host,
-                "usersCount": users_count,
-                "notesCount": notes_count,
-                "followingCount": following_count,
-                "followersCount": followers_count,
-                "isNotResponding": is_not_responding,
-                "isSuspended": is_suspended,
-                "suspensionState": suspension_state,
-                "isBlocked": is_blocked,
-                "softwareName": software_name,
-                "softwareVersion": software_version,
-                "openRegistrations": open_registrations,
-                "name": name,
-                "description": description,
-                "maintainerName": maintainer_name,
-                "maintainerEmail": maintainer_email,
-                "isSilenced": is_silenced,
-                "isMediaSilenced": is_media_silenced,
-                "iconUrl": icon_url,
-                "faviconUrl": favicon_url,
-                "themeColor": theme_color,
-                "infoUpdatedAt": info_updated_at,
-                "latestRequestReceivedAt": latest_request_received_at,
-            }
-        )
-        if moderation_note is not UNSET:
-            field_dict["moderationNote"] = moderation_note
+        _first_retrieved_at = self.first_retrieved_at.isoformat()
+        _suspension_state: str = self.suspension_state
+        _software_name: None | str
+        _software_name = self.software_name
+        _software_version: None | str
+        _software_version = self.software_version
+        _open_registrations: bool | None
+        _open_registrations = self.open_registrations
+        _name: None | str
+        _name = self.name
+        _description: None | str
+        _description = self.description
+        _maintainer_name: None | str
+        _maintainer_name = self.maintainer_name
+        _maintainer_email: None | str
+        _maintainer_email = self.maintainer_email
+        _icon_url: None | str
+        _icon_url = self.icon_url
+        _favicon_url: None | str
+        _favicon_url = self.favicon_url
+        _theme_color: None | str
+        _theme_color = self.theme_color
+        _info_updated_at: None | str
+        if isinstance(self.info_updated_at, datetime.datetime):
+            _info_updated_at = self.info_updated_at.isoformat()
+        else:
+            _info_updated_at = self.info_updated_at
+        _latest_request_received_at: None | str
+        if isinstance(self.latest_request_received_at, datetime.datetime):
+            _latest_request_received_at = self.latest_request_received_at.isoformat()
+        else:
+            _latest_request_received_at = self.latest_request_received_at
+        _moderation_note: None | str | Unset
+        if isinstance(self.moderation_note, Unset):
+            _moderation_note = UNSET
+        else:
+            _moderation_note = self.moderation_note
+        field_dict["id"] = self.id
+        field_dict["firstRetrievedAt"] = _first_retrieved_at
+        field_dict["host"] = self.host
+        field_dict["usersCount"] = self.users_count
+        field_dict["notesCount"] = self.notes_count
+        field_dict["followingCount"] = self.following_count
+        field_dict["followersCount"] = self.followers_count
+        field_dict["isNotResponding"] = self.is_not_responding
+        field_dict["isSuspended"] = self.is_suspended
+        field_dict["suspensionState"] = _suspension_state
+        field_dict["isBlocked"] = self.is_blocked
+        field_dict["softwareName"] = _software_name
+        field_dict["softwareVersion"] = _software_version
+        field_dict["openRegistrations"] = _open_registrations
+        field_dict["name"] = _name
+        field_dict["description"] = _description
+        field_dict["maintainerName"] = _maintainer_name
+        field_dict["maintainerEmail"] = _maintainer_email
+        field_dict["isSilenced"] = self.is_silenced
+        field_dict["isMediaSilenced"] = self.is_media_silenced
+        field_dict["iconUrl"] = _icon_url
+        field_dict["faviconUrl"] = _favicon_url
+        field_dict["themeColor"] = _theme_color
+        field_dict["infoUpdatedAt"] = _info_updated_at
+        field_dict["latestRequestReceivedAt"] = _latest_request_received_at
+        if _moderation_note is not UNSET:
+            field_dict["moderationNote"] = _moderation_note
 
         return field_dict
 

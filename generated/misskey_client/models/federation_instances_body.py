@@ -65,95 +65,81 @@ class FederationInstancesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        host: None | str | Unset
-        if isinstance(self.host, Unset):
-            host = UNSET
-        else:
-            host = self.host
-
-        blocked: bool | None | Unset
-        if isinstance(self.blocked, Unset):
-            blocked = UNSET
-        else:
-            blocked = self.blocked
-
-        not_responding: bool | None | Unset
-        if isinstance(self.not_responding, Unset):
-            not_responding = UNSET
-        else:
-            not_responding = self.not_responding
-
-        suspended: bool | None | Unset
-        if isinstance(self.suspended, Unset):
-            suspended = UNSET
-        else:
-            suspended = self.suspended
-
-        silenced: bool | None | Unset
-        if isinstance(self.silenced, Unset):
-            silenced = UNSET
-        else:
-            silenced = self.silenced
-
-        federating: bool | None | Unset
-        if isinstance(self.federating, Unset):
-            federating = UNSET
-        else:
-            federating = self.federating
-
-        subscribing: bool | None | Unset
-        if isinstance(self.subscribing, Unset):
-            subscribing = UNSET
-        else:
-            subscribing = self.subscribing
-
-        publishing: bool | None | Unset
-        if isinstance(self.publishing, Unset):
-            publishing = UNSET
-        else:
-            publishing = self.publishing
-
-        limit = self.limit
-
-        offset = self.offset
-
-        sort: None | str | Unset
-        if isinstance(self.sort, Unset):
-            sort = UNSET
-        elif isinstance(self.sort, str):
-            sort = self.sort
-        elif isinstance(self.sort, str):
-            sort = self.sort
-        elif isinstance(self.sort, str):
-            sort = self.sort
-        else:
-            sort = self.sort
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if host is not UNSET:
-            field_dict["host"] = host
-        if blocked is not UNSET:
-            field_dict["blocked"] = blocked
-        if not_responding is not UNSET:
-            field_dict["notResponding"] = not_responding
-        if suspended is not UNSET:
-            field_dict["suspended"] = suspended
-        if silenced is not UNSET:
-            field_dict["silenced"] = silenced
-        if federating is not UNSET:
-            field_dict["federating"] = federating
-        if subscribing is not UNSET:
-            field_dict["subscribing"] = subscribing
-        if publishing is not UNSET:
-            field_dict["publishing"] = publishing
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if offset is not UNSET:
-            field_dict["offset"] = offset
-        if sort is not UNSET:
-            field_dict["sort"] = sort
+        _host: None | str | Unset
+        if isinstance(self.host, Unset):
+            _host = UNSET
+        else:
+            _host = self.host
+        _blocked: bool | None | Unset
+        if isinstance(self.blocked, Unset):
+            _blocked = UNSET
+        else:
+            _blocked = self.blocked
+        _not_responding: bool | None | Unset
+        if isinstance(self.not_responding, Unset):
+            _not_responding = UNSET
+        else:
+            _not_responding = self.not_responding
+        _suspended: bool | None | Unset
+        if isinstance(self.suspended, Unset):
+            _suspended = UNSET
+        else:
+            _suspended = self.suspended
+        _silenced: bool | None | Unset
+        if isinstance(self.silenced, Unset):
+            _silenced = UNSET
+        else:
+            _silenced = self.silenced
+        _federating: bool | None | Unset
+        if isinstance(self.federating, Unset):
+            _federating = UNSET
+        else:
+            _federating = self.federating
+        _subscribing: bool | None | Unset
+        if isinstance(self.subscribing, Unset):
+            _subscribing = UNSET
+        else:
+            _subscribing = self.subscribing
+        _publishing: bool | None | Unset
+        if isinstance(self.publishing, Unset):
+            _publishing = UNSET
+        else:
+            _publishing = self.publishing
+        _sort: None | str | Unset
+        if isinstance(self.sort, Unset):
+            _sort = UNSET
+        elif isinstance(self.sort, str):
+            _sort = self.sort
+        elif isinstance(self.sort, str):
+            _sort = self.sort
+        elif isinstance(self.sort, str):
+            _sort = self.sort
+        else:
+            _sort = self.sort
+        if _host is not UNSET:
+            field_dict["host"] = _host
+        if _blocked is not UNSET:
+            field_dict["blocked"] = _blocked
+        if _not_responding is not UNSET:
+            field_dict["notResponding"] = _not_responding
+        if _suspended is not UNSET:
+            field_dict["suspended"] = _suspended
+        if _silenced is not UNSET:
+            field_dict["silenced"] = _silenced
+        if _federating is not UNSET:
+            field_dict["federating"] = _federating
+        if _subscribing is not UNSET:
+            field_dict["subscribing"] = _subscribing
+        if _publishing is not UNSET:
+            field_dict["publishing"] = _publishing
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.offset is not UNSET:
+            field_dict["offset"] = self.offset
+        if _sort is not UNSET:
+            field_dict["sort"] = _sort
 
         return field_dict
 

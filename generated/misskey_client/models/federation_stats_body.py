@@ -28,13 +28,10 @@ class FederationStatsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
 
         return field_dict
 

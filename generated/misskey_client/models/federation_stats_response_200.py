@@ -41,38 +41,30 @@ class FederationStatsResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        top_sub_instances = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _top_sub_instances = []
         for top_sub_instances_item_data in self.top_sub_instances:
             top_sub_instances_item = (
                 top_sub_instances_item_data.to_dict()
                 if hasattr(top_sub_instances_item_data, "to_dict")
                 else dict(cast(Any, top_sub_instances_item_data))
             )
-            top_sub_instances.append(top_sub_instances_item)
+            _top_sub_instances.append(top_sub_instances_item)
 
-        other_followers_count = self.other_followers_count
-
-        top_pub_instances = []
+        _top_pub_instances = []
         for top_pub_instances_item_data in self.top_pub_instances:
             top_pub_instances_item = (
                 top_pub_instances_item_data.to_dict()
                 if hasattr(top_pub_instances_item_data, "to_dict")
                 else dict(cast(Any, top_pub_instances_item_data))
             )
-            top_pub_instances.append(top_pub_instances_item)
+            _top_pub_instances.append(top_pub_instances_item)
 
-        other_following_count = self.other_following_count
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "topSubInstances": top_sub_instances,
-                "otherFollowersCount": other_followers_count,
-                "topPubInstances": top_pub_instances,
-                "otherFollowingCount": other_following_count,
-            }
-        )
+        field_dict["topSubInstances"] = _top_sub_instances
+        field_dict["otherFollowersCount"] = self.other_followers_count
+        field_dict["topPubInstances"] = _top_pub_instances
+        field_dict["otherFollowingCount"] = self.other_following_count
 
         return field_dict
 

@@ -31,18 +31,10 @@ class FetchExternalResourcesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        url = self.url
-
-        hash_ = self.hash_
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "url": url,
-                "hash": hash_,
-            }
-        )
+        field_dict["url"] = self.url
+        field_dict["hash"] = self.hash_
 
         return field_dict
 

@@ -31,18 +31,10 @@ class FetchExternalResourcesResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
-
-        data = self.data
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "data": data,
-            }
-        )
+        field_dict["type"] = self.type_
+        field_dict["data"] = self.data
 
         return field_dict
 

@@ -52,58 +52,43 @@ class FetchRssResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        items = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _items = []
         for items_item_data in self.items:
             items_item = (
                 items_item_data.to_dict() if hasattr(items_item_data, "to_dict") else dict(cast(Any, items_item_data))
             )
-            items.append(items_item)
+            _items.append(items_item)
 
-        image: dict[str, Any] | Unset = UNSET
+        _image: dict[str, Any] | Unset = UNSET
         if not isinstance(self.image, Unset):
-            image = self.image.to_dict() if hasattr(self.image, "to_dict") else dict(cast(Any, self.image))
-
-        pagination_links: dict[str, Any] | Unset = UNSET
+            _image = self.image.to_dict() if hasattr(self.image, "to_dict") else dict(cast(Any, self.image))
+        _pagination_links: dict[str, Any] | Unset = UNSET
         if not isinstance(self.pagination_links, Unset):
-            pagination_links = (
+            _pagination_links = (
                 self.pagination_links.to_dict()
                 if hasattr(self.pagination_links, "to_dict")
                 else dict(cast(Any, self.pagination_links))
             )
-
-        link = self.link
-
-        title = self.title
-
-        feed_url = self.feed_url
-
-        description = self.description
-
-        itunes: dict[str, Any] | Unset = UNSET
+        _itunes: dict[str, Any] | Unset = UNSET
         if not isinstance(self.itunes, Unset):
-            itunes = self.itunes.to_dict() if hasattr(self.itunes, "to_dict") else dict(cast(Any, self.itunes))
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "items": items,
-            }
-        )
-        if image is not UNSET:
-            field_dict["image"] = image
-        if pagination_links is not UNSET:
-            field_dict["paginationLinks"] = pagination_links
-        if link is not UNSET:
-            field_dict["link"] = link
-        if title is not UNSET:
-            field_dict["title"] = title
-        if feed_url is not UNSET:
-            field_dict["feedUrl"] = feed_url
-        if description is not UNSET:
-            field_dict["description"] = description
-        if itunes is not UNSET:
-            field_dict["itunes"] = itunes
+            _itunes = self.itunes.to_dict() if hasattr(self.itunes, "to_dict") else dict(cast(Any, self.itunes))
+        field_dict["items"] = _items
+        if _image is not UNSET:
+            field_dict["image"] = _image
+        if _pagination_links is not UNSET:
+            field_dict["paginationLinks"] = _pagination_links
+        if self.link is not UNSET:
+            field_dict["link"] = self.link
+        if self.title is not UNSET:
+            field_dict["title"] = self.title
+        if self.feed_url is not UNSET:
+            field_dict["feedUrl"] = self.feed_url
+        if self.description is not UNSET:
+            field_dict["description"] = self.description
+        if _itunes is not UNSET:
+            field_dict["itunes"] = _itunes
 
         return field_dict
 

@@ -33,23 +33,13 @@ class FetchRssResponse200Image:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        url = self.url
-
-        link = self.link
-
-        title = self.title
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "url": url,
-            }
-        )
-        if link is not UNSET:
-            field_dict["link"] = link
-        if title is not UNSET:
-            field_dict["title"] = title
+        field_dict["url"] = self.url
+        if self.link is not UNSET:
+            field_dict["link"] = self.link
+        if self.title is not UNSET:
+            field_dict["title"] = self.title
 
         return field_dict
 

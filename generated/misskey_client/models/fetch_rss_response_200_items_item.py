@@ -54,59 +54,39 @@ class FetchRssResponse200ItemsItem:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        link = self.link
-
-        guid = self.guid
-
-        title = self.title
-
-        pub_date = self.pub_date
-
-        creator = self.creator
-
-        summary = self.summary
-
-        content = self.content
-
-        iso_date = self.iso_date
-
-        categories: list[str] | Unset = UNSET
-        if not isinstance(self.categories, Unset):
-            categories = self.categories
-
-        content_snippet = self.content_snippet
-
-        enclosure: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.enclosure, Unset):
-            enclosure = (
-                self.enclosure.to_dict() if hasattr(self.enclosure, "to_dict") else dict(cast(Any, self.enclosure))
-            )
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if link is not UNSET:
-            field_dict["link"] = link
-        if guid is not UNSET:
-            field_dict["guid"] = guid
-        if title is not UNSET:
-            field_dict["title"] = title
-        if pub_date is not UNSET:
-            field_dict["pubDate"] = pub_date
-        if creator is not UNSET:
-            field_dict["creator"] = creator
-        if summary is not UNSET:
-            field_dict["summary"] = summary
-        if content is not UNSET:
-            field_dict["content"] = content
-        if iso_date is not UNSET:
-            field_dict["isoDate"] = iso_date
-        if categories is not UNSET:
-            field_dict["categories"] = categories
-        if content_snippet is not UNSET:
-            field_dict["contentSnippet"] = content_snippet
-        if enclosure is not UNSET:
-            field_dict["enclosure"] = enclosure
+        _categories: list[str] | Unset = UNSET
+        if not isinstance(self.categories, Unset):
+            _categories = self.categories
+
+        _enclosure: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.enclosure, Unset):
+            _enclosure = (
+                self.enclosure.to_dict() if hasattr(self.enclosure, "to_dict") else dict(cast(Any, self.enclosure))
+            )
+        if self.link is not UNSET:
+            field_dict["link"] = self.link
+        if self.guid is not UNSET:
+            field_dict["guid"] = self.guid
+        if self.title is not UNSET:
+            field_dict["title"] = self.title
+        if self.pub_date is not UNSET:
+            field_dict["pubDate"] = self.pub_date
+        if self.creator is not UNSET:
+            field_dict["creator"] = self.creator
+        if self.summary is not UNSET:
+            field_dict["summary"] = self.summary
+        if self.content is not UNSET:
+            field_dict["content"] = self.content
+        if self.iso_date is not UNSET:
+            field_dict["isoDate"] = self.iso_date
+        if _categories is not UNSET:
+            field_dict["categories"] = _categories
+        if self.content_snippet is not UNSET:
+            field_dict["contentSnippet"] = self.content_snippet
+        if _enclosure is not UNSET:
+            field_dict["enclosure"] = _enclosure
 
         return field_dict
 

@@ -33,23 +33,13 @@ class FetchRssResponse200ItemsItemEnclosure:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        url = self.url
-
-        length = self.length
-
-        type_ = self.type_
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "url": url,
-            }
-        )
-        if length is not UNSET:
-            field_dict["length"] = length
-        if type_ is not UNSET:
-            field_dict["type"] = type_
+        field_dict["url"] = self.url
+        if self.length is not UNSET:
+            field_dict["length"] = self.length
+        if self.type_ is not UNSET:
+            field_dict["type"] = self.type_
 
         return field_dict
 

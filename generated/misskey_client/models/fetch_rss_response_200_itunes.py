@@ -46,43 +46,33 @@ class FetchRssResponse200Itunes:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        image = self.image
-
-        owner: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.owner, Unset):
-            owner = self.owner.to_dict() if hasattr(self.owner, "to_dict") else dict(cast(Any, self.owner))
-
-        author = self.author
-
-        summary = self.summary
-
-        explicit = self.explicit
-
-        categories: list[str] | Unset = UNSET
-        if not isinstance(self.categories, Unset):
-            categories = self.categories
-
-        keywords: list[str] | Unset = UNSET
-        if not isinstance(self.keywords, Unset):
-            keywords = self.keywords
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if image is not UNSET:
-            field_dict["image"] = image
-        if owner is not UNSET:
-            field_dict["owner"] = owner
-        if author is not UNSET:
-            field_dict["author"] = author
-        if summary is not UNSET:
-            field_dict["summary"] = summary
-        if explicit is not UNSET:
-            field_dict["explicit"] = explicit
-        if categories is not UNSET:
-            field_dict["categories"] = categories
-        if keywords is not UNSET:
-            field_dict["keywords"] = keywords
+        _owner: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.owner, Unset):
+            _owner = self.owner.to_dict() if hasattr(self.owner, "to_dict") else dict(cast(Any, self.owner))
+        _categories: list[str] | Unset = UNSET
+        if not isinstance(self.categories, Unset):
+            _categories = self.categories
+
+        _keywords: list[str] | Unset = UNSET
+        if not isinstance(self.keywords, Unset):
+            _keywords = self.keywords
+
+        if self.image is not UNSET:
+            field_dict["image"] = self.image
+        if _owner is not UNSET:
+            field_dict["owner"] = _owner
+        if self.author is not UNSET:
+            field_dict["author"] = self.author
+        if self.summary is not UNSET:
+            field_dict["summary"] = self.summary
+        if self.explicit is not UNSET:
+            field_dict["explicit"] = self.explicit
+        if _categories is not UNSET:
+            field_dict["categories"] = _categories
+        if _keywords is not UNSET:
+            field_dict["keywords"] = _keywords
 
         return field_dict
 

@@ -30,17 +30,12 @@ class FetchRssResponse200ItunesOwner:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        email = self.email
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if name is not UNSET:
-            field_dict["name"] = name
-        if email is not UNSET:
-            field_dict["email"] = email
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.email is not UNSET:
+            field_dict["email"] = self.email
 
         return field_dict
 

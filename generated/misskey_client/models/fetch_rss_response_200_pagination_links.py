@@ -36,29 +36,18 @@ class FetchRssResponse200PaginationLinks:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        self_ = self.self_
-
-        first = self.first
-
-        next_ = self.next_
-
-        last = self.last
-
-        prev = self.prev
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if self_ is not UNSET:
-            field_dict["self"] = self_
-        if first is not UNSET:
-            field_dict["first"] = first
-        if next_ is not UNSET:
-            field_dict["next"] = next_
-        if last is not UNSET:
-            field_dict["last"] = last
-        if prev is not UNSET:
-            field_dict["prev"] = prev
+        if self.self_ is not UNSET:
+            field_dict["self"] = self.self_
+        if self.first is not UNSET:
+            field_dict["first"] = self.first
+        if self.next_ is not UNSET:
+            field_dict["next"] = self.next_
+        if self.last is not UNSET:
+            field_dict["last"] = self.last
+        if self.prev is not UNSET:
+            field_dict["prev"] = self.prev
 
         return field_dict
 

@@ -58,46 +58,24 @@ class Flash:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        updated_at = self.updated_at.isoformat()
-
-        user_id = self.user_id
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        title = self.title
-
-        summary = self.summary
-
-        script = self.script
-
-        visibility: str = self.visibility
-
-        liked_count = self.liked_count
-
-        is_liked = self.is_liked
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "updatedAt": updated_at,
-                "userId": user_id,
-                "user": user,
-                "title": title,
-                "summary": summary,
-                "script": script,
-                "visibility": visibility,
-                "likedCount": liked_count,
-            }
-        )
-        if is_liked is not UNSET:
-            field_dict["isLiked"] = is_liked
+        _created_at = self.created_at.isoformat()
+        _updated_at = self.updated_at.isoformat()
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _visibility: str = self.visibility
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["updatedAt"] = _updated_at
+        field_dict["userId"] = self.user_id
+        field_dict["user"] = _user
+        field_dict["title"] = self.title
+        field_dict["summary"] = self.summary
+        field_dict["script"] = self.script
+        field_dict["visibility"] = _visibility
+        field_dict["likedCount"] = self.liked_count
+        if self.is_liked is not UNSET:
+            field_dict["isLiked"] = self.is_liked
 
         return field_dict
 

@@ -38,30 +38,20 @@ class FlashCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        title = self.title
-
-        summary = self.summary
-
-        script = self.script
-
-        permissions = self.permissions
-
-        visibility: str | Unset = UNSET
-        if not isinstance(self.visibility, Unset):
-            visibility = self.visibility
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "title": title,
-                "summary": summary,
-                "script": script,
-                "permissions": permissions,
-            }
-        )
-        if visibility is not UNSET:
-            field_dict["visibility"] = visibility
+        _permissions = self.permissions
+
+        _visibility: str | Unset = UNSET
+        if not isinstance(self.visibility, Unset):
+            _visibility = self.visibility
+
+        field_dict["title"] = self.title
+        field_dict["summary"] = self.summary
+        field_dict["script"] = self.script
+        field_dict["permissions"] = _permissions
+        if _visibility is not UNSET:
+            field_dict["visibility"] = _visibility
 
         return field_dict
 

@@ -30,17 +30,12 @@ class FlashFeaturedBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        offset = self.offset
-
-        limit = self.limit
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if offset is not UNSET:
-            field_dict["offset"] = offset
-        if limit is not UNSET:
-            field_dict["limit"] = limit
+        if self.offset is not UNSET:
+            field_dict["offset"] = self.offset
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
 
         return field_dict
 

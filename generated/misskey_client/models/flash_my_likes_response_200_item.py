@@ -37,18 +37,11 @@ class FlashMyLikesResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        flash = self.flash.to_dict() if hasattr(self.flash, "to_dict") else dict(cast(Any, self.flash))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "flash": flash,
-            }
-        )
+        _flash = self.flash.to_dict() if hasattr(self.flash, "to_dict") else dict(cast(Any, self.flash))
+        field_dict["id"] = self.id
+        field_dict["flash"] = _flash
 
         return field_dict
 

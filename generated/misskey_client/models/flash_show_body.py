@@ -29,15 +29,9 @@ class FlashShowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        flash_id = self.flash_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "flashId": flash_id,
-            }
-        )
+        field_dict["flashId"] = self.flash_id
 
         return field_dict
 

@@ -40,39 +40,27 @@ class FlashUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        flash_id = self.flash_id
-
-        title = self.title
-
-        summary = self.summary
-
-        script = self.script
-
-        permissions: list[str] | Unset = UNSET
-        if not isinstance(self.permissions, Unset):
-            permissions = self.permissions
-
-        visibility: str | Unset = UNSET
-        if not isinstance(self.visibility, Unset):
-            visibility = self.visibility
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "flashId": flash_id,
-            }
-        )
-        if title is not UNSET:
-            field_dict["title"] = title
-        if summary is not UNSET:
-            field_dict["summary"] = summary
-        if script is not UNSET:
-            field_dict["script"] = script
-        if permissions is not UNSET:
-            field_dict["permissions"] = permissions
-        if visibility is not UNSET:
-            field_dict["visibility"] = visibility
+        _permissions: list[str] | Unset = UNSET
+        if not isinstance(self.permissions, Unset):
+            _permissions = self.permissions
+
+        _visibility: str | Unset = UNSET
+        if not isinstance(self.visibility, Unset):
+            _visibility = self.visibility
+
+        field_dict["flashId"] = self.flash_id
+        if self.title is not UNSET:
+            field_dict["title"] = self.title
+        if self.summary is not UNSET:
+            field_dict["summary"] = self.summary
+        if self.script is not UNSET:
+            field_dict["script"] = self.script
+        if _permissions is not UNSET:
+            field_dict["permissions"] = _permissions
+        if _visibility is not UNSET:
+            field_dict["visibility"] = _visibility
 
         return field_dict
 

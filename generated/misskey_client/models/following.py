@@ -47,36 +47,23 @@ class Following:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        followee_id = self.followee_id
-
-        follower_id = self.follower_id
-
-        followee: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.followee, Unset):
-            followee = self.followee.to_dict() if hasattr(self.followee, "to_dict") else dict(cast(Any, self.followee))
-
-        follower: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.follower, Unset):
-            follower = self.follower.to_dict() if hasattr(self.follower, "to_dict") else dict(cast(Any, self.follower))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "followeeId": followee_id,
-                "followerId": follower_id,
-            }
-        )
-        if followee is not UNSET:
-            field_dict["followee"] = followee
-        if follower is not UNSET:
-            field_dict["follower"] = follower
+        _created_at = self.created_at.isoformat()
+        _followee: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.followee, Unset):
+            _followee = self.followee.to_dict() if hasattr(self.followee, "to_dict") else dict(cast(Any, self.followee))
+        _follower: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.follower, Unset):
+            _follower = self.follower.to_dict() if hasattr(self.follower, "to_dict") else dict(cast(Any, self.follower))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["followeeId"] = self.followee_id
+        field_dict["followerId"] = self.follower_id
+        if _followee is not UNSET:
+            field_dict["followee"] = _followee
+        if _follower is not UNSET:
+            field_dict["follower"] = _follower
 
         return field_dict
 

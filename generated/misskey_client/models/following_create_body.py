@@ -31,19 +31,11 @@ class FollowingCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id = self.user_id
-
-        with_replies = self.with_replies
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "userId": user_id,
-            }
-        )
-        if with_replies is not UNSET:
-            field_dict["withReplies"] = with_replies
+        field_dict["userId"] = self.user_id
+        if self.with_replies is not UNSET:
+            field_dict["withReplies"] = self.with_replies
 
         return field_dict
 

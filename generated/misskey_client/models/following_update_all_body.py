@@ -34,19 +34,16 @@ class FollowingUpdateAllBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        notify: str | Unset = UNSET
-        if not isinstance(self.notify, Unset):
-            notify = self.notify
-
-        with_replies = self.with_replies
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if notify is not UNSET:
-            field_dict["notify"] = notify
-        if with_replies is not UNSET:
-            field_dict["withReplies"] = with_replies
+        _notify: str | Unset = UNSET
+        if not isinstance(self.notify, Unset):
+            _notify = self.notify
+
+        if _notify is not UNSET:
+            field_dict["notify"] = _notify
+        if self.with_replies is not UNSET:
+            field_dict["withReplies"] = self.with_replies
 
         return field_dict
 

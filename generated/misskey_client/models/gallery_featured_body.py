@@ -30,17 +30,12 @@ class GalleryFeaturedBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        until_id = self.until_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
 
         return field_dict
 

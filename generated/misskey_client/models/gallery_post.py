@@ -62,69 +62,49 @@ class GalleryPost:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        updated_at = self.updated_at.isoformat()
-
-        user_id = self.user_id
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        title = self.title
-
-        description: None | str
-        description = self.description
-
-        is_sensitive = self.is_sensitive
-
-        liked_count = self.liked_count
-
-        file_ids: list[str] | Unset = UNSET
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _updated_at = self.updated_at.isoformat()
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _description: None | str
+        _description = self.description
+        _file_ids: list[str] | Unset = UNSET
         if not isinstance(self.file_ids, Unset):
-            file_ids = self.file_ids
+            _file_ids = self.file_ids
 
-        files: list[dict[str, Any]] | Unset = UNSET
+        _files: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.files, Unset):
-            files = []
+            _files = []
             for files_item_data in self.files:
                 files_item = (
                     files_item_data.to_dict()
                     if hasattr(files_item_data, "to_dict")
                     else dict(cast(Any, files_item_data))
                 )
-                files.append(files_item)
+                _files.append(files_item)
 
-        tags: list[str] | Unset = UNSET
+        _tags: list[str] | Unset = UNSET
         if not isinstance(self.tags, Unset):
-            tags = self.tags
+            _tags = self.tags
 
-        is_liked = self.is_liked
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "updatedAt": updated_at,
-                "userId": user_id,
-                "user": user,
-                "title": title,
-                "description": description,
-                "isSensitive": is_sensitive,
-                "likedCount": liked_count,
-            }
-        )
-        if file_ids is not UNSET:
-            field_dict["fileIds"] = file_ids
-        if files is not UNSET:
-            field_dict["files"] = files
-        if tags is not UNSET:
-            field_dict["tags"] = tags
-        if is_liked is not UNSET:
-            field_dict["isLiked"] = is_liked
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["updatedAt"] = _updated_at
+        field_dict["userId"] = self.user_id
+        field_dict["user"] = _user
+        field_dict["title"] = self.title
+        field_dict["description"] = _description
+        field_dict["isSensitive"] = self.is_sensitive
+        field_dict["likedCount"] = self.liked_count
+        if _file_ids is not UNSET:
+            field_dict["fileIds"] = _file_ids
+        if _files is not UNSET:
+            field_dict["files"] = _files
+        if _tags is not UNSET:
+            field_dict["tags"] = _tags
+        if self.is_liked is not UNSET:
+            field_dict["isLiked"] = self.is_liked
 
         return field_dict
 

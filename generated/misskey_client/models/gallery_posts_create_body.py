@@ -35,30 +35,21 @@ class GalleryPostsCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        title = self.title
-
-        file_ids = self.file_ids
-
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
-
-        is_sensitive = self.is_sensitive
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "title": title,
-                "fileIds": file_ids,
-            }
-        )
-        if description is not UNSET:
-            field_dict["description"] = description
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
+        _file_ids = self.file_ids
+
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        field_dict["title"] = self.title
+        field_dict["fileIds"] = _file_ids
+        if _description is not UNSET:
+            field_dict["description"] = _description
+        if self.is_sensitive is not UNSET:
+            field_dict["isSensitive"] = self.is_sensitive
 
         return field_dict
 

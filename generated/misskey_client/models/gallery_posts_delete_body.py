@@ -29,15 +29,9 @@ class GalleryPostsDeleteBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        post_id = self.post_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "postId": post_id,
-            }
-        )
+        field_dict["postId"] = self.post_id
 
         return field_dict
 

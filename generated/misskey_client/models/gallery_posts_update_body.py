@@ -37,37 +37,26 @@ class GalleryPostsUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        post_id = self.post_id
-
-        title = self.title
-
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
-
-        file_ids: list[str] | Unset = UNSET
-        if not isinstance(self.file_ids, Unset):
-            file_ids = self.file_ids
-
-        is_sensitive = self.is_sensitive
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "postId": post_id,
-            }
-        )
-        if title is not UNSET:
-            field_dict["title"] = title
-        if description is not UNSET:
-            field_dict["description"] = description
-        if file_ids is not UNSET:
-            field_dict["fileIds"] = file_ids
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        _file_ids: list[str] | Unset = UNSET
+        if not isinstance(self.file_ids, Unset):
+            _file_ids = self.file_ids
+
+        field_dict["postId"] = self.post_id
+        if self.title is not UNSET:
+            field_dict["title"] = self.title
+        if _description is not UNSET:
+            field_dict["description"] = _description
+        if _file_ids is not UNSET:
+            field_dict["fileIds"] = _file_ids
+        if self.is_sensitive is not UNSET:
+            field_dict["isSensitive"] = self.is_sensitive
 
         return field_dict
 

@@ -37,27 +37,15 @@ class GetAvatarDecorationsResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        name = self.name
-
-        description = self.description
-
-        url = self.url
-
-        role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "description": description,
-                "url": url,
-                "roleIdsThatCanBeUsedThisDecoration": role_ids_that_can_be_used_this_decoration,
-            }
-        )
+        _role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
+
+        field_dict["id"] = self.id
+        field_dict["name"] = self.name
+        field_dict["description"] = self.description
+        field_dict["url"] = self.url
+        field_dict["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
 
         return field_dict
 

@@ -29,15 +29,9 @@ class GetOnlineUsersCountResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        count = self.count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "count": count,
-            }
-        )
+        field_dict["count"] = self.count
 
         return field_dict
 

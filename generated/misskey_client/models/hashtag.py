@@ -41,33 +41,15 @@ class Hashtag:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        tag = self.tag
-
-        mentioned_users_count = self.mentioned_users_count
-
-        mentioned_local_users_count = self.mentioned_local_users_count
-
-        mentioned_remote_users_count = self.mentioned_remote_users_count
-
-        attached_users_count = self.attached_users_count
-
-        attached_local_users_count = self.attached_local_users_count
-
-        attached_remote_users_count = self.attached_remote_users_count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "tag": tag,
-                "mentionedUsersCount": mentioned_users_count,
-                "mentionedLocalUsersCount": mentioned_local_users_count,
-                "mentionedRemoteUsersCount": mentioned_remote_users_count,
-                "attachedUsersCount": attached_users_count,
-                "attachedLocalUsersCount": attached_local_users_count,
-                "attachedRemoteUsersCount": attached_remote_users_count,
-            }
-        )
+        field_dict["tag"] = self.tag
+        field_dict["mentionedUsersCount"] = self.mentioned_users_count
+        field_dict["mentionedLocalUsersCount"] = self.mentioned_local_users_count
+        field_dict["mentionedRemoteUsersCount"] = self.mentioned_remote_users_count
+        field_dict["attachedUsersCount"] = self.attached_users_count
+        field_dict["attachedLocalUsersCount"] = self.attached_local_users_count
+        field_dict["attachedRemoteUsersCount"] = self.attached_remote_users_count
 
         return field_dict
 

@@ -38,31 +38,18 @@ class HashtagsListBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        sort: str = self.sort
-
-        limit = self.limit
-
-        attached_to_user_only = self.attached_to_user_only
-
-        attached_to_local_user_only = self.attached_to_local_user_only
-
-        attached_to_remote_user_only = self.attached_to_remote_user_only
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "sort": sort,
-            }
-        )
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if attached_to_user_only is not UNSET:
-            field_dict["attachedToUserOnly"] = attached_to_user_only
-        if attached_to_local_user_only is not UNSET:
-            field_dict["attachedToLocalUserOnly"] = attached_to_local_user_only
-        if attached_to_remote_user_only is not UNSET:
-            field_dict["attachedToRemoteUserOnly"] = attached_to_remote_user_only
+        _sort: str = self.sort
+        field_dict["sort"] = _sort
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.attached_to_user_only is not UNSET:
+            field_dict["attachedToUserOnly"] = self.attached_to_user_only
+        if self.attached_to_local_user_only is not UNSET:
+            field_dict["attachedToLocalUserOnly"] = self.attached_to_local_user_only
+        if self.attached_to_remote_user_only is not UNSET:
+            field_dict["attachedToRemoteUserOnly"] = self.attached_to_remote_user_only
 
         return field_dict
 

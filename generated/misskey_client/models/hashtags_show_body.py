@@ -29,15 +29,9 @@ class HashtagsShowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        tag = self.tag
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "tag": tag,
-            }
-        )
+        field_dict["tag"] = self.tag
 
         return field_dict
 

@@ -33,21 +33,13 @@ class HashtagsTrendResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        tag = self.tag
-
-        chart = self.chart
-
-        users_count = self.users_count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "tag": tag,
-                "chart": chart,
-                "usersCount": users_count,
-            }
-        )
+        _chart = self.chart
+
+        field_dict["tag"] = self.tag
+        field_dict["chart"] = _chart
+        field_dict["usersCount"] = self.users_count
 
         return field_dict
 

@@ -42,38 +42,27 @@ class HashtagsUsersBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        tag = self.tag
-
-        sort: str = self.sort
-
-        limit = self.limit
-
-        offset = self.offset
-
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
-            state = self.state
-
-        origin: str | Unset = UNSET
-        if not isinstance(self.origin, Unset):
-            origin = self.origin
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "tag": tag,
-                "sort": sort,
-            }
-        )
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if offset is not UNSET:
-            field_dict["offset"] = offset
-        if state is not UNSET:
-            field_dict["state"] = state
-        if origin is not UNSET:
-            field_dict["origin"] = origin
+        _sort: str = self.sort
+        _state: str | Unset = UNSET
+        if not isinstance(self.state, Unset):
+            _state = self.state
+
+        _origin: str | Unset = UNSET
+        if not isinstance(self.origin, Unset):
+            _origin = self.origin
+
+        field_dict["tag"] = self.tag
+        field_dict["sort"] = _sort
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.offset is not UNSET:
+            field_dict["offset"] = self.offset
+        if _state is not UNSET:
+            field_dict["state"] = _state
+        if _origin is not UNSET:
+            field_dict["origin"] = _origin
 
         return field_dict
 

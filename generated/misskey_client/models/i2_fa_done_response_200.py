@@ -29,15 +29,11 @@ class I2FaDoneResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        backup_codes = self.backup_codes
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "backupCodes": backup_codes,
-            }
-        )
+        _backup_codes = self.backup_codes
+
+        field_dict["backupCodes"] = _backup_codes
 
         return field_dict
 

@@ -41,31 +41,21 @@ class I2FaKeyDoneBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        password = self.password
-
-        name = self.name
-
-        credential = (
-            self.credential.to_dict() if hasattr(self.credential, "to_dict") else dict(cast(Any, self.credential))
-        )
-
-        token: None | str | Unset
-        if isinstance(self.token, Unset):
-            token = UNSET
-        else:
-            token = self.token
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "password": password,
-                "name": name,
-                "credential": credential,
-            }
+        _credential = (
+            self.credential.to_dict() if hasattr(self.credential, "to_dict") else dict(cast(Any, self.credential))
         )
-        if token is not UNSET:
-            field_dict["token"] = token
+        _token: None | str | Unset
+        if isinstance(self.token, Unset):
+            _token = UNSET
+        else:
+            _token = self.token
+        field_dict["password"] = self.password
+        field_dict["name"] = self.name
+        field_dict["credential"] = _credential
+        if _token is not UNSET:
+            field_dict["token"] = _token
 
         return field_dict
 

@@ -78,81 +78,68 @@ class I2FaRegisterKeyResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        rp = self.rp.to_dict() if hasattr(self.rp, "to_dict") else dict(cast(Any, self.rp))
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        challenge = self.challenge
-
-        pub_key_cred_params = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _rp = self.rp.to_dict() if hasattr(self.rp, "to_dict") else dict(cast(Any, self.rp))
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _pub_key_cred_params = []
         for pub_key_cred_params_item_data in self.pub_key_cred_params:
             pub_key_cred_params_item = (
                 pub_key_cred_params_item_data.to_dict()
                 if hasattr(pub_key_cred_params_item_data, "to_dict")
                 else dict(cast(Any, pub_key_cred_params_item_data))
             )
-            pub_key_cred_params.append(pub_key_cred_params_item)
+            _pub_key_cred_params.append(pub_key_cred_params_item)
 
-        timeout: float | None
-        timeout = self.timeout
-
-        exclude_credentials: list[dict[str, Any]] | None
+        _timeout: float | None
+        _timeout = self.timeout
+        _exclude_credentials: list[dict[str, Any]] | None
         if isinstance(self.exclude_credentials, list):
-            exclude_credentials = []
+            _exclude_credentials = []
             for exclude_credentials_type_0_item_data in self.exclude_credentials:
                 exclude_credentials_type_0_item = (
                     exclude_credentials_type_0_item_data.to_dict()
                     if hasattr(exclude_credentials_type_0_item_data, "to_dict")
                     else dict(cast(Any, exclude_credentials_type_0_item_data))
                 )
-                exclude_credentials.append(exclude_credentials_type_0_item)
+                _exclude_credentials.append(exclude_credentials_type_0_item)
 
         else:
-            exclude_credentials = self.exclude_credentials
-
-        authenticator_selection: dict[str, Any] | None
+            _exclude_credentials = self.exclude_credentials
+        _authenticator_selection: dict[str, Any] | None
         if isinstance(self.authenticator_selection, I2FaRegisterKeyResponse200AuthenticatorSelection):
-            authenticator_selection = (
+            _authenticator_selection = (
                 self.authenticator_selection.to_dict()
                 if hasattr(self.authenticator_selection, "to_dict")
                 else dict(cast(Any, self.authenticator_selection))
             )
         else:
-            authenticator_selection = self.authenticator_selection
-
-        attestation: None | str
+            _authenticator_selection = self.authenticator_selection
+        _attestation: None | str
         if isinstance(self.attestation, str):
-            attestation = self.attestation
+            _attestation = self.attestation
         elif isinstance(self.attestation, str):
-            attestation = self.attestation
+            _attestation = self.attestation
         elif isinstance(self.attestation, str):
-            attestation = self.attestation
+            _attestation = self.attestation
         else:
-            attestation = self.attestation
-
-        extensions: dict[str, Any] | None
+            _attestation = self.attestation
+        _extensions: dict[str, Any] | None
         if isinstance(self.extensions, I2FaRegisterKeyResponse200Extensions):
-            extensions = (
+            _extensions = (
                 self.extensions.to_dict() if hasattr(self.extensions, "to_dict") else dict(cast(Any, self.extensions))
             )
         else:
-            extensions = self.extensions
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "rp": rp,
-                "user": user,
-                "challenge": challenge,
-                "pubKeyCredParams": pub_key_cred_params,
-                "timeout": timeout,
-                "excludeCredentials": exclude_credentials,
-                "authenticatorSelection": authenticator_selection,
-                "attestation": attestation,
-                "extensions": extensions,
-            }
-        )
+            _extensions = self.extensions
+        field_dict["rp"] = _rp
+        field_dict["user"] = _user
+        field_dict["challenge"] = self.challenge
+        field_dict["pubKeyCredParams"] = _pub_key_cred_params
+        field_dict["timeout"] = _timeout
+        field_dict["excludeCredentials"] = _exclude_credentials
+        field_dict["authenticatorSelection"] = _authenticator_selection
+        field_dict["attestation"] = _attestation
+        field_dict["extensions"] = _extensions
 
         return field_dict
 

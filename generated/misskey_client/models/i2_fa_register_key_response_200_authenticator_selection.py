@@ -41,21 +41,13 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        authenticator_attachment: str = self.authenticator_attachment
-
-        require_resident_key = self.require_resident_key
-
-        user_verification: str = self.user_verification
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "authenticatorAttachment": authenticator_attachment,
-                "requireResidentKey": require_resident_key,
-                "userVerification": user_verification,
-            }
-        )
+        _authenticator_attachment: str = self.authenticator_attachment
+        _user_verification: str = self.user_verification
+        field_dict["authenticatorAttachment"] = _authenticator_attachment
+        field_dict["requireResidentKey"] = self.require_resident_key
+        field_dict["userVerification"] = _user_verification
 
         return field_dict
 

@@ -37,24 +37,16 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        type_ = self.type_
-
-        transports = []
-        for transports_item_data in self.transports:
-            transports_item: str = transports_item_data
-            transports.append(transports_item)
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "type": type_,
-                "transports": transports,
-            }
-        )
+        _transports = []
+        for transports_item_data in self.transports:
+            transports_item: str = transports_item_data
+            _transports.append(transports_item)
+
+        field_dict["id"] = self.id
+        field_dict["type"] = self.type_
+        field_dict["transports"] = _transports
 
         return field_dict
 

@@ -33,24 +33,17 @@ class I2FaRegisterKeyResponse200Extensions:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        appid: None | str
-        appid = self.appid
-
-        cred_props: bool | None
-        cred_props = self.cred_props
-
-        hmac_create_secret: bool | None
-        hmac_create_secret = self.hmac_create_secret
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "appid": appid,
-                "credProps": cred_props,
-                "hmacCreateSecret": hmac_create_secret,
-            }
-        )
+        _appid: None | str
+        _appid = self.appid
+        _cred_props: bool | None
+        _cred_props = self.cred_props
+        _hmac_create_secret: bool | None
+        _hmac_create_secret = self.hmac_create_secret
+        field_dict["appid"] = _appid
+        field_dict["credProps"] = _cred_props
+        field_dict["hmacCreateSecret"] = _hmac_create_secret
 
         return field_dict
 

@@ -31,18 +31,10 @@ class I2FaRegisterKeyResponse200PubKeyCredParamsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
-
-        alg = self.alg
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "alg": alg,
-            }
-        )
+        field_dict["type"] = self.type_
+        field_dict["alg"] = self.alg
 
         return field_dict
 

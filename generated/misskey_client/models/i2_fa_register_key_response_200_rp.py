@@ -28,13 +28,10 @@ class I2FaRegisterKeyResponse200Rp:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
+        if self.id is not UNSET:
+            field_dict["id"] = self.id
 
         return field_dict
 

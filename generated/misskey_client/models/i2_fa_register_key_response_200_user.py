@@ -33,21 +33,11 @@ class I2FaRegisterKeyResponse200User:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        name = self.name
-
-        display_name = self.display_name
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "displayName": display_name,
-            }
-        )
+        field_dict["id"] = self.id
+        field_dict["name"] = self.name
+        field_dict["displayName"] = self.display_name
 
         return field_dict
 

@@ -37,27 +37,13 @@ class I2FaRegisterResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        qr = self.qr
-
-        url = self.url
-
-        secret = self.secret
-
-        label = self.label
-
-        issuer = self.issuer
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "qr": qr,
-                "url": url,
-                "secret": secret,
-                "label": label,
-                "issuer": issuer,
-            }
-        )
+        field_dict["qr"] = self.qr
+        field_dict["url"] = self.url
+        field_dict["secret"] = self.secret
+        field_dict["label"] = self.label
+        field_dict["issuer"] = self.issuer
 
         return field_dict
 

@@ -31,18 +31,10 @@ class I2FaUpdateKeyBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        credential_id = self.credential_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "credentialId": credential_id,
-            }
-        )
+        field_dict["name"] = self.name
+        field_dict["credentialId"] = self.credential_id
 
         return field_dict
 

@@ -29,15 +29,14 @@ class IAppsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        sort: str | Unset = UNSET
-        if not isinstance(self.sort, Unset):
-            sort = self.sort
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if sort is not UNSET:
-            field_dict["sort"] = sort
+        _sort: str | Unset = UNSET
+        if not isinstance(self.sort, Unset):
+            _sort = self.sort
+
+        if _sort is not UNSET:
+            field_dict["sort"] = _sort
 
         return field_dict
 

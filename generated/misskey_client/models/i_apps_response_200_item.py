@@ -43,47 +43,35 @@ class IAppsResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        permission = self.permission
-
-        name = self.name
-
-        last_used_at: str | Unset = UNSET
-        if not isinstance(self.last_used_at, Unset):
-            last_used_at = self.last_used_at.isoformat()
-
-        icon_url: None | str | Unset
-        if isinstance(self.icon_url, Unset):
-            icon_url = UNSET
-        else:
-            icon_url = self.icon_url
-
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "permission": permission,
-            }
-        )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if last_used_at is not UNSET:
-            field_dict["lastUsedAt"] = last_used_at
-        if icon_url is not UNSET:
-            field_dict["iconUrl"] = icon_url
-        if description is not UNSET:
-            field_dict["description"] = description
+        _created_at = self.created_at.isoformat()
+        _permission = self.permission
+
+        _last_used_at: str | Unset = UNSET
+        if not isinstance(self.last_used_at, Unset):
+            _last_used_at = self.last_used_at.isoformat()
+        _icon_url: None | str | Unset
+        if isinstance(self.icon_url, Unset):
+            _icon_url = UNSET
+        else:
+            _icon_url = self.icon_url
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["permission"] = _permission
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if _last_used_at is not UNSET:
+            field_dict["lastUsedAt"] = _last_used_at
+        if _icon_url is not UNSET:
+            field_dict["iconUrl"] = _icon_url
+        if _description is not UNSET:
+            field_dict["description"] = _description
 
         return field_dict
 

@@ -33,26 +33,17 @@ class IChangePasswordBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        current_password = self.current_password
-
-        new_password = self.new_password
-
-        token: None | str | Unset
-        if isinstance(self.token, Unset):
-            token = UNSET
-        else:
-            token = self.token
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "currentPassword": current_password,
-                "newPassword": new_password,
-            }
-        )
-        if token is not UNSET:
-            field_dict["token"] = token
+        _token: None | str | Unset
+        if isinstance(self.token, Unset):
+            _token = UNSET
+        else:
+            _token = self.token
+        field_dict["currentPassword"] = self.current_password
+        field_dict["newPassword"] = self.new_password
+        if _token is not UNSET:
+            field_dict["token"] = _token
 
         return field_dict
 

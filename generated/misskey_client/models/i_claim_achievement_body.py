@@ -30,15 +30,10 @@ class IClaimAchievementBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name: str = self.name
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        _name: str = self.name
+        field_dict["name"] = _name
 
         return field_dict
 

@@ -31,23 +31,16 @@ class IDeleteAccountBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        password = self.password
-
-        token: None | str | Unset
-        if isinstance(self.token, Unset):
-            token = UNSET
-        else:
-            token = self.token
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "password": password,
-            }
-        )
-        if token is not UNSET:
-            field_dict["token"] = token
+        _token: None | str | Unset
+        if isinstance(self.token, Unset):
+            _token = UNSET
+        else:
+            _token = self.token
+        field_dict["password"] = self.password
+        if _token is not UNSET:
+            field_dict["token"] = _token
 
         return field_dict
 

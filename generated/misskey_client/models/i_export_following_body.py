@@ -30,17 +30,12 @@ class IExportFollowingBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        exclude_muting = self.exclude_muting
-
-        exclude_inactive = self.exclude_inactive
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if exclude_muting is not UNSET:
-            field_dict["excludeMuting"] = exclude_muting
-        if exclude_inactive is not UNSET:
-            field_dict["excludeInactive"] = exclude_inactive
+        if self.exclude_muting is not UNSET:
+            field_dict["excludeMuting"] = self.exclude_muting
+        if self.exclude_inactive is not UNSET:
+            field_dict["excludeInactive"] = self.exclude_inactive
 
         return field_dict
 

@@ -37,18 +37,11 @@ class IGalleryLikesResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        post = self.post.to_dict() if hasattr(self.post, "to_dict") else dict(cast(Any, self.post))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "post": post,
-            }
-        )
+        _post = self.post.to_dict() if hasattr(self.post, "to_dict") else dict(cast(Any, self.post))
+        field_dict["id"] = self.id
+        field_dict["post"] = _post
 
         return field_dict
 

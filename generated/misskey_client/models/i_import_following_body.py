@@ -31,19 +31,11 @@ class IImportFollowingBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file_id = self.file_id
-
-        with_replies = self.with_replies
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fileId": file_id,
-            }
-        )
-        if with_replies is not UNSET:
-            field_dict["withReplies"] = with_replies
+        field_dict["fileId"] = self.file_id
+        if self.with_replies is not UNSET:
+            field_dict["withReplies"] = self.with_replies
 
         return field_dict
 

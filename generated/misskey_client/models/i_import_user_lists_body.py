@@ -29,15 +29,9 @@ class IImportUserListsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file_id = self.file_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "fileId": file_id,
-            }
-        )
+        field_dict["fileId"] = self.file_id
 
         return field_dict
 

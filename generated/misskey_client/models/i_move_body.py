@@ -29,15 +29,9 @@ class IMoveBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        move_to_account = self.move_to_account
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "moveToAccount": move_to_account,
-            }
-        )
+        field_dict["moveToAccount"] = self.move_to_account
 
         return field_dict
 

@@ -50,51 +50,38 @@ class INotificationsBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        mark_as_read = self.mark_as_read
-
-        include_types: list[str] | Unset = UNSET
-        if not isinstance(self.include_types, Unset):
-            include_types = []
-            for include_types_item_data in self.include_types:
-                include_types_item: str = include_types_item_data
-                include_types.append(include_types_item)
-
-        exclude_types: list[str] | Unset = UNSET
-        if not isinstance(self.exclude_types, Unset):
-            exclude_types = []
-            for exclude_types_item_data in self.exclude_types:
-                exclude_types_item: str = exclude_types_item_data
-                exclude_types.append(exclude_types_item)
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if mark_as_read is not UNSET:
-            field_dict["markAsRead"] = mark_as_read
-        if include_types is not UNSET:
-            field_dict["includeTypes"] = include_types
-        if exclude_types is not UNSET:
-            field_dict["excludeTypes"] = exclude_types
+        _include_types: list[str] | Unset = UNSET
+        if not isinstance(self.include_types, Unset):
+            _include_types = []
+            for include_types_item_data in self.include_types:
+                include_types_item: str = include_types_item_data
+                _include_types.append(include_types_item)
+
+        _exclude_types: list[str] | Unset = UNSET
+        if not isinstance(self.exclude_types, Unset):
+            _exclude_types = []
+            for exclude_types_item_data in self.exclude_types:
+                exclude_types_item: str = exclude_types_item_data
+                _exclude_types.append(exclude_types_item)
+
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if self.mark_as_read is not UNSET:
+            field_dict["markAsRead"] = self.mark_as_read
+        if _include_types is not UNSET:
+            field_dict["includeTypes"] = _include_types
+        if _exclude_types is not UNSET:
+            field_dict["excludeTypes"] = _exclude_types
 
         return field_dict
 

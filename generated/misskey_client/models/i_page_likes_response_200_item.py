@@ -37,18 +37,11 @@ class IPageLikesResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        page = self.page.to_dict() if hasattr(self.page, "to_dict") else dict(cast(Any, self.page))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "page": page,
-            }
-        )
+        _page = self.page.to_dict() if hasattr(self.page, "to_dict") else dict(cast(Any, self.page))
+        field_dict["id"] = self.id
+        field_dict["page"] = _page
 
         return field_dict
 

@@ -29,15 +29,9 @@ class IRegenerateTokenBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        password = self.password
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "password": password,
-            }
-        )
+        field_dict["password"] = self.password
 
         return field_dict
 

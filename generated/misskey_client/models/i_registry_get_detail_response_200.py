@@ -31,18 +31,10 @@ class IRegistryGetDetailResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        updated_at = self.updated_at
-
-        value = self.value
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "updatedAt": updated_at,
-                "value": value,
-            }
-        )
+        field_dict["updatedAt"] = self.updated_at
+        field_dict["value"] = self.value
 
         return field_dict
 

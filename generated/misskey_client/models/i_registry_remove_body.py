@@ -33,26 +33,19 @@ class IRegistryRemoveBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        key = self.key
-
-        scope = self.scope
-
-        domain: None | str | Unset
-        if isinstance(self.domain, Unset):
-            domain = UNSET
-        else:
-            domain = self.domain
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "key": key,
-                "scope": scope,
-            }
-        )
-        if domain is not UNSET:
-            field_dict["domain"] = domain
+        _scope = self.scope
+
+        _domain: None | str | Unset
+        if isinstance(self.domain, Unset):
+            _domain = UNSET
+        else:
+            _domain = self.domain
+        field_dict["key"] = self.key
+        field_dict["scope"] = _scope
+        if _domain is not UNSET:
+            field_dict["domain"] = _domain
 
         return field_dict
 

@@ -31,23 +31,18 @@ class IRegistryScopesWithDomainResponse200Item:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        scopes = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _scopes = []
         for scopes_item_data in self.scopes:
             scopes_item = scopes_item_data
 
-            scopes.append(scopes_item)
+            _scopes.append(scopes_item)
 
-        domain: None | str
-        domain = self.domain
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "scopes": scopes,
-                "domain": domain,
-            }
-        )
+        _domain: None | str
+        _domain = self.domain
+        field_dict["scopes"] = _scopes
+        field_dict["domain"] = _domain
 
         return field_dict
 

@@ -30,21 +30,17 @@ class IRevokeTokenBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        token_id = self.token_id
-
-        token: None | str | Unset
-        if isinstance(self.token, Unset):
-            token = UNSET
-        else:
-            token = self.token
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if token_id is not UNSET:
-            field_dict["tokenId"] = token_id
-        if token is not UNSET:
-            field_dict["token"] = token
+        _token: None | str | Unset
+        if isinstance(self.token, Unset):
+            _token = UNSET
+        else:
+            _token = self.token
+        if self.token_id is not UNSET:
+            field_dict["tokenId"] = self.token_id
+        if _token is not UNSET:
+            field_dict["token"] = _token
 
         return field_dict
 

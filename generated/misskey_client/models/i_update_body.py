@@ -122,145 +122,106 @@ class IUpdateBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        name: None | str | Unset
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _name: None | str | Unset
         if isinstance(self.name, Unset):
-            name = UNSET
+            _name = UNSET
         else:
-            name = self.name
-
-        description: None | str | Unset
+            _name = self.name
+        _description: None | str | Unset
         if isinstance(self.description, Unset):
-            description = UNSET
+            _description = UNSET
         else:
-            description = self.description
-
-        followed_message: None | str | Unset
+            _description = self.description
+        _followed_message: None | str | Unset
         if isinstance(self.followed_message, Unset):
-            followed_message = UNSET
+            _followed_message = UNSET
         else:
-            followed_message = self.followed_message
-
-        location: None | str | Unset
+            _followed_message = self.followed_message
+        _location: None | str | Unset
         if isinstance(self.location, Unset):
-            location = UNSET
+            _location = UNSET
         else:
-            location = self.location
-
-        birthday: None | str | Unset
+            _location = self.location
+        _birthday: None | str | Unset
         if isinstance(self.birthday, Unset):
-            birthday = UNSET
+            _birthday = UNSET
         else:
-            birthday = self.birthday
-
-        lang: None | str | Unset
+            _birthday = self.birthday
+        _lang: None | str | Unset
         if isinstance(self.lang, Unset):
-            lang = UNSET
+            _lang = UNSET
         elif isinstance(self.lang, str):
-            lang = self.lang
+            _lang = self.lang
         elif isinstance(self.lang, str):
-            lang = self.lang
+            _lang = self.lang
         elif isinstance(self.lang, str):
-            lang = self.lang
+            _lang = self.lang
         else:
-            lang = self.lang
-
-        avatar_id: None | str | Unset
+            _lang = self.lang
+        _avatar_id: None | str | Unset
         if isinstance(self.avatar_id, Unset):
-            avatar_id = UNSET
+            _avatar_id = UNSET
         else:
-            avatar_id = self.avatar_id
-
-        avatar_decorations: list[dict[str, Any]] | Unset = UNSET
+            _avatar_id = self.avatar_id
+        _avatar_decorations: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.avatar_decorations, Unset):
-            avatar_decorations = []
+            _avatar_decorations = []
             for avatar_decorations_item_data in self.avatar_decorations:
                 avatar_decorations_item = (
                     avatar_decorations_item_data.to_dict()
                     if hasattr(avatar_decorations_item_data, "to_dict")
                     else dict(cast(Any, avatar_decorations_item_data))
                 )
-                avatar_decorations.append(avatar_decorations_item)
+                _avatar_decorations.append(avatar_decorations_item)
 
-        banner_id: None | str | Unset
+        _banner_id: None | str | Unset
         if isinstance(self.banner_id, Unset):
-            banner_id = UNSET
+            _banner_id = UNSET
         else:
-            banner_id = self.banner_id
-
-        fields: list[dict[str, Any]] | Unset = UNSET
+            _banner_id = self.banner_id
+        _fields: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.fields, Unset):
-            fields = []
+            _fields = []
             for fields_item_data in self.fields:
                 fields_item = (
                     fields_item_data.to_dict()
                     if hasattr(fields_item_data, "to_dict")
                     else dict(cast(Any, fields_item_data))
                 )
-                fields.append(fields_item)
+                _fields.append(fields_item)
 
-        is_locked = self.is_locked
-
-        is_explorable = self.is_explorable
-
-        hide_online_status = self.hide_online_status
-
-        public_reactions = self.public_reactions
-
-        careful_bot = self.careful_bot
-
-        auto_accept_followed = self.auto_accept_followed
-
-        no_crawle = self.no_crawle
-
-        prevent_ai_learning = self.prevent_ai_learning
-
-        require_signin_to_view_contents = self.require_signin_to_view_contents
-
-        make_notes_followers_only_before: int | None | Unset
+        _make_notes_followers_only_before: int | None | Unset
         if isinstance(self.make_notes_followers_only_before, Unset):
-            make_notes_followers_only_before = UNSET
+            _make_notes_followers_only_before = UNSET
         else:
-            make_notes_followers_only_before = self.make_notes_followers_only_before
-
-        make_notes_hidden_before: int | None | Unset
+            _make_notes_followers_only_before = self.make_notes_followers_only_before
+        _make_notes_hidden_before: int | None | Unset
         if isinstance(self.make_notes_hidden_before, Unset):
-            make_notes_hidden_before = UNSET
+            _make_notes_hidden_before = UNSET
         else:
-            make_notes_hidden_before = self.make_notes_hidden_before
-
-        is_bot = self.is_bot
-
-        is_cat = self.is_cat
-
-        inject_featured_note = self.inject_featured_note
-
-        receive_announcement_email = self.receive_announcement_email
-
-        always_mark_nsfw = self.always_mark_nsfw
-
-        auto_sensitive = self.auto_sensitive
-
-        following_visibility: str | Unset = UNSET
+            _make_notes_hidden_before = self.make_notes_hidden_before
+        _following_visibility: str | Unset = UNSET
         if not isinstance(self.following_visibility, Unset):
-            following_visibility = self.following_visibility
+            _following_visibility = self.following_visibility
 
-        followers_visibility: str | Unset = UNSET
+        _followers_visibility: str | Unset = UNSET
         if not isinstance(self.followers_visibility, Unset):
-            followers_visibility = self.followers_visibility
+            _followers_visibility = self.followers_visibility
 
-        chat_scope: str | Unset = UNSET
+        _chat_scope: str | Unset = UNSET
         if not isinstance(self.chat_scope, Unset):
-            chat_scope = self.chat_scope
+            _chat_scope = self.chat_scope
 
-        pinned_page_id: None | str | Unset
+        _pinned_page_id: None | str | Unset
         if isinstance(self.pinned_page_id, Unset):
-            pinned_page_id = UNSET
+            _pinned_page_id = UNSET
         else:
-            pinned_page_id = self.pinned_page_id
-
-        muted_words: list[list[str] | str] | Unset = UNSET
+            _pinned_page_id = self.pinned_page_id
+        _muted_words: list[list[str] | str] | Unset = UNSET
         if not isinstance(self.muted_words, Unset):
-            muted_words = []
+            _muted_words = []
             for muted_words_item_data in self.muted_words:
                 muted_words_item: list[str] | str
                 if isinstance(muted_words_item_data, list):
@@ -268,11 +229,11 @@ class IUpdateBody:
 
                 else:
                     muted_words_item = muted_words_item_data
-                muted_words.append(muted_words_item)
+                _muted_words.append(muted_words_item)
 
-        hard_muted_words: list[list[str] | str] | Unset = UNSET
+        _hard_muted_words: list[list[str] | str] | Unset = UNSET
         if not isinstance(self.hard_muted_words, Unset):
-            hard_muted_words = []
+            _hard_muted_words = []
             for hard_muted_words_item_data in self.hard_muted_words:
                 hard_muted_words_item: list[str] | str
                 if isinstance(hard_muted_words_item_data, list):
@@ -280,105 +241,101 @@ class IUpdateBody:
 
                 else:
                     hard_muted_words_item = hard_muted_words_item_data
-                hard_muted_words.append(hard_muted_words_item)
+                _hard_muted_words.append(hard_muted_words_item)
 
-        muted_instances: list[str] | Unset = UNSET
+        _muted_instances: list[str] | Unset = UNSET
         if not isinstance(self.muted_instances, Unset):
-            muted_instances = self.muted_instances
+            _muted_instances = self.muted_instances
 
-        notification_recieve_config: dict[str, Any] | Unset = UNSET
+        _notification_recieve_config: dict[str, Any] | Unset = UNSET
         if not isinstance(self.notification_recieve_config, Unset):
-            notification_recieve_config = (
+            _notification_recieve_config = (
                 self.notification_recieve_config.to_dict()
                 if hasattr(self.notification_recieve_config, "to_dict")
                 else dict(cast(Any, self.notification_recieve_config))
             )
-
-        email_notification_types: list[str] | Unset = UNSET
+        _email_notification_types: list[str] | Unset = UNSET
         if not isinstance(self.email_notification_types, Unset):
-            email_notification_types = self.email_notification_types
+            _email_notification_types = self.email_notification_types
 
-        also_known_as: list[str] | Unset = UNSET
+        _also_known_as: list[str] | Unset = UNSET
         if not isinstance(self.also_known_as, Unset):
-            also_known_as = self.also_known_as
+            _also_known_as = self.also_known_as
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if name is not UNSET:
-            field_dict["name"] = name
-        if description is not UNSET:
-            field_dict["description"] = description
-        if followed_message is not UNSET:
-            field_dict["followedMessage"] = followed_message
-        if location is not UNSET:
-            field_dict["location"] = location
-        if birthday is not UNSET:
-            field_dict["birthday"] = birthday
-        if lang is not UNSET:
-            field_dict["lang"] = lang
-        if avatar_id is not UNSET:
-            field_dict["avatarId"] = avatar_id
-        if avatar_decorations is not UNSET:
-            field_dict["avatarDecorations"] = avatar_decorations
-        if banner_id is not UNSET:
-            field_dict["bannerId"] = banner_id
-        if fields is not UNSET:
-            field_dict["fields"] = fields
-        if is_locked is not UNSET:
-            field_dict["isLocked"] = is_locked
-        if is_explorable is not UNSET:
-            field_dict["isExplorable"] = is_explorable
-        if hide_online_status is not UNSET:
-            field_dict["hideOnlineStatus"] = hide_online_status
-        if public_reactions is not UNSET:
-            field_dict["publicReactions"] = public_reactions
-        if careful_bot is not UNSET:
-            field_dict["carefulBot"] = careful_bot
-        if auto_accept_followed is not UNSET:
-            field_dict["autoAcceptFollowed"] = auto_accept_followed
-        if no_crawle is not UNSET:
-            field_dict["noCrawle"] = no_crawle
-        if prevent_ai_learning is not UNSET:
-            field_dict["preventAiLearning"] = prevent_ai_learning
-        if require_signin_to_view_contents is not UNSET:
-            field_dict["requireSigninToViewContents"] = require_signin_to_view_contents
-        if make_notes_followers_only_before is not UNSET:
-            field_dict["makeNotesFollowersOnlyBefore"] = make_notes_followers_only_before
-        if make_notes_hidden_before is not UNSET:
-            field_dict["makeNotesHiddenBefore"] = make_notes_hidden_before
-        if is_bot is not UNSET:
-            field_dict["isBot"] = is_bot
-        if is_cat is not UNSET:
-            field_dict["isCat"] = is_cat
-        if inject_featured_note is not UNSET:
-            field_dict["injectFeaturedNote"] = inject_featured_note
-        if receive_announcement_email is not UNSET:
-            field_dict["receiveAnnouncementEmail"] = receive_announcement_email
-        if always_mark_nsfw is not UNSET:
-            field_dict["alwaysMarkNsfw"] = always_mark_nsfw
-        if auto_sensitive is not UNSET:
-            field_dict["autoSensitive"] = auto_sensitive
-        if following_visibility is not UNSET:
-            field_dict["followingVisibility"] = following_visibility
-        if followers_visibility is not UNSET:
-            field_dict["followersVisibility"] = followers_visibility
-        if chat_scope is not UNSET:
-            field_dict["chatScope"] = chat_scope
-        if pinned_page_id is not UNSET:
-            field_dict["pinnedPageId"] = pinned_page_id
-        if muted_words is not UNSET:
-            field_dict["mutedWords"] = muted_words
-        if hard_muted_words is not UNSET:
-            field_dict["hardMutedWords"] = hard_muted_words
-        if muted_instances is not UNSET:
-            field_dict["mutedInstances"] = muted_instances
-        if notification_recieve_config is not UNSET:
-            field_dict["notificationRecieveConfig"] = notification_recieve_config
-        if email_notification_types is not UNSET:
-            field_dict["emailNotificationTypes"] = email_notification_types
-        if also_known_as is not UNSET:
-            field_dict["alsoKnownAs"] = also_known_as
+        if _name is not UNSET:
+            field_dict["name"] = _name
+        if _description is not UNSET:
+            field_dict["description"] = _description
+        if _followed_message is not UNSET:
+            field_dict["followedMessage"] = _followed_message
+        if _location is not UNSET:
+            field_dict["location"] = _location
+        if _birthday is not UNSET:
+            field_dict["birthday"] = _birthday
+        if _lang is not UNSET:
+            field_dict["lang"] = _lang
+        if _avatar_id is not UNSET:
+            field_dict["avatarId"] = _avatar_id
+        if _avatar_decorations is not UNSET:
+            field_dict["avatarDecorations"] = _avatar_decorations
+        if _banner_id is not UNSET:
+            field_dict["bannerId"] = _banner_id
+        if _fields is not UNSET:
+            field_dict["fields"] = _fields
+        if self.is_locked is not UNSET:
+            field_dict["isLocked"] = self.is_locked
+        if self.is_explorable is not UNSET:
+            field_dict["isExplorable"] = self.is_explorable
+        if self.hide_online_status is not UNSET:
+            field_dict["hideOnlineStatus"] = self.hide_online_status
+        if self.public_reactions is not UNSET:
+            field_dict["publicReactions"] = self.public_reactions
+        if self.careful_bot is not UNSET:
+            field_dict["carefulBot"] = self.careful_bot
+        if self.auto_accept_followed is not UNSET:
+            field_dict["autoAcceptFollowed"] = self.auto_accept_followed
+        if self.no_crawle is not UNSET:
+            field_dict["noCrawle"] = self.no_crawle
+        if self.prevent_ai_learning is not UNSET:
+            field_dict["preventAiLearning"] = self.prevent_ai_learning
+        if self.require_signin_to_view_contents is not UNSET:
+            field_dict["requireSigninToViewContents"] = self.require_signin_to_view_contents
+        if _make_notes_followers_only_before is not UNSET:
+            field_dict["makeNotesFollowersOnlyBefore"] = _make_notes_followers_only_before
+        if _make_notes_hidden_before is not UNSET:
+            field_dict["makeNotesHiddenBefore"] = _make_notes_hidden_before
+        if self.is_bot is not UNSET:
+            field_dict["isBot"] = self.is_bot
+        if self.is_cat is not UNSET:
+            field_dict["isCat"] = self.is_cat
+        if self.inject_featured_note is not UNSET:
+            field_dict["injectFeaturedNote"] = self.inject_featured_note
+        if self.receive_announcement_email is not UNSET:
+            field_dict["receiveAnnouncementEmail"] = self.receive_announcement_email
+        if self.always_mark_nsfw is not UNSET:
+            field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
+        if self.auto_sensitive is not UNSET:
+            field_dict["autoSensitive"] = self.auto_sensitive
+        if _following_visibility is not UNSET:
+            field_dict["followingVisibility"] = _following_visibility
+        if _followers_visibility is not UNSET:
+            field_dict["followersVisibility"] = _followers_visibility
+        if _chat_scope is not UNSET:
+            field_dict["chatScope"] = _chat_scope
+        if _pinned_page_id is not UNSET:
+            field_dict["pinnedPageId"] = _pinned_page_id
+        if _muted_words is not UNSET:
+            field_dict["mutedWords"] = _muted_words
+        if _hard_muted_words is not UNSET:
+            field_dict["hardMutedWords"] = _hard_muted_words
+        if _muted_instances is not UNSET:
+            field_dict["mutedInstances"] = _muted_instances
+        if _notification_recieve_config is not UNSET:
+            field_dict["notificationRecieveConfig"] = _notification_recieve_config
+        if _email_notification_types is not UNSET:
+            field_dict["emailNotificationTypes"] = _email_notification_types
+        if _also_known_as is not UNSET:
+            field_dict["alsoKnownAs"] = _also_known_as
 
         return field_dict
 

@@ -37,47 +37,37 @@ class IUpdateBodyAvatarDecorationsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        angle: float | None | Unset
-        if isinstance(self.angle, Unset):
-            angle = UNSET
-        else:
-            angle = self.angle
-
-        flip_h: bool | None | Unset
-        if isinstance(self.flip_h, Unset):
-            flip_h = UNSET
-        else:
-            flip_h = self.flip_h
-
-        offset_x: float | None | Unset
-        if isinstance(self.offset_x, Unset):
-            offset_x = UNSET
-        else:
-            offset_x = self.offset_x
-
-        offset_y: float | None | Unset
-        if isinstance(self.offset_y, Unset):
-            offset_y = UNSET
-        else:
-            offset_y = self.offset_y
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
-        if angle is not UNSET:
-            field_dict["angle"] = angle
-        if flip_h is not UNSET:
-            field_dict["flipH"] = flip_h
-        if offset_x is not UNSET:
-            field_dict["offsetX"] = offset_x
-        if offset_y is not UNSET:
-            field_dict["offsetY"] = offset_y
+        _angle: float | None | Unset
+        if isinstance(self.angle, Unset):
+            _angle = UNSET
+        else:
+            _angle = self.angle
+        _flip_h: bool | None | Unset
+        if isinstance(self.flip_h, Unset):
+            _flip_h = UNSET
+        else:
+            _flip_h = self.flip_h
+        _offset_x: float | None | Unset
+        if isinstance(self.offset_x, Unset):
+            _offset_x = UNSET
+        else:
+            _offset_x = self.offset_x
+        _offset_y: float | None | Unset
+        if isinstance(self.offset_y, Unset):
+            _offset_y = UNSET
+        else:
+            _offset_y = self.offset_y
+        field_dict["id"] = self.id
+        if _angle is not UNSET:
+            field_dict["angle"] = _angle
+        if _flip_h is not UNSET:
+            field_dict["flipH"] = _flip_h
+        if _offset_x is not UNSET:
+            field_dict["offsetX"] = _offset_x
+        if _offset_y is not UNSET:
+            field_dict["offsetY"] = _offset_y
 
         return field_dict
 

@@ -222,243 +222,242 @@ class IUpdateBodyNotificationRecieveConfig:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        note: dict[str, Any] | Unset
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _note: dict[str, Any] | Unset
         if isinstance(self.note, Unset):
-            note = UNSET
+            _note = UNSET
         elif isinstance(self.note, IUpdateBodyNotificationRecieveConfigNoteType0):
-            note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
+            _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
         else:
-            note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
+            _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
 
-        follow: dict[str, Any] | Unset
+        _follow: dict[str, Any] | Unset
         if isinstance(self.follow, Unset):
-            follow = UNSET
+            _follow = UNSET
         elif isinstance(self.follow, IUpdateBodyNotificationRecieveConfigFollowType0):
-            follow = self.follow.to_dict() if hasattr(self.follow, "to_dict") else dict(cast(Any, self.follow))
+            _follow = self.follow.to_dict() if hasattr(self.follow, "to_dict") else dict(cast(Any, self.follow))
         else:
-            follow = self.follow.to_dict() if hasattr(self.follow, "to_dict") else dict(cast(Any, self.follow))
+            _follow = self.follow.to_dict() if hasattr(self.follow, "to_dict") else dict(cast(Any, self.follow))
 
-        mention: dict[str, Any] | Unset
+        _mention: dict[str, Any] | Unset
         if isinstance(self.mention, Unset):
-            mention = UNSET
+            _mention = UNSET
         elif isinstance(self.mention, IUpdateBodyNotificationRecieveConfigMentionType0):
-            mention = self.mention.to_dict() if hasattr(self.mention, "to_dict") else dict(cast(Any, self.mention))
+            _mention = self.mention.to_dict() if hasattr(self.mention, "to_dict") else dict(cast(Any, self.mention))
         else:
-            mention = self.mention.to_dict() if hasattr(self.mention, "to_dict") else dict(cast(Any, self.mention))
+            _mention = self.mention.to_dict() if hasattr(self.mention, "to_dict") else dict(cast(Any, self.mention))
 
-        reply: dict[str, Any] | Unset
+        _reply: dict[str, Any] | Unset
         if isinstance(self.reply, Unset):
-            reply = UNSET
+            _reply = UNSET
         elif isinstance(self.reply, IUpdateBodyNotificationRecieveConfigReplyType0):
-            reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
+            _reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
         else:
-            reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
+            _reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
 
-        renote: dict[str, Any] | Unset
+        _renote: dict[str, Any] | Unset
         if isinstance(self.renote, Unset):
-            renote = UNSET
+            _renote = UNSET
         elif isinstance(self.renote, IUpdateBodyNotificationRecieveConfigRenoteType0):
-            renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
+            _renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
         else:
-            renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
+            _renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
 
-        quote: dict[str, Any] | Unset
+        _quote: dict[str, Any] | Unset
         if isinstance(self.quote, Unset):
-            quote = UNSET
+            _quote = UNSET
         elif isinstance(self.quote, IUpdateBodyNotificationRecieveConfigQuoteType0):
-            quote = self.quote.to_dict() if hasattr(self.quote, "to_dict") else dict(cast(Any, self.quote))
+            _quote = self.quote.to_dict() if hasattr(self.quote, "to_dict") else dict(cast(Any, self.quote))
         else:
-            quote = self.quote.to_dict() if hasattr(self.quote, "to_dict") else dict(cast(Any, self.quote))
+            _quote = self.quote.to_dict() if hasattr(self.quote, "to_dict") else dict(cast(Any, self.quote))
 
-        reaction: dict[str, Any] | Unset
+        _reaction: dict[str, Any] | Unset
         if isinstance(self.reaction, Unset):
-            reaction = UNSET
+            _reaction = UNSET
         elif isinstance(self.reaction, IUpdateBodyNotificationRecieveConfigReactionType0):
-            reaction = self.reaction.to_dict() if hasattr(self.reaction, "to_dict") else dict(cast(Any, self.reaction))
+            _reaction = self.reaction.to_dict() if hasattr(self.reaction, "to_dict") else dict(cast(Any, self.reaction))
         else:
-            reaction = self.reaction.to_dict() if hasattr(self.reaction, "to_dict") else dict(cast(Any, self.reaction))
+            _reaction = self.reaction.to_dict() if hasattr(self.reaction, "to_dict") else dict(cast(Any, self.reaction))
 
-        poll_ended: dict[str, Any] | Unset
+        _poll_ended: dict[str, Any] | Unset
         if isinstance(self.poll_ended, Unset):
-            poll_ended = UNSET
+            _poll_ended = UNSET
         elif isinstance(self.poll_ended, IUpdateBodyNotificationRecieveConfigPollEndedType0):
-            poll_ended = (
+            _poll_ended = (
                 self.poll_ended.to_dict() if hasattr(self.poll_ended, "to_dict") else dict(cast(Any, self.poll_ended))
             )
         else:
-            poll_ended = (
+            _poll_ended = (
                 self.poll_ended.to_dict() if hasattr(self.poll_ended, "to_dict") else dict(cast(Any, self.poll_ended))
             )
 
-        scheduled_note_posted: dict[str, Any] | Unset
+        _scheduled_note_posted: dict[str, Any] | Unset
         if isinstance(self.scheduled_note_posted, Unset):
-            scheduled_note_posted = UNSET
+            _scheduled_note_posted = UNSET
         elif isinstance(self.scheduled_note_posted, IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0):
-            scheduled_note_posted = (
+            _scheduled_note_posted = (
                 self.scheduled_note_posted.to_dict()
                 if hasattr(self.scheduled_note_posted, "to_dict")
                 else dict(cast(Any, self.scheduled_note_posted))
             )
         else:
-            scheduled_note_posted = (
+            _scheduled_note_posted = (
                 self.scheduled_note_posted.to_dict()
                 if hasattr(self.scheduled_note_posted, "to_dict")
                 else dict(cast(Any, self.scheduled_note_posted))
             )
 
-        scheduled_note_post_failed: dict[str, Any] | Unset
+        _scheduled_note_post_failed: dict[str, Any] | Unset
         if isinstance(self.scheduled_note_post_failed, Unset):
-            scheduled_note_post_failed = UNSET
+            _scheduled_note_post_failed = UNSET
         elif isinstance(
             self.scheduled_note_post_failed, IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
         ):
-            scheduled_note_post_failed = (
+            _scheduled_note_post_failed = (
                 self.scheduled_note_post_failed.to_dict()
                 if hasattr(self.scheduled_note_post_failed, "to_dict")
                 else dict(cast(Any, self.scheduled_note_post_failed))
             )
         else:
-            scheduled_note_post_failed = (
+            _scheduled_note_post_failed = (
                 self.scheduled_note_post_failed.to_dict()
                 if hasattr(self.scheduled_note_post_failed, "to_dict")
                 else dict(cast(Any, self.scheduled_note_post_failed))
             )
 
-        receive_follow_request: dict[str, Any] | Unset
+        _receive_follow_request: dict[str, Any] | Unset
         if isinstance(self.receive_follow_request, Unset):
-            receive_follow_request = UNSET
+            _receive_follow_request = UNSET
         elif isinstance(self.receive_follow_request, IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0):
-            receive_follow_request = (
+            _receive_follow_request = (
                 self.receive_follow_request.to_dict()
                 if hasattr(self.receive_follow_request, "to_dict")
                 else dict(cast(Any, self.receive_follow_request))
             )
         else:
-            receive_follow_request = (
+            _receive_follow_request = (
                 self.receive_follow_request.to_dict()
                 if hasattr(self.receive_follow_request, "to_dict")
                 else dict(cast(Any, self.receive_follow_request))
             )
 
-        follow_request_accepted: dict[str, Any] | Unset
+        _follow_request_accepted: dict[str, Any] | Unset
         if isinstance(self.follow_request_accepted, Unset):
-            follow_request_accepted = UNSET
+            _follow_request_accepted = UNSET
         elif isinstance(self.follow_request_accepted, IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0):
-            follow_request_accepted = (
+            _follow_request_accepted = (
                 self.follow_request_accepted.to_dict()
                 if hasattr(self.follow_request_accepted, "to_dict")
                 else dict(cast(Any, self.follow_request_accepted))
             )
         else:
-            follow_request_accepted = (
+            _follow_request_accepted = (
                 self.follow_request_accepted.to_dict()
                 if hasattr(self.follow_request_accepted, "to_dict")
                 else dict(cast(Any, self.follow_request_accepted))
             )
 
-        role_assigned: dict[str, Any] | Unset
+        _role_assigned: dict[str, Any] | Unset
         if isinstance(self.role_assigned, Unset):
-            role_assigned = UNSET
+            _role_assigned = UNSET
         elif isinstance(self.role_assigned, IUpdateBodyNotificationRecieveConfigRoleAssignedType0):
-            role_assigned = (
+            _role_assigned = (
                 self.role_assigned.to_dict()
                 if hasattr(self.role_assigned, "to_dict")
                 else dict(cast(Any, self.role_assigned))
             )
         else:
-            role_assigned = (
+            _role_assigned = (
                 self.role_assigned.to_dict()
                 if hasattr(self.role_assigned, "to_dict")
                 else dict(cast(Any, self.role_assigned))
             )
 
-        chat_room_invitation_received: dict[str, Any] | Unset
+        _chat_room_invitation_received: dict[str, Any] | Unset
         if isinstance(self.chat_room_invitation_received, Unset):
-            chat_room_invitation_received = UNSET
+            _chat_room_invitation_received = UNSET
         elif isinstance(
             self.chat_room_invitation_received, IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
         ):
-            chat_room_invitation_received = (
+            _chat_room_invitation_received = (
                 self.chat_room_invitation_received.to_dict()
                 if hasattr(self.chat_room_invitation_received, "to_dict")
                 else dict(cast(Any, self.chat_room_invitation_received))
             )
         else:
-            chat_room_invitation_received = (
+            _chat_room_invitation_received = (
                 self.chat_room_invitation_received.to_dict()
                 if hasattr(self.chat_room_invitation_received, "to_dict")
                 else dict(cast(Any, self.chat_room_invitation_received))
             )
 
-        achievement_earned: dict[str, Any] | Unset
+        _achievement_earned: dict[str, Any] | Unset
         if isinstance(self.achievement_earned, Unset):
-            achievement_earned = UNSET
+            _achievement_earned = UNSET
         elif isinstance(self.achievement_earned, IUpdateBodyNotificationRecieveConfigAchievementEarnedType0):
-            achievement_earned = (
+            _achievement_earned = (
                 self.achievement_earned.to_dict()
                 if hasattr(self.achievement_earned, "to_dict")
                 else dict(cast(Any, self.achievement_earned))
             )
         else:
-            achievement_earned = (
+            _achievement_earned = (
                 self.achievement_earned.to_dict()
                 if hasattr(self.achievement_earned, "to_dict")
                 else dict(cast(Any, self.achievement_earned))
             )
 
-        app: dict[str, Any] | Unset
+        _app: dict[str, Any] | Unset
         if isinstance(self.app, Unset):
-            app = UNSET
+            _app = UNSET
         elif isinstance(self.app, IUpdateBodyNotificationRecieveConfigAppType0):
-            app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
+            _app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
         else:
-            app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
+            _app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
 
-        test: dict[str, Any] | Unset
+        _test: dict[str, Any] | Unset
         if isinstance(self.test, Unset):
-            test = UNSET
+            _test = UNSET
         elif isinstance(self.test, IUpdateBodyNotificationRecieveConfigTestType0):
-            test = self.test.to_dict() if hasattr(self.test, "to_dict") else dict(cast(Any, self.test))
+            _test = self.test.to_dict() if hasattr(self.test, "to_dict") else dict(cast(Any, self.test))
         else:
-            test = self.test.to_dict() if hasattr(self.test, "to_dict") else dict(cast(Any, self.test))
+            _test = self.test.to_dict() if hasattr(self.test, "to_dict") else dict(cast(Any, self.test))
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if note is not UNSET:
-            field_dict["note"] = note
-        if follow is not UNSET:
-            field_dict["follow"] = follow
-        if mention is not UNSET:
-            field_dict["mention"] = mention
-        if reply is not UNSET:
-            field_dict["reply"] = reply
-        if renote is not UNSET:
-            field_dict["renote"] = renote
-        if quote is not UNSET:
-            field_dict["quote"] = quote
-        if reaction is not UNSET:
-            field_dict["reaction"] = reaction
-        if poll_ended is not UNSET:
-            field_dict["pollEnded"] = poll_ended
-        if scheduled_note_posted is not UNSET:
-            field_dict["scheduledNotePosted"] = scheduled_note_posted
-        if scheduled_note_post_failed is not UNSET:
-            field_dict["scheduledNotePostFailed"] = scheduled_note_post_failed
-        if receive_follow_request is not UNSET:
-            field_dict["receiveFollowRequest"] = receive_follow_request
-        if follow_request_accepted is not UNSET:
-            field_dict["followRequestAccepted"] = follow_request_accepted
-        if role_assigned is not UNSET:
-            field_dict["roleAssigned"] = role_assigned
-        if chat_room_invitation_received is not UNSET:
-            field_dict["chatRoomInvitationReceived"] = chat_room_invitation_received
-        if achievement_earned is not UNSET:
-            field_dict["achievementEarned"] = achievement_earned
-        if app is not UNSET:
-            field_dict["app"] = app
-        if test is not UNSET:
-            field_dict["test"] = test
+        if _note is not UNSET:
+            field_dict["note"] = _note
+        if _follow is not UNSET:
+            field_dict["follow"] = _follow
+        if _mention is not UNSET:
+            field_dict["mention"] = _mention
+        if _reply is not UNSET:
+            field_dict["reply"] = _reply
+        if _renote is not UNSET:
+            field_dict["renote"] = _renote
+        if _quote is not UNSET:
+            field_dict["quote"] = _quote
+        if _reaction is not UNSET:
+            field_dict["reaction"] = _reaction
+        if _poll_ended is not UNSET:
+            field_dict["pollEnded"] = _poll_ended
+        if _scheduled_note_posted is not UNSET:
+            field_dict["scheduledNotePosted"] = _scheduled_note_posted
+        if _scheduled_note_post_failed is not UNSET:
+            field_dict["scheduledNotePostFailed"] = _scheduled_note_post_failed
+        if _receive_follow_request is not UNSET:
+            field_dict["receiveFollowRequest"] = _receive_follow_request
+        if _follow_request_accepted is not UNSET:
+            field_dict["followRequestAccepted"] = _follow_request_accepted
+        if _role_assigned is not UNSET:
+            field_dict["roleAssigned"] = _role_assigned
+        if _chat_room_invitation_received is not UNSET:
+            field_dict["chatRoomInvitationReceived"] = _chat_room_invitation_received
+        if _achievement_earned is not UNSET:
+            field_dict["achievementEarned"] = _achievement_earned
+        if _app is not UNSET:
+            field_dict["app"] = _app
+        if _test is not UNSET:
+            field_dict["test"] = _test
 
         return field_dict
 

@@ -33,31 +33,23 @@ class IUpdateEmailBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        password = self.password
-
-        email: None | str | Unset
-        if isinstance(self.email, Unset):
-            email = UNSET
-        else:
-            email = self.email
-
-        token: None | str | Unset
-        if isinstance(self.token, Unset):
-            token = UNSET
-        else:
-            token = self.token
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "password": password,
-            }
-        )
-        if email is not UNSET:
-            field_dict["email"] = email
-        if token is not UNSET:
-            field_dict["token"] = token
+        _email: None | str | Unset
+        if isinstance(self.email, Unset):
+            _email = UNSET
+        else:
+            _email = self.email
+        _token: None | str | Unset
+        if isinstance(self.token, Unset):
+            _token = UNSET
+        else:
+            _token = self.token
+        field_dict["password"] = self.password
+        if _email is not UNSET:
+            field_dict["email"] = _email
+        if _token is not UNSET:
+            field_dict["token"] = _token
 
         return field_dict
 

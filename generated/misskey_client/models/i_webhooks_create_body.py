@@ -36,28 +36,18 @@ class IWebhooksCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        url = self.url
-
-        on = []
-        for on_item_data in self.on:
-            on_item: str = on_item_data
-            on.append(on_item)
-
-        secret = self.secret
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "url": url,
-                "on": on,
-            }
-        )
-        if secret is not UNSET:
-            field_dict["secret"] = secret
+        _on = []
+        for on_item_data in self.on:
+            on_item: str = on_item_data
+            _on.append(on_item)
+
+        field_dict["name"] = self.name
+        field_dict["url"] = self.url
+        field_dict["on"] = _on
+        if self.secret is not UNSET:
+            field_dict["secret"] = self.secret
 
         return field_dict
 

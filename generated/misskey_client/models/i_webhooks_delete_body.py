@@ -29,15 +29,9 @@ class IWebhooksDeleteBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        webhook_id = self.webhook_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "webhookId": webhook_id,
-            }
-        )
+        field_dict["webhookId"] = self.webhook_id
 
         return field_dict
 

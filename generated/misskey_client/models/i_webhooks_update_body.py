@@ -40,44 +40,31 @@ class IWebhooksUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        webhook_id = self.webhook_id
-
-        name = self.name
-
-        url = self.url
-
-        secret: None | str | Unset
-        if isinstance(self.secret, Unset):
-            secret = UNSET
-        else:
-            secret = self.secret
-
-        on: list[str] | Unset = UNSET
-        if not isinstance(self.on, Unset):
-            on = []
-            for on_item_data in self.on:
-                on_item: str = on_item_data
-                on.append(on_item)
-
-        active = self.active
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "webhookId": webhook_id,
-            }
-        )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if url is not UNSET:
-            field_dict["url"] = url
-        if secret is not UNSET:
-            field_dict["secret"] = secret
-        if on is not UNSET:
-            field_dict["on"] = on
-        if active is not UNSET:
-            field_dict["active"] = active
+        _secret: None | str | Unset
+        if isinstance(self.secret, Unset):
+            _secret = UNSET
+        else:
+            _secret = self.secret
+        _on: list[str] | Unset = UNSET
+        if not isinstance(self.on, Unset):
+            _on = []
+            for on_item_data in self.on:
+                on_item: str = on_item_data
+                _on.append(on_item)
+
+        field_dict["webhookId"] = self.webhook_id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.url is not UNSET:
+            field_dict["url"] = self.url
+        if _secret is not UNSET:
+            field_dict["secret"] = _secret
+        if _on is not UNSET:
+            field_dict["on"] = _on
+        if self.active is not UNSET:
+            field_dict["active"] = self.active
 
         return field_dict
 

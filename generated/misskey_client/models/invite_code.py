@@ -51,54 +51,39 @@ class InviteCode:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        code = self.code
-
-        expires_at: None | str
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _expires_at: None | str
         if isinstance(self.expires_at, datetime.datetime):
-            expires_at = self.expires_at.isoformat()
+            _expires_at = self.expires_at.isoformat()
         else:
-            expires_at = self.expires_at
-
-        created_at = self.created_at.isoformat()
-
-        created_by: dict[str, Any] | None
+            _expires_at = self.expires_at
+        _created_at = self.created_at.isoformat()
+        _created_by: dict[str, Any] | None
         if isinstance(self.created_by, UserLite):
-            created_by = (
+            _created_by = (
                 self.created_by.to_dict() if hasattr(self.created_by, "to_dict") else dict(cast(Any, self.created_by))
             )
         else:
-            created_by = self.created_by
-
-        used_by: dict[str, Any] | None
+            _created_by = self.created_by
+        _used_by: dict[str, Any] | None
         if isinstance(self.used_by, UserLite):
-            used_by = self.used_by.to_dict() if hasattr(self.used_by, "to_dict") else dict(cast(Any, self.used_by))
+            _used_by = self.used_by.to_dict() if hasattr(self.used_by, "to_dict") else dict(cast(Any, self.used_by))
         else:
-            used_by = self.used_by
-
-        used_at: None | str
+            _used_by = self.used_by
+        _used_at: None | str
         if isinstance(self.used_at, datetime.datetime):
-            used_at = self.used_at.isoformat()
+            _used_at = self.used_at.isoformat()
         else:
-            used_at = self.used_at
-
-        used = self.used
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "code": code,
-                "expiresAt": expires_at,
-                "createdAt": created_at,
-                "createdBy": created_by,
-                "usedBy": used_by,
-                "usedAt": used_at,
-                "used": used,
-            }
-        )
+            _used_at = self.used_at
+        field_dict["id"] = self.id
+        field_dict["code"] = self.code
+        field_dict["expiresAt"] = _expires_at
+        field_dict["createdAt"] = _created_at
+        field_dict["createdBy"] = _created_by
+        field_dict["usedBy"] = _used_by
+        field_dict["usedAt"] = _used_at
+        field_dict["used"] = self.used
 
         return field_dict
 

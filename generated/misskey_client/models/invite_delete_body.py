@@ -29,15 +29,9 @@ class InviteDeleteBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        invite_id = self.invite_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "inviteId": invite_id,
-            }
-        )
+        field_dict["inviteId"] = self.invite_id
 
         return field_dict
 

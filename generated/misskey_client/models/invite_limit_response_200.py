@@ -29,16 +29,11 @@ class InviteLimitResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        remaining: int | None
-        remaining = self.remaining
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "remaining": remaining,
-            }
-        )
+        _remaining: int | None
+        _remaining = self.remaining
+        field_dict["remaining"] = _remaining
 
         return field_dict
 

@@ -270,467 +270,328 @@ class MeDetailed:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        name: None | str
-        name = self.name
-
-        username = self.username
-
-        host: None | str
-        host = self.host
-
-        avatar_url = self.avatar_url
-
-        avatar_blurhash: None | str
-        avatar_blurhash = self.avatar_blurhash
-
-        avatar_decorations = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _name: None | str
+        _name = self.name
+        _host: None | str
+        _host = self.host
+        _avatar_blurhash: None | str
+        _avatar_blurhash = self.avatar_blurhash
+        _avatar_decorations = []
         for avatar_decorations_item_data in self.avatar_decorations:
             avatar_decorations_item = (
                 avatar_decorations_item_data.to_dict()
                 if hasattr(avatar_decorations_item_data, "to_dict")
                 else dict(cast(Any, avatar_decorations_item_data))
             )
-            avatar_decorations.append(avatar_decorations_item)
+            _avatar_decorations.append(avatar_decorations_item)
 
-        emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
-
-        online_status: str = self.online_status
-
-        url: None | str
-        url = self.url
-
-        uri: None | str
-        uri = self.uri
-
-        moved_to: None | str
-        moved_to = self.moved_to
-
-        also_known_as: list[str] | None
+        _emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
+        _online_status: str = self.online_status
+        _url: None | str
+        _url = self.url
+        _uri: None | str
+        _uri = self.uri
+        _moved_to: None | str
+        _moved_to = self.moved_to
+        _also_known_as: list[str] | None
         if isinstance(self.also_known_as, list):
-            also_known_as = self.also_known_as
+            _also_known_as = self.also_known_as
 
         else:
-            also_known_as = self.also_known_as
-
-        created_at = self.created_at.isoformat()
-
-        updated_at: None | str
+            _also_known_as = self.also_known_as
+        _created_at = self.created_at.isoformat()
+        _updated_at: None | str
         if isinstance(self.updated_at, datetime.datetime):
-            updated_at = self.updated_at.isoformat()
+            _updated_at = self.updated_at.isoformat()
         else:
-            updated_at = self.updated_at
-
-        last_fetched_at: None | str
+            _updated_at = self.updated_at
+        _last_fetched_at: None | str
         if isinstance(self.last_fetched_at, datetime.datetime):
-            last_fetched_at = self.last_fetched_at.isoformat()
+            _last_fetched_at = self.last_fetched_at.isoformat()
         else:
-            last_fetched_at = self.last_fetched_at
-
-        banner_url: None | str
-        banner_url = self.banner_url
-
-        banner_blurhash: None | str
-        banner_blurhash = self.banner_blurhash
-
-        is_locked = self.is_locked
-
-        is_silenced = self.is_silenced
-
-        is_suspended = self.is_suspended
-
-        description: None | str
-        description = self.description
-
-        location: None | str
-        location = self.location
-
-        birthday: None | str
-        birthday = self.birthday
-
-        lang: None | str
-        lang = self.lang
-
-        fields = []
+            _last_fetched_at = self.last_fetched_at
+        _banner_url: None | str
+        _banner_url = self.banner_url
+        _banner_blurhash: None | str
+        _banner_blurhash = self.banner_blurhash
+        _description: None | str
+        _description = self.description
+        _location: None | str
+        _location = self.location
+        _birthday: None | str
+        _birthday = self.birthday
+        _lang: None | str
+        _lang = self.lang
+        _fields = []
         for fields_item_data in self.fields:
             fields_item = (
                 fields_item_data.to_dict()
                 if hasattr(fields_item_data, "to_dict")
                 else dict(cast(Any, fields_item_data))
             )
-            fields.append(fields_item)
+            _fields.append(fields_item)
 
-        verified_links = self.verified_links
+        _verified_links = self.verified_links
 
-        followers_count = self.followers_count
+        _pinned_note_ids = self.pinned_note_ids
 
-        following_count = self.following_count
-
-        notes_count = self.notes_count
-
-        pinned_note_ids = self.pinned_note_ids
-
-        pinned_notes = []
+        _pinned_notes = []
         for pinned_notes_item_data in self.pinned_notes:
             pinned_notes_item = (
                 pinned_notes_item_data.to_dict()
                 if hasattr(pinned_notes_item_data, "to_dict")
                 else dict(cast(Any, pinned_notes_item_data))
             )
-            pinned_notes.append(pinned_notes_item)
+            _pinned_notes.append(pinned_notes_item)
 
-        pinned_page_id: None | str
-        pinned_page_id = self.pinned_page_id
-
-        pinned_page: dict[str, Any] | None
+        _pinned_page_id: None | str
+        _pinned_page_id = self.pinned_page_id
+        _pinned_page: dict[str, Any] | None
         if isinstance(self.pinned_page, Page):
-            pinned_page = (
+            _pinned_page = (
                 self.pinned_page.to_dict()
                 if hasattr(self.pinned_page, "to_dict")
                 else dict(cast(Any, self.pinned_page))
             )
         else:
-            pinned_page = self.pinned_page
-
-        public_reactions = self.public_reactions
-
-        following_visibility: str = self.following_visibility
-
-        followers_visibility: str = self.followers_visibility
-
-        chat_scope: str = self.chat_scope
-
-        can_chat = self.can_chat
-
-        roles = []
+            _pinned_page = self.pinned_page
+        _following_visibility: str = self.following_visibility
+        _followers_visibility: str = self.followers_visibility
+        _chat_scope: str = self.chat_scope
+        _roles = []
         for roles_item_data in self.roles:
             roles_item = (
                 roles_item_data.to_dict() if hasattr(roles_item_data, "to_dict") else dict(cast(Any, roles_item_data))
             )
-            roles.append(roles_item)
+            _roles.append(roles_item)
 
-        memo: None | str
-        memo = self.memo
-
-        followed_message: None | str
-        followed_message = self.followed_message
-
-        two_factor_enabled = self.two_factor_enabled
-
-        use_password_less_login = self.use_password_less_login
-
-        security_keys = self.security_keys
-
-        avatar_id: None | str
-        avatar_id = self.avatar_id
-
-        banner_id: None | str
-        banner_id = self.banner_id
-
-        is_moderator = self.is_moderator
-
-        is_admin = self.is_admin
-
-        inject_featured_note = self.inject_featured_note
-
-        receive_announcement_email = self.receive_announcement_email
-
-        always_mark_nsfw = self.always_mark_nsfw
-
-        auto_sensitive = self.auto_sensitive
-
-        careful_bot = self.careful_bot
-
-        auto_accept_followed = self.auto_accept_followed
-
-        no_crawle = self.no_crawle
-
-        prevent_ai_learning = self.prevent_ai_learning
-
-        is_explorable = self.is_explorable
-
-        is_deleted = self.is_deleted
-
-        two_factor_backup_codes_stock: str = self.two_factor_backup_codes_stock
-
-        hide_online_status = self.hide_online_status
-
-        has_unread_specified_notes = self.has_unread_specified_notes
-
-        has_unread_mentions = self.has_unread_mentions
-
-        has_unread_announcement = self.has_unread_announcement
-
-        unread_announcements = []
+        _memo: None | str
+        _memo = self.memo
+        _followed_message: None | str
+        _followed_message = self.followed_message
+        _avatar_id: None | str
+        _avatar_id = self.avatar_id
+        _banner_id: None | str
+        _banner_id = self.banner_id
+        _two_factor_backup_codes_stock: str = self.two_factor_backup_codes_stock
+        _unread_announcements = []
         for unread_announcements_item_data in self.unread_announcements:
             unread_announcements_item = (
                 unread_announcements_item_data.to_dict()
                 if hasattr(unread_announcements_item_data, "to_dict")
                 else dict(cast(Any, unread_announcements_item_data))
             )
-            unread_announcements.append(unread_announcements_item)
+            _unread_announcements.append(unread_announcements_item)
 
-        has_unread_antenna = self.has_unread_antenna
-
-        has_unread_channel = self.has_unread_channel
-
-        has_unread_chat_messages = self.has_unread_chat_messages
-
-        has_unread_notification = self.has_unread_notification
-
-        has_pending_received_follow_request = self.has_pending_received_follow_request
-
-        unread_notifications_count = self.unread_notifications_count
-
-        muted_words = []
+        _muted_words = []
         for muted_words_item_data in self.muted_words:
             muted_words_item = muted_words_item_data
 
-            muted_words.append(muted_words_item)
+            _muted_words.append(muted_words_item)
 
-        hard_muted_words = []
+        _hard_muted_words = []
         for hard_muted_words_item_data in self.hard_muted_words:
             hard_muted_words_item = hard_muted_words_item_data
 
-            hard_muted_words.append(hard_muted_words_item)
+            _hard_muted_words.append(hard_muted_words_item)
 
-        muted_instances = self.muted_instances
+        _muted_instances = self.muted_instances
 
-        notification_recieve_config = (
+        _notification_recieve_config = (
             self.notification_recieve_config.to_dict()
             if hasattr(self.notification_recieve_config, "to_dict")
             else dict(cast(Any, self.notification_recieve_config))
         )
+        _email_notification_types = self.email_notification_types
 
-        email_notification_types = self.email_notification_types
-
-        achievements = []
+        _achievements = []
         for achievements_item_data in self.achievements:
             achievements_item = (
                 achievements_item_data.to_dict()
                 if hasattr(achievements_item_data, "to_dict")
                 else dict(cast(Any, achievements_item_data))
             )
-            achievements.append(achievements_item)
+            _achievements.append(achievements_item)
 
-        logged_in_days = self.logged_in_days
-
-        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-
-        is_bot = self.is_bot
-
-        is_cat = self.is_cat
-
-        require_signin_to_view_contents = self.require_signin_to_view_contents
-
-        make_notes_followers_only_before: float | None | Unset
+        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
+        _make_notes_followers_only_before: float | None | Unset
         if isinstance(self.make_notes_followers_only_before, Unset):
-            make_notes_followers_only_before = UNSET
+            _make_notes_followers_only_before = UNSET
         else:
-            make_notes_followers_only_before = self.make_notes_followers_only_before
-
-        make_notes_hidden_before: float | None | Unset
+            _make_notes_followers_only_before = self.make_notes_followers_only_before
+        _make_notes_hidden_before: float | None | Unset
         if isinstance(self.make_notes_hidden_before, Unset):
-            make_notes_hidden_before = UNSET
+            _make_notes_hidden_before = UNSET
         else:
-            make_notes_hidden_before = self.make_notes_hidden_before
-
-        instance: dict[str, Any] | Unset = UNSET
+            _make_notes_hidden_before = self.make_notes_hidden_before
+        _instance: dict[str, Any] | Unset = UNSET
         if not isinstance(self.instance, Unset):
-            instance = self.instance.to_dict() if hasattr(self.instance, "to_dict") else dict(cast(Any, self.instance))
-
-        badge_roles: list[dict[str, Any]] | Unset = UNSET
+            _instance = self.instance.to_dict() if hasattr(self.instance, "to_dict") else dict(cast(Any, self.instance))
+        _badge_roles: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.badge_roles, Unset):
-            badge_roles = []
+            _badge_roles = []
             for badge_roles_item_data in self.badge_roles:
                 badge_roles_item = (
                     badge_roles_item_data.to_dict()
                     if hasattr(badge_roles_item_data, "to_dict")
                     else dict(cast(Any, badge_roles_item_data))
                 )
-                badge_roles.append(badge_roles_item)
+                _badge_roles.append(badge_roles_item)
 
-        moderation_note = self.moderation_note
-
-        is_following = self.is_following
-
-        is_followed = self.is_followed
-
-        has_pending_follow_request_from_you = self.has_pending_follow_request_from_you
-
-        has_pending_follow_request_to_you = self.has_pending_follow_request_to_you
-
-        is_blocking = self.is_blocking
-
-        is_blocked = self.is_blocked
-
-        is_muted = self.is_muted
-
-        is_renote_muted = self.is_renote_muted
-
-        notify: str | Unset = UNSET
+        _notify: str | Unset = UNSET
         if not isinstance(self.notify, Unset):
-            notify = self.notify
+            _notify = self.notify
 
-        with_replies = self.with_replies
-
-        email: None | str | Unset
+        _email: None | str | Unset
         if isinstance(self.email, Unset):
-            email = UNSET
+            _email = UNSET
         else:
-            email = self.email
-
-        email_verified: bool | None | Unset
+            _email = self.email
+        _email_verified: bool | None | Unset
         if isinstance(self.email_verified, Unset):
-            email_verified = UNSET
+            _email_verified = UNSET
         else:
-            email_verified = self.email_verified
-
-        security_keys_list: list[dict[str, Any]] | Unset = UNSET
+            _email_verified = self.email_verified
+        _security_keys_list: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.security_keys_list, Unset):
-            security_keys_list = []
+            _security_keys_list = []
             for security_keys_list_item_data in self.security_keys_list:
                 security_keys_list_item = (
                     security_keys_list_item_data.to_dict()
                     if hasattr(security_keys_list_item_data, "to_dict")
                     else dict(cast(Any, security_keys_list_item_data))
                 )
-                security_keys_list.append(security_keys_list_item)
+                _security_keys_list.append(security_keys_list_item)
 
-        muting_notification_types: list[str] | Unset = UNSET
+        _muting_notification_types: list[str] | Unset = UNSET
         if not isinstance(self.muting_notification_types, Unset):
-            muting_notification_types = self.muting_notification_types
+            _muting_notification_types = self.muting_notification_types
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "username": username,
-                "host": host,
-                "avatarUrl": avatar_url,
-                "avatarBlurhash": avatar_blurhash,
-                "avatarDecorations": avatar_decorations,
-                "emojis": emojis,
-                "onlineStatus": online_status,
-                "url": url,
-                "uri": uri,
-                "movedTo": moved_to,
-                "alsoKnownAs": also_known_as,
-                "createdAt": created_at,
-                "updatedAt": updated_at,
-                "lastFetchedAt": last_fetched_at,
-                "bannerUrl": banner_url,
-                "bannerBlurhash": banner_blurhash,
-                "isLocked": is_locked,
-                "isSilenced": is_silenced,
-                "isSuspended": is_suspended,
-                "description": description,
-                "location": location,
-                "birthday": birthday,
-                "lang": lang,
-                "fields": fields,
-                "verifiedLinks": verified_links,
-                "followersCount": followers_count,
-                "followingCount": following_count,
-                "notesCount": notes_count,
-                "pinnedNoteIds": pinned_note_ids,
-                "pinnedNotes": pinned_notes,
-                "pinnedPageId": pinned_page_id,
-                "pinnedPage": pinned_page,
-                "publicReactions": public_reactions,
-                "followingVisibility": following_visibility,
-                "followersVisibility": followers_visibility,
-                "chatScope": chat_scope,
-                "canChat": can_chat,
-                "roles": roles,
-                "memo": memo,
-                "followedMessage": followed_message,
-                "twoFactorEnabled": two_factor_enabled,
-                "usePasswordLessLogin": use_password_less_login,
-                "securityKeys": security_keys,
-                "avatarId": avatar_id,
-                "bannerId": banner_id,
-                "isModerator": is_moderator,
-                "isAdmin": is_admin,
-                "injectFeaturedNote": inject_featured_note,
-                "receiveAnnouncementEmail": receive_announcement_email,
-                "alwaysMarkNsfw": always_mark_nsfw,
-                "autoSensitive": auto_sensitive,
-                "carefulBot": careful_bot,
-                "autoAcceptFollowed": auto_accept_followed,
-                "noCrawle": no_crawle,
-                "preventAiLearning": prevent_ai_learning,
-                "isExplorable": is_explorable,
-                "isDeleted": is_deleted,
-                "twoFactorBackupCodesStock": two_factor_backup_codes_stock,
-                "hideOnlineStatus": hide_online_status,
-                "hasUnreadSpecifiedNotes": has_unread_specified_notes,
-                "hasUnreadMentions": has_unread_mentions,
-                "hasUnreadAnnouncement": has_unread_announcement,
-                "unreadAnnouncements": unread_announcements,
-                "hasUnreadAntenna": has_unread_antenna,
-                "hasUnreadChannel": has_unread_channel,
-                "hasUnreadChatMessages": has_unread_chat_messages,
-                "hasUnreadNotification": has_unread_notification,
-                "hasPendingReceivedFollowRequest": has_pending_received_follow_request,
-                "unreadNotificationsCount": unread_notifications_count,
-                "mutedWords": muted_words,
-                "hardMutedWords": hard_muted_words,
-                "mutedInstances": muted_instances,
-                "notificationRecieveConfig": notification_recieve_config,
-                "emailNotificationTypes": email_notification_types,
-                "achievements": achievements,
-                "loggedInDays": logged_in_days,
-                "policies": policies,
-            }
-        )
-        if is_bot is not UNSET:
-            field_dict["isBot"] = is_bot
-        if is_cat is not UNSET:
-            field_dict["isCat"] = is_cat
-        if require_signin_to_view_contents is not UNSET:
-            field_dict["requireSigninToViewContents"] = require_signin_to_view_contents
-        if make_notes_followers_only_before is not UNSET:
-            field_dict["makeNotesFollowersOnlyBefore"] = make_notes_followers_only_before
-        if make_notes_hidden_before is not UNSET:
-            field_dict["makeNotesHiddenBefore"] = make_notes_hidden_before
-        if instance is not UNSET:
-            field_dict["instance"] = instance
-        if badge_roles is not UNSET:
-            field_dict["badgeRoles"] = badge_roles
-        if moderation_note is not UNSET:
-            field_dict["moderationNote"] = moderation_note
-        if is_following is not UNSET:
-            field_dict["isFollowing"] = is_following
-        if is_followed is not UNSET:
-            field_dict["isFollowed"] = is_followed
-        if has_pending_follow_request_from_you is not UNSET:
-            field_dict["hasPendingFollowRequestFromYou"] = has_pending_follow_request_from_you
-        if has_pending_follow_request_to_you is not UNSET:
-            field_dict["hasPendingFollowRequestToYou"] = has_pending_follow_request_to_you
-        if is_blocking is not UNSET:
-            field_dict["isBlocking"] = is_blocking
-        if is_blocked is not UNSET:
-            field_dict["isBlocked"] = is_blocked
-        if is_muted is not UNSET:
-            field_dict["isMuted"] = is_muted
-        if is_renote_muted is not UNSET:
-            field_dict["isRenoteMuted"] = is_renote_muted
-        if notify is not UNSET:
-            field_dict["notify"] = notify
-        if with_replies is not UNSET:
-            field_dict["withReplies"] = with_replies
-        if email is not UNSET:
-            field_dict["email"] = email
-        if email_verified is not UNSET:
-            field_dict["emailVerified"] = email_verified
-        if security_keys_list is not UNSET:
-            field_dict["securityKeysList"] = security_keys_list
-        if muting_notification_types is not UNSET:
-            field_dict["mutingNotificationTypes"] = muting_notification_types
+        field_dict["id"] = self.id
+        field_dict["name"] = _name
+        field_dict["username"] = self.username
+        field_dict["host"] = _host
+        field_dict["avatarUrl"] = self.avatar_url
+        field_dict["avatarBlurhash"] = _avatar_blurhash
+        field_dict["avatarDecorations"] = _avatar_decorations
+        field_dict["emojis"] = _emojis
+        field_dict["onlineStatus"] = _online_status
+        field_dict["url"] = _url
+        field_dict["uri"] = _uri
+        field_dict["movedTo"] = _moved_to
+        field_dict["alsoKnownAs"] = _also_known_as
+        field_dict["createdAt"] = _created_at
+        field_dict["updatedAt"] = _updated_at
+        field_dict["lastFetchedAt"] = _last_fetched_at
+        field_dict["bannerUrl"] = _banner_url
+        field_dict["bannerBlurhash"] = _banner_blurhash
+        field_dict["isLocked"] = self.is_locked
+        field_dict["isSilenced"] = self.is_silenced
+        field_dict["isSuspended"] = self.is_suspended
+        field_dict["description"] = _description
+        field_dict["location"] = _location
+        field_dict["birthday"] = _birthday
+        field_dict["lang"] = _lang
+        field_dict["fields"] = _fields
+        field_dict["verifiedLinks"] = _verified_links
+        field_dict["followersCount"] = self.followers_count
+        field_dict["followingCount"] = self.following_count
+        field_dict["notesCount"] = self.notes_count
+        field_dict["pinnedNoteIds"] = _pinned_note_ids
+        field_dict["pinnedNotes"] = _pinned_notes
+        field_dict["pinnedPageId"] = _pinned_page_id
+        field_dict["pinnedPage"] = _pinned_page
+        field_dict["publicReactions"] = self.public_reactions
+        field_dict["followingVisibility"] = _following_visibility
+        field_dict["followersVisibility"] = _followers_visibility
+        field_dict["chatScope"] = _chat_scope
+        field_dict["canChat"] = self.can_chat
+        field_dict["roles"] = _roles
+        field_dict["memo"] = _memo
+        field_dict["followedMessage"] = _followed_message
+        field_dict["twoFactorEnabled"] = self.two_factor_enabled
+        field_dict["usePasswordLessLogin"] = self.use_password_less_login
+        field_dict["securityKeys"] = self.security_keys
+        field_dict["avatarId"] = _avatar_id
+        field_dict["bannerId"] = _banner_id
+        field_dict["isModerator"] = self.is_moderator
+        field_dict["isAdmin"] = self.is_admin
+        field_dict["injectFeaturedNote"] = self.inject_featured_note
+        field_dict["receiveAnnouncementEmail"] = self.receive_announcement_email
+        field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
+        field_dict["autoSensitive"] = self.auto_sensitive
+        field_dict["carefulBot"] = self.careful_bot
+        field_dict["autoAcceptFollowed"] = self.auto_accept_followed
+        field_dict["noCrawle"] = self.no_crawle
+        field_dict["preventAiLearning"] = self.prevent_ai_learning
+        field_dict["isExplorable"] = self.is_explorable
+        field_dict["isDeleted"] = self.is_deleted
+        field_dict["twoFactorBackupCodesStock"] = _two_factor_backup_codes_stock
+        field_dict["hideOnlineStatus"] = self.hide_online_status
+        field_dict["hasUnreadSpecifiedNotes"] = self.has_unread_specified_notes
+        field_dict["hasUnreadMentions"] = self.has_unread_mentions
+        field_dict["hasUnreadAnnouncement"] = self.has_unread_announcement
+        field_dict["unreadAnnouncements"] = _unread_announcements
+        field_dict["hasUnreadAntenna"] = self.has_unread_antenna
+        field_dict["hasUnreadChannel"] = self.has_unread_channel
+        field_dict["hasUnreadChatMessages"] = self.has_unread_chat_messages
+        field_dict["hasUnreadNotification"] = self.has_unread_notification
+        field_dict["hasPendingReceivedFollowRequest"] = self.has_pending_received_follow_request
+        field_dict["unreadNotificationsCount"] = self.unread_notifications_count
+        field_dict["mutedWords"] = _muted_words
+        field_dict["hardMutedWords"] = _hard_muted_words
+        field_dict["mutedInstances"] = _muted_instances
+        field_dict["notificationRecieveConfig"] = _notification_recieve_config
+        field_dict["emailNotificationTypes"] = _email_notification_types
+        field_dict["achievements"] = _achievements
+        field_dict["loggedInDays"] = self.logged_in_days
+        field_dict["policies"] = _policies
+        if self.is_bot is not UNSET:
+            field_dict["isBot"] = self.is_bot
+        if self.is_cat is not UNSET:
+            field_dict["isCat"] = self.is_cat
+        if self.require_signin_to_view_contents is not UNSET:
+            field_dict["requireSigninToViewContents"] = self.require_signin_to_view_contents
+        if _make_notes_followers_only_before is not UNSET:
+            field_dict["makeNotesFollowersOnlyBefore"] = _make_notes_followers_only_before
+        if _make_notes_hidden_before is not UNSET:
+            field_dict["makeNotesHiddenBefore"] = _make_notes_hidden_before
+        if _instance is not UNSET:
+            field_dict["instance"] = _instance
+        if _badge_roles is not UNSET:
+            field_dict["badgeRoles"] = _badge_roles
+        if self.moderation_note is not UNSET:
+            field_dict["moderationNote"] = self.moderation_note
+        if self.is_following is not UNSET:
+            field_dict["isFollowing"] = self.is_following
+        if self.is_followed is not UNSET:
+            field_dict["isFollowed"] = self.is_followed
+        if self.has_pending_follow_request_from_you is not UNSET:
+            field_dict["hasPendingFollowRequestFromYou"] = self.has_pending_follow_request_from_you
+        if self.has_pending_follow_request_to_you is not UNSET:
+            field_dict["hasPendingFollowRequestToYou"] = self.has_pending_follow_request_to_you
+        if self.is_blocking is not UNSET:
+            field_dict["isBlocking"] = self.is_blocking
+        if self.is_blocked is not UNSET:
+            field_dict["isBlocked"] = self.is_blocked
+        if self.is_muted is not UNSET:
+            field_dict["isMuted"] = self.is_muted
+        if self.is_renote_muted is not UNSET:
+            field_dict["isRenoteMuted"] = self.is_renote_muted
+        if _notify is not UNSET:
+            field_dict["notify"] = _notify
+        if self.with_replies is not UNSET:
+            field_dict["withReplies"] = self.with_replies
+        if _email is not UNSET:
+            field_dict["email"] = _email
+        if _email_verified is not UNSET:
+            field_dict["emailVerified"] = _email_verified
+        if _security_keys_list is not UNSET:
+            field_dict["securityKeysList"] = _security_keys_list
+        if _muting_notification_types is not UNSET:
+            field_dict["mutingNotificationTypes"] = _muting_notification_types
 
         return field_dict
 

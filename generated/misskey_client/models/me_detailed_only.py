@@ -125,190 +125,126 @@ class MeDetailedOnly:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        avatar_id: None | str
-        avatar_id = self.avatar_id
-
-        banner_id: None | str
-        banner_id = self.banner_id
-
-        followed_message: None | str
-        followed_message = self.followed_message
-
-        is_moderator = self.is_moderator
-
-        is_admin = self.is_admin
-
-        inject_featured_note = self.inject_featured_note
-
-        receive_announcement_email = self.receive_announcement_email
-
-        always_mark_nsfw = self.always_mark_nsfw
-
-        auto_sensitive = self.auto_sensitive
-
-        careful_bot = self.careful_bot
-
-        auto_accept_followed = self.auto_accept_followed
-
-        no_crawle = self.no_crawle
-
-        prevent_ai_learning = self.prevent_ai_learning
-
-        is_explorable = self.is_explorable
-
-        is_deleted = self.is_deleted
-
-        two_factor_backup_codes_stock: str = self.two_factor_backup_codes_stock
-
-        hide_online_status = self.hide_online_status
-
-        has_unread_specified_notes = self.has_unread_specified_notes
-
-        has_unread_mentions = self.has_unread_mentions
-
-        has_unread_announcement = self.has_unread_announcement
-
-        unread_announcements = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _avatar_id: None | str
+        _avatar_id = self.avatar_id
+        _banner_id: None | str
+        _banner_id = self.banner_id
+        _followed_message: None | str
+        _followed_message = self.followed_message
+        _two_factor_backup_codes_stock: str = self.two_factor_backup_codes_stock
+        _unread_announcements = []
         for unread_announcements_item_data in self.unread_announcements:
             unread_announcements_item = (
                 unread_announcements_item_data.to_dict()
                 if hasattr(unread_announcements_item_data, "to_dict")
                 else dict(cast(Any, unread_announcements_item_data))
             )
-            unread_announcements.append(unread_announcements_item)
+            _unread_announcements.append(unread_announcements_item)
 
-        has_unread_antenna = self.has_unread_antenna
-
-        has_unread_channel = self.has_unread_channel
-
-        has_unread_chat_messages = self.has_unread_chat_messages
-
-        has_unread_notification = self.has_unread_notification
-
-        has_pending_received_follow_request = self.has_pending_received_follow_request
-
-        unread_notifications_count = self.unread_notifications_count
-
-        muted_words = []
+        _muted_words = []
         for muted_words_item_data in self.muted_words:
             muted_words_item = muted_words_item_data
 
-            muted_words.append(muted_words_item)
+            _muted_words.append(muted_words_item)
 
-        hard_muted_words = []
+        _hard_muted_words = []
         for hard_muted_words_item_data in self.hard_muted_words:
             hard_muted_words_item = hard_muted_words_item_data
 
-            hard_muted_words.append(hard_muted_words_item)
+            _hard_muted_words.append(hard_muted_words_item)
 
-        muted_instances = self.muted_instances
+        _muted_instances = self.muted_instances
 
-        notification_recieve_config = (
+        _notification_recieve_config = (
             self.notification_recieve_config.to_dict()
             if hasattr(self.notification_recieve_config, "to_dict")
             else dict(cast(Any, self.notification_recieve_config))
         )
+        _email_notification_types = self.email_notification_types
 
-        email_notification_types = self.email_notification_types
-
-        achievements = []
+        _achievements = []
         for achievements_item_data in self.achievements:
             achievements_item = (
                 achievements_item_data.to_dict()
                 if hasattr(achievements_item_data, "to_dict")
                 else dict(cast(Any, achievements_item_data))
             )
-            achievements.append(achievements_item)
+            _achievements.append(achievements_item)
 
-        logged_in_days = self.logged_in_days
-
-        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-
-        two_factor_enabled = self.two_factor_enabled
-
-        use_password_less_login = self.use_password_less_login
-
-        security_keys = self.security_keys
-
-        email: None | str | Unset
+        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
+        _email: None | str | Unset
         if isinstance(self.email, Unset):
-            email = UNSET
+            _email = UNSET
         else:
-            email = self.email
-
-        email_verified: bool | None | Unset
+            _email = self.email
+        _email_verified: bool | None | Unset
         if isinstance(self.email_verified, Unset):
-            email_verified = UNSET
+            _email_verified = UNSET
         else:
-            email_verified = self.email_verified
-
-        security_keys_list: list[dict[str, Any]] | Unset = UNSET
+            _email_verified = self.email_verified
+        _security_keys_list: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.security_keys_list, Unset):
-            security_keys_list = []
+            _security_keys_list = []
             for security_keys_list_item_data in self.security_keys_list:
                 security_keys_list_item = (
                     security_keys_list_item_data.to_dict()
                     if hasattr(security_keys_list_item_data, "to_dict")
                     else dict(cast(Any, security_keys_list_item_data))
                 )
-                security_keys_list.append(security_keys_list_item)
+                _security_keys_list.append(security_keys_list_item)
 
-        muting_notification_types: list[str] | Unset = UNSET
+        _muting_notification_types: list[str] | Unset = UNSET
         if not isinstance(self.muting_notification_types, Unset):
-            muting_notification_types = self.muting_notification_types
+            _muting_notification_types = self.muting_notification_types
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "avatarId": avatar_id,
-                "bannerId": banner_id,
-                "followedMessage": followed_message,
-                "isModerator": is_moderator,
-                "isAdmin": is_admin,
-                "injectFeaturedNote": inject_featured_note,
-                "receiveAnnouncementEmail": receive_announcement_email,
-                "alwaysMarkNsfw": always_mark_nsfw,
-                "autoSensitive": auto_sensitive,
-                "carefulBot": careful_bot,
-                "autoAcceptFollowed": auto_accept_followed,
-                "noCrawle": no_crawle,
-                "preventAiLearning": prevent_ai_learning,
-                "isExplorable": is_explorable,
-                "isDeleted": is_deleted,
-                "twoFactorBackupCodesStock": two_factor_backup_codes_stock,
-                "hideOnlineStatus": hide_online_status,
-                "hasUnreadSpecifiedNotes": has_unread_specified_notes,
-                "hasUnreadMentions": has_unread_mentions,
-                "hasUnreadAnnouncement": has_unread_announcement,
-                "unreadAnnouncements": unread_announcements,
-                "hasUnreadAntenna": has_unread_antenna,
-                "hasUnreadChannel": has_unread_channel,
-                "hasUnreadChatMessages": has_unread_chat_messages,
-                "hasUnreadNotification": has_unread_notification,
-                "hasPendingReceivedFollowRequest": has_pending_received_follow_request,
-                "unreadNotificationsCount": unread_notifications_count,
-                "mutedWords": muted_words,
-                "hardMutedWords": hard_muted_words,
-                "mutedInstances": muted_instances,
-                "notificationRecieveConfig": notification_recieve_config,
-                "emailNotificationTypes": email_notification_types,
-                "achievements": achievements,
-                "loggedInDays": logged_in_days,
-                "policies": policies,
-                "twoFactorEnabled": two_factor_enabled,
-                "usePasswordLessLogin": use_password_less_login,
-                "securityKeys": security_keys,
-            }
-        )
-        if email is not UNSET:
-            field_dict["email"] = email
-        if email_verified is not UNSET:
-            field_dict["emailVerified"] = email_verified
-        if security_keys_list is not UNSET:
-            field_dict["securityKeysList"] = security_keys_list
-        if muting_notification_types is not UNSET:
-            field_dict["mutingNotificationTypes"] = muting_notification_types
+        field_dict["avatarId"] = _avatar_id
+        field_dict["bannerId"] = _banner_id
+        field_dict["followedMessage"] = _followed_message
+        field_dict["isModerator"] = self.is_moderator
+        field_dict["isAdmin"] = self.is_admin
+        field_dict["injectFeaturedNote"] = self.inject_featured_note
+        field_dict["receiveAnnouncementEmail"] = self.receive_announcement_email
+        field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
+        field_dict["autoSensitive"] = self.auto_sensitive
+        field_dict["carefulBot"] = self.careful_bot
+        field_dict["autoAcceptFollowed"] = self.auto_accept_followed
+        field_dict["noCrawle"] = self.no_crawle
+        field_dict["preventAiLearning"] = self.prevent_ai_learning
+        field_dict["isExplorable"] = self.is_explorable
+        field_dict["isDeleted"] = self.is_deleted
+        field_dict["twoFactorBackupCodesStock"] = _two_factor_backup_codes_stock
+        field_dict["hideOnlineStatus"] = self.hide_online_status
+        field_dict["hasUnreadSpecifiedNotes"] = self.has_unread_specified_notes
+        field_dict["hasUnreadMentions"] = self.has_unread_mentions
+        field_dict["hasUnreadAnnouncement"] = self.has_unread_announcement
+        field_dict["unreadAnnouncements"] = _unread_announcements
+        field_dict["hasUnreadAntenna"] = self.has_unread_antenna
+        field_dict["hasUnreadChannel"] = self.has_unread_channel
+        field_dict["hasUnreadChatMessages"] = self.has_unread_chat_messages
+        field_dict["hasUnreadNotification"] = self.has_unread_notification
+        field_dict["hasPendingReceivedFollowRequest"] = self.has_pending_received_follow_request
+        field_dict["unreadNotificationsCount"] = self.unread_notifications_count
+        field_dict["mutedWords"] = _muted_words
+        field_dict["hardMutedWords"] = _hard_muted_words
+        field_dict["mutedInstances"] = _muted_instances
+        field_dict["notificationRecieveConfig"] = _notification_recieve_config
+        field_dict["emailNotificationTypes"] = _email_notification_types
+        field_dict["achievements"] = _achievements
+        field_dict["loggedInDays"] = self.logged_in_days
+        field_dict["policies"] = _policies
+        field_dict["twoFactorEnabled"] = self.two_factor_enabled
+        field_dict["usePasswordLessLogin"] = self.use_password_less_login
+        field_dict["securityKeys"] = self.security_keys
+        if _email is not UNSET:
+            field_dict["email"] = _email
+        if _email_verified is not UNSET:
+            field_dict["emailVerified"] = _email_verified
+        if _security_keys_list is not UNSET:
+            field_dict["securityKeysList"] = _security_keys_list
+        if _muting_notification_types is not UNSET:
+            field_dict["mutingNotificationTypes"] = _muting_notification_types
 
         return field_dict
 

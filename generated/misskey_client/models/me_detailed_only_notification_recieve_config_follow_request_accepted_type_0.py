@@ -33,15 +33,10 @@ class MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_: str = self.type_
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-            }
-        )
+        _type_: str = self.type_
+        field_dict["type"] = _type_
 
         return field_dict
 

@@ -35,21 +35,12 @@ class MeDetailedOnlySecurityKeysListItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        name = self.name
-
-        last_used = self.last_used.isoformat()
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "lastUsed": last_used,
-            }
-        )
+        _last_used = self.last_used.isoformat()
+        field_dict["id"] = self.id
+        field_dict["name"] = self.name
+        field_dict["lastUsed"] = _last_used
 
         return field_dict
 

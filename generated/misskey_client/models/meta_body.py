@@ -28,13 +28,10 @@ class MetaBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        detail = self.detail
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if detail is not UNSET:
-            field_dict["detail"] = detail
+        if self.detail is not UNSET:
+            field_dict["detail"] = self.detail
 
         return field_dict
 

@@ -36,23 +36,18 @@ class MetaClientOptions:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        entrance_page_style: str | Unset = UNSET
-        if not isinstance(self.entrance_page_style, Unset):
-            entrance_page_style = self.entrance_page_style
-
-        show_timeline_for_visitor = self.show_timeline_for_visitor
-
-        show_activities_for_visitor = self.show_activities_for_visitor
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if entrance_page_style is not UNSET:
-            field_dict["entrancePageStyle"] = entrance_page_style
-        if show_timeline_for_visitor is not UNSET:
-            field_dict["showTimelineForVisitor"] = show_timeline_for_visitor
-        if show_activities_for_visitor is not UNSET:
-            field_dict["showActivitiesForVisitor"] = show_activities_for_visitor
+        _entrance_page_style: str | Unset = UNSET
+        if not isinstance(self.entrance_page_style, Unset):
+            _entrance_page_style = self.entrance_page_style
+
+        if _entrance_page_style is not UNSET:
+            field_dict["entrancePageStyle"] = _entrance_page_style
+        if self.show_timeline_for_visitor is not UNSET:
+            field_dict["showTimelineForVisitor"] = self.show_timeline_for_visitor
+        if self.show_activities_for_visitor is not UNSET:
+            field_dict["showActivitiesForVisitor"] = self.show_activities_for_visitor
 
         return field_dict
 

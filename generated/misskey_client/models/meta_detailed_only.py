@@ -43,31 +43,19 @@ class MetaDetailedOnly:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        proxy_account_name: None | str
-        proxy_account_name = self.proxy_account_name
-
-        require_setup = self.require_setup
-
-        cache_remote_files = self.cache_remote_files
-
-        cache_remote_sensitive_files = self.cache_remote_sensitive_files
-
-        features: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.features, Unset):
-            features = self.features.to_dict() if hasattr(self.features, "to_dict") else dict(cast(Any, self.features))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "proxyAccountName": proxy_account_name,
-                "requireSetup": require_setup,
-                "cacheRemoteFiles": cache_remote_files,
-                "cacheRemoteSensitiveFiles": cache_remote_sensitive_files,
-            }
-        )
-        if features is not UNSET:
-            field_dict["features"] = features
+        _proxy_account_name: None | str
+        _proxy_account_name = self.proxy_account_name
+        _features: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.features, Unset):
+            _features = self.features.to_dict() if hasattr(self.features, "to_dict") else dict(cast(Any, self.features))
+        field_dict["proxyAccountName"] = _proxy_account_name
+        field_dict["requireSetup"] = self.require_setup
+        field_dict["cacheRemoteFiles"] = self.cache_remote_files
+        field_dict["cacheRemoteSensitiveFiles"] = self.cache_remote_sensitive_files
+        if _features is not UNSET:
+            field_dict["features"] = _features
 
         return field_dict
 

@@ -47,43 +47,19 @@ class MetaDetailedOnlyFeatures:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        registration = self.registration
-
-        email_required_for_signup = self.email_required_for_signup
-
-        local_timeline = self.local_timeline
-
-        global_timeline = self.global_timeline
-
-        hcaptcha = self.hcaptcha
-
-        turnstile = self.turnstile
-
-        recaptcha = self.recaptcha
-
-        object_storage = self.object_storage
-
-        service_worker = self.service_worker
-
-        miauth = self.miauth
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "registration": registration,
-                "emailRequiredForSignup": email_required_for_signup,
-                "localTimeline": local_timeline,
-                "globalTimeline": global_timeline,
-                "hcaptcha": hcaptcha,
-                "turnstile": turnstile,
-                "recaptcha": recaptcha,
-                "objectStorage": object_storage,
-                "serviceWorker": service_worker,
-            }
-        )
-        if miauth is not UNSET:
-            field_dict["miauth"] = miauth
+        field_dict["registration"] = self.registration
+        field_dict["emailRequiredForSignup"] = self.email_required_for_signup
+        field_dict["localTimeline"] = self.local_timeline
+        field_dict["globalTimeline"] = self.global_timeline
+        field_dict["hcaptcha"] = self.hcaptcha
+        field_dict["turnstile"] = self.turnstile
+        field_dict["recaptcha"] = self.recaptcha
+        field_dict["objectStorage"] = self.object_storage
+        field_dict["serviceWorker"] = self.service_worker
+        if self.miauth is not UNSET:
+            field_dict["miauth"] = self.miauth
 
         return field_dict
 

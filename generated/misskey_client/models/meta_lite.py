@@ -148,220 +148,145 @@ class MetaLite:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        maintainer_name: None | str
-        maintainer_name = self.maintainer_name
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _maintainer_name: None | str
+        _maintainer_name = self.maintainer_name
+        _maintainer_email: None | str
+        _maintainer_email = self.maintainer_email
+        _name: None | str
+        _name = self.name
+        _short_name: None | str
+        _short_name = self.short_name
+        _description: None | str
+        _description = self.description
+        _langs = self.langs
 
-        maintainer_email: None | str
-        maintainer_email = self.maintainer_email
-
-        version = self.version
-
-        provides_tarball = self.provides_tarball
-
-        name: None | str
-        name = self.name
-
-        short_name: None | str
-        short_name = self.short_name
-
-        uri = self.uri
-
-        description: None | str
-        description = self.description
-
-        langs = self.langs
-
-        tos_url: None | str
-        tos_url = self.tos_url
-
-        repository_url: None | str
-        repository_url = self.repository_url
-
-        feedback_url: None | str
-        feedback_url = self.feedback_url
-
-        default_dark_theme: None | str
-        default_dark_theme = self.default_dark_theme
-
-        default_light_theme: None | str
-        default_light_theme = self.default_light_theme
-
-        client_options = (
+        _tos_url: None | str
+        _tos_url = self.tos_url
+        _repository_url: None | str
+        _repository_url = self.repository_url
+        _feedback_url: None | str
+        _feedback_url = self.feedback_url
+        _default_dark_theme: None | str
+        _default_dark_theme = self.default_dark_theme
+        _default_light_theme: None | str
+        _default_light_theme = self.default_light_theme
+        _client_options = (
             self.client_options.to_dict()
             if hasattr(self.client_options, "to_dict")
             else dict(cast(Any, self.client_options))
         )
-
-        disable_registration = self.disable_registration
-
-        email_required_for_signup = self.email_required_for_signup
-
-        enable_hcaptcha = self.enable_hcaptcha
-
-        hcaptcha_site_key: None | str
-        hcaptcha_site_key = self.hcaptcha_site_key
-
-        enable_mcaptcha = self.enable_mcaptcha
-
-        mcaptcha_site_key: None | str
-        mcaptcha_site_key = self.mcaptcha_site_key
-
-        mcaptcha_instance_url: None | str
-        mcaptcha_instance_url = self.mcaptcha_instance_url
-
-        enable_recaptcha = self.enable_recaptcha
-
-        recaptcha_site_key: None | str
-        recaptcha_site_key = self.recaptcha_site_key
-
-        enable_turnstile = self.enable_turnstile
-
-        turnstile_site_key: None | str
-        turnstile_site_key = self.turnstile_site_key
-
-        enable_testcaptcha = self.enable_testcaptcha
-
-        google_analytics_measurement_id: None | str
-        google_analytics_measurement_id = self.google_analytics_measurement_id
-
-        sw_publickey: None | str
-        sw_publickey = self.sw_publickey
-
-        mascot_image_url = self.mascot_image_url
-
-        banner_url: None | str
-        banner_url = self.banner_url
-
-        server_error_image_url: None | str
-        server_error_image_url = self.server_error_image_url
-
-        info_image_url: None | str
-        info_image_url = self.info_image_url
-
-        not_found_image_url: None | str
-        not_found_image_url = self.not_found_image_url
-
-        icon_url: None | str
-        icon_url = self.icon_url
-
-        max_note_text_length = self.max_note_text_length
-
-        ads = []
+        _hcaptcha_site_key: None | str
+        _hcaptcha_site_key = self.hcaptcha_site_key
+        _mcaptcha_site_key: None | str
+        _mcaptcha_site_key = self.mcaptcha_site_key
+        _mcaptcha_instance_url: None | str
+        _mcaptcha_instance_url = self.mcaptcha_instance_url
+        _recaptcha_site_key: None | str
+        _recaptcha_site_key = self.recaptcha_site_key
+        _turnstile_site_key: None | str
+        _turnstile_site_key = self.turnstile_site_key
+        _google_analytics_measurement_id: None | str
+        _google_analytics_measurement_id = self.google_analytics_measurement_id
+        _sw_publickey: None | str
+        _sw_publickey = self.sw_publickey
+        _banner_url: None | str
+        _banner_url = self.banner_url
+        _server_error_image_url: None | str
+        _server_error_image_url = self.server_error_image_url
+        _info_image_url: None | str
+        _info_image_url = self.info_image_url
+        _not_found_image_url: None | str
+        _not_found_image_url = self.not_found_image_url
+        _icon_url: None | str
+        _icon_url = self.icon_url
+        _ads = []
         for ads_item_data in self.ads:
             ads_item = ads_item_data.to_dict() if hasattr(ads_item_data, "to_dict") else dict(cast(Any, ads_item_data))
-            ads.append(ads_item)
+            _ads.append(ads_item)
 
-        notes_per_one_ad = self.notes_per_one_ad
-
-        enable_email = self.enable_email
-
-        enable_service_worker = self.enable_service_worker
-
-        translator_available = self.translator_available
-
-        sentry_for_frontend: dict[str, Any] | None
+        _sentry_for_frontend: dict[str, Any] | None
         if isinstance(self.sentry_for_frontend, MetaLiteSentryForFrontend):
-            sentry_for_frontend = (
+            _sentry_for_frontend = (
                 self.sentry_for_frontend.to_dict()
                 if hasattr(self.sentry_for_frontend, "to_dict")
                 else dict(cast(Any, self.sentry_for_frontend))
             )
         else:
-            sentry_for_frontend = self.sentry_for_frontend
+            _sentry_for_frontend = self.sentry_for_frontend
+        _background_image_url: None | str
+        _background_image_url = self.background_image_url
+        _impressum_url: None | str
+        _impressum_url = self.impressum_url
+        _logo_image_url: None | str
+        _logo_image_url = self.logo_image_url
+        _privacy_policy_url: None | str
+        _privacy_policy_url = self.privacy_policy_url
+        _inquiry_url: None | str
+        _inquiry_url = self.inquiry_url
+        _server_rules = self.server_rules
 
-        media_proxy = self.media_proxy
-
-        enable_url_preview = self.enable_url_preview
-
-        background_image_url: None | str
-        background_image_url = self.background_image_url
-
-        impressum_url: None | str
-        impressum_url = self.impressum_url
-
-        logo_image_url: None | str
-        logo_image_url = self.logo_image_url
-
-        privacy_policy_url: None | str
-        privacy_policy_url = self.privacy_policy_url
-
-        inquiry_url: None | str
-        inquiry_url = self.inquiry_url
-
-        server_rules = self.server_rules
-
-        theme_color: None | str
-        theme_color = self.theme_color
-
-        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-
-        note_searchable_scope: str = self.note_searchable_scope
-
-        max_file_size = self.max_file_size
-
-        federation: str = self.federation
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "maintainerName": maintainer_name,
-                "maintainerEmail": maintainer_email,
-                "version": version,
-                "providesTarball": provides_tarball,
-                "name": name,
-                "shortName": short_name,
-                "uri": uri,
-                "description": description,
-                "langs": langs,
-                "tosUrl": tos_url,
-                "repositoryUrl": repository_url,
-                "feedbackUrl": feedback_url,
-                "defaultDarkTheme": default_dark_theme,
-                "defaultLightTheme": default_light_theme,
-                "clientOptions": client_options,
-                "disableRegistration": disable_registration,
-                "emailRequiredForSignup": email_required_for_signup,
-                "enableHcaptcha": enable_hcaptcha,
-                "hcaptchaSiteKey": hcaptcha_site_key,
-                "enableMcaptcha": enable_mcaptcha,
-                "mcaptchaSiteKey": mcaptcha_site_key,
-                "mcaptchaInstanceUrl": mcaptcha_instance_url,
-                "enableRecaptcha": enable_recaptcha,
-                "recaptchaSiteKey": recaptcha_site_key,
-                "enableTurnstile": enable_turnstile,
-                "turnstileSiteKey": turnstile_site_key,
-                "enableTestcaptcha": enable_testcaptcha,
-                "googleAnalyticsMeasurementId": google_analytics_measurement_id,
-                "swPublickey": sw_publickey,
-                "mascotImageUrl": mascot_image_url,
-                "bannerUrl": banner_url,
-                "serverErrorImageUrl": server_error_image_url,
-                "infoImageUrl": info_image_url,
-                "notFoundImageUrl": not_found_image_url,
-                "iconUrl": icon_url,
-                "maxNoteTextLength": max_note_text_length,
-                "ads": ads,
-                "notesPerOneAd": notes_per_one_ad,
-                "enableEmail": enable_email,
-                "enableServiceWorker": enable_service_worker,
-                "translatorAvailable": translator_available,
-                "sentryForFrontend": sentry_for_frontend,
-                "mediaProxy": media_proxy,
-                "enableUrlPreview": enable_url_preview,
-                "backgroundImageUrl": background_image_url,
-                "impressumUrl": impressum_url,
-                "logoImageUrl": logo_image_url,
-                "privacyPolicyUrl": privacy_policy_url,
-                "inquiryUrl": inquiry_url,
-                "serverRules": server_rules,
-                "themeColor": theme_color,
-                "policies": policies,
-                "noteSearchableScope": note_searchable_scope,
-                "maxFileSize": max_file_size,
-                "federation": federation,
-            }
-        )
+        _theme_color: None | str
+        _theme_color = self.theme_color
+        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
+        _note_searchable_scope: str = self.note_searchable_scope
+        _federation: str = self.federation
+        field_dict["maintainerName"] = _maintainer_name
+        field_dict["maintainerEmail"] = _maintainer_email
+        field_dict["version"] = self.version
+        field_dict["providesTarball"] = self.provides_tarball
+        field_dict["name"] = _name
+        field_dict["shortName"] = _short_name
+        field_dict["uri"] = self.uri
+        field_dict["description"] = _description
+        field_dict["langs"] = _langs
+        field_dict["tosUrl"] = _tos_url
+        field_dict["repositoryUrl"] = _repository_url
+        field_dict["feedbackUrl"] = _feedback_url
+        field_dict["defaultDarkTheme"] = _default_dark_theme
+        field_dict["defaultLightTheme"] = _default_light_theme
+        field_dict["clientOptions"] = _client_options
+        field_dict["disableRegistration"] = self.disable_registration
+        field_dict["emailRequiredForSignup"] = self.email_required_for_signup
+        field_dict["enableHcaptcha"] = self.enable_hcaptcha
+        field_dict["hcaptchaSiteKey"] = _hcaptcha_site_key
+        field_dict["enableMcaptcha"] = self.enable_mcaptcha
+        field_dict["mcaptchaSiteKey"] = _mcaptcha_site_key
+        field_dict["mcaptchaInstanceUrl"] = _mcaptcha_instance_url
+        field_dict["enableRecaptcha"] = self.enable_recaptcha
+        field_dict["recaptchaSiteKey"] = _recaptcha_site_key
+        field_dict["enableTurnstile"] = self.enable_turnstile
+        field_dict["turnstileSiteKey"] = _turnstile_site_key
+        field_dict["enableTestcaptcha"] = self.enable_testcaptcha
+        field_dict["googleAnalyticsMeasurementId"] = _google_analytics_measurement_id
+        field_dict["swPublickey"] = _sw_publickey
+        field_dict["mascotImageUrl"] = self.mascot_image_url
+        field_dict["bannerUrl"] = _banner_url
+        field_dict["serverErrorImageUrl"] = _server_error_image_url
+        field_dict["infoImageUrl"] = _info_image_url
+        field_dict["notFoundImageUrl"] = _not_found_image_url
+        field_dict["iconUrl"] = _icon_url
+        field_dict["maxNoteTextLength"] = self.max_note_text_length
+        field_dict["ads"] = _ads
+        field_dict["notesPerOneAd"] = self.notes_per_one_ad
+        field_dict["enableEmail"] = self.enable_email
+        field_dict["enableServiceWorker"] = self.enable_service_worker
+        field_dict["translatorAvailable"] = self.translator_available
+        field_dict["sentryForFrontend"] = _sentry_for_frontend
+        field_dict["mediaProxy"] = self.media_proxy
+        field_dict["enableUrlPreview"] = self.enable_url_preview
+        field_dict["backgroundImageUrl"] = _background_image_url
+        field_dict["impressumUrl"] = _impressum_url
+        field_dict["logoImageUrl"] = _logo_image_url
+        field_dict["privacyPolicyUrl"] = _privacy_policy_url
+        field_dict["inquiryUrl"] = _inquiry_url
+        field_dict["serverRules"] = _server_rules
+        field_dict["themeColor"] = _theme_color
+        field_dict["policies"] = _policies
+        field_dict["noteSearchableScope"] = _note_searchable_scope
+        field_dict["maxFileSize"] = self.max_file_size
+        field_dict["federation"] = _federation
 
         return field_dict
 

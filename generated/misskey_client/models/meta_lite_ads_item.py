@@ -41,34 +41,16 @@ class MetaLiteAdsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        url = self.url
-
-        place = self.place
-
-        ratio = self.ratio
-
-        image_url = self.image_url
-
-        day_of_week = self.day_of_week
-
-        is_sensitive = self.is_sensitive
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "url": url,
-                "place": place,
-                "ratio": ratio,
-                "imageUrl": image_url,
-                "dayOfWeek": day_of_week,
-            }
-        )
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
+        field_dict["id"] = self.id
+        field_dict["url"] = self.url
+        field_dict["place"] = self.place
+        field_dict["ratio"] = self.ratio
+        field_dict["imageUrl"] = self.image_url
+        field_dict["dayOfWeek"] = self.day_of_week
+        if self.is_sensitive is not UNSET:
+            field_dict["isSensitive"] = self.is_sensitive
 
         return field_dict
 

@@ -50,57 +50,49 @@ class MetaLiteSentryForFrontend:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        options = self.options.to_dict() if hasattr(self.options, "to_dict") else dict(cast(Any, self.options))
-
-        vue_integration: dict[str, Any] | None | Unset
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _options = self.options.to_dict() if hasattr(self.options, "to_dict") else dict(cast(Any, self.options))
+        _vue_integration: dict[str, Any] | None | Unset
         if isinstance(self.vue_integration, Unset):
-            vue_integration = UNSET
+            _vue_integration = UNSET
         elif isinstance(self.vue_integration, MetaLiteSentryForFrontendVueIntegrationType0):
-            vue_integration = (
+            _vue_integration = (
                 self.vue_integration.to_dict()
                 if hasattr(self.vue_integration, "to_dict")
                 else dict(cast(Any, self.vue_integration))
             )
         else:
-            vue_integration = self.vue_integration
-
-        browser_tracing_integration: dict[str, Any] | None | Unset
+            _vue_integration = self.vue_integration
+        _browser_tracing_integration: dict[str, Any] | None | Unset
         if isinstance(self.browser_tracing_integration, Unset):
-            browser_tracing_integration = UNSET
+            _browser_tracing_integration = UNSET
         elif isinstance(self.browser_tracing_integration, MetaLiteSentryForFrontendBrowserTracingIntegrationType0):
-            browser_tracing_integration = (
+            _browser_tracing_integration = (
                 self.browser_tracing_integration.to_dict()
                 if hasattr(self.browser_tracing_integration, "to_dict")
                 else dict(cast(Any, self.browser_tracing_integration))
             )
         else:
-            browser_tracing_integration = self.browser_tracing_integration
-
-        replay_integration: dict[str, Any] | None | Unset
+            _browser_tracing_integration = self.browser_tracing_integration
+        _replay_integration: dict[str, Any] | None | Unset
         if isinstance(self.replay_integration, Unset):
-            replay_integration = UNSET
+            _replay_integration = UNSET
         elif isinstance(self.replay_integration, MetaLiteSentryForFrontendReplayIntegrationType0):
-            replay_integration = (
+            _replay_integration = (
                 self.replay_integration.to_dict()
                 if hasattr(self.replay_integration, "to_dict")
                 else dict(cast(Any, self.replay_integration))
             )
         else:
-            replay_integration = self.replay_integration
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "options": options,
-            }
-        )
-        if vue_integration is not UNSET:
-            field_dict["vueIntegration"] = vue_integration
-        if browser_tracing_integration is not UNSET:
-            field_dict["browserTracingIntegration"] = browser_tracing_integration
-        if replay_integration is not UNSET:
-            field_dict["replayIntegration"] = replay_integration
+            _replay_integration = self.replay_integration
+        field_dict["options"] = _options
+        if _vue_integration is not UNSET:
+            field_dict["vueIntegration"] = _vue_integration
+        if _browser_tracing_integration is not UNSET:
+            field_dict["browserTracingIntegration"] = _browser_tracing_integration
+        if _replay_integration is not UNSET:
+            field_dict["replayIntegration"] = _replay_integration
 
         return field_dict
 

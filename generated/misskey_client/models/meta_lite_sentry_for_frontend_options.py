@@ -29,15 +29,9 @@ class MetaLiteSentryForFrontendOptions:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        dsn = self.dsn
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "dsn": dsn,
-            }
-        )
+        field_dict["dsn"] = self.dsn
 
         return field_dict
 

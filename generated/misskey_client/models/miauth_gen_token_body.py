@@ -37,43 +37,35 @@ class MiauthGenTokenBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        session: None | str
-        session = self.session
-
-        permission = self.permission
-
-        name: None | str | Unset
-        if isinstance(self.name, Unset):
-            name = UNSET
-        else:
-            name = self.name
-
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
-
-        icon_url: None | str | Unset
-        if isinstance(self.icon_url, Unset):
-            icon_url = UNSET
-        else:
-            icon_url = self.icon_url
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "session": session,
-                "permission": permission,
-            }
-        )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if description is not UNSET:
-            field_dict["description"] = description
-        if icon_url is not UNSET:
-            field_dict["iconUrl"] = icon_url
+        _session: None | str
+        _session = self.session
+        _permission = self.permission
+
+        _name: None | str | Unset
+        if isinstance(self.name, Unset):
+            _name = UNSET
+        else:
+            _name = self.name
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        _icon_url: None | str | Unset
+        if isinstance(self.icon_url, Unset):
+            _icon_url = UNSET
+        else:
+            _icon_url = self.icon_url
+        field_dict["session"] = _session
+        field_dict["permission"] = _permission
+        if _name is not UNSET:
+            field_dict["name"] = _name
+        if _description is not UNSET:
+            field_dict["description"] = _description
+        if _icon_url is not UNSET:
+            field_dict["iconUrl"] = _icon_url
 
         return field_dict
 

@@ -32,23 +32,16 @@ class MuteCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id = self.user_id
-
-        expires_at: int | None | Unset
-        if isinstance(self.expires_at, Unset):
-            expires_at = UNSET
-        else:
-            expires_at = self.expires_at
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "userId": user_id,
-            }
-        )
-        if expires_at is not UNSET:
-            field_dict["expiresAt"] = expires_at
+        _expires_at: int | None | Unset
+        if isinstance(self.expires_at, Unset):
+            _expires_at = UNSET
+        else:
+            _expires_at = self.expires_at
+        field_dict["userId"] = self.user_id
+        if _expires_at is not UNSET:
+            field_dict["expiresAt"] = _expires_at
 
         return field_dict
 

@@ -36,29 +36,18 @@ class MuteListBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
 
         return field_dict
 

@@ -45,31 +45,20 @@ class Muting:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        expires_at: None | str
-        if isinstance(self.expires_at, datetime.datetime):
-            expires_at = self.expires_at.isoformat()
-        else:
-            expires_at = self.expires_at
-
-        mutee_id = self.mutee_id
-
-        mutee = self.mutee.to_dict() if hasattr(self.mutee, "to_dict") else dict(cast(Any, self.mutee))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "expiresAt": expires_at,
-                "muteeId": mutee_id,
-                "mutee": mutee,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _expires_at: None | str
+        if isinstance(self.expires_at, datetime.datetime):
+            _expires_at = self.expires_at.isoformat()
+        else:
+            _expires_at = self.expires_at
+        _mutee = self.mutee.to_dict() if hasattr(self.mutee, "to_dict") else dict(cast(Any, self.mutee))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["expiresAt"] = _expires_at
+        field_dict["muteeId"] = self.mutee_id
+        field_dict["mutee"] = _mutee
 
         return field_dict
 

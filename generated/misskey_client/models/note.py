@@ -123,224 +123,180 @@ class Note:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        text: None | str
-        text = self.text
-
-        user_id = self.user_id
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        visibility: str = self.visibility
-
-        reaction_acceptance: None | str
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _text: None | str
+        _text = self.text
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _visibility: str = self.visibility
+        _reaction_acceptance: None | str
         if isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
+            _reaction_acceptance = self.reaction_acceptance
         elif isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
+            _reaction_acceptance = self.reaction_acceptance
         elif isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
+            _reaction_acceptance = self.reaction_acceptance
         else:
-            reaction_acceptance = self.reaction_acceptance
-
-        reaction_emojis = (
+            _reaction_acceptance = self.reaction_acceptance
+        _reaction_emojis = (
             self.reaction_emojis.to_dict()
             if hasattr(self.reaction_emojis, "to_dict")
             else dict(cast(Any, self.reaction_emojis))
         )
-
-        reactions = self.reactions.to_dict() if hasattr(self.reactions, "to_dict") else dict(cast(Any, self.reactions))
-
-        reaction_count = self.reaction_count
-
-        renote_count = self.renote_count
-
-        replies_count = self.replies_count
-
-        deleted_at: None | str | Unset
+        _reactions = self.reactions.to_dict() if hasattr(self.reactions, "to_dict") else dict(cast(Any, self.reactions))
+        _deleted_at: None | str | Unset
         if isinstance(self.deleted_at, Unset):
-            deleted_at = UNSET
+            _deleted_at = UNSET
         elif isinstance(self.deleted_at, datetime.datetime):
-            deleted_at = self.deleted_at.isoformat()
+            _deleted_at = self.deleted_at.isoformat()
         else:
-            deleted_at = self.deleted_at
-
-        cw: None | str | Unset
+            _deleted_at = self.deleted_at
+        _cw: None | str | Unset
         if isinstance(self.cw, Unset):
-            cw = UNSET
+            _cw = UNSET
         else:
-            cw = self.cw
-
-        reply_id: None | str | Unset
+            _cw = self.cw
+        _reply_id: None | str | Unset
         if isinstance(self.reply_id, Unset):
-            reply_id = UNSET
+            _reply_id = UNSET
         else:
-            reply_id = self.reply_id
-
-        renote_id: None | str | Unset
+            _reply_id = self.reply_id
+        _renote_id: None | str | Unset
         if isinstance(self.renote_id, Unset):
-            renote_id = UNSET
+            _renote_id = UNSET
         else:
-            renote_id = self.renote_id
-
-        reply: dict[str, Any] | None | Unset
+            _renote_id = self.renote_id
+        _reply: dict[str, Any] | None | Unset
         if isinstance(self.reply, Unset):
-            reply = UNSET
+            _reply = UNSET
         elif isinstance(self.reply, Note):
-            reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
+            _reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
         else:
-            reply = self.reply
-
-        renote: dict[str, Any] | None | Unset
+            _reply = self.reply
+        _renote: dict[str, Any] | None | Unset
         if isinstance(self.renote, Unset):
-            renote = UNSET
+            _renote = UNSET
         elif isinstance(self.renote, Note):
-            renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
+            _renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
         else:
-            renote = self.renote
-
-        is_hidden = self.is_hidden
-
-        mentions: list[str] | Unset = UNSET
+            _renote = self.renote
+        _mentions: list[str] | Unset = UNSET
         if not isinstance(self.mentions, Unset):
-            mentions = self.mentions
+            _mentions = self.mentions
 
-        visible_user_ids: list[str] | Unset = UNSET
+        _visible_user_ids: list[str] | Unset = UNSET
         if not isinstance(self.visible_user_ids, Unset):
-            visible_user_ids = self.visible_user_ids
+            _visible_user_ids = self.visible_user_ids
 
-        file_ids: list[str] | Unset = UNSET
+        _file_ids: list[str] | Unset = UNSET
         if not isinstance(self.file_ids, Unset):
-            file_ids = self.file_ids
+            _file_ids = self.file_ids
 
-        files: list[dict[str, Any]] | Unset = UNSET
+        _files: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.files, Unset):
-            files = []
+            _files = []
             for files_item_data in self.files:
                 files_item = (
                     files_item_data.to_dict()
                     if hasattr(files_item_data, "to_dict")
                     else dict(cast(Any, files_item_data))
                 )
-                files.append(files_item)
+                _files.append(files_item)
 
-        tags: list[str] | Unset = UNSET
+        _tags: list[str] | Unset = UNSET
         if not isinstance(self.tags, Unset):
-            tags = self.tags
+            _tags = self.tags
 
-        poll: dict[str, Any] | None | Unset
+        _poll: dict[str, Any] | None | Unset
         if isinstance(self.poll, Unset):
-            poll = UNSET
+            _poll = UNSET
         elif isinstance(self.poll, NotePoll):
-            poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
+            _poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
         else:
-            poll = self.poll
-
-        emojis: dict[str, Any] | Unset = UNSET
+            _poll = self.poll
+        _emojis: dict[str, Any] | Unset = UNSET
         if not isinstance(self.emojis, Unset):
-            emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
-
-        channel_id: None | str | Unset
+            _emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
+        _channel_id: None | str | Unset
         if isinstance(self.channel_id, Unset):
-            channel_id = UNSET
+            _channel_id = UNSET
         else:
-            channel_id = self.channel_id
-
-        channel: dict[str, Any] | None | Unset
+            _channel_id = self.channel_id
+        _channel: dict[str, Any] | None | Unset
         if isinstance(self.channel, Unset):
-            channel = UNSET
+            _channel = UNSET
         elif isinstance(self.channel, NoteChannel):
-            channel = self.channel.to_dict() if hasattr(self.channel, "to_dict") else dict(cast(Any, self.channel))
+            _channel = self.channel.to_dict() if hasattr(self.channel, "to_dict") else dict(cast(Any, self.channel))
         else:
-            channel = self.channel
-
-        local_only = self.local_only
-
-        uri = self.uri
-
-        url = self.url
-
-        reaction_and_user_pair_cache: list[str] | Unset = UNSET
+            _channel = self.channel
+        _reaction_and_user_pair_cache: list[str] | Unset = UNSET
         if not isinstance(self.reaction_and_user_pair_cache, Unset):
-            reaction_and_user_pair_cache = self.reaction_and_user_pair_cache
+            _reaction_and_user_pair_cache = self.reaction_and_user_pair_cache
 
-        clipped_count = self.clipped_count
-
-        has_poll = self.has_poll
-
-        my_reaction: None | str | Unset
+        _my_reaction: None | str | Unset
         if isinstance(self.my_reaction, Unset):
-            my_reaction = UNSET
+            _my_reaction = UNSET
         else:
-            my_reaction = self.my_reaction
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "text": text,
-                "userId": user_id,
-                "user": user,
-                "visibility": visibility,
-                "reactionAcceptance": reaction_acceptance,
-                "reactionEmojis": reaction_emojis,
-                "reactions": reactions,
-                "reactionCount": reaction_count,
-                "renoteCount": renote_count,
-                "repliesCount": replies_count,
-            }
-        )
-        if deleted_at is not UNSET:
-            field_dict["deletedAt"] = deleted_at
-        if cw is not UNSET:
-            field_dict["cw"] = cw
-        if reply_id is not UNSET:
-            field_dict["replyId"] = reply_id
-        if renote_id is not UNSET:
-            field_dict["renoteId"] = renote_id
-        if reply is not UNSET:
-            field_dict["reply"] = reply
-        if renote is not UNSET:
-            field_dict["renote"] = renote
-        if is_hidden is not UNSET:
-            field_dict["isHidden"] = is_hidden
-        if mentions is not UNSET:
-            field_dict["mentions"] = mentions
-        if visible_user_ids is not UNSET:
-            field_dict["visibleUserIds"] = visible_user_ids
-        if file_ids is not UNSET:
-            field_dict["fileIds"] = file_ids
-        if files is not UNSET:
-            field_dict["files"] = files
-        if tags is not UNSET:
-            field_dict["tags"] = tags
-        if poll is not UNSET:
-            field_dict["poll"] = poll
-        if emojis is not UNSET:
-            field_dict["emojis"] = emojis
-        if channel_id is not UNSET:
-            field_dict["channelId"] = channel_id
-        if channel is not UNSET:
-            field_dict["channel"] = channel
-        if local_only is not UNSET:
-            field_dict["localOnly"] = local_only
-        if uri is not UNSET:
-            field_dict["uri"] = uri
-        if url is not UNSET:
-            field_dict["url"] = url
-        if reaction_and_user_pair_cache is not UNSET:
-            field_dict["reactionAndUserPairCache"] = reaction_and_user_pair_cache
-        if clipped_count is not UNSET:
-            field_dict["clippedCount"] = clipped_count
-        if has_poll is not UNSET:
-            field_dict["hasPoll"] = has_poll
-        if my_reaction is not UNSET:
-            field_dict["myReaction"] = my_reaction
+            _my_reaction = self.my_reaction
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["text"] = _text
+        field_dict["userId"] = self.user_id
+        field_dict["user"] = _user
+        field_dict["visibility"] = _visibility
+        field_dict["reactionAcceptance"] = _reaction_acceptance
+        field_dict["reactionEmojis"] = _reaction_emojis
+        field_dict["reactions"] = _reactions
+        field_dict["reactionCount"] = self.reaction_count
+        field_dict["renoteCount"] = self.renote_count
+        field_dict["repliesCount"] = self.replies_count
+        if _deleted_at is not UNSET:
+            field_dict["deletedAt"] = _deleted_at
+        if _cw is not UNSET:
+            field_dict["cw"] = _cw
+        if _reply_id is not UNSET:
+            field_dict["replyId"] = _reply_id
+        if _renote_id is not UNSET:
+            field_dict["renoteId"] = _renote_id
+        if _reply is not UNSET:
+            field_dict["reply"] = _reply
+        if _renote is not UNSET:
+            field_dict["renote"] = _renote
+        if self.is_hidden is not UNSET:
+            field_dict["isHidden"] = self.is_hidden
+        if _mentions is not UNSET:
+            field_dict["mentions"] = _mentions
+        if _visible_user_ids is not UNSET:
+            field_dict["visibleUserIds"] = _visible_user_ids
+        if _file_ids is not UNSET:
+            field_dict["fileIds"] = _file_ids
+        if _files is not UNSET:
+            field_dict["files"] = _files
+        if _tags is not UNSET:
+            field_dict["tags"] = _tags
+        if _poll is not UNSET:
+            field_dict["poll"] = _poll
+        if _emojis is not UNSET:
+            field_dict["emojis"] = _emojis
+        if _channel_id is not UNSET:
+            field_dict["channelId"] = _channel_id
+        if _channel is not UNSET:
+            field_dict["channel"] = _channel
+        if self.local_only is not UNSET:
+            field_dict["localOnly"] = self.local_only
+        if self.uri is not UNSET:
+            field_dict["uri"] = self.uri
+        if self.url is not UNSET:
+            field_dict["url"] = self.url
+        if _reaction_and_user_pair_cache is not UNSET:
+            field_dict["reactionAndUserPairCache"] = _reaction_and_user_pair_cache
+        if self.clipped_count is not UNSET:
+            field_dict["clippedCount"] = self.clipped_count
+        if self.has_poll is not UNSET:
+            field_dict["hasPoll"] = self.has_poll
+        if _my_reaction is not UNSET:
+            field_dict["myReaction"] = _my_reaction
 
         return field_dict
 

@@ -100,128 +100,101 @@ class NoteDraft:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _text: None | str
+        _text = self.text
+        _cw: None | str
+        _cw = self.cw
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _reply_id: None | str
+        _reply_id = self.reply_id
+        _renote_id: None | str
+        _renote_id = self.renote_id
+        _visibility: str = self.visibility
+        _visible_user_ids = self.visible_user_ids
 
-        created_at = self.created_at.isoformat()
+        _file_ids = self.file_ids
 
-        text: None | str
-        text = self.text
-
-        cw: None | str
-        cw = self.cw
-
-        user_id = self.user_id
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        reply_id: None | str
-        reply_id = self.reply_id
-
-        renote_id: None | str
-        renote_id = self.renote_id
-
-        visibility: str = self.visibility
-
-        visible_user_ids = self.visible_user_ids
-
-        file_ids = self.file_ids
-
-        hashtag: None | str
-        hashtag = self.hashtag
-
-        poll: dict[str, Any] | None
+        _hashtag: None | str
+        _hashtag = self.hashtag
+        _poll: dict[str, Any] | None
         if isinstance(self.poll, NoteDraftPoll):
-            poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
+            _poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
         else:
-            poll = self.poll
-
-        channel_id: None | str
-        channel_id = self.channel_id
-
-        local_only = self.local_only
-
-        reaction_acceptance: None | str
+            _poll = self.poll
+        _channel_id: None | str
+        _channel_id = self.channel_id
+        _reaction_acceptance: None | str
         if isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
+            _reaction_acceptance = self.reaction_acceptance
         elif isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
+            _reaction_acceptance = self.reaction_acceptance
         elif isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
+            _reaction_acceptance = self.reaction_acceptance
         else:
-            reaction_acceptance = self.reaction_acceptance
-
-        scheduled_at: float | None
-        scheduled_at = self.scheduled_at
-
-        is_actually_scheduled = self.is_actually_scheduled
-
-        reply: dict[str, Any] | None | Unset
+            _reaction_acceptance = self.reaction_acceptance
+        _scheduled_at: float | None
+        _scheduled_at = self.scheduled_at
+        _reply: dict[str, Any] | None | Unset
         if isinstance(self.reply, Unset):
-            reply = UNSET
+            _reply = UNSET
         elif isinstance(self.reply, Note):
-            reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
+            _reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
         else:
-            reply = self.reply
-
-        renote: dict[str, Any] | None | Unset
+            _reply = self.reply
+        _renote: dict[str, Any] | None | Unset
         if isinstance(self.renote, Unset):
-            renote = UNSET
+            _renote = UNSET
         elif isinstance(self.renote, Note):
-            renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
+            _renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
         else:
-            renote = self.renote
-
-        files: list[dict[str, Any]] | Unset = UNSET
+            _renote = self.renote
+        _files: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.files, Unset):
-            files = []
+            _files = []
             for files_item_data in self.files:
                 files_item = (
                     files_item_data.to_dict()
                     if hasattr(files_item_data, "to_dict")
                     else dict(cast(Any, files_item_data))
                 )
-                files.append(files_item)
+                _files.append(files_item)
 
-        channel: dict[str, Any] | None | Unset
+        _channel: dict[str, Any] | None | Unset
         if isinstance(self.channel, Unset):
-            channel = UNSET
+            _channel = UNSET
         elif isinstance(self.channel, NoteDraftChannel):
-            channel = self.channel.to_dict() if hasattr(self.channel, "to_dict") else dict(cast(Any, self.channel))
+            _channel = self.channel.to_dict() if hasattr(self.channel, "to_dict") else dict(cast(Any, self.channel))
         else:
-            channel = self.channel
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "text": text,
-                "cw": cw,
-                "userId": user_id,
-                "user": user,
-                "replyId": reply_id,
-                "renoteId": renote_id,
-                "visibility": visibility,
-                "visibleUserIds": visible_user_ids,
-                "fileIds": file_ids,
-                "hashtag": hashtag,
-                "poll": poll,
-                "channelId": channel_id,
-                "localOnly": local_only,
-                "reactionAcceptance": reaction_acceptance,
-                "scheduledAt": scheduled_at,
-                "isActuallyScheduled": is_actually_scheduled,
-            }
-        )
-        if reply is not UNSET:
-            field_dict["reply"] = reply
-        if renote is not UNSET:
-            field_dict["renote"] = renote
-        if files is not UNSET:
-            field_dict["files"] = files
-        if channel is not UNSET:
-            field_dict["channel"] = channel
+            _channel = self.channel
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["text"] = _text
+        field_dict["cw"] = _cw
+        field_dict["userId"] = self.user_id
+        field_dict["user"] = _user
+        field_dict["replyId"] = _reply_id
+        field_dict["renoteId"] = _renote_id
+        field_dict["visibility"] = _visibility
+        field_dict["visibleUserIds"] = _visible_user_ids
+        field_dict["fileIds"] = _file_ids
+        field_dict["hashtag"] = _hashtag
+        field_dict["poll"] = _poll
+        field_dict["channelId"] = _channel_id
+        field_dict["localOnly"] = self.local_only
+        field_dict["reactionAcceptance"] = _reaction_acceptance
+        field_dict["scheduledAt"] = _scheduled_at
+        field_dict["isActuallyScheduled"] = self.is_actually_scheduled
+        if _reply is not UNSET:
+            field_dict["reply"] = _reply
+        if _renote is not UNSET:
+            field_dict["renote"] = _renote
+        if _files is not UNSET:
+            field_dict["files"] = _files
+        if _channel is not UNSET:
+            field_dict["channel"] = _channel
 
         return field_dict
 

@@ -39,31 +39,16 @@ class NoteDraftChannel:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        name = self.name
-
-        color = self.color
-
-        is_sensitive = self.is_sensitive
-
-        allow_renote_to_external = self.allow_renote_to_external
-
-        user_id: None | str
-        user_id = self.user_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "color": color,
-                "isSensitive": is_sensitive,
-                "allowRenoteToExternal": allow_renote_to_external,
-                "userId": user_id,
-            }
-        )
+        _user_id: None | str
+        _user_id = self.user_id
+        field_dict["id"] = self.id
+        field_dict["name"] = self.name
+        field_dict["color"] = self.color
+        field_dict["isSensitive"] = self.is_sensitive
+        field_dict["allowRenoteToExternal"] = self.allow_renote_to_external
+        field_dict["userId"] = _user_id
 
         return field_dict
 

@@ -43,24 +43,14 @@ class NoteFavorite:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
-
-        note_id = self.note_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "note": note,
-                "noteId": note_id,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["note"] = _note
+        field_dict["noteId"] = self.note_id
 
         return field_dict
 

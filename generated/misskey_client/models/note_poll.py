@@ -41,35 +41,28 @@ class NotePoll:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        multiple = self.multiple
-
-        choices = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _choices = []
         for choices_item_data in self.choices:
             choices_item = (
                 choices_item_data.to_dict()
                 if hasattr(choices_item_data, "to_dict")
                 else dict(cast(Any, choices_item_data))
             )
-            choices.append(choices_item)
+            _choices.append(choices_item)
 
-        expires_at: None | str | Unset
+        _expires_at: None | str | Unset
         if isinstance(self.expires_at, Unset):
-            expires_at = UNSET
+            _expires_at = UNSET
         elif isinstance(self.expires_at, datetime.datetime):
-            expires_at = self.expires_at.isoformat()
+            _expires_at = self.expires_at.isoformat()
         else:
-            expires_at = self.expires_at
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "multiple": multiple,
-                "choices": choices,
-            }
-        )
-        if expires_at is not UNSET:
-            field_dict["expiresAt"] = expires_at
+            _expires_at = self.expires_at
+        field_dict["multiple"] = self.multiple
+        field_dict["choices"] = _choices
+        if _expires_at is not UNSET:
+            field_dict["expiresAt"] = _expires_at
 
         return field_dict
 

@@ -33,21 +33,11 @@ class NotePollChoicesItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        is_voted = self.is_voted
-
-        text = self.text
-
-        votes = self.votes
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "isVoted": is_voted,
-                "text": text,
-                "votes": votes,
-            }
-        )
+        field_dict["isVoted"] = self.is_voted
+        field_dict["text"] = self.text
+        field_dict["votes"] = self.votes
 
         return field_dict
 

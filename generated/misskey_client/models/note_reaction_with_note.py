@@ -46,27 +46,16 @@ class NoteReactionWithNote:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        type_ = self.type_
-
-        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "user": user,
-                "type": type_,
-                "note": note,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["user"] = _user
+        field_dict["type"] = self.type_
+        field_dict["note"] = _note
 
         return field_dict
 

@@ -46,49 +46,28 @@ class NotesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        local = self.local
-
-        reply = self.reply
-
-        renote = self.renote
-
-        with_files = self.with_files
-
-        poll = self.poll
-
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if local is not UNSET:
-            field_dict["local"] = local
-        if reply is not UNSET:
-            field_dict["reply"] = reply
-        if renote is not UNSET:
-            field_dict["renote"] = renote
-        if with_files is not UNSET:
-            field_dict["withFiles"] = with_files
-        if poll is not UNSET:
-            field_dict["poll"] = poll
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
+        if self.local is not UNSET:
+            field_dict["local"] = self.local
+        if self.reply is not UNSET:
+            field_dict["reply"] = self.reply
+        if self.renote is not UNSET:
+            field_dict["renote"] = self.renote
+        if self.with_files is not UNSET:
+            field_dict["withFiles"] = self.with_files
+        if self.poll is not UNSET:
+            field_dict["poll"] = self.poll
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
 
         return field_dict
 

@@ -33,23 +33,13 @@ class NotesConversationBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        note_id = self.note_id
-
-        limit = self.limit
-
-        offset = self.offset
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "noteId": note_id,
-            }
-        )
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if offset is not UNSET:
-            field_dict["offset"] = offset
+        field_dict["noteId"] = self.note_id
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.offset is not UNSET:
+            field_dict["offset"] = self.offset
 
         return field_dict
 

@@ -80,113 +80,97 @@ class NotesCreateBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        visibility: str | Unset = UNSET
-        if not isinstance(self.visibility, Unset):
-            visibility = self.visibility
-
-        visible_user_ids: list[str] | Unset = UNSET
-        if not isinstance(self.visible_user_ids, Unset):
-            visible_user_ids = self.visible_user_ids
-
-        cw: None | str | Unset
-        if isinstance(self.cw, Unset):
-            cw = UNSET
-        else:
-            cw = self.cw
-
-        local_only = self.local_only
-
-        reaction_acceptance: None | str | Unset
-        if isinstance(self.reaction_acceptance, Unset):
-            reaction_acceptance = UNSET
-        elif isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
-        elif isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
-        elif isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
-        else:
-            reaction_acceptance = self.reaction_acceptance
-
-        no_extract_mentions = self.no_extract_mentions
-
-        no_extract_hashtags = self.no_extract_hashtags
-
-        no_extract_emojis = self.no_extract_emojis
-
-        reply_id: None | str | Unset
-        if isinstance(self.reply_id, Unset):
-            reply_id = UNSET
-        else:
-            reply_id = self.reply_id
-
-        renote_id: None | str | Unset
-        if isinstance(self.renote_id, Unset):
-            renote_id = UNSET
-        else:
-            renote_id = self.renote_id
-
-        channel_id: None | str | Unset
-        if isinstance(self.channel_id, Unset):
-            channel_id = UNSET
-        else:
-            channel_id = self.channel_id
-
-        text: None | str | Unset
-        if isinstance(self.text, Unset):
-            text = UNSET
-        else:
-            text = self.text
-
-        file_ids: list[str] | Unset = UNSET
-        if not isinstance(self.file_ids, Unset):
-            file_ids = self.file_ids
-
-        media_ids: list[str] | Unset = UNSET
-        if not isinstance(self.media_ids, Unset):
-            media_ids = self.media_ids
-
-        poll: dict[str, Any] | None | Unset
-        if isinstance(self.poll, Unset):
-            poll = UNSET
-        elif isinstance(self.poll, NotesCreateBodyPoll):
-            poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
-        else:
-            poll = self.poll
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if visibility is not UNSET:
-            field_dict["visibility"] = visibility
-        if visible_user_ids is not UNSET:
-            field_dict["visibleUserIds"] = visible_user_ids
-        if cw is not UNSET:
-            field_dict["cw"] = cw
-        if local_only is not UNSET:
-            field_dict["localOnly"] = local_only
-        if reaction_acceptance is not UNSET:
-            field_dict["reactionAcceptance"] = reaction_acceptance
-        if no_extract_mentions is not UNSET:
-            field_dict["noExtractMentions"] = no_extract_mentions
-        if no_extract_hashtags is not UNSET:
-            field_dict["noExtractHashtags"] = no_extract_hashtags
-        if no_extract_emojis is not UNSET:
-            field_dict["noExtractEmojis"] = no_extract_emojis
-        if reply_id is not UNSET:
-            field_dict["replyId"] = reply_id
-        if renote_id is not UNSET:
-            field_dict["renoteId"] = renote_id
-        if channel_id is not UNSET:
-            field_dict["channelId"] = channel_id
-        if text is not UNSET:
-            field_dict["text"] = text
-        if file_ids is not UNSET:
-            field_dict["fileIds"] = file_ids
-        if media_ids is not UNSET:
-            field_dict["mediaIds"] = media_ids
-        if poll is not UNSET:
-            field_dict["poll"] = poll
+        _visibility: str | Unset = UNSET
+        if not isinstance(self.visibility, Unset):
+            _visibility = self.visibility
+
+        _visible_user_ids: list[str] | Unset = UNSET
+        if not isinstance(self.visible_user_ids, Unset):
+            _visible_user_ids = self.visible_user_ids
+
+        _cw: None | str | Unset
+        if isinstance(self.cw, Unset):
+            _cw = UNSET
+        else:
+            _cw = self.cw
+        _reaction_acceptance: None | str | Unset
+        if isinstance(self.reaction_acceptance, Unset):
+            _reaction_acceptance = UNSET
+        elif isinstance(self.reaction_acceptance, str):
+            _reaction_acceptance = self.reaction_acceptance
+        elif isinstance(self.reaction_acceptance, str):
+            _reaction_acceptance = self.reaction_acceptance
+        elif isinstance(self.reaction_acceptance, str):
+            _reaction_acceptance = self.reaction_acceptance
+        else:
+            _reaction_acceptance = self.reaction_acceptance
+        _reply_id: None | str | Unset
+        if isinstance(self.reply_id, Unset):
+            _reply_id = UNSET
+        else:
+            _reply_id = self.reply_id
+        _renote_id: None | str | Unset
+        if isinstance(self.renote_id, Unset):
+            _renote_id = UNSET
+        else:
+            _renote_id = self.renote_id
+        _channel_id: None | str | Unset
+        if isinstance(self.channel_id, Unset):
+            _channel_id = UNSET
+        else:
+            _channel_id = self.channel_id
+        _text: None | str | Unset
+        if isinstance(self.text, Unset):
+            _text = UNSET
+        else:
+            _text = self.text
+        _file_ids: list[str] | Unset = UNSET
+        if not isinstance(self.file_ids, Unset):
+            _file_ids = self.file_ids
+
+        _media_ids: list[str] | Unset = UNSET
+        if not isinstance(self.media_ids, Unset):
+            _media_ids = self.media_ids
+
+        _poll: dict[str, Any] | None | Unset
+        if isinstance(self.poll, Unset):
+            _poll = UNSET
+        elif isinstance(self.poll, NotesCreateBodyPoll):
+            _poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
+        else:
+            _poll = self.poll
+        if _visibility is not UNSET:
+            field_dict["visibility"] = _visibility
+        if _visible_user_ids is not UNSET:
+            field_dict["visibleUserIds"] = _visible_user_ids
+        if _cw is not UNSET:
+            field_dict["cw"] = _cw
+        if self.local_only is not UNSET:
+            field_dict["localOnly"] = self.local_only
+        if _reaction_acceptance is not UNSET:
+            field_dict["reactionAcceptance"] = _reaction_acceptance
+        if self.no_extract_mentions is not UNSET:
+            field_dict["noExtractMentions"] = self.no_extract_mentions
+        if self.no_extract_hashtags is not UNSET:
+            field_dict["noExtractHashtags"] = self.no_extract_hashtags
+        if self.no_extract_emojis is not UNSET:
+            field_dict["noExtractEmojis"] = self.no_extract_emojis
+        if _reply_id is not UNSET:
+            field_dict["replyId"] = _reply_id
+        if _renote_id is not UNSET:
+            field_dict["renoteId"] = _renote_id
+        if _channel_id is not UNSET:
+            field_dict["channelId"] = _channel_id
+        if _text is not UNSET:
+            field_dict["text"] = _text
+        if _file_ids is not UNSET:
+            field_dict["fileIds"] = _file_ids
+        if _media_ids is not UNSET:
+            field_dict["mediaIds"] = _media_ids
+        if _poll is not UNSET:
+            field_dict["poll"] = _poll
 
         return field_dict
 

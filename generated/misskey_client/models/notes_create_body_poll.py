@@ -35,35 +35,27 @@ class NotesCreateBodyPoll:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        choices = self.choices
-
-        multiple = self.multiple
-
-        expires_at: int | None | Unset
-        if isinstance(self.expires_at, Unset):
-            expires_at = UNSET
-        else:
-            expires_at = self.expires_at
-
-        expired_after: int | None | Unset
-        if isinstance(self.expired_after, Unset):
-            expired_after = UNSET
-        else:
-            expired_after = self.expired_after
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "choices": choices,
-            }
-        )
-        if multiple is not UNSET:
-            field_dict["multiple"] = multiple
-        if expires_at is not UNSET:
-            field_dict["expiresAt"] = expires_at
-        if expired_after is not UNSET:
-            field_dict["expiredAfter"] = expired_after
+        _choices = self.choices
+
+        _expires_at: int | None | Unset
+        if isinstance(self.expires_at, Unset):
+            _expires_at = UNSET
+        else:
+            _expires_at = self.expires_at
+        _expired_after: int | None | Unset
+        if isinstance(self.expired_after, Unset):
+            _expired_after = UNSET
+        else:
+            _expired_after = self.expired_after
+        field_dict["choices"] = _choices
+        if self.multiple is not UNSET:
+            field_dict["multiple"] = self.multiple
+        if _expires_at is not UNSET:
+            field_dict["expiresAt"] = _expires_at
+        if _expired_after is not UNSET:
+            field_dict["expiredAfter"] = _expired_after
 
         return field_dict
 

@@ -35,17 +35,12 @@ class NotesCreateResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        created_note = (
-            self.created_note.to_dict() if hasattr(self.created_note, "to_dict") else dict(cast(Any, self.created_note))
-        )
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "createdNote": created_note,
-            }
+        _created_note = (
+            self.created_note.to_dict() if hasattr(self.created_note, "to_dict") else dict(cast(Any, self.created_note))
         )
+        field_dict["createdNote"] = _created_note
 
         return field_dict
 

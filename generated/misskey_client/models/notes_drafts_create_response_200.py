@@ -35,19 +35,14 @@ class NotesDraftsCreateResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        created_draft = (
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_draft = (
             self.created_draft.to_dict()
             if hasattr(self.created_draft, "to_dict")
             else dict(cast(Any, self.created_draft))
         )
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "createdDraft": created_draft,
-            }
-        )
+        field_dict["createdDraft"] = _created_draft
 
         return field_dict
 

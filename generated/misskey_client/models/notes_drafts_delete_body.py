@@ -29,15 +29,9 @@ class NotesDraftsDeleteBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        draft_id = self.draft_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "draftId": draft_id,
-            }
-        )
+        field_dict["draftId"] = self.draft_id
 
         return field_dict
 

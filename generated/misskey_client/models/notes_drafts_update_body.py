@@ -84,121 +84,102 @@ class NotesDraftsUpdateBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        draft_id = self.draft_id
-
-        visibility: str | Unset = UNSET
-        if not isinstance(self.visibility, Unset):
-            visibility = self.visibility
-
-        visible_user_ids: list[str] | Unset = UNSET
-        if not isinstance(self.visible_user_ids, Unset):
-            visible_user_ids = self.visible_user_ids
-
-        cw: None | str | Unset
-        if isinstance(self.cw, Unset):
-            cw = UNSET
-        else:
-            cw = self.cw
-
-        hashtag: None | str | Unset
-        if isinstance(self.hashtag, Unset):
-            hashtag = UNSET
-        else:
-            hashtag = self.hashtag
-
-        local_only = self.local_only
-
-        reaction_acceptance: None | str | Unset
-        if isinstance(self.reaction_acceptance, Unset):
-            reaction_acceptance = UNSET
-        elif isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
-        elif isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
-        elif isinstance(self.reaction_acceptance, str):
-            reaction_acceptance = self.reaction_acceptance
-        else:
-            reaction_acceptance = self.reaction_acceptance
-
-        reply_id: None | str | Unset
-        if isinstance(self.reply_id, Unset):
-            reply_id = UNSET
-        else:
-            reply_id = self.reply_id
-
-        renote_id: None | str | Unset
-        if isinstance(self.renote_id, Unset):
-            renote_id = UNSET
-        else:
-            renote_id = self.renote_id
-
-        channel_id: None | str | Unset
-        if isinstance(self.channel_id, Unset):
-            channel_id = UNSET
-        else:
-            channel_id = self.channel_id
-
-        text: None | str | Unset
-        if isinstance(self.text, Unset):
-            text = UNSET
-        else:
-            text = self.text
-
-        file_ids: list[str] | Unset = UNSET
-        if not isinstance(self.file_ids, Unset):
-            file_ids = self.file_ids
-
-        poll: dict[str, Any] | None | Unset
-        if isinstance(self.poll, Unset):
-            poll = UNSET
-        elif isinstance(self.poll, NotesDraftsUpdateBodyPoll):
-            poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
-        else:
-            poll = self.poll
-
-        scheduled_at: int | None | Unset
-        if isinstance(self.scheduled_at, Unset):
-            scheduled_at = UNSET
-        else:
-            scheduled_at = self.scheduled_at
-
-        is_actually_scheduled = self.is_actually_scheduled
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "draftId": draft_id,
-            }
-        )
-        if visibility is not UNSET:
-            field_dict["visibility"] = visibility
-        if visible_user_ids is not UNSET:
-            field_dict["visibleUserIds"] = visible_user_ids
-        if cw is not UNSET:
-            field_dict["cw"] = cw
-        if hashtag is not UNSET:
-            field_dict["hashtag"] = hashtag
-        if local_only is not UNSET:
-            field_dict["localOnly"] = local_only
-        if reaction_acceptance is not UNSET:
-            field_dict["reactionAcceptance"] = reaction_acceptance
-        if reply_id is not UNSET:
-            field_dict["replyId"] = reply_id
-        if renote_id is not UNSET:
-            field_dict["renoteId"] = renote_id
-        if channel_id is not UNSET:
-            field_dict["channelId"] = channel_id
-        if text is not UNSET:
-            field_dict["text"] = text
-        if file_ids is not UNSET:
-            field_dict["fileIds"] = file_ids
-        if poll is not UNSET:
-            field_dict["poll"] = poll
-        if scheduled_at is not UNSET:
-            field_dict["scheduledAt"] = scheduled_at
-        if is_actually_scheduled is not UNSET:
-            field_dict["isActuallyScheduled"] = is_actually_scheduled
+        _visibility: str | Unset = UNSET
+        if not isinstance(self.visibility, Unset):
+            _visibility = self.visibility
+
+        _visible_user_ids: list[str] | Unset = UNSET
+        if not isinstance(self.visible_user_ids, Unset):
+            _visible_user_ids = self.visible_user_ids
+
+        _cw: None | str | Unset
+        if isinstance(self.cw, Unset):
+            _cw = UNSET
+        else:
+            _cw = self.cw
+        _hashtag: None | str | Unset
+        if isinstance(self.hashtag, Unset):
+            _hashtag = UNSET
+        else:
+            _hashtag = self.hashtag
+        _reaction_acceptance: None | str | Unset
+        if isinstance(self.reaction_acceptance, Unset):
+            _reaction_acceptance = UNSET
+        elif isinstance(self.reaction_acceptance, str):
+            _reaction_acceptance = self.reaction_acceptance
+        elif isinstance(self.reaction_acceptance, str):
+            _reaction_acceptance = self.reaction_acceptance
+        elif isinstance(self.reaction_acceptance, str):
+            _reaction_acceptance = self.reaction_acceptance
+        else:
+            _reaction_acceptance = self.reaction_acceptance
+        _reply_id: None | str | Unset
+        if isinstance(self.reply_id, Unset):
+            _reply_id = UNSET
+        else:
+            _reply_id = self.reply_id
+        _renote_id: None | str | Unset
+        if isinstance(self.renote_id, Unset):
+            _renote_id = UNSET
+        else:
+            _renote_id = self.renote_id
+        _channel_id: None | str | Unset
+        if isinstance(self.channel_id, Unset):
+            _channel_id = UNSET
+        else:
+            _channel_id = self.channel_id
+        _text: None | str | Unset
+        if isinstance(self.text, Unset):
+            _text = UNSET
+        else:
+            _text = self.text
+        _file_ids: list[str] | Unset = UNSET
+        if not isinstance(self.file_ids, Unset):
+            _file_ids = self.file_ids
+
+        _poll: dict[str, Any] | None | Unset
+        if isinstance(self.poll, Unset):
+            _poll = UNSET
+        elif isinstance(self.poll, NotesDraftsUpdateBodyPoll):
+            _poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
+        else:
+            _poll = self.poll
+        _scheduled_at: int | None | Unset
+        if isinstance(self.scheduled_at, Unset):
+            _scheduled_at = UNSET
+        else:
+            _scheduled_at = self.scheduled_at
+        field_dict["draftId"] = self.draft_id
+        if _visibility is not UNSET:
+            field_dict["visibility"] = _visibility
+        if _visible_user_ids is not UNSET:
+            field_dict["visibleUserIds"] = _visible_user_ids
+        if _cw is not UNSET:
+            field_dict["cw"] = _cw
+        if _hashtag is not UNSET:
+            field_dict["hashtag"] = _hashtag
+        if self.local_only is not UNSET:
+            field_dict["localOnly"] = self.local_only
+        if _reaction_acceptance is not UNSET:
+            field_dict["reactionAcceptance"] = _reaction_acceptance
+        if _reply_id is not UNSET:
+            field_dict["replyId"] = _reply_id
+        if _renote_id is not UNSET:
+            field_dict["renoteId"] = _renote_id
+        if _channel_id is not UNSET:
+            field_dict["channelId"] = _channel_id
+        if _text is not UNSET:
+            field_dict["text"] = _text
+        if _file_ids is not UNSET:
+            field_dict["fileIds"] = _file_ids
+        if _poll is not UNSET:
+            field_dict["poll"] = _poll
+        if _scheduled_at is not UNSET:
+            field_dict["scheduledAt"] = _scheduled_at
+        if self.is_actually_scheduled is not UNSET:
+            field_dict["isActuallyScheduled"] = self.is_actually_scheduled
 
         return field_dict
 

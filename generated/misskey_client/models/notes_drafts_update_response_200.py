@@ -35,19 +35,14 @@ class NotesDraftsUpdateResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        updated_draft = (
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _updated_draft = (
             self.updated_draft.to_dict()
             if hasattr(self.updated_draft, "to_dict")
             else dict(cast(Any, self.updated_draft))
         )
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "updatedDraft": updated_draft,
-            }
-        )
+        field_dict["updatedDraft"] = _updated_draft
 
         return field_dict
 

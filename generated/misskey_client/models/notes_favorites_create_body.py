@@ -29,15 +29,9 @@ class NotesFavoritesCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        note_id = self.note_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "noteId": note_id,
-            }
-        )
+        field_dict["noteId"] = self.note_id
 
         return field_dict
 

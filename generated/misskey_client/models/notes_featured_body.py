@@ -32,25 +32,19 @@ class NotesFeaturedBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        until_id = self.until_id
-
-        channel_id: None | str | Unset
-        if isinstance(self.channel_id, Unset):
-            channel_id = UNSET
-        else:
-            channel_id = self.channel_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if channel_id is not UNSET:
-            field_dict["channelId"] = channel_id
+        _channel_id: None | str | Unset
+        if isinstance(self.channel_id, Unset):
+            _channel_id = UNSET
+        else:
+            _channel_id = self.channel_id
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if _channel_id is not UNSET:
+            field_dict["channelId"] = _channel_id
 
         return field_dict
 

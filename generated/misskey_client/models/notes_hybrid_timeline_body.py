@@ -50,57 +50,32 @@ class NotesHybridTimelineBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        allow_partial = self.allow_partial
-
-        include_my_renotes = self.include_my_renotes
-
-        include_renoted_my_notes = self.include_renoted_my_notes
-
-        include_local_renotes = self.include_local_renotes
-
-        with_files = self.with_files
-
-        with_renotes = self.with_renotes
-
-        with_replies = self.with_replies
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if allow_partial is not UNSET:
-            field_dict["allowPartial"] = allow_partial
-        if include_my_renotes is not UNSET:
-            field_dict["includeMyRenotes"] = include_my_renotes
-        if include_renoted_my_notes is not UNSET:
-            field_dict["includeRenotedMyNotes"] = include_renoted_my_notes
-        if include_local_renotes is not UNSET:
-            field_dict["includeLocalRenotes"] = include_local_renotes
-        if with_files is not UNSET:
-            field_dict["withFiles"] = with_files
-        if with_renotes is not UNSET:
-            field_dict["withRenotes"] = with_renotes
-        if with_replies is not UNSET:
-            field_dict["withReplies"] = with_replies
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if self.allow_partial is not UNSET:
+            field_dict["allowPartial"] = self.allow_partial
+        if self.include_my_renotes is not UNSET:
+            field_dict["includeMyRenotes"] = self.include_my_renotes
+        if self.include_renoted_my_notes is not UNSET:
+            field_dict["includeRenotedMyNotes"] = self.include_renoted_my_notes
+        if self.include_local_renotes is not UNSET:
+            field_dict["includeLocalRenotes"] = self.include_local_renotes
+        if self.with_files is not UNSET:
+            field_dict["withFiles"] = self.with_files
+        if self.with_renotes is not UNSET:
+            field_dict["withRenotes"] = self.with_renotes
+        if self.with_replies is not UNSET:
+            field_dict["withReplies"] = self.with_replies
 
         return field_dict
 

@@ -44,45 +44,26 @@ class NotesLocalTimelineBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        with_files = self.with_files
-
-        with_renotes = self.with_renotes
-
-        with_replies = self.with_replies
-
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        allow_partial = self.allow_partial
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if with_files is not UNSET:
-            field_dict["withFiles"] = with_files
-        if with_renotes is not UNSET:
-            field_dict["withRenotes"] = with_renotes
-        if with_replies is not UNSET:
-            field_dict["withReplies"] = with_replies
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if allow_partial is not UNSET:
-            field_dict["allowPartial"] = allow_partial
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
+        if self.with_files is not UNSET:
+            field_dict["withFiles"] = self.with_files
+        if self.with_renotes is not UNSET:
+            field_dict["withRenotes"] = self.with_renotes
+        if self.with_replies is not UNSET:
+            field_dict["withReplies"] = self.with_replies
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.allow_partial is not UNSET:
+            field_dict["allowPartial"] = self.allow_partial
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
 
         return field_dict
 

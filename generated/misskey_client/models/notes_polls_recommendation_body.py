@@ -32,21 +32,14 @@ class NotesPollsRecommendationBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        offset = self.offset
-
-        exclude_channels = self.exclude_channels
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if offset is not UNSET:
-            field_dict["offset"] = offset
-        if exclude_channels is not UNSET:
-            field_dict["excludeChannels"] = exclude_channels
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.offset is not UNSET:
+            field_dict["offset"] = self.offset
+        if self.exclude_channels is not UNSET:
+            field_dict["excludeChannels"] = self.exclude_channels
 
         return field_dict
 

@@ -31,18 +31,10 @@ class NotesPollsVoteBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        note_id = self.note_id
-
-        choice = self.choice
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "noteId": note_id,
-                "choice": choice,
-            }
-        )
+        field_dict["noteId"] = self.note_id
+        field_dict["choice"] = self.choice
 
         return field_dict
 

@@ -31,18 +31,10 @@ class NotesReactionsCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        note_id = self.note_id
-
-        reaction = self.reaction
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "noteId": note_id,
-                "reaction": reaction,
-            }
-        )
+        field_dict["noteId"] = self.note_id
+        field_dict["reaction"] = self.reaction
 
         return field_dict
 

@@ -47,59 +47,37 @@ class NotesSearchBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        query = self.query
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        limit = self.limit
-
-        offset = self.offset
-
-        host = self.host
-
-        user_id: None | str | Unset
-        if isinstance(self.user_id, Unset):
-            user_id = UNSET
-        else:
-            user_id = self.user_id
-
-        channel_id: None | str | Unset
-        if isinstance(self.channel_id, Unset):
-            channel_id = UNSET
-        else:
-            channel_id = self.channel_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "query": query,
-            }
-        )
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if offset is not UNSET:
-            field_dict["offset"] = offset
-        if host is not UNSET:
-            field_dict["host"] = host
-        if user_id is not UNSET:
-            field_dict["userId"] = user_id
-        if channel_id is not UNSET:
-            field_dict["channelId"] = channel_id
+        _user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        else:
+            _user_id = self.user_id
+        _channel_id: None | str | Unset
+        if isinstance(self.channel_id, Unset):
+            _channel_id = UNSET
+        else:
+            _channel_id = self.channel_id
+        field_dict["query"] = self.query
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.offset is not UNSET:
+            field_dict["offset"] = self.offset
+        if self.host is not UNSET:
+            field_dict["host"] = self.host
+        if _user_id is not UNSET:
+            field_dict["userId"] = _user_id
+        if _channel_id is not UNSET:
+            field_dict["channelId"] = _channel_id
 
         return field_dict
 

@@ -48,71 +48,53 @@ class NotesSearchByTagBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        tag = self.tag
-
-        query: list[list[str]] | Unset = UNSET
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _query: list[list[str]] | Unset = UNSET
         if not isinstance(self.query, Unset):
-            query = []
+            _query = []
             for query_item_data in self.query:
                 query_item = query_item_data
 
-                query.append(query_item)
+                _query.append(query_item)
 
-        reply: bool | None | Unset
+        _reply: bool | None | Unset
         if isinstance(self.reply, Unset):
-            reply = UNSET
+            _reply = UNSET
         else:
-            reply = self.reply
-
-        renote: bool | None | Unset
+            _reply = self.reply
+        _renote: bool | None | Unset
         if isinstance(self.renote, Unset):
-            renote = UNSET
+            _renote = UNSET
         else:
-            renote = self.renote
-
-        with_files = self.with_files
-
-        poll: bool | None | Unset
+            _renote = self.renote
+        _poll: bool | None | Unset
         if isinstance(self.poll, Unset):
-            poll = UNSET
+            _poll = UNSET
         else:
-            poll = self.poll
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        limit = self.limit
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if tag is not UNSET:
-            field_dict["tag"] = tag
-        if query is not UNSET:
-            field_dict["query"] = query
-        if reply is not UNSET:
-            field_dict["reply"] = reply
-        if renote is not UNSET:
-            field_dict["renote"] = renote
-        if with_files is not UNSET:
-            field_dict["withFiles"] = with_files
-        if poll is not UNSET:
-            field_dict["poll"] = poll
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if limit is not UNSET:
-            field_dict["limit"] = limit
+            _poll = self.poll
+        if self.tag is not UNSET:
+            field_dict["tag"] = self.tag
+        if _query is not UNSET:
+            field_dict["query"] = _query
+        if _reply is not UNSET:
+            field_dict["reply"] = _reply
+        if _renote is not UNSET:
+            field_dict["renote"] = _renote
+        if self.with_files is not UNSET:
+            field_dict["withFiles"] = self.with_files
+        if _poll is not UNSET:
+            field_dict["poll"] = _poll
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
 
         return field_dict
 

@@ -29,15 +29,11 @@ class NotesShowPartialBulkBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        note_ids = self.note_ids
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "noteIds": note_ids,
-            }
-        )
+        _note_ids = self.note_ids
+
+        field_dict["noteIds"] = _note_ids
 
         return field_dict
 

@@ -44,25 +44,17 @@ class NotesShowPartialBulkResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        reactions = self.reactions.to_dict() if hasattr(self.reactions, "to_dict") else dict(cast(Any, self.reactions))
-
-        reaction_emojis = (
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _reactions = self.reactions.to_dict() if hasattr(self.reactions, "to_dict") else dict(cast(Any, self.reactions))
+        _reaction_emojis = (
             self.reaction_emojis.to_dict()
             if hasattr(self.reaction_emojis, "to_dict")
             else dict(cast(Any, self.reaction_emojis))
         )
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "reactions": reactions,
-                "reactionEmojis": reaction_emojis,
-            }
-        )
+        field_dict["id"] = self.id
+        field_dict["reactions"] = _reactions
+        field_dict["reactionEmojis"] = _reaction_emojis
 
         return field_dict
 

@@ -31,18 +31,10 @@ class NotesStateResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        is_favorited = self.is_favorited
-
-        is_muted_thread = self.is_muted_thread
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "isFavorited": is_favorited,
-                "isMutedThread": is_muted_thread,
-            }
-        )
+        field_dict["isFavorited"] = self.is_favorited
+        field_dict["isMutedThread"] = self.is_muted_thread
 
         return field_dict
 

@@ -31,18 +31,10 @@ class NotesTranslateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        note_id = self.note_id
-
-        target_lang = self.target_lang
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "noteId": note_id,
-                "targetLang": target_lang,
-            }
-        )
+        field_dict["noteId"] = self.note_id
+        field_dict["targetLang"] = self.target_lang
 
         return field_dict
 

@@ -31,18 +31,10 @@ class NotesTranslateResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        source_lang = self.source_lang
-
-        text = self.text
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "sourceLang": source_lang,
-                "text": text,
-            }
-        )
+        field_dict["sourceLang"] = self.source_lang
+        field_dict["text"] = self.text
 
         return field_dict
 

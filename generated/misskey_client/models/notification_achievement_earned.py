@@ -42,24 +42,15 @@ class NotificationAchievementEarned:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        type_: str = self.type_
-
-        achievement: str = self.achievement
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "type": type_,
-                "achievement": achievement,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _type_: str = self.type_
+        _achievement: str = self.achievement
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["type"] = _type_
+        field_dict["achievement"] = _achievement
 
         return field_dict
 

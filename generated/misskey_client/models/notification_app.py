@@ -42,32 +42,20 @@ class NotificationApp:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        type_: str = self.type_
-
-        body = self.body
-
-        header: None | str
-        header = self.header
-
-        icon: None | str
-        icon = self.icon
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "type": type_,
-                "body": body,
-                "header": header,
-                "icon": icon,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _type_: str = self.type_
+        _header: None | str
+        _header = self.header
+        _icon: None | str
+        _icon = self.icon
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["type"] = _type_
+        field_dict["body"] = self.body
+        field_dict["header"] = _header
+        field_dict["icon"] = _icon
 
         return field_dict
 

@@ -47,26 +47,17 @@ class NotificationChatRoomInvitationReceived:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        type_: str = self.type_
-
-        invitation = (
-            self.invitation.to_dict() if hasattr(self.invitation, "to_dict") else dict(cast(Any, self.invitation))
-        )
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "type": type_,
-                "invitation": invitation,
-            }
+        _created_at = self.created_at.isoformat()
+        _type_: str = self.type_
+        _invitation = (
+            self.invitation.to_dict() if hasattr(self.invitation, "to_dict") else dict(cast(Any, self.invitation))
         )
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["type"] = _type_
+        field_dict["invitation"] = _invitation
 
         return field_dict
 

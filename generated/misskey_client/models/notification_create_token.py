@@ -36,21 +36,13 @@ class NotificationCreateToken:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        type_: str = self.type_
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "type": type_,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _type_: str = self.type_
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["type"] = _type_
 
         return field_dict
 

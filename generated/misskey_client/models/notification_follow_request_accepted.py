@@ -51,31 +51,19 @@ class NotificationFollowRequestAccepted:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        type_: str = self.type_
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        user_id = self.user_id
-
-        message: None | str
-        message = self.message
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "type": type_,
-                "user": user,
-                "userId": user_id,
-                "message": message,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _type_: str = self.type_
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _message: None | str
+        _message = self.message
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["type"] = _type_
+        field_dict["user"] = _user
+        field_dict["userId"] = self.user_id
+        field_dict["message"] = _message
 
         return field_dict
 

@@ -50,34 +50,25 @@ class NotificationReactionGrouped:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        type_: str = self.type_
-
-        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
-
-        reactions = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _type_: str = self.type_
+        _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
+        _reactions = []
         for reactions_item_data in self.reactions:
             reactions_item = (
                 reactions_item_data.to_dict()
                 if hasattr(reactions_item_data, "to_dict")
                 else dict(cast(Any, reactions_item_data))
             )
-            reactions.append(reactions_item)
+            _reactions.append(reactions_item)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "type": type_,
-                "note": note,
-                "reactions": reactions,
-            }
-        )
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["type"] = _type_
+        field_dict["note"] = _note
+        field_dict["reactions"] = _reactions
 
         return field_dict
 

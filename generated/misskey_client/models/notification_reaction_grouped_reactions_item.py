@@ -37,18 +37,11 @@ class NotificationReactionGroupedReactionsItem:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        reaction = self.reaction
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "user": user,
-                "reaction": reaction,
-            }
-        )
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        field_dict["user"] = _user
+        field_dict["reaction"] = self.reaction
 
         return field_dict
 

@@ -50,32 +50,23 @@ class NotificationRenoteGrouped:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        type_: str = self.type_
-
-        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
-
-        users = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _type_: str = self.type_
+        _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
+        _users = []
         for users_item_data in self.users:
             users_item = (
                 users_item_data.to_dict() if hasattr(users_item_data, "to_dict") else dict(cast(Any, users_item_data))
             )
-            users.append(users_item)
+            _users.append(users_item)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "type": type_,
-                "note": note,
-                "users": users,
-            }
-        )
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["type"] = _type_
+        field_dict["note"] = _note
+        field_dict["users"] = _users
 
         return field_dict
 

@@ -44,24 +44,15 @@ class NotificationRoleAssigned:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        type_: str = self.type_
-
-        role = self.role.to_dict() if hasattr(self.role, "to_dict") else dict(cast(Any, self.role))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "type": type_,
-                "role": role,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _type_: str = self.type_
+        _role = self.role.to_dict() if hasattr(self.role, "to_dict") else dict(cast(Any, self.role))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["type"] = _type_
+        field_dict["role"] = _role
 
         return field_dict
 

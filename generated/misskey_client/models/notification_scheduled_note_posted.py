@@ -47,24 +47,15 @@ class NotificationScheduledNotePosted:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        type_: str = self.type_
-
-        note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "type": type_,
-                "note": note,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _type_: str = self.type_
+        _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["type"] = _type_
+        field_dict["note"] = _note
 
         return field_dict
 

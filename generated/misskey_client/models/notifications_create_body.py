@@ -33,31 +33,23 @@ class NotificationsCreateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        body = self.body
-
-        header: None | str | Unset
-        if isinstance(self.header, Unset):
-            header = UNSET
-        else:
-            header = self.header
-
-        icon: None | str | Unset
-        if isinstance(self.icon, Unset):
-            icon = UNSET
-        else:
-            icon = self.icon
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "body": body,
-            }
-        )
-        if header is not UNSET:
-            field_dict["header"] = header
-        if icon is not UNSET:
-            field_dict["icon"] = icon
+        _header: None | str | Unset
+        if isinstance(self.header, Unset):
+            _header = UNSET
+        else:
+            _header = self.header
+        _icon: None | str | Unset
+        if isinstance(self.icon, Unset):
+            _icon = UNSET
+        else:
+            _icon = self.icon
+        field_dict["body"] = self.body
+        if _header is not UNSET:
+            field_dict["header"] = _header
+        if _icon is not UNSET:
+            field_dict["icon"] = _icon
 
         return field_dict
 

@@ -81,17 +81,12 @@ class Page:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        updated_at = self.updated_at.isoformat()
-
-        user_id = self.user_id
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        content = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _created_at = self.created_at.isoformat()
+        _updated_at = self.updated_at.isoformat()
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _content = []
         for content_item_data in self.content:
             content_item: dict[str, Any]
             if isinstance(content_item_data, PageBlockText):
@@ -119,84 +114,60 @@ class Page:
                     else dict(cast(Any, content_item_data))
                 )
 
-            content.append(content_item)
+            _content.append(content_item)
 
-        variables = []
+        _variables = []
         for variables_item_data in self.variables:
             variables_item = (
                 variables_item_data.to_dict()
                 if hasattr(variables_item_data, "to_dict")
                 else dict(cast(Any, variables_item_data))
             )
-            variables.append(variables_item)
+            _variables.append(variables_item)
 
-        title = self.title
-
-        name = self.name
-
-        summary: None | str
-        summary = self.summary
-
-        hide_title_when_pinned = self.hide_title_when_pinned
-
-        align_center = self.align_center
-
-        font: str = self.font
-
-        script = self.script
-
-        eye_catching_image_id: None | str
-        eye_catching_image_id = self.eye_catching_image_id
-
-        eye_catching_image: dict[str, Any] | None
+        _summary: None | str
+        _summary = self.summary
+        _font: str = self.font
+        _eye_catching_image_id: None | str
+        _eye_catching_image_id = self.eye_catching_image_id
+        _eye_catching_image: dict[str, Any] | None
         if isinstance(self.eye_catching_image, DriveFile):
-            eye_catching_image = (
+            _eye_catching_image = (
                 self.eye_catching_image.to_dict()
                 if hasattr(self.eye_catching_image, "to_dict")
                 else dict(cast(Any, self.eye_catching_image))
             )
         else:
-            eye_catching_image = self.eye_catching_image
-
-        attached_files = []
+            _eye_catching_image = self.eye_catching_image
+        _attached_files = []
         for attached_files_item_data in self.attached_files:
             attached_files_item = (
                 attached_files_item_data.to_dict()
                 if hasattr(attached_files_item_data, "to_dict")
                 else dict(cast(Any, attached_files_item_data))
             )
-            attached_files.append(attached_files_item)
+            _attached_files.append(attached_files_item)
 
-        liked_count = self.liked_count
-
-        is_liked = self.is_liked
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "updatedAt": updated_at,
-                "userId": user_id,
-                "user": user,
-                "content": content,
-                "variables": variables,
-                "title": title,
-                "name": name,
-                "summary": summary,
-                "hideTitleWhenPinned": hide_title_when_pinned,
-                "alignCenter": align_center,
-                "font": font,
-                "script": script,
-                "eyeCatchingImageId": eye_catching_image_id,
-                "eyeCatchingImage": eye_catching_image,
-                "attachedFiles": attached_files,
-                "likedCount": liked_count,
-            }
-        )
-        if is_liked is not UNSET:
-            field_dict["isLiked"] = is_liked
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["updatedAt"] = _updated_at
+        field_dict["userId"] = self.user_id
+        field_dict["user"] = _user
+        field_dict["content"] = _content
+        field_dict["variables"] = _variables
+        field_dict["title"] = self.title
+        field_dict["name"] = self.name
+        field_dict["summary"] = _summary
+        field_dict["hideTitleWhenPinned"] = self.hide_title_when_pinned
+        field_dict["alignCenter"] = self.align_center
+        field_dict["font"] = _font
+        field_dict["script"] = self.script
+        field_dict["eyeCatchingImageId"] = _eye_catching_image_id
+        field_dict["eyeCatchingImage"] = _eye_catching_image
+        field_dict["attachedFiles"] = _attached_files
+        field_dict["likedCount"] = self.liked_count
+        if self.is_liked is not UNSET:
+            field_dict["isLiked"] = self.is_liked
 
         return field_dict
 

@@ -34,22 +34,14 @@ class PageBlockImage:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        type_: str = self.type_
-
-        file_id: None | str
-        file_id = self.file_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "type": type_,
-                "fileId": file_id,
-            }
-        )
+        _type_: str = self.type_
+        _file_id: None | str
+        _file_id = self.file_id
+        field_dict["id"] = self.id
+        field_dict["type"] = _type_
+        field_dict["fileId"] = _file_id
 
         return field_dict
 

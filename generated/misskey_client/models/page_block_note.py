@@ -36,25 +36,15 @@ class PageBlockNote:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        type_: str = self.type_
-
-        detailed = self.detailed
-
-        note: None | str
-        note = self.note
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "type": type_,
-                "detailed": detailed,
-                "note": note,
-            }
-        )
+        _type_: str = self.type_
+        _note: None | str
+        _note = self.note
+        field_dict["id"] = self.id
+        field_dict["type"] = _type_
+        field_dict["detailed"] = self.detailed
+        field_dict["note"] = _note
 
         return field_dict
 

@@ -42,31 +42,22 @@ class PageBlockSection:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        type_: str = self.type_
-
-        title = self.title
-
-        children = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _type_: str = self.type_
+        _children = []
         for children_item_data in self.children:
             children_item = (
                 children_item_data.to_dict()
                 if hasattr(children_item_data, "to_dict")
                 else dict(cast(Any, children_item_data))
             )
-            children.append(children_item)
+            _children.append(children_item)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "type": type_,
-                "title": title,
-                "children": children,
-            }
-        )
+        field_dict["id"] = self.id
+        field_dict["type"] = _type_
+        field_dict["title"] = self.title
+        field_dict["children"] = _children
 
         return field_dict
 

@@ -34,21 +34,12 @@ class PageBlockText:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        type_: str = self.type_
-
-        text = self.text
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "type": type_,
-                "text": text,
-            }
-        )
+        _type_: str = self.type_
+        field_dict["id"] = self.id
+        field_dict["type"] = _type_
+        field_dict["text"] = self.text
 
         return field_dict
 

@@ -33,22 +33,12 @@ class PagePushBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        page_id = self.page_id
-
-        event = self.event
-
-        var = self.var
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "pageId": page_id,
-                "event": event,
-            }
-        )
-        if var is not UNSET:
-            field_dict["var"] = var
+        field_dict["pageId"] = self.page_id
+        field_dict["event"] = self.event
+        if self.var is not UNSET:
+            field_dict["var"] = self.var
 
         return field_dict
 

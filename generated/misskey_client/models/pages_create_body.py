@@ -55,71 +55,55 @@ class PagesCreateBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        title = self.title
-
-        name = self.name
-
-        content = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _content = []
         for content_item_data in self.content:
             content_item = (
                 content_item_data.to_dict()
                 if hasattr(content_item_data, "to_dict")
                 else dict(cast(Any, content_item_data))
             )
-            content.append(content_item)
+            _content.append(content_item)
 
-        variables = []
+        _variables = []
         for variables_item_data in self.variables:
             variables_item = (
                 variables_item_data.to_dict()
                 if hasattr(variables_item_data, "to_dict")
                 else dict(cast(Any, variables_item_data))
             )
-            variables.append(variables_item)
+            _variables.append(variables_item)
 
-        script = self.script
-
-        summary: None | str | Unset
+        _summary: None | str | Unset
         if isinstance(self.summary, Unset):
-            summary = UNSET
+            _summary = UNSET
         else:
-            summary = self.summary
-
-        eye_catching_image_id: None | str | Unset
+            _summary = self.summary
+        _eye_catching_image_id: None | str | Unset
         if isinstance(self.eye_catching_image_id, Unset):
-            eye_catching_image_id = UNSET
+            _eye_catching_image_id = UNSET
         else:
-            eye_catching_image_id = self.eye_catching_image_id
-
-        font: str | Unset = UNSET
+            _eye_catching_image_id = self.eye_catching_image_id
+        _font: str | Unset = UNSET
         if not isinstance(self.font, Unset):
-            font = self.font
+            _font = self.font
 
-        align_center = self.align_center
-
-        hide_title_when_pinned = self.hide_title_when_pinned
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "title": title,
-                "name": name,
-                "content": content,
-                "variables": variables,
-                "script": script,
-            }
-        )
-        if summary is not UNSET:
-            field_dict["summary"] = summary
-        if eye_catching_image_id is not UNSET:
-            field_dict["eyeCatchingImageId"] = eye_catching_image_id
-        if font is not UNSET:
-            field_dict["font"] = font
-        if align_center is not UNSET:
-            field_dict["alignCenter"] = align_center
-        if hide_title_when_pinned is not UNSET:
-            field_dict["hideTitleWhenPinned"] = hide_title_when_pinned
+        field_dict["title"] = self.title
+        field_dict["name"] = self.name
+        field_dict["content"] = _content
+        field_dict["variables"] = _variables
+        field_dict["script"] = self.script
+        if _summary is not UNSET:
+            field_dict["summary"] = _summary
+        if _eye_catching_image_id is not UNSET:
+            field_dict["eyeCatchingImageId"] = _eye_catching_image_id
+        if _font is not UNSET:
+            field_dict["font"] = _font
+        if self.align_center is not UNSET:
+            field_dict["alignCenter"] = self.align_center
+        if self.hide_title_when_pinned is not UNSET:
+            field_dict["hideTitleWhenPinned"] = self.hide_title_when_pinned
 
         return field_dict
 

@@ -32,21 +32,14 @@ class PagesShowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        page_id = self.page_id
-
-        name = self.name
-
-        username = self.username
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if page_id is not UNSET:
-            field_dict["pageId"] = page_id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if username is not UNSET:
-            field_dict["username"] = username
+        if self.page_id is not UNSET:
+            field_dict["pageId"] = self.page_id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.username is not UNSET:
+            field_dict["username"] = self.username
 
         return field_dict
 

@@ -29,15 +29,9 @@ class PagesUnlikeBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        page_id = self.page_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "pageId": page_id,
-            }
-        )
+        field_dict["pageId"] = self.page_id
 
         return field_dict
 

@@ -57,83 +57,65 @@ class PagesUpdateBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        page_id = self.page_id
-
-        title = self.title
-
-        name = self.name
-
-        summary: None | str | Unset
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _summary: None | str | Unset
         if isinstance(self.summary, Unset):
-            summary = UNSET
+            _summary = UNSET
         else:
-            summary = self.summary
-
-        content: list[dict[str, Any]] | Unset = UNSET
+            _summary = self.summary
+        _content: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.content, Unset):
-            content = []
+            _content = []
             for content_item_data in self.content:
                 content_item = (
                     content_item_data.to_dict()
                     if hasattr(content_item_data, "to_dict")
                     else dict(cast(Any, content_item_data))
                 )
-                content.append(content_item)
+                _content.append(content_item)
 
-        variables: list[dict[str, Any]] | Unset = UNSET
+        _variables: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.variables, Unset):
-            variables = []
+            _variables = []
             for variables_item_data in self.variables:
                 variables_item = (
                     variables_item_data.to_dict()
                     if hasattr(variables_item_data, "to_dict")
                     else dict(cast(Any, variables_item_data))
                 )
-                variables.append(variables_item)
+                _variables.append(variables_item)
 
-        script = self.script
-
-        eye_catching_image_id: None | str | Unset
+        _eye_catching_image_id: None | str | Unset
         if isinstance(self.eye_catching_image_id, Unset):
-            eye_catching_image_id = UNSET
+            _eye_catching_image_id = UNSET
         else:
-            eye_catching_image_id = self.eye_catching_image_id
-
-        font: str | Unset = UNSET
+            _eye_catching_image_id = self.eye_catching_image_id
+        _font: str | Unset = UNSET
         if not isinstance(self.font, Unset):
-            font = self.font
+            _font = self.font
 
-        align_center = self.align_center
-
-        hide_title_when_pinned = self.hide_title_when_pinned
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "pageId": page_id,
-            }
-        )
-        if title is not UNSET:
-            field_dict["title"] = title
-        if name is not UNSET:
-            field_dict["name"] = name
-        if summary is not UNSET:
-            field_dict["summary"] = summary
-        if content is not UNSET:
-            field_dict["content"] = content
-        if variables is not UNSET:
-            field_dict["variables"] = variables
-        if script is not UNSET:
-            field_dict["script"] = script
-        if eye_catching_image_id is not UNSET:
-            field_dict["eyeCatchingImageId"] = eye_catching_image_id
-        if font is not UNSET:
-            field_dict["font"] = font
-        if align_center is not UNSET:
-            field_dict["alignCenter"] = align_center
-        if hide_title_when_pinned is not UNSET:
-            field_dict["hideTitleWhenPinned"] = hide_title_when_pinned
+        field_dict["pageId"] = self.page_id
+        if self.title is not UNSET:
+            field_dict["title"] = self.title
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if _summary is not UNSET:
+            field_dict["summary"] = _summary
+        if _content is not UNSET:
+            field_dict["content"] = _content
+        if _variables is not UNSET:
+            field_dict["variables"] = _variables
+        if self.script is not UNSET:
+            field_dict["script"] = self.script
+        if _eye_catching_image_id is not UNSET:
+            field_dict["eyeCatchingImageId"] = _eye_catching_image_id
+        if _font is not UNSET:
+            field_dict["font"] = _font
+        if self.align_center is not UNSET:
+            field_dict["alignCenter"] = self.align_center
+        if self.hide_title_when_pinned is not UNSET:
+            field_dict["hideTitleWhenPinned"] = self.hide_title_when_pinned
 
         return field_dict
 

@@ -29,15 +29,9 @@ class PingResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pong = self.pong
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "pong": pong,
-            }
-        )
+        field_dict["pong"] = self.pong
 
         return field_dict
 

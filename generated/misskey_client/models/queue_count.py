@@ -43,39 +43,19 @@ class QueueCount:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        waiting = self.waiting
-
-        active = self.active
-
-        completed = self.completed
-
-        failed = self.failed
-
-        delayed = self.delayed
-
-        paused = self.paused
-
-        prioritized = self.prioritized
-
-        waiting_children = self.waiting_children
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "waiting": waiting,
-                "active": active,
-                "completed": completed,
-                "failed": failed,
-                "delayed": delayed,
-            }
-        )
-        if paused is not UNSET:
-            field_dict["paused"] = paused
-        if prioritized is not UNSET:
-            field_dict["prioritized"] = prioritized
-        if waiting_children is not UNSET:
-            field_dict["waiting-children"] = waiting_children
+        field_dict["waiting"] = self.waiting
+        field_dict["active"] = self.active
+        field_dict["completed"] = self.completed
+        field_dict["failed"] = self.failed
+        field_dict["delayed"] = self.delayed
+        if self.paused is not UNSET:
+            field_dict["paused"] = self.paused
+        if self.prioritized is not UNSET:
+            field_dict["prioritized"] = self.prioritized
+        if self.waiting_children is not UNSET:
+            field_dict["waiting-children"] = self.waiting_children
 
         return field_dict
 

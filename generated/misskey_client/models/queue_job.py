@@ -64,61 +64,31 @@ class QueueJob:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        name = self.name
-
-        data = self.data.to_dict() if hasattr(self.data, "to_dict") else dict(cast(Any, self.data))
-
-        opts = self.opts.to_dict() if hasattr(self.opts, "to_dict") else dict(cast(Any, self.opts))
-
-        timestamp = self.timestamp
-
-        progress = self.progress
-
-        attempts = self.attempts
-
-        delay = self.delay
-
-        stacktrace = self.stacktrace
-
-        return_value = self.return_value
-
-        is_failed = self.is_failed
-
-        processed_on = self.processed_on
-
-        processed_by = self.processed_by
-
-        finished_on = self.finished_on
-
-        failed_reason = self.failed_reason
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "data": data,
-                "opts": opts,
-                "timestamp": timestamp,
-                "progress": progress,
-                "attempts": attempts,
-                "delay": delay,
-                "stacktrace": stacktrace,
-                "returnValue": return_value,
-                "isFailed": is_failed,
-            }
-        )
-        if processed_on is not UNSET:
-            field_dict["processedOn"] = processed_on
-        if processed_by is not UNSET:
-            field_dict["processedBy"] = processed_by
-        if finished_on is not UNSET:
-            field_dict["finishedOn"] = finished_on
-        if failed_reason is not UNSET:
-            field_dict["failedReason"] = failed_reason
+        _data = self.data.to_dict() if hasattr(self.data, "to_dict") else dict(cast(Any, self.data))
+        _opts = self.opts.to_dict() if hasattr(self.opts, "to_dict") else dict(cast(Any, self.opts))
+        _stacktrace = self.stacktrace
+
+        field_dict["id"] = self.id
+        field_dict["name"] = self.name
+        field_dict["data"] = _data
+        field_dict["opts"] = _opts
+        field_dict["timestamp"] = self.timestamp
+        field_dict["progress"] = self.progress
+        field_dict["attempts"] = self.attempts
+        field_dict["delay"] = self.delay
+        field_dict["stacktrace"] = _stacktrace
+        field_dict["returnValue"] = self.return_value
+        field_dict["isFailed"] = self.is_failed
+        if self.processed_on is not UNSET:
+            field_dict["processedOn"] = self.processed_on
+        if self.processed_by is not UNSET:
+            field_dict["processedBy"] = self.processed_by
+        if self.finished_on is not UNSET:
+            field_dict["finishedOn"] = self.finished_on
+        if self.failed_reason is not UNSET:
+            field_dict["failedReason"] = self.failed_reason
 
         return field_dict
 

@@ -39,21 +39,14 @@ class QueueMetrics:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        meta = self.meta.to_dict() if hasattr(self.meta, "to_dict") else dict(cast(Any, self.meta))
-
-        data = self.data
-
-        count = self.count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "meta": meta,
-                "data": data,
-                "count": count,
-            }
-        )
+        _meta = self.meta.to_dict() if hasattr(self.meta, "to_dict") else dict(cast(Any, self.meta))
+        _data = self.data
+
+        field_dict["meta"] = _meta
+        field_dict["data"] = _data
+        field_dict["count"] = self.count
 
         return field_dict
 

@@ -33,21 +33,11 @@ class QueueMetricsMeta:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        count = self.count
-
-        prev_ts = self.prev_ts
-
-        prev_count = self.prev_count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "count": count,
-                "prevTS": prev_ts,
-                "prevCount": prev_count,
-            }
-        )
+        field_dict["count"] = self.count
+        field_dict["prevTS"] = self.prev_ts
+        field_dict["prevCount"] = self.prev_count
 
         return field_dict
 

@@ -43,24 +43,14 @@ class RenoteMuting:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        mutee_id = self.mutee_id
-
-        mutee = self.mutee.to_dict() if hasattr(self.mutee, "to_dict") else dict(cast(Any, self.mutee))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "muteeId": mutee_id,
-                "mutee": mutee,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _mutee = self.mutee.to_dict() if hasattr(self.mutee, "to_dict") else dict(cast(Any, self.mutee))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["muteeId"] = self.mutee_id
+        field_dict["mutee"] = _mutee
 
         return field_dict
 

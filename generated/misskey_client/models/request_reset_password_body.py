@@ -31,18 +31,10 @@ class RequestResetPasswordBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        username = self.username
-
-        email = self.email
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "username": username,
-                "email": email,
-            }
-        )
+        field_dict["username"] = self.username
+        field_dict["email"] = self.email
 
         return field_dict
 

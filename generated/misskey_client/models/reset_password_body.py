@@ -31,18 +31,10 @@ class ResetPasswordBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        token = self.token
-
-        password = self.password
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "token": token,
-                "password": password,
-            }
-        )
+        field_dict["token"] = self.token
+        field_dict["password"] = self.password
 
         return field_dict
 

@@ -41,21 +41,13 @@ class RetentionResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        created_at = self.created_at.isoformat()
-
-        users = self.users
-
-        data = self.data.to_dict() if hasattr(self.data, "to_dict") else dict(cast(Any, self.data))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "createdAt": created_at,
-                "users": users,
-                "data": data,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _data = self.data.to_dict() if hasattr(self.data, "to_dict") else dict(cast(Any, self.data))
+        field_dict["createdAt"] = _created_at
+        field_dict["users"] = self.users
+        field_dict["data"] = _data
 
         return field_dict
 

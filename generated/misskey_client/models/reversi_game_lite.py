@@ -78,91 +78,56 @@ class ReversiGameLite:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        started_at: None | str
-        if isinstance(self.started_at, datetime.datetime):
-            started_at = self.started_at.isoformat()
-        else:
-            started_at = self.started_at
-
-        ended_at: None | str
-        if isinstance(self.ended_at, datetime.datetime):
-            ended_at = self.ended_at.isoformat()
-        else:
-            ended_at = self.ended_at
-
-        is_started = self.is_started
-
-        is_ended = self.is_ended
-
-        user_1_id = self.user_1_id
-
-        user_2_id = self.user_2_id
-
-        user1 = self.user1.to_dict() if hasattr(self.user1, "to_dict") else dict(cast(Any, self.user1))
-
-        user2 = self.user2.to_dict() if hasattr(self.user2, "to_dict") else dict(cast(Any, self.user2))
-
-        winner_id: None | str
-        winner_id = self.winner_id
-
-        winner: dict[str, Any] | None
-        if isinstance(self.winner, UserLite):
-            winner = self.winner.to_dict() if hasattr(self.winner, "to_dict") else dict(cast(Any, self.winner))
-        else:
-            winner = self.winner
-
-        surrendered_user_id: None | str
-        surrendered_user_id = self.surrendered_user_id
-
-        timeout_user_id: None | str
-        timeout_user_id = self.timeout_user_id
-
-        black: float | None
-        black = self.black
-
-        bw: str = self.bw
-
-        no_irregular_rules = self.no_irregular_rules
-
-        is_llotheo = self.is_llotheo
-
-        can_put_everywhere = self.can_put_everywhere
-
-        looped_board = self.looped_board
-
-        time_limit_for_each_turn = self.time_limit_for_each_turn
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "startedAt": started_at,
-                "endedAt": ended_at,
-                "isStarted": is_started,
-                "isEnded": is_ended,
-                "user1Id": user_1_id,
-                "user2Id": user_2_id,
-                "user1": user1,
-                "user2": user2,
-                "winnerId": winner_id,
-                "winner": winner,
-                "surrenderedUserId": surrendered_user_id,
-                "timeoutUserId": timeout_user_id,
-                "black": black,
-                "bw": bw,
-                "noIrregularRules": no_irregular_rules,
-                "isLlotheo": is_llotheo,
-                "canPutEverywhere": can_put_everywhere,
-                "loopedBoard": looped_board,
-                "timeLimitForEachTurn": time_limit_for_each_turn,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _started_at: None | str
+        if isinstance(self.started_at, datetime.datetime):
+            _started_at = self.started_at.isoformat()
+        else:
+            _started_at = self.started_at
+        _ended_at: None | str
+        if isinstance(self.ended_at, datetime.datetime):
+            _ended_at = self.ended_at.isoformat()
+        else:
+            _ended_at = self.ended_at
+        _user1 = self.user1.to_dict() if hasattr(self.user1, "to_dict") else dict(cast(Any, self.user1))
+        _user2 = self.user2.to_dict() if hasattr(self.user2, "to_dict") else dict(cast(Any, self.user2))
+        _winner_id: None | str
+        _winner_id = self.winner_id
+        _winner: dict[str, Any] | None
+        if isinstance(self.winner, UserLite):
+            _winner = self.winner.to_dict() if hasattr(self.winner, "to_dict") else dict(cast(Any, self.winner))
+        else:
+            _winner = self.winner
+        _surrendered_user_id: None | str
+        _surrendered_user_id = self.surrendered_user_id
+        _timeout_user_id: None | str
+        _timeout_user_id = self.timeout_user_id
+        _black: float | None
+        _black = self.black
+        _bw: str = self.bw
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["startedAt"] = _started_at
+        field_dict["endedAt"] = _ended_at
+        field_dict["isStarted"] = self.is_started
+        field_dict["isEnded"] = self.is_ended
+        field_dict["user1Id"] = self.user_1_id
+        field_dict["user2Id"] = self.user_2_id
+        field_dict["user1"] = _user1
+        field_dict["user2"] = _user2
+        field_dict["winnerId"] = _winner_id
+        field_dict["winner"] = _winner
+        field_dict["surrenderedUserId"] = _surrendered_user_id
+        field_dict["timeoutUserId"] = _timeout_user_id
+        field_dict["black"] = _black
+        field_dict["bw"] = _bw
+        field_dict["noIrregularRules"] = self.no_irregular_rules
+        field_dict["isLlotheo"] = self.is_llotheo
+        field_dict["canPutEverywhere"] = self.can_put_everywhere
+        field_dict["loopedBoard"] = self.looped_board
+        field_dict["timeLimitForEachTurn"] = self.time_limit_for_each_turn
 
         return field_dict
 

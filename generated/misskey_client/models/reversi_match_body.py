@@ -32,25 +32,19 @@ class ReversiMatchBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id: None | str | Unset
-        if isinstance(self.user_id, Unset):
-            user_id = UNSET
-        else:
-            user_id = self.user_id
-
-        no_irregular_rules = self.no_irregular_rules
-
-        multiple = self.multiple
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if user_id is not UNSET:
-            field_dict["userId"] = user_id
-        if no_irregular_rules is not UNSET:
-            field_dict["noIrregularRules"] = no_irregular_rules
-        if multiple is not UNSET:
-            field_dict["multiple"] = multiple
+        _user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        else:
+            _user_id = self.user_id
+        if _user_id is not UNSET:
+            field_dict["userId"] = _user_id
+        if self.no_irregular_rules is not UNSET:
+            field_dict["noIrregularRules"] = self.no_irregular_rules
+        if self.multiple is not UNSET:
+            field_dict["multiple"] = self.multiple
 
         return field_dict
 

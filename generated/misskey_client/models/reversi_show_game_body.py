@@ -29,15 +29,9 @@ class ReversiShowGameBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        game_id = self.game_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "gameId": game_id,
-            }
-        )
+        field_dict["gameId"] = self.game_id
 
         return field_dict
 

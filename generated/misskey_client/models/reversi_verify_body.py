@@ -31,18 +31,10 @@ class ReversiVerifyBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        game_id = self.game_id
-
-        crc32 = self.crc32
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "gameId": game_id,
-                "crc32": crc32,
-            }
-        )
+        field_dict["gameId"] = self.game_id
+        field_dict["crc32"] = self.crc32
 
         return field_dict
 

@@ -37,25 +37,18 @@ class ReversiVerifyResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        desynced = self.desynced
-
-        game: dict[str, Any] | None | Unset
-        if isinstance(self.game, Unset):
-            game = UNSET
-        elif isinstance(self.game, ReversiGameDetailed):
-            game = self.game.to_dict() if hasattr(self.game, "to_dict") else dict(cast(Any, self.game))
-        else:
-            game = self.game
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "desynced": desynced,
-            }
-        )
-        if game is not UNSET:
-            field_dict["game"] = game
+        _game: dict[str, Any] | None | Unset
+        if isinstance(self.game, Unset):
+            _game = UNSET
+        elif isinstance(self.game, ReversiGameDetailed):
+            _game = self.game.to_dict() if hasattr(self.game, "to_dict") else dict(cast(Any, self.game))
+        else:
+            _game = self.game
+        field_dict["desynced"] = self.desynced
+        if _game is not UNSET:
+            field_dict["game"] = _game
 
         return field_dict
 

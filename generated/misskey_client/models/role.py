@@ -96,119 +96,85 @@ class Role:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        name = self.name
-
-        color: None | str
-        color = self.color
-
-        icon_url: None | str
-        icon_url = self.icon_url
-
-        description = self.description
-
-        is_moderator = self.is_moderator
-
-        is_administrator = self.is_administrator
-
-        display_order = self.display_order
-
-        created_at = self.created_at.isoformat()
-
-        updated_at = self.updated_at.isoformat()
-
-        target: str = self.target
-
-        cond_formula: dict[str, Any]
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _color: None | str
+        _color = self.color
+        _icon_url: None | str
+        _icon_url = self.icon_url
+        _created_at = self.created_at.isoformat()
+        _updated_at = self.updated_at.isoformat()
+        _target: str = self.target
+        _cond_formula: dict[str, Any]
         if isinstance(self.cond_formula, RoleCondFormulaLogics):
-            cond_formula = (
+            _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
             )
         elif isinstance(self.cond_formula, RoleCondFormulaValueNot):
-            cond_formula = (
+            _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
             )
         elif isinstance(self.cond_formula, RoleCondFormulaValueIsLocalOrRemote):
-            cond_formula = (
+            _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
             )
         elif isinstance(self.cond_formula, RoleCondFormulaValueUserSettingBooleanSchema):
-            cond_formula = (
+            _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
             )
         elif isinstance(self.cond_formula, RoleCondFormulaValueAssignedRole):
-            cond_formula = (
+            _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
             )
         elif isinstance(self.cond_formula, RoleCondFormulaValueCreated):
-            cond_formula = (
+            _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
             )
         elif isinstance(self.cond_formula, RoleCondFormulaFollowersOrFollowingOrNotes):
-            cond_formula = (
+            _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
             )
         else:
-            cond_formula = (
+            _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
             )
 
-        is_public = self.is_public
-
-        is_explorable = self.is_explorable
-
-        as_badge = self.as_badge
-
-        preserve_assignment_on_move_account = self.preserve_assignment_on_move_account
-
-        can_edit_members_by_moderator = self.can_edit_members_by_moderator
-
-        policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-
-        users_count = self.users_count
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "color": color,
-                "iconUrl": icon_url,
-                "description": description,
-                "isModerator": is_moderator,
-                "isAdministrator": is_administrator,
-                "displayOrder": display_order,
-                "createdAt": created_at,
-                "updatedAt": updated_at,
-                "target": target,
-                "condFormula": cond_formula,
-                "isPublic": is_public,
-                "isExplorable": is_explorable,
-                "asBadge": as_badge,
-                "preserveAssignmentOnMoveAccount": preserve_assignment_on_move_account,
-                "canEditMembersByModerator": can_edit_members_by_moderator,
-                "policies": policies,
-                "usersCount": users_count,
-            }
-        )
+        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
+        field_dict["id"] = self.id
+        field_dict["name"] = self.name
+        field_dict["color"] = _color
+        field_dict["iconUrl"] = _icon_url
+        field_dict["description"] = self.description
+        field_dict["isModerator"] = self.is_moderator
+        field_dict["isAdministrator"] = self.is_administrator
+        field_dict["displayOrder"] = self.display_order
+        field_dict["createdAt"] = _created_at
+        field_dict["updatedAt"] = _updated_at
+        field_dict["target"] = _target
+        field_dict["condFormula"] = _cond_formula
+        field_dict["isPublic"] = self.is_public
+        field_dict["isExplorable"] = self.is_explorable
+        field_dict["asBadge"] = self.as_badge
+        field_dict["preserveAssignmentOnMoveAccount"] = self.preserve_assignment_on_move_account
+        field_dict["canEditMembersByModerator"] = self.can_edit_members_by_moderator
+        field_dict["policies"] = _policies
+        field_dict["usersCount"] = self.users_count
 
         return field_dict
 

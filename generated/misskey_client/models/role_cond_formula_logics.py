@@ -60,11 +60,10 @@ class RoleCondFormulaLogics:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        type_: str = self.type_
-
-        values = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _type_: str = self.type_
+        _values = []
         for values_item_data in self.values:
             values_item: dict[str, Any]
             if isinstance(values_item_data, RoleCondFormulaLogics):
@@ -116,17 +115,11 @@ class RoleCondFormulaLogics:
                     else dict(cast(Any, values_item_data))
                 )
 
-            values.append(values_item)
+            _values.append(values_item)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "type": type_,
-                "values": values,
-            }
-        )
+        field_dict["id"] = self.id
+        field_dict["type"] = _type_
+        field_dict["values"] = _values
 
         return field_dict
 

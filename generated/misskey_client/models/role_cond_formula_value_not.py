@@ -63,37 +63,30 @@ class RoleCondFormulaValueNot:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        type_: str = self.type_
-
-        value: dict[str, Any]
-        if isinstance(self.value, RoleCondFormulaLogics):
-            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaValueNot):
-            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaValueIsLocalOrRemote):
-            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaValueUserSettingBooleanSchema):
-            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaValueAssignedRole):
-            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaValueCreated):
-            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaFollowersOrFollowingOrNotes):
-            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        else:
-            value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "type": type_,
-                "value": value,
-            }
-        )
+        _type_: str = self.type_
+        _value: dict[str, Any]
+        if isinstance(self.value, RoleCondFormulaLogics):
+            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
+        elif isinstance(self.value, RoleCondFormulaValueNot):
+            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
+        elif isinstance(self.value, RoleCondFormulaValueIsLocalOrRemote):
+            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
+        elif isinstance(self.value, RoleCondFormulaValueUserSettingBooleanSchema):
+            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
+        elif isinstance(self.value, RoleCondFormulaValueAssignedRole):
+            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
+        elif isinstance(self.value, RoleCondFormulaValueCreated):
+            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
+        elif isinstance(self.value, RoleCondFormulaFollowersOrFollowingOrNotes):
+            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
+        else:
+            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
+
+        field_dict["id"] = self.id
+        field_dict["type"] = _type_
+        field_dict["value"] = _value
 
         return field_dict
 

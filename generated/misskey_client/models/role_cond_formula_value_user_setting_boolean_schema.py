@@ -35,18 +35,11 @@ class RoleCondFormulaValueUserSettingBooleanSchema:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        type_: str = self.type_
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "type": type_,
-            }
-        )
+        _type_: str = self.type_
+        field_dict["id"] = self.id
+        field_dict["type"] = _type_
 
         return field_dict
 

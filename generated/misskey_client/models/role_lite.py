@@ -43,38 +43,20 @@ class RoleLite:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        name = self.name
-
-        color: None | str
-        color = self.color
-
-        icon_url: None | str
-        icon_url = self.icon_url
-
-        description = self.description
-
-        is_moderator = self.is_moderator
-
-        is_administrator = self.is_administrator
-
-        display_order = self.display_order
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "color": color,
-                "iconUrl": icon_url,
-                "description": description,
-                "isModerator": is_moderator,
-                "isAdministrator": is_administrator,
-                "displayOrder": display_order,
-            }
-        )
+        _color: None | str
+        _color = self.color
+        _icon_url: None | str
+        _icon_url = self.icon_url
+        field_dict["id"] = self.id
+        field_dict["name"] = self.name
+        field_dict["color"] = _color
+        field_dict["iconUrl"] = _icon_url
+        field_dict["description"] = self.description
+        field_dict["isModerator"] = self.is_moderator
+        field_dict["isAdministrator"] = self.is_administrator
+        field_dict["displayOrder"] = self.display_order
 
         return field_dict
 

@@ -104,126 +104,49 @@ class RolePolicies:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        gtl_available = self.gtl_available
-
-        ltl_available = self.ltl_available
-
-        can_public_note = self.can_public_note
-
-        mention_limit = self.mention_limit
-
-        can_invite = self.can_invite
-
-        invite_limit = self.invite_limit
-
-        invite_limit_cycle = self.invite_limit_cycle
-
-        invite_expiration_time = self.invite_expiration_time
-
-        can_manage_custom_emojis = self.can_manage_custom_emojis
-
-        can_manage_avatar_decorations = self.can_manage_avatar_decorations
-
-        can_search_notes = self.can_search_notes
-
-        can_search_users = self.can_search_users
-
-        can_use_translator = self.can_use_translator
-
-        can_hide_ads = self.can_hide_ads
-
-        drive_capacity_mb = self.drive_capacity_mb
-
-        max_file_size_mb = self.max_file_size_mb
-
-        uploadable_file_types = self.uploadable_file_types
-
-        always_mark_nsfw = self.always_mark_nsfw
-
-        can_update_bio_media = self.can_update_bio_media
-
-        pin_limit = self.pin_limit
-
-        antenna_limit = self.antenna_limit
-
-        word_mute_limit = self.word_mute_limit
-
-        webhook_limit = self.webhook_limit
-
-        clip_limit = self.clip_limit
-
-        note_each_clips_limit = self.note_each_clips_limit
-
-        user_list_limit = self.user_list_limit
-
-        user_each_user_lists_limit = self.user_each_user_lists_limit
-
-        rate_limit_factor = self.rate_limit_factor
-
-        avatar_decoration_limit = self.avatar_decoration_limit
-
-        can_import_antennas = self.can_import_antennas
-
-        can_import_blocking = self.can_import_blocking
-
-        can_import_following = self.can_import_following
-
-        can_import_muting = self.can_import_muting
-
-        can_import_user_lists = self.can_import_user_lists
-
-        chat_availability: str = self.chat_availability
-
-        note_draft_limit = self.note_draft_limit
-
-        scheduled_note_limit = self.scheduled_note_limit
-
-        watermark_available = self.watermark_available
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "gtlAvailable": gtl_available,
-                "ltlAvailable": ltl_available,
-                "canPublicNote": can_public_note,
-                "mentionLimit": mention_limit,
-                "canInvite": can_invite,
-                "inviteLimit": invite_limit,
-                "inviteLimitCycle": invite_limit_cycle,
-                "inviteExpirationTime": invite_expiration_time,
-                "canManageCustomEmojis": can_manage_custom_emojis,
-                "canManageAvatarDecorations": can_manage_avatar_decorations,
-                "canSearchNotes": can_search_notes,
-                "canSearchUsers": can_search_users,
-                "canUseTranslator": can_use_translator,
-                "canHideAds": can_hide_ads,
-                "driveCapacityMb": drive_capacity_mb,
-                "maxFileSizeMb": max_file_size_mb,
-                "uploadableFileTypes": uploadable_file_types,
-                "alwaysMarkNsfw": always_mark_nsfw,
-                "canUpdateBioMedia": can_update_bio_media,
-                "pinLimit": pin_limit,
-                "antennaLimit": antenna_limit,
-                "wordMuteLimit": word_mute_limit,
-                "webhookLimit": webhook_limit,
-                "clipLimit": clip_limit,
-                "noteEachClipsLimit": note_each_clips_limit,
-                "userListLimit": user_list_limit,
-                "userEachUserListsLimit": user_each_user_lists_limit,
-                "rateLimitFactor": rate_limit_factor,
-                "avatarDecorationLimit": avatar_decoration_limit,
-                "canImportAntennas": can_import_antennas,
-                "canImportBlocking": can_import_blocking,
-                "canImportFollowing": can_import_following,
-                "canImportMuting": can_import_muting,
-                "canImportUserLists": can_import_user_lists,
-                "chatAvailability": chat_availability,
-                "noteDraftLimit": note_draft_limit,
-                "scheduledNoteLimit": scheduled_note_limit,
-                "watermarkAvailable": watermark_available,
-            }
-        )
+        _uploadable_file_types = self.uploadable_file_types
+
+        _chat_availability: str = self.chat_availability
+        field_dict["gtlAvailable"] = self.gtl_available
+        field_dict["ltlAvailable"] = self.ltl_available
+        field_dict["canPublicNote"] = self.can_public_note
+        field_dict["mentionLimit"] = self.mention_limit
+        field_dict["canInvite"] = self.can_invite
+        field_dict["inviteLimit"] = self.invite_limit
+        field_dict["inviteLimitCycle"] = self.invite_limit_cycle
+        field_dict["inviteExpirationTime"] = self.invite_expiration_time
+        field_dict["canManageCustomEmojis"] = self.can_manage_custom_emojis
+        field_dict["canManageAvatarDecorations"] = self.can_manage_avatar_decorations
+        field_dict["canSearchNotes"] = self.can_search_notes
+        field_dict["canSearchUsers"] = self.can_search_users
+        field_dict["canUseTranslator"] = self.can_use_translator
+        field_dict["canHideAds"] = self.can_hide_ads
+        field_dict["driveCapacityMb"] = self.drive_capacity_mb
+        field_dict["maxFileSizeMb"] = self.max_file_size_mb
+        field_dict["uploadableFileTypes"] = _uploadable_file_types
+        field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
+        field_dict["canUpdateBioMedia"] = self.can_update_bio_media
+        field_dict["pinLimit"] = self.pin_limit
+        field_dict["antennaLimit"] = self.antenna_limit
+        field_dict["wordMuteLimit"] = self.word_mute_limit
+        field_dict["webhookLimit"] = self.webhook_limit
+        field_dict["clipLimit"] = self.clip_limit
+        field_dict["noteEachClipsLimit"] = self.note_each_clips_limit
+        field_dict["userListLimit"] = self.user_list_limit
+        field_dict["userEachUserListsLimit"] = self.user_each_user_lists_limit
+        field_dict["rateLimitFactor"] = self.rate_limit_factor
+        field_dict["avatarDecorationLimit"] = self.avatar_decoration_limit
+        field_dict["canImportAntennas"] = self.can_import_antennas
+        field_dict["canImportBlocking"] = self.can_import_blocking
+        field_dict["canImportFollowing"] = self.can_import_following
+        field_dict["canImportMuting"] = self.can_import_muting
+        field_dict["canImportUserLists"] = self.can_import_user_lists
+        field_dict["chatAvailability"] = _chat_availability
+        field_dict["noteDraftLimit"] = self.note_draft_limit
+        field_dict["scheduledNoteLimit"] = self.scheduled_note_limit
+        field_dict["watermarkAvailable"] = self.watermark_available
 
         return field_dict
 

@@ -24,7 +24,6 @@ class RolePoliciesMap:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
             if isinstance(prop, RolePoliciesMapAdditionalProperty):
@@ -52,6 +51,7 @@ class RolePoliciesMap:
                 additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(_additional_property)
 
                 additional_property = additional_property_type_0
+
                 additional_properties[prop_name] = additional_property
 
             _model.additional_properties = additional_properties

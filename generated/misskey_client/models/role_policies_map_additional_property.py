@@ -32,25 +32,19 @@ class RolePoliciesMapAdditionalProperty:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        value: bool | int | Unset
-        if isinstance(self.value, Unset):
-            value = UNSET
-        else:
-            value = self.value
-
-        priority = self.priority
-
-        use_default = self.use_default
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if value is not UNSET:
-            field_dict["value"] = value
-        if priority is not UNSET:
-            field_dict["priority"] = priority
-        if use_default is not UNSET:
-            field_dict["useDefault"] = use_default
+        _value: bool | int | Unset
+        if isinstance(self.value, Unset):
+            _value = UNSET
+        else:
+            _value = self.value
+        if _value is not UNSET:
+            field_dict["value"] = _value
+        if self.priority is not UNSET:
+            field_dict["priority"] = self.priority
+        if self.use_default is not UNSET:
+            field_dict["useDefault"] = self.use_default
 
         return field_dict
 

@@ -39,22 +39,16 @@ class RolesUsersResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        user: dict[str, Any]
-        if isinstance(self.user, UserDetailedNotMe):
-            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        else:
-            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "user": user,
-            }
-        )
+        _user: dict[str, Any]
+        if isinstance(self.user, UserDetailedNotMe):
+            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        else:
+            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+
+        field_dict["id"] = self.id
+        field_dict["user"] = _user
 
         return field_dict
 

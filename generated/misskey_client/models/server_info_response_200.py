@@ -43,24 +43,15 @@ class ServerInfoResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        machine = self.machine
-
-        cpu = self.cpu.to_dict() if hasattr(self.cpu, "to_dict") else dict(cast(Any, self.cpu))
-
-        mem = self.mem.to_dict() if hasattr(self.mem, "to_dict") else dict(cast(Any, self.mem))
-
-        fs = self.fs.to_dict() if hasattr(self.fs, "to_dict") else dict(cast(Any, self.fs))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "machine": machine,
-                "cpu": cpu,
-                "mem": mem,
-                "fs": fs,
-            }
-        )
+        _cpu = self.cpu.to_dict() if hasattr(self.cpu, "to_dict") else dict(cast(Any, self.cpu))
+        _mem = self.mem.to_dict() if hasattr(self.mem, "to_dict") else dict(cast(Any, self.mem))
+        _fs = self.fs.to_dict() if hasattr(self.fs, "to_dict") else dict(cast(Any, self.fs))
+        field_dict["machine"] = self.machine
+        field_dict["cpu"] = _cpu
+        field_dict["mem"] = _mem
+        field_dict["fs"] = _fs
 
         return field_dict
 

@@ -29,15 +29,9 @@ class ServerInfoResponse200Mem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total = self.total
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "total": total,
-            }
-        )
+        field_dict["total"] = self.total
 
         return field_dict
 

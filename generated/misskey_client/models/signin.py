@@ -45,27 +45,15 @@ class Signin:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        ip = self.ip
-
-        headers = self.headers.to_dict() if hasattr(self.headers, "to_dict") else dict(cast(Any, self.headers))
-
-        success = self.success
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "ip": ip,
-                "headers": headers,
-                "success": success,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _headers = self.headers.to_dict() if hasattr(self.headers, "to_dict") else dict(cast(Any, self.headers))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["ip"] = self.ip
+        field_dict["headers"] = _headers
+        field_dict["success"] = self.success
 
         return field_dict
 

@@ -43,36 +43,16 @@ class StatsResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        notes_count = self.notes_count
-
-        original_notes_count = self.original_notes_count
-
-        users_count = self.users_count
-
-        original_users_count = self.original_users_count
-
-        instances = self.instances
-
-        drive_usage_local = self.drive_usage_local
-
-        drive_usage_remote = self.drive_usage_remote
-
-        reactions_count = self.reactions_count
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "notesCount": notes_count,
-                "originalNotesCount": original_notes_count,
-                "usersCount": users_count,
-                "originalUsersCount": original_users_count,
-                "instances": instances,
-                "driveUsageLocal": drive_usage_local,
-                "driveUsageRemote": drive_usage_remote,
-                "reactionsCount": reactions_count,
-            }
-        )
+        field_dict["notesCount"] = self.notes_count
+        field_dict["originalNotesCount"] = self.original_notes_count
+        field_dict["usersCount"] = self.users_count
+        field_dict["originalUsersCount"] = self.original_users_count
+        field_dict["instances"] = self.instances
+        field_dict["driveUsageLocal"] = self.drive_usage_local
+        field_dict["driveUsageRemote"] = self.drive_usage_remote
+        field_dict["reactionsCount"] = self.reactions_count
 
         return field_dict
 

@@ -35,25 +35,13 @@ class SwRegisterBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        endpoint = self.endpoint
-
-        auth = self.auth
-
-        publickey = self.publickey
-
-        send_read_message = self.send_read_message
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "endpoint": endpoint,
-                "auth": auth,
-                "publickey": publickey,
-            }
-        )
-        if send_read_message is not UNSET:
-            field_dict["sendReadMessage"] = send_read_message
+        field_dict["endpoint"] = self.endpoint
+        field_dict["auth"] = self.auth
+        field_dict["publickey"] = self.publickey
+        if self.send_read_message is not UNSET:
+            field_dict["sendReadMessage"] = self.send_read_message
 
         return field_dict
 

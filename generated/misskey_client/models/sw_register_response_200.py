@@ -38,31 +38,20 @@ class SwRegisterResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        key: None | str
-        key = self.key
-
-        user_id = self.user_id
-
-        endpoint = self.endpoint
-
-        send_read_message = self.send_read_message
-
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
-            state = self.state
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "key": key,
-                "userId": user_id,
-                "endpoint": endpoint,
-                "sendReadMessage": send_read_message,
-            }
-        )
-        if state is not UNSET:
-            field_dict["state"] = state
+        _key: None | str
+        _key = self.key
+        _state: str | Unset = UNSET
+        if not isinstance(self.state, Unset):
+            _state = self.state
+
+        field_dict["key"] = _key
+        field_dict["userId"] = self.user_id
+        field_dict["endpoint"] = self.endpoint
+        field_dict["sendReadMessage"] = self.send_read_message
+        if _state is not UNSET:
+            field_dict["state"] = _state
 
         return field_dict
 

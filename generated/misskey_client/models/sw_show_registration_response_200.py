@@ -33,21 +33,11 @@ class SwShowRegistrationResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id = self.user_id
-
-        endpoint = self.endpoint
-
-        send_read_message = self.send_read_message
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "userId": user_id,
-                "endpoint": endpoint,
-                "sendReadMessage": send_read_message,
-            }
-        )
+        field_dict["userId"] = self.user_id
+        field_dict["endpoint"] = self.endpoint
+        field_dict["sendReadMessage"] = self.send_read_message
 
         return field_dict
 

@@ -29,15 +29,9 @@ class SwUnregisterBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        endpoint = self.endpoint
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "endpoint": endpoint,
-            }
-        )
+        field_dict["endpoint"] = self.endpoint
 
         return field_dict
 

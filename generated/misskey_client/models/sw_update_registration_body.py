@@ -31,19 +31,11 @@ class SwUpdateRegistrationBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        endpoint = self.endpoint
-
-        send_read_message = self.send_read_message
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "endpoint": endpoint,
-            }
-        )
-        if send_read_message is not UNSET:
-            field_dict["sendReadMessage"] = send_read_message
+        field_dict["endpoint"] = self.endpoint
+        if self.send_read_message is not UNSET:
+            field_dict["sendReadMessage"] = self.send_read_message
 
         return field_dict
 

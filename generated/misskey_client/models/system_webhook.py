@@ -48,47 +48,30 @@ class SystemWebhook:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        is_active = self.is_active
-
-        updated_at = self.updated_at.isoformat()
-
-        latest_sent_at: None | str
-        if isinstance(self.latest_sent_at, datetime.datetime):
-            latest_sent_at = self.latest_sent_at.isoformat()
-        else:
-            latest_sent_at = self.latest_sent_at
-
-        latest_status: float | None
-        latest_status = self.latest_status
-
-        name = self.name
-
-        on = []
-        for on_item_data in self.on:
-            on_item: str = on_item_data
-            on.append(on_item)
-
-        url = self.url
-
-        secret = self.secret
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "isActive": is_active,
-                "updatedAt": updated_at,
-                "latestSentAt": latest_sent_at,
-                "latestStatus": latest_status,
-                "name": name,
-                "on": on,
-                "url": url,
-                "secret": secret,
-            }
-        )
+        _updated_at = self.updated_at.isoformat()
+        _latest_sent_at: None | str
+        if isinstance(self.latest_sent_at, datetime.datetime):
+            _latest_sent_at = self.latest_sent_at.isoformat()
+        else:
+            _latest_sent_at = self.latest_sent_at
+        _latest_status: float | None
+        _latest_status = self.latest_status
+        _on = []
+        for on_item_data in self.on:
+            on_item: str = on_item_data
+            _on.append(on_item)
+
+        field_dict["id"] = self.id
+        field_dict["isActive"] = self.is_active
+        field_dict["updatedAt"] = _updated_at
+        field_dict["latestSentAt"] = _latest_sent_at
+        field_dict["latestStatus"] = _latest_status
+        field_dict["name"] = self.name
+        field_dict["on"] = _on
+        field_dict["url"] = self.url
+        field_dict["secret"] = self.secret
 
         return field_dict
 

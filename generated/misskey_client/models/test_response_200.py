@@ -37,35 +37,22 @@ class TestResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        required = self.required
-
-        id = self.id
-
-        string = self.string
-
-        default = self.default
-
-        nullable_default: None | str | Unset
-        if isinstance(self.nullable_default, Unset):
-            nullable_default = UNSET
-        else:
-            nullable_default = self.nullable_default
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "required": required,
-            }
-        )
-        if id is not UNSET:
-            field_dict["id"] = id
-        if string is not UNSET:
-            field_dict["string"] = string
-        if default is not UNSET:
-            field_dict["default"] = default
-        if nullable_default is not UNSET:
-            field_dict["nullableDefault"] = nullable_default
+        _nullable_default: None | str | Unset
+        if isinstance(self.nullable_default, Unset):
+            _nullable_default = UNSET
+        else:
+            _nullable_default = self.nullable_default
+        field_dict["required"] = self.required
+        if self.id is not UNSET:
+            field_dict["id"] = self.id
+        if self.string is not UNSET:
+            field_dict["string"] = self.string
+        if self.default is not UNSET:
+            field_dict["default"] = self.default
+        if _nullable_default is not UNSET:
+            field_dict["nullableDefault"] = _nullable_default
 
         return field_dict
 

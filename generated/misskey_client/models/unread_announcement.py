@@ -57,65 +57,41 @@ class UnreadAnnouncement:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        updated_at: None | str
-        if isinstance(self.updated_at, datetime.datetime):
-            updated_at = self.updated_at.isoformat()
-        else:
-            updated_at = self.updated_at
-
-        text = self.text
-
-        title = self.title
-
-        image_url: None | str
-        image_url = self.image_url
-
-        icon: str = self.icon
-
-        display: str = self.display
-
-        need_confirmation_to_read = self.need_confirmation_to_read
-
-        silence = self.silence
-
-        is_active = self.is_active
-
-        for_existing_users = self.for_existing_users
-
-        user_id: None | str | Unset
-        if isinstance(self.user_id, Unset):
-            user_id = UNSET
-        else:
-            user_id = self.user_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "updatedAt": updated_at,
-                "text": text,
-                "title": title,
-                "imageUrl": image_url,
-                "icon": icon,
-                "display": display,
-            }
-        )
-        if need_confirmation_to_read is not UNSET:
-            field_dict["needConfirmationToRead"] = need_confirmation_to_read
-        if silence is not UNSET:
-            field_dict["silence"] = silence
-        if is_active is not UNSET:
-            field_dict["isActive"] = is_active
-        if for_existing_users is not UNSET:
-            field_dict["forExistingUsers"] = for_existing_users
-        if user_id is not UNSET:
-            field_dict["userId"] = user_id
+        _created_at = self.created_at.isoformat()
+        _updated_at: None | str
+        if isinstance(self.updated_at, datetime.datetime):
+            _updated_at = self.updated_at.isoformat()
+        else:
+            _updated_at = self.updated_at
+        _image_url: None | str
+        _image_url = self.image_url
+        _icon: str = self.icon
+        _display: str = self.display
+        _user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        else:
+            _user_id = self.user_id
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["updatedAt"] = _updated_at
+        field_dict["text"] = self.text
+        field_dict["title"] = self.title
+        field_dict["imageUrl"] = _image_url
+        field_dict["icon"] = _icon
+        field_dict["display"] = _display
+        if self.need_confirmation_to_read is not UNSET:
+            field_dict["needConfirmationToRead"] = self.need_confirmation_to_read
+        if self.silence is not UNSET:
+            field_dict["silence"] = self.silence
+        if self.is_active is not UNSET:
+            field_dict["isActive"] = self.is_active
+        if self.for_existing_users is not UNSET:
+            field_dict["forExistingUsers"] = self.for_existing_users
+        if _user_id is not UNSET:
+            field_dict["userId"] = _user_id
 
         return field_dict
 

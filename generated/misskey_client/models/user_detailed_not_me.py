@@ -185,309 +185,223 @@ class UserDetailedNotMe:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        name: None | str
-        name = self.name
-
-        username = self.username
-
-        host: None | str
-        host = self.host
-
-        avatar_url = self.avatar_url
-
-        avatar_blurhash: None | str
-        avatar_blurhash = self.avatar_blurhash
-
-        avatar_decorations = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _name: None | str
+        _name = self.name
+        _host: None | str
+        _host = self.host
+        _avatar_blurhash: None | str
+        _avatar_blurhash = self.avatar_blurhash
+        _avatar_decorations = []
         for avatar_decorations_item_data in self.avatar_decorations:
             avatar_decorations_item = (
                 avatar_decorations_item_data.to_dict()
                 if hasattr(avatar_decorations_item_data, "to_dict")
                 else dict(cast(Any, avatar_decorations_item_data))
             )
-            avatar_decorations.append(avatar_decorations_item)
+            _avatar_decorations.append(avatar_decorations_item)
 
-        emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
-
-        online_status: str = self.online_status
-
-        url: None | str
-        url = self.url
-
-        uri: None | str
-        uri = self.uri
-
-        moved_to: None | str
-        moved_to = self.moved_to
-
-        also_known_as: list[str] | None
+        _emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
+        _online_status: str = self.online_status
+        _url: None | str
+        _url = self.url
+        _uri: None | str
+        _uri = self.uri
+        _moved_to: None | str
+        _moved_to = self.moved_to
+        _also_known_as: list[str] | None
         if isinstance(self.also_known_as, list):
-            also_known_as = self.also_known_as
+            _also_known_as = self.also_known_as
 
         else:
-            also_known_as = self.also_known_as
-
-        created_at = self.created_at.isoformat()
-
-        updated_at: None | str
+            _also_known_as = self.also_known_as
+        _created_at = self.created_at.isoformat()
+        _updated_at: None | str
         if isinstance(self.updated_at, datetime.datetime):
-            updated_at = self.updated_at.isoformat()
+            _updated_at = self.updated_at.isoformat()
         else:
-            updated_at = self.updated_at
-
-        last_fetched_at: None | str
+            _updated_at = self.updated_at
+        _last_fetched_at: None | str
         if isinstance(self.last_fetched_at, datetime.datetime):
-            last_fetched_at = self.last_fetched_at.isoformat()
+            _last_fetched_at = self.last_fetched_at.isoformat()
         else:
-            last_fetched_at = self.last_fetched_at
-
-        banner_url: None | str
-        banner_url = self.banner_url
-
-        banner_blurhash: None | str
-        banner_blurhash = self.banner_blurhash
-
-        is_locked = self.is_locked
-
-        is_silenced = self.is_silenced
-
-        is_suspended = self.is_suspended
-
-        description: None | str
-        description = self.description
-
-        location: None | str
-        location = self.location
-
-        birthday: None | str
-        birthday = self.birthday
-
-        lang: None | str
-        lang = self.lang
-
-        fields = []
+            _last_fetched_at = self.last_fetched_at
+        _banner_url: None | str
+        _banner_url = self.banner_url
+        _banner_blurhash: None | str
+        _banner_blurhash = self.banner_blurhash
+        _description: None | str
+        _description = self.description
+        _location: None | str
+        _location = self.location
+        _birthday: None | str
+        _birthday = self.birthday
+        _lang: None | str
+        _lang = self.lang
+        _fields = []
         for fields_item_data in self.fields:
             fields_item = (
                 fields_item_data.to_dict()
                 if hasattr(fields_item_data, "to_dict")
                 else dict(cast(Any, fields_item_data))
             )
-            fields.append(fields_item)
+            _fields.append(fields_item)
 
-        verified_links = self.verified_links
+        _verified_links = self.verified_links
 
-        followers_count = self.followers_count
+        _pinned_note_ids = self.pinned_note_ids
 
-        following_count = self.following_count
-
-        notes_count = self.notes_count
-
-        pinned_note_ids = self.pinned_note_ids
-
-        pinned_notes = []
+        _pinned_notes = []
         for pinned_notes_item_data in self.pinned_notes:
             pinned_notes_item = (
                 pinned_notes_item_data.to_dict()
                 if hasattr(pinned_notes_item_data, "to_dict")
                 else dict(cast(Any, pinned_notes_item_data))
             )
-            pinned_notes.append(pinned_notes_item)
+            _pinned_notes.append(pinned_notes_item)
 
-        pinned_page_id: None | str
-        pinned_page_id = self.pinned_page_id
-
-        pinned_page: dict[str, Any] | None
+        _pinned_page_id: None | str
+        _pinned_page_id = self.pinned_page_id
+        _pinned_page: dict[str, Any] | None
         if isinstance(self.pinned_page, Page):
-            pinned_page = (
+            _pinned_page = (
                 self.pinned_page.to_dict()
                 if hasattr(self.pinned_page, "to_dict")
                 else dict(cast(Any, self.pinned_page))
             )
         else:
-            pinned_page = self.pinned_page
-
-        public_reactions = self.public_reactions
-
-        following_visibility: str = self.following_visibility
-
-        followers_visibility: str = self.followers_visibility
-
-        chat_scope: str = self.chat_scope
-
-        can_chat = self.can_chat
-
-        roles = []
+            _pinned_page = self.pinned_page
+        _following_visibility: str = self.following_visibility
+        _followers_visibility: str = self.followers_visibility
+        _chat_scope: str = self.chat_scope
+        _roles = []
         for roles_item_data in self.roles:
             roles_item = (
                 roles_item_data.to_dict() if hasattr(roles_item_data, "to_dict") else dict(cast(Any, roles_item_data))
             )
-            roles.append(roles_item)
+            _roles.append(roles_item)
 
-        memo: None | str
-        memo = self.memo
-
-        is_bot = self.is_bot
-
-        is_cat = self.is_cat
-
-        require_signin_to_view_contents = self.require_signin_to_view_contents
-
-        make_notes_followers_only_before: float | None | Unset
+        _memo: None | str
+        _memo = self.memo
+        _make_notes_followers_only_before: float | None | Unset
         if isinstance(self.make_notes_followers_only_before, Unset):
-            make_notes_followers_only_before = UNSET
+            _make_notes_followers_only_before = UNSET
         else:
-            make_notes_followers_only_before = self.make_notes_followers_only_before
-
-        make_notes_hidden_before: float | None | Unset
+            _make_notes_followers_only_before = self.make_notes_followers_only_before
+        _make_notes_hidden_before: float | None | Unset
         if isinstance(self.make_notes_hidden_before, Unset):
-            make_notes_hidden_before = UNSET
+            _make_notes_hidden_before = UNSET
         else:
-            make_notes_hidden_before = self.make_notes_hidden_before
-
-        instance: dict[str, Any] | Unset = UNSET
+            _make_notes_hidden_before = self.make_notes_hidden_before
+        _instance: dict[str, Any] | Unset = UNSET
         if not isinstance(self.instance, Unset):
-            instance = self.instance.to_dict() if hasattr(self.instance, "to_dict") else dict(cast(Any, self.instance))
-
-        badge_roles: list[dict[str, Any]] | Unset = UNSET
+            _instance = self.instance.to_dict() if hasattr(self.instance, "to_dict") else dict(cast(Any, self.instance))
+        _badge_roles: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.badge_roles, Unset):
-            badge_roles = []
+            _badge_roles = []
             for badge_roles_item_data in self.badge_roles:
                 badge_roles_item = (
                     badge_roles_item_data.to_dict()
                     if hasattr(badge_roles_item_data, "to_dict")
                     else dict(cast(Any, badge_roles_item_data))
                 )
-                badge_roles.append(badge_roles_item)
+                _badge_roles.append(badge_roles_item)
 
-        followed_message: None | str | Unset
+        _followed_message: None | str | Unset
         if isinstance(self.followed_message, Unset):
-            followed_message = UNSET
+            _followed_message = UNSET
         else:
-            followed_message = self.followed_message
-
-        moderation_note = self.moderation_note
-
-        two_factor_enabled = self.two_factor_enabled
-
-        use_password_less_login = self.use_password_less_login
-
-        security_keys = self.security_keys
-
-        is_following = self.is_following
-
-        is_followed = self.is_followed
-
-        has_pending_follow_request_from_you = self.has_pending_follow_request_from_you
-
-        has_pending_follow_request_to_you = self.has_pending_follow_request_to_you
-
-        is_blocking = self.is_blocking
-
-        is_blocked = self.is_blocked
-
-        is_muted = self.is_muted
-
-        is_renote_muted = self.is_renote_muted
-
-        notify: str | Unset = UNSET
+            _followed_message = self.followed_message
+        _notify: str | Unset = UNSET
         if not isinstance(self.notify, Unset):
-            notify = self.notify
+            _notify = self.notify
 
-        with_replies = self.with_replies
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "username": username,
-                "host": host,
-                "avatarUrl": avatar_url,
-                "avatarBlurhash": avatar_blurhash,
-                "avatarDecorations": avatar_decorations,
-                "emojis": emojis,
-                "onlineStatus": online_status,
-                "url": url,
-                "uri": uri,
-                "movedTo": moved_to,
-                "alsoKnownAs": also_known_as,
-                "createdAt": created_at,
-                "updatedAt": updated_at,
-                "lastFetchedAt": last_fetched_at,
-                "bannerUrl": banner_url,
-                "bannerBlurhash": banner_blurhash,
-                "isLocked": is_locked,
-                "isSilenced": is_silenced,
-                "isSuspended": is_suspended,
-                "description": description,
-                "location": location,
-                "birthday": birthday,
-                "lang": lang,
-                "fields": fields,
-                "verifiedLinks": verified_links,
-                "followersCount": followers_count,
-                "followingCount": following_count,
-                "notesCount": notes_count,
-                "pinnedNoteIds": pinned_note_ids,
-                "pinnedNotes": pinned_notes,
-                "pinnedPageId": pinned_page_id,
-                "pinnedPage": pinned_page,
-                "publicReactions": public_reactions,
-                "followingVisibility": following_visibility,
-                "followersVisibility": followers_visibility,
-                "chatScope": chat_scope,
-                "canChat": can_chat,
-                "roles": roles,
-                "memo": memo,
-            }
-        )
-        if is_bot is not UNSET:
-            field_dict["isBot"] = is_bot
-        if is_cat is not UNSET:
-            field_dict["isCat"] = is_cat
-        if require_signin_to_view_contents is not UNSET:
-            field_dict["requireSigninToViewContents"] = require_signin_to_view_contents
-        if make_notes_followers_only_before is not UNSET:
-            field_dict["makeNotesFollowersOnlyBefore"] = make_notes_followers_only_before
-        if make_notes_hidden_before is not UNSET:
-            field_dict["makeNotesHiddenBefore"] = make_notes_hidden_before
-        if instance is not UNSET:
-            field_dict["instance"] = instance
-        if badge_roles is not UNSET:
-            field_dict["badgeRoles"] = badge_roles
-        if followed_message is not UNSET:
-            field_dict["followedMessage"] = followed_message
-        if moderation_note is not UNSET:
-            field_dict["moderationNote"] = moderation_note
-        if two_factor_enabled is not UNSET:
-            field_dict["twoFactorEnabled"] = two_factor_enabled
-        if use_password_less_login is not UNSET:
-            field_dict["usePasswordLessLogin"] = use_password_less_login
-        if security_keys is not UNSET:
-            field_dict["securityKeys"] = security_keys
-        if is_following is not UNSET:
-            field_dict["isFollowing"] = is_following
-        if is_followed is not UNSET:
-            field_dict["isFollowed"] = is_followed
-        if has_pending_follow_request_from_you is not UNSET:
-            field_dict["hasPendingFollowRequestFromYou"] = has_pending_follow_request_from_you
-        if has_pending_follow_request_to_you is not UNSET:
-            field_dict["hasPendingFollowRequestToYou"] = has_pending_follow_request_to_you
-        if is_blocking is not UNSET:
-            field_dict["isBlocking"] = is_blocking
-        if is_blocked is not UNSET:
-            field_dict["isBlocked"] = is_blocked
-        if is_muted is not UNSET:
-            field_dict["isMuted"] = is_muted
-        if is_renote_muted is not UNSET:
-            field_dict["isRenoteMuted"] = is_renote_muted
-        if notify is not UNSET:
-            field_dict["notify"] = notify
-        if with_replies is not UNSET:
-            field_dict["withReplies"] = with_replies
+        field_dict["id"] = self.id
+        field_dict["name"] = _name
+        field_dict["username"] = self.username
+        field_dict["host"] = _host
+        field_dict["avatarUrl"] = self.avatar_url
+        field_dict["avatarBlurhash"] = _avatar_blurhash
+        field_dict["avatarDecorations"] = _avatar_decorations
+        field_dict["emojis"] = _emojis
+        field_dict["onlineStatus"] = _online_status
+        field_dict["url"] = _url
+        field_dict["uri"] = _uri
+        field_dict["movedTo"] = _moved_to
+        field_dict["alsoKnownAs"] = _also_known_as
+        field_dict["createdAt"] = _created_at
+        field_dict["updatedAt"] = _updated_at
+        field_dict["lastFetchedAt"] = _last_fetched_at
+        field_dict["bannerUrl"] = _banner_url
+        field_dict["bannerBlurhash"] = _banner_blurhash
+        field_dict["isLocked"] = self.is_locked
+        field_dict["isSilenced"] = self.is_silenced
+        field_dict["isSuspended"] = self.is_suspended
+        field_dict["description"] = _description
+        field_dict["location"] = _location
+        field_dict["birthday"] = _birthday
+        field_dict["lang"] = _lang
+        field_dict["fields"] = _fields
+        field_dict["verifiedLinks"] = _verified_links
+        field_dict["followersCount"] = self.followers_count
+        field_dict["followingCount"] = self.following_count
+        field_dict["notesCount"] = self.notes_count
+        field_dict["pinnedNoteIds"] = _pinned_note_ids
+        field_dict["pinnedNotes"] = _pinned_notes
+        field_dict["pinnedPageId"] = _pinned_page_id
+        field_dict["pinnedPage"] = _pinned_page
+        field_dict["publicReactions"] = self.public_reactions
+        field_dict["followingVisibility"] = _following_visibility
+        field_dict["followersVisibility"] = _followers_visibility
+        field_dict["chatScope"] = _chat_scope
+        field_dict["canChat"] = self.can_chat
+        field_dict["roles"] = _roles
+        field_dict["memo"] = _memo
+        if self.is_bot is not UNSET:
+            field_dict["isBot"] = self.is_bot
+        if self.is_cat is not UNSET:
+            field_dict["isCat"] = self.is_cat
+        if self.require_signin_to_view_contents is not UNSET:
+            field_dict["requireSigninToViewContents"] = self.require_signin_to_view_contents
+        if _make_notes_followers_only_before is not UNSET:
+            field_dict["makeNotesFollowersOnlyBefore"] = _make_notes_followers_only_before
+        if _make_notes_hidden_before is not UNSET:
+            field_dict["makeNotesHiddenBefore"] = _make_notes_hidden_before
+        if _instance is not UNSET:
+            field_dict["instance"] = _instance
+        if _badge_roles is not UNSET:
+            field_dict["badgeRoles"] = _badge_roles
+        if _followed_message is not UNSET:
+            field_dict["followedMessage"] = _followed_message
+        if self.moderation_note is not UNSET:
+            field_dict["moderationNote"] = self.moderation_note
+        if self.two_factor_enabled is not UNSET:
+            field_dict["twoFactorEnabled"] = self.two_factor_enabled
+        if self.use_password_less_login is not UNSET:
+            field_dict["usePasswordLessLogin"] = self.use_password_less_login
+        if self.security_keys is not UNSET:
+            field_dict["securityKeys"] = self.security_keys
+        if self.is_following is not UNSET:
+            field_dict["isFollowing"] = self.is_following
+        if self.is_followed is not UNSET:
+            field_dict["isFollowed"] = self.is_followed
+        if self.has_pending_follow_request_from_you is not UNSET:
+            field_dict["hasPendingFollowRequestFromYou"] = self.has_pending_follow_request_from_you
+        if self.has_pending_follow_request_to_you is not UNSET:
+            field_dict["hasPendingFollowRequestToYou"] = self.has_pending_follow_request_to_you
+        if self.is_blocking is not UNSET:
+            field_dict["isBlocking"] = self.is_blocking
+        if self.is_blocked is not UNSET:
+            field_dict["isBlocked"] = self.is_blocked
+        if self.is_muted is not UNSET:
+            field_dict["isMuted"] = self.is_muted
+        if self.is_renote_muted is not UNSET:
+            field_dict["isRenoteMuted"] = self.is_renote_muted
+        if _notify is not UNSET:
+            field_dict["notify"] = _notify
+        if self.with_replies is not UNSET:
+            field_dict["withReplies"] = self.with_replies
 
         return field_dict
 

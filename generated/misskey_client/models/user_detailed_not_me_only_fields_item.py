@@ -31,18 +31,10 @@ class UserDetailedNotMeOnlyFieldsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        value = self.value
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "value": value,
-            }
-        )
+        field_dict["name"] = self.name
+        field_dict["value"] = self.value
 
         return field_dict
 

@@ -39,30 +39,19 @@ class UserList:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        name = self.name
-
-        is_public = self.is_public
-
-        user_ids: list[str] | Unset = UNSET
-        if not isinstance(self.user_ids, Unset):
-            user_ids = self.user_ids
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "name": name,
-                "isPublic": is_public,
-            }
-        )
-        if user_ids is not UNSET:
-            field_dict["userIds"] = user_ids
+        _created_at = self.created_at.isoformat()
+        _user_ids: list[str] | Unset = UNSET
+        if not isinstance(self.user_ids, Unset):
+            _user_ids = self.user_ids
+
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["name"] = self.name
+        field_dict["isPublic"] = self.is_public
+        if _user_ids is not UNSET:
+            field_dict["userIds"] = _user_ids
 
         return field_dict
 

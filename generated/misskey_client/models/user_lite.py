@@ -69,96 +69,72 @@ class UserLite:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        name: None | str
-        name = self.name
-
-        username = self.username
-
-        host: None | str
-        host = self.host
-
-        avatar_url = self.avatar_url
-
-        avatar_blurhash: None | str
-        avatar_blurhash = self.avatar_blurhash
-
-        avatar_decorations = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _name: None | str
+        _name = self.name
+        _host: None | str
+        _host = self.host
+        _avatar_blurhash: None | str
+        _avatar_blurhash = self.avatar_blurhash
+        _avatar_decorations = []
         for avatar_decorations_item_data in self.avatar_decorations:
             avatar_decorations_item = (
                 avatar_decorations_item_data.to_dict()
                 if hasattr(avatar_decorations_item_data, "to_dict")
                 else dict(cast(Any, avatar_decorations_item_data))
             )
-            avatar_decorations.append(avatar_decorations_item)
+            _avatar_decorations.append(avatar_decorations_item)
 
-        emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
-
-        online_status: str = self.online_status
-
-        is_bot = self.is_bot
-
-        is_cat = self.is_cat
-
-        require_signin_to_view_contents = self.require_signin_to_view_contents
-
-        make_notes_followers_only_before: float | None | Unset
+        _emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
+        _online_status: str = self.online_status
+        _make_notes_followers_only_before: float | None | Unset
         if isinstance(self.make_notes_followers_only_before, Unset):
-            make_notes_followers_only_before = UNSET
+            _make_notes_followers_only_before = UNSET
         else:
-            make_notes_followers_only_before = self.make_notes_followers_only_before
-
-        make_notes_hidden_before: float | None | Unset
+            _make_notes_followers_only_before = self.make_notes_followers_only_before
+        _make_notes_hidden_before: float | None | Unset
         if isinstance(self.make_notes_hidden_before, Unset):
-            make_notes_hidden_before = UNSET
+            _make_notes_hidden_before = UNSET
         else:
-            make_notes_hidden_before = self.make_notes_hidden_before
-
-        instance: dict[str, Any] | Unset = UNSET
+            _make_notes_hidden_before = self.make_notes_hidden_before
+        _instance: dict[str, Any] | Unset = UNSET
         if not isinstance(self.instance, Unset):
-            instance = self.instance.to_dict() if hasattr(self.instance, "to_dict") else dict(cast(Any, self.instance))
-
-        badge_roles: list[dict[str, Any]] | Unset = UNSET
+            _instance = self.instance.to_dict() if hasattr(self.instance, "to_dict") else dict(cast(Any, self.instance))
+        _badge_roles: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.badge_roles, Unset):
-            badge_roles = []
+            _badge_roles = []
             for badge_roles_item_data in self.badge_roles:
                 badge_roles_item = (
                     badge_roles_item_data.to_dict()
                     if hasattr(badge_roles_item_data, "to_dict")
                     else dict(cast(Any, badge_roles_item_data))
                 )
-                badge_roles.append(badge_roles_item)
+                _badge_roles.append(badge_roles_item)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "username": username,
-                "host": host,
-                "avatarUrl": avatar_url,
-                "avatarBlurhash": avatar_blurhash,
-                "avatarDecorations": avatar_decorations,
-                "emojis": emojis,
-                "onlineStatus": online_status,
-            }
-        )
-        if is_bot is not UNSET:
-            field_dict["isBot"] = is_bot
-        if is_cat is not UNSET:
-            field_dict["isCat"] = is_cat
-        if require_signin_to_view_contents is not UNSET:
-            field_dict["requireSigninToViewContents"] = require_signin_to_view_contents
-        if make_notes_followers_only_before is not UNSET:
-            field_dict["makeNotesFollowersOnlyBefore"] = make_notes_followers_only_before
-        if make_notes_hidden_before is not UNSET:
-            field_dict["makeNotesHiddenBefore"] = make_notes_hidden_before
-        if instance is not UNSET:
-            field_dict["instance"] = instance
-        if badge_roles is not UNSET:
-            field_dict["badgeRoles"] = badge_roles
+        field_dict["id"] = self.id
+        field_dict["name"] = _name
+        field_dict["username"] = self.username
+        field_dict["host"] = _host
+        field_dict["avatarUrl"] = self.avatar_url
+        field_dict["avatarBlurhash"] = _avatar_blurhash
+        field_dict["avatarDecorations"] = _avatar_decorations
+        field_dict["emojis"] = _emojis
+        field_dict["onlineStatus"] = _online_status
+        if self.is_bot is not UNSET:
+            field_dict["isBot"] = self.is_bot
+        if self.is_cat is not UNSET:
+            field_dict["isCat"] = self.is_cat
+        if self.require_signin_to_view_contents is not UNSET:
+            field_dict["requireSigninToViewContents"] = self.require_signin_to_view_contents
+        if _make_notes_followers_only_before is not UNSET:
+            field_dict["makeNotesFollowersOnlyBefore"] = _make_notes_followers_only_before
+        if _make_notes_hidden_before is not UNSET:
+            field_dict["makeNotesHiddenBefore"] = _make_notes_hidden_before
+        if _instance is not UNSET:
+            field_dict["instance"] = _instance
+        if _badge_roles is not UNSET:
+            field_dict["badgeRoles"] = _badge_roles
 
         return field_dict
 

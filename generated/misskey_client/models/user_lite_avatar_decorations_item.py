@@ -39,34 +39,18 @@ class UserLiteAvatarDecorationsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        url = self.url
-
-        angle = self.angle
-
-        flip_h = self.flip_h
-
-        offset_x = self.offset_x
-
-        offset_y = self.offset_y
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "url": url,
-            }
-        )
-        if angle is not UNSET:
-            field_dict["angle"] = angle
-        if flip_h is not UNSET:
-            field_dict["flipH"] = flip_h
-        if offset_x is not UNSET:
-            field_dict["offsetX"] = offset_x
-        if offset_y is not UNSET:
-            field_dict["offsetY"] = offset_y
+        field_dict["id"] = self.id
+        field_dict["url"] = self.url
+        if self.angle is not UNSET:
+            field_dict["angle"] = self.angle
+        if self.flip_h is not UNSET:
+            field_dict["flipH"] = self.flip_h
+        if self.offset_x is not UNSET:
+            field_dict["offsetX"] = self.offset_x
+        if self.offset_y is not UNSET:
+            field_dict["offsetY"] = self.offset_y
 
         return field_dict
 

@@ -33,22 +33,13 @@ class UserLiteBadgeRolesItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        icon_url: None | str
-        icon_url = self.icon_url
-
-        display_order = self.display_order
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "iconUrl": icon_url,
-                "displayOrder": display_order,
-            }
-        )
+        _icon_url: None | str
+        _icon_url = self.icon_url
+        field_dict["name"] = self.name
+        field_dict["iconUrl"] = _icon_url
+        field_dict["displayOrder"] = self.display_order
 
         return field_dict
 

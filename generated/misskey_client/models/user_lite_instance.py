@@ -39,36 +39,26 @@ class UserLiteInstance:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name: None | str
-        name = self.name
-
-        software_name: None | str
-        software_name = self.software_name
-
-        software_version: None | str
-        software_version = self.software_version
-
-        icon_url: None | str
-        icon_url = self.icon_url
-
-        favicon_url: None | str
-        favicon_url = self.favicon_url
-
-        theme_color: None | str
-        theme_color = self.theme_color
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "softwareName": software_name,
-                "softwareVersion": software_version,
-                "iconUrl": icon_url,
-                "faviconUrl": favicon_url,
-                "themeColor": theme_color,
-            }
-        )
+        _name: None | str
+        _name = self.name
+        _software_name: None | str
+        _software_name = self.software_name
+        _software_version: None | str
+        _software_version = self.software_version
+        _icon_url: None | str
+        _icon_url = self.icon_url
+        _favicon_url: None | str
+        _favicon_url = self.favicon_url
+        _theme_color: None | str
+        _theme_color = self.theme_color
+        field_dict["name"] = _name
+        field_dict["softwareName"] = _software_name
+        field_dict["softwareVersion"] = _software_version
+        field_dict["iconUrl"] = _icon_url
+        field_dict["faviconUrl"] = _favicon_url
+        field_dict["themeColor"] = _theme_color
 
         return field_dict
 

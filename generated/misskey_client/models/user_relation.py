@@ -53,51 +53,28 @@ class UserRelation:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        is_following = self.is_following
-
-        has_pending_follow_request_from_you = self.has_pending_follow_request_from_you
-
-        has_pending_follow_request_to_you = self.has_pending_follow_request_to_you
-
-        is_followed = self.is_followed
-
-        is_blocking = self.is_blocking
-
-        is_blocked = self.is_blocked
-
-        is_muted = self.is_muted
-
-        is_renote_muted = self.is_renote_muted
-
-        following: dict[str, Any] | None | Unset
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _following: dict[str, Any] | None | Unset
         if isinstance(self.following, Unset):
-            following = UNSET
+            _following = UNSET
         elif isinstance(self.following, UserRelationFollowing):
-            following = (
+            _following = (
                 self.following.to_dict() if hasattr(self.following, "to_dict") else dict(cast(Any, self.following))
             )
         else:
-            following = self.following
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "isFollowing": is_following,
-                "hasPendingFollowRequestFromYou": has_pending_follow_request_from_you,
-                "hasPendingFollowRequestToYou": has_pending_follow_request_to_you,
-                "isFollowed": is_followed,
-                "isBlocking": is_blocking,
-                "isBlocked": is_blocked,
-                "isMuted": is_muted,
-                "isRenoteMuted": is_renote_muted,
-            }
-        )
-        if following is not UNSET:
-            field_dict["following"] = following
+            _following = self.following
+        field_dict["id"] = self.id
+        field_dict["isFollowing"] = self.is_following
+        field_dict["hasPendingFollowRequestFromYou"] = self.has_pending_follow_request_from_you
+        field_dict["hasPendingFollowRequestToYou"] = self.has_pending_follow_request_to_you
+        field_dict["isFollowed"] = self.is_followed
+        field_dict["isBlocking"] = self.is_blocking
+        field_dict["isBlocked"] = self.is_blocked
+        field_dict["isMuted"] = self.is_muted
+        field_dict["isRenoteMuted"] = self.is_renote_muted
+        if _following is not UNSET:
+            field_dict["following"] = _following
 
         return field_dict
 

@@ -48,47 +48,29 @@ class UserWebhook:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        user_id = self.user_id
-
-        name = self.name
-
-        on = []
-        for on_item_data in self.on:
-            on_item: str = on_item_data
-            on.append(on_item)
-
-        url = self.url
-
-        secret = self.secret
-
-        active = self.active
-
-        latest_sent_at: None | str
-        if isinstance(self.latest_sent_at, datetime.datetime):
-            latest_sent_at = self.latest_sent_at.isoformat()
-        else:
-            latest_sent_at = self.latest_sent_at
-
-        latest_status: int | None
-        latest_status = self.latest_status
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "userId": user_id,
-                "name": name,
-                "on": on,
-                "url": url,
-                "secret": secret,
-                "active": active,
-                "latestSentAt": latest_sent_at,
-                "latestStatus": latest_status,
-            }
-        )
+        _on = []
+        for on_item_data in self.on:
+            on_item: str = on_item_data
+            _on.append(on_item)
+
+        _latest_sent_at: None | str
+        if isinstance(self.latest_sent_at, datetime.datetime):
+            _latest_sent_at = self.latest_sent_at.isoformat()
+        else:
+            _latest_sent_at = self.latest_sent_at
+        _latest_status: int | None
+        _latest_status = self.latest_status
+        field_dict["id"] = self.id
+        field_dict["userId"] = self.user_id
+        field_dict["name"] = self.name
+        field_dict["on"] = _on
+        field_dict["url"] = self.url
+        field_dict["secret"] = self.secret
+        field_dict["active"] = self.active
+        field_dict["latestSentAt"] = _latest_sent_at
+        field_dict["latestStatus"] = _latest_status
 
         return field_dict
 

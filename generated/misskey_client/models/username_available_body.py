@@ -29,15 +29,9 @@ class UsernameAvailableBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        username = self.username
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "username": username,
-            }
-        )
+        field_dict["username"] = self.username
 
         return field_dict
 

@@ -29,15 +29,9 @@ class UsernameAvailableResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        available = self.available
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "available": available,
-            }
-        )
+        field_dict["available"] = self.available
 
         return field_dict
 

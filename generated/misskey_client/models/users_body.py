@@ -41,43 +41,37 @@ class UsersBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        limit = self.limit
-
-        offset = self.offset
-
-        sort: str | Unset = UNSET
-        if not isinstance(self.sort, Unset):
-            sort = self.sort
-
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
-            state = self.state
-
-        origin: str | Unset = UNSET
-        if not isinstance(self.origin, Unset):
-            origin = self.origin
-
-        hostname: None | str | Unset
-        if isinstance(self.hostname, Unset):
-            hostname = UNSET
-        else:
-            hostname = self.hostname
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if offset is not UNSET:
-            field_dict["offset"] = offset
-        if sort is not UNSET:
-            field_dict["sort"] = sort
-        if state is not UNSET:
-            field_dict["state"] = state
-        if origin is not UNSET:
-            field_dict["origin"] = origin
-        if hostname is not UNSET:
-            field_dict["hostname"] = hostname
+        _sort: str | Unset = UNSET
+        if not isinstance(self.sort, Unset):
+            _sort = self.sort
+
+        _state: str | Unset = UNSET
+        if not isinstance(self.state, Unset):
+            _state = self.state
+
+        _origin: str | Unset = UNSET
+        if not isinstance(self.origin, Unset):
+            _origin = self.origin
+
+        _hostname: None | str | Unset
+        if isinstance(self.hostname, Unset):
+            _hostname = UNSET
+        else:
+            _hostname = self.hostname
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.offset is not UNSET:
+            field_dict["offset"] = self.offset
+        if _sort is not UNSET:
+            field_dict["sort"] = _sort
+        if _state is not UNSET:
+            field_dict["state"] = _state
+        if _origin is not UNSET:
+            field_dict["origin"] = _origin
+        if _hostname is not UNSET:
+            field_dict["hostname"] = _hostname
 
         return field_dict
 

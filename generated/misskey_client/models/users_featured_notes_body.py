@@ -33,23 +33,13 @@ class UsersFeaturedNotesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id = self.user_id
-
-        limit = self.limit
-
-        until_id = self.until_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "userId": user_id,
-            }
-        )
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
+        field_dict["userId"] = self.user_id
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
 
         return field_dict
 

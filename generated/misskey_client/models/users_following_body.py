@@ -44,53 +44,36 @@ class UsersFollowingBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id = self.user_id
-
-        username = self.username
-
-        host: None | str | Unset
-        if isinstance(self.host, Unset):
-            host = UNSET
-        else:
-            host = self.host
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        limit = self.limit
-
-        birthday: None | str | Unset
-        if isinstance(self.birthday, Unset):
-            birthday = UNSET
-        else:
-            birthday = self.birthday
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if user_id is not UNSET:
-            field_dict["userId"] = user_id
-        if username is not UNSET:
-            field_dict["username"] = username
-        if host is not UNSET:
-            field_dict["host"] = host
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if birthday is not UNSET:
-            field_dict["birthday"] = birthday
+        _host: None | str | Unset
+        if isinstance(self.host, Unset):
+            _host = UNSET
+        else:
+            _host = self.host
+        _birthday: None | str | Unset
+        if isinstance(self.birthday, Unset):
+            _birthday = UNSET
+        else:
+            _birthday = self.birthday
+        if self.user_id is not UNSET:
+            field_dict["userId"] = self.user_id
+        if self.username is not UNSET:
+            field_dict["username"] = self.username
+        if _host is not UNSET:
+            field_dict["host"] = _host
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if _birthday is not UNSET:
+            field_dict["birthday"] = _birthday
 
         return field_dict
 

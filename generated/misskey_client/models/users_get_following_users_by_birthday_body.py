@@ -46,27 +46,19 @@ class UsersGetFollowingUsersByBirthdayBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        birthday: dict[str, Any]
-        if isinstance(self.birthday, UsersGetFollowingUsersByBirthdayBodyBirthdayType0):
-            birthday = self.birthday.to_dict() if hasattr(self.birthday, "to_dict") else dict(cast(Any, self.birthday))
-        else:
-            birthday = self.birthday.to_dict() if hasattr(self.birthday, "to_dict") else dict(cast(Any, self.birthday))
-
-        limit = self.limit
-
-        offset = self.offset
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "birthday": birthday,
-            }
-        )
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if offset is not UNSET:
-            field_dict["offset"] = offset
+        _birthday: dict[str, Any]
+        if isinstance(self.birthday, UsersGetFollowingUsersByBirthdayBodyBirthdayType0):
+            _birthday = self.birthday.to_dict() if hasattr(self.birthday, "to_dict") else dict(cast(Any, self.birthday))
+        else:
+            _birthday = self.birthday.to_dict() if hasattr(self.birthday, "to_dict") else dict(cast(Any, self.birthday))
+
+        field_dict["birthday"] = _birthday
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.offset is not UNSET:
+            field_dict["offset"] = self.offset
 
         return field_dict
 

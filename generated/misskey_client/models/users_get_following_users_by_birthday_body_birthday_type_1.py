@@ -42,18 +42,12 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        begin = self.begin.to_dict() if hasattr(self.begin, "to_dict") else dict(cast(Any, self.begin))
-
-        end = self.end.to_dict() if hasattr(self.end, "to_dict") else dict(cast(Any, self.end))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "begin": begin,
-                "end": end,
-            }
-        )
+        _begin = self.begin.to_dict() if hasattr(self.begin, "to_dict") else dict(cast(Any, self.begin))
+        _end = self.end.to_dict() if hasattr(self.end, "to_dict") else dict(cast(Any, self.end))
+        field_dict["begin"] = _begin
+        field_dict["end"] = _end
 
         return field_dict
 

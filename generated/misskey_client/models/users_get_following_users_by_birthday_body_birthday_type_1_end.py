@@ -31,18 +31,10 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1End:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        month = self.month
-
-        day = self.day
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "month": month,
-                "day": day,
-            }
-        )
+        field_dict["month"] = self.month
+        field_dict["day"] = self.day
 
         return field_dict
 

@@ -39,21 +39,12 @@ class UsersGetFollowingUsersByBirthdayResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        birthday = self.birthday
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "birthday": birthday,
-                "user": user,
-            }
-        )
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        field_dict["id"] = self.id
+        field_dict["birthday"] = self.birthday
+        field_dict["user"] = _user
 
         return field_dict
 

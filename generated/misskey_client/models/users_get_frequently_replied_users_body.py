@@ -31,19 +31,11 @@ class UsersGetFrequentlyRepliedUsersBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id = self.user_id
-
-        limit = self.limit
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "userId": user_id,
-            }
-        )
-        if limit is not UNSET:
-            field_dict["limit"] = limit
+        field_dict["userId"] = self.user_id
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
 
         return field_dict
 

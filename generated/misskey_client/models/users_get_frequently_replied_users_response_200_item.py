@@ -39,22 +39,16 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        user: dict[str, Any]
-        if isinstance(self.user, UserDetailedNotMe):
-            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        else:
-            user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        weight = self.weight
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "user": user,
-                "weight": weight,
-            }
-        )
+        _user: dict[str, Any]
+        if isinstance(self.user, UserDetailedNotMe):
+            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        else:
+            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+
+        field_dict["user"] = _user
+        field_dict["weight"] = self.weight
 
         return field_dict
 

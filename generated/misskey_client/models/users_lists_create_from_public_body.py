@@ -31,18 +31,10 @@ class UsersListsCreateFromPublicBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
-        list_id = self.list_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "name": name,
-                "listId": list_id,
-            }
-        )
+        field_dict["name"] = self.name
+        field_dict["listId"] = self.list_id
 
         return field_dict
 

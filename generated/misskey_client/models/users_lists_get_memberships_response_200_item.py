@@ -45,27 +45,15 @@ class UsersListsGetMembershipsResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        user_id = self.user_id
-
-        user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-
-        with_replies = self.with_replies
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "userId": user_id,
-                "user": user,
-                "withReplies": with_replies,
-            }
-        )
+        _created_at = self.created_at.isoformat()
+        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["userId"] = self.user_id
+        field_dict["user"] = _user
+        field_dict["withReplies"] = self.with_replies
 
         return field_dict
 

@@ -31,19 +31,11 @@ class UsersListsShowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        list_id = self.list_id
-
-        for_public = self.for_public
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "listId": list_id,
-            }
-        )
-        if for_public is not UNSET:
-            field_dict["forPublic"] = for_public
+        field_dict["listId"] = self.list_id
+        if self.for_public is not UNSET:
+            field_dict["forPublic"] = self.for_public
 
         return field_dict
 

@@ -43,38 +43,23 @@ class UsersListsShowResponse200:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        created_at = self.created_at.isoformat()
-
-        name = self.name
-
-        is_public = self.is_public
-
-        user_ids: list[str] | Unset = UNSET
-        if not isinstance(self.user_ids, Unset):
-            user_ids = self.user_ids
-
-        liked_count = self.liked_count
-
-        is_liked = self.is_liked
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "createdAt": created_at,
-                "name": name,
-                "isPublic": is_public,
-            }
-        )
-        if user_ids is not UNSET:
-            field_dict["userIds"] = user_ids
-        if liked_count is not UNSET:
-            field_dict["likedCount"] = liked_count
-        if is_liked is not UNSET:
-            field_dict["isLiked"] = is_liked
+        _created_at = self.created_at.isoformat()
+        _user_ids: list[str] | Unset = UNSET
+        if not isinstance(self.user_ids, Unset):
+            _user_ids = self.user_ids
+
+        field_dict["id"] = self.id
+        field_dict["createdAt"] = _created_at
+        field_dict["name"] = self.name
+        field_dict["isPublic"] = self.is_public
+        if _user_ids is not UNSET:
+            field_dict["userIds"] = _user_ids
+        if self.liked_count is not UNSET:
+            field_dict["likedCount"] = self.liked_count
+        if self.is_liked is not UNSET:
+            field_dict["isLiked"] = self.is_liked
 
         return field_dict
 

@@ -29,15 +29,9 @@ class UsersListsUnfavoriteBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        list_id = self.list_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "listId": list_id,
-            }
-        )
+        field_dict["listId"] = self.list_id
 
         return field_dict
 

@@ -33,23 +33,13 @@ class UsersListsUpdateBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        list_id = self.list_id
-
-        name = self.name
-
-        is_public = self.is_public
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "listId": list_id,
-            }
-        )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if is_public is not UNSET:
-            field_dict["isPublic"] = is_public
+        field_dict["listId"] = self.list_id
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.is_public is not UNSET:
+            field_dict["isPublic"] = self.is_public
 
         return field_dict
 

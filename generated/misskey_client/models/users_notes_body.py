@@ -49,55 +49,29 @@ class UsersNotesBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id = self.user_id
-
-        with_replies = self.with_replies
-
-        with_renotes = self.with_renotes
-
-        with_channel_notes = self.with_channel_notes
-
-        limit = self.limit
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        allow_partial = self.allow_partial
-
-        with_files = self.with_files
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "userId": user_id,
-            }
-        )
-        if with_replies is not UNSET:
-            field_dict["withReplies"] = with_replies
-        if with_renotes is not UNSET:
-            field_dict["withRenotes"] = with_renotes
-        if with_channel_notes is not UNSET:
-            field_dict["withChannelNotes"] = with_channel_notes
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if allow_partial is not UNSET:
-            field_dict["allowPartial"] = allow_partial
-        if with_files is not UNSET:
-            field_dict["withFiles"] = with_files
+        field_dict["userId"] = self.user_id
+        if self.with_replies is not UNSET:
+            field_dict["withReplies"] = self.with_replies
+        if self.with_renotes is not UNSET:
+            field_dict["withRenotes"] = self.with_renotes
+        if self.with_channel_notes is not UNSET:
+            field_dict["withChannelNotes"] = self.with_channel_notes
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if self.allow_partial is not UNSET:
+            field_dict["allowPartial"] = self.allow_partial
+        if self.with_files is not UNSET:
+            field_dict["withFiles"] = self.with_files
 
         return field_dict
 

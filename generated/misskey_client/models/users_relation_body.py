@@ -30,20 +30,15 @@ class UsersRelationBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id: list[str] | str
-        if isinstance(self.user_id, list):
-            user_id = self.user_id
-
-        else:
-            user_id = self.user_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "userId": user_id,
-            }
-        )
+        _user_id: list[str] | str
+        if isinstance(self.user_id, list):
+            _user_id = self.user_id
+
+        else:
+            _user_id = self.user_id
+        field_dict["userId"] = _user_id
 
         return field_dict
 

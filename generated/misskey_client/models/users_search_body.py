@@ -38,33 +38,21 @@ class UsersSearchBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        query = self.query
-
-        offset = self.offset
-
-        limit = self.limit
-
-        origin: str | Unset = UNSET
-        if not isinstance(self.origin, Unset):
-            origin = self.origin
-
-        detail = self.detail
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "query": query,
-            }
-        )
-        if offset is not UNSET:
-            field_dict["offset"] = offset
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if origin is not UNSET:
-            field_dict["origin"] = origin
-        if detail is not UNSET:
-            field_dict["detail"] = detail
+        _origin: str | Unset = UNSET
+        if not isinstance(self.origin, Unset):
+            _origin = self.origin
+
+        field_dict["query"] = self.query
+        if self.offset is not UNSET:
+            field_dict["offset"] = self.offset
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if _origin is not UNSET:
+            field_dict["origin"] = _origin
+        if self.detail is not UNSET:
+            field_dict["detail"] = self.detail
 
         return field_dict
 

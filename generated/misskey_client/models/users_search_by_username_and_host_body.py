@@ -34,33 +34,26 @@ class UsersSearchByUsernameAndHostBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        username: None | str | Unset
-        if isinstance(self.username, Unset):
-            username = UNSET
-        else:
-            username = self.username
-
-        host: None | str | Unset
-        if isinstance(self.host, Unset):
-            host = UNSET
-        else:
-            host = self.host
-
-        limit = self.limit
-
-        detail = self.detail
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if username is not UNSET:
-            field_dict["username"] = username
-        if host is not UNSET:
-            field_dict["host"] = host
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if detail is not UNSET:
-            field_dict["detail"] = detail
+        _username: None | str | Unset
+        if isinstance(self.username, Unset):
+            _username = UNSET
+        else:
+            _username = self.username
+        _host: None | str | Unset
+        if isinstance(self.host, Unset):
+            _host = UNSET
+        else:
+            _host = self.host
+        if _username is not UNSET:
+            field_dict["username"] = _username
+        if _host is not UNSET:
+            field_dict["host"] = _host
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.detail is not UNSET:
+            field_dict["detail"] = self.detail
 
         return field_dict
 

@@ -34,31 +34,25 @@ class UsersShowBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id = self.user_id
-
-        user_ids: list[str] | Unset = UNSET
-        if not isinstance(self.user_ids, Unset):
-            user_ids = self.user_ids
-
-        username = self.username
-
-        host: None | str | Unset
-        if isinstance(self.host, Unset):
-            host = UNSET
-        else:
-            host = self.host
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if user_id is not UNSET:
-            field_dict["userId"] = user_id
-        if user_ids is not UNSET:
-            field_dict["userIds"] = user_ids
-        if username is not UNSET:
-            field_dict["username"] = username
-        if host is not UNSET:
-            field_dict["host"] = host
+        _user_ids: list[str] | Unset = UNSET
+        if not isinstance(self.user_ids, Unset):
+            _user_ids = self.user_ids
+
+        _host: None | str | Unset
+        if isinstance(self.host, Unset):
+            _host = UNSET
+        else:
+            _host = self.host
+        if self.user_id is not UNSET:
+            field_dict["userId"] = self.user_id
+        if _user_ids is not UNSET:
+            field_dict["userIds"] = _user_ids
+        if self.username is not UNSET:
+            field_dict["username"] = self.username
+        if _host is not UNSET:
+            field_dict["host"] = _host
 
         return field_dict
 

@@ -31,19 +31,12 @@ class UsersUpdateMemoBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_id = self.user_id
-
-        memo: None | str
-        memo = self.memo
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "userId": user_id,
-                "memo": memo,
-            }
-        )
+        _memo: None | str
+        _memo = self.memo
+        field_dict["userId"] = self.user_id
+        field_dict["memo"] = _memo
 
         return field_dict
 

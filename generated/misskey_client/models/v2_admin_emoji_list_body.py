@@ -52,52 +52,38 @@ class V2AdminEmojiListBody:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        query: dict[str, Any] | None | Unset
-        if isinstance(self.query, Unset):
-            query = UNSET
-        elif isinstance(self.query, V2AdminEmojiListBodyQuery):
-            query = self.query.to_dict() if hasattr(self.query, "to_dict") else dict(cast(Any, self.query))
-        else:
-            query = self.query
-
-        since_id = self.since_id
-
-        until_id = self.until_id
-
-        since_date = self.since_date
-
-        until_date = self.until_date
-
-        limit = self.limit
-
-        page = self.page
-
-        sort_keys: list[str] | Unset = UNSET
-        if not isinstance(self.sort_keys, Unset):
-            sort_keys = []
-            for sort_keys_item_data in self.sort_keys:
-                sort_keys_item: str = sort_keys_item_data
-                sort_keys.append(sort_keys_item)
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if query is not UNSET:
-            field_dict["query"] = query
-        if since_id is not UNSET:
-            field_dict["sinceId"] = since_id
-        if until_id is not UNSET:
-            field_dict["untilId"] = until_id
-        if since_date is not UNSET:
-            field_dict["sinceDate"] = since_date
-        if until_date is not UNSET:
-            field_dict["untilDate"] = until_date
-        if limit is not UNSET:
-            field_dict["limit"] = limit
-        if page is not UNSET:
-            field_dict["page"] = page
-        if sort_keys is not UNSET:
-            field_dict["sortKeys"] = sort_keys
+        _query: dict[str, Any] | None | Unset
+        if isinstance(self.query, Unset):
+            _query = UNSET
+        elif isinstance(self.query, V2AdminEmojiListBodyQuery):
+            _query = self.query.to_dict() if hasattr(self.query, "to_dict") else dict(cast(Any, self.query))
+        else:
+            _query = self.query
+        _sort_keys: list[str] | Unset = UNSET
+        if not isinstance(self.sort_keys, Unset):
+            _sort_keys = []
+            for sort_keys_item_data in self.sort_keys:
+                sort_keys_item: str = sort_keys_item_data
+                _sort_keys.append(sort_keys_item)
+
+        if _query is not UNSET:
+            field_dict["query"] = _query
+        if self.since_id is not UNSET:
+            field_dict["sinceId"] = self.since_id
+        if self.until_id is not UNSET:
+            field_dict["untilId"] = self.until_id
+        if self.since_date is not UNSET:
+            field_dict["sinceDate"] = self.since_date
+        if self.until_date is not UNSET:
+            field_dict["untilDate"] = self.until_date
+        if self.limit is not UNSET:
+            field_dict["limit"] = self.limit
+        if self.page is not UNSET:
+            field_dict["page"] = self.page
+        if _sort_keys is not UNSET:
+            field_dict["sortKeys"] = _sort_keys
 
         return field_dict
 

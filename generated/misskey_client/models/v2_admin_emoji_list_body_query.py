@@ -60,73 +60,46 @@ class V2AdminEmojiListBodyQuery:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        updated_at_from = self.updated_at_from
-
-        updated_at_to = self.updated_at_to
-
-        name = self.name
-
-        host = self.host
-
-        uri = self.uri
-
-        public_url = self.public_url
-
-        original_url = self.original_url
-
-        type_ = self.type_
-
-        aliases = self.aliases
-
-        category = self.category
-
-        license_ = self.license_
-
-        is_sensitive = self.is_sensitive
-
-        local_only = self.local_only
-
-        host_type: str | Unset = UNSET
-        if not isinstance(self.host_type, Unset):
-            host_type = self.host_type
-
-        role_ids: list[str] | Unset = UNSET
-        if not isinstance(self.role_ids, Unset):
-            role_ids = self.role_ids
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if updated_at_from is not UNSET:
-            field_dict["updatedAtFrom"] = updated_at_from
-        if updated_at_to is not UNSET:
-            field_dict["updatedAtTo"] = updated_at_to
-        if name is not UNSET:
-            field_dict["name"] = name
-        if host is not UNSET:
-            field_dict["host"] = host
-        if uri is not UNSET:
-            field_dict["uri"] = uri
-        if public_url is not UNSET:
-            field_dict["publicUrl"] = public_url
-        if original_url is not UNSET:
-            field_dict["originalUrl"] = original_url
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if aliases is not UNSET:
-            field_dict["aliases"] = aliases
-        if category is not UNSET:
-            field_dict["category"] = category
-        if license_ is not UNSET:
-            field_dict["license"] = license_
-        if is_sensitive is not UNSET:
-            field_dict["isSensitive"] = is_sensitive
-        if local_only is not UNSET:
-            field_dict["localOnly"] = local_only
-        if host_type is not UNSET:
-            field_dict["hostType"] = host_type
-        if role_ids is not UNSET:
-            field_dict["roleIds"] = role_ids
+        _host_type: str | Unset = UNSET
+        if not isinstance(self.host_type, Unset):
+            _host_type = self.host_type
+
+        _role_ids: list[str] | Unset = UNSET
+        if not isinstance(self.role_ids, Unset):
+            _role_ids = self.role_ids
+
+        if self.updated_at_from is not UNSET:
+            field_dict["updatedAtFrom"] = self.updated_at_from
+        if self.updated_at_to is not UNSET:
+            field_dict["updatedAtTo"] = self.updated_at_to
+        if self.name is not UNSET:
+            field_dict["name"] = self.name
+        if self.host is not UNSET:
+            field_dict["host"] = self.host
+        if self.uri is not UNSET:
+            field_dict["uri"] = self.uri
+        if self.public_url is not UNSET:
+            field_dict["publicUrl"] = self.public_url
+        if self.original_url is not UNSET:
+            field_dict["originalUrl"] = self.original_url
+        if self.type_ is not UNSET:
+            field_dict["type"] = self.type_
+        if self.aliases is not UNSET:
+            field_dict["aliases"] = self.aliases
+        if self.category is not UNSET:
+            field_dict["category"] = self.category
+        if self.license_ is not UNSET:
+            field_dict["license"] = self.license_
+        if self.is_sensitive is not UNSET:
+            field_dict["isSensitive"] = self.is_sensitive
+        if self.local_only is not UNSET:
+            field_dict["localOnly"] = self.local_only
+        if _host_type is not UNSET:
+            field_dict["hostType"] = _host_type
+        if _role_ids is not UNSET:
+            field_dict["roleIds"] = _role_ids
 
         return field_dict
 

@@ -41,31 +41,21 @@ class V2AdminEmojiListResponse200:
     def to_dict(self) -> dict[str, Any]:
         if not _RELATED_LOADED:
             _import_related()
-        emojis = []
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        _emojis = []
         for emojis_item_data in self.emojis:
             emojis_item = (
                 emojis_item_data.to_dict()
                 if hasattr(emojis_item_data, "to_dict")
                 else dict(cast(Any, emojis_item_data))
             )
-            emojis.append(emojis_item)
+            _emojis.append(emojis_item)
 
-        count = self.count
-
-        all_count = self.all_count
-
-        all_pages = self.all_pages
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "emojis": emojis,
-                "count": count,
-                "allCount": all_count,
-                "allPages": all_pages,
-            }
-        )
+        field_dict["emojis"] = _emojis
+        field_dict["count"] = self.count
+        field_dict["allCount"] = self.all_count
+        field_dict["allPages"] = self.all_pages
 
         return field_dict
 

@@ -24,14 +24,13 @@ def _body(
     until_date: int | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _search: None | str | Unset
     if isinstance(search, Unset):
         _search = UNSET
     else:
         _search = search
-    _json: dict[str, Any] = {
-        "clipId": clip_id,
-    }
+    _json["clipId"] = clip_id
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -44,6 +43,7 @@ def _body(
         _json["untilDate"] = until_date
     if _search is not UNSET:
         _json["search"] = _search
+
     return _json
 
 

@@ -16,10 +16,10 @@ def _body(
     clip_id: str,
     note_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "clipId": clip_id,
-        "noteId": note_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["clipId"] = clip_id
+    _json["noteId"] = note_id
+
     return _json
 
 

@@ -54,6 +54,7 @@ def _body(
     include_types: list[INotificationsGroupedBodyIncludeTypesItem] | Unset = UNSET,
     exclude_types: list[INotificationsGroupedBodyExcludeTypesItem] | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _include_types: list[str] | Unset = UNSET
     if not isinstance(include_types, Unset):
         _include_types = []
@@ -68,7 +69,6 @@ def _body(
             exclude_types_item: str = exclude_types_item_data
             _exclude_types.append(exclude_types_item)
 
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -85,6 +85,7 @@ def _body(
         _json["includeTypes"] = _include_types
     if _exclude_types is not UNSET:
         _json["excludeTypes"] = _exclude_types
+
     return _json
 
 

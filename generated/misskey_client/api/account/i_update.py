@@ -69,6 +69,7 @@ def _body(
     email_notification_types: list[str] | Unset = UNSET,
     also_known_as: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _name: None | str | Unset
     if isinstance(name, Unset):
         _name = UNSET
@@ -207,7 +208,6 @@ def _body(
     if not isinstance(also_known_as, Unset):
         _also_known_as = also_known_as
 
-    _json: dict[str, Any] = {}
     if _name is not UNSET:
         _json["name"] = _name
     if _description is not UNSET:
@@ -282,6 +282,7 @@ def _body(
         _json["emailNotificationTypes"] = _email_notification_types
     if _also_known_as is not UNSET:
         _json["alsoKnownAs"] = _also_known_as
+
     return _json
 
 

@@ -18,16 +18,16 @@ def _body(
     user_id: str,
     expires_at: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _expires_at: int | None | Unset
     if isinstance(expires_at, Unset):
         _expires_at = UNSET
     else:
         _expires_at = expires_at
-    _json: dict[str, Any] = {
-        "userId": user_id,
-    }
+    _json["userId"] = user_id
     if _expires_at is not UNSET:
         _json["expiresAt"] = _expires_at
+
     return _json
 
 

@@ -24,6 +24,7 @@ def _body(
         _json["limit"] = limit
     if offset is not UNSET:
         _json["offset"] = offset
+
     return _json
 
 

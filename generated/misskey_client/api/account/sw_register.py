@@ -21,13 +21,13 @@ def _body(
     publickey: str,
     send_read_message: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "endpoint": endpoint,
-        "auth": auth,
-        "publickey": publickey,
-    }
+    _json: dict[str, Any] = {}
+    _json["endpoint"] = endpoint
+    _json["auth"] = auth
+    _json["publickey"] = publickey
     if send_read_message is not UNSET:
         _json["sendReadMessage"] = send_read_message
+
     return _json
 
 

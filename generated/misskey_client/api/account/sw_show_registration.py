@@ -17,9 +17,9 @@ def _body(
     *,
     endpoint: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "endpoint": endpoint,
-    }
+    _json: dict[str, Any] = {}
+    _json["endpoint"] = endpoint
+
     return _json
 
 

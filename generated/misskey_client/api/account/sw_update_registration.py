@@ -19,11 +19,11 @@ def _body(
     endpoint: str,
     send_read_message: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "endpoint": endpoint,
-    }
+    _json: dict[str, Any] = {}
+    _json["endpoint"] = endpoint
     if send_read_message is not UNSET:
         _json["sendReadMessage"] = send_read_message
+
     return _json
 
 

@@ -16,12 +16,12 @@ def _body(
     user_id: str,
     memo: None | str,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _memo: None | str
     _memo = memo
-    _json: dict[str, Any] = {
-        "userId": user_id,
-        "memo": _memo,
-    }
+    _json["userId"] = user_id
+    _json["memo"] = _memo
+
     return _json
 
 

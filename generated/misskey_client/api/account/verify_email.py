@@ -15,9 +15,9 @@ def _body(
     *,
     code: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "code": code,
-    }
+    _json: dict[str, Any] = {}
+    _json["code"] = code
+
     return _json
 
 

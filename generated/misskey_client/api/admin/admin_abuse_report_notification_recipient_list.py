@@ -21,6 +21,7 @@ def _body(
     *,
     method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _method: list[str] | Unset = UNSET
     if not isinstance(method, Unset):
         _method = []
@@ -28,9 +29,9 @@ def _body(
             method_item: str = method_item_data
             _method.append(method_item)
 
-    _json: dict[str, Any] = {}
     if _method is not UNSET:
         _json["method"] = _method
+
     return _json
 
 

@@ -26,17 +26,17 @@ def _body(
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _method: str = method
-    _json: dict[str, Any] = {
-        "id": id,
-        "isActive": is_active,
-        "name": name,
-        "method": _method,
-    }
+    _json["id"] = id
+    _json["isActive"] = is_active
+    _json["name"] = name
+    _json["method"] = _method
     if user_id is not UNSET:
         _json["userId"] = user_id
     if system_webhook_id is not UNSET:
         _json["systemWebhookId"] = system_webhook_id
+
     return _json
 
 

@@ -31,6 +31,7 @@ def _body(
     reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = UNSET,
     target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _state: None | str | Unset
     if isinstance(state, Unset):
         _state = UNSET
@@ -44,7 +45,6 @@ def _body(
     if not isinstance(target_user_origin, Unset):
         _target_user_origin = target_user_origin
 
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -61,6 +61,7 @@ def _body(
         _json["reporterOrigin"] = _reporter_origin
     if _target_user_origin is not UNSET:
         _json["targetUserOrigin"] = _target_user_origin
+
     return _json
 
 

@@ -20,17 +20,17 @@ def _body(
     password: str,
     setup_password: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _setup_password: None | str | Unset
     if isinstance(setup_password, Unset):
         _setup_password = UNSET
     else:
         _setup_password = setup_password
-    _json: dict[str, Any] = {
-        "username": username,
-        "password": password,
-    }
+    _json["username"] = username
+    _json["password"] = password
     if _setup_password is not UNSET:
         _json["setupPassword"] = _setup_password
+
     return _json
 
 

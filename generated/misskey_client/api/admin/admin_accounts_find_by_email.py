@@ -17,9 +17,9 @@ def _body(
     *,
     email: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "email": email,
-    }
+    _json: dict[str, Any] = {}
+    _json["email"] = email
+
     return _json
 
 

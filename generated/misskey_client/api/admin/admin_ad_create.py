@@ -27,19 +27,19 @@ def _body(
     day_of_week: int,
     is_sensitive: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "url": url,
-        "memo": memo,
-        "place": place,
-        "priority": priority,
-        "ratio": ratio,
-        "expiresAt": expires_at,
-        "startsAt": starts_at,
-        "imageUrl": image_url,
-        "dayOfWeek": day_of_week,
-    }
+    _json: dict[str, Any] = {}
+    _json["url"] = url
+    _json["memo"] = memo
+    _json["place"] = place
+    _json["priority"] = priority
+    _json["ratio"] = ratio
+    _json["expiresAt"] = expires_at
+    _json["startsAt"] = starts_at
+    _json["imageUrl"] = image_url
+    _json["dayOfWeek"] = day_of_week
     if is_sensitive is not UNSET:
         _json["isSensitive"] = is_sensitive
+
     return _json
 
 

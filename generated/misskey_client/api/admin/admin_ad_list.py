@@ -23,12 +23,12 @@ def _body(
     until_date: int | Unset = UNSET,
     publishing: bool | None | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _publishing: bool | None | Unset
     if isinstance(publishing, Unset):
         _publishing = UNSET
     else:
         _publishing = publishing
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -41,6 +41,7 @@ def _body(
         _json["untilDate"] = until_date
     if _publishing is not UNSET:
         _json["publishing"] = _publishing
+
     return _json
 
 

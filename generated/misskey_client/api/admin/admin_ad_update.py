@@ -27,9 +27,8 @@ def _body(
     day_of_week: int | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "id": id,
-    }
+    _json: dict[str, Any] = {}
+    _json["id"] = id
     if memo is not UNSET:
         _json["memo"] = memo
     if url is not UNSET:
@@ -50,6 +49,7 @@ def _body(
         _json["dayOfWeek"] = day_of_week
     if is_sensitive is not UNSET:
         _json["isSensitive"] = is_sensitive
+
     return _json
 
 

@@ -32,6 +32,7 @@ def _body(
     need_confirmation_to_read: bool | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _image_url: None | str
     _image_url = image_url
     _icon: str | Unset = UNSET
@@ -47,11 +48,9 @@ def _body(
         _user_id = UNSET
     else:
         _user_id = user_id
-    _json: dict[str, Any] = {
-        "title": title,
-        "text": text,
-        "imageUrl": _image_url,
-    }
+    _json["title"] = title
+    _json["text"] = text
+    _json["imageUrl"] = _image_url
     if _icon is not UNSET:
         _json["icon"] = _icon
     if _display is not UNSET:
@@ -64,6 +63,7 @@ def _body(
         _json["needConfirmationToRead"] = need_confirmation_to_read
     if _user_id is not UNSET:
         _json["userId"] = _user_id
+
     return _json
 
 

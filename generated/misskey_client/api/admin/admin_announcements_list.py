@@ -27,6 +27,7 @@ def _body(
     user_id: None | str | Unset = UNSET,
     status: AdminAnnouncementsListBodyStatus | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _user_id: None | str | Unset
     if isinstance(user_id, Unset):
         _user_id = UNSET
@@ -36,7 +37,6 @@ def _body(
     if not isinstance(status, Unset):
         _status = status
 
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -51,6 +51,7 @@ def _body(
         _json["userId"] = _user_id
     if _status is not UNSET:
         _json["status"] = _status
+
     return _json
 
 

@@ -32,6 +32,7 @@ def _body(
     need_confirmation_to_read: bool | Unset = UNSET,
     is_active: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _image_url: None | str | Unset
     if isinstance(image_url, Unset):
         _image_url = UNSET
@@ -45,9 +46,7 @@ def _body(
     if not isinstance(display, Unset):
         _display = display
 
-    _json: dict[str, Any] = {
-        "id": id,
-    }
+    _json["id"] = id
     if title is not UNSET:
         _json["title"] = title
     if text is not UNSET:
@@ -66,6 +65,7 @@ def _body(
         _json["needConfirmationToRead"] = need_confirmation_to_read
     if is_active is not UNSET:
         _json["isActive"] = is_active
+
     return _json
 
 

@@ -21,17 +21,17 @@ def _body(
     url: str,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET
     if not isinstance(role_ids_that_can_be_used_this_decoration, Unset):
         _role_ids_that_can_be_used_this_decoration = role_ids_that_can_be_used_this_decoration
 
-    _json: dict[str, Any] = {
-        "name": name,
-        "description": description,
-        "url": url,
-    }
+    _json["name"] = name
+    _json["description"] = description
+    _json["url"] = url
     if _role_ids_that_can_be_used_this_decoration is not UNSET:
         _json["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
+
     return _json
 
 

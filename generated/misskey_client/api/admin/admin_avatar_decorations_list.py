@@ -23,12 +23,12 @@ def _body(
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _user_id: None | str | Unset
     if isinstance(user_id, Unset):
         _user_id = UNSET
     else:
         _user_id = user_id
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -41,6 +41,7 @@ def _body(
         _json["untilDate"] = until_date
     if _user_id is not UNSET:
         _json["userId"] = _user_id
+
     return _json
 
 

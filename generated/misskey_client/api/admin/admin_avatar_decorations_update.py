@@ -21,13 +21,12 @@ def _body(
     url: str | Unset = UNSET,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET
     if not isinstance(role_ids_that_can_be_used_this_decoration, Unset):
         _role_ids_that_can_be_used_this_decoration = role_ids_that_can_be_used_this_decoration
 
-    _json: dict[str, Any] = {
-        "id": id,
-    }
+    _json["id"] = id
     if name is not UNSET:
         _json["name"] = name
     if description is not UNSET:
@@ -36,6 +35,7 @@ def _body(
         _json["url"] = url
     if _role_ids_that_can_be_used_this_decoration is not UNSET:
         _json["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
+
     return _json
 
 

@@ -24,6 +24,7 @@ def _body(
     secret: None | str | Unset = UNSET,
     instance_url: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _provider: str = provider
     _captcha_result: None | str | Unset
     if isinstance(captcha_result, Unset):
@@ -45,9 +46,7 @@ def _body(
         _instance_url = UNSET
     else:
         _instance_url = instance_url
-    _json: dict[str, Any] = {
-        "provider": _provider,
-    }
+    _json["provider"] = _provider
     if _captcha_result is not UNSET:
         _json["captchaResult"] = _captcha_result
     if _sitekey is not UNSET:
@@ -56,6 +55,7 @@ def _body(
         _json["secret"] = _secret
     if _instance_url is not UNSET:
         _json["instanceUrl"] = _instance_url
+
     return _json
 
 

@@ -27,6 +27,7 @@ def _body(
     origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _user_id: None | str | Unset
     if isinstance(user_id, Unset):
         _user_id = UNSET
@@ -46,7 +47,6 @@ def _body(
         _hostname = UNSET
     else:
         _hostname = hostname
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -65,6 +65,7 @@ def _body(
         _json["origin"] = _origin
     if _hostname is not UNSET:
         _json["hostname"] = _hostname
+
     return _json
 
 

@@ -25,6 +25,7 @@ def _body(
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _category: None | str | Unset
     if isinstance(category, Unset):
         _category = UNSET
@@ -43,10 +44,8 @@ def _body(
     if not isinstance(role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
         _role_ids_that_can_be_used_this_emoji_as_reaction = role_ids_that_can_be_used_this_emoji_as_reaction
 
-    _json: dict[str, Any] = {
-        "name": name,
-        "fileId": file_id,
-    }
+    _json["name"] = name
+    _json["fileId"] = file_id
     if _category is not UNSET:
         _json["category"] = _category
     if _aliases is not UNSET:
@@ -59,6 +58,7 @@ def _body(
         _json["localOnly"] = local_only
     if _role_ids_that_can_be_used_this_emoji_as_reaction is not UNSET:
         _json["roleIdsThatCanBeUsedThisEmojiAsReaction"] = _role_ids_that_can_be_used_this_emoji_as_reaction
+
     return _json
 
 

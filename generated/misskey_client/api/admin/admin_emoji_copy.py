@@ -17,9 +17,9 @@ def _body(
     *,
     emoji_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "emojiId": emoji_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["emojiId"] = emoji_id
+
     return _json
 
 

@@ -15,11 +15,11 @@ def _body(
     *,
     ids: list[str],
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _ids = ids
 
-    _json: dict[str, Any] = {
-        "ids": _ids,
-    }
+    _json["ids"] = _ids
+
     return _json
 
 

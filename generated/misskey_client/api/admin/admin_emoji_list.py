@@ -23,12 +23,12 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _query: None | str | Unset
     if isinstance(query, Unset):
         _query = UNSET
     else:
         _query = query
-    _json: dict[str, Any] = {}
     if _query is not UNSET:
         _json["query"] = _query
     if limit is not UNSET:
@@ -41,6 +41,7 @@ def _body(
         _json["sinceDate"] = since_date
     if until_date is not UNSET:
         _json["untilDate"] = until_date
+
     return _json
 
 

@@ -24,6 +24,7 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _query: None | str | Unset
     if isinstance(query, Unset):
         _query = UNSET
@@ -34,7 +35,6 @@ def _body(
         _host = UNSET
     else:
         _host = host
-    _json: dict[str, Any] = {}
     if _query is not UNSET:
         _json["query"] = _query
     if _host is not UNSET:
@@ -49,6 +49,7 @@ def _body(
         _json["sinceDate"] = since_date
     if until_date is not UNSET:
         _json["untilDate"] = until_date
+
     return _json
 
 

@@ -16,14 +16,14 @@ def _body(
     ids: list[str],
     aliases: list[str],
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _ids = ids
 
     _aliases = aliases
 
-    _json: dict[str, Any] = {
-        "ids": _ids,
-        "aliases": _aliases,
-    }
+    _json["ids"] = _ids
+    _json["aliases"] = _aliases
+
     return _json
 
 

@@ -18,6 +18,7 @@ def _body(
     ids: list[str],
     category: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _ids = ids
 
     _category: None | str | Unset
@@ -25,11 +26,10 @@ def _body(
         _category = UNSET
     else:
         _category = category
-    _json: dict[str, Any] = {
-        "ids": _ids,
-    }
+    _json["ids"] = _ids
     if _category is not UNSET:
         _json["category"] = _category
+
     return _json
 
 

@@ -18,6 +18,7 @@ def _body(
     ids: list[str],
     license_: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _ids = ids
 
     _license_: None | str | Unset
@@ -25,11 +26,10 @@ def _body(
         _license_ = UNSET
     else:
         _license_ = license_
-    _json: dict[str, Any] = {
-        "ids": _ids,
-    }
+    _json["ids"] = _ids
     if _license_ is not UNSET:
         _json["license"] = _license_
+
     return _json
 
 

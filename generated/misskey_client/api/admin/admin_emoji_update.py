@@ -25,6 +25,7 @@ def _body(
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _category: None | str | Unset
     if isinstance(category, Unset):
         _category = UNSET
@@ -43,7 +44,6 @@ def _body(
     if not isinstance(role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
         _role_ids_that_can_be_used_this_emoji_as_reaction = role_ids_that_can_be_used_this_emoji_as_reaction
 
-    _json: dict[str, Any] = {}
     if id is not UNSET:
         _json["id"] = id
     if name is not UNSET:
@@ -62,6 +62,7 @@ def _body(
         _json["localOnly"] = local_only
     if _role_ids_that_can_be_used_this_emoji_as_reaction is not UNSET:
         _json["roleIdsThatCanBeUsedThisEmojiAsReaction"] = _role_ids_that_can_be_used_this_emoji_as_reaction
+
     return _json
 
 

@@ -15,9 +15,9 @@ def _body(
     *,
     host: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "host": host,
-    }
+    _json: dict[str, Any] = {}
+    _json["host"] = host
+
     return _json
 
 

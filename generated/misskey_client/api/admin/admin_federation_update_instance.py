@@ -19,13 +19,13 @@ def _body(
     is_suspended: bool | Unset = UNSET,
     moderation_note: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "host": host,
-    }
+    _json: dict[str, Any] = {}
+    _json["host"] = host
     if is_suspended is not UNSET:
         _json["isSuspended"] = is_suspended
     if moderation_note is not UNSET:
         _json["moderationNote"] = moderation_note
+
     return _json
 
 

@@ -15,9 +15,9 @@ def _body(
     *,
     report_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "reportId": report_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["reportId"] = report_id
+
     return _json
 
 

@@ -19,16 +19,17 @@ def _body(
     count: int | Unset = UNSET,
     expires_at: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _expires_at: None | str | Unset
     if isinstance(expires_at, Unset):
         _expires_at = UNSET
     else:
         _expires_at = expires_at
-    _json: dict[str, Any] = {}
     if count is not UNSET:
         _json["count"] = count
     if _expires_at is not UNSET:
         _json["expiresAt"] = _expires_at
+
     return _json
 
 

@@ -23,6 +23,7 @@ def _body(
     type_: AdminInviteListBodyType | Unset = UNSET,
     sort: AdminInviteListBodySort | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _type_: str | Unset = UNSET
     if not isinstance(type_, Unset):
         _type_ = type_
@@ -31,7 +32,6 @@ def _body(
     if not isinstance(sort, Unset):
         _sort = sort
 
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if offset is not UNSET:
@@ -40,6 +40,7 @@ def _body(
         _json["type"] = _type_
     if _sort is not UNSET:
         _json["sort"] = _sort
+
     return _json
 
 

@@ -16,10 +16,10 @@ def _body(
     note_id: str,
     expires_at: int,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "noteId": note_id,
-        "expiresAt": expires_at,
-    }
+    _json: dict[str, Any] = {}
+    _json["noteId"] = note_id
+    _json["expiresAt"] = expires_at
+
     return _json
 
 

@@ -19,12 +19,12 @@ def _body(
     queue: AdminQueueClearBodyQueue,
     state: AdminQueueClearBodyState,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _queue: str = queue
     _state: str = state
-    _json: dict[str, Any] = {
-        "queue": _queue,
-        "state": _state,
-    }
+    _json["queue"] = _queue
+    _json["state"] = _state
+
     return _json
 
 

@@ -24,18 +24,18 @@ def _body(
     state: list[AdminQueueJobsBodyStateItem],
     search: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _queue: str = queue
     _state = []
     for state_item_data in state:
         state_item: str = state_item_data
         _state.append(state_item)
 
-    _json: dict[str, Any] = {
-        "queue": _queue,
-        "state": _state,
-    }
+    _json["queue"] = _queue
+    _json["state"] = _state
     if search is not UNSET:
         _json["search"] = search
+
     return _json
 
 

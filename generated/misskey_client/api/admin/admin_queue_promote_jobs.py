@@ -19,10 +19,10 @@ def _body(
     *,
     queue: AdminQueuePromoteJobsBodyQueue,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _queue: str = queue
-    _json: dict[str, Any] = {
-        "queue": _queue,
-    }
+    _json["queue"] = _queue
+
     return _json
 
 

@@ -20,10 +20,10 @@ def _body(
     *,
     queue: AdminQueueQueueStatsBodyQueue,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _queue: str = queue
-    _json: dict[str, Any] = {
-        "queue": _queue,
-    }
+    _json["queue"] = _queue
+
     return _json
 
 

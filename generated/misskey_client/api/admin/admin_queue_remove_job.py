@@ -20,11 +20,11 @@ def _body(
     queue: AdminQueueRemoveJobBodyQueue,
     job_id: str,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _queue: str = queue
-    _json: dict[str, Any] = {
-        "queue": _queue,
-        "jobId": job_id,
-    }
+    _json["queue"] = _queue
+    _json["jobId"] = job_id
+
     return _json
 
 

@@ -15,9 +15,9 @@ def _body(
     *,
     inbox: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "inbox": inbox,
-    }
+    _json: dict[str, Any] = {}
+    _json["inbox"] = inbox
+
     return _json
 
 

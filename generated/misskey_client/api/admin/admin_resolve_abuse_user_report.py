@@ -31,6 +31,7 @@ def _body(
     | None
     | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _resolved_as: None | str | Unset
     if isinstance(resolved_as, Unset):
         _resolved_as = UNSET
@@ -42,11 +43,10 @@ def _body(
         _resolved_as = resolved_as
     else:
         _resolved_as = resolved_as
-    _json: dict[str, Any] = {
-        "reportId": report_id,
-    }
+    _json["reportId"] = report_id
     if _resolved_as is not UNSET:
         _json["resolvedAs"] = _resolved_as
+
     return _json
 
 

@@ -37,6 +37,7 @@ def _body(
     is_explorable: bool | Unset = UNSET,
     preserve_assignment_on_move_account: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _color: None | str
     _color = color
     _icon_url: None | str
@@ -44,25 +45,24 @@ def _body(
     _target: str = target
     _cond_formula = cond_formula.to_dict() if hasattr(cond_formula, "to_dict") else dict(cast(Any, cond_formula))
     _policies = policies.to_dict() if hasattr(policies, "to_dict") else dict(cast(Any, policies))
-    _json: dict[str, Any] = {
-        "name": name,
-        "description": description,
-        "color": _color,
-        "iconUrl": _icon_url,
-        "target": _target,
-        "condFormula": _cond_formula,
-        "isPublic": is_public,
-        "isModerator": is_moderator,
-        "isAdministrator": is_administrator,
-        "asBadge": as_badge,
-        "canEditMembersByModerator": can_edit_members_by_moderator,
-        "displayOrder": display_order,
-        "policies": _policies,
-    }
+    _json["name"] = name
+    _json["description"] = description
+    _json["color"] = _color
+    _json["iconUrl"] = _icon_url
+    _json["target"] = _target
+    _json["condFormula"] = _cond_formula
+    _json["isPublic"] = is_public
+    _json["isModerator"] = is_moderator
+    _json["isAdministrator"] = is_administrator
+    _json["asBadge"] = as_badge
+    _json["canEditMembersByModerator"] = can_edit_members_by_moderator
+    _json["displayOrder"] = display_order
+    _json["policies"] = _policies
     if is_explorable is not UNSET:
         _json["isExplorable"] = is_explorable
     if preserve_assignment_on_move_account is not UNSET:
         _json["preserveAssignmentOnMoveAccount"] = preserve_assignment_on_move_account
+
     return _json
 
 

@@ -15,9 +15,9 @@ def _body(
     *,
     role_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "roleId": role_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["roleId"] = role_id
+
     return _json
 
 

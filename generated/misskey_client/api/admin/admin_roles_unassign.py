@@ -16,10 +16,10 @@ def _body(
     role_id: str,
     user_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "roleId": role_id,
-        "userId": user_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["roleId"] = role_id
+    _json["userId"] = user_id
+
     return _json
 
 

@@ -37,6 +37,7 @@ def _body(
     display_order: float | Unset = UNSET,
     policies: AdminRolesUpdateBodyPolicies | Unset | Mapping[str, Any] = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _color: None | str | Unset
     if isinstance(color, Unset):
         _color = UNSET
@@ -57,9 +58,7 @@ def _body(
     _policies: dict[str, Any] | Unset = UNSET
     if not isinstance(policies, Unset):
         _policies = policies.to_dict() if hasattr(policies, "to_dict") else dict(cast(Any, policies))
-    _json: dict[str, Any] = {
-        "roleId": role_id,
-    }
+    _json["roleId"] = role_id
     if name is not UNSET:
         _json["name"] = name
     if description is not UNSET:
@@ -90,6 +89,7 @@ def _body(
         _json["displayOrder"] = display_order
     if _policies is not UNSET:
         _json["policies"] = _policies
+
     return _json
 
 

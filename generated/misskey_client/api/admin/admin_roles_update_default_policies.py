@@ -19,10 +19,10 @@ def _body(
     *,
     policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _policies = policies.to_dict() if hasattr(policies, "to_dict") else dict(cast(Any, policies))
-    _json: dict[str, Any] = {
-        "policies": _policies,
-    }
+    _json["policies"] = _policies
+
     return _json
 
 

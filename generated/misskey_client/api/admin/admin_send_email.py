@@ -17,11 +17,11 @@ def _body(
     subject: str,
     text: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "to": to,
-        "subject": subject,
-        "text": text,
-    }
+    _json: dict[str, Any] = {}
+    _json["to"] = to
+    _json["subject"] = subject
+    _json["text"] = text
+
     return _json
 
 

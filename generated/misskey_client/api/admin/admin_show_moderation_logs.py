@@ -25,6 +25,7 @@ def _body(
     user_id: None | str | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _type_: None | str | Unset
     if isinstance(type_, Unset):
         _type_ = UNSET
@@ -40,7 +41,6 @@ def _body(
         _search = UNSET
     else:
         _search = search
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -57,6 +57,7 @@ def _body(
         _json["userId"] = _user_id
     if _search is not UNSET:
         _json["search"] = _search
+
     return _json
 
 

@@ -30,6 +30,7 @@ def _body(
     username: None | str | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
         _sort = sort
@@ -52,7 +53,6 @@ def _body(
         _hostname = UNSET
     else:
         _hostname = hostname
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if offset is not UNSET:
@@ -67,6 +67,7 @@ def _body(
         _json["username"] = _username
     if _hostname is not UNSET:
         _json["hostname"] = _hostname
+
     return _json
 
 

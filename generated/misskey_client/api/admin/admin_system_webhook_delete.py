@@ -15,9 +15,9 @@ def _body(
     *,
     id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "id": id,
-    }
+    _json: dict[str, Any] = {}
+    _json["id"] = id
+
     return _json
 
 

@@ -22,6 +22,7 @@ def _body(
     is_active: bool | Unset = UNSET,
     on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _on: list[str] | Unset = UNSET
     if not isinstance(on, Unset):
         _on = []
@@ -29,11 +30,11 @@ def _body(
             on_item: str = on_item_data
             _on.append(on_item)
 
-    _json: dict[str, Any] = {}
     if is_active is not UNSET:
         _json["isActive"] = is_active
     if _on is not UNSET:
         _json["on"] = _on
+
     return _json
 
 

@@ -26,20 +26,20 @@ def _body(
     url: str,
     secret: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _on = []
     for on_item_data in on:
         on_item: str = on_item_data
         _on.append(on_item)
 
-    _json: dict[str, Any] = {
-        "id": id,
-        "isActive": is_active,
-        "name": name,
-        "on": _on,
-        "url": url,
-    }
+    _json["id"] = id
+    _json["isActive"] = is_active
+    _json["name"] = name
+    _json["on"] = _on
+    _json["url"] = url
     if secret is not UNSET:
         _json["secret"] = secret
+
     return _json
 
 

@@ -15,9 +15,9 @@ def _body(
     *,
     user_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "userId": user_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["userId"] = user_id
+
     return _json
 
 

@@ -18,11 +18,11 @@ def _body(
     report_id: str,
     moderation_note: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "reportId": report_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["reportId"] = report_id
     if moderation_note is not UNSET:
         _json["moderationNote"] = moderation_note
+
     return _json
 
 

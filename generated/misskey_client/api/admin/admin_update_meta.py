@@ -160,6 +160,7 @@ def _body(
     remote_notes_cleaning_max_processing_duration_in_minutes: float | Unset = UNSET,
     show_role_badges_of_remote_users: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _disable_registration: bool | None | Unset
     if isinstance(disable_registration, Unset):
         _disable_registration = UNSET
@@ -561,7 +562,6 @@ def _body(
     if not isinstance(ugc_visibility_for_visitor, Unset):
         _ugc_visibility_for_visitor = ugc_visibility_for_visitor
 
-    _json: dict[str, Any] = {}
     if _disable_registration is not UNSET:
         _json["disableRegistration"] = _disable_registration
     if _pinned_users is not UNSET:
@@ -816,6 +816,7 @@ def _body(
         )
     if show_role_badges_of_remote_users is not UNSET:
         _json["showRoleBadgesOfRemoteUsers"] = show_role_badges_of_remote_users
+
     return _json
 
 

@@ -21,14 +21,15 @@ def _body(
     *,
     description: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _description: None | str | Unset
     if isinstance(description, Unset):
         _description = UNSET
     else:
         _description = description
-    _json: dict[str, Any] = {}
     if _description is not UNSET:
         _json["description"] = _description
+
     return _json
 
 

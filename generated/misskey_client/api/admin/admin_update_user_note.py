@@ -16,10 +16,10 @@ def _body(
     user_id: str,
     text: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "userId": user_id,
-        "text": text,
-    }
+    _json: dict[str, Any] = {}
+    _json["userId"] = user_id
+    _json["text"] = text
+
     return _json
 
 

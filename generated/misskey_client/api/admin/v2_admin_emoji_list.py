@@ -29,6 +29,7 @@ def _body(
     page: int | Unset = UNSET,
     sort_keys: list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _query: dict[str, Any] | None | Unset
     if isinstance(query, Unset):
         _query = UNSET
@@ -43,7 +44,6 @@ def _body(
             sort_keys_item: str = sort_keys_item_data
             _sort_keys.append(sort_keys_item)
 
-    _json: dict[str, Any] = {}
     if _query is not UNSET:
         _json["query"] = _query
     if since_id is not UNSET:
@@ -60,6 +60,7 @@ def _body(
         _json["page"] = page
     if _sort_keys is not UNSET:
         _json["sortKeys"] = _sort_keys
+
     return _json
 
 

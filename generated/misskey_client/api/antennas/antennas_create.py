@@ -30,6 +30,7 @@ def _body(
     exclude_bots: bool | Unset = UNSET,
     exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _src: str = src
     _keywords = []
     for keywords_item_data in keywords:
@@ -50,16 +51,14 @@ def _body(
         _user_list_id = UNSET
     else:
         _user_list_id = user_list_id
-    _json: dict[str, Any] = {
-        "name": name,
-        "src": _src,
-        "keywords": _keywords,
-        "excludeKeywords": _exclude_keywords,
-        "users": _users,
-        "caseSensitive": case_sensitive,
-        "withReplies": with_replies,
-        "withFile": with_file,
-    }
+    _json["name"] = name
+    _json["src"] = _src
+    _json["keywords"] = _keywords
+    _json["excludeKeywords"] = _exclude_keywords
+    _json["users"] = _users
+    _json["caseSensitive"] = case_sensitive
+    _json["withReplies"] = with_replies
+    _json["withFile"] = with_file
     if _user_list_id is not UNSET:
         _json["userListId"] = _user_list_id
     if local_only is not UNSET:
@@ -68,6 +67,7 @@ def _body(
         _json["excludeBots"] = exclude_bots
     if exclude_notes_in_sensitive_channel is not UNSET:
         _json["excludeNotesInSensitiveChannel"] = exclude_notes_in_sensitive_channel
+
     return _json
 
 

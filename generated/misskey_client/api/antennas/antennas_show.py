@@ -17,9 +17,9 @@ def _body(
     *,
     antenna_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "antennaId": antenna_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["antennaId"] = antenna_id
+
     return _json
 
 

@@ -31,6 +31,7 @@ def _body(
     with_file: bool | Unset = UNSET,
     exclude_notes_in_sensitive_channel: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _src: str | Unset = UNSET
     if not isinstance(src, Unset):
         _src = src
@@ -60,9 +61,7 @@ def _body(
     if not isinstance(users, Unset):
         _users = users
 
-    _json: dict[str, Any] = {
-        "antennaId": antenna_id,
-    }
+    _json["antennaId"] = antenna_id
     if name is not UNSET:
         _json["name"] = name
     if _src is not UNSET:
@@ -87,6 +86,7 @@ def _body(
         _json["withFile"] = with_file
     if exclude_notes_in_sensitive_channel is not UNSET:
         _json["excludeNotesInSensitiveChannel"] = exclude_notes_in_sensitive_channel
+
     return _json
 
 

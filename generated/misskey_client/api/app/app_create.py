@@ -21,6 +21,7 @@ def _body(
     permission: list[str],
     callback_url: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _permission = permission
 
     _callback_url: None | str | Unset
@@ -28,13 +29,12 @@ def _body(
         _callback_url = UNSET
     else:
         _callback_url = callback_url
-    _json: dict[str, Any] = {
-        "name": name,
-        "description": description,
-        "permission": _permission,
-    }
+    _json["name"] = name
+    _json["description"] = description
+    _json["permission"] = _permission
     if _callback_url is not UNSET:
         _json["callbackUrl"] = _callback_url
+
     return _json
 
 

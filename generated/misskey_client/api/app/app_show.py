@@ -17,9 +17,9 @@ def _body(
     *,
     app_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "appId": app_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["appId"] = app_id
+
     return _json
 
 

@@ -17,9 +17,9 @@ def _body(
     *,
     app_secret: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "appSecret": app_secret,
-    }
+    _json: dict[str, Any] = {}
+    _json["appSecret"] = app_secret
+
     return _json
 
 

@@ -18,10 +18,10 @@ def _body(
     app_secret: str,
     token: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "appSecret": app_secret,
-        "token": token,
-    }
+    _json: dict[str, Any] = {}
+    _json["appSecret"] = app_secret
+    _json["token"] = token
+
     return _json
 
 

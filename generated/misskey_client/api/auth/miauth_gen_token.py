@@ -22,6 +22,7 @@ def _body(
     description: None | str | Unset = UNSET,
     icon_url: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _session: None | str
     _session = session
     _permission = permission
@@ -41,16 +42,15 @@ def _body(
         _icon_url = UNSET
     else:
         _icon_url = icon_url
-    _json: dict[str, Any] = {
-        "session": _session,
-        "permission": _permission,
-    }
+    _json["session"] = _session
+    _json["permission"] = _permission
     if _name is not UNSET:
         _json["name"] = _name
     if _description is not UNSET:
         _json["description"] = _description
     if _icon_url is not UNSET:
         _json["iconUrl"] = _icon_url
+
     return _json
 
 

@@ -17,9 +17,9 @@ def _body(
     *,
     game_mode: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "gameMode": game_mode,
-    }
+    _json: dict[str, Any] = {}
+    _json["gameMode"] = game_mode
+
     return _json
 
 

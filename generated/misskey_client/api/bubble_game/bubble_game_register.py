@@ -19,19 +19,19 @@ def _body(
     game_mode: str,
     game_version: int,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _logs = []
     for logs_item_data in logs:
         logs_item = logs_item_data
 
         _logs.append(logs_item)
 
-    _json: dict[str, Any] = {
-        "score": score,
-        "seed": seed,
-        "logs": _logs,
-        "gameMode": game_mode,
-        "gameVersion": game_version,
-    }
+    _json["score"] = score
+    _json["seed"] = seed
+    _json["logs"] = _logs
+    _json["gameMode"] = game_mode
+    _json["gameVersion"] = game_version
+
     return _json
 
 

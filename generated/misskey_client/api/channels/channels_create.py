@@ -23,6 +23,7 @@ def _body(
     is_sensitive: bool | None | Unset = UNSET,
     allow_renote_to_external: bool | None | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _description: None | str | Unset
     if isinstance(description, Unset):
         _description = UNSET
@@ -43,9 +44,7 @@ def _body(
         _allow_renote_to_external = UNSET
     else:
         _allow_renote_to_external = allow_renote_to_external
-    _json: dict[str, Any] = {
-        "name": name,
-    }
+    _json["name"] = name
     if _description is not UNSET:
         _json["description"] = _description
     if _banner_id is not UNSET:
@@ -56,6 +55,7 @@ def _body(
         _json["isSensitive"] = _is_sensitive
     if _allow_renote_to_external is not UNSET:
         _json["allowRenoteToExternal"] = _allow_renote_to_external
+
     return _json
 
 

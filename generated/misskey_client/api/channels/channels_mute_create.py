@@ -18,16 +18,16 @@ def _body(
     channel_id: str,
     expires_at: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _expires_at: int | None | Unset
     if isinstance(expires_at, Unset):
         _expires_at = UNSET
     else:
         _expires_at = expires_at
-    _json: dict[str, Any] = {
-        "channelId": channel_id,
-    }
+    _json["channelId"] = channel_id
     if _expires_at is not UNSET:
         _json["expiresAt"] = _expires_at
+
     return _json
 
 

@@ -15,9 +15,9 @@ def _body(
     *,
     channel_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "channelId": channel_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["channelId"] = channel_id
+
     return _json
 
 

@@ -25,13 +25,12 @@ def _body(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _type_: str | Unset = UNSET
     if not isinstance(type_, Unset):
         _type_ = type_
 
-    _json: dict[str, Any] = {
-        "query": query,
-    }
+    _json["query"] = query
     if _type_ is not UNSET:
         _json["type"] = _type_
     if since_id is not UNSET:
@@ -44,6 +43,7 @@ def _body(
         _json["untilDate"] = until_date
     if limit is not UNSET:
         _json["limit"] = limit
+
     return _json
 
 

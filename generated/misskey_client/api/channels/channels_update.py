@@ -26,6 +26,7 @@ def _body(
     is_sensitive: bool | None | Unset = UNSET,
     allow_renote_to_external: bool | None | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _description: None | str | Unset
     if isinstance(description, Unset):
         _description = UNSET
@@ -55,9 +56,7 @@ def _body(
         _allow_renote_to_external = UNSET
     else:
         _allow_renote_to_external = allow_renote_to_external
-    _json: dict[str, Any] = {
-        "channelId": channel_id,
-    }
+    _json["channelId"] = channel_id
     if name is not UNSET:
         _json["name"] = name
     if _description is not UNSET:
@@ -74,6 +73,7 @@ def _body(
         _json["isSensitive"] = _is_sensitive
     if _allow_renote_to_external is not UNSET:
         _json["allowRenoteToExternal"] = _allow_renote_to_external
+
     return _json
 
 

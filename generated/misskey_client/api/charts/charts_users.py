@@ -21,19 +21,19 @@ def _body(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _span: str = span
     _offset: int | None | Unset
     if isinstance(offset, Unset):
         _offset = UNSET
     else:
         _offset = offset
-    _json: dict[str, Any] = {
-        "span": _span,
-    }
+    _json["span"] = _span
     if limit is not UNSET:
         _json["limit"] = limit
     if _offset is not UNSET:
         _json["offset"] = _offset
+
     return _json
 
 

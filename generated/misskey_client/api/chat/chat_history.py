@@ -24,6 +24,7 @@ def _body(
         _json["limit"] = limit
     if room is not UNSET:
         _json["room"] = room
+
     return _json
 
 

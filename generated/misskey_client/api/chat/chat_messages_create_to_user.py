@@ -20,18 +20,18 @@ def _body(
     text: None | str | Unset = UNSET,
     file_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _text: None | str | Unset
     if isinstance(text, Unset):
         _text = UNSET
     else:
         _text = text
-    _json: dict[str, Any] = {
-        "toUserId": to_user_id,
-    }
+    _json["toUserId"] = to_user_id
     if _text is not UNSET:
         _json["text"] = _text
     if file_id is not UNSET:
         _json["fileId"] = file_id
+
     return _json
 
 

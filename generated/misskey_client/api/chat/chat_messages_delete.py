@@ -15,9 +15,9 @@ def _body(
     *,
     message_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "messageId": message_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["messageId"] = message_id
+
     return _json
 
 

@@ -21,6 +21,7 @@ def _body(
     user_id: None | str | Unset = UNSET,
     room_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _user_id: None | str | Unset
     if isinstance(user_id, Unset):
         _user_id = UNSET
@@ -31,15 +32,14 @@ def _body(
         _room_id = UNSET
     else:
         _room_id = room_id
-    _json: dict[str, Any] = {
-        "query": query,
-    }
+    _json["query"] = query
     if limit is not UNSET:
         _json["limit"] = limit
     if _user_id is not UNSET:
         _json["userId"] = _user_id
     if _room_id is not UNSET:
         _json["roomId"] = _room_id
+
     return _json
 
 

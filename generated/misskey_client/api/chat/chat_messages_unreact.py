@@ -16,10 +16,10 @@ def _body(
     message_id: str,
     reaction: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "messageId": message_id,
-        "reaction": reaction,
-    }
+    _json: dict[str, Any] = {}
+    _json["messageId"] = message_id
+    _json["reaction"] = reaction
+
     return _json
 
 

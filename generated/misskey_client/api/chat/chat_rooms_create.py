@@ -19,11 +19,11 @@ def _body(
     name: str,
     description: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "name": name,
-    }
+    _json: dict[str, Any] = {}
+    _json["name"] = name
     if description is not UNSET:
         _json["description"] = description
+
     return _json
 
 

@@ -18,10 +18,10 @@ def _body(
     room_id: str,
     user_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "roomId": room_id,
-        "userId": user_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["roomId"] = room_id
+    _json["userId"] = user_id
+
     return _json
 
 

@@ -15,9 +15,9 @@ def _body(
     *,
     room_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "roomId": room_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["roomId"] = room_id
+
     return _json
 
 

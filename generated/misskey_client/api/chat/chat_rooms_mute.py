@@ -16,10 +16,10 @@ def _body(
     room_id: str,
     mute: bool,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "roomId": room_id,
-        "mute": mute,
-    }
+    _json: dict[str, Any] = {}
+    _json["roomId"] = room_id
+    _json["mute"] = mute
+
     return _json
 
 

@@ -20,13 +20,13 @@ def _body(
     name: str | Unset = UNSET,
     description: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "roomId": room_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["roomId"] = room_id
     if name is not UNSET:
         _json["name"] = name
     if description is not UNSET:
         _json["description"] = description
+
     return _json
 
 

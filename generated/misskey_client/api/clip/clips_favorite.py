@@ -15,9 +15,9 @@ def _body(
     *,
     clip_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "clipId": clip_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["clipId"] = clip_id
+
     return _json
 
 

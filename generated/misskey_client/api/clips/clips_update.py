@@ -21,20 +21,20 @@ def _body(
     is_public: bool | Unset = UNSET,
     description: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _description: None | str | Unset
     if isinstance(description, Unset):
         _description = UNSET
     else:
         _description = description
-    _json: dict[str, Any] = {
-        "clipId": clip_id,
-    }
+    _json["clipId"] = clip_id
     if name is not UNSET:
         _json["name"] = name
     if is_public is not UNSET:
         _json["isPublic"] = is_public
     if _description is not UNSET:
         _json["description"] = _description
+
     return _json
 
 

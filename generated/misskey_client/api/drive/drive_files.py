@@ -32,6 +32,7 @@ def _body(
     type_: None | str | Unset = UNSET,
     sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _folder_id: None | str | Unset
     if isinstance(folder_id, Unset):
         _folder_id = UNSET
@@ -53,7 +54,6 @@ def _body(
         _sort = sort
     else:
         _sort = sort
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -70,6 +70,7 @@ def _body(
         _json["type"] = _type_
     if _sort is not UNSET:
         _json["sort"] = _sort
+
     return _json
 
 

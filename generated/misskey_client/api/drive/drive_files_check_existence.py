@@ -15,9 +15,9 @@ def _body(
     *,
     md5: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "md5": md5,
-    }
+    _json: dict[str, Any] = {}
+    _json["md5"] = md5
+
     return _json
 
 

@@ -23,6 +23,7 @@ def _body(
     is_sensitive: bool | Unset = UNSET,
     force: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _folder_id: None | str | Unset
     if isinstance(folder_id, Unset):
         _folder_id = UNSET
@@ -38,7 +39,6 @@ def _body(
         _comment = UNSET
     else:
         _comment = comment
-    _json: dict[str, Any] = {}
     if _folder_id is not UNSET:
         _json["folderId"] = _folder_id
     if _name is not UNSET:
@@ -49,6 +49,7 @@ def _body(
         _json["isSensitive"] = is_sensitive
     if force is not UNSET:
         _json["force"] = force
+
     return _json
 
 

@@ -19,16 +19,16 @@ def _body(
     name: str,
     folder_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _folder_id: None | str | Unset
     if isinstance(folder_id, Unset):
         _folder_id = UNSET
     else:
         _folder_id = folder_id
-    _json: dict[str, Any] = {
-        "name": name,
-    }
+    _json["name"] = name
     if _folder_id is not UNSET:
         _json["folderId"] = _folder_id
+
     return _json
 
 

@@ -18,6 +18,7 @@ def _body(
     file_ids: list[str],
     folder_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _file_ids = file_ids
 
     _folder_id: None | str | Unset
@@ -25,11 +26,10 @@ def _body(
         _folder_id = UNSET
     else:
         _folder_id = folder_id
-    _json: dict[str, Any] = {
-        "fileIds": _file_ids,
-    }
+    _json["fileIds"] = _file_ids
     if _folder_id is not UNSET:
         _json["folderId"] = _folder_id
+
     return _json
 
 

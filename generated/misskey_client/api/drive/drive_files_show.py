@@ -24,6 +24,7 @@ def _body(
         _json["fileId"] = file_id
     if url is not UNSET:
         _json["url"] = url
+
     return _json
 
 

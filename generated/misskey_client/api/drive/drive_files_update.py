@@ -22,6 +22,7 @@ def _body(
     is_sensitive: bool | Unset = UNSET,
     comment: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _folder_id: None | str | Unset
     if isinstance(folder_id, Unset):
         _folder_id = UNSET
@@ -32,9 +33,7 @@ def _body(
         _comment = UNSET
     else:
         _comment = comment
-    _json: dict[str, Any] = {
-        "fileId": file_id,
-    }
+    _json["fileId"] = file_id
     if _folder_id is not UNSET:
         _json["folderId"] = _folder_id
     if name is not UNSET:
@@ -43,6 +42,7 @@ def _body(
         _json["isSensitive"] = is_sensitive
     if _comment is not UNSET:
         _json["comment"] = _comment
+
     return _json
 
 

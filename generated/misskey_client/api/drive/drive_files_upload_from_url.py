@@ -22,6 +22,7 @@ def _body(
     marker: None | str | Unset = UNSET,
     force: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _folder_id: None | str | Unset
     if isinstance(folder_id, Unset):
         _folder_id = UNSET
@@ -37,9 +38,7 @@ def _body(
         _marker = UNSET
     else:
         _marker = marker
-    _json: dict[str, Any] = {
-        "url": url,
-    }
+    _json["url"] = url
     if _folder_id is not UNSET:
         _json["folderId"] = _folder_id
     if is_sensitive is not UNSET:
@@ -50,6 +49,7 @@ def _body(
         _json["marker"] = _marker
     if force is not UNSET:
         _json["force"] = force
+
     return _json
 
 

@@ -23,12 +23,12 @@ def _body(
     until_date: int | Unset = UNSET,
     folder_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _folder_id: None | str | Unset
     if isinstance(folder_id, Unset):
         _folder_id = UNSET
     else:
         _folder_id = folder_id
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -41,6 +41,7 @@ def _body(
         _json["untilDate"] = until_date
     if _folder_id is not UNSET:
         _json["folderId"] = _folder_id
+
     return _json
 
 

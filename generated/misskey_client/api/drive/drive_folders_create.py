@@ -19,16 +19,17 @@ def _body(
     name: str | Unset = UNSET,
     parent_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _parent_id: None | str | Unset
     if isinstance(parent_id, Unset):
         _parent_id = UNSET
     else:
         _parent_id = parent_id
-    _json: dict[str, Any] = {}
     if name is not UNSET:
         _json["name"] = name
     if _parent_id is not UNSET:
         _json["parentId"] = _parent_id
+
     return _json
 
 

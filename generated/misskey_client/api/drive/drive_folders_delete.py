@@ -15,9 +15,9 @@ def _body(
     *,
     folder_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "folderId": folder_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["folderId"] = folder_id
+
     return _json
 
 

@@ -36,6 +36,7 @@ def _body(
         _json["untilDate"] = until_date
     if type_ is not UNSET:
         _json["type"] = type_
+
     return _json
 
 

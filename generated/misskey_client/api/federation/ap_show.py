@@ -20,9 +20,9 @@ def _body(
     *,
     uri: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "uri": uri,
-    }
+    _json: dict[str, Any] = {}
+    _json["uri"] = uri
+
     return _json
 
 

@@ -41,6 +41,7 @@ def _body(
     | None
     | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _host: None | str | Unset
     if isinstance(host, Unset):
         _host = UNSET
@@ -92,7 +93,6 @@ def _body(
         _sort = sort
     else:
         _sort = sort
-    _json: dict[str, Any] = {}
     if _host is not UNSET:
         _json["host"] = _host
     if _blocked is not UNSET:
@@ -115,6 +115,7 @@ def _body(
         _json["offset"] = offset
     if _sort is not UNSET:
         _json["sort"] = _sort
+
     return _json
 
 

@@ -21,6 +21,7 @@ def _body(
     _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
+
     return _json
 
 

@@ -23,9 +23,8 @@ def _body(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "host": host,
-    }
+    _json: dict[str, Any] = {}
+    _json["host"] = host
     if since_id is not UNSET:
         _json["sinceId"] = since_id
     if until_id is not UNSET:
@@ -36,6 +35,7 @@ def _body(
         _json["untilDate"] = until_date
     if limit is not UNSET:
         _json["limit"] = limit
+
     return _json
 
 

@@ -23,20 +23,20 @@ def _body(
     permissions: list[str],
     visibility: FlashCreateBodyVisibility | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _permissions = permissions
 
     _visibility: str | Unset = UNSET
     if not isinstance(visibility, Unset):
         _visibility = visibility
 
-    _json: dict[str, Any] = {
-        "title": title,
-        "summary": summary,
-        "script": script,
-        "permissions": _permissions,
-    }
+    _json["title"] = title
+    _json["summary"] = summary
+    _json["script"] = script
+    _json["permissions"] = _permissions
     if _visibility is not UNSET:
         _json["visibility"] = _visibility
+
     return _json
 
 

@@ -24,6 +24,7 @@ def _body(
         _json["offset"] = offset
     if limit is not UNSET:
         _json["limit"] = limit
+
     return _json
 
 

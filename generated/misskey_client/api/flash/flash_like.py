@@ -15,9 +15,9 @@ def _body(
     *,
     flash_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "flashId": flash_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["flashId"] = flash_id
+
     return _json
 
 

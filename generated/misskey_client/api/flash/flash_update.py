@@ -23,6 +23,7 @@ def _body(
     permissions: list[str] | Unset = UNSET,
     visibility: FlashUpdateBodyVisibility | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _permissions: list[str] | Unset = UNSET
     if not isinstance(permissions, Unset):
         _permissions = permissions
@@ -31,9 +32,7 @@ def _body(
     if not isinstance(visibility, Unset):
         _visibility = visibility
 
-    _json: dict[str, Any] = {
-        "flashId": flash_id,
-    }
+    _json["flashId"] = flash_id
     if title is not UNSET:
         _json["title"] = title
     if summary is not UNSET:
@@ -44,6 +43,7 @@ def _body(
         _json["permissions"] = _permissions
     if _visibility is not UNSET:
         _json["visibility"] = _visibility
+
     return _json
 
 

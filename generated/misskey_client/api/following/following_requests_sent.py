@@ -33,6 +33,7 @@ def _body(
         _json["untilDate"] = until_date
     if limit is not UNSET:
         _json["limit"] = limit
+
     return _json
 
 

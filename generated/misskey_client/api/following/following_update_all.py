@@ -21,15 +21,16 @@ def _body(
     notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _notify: str | Unset = UNSET
     if not isinstance(notify, Unset):
         _notify = notify
 
-    _json: dict[str, Any] = {}
     if _notify is not UNSET:
         _json["notify"] = _notify
     if with_replies is not UNSET:
         _json["withReplies"] = with_replies
+
     return _json
 
 

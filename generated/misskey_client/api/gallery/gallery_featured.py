@@ -24,6 +24,7 @@ def _body(
         _json["limit"] = limit
     if until_id is not UNSET:
         _json["untilId"] = until_id
+
     return _json
 
 

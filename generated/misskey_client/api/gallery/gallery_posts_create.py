@@ -21,6 +21,7 @@ def _body(
     description: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _file_ids = file_ids
 
     _description: None | str | Unset
@@ -28,14 +29,13 @@ def _body(
         _description = UNSET
     else:
         _description = description
-    _json: dict[str, Any] = {
-        "title": title,
-        "fileIds": _file_ids,
-    }
+    _json["title"] = title
+    _json["fileIds"] = _file_ids
     if _description is not UNSET:
         _json["description"] = _description
     if is_sensitive is not UNSET:
         _json["isSensitive"] = is_sensitive
+
     return _json
 
 

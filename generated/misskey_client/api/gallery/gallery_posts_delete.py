@@ -15,9 +15,9 @@ def _body(
     *,
     post_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "postId": post_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["postId"] = post_id
+
     return _json
 
 

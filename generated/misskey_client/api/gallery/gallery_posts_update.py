@@ -22,6 +22,7 @@ def _body(
     file_ids: list[str] | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _description: None | str | Unset
     if isinstance(description, Unset):
         _description = UNSET
@@ -31,9 +32,7 @@ def _body(
     if not isinstance(file_ids, Unset):
         _file_ids = file_ids
 
-    _json: dict[str, Any] = {
-        "postId": post_id,
-    }
+    _json["postId"] = post_id
     if title is not UNSET:
         _json["title"] = title
     if _description is not UNSET:
@@ -42,6 +41,7 @@ def _body(
         _json["fileIds"] = _file_ids
     if is_sensitive is not UNSET:
         _json["isSensitive"] = is_sensitive
+
     return _json
 
 

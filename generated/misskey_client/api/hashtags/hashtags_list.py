@@ -23,10 +23,9 @@ def _body(
     attached_to_local_user_only: bool | Unset = UNSET,
     attached_to_remote_user_only: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _sort: str = sort
-    _json: dict[str, Any] = {
-        "sort": _sort,
-    }
+    _json["sort"] = _sort
     if limit is not UNSET:
         _json["limit"] = limit
     if attached_to_user_only is not UNSET:
@@ -35,6 +34,7 @@ def _body(
         _json["attachedToLocalUserOnly"] = attached_to_local_user_only
     if attached_to_remote_user_only is not UNSET:
         _json["attachedToRemoteUserOnly"] = attached_to_remote_user_only
+
     return _json
 
 

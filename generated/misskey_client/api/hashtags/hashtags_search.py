@@ -19,13 +19,13 @@ def _body(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "query": query,
-    }
+    _json: dict[str, Any] = {}
+    _json["query"] = query
     if limit is not UNSET:
         _json["limit"] = limit
     if offset is not UNSET:
         _json["offset"] = offset
+
     return _json
 
 

@@ -17,9 +17,9 @@ def _body(
     *,
     tag: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "tag": tag,
-    }
+    _json: dict[str, Any] = {}
+    _json["tag"] = tag
+
     return _json
 
 

@@ -29,6 +29,7 @@ def _body(
     state: HashtagsUsersBodyState | Unset = UNSET,
     origin: HashtagsUsersBodyOrigin | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _sort: str = sort
     _state: str | Unset = UNSET
     if not isinstance(state, Unset):
@@ -38,10 +39,8 @@ def _body(
     if not isinstance(origin, Unset):
         _origin = origin
 
-    _json: dict[str, Any] = {
-        "tag": tag,
-        "sort": _sort,
-    }
+    _json["tag"] = tag
+    _json["sort"] = _sort
     if limit is not UNSET:
         _json["limit"] = limit
     if offset is not UNSET:
@@ -50,6 +49,7 @@ def _body(
         _json["state"] = _state
     if _origin is not UNSET:
         _json["origin"] = _origin
+
     return _json
 
 

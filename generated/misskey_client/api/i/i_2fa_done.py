@@ -17,9 +17,9 @@ def _body(
     *,
     token: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "token": token,
-    }
+    _json: dict[str, Any] = {}
+    _json["token"] = token
+
     return _json
 
 

@@ -24,19 +24,19 @@ def _body(
     credential: I2FaKeyDoneBodyCredential | Mapping[str, Any],
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _credential = credential.to_dict() if hasattr(credential, "to_dict") else dict(cast(Any, credential))
     _token: None | str | Unset
     if isinstance(token, Unset):
         _token = UNSET
     else:
         _token = token
-    _json: dict[str, Any] = {
-        "password": password,
-        "name": name,
-        "credential": _credential,
-    }
+    _json["password"] = password
+    _json["name"] = name
+    _json["credential"] = _credential
     if _token is not UNSET:
         _json["token"] = _token
+
     return _json
 
 

@@ -15,9 +15,9 @@ def _body(
     *,
     value: bool,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "value": value,
-    }
+    _json: dict[str, Any] = {}
+    _json["value"] = value
+
     return _json
 
 

@@ -19,17 +19,17 @@ def _body(
     credential_id: str,
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _token: None | str | Unset
     if isinstance(token, Unset):
         _token = UNSET
     else:
         _token = token
-    _json: dict[str, Any] = {
-        "password": password,
-        "credentialId": credential_id,
-    }
+    _json["password"] = password
+    _json["credentialId"] = credential_id
     if _token is not UNSET:
         _json["token"] = _token
+
     return _json
 
 

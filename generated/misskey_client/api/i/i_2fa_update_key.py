@@ -16,10 +16,10 @@ def _body(
     name: str,
     credential_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "name": name,
-        "credentialId": credential_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["name"] = name
+    _json["credentialId"] = credential_id
+
     return _json
 
 

@@ -19,13 +19,14 @@ def _body(
     *,
     sort: IAppsBodySort | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
         _sort = sort
 
-    _json: dict[str, Any] = {}
     if _sort is not UNSET:
         _json["sort"] = _sort
+
     return _json
 
 

@@ -21,17 +21,18 @@ def _body(
     offset: int | Unset = UNSET,
     sort: IAuthorizedAppsBodySort | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
         _sort = sort
 
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if offset is not UNSET:
         _json["offset"] = offset
     if _sort is not UNSET:
         _json["sort"] = _sort
+
     return _json
 
 

@@ -19,17 +19,17 @@ def _body(
     new_password: str,
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _token: None | str | Unset
     if isinstance(token, Unset):
         _token = UNSET
     else:
         _token = token
-    _json: dict[str, Any] = {
-        "currentPassword": current_password,
-        "newPassword": new_password,
-    }
+    _json["currentPassword"] = current_password
+    _json["newPassword"] = new_password
     if _token is not UNSET:
         _json["token"] = _token
+
     return _json
 
 

@@ -17,10 +17,10 @@ def _body(
     *,
     name: IClaimAchievementBodyName,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _name: str = name
-    _json: dict[str, Any] = {
-        "name": _name,
-    }
+    _json["name"] = _name
+
     return _json
 
 

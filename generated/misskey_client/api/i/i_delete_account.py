@@ -18,16 +18,16 @@ def _body(
     password: str,
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _token: None | str | Unset
     if isinstance(token, Unset):
         _token = UNSET
     else:
         _token = token
-    _json: dict[str, Any] = {
-        "password": password,
-    }
+    _json["password"] = password
     if _token is not UNSET:
         _json["token"] = _token
+
     return _json
 
 

@@ -23,6 +23,7 @@ def _body(
         _json["excludeMuting"] = exclude_muting
     if exclude_inactive is not UNSET:
         _json["excludeInactive"] = exclude_inactive
+
     return _json
 
 

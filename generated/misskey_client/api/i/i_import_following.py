@@ -18,11 +18,11 @@ def _body(
     file_id: str,
     with_replies: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "fileId": file_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["fileId"] = file_id
     if with_replies is not UNSET:
         _json["withReplies"] = with_replies
+
     return _json
 
 

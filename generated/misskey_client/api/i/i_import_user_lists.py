@@ -15,9 +15,9 @@ def _body(
     *,
     file_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "fileId": file_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["fileId"] = file_id
+
     return _json
 
 

@@ -15,9 +15,9 @@ def _body(
     *,
     password: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "password": password,
-    }
+    _json: dict[str, Any] = {}
+    _json["password"] = password
+
     return _json
 
 

@@ -19,6 +19,7 @@ def _body(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _scope = scope
 
     _domain: None | str | Unset
@@ -26,11 +27,10 @@ def _body(
         _domain = UNSET
     else:
         _domain = domain
-    _json: dict[str, Any] = {
-        "scope": _scope,
-    }
+    _json["scope"] = _scope
     if _domain is not UNSET:
         _json["domain"] = _domain
+
     return _json
 
 

@@ -20,6 +20,7 @@ def _body(
     scope: list[str],
     domain: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _scope = scope
 
     _domain: None | str | Unset
@@ -27,13 +28,12 @@ def _body(
         _domain = UNSET
     else:
         _domain = domain
-    _json: dict[str, Any] = {
-        "key": key,
-        "value": value,
-        "scope": _scope,
-    }
+    _json["key"] = key
+    _json["value"] = value
+    _json["scope"] = _scope
     if _domain is not UNSET:
         _json["domain"] = _domain
+
     return _json
 
 

@@ -18,16 +18,17 @@ def _body(
     token_id: str | Unset = UNSET,
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _token: None | str | Unset
     if isinstance(token, Unset):
         _token = UNSET
     else:
         _token = token
-    _json: dict[str, Any] = {}
     if token_id is not UNSET:
         _json["tokenId"] = token_id
     if _token is not UNSET:
         _json["token"] = _token
+
     return _json
 
 

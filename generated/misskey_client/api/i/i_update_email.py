@@ -20,6 +20,7 @@ def _body(
     email: None | str | Unset = UNSET,
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _email: None | str | Unset
     if isinstance(email, Unset):
         _email = UNSET
@@ -30,13 +31,12 @@ def _body(
         _token = UNSET
     else:
         _token = token
-    _json: dict[str, Any] = {
-        "password": password,
-    }
+    _json["password"] = password
     if _email is not UNSET:
         _json["email"] = _email
     if _token is not UNSET:
         _json["token"] = _token
+
     return _json
 
 

@@ -24,9 +24,8 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "listId": list_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["listId"] = list_id
     if for_public is not UNSET:
         _json["forPublic"] = for_public
     if limit is not UNSET:
@@ -39,6 +38,7 @@ def _body(
         _json["sinceDate"] = since_date
     if until_date is not UNSET:
         _json["untilDate"] = until_date
+
     return _json
 
 

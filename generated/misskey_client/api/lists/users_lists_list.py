@@ -21,6 +21,7 @@ def _body(
     _json: dict[str, Any] = {}
     if user_id is not UNSET:
         _json["userId"] = user_id
+
     return _json
 
 

@@ -16,10 +16,10 @@ def _body(
     list_id: str,
     user_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "listId": list_id,
-        "userId": user_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["listId"] = list_id
+    _json["userId"] = user_id
+
     return _json
 
 

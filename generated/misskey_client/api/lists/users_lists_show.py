@@ -19,11 +19,11 @@ def _body(
     list_id: str,
     for_public: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "listId": list_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["listId"] = list_id
     if for_public is not UNSET:
         _json["forPublic"] = for_public
+
     return _json
 
 

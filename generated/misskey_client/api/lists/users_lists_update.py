@@ -20,13 +20,13 @@ def _body(
     name: str | Unset = UNSET,
     is_public: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "listId": list_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["listId"] = list_id
     if name is not UNSET:
         _json["name"] = name
     if is_public is not UNSET:
         _json["isPublic"] = is_public
+
     return _json
 
 

@@ -19,12 +19,12 @@ def _body(
     user_id: str,
     with_replies: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "listId": list_id,
-        "userId": user_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["listId"] = list_id
+    _json["userId"] = user_id
     if with_replies is not UNSET:
         _json["withReplies"] = with_replies
+
     return _json
 
 

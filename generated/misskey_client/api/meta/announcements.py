@@ -36,6 +36,7 @@ def _body(
         _json["untilDate"] = until_date
     if is_active is not UNSET:
         _json["isActive"] = is_active
+
     return _json
 
 

@@ -17,9 +17,9 @@ def _body(
     *,
     announcement_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "announcementId": announcement_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["announcementId"] = announcement_id
+
     return _json
 
 

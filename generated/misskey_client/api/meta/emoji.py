@@ -17,9 +17,9 @@ def _body(
     *,
     name: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "name": name,
-    }
+    _json: dict[str, Any] = {}
+    _json["name"] = name
+
     return _json
 
 

@@ -18,10 +18,10 @@ def _body(
     url: str,
     hash_: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "url": url,
-        "hash": hash_,
-    }
+    _json: dict[str, Any] = {}
+    _json["url"] = url
+    _json["hash"] = hash_
+
     return _json
 
 

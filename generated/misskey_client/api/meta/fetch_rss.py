@@ -17,9 +17,9 @@ def _body(
     *,
     url: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "url": url,
-    }
+    _json: dict[str, Any] = {}
+    _json["url"] = url
+
     return _json
 
 

@@ -15,9 +15,9 @@ def _body(
     *,
     invite_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "inviteId": invite_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["inviteId"] = invite_id
+
     return _json
 
 

@@ -24,6 +24,7 @@ def _body(
     _json: dict[str, Any] = {}
     if detail is not UNSET:
         _json["detail"] = detail
+
     return _json
 
 

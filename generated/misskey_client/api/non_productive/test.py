@@ -22,14 +22,13 @@ def _body(
     nullable_default: None | str | Unset = UNSET,
     id: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _nullable_default: None | str | Unset
     if isinstance(nullable_default, Unset):
         _nullable_default = UNSET
     else:
         _nullable_default = nullable_default
-    _json: dict[str, Any] = {
-        "required": required,
-    }
+    _json["required"] = required
     if string is not UNSET:
         _json["string"] = string
     if default is not UNSET:
@@ -38,6 +37,7 @@ def _body(
         _json["nullableDefault"] = _nullable_default
     if id is not UNSET:
         _json["id"] = id
+
     return _json
 
 

@@ -24,9 +24,8 @@ def _body(
     until_date: int | Unset = UNSET,
     allow_partial: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "channelId": channel_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["channelId"] = channel_id
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -39,6 +38,7 @@ def _body(
         _json["untilDate"] = until_date
     if allow_partial is not UNSET:
         _json["allowPartial"] = allow_partial
+
     return _json
 
 

@@ -20,13 +20,13 @@ def _body(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "noteId": note_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["noteId"] = note_id
     if limit is not UNSET:
         _json["limit"] = limit
     if offset is not UNSET:
         _json["offset"] = offset
+
     return _json
 
 

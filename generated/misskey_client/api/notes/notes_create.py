@@ -47,6 +47,7 @@ def _body(
     media_ids: list[str] | Unset = UNSET,
     poll: None | NotesCreateBodyPoll | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _visibility: str | Unset = UNSET
     if not isinstance(visibility, Unset):
         _visibility = visibility
@@ -106,7 +107,6 @@ def _body(
         _poll = poll.to_dict() if hasattr(poll, "to_dict") else dict(cast(Any, poll))
     else:
         _poll = poll
-    _json: dict[str, Any] = {}
     if _visibility is not UNSET:
         _json["visibility"] = _visibility
     if _visible_user_ids is not UNSET:
@@ -137,6 +137,7 @@ def _body(
         _json["mediaIds"] = _media_ids
     if _poll is not UNSET:
         _json["poll"] = _poll
+
     return _json
 
 

@@ -48,6 +48,7 @@ def _body(
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _visibility: str | Unset = UNSET
     if not isinstance(visibility, Unset):
         _visibility = visibility
@@ -113,7 +114,6 @@ def _body(
         _scheduled_at = UNSET
     else:
         _scheduled_at = scheduled_at
-    _json: dict[str, Any] = {}
     if _visibility is not UNSET:
         _json["visibility"] = _visibility
     if _visible_user_ids is not UNSET:
@@ -142,6 +142,7 @@ def _body(
         _json["scheduledAt"] = _scheduled_at
     if is_actually_scheduled is not UNSET:
         _json["isActuallyScheduled"] = is_actually_scheduled
+
     return _json
 
 

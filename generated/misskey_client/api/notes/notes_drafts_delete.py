@@ -15,9 +15,9 @@ def _body(
     *,
     draft_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "draftId": draft_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["draftId"] = draft_id
+
     return _json
 
 

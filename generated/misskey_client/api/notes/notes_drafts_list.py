@@ -23,12 +23,12 @@ def _body(
     until_date: int | Unset = UNSET,
     scheduled: bool | None | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _scheduled: bool | None | Unset
     if isinstance(scheduled, Unset):
         _scheduled = UNSET
     else:
         _scheduled = scheduled
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -41,6 +41,7 @@ def _body(
         _json["untilDate"] = until_date
     if _scheduled is not UNSET:
         _json["scheduled"] = _scheduled
+
     return _json
 
 

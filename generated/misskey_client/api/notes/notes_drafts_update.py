@@ -49,6 +49,7 @@ def _body(
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _visibility: str | Unset = UNSET
     if not isinstance(visibility, Unset):
         _visibility = visibility
@@ -114,9 +115,7 @@ def _body(
         _scheduled_at = UNSET
     else:
         _scheduled_at = scheduled_at
-    _json: dict[str, Any] = {
-        "draftId": draft_id,
-    }
+    _json["draftId"] = draft_id
     if _visibility is not UNSET:
         _json["visibility"] = _visibility
     if _visible_user_ids is not UNSET:
@@ -145,6 +144,7 @@ def _body(
         _json["scheduledAt"] = _scheduled_at
     if is_actually_scheduled is not UNSET:
         _json["isActuallyScheduled"] = is_actually_scheduled
+
     return _json
 
 

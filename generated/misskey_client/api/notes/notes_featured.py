@@ -20,18 +20,19 @@ def _body(
     until_id: str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _channel_id: None | str | Unset
     if isinstance(channel_id, Unset):
         _channel_id = UNSET
     else:
         _channel_id = channel_id
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if until_id is not UNSET:
         _json["untilId"] = until_id
     if _channel_id is not UNSET:
         _json["channelId"] = _channel_id
+
     return _json
 
 

@@ -54,6 +54,7 @@ def _body(
         _json["withRenotes"] = with_renotes
     if with_replies is not UNSET:
         _json["withReplies"] = with_replies
+
     return _json
 
 

@@ -39,6 +39,7 @@ def _body(
         _json["untilDate"] = until_date
     if visibility is not UNSET:
         _json["visibility"] = visibility
+
     return _json
 
 

@@ -27,6 +27,7 @@ def _body(
         _json["offset"] = offset
     if exclude_channels is not UNSET:
         _json["excludeChannels"] = exclude_channels
+
     return _json
 
 

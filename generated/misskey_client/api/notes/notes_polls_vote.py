@@ -16,10 +16,10 @@ def _body(
     note_id: str,
     choice: int,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "noteId": note_id,
-        "choice": choice,
-    }
+    _json: dict[str, Any] = {}
+    _json["noteId"] = note_id
+    _json["choice"] = choice
+
     return _json
 
 

@@ -24,14 +24,13 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _type_: None | str | Unset
     if isinstance(type_, Unset):
         _type_ = UNSET
     else:
         _type_ = type_
-    _json: dict[str, Any] = {
-        "noteId": note_id,
-    }
+    _json["noteId"] = note_id
     if _type_ is not UNSET:
         _json["type"] = _type_
     if limit is not UNSET:
@@ -44,6 +43,7 @@ def _body(
         _json["sinceDate"] = since_date
     if until_date is not UNSET:
         _json["untilDate"] = until_date
+
     return _json
 
 

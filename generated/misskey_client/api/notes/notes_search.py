@@ -27,6 +27,7 @@ def _body(
     user_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _user_id: None | str | Unset
     if isinstance(user_id, Unset):
         _user_id = UNSET
@@ -37,9 +38,7 @@ def _body(
         _channel_id = UNSET
     else:
         _channel_id = channel_id
-    _json: dict[str, Any] = {
-        "query": query,
-    }
+    _json["query"] = query
     if since_id is not UNSET:
         _json["sinceId"] = since_id
     if until_id is not UNSET:
@@ -58,6 +57,7 @@ def _body(
         _json["userId"] = _user_id
     if _channel_id is not UNSET:
         _json["channelId"] = _channel_id
+
     return _json
 
 

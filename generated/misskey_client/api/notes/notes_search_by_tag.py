@@ -28,6 +28,7 @@ def _body(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _query: list[list[str]] | Unset = UNSET
     if not isinstance(query, Unset):
         _query = []
@@ -51,7 +52,6 @@ def _body(
         _poll = UNSET
     else:
         _poll = poll
-    _json: dict[str, Any] = {}
     if tag is not UNSET:
         _json["tag"] = tag
     if _query is not UNSET:
@@ -74,6 +74,7 @@ def _body(
         _json["untilDate"] = until_date
     if limit is not UNSET:
         _json["limit"] = limit
+
     return _json
 
 

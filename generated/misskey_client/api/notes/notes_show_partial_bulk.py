@@ -17,11 +17,11 @@ def _body(
     *,
     note_ids: list[str],
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _note_ids = note_ids
 
-    _json: dict[str, Any] = {
-        "noteIds": _note_ids,
-    }
+    _json["noteIds"] = _note_ids
+
     return _json
 
 

@@ -51,6 +51,7 @@ def _body(
         _json["withFiles"] = with_files
     if with_renotes is not UNSET:
         _json["withRenotes"] = with_renotes
+
     return _json
 
 

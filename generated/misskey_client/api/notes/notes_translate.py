@@ -18,10 +18,10 @@ def _body(
     note_id: str,
     target_lang: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "noteId": note_id,
-        "targetLang": target_lang,
-    }
+    _json: dict[str, Any] = {}
+    _json["noteId"] = note_id
+    _json["targetLang"] = target_lang
+
     return _json
 
 

@@ -29,9 +29,8 @@ def _body(
     with_renotes: bool | Unset = UNSET,
     with_files: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "listId": list_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["listId"] = list_id
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -54,6 +53,7 @@ def _body(
         _json["withRenotes"] = with_renotes
     if with_files is not UNSET:
         _json["withFiles"] = with_files
+
     return _json
 
 

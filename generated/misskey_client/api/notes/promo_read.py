@@ -15,9 +15,9 @@ def _body(
     *,
     note_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "noteId": note_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["noteId"] = note_id
+
     return _json
 
 

@@ -20,13 +20,13 @@ def _body(
     limit: int | Unset = UNSET,
     until_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "userId": user_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["userId"] = user_id
     if limit is not UNSET:
         _json["limit"] = limit
     if until_id is not UNSET:
         _json["untilId"] = until_id
+
     return _json
 
 

@@ -19,6 +19,7 @@ def _body(
     header: None | str | Unset = UNSET,
     icon: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _header: None | str | Unset
     if isinstance(header, Unset):
         _header = UNSET
@@ -29,13 +30,12 @@ def _body(
         _icon = UNSET
     else:
         _icon = icon
-    _json: dict[str, Any] = {
-        "body": body,
-    }
+    _json["body"] = body
     if _header is not UNSET:
         _json["header"] = _header
     if _icon is not UNSET:
         _json["icon"] = _icon
+
     return _json
 
 

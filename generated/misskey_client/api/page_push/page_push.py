@@ -19,12 +19,12 @@ def _body(
     event: str,
     var: Any | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "pageId": page_id,
-        "event": event,
-    }
+    _json: dict[str, Any] = {}
+    _json["pageId"] = page_id
+    _json["event"] = event
     if var is not UNSET:
         _json["var"] = var
+
     return _json
 
 

@@ -30,6 +30,7 @@ def _body(
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _content = []
     for content_item_data in content:
         content_item = (
@@ -60,13 +61,11 @@ def _body(
     if not isinstance(font, Unset):
         _font = font
 
-    _json: dict[str, Any] = {
-        "title": title,
-        "name": name,
-        "content": _content,
-        "variables": _variables,
-        "script": script,
-    }
+    _json["title"] = title
+    _json["name"] = name
+    _json["content"] = _content
+    _json["variables"] = _variables
+    _json["script"] = script
     if _summary is not UNSET:
         _json["summary"] = _summary
     if _eye_catching_image_id is not UNSET:
@@ -77,6 +76,7 @@ def _body(
         _json["alignCenter"] = align_center
     if hide_title_when_pinned is not UNSET:
         _json["hideTitleWhenPinned"] = hide_title_when_pinned
+
     return _json
 
 

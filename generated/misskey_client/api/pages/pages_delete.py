@@ -15,9 +15,9 @@ def _body(
     *,
     page_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "pageId": page_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["pageId"] = page_id
+
     return _json
 
 

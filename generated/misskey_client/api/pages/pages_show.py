@@ -27,6 +27,7 @@ def _body(
         _json["name"] = name
     if username is not UNSET:
         _json["username"] = username
+
     return _json
 
 

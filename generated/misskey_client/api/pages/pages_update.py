@@ -30,6 +30,7 @@ def _body(
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _summary: None | str | Unset
     if isinstance(summary, Unset):
         _summary = UNSET
@@ -66,9 +67,7 @@ def _body(
     if not isinstance(font, Unset):
         _font = font
 
-    _json: dict[str, Any] = {
-        "pageId": page_id,
-    }
+    _json["pageId"] = page_id
     if title is not UNSET:
         _json["title"] = title
     if name is not UNSET:
@@ -89,6 +88,7 @@ def _body(
         _json["alignCenter"] = align_center
     if hide_title_when_pinned is not UNSET:
         _json["hideTitleWhenPinned"] = hide_title_when_pinned
+
     return _json
 
 

@@ -16,10 +16,10 @@ def _body(
     note_id: str,
     reaction: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "noteId": note_id,
-        "reaction": reaction,
-    }
+    _json: dict[str, Any] = {}
+    _json["noteId"] = note_id
+    _json["reaction"] = reaction
+
     return _json
 
 

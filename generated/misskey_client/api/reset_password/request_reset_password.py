@@ -16,10 +16,10 @@ def _body(
     username: str,
     email: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "username": username,
-        "email": email,
-    }
+    _json: dict[str, Any] = {}
+    _json["username"] = username
+    _json["email"] = email
+
     return _json
 
 

@@ -16,10 +16,10 @@ def _body(
     token: str,
     password: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "token": token,
-        "password": password,
-    }
+    _json: dict[str, Any] = {}
+    _json["token"] = token
+    _json["password"] = password
+
     return _json
 
 

@@ -17,14 +17,15 @@ def _body(
     *,
     user_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _user_id: None | str | Unset
     if isinstance(user_id, Unset):
         _user_id = UNSET
     else:
         _user_id = user_id
-    _json: dict[str, Any] = {}
     if _user_id is not UNSET:
         _json["userId"] = _user_id
+
     return _json
 
 

@@ -36,6 +36,7 @@ def _body(
         _json["untilDate"] = until_date
     if my is not UNSET:
         _json["my"] = my
+
     return _json
 
 

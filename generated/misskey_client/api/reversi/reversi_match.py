@@ -20,18 +20,19 @@ def _body(
     no_irregular_rules: bool | Unset = UNSET,
     multiple: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _user_id: None | str | Unset
     if isinstance(user_id, Unset):
         _user_id = UNSET
     else:
         _user_id = user_id
-    _json: dict[str, Any] = {}
     if _user_id is not UNSET:
         _json["userId"] = _user_id
     if no_irregular_rules is not UNSET:
         _json["noIrregularRules"] = no_irregular_rules
     if multiple is not UNSET:
         _json["multiple"] = multiple
+
     return _json
 
 

@@ -17,9 +17,9 @@ def _body(
     *,
     game_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "gameId": game_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["gameId"] = game_id
+
     return _json
 
 

@@ -18,10 +18,10 @@ def _body(
     game_id: str,
     crc32: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "gameId": game_id,
-        "crc32": crc32,
-    }
+    _json: dict[str, Any] = {}
+    _json["gameId"] = game_id
+    _json["crc32"] = crc32
+
     return _json
 
 

@@ -17,9 +17,9 @@ def _body(
     *,
     email_address: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "emailAddress": email_address,
-    }
+    _json: dict[str, Any] = {}
+    _json["emailAddress"] = email_address
+
     return _json
 
 

@@ -17,9 +17,9 @@ def _body(
     *,
     move_to_account: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "moveToAccount": move_to_account,
-    }
+    _json: dict[str, Any] = {}
+    _json["moveToAccount"] = move_to_account
+
     return _json
 
 

@@ -17,9 +17,9 @@ def _body(
     *,
     username: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "username": username,
-    }
+    _json: dict[str, Any] = {}
+    _json["username"] = username
+
     return _json
 
 

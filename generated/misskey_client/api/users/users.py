@@ -29,6 +29,7 @@ def _body(
     origin: UsersBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
         _sort = sort
@@ -46,7 +47,6 @@ def _body(
         _hostname = UNSET
     else:
         _hostname = hostname
-    _json: dict[str, Any] = {}
     if limit is not UNSET:
         _json["limit"] = limit
     if offset is not UNSET:
@@ -59,6 +59,7 @@ def _body(
         _json["origin"] = _origin
     if _hostname is not UNSET:
         _json["hostname"] = _hostname
+
     return _json
 
 

@@ -25,12 +25,12 @@ def _body(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _host: None | str | Unset
     if isinstance(host, Unset):
         _host = UNSET
     else:
         _host = host
-    _json: dict[str, Any] = {}
     if user_id is not UNSET:
         _json["userId"] = user_id
     if username is not UNSET:
@@ -47,6 +47,7 @@ def _body(
         _json["untilDate"] = until_date
     if limit is not UNSET:
         _json["limit"] = limit
+
     return _json
 
 

@@ -26,6 +26,7 @@ def _body(
     limit: int | Unset = UNSET,
     birthday: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _host: None | str | Unset
     if isinstance(host, Unset):
         _host = UNSET
@@ -36,7 +37,6 @@ def _body(
         _birthday = UNSET
     else:
         _birthday = birthday
-    _json: dict[str, Any] = {}
     if user_id is not UNSET:
         _json["userId"] = user_id
     if username is not UNSET:
@@ -55,6 +55,7 @@ def _body(
         _json["limit"] = limit
     if _birthday is not UNSET:
         _json["birthday"] = _birthday
+
     return _json
 
 

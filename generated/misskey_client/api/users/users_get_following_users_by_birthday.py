@@ -28,19 +28,19 @@ def _body(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _birthday: dict[str, Any]
     if isinstance(birthday, UsersGetFollowingUsersByBirthdayBodyBirthdayType0):
         _birthday = birthday.to_dict() if hasattr(birthday, "to_dict") else dict(cast(Any, birthday))
     else:
         _birthday = birthday.to_dict() if hasattr(birthday, "to_dict") else dict(cast(Any, birthday))
 
-    _json: dict[str, Any] = {
-        "birthday": _birthday,
-    }
+    _json["birthday"] = _birthday
     if limit is not UNSET:
         _json["limit"] = limit
     if offset is not UNSET:
         _json["offset"] = offset
+
     return _json
 
 

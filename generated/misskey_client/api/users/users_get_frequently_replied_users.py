@@ -19,11 +19,11 @@ def _body(
     user_id: str,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "userId": user_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["userId"] = user_id
     if limit is not UNSET:
         _json["limit"] = limit
+
     return _json
 
 

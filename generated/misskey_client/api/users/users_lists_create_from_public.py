@@ -18,10 +18,10 @@ def _body(
     name: str,
     list_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "name": name,
-        "listId": list_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["name"] = name
+    _json["listId"] = list_id
+
     return _json
 
 

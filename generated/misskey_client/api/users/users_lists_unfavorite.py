@@ -15,9 +15,9 @@ def _body(
     *,
     list_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "listId": list_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["listId"] = list_id
+
     return _json
 
 

@@ -28,9 +28,8 @@ def _body(
     allow_partial: bool | Unset = UNSET,
     with_files: bool | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "userId": user_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["userId"] = user_id
     if with_replies is not UNSET:
         _json["withReplies"] = with_replies
     if with_renotes is not UNSET:
@@ -51,6 +50,7 @@ def _body(
         _json["allowPartial"] = allow_partial
     if with_files is not UNSET:
         _json["withFiles"] = with_files
+
     return _json
 
 

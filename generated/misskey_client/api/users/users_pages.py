@@ -23,9 +23,8 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "userId": user_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["userId"] = user_id
     if limit is not UNSET:
         _json["limit"] = limit
     if since_id is not UNSET:
@@ -36,6 +35,7 @@ def _body(
         _json["sinceDate"] = since_date
     if until_date is not UNSET:
         _json["untilDate"] = until_date
+
     return _json
 
 

@@ -17,15 +17,15 @@ def _body(
     *,
     user_id: list[str] | str,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _user_id: list[str] | str
     if isinstance(user_id, list):
         _user_id = user_id
 
     else:
         _user_id = user_id
-    _json: dict[str, Any] = {
-        "userId": _user_id,
-    }
+    _json["userId"] = _user_id
+
     return _json
 
 

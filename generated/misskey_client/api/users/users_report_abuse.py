@@ -16,10 +16,10 @@ def _body(
     user_id: str,
     comment: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "userId": user_id,
-        "comment": comment,
-    }
+    _json: dict[str, Any] = {}
+    _json["userId"] = user_id
+    _json["comment"] = comment
+
     return _json
 
 

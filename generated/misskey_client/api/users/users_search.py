@@ -27,13 +27,12 @@ def _body(
     origin: UsersSearchBodyOrigin | Unset = UNSET,
     detail: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _origin: str | Unset = UNSET
     if not isinstance(origin, Unset):
         _origin = origin
 
-    _json: dict[str, Any] = {
-        "query": query,
-    }
+    _json["query"] = query
     if offset is not UNSET:
         _json["offset"] = offset
     if limit is not UNSET:
@@ -42,6 +41,7 @@ def _body(
         _json["origin"] = _origin
     if detail is not UNSET:
         _json["detail"] = detail
+
     return _json
 
 

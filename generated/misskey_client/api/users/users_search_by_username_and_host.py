@@ -25,6 +25,7 @@ def _body(
     limit: int | Unset = UNSET,
     detail: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _username: None | str | Unset
     if isinstance(username, Unset):
         _username = UNSET
@@ -35,7 +36,6 @@ def _body(
         _host = UNSET
     else:
         _host = host
-    _json: dict[str, Any] = {}
     if _username is not UNSET:
         _json["username"] = _username
     if _host is not UNSET:
@@ -44,6 +44,7 @@ def _body(
         _json["limit"] = limit
     if detail is not UNSET:
         _json["detail"] = detail
+
     return _json
 
 

@@ -24,6 +24,7 @@ def _body(
     username: str | Unset = UNSET,
     host: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _user_ids: list[str] | Unset = UNSET
     if not isinstance(user_ids, Unset):
         _user_ids = user_ids
@@ -33,7 +34,6 @@ def _body(
         _host = UNSET
     else:
         _host = host
-    _json: dict[str, Any] = {}
     if user_id is not UNSET:
         _json["userId"] = user_id
     if _user_ids is not UNSET:
@@ -42,6 +42,7 @@ def _body(
         _json["username"] = username
     if _host is not UNSET:
         _json["host"] = _host
+
     return _json
 
 

@@ -22,18 +22,18 @@ def _body(
     on: list[IWebhooksCreateBodyOnItem],
     secret: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _on = []
     for on_item_data in on:
         on_item: str = on_item_data
         _on.append(on_item)
 
-    _json: dict[str, Any] = {
-        "name": name,
-        "url": url,
-        "on": _on,
-    }
+    _json["name"] = name
+    _json["url"] = url
+    _json["on"] = _on
     if secret is not UNSET:
         _json["secret"] = secret
+
     return _json
 
 

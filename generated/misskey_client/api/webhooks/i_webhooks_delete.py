@@ -15,9 +15,9 @@ def _body(
     *,
     webhook_id: str,
 ) -> dict[str, Any]:
-    _json: dict[str, Any] = {
-        "webhookId": webhook_id,
-    }
+    _json: dict[str, Any] = {}
+    _json["webhookId"] = webhook_id
+
     return _json
 
 

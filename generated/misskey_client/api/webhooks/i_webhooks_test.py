@@ -23,16 +23,16 @@ def _body(
     type_: IWebhooksTestBodyType,
     override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _type_: str = type_
     _override: dict[str, Any] | Unset = UNSET
     if not isinstance(override, Unset):
         _override = override.to_dict() if hasattr(override, "to_dict") else dict(cast(Any, override))
-    _json: dict[str, Any] = {
-        "webhookId": webhook_id,
-        "type": _type_,
-    }
+    _json["webhookId"] = webhook_id
+    _json["type"] = _type_
     if _override is not UNSET:
         _json["override"] = _override
+
     return _json
 
 

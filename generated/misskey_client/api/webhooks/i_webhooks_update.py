@@ -23,6 +23,7 @@ def _body(
     on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
     active: bool | Unset = UNSET,
 ) -> dict[str, Any]:
+    _json: dict[str, Any] = {}
     _secret: None | str | Unset
     if isinstance(secret, Unset):
         _secret = UNSET
@@ -35,9 +36,7 @@ def _body(
             on_item: str = on_item_data
             _on.append(on_item)
 
-    _json: dict[str, Any] = {
-        "webhookId": webhook_id,
-    }
+    _json["webhookId"] = webhook_id
     if name is not UNSET:
         _json["name"] = name
     if url is not UNSET:
@@ -48,6 +47,7 @@ def _body(
         _json["on"] = _on
     if active is not UNSET:
         _json["active"] = active
+
     return _json
 
 
