@@ -21,6 +21,7 @@ from ._errors import (
 )
 from ._parsing import is_strict, strict_parsing
 from ._retry import DEFAULT_RETRY, RetryPolicy
+from ._server import ServerInfo
 from ._upload import FileInput, ProgressCallback
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "ResponseParseError",
     "RetryPolicy",
     "ServerError",
+    "ServerInfo",
     "SyncClient",
     "TokenLocation",
     "TransportError",

@@ -40,6 +40,7 @@ from ._errors import (
 )
 from ._pagination import Pager, endpoint_of
 from ._retry import DEFAULT_RETRY, RetryPolicy
+from ._server import ServerInfo, mismatch, nodeinfo_flow
 from ._upload import ProgressCallback, prepare_files
 
 if TYPE_CHECKING:
@@ -87,7 +88,9 @@ class BaseClient:
     #: The module of the generated endpoint registry (name -> EndpointSpec), loaded on first use;
     #: the generated subclasses set it.
     _registry_module: str | None = None
-    #: The Misskey version the client was generated from; the generated subclasses set it.
+    #: The software (nodeinfo's name) and version the client was generated from; the generated
+    #: subclasses set them.
+    spec_software: str | None = None
     spec_version: str | None = None
 
     def __init__(
@@ -167,15 +170,38 @@ class BaseClient:
         version = meta.get("version") if isinstance(meta, dict) else None
         if isinstance(version, str):
             self._server["version"] = version
-            if self.spec_version and version != self.spec_version and not self._server.get("warned"):
-                self._server["warned"] = True
-                warnings.warn(
-                    f"{self.base_url} runs Misskey {version}; this client was generated from the "
-                    f"{self.spec_version} spec. Endpoints it lacks raise EndpointNotSupportedError.",
-                    stacklevel=3,
-                )
+            self._warn_if_other(None, version)
             return version
         return None
+
+    def _warn_if_other(self, software: str | None, version: str | None) -> None:
+        """Warn, once per client, when the server is not what the client was generated from."""
+        message = mismatch(self.base_url, (self.spec_software, self.spec_version), (software, version))
+        if message and not self._server.get("warned"):
+            self._server["warned"] = True
+            warnings.warn(message, stacklevel=4)
+
+    def _learn_server(self, software: str | None, version: str | None, endpoints: Any) -> ServerInfo:
+        listed = frozenset(e for e in endpoints if isinstance(e, str)) if isinstance(endpoints, list) else frozenset()
+        self._server["endpoints"] = listed
+        self._server.setdefault("version", version)
+        info = self._server["info"] = ServerInfo(software, version, listed)
+        self._warn_if_other(software, version)
+        return info
+
+    @staticmethod
+    def _nodeinfo_request(url: str) -> httpx.Request:
+        """A GET of a public nodeinfo document, built without the pool's headers (its token)."""
+        return httpx.Request("GET", url, headers={"Accept": "application/json"})
+
+    @staticmethod
+    def _nodeinfo_json(response: httpx.Response) -> Any:
+        if response.status_code != 200:
+            return None
+        try:
+            return json.loads(response.content)
+        except (ValueError, RecursionError):
+            return None
 
     def __repr__(self) -> str:
         auth = "set" if self._token else "none"
@@ -446,6 +472,30 @@ class SyncClient(BaseClient):
             self._server["endpoints"] = frozenset(self.request("endpoints"))
         return endpoint.strip("/") in self._server["endpoints"]
 
+    @property
+    def server(self) -> ServerInfo:
+        """The server's software and version (nodeinfo) and its endpoints, asked once per client.
+
+        ``str(mk.server)`` is ``"misskey 2026.3.2"`` or ``"sharkey 2025.4.2"``. When it is not what
+        the client was generated from, the first look warns once, naming both.
+        """
+        info: ServerInfo | None = self._server.get("info")
+        if info is None:
+            flow = nodeinfo_flow(self.base_url)
+            try:
+                url = next(flow)
+                while True:
+                    try:
+                        response = self._http.send(self._nodeinfo_request(url))
+                    except httpx.RequestError as exc:
+                        raise _httpx_error("nodeinfo", exc) from exc
+                    url = flow.send(self._nodeinfo_json(response))
+            except StopIteration as done:
+                software, version = done.value
+            version = version or self.server_version
+            info = self._learn_server(software, version, self.request("endpoints"))
+        return info
+
     def paginate(
         self,
         method: Callable[..., Sequence[T]],
@@ -581,6 +631,25 @@ class AsyncClient(BaseClient):
         if "endpoints" not in self._server:
             self._server["endpoints"] = frozenset(await self.request("endpoints"))
         return endpoint.strip("/") in self._server["endpoints"]
+
+    async def server(self) -> ServerInfo:
+        """The server's software and version (nodeinfo) and its endpoints, asked once per client."""
+        info: ServerInfo | None = self._server.get("info")
+        if info is None:
+            flow = nodeinfo_flow(self.base_url)
+            try:
+                url = next(flow)
+                while True:
+                    try:
+                        response = await self._http.send(self._nodeinfo_request(url))
+                    except httpx.RequestError as exc:
+                        raise _httpx_error("nodeinfo", exc) from exc
+                    url = flow.send(self._nodeinfo_json(response))
+            except StopIteration as done:
+                software, version = done.value
+            version = version or await self.server_version()
+            info = self._learn_server(software, version, await self.request("endpoints"))
+        return info
 
     async def paginate(
         self,
