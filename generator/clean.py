@@ -8,14 +8,16 @@ but the spec forgot) live in :mod:`generator.patches` instead.
 from __future__ import annotations
 
 import copy
+import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import SpecError
+from .report import Finding
 
-__all__ = ["CleanResult", "clean", "endpoint_name", "pascal"]
+__all__ = ["CleanResult", "clean", "endpoint_name", "pascal", "where"]
 
 JSON = dict[str, Any]
 
@@ -24,6 +26,8 @@ JSON = dict[str, Any]
 class CleanResult:
     spec: JSON
     warnings: list[str] = field(default_factory=list)
+    #: what the clean-up changed that the user should know of (repairs, untyped values, skipped endpoints)
+    findings: list[Finding] = field(default_factory=list)
     #: endpoint name -> the alternatives of a oneOf/anyOf body, as lists of property names
     body_alternatives: dict[str, list[list[str]]] = field(default_factory=dict)
     #: model class name -> (property, value) that tells it apart inside a union
@@ -46,10 +50,15 @@ def clean(raw: JSON) -> CleanResult:
     _check_openapi(result)
     _keep_only_post(result)
     _skip_unrenderable_paths(result)
+    _dangling_refs(result)
     _drop_body_security(result)
     _name_operations(result)
     _errors_are_raised(result)
+    _drop_empty_bodies(result)
+    _arrays_have_items(result)
+    _formats_that_change_types(result)
     _nullable_all_of(result)
+    _merge_conflicting_all_of(result)
     _merge_alternative_bodies(result)
     _uploads_are_arguments(result)
     _hoist_tagged_unions(result)
@@ -68,6 +77,10 @@ def _check_openapi(result: CleanResult) -> None:
         raise SpecError("not an OpenAPI 3 document: no 'openapi: 3.x' field")
     if not isinstance(spec.get("paths"), dict) or not spec["paths"]:
         raise SpecError("the OpenAPI document has no paths")
+    if "/meta" not in spec["paths"]:
+        # Every Misskey release and fork serves ``meta``; another API's spec would give a useless client.
+        title = spec.get("info", {}).get("title") if isinstance(spec.get("info"), dict) else None
+        raise SpecError(f"this OpenAPI document ({title or 'untitled'}) is not a Misskey API: it has no /meta endpoint")
     if version.startswith("3.0"):
         # Misskey before 13.x and some forks serve 3.0 (nullable: true instead of type lists).
         result.warnings.append(f"OpenAPI {version}: an older Misskey or a fork; generating anyway")
@@ -107,7 +120,9 @@ def _skip_unrenderable_paths(result: CleanResult) -> None:
         name = endpoint_name(path)
         if not _ENDPOINT_NAME.match(name):
             del result.spec["paths"][path]
-            result.warnings.append(f"skipped endpoint {name!r}: its path cannot be a method name; use mk.request()")
+            result.findings.append(
+                Finding("skipped", name, "its path cannot be a method name; call it with mk.request()")
+            )
 
 
 def _drop_body_security(result: CleanResult) -> None:
@@ -355,3 +370,287 @@ def _hoist_colliding_inline_objects(result: CleanResult) -> None:
             schemas[new_name] = inline
             properties[name] = {"$ref": f"#/components/schemas/{new_name}"}
             taken.add(pascal(new_name))
+
+
+def _walk_pointers(node: Any, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], JSON]]:
+    """Every object in ``node`` with the path of keys that leads to it."""
+    if isinstance(node, dict):
+        yield parts, node
+        for key, value in list(node.items()):
+            yield from _walk_pointers(value, (*parts, str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk_pointers(value, (*parts, str(index)))
+
+
+_SCHEMA_KEYWORDS = {"properties", "items", "allOf", "oneOf", "anyOf", "additionalProperties", "schema", "content"}
+
+
+def where(parts: tuple[str, ...]) -> str:
+    """A place in the spec as a person names it: ``MetaLite.langs``, ``meta (answer).ads[]``, ``i (body).name``."""
+    if parts[:2] == ("components", "schemas") and len(parts) > 2:
+        name, rest = parts[2], parts[3:]
+    elif parts[:1] == ("paths",) and len(parts) > 1:
+        side = "answer" if "responses" in parts else "body" if "requestBody" in parts else "operation"
+        name, rest = f"{endpoint_name(parts[1])} ({side})", parts[3:]
+        rest = rest[rest.index("schema") + 1 :] if "schema" in rest else ()
+    else:
+        return "/" + "/".join(parts)
+    out = name
+    keys = iter(rest)
+    for key in keys:
+        if key == "properties":
+            out += "." + next(keys, "?")
+        elif key == "items":
+            out += "[]"
+        elif key in ("allOf", "oneOf", "anyOf"):
+            out += f"<{key}[{next(keys, '?')}]>"
+        elif key == "additionalProperties":
+            out += "{}"
+    return out
+
+
+def _resolves(spec: JSON, ref: str) -> bool:
+    if not ref.startswith("#/"):
+        return False
+    node: Any = spec
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return isinstance(node, dict)
+
+
+def _dangling_refs(result: CleanResult) -> None:
+    """A ``$ref`` to a schema the document does not have (a fork that renamed or dropped one, or a
+    reference to another file: ``{"$ref": "#/components/schemas/Gone"}``). openapi-python-client
+    drops every model on the way to it, and every endpoint that returns one of those. The value
+    becomes plain JSON instead, named in the report.
+    """
+    for parts, node in list(_walk_pointers(result.spec)):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not _resolves(result.spec, ref):
+            node.clear()
+            node["description"] = f"Not typed: the spec refers to {ref}, which it does not define."
+            result.findings.append(Finding("untyped", where(parts), f"refers to {ref}, which the spec lacks"))
+
+
+def _is_empty_object(schema: Any) -> bool:
+    return (
+        isinstance(schema, dict)
+        and schema.get("type", "object") in ("object", ["object"])
+        and not schema.get("properties")
+        and not any(k in schema for k in ("allOf", "oneOf", "anyOf", "$ref"))
+        and schema.get("additionalProperties") in (None, False)
+    )
+
+
+def _drop_empty_bodies(result: CleanResult) -> None:
+    """Misskey 13.x declares a body for every endpoint, parameterless ones included:
+    ``requestBody: {content: {application/json: {schema: {type: object, properties: {}, required: []}}}}``
+    where later releases declare none. Such a body has nothing to pass, and rendered as one it
+    gives each parameterless method an empty keyword-only marker (``def list(self, *, )``).
+    """
+    for item in result.spec["paths"].values():
+        operation = item.get("post")
+        body = operation.get("requestBody") if isinstance(operation, dict) else None
+        if not isinstance(body, dict):
+            continue
+        content = body.get("content") or {}
+        if all(_is_empty_object((media or {}).get("schema")) for media in content.values()):
+            del operation["requestBody"]
+
+
+def _types(schema: JSON) -> set[str]:
+    declared = schema.get("type")
+    types = set(declared) if isinstance(declared, list) else {declared} if isinstance(declared, str) else set()
+    if schema.get("nullable") is True:
+        types.add("null")
+    return types
+
+
+def _arrays_have_items(result: CleanResult) -> None:
+    """``{"type": "array"}`` with no ``items`` (a fork's ``MetaLite``, written from a TypeScript
+    type with no element schema): openapi-python-client refuses the whole model, and with it
+    every endpoint that returns it (``meta`` and ``admin/meta`` answered ``None``). The list
+    stays a list; its items are plain JSON (``items: {}``).
+    """
+    for parts, node in list(_walk_pointers(result.spec)):
+        if "array" in _types(node) and "items" not in node and "prefixItems" not in node and _is_schema(parts):
+            node["items"] = {}
+            why = "an array without `items`: its items are Any"
+            result.findings.append(Finding("untyped", where(parts) + "[]", why))
+
+
+def _is_schema(parts: tuple[str, ...]) -> bool:
+    """Whether the object at ``parts`` is a schema (and not, say, an example value)."""
+    if "example" in parts or "examples" in parts or "x-misskey-errors" in parts:
+        return False
+    return parts[:2] == ("components", "schemas") or "schema" in parts
+
+
+# Formats openapi-python-client turns into Python types other than str (datetime, date, UUID, File).
+_TYPED_FORMATS = {"date-time", "date", "uuid", "binary"}
+
+
+def _formats_that_change_types(result: CleanResult) -> None:
+    """openapi-python-client parses ``date-time`` and ``date`` strings into datetime objects, ``uuid``
+    into UUID and ``binary`` into a file; every other format (Misskey's ``id``, ``misskey:id``,
+    ``url``) stays a plain ``str``. On a value that is not a string (``{"type": "number",
+    "format": "date-time"}``), or a ``binary`` outside a multipart body, the format would give a
+    wrong type or an unrenderable model; it is dropped there. So is a ``default`` a date-time
+    property cannot hold (``"default": "now"``).
+    """
+    for parts, node in list(_walk_pointers(result.spec)):
+        fmt = node.get("format")
+        if fmt not in _TYPED_FORMATS or not _is_schema(parts):
+            continue
+        not_string = _types(node) - {"null"} != {"string"}
+        binary_in_json = fmt == "binary" and "multipart~1form-data" not in parts and "multipart/form-data" not in parts
+        if not_string or binary_in_json:
+            del node["format"]
+            result.findings.append(
+                Finding(
+                    "repaired",
+                    where(parts),
+                    f"format {fmt!r} on a {'/'.join(sorted(_types(node))) or 'untyped'} "
+                    "value does not apply; it is a plain value",
+                )
+            )
+        elif fmt in ("date-time", "date") and isinstance(node.get("default"), str):
+            try:
+                datetime.date.fromisoformat(node["default"][:10])
+            except ValueError:
+                result.findings.append(
+                    Finding("repaired", where(parts), f"default {node['default']!r} is not a {fmt}; dropped")
+                )
+                del node["default"]
+
+
+# Keys that document a schema without constraining it: they never make two definitions differ.
+_ANNOTATIONS = frozenset({"description", "example", "examples", "title", "deprecated", "default", "nullable", "type"})
+
+
+def _constraints(schema: JSON) -> JSON:
+    return {k: v for k, v in schema.items() if k not in _ANNOTATIONS}
+
+
+def _describe_schema(schema: JSON) -> str:
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    types = sorted(_types(schema), key=lambda t: (t == "null", t))
+    text = " | ".join(types) if types else "any"
+    if "enum" in schema:
+        text += f" enum {schema['enum']}"
+    return text
+
+
+def _merge_definitions(first: JSON, second: JSON) -> JSON:
+    """One schema that accepts what either definition of a property accepts."""
+    if _constraints(first) == _constraints(second):
+        types = sorted(_types(first) | _types(second), key=lambda t: (t == "null", t))
+        merged = {k: v for k, v in {**first, **second}.items() if k not in ("type", "nullable")}
+        if types:
+            merged["type"] = types[0] if len(types) == 1 else types
+        return merged
+    if "enum" in first and "enum" in second and _types(first) == _types(second):
+        values = list(first["enum"]) + [v for v in second["enum"] if v not in first["enum"]]
+        return {**first, **second, "enum": values}
+    merged = {"anyOf": [first, second]}
+    if "description" in second or "description" in first:
+        merged["description"] = second.get("description", first.get("description"))
+    return merged
+
+
+def _members(schema: JSON, spec: JSON, depth: int = 0) -> list[tuple[str, dict[str, JSON], set[str]]] | None:
+    """(name, properties, required) of each part of an ``allOf`` object, or None if a part is not a
+    plain object (a union, a cycle too deep)."""
+    if depth > 20:
+        return None
+    parts: list[tuple[str, dict[str, JSON], set[str]]] = []
+    if schema.get("properties") or schema.get("required"):
+        parts.append(("itself", dict(schema.get("properties") or {}), set(schema.get("required") or [])))
+    for member in schema.get("allOf") or []:
+        if not isinstance(member, dict):
+            return None
+        name = "inline"
+        if "$ref" in member:
+            name = str(member["$ref"]).rsplit("/", 1)[-1]
+            member = _resolve(spec, member["$ref"])
+        if any(k in member for k in ("oneOf", "anyOf", "$ref")):
+            return None
+        if "allOf" in member:
+            inner = _members(member, spec, depth + 1)
+            if inner is None:
+                return None
+            parts.extend((f"{name}>{n}" if name != "inline" else n, p, r) for n, p, r in inner)
+        else:
+            parts.append((name, dict(member.get("properties") or {}), set(member.get("required") or [])))
+    return parts
+
+
+def _merge_conflicting_all_of(result: CleanResult) -> None:
+    """``allOf`` members that define one property differently: a fork's ``MeDetailed`` is
+    ``allOf: [UserLite, UserDetailedNotMeOnly, MeDetailedOnly]``, where ``UserLite.isAdmin`` is an
+    optional ``boolean`` and ``MeDetailedOnly.isAdmin`` a required ``[boolean, null]``.
+    openapi-python-client cannot merge the two ("bool can't be merged with bool | None"), drops
+    ``MeDetailed`` and leaves ``mk.i()`` returning None. Such an object is flattened into one:
+    each disagreeing property takes a schema accepting both definitions (``boolean`` and
+    ``[boolean, null]`` give ``[boolean, null]``; other pairs a union) and is required only
+    where every definition requires it. Objects whose members agree are left as they are.
+    """
+    spec = result.spec
+    # Components first, so that an answer built on a repaired component (``allOf: [MeDetailed, ...]``)
+    # meets it already flat and needs no repair of its own.
+    nodes = [*_walk_pointers(spec["components"], ("components",)), *_walk_pointers(spec["paths"], ("paths",))]
+    for parts, node in nodes:
+        all_of = node.get("allOf")
+        if not isinstance(all_of, list) or len(all_of) < 2 or not _is_schema(parts):
+            continue
+        members = _members(node, spec)
+        if members is None:
+            continue
+        definitions: dict[str, list[tuple[str, JSON, bool]]] = {}
+        for member, member_properties, member_required in members:
+            for name, prop in member_properties.items():
+                if isinstance(prop, dict):
+                    definitions.setdefault(name, []).append((member, prop, name in member_required))
+        conflicts = {
+            name: found
+            for name, found in definitions.items()
+            if len({repr(sorted(_constraints(p).items())) + repr(sorted(_types(p))) for _, p, _ in found}) > 1
+        }
+        if not conflicts:
+            continue
+        all_required = set().union(*(r for _, _, r in members))
+        properties: dict[str, JSON] = {}
+        required: set[str] = set()
+        for name, found in definitions.items():
+            if name in conflicts:
+                merged = found[0][1]
+                for _, prop, _ in found[1:]:
+                    merged = _merge_definitions(merged, prop)
+                properties[name] = copy.deepcopy(merged)
+                if all(req for _, _, req in found):
+                    required.add(name)
+                shapes = "; ".join(f"{_describe_schema(p)}{'' if req else ' (optional)'} in {m}" for m, p, req in found)
+                state = "required" if name in required else "optional"
+                result.findings.append(
+                    Finding(
+                        "repaired",
+                        f"{where(parts)}.{name}",
+                        f"allOf members disagree ({shapes}); merged as {_describe_schema(merged)}, {state}",
+                    )
+                )
+            else:
+                properties[name] = copy.deepcopy(found[-1][1])
+                if name in all_required:
+                    required.add(name)
+        flat: JSON = {k: v for k, v in node.items() if k not in ("allOf", "properties", "required", "type")}
+        flat["type"] = "object"
+        flat["properties"] = properties
+        if required:
+            flat["required"] = sorted(required)
+        node.clear()
+        node.update(flat)

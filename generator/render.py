@@ -26,10 +26,11 @@ from openapi_python_client.parser.errors import GeneratorError as OpcError
 from openapi_python_client.parser.openapi import Endpoint
 from openapi_python_client.parser.properties import ModelProperty
 
+from . import fallback
 from .clean import CleanResult, endpoint_name
-from .errors import SpecError
+from .report import Source
 
-__all__ = ["EndpointInfo", "Node", "RenderResult", "attribute_name", "render"]
+__all__ = ["EndpointInfo", "Node", "RenderResult", "attribute_name", "public_name", "render"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PACKAGE = "misskey_client"
@@ -46,7 +47,47 @@ _RESERVED = {
     "stream",
     "paginate",
     "supports",
+    "server",
+    "server_version",
+    "with_options",
+    "retry",
 }
+
+
+# Property names that keep openapi-python-client's trailing "_" (it gives one to every builtin):
+# Python's keywords, and the few names the generated code needs unshadowed itself (``self`` in
+# methods, ``datetime`` and the builtin types in class-body annotations, the ``client`` and
+# ``progress`` arguments, the helpers ``_body`` calls). Misskey uses ``self`` only.
+_KEEP_UNDERSCORE = frozenset(
+    {"self", "datetime", "str", "int", "float", "bool", "list", "dict", "set", "client", "progress"}
+    | {"isinstance", "hasattr", "cast", "Any", "UNSET", "Unset", "File", "Mapping"}
+)
+
+
+def public_name(prop: Any) -> str:
+    """A property's attribute and keyword-argument name: the API's name in snake_case.
+
+    openapi-python-client renames every builtin (``type`` becomes ``type_``, ``license`` ``license_``);
+    only keywords need it, so ``reaction.type`` reads as Misskey's docs and every other client spell it.
+    Generated code keeps ``python_name`` (``type_``) for its local variables, where a builtin must
+    not be shadowed.
+    """
+    name = str(prop.python_name)
+    base = name[:-1]
+    if name.endswith("_") and strings.fix_reserved_words(base) == name and not keyword.iskeyword(base):
+        return name if base in _KEEP_UNDERSCORE else base
+    return name
+
+
+def _declaration(prop: Any) -> str:
+    """``type: str`` (a property declared in a model class), as ``Property.to_string`` but named publicly."""
+    code = str(prop.to_string().as_unembedded_code())
+    return public_name(prop) + code[len(str(prop.python_name)) :]
+
+
+def _docline(prop: Any) -> str:
+    """A property's line in a docstring, as ``Property.to_docstring`` but named publicly."""
+    return public_name(prop) + str(prop.to_docstring())[len(str(prop.python_name)) :]
 
 
 def attribute_name(segment: str, *, top: bool = False) -> str:
@@ -77,6 +118,9 @@ class EndpointInfo:
     idempotent: bool
     pagination: str | None  # "id" (untilId/sinceId), "offset", or None
     default_limit: int | None
+    answer: Any  # the openapi-python-client Response parsed from a JSON answer, or None
+    no_body: list[str]  # success statuses without a body ("204"): the function returns None for them
+    returns: str  # the return type: "Note", "Note | None", "None"
 
 
 @dataclass
@@ -102,6 +146,8 @@ class RenderResult:
     files: dict[str, str]  # relative path (under the output root) -> content
     warnings: list[str]
     endpoints: list[EndpointInfo]
+    typed: int  # endpoints whose answer is parsed into its declared type
+    no_body: int  # endpoints that answer 204 (the function returns None)
 
 
 def _config() -> Config:
@@ -220,29 +266,49 @@ def _raw(value: Any) -> str:
 
 
 def _describe(error: OpcError) -> str:
-    detail = (error.detail or "").strip().splitlines()
-    return f"{error.header or 'problem'}: {detail[0] if detail else ''}".strip()
+    return f"{fallback.readable(error.header) or 'problem'}: {fallback.readable(error.detail)}"
 
 
-def render(cleaned: CleanResult, out_dir: Path) -> RenderResult:
+def _answers(endpoint: Endpoint, operation: dict[str, Any]) -> tuple[Any, list[str], str]:
+    """(the response to parse, the success statuses without a body, the return type) of an endpoint.
+
+    Every success status counts: ``notes/translate`` answers a translation (200) or nothing (204),
+    so it returns ``NotesTranslateResponse200 | None``.
+    """
+    with_json = set(fallback.json_answers(operation))
+    answer = None
+    no_body = []
+    for status in sorted(operation.get("responses") or {}):
+        if not str(status).startswith("2"):
+            continue
+        if str(status) not in with_json:
+            no_body.append(str(status))
+            continue
+        found = [r for r in endpoint.responses.patterns if str(r.status_code.pattern) == str(status)]
+        if found and answer is None:
+            answer = found[0]
+    if answer is None:
+        return None, no_body, "None"
+    code = str(answer.prop.get_type_string().as_unembedded_code())
+    nullable = no_body and code != "Any" and not code.endswith("| None") and code != "None"
+    return answer, no_body, f"{code} | None" if nullable else code
+
+
+def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
     """Render the client package into ``out_dir/misskey_client`` and return extra files and warnings."""
     config = _config()
     config.output_path = out_dir / PACKAGE
-    openapi = GeneratorData.from_dict(cleaned.spec, config=config)
-    if isinstance(openapi, OpcError):
-        raise SpecError(f"openapi-python-client cannot use this spec: {_describe(openapi)}")
+    # Changes cleaned.spec where a part cannot be built (each change is a finding).
+    openapi = fallback.build(cleaned.spec, config, cleaned.findings)
     overrides = _drop_type0_suffix(openapi)
     if overrides:
         config.class_overrides.update(overrides)
-        openapi = GeneratorData.from_dict(cleaned.spec, config=config)
-        assert not isinstance(openapi, OpcError)
+        reparsed = GeneratorData.from_dict(cleaned.spec, config=config)
+        assert not isinstance(reparsed, OpcError)
+        openapi = reparsed
 
     warnings: list[str] = []
     infos = _endpoint_infos(cleaned, openapi)
-    generated = {info.name for info in infos}
-    for path, item in sorted(cleaned.spec["paths"].items()):
-        if "post" in item and endpoint_name(path) not in generated:
-            warnings.append(f"skipped endpoint {endpoint_name(path)}: openapi-python-client could not render it")
 
     root = Node(path=())
     for info in infos:
@@ -254,16 +320,24 @@ def render(cleaned: CleanResult, out_dir: Path) -> RenderResult:
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
     by_path = {info.name: info for info in infos}
     project.env.filters.update(
-        union=lambda a, b: set(a) | set(b), qualify_builtins=_qualify_builtins, tuple_=lambda values: tuple(values)
+        union=lambda a, b: set(a) | set(b),
+        qualify_builtins=_qualify_builtins,
+        tuple_=lambda values: tuple(values),
+        public=public_name,
     )
     project.env.globals.update(
         body_imports=_body_imports,
+        body_properties=_body_model_properties,
         import_template=lambda prop: project.env.get_template("property_templates/" + prop.template).module,
         discriminators={strings.pascal_case(name): tag for name, tag in cleaned.discriminators.items()},
         endpoint_info=lambda endpoint: by_path[endpoint_name(_raw(endpoint.path))],
-        spec_version=str(cleaned.spec["info"]["version"]),
+        spec_version=source.version or str(cleaned.spec["info"]["version"]),
+        spec_software=source.software or "misskey",
         root=root,
         as_required=lambda prop: attrs.evolve(prop, required=True),
+        public=public_name,
+        declaration=_declaration,
+        docline=_docline,
         plain_map=functools.partial(_plain_map, project, {m.class_info.name: m for m in openapi.models}),
         takes_as_is=functools.partial(_takes_as_is, project),
     )
@@ -271,6 +345,8 @@ def render(cleaned: CleanResult, out_dir: Path) -> RenderResult:
         build_errors = project.build()
     for error in build_errors:
         warnings.append(_describe(error))
+    as_json = {f.where for f in cleaned.findings if f.kind == "as-json"}
+    no_body = {info.name for info in infos if info.returns == "None"}
     imports = [import_string_from_class(m.class_info) for m in [*openapi.models, *openapi.enums]]
     alls = [m.class_info.name for m in [*openapi.models, *openapi.enums]]
     stub = _render(project, "models_init.pyi.jinja", imports=imports, alls=alls)
@@ -288,7 +364,8 @@ def render(cleaned: CleanResult, out_dir: Path) -> RenderResult:
     files["misskey_auth/_permissions.py"] = _render(
         project, "permissions.py.jinja", permissions=sorted({p for info in infos for p in info.permission})
     )
-    return RenderResult(files=files, warnings=warnings, endpoints=infos)
+    typed = len(infos) - len(no_body) - len(as_json & {info.name for info in infos})
+    return RenderResult(files=files, warnings=warnings, endpoints=infos, typed=typed, no_body=len(no_body))
 
 
 def _takes_as_is(project: Project, prop: Any) -> bool:
@@ -317,6 +394,14 @@ def _qualify_builtins(code: str) -> str:
     """Facade namespaces have methods named ``list`` and ``set``, which shadow the builtins inside the
     class body; annotations there say ``builtins.list[...]``."""
     return _BUILTIN_GENERIC.sub(r"builtins.\1[", str(code))
+
+
+def _body_model_properties(endpoint: Endpoint) -> list[Any]:
+    """The properties of an endpoint's JSON body model (its keyword arguments), if it has one."""
+    body = endpoint.bodies[0].prop if endpoint.bodies else None
+    if not isinstance(body, ModelProperty):
+        return []
+    return [*(body.required_properties or []), *(body.optional_properties or [])]
 
 
 def _body_imports(endpoint: Endpoint, prefix: str) -> set[str]:
@@ -371,6 +456,7 @@ def _endpoint_infos(cleaned: CleanResult, openapi: GeneratorData) -> list[Endpoi
                 description, permission, credential is not None and credential.group(1) == "Yes"
             )
             module_name = strings.PythonIdentifier(_raw(endpoint.name), "field_")
+            answer, no_body, returns = _answers(endpoint, operation)
             infos.append(
                 EndpointInfo(
                     name=name,
@@ -386,6 +472,9 @@ def _endpoint_infos(cleaned: CleanResult, openapi: GeneratorData) -> list[Endpoi
                     idempotent=_idempotent(name, permission),
                     pagination=_pagination(operation),
                     default_limit=_default_limit(operation),
+                    answer=answer,
+                    no_body=no_body,
+                    returns=returns,
                 )
             )
     return sorted(infos, key=lambda info: info.name)

@@ -31,7 +31,7 @@ def test_upload_into_folder_update_and_delete(alice: Misskey) -> None:
     # Each value field reached the server (Misskey ignores fields sent after the file).
     assert (uploaded.name, uploaded.folder_id, uploaded.comment) == ("pixel.png", folder.id, "a 1x1 pixel")
     assert uploaded.is_sensitive is True
-    assert (uploaded.type_, uploaded.size) == ("image/png", len(PNG))
+    assert (uploaded.type, uploaded.size) == ("image/png", len(PNG))
 
     assert alice.drive.files.show(file_id=uploaded.id).md5 == uploaded.md5
     renamed = alice.drive.files.update(file_id=uploaded.id, name="renamed.png", is_sensitive=False)

@@ -39,7 +39,7 @@ def test_poll_vote_and_reaction(alice: Misskey, bob: Misskey) -> None:
     assert after.reactions.additional_properties == {"👍": 1}
 
     reactions = alice.notes.reactions(note_id=note.id)
-    assert [(r.type_, r.user.id) for r in reactions] == [("👍", bob.i().id)]
+    assert [(r.type, r.user.id) for r in reactions] == [("👍", bob.i().id)]
 
     assert bob.notes.reactions.delete(note_id=note.id) is None
     assert alice.notes.show(note_id=note.id).reactions.additional_properties == {}

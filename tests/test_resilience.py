@@ -77,7 +77,7 @@ def test_large_upload_streams_with_progress(alice: Misskey, tmp_path: Path) -> N
             f.write(block)
     seen: list[tuple[int, int | None]] = []
     uploaded = alice.drive.files.create(file=path, progress=lambda sent, total: seen.append((sent, total)))
-    assert (uploaded.name, uploaded.size, uploaded.type_) == ("big.txt", BIG, "text/plain")
+    assert (uploaded.name, uploaded.size, uploaded.type) == ("big.txt", BIG, "text/plain")
     assert seen[-1] == (BIG, BIG)
     assert len(seen) >= BIG // (64 * 1024)  # reported chunk by chunk, not once
     assert all(a[0] < b[0] for a, b in itertools.pairwise(seen))
@@ -86,7 +86,7 @@ def test_large_upload_streams_with_progress(alice: Misskey, tmp_path: Path) -> N
 
 def test_upload_from_bytes_and_file_objects(alice: Misskey, tmp_path: Path) -> None:
     from_bytes = alice.drive.files.create(file=b"hello, drive", name="hello.txt")
-    assert (from_bytes.name, from_bytes.size, from_bytes.type_) == ("hello.txt", 12, "text/plain")
+    assert (from_bytes.name, from_bytes.size, from_bytes.type) == ("hello.txt", 12, "text/plain")
     path = tmp_path / "notes.txt"
     path.write_bytes(b"from a file object\n")
     with path.open("rb") as handle:  # the file name comes from the object

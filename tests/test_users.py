@@ -41,7 +41,7 @@ def test_follow_notifications_and_unfollow(alice: Misskey, bob: Misskey) -> None
     assert alice_id in [f.followee_id for f in following]
 
     notifications = alice.i.notifications(limit=10, include_types=["follow"])
-    assert notifications and notifications[0].type_ == "follow"
+    assert notifications and notifications[0].type == "follow"
     assert notifications[0].user_id == bob_id
 
     unfollowed = bob.following.delete(user_id=alice_id)

@@ -15,11 +15,12 @@ from misskey_core import (
     FileInput,
     ProgressCallback,
     RetryPolicy,
+    ServerInfo,
     TokenLocation,
     strict_parsing,
 )
 
-from .client import SPEC_VERSION, AsyncMisskey, Misskey
+from .client import SPEC_SOFTWARE, SPEC_VERSION, AsyncMisskey, Misskey
 from .errors import (
     AuthenticationError,
     EndpointNotSupportedError,
@@ -74,6 +75,7 @@ __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "PERMISSIONS",
+    "SPEC_SOFTWARE",
     "SPEC_VERSION",
     "UNSET",
     "AsyncMisskey",
@@ -103,6 +105,7 @@ __all__ = [
     "ResponseParseError",
     "RetryPolicy",
     "ServerError",
+    "ServerInfo",
     "SyncStream",
     "TokenLocation",
     "TransportError",

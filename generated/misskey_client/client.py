@@ -68,6 +68,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncMisskey", "Misskey"]
 
+#: The software and version whose spec this client was generated from (nodeinfo's names).
+SPEC_SOFTWARE = "misskey"
 SPEC_VERSION = "2026.3.2"
 
 
@@ -78,10 +80,11 @@ class Misskey(SyncClient):
     a bare host means https; ``token_in="body"`` sends the token as the ``i`` field instead of an
     ``Authorization: Bearer`` header. Every endpoint is reached by its path,
     ``mk.notes.create(text="hi")`` for ``notes/create``; ``mk.request(name, params)`` calls any
-    endpoint by name. Generated from the Misskey 2026.3.2 spec.
+    endpoint by name. Generated from the misskey 2026.3.2 spec.
     """
 
     _registry_module = "misskey_client._endpoints"
+    spec_software = SPEC_SOFTWARE
     spec_version = SPEC_VERSION
 
     @cached_property
@@ -281,7 +284,7 @@ class Misskey(SyncClient):
     @misskey_endpoint("export-custom-emojis")
     def export_custom_emojis(
         self,
-    ) -> Any:
+    ) -> None:
         """export-custom-emojis: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -313,7 +316,7 @@ class Misskey(SyncClient):
         self,
         *,
         url: str,
-        hash_: str,
+        hash: str,
     ) -> FetchExternalResourcesResponse200:
         """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -323,7 +326,7 @@ class Misskey(SyncClient):
 
         Args:
             url (str):
-            hash_ (str):
+            hash (str):
 
         Raises:
             MisskeyAPIError: the server's error (EXT_RESOURCE_HASH_DIDNT_MATCH, EXT_RESOURCE_RETURNED_INVALID_SCHEMA, INVALID_PARAM, ...);
@@ -337,7 +340,7 @@ class Misskey(SyncClient):
         return _call(
             client=self,
             url=url,
-            hash_=hash_,
+            hash=hash,
         )
 
     @misskey_endpoint("fetch-rss")
@@ -520,7 +523,7 @@ class Misskey(SyncClient):
         page_id: str,
         event: str,
         var: Any | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -617,7 +620,7 @@ class Misskey(SyncClient):
         *,
         username: str,
         email: str,
-    ) -> Any:
+    ) -> None:
         """request-reset-password: Request a users password to be reset
 
         *
@@ -646,7 +649,7 @@ class Misskey(SyncClient):
     @misskey_endpoint("reset-db")
     def reset_db(
         self,
-    ) -> Any:
+    ) -> None:
         """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
 
         *
@@ -672,7 +675,7 @@ class Misskey(SyncClient):
         *,
         token: str,
         password: str,
-    ) -> Any:
+    ) -> None:
         """reset-password: Complete the password reset that was previously requested
 
         *
@@ -849,7 +852,7 @@ class Misskey(SyncClient):
         self,
         *,
         code: str,
-    ) -> Any:
+    ) -> None:
         """verify-email: *
 
         Works without a token.
@@ -879,10 +882,11 @@ class AsyncMisskey(AsyncClient):
     a bare host means https; ``token_in="body"`` sends the token as the ``i`` field instead of an
     ``Authorization: Bearer`` header. Every endpoint is reached by its path,
     ``mk.notes.create(text="hi")`` for ``notes/create``; ``mk.request(name, params)`` calls any
-    endpoint by name. Generated from the Misskey 2026.3.2 spec.
+    endpoint by name. Generated from the misskey 2026.3.2 spec.
     """
 
     _registry_module = "misskey_client._endpoints"
+    spec_software = SPEC_SOFTWARE
     spec_version = SPEC_VERSION
 
     @cached_property
@@ -1082,7 +1086,7 @@ class AsyncMisskey(AsyncClient):
     @misskey_endpoint("export-custom-emojis")
     async def export_custom_emojis(
         self,
-    ) -> Any:
+    ) -> None:
         """export-custom-emojis: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1114,7 +1118,7 @@ class AsyncMisskey(AsyncClient):
         self,
         *,
         url: str,
-        hash_: str,
+        hash: str,
     ) -> FetchExternalResourcesResponse200:
         """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -1124,7 +1128,7 @@ class AsyncMisskey(AsyncClient):
 
         Args:
             url (str):
-            hash_ (str):
+            hash (str):
 
         Raises:
             MisskeyAPIError: the server's error (EXT_RESOURCE_HASH_DIDNT_MATCH, EXT_RESOURCE_RETURNED_INVALID_SCHEMA, INVALID_PARAM, ...);
@@ -1138,7 +1142,7 @@ class AsyncMisskey(AsyncClient):
         return await _call(
             client=self,
             url=url,
-            hash_=hash_,
+            hash=hash,
         )
 
     @misskey_endpoint("fetch-rss")
@@ -1321,7 +1325,7 @@ class AsyncMisskey(AsyncClient):
         page_id: str,
         event: str,
         var: Any | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1418,7 +1422,7 @@ class AsyncMisskey(AsyncClient):
         *,
         username: str,
         email: str,
-    ) -> Any:
+    ) -> None:
         """request-reset-password: Request a users password to be reset
 
         *
@@ -1447,7 +1451,7 @@ class AsyncMisskey(AsyncClient):
     @misskey_endpoint("reset-db")
     async def reset_db(
         self,
-    ) -> Any:
+    ) -> None:
         """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
 
         *
@@ -1473,7 +1477,7 @@ class AsyncMisskey(AsyncClient):
         *,
         token: str,
         password: str,
-    ) -> Any:
+    ) -> None:
         """reset-password: Complete the password reset that was previously requested
 
         *
@@ -1650,7 +1654,7 @@ class AsyncMisskey(AsyncClient):
         self,
         *,
         code: str,
-    ) -> Any:
+    ) -> None:
         """verify-email: *
 
         Works without a token.

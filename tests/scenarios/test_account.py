@@ -31,7 +31,7 @@ def test_webhooks(alice: Misskey, secret: Callable[[str], str]) -> None:
     assert alice.i.webhooks.show(webhook_id=hook.id).name == "scenario hook"
     assert hook.id in [h.id for h in alice.i.webhooks.list()]
     assert alice.i.webhooks.update(webhook_id=hook.id, name="renamed hook", active=False) is None
-    assert alice.i.webhooks.test(webhook_id=hook.id, type_="note") is None
+    assert alice.i.webhooks.test(webhook_id=hook.id, type="note") is None
     assert alice.i.webhooks.delete(webhook_id=hook.id) is None
 
 

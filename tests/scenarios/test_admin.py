@@ -42,15 +42,15 @@ def test_custom_emoji_and_reaction(admin: Misskey, alice: Misskey, bob: Misskey)
     assert bob.notes.reactions.create(note_id=note.id, reaction=":scenario_blob:") is None
     shown = alice.notes.show(note_id=note.id)
     assert shown.reactions.additional_properties == {":scenario_blob@.:": 1}
-    assert [r.type_ for r in alice.notes.reactions(note_id=note.id)] == [":scenario_blob@.:"]
+    assert [r.type for r in alice.notes.reactions(note_id=note.id)] == [":scenario_blob@.:"]
 
     ids = [emoji.id, extra.id]
-    assert admin.admin.emoji.update(id=emoji.id, name="scenario_blob", license_="CC0", is_sensitive=False) is None
+    assert admin.admin.emoji.update(id=emoji.id, name="scenario_blob", license="CC0", is_sensitive=False) is None
     assert admin.admin.emoji.add_aliases_bulk(ids=ids, aliases=["scenario"]) is None
     assert admin.admin.emoji.remove_aliases_bulk(ids=ids, aliases=["scenario"]) is None
     assert admin.admin.emoji.set_aliases_bulk(ids=ids, aliases=["pixel"]) is None
     assert admin.admin.emoji.set_category_bulk(ids=ids, category="scenario pixels") is None
-    assert admin.admin.emoji.set_license_bulk(ids=ids, license_="CC0") is None
+    assert admin.admin.emoji.set_license_bulk(ids=ids, license="CC0") is None
     listed = {e.name: e for e in admin.admin.emoji.list(query="scenario_", limit=10)}
     assert listed["scenario_extra"].aliases == ["pixel"] and listed["scenario_extra"].category == "scenario pixels"
     assert admin.export_custom_emojis() is None  # queued; the zip lands in the admin's drive
@@ -150,7 +150,7 @@ def test_abuse_reports_and_system_webhooks(
         id=hook.id, is_active=False, name="renamed reports", on=["abuseReport"], url="http://127.0.0.1:9/reports"
     )
     assert (updated.name, updated.is_active) == ("renamed reports", False)
-    assert admin.admin.system_webhook.test(webhook_id=hook.id, type_="abuseReport") is None
+    assert admin.admin.system_webhook.test(webhook_id=hook.id, type="abuseReport") is None
 
     recipient = admin.admin.abuse_report.notification_recipient.create(
         is_active=True, name="scenario recipient", method="webhook", system_webhook_id=hook.id

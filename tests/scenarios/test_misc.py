@@ -94,7 +94,7 @@ def test_games(alice: Misskey, bob: Misskey) -> None:
 def test_activitypub_lookups(alice: Misskey, admin: Misskey) -> None:
     note = alice.notes.create(text="look me up").created_note
     shown = alice.ap.show(uri=f"http://{HOST}/notes/{note.id}")
-    assert shown.type_ == "Note"
+    assert shown.type == "Note"
     assert admin.ap.get(uri=f"http://{HOST}/notes/{note.id}") is not None  # administrators only
     assert alice.federation.show_instance(host="misskey.example") is None
     assert alice.federation.followers(host="misskey.example") == []

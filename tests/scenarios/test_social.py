@@ -37,7 +37,7 @@ def test_follow_requests_to_a_locked_account(
         lambda: alice.i.notifications(include_types=["followRequestAccepted"], limit=1),
         lambda found: bool(found) and found[0].user_id == carol_id,
     )
-    assert accepted[0].type_ == "followRequestAccepted"
+    assert accepted[0].type == "followRequestAccepted"
 
     updated = alice.following.update(user_id=carol_id, notify="normal", with_replies=True)
     assert updated.id == alice_id  # the follower, as the server packs it
@@ -77,7 +77,7 @@ def test_notifications(alice: Misskey, bob: Misskey, eventually: Any) -> None:
     assert alice.notifications.test_notification() is None
 
     expected = {"reaction", "reply", "renote", "app", "test"}
-    eventually(lambda: alice.i.notifications(limit=20), lambda found: expected <= {n.type_ for n in found})
+    eventually(lambda: alice.i.notifications(limit=20), lambda found: expected <= {n.type for n in found})
     assert alice.i.notifications_grouped(limit=20)
     assert alice.notifications.mark_all_as_read() is None
     assert alice.notifications.flush() is None

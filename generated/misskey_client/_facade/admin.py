@@ -202,7 +202,7 @@ class AdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/delete-account: No description in the spec
 
         Needs a token with the permission write:admin:delete-account.
@@ -229,7 +229,7 @@ class AdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/delete-all-files-of-a-user: No description in the spec
 
         Needs a token with the permission write:admin:delete-all-files-of-a-user.
@@ -268,7 +268,7 @@ class AdminNamespace:
         self,
         *,
         report_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/forward-abuse-user-report: No description in the spec
 
         Needs a token with the permission write:admin:resolve-abuse-user-report.
@@ -433,7 +433,7 @@ class AdminNamespace:
         | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
         | None
         | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/resolve-abuse-user-report: No description in the spec
 
         Needs a token with the permission write:admin:resolve-abuse-user-report.
@@ -470,7 +470,7 @@ class AdminNamespace:
         to: str,
         subject: str,
         text: str,
-    ) -> Any:
+    ) -> None:
         """admin/send-email: No description in the spec
 
         Needs a token with the permission write:admin:send-email.
@@ -526,7 +526,7 @@ class AdminNamespace:
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
-        type_: None | str | Unset = UNSET,
+        type: None | str | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
         search: None | str | Unset = UNSET,
     ) -> builtins.list[AdminShowModerationLogsResponse200Item]:
@@ -540,7 +540,7 @@ class AdminNamespace:
             until_id (str | Unset):
             since_date (int | Unset):
             until_date (int | Unset):
-            type_ (None | str | Unset):
+            type (None | str | Unset):
             user_id (None | str | Unset):
             search (None | str | Unset):
 
@@ -560,7 +560,7 @@ class AdminNamespace:
             until_id=until_id,
             since_date=since_date,
             until_date=until_date,
-            type_=type_,
+            type=type,
             user_id=user_id,
             search=search,
         )
@@ -642,7 +642,7 @@ class AdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/suspend-user: No description in the spec
 
         Needs a token with the permission write:admin:suspend-user.
@@ -673,7 +673,7 @@ class AdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/unset-user-avatar: No description in the spec
 
         Needs a token with the permission write:admin:unset-user-avatar.
@@ -700,7 +700,7 @@ class AdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/unset-user-banner: No description in the spec
 
         Needs a token with the permission write:admin:unset-user-banner.
@@ -727,7 +727,7 @@ class AdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/unsuspend-user: No description in the spec
 
         Needs a token with the permission write:admin:unsuspend-user.
@@ -755,7 +755,7 @@ class AdminNamespace:
         *,
         report_id: str,
         moderation_note: str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/update-abuse-user-report: No description in the spec
 
         Needs a token with the permission write:admin:resolve-abuse-user-report.
@@ -909,7 +909,7 @@ class AdminNamespace:
         remote_notes_cleaning_expiry_days_for_each_notes: float | Unset = UNSET,
         remote_notes_cleaning_max_processing_duration_in_minutes: float | Unset = UNSET,
         show_role_badges_of_remote_users: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/update-meta: No description in the spec
 
         Needs a token with the permission write:admin:meta.
@@ -1216,7 +1216,7 @@ class AdminNamespace:
         *,
         user_id: str,
         text: str,
-    ) -> Any:
+    ) -> None:
         """admin/update-user-note: No description in the spec
 
         Needs a token with the permission write:admin:user-note.
@@ -1308,7 +1308,7 @@ class AdminAbuseReportNotificationRecipientNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/abuse-report/notification-recipient/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         Needs a token with the permission write:admin:abuse-report:notification-recipient.
@@ -1474,7 +1474,7 @@ class AdminAccountsNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/accounts/delete: No description in the spec
 
         Needs a token with the permission write:admin:account.
@@ -1592,7 +1592,7 @@ class AdminAdNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/ad/delete: No description in the spec
 
         Needs a token with the permission write:admin:ad.
@@ -1671,7 +1671,7 @@ class AdminAdNamespace:
         starts_at: int | Unset = UNSET,
         day_of_week: int | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/ad/update: No description in the spec
 
         Needs a token with the permission write:admin:ad.
@@ -1779,7 +1779,7 @@ class AdminAnnouncementsNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/announcements/delete: No description in the spec
 
         Needs a token with the permission write:admin:announcements.
@@ -1860,7 +1860,7 @@ class AdminAnnouncementsNamespace:
         silence: bool | Unset = UNSET,
         need_confirmation_to_read: bool | Unset = UNSET,
         is_active: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/announcements/update: No description in the spec
 
         Needs a token with the permission write:admin:announcements.
@@ -1951,7 +1951,7 @@ class AdminAvatarDecorationsNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/avatar-decorations/delete: No description in the spec
 
         Needs a token with the permission write:admin:avatar-decorations.
@@ -2024,7 +2024,7 @@ class AdminAvatarDecorationsNamespace:
         description: str | Unset = UNSET,
         url: str | Unset = UNSET,
         role_ids_that_can_be_used_this_decoration: builtins.list[str] | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/avatar-decorations/update: No description in the spec
 
         Needs a token with the permission write:admin:avatar-decorations.
@@ -2094,7 +2094,7 @@ class AdminCaptchaNamespace:
         sitekey: None | str | Unset = UNSET,
         secret: None | str | Unset = UNSET,
         instance_url: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/captcha/save: No description in the spec
 
         Needs a token with the permission write:admin:meta.
@@ -2137,7 +2137,7 @@ class AdminDriveNamespace:
     @misskey_endpoint("admin/drive/clean-remote-files")
     def clean_remote_files(
         self,
-    ) -> Any:
+    ) -> None:
         """admin/drive/clean-remote-files: No description in the spec
 
         Needs a token with the permission write:admin:drive.
@@ -2158,7 +2158,7 @@ class AdminDriveNamespace:
     @misskey_endpoint("admin/drive/cleanup")
     def cleanup(
         self,
-    ) -> Any:
+    ) -> None:
         """admin/drive/cleanup: No description in the spec
 
         Needs a token with the permission write:admin:drive.
@@ -2186,7 +2186,7 @@ class AdminDriveNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
-        type_: None | str | Unset = UNSET,
+        type: None | str | Unset = UNSET,
         origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
@@ -2201,7 +2201,7 @@ class AdminDriveNamespace:
             since_date (int | Unset):
             until_date (int | Unset):
             user_id (None | str | Unset):
-            type_ (None | str | Unset):
+            type (None | str | Unset):
             origin (AdminDriveFilesBodyOrigin | Unset):  Default: 'local'.
             hostname (None | str | Unset): The local host is represented with `null`.
 
@@ -2222,7 +2222,7 @@ class AdminDriveNamespace:
             since_date=since_date,
             until_date=until_date,
             user_id=user_id,
-            type_=type_,
+            type=type,
             origin=origin,
             hostname=hostname,
         )
@@ -2277,7 +2277,7 @@ class AdminEmojiNamespace:
         file_id: str,
         category: None | str | Unset = UNSET,
         aliases: builtins.list[str] | Unset = UNSET,
-        license_: None | str | Unset = UNSET,
+        license: None | str | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
         local_only: bool | Unset = UNSET,
         role_ids_that_can_be_used_this_emoji_as_reaction: builtins.list[str] | Unset = UNSET,
@@ -2291,7 +2291,7 @@ class AdminEmojiNamespace:
             file_id (str):
             category (None | str | Unset): Use `null` to reset the category.
             aliases (list[str] | Unset):
-            license_ (None | str | Unset):
+            license (None | str | Unset):
             is_sensitive (bool | Unset):
             local_only (bool | Unset):
             role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
@@ -2311,7 +2311,7 @@ class AdminEmojiNamespace:
             file_id=file_id,
             category=category,
             aliases=aliases,
-            license_=license_,
+            license=license,
             is_sensitive=is_sensitive,
             local_only=local_only,
             role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
@@ -2323,7 +2323,7 @@ class AdminEmojiNamespace:
         *,
         ids: builtins.list[str],
         aliases: builtins.list[str],
-    ) -> Any:
+    ) -> None:
         """admin/emoji/add-aliases-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -2379,7 +2379,7 @@ class AdminEmojiNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/emoji/delete: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -2406,7 +2406,7 @@ class AdminEmojiNamespace:
         self,
         *,
         ids: builtins.list[str],
-    ) -> Any:
+    ) -> None:
         """admin/emoji/delete-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -2433,7 +2433,7 @@ class AdminEmojiNamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/emoji/import-zip: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2550,7 +2550,7 @@ class AdminEmojiNamespace:
         *,
         ids: builtins.list[str],
         aliases: builtins.list[str],
-    ) -> Any:
+    ) -> None:
         """admin/emoji/remove-aliases-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -2580,7 +2580,7 @@ class AdminEmojiNamespace:
         *,
         ids: builtins.list[str],
         aliases: builtins.list[str],
-    ) -> Any:
+    ) -> None:
         """admin/emoji/set-aliases-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -2610,7 +2610,7 @@ class AdminEmojiNamespace:
         *,
         ids: builtins.list[str],
         category: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/emoji/set-category-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -2639,15 +2639,15 @@ class AdminEmojiNamespace:
         self,
         *,
         ids: builtins.list[str],
-        license_: None | str | Unset = UNSET,
-    ) -> Any:
+        license: None | str | Unset = UNSET,
+    ) -> None:
         """admin/emoji/set-license-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
-            license_ (None | str | Unset): Use `null` to reset the license.
+            license (None | str | Unset): Use `null` to reset the license.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -2661,7 +2661,7 @@ class AdminEmojiNamespace:
         return _call(
             client=self._client,
             ids=ids,
-            license_=license_,
+            license=license,
         )
 
     @misskey_endpoint("admin/emoji/update")
@@ -2673,11 +2673,11 @@ class AdminEmojiNamespace:
         file_id: str | Unset = UNSET,
         category: None | str | Unset = UNSET,
         aliases: builtins.list[str] | Unset = UNSET,
-        license_: None | str | Unset = UNSET,
+        license: None | str | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
         local_only: bool | Unset = UNSET,
         role_ids_that_can_be_used_this_emoji_as_reaction: builtins.list[str] | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/emoji/update: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -2690,7 +2690,7 @@ class AdminEmojiNamespace:
             file_id (str | Unset):
             category (None | str | Unset): Use `null` to reset the category.
             aliases (list[str] | Unset):
-            license_ (None | str | Unset):
+            license (None | str | Unset):
             is_sensitive (bool | Unset):
             local_only (bool | Unset):
             role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
@@ -2711,7 +2711,7 @@ class AdminEmojiNamespace:
             file_id=file_id,
             category=category,
             aliases=aliases,
-            license_=license_,
+            license=license,
             is_sensitive=is_sensitive,
             local_only=local_only,
             role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
@@ -2732,7 +2732,7 @@ class AdminFederationNamespace:
         self,
         *,
         host: str,
-    ) -> Any:
+    ) -> None:
         """admin/federation/delete-all-files: No description in the spec
 
         Needs a token with the permission write:admin:federation.
@@ -2759,7 +2759,7 @@ class AdminFederationNamespace:
         self,
         *,
         host: str,
-    ) -> Any:
+    ) -> None:
         """admin/federation/refresh-remote-instance-metadata: No description in the spec
 
         Needs a token with the permission write:admin:federation.
@@ -2786,7 +2786,7 @@ class AdminFederationNamespace:
         self,
         *,
         host: str,
-    ) -> Any:
+    ) -> None:
         """admin/federation/remove-all-following: No description in the spec
 
         Needs a token with the permission write:admin:federation.
@@ -2815,7 +2815,7 @@ class AdminFederationNamespace:
         host: str,
         is_suspended: bool | Unset = UNSET,
         moderation_note: str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/federation/update-instance: No description in the spec
 
         Needs a token with the permission write:admin:federation.
@@ -2887,7 +2887,7 @@ class AdminInviteNamespace:
         *,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
-        type_: AdminInviteListBodyType | Unset = UNSET,
+        type: AdminInviteListBodyType | Unset = UNSET,
         sort: AdminInviteListBodySort | Unset = UNSET,
     ) -> builtins.list[InviteCode]:
         """admin/invite/list: No description in the spec
@@ -2897,7 +2897,7 @@ class AdminInviteNamespace:
         Args:
             limit (int | Unset):  Default: 30.
             offset (int | Unset):  Default: 0.
-            type_ (AdminInviteListBodyType | Unset):  Default: 'all'.
+            type (AdminInviteListBodyType | Unset):  Default: 'all'.
             sort (AdminInviteListBodySort | Unset):
 
         Raises:
@@ -2913,7 +2913,7 @@ class AdminInviteNamespace:
             client=self._client,
             limit=limit,
             offset=offset,
-            type_=type_,
+            type=type,
             sort=sort,
         )
 
@@ -2933,7 +2933,7 @@ class AdminPromoNamespace:
         *,
         note_id: str,
         expires_at: int,
-    ) -> Any:
+    ) -> None:
         """admin/promo/create: No description in the spec
 
         Needs a token with the permission write:admin:promo.
@@ -2973,7 +2973,7 @@ class AdminQueueNamespace:
         *,
         queue: AdminQueueClearBodyQueue,
         state: AdminQueueClearBodyState,
-    ) -> Any:
+    ) -> None:
         """admin/queue/clear: No description in the spec
 
         Needs a token with the permission write:admin:queue.
@@ -3077,7 +3077,7 @@ class AdminQueueNamespace:
         self,
         *,
         queue: AdminQueuePromoteJobsBodyQueue,
-    ) -> Any:
+    ) -> None:
         """admin/queue/promote-jobs: No description in the spec
 
         Needs a token with the permission write:admin:queue.
@@ -3153,7 +3153,7 @@ class AdminQueueNamespace:
         *,
         queue: AdminQueueRemoveJobBodyQueue,
         job_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/queue/remove-job: No description in the spec
 
         Needs a token with the permission write:admin:queue.
@@ -3183,7 +3183,7 @@ class AdminQueueNamespace:
         *,
         queue: AdminQueueRetryJobBodyQueue,
         job_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/queue/retry-job: No description in the spec
 
         Needs a token with the permission write:admin:queue.
@@ -3351,7 +3351,7 @@ class AdminRelaysNamespace:
         self,
         *,
         inbox: str,
-    ) -> Any:
+    ) -> None:
         """admin/relays/remove: No description in the spec
 
         Needs a token with the permission write:admin:relays.
@@ -3390,7 +3390,7 @@ class AdminRolesNamespace:
         role_id: str,
         user_id: str,
         expires_at: int | None | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/roles/assign: No description in the spec
 
         Needs a token with the permission write:admin:roles.
@@ -3490,7 +3490,7 @@ class AdminRolesNamespace:
         self,
         *,
         role_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/roles/delete: No description in the spec
 
         Needs a token with the permission write:admin:roles.
@@ -3566,7 +3566,7 @@ class AdminRolesNamespace:
         *,
         role_id: str,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/roles/unassign: No description in the spec
 
         Needs a token with the permission write:admin:roles.
@@ -3610,7 +3610,7 @@ class AdminRolesNamespace:
         can_edit_members_by_moderator: bool | Unset = UNSET,
         display_order: float | Unset = UNSET,
         policies: AdminRolesUpdateBodyPolicies | Unset | Mapping[str, Any] = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/roles/update: No description in the spec
 
         Needs a token with the permission write:admin:roles.
@@ -3667,7 +3667,7 @@ class AdminRolesNamespace:
         self,
         *,
         policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
-    ) -> Any:
+    ) -> None:
         """admin/roles/update-default-policies: No description in the spec
 
         Needs a token with the permission write:admin:roles.
@@ -3785,7 +3785,7 @@ class AdminSystemWebhookNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/system-webhook/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         Needs a token with the permission write:admin:system-webhook.
@@ -3869,16 +3869,16 @@ class AdminSystemWebhookNamespace:
         self,
         *,
         webhook_id: str,
-        type_: AdminSystemWebhookTestBodyType,
+        type: AdminSystemWebhookTestBodyType,
         override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         Needs a token with the permission read:admin:system-webhook.
 
         Args:
             webhook_id (str):
-            type_ (AdminSystemWebhookTestBodyType):
+            type (AdminSystemWebhookTestBodyType):
             override (AdminSystemWebhookTestBodyOverride | Unset):
 
         Raises:
@@ -3893,7 +3893,7 @@ class AdminSystemWebhookNamespace:
         return _call(
             client=self._client,
             webhook_id=webhook_id,
-            type_=type_,
+            type=type,
             override=override,
         )
 
@@ -4027,7 +4027,7 @@ class AsyncAdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/delete-account: No description in the spec
 
         Needs a token with the permission write:admin:delete-account.
@@ -4054,7 +4054,7 @@ class AsyncAdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/delete-all-files-of-a-user: No description in the spec
 
         Needs a token with the permission write:admin:delete-all-files-of-a-user.
@@ -4093,7 +4093,7 @@ class AsyncAdminNamespace:
         self,
         *,
         report_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/forward-abuse-user-report: No description in the spec
 
         Needs a token with the permission write:admin:resolve-abuse-user-report.
@@ -4258,7 +4258,7 @@ class AsyncAdminNamespace:
         | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
         | None
         | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/resolve-abuse-user-report: No description in the spec
 
         Needs a token with the permission write:admin:resolve-abuse-user-report.
@@ -4295,7 +4295,7 @@ class AsyncAdminNamespace:
         to: str,
         subject: str,
         text: str,
-    ) -> Any:
+    ) -> None:
         """admin/send-email: No description in the spec
 
         Needs a token with the permission write:admin:send-email.
@@ -4351,7 +4351,7 @@ class AsyncAdminNamespace:
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
-        type_: None | str | Unset = UNSET,
+        type: None | str | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
         search: None | str | Unset = UNSET,
     ) -> builtins.list[AdminShowModerationLogsResponse200Item]:
@@ -4365,7 +4365,7 @@ class AsyncAdminNamespace:
             until_id (str | Unset):
             since_date (int | Unset):
             until_date (int | Unset):
-            type_ (None | str | Unset):
+            type (None | str | Unset):
             user_id (None | str | Unset):
             search (None | str | Unset):
 
@@ -4385,7 +4385,7 @@ class AsyncAdminNamespace:
             until_id=until_id,
             since_date=since_date,
             until_date=until_date,
-            type_=type_,
+            type=type,
             user_id=user_id,
             search=search,
         )
@@ -4467,7 +4467,7 @@ class AsyncAdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/suspend-user: No description in the spec
 
         Needs a token with the permission write:admin:suspend-user.
@@ -4498,7 +4498,7 @@ class AsyncAdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/unset-user-avatar: No description in the spec
 
         Needs a token with the permission write:admin:unset-user-avatar.
@@ -4525,7 +4525,7 @@ class AsyncAdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/unset-user-banner: No description in the spec
 
         Needs a token with the permission write:admin:unset-user-banner.
@@ -4552,7 +4552,7 @@ class AsyncAdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/unsuspend-user: No description in the spec
 
         Needs a token with the permission write:admin:unsuspend-user.
@@ -4580,7 +4580,7 @@ class AsyncAdminNamespace:
         *,
         report_id: str,
         moderation_note: str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/update-abuse-user-report: No description in the spec
 
         Needs a token with the permission write:admin:resolve-abuse-user-report.
@@ -4734,7 +4734,7 @@ class AsyncAdminNamespace:
         remote_notes_cleaning_expiry_days_for_each_notes: float | Unset = UNSET,
         remote_notes_cleaning_max_processing_duration_in_minutes: float | Unset = UNSET,
         show_role_badges_of_remote_users: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/update-meta: No description in the spec
 
         Needs a token with the permission write:admin:meta.
@@ -5041,7 +5041,7 @@ class AsyncAdminNamespace:
         *,
         user_id: str,
         text: str,
-    ) -> Any:
+    ) -> None:
         """admin/update-user-note: No description in the spec
 
         Needs a token with the permission write:admin:user-note.
@@ -5133,7 +5133,7 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/abuse-report/notification-recipient/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         Needs a token with the permission write:admin:abuse-report:notification-recipient.
@@ -5299,7 +5299,7 @@ class AsyncAdminAccountsNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/accounts/delete: No description in the spec
 
         Needs a token with the permission write:admin:account.
@@ -5417,7 +5417,7 @@ class AsyncAdminAdNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/ad/delete: No description in the spec
 
         Needs a token with the permission write:admin:ad.
@@ -5496,7 +5496,7 @@ class AsyncAdminAdNamespace:
         starts_at: int | Unset = UNSET,
         day_of_week: int | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/ad/update: No description in the spec
 
         Needs a token with the permission write:admin:ad.
@@ -5604,7 +5604,7 @@ class AsyncAdminAnnouncementsNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/announcements/delete: No description in the spec
 
         Needs a token with the permission write:admin:announcements.
@@ -5685,7 +5685,7 @@ class AsyncAdminAnnouncementsNamespace:
         silence: bool | Unset = UNSET,
         need_confirmation_to_read: bool | Unset = UNSET,
         is_active: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/announcements/update: No description in the spec
 
         Needs a token with the permission write:admin:announcements.
@@ -5776,7 +5776,7 @@ class AsyncAdminAvatarDecorationsNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/avatar-decorations/delete: No description in the spec
 
         Needs a token with the permission write:admin:avatar-decorations.
@@ -5849,7 +5849,7 @@ class AsyncAdminAvatarDecorationsNamespace:
         description: str | Unset = UNSET,
         url: str | Unset = UNSET,
         role_ids_that_can_be_used_this_decoration: builtins.list[str] | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/avatar-decorations/update: No description in the spec
 
         Needs a token with the permission write:admin:avatar-decorations.
@@ -5919,7 +5919,7 @@ class AsyncAdminCaptchaNamespace:
         sitekey: None | str | Unset = UNSET,
         secret: None | str | Unset = UNSET,
         instance_url: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/captcha/save: No description in the spec
 
         Needs a token with the permission write:admin:meta.
@@ -5962,7 +5962,7 @@ class AsyncAdminDriveNamespace:
     @misskey_endpoint("admin/drive/clean-remote-files")
     async def clean_remote_files(
         self,
-    ) -> Any:
+    ) -> None:
         """admin/drive/clean-remote-files: No description in the spec
 
         Needs a token with the permission write:admin:drive.
@@ -5983,7 +5983,7 @@ class AsyncAdminDriveNamespace:
     @misskey_endpoint("admin/drive/cleanup")
     async def cleanup(
         self,
-    ) -> Any:
+    ) -> None:
         """admin/drive/cleanup: No description in the spec
 
         Needs a token with the permission write:admin:drive.
@@ -6011,7 +6011,7 @@ class AsyncAdminDriveNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
-        type_: None | str | Unset = UNSET,
+        type: None | str | Unset = UNSET,
         origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
@@ -6026,7 +6026,7 @@ class AsyncAdminDriveNamespace:
             since_date (int | Unset):
             until_date (int | Unset):
             user_id (None | str | Unset):
-            type_ (None | str | Unset):
+            type (None | str | Unset):
             origin (AdminDriveFilesBodyOrigin | Unset):  Default: 'local'.
             hostname (None | str | Unset): The local host is represented with `null`.
 
@@ -6047,7 +6047,7 @@ class AsyncAdminDriveNamespace:
             since_date=since_date,
             until_date=until_date,
             user_id=user_id,
-            type_=type_,
+            type=type,
             origin=origin,
             hostname=hostname,
         )
@@ -6102,7 +6102,7 @@ class AsyncAdminEmojiNamespace:
         file_id: str,
         category: None | str | Unset = UNSET,
         aliases: builtins.list[str] | Unset = UNSET,
-        license_: None | str | Unset = UNSET,
+        license: None | str | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
         local_only: bool | Unset = UNSET,
         role_ids_that_can_be_used_this_emoji_as_reaction: builtins.list[str] | Unset = UNSET,
@@ -6116,7 +6116,7 @@ class AsyncAdminEmojiNamespace:
             file_id (str):
             category (None | str | Unset): Use `null` to reset the category.
             aliases (list[str] | Unset):
-            license_ (None | str | Unset):
+            license (None | str | Unset):
             is_sensitive (bool | Unset):
             local_only (bool | Unset):
             role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
@@ -6136,7 +6136,7 @@ class AsyncAdminEmojiNamespace:
             file_id=file_id,
             category=category,
             aliases=aliases,
-            license_=license_,
+            license=license,
             is_sensitive=is_sensitive,
             local_only=local_only,
             role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
@@ -6148,7 +6148,7 @@ class AsyncAdminEmojiNamespace:
         *,
         ids: builtins.list[str],
         aliases: builtins.list[str],
-    ) -> Any:
+    ) -> None:
         """admin/emoji/add-aliases-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -6204,7 +6204,7 @@ class AsyncAdminEmojiNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/emoji/delete: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -6231,7 +6231,7 @@ class AsyncAdminEmojiNamespace:
         self,
         *,
         ids: builtins.list[str],
-    ) -> Any:
+    ) -> None:
         """admin/emoji/delete-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -6258,7 +6258,7 @@ class AsyncAdminEmojiNamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/emoji/import-zip: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -6375,7 +6375,7 @@ class AsyncAdminEmojiNamespace:
         *,
         ids: builtins.list[str],
         aliases: builtins.list[str],
-    ) -> Any:
+    ) -> None:
         """admin/emoji/remove-aliases-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -6405,7 +6405,7 @@ class AsyncAdminEmojiNamespace:
         *,
         ids: builtins.list[str],
         aliases: builtins.list[str],
-    ) -> Any:
+    ) -> None:
         """admin/emoji/set-aliases-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -6435,7 +6435,7 @@ class AsyncAdminEmojiNamespace:
         *,
         ids: builtins.list[str],
         category: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/emoji/set-category-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -6464,15 +6464,15 @@ class AsyncAdminEmojiNamespace:
         self,
         *,
         ids: builtins.list[str],
-        license_: None | str | Unset = UNSET,
-    ) -> Any:
+        license: None | str | Unset = UNSET,
+    ) -> None:
         """admin/emoji/set-license-bulk: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
 
         Args:
             ids (list[str]):
-            license_ (None | str | Unset): Use `null` to reset the license.
+            license (None | str | Unset): Use `null` to reset the license.
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -6486,7 +6486,7 @@ class AsyncAdminEmojiNamespace:
         return await _call(
             client=self._client,
             ids=ids,
-            license_=license_,
+            license=license,
         )
 
     @misskey_endpoint("admin/emoji/update")
@@ -6498,11 +6498,11 @@ class AsyncAdminEmojiNamespace:
         file_id: str | Unset = UNSET,
         category: None | str | Unset = UNSET,
         aliases: builtins.list[str] | Unset = UNSET,
-        license_: None | str | Unset = UNSET,
+        license: None | str | Unset = UNSET,
         is_sensitive: bool | Unset = UNSET,
         local_only: bool | Unset = UNSET,
         role_ids_that_can_be_used_this_emoji_as_reaction: builtins.list[str] | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/emoji/update: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -6515,7 +6515,7 @@ class AsyncAdminEmojiNamespace:
             file_id (str | Unset):
             category (None | str | Unset): Use `null` to reset the category.
             aliases (list[str] | Unset):
-            license_ (None | str | Unset):
+            license (None | str | Unset):
             is_sensitive (bool | Unset):
             local_only (bool | Unset):
             role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
@@ -6536,7 +6536,7 @@ class AsyncAdminEmojiNamespace:
             file_id=file_id,
             category=category,
             aliases=aliases,
-            license_=license_,
+            license=license,
             is_sensitive=is_sensitive,
             local_only=local_only,
             role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
@@ -6557,7 +6557,7 @@ class AsyncAdminFederationNamespace:
         self,
         *,
         host: str,
-    ) -> Any:
+    ) -> None:
         """admin/federation/delete-all-files: No description in the spec
 
         Needs a token with the permission write:admin:federation.
@@ -6584,7 +6584,7 @@ class AsyncAdminFederationNamespace:
         self,
         *,
         host: str,
-    ) -> Any:
+    ) -> None:
         """admin/federation/refresh-remote-instance-metadata: No description in the spec
 
         Needs a token with the permission write:admin:federation.
@@ -6611,7 +6611,7 @@ class AsyncAdminFederationNamespace:
         self,
         *,
         host: str,
-    ) -> Any:
+    ) -> None:
         """admin/federation/remove-all-following: No description in the spec
 
         Needs a token with the permission write:admin:federation.
@@ -6640,7 +6640,7 @@ class AsyncAdminFederationNamespace:
         host: str,
         is_suspended: bool | Unset = UNSET,
         moderation_note: str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/federation/update-instance: No description in the spec
 
         Needs a token with the permission write:admin:federation.
@@ -6712,7 +6712,7 @@ class AsyncAdminInviteNamespace:
         *,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
-        type_: AdminInviteListBodyType | Unset = UNSET,
+        type: AdminInviteListBodyType | Unset = UNSET,
         sort: AdminInviteListBodySort | Unset = UNSET,
     ) -> builtins.list[InviteCode]:
         """admin/invite/list: No description in the spec
@@ -6722,7 +6722,7 @@ class AsyncAdminInviteNamespace:
         Args:
             limit (int | Unset):  Default: 30.
             offset (int | Unset):  Default: 0.
-            type_ (AdminInviteListBodyType | Unset):  Default: 'all'.
+            type (AdminInviteListBodyType | Unset):  Default: 'all'.
             sort (AdminInviteListBodySort | Unset):
 
         Raises:
@@ -6738,7 +6738,7 @@ class AsyncAdminInviteNamespace:
             client=self._client,
             limit=limit,
             offset=offset,
-            type_=type_,
+            type=type,
             sort=sort,
         )
 
@@ -6758,7 +6758,7 @@ class AsyncAdminPromoNamespace:
         *,
         note_id: str,
         expires_at: int,
-    ) -> Any:
+    ) -> None:
         """admin/promo/create: No description in the spec
 
         Needs a token with the permission write:admin:promo.
@@ -6798,7 +6798,7 @@ class AsyncAdminQueueNamespace:
         *,
         queue: AdminQueueClearBodyQueue,
         state: AdminQueueClearBodyState,
-    ) -> Any:
+    ) -> None:
         """admin/queue/clear: No description in the spec
 
         Needs a token with the permission write:admin:queue.
@@ -6902,7 +6902,7 @@ class AsyncAdminQueueNamespace:
         self,
         *,
         queue: AdminQueuePromoteJobsBodyQueue,
-    ) -> Any:
+    ) -> None:
         """admin/queue/promote-jobs: No description in the spec
 
         Needs a token with the permission write:admin:queue.
@@ -6978,7 +6978,7 @@ class AsyncAdminQueueNamespace:
         *,
         queue: AdminQueueRemoveJobBodyQueue,
         job_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/queue/remove-job: No description in the spec
 
         Needs a token with the permission write:admin:queue.
@@ -7008,7 +7008,7 @@ class AsyncAdminQueueNamespace:
         *,
         queue: AdminQueueRetryJobBodyQueue,
         job_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/queue/retry-job: No description in the spec
 
         Needs a token with the permission write:admin:queue.
@@ -7176,7 +7176,7 @@ class AsyncAdminRelaysNamespace:
         self,
         *,
         inbox: str,
-    ) -> Any:
+    ) -> None:
         """admin/relays/remove: No description in the spec
 
         Needs a token with the permission write:admin:relays.
@@ -7215,7 +7215,7 @@ class AsyncAdminRolesNamespace:
         role_id: str,
         user_id: str,
         expires_at: int | None | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/roles/assign: No description in the spec
 
         Needs a token with the permission write:admin:roles.
@@ -7315,7 +7315,7 @@ class AsyncAdminRolesNamespace:
         self,
         *,
         role_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/roles/delete: No description in the spec
 
         Needs a token with the permission write:admin:roles.
@@ -7391,7 +7391,7 @@ class AsyncAdminRolesNamespace:
         *,
         role_id: str,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """admin/roles/unassign: No description in the spec
 
         Needs a token with the permission write:admin:roles.
@@ -7435,7 +7435,7 @@ class AsyncAdminRolesNamespace:
         can_edit_members_by_moderator: bool | Unset = UNSET,
         display_order: float | Unset = UNSET,
         policies: AdminRolesUpdateBodyPolicies | Unset | Mapping[str, Any] = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/roles/update: No description in the spec
 
         Needs a token with the permission write:admin:roles.
@@ -7492,7 +7492,7 @@ class AsyncAdminRolesNamespace:
         self,
         *,
         policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
-    ) -> Any:
+    ) -> None:
         """admin/roles/update-default-policies: No description in the spec
 
         Needs a token with the permission write:admin:roles.
@@ -7610,7 +7610,7 @@ class AsyncAdminSystemWebhookNamespace:
         self,
         *,
         id: str,
-    ) -> Any:
+    ) -> None:
         """admin/system-webhook/delete: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         Needs a token with the permission write:admin:system-webhook.
@@ -7694,16 +7694,16 @@ class AsyncAdminSystemWebhookNamespace:
         self,
         *,
         webhook_id: str,
-        type_: AdminSystemWebhookTestBodyType,
+        type: AdminSystemWebhookTestBodyType,
         override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
-    ) -> Any:
+    ) -> None:
         """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         Needs a token with the permission read:admin:system-webhook.
 
         Args:
             webhook_id (str):
-            type_ (AdminSystemWebhookTestBodyType):
+            type (AdminSystemWebhookTestBodyType):
             override (AdminSystemWebhookTestBodyOverride | Unset):
 
         Raises:
@@ -7718,7 +7718,7 @@ class AsyncAdminSystemWebhookNamespace:
         return await _call(
             client=self._client,
             webhook_id=webhook_id,
-            type_=type_,
+            type=type,
             override=override,
         )
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -93,7 +93,7 @@ class AntennasNamespace:
         self,
         *,
         antenna_id: str,
-    ) -> Any:
+    ) -> None:
         """antennas/delete: No description in the spec
 
         Needs a token with the permission write:account.
@@ -343,7 +343,7 @@ class AsyncAntennasNamespace:
         self,
         *,
         antenna_id: str,
-    ) -> Any:
+    ) -> None:
         """antennas/delete: No description in the spec
 
         Needs a token with the permission write:account.

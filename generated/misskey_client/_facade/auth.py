@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -30,7 +30,7 @@ class AuthNamespace:
         self,
         *,
         token: str,
-    ) -> Any:
+    ) -> None:
         """auth/accept: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -167,7 +167,7 @@ class AsyncAuthNamespace:
         self,
         *,
         token: str,
-    ) -> Any:
+    ) -> None:
         """auth/accept: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *

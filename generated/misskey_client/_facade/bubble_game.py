@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -59,7 +59,7 @@ class BubbleGameNamespace:
         logs: builtins.list[builtins.list[float]],
         game_mode: str,
         game_version: int,
-    ) -> Any:
+    ) -> None:
         """bubble-game/register: No description in the spec
 
         Needs a token with the permission write:account.
@@ -135,7 +135,7 @@ class AsyncBubbleGameNamespace:
         logs: builtins.list[builtins.list[float]],
         game_mode: str,
         game_version: int,
-    ) -> Any:
+    ) -> None:
         """bubble-game/register: No description in the spec
 
         Needs a token with the permission write:account.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -75,7 +75,7 @@ class ChannelsNamespace:
         self,
         *,
         channel_id: str,
-    ) -> Any:
+    ) -> None:
         """channels/favorite: No description in the spec
 
         Needs a token with the permission write:channels.
@@ -123,7 +123,7 @@ class ChannelsNamespace:
         self,
         *,
         channel_id: str,
-    ) -> Any:
+    ) -> None:
         """channels/follow: No description in the spec
 
         Needs a token with the permission write:channels.
@@ -253,7 +253,7 @@ class ChannelsNamespace:
         self,
         *,
         query: str,
-        type_: ChannelsSearchBodyType | Unset = UNSET,
+        type: ChannelsSearchBodyType | Unset = UNSET,
         since_id: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
@@ -266,7 +266,7 @@ class ChannelsNamespace:
 
         Args:
             query (str):
-            type_ (ChannelsSearchBodyType | Unset):  Default: 'nameAndDescription'.
+            type (ChannelsSearchBodyType | Unset):  Default: 'nameAndDescription'.
             since_id (str | Unset):
             until_id (str | Unset):
             since_date (int | Unset):
@@ -285,7 +285,7 @@ class ChannelsNamespace:
         return _call(
             client=self._client,
             query=query,
-            type_=type_,
+            type=type,
             since_id=since_id,
             until_id=until_id,
             since_date=since_date,
@@ -370,7 +370,7 @@ class ChannelsNamespace:
         self,
         *,
         channel_id: str,
-    ) -> Any:
+    ) -> None:
         """channels/unfavorite: No description in the spec
 
         Needs a token with the permission write:channels.
@@ -397,7 +397,7 @@ class ChannelsNamespace:
         self,
         *,
         channel_id: str,
-    ) -> Any:
+    ) -> None:
         """channels/unfollow: No description in the spec
 
         Needs a token with the permission write:channels.
@@ -486,7 +486,7 @@ class ChannelsMuteNamespace:
         *,
         channel_id: str,
         expires_at: int | None | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """channels/mute/create: No description in the spec
 
         Needs a token with the permission write:channels.
@@ -516,7 +516,7 @@ class ChannelsMuteNamespace:
         self,
         *,
         channel_id: str,
-    ) -> Any:
+    ) -> None:
         """channels/mute/delete: No description in the spec
 
         Needs a token with the permission write:channels.
@@ -616,7 +616,7 @@ class AsyncChannelsNamespace:
         self,
         *,
         channel_id: str,
-    ) -> Any:
+    ) -> None:
         """channels/favorite: No description in the spec
 
         Needs a token with the permission write:channels.
@@ -664,7 +664,7 @@ class AsyncChannelsNamespace:
         self,
         *,
         channel_id: str,
-    ) -> Any:
+    ) -> None:
         """channels/follow: No description in the spec
 
         Needs a token with the permission write:channels.
@@ -794,7 +794,7 @@ class AsyncChannelsNamespace:
         self,
         *,
         query: str,
-        type_: ChannelsSearchBodyType | Unset = UNSET,
+        type: ChannelsSearchBodyType | Unset = UNSET,
         since_id: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
@@ -807,7 +807,7 @@ class AsyncChannelsNamespace:
 
         Args:
             query (str):
-            type_ (ChannelsSearchBodyType | Unset):  Default: 'nameAndDescription'.
+            type (ChannelsSearchBodyType | Unset):  Default: 'nameAndDescription'.
             since_id (str | Unset):
             until_id (str | Unset):
             since_date (int | Unset):
@@ -826,7 +826,7 @@ class AsyncChannelsNamespace:
         return await _call(
             client=self._client,
             query=query,
-            type_=type_,
+            type=type,
             since_id=since_id,
             until_id=until_id,
             since_date=since_date,
@@ -911,7 +911,7 @@ class AsyncChannelsNamespace:
         self,
         *,
         channel_id: str,
-    ) -> Any:
+    ) -> None:
         """channels/unfavorite: No description in the spec
 
         Needs a token with the permission write:channels.
@@ -938,7 +938,7 @@ class AsyncChannelsNamespace:
         self,
         *,
         channel_id: str,
-    ) -> Any:
+    ) -> None:
         """channels/unfollow: No description in the spec
 
         Needs a token with the permission write:channels.
@@ -1027,7 +1027,7 @@ class AsyncChannelsMuteNamespace:
         *,
         channel_id: str,
         expires_at: int | None | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """channels/mute/create: No description in the spec
 
         Needs a token with the permission write:channels.
@@ -1057,7 +1057,7 @@ class AsyncChannelsMuteNamespace:
         self,
         *,
         channel_id: str,
-    ) -> Any:
+    ) -> None:
         """channels/mute/delete: No description in the spec
 
         Needs a token with the permission write:channels.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -68,7 +68,7 @@ class ChatNamespace:
     @misskey_endpoint("chat/read-all")
     def read_all(
         self,
-    ) -> Any:
+    ) -> None:
         """chat/read-all: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -171,7 +171,7 @@ class ChatMessagesNamespace:
         self,
         *,
         message_id: str,
-    ) -> Any:
+    ) -> None:
         """chat/messages/delete: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -199,7 +199,7 @@ class ChatMessagesNamespace:
         *,
         message_id: str,
         reaction: str,
-    ) -> Any:
+    ) -> None:
         """chat/messages/react: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -334,7 +334,7 @@ class ChatMessagesNamespace:
         *,
         message_id: str,
         reaction: str,
-    ) -> Any:
+    ) -> None:
         """chat/messages/unreact: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -445,7 +445,7 @@ class ChatRoomsNamespace:
         self,
         *,
         room_id: str,
-    ) -> Any:
+    ) -> None:
         """chat/rooms/delete: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -476,7 +476,7 @@ class ChatRoomsNamespace:
         self,
         *,
         room_id: str,
-    ) -> Any:
+    ) -> None:
         """chat/rooms/join: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -542,7 +542,7 @@ class ChatRoomsNamespace:
         self,
         *,
         room_id: str,
-    ) -> Any:
+    ) -> None:
         """chat/rooms/leave: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -612,7 +612,7 @@ class ChatRoomsNamespace:
         *,
         room_id: str,
         mute: bool,
-    ) -> Any:
+    ) -> None:
         """chat/rooms/mute: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -780,7 +780,7 @@ class ChatRoomsInvitationsNamespace:
         self,
         *,
         room_id: str,
-    ) -> Any:
+    ) -> None:
         """chat/rooms/invitations/ignore: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -930,7 +930,7 @@ class AsyncChatNamespace:
     @misskey_endpoint("chat/read-all")
     async def read_all(
         self,
-    ) -> Any:
+    ) -> None:
         """chat/read-all: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -1033,7 +1033,7 @@ class AsyncChatMessagesNamespace:
         self,
         *,
         message_id: str,
-    ) -> Any:
+    ) -> None:
         """chat/messages/delete: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -1061,7 +1061,7 @@ class AsyncChatMessagesNamespace:
         *,
         message_id: str,
         reaction: str,
-    ) -> Any:
+    ) -> None:
         """chat/messages/react: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -1196,7 +1196,7 @@ class AsyncChatMessagesNamespace:
         *,
         message_id: str,
         reaction: str,
-    ) -> Any:
+    ) -> None:
         """chat/messages/unreact: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -1307,7 +1307,7 @@ class AsyncChatRoomsNamespace:
         self,
         *,
         room_id: str,
-    ) -> Any:
+    ) -> None:
         """chat/rooms/delete: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -1338,7 +1338,7 @@ class AsyncChatRoomsNamespace:
         self,
         *,
         room_id: str,
-    ) -> Any:
+    ) -> None:
         """chat/rooms/join: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -1404,7 +1404,7 @@ class AsyncChatRoomsNamespace:
         self,
         *,
         room_id: str,
-    ) -> Any:
+    ) -> None:
         """chat/rooms/leave: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -1474,7 +1474,7 @@ class AsyncChatRoomsNamespace:
         *,
         room_id: str,
         mute: bool,
-    ) -> Any:
+    ) -> None:
         """chat/rooms/mute: No description in the spec
 
         Needs a token with the permission write:chat.
@@ -1642,7 +1642,7 @@ class AsyncChatRoomsInvitationsNamespace:
         self,
         *,
         room_id: str,
-    ) -> Any:
+    ) -> None:
         """chat/rooms/invitations/ignore: No description in the spec
 
         Needs a token with the permission write:chat.

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -32,7 +32,7 @@ class ClipsNamespace:
         *,
         clip_id: str,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """clips/add-note: No description in the spec
 
         Needs a token with the permission write:account.
@@ -94,7 +94,7 @@ class ClipsNamespace:
         self,
         *,
         clip_id: str,
-    ) -> Any:
+    ) -> None:
         """clips/delete: No description in the spec
 
         Needs a token with the permission write:account.
@@ -121,7 +121,7 @@ class ClipsNamespace:
         self,
         *,
         clip_id: str,
-    ) -> Any:
+    ) -> None:
         """clips/favorite: No description in the spec
 
         Needs a token with the permission write:clip-favorite.
@@ -254,7 +254,7 @@ class ClipsNamespace:
         *,
         clip_id: str,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """clips/remove-note: No description in the spec
 
         Needs a token with the permission write:account.
@@ -310,7 +310,7 @@ class ClipsNamespace:
         self,
         *,
         clip_id: str,
-    ) -> Any:
+    ) -> None:
         """clips/unfavorite: No description in the spec
 
         Needs a token with the permission write:clip-favorite.
@@ -384,7 +384,7 @@ class AsyncClipsNamespace:
         *,
         clip_id: str,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """clips/add-note: No description in the spec
 
         Needs a token with the permission write:account.
@@ -446,7 +446,7 @@ class AsyncClipsNamespace:
         self,
         *,
         clip_id: str,
-    ) -> Any:
+    ) -> None:
         """clips/delete: No description in the spec
 
         Needs a token with the permission write:account.
@@ -473,7 +473,7 @@ class AsyncClipsNamespace:
         self,
         *,
         clip_id: str,
-    ) -> Any:
+    ) -> None:
         """clips/favorite: No description in the spec
 
         Needs a token with the permission write:clip-favorite.
@@ -606,7 +606,7 @@ class AsyncClipsNamespace:
         *,
         clip_id: str,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """clips/remove-note: No description in the spec
 
         Needs a token with the permission write:account.
@@ -662,7 +662,7 @@ class AsyncClipsNamespace:
         self,
         *,
         clip_id: str,
-    ) -> Any:
+    ) -> None:
         """clips/unfavorite: No description in the spec
 
         Needs a token with the permission write:clip-favorite.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -72,7 +72,7 @@ class DriveNamespace:
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
-        type_: str | Unset = UNSET,
+        type: str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
         """drive/stream: No description in the spec
 
@@ -84,7 +84,7 @@ class DriveNamespace:
             until_id (str | Unset):
             since_date (int | Unset):
             until_date (int | Unset):
-            type_ (str | Unset):
+            type (str | Unset):
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -102,7 +102,7 @@ class DriveNamespace:
             until_id=until_id,
             since_date=since_date,
             until_date=until_date,
-            type_=type_,
+            type=type,
         )
 
 
@@ -125,7 +125,7 @@ class DriveFilesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         folder_id: None | str | Unset = UNSET,
-        type_: None | str | Unset = UNSET,
+        type: None | str | Unset = UNSET,
         sort: DriveFilesBodySortType1
         | DriveFilesBodySortType2Type1
         | DriveFilesBodySortType3Type1
@@ -143,7 +143,7 @@ class DriveFilesNamespace:
             since_date (int | Unset):
             until_date (int | Unset):
             folder_id (None | str | Unset):
-            type_ (None | str | Unset):
+            type (None | str | Unset):
             sort (DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 |
                 DriveFilesBodySortType3Type1 | None | Unset):
 
@@ -164,7 +164,7 @@ class DriveFilesNamespace:
             since_date=since_date,
             until_date=until_date,
             folder_id=folder_id,
-            type_=type_,
+            type=type,
             sort=sort,
         )
 
@@ -329,7 +329,7 @@ class DriveFilesNamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """drive/files/delete: Delete an existing drive file
 
         Needs a token with the permission write:drive.
@@ -414,7 +414,7 @@ class DriveFilesNamespace:
         *,
         file_ids: builtins.list[str],
         folder_id: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """drive/files/move-bulk: No description in the spec
 
         Needs a token with the permission write:drive.
@@ -519,7 +519,7 @@ class DriveFilesNamespace:
         comment: None | str | Unset = UNSET,
         marker: None | str | Unset = UNSET,
         force: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL
 
         Needs a token with the permission write:drive.
@@ -638,7 +638,7 @@ class DriveFoldersNamespace:
         self,
         *,
         folder_id: str,
-    ) -> Any:
+    ) -> None:
         """drive/folders/delete: No description in the spec
 
         Needs a token with the permission write:drive.
@@ -798,7 +798,7 @@ class AsyncDriveNamespace:
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
-        type_: str | Unset = UNSET,
+        type: str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
         """drive/stream: No description in the spec
 
@@ -810,7 +810,7 @@ class AsyncDriveNamespace:
             until_id (str | Unset):
             since_date (int | Unset):
             until_date (int | Unset):
-            type_ (str | Unset):
+            type (str | Unset):
 
         Raises:
             MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -828,7 +828,7 @@ class AsyncDriveNamespace:
             until_id=until_id,
             since_date=since_date,
             until_date=until_date,
-            type_=type_,
+            type=type,
         )
 
 
@@ -851,7 +851,7 @@ class AsyncDriveFilesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         folder_id: None | str | Unset = UNSET,
-        type_: None | str | Unset = UNSET,
+        type: None | str | Unset = UNSET,
         sort: DriveFilesBodySortType1
         | DriveFilesBodySortType2Type1
         | DriveFilesBodySortType3Type1
@@ -869,7 +869,7 @@ class AsyncDriveFilesNamespace:
             since_date (int | Unset):
             until_date (int | Unset):
             folder_id (None | str | Unset):
-            type_ (None | str | Unset):
+            type (None | str | Unset):
             sort (DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 |
                 DriveFilesBodySortType3Type1 | None | Unset):
 
@@ -890,7 +890,7 @@ class AsyncDriveFilesNamespace:
             since_date=since_date,
             until_date=until_date,
             folder_id=folder_id,
-            type_=type_,
+            type=type,
             sort=sort,
         )
 
@@ -1055,7 +1055,7 @@ class AsyncDriveFilesNamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """drive/files/delete: Delete an existing drive file
 
         Needs a token with the permission write:drive.
@@ -1140,7 +1140,7 @@ class AsyncDriveFilesNamespace:
         *,
         file_ids: builtins.list[str],
         folder_id: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """drive/files/move-bulk: No description in the spec
 
         Needs a token with the permission write:drive.
@@ -1245,7 +1245,7 @@ class AsyncDriveFilesNamespace:
         comment: None | str | Unset = UNSET,
         marker: None | str | Unset = UNSET,
         force: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL
 
         Needs a token with the permission write:drive.
@@ -1364,7 +1364,7 @@ class AsyncDriveFoldersNamespace:
         self,
         *,
         folder_id: str,
-    ) -> Any:
+    ) -> None:
         """drive/folders/delete: No description in the spec
 
         Needs a token with the permission write:drive.

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -236,7 +236,7 @@ class FederationNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """federation/update-remote-user: *
 
         Works without a token.
@@ -515,7 +515,7 @@ class AsyncFederationNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """federation/update-remote-user: *
 
         Works without a token.

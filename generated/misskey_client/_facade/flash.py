@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -72,7 +72,7 @@ class FlashNamespace:
         self,
         *,
         flash_id: str,
-    ) -> Any:
+    ) -> None:
         """flash/delete: No description in the spec
 
         Needs a token with the permission write:flash.
@@ -129,7 +129,7 @@ class FlashNamespace:
         self,
         *,
         flash_id: str,
-    ) -> Any:
+    ) -> None:
         """flash/like: No description in the spec
 
         Needs a token with the permission write:flash-likes.
@@ -306,7 +306,7 @@ class FlashNamespace:
         self,
         *,
         flash_id: str,
-    ) -> Any:
+    ) -> None:
         """flash/unlike: No description in the spec
 
         Needs a token with the permission write:flash-likes.
@@ -338,7 +338,7 @@ class FlashNamespace:
         script: str | Unset = UNSET,
         permissions: builtins.list[str] | Unset = UNSET,
         visibility: FlashUpdateBodyVisibility | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """flash/update: No description in the spec
 
         Needs a token with the permission write:flash.
@@ -424,7 +424,7 @@ class AsyncFlashNamespace:
         self,
         *,
         flash_id: str,
-    ) -> Any:
+    ) -> None:
         """flash/delete: No description in the spec
 
         Needs a token with the permission write:flash.
@@ -481,7 +481,7 @@ class AsyncFlashNamespace:
         self,
         *,
         flash_id: str,
-    ) -> Any:
+    ) -> None:
         """flash/like: No description in the spec
 
         Needs a token with the permission write:flash-likes.
@@ -658,7 +658,7 @@ class AsyncFlashNamespace:
         self,
         *,
         flash_id: str,
-    ) -> Any:
+    ) -> None:
         """flash/unlike: No description in the spec
 
         Needs a token with the permission write:flash-likes.
@@ -690,7 +690,7 @@ class AsyncFlashNamespace:
         script: str | Unset = UNSET,
         permissions: builtins.list[str] | Unset = UNSET,
         visibility: FlashUpdateBodyVisibility | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """flash/update: No description in the spec
 
         Needs a token with the permission write:flash.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -157,7 +157,7 @@ class FollowingNamespace:
         *,
         notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """following/update-all: No description in the spec
 
         Needs a token with the permission write:following.
@@ -196,7 +196,7 @@ class FollowingRequestsNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """following/requests/accept: No description in the spec
 
         Needs a token with the permission write:following.
@@ -289,7 +289,7 @@ class FollowingRequestsNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """following/requests/reject: No description in the spec
 
         Needs a token with the permission write:following.
@@ -487,7 +487,7 @@ class AsyncFollowingNamespace:
         *,
         notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """following/update-all: No description in the spec
 
         Needs a token with the permission write:following.
@@ -526,7 +526,7 @@ class AsyncFollowingRequestsNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """following/requests/accept: No description in the spec
 
         Needs a token with the permission write:following.
@@ -619,7 +619,7 @@ class AsyncFollowingRequestsNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """following/requests/reject: No description in the spec
 
         Needs a token with the permission write:following.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -171,7 +171,7 @@ class GalleryPostsNamespace:
         self,
         *,
         post_id: str,
-    ) -> Any:
+    ) -> None:
         """gallery/posts/delete: No description in the spec
 
         Needs a token with the permission write:gallery.
@@ -198,7 +198,7 @@ class GalleryPostsNamespace:
         self,
         *,
         post_id: str,
-    ) -> Any:
+    ) -> None:
         """gallery/posts/like: No description in the spec
 
         Needs a token with the permission write:gallery-likes.
@@ -252,7 +252,7 @@ class GalleryPostsNamespace:
         self,
         *,
         post_id: str,
-    ) -> Any:
+    ) -> None:
         """gallery/posts/unlike: No description in the spec
 
         Needs a token with the permission write:gallery-likes.
@@ -468,7 +468,7 @@ class AsyncGalleryPostsNamespace:
         self,
         *,
         post_id: str,
-    ) -> Any:
+    ) -> None:
         """gallery/posts/delete: No description in the spec
 
         Needs a token with the permission write:gallery.
@@ -495,7 +495,7 @@ class AsyncGalleryPostsNamespace:
         self,
         *,
         post_id: str,
-    ) -> Any:
+    ) -> None:
         """gallery/posts/like: No description in the spec
 
         Needs a token with the permission write:gallery-likes.
@@ -549,7 +549,7 @@ class AsyncGalleryPostsNamespace:
         self,
         *,
         post_id: str,
-    ) -> Any:
+    ) -> None:
         """gallery/posts/unlike: No description in the spec
 
         Needs a token with the permission write:gallery-likes.

@@ -183,7 +183,7 @@ class INamespace:
         current_password: str,
         new_password: str,
         token: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/change-password: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -216,7 +216,7 @@ class INamespace:
         self,
         *,
         name: IClaimAchievementBodyName,
-    ) -> Any:
+    ) -> None:
         """i/claim-achievement: No description in the spec
 
         Needs a token with the permission write:account.
@@ -244,7 +244,7 @@ class INamespace:
         *,
         password: str,
         token: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/delete-account: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -273,7 +273,7 @@ class INamespace:
     @misskey_endpoint("i/export-antennas")
     def export_antennas(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -296,7 +296,7 @@ class INamespace:
     @misskey_endpoint("i/export-blocking")
     def export_blocking(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -319,7 +319,7 @@ class INamespace:
     @misskey_endpoint("i/export-clips")
     def export_clips(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-clips: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -342,7 +342,7 @@ class INamespace:
     @misskey_endpoint("i/export-favorites")
     def export_favorites(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-favorites: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -368,7 +368,7 @@ class INamespace:
         *,
         exclude_muting: bool | Unset = UNSET,
         exclude_inactive: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -397,7 +397,7 @@ class INamespace:
     @misskey_endpoint("i/export-mute")
     def export_mute(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-mute: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -420,7 +420,7 @@ class INamespace:
     @misskey_endpoint("i/export-notes")
     def export_notes(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-notes: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -443,7 +443,7 @@ class INamespace:
     @misskey_endpoint("i/export-user-lists")
     def export_user_lists(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -511,7 +511,7 @@ class INamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """i/import-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -540,7 +540,7 @@ class INamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """i/import-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -570,7 +570,7 @@ class INamespace:
         *,
         file_id: str,
         with_replies: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -601,7 +601,7 @@ class INamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """i/import-muting: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -630,7 +630,7 @@ class INamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """i/import-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -935,7 +935,7 @@ class INamespace:
         self,
         *,
         announcement_id: str,
-    ) -> Any:
+    ) -> None:
         """i/read-announcement: No description in the spec
 
         Needs a token with the permission write:account.
@@ -962,7 +962,7 @@ class INamespace:
         self,
         *,
         password: str,
-    ) -> Any:
+    ) -> None:
         """i/regenerate-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -996,7 +996,7 @@ class INamespace:
         *,
         token_id: str | Unset = UNSET,
         token: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1532,7 +1532,7 @@ class IRegistryNamespace:
         key: str,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/registry/remove: No description in the spec
 
         Needs a token with the permission write:account.
@@ -1589,7 +1589,7 @@ class IRegistryNamespace:
         value: Any,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/registry/set: No description in the spec
 
         Needs a token with the permission write:account.
@@ -1699,7 +1699,7 @@ class ITwoFaNamespace:
         self,
         *,
         value: bool,
-    ) -> Any:
+    ) -> None:
         """i/2fa/password-less: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1794,7 +1794,7 @@ class ITwoFaNamespace:
         password: str,
         credential_id: str,
         token: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/2fa/remove-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1828,7 +1828,7 @@ class ITwoFaNamespace:
         *,
         password: str,
         token: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/2fa/unregister: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1860,7 +1860,7 @@ class ITwoFaNamespace:
         *,
         name: str,
         credential_id: str,
-    ) -> Any:
+    ) -> None:
         """i/2fa/update-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1937,7 +1937,7 @@ class IWebhooksNamespace:
         self,
         *,
         webhook_id: str,
-    ) -> Any:
+    ) -> None:
         """i/webhooks/delete: No description in the spec
 
         Needs a token with the permission write:account.
@@ -2012,16 +2012,16 @@ class IWebhooksNamespace:
         self,
         *,
         webhook_id: str,
-        type_: IWebhooksTestBodyType,
+        type: IWebhooksTestBodyType,
         override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         Needs a token with the permission read:account.
 
         Args:
             webhook_id (str):
-            type_ (IWebhooksTestBodyType):
+            type (IWebhooksTestBodyType):
             override (IWebhooksTestBodyOverride | Unset):
 
         Raises:
@@ -2036,7 +2036,7 @@ class IWebhooksNamespace:
         return _call(
             client=self._client,
             webhook_id=webhook_id,
-            type_=type_,
+            type=type,
             override=override,
         )
 
@@ -2050,7 +2050,7 @@ class IWebhooksNamespace:
         secret: None | str | Unset = UNSET,
         on: builtins.list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
         active: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/webhooks/update: No description in the spec
 
         Needs a token with the permission write:account.
@@ -2184,7 +2184,7 @@ class AsyncINamespace:
         current_password: str,
         new_password: str,
         token: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/change-password: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2217,7 +2217,7 @@ class AsyncINamespace:
         self,
         *,
         name: IClaimAchievementBodyName,
-    ) -> Any:
+    ) -> None:
         """i/claim-achievement: No description in the spec
 
         Needs a token with the permission write:account.
@@ -2245,7 +2245,7 @@ class AsyncINamespace:
         *,
         password: str,
         token: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/delete-account: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2274,7 +2274,7 @@ class AsyncINamespace:
     @misskey_endpoint("i/export-antennas")
     async def export_antennas(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2297,7 +2297,7 @@ class AsyncINamespace:
     @misskey_endpoint("i/export-blocking")
     async def export_blocking(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2320,7 +2320,7 @@ class AsyncINamespace:
     @misskey_endpoint("i/export-clips")
     async def export_clips(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-clips: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2343,7 +2343,7 @@ class AsyncINamespace:
     @misskey_endpoint("i/export-favorites")
     async def export_favorites(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-favorites: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2369,7 +2369,7 @@ class AsyncINamespace:
         *,
         exclude_muting: bool | Unset = UNSET,
         exclude_inactive: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2398,7 +2398,7 @@ class AsyncINamespace:
     @misskey_endpoint("i/export-mute")
     async def export_mute(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-mute: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2421,7 +2421,7 @@ class AsyncINamespace:
     @misskey_endpoint("i/export-notes")
     async def export_notes(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-notes: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2444,7 +2444,7 @@ class AsyncINamespace:
     @misskey_endpoint("i/export-user-lists")
     async def export_user_lists(
         self,
-    ) -> Any:
+    ) -> None:
         """i/export-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2512,7 +2512,7 @@ class AsyncINamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """i/import-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2541,7 +2541,7 @@ class AsyncINamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """i/import-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2571,7 +2571,7 @@ class AsyncINamespace:
         *,
         file_id: str,
         with_replies: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2602,7 +2602,7 @@ class AsyncINamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """i/import-muting: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2631,7 +2631,7 @@ class AsyncINamespace:
         self,
         *,
         file_id: str,
-    ) -> Any:
+    ) -> None:
         """i/import-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2936,7 +2936,7 @@ class AsyncINamespace:
         self,
         *,
         announcement_id: str,
-    ) -> Any:
+    ) -> None:
         """i/read-announcement: No description in the spec
 
         Needs a token with the permission write:account.
@@ -2963,7 +2963,7 @@ class AsyncINamespace:
         self,
         *,
         password: str,
-    ) -> Any:
+    ) -> None:
         """i/regenerate-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2997,7 +2997,7 @@ class AsyncINamespace:
         *,
         token_id: str | Unset = UNSET,
         token: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -3533,7 +3533,7 @@ class AsyncIRegistryNamespace:
         key: str,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/registry/remove: No description in the spec
 
         Needs a token with the permission write:account.
@@ -3590,7 +3590,7 @@ class AsyncIRegistryNamespace:
         value: Any,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/registry/set: No description in the spec
 
         Needs a token with the permission write:account.
@@ -3700,7 +3700,7 @@ class AsyncITwoFaNamespace:
         self,
         *,
         value: bool,
-    ) -> Any:
+    ) -> None:
         """i/2fa/password-less: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -3795,7 +3795,7 @@ class AsyncITwoFaNamespace:
         password: str,
         credential_id: str,
         token: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/2fa/remove-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -3829,7 +3829,7 @@ class AsyncITwoFaNamespace:
         *,
         password: str,
         token: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/2fa/unregister: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -3861,7 +3861,7 @@ class AsyncITwoFaNamespace:
         *,
         name: str,
         credential_id: str,
-    ) -> Any:
+    ) -> None:
         """i/2fa/update-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -3938,7 +3938,7 @@ class AsyncIWebhooksNamespace:
         self,
         *,
         webhook_id: str,
-    ) -> Any:
+    ) -> None:
         """i/webhooks/delete: No description in the spec
 
         Needs a token with the permission write:account.
@@ -4013,16 +4013,16 @@ class AsyncIWebhooksNamespace:
         self,
         *,
         webhook_id: str,
-        type_: IWebhooksTestBodyType,
+        type: IWebhooksTestBodyType,
         override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         Needs a token with the permission read:account.
 
         Args:
             webhook_id (str):
-            type_ (IWebhooksTestBodyType):
+            type (IWebhooksTestBodyType):
             override (IWebhooksTestBodyOverride | Unset):
 
         Raises:
@@ -4037,7 +4037,7 @@ class AsyncIWebhooksNamespace:
         return await _call(
             client=self._client,
             webhook_id=webhook_id,
-            type_=type_,
+            type=type,
             override=override,
         )
 
@@ -4051,7 +4051,7 @@ class AsyncIWebhooksNamespace:
         secret: None | str | Unset = UNSET,
         on: builtins.list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
         active: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """i/webhooks/update: No description in the spec
 
         Needs a token with the permission write:account.

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -52,7 +52,7 @@ class InviteNamespace:
         self,
         *,
         invite_id: str,
-    ) -> Any:
+    ) -> None:
         """invite/delete: No description in the spec
 
         Needs a token with the permission write:invite-codes.
@@ -170,7 +170,7 @@ class AsyncInviteNamespace:
         self,
         *,
         invite_id: str,
-    ) -> Any:
+    ) -> None:
         """invite/delete: No description in the spec
 
         Needs a token with the permission write:invite-codes.

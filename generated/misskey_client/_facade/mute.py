@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -31,7 +31,7 @@ class MuteNamespace:
         *,
         user_id: str,
         expires_at: int | None | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """mute/create: No description in the spec
 
         Needs a token with the permission write:mutes.
@@ -61,7 +61,7 @@ class MuteNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """mute/delete: No description in the spec
 
         Needs a token with the permission write:mutes.
@@ -138,7 +138,7 @@ class AsyncMuteNamespace:
         *,
         user_id: str,
         expires_at: int | None | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """mute/create: No description in the spec
 
         Needs a token with the permission write:mutes.
@@ -168,7 +168,7 @@ class AsyncMuteNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """mute/delete: No description in the spec
 
         Needs a token with the permission write:mutes.

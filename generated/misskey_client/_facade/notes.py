@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -298,7 +298,7 @@ class NotesNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/delete: No description in the spec
 
         Needs a token with the permission write:notes.
@@ -916,7 +916,7 @@ class NotesNamespace:
         *,
         note_id: str,
         target_lang: str,
-    ) -> NotesTranslateResponse200:
+    ) -> NotesTranslateResponse200 | None:
         """notes/translate: No description in the spec
 
         Needs a token with the permission read:account.
@@ -945,7 +945,7 @@ class NotesNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/unrenote: No description in the spec
 
         Needs a token with the permission write:notes.
@@ -1135,7 +1135,7 @@ class NotesDraftsNamespace:
         self,
         *,
         draft_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/drafts/delete: No description in the spec
 
         Needs a token with the permission write:account.
@@ -1289,7 +1289,7 @@ class NotesFavoritesNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/favorites/create: No description in the spec
 
         Needs a token with the permission write:favorites.
@@ -1316,7 +1316,7 @@ class NotesFavoritesNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/favorites/delete: No description in the spec
 
         Needs a token with the permission write:favorites.
@@ -1387,7 +1387,7 @@ class NotesPollsNamespace:
         *,
         note_id: str,
         choice: int,
-    ) -> Any:
+    ) -> None:
         """notes/polls/vote: No description in the spec
 
         Needs a token with the permission write:votes.
@@ -1426,7 +1426,7 @@ class NotesReactionsNamespace:
         self,
         *,
         note_id: str,
-        type_: None | str | Unset = UNSET,
+        type: None | str | Unset = UNSET,
         limit: int | Unset = UNSET,
         since_id: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
@@ -1439,7 +1439,7 @@ class NotesReactionsNamespace:
 
         Args:
             note_id (str):
-            type_ (None | str | Unset):
+            type (None | str | Unset):
             limit (int | Unset):  Default: 10.
             since_id (str | Unset):
             until_id (str | Unset):
@@ -1458,7 +1458,7 @@ class NotesReactionsNamespace:
         return _call(
             client=self._client,
             note_id=note_id,
-            type_=type_,
+            type=type,
             limit=limit,
             since_id=since_id,
             until_id=until_id,
@@ -1472,7 +1472,7 @@ class NotesReactionsNamespace:
         *,
         note_id: str,
         reaction: str,
-    ) -> Any:
+    ) -> None:
         """notes/reactions/create: No description in the spec
 
         Needs a token with the permission write:reactions.
@@ -1501,7 +1501,7 @@ class NotesReactionsNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/reactions/delete: No description in the spec
 
         Needs a token with the permission write:reactions.
@@ -1538,7 +1538,7 @@ class NotesThreadMutingNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/thread-muting/create: No description in the spec
 
         Needs a token with the permission write:account.
@@ -1565,7 +1565,7 @@ class NotesThreadMutingNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/thread-muting/delete: No description in the spec
 
         Needs a token with the permission write:account.
@@ -1833,7 +1833,7 @@ class AsyncNotesNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/delete: No description in the spec
 
         Needs a token with the permission write:notes.
@@ -2451,7 +2451,7 @@ class AsyncNotesNamespace:
         *,
         note_id: str,
         target_lang: str,
-    ) -> NotesTranslateResponse200:
+    ) -> NotesTranslateResponse200 | None:
         """notes/translate: No description in the spec
 
         Needs a token with the permission read:account.
@@ -2480,7 +2480,7 @@ class AsyncNotesNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/unrenote: No description in the spec
 
         Needs a token with the permission write:notes.
@@ -2670,7 +2670,7 @@ class AsyncNotesDraftsNamespace:
         self,
         *,
         draft_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/drafts/delete: No description in the spec
 
         Needs a token with the permission write:account.
@@ -2824,7 +2824,7 @@ class AsyncNotesFavoritesNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/favorites/create: No description in the spec
 
         Needs a token with the permission write:favorites.
@@ -2851,7 +2851,7 @@ class AsyncNotesFavoritesNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/favorites/delete: No description in the spec
 
         Needs a token with the permission write:favorites.
@@ -2922,7 +2922,7 @@ class AsyncNotesPollsNamespace:
         *,
         note_id: str,
         choice: int,
-    ) -> Any:
+    ) -> None:
         """notes/polls/vote: No description in the spec
 
         Needs a token with the permission write:votes.
@@ -2961,7 +2961,7 @@ class AsyncNotesReactionsNamespace:
         self,
         *,
         note_id: str,
-        type_: None | str | Unset = UNSET,
+        type: None | str | Unset = UNSET,
         limit: int | Unset = UNSET,
         since_id: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
@@ -2974,7 +2974,7 @@ class AsyncNotesReactionsNamespace:
 
         Args:
             note_id (str):
-            type_ (None | str | Unset):
+            type (None | str | Unset):
             limit (int | Unset):  Default: 10.
             since_id (str | Unset):
             until_id (str | Unset):
@@ -2993,7 +2993,7 @@ class AsyncNotesReactionsNamespace:
         return await _call(
             client=self._client,
             note_id=note_id,
-            type_=type_,
+            type=type,
             limit=limit,
             since_id=since_id,
             until_id=until_id,
@@ -3007,7 +3007,7 @@ class AsyncNotesReactionsNamespace:
         *,
         note_id: str,
         reaction: str,
-    ) -> Any:
+    ) -> None:
         """notes/reactions/create: No description in the spec
 
         Needs a token with the permission write:reactions.
@@ -3036,7 +3036,7 @@ class AsyncNotesReactionsNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/reactions/delete: No description in the spec
 
         Needs a token with the permission write:reactions.
@@ -3073,7 +3073,7 @@ class AsyncNotesThreadMutingNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/thread-muting/create: No description in the spec
 
         Needs a token with the permission write:account.
@@ -3100,7 +3100,7 @@ class AsyncNotesThreadMutingNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """notes/thread-muting/delete: No description in the spec
 
         Needs a token with the permission write:account.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -29,7 +29,7 @@ class NotificationsNamespace:
         body: str,
         header: None | str | Unset = UNSET,
         icon: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """notifications/create: No description in the spec
 
         Needs a token with the permission write:notifications.
@@ -58,7 +58,7 @@ class NotificationsNamespace:
     @misskey_endpoint("notifications/flush")
     def flush(
         self,
-    ) -> Any:
+    ) -> None:
         """notifications/flush: No description in the spec
 
         Needs a token with the permission write:notifications.
@@ -79,7 +79,7 @@ class NotificationsNamespace:
     @misskey_endpoint("notifications/mark-all-as-read")
     def mark_all_as_read(
         self,
-    ) -> Any:
+    ) -> None:
         """notifications/mark-all-as-read: No description in the spec
 
         Needs a token with the permission write:notifications.
@@ -100,7 +100,7 @@ class NotificationsNamespace:
     @misskey_endpoint("notifications/test-notification")
     def test_notification(
         self,
-    ) -> Any:
+    ) -> None:
         """notifications/test-notification: No description in the spec
 
         Needs a token with the permission write:notifications.
@@ -135,7 +135,7 @@ class AsyncNotificationsNamespace:
         body: str,
         header: None | str | Unset = UNSET,
         icon: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """notifications/create: No description in the spec
 
         Needs a token with the permission write:notifications.
@@ -164,7 +164,7 @@ class AsyncNotificationsNamespace:
     @misskey_endpoint("notifications/flush")
     async def flush(
         self,
-    ) -> Any:
+    ) -> None:
         """notifications/flush: No description in the spec
 
         Needs a token with the permission write:notifications.
@@ -185,7 +185,7 @@ class AsyncNotificationsNamespace:
     @misskey_endpoint("notifications/mark-all-as-read")
     async def mark_all_as_read(
         self,
-    ) -> Any:
+    ) -> None:
         """notifications/mark-all-as-read: No description in the spec
 
         Needs a token with the permission write:notifications.
@@ -206,7 +206,7 @@ class AsyncNotificationsNamespace:
     @misskey_endpoint("notifications/test-notification")
     async def test_notification(
         self,
-    ) -> Any:
+    ) -> None:
         """notifications/test-notification: No description in the spec
 
         Needs a token with the permission write:notifications.

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -90,7 +90,7 @@ class PagesNamespace:
         self,
         *,
         page_id: str,
-    ) -> Any:
+    ) -> None:
         """pages/delete: No description in the spec
 
         Needs a token with the permission write:pages.
@@ -138,7 +138,7 @@ class PagesNamespace:
         self,
         *,
         page_id: str,
-    ) -> Any:
+    ) -> None:
         """pages/like: No description in the spec
 
         Needs a token with the permission write:page-likes.
@@ -200,7 +200,7 @@ class PagesNamespace:
         self,
         *,
         page_id: str,
-    ) -> Any:
+    ) -> None:
         """pages/unlike: No description in the spec
 
         Needs a token with the permission write:page-likes.
@@ -237,7 +237,7 @@ class PagesNamespace:
         font: PagesUpdateBodyFont | Unset = UNSET,
         align_center: bool | Unset = UNSET,
         hide_title_when_pinned: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """pages/update: No description in the spec
 
         Needs a token with the permission write:pages.
@@ -348,7 +348,7 @@ class AsyncPagesNamespace:
         self,
         *,
         page_id: str,
-    ) -> Any:
+    ) -> None:
         """pages/delete: No description in the spec
 
         Needs a token with the permission write:pages.
@@ -396,7 +396,7 @@ class AsyncPagesNamespace:
         self,
         *,
         page_id: str,
-    ) -> Any:
+    ) -> None:
         """pages/like: No description in the spec
 
         Needs a token with the permission write:page-likes.
@@ -458,7 +458,7 @@ class AsyncPagesNamespace:
         self,
         *,
         page_id: str,
-    ) -> Any:
+    ) -> None:
         """pages/unlike: No description in the spec
 
         Needs a token with the permission write:page-likes.
@@ -495,7 +495,7 @@ class AsyncPagesNamespace:
         font: PagesUpdateBodyFont | Unset = UNSET,
         align_center: bool | Unset = UNSET,
         hide_title_when_pinned: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """pages/update: No description in the spec
 
         Needs a token with the permission write:pages.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -25,7 +25,7 @@ class PromoNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """promo/read: No description in the spec
 
         Needs a token with the permission write:account.
@@ -62,7 +62,7 @@ class AsyncPromoNamespace:
         self,
         *,
         note_id: str,
-    ) -> Any:
+    ) -> None:
         """promo/read: No description in the spec
 
         Needs a token with the permission write:account.

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -30,7 +30,7 @@ class RenoteMuteNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """renote-mute/create: No description in the spec
 
         Needs a token with the permission write:mutes.
@@ -57,7 +57,7 @@ class RenoteMuteNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """renote-mute/delete: No description in the spec
 
         Needs a token with the permission write:mutes.
@@ -133,7 +133,7 @@ class AsyncRenoteMuteNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """renote-mute/create: No description in the spec
 
         Needs a token with the permission write:mutes.
@@ -160,7 +160,7 @@ class AsyncRenoteMuteNamespace:
         self,
         *,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """renote-mute/delete: No description in the spec
 
         Needs a token with the permission write:mutes.

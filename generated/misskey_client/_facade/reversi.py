@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -33,7 +33,7 @@ class ReversiNamespace:
         self,
         *,
         user_id: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """reversi/cancel-match: No description in the spec
 
         Needs a token with the permission write:account.
@@ -125,7 +125,7 @@ class ReversiNamespace:
         user_id: None | str | Unset = UNSET,
         no_irregular_rules: bool | Unset = UNSET,
         multiple: bool | Unset = UNSET,
-    ) -> None | ReversiGameDetailed:
+    ) -> None | ReversiGameDetailed | None:
         """reversi/match: No description in the spec
 
         Needs a token with the permission write:account.
@@ -183,7 +183,7 @@ class ReversiNamespace:
         self,
         *,
         game_id: str,
-    ) -> Any:
+    ) -> None:
         """reversi/surrender: No description in the spec
 
         Needs a token with the permission write:account.
@@ -250,7 +250,7 @@ class AsyncReversiNamespace:
         self,
         *,
         user_id: None | str | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """reversi/cancel-match: No description in the spec
 
         Needs a token with the permission write:account.
@@ -342,7 +342,7 @@ class AsyncReversiNamespace:
         user_id: None | str | Unset = UNSET,
         no_irregular_rules: bool | Unset = UNSET,
         multiple: bool | Unset = UNSET,
-    ) -> None | ReversiGameDetailed:
+    ) -> None | ReversiGameDetailed | None:
         """reversi/match: No description in the spec
 
         Needs a token with the permission write:account.
@@ -400,7 +400,7 @@ class AsyncReversiNamespace:
         self,
         *,
         game_id: str,
-    ) -> Any:
+    ) -> None:
         """reversi/surrender: No description in the spec
 
         Needs a token with the permission write:account.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -71,7 +71,7 @@ class SwNamespace:
         self,
         *,
         endpoint: str,
-    ) -> None | SwShowRegistrationResponse200:
+    ) -> None | SwShowRegistrationResponse200 | None:
         """sw/show-registration: Check push notification registration exists
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
@@ -102,7 +102,7 @@ class SwNamespace:
         self,
         *,
         endpoint: str,
-    ) -> Any:
+    ) -> None:
         """sw/unregister: Unregister from receiving push notifications
 
         *
@@ -215,7 +215,7 @@ class AsyncSwNamespace:
         self,
         *,
         endpoint: str,
-    ) -> None | SwShowRegistrationResponse200:
+    ) -> None | SwShowRegistrationResponse200 | None:
         """sw/show-registration: Check push notification registration exists
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
@@ -246,7 +246,7 @@ class AsyncSwNamespace:
         self,
         *,
         endpoint: str,
-    ) -> Any:
+    ) -> None:
         """sw/unregister: Unregister from receiving push notifications
 
         *

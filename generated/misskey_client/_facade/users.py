@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -635,7 +635,7 @@ class UsersNamespace:
         *,
         user_id: str,
         comment: str,
-    ) -> Any:
+    ) -> None:
         """users/report-abuse: File a report
 
         Needs a token with the permission write:report-abuse.
@@ -786,7 +786,7 @@ class UsersNamespace:
         *,
         user_id: str,
         memo: None | str,
-    ) -> Any:
+    ) -> None:
         """users/update-memo: No description in the spec
 
         Needs a token with the permission write:account.
@@ -936,7 +936,7 @@ class UsersListsNamespace:
         self,
         *,
         list_id: str,
-    ) -> Any:
+    ) -> None:
         """users/lists/delete: Delete an existing list of users
 
         Needs a token with the permission write:account.
@@ -963,7 +963,7 @@ class UsersListsNamespace:
         self,
         *,
         list_id: str,
-    ) -> Any:
+    ) -> None:
         """users/lists/favorite: No description in the spec
 
         Needs a token with the permission write:account.
@@ -1063,7 +1063,7 @@ class UsersListsNamespace:
         *,
         list_id: str,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """users/lists/pull: Remove a user from a list
 
         Needs a token with the permission write:account.
@@ -1093,7 +1093,7 @@ class UsersListsNamespace:
         *,
         list_id: str,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """users/lists/push: Add a user to an existing list
 
         Needs a token with the permission write:account.
@@ -1152,7 +1152,7 @@ class UsersListsNamespace:
         self,
         *,
         list_id: str,
-    ) -> Any:
+    ) -> None:
         """users/lists/unfavorite: No description in the spec
 
         Needs a token with the permission write:account.
@@ -1214,7 +1214,7 @@ class UsersListsNamespace:
         list_id: str,
         user_id: str,
         with_replies: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """users/lists/update-membership: No description in the spec
 
         Needs a token with the permission write:account.
@@ -1829,7 +1829,7 @@ class AsyncUsersNamespace:
         *,
         user_id: str,
         comment: str,
-    ) -> Any:
+    ) -> None:
         """users/report-abuse: File a report
 
         Needs a token with the permission write:report-abuse.
@@ -1980,7 +1980,7 @@ class AsyncUsersNamespace:
         *,
         user_id: str,
         memo: None | str,
-    ) -> Any:
+    ) -> None:
         """users/update-memo: No description in the spec
 
         Needs a token with the permission write:account.
@@ -2130,7 +2130,7 @@ class AsyncUsersListsNamespace:
         self,
         *,
         list_id: str,
-    ) -> Any:
+    ) -> None:
         """users/lists/delete: Delete an existing list of users
 
         Needs a token with the permission write:account.
@@ -2157,7 +2157,7 @@ class AsyncUsersListsNamespace:
         self,
         *,
         list_id: str,
-    ) -> Any:
+    ) -> None:
         """users/lists/favorite: No description in the spec
 
         Needs a token with the permission write:account.
@@ -2257,7 +2257,7 @@ class AsyncUsersListsNamespace:
         *,
         list_id: str,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """users/lists/pull: Remove a user from a list
 
         Needs a token with the permission write:account.
@@ -2287,7 +2287,7 @@ class AsyncUsersListsNamespace:
         *,
         list_id: str,
         user_id: str,
-    ) -> Any:
+    ) -> None:
         """users/lists/push: Add a user to an existing list
 
         Needs a token with the permission write:account.
@@ -2346,7 +2346,7 @@ class AsyncUsersListsNamespace:
         self,
         *,
         list_id: str,
-    ) -> Any:
+    ) -> None:
         """users/lists/unfavorite: No description in the spec
 
         Needs a token with the permission write:account.
@@ -2408,7 +2408,7 @@ class AsyncUsersListsNamespace:
         list_id: str,
         user_id: str,
         with_replies: bool | Unset = UNSET,
-    ) -> Any:
+    ) -> None:
         """users/lists/update-membership: No description in the spec
 
         Needs a token with the permission write:account.

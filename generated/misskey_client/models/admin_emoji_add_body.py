@@ -26,7 +26,7 @@ class AdminEmojiAddBody:
         file_id (str):
         category (None | str | Unset): Use `null` to reset the category.
         aliases (list[str] | Unset):
-        license_ (None | str | Unset):
+        license (None | str | Unset):
         is_sensitive (bool | Unset):
         local_only (bool | Unset):
         role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
@@ -36,7 +36,7 @@ class AdminEmojiAddBody:
     file_id: str
     category: None | str | Unset = UNSET
     aliases: list[str] | Unset = UNSET
-    license_: None | str | Unset = UNSET
+    license: None | str | Unset = UNSET
     is_sensitive: bool | Unset = UNSET
     local_only: bool | Unset = UNSET
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET
@@ -55,10 +55,10 @@ class AdminEmojiAddBody:
             _aliases = self.aliases
 
         _license_: None | str | Unset
-        if isinstance(self.license_, Unset):
+        if isinstance(self.license, Unset):
             _license_ = UNSET
         else:
-            _license_ = self.license_
+            _license_ = self.license
         _role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET
         if not isinstance(self.role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
             _role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
@@ -118,10 +118,10 @@ class AdminEmojiAddBody:
                 _n += 1
                 license_ = d["license"]
 
-                _model.license_ = license_
+                _model.license = license_
 
             else:
-                _model.license_ = UNSET
+                _model.license = UNSET
             if "isSensitive" in d:
                 _n += 1
                 _model.is_sensitive = d["isSensitive"]
@@ -204,7 +204,7 @@ class AdminEmojiAddBody:
             file_id=file_id,
             category=category,
             aliases=aliases,
-            license_=license_,
+            license=license_,
             is_sensitive=is_sensitive,
             local_only=local_only,
             role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,

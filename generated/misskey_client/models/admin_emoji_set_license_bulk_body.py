@@ -23,11 +23,11 @@ class AdminEmojiSetLicenseBulkBody:
     """
     Attributes:
         ids (list[str]):
-        license_ (None | str | Unset): Use `null` to reset the license.
+        license (None | str | Unset): Use `null` to reset the license.
     """
 
     ids: list[str]
-    license_: None | str | Unset = UNSET
+    license: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -36,10 +36,10 @@ class AdminEmojiSetLicenseBulkBody:
         _ids = self.ids
 
         _license_: None | str | Unset
-        if isinstance(self.license_, Unset):
+        if isinstance(self.license, Unset):
             _license_ = UNSET
         else:
-            _license_ = self.license_
+            _license_ = self.license
         field_dict["ids"] = _ids
         if _license_ is not UNSET:
             field_dict["license"] = _license_
@@ -68,10 +68,10 @@ class AdminEmojiSetLicenseBulkBody:
                 _n += 1
                 license_ = d["license"]
 
-                _model.license_ = license_
+                _model.license = license_
 
             else:
-                _model.license_ = UNSET
+                _model.license = UNSET
             _model.additional_properties = {}
         except KeyError:
             return cls._from_dict_careful(src_dict)
@@ -114,7 +114,7 @@ class AdminEmojiSetLicenseBulkBody:
             unknown_properties("AdminEmojiSetLicenseBulkBody", d)
         _model = cls(
             ids=ids,
-            license_=license_,
+            license=license_,
         )
 
         _model.additional_properties = d

@@ -28,7 +28,7 @@ class EmojiDetailed:
         category (None | str):
         host (None | str): The local host is represented with `null`.
         url (str):
-        license_ (None | str):
+        license (None | str):
         is_sensitive (bool):
         local_only (bool):
         role_ids_that_can_be_used_this_emoji_as_reaction (list[str]):
@@ -40,7 +40,7 @@ class EmojiDetailed:
     category: None | str
     host: None | str
     url: str
-    license_: None | str
+    license: None | str
     is_sensitive: bool
     local_only: bool
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str]
@@ -56,7 +56,7 @@ class EmojiDetailed:
         _host: None | str
         _host = self.host
         _license_: None | str
-        _license_ = self.license_
+        _license_ = self.license
         _role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
 
         field_dict["id"] = self.id
@@ -105,7 +105,7 @@ class EmojiDetailed:
 
             license_ = d["license"]
 
-            _model.license_ = license_
+            _model.license = license_
 
             _model.is_sensitive = d["isSensitive"]
 
@@ -224,7 +224,7 @@ class EmojiDetailed:
             category=category,
             host=host,
             url=url,
-            license_=license_,
+            license=license_,
             is_sensitive=is_sensitive,
             local_only=local_only,
             role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,

@@ -23,18 +23,18 @@ class FetchExternalResourcesBody:
     """
     Attributes:
         url (str):
-        hash_ (str):
+        hash (str):
     """
 
     url: str
-    hash_: str
+    hash: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["url"] = self.url
-        field_dict["hash"] = self.hash_
+        field_dict["hash"] = self.hash
 
         return field_dict
 
@@ -53,7 +53,7 @@ class FetchExternalResourcesBody:
         try:
             _model.url = d["url"]
 
-            _model.hash_ = d["hash"]
+            _model.hash = d["hash"]
 
             _n = 2
             _model.additional_properties = {}
@@ -97,7 +97,7 @@ class FetchExternalResourcesBody:
             unknown_properties("FetchExternalResourcesBody", d)
         _model = cls(
             url=url,
-            hash_=hash_,
+            hash=hash_,
         )
 
         _model.additional_properties = d

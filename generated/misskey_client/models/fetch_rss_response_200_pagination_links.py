@@ -23,14 +23,14 @@ class FetchRssResponse200PaginationLinks:
     Attributes:
         self_ (str | Unset):
         first (str | Unset):
-        next_ (str | Unset):
+        next (str | Unset):
         last (str | Unset):
         prev (str | Unset):
     """
 
     self_: str | Unset = UNSET
     first: str | Unset = UNSET
-    next_: str | Unset = UNSET
+    next: str | Unset = UNSET
     last: str | Unset = UNSET
     prev: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -42,8 +42,8 @@ class FetchRssResponse200PaginationLinks:
             field_dict["self"] = self.self_
         if self.first is not UNSET:
             field_dict["first"] = self.first
-        if self.next_ is not UNSET:
-            field_dict["next"] = self.next_
+        if self.next is not UNSET:
+            field_dict["next"] = self.next
         if self.last is not UNSET:
             field_dict["last"] = self.last
         if self.prev is not UNSET:
@@ -79,10 +79,10 @@ class FetchRssResponse200PaginationLinks:
                 _model.first = UNSET
             if "next" in d:
                 _n += 1
-                _model.next_ = d["next"]
+                _model.next = d["next"]
 
             else:
-                _model.next_ = UNSET
+                _model.next = UNSET
             if "last" in d:
                 _n += 1
                 _model.last = d["last"]
@@ -137,7 +137,7 @@ class FetchRssResponse200PaginationLinks:
         _model = cls(
             self_=self_,
             first=first,
-            next_=next_,
+            next=next_,
             last=last,
             prev=prev,
         )

@@ -57,7 +57,7 @@ class ReversiGameDetailed:
         looped_board (bool):
         time_limit_for_each_turn (float):
         logs (list[list[float]]):
-        map_ (list[str]):
+        map (list[str]):
     """
 
     id: str
@@ -86,7 +86,7 @@ class ReversiGameDetailed:
     looped_board: bool
     time_limit_for_each_turn: float
     logs: list[list[float]]
-    map_: list[str]
+    map: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,7 +137,7 @@ class ReversiGameDetailed:
 
             _logs.append(logs_item)
 
-        _map_ = self.map_
+        _map_ = self.map
 
         field_dict["id"] = self.id
         field_dict["createdAt"] = _created_at
@@ -313,7 +313,7 @@ class ReversiGameDetailed:
 
             map_: list[str] = d["map"]
 
-            _model.map_ = map_
+            _model.map = map_
 
             _n = 27
             _model.additional_properties = {}
@@ -614,7 +614,7 @@ class ReversiGameDetailed:
             looped_board=looped_board,
             time_limit_for_each_turn=time_limit_for_each_turn,
             logs=logs,
-            map_=map_,
+            map=map_,
         )
 
         _model.additional_properties = d

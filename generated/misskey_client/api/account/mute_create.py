@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -31,8 +31,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -40,7 +40,7 @@ def sync(
     client: SyncClient,
     user_id: str,
     expires_at: int | None | Unset = UNSET,
-) -> Any:
+) -> None:
     """mute/create: No description in the spec
 
     Needs a token with the permission write:mutes.
@@ -69,7 +69,7 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
     expires_at: int | None | Unset = UNSET,
-) -> Any:
+) -> None:
     """mute/create: No description in the spec
 
     Needs a token with the permission write:mutes.

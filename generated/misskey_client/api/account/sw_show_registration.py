@@ -23,7 +23,10 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> None | SwShowRegistrationResponse200:
+def _parse(data: Any) -> None | SwShowRegistrationResponse200 | None:
+    if data is None:
+        # A success without a body (204): nothing to parse.
+        return None
     _response_200 = data
     response_200: None | SwShowRegistrationResponse200
     if _response_200 is None:
@@ -40,7 +43,7 @@ def sync(
     *,
     client: SyncClient,
     endpoint: str,
-) -> None | SwShowRegistrationResponse200:
+) -> None | SwShowRegistrationResponse200 | None:
     """sw/show-registration: Check push notification registration exists
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
@@ -69,7 +72,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     endpoint: str,
-) -> None | SwShowRegistrationResponse200:
+) -> None | SwShowRegistrationResponse200 | None:
     """sw/show-registration: Check push notification registration exists
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by

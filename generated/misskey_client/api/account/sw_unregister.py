@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -21,15 +21,15 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
     *,
     client: SyncClient,
     endpoint: str,
-) -> Any:
+) -> None:
     """sw/unregister: Unregister from receiving push notifications
 
     *
@@ -56,7 +56,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     endpoint: str,
-) -> Any:
+) -> None:
     """sw/unregister: Unregister from receiving push notifications
 
     *

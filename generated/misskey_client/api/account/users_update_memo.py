@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -25,8 +25,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     user_id: str,
     memo: None | str,
-) -> Any:
+) -> None:
     """users/update-memo: No description in the spec
 
     Needs a token with the permission write:account.
@@ -62,7 +62,7 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
     memo: None | str,
-) -> Any:
+) -> None:
     """users/update-memo: No description in the spec
 
     Needs a token with the permission write:account.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -53,8 +53,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -71,7 +71,7 @@ def sync(
     starts_at: int | Unset = UNSET,
     day_of_week: int | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/ad/update: No description in the spec
 
     Needs a token with the permission write:admin:ad.
@@ -126,7 +126,7 @@ async def asyncio(
     starts_at: int | Unset = UNSET,
     day_of_week: int | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/ad/update: No description in the spec
 
     Needs a token with the permission write:admin:ad.

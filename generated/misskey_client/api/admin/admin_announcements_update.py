@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.admin_announcements_update_body_display import (
     AdminAnnouncementsUpdateBodyDisplay,
@@ -69,8 +69,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -86,7 +86,7 @@ def sync(
     silence: bool | Unset = UNSET,
     need_confirmation_to_read: bool | Unset = UNSET,
     is_active: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/announcements/update: No description in the spec
 
     Needs a token with the permission write:admin:announcements.
@@ -138,7 +138,7 @@ async def asyncio(
     silence: bool | Unset = UNSET,
     need_confirmation_to_read: bool | Unset = UNSET,
     is_active: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/announcements/update: No description in the spec
 
     Needs a token with the permission write:admin:announcements.

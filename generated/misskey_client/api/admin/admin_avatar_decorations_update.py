@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -39,8 +39,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -51,7 +51,7 @@ def sync(
     description: str | Unset = UNSET,
     url: str | Unset = UNSET,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/avatar-decorations/update: No description in the spec
 
     Needs a token with the permission write:admin:avatar-decorations.
@@ -88,7 +88,7 @@ async def asyncio(
     description: str | Unset = UNSET,
     url: str | Unset = UNSET,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/avatar-decorations/update: No description in the spec
 
     Needs a token with the permission write:admin:avatar-decorations.

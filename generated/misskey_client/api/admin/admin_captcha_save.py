@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.admin_captcha_save_body_provider import (
     AdminCaptchaSaveBodyProvider,
@@ -59,8 +59,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -71,7 +71,7 @@ def sync(
     sitekey: None | str | Unset = UNSET,
     secret: None | str | Unset = UNSET,
     instance_url: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/captcha/save: No description in the spec
 
     Needs a token with the permission write:admin:meta.
@@ -108,7 +108,7 @@ async def asyncio(
     sitekey: None | str | Unset = UNSET,
     secret: None | str | Unset = UNSET,
     instance_url: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/captcha/save: No description in the spec
 
     Needs a token with the permission write:admin:meta.

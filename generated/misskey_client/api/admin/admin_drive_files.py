@@ -23,7 +23,7 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -34,10 +34,10 @@ def _body(
     else:
         _user_id = user_id
     _type_: None | str | Unset
-    if isinstance(type_, Unset):
+    if isinstance(type, Unset):
         _type_ = UNSET
     else:
-        _type_ = type_
+        _type_ = type
     _origin: str | Unset = UNSET
     if not isinstance(origin, Unset):
         _origin = origin
@@ -95,7 +95,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[DriveFile]:
@@ -110,7 +110,7 @@ def sync(
         since_date (int | Unset):
         until_date (int | Unset):
         user_id (None | str | Unset):
-        type_ (None | str | Unset):
+        type (None | str | Unset):
         origin (AdminDriveFilesBodyOrigin | Unset):  Default: 'local'.
         hostname (None | str | Unset): The local host is represented with `null`.
 
@@ -128,7 +128,7 @@ def sync(
         since_date=since_date,
         until_date=until_date,
         user_id=user_id,
-        type_=type_,
+        type=type,
         origin=origin,
         hostname=hostname,
     )
@@ -144,7 +144,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[DriveFile]:
@@ -159,7 +159,7 @@ async def asyncio(
         since_date (int | Unset):
         until_date (int | Unset):
         user_id (None | str | Unset):
-        type_ (None | str | Unset):
+        type (None | str | Unset):
         origin (AdminDriveFilesBodyOrigin | Unset):  Default: 'local'.
         hostname (None | str | Unset): The local host is represented with `null`.
 
@@ -177,7 +177,7 @@ async def asyncio(
         since_date=since_date,
         until_date=until_date,
         user_id=user_id,
-        type_=type_,
+        type=type,
         origin=origin,
         hostname=hostname,
     )

@@ -20,7 +20,7 @@ def _body(
     file_id: str,
     category: None | str | Unset = UNSET,
     aliases: list[str] | Unset = UNSET,
-    license_: None | str | Unset = UNSET,
+    license: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
@@ -36,10 +36,10 @@ def _body(
         _aliases = aliases
 
     _license_: None | str | Unset
-    if isinstance(license_, Unset):
+    if isinstance(license, Unset):
         _license_ = UNSET
     else:
-        _license_ = license_
+        _license_ = license
     _role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET
     if not isinstance(role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
         _role_ids_that_can_be_used_this_emoji_as_reaction = role_ids_that_can_be_used_this_emoji_as_reaction
@@ -75,7 +75,7 @@ def sync(
     file_id: str,
     category: None | str | Unset = UNSET,
     aliases: list[str] | Unset = UNSET,
-    license_: None | str | Unset = UNSET,
+    license: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
@@ -89,7 +89,7 @@ def sync(
         file_id (str):
         category (None | str | Unset): Use `null` to reset the category.
         aliases (list[str] | Unset):
-        license_ (None | str | Unset):
+        license (None | str | Unset):
         is_sensitive (bool | Unset):
         local_only (bool | Unset):
         role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
@@ -106,7 +106,7 @@ def sync(
         file_id=file_id,
         category=category,
         aliases=aliases,
-        license_=license_,
+        license=license,
         is_sensitive=is_sensitive,
         local_only=local_only,
         role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
@@ -121,7 +121,7 @@ async def asyncio(
     file_id: str,
     category: None | str | Unset = UNSET,
     aliases: list[str] | Unset = UNSET,
-    license_: None | str | Unset = UNSET,
+    license: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
@@ -135,7 +135,7 @@ async def asyncio(
         file_id (str):
         category (None | str | Unset): Use `null` to reset the category.
         aliases (list[str] | Unset):
-        license_ (None | str | Unset):
+        license (None | str | Unset):
         is_sensitive (bool | Unset):
         local_only (bool | Unset):
         role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
@@ -152,7 +152,7 @@ async def asyncio(
         file_id=file_id,
         category=category,
         aliases=aliases,
-        license_=license_,
+        license=license,
         is_sensitive=is_sensitive,
         local_only=local_only,
         role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -27,8 +27,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -36,7 +36,7 @@ def sync(
     client: SyncClient,
     ids: list[str],
     aliases: list[str],
-) -> Any:
+) -> None:
     """admin/emoji/set-aliases-bulk: No description in the spec
 
     Needs a token with the permission write:admin:emoji.
@@ -64,7 +64,7 @@ async def asyncio(
     client: AsyncClient,
     ids: list[str],
     aliases: list[str],
-) -> Any:
+) -> None:
     """admin/emoji/set-aliases-bulk: No description in the spec
 
     Needs a token with the permission write:admin:emoji.

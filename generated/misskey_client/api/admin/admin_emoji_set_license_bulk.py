@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -16,16 +16,16 @@ ENDPOINT = "admin/emoji/set-license-bulk"
 def _body(
     *,
     ids: list[str],
-    license_: None | str | Unset = UNSET,
+    license: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _ids = ids
 
     _license_: None | str | Unset
-    if isinstance(license_, Unset):
+    if isinstance(license, Unset):
         _license_ = UNSET
     else:
-        _license_ = license_
+        _license_ = license
     _json["ids"] = _ids
     if _license_ is not UNSET:
         _json["license"] = _license_
@@ -33,23 +33,23 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
     *,
     client: SyncClient,
     ids: list[str],
-    license_: None | str | Unset = UNSET,
-) -> Any:
+    license: None | str | Unset = UNSET,
+) -> None:
     """admin/emoji/set-license-bulk: No description in the spec
 
     Needs a token with the permission write:admin:emoji.
 
     Args:
         ids (list[str]):
-        license_ (None | str | Unset): Use `null` to reset the license.
+        license (None | str | Unset): Use `null` to reset the license.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -60,7 +60,7 @@ def sync(
 
     _payload = _body(
         ids=ids,
-        license_=license_,
+        license=license,
     )
     return client._call(ENDPOINT, _payload, _parse)
 
@@ -69,15 +69,15 @@ async def asyncio(
     *,
     client: AsyncClient,
     ids: list[str],
-    license_: None | str | Unset = UNSET,
-) -> Any:
+    license: None | str | Unset = UNSET,
+) -> None:
     """admin/emoji/set-license-bulk: No description in the spec
 
     Needs a token with the permission write:admin:emoji.
 
     Args:
         ids (list[str]):
-        license_ (None | str | Unset): Use `null` to reset the license.
+        license (None | str | Unset): Use `null` to reset the license.
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -88,6 +88,6 @@ async def asyncio(
 
     _payload = _body(
         ids=ids,
-        license_=license_,
+        license=license,
     )
     return await client._call(ENDPOINT, _payload, _parse)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -20,7 +20,7 @@ def _body(
     file_id: str | Unset = UNSET,
     category: None | str | Unset = UNSET,
     aliases: list[str] | Unset = UNSET,
-    license_: None | str | Unset = UNSET,
+    license: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
@@ -36,10 +36,10 @@ def _body(
         _aliases = aliases
 
     _license_: None | str | Unset
-    if isinstance(license_, Unset):
+    if isinstance(license, Unset):
         _license_ = UNSET
     else:
-        _license_ = license_
+        _license_ = license
     _role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET
     if not isinstance(role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
         _role_ids_that_can_be_used_this_emoji_as_reaction = role_ids_that_can_be_used_this_emoji_as_reaction
@@ -66,8 +66,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -78,11 +78,11 @@ def sync(
     file_id: str | Unset = UNSET,
     category: None | str | Unset = UNSET,
     aliases: list[str] | Unset = UNSET,
-    license_: None | str | Unset = UNSET,
+    license: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/emoji/update: No description in the spec
 
     Needs a token with the permission write:admin:emoji.
@@ -95,7 +95,7 @@ def sync(
         file_id (str | Unset):
         category (None | str | Unset): Use `null` to reset the category.
         aliases (list[str] | Unset):
-        license_ (None | str | Unset):
+        license (None | str | Unset):
         is_sensitive (bool | Unset):
         local_only (bool | Unset):
         role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
@@ -113,7 +113,7 @@ def sync(
         file_id=file_id,
         category=category,
         aliases=aliases,
-        license_=license_,
+        license=license,
         is_sensitive=is_sensitive,
         local_only=local_only,
         role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,
@@ -129,11 +129,11 @@ async def asyncio(
     file_id: str | Unset = UNSET,
     category: None | str | Unset = UNSET,
     aliases: list[str] | Unset = UNSET,
-    license_: None | str | Unset = UNSET,
+    license: None | str | Unset = UNSET,
     is_sensitive: bool | Unset = UNSET,
     local_only: bool | Unset = UNSET,
     role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/emoji/update: No description in the spec
 
     Needs a token with the permission write:admin:emoji.
@@ -146,7 +146,7 @@ async def asyncio(
         file_id (str | Unset):
         category (None | str | Unset): Use `null` to reset the category.
         aliases (list[str] | Unset):
-        license_ (None | str | Unset):
+        license (None | str | Unset):
         is_sensitive (bool | Unset):
         local_only (bool | Unset):
         role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
@@ -164,7 +164,7 @@ async def asyncio(
         file_id=file_id,
         category=category,
         aliases=aliases,
-        license_=license_,
+        license=license,
         is_sensitive=is_sensitive,
         local_only=local_only,
         role_ids_that_can_be_used_this_emoji_as_reaction=role_ids_that_can_be_used_this_emoji_as_reaction,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -29,8 +29,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -39,7 +39,7 @@ def sync(
     host: str,
     is_suspended: bool | Unset = UNSET,
     moderation_note: str | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/federation/update-instance: No description in the spec
 
     Needs a token with the permission write:admin:federation.
@@ -70,7 +70,7 @@ async def asyncio(
     host: str,
     is_suspended: bool | Unset = UNSET,
     moderation_note: str | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/federation/update-instance: No description in the spec
 
     Needs a token with the permission write:admin:federation.

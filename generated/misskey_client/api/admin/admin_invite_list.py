@@ -20,13 +20,13 @@ def _body(
     *,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
-    type_: AdminInviteListBodyType | Unset = UNSET,
+    type: AdminInviteListBodyType | Unset = UNSET,
     sort: AdminInviteListBodySort | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _type_: str | Unset = UNSET
-    if not isinstance(type_, Unset):
-        _type_ = type_
+    if not isinstance(type, Unset):
+        _type_ = type
 
     _sort: str | Unset = UNSET
     if not isinstance(sort, Unset):
@@ -66,7 +66,7 @@ def sync(
     client: SyncClient,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
-    type_: AdminInviteListBodyType | Unset = UNSET,
+    type: AdminInviteListBodyType | Unset = UNSET,
     sort: AdminInviteListBodySort | Unset = UNSET,
 ) -> list[InviteCode]:
     """admin/invite/list: No description in the spec
@@ -76,7 +76,7 @@ def sync(
     Args:
         limit (int | Unset):  Default: 30.
         offset (int | Unset):  Default: 0.
-        type_ (AdminInviteListBodyType | Unset):  Default: 'all'.
+        type (AdminInviteListBodyType | Unset):  Default: 'all'.
         sort (AdminInviteListBodySort | Unset):
 
     Raises:
@@ -89,7 +89,7 @@ def sync(
     _payload = _body(
         limit=limit,
         offset=offset,
-        type_=type_,
+        type=type,
         sort=sort,
     )
     return client._call(ENDPOINT, _payload, _parse)
@@ -100,7 +100,7 @@ async def asyncio(
     client: AsyncClient,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
-    type_: AdminInviteListBodyType | Unset = UNSET,
+    type: AdminInviteListBodyType | Unset = UNSET,
     sort: AdminInviteListBodySort | Unset = UNSET,
 ) -> list[InviteCode]:
     """admin/invite/list: No description in the spec
@@ -110,7 +110,7 @@ async def asyncio(
     Args:
         limit (int | Unset):  Default: 30.
         offset (int | Unset):  Default: 0.
-        type_ (AdminInviteListBodyType | Unset):  Default: 'all'.
+        type (AdminInviteListBodyType | Unset):  Default: 'all'.
         sort (AdminInviteListBodySort | Unset):
 
     Raises:
@@ -123,7 +123,7 @@ async def asyncio(
     _payload = _body(
         limit=limit,
         offset=offset,
-        type_=type_,
+        type=type,
         sort=sort,
     )
     return await client._call(ENDPOINT, _payload, _parse)

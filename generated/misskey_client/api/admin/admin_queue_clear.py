@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.admin_queue_clear_body_queue import AdminQueueClearBodyQueue
 from ...models.admin_queue_clear_body_state import AdminQueueClearBodyState
@@ -28,8 +28,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -37,7 +37,7 @@ def sync(
     client: SyncClient,
     queue: AdminQueueClearBodyQueue,
     state: AdminQueueClearBodyState,
-) -> Any:
+) -> None:
     """admin/queue/clear: No description in the spec
 
     Needs a token with the permission write:admin:queue.
@@ -65,7 +65,7 @@ async def asyncio(
     client: AsyncClient,
     queue: AdminQueueClearBodyQueue,
     state: AdminQueueClearBodyState,
-) -> Any:
+) -> None:
     """admin/queue/clear: No description in the spec
 
     Needs a token with the permission write:admin:queue.

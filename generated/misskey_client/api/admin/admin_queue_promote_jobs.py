@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.admin_queue_promote_jobs_body_queue import (
     AdminQueuePromoteJobsBodyQueue,
@@ -26,15 +26,15 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
     *,
     client: SyncClient,
     queue: AdminQueuePromoteJobsBodyQueue,
-) -> Any:
+) -> None:
     """admin/queue/promote-jobs: No description in the spec
 
     Needs a token with the permission write:admin:queue.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     queue: AdminQueuePromoteJobsBodyQueue,
-) -> Any:
+) -> None:
     """admin/queue/promote-jobs: No description in the spec
 
     Needs a token with the permission write:admin:queue.

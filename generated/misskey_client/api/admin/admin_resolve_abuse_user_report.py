@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.admin_resolve_abuse_user_report_body_resolved_as_type_1 import (
     AdminResolveAbuseUserReportBodyResolvedAsType1,
@@ -50,8 +50,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -63,7 +63,7 @@ def sync(
     | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
     | None
     | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/resolve-abuse-user-report: No description in the spec
 
     Needs a token with the permission write:admin:resolve-abuse-user-report.
@@ -97,7 +97,7 @@ async def asyncio(
     | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
     | None
     | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/resolve-abuse-user-report: No description in the spec
 
     Needs a token with the permission write:admin:resolve-abuse-user-report.

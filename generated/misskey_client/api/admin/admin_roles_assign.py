@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -33,8 +33,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -43,7 +43,7 @@ def sync(
     role_id: str,
     user_id: str,
     expires_at: int | None | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/roles/assign: No description in the spec
 
     Needs a token with the permission write:admin:roles.
@@ -74,7 +74,7 @@ async def asyncio(
     role_id: str,
     user_id: str,
     expires_at: int | None | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/roles/assign: No description in the spec
 
     Needs a token with the permission write:admin:roles.

@@ -93,8 +93,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -116,7 +116,7 @@ def sync(
     can_edit_members_by_moderator: bool | Unset = UNSET,
     display_order: float | Unset = UNSET,
     policies: AdminRolesUpdateBodyPolicies | Unset | Mapping[str, Any] = UNSET,
-) -> Any:
+) -> None:
     """admin/roles/update: No description in the spec
 
     Needs a token with the permission write:admin:roles.
@@ -186,7 +186,7 @@ async def asyncio(
     can_edit_members_by_moderator: bool | Unset = UNSET,
     display_order: float | Unset = UNSET,
     policies: AdminRolesUpdateBodyPolicies | Unset | Mapping[str, Any] = UNSET,
-) -> Any:
+) -> None:
     """admin/roles/update: No description in the spec
 
     Needs a token with the permission write:admin:roles.

@@ -26,15 +26,15 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
     *,
     client: SyncClient,
     policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
-) -> Any:
+) -> None:
     """admin/roles/update-default-policies: No description in the spec
 
     Needs a token with the permission write:admin:roles.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
-) -> Any:
+) -> None:
     """admin/roles/update-default-policies: No description in the spec
 
     Needs a token with the permission write:admin:roles.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -25,8 +25,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -35,7 +35,7 @@ def sync(
     to: str,
     subject: str,
     text: str,
-) -> Any:
+) -> None:
     """admin/send-email: No description in the spec
 
     Needs a token with the permission write:admin:send-email.
@@ -66,7 +66,7 @@ async def asyncio(
     to: str,
     subject: str,
     text: str,
-) -> Any:
+) -> None:
     """admin/send-email: No description in the spec
 
     Needs a token with the permission write:admin:send-email.

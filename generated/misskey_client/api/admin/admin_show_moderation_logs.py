@@ -21,16 +21,16 @@ def _body(
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _type_: None | str | Unset
-    if isinstance(type_, Unset):
+    if isinstance(type, Unset):
         _type_ = UNSET
     else:
-        _type_ = type_
+        _type_ = type
     _user_id: None | str | Unset
     if isinstance(user_id, Unset):
         _user_id = UNSET
@@ -86,7 +86,7 @@ def sync(
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> list[AdminShowModerationLogsResponse200Item]:
@@ -100,7 +100,7 @@ def sync(
         until_id (str | Unset):
         since_date (int | Unset):
         until_date (int | Unset):
-        type_ (None | str | Unset):
+        type (None | str | Unset):
         user_id (None | str | Unset):
         search (None | str | Unset):
 
@@ -117,7 +117,7 @@ def sync(
         until_id=until_id,
         since_date=since_date,
         until_date=until_date,
-        type_=type_,
+        type=type,
         user_id=user_id,
         search=search,
     )
@@ -132,7 +132,7 @@ async def asyncio(
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
     search: None | str | Unset = UNSET,
 ) -> list[AdminShowModerationLogsResponse200Item]:
@@ -146,7 +146,7 @@ async def asyncio(
         until_id (str | Unset):
         since_date (int | Unset):
         until_date (int | Unset):
-        type_ (None | str | Unset):
+        type (None | str | Unset):
         user_id (None | str | Unset):
         search (None | str | Unset):
 
@@ -163,7 +163,7 @@ async def asyncio(
         until_id=until_id,
         since_date=since_date,
         until_date=until_date,
-        type_=type_,
+        type=type,
         user_id=user_id,
         search=search,
     )

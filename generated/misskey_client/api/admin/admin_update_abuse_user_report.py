@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -26,8 +26,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -35,7 +35,7 @@ def sync(
     client: SyncClient,
     report_id: str,
     moderation_note: str | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/update-abuse-user-report: No description in the spec
 
     Needs a token with the permission write:admin:resolve-abuse-user-report.
@@ -63,7 +63,7 @@ async def asyncio(
     client: AsyncClient,
     report_id: str,
     moderation_note: str | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/update-abuse-user-report: No description in the spec
 
     Needs a token with the permission write:admin:resolve-abuse-user-report.

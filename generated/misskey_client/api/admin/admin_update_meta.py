@@ -820,8 +820,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -953,7 +953,7 @@ def sync(
     remote_notes_cleaning_expiry_days_for_each_notes: float | Unset = UNSET,
     remote_notes_cleaning_max_processing_duration_in_minutes: float | Unset = UNSET,
     show_role_badges_of_remote_users: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/update-meta: No description in the spec
 
     Needs a token with the permission write:admin:meta.
@@ -1355,7 +1355,7 @@ async def asyncio(
     remote_notes_cleaning_expiry_days_for_each_notes: float | Unset = UNSET,
     remote_notes_cleaning_max_processing_duration_in_minutes: float | Unset = UNSET,
     show_role_badges_of_remote_users: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """admin/update-meta: No description in the spec
 
     Needs a token with the permission write:admin:meta.

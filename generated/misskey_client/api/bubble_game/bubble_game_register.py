@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -35,8 +35,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -47,7 +47,7 @@ def sync(
     logs: list[list[float]],
     game_mode: str,
     game_version: int,
-) -> Any:
+) -> None:
     """bubble-game/register: No description in the spec
 
     Needs a token with the permission write:account.
@@ -84,7 +84,7 @@ async def asyncio(
     logs: list[list[float]],
     game_mode: str,
     game_version: int,
-) -> Any:
+) -> None:
     """bubble-game/register: No description in the spec
 
     Needs a token with the permission write:account.

@@ -18,7 +18,7 @@ ENDPOINT = "channels/search"
 def _body(
     *,
     query: str,
-    type_: ChannelsSearchBodyType | Unset = UNSET,
+    type: ChannelsSearchBodyType | Unset = UNSET,
     since_id: str | Unset = UNSET,
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
@@ -27,8 +27,8 @@ def _body(
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _type_: str | Unset = UNSET
-    if not isinstance(type_, Unset):
-        _type_ = type_
+    if not isinstance(type, Unset):
+        _type_ = type
 
     _json["query"] = query
     if _type_ is not UNSET:
@@ -68,7 +68,7 @@ def sync(
     *,
     client: SyncClient,
     query: str,
-    type_: ChannelsSearchBodyType | Unset = UNSET,
+    type: ChannelsSearchBodyType | Unset = UNSET,
     since_id: str | Unset = UNSET,
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
@@ -81,7 +81,7 @@ def sync(
 
     Args:
         query (str):
-        type_ (ChannelsSearchBodyType | Unset):  Default: 'nameAndDescription'.
+        type (ChannelsSearchBodyType | Unset):  Default: 'nameAndDescription'.
         since_id (str | Unset):
         until_id (str | Unset):
         since_date (int | Unset):
@@ -97,7 +97,7 @@ def sync(
 
     _payload = _body(
         query=query,
-        type_=type_,
+        type=type,
         since_id=since_id,
         until_id=until_id,
         since_date=since_date,
@@ -111,7 +111,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     query: str,
-    type_: ChannelsSearchBodyType | Unset = UNSET,
+    type: ChannelsSearchBodyType | Unset = UNSET,
     since_id: str | Unset = UNSET,
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
@@ -124,7 +124,7 @@ async def asyncio(
 
     Args:
         query (str):
-        type_ (ChannelsSearchBodyType | Unset):  Default: 'nameAndDescription'.
+        type (ChannelsSearchBodyType | Unset):  Default: 'nameAndDescription'.
         since_id (str | Unset):
         until_id (str | Unset):
         since_date (int | Unset):
@@ -140,7 +140,7 @@ async def asyncio(
 
     _payload = _body(
         query=query,
-        type_=type_,
+        type=type,
         since_id=since_id,
         until_id=until_id,
         since_date=since_date,

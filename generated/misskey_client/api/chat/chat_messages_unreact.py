@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -32,7 +32,7 @@ def sync(
     client: SyncClient,
     message_id: str,
     reaction: str,
-) -> Any:
+) -> None:
     """chat/messages/unreact: No description in the spec
 
     Needs a token with the permission write:chat.
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     message_id: str,
     reaction: str,
-) -> Any:
+) -> None:
     """chat/messages/unreact: No description in the spec
 
     Needs a token with the permission write:chat.

@@ -29,7 +29,7 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     folder_id: None | str | Unset = UNSET,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -39,10 +39,10 @@ def _body(
     else:
         _folder_id = folder_id
     _type_: None | str | Unset
-    if isinstance(type_, Unset):
+    if isinstance(type, Unset):
         _type_ = UNSET
     else:
-        _type_ = type_
+        _type_ = type
     _sort: None | str | Unset
     if isinstance(sort, Unset):
         _sort = UNSET
@@ -100,7 +100,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     folder_id: None | str | Unset = UNSET,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset = UNSET,
 ) -> list[DriveFile]:
     """drive/files: No description in the spec
@@ -114,7 +114,7 @@ def sync(
         since_date (int | Unset):
         until_date (int | Unset):
         folder_id (None | str | Unset):
-        type_ (None | str | Unset):
+        type (None | str | Unset):
         sort (DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 |
             DriveFilesBodySortType3Type1 | None | Unset):
 
@@ -132,7 +132,7 @@ def sync(
         since_date=since_date,
         until_date=until_date,
         folder_id=folder_id,
-        type_=type_,
+        type=type,
         sort=sort,
     )
     return client._call(ENDPOINT, _payload, _parse)
@@ -147,7 +147,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     folder_id: None | str | Unset = UNSET,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset = UNSET,
 ) -> list[DriveFile]:
     """drive/files: No description in the spec
@@ -161,7 +161,7 @@ async def asyncio(
         since_date (int | Unset):
         until_date (int | Unset):
         folder_id (None | str | Unset):
-        type_ (None | str | Unset):
+        type (None | str | Unset):
         sort (DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 |
             DriveFilesBodySortType3Type1 | None | Unset):
 
@@ -179,7 +179,7 @@ async def asyncio(
         since_date=since_date,
         until_date=until_date,
         folder_id=folder_id,
-        type_=type_,
+        type=type,
         sort=sort,
     )
     return await client._call(ENDPOINT, _payload, _parse)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -21,15 +21,15 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
     *,
     client: SyncClient,
     file_id: str,
-) -> Any:
+) -> None:
     """drive/files/delete: Delete an existing drive file
 
     Needs a token with the permission write:drive.
@@ -54,7 +54,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     file_id: str,
-) -> Any:
+) -> None:
     """drive/files/delete: Delete an existing drive file
 
     Needs a token with the permission write:drive.

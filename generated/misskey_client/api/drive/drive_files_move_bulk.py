@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -33,8 +33,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -42,7 +42,7 @@ def sync(
     client: SyncClient,
     file_ids: list[str],
     folder_id: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """drive/files/move-bulk: No description in the spec
 
     Needs a token with the permission write:drive.
@@ -70,7 +70,7 @@ async def asyncio(
     client: AsyncClient,
     file_ids: list[str],
     folder_id: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """drive/files/move-bulk: No description in the spec
 
     Needs a token with the permission write:drive.

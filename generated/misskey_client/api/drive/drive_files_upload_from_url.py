@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -53,8 +53,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -66,7 +66,7 @@ def sync(
     comment: None | str | Unset = UNSET,
     marker: None | str | Unset = UNSET,
     force: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL
 
     Needs a token with the permission write:drive.
@@ -106,7 +106,7 @@ async def asyncio(
     comment: None | str | Unset = UNSET,
     marker: None | str | Unset = UNSET,
     force: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """drive/files/upload-from-url: Request the server to download a new drive file from the specified URL
 
     Needs a token with the permission write:drive.

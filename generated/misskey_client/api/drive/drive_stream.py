@@ -21,7 +21,7 @@ def _body(
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
-    type_: str | Unset = UNSET,
+    type: str | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     if limit is not UNSET:
@@ -34,8 +34,8 @@ def _body(
         _json["sinceDate"] = since_date
     if until_date is not UNSET:
         _json["untilDate"] = until_date
-    if type_ is not UNSET:
-        _json["type"] = type_
+    if type is not UNSET:
+        _json["type"] = type
 
     return _json
 
@@ -65,7 +65,7 @@ def sync(
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
-    type_: str | Unset = UNSET,
+    type: str | Unset = UNSET,
 ) -> list[DriveFile]:
     """drive/stream: No description in the spec
 
@@ -77,7 +77,7 @@ def sync(
         until_id (str | Unset):
         since_date (int | Unset):
         until_date (int | Unset):
-        type_ (str | Unset):
+        type (str | Unset):
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -92,7 +92,7 @@ def sync(
         until_id=until_id,
         since_date=since_date,
         until_date=until_date,
-        type_=type_,
+        type=type,
     )
     return client._call(ENDPOINT, _payload, _parse)
 
@@ -105,7 +105,7 @@ async def asyncio(
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
-    type_: str | Unset = UNSET,
+    type: str | Unset = UNSET,
 ) -> list[DriveFile]:
     """drive/stream: No description in the spec
 
@@ -117,7 +117,7 @@ async def asyncio(
         until_id (str | Unset):
         since_date (int | Unset):
         until_date (int | Unset):
-        type_ (str | Unset):
+        type (str | Unset):
 
     Raises:
         MisskeyAPIError: the server's error (INVALID_PARAM, ...);
@@ -132,6 +132,6 @@ async def asyncio(
         until_id=until_id,
         since_date=since_date,
         until_date=until_date,
-        type_=type_,
+        type=type,
     )
     return await client._call(ENDPOINT, _payload, _parse)

@@ -24,6 +24,9 @@ def _body(
 
 
 def _parse(data: Any) -> FederationInstance | None:
+    if data is None:
+        # A success without a body (204): nothing to parse.
+        return None
     _response_200 = data
     response_200: FederationInstance | None
     if _response_200 is None:

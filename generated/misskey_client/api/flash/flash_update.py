@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.flash_update_body_visibility import FlashUpdateBodyVisibility
 from ...types import UNSET, Unset
@@ -47,8 +47,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -60,7 +60,7 @@ def sync(
     script: str | Unset = UNSET,
     permissions: list[str] | Unset = UNSET,
     visibility: FlashUpdateBodyVisibility | Unset = UNSET,
-) -> Any:
+) -> None:
     """flash/update: No description in the spec
 
     Needs a token with the permission write:flash.
@@ -100,7 +100,7 @@ async def asyncio(
     script: str | Unset = UNSET,
     permissions: list[str] | Unset = UNSET,
     visibility: FlashUpdateBodyVisibility | Unset = UNSET,
-) -> Any:
+) -> None:
     """flash/update: No description in the spec
 
     Needs a token with the permission write:flash.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.following_update_all_body_notify import (
     FollowingUpdateAllBodyNotify,
@@ -34,8 +34,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -43,7 +43,7 @@ def sync(
     client: SyncClient,
     notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """following/update-all: No description in the spec
 
     Needs a token with the permission write:following.
@@ -71,7 +71,7 @@ async def asyncio(
     client: AsyncClient,
     notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """following/update-all: No description in the spec
 
     Needs a token with the permission write:following.

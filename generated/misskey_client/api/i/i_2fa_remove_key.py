@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -33,8 +33,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -43,7 +43,7 @@ def sync(
     password: str,
     credential_id: str,
     token: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/2fa/remove-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -76,7 +76,7 @@ async def asyncio(
     password: str,
     credential_id: str,
     token: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/2fa/remove-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.i_claim_achievement_body_name import IClaimAchievementBodyName
 
@@ -24,15 +24,15 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
     *,
     client: SyncClient,
     name: IClaimAchievementBodyName,
-) -> Any:
+) -> None:
     """i/claim-achievement: No description in the spec
 
     Needs a token with the permission write:account.
@@ -57,7 +57,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     name: IClaimAchievementBodyName,
-) -> Any:
+) -> None:
     """i/claim-achievement: No description in the spec
 
     Needs a token with the permission write:account.

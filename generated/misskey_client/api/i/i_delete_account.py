@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -31,8 +31,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -40,7 +40,7 @@ def sync(
     client: SyncClient,
     password: str,
     token: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/delete-account: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -70,7 +70,7 @@ async def asyncio(
     client: AsyncClient,
     password: str,
     token: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/delete-account: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -27,8 +27,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -36,7 +36,7 @@ def sync(
     client: SyncClient,
     exclude_muting: bool | Unset = UNSET,
     exclude_inactive: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -66,7 +66,7 @@ async def asyncio(
     client: AsyncClient,
     exclude_muting: bool | Unset = UNSET,
     exclude_inactive: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -26,8 +26,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -35,7 +35,7 @@ def sync(
     client: SyncClient,
     file_id: str,
     with_replies: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -65,7 +65,7 @@ async def asyncio(
     client: AsyncClient,
     file_id: str,
     with_replies: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -35,8 +35,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -45,7 +45,7 @@ def sync(
     key: str,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/registry/remove: No description in the spec
 
     Needs a token with the permission write:account.
@@ -76,7 +76,7 @@ async def asyncio(
     key: str,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/registry/remove: No description in the spec
 
     Needs a token with the permission write:account.

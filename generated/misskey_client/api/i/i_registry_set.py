@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -37,8 +37,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -48,7 +48,7 @@ def sync(
     value: Any,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/registry/set: No description in the spec
 
     Needs a token with the permission write:account.
@@ -82,7 +82,7 @@ async def asyncio(
     value: Any,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/registry/set: No description in the spec
 
     Needs a token with the permission write:account.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -32,8 +32,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -41,7 +41,7 @@ def sync(
     client: SyncClient,
     token_id: str | Unset = UNSET,
     token: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -73,7 +73,7 @@ async def asyncio(
     client: AsyncClient,
     token_id: str | Unset = UNSET,
     token: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

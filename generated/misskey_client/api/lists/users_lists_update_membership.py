@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -28,8 +28,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -38,7 +38,7 @@ def sync(
     list_id: str,
     user_id: str,
     with_replies: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """users/lists/update-membership: No description in the spec
 
     Needs a token with the permission write:account.
@@ -69,7 +69,7 @@ async def asyncio(
     list_id: str,
     user_id: str,
     with_replies: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """users/lists/update-membership: No description in the spec
 
     Needs a token with the permission write:account.

@@ -16,11 +16,11 @@ ENDPOINT = "fetch-external-resources"
 def _body(
     *,
     url: str,
-    hash_: str,
+    hash: str,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _json["url"] = url
-    _json["hash"] = hash_
+    _json["hash"] = hash
 
     return _json
 
@@ -35,7 +35,7 @@ def sync(
     *,
     client: SyncClient,
     url: str,
-    hash_: str,
+    hash: str,
 ) -> FetchExternalResourcesResponse200:
     """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -45,7 +45,7 @@ def sync(
 
     Args:
         url (str):
-        hash_ (str):
+        hash (str):
 
     Raises:
         MisskeyAPIError: the server's error (EXT_RESOURCE_HASH_DIDNT_MATCH, EXT_RESOURCE_RETURNED_INVALID_SCHEMA, INVALID_PARAM, ...);
@@ -56,7 +56,7 @@ def sync(
 
     _payload = _body(
         url=url,
-        hash_=hash_,
+        hash=hash,
     )
     return client._call(ENDPOINT, _payload, _parse)
 
@@ -65,7 +65,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     url: str,
-    hash_: str,
+    hash: str,
 ) -> FetchExternalResourcesResponse200:
     """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -75,7 +75,7 @@ async def asyncio(
 
     Args:
         url (str):
-        hash_ (str):
+        hash (str):
 
     Raises:
         MisskeyAPIError: the server's error (EXT_RESOURCE_HASH_DIDNT_MATCH, EXT_RESOURCE_RETURNED_INVALID_SCHEMA, INVALID_PARAM, ...);
@@ -86,6 +86,6 @@ async def asyncio(
 
     _payload = _body(
         url=url,
-        hash_=hash_,
+        hash=hash,
     )
     return await client._call(ENDPOINT, _payload, _parse)

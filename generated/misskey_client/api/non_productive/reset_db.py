@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -15,14 +15,14 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
     *,
     client: SyncClient,
-) -> Any:
+) -> None:
     """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
 
     *
@@ -43,7 +43,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> Any:
+) -> None:
     """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
 
     *

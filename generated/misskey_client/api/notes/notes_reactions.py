@@ -17,7 +17,7 @@ ENDPOINT = "notes/reactions"
 def _body(
     *,
     note_id: str,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     limit: int | Unset = UNSET,
     since_id: str | Unset = UNSET,
     until_id: str | Unset = UNSET,
@@ -26,10 +26,10 @@ def _body(
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _type_: None | str | Unset
-    if isinstance(type_, Unset):
+    if isinstance(type, Unset):
         _type_ = UNSET
     else:
-        _type_ = type_
+        _type_ = type
     _json["noteId"] = note_id
     if _type_ is not UNSET:
         _json["type"] = _type_
@@ -68,7 +68,7 @@ def sync(
     *,
     client: SyncClient,
     note_id: str,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     limit: int | Unset = UNSET,
     since_id: str | Unset = UNSET,
     until_id: str | Unset = UNSET,
@@ -81,7 +81,7 @@ def sync(
 
     Args:
         note_id (str):
-        type_ (None | str | Unset):
+        type (None | str | Unset):
         limit (int | Unset):  Default: 10.
         since_id (str | Unset):
         until_id (str | Unset):
@@ -97,7 +97,7 @@ def sync(
 
     _payload = _body(
         note_id=note_id,
-        type_=type_,
+        type=type,
         limit=limit,
         since_id=since_id,
         until_id=until_id,
@@ -111,7 +111,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     note_id: str,
-    type_: None | str | Unset = UNSET,
+    type: None | str | Unset = UNSET,
     limit: int | Unset = UNSET,
     since_id: str | Unset = UNSET,
     until_id: str | Unset = UNSET,
@@ -124,7 +124,7 @@ async def asyncio(
 
     Args:
         note_id (str):
-        type_ (None | str | Unset):
+        type (None | str | Unset):
         limit (int | Unset):  Default: 10.
         since_id (str | Unset):
         until_id (str | Unset):
@@ -140,7 +140,7 @@ async def asyncio(
 
     _payload = _body(
         note_id=note_id,
-        type_=type_,
+        type=type,
         limit=limit,
         since_id=since_id,
         until_id=until_id,

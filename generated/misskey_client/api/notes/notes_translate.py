@@ -25,7 +25,10 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> NotesTranslateResponse200:
+def _parse(data: Any) -> NotesTranslateResponse200 | None:
+    if data is None:
+        # A success without a body (204): nothing to parse.
+        return None
     response_200 = NotesTranslateResponse200.from_dict(data)
 
     return response_200
@@ -36,7 +39,7 @@ def sync(
     client: SyncClient,
     note_id: str,
     target_lang: str,
-) -> NotesTranslateResponse200:
+) -> NotesTranslateResponse200 | None:
     """notes/translate: No description in the spec
 
     Needs a token with the permission read:account.
@@ -64,7 +67,7 @@ async def asyncio(
     client: AsyncClient,
     note_id: str,
     target_lang: str,
-) -> NotesTranslateResponse200:
+) -> NotesTranslateResponse200 | None:
     """notes/translate: No description in the spec
 
     Needs a token with the permission read:account.

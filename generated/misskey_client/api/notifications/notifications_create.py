@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -39,8 +39,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -49,7 +49,7 @@ def sync(
     body: str,
     header: None | str | Unset = UNSET,
     icon: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """notifications/create: No description in the spec
 
     Needs a token with the permission write:notifications.
@@ -80,7 +80,7 @@ async def asyncio(
     body: str,
     header: None | str | Unset = UNSET,
     icon: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """notifications/create: No description in the spec
 
     Needs a token with the permission write:notifications.

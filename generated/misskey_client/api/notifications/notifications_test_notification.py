@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -15,14 +15,14 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
     *,
     client: SyncClient,
-) -> Any:
+) -> None:
     """notifications/test-notification: No description in the spec
 
     Needs a token with the permission write:notifications.
@@ -41,7 +41,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> Any:
+) -> None:
     """notifications/test-notification: No description in the spec
 
     Needs a token with the permission write:notifications.

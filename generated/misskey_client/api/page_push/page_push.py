@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -28,8 +28,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -38,7 +38,7 @@ def sync(
     page_id: str,
     event: str,
     var: Any | Unset = UNSET,
-) -> Any:
+) -> None:
     """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -71,7 +71,7 @@ async def asyncio(
     page_id: str,
     event: str,
     var: Any | Unset = UNSET,
-) -> Any:
+) -> None:
     """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

@@ -92,8 +92,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -110,7 +110,7 @@ def sync(
     font: PagesUpdateBodyFont | Unset = UNSET,
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """pages/update: No description in the spec
 
     Needs a token with the permission write:pages.
@@ -165,7 +165,7 @@ async def asyncio(
     font: PagesUpdateBodyFont | Unset = UNSET,
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """pages/update: No description in the spec
 
     Needs a token with the permission write:pages.

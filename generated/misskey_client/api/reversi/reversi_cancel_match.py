@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...types import UNSET, Unset
 
@@ -29,15 +29,15 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
     *,
     client: SyncClient,
     user_id: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """reversi/cancel-match: No description in the spec
 
     Needs a token with the permission write:account.
@@ -62,7 +62,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     user_id: None | str | Unset = UNSET,
-) -> Any:
+) -> None:
     """reversi/cancel-match: No description in the spec
 
     Needs a token with the permission write:account.

@@ -36,7 +36,10 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> None | ReversiGameDetailed:
+def _parse(data: Any) -> None | ReversiGameDetailed | None:
+    if data is None:
+        # A success without a body (204): nothing to parse.
+        return None
     _response_200 = data
     response_200: None | ReversiGameDetailed
     if _response_200 is None:
@@ -55,7 +58,7 @@ def sync(
     user_id: None | str | Unset = UNSET,
     no_irregular_rules: bool | Unset = UNSET,
     multiple: bool | Unset = UNSET,
-) -> None | ReversiGameDetailed:
+) -> None | ReversiGameDetailed | None:
     """reversi/match: No description in the spec
 
     Needs a token with the permission write:account.
@@ -86,7 +89,7 @@ async def asyncio(
     user_id: None | str | Unset = UNSET,
     no_irregular_rules: bool | Unset = UNSET,
     multiple: bool | Unset = UNSET,
-) -> None | ReversiGameDetailed:
+) -> None | ReversiGameDetailed | None:
     """reversi/match: No description in the spec
 
     Needs a token with the permission write:account.

@@ -22,11 +22,11 @@ ENDPOINT = "admin/system-webhook/test"
 def _body(
     *,
     webhook_id: str,
-    type_: AdminSystemWebhookTestBodyType,
+    type: AdminSystemWebhookTestBodyType,
     override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
-    _type_: str = type_
+    _type_: str = type
     _override: dict[str, Any] | Unset = UNSET
     if not isinstance(override, Unset):
         _override = override.to_dict() if hasattr(override, "to_dict") else dict(cast(Any, override))
@@ -38,24 +38,24 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
     *,
     client: SyncClient,
     webhook_id: str,
-    type_: AdminSystemWebhookTestBodyType,
+    type: AdminSystemWebhookTestBodyType,
     override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
-) -> Any:
+) -> None:
     """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     Needs a token with the permission read:admin:system-webhook.
 
     Args:
         webhook_id (str):
-        type_ (AdminSystemWebhookTestBodyType):
+        type (AdminSystemWebhookTestBodyType):
         override (AdminSystemWebhookTestBodyOverride | Unset):
 
     Raises:
@@ -67,7 +67,7 @@ def sync(
 
     _payload = _body(
         webhook_id=webhook_id,
-        type_=type_,
+        type=type,
         override=override,
     )
     return client._call(ENDPOINT, _payload, _parse)
@@ -77,16 +77,16 @@ async def asyncio(
     *,
     client: AsyncClient,
     webhook_id: str,
-    type_: AdminSystemWebhookTestBodyType,
+    type: AdminSystemWebhookTestBodyType,
     override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
-) -> Any:
+) -> None:
     """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     Needs a token with the permission read:admin:system-webhook.
 
     Args:
         webhook_id (str):
-        type_ (AdminSystemWebhookTestBodyType):
+        type (AdminSystemWebhookTestBodyType):
         override (AdminSystemWebhookTestBodyOverride | Unset):
 
     Raises:
@@ -98,7 +98,7 @@ async def asyncio(
 
     _payload = _body(
         webhook_id=webhook_id,
-        type_=type_,
+        type=type,
         override=override,
     )
     return await client._call(ENDPOINT, _payload, _parse)

@@ -20,11 +20,11 @@ ENDPOINT = "i/webhooks/test"
 def _body(
     *,
     webhook_id: str,
-    type_: IWebhooksTestBodyType,
+    type: IWebhooksTestBodyType,
     override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
-    _type_: str = type_
+    _type_: str = type
     _override: dict[str, Any] | Unset = UNSET
     if not isinstance(override, Unset):
         _override = override.to_dict() if hasattr(override, "to_dict") else dict(cast(Any, override))
@@ -36,24 +36,24 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
     *,
     client: SyncClient,
     webhook_id: str,
-    type_: IWebhooksTestBodyType,
+    type: IWebhooksTestBodyType,
     override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
-) -> Any:
+) -> None:
     """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     Needs a token with the permission read:account.
 
     Args:
         webhook_id (str):
-        type_ (IWebhooksTestBodyType):
+        type (IWebhooksTestBodyType):
         override (IWebhooksTestBodyOverride | Unset):
 
     Raises:
@@ -65,7 +65,7 @@ def sync(
 
     _payload = _body(
         webhook_id=webhook_id,
-        type_=type_,
+        type=type,
         override=override,
     )
     return client._call(ENDPOINT, _payload, _parse)
@@ -75,16 +75,16 @@ async def asyncio(
     *,
     client: AsyncClient,
     webhook_id: str,
-    type_: IWebhooksTestBodyType,
+    type: IWebhooksTestBodyType,
     override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
-) -> Any:
+) -> None:
     """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     Needs a token with the permission read:account.
 
     Args:
         webhook_id (str):
-        type_ (IWebhooksTestBodyType):
+        type (IWebhooksTestBodyType):
         override (IWebhooksTestBodyOverride | Unset):
 
     Raises:
@@ -96,7 +96,7 @@ async def asyncio(
 
     _payload = _body(
         webhook_id=webhook_id,
-        type_=type_,
+        type=type,
         override=override,
     )
     return await client._call(ENDPOINT, _payload, _parse)

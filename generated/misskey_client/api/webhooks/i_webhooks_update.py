@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ...models.i_webhooks_update_body_on_item import IWebhooksUpdateBodyOnItem
 from ...types import UNSET, Unset
@@ -51,8 +51,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> Any:
-    return cast(Any, data)
+def _parse(data: Any) -> None:
+    return None
 
 
 def sync(
@@ -64,7 +64,7 @@ def sync(
     secret: None | str | Unset = UNSET,
     on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
     active: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/webhooks/update: No description in the spec
 
     Needs a token with the permission write:account.
@@ -104,7 +104,7 @@ async def asyncio(
     secret: None | str | Unset = UNSET,
     on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
     active: bool | Unset = UNSET,
-) -> Any:
+) -> None:
     """i/webhooks/update: No description in the spec
 
     Needs a token with the permission write:account.
