@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPEC ?=
 URL ?=
+SOFTWARE ?=
+STRICT ?=
 
 .PHONY: generate check-generated test unit unit-py310 lint record bench bench-smoke endpoint-coverage clean
 
@@ -14,9 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --group dev -e .
 	touch $(STAMP)
 
-## Regenerate generated/ from the pinned spec (or SPEC=file / URL=https://your.instance).
+## Regenerate generated/ from the pinned spec (or SPEC=file / URL=https://your.instance; STRICT=1 fails
+## on anything left untyped; SOFTWARE=sharkey names a fork whose spec file calls itself Misskey).
 generate: $(STAMP)
-	$(BIN)/python -m generator $(if $(URL),--url $(URL)) $(if $(SPEC),--spec $(SPEC))
+	$(BIN)/python -m generator $(if $(URL),--url $(URL)) $(if $(SPEC),--spec $(SPEC)) \
+		$(if $(SOFTWARE),--software $(SOFTWARE)) $(if $(STRICT),--strict)
 
 ## Prove the committed generated/ equals a fresh generation of the pinned spec.
 check-generated: $(STAMP)

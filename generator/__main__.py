@@ -10,6 +10,7 @@ python -m generator --strict ...         # fail if any part of the spec could no
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -34,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
         "https://host/api.json); its /api.json is downloaded. A file's path works too.",
     )
     source.add_argument("--spec", type=Path, help="an OpenAPI JSON file")
+    parser.add_argument(
+        "--software",
+        help="the software that serves the spec (nodeinfo's name: misskey, sharkey, cherrypick...); "
+        "asked of the instance with --url, else read from the spec's title, which some forks leave as Misskey's",
+    )
     parser.add_argument("--check", action="store_true", help="fail if the committed tree differs")
     parser.add_argument("--strict", action="store_true", help="fail if any part of the spec could not be typed")
     parser.add_argument("--output", type=Path, default=GENERATED, help="where the package goes")
@@ -51,6 +57,8 @@ class Generation:
 
 def generate(args: argparse.Namespace, work: Path) -> Generation:
     raw, source = fetch.load_spec(url=args.url, path=args.spec, timeout=args.timeout)
+    if args.software:
+        source = dataclasses.replace(source, software=args.software.strip().lower())
     patches.apply_patches(raw)
     cleaned = clean_stage.clean(raw)
     out = work / "out"

@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from generator.survey import api_responses
+from tools.survey import api_responses
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "generator" / "specs" / "misskey-2026.3.2.json"

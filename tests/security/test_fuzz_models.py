@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import misskey_client.models
-from generator.survey import responses
+from tools.survey import responses
 from misskey_client import ResponseParseError, strict_parsing
 from misskey_client._endpoints import ENDPOINTS
 

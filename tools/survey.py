@@ -1,4 +1,4 @@
-"""``python -m generator.survey [CASSETTE_DIR]``: list every spec mismatch in recorded responses.
+"""``python -m tools.survey [CASSETTE_DIR]``: list every spec mismatch in recorded responses.
 
 Each successful response in the cassettes is parsed by its endpoint's generated parser with
 drift collection on, so one run shows all unknown properties, unknown enum values and missing
