@@ -18,6 +18,7 @@ from ._errors import (
     ResponseParseError,
     ServerError,
     TransportError,
+    UntypedResponseWarning,
 )
 from ._parsing import is_strict, strict_parsing
 from ._retry import DEFAULT_RETRY, RetryPolicy
@@ -48,6 +49,7 @@ __all__ = [
     "SyncClient",
     "TokenLocation",
     "TransportError",
+    "UntypedResponseWarning",
     "is_loopback",
     "is_strict",
     "normalize_base_url",

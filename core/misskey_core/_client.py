@@ -39,6 +39,7 @@ from ._errors import (
     TransportError,
 )
 from ._pagination import Pager, endpoint_of
+from ._parsing import PARSE_ERRORS, is_strict, undeclared_body, untyped_answer
 from ._retry import DEFAULT_RETRY, RetryPolicy
 from ._server import ServerInfo, mismatch, nodeinfo_flow
 from ._upload import ProgressCallback, prepare_files
@@ -330,19 +331,31 @@ class BaseClient:
 
     @staticmethod
     def _parse(endpoint: str, data: Any, parse: Callable[[Any], T]) -> T:
+        """The typed answer; in lenient mode (the default) a valid JSON answer never raises."""
         try:
-            return parse(data)
-        except ResponseParseError as exc:
-            exc.endpoint = endpoint
-            exc.snippet = exc.snippet or json.dumps(data)[:_SNIPPET]
-            raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ResponseParseError(
-                f"{endpoint}: response does not fit its model: {type(exc).__name__}: {exc}",
-                status_code=200,
-                endpoint=endpoint,
-                snippet=json.dumps(data)[:_SNIPPET],
-            ) from exc
+            result = parse(data)
+        except PARSE_ERRORS as exc:
+            if is_strict():
+                raise _parse_failure(endpoint, data, exc) from exc
+            # Not even the outer shape fits (a list for an object): the JSON, with a warning.
+            return untyped_answer(endpoint, data, exc)  # type: ignore[no-any-return]
+        if result is None and data is not None:
+            # The spec declared no body for what the server answered: kept, with a warning.
+            return undeclared_body(endpoint, data)  # type: ignore[no-any-return]
+        return result
+
+
+def _parse_failure(endpoint: str, data: Any, exc: BaseException) -> ResponseParseError:
+    if isinstance(exc, ResponseParseError):
+        exc.endpoint = endpoint
+        exc.snippet = exc.snippet or json.dumps(data)[:_SNIPPET]
+        return exc
+    return ResponseParseError(
+        f"{endpoint}: response does not fit its model: {type(exc).__name__}: {exc}",
+        status_code=200,
+        endpoint=endpoint,
+        snippet=json.dumps(data)[:_SNIPPET],
+    )
 
 
 @functools.cache

@@ -23,6 +23,7 @@ __all__ = [
     "ResponseParseError",
     "ServerError",
     "TransportError",
+    "UntypedResponseWarning",
 ]
 
 
@@ -85,12 +86,16 @@ class InvalidResponseError(MisskeyError):
 
 
 class ResponseParseError(InvalidResponseError):
-    """A JSON response did not fit the typed model of its endpoint.
+    """A JSON response did not fit the typed model of its endpoint (strict parsing only).
 
-    In the default lenient mode this only happens when the data cannot be represented at all (an object
-    where a list is expected, say). In strict mode it is also raised for unknown properties, unknown enum
-    values and missing required properties.
+    The default lenient parsing never raises it for valid JSON: a value that does not fit is kept as
+    it came. Strict parsing raises it for each mismatch: a value of the wrong type, an unknown
+    property or enum value, a missing required property. ``json_path`` says where (``$.user.name``,
+    ``$[3].files[0]``) and ``reason`` what.
     """
+
+    json_path: str = "$"
+    reason: str = ""
 
 
 class MisskeyAPIError(MisskeyError):
@@ -142,3 +147,7 @@ class RateLimitError(MisskeyAPIError):
 
 class ServerError(MisskeyAPIError):
     """5xx: the server failed (``INTERNAL_ERROR`` and friends)."""
+
+
+class UntypedResponseWarning(UserWarning):
+    """An answer the client could not type is returned as plain JSON (never dropped)."""

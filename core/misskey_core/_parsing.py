@@ -11,23 +11,29 @@ from __future__ import annotations
 import contextlib
 import datetime
 import sys
+import warnings
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._errors import ResponseParseError
+from ._errors import ResponseParseError, UntypedResponseWarning
 
 __all__ = [
+    "PARSE_ERRORS",
     "collect_drift",
+    "index_of",
     "is_strict",
+    "mismatched",
     "missing_required",
     "new_instance",
     "parse_datetime",
     "parse_error",
     "parse_union",
     "strict_parsing",
+    "undeclared_body",
     "unknown_enum_value",
     "unknown_properties",
+    "untyped_answer",
 ]
 
 _T = TypeVar("_T")
@@ -77,8 +83,10 @@ def collect_drift() -> Iterator[list[str]]:
         _DRIFT.reset(drift)
 
 
-def _fail(message: str) -> ResponseParseError:
-    return ResponseParseError(message, status_code=200, endpoint=None)
+def _fail(message: str, *, json_path: str = "$", reason: str | None = None) -> ResponseParseError:
+    error = ResponseParseError(message, status_code=200, endpoint=None)
+    error.json_path, error.reason = json_path, message if reason is None else reason
+    return error
 
 
 def _drift(message: str) -> None:
@@ -108,7 +116,35 @@ def unknown_enum_value(enum: str, value: Any) -> Any:
     return value
 
 
-_TRIAL_ERRORS = (ResponseParseError, TypeError, ValueError, KeyError, AttributeError)
+#: What parsing a value can raise when it does not fit its type.
+PARSE_ERRORS = (ResponseParseError, TypeError, ValueError, KeyError, AttributeError)
+_TRIAL_ERRORS = PARSE_ERRORS
+
+
+def mismatched(model: str, key: str | int, value: Any, exc: BaseException) -> Any:
+    """A value that does not fit its declared type: kept as it came, or an error in strict mode.
+
+    ``key`` is the property (or list index) of ``model`` that holds ``value``. Lenient parsing
+    returns ``value`` unchanged, so one odd value costs neither its model nor its list, and records
+    it for :func:`collect_drift`; strict parsing raises :class:`ResponseParseError` with the JSON
+    path of the value.
+    """
+    inner = exc.json_path if isinstance(exc, ResponseParseError) else "$"
+    step = f"[{key}]" if isinstance(key, int) else f".{key}"
+    path = "$" + step + inner[1:]
+    reason = exc.reason if isinstance(exc, ResponseParseError) and exc.reason else f"{type(exc).__name__}: {exc}"
+    message = f"{model} at {path}: {reason}"
+    if _STRICT.get():
+        raise _fail(message, json_path=path, reason=reason) from exc
+    found = _DRIFT.get()
+    if found is not None:
+        found.append(message)
+    return value
+
+
+def index_of(items: list[Any], item: Any) -> int:
+    """The position of ``item`` itself in ``items`` (for the path of a mismatch; not a hot path)."""
+    return next((i for i, value in enumerate(items) if value is item), -1)
 
 
 def parse_union(data: Any, parsers: Sequence[Callable[[Any], Any]]) -> Any:
@@ -120,11 +156,13 @@ def parse_union(data: Any, parsers: Sequence[Callable[[Any], Any]]) -> Any:
     """
     strict = _STRICT.get()
     token, drift = _STRICT.set(True), _DRIFT.set(None)
+    why: list[str] = []
     try:
         for parser in parsers:
             try:
                 return parser(data)
-            except _TRIAL_ERRORS:
+            except _TRIAL_ERRORS as exc:
+                why.append(str(exc))
                 continue
     finally:
         _STRICT.reset(token)
@@ -135,11 +173,40 @@ def parse_union(data: Any, parsers: Sequence[Callable[[Any], Any]]) -> Any:
                 return parser(data)
             except _TRIAL_ERRORS:
                 continue
-    raise _fail(f"no alternative of the union fits {type(data).__name__} value {str(data)[:80]!r}")
+    reasons = "; ".join(dict.fromkeys(why))  # each alternative's own complaint, once
+    raise _fail(f"no alternative of the union fits {type(data).__name__} value {str(data)[:80]!r} ({reasons[:400]})")
+
+
+def untyped_answer(endpoint: str, data: Any, exc: BaseException) -> Any:
+    """A whole answer whose shape does not fit its type (lenient mode): returned as JSON, with a warning."""
+    reason = exc.reason if isinstance(exc, ResponseParseError) and exc.reason else f"{type(exc).__name__}: {exc}"
+    found = _DRIFT.get()
+    if found is not None:
+        found.append(f"{endpoint}: {reason}")
+    warnings.warn(
+        f"{endpoint}: the answer does not fit its type ({reason}); it is returned untyped",
+        UntypedResponseWarning,
+        stacklevel=4,
+    )
+    return data
+
+
+def undeclared_body(endpoint: str, data: Any) -> Any:
+    """An answer with a body where the spec declares none (a fork's ``admin/queue/queues``).
+
+    Nothing is thrown away: lenient parsing returns the JSON as it came, with a warning naming the
+    endpoint; strict parsing raises.
+    """
+    message = f"{endpoint}: the spec declares no answer body, but the server sent {type(data).__name__} JSON"
+    _drift(message)
+    warnings.warn(f"{message}; it is returned untyped", UntypedResponseWarning, stacklevel=4)
+    return data
 
 
 def parse_error(model: str, exc: BaseException) -> ResponseParseError:
-    """The one error a model's ``from_dict`` raises for data that cannot be that model."""
+    """The one error a model's ``from_dict`` raises for data that cannot be that model (not an object)."""
+    if isinstance(exc, ResponseParseError):
+        return exc
     return _fail(f"{model}: {type(exc).__name__}: {exc}")
 
 
