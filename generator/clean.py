@@ -57,6 +57,7 @@ def clean(raw: JSON) -> CleanResult:
     _drop_empty_bodies(result)
     _arrays_have_items(result)
     _formats_that_change_types(result)
+    _ref_siblings(result)
     _nullable_all_of(result)
     _merge_conflicting_all_of(result)
     _merge_alternative_bodies(result)
@@ -195,6 +196,51 @@ def _walk(node: Any) -> Iterator[JSON]:
     elif isinstance(node, list):
         for value in node:
             yield from _walk(value)
+
+
+def _ref_siblings(result: CleanResult) -> None:
+    """Misskey 13.x writes what it means beside a ``$ref``: ``{"$ref": "DriveFolder", "nullable": true}``
+    for a reference that may be null, and ``{"$ref": "MeDetailed", "properties": {"token": ...}}`` for
+    "a MeDetailed and a token" (``admin/accounts/create``). OpenAPI 3.0 ignores every sibling of a
+    ``$ref``, and so does openapi-python-client: a null ``DriveFile.folder`` did not fit, and the token
+    was not in the model. Say it in OpenAPI: ``oneOf: [ref, null]`` and ``allOf: [ref, {properties}]``.
+    """
+    for parts, node in list(_walk_pointers(result.spec)):
+        if "$ref" not in node or not _is_schema(parts):
+            continue
+        nullable = node.get("nullable") is True or "null" in _types(node)
+        properties = node.get("properties")
+        if not nullable and not properties:
+            continue
+        meant: JSON = {"$ref": node["$ref"]}
+        if properties:
+            extra: JSON = {"type": "object", "properties": properties}
+            if node.get("required"):
+                extra["required"] = node["required"]
+            meant = _with_properties(result.spec, meant, extra)
+        if nullable:
+            meant = {"oneOf": [meant, {"type": "null"}]}
+        if "description" in node:
+            meant["description"] = node["description"]
+        said = " and ".join(w for w, present in (("nullable", nullable), ("properties", properties)) if present)
+        name = str(node["$ref"]).rsplit("/", 1)[-1]
+        why = f"{said} beside a $ref, which OpenAPI ignores; read as {'a nullable ' if nullable else ''}{name}"
+        result.findings.append(
+            Finding("repaired", where(parts), why + (" with those properties" if properties else ""))
+        )
+        node.clear()
+        node.update(meant)
+
+
+def _with_properties(spec: JSON, schema: JSON, extra: JSON, depth: int = 0) -> JSON:
+    """``schema`` with the properties of ``extra`` too. 13.x's ``User`` is a union (``UserLite |
+    UserDetailed``, itself a union): "a User and a token" is each member with a token, since
+    openapi-python-client cannot take ``allOf`` of a union."""
+    target = _resolve(spec, schema["$ref"]) if "$ref" in schema else schema
+    union = next((key for key in ("oneOf", "anyOf") if isinstance(target.get(key), list)), None)
+    if union is None or depth > 5:
+        return {"allOf": [{"$ref": schema["$ref"]} if "$ref" in schema else schema, copy.deepcopy(extra)]}
+    return {union: [_with_properties(spec, member, extra, depth + 1) for member in target[union]]}
 
 
 def _nullable_all_of(result: CleanResult) -> None:

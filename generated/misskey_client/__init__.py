@@ -35,6 +35,7 @@ from .errors import (
     ResponseParseError,
     ServerError,
     TransportError,
+    UntypedResponseWarning,
 )
 from .types import UNSET, File, Unset
 
@@ -110,6 +111,7 @@ __all__ = [
     "TokenLocation",
     "TransportError",
     "Unset",
+    "UntypedResponseWarning",
     "login",
     "strict_parsing",
 ]

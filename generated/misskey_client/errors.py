@@ -15,6 +15,7 @@ from misskey_core import (
     ResponseParseError,
     ServerError,
     TransportError,
+    UntypedResponseWarning,
 )
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "ResponseParseError",
     "ServerError",
     "TransportError",
+    "UntypedResponseWarning",
 ]

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -152,10 +154,10 @@ class AbuseReportNotificationRecipient:
             else:
                 _model.system_webhook = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AbuseReportNotificationRecipient", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ABUSEREPORTNOTIFICATIONRECIPIENT_KEYS}
@@ -190,8 +192,12 @@ class AbuseReportNotificationRecipient:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            updated_at = parse_datetime(_updated_at_raw)
+            try:
+                updated_at = parse_datetime(_updated_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("AbuseReportNotificationRecipient", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AbuseReportNotificationRecipient", "updatedAt")
@@ -204,13 +210,17 @@ class AbuseReportNotificationRecipient:
 
         _method_raw = d.pop("method", UNSET)
         if _method_raw is not UNSET:
-            _method = _method_raw
-            method = (
-                _method
-                if _method in {"email", "webhook"}
-                else check_abuse_report_notification_recipient_method(_method)
-            )
+            try:
+                _method = _method_raw
+                method = (
+                    _method
+                    if _method in {"email", "webhook"}
+                    else check_abuse_report_notification_recipient_method(_method)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                method = mismatched("AbuseReportNotificationRecipient", "method", _method_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AbuseReportNotificationRecipient", "method")
@@ -218,21 +228,31 @@ class AbuseReportNotificationRecipient:
 
         user_id = d.pop("userId", UNSET)
 
-        _user = d.pop("user", UNSET)
-        user: UserLite | Unset
-        if _user is UNSET:
-            user = UNSET
-        else:
-            user = UserLite.from_dict(_user)
+        _user_raw = d.pop("user", UNSET)
+        try:
+            _user = _user_raw
+            user: UserLite | Unset
+            if _user is UNSET:
+                user = UNSET
+            else:
+                user = UserLite.from_dict(_user)
+
+        except PARSE_ERRORS as exc:
+            user = mismatched("AbuseReportNotificationRecipient", "user", _user_raw, exc)
 
         system_webhook_id = d.pop("systemWebhookId", UNSET)
 
-        _system_webhook = d.pop("systemWebhook", UNSET)
-        system_webhook: SystemWebhook | Unset
-        if _system_webhook is UNSET:
-            system_webhook = UNSET
-        else:
-            system_webhook = SystemWebhook.from_dict(_system_webhook)
+        _system_webhook_raw = d.pop("systemWebhook", UNSET)
+        try:
+            _system_webhook = _system_webhook_raw
+            system_webhook: SystemWebhook | Unset
+            if _system_webhook is UNSET:
+                system_webhook = UNSET
+            else:
+                system_webhook = SystemWebhook.from_dict(_system_webhook)
+
+        except PARSE_ERRORS as exc:
+            system_webhook = mismatched("AbuseReportNotificationRecipient", "systemWebhook", _system_webhook_raw, exc)
 
         if d:
             unknown_properties("AbuseReportNotificationRecipient", d)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -61,10 +63,10 @@ class Achievement:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Achievement", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ACHIEVEMENT_KEYS}
@@ -89,8 +91,12 @@ class Achievement:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = check_achievement_name(_name_raw)
+            try:
+                name = check_achievement_name(_name_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("Achievement", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Achievement", "name")

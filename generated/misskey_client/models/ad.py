@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -110,10 +112,10 @@ class Ad:
 
             _n = 11
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Ad", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _AD_KEYS}
@@ -143,8 +145,12 @@ class Ad:
 
         _expires_at_raw = d.pop("expiresAt", UNSET)
         if _expires_at_raw is not UNSET:
-            expires_at = parse_datetime(_expires_at_raw)
+            try:
+                expires_at = parse_datetime(_expires_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                expires_at = mismatched("Ad", "expiresAt", _expires_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "expiresAt")
@@ -152,8 +158,12 @@ class Ad:
 
         _starts_at_raw = d.pop("startsAt", UNSET)
         if _starts_at_raw is not UNSET:
-            starts_at = parse_datetime(_starts_at_raw)
+            try:
+                starts_at = parse_datetime(_starts_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                starts_at = mismatched("Ad", "startsAt", _starts_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Ad", "startsAt")

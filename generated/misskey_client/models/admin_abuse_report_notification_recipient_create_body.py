@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -94,10 +96,10 @@ class AdminAbuseReportNotificationRecipientCreateBody:
             else:
                 _model.system_webhook_id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAbuseReportNotificationRecipientCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -136,13 +138,17 @@ class AdminAbuseReportNotificationRecipientCreateBody:
 
         _method_raw = d.pop("method", UNSET)
         if _method_raw is not UNSET:
-            _method = _method_raw
-            method = (
-                _method
-                if _method in {"email", "webhook"}
-                else check_admin_abuse_report_notification_recipient_create_body_method(_method)
-            )
+            try:
+                _method = _method_raw
+                method = (
+                    _method
+                    if _method in {"email", "webhook"}
+                    else check_admin_abuse_report_notification_recipient_create_body_method(_method)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                method = mismatched("AdminAbuseReportNotificationRecipientCreateBody", "method", _method_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseReportNotificationRecipientCreateBody", "method")

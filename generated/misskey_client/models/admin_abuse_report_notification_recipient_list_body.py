@@ -7,6 +7,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -69,13 +72,19 @@ class AdminAbuseReportNotificationRecipientListBody:
                 if _method:
                     method = []
                     for method_item_data in _method:
-                        _method_item = method_item_data
-                        method_item = (
-                            _method_item
-                            if _method_item in {"email", "webhook"}
-                            else check_admin_abuse_report_notification_recipient_list_body_method_item(_method_item)
-                        )
+                        try:
+                            _method_item = method_item_data
+                            method_item = (
+                                _method_item
+                                if _method_item in {"email", "webhook"}
+                                else check_admin_abuse_report_notification_recipient_list_body_method_item(_method_item)
+                            )
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            method_item = mismatched(
+                                "method", index_of(_method, method_item_data), method_item_data, exc
+                            )
                         method.append(method_item)
                 else:
                     method = _method
@@ -85,10 +94,10 @@ class AdminAbuseReportNotificationRecipientListBody:
             else:
                 _model.method = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAbuseReportNotificationRecipientListBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -113,24 +122,35 @@ class AdminAbuseReportNotificationRecipientListBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        _method = d.pop("method", UNSET)
-        method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET
-        if _method is not UNSET:
-            if type(_method) is not list:
-                raise TypeError(f"method: expected a list, not {type(_method).__name__}")
-            if _method:
-                method = []
-                for method_item_data in _method:
-                    _method_item = method_item_data
-                    method_item = (
-                        _method_item
-                        if _method_item in {"email", "webhook"}
-                        else check_admin_abuse_report_notification_recipient_list_body_method_item(_method_item)
-                    )
+        _method_raw = d.pop("method", UNSET)
+        try:
+            _method = _method_raw
+            method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET
+            if _method is not UNSET:
+                if type(_method) is not list:
+                    raise TypeError(f"method: expected a list, not {type(_method).__name__}")
+                if _method:
+                    method = []
+                    for method_item_data in _method:
+                        try:
+                            _method_item = method_item_data
+                            method_item = (
+                                _method_item
+                                if _method_item in {"email", "webhook"}
+                                else check_admin_abuse_report_notification_recipient_list_body_method_item(_method_item)
+                            )
 
-                    method.append(method_item)
-            else:
-                method = _method
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            method_item = mismatched(
+                                "method", index_of(_method, method_item_data), method_item_data, exc
+                            )
+                        method.append(method_item)
+                else:
+                    method = _method
+
+        except PARSE_ERRORS as exc:
+            method = mismatched("AdminAbuseReportNotificationRecipientListBody", "method", _method_raw, exc)
 
         if d:
             unknown_properties("AdminAbuseReportNotificationRecipientListBody", d)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -163,10 +165,10 @@ class AdminAbuseUserReportsBody:
             else:
                 _model.target_user_origin = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAbuseUserReportsBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINABUSEUSERREPORTSBODY_KEYS}
@@ -199,21 +201,38 @@ class AdminAbuseUserReportsBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        state = d.pop("state", UNSET)
+        _state_raw = d.pop("state", UNSET)
+        try:
+            state = _state_raw
 
-        _reporter_origin = d.pop("reporterOrigin", UNSET)
-        reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset
-        if _reporter_origin is UNSET:
-            reporter_origin = UNSET
-        else:
-            reporter_origin = check_admin_abuse_user_reports_body_reporter_origin(_reporter_origin)
+        except PARSE_ERRORS as exc:
+            state = mismatched("AdminAbuseUserReportsBody", "state", _state_raw, exc)
 
-        _target_user_origin = d.pop("targetUserOrigin", UNSET)
-        target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset
-        if _target_user_origin is UNSET:
-            target_user_origin = UNSET
-        else:
-            target_user_origin = check_admin_abuse_user_reports_body_target_user_origin(_target_user_origin)
+        _reporter_origin_raw = d.pop("reporterOrigin", UNSET)
+        try:
+            _reporter_origin = _reporter_origin_raw
+            reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset
+            if _reporter_origin is UNSET:
+                reporter_origin = UNSET
+            else:
+                reporter_origin = check_admin_abuse_user_reports_body_reporter_origin(_reporter_origin)
+
+        except PARSE_ERRORS as exc:
+            reporter_origin = mismatched("AdminAbuseUserReportsBody", "reporterOrigin", _reporter_origin_raw, exc)
+
+        _target_user_origin_raw = d.pop("targetUserOrigin", UNSET)
+        try:
+            _target_user_origin = _target_user_origin_raw
+            target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset
+            if _target_user_origin is UNSET:
+                target_user_origin = UNSET
+            else:
+                target_user_origin = check_admin_abuse_user_reports_body_target_user_origin(_target_user_origin)
+
+        except PARSE_ERRORS as exc:
+            target_user_origin = mismatched(
+                "AdminAbuseUserReportsBody", "targetUserOrigin", _target_user_origin_raw, exc
+            )
 
         if d:
             unknown_properties("AdminAbuseUserReportsBody", d)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -192,10 +194,10 @@ class AdminAbuseUserReportsResponse200Item:
 
             _n = 13
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAbuseUserReportsResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINABUSEUSERREPORTSRESPONSE200ITEM_KEYS}
@@ -225,8 +227,12 @@ class AdminAbuseUserReportsResponse200Item:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("AdminAbuseUserReportsResponse200Item", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "createdAt")
@@ -254,8 +260,12 @@ class AdminAbuseUserReportsResponse200Item:
 
         _assignee_id_raw = d.pop("assigneeId", UNSET)
         if _assignee_id_raw is not UNSET:
-            assignee_id = _assignee_id_raw
+            try:
+                assignee_id = _assignee_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                assignee_id = mismatched("AdminAbuseUserReportsResponse200Item", "assigneeId", _assignee_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "assigneeId")
@@ -263,8 +273,12 @@ class AdminAbuseUserReportsResponse200Item:
 
         _reporter_raw = d.pop("reporter", UNSET)
         if _reporter_raw is not UNSET:
-            reporter = UserDetailedNotMe.from_dict(_reporter_raw)
+            try:
+                reporter = UserDetailedNotMe.from_dict(_reporter_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reporter = mismatched("AdminAbuseUserReportsResponse200Item", "reporter", _reporter_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "reporter")
@@ -272,8 +286,12 @@ class AdminAbuseUserReportsResponse200Item:
 
         _target_user_raw = d.pop("targetUser", UNSET)
         if _target_user_raw is not UNSET:
-            target_user = UserDetailedNotMe.from_dict(_target_user_raw)
+            try:
+                target_user = UserDetailedNotMe.from_dict(_target_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                target_user = mismatched("AdminAbuseUserReportsResponse200Item", "targetUser", _target_user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "targetUser")
@@ -281,15 +299,19 @@ class AdminAbuseUserReportsResponse200Item:
 
         _assignee_raw = d.pop("assignee", UNSET)
         if _assignee_raw is not UNSET:
-            _assignee = _assignee_raw
-            assignee: None | UserDetailedNotMe
-            if _assignee is None:
-                assignee = _assignee
-            else:
-                assignee_type_0 = UserDetailedNotMe.from_dict(_assignee)
+            try:
+                _assignee = _assignee_raw
+                assignee: None | UserDetailedNotMe
+                if _assignee is None:
+                    assignee = _assignee
+                else:
+                    assignee_type_0 = UserDetailedNotMe.from_dict(_assignee)
 
-                assignee = assignee_type_0
+                    assignee = assignee_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                assignee = mismatched("AdminAbuseUserReportsResponse200Item", "assignee", _assignee_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "assignee")
@@ -302,21 +324,25 @@ class AdminAbuseUserReportsResponse200Item:
 
         _resolved_as_raw = d.pop("resolvedAs", UNSET)
         if _resolved_as_raw is not UNSET:
-            _resolved_as = _resolved_as_raw
-            resolved_as: (
-                AdminAbuseUserReportsResponse200ItemResolvedAsType1
-                | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1
-                | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1
-                | None
-            )
-            if _resolved_as is None or _resolved_as in ("accept", "reject"):
-                resolved_as = _resolved_as
-            else:
-                resolved_as = unknown_enum_value(
-                    "AdminAbuseUserReportsResponse200ItemResolvedAsType1 | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1 | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1 | None",
-                    _resolved_as,
+            try:
+                _resolved_as = _resolved_as_raw
+                resolved_as: (
+                    AdminAbuseUserReportsResponse200ItemResolvedAsType1
+                    | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1
+                    | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1
+                    | None
                 )
+                if _resolved_as is None or _resolved_as in ("accept", "reject"):
+                    resolved_as = _resolved_as
+                else:
+                    resolved_as = unknown_enum_value(
+                        "AdminAbuseUserReportsResponse200ItemResolvedAsType1 | AdminAbuseUserReportsResponse200ItemResolvedAsType2Type1 | AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1 | None",
+                        _resolved_as,
+                    )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                resolved_as = mismatched("AdminAbuseUserReportsResponse200Item", "resolvedAs", _resolved_as_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAbuseUserReportsResponse200Item", "resolvedAs")

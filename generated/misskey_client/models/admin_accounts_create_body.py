@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -74,10 +76,10 @@ class AdminAccountsCreateBody:
             else:
                 _model.setup_password = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAccountsCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINACCOUNTSCREATEBODY_KEYS}
@@ -110,7 +112,12 @@ class AdminAccountsCreateBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateBody", "password")
 
-        setup_password = d.pop("setupPassword", UNSET)
+        _setup_password_raw = d.pop("setupPassword", UNSET)
+        try:
+            setup_password = _setup_password_raw
+
+        except PARSE_ERRORS as exc:
+            setup_password = mismatched("AdminAccountsCreateBody", "setupPassword", _setup_password_raw, exc)
 
         if d:
             unknown_properties("AdminAccountsCreateBody", d)

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -638,8 +641,17 @@ class AdminAccountsCreateResponse200:
             if _avatar_decorations:
                 avatar_decorations = []
                 for avatar_decorations_item_data in _avatar_decorations:
-                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+                    try:
+                        avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        avatar_decorations_item = mismatched(
+                            "avatarDecorations",
+                            index_of(_avatar_decorations, avatar_decorations_item_data),
+                            avatar_decorations_item_data,
+                            exc,
+                        )
                     avatar_decorations.append(avatar_decorations_item)
             else:
                 avatar_decorations = _avatar_decorations
@@ -749,8 +761,12 @@ class AdminAccountsCreateResponse200:
             if _fields:
                 fields = []
                 for fields_item_data in _fields:
-                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+                    try:
+                        fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        fields_item = mismatched("fields", index_of(_fields, fields_item_data), fields_item_data, exc)
                     fields.append(fields_item)
             else:
                 fields = _fields
@@ -778,8 +794,14 @@ class AdminAccountsCreateResponse200:
             if _pinned_notes:
                 pinned_notes = []
                 for pinned_notes_item_data in _pinned_notes:
-                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+                    try:
+                        pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        pinned_notes_item = mismatched(
+                            "pinnedNotes", index_of(_pinned_notes, pinned_notes_item_data), pinned_notes_item_data, exc
+                        )
                     pinned_notes.append(pinned_notes_item)
             else:
                 pinned_notes = _pinned_notes
@@ -839,8 +861,12 @@ class AdminAccountsCreateResponse200:
             if _roles:
                 roles = []
                 for roles_item_data in _roles:
-                    roles_item = RoleLite.from_dict(roles_item_data)
+                    try:
+                        roles_item = RoleLite.from_dict(roles_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        roles_item = mismatched("roles", index_of(_roles, roles_item_data), roles_item_data, exc)
                     roles.append(roles_item)
             else:
                 roles = _roles
@@ -917,8 +943,17 @@ class AdminAccountsCreateResponse200:
             if _unread_announcements:
                 unread_announcements = []
                 for unread_announcements_item_data in _unread_announcements:
-                    unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+                    try:
+                        unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        unread_announcements_item = mismatched(
+                            "unreadAnnouncements",
+                            index_of(_unread_announcements, unread_announcements_item_data),
+                            unread_announcements_item_data,
+                            exc,
+                        )
                     unread_announcements.append(unread_announcements_item)
             else:
                 unread_announcements = _unread_announcements
@@ -944,8 +979,14 @@ class AdminAccountsCreateResponse200:
             if _muted_words:
                 muted_words = []
                 for muted_words_item_data in _muted_words:
-                    muted_words_item: list[str] = muted_words_item_data
+                    try:
+                        muted_words_item: list[str] = muted_words_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        muted_words_item = mismatched(
+                            "mutedWords", index_of(_muted_words, muted_words_item_data), muted_words_item_data, exc
+                        )
                     muted_words.append(muted_words_item)
             else:
                 muted_words = _muted_words
@@ -959,8 +1000,17 @@ class AdminAccountsCreateResponse200:
             if _hard_muted_words:
                 hard_muted_words = []
                 for hard_muted_words_item_data in _hard_muted_words:
-                    hard_muted_words_item: list[str] = hard_muted_words_item_data
+                    try:
+                        hard_muted_words_item: list[str] = hard_muted_words_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        hard_muted_words_item = mismatched(
+                            "hardMutedWords",
+                            index_of(_hard_muted_words, hard_muted_words_item_data),
+                            hard_muted_words_item_data,
+                            exc,
+                        )
                     hard_muted_words.append(hard_muted_words_item)
             else:
                 hard_muted_words = _hard_muted_words
@@ -988,8 +1038,14 @@ class AdminAccountsCreateResponse200:
             if _achievements:
                 achievements = []
                 for achievements_item_data in _achievements:
-                    achievements_item = Achievement.from_dict(achievements_item_data)
+                    try:
+                        achievements_item = Achievement.from_dict(achievements_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        achievements_item = mismatched(
+                            "achievements", index_of(_achievements, achievements_item_data), achievements_item_data, exc
+                        )
                     achievements.append(achievements_item)
             else:
                 achievements = _achievements
@@ -1056,8 +1112,14 @@ class AdminAccountsCreateResponse200:
                 if _badge_roles:
                     badge_roles = []
                     for badge_roles_item_data in _badge_roles:
-                        badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+                        try:
+                            badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            badge_roles_item = mismatched(
+                                "badgeRoles", index_of(_badge_roles, badge_roles_item_data), badge_roles_item_data, exc
+                            )
                         badge_roles.append(badge_roles_item)
                 else:
                     badge_roles = _badge_roles
@@ -1160,10 +1222,19 @@ class AdminAccountsCreateResponse200:
                 if _security_keys_list:
                     security_keys_list = []
                     for security_keys_list_item_data in _security_keys_list:
-                        security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(
-                            security_keys_list_item_data
-                        )
+                        try:
+                            security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(
+                                security_keys_list_item_data
+                            )
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            security_keys_list_item = mismatched(
+                                "securityKeysList",
+                                index_of(_security_keys_list, security_keys_list_item_data),
+                                security_keys_list_item_data,
+                                exc,
+                            )
                         security_keys_list.append(security_keys_list_item)
                 else:
                     security_keys_list = _security_keys_list
@@ -1181,10 +1252,10 @@ class AdminAccountsCreateResponse200:
             else:
                 _model.muting_notification_types = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAccountsCreateResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINACCOUNTSCREATERESPONSE200_KEYS}
@@ -1214,8 +1285,12 @@ class AdminAccountsCreateResponse200:
 
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = _name_raw
+            try:
+                name = _name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("AdminAccountsCreateResponse200", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "name")
@@ -1228,8 +1303,12 @@ class AdminAccountsCreateResponse200:
 
         _host_raw = d.pop("host", UNSET)
         if _host_raw is not UNSET:
-            host = _host_raw
+            try:
+                host = _host_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                host = mismatched("AdminAccountsCreateResponse200", "host", _host_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "host")
@@ -1242,8 +1321,14 @@ class AdminAccountsCreateResponse200:
 
         _avatar_blurhash_raw = d.pop("avatarBlurhash", UNSET)
         if _avatar_blurhash_raw is not UNSET:
-            avatar_blurhash = _avatar_blurhash_raw
+            try:
+                avatar_blurhash = _avatar_blurhash_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                avatar_blurhash = mismatched(
+                    "AdminAccountsCreateResponse200", "avatarBlurhash", _avatar_blurhash_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "avatarBlurhash")
@@ -1251,19 +1336,36 @@ class AdminAccountsCreateResponse200:
 
         _avatar_decorations_raw = d.pop("avatarDecorations", UNSET)
         if _avatar_decorations_raw is not UNSET:
-            _avatar_decorations = _avatar_decorations_raw
-            avatar_decorations: list[UserLiteAvatarDecorationsItem]
-            if type(_avatar_decorations) is not list:
-                raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
-            if _avatar_decorations:
-                avatar_decorations = []
-                for avatar_decorations_item_data in _avatar_decorations:
-                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+            try:
+                _avatar_decorations = _avatar_decorations_raw
+                avatar_decorations: list[UserLiteAvatarDecorationsItem]
+                if type(_avatar_decorations) is not list:
+                    raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
+                if _avatar_decorations:
+                    avatar_decorations = []
+                    for avatar_decorations_item_data in _avatar_decorations:
+                        try:
+                            avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(
+                                avatar_decorations_item_data
+                            )
 
-                    avatar_decorations.append(avatar_decorations_item)
-            else:
-                avatar_decorations = _avatar_decorations
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            avatar_decorations_item = mismatched(
+                                "avatarDecorations",
+                                index_of(_avatar_decorations, avatar_decorations_item_data),
+                                avatar_decorations_item_data,
+                                exc,
+                            )
+                        avatar_decorations.append(avatar_decorations_item)
+                else:
+                    avatar_decorations = _avatar_decorations
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                avatar_decorations = mismatched(
+                    "AdminAccountsCreateResponse200", "avatarDecorations", _avatar_decorations_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "avatarDecorations")
@@ -1271,8 +1373,12 @@ class AdminAccountsCreateResponse200:
 
         _emojis_raw = d.pop("emojis", UNSET)
         if _emojis_raw is not UNSET:
-            emojis = UserLiteEmojis.from_dict(_emojis_raw)
+            try:
+                emojis = UserLiteEmojis.from_dict(_emojis_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                emojis = mismatched("AdminAccountsCreateResponse200", "emojis", _emojis_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "emojis")
@@ -1280,13 +1386,17 @@ class AdminAccountsCreateResponse200:
 
         _online_status_raw = d.pop("onlineStatus", UNSET)
         if _online_status_raw is not UNSET:
-            _online_status = _online_status_raw
-            online_status = (
-                _online_status
-                if _online_status in {"active", "offline", "online", "unknown"}
-                else check_user_lite_online_status(_online_status)
-            )
+            try:
+                _online_status = _online_status_raw
+                online_status = (
+                    _online_status
+                    if _online_status in {"active", "offline", "online", "unknown"}
+                    else check_user_lite_online_status(_online_status)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                online_status = mismatched("AdminAccountsCreateResponse200", "onlineStatus", _online_status_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "onlineStatus")
@@ -1294,8 +1404,12 @@ class AdminAccountsCreateResponse200:
 
         _url_raw = d.pop("url", UNSET)
         if _url_raw is not UNSET:
-            url = _url_raw
+            try:
+                url = _url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                url = mismatched("AdminAccountsCreateResponse200", "url", _url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "url")
@@ -1303,8 +1417,12 @@ class AdminAccountsCreateResponse200:
 
         _uri_raw = d.pop("uri", UNSET)
         if _uri_raw is not UNSET:
-            uri = _uri_raw
+            try:
+                uri = _uri_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                uri = mismatched("AdminAccountsCreateResponse200", "uri", _uri_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "uri")
@@ -1312,8 +1430,12 @@ class AdminAccountsCreateResponse200:
 
         _moved_to_raw = d.pop("movedTo", UNSET)
         if _moved_to_raw is not UNSET:
-            moved_to = _moved_to_raw
+            try:
+                moved_to = _moved_to_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                moved_to = mismatched("AdminAccountsCreateResponse200", "movedTo", _moved_to_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "movedTo")
@@ -1321,15 +1443,19 @@ class AdminAccountsCreateResponse200:
 
         _also_known_as_raw = d.pop("alsoKnownAs", UNSET)
         if _also_known_as_raw is not UNSET:
-            _also_known_as = _also_known_as_raw
-            also_known_as: list[str] | None
-            if _also_known_as is None:
-                also_known_as = _also_known_as
-            else:
-                also_known_as_type_0: list[str] = _also_known_as
+            try:
+                _also_known_as = _also_known_as_raw
+                also_known_as: list[str] | None
+                if _also_known_as is None:
+                    also_known_as = _also_known_as
+                else:
+                    also_known_as_type_0: list[str] = _also_known_as
 
-                also_known_as = also_known_as_type_0
+                    also_known_as = also_known_as_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                also_known_as = mismatched("AdminAccountsCreateResponse200", "alsoKnownAs", _also_known_as_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "alsoKnownAs")
@@ -1337,8 +1463,12 @@ class AdminAccountsCreateResponse200:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("AdminAccountsCreateResponse200", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "createdAt")
@@ -1346,15 +1476,19 @@ class AdminAccountsCreateResponse200:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            _updated_at = _updated_at_raw
-            updated_at: datetime.datetime | None
-            if _updated_at is None:
-                updated_at = _updated_at
-            else:
-                updated_at_type_0 = parse_datetime(_updated_at)
+            try:
+                _updated_at = _updated_at_raw
+                updated_at: datetime.datetime | None
+                if _updated_at is None:
+                    updated_at = _updated_at
+                else:
+                    updated_at_type_0 = parse_datetime(_updated_at)
 
-                updated_at = updated_at_type_0
+                    updated_at = updated_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("AdminAccountsCreateResponse200", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "updatedAt")
@@ -1362,15 +1496,21 @@ class AdminAccountsCreateResponse200:
 
         _last_fetched_at_raw = d.pop("lastFetchedAt", UNSET)
         if _last_fetched_at_raw is not UNSET:
-            _last_fetched_at = _last_fetched_at_raw
-            last_fetched_at: datetime.datetime | None
-            if _last_fetched_at is None:
-                last_fetched_at = _last_fetched_at
-            else:
-                last_fetched_at_type_0 = parse_datetime(_last_fetched_at)
+            try:
+                _last_fetched_at = _last_fetched_at_raw
+                last_fetched_at: datetime.datetime | None
+                if _last_fetched_at is None:
+                    last_fetched_at = _last_fetched_at
+                else:
+                    last_fetched_at_type_0 = parse_datetime(_last_fetched_at)
 
-                last_fetched_at = last_fetched_at_type_0
+                    last_fetched_at = last_fetched_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                last_fetched_at = mismatched(
+                    "AdminAccountsCreateResponse200", "lastFetchedAt", _last_fetched_at_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "lastFetchedAt")
@@ -1378,8 +1518,12 @@ class AdminAccountsCreateResponse200:
 
         _banner_url_raw = d.pop("bannerUrl", UNSET)
         if _banner_url_raw is not UNSET:
-            banner_url = _banner_url_raw
+            try:
+                banner_url = _banner_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_url = mismatched("AdminAccountsCreateResponse200", "bannerUrl", _banner_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "bannerUrl")
@@ -1387,8 +1531,14 @@ class AdminAccountsCreateResponse200:
 
         _banner_blurhash_raw = d.pop("bannerBlurhash", UNSET)
         if _banner_blurhash_raw is not UNSET:
-            banner_blurhash = _banner_blurhash_raw
+            try:
+                banner_blurhash = _banner_blurhash_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_blurhash = mismatched(
+                    "AdminAccountsCreateResponse200", "bannerBlurhash", _banner_blurhash_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "bannerBlurhash")
@@ -1411,8 +1561,12 @@ class AdminAccountsCreateResponse200:
 
         _description_raw = d.pop("description", UNSET)
         if _description_raw is not UNSET:
-            description = _description_raw
+            try:
+                description = _description_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                description = mismatched("AdminAccountsCreateResponse200", "description", _description_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "description")
@@ -1420,8 +1574,12 @@ class AdminAccountsCreateResponse200:
 
         _location_raw = d.pop("location", UNSET)
         if _location_raw is not UNSET:
-            location = _location_raw
+            try:
+                location = _location_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                location = mismatched("AdminAccountsCreateResponse200", "location", _location_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "location")
@@ -1429,8 +1587,12 @@ class AdminAccountsCreateResponse200:
 
         _birthday_raw = d.pop("birthday", UNSET)
         if _birthday_raw is not UNSET:
-            birthday = _birthday_raw
+            try:
+                birthday = _birthday_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                birthday = mismatched("AdminAccountsCreateResponse200", "birthday", _birthday_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "birthday")
@@ -1438,8 +1600,12 @@ class AdminAccountsCreateResponse200:
 
         _lang_raw = d.pop("lang", UNSET)
         if _lang_raw is not UNSET:
-            lang = _lang_raw
+            try:
+                lang = _lang_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                lang = mismatched("AdminAccountsCreateResponse200", "lang", _lang_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "lang")
@@ -1447,19 +1613,29 @@ class AdminAccountsCreateResponse200:
 
         _fields_raw = d.pop("fields", UNSET)
         if _fields_raw is not UNSET:
-            _fields = _fields_raw
-            fields: list[UserDetailedNotMeOnlyFieldsItem]
-            if type(_fields) is not list:
-                raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
-            if _fields:
-                fields = []
-                for fields_item_data in _fields:
-                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+            try:
+                _fields = _fields_raw
+                fields: list[UserDetailedNotMeOnlyFieldsItem]
+                if type(_fields) is not list:
+                    raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
+                if _fields:
+                    fields = []
+                    for fields_item_data in _fields:
+                        try:
+                            fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
-                    fields.append(fields_item)
-            else:
-                fields = _fields
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            fields_item = mismatched(
+                                "fields", index_of(_fields, fields_item_data), fields_item_data, exc
+                            )
+                        fields.append(fields_item)
+                else:
+                    fields = _fields
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                fields = mismatched("AdminAccountsCreateResponse200", "fields", _fields_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "fields")
@@ -1467,8 +1643,12 @@ class AdminAccountsCreateResponse200:
 
         _verified_links_raw = d.pop("verifiedLinks", UNSET)
         if _verified_links_raw is not UNSET:
-            verified_links: list[str] = _verified_links_raw
+            try:
+                verified_links: list[str] = _verified_links_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                verified_links = mismatched("AdminAccountsCreateResponse200", "verifiedLinks", _verified_links_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "verifiedLinks")
@@ -1491,8 +1671,14 @@ class AdminAccountsCreateResponse200:
 
         _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
         if _pinned_note_ids_raw is not UNSET:
-            pinned_note_ids: list[str] = _pinned_note_ids_raw
+            try:
+                pinned_note_ids: list[str] = _pinned_note_ids_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_note_ids = mismatched(
+                    "AdminAccountsCreateResponse200", "pinnedNoteIds", _pinned_note_ids_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "pinnedNoteIds")
@@ -1500,19 +1686,32 @@ class AdminAccountsCreateResponse200:
 
         _pinned_notes_raw = d.pop("pinnedNotes", UNSET)
         if _pinned_notes_raw is not UNSET:
-            _pinned_notes = _pinned_notes_raw
-            pinned_notes: list[Note]
-            if type(_pinned_notes) is not list:
-                raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
-            if _pinned_notes:
-                pinned_notes = []
-                for pinned_notes_item_data in _pinned_notes:
-                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+            try:
+                _pinned_notes = _pinned_notes_raw
+                pinned_notes: list[Note]
+                if type(_pinned_notes) is not list:
+                    raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
+                if _pinned_notes:
+                    pinned_notes = []
+                    for pinned_notes_item_data in _pinned_notes:
+                        try:
+                            pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
-                    pinned_notes.append(pinned_notes_item)
-            else:
-                pinned_notes = _pinned_notes
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            pinned_notes_item = mismatched(
+                                "pinnedNotes",
+                                index_of(_pinned_notes, pinned_notes_item_data),
+                                pinned_notes_item_data,
+                                exc,
+                            )
+                        pinned_notes.append(pinned_notes_item)
+                else:
+                    pinned_notes = _pinned_notes
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_notes = mismatched("AdminAccountsCreateResponse200", "pinnedNotes", _pinned_notes_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "pinnedNotes")
@@ -1520,8 +1719,12 @@ class AdminAccountsCreateResponse200:
 
         _pinned_page_id_raw = d.pop("pinnedPageId", UNSET)
         if _pinned_page_id_raw is not UNSET:
-            pinned_page_id = _pinned_page_id_raw
+            try:
+                pinned_page_id = _pinned_page_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_page_id = mismatched("AdminAccountsCreateResponse200", "pinnedPageId", _pinned_page_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "pinnedPageId")
@@ -1529,15 +1732,19 @@ class AdminAccountsCreateResponse200:
 
         _pinned_page_raw = d.pop("pinnedPage", UNSET)
         if _pinned_page_raw is not UNSET:
-            _pinned_page = _pinned_page_raw
-            pinned_page: None | Page
-            if _pinned_page is None:
-                pinned_page = _pinned_page
-            else:
-                pinned_page_type_0 = Page.from_dict(_pinned_page)
+            try:
+                _pinned_page = _pinned_page_raw
+                pinned_page: None | Page
+                if _pinned_page is None:
+                    pinned_page = _pinned_page
+                else:
+                    pinned_page_type_0 = Page.from_dict(_pinned_page)
 
-                pinned_page = pinned_page_type_0
+                    pinned_page = pinned_page_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_page = mismatched("AdminAccountsCreateResponse200", "pinnedPage", _pinned_page_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "pinnedPage")
@@ -1550,13 +1757,19 @@ class AdminAccountsCreateResponse200:
 
         _following_visibility_raw = d.pop("followingVisibility", UNSET)
         if _following_visibility_raw is not UNSET:
-            _following_visibility = _following_visibility_raw
-            following_visibility = (
-                _following_visibility
-                if _following_visibility in {"followers", "private", "public"}
-                else check_user_detailed_not_me_only_following_visibility(_following_visibility)
-            )
+            try:
+                _following_visibility = _following_visibility_raw
+                following_visibility = (
+                    _following_visibility
+                    if _following_visibility in {"followers", "private", "public"}
+                    else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                following_visibility = mismatched(
+                    "AdminAccountsCreateResponse200", "followingVisibility", _following_visibility_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "followingVisibility")
@@ -1564,13 +1777,19 @@ class AdminAccountsCreateResponse200:
 
         _followers_visibility_raw = d.pop("followersVisibility", UNSET)
         if _followers_visibility_raw is not UNSET:
-            _followers_visibility = _followers_visibility_raw
-            followers_visibility = (
-                _followers_visibility
-                if _followers_visibility in {"followers", "private", "public"}
-                else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
-            )
+            try:
+                _followers_visibility = _followers_visibility_raw
+                followers_visibility = (
+                    _followers_visibility
+                    if _followers_visibility in {"followers", "private", "public"}
+                    else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followers_visibility = mismatched(
+                    "AdminAccountsCreateResponse200", "followersVisibility", _followers_visibility_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "followersVisibility")
@@ -1578,13 +1797,17 @@ class AdminAccountsCreateResponse200:
 
         _chat_scope_raw = d.pop("chatScope", UNSET)
         if _chat_scope_raw is not UNSET:
-            _chat_scope = _chat_scope_raw
-            chat_scope = (
-                _chat_scope
-                if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
-                else check_user_detailed_not_me_only_chat_scope(_chat_scope)
-            )
+            try:
+                _chat_scope = _chat_scope_raw
+                chat_scope = (
+                    _chat_scope
+                    if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
+                    else check_user_detailed_not_me_only_chat_scope(_chat_scope)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                chat_scope = mismatched("AdminAccountsCreateResponse200", "chatScope", _chat_scope_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "chatScope")
@@ -1597,19 +1820,27 @@ class AdminAccountsCreateResponse200:
 
         _roles_raw = d.pop("roles", UNSET)
         if _roles_raw is not UNSET:
-            _roles = _roles_raw
-            roles: list[RoleLite]
-            if type(_roles) is not list:
-                raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
-            if _roles:
-                roles = []
-                for roles_item_data in _roles:
-                    roles_item = RoleLite.from_dict(roles_item_data)
+            try:
+                _roles = _roles_raw
+                roles: list[RoleLite]
+                if type(_roles) is not list:
+                    raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
+                if _roles:
+                    roles = []
+                    for roles_item_data in _roles:
+                        try:
+                            roles_item = RoleLite.from_dict(roles_item_data)
 
-                    roles.append(roles_item)
-            else:
-                roles = _roles
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            roles_item = mismatched("roles", index_of(_roles, roles_item_data), roles_item_data, exc)
+                        roles.append(roles_item)
+                else:
+                    roles = _roles
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                roles = mismatched("AdminAccountsCreateResponse200", "roles", _roles_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "roles")
@@ -1617,8 +1848,12 @@ class AdminAccountsCreateResponse200:
 
         _memo_raw = d.pop("memo", UNSET)
         if _memo_raw is not UNSET:
-            memo = _memo_raw
+            try:
+                memo = _memo_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                memo = mismatched("AdminAccountsCreateResponse200", "memo", _memo_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "memo")
@@ -1626,8 +1861,14 @@ class AdminAccountsCreateResponse200:
 
         _followed_message_raw = d.pop("followedMessage", UNSET)
         if _followed_message_raw is not UNSET:
-            followed_message = _followed_message_raw
+            try:
+                followed_message = _followed_message_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followed_message = mismatched(
+                    "AdminAccountsCreateResponse200", "followedMessage", _followed_message_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "followedMessage")
@@ -1650,8 +1891,12 @@ class AdminAccountsCreateResponse200:
 
         _avatar_id_raw = d.pop("avatarId", UNSET)
         if _avatar_id_raw is not UNSET:
-            avatar_id = _avatar_id_raw
+            try:
+                avatar_id = _avatar_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                avatar_id = mismatched("AdminAccountsCreateResponse200", "avatarId", _avatar_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "avatarId")
@@ -1659,8 +1904,12 @@ class AdminAccountsCreateResponse200:
 
         _banner_id_raw = d.pop("bannerId", UNSET)
         if _banner_id_raw is not UNSET:
-            banner_id = _banner_id_raw
+            try:
+                banner_id = _banner_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_id = mismatched("AdminAccountsCreateResponse200", "bannerId", _banner_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "bannerId")
@@ -1728,13 +1977,22 @@ class AdminAccountsCreateResponse200:
 
         _two_factor_backup_codes_stock_raw = d.pop("twoFactorBackupCodesStock", UNSET)
         if _two_factor_backup_codes_stock_raw is not UNSET:
-            _two_factor_backup_codes_stock = _two_factor_backup_codes_stock_raw
-            two_factor_backup_codes_stock = (
-                _two_factor_backup_codes_stock
-                if _two_factor_backup_codes_stock in {"full", "none", "partial"}
-                else check_me_detailed_only_two_factor_backup_codes_stock(_two_factor_backup_codes_stock)
-            )
+            try:
+                _two_factor_backup_codes_stock = _two_factor_backup_codes_stock_raw
+                two_factor_backup_codes_stock = (
+                    _two_factor_backup_codes_stock
+                    if _two_factor_backup_codes_stock in {"full", "none", "partial"}
+                    else check_me_detailed_only_two_factor_backup_codes_stock(_two_factor_backup_codes_stock)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                two_factor_backup_codes_stock = mismatched(
+                    "AdminAccountsCreateResponse200",
+                    "twoFactorBackupCodesStock",
+                    _two_factor_backup_codes_stock_raw,
+                    exc,
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "twoFactorBackupCodesStock")
@@ -1762,19 +2020,34 @@ class AdminAccountsCreateResponse200:
 
         _unread_announcements_raw = d.pop("unreadAnnouncements", UNSET)
         if _unread_announcements_raw is not UNSET:
-            _unread_announcements = _unread_announcements_raw
-            unread_announcements: list[UnreadAnnouncement]
-            if type(_unread_announcements) is not list:
-                raise TypeError(f"unreadAnnouncements: expected a list, not {type(_unread_announcements).__name__}")
-            if _unread_announcements:
-                unread_announcements = []
-                for unread_announcements_item_data in _unread_announcements:
-                    unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+            try:
+                _unread_announcements = _unread_announcements_raw
+                unread_announcements: list[UnreadAnnouncement]
+                if type(_unread_announcements) is not list:
+                    raise TypeError(f"unreadAnnouncements: expected a list, not {type(_unread_announcements).__name__}")
+                if _unread_announcements:
+                    unread_announcements = []
+                    for unread_announcements_item_data in _unread_announcements:
+                        try:
+                            unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
-                    unread_announcements.append(unread_announcements_item)
-            else:
-                unread_announcements = _unread_announcements
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            unread_announcements_item = mismatched(
+                                "unreadAnnouncements",
+                                index_of(_unread_announcements, unread_announcements_item_data),
+                                unread_announcements_item_data,
+                                exc,
+                            )
+                        unread_announcements.append(unread_announcements_item)
+                else:
+                    unread_announcements = _unread_announcements
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                unread_announcements = mismatched(
+                    "AdminAccountsCreateResponse200", "unreadAnnouncements", _unread_announcements_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "unreadAnnouncements")
@@ -1812,19 +2085,29 @@ class AdminAccountsCreateResponse200:
 
         _muted_words_raw = d.pop("mutedWords", UNSET)
         if _muted_words_raw is not UNSET:
-            _muted_words = _muted_words_raw
-            muted_words: list[list[str]]
-            if type(_muted_words) is not list:
-                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
-            if _muted_words:
-                muted_words = []
-                for muted_words_item_data in _muted_words:
-                    muted_words_item: list[str] = muted_words_item_data
+            try:
+                _muted_words = _muted_words_raw
+                muted_words: list[list[str]]
+                if type(_muted_words) is not list:
+                    raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+                if _muted_words:
+                    muted_words = []
+                    for muted_words_item_data in _muted_words:
+                        try:
+                            muted_words_item: list[str] = muted_words_item_data
 
-                    muted_words.append(muted_words_item)
-            else:
-                muted_words = _muted_words
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            muted_words_item = mismatched(
+                                "mutedWords", index_of(_muted_words, muted_words_item_data), muted_words_item_data, exc
+                            )
+                        muted_words.append(muted_words_item)
+                else:
+                    muted_words = _muted_words
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                muted_words = mismatched("AdminAccountsCreateResponse200", "mutedWords", _muted_words_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "mutedWords")
@@ -1832,19 +2115,34 @@ class AdminAccountsCreateResponse200:
 
         _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
         if _hard_muted_words_raw is not UNSET:
-            _hard_muted_words = _hard_muted_words_raw
-            hard_muted_words: list[list[str]]
-            if type(_hard_muted_words) is not list:
-                raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
-            if _hard_muted_words:
-                hard_muted_words = []
-                for hard_muted_words_item_data in _hard_muted_words:
-                    hard_muted_words_item: list[str] = hard_muted_words_item_data
+            try:
+                _hard_muted_words = _hard_muted_words_raw
+                hard_muted_words: list[list[str]]
+                if type(_hard_muted_words) is not list:
+                    raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
+                if _hard_muted_words:
+                    hard_muted_words = []
+                    for hard_muted_words_item_data in _hard_muted_words:
+                        try:
+                            hard_muted_words_item: list[str] = hard_muted_words_item_data
 
-                    hard_muted_words.append(hard_muted_words_item)
-            else:
-                hard_muted_words = _hard_muted_words
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            hard_muted_words_item = mismatched(
+                                "hardMutedWords",
+                                index_of(_hard_muted_words, hard_muted_words_item_data),
+                                hard_muted_words_item_data,
+                                exc,
+                            )
+                        hard_muted_words.append(hard_muted_words_item)
+                else:
+                    hard_muted_words = _hard_muted_words
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                hard_muted_words = mismatched(
+                    "AdminAccountsCreateResponse200", "hardMutedWords", _hard_muted_words_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "hardMutedWords")
@@ -1852,8 +2150,14 @@ class AdminAccountsCreateResponse200:
 
         _muted_instances_raw = d.pop("mutedInstances", UNSET)
         if _muted_instances_raw is not UNSET:
-            muted_instances: list[str] = _muted_instances_raw
+            try:
+                muted_instances: list[str] = _muted_instances_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                muted_instances = mismatched(
+                    "AdminAccountsCreateResponse200", "mutedInstances", _muted_instances_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "mutedInstances")
@@ -1861,10 +2165,16 @@ class AdminAccountsCreateResponse200:
 
         _notification_recieve_config_raw = d.pop("notificationRecieveConfig", UNSET)
         if _notification_recieve_config_raw is not UNSET:
-            notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
-                _notification_recieve_config_raw
-            )
+            try:
+                notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
+                    _notification_recieve_config_raw
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                notification_recieve_config = mismatched(
+                    "AdminAccountsCreateResponse200", "notificationRecieveConfig", _notification_recieve_config_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "notificationRecieveConfig")
@@ -1872,8 +2182,14 @@ class AdminAccountsCreateResponse200:
 
         _email_notification_types_raw = d.pop("emailNotificationTypes", UNSET)
         if _email_notification_types_raw is not UNSET:
-            email_notification_types: list[str] = _email_notification_types_raw
+            try:
+                email_notification_types: list[str] = _email_notification_types_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                email_notification_types = mismatched(
+                    "AdminAccountsCreateResponse200", "emailNotificationTypes", _email_notification_types_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "emailNotificationTypes")
@@ -1881,19 +2197,32 @@ class AdminAccountsCreateResponse200:
 
         _achievements_raw = d.pop("achievements", UNSET)
         if _achievements_raw is not UNSET:
-            _achievements = _achievements_raw
-            achievements: list[Achievement]
-            if type(_achievements) is not list:
-                raise TypeError(f"achievements: expected a list, not {type(_achievements).__name__}")
-            if _achievements:
-                achievements = []
-                for achievements_item_data in _achievements:
-                    achievements_item = Achievement.from_dict(achievements_item_data)
+            try:
+                _achievements = _achievements_raw
+                achievements: list[Achievement]
+                if type(_achievements) is not list:
+                    raise TypeError(f"achievements: expected a list, not {type(_achievements).__name__}")
+                if _achievements:
+                    achievements = []
+                    for achievements_item_data in _achievements:
+                        try:
+                            achievements_item = Achievement.from_dict(achievements_item_data)
 
-                    achievements.append(achievements_item)
-            else:
-                achievements = _achievements
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            achievements_item = mismatched(
+                                "achievements",
+                                index_of(_achievements, achievements_item_data),
+                                achievements_item_data,
+                                exc,
+                            )
+                        achievements.append(achievements_item)
+                else:
+                    achievements = _achievements
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                achievements = mismatched("AdminAccountsCreateResponse200", "achievements", _achievements_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "achievements")
@@ -1906,8 +2235,12 @@ class AdminAccountsCreateResponse200:
 
         _policies_raw = d.pop("policies", UNSET)
         if _policies_raw is not UNSET:
-            policies = RolePolicies.from_dict(_policies_raw)
+            try:
+                policies = RolePolicies.from_dict(_policies_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                policies = mismatched("AdminAccountsCreateResponse200", "policies", _policies_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAccountsCreateResponse200", "policies")
@@ -1924,30 +2257,63 @@ class AdminAccountsCreateResponse200:
 
         require_signin_to_view_contents = d.pop("requireSigninToViewContents", UNSET)
 
-        make_notes_followers_only_before = d.pop("makeNotesFollowersOnlyBefore", UNSET)
+        _make_notes_followers_only_before_raw = d.pop("makeNotesFollowersOnlyBefore", UNSET)
+        try:
+            make_notes_followers_only_before = _make_notes_followers_only_before_raw
 
-        make_notes_hidden_before = d.pop("makeNotesHiddenBefore", UNSET)
+        except PARSE_ERRORS as exc:
+            make_notes_followers_only_before = mismatched(
+                "AdminAccountsCreateResponse200",
+                "makeNotesFollowersOnlyBefore",
+                _make_notes_followers_only_before_raw,
+                exc,
+            )
 
-        _instance = d.pop("instance", UNSET)
-        instance: UserLiteInstance | Unset
-        if _instance is UNSET:
-            instance = UNSET
-        else:
-            instance = UserLiteInstance.from_dict(_instance)
+        _make_notes_hidden_before_raw = d.pop("makeNotesHiddenBefore", UNSET)
+        try:
+            make_notes_hidden_before = _make_notes_hidden_before_raw
 
-        _badge_roles = d.pop("badgeRoles", UNSET)
-        badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
-        if _badge_roles is not UNSET:
-            if type(_badge_roles) is not list:
-                raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
-            if _badge_roles:
-                badge_roles = []
-                for badge_roles_item_data in _badge_roles:
-                    badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+        except PARSE_ERRORS as exc:
+            make_notes_hidden_before = mismatched(
+                "AdminAccountsCreateResponse200", "makeNotesHiddenBefore", _make_notes_hidden_before_raw, exc
+            )
 
-                    badge_roles.append(badge_roles_item)
+        _instance_raw = d.pop("instance", UNSET)
+        try:
+            _instance = _instance_raw
+            instance: UserLiteInstance | Unset
+            if _instance is UNSET:
+                instance = UNSET
             else:
-                badge_roles = _badge_roles
+                instance = UserLiteInstance.from_dict(_instance)
+
+        except PARSE_ERRORS as exc:
+            instance = mismatched("AdminAccountsCreateResponse200", "instance", _instance_raw, exc)
+
+        _badge_roles_raw = d.pop("badgeRoles", UNSET)
+        try:
+            _badge_roles = _badge_roles_raw
+            badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
+            if _badge_roles is not UNSET:
+                if type(_badge_roles) is not list:
+                    raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
+                if _badge_roles:
+                    badge_roles = []
+                    for badge_roles_item_data in _badge_roles:
+                        try:
+                            badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            badge_roles_item = mismatched(
+                                "badgeRoles", index_of(_badge_roles, badge_roles_item_data), badge_roles_item_data, exc
+                            )
+                        badge_roles.append(badge_roles_item)
+                else:
+                    badge_roles = _badge_roles
+
+        except PARSE_ERRORS as exc:
+            badge_roles = mismatched("AdminAccountsCreateResponse200", "badgeRoles", _badge_roles_raw, exc)
 
         moderation_note = d.pop("moderationNote", UNSET)
 
@@ -1967,34 +2333,74 @@ class AdminAccountsCreateResponse200:
 
         is_renote_muted = d.pop("isRenoteMuted", UNSET)
 
-        _notify = d.pop("notify", UNSET)
-        notify: UserDetailedNotMeOnlyNotify | Unset
-        if _notify is UNSET:
-            notify = UNSET
-        else:
-            notify = check_user_detailed_not_me_only_notify(_notify)
+        _notify_raw = d.pop("notify", UNSET)
+        try:
+            _notify = _notify_raw
+            notify: UserDetailedNotMeOnlyNotify | Unset
+            if _notify is UNSET:
+                notify = UNSET
+            else:
+                notify = check_user_detailed_not_me_only_notify(_notify)
+
+        except PARSE_ERRORS as exc:
+            notify = mismatched("AdminAccountsCreateResponse200", "notify", _notify_raw, exc)
 
         with_replies = d.pop("withReplies", UNSET)
 
-        email = d.pop("email", UNSET)
+        _email_raw = d.pop("email", UNSET)
+        try:
+            email = _email_raw
 
-        email_verified = d.pop("emailVerified", UNSET)
+        except PARSE_ERRORS as exc:
+            email = mismatched("AdminAccountsCreateResponse200", "email", _email_raw, exc)
 
-        _security_keys_list = d.pop("securityKeysList", UNSET)
-        security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
-        if _security_keys_list is not UNSET:
-            if type(_security_keys_list) is not list:
-                raise TypeError(f"securityKeysList: expected a list, not {type(_security_keys_list).__name__}")
-            if _security_keys_list:
-                security_keys_list = []
-                for security_keys_list_item_data in _security_keys_list:
-                    security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(security_keys_list_item_data)
+        _email_verified_raw = d.pop("emailVerified", UNSET)
+        try:
+            email_verified = _email_verified_raw
 
-                    security_keys_list.append(security_keys_list_item)
-            else:
-                security_keys_list = _security_keys_list
+        except PARSE_ERRORS as exc:
+            email_verified = mismatched("AdminAccountsCreateResponse200", "emailVerified", _email_verified_raw, exc)
 
-        muting_notification_types: list[str] = d.pop("mutingNotificationTypes", UNSET)
+        _security_keys_list_raw = d.pop("securityKeysList", UNSET)
+        try:
+            _security_keys_list = _security_keys_list_raw
+            security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
+            if _security_keys_list is not UNSET:
+                if type(_security_keys_list) is not list:
+                    raise TypeError(f"securityKeysList: expected a list, not {type(_security_keys_list).__name__}")
+                if _security_keys_list:
+                    security_keys_list = []
+                    for security_keys_list_item_data in _security_keys_list:
+                        try:
+                            security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(
+                                security_keys_list_item_data
+                            )
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            security_keys_list_item = mismatched(
+                                "securityKeysList",
+                                index_of(_security_keys_list, security_keys_list_item_data),
+                                security_keys_list_item_data,
+                                exc,
+                            )
+                        security_keys_list.append(security_keys_list_item)
+                else:
+                    security_keys_list = _security_keys_list
+
+        except PARSE_ERRORS as exc:
+            security_keys_list = mismatched(
+                "AdminAccountsCreateResponse200", "securityKeysList", _security_keys_list_raw, exc
+            )
+
+        _muting_notification_types_raw = d.pop("mutingNotificationTypes", UNSET)
+        try:
+            muting_notification_types: list[str] = _muting_notification_types_raw
+
+        except PARSE_ERRORS as exc:
+            muting_notification_types = mismatched(
+                "AdminAccountsCreateResponse200", "mutingNotificationTypes", _muting_notification_types_raw, exc
+            )
 
         if d:
             unknown_properties("AdminAccountsCreateResponse200", d)

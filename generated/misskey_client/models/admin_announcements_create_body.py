@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -163,10 +165,10 @@ class AdminAnnouncementsCreateBody:
             else:
                 _model.user_id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAnnouncementsCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINANNOUNCEMENTSCREATEBODY_KEYS}
@@ -201,26 +203,40 @@ class AdminAnnouncementsCreateBody:
 
         _image_url_raw = d.pop("imageUrl", UNSET)
         if _image_url_raw is not UNSET:
-            image_url = _image_url_raw
+            try:
+                image_url = _image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                image_url = mismatched("AdminAnnouncementsCreateBody", "imageUrl", _image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAnnouncementsCreateBody", "imageUrl")
             image_url = cast(Any, UNSET)
 
-        _icon = d.pop("icon", UNSET)
-        icon: AdminAnnouncementsCreateBodyIcon | Unset
-        if _icon is UNSET:
-            icon = UNSET
-        else:
-            icon = check_admin_announcements_create_body_icon(_icon)
+        _icon_raw = d.pop("icon", UNSET)
+        try:
+            _icon = _icon_raw
+            icon: AdminAnnouncementsCreateBodyIcon | Unset
+            if _icon is UNSET:
+                icon = UNSET
+            else:
+                icon = check_admin_announcements_create_body_icon(_icon)
 
-        _display = d.pop("display", UNSET)
-        display: AdminAnnouncementsCreateBodyDisplay | Unset
-        if _display is UNSET:
-            display = UNSET
-        else:
-            display = check_admin_announcements_create_body_display(_display)
+        except PARSE_ERRORS as exc:
+            icon = mismatched("AdminAnnouncementsCreateBody", "icon", _icon_raw, exc)
+
+        _display_raw = d.pop("display", UNSET)
+        try:
+            _display = _display_raw
+            display: AdminAnnouncementsCreateBodyDisplay | Unset
+            if _display is UNSET:
+                display = UNSET
+            else:
+                display = check_admin_announcements_create_body_display(_display)
+
+        except PARSE_ERRORS as exc:
+            display = mismatched("AdminAnnouncementsCreateBody", "display", _display_raw, exc)
 
         for_existing_users = d.pop("forExistingUsers", UNSET)
 
@@ -228,7 +244,12 @@ class AdminAnnouncementsCreateBody:
 
         need_confirmation_to_read = d.pop("needConfirmationToRead", UNSET)
 
-        user_id = d.pop("userId", UNSET)
+        _user_id_raw = d.pop("userId", UNSET)
+        try:
+            user_id = _user_id_raw
+
+        except PARSE_ERRORS as exc:
+            user_id = mismatched("AdminAnnouncementsCreateBody", "userId", _user_id_raw, exc)
 
         if d:
             unknown_properties("AdminAnnouncementsCreateBody", d)

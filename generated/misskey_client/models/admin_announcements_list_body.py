@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -138,10 +140,10 @@ class AdminAnnouncementsListBody:
             else:
                 _model.status = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAnnouncementsListBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINANNOUNCEMENTSLISTBODY_KEYS}
@@ -174,14 +176,24 @@ class AdminAnnouncementsListBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        user_id = d.pop("userId", UNSET)
+        _user_id_raw = d.pop("userId", UNSET)
+        try:
+            user_id = _user_id_raw
 
-        _status = d.pop("status", UNSET)
-        status: AdminAnnouncementsListBodyStatus | Unset
-        if _status is UNSET:
-            status = UNSET
-        else:
-            status = check_admin_announcements_list_body_status(_status)
+        except PARSE_ERRORS as exc:
+            user_id = mismatched("AdminAnnouncementsListBody", "userId", _user_id_raw, exc)
+
+        _status_raw = d.pop("status", UNSET)
+        try:
+            _status = _status_raw
+            status: AdminAnnouncementsListBodyStatus | Unset
+            if _status is UNSET:
+                status = UNSET
+            else:
+                status = check_admin_announcements_list_body_status(_status)
+
+        except PARSE_ERRORS as exc:
+            status = mismatched("AdminAnnouncementsListBody", "status", _status_raw, exc)
 
         if d:
             unknown_properties("AdminAnnouncementsListBody", d)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -179,10 +181,10 @@ class AdminAnnouncementsUpdateBody:
             else:
                 _model.is_active = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAnnouncementsUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINANNOUNCEMENTSUPDATEBODY_KEYS}
@@ -214,21 +216,36 @@ class AdminAnnouncementsUpdateBody:
 
         text = d.pop("text", UNSET)
 
-        image_url = d.pop("imageUrl", UNSET)
+        _image_url_raw = d.pop("imageUrl", UNSET)
+        try:
+            image_url = _image_url_raw
 
-        _icon = d.pop("icon", UNSET)
-        icon: AdminAnnouncementsUpdateBodyIcon | Unset
-        if _icon is UNSET:
-            icon = UNSET
-        else:
-            icon = check_admin_announcements_update_body_icon(_icon)
+        except PARSE_ERRORS as exc:
+            image_url = mismatched("AdminAnnouncementsUpdateBody", "imageUrl", _image_url_raw, exc)
 
-        _display = d.pop("display", UNSET)
-        display: AdminAnnouncementsUpdateBodyDisplay | Unset
-        if _display is UNSET:
-            display = UNSET
-        else:
-            display = check_admin_announcements_update_body_display(_display)
+        _icon_raw = d.pop("icon", UNSET)
+        try:
+            _icon = _icon_raw
+            icon: AdminAnnouncementsUpdateBodyIcon | Unset
+            if _icon is UNSET:
+                icon = UNSET
+            else:
+                icon = check_admin_announcements_update_body_icon(_icon)
+
+        except PARSE_ERRORS as exc:
+            icon = mismatched("AdminAnnouncementsUpdateBody", "icon", _icon_raw, exc)
+
+        _display_raw = d.pop("display", UNSET)
+        try:
+            _display = _display_raw
+            display: AdminAnnouncementsUpdateBodyDisplay | Unset
+            if _display is UNSET:
+                display = UNSET
+            else:
+                display = check_admin_announcements_update_body_display(_display)
+
+        except PARSE_ERRORS as exc:
+            display = mismatched("AdminAnnouncementsUpdateBody", "display", _display_raw, exc)
 
         for_existing_users = d.pop("forExistingUsers", UNSET)
 

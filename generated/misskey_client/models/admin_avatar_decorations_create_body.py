@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -78,10 +80,10 @@ class AdminAvatarDecorationsCreateBody:
             else:
                 _model.role_ids_that_can_be_used_this_decoration = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAvatarDecorationsCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINAVATARDECORATIONSCREATEBODY_KEYS}
@@ -119,7 +121,17 @@ class AdminAvatarDecorationsCreateBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsCreateBody", "url")
 
-        role_ids_that_can_be_used_this_decoration: list[str] = d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
+        _role_ids_that_can_be_used_this_decoration_raw = d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
+        try:
+            role_ids_that_can_be_used_this_decoration: list[str] = _role_ids_that_can_be_used_this_decoration_raw
+
+        except PARSE_ERRORS as exc:
+            role_ids_that_can_be_used_this_decoration = mismatched(
+                "AdminAvatarDecorationsCreateBody",
+                "roleIdsThatCanBeUsedThisDecoration",
+                _role_ids_that_can_be_used_this_decoration_raw,
+                exc,
+            )
 
         if d:
             unknown_properties("AdminAvatarDecorationsCreateBody", d)

@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -105,10 +107,10 @@ class AdminAvatarDecorationsCreateResponse200:
 
             _n = 7
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAvatarDecorationsCreateResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINAVATARDECORATIONSCREATERESPONSE200_KEYS}
@@ -138,8 +140,12 @@ class AdminAvatarDecorationsCreateResponse200:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("AdminAvatarDecorationsCreateResponse200", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsCreateResponse200", "createdAt")
@@ -147,15 +153,19 @@ class AdminAvatarDecorationsCreateResponse200:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            _updated_at = _updated_at_raw
-            updated_at: datetime.datetime | None
-            if _updated_at is None:
-                updated_at = _updated_at
-            else:
-                updated_at_type_0 = parse_datetime(_updated_at)
+            try:
+                _updated_at = _updated_at_raw
+                updated_at: datetime.datetime | None
+                if _updated_at is None:
+                    updated_at = _updated_at
+                else:
+                    updated_at_type_0 = parse_datetime(_updated_at)
 
-                updated_at = updated_at_type_0
+                    updated_at = updated_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("AdminAvatarDecorationsCreateResponse200", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsCreateResponse200", "updatedAt")
@@ -178,8 +188,17 @@ class AdminAvatarDecorationsCreateResponse200:
 
         _role_ids_that_can_be_used_this_decoration_raw = d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
         if _role_ids_that_can_be_used_this_decoration_raw is not UNSET:
-            role_ids_that_can_be_used_this_decoration: list[str] = _role_ids_that_can_be_used_this_decoration_raw
+            try:
+                role_ids_that_can_be_used_this_decoration: list[str] = _role_ids_that_can_be_used_this_decoration_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                role_ids_that_can_be_used_this_decoration = mismatched(
+                    "AdminAvatarDecorationsCreateResponse200",
+                    "roleIdsThatCanBeUsedThisDecoration",
+                    _role_ids_that_can_be_used_this_decoration_raw,
+                    exc,
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsCreateResponse200", "roleIdsThatCanBeUsedThisDecoration")

@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -105,10 +107,10 @@ class AdminAvatarDecorationsListResponse200Item:
 
             _n = 7
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminAvatarDecorationsListResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -140,8 +142,12 @@ class AdminAvatarDecorationsListResponse200Item:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("AdminAvatarDecorationsListResponse200Item", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "createdAt")
@@ -149,15 +155,19 @@ class AdminAvatarDecorationsListResponse200Item:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            _updated_at = _updated_at_raw
-            updated_at: datetime.datetime | None
-            if _updated_at is None:
-                updated_at = _updated_at
-            else:
-                updated_at_type_0 = parse_datetime(_updated_at)
+            try:
+                _updated_at = _updated_at_raw
+                updated_at: datetime.datetime | None
+                if _updated_at is None:
+                    updated_at = _updated_at
+                else:
+                    updated_at_type_0 = parse_datetime(_updated_at)
 
-                updated_at = updated_at_type_0
+                    updated_at = updated_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("AdminAvatarDecorationsListResponse200Item", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "updatedAt")
@@ -180,8 +190,17 @@ class AdminAvatarDecorationsListResponse200Item:
 
         _role_ids_that_can_be_used_this_decoration_raw = d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
         if _role_ids_that_can_be_used_this_decoration_raw is not UNSET:
-            role_ids_that_can_be_used_this_decoration: list[str] = _role_ids_that_can_be_used_this_decoration_raw
+            try:
+                role_ids_that_can_be_used_this_decoration: list[str] = _role_ids_that_can_be_used_this_decoration_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                role_ids_that_can_be_used_this_decoration = mismatched(
+                    "AdminAvatarDecorationsListResponse200Item",
+                    "roleIdsThatCanBeUsedThisDecoration",
+                    _role_ids_that_can_be_used_this_decoration_raw,
+                    exc,
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminAvatarDecorationsListResponse200Item", "roleIdsThatCanBeUsedThisDecoration")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -107,10 +109,10 @@ class AdminCaptchaCurrentResponse200:
 
             _n = 5
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminCaptchaCurrentResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINCAPTCHACURRENTRESPONSE200_KEYS}
@@ -135,13 +137,17 @@ class AdminCaptchaCurrentResponse200:
         d = dict(src_dict)
         _provider_raw = d.pop("provider", UNSET)
         if _provider_raw is not UNSET:
-            _provider = _provider_raw
-            provider = (
-                _provider
-                if _provider in {"hcaptcha", "mcaptcha", "none", "recaptcha", "testcaptcha", "turnstile"}
-                else check_admin_captcha_current_response_200_provider(_provider)
-            )
+            try:
+                _provider = _provider_raw
+                provider = (
+                    _provider
+                    if _provider in {"hcaptcha", "mcaptcha", "none", "recaptcha", "testcaptcha", "turnstile"}
+                    else check_admin_captcha_current_response_200_provider(_provider)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                provider = mismatched("AdminCaptchaCurrentResponse200", "provider", _provider_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "provider")
@@ -149,8 +155,12 @@ class AdminCaptchaCurrentResponse200:
 
         _hcaptcha_raw = d.pop("hcaptcha", UNSET)
         if _hcaptcha_raw is not UNSET:
-            hcaptcha = AdminCaptchaCurrentResponse200Hcaptcha.from_dict(_hcaptcha_raw)
+            try:
+                hcaptcha = AdminCaptchaCurrentResponse200Hcaptcha.from_dict(_hcaptcha_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                hcaptcha = mismatched("AdminCaptchaCurrentResponse200", "hcaptcha", _hcaptcha_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "hcaptcha")
@@ -158,8 +168,12 @@ class AdminCaptchaCurrentResponse200:
 
         _mcaptcha_raw = d.pop("mcaptcha", UNSET)
         if _mcaptcha_raw is not UNSET:
-            mcaptcha = AdminCaptchaCurrentResponse200Mcaptcha.from_dict(_mcaptcha_raw)
+            try:
+                mcaptcha = AdminCaptchaCurrentResponse200Mcaptcha.from_dict(_mcaptcha_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mcaptcha = mismatched("AdminCaptchaCurrentResponse200", "mcaptcha", _mcaptcha_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "mcaptcha")
@@ -167,8 +181,12 @@ class AdminCaptchaCurrentResponse200:
 
         _recaptcha_raw = d.pop("recaptcha", UNSET)
         if _recaptcha_raw is not UNSET:
-            recaptcha = AdminCaptchaCurrentResponse200Recaptcha.from_dict(_recaptcha_raw)
+            try:
+                recaptcha = AdminCaptchaCurrentResponse200Recaptcha.from_dict(_recaptcha_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                recaptcha = mismatched("AdminCaptchaCurrentResponse200", "recaptcha", _recaptcha_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "recaptcha")
@@ -176,8 +194,12 @@ class AdminCaptchaCurrentResponse200:
 
         _turnstile_raw = d.pop("turnstile", UNSET)
         if _turnstile_raw is not UNSET:
-            turnstile = AdminCaptchaCurrentResponse200Turnstile.from_dict(_turnstile_raw)
+            try:
+                turnstile = AdminCaptchaCurrentResponse200Turnstile.from_dict(_turnstile_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                turnstile = mismatched("AdminCaptchaCurrentResponse200", "turnstile", _turnstile_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200", "turnstile")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -65,10 +67,10 @@ class AdminCaptchaCurrentResponse200Recaptcha:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminCaptchaCurrentResponse200Recaptcha", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINCAPTCHACURRENTRESPONSE200RECAPTCHA_KEYS}
@@ -93,8 +95,12 @@ class AdminCaptchaCurrentResponse200Recaptcha:
         d = dict(src_dict)
         _site_key_raw = d.pop("siteKey", UNSET)
         if _site_key_raw is not UNSET:
-            site_key = _site_key_raw
+            try:
+                site_key = _site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                site_key = mismatched("AdminCaptchaCurrentResponse200Recaptcha", "siteKey", _site_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200Recaptcha", "siteKey")
@@ -102,8 +108,12 @@ class AdminCaptchaCurrentResponse200Recaptcha:
 
         _secret_key_raw = d.pop("secretKey", UNSET)
         if _secret_key_raw is not UNSET:
-            secret_key = _secret_key_raw
+            try:
+                secret_key = _secret_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                secret_key = mismatched("AdminCaptchaCurrentResponse200Recaptcha", "secretKey", _secret_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaCurrentResponse200Recaptcha", "secretKey")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -132,10 +134,10 @@ class AdminCaptchaSaveBody:
             else:
                 _model.instance_url = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminCaptchaSaveBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINCAPTCHASAVEBODY_KEYS}
@@ -160,25 +162,49 @@ class AdminCaptchaSaveBody:
         d = dict(src_dict)
         _provider_raw = d.pop("provider", UNSET)
         if _provider_raw is not UNSET:
-            _provider = _provider_raw
-            provider = (
-                _provider
-                if _provider in {"hcaptcha", "mcaptcha", "none", "recaptcha", "testcaptcha", "turnstile"}
-                else check_admin_captcha_save_body_provider(_provider)
-            )
+            try:
+                _provider = _provider_raw
+                provider = (
+                    _provider
+                    if _provider in {"hcaptcha", "mcaptcha", "none", "recaptcha", "testcaptcha", "turnstile"}
+                    else check_admin_captcha_save_body_provider(_provider)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                provider = mismatched("AdminCaptchaSaveBody", "provider", _provider_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminCaptchaSaveBody", "provider")
             provider = cast(Any, UNSET)
 
-        captcha_result = d.pop("captchaResult", UNSET)
+        _captcha_result_raw = d.pop("captchaResult", UNSET)
+        try:
+            captcha_result = _captcha_result_raw
 
-        sitekey = d.pop("sitekey", UNSET)
+        except PARSE_ERRORS as exc:
+            captcha_result = mismatched("AdminCaptchaSaveBody", "captchaResult", _captcha_result_raw, exc)
 
-        secret = d.pop("secret", UNSET)
+        _sitekey_raw = d.pop("sitekey", UNSET)
+        try:
+            sitekey = _sitekey_raw
 
-        instance_url = d.pop("instanceUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            sitekey = mismatched("AdminCaptchaSaveBody", "sitekey", _sitekey_raw, exc)
+
+        _secret_raw = d.pop("secret", UNSET)
+        try:
+            secret = _secret_raw
+
+        except PARSE_ERRORS as exc:
+            secret = mismatched("AdminCaptchaSaveBody", "secret", _secret_raw, exc)
+
+        _instance_url_raw = d.pop("instanceUrl", UNSET)
+        try:
+            instance_url = _instance_url_raw
+
+        except PARSE_ERRORS as exc:
+            instance_url = mismatched("AdminCaptchaSaveBody", "instanceUrl", _instance_url_raw, exc)
 
         if d:
             unknown_properties("AdminCaptchaSaveBody", d)

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -170,10 +172,10 @@ class AdminDriveFilesBody:
             else:
                 _model.hostname = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminDriveFilesBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINDRIVEFILESBODY_KEYS}
@@ -206,18 +208,38 @@ class AdminDriveFilesBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        user_id = d.pop("userId", UNSET)
+        _user_id_raw = d.pop("userId", UNSET)
+        try:
+            user_id = _user_id_raw
 
-        type_ = d.pop("type", UNSET)
+        except PARSE_ERRORS as exc:
+            user_id = mismatched("AdminDriveFilesBody", "userId", _user_id_raw, exc)
 
-        _origin = d.pop("origin", UNSET)
-        origin: AdminDriveFilesBodyOrigin | Unset
-        if _origin is UNSET:
-            origin = UNSET
-        else:
-            origin = check_admin_drive_files_body_origin(_origin)
+        _type__raw = d.pop("type", UNSET)
+        try:
+            type_ = _type__raw
 
-        hostname = d.pop("hostname", UNSET)
+        except PARSE_ERRORS as exc:
+            type_ = mismatched("AdminDriveFilesBody", "type", _type__raw, exc)
+
+        _origin_raw = d.pop("origin", UNSET)
+        try:
+            _origin = _origin_raw
+            origin: AdminDriveFilesBodyOrigin | Unset
+            if _origin is UNSET:
+                origin = UNSET
+            else:
+                origin = check_admin_drive_files_body_origin(_origin)
+
+        except PARSE_ERRORS as exc:
+            origin = mismatched("AdminDriveFilesBody", "origin", _origin_raw, exc)
+
+        _hostname_raw = d.pop("hostname", UNSET)
+        try:
+            hostname = _hostname_raw
+
+        except PARSE_ERRORS as exc:
+            hostname = mismatched("AdminDriveFilesBody", "hostname", _hostname_raw, exc)
 
         if d:
             unknown_properties("AdminDriveFilesBody", d)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -297,10 +299,10 @@ class AdminDriveShowFileResponse200:
             else:
                 _model.webpublic_type = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminDriveShowFileResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINDRIVESHOWFILERESPONSE200_KEYS}
@@ -330,8 +332,12 @@ class AdminDriveShowFileResponse200:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("AdminDriveShowFileResponse200", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "createdAt")
@@ -339,8 +345,12 @@ class AdminDriveShowFileResponse200:
 
         _user_id_raw = d.pop("userId", UNSET)
         if _user_id_raw is not UNSET:
-            user_id = _user_id_raw
+            try:
+                user_id = _user_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user_id = mismatched("AdminDriveShowFileResponse200", "userId", _user_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "userId")
@@ -348,8 +358,12 @@ class AdminDriveShowFileResponse200:
 
         _user_host_raw = d.pop("userHost", UNSET)
         if _user_host_raw is not UNSET:
-            user_host = _user_host_raw
+            try:
+                user_host = _user_host_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user_host = mismatched("AdminDriveShowFileResponse200", "userHost", _user_host_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "userHost")
@@ -377,8 +391,12 @@ class AdminDriveShowFileResponse200:
 
         _comment_raw = d.pop("comment", UNSET)
         if _comment_raw is not UNSET:
-            comment = _comment_raw
+            try:
+                comment = _comment_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                comment = mismatched("AdminDriveShowFileResponse200", "comment", _comment_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "comment")
@@ -386,8 +404,12 @@ class AdminDriveShowFileResponse200:
 
         _blurhash_raw = d.pop("blurhash", UNSET)
         if _blurhash_raw is not UNSET:
-            blurhash = _blurhash_raw
+            try:
+                blurhash = _blurhash_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                blurhash = mismatched("AdminDriveShowFileResponse200", "blurhash", _blurhash_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "blurhash")
@@ -395,8 +417,12 @@ class AdminDriveShowFileResponse200:
 
         _properties_raw = d.pop("properties", UNSET)
         if _properties_raw is not UNSET:
-            properties = AdminDriveShowFileResponse200Properties.from_dict(_properties_raw)
+            try:
+                properties = AdminDriveShowFileResponse200Properties.from_dict(_properties_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                properties = mismatched("AdminDriveShowFileResponse200", "properties", _properties_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "properties")
@@ -404,8 +430,14 @@ class AdminDriveShowFileResponse200:
 
         _stored_internal_raw = d.pop("storedInternal", UNSET)
         if _stored_internal_raw is not UNSET:
-            stored_internal = _stored_internal_raw
+            try:
+                stored_internal = _stored_internal_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                stored_internal = mismatched(
+                    "AdminDriveShowFileResponse200", "storedInternal", _stored_internal_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "storedInternal")
@@ -413,8 +445,12 @@ class AdminDriveShowFileResponse200:
 
         _url_raw = d.pop("url", UNSET)
         if _url_raw is not UNSET:
-            url = _url_raw
+            try:
+                url = _url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                url = mismatched("AdminDriveShowFileResponse200", "url", _url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "url")
@@ -422,8 +458,12 @@ class AdminDriveShowFileResponse200:
 
         _thumbnail_url_raw = d.pop("thumbnailUrl", UNSET)
         if _thumbnail_url_raw is not UNSET:
-            thumbnail_url = _thumbnail_url_raw
+            try:
+                thumbnail_url = _thumbnail_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                thumbnail_url = mismatched("AdminDriveShowFileResponse200", "thumbnailUrl", _thumbnail_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "thumbnailUrl")
@@ -431,8 +471,12 @@ class AdminDriveShowFileResponse200:
 
         _webpublic_url_raw = d.pop("webpublicUrl", UNSET)
         if _webpublic_url_raw is not UNSET:
-            webpublic_url = _webpublic_url_raw
+            try:
+                webpublic_url = _webpublic_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                webpublic_url = mismatched("AdminDriveShowFileResponse200", "webpublicUrl", _webpublic_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "webpublicUrl")
@@ -440,8 +484,12 @@ class AdminDriveShowFileResponse200:
 
         _access_key_raw = d.pop("accessKey", UNSET)
         if _access_key_raw is not UNSET:
-            access_key = _access_key_raw
+            try:
+                access_key = _access_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                access_key = mismatched("AdminDriveShowFileResponse200", "accessKey", _access_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "accessKey")
@@ -449,8 +497,14 @@ class AdminDriveShowFileResponse200:
 
         _thumbnail_access_key_raw = d.pop("thumbnailAccessKey", UNSET)
         if _thumbnail_access_key_raw is not UNSET:
-            thumbnail_access_key = _thumbnail_access_key_raw
+            try:
+                thumbnail_access_key = _thumbnail_access_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                thumbnail_access_key = mismatched(
+                    "AdminDriveShowFileResponse200", "thumbnailAccessKey", _thumbnail_access_key_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "thumbnailAccessKey")
@@ -458,8 +512,14 @@ class AdminDriveShowFileResponse200:
 
         _webpublic_access_key_raw = d.pop("webpublicAccessKey", UNSET)
         if _webpublic_access_key_raw is not UNSET:
-            webpublic_access_key = _webpublic_access_key_raw
+            try:
+                webpublic_access_key = _webpublic_access_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                webpublic_access_key = mismatched(
+                    "AdminDriveShowFileResponse200", "webpublicAccessKey", _webpublic_access_key_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "webpublicAccessKey")
@@ -467,8 +527,12 @@ class AdminDriveShowFileResponse200:
 
         _uri_raw = d.pop("uri", UNSET)
         if _uri_raw is not UNSET:
-            uri = _uri_raw
+            try:
+                uri = _uri_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                uri = mismatched("AdminDriveShowFileResponse200", "uri", _uri_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "uri")
@@ -476,8 +540,12 @@ class AdminDriveShowFileResponse200:
 
         _src_raw = d.pop("src", UNSET)
         if _src_raw is not UNSET:
-            src = _src_raw
+            try:
+                src = _src_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                src = mismatched("AdminDriveShowFileResponse200", "src", _src_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "src")
@@ -485,8 +553,12 @@ class AdminDriveShowFileResponse200:
 
         _folder_id_raw = d.pop("folderId", UNSET)
         if _folder_id_raw is not UNSET:
-            folder_id = _folder_id_raw
+            try:
+                folder_id = _folder_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                folder_id = mismatched("AdminDriveShowFileResponse200", "folderId", _folder_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "folderId")
@@ -514,8 +586,12 @@ class AdminDriveShowFileResponse200:
 
         _request_ip_raw = d.pop("requestIp", UNSET)
         if _request_ip_raw is not UNSET:
-            request_ip = _request_ip_raw
+            try:
+                request_ip = _request_ip_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                request_ip = mismatched("AdminDriveShowFileResponse200", "requestIp", _request_ip_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "requestIp")
@@ -523,21 +599,32 @@ class AdminDriveShowFileResponse200:
 
         _request_headers_raw = d.pop("requestHeaders", UNSET)
         if _request_headers_raw is not UNSET:
-            _request_headers = _request_headers_raw
-            request_headers: AdminDriveShowFileResponse200RequestHeaders | None
-            if _request_headers is None:
-                request_headers = _request_headers
-            else:
-                request_headers_type_0 = AdminDriveShowFileResponse200RequestHeaders.from_dict(_request_headers)
+            try:
+                _request_headers = _request_headers_raw
+                request_headers: AdminDriveShowFileResponse200RequestHeaders | None
+                if _request_headers is None:
+                    request_headers = _request_headers
+                else:
+                    request_headers_type_0 = AdminDriveShowFileResponse200RequestHeaders.from_dict(_request_headers)
 
-                request_headers = request_headers_type_0
+                    request_headers = request_headers_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                request_headers = mismatched(
+                    "AdminDriveShowFileResponse200", "requestHeaders", _request_headers_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminDriveShowFileResponse200", "requestHeaders")
             request_headers = cast(Any, UNSET)
 
-        webpublic_type = d.pop("webpublicType", UNSET)
+        _webpublic_type_raw = d.pop("webpublicType", UNSET)
+        try:
+            webpublic_type = _webpublic_type_raw
+
+        except PARSE_ERRORS as exc:
+            webpublic_type = mismatched("AdminDriveShowFileResponse200", "webpublicType", _webpublic_type_raw, exc)
 
         if d:
             unknown_properties("AdminDriveShowFileResponse200", d)

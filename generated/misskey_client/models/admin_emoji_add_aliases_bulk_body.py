@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -65,10 +67,10 @@ class AdminEmojiAddAliasesBulkBody:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminEmojiAddAliasesBulkBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINEMOJIADDALIASESBULKBODY_KEYS}
@@ -93,8 +95,12 @@ class AdminEmojiAddAliasesBulkBody:
         d = dict(src_dict)
         _ids_raw = d.pop("ids", UNSET)
         if _ids_raw is not UNSET:
-            ids: list[str] = _ids_raw
+            try:
+                ids: list[str] = _ids_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                ids = mismatched("AdminEmojiAddAliasesBulkBody", "ids", _ids_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiAddAliasesBulkBody", "ids")
@@ -102,8 +108,12 @@ class AdminEmojiAddAliasesBulkBody:
 
         _aliases_raw = d.pop("aliases", UNSET)
         if _aliases_raw is not UNSET:
-            aliases: list[str] = _aliases_raw
+            try:
+                aliases: list[str] = _aliases_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                aliases = mismatched("AdminEmojiAddAliasesBulkBody", "aliases", _aliases_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiAddAliasesBulkBody", "aliases")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -147,10 +149,10 @@ class AdminEmojiAddBody:
             else:
                 _model.role_ids_that_can_be_used_this_emoji_as_reaction = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminEmojiAddBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINEMOJIADDBODY_KEYS}
@@ -183,19 +185,44 @@ class AdminEmojiAddBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiAddBody", "fileId")
 
-        category = d.pop("category", UNSET)
+        _category_raw = d.pop("category", UNSET)
+        try:
+            category = _category_raw
 
-        aliases: list[str] = d.pop("aliases", UNSET)
+        except PARSE_ERRORS as exc:
+            category = mismatched("AdminEmojiAddBody", "category", _category_raw, exc)
 
-        license_ = d.pop("license", UNSET)
+        _aliases_raw = d.pop("aliases", UNSET)
+        try:
+            aliases: list[str] = _aliases_raw
+
+        except PARSE_ERRORS as exc:
+            aliases = mismatched("AdminEmojiAddBody", "aliases", _aliases_raw, exc)
+
+        _license__raw = d.pop("license", UNSET)
+        try:
+            license_ = _license__raw
+
+        except PARSE_ERRORS as exc:
+            license_ = mismatched("AdminEmojiAddBody", "license", _license__raw, exc)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
         local_only = d.pop("localOnly", UNSET)
 
-        role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d.pop(
-            "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
-        )
+        _role_ids_that_can_be_used_this_emoji_as_reaction_raw = d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
+        try:
+            role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = (
+                _role_ids_that_can_be_used_this_emoji_as_reaction_raw
+            )
+
+        except PARSE_ERRORS as exc:
+            role_ids_that_can_be_used_this_emoji_as_reaction = mismatched(
+                "AdminEmojiAddBody",
+                "roleIdsThatCanBeUsedThisEmojiAsReaction",
+                _role_ids_that_can_be_used_this_emoji_as_reaction_raw,
+                exc,
+            )
 
         if d:
             unknown_properties("AdminEmojiAddBody", d)

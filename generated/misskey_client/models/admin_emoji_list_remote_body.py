@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -130,10 +132,10 @@ class AdminEmojiListRemoteBody:
             else:
                 _model.until_date = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminEmojiListRemoteBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINEMOJILISTREMOTEBODY_KEYS}
@@ -156,9 +158,19 @@ class AdminEmojiListRemoteBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        query = d.pop("query", UNSET)
+        _query_raw = d.pop("query", UNSET)
+        try:
+            query = _query_raw
 
-        host = d.pop("host", UNSET)
+        except PARSE_ERRORS as exc:
+            query = mismatched("AdminEmojiListRemoteBody", "query", _query_raw, exc)
+
+        _host_raw = d.pop("host", UNSET)
+        try:
+            host = _host_raw
+
+        except PARSE_ERRORS as exc:
+            host = mismatched("AdminEmojiListRemoteBody", "host", _host_raw, exc)
 
         limit = d.pop("limit", UNSET)
 

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -73,10 +75,10 @@ class AdminEmojiSetLicenseBulkBody:
             else:
                 _model.license = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminEmojiSetLicenseBulkBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINEMOJISETLICENSEBULKBODY_KEYS}
@@ -101,14 +103,23 @@ class AdminEmojiSetLicenseBulkBody:
         d = dict(src_dict)
         _ids_raw = d.pop("ids", UNSET)
         if _ids_raw is not UNSET:
-            ids: list[str] = _ids_raw
+            try:
+                ids: list[str] = _ids_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                ids = mismatched("AdminEmojiSetLicenseBulkBody", "ids", _ids_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminEmojiSetLicenseBulkBody", "ids")
             ids = cast(Any, UNSET)
 
-        license_ = d.pop("license", UNSET)
+        _license__raw = d.pop("license", UNSET)
+        try:
+            license_ = _license__raw
+
+        except PARSE_ERRORS as exc:
+            license_ = mismatched("AdminEmojiSetLicenseBulkBody", "license", _license__raw, exc)
 
         if d:
             unknown_properties("AdminEmojiSetLicenseBulkBody", d)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -94,10 +96,10 @@ class AdminGetIndexStatsResponse200Item:
             else:
                 _model.tablespace = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminGetIndexStatsResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINGETINDEXSTATSRESPONSE200ITEM_KEYS}
@@ -134,7 +136,12 @@ class AdminGetIndexStatsResponse200Item:
 
         schemaname = d.pop("schemaname", UNSET)
 
-        tablespace = d.pop("tablespace", UNSET)
+        _tablespace_raw = d.pop("tablespace", UNSET)
+        try:
+            tablespace = _tablespace_raw
+
+        except PARSE_ERRORS as exc:
+            tablespace = mismatched("AdminGetIndexStatsResponse200Item", "tablespace", _tablespace_raw, exc)
 
         if d:
             unknown_properties("AdminGetIndexStatsResponse200Item", d)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     parse_error,
 )
 
@@ -55,8 +57,11 @@ class AdminGetTableStatsResponse200:
 
             additional_properties = {}
             for prop_name, prop_dict in d.items():
-                additional_property = AdminGetTableStatsResponse200AdditionalProperty.from_dict(prop_dict)
+                try:
+                    additional_property = AdminGetTableStatsResponse200AdditionalProperty.from_dict(prop_dict)
 
+                except PARSE_ERRORS as exc:
+                    additional_property = mismatched("AdminGetTableStatsResponse200", prop_name, prop_dict, exc)
                 additional_properties[prop_name] = additional_property
 
             _model.additional_properties = additional_properties

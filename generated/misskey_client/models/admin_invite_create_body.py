@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -73,10 +75,10 @@ class AdminInviteCreateBody:
             else:
                 _model.expires_at = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminInviteCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMININVITECREATEBODY_KEYS}
@@ -101,7 +103,12 @@ class AdminInviteCreateBody:
         d = dict(src_dict)
         count = d.pop("count", UNSET)
 
-        expires_at = d.pop("expiresAt", UNSET)
+        _expires_at_raw = d.pop("expiresAt", UNSET)
+        try:
+            expires_at = _expires_at_raw
+
+        except PARSE_ERRORS as exc:
+            expires_at = mismatched("AdminInviteCreateBody", "expiresAt", _expires_at_raw, exc)
 
         if d:
             unknown_properties("AdminInviteCreateBody", d)

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -111,10 +113,10 @@ class AdminInviteListBody:
             else:
                 _model.sort = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminInviteListBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMININVITELISTBODY_KEYS}
@@ -141,19 +143,29 @@ class AdminInviteListBody:
 
         offset = d.pop("offset", UNSET)
 
-        _type_ = d.pop("type", UNSET)
-        type_: AdminInviteListBodyType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = check_admin_invite_list_body_type(_type_)
+        _type__raw = d.pop("type", UNSET)
+        try:
+            _type_ = _type__raw
+            type_: AdminInviteListBodyType | Unset
+            if _type_ is UNSET:
+                type_ = UNSET
+            else:
+                type_ = check_admin_invite_list_body_type(_type_)
 
-        _sort = d.pop("sort", UNSET)
-        sort: AdminInviteListBodySort | Unset
-        if _sort is UNSET:
-            sort = UNSET
-        else:
-            sort = check_admin_invite_list_body_sort(_sort)
+        except PARSE_ERRORS as exc:
+            type_ = mismatched("AdminInviteListBody", "type", _type__raw, exc)
+
+        _sort_raw = d.pop("sort", UNSET)
+        try:
+            _sort = _sort_raw
+            sort: AdminInviteListBodySort | Unset
+            if _sort is UNSET:
+                sort = UNSET
+            else:
+                sort = check_admin_invite_list_body_sort(_sort)
+
+        except PARSE_ERRORS as exc:
+            sort = mismatched("AdminInviteListBody", "sort", _sort_raw, exc)
 
         if d:
             unknown_properties("AdminInviteListBody", d)

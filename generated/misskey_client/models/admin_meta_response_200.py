@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -1033,10 +1036,19 @@ class AdminMetaResponse200:
             if _deliver_suspended_software:
                 deliver_suspended_software = []
                 for deliver_suspended_software_item_data in _deliver_suspended_software:
-                    deliver_suspended_software_item = AdminMetaResponse200DeliverSuspendedSoftwareItem.from_dict(
-                        deliver_suspended_software_item_data
-                    )
+                    try:
+                        deliver_suspended_software_item = AdminMetaResponse200DeliverSuspendedSoftwareItem.from_dict(
+                            deliver_suspended_software_item_data
+                        )
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        deliver_suspended_software_item = mismatched(
+                            "deliverSuspendedSoftware",
+                            index_of(_deliver_suspended_software, deliver_suspended_software_item_data),
+                            deliver_suspended_software_item_data,
+                            exc,
+                        )
                     deliver_suspended_software.append(deliver_suspended_software_item)
             else:
                 deliver_suspended_software = _deliver_suspended_software
@@ -1104,10 +1116,10 @@ class AdminMetaResponse200:
             else:
                 _model.logo_image_url = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminMetaResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINMETARESPONSE200_KEYS}
@@ -1152,8 +1164,12 @@ class AdminMetaResponse200:
 
         _hcaptcha_site_key_raw = d.pop("hcaptchaSiteKey", UNSET)
         if _hcaptcha_site_key_raw is not UNSET:
-            hcaptcha_site_key = _hcaptcha_site_key_raw
+            try:
+                hcaptcha_site_key = _hcaptcha_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                hcaptcha_site_key = mismatched("AdminMetaResponse200", "hcaptchaSiteKey", _hcaptcha_site_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "hcaptchaSiteKey")
@@ -1166,8 +1182,12 @@ class AdminMetaResponse200:
 
         _mcaptcha_site_key_raw = d.pop("mcaptchaSiteKey", UNSET)
         if _mcaptcha_site_key_raw is not UNSET:
-            mcaptcha_site_key = _mcaptcha_site_key_raw
+            try:
+                mcaptcha_site_key = _mcaptcha_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mcaptcha_site_key = mismatched("AdminMetaResponse200", "mcaptchaSiteKey", _mcaptcha_site_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mcaptchaSiteKey")
@@ -1175,8 +1195,14 @@ class AdminMetaResponse200:
 
         _mcaptcha_instance_url_raw = d.pop("mcaptchaInstanceUrl", UNSET)
         if _mcaptcha_instance_url_raw is not UNSET:
-            mcaptcha_instance_url = _mcaptcha_instance_url_raw
+            try:
+                mcaptcha_instance_url = _mcaptcha_instance_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mcaptcha_instance_url = mismatched(
+                    "AdminMetaResponse200", "mcaptchaInstanceUrl", _mcaptcha_instance_url_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mcaptchaInstanceUrl")
@@ -1189,8 +1215,14 @@ class AdminMetaResponse200:
 
         _recaptcha_site_key_raw = d.pop("recaptchaSiteKey", UNSET)
         if _recaptcha_site_key_raw is not UNSET:
-            recaptcha_site_key = _recaptcha_site_key_raw
+            try:
+                recaptcha_site_key = _recaptcha_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                recaptcha_site_key = mismatched(
+                    "AdminMetaResponse200", "recaptchaSiteKey", _recaptcha_site_key_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "recaptchaSiteKey")
@@ -1203,8 +1235,14 @@ class AdminMetaResponse200:
 
         _turnstile_site_key_raw = d.pop("turnstileSiteKey", UNSET)
         if _turnstile_site_key_raw is not UNSET:
-            turnstile_site_key = _turnstile_site_key_raw
+            try:
+                turnstile_site_key = _turnstile_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                turnstile_site_key = mismatched(
+                    "AdminMetaResponse200", "turnstileSiteKey", _turnstile_site_key_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "turnstileSiteKey")
@@ -1217,8 +1255,14 @@ class AdminMetaResponse200:
 
         _google_analytics_measurement_id_raw = d.pop("googleAnalyticsMeasurementId", UNSET)
         if _google_analytics_measurement_id_raw is not UNSET:
-            google_analytics_measurement_id = _google_analytics_measurement_id_raw
+            try:
+                google_analytics_measurement_id = _google_analytics_measurement_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                google_analytics_measurement_id = mismatched(
+                    "AdminMetaResponse200", "googleAnalyticsMeasurementId", _google_analytics_measurement_id_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "googleAnalyticsMeasurementId")
@@ -1226,8 +1270,12 @@ class AdminMetaResponse200:
 
         _sw_publickey_raw = d.pop("swPublickey", UNSET)
         if _sw_publickey_raw is not UNSET:
-            sw_publickey = _sw_publickey_raw
+            try:
+                sw_publickey = _sw_publickey_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sw_publickey = mismatched("AdminMetaResponse200", "swPublickey", _sw_publickey_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "swPublickey")
@@ -1235,8 +1283,12 @@ class AdminMetaResponse200:
 
         _mascot_image_url_raw = d.pop("mascotImageUrl", UNSET)
         if _mascot_image_url_raw is not UNSET:
-            mascot_image_url = _mascot_image_url_raw
+            try:
+                mascot_image_url = _mascot_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mascot_image_url = mismatched("AdminMetaResponse200", "mascotImageUrl", _mascot_image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mascotImageUrl")
@@ -1244,8 +1296,12 @@ class AdminMetaResponse200:
 
         _banner_url_raw = d.pop("bannerUrl", UNSET)
         if _banner_url_raw is not UNSET:
-            banner_url = _banner_url_raw
+            try:
+                banner_url = _banner_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_url = mismatched("AdminMetaResponse200", "bannerUrl", _banner_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "bannerUrl")
@@ -1253,8 +1309,14 @@ class AdminMetaResponse200:
 
         _server_error_image_url_raw = d.pop("serverErrorImageUrl", UNSET)
         if _server_error_image_url_raw is not UNSET:
-            server_error_image_url = _server_error_image_url_raw
+            try:
+                server_error_image_url = _server_error_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                server_error_image_url = mismatched(
+                    "AdminMetaResponse200", "serverErrorImageUrl", _server_error_image_url_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "serverErrorImageUrl")
@@ -1262,8 +1324,12 @@ class AdminMetaResponse200:
 
         _info_image_url_raw = d.pop("infoImageUrl", UNSET)
         if _info_image_url_raw is not UNSET:
-            info_image_url = _info_image_url_raw
+            try:
+                info_image_url = _info_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                info_image_url = mismatched("AdminMetaResponse200", "infoImageUrl", _info_image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "infoImageUrl")
@@ -1271,8 +1337,14 @@ class AdminMetaResponse200:
 
         _not_found_image_url_raw = d.pop("notFoundImageUrl", UNSET)
         if _not_found_image_url_raw is not UNSET:
-            not_found_image_url = _not_found_image_url_raw
+            try:
+                not_found_image_url = _not_found_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                not_found_image_url = mismatched(
+                    "AdminMetaResponse200", "notFoundImageUrl", _not_found_image_url_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "notFoundImageUrl")
@@ -1280,8 +1352,12 @@ class AdminMetaResponse200:
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
         if _icon_url_raw is not UNSET:
-            icon_url = _icon_url_raw
+            try:
+                icon_url = _icon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                icon_url = mismatched("AdminMetaResponse200", "iconUrl", _icon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "iconUrl")
@@ -1289,8 +1365,12 @@ class AdminMetaResponse200:
 
         _app_192_icon_url_raw = d.pop("app192IconUrl", UNSET)
         if _app_192_icon_url_raw is not UNSET:
-            app_192_icon_url = _app_192_icon_url_raw
+            try:
+                app_192_icon_url = _app_192_icon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                app_192_icon_url = mismatched("AdminMetaResponse200", "app192IconUrl", _app_192_icon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "app192IconUrl")
@@ -1298,8 +1378,12 @@ class AdminMetaResponse200:
 
         _app_512_icon_url_raw = d.pop("app512IconUrl", UNSET)
         if _app_512_icon_url_raw is not UNSET:
-            app_512_icon_url = _app_512_icon_url_raw
+            try:
+                app_512_icon_url = _app_512_icon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                app_512_icon_url = mismatched("AdminMetaResponse200", "app512IconUrl", _app_512_icon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "app512IconUrl")
@@ -1322,8 +1406,14 @@ class AdminMetaResponse200:
 
         _media_silenced_hosts_raw = d.pop("mediaSilencedHosts", UNSET)
         if _media_silenced_hosts_raw is not UNSET:
-            media_silenced_hosts: list[str] = _media_silenced_hosts_raw
+            try:
+                media_silenced_hosts: list[str] = _media_silenced_hosts_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                media_silenced_hosts = mismatched(
+                    "AdminMetaResponse200", "mediaSilencedHosts", _media_silenced_hosts_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mediaSilencedHosts")
@@ -1331,8 +1421,12 @@ class AdminMetaResponse200:
 
         _pinned_users_raw = d.pop("pinnedUsers", UNSET)
         if _pinned_users_raw is not UNSET:
-            pinned_users: list[str] = _pinned_users_raw
+            try:
+                pinned_users: list[str] = _pinned_users_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_users = mismatched("AdminMetaResponse200", "pinnedUsers", _pinned_users_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "pinnedUsers")
@@ -1340,8 +1434,12 @@ class AdminMetaResponse200:
 
         _hidden_tags_raw = d.pop("hiddenTags", UNSET)
         if _hidden_tags_raw is not UNSET:
-            hidden_tags: list[str] = _hidden_tags_raw
+            try:
+                hidden_tags: list[str] = _hidden_tags_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                hidden_tags = mismatched("AdminMetaResponse200", "hiddenTags", _hidden_tags_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "hiddenTags")
@@ -1349,8 +1447,12 @@ class AdminMetaResponse200:
 
         _blocked_hosts_raw = d.pop("blockedHosts", UNSET)
         if _blocked_hosts_raw is not UNSET:
-            blocked_hosts: list[str] = _blocked_hosts_raw
+            try:
+                blocked_hosts: list[str] = _blocked_hosts_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                blocked_hosts = mismatched("AdminMetaResponse200", "blockedHosts", _blocked_hosts_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "blockedHosts")
@@ -1358,8 +1460,12 @@ class AdminMetaResponse200:
 
         _sensitive_words_raw = d.pop("sensitiveWords", UNSET)
         if _sensitive_words_raw is not UNSET:
-            sensitive_words: list[str] = _sensitive_words_raw
+            try:
+                sensitive_words: list[str] = _sensitive_words_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sensitive_words = mismatched("AdminMetaResponse200", "sensitiveWords", _sensitive_words_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "sensitiveWords")
@@ -1367,8 +1473,12 @@ class AdminMetaResponse200:
 
         _prohibited_words_raw = d.pop("prohibitedWords", UNSET)
         if _prohibited_words_raw is not UNSET:
-            prohibited_words: list[str] = _prohibited_words_raw
+            try:
+                prohibited_words: list[str] = _prohibited_words_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                prohibited_words = mismatched("AdminMetaResponse200", "prohibitedWords", _prohibited_words_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "prohibitedWords")
@@ -1376,8 +1486,14 @@ class AdminMetaResponse200:
 
         _prohibited_words_for_name_of_user_raw = d.pop("prohibitedWordsForNameOfUser", UNSET)
         if _prohibited_words_for_name_of_user_raw is not UNSET:
-            prohibited_words_for_name_of_user: list[str] = _prohibited_words_for_name_of_user_raw
+            try:
+                prohibited_words_for_name_of_user: list[str] = _prohibited_words_for_name_of_user_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                prohibited_words_for_name_of_user = mismatched(
+                    "AdminMetaResponse200", "prohibitedWordsForNameOfUser", _prohibited_words_for_name_of_user_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "prohibitedWordsForNameOfUser")
@@ -1385,8 +1501,14 @@ class AdminMetaResponse200:
 
         _preserved_usernames_raw = d.pop("preservedUsernames", UNSET)
         if _preserved_usernames_raw is not UNSET:
-            preserved_usernames: list[str] = _preserved_usernames_raw
+            try:
+                preserved_usernames: list[str] = _preserved_usernames_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                preserved_usernames = mismatched(
+                    "AdminMetaResponse200", "preservedUsernames", _preserved_usernames_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "preservedUsernames")
@@ -1394,8 +1516,14 @@ class AdminMetaResponse200:
 
         _hcaptcha_secret_key_raw = d.pop("hcaptchaSecretKey", UNSET)
         if _hcaptcha_secret_key_raw is not UNSET:
-            hcaptcha_secret_key = _hcaptcha_secret_key_raw
+            try:
+                hcaptcha_secret_key = _hcaptcha_secret_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                hcaptcha_secret_key = mismatched(
+                    "AdminMetaResponse200", "hcaptchaSecretKey", _hcaptcha_secret_key_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "hcaptchaSecretKey")
@@ -1403,8 +1531,14 @@ class AdminMetaResponse200:
 
         _mcaptcha_secret_key_raw = d.pop("mcaptchaSecretKey", UNSET)
         if _mcaptcha_secret_key_raw is not UNSET:
-            mcaptcha_secret_key = _mcaptcha_secret_key_raw
+            try:
+                mcaptcha_secret_key = _mcaptcha_secret_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mcaptcha_secret_key = mismatched(
+                    "AdminMetaResponse200", "mcaptchaSecretKey", _mcaptcha_secret_key_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "mcaptchaSecretKey")
@@ -1412,8 +1546,14 @@ class AdminMetaResponse200:
 
         _recaptcha_secret_key_raw = d.pop("recaptchaSecretKey", UNSET)
         if _recaptcha_secret_key_raw is not UNSET:
-            recaptcha_secret_key = _recaptcha_secret_key_raw
+            try:
+                recaptcha_secret_key = _recaptcha_secret_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                recaptcha_secret_key = mismatched(
+                    "AdminMetaResponse200", "recaptchaSecretKey", _recaptcha_secret_key_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "recaptchaSecretKey")
@@ -1421,8 +1561,14 @@ class AdminMetaResponse200:
 
         _turnstile_secret_key_raw = d.pop("turnstileSecretKey", UNSET)
         if _turnstile_secret_key_raw is not UNSET:
-            turnstile_secret_key = _turnstile_secret_key_raw
+            try:
+                turnstile_secret_key = _turnstile_secret_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                turnstile_secret_key = mismatched(
+                    "AdminMetaResponse200", "turnstileSecretKey", _turnstile_secret_key_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "turnstileSecretKey")
@@ -1430,13 +1576,19 @@ class AdminMetaResponse200:
 
         _sensitive_media_detection_raw = d.pop("sensitiveMediaDetection", UNSET)
         if _sensitive_media_detection_raw is not UNSET:
-            _sensitive_media_detection = _sensitive_media_detection_raw
-            sensitive_media_detection = (
-                _sensitive_media_detection
-                if _sensitive_media_detection in {"all", "local", "none", "remote"}
-                else check_admin_meta_response_200_sensitive_media_detection(_sensitive_media_detection)
-            )
+            try:
+                _sensitive_media_detection = _sensitive_media_detection_raw
+                sensitive_media_detection = (
+                    _sensitive_media_detection
+                    if _sensitive_media_detection in {"all", "local", "none", "remote"}
+                    else check_admin_meta_response_200_sensitive_media_detection(_sensitive_media_detection)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sensitive_media_detection = mismatched(
+                    "AdminMetaResponse200", "sensitiveMediaDetection", _sensitive_media_detection_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "sensitiveMediaDetection")
@@ -1444,15 +1596,24 @@ class AdminMetaResponse200:
 
         _sensitive_media_detection_sensitivity_raw = d.pop("sensitiveMediaDetectionSensitivity", UNSET)
         if _sensitive_media_detection_sensitivity_raw is not UNSET:
-            _sensitive_media_detection_sensitivity = _sensitive_media_detection_sensitivity_raw
-            sensitive_media_detection_sensitivity = (
-                _sensitive_media_detection_sensitivity
-                if _sensitive_media_detection_sensitivity in {"high", "low", "medium", "veryHigh", "veryLow"}
-                else check_admin_meta_response_200_sensitive_media_detection_sensitivity(
+            try:
+                _sensitive_media_detection_sensitivity = _sensitive_media_detection_sensitivity_raw
+                sensitive_media_detection_sensitivity = (
                     _sensitive_media_detection_sensitivity
+                    if _sensitive_media_detection_sensitivity in {"high", "low", "medium", "veryHigh", "veryLow"}
+                    else check_admin_meta_response_200_sensitive_media_detection_sensitivity(
+                        _sensitive_media_detection_sensitivity
+                    )
                 )
-            )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sensitive_media_detection_sensitivity = mismatched(
+                    "AdminMetaResponse200",
+                    "sensitiveMediaDetectionSensitivity",
+                    _sensitive_media_detection_sensitivity_raw,
+                    exc,
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "sensitiveMediaDetectionSensitivity")
@@ -1475,8 +1636,12 @@ class AdminMetaResponse200:
 
         _email_raw = d.pop("email", UNSET)
         if _email_raw is not UNSET:
-            email = _email_raw
+            try:
+                email = _email_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                email = mismatched("AdminMetaResponse200", "email", _email_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "email")
@@ -1489,8 +1654,12 @@ class AdminMetaResponse200:
 
         _smtp_host_raw = d.pop("smtpHost", UNSET)
         if _smtp_host_raw is not UNSET:
-            smtp_host = _smtp_host_raw
+            try:
+                smtp_host = _smtp_host_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                smtp_host = mismatched("AdminMetaResponse200", "smtpHost", _smtp_host_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpHost")
@@ -1498,8 +1667,12 @@ class AdminMetaResponse200:
 
         _smtp_port_raw = d.pop("smtpPort", UNSET)
         if _smtp_port_raw is not UNSET:
-            smtp_port = _smtp_port_raw
+            try:
+                smtp_port = _smtp_port_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                smtp_port = mismatched("AdminMetaResponse200", "smtpPort", _smtp_port_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpPort")
@@ -1507,8 +1680,12 @@ class AdminMetaResponse200:
 
         _smtp_user_raw = d.pop("smtpUser", UNSET)
         if _smtp_user_raw is not UNSET:
-            smtp_user = _smtp_user_raw
+            try:
+                smtp_user = _smtp_user_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                smtp_user = mismatched("AdminMetaResponse200", "smtpUser", _smtp_user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpUser")
@@ -1516,8 +1693,12 @@ class AdminMetaResponse200:
 
         _smtp_pass_raw = d.pop("smtpPass", UNSET)
         if _smtp_pass_raw is not UNSET:
-            smtp_pass = _smtp_pass_raw
+            try:
+                smtp_pass = _smtp_pass_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                smtp_pass = mismatched("AdminMetaResponse200", "smtpPass", _smtp_pass_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "smtpPass")
@@ -1525,8 +1706,12 @@ class AdminMetaResponse200:
 
         _sw_private_key_raw = d.pop("swPrivateKey", UNSET)
         if _sw_private_key_raw is not UNSET:
-            sw_private_key = _sw_private_key_raw
+            try:
+                sw_private_key = _sw_private_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sw_private_key = mismatched("AdminMetaResponse200", "swPrivateKey", _sw_private_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "swPrivateKey")
@@ -1539,8 +1724,14 @@ class AdminMetaResponse200:
 
         _object_storage_base_url_raw = d.pop("objectStorageBaseUrl", UNSET)
         if _object_storage_base_url_raw is not UNSET:
-            object_storage_base_url = _object_storage_base_url_raw
+            try:
+                object_storage_base_url = _object_storage_base_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                object_storage_base_url = mismatched(
+                    "AdminMetaResponse200", "objectStorageBaseUrl", _object_storage_base_url_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageBaseUrl")
@@ -1548,8 +1739,14 @@ class AdminMetaResponse200:
 
         _object_storage_bucket_raw = d.pop("objectStorageBucket", UNSET)
         if _object_storage_bucket_raw is not UNSET:
-            object_storage_bucket = _object_storage_bucket_raw
+            try:
+                object_storage_bucket = _object_storage_bucket_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                object_storage_bucket = mismatched(
+                    "AdminMetaResponse200", "objectStorageBucket", _object_storage_bucket_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageBucket")
@@ -1557,8 +1754,14 @@ class AdminMetaResponse200:
 
         _object_storage_prefix_raw = d.pop("objectStoragePrefix", UNSET)
         if _object_storage_prefix_raw is not UNSET:
-            object_storage_prefix = _object_storage_prefix_raw
+            try:
+                object_storage_prefix = _object_storage_prefix_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                object_storage_prefix = mismatched(
+                    "AdminMetaResponse200", "objectStoragePrefix", _object_storage_prefix_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStoragePrefix")
@@ -1566,8 +1769,14 @@ class AdminMetaResponse200:
 
         _object_storage_endpoint_raw = d.pop("objectStorageEndpoint", UNSET)
         if _object_storage_endpoint_raw is not UNSET:
-            object_storage_endpoint = _object_storage_endpoint_raw
+            try:
+                object_storage_endpoint = _object_storage_endpoint_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                object_storage_endpoint = mismatched(
+                    "AdminMetaResponse200", "objectStorageEndpoint", _object_storage_endpoint_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageEndpoint")
@@ -1575,8 +1784,14 @@ class AdminMetaResponse200:
 
         _object_storage_region_raw = d.pop("objectStorageRegion", UNSET)
         if _object_storage_region_raw is not UNSET:
-            object_storage_region = _object_storage_region_raw
+            try:
+                object_storage_region = _object_storage_region_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                object_storage_region = mismatched(
+                    "AdminMetaResponse200", "objectStorageRegion", _object_storage_region_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageRegion")
@@ -1584,8 +1799,14 @@ class AdminMetaResponse200:
 
         _object_storage_port_raw = d.pop("objectStoragePort", UNSET)
         if _object_storage_port_raw is not UNSET:
-            object_storage_port = _object_storage_port_raw
+            try:
+                object_storage_port = _object_storage_port_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                object_storage_port = mismatched(
+                    "AdminMetaResponse200", "objectStoragePort", _object_storage_port_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStoragePort")
@@ -1593,8 +1814,14 @@ class AdminMetaResponse200:
 
         _object_storage_access_key_raw = d.pop("objectStorageAccessKey", UNSET)
         if _object_storage_access_key_raw is not UNSET:
-            object_storage_access_key = _object_storage_access_key_raw
+            try:
+                object_storage_access_key = _object_storage_access_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                object_storage_access_key = mismatched(
+                    "AdminMetaResponse200", "objectStorageAccessKey", _object_storage_access_key_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageAccessKey")
@@ -1602,8 +1829,14 @@ class AdminMetaResponse200:
 
         _object_storage_secret_key_raw = d.pop("objectStorageSecretKey", UNSET)
         if _object_storage_secret_key_raw is not UNSET:
-            object_storage_secret_key = _object_storage_secret_key_raw
+            try:
+                object_storage_secret_key = _object_storage_secret_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                object_storage_secret_key = mismatched(
+                    "AdminMetaResponse200", "objectStorageSecretKey", _object_storage_secret_key_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "objectStorageSecretKey")
@@ -1641,8 +1874,14 @@ class AdminMetaResponse200:
 
         _verifymail_auth_key_raw = d.pop("verifymailAuthKey", UNSET)
         if _verifymail_auth_key_raw is not UNSET:
-            verifymail_auth_key = _verifymail_auth_key_raw
+            try:
+                verifymail_auth_key = _verifymail_auth_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                verifymail_auth_key = mismatched(
+                    "AdminMetaResponse200", "verifymailAuthKey", _verifymail_auth_key_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "verifymailAuthKey")
@@ -1655,8 +1894,12 @@ class AdminMetaResponse200:
 
         _truemail_instance_raw = d.pop("truemailInstance", UNSET)
         if _truemail_instance_raw is not UNSET:
-            truemail_instance = _truemail_instance_raw
+            try:
+                truemail_instance = _truemail_instance_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                truemail_instance = mismatched("AdminMetaResponse200", "truemailInstance", _truemail_instance_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "truemailInstance")
@@ -1664,8 +1907,12 @@ class AdminMetaResponse200:
 
         _truemail_auth_key_raw = d.pop("truemailAuthKey", UNSET)
         if _truemail_auth_key_raw is not UNSET:
-            truemail_auth_key = _truemail_auth_key_raw
+            try:
+                truemail_auth_key = _truemail_auth_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                truemail_auth_key = mismatched("AdminMetaResponse200", "truemailAuthKey", _truemail_auth_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "truemailAuthKey")
@@ -1703,8 +1950,12 @@ class AdminMetaResponse200:
 
         _policies_raw = d.pop("policies", UNSET)
         if _policies_raw is not UNSET:
-            policies = AdminMetaResponse200Policies.from_dict(_policies_raw)
+            try:
+                policies = AdminMetaResponse200Policies.from_dict(_policies_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                policies = mismatched("AdminMetaResponse200", "policies", _policies_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "policies")
@@ -1752,8 +2003,14 @@ class AdminMetaResponse200:
 
         _background_image_url_raw = d.pop("backgroundImageUrl", UNSET)
         if _background_image_url_raw is not UNSET:
-            background_image_url = _background_image_url_raw
+            try:
+                background_image_url = _background_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                background_image_url = mismatched(
+                    "AdminMetaResponse200", "backgroundImageUrl", _background_image_url_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "backgroundImageUrl")
@@ -1761,8 +2018,12 @@ class AdminMetaResponse200:
 
         _deepl_auth_key_raw = d.pop("deeplAuthKey", UNSET)
         if _deepl_auth_key_raw is not UNSET:
-            deepl_auth_key = _deepl_auth_key_raw
+            try:
+                deepl_auth_key = _deepl_auth_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                deepl_auth_key = mismatched("AdminMetaResponse200", "deeplAuthKey", _deepl_auth_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "deeplAuthKey")
@@ -1775,8 +2036,14 @@ class AdminMetaResponse200:
 
         _default_dark_theme_raw = d.pop("defaultDarkTheme", UNSET)
         if _default_dark_theme_raw is not UNSET:
-            default_dark_theme = _default_dark_theme_raw
+            try:
+                default_dark_theme = _default_dark_theme_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                default_dark_theme = mismatched(
+                    "AdminMetaResponse200", "defaultDarkTheme", _default_dark_theme_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "defaultDarkTheme")
@@ -1784,8 +2051,14 @@ class AdminMetaResponse200:
 
         _default_light_theme_raw = d.pop("defaultLightTheme", UNSET)
         if _default_light_theme_raw is not UNSET:
-            default_light_theme = _default_light_theme_raw
+            try:
+                default_light_theme = _default_light_theme_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                default_light_theme = mismatched(
+                    "AdminMetaResponse200", "defaultLightTheme", _default_light_theme_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "defaultLightTheme")
@@ -1793,8 +2066,12 @@ class AdminMetaResponse200:
 
         _client_options_raw = d.pop("clientOptions", UNSET)
         if _client_options_raw is not UNSET:
-            client_options = MetaClientOptions.from_dict(_client_options_raw)
+            try:
+                client_options = MetaClientOptions.from_dict(_client_options_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                client_options = mismatched("AdminMetaResponse200", "clientOptions", _client_options_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "clientOptions")
@@ -1802,8 +2079,12 @@ class AdminMetaResponse200:
 
         _description_raw = d.pop("description", UNSET)
         if _description_raw is not UNSET:
-            description = _description_raw
+            try:
+                description = _description_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                description = mismatched("AdminMetaResponse200", "description", _description_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "description")
@@ -1816,8 +2097,12 @@ class AdminMetaResponse200:
 
         _impressum_url_raw = d.pop("impressumUrl", UNSET)
         if _impressum_url_raw is not UNSET:
-            impressum_url = _impressum_url_raw
+            try:
+                impressum_url = _impressum_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                impressum_url = mismatched("AdminMetaResponse200", "impressumUrl", _impressum_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "impressumUrl")
@@ -1825,8 +2110,12 @@ class AdminMetaResponse200:
 
         _maintainer_email_raw = d.pop("maintainerEmail", UNSET)
         if _maintainer_email_raw is not UNSET:
-            maintainer_email = _maintainer_email_raw
+            try:
+                maintainer_email = _maintainer_email_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                maintainer_email = mismatched("AdminMetaResponse200", "maintainerEmail", _maintainer_email_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "maintainerEmail")
@@ -1834,8 +2123,12 @@ class AdminMetaResponse200:
 
         _maintainer_name_raw = d.pop("maintainerName", UNSET)
         if _maintainer_name_raw is not UNSET:
-            maintainer_name = _maintainer_name_raw
+            try:
+                maintainer_name = _maintainer_name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                maintainer_name = mismatched("AdminMetaResponse200", "maintainerName", _maintainer_name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "maintainerName")
@@ -1843,8 +2136,12 @@ class AdminMetaResponse200:
 
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = _name_raw
+            try:
+                name = _name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("AdminMetaResponse200", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "name")
@@ -1852,8 +2149,12 @@ class AdminMetaResponse200:
 
         _short_name_raw = d.pop("shortName", UNSET)
         if _short_name_raw is not UNSET:
-            short_name = _short_name_raw
+            try:
+                short_name = _short_name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                short_name = mismatched("AdminMetaResponse200", "shortName", _short_name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "shortName")
@@ -1866,8 +2167,14 @@ class AdminMetaResponse200:
 
         _privacy_policy_url_raw = d.pop("privacyPolicyUrl", UNSET)
         if _privacy_policy_url_raw is not UNSET:
-            privacy_policy_url = _privacy_policy_url_raw
+            try:
+                privacy_policy_url = _privacy_policy_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                privacy_policy_url = mismatched(
+                    "AdminMetaResponse200", "privacyPolicyUrl", _privacy_policy_url_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "privacyPolicyUrl")
@@ -1875,8 +2182,12 @@ class AdminMetaResponse200:
 
         _inquiry_url_raw = d.pop("inquiryUrl", UNSET)
         if _inquiry_url_raw is not UNSET:
-            inquiry_url = _inquiry_url_raw
+            try:
+                inquiry_url = _inquiry_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inquiry_url = mismatched("AdminMetaResponse200", "inquiryUrl", _inquiry_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "inquiryUrl")
@@ -1884,8 +2195,12 @@ class AdminMetaResponse200:
 
         _repository_url_raw = d.pop("repositoryUrl", UNSET)
         if _repository_url_raw is not UNSET:
-            repository_url = _repository_url_raw
+            try:
+                repository_url = _repository_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                repository_url = mismatched("AdminMetaResponse200", "repositoryUrl", _repository_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "repositoryUrl")
@@ -1893,8 +2208,12 @@ class AdminMetaResponse200:
 
         _feedback_url_raw = d.pop("feedbackUrl", UNSET)
         if _feedback_url_raw is not UNSET:
-            feedback_url = _feedback_url_raw
+            try:
+                feedback_url = _feedback_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                feedback_url = mismatched("AdminMetaResponse200", "feedbackUrl", _feedback_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "feedbackUrl")
@@ -1902,8 +2221,12 @@ class AdminMetaResponse200:
 
         _summaly_proxy_raw = d.pop("summalyProxy", UNSET)
         if _summaly_proxy_raw is not UNSET:
-            summaly_proxy = _summaly_proxy_raw
+            try:
+                summaly_proxy = _summaly_proxy_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                summaly_proxy = mismatched("AdminMetaResponse200", "summalyProxy", _summaly_proxy_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "summalyProxy")
@@ -1911,8 +2234,12 @@ class AdminMetaResponse200:
 
         _theme_color_raw = d.pop("themeColor", UNSET)
         if _theme_color_raw is not UNSET:
-            theme_color = _theme_color_raw
+            try:
+                theme_color = _theme_color_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                theme_color = mismatched("AdminMetaResponse200", "themeColor", _theme_color_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "themeColor")
@@ -1920,8 +2247,12 @@ class AdminMetaResponse200:
 
         _tos_url_raw = d.pop("tosUrl", UNSET)
         if _tos_url_raw is not UNSET:
-            tos_url = _tos_url_raw
+            try:
+                tos_url = _tos_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                tos_url = mismatched("AdminMetaResponse200", "tosUrl", _tos_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "tosUrl")
@@ -1964,8 +2295,14 @@ class AdminMetaResponse200:
 
         _url_preview_user_agent_raw = d.pop("urlPreviewUserAgent", UNSET)
         if _url_preview_user_agent_raw is not UNSET:
-            url_preview_user_agent = _url_preview_user_agent_raw
+            try:
+                url_preview_user_agent = _url_preview_user_agent_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                url_preview_user_agent = mismatched(
+                    "AdminMetaResponse200", "urlPreviewUserAgent", _url_preview_user_agent_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "urlPreviewUserAgent")
@@ -1973,8 +2310,14 @@ class AdminMetaResponse200:
 
         _url_preview_summary_proxy_url_raw = d.pop("urlPreviewSummaryProxyUrl", UNSET)
         if _url_preview_summary_proxy_url_raw is not UNSET:
-            url_preview_summary_proxy_url = _url_preview_summary_proxy_url_raw
+            try:
+                url_preview_summary_proxy_url = _url_preview_summary_proxy_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                url_preview_summary_proxy_url = mismatched(
+                    "AdminMetaResponse200", "urlPreviewSummaryProxyUrl", _url_preview_summary_proxy_url_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "urlPreviewSummaryProxyUrl")
@@ -1982,13 +2325,17 @@ class AdminMetaResponse200:
 
         _federation_raw = d.pop("federation", UNSET)
         if _federation_raw is not UNSET:
-            _federation = _federation_raw
-            federation = (
-                _federation
-                if _federation in {"all", "none", "specified"}
-                else check_admin_meta_response_200_federation(_federation)
-            )
+            try:
+                _federation = _federation_raw
+                federation = (
+                    _federation
+                    if _federation in {"all", "none", "specified"}
+                    else check_admin_meta_response_200_federation(_federation)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                federation = mismatched("AdminMetaResponse200", "federation", _federation_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "federation")
@@ -1996,8 +2343,12 @@ class AdminMetaResponse200:
 
         _federation_hosts_raw = d.pop("federationHosts", UNSET)
         if _federation_hosts_raw is not UNSET:
-            federation_hosts: list[str] = _federation_hosts_raw
+            try:
+                federation_hosts: list[str] = _federation_hosts_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                federation_hosts = mismatched("AdminMetaResponse200", "federationHosts", _federation_hosts_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "federationHosts")
@@ -2005,23 +2356,40 @@ class AdminMetaResponse200:
 
         _deliver_suspended_software_raw = d.pop("deliverSuspendedSoftware", UNSET)
         if _deliver_suspended_software_raw is not UNSET:
-            _deliver_suspended_software = _deliver_suspended_software_raw
-            deliver_suspended_software: list[AdminMetaResponse200DeliverSuspendedSoftwareItem]
-            if type(_deliver_suspended_software) is not list:
-                raise TypeError(
-                    f"deliverSuspendedSoftware: expected a list, not {type(_deliver_suspended_software).__name__}"
-                )
-            if _deliver_suspended_software:
-                deliver_suspended_software = []
-                for deliver_suspended_software_item_data in _deliver_suspended_software:
-                    deliver_suspended_software_item = AdminMetaResponse200DeliverSuspendedSoftwareItem.from_dict(
-                        deliver_suspended_software_item_data
+            try:
+                _deliver_suspended_software = _deliver_suspended_software_raw
+                deliver_suspended_software: list[AdminMetaResponse200DeliverSuspendedSoftwareItem]
+                if type(_deliver_suspended_software) is not list:
+                    raise TypeError(
+                        f"deliverSuspendedSoftware: expected a list, not {type(_deliver_suspended_software).__name__}"
                     )
+                if _deliver_suspended_software:
+                    deliver_suspended_software = []
+                    for deliver_suspended_software_item_data in _deliver_suspended_software:
+                        try:
+                            deliver_suspended_software_item = (
+                                AdminMetaResponse200DeliverSuspendedSoftwareItem.from_dict(
+                                    deliver_suspended_software_item_data
+                                )
+                            )
 
-                    deliver_suspended_software.append(deliver_suspended_software_item)
-            else:
-                deliver_suspended_software = _deliver_suspended_software
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            deliver_suspended_software_item = mismatched(
+                                "deliverSuspendedSoftware",
+                                index_of(_deliver_suspended_software, deliver_suspended_software_item_data),
+                                deliver_suspended_software_item_data,
+                                exc,
+                            )
+                        deliver_suspended_software.append(deliver_suspended_software_item)
+                else:
+                    deliver_suspended_software = _deliver_suspended_software
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                deliver_suspended_software = mismatched(
+                    "AdminMetaResponse200", "deliverSuspendedSoftware", _deliver_suspended_software_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "deliverSuspendedSoftware")
@@ -2034,13 +2402,19 @@ class AdminMetaResponse200:
 
         _ugc_visibility_for_visitor_raw = d.pop("ugcVisibilityForVisitor", UNSET)
         if _ugc_visibility_for_visitor_raw is not UNSET:
-            _ugc_visibility_for_visitor = _ugc_visibility_for_visitor_raw
-            ugc_visibility_for_visitor = (
-                _ugc_visibility_for_visitor
-                if _ugc_visibility_for_visitor in {"all", "local", "none"}
-                else check_admin_meta_response_200_ugc_visibility_for_visitor(_ugc_visibility_for_visitor)
-            )
+            try:
+                _ugc_visibility_for_visitor = _ugc_visibility_for_visitor_raw
+                ugc_visibility_for_visitor = (
+                    _ugc_visibility_for_visitor
+                    if _ugc_visibility_for_visitor in {"all", "local", "none"}
+                    else check_admin_meta_response_200_ugc_visibility_for_visitor(_ugc_visibility_for_visitor)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                ugc_visibility_for_visitor = mismatched(
+                    "AdminMetaResponse200", "ugcVisibilityForVisitor", _ugc_visibility_for_visitor_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "ugcVisibilityForVisitor")
@@ -2083,13 +2457,35 @@ class AdminMetaResponse200:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminMetaResponse200", "showRoleBadgesOfRemoteUsers")
 
-        silenced_hosts: list[str] = d.pop("silencedHosts", UNSET)
+        _silenced_hosts_raw = d.pop("silencedHosts", UNSET)
+        try:
+            silenced_hosts: list[str] = _silenced_hosts_raw
 
-        banned_email_domains: list[str] = d.pop("bannedEmailDomains", UNSET)
+        except PARSE_ERRORS as exc:
+            silenced_hosts = mismatched("AdminMetaResponse200", "silencedHosts", _silenced_hosts_raw, exc)
 
-        langs: list[str] = d.pop("langs", UNSET)
+        _banned_email_domains_raw = d.pop("bannedEmailDomains", UNSET)
+        try:
+            banned_email_domains: list[str] = _banned_email_domains_raw
 
-        logo_image_url = d.pop("logoImageUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            banned_email_domains = mismatched(
+                "AdminMetaResponse200", "bannedEmailDomains", _banned_email_domains_raw, exc
+            )
+
+        _langs_raw = d.pop("langs", UNSET)
+        try:
+            langs: list[str] = _langs_raw
+
+        except PARSE_ERRORS as exc:
+            langs = mismatched("AdminMetaResponse200", "langs", _langs_raw, exc)
+
+        _logo_image_url_raw = d.pop("logoImageUrl", UNSET)
+        try:
+            logo_image_url = _logo_image_url_raw
+
+        except PARSE_ERRORS as exc:
+            logo_image_url = mismatched("AdminMetaResponse200", "logoImageUrl", _logo_image_url_raw, exc)
 
         if d:
             unknown_properties("AdminMetaResponse200", d)

@@ -7,6 +7,9 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -77,13 +80,17 @@ class AdminQueueJobsBody:
             if _state:
                 state = []
                 for state_item_data in _state:
-                    _state_item = state_item_data
-                    state_item = (
-                        _state_item
-                        if _state_item in {"active", "completed", "delayed", "failed", "paused", "wait"}
-                        else check_admin_queue_jobs_body_state_item(_state_item)
-                    )
+                    try:
+                        _state_item = state_item_data
+                        state_item = (
+                            _state_item
+                            if _state_item in {"active", "completed", "delayed", "failed", "paused", "wait"}
+                            else check_admin_queue_jobs_body_state_item(_state_item)
+                        )
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        state_item = mismatched("state", index_of(_state, state_item_data), state_item_data, exc)
                     state.append(state_item)
             else:
                 state = _state
@@ -98,10 +105,10 @@ class AdminQueueJobsBody:
             else:
                 _model.search = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminQueueJobsBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEJOBSBODY_KEYS}
@@ -126,8 +133,12 @@ class AdminQueueJobsBody:
         d = dict(src_dict)
         _queue_raw = d.pop("queue", UNSET)
         if _queue_raw is not UNSET:
-            queue = check_admin_queue_jobs_body_queue(_queue_raw)
+            try:
+                queue = check_admin_queue_jobs_body_queue(_queue_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                queue = mismatched("AdminQueueJobsBody", "queue", _queue_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueJobsBody", "queue")
@@ -135,24 +146,32 @@ class AdminQueueJobsBody:
 
         _state_raw = d.pop("state", UNSET)
         if _state_raw is not UNSET:
-            _state = _state_raw
-            state: list[AdminQueueJobsBodyStateItem]
-            if type(_state) is not list:
-                raise TypeError(f"state: expected a list, not {type(_state).__name__}")
-            if _state:
-                state = []
-                for state_item_data in _state:
-                    _state_item = state_item_data
-                    state_item = (
-                        _state_item
-                        if _state_item in {"active", "completed", "delayed", "failed", "paused", "wait"}
-                        else check_admin_queue_jobs_body_state_item(_state_item)
-                    )
+            try:
+                _state = _state_raw
+                state: list[AdminQueueJobsBodyStateItem]
+                if type(_state) is not list:
+                    raise TypeError(f"state: expected a list, not {type(_state).__name__}")
+                if _state:
+                    state = []
+                    for state_item_data in _state:
+                        try:
+                            _state_item = state_item_data
+                            state_item = (
+                                _state_item
+                                if _state_item in {"active", "completed", "delayed", "failed", "paused", "wait"}
+                                else check_admin_queue_jobs_body_state_item(_state_item)
+                            )
 
-                    state.append(state_item)
-            else:
-                state = _state
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            state_item = mismatched("state", index_of(_state, state_item_data), state_item_data, exc)
+                        state.append(state_item)
+                else:
+                    state = _state
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                state = mismatched("AdminQueueJobsBody", "state", _state_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueJobsBody", "state")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -107,10 +109,10 @@ class AdminQueueQueueStatsResponse200:
 
             _n = 6
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminQueueQueueStatsResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESTATSRESPONSE200_KEYS}
@@ -135,8 +137,12 @@ class AdminQueueQueueStatsResponse200:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = check_admin_queue_queue_stats_response_200_name(_name_raw)
+            try:
+                name = check_admin_queue_queue_stats_response_200_name(_name_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("AdminQueueQueueStatsResponse200", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "name")
@@ -149,8 +155,12 @@ class AdminQueueQueueStatsResponse200:
 
         _counts_raw = d.pop("counts", UNSET)
         if _counts_raw is not UNSET:
-            counts = AdminQueueQueueStatsResponse200Counts.from_dict(_counts_raw)
+            try:
+                counts = AdminQueueQueueStatsResponse200Counts.from_dict(_counts_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                counts = mismatched("AdminQueueQueueStatsResponse200", "counts", _counts_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "counts")
@@ -163,8 +173,12 @@ class AdminQueueQueueStatsResponse200:
 
         _metrics_raw = d.pop("metrics", UNSET)
         if _metrics_raw is not UNSET:
-            metrics = AdminQueueQueueStatsResponse200Metrics.from_dict(_metrics_raw)
+            try:
+                metrics = AdminQueueQueueStatsResponse200Metrics.from_dict(_metrics_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                metrics = mismatched("AdminQueueQueueStatsResponse200", "metrics", _metrics_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "metrics")
@@ -172,8 +186,12 @@ class AdminQueueQueueStatsResponse200:
 
         _db_raw = d.pop("db", UNSET)
         if _db_raw is not UNSET:
-            db = AdminQueueQueueStatsResponse200Db.from_dict(_db_raw)
+            try:
+                db = AdminQueueQueueStatsResponse200Db.from_dict(_db_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                db = mismatched("AdminQueueQueueStatsResponse200", "db", _db_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200", "db")

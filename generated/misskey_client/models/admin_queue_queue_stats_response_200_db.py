@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -119,10 +121,10 @@ class AdminQueueQueueStatsResponse200Db:
 
             _n = 9
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminQueueQueueStatsResponse200Db", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESTATSRESPONSE200DB_KEYS}
@@ -152,13 +154,17 @@ class AdminQueueQueueStatsResponse200Db:
 
         _mode_raw = d.pop("mode", UNSET)
         if _mode_raw is not UNSET:
-            _mode = _mode_raw
-            mode = (
-                _mode
-                if _mode in {"cluster", "sentinel", "standalone"}
-                else check_admin_queue_queue_stats_response_200_db_mode(_mode)
-            )
+            try:
+                _mode = _mode_raw
+                mode = (
+                    _mode
+                    if _mode in {"cluster", "sentinel", "standalone"}
+                    else check_admin_queue_queue_stats_response_200_db_mode(_mode)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mode = mismatched("AdminQueueQueueStatsResponse200Db", "mode", _mode_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "mode")
@@ -191,8 +197,12 @@ class AdminQueueQueueStatsResponse200Db:
 
         _memory_raw = d.pop("memory", UNSET)
         if _memory_raw is not UNSET:
-            memory = AdminQueueQueueStatsResponse200DbMemory.from_dict(_memory_raw)
+            try:
+                memory = AdminQueueQueueStatsResponse200DbMemory.from_dict(_memory_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                memory = mismatched("AdminQueueQueueStatsResponse200Db", "memory", _memory_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "memory")
@@ -200,8 +210,12 @@ class AdminQueueQueueStatsResponse200Db:
 
         _clients_raw = d.pop("clients", UNSET)
         if _clients_raw is not UNSET:
-            clients = AdminQueueQueueStatsResponse200DbClients.from_dict(_clients_raw)
+            try:
+                clients = AdminQueueQueueStatsResponse200DbClients.from_dict(_clients_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                clients = mismatched("AdminQueueQueueStatsResponse200Db", "clients", _clients_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Db", "clients")

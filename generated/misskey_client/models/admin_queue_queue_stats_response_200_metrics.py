@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -71,10 +73,10 @@ class AdminQueueQueueStatsResponse200Metrics:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminQueueQueueStatsResponse200Metrics", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESTATSRESPONSE200METRICS_KEYS}
@@ -99,8 +101,12 @@ class AdminQueueQueueStatsResponse200Metrics:
         d = dict(src_dict)
         _completed_raw = d.pop("completed", UNSET)
         if _completed_raw is not UNSET:
-            completed = QueueMetrics.from_dict(_completed_raw)
+            try:
+                completed = QueueMetrics.from_dict(_completed_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                completed = mismatched("AdminQueueQueueStatsResponse200Metrics", "completed", _completed_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Metrics", "completed")
@@ -108,8 +114,12 @@ class AdminQueueQueueStatsResponse200Metrics:
 
         _failed_raw = d.pop("failed", UNSET)
         if _failed_raw is not UNSET:
-            failed = QueueMetrics.from_dict(_failed_raw)
+            try:
+                failed = QueueMetrics.from_dict(_failed_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                failed = mismatched("AdminQueueQueueStatsResponse200Metrics", "failed", _failed_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueueStatsResponse200Metrics", "failed")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -93,10 +95,10 @@ class AdminQueueQueuesResponse200Item:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminQueueQueuesResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUEQUEUESRESPONSE200ITEM_KEYS}
@@ -121,8 +123,12 @@ class AdminQueueQueuesResponse200Item:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = check_admin_queue_queues_response_200_item_name(_name_raw)
+            try:
+                name = check_admin_queue_queues_response_200_item_name(_name_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("AdminQueueQueuesResponse200Item", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200Item", "name")
@@ -130,8 +136,12 @@ class AdminQueueQueuesResponse200Item:
 
         _counts_raw = d.pop("counts", UNSET)
         if _counts_raw is not UNSET:
-            counts = AdminQueueQueuesResponse200ItemCounts.from_dict(_counts_raw)
+            try:
+                counts = AdminQueueQueuesResponse200ItemCounts.from_dict(_counts_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                counts = mismatched("AdminQueueQueuesResponse200Item", "counts", _counts_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200Item", "counts")
@@ -144,8 +154,12 @@ class AdminQueueQueuesResponse200Item:
 
         _metrics_raw = d.pop("metrics", UNSET)
         if _metrics_raw is not UNSET:
-            metrics = AdminQueueQueuesResponse200ItemMetrics.from_dict(_metrics_raw)
+            try:
+                metrics = AdminQueueQueuesResponse200ItemMetrics.from_dict(_metrics_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                metrics = mismatched("AdminQueueQueuesResponse200Item", "metrics", _metrics_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueQueuesResponse200Item", "metrics")

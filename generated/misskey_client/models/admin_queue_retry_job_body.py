@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -64,10 +66,10 @@ class AdminQueueRetryJobBody:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminQueueRetryJobBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUERETRYJOBBODY_KEYS}
@@ -92,8 +94,12 @@ class AdminQueueRetryJobBody:
         d = dict(src_dict)
         _queue_raw = d.pop("queue", UNSET)
         if _queue_raw is not UNSET:
-            queue = check_admin_queue_retry_job_body_queue(_queue_raw)
+            try:
+                queue = check_admin_queue_retry_job_body_queue(_queue_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                queue = mismatched("AdminQueueRetryJobBody", "queue", _queue_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueRetryJobBody", "queue")

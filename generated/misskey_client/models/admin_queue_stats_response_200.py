@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -91,10 +93,10 @@ class AdminQueueStatsResponse200:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminQueueStatsResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINQUEUESTATSRESPONSE200_KEYS}
@@ -119,8 +121,12 @@ class AdminQueueStatsResponse200:
         d = dict(src_dict)
         _deliver_raw = d.pop("deliver", UNSET)
         if _deliver_raw is not UNSET:
-            deliver = QueueCount.from_dict(_deliver_raw)
+            try:
+                deliver = QueueCount.from_dict(_deliver_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                deliver = mismatched("AdminQueueStatsResponse200", "deliver", _deliver_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "deliver")
@@ -128,8 +134,12 @@ class AdminQueueStatsResponse200:
 
         _inbox_raw = d.pop("inbox", UNSET)
         if _inbox_raw is not UNSET:
-            inbox = QueueCount.from_dict(_inbox_raw)
+            try:
+                inbox = QueueCount.from_dict(_inbox_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inbox = mismatched("AdminQueueStatsResponse200", "inbox", _inbox_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "inbox")
@@ -137,8 +147,12 @@ class AdminQueueStatsResponse200:
 
         _db_raw = d.pop("db", UNSET)
         if _db_raw is not UNSET:
-            db = QueueCount.from_dict(_db_raw)
+            try:
+                db = QueueCount.from_dict(_db_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                db = mismatched("AdminQueueStatsResponse200", "db", _db_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "db")
@@ -146,8 +160,12 @@ class AdminQueueStatsResponse200:
 
         _object_storage_raw = d.pop("objectStorage", UNSET)
         if _object_storage_raw is not UNSET:
-            object_storage = QueueCount.from_dict(_object_storage_raw)
+            try:
+                object_storage = QueueCount.from_dict(_object_storage_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                object_storage = mismatched("AdminQueueStatsResponse200", "objectStorage", _object_storage_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminQueueStatsResponse200", "objectStorage")

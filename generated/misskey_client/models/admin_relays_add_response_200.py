@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -74,10 +76,10 @@ class AdminRelaysAddResponse200:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminRelaysAddResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINRELAYSADDRESPONSE200_KEYS}
@@ -112,13 +114,17 @@ class AdminRelaysAddResponse200:
 
         _status_raw = d.pop("status", UNSET)
         if _status_raw is not UNSET:
-            _status = _status_raw
-            status = (
-                _status
-                if _status in {"accepted", "rejected", "requesting"}
-                else check_admin_relays_add_response_200_status(_status)
-            )
+            try:
+                _status = _status_raw
+                status = (
+                    _status
+                    if _status in {"accepted", "rejected", "requesting"}
+                    else check_admin_relays_add_response_200_status(_status)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                status = mismatched("AdminRelaysAddResponse200", "status", _status_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRelaysAddResponse200", "status")

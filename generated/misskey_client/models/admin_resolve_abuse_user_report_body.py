@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -106,10 +108,10 @@ class AdminResolveAbuseUserReportBody:
             else:
                 _model.resolved_as = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminResolveAbuseUserReportBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINRESOLVEABUSEUSERREPORTBODY_KEYS}
@@ -137,21 +139,26 @@ class AdminResolveAbuseUserReportBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminResolveAbuseUserReportBody", "reportId")
 
-        _resolved_as = d.pop("resolvedAs", UNSET)
-        resolved_as: (
-            AdminResolveAbuseUserReportBodyResolvedAsType1
-            | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
-            | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
-            | None
-            | Unset
-        )
-        if _resolved_as is None or _resolved_as is UNSET or _resolved_as in ("accept", "reject"):
-            resolved_as = _resolved_as
-        else:
-            resolved_as = unknown_enum_value(
-                "AdminResolveAbuseUserReportBodyResolvedAsType1 | AdminResolveAbuseUserReportBodyResolvedAsType2Type1 | AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None",
-                _resolved_as,
+        _resolved_as_raw = d.pop("resolvedAs", UNSET)
+        try:
+            _resolved_as = _resolved_as_raw
+            resolved_as: (
+                AdminResolveAbuseUserReportBodyResolvedAsType1
+                | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
+                | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
+                | None
+                | Unset
             )
+            if _resolved_as is None or _resolved_as is UNSET or _resolved_as in ("accept", "reject"):
+                resolved_as = _resolved_as
+            else:
+                resolved_as = unknown_enum_value(
+                    "AdminResolveAbuseUserReportBodyResolvedAsType1 | AdminResolveAbuseUserReportBodyResolvedAsType2Type1 | AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None",
+                    _resolved_as,
+                )
+
+        except PARSE_ERRORS as exc:
+            resolved_as = mismatched("AdminResolveAbuseUserReportBody", "resolvedAs", _resolved_as_raw, exc)
 
         if d:
             unknown_properties("AdminResolveAbuseUserReportBody", d)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -170,10 +172,10 @@ class AdminRolesCreateBody:
             else:
                 _model.preserve_assignment_on_move_account = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminRolesCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINROLESCREATEBODY_KEYS}
@@ -208,8 +210,12 @@ class AdminRolesCreateBody:
 
         _color_raw = d.pop("color", UNSET)
         if _color_raw is not UNSET:
-            color = _color_raw
+            try:
+                color = _color_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                color = mismatched("AdminRolesCreateBody", "color", _color_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "color")
@@ -217,8 +223,12 @@ class AdminRolesCreateBody:
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
         if _icon_url_raw is not UNSET:
-            icon_url = _icon_url_raw
+            try:
+                icon_url = _icon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                icon_url = mismatched("AdminRolesCreateBody", "iconUrl", _icon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "iconUrl")
@@ -226,9 +236,15 @@ class AdminRolesCreateBody:
 
         _target_raw = d.pop("target", UNSET)
         if _target_raw is not UNSET:
-            _target = _target_raw
-            target = _target if _target in {"conditional", "manual"} else check_admin_roles_create_body_target(_target)
+            try:
+                _target = _target_raw
+                target = (
+                    _target if _target in {"conditional", "manual"} else check_admin_roles_create_body_target(_target)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                target = mismatched("AdminRolesCreateBody", "target", _target_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "target")
@@ -236,8 +252,12 @@ class AdminRolesCreateBody:
 
         _cond_formula_raw = d.pop("condFormula", UNSET)
         if _cond_formula_raw is not UNSET:
-            cond_formula = AdminRolesCreateBodyCondFormula.from_dict(_cond_formula_raw)
+            try:
+                cond_formula = AdminRolesCreateBodyCondFormula.from_dict(_cond_formula_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                cond_formula = mismatched("AdminRolesCreateBody", "condFormula", _cond_formula_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "condFormula")
@@ -275,8 +295,12 @@ class AdminRolesCreateBody:
 
         _policies_raw = d.pop("policies", UNSET)
         if _policies_raw is not UNSET:
-            policies = AdminRolesCreateBodyPolicies.from_dict(_policies_raw)
+            try:
+                policies = AdminRolesCreateBodyPolicies.from_dict(_policies_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                policies = mismatched("AdminRolesCreateBody", "policies", _policies_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesCreateBody", "policies")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -257,10 +259,10 @@ class AdminRolesUpdateBody:
             else:
                 _model.policies = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminRolesUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINROLESUPDATEBODY_KEYS}
@@ -292,23 +294,43 @@ class AdminRolesUpdateBody:
 
         description = d.pop("description", UNSET)
 
-        color = d.pop("color", UNSET)
+        _color_raw = d.pop("color", UNSET)
+        try:
+            color = _color_raw
 
-        icon_url = d.pop("iconUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            color = mismatched("AdminRolesUpdateBody", "color", _color_raw, exc)
 
-        _target = d.pop("target", UNSET)
-        target: AdminRolesUpdateBodyTarget | Unset
-        if _target is UNSET:
-            target = UNSET
-        else:
-            target = check_admin_roles_update_body_target(_target)
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        try:
+            icon_url = _icon_url_raw
 
-        _cond_formula = d.pop("condFormula", UNSET)
-        cond_formula: AdminRolesUpdateBodyCondFormula | Unset
-        if _cond_formula is UNSET:
-            cond_formula = UNSET
-        else:
-            cond_formula = AdminRolesUpdateBodyCondFormula.from_dict(_cond_formula)
+        except PARSE_ERRORS as exc:
+            icon_url = mismatched("AdminRolesUpdateBody", "iconUrl", _icon_url_raw, exc)
+
+        _target_raw = d.pop("target", UNSET)
+        try:
+            _target = _target_raw
+            target: AdminRolesUpdateBodyTarget | Unset
+            if _target is UNSET:
+                target = UNSET
+            else:
+                target = check_admin_roles_update_body_target(_target)
+
+        except PARSE_ERRORS as exc:
+            target = mismatched("AdminRolesUpdateBody", "target", _target_raw, exc)
+
+        _cond_formula_raw = d.pop("condFormula", UNSET)
+        try:
+            _cond_formula = _cond_formula_raw
+            cond_formula: AdminRolesUpdateBodyCondFormula | Unset
+            if _cond_formula is UNSET:
+                cond_formula = UNSET
+            else:
+                cond_formula = AdminRolesUpdateBodyCondFormula.from_dict(_cond_formula)
+
+        except PARSE_ERRORS as exc:
+            cond_formula = mismatched("AdminRolesUpdateBody", "condFormula", _cond_formula_raw, exc)
 
         is_public = d.pop("isPublic", UNSET)
 
@@ -326,12 +348,17 @@ class AdminRolesUpdateBody:
 
         display_order = d.pop("displayOrder", UNSET)
 
-        _policies = d.pop("policies", UNSET)
-        policies: AdminRolesUpdateBodyPolicies | Unset
-        if _policies is UNSET:
-            policies = UNSET
-        else:
-            policies = AdminRolesUpdateBodyPolicies.from_dict(_policies)
+        _policies_raw = d.pop("policies", UNSET)
+        try:
+            _policies = _policies_raw
+            policies: AdminRolesUpdateBodyPolicies | Unset
+            if _policies is UNSET:
+                policies = UNSET
+            else:
+                policies = AdminRolesUpdateBodyPolicies.from_dict(_policies)
+
+        except PARSE_ERRORS as exc:
+            policies = mismatched("AdminRolesUpdateBody", "policies", _policies_raw, exc)
 
         if d:
             unknown_properties("AdminRolesUpdateBody", d)

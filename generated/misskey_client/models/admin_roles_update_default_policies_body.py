@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -67,10 +69,10 @@ class AdminRolesUpdateDefaultPoliciesBody:
 
             _n = 1
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminRolesUpdateDefaultPoliciesBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINROLESUPDATEDEFAULTPOLICIESBODY_KEYS}
@@ -95,8 +97,12 @@ class AdminRolesUpdateDefaultPoliciesBody:
         d = dict(src_dict)
         _policies_raw = d.pop("policies", UNSET)
         if _policies_raw is not UNSET:
-            policies = AdminRolesUpdateDefaultPoliciesBodyPolicies.from_dict(_policies_raw)
+            try:
+                policies = AdminRolesUpdateDefaultPoliciesBodyPolicies.from_dict(_policies_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                policies = mismatched("AdminRolesUpdateDefaultPoliciesBody", "policies", _policies_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesUpdateDefaultPoliciesBody", "policies")

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -131,10 +133,10 @@ class AdminRolesUsersResponse200Item:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminRolesUsersResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINROLESUSERSRESPONSE200ITEM_KEYS}
@@ -164,8 +166,12 @@ class AdminRolesUsersResponse200Item:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("AdminRolesUsersResponse200Item", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesUsersResponse200Item", "createdAt")
@@ -173,36 +179,40 @@ class AdminRolesUsersResponse200Item:
 
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
+            try:
 
-            def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
+                def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
 
-                def _try_0(data: Any) -> UserDetailedNotMe:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+                    def _try_0(data: Any) -> UserDetailedNotMe:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
 
-                    return componentsschemas_user_detailed_type_0
+                        return componentsschemas_user_detailed_type_0
 
-                def _try_1(data: Any) -> MeDetailed:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+                    def _try_1(data: Any) -> MeDetailed:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
 
-                    return componentsschemas_user_detailed_type_1
+                        return componentsschemas_user_detailed_type_1
 
-                return cast(
-                    MeDetailed | UserDetailedNotMe,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    return cast(
+                        MeDetailed | UserDetailedNotMe,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            user = _parse_user(_user_raw)
+                user = _parse_user(_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("AdminRolesUsersResponse200Item", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesUsersResponse200Item", "user")
@@ -210,15 +220,19 @@ class AdminRolesUsersResponse200Item:
 
         _expires_at_raw = d.pop("expiresAt", UNSET)
         if _expires_at_raw is not UNSET:
-            _expires_at = _expires_at_raw
-            expires_at: datetime.datetime | None
-            if _expires_at is None:
-                expires_at = _expires_at
-            else:
-                expires_at_type_0 = parse_datetime(_expires_at)
+            try:
+                _expires_at = _expires_at_raw
+                expires_at: datetime.datetime | None
+                if _expires_at is None:
+                    expires_at = _expires_at
+                else:
+                    expires_at_type_0 = parse_datetime(_expires_at)
 
-                expires_at = expires_at_type_0
+                    expires_at = expires_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                expires_at = mismatched("AdminRolesUsersResponse200Item", "expiresAt", _expires_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminRolesUsersResponse200Item", "expiresAt")

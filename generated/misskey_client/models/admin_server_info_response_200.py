@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -127,10 +129,10 @@ class AdminServerInfoResponse200:
             else:
                 _model.redis = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminServerInfoResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINSERVERINFORESPONSE200_KEYS}
@@ -175,8 +177,12 @@ class AdminServerInfoResponse200:
 
         _cpu_raw = d.pop("cpu", UNSET)
         if _cpu_raw is not UNSET:
-            cpu = AdminServerInfoResponse200Cpu.from_dict(_cpu_raw)
+            try:
+                cpu = AdminServerInfoResponse200Cpu.from_dict(_cpu_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                cpu = mismatched("AdminServerInfoResponse200", "cpu", _cpu_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "cpu")
@@ -184,8 +190,12 @@ class AdminServerInfoResponse200:
 
         _mem_raw = d.pop("mem", UNSET)
         if _mem_raw is not UNSET:
-            mem = AdminServerInfoResponse200Mem.from_dict(_mem_raw)
+            try:
+                mem = AdminServerInfoResponse200Mem.from_dict(_mem_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mem = mismatched("AdminServerInfoResponse200", "mem", _mem_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "mem")
@@ -193,8 +203,12 @@ class AdminServerInfoResponse200:
 
         _fs_raw = d.pop("fs", UNSET)
         if _fs_raw is not UNSET:
-            fs = AdminServerInfoResponse200Fs.from_dict(_fs_raw)
+            try:
+                fs = AdminServerInfoResponse200Fs.from_dict(_fs_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                fs = mismatched("AdminServerInfoResponse200", "fs", _fs_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "fs")
@@ -202,14 +216,23 @@ class AdminServerInfoResponse200:
 
         _net_raw = d.pop("net", UNSET)
         if _net_raw is not UNSET:
-            net = AdminServerInfoResponse200Net.from_dict(_net_raw)
+            try:
+                net = AdminServerInfoResponse200Net.from_dict(_net_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                net = mismatched("AdminServerInfoResponse200", "net", _net_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminServerInfoResponse200", "net")
             net = cast(Any, UNSET)
 
-        redis = d.pop("redis", UNSET)
+        _redis_raw = d.pop("redis", UNSET)
+        try:
+            redis = _redis_raw
+
+        except PARSE_ERRORS as exc:
+            redis = mismatched("AdminServerInfoResponse200", "redis", _redis_raw, exc)
 
         if d:
             unknown_properties("AdminServerInfoResponse200", d)

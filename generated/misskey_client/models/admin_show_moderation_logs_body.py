@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -148,10 +150,10 @@ class AdminShowModerationLogsBody:
             else:
                 _model.search = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminShowModerationLogsBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINSHOWMODERATIONLOGSBODY_KEYS}
@@ -184,11 +186,26 @@ class AdminShowModerationLogsBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        type_ = d.pop("type", UNSET)
+        _type__raw = d.pop("type", UNSET)
+        try:
+            type_ = _type__raw
 
-        user_id = d.pop("userId", UNSET)
+        except PARSE_ERRORS as exc:
+            type_ = mismatched("AdminShowModerationLogsBody", "type", _type__raw, exc)
 
-        search = d.pop("search", UNSET)
+        _user_id_raw = d.pop("userId", UNSET)
+        try:
+            user_id = _user_id_raw
+
+        except PARSE_ERRORS as exc:
+            user_id = mismatched("AdminShowModerationLogsBody", "userId", _user_id_raw, exc)
+
+        _search_raw = d.pop("search", UNSET)
+        try:
+            search = _search_raw
+
+        except PARSE_ERRORS as exc:
+            search = mismatched("AdminShowModerationLogsBody", "search", _search_raw, exc)
 
         if d:
             unknown_properties("AdminShowModerationLogsBody", d)

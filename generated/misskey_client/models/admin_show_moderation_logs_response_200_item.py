@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -102,10 +104,10 @@ class AdminShowModerationLogsResponse200Item:
 
             _n = 6
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminShowModerationLogsResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINSHOWMODERATIONLOGSRESPONSE200ITEM_KEYS}
@@ -135,8 +137,12 @@ class AdminShowModerationLogsResponse200Item:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("AdminShowModerationLogsResponse200Item", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "createdAt")
@@ -149,8 +155,12 @@ class AdminShowModerationLogsResponse200Item:
 
         _info_raw = d.pop("info", UNSET)
         if _info_raw is not UNSET:
-            info = AdminShowModerationLogsResponse200ItemInfo.from_dict(_info_raw)
+            try:
+                info = AdminShowModerationLogsResponse200ItemInfo.from_dict(_info_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                info = mismatched("AdminShowModerationLogsResponse200Item", "info", _info_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "info")
@@ -163,8 +173,12 @@ class AdminShowModerationLogsResponse200Item:
 
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
-            user = UserDetailedNotMe.from_dict(_user_raw)
+            try:
+                user = UserDetailedNotMe.from_dict(_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("AdminShowModerationLogsResponse200Item", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowModerationLogsResponse200Item", "user")

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -214,34 +217,40 @@ class AdminShowUserResponse200:
             if _muted_words:
                 muted_words = []
                 for muted_words_item_data in _muted_words:
+                    try:
 
-                    def _parse_muted_words_item(data: object) -> list[str] | str:
+                        def _parse_muted_words_item(data: object) -> list[str] | str:
 
-                        def _try_0(data: Any) -> str:
-                            if not isinstance(data, str):
-                                raise TypeError()
-                            return data
+                            def _try_0(data: Any) -> str:
+                                if not isinstance(data, str):
+                                    raise TypeError()
+                                return data
 
-                        def _try_1(data: Any) -> list[str]:
-                            if not isinstance(data, list):
-                                raise TypeError()
-                            muted_words_item_type_1: list[str] = data
+                            def _try_1(data: Any) -> list[str]:
+                                if not isinstance(data, list):
+                                    raise TypeError()
+                                muted_words_item_type_1: list[str] = data
 
-                            return muted_words_item_type_1
+                                return muted_words_item_type_1
 
-                        return cast(
-                            list[str] | str,
-                            parse_union(
-                                data,
-                                (
-                                    _try_0,
-                                    _try_1,
+                            return cast(
+                                list[str] | str,
+                                parse_union(
+                                    data,
+                                    (
+                                        _try_0,
+                                        _try_1,
+                                    ),
                                 ),
-                            ),
+                            )
+
+                        muted_words_item = _parse_muted_words_item(muted_words_item_data)
+
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        muted_words_item = mismatched(
+                            "mutedWords", index_of(_muted_words, muted_words_item_data), muted_words_item_data, exc
                         )
-
-                    muted_words_item = _parse_muted_words_item(muted_words_item_data)
-
                     muted_words.append(muted_words_item)
             else:
                 muted_words = _muted_words
@@ -279,8 +288,14 @@ class AdminShowUserResponse200:
             if _signins:
                 signins = []
                 for signins_item_data in _signins:
-                    signins_item = Signin.from_dict(signins_item_data)
+                    try:
+                        signins_item = Signin.from_dict(signins_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        signins_item = mismatched(
+                            "signins", index_of(_signins, signins_item_data), signins_item_data, exc
+                        )
                     signins.append(signins_item)
             else:
                 signins = _signins
@@ -298,8 +313,12 @@ class AdminShowUserResponse200:
             if _roles:
                 roles = []
                 for roles_item_data in _roles:
-                    roles_item = Role.from_dict(roles_item_data)
+                    try:
+                        roles_item = Role.from_dict(roles_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        roles_item = mismatched("roles", index_of(_roles, roles_item_data), roles_item_data, exc)
                     roles.append(roles_item)
             else:
                 roles = _roles
@@ -313,8 +332,14 @@ class AdminShowUserResponse200:
             if _role_assigns:
                 role_assigns = []
                 for role_assigns_item_data in _role_assigns:
-                    role_assigns_item = AdminShowUserResponse200RoleAssignsItem.from_dict(role_assigns_item_data)
+                    try:
+                        role_assigns_item = AdminShowUserResponse200RoleAssignsItem.from_dict(role_assigns_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        role_assigns_item = mismatched(
+                            "roleAssigns", index_of(_role_assigns, role_assigns_item_data), role_assigns_item_data, exc
+                        )
                     role_assigns.append(role_assigns_item)
             else:
                 role_assigns = _role_assigns
@@ -323,10 +348,10 @@ class AdminShowUserResponse200:
 
             _n = 24
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminShowUserResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINSHOWUSERRESPONSE200_KEYS}
@@ -351,8 +376,12 @@ class AdminShowUserResponse200:
         d = dict(src_dict)
         _email_raw = d.pop("email", UNSET)
         if _email_raw is not UNSET:
-            email = _email_raw
+            try:
+                email = _email_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                email = mismatched("AdminShowUserResponse200", "email", _email_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "email")
@@ -365,8 +394,12 @@ class AdminShowUserResponse200:
 
         _followed_message_raw = d.pop("followedMessage", UNSET)
         if _followed_message_raw is not UNSET:
-            followed_message = _followed_message_raw
+            try:
+                followed_message = _followed_message_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followed_message = mismatched("AdminShowUserResponse200", "followedMessage", _followed_message_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "followedMessage")
@@ -414,45 +447,55 @@ class AdminShowUserResponse200:
 
         _muted_words_raw = d.pop("mutedWords", UNSET)
         if _muted_words_raw is not UNSET:
-            _muted_words = _muted_words_raw
-            muted_words: list[list[str] | str]
-            if type(_muted_words) is not list:
-                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
-            if _muted_words:
-                muted_words = []
-                for muted_words_item_data in _muted_words:
+            try:
+                _muted_words = _muted_words_raw
+                muted_words: list[list[str] | str]
+                if type(_muted_words) is not list:
+                    raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+                if _muted_words:
+                    muted_words = []
+                    for muted_words_item_data in _muted_words:
+                        try:
 
-                    def _parse_muted_words_item(data: object) -> list[str] | str:
+                            def _parse_muted_words_item(data: object) -> list[str] | str:
 
-                        def _try_0(data: Any) -> str:
-                            if not isinstance(data, str):
-                                raise TypeError()
-                            return data
+                                def _try_0(data: Any) -> str:
+                                    if not isinstance(data, str):
+                                        raise TypeError()
+                                    return data
 
-                        def _try_1(data: Any) -> list[str]:
-                            if not isinstance(data, list):
-                                raise TypeError()
-                            muted_words_item_type_1: list[str] = data
+                                def _try_1(data: Any) -> list[str]:
+                                    if not isinstance(data, list):
+                                        raise TypeError()
+                                    muted_words_item_type_1: list[str] = data
 
-                            return muted_words_item_type_1
+                                    return muted_words_item_type_1
 
-                        return cast(
-                            list[str] | str,
-                            parse_union(
-                                data,
-                                (
-                                    _try_0,
-                                    _try_1,
-                                ),
-                            ),
-                        )
+                                return cast(
+                                    list[str] | str,
+                                    parse_union(
+                                        data,
+                                        (
+                                            _try_0,
+                                            _try_1,
+                                        ),
+                                    ),
+                                )
 
-                    muted_words_item = _parse_muted_words_item(muted_words_item_data)
+                            muted_words_item = _parse_muted_words_item(muted_words_item_data)
 
-                    muted_words.append(muted_words_item)
-            else:
-                muted_words = _muted_words
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            muted_words_item = mismatched(
+                                "mutedWords", index_of(_muted_words, muted_words_item_data), muted_words_item_data, exc
+                            )
+                        muted_words.append(muted_words_item)
+                else:
+                    muted_words = _muted_words
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                muted_words = mismatched("AdminShowUserResponse200", "mutedWords", _muted_words_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "mutedWords")
@@ -460,8 +503,12 @@ class AdminShowUserResponse200:
 
         _muted_instances_raw = d.pop("mutedInstances", UNSET)
         if _muted_instances_raw is not UNSET:
-            muted_instances: list[str] = _muted_instances_raw
+            try:
+                muted_instances: list[str] = _muted_instances_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                muted_instances = mismatched("AdminShowUserResponse200", "mutedInstances", _muted_instances_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "mutedInstances")
@@ -469,10 +516,16 @@ class AdminShowUserResponse200:
 
         _notification_recieve_config_raw = d.pop("notificationRecieveConfig", UNSET)
         if _notification_recieve_config_raw is not UNSET:
-            notification_recieve_config = AdminShowUserResponse200NotificationRecieveConfig.from_dict(
-                _notification_recieve_config_raw
-            )
+            try:
+                notification_recieve_config = AdminShowUserResponse200NotificationRecieveConfig.from_dict(
+                    _notification_recieve_config_raw
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                notification_recieve_config = mismatched(
+                    "AdminShowUserResponse200", "notificationRecieveConfig", _notification_recieve_config_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "notificationRecieveConfig")
@@ -500,8 +553,12 @@ class AdminShowUserResponse200:
 
         _last_active_date_raw = d.pop("lastActiveDate", UNSET)
         if _last_active_date_raw is not UNSET:
-            last_active_date = _last_active_date_raw
+            try:
+                last_active_date = _last_active_date_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                last_active_date = mismatched("AdminShowUserResponse200", "lastActiveDate", _last_active_date_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "lastActiveDate")
@@ -514,19 +571,29 @@ class AdminShowUserResponse200:
 
         _signins_raw = d.pop("signins", UNSET)
         if _signins_raw is not UNSET:
-            _signins = _signins_raw
-            signins: list[Signin]
-            if type(_signins) is not list:
-                raise TypeError(f"signins: expected a list, not {type(_signins).__name__}")
-            if _signins:
-                signins = []
-                for signins_item_data in _signins:
-                    signins_item = Signin.from_dict(signins_item_data)
+            try:
+                _signins = _signins_raw
+                signins: list[Signin]
+                if type(_signins) is not list:
+                    raise TypeError(f"signins: expected a list, not {type(_signins).__name__}")
+                if _signins:
+                    signins = []
+                    for signins_item_data in _signins:
+                        try:
+                            signins_item = Signin.from_dict(signins_item_data)
 
-                    signins.append(signins_item)
-            else:
-                signins = _signins
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            signins_item = mismatched(
+                                "signins", index_of(_signins, signins_item_data), signins_item_data, exc
+                            )
+                        signins.append(signins_item)
+                else:
+                    signins = _signins
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                signins = mismatched("AdminShowUserResponse200", "signins", _signins_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "signins")
@@ -534,8 +601,12 @@ class AdminShowUserResponse200:
 
         _policies_raw = d.pop("policies", UNSET)
         if _policies_raw is not UNSET:
-            policies = RolePolicies.from_dict(_policies_raw)
+            try:
+                policies = RolePolicies.from_dict(_policies_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                policies = mismatched("AdminShowUserResponse200", "policies", _policies_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "policies")
@@ -543,19 +614,27 @@ class AdminShowUserResponse200:
 
         _roles_raw = d.pop("roles", UNSET)
         if _roles_raw is not UNSET:
-            _roles = _roles_raw
-            roles: list[Role]
-            if type(_roles) is not list:
-                raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
-            if _roles:
-                roles = []
-                for roles_item_data in _roles:
-                    roles_item = Role.from_dict(roles_item_data)
+            try:
+                _roles = _roles_raw
+                roles: list[Role]
+                if type(_roles) is not list:
+                    raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
+                if _roles:
+                    roles = []
+                    for roles_item_data in _roles:
+                        try:
+                            roles_item = Role.from_dict(roles_item_data)
 
-                    roles.append(roles_item)
-            else:
-                roles = _roles
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            roles_item = mismatched("roles", index_of(_roles, roles_item_data), roles_item_data, exc)
+                        roles.append(roles_item)
+                else:
+                    roles = _roles
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                roles = mismatched("AdminShowUserResponse200", "roles", _roles_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "roles")
@@ -563,19 +642,34 @@ class AdminShowUserResponse200:
 
         _role_assigns_raw = d.pop("roleAssigns", UNSET)
         if _role_assigns_raw is not UNSET:
-            _role_assigns = _role_assigns_raw
-            role_assigns: list[AdminShowUserResponse200RoleAssignsItem]
-            if type(_role_assigns) is not list:
-                raise TypeError(f"roleAssigns: expected a list, not {type(_role_assigns).__name__}")
-            if _role_assigns:
-                role_assigns = []
-                for role_assigns_item_data in _role_assigns:
-                    role_assigns_item = AdminShowUserResponse200RoleAssignsItem.from_dict(role_assigns_item_data)
+            try:
+                _role_assigns = _role_assigns_raw
+                role_assigns: list[AdminShowUserResponse200RoleAssignsItem]
+                if type(_role_assigns) is not list:
+                    raise TypeError(f"roleAssigns: expected a list, not {type(_role_assigns).__name__}")
+                if _role_assigns:
+                    role_assigns = []
+                    for role_assigns_item_data in _role_assigns:
+                        try:
+                            role_assigns_item = AdminShowUserResponse200RoleAssignsItem.from_dict(
+                                role_assigns_item_data
+                            )
 
-                    role_assigns.append(role_assigns_item)
-            else:
-                role_assigns = _role_assigns
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            role_assigns_item = mismatched(
+                                "roleAssigns",
+                                index_of(_role_assigns, role_assigns_item_data),
+                                role_assigns_item_data,
+                                exc,
+                            )
+                        role_assigns.append(role_assigns_item)
+                else:
+                    role_assigns = _role_assigns
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                role_assigns = mismatched("AdminShowUserResponse200", "roleAssigns", _role_assigns_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200", "roleAssigns")

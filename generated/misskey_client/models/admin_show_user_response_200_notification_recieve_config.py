@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     parse_union,
@@ -1285,10 +1287,10 @@ class AdminShowUserResponse200NotificationRecieveConfig:
             else:
                 _model.test = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminShowUserResponse200NotificationRecieveConfig", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -1315,697 +1317,833 @@ class AdminShowUserResponse200NotificationRecieveConfig:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
+        _note_raw = d.pop("note", UNSET)
+        try:
 
-        def _parse_note(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigNoteType0
-            | AdminShowUserResponse200NotificationRecieveConfigNoteType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigNoteType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                note_type_0 = AdminShowUserResponse200NotificationRecieveConfigNoteType0.from_dict(data)
-
-                return note_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigNoteType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                note_type_1 = AdminShowUserResponse200NotificationRecieveConfigNoteType1.from_dict(data)
-
-                return note_type_1
-
-            return cast(
+            def _parse_note(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigNoteType0
                 | AdminShowUserResponse200NotificationRecieveConfigNoteType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigNoteType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    note_type_0 = AdminShowUserResponse200NotificationRecieveConfigNoteType0.from_dict(data)
+
+                    return note_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigNoteType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    note_type_1 = AdminShowUserResponse200NotificationRecieveConfigNoteType1.from_dict(data)
+
+                    return note_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigNoteType0
+                    | AdminShowUserResponse200NotificationRecieveConfigNoteType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        note = _parse_note(d.pop("note", UNSET))
+            note = _parse_note(_note_raw)
 
-        def _parse_follow(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigFollowType0
-            | AdminShowUserResponse200NotificationRecieveConfigFollowType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            note = mismatched("AdminShowUserResponse200NotificationRecieveConfig", "note", _note_raw, exc)
 
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_type_0 = AdminShowUserResponse200NotificationRecieveConfigFollowType0.from_dict(data)
+        _follow_raw = d.pop("follow", UNSET)
+        try:
 
-                return follow_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_type_1 = AdminShowUserResponse200NotificationRecieveConfigFollowType1.from_dict(data)
-
-                return follow_type_1
-
-            return cast(
+            def _parse_follow(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigFollowType0
                 | AdminShowUserResponse200NotificationRecieveConfigFollowType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_type_0 = AdminShowUserResponse200NotificationRecieveConfigFollowType0.from_dict(data)
+
+                    return follow_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_type_1 = AdminShowUserResponse200NotificationRecieveConfigFollowType1.from_dict(data)
+
+                    return follow_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigFollowType0
+                    | AdminShowUserResponse200NotificationRecieveConfigFollowType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        follow = _parse_follow(d.pop("follow", UNSET))
+            follow = _parse_follow(_follow_raw)
 
-        def _parse_mention(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigMentionType0
-            | AdminShowUserResponse200NotificationRecieveConfigMentionType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            follow = mismatched("AdminShowUserResponse200NotificationRecieveConfig", "follow", _follow_raw, exc)
 
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigMentionType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                mention_type_0 = AdminShowUserResponse200NotificationRecieveConfigMentionType0.from_dict(data)
+        _mention_raw = d.pop("mention", UNSET)
+        try:
 
-                return mention_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigMentionType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                mention_type_1 = AdminShowUserResponse200NotificationRecieveConfigMentionType1.from_dict(data)
-
-                return mention_type_1
-
-            return cast(
+            def _parse_mention(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigMentionType0
                 | AdminShowUserResponse200NotificationRecieveConfigMentionType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigMentionType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    mention_type_0 = AdminShowUserResponse200NotificationRecieveConfigMentionType0.from_dict(data)
+
+                    return mention_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigMentionType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    mention_type_1 = AdminShowUserResponse200NotificationRecieveConfigMentionType1.from_dict(data)
+
+                    return mention_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigMentionType0
+                    | AdminShowUserResponse200NotificationRecieveConfigMentionType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        mention = _parse_mention(d.pop("mention", UNSET))
+            mention = _parse_mention(_mention_raw)
 
-        def _parse_reply(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigReplyType0
-            | AdminShowUserResponse200NotificationRecieveConfigReplyType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            mention = mismatched("AdminShowUserResponse200NotificationRecieveConfig", "mention", _mention_raw, exc)
 
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReplyType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reply_type_0 = AdminShowUserResponse200NotificationRecieveConfigReplyType0.from_dict(data)
+        _reply_raw = d.pop("reply", UNSET)
+        try:
 
-                return reply_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReplyType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reply_type_1 = AdminShowUserResponse200NotificationRecieveConfigReplyType1.from_dict(data)
-
-                return reply_type_1
-
-            return cast(
+            def _parse_reply(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigReplyType0
                 | AdminShowUserResponse200NotificationRecieveConfigReplyType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReplyType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reply_type_0 = AdminShowUserResponse200NotificationRecieveConfigReplyType0.from_dict(data)
+
+                    return reply_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReplyType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reply_type_1 = AdminShowUserResponse200NotificationRecieveConfigReplyType1.from_dict(data)
+
+                    return reply_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigReplyType0
+                    | AdminShowUserResponse200NotificationRecieveConfigReplyType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        reply = _parse_reply(d.pop("reply", UNSET))
+            reply = _parse_reply(_reply_raw)
 
-        def _parse_renote(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigRenoteType0
-            | AdminShowUserResponse200NotificationRecieveConfigRenoteType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            reply = mismatched("AdminShowUserResponse200NotificationRecieveConfig", "reply", _reply_raw, exc)
 
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRenoteType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                renote_type_0 = AdminShowUserResponse200NotificationRecieveConfigRenoteType0.from_dict(data)
+        _renote_raw = d.pop("renote", UNSET)
+        try:
 
-                return renote_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRenoteType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                renote_type_1 = AdminShowUserResponse200NotificationRecieveConfigRenoteType1.from_dict(data)
-
-                return renote_type_1
-
-            return cast(
+            def _parse_renote(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigRenoteType0
                 | AdminShowUserResponse200NotificationRecieveConfigRenoteType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRenoteType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    renote_type_0 = AdminShowUserResponse200NotificationRecieveConfigRenoteType0.from_dict(data)
+
+                    return renote_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRenoteType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    renote_type_1 = AdminShowUserResponse200NotificationRecieveConfigRenoteType1.from_dict(data)
+
+                    return renote_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigRenoteType0
+                    | AdminShowUserResponse200NotificationRecieveConfigRenoteType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        renote = _parse_renote(d.pop("renote", UNSET))
+            renote = _parse_renote(_renote_raw)
 
-        def _parse_quote(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigQuoteType0
-            | AdminShowUserResponse200NotificationRecieveConfigQuoteType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            renote = mismatched("AdminShowUserResponse200NotificationRecieveConfig", "renote", _renote_raw, exc)
 
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigQuoteType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                quote_type_0 = AdminShowUserResponse200NotificationRecieveConfigQuoteType0.from_dict(data)
+        _quote_raw = d.pop("quote", UNSET)
+        try:
 
-                return quote_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigQuoteType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                quote_type_1 = AdminShowUserResponse200NotificationRecieveConfigQuoteType1.from_dict(data)
-
-                return quote_type_1
-
-            return cast(
+            def _parse_quote(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigQuoteType0
                 | AdminShowUserResponse200NotificationRecieveConfigQuoteType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigQuoteType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    quote_type_0 = AdminShowUserResponse200NotificationRecieveConfigQuoteType0.from_dict(data)
+
+                    return quote_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigQuoteType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    quote_type_1 = AdminShowUserResponse200NotificationRecieveConfigQuoteType1.from_dict(data)
+
+                    return quote_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigQuoteType0
+                    | AdminShowUserResponse200NotificationRecieveConfigQuoteType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        quote = _parse_quote(d.pop("quote", UNSET))
+            quote = _parse_quote(_quote_raw)
 
-        def _parse_reaction(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigReactionType0
-            | AdminShowUserResponse200NotificationRecieveConfigReactionType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            quote = mismatched("AdminShowUserResponse200NotificationRecieveConfig", "quote", _quote_raw, exc)
 
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReactionType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reaction_type_0 = AdminShowUserResponse200NotificationRecieveConfigReactionType0.from_dict(data)
+        _reaction_raw = d.pop("reaction", UNSET)
+        try:
 
-                return reaction_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReactionType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reaction_type_1 = AdminShowUserResponse200NotificationRecieveConfigReactionType1.from_dict(data)
-
-                return reaction_type_1
-
-            return cast(
+            def _parse_reaction(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigReactionType0
                 | AdminShowUserResponse200NotificationRecieveConfigReactionType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReactionType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reaction_type_0 = AdminShowUserResponse200NotificationRecieveConfigReactionType0.from_dict(data)
+
+                    return reaction_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReactionType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reaction_type_1 = AdminShowUserResponse200NotificationRecieveConfigReactionType1.from_dict(data)
+
+                    return reaction_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigReactionType0
+                    | AdminShowUserResponse200NotificationRecieveConfigReactionType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        reaction = _parse_reaction(d.pop("reaction", UNSET))
+            reaction = _parse_reaction(_reaction_raw)
 
-        def _parse_poll_ended(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigPollEndedType0
-            | AdminShowUserResponse200NotificationRecieveConfigPollEndedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            reaction = mismatched("AdminShowUserResponse200NotificationRecieveConfig", "reaction", _reaction_raw, exc)
 
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigPollEndedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                poll_ended_type_0 = AdminShowUserResponse200NotificationRecieveConfigPollEndedType0.from_dict(data)
+        _poll_ended_raw = d.pop("pollEnded", UNSET)
+        try:
 
-                return poll_ended_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigPollEndedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                poll_ended_type_1 = AdminShowUserResponse200NotificationRecieveConfigPollEndedType1.from_dict(data)
-
-                return poll_ended_type_1
-
-            return cast(
+            def _parse_poll_ended(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigPollEndedType0
                 | AdminShowUserResponse200NotificationRecieveConfigPollEndedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigPollEndedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    poll_ended_type_0 = AdminShowUserResponse200NotificationRecieveConfigPollEndedType0.from_dict(data)
+
+                    return poll_ended_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigPollEndedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    poll_ended_type_1 = AdminShowUserResponse200NotificationRecieveConfigPollEndedType1.from_dict(data)
+
+                    return poll_ended_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigPollEndedType0
+                    | AdminShowUserResponse200NotificationRecieveConfigPollEndedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            poll_ended = _parse_poll_ended(_poll_ended_raw)
+
+        except PARSE_ERRORS as exc:
+            poll_ended = mismatched(
+                "AdminShowUserResponse200NotificationRecieveConfig", "pollEnded", _poll_ended_raw, exc
             )
 
-        poll_ended = _parse_poll_ended(d.pop("pollEnded", UNSET))
+        _scheduled_note_posted_raw = d.pop("scheduledNotePosted", UNSET)
+        try:
 
-        def _parse_scheduled_note_posted(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0
-            | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_posted_type_0 = (
-                    AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
-                )
-
-                return scheduled_note_posted_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_posted_type_1 = (
-                    AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
-                )
-
-                return scheduled_note_posted_type_1
-
-            return cast(
+            def _parse_scheduled_note_posted(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0
                 | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_posted_type_0 = (
+                        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
+                    )
+
+                    return scheduled_note_posted_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_posted_type_1 = (
+                        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
+                    )
+
+                    return scheduled_note_posted_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType0
+                    | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            scheduled_note_posted = _parse_scheduled_note_posted(_scheduled_note_posted_raw)
+
+        except PARSE_ERRORS as exc:
+            scheduled_note_posted = mismatched(
+                "AdminShowUserResponse200NotificationRecieveConfig",
+                "scheduledNotePosted",
+                _scheduled_note_posted_raw,
+                exc,
             )
 
-        scheduled_note_posted = _parse_scheduled_note_posted(d.pop("scheduledNotePosted", UNSET))
+        _scheduled_note_post_failed_raw = d.pop("scheduledNotePostFailed", UNSET)
+        try:
 
-        def _parse_scheduled_note_post_failed(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0
-            | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_post_failed_type_0 = (
-                    AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
-                )
-
-                return scheduled_note_post_failed_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_post_failed_type_1 = (
-                    AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
-                )
-
-                return scheduled_note_post_failed_type_1
-
-            return cast(
+            def _parse_scheduled_note_post_failed(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0
                 | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_post_failed_type_0 = (
+                        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
+                    )
+
+                    return scheduled_note_post_failed_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_post_failed_type_1 = (
+                        AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
+                    )
+
+                    return scheduled_note_post_failed_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType0
+                    | AdminShowUserResponse200NotificationRecieveConfigScheduledNotePostFailedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            scheduled_note_post_failed = _parse_scheduled_note_post_failed(_scheduled_note_post_failed_raw)
+
+        except PARSE_ERRORS as exc:
+            scheduled_note_post_failed = mismatched(
+                "AdminShowUserResponse200NotificationRecieveConfig",
+                "scheduledNotePostFailed",
+                _scheduled_note_post_failed_raw,
+                exc,
             )
 
-        scheduled_note_post_failed = _parse_scheduled_note_post_failed(d.pop("scheduledNotePostFailed", UNSET))
+        _receive_follow_request_raw = d.pop("receiveFollowRequest", UNSET)
+        try:
 
-        def _parse_receive_follow_request(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0
-            | AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                receive_follow_request_type_0 = (
-                    AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
-                )
-
-                return receive_follow_request_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                receive_follow_request_type_1 = (
-                    AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
-                )
-
-                return receive_follow_request_type_1
-
-            return cast(
+            def _parse_receive_follow_request(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0
                 | AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    receive_follow_request_type_0 = (
+                        AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
+                    )
+
+                    return receive_follow_request_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    receive_follow_request_type_1 = (
+                        AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
+                    )
+
+                    return receive_follow_request_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType0
+                    | AdminShowUserResponse200NotificationRecieveConfigReceiveFollowRequestType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            receive_follow_request = _parse_receive_follow_request(_receive_follow_request_raw)
+
+        except PARSE_ERRORS as exc:
+            receive_follow_request = mismatched(
+                "AdminShowUserResponse200NotificationRecieveConfig",
+                "receiveFollowRequest",
+                _receive_follow_request_raw,
+                exc,
             )
 
-        receive_follow_request = _parse_receive_follow_request(d.pop("receiveFollowRequest", UNSET))
+        _follow_request_accepted_raw = d.pop("followRequestAccepted", UNSET)
+        try:
 
-        def _parse_follow_request_accepted(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0
-            | AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_request_accepted_type_0 = (
-                    AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
-                )
-
-                return follow_request_accepted_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_request_accepted_type_1 = (
-                    AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
-                )
-
-                return follow_request_accepted_type_1
-
-            return cast(
+            def _parse_follow_request_accepted(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0
                 | AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_request_accepted_type_0 = (
+                        AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
+                    )
+
+                    return follow_request_accepted_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_request_accepted_type_1 = (
+                        AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
+                    )
+
+                    return follow_request_accepted_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType0
+                    | AdminShowUserResponse200NotificationRecieveConfigFollowRequestAcceptedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            follow_request_accepted = _parse_follow_request_accepted(_follow_request_accepted_raw)
+
+        except PARSE_ERRORS as exc:
+            follow_request_accepted = mismatched(
+                "AdminShowUserResponse200NotificationRecieveConfig",
+                "followRequestAccepted",
+                _follow_request_accepted_raw,
+                exc,
             )
 
-        follow_request_accepted = _parse_follow_request_accepted(d.pop("followRequestAccepted", UNSET))
+        _role_assigned_raw = d.pop("roleAssigned", UNSET)
+        try:
 
-        def _parse_role_assigned(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0
-            | AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                role_assigned_type_0 = AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0.from_dict(
-                    data
-                )
-
-                return role_assigned_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                role_assigned_type_1 = AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1.from_dict(
-                    data
-                )
-
-                return role_assigned_type_1
-
-            return cast(
+            def _parse_role_assigned(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0
                 | AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    role_assigned_type_0 = AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0.from_dict(
+                        data
+                    )
+
+                    return role_assigned_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    role_assigned_type_1 = AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1.from_dict(
+                        data
+                    )
+
+                    return role_assigned_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType0
+                    | AdminShowUserResponse200NotificationRecieveConfigRoleAssignedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            role_assigned = _parse_role_assigned(_role_assigned_raw)
+
+        except PARSE_ERRORS as exc:
+            role_assigned = mismatched(
+                "AdminShowUserResponse200NotificationRecieveConfig", "roleAssigned", _role_assigned_raw, exc
             )
 
-        role_assigned = _parse_role_assigned(d.pop("roleAssigned", UNSET))
+        _chat_room_invitation_received_raw = d.pop("chatRoomInvitationReceived", UNSET)
+        try:
 
-        def _parse_chat_room_invitation_received(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0
-            | AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                chat_room_invitation_received_type_0 = (
-                    AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
-                )
-
-                return chat_room_invitation_received_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                chat_room_invitation_received_type_1 = (
-                    AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
-                )
-
-                return chat_room_invitation_received_type_1
-
-            return cast(
+            def _parse_chat_room_invitation_received(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0
                 | AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(
+                    data: Any,
+                ) -> AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    chat_room_invitation_received_type_0 = (
+                        AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
+                    )
+
+                    return chat_room_invitation_received_type_0
+
+                def _try_1(
+                    data: Any,
+                ) -> AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    chat_room_invitation_received_type_1 = (
+                        AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
+                    )
+
+                    return chat_room_invitation_received_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType0
+                    | AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            chat_room_invitation_received = _parse_chat_room_invitation_received(_chat_room_invitation_received_raw)
+
+        except PARSE_ERRORS as exc:
+            chat_room_invitation_received = mismatched(
+                "AdminShowUserResponse200NotificationRecieveConfig",
+                "chatRoomInvitationReceived",
+                _chat_room_invitation_received_raw,
+                exc,
             )
 
-        chat_room_invitation_received = _parse_chat_room_invitation_received(d.pop("chatRoomInvitationReceived", UNSET))
+        _achievement_earned_raw = d.pop("achievementEarned", UNSET)
+        try:
 
-        def _parse_achievement_earned(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0
-            | AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                achievement_earned_type_0 = (
-                    AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0.from_dict(data)
-                )
-
-                return achievement_earned_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                achievement_earned_type_1 = (
-                    AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1.from_dict(data)
-                )
-
-                return achievement_earned_type_1
-
-            return cast(
+            def _parse_achievement_earned(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0
                 | AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    achievement_earned_type_0 = (
+                        AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0.from_dict(data)
+                    )
+
+                    return achievement_earned_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    achievement_earned_type_1 = (
+                        AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1.from_dict(data)
+                    )
+
+                    return achievement_earned_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType0
+                    | AdminShowUserResponse200NotificationRecieveConfigAchievementEarnedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            achievement_earned = _parse_achievement_earned(_achievement_earned_raw)
+
+        except PARSE_ERRORS as exc:
+            achievement_earned = mismatched(
+                "AdminShowUserResponse200NotificationRecieveConfig", "achievementEarned", _achievement_earned_raw, exc
             )
 
-        achievement_earned = _parse_achievement_earned(d.pop("achievementEarned", UNSET))
+        _app_raw = d.pop("app", UNSET)
+        try:
 
-        def _parse_app(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigAppType0
-            | AdminShowUserResponse200NotificationRecieveConfigAppType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAppType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                app_type_0 = AdminShowUserResponse200NotificationRecieveConfigAppType0.from_dict(data)
-
-                return app_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAppType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                app_type_1 = AdminShowUserResponse200NotificationRecieveConfigAppType1.from_dict(data)
-
-                return app_type_1
-
-            return cast(
+            def _parse_app(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigAppType0
                 | AdminShowUserResponse200NotificationRecieveConfigAppType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAppType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    app_type_0 = AdminShowUserResponse200NotificationRecieveConfigAppType0.from_dict(data)
+
+                    return app_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigAppType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    app_type_1 = AdminShowUserResponse200NotificationRecieveConfigAppType1.from_dict(data)
+
+                    return app_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigAppType0
+                    | AdminShowUserResponse200NotificationRecieveConfigAppType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        app = _parse_app(d.pop("app", UNSET))
+            app = _parse_app(_app_raw)
 
-        def _parse_test(
-            data: object,
-        ) -> (
-            AdminShowUserResponse200NotificationRecieveConfigTestType0
-            | AdminShowUserResponse200NotificationRecieveConfigTestType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            app = mismatched("AdminShowUserResponse200NotificationRecieveConfig", "app", _app_raw, exc)
 
-            def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigTestType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                test_type_0 = AdminShowUserResponse200NotificationRecieveConfigTestType0.from_dict(data)
+        _test_raw = d.pop("test", UNSET)
+        try:
 
-                return test_type_0
-
-            def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigTestType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                test_type_1 = AdminShowUserResponse200NotificationRecieveConfigTestType1.from_dict(data)
-
-                return test_type_1
-
-            return cast(
+            def _parse_test(
+                data: object,
+            ) -> (
                 AdminShowUserResponse200NotificationRecieveConfigTestType0
                 | AdminShowUserResponse200NotificationRecieveConfigTestType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
-                    ),
-                ),
-            )
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
 
-        test = _parse_test(d.pop("test", UNSET))
+                def _try_0(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigTestType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    test_type_0 = AdminShowUserResponse200NotificationRecieveConfigTestType0.from_dict(data)
+
+                    return test_type_0
+
+                def _try_1(data: Any) -> AdminShowUserResponse200NotificationRecieveConfigTestType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    test_type_1 = AdminShowUserResponse200NotificationRecieveConfigTestType1.from_dict(data)
+
+                    return test_type_1
+
+                return cast(
+                    AdminShowUserResponse200NotificationRecieveConfigTestType0
+                    | AdminShowUserResponse200NotificationRecieveConfigTestType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
+                    ),
+                )
+
+            test = _parse_test(_test_raw)
+
+        except PARSE_ERRORS as exc:
+            test = mismatched("AdminShowUserResponse200NotificationRecieveConfig", "test", _test_raw, exc)
 
         if d:
             unknown_properties("AdminShowUserResponse200NotificationRecieveConfig", d)

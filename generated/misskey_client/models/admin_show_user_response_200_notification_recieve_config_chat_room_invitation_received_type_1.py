@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -75,12 +77,10 @@ class AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceive
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error(
-                "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1", exc
-            ) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -113,15 +113,24 @@ class AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceive
         d = dict(src_dict)
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = (
-                _type_
-                if _type_ in {"list"}
-                else check_admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_1_type(
+            try:
+                _type_ = _type__raw
+                type_ = (
                     _type_
+                    if _type_ in {"list"}
+                    else check_admin_show_user_response_200_notification_recieve_config_chat_room_invitation_received_type_1_type(
+                        _type_
+                    )
                 )
-            )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched(
+                    "AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1",
+                    "type",
+                    _type__raw,
+                    exc,
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminShowUserResponse200NotificationRecieveConfigChatRoomInvitationReceivedType1", "type")

@@ -7,6 +7,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -79,20 +82,24 @@ class AdminSystemWebhookListBody:
                 if _on:
                     on = []
                     for on_item_data in _on:
-                        _on_item = on_item_data
-                        on_item = (
-                            _on_item
-                            if _on_item
-                            in {
-                                "abuseReport",
-                                "abuseReportResolved",
-                                "inactiveModeratorsInvitationOnlyChanged",
-                                "inactiveModeratorsWarning",
-                                "userCreated",
-                            }
-                            else check_admin_system_webhook_list_body_on_item(_on_item)
-                        )
+                        try:
+                            _on_item = on_item_data
+                            on_item = (
+                                _on_item
+                                if _on_item
+                                in {
+                                    "abuseReport",
+                                    "abuseReportResolved",
+                                    "inactiveModeratorsInvitationOnlyChanged",
+                                    "inactiveModeratorsWarning",
+                                    "userCreated",
+                                }
+                                else check_admin_system_webhook_list_body_on_item(_on_item)
+                            )
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            on_item = mismatched("on", index_of(_on, on_item_data), on_item_data, exc)
                         on.append(on_item)
                 else:
                     on = _on
@@ -102,10 +109,10 @@ class AdminSystemWebhookListBody:
             else:
                 _model.on = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminSystemWebhookListBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINSYSTEMWEBHOOKLISTBODY_KEYS}
@@ -130,31 +137,40 @@ class AdminSystemWebhookListBody:
         d = dict(src_dict)
         is_active = d.pop("isActive", UNSET)
 
-        _on = d.pop("on", UNSET)
-        on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET
-        if _on is not UNSET:
-            if type(_on) is not list:
-                raise TypeError(f"on: expected a list, not {type(_on).__name__}")
-            if _on:
-                on = []
-                for on_item_data in _on:
-                    _on_item = on_item_data
-                    on_item = (
-                        _on_item
-                        if _on_item
-                        in {
-                            "abuseReport",
-                            "abuseReportResolved",
-                            "inactiveModeratorsInvitationOnlyChanged",
-                            "inactiveModeratorsWarning",
-                            "userCreated",
-                        }
-                        else check_admin_system_webhook_list_body_on_item(_on_item)
-                    )
+        _on_raw = d.pop("on", UNSET)
+        try:
+            _on = _on_raw
+            on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET
+            if _on is not UNSET:
+                if type(_on) is not list:
+                    raise TypeError(f"on: expected a list, not {type(_on).__name__}")
+                if _on:
+                    on = []
+                    for on_item_data in _on:
+                        try:
+                            _on_item = on_item_data
+                            on_item = (
+                                _on_item
+                                if _on_item
+                                in {
+                                    "abuseReport",
+                                    "abuseReportResolved",
+                                    "inactiveModeratorsInvitationOnlyChanged",
+                                    "inactiveModeratorsWarning",
+                                    "userCreated",
+                                }
+                                else check_admin_system_webhook_list_body_on_item(_on_item)
+                            )
 
-                    on.append(on_item)
-            else:
-                on = _on
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            on_item = mismatched("on", index_of(_on, on_item_data), on_item_data, exc)
+                        on.append(on_item)
+                else:
+                    on = _on
+
+        except PARSE_ERRORS as exc:
+            on = mismatched("AdminSystemWebhookListBody", "on", _on_raw, exc)
 
         if d:
             unknown_properties("AdminSystemWebhookListBody", d)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -100,10 +102,10 @@ class AdminSystemWebhookTestBody:
             else:
                 _model.override = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminSystemWebhookTestBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINSYSTEMWEBHOOKTESTBODY_KEYS}
@@ -133,31 +135,40 @@ class AdminSystemWebhookTestBody:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = (
-                _type_
-                if _type_
-                in {
-                    "abuseReport",
-                    "abuseReportResolved",
-                    "inactiveModeratorsInvitationOnlyChanged",
-                    "inactiveModeratorsWarning",
-                    "userCreated",
-                }
-                else check_admin_system_webhook_test_body_type(_type_)
-            )
+            try:
+                _type_ = _type__raw
+                type_ = (
+                    _type_
+                    if _type_
+                    in {
+                        "abuseReport",
+                        "abuseReportResolved",
+                        "inactiveModeratorsInvitationOnlyChanged",
+                        "inactiveModeratorsWarning",
+                        "userCreated",
+                    }
+                    else check_admin_system_webhook_test_body_type(_type_)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("AdminSystemWebhookTestBody", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AdminSystemWebhookTestBody", "type")
             type_ = cast(Any, UNSET)
 
-        _override = d.pop("override", UNSET)
-        override: AdminSystemWebhookTestBodyOverride | Unset
-        if _override is UNSET:
-            override = UNSET
-        else:
-            override = AdminSystemWebhookTestBodyOverride.from_dict(_override)
+        _override_raw = d.pop("override", UNSET)
+        try:
+            _override = _override_raw
+            override: AdminSystemWebhookTestBodyOverride | Unset
+            if _override is UNSET:
+                override = UNSET
+            else:
+                override = AdminSystemWebhookTestBodyOverride.from_dict(_override)
+
+        except PARSE_ERRORS as exc:
+            override = mismatched("AdminSystemWebhookTestBody", "override", _override_raw, exc)
 
         if d:
             unknown_properties("AdminSystemWebhookTestBody", d)

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -1911,10 +1914,19 @@ class AdminUpdateMetaBody:
                 if _deliver_suspended_software:
                     deliver_suspended_software = []
                     for deliver_suspended_software_item_data in _deliver_suspended_software:
-                        deliver_suspended_software_item = AdminUpdateMetaBodyDeliverSuspendedSoftwareItem.from_dict(
-                            deliver_suspended_software_item_data
-                        )
+                        try:
+                            deliver_suspended_software_item = AdminUpdateMetaBodyDeliverSuspendedSoftwareItem.from_dict(
+                                deliver_suspended_software_item_data
+                            )
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            deliver_suspended_software_item = mismatched(
+                                "deliverSuspendedSoftware",
+                                index_of(_deliver_suspended_software, deliver_suspended_software_item_data),
+                                deliver_suspended_software_item_data,
+                                exc,
+                            )
                         deliver_suspended_software.append(deliver_suspended_software_item)
                 else:
                     deliver_suspended_software = _deliver_suspended_software
@@ -1987,10 +1999,10 @@ class AdminUpdateMetaBody:
             else:
                 _model.show_role_badges_of_remote_users = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminUpdateMetaBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINUPDATEMETABODY_KEYS}
@@ -2013,100 +2025,228 @@ class AdminUpdateMetaBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        disable_registration = d.pop("disableRegistration", UNSET)
+        _disable_registration_raw = d.pop("disableRegistration", UNSET)
+        try:
+            disable_registration = _disable_registration_raw
 
-        _pinned_users = d.pop("pinnedUsers", UNSET)
-        pinned_users: list[str] | None | Unset
-        if _pinned_users is None or _pinned_users is UNSET:
-            pinned_users = _pinned_users
-        else:
-            pinned_users_type_0: list[str] = _pinned_users
+        except PARSE_ERRORS as exc:
+            disable_registration = mismatched(
+                "AdminUpdateMetaBody", "disableRegistration", _disable_registration_raw, exc
+            )
 
-            pinned_users = pinned_users_type_0
+        _pinned_users_raw = d.pop("pinnedUsers", UNSET)
+        try:
+            _pinned_users = _pinned_users_raw
+            pinned_users: list[str] | None | Unset
+            if _pinned_users is None or _pinned_users is UNSET:
+                pinned_users = _pinned_users
+            else:
+                pinned_users_type_0: list[str] = _pinned_users
 
-        _hidden_tags = d.pop("hiddenTags", UNSET)
-        hidden_tags: list[str] | None | Unset
-        if _hidden_tags is None or _hidden_tags is UNSET:
-            hidden_tags = _hidden_tags
-        else:
-            hidden_tags_type_0: list[str] = _hidden_tags
+                pinned_users = pinned_users_type_0
 
-            hidden_tags = hidden_tags_type_0
+        except PARSE_ERRORS as exc:
+            pinned_users = mismatched("AdminUpdateMetaBody", "pinnedUsers", _pinned_users_raw, exc)
 
-        _blocked_hosts = d.pop("blockedHosts", UNSET)
-        blocked_hosts: list[str] | None | Unset
-        if _blocked_hosts is None or _blocked_hosts is UNSET:
-            blocked_hosts = _blocked_hosts
-        else:
-            blocked_hosts_type_0: list[str] = _blocked_hosts
+        _hidden_tags_raw = d.pop("hiddenTags", UNSET)
+        try:
+            _hidden_tags = _hidden_tags_raw
+            hidden_tags: list[str] | None | Unset
+            if _hidden_tags is None or _hidden_tags is UNSET:
+                hidden_tags = _hidden_tags
+            else:
+                hidden_tags_type_0: list[str] = _hidden_tags
 
-            blocked_hosts = blocked_hosts_type_0
+                hidden_tags = hidden_tags_type_0
 
-        _sensitive_words = d.pop("sensitiveWords", UNSET)
-        sensitive_words: list[str] | None | Unset
-        if _sensitive_words is None or _sensitive_words is UNSET:
-            sensitive_words = _sensitive_words
-        else:
-            sensitive_words_type_0: list[str] = _sensitive_words
+        except PARSE_ERRORS as exc:
+            hidden_tags = mismatched("AdminUpdateMetaBody", "hiddenTags", _hidden_tags_raw, exc)
 
-            sensitive_words = sensitive_words_type_0
+        _blocked_hosts_raw = d.pop("blockedHosts", UNSET)
+        try:
+            _blocked_hosts = _blocked_hosts_raw
+            blocked_hosts: list[str] | None | Unset
+            if _blocked_hosts is None or _blocked_hosts is UNSET:
+                blocked_hosts = _blocked_hosts
+            else:
+                blocked_hosts_type_0: list[str] = _blocked_hosts
 
-        _prohibited_words = d.pop("prohibitedWords", UNSET)
-        prohibited_words: list[str] | None | Unset
-        if _prohibited_words is None or _prohibited_words is UNSET:
-            prohibited_words = _prohibited_words
-        else:
-            prohibited_words_type_0: list[str] = _prohibited_words
+                blocked_hosts = blocked_hosts_type_0
 
-            prohibited_words = prohibited_words_type_0
+        except PARSE_ERRORS as exc:
+            blocked_hosts = mismatched("AdminUpdateMetaBody", "blockedHosts", _blocked_hosts_raw, exc)
 
-        _prohibited_words_for_name_of_user = d.pop("prohibitedWordsForNameOfUser", UNSET)
-        prohibited_words_for_name_of_user: list[str] | None | Unset
-        if _prohibited_words_for_name_of_user is None or _prohibited_words_for_name_of_user is UNSET:
-            prohibited_words_for_name_of_user = _prohibited_words_for_name_of_user
-        else:
-            prohibited_words_for_name_of_user_type_0: list[str] = _prohibited_words_for_name_of_user
+        _sensitive_words_raw = d.pop("sensitiveWords", UNSET)
+        try:
+            _sensitive_words = _sensitive_words_raw
+            sensitive_words: list[str] | None | Unset
+            if _sensitive_words is None or _sensitive_words is UNSET:
+                sensitive_words = _sensitive_words
+            else:
+                sensitive_words_type_0: list[str] = _sensitive_words
 
-            prohibited_words_for_name_of_user = prohibited_words_for_name_of_user_type_0
+                sensitive_words = sensitive_words_type_0
 
-        theme_color = d.pop("themeColor", UNSET)
+        except PARSE_ERRORS as exc:
+            sensitive_words = mismatched("AdminUpdateMetaBody", "sensitiveWords", _sensitive_words_raw, exc)
 
-        mascot_image_url = d.pop("mascotImageUrl", UNSET)
+        _prohibited_words_raw = d.pop("prohibitedWords", UNSET)
+        try:
+            _prohibited_words = _prohibited_words_raw
+            prohibited_words: list[str] | None | Unset
+            if _prohibited_words is None or _prohibited_words is UNSET:
+                prohibited_words = _prohibited_words
+            else:
+                prohibited_words_type_0: list[str] = _prohibited_words
 
-        banner_url = d.pop("bannerUrl", UNSET)
+                prohibited_words = prohibited_words_type_0
 
-        server_error_image_url = d.pop("serverErrorImageUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            prohibited_words = mismatched("AdminUpdateMetaBody", "prohibitedWords", _prohibited_words_raw, exc)
 
-        info_image_url = d.pop("infoImageUrl", UNSET)
+        _prohibited_words_for_name_of_user_raw = d.pop("prohibitedWordsForNameOfUser", UNSET)
+        try:
+            _prohibited_words_for_name_of_user = _prohibited_words_for_name_of_user_raw
+            prohibited_words_for_name_of_user: list[str] | None | Unset
+            if _prohibited_words_for_name_of_user is None or _prohibited_words_for_name_of_user is UNSET:
+                prohibited_words_for_name_of_user = _prohibited_words_for_name_of_user
+            else:
+                prohibited_words_for_name_of_user_type_0: list[str] = _prohibited_words_for_name_of_user
 
-        not_found_image_url = d.pop("notFoundImageUrl", UNSET)
+                prohibited_words_for_name_of_user = prohibited_words_for_name_of_user_type_0
 
-        icon_url = d.pop("iconUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            prohibited_words_for_name_of_user = mismatched(
+                "AdminUpdateMetaBody", "prohibitedWordsForNameOfUser", _prohibited_words_for_name_of_user_raw, exc
+            )
 
-        app_192_icon_url = d.pop("app192IconUrl", UNSET)
+        _theme_color_raw = d.pop("themeColor", UNSET)
+        try:
+            theme_color = _theme_color_raw
 
-        app_512_icon_url = d.pop("app512IconUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            theme_color = mismatched("AdminUpdateMetaBody", "themeColor", _theme_color_raw, exc)
 
-        background_image_url = d.pop("backgroundImageUrl", UNSET)
+        _mascot_image_url_raw = d.pop("mascotImageUrl", UNSET)
+        try:
+            mascot_image_url = _mascot_image_url_raw
 
-        logo_image_url = d.pop("logoImageUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            mascot_image_url = mismatched("AdminUpdateMetaBody", "mascotImageUrl", _mascot_image_url_raw, exc)
 
-        name = d.pop("name", UNSET)
+        _banner_url_raw = d.pop("bannerUrl", UNSET)
+        try:
+            banner_url = _banner_url_raw
 
-        short_name = d.pop("shortName", UNSET)
+        except PARSE_ERRORS as exc:
+            banner_url = mismatched("AdminUpdateMetaBody", "bannerUrl", _banner_url_raw, exc)
 
-        description = d.pop("description", UNSET)
+        _server_error_image_url_raw = d.pop("serverErrorImageUrl", UNSET)
+        try:
+            server_error_image_url = _server_error_image_url_raw
 
-        default_light_theme = d.pop("defaultLightTheme", UNSET)
+        except PARSE_ERRORS as exc:
+            server_error_image_url = mismatched(
+                "AdminUpdateMetaBody", "serverErrorImageUrl", _server_error_image_url_raw, exc
+            )
 
-        default_dark_theme = d.pop("defaultDarkTheme", UNSET)
+        _info_image_url_raw = d.pop("infoImageUrl", UNSET)
+        try:
+            info_image_url = _info_image_url_raw
 
-        _client_options = d.pop("clientOptions", UNSET)
-        client_options: AdminUpdateMetaBodyClientOptions | Unset
-        if _client_options is UNSET:
-            client_options = UNSET
-        else:
-            client_options = AdminUpdateMetaBodyClientOptions.from_dict(_client_options)
+        except PARSE_ERRORS as exc:
+            info_image_url = mismatched("AdminUpdateMetaBody", "infoImageUrl", _info_image_url_raw, exc)
+
+        _not_found_image_url_raw = d.pop("notFoundImageUrl", UNSET)
+        try:
+            not_found_image_url = _not_found_image_url_raw
+
+        except PARSE_ERRORS as exc:
+            not_found_image_url = mismatched("AdminUpdateMetaBody", "notFoundImageUrl", _not_found_image_url_raw, exc)
+
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        try:
+            icon_url = _icon_url_raw
+
+        except PARSE_ERRORS as exc:
+            icon_url = mismatched("AdminUpdateMetaBody", "iconUrl", _icon_url_raw, exc)
+
+        _app_192_icon_url_raw = d.pop("app192IconUrl", UNSET)
+        try:
+            app_192_icon_url = _app_192_icon_url_raw
+
+        except PARSE_ERRORS as exc:
+            app_192_icon_url = mismatched("AdminUpdateMetaBody", "app192IconUrl", _app_192_icon_url_raw, exc)
+
+        _app_512_icon_url_raw = d.pop("app512IconUrl", UNSET)
+        try:
+            app_512_icon_url = _app_512_icon_url_raw
+
+        except PARSE_ERRORS as exc:
+            app_512_icon_url = mismatched("AdminUpdateMetaBody", "app512IconUrl", _app_512_icon_url_raw, exc)
+
+        _background_image_url_raw = d.pop("backgroundImageUrl", UNSET)
+        try:
+            background_image_url = _background_image_url_raw
+
+        except PARSE_ERRORS as exc:
+            background_image_url = mismatched(
+                "AdminUpdateMetaBody", "backgroundImageUrl", _background_image_url_raw, exc
+            )
+
+        _logo_image_url_raw = d.pop("logoImageUrl", UNSET)
+        try:
+            logo_image_url = _logo_image_url_raw
+
+        except PARSE_ERRORS as exc:
+            logo_image_url = mismatched("AdminUpdateMetaBody", "logoImageUrl", _logo_image_url_raw, exc)
+
+        _name_raw = d.pop("name", UNSET)
+        try:
+            name = _name_raw
+
+        except PARSE_ERRORS as exc:
+            name = mismatched("AdminUpdateMetaBody", "name", _name_raw, exc)
+
+        _short_name_raw = d.pop("shortName", UNSET)
+        try:
+            short_name = _short_name_raw
+
+        except PARSE_ERRORS as exc:
+            short_name = mismatched("AdminUpdateMetaBody", "shortName", _short_name_raw, exc)
+
+        _description_raw = d.pop("description", UNSET)
+        try:
+            description = _description_raw
+
+        except PARSE_ERRORS as exc:
+            description = mismatched("AdminUpdateMetaBody", "description", _description_raw, exc)
+
+        _default_light_theme_raw = d.pop("defaultLightTheme", UNSET)
+        try:
+            default_light_theme = _default_light_theme_raw
+
+        except PARSE_ERRORS as exc:
+            default_light_theme = mismatched("AdminUpdateMetaBody", "defaultLightTheme", _default_light_theme_raw, exc)
+
+        _default_dark_theme_raw = d.pop("defaultDarkTheme", UNSET)
+        try:
+            default_dark_theme = _default_dark_theme_raw
+
+        except PARSE_ERRORS as exc:
+            default_dark_theme = mismatched("AdminUpdateMetaBody", "defaultDarkTheme", _default_dark_theme_raw, exc)
+
+        _client_options_raw = d.pop("clientOptions", UNSET)
+        try:
+            _client_options = _client_options_raw
+            client_options: AdminUpdateMetaBodyClientOptions | Unset
+            if _client_options is UNSET:
+                client_options = UNSET
+            else:
+                client_options = AdminUpdateMetaBodyClientOptions.from_dict(_client_options)
+
+        except PARSE_ERRORS as exc:
+            client_options = mismatched("AdminUpdateMetaBody", "clientOptions", _client_options_raw, exc)
 
         cache_remote_files = d.pop("cacheRemoteFiles", UNSET)
 
@@ -2116,115 +2256,331 @@ class AdminUpdateMetaBody:
 
         enable_hcaptcha = d.pop("enableHcaptcha", UNSET)
 
-        hcaptcha_site_key = d.pop("hcaptchaSiteKey", UNSET)
+        _hcaptcha_site_key_raw = d.pop("hcaptchaSiteKey", UNSET)
+        try:
+            hcaptcha_site_key = _hcaptcha_site_key_raw
 
-        hcaptcha_secret_key = d.pop("hcaptchaSecretKey", UNSET)
+        except PARSE_ERRORS as exc:
+            hcaptcha_site_key = mismatched("AdminUpdateMetaBody", "hcaptchaSiteKey", _hcaptcha_site_key_raw, exc)
+
+        _hcaptcha_secret_key_raw = d.pop("hcaptchaSecretKey", UNSET)
+        try:
+            hcaptcha_secret_key = _hcaptcha_secret_key_raw
+
+        except PARSE_ERRORS as exc:
+            hcaptcha_secret_key = mismatched("AdminUpdateMetaBody", "hcaptchaSecretKey", _hcaptcha_secret_key_raw, exc)
 
         enable_mcaptcha = d.pop("enableMcaptcha", UNSET)
 
-        mcaptcha_site_key = d.pop("mcaptchaSiteKey", UNSET)
+        _mcaptcha_site_key_raw = d.pop("mcaptchaSiteKey", UNSET)
+        try:
+            mcaptcha_site_key = _mcaptcha_site_key_raw
 
-        mcaptcha_instance_url = d.pop("mcaptchaInstanceUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            mcaptcha_site_key = mismatched("AdminUpdateMetaBody", "mcaptchaSiteKey", _mcaptcha_site_key_raw, exc)
 
-        mcaptcha_secret_key = d.pop("mcaptchaSecretKey", UNSET)
+        _mcaptcha_instance_url_raw = d.pop("mcaptchaInstanceUrl", UNSET)
+        try:
+            mcaptcha_instance_url = _mcaptcha_instance_url_raw
+
+        except PARSE_ERRORS as exc:
+            mcaptcha_instance_url = mismatched(
+                "AdminUpdateMetaBody", "mcaptchaInstanceUrl", _mcaptcha_instance_url_raw, exc
+            )
+
+        _mcaptcha_secret_key_raw = d.pop("mcaptchaSecretKey", UNSET)
+        try:
+            mcaptcha_secret_key = _mcaptcha_secret_key_raw
+
+        except PARSE_ERRORS as exc:
+            mcaptcha_secret_key = mismatched("AdminUpdateMetaBody", "mcaptchaSecretKey", _mcaptcha_secret_key_raw, exc)
 
         enable_recaptcha = d.pop("enableRecaptcha", UNSET)
 
-        recaptcha_site_key = d.pop("recaptchaSiteKey", UNSET)
+        _recaptcha_site_key_raw = d.pop("recaptchaSiteKey", UNSET)
+        try:
+            recaptcha_site_key = _recaptcha_site_key_raw
 
-        recaptcha_secret_key = d.pop("recaptchaSecretKey", UNSET)
+        except PARSE_ERRORS as exc:
+            recaptcha_site_key = mismatched("AdminUpdateMetaBody", "recaptchaSiteKey", _recaptcha_site_key_raw, exc)
+
+        _recaptcha_secret_key_raw = d.pop("recaptchaSecretKey", UNSET)
+        try:
+            recaptcha_secret_key = _recaptcha_secret_key_raw
+
+        except PARSE_ERRORS as exc:
+            recaptcha_secret_key = mismatched(
+                "AdminUpdateMetaBody", "recaptchaSecretKey", _recaptcha_secret_key_raw, exc
+            )
 
         enable_turnstile = d.pop("enableTurnstile", UNSET)
 
-        turnstile_site_key = d.pop("turnstileSiteKey", UNSET)
+        _turnstile_site_key_raw = d.pop("turnstileSiteKey", UNSET)
+        try:
+            turnstile_site_key = _turnstile_site_key_raw
 
-        turnstile_secret_key = d.pop("turnstileSecretKey", UNSET)
+        except PARSE_ERRORS as exc:
+            turnstile_site_key = mismatched("AdminUpdateMetaBody", "turnstileSiteKey", _turnstile_site_key_raw, exc)
+
+        _turnstile_secret_key_raw = d.pop("turnstileSecretKey", UNSET)
+        try:
+            turnstile_secret_key = _turnstile_secret_key_raw
+
+        except PARSE_ERRORS as exc:
+            turnstile_secret_key = mismatched(
+                "AdminUpdateMetaBody", "turnstileSecretKey", _turnstile_secret_key_raw, exc
+            )
 
         enable_testcaptcha = d.pop("enableTestcaptcha", UNSET)
 
-        google_analytics_measurement_id = d.pop("googleAnalyticsMeasurementId", UNSET)
+        _google_analytics_measurement_id_raw = d.pop("googleAnalyticsMeasurementId", UNSET)
+        try:
+            google_analytics_measurement_id = _google_analytics_measurement_id_raw
 
-        _sensitive_media_detection = d.pop("sensitiveMediaDetection", UNSET)
-        sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset
-        if _sensitive_media_detection is UNSET:
-            sensitive_media_detection = UNSET
-        else:
-            sensitive_media_detection = check_admin_update_meta_body_sensitive_media_detection(
-                _sensitive_media_detection
+        except PARSE_ERRORS as exc:
+            google_analytics_measurement_id = mismatched(
+                "AdminUpdateMetaBody", "googleAnalyticsMeasurementId", _google_analytics_measurement_id_raw, exc
             )
 
-        _sensitive_media_detection_sensitivity = d.pop("sensitiveMediaDetectionSensitivity", UNSET)
-        sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset
-        if _sensitive_media_detection_sensitivity is UNSET:
-            sensitive_media_detection_sensitivity = UNSET
-        else:
-            sensitive_media_detection_sensitivity = check_admin_update_meta_body_sensitive_media_detection_sensitivity(
-                _sensitive_media_detection_sensitivity
+        _sensitive_media_detection_raw = d.pop("sensitiveMediaDetection", UNSET)
+        try:
+            _sensitive_media_detection = _sensitive_media_detection_raw
+            sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset
+            if _sensitive_media_detection is UNSET:
+                sensitive_media_detection = UNSET
+            else:
+                sensitive_media_detection = check_admin_update_meta_body_sensitive_media_detection(
+                    _sensitive_media_detection
+                )
+
+        except PARSE_ERRORS as exc:
+            sensitive_media_detection = mismatched(
+                "AdminUpdateMetaBody", "sensitiveMediaDetection", _sensitive_media_detection_raw, exc
+            )
+
+        _sensitive_media_detection_sensitivity_raw = d.pop("sensitiveMediaDetectionSensitivity", UNSET)
+        try:
+            _sensitive_media_detection_sensitivity = _sensitive_media_detection_sensitivity_raw
+            sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset
+            if _sensitive_media_detection_sensitivity is UNSET:
+                sensitive_media_detection_sensitivity = UNSET
+            else:
+                sensitive_media_detection_sensitivity = (
+                    check_admin_update_meta_body_sensitive_media_detection_sensitivity(
+                        _sensitive_media_detection_sensitivity
+                    )
+                )
+
+        except PARSE_ERRORS as exc:
+            sensitive_media_detection_sensitivity = mismatched(
+                "AdminUpdateMetaBody",
+                "sensitiveMediaDetectionSensitivity",
+                _sensitive_media_detection_sensitivity_raw,
+                exc,
             )
 
         set_sensitive_flag_automatically = d.pop("setSensitiveFlagAutomatically", UNSET)
 
         enable_sensitive_media_detection_for_videos = d.pop("enableSensitiveMediaDetectionForVideos", UNSET)
 
-        maintainer_name = d.pop("maintainerName", UNSET)
+        _maintainer_name_raw = d.pop("maintainerName", UNSET)
+        try:
+            maintainer_name = _maintainer_name_raw
 
-        maintainer_email = d.pop("maintainerEmail", UNSET)
+        except PARSE_ERRORS as exc:
+            maintainer_name = mismatched("AdminUpdateMetaBody", "maintainerName", _maintainer_name_raw, exc)
 
-        langs: list[str] = d.pop("langs", UNSET)
+        _maintainer_email_raw = d.pop("maintainerEmail", UNSET)
+        try:
+            maintainer_email = _maintainer_email_raw
 
-        deepl_auth_key = d.pop("deeplAuthKey", UNSET)
+        except PARSE_ERRORS as exc:
+            maintainer_email = mismatched("AdminUpdateMetaBody", "maintainerEmail", _maintainer_email_raw, exc)
+
+        _langs_raw = d.pop("langs", UNSET)
+        try:
+            langs: list[str] = _langs_raw
+
+        except PARSE_ERRORS as exc:
+            langs = mismatched("AdminUpdateMetaBody", "langs", _langs_raw, exc)
+
+        _deepl_auth_key_raw = d.pop("deeplAuthKey", UNSET)
+        try:
+            deepl_auth_key = _deepl_auth_key_raw
+
+        except PARSE_ERRORS as exc:
+            deepl_auth_key = mismatched("AdminUpdateMetaBody", "deeplAuthKey", _deepl_auth_key_raw, exc)
 
         deepl_is_pro = d.pop("deeplIsPro", UNSET)
 
         enable_email = d.pop("enableEmail", UNSET)
 
-        email = d.pop("email", UNSET)
+        _email_raw = d.pop("email", UNSET)
+        try:
+            email = _email_raw
+
+        except PARSE_ERRORS as exc:
+            email = mismatched("AdminUpdateMetaBody", "email", _email_raw, exc)
 
         smtp_secure = d.pop("smtpSecure", UNSET)
 
-        smtp_host = d.pop("smtpHost", UNSET)
+        _smtp_host_raw = d.pop("smtpHost", UNSET)
+        try:
+            smtp_host = _smtp_host_raw
 
-        smtp_port = d.pop("smtpPort", UNSET)
+        except PARSE_ERRORS as exc:
+            smtp_host = mismatched("AdminUpdateMetaBody", "smtpHost", _smtp_host_raw, exc)
 
-        smtp_user = d.pop("smtpUser", UNSET)
+        _smtp_port_raw = d.pop("smtpPort", UNSET)
+        try:
+            smtp_port = _smtp_port_raw
 
-        smtp_pass = d.pop("smtpPass", UNSET)
+        except PARSE_ERRORS as exc:
+            smtp_port = mismatched("AdminUpdateMetaBody", "smtpPort", _smtp_port_raw, exc)
+
+        _smtp_user_raw = d.pop("smtpUser", UNSET)
+        try:
+            smtp_user = _smtp_user_raw
+
+        except PARSE_ERRORS as exc:
+            smtp_user = mismatched("AdminUpdateMetaBody", "smtpUser", _smtp_user_raw, exc)
+
+        _smtp_pass_raw = d.pop("smtpPass", UNSET)
+        try:
+            smtp_pass = _smtp_pass_raw
+
+        except PARSE_ERRORS as exc:
+            smtp_pass = mismatched("AdminUpdateMetaBody", "smtpPass", _smtp_pass_raw, exc)
 
         enable_service_worker = d.pop("enableServiceWorker", UNSET)
 
-        sw_public_key = d.pop("swPublicKey", UNSET)
+        _sw_public_key_raw = d.pop("swPublicKey", UNSET)
+        try:
+            sw_public_key = _sw_public_key_raw
 
-        sw_private_key = d.pop("swPrivateKey", UNSET)
+        except PARSE_ERRORS as exc:
+            sw_public_key = mismatched("AdminUpdateMetaBody", "swPublicKey", _sw_public_key_raw, exc)
 
-        tos_url = d.pop("tosUrl", UNSET)
+        _sw_private_key_raw = d.pop("swPrivateKey", UNSET)
+        try:
+            sw_private_key = _sw_private_key_raw
 
-        repository_url = d.pop("repositoryUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            sw_private_key = mismatched("AdminUpdateMetaBody", "swPrivateKey", _sw_private_key_raw, exc)
 
-        feedback_url = d.pop("feedbackUrl", UNSET)
+        _tos_url_raw = d.pop("tosUrl", UNSET)
+        try:
+            tos_url = _tos_url_raw
 
-        impressum_url = d.pop("impressumUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            tos_url = mismatched("AdminUpdateMetaBody", "tosUrl", _tos_url_raw, exc)
 
-        privacy_policy_url = d.pop("privacyPolicyUrl", UNSET)
+        _repository_url_raw = d.pop("repositoryUrl", UNSET)
+        try:
+            repository_url = _repository_url_raw
 
-        inquiry_url = d.pop("inquiryUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            repository_url = mismatched("AdminUpdateMetaBody", "repositoryUrl", _repository_url_raw, exc)
+
+        _feedback_url_raw = d.pop("feedbackUrl", UNSET)
+        try:
+            feedback_url = _feedback_url_raw
+
+        except PARSE_ERRORS as exc:
+            feedback_url = mismatched("AdminUpdateMetaBody", "feedbackUrl", _feedback_url_raw, exc)
+
+        _impressum_url_raw = d.pop("impressumUrl", UNSET)
+        try:
+            impressum_url = _impressum_url_raw
+
+        except PARSE_ERRORS as exc:
+            impressum_url = mismatched("AdminUpdateMetaBody", "impressumUrl", _impressum_url_raw, exc)
+
+        _privacy_policy_url_raw = d.pop("privacyPolicyUrl", UNSET)
+        try:
+            privacy_policy_url = _privacy_policy_url_raw
+
+        except PARSE_ERRORS as exc:
+            privacy_policy_url = mismatched("AdminUpdateMetaBody", "privacyPolicyUrl", _privacy_policy_url_raw, exc)
+
+        _inquiry_url_raw = d.pop("inquiryUrl", UNSET)
+        try:
+            inquiry_url = _inquiry_url_raw
+
+        except PARSE_ERRORS as exc:
+            inquiry_url = mismatched("AdminUpdateMetaBody", "inquiryUrl", _inquiry_url_raw, exc)
 
         use_object_storage = d.pop("useObjectStorage", UNSET)
 
-        object_storage_base_url = d.pop("objectStorageBaseUrl", UNSET)
+        _object_storage_base_url_raw = d.pop("objectStorageBaseUrl", UNSET)
+        try:
+            object_storage_base_url = _object_storage_base_url_raw
 
-        object_storage_bucket = d.pop("objectStorageBucket", UNSET)
+        except PARSE_ERRORS as exc:
+            object_storage_base_url = mismatched(
+                "AdminUpdateMetaBody", "objectStorageBaseUrl", _object_storage_base_url_raw, exc
+            )
 
-        object_storage_prefix = d.pop("objectStoragePrefix", UNSET)
+        _object_storage_bucket_raw = d.pop("objectStorageBucket", UNSET)
+        try:
+            object_storage_bucket = _object_storage_bucket_raw
 
-        object_storage_endpoint = d.pop("objectStorageEndpoint", UNSET)
+        except PARSE_ERRORS as exc:
+            object_storage_bucket = mismatched(
+                "AdminUpdateMetaBody", "objectStorageBucket", _object_storage_bucket_raw, exc
+            )
 
-        object_storage_region = d.pop("objectStorageRegion", UNSET)
+        _object_storage_prefix_raw = d.pop("objectStoragePrefix", UNSET)
+        try:
+            object_storage_prefix = _object_storage_prefix_raw
 
-        object_storage_port = d.pop("objectStoragePort", UNSET)
+        except PARSE_ERRORS as exc:
+            object_storage_prefix = mismatched(
+                "AdminUpdateMetaBody", "objectStoragePrefix", _object_storage_prefix_raw, exc
+            )
 
-        object_storage_access_key = d.pop("objectStorageAccessKey", UNSET)
+        _object_storage_endpoint_raw = d.pop("objectStorageEndpoint", UNSET)
+        try:
+            object_storage_endpoint = _object_storage_endpoint_raw
 
-        object_storage_secret_key = d.pop("objectStorageSecretKey", UNSET)
+        except PARSE_ERRORS as exc:
+            object_storage_endpoint = mismatched(
+                "AdminUpdateMetaBody", "objectStorageEndpoint", _object_storage_endpoint_raw, exc
+            )
+
+        _object_storage_region_raw = d.pop("objectStorageRegion", UNSET)
+        try:
+            object_storage_region = _object_storage_region_raw
+
+        except PARSE_ERRORS as exc:
+            object_storage_region = mismatched(
+                "AdminUpdateMetaBody", "objectStorageRegion", _object_storage_region_raw, exc
+            )
+
+        _object_storage_port_raw = d.pop("objectStoragePort", UNSET)
+        try:
+            object_storage_port = _object_storage_port_raw
+
+        except PARSE_ERRORS as exc:
+            object_storage_port = mismatched("AdminUpdateMetaBody", "objectStoragePort", _object_storage_port_raw, exc)
+
+        _object_storage_access_key_raw = d.pop("objectStorageAccessKey", UNSET)
+        try:
+            object_storage_access_key = _object_storage_access_key_raw
+
+        except PARSE_ERRORS as exc:
+            object_storage_access_key = mismatched(
+                "AdminUpdateMetaBody", "objectStorageAccessKey", _object_storage_access_key_raw, exc
+            )
+
+        _object_storage_secret_key_raw = d.pop("objectStorageSecretKey", UNSET)
+        try:
+            object_storage_secret_key = _object_storage_secret_key_raw
+
+        except PARSE_ERRORS as exc:
+            object_storage_secret_key = mismatched(
+                "AdminUpdateMetaBody", "objectStorageSecretKey", _object_storage_secret_key_raw, exc
+            )
 
         object_storage_use_ssl = d.pop("objectStorageUseSSL", UNSET)
 
@@ -2240,13 +2596,28 @@ class AdminUpdateMetaBody:
 
         enable_verifymail_api = d.pop("enableVerifymailApi", UNSET)
 
-        verifymail_auth_key = d.pop("verifymailAuthKey", UNSET)
+        _verifymail_auth_key_raw = d.pop("verifymailAuthKey", UNSET)
+        try:
+            verifymail_auth_key = _verifymail_auth_key_raw
+
+        except PARSE_ERRORS as exc:
+            verifymail_auth_key = mismatched("AdminUpdateMetaBody", "verifymailAuthKey", _verifymail_auth_key_raw, exc)
 
         enable_truemail_api = d.pop("enableTruemailApi", UNSET)
 
-        truemail_instance = d.pop("truemailInstance", UNSET)
+        _truemail_instance_raw = d.pop("truemailInstance", UNSET)
+        try:
+            truemail_instance = _truemail_instance_raw
 
-        truemail_auth_key = d.pop("truemailAuthKey", UNSET)
+        except PARSE_ERRORS as exc:
+            truemail_instance = mismatched("AdminUpdateMetaBody", "truemailInstance", _truemail_instance_raw, exc)
+
+        _truemail_auth_key_raw = d.pop("truemailAuthKey", UNSET)
+        try:
+            truemail_auth_key = _truemail_auth_key_raw
+
+        except PARSE_ERRORS as exc:
+            truemail_auth_key = mismatched("AdminUpdateMetaBody", "truemailAuthKey", _truemail_auth_key_raw, exc)
 
         enable_charts_for_remote_user = d.pop("enableChartsForRemoteUser", UNSET)
 
@@ -2258,11 +2629,28 @@ class AdminUpdateMetaBody:
 
         enable_identicon_generation = d.pop("enableIdenticonGeneration", UNSET)
 
-        server_rules: list[str] = d.pop("serverRules", UNSET)
+        _server_rules_raw = d.pop("serverRules", UNSET)
+        try:
+            server_rules: list[str] = _server_rules_raw
 
-        banned_email_domains: list[str] = d.pop("bannedEmailDomains", UNSET)
+        except PARSE_ERRORS as exc:
+            server_rules = mismatched("AdminUpdateMetaBody", "serverRules", _server_rules_raw, exc)
 
-        preserved_usernames: list[str] = d.pop("preservedUsernames", UNSET)
+        _banned_email_domains_raw = d.pop("bannedEmailDomains", UNSET)
+        try:
+            banned_email_domains: list[str] = _banned_email_domains_raw
+
+        except PARSE_ERRORS as exc:
+            banned_email_domains = mismatched(
+                "AdminUpdateMetaBody", "bannedEmailDomains", _banned_email_domains_raw, exc
+            )
+
+        _preserved_usernames_raw = d.pop("preservedUsernames", UNSET)
+        try:
+            preserved_usernames: list[str] = _preserved_usernames_raw
+
+        except PARSE_ERRORS as exc:
+            preserved_usernames = mismatched("AdminUpdateMetaBody", "preservedUsernames", _preserved_usernames_raw, exc)
 
         manifest_json_override = d.pop("manifestJsonOverride", UNSET)
 
@@ -2282,25 +2670,42 @@ class AdminUpdateMetaBody:
 
         notes_per_one_ad = d.pop("notesPerOneAd", UNSET)
 
-        _silenced_hosts = d.pop("silencedHosts", UNSET)
-        silenced_hosts: list[str] | None | Unset
-        if _silenced_hosts is None or _silenced_hosts is UNSET:
-            silenced_hosts = _silenced_hosts
-        else:
-            silenced_hosts_type_0: list[str] = _silenced_hosts
+        _silenced_hosts_raw = d.pop("silencedHosts", UNSET)
+        try:
+            _silenced_hosts = _silenced_hosts_raw
+            silenced_hosts: list[str] | None | Unset
+            if _silenced_hosts is None or _silenced_hosts is UNSET:
+                silenced_hosts = _silenced_hosts
+            else:
+                silenced_hosts_type_0: list[str] = _silenced_hosts
 
-            silenced_hosts = silenced_hosts_type_0
+                silenced_hosts = silenced_hosts_type_0
 
-        _media_silenced_hosts = d.pop("mediaSilencedHosts", UNSET)
-        media_silenced_hosts: list[str] | None | Unset
-        if _media_silenced_hosts is None or _media_silenced_hosts is UNSET:
-            media_silenced_hosts = _media_silenced_hosts
-        else:
-            media_silenced_hosts_type_0: list[str] = _media_silenced_hosts
+        except PARSE_ERRORS as exc:
+            silenced_hosts = mismatched("AdminUpdateMetaBody", "silencedHosts", _silenced_hosts_raw, exc)
 
-            media_silenced_hosts = media_silenced_hosts_type_0
+        _media_silenced_hosts_raw = d.pop("mediaSilencedHosts", UNSET)
+        try:
+            _media_silenced_hosts = _media_silenced_hosts_raw
+            media_silenced_hosts: list[str] | None | Unset
+            if _media_silenced_hosts is None or _media_silenced_hosts is UNSET:
+                media_silenced_hosts = _media_silenced_hosts
+            else:
+                media_silenced_hosts_type_0: list[str] = _media_silenced_hosts
 
-        summaly_proxy = d.pop("summalyProxy", UNSET)
+                media_silenced_hosts = media_silenced_hosts_type_0
+
+        except PARSE_ERRORS as exc:
+            media_silenced_hosts = mismatched(
+                "AdminUpdateMetaBody", "mediaSilencedHosts", _media_silenced_hosts_raw, exc
+            )
+
+        _summaly_proxy_raw = d.pop("summalyProxy", UNSET)
+        try:
+            summaly_proxy = _summaly_proxy_raw
+
+        except PARSE_ERRORS as exc:
+            summaly_proxy = mismatched("AdminUpdateMetaBody", "summalyProxy", _summaly_proxy_raw, exc)
 
         url_preview_enabled = d.pop("urlPreviewEnabled", UNSET)
 
@@ -2312,46 +2717,93 @@ class AdminUpdateMetaBody:
 
         url_preview_require_content_length = d.pop("urlPreviewRequireContentLength", UNSET)
 
-        url_preview_user_agent = d.pop("urlPreviewUserAgent", UNSET)
+        _url_preview_user_agent_raw = d.pop("urlPreviewUserAgent", UNSET)
+        try:
+            url_preview_user_agent = _url_preview_user_agent_raw
 
-        url_preview_summary_proxy_url = d.pop("urlPreviewSummaryProxyUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            url_preview_user_agent = mismatched(
+                "AdminUpdateMetaBody", "urlPreviewUserAgent", _url_preview_user_agent_raw, exc
+            )
 
-        _federation = d.pop("federation", UNSET)
-        federation: AdminUpdateMetaBodyFederation | Unset
-        if _federation is UNSET:
-            federation = UNSET
-        else:
-            federation = check_admin_update_meta_body_federation(_federation)
+        _url_preview_summary_proxy_url_raw = d.pop("urlPreviewSummaryProxyUrl", UNSET)
+        try:
+            url_preview_summary_proxy_url = _url_preview_summary_proxy_url_raw
 
-        federation_hosts: list[str] = d.pop("federationHosts", UNSET)
+        except PARSE_ERRORS as exc:
+            url_preview_summary_proxy_url = mismatched(
+                "AdminUpdateMetaBody", "urlPreviewSummaryProxyUrl", _url_preview_summary_proxy_url_raw, exc
+            )
 
-        _deliver_suspended_software = d.pop("deliverSuspendedSoftware", UNSET)
-        deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET
-        if _deliver_suspended_software is not UNSET:
-            if type(_deliver_suspended_software) is not list:
-                raise TypeError(
-                    f"deliverSuspendedSoftware: expected a list, not {type(_deliver_suspended_software).__name__}"
-                )
-            if _deliver_suspended_software:
-                deliver_suspended_software = []
-                for deliver_suspended_software_item_data in _deliver_suspended_software:
-                    deliver_suspended_software_item = AdminUpdateMetaBodyDeliverSuspendedSoftwareItem.from_dict(
-                        deliver_suspended_software_item_data
-                    )
-
-                    deliver_suspended_software.append(deliver_suspended_software_item)
+        _federation_raw = d.pop("federation", UNSET)
+        try:
+            _federation = _federation_raw
+            federation: AdminUpdateMetaBodyFederation | Unset
+            if _federation is UNSET:
+                federation = UNSET
             else:
-                deliver_suspended_software = _deliver_suspended_software
+                federation = check_admin_update_meta_body_federation(_federation)
+
+        except PARSE_ERRORS as exc:
+            federation = mismatched("AdminUpdateMetaBody", "federation", _federation_raw, exc)
+
+        _federation_hosts_raw = d.pop("federationHosts", UNSET)
+        try:
+            federation_hosts: list[str] = _federation_hosts_raw
+
+        except PARSE_ERRORS as exc:
+            federation_hosts = mismatched("AdminUpdateMetaBody", "federationHosts", _federation_hosts_raw, exc)
+
+        _deliver_suspended_software_raw = d.pop("deliverSuspendedSoftware", UNSET)
+        try:
+            _deliver_suspended_software = _deliver_suspended_software_raw
+            deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET
+            if _deliver_suspended_software is not UNSET:
+                if type(_deliver_suspended_software) is not list:
+                    raise TypeError(
+                        f"deliverSuspendedSoftware: expected a list, not {type(_deliver_suspended_software).__name__}"
+                    )
+                if _deliver_suspended_software:
+                    deliver_suspended_software = []
+                    for deliver_suspended_software_item_data in _deliver_suspended_software:
+                        try:
+                            deliver_suspended_software_item = AdminUpdateMetaBodyDeliverSuspendedSoftwareItem.from_dict(
+                                deliver_suspended_software_item_data
+                            )
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            deliver_suspended_software_item = mismatched(
+                                "deliverSuspendedSoftware",
+                                index_of(_deliver_suspended_software, deliver_suspended_software_item_data),
+                                deliver_suspended_software_item_data,
+                                exc,
+                            )
+                        deliver_suspended_software.append(deliver_suspended_software_item)
+                else:
+                    deliver_suspended_software = _deliver_suspended_software
+
+        except PARSE_ERRORS as exc:
+            deliver_suspended_software = mismatched(
+                "AdminUpdateMetaBody", "deliverSuspendedSoftware", _deliver_suspended_software_raw, exc
+            )
 
         single_user_mode = d.pop("singleUserMode", UNSET)
 
-        _ugc_visibility_for_visitor = d.pop("ugcVisibilityForVisitor", UNSET)
-        ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset
-        if _ugc_visibility_for_visitor is UNSET:
-            ugc_visibility_for_visitor = UNSET
-        else:
-            ugc_visibility_for_visitor = check_admin_update_meta_body_ugc_visibility_for_visitor(
-                _ugc_visibility_for_visitor
+        _ugc_visibility_for_visitor_raw = d.pop("ugcVisibilityForVisitor", UNSET)
+        try:
+            _ugc_visibility_for_visitor = _ugc_visibility_for_visitor_raw
+            ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset
+            if _ugc_visibility_for_visitor is UNSET:
+                ugc_visibility_for_visitor = UNSET
+            else:
+                ugc_visibility_for_visitor = check_admin_update_meta_body_ugc_visibility_for_visitor(
+                    _ugc_visibility_for_visitor
+                )
+
+        except PARSE_ERRORS as exc:
+            ugc_visibility_for_visitor = mismatched(
+                "AdminUpdateMetaBody", "ugcVisibilityForVisitor", _ugc_visibility_for_visitor_raw, exc
             )
 
         proxy_remote_files = d.pop("proxyRemoteFiles", UNSET)

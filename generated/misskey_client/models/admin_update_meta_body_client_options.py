@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -91,10 +93,10 @@ class AdminUpdateMetaBodyClientOptions:
             else:
                 _model.show_activities_for_visitor = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminUpdateMetaBodyClientOptions", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINUPDATEMETABODYCLIENTOPTIONS_KEYS}
@@ -117,12 +119,21 @@ class AdminUpdateMetaBodyClientOptions:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        _entrance_page_style = d.pop("entrancePageStyle", UNSET)
-        entrance_page_style: AdminUpdateMetaBodyClientOptionsEntrancePageStyle | Unset
-        if _entrance_page_style is UNSET:
-            entrance_page_style = UNSET
-        else:
-            entrance_page_style = check_admin_update_meta_body_client_options_entrance_page_style(_entrance_page_style)
+        _entrance_page_style_raw = d.pop("entrancePageStyle", UNSET)
+        try:
+            _entrance_page_style = _entrance_page_style_raw
+            entrance_page_style: AdminUpdateMetaBodyClientOptionsEntrancePageStyle | Unset
+            if _entrance_page_style is UNSET:
+                entrance_page_style = UNSET
+            else:
+                entrance_page_style = check_admin_update_meta_body_client_options_entrance_page_style(
+                    _entrance_page_style
+                )
+
+        except PARSE_ERRORS as exc:
+            entrance_page_style = mismatched(
+                "AdminUpdateMetaBodyClientOptions", "entrancePageStyle", _entrance_page_style_raw, exc
+            )
 
         show_timeline_for_visitor = d.pop("showTimelineForVisitor", UNSET)
 

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -63,10 +65,10 @@ class AdminUpdateProxyAccountBody:
             else:
                 _model.description = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AdminUpdateProxyAccountBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ADMINUPDATEPROXYACCOUNTBODY_KEYS}
@@ -89,7 +91,12 @@ class AdminUpdateProxyAccountBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        description = d.pop("description", UNSET)
+        _description_raw = d.pop("description", UNSET)
+        try:
+            description = _description_raw
+
+        except PARSE_ERRORS as exc:
+            description = mismatched("AdminUpdateProxyAccountBody", "description", _description_raw, exc)
 
         if d:
             unknown_properties("AdminUpdateProxyAccountBody", d)

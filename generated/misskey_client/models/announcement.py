@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -145,10 +147,10 @@ class Announcement:
             else:
                 _model.is_read = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Announcement", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ANNOUNCEMENT_KEYS}
@@ -178,8 +180,12 @@ class Announcement:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("Announcement", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "createdAt")
@@ -187,15 +193,19 @@ class Announcement:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            _updated_at = _updated_at_raw
-            updated_at: datetime.datetime | None
-            if _updated_at is None:
-                updated_at = _updated_at
-            else:
-                updated_at_type_0 = parse_datetime(_updated_at)
+            try:
+                _updated_at = _updated_at_raw
+                updated_at: datetime.datetime | None
+                if _updated_at is None:
+                    updated_at = _updated_at
+                else:
+                    updated_at_type_0 = parse_datetime(_updated_at)
 
-                updated_at = updated_at_type_0
+                    updated_at = updated_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("Announcement", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "updatedAt")
@@ -213,8 +223,12 @@ class Announcement:
 
         _image_url_raw = d.pop("imageUrl", UNSET)
         if _image_url_raw is not UNSET:
-            image_url = _image_url_raw
+            try:
+                image_url = _image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                image_url = mismatched("Announcement", "imageUrl", _image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "imageUrl")
@@ -222,9 +236,13 @@ class Announcement:
 
         _icon_raw = d.pop("icon", UNSET)
         if _icon_raw is not UNSET:
-            _icon = _icon_raw
-            icon = _icon if _icon in {"error", "info", "success", "warning"} else check_announcement_icon(_icon)
+            try:
+                _icon = _icon_raw
+                icon = _icon if _icon in {"error", "info", "success", "warning"} else check_announcement_icon(_icon)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                icon = mismatched("Announcement", "icon", _icon_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "icon")
@@ -232,9 +250,15 @@ class Announcement:
 
         _display_raw = d.pop("display", UNSET)
         if _display_raw is not UNSET:
-            _display = _display_raw
-            display = _display if _display in {"banner", "dialog", "normal"} else check_announcement_display(_display)
+            try:
+                _display = _display_raw
+                display = (
+                    _display if _display in {"banner", "dialog", "normal"} else check_announcement_display(_display)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                display = mismatched("Announcement", "display", _display_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Announcement", "display")

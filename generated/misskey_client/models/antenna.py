@@ -8,6 +8,9 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -132,8 +135,14 @@ class Antenna:
             if _keywords:
                 keywords = []
                 for keywords_item_data in _keywords:
-                    keywords_item: list[str] = keywords_item_data
+                    try:
+                        keywords_item: list[str] = keywords_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        keywords_item = mismatched(
+                            "keywords", index_of(_keywords, keywords_item_data), keywords_item_data, exc
+                        )
                     keywords.append(keywords_item)
             else:
                 keywords = _keywords
@@ -147,8 +156,17 @@ class Antenna:
             if _exclude_keywords:
                 exclude_keywords = []
                 for exclude_keywords_item_data in _exclude_keywords:
-                    exclude_keywords_item: list[str] = exclude_keywords_item_data
+                    try:
+                        exclude_keywords_item: list[str] = exclude_keywords_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        exclude_keywords_item = mismatched(
+                            "excludeKeywords",
+                            index_of(_exclude_keywords, exclude_keywords_item_data),
+                            exclude_keywords_item_data,
+                            exc,
+                        )
                     exclude_keywords.append(exclude_keywords_item)
             else:
                 exclude_keywords = _exclude_keywords
@@ -188,10 +206,10 @@ class Antenna:
 
             _n = 17
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Antenna", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ANTENNA_KEYS}
@@ -221,8 +239,12 @@ class Antenna:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("Antenna", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "createdAt")
@@ -235,19 +257,29 @@ class Antenna:
 
         _keywords_raw = d.pop("keywords", UNSET)
         if _keywords_raw is not UNSET:
-            _keywords = _keywords_raw
-            keywords: list[list[str]]
-            if type(_keywords) is not list:
-                raise TypeError(f"keywords: expected a list, not {type(_keywords).__name__}")
-            if _keywords:
-                keywords = []
-                for keywords_item_data in _keywords:
-                    keywords_item: list[str] = keywords_item_data
+            try:
+                _keywords = _keywords_raw
+                keywords: list[list[str]]
+                if type(_keywords) is not list:
+                    raise TypeError(f"keywords: expected a list, not {type(_keywords).__name__}")
+                if _keywords:
+                    keywords = []
+                    for keywords_item_data in _keywords:
+                        try:
+                            keywords_item: list[str] = keywords_item_data
 
-                    keywords.append(keywords_item)
-            else:
-                keywords = _keywords
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            keywords_item = mismatched(
+                                "keywords", index_of(_keywords, keywords_item_data), keywords_item_data, exc
+                            )
+                        keywords.append(keywords_item)
+                else:
+                    keywords = _keywords
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                keywords = mismatched("Antenna", "keywords", _keywords_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "keywords")
@@ -255,19 +287,32 @@ class Antenna:
 
         _exclude_keywords_raw = d.pop("excludeKeywords", UNSET)
         if _exclude_keywords_raw is not UNSET:
-            _exclude_keywords = _exclude_keywords_raw
-            exclude_keywords: list[list[str]]
-            if type(_exclude_keywords) is not list:
-                raise TypeError(f"excludeKeywords: expected a list, not {type(_exclude_keywords).__name__}")
-            if _exclude_keywords:
-                exclude_keywords = []
-                for exclude_keywords_item_data in _exclude_keywords:
-                    exclude_keywords_item: list[str] = exclude_keywords_item_data
+            try:
+                _exclude_keywords = _exclude_keywords_raw
+                exclude_keywords: list[list[str]]
+                if type(_exclude_keywords) is not list:
+                    raise TypeError(f"excludeKeywords: expected a list, not {type(_exclude_keywords).__name__}")
+                if _exclude_keywords:
+                    exclude_keywords = []
+                    for exclude_keywords_item_data in _exclude_keywords:
+                        try:
+                            exclude_keywords_item: list[str] = exclude_keywords_item_data
 
-                    exclude_keywords.append(exclude_keywords_item)
-            else:
-                exclude_keywords = _exclude_keywords
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            exclude_keywords_item = mismatched(
+                                "excludeKeywords",
+                                index_of(_exclude_keywords, exclude_keywords_item_data),
+                                exclude_keywords_item_data,
+                                exc,
+                            )
+                        exclude_keywords.append(exclude_keywords_item)
+                else:
+                    exclude_keywords = _exclude_keywords
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                exclude_keywords = mismatched("Antenna", "excludeKeywords", _exclude_keywords_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "excludeKeywords")
@@ -275,9 +320,13 @@ class Antenna:
 
         _src_raw = d.pop("src", UNSET)
         if _src_raw is not UNSET:
-            _src = _src_raw
-            src = _src if _src in {"all", "home", "list", "users", "users_blacklist"} else check_antenna_src(_src)
+            try:
+                _src = _src_raw
+                src = _src if _src in {"all", "home", "list", "users", "users_blacklist"} else check_antenna_src(_src)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                src = mismatched("Antenna", "src", _src_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "src")
@@ -285,8 +334,12 @@ class Antenna:
 
         _user_list_id_raw = d.pop("userListId", UNSET)
         if _user_list_id_raw is not UNSET:
-            user_list_id = _user_list_id_raw
+            try:
+                user_list_id = _user_list_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user_list_id = mismatched("Antenna", "userListId", _user_list_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "userListId")
@@ -294,8 +347,12 @@ class Antenna:
 
         _users_raw = d.pop("users", UNSET)
         if _users_raw is not UNSET:
-            users: list[str] = _users_raw
+            try:
+                users: list[str] = _users_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                users = mismatched("Antenna", "users", _users_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Antenna", "users")

@@ -7,6 +7,9 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -124,8 +127,14 @@ class AntennasCreateBody:
             if _keywords:
                 keywords = []
                 for keywords_item_data in _keywords:
-                    keywords_item: list[str] = keywords_item_data
+                    try:
+                        keywords_item: list[str] = keywords_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        keywords_item = mismatched(
+                            "keywords", index_of(_keywords, keywords_item_data), keywords_item_data, exc
+                        )
                     keywords.append(keywords_item)
             else:
                 keywords = _keywords
@@ -139,8 +148,17 @@ class AntennasCreateBody:
             if _exclude_keywords:
                 exclude_keywords = []
                 for exclude_keywords_item_data in _exclude_keywords:
-                    exclude_keywords_item: list[str] = exclude_keywords_item_data
+                    try:
+                        exclude_keywords_item: list[str] = exclude_keywords_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        exclude_keywords_item = mismatched(
+                            "excludeKeywords",
+                            index_of(_exclude_keywords, exclude_keywords_item_data),
+                            exclude_keywords_item_data,
+                            exc,
+                        )
                     exclude_keywords.append(exclude_keywords_item)
             else:
                 exclude_keywords = _exclude_keywords
@@ -185,10 +203,10 @@ class AntennasCreateBody:
             else:
                 _model.exclude_notes_in_sensitive_channel = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AntennasCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ANTENNASCREATEBODY_KEYS}
@@ -218,13 +236,17 @@ class AntennasCreateBody:
 
         _src_raw = d.pop("src", UNSET)
         if _src_raw is not UNSET:
-            _src = _src_raw
-            src = (
-                _src
-                if _src in {"all", "home", "list", "users", "users_blacklist"}
-                else check_antennas_create_body_src(_src)
-            )
+            try:
+                _src = _src_raw
+                src = (
+                    _src
+                    if _src in {"all", "home", "list", "users", "users_blacklist"}
+                    else check_antennas_create_body_src(_src)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                src = mismatched("AntennasCreateBody", "src", _src_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "src")
@@ -232,19 +254,29 @@ class AntennasCreateBody:
 
         _keywords_raw = d.pop("keywords", UNSET)
         if _keywords_raw is not UNSET:
-            _keywords = _keywords_raw
-            keywords: list[list[str]]
-            if type(_keywords) is not list:
-                raise TypeError(f"keywords: expected a list, not {type(_keywords).__name__}")
-            if _keywords:
-                keywords = []
-                for keywords_item_data in _keywords:
-                    keywords_item: list[str] = keywords_item_data
+            try:
+                _keywords = _keywords_raw
+                keywords: list[list[str]]
+                if type(_keywords) is not list:
+                    raise TypeError(f"keywords: expected a list, not {type(_keywords).__name__}")
+                if _keywords:
+                    keywords = []
+                    for keywords_item_data in _keywords:
+                        try:
+                            keywords_item: list[str] = keywords_item_data
 
-                    keywords.append(keywords_item)
-            else:
-                keywords = _keywords
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            keywords_item = mismatched(
+                                "keywords", index_of(_keywords, keywords_item_data), keywords_item_data, exc
+                            )
+                        keywords.append(keywords_item)
+                else:
+                    keywords = _keywords
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                keywords = mismatched("AntennasCreateBody", "keywords", _keywords_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "keywords")
@@ -252,19 +284,32 @@ class AntennasCreateBody:
 
         _exclude_keywords_raw = d.pop("excludeKeywords", UNSET)
         if _exclude_keywords_raw is not UNSET:
-            _exclude_keywords = _exclude_keywords_raw
-            exclude_keywords: list[list[str]]
-            if type(_exclude_keywords) is not list:
-                raise TypeError(f"excludeKeywords: expected a list, not {type(_exclude_keywords).__name__}")
-            if _exclude_keywords:
-                exclude_keywords = []
-                for exclude_keywords_item_data in _exclude_keywords:
-                    exclude_keywords_item: list[str] = exclude_keywords_item_data
+            try:
+                _exclude_keywords = _exclude_keywords_raw
+                exclude_keywords: list[list[str]]
+                if type(_exclude_keywords) is not list:
+                    raise TypeError(f"excludeKeywords: expected a list, not {type(_exclude_keywords).__name__}")
+                if _exclude_keywords:
+                    exclude_keywords = []
+                    for exclude_keywords_item_data in _exclude_keywords:
+                        try:
+                            exclude_keywords_item: list[str] = exclude_keywords_item_data
 
-                    exclude_keywords.append(exclude_keywords_item)
-            else:
-                exclude_keywords = _exclude_keywords
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            exclude_keywords_item = mismatched(
+                                "excludeKeywords",
+                                index_of(_exclude_keywords, exclude_keywords_item_data),
+                                exclude_keywords_item_data,
+                                exc,
+                            )
+                        exclude_keywords.append(exclude_keywords_item)
+                else:
+                    exclude_keywords = _exclude_keywords
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                exclude_keywords = mismatched("AntennasCreateBody", "excludeKeywords", _exclude_keywords_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "excludeKeywords")
@@ -272,8 +317,12 @@ class AntennasCreateBody:
 
         _users_raw = d.pop("users", UNSET)
         if _users_raw is not UNSET:
-            users: list[str] = _users_raw
+            try:
+                users: list[str] = _users_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                users = mismatched("AntennasCreateBody", "users", _users_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "users")
@@ -294,7 +343,12 @@ class AntennasCreateBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AntennasCreateBody", "withFile")
 
-        user_list_id = d.pop("userListId", UNSET)
+        _user_list_id_raw = d.pop("userListId", UNSET)
+        try:
+            user_list_id = _user_list_id_raw
+
+        except PARSE_ERRORS as exc:
+            user_list_id = mismatched("AntennasCreateBody", "userListId", _user_list_id_raw, exc)
 
         local_only = d.pop("localOnly", UNSET)
 

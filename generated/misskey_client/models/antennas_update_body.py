@@ -7,6 +7,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -165,8 +168,14 @@ class AntennasUpdateBody:
                 if _keywords:
                     keywords = []
                     for keywords_item_data in _keywords:
-                        keywords_item: list[str] = keywords_item_data
+                        try:
+                            keywords_item: list[str] = keywords_item_data
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            keywords_item = mismatched(
+                                "keywords", index_of(_keywords, keywords_item_data), keywords_item_data, exc
+                            )
                         keywords.append(keywords_item)
                 else:
                     keywords = _keywords
@@ -184,8 +193,17 @@ class AntennasUpdateBody:
                 if _exclude_keywords:
                     exclude_keywords = []
                     for exclude_keywords_item_data in _exclude_keywords:
-                        exclude_keywords_item: list[str] = exclude_keywords_item_data
+                        try:
+                            exclude_keywords_item: list[str] = exclude_keywords_item_data
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            exclude_keywords_item = mismatched(
+                                "excludeKeywords",
+                                index_of(_exclude_keywords, exclude_keywords_item_data),
+                                exclude_keywords_item_data,
+                                exc,
+                            )
                         exclude_keywords.append(exclude_keywords_item)
                 else:
                     exclude_keywords = _exclude_keywords
@@ -239,10 +257,10 @@ class AntennasUpdateBody:
             else:
                 _model.exclude_notes_in_sensitive_channel = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AntennasUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ANTENNASUPDATEBODY_KEYS}
@@ -272,44 +290,84 @@ class AntennasUpdateBody:
 
         name = d.pop("name", UNSET)
 
-        _src = d.pop("src", UNSET)
-        src: AntennasUpdateBodySrc | Unset
-        if _src is UNSET:
-            src = UNSET
-        else:
-            src = check_antennas_update_body_src(_src)
-
-        user_list_id = d.pop("userListId", UNSET)
-
-        _keywords = d.pop("keywords", UNSET)
-        keywords: list[list[str]] | Unset = UNSET
-        if _keywords is not UNSET:
-            if type(_keywords) is not list:
-                raise TypeError(f"keywords: expected a list, not {type(_keywords).__name__}")
-            if _keywords:
-                keywords = []
-                for keywords_item_data in _keywords:
-                    keywords_item: list[str] = keywords_item_data
-
-                    keywords.append(keywords_item)
+        _src_raw = d.pop("src", UNSET)
+        try:
+            _src = _src_raw
+            src: AntennasUpdateBodySrc | Unset
+            if _src is UNSET:
+                src = UNSET
             else:
-                keywords = _keywords
+                src = check_antennas_update_body_src(_src)
 
-        _exclude_keywords = d.pop("excludeKeywords", UNSET)
-        exclude_keywords: list[list[str]] | Unset = UNSET
-        if _exclude_keywords is not UNSET:
-            if type(_exclude_keywords) is not list:
-                raise TypeError(f"excludeKeywords: expected a list, not {type(_exclude_keywords).__name__}")
-            if _exclude_keywords:
-                exclude_keywords = []
-                for exclude_keywords_item_data in _exclude_keywords:
-                    exclude_keywords_item: list[str] = exclude_keywords_item_data
+        except PARSE_ERRORS as exc:
+            src = mismatched("AntennasUpdateBody", "src", _src_raw, exc)
 
-                    exclude_keywords.append(exclude_keywords_item)
-            else:
-                exclude_keywords = _exclude_keywords
+        _user_list_id_raw = d.pop("userListId", UNSET)
+        try:
+            user_list_id = _user_list_id_raw
 
-        users: list[str] = d.pop("users", UNSET)
+        except PARSE_ERRORS as exc:
+            user_list_id = mismatched("AntennasUpdateBody", "userListId", _user_list_id_raw, exc)
+
+        _keywords_raw = d.pop("keywords", UNSET)
+        try:
+            _keywords = _keywords_raw
+            keywords: list[list[str]] | Unset = UNSET
+            if _keywords is not UNSET:
+                if type(_keywords) is not list:
+                    raise TypeError(f"keywords: expected a list, not {type(_keywords).__name__}")
+                if _keywords:
+                    keywords = []
+                    for keywords_item_data in _keywords:
+                        try:
+                            keywords_item: list[str] = keywords_item_data
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            keywords_item = mismatched(
+                                "keywords", index_of(_keywords, keywords_item_data), keywords_item_data, exc
+                            )
+                        keywords.append(keywords_item)
+                else:
+                    keywords = _keywords
+
+        except PARSE_ERRORS as exc:
+            keywords = mismatched("AntennasUpdateBody", "keywords", _keywords_raw, exc)
+
+        _exclude_keywords_raw = d.pop("excludeKeywords", UNSET)
+        try:
+            _exclude_keywords = _exclude_keywords_raw
+            exclude_keywords: list[list[str]] | Unset = UNSET
+            if _exclude_keywords is not UNSET:
+                if type(_exclude_keywords) is not list:
+                    raise TypeError(f"excludeKeywords: expected a list, not {type(_exclude_keywords).__name__}")
+                if _exclude_keywords:
+                    exclude_keywords = []
+                    for exclude_keywords_item_data in _exclude_keywords:
+                        try:
+                            exclude_keywords_item: list[str] = exclude_keywords_item_data
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            exclude_keywords_item = mismatched(
+                                "excludeKeywords",
+                                index_of(_exclude_keywords, exclude_keywords_item_data),
+                                exclude_keywords_item_data,
+                                exc,
+                            )
+                        exclude_keywords.append(exclude_keywords_item)
+                else:
+                    exclude_keywords = _exclude_keywords
+
+        except PARSE_ERRORS as exc:
+            exclude_keywords = mismatched("AntennasUpdateBody", "excludeKeywords", _exclude_keywords_raw, exc)
+
+        _users_raw = d.pop("users", UNSET)
+        try:
+            users: list[str] = _users_raw
+
+        except PARSE_ERRORS as exc:
+            users = mismatched("AntennasUpdateBody", "users", _users_raw, exc)
 
         case_sensitive = d.pop("caseSensitive", UNSET)
 

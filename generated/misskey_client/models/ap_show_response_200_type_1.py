@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -74,10 +76,10 @@ class ApShowResponse200Type1:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ApShowResponse200Type1", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _APSHOWRESPONSE200TYPE1_KEYS}
@@ -102,9 +104,13 @@ class ApShowResponse200Type1:
         d = dict(src_dict)
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"Note"} else check_ap_show_response_200_type_1_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = _type_ if _type_ in {"Note"} else check_ap_show_response_200_type_1_type(_type_)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("ApShowResponse200Type1", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ApShowResponse200Type1", "type")
@@ -112,8 +118,12 @@ class ApShowResponse200Type1:
 
         _object__raw = d.pop("object", UNSET)
         if _object__raw is not UNSET:
-            object_ = Note.from_dict(_object__raw)
+            try:
+                object_ = Note.from_dict(_object__raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                object_ = mismatched("ApShowResponse200Type1", "object", _object__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ApShowResponse200Type1", "object")

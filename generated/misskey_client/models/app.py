@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -95,10 +97,10 @@ class App:
             else:
                 _model.is_authorized = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("App", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _APP_KEYS}
@@ -133,8 +135,12 @@ class App:
 
         _callback_url_raw = d.pop("callbackUrl", UNSET)
         if _callback_url_raw is not UNSET:
-            callback_url = _callback_url_raw
+            try:
+                callback_url = _callback_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                callback_url = mismatched("App", "callbackUrl", _callback_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("App", "callbackUrl")
@@ -142,8 +148,12 @@ class App:
 
         _permission_raw = d.pop("permission", UNSET)
         if _permission_raw is not UNSET:
-            permission: list[str] = _permission_raw
+            try:
+                permission: list[str] = _permission_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                permission = mismatched("App", "permission", _permission_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("App", "permission")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -73,10 +75,10 @@ class AuthSessionShowResponse200:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("AuthSessionShowResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _AUTHSESSIONSHOWRESPONSE200_KEYS}
@@ -106,8 +108,12 @@ class AuthSessionShowResponse200:
 
         _app_raw = d.pop("app", UNSET)
         if _app_raw is not UNSET:
-            app = App.from_dict(_app_raw)
+            try:
+                app = App.from_dict(_app_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                app = mismatched("AuthSessionShowResponse200", "app", _app_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("AuthSessionShowResponse200", "app")

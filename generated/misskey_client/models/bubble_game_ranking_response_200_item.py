@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -80,10 +82,10 @@ class BubbleGameRankingResponse200Item:
             else:
                 _model.user = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("BubbleGameRankingResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _BUBBLEGAMERANKINGRESPONSE200ITEM_KEYS}
@@ -116,12 +118,17 @@ class BubbleGameRankingResponse200Item:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("BubbleGameRankingResponse200Item", "score")
 
-        _user = d.pop("user", UNSET)
-        user: UserLite | Unset
-        if _user is UNSET:
-            user = UNSET
-        else:
-            user = UserLite.from_dict(_user)
+        _user_raw = d.pop("user", UNSET)
+        try:
+            _user = _user_raw
+            user: UserLite | Unset
+            if _user is UNSET:
+                user = UNSET
+            else:
+                user = UserLite.from_dict(_user)
+
+        except PARSE_ERRORS as exc:
+            user = mismatched("BubbleGameRankingResponse200Item", "user", _user_raw, exc)
 
         if d:
             unknown_properties("BubbleGameRankingResponse200Item", d)

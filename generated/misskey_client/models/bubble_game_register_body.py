@@ -7,6 +7,9 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -77,8 +80,12 @@ class BubbleGameRegisterBody:
             if _logs:
                 logs = []
                 for logs_item_data in _logs:
-                    logs_item: list[float] = logs_item_data
+                    try:
+                        logs_item: list[float] = logs_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        logs_item = mismatched("logs", index_of(_logs, logs_item_data), logs_item_data, exc)
                     logs.append(logs_item)
             else:
                 logs = _logs
@@ -91,10 +98,10 @@ class BubbleGameRegisterBody:
 
             _n = 5
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("BubbleGameRegisterBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _BUBBLEGAMEREGISTERBODY_KEYS}
@@ -129,19 +136,27 @@ class BubbleGameRegisterBody:
 
         _logs_raw = d.pop("logs", UNSET)
         if _logs_raw is not UNSET:
-            _logs = _logs_raw
-            logs: list[list[float]]
-            if type(_logs) is not list:
-                raise TypeError(f"logs: expected a list, not {type(_logs).__name__}")
-            if _logs:
-                logs = []
-                for logs_item_data in _logs:
-                    logs_item: list[float] = logs_item_data
+            try:
+                _logs = _logs_raw
+                logs: list[list[float]]
+                if type(_logs) is not list:
+                    raise TypeError(f"logs: expected a list, not {type(_logs).__name__}")
+                if _logs:
+                    logs = []
+                    for logs_item_data in _logs:
+                        try:
+                            logs_item: list[float] = logs_item_data
 
-                    logs.append(logs_item)
-            else:
-                logs = _logs
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            logs_item = mismatched("logs", index_of(_logs, logs_item_data), logs_item_data, exc)
+                        logs.append(logs_item)
+                else:
+                    logs = _logs
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                logs = mismatched("BubbleGameRegisterBody", "logs", _logs_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("BubbleGameRegisterBody", "logs")

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -226,8 +229,17 @@ class Channel:
                 if _pinned_notes:
                     pinned_notes = []
                     for pinned_notes_item_data in _pinned_notes:
-                        pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+                        try:
+                            pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            pinned_notes_item = mismatched(
+                                "pinnedNotes",
+                                index_of(_pinned_notes, pinned_notes_item_data),
+                                pinned_notes_item_data,
+                                exc,
+                            )
                         pinned_notes.append(pinned_notes_item)
                 else:
                     pinned_notes = _pinned_notes
@@ -243,10 +255,10 @@ class Channel:
             else:
                 _model.has_unread_note = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Channel", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHANNEL_KEYS}
@@ -276,8 +288,12 @@ class Channel:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("Channel", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "createdAt")
@@ -285,15 +301,19 @@ class Channel:
 
         _last_noted_at_raw = d.pop("lastNotedAt", UNSET)
         if _last_noted_at_raw is not UNSET:
-            _last_noted_at = _last_noted_at_raw
-            last_noted_at: datetime.datetime | None
-            if _last_noted_at is None:
-                last_noted_at = _last_noted_at
-            else:
-                last_noted_at_type_0 = parse_datetime(_last_noted_at)
+            try:
+                _last_noted_at = _last_noted_at_raw
+                last_noted_at: datetime.datetime | None
+                if _last_noted_at is None:
+                    last_noted_at = _last_noted_at
+                else:
+                    last_noted_at_type_0 = parse_datetime(_last_noted_at)
 
-                last_noted_at = last_noted_at_type_0
+                    last_noted_at = last_noted_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                last_noted_at = mismatched("Channel", "lastNotedAt", _last_noted_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "lastNotedAt")
@@ -306,8 +326,12 @@ class Channel:
 
         _description_raw = d.pop("description", UNSET)
         if _description_raw is not UNSET:
-            description = _description_raw
+            try:
+                description = _description_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                description = mismatched("Channel", "description", _description_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "description")
@@ -315,8 +339,12 @@ class Channel:
 
         _user_id_raw = d.pop("userId", UNSET)
         if _user_id_raw is not UNSET:
-            user_id = _user_id_raw
+            try:
+                user_id = _user_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user_id = mismatched("Channel", "userId", _user_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "userId")
@@ -324,8 +352,12 @@ class Channel:
 
         _banner_url_raw = d.pop("bannerUrl", UNSET)
         if _banner_url_raw is not UNSET:
-            banner_url = _banner_url_raw
+            try:
+                banner_url = _banner_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_url = mismatched("Channel", "bannerUrl", _banner_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "bannerUrl")
@@ -333,8 +365,12 @@ class Channel:
 
         _banner_id_raw = d.pop("bannerId", UNSET)
         if _banner_id_raw is not UNSET:
-            banner_id = _banner_id_raw
+            try:
+                banner_id = _banner_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_id = mismatched("Channel", "bannerId", _banner_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "bannerId")
@@ -342,8 +378,12 @@ class Channel:
 
         _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
         if _pinned_note_ids_raw is not UNSET:
-            pinned_note_ids: list[str] = _pinned_note_ids_raw
+            try:
+                pinned_note_ids: list[str] = _pinned_note_ids_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_note_ids = mismatched("Channel", "pinnedNoteIds", _pinned_note_ids_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Channel", "pinnedNoteIds")
@@ -385,19 +425,33 @@ class Channel:
 
         is_muting = d.pop("isMuting", UNSET)
 
-        _pinned_notes = d.pop("pinnedNotes", UNSET)
-        pinned_notes: list[Note] | Unset = UNSET
-        if _pinned_notes is not UNSET:
-            if type(_pinned_notes) is not list:
-                raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
-            if _pinned_notes:
-                pinned_notes = []
-                for pinned_notes_item_data in _pinned_notes:
-                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+        _pinned_notes_raw = d.pop("pinnedNotes", UNSET)
+        try:
+            _pinned_notes = _pinned_notes_raw
+            pinned_notes: list[Note] | Unset = UNSET
+            if _pinned_notes is not UNSET:
+                if type(_pinned_notes) is not list:
+                    raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
+                if _pinned_notes:
+                    pinned_notes = []
+                    for pinned_notes_item_data in _pinned_notes:
+                        try:
+                            pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
-                    pinned_notes.append(pinned_notes_item)
-            else:
-                pinned_notes = _pinned_notes
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            pinned_notes_item = mismatched(
+                                "pinnedNotes",
+                                index_of(_pinned_notes, pinned_notes_item_data),
+                                pinned_notes_item_data,
+                                exc,
+                            )
+                        pinned_notes.append(pinned_notes_item)
+                else:
+                    pinned_notes = _pinned_notes
+
+        except PARSE_ERRORS as exc:
+            pinned_notes = mismatched("Channel", "pinnedNotes", _pinned_notes_raw, exc)
 
         has_unread_note = d.pop("hasUnreadNote", UNSET)
 

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -130,10 +132,10 @@ class ChannelsCreateBody:
             else:
                 _model.allow_renote_to_external = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChannelsCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHANNELSCREATEBODY_KEYS}
@@ -161,15 +163,37 @@ class ChannelsCreateBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChannelsCreateBody", "name")
 
-        description = d.pop("description", UNSET)
+        _description_raw = d.pop("description", UNSET)
+        try:
+            description = _description_raw
 
-        banner_id = d.pop("bannerId", UNSET)
+        except PARSE_ERRORS as exc:
+            description = mismatched("ChannelsCreateBody", "description", _description_raw, exc)
+
+        _banner_id_raw = d.pop("bannerId", UNSET)
+        try:
+            banner_id = _banner_id_raw
+
+        except PARSE_ERRORS as exc:
+            banner_id = mismatched("ChannelsCreateBody", "bannerId", _banner_id_raw, exc)
 
         color = d.pop("color", UNSET)
 
-        is_sensitive = d.pop("isSensitive", UNSET)
+        _is_sensitive_raw = d.pop("isSensitive", UNSET)
+        try:
+            is_sensitive = _is_sensitive_raw
 
-        allow_renote_to_external = d.pop("allowRenoteToExternal", UNSET)
+        except PARSE_ERRORS as exc:
+            is_sensitive = mismatched("ChannelsCreateBody", "isSensitive", _is_sensitive_raw, exc)
+
+        _allow_renote_to_external_raw = d.pop("allowRenoteToExternal", UNSET)
+        try:
+            allow_renote_to_external = _allow_renote_to_external_raw
+
+        except PARSE_ERRORS as exc:
+            allow_renote_to_external = mismatched(
+                "ChannelsCreateBody", "allowRenoteToExternal", _allow_renote_to_external_raw, exc
+            )
 
         if d:
             unknown_properties("ChannelsCreateBody", d)

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -123,10 +125,10 @@ class ChannelsSearchBody:
             else:
                 _model.limit = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChannelsSearchBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHANNELSSEARCHBODY_KEYS}
@@ -154,12 +156,17 @@ class ChannelsSearchBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChannelsSearchBody", "query")
 
-        _type_ = d.pop("type", UNSET)
-        type_: ChannelsSearchBodyType | Unset
-        if _type_ is UNSET:
-            type_ = UNSET
-        else:
-            type_ = check_channels_search_body_type(_type_)
+        _type__raw = d.pop("type", UNSET)
+        try:
+            _type_ = _type__raw
+            type_: ChannelsSearchBodyType | Unset
+            if _type_ is UNSET:
+                type_ = UNSET
+            else:
+                type_ = check_channels_search_body_type(_type_)
+
+        except PARSE_ERRORS as exc:
+            type_ = mismatched("ChannelsSearchBody", "type", _type__raw, exc)
 
         since_id = d.pop("sinceId", UNSET)
 

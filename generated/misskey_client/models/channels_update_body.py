@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -173,10 +175,10 @@ class ChannelsUpdateBody:
             else:
                 _model.allow_renote_to_external = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChannelsUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHANNELSUPDATEBODY_KEYS}
@@ -206,19 +208,51 @@ class ChannelsUpdateBody:
 
         name = d.pop("name", UNSET)
 
-        description = d.pop("description", UNSET)
+        _description_raw = d.pop("description", UNSET)
+        try:
+            description = _description_raw
 
-        banner_id = d.pop("bannerId", UNSET)
+        except PARSE_ERRORS as exc:
+            description = mismatched("ChannelsUpdateBody", "description", _description_raw, exc)
 
-        is_archived = d.pop("isArchived", UNSET)
+        _banner_id_raw = d.pop("bannerId", UNSET)
+        try:
+            banner_id = _banner_id_raw
 
-        pinned_note_ids: list[str] = d.pop("pinnedNoteIds", UNSET)
+        except PARSE_ERRORS as exc:
+            banner_id = mismatched("ChannelsUpdateBody", "bannerId", _banner_id_raw, exc)
+
+        _is_archived_raw = d.pop("isArchived", UNSET)
+        try:
+            is_archived = _is_archived_raw
+
+        except PARSE_ERRORS as exc:
+            is_archived = mismatched("ChannelsUpdateBody", "isArchived", _is_archived_raw, exc)
+
+        _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
+        try:
+            pinned_note_ids: list[str] = _pinned_note_ids_raw
+
+        except PARSE_ERRORS as exc:
+            pinned_note_ids = mismatched("ChannelsUpdateBody", "pinnedNoteIds", _pinned_note_ids_raw, exc)
 
         color = d.pop("color", UNSET)
 
-        is_sensitive = d.pop("isSensitive", UNSET)
+        _is_sensitive_raw = d.pop("isSensitive", UNSET)
+        try:
+            is_sensitive = _is_sensitive_raw
 
-        allow_renote_to_external = d.pop("allowRenoteToExternal", UNSET)
+        except PARSE_ERRORS as exc:
+            is_sensitive = mismatched("ChannelsUpdateBody", "isSensitive", _is_sensitive_raw, exc)
+
+        _allow_renote_to_external_raw = d.pop("allowRenoteToExternal", UNSET)
+        try:
+            allow_renote_to_external = _allow_renote_to_external_raw
+
+        except PARSE_ERRORS as exc:
+            allow_renote_to_external = mismatched(
+                "ChannelsUpdateBody", "allowRenoteToExternal", _allow_renote_to_external_raw, exc
+            )
 
         if d:
             unknown_properties("ChannelsUpdateBody", d)

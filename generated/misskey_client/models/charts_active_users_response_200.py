@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -128,10 +130,10 @@ class ChartsActiveUsersResponse200:
 
             _n = 9
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsActiveUsersResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSACTIVEUSERSRESPONSE200_KEYS}
@@ -156,8 +158,12 @@ class ChartsActiveUsersResponse200:
         d = dict(src_dict)
         _read_write_raw = d.pop("readWrite", UNSET)
         if _read_write_raw is not UNSET:
-            read_write: list[float] = _read_write_raw
+            try:
+                read_write: list[float] = _read_write_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                read_write = mismatched("ChartsActiveUsersResponse200", "readWrite", _read_write_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "readWrite")
@@ -165,8 +171,12 @@ class ChartsActiveUsersResponse200:
 
         _read_raw = d.pop("read", UNSET)
         if _read_raw is not UNSET:
-            read: list[float] = _read_raw
+            try:
+                read: list[float] = _read_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                read = mismatched("ChartsActiveUsersResponse200", "read", _read_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "read")
@@ -174,8 +184,12 @@ class ChartsActiveUsersResponse200:
 
         _write_raw = d.pop("write", UNSET)
         if _write_raw is not UNSET:
-            write: list[float] = _write_raw
+            try:
+                write: list[float] = _write_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                write = mismatched("ChartsActiveUsersResponse200", "write", _write_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "write")
@@ -183,8 +197,14 @@ class ChartsActiveUsersResponse200:
 
         _registered_within_week_raw = d.pop("registeredWithinWeek", UNSET)
         if _registered_within_week_raw is not UNSET:
-            registered_within_week: list[float] = _registered_within_week_raw
+            try:
+                registered_within_week: list[float] = _registered_within_week_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                registered_within_week = mismatched(
+                    "ChartsActiveUsersResponse200", "registeredWithinWeek", _registered_within_week_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredWithinWeek")
@@ -192,8 +212,14 @@ class ChartsActiveUsersResponse200:
 
         _registered_within_month_raw = d.pop("registeredWithinMonth", UNSET)
         if _registered_within_month_raw is not UNSET:
-            registered_within_month: list[float] = _registered_within_month_raw
+            try:
+                registered_within_month: list[float] = _registered_within_month_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                registered_within_month = mismatched(
+                    "ChartsActiveUsersResponse200", "registeredWithinMonth", _registered_within_month_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredWithinMonth")
@@ -201,8 +227,14 @@ class ChartsActiveUsersResponse200:
 
         _registered_within_year_raw = d.pop("registeredWithinYear", UNSET)
         if _registered_within_year_raw is not UNSET:
-            registered_within_year: list[float] = _registered_within_year_raw
+            try:
+                registered_within_year: list[float] = _registered_within_year_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                registered_within_year = mismatched(
+                    "ChartsActiveUsersResponse200", "registeredWithinYear", _registered_within_year_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredWithinYear")
@@ -210,8 +242,14 @@ class ChartsActiveUsersResponse200:
 
         _registered_outside_week_raw = d.pop("registeredOutsideWeek", UNSET)
         if _registered_outside_week_raw is not UNSET:
-            registered_outside_week: list[float] = _registered_outside_week_raw
+            try:
+                registered_outside_week: list[float] = _registered_outside_week_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                registered_outside_week = mismatched(
+                    "ChartsActiveUsersResponse200", "registeredOutsideWeek", _registered_outside_week_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredOutsideWeek")
@@ -219,8 +257,14 @@ class ChartsActiveUsersResponse200:
 
         _registered_outside_month_raw = d.pop("registeredOutsideMonth", UNSET)
         if _registered_outside_month_raw is not UNSET:
-            registered_outside_month: list[float] = _registered_outside_month_raw
+            try:
+                registered_outside_month: list[float] = _registered_outside_month_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                registered_outside_month = mismatched(
+                    "ChartsActiveUsersResponse200", "registeredOutsideMonth", _registered_outside_month_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredOutsideMonth")
@@ -228,8 +272,14 @@ class ChartsActiveUsersResponse200:
 
         _registered_outside_year_raw = d.pop("registeredOutsideYear", UNSET)
         if _registered_outside_year_raw is not UNSET:
-            registered_outside_year: list[float] = _registered_outside_year_raw
+            try:
+                registered_outside_year: list[float] = _registered_outside_year_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                registered_outside_year = mismatched(
+                    "ChartsActiveUsersResponse200", "registeredOutsideYear", _registered_outside_year_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsActiveUsersResponse200", "registeredOutsideYear")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -74,10 +76,10 @@ class ChartsApRequestResponse200:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsApRequestResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSAPREQUESTRESPONSE200_KEYS}
@@ -102,8 +104,12 @@ class ChartsApRequestResponse200:
         d = dict(src_dict)
         _deliver_failed_raw = d.pop("deliverFailed", UNSET)
         if _deliver_failed_raw is not UNSET:
-            deliver_failed: list[float] = _deliver_failed_raw
+            try:
+                deliver_failed: list[float] = _deliver_failed_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                deliver_failed = mismatched("ChartsApRequestResponse200", "deliverFailed", _deliver_failed_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsApRequestResponse200", "deliverFailed")
@@ -111,8 +117,14 @@ class ChartsApRequestResponse200:
 
         _deliver_succeeded_raw = d.pop("deliverSucceeded", UNSET)
         if _deliver_succeeded_raw is not UNSET:
-            deliver_succeeded: list[float] = _deliver_succeeded_raw
+            try:
+                deliver_succeeded: list[float] = _deliver_succeeded_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                deliver_succeeded = mismatched(
+                    "ChartsApRequestResponse200", "deliverSucceeded", _deliver_succeeded_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsApRequestResponse200", "deliverSucceeded")
@@ -120,8 +132,12 @@ class ChartsApRequestResponse200:
 
         _inbox_received_raw = d.pop("inboxReceived", UNSET)
         if _inbox_received_raw is not UNSET:
-            inbox_received: list[float] = _inbox_received_raw
+            try:
+                inbox_received: list[float] = _inbox_received_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inbox_received = mismatched("ChartsApRequestResponse200", "inboxReceived", _inbox_received_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsApRequestResponse200", "inboxReceived")

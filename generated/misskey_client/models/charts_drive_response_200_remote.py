@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -83,10 +85,10 @@ class ChartsDriveResponse200Remote:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsDriveResponse200Remote", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSDRIVERESPONSE200REMOTE_KEYS}
@@ -111,8 +113,12 @@ class ChartsDriveResponse200Remote:
         d = dict(src_dict)
         _inc_count_raw = d.pop("incCount", UNSET)
         if _inc_count_raw is not UNSET:
-            inc_count: list[float] = _inc_count_raw
+            try:
+                inc_count: list[float] = _inc_count_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inc_count = mismatched("ChartsDriveResponse200Remote", "incCount", _inc_count_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsDriveResponse200Remote", "incCount")
@@ -120,8 +126,12 @@ class ChartsDriveResponse200Remote:
 
         _inc_size_raw = d.pop("incSize", UNSET)
         if _inc_size_raw is not UNSET:
-            inc_size: list[float] = _inc_size_raw
+            try:
+                inc_size: list[float] = _inc_size_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inc_size = mismatched("ChartsDriveResponse200Remote", "incSize", _inc_size_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsDriveResponse200Remote", "incSize")
@@ -129,8 +139,12 @@ class ChartsDriveResponse200Remote:
 
         _dec_count_raw = d.pop("decCount", UNSET)
         if _dec_count_raw is not UNSET:
-            dec_count: list[float] = _dec_count_raw
+            try:
+                dec_count: list[float] = _dec_count_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                dec_count = mismatched("ChartsDriveResponse200Remote", "decCount", _dec_count_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsDriveResponse200Remote", "decCount")
@@ -138,8 +152,12 @@ class ChartsDriveResponse200Remote:
 
         _dec_size_raw = d.pop("decSize", UNSET)
         if _dec_size_raw is not UNSET:
-            dec_size: list[float] = _dec_size_raw
+            try:
+                dec_size: list[float] = _dec_size_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                dec_size = mismatched("ChartsDriveResponse200Remote", "decSize", _dec_size_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsDriveResponse200Remote", "decSize")

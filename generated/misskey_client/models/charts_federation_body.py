@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -84,10 +86,10 @@ class ChartsFederationBody:
             else:
                 _model.offset = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsFederationBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSFEDERATIONBODY_KEYS}
@@ -112,9 +114,13 @@ class ChartsFederationBody:
         d = dict(src_dict)
         _span_raw = d.pop("span", UNSET)
         if _span_raw is not UNSET:
-            _span = _span_raw
-            span = _span if _span in {"day", "hour"} else check_charts_federation_body_span(_span)
+            try:
+                _span = _span_raw
+                span = _span if _span in {"day", "hour"} else check_charts_federation_body_span(_span)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                span = mismatched("ChartsFederationBody", "span", _span_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationBody", "span")
@@ -122,7 +128,12 @@ class ChartsFederationBody:
 
         limit = d.pop("limit", UNSET)
 
-        offset = d.pop("offset", UNSET)
+        _offset_raw = d.pop("offset", UNSET)
+        try:
+            offset = _offset_raw
+
+        except PARSE_ERRORS as exc:
+            offset = mismatched("ChartsFederationBody", "offset", _offset_raw, exc)
 
         if d:
             unknown_properties("ChartsFederationBody", d)

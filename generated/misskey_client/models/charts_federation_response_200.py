@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -119,10 +121,10 @@ class ChartsFederationResponse200:
 
             _n = 8
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsFederationResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSFEDERATIONRESPONSE200_KEYS}
@@ -147,8 +149,14 @@ class ChartsFederationResponse200:
         d = dict(src_dict)
         _delivered_instances_raw = d.pop("deliveredInstances", UNSET)
         if _delivered_instances_raw is not UNSET:
-            delivered_instances: list[float] = _delivered_instances_raw
+            try:
+                delivered_instances: list[float] = _delivered_instances_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                delivered_instances = mismatched(
+                    "ChartsFederationResponse200", "deliveredInstances", _delivered_instances_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "deliveredInstances")
@@ -156,8 +164,12 @@ class ChartsFederationResponse200:
 
         _inbox_instances_raw = d.pop("inboxInstances", UNSET)
         if _inbox_instances_raw is not UNSET:
-            inbox_instances: list[float] = _inbox_instances_raw
+            try:
+                inbox_instances: list[float] = _inbox_instances_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inbox_instances = mismatched("ChartsFederationResponse200", "inboxInstances", _inbox_instances_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "inboxInstances")
@@ -165,8 +177,12 @@ class ChartsFederationResponse200:
 
         _stalled_raw = d.pop("stalled", UNSET)
         if _stalled_raw is not UNSET:
-            stalled: list[float] = _stalled_raw
+            try:
+                stalled: list[float] = _stalled_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                stalled = mismatched("ChartsFederationResponse200", "stalled", _stalled_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "stalled")
@@ -174,8 +190,12 @@ class ChartsFederationResponse200:
 
         _sub_raw = d.pop("sub", UNSET)
         if _sub_raw is not UNSET:
-            sub: list[float] = _sub_raw
+            try:
+                sub: list[float] = _sub_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sub = mismatched("ChartsFederationResponse200", "sub", _sub_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "sub")
@@ -183,8 +203,12 @@ class ChartsFederationResponse200:
 
         _pub_raw = d.pop("pub", UNSET)
         if _pub_raw is not UNSET:
-            pub: list[float] = _pub_raw
+            try:
+                pub: list[float] = _pub_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pub = mismatched("ChartsFederationResponse200", "pub", _pub_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "pub")
@@ -192,8 +216,12 @@ class ChartsFederationResponse200:
 
         _pubsub_raw = d.pop("pubsub", UNSET)
         if _pubsub_raw is not UNSET:
-            pubsub: list[float] = _pubsub_raw
+            try:
+                pubsub: list[float] = _pubsub_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pubsub = mismatched("ChartsFederationResponse200", "pubsub", _pubsub_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "pubsub")
@@ -201,8 +229,12 @@ class ChartsFederationResponse200:
 
         _sub_active_raw = d.pop("subActive", UNSET)
         if _sub_active_raw is not UNSET:
-            sub_active: list[float] = _sub_active_raw
+            try:
+                sub_active: list[float] = _sub_active_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sub_active = mismatched("ChartsFederationResponse200", "subActive", _sub_active_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "subActive")
@@ -210,8 +242,12 @@ class ChartsFederationResponse200:
 
         _pub_active_raw = d.pop("pubActive", UNSET)
         if _pub_active_raw is not UNSET:
-            pub_active: list[float] = _pub_active_raw
+            try:
+                pub_active: list[float] = _pub_active_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pub_active = mismatched("ChartsFederationResponse200", "pubActive", _pub_active_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsFederationResponse200", "pubActive")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -108,10 +110,10 @@ class ChartsInstanceResponse200:
 
             _n = 6
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsInstanceResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSINSTANCERESPONSE200_KEYS}
@@ -136,8 +138,12 @@ class ChartsInstanceResponse200:
         d = dict(src_dict)
         _requests_raw = d.pop("requests", UNSET)
         if _requests_raw is not UNSET:
-            requests = ChartsInstanceResponse200Requests.from_dict(_requests_raw)
+            try:
+                requests = ChartsInstanceResponse200Requests.from_dict(_requests_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                requests = mismatched("ChartsInstanceResponse200", "requests", _requests_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "requests")
@@ -145,8 +151,12 @@ class ChartsInstanceResponse200:
 
         _notes_raw = d.pop("notes", UNSET)
         if _notes_raw is not UNSET:
-            notes = ChartsInstanceResponse200Notes.from_dict(_notes_raw)
+            try:
+                notes = ChartsInstanceResponse200Notes.from_dict(_notes_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                notes = mismatched("ChartsInstanceResponse200", "notes", _notes_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "notes")
@@ -154,8 +164,12 @@ class ChartsInstanceResponse200:
 
         _users_raw = d.pop("users", UNSET)
         if _users_raw is not UNSET:
-            users = ChartsInstanceResponse200Users.from_dict(_users_raw)
+            try:
+                users = ChartsInstanceResponse200Users.from_dict(_users_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                users = mismatched("ChartsInstanceResponse200", "users", _users_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "users")
@@ -163,8 +177,12 @@ class ChartsInstanceResponse200:
 
         _following_raw = d.pop("following", UNSET)
         if _following_raw is not UNSET:
-            following = ChartsInstanceResponse200Following.from_dict(_following_raw)
+            try:
+                following = ChartsInstanceResponse200Following.from_dict(_following_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                following = mismatched("ChartsInstanceResponse200", "following", _following_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "following")
@@ -172,8 +190,12 @@ class ChartsInstanceResponse200:
 
         _followers_raw = d.pop("followers", UNSET)
         if _followers_raw is not UNSET:
-            followers = ChartsInstanceResponse200Followers.from_dict(_followers_raw)
+            try:
+                followers = ChartsInstanceResponse200Followers.from_dict(_followers_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followers = mismatched("ChartsInstanceResponse200", "followers", _followers_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "followers")
@@ -181,8 +203,12 @@ class ChartsInstanceResponse200:
 
         _drive_raw = d.pop("drive", UNSET)
         if _drive_raw is not UNSET:
-            drive = ChartsInstanceResponse200Drive.from_dict(_drive_raw)
+            try:
+                drive = ChartsInstanceResponse200Drive.from_dict(_drive_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                drive = mismatched("ChartsInstanceResponse200", "drive", _drive_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200", "drive")

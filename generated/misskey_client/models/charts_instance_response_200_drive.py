@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -92,10 +94,10 @@ class ChartsInstanceResponse200Drive:
 
             _n = 5
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsInstanceResponse200Drive", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSINSTANCERESPONSE200DRIVE_KEYS}
@@ -120,8 +122,12 @@ class ChartsInstanceResponse200Drive:
         d = dict(src_dict)
         _total_files_raw = d.pop("totalFiles", UNSET)
         if _total_files_raw is not UNSET:
-            total_files: list[float] = _total_files_raw
+            try:
+                total_files: list[float] = _total_files_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                total_files = mismatched("ChartsInstanceResponse200Drive", "totalFiles", _total_files_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "totalFiles")
@@ -129,8 +135,12 @@ class ChartsInstanceResponse200Drive:
 
         _inc_files_raw = d.pop("incFiles", UNSET)
         if _inc_files_raw is not UNSET:
-            inc_files: list[float] = _inc_files_raw
+            try:
+                inc_files: list[float] = _inc_files_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inc_files = mismatched("ChartsInstanceResponse200Drive", "incFiles", _inc_files_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "incFiles")
@@ -138,8 +148,12 @@ class ChartsInstanceResponse200Drive:
 
         _dec_files_raw = d.pop("decFiles", UNSET)
         if _dec_files_raw is not UNSET:
-            dec_files: list[float] = _dec_files_raw
+            try:
+                dec_files: list[float] = _dec_files_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                dec_files = mismatched("ChartsInstanceResponse200Drive", "decFiles", _dec_files_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "decFiles")
@@ -147,8 +161,12 @@ class ChartsInstanceResponse200Drive:
 
         _inc_usage_raw = d.pop("incUsage", UNSET)
         if _inc_usage_raw is not UNSET:
-            inc_usage: list[float] = _inc_usage_raw
+            try:
+                inc_usage: list[float] = _inc_usage_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inc_usage = mismatched("ChartsInstanceResponse200Drive", "incUsage", _inc_usage_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "incUsage")
@@ -156,8 +174,12 @@ class ChartsInstanceResponse200Drive:
 
         _dec_usage_raw = d.pop("decUsage", UNSET)
         if _dec_usage_raw is not UNSET:
-            dec_usage: list[float] = _dec_usage_raw
+            try:
+                dec_usage: list[float] = _dec_usage_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                dec_usage = mismatched("ChartsInstanceResponse200Drive", "decUsage", _dec_usage_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Drive", "decUsage")

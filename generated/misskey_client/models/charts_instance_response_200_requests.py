@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -74,10 +76,10 @@ class ChartsInstanceResponse200Requests:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsInstanceResponse200Requests", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSINSTANCERESPONSE200REQUESTS_KEYS}
@@ -102,8 +104,12 @@ class ChartsInstanceResponse200Requests:
         d = dict(src_dict)
         _failed_raw = d.pop("failed", UNSET)
         if _failed_raw is not UNSET:
-            failed: list[float] = _failed_raw
+            try:
+                failed: list[float] = _failed_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                failed = mismatched("ChartsInstanceResponse200Requests", "failed", _failed_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Requests", "failed")
@@ -111,8 +117,12 @@ class ChartsInstanceResponse200Requests:
 
         _succeeded_raw = d.pop("succeeded", UNSET)
         if _succeeded_raw is not UNSET:
-            succeeded: list[float] = _succeeded_raw
+            try:
+                succeeded: list[float] = _succeeded_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                succeeded = mismatched("ChartsInstanceResponse200Requests", "succeeded", _succeeded_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Requests", "succeeded")
@@ -120,8 +130,12 @@ class ChartsInstanceResponse200Requests:
 
         _received_raw = d.pop("received", UNSET)
         if _received_raw is not UNSET:
-            received: list[float] = _received_raw
+            try:
+                received: list[float] = _received_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                received = mismatched("ChartsInstanceResponse200Requests", "received", _received_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsInstanceResponse200Requests", "received")

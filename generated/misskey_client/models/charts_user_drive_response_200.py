@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -101,10 +103,10 @@ class ChartsUserDriveResponse200:
 
             _n = 6
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsUserDriveResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSUSERDRIVERESPONSE200_KEYS}
@@ -129,8 +131,12 @@ class ChartsUserDriveResponse200:
         d = dict(src_dict)
         _total_count_raw = d.pop("totalCount", UNSET)
         if _total_count_raw is not UNSET:
-            total_count: list[float] = _total_count_raw
+            try:
+                total_count: list[float] = _total_count_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                total_count = mismatched("ChartsUserDriveResponse200", "totalCount", _total_count_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "totalCount")
@@ -138,8 +144,12 @@ class ChartsUserDriveResponse200:
 
         _total_size_raw = d.pop("totalSize", UNSET)
         if _total_size_raw is not UNSET:
-            total_size: list[float] = _total_size_raw
+            try:
+                total_size: list[float] = _total_size_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                total_size = mismatched("ChartsUserDriveResponse200", "totalSize", _total_size_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "totalSize")
@@ -147,8 +157,12 @@ class ChartsUserDriveResponse200:
 
         _inc_count_raw = d.pop("incCount", UNSET)
         if _inc_count_raw is not UNSET:
-            inc_count: list[float] = _inc_count_raw
+            try:
+                inc_count: list[float] = _inc_count_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inc_count = mismatched("ChartsUserDriveResponse200", "incCount", _inc_count_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "incCount")
@@ -156,8 +170,12 @@ class ChartsUserDriveResponse200:
 
         _inc_size_raw = d.pop("incSize", UNSET)
         if _inc_size_raw is not UNSET:
-            inc_size: list[float] = _inc_size_raw
+            try:
+                inc_size: list[float] = _inc_size_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inc_size = mismatched("ChartsUserDriveResponse200", "incSize", _inc_size_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "incSize")
@@ -165,8 +183,12 @@ class ChartsUserDriveResponse200:
 
         _dec_count_raw = d.pop("decCount", UNSET)
         if _dec_count_raw is not UNSET:
-            dec_count: list[float] = _dec_count_raw
+            try:
+                dec_count: list[float] = _dec_count_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                dec_count = mismatched("ChartsUserDriveResponse200", "decCount", _dec_count_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "decCount")
@@ -174,8 +196,12 @@ class ChartsUserDriveResponse200:
 
         _dec_size_raw = d.pop("decSize", UNSET)
         if _dec_size_raw is not UNSET:
-            dec_size: list[float] = _dec_size_raw
+            try:
+                dec_size: list[float] = _dec_size_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                dec_size = mismatched("ChartsUserDriveResponse200", "decSize", _dec_size_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserDriveResponse200", "decSize")

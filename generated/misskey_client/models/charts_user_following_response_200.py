@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -72,10 +74,10 @@ class ChartsUserFollowingResponse200:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsUserFollowingResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSUSERFOLLOWINGRESPONSE200_KEYS}
@@ -100,8 +102,12 @@ class ChartsUserFollowingResponse200:
         d = dict(src_dict)
         _local_raw = d.pop("local", UNSET)
         if _local_raw is not UNSET:
-            local = ChartsUserFollowingResponse200Local.from_dict(_local_raw)
+            try:
+                local = ChartsUserFollowingResponse200Local.from_dict(_local_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                local = mismatched("ChartsUserFollowingResponse200", "local", _local_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200", "local")
@@ -109,8 +115,12 @@ class ChartsUserFollowingResponse200:
 
         _remote_raw = d.pop("remote", UNSET)
         if _remote_raw is not UNSET:
-            remote = ChartsUserFollowingResponse200Remote.from_dict(_remote_raw)
+            try:
+                remote = ChartsUserFollowingResponse200Remote.from_dict(_remote_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                remote = mismatched("ChartsUserFollowingResponse200", "remote", _remote_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200", "remote")

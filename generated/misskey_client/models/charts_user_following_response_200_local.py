@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -76,10 +78,10 @@ class ChartsUserFollowingResponse200Local:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsUserFollowingResponse200Local", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSUSERFOLLOWINGRESPONSE200LOCAL_KEYS}
@@ -104,8 +106,12 @@ class ChartsUserFollowingResponse200Local:
         d = dict(src_dict)
         _followings_raw = d.pop("followings", UNSET)
         if _followings_raw is not UNSET:
-            followings = ChartsUserFollowingResponse200LocalFollowings.from_dict(_followings_raw)
+            try:
+                followings = ChartsUserFollowingResponse200LocalFollowings.from_dict(_followings_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followings = mismatched("ChartsUserFollowingResponse200Local", "followings", _followings_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200Local", "followings")
@@ -113,8 +119,12 @@ class ChartsUserFollowingResponse200Local:
 
         _followers_raw = d.pop("followers", UNSET)
         if _followers_raw is not UNSET:
-            followers = ChartsUserFollowingResponse200LocalFollowers.from_dict(_followers_raw)
+            try:
+                followers = ChartsUserFollowingResponse200LocalFollowers.from_dict(_followers_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followers = mismatched("ChartsUserFollowingResponse200Local", "followers", _followers_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200Local", "followers")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -74,10 +76,10 @@ class ChartsUserFollowingResponse200LocalFollowings:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsUserFollowingResponse200LocalFollowings", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -104,8 +106,12 @@ class ChartsUserFollowingResponse200LocalFollowings:
         d = dict(src_dict)
         _total_raw = d.pop("total", UNSET)
         if _total_raw is not UNSET:
-            total: list[float] = _total_raw
+            try:
+                total: list[float] = _total_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                total = mismatched("ChartsUserFollowingResponse200LocalFollowings", "total", _total_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200LocalFollowings", "total")
@@ -113,8 +119,12 @@ class ChartsUserFollowingResponse200LocalFollowings:
 
         _inc_raw = d.pop("inc", UNSET)
         if _inc_raw is not UNSET:
-            inc: list[float] = _inc_raw
+            try:
+                inc: list[float] = _inc_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inc = mismatched("ChartsUserFollowingResponse200LocalFollowings", "inc", _inc_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200LocalFollowings", "inc")
@@ -122,8 +132,12 @@ class ChartsUserFollowingResponse200LocalFollowings:
 
         _dec_raw = d.pop("dec", UNSET)
         if _dec_raw is not UNSET:
-            dec: list[float] = _dec_raw
+            try:
+                dec: list[float] = _dec_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                dec = mismatched("ChartsUserFollowingResponse200LocalFollowings", "dec", _dec_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200LocalFollowings", "dec")

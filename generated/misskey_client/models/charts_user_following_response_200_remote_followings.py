@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -74,10 +76,10 @@ class ChartsUserFollowingResponse200RemoteFollowings:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsUserFollowingResponse200RemoteFollowings", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -106,8 +108,12 @@ class ChartsUserFollowingResponse200RemoteFollowings:
         d = dict(src_dict)
         _total_raw = d.pop("total", UNSET)
         if _total_raw is not UNSET:
-            total: list[float] = _total_raw
+            try:
+                total: list[float] = _total_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                total = mismatched("ChartsUserFollowingResponse200RemoteFollowings", "total", _total_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200RemoteFollowings", "total")
@@ -115,8 +121,12 @@ class ChartsUserFollowingResponse200RemoteFollowings:
 
         _inc_raw = d.pop("inc", UNSET)
         if _inc_raw is not UNSET:
-            inc: list[float] = _inc_raw
+            try:
+                inc: list[float] = _inc_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inc = mismatched("ChartsUserFollowingResponse200RemoteFollowings", "inc", _inc_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200RemoteFollowings", "inc")
@@ -124,8 +134,12 @@ class ChartsUserFollowingResponse200RemoteFollowings:
 
         _dec_raw = d.pop("dec", UNSET)
         if _dec_raw is not UNSET:
-            dec: list[float] = _dec_raw
+            try:
+                dec: list[float] = _dec_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                dec = mismatched("ChartsUserFollowingResponse200RemoteFollowings", "dec", _dec_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserFollowingResponse200RemoteFollowings", "dec")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -90,10 +92,10 @@ class ChartsUserNotesResponse200:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsUserNotesResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSUSERNOTESRESPONSE200_KEYS}
@@ -118,8 +120,12 @@ class ChartsUserNotesResponse200:
         d = dict(src_dict)
         _total_raw = d.pop("total", UNSET)
         if _total_raw is not UNSET:
-            total: list[float] = _total_raw
+            try:
+                total: list[float] = _total_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                total = mismatched("ChartsUserNotesResponse200", "total", _total_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200", "total")
@@ -127,8 +133,12 @@ class ChartsUserNotesResponse200:
 
         _inc_raw = d.pop("inc", UNSET)
         if _inc_raw is not UNSET:
-            inc: list[float] = _inc_raw
+            try:
+                inc: list[float] = _inc_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inc = mismatched("ChartsUserNotesResponse200", "inc", _inc_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200", "inc")
@@ -136,8 +146,12 @@ class ChartsUserNotesResponse200:
 
         _dec_raw = d.pop("dec", UNSET)
         if _dec_raw is not UNSET:
-            dec: list[float] = _dec_raw
+            try:
+                dec: list[float] = _dec_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                dec = mismatched("ChartsUserNotesResponse200", "dec", _dec_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200", "dec")
@@ -145,8 +159,12 @@ class ChartsUserNotesResponse200:
 
         _diffs_raw = d.pop("diffs", UNSET)
         if _diffs_raw is not UNSET:
-            diffs = ChartsUserNotesResponse200Diffs.from_dict(_diffs_raw)
+            try:
+                diffs = ChartsUserNotesResponse200Diffs.from_dict(_diffs_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                diffs = mismatched("ChartsUserNotesResponse200", "diffs", _diffs_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200", "diffs")

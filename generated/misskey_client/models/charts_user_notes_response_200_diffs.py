@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -83,10 +85,10 @@ class ChartsUserNotesResponse200Diffs:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsUserNotesResponse200Diffs", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSUSERNOTESRESPONSE200DIFFS_KEYS}
@@ -111,8 +113,12 @@ class ChartsUserNotesResponse200Diffs:
         d = dict(src_dict)
         _normal_raw = d.pop("normal", UNSET)
         if _normal_raw is not UNSET:
-            normal: list[float] = _normal_raw
+            try:
+                normal: list[float] = _normal_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                normal = mismatched("ChartsUserNotesResponse200Diffs", "normal", _normal_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200Diffs", "normal")
@@ -120,8 +126,12 @@ class ChartsUserNotesResponse200Diffs:
 
         _reply_raw = d.pop("reply", UNSET)
         if _reply_raw is not UNSET:
-            reply: list[float] = _reply_raw
+            try:
+                reply: list[float] = _reply_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reply = mismatched("ChartsUserNotesResponse200Diffs", "reply", _reply_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200Diffs", "reply")
@@ -129,8 +139,12 @@ class ChartsUserNotesResponse200Diffs:
 
         _renote_raw = d.pop("renote", UNSET)
         if _renote_raw is not UNSET:
-            renote: list[float] = _renote_raw
+            try:
+                renote: list[float] = _renote_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                renote = mismatched("ChartsUserNotesResponse200Diffs", "renote", _renote_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200Diffs", "renote")
@@ -138,8 +152,12 @@ class ChartsUserNotesResponse200Diffs:
 
         _with_file_raw = d.pop("withFile", UNSET)
         if _with_file_raw is not UNSET:
-            with_file: list[float] = _with_file_raw
+            try:
+                with_file: list[float] = _with_file_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                with_file = mismatched("ChartsUserNotesResponse200Diffs", "withFile", _with_file_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserNotesResponse200Diffs", "withFile")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -72,10 +74,10 @@ class ChartsUserPvResponse200:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsUserPvResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSUSERPVRESPONSE200_KEYS}
@@ -100,8 +102,12 @@ class ChartsUserPvResponse200:
         d = dict(src_dict)
         _upv_raw = d.pop("upv", UNSET)
         if _upv_raw is not UNSET:
-            upv = ChartsUserPvResponse200Upv.from_dict(_upv_raw)
+            try:
+                upv = ChartsUserPvResponse200Upv.from_dict(_upv_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                upv = mismatched("ChartsUserPvResponse200", "upv", _upv_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200", "upv")
@@ -109,8 +115,12 @@ class ChartsUserPvResponse200:
 
         _pv_raw = d.pop("pv", UNSET)
         if _pv_raw is not UNSET:
-            pv = ChartsUserPvResponse200Pv.from_dict(_pv_raw)
+            try:
+                pv = ChartsUserPvResponse200Pv.from_dict(_pv_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pv = mismatched("ChartsUserPvResponse200", "pv", _pv_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200", "pv")

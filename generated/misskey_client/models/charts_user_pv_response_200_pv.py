@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -65,10 +67,10 @@ class ChartsUserPvResponse200Pv:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsUserPvResponse200Pv", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSUSERPVRESPONSE200PV_KEYS}
@@ -93,8 +95,12 @@ class ChartsUserPvResponse200Pv:
         d = dict(src_dict)
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
-            user: list[float] = _user_raw
+            try:
+                user: list[float] = _user_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("ChartsUserPvResponse200Pv", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200Pv", "user")
@@ -102,8 +108,12 @@ class ChartsUserPvResponse200Pv:
 
         _visitor_raw = d.pop("visitor", UNSET)
         if _visitor_raw is not UNSET:
-            visitor: list[float] = _visitor_raw
+            try:
+                visitor: list[float] = _visitor_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                visitor = mismatched("ChartsUserPvResponse200Pv", "visitor", _visitor_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserPvResponse200Pv", "visitor")

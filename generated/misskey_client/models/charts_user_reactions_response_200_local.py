@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -56,10 +58,10 @@ class ChartsUserReactionsResponse200Local:
 
             _n = 1
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsUserReactionsResponse200Local", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSUSERREACTIONSRESPONSE200LOCAL_KEYS}
@@ -84,8 +86,12 @@ class ChartsUserReactionsResponse200Local:
         d = dict(src_dict)
         _count_raw = d.pop("count", UNSET)
         if _count_raw is not UNSET:
-            count: list[float] = _count_raw
+            try:
+                count: list[float] = _count_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                count = mismatched("ChartsUserReactionsResponse200Local", "count", _count_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUserReactionsResponse200Local", "count")

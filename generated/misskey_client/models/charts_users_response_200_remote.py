@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -74,10 +76,10 @@ class ChartsUsersResponse200Remote:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChartsUsersResponse200Remote", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHARTSUSERSRESPONSE200REMOTE_KEYS}
@@ -102,8 +104,12 @@ class ChartsUsersResponse200Remote:
         d = dict(src_dict)
         _total_raw = d.pop("total", UNSET)
         if _total_raw is not UNSET:
-            total: list[float] = _total_raw
+            try:
+                total: list[float] = _total_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                total = mismatched("ChartsUsersResponse200Remote", "total", _total_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUsersResponse200Remote", "total")
@@ -111,8 +117,12 @@ class ChartsUsersResponse200Remote:
 
         _inc_raw = d.pop("inc", UNSET)
         if _inc_raw is not UNSET:
-            inc: list[float] = _inc_raw
+            try:
+                inc: list[float] = _inc_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inc = mismatched("ChartsUsersResponse200Remote", "inc", _inc_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUsersResponse200Remote", "inc")
@@ -120,8 +130,12 @@ class ChartsUsersResponse200Remote:
 
         _dec_raw = d.pop("dec", UNSET)
         if _dec_raw is not UNSET:
-            dec: list[float] = _dec_raw
+            try:
+                dec: list[float] = _dec_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                dec = mismatched("ChartsUsersResponse200Remote", "dec", _dec_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChartsUsersResponse200Remote", "dec")

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -176,8 +179,14 @@ class ChatMessage:
             if _reactions:
                 reactions = []
                 for reactions_item_data in _reactions:
-                    reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
+                    try:
+                        reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        reactions_item = mismatched(
+                            "reactions", index_of(_reactions, reactions_item_data), reactions_item_data, exc
+                        )
                     reactions.append(reactions_item)
             else:
                 reactions = _reactions
@@ -269,10 +278,10 @@ class ChatMessage:
             else:
                 _model.is_read = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChatMessage", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATMESSAGE_KEYS}
@@ -302,8 +311,12 @@ class ChatMessage:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("ChatMessage", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessage", "createdAt")
@@ -316,8 +329,12 @@ class ChatMessage:
 
         _from_user_raw = d.pop("fromUser", UNSET)
         if _from_user_raw is not UNSET:
-            from_user = UserLite.from_dict(_from_user_raw)
+            try:
+                from_user = UserLite.from_dict(_from_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                from_user = mismatched("ChatMessage", "fromUser", _from_user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessage", "fromUser")
@@ -325,58 +342,103 @@ class ChatMessage:
 
         _reactions_raw = d.pop("reactions", UNSET)
         if _reactions_raw is not UNSET:
-            _reactions = _reactions_raw
-            reactions: list[ChatMessageReactionsItem]
-            if type(_reactions) is not list:
-                raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
-            if _reactions:
-                reactions = []
-                for reactions_item_data in _reactions:
-                    reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
+            try:
+                _reactions = _reactions_raw
+                reactions: list[ChatMessageReactionsItem]
+                if type(_reactions) is not list:
+                    raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
+                if _reactions:
+                    reactions = []
+                    for reactions_item_data in _reactions:
+                        try:
+                            reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
 
-                    reactions.append(reactions_item)
-            else:
-                reactions = _reactions
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            reactions_item = mismatched(
+                                "reactions", index_of(_reactions, reactions_item_data), reactions_item_data, exc
+                            )
+                        reactions.append(reactions_item)
+                else:
+                    reactions = _reactions
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reactions = mismatched("ChatMessage", "reactions", _reactions_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessage", "reactions")
             reactions = cast(Any, UNSET)
 
-        to_user_id = d.pop("toUserId", UNSET)
+        _to_user_id_raw = d.pop("toUserId", UNSET)
+        try:
+            to_user_id = _to_user_id_raw
 
-        _to_user = d.pop("toUser", UNSET)
-        to_user: None | Unset | UserLite
-        if _to_user is None or _to_user is UNSET:
-            to_user = _to_user
-        else:
-            to_user_type_0 = UserLite.from_dict(_to_user)
+        except PARSE_ERRORS as exc:
+            to_user_id = mismatched("ChatMessage", "toUserId", _to_user_id_raw, exc)
 
-            to_user = to_user_type_0
+        _to_user_raw = d.pop("toUser", UNSET)
+        try:
+            _to_user = _to_user_raw
+            to_user: None | Unset | UserLite
+            if _to_user is None or _to_user is UNSET:
+                to_user = _to_user
+            else:
+                to_user_type_0 = UserLite.from_dict(_to_user)
 
-        to_room_id = d.pop("toRoomId", UNSET)
+                to_user = to_user_type_0
 
-        _to_room = d.pop("toRoom", UNSET)
-        to_room: ChatRoom | None | Unset
-        if _to_room is None or _to_room is UNSET:
-            to_room = _to_room
-        else:
-            to_room_type_0 = ChatRoom.from_dict(_to_room)
+        except PARSE_ERRORS as exc:
+            to_user = mismatched("ChatMessage", "toUser", _to_user_raw, exc)
 
-            to_room = to_room_type_0
+        _to_room_id_raw = d.pop("toRoomId", UNSET)
+        try:
+            to_room_id = _to_room_id_raw
 
-        text = d.pop("text", UNSET)
+        except PARSE_ERRORS as exc:
+            to_room_id = mismatched("ChatMessage", "toRoomId", _to_room_id_raw, exc)
 
-        file_id = d.pop("fileId", UNSET)
+        _to_room_raw = d.pop("toRoom", UNSET)
+        try:
+            _to_room = _to_room_raw
+            to_room: ChatRoom | None | Unset
+            if _to_room is None or _to_room is UNSET:
+                to_room = _to_room
+            else:
+                to_room_type_0 = ChatRoom.from_dict(_to_room)
 
-        _file = d.pop("file", UNSET)
-        file: DriveFile | None | Unset
-        if _file is None or _file is UNSET:
-            file = _file
-        else:
-            file_type_0 = DriveFile.from_dict(_file)
+                to_room = to_room_type_0
 
-            file = file_type_0
+        except PARSE_ERRORS as exc:
+            to_room = mismatched("ChatMessage", "toRoom", _to_room_raw, exc)
+
+        _text_raw = d.pop("text", UNSET)
+        try:
+            text = _text_raw
+
+        except PARSE_ERRORS as exc:
+            text = mismatched("ChatMessage", "text", _text_raw, exc)
+
+        _file_id_raw = d.pop("fileId", UNSET)
+        try:
+            file_id = _file_id_raw
+
+        except PARSE_ERRORS as exc:
+            file_id = mismatched("ChatMessage", "fileId", _file_id_raw, exc)
+
+        _file_raw = d.pop("file", UNSET)
+        try:
+            _file = _file_raw
+            file: DriveFile | None | Unset
+            if _file is None or _file is UNSET:
+                file = _file
+            else:
+                file_type_0 = DriveFile.from_dict(_file)
+
+                file = file_type_0
+
+        except PARSE_ERRORS as exc:
+            file = mismatched("ChatMessage", "file", _file_raw, exc)
 
         is_read = d.pop("isRead", UNSET)
 

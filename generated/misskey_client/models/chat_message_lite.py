@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -150,8 +153,14 @@ class ChatMessageLite:
             if _reactions:
                 reactions = []
                 for reactions_item_data in _reactions:
-                    reactions_item = ChatMessageLiteReactionsItem.from_dict(reactions_item_data)
+                    try:
+                        reactions_item = ChatMessageLiteReactionsItem.from_dict(reactions_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        reactions_item = mismatched(
+                            "reactions", index_of(_reactions, reactions_item_data), reactions_item_data, exc
+                        )
                     reactions.append(reactions_item)
             else:
                 reactions = _reactions
@@ -215,10 +224,10 @@ class ChatMessageLite:
             else:
                 _model.file = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChatMessageLite", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATMESSAGELITE_KEYS}
@@ -248,8 +257,12 @@ class ChatMessageLite:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("ChatMessageLite", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLite", "createdAt")
@@ -262,47 +275,87 @@ class ChatMessageLite:
 
         _reactions_raw = d.pop("reactions", UNSET)
         if _reactions_raw is not UNSET:
-            _reactions = _reactions_raw
-            reactions: list[ChatMessageLiteReactionsItem]
-            if type(_reactions) is not list:
-                raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
-            if _reactions:
-                reactions = []
-                for reactions_item_data in _reactions:
-                    reactions_item = ChatMessageLiteReactionsItem.from_dict(reactions_item_data)
+            try:
+                _reactions = _reactions_raw
+                reactions: list[ChatMessageLiteReactionsItem]
+                if type(_reactions) is not list:
+                    raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
+                if _reactions:
+                    reactions = []
+                    for reactions_item_data in _reactions:
+                        try:
+                            reactions_item = ChatMessageLiteReactionsItem.from_dict(reactions_item_data)
 
-                    reactions.append(reactions_item)
-            else:
-                reactions = _reactions
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            reactions_item = mismatched(
+                                "reactions", index_of(_reactions, reactions_item_data), reactions_item_data, exc
+                            )
+                        reactions.append(reactions_item)
+                else:
+                    reactions = _reactions
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reactions = mismatched("ChatMessageLite", "reactions", _reactions_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLite", "reactions")
             reactions = cast(Any, UNSET)
 
-        _from_user = d.pop("fromUser", UNSET)
-        from_user: UserLite | Unset
-        if _from_user is UNSET:
-            from_user = UNSET
-        else:
-            from_user = UserLite.from_dict(_from_user)
+        _from_user_raw = d.pop("fromUser", UNSET)
+        try:
+            _from_user = _from_user_raw
+            from_user: UserLite | Unset
+            if _from_user is UNSET:
+                from_user = UNSET
+            else:
+                from_user = UserLite.from_dict(_from_user)
 
-        to_user_id = d.pop("toUserId", UNSET)
+        except PARSE_ERRORS as exc:
+            from_user = mismatched("ChatMessageLite", "fromUser", _from_user_raw, exc)
 
-        to_room_id = d.pop("toRoomId", UNSET)
+        _to_user_id_raw = d.pop("toUserId", UNSET)
+        try:
+            to_user_id = _to_user_id_raw
 
-        text = d.pop("text", UNSET)
+        except PARSE_ERRORS as exc:
+            to_user_id = mismatched("ChatMessageLite", "toUserId", _to_user_id_raw, exc)
 
-        file_id = d.pop("fileId", UNSET)
+        _to_room_id_raw = d.pop("toRoomId", UNSET)
+        try:
+            to_room_id = _to_room_id_raw
 
-        _file = d.pop("file", UNSET)
-        file: DriveFile | None | Unset
-        if _file is None or _file is UNSET:
-            file = _file
-        else:
-            file_type_0 = DriveFile.from_dict(_file)
+        except PARSE_ERRORS as exc:
+            to_room_id = mismatched("ChatMessageLite", "toRoomId", _to_room_id_raw, exc)
 
-            file = file_type_0
+        _text_raw = d.pop("text", UNSET)
+        try:
+            text = _text_raw
+
+        except PARSE_ERRORS as exc:
+            text = mismatched("ChatMessageLite", "text", _text_raw, exc)
+
+        _file_id_raw = d.pop("fileId", UNSET)
+        try:
+            file_id = _file_id_raw
+
+        except PARSE_ERRORS as exc:
+            file_id = mismatched("ChatMessageLite", "fileId", _file_id_raw, exc)
+
+        _file_raw = d.pop("file", UNSET)
+        try:
+            _file = _file_raw
+            file: DriveFile | None | Unset
+            if _file is None or _file is UNSET:
+                file = _file
+            else:
+                file_type_0 = DriveFile.from_dict(_file)
+
+                file = file_type_0
+
+        except PARSE_ERRORS as exc:
+            file = mismatched("ChatMessageLite", "file", _file_raw, exc)
 
         if d:
             unknown_properties("ChatMessageLite", d)

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -127,8 +130,14 @@ class ChatMessageLiteFor1On1:
             if _reactions:
                 reactions = []
                 for reactions_item_data in _reactions:
-                    reactions_item = ChatMessageLiteFor1On1ReactionsItem.from_dict(reactions_item_data)
+                    try:
+                        reactions_item = ChatMessageLiteFor1On1ReactionsItem.from_dict(reactions_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        reactions_item = mismatched(
+                            "reactions", index_of(_reactions, reactions_item_data), reactions_item_data, exc
+                        )
                     reactions.append(reactions_item)
             else:
                 reactions = _reactions
@@ -168,10 +177,10 @@ class ChatMessageLiteFor1On1:
             else:
                 _model.file = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChatMessageLiteFor1On1", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATMESSAGELITEFOR1ON1_KEYS}
@@ -201,8 +210,12 @@ class ChatMessageLiteFor1On1:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("ChatMessageLiteFor1On1", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteFor1On1", "createdAt")
@@ -220,36 +233,61 @@ class ChatMessageLiteFor1On1:
 
         _reactions_raw = d.pop("reactions", UNSET)
         if _reactions_raw is not UNSET:
-            _reactions = _reactions_raw
-            reactions: list[ChatMessageLiteFor1On1ReactionsItem]
-            if type(_reactions) is not list:
-                raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
-            if _reactions:
-                reactions = []
-                for reactions_item_data in _reactions:
-                    reactions_item = ChatMessageLiteFor1On1ReactionsItem.from_dict(reactions_item_data)
+            try:
+                _reactions = _reactions_raw
+                reactions: list[ChatMessageLiteFor1On1ReactionsItem]
+                if type(_reactions) is not list:
+                    raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
+                if _reactions:
+                    reactions = []
+                    for reactions_item_data in _reactions:
+                        try:
+                            reactions_item = ChatMessageLiteFor1On1ReactionsItem.from_dict(reactions_item_data)
 
-                    reactions.append(reactions_item)
-            else:
-                reactions = _reactions
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            reactions_item = mismatched(
+                                "reactions", index_of(_reactions, reactions_item_data), reactions_item_data, exc
+                            )
+                        reactions.append(reactions_item)
+                else:
+                    reactions = _reactions
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reactions = mismatched("ChatMessageLiteFor1On1", "reactions", _reactions_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteFor1On1", "reactions")
             reactions = cast(Any, UNSET)
 
-        text = d.pop("text", UNSET)
+        _text_raw = d.pop("text", UNSET)
+        try:
+            text = _text_raw
 
-        file_id = d.pop("fileId", UNSET)
+        except PARSE_ERRORS as exc:
+            text = mismatched("ChatMessageLiteFor1On1", "text", _text_raw, exc)
 
-        _file = d.pop("file", UNSET)
-        file: DriveFile | None | Unset
-        if _file is None or _file is UNSET:
-            file = _file
-        else:
-            file_type_0 = DriveFile.from_dict(_file)
+        _file_id_raw = d.pop("fileId", UNSET)
+        try:
+            file_id = _file_id_raw
 
-            file = file_type_0
+        except PARSE_ERRORS as exc:
+            file_id = mismatched("ChatMessageLiteFor1On1", "fileId", _file_id_raw, exc)
+
+        _file_raw = d.pop("file", UNSET)
+        try:
+            _file = _file_raw
+            file: DriveFile | None | Unset
+            if _file is None or _file is UNSET:
+                file = _file
+            else:
+                file_type_0 = DriveFile.from_dict(_file)
+
+                file = file_type_0
+
+        except PARSE_ERRORS as exc:
+            file = mismatched("ChatMessageLiteFor1On1", "file", _file_raw, exc)
 
         if d:
             unknown_properties("ChatMessageLiteFor1On1", d)

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -136,8 +139,14 @@ class ChatMessageLiteForRoom:
             if _reactions:
                 reactions = []
                 for reactions_item_data in _reactions:
-                    reactions_item = ChatMessageLiteForRoomReactionsItem.from_dict(reactions_item_data)
+                    try:
+                        reactions_item = ChatMessageLiteForRoomReactionsItem.from_dict(reactions_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        reactions_item = mismatched(
+                            "reactions", index_of(_reactions, reactions_item_data), reactions_item_data, exc
+                        )
                     reactions.append(reactions_item)
             else:
                 reactions = _reactions
@@ -177,10 +186,10 @@ class ChatMessageLiteForRoom:
             else:
                 _model.file = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChatMessageLiteForRoom", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATMESSAGELITEFORROOM_KEYS}
@@ -210,8 +219,12 @@ class ChatMessageLiteForRoom:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("ChatMessageLiteForRoom", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteForRoom", "createdAt")
@@ -224,8 +237,12 @@ class ChatMessageLiteForRoom:
 
         _from_user_raw = d.pop("fromUser", UNSET)
         if _from_user_raw is not UNSET:
-            from_user = UserLite.from_dict(_from_user_raw)
+            try:
+                from_user = UserLite.from_dict(_from_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                from_user = mismatched("ChatMessageLiteForRoom", "fromUser", _from_user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteForRoom", "fromUser")
@@ -238,36 +255,61 @@ class ChatMessageLiteForRoom:
 
         _reactions_raw = d.pop("reactions", UNSET)
         if _reactions_raw is not UNSET:
-            _reactions = _reactions_raw
-            reactions: list[ChatMessageLiteForRoomReactionsItem]
-            if type(_reactions) is not list:
-                raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
-            if _reactions:
-                reactions = []
-                for reactions_item_data in _reactions:
-                    reactions_item = ChatMessageLiteForRoomReactionsItem.from_dict(reactions_item_data)
+            try:
+                _reactions = _reactions_raw
+                reactions: list[ChatMessageLiteForRoomReactionsItem]
+                if type(_reactions) is not list:
+                    raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
+                if _reactions:
+                    reactions = []
+                    for reactions_item_data in _reactions:
+                        try:
+                            reactions_item = ChatMessageLiteForRoomReactionsItem.from_dict(reactions_item_data)
 
-                    reactions.append(reactions_item)
-            else:
-                reactions = _reactions
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            reactions_item = mismatched(
+                                "reactions", index_of(_reactions, reactions_item_data), reactions_item_data, exc
+                            )
+                        reactions.append(reactions_item)
+                else:
+                    reactions = _reactions
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reactions = mismatched("ChatMessageLiteForRoom", "reactions", _reactions_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteForRoom", "reactions")
             reactions = cast(Any, UNSET)
 
-        text = d.pop("text", UNSET)
+        _text_raw = d.pop("text", UNSET)
+        try:
+            text = _text_raw
 
-        file_id = d.pop("fileId", UNSET)
+        except PARSE_ERRORS as exc:
+            text = mismatched("ChatMessageLiteForRoom", "text", _text_raw, exc)
 
-        _file = d.pop("file", UNSET)
-        file: DriveFile | None | Unset
-        if _file is None or _file is UNSET:
-            file = _file
-        else:
-            file_type_0 = DriveFile.from_dict(_file)
+        _file_id_raw = d.pop("fileId", UNSET)
+        try:
+            file_id = _file_id_raw
 
-            file = file_type_0
+        except PARSE_ERRORS as exc:
+            file_id = mismatched("ChatMessageLiteForRoom", "fileId", _file_id_raw, exc)
+
+        _file_raw = d.pop("file", UNSET)
+        try:
+            _file = _file_raw
+            file: DriveFile | None | Unset
+            if _file is None or _file is UNSET:
+                file = _file
+            else:
+                file_type_0 = DriveFile.from_dict(_file)
+
+                file = file_type_0
+
+        except PARSE_ERRORS as exc:
+            file = mismatched("ChatMessageLiteForRoom", "file", _file_raw, exc)
 
         if d:
             unknown_properties("ChatMessageLiteForRoom", d)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -86,10 +88,10 @@ class ChatMessageLiteReactionsItem:
             else:
                 _model.user = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChatMessageLiteReactionsItem", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATMESSAGELITEREACTIONSITEM_KEYS}
@@ -117,14 +119,19 @@ class ChatMessageLiteReactionsItem:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessageLiteReactionsItem", "reaction")
 
-        _user = d.pop("user", UNSET)
-        user: None | Unset | UserLite
-        if _user is None or _user is UNSET:
-            user = _user
-        else:
-            user_type_0 = UserLite.from_dict(_user)
+        _user_raw = d.pop("user", UNSET)
+        try:
+            _user = _user_raw
+            user: None | Unset | UserLite
+            if _user is None or _user is UNSET:
+                user = _user
+            else:
+                user_type_0 = UserLite.from_dict(_user)
 
-            user = user_type_0
+                user = user_type_0
+
+        except PARSE_ERRORS as exc:
+            user = mismatched("ChatMessageLiteReactionsItem", "user", _user_raw, exc)
 
         if d:
             unknown_properties("ChatMessageLiteReactionsItem", d)

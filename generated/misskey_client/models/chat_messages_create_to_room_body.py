@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -79,10 +81,10 @@ class ChatMessagesCreateToRoomBody:
             else:
                 _model.file_id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChatMessagesCreateToRoomBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATMESSAGESCREATETOROOMBODY_KEYS}
@@ -110,7 +112,12 @@ class ChatMessagesCreateToRoomBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatMessagesCreateToRoomBody", "toRoomId")
 
-        text = d.pop("text", UNSET)
+        _text_raw = d.pop("text", UNSET)
+        try:
+            text = _text_raw
+
+        except PARSE_ERRORS as exc:
+            text = mismatched("ChatMessagesCreateToRoomBody", "text", _text_raw, exc)
 
         file_id = d.pop("fileId", UNSET)
 

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -96,10 +98,10 @@ class ChatMessagesSearchBody:
             else:
                 _model.room_id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChatMessagesSearchBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATMESSAGESSEARCHBODY_KEYS}
@@ -129,9 +131,19 @@ class ChatMessagesSearchBody:
 
         limit = d.pop("limit", UNSET)
 
-        user_id = d.pop("userId", UNSET)
+        _user_id_raw = d.pop("userId", UNSET)
+        try:
+            user_id = _user_id_raw
 
-        room_id = d.pop("roomId", UNSET)
+        except PARSE_ERRORS as exc:
+            user_id = mismatched("ChatMessagesSearchBody", "userId", _user_id_raw, exc)
+
+        _room_id_raw = d.pop("roomId", UNSET)
+        try:
+            room_id = _room_id_raw
+
+        except PARSE_ERRORS as exc:
+            room_id = mismatched("ChatMessagesSearchBody", "roomId", _room_id_raw, exc)
 
         if d:
             unknown_properties("ChatMessagesSearchBody", d)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -97,10 +99,10 @@ class ChatRoomInvitation:
 
             _n = 6
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChatRoomInvitation", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATROOMINVITATION_KEYS}
@@ -130,8 +132,12 @@ class ChatRoomInvitation:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("ChatRoomInvitation", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoomInvitation", "createdAt")
@@ -144,8 +150,12 @@ class ChatRoomInvitation:
 
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
-            user = UserLite.from_dict(_user_raw)
+            try:
+                user = UserLite.from_dict(_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("ChatRoomInvitation", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoomInvitation", "user")
@@ -158,8 +168,12 @@ class ChatRoomInvitation:
 
         _room_raw = d.pop("room", UNSET)
         if _room_raw is not UNSET:
-            room = ChatRoom.from_dict(_room_raw)
+            try:
+                room = ChatRoom.from_dict(_room_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                room = mismatched("ChatRoomInvitation", "room", _room_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoomInvitation", "room")

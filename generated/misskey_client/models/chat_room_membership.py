@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -111,10 +113,10 @@ class ChatRoomMembership:
             else:
                 _model.room = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ChatRoomMembership", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CHATROOMMEMBERSHIP_KEYS}
@@ -144,8 +146,12 @@ class ChatRoomMembership:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("ChatRoomMembership", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoomMembership", "createdAt")
@@ -161,19 +167,29 @@ class ChatRoomMembership:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ChatRoomMembership", "roomId")
 
-        _user = d.pop("user", UNSET)
-        user: UserLite | Unset
-        if _user is UNSET:
-            user = UNSET
-        else:
-            user = UserLite.from_dict(_user)
+        _user_raw = d.pop("user", UNSET)
+        try:
+            _user = _user_raw
+            user: UserLite | Unset
+            if _user is UNSET:
+                user = UNSET
+            else:
+                user = UserLite.from_dict(_user)
 
-        _room = d.pop("room", UNSET)
-        room: ChatRoom | Unset
-        if _room is UNSET:
-            room = UNSET
-        else:
-            room = ChatRoom.from_dict(_room)
+        except PARSE_ERRORS as exc:
+            user = mismatched("ChatRoomMembership", "user", _user_raw, exc)
+
+        _room_raw = d.pop("room", UNSET)
+        try:
+            _room = _room_raw
+            room: ChatRoom | Unset
+            if _room is UNSET:
+                room = UNSET
+            else:
+                room = ChatRoom.from_dict(_room)
+
+        except PARSE_ERRORS as exc:
+            room = mismatched("ChatRoomMembership", "room", _room_raw, exc)
 
         if d:
             unknown_properties("ChatRoomMembership", d)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -146,10 +148,10 @@ class Clip:
             else:
                 _model.notes_count = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Clip", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CLIP_KEYS}
@@ -179,8 +181,12 @@ class Clip:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("Clip", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "createdAt")
@@ -188,15 +194,19 @@ class Clip:
 
         _last_clipped_at_raw = d.pop("lastClippedAt", UNSET)
         if _last_clipped_at_raw is not UNSET:
-            _last_clipped_at = _last_clipped_at_raw
-            last_clipped_at: datetime.datetime | None
-            if _last_clipped_at is None:
-                last_clipped_at = _last_clipped_at
-            else:
-                last_clipped_at_type_0 = parse_datetime(_last_clipped_at)
+            try:
+                _last_clipped_at = _last_clipped_at_raw
+                last_clipped_at: datetime.datetime | None
+                if _last_clipped_at is None:
+                    last_clipped_at = _last_clipped_at
+                else:
+                    last_clipped_at_type_0 = parse_datetime(_last_clipped_at)
 
-                last_clipped_at = last_clipped_at_type_0
+                    last_clipped_at = last_clipped_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                last_clipped_at = mismatched("Clip", "lastClippedAt", _last_clipped_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "lastClippedAt")
@@ -209,8 +219,12 @@ class Clip:
 
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
-            user = UserLite.from_dict(_user_raw)
+            try:
+                user = UserLite.from_dict(_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("Clip", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "user")
@@ -223,8 +237,12 @@ class Clip:
 
         _description_raw = d.pop("description", UNSET)
         if _description_raw is not UNSET:
-            description = _description_raw
+            try:
+                description = _description_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                description = mismatched("Clip", "description", _description_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Clip", "description")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -119,10 +121,10 @@ class ClipsNotesBody:
             else:
                 _model.search = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ClipsNotesBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CLIPSNOTESBODY_KEYS}
@@ -160,7 +162,12 @@ class ClipsNotesBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        search = d.pop("search", UNSET)
+        _search_raw = d.pop("search", UNSET)
+        try:
+            search = _search_raw
+
+        except PARSE_ERRORS as exc:
+            search = mismatched("ClipsNotesBody", "search", _search_raw, exc)
 
         if d:
             unknown_properties("ClipsNotesBody", d)

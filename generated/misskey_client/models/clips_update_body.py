@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -89,10 +91,10 @@ class ClipsUpdateBody:
             else:
                 _model.description = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ClipsUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _CLIPSUPDATEBODY_KEYS}
@@ -124,7 +126,12 @@ class ClipsUpdateBody:
 
         is_public = d.pop("isPublic", UNSET)
 
-        description = d.pop("description", UNSET)
+        _description_raw = d.pop("description", UNSET)
+        try:
+            description = _description_raw
+
+        except PARSE_ERRORS as exc:
+            description = mismatched("ClipsUpdateBody", "description", _description_raw, exc)
 
         if d:
             unknown_properties("ClipsUpdateBody", d)

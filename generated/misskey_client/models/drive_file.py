@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -210,10 +212,10 @@ class DriveFile:
             else:
                 _model.user = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("DriveFile", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFILE_KEYS}
@@ -243,8 +245,12 @@ class DriveFile:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("DriveFile", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "createdAt")
@@ -277,8 +283,12 @@ class DriveFile:
 
         _blurhash_raw = d.pop("blurhash", UNSET)
         if _blurhash_raw is not UNSET:
-            blurhash = _blurhash_raw
+            try:
+                blurhash = _blurhash_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                blurhash = mismatched("DriveFile", "blurhash", _blurhash_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "blurhash")
@@ -286,8 +296,12 @@ class DriveFile:
 
         _properties_raw = d.pop("properties", UNSET)
         if _properties_raw is not UNSET:
-            properties = DriveFileProperties.from_dict(_properties_raw)
+            try:
+                properties = DriveFileProperties.from_dict(_properties_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                properties = mismatched("DriveFile", "properties", _properties_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "properties")
@@ -300,8 +314,12 @@ class DriveFile:
 
         _thumbnail_url_raw = d.pop("thumbnailUrl", UNSET)
         if _thumbnail_url_raw is not UNSET:
-            thumbnail_url = _thumbnail_url_raw
+            try:
+                thumbnail_url = _thumbnail_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                thumbnail_url = mismatched("DriveFile", "thumbnailUrl", _thumbnail_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "thumbnailUrl")
@@ -309,8 +327,12 @@ class DriveFile:
 
         _comment_raw = d.pop("comment", UNSET)
         if _comment_raw is not UNSET:
-            comment = _comment_raw
+            try:
+                comment = _comment_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                comment = mismatched("DriveFile", "comment", _comment_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "comment")
@@ -318,8 +340,12 @@ class DriveFile:
 
         _folder_id_raw = d.pop("folderId", UNSET)
         if _folder_id_raw is not UNSET:
-            folder_id = _folder_id_raw
+            try:
+                folder_id = _folder_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                folder_id = mismatched("DriveFile", "folderId", _folder_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "folderId")
@@ -327,30 +353,44 @@ class DriveFile:
 
         _user_id_raw = d.pop("userId", UNSET)
         if _user_id_raw is not UNSET:
-            user_id = _user_id_raw
+            try:
+                user_id = _user_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user_id = mismatched("DriveFile", "userId", _user_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFile", "userId")
             user_id = cast(Any, UNSET)
 
-        _folder = d.pop("folder", UNSET)
-        folder: DriveFolder | None | Unset
-        if _folder is None or _folder is UNSET:
-            folder = _folder
-        else:
-            folder_type_0 = DriveFolder.from_dict(_folder)
+        _folder_raw = d.pop("folder", UNSET)
+        try:
+            _folder = _folder_raw
+            folder: DriveFolder | None | Unset
+            if _folder is None or _folder is UNSET:
+                folder = _folder
+            else:
+                folder_type_0 = DriveFolder.from_dict(_folder)
 
-            folder = folder_type_0
+                folder = folder_type_0
 
-        _user = d.pop("user", UNSET)
-        user: None | Unset | UserLite
-        if _user is None or _user is UNSET:
-            user = _user
-        else:
-            user_type_0 = UserLite.from_dict(_user)
+        except PARSE_ERRORS as exc:
+            folder = mismatched("DriveFile", "folder", _folder_raw, exc)
 
-            user = user_type_0
+        _user_raw = d.pop("user", UNSET)
+        try:
+            _user = _user_raw
+            user: None | Unset | UserLite
+            if _user is None or _user is UNSET:
+                user = _user
+            else:
+                user_type_0 = UserLite.from_dict(_user)
+
+                user = user_type_0
+
+        except PARSE_ERRORS as exc:
+            user = mismatched("DriveFile", "user", _user_raw, exc)
 
         if d:
             unknown_properties("DriveFile", d)

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_enum_value,
@@ -170,10 +172,10 @@ class DriveFilesBody:
             else:
                 _model.sort = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("DriveFilesBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFILESBODY_KEYS}
@@ -206,18 +208,38 @@ class DriveFilesBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        folder_id = d.pop("folderId", UNSET)
+        _folder_id_raw = d.pop("folderId", UNSET)
+        try:
+            folder_id = _folder_id_raw
 
-        type_ = d.pop("type", UNSET)
+        except PARSE_ERRORS as exc:
+            folder_id = mismatched("DriveFilesBody", "folderId", _folder_id_raw, exc)
 
-        _sort = d.pop("sort", UNSET)
-        sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset
-        if _sort is None or _sort is UNSET or _sort in ("+createdAt", "+name", "+size", "-createdAt", "-name", "-size"):
-            sort = _sort
-        else:
-            sort = unknown_enum_value(
-                "DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None", _sort
-            )
+        _type__raw = d.pop("type", UNSET)
+        try:
+            type_ = _type__raw
+
+        except PARSE_ERRORS as exc:
+            type_ = mismatched("DriveFilesBody", "type", _type__raw, exc)
+
+        _sort_raw = d.pop("sort", UNSET)
+        try:
+            _sort = _sort_raw
+            sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset
+            if (
+                _sort is None
+                or _sort is UNSET
+                or _sort in ("+createdAt", "+name", "+size", "-createdAt", "-name", "-size")
+            ):
+                sort = _sort
+            else:
+                sort = unknown_enum_value(
+                    "DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None",
+                    _sort,
+                )
+
+        except PARSE_ERRORS as exc:
+            sort = mismatched("DriveFilesBody", "sort", _sort_raw, exc)
 
         if d:
             unknown_properties("DriveFilesBody", d)

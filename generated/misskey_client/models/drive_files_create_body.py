@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -150,10 +152,10 @@ class DriveFilesCreateBody:
             else:
                 _model.force = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("DriveFilesCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFILESCREATEBODY_KEYS}
@@ -176,11 +178,26 @@ class DriveFilesCreateBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        folder_id = d.pop("folderId", UNSET)
+        _folder_id_raw = d.pop("folderId", UNSET)
+        try:
+            folder_id = _folder_id_raw
 
-        name = d.pop("name", UNSET)
+        except PARSE_ERRORS as exc:
+            folder_id = mismatched("DriveFilesCreateBody", "folderId", _folder_id_raw, exc)
 
-        comment = d.pop("comment", UNSET)
+        _name_raw = d.pop("name", UNSET)
+        try:
+            name = _name_raw
+
+        except PARSE_ERRORS as exc:
+            name = mismatched("DriveFilesCreateBody", "name", _name_raw, exc)
+
+        _comment_raw = d.pop("comment", UNSET)
+        try:
+            comment = _comment_raw
+
+        except PARSE_ERRORS as exc:
+            comment = mismatched("DriveFilesCreateBody", "comment", _comment_raw, exc)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -73,10 +75,10 @@ class DriveFilesMoveBulkBody:
             else:
                 _model.folder_id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("DriveFilesMoveBulkBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFILESMOVEBULKBODY_KEYS}
@@ -101,14 +103,23 @@ class DriveFilesMoveBulkBody:
         d = dict(src_dict)
         _file_ids_raw = d.pop("fileIds", UNSET)
         if _file_ids_raw is not UNSET:
-            file_ids: list[str] = _file_ids_raw
+            try:
+                file_ids: list[str] = _file_ids_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                file_ids = mismatched("DriveFilesMoveBulkBody", "fileIds", _file_ids_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFilesMoveBulkBody", "fileIds")
             file_ids = cast(Any, UNSET)
 
-        folder_id = d.pop("folderId", UNSET)
+        _folder_id_raw = d.pop("folderId", UNSET)
+        try:
+            folder_id = _folder_id_raw
+
+        except PARSE_ERRORS as exc:
+            folder_id = mismatched("DriveFilesMoveBulkBody", "folderId", _folder_id_raw, exc)
 
         if d:
             unknown_properties("DriveFilesMoveBulkBody", d)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -106,10 +108,10 @@ class DriveFilesUpdateBody:
             else:
                 _model.comment = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("DriveFilesUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFILESUPDATEBODY_KEYS}
@@ -137,13 +139,23 @@ class DriveFilesUpdateBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFilesUpdateBody", "fileId")
 
-        folder_id = d.pop("folderId", UNSET)
+        _folder_id_raw = d.pop("folderId", UNSET)
+        try:
+            folder_id = _folder_id_raw
+
+        except PARSE_ERRORS as exc:
+            folder_id = mismatched("DriveFilesUpdateBody", "folderId", _folder_id_raw, exc)
 
         name = d.pop("name", UNSET)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
-        comment = d.pop("comment", UNSET)
+        _comment_raw = d.pop("comment", UNSET)
+        try:
+            comment = _comment_raw
+
+        except PARSE_ERRORS as exc:
+            comment = mismatched("DriveFilesUpdateBody", "comment", _comment_raw, exc)
 
         if d:
             unknown_properties("DriveFilesUpdateBody", d)

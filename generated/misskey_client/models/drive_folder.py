@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -122,10 +124,10 @@ class DriveFolder:
             else:
                 _model.parent = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("DriveFolder", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFOLDER_KEYS}
@@ -155,8 +157,12 @@ class DriveFolder:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("DriveFolder", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFolder", "createdAt")
@@ -169,8 +175,12 @@ class DriveFolder:
 
         _parent_id_raw = d.pop("parentId", UNSET)
         if _parent_id_raw is not UNSET:
-            parent_id = _parent_id_raw
+            try:
+                parent_id = _parent_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                parent_id = mismatched("DriveFolder", "parentId", _parent_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFolder", "parentId")
@@ -180,14 +190,19 @@ class DriveFolder:
 
         files_count = d.pop("filesCount", UNSET)
 
-        _parent = d.pop("parent", UNSET)
-        parent: DriveFolder | None | Unset
-        if _parent is None or _parent is UNSET:
-            parent = _parent
-        else:
-            parent_type_0 = DriveFolder.from_dict(_parent)
+        _parent_raw = d.pop("parent", UNSET)
+        try:
+            _parent = _parent_raw
+            parent: DriveFolder | None | Unset
+            if _parent is None or _parent is UNSET:
+                parent = _parent
+            else:
+                parent_type_0 = DriveFolder.from_dict(_parent)
 
-            parent = parent_type_0
+                parent = parent_type_0
+
+        except PARSE_ERRORS as exc:
+            parent = mismatched("DriveFolder", "parent", _parent_raw, exc)
 
         if d:
             unknown_properties("DriveFolder", d)

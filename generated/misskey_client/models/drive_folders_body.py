@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -113,10 +115,10 @@ class DriveFoldersBody:
             else:
                 _model.folder_id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("DriveFoldersBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFOLDERSBODY_KEYS}
@@ -149,7 +151,12 @@ class DriveFoldersBody:
 
         until_date = d.pop("untilDate", UNSET)
 
-        folder_id = d.pop("folderId", UNSET)
+        _folder_id_raw = d.pop("folderId", UNSET)
+        try:
+            folder_id = _folder_id_raw
+
+        except PARSE_ERRORS as exc:
+            folder_id = mismatched("DriveFoldersBody", "folderId", _folder_id_raw, exc)
 
         if d:
             unknown_properties("DriveFoldersBody", d)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -73,10 +75,10 @@ class DriveFoldersCreateBody:
             else:
                 _model.parent_id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("DriveFoldersCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFOLDERSCREATEBODY_KEYS}
@@ -101,7 +103,12 @@ class DriveFoldersCreateBody:
         d = dict(src_dict)
         name = d.pop("name", UNSET)
 
-        parent_id = d.pop("parentId", UNSET)
+        _parent_id_raw = d.pop("parentId", UNSET)
+        try:
+            parent_id = _parent_id_raw
+
+        except PARSE_ERRORS as exc:
+            parent_id = mismatched("DriveFoldersCreateBody", "parentId", _parent_id_raw, exc)
 
         if d:
             unknown_properties("DriveFoldersCreateBody", d)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -69,10 +71,10 @@ class DriveFoldersFindBody:
             else:
                 _model.parent_id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("DriveFoldersFindBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFOLDERSFINDBODY_KEYS}
@@ -100,7 +102,12 @@ class DriveFoldersFindBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("DriveFoldersFindBody", "name")
 
-        parent_id = d.pop("parentId", UNSET)
+        _parent_id_raw = d.pop("parentId", UNSET)
+        try:
+            parent_id = _parent_id_raw
+
+        except PARSE_ERRORS as exc:
+            parent_id = mismatched("DriveFoldersFindBody", "parentId", _parent_id_raw, exc)
 
         if d:
             unknown_properties("DriveFoldersFindBody", d)

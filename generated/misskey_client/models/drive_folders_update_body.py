@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -79,10 +81,10 @@ class DriveFoldersUpdateBody:
             else:
                 _model.parent_id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("DriveFoldersUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _DRIVEFOLDERSUPDATEBODY_KEYS}
@@ -112,7 +114,12 @@ class DriveFoldersUpdateBody:
 
         name = d.pop("name", UNSET)
 
-        parent_id = d.pop("parentId", UNSET)
+        _parent_id_raw = d.pop("parentId", UNSET)
+        try:
+            parent_id = _parent_id_raw
+
+        except PARSE_ERRORS as exc:
+            parent_id = mismatched("DriveFoldersUpdateBody", "parentId", _parent_id_raw, exc)
 
         if d:
             unknown_properties("DriveFoldersUpdateBody", d)

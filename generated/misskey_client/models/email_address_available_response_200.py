@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -61,10 +63,10 @@ class EmailAddressAvailableResponse200:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("EmailAddressAvailableResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _EMAILADDRESSAVAILABLERESPONSE200_KEYS}
@@ -94,8 +96,12 @@ class EmailAddressAvailableResponse200:
 
         _reason_raw = d.pop("reason", UNSET)
         if _reason_raw is not UNSET:
-            reason = _reason_raw
+            try:
+                reason = _reason_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reason = mismatched("EmailAddressAvailableResponse200", "reason", _reason_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmailAddressAvailableResponse200", "reason")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -117,10 +119,10 @@ class EmojiDetailed:
 
             _n = 10
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("EmojiDetailed", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _EMOJIDETAILED_KEYS}
@@ -150,8 +152,12 @@ class EmojiDetailed:
 
         _aliases_raw = d.pop("aliases", UNSET)
         if _aliases_raw is not UNSET:
-            aliases: list[str] = _aliases_raw
+            try:
+                aliases: list[str] = _aliases_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                aliases = mismatched("EmojiDetailed", "aliases", _aliases_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "aliases")
@@ -164,8 +170,12 @@ class EmojiDetailed:
 
         _category_raw = d.pop("category", UNSET)
         if _category_raw is not UNSET:
-            category = _category_raw
+            try:
+                category = _category_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                category = mismatched("EmojiDetailed", "category", _category_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "category")
@@ -173,8 +183,12 @@ class EmojiDetailed:
 
         _host_raw = d.pop("host", UNSET)
         if _host_raw is not UNSET:
-            host = _host_raw
+            try:
+                host = _host_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                host = mismatched("EmojiDetailed", "host", _host_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "host")
@@ -187,8 +201,12 @@ class EmojiDetailed:
 
         _license__raw = d.pop("license", UNSET)
         if _license__raw is not UNSET:
-            license_ = _license__raw
+            try:
+                license_ = _license__raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                license_ = mismatched("EmojiDetailed", "license", _license__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "license")
@@ -206,10 +224,19 @@ class EmojiDetailed:
 
         _role_ids_that_can_be_used_this_emoji_as_reaction_raw = d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
         if _role_ids_that_can_be_used_this_emoji_as_reaction_raw is not UNSET:
-            role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = (
-                _role_ids_that_can_be_used_this_emoji_as_reaction_raw
-            )
+            try:
+                role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = (
+                    _role_ids_that_can_be_used_this_emoji_as_reaction_raw
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                role_ids_that_can_be_used_this_emoji_as_reaction = mismatched(
+                    "EmojiDetailed",
+                    "roleIdsThatCanBeUsedThisEmojiAsReaction",
+                    _role_ids_that_can_be_used_this_emoji_as_reaction_raw,
+                    exc,
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailed", "roleIdsThatCanBeUsedThisEmojiAsReaction")

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -193,12 +196,24 @@ class EmojiDetailedAdmin:
                 for (
                     role_ids_that_can_be_used_this_emoji_as_reaction_item_data
                 ) in _role_ids_that_can_be_used_this_emoji_as_reaction:
-                    role_ids_that_can_be_used_this_emoji_as_reaction_item = (
-                        EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem.from_dict(
-                            role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+                    try:
+                        role_ids_that_can_be_used_this_emoji_as_reaction_item = (
+                            EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem.from_dict(
+                                role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+                            )
                         )
-                    )
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        role_ids_that_can_be_used_this_emoji_as_reaction_item = mismatched(
+                            "roleIdsThatCanBeUsedThisEmojiAsReaction",
+                            index_of(
+                                _role_ids_that_can_be_used_this_emoji_as_reaction,
+                                role_ids_that_can_be_used_this_emoji_as_reaction_item_data,
+                            ),
+                            role_ids_that_can_be_used_this_emoji_as_reaction_item_data,
+                            exc,
+                        )
                     role_ids_that_can_be_used_this_emoji_as_reaction.append(
                         role_ids_that_can_be_used_this_emoji_as_reaction_item
                     )
@@ -209,10 +224,10 @@ class EmojiDetailedAdmin:
 
             _n = 14
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("EmojiDetailedAdmin", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _EMOJIDETAILEDADMIN_KEYS}
@@ -242,15 +257,19 @@ class EmojiDetailedAdmin:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            _updated_at = _updated_at_raw
-            updated_at: datetime.datetime | None
-            if _updated_at is None:
-                updated_at = _updated_at
-            else:
-                updated_at_type_0 = parse_datetime(_updated_at)
+            try:
+                _updated_at = _updated_at_raw
+                updated_at: datetime.datetime | None
+                if _updated_at is None:
+                    updated_at = _updated_at
+                else:
+                    updated_at_type_0 = parse_datetime(_updated_at)
 
-                updated_at = updated_at_type_0
+                    updated_at = updated_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("EmojiDetailedAdmin", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "updatedAt")
@@ -263,8 +282,12 @@ class EmojiDetailedAdmin:
 
         _host_raw = d.pop("host", UNSET)
         if _host_raw is not UNSET:
-            host = _host_raw
+            try:
+                host = _host_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                host = mismatched("EmojiDetailedAdmin", "host", _host_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "host")
@@ -282,8 +305,12 @@ class EmojiDetailedAdmin:
 
         _uri_raw = d.pop("uri", UNSET)
         if _uri_raw is not UNSET:
-            uri = _uri_raw
+            try:
+                uri = _uri_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                uri = mismatched("EmojiDetailedAdmin", "uri", _uri_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "uri")
@@ -291,8 +318,12 @@ class EmojiDetailedAdmin:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            type_ = _type__raw
+            try:
+                type_ = _type__raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("EmojiDetailedAdmin", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "type")
@@ -300,8 +331,12 @@ class EmojiDetailedAdmin:
 
         _aliases_raw = d.pop("aliases", UNSET)
         if _aliases_raw is not UNSET:
-            aliases: list[str] = _aliases_raw
+            try:
+                aliases: list[str] = _aliases_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                aliases = mismatched("EmojiDetailedAdmin", "aliases", _aliases_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "aliases")
@@ -309,8 +344,12 @@ class EmojiDetailedAdmin:
 
         _category_raw = d.pop("category", UNSET)
         if _category_raw is not UNSET:
-            category = _category_raw
+            try:
+                category = _category_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                category = mismatched("EmojiDetailedAdmin", "category", _category_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "category")
@@ -318,8 +357,12 @@ class EmojiDetailedAdmin:
 
         _license__raw = d.pop("license", UNSET)
         if _license__raw is not UNSET:
-            license_ = _license__raw
+            try:
+                license_ = _license__raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                license_ = mismatched("EmojiDetailedAdmin", "license", _license__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "license")
@@ -337,31 +380,54 @@ class EmojiDetailedAdmin:
 
         _role_ids_that_can_be_used_this_emoji_as_reaction_raw = d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
         if _role_ids_that_can_be_used_this_emoji_as_reaction_raw is not UNSET:
-            _role_ids_that_can_be_used_this_emoji_as_reaction = _role_ids_that_can_be_used_this_emoji_as_reaction_raw
-            role_ids_that_can_be_used_this_emoji_as_reaction: list[
-                EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem
-            ]
-            if type(_role_ids_that_can_be_used_this_emoji_as_reaction) is not list:
-                raise TypeError(
-                    f"roleIdsThatCanBeUsedThisEmojiAsReaction: expected a list, not {type(_role_ids_that_can_be_used_this_emoji_as_reaction).__name__}"
+            try:
+                _role_ids_that_can_be_used_this_emoji_as_reaction = (
+                    _role_ids_that_can_be_used_this_emoji_as_reaction_raw
                 )
-            if _role_ids_that_can_be_used_this_emoji_as_reaction:
-                role_ids_that_can_be_used_this_emoji_as_reaction = []
-                for (
-                    role_ids_that_can_be_used_this_emoji_as_reaction_item_data
-                ) in _role_ids_that_can_be_used_this_emoji_as_reaction:
-                    role_ids_that_can_be_used_this_emoji_as_reaction_item = (
-                        EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem.from_dict(
-                            role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+                role_ids_that_can_be_used_this_emoji_as_reaction: list[
+                    EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem
+                ]
+                if type(_role_ids_that_can_be_used_this_emoji_as_reaction) is not list:
+                    raise TypeError(
+                        f"roleIdsThatCanBeUsedThisEmojiAsReaction: expected a list, not {type(_role_ids_that_can_be_used_this_emoji_as_reaction).__name__}"
+                    )
+                if _role_ids_that_can_be_used_this_emoji_as_reaction:
+                    role_ids_that_can_be_used_this_emoji_as_reaction = []
+                    for (
+                        role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+                    ) in _role_ids_that_can_be_used_this_emoji_as_reaction:
+                        try:
+                            role_ids_that_can_be_used_this_emoji_as_reaction_item = (
+                                EmojiDetailedAdminRoleIdsThatCanBeUsedThisEmojiAsReactionItem.from_dict(
+                                    role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+                                )
+                            )
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            role_ids_that_can_be_used_this_emoji_as_reaction_item = mismatched(
+                                "roleIdsThatCanBeUsedThisEmojiAsReaction",
+                                index_of(
+                                    _role_ids_that_can_be_used_this_emoji_as_reaction,
+                                    role_ids_that_can_be_used_this_emoji_as_reaction_item_data,
+                                ),
+                                role_ids_that_can_be_used_this_emoji_as_reaction_item_data,
+                                exc,
+                            )
+                        role_ids_that_can_be_used_this_emoji_as_reaction.append(
+                            role_ids_that_can_be_used_this_emoji_as_reaction_item
                         )
-                    )
+                else:
+                    role_ids_that_can_be_used_this_emoji_as_reaction = _role_ids_that_can_be_used_this_emoji_as_reaction
 
-                    role_ids_that_can_be_used_this_emoji_as_reaction.append(
-                        role_ids_that_can_be_used_this_emoji_as_reaction_item
-                    )
-            else:
-                role_ids_that_can_be_used_this_emoji_as_reaction = _role_ids_that_can_be_used_this_emoji_as_reaction
-
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                role_ids_that_can_be_used_this_emoji_as_reaction = mismatched(
+                    "EmojiDetailedAdmin",
+                    "roleIdsThatCanBeUsedThisEmojiAsReaction",
+                    _role_ids_that_can_be_used_this_emoji_as_reaction_raw,
+                    exc,
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiDetailedAdmin", "roleIdsThatCanBeUsedThisEmojiAsReaction")

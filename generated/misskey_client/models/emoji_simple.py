@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -115,10 +117,10 @@ class EmojiSimple:
             else:
                 _model.role_ids_that_can_be_used_this_emoji_as_reaction = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("EmojiSimple", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _EMOJISIMPLE_KEYS}
@@ -143,8 +145,12 @@ class EmojiSimple:
         d = dict(src_dict)
         _aliases_raw = d.pop("aliases", UNSET)
         if _aliases_raw is not UNSET:
-            aliases: list[str] = _aliases_raw
+            try:
+                aliases: list[str] = _aliases_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                aliases = mismatched("EmojiSimple", "aliases", _aliases_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiSimple", "aliases")
@@ -157,8 +163,12 @@ class EmojiSimple:
 
         _category_raw = d.pop("category", UNSET)
         if _category_raw is not UNSET:
-            category = _category_raw
+            try:
+                category = _category_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                category = mismatched("EmojiSimple", "category", _category_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojiSimple", "category")
@@ -173,9 +183,19 @@ class EmojiSimple:
 
         is_sensitive = d.pop("isSensitive", UNSET)
 
-        role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = d.pop(
-            "roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET
-        )
+        _role_ids_that_can_be_used_this_emoji_as_reaction_raw = d.pop("roleIdsThatCanBeUsedThisEmojiAsReaction", UNSET)
+        try:
+            role_ids_that_can_be_used_this_emoji_as_reaction: list[str] = (
+                _role_ids_that_can_be_used_this_emoji_as_reaction_raw
+            )
+
+        except PARSE_ERRORS as exc:
+            role_ids_that_can_be_used_this_emoji_as_reaction = mismatched(
+                "EmojiSimple",
+                "roleIdsThatCanBeUsedThisEmojiAsReaction",
+                _role_ids_that_can_be_used_this_emoji_as_reaction_raw,
+                exc,
+            )
 
         if d:
             unknown_properties("EmojiSimple", d)

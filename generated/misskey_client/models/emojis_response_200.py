@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -72,8 +75,12 @@ class EmojisResponse200:
             if _emojis:
                 emojis = []
                 for emojis_item_data in _emojis:
-                    emojis_item = EmojiSimple.from_dict(emojis_item_data)
+                    try:
+                        emojis_item = EmojiSimple.from_dict(emojis_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        emojis_item = mismatched("emojis", index_of(_emojis, emojis_item_data), emojis_item_data, exc)
                     emojis.append(emojis_item)
             else:
                 emojis = _emojis
@@ -82,10 +89,10 @@ class EmojisResponse200:
 
             _n = 1
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("EmojisResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _EMOJISRESPONSE200_KEYS}
@@ -110,19 +117,29 @@ class EmojisResponse200:
         d = dict(src_dict)
         _emojis_raw = d.pop("emojis", UNSET)
         if _emojis_raw is not UNSET:
-            _emojis = _emojis_raw
-            emojis: list[EmojiSimple]
-            if type(_emojis) is not list:
-                raise TypeError(f"emojis: expected a list, not {type(_emojis).__name__}")
-            if _emojis:
-                emojis = []
-                for emojis_item_data in _emojis:
-                    emojis_item = EmojiSimple.from_dict(emojis_item_data)
+            try:
+                _emojis = _emojis_raw
+                emojis: list[EmojiSimple]
+                if type(_emojis) is not list:
+                    raise TypeError(f"emojis: expected a list, not {type(_emojis).__name__}")
+                if _emojis:
+                    emojis = []
+                    for emojis_item_data in _emojis:
+                        try:
+                            emojis_item = EmojiSimple.from_dict(emojis_item_data)
 
-                    emojis.append(emojis_item)
-            else:
-                emojis = _emojis
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            emojis_item = mismatched(
+                                "emojis", index_of(_emojis, emojis_item_data), emojis_item_data, exc
+                            )
+                        emojis.append(emojis_item)
+                else:
+                    emojis = _emojis
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                emojis = mismatched("EmojisResponse200", "emojis", _emojis_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EmojisResponse200", "emojis")

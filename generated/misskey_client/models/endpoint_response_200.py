@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -72,8 +75,12 @@ class EndpointResponse200:
             if _params:
                 params = []
                 for params_item_data in _params:
-                    params_item = EndpointResponse200ParamsItem.from_dict(params_item_data)
+                    try:
+                        params_item = EndpointResponse200ParamsItem.from_dict(params_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        params_item = mismatched("params", index_of(_params, params_item_data), params_item_data, exc)
                     params.append(params_item)
             else:
                 params = _params
@@ -82,10 +89,10 @@ class EndpointResponse200:
 
             _n = 1
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("EndpointResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ENDPOINTRESPONSE200_KEYS}
@@ -110,19 +117,29 @@ class EndpointResponse200:
         d = dict(src_dict)
         _params_raw = d.pop("params", UNSET)
         if _params_raw is not UNSET:
-            _params = _params_raw
-            params: list[EndpointResponse200ParamsItem]
-            if type(_params) is not list:
-                raise TypeError(f"params: expected a list, not {type(_params).__name__}")
-            if _params:
-                params = []
-                for params_item_data in _params:
-                    params_item = EndpointResponse200ParamsItem.from_dict(params_item_data)
+            try:
+                _params = _params_raw
+                params: list[EndpointResponse200ParamsItem]
+                if type(_params) is not list:
+                    raise TypeError(f"params: expected a list, not {type(_params).__name__}")
+                if _params:
+                    params = []
+                    for params_item_data in _params:
+                        try:
+                            params_item = EndpointResponse200ParamsItem.from_dict(params_item_data)
 
-                    params.append(params_item)
-            else:
-                params = _params
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            params_item = mismatched(
+                                "params", index_of(_params, params_item_data), params_item_data, exc
+                            )
+                        params.append(params_item)
+                else:
+                    params = _params
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                params = mismatched("EndpointResponse200", "params", _params_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("EndpointResponse200", "params")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -63,10 +65,10 @@ class Error:
 
             _n = 1
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Error", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ERROR_KEYS}
@@ -91,8 +93,12 @@ class Error:
         d = dict(src_dict)
         _error_raw = d.pop("error", UNSET)
         if _error_raw is not UNSET:
-            error = ErrorError.from_dict(_error_raw)
+            try:
+                error = ErrorError.from_dict(_error_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                error = mismatched("Error", "error", _error_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Error", "error")

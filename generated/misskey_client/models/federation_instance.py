@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -275,10 +277,10 @@ class FederationInstance:
             else:
                 _model.moderation_note = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("FederationInstance", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FEDERATIONINSTANCE_KEYS}
@@ -308,8 +310,12 @@ class FederationInstance:
 
         _first_retrieved_at_raw = d.pop("firstRetrievedAt", UNSET)
         if _first_retrieved_at_raw is not UNSET:
-            first_retrieved_at = parse_datetime(_first_retrieved_at_raw)
+            try:
+                first_retrieved_at = parse_datetime(_first_retrieved_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                first_retrieved_at = mismatched("FederationInstance", "firstRetrievedAt", _first_retrieved_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "firstRetrievedAt")
@@ -352,14 +358,24 @@ class FederationInstance:
 
         _suspension_state_raw = d.pop("suspensionState", UNSET)
         if _suspension_state_raw is not UNSET:
-            _suspension_state = _suspension_state_raw
-            suspension_state = (
-                _suspension_state
-                if _suspension_state
-                in {"autoSuspendedForNotResponding", "goneSuspended", "manuallySuspended", "none", "softwareSuspended"}
-                else check_federation_instance_suspension_state(_suspension_state)
-            )
+            try:
+                _suspension_state = _suspension_state_raw
+                suspension_state = (
+                    _suspension_state
+                    if _suspension_state
+                    in {
+                        "autoSuspendedForNotResponding",
+                        "goneSuspended",
+                        "manuallySuspended",
+                        "none",
+                        "softwareSuspended",
+                    }
+                    else check_federation_instance_suspension_state(_suspension_state)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                suspension_state = mismatched("FederationInstance", "suspensionState", _suspension_state_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "suspensionState")
@@ -372,8 +388,12 @@ class FederationInstance:
 
         _software_name_raw = d.pop("softwareName", UNSET)
         if _software_name_raw is not UNSET:
-            software_name = _software_name_raw
+            try:
+                software_name = _software_name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                software_name = mismatched("FederationInstance", "softwareName", _software_name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "softwareName")
@@ -381,8 +401,12 @@ class FederationInstance:
 
         _software_version_raw = d.pop("softwareVersion", UNSET)
         if _software_version_raw is not UNSET:
-            software_version = _software_version_raw
+            try:
+                software_version = _software_version_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                software_version = mismatched("FederationInstance", "softwareVersion", _software_version_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "softwareVersion")
@@ -390,8 +414,12 @@ class FederationInstance:
 
         _open_registrations_raw = d.pop("openRegistrations", UNSET)
         if _open_registrations_raw is not UNSET:
-            open_registrations = _open_registrations_raw
+            try:
+                open_registrations = _open_registrations_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                open_registrations = mismatched("FederationInstance", "openRegistrations", _open_registrations_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "openRegistrations")
@@ -399,8 +427,12 @@ class FederationInstance:
 
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = _name_raw
+            try:
+                name = _name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("FederationInstance", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "name")
@@ -408,8 +440,12 @@ class FederationInstance:
 
         _description_raw = d.pop("description", UNSET)
         if _description_raw is not UNSET:
-            description = _description_raw
+            try:
+                description = _description_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                description = mismatched("FederationInstance", "description", _description_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "description")
@@ -417,8 +453,12 @@ class FederationInstance:
 
         _maintainer_name_raw = d.pop("maintainerName", UNSET)
         if _maintainer_name_raw is not UNSET:
-            maintainer_name = _maintainer_name_raw
+            try:
+                maintainer_name = _maintainer_name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                maintainer_name = mismatched("FederationInstance", "maintainerName", _maintainer_name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "maintainerName")
@@ -426,8 +466,12 @@ class FederationInstance:
 
         _maintainer_email_raw = d.pop("maintainerEmail", UNSET)
         if _maintainer_email_raw is not UNSET:
-            maintainer_email = _maintainer_email_raw
+            try:
+                maintainer_email = _maintainer_email_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                maintainer_email = mismatched("FederationInstance", "maintainerEmail", _maintainer_email_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "maintainerEmail")
@@ -445,8 +489,12 @@ class FederationInstance:
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
         if _icon_url_raw is not UNSET:
-            icon_url = _icon_url_raw
+            try:
+                icon_url = _icon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                icon_url = mismatched("FederationInstance", "iconUrl", _icon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "iconUrl")
@@ -454,8 +502,12 @@ class FederationInstance:
 
         _favicon_url_raw = d.pop("faviconUrl", UNSET)
         if _favicon_url_raw is not UNSET:
-            favicon_url = _favicon_url_raw
+            try:
+                favicon_url = _favicon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                favicon_url = mismatched("FederationInstance", "faviconUrl", _favicon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "faviconUrl")
@@ -463,8 +515,12 @@ class FederationInstance:
 
         _theme_color_raw = d.pop("themeColor", UNSET)
         if _theme_color_raw is not UNSET:
-            theme_color = _theme_color_raw
+            try:
+                theme_color = _theme_color_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                theme_color = mismatched("FederationInstance", "themeColor", _theme_color_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "themeColor")
@@ -472,15 +528,19 @@ class FederationInstance:
 
         _info_updated_at_raw = d.pop("infoUpdatedAt", UNSET)
         if _info_updated_at_raw is not UNSET:
-            _info_updated_at = _info_updated_at_raw
-            info_updated_at: datetime.datetime | None
-            if _info_updated_at is None:
-                info_updated_at = _info_updated_at
-            else:
-                info_updated_at_type_0 = parse_datetime(_info_updated_at)
+            try:
+                _info_updated_at = _info_updated_at_raw
+                info_updated_at: datetime.datetime | None
+                if _info_updated_at is None:
+                    info_updated_at = _info_updated_at
+                else:
+                    info_updated_at_type_0 = parse_datetime(_info_updated_at)
 
-                info_updated_at = info_updated_at_type_0
+                    info_updated_at = info_updated_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                info_updated_at = mismatched("FederationInstance", "infoUpdatedAt", _info_updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "infoUpdatedAt")
@@ -488,21 +548,32 @@ class FederationInstance:
 
         _latest_request_received_at_raw = d.pop("latestRequestReceivedAt", UNSET)
         if _latest_request_received_at_raw is not UNSET:
-            _latest_request_received_at = _latest_request_received_at_raw
-            latest_request_received_at: datetime.datetime | None
-            if _latest_request_received_at is None:
-                latest_request_received_at = _latest_request_received_at
-            else:
-                latest_request_received_at_type_0 = parse_datetime(_latest_request_received_at)
+            try:
+                _latest_request_received_at = _latest_request_received_at_raw
+                latest_request_received_at: datetime.datetime | None
+                if _latest_request_received_at is None:
+                    latest_request_received_at = _latest_request_received_at
+                else:
+                    latest_request_received_at_type_0 = parse_datetime(_latest_request_received_at)
 
-                latest_request_received_at = latest_request_received_at_type_0
+                    latest_request_received_at = latest_request_received_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                latest_request_received_at = mismatched(
+                    "FederationInstance", "latestRequestReceivedAt", _latest_request_received_at_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationInstance", "latestRequestReceivedAt")
             latest_request_received_at = cast(Any, UNSET)
 
-        moderation_note = d.pop("moderationNote", UNSET)
+        _moderation_note_raw = d.pop("moderationNote", UNSET)
+        try:
+            moderation_note = _moderation_note_raw
+
+        except PARSE_ERRORS as exc:
+            moderation_note = mismatched("FederationInstance", "moderationNote", _moderation_note_raw, exc)
 
         if d:
             unknown_properties("FederationInstance", d)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_enum_value,
@@ -270,10 +272,10 @@ class FederationInstancesBody:
             else:
                 _model.sort = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("FederationInstancesBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FEDERATIONINSTANCESBODY_KEYS}
@@ -296,61 +298,106 @@ class FederationInstancesBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        host = d.pop("host", UNSET)
+        _host_raw = d.pop("host", UNSET)
+        try:
+            host = _host_raw
 
-        blocked = d.pop("blocked", UNSET)
+        except PARSE_ERRORS as exc:
+            host = mismatched("FederationInstancesBody", "host", _host_raw, exc)
 
-        not_responding = d.pop("notResponding", UNSET)
+        _blocked_raw = d.pop("blocked", UNSET)
+        try:
+            blocked = _blocked_raw
 
-        suspended = d.pop("suspended", UNSET)
+        except PARSE_ERRORS as exc:
+            blocked = mismatched("FederationInstancesBody", "blocked", _blocked_raw, exc)
 
-        silenced = d.pop("silenced", UNSET)
+        _not_responding_raw = d.pop("notResponding", UNSET)
+        try:
+            not_responding = _not_responding_raw
 
-        federating = d.pop("federating", UNSET)
+        except PARSE_ERRORS as exc:
+            not_responding = mismatched("FederationInstancesBody", "notResponding", _not_responding_raw, exc)
 
-        subscribing = d.pop("subscribing", UNSET)
+        _suspended_raw = d.pop("suspended", UNSET)
+        try:
+            suspended = _suspended_raw
 
-        publishing = d.pop("publishing", UNSET)
+        except PARSE_ERRORS as exc:
+            suspended = mismatched("FederationInstancesBody", "suspended", _suspended_raw, exc)
+
+        _silenced_raw = d.pop("silenced", UNSET)
+        try:
+            silenced = _silenced_raw
+
+        except PARSE_ERRORS as exc:
+            silenced = mismatched("FederationInstancesBody", "silenced", _silenced_raw, exc)
+
+        _federating_raw = d.pop("federating", UNSET)
+        try:
+            federating = _federating_raw
+
+        except PARSE_ERRORS as exc:
+            federating = mismatched("FederationInstancesBody", "federating", _federating_raw, exc)
+
+        _subscribing_raw = d.pop("subscribing", UNSET)
+        try:
+            subscribing = _subscribing_raw
+
+        except PARSE_ERRORS as exc:
+            subscribing = mismatched("FederationInstancesBody", "subscribing", _subscribing_raw, exc)
+
+        _publishing_raw = d.pop("publishing", UNSET)
+        try:
+            publishing = _publishing_raw
+
+        except PARSE_ERRORS as exc:
+            publishing = mismatched("FederationInstancesBody", "publishing", _publishing_raw, exc)
 
         limit = d.pop("limit", UNSET)
 
         offset = d.pop("offset", UNSET)
 
-        _sort = d.pop("sort", UNSET)
-        sort: (
-            FederationInstancesBodySortType1
-            | FederationInstancesBodySortType2Type1
-            | FederationInstancesBodySortType3Type1
-            | None
-            | Unset
-        )
-        if (
-            _sort is None
-            or _sort is UNSET
-            or _sort
-            in (
-                "+firstRetrievedAt",
-                "+followers",
-                "+following",
-                "+latestRequestReceivedAt",
-                "+notes",
-                "+pubSub",
-                "+users",
-                "-firstRetrievedAt",
-                "-followers",
-                "-following",
-                "-latestRequestReceivedAt",
-                "-notes",
-                "-pubSub",
-                "-users",
+        _sort_raw = d.pop("sort", UNSET)
+        try:
+            _sort = _sort_raw
+            sort: (
+                FederationInstancesBodySortType1
+                | FederationInstancesBodySortType2Type1
+                | FederationInstancesBodySortType3Type1
+                | None
+                | Unset
             )
-        ):
-            sort = _sort
-        else:
-            sort = unknown_enum_value(
-                "FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 | FederationInstancesBodySortType3Type1 | None",
-                _sort,
-            )
+            if (
+                _sort is None
+                or _sort is UNSET
+                or _sort
+                in (
+                    "+firstRetrievedAt",
+                    "+followers",
+                    "+following",
+                    "+latestRequestReceivedAt",
+                    "+notes",
+                    "+pubSub",
+                    "+users",
+                    "-firstRetrievedAt",
+                    "-followers",
+                    "-following",
+                    "-latestRequestReceivedAt",
+                    "-notes",
+                    "-pubSub",
+                    "-users",
+                )
+            ):
+                sort = _sort
+            else:
+                sort = unknown_enum_value(
+                    "FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 | FederationInstancesBodySortType3Type1 | None",
+                    _sort,
+                )
+
+        except PARSE_ERRORS as exc:
+            sort = mismatched("FederationInstancesBody", "sort", _sort_raw, exc)
 
         if d:
             unknown_properties("FederationInstancesBody", d)

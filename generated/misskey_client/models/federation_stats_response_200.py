@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -90,8 +93,17 @@ class FederationStatsResponse200:
             if _top_sub_instances:
                 top_sub_instances = []
                 for top_sub_instances_item_data in _top_sub_instances:
-                    top_sub_instances_item = FederationInstance.from_dict(top_sub_instances_item_data)
+                    try:
+                        top_sub_instances_item = FederationInstance.from_dict(top_sub_instances_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        top_sub_instances_item = mismatched(
+                            "topSubInstances",
+                            index_of(_top_sub_instances, top_sub_instances_item_data),
+                            top_sub_instances_item_data,
+                            exc,
+                        )
                     top_sub_instances.append(top_sub_instances_item)
             else:
                 top_sub_instances = _top_sub_instances
@@ -107,8 +119,17 @@ class FederationStatsResponse200:
             if _top_pub_instances:
                 top_pub_instances = []
                 for top_pub_instances_item_data in _top_pub_instances:
-                    top_pub_instances_item = FederationInstance.from_dict(top_pub_instances_item_data)
+                    try:
+                        top_pub_instances_item = FederationInstance.from_dict(top_pub_instances_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        top_pub_instances_item = mismatched(
+                            "topPubInstances",
+                            index_of(_top_pub_instances, top_pub_instances_item_data),
+                            top_pub_instances_item_data,
+                            exc,
+                        )
                     top_pub_instances.append(top_pub_instances_item)
             else:
                 top_pub_instances = _top_pub_instances
@@ -119,10 +140,10 @@ class FederationStatsResponse200:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("FederationStatsResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FEDERATIONSTATSRESPONSE200_KEYS}
@@ -147,19 +168,34 @@ class FederationStatsResponse200:
         d = dict(src_dict)
         _top_sub_instances_raw = d.pop("topSubInstances", UNSET)
         if _top_sub_instances_raw is not UNSET:
-            _top_sub_instances = _top_sub_instances_raw
-            top_sub_instances: list[FederationInstance]
-            if type(_top_sub_instances) is not list:
-                raise TypeError(f"topSubInstances: expected a list, not {type(_top_sub_instances).__name__}")
-            if _top_sub_instances:
-                top_sub_instances = []
-                for top_sub_instances_item_data in _top_sub_instances:
-                    top_sub_instances_item = FederationInstance.from_dict(top_sub_instances_item_data)
+            try:
+                _top_sub_instances = _top_sub_instances_raw
+                top_sub_instances: list[FederationInstance]
+                if type(_top_sub_instances) is not list:
+                    raise TypeError(f"topSubInstances: expected a list, not {type(_top_sub_instances).__name__}")
+                if _top_sub_instances:
+                    top_sub_instances = []
+                    for top_sub_instances_item_data in _top_sub_instances:
+                        try:
+                            top_sub_instances_item = FederationInstance.from_dict(top_sub_instances_item_data)
 
-                    top_sub_instances.append(top_sub_instances_item)
-            else:
-                top_sub_instances = _top_sub_instances
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            top_sub_instances_item = mismatched(
+                                "topSubInstances",
+                                index_of(_top_sub_instances, top_sub_instances_item_data),
+                                top_sub_instances_item_data,
+                                exc,
+                            )
+                        top_sub_instances.append(top_sub_instances_item)
+                else:
+                    top_sub_instances = _top_sub_instances
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                top_sub_instances = mismatched(
+                    "FederationStatsResponse200", "topSubInstances", _top_sub_instances_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationStatsResponse200", "topSubInstances")
@@ -172,19 +208,34 @@ class FederationStatsResponse200:
 
         _top_pub_instances_raw = d.pop("topPubInstances", UNSET)
         if _top_pub_instances_raw is not UNSET:
-            _top_pub_instances = _top_pub_instances_raw
-            top_pub_instances: list[FederationInstance]
-            if type(_top_pub_instances) is not list:
-                raise TypeError(f"topPubInstances: expected a list, not {type(_top_pub_instances).__name__}")
-            if _top_pub_instances:
-                top_pub_instances = []
-                for top_pub_instances_item_data in _top_pub_instances:
-                    top_pub_instances_item = FederationInstance.from_dict(top_pub_instances_item_data)
+            try:
+                _top_pub_instances = _top_pub_instances_raw
+                top_pub_instances: list[FederationInstance]
+                if type(_top_pub_instances) is not list:
+                    raise TypeError(f"topPubInstances: expected a list, not {type(_top_pub_instances).__name__}")
+                if _top_pub_instances:
+                    top_pub_instances = []
+                    for top_pub_instances_item_data in _top_pub_instances:
+                        try:
+                            top_pub_instances_item = FederationInstance.from_dict(top_pub_instances_item_data)
 
-                    top_pub_instances.append(top_pub_instances_item)
-            else:
-                top_pub_instances = _top_pub_instances
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            top_pub_instances_item = mismatched(
+                                "topPubInstances",
+                                index_of(_top_pub_instances, top_pub_instances_item_data),
+                                top_pub_instances_item_data,
+                                exc,
+                            )
+                        top_pub_instances.append(top_pub_instances_item)
+                else:
+                    top_pub_instances = _top_pub_instances
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                top_pub_instances = mismatched(
+                    "FederationStatsResponse200", "topPubInstances", _top_pub_instances_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FederationStatsResponse200", "topPubInstances")

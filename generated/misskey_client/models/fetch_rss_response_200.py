@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -114,8 +117,12 @@ class FetchRssResponse200:
             if _items:
                 items = []
                 for items_item_data in _items:
-                    items_item = FetchRssResponse200ItemsItem.from_dict(items_item_data)
+                    try:
+                        items_item = FetchRssResponse200ItemsItem.from_dict(items_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        items_item = mismatched("items", index_of(_items, items_item_data), items_item_data, exc)
                     items.append(items_item)
             else:
                 items = _items
@@ -172,10 +179,10 @@ class FetchRssResponse200:
             else:
                 _model.itunes = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("FetchRssResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FETCHRSSRESPONSE200_KEYS}
@@ -200,37 +207,55 @@ class FetchRssResponse200:
         d = dict(src_dict)
         _items_raw = d.pop("items", UNSET)
         if _items_raw is not UNSET:
-            _items = _items_raw
-            items: list[FetchRssResponse200ItemsItem]
-            if type(_items) is not list:
-                raise TypeError(f"items: expected a list, not {type(_items).__name__}")
-            if _items:
-                items = []
-                for items_item_data in _items:
-                    items_item = FetchRssResponse200ItemsItem.from_dict(items_item_data)
+            try:
+                _items = _items_raw
+                items: list[FetchRssResponse200ItemsItem]
+                if type(_items) is not list:
+                    raise TypeError(f"items: expected a list, not {type(_items).__name__}")
+                if _items:
+                    items = []
+                    for items_item_data in _items:
+                        try:
+                            items_item = FetchRssResponse200ItemsItem.from_dict(items_item_data)
 
-                    items.append(items_item)
-            else:
-                items = _items
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            items_item = mismatched("items", index_of(_items, items_item_data), items_item_data, exc)
+                        items.append(items_item)
+                else:
+                    items = _items
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                items = mismatched("FetchRssResponse200", "items", _items_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FetchRssResponse200", "items")
             items = cast(Any, UNSET)
 
-        _image = d.pop("image", UNSET)
-        image: FetchRssResponse200Image | Unset
-        if _image is UNSET:
-            image = UNSET
-        else:
-            image = FetchRssResponse200Image.from_dict(_image)
+        _image_raw = d.pop("image", UNSET)
+        try:
+            _image = _image_raw
+            image: FetchRssResponse200Image | Unset
+            if _image is UNSET:
+                image = UNSET
+            else:
+                image = FetchRssResponse200Image.from_dict(_image)
 
-        _pagination_links = d.pop("paginationLinks", UNSET)
-        pagination_links: FetchRssResponse200PaginationLinks | Unset
-        if _pagination_links is UNSET:
-            pagination_links = UNSET
-        else:
-            pagination_links = FetchRssResponse200PaginationLinks.from_dict(_pagination_links)
+        except PARSE_ERRORS as exc:
+            image = mismatched("FetchRssResponse200", "image", _image_raw, exc)
+
+        _pagination_links_raw = d.pop("paginationLinks", UNSET)
+        try:
+            _pagination_links = _pagination_links_raw
+            pagination_links: FetchRssResponse200PaginationLinks | Unset
+            if _pagination_links is UNSET:
+                pagination_links = UNSET
+            else:
+                pagination_links = FetchRssResponse200PaginationLinks.from_dict(_pagination_links)
+
+        except PARSE_ERRORS as exc:
+            pagination_links = mismatched("FetchRssResponse200", "paginationLinks", _pagination_links_raw, exc)
 
         link = d.pop("link", UNSET)
 
@@ -240,12 +265,17 @@ class FetchRssResponse200:
 
         description = d.pop("description", UNSET)
 
-        _itunes = d.pop("itunes", UNSET)
-        itunes: FetchRssResponse200Itunes | Unset
-        if _itunes is UNSET:
-            itunes = UNSET
-        else:
-            itunes = FetchRssResponse200Itunes.from_dict(_itunes)
+        _itunes_raw = d.pop("itunes", UNSET)
+        try:
+            _itunes = _itunes_raw
+            itunes: FetchRssResponse200Itunes | Unset
+            if _itunes is UNSET:
+                itunes = UNSET
+            else:
+                itunes = FetchRssResponse200Itunes.from_dict(_itunes)
+
+        except PARSE_ERRORS as exc:
+            itunes = mismatched("FetchRssResponse200", "itunes", _itunes_raw, exc)
 
         if d:
             unknown_properties("FetchRssResponse200", d)

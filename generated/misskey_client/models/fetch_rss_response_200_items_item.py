@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -177,10 +179,10 @@ class FetchRssResponse200ItemsItem:
             else:
                 _model.enclosure = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("FetchRssResponse200ItemsItem", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FETCHRSSRESPONSE200ITEMSITEM_KEYS}
@@ -219,16 +221,26 @@ class FetchRssResponse200ItemsItem:
 
         iso_date = d.pop("isoDate", UNSET)
 
-        categories: list[str] = d.pop("categories", UNSET)
+        _categories_raw = d.pop("categories", UNSET)
+        try:
+            categories: list[str] = _categories_raw
+
+        except PARSE_ERRORS as exc:
+            categories = mismatched("FetchRssResponse200ItemsItem", "categories", _categories_raw, exc)
 
         content_snippet = d.pop("contentSnippet", UNSET)
 
-        _enclosure = d.pop("enclosure", UNSET)
-        enclosure: FetchRssResponse200ItemsItemEnclosure | Unset
-        if _enclosure is UNSET:
-            enclosure = UNSET
-        else:
-            enclosure = FetchRssResponse200ItemsItemEnclosure.from_dict(_enclosure)
+        _enclosure_raw = d.pop("enclosure", UNSET)
+        try:
+            _enclosure = _enclosure_raw
+            enclosure: FetchRssResponse200ItemsItemEnclosure | Unset
+            if _enclosure is UNSET:
+                enclosure = UNSET
+            else:
+                enclosure = FetchRssResponse200ItemsItemEnclosure.from_dict(_enclosure)
+
+        except PARSE_ERRORS as exc:
+            enclosure = mismatched("FetchRssResponse200ItemsItem", "enclosure", _enclosure_raw, exc)
 
         if d:
             unknown_properties("FetchRssResponse200ItemsItem", d)

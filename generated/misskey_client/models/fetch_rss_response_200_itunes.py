@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -141,10 +143,10 @@ class FetchRssResponse200Itunes:
             else:
                 _model.keywords = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("FetchRssResponse200Itunes", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FETCHRSSRESPONSE200ITUNES_KEYS}
@@ -169,12 +171,17 @@ class FetchRssResponse200Itunes:
         d = dict(src_dict)
         image = d.pop("image", UNSET)
 
-        _owner = d.pop("owner", UNSET)
-        owner: FetchRssResponse200ItunesOwner | Unset
-        if _owner is UNSET:
-            owner = UNSET
-        else:
-            owner = FetchRssResponse200ItunesOwner.from_dict(_owner)
+        _owner_raw = d.pop("owner", UNSET)
+        try:
+            _owner = _owner_raw
+            owner: FetchRssResponse200ItunesOwner | Unset
+            if _owner is UNSET:
+                owner = UNSET
+            else:
+                owner = FetchRssResponse200ItunesOwner.from_dict(_owner)
+
+        except PARSE_ERRORS as exc:
+            owner = mismatched("FetchRssResponse200Itunes", "owner", _owner_raw, exc)
 
         author = d.pop("author", UNSET)
 
@@ -182,9 +189,19 @@ class FetchRssResponse200Itunes:
 
         explicit = d.pop("explicit", UNSET)
 
-        categories: list[str] = d.pop("categories", UNSET)
+        _categories_raw = d.pop("categories", UNSET)
+        try:
+            categories: list[str] = _categories_raw
 
-        keywords: list[str] = d.pop("keywords", UNSET)
+        except PARSE_ERRORS as exc:
+            categories = mismatched("FetchRssResponse200Itunes", "categories", _categories_raw, exc)
+
+        _keywords_raw = d.pop("keywords", UNSET)
+        try:
+            keywords: list[str] = _keywords_raw
+
+        except PARSE_ERRORS as exc:
+            keywords = mismatched("FetchRssResponse200Itunes", "keywords", _keywords_raw, exc)
 
         if d:
             unknown_properties("FetchRssResponse200Itunes", d)

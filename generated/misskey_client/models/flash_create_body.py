@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -93,10 +95,10 @@ class FlashCreateBody:
             else:
                 _model.visibility = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("FlashCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FLASHCREATEBODY_KEYS}
@@ -136,19 +138,28 @@ class FlashCreateBody:
 
         _permissions_raw = d.pop("permissions", UNSET)
         if _permissions_raw is not UNSET:
-            permissions: list[str] = _permissions_raw
+            try:
+                permissions: list[str] = _permissions_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                permissions = mismatched("FlashCreateBody", "permissions", _permissions_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FlashCreateBody", "permissions")
             permissions = cast(Any, UNSET)
 
-        _visibility = d.pop("visibility", UNSET)
-        visibility: FlashCreateBodyVisibility | Unset
-        if _visibility is UNSET:
-            visibility = UNSET
-        else:
-            visibility = check_flash_create_body_visibility(_visibility)
+        _visibility_raw = d.pop("visibility", UNSET)
+        try:
+            _visibility = _visibility_raw
+            visibility: FlashCreateBodyVisibility | Unset
+            if _visibility is UNSET:
+                visibility = UNSET
+            else:
+                visibility = check_flash_create_body_visibility(_visibility)
+
+        except PARSE_ERRORS as exc:
+            visibility = mismatched("FlashCreateBody", "visibility", _visibility_raw, exc)
 
         if d:
             unknown_properties("FlashCreateBody", d)

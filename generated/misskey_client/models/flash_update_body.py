@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -120,10 +122,10 @@ class FlashUpdateBody:
             else:
                 _model.visibility = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("FlashUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FLASHUPDATEBODY_KEYS}
@@ -157,14 +159,24 @@ class FlashUpdateBody:
 
         script = d.pop("script", UNSET)
 
-        permissions: list[str] = d.pop("permissions", UNSET)
+        _permissions_raw = d.pop("permissions", UNSET)
+        try:
+            permissions: list[str] = _permissions_raw
 
-        _visibility = d.pop("visibility", UNSET)
-        visibility: FlashUpdateBodyVisibility | Unset
-        if _visibility is UNSET:
-            visibility = UNSET
-        else:
-            visibility = check_flash_update_body_visibility(_visibility)
+        except PARSE_ERRORS as exc:
+            permissions = mismatched("FlashUpdateBody", "permissions", _permissions_raw, exc)
+
+        _visibility_raw = d.pop("visibility", UNSET)
+        try:
+            _visibility = _visibility_raw
+            visibility: FlashUpdateBodyVisibility | Unset
+            if _visibility is UNSET:
+                visibility = UNSET
+            else:
+                visibility = check_flash_update_body_visibility(_visibility)
+
+        except PARSE_ERRORS as exc:
+            visibility = mismatched("FlashUpdateBody", "visibility", _visibility_raw, exc)
 
         if d:
             unknown_properties("FlashUpdateBody", d)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -110,10 +112,10 @@ class Following:
             else:
                 _model.follower = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Following", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FOLLOWING_KEYS}
@@ -143,8 +145,12 @@ class Following:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("Following", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Following", "createdAt")
@@ -160,19 +166,29 @@ class Following:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Following", "followerId")
 
-        _followee = d.pop("followee", UNSET)
-        followee: UserDetailedNotMe | Unset
-        if _followee is UNSET:
-            followee = UNSET
-        else:
-            followee = UserDetailedNotMe.from_dict(_followee)
+        _followee_raw = d.pop("followee", UNSET)
+        try:
+            _followee = _followee_raw
+            followee: UserDetailedNotMe | Unset
+            if _followee is UNSET:
+                followee = UNSET
+            else:
+                followee = UserDetailedNotMe.from_dict(_followee)
 
-        _follower = d.pop("follower", UNSET)
-        follower: UserDetailedNotMe | Unset
-        if _follower is UNSET:
-            follower = UNSET
-        else:
-            follower = UserDetailedNotMe.from_dict(_follower)
+        except PARSE_ERRORS as exc:
+            followee = mismatched("Following", "followee", _followee_raw, exc)
+
+        _follower_raw = d.pop("follower", UNSET)
+        try:
+            _follower = _follower_raw
+            follower: UserDetailedNotMe | Unset
+            if _follower is UNSET:
+                follower = UNSET
+            else:
+                follower = UserDetailedNotMe.from_dict(_follower)
+
+        except PARSE_ERRORS as exc:
+            follower = mismatched("Following", "follower", _follower_raw, exc)
 
         if d:
             unknown_properties("Following", d)

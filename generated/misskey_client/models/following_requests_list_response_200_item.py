@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -76,10 +78,10 @@ class FollowingRequestsListResponse200Item:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("FollowingRequestsListResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FOLLOWINGREQUESTSLISTRESPONSE200ITEM_KEYS}
@@ -109,8 +111,12 @@ class FollowingRequestsListResponse200Item:
 
         _follower_raw = d.pop("follower", UNSET)
         if _follower_raw is not UNSET:
-            follower = UserLite.from_dict(_follower_raw)
+            try:
+                follower = UserLite.from_dict(_follower_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                follower = mismatched("FollowingRequestsListResponse200Item", "follower", _follower_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FollowingRequestsListResponse200Item", "follower")
@@ -118,8 +124,12 @@ class FollowingRequestsListResponse200Item:
 
         _followee_raw = d.pop("followee", UNSET)
         if _followee_raw is not UNSET:
-            followee = UserLite.from_dict(_followee_raw)
+            try:
+                followee = UserLite.from_dict(_followee_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followee = mismatched("FollowingRequestsListResponse200Item", "followee", _followee_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FollowingRequestsListResponse200Item", "followee")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -77,10 +79,10 @@ class FollowingUpdateAllBody:
             else:
                 _model.with_replies = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("FollowingUpdateAllBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FOLLOWINGUPDATEALLBODY_KEYS}
@@ -103,12 +105,17 @@ class FollowingUpdateAllBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        _notify = d.pop("notify", UNSET)
-        notify: FollowingUpdateAllBodyNotify | Unset
-        if _notify is UNSET:
-            notify = UNSET
-        else:
-            notify = check_following_update_all_body_notify(_notify)
+        _notify_raw = d.pop("notify", UNSET)
+        try:
+            _notify = _notify_raw
+            notify: FollowingUpdateAllBodyNotify | Unset
+            if _notify is UNSET:
+                notify = UNSET
+            else:
+                notify = check_following_update_all_body_notify(_notify)
+
+        except PARSE_ERRORS as exc:
+            notify = mismatched("FollowingUpdateAllBody", "notify", _notify_raw, exc)
 
         with_replies = d.pop("withReplies", UNSET)
 

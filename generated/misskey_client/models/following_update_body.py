@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -80,10 +82,10 @@ class FollowingUpdateBody:
             else:
                 _model.with_replies = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("FollowingUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _FOLLOWINGUPDATEBODY_KEYS}
@@ -111,12 +113,17 @@ class FollowingUpdateBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("FollowingUpdateBody", "userId")
 
-        _notify = d.pop("notify", UNSET)
-        notify: FollowingUpdateBodyNotify | Unset
-        if _notify is UNSET:
-            notify = UNSET
-        else:
-            notify = check_following_update_body_notify(_notify)
+        _notify_raw = d.pop("notify", UNSET)
+        try:
+            _notify = _notify_raw
+            notify: FollowingUpdateBodyNotify | Unset
+            if _notify is UNSET:
+                notify = UNSET
+            else:
+                notify = check_following_update_body_notify(_notify)
+
+        except PARSE_ERRORS as exc:
+            notify = mismatched("FollowingUpdateBody", "notify", _notify_raw, exc)
 
         with_replies = d.pop("withReplies", UNSET)
 

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -167,8 +170,12 @@ class GalleryPost:
                 if _files:
                     files = []
                     for files_item_data in _files:
-                        files_item = DriveFile.from_dict(files_item_data)
+                        try:
+                            files_item = DriveFile.from_dict(files_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            files_item = mismatched("files", index_of(_files, files_item_data), files_item_data, exc)
                         files.append(files_item)
                 else:
                     files = _files
@@ -192,10 +199,10 @@ class GalleryPost:
             else:
                 _model.is_liked = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("GalleryPost", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _GALLERYPOST_KEYS}
@@ -225,8 +232,12 @@ class GalleryPost:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("GalleryPost", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "createdAt")
@@ -234,8 +245,12 @@ class GalleryPost:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            updated_at = parse_datetime(_updated_at_raw)
+            try:
+                updated_at = parse_datetime(_updated_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("GalleryPost", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "updatedAt")
@@ -248,8 +263,12 @@ class GalleryPost:
 
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
-            user = UserLite.from_dict(_user_raw)
+            try:
+                user = UserLite.from_dict(_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("GalleryPost", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "user")
@@ -262,8 +281,12 @@ class GalleryPost:
 
         _description_raw = d.pop("description", UNSET)
         if _description_raw is not UNSET:
-            description = _description_raw
+            try:
+                description = _description_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                description = mismatched("GalleryPost", "description", _description_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "description")
@@ -279,23 +302,42 @@ class GalleryPost:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPost", "likedCount")
 
-        file_ids: list[str] = d.pop("fileIds", UNSET)
+        _file_ids_raw = d.pop("fileIds", UNSET)
+        try:
+            file_ids: list[str] = _file_ids_raw
 
-        _files = d.pop("files", UNSET)
-        files: list[DriveFile] | Unset = UNSET
-        if _files is not UNSET:
-            if type(_files) is not list:
-                raise TypeError(f"files: expected a list, not {type(_files).__name__}")
-            if _files:
-                files = []
-                for files_item_data in _files:
-                    files_item = DriveFile.from_dict(files_item_data)
+        except PARSE_ERRORS as exc:
+            file_ids = mismatched("GalleryPost", "fileIds", _file_ids_raw, exc)
 
-                    files.append(files_item)
-            else:
-                files = _files
+        _files_raw = d.pop("files", UNSET)
+        try:
+            _files = _files_raw
+            files: list[DriveFile] | Unset = UNSET
+            if _files is not UNSET:
+                if type(_files) is not list:
+                    raise TypeError(f"files: expected a list, not {type(_files).__name__}")
+                if _files:
+                    files = []
+                    for files_item_data in _files:
+                        try:
+                            files_item = DriveFile.from_dict(files_item_data)
 
-        tags: list[str] = d.pop("tags", UNSET)
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            files_item = mismatched("files", index_of(_files, files_item_data), files_item_data, exc)
+                        files.append(files_item)
+                else:
+                    files = _files
+
+        except PARSE_ERRORS as exc:
+            files = mismatched("GalleryPost", "files", _files_raw, exc)
+
+        _tags_raw = d.pop("tags", UNSET)
+        try:
+            tags: list[str] = _tags_raw
+
+        except PARSE_ERRORS as exc:
+            tags = mismatched("GalleryPost", "tags", _tags_raw, exc)
 
         is_liked = d.pop("isLiked", UNSET)
 

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -88,10 +90,10 @@ class GalleryPostsCreateBody:
             else:
                 _model.is_sensitive = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("GalleryPostsCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _GALLERYPOSTSCREATEBODY_KEYS}
@@ -121,14 +123,23 @@ class GalleryPostsCreateBody:
 
         _file_ids_raw = d.pop("fileIds", UNSET)
         if _file_ids_raw is not UNSET:
-            file_ids: list[str] = _file_ids_raw
+            try:
+                file_ids: list[str] = _file_ids_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                file_ids = mismatched("GalleryPostsCreateBody", "fileIds", _file_ids_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GalleryPostsCreateBody", "fileIds")
             file_ids = cast(Any, UNSET)
 
-        description = d.pop("description", UNSET)
+        _description_raw = d.pop("description", UNSET)
+        try:
+            description = _description_raw
+
+        except PARSE_ERRORS as exc:
+            description = mismatched("GalleryPostsCreateBody", "description", _description_raw, exc)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 

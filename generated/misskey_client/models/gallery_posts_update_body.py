@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -105,10 +107,10 @@ class GalleryPostsUpdateBody:
             else:
                 _model.is_sensitive = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("GalleryPostsUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _GALLERYPOSTSUPDATEBODY_KEYS}
@@ -138,9 +140,19 @@ class GalleryPostsUpdateBody:
 
         title = d.pop("title", UNSET)
 
-        description = d.pop("description", UNSET)
+        _description_raw = d.pop("description", UNSET)
+        try:
+            description = _description_raw
 
-        file_ids: list[str] = d.pop("fileIds", UNSET)
+        except PARSE_ERRORS as exc:
+            description = mismatched("GalleryPostsUpdateBody", "description", _description_raw, exc)
+
+        _file_ids_raw = d.pop("fileIds", UNSET)
+        try:
+            file_ids: list[str] = _file_ids_raw
+
+        except PARSE_ERRORS as exc:
+            file_ids = mismatched("GalleryPostsUpdateBody", "fileIds", _file_ids_raw, exc)
 
         is_sensitive = d.pop("isSensitive", UNSET)
 

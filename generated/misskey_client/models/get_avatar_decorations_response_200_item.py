@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -76,10 +78,10 @@ class GetAvatarDecorationsResponse200Item:
 
             _n = 5
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("GetAvatarDecorationsResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _GETAVATARDECORATIONSRESPONSE200ITEM_KEYS}
@@ -124,8 +126,17 @@ class GetAvatarDecorationsResponse200Item:
 
         _role_ids_that_can_be_used_this_decoration_raw = d.pop("roleIdsThatCanBeUsedThisDecoration", UNSET)
         if _role_ids_that_can_be_used_this_decoration_raw is not UNSET:
-            role_ids_that_can_be_used_this_decoration: list[str] = _role_ids_that_can_be_used_this_decoration_raw
+            try:
+                role_ids_that_can_be_used_this_decoration: list[str] = _role_ids_that_can_be_used_this_decoration_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                role_ids_that_can_be_used_this_decoration = mismatched(
+                    "GetAvatarDecorationsResponse200Item",
+                    "roleIdsThatCanBeUsedThisDecoration",
+                    _role_ids_that_can_be_used_this_decoration_raw,
+                    exc,
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("GetAvatarDecorationsResponse200Item", "roleIdsThatCanBeUsedThisDecoration")

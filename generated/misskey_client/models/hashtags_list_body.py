@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -96,10 +98,10 @@ class HashtagsListBody:
             else:
                 _model.attached_to_remote_user_only = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("HashtagsListBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _HASHTAGSLISTBODY_KEYS}
@@ -124,8 +126,12 @@ class HashtagsListBody:
         d = dict(src_dict)
         _sort_raw = d.pop("sort", UNSET)
         if _sort_raw is not UNSET:
-            sort = check_hashtags_list_body_sort(_sort_raw)
+            try:
+                sort = check_hashtags_list_body_sort(_sort_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sort = mismatched("HashtagsListBody", "sort", _sort_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsListBody", "sort")

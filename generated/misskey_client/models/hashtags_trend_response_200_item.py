@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -66,10 +68,10 @@ class HashtagsTrendResponse200Item:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("HashtagsTrendResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _HASHTAGSTRENDRESPONSE200ITEM_KEYS}
@@ -99,8 +101,12 @@ class HashtagsTrendResponse200Item:
 
         _chart_raw = d.pop("chart", UNSET)
         if _chart_raw is not UNSET:
-            chart: list[float] = _chart_raw
+            try:
+                chart: list[float] = _chart_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                chart = mismatched("HashtagsTrendResponse200Item", "chart", _chart_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsTrendResponse200Item", "chart")

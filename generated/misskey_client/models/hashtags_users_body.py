@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -124,10 +126,10 @@ class HashtagsUsersBody:
             else:
                 _model.origin = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("HashtagsUsersBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _HASHTAGSUSERSBODY_KEYS}
@@ -157,13 +159,17 @@ class HashtagsUsersBody:
 
         _sort_raw = d.pop("sort", UNSET)
         if _sort_raw is not UNSET:
-            _sort = _sort_raw
-            sort = (
-                _sort
-                if _sort in {"+createdAt", "+follower", "+updatedAt", "-createdAt", "-follower", "-updatedAt"}
-                else check_hashtags_users_body_sort(_sort)
-            )
+            try:
+                _sort = _sort_raw
+                sort = (
+                    _sort
+                    if _sort in {"+createdAt", "+follower", "+updatedAt", "-createdAt", "-follower", "-updatedAt"}
+                    else check_hashtags_users_body_sort(_sort)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sort = mismatched("HashtagsUsersBody", "sort", _sort_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("HashtagsUsersBody", "sort")
@@ -173,19 +179,29 @@ class HashtagsUsersBody:
 
         offset = d.pop("offset", UNSET)
 
-        _state = d.pop("state", UNSET)
-        state: HashtagsUsersBodyState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = check_hashtags_users_body_state(_state)
+        _state_raw = d.pop("state", UNSET)
+        try:
+            _state = _state_raw
+            state: HashtagsUsersBodyState | Unset
+            if _state is UNSET:
+                state = UNSET
+            else:
+                state = check_hashtags_users_body_state(_state)
 
-        _origin = d.pop("origin", UNSET)
-        origin: HashtagsUsersBodyOrigin | Unset
-        if _origin is UNSET:
-            origin = UNSET
-        else:
-            origin = check_hashtags_users_body_origin(_origin)
+        except PARSE_ERRORS as exc:
+            state = mismatched("HashtagsUsersBody", "state", _state_raw, exc)
+
+        _origin_raw = d.pop("origin", UNSET)
+        try:
+            _origin = _origin_raw
+            origin: HashtagsUsersBodyOrigin | Unset
+            if _origin is UNSET:
+                origin = UNSET
+            else:
+                origin = check_hashtags_users_body_origin(_origin)
+
+        except PARSE_ERRORS as exc:
+            origin = mismatched("HashtagsUsersBody", "origin", _origin_raw, exc)
 
         if d:
             unknown_properties("HashtagsUsersBody", d)

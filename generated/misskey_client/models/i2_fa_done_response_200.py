@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -56,10 +58,10 @@ class I2FaDoneResponse200:
 
             _n = 1
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("I2FaDoneResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _I2FADONERESPONSE200_KEYS}
@@ -84,8 +86,12 @@ class I2FaDoneResponse200:
         d = dict(src_dict)
         _backup_codes_raw = d.pop("backupCodes", UNSET)
         if _backup_codes_raw is not UNSET:
-            backup_codes: list[str] = _backup_codes_raw
+            try:
+                backup_codes: list[str] = _backup_codes_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                backup_codes = mismatched("I2FaDoneResponse200", "backupCodes", _backup_codes_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaDoneResponse200", "backupCodes")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -96,10 +98,10 @@ class I2FaKeyDoneBody:
             else:
                 _model.token = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("I2FaKeyDoneBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _I2FAKEYDONEBODY_KEYS}
@@ -134,14 +136,23 @@ class I2FaKeyDoneBody:
 
         _credential_raw = d.pop("credential", UNSET)
         if _credential_raw is not UNSET:
-            credential = I2FaKeyDoneBodyCredential.from_dict(_credential_raw)
+            try:
+                credential = I2FaKeyDoneBodyCredential.from_dict(_credential_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                credential = mismatched("I2FaKeyDoneBody", "credential", _credential_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaKeyDoneBody", "credential")
             credential = cast(Any, UNSET)
 
-        token = d.pop("token", UNSET)
+        _token_raw = d.pop("token", UNSET)
+        try:
+            token = _token_raw
+
+        except PARSE_ERRORS as exc:
+            token = mismatched("I2FaKeyDoneBody", "token", _token_raw, exc)
 
         if d:
             unknown_properties("I2FaKeyDoneBody", d)

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -175,10 +178,19 @@ class I2FaRegisterKeyResponse200:
             if _pub_key_cred_params:
                 pub_key_cred_params = []
                 for pub_key_cred_params_item_data in _pub_key_cred_params:
-                    pub_key_cred_params_item = I2FaRegisterKeyResponse200PubKeyCredParamsItem.from_dict(
-                        pub_key_cred_params_item_data
-                    )
+                    try:
+                        pub_key_cred_params_item = I2FaRegisterKeyResponse200PubKeyCredParamsItem.from_dict(
+                            pub_key_cred_params_item_data
+                        )
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        pub_key_cred_params_item = mismatched(
+                            "pubKeyCredParams",
+                            index_of(_pub_key_cred_params, pub_key_cred_params_item_data),
+                            pub_key_cred_params_item_data,
+                            exc,
+                        )
                     pub_key_cred_params.append(pub_key_cred_params_item)
             else:
                 pub_key_cred_params = _pub_key_cred_params
@@ -203,12 +215,21 @@ class I2FaRegisterKeyResponse200:
                 if _exclude_credentials_type_0:
                     exclude_credentials_type_0 = []
                     for exclude_credentials_type_0_item_data in _exclude_credentials_type_0:
-                        exclude_credentials_type_0_item = (
-                            I2FaRegisterKeyResponse200ExcludeCredentialsType0Item.from_dict(
-                                exclude_credentials_type_0_item_data
+                        try:
+                            exclude_credentials_type_0_item = (
+                                I2FaRegisterKeyResponse200ExcludeCredentialsType0Item.from_dict(
+                                    exclude_credentials_type_0_item_data
+                                )
                             )
-                        )
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            exclude_credentials_type_0_item = mismatched(
+                                "excludeCredentials_type_0",
+                                index_of(_exclude_credentials_type_0, exclude_credentials_type_0_item_data),
+                                exclude_credentials_type_0_item_data,
+                                exc,
+                            )
                         exclude_credentials_type_0.append(exclude_credentials_type_0_item)
                 else:
                     exclude_credentials_type_0 = _exclude_credentials_type_0
@@ -260,10 +281,10 @@ class I2FaRegisterKeyResponse200:
 
             _n = 9
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("I2FaRegisterKeyResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _I2FAREGISTERKEYRESPONSE200_KEYS}
@@ -288,8 +309,12 @@ class I2FaRegisterKeyResponse200:
         d = dict(src_dict)
         _rp_raw = d.pop("rp", UNSET)
         if _rp_raw is not UNSET:
-            rp = I2FaRegisterKeyResponse200Rp.from_dict(_rp_raw)
+            try:
+                rp = I2FaRegisterKeyResponse200Rp.from_dict(_rp_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                rp = mismatched("I2FaRegisterKeyResponse200", "rp", _rp_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "rp")
@@ -297,8 +322,12 @@ class I2FaRegisterKeyResponse200:
 
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
-            user = I2FaRegisterKeyResponse200User.from_dict(_user_raw)
+            try:
+                user = I2FaRegisterKeyResponse200User.from_dict(_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("I2FaRegisterKeyResponse200", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "user")
@@ -311,21 +340,36 @@ class I2FaRegisterKeyResponse200:
 
         _pub_key_cred_params_raw = d.pop("pubKeyCredParams", UNSET)
         if _pub_key_cred_params_raw is not UNSET:
-            _pub_key_cred_params = _pub_key_cred_params_raw
-            pub_key_cred_params: list[I2FaRegisterKeyResponse200PubKeyCredParamsItem]
-            if type(_pub_key_cred_params) is not list:
-                raise TypeError(f"pubKeyCredParams: expected a list, not {type(_pub_key_cred_params).__name__}")
-            if _pub_key_cred_params:
-                pub_key_cred_params = []
-                for pub_key_cred_params_item_data in _pub_key_cred_params:
-                    pub_key_cred_params_item = I2FaRegisterKeyResponse200PubKeyCredParamsItem.from_dict(
-                        pub_key_cred_params_item_data
-                    )
+            try:
+                _pub_key_cred_params = _pub_key_cred_params_raw
+                pub_key_cred_params: list[I2FaRegisterKeyResponse200PubKeyCredParamsItem]
+                if type(_pub_key_cred_params) is not list:
+                    raise TypeError(f"pubKeyCredParams: expected a list, not {type(_pub_key_cred_params).__name__}")
+                if _pub_key_cred_params:
+                    pub_key_cred_params = []
+                    for pub_key_cred_params_item_data in _pub_key_cred_params:
+                        try:
+                            pub_key_cred_params_item = I2FaRegisterKeyResponse200PubKeyCredParamsItem.from_dict(
+                                pub_key_cred_params_item_data
+                            )
 
-                    pub_key_cred_params.append(pub_key_cred_params_item)
-            else:
-                pub_key_cred_params = _pub_key_cred_params
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            pub_key_cred_params_item = mismatched(
+                                "pubKeyCredParams",
+                                index_of(_pub_key_cred_params, pub_key_cred_params_item_data),
+                                pub_key_cred_params_item_data,
+                                exc,
+                            )
+                        pub_key_cred_params.append(pub_key_cred_params_item)
+                else:
+                    pub_key_cred_params = _pub_key_cred_params
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pub_key_cred_params = mismatched(
+                    "I2FaRegisterKeyResponse200", "pubKeyCredParams", _pub_key_cred_params_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "pubKeyCredParams")
@@ -333,8 +377,12 @@ class I2FaRegisterKeyResponse200:
 
         _timeout_raw = d.pop("timeout", UNSET)
         if _timeout_raw is not UNSET:
-            timeout = _timeout_raw
+            try:
+                timeout = _timeout_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                timeout = mismatched("I2FaRegisterKeyResponse200", "timeout", _timeout_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "timeout")
@@ -342,32 +390,47 @@ class I2FaRegisterKeyResponse200:
 
         _exclude_credentials_raw = d.pop("excludeCredentials", UNSET)
         if _exclude_credentials_raw is not UNSET:
-            _exclude_credentials = _exclude_credentials_raw
-            exclude_credentials: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item] | None
-            if _exclude_credentials is None:
-                exclude_credentials = _exclude_credentials
-            else:
-                _exclude_credentials_type_0 = _exclude_credentials
-                exclude_credentials_type_0: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item]
-                if type(_exclude_credentials_type_0) is not list:
-                    raise TypeError(
-                        f"excludeCredentials_type_0: expected a list, not {type(_exclude_credentials_type_0).__name__}"
-                    )
-                if _exclude_credentials_type_0:
-                    exclude_credentials_type_0 = []
-                    for exclude_credentials_type_0_item_data in _exclude_credentials_type_0:
-                        exclude_credentials_type_0_item = (
-                            I2FaRegisterKeyResponse200ExcludeCredentialsType0Item.from_dict(
-                                exclude_credentials_type_0_item_data
-                            )
-                        )
-
-                        exclude_credentials_type_0.append(exclude_credentials_type_0_item)
+            try:
+                _exclude_credentials = _exclude_credentials_raw
+                exclude_credentials: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item] | None
+                if _exclude_credentials is None:
+                    exclude_credentials = _exclude_credentials
                 else:
-                    exclude_credentials_type_0 = _exclude_credentials_type_0
+                    _exclude_credentials_type_0 = _exclude_credentials
+                    exclude_credentials_type_0: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0Item]
+                    if type(_exclude_credentials_type_0) is not list:
+                        raise TypeError(
+                            f"excludeCredentials_type_0: expected a list, not {type(_exclude_credentials_type_0).__name__}"
+                        )
+                    if _exclude_credentials_type_0:
+                        exclude_credentials_type_0 = []
+                        for exclude_credentials_type_0_item_data in _exclude_credentials_type_0:
+                            try:
+                                exclude_credentials_type_0_item = (
+                                    I2FaRegisterKeyResponse200ExcludeCredentialsType0Item.from_dict(
+                                        exclude_credentials_type_0_item_data
+                                    )
+                                )
 
-                exclude_credentials = exclude_credentials_type_0
+                            except PARSE_ERRORS as exc:
+                                # One odd item is kept as it came (lenient) and costs the list nothing.
+                                exclude_credentials_type_0_item = mismatched(
+                                    "excludeCredentials_type_0",
+                                    index_of(_exclude_credentials_type_0, exclude_credentials_type_0_item_data),
+                                    exclude_credentials_type_0_item_data,
+                                    exc,
+                                )
+                            exclude_credentials_type_0.append(exclude_credentials_type_0_item)
+                    else:
+                        exclude_credentials_type_0 = _exclude_credentials_type_0
 
+                    exclude_credentials = exclude_credentials_type_0
+
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                exclude_credentials = mismatched(
+                    "I2FaRegisterKeyResponse200", "excludeCredentials", _exclude_credentials_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "excludeCredentials")
@@ -375,17 +438,23 @@ class I2FaRegisterKeyResponse200:
 
         _authenticator_selection_raw = d.pop("authenticatorSelection", UNSET)
         if _authenticator_selection_raw is not UNSET:
-            _authenticator_selection = _authenticator_selection_raw
-            authenticator_selection: I2FaRegisterKeyResponse200AuthenticatorSelection | None
-            if _authenticator_selection is None:
-                authenticator_selection = _authenticator_selection
-            else:
-                authenticator_selection_type_0 = I2FaRegisterKeyResponse200AuthenticatorSelection.from_dict(
-                    _authenticator_selection
+            try:
+                _authenticator_selection = _authenticator_selection_raw
+                authenticator_selection: I2FaRegisterKeyResponse200AuthenticatorSelection | None
+                if _authenticator_selection is None:
+                    authenticator_selection = _authenticator_selection
+                else:
+                    authenticator_selection_type_0 = I2FaRegisterKeyResponse200AuthenticatorSelection.from_dict(
+                        _authenticator_selection
+                    )
+
+                    authenticator_selection = authenticator_selection_type_0
+
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                authenticator_selection = mismatched(
+                    "I2FaRegisterKeyResponse200", "authenticatorSelection", _authenticator_selection_raw, exc
                 )
-
-                authenticator_selection = authenticator_selection_type_0
-
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "authenticatorSelection")
@@ -393,21 +462,25 @@ class I2FaRegisterKeyResponse200:
 
         _attestation_raw = d.pop("attestation", UNSET)
         if _attestation_raw is not UNSET:
-            _attestation = _attestation_raw
-            attestation: (
-                I2FaRegisterKeyResponse200AttestationType1
-                | I2FaRegisterKeyResponse200AttestationType2Type1
-                | I2FaRegisterKeyResponse200AttestationType3Type1
-                | None
-            )
-            if _attestation is None or _attestation in ("direct", "enterprise", "indirect", "none"):
-                attestation = _attestation
-            else:
-                attestation = unknown_enum_value(
-                    "I2FaRegisterKeyResponse200AttestationType1 | I2FaRegisterKeyResponse200AttestationType2Type1 | I2FaRegisterKeyResponse200AttestationType3Type1 | None",
-                    _attestation,
+            try:
+                _attestation = _attestation_raw
+                attestation: (
+                    I2FaRegisterKeyResponse200AttestationType1
+                    | I2FaRegisterKeyResponse200AttestationType2Type1
+                    | I2FaRegisterKeyResponse200AttestationType3Type1
+                    | None
                 )
+                if _attestation is None or _attestation in ("direct", "enterprise", "indirect", "none"):
+                    attestation = _attestation
+                else:
+                    attestation = unknown_enum_value(
+                        "I2FaRegisterKeyResponse200AttestationType1 | I2FaRegisterKeyResponse200AttestationType2Type1 | I2FaRegisterKeyResponse200AttestationType3Type1 | None",
+                        _attestation,
+                    )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                attestation = mismatched("I2FaRegisterKeyResponse200", "attestation", _attestation_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "attestation")
@@ -415,15 +488,19 @@ class I2FaRegisterKeyResponse200:
 
         _extensions_raw = d.pop("extensions", UNSET)
         if _extensions_raw is not UNSET:
-            _extensions = _extensions_raw
-            extensions: I2FaRegisterKeyResponse200Extensions | None
-            if _extensions is None:
-                extensions = _extensions
-            else:
-                extensions_type_0 = I2FaRegisterKeyResponse200Extensions.from_dict(_extensions)
+            try:
+                _extensions = _extensions_raw
+                extensions: I2FaRegisterKeyResponse200Extensions | None
+                if _extensions is None:
+                    extensions = _extensions
+                else:
+                    extensions_type_0 = I2FaRegisterKeyResponse200Extensions.from_dict(_extensions)
 
-                extensions = extensions_type_0
+                    extensions = extensions_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                extensions = mismatched("I2FaRegisterKeyResponse200", "extensions", _extensions_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200", "extensions")

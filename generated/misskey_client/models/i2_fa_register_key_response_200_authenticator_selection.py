@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -88,10 +90,10 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("I2FaRegisterKeyResponse200AuthenticatorSelection", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -120,15 +122,24 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
         d = dict(src_dict)
         _authenticator_attachment_raw = d.pop("authenticatorAttachment", UNSET)
         if _authenticator_attachment_raw is not UNSET:
-            _authenticator_attachment = _authenticator_attachment_raw
-            authenticator_attachment = (
-                _authenticator_attachment
-                if _authenticator_attachment in {"cross-platform", "platform"}
-                else check_i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment(
+            try:
+                _authenticator_attachment = _authenticator_attachment_raw
+                authenticator_attachment = (
                     _authenticator_attachment
+                    if _authenticator_attachment in {"cross-platform", "platform"}
+                    else check_i2_fa_register_key_response_200_authenticator_selection_authenticator_attachment(
+                        _authenticator_attachment
+                    )
                 )
-            )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                authenticator_attachment = mismatched(
+                    "I2FaRegisterKeyResponse200AuthenticatorSelection",
+                    "authenticatorAttachment",
+                    _authenticator_attachment_raw,
+                    exc,
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200AuthenticatorSelection", "authenticatorAttachment")
@@ -141,13 +152,21 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
 
         _user_verification_raw = d.pop("userVerification", UNSET)
         if _user_verification_raw is not UNSET:
-            _user_verification = _user_verification_raw
-            user_verification = (
-                _user_verification
-                if _user_verification in {"discouraged", "preferred", "required"}
-                else check_i2_fa_register_key_response_200_authenticator_selection_user_verification(_user_verification)
-            )
+            try:
+                _user_verification = _user_verification_raw
+                user_verification = (
+                    _user_verification
+                    if _user_verification in {"discouraged", "preferred", "required"}
+                    else check_i2_fa_register_key_response_200_authenticator_selection_user_verification(
+                        _user_verification
+                    )
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user_verification = mismatched(
+                    "I2FaRegisterKeyResponse200AuthenticatorSelection", "userVerification", _user_verification_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200AuthenticatorSelection", "userVerification")

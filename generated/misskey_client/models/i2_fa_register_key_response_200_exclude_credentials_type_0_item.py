@@ -8,6 +8,9 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -75,15 +78,21 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
             if _transports:
                 transports = []
                 for transports_item_data in _transports:
-                    _transports_item = transports_item_data
-                    transports_item = (
-                        _transports_item
-                        if _transports_item in {"ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"}
-                        else check_i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item(
+                    try:
+                        _transports_item = transports_item_data
+                        transports_item = (
                             _transports_item
+                            if _transports_item in {"ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"}
+                            else check_i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item(
+                                _transports_item
+                            )
                         )
-                    )
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        transports_item = mismatched(
+                            "transports", index_of(_transports, transports_item_data), transports_item_data, exc
+                        )
                     transports.append(transports_item)
             else:
                 transports = _transports
@@ -92,10 +101,10 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -134,26 +143,39 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
 
         _transports_raw = d.pop("transports", UNSET)
         if _transports_raw is not UNSET:
-            _transports = _transports_raw
-            transports: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem]
-            if type(_transports) is not list:
-                raise TypeError(f"transports: expected a list, not {type(_transports).__name__}")
-            if _transports:
-                transports = []
-                for transports_item_data in _transports:
-                    _transports_item = transports_item_data
-                    transports_item = (
-                        _transports_item
-                        if _transports_item in {"ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"}
-                        else check_i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item(
-                            _transports_item
-                        )
-                    )
+            try:
+                _transports = _transports_raw
+                transports: list[I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem]
+                if type(_transports) is not list:
+                    raise TypeError(f"transports: expected a list, not {type(_transports).__name__}")
+                if _transports:
+                    transports = []
+                    for transports_item_data in _transports:
+                        try:
+                            _transports_item = transports_item_data
+                            transports_item = (
+                                _transports_item
+                                if _transports_item
+                                in {"ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"}
+                                else check_i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item(
+                                    _transports_item
+                                )
+                            )
 
-                    transports.append(transports_item)
-            else:
-                transports = _transports
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            transports_item = mismatched(
+                                "transports", index_of(_transports, transports_item_data), transports_item_data, exc
+                            )
+                        transports.append(transports_item)
+                else:
+                    transports = _transports
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                transports = mismatched(
+                    "I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", "transports", _transports_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200ExcludeCredentialsType0Item", "transports")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -74,10 +76,10 @@ class I2FaRegisterKeyResponse200Extensions:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("I2FaRegisterKeyResponse200Extensions", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _I2FAREGISTERKEYRESPONSE200EXTENSIONS_KEYS}
@@ -102,8 +104,12 @@ class I2FaRegisterKeyResponse200Extensions:
         d = dict(src_dict)
         _appid_raw = d.pop("appid", UNSET)
         if _appid_raw is not UNSET:
-            appid = _appid_raw
+            try:
+                appid = _appid_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                appid = mismatched("I2FaRegisterKeyResponse200Extensions", "appid", _appid_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200Extensions", "appid")
@@ -111,8 +117,12 @@ class I2FaRegisterKeyResponse200Extensions:
 
         _cred_props_raw = d.pop("credProps", UNSET)
         if _cred_props_raw is not UNSET:
-            cred_props = _cred_props_raw
+            try:
+                cred_props = _cred_props_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                cred_props = mismatched("I2FaRegisterKeyResponse200Extensions", "credProps", _cred_props_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200Extensions", "credProps")
@@ -120,8 +130,14 @@ class I2FaRegisterKeyResponse200Extensions:
 
         _hmac_create_secret_raw = d.pop("hmacCreateSecret", UNSET)
         if _hmac_create_secret_raw is not UNSET:
-            hmac_create_secret = _hmac_create_secret_raw
+            try:
+                hmac_create_secret = _hmac_create_secret_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                hmac_create_secret = mismatched(
+                    "I2FaRegisterKeyResponse200Extensions", "hmacCreateSecret", _hmac_create_secret_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("I2FaRegisterKeyResponse200Extensions", "hmacCreateSecret")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -68,10 +70,10 @@ class IAppsBody:
             else:
                 _model.sort = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IAppsBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IAPPSBODY_KEYS}
@@ -94,12 +96,17 @@ class IAppsBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        _sort = d.pop("sort", UNSET)
-        sort: IAppsBodySort | Unset
-        if _sort is UNSET:
-            sort = UNSET
-        else:
-            sort = check_i_apps_body_sort(_sort)
+        _sort_raw = d.pop("sort", UNSET)
+        try:
+            _sort = _sort_raw
+            sort: IAppsBodySort | Unset
+            if _sort is UNSET:
+                sort = UNSET
+            else:
+                sort = check_i_apps_body_sort(_sort)
+
+        except PARSE_ERRORS as exc:
+            sort = mismatched("IAppsBody", "sort", _sort_raw, exc)
 
         if d:
             unknown_properties("IAppsBody", d)

@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -130,10 +132,10 @@ class IAppsResponse200Item:
             else:
                 _model.description = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IAppsResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IAPPSRESPONSE200ITEM_KEYS}
@@ -163,8 +165,12 @@ class IAppsResponse200Item:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("IAppsResponse200Item", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IAppsResponse200Item", "createdAt")
@@ -172,8 +178,12 @@ class IAppsResponse200Item:
 
         _permission_raw = d.pop("permission", UNSET)
         if _permission_raw is not UNSET:
-            permission: list[str] = _permission_raw
+            try:
+                permission: list[str] = _permission_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                permission = mismatched("IAppsResponse200Item", "permission", _permission_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IAppsResponse200Item", "permission")
@@ -181,16 +191,31 @@ class IAppsResponse200Item:
 
         name = d.pop("name", UNSET)
 
-        _last_used_at = d.pop("lastUsedAt", UNSET)
-        last_used_at: datetime.datetime | Unset
-        if _last_used_at is UNSET:
-            last_used_at = UNSET
-        else:
-            last_used_at = parse_datetime(_last_used_at)
+        _last_used_at_raw = d.pop("lastUsedAt", UNSET)
+        try:
+            _last_used_at = _last_used_at_raw
+            last_used_at: datetime.datetime | Unset
+            if _last_used_at is UNSET:
+                last_used_at = UNSET
+            else:
+                last_used_at = parse_datetime(_last_used_at)
 
-        icon_url = d.pop("iconUrl", UNSET)
+        except PARSE_ERRORS as exc:
+            last_used_at = mismatched("IAppsResponse200Item", "lastUsedAt", _last_used_at_raw, exc)
 
-        description = d.pop("description", UNSET)
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        try:
+            icon_url = _icon_url_raw
+
+        except PARSE_ERRORS as exc:
+            icon_url = mismatched("IAppsResponse200Item", "iconUrl", _icon_url_raw, exc)
+
+        _description_raw = d.pop("description", UNSET)
+        try:
+            description = _description_raw
+
+        except PARSE_ERRORS as exc:
+            description = mismatched("IAppsResponse200Item", "description", _description_raw, exc)
 
         if d:
             unknown_properties("IAppsResponse200Item", d)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -84,10 +86,10 @@ class IAuthorizedAppsBody:
             else:
                 _model.sort = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IAuthorizedAppsBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IAUTHORIZEDAPPSBODY_KEYS}
@@ -114,12 +116,17 @@ class IAuthorizedAppsBody:
 
         offset = d.pop("offset", UNSET)
 
-        _sort = d.pop("sort", UNSET)
-        sort: IAuthorizedAppsBodySort | Unset
-        if _sort is UNSET:
-            sort = UNSET
-        else:
-            sort = check_i_authorized_apps_body_sort(_sort)
+        _sort_raw = d.pop("sort", UNSET)
+        try:
+            _sort = _sort_raw
+            sort: IAuthorizedAppsBodySort | Unset
+            if _sort is UNSET:
+                sort = UNSET
+            else:
+                sort = check_i_authorized_apps_body_sort(_sort)
+
+        except PARSE_ERRORS as exc:
+            sort = mismatched("IAuthorizedAppsBody", "sort", _sort_raw, exc)
 
         if d:
             unknown_properties("IAuthorizedAppsBody", d)

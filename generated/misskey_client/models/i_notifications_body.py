@@ -7,6 +7,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -144,8 +147,17 @@ class INotificationsBody:
                 if _include_types:
                     include_types = []
                     for include_types_item_data in _include_types:
-                        include_types_item = check_i_notifications_body_include_types_item(include_types_item_data)
+                        try:
+                            include_types_item = check_i_notifications_body_include_types_item(include_types_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            include_types_item = mismatched(
+                                "includeTypes",
+                                index_of(_include_types, include_types_item_data),
+                                include_types_item_data,
+                                exc,
+                            )
                         include_types.append(include_types_item)
                 else:
                     include_types = _include_types
@@ -163,8 +175,17 @@ class INotificationsBody:
                 if _exclude_types:
                     exclude_types = []
                     for exclude_types_item_data in _exclude_types:
-                        exclude_types_item = check_i_notifications_body_exclude_types_item(exclude_types_item_data)
+                        try:
+                            exclude_types_item = check_i_notifications_body_exclude_types_item(exclude_types_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            exclude_types_item = mismatched(
+                                "excludeTypes",
+                                index_of(_exclude_types, exclude_types_item_data),
+                                exclude_types_item_data,
+                                exc,
+                            )
                         exclude_types.append(exclude_types_item)
                 else:
                     exclude_types = _exclude_types
@@ -174,10 +195,10 @@ class INotificationsBody:
             else:
                 _model.exclude_types = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("INotificationsBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _INOTIFICATIONSBODY_KEYS}
@@ -212,33 +233,61 @@ class INotificationsBody:
 
         mark_as_read = d.pop("markAsRead", UNSET)
 
-        _include_types = d.pop("includeTypes", UNSET)
-        include_types: list[INotificationsBodyIncludeTypesItem] | Unset = UNSET
-        if _include_types is not UNSET:
-            if type(_include_types) is not list:
-                raise TypeError(f"includeTypes: expected a list, not {type(_include_types).__name__}")
-            if _include_types:
-                include_types = []
-                for include_types_item_data in _include_types:
-                    include_types_item = check_i_notifications_body_include_types_item(include_types_item_data)
+        _include_types_raw = d.pop("includeTypes", UNSET)
+        try:
+            _include_types = _include_types_raw
+            include_types: list[INotificationsBodyIncludeTypesItem] | Unset = UNSET
+            if _include_types is not UNSET:
+                if type(_include_types) is not list:
+                    raise TypeError(f"includeTypes: expected a list, not {type(_include_types).__name__}")
+                if _include_types:
+                    include_types = []
+                    for include_types_item_data in _include_types:
+                        try:
+                            include_types_item = check_i_notifications_body_include_types_item(include_types_item_data)
 
-                    include_types.append(include_types_item)
-            else:
-                include_types = _include_types
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            include_types_item = mismatched(
+                                "includeTypes",
+                                index_of(_include_types, include_types_item_data),
+                                include_types_item_data,
+                                exc,
+                            )
+                        include_types.append(include_types_item)
+                else:
+                    include_types = _include_types
 
-        _exclude_types = d.pop("excludeTypes", UNSET)
-        exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
-        if _exclude_types is not UNSET:
-            if type(_exclude_types) is not list:
-                raise TypeError(f"excludeTypes: expected a list, not {type(_exclude_types).__name__}")
-            if _exclude_types:
-                exclude_types = []
-                for exclude_types_item_data in _exclude_types:
-                    exclude_types_item = check_i_notifications_body_exclude_types_item(exclude_types_item_data)
+        except PARSE_ERRORS as exc:
+            include_types = mismatched("INotificationsBody", "includeTypes", _include_types_raw, exc)
 
-                    exclude_types.append(exclude_types_item)
-            else:
-                exclude_types = _exclude_types
+        _exclude_types_raw = d.pop("excludeTypes", UNSET)
+        try:
+            _exclude_types = _exclude_types_raw
+            exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
+            if _exclude_types is not UNSET:
+                if type(_exclude_types) is not list:
+                    raise TypeError(f"excludeTypes: expected a list, not {type(_exclude_types).__name__}")
+                if _exclude_types:
+                    exclude_types = []
+                    for exclude_types_item_data in _exclude_types:
+                        try:
+                            exclude_types_item = check_i_notifications_body_exclude_types_item(exclude_types_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            exclude_types_item = mismatched(
+                                "excludeTypes",
+                                index_of(_exclude_types, exclude_types_item_data),
+                                exclude_types_item_data,
+                                exc,
+                            )
+                        exclude_types.append(exclude_types_item)
+                else:
+                    exclude_types = _exclude_types
+
+        except PARSE_ERRORS as exc:
+            exclude_types = mismatched("INotificationsBody", "excludeTypes", _exclude_types_raw, exc)
 
         if d:
             unknown_properties("INotificationsBody", d)

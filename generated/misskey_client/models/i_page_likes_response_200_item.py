@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -68,10 +70,10 @@ class IPageLikesResponse200Item:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IPageLikesResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IPAGELIKESRESPONSE200ITEM_KEYS}
@@ -101,8 +103,12 @@ class IPageLikesResponse200Item:
 
         _page_raw = d.pop("page", UNSET)
         if _page_raw is not UNSET:
-            page = Page.from_dict(_page_raw)
+            try:
+                page = Page.from_dict(_page_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                page = mismatched("IPageLikesResponse200Item", "page", _page_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IPageLikesResponse200Item", "page")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -78,10 +80,10 @@ class IRegistryGetBody:
             else:
                 _model.domain = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IRegistryGetBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IREGISTRYGETBODY_KEYS}
@@ -111,14 +113,23 @@ class IRegistryGetBody:
 
         _scope_raw = d.pop("scope", UNSET)
         if _scope_raw is not UNSET:
-            scope: list[str] = _scope_raw
+            try:
+                scope: list[str] = _scope_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                scope = mismatched("IRegistryGetBody", "scope", _scope_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistryGetBody", "scope")
             scope = cast(Any, UNSET)
 
-        domain = d.pop("domain", UNSET)
+        _domain_raw = d.pop("domain", UNSET)
+        try:
+            domain = _domain_raw
+
+        except PARSE_ERRORS as exc:
+            domain = mismatched("IRegistryGetBody", "domain", _domain_raw, exc)
 
         if d:
             unknown_properties("IRegistryGetBody", d)

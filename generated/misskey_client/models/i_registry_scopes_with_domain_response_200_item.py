@@ -7,6 +7,9 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -66,8 +69,12 @@ class IRegistryScopesWithDomainResponse200Item:
             if _scopes:
                 scopes = []
                 for scopes_item_data in _scopes:
-                    scopes_item: list[str] = scopes_item_data
+                    try:
+                        scopes_item: list[str] = scopes_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        scopes_item = mismatched("scopes", index_of(_scopes, scopes_item_data), scopes_item_data, exc)
                     scopes.append(scopes_item)
             else:
                 scopes = _scopes
@@ -80,10 +87,10 @@ class IRegistryScopesWithDomainResponse200Item:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IRegistryScopesWithDomainResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -110,19 +117,29 @@ class IRegistryScopesWithDomainResponse200Item:
         d = dict(src_dict)
         _scopes_raw = d.pop("scopes", UNSET)
         if _scopes_raw is not UNSET:
-            _scopes = _scopes_raw
-            scopes: list[list[str]]
-            if type(_scopes) is not list:
-                raise TypeError(f"scopes: expected a list, not {type(_scopes).__name__}")
-            if _scopes:
-                scopes = []
-                for scopes_item_data in _scopes:
-                    scopes_item: list[str] = scopes_item_data
+            try:
+                _scopes = _scopes_raw
+                scopes: list[list[str]]
+                if type(_scopes) is not list:
+                    raise TypeError(f"scopes: expected a list, not {type(_scopes).__name__}")
+                if _scopes:
+                    scopes = []
+                    for scopes_item_data in _scopes:
+                        try:
+                            scopes_item: list[str] = scopes_item_data
 
-                    scopes.append(scopes_item)
-            else:
-                scopes = _scopes
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            scopes_item = mismatched(
+                                "scopes", index_of(_scopes, scopes_item_data), scopes_item_data, exc
+                            )
+                        scopes.append(scopes_item)
+                else:
+                    scopes = _scopes
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                scopes = mismatched("IRegistryScopesWithDomainResponse200Item", "scopes", _scopes_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistryScopesWithDomainResponse200Item", "scopes")
@@ -130,8 +147,12 @@ class IRegistryScopesWithDomainResponse200Item:
 
         _domain_raw = d.pop("domain", UNSET)
         if _domain_raw is not UNSET:
-            domain = _domain_raw
+            try:
+                domain = _domain_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                domain = mismatched("IRegistryScopesWithDomainResponse200Item", "domain", _domain_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IRegistryScopesWithDomainResponse200Item", "domain")

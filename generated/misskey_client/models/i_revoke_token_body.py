@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -73,10 +75,10 @@ class IRevokeTokenBody:
             else:
                 _model.token = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IRevokeTokenBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IREVOKETOKENBODY_KEYS}
@@ -101,7 +103,12 @@ class IRevokeTokenBody:
         d = dict(src_dict)
         token_id = d.pop("tokenId", UNSET)
 
-        token = d.pop("token", UNSET)
+        _token_raw = d.pop("token", UNSET)
+        try:
+            token = _token_raw
+
+        except PARSE_ERRORS as exc:
+            token = mismatched("IRevokeTokenBody", "token", _token_raw, exc)
 
         if d:
             unknown_properties("IRevokeTokenBody", d)

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     new_instance,
     parse_error,
     parse_union,
@@ -649,10 +652,19 @@ class IUpdateBody:
                 if _avatar_decorations:
                     avatar_decorations = []
                     for avatar_decorations_item_data in _avatar_decorations:
-                        avatar_decorations_item = IUpdateBodyAvatarDecorationsItem.from_dict(
-                            avatar_decorations_item_data
-                        )
+                        try:
+                            avatar_decorations_item = IUpdateBodyAvatarDecorationsItem.from_dict(
+                                avatar_decorations_item_data
+                            )
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            avatar_decorations_item = mismatched(
+                                "avatarDecorations",
+                                index_of(_avatar_decorations, avatar_decorations_item_data),
+                                avatar_decorations_item_data,
+                                exc,
+                            )
                         avatar_decorations.append(avatar_decorations_item)
                 else:
                     avatar_decorations = _avatar_decorations
@@ -678,8 +690,14 @@ class IUpdateBody:
                 if _fields:
                     fields = []
                     for fields_item_data in _fields:
-                        fields_item = IUpdateBodyFieldsItem.from_dict(fields_item_data)
+                        try:
+                            fields_item = IUpdateBodyFieldsItem.from_dict(fields_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            fields_item = mismatched(
+                                "fields", index_of(_fields, fields_item_data), fields_item_data, exc
+                            )
                         fields.append(fields_item)
                 else:
                     fields = _fields
@@ -850,34 +868,40 @@ class IUpdateBody:
                 if _muted_words:
                     muted_words = []
                     for muted_words_item_data in _muted_words:
+                        try:
 
-                        def _parse_muted_words_item(data: object) -> list[str] | str:
+                            def _parse_muted_words_item(data: object) -> list[str] | str:
 
-                            def _try_0(data: Any) -> list[str]:
-                                if not isinstance(data, list):
-                                    raise TypeError()
-                                muted_words_item_type_0: list[str] = data
+                                def _try_0(data: Any) -> list[str]:
+                                    if not isinstance(data, list):
+                                        raise TypeError()
+                                    muted_words_item_type_0: list[str] = data
 
-                                return muted_words_item_type_0
+                                    return muted_words_item_type_0
 
-                            def _try_1(data: Any) -> str:
-                                if not isinstance(data, str):
-                                    raise TypeError()
-                                return data
+                                def _try_1(data: Any) -> str:
+                                    if not isinstance(data, str):
+                                        raise TypeError()
+                                    return data
 
-                            return cast(
-                                list[str] | str,
-                                parse_union(
-                                    data,
-                                    (
-                                        _try_0,
-                                        _try_1,
+                                return cast(
+                                    list[str] | str,
+                                    parse_union(
+                                        data,
+                                        (
+                                            _try_0,
+                                            _try_1,
+                                        ),
                                     ),
-                                ),
+                                )
+
+                            muted_words_item = _parse_muted_words_item(muted_words_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            muted_words_item = mismatched(
+                                "mutedWords", index_of(_muted_words, muted_words_item_data), muted_words_item_data, exc
                             )
-
-                        muted_words_item = _parse_muted_words_item(muted_words_item_data)
-
                         muted_words.append(muted_words_item)
                 else:
                     muted_words = _muted_words
@@ -895,34 +919,43 @@ class IUpdateBody:
                 if _hard_muted_words:
                     hard_muted_words = []
                     for hard_muted_words_item_data in _hard_muted_words:
+                        try:
 
-                        def _parse_hard_muted_words_item(data: object) -> list[str] | str:
+                            def _parse_hard_muted_words_item(data: object) -> list[str] | str:
 
-                            def _try_0(data: Any) -> list[str]:
-                                if not isinstance(data, list):
-                                    raise TypeError()
-                                hard_muted_words_item_type_0: list[str] = data
+                                def _try_0(data: Any) -> list[str]:
+                                    if not isinstance(data, list):
+                                        raise TypeError()
+                                    hard_muted_words_item_type_0: list[str] = data
 
-                                return hard_muted_words_item_type_0
+                                    return hard_muted_words_item_type_0
 
-                            def _try_1(data: Any) -> str:
-                                if not isinstance(data, str):
-                                    raise TypeError()
-                                return data
+                                def _try_1(data: Any) -> str:
+                                    if not isinstance(data, str):
+                                        raise TypeError()
+                                    return data
 
-                            return cast(
-                                list[str] | str,
-                                parse_union(
-                                    data,
-                                    (
-                                        _try_0,
-                                        _try_1,
+                                return cast(
+                                    list[str] | str,
+                                    parse_union(
+                                        data,
+                                        (
+                                            _try_0,
+                                            _try_1,
+                                        ),
                                     ),
-                                ),
+                                )
+
+                            hard_muted_words_item = _parse_hard_muted_words_item(hard_muted_words_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            hard_muted_words_item = mismatched(
+                                "hardMutedWords",
+                                index_of(_hard_muted_words, hard_muted_words_item_data),
+                                hard_muted_words_item_data,
+                                exc,
                             )
-
-                        hard_muted_words_item = _parse_hard_muted_words_item(hard_muted_words_item_data)
-
                         hard_muted_words.append(hard_muted_words_item)
                 else:
                     hard_muted_words = _hard_muted_words
@@ -966,10 +999,10 @@ class IUpdateBody:
             else:
                 _model.also_known_as = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IUPDATEBODY_KEYS}
@@ -992,283 +1025,350 @@ class IUpdateBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        name = d.pop("name", UNSET)
+        _name_raw = d.pop("name", UNSET)
+        try:
+            name = _name_raw
 
-        description = d.pop("description", UNSET)
+        except PARSE_ERRORS as exc:
+            name = mismatched("IUpdateBody", "name", _name_raw, exc)
 
-        followed_message = d.pop("followedMessage", UNSET)
+        _description_raw = d.pop("description", UNSET)
+        try:
+            description = _description_raw
 
-        location = d.pop("location", UNSET)
+        except PARSE_ERRORS as exc:
+            description = mismatched("IUpdateBody", "description", _description_raw, exc)
 
-        birthday = d.pop("birthday", UNSET)
+        _followed_message_raw = d.pop("followedMessage", UNSET)
+        try:
+            followed_message = _followed_message_raw
 
-        _lang = d.pop("lang", UNSET)
-        lang: IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset
-        if (
-            _lang is None
-            or _lang is UNSET
-            or _lang
-            in (
-                "ach",
-                "ady",
-                "af",
-                "af-NA",
-                "af-ZA",
-                "ak",
-                "ar",
-                "ar-AR",
-                "ar-MA",
-                "ar-SA",
-                "ay-BO",
-                "az",
-                "az-AZ",
-                "be-BY",
-                "bg",
-                "bg-BG",
-                "bn",
-                "bn-BD",
-                "bn-IN",
-                "br",
-                "bs-BA",
-                "ca",
-                "ca-ES",
-                "cak",
-                "ck-US",
-                "cs",
-                "cs-CZ",
-                "cy",
-                "cy-GB",
-                "da",
-                "da-DK",
-                "de",
-                "de-AT",
-                "de-CH",
-                "de-DE",
-                "dsb",
-                "el",
-                "el-GR",
-                "en",
-                "en-AU",
-                "en-CA",
-                "en-GB",
-                "en-IE",
-                "en-IN",
-                "en-PI",
-                "en-SG",
-                "en-UD",
-                "en-US",
-                "en-ZA",
-                "en@pirate",
-                "eo",
-                "eo-EO",
-                "es",
-                "es-419",
-                "es-AR",
-                "es-CL",
-                "es-CO",
-                "es-EC",
-                "es-ES",
-                "es-LA",
-                "es-MX",
-                "es-NI",
-                "es-US",
-                "es-VE",
-                "et",
-                "et-EE",
-                "eu",
-                "eu-ES",
-                "fa",
-                "fa-IR",
-                "fb-LT",
-                "ff",
-                "fi",
-                "fi-FI",
-                "fil",
-                "fo",
-                "fo-FO",
-                "fr",
-                "fr-BE",
-                "fr-CA",
-                "fr-CH",
-                "fr-FR",
-                "fy-NL",
-                "ga",
-                "ga-IE",
-                "gd",
-                "gl",
-                "gl-ES",
-                "gn-PY",
-                "gu-IN",
-                "gv",
-                "gx-GR",
-                "he",
-                "he-IL",
-                "hi",
-                "hi-IN",
-                "hr",
-                "hr-HR",
-                "hsb",
-                "ht",
-                "hu",
-                "hu-HU",
-                "hy",
-                "hy-AM",
-                "id",
-                "id-ID",
-                "is",
-                "is-IS",
-                "it",
-                "it-IT",
-                "ja",
-                "ja-JP",
-                "jv-ID",
-                "ka-GE",
-                "kab",
-                "kk-KZ",
-                "kl",
-                "km",
-                "km-KH",
-                "kn",
-                "kn-IN",
-                "ko",
-                "ko-KR",
-                "ku-TR",
-                "kw",
-                "la",
-                "la-VA",
-                "lb",
-                "li-NL",
-                "lt",
-                "lt-LT",
-                "lv",
-                "lv-LV",
-                "mai",
-                "mg-MG",
-                "mk",
-                "mk-MK",
-                "ml",
-                "ml-IN",
-                "mn-MN",
-                "mr",
-                "mr-IN",
-                "ms",
-                "ms-MY",
-                "mt",
-                "mt-MT",
-                "my",
-                "nb",
-                "nb-NO",
-                "ne",
-                "ne-NP",
-                "nl",
-                "nl-BE",
-                "nl-NL",
-                "nn-NO",
-                "no",
-                "oc",
-                "or-IN",
-                "pa",
-                "pa-IN",
-                "pl",
-                "pl-PL",
-                "ps-AF",
-                "pt",
-                "pt-BR",
-                "pt-PT",
-                "qu-PE",
-                "rm-CH",
-                "ro",
-                "ro-RO",
-                "ru",
-                "ru-RU",
-                "sa-IN",
-                "se-NO",
-                "sh",
-                "si-LK",
-                "sk",
-                "sk-SK",
-                "sl",
-                "sl-SI",
-                "so-SO",
-                "sq",
-                "sq-AL",
-                "sr",
-                "sr-RS",
-                "su",
-                "sv",
-                "sv-SE",
-                "sw",
-                "sw-KE",
-                "ta",
-                "ta-IN",
-                "te",
-                "te-IN",
-                "tg",
-                "tg-TJ",
-                "th",
-                "th-TH",
-                "tlh",
-                "tr",
-                "tr-TR",
-                "tt-RU",
-                "uk",
-                "uk-UA",
-                "ur",
-                "ur-PK",
-                "uz",
-                "uz-UZ",
-                "vi",
-                "vi-VN",
-                "xh-ZA",
-                "yi",
-                "yi-DE",
-                "zh",
-                "zh-CN",
-                "zh-Hans",
-                "zh-Hant",
-                "zh-HK",
-                "zh-SG",
-                "zh-TW",
-                "zu-ZA",
-            )
-        ):
-            lang = _lang
-        else:
-            lang = unknown_enum_value(
-                "IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None", _lang
-            )
+        except PARSE_ERRORS as exc:
+            followed_message = mismatched("IUpdateBody", "followedMessage", _followed_message_raw, exc)
 
-        avatar_id = d.pop("avatarId", UNSET)
+        _location_raw = d.pop("location", UNSET)
+        try:
+            location = _location_raw
 
-        _avatar_decorations = d.pop("avatarDecorations", UNSET)
-        avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET
-        if _avatar_decorations is not UNSET:
-            if type(_avatar_decorations) is not list:
-                raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
-            if _avatar_decorations:
-                avatar_decorations = []
-                for avatar_decorations_item_data in _avatar_decorations:
-                    avatar_decorations_item = IUpdateBodyAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+        except PARSE_ERRORS as exc:
+            location = mismatched("IUpdateBody", "location", _location_raw, exc)
 
-                    avatar_decorations.append(avatar_decorations_item)
+        _birthday_raw = d.pop("birthday", UNSET)
+        try:
+            birthday = _birthday_raw
+
+        except PARSE_ERRORS as exc:
+            birthday = mismatched("IUpdateBody", "birthday", _birthday_raw, exc)
+
+        _lang_raw = d.pop("lang", UNSET)
+        try:
+            _lang = _lang_raw
+            lang: IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset
+            if (
+                _lang is None
+                or _lang is UNSET
+                or _lang
+                in (
+                    "ach",
+                    "ady",
+                    "af",
+                    "af-NA",
+                    "af-ZA",
+                    "ak",
+                    "ar",
+                    "ar-AR",
+                    "ar-MA",
+                    "ar-SA",
+                    "ay-BO",
+                    "az",
+                    "az-AZ",
+                    "be-BY",
+                    "bg",
+                    "bg-BG",
+                    "bn",
+                    "bn-BD",
+                    "bn-IN",
+                    "br",
+                    "bs-BA",
+                    "ca",
+                    "ca-ES",
+                    "cak",
+                    "ck-US",
+                    "cs",
+                    "cs-CZ",
+                    "cy",
+                    "cy-GB",
+                    "da",
+                    "da-DK",
+                    "de",
+                    "de-AT",
+                    "de-CH",
+                    "de-DE",
+                    "dsb",
+                    "el",
+                    "el-GR",
+                    "en",
+                    "en-AU",
+                    "en-CA",
+                    "en-GB",
+                    "en-IE",
+                    "en-IN",
+                    "en-PI",
+                    "en-SG",
+                    "en-UD",
+                    "en-US",
+                    "en-ZA",
+                    "en@pirate",
+                    "eo",
+                    "eo-EO",
+                    "es",
+                    "es-419",
+                    "es-AR",
+                    "es-CL",
+                    "es-CO",
+                    "es-EC",
+                    "es-ES",
+                    "es-LA",
+                    "es-MX",
+                    "es-NI",
+                    "es-US",
+                    "es-VE",
+                    "et",
+                    "et-EE",
+                    "eu",
+                    "eu-ES",
+                    "fa",
+                    "fa-IR",
+                    "fb-LT",
+                    "ff",
+                    "fi",
+                    "fi-FI",
+                    "fil",
+                    "fo",
+                    "fo-FO",
+                    "fr",
+                    "fr-BE",
+                    "fr-CA",
+                    "fr-CH",
+                    "fr-FR",
+                    "fy-NL",
+                    "ga",
+                    "ga-IE",
+                    "gd",
+                    "gl",
+                    "gl-ES",
+                    "gn-PY",
+                    "gu-IN",
+                    "gv",
+                    "gx-GR",
+                    "he",
+                    "he-IL",
+                    "hi",
+                    "hi-IN",
+                    "hr",
+                    "hr-HR",
+                    "hsb",
+                    "ht",
+                    "hu",
+                    "hu-HU",
+                    "hy",
+                    "hy-AM",
+                    "id",
+                    "id-ID",
+                    "is",
+                    "is-IS",
+                    "it",
+                    "it-IT",
+                    "ja",
+                    "ja-JP",
+                    "jv-ID",
+                    "ka-GE",
+                    "kab",
+                    "kk-KZ",
+                    "kl",
+                    "km",
+                    "km-KH",
+                    "kn",
+                    "kn-IN",
+                    "ko",
+                    "ko-KR",
+                    "ku-TR",
+                    "kw",
+                    "la",
+                    "la-VA",
+                    "lb",
+                    "li-NL",
+                    "lt",
+                    "lt-LT",
+                    "lv",
+                    "lv-LV",
+                    "mai",
+                    "mg-MG",
+                    "mk",
+                    "mk-MK",
+                    "ml",
+                    "ml-IN",
+                    "mn-MN",
+                    "mr",
+                    "mr-IN",
+                    "ms",
+                    "ms-MY",
+                    "mt",
+                    "mt-MT",
+                    "my",
+                    "nb",
+                    "nb-NO",
+                    "ne",
+                    "ne-NP",
+                    "nl",
+                    "nl-BE",
+                    "nl-NL",
+                    "nn-NO",
+                    "no",
+                    "oc",
+                    "or-IN",
+                    "pa",
+                    "pa-IN",
+                    "pl",
+                    "pl-PL",
+                    "ps-AF",
+                    "pt",
+                    "pt-BR",
+                    "pt-PT",
+                    "qu-PE",
+                    "rm-CH",
+                    "ro",
+                    "ro-RO",
+                    "ru",
+                    "ru-RU",
+                    "sa-IN",
+                    "se-NO",
+                    "sh",
+                    "si-LK",
+                    "sk",
+                    "sk-SK",
+                    "sl",
+                    "sl-SI",
+                    "so-SO",
+                    "sq",
+                    "sq-AL",
+                    "sr",
+                    "sr-RS",
+                    "su",
+                    "sv",
+                    "sv-SE",
+                    "sw",
+                    "sw-KE",
+                    "ta",
+                    "ta-IN",
+                    "te",
+                    "te-IN",
+                    "tg",
+                    "tg-TJ",
+                    "th",
+                    "th-TH",
+                    "tlh",
+                    "tr",
+                    "tr-TR",
+                    "tt-RU",
+                    "uk",
+                    "uk-UA",
+                    "ur",
+                    "ur-PK",
+                    "uz",
+                    "uz-UZ",
+                    "vi",
+                    "vi-VN",
+                    "xh-ZA",
+                    "yi",
+                    "yi-DE",
+                    "zh",
+                    "zh-CN",
+                    "zh-Hans",
+                    "zh-Hant",
+                    "zh-HK",
+                    "zh-SG",
+                    "zh-TW",
+                    "zu-ZA",
+                )
+            ):
+                lang = _lang
             else:
-                avatar_decorations = _avatar_decorations
+                lang = unknown_enum_value(
+                    "IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None", _lang
+                )
 
-        banner_id = d.pop("bannerId", UNSET)
+        except PARSE_ERRORS as exc:
+            lang = mismatched("IUpdateBody", "lang", _lang_raw, exc)
 
-        _fields = d.pop("fields", UNSET)
-        fields: list[IUpdateBodyFieldsItem] | Unset = UNSET
-        if _fields is not UNSET:
-            if type(_fields) is not list:
-                raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
-            if _fields:
-                fields = []
-                for fields_item_data in _fields:
-                    fields_item = IUpdateBodyFieldsItem.from_dict(fields_item_data)
+        _avatar_id_raw = d.pop("avatarId", UNSET)
+        try:
+            avatar_id = _avatar_id_raw
 
-                    fields.append(fields_item)
-            else:
-                fields = _fields
+        except PARSE_ERRORS as exc:
+            avatar_id = mismatched("IUpdateBody", "avatarId", _avatar_id_raw, exc)
+
+        _avatar_decorations_raw = d.pop("avatarDecorations", UNSET)
+        try:
+            _avatar_decorations = _avatar_decorations_raw
+            avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET
+            if _avatar_decorations is not UNSET:
+                if type(_avatar_decorations) is not list:
+                    raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
+                if _avatar_decorations:
+                    avatar_decorations = []
+                    for avatar_decorations_item_data in _avatar_decorations:
+                        try:
+                            avatar_decorations_item = IUpdateBodyAvatarDecorationsItem.from_dict(
+                                avatar_decorations_item_data
+                            )
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            avatar_decorations_item = mismatched(
+                                "avatarDecorations",
+                                index_of(_avatar_decorations, avatar_decorations_item_data),
+                                avatar_decorations_item_data,
+                                exc,
+                            )
+                        avatar_decorations.append(avatar_decorations_item)
+                else:
+                    avatar_decorations = _avatar_decorations
+
+        except PARSE_ERRORS as exc:
+            avatar_decorations = mismatched("IUpdateBody", "avatarDecorations", _avatar_decorations_raw, exc)
+
+        _banner_id_raw = d.pop("bannerId", UNSET)
+        try:
+            banner_id = _banner_id_raw
+
+        except PARSE_ERRORS as exc:
+            banner_id = mismatched("IUpdateBody", "bannerId", _banner_id_raw, exc)
+
+        _fields_raw = d.pop("fields", UNSET)
+        try:
+            _fields = _fields_raw
+            fields: list[IUpdateBodyFieldsItem] | Unset = UNSET
+            if _fields is not UNSET:
+                if type(_fields) is not list:
+                    raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
+                if _fields:
+                    fields = []
+                    for fields_item_data in _fields:
+                        try:
+                            fields_item = IUpdateBodyFieldsItem.from_dict(fields_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            fields_item = mismatched(
+                                "fields", index_of(_fields, fields_item_data), fields_item_data, exc
+                            )
+                        fields.append(fields_item)
+                else:
+                    fields = _fields
+
+        except PARSE_ERRORS as exc:
+            fields = mismatched("IUpdateBody", "fields", _fields_raw, exc)
 
         is_locked = d.pop("isLocked", UNSET)
 
@@ -1288,9 +1388,23 @@ class IUpdateBody:
 
         require_signin_to_view_contents = d.pop("requireSigninToViewContents", UNSET)
 
-        make_notes_followers_only_before = d.pop("makeNotesFollowersOnlyBefore", UNSET)
+        _make_notes_followers_only_before_raw = d.pop("makeNotesFollowersOnlyBefore", UNSET)
+        try:
+            make_notes_followers_only_before = _make_notes_followers_only_before_raw
 
-        make_notes_hidden_before = d.pop("makeNotesHiddenBefore", UNSET)
+        except PARSE_ERRORS as exc:
+            make_notes_followers_only_before = mismatched(
+                "IUpdateBody", "makeNotesFollowersOnlyBefore", _make_notes_followers_only_before_raw, exc
+            )
+
+        _make_notes_hidden_before_raw = d.pop("makeNotesHiddenBefore", UNSET)
+        try:
+            make_notes_hidden_before = _make_notes_hidden_before_raw
+
+        except PARSE_ERRORS as exc:
+            make_notes_hidden_before = mismatched(
+                "IUpdateBody", "makeNotesHiddenBefore", _make_notes_hidden_before_raw, exc
+            )
 
         is_bot = d.pop("isBot", UNSET)
 
@@ -1304,121 +1418,192 @@ class IUpdateBody:
 
         auto_sensitive = d.pop("autoSensitive", UNSET)
 
-        _following_visibility = d.pop("followingVisibility", UNSET)
-        following_visibility: IUpdateBodyFollowingVisibility | Unset
-        if _following_visibility is UNSET:
-            following_visibility = UNSET
-        else:
-            following_visibility = check_i_update_body_following_visibility(_following_visibility)
-
-        _followers_visibility = d.pop("followersVisibility", UNSET)
-        followers_visibility: IUpdateBodyFollowersVisibility | Unset
-        if _followers_visibility is UNSET:
-            followers_visibility = UNSET
-        else:
-            followers_visibility = check_i_update_body_followers_visibility(_followers_visibility)
-
-        _chat_scope = d.pop("chatScope", UNSET)
-        chat_scope: IUpdateBodyChatScope | Unset
-        if _chat_scope is UNSET:
-            chat_scope = UNSET
-        else:
-            chat_scope = check_i_update_body_chat_scope(_chat_scope)
-
-        pinned_page_id = d.pop("pinnedPageId", UNSET)
-
-        _muted_words = d.pop("mutedWords", UNSET)
-        muted_words: list[list[str] | str] | Unset = UNSET
-        if _muted_words is not UNSET:
-            if type(_muted_words) is not list:
-                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
-            if _muted_words:
-                muted_words = []
-                for muted_words_item_data in _muted_words:
-
-                    def _parse_muted_words_item(data: object) -> list[str] | str:
-
-                        def _try_0(data: Any) -> list[str]:
-                            if not isinstance(data, list):
-                                raise TypeError()
-                            muted_words_item_type_0: list[str] = data
-
-                            return muted_words_item_type_0
-
-                        def _try_1(data: Any) -> str:
-                            if not isinstance(data, str):
-                                raise TypeError()
-                            return data
-
-                        return cast(
-                            list[str] | str,
-                            parse_union(
-                                data,
-                                (
-                                    _try_0,
-                                    _try_1,
-                                ),
-                            ),
-                        )
-
-                    muted_words_item = _parse_muted_words_item(muted_words_item_data)
-
-                    muted_words.append(muted_words_item)
+        _following_visibility_raw = d.pop("followingVisibility", UNSET)
+        try:
+            _following_visibility = _following_visibility_raw
+            following_visibility: IUpdateBodyFollowingVisibility | Unset
+            if _following_visibility is UNSET:
+                following_visibility = UNSET
             else:
-                muted_words = _muted_words
+                following_visibility = check_i_update_body_following_visibility(_following_visibility)
 
-        _hard_muted_words = d.pop("hardMutedWords", UNSET)
-        hard_muted_words: list[list[str] | str] | Unset = UNSET
-        if _hard_muted_words is not UNSET:
-            if type(_hard_muted_words) is not list:
-                raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
-            if _hard_muted_words:
-                hard_muted_words = []
-                for hard_muted_words_item_data in _hard_muted_words:
+        except PARSE_ERRORS as exc:
+            following_visibility = mismatched("IUpdateBody", "followingVisibility", _following_visibility_raw, exc)
 
-                    def _parse_hard_muted_words_item(data: object) -> list[str] | str:
-
-                        def _try_0(data: Any) -> list[str]:
-                            if not isinstance(data, list):
-                                raise TypeError()
-                            hard_muted_words_item_type_0: list[str] = data
-
-                            return hard_muted_words_item_type_0
-
-                        def _try_1(data: Any) -> str:
-                            if not isinstance(data, str):
-                                raise TypeError()
-                            return data
-
-                        return cast(
-                            list[str] | str,
-                            parse_union(
-                                data,
-                                (
-                                    _try_0,
-                                    _try_1,
-                                ),
-                            ),
-                        )
-
-                    hard_muted_words_item = _parse_hard_muted_words_item(hard_muted_words_item_data)
-
-                    hard_muted_words.append(hard_muted_words_item)
+        _followers_visibility_raw = d.pop("followersVisibility", UNSET)
+        try:
+            _followers_visibility = _followers_visibility_raw
+            followers_visibility: IUpdateBodyFollowersVisibility | Unset
+            if _followers_visibility is UNSET:
+                followers_visibility = UNSET
             else:
-                hard_muted_words = _hard_muted_words
+                followers_visibility = check_i_update_body_followers_visibility(_followers_visibility)
 
-        muted_instances: list[str] = d.pop("mutedInstances", UNSET)
+        except PARSE_ERRORS as exc:
+            followers_visibility = mismatched("IUpdateBody", "followersVisibility", _followers_visibility_raw, exc)
 
-        _notification_recieve_config = d.pop("notificationRecieveConfig", UNSET)
-        notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset
-        if _notification_recieve_config is UNSET:
-            notification_recieve_config = UNSET
-        else:
-            notification_recieve_config = IUpdateBodyNotificationRecieveConfig.from_dict(_notification_recieve_config)
+        _chat_scope_raw = d.pop("chatScope", UNSET)
+        try:
+            _chat_scope = _chat_scope_raw
+            chat_scope: IUpdateBodyChatScope | Unset
+            if _chat_scope is UNSET:
+                chat_scope = UNSET
+            else:
+                chat_scope = check_i_update_body_chat_scope(_chat_scope)
 
-        email_notification_types: list[str] = d.pop("emailNotificationTypes", UNSET)
+        except PARSE_ERRORS as exc:
+            chat_scope = mismatched("IUpdateBody", "chatScope", _chat_scope_raw, exc)
 
-        also_known_as: list[str] = d.pop("alsoKnownAs", UNSET)
+        _pinned_page_id_raw = d.pop("pinnedPageId", UNSET)
+        try:
+            pinned_page_id = _pinned_page_id_raw
+
+        except PARSE_ERRORS as exc:
+            pinned_page_id = mismatched("IUpdateBody", "pinnedPageId", _pinned_page_id_raw, exc)
+
+        _muted_words_raw = d.pop("mutedWords", UNSET)
+        try:
+            _muted_words = _muted_words_raw
+            muted_words: list[list[str] | str] | Unset = UNSET
+            if _muted_words is not UNSET:
+                if type(_muted_words) is not list:
+                    raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+                if _muted_words:
+                    muted_words = []
+                    for muted_words_item_data in _muted_words:
+                        try:
+
+                            def _parse_muted_words_item(data: object) -> list[str] | str:
+
+                                def _try_0(data: Any) -> list[str]:
+                                    if not isinstance(data, list):
+                                        raise TypeError()
+                                    muted_words_item_type_0: list[str] = data
+
+                                    return muted_words_item_type_0
+
+                                def _try_1(data: Any) -> str:
+                                    if not isinstance(data, str):
+                                        raise TypeError()
+                                    return data
+
+                                return cast(
+                                    list[str] | str,
+                                    parse_union(
+                                        data,
+                                        (
+                                            _try_0,
+                                            _try_1,
+                                        ),
+                                    ),
+                                )
+
+                            muted_words_item = _parse_muted_words_item(muted_words_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            muted_words_item = mismatched(
+                                "mutedWords", index_of(_muted_words, muted_words_item_data), muted_words_item_data, exc
+                            )
+                        muted_words.append(muted_words_item)
+                else:
+                    muted_words = _muted_words
+
+        except PARSE_ERRORS as exc:
+            muted_words = mismatched("IUpdateBody", "mutedWords", _muted_words_raw, exc)
+
+        _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
+        try:
+            _hard_muted_words = _hard_muted_words_raw
+            hard_muted_words: list[list[str] | str] | Unset = UNSET
+            if _hard_muted_words is not UNSET:
+                if type(_hard_muted_words) is not list:
+                    raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
+                if _hard_muted_words:
+                    hard_muted_words = []
+                    for hard_muted_words_item_data in _hard_muted_words:
+                        try:
+
+                            def _parse_hard_muted_words_item(data: object) -> list[str] | str:
+
+                                def _try_0(data: Any) -> list[str]:
+                                    if not isinstance(data, list):
+                                        raise TypeError()
+                                    hard_muted_words_item_type_0: list[str] = data
+
+                                    return hard_muted_words_item_type_0
+
+                                def _try_1(data: Any) -> str:
+                                    if not isinstance(data, str):
+                                        raise TypeError()
+                                    return data
+
+                                return cast(
+                                    list[str] | str,
+                                    parse_union(
+                                        data,
+                                        (
+                                            _try_0,
+                                            _try_1,
+                                        ),
+                                    ),
+                                )
+
+                            hard_muted_words_item = _parse_hard_muted_words_item(hard_muted_words_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            hard_muted_words_item = mismatched(
+                                "hardMutedWords",
+                                index_of(_hard_muted_words, hard_muted_words_item_data),
+                                hard_muted_words_item_data,
+                                exc,
+                            )
+                        hard_muted_words.append(hard_muted_words_item)
+                else:
+                    hard_muted_words = _hard_muted_words
+
+        except PARSE_ERRORS as exc:
+            hard_muted_words = mismatched("IUpdateBody", "hardMutedWords", _hard_muted_words_raw, exc)
+
+        _muted_instances_raw = d.pop("mutedInstances", UNSET)
+        try:
+            muted_instances: list[str] = _muted_instances_raw
+
+        except PARSE_ERRORS as exc:
+            muted_instances = mismatched("IUpdateBody", "mutedInstances", _muted_instances_raw, exc)
+
+        _notification_recieve_config_raw = d.pop("notificationRecieveConfig", UNSET)
+        try:
+            _notification_recieve_config = _notification_recieve_config_raw
+            notification_recieve_config: IUpdateBodyNotificationRecieveConfig | Unset
+            if _notification_recieve_config is UNSET:
+                notification_recieve_config = UNSET
+            else:
+                notification_recieve_config = IUpdateBodyNotificationRecieveConfig.from_dict(
+                    _notification_recieve_config
+                )
+
+        except PARSE_ERRORS as exc:
+            notification_recieve_config = mismatched(
+                "IUpdateBody", "notificationRecieveConfig", _notification_recieve_config_raw, exc
+            )
+
+        _email_notification_types_raw = d.pop("emailNotificationTypes", UNSET)
+        try:
+            email_notification_types: list[str] = _email_notification_types_raw
+
+        except PARSE_ERRORS as exc:
+            email_notification_types = mismatched(
+                "IUpdateBody", "emailNotificationTypes", _email_notification_types_raw, exc
+            )
+
+        _also_known_as_raw = d.pop("alsoKnownAs", UNSET)
+        try:
+            also_known_as: list[str] = _also_known_as_raw
+
+        except PARSE_ERRORS as exc:
+            also_known_as = mismatched("IUpdateBody", "alsoKnownAs", _also_known_as_raw, exc)
 
         if d:
             unknown_properties("IUpdateBody", d)

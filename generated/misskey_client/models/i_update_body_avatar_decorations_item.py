@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -120,10 +122,10 @@ class IUpdateBodyAvatarDecorationsItem:
             else:
                 _model.offset_y = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IUpdateBodyAvatarDecorationsItem", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IUPDATEBODYAVATARDECORATIONSITEM_KEYS}
@@ -151,13 +153,33 @@ class IUpdateBodyAvatarDecorationsItem:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IUpdateBodyAvatarDecorationsItem", "id")
 
-        angle = d.pop("angle", UNSET)
+        _angle_raw = d.pop("angle", UNSET)
+        try:
+            angle = _angle_raw
 
-        flip_h = d.pop("flipH", UNSET)
+        except PARSE_ERRORS as exc:
+            angle = mismatched("IUpdateBodyAvatarDecorationsItem", "angle", _angle_raw, exc)
 
-        offset_x = d.pop("offsetX", UNSET)
+        _flip_h_raw = d.pop("flipH", UNSET)
+        try:
+            flip_h = _flip_h_raw
 
-        offset_y = d.pop("offsetY", UNSET)
+        except PARSE_ERRORS as exc:
+            flip_h = mismatched("IUpdateBodyAvatarDecorationsItem", "flipH", _flip_h_raw, exc)
+
+        _offset_x_raw = d.pop("offsetX", UNSET)
+        try:
+            offset_x = _offset_x_raw
+
+        except PARSE_ERRORS as exc:
+            offset_x = mismatched("IUpdateBodyAvatarDecorationsItem", "offsetX", _offset_x_raw, exc)
+
+        _offset_y_raw = d.pop("offsetY", UNSET)
+        try:
+            offset_y = _offset_y_raw
+
+        except PARSE_ERRORS as exc:
+            offset_y = mismatched("IUpdateBodyAvatarDecorationsItem", "offsetY", _offset_y_raw, exc)
 
         if d:
             unknown_properties("IUpdateBodyAvatarDecorationsItem", d)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     parse_union,
@@ -1189,10 +1191,10 @@ class IUpdateBodyNotificationRecieveConfig:
             else:
                 _model.test = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IUpdateBodyNotificationRecieveConfig", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IUPDATEBODYNOTIFICATIONRECIEVECONFIG_KEYS}
@@ -1215,649 +1217,791 @@ class IUpdateBodyNotificationRecieveConfig:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
+        _note_raw = d.pop("note", UNSET)
+        try:
 
-        def _parse_note(
-            data: object,
-        ) -> IUpdateBodyNotificationRecieveConfigNoteType0 | IUpdateBodyNotificationRecieveConfigNoteType1 | Unset:
-            if isinstance(data, Unset):
-                return data
+            def _parse_note(
+                data: object,
+            ) -> IUpdateBodyNotificationRecieveConfigNoteType0 | IUpdateBodyNotificationRecieveConfigNoteType1 | Unset:
+                if isinstance(data, Unset):
+                    return data
 
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                note_type_0 = IUpdateBodyNotificationRecieveConfigNoteType0.from_dict(data)
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    note_type_0 = IUpdateBodyNotificationRecieveConfigNoteType0.from_dict(data)
 
-                return note_type_0
+                    return note_type_0
 
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                note_type_1 = IUpdateBodyNotificationRecieveConfigNoteType1.from_dict(data)
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    note_type_1 = IUpdateBodyNotificationRecieveConfigNoteType1.from_dict(data)
 
-                return note_type_1
+                    return note_type_1
 
-            return cast(
-                IUpdateBodyNotificationRecieveConfigNoteType0 | IUpdateBodyNotificationRecieveConfigNoteType1 | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigNoteType0
+                    | IUpdateBodyNotificationRecieveConfigNoteType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        note = _parse_note(d.pop("note", UNSET))
+            note = _parse_note(_note_raw)
 
-        def _parse_follow(
-            data: object,
-        ) -> IUpdateBodyNotificationRecieveConfigFollowType0 | IUpdateBodyNotificationRecieveConfigFollowType1 | Unset:
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            note = mismatched("IUpdateBodyNotificationRecieveConfig", "note", _note_raw, exc)
 
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_type_0 = IUpdateBodyNotificationRecieveConfigFollowType0.from_dict(data)
+        _follow_raw = d.pop("follow", UNSET)
+        try:
 
-                return follow_type_0
-
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_type_1 = IUpdateBodyNotificationRecieveConfigFollowType1.from_dict(data)
-
-                return follow_type_1
-
-            return cast(
+            def _parse_follow(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigFollowType0
                 | IUpdateBodyNotificationRecieveConfigFollowType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_type_0 = IUpdateBodyNotificationRecieveConfigFollowType0.from_dict(data)
+
+                    return follow_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_type_1 = IUpdateBodyNotificationRecieveConfigFollowType1.from_dict(data)
+
+                    return follow_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigFollowType0
+                    | IUpdateBodyNotificationRecieveConfigFollowType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        follow = _parse_follow(d.pop("follow", UNSET))
+            follow = _parse_follow(_follow_raw)
 
-        def _parse_mention(
-            data: object,
-        ) -> (
-            IUpdateBodyNotificationRecieveConfigMentionType0 | IUpdateBodyNotificationRecieveConfigMentionType1 | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            follow = mismatched("IUpdateBodyNotificationRecieveConfig", "follow", _follow_raw, exc)
 
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                mention_type_0 = IUpdateBodyNotificationRecieveConfigMentionType0.from_dict(data)
+        _mention_raw = d.pop("mention", UNSET)
+        try:
 
-                return mention_type_0
-
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                mention_type_1 = IUpdateBodyNotificationRecieveConfigMentionType1.from_dict(data)
-
-                return mention_type_1
-
-            return cast(
+            def _parse_mention(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigMentionType0
                 | IUpdateBodyNotificationRecieveConfigMentionType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    mention_type_0 = IUpdateBodyNotificationRecieveConfigMentionType0.from_dict(data)
+
+                    return mention_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    mention_type_1 = IUpdateBodyNotificationRecieveConfigMentionType1.from_dict(data)
+
+                    return mention_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigMentionType0
+                    | IUpdateBodyNotificationRecieveConfigMentionType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        mention = _parse_mention(d.pop("mention", UNSET))
+            mention = _parse_mention(_mention_raw)
 
-        def _parse_reply(
-            data: object,
-        ) -> IUpdateBodyNotificationRecieveConfigReplyType0 | IUpdateBodyNotificationRecieveConfigReplyType1 | Unset:
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            mention = mismatched("IUpdateBodyNotificationRecieveConfig", "mention", _mention_raw, exc)
 
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reply_type_0 = IUpdateBodyNotificationRecieveConfigReplyType0.from_dict(data)
+        _reply_raw = d.pop("reply", UNSET)
+        try:
 
-                return reply_type_0
+            def _parse_reply(
+                data: object,
+            ) -> (
+                IUpdateBodyNotificationRecieveConfigReplyType0 | IUpdateBodyNotificationRecieveConfigReplyType1 | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
 
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reply_type_1 = IUpdateBodyNotificationRecieveConfigReplyType1.from_dict(data)
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reply_type_0 = IUpdateBodyNotificationRecieveConfigReplyType0.from_dict(data)
 
-                return reply_type_1
+                    return reply_type_0
 
-            return cast(
-                IUpdateBodyNotificationRecieveConfigReplyType0 | IUpdateBodyNotificationRecieveConfigReplyType1 | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reply_type_1 = IUpdateBodyNotificationRecieveConfigReplyType1.from_dict(data)
+
+                    return reply_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigReplyType0
+                    | IUpdateBodyNotificationRecieveConfigReplyType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        reply = _parse_reply(d.pop("reply", UNSET))
+            reply = _parse_reply(_reply_raw)
 
-        def _parse_renote(
-            data: object,
-        ) -> IUpdateBodyNotificationRecieveConfigRenoteType0 | IUpdateBodyNotificationRecieveConfigRenoteType1 | Unset:
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            reply = mismatched("IUpdateBodyNotificationRecieveConfig", "reply", _reply_raw, exc)
 
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                renote_type_0 = IUpdateBodyNotificationRecieveConfigRenoteType0.from_dict(data)
+        _renote_raw = d.pop("renote", UNSET)
+        try:
 
-                return renote_type_0
-
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                renote_type_1 = IUpdateBodyNotificationRecieveConfigRenoteType1.from_dict(data)
-
-                return renote_type_1
-
-            return cast(
+            def _parse_renote(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigRenoteType0
                 | IUpdateBodyNotificationRecieveConfigRenoteType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    renote_type_0 = IUpdateBodyNotificationRecieveConfigRenoteType0.from_dict(data)
+
+                    return renote_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    renote_type_1 = IUpdateBodyNotificationRecieveConfigRenoteType1.from_dict(data)
+
+                    return renote_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigRenoteType0
+                    | IUpdateBodyNotificationRecieveConfigRenoteType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        renote = _parse_renote(d.pop("renote", UNSET))
+            renote = _parse_renote(_renote_raw)
 
-        def _parse_quote(
-            data: object,
-        ) -> IUpdateBodyNotificationRecieveConfigQuoteType0 | IUpdateBodyNotificationRecieveConfigQuoteType1 | Unset:
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            renote = mismatched("IUpdateBodyNotificationRecieveConfig", "renote", _renote_raw, exc)
 
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                quote_type_0 = IUpdateBodyNotificationRecieveConfigQuoteType0.from_dict(data)
+        _quote_raw = d.pop("quote", UNSET)
+        try:
 
-                return quote_type_0
+            def _parse_quote(
+                data: object,
+            ) -> (
+                IUpdateBodyNotificationRecieveConfigQuoteType0 | IUpdateBodyNotificationRecieveConfigQuoteType1 | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
 
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                quote_type_1 = IUpdateBodyNotificationRecieveConfigQuoteType1.from_dict(data)
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    quote_type_0 = IUpdateBodyNotificationRecieveConfigQuoteType0.from_dict(data)
 
-                return quote_type_1
+                    return quote_type_0
 
-            return cast(
-                IUpdateBodyNotificationRecieveConfigQuoteType0 | IUpdateBodyNotificationRecieveConfigQuoteType1 | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    quote_type_1 = IUpdateBodyNotificationRecieveConfigQuoteType1.from_dict(data)
+
+                    return quote_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigQuoteType0
+                    | IUpdateBodyNotificationRecieveConfigQuoteType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        quote = _parse_quote(d.pop("quote", UNSET))
+            quote = _parse_quote(_quote_raw)
 
-        def _parse_reaction(
-            data: object,
-        ) -> (
-            IUpdateBodyNotificationRecieveConfigReactionType0
-            | IUpdateBodyNotificationRecieveConfigReactionType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            quote = mismatched("IUpdateBodyNotificationRecieveConfig", "quote", _quote_raw, exc)
 
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reaction_type_0 = IUpdateBodyNotificationRecieveConfigReactionType0.from_dict(data)
+        _reaction_raw = d.pop("reaction", UNSET)
+        try:
 
-                return reaction_type_0
-
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reaction_type_1 = IUpdateBodyNotificationRecieveConfigReactionType1.from_dict(data)
-
-                return reaction_type_1
-
-            return cast(
+            def _parse_reaction(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigReactionType0
                 | IUpdateBodyNotificationRecieveConfigReactionType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reaction_type_0 = IUpdateBodyNotificationRecieveConfigReactionType0.from_dict(data)
+
+                    return reaction_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reaction_type_1 = IUpdateBodyNotificationRecieveConfigReactionType1.from_dict(data)
+
+                    return reaction_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigReactionType0
+                    | IUpdateBodyNotificationRecieveConfigReactionType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        reaction = _parse_reaction(d.pop("reaction", UNSET))
+            reaction = _parse_reaction(_reaction_raw)
 
-        def _parse_poll_ended(
-            data: object,
-        ) -> (
-            IUpdateBodyNotificationRecieveConfigPollEndedType0
-            | IUpdateBodyNotificationRecieveConfigPollEndedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            reaction = mismatched("IUpdateBodyNotificationRecieveConfig", "reaction", _reaction_raw, exc)
 
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                poll_ended_type_0 = IUpdateBodyNotificationRecieveConfigPollEndedType0.from_dict(data)
+        _poll_ended_raw = d.pop("pollEnded", UNSET)
+        try:
 
-                return poll_ended_type_0
-
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                poll_ended_type_1 = IUpdateBodyNotificationRecieveConfigPollEndedType1.from_dict(data)
-
-                return poll_ended_type_1
-
-            return cast(
+            def _parse_poll_ended(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigPollEndedType0
                 | IUpdateBodyNotificationRecieveConfigPollEndedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    poll_ended_type_0 = IUpdateBodyNotificationRecieveConfigPollEndedType0.from_dict(data)
+
+                    return poll_ended_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    poll_ended_type_1 = IUpdateBodyNotificationRecieveConfigPollEndedType1.from_dict(data)
+
+                    return poll_ended_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigPollEndedType0
+                    | IUpdateBodyNotificationRecieveConfigPollEndedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
-
-        poll_ended = _parse_poll_ended(d.pop("pollEnded", UNSET))
-
-        def _parse_scheduled_note_posted(
-            data: object,
-        ) -> (
-            IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
-            | IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_posted_type_0 = IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0.from_dict(
-                    data
                 )
 
-                return scheduled_note_posted_type_0
+            poll_ended = _parse_poll_ended(_poll_ended_raw)
 
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_posted_type_1 = IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1.from_dict(
-                    data
-                )
+        except PARSE_ERRORS as exc:
+            poll_ended = mismatched("IUpdateBodyNotificationRecieveConfig", "pollEnded", _poll_ended_raw, exc)
 
-                return scheduled_note_posted_type_1
+        _scheduled_note_posted_raw = d.pop("scheduledNotePosted", UNSET)
+        try:
 
-            return cast(
+            def _parse_scheduled_note_posted(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
                 | IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_posted_type_0 = (
+                        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
+                    )
+
+                    return scheduled_note_posted_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_posted_type_1 = (
+                        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
+                    )
+
+                    return scheduled_note_posted_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
+                    | IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            scheduled_note_posted = _parse_scheduled_note_posted(_scheduled_note_posted_raw)
+
+        except PARSE_ERRORS as exc:
+            scheduled_note_posted = mismatched(
+                "IUpdateBodyNotificationRecieveConfig", "scheduledNotePosted", _scheduled_note_posted_raw, exc
             )
 
-        scheduled_note_posted = _parse_scheduled_note_posted(d.pop("scheduledNotePosted", UNSET))
+        _scheduled_note_post_failed_raw = d.pop("scheduledNotePostFailed", UNSET)
+        try:
 
-        def _parse_scheduled_note_post_failed(
-            data: object,
-        ) -> (
-            IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
-            | IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_post_failed_type_0 = (
-                    IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
-                )
-
-                return scheduled_note_post_failed_type_0
-
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_post_failed_type_1 = (
-                    IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
-                )
-
-                return scheduled_note_post_failed_type_1
-
-            return cast(
+            def _parse_scheduled_note_post_failed(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
                 | IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_post_failed_type_0 = (
+                        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
+                    )
+
+                    return scheduled_note_post_failed_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_post_failed_type_1 = (
+                        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
+                    )
+
+                    return scheduled_note_post_failed_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
+                    | IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            scheduled_note_post_failed = _parse_scheduled_note_post_failed(_scheduled_note_post_failed_raw)
+
+        except PARSE_ERRORS as exc:
+            scheduled_note_post_failed = mismatched(
+                "IUpdateBodyNotificationRecieveConfig", "scheduledNotePostFailed", _scheduled_note_post_failed_raw, exc
             )
 
-        scheduled_note_post_failed = _parse_scheduled_note_post_failed(d.pop("scheduledNotePostFailed", UNSET))
+        _receive_follow_request_raw = d.pop("receiveFollowRequest", UNSET)
+        try:
 
-        def _parse_receive_follow_request(
-            data: object,
-        ) -> (
-            IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
-            | IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                receive_follow_request_type_0 = IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(
-                    data
-                )
-
-                return receive_follow_request_type_0
-
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                receive_follow_request_type_1 = IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(
-                    data
-                )
-
-                return receive_follow_request_type_1
-
-            return cast(
+            def _parse_receive_follow_request(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
                 | IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    receive_follow_request_type_0 = (
+                        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
+                    )
+
+                    return receive_follow_request_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    receive_follow_request_type_1 = (
+                        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
+                    )
+
+                    return receive_follow_request_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
+                    | IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            receive_follow_request = _parse_receive_follow_request(_receive_follow_request_raw)
+
+        except PARSE_ERRORS as exc:
+            receive_follow_request = mismatched(
+                "IUpdateBodyNotificationRecieveConfig", "receiveFollowRequest", _receive_follow_request_raw, exc
             )
 
-        receive_follow_request = _parse_receive_follow_request(d.pop("receiveFollowRequest", UNSET))
+        _follow_request_accepted_raw = d.pop("followRequestAccepted", UNSET)
+        try:
 
-        def _parse_follow_request_accepted(
-            data: object,
-        ) -> (
-            IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
-            | IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_request_accepted_type_0 = (
-                    IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
-                )
-
-                return follow_request_accepted_type_0
-
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_request_accepted_type_1 = (
-                    IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
-                )
-
-                return follow_request_accepted_type_1
-
-            return cast(
+            def _parse_follow_request_accepted(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
                 | IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_request_accepted_type_0 = (
+                        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
+                    )
+
+                    return follow_request_accepted_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_request_accepted_type_1 = (
+                        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
+                    )
+
+                    return follow_request_accepted_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
+                    | IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            follow_request_accepted = _parse_follow_request_accepted(_follow_request_accepted_raw)
+
+        except PARSE_ERRORS as exc:
+            follow_request_accepted = mismatched(
+                "IUpdateBodyNotificationRecieveConfig", "followRequestAccepted", _follow_request_accepted_raw, exc
             )
 
-        follow_request_accepted = _parse_follow_request_accepted(d.pop("followRequestAccepted", UNSET))
+        _role_assigned_raw = d.pop("roleAssigned", UNSET)
+        try:
 
-        def _parse_role_assigned(
-            data: object,
-        ) -> (
-            IUpdateBodyNotificationRecieveConfigRoleAssignedType0
-            | IUpdateBodyNotificationRecieveConfigRoleAssignedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                role_assigned_type_0 = IUpdateBodyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
-
-                return role_assigned_type_0
-
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                role_assigned_type_1 = IUpdateBodyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
-
-                return role_assigned_type_1
-
-            return cast(
+            def _parse_role_assigned(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigRoleAssignedType0
                 | IUpdateBodyNotificationRecieveConfigRoleAssignedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    role_assigned_type_0 = IUpdateBodyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
+
+                    return role_assigned_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    role_assigned_type_1 = IUpdateBodyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
+
+                    return role_assigned_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigRoleAssignedType0
+                    | IUpdateBodyNotificationRecieveConfigRoleAssignedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
-
-        role_assigned = _parse_role_assigned(d.pop("roleAssigned", UNSET))
-
-        def _parse_chat_room_invitation_received(
-            data: object,
-        ) -> (
-            IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
-            | IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                chat_room_invitation_received_type_0 = (
-                    IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
                 )
 
-                return chat_room_invitation_received_type_0
+            role_assigned = _parse_role_assigned(_role_assigned_raw)
 
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                chat_room_invitation_received_type_1 = (
-                    IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
-                )
+        except PARSE_ERRORS as exc:
+            role_assigned = mismatched("IUpdateBodyNotificationRecieveConfig", "roleAssigned", _role_assigned_raw, exc)
 
-                return chat_room_invitation_received_type_1
+        _chat_room_invitation_received_raw = d.pop("chatRoomInvitationReceived", UNSET)
+        try:
 
-            return cast(
+            def _parse_chat_room_invitation_received(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
                 | IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    chat_room_invitation_received_type_0 = (
+                        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
+                    )
+
+                    return chat_room_invitation_received_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    chat_room_invitation_received_type_1 = (
+                        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
+                    )
+
+                    return chat_room_invitation_received_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
+                    | IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            chat_room_invitation_received = _parse_chat_room_invitation_received(_chat_room_invitation_received_raw)
+
+        except PARSE_ERRORS as exc:
+            chat_room_invitation_received = mismatched(
+                "IUpdateBodyNotificationRecieveConfig",
+                "chatRoomInvitationReceived",
+                _chat_room_invitation_received_raw,
+                exc,
             )
 
-        chat_room_invitation_received = _parse_chat_room_invitation_received(d.pop("chatRoomInvitationReceived", UNSET))
+        _achievement_earned_raw = d.pop("achievementEarned", UNSET)
+        try:
 
-        def _parse_achievement_earned(
-            data: object,
-        ) -> (
-            IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
-            | IUpdateBodyNotificationRecieveConfigAchievementEarnedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                achievement_earned_type_0 = IUpdateBodyNotificationRecieveConfigAchievementEarnedType0.from_dict(data)
-
-                return achievement_earned_type_0
-
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                achievement_earned_type_1 = IUpdateBodyNotificationRecieveConfigAchievementEarnedType1.from_dict(data)
-
-                return achievement_earned_type_1
-
-            return cast(
+            def _parse_achievement_earned(
+                data: object,
+            ) -> (
                 IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
                 | IUpdateBodyNotificationRecieveConfigAchievementEarnedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    achievement_earned_type_0 = IUpdateBodyNotificationRecieveConfigAchievementEarnedType0.from_dict(
+                        data
+                    )
+
+                    return achievement_earned_type_0
+
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    achievement_earned_type_1 = IUpdateBodyNotificationRecieveConfigAchievementEarnedType1.from_dict(
+                        data
+                    )
+
+                    return achievement_earned_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
+                    | IUpdateBodyNotificationRecieveConfigAchievementEarnedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            achievement_earned = _parse_achievement_earned(_achievement_earned_raw)
+
+        except PARSE_ERRORS as exc:
+            achievement_earned = mismatched(
+                "IUpdateBodyNotificationRecieveConfig", "achievementEarned", _achievement_earned_raw, exc
             )
 
-        achievement_earned = _parse_achievement_earned(d.pop("achievementEarned", UNSET))
+        _app_raw = d.pop("app", UNSET)
+        try:
 
-        def _parse_app(
-            data: object,
-        ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
-            if isinstance(data, Unset):
-                return data
+            def _parse_app(
+                data: object,
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
+                if isinstance(data, Unset):
+                    return data
 
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                app_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    app_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
-                return app_type_0
+                    return app_type_0
 
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                app_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    app_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
-                return app_type_1
+                    return app_type_1
 
-            return cast(
-                IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        app = _parse_app(d.pop("app", UNSET))
+            app = _parse_app(_app_raw)
 
-        def _parse_test(
-            data: object,
-        ) -> IUpdateBodyNotificationRecieveConfigTestType0 | IUpdateBodyNotificationRecieveConfigTestType1 | Unset:
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            app = mismatched("IUpdateBodyNotificationRecieveConfig", "app", _app_raw, exc)
 
-            def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                test_type_0 = IUpdateBodyNotificationRecieveConfigTestType0.from_dict(data)
+        _test_raw = d.pop("test", UNSET)
+        try:
 
-                return test_type_0
+            def _parse_test(
+                data: object,
+            ) -> IUpdateBodyNotificationRecieveConfigTestType0 | IUpdateBodyNotificationRecieveConfigTestType1 | Unset:
+                if isinstance(data, Unset):
+                    return data
 
-            def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                test_type_1 = IUpdateBodyNotificationRecieveConfigTestType1.from_dict(data)
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    test_type_0 = IUpdateBodyNotificationRecieveConfigTestType0.from_dict(data)
 
-                return test_type_1
+                    return test_type_0
 
-            return cast(
-                IUpdateBodyNotificationRecieveConfigTestType0 | IUpdateBodyNotificationRecieveConfigTestType1 | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    test_type_1 = IUpdateBodyNotificationRecieveConfigTestType1.from_dict(data)
+
+                    return test_type_1
+
+                return cast(
+                    IUpdateBodyNotificationRecieveConfigTestType0
+                    | IUpdateBodyNotificationRecieveConfigTestType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        test = _parse_test(d.pop("test", UNSET))
+            test = _parse_test(_test_raw)
+
+        except PARSE_ERRORS as exc:
+            test = mismatched("IUpdateBodyNotificationRecieveConfig", "test", _test_raw, exc)
 
         if d:
             unknown_properties("IUpdateBodyNotificationRecieveConfig", d)

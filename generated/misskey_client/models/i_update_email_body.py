@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -86,10 +88,10 @@ class IUpdateEmailBody:
             else:
                 _model.token = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IUpdateEmailBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IUPDATEEMAILBODY_KEYS}
@@ -117,9 +119,19 @@ class IUpdateEmailBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IUpdateEmailBody", "password")
 
-        email = d.pop("email", UNSET)
+        _email_raw = d.pop("email", UNSET)
+        try:
+            email = _email_raw
 
-        token = d.pop("token", UNSET)
+        except PARSE_ERRORS as exc:
+            email = mismatched("IUpdateEmailBody", "email", _email_raw, exc)
+
+        _token_raw = d.pop("token", UNSET)
+        try:
+            token = _token_raw
+
+        except PARSE_ERRORS as exc:
+            token = mismatched("IUpdateEmailBody", "token", _token_raw, exc)
 
         if d:
             unknown_properties("IUpdateEmailBody", d)

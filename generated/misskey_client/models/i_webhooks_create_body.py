@@ -7,6 +7,9 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -75,14 +78,18 @@ class IWebhooksCreateBody:
             if _on:
                 on = []
                 for on_item_data in _on:
-                    _on_item = on_item_data
-                    on_item = (
-                        _on_item
-                        if _on_item
-                        in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                        else check_i_webhooks_create_body_on_item(_on_item)
-                    )
+                    try:
+                        _on_item = on_item_data
+                        on_item = (
+                            _on_item
+                            if _on_item
+                            in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
+                            else check_i_webhooks_create_body_on_item(_on_item)
+                        )
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        on_item = mismatched("on", index_of(_on, on_item_data), on_item_data, exc)
                     on.append(on_item)
             else:
                 on = _on
@@ -97,10 +104,10 @@ class IWebhooksCreateBody:
             else:
                 _model.secret = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IWebhooksCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IWEBHOOKSCREATEBODY_KEYS}
@@ -135,25 +142,33 @@ class IWebhooksCreateBody:
 
         _on_raw = d.pop("on", UNSET)
         if _on_raw is not UNSET:
-            _on = _on_raw
-            on: list[IWebhooksCreateBodyOnItem]
-            if type(_on) is not list:
-                raise TypeError(f"on: expected a list, not {type(_on).__name__}")
-            if _on:
-                on = []
-                for on_item_data in _on:
-                    _on_item = on_item_data
-                    on_item = (
-                        _on_item
-                        if _on_item
-                        in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                        else check_i_webhooks_create_body_on_item(_on_item)
-                    )
+            try:
+                _on = _on_raw
+                on: list[IWebhooksCreateBodyOnItem]
+                if type(_on) is not list:
+                    raise TypeError(f"on: expected a list, not {type(_on).__name__}")
+                if _on:
+                    on = []
+                    for on_item_data in _on:
+                        try:
+                            _on_item = on_item_data
+                            on_item = (
+                                _on_item
+                                if _on_item
+                                in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
+                                else check_i_webhooks_create_body_on_item(_on_item)
+                            )
 
-                    on.append(on_item)
-            else:
-                on = _on
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            on_item = mismatched("on", index_of(_on, on_item_data), on_item_data, exc)
+                        on.append(on_item)
+                else:
+                    on = _on
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                on = mismatched("IWebhooksCreateBody", "on", _on_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IWebhooksCreateBody", "on")

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -90,10 +92,10 @@ class IWebhooksTestBody:
             else:
                 _model.override = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IWebhooksTestBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IWEBHOOKSTESTBODY_KEYS}
@@ -123,24 +125,33 @@ class IWebhooksTestBody:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = (
-                _type_
-                if _type_ in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                else check_i_webhooks_test_body_type(_type_)
-            )
+            try:
+                _type_ = _type__raw
+                type_ = (
+                    _type_
+                    if _type_ in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
+                    else check_i_webhooks_test_body_type(_type_)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("IWebhooksTestBody", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("IWebhooksTestBody", "type")
             type_ = cast(Any, UNSET)
 
-        _override = d.pop("override", UNSET)
-        override: IWebhooksTestBodyOverride | Unset
-        if _override is UNSET:
-            override = UNSET
-        else:
-            override = IWebhooksTestBodyOverride.from_dict(_override)
+        _override_raw = d.pop("override", UNSET)
+        try:
+            _override = _override_raw
+            override: IWebhooksTestBodyOverride | Unset
+            if _override is UNSET:
+                override = UNSET
+            else:
+                override = IWebhooksTestBodyOverride.from_dict(_override)
+
+        except PARSE_ERRORS as exc:
+            override = mismatched("IWebhooksTestBody", "override", _override_raw, exc)
 
         if d:
             unknown_properties("IWebhooksTestBody", d)

@@ -7,6 +7,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -113,14 +116,18 @@ class IWebhooksUpdateBody:
                 if _on:
                     on = []
                     for on_item_data in _on:
-                        _on_item = on_item_data
-                        on_item = (
-                            _on_item
-                            if _on_item
-                            in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                            else check_i_webhooks_update_body_on_item(_on_item)
-                        )
+                        try:
+                            _on_item = on_item_data
+                            on_item = (
+                                _on_item
+                                if _on_item
+                                in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
+                                else check_i_webhooks_update_body_on_item(_on_item)
+                            )
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            on_item = mismatched("on", index_of(_on, on_item_data), on_item_data, exc)
                         on.append(on_item)
                 else:
                     on = _on
@@ -136,10 +143,10 @@ class IWebhooksUpdateBody:
             else:
                 _model.active = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("IWebhooksUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _IWEBHOOKSUPDATEBODY_KEYS}
@@ -171,27 +178,41 @@ class IWebhooksUpdateBody:
 
         url = d.pop("url", UNSET)
 
-        secret = d.pop("secret", UNSET)
+        _secret_raw = d.pop("secret", UNSET)
+        try:
+            secret = _secret_raw
 
-        _on = d.pop("on", UNSET)
-        on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET
-        if _on is not UNSET:
-            if type(_on) is not list:
-                raise TypeError(f"on: expected a list, not {type(_on).__name__}")
-            if _on:
-                on = []
-                for on_item_data in _on:
-                    _on_item = on_item_data
-                    on_item = (
-                        _on_item
-                        if _on_item
-                        in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                        else check_i_webhooks_update_body_on_item(_on_item)
-                    )
+        except PARSE_ERRORS as exc:
+            secret = mismatched("IWebhooksUpdateBody", "secret", _secret_raw, exc)
 
-                    on.append(on_item)
-            else:
-                on = _on
+        _on_raw = d.pop("on", UNSET)
+        try:
+            _on = _on_raw
+            on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET
+            if _on is not UNSET:
+                if type(_on) is not list:
+                    raise TypeError(f"on: expected a list, not {type(_on).__name__}")
+                if _on:
+                    on = []
+                    for on_item_data in _on:
+                        try:
+                            _on_item = on_item_data
+                            on_item = (
+                                _on_item
+                                if _on_item
+                                in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
+                                else check_i_webhooks_update_body_on_item(_on_item)
+                            )
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            on_item = mismatched("on", index_of(_on, on_item_data), on_item_data, exc)
+                        on.append(on_item)
+                else:
+                    on = _on
+
+        except PARSE_ERRORS as exc:
+            on = mismatched("IWebhooksUpdateBody", "on", _on_raw, exc)
 
         active = d.pop("active", UNSET)
 

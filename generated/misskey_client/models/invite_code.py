@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -158,10 +160,10 @@ class InviteCode:
 
             _n = 8
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("InviteCode", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _INVITECODE_KEYS}
@@ -196,15 +198,19 @@ class InviteCode:
 
         _expires_at_raw = d.pop("expiresAt", UNSET)
         if _expires_at_raw is not UNSET:
-            _expires_at = _expires_at_raw
-            expires_at: datetime.datetime | None
-            if _expires_at is None:
-                expires_at = _expires_at
-            else:
-                expires_at_type_0 = parse_datetime(_expires_at)
+            try:
+                _expires_at = _expires_at_raw
+                expires_at: datetime.datetime | None
+                if _expires_at is None:
+                    expires_at = _expires_at
+                else:
+                    expires_at_type_0 = parse_datetime(_expires_at)
 
-                expires_at = expires_at_type_0
+                    expires_at = expires_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                expires_at = mismatched("InviteCode", "expiresAt", _expires_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "expiresAt")
@@ -212,8 +218,12 @@ class InviteCode:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("InviteCode", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "createdAt")
@@ -221,15 +231,19 @@ class InviteCode:
 
         _created_by_raw = d.pop("createdBy", UNSET)
         if _created_by_raw is not UNSET:
-            _created_by = _created_by_raw
-            created_by: None | UserLite
-            if _created_by is None:
-                created_by = _created_by
-            else:
-                created_by_type_0 = UserLite.from_dict(_created_by)
+            try:
+                _created_by = _created_by_raw
+                created_by: None | UserLite
+                if _created_by is None:
+                    created_by = _created_by
+                else:
+                    created_by_type_0 = UserLite.from_dict(_created_by)
 
-                created_by = created_by_type_0
+                    created_by = created_by_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_by = mismatched("InviteCode", "createdBy", _created_by_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "createdBy")
@@ -237,15 +251,19 @@ class InviteCode:
 
         _used_by_raw = d.pop("usedBy", UNSET)
         if _used_by_raw is not UNSET:
-            _used_by = _used_by_raw
-            used_by: None | UserLite
-            if _used_by is None:
-                used_by = _used_by
-            else:
-                used_by_type_0 = UserLite.from_dict(_used_by)
+            try:
+                _used_by = _used_by_raw
+                used_by: None | UserLite
+                if _used_by is None:
+                    used_by = _used_by
+                else:
+                    used_by_type_0 = UserLite.from_dict(_used_by)
 
-                used_by = used_by_type_0
+                    used_by = used_by_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                used_by = mismatched("InviteCode", "usedBy", _used_by_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "usedBy")
@@ -253,15 +271,19 @@ class InviteCode:
 
         _used_at_raw = d.pop("usedAt", UNSET)
         if _used_at_raw is not UNSET:
-            _used_at = _used_at_raw
-            used_at: datetime.datetime | None
-            if _used_at is None:
-                used_at = _used_at
-            else:
-                used_at_type_0 = parse_datetime(_used_at)
+            try:
+                _used_at = _used_at_raw
+                used_at: datetime.datetime | None
+                if _used_at is None:
+                    used_at = _used_at
+                else:
+                    used_at_type_0 = parse_datetime(_used_at)
 
-                used_at = used_at_type_0
+                    used_at = used_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                used_at = mismatched("InviteCode", "usedAt", _used_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("InviteCode", "usedAt")

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -635,8 +638,17 @@ class MeDetailed:
             if _avatar_decorations:
                 avatar_decorations = []
                 for avatar_decorations_item_data in _avatar_decorations:
-                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+                    try:
+                        avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        avatar_decorations_item = mismatched(
+                            "avatarDecorations",
+                            index_of(_avatar_decorations, avatar_decorations_item_data),
+                            avatar_decorations_item_data,
+                            exc,
+                        )
                     avatar_decorations.append(avatar_decorations_item)
             else:
                 avatar_decorations = _avatar_decorations
@@ -746,8 +758,12 @@ class MeDetailed:
             if _fields:
                 fields = []
                 for fields_item_data in _fields:
-                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+                    try:
+                        fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        fields_item = mismatched("fields", index_of(_fields, fields_item_data), fields_item_data, exc)
                     fields.append(fields_item)
             else:
                 fields = _fields
@@ -775,8 +791,14 @@ class MeDetailed:
             if _pinned_notes:
                 pinned_notes = []
                 for pinned_notes_item_data in _pinned_notes:
-                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+                    try:
+                        pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        pinned_notes_item = mismatched(
+                            "pinnedNotes", index_of(_pinned_notes, pinned_notes_item_data), pinned_notes_item_data, exc
+                        )
                     pinned_notes.append(pinned_notes_item)
             else:
                 pinned_notes = _pinned_notes
@@ -836,8 +858,12 @@ class MeDetailed:
             if _roles:
                 roles = []
                 for roles_item_data in _roles:
-                    roles_item = RoleLite.from_dict(roles_item_data)
+                    try:
+                        roles_item = RoleLite.from_dict(roles_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        roles_item = mismatched("roles", index_of(_roles, roles_item_data), roles_item_data, exc)
                     roles.append(roles_item)
             else:
                 roles = _roles
@@ -914,8 +940,17 @@ class MeDetailed:
             if _unread_announcements:
                 unread_announcements = []
                 for unread_announcements_item_data in _unread_announcements:
-                    unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+                    try:
+                        unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        unread_announcements_item = mismatched(
+                            "unreadAnnouncements",
+                            index_of(_unread_announcements, unread_announcements_item_data),
+                            unread_announcements_item_data,
+                            exc,
+                        )
                     unread_announcements.append(unread_announcements_item)
             else:
                 unread_announcements = _unread_announcements
@@ -941,8 +976,14 @@ class MeDetailed:
             if _muted_words:
                 muted_words = []
                 for muted_words_item_data in _muted_words:
-                    muted_words_item: list[str] = muted_words_item_data
+                    try:
+                        muted_words_item: list[str] = muted_words_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        muted_words_item = mismatched(
+                            "mutedWords", index_of(_muted_words, muted_words_item_data), muted_words_item_data, exc
+                        )
                     muted_words.append(muted_words_item)
             else:
                 muted_words = _muted_words
@@ -956,8 +997,17 @@ class MeDetailed:
             if _hard_muted_words:
                 hard_muted_words = []
                 for hard_muted_words_item_data in _hard_muted_words:
-                    hard_muted_words_item: list[str] = hard_muted_words_item_data
+                    try:
+                        hard_muted_words_item: list[str] = hard_muted_words_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        hard_muted_words_item = mismatched(
+                            "hardMutedWords",
+                            index_of(_hard_muted_words, hard_muted_words_item_data),
+                            hard_muted_words_item_data,
+                            exc,
+                        )
                     hard_muted_words.append(hard_muted_words_item)
             else:
                 hard_muted_words = _hard_muted_words
@@ -985,8 +1035,14 @@ class MeDetailed:
             if _achievements:
                 achievements = []
                 for achievements_item_data in _achievements:
-                    achievements_item = Achievement.from_dict(achievements_item_data)
+                    try:
+                        achievements_item = Achievement.from_dict(achievements_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        achievements_item = mismatched(
+                            "achievements", index_of(_achievements, achievements_item_data), achievements_item_data, exc
+                        )
                     achievements.append(achievements_item)
             else:
                 achievements = _achievements
@@ -1051,8 +1107,14 @@ class MeDetailed:
                 if _badge_roles:
                     badge_roles = []
                     for badge_roles_item_data in _badge_roles:
-                        badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+                        try:
+                            badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            badge_roles_item = mismatched(
+                                "badgeRoles", index_of(_badge_roles, badge_roles_item_data), badge_roles_item_data, exc
+                            )
                         badge_roles.append(badge_roles_item)
                 else:
                     badge_roles = _badge_roles
@@ -1155,10 +1217,19 @@ class MeDetailed:
                 if _security_keys_list:
                     security_keys_list = []
                     for security_keys_list_item_data in _security_keys_list:
-                        security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(
-                            security_keys_list_item_data
-                        )
+                        try:
+                            security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(
+                                security_keys_list_item_data
+                            )
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            security_keys_list_item = mismatched(
+                                "securityKeysList",
+                                index_of(_security_keys_list, security_keys_list_item_data),
+                                security_keys_list_item_data,
+                                exc,
+                            )
                         security_keys_list.append(security_keys_list_item)
                 else:
                     security_keys_list = _security_keys_list
@@ -1176,10 +1247,10 @@ class MeDetailed:
             else:
                 _model.muting_notification_types = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("MeDetailed", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _MEDETAILED_KEYS}
@@ -1209,8 +1280,12 @@ class MeDetailed:
 
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = _name_raw
+            try:
+                name = _name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("MeDetailed", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "name")
@@ -1223,8 +1298,12 @@ class MeDetailed:
 
         _host_raw = d.pop("host", UNSET)
         if _host_raw is not UNSET:
-            host = _host_raw
+            try:
+                host = _host_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                host = mismatched("MeDetailed", "host", _host_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "host")
@@ -1237,8 +1316,12 @@ class MeDetailed:
 
         _avatar_blurhash_raw = d.pop("avatarBlurhash", UNSET)
         if _avatar_blurhash_raw is not UNSET:
-            avatar_blurhash = _avatar_blurhash_raw
+            try:
+                avatar_blurhash = _avatar_blurhash_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                avatar_blurhash = mismatched("MeDetailed", "avatarBlurhash", _avatar_blurhash_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "avatarBlurhash")
@@ -1246,19 +1329,34 @@ class MeDetailed:
 
         _avatar_decorations_raw = d.pop("avatarDecorations", UNSET)
         if _avatar_decorations_raw is not UNSET:
-            _avatar_decorations = _avatar_decorations_raw
-            avatar_decorations: list[UserLiteAvatarDecorationsItem]
-            if type(_avatar_decorations) is not list:
-                raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
-            if _avatar_decorations:
-                avatar_decorations = []
-                for avatar_decorations_item_data in _avatar_decorations:
-                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+            try:
+                _avatar_decorations = _avatar_decorations_raw
+                avatar_decorations: list[UserLiteAvatarDecorationsItem]
+                if type(_avatar_decorations) is not list:
+                    raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
+                if _avatar_decorations:
+                    avatar_decorations = []
+                    for avatar_decorations_item_data in _avatar_decorations:
+                        try:
+                            avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(
+                                avatar_decorations_item_data
+                            )
 
-                    avatar_decorations.append(avatar_decorations_item)
-            else:
-                avatar_decorations = _avatar_decorations
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            avatar_decorations_item = mismatched(
+                                "avatarDecorations",
+                                index_of(_avatar_decorations, avatar_decorations_item_data),
+                                avatar_decorations_item_data,
+                                exc,
+                            )
+                        avatar_decorations.append(avatar_decorations_item)
+                else:
+                    avatar_decorations = _avatar_decorations
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                avatar_decorations = mismatched("MeDetailed", "avatarDecorations", _avatar_decorations_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "avatarDecorations")
@@ -1266,8 +1364,12 @@ class MeDetailed:
 
         _emojis_raw = d.pop("emojis", UNSET)
         if _emojis_raw is not UNSET:
-            emojis = UserLiteEmojis.from_dict(_emojis_raw)
+            try:
+                emojis = UserLiteEmojis.from_dict(_emojis_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                emojis = mismatched("MeDetailed", "emojis", _emojis_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "emojis")
@@ -1275,13 +1377,17 @@ class MeDetailed:
 
         _online_status_raw = d.pop("onlineStatus", UNSET)
         if _online_status_raw is not UNSET:
-            _online_status = _online_status_raw
-            online_status = (
-                _online_status
-                if _online_status in {"active", "offline", "online", "unknown"}
-                else check_user_lite_online_status(_online_status)
-            )
+            try:
+                _online_status = _online_status_raw
+                online_status = (
+                    _online_status
+                    if _online_status in {"active", "offline", "online", "unknown"}
+                    else check_user_lite_online_status(_online_status)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                online_status = mismatched("MeDetailed", "onlineStatus", _online_status_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "onlineStatus")
@@ -1289,8 +1395,12 @@ class MeDetailed:
 
         _url_raw = d.pop("url", UNSET)
         if _url_raw is not UNSET:
-            url = _url_raw
+            try:
+                url = _url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                url = mismatched("MeDetailed", "url", _url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "url")
@@ -1298,8 +1408,12 @@ class MeDetailed:
 
         _uri_raw = d.pop("uri", UNSET)
         if _uri_raw is not UNSET:
-            uri = _uri_raw
+            try:
+                uri = _uri_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                uri = mismatched("MeDetailed", "uri", _uri_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "uri")
@@ -1307,8 +1421,12 @@ class MeDetailed:
 
         _moved_to_raw = d.pop("movedTo", UNSET)
         if _moved_to_raw is not UNSET:
-            moved_to = _moved_to_raw
+            try:
+                moved_to = _moved_to_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                moved_to = mismatched("MeDetailed", "movedTo", _moved_to_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "movedTo")
@@ -1316,15 +1434,19 @@ class MeDetailed:
 
         _also_known_as_raw = d.pop("alsoKnownAs", UNSET)
         if _also_known_as_raw is not UNSET:
-            _also_known_as = _also_known_as_raw
-            also_known_as: list[str] | None
-            if _also_known_as is None:
-                also_known_as = _also_known_as
-            else:
-                also_known_as_type_0: list[str] = _also_known_as
+            try:
+                _also_known_as = _also_known_as_raw
+                also_known_as: list[str] | None
+                if _also_known_as is None:
+                    also_known_as = _also_known_as
+                else:
+                    also_known_as_type_0: list[str] = _also_known_as
 
-                also_known_as = also_known_as_type_0
+                    also_known_as = also_known_as_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                also_known_as = mismatched("MeDetailed", "alsoKnownAs", _also_known_as_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "alsoKnownAs")
@@ -1332,8 +1454,12 @@ class MeDetailed:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("MeDetailed", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "createdAt")
@@ -1341,15 +1467,19 @@ class MeDetailed:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            _updated_at = _updated_at_raw
-            updated_at: datetime.datetime | None
-            if _updated_at is None:
-                updated_at = _updated_at
-            else:
-                updated_at_type_0 = parse_datetime(_updated_at)
+            try:
+                _updated_at = _updated_at_raw
+                updated_at: datetime.datetime | None
+                if _updated_at is None:
+                    updated_at = _updated_at
+                else:
+                    updated_at_type_0 = parse_datetime(_updated_at)
 
-                updated_at = updated_at_type_0
+                    updated_at = updated_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("MeDetailed", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "updatedAt")
@@ -1357,15 +1487,19 @@ class MeDetailed:
 
         _last_fetched_at_raw = d.pop("lastFetchedAt", UNSET)
         if _last_fetched_at_raw is not UNSET:
-            _last_fetched_at = _last_fetched_at_raw
-            last_fetched_at: datetime.datetime | None
-            if _last_fetched_at is None:
-                last_fetched_at = _last_fetched_at
-            else:
-                last_fetched_at_type_0 = parse_datetime(_last_fetched_at)
+            try:
+                _last_fetched_at = _last_fetched_at_raw
+                last_fetched_at: datetime.datetime | None
+                if _last_fetched_at is None:
+                    last_fetched_at = _last_fetched_at
+                else:
+                    last_fetched_at_type_0 = parse_datetime(_last_fetched_at)
 
-                last_fetched_at = last_fetched_at_type_0
+                    last_fetched_at = last_fetched_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                last_fetched_at = mismatched("MeDetailed", "lastFetchedAt", _last_fetched_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "lastFetchedAt")
@@ -1373,8 +1507,12 @@ class MeDetailed:
 
         _banner_url_raw = d.pop("bannerUrl", UNSET)
         if _banner_url_raw is not UNSET:
-            banner_url = _banner_url_raw
+            try:
+                banner_url = _banner_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_url = mismatched("MeDetailed", "bannerUrl", _banner_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "bannerUrl")
@@ -1382,8 +1520,12 @@ class MeDetailed:
 
         _banner_blurhash_raw = d.pop("bannerBlurhash", UNSET)
         if _banner_blurhash_raw is not UNSET:
-            banner_blurhash = _banner_blurhash_raw
+            try:
+                banner_blurhash = _banner_blurhash_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_blurhash = mismatched("MeDetailed", "bannerBlurhash", _banner_blurhash_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "bannerBlurhash")
@@ -1406,8 +1548,12 @@ class MeDetailed:
 
         _description_raw = d.pop("description", UNSET)
         if _description_raw is not UNSET:
-            description = _description_raw
+            try:
+                description = _description_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                description = mismatched("MeDetailed", "description", _description_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "description")
@@ -1415,8 +1561,12 @@ class MeDetailed:
 
         _location_raw = d.pop("location", UNSET)
         if _location_raw is not UNSET:
-            location = _location_raw
+            try:
+                location = _location_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                location = mismatched("MeDetailed", "location", _location_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "location")
@@ -1424,8 +1574,12 @@ class MeDetailed:
 
         _birthday_raw = d.pop("birthday", UNSET)
         if _birthday_raw is not UNSET:
-            birthday = _birthday_raw
+            try:
+                birthday = _birthday_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                birthday = mismatched("MeDetailed", "birthday", _birthday_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "birthday")
@@ -1433,8 +1587,12 @@ class MeDetailed:
 
         _lang_raw = d.pop("lang", UNSET)
         if _lang_raw is not UNSET:
-            lang = _lang_raw
+            try:
+                lang = _lang_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                lang = mismatched("MeDetailed", "lang", _lang_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "lang")
@@ -1442,19 +1600,29 @@ class MeDetailed:
 
         _fields_raw = d.pop("fields", UNSET)
         if _fields_raw is not UNSET:
-            _fields = _fields_raw
-            fields: list[UserDetailedNotMeOnlyFieldsItem]
-            if type(_fields) is not list:
-                raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
-            if _fields:
-                fields = []
-                for fields_item_data in _fields:
-                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+            try:
+                _fields = _fields_raw
+                fields: list[UserDetailedNotMeOnlyFieldsItem]
+                if type(_fields) is not list:
+                    raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
+                if _fields:
+                    fields = []
+                    for fields_item_data in _fields:
+                        try:
+                            fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
-                    fields.append(fields_item)
-            else:
-                fields = _fields
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            fields_item = mismatched(
+                                "fields", index_of(_fields, fields_item_data), fields_item_data, exc
+                            )
+                        fields.append(fields_item)
+                else:
+                    fields = _fields
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                fields = mismatched("MeDetailed", "fields", _fields_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "fields")
@@ -1462,8 +1630,12 @@ class MeDetailed:
 
         _verified_links_raw = d.pop("verifiedLinks", UNSET)
         if _verified_links_raw is not UNSET:
-            verified_links: list[str] = _verified_links_raw
+            try:
+                verified_links: list[str] = _verified_links_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                verified_links = mismatched("MeDetailed", "verifiedLinks", _verified_links_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "verifiedLinks")
@@ -1486,8 +1658,12 @@ class MeDetailed:
 
         _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
         if _pinned_note_ids_raw is not UNSET:
-            pinned_note_ids: list[str] = _pinned_note_ids_raw
+            try:
+                pinned_note_ids: list[str] = _pinned_note_ids_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_note_ids = mismatched("MeDetailed", "pinnedNoteIds", _pinned_note_ids_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "pinnedNoteIds")
@@ -1495,19 +1671,32 @@ class MeDetailed:
 
         _pinned_notes_raw = d.pop("pinnedNotes", UNSET)
         if _pinned_notes_raw is not UNSET:
-            _pinned_notes = _pinned_notes_raw
-            pinned_notes: list[Note]
-            if type(_pinned_notes) is not list:
-                raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
-            if _pinned_notes:
-                pinned_notes = []
-                for pinned_notes_item_data in _pinned_notes:
-                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+            try:
+                _pinned_notes = _pinned_notes_raw
+                pinned_notes: list[Note]
+                if type(_pinned_notes) is not list:
+                    raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
+                if _pinned_notes:
+                    pinned_notes = []
+                    for pinned_notes_item_data in _pinned_notes:
+                        try:
+                            pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
-                    pinned_notes.append(pinned_notes_item)
-            else:
-                pinned_notes = _pinned_notes
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            pinned_notes_item = mismatched(
+                                "pinnedNotes",
+                                index_of(_pinned_notes, pinned_notes_item_data),
+                                pinned_notes_item_data,
+                                exc,
+                            )
+                        pinned_notes.append(pinned_notes_item)
+                else:
+                    pinned_notes = _pinned_notes
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_notes = mismatched("MeDetailed", "pinnedNotes", _pinned_notes_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "pinnedNotes")
@@ -1515,8 +1704,12 @@ class MeDetailed:
 
         _pinned_page_id_raw = d.pop("pinnedPageId", UNSET)
         if _pinned_page_id_raw is not UNSET:
-            pinned_page_id = _pinned_page_id_raw
+            try:
+                pinned_page_id = _pinned_page_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_page_id = mismatched("MeDetailed", "pinnedPageId", _pinned_page_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "pinnedPageId")
@@ -1524,15 +1717,19 @@ class MeDetailed:
 
         _pinned_page_raw = d.pop("pinnedPage", UNSET)
         if _pinned_page_raw is not UNSET:
-            _pinned_page = _pinned_page_raw
-            pinned_page: None | Page
-            if _pinned_page is None:
-                pinned_page = _pinned_page
-            else:
-                pinned_page_type_0 = Page.from_dict(_pinned_page)
+            try:
+                _pinned_page = _pinned_page_raw
+                pinned_page: None | Page
+                if _pinned_page is None:
+                    pinned_page = _pinned_page
+                else:
+                    pinned_page_type_0 = Page.from_dict(_pinned_page)
 
-                pinned_page = pinned_page_type_0
+                    pinned_page = pinned_page_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_page = mismatched("MeDetailed", "pinnedPage", _pinned_page_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "pinnedPage")
@@ -1545,13 +1742,17 @@ class MeDetailed:
 
         _following_visibility_raw = d.pop("followingVisibility", UNSET)
         if _following_visibility_raw is not UNSET:
-            _following_visibility = _following_visibility_raw
-            following_visibility = (
-                _following_visibility
-                if _following_visibility in {"followers", "private", "public"}
-                else check_user_detailed_not_me_only_following_visibility(_following_visibility)
-            )
+            try:
+                _following_visibility = _following_visibility_raw
+                following_visibility = (
+                    _following_visibility
+                    if _following_visibility in {"followers", "private", "public"}
+                    else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                following_visibility = mismatched("MeDetailed", "followingVisibility", _following_visibility_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "followingVisibility")
@@ -1559,13 +1760,17 @@ class MeDetailed:
 
         _followers_visibility_raw = d.pop("followersVisibility", UNSET)
         if _followers_visibility_raw is not UNSET:
-            _followers_visibility = _followers_visibility_raw
-            followers_visibility = (
-                _followers_visibility
-                if _followers_visibility in {"followers", "private", "public"}
-                else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
-            )
+            try:
+                _followers_visibility = _followers_visibility_raw
+                followers_visibility = (
+                    _followers_visibility
+                    if _followers_visibility in {"followers", "private", "public"}
+                    else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followers_visibility = mismatched("MeDetailed", "followersVisibility", _followers_visibility_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "followersVisibility")
@@ -1573,13 +1778,17 @@ class MeDetailed:
 
         _chat_scope_raw = d.pop("chatScope", UNSET)
         if _chat_scope_raw is not UNSET:
-            _chat_scope = _chat_scope_raw
-            chat_scope = (
-                _chat_scope
-                if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
-                else check_user_detailed_not_me_only_chat_scope(_chat_scope)
-            )
+            try:
+                _chat_scope = _chat_scope_raw
+                chat_scope = (
+                    _chat_scope
+                    if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
+                    else check_user_detailed_not_me_only_chat_scope(_chat_scope)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                chat_scope = mismatched("MeDetailed", "chatScope", _chat_scope_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "chatScope")
@@ -1592,19 +1801,27 @@ class MeDetailed:
 
         _roles_raw = d.pop("roles", UNSET)
         if _roles_raw is not UNSET:
-            _roles = _roles_raw
-            roles: list[RoleLite]
-            if type(_roles) is not list:
-                raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
-            if _roles:
-                roles = []
-                for roles_item_data in _roles:
-                    roles_item = RoleLite.from_dict(roles_item_data)
+            try:
+                _roles = _roles_raw
+                roles: list[RoleLite]
+                if type(_roles) is not list:
+                    raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
+                if _roles:
+                    roles = []
+                    for roles_item_data in _roles:
+                        try:
+                            roles_item = RoleLite.from_dict(roles_item_data)
 
-                    roles.append(roles_item)
-            else:
-                roles = _roles
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            roles_item = mismatched("roles", index_of(_roles, roles_item_data), roles_item_data, exc)
+                        roles.append(roles_item)
+                else:
+                    roles = _roles
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                roles = mismatched("MeDetailed", "roles", _roles_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "roles")
@@ -1612,8 +1829,12 @@ class MeDetailed:
 
         _memo_raw = d.pop("memo", UNSET)
         if _memo_raw is not UNSET:
-            memo = _memo_raw
+            try:
+                memo = _memo_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                memo = mismatched("MeDetailed", "memo", _memo_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "memo")
@@ -1621,8 +1842,12 @@ class MeDetailed:
 
         _followed_message_raw = d.pop("followedMessage", UNSET)
         if _followed_message_raw is not UNSET:
-            followed_message = _followed_message_raw
+            try:
+                followed_message = _followed_message_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followed_message = mismatched("MeDetailed", "followedMessage", _followed_message_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "followedMessage")
@@ -1645,8 +1870,12 @@ class MeDetailed:
 
         _avatar_id_raw = d.pop("avatarId", UNSET)
         if _avatar_id_raw is not UNSET:
-            avatar_id = _avatar_id_raw
+            try:
+                avatar_id = _avatar_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                avatar_id = mismatched("MeDetailed", "avatarId", _avatar_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "avatarId")
@@ -1654,8 +1883,12 @@ class MeDetailed:
 
         _banner_id_raw = d.pop("bannerId", UNSET)
         if _banner_id_raw is not UNSET:
-            banner_id = _banner_id_raw
+            try:
+                banner_id = _banner_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_id = mismatched("MeDetailed", "bannerId", _banner_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "bannerId")
@@ -1723,13 +1956,19 @@ class MeDetailed:
 
         _two_factor_backup_codes_stock_raw = d.pop("twoFactorBackupCodesStock", UNSET)
         if _two_factor_backup_codes_stock_raw is not UNSET:
-            _two_factor_backup_codes_stock = _two_factor_backup_codes_stock_raw
-            two_factor_backup_codes_stock = (
-                _two_factor_backup_codes_stock
-                if _two_factor_backup_codes_stock in {"full", "none", "partial"}
-                else check_me_detailed_only_two_factor_backup_codes_stock(_two_factor_backup_codes_stock)
-            )
+            try:
+                _two_factor_backup_codes_stock = _two_factor_backup_codes_stock_raw
+                two_factor_backup_codes_stock = (
+                    _two_factor_backup_codes_stock
+                    if _two_factor_backup_codes_stock in {"full", "none", "partial"}
+                    else check_me_detailed_only_two_factor_backup_codes_stock(_two_factor_backup_codes_stock)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                two_factor_backup_codes_stock = mismatched(
+                    "MeDetailed", "twoFactorBackupCodesStock", _two_factor_backup_codes_stock_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "twoFactorBackupCodesStock")
@@ -1757,19 +1996,32 @@ class MeDetailed:
 
         _unread_announcements_raw = d.pop("unreadAnnouncements", UNSET)
         if _unread_announcements_raw is not UNSET:
-            _unread_announcements = _unread_announcements_raw
-            unread_announcements: list[UnreadAnnouncement]
-            if type(_unread_announcements) is not list:
-                raise TypeError(f"unreadAnnouncements: expected a list, not {type(_unread_announcements).__name__}")
-            if _unread_announcements:
-                unread_announcements = []
-                for unread_announcements_item_data in _unread_announcements:
-                    unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+            try:
+                _unread_announcements = _unread_announcements_raw
+                unread_announcements: list[UnreadAnnouncement]
+                if type(_unread_announcements) is not list:
+                    raise TypeError(f"unreadAnnouncements: expected a list, not {type(_unread_announcements).__name__}")
+                if _unread_announcements:
+                    unread_announcements = []
+                    for unread_announcements_item_data in _unread_announcements:
+                        try:
+                            unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
-                    unread_announcements.append(unread_announcements_item)
-            else:
-                unread_announcements = _unread_announcements
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            unread_announcements_item = mismatched(
+                                "unreadAnnouncements",
+                                index_of(_unread_announcements, unread_announcements_item_data),
+                                unread_announcements_item_data,
+                                exc,
+                            )
+                        unread_announcements.append(unread_announcements_item)
+                else:
+                    unread_announcements = _unread_announcements
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                unread_announcements = mismatched("MeDetailed", "unreadAnnouncements", _unread_announcements_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "unreadAnnouncements")
@@ -1807,19 +2059,29 @@ class MeDetailed:
 
         _muted_words_raw = d.pop("mutedWords", UNSET)
         if _muted_words_raw is not UNSET:
-            _muted_words = _muted_words_raw
-            muted_words: list[list[str]]
-            if type(_muted_words) is not list:
-                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
-            if _muted_words:
-                muted_words = []
-                for muted_words_item_data in _muted_words:
-                    muted_words_item: list[str] = muted_words_item_data
+            try:
+                _muted_words = _muted_words_raw
+                muted_words: list[list[str]]
+                if type(_muted_words) is not list:
+                    raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+                if _muted_words:
+                    muted_words = []
+                    for muted_words_item_data in _muted_words:
+                        try:
+                            muted_words_item: list[str] = muted_words_item_data
 
-                    muted_words.append(muted_words_item)
-            else:
-                muted_words = _muted_words
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            muted_words_item = mismatched(
+                                "mutedWords", index_of(_muted_words, muted_words_item_data), muted_words_item_data, exc
+                            )
+                        muted_words.append(muted_words_item)
+                else:
+                    muted_words = _muted_words
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                muted_words = mismatched("MeDetailed", "mutedWords", _muted_words_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "mutedWords")
@@ -1827,19 +2089,32 @@ class MeDetailed:
 
         _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
         if _hard_muted_words_raw is not UNSET:
-            _hard_muted_words = _hard_muted_words_raw
-            hard_muted_words: list[list[str]]
-            if type(_hard_muted_words) is not list:
-                raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
-            if _hard_muted_words:
-                hard_muted_words = []
-                for hard_muted_words_item_data in _hard_muted_words:
-                    hard_muted_words_item: list[str] = hard_muted_words_item_data
+            try:
+                _hard_muted_words = _hard_muted_words_raw
+                hard_muted_words: list[list[str]]
+                if type(_hard_muted_words) is not list:
+                    raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
+                if _hard_muted_words:
+                    hard_muted_words = []
+                    for hard_muted_words_item_data in _hard_muted_words:
+                        try:
+                            hard_muted_words_item: list[str] = hard_muted_words_item_data
 
-                    hard_muted_words.append(hard_muted_words_item)
-            else:
-                hard_muted_words = _hard_muted_words
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            hard_muted_words_item = mismatched(
+                                "hardMutedWords",
+                                index_of(_hard_muted_words, hard_muted_words_item_data),
+                                hard_muted_words_item_data,
+                                exc,
+                            )
+                        hard_muted_words.append(hard_muted_words_item)
+                else:
+                    hard_muted_words = _hard_muted_words
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                hard_muted_words = mismatched("MeDetailed", "hardMutedWords", _hard_muted_words_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "hardMutedWords")
@@ -1847,8 +2122,12 @@ class MeDetailed:
 
         _muted_instances_raw = d.pop("mutedInstances", UNSET)
         if _muted_instances_raw is not UNSET:
-            muted_instances: list[str] = _muted_instances_raw
+            try:
+                muted_instances: list[str] = _muted_instances_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                muted_instances = mismatched("MeDetailed", "mutedInstances", _muted_instances_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "mutedInstances")
@@ -1856,10 +2135,16 @@ class MeDetailed:
 
         _notification_recieve_config_raw = d.pop("notificationRecieveConfig", UNSET)
         if _notification_recieve_config_raw is not UNSET:
-            notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
-                _notification_recieve_config_raw
-            )
+            try:
+                notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
+                    _notification_recieve_config_raw
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                notification_recieve_config = mismatched(
+                    "MeDetailed", "notificationRecieveConfig", _notification_recieve_config_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "notificationRecieveConfig")
@@ -1867,8 +2152,14 @@ class MeDetailed:
 
         _email_notification_types_raw = d.pop("emailNotificationTypes", UNSET)
         if _email_notification_types_raw is not UNSET:
-            email_notification_types: list[str] = _email_notification_types_raw
+            try:
+                email_notification_types: list[str] = _email_notification_types_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                email_notification_types = mismatched(
+                    "MeDetailed", "emailNotificationTypes", _email_notification_types_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "emailNotificationTypes")
@@ -1876,19 +2167,32 @@ class MeDetailed:
 
         _achievements_raw = d.pop("achievements", UNSET)
         if _achievements_raw is not UNSET:
-            _achievements = _achievements_raw
-            achievements: list[Achievement]
-            if type(_achievements) is not list:
-                raise TypeError(f"achievements: expected a list, not {type(_achievements).__name__}")
-            if _achievements:
-                achievements = []
-                for achievements_item_data in _achievements:
-                    achievements_item = Achievement.from_dict(achievements_item_data)
+            try:
+                _achievements = _achievements_raw
+                achievements: list[Achievement]
+                if type(_achievements) is not list:
+                    raise TypeError(f"achievements: expected a list, not {type(_achievements).__name__}")
+                if _achievements:
+                    achievements = []
+                    for achievements_item_data in _achievements:
+                        try:
+                            achievements_item = Achievement.from_dict(achievements_item_data)
 
-                    achievements.append(achievements_item)
-            else:
-                achievements = _achievements
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            achievements_item = mismatched(
+                                "achievements",
+                                index_of(_achievements, achievements_item_data),
+                                achievements_item_data,
+                                exc,
+                            )
+                        achievements.append(achievements_item)
+                else:
+                    achievements = _achievements
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                achievements = mismatched("MeDetailed", "achievements", _achievements_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "achievements")
@@ -1901,8 +2205,12 @@ class MeDetailed:
 
         _policies_raw = d.pop("policies", UNSET)
         if _policies_raw is not UNSET:
-            policies = RolePolicies.from_dict(_policies_raw)
+            try:
+                policies = RolePolicies.from_dict(_policies_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                policies = mismatched("MeDetailed", "policies", _policies_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailed", "policies")
@@ -1914,30 +2222,60 @@ class MeDetailed:
 
         require_signin_to_view_contents = d.pop("requireSigninToViewContents", UNSET)
 
-        make_notes_followers_only_before = d.pop("makeNotesFollowersOnlyBefore", UNSET)
+        _make_notes_followers_only_before_raw = d.pop("makeNotesFollowersOnlyBefore", UNSET)
+        try:
+            make_notes_followers_only_before = _make_notes_followers_only_before_raw
 
-        make_notes_hidden_before = d.pop("makeNotesHiddenBefore", UNSET)
+        except PARSE_ERRORS as exc:
+            make_notes_followers_only_before = mismatched(
+                "MeDetailed", "makeNotesFollowersOnlyBefore", _make_notes_followers_only_before_raw, exc
+            )
 
-        _instance = d.pop("instance", UNSET)
-        instance: UserLiteInstance | Unset
-        if _instance is UNSET:
-            instance = UNSET
-        else:
-            instance = UserLiteInstance.from_dict(_instance)
+        _make_notes_hidden_before_raw = d.pop("makeNotesHiddenBefore", UNSET)
+        try:
+            make_notes_hidden_before = _make_notes_hidden_before_raw
 
-        _badge_roles = d.pop("badgeRoles", UNSET)
-        badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
-        if _badge_roles is not UNSET:
-            if type(_badge_roles) is not list:
-                raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
-            if _badge_roles:
-                badge_roles = []
-                for badge_roles_item_data in _badge_roles:
-                    badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+        except PARSE_ERRORS as exc:
+            make_notes_hidden_before = mismatched(
+                "MeDetailed", "makeNotesHiddenBefore", _make_notes_hidden_before_raw, exc
+            )
 
-                    badge_roles.append(badge_roles_item)
+        _instance_raw = d.pop("instance", UNSET)
+        try:
+            _instance = _instance_raw
+            instance: UserLiteInstance | Unset
+            if _instance is UNSET:
+                instance = UNSET
             else:
-                badge_roles = _badge_roles
+                instance = UserLiteInstance.from_dict(_instance)
+
+        except PARSE_ERRORS as exc:
+            instance = mismatched("MeDetailed", "instance", _instance_raw, exc)
+
+        _badge_roles_raw = d.pop("badgeRoles", UNSET)
+        try:
+            _badge_roles = _badge_roles_raw
+            badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
+            if _badge_roles is not UNSET:
+                if type(_badge_roles) is not list:
+                    raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
+                if _badge_roles:
+                    badge_roles = []
+                    for badge_roles_item_data in _badge_roles:
+                        try:
+                            badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            badge_roles_item = mismatched(
+                                "badgeRoles", index_of(_badge_roles, badge_roles_item_data), badge_roles_item_data, exc
+                            )
+                        badge_roles.append(badge_roles_item)
+                else:
+                    badge_roles = _badge_roles
+
+        except PARSE_ERRORS as exc:
+            badge_roles = mismatched("MeDetailed", "badgeRoles", _badge_roles_raw, exc)
 
         moderation_note = d.pop("moderationNote", UNSET)
 
@@ -1957,34 +2295,72 @@ class MeDetailed:
 
         is_renote_muted = d.pop("isRenoteMuted", UNSET)
 
-        _notify = d.pop("notify", UNSET)
-        notify: UserDetailedNotMeOnlyNotify | Unset
-        if _notify is UNSET:
-            notify = UNSET
-        else:
-            notify = check_user_detailed_not_me_only_notify(_notify)
+        _notify_raw = d.pop("notify", UNSET)
+        try:
+            _notify = _notify_raw
+            notify: UserDetailedNotMeOnlyNotify | Unset
+            if _notify is UNSET:
+                notify = UNSET
+            else:
+                notify = check_user_detailed_not_me_only_notify(_notify)
+
+        except PARSE_ERRORS as exc:
+            notify = mismatched("MeDetailed", "notify", _notify_raw, exc)
 
         with_replies = d.pop("withReplies", UNSET)
 
-        email = d.pop("email", UNSET)
+        _email_raw = d.pop("email", UNSET)
+        try:
+            email = _email_raw
 
-        email_verified = d.pop("emailVerified", UNSET)
+        except PARSE_ERRORS as exc:
+            email = mismatched("MeDetailed", "email", _email_raw, exc)
 
-        _security_keys_list = d.pop("securityKeysList", UNSET)
-        security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
-        if _security_keys_list is not UNSET:
-            if type(_security_keys_list) is not list:
-                raise TypeError(f"securityKeysList: expected a list, not {type(_security_keys_list).__name__}")
-            if _security_keys_list:
-                security_keys_list = []
-                for security_keys_list_item_data in _security_keys_list:
-                    security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(security_keys_list_item_data)
+        _email_verified_raw = d.pop("emailVerified", UNSET)
+        try:
+            email_verified = _email_verified_raw
 
-                    security_keys_list.append(security_keys_list_item)
-            else:
-                security_keys_list = _security_keys_list
+        except PARSE_ERRORS as exc:
+            email_verified = mismatched("MeDetailed", "emailVerified", _email_verified_raw, exc)
 
-        muting_notification_types: list[str] = d.pop("mutingNotificationTypes", UNSET)
+        _security_keys_list_raw = d.pop("securityKeysList", UNSET)
+        try:
+            _security_keys_list = _security_keys_list_raw
+            security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
+            if _security_keys_list is not UNSET:
+                if type(_security_keys_list) is not list:
+                    raise TypeError(f"securityKeysList: expected a list, not {type(_security_keys_list).__name__}")
+                if _security_keys_list:
+                    security_keys_list = []
+                    for security_keys_list_item_data in _security_keys_list:
+                        try:
+                            security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(
+                                security_keys_list_item_data
+                            )
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            security_keys_list_item = mismatched(
+                                "securityKeysList",
+                                index_of(_security_keys_list, security_keys_list_item_data),
+                                security_keys_list_item_data,
+                                exc,
+                            )
+                        security_keys_list.append(security_keys_list_item)
+                else:
+                    security_keys_list = _security_keys_list
+
+        except PARSE_ERRORS as exc:
+            security_keys_list = mismatched("MeDetailed", "securityKeysList", _security_keys_list_raw, exc)
+
+        _muting_notification_types_raw = d.pop("mutingNotificationTypes", UNSET)
+        try:
+            muting_notification_types: list[str] = _muting_notification_types_raw
+
+        except PARSE_ERRORS as exc:
+            muting_notification_types = mismatched(
+                "MeDetailed", "mutingNotificationTypes", _muting_notification_types_raw, exc
+            )
 
         if d:
             unknown_properties("MeDetailed", d)

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -323,8 +326,17 @@ class MeDetailedOnly:
             if _unread_announcements:
                 unread_announcements = []
                 for unread_announcements_item_data in _unread_announcements:
-                    unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+                    try:
+                        unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        unread_announcements_item = mismatched(
+                            "unreadAnnouncements",
+                            index_of(_unread_announcements, unread_announcements_item_data),
+                            unread_announcements_item_data,
+                            exc,
+                        )
                     unread_announcements.append(unread_announcements_item)
             else:
                 unread_announcements = _unread_announcements
@@ -350,8 +362,14 @@ class MeDetailedOnly:
             if _muted_words:
                 muted_words = []
                 for muted_words_item_data in _muted_words:
-                    muted_words_item: list[str] = muted_words_item_data
+                    try:
+                        muted_words_item: list[str] = muted_words_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        muted_words_item = mismatched(
+                            "mutedWords", index_of(_muted_words, muted_words_item_data), muted_words_item_data, exc
+                        )
                     muted_words.append(muted_words_item)
             else:
                 muted_words = _muted_words
@@ -365,8 +383,17 @@ class MeDetailedOnly:
             if _hard_muted_words:
                 hard_muted_words = []
                 for hard_muted_words_item_data in _hard_muted_words:
-                    hard_muted_words_item: list[str] = hard_muted_words_item_data
+                    try:
+                        hard_muted_words_item: list[str] = hard_muted_words_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        hard_muted_words_item = mismatched(
+                            "hardMutedWords",
+                            index_of(_hard_muted_words, hard_muted_words_item_data),
+                            hard_muted_words_item_data,
+                            exc,
+                        )
                     hard_muted_words.append(hard_muted_words_item)
             else:
                 hard_muted_words = _hard_muted_words
@@ -394,8 +421,14 @@ class MeDetailedOnly:
             if _achievements:
                 achievements = []
                 for achievements_item_data in _achievements:
-                    achievements_item = Achievement.from_dict(achievements_item_data)
+                    try:
+                        achievements_item = Achievement.from_dict(achievements_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        achievements_item = mismatched(
+                            "achievements", index_of(_achievements, achievements_item_data), achievements_item_data, exc
+                        )
                     achievements.append(achievements_item)
             else:
                 achievements = _achievements
@@ -440,10 +473,19 @@ class MeDetailedOnly:
                 if _security_keys_list:
                     security_keys_list = []
                     for security_keys_list_item_data in _security_keys_list:
-                        security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(
-                            security_keys_list_item_data
-                        )
+                        try:
+                            security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(
+                                security_keys_list_item_data
+                            )
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            security_keys_list_item = mismatched(
+                                "securityKeysList",
+                                index_of(_security_keys_list, security_keys_list_item_data),
+                                security_keys_list_item_data,
+                                exc,
+                            )
                         security_keys_list.append(security_keys_list_item)
                 else:
                     security_keys_list = _security_keys_list
@@ -461,10 +503,10 @@ class MeDetailedOnly:
             else:
                 _model.muting_notification_types = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("MeDetailedOnly", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _MEDETAILEDONLY_KEYS}
@@ -489,8 +531,12 @@ class MeDetailedOnly:
         d = dict(src_dict)
         _avatar_id_raw = d.pop("avatarId", UNSET)
         if _avatar_id_raw is not UNSET:
-            avatar_id = _avatar_id_raw
+            try:
+                avatar_id = _avatar_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                avatar_id = mismatched("MeDetailedOnly", "avatarId", _avatar_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "avatarId")
@@ -498,8 +544,12 @@ class MeDetailedOnly:
 
         _banner_id_raw = d.pop("bannerId", UNSET)
         if _banner_id_raw is not UNSET:
-            banner_id = _banner_id_raw
+            try:
+                banner_id = _banner_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_id = mismatched("MeDetailedOnly", "bannerId", _banner_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "bannerId")
@@ -507,8 +557,12 @@ class MeDetailedOnly:
 
         _followed_message_raw = d.pop("followedMessage", UNSET)
         if _followed_message_raw is not UNSET:
-            followed_message = _followed_message_raw
+            try:
+                followed_message = _followed_message_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followed_message = mismatched("MeDetailedOnly", "followedMessage", _followed_message_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "followedMessage")
@@ -576,13 +630,19 @@ class MeDetailedOnly:
 
         _two_factor_backup_codes_stock_raw = d.pop("twoFactorBackupCodesStock", UNSET)
         if _two_factor_backup_codes_stock_raw is not UNSET:
-            _two_factor_backup_codes_stock = _two_factor_backup_codes_stock_raw
-            two_factor_backup_codes_stock = (
-                _two_factor_backup_codes_stock
-                if _two_factor_backup_codes_stock in {"full", "none", "partial"}
-                else check_me_detailed_only_two_factor_backup_codes_stock(_two_factor_backup_codes_stock)
-            )
+            try:
+                _two_factor_backup_codes_stock = _two_factor_backup_codes_stock_raw
+                two_factor_backup_codes_stock = (
+                    _two_factor_backup_codes_stock
+                    if _two_factor_backup_codes_stock in {"full", "none", "partial"}
+                    else check_me_detailed_only_two_factor_backup_codes_stock(_two_factor_backup_codes_stock)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                two_factor_backup_codes_stock = mismatched(
+                    "MeDetailedOnly", "twoFactorBackupCodesStock", _two_factor_backup_codes_stock_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "twoFactorBackupCodesStock")
@@ -610,19 +670,34 @@ class MeDetailedOnly:
 
         _unread_announcements_raw = d.pop("unreadAnnouncements", UNSET)
         if _unread_announcements_raw is not UNSET:
-            _unread_announcements = _unread_announcements_raw
-            unread_announcements: list[UnreadAnnouncement]
-            if type(_unread_announcements) is not list:
-                raise TypeError(f"unreadAnnouncements: expected a list, not {type(_unread_announcements).__name__}")
-            if _unread_announcements:
-                unread_announcements = []
-                for unread_announcements_item_data in _unread_announcements:
-                    unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
+            try:
+                _unread_announcements = _unread_announcements_raw
+                unread_announcements: list[UnreadAnnouncement]
+                if type(_unread_announcements) is not list:
+                    raise TypeError(f"unreadAnnouncements: expected a list, not {type(_unread_announcements).__name__}")
+                if _unread_announcements:
+                    unread_announcements = []
+                    for unread_announcements_item_data in _unread_announcements:
+                        try:
+                            unread_announcements_item = UnreadAnnouncement.from_dict(unread_announcements_item_data)
 
-                    unread_announcements.append(unread_announcements_item)
-            else:
-                unread_announcements = _unread_announcements
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            unread_announcements_item = mismatched(
+                                "unreadAnnouncements",
+                                index_of(_unread_announcements, unread_announcements_item_data),
+                                unread_announcements_item_data,
+                                exc,
+                            )
+                        unread_announcements.append(unread_announcements_item)
+                else:
+                    unread_announcements = _unread_announcements
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                unread_announcements = mismatched(
+                    "MeDetailedOnly", "unreadAnnouncements", _unread_announcements_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "unreadAnnouncements")
@@ -660,19 +735,29 @@ class MeDetailedOnly:
 
         _muted_words_raw = d.pop("mutedWords", UNSET)
         if _muted_words_raw is not UNSET:
-            _muted_words = _muted_words_raw
-            muted_words: list[list[str]]
-            if type(_muted_words) is not list:
-                raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
-            if _muted_words:
-                muted_words = []
-                for muted_words_item_data in _muted_words:
-                    muted_words_item: list[str] = muted_words_item_data
+            try:
+                _muted_words = _muted_words_raw
+                muted_words: list[list[str]]
+                if type(_muted_words) is not list:
+                    raise TypeError(f"mutedWords: expected a list, not {type(_muted_words).__name__}")
+                if _muted_words:
+                    muted_words = []
+                    for muted_words_item_data in _muted_words:
+                        try:
+                            muted_words_item: list[str] = muted_words_item_data
 
-                    muted_words.append(muted_words_item)
-            else:
-                muted_words = _muted_words
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            muted_words_item = mismatched(
+                                "mutedWords", index_of(_muted_words, muted_words_item_data), muted_words_item_data, exc
+                            )
+                        muted_words.append(muted_words_item)
+                else:
+                    muted_words = _muted_words
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                muted_words = mismatched("MeDetailedOnly", "mutedWords", _muted_words_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "mutedWords")
@@ -680,19 +765,32 @@ class MeDetailedOnly:
 
         _hard_muted_words_raw = d.pop("hardMutedWords", UNSET)
         if _hard_muted_words_raw is not UNSET:
-            _hard_muted_words = _hard_muted_words_raw
-            hard_muted_words: list[list[str]]
-            if type(_hard_muted_words) is not list:
-                raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
-            if _hard_muted_words:
-                hard_muted_words = []
-                for hard_muted_words_item_data in _hard_muted_words:
-                    hard_muted_words_item: list[str] = hard_muted_words_item_data
+            try:
+                _hard_muted_words = _hard_muted_words_raw
+                hard_muted_words: list[list[str]]
+                if type(_hard_muted_words) is not list:
+                    raise TypeError(f"hardMutedWords: expected a list, not {type(_hard_muted_words).__name__}")
+                if _hard_muted_words:
+                    hard_muted_words = []
+                    for hard_muted_words_item_data in _hard_muted_words:
+                        try:
+                            hard_muted_words_item: list[str] = hard_muted_words_item_data
 
-                    hard_muted_words.append(hard_muted_words_item)
-            else:
-                hard_muted_words = _hard_muted_words
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            hard_muted_words_item = mismatched(
+                                "hardMutedWords",
+                                index_of(_hard_muted_words, hard_muted_words_item_data),
+                                hard_muted_words_item_data,
+                                exc,
+                            )
+                        hard_muted_words.append(hard_muted_words_item)
+                else:
+                    hard_muted_words = _hard_muted_words
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                hard_muted_words = mismatched("MeDetailedOnly", "hardMutedWords", _hard_muted_words_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "hardMutedWords")
@@ -700,8 +798,12 @@ class MeDetailedOnly:
 
         _muted_instances_raw = d.pop("mutedInstances", UNSET)
         if _muted_instances_raw is not UNSET:
-            muted_instances: list[str] = _muted_instances_raw
+            try:
+                muted_instances: list[str] = _muted_instances_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                muted_instances = mismatched("MeDetailedOnly", "mutedInstances", _muted_instances_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "mutedInstances")
@@ -709,10 +811,16 @@ class MeDetailedOnly:
 
         _notification_recieve_config_raw = d.pop("notificationRecieveConfig", UNSET)
         if _notification_recieve_config_raw is not UNSET:
-            notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
-                _notification_recieve_config_raw
-            )
+            try:
+                notification_recieve_config = MeDetailedOnlyNotificationRecieveConfig.from_dict(
+                    _notification_recieve_config_raw
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                notification_recieve_config = mismatched(
+                    "MeDetailedOnly", "notificationRecieveConfig", _notification_recieve_config_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "notificationRecieveConfig")
@@ -720,8 +828,14 @@ class MeDetailedOnly:
 
         _email_notification_types_raw = d.pop("emailNotificationTypes", UNSET)
         if _email_notification_types_raw is not UNSET:
-            email_notification_types: list[str] = _email_notification_types_raw
+            try:
+                email_notification_types: list[str] = _email_notification_types_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                email_notification_types = mismatched(
+                    "MeDetailedOnly", "emailNotificationTypes", _email_notification_types_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "emailNotificationTypes")
@@ -729,19 +843,32 @@ class MeDetailedOnly:
 
         _achievements_raw = d.pop("achievements", UNSET)
         if _achievements_raw is not UNSET:
-            _achievements = _achievements_raw
-            achievements: list[Achievement]
-            if type(_achievements) is not list:
-                raise TypeError(f"achievements: expected a list, not {type(_achievements).__name__}")
-            if _achievements:
-                achievements = []
-                for achievements_item_data in _achievements:
-                    achievements_item = Achievement.from_dict(achievements_item_data)
+            try:
+                _achievements = _achievements_raw
+                achievements: list[Achievement]
+                if type(_achievements) is not list:
+                    raise TypeError(f"achievements: expected a list, not {type(_achievements).__name__}")
+                if _achievements:
+                    achievements = []
+                    for achievements_item_data in _achievements:
+                        try:
+                            achievements_item = Achievement.from_dict(achievements_item_data)
 
-                    achievements.append(achievements_item)
-            else:
-                achievements = _achievements
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            achievements_item = mismatched(
+                                "achievements",
+                                index_of(_achievements, achievements_item_data),
+                                achievements_item_data,
+                                exc,
+                            )
+                        achievements.append(achievements_item)
+                else:
+                    achievements = _achievements
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                achievements = mismatched("MeDetailedOnly", "achievements", _achievements_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "achievements")
@@ -754,8 +881,12 @@ class MeDetailedOnly:
 
         _policies_raw = d.pop("policies", UNSET)
         if _policies_raw is not UNSET:
-            policies = RolePolicies.from_dict(_policies_raw)
+            try:
+                policies = RolePolicies.from_dict(_policies_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                policies = mismatched("MeDetailedOnly", "policies", _policies_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "policies")
@@ -776,25 +907,58 @@ class MeDetailedOnly:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnly", "securityKeys")
 
-        email = d.pop("email", UNSET)
+        _email_raw = d.pop("email", UNSET)
+        try:
+            email = _email_raw
 
-        email_verified = d.pop("emailVerified", UNSET)
+        except PARSE_ERRORS as exc:
+            email = mismatched("MeDetailedOnly", "email", _email_raw, exc)
 
-        _security_keys_list = d.pop("securityKeysList", UNSET)
-        security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
-        if _security_keys_list is not UNSET:
-            if type(_security_keys_list) is not list:
-                raise TypeError(f"securityKeysList: expected a list, not {type(_security_keys_list).__name__}")
-            if _security_keys_list:
-                security_keys_list = []
-                for security_keys_list_item_data in _security_keys_list:
-                    security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(security_keys_list_item_data)
+        _email_verified_raw = d.pop("emailVerified", UNSET)
+        try:
+            email_verified = _email_verified_raw
 
-                    security_keys_list.append(security_keys_list_item)
-            else:
-                security_keys_list = _security_keys_list
+        except PARSE_ERRORS as exc:
+            email_verified = mismatched("MeDetailedOnly", "emailVerified", _email_verified_raw, exc)
 
-        muting_notification_types: list[str] = d.pop("mutingNotificationTypes", UNSET)
+        _security_keys_list_raw = d.pop("securityKeysList", UNSET)
+        try:
+            _security_keys_list = _security_keys_list_raw
+            security_keys_list: list[MeDetailedOnlySecurityKeysListItem] | Unset = UNSET
+            if _security_keys_list is not UNSET:
+                if type(_security_keys_list) is not list:
+                    raise TypeError(f"securityKeysList: expected a list, not {type(_security_keys_list).__name__}")
+                if _security_keys_list:
+                    security_keys_list = []
+                    for security_keys_list_item_data in _security_keys_list:
+                        try:
+                            security_keys_list_item = MeDetailedOnlySecurityKeysListItem.from_dict(
+                                security_keys_list_item_data
+                            )
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            security_keys_list_item = mismatched(
+                                "securityKeysList",
+                                index_of(_security_keys_list, security_keys_list_item_data),
+                                security_keys_list_item_data,
+                                exc,
+                            )
+                        security_keys_list.append(security_keys_list_item)
+                else:
+                    security_keys_list = _security_keys_list
+
+        except PARSE_ERRORS as exc:
+            security_keys_list = mismatched("MeDetailedOnly", "securityKeysList", _security_keys_list_raw, exc)
+
+        _muting_notification_types_raw = d.pop("mutingNotificationTypes", UNSET)
+        try:
+            muting_notification_types: list[str] = _muting_notification_types_raw
+
+        except PARSE_ERRORS as exc:
+            muting_notification_types = mismatched(
+                "MeDetailedOnly", "mutingNotificationTypes", _muting_notification_types_raw, exc
+            )
 
         if d:
             unknown_properties("MeDetailedOnly", d)

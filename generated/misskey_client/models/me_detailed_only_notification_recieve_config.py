@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     parse_union,
@@ -1442,10 +1444,10 @@ class MeDetailedOnlyNotificationRecieveConfig:
             else:
                 _model.export_completed = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("MeDetailedOnlyNotificationRecieveConfig", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _MEDETAILEDONLYNOTIFICATIONRECIEVECONFIG_KEYS}
@@ -1468,802 +1470,955 @@ class MeDetailedOnlyNotificationRecieveConfig:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
+        _note_raw = d.pop("note", UNSET)
+        try:
 
-        def _parse_note(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigNoteType0 | MeDetailedOnlyNotificationRecieveConfigNoteType1 | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                note_type_0 = MeDetailedOnlyNotificationRecieveConfigNoteType0.from_dict(data)
-
-                return note_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                note_type_1 = MeDetailedOnlyNotificationRecieveConfigNoteType1.from_dict(data)
-
-                return note_type_1
-
-            return cast(
+            def _parse_note(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigNoteType0
                 | MeDetailedOnlyNotificationRecieveConfigNoteType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    note_type_0 = MeDetailedOnlyNotificationRecieveConfigNoteType0.from_dict(data)
+
+                    return note_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    note_type_1 = MeDetailedOnlyNotificationRecieveConfigNoteType1.from_dict(data)
+
+                    return note_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigNoteType0
+                    | MeDetailedOnlyNotificationRecieveConfigNoteType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        note = _parse_note(d.pop("note", UNSET))
+            note = _parse_note(_note_raw)
 
-        def _parse_follow(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigFollowType0
-            | MeDetailedOnlyNotificationRecieveConfigFollowType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            note = mismatched("MeDetailedOnlyNotificationRecieveConfig", "note", _note_raw, exc)
 
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_type_0 = MeDetailedOnlyNotificationRecieveConfigFollowType0.from_dict(data)
+        _follow_raw = d.pop("follow", UNSET)
+        try:
 
-                return follow_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_type_1 = MeDetailedOnlyNotificationRecieveConfigFollowType1.from_dict(data)
-
-                return follow_type_1
-
-            return cast(
+            def _parse_follow(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigFollowType0
                 | MeDetailedOnlyNotificationRecieveConfigFollowType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_type_0 = MeDetailedOnlyNotificationRecieveConfigFollowType0.from_dict(data)
+
+                    return follow_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_type_1 = MeDetailedOnlyNotificationRecieveConfigFollowType1.from_dict(data)
+
+                    return follow_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigFollowType0
+                    | MeDetailedOnlyNotificationRecieveConfigFollowType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        follow = _parse_follow(d.pop("follow", UNSET))
+            follow = _parse_follow(_follow_raw)
 
-        def _parse_mention(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigMentionType0
-            | MeDetailedOnlyNotificationRecieveConfigMentionType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            follow = mismatched("MeDetailedOnlyNotificationRecieveConfig", "follow", _follow_raw, exc)
 
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                mention_type_0 = MeDetailedOnlyNotificationRecieveConfigMentionType0.from_dict(data)
+        _mention_raw = d.pop("mention", UNSET)
+        try:
 
-                return mention_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                mention_type_1 = MeDetailedOnlyNotificationRecieveConfigMentionType1.from_dict(data)
-
-                return mention_type_1
-
-            return cast(
+            def _parse_mention(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigMentionType0
                 | MeDetailedOnlyNotificationRecieveConfigMentionType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    mention_type_0 = MeDetailedOnlyNotificationRecieveConfigMentionType0.from_dict(data)
+
+                    return mention_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    mention_type_1 = MeDetailedOnlyNotificationRecieveConfigMentionType1.from_dict(data)
+
+                    return mention_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigMentionType0
+                    | MeDetailedOnlyNotificationRecieveConfigMentionType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        mention = _parse_mention(d.pop("mention", UNSET))
+            mention = _parse_mention(_mention_raw)
 
-        def _parse_reply(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigReplyType0
-            | MeDetailedOnlyNotificationRecieveConfigReplyType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            mention = mismatched("MeDetailedOnlyNotificationRecieveConfig", "mention", _mention_raw, exc)
 
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reply_type_0 = MeDetailedOnlyNotificationRecieveConfigReplyType0.from_dict(data)
+        _reply_raw = d.pop("reply", UNSET)
+        try:
 
-                return reply_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reply_type_1 = MeDetailedOnlyNotificationRecieveConfigReplyType1.from_dict(data)
-
-                return reply_type_1
-
-            return cast(
+            def _parse_reply(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigReplyType0
                 | MeDetailedOnlyNotificationRecieveConfigReplyType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reply_type_0 = MeDetailedOnlyNotificationRecieveConfigReplyType0.from_dict(data)
+
+                    return reply_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reply_type_1 = MeDetailedOnlyNotificationRecieveConfigReplyType1.from_dict(data)
+
+                    return reply_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigReplyType0
+                    | MeDetailedOnlyNotificationRecieveConfigReplyType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        reply = _parse_reply(d.pop("reply", UNSET))
+            reply = _parse_reply(_reply_raw)
 
-        def _parse_renote(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigRenoteType0
-            | MeDetailedOnlyNotificationRecieveConfigRenoteType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            reply = mismatched("MeDetailedOnlyNotificationRecieveConfig", "reply", _reply_raw, exc)
 
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                renote_type_0 = MeDetailedOnlyNotificationRecieveConfigRenoteType0.from_dict(data)
+        _renote_raw = d.pop("renote", UNSET)
+        try:
 
-                return renote_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                renote_type_1 = MeDetailedOnlyNotificationRecieveConfigRenoteType1.from_dict(data)
-
-                return renote_type_1
-
-            return cast(
+            def _parse_renote(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigRenoteType0
                 | MeDetailedOnlyNotificationRecieveConfigRenoteType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    renote_type_0 = MeDetailedOnlyNotificationRecieveConfigRenoteType0.from_dict(data)
+
+                    return renote_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    renote_type_1 = MeDetailedOnlyNotificationRecieveConfigRenoteType1.from_dict(data)
+
+                    return renote_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigRenoteType0
+                    | MeDetailedOnlyNotificationRecieveConfigRenoteType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        renote = _parse_renote(d.pop("renote", UNSET))
+            renote = _parse_renote(_renote_raw)
 
-        def _parse_quote(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigQuoteType0
-            | MeDetailedOnlyNotificationRecieveConfigQuoteType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            renote = mismatched("MeDetailedOnlyNotificationRecieveConfig", "renote", _renote_raw, exc)
 
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                quote_type_0 = MeDetailedOnlyNotificationRecieveConfigQuoteType0.from_dict(data)
+        _quote_raw = d.pop("quote", UNSET)
+        try:
 
-                return quote_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                quote_type_1 = MeDetailedOnlyNotificationRecieveConfigQuoteType1.from_dict(data)
-
-                return quote_type_1
-
-            return cast(
+            def _parse_quote(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigQuoteType0
                 | MeDetailedOnlyNotificationRecieveConfigQuoteType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    quote_type_0 = MeDetailedOnlyNotificationRecieveConfigQuoteType0.from_dict(data)
+
+                    return quote_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    quote_type_1 = MeDetailedOnlyNotificationRecieveConfigQuoteType1.from_dict(data)
+
+                    return quote_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigQuoteType0
+                    | MeDetailedOnlyNotificationRecieveConfigQuoteType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        quote = _parse_quote(d.pop("quote", UNSET))
+            quote = _parse_quote(_quote_raw)
 
-        def _parse_reaction(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigReactionType0
-            | MeDetailedOnlyNotificationRecieveConfigReactionType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            quote = mismatched("MeDetailedOnlyNotificationRecieveConfig", "quote", _quote_raw, exc)
 
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reaction_type_0 = MeDetailedOnlyNotificationRecieveConfigReactionType0.from_dict(data)
+        _reaction_raw = d.pop("reaction", UNSET)
+        try:
 
-                return reaction_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                reaction_type_1 = MeDetailedOnlyNotificationRecieveConfigReactionType1.from_dict(data)
-
-                return reaction_type_1
-
-            return cast(
+            def _parse_reaction(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigReactionType0
                 | MeDetailedOnlyNotificationRecieveConfigReactionType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reaction_type_0 = MeDetailedOnlyNotificationRecieveConfigReactionType0.from_dict(data)
+
+                    return reaction_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    reaction_type_1 = MeDetailedOnlyNotificationRecieveConfigReactionType1.from_dict(data)
+
+                    return reaction_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigReactionType0
+                    | MeDetailedOnlyNotificationRecieveConfigReactionType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        reaction = _parse_reaction(d.pop("reaction", UNSET))
+            reaction = _parse_reaction(_reaction_raw)
 
-        def _parse_poll_ended(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigPollEndedType0
-            | MeDetailedOnlyNotificationRecieveConfigPollEndedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            reaction = mismatched("MeDetailedOnlyNotificationRecieveConfig", "reaction", _reaction_raw, exc)
 
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                poll_ended_type_0 = MeDetailedOnlyNotificationRecieveConfigPollEndedType0.from_dict(data)
+        _poll_ended_raw = d.pop("pollEnded", UNSET)
+        try:
 
-                return poll_ended_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                poll_ended_type_1 = MeDetailedOnlyNotificationRecieveConfigPollEndedType1.from_dict(data)
-
-                return poll_ended_type_1
-
-            return cast(
+            def _parse_poll_ended(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigPollEndedType0
                 | MeDetailedOnlyNotificationRecieveConfigPollEndedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    poll_ended_type_0 = MeDetailedOnlyNotificationRecieveConfigPollEndedType0.from_dict(data)
+
+                    return poll_ended_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    poll_ended_type_1 = MeDetailedOnlyNotificationRecieveConfigPollEndedType1.from_dict(data)
+
+                    return poll_ended_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigPollEndedType0
+                    | MeDetailedOnlyNotificationRecieveConfigPollEndedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
-
-        poll_ended = _parse_poll_ended(d.pop("pollEnded", UNSET))
-
-        def _parse_scheduled_note_posted(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
-            | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_posted_type_0 = (
-                    MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
                 )
 
-                return scheduled_note_posted_type_0
+            poll_ended = _parse_poll_ended(_poll_ended_raw)
 
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_posted_type_1 = (
-                    MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
-                )
+        except PARSE_ERRORS as exc:
+            poll_ended = mismatched("MeDetailedOnlyNotificationRecieveConfig", "pollEnded", _poll_ended_raw, exc)
 
-                return scheduled_note_posted_type_1
+        _scheduled_note_posted_raw = d.pop("scheduledNotePosted", UNSET)
+        try:
 
-            return cast(
+            def _parse_scheduled_note_posted(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
                 | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_posted_type_0 = (
+                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
+                    )
+
+                    return scheduled_note_posted_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_posted_type_1 = (
+                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
+                    )
+
+                    return scheduled_note_posted_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
+                    | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            scheduled_note_posted = _parse_scheduled_note_posted(_scheduled_note_posted_raw)
+
+        except PARSE_ERRORS as exc:
+            scheduled_note_posted = mismatched(
+                "MeDetailedOnlyNotificationRecieveConfig", "scheduledNotePosted", _scheduled_note_posted_raw, exc
             )
 
-        scheduled_note_posted = _parse_scheduled_note_posted(d.pop("scheduledNotePosted", UNSET))
+        _scheduled_note_post_failed_raw = d.pop("scheduledNotePostFailed", UNSET)
+        try:
 
-        def _parse_scheduled_note_post_failed(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
-            | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_post_failed_type_0 = (
-                    MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
-                )
-
-                return scheduled_note_post_failed_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                scheduled_note_post_failed_type_1 = (
-                    MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
-                )
-
-                return scheduled_note_post_failed_type_1
-
-            return cast(
+            def _parse_scheduled_note_post_failed(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
                 | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_post_failed_type_0 = (
+                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
+                    )
+
+                    return scheduled_note_post_failed_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    scheduled_note_post_failed_type_1 = (
+                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
+                    )
+
+                    return scheduled_note_post_failed_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
+                    | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            scheduled_note_post_failed = _parse_scheduled_note_post_failed(_scheduled_note_post_failed_raw)
+
+        except PARSE_ERRORS as exc:
+            scheduled_note_post_failed = mismatched(
+                "MeDetailedOnlyNotificationRecieveConfig",
+                "scheduledNotePostFailed",
+                _scheduled_note_post_failed_raw,
+                exc,
             )
 
-        scheduled_note_post_failed = _parse_scheduled_note_post_failed(d.pop("scheduledNotePostFailed", UNSET))
+        _receive_follow_request_raw = d.pop("receiveFollowRequest", UNSET)
+        try:
 
-        def _parse_receive_follow_request(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
-            | MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                receive_follow_request_type_0 = (
-                    MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
-                )
-
-                return receive_follow_request_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                receive_follow_request_type_1 = (
-                    MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
-                )
-
-                return receive_follow_request_type_1
-
-            return cast(
+            def _parse_receive_follow_request(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
                 | MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    receive_follow_request_type_0 = (
+                        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
+                    )
+
+                    return receive_follow_request_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    receive_follow_request_type_1 = (
+                        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
+                    )
+
+                    return receive_follow_request_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
+                    | MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            receive_follow_request = _parse_receive_follow_request(_receive_follow_request_raw)
+
+        except PARSE_ERRORS as exc:
+            receive_follow_request = mismatched(
+                "MeDetailedOnlyNotificationRecieveConfig", "receiveFollowRequest", _receive_follow_request_raw, exc
             )
 
-        receive_follow_request = _parse_receive_follow_request(d.pop("receiveFollowRequest", UNSET))
+        _follow_request_accepted_raw = d.pop("followRequestAccepted", UNSET)
+        try:
 
-        def _parse_follow_request_accepted(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
-            | MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_request_accepted_type_0 = (
-                    MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
-                )
-
-                return follow_request_accepted_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                follow_request_accepted_type_1 = (
-                    MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
-                )
-
-                return follow_request_accepted_type_1
-
-            return cast(
+            def _parse_follow_request_accepted(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
                 | MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_request_accepted_type_0 = (
+                        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
+                    )
+
+                    return follow_request_accepted_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    follow_request_accepted_type_1 = (
+                        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
+                    )
+
+                    return follow_request_accepted_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
+                    | MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            follow_request_accepted = _parse_follow_request_accepted(_follow_request_accepted_raw)
+
+        except PARSE_ERRORS as exc:
+            follow_request_accepted = mismatched(
+                "MeDetailedOnlyNotificationRecieveConfig", "followRequestAccepted", _follow_request_accepted_raw, exc
             )
 
-        follow_request_accepted = _parse_follow_request_accepted(d.pop("followRequestAccepted", UNSET))
+        _role_assigned_raw = d.pop("roleAssigned", UNSET)
+        try:
 
-        def _parse_role_assigned(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
-            | MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                role_assigned_type_0 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
-
-                return role_assigned_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                role_assigned_type_1 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
-
-                return role_assigned_type_1
-
-            return cast(
+            def _parse_role_assigned(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
                 | MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    role_assigned_type_0 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
+
+                    return role_assigned_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    role_assigned_type_1 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
+
+                    return role_assigned_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
+                    | MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            role_assigned = _parse_role_assigned(_role_assigned_raw)
+
+        except PARSE_ERRORS as exc:
+            role_assigned = mismatched(
+                "MeDetailedOnlyNotificationRecieveConfig", "roleAssigned", _role_assigned_raw, exc
             )
 
-        role_assigned = _parse_role_assigned(d.pop("roleAssigned", UNSET))
+        _chat_room_invitation_received_raw = d.pop("chatRoomInvitationReceived", UNSET)
+        try:
 
-        def _parse_chat_room_invitation_received(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
-            | MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                chat_room_invitation_received_type_0 = (
-                    MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
-                )
-
-                return chat_room_invitation_received_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                chat_room_invitation_received_type_1 = (
-                    MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
-                )
-
-                return chat_room_invitation_received_type_1
-
-            return cast(
+            def _parse_chat_room_invitation_received(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
                 | MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    chat_room_invitation_received_type_0 = (
+                        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
+                    )
+
+                    return chat_room_invitation_received_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    chat_room_invitation_received_type_1 = (
+                        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
+                    )
+
+                    return chat_room_invitation_received_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
+                    | MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            chat_room_invitation_received = _parse_chat_room_invitation_received(_chat_room_invitation_received_raw)
+
+        except PARSE_ERRORS as exc:
+            chat_room_invitation_received = mismatched(
+                "MeDetailedOnlyNotificationRecieveConfig",
+                "chatRoomInvitationReceived",
+                _chat_room_invitation_received_raw,
+                exc,
             )
 
-        chat_room_invitation_received = _parse_chat_room_invitation_received(d.pop("chatRoomInvitationReceived", UNSET))
+        _achievement_earned_raw = d.pop("achievementEarned", UNSET)
+        try:
 
-        def _parse_achievement_earned(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
-            | MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                achievement_earned_type_0 = MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0.from_dict(
-                    data
-                )
-
-                return achievement_earned_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                achievement_earned_type_1 = MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1.from_dict(
-                    data
-                )
-
-                return achievement_earned_type_1
-
-            return cast(
+            def _parse_achievement_earned(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
                 | MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    achievement_earned_type_0 = MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0.from_dict(
+                        data
+                    )
+
+                    return achievement_earned_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    achievement_earned_type_1 = MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1.from_dict(
+                        data
+                    )
+
+                    return achievement_earned_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
+                    | MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
+                )
+
+            achievement_earned = _parse_achievement_earned(_achievement_earned_raw)
+
+        except PARSE_ERRORS as exc:
+            achievement_earned = mismatched(
+                "MeDetailedOnlyNotificationRecieveConfig", "achievementEarned", _achievement_earned_raw, exc
             )
 
-        achievement_earned = _parse_achievement_earned(d.pop("achievementEarned", UNSET))
+        _app_raw = d.pop("app", UNSET)
+        try:
 
-        def _parse_app(
-            data: object,
-        ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset:
-            if isinstance(data, Unset):
-                return data
-
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                app_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
-
-                return app_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                app_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
-
-                return app_type_1
-
-            return cast(
+            def _parse_app(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigAppType0
                 | MeDetailedOnlyNotificationRecieveConfigAppType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    app_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
+
+                    return app_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    app_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
+
+                    return app_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        app = _parse_app(d.pop("app", UNSET))
+            app = _parse_app(_app_raw)
 
-        def _parse_test(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigTestType0 | MeDetailedOnlyNotificationRecieveConfigTestType1 | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            app = mismatched("MeDetailedOnlyNotificationRecieveConfig", "app", _app_raw, exc)
 
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                test_type_0 = MeDetailedOnlyNotificationRecieveConfigTestType0.from_dict(data)
+        _test_raw = d.pop("test", UNSET)
+        try:
 
-                return test_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                test_type_1 = MeDetailedOnlyNotificationRecieveConfigTestType1.from_dict(data)
-
-                return test_type_1
-
-            return cast(
+            def _parse_test(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigTestType0
                 | MeDetailedOnlyNotificationRecieveConfigTestType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    test_type_0 = MeDetailedOnlyNotificationRecieveConfigTestType0.from_dict(data)
+
+                    return test_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    test_type_1 = MeDetailedOnlyNotificationRecieveConfigTestType1.from_dict(data)
+
+                    return test_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigTestType0
+                    | MeDetailedOnlyNotificationRecieveConfigTestType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        test = _parse_test(d.pop("test", UNSET))
+            test = _parse_test(_test_raw)
 
-        def _parse_login(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigLoginType0
-            | MeDetailedOnlyNotificationRecieveConfigLoginType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            test = mismatched("MeDetailedOnlyNotificationRecieveConfig", "test", _test_raw, exc)
 
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                login_type_0 = MeDetailedOnlyNotificationRecieveConfigLoginType0.from_dict(data)
+        _login_raw = d.pop("login", UNSET)
+        try:
 
-                return login_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                login_type_1 = MeDetailedOnlyNotificationRecieveConfigLoginType1.from_dict(data)
-
-                return login_type_1
-
-            return cast(
+            def _parse_login(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigLoginType0
                 | MeDetailedOnlyNotificationRecieveConfigLoginType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    login_type_0 = MeDetailedOnlyNotificationRecieveConfigLoginType0.from_dict(data)
+
+                    return login_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    login_type_1 = MeDetailedOnlyNotificationRecieveConfigLoginType1.from_dict(data)
+
+                    return login_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigLoginType0
+                    | MeDetailedOnlyNotificationRecieveConfigLoginType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        login = _parse_login(d.pop("login", UNSET))
+            login = _parse_login(_login_raw)
 
-        def _parse_create_token(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
-            | MeDetailedOnlyNotificationRecieveConfigCreateTokenType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            login = mismatched("MeDetailedOnlyNotificationRecieveConfig", "login", _login_raw, exc)
 
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                create_token_type_0 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType0.from_dict(data)
+        _create_token_raw = d.pop("createToken", UNSET)
+        try:
 
-                return create_token_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                create_token_type_1 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType1.from_dict(data)
-
-                return create_token_type_1
-
-            return cast(
+            def _parse_create_token(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
                 | MeDetailedOnlyNotificationRecieveConfigCreateTokenType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    create_token_type_0 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType0.from_dict(data)
+
+                    return create_token_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    create_token_type_1 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType1.from_dict(data)
+
+                    return create_token_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
+                    | MeDetailedOnlyNotificationRecieveConfigCreateTokenType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
                     ),
-                ),
-            )
+                )
 
-        create_token = _parse_create_token(d.pop("createToken", UNSET))
+            create_token = _parse_create_token(_create_token_raw)
 
-        def _parse_export_completed(
-            data: object,
-        ) -> (
-            MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
-            | MeDetailedOnlyNotificationRecieveConfigExportCompletedType1
-            | Unset
-        ):
-            if isinstance(data, Unset):
-                return data
+        except PARSE_ERRORS as exc:
+            create_token = mismatched("MeDetailedOnlyNotificationRecieveConfig", "createToken", _create_token_raw, exc)
 
-            def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType0:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                export_completed_type_0 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType0.from_dict(data)
+        _export_completed_raw = d.pop("exportCompleted", UNSET)
+        try:
 
-                return export_completed_type_0
-
-            def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType1:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                export_completed_type_1 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType1.from_dict(data)
-
-                return export_completed_type_1
-
-            return cast(
+            def _parse_export_completed(
+                data: object,
+            ) -> (
                 MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
                 | MeDetailedOnlyNotificationRecieveConfigExportCompletedType1
-                | Unset,
-                parse_union(
-                    data,
-                    (
-                        _try_0,
-                        _try_1,
-                    ),
-                ),
-            )
+                | Unset
+            ):
+                if isinstance(data, Unset):
+                    return data
 
-        export_completed = _parse_export_completed(d.pop("exportCompleted", UNSET))
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType0:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    export_completed_type_0 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType0.from_dict(
+                        data
+                    )
+
+                    return export_completed_type_0
+
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType1:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    export_completed_type_1 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType1.from_dict(
+                        data
+                    )
+
+                    return export_completed_type_1
+
+                return cast(
+                    MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
+                    | MeDetailedOnlyNotificationRecieveConfigExportCompletedType1
+                    | Unset,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
+                    ),
+                )
+
+            export_completed = _parse_export_completed(_export_completed_raw)
+
+        except PARSE_ERRORS as exc:
+            export_completed = mismatched(
+                "MeDetailedOnlyNotificationRecieveConfig", "exportCompleted", _export_completed_raw, exc
+            )
 
         if d:
             unknown_properties("MeDetailedOnlyNotificationRecieveConfig", d)

@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -67,10 +69,10 @@ class MeDetailedOnlySecurityKeysListItem:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("MeDetailedOnlySecurityKeysListItem", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _MEDETAILEDONLYSECURITYKEYSLISTITEM_KEYS}
@@ -105,8 +107,12 @@ class MeDetailedOnlySecurityKeysListItem:
 
         _last_used_raw = d.pop("lastUsed", UNSET)
         if _last_used_raw is not UNSET:
-            last_used = parse_datetime(_last_used_raw)
+            try:
+                last_used = parse_datetime(_last_used_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                last_used = mismatched("MeDetailedOnlySecurityKeysListItem", "lastUsed", _last_used_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MeDetailedOnlySecurityKeysListItem", "lastUsed")

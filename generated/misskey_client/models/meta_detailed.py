@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -454,8 +457,12 @@ class MetaDetailed:
             if _ads:
                 ads = []
                 for ads_item_data in _ads:
-                    ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
+                    try:
+                        ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        ads_item = mismatched("ads", index_of(_ads, ads_item_data), ads_item_data, exc)
                     ads.append(ads_item)
             else:
                 ads = _ads
@@ -555,10 +562,10 @@ class MetaDetailed:
             else:
                 _model.features = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("MetaDetailed", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _METADETAILED_KEYS}
@@ -583,8 +590,12 @@ class MetaDetailed:
         d = dict(src_dict)
         _maintainer_name_raw = d.pop("maintainerName", UNSET)
         if _maintainer_name_raw is not UNSET:
-            maintainer_name = _maintainer_name_raw
+            try:
+                maintainer_name = _maintainer_name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                maintainer_name = mismatched("MetaDetailed", "maintainerName", _maintainer_name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "maintainerName")
@@ -592,8 +603,12 @@ class MetaDetailed:
 
         _maintainer_email_raw = d.pop("maintainerEmail", UNSET)
         if _maintainer_email_raw is not UNSET:
-            maintainer_email = _maintainer_email_raw
+            try:
+                maintainer_email = _maintainer_email_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                maintainer_email = mismatched("MetaDetailed", "maintainerEmail", _maintainer_email_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "maintainerEmail")
@@ -611,8 +626,12 @@ class MetaDetailed:
 
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = _name_raw
+            try:
+                name = _name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("MetaDetailed", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "name")
@@ -620,8 +639,12 @@ class MetaDetailed:
 
         _short_name_raw = d.pop("shortName", UNSET)
         if _short_name_raw is not UNSET:
-            short_name = _short_name_raw
+            try:
+                short_name = _short_name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                short_name = mismatched("MetaDetailed", "shortName", _short_name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "shortName")
@@ -634,8 +657,12 @@ class MetaDetailed:
 
         _description_raw = d.pop("description", UNSET)
         if _description_raw is not UNSET:
-            description = _description_raw
+            try:
+                description = _description_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                description = mismatched("MetaDetailed", "description", _description_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "description")
@@ -643,8 +670,12 @@ class MetaDetailed:
 
         _langs_raw = d.pop("langs", UNSET)
         if _langs_raw is not UNSET:
-            langs: list[str] = _langs_raw
+            try:
+                langs: list[str] = _langs_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                langs = mismatched("MetaDetailed", "langs", _langs_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "langs")
@@ -652,8 +683,12 @@ class MetaDetailed:
 
         _tos_url_raw = d.pop("tosUrl", UNSET)
         if _tos_url_raw is not UNSET:
-            tos_url = _tos_url_raw
+            try:
+                tos_url = _tos_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                tos_url = mismatched("MetaDetailed", "tosUrl", _tos_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "tosUrl")
@@ -661,8 +696,12 @@ class MetaDetailed:
 
         _repository_url_raw = d.pop("repositoryUrl", UNSET)
         if _repository_url_raw is not UNSET:
-            repository_url = _repository_url_raw
+            try:
+                repository_url = _repository_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                repository_url = mismatched("MetaDetailed", "repositoryUrl", _repository_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "repositoryUrl")
@@ -670,8 +709,12 @@ class MetaDetailed:
 
         _feedback_url_raw = d.pop("feedbackUrl", UNSET)
         if _feedback_url_raw is not UNSET:
-            feedback_url = _feedback_url_raw
+            try:
+                feedback_url = _feedback_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                feedback_url = mismatched("MetaDetailed", "feedbackUrl", _feedback_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "feedbackUrl")
@@ -679,8 +722,12 @@ class MetaDetailed:
 
         _default_dark_theme_raw = d.pop("defaultDarkTheme", UNSET)
         if _default_dark_theme_raw is not UNSET:
-            default_dark_theme = _default_dark_theme_raw
+            try:
+                default_dark_theme = _default_dark_theme_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                default_dark_theme = mismatched("MetaDetailed", "defaultDarkTheme", _default_dark_theme_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "defaultDarkTheme")
@@ -688,8 +735,12 @@ class MetaDetailed:
 
         _default_light_theme_raw = d.pop("defaultLightTheme", UNSET)
         if _default_light_theme_raw is not UNSET:
-            default_light_theme = _default_light_theme_raw
+            try:
+                default_light_theme = _default_light_theme_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                default_light_theme = mismatched("MetaDetailed", "defaultLightTheme", _default_light_theme_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "defaultLightTheme")
@@ -697,8 +748,12 @@ class MetaDetailed:
 
         _client_options_raw = d.pop("clientOptions", UNSET)
         if _client_options_raw is not UNSET:
-            client_options = MetaClientOptions.from_dict(_client_options_raw)
+            try:
+                client_options = MetaClientOptions.from_dict(_client_options_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                client_options = mismatched("MetaDetailed", "clientOptions", _client_options_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "clientOptions")
@@ -721,8 +776,12 @@ class MetaDetailed:
 
         _hcaptcha_site_key_raw = d.pop("hcaptchaSiteKey", UNSET)
         if _hcaptcha_site_key_raw is not UNSET:
-            hcaptcha_site_key = _hcaptcha_site_key_raw
+            try:
+                hcaptcha_site_key = _hcaptcha_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                hcaptcha_site_key = mismatched("MetaDetailed", "hcaptchaSiteKey", _hcaptcha_site_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "hcaptchaSiteKey")
@@ -735,8 +794,12 @@ class MetaDetailed:
 
         _mcaptcha_site_key_raw = d.pop("mcaptchaSiteKey", UNSET)
         if _mcaptcha_site_key_raw is not UNSET:
-            mcaptcha_site_key = _mcaptcha_site_key_raw
+            try:
+                mcaptcha_site_key = _mcaptcha_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mcaptcha_site_key = mismatched("MetaDetailed", "mcaptchaSiteKey", _mcaptcha_site_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "mcaptchaSiteKey")
@@ -744,8 +807,14 @@ class MetaDetailed:
 
         _mcaptcha_instance_url_raw = d.pop("mcaptchaInstanceUrl", UNSET)
         if _mcaptcha_instance_url_raw is not UNSET:
-            mcaptcha_instance_url = _mcaptcha_instance_url_raw
+            try:
+                mcaptcha_instance_url = _mcaptcha_instance_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mcaptcha_instance_url = mismatched(
+                    "MetaDetailed", "mcaptchaInstanceUrl", _mcaptcha_instance_url_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "mcaptchaInstanceUrl")
@@ -758,8 +827,12 @@ class MetaDetailed:
 
         _recaptcha_site_key_raw = d.pop("recaptchaSiteKey", UNSET)
         if _recaptcha_site_key_raw is not UNSET:
-            recaptcha_site_key = _recaptcha_site_key_raw
+            try:
+                recaptcha_site_key = _recaptcha_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                recaptcha_site_key = mismatched("MetaDetailed", "recaptchaSiteKey", _recaptcha_site_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "recaptchaSiteKey")
@@ -772,8 +845,12 @@ class MetaDetailed:
 
         _turnstile_site_key_raw = d.pop("turnstileSiteKey", UNSET)
         if _turnstile_site_key_raw is not UNSET:
-            turnstile_site_key = _turnstile_site_key_raw
+            try:
+                turnstile_site_key = _turnstile_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                turnstile_site_key = mismatched("MetaDetailed", "turnstileSiteKey", _turnstile_site_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "turnstileSiteKey")
@@ -786,8 +863,14 @@ class MetaDetailed:
 
         _google_analytics_measurement_id_raw = d.pop("googleAnalyticsMeasurementId", UNSET)
         if _google_analytics_measurement_id_raw is not UNSET:
-            google_analytics_measurement_id = _google_analytics_measurement_id_raw
+            try:
+                google_analytics_measurement_id = _google_analytics_measurement_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                google_analytics_measurement_id = mismatched(
+                    "MetaDetailed", "googleAnalyticsMeasurementId", _google_analytics_measurement_id_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "googleAnalyticsMeasurementId")
@@ -795,8 +878,12 @@ class MetaDetailed:
 
         _sw_publickey_raw = d.pop("swPublickey", UNSET)
         if _sw_publickey_raw is not UNSET:
-            sw_publickey = _sw_publickey_raw
+            try:
+                sw_publickey = _sw_publickey_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sw_publickey = mismatched("MetaDetailed", "swPublickey", _sw_publickey_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "swPublickey")
@@ -809,8 +896,12 @@ class MetaDetailed:
 
         _banner_url_raw = d.pop("bannerUrl", UNSET)
         if _banner_url_raw is not UNSET:
-            banner_url = _banner_url_raw
+            try:
+                banner_url = _banner_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_url = mismatched("MetaDetailed", "bannerUrl", _banner_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "bannerUrl")
@@ -818,8 +909,14 @@ class MetaDetailed:
 
         _server_error_image_url_raw = d.pop("serverErrorImageUrl", UNSET)
         if _server_error_image_url_raw is not UNSET:
-            server_error_image_url = _server_error_image_url_raw
+            try:
+                server_error_image_url = _server_error_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                server_error_image_url = mismatched(
+                    "MetaDetailed", "serverErrorImageUrl", _server_error_image_url_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "serverErrorImageUrl")
@@ -827,8 +924,12 @@ class MetaDetailed:
 
         _info_image_url_raw = d.pop("infoImageUrl", UNSET)
         if _info_image_url_raw is not UNSET:
-            info_image_url = _info_image_url_raw
+            try:
+                info_image_url = _info_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                info_image_url = mismatched("MetaDetailed", "infoImageUrl", _info_image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "infoImageUrl")
@@ -836,8 +937,12 @@ class MetaDetailed:
 
         _not_found_image_url_raw = d.pop("notFoundImageUrl", UNSET)
         if _not_found_image_url_raw is not UNSET:
-            not_found_image_url = _not_found_image_url_raw
+            try:
+                not_found_image_url = _not_found_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                not_found_image_url = mismatched("MetaDetailed", "notFoundImageUrl", _not_found_image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "notFoundImageUrl")
@@ -845,8 +950,12 @@ class MetaDetailed:
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
         if _icon_url_raw is not UNSET:
-            icon_url = _icon_url_raw
+            try:
+                icon_url = _icon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                icon_url = mismatched("MetaDetailed", "iconUrl", _icon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "iconUrl")
@@ -859,19 +968,27 @@ class MetaDetailed:
 
         _ads_raw = d.pop("ads", UNSET)
         if _ads_raw is not UNSET:
-            _ads = _ads_raw
-            ads: list[MetaLiteAdsItem]
-            if type(_ads) is not list:
-                raise TypeError(f"ads: expected a list, not {type(_ads).__name__}")
-            if _ads:
-                ads = []
-                for ads_item_data in _ads:
-                    ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
+            try:
+                _ads = _ads_raw
+                ads: list[MetaLiteAdsItem]
+                if type(_ads) is not list:
+                    raise TypeError(f"ads: expected a list, not {type(_ads).__name__}")
+                if _ads:
+                    ads = []
+                    for ads_item_data in _ads:
+                        try:
+                            ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
 
-                    ads.append(ads_item)
-            else:
-                ads = _ads
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            ads_item = mismatched("ads", index_of(_ads, ads_item_data), ads_item_data, exc)
+                        ads.append(ads_item)
+                else:
+                    ads = _ads
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                ads = mismatched("MetaDetailed", "ads", _ads_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "ads")
@@ -899,15 +1016,19 @@ class MetaDetailed:
 
         _sentry_for_frontend_raw = d.pop("sentryForFrontend", UNSET)
         if _sentry_for_frontend_raw is not UNSET:
-            _sentry_for_frontend = _sentry_for_frontend_raw
-            sentry_for_frontend: MetaLiteSentryForFrontend | None
-            if _sentry_for_frontend is None:
-                sentry_for_frontend = _sentry_for_frontend
-            else:
-                sentry_for_frontend_type_0 = MetaLiteSentryForFrontend.from_dict(_sentry_for_frontend)
+            try:
+                _sentry_for_frontend = _sentry_for_frontend_raw
+                sentry_for_frontend: MetaLiteSentryForFrontend | None
+                if _sentry_for_frontend is None:
+                    sentry_for_frontend = _sentry_for_frontend
+                else:
+                    sentry_for_frontend_type_0 = MetaLiteSentryForFrontend.from_dict(_sentry_for_frontend)
 
-                sentry_for_frontend = sentry_for_frontend_type_0
+                    sentry_for_frontend = sentry_for_frontend_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sentry_for_frontend = mismatched("MetaDetailed", "sentryForFrontend", _sentry_for_frontend_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "sentryForFrontend")
@@ -925,8 +1046,12 @@ class MetaDetailed:
 
         _background_image_url_raw = d.pop("backgroundImageUrl", UNSET)
         if _background_image_url_raw is not UNSET:
-            background_image_url = _background_image_url_raw
+            try:
+                background_image_url = _background_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                background_image_url = mismatched("MetaDetailed", "backgroundImageUrl", _background_image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "backgroundImageUrl")
@@ -934,8 +1059,12 @@ class MetaDetailed:
 
         _impressum_url_raw = d.pop("impressumUrl", UNSET)
         if _impressum_url_raw is not UNSET:
-            impressum_url = _impressum_url_raw
+            try:
+                impressum_url = _impressum_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                impressum_url = mismatched("MetaDetailed", "impressumUrl", _impressum_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "impressumUrl")
@@ -943,8 +1072,12 @@ class MetaDetailed:
 
         _logo_image_url_raw = d.pop("logoImageUrl", UNSET)
         if _logo_image_url_raw is not UNSET:
-            logo_image_url = _logo_image_url_raw
+            try:
+                logo_image_url = _logo_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                logo_image_url = mismatched("MetaDetailed", "logoImageUrl", _logo_image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "logoImageUrl")
@@ -952,8 +1085,12 @@ class MetaDetailed:
 
         _privacy_policy_url_raw = d.pop("privacyPolicyUrl", UNSET)
         if _privacy_policy_url_raw is not UNSET:
-            privacy_policy_url = _privacy_policy_url_raw
+            try:
+                privacy_policy_url = _privacy_policy_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                privacy_policy_url = mismatched("MetaDetailed", "privacyPolicyUrl", _privacy_policy_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "privacyPolicyUrl")
@@ -961,8 +1098,12 @@ class MetaDetailed:
 
         _inquiry_url_raw = d.pop("inquiryUrl", UNSET)
         if _inquiry_url_raw is not UNSET:
-            inquiry_url = _inquiry_url_raw
+            try:
+                inquiry_url = _inquiry_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inquiry_url = mismatched("MetaDetailed", "inquiryUrl", _inquiry_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "inquiryUrl")
@@ -970,8 +1111,12 @@ class MetaDetailed:
 
         _server_rules_raw = d.pop("serverRules", UNSET)
         if _server_rules_raw is not UNSET:
-            server_rules: list[str] = _server_rules_raw
+            try:
+                server_rules: list[str] = _server_rules_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                server_rules = mismatched("MetaDetailed", "serverRules", _server_rules_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "serverRules")
@@ -979,8 +1124,12 @@ class MetaDetailed:
 
         _theme_color_raw = d.pop("themeColor", UNSET)
         if _theme_color_raw is not UNSET:
-            theme_color = _theme_color_raw
+            try:
+                theme_color = _theme_color_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                theme_color = mismatched("MetaDetailed", "themeColor", _theme_color_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "themeColor")
@@ -988,8 +1137,12 @@ class MetaDetailed:
 
         _policies_raw = d.pop("policies", UNSET)
         if _policies_raw is not UNSET:
-            policies = RolePolicies.from_dict(_policies_raw)
+            try:
+                policies = RolePolicies.from_dict(_policies_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                policies = mismatched("MetaDetailed", "policies", _policies_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "policies")
@@ -997,13 +1150,19 @@ class MetaDetailed:
 
         _note_searchable_scope_raw = d.pop("noteSearchableScope", UNSET)
         if _note_searchable_scope_raw is not UNSET:
-            _note_searchable_scope = _note_searchable_scope_raw
-            note_searchable_scope = (
-                _note_searchable_scope
-                if _note_searchable_scope in {"global", "local"}
-                else check_meta_lite_note_searchable_scope(_note_searchable_scope)
-            )
+            try:
+                _note_searchable_scope = _note_searchable_scope_raw
+                note_searchable_scope = (
+                    _note_searchable_scope
+                    if _note_searchable_scope in {"global", "local"}
+                    else check_meta_lite_note_searchable_scope(_note_searchable_scope)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                note_searchable_scope = mismatched(
+                    "MetaDetailed", "noteSearchableScope", _note_searchable_scope_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "noteSearchableScope")
@@ -1016,11 +1175,17 @@ class MetaDetailed:
 
         _federation_raw = d.pop("federation", UNSET)
         if _federation_raw is not UNSET:
-            _federation = _federation_raw
-            federation = (
-                _federation if _federation in {"all", "none", "specified"} else check_meta_lite_federation(_federation)
-            )
+            try:
+                _federation = _federation_raw
+                federation = (
+                    _federation
+                    if _federation in {"all", "none", "specified"}
+                    else check_meta_lite_federation(_federation)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                federation = mismatched("MetaDetailed", "federation", _federation_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "federation")
@@ -1028,8 +1193,12 @@ class MetaDetailed:
 
         _proxy_account_name_raw = d.pop("proxyAccountName", UNSET)
         if _proxy_account_name_raw is not UNSET:
-            proxy_account_name = _proxy_account_name_raw
+            try:
+                proxy_account_name = _proxy_account_name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                proxy_account_name = mismatched("MetaDetailed", "proxyAccountName", _proxy_account_name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "proxyAccountName")
@@ -1050,12 +1219,17 @@ class MetaDetailed:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailed", "cacheRemoteSensitiveFiles")
 
-        _features = d.pop("features", UNSET)
-        features: MetaDetailedOnlyFeatures | Unset
-        if _features is UNSET:
-            features = UNSET
-        else:
-            features = MetaDetailedOnlyFeatures.from_dict(_features)
+        _features_raw = d.pop("features", UNSET)
+        try:
+            _features = _features_raw
+            features: MetaDetailedOnlyFeatures | Unset
+            if _features is UNSET:
+                features = UNSET
+            else:
+                features = MetaDetailedOnlyFeatures.from_dict(_features)
+
+        except PARSE_ERRORS as exc:
+            features = mismatched("MetaDetailed", "features", _features_raw, exc)
 
         if d:
             unknown_properties("MetaDetailed", d)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -94,10 +96,10 @@ class MetaDetailedOnly:
             else:
                 _model.features = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("MetaDetailedOnly", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _METADETAILEDONLY_KEYS}
@@ -122,8 +124,12 @@ class MetaDetailedOnly:
         d = dict(src_dict)
         _proxy_account_name_raw = d.pop("proxyAccountName", UNSET)
         if _proxy_account_name_raw is not UNSET:
-            proxy_account_name = _proxy_account_name_raw
+            try:
+                proxy_account_name = _proxy_account_name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                proxy_account_name = mismatched("MetaDetailedOnly", "proxyAccountName", _proxy_account_name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnly", "proxyAccountName")
@@ -144,12 +150,17 @@ class MetaDetailedOnly:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaDetailedOnly", "cacheRemoteSensitiveFiles")
 
-        _features = d.pop("features", UNSET)
-        features: MetaDetailedOnlyFeatures | Unset
-        if _features is UNSET:
-            features = UNSET
-        else:
-            features = MetaDetailedOnlyFeatures.from_dict(_features)
+        _features_raw = d.pop("features", UNSET)
+        try:
+            _features = _features_raw
+            features: MetaDetailedOnlyFeatures | Unset
+            if _features is UNSET:
+                features = UNSET
+            else:
+                features = MetaDetailedOnlyFeatures.from_dict(_features)
+
+        except PARSE_ERRORS as exc:
+            features = mismatched("MetaDetailedOnly", "features", _features_raw, exc)
 
         if d:
             unknown_properties("MetaDetailedOnly", d)

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -432,8 +435,12 @@ class MetaLite:
             if _ads:
                 ads = []
                 for ads_item_data in _ads:
-                    ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
+                    try:
+                        ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        ads_item = mismatched("ads", index_of(_ads, ads_item_data), ads_item_data, exc)
                     ads.append(ads_item)
             else:
                 ads = _ads
@@ -515,10 +522,10 @@ class MetaLite:
 
             _n = 55
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("MetaLite", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _METALITE_KEYS}
@@ -543,8 +550,12 @@ class MetaLite:
         d = dict(src_dict)
         _maintainer_name_raw = d.pop("maintainerName", UNSET)
         if _maintainer_name_raw is not UNSET:
-            maintainer_name = _maintainer_name_raw
+            try:
+                maintainer_name = _maintainer_name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                maintainer_name = mismatched("MetaLite", "maintainerName", _maintainer_name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "maintainerName")
@@ -552,8 +563,12 @@ class MetaLite:
 
         _maintainer_email_raw = d.pop("maintainerEmail", UNSET)
         if _maintainer_email_raw is not UNSET:
-            maintainer_email = _maintainer_email_raw
+            try:
+                maintainer_email = _maintainer_email_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                maintainer_email = mismatched("MetaLite", "maintainerEmail", _maintainer_email_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "maintainerEmail")
@@ -571,8 +586,12 @@ class MetaLite:
 
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = _name_raw
+            try:
+                name = _name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("MetaLite", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "name")
@@ -580,8 +599,12 @@ class MetaLite:
 
         _short_name_raw = d.pop("shortName", UNSET)
         if _short_name_raw is not UNSET:
-            short_name = _short_name_raw
+            try:
+                short_name = _short_name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                short_name = mismatched("MetaLite", "shortName", _short_name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "shortName")
@@ -594,8 +617,12 @@ class MetaLite:
 
         _description_raw = d.pop("description", UNSET)
         if _description_raw is not UNSET:
-            description = _description_raw
+            try:
+                description = _description_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                description = mismatched("MetaLite", "description", _description_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "description")
@@ -603,8 +630,12 @@ class MetaLite:
 
         _langs_raw = d.pop("langs", UNSET)
         if _langs_raw is not UNSET:
-            langs: list[str] = _langs_raw
+            try:
+                langs: list[str] = _langs_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                langs = mismatched("MetaLite", "langs", _langs_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "langs")
@@ -612,8 +643,12 @@ class MetaLite:
 
         _tos_url_raw = d.pop("tosUrl", UNSET)
         if _tos_url_raw is not UNSET:
-            tos_url = _tos_url_raw
+            try:
+                tos_url = _tos_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                tos_url = mismatched("MetaLite", "tosUrl", _tos_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "tosUrl")
@@ -621,8 +656,12 @@ class MetaLite:
 
         _repository_url_raw = d.pop("repositoryUrl", UNSET)
         if _repository_url_raw is not UNSET:
-            repository_url = _repository_url_raw
+            try:
+                repository_url = _repository_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                repository_url = mismatched("MetaLite", "repositoryUrl", _repository_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "repositoryUrl")
@@ -630,8 +669,12 @@ class MetaLite:
 
         _feedback_url_raw = d.pop("feedbackUrl", UNSET)
         if _feedback_url_raw is not UNSET:
-            feedback_url = _feedback_url_raw
+            try:
+                feedback_url = _feedback_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                feedback_url = mismatched("MetaLite", "feedbackUrl", _feedback_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "feedbackUrl")
@@ -639,8 +682,12 @@ class MetaLite:
 
         _default_dark_theme_raw = d.pop("defaultDarkTheme", UNSET)
         if _default_dark_theme_raw is not UNSET:
-            default_dark_theme = _default_dark_theme_raw
+            try:
+                default_dark_theme = _default_dark_theme_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                default_dark_theme = mismatched("MetaLite", "defaultDarkTheme", _default_dark_theme_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "defaultDarkTheme")
@@ -648,8 +695,12 @@ class MetaLite:
 
         _default_light_theme_raw = d.pop("defaultLightTheme", UNSET)
         if _default_light_theme_raw is not UNSET:
-            default_light_theme = _default_light_theme_raw
+            try:
+                default_light_theme = _default_light_theme_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                default_light_theme = mismatched("MetaLite", "defaultLightTheme", _default_light_theme_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "defaultLightTheme")
@@ -657,8 +708,12 @@ class MetaLite:
 
         _client_options_raw = d.pop("clientOptions", UNSET)
         if _client_options_raw is not UNSET:
-            client_options = MetaClientOptions.from_dict(_client_options_raw)
+            try:
+                client_options = MetaClientOptions.from_dict(_client_options_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                client_options = mismatched("MetaLite", "clientOptions", _client_options_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "clientOptions")
@@ -681,8 +736,12 @@ class MetaLite:
 
         _hcaptcha_site_key_raw = d.pop("hcaptchaSiteKey", UNSET)
         if _hcaptcha_site_key_raw is not UNSET:
-            hcaptcha_site_key = _hcaptcha_site_key_raw
+            try:
+                hcaptcha_site_key = _hcaptcha_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                hcaptcha_site_key = mismatched("MetaLite", "hcaptchaSiteKey", _hcaptcha_site_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "hcaptchaSiteKey")
@@ -695,8 +754,12 @@ class MetaLite:
 
         _mcaptcha_site_key_raw = d.pop("mcaptchaSiteKey", UNSET)
         if _mcaptcha_site_key_raw is not UNSET:
-            mcaptcha_site_key = _mcaptcha_site_key_raw
+            try:
+                mcaptcha_site_key = _mcaptcha_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mcaptcha_site_key = mismatched("MetaLite", "mcaptchaSiteKey", _mcaptcha_site_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "mcaptchaSiteKey")
@@ -704,8 +767,12 @@ class MetaLite:
 
         _mcaptcha_instance_url_raw = d.pop("mcaptchaInstanceUrl", UNSET)
         if _mcaptcha_instance_url_raw is not UNSET:
-            mcaptcha_instance_url = _mcaptcha_instance_url_raw
+            try:
+                mcaptcha_instance_url = _mcaptcha_instance_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mcaptcha_instance_url = mismatched("MetaLite", "mcaptchaInstanceUrl", _mcaptcha_instance_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "mcaptchaInstanceUrl")
@@ -718,8 +785,12 @@ class MetaLite:
 
         _recaptcha_site_key_raw = d.pop("recaptchaSiteKey", UNSET)
         if _recaptcha_site_key_raw is not UNSET:
-            recaptcha_site_key = _recaptcha_site_key_raw
+            try:
+                recaptcha_site_key = _recaptcha_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                recaptcha_site_key = mismatched("MetaLite", "recaptchaSiteKey", _recaptcha_site_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "recaptchaSiteKey")
@@ -732,8 +803,12 @@ class MetaLite:
 
         _turnstile_site_key_raw = d.pop("turnstileSiteKey", UNSET)
         if _turnstile_site_key_raw is not UNSET:
-            turnstile_site_key = _turnstile_site_key_raw
+            try:
+                turnstile_site_key = _turnstile_site_key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                turnstile_site_key = mismatched("MetaLite", "turnstileSiteKey", _turnstile_site_key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "turnstileSiteKey")
@@ -746,8 +821,14 @@ class MetaLite:
 
         _google_analytics_measurement_id_raw = d.pop("googleAnalyticsMeasurementId", UNSET)
         if _google_analytics_measurement_id_raw is not UNSET:
-            google_analytics_measurement_id = _google_analytics_measurement_id_raw
+            try:
+                google_analytics_measurement_id = _google_analytics_measurement_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                google_analytics_measurement_id = mismatched(
+                    "MetaLite", "googleAnalyticsMeasurementId", _google_analytics_measurement_id_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "googleAnalyticsMeasurementId")
@@ -755,8 +836,12 @@ class MetaLite:
 
         _sw_publickey_raw = d.pop("swPublickey", UNSET)
         if _sw_publickey_raw is not UNSET:
-            sw_publickey = _sw_publickey_raw
+            try:
+                sw_publickey = _sw_publickey_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sw_publickey = mismatched("MetaLite", "swPublickey", _sw_publickey_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "swPublickey")
@@ -769,8 +854,12 @@ class MetaLite:
 
         _banner_url_raw = d.pop("bannerUrl", UNSET)
         if _banner_url_raw is not UNSET:
-            banner_url = _banner_url_raw
+            try:
+                banner_url = _banner_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_url = mismatched("MetaLite", "bannerUrl", _banner_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "bannerUrl")
@@ -778,8 +867,12 @@ class MetaLite:
 
         _server_error_image_url_raw = d.pop("serverErrorImageUrl", UNSET)
         if _server_error_image_url_raw is not UNSET:
-            server_error_image_url = _server_error_image_url_raw
+            try:
+                server_error_image_url = _server_error_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                server_error_image_url = mismatched("MetaLite", "serverErrorImageUrl", _server_error_image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "serverErrorImageUrl")
@@ -787,8 +880,12 @@ class MetaLite:
 
         _info_image_url_raw = d.pop("infoImageUrl", UNSET)
         if _info_image_url_raw is not UNSET:
-            info_image_url = _info_image_url_raw
+            try:
+                info_image_url = _info_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                info_image_url = mismatched("MetaLite", "infoImageUrl", _info_image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "infoImageUrl")
@@ -796,8 +893,12 @@ class MetaLite:
 
         _not_found_image_url_raw = d.pop("notFoundImageUrl", UNSET)
         if _not_found_image_url_raw is not UNSET:
-            not_found_image_url = _not_found_image_url_raw
+            try:
+                not_found_image_url = _not_found_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                not_found_image_url = mismatched("MetaLite", "notFoundImageUrl", _not_found_image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "notFoundImageUrl")
@@ -805,8 +906,12 @@ class MetaLite:
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
         if _icon_url_raw is not UNSET:
-            icon_url = _icon_url_raw
+            try:
+                icon_url = _icon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                icon_url = mismatched("MetaLite", "iconUrl", _icon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "iconUrl")
@@ -819,19 +924,27 @@ class MetaLite:
 
         _ads_raw = d.pop("ads", UNSET)
         if _ads_raw is not UNSET:
-            _ads = _ads_raw
-            ads: list[MetaLiteAdsItem]
-            if type(_ads) is not list:
-                raise TypeError(f"ads: expected a list, not {type(_ads).__name__}")
-            if _ads:
-                ads = []
-                for ads_item_data in _ads:
-                    ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
+            try:
+                _ads = _ads_raw
+                ads: list[MetaLiteAdsItem]
+                if type(_ads) is not list:
+                    raise TypeError(f"ads: expected a list, not {type(_ads).__name__}")
+                if _ads:
+                    ads = []
+                    for ads_item_data in _ads:
+                        try:
+                            ads_item = MetaLiteAdsItem.from_dict(ads_item_data)
 
-                    ads.append(ads_item)
-            else:
-                ads = _ads
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            ads_item = mismatched("ads", index_of(_ads, ads_item_data), ads_item_data, exc)
+                        ads.append(ads_item)
+                else:
+                    ads = _ads
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                ads = mismatched("MetaLite", "ads", _ads_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "ads")
@@ -859,15 +972,19 @@ class MetaLite:
 
         _sentry_for_frontend_raw = d.pop("sentryForFrontend", UNSET)
         if _sentry_for_frontend_raw is not UNSET:
-            _sentry_for_frontend = _sentry_for_frontend_raw
-            sentry_for_frontend: MetaLiteSentryForFrontend | None
-            if _sentry_for_frontend is None:
-                sentry_for_frontend = _sentry_for_frontend
-            else:
-                sentry_for_frontend_type_0 = MetaLiteSentryForFrontend.from_dict(_sentry_for_frontend)
+            try:
+                _sentry_for_frontend = _sentry_for_frontend_raw
+                sentry_for_frontend: MetaLiteSentryForFrontend | None
+                if _sentry_for_frontend is None:
+                    sentry_for_frontend = _sentry_for_frontend
+                else:
+                    sentry_for_frontend_type_0 = MetaLiteSentryForFrontend.from_dict(_sentry_for_frontend)
 
-                sentry_for_frontend = sentry_for_frontend_type_0
+                    sentry_for_frontend = sentry_for_frontend_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                sentry_for_frontend = mismatched("MetaLite", "sentryForFrontend", _sentry_for_frontend_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "sentryForFrontend")
@@ -885,8 +1002,12 @@ class MetaLite:
 
         _background_image_url_raw = d.pop("backgroundImageUrl", UNSET)
         if _background_image_url_raw is not UNSET:
-            background_image_url = _background_image_url_raw
+            try:
+                background_image_url = _background_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                background_image_url = mismatched("MetaLite", "backgroundImageUrl", _background_image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "backgroundImageUrl")
@@ -894,8 +1015,12 @@ class MetaLite:
 
         _impressum_url_raw = d.pop("impressumUrl", UNSET)
         if _impressum_url_raw is not UNSET:
-            impressum_url = _impressum_url_raw
+            try:
+                impressum_url = _impressum_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                impressum_url = mismatched("MetaLite", "impressumUrl", _impressum_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "impressumUrl")
@@ -903,8 +1028,12 @@ class MetaLite:
 
         _logo_image_url_raw = d.pop("logoImageUrl", UNSET)
         if _logo_image_url_raw is not UNSET:
-            logo_image_url = _logo_image_url_raw
+            try:
+                logo_image_url = _logo_image_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                logo_image_url = mismatched("MetaLite", "logoImageUrl", _logo_image_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "logoImageUrl")
@@ -912,8 +1041,12 @@ class MetaLite:
 
         _privacy_policy_url_raw = d.pop("privacyPolicyUrl", UNSET)
         if _privacy_policy_url_raw is not UNSET:
-            privacy_policy_url = _privacy_policy_url_raw
+            try:
+                privacy_policy_url = _privacy_policy_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                privacy_policy_url = mismatched("MetaLite", "privacyPolicyUrl", _privacy_policy_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "privacyPolicyUrl")
@@ -921,8 +1054,12 @@ class MetaLite:
 
         _inquiry_url_raw = d.pop("inquiryUrl", UNSET)
         if _inquiry_url_raw is not UNSET:
-            inquiry_url = _inquiry_url_raw
+            try:
+                inquiry_url = _inquiry_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                inquiry_url = mismatched("MetaLite", "inquiryUrl", _inquiry_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "inquiryUrl")
@@ -930,8 +1067,12 @@ class MetaLite:
 
         _server_rules_raw = d.pop("serverRules", UNSET)
         if _server_rules_raw is not UNSET:
-            server_rules: list[str] = _server_rules_raw
+            try:
+                server_rules: list[str] = _server_rules_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                server_rules = mismatched("MetaLite", "serverRules", _server_rules_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "serverRules")
@@ -939,8 +1080,12 @@ class MetaLite:
 
         _theme_color_raw = d.pop("themeColor", UNSET)
         if _theme_color_raw is not UNSET:
-            theme_color = _theme_color_raw
+            try:
+                theme_color = _theme_color_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                theme_color = mismatched("MetaLite", "themeColor", _theme_color_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "themeColor")
@@ -948,8 +1093,12 @@ class MetaLite:
 
         _policies_raw = d.pop("policies", UNSET)
         if _policies_raw is not UNSET:
-            policies = RolePolicies.from_dict(_policies_raw)
+            try:
+                policies = RolePolicies.from_dict(_policies_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                policies = mismatched("MetaLite", "policies", _policies_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "policies")
@@ -957,13 +1106,17 @@ class MetaLite:
 
         _note_searchable_scope_raw = d.pop("noteSearchableScope", UNSET)
         if _note_searchable_scope_raw is not UNSET:
-            _note_searchable_scope = _note_searchable_scope_raw
-            note_searchable_scope = (
-                _note_searchable_scope
-                if _note_searchable_scope in {"global", "local"}
-                else check_meta_lite_note_searchable_scope(_note_searchable_scope)
-            )
+            try:
+                _note_searchable_scope = _note_searchable_scope_raw
+                note_searchable_scope = (
+                    _note_searchable_scope
+                    if _note_searchable_scope in {"global", "local"}
+                    else check_meta_lite_note_searchable_scope(_note_searchable_scope)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                note_searchable_scope = mismatched("MetaLite", "noteSearchableScope", _note_searchable_scope_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "noteSearchableScope")
@@ -976,11 +1129,17 @@ class MetaLite:
 
         _federation_raw = d.pop("federation", UNSET)
         if _federation_raw is not UNSET:
-            _federation = _federation_raw
-            federation = (
-                _federation if _federation in {"all", "none", "specified"} else check_meta_lite_federation(_federation)
-            )
+            try:
+                _federation = _federation_raw
+                federation = (
+                    _federation
+                    if _federation in {"all", "none", "specified"}
+                    else check_meta_lite_federation(_federation)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                federation = mismatched("MetaLite", "federation", _federation_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLite", "federation")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -166,10 +168,10 @@ class MetaLiteSentryForFrontend:
             else:
                 _model.replay_integration = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("MetaLiteSentryForFrontend", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _METALITESENTRYFORFRONTEND_KEYS}
@@ -194,41 +196,66 @@ class MetaLiteSentryForFrontend:
         d = dict(src_dict)
         _options_raw = d.pop("options", UNSET)
         if _options_raw is not UNSET:
-            options = MetaLiteSentryForFrontendOptions.from_dict(_options_raw)
+            try:
+                options = MetaLiteSentryForFrontendOptions.from_dict(_options_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                options = mismatched("MetaLiteSentryForFrontend", "options", _options_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MetaLiteSentryForFrontend", "options")
             options = cast(Any, UNSET)
 
-        _vue_integration = d.pop("vueIntegration", UNSET)
-        vue_integration: MetaLiteSentryForFrontendVueIntegrationType0 | None | Unset
-        if _vue_integration is None or _vue_integration is UNSET:
-            vue_integration = _vue_integration
-        else:
-            vue_integration_type_0 = MetaLiteSentryForFrontendVueIntegrationType0.from_dict(_vue_integration)
+        _vue_integration_raw = d.pop("vueIntegration", UNSET)
+        try:
+            _vue_integration = _vue_integration_raw
+            vue_integration: MetaLiteSentryForFrontendVueIntegrationType0 | None | Unset
+            if _vue_integration is None or _vue_integration is UNSET:
+                vue_integration = _vue_integration
+            else:
+                vue_integration_type_0 = MetaLiteSentryForFrontendVueIntegrationType0.from_dict(_vue_integration)
 
-            vue_integration = vue_integration_type_0
+                vue_integration = vue_integration_type_0
 
-        _browser_tracing_integration = d.pop("browserTracingIntegration", UNSET)
-        browser_tracing_integration: MetaLiteSentryForFrontendBrowserTracingIntegrationType0 | None | Unset
-        if _browser_tracing_integration is None or _browser_tracing_integration is UNSET:
-            browser_tracing_integration = _browser_tracing_integration
-        else:
-            browser_tracing_integration_type_0 = MetaLiteSentryForFrontendBrowserTracingIntegrationType0.from_dict(
-                _browser_tracing_integration
+        except PARSE_ERRORS as exc:
+            vue_integration = mismatched("MetaLiteSentryForFrontend", "vueIntegration", _vue_integration_raw, exc)
+
+        _browser_tracing_integration_raw = d.pop("browserTracingIntegration", UNSET)
+        try:
+            _browser_tracing_integration = _browser_tracing_integration_raw
+            browser_tracing_integration: MetaLiteSentryForFrontendBrowserTracingIntegrationType0 | None | Unset
+            if _browser_tracing_integration is None or _browser_tracing_integration is UNSET:
+                browser_tracing_integration = _browser_tracing_integration
+            else:
+                browser_tracing_integration_type_0 = MetaLiteSentryForFrontendBrowserTracingIntegrationType0.from_dict(
+                    _browser_tracing_integration
+                )
+
+                browser_tracing_integration = browser_tracing_integration_type_0
+
+        except PARSE_ERRORS as exc:
+            browser_tracing_integration = mismatched(
+                "MetaLiteSentryForFrontend", "browserTracingIntegration", _browser_tracing_integration_raw, exc
             )
 
-            browser_tracing_integration = browser_tracing_integration_type_0
+        _replay_integration_raw = d.pop("replayIntegration", UNSET)
+        try:
+            _replay_integration = _replay_integration_raw
+            replay_integration: MetaLiteSentryForFrontendReplayIntegrationType0 | None | Unset
+            if _replay_integration is None or _replay_integration is UNSET:
+                replay_integration = _replay_integration
+            else:
+                replay_integration_type_0 = MetaLiteSentryForFrontendReplayIntegrationType0.from_dict(
+                    _replay_integration
+                )
 
-        _replay_integration = d.pop("replayIntegration", UNSET)
-        replay_integration: MetaLiteSentryForFrontendReplayIntegrationType0 | None | Unset
-        if _replay_integration is None or _replay_integration is UNSET:
-            replay_integration = _replay_integration
-        else:
-            replay_integration_type_0 = MetaLiteSentryForFrontendReplayIntegrationType0.from_dict(_replay_integration)
+                replay_integration = replay_integration_type_0
 
-            replay_integration = replay_integration_type_0
+        except PARSE_ERRORS as exc:
+            replay_integration = mismatched(
+                "MetaLiteSentryForFrontend", "replayIntegration", _replay_integration_raw, exc
+            )
 
         if d:
             unknown_properties("MetaLiteSentryForFrontend", d)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -116,10 +118,10 @@ class MiauthGenTokenBody:
             else:
                 _model.icon_url = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("MiauthGenTokenBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _MIAUTHGENTOKENBODY_KEYS}
@@ -144,8 +146,12 @@ class MiauthGenTokenBody:
         d = dict(src_dict)
         _session_raw = d.pop("session", UNSET)
         if _session_raw is not UNSET:
-            session = _session_raw
+            try:
+                session = _session_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                session = mismatched("MiauthGenTokenBody", "session", _session_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MiauthGenTokenBody", "session")
@@ -153,18 +159,37 @@ class MiauthGenTokenBody:
 
         _permission_raw = d.pop("permission", UNSET)
         if _permission_raw is not UNSET:
-            permission: list[str] = _permission_raw
+            try:
+                permission: list[str] = _permission_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                permission = mismatched("MiauthGenTokenBody", "permission", _permission_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("MiauthGenTokenBody", "permission")
             permission = cast(Any, UNSET)
 
-        name = d.pop("name", UNSET)
+        _name_raw = d.pop("name", UNSET)
+        try:
+            name = _name_raw
 
-        description = d.pop("description", UNSET)
+        except PARSE_ERRORS as exc:
+            name = mismatched("MiauthGenTokenBody", "name", _name_raw, exc)
 
-        icon_url = d.pop("iconUrl", UNSET)
+        _description_raw = d.pop("description", UNSET)
+        try:
+            description = _description_raw
+
+        except PARSE_ERRORS as exc:
+            description = mismatched("MiauthGenTokenBody", "description", _description_raw, exc)
+
+        _icon_url_raw = d.pop("iconUrl", UNSET)
+        try:
+            icon_url = _icon_url_raw
+
+        except PARSE_ERRORS as exc:
+            icon_url = mismatched("MiauthGenTokenBody", "iconUrl", _icon_url_raw, exc)
 
         if d:
             unknown_properties("MiauthGenTokenBody", d)

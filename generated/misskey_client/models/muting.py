@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -102,10 +104,10 @@ class Muting:
 
             _n = 5
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Muting", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _MUTING_KEYS}
@@ -135,8 +137,12 @@ class Muting:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("Muting", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Muting", "createdAt")
@@ -144,15 +150,19 @@ class Muting:
 
         _expires_at_raw = d.pop("expiresAt", UNSET)
         if _expires_at_raw is not UNSET:
-            _expires_at = _expires_at_raw
-            expires_at: datetime.datetime | None
-            if _expires_at is None:
-                expires_at = _expires_at
-            else:
-                expires_at_type_0 = parse_datetime(_expires_at)
+            try:
+                _expires_at = _expires_at_raw
+                expires_at: datetime.datetime | None
+                if _expires_at is None:
+                    expires_at = _expires_at
+                else:
+                    expires_at_type_0 = parse_datetime(_expires_at)
 
-                expires_at = expires_at_type_0
+                    expires_at = expires_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                expires_at = mismatched("Muting", "expiresAt", _expires_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Muting", "expiresAt")
@@ -165,8 +175,12 @@ class Muting:
 
         _mutee_raw = d.pop("mutee", UNSET)
         if _mutee_raw is not UNSET:
-            mutee = UserDetailedNotMe.from_dict(_mutee_raw)
+            try:
+                mutee = UserDetailedNotMe.from_dict(_mutee_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mutee = mismatched("Muting", "mutee", _mutee_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Muting", "mutee")

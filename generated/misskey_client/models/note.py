@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -490,8 +493,12 @@ class Note:
                 if _files:
                     files = []
                     for files_item_data in _files:
-                        files_item = DriveFile.from_dict(files_item_data)
+                        try:
+                            files_item = DriveFile.from_dict(files_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            files_item = mismatched("files", index_of(_files, files_item_data), files_item_data, exc)
                         files.append(files_item)
                 else:
                     files = _files
@@ -605,10 +612,10 @@ class Note:
             else:
                 _model.my_reaction = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Note", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTE_KEYS}
@@ -638,8 +645,12 @@ class Note:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("Note", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "createdAt")
@@ -647,8 +658,12 @@ class Note:
 
         _text_raw = d.pop("text", UNSET)
         if _text_raw is not UNSET:
-            text = _text_raw
+            try:
+                text = _text_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                text = mismatched("Note", "text", _text_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "text")
@@ -661,8 +676,12 @@ class Note:
 
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
-            user = UserLite.from_dict(_user_raw)
+            try:
+                user = UserLite.from_dict(_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("Note", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "user")
@@ -670,13 +689,17 @@ class Note:
 
         _visibility_raw = d.pop("visibility", UNSET)
         if _visibility_raw is not UNSET:
-            _visibility = _visibility_raw
-            visibility = (
-                _visibility
-                if _visibility in {"followers", "home", "public", "specified"}
-                else check_note_visibility(_visibility)
-            )
+            try:
+                _visibility = _visibility_raw
+                visibility = (
+                    _visibility
+                    if _visibility in {"followers", "home", "public", "specified"}
+                    else check_note_visibility(_visibility)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                visibility = mismatched("Note", "visibility", _visibility_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "visibility")
@@ -684,23 +707,30 @@ class Note:
 
         _reaction_acceptance_raw = d.pop("reactionAcceptance", UNSET)
         if _reaction_acceptance_raw is not UNSET:
-            _reaction_acceptance = _reaction_acceptance_raw
-            reaction_acceptance: (
-                None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1
-            )
-            if _reaction_acceptance is None or _reaction_acceptance in (
-                "likeOnly",
-                "likeOnlyForRemote",
-                "nonSensitiveOnly",
-                "nonSensitiveOnlyForLocalLikeOnlyForRemote",
-            ):
-                reaction_acceptance = _reaction_acceptance
-            else:
-                reaction_acceptance = unknown_enum_value(
-                    "None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1",
-                    _reaction_acceptance,
+            try:
+                _reaction_acceptance = _reaction_acceptance_raw
+                reaction_acceptance: (
+                    None
+                    | NoteReactionAcceptanceType1
+                    | NoteReactionAcceptanceType2Type1
+                    | NoteReactionAcceptanceType3Type1
                 )
+                if _reaction_acceptance is None or _reaction_acceptance in (
+                    "likeOnly",
+                    "likeOnlyForRemote",
+                    "nonSensitiveOnly",
+                    "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                ):
+                    reaction_acceptance = _reaction_acceptance
+                else:
+                    reaction_acceptance = unknown_enum_value(
+                        "None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1",
+                        _reaction_acceptance,
+                    )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reaction_acceptance = mismatched("Note", "reactionAcceptance", _reaction_acceptance_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "reactionAcceptance")
@@ -708,8 +738,12 @@ class Note:
 
         _reaction_emojis_raw = d.pop("reactionEmojis", UNSET)
         if _reaction_emojis_raw is not UNSET:
-            reaction_emojis = NoteReactionEmojis.from_dict(_reaction_emojis_raw)
+            try:
+                reaction_emojis = NoteReactionEmojis.from_dict(_reaction_emojis_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reaction_emojis = mismatched("Note", "reactionEmojis", _reaction_emojis_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "reactionEmojis")
@@ -717,8 +751,12 @@ class Note:
 
         _reactions_raw = d.pop("reactions", UNSET)
         if _reactions_raw is not UNSET:
-            reactions = NoteReactions.from_dict(_reactions_raw)
+            try:
+                reactions = NoteReactions.from_dict(_reactions_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reactions = mismatched("Note", "reactions", _reactions_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "reactions")
@@ -739,89 +777,168 @@ class Note:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Note", "repliesCount")
 
-        _deleted_at = d.pop("deletedAt", UNSET)
-        deleted_at: datetime.datetime | None | Unset
-        if _deleted_at is None or _deleted_at is UNSET:
-            deleted_at = _deleted_at
-        else:
-            deleted_at_type_0 = parse_datetime(_deleted_at)
+        _deleted_at_raw = d.pop("deletedAt", UNSET)
+        try:
+            _deleted_at = _deleted_at_raw
+            deleted_at: datetime.datetime | None | Unset
+            if _deleted_at is None or _deleted_at is UNSET:
+                deleted_at = _deleted_at
+            else:
+                deleted_at_type_0 = parse_datetime(_deleted_at)
 
-            deleted_at = deleted_at_type_0
+                deleted_at = deleted_at_type_0
 
-        cw = d.pop("cw", UNSET)
+        except PARSE_ERRORS as exc:
+            deleted_at = mismatched("Note", "deletedAt", _deleted_at_raw, exc)
 
-        reply_id = d.pop("replyId", UNSET)
+        _cw_raw = d.pop("cw", UNSET)
+        try:
+            cw = _cw_raw
 
-        renote_id = d.pop("renoteId", UNSET)
+        except PARSE_ERRORS as exc:
+            cw = mismatched("Note", "cw", _cw_raw, exc)
 
-        _reply = d.pop("reply", UNSET)
-        reply: None | Note | Unset
-        if _reply is None or _reply is UNSET:
-            reply = _reply
-        else:
-            reply_type_0 = Note.from_dict(_reply)
+        _reply_id_raw = d.pop("replyId", UNSET)
+        try:
+            reply_id = _reply_id_raw
 
-            reply = reply_type_0
+        except PARSE_ERRORS as exc:
+            reply_id = mismatched("Note", "replyId", _reply_id_raw, exc)
 
-        _renote = d.pop("renote", UNSET)
-        renote: None | Note | Unset
-        if _renote is None or _renote is UNSET:
-            renote = _renote
-        else:
-            renote_type_0 = Note.from_dict(_renote)
+        _renote_id_raw = d.pop("renoteId", UNSET)
+        try:
+            renote_id = _renote_id_raw
 
-            renote = renote_type_0
+        except PARSE_ERRORS as exc:
+            renote_id = mismatched("Note", "renoteId", _renote_id_raw, exc)
+
+        _reply_raw = d.pop("reply", UNSET)
+        try:
+            _reply = _reply_raw
+            reply: None | Note | Unset
+            if _reply is None or _reply is UNSET:
+                reply = _reply
+            else:
+                reply_type_0 = Note.from_dict(_reply)
+
+                reply = reply_type_0
+
+        except PARSE_ERRORS as exc:
+            reply = mismatched("Note", "reply", _reply_raw, exc)
+
+        _renote_raw = d.pop("renote", UNSET)
+        try:
+            _renote = _renote_raw
+            renote: None | Note | Unset
+            if _renote is None or _renote is UNSET:
+                renote = _renote
+            else:
+                renote_type_0 = Note.from_dict(_renote)
+
+                renote = renote_type_0
+
+        except PARSE_ERRORS as exc:
+            renote = mismatched("Note", "renote", _renote_raw, exc)
 
         is_hidden = d.pop("isHidden", UNSET)
 
-        mentions: list[str] = d.pop("mentions", UNSET)
+        _mentions_raw = d.pop("mentions", UNSET)
+        try:
+            mentions: list[str] = _mentions_raw
 
-        visible_user_ids: list[str] = d.pop("visibleUserIds", UNSET)
+        except PARSE_ERRORS as exc:
+            mentions = mismatched("Note", "mentions", _mentions_raw, exc)
 
-        file_ids: list[str] = d.pop("fileIds", UNSET)
+        _visible_user_ids_raw = d.pop("visibleUserIds", UNSET)
+        try:
+            visible_user_ids: list[str] = _visible_user_ids_raw
 
-        _files = d.pop("files", UNSET)
-        files: list[DriveFile] | Unset = UNSET
-        if _files is not UNSET:
-            if type(_files) is not list:
-                raise TypeError(f"files: expected a list, not {type(_files).__name__}")
-            if _files:
-                files = []
-                for files_item_data in _files:
-                    files_item = DriveFile.from_dict(files_item_data)
+        except PARSE_ERRORS as exc:
+            visible_user_ids = mismatched("Note", "visibleUserIds", _visible_user_ids_raw, exc)
 
-                    files.append(files_item)
+        _file_ids_raw = d.pop("fileIds", UNSET)
+        try:
+            file_ids: list[str] = _file_ids_raw
+
+        except PARSE_ERRORS as exc:
+            file_ids = mismatched("Note", "fileIds", _file_ids_raw, exc)
+
+        _files_raw = d.pop("files", UNSET)
+        try:
+            _files = _files_raw
+            files: list[DriveFile] | Unset = UNSET
+            if _files is not UNSET:
+                if type(_files) is not list:
+                    raise TypeError(f"files: expected a list, not {type(_files).__name__}")
+                if _files:
+                    files = []
+                    for files_item_data in _files:
+                        try:
+                            files_item = DriveFile.from_dict(files_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            files_item = mismatched("files", index_of(_files, files_item_data), files_item_data, exc)
+                        files.append(files_item)
+                else:
+                    files = _files
+
+        except PARSE_ERRORS as exc:
+            files = mismatched("Note", "files", _files_raw, exc)
+
+        _tags_raw = d.pop("tags", UNSET)
+        try:
+            tags: list[str] = _tags_raw
+
+        except PARSE_ERRORS as exc:
+            tags = mismatched("Note", "tags", _tags_raw, exc)
+
+        _poll_raw = d.pop("poll", UNSET)
+        try:
+            _poll = _poll_raw
+            poll: None | NotePoll | Unset
+            if _poll is None or _poll is UNSET:
+                poll = _poll
             else:
-                files = _files
+                poll_type_0 = NotePoll.from_dict(_poll)
 
-        tags: list[str] = d.pop("tags", UNSET)
+                poll = poll_type_0
 
-        _poll = d.pop("poll", UNSET)
-        poll: None | NotePoll | Unset
-        if _poll is None or _poll is UNSET:
-            poll = _poll
-        else:
-            poll_type_0 = NotePoll.from_dict(_poll)
+        except PARSE_ERRORS as exc:
+            poll = mismatched("Note", "poll", _poll_raw, exc)
 
-            poll = poll_type_0
+        _emojis_raw = d.pop("emojis", UNSET)
+        try:
+            _emojis = _emojis_raw
+            emojis: NoteEmojis | Unset
+            if _emojis is UNSET:
+                emojis = UNSET
+            else:
+                emojis = NoteEmojis.from_dict(_emojis)
 
-        _emojis = d.pop("emojis", UNSET)
-        emojis: NoteEmojis | Unset
-        if _emojis is UNSET:
-            emojis = UNSET
-        else:
-            emojis = NoteEmojis.from_dict(_emojis)
+        except PARSE_ERRORS as exc:
+            emojis = mismatched("Note", "emojis", _emojis_raw, exc)
 
-        channel_id = d.pop("channelId", UNSET)
+        _channel_id_raw = d.pop("channelId", UNSET)
+        try:
+            channel_id = _channel_id_raw
 
-        _channel = d.pop("channel", UNSET)
-        channel: None | NoteChannel | Unset
-        if _channel is None or _channel is UNSET:
-            channel = _channel
-        else:
-            channel_type_0 = NoteChannel.from_dict(_channel)
+        except PARSE_ERRORS as exc:
+            channel_id = mismatched("Note", "channelId", _channel_id_raw, exc)
 
-            channel = channel_type_0
+        _channel_raw = d.pop("channel", UNSET)
+        try:
+            _channel = _channel_raw
+            channel: None | NoteChannel | Unset
+            if _channel is None or _channel is UNSET:
+                channel = _channel
+            else:
+                channel_type_0 = NoteChannel.from_dict(_channel)
+
+                channel = channel_type_0
+
+        except PARSE_ERRORS as exc:
+            channel = mismatched("Note", "channel", _channel_raw, exc)
 
         local_only = d.pop("localOnly", UNSET)
 
@@ -829,13 +946,25 @@ class Note:
 
         url = d.pop("url", UNSET)
 
-        reaction_and_user_pair_cache: list[str] = d.pop("reactionAndUserPairCache", UNSET)
+        _reaction_and_user_pair_cache_raw = d.pop("reactionAndUserPairCache", UNSET)
+        try:
+            reaction_and_user_pair_cache: list[str] = _reaction_and_user_pair_cache_raw
+
+        except PARSE_ERRORS as exc:
+            reaction_and_user_pair_cache = mismatched(
+                "Note", "reactionAndUserPairCache", _reaction_and_user_pair_cache_raw, exc
+            )
 
         clipped_count = d.pop("clippedCount", UNSET)
 
         has_poll = d.pop("hasPoll", UNSET)
 
-        my_reaction = d.pop("myReaction", UNSET)
+        _my_reaction_raw = d.pop("myReaction", UNSET)
+        try:
+            my_reaction = _my_reaction_raw
+
+        except PARSE_ERRORS as exc:
+            my_reaction = mismatched("Note", "myReaction", _my_reaction_raw, exc)
 
         if d:
             unknown_properties("Note", d)

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -347,8 +350,12 @@ class NoteDraft:
                 if _files:
                     files = []
                     for files_item_data in _files:
-                        files_item = DriveFile.from_dict(files_item_data)
+                        try:
+                            files_item = DriveFile.from_dict(files_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            files_item = mismatched("files", index_of(_files, files_item_data), files_item_data, exc)
                         files.append(files_item)
                 else:
                     files = _files
@@ -373,10 +380,10 @@ class NoteDraft:
             else:
                 _model.channel = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NoteDraft", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTEDRAFT_KEYS}
@@ -406,8 +413,12 @@ class NoteDraft:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("NoteDraft", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "createdAt")
@@ -415,8 +426,12 @@ class NoteDraft:
 
         _text_raw = d.pop("text", UNSET)
         if _text_raw is not UNSET:
-            text = _text_raw
+            try:
+                text = _text_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                text = mismatched("NoteDraft", "text", _text_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "text")
@@ -424,8 +439,12 @@ class NoteDraft:
 
         _cw_raw = d.pop("cw", UNSET)
         if _cw_raw is not UNSET:
-            cw = _cw_raw
+            try:
+                cw = _cw_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                cw = mismatched("NoteDraft", "cw", _cw_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "cw")
@@ -438,8 +457,12 @@ class NoteDraft:
 
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
-            user = UserLite.from_dict(_user_raw)
+            try:
+                user = UserLite.from_dict(_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("NoteDraft", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "user")
@@ -447,8 +470,12 @@ class NoteDraft:
 
         _reply_id_raw = d.pop("replyId", UNSET)
         if _reply_id_raw is not UNSET:
-            reply_id = _reply_id_raw
+            try:
+                reply_id = _reply_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reply_id = mismatched("NoteDraft", "replyId", _reply_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "replyId")
@@ -456,8 +483,12 @@ class NoteDraft:
 
         _renote_id_raw = d.pop("renoteId", UNSET)
         if _renote_id_raw is not UNSET:
-            renote_id = _renote_id_raw
+            try:
+                renote_id = _renote_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                renote_id = mismatched("NoteDraft", "renoteId", _renote_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "renoteId")
@@ -465,13 +496,17 @@ class NoteDraft:
 
         _visibility_raw = d.pop("visibility", UNSET)
         if _visibility_raw is not UNSET:
-            _visibility = _visibility_raw
-            visibility = (
-                _visibility
-                if _visibility in {"followers", "home", "public", "specified"}
-                else check_note_draft_visibility(_visibility)
-            )
+            try:
+                _visibility = _visibility_raw
+                visibility = (
+                    _visibility
+                    if _visibility in {"followers", "home", "public", "specified"}
+                    else check_note_draft_visibility(_visibility)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                visibility = mismatched("NoteDraft", "visibility", _visibility_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "visibility")
@@ -479,8 +514,12 @@ class NoteDraft:
 
         _visible_user_ids_raw = d.pop("visibleUserIds", UNSET)
         if _visible_user_ids_raw is not UNSET:
-            visible_user_ids: list[str] = _visible_user_ids_raw
+            try:
+                visible_user_ids: list[str] = _visible_user_ids_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                visible_user_ids = mismatched("NoteDraft", "visibleUserIds", _visible_user_ids_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "visibleUserIds")
@@ -488,8 +527,12 @@ class NoteDraft:
 
         _file_ids_raw = d.pop("fileIds", UNSET)
         if _file_ids_raw is not UNSET:
-            file_ids: list[str] = _file_ids_raw
+            try:
+                file_ids: list[str] = _file_ids_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                file_ids = mismatched("NoteDraft", "fileIds", _file_ids_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "fileIds")
@@ -497,8 +540,12 @@ class NoteDraft:
 
         _hashtag_raw = d.pop("hashtag", UNSET)
         if _hashtag_raw is not UNSET:
-            hashtag = _hashtag_raw
+            try:
+                hashtag = _hashtag_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                hashtag = mismatched("NoteDraft", "hashtag", _hashtag_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "hashtag")
@@ -506,15 +553,19 @@ class NoteDraft:
 
         _poll_raw = d.pop("poll", UNSET)
         if _poll_raw is not UNSET:
-            _poll = _poll_raw
-            poll: None | NoteDraftPoll
-            if _poll is None:
-                poll = _poll
-            else:
-                poll_type_0 = NoteDraftPoll.from_dict(_poll)
+            try:
+                _poll = _poll_raw
+                poll: None | NoteDraftPoll
+                if _poll is None:
+                    poll = _poll
+                else:
+                    poll_type_0 = NoteDraftPoll.from_dict(_poll)
 
-                poll = poll_type_0
+                    poll = poll_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                poll = mismatched("NoteDraft", "poll", _poll_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "poll")
@@ -522,8 +573,12 @@ class NoteDraft:
 
         _channel_id_raw = d.pop("channelId", UNSET)
         if _channel_id_raw is not UNSET:
-            channel_id = _channel_id_raw
+            try:
+                channel_id = _channel_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                channel_id = mismatched("NoteDraft", "channelId", _channel_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "channelId")
@@ -536,26 +591,30 @@ class NoteDraft:
 
         _reaction_acceptance_raw = d.pop("reactionAcceptance", UNSET)
         if _reaction_acceptance_raw is not UNSET:
-            _reaction_acceptance = _reaction_acceptance_raw
-            reaction_acceptance: (
-                None
-                | NoteDraftReactionAcceptanceType1
-                | NoteDraftReactionAcceptanceType2Type1
-                | NoteDraftReactionAcceptanceType3Type1
-            )
-            if _reaction_acceptance is None or _reaction_acceptance in (
-                "likeOnly",
-                "likeOnlyForRemote",
-                "nonSensitiveOnly",
-                "nonSensitiveOnlyForLocalLikeOnlyForRemote",
-            ):
-                reaction_acceptance = _reaction_acceptance
-            else:
-                reaction_acceptance = unknown_enum_value(
-                    "None | NoteDraftReactionAcceptanceType1 | NoteDraftReactionAcceptanceType2Type1 | NoteDraftReactionAcceptanceType3Type1",
-                    _reaction_acceptance,
+            try:
+                _reaction_acceptance = _reaction_acceptance_raw
+                reaction_acceptance: (
+                    None
+                    | NoteDraftReactionAcceptanceType1
+                    | NoteDraftReactionAcceptanceType2Type1
+                    | NoteDraftReactionAcceptanceType3Type1
                 )
+                if _reaction_acceptance is None or _reaction_acceptance in (
+                    "likeOnly",
+                    "likeOnlyForRemote",
+                    "nonSensitiveOnly",
+                    "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                ):
+                    reaction_acceptance = _reaction_acceptance
+                else:
+                    reaction_acceptance = unknown_enum_value(
+                        "None | NoteDraftReactionAcceptanceType1 | NoteDraftReactionAcceptanceType2Type1 | NoteDraftReactionAcceptanceType3Type1",
+                        _reaction_acceptance,
+                    )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reaction_acceptance = mismatched("NoteDraft", "reactionAcceptance", _reaction_acceptance_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "reactionAcceptance")
@@ -563,8 +622,12 @@ class NoteDraft:
 
         _scheduled_at_raw = d.pop("scheduledAt", UNSET)
         if _scheduled_at_raw is not UNSET:
-            scheduled_at = _scheduled_at_raw
+            try:
+                scheduled_at = _scheduled_at_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                scheduled_at = mismatched("NoteDraft", "scheduledAt", _scheduled_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "scheduledAt")
@@ -575,46 +638,70 @@ class NoteDraft:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraft", "isActuallyScheduled")
 
-        _reply = d.pop("reply", UNSET)
-        reply: None | Note | Unset
-        if _reply is None or _reply is UNSET:
-            reply = _reply
-        else:
-            reply_type_0 = Note.from_dict(_reply)
-
-            reply = reply_type_0
-
-        _renote = d.pop("renote", UNSET)
-        renote: None | Note | Unset
-        if _renote is None or _renote is UNSET:
-            renote = _renote
-        else:
-            renote_type_0 = Note.from_dict(_renote)
-
-            renote = renote_type_0
-
-        _files = d.pop("files", UNSET)
-        files: list[DriveFile] | Unset = UNSET
-        if _files is not UNSET:
-            if type(_files) is not list:
-                raise TypeError(f"files: expected a list, not {type(_files).__name__}")
-            if _files:
-                files = []
-                for files_item_data in _files:
-                    files_item = DriveFile.from_dict(files_item_data)
-
-                    files.append(files_item)
+        _reply_raw = d.pop("reply", UNSET)
+        try:
+            _reply = _reply_raw
+            reply: None | Note | Unset
+            if _reply is None or _reply is UNSET:
+                reply = _reply
             else:
-                files = _files
+                reply_type_0 = Note.from_dict(_reply)
 
-        _channel = d.pop("channel", UNSET)
-        channel: None | NoteDraftChannel | Unset
-        if _channel is None or _channel is UNSET:
-            channel = _channel
-        else:
-            channel_type_0 = NoteDraftChannel.from_dict(_channel)
+                reply = reply_type_0
 
-            channel = channel_type_0
+        except PARSE_ERRORS as exc:
+            reply = mismatched("NoteDraft", "reply", _reply_raw, exc)
+
+        _renote_raw = d.pop("renote", UNSET)
+        try:
+            _renote = _renote_raw
+            renote: None | Note | Unset
+            if _renote is None or _renote is UNSET:
+                renote = _renote
+            else:
+                renote_type_0 = Note.from_dict(_renote)
+
+                renote = renote_type_0
+
+        except PARSE_ERRORS as exc:
+            renote = mismatched("NoteDraft", "renote", _renote_raw, exc)
+
+        _files_raw = d.pop("files", UNSET)
+        try:
+            _files = _files_raw
+            files: list[DriveFile] | Unset = UNSET
+            if _files is not UNSET:
+                if type(_files) is not list:
+                    raise TypeError(f"files: expected a list, not {type(_files).__name__}")
+                if _files:
+                    files = []
+                    for files_item_data in _files:
+                        try:
+                            files_item = DriveFile.from_dict(files_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            files_item = mismatched("files", index_of(_files, files_item_data), files_item_data, exc)
+                        files.append(files_item)
+                else:
+                    files = _files
+
+        except PARSE_ERRORS as exc:
+            files = mismatched("NoteDraft", "files", _files_raw, exc)
+
+        _channel_raw = d.pop("channel", UNSET)
+        try:
+            _channel = _channel_raw
+            channel: None | NoteDraftChannel | Unset
+            if _channel is None or _channel is UNSET:
+                channel = _channel
+            else:
+                channel_type_0 = NoteDraftChannel.from_dict(_channel)
+
+                channel = channel_type_0
+
+        except PARSE_ERRORS as exc:
+            channel = mismatched("NoteDraft", "channel", _channel_raw, exc)
 
         if d:
             unknown_properties("NoteDraft", d)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -81,10 +83,10 @@ class NoteDraftChannel:
 
             _n = 6
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NoteDraftChannel", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTEDRAFTCHANNEL_KEYS}
@@ -134,8 +136,12 @@ class NoteDraftChannel:
 
         _user_id_raw = d.pop("userId", UNSET)
         if _user_id_raw is not UNSET:
-            user_id = _user_id_raw
+            try:
+                user_id = _user_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user_id = mismatched("NoteDraftChannel", "userId", _user_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftChannel", "userId")

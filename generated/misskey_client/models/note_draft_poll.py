@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -106,10 +108,10 @@ class NoteDraftPoll:
             else:
                 _model.expired_after = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NoteDraftPoll", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTEDRAFTPOLL_KEYS}
@@ -139,23 +141,37 @@ class NoteDraftPoll:
 
         _choices_raw = d.pop("choices", UNSET)
         if _choices_raw is not UNSET:
-            choices: list[str] = _choices_raw
+            try:
+                choices: list[str] = _choices_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                choices = mismatched("NoteDraftPoll", "choices", _choices_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NoteDraftPoll", "choices")
             choices = cast(Any, UNSET)
 
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | None | Unset
-        if _expires_at is None or _expires_at is UNSET:
-            expires_at = _expires_at
-        else:
-            expires_at_type_0 = parse_datetime(_expires_at)
+        _expires_at_raw = d.pop("expiresAt", UNSET)
+        try:
+            _expires_at = _expires_at_raw
+            expires_at: datetime.datetime | None | Unset
+            if _expires_at is None or _expires_at is UNSET:
+                expires_at = _expires_at
+            else:
+                expires_at_type_0 = parse_datetime(_expires_at)
 
-            expires_at = expires_at_type_0
+                expires_at = expires_at_type_0
 
-        expired_after = d.pop("expiredAfter", UNSET)
+        except PARSE_ERRORS as exc:
+            expires_at = mismatched("NoteDraftPoll", "expiresAt", _expires_at_raw, exc)
+
+        _expired_after_raw = d.pop("expiredAfter", UNSET)
+        try:
+            expired_after = _expired_after_raw
+
+        except PARSE_ERRORS as exc:
+            expired_after = mismatched("NoteDraftPoll", "expiredAfter", _expired_after_raw, exc)
 
         if d:
             unknown_properties("NoteDraftPoll", d)

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -90,8 +93,14 @@ class NotePoll:
             if _choices:
                 choices = []
                 for choices_item_data in _choices:
-                    choices_item = NotePollChoicesItem.from_dict(choices_item_data)
+                    try:
+                        choices_item = NotePollChoicesItem.from_dict(choices_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        choices_item = mismatched(
+                            "choices", index_of(_choices, choices_item_data), choices_item_data, exc
+                        )
                     choices.append(choices_item)
             else:
                 choices = _choices
@@ -115,10 +124,10 @@ class NotePoll:
             else:
                 _model.expires_at = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotePoll", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTEPOLL_KEYS}
@@ -148,32 +157,47 @@ class NotePoll:
 
         _choices_raw = d.pop("choices", UNSET)
         if _choices_raw is not UNSET:
-            _choices = _choices_raw
-            choices: list[NotePollChoicesItem]
-            if type(_choices) is not list:
-                raise TypeError(f"choices: expected a list, not {type(_choices).__name__}")
-            if _choices:
-                choices = []
-                for choices_item_data in _choices:
-                    choices_item = NotePollChoicesItem.from_dict(choices_item_data)
+            try:
+                _choices = _choices_raw
+                choices: list[NotePollChoicesItem]
+                if type(_choices) is not list:
+                    raise TypeError(f"choices: expected a list, not {type(_choices).__name__}")
+                if _choices:
+                    choices = []
+                    for choices_item_data in _choices:
+                        try:
+                            choices_item = NotePollChoicesItem.from_dict(choices_item_data)
 
-                    choices.append(choices_item)
-            else:
-                choices = _choices
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            choices_item = mismatched(
+                                "choices", index_of(_choices, choices_item_data), choices_item_data, exc
+                            )
+                        choices.append(choices_item)
+                else:
+                    choices = _choices
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                choices = mismatched("NotePoll", "choices", _choices_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotePoll", "choices")
             choices = cast(Any, UNSET)
 
-        _expires_at = d.pop("expiresAt", UNSET)
-        expires_at: datetime.datetime | None | Unset
-        if _expires_at is None or _expires_at is UNSET:
-            expires_at = _expires_at
-        else:
-            expires_at_type_0 = parse_datetime(_expires_at)
+        _expires_at_raw = d.pop("expiresAt", UNSET)
+        try:
+            _expires_at = _expires_at_raw
+            expires_at: datetime.datetime | None | Unset
+            if _expires_at is None or _expires_at is UNSET:
+                expires_at = _expires_at
+            else:
+                expires_at_type_0 = parse_datetime(_expires_at)
 
-            expires_at = expires_at_type_0
+                expires_at = expires_at_type_0
+
+        except PARSE_ERRORS as exc:
+            expires_at = mismatched("NotePoll", "expiresAt", _expires_at_raw, exc)
 
         if d:
             unknown_properties("NotePoll", d)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_enum_value,
@@ -334,10 +336,10 @@ class NotesDraftsCreateBody:
             else:
                 _model.is_actually_scheduled = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotesDraftsCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESDRAFTSCREATEBODY_KEYS}
@@ -360,62 +362,124 @@ class NotesDraftsCreateBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        _visibility = d.pop("visibility", UNSET)
-        visibility: NotesDraftsCreateBodyVisibility | Unset
-        if _visibility is UNSET:
-            visibility = UNSET
-        else:
-            visibility = check_notes_drafts_create_body_visibility(_visibility)
+        _visibility_raw = d.pop("visibility", UNSET)
+        try:
+            _visibility = _visibility_raw
+            visibility: NotesDraftsCreateBodyVisibility | Unset
+            if _visibility is UNSET:
+                visibility = UNSET
+            else:
+                visibility = check_notes_drafts_create_body_visibility(_visibility)
 
-        visible_user_ids: list[str] = d.pop("visibleUserIds", UNSET)
+        except PARSE_ERRORS as exc:
+            visibility = mismatched("NotesDraftsCreateBody", "visibility", _visibility_raw, exc)
 
-        cw = d.pop("cw", UNSET)
+        _visible_user_ids_raw = d.pop("visibleUserIds", UNSET)
+        try:
+            visible_user_ids: list[str] = _visible_user_ids_raw
 
-        hashtag = d.pop("hashtag", UNSET)
+        except PARSE_ERRORS as exc:
+            visible_user_ids = mismatched("NotesDraftsCreateBody", "visibleUserIds", _visible_user_ids_raw, exc)
+
+        _cw_raw = d.pop("cw", UNSET)
+        try:
+            cw = _cw_raw
+
+        except PARSE_ERRORS as exc:
+            cw = mismatched("NotesDraftsCreateBody", "cw", _cw_raw, exc)
+
+        _hashtag_raw = d.pop("hashtag", UNSET)
+        try:
+            hashtag = _hashtag_raw
+
+        except PARSE_ERRORS as exc:
+            hashtag = mismatched("NotesDraftsCreateBody", "hashtag", _hashtag_raw, exc)
 
         local_only = d.pop("localOnly", UNSET)
 
-        _reaction_acceptance = d.pop("reactionAcceptance", UNSET)
-        reaction_acceptance: (
-            None
-            | NotesDraftsCreateBodyReactionAcceptanceType1
-            | NotesDraftsCreateBodyReactionAcceptanceType2Type1
-            | NotesDraftsCreateBodyReactionAcceptanceType3Type1
-            | Unset
-        )
-        if (
-            _reaction_acceptance is None
-            or _reaction_acceptance is UNSET
-            or _reaction_acceptance
-            in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
-        ):
-            reaction_acceptance = _reaction_acceptance
-        else:
-            reaction_acceptance = unknown_enum_value(
-                "None | NotesDraftsCreateBodyReactionAcceptanceType1 | NotesDraftsCreateBodyReactionAcceptanceType2Type1 | NotesDraftsCreateBodyReactionAcceptanceType3Type1",
-                _reaction_acceptance,
+        _reaction_acceptance_raw = d.pop("reactionAcceptance", UNSET)
+        try:
+            _reaction_acceptance = _reaction_acceptance_raw
+            reaction_acceptance: (
+                None
+                | NotesDraftsCreateBodyReactionAcceptanceType1
+                | NotesDraftsCreateBodyReactionAcceptanceType2Type1
+                | NotesDraftsCreateBodyReactionAcceptanceType3Type1
+                | Unset
+            )
+            if (
+                _reaction_acceptance is None
+                or _reaction_acceptance is UNSET
+                or _reaction_acceptance
+                in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
+            ):
+                reaction_acceptance = _reaction_acceptance
+            else:
+                reaction_acceptance = unknown_enum_value(
+                    "None | NotesDraftsCreateBodyReactionAcceptanceType1 | NotesDraftsCreateBodyReactionAcceptanceType2Type1 | NotesDraftsCreateBodyReactionAcceptanceType3Type1",
+                    _reaction_acceptance,
+                )
+
+        except PARSE_ERRORS as exc:
+            reaction_acceptance = mismatched(
+                "NotesDraftsCreateBody", "reactionAcceptance", _reaction_acceptance_raw, exc
             )
 
-        reply_id = d.pop("replyId", UNSET)
+        _reply_id_raw = d.pop("replyId", UNSET)
+        try:
+            reply_id = _reply_id_raw
 
-        renote_id = d.pop("renoteId", UNSET)
+        except PARSE_ERRORS as exc:
+            reply_id = mismatched("NotesDraftsCreateBody", "replyId", _reply_id_raw, exc)
 
-        channel_id = d.pop("channelId", UNSET)
+        _renote_id_raw = d.pop("renoteId", UNSET)
+        try:
+            renote_id = _renote_id_raw
 
-        text = d.pop("text", UNSET)
+        except PARSE_ERRORS as exc:
+            renote_id = mismatched("NotesDraftsCreateBody", "renoteId", _renote_id_raw, exc)
 
-        file_ids: list[str] = d.pop("fileIds", UNSET)
+        _channel_id_raw = d.pop("channelId", UNSET)
+        try:
+            channel_id = _channel_id_raw
 
-        _poll = d.pop("poll", UNSET)
-        poll: None | NotesDraftsCreateBodyPoll | Unset
-        if _poll is None or _poll is UNSET:
-            poll = _poll
-        else:
-            poll_type_0 = NotesDraftsCreateBodyPoll.from_dict(_poll)
+        except PARSE_ERRORS as exc:
+            channel_id = mismatched("NotesDraftsCreateBody", "channelId", _channel_id_raw, exc)
 
-            poll = poll_type_0
+        _text_raw = d.pop("text", UNSET)
+        try:
+            text = _text_raw
 
-        scheduled_at = d.pop("scheduledAt", UNSET)
+        except PARSE_ERRORS as exc:
+            text = mismatched("NotesDraftsCreateBody", "text", _text_raw, exc)
+
+        _file_ids_raw = d.pop("fileIds", UNSET)
+        try:
+            file_ids: list[str] = _file_ids_raw
+
+        except PARSE_ERRORS as exc:
+            file_ids = mismatched("NotesDraftsCreateBody", "fileIds", _file_ids_raw, exc)
+
+        _poll_raw = d.pop("poll", UNSET)
+        try:
+            _poll = _poll_raw
+            poll: None | NotesDraftsCreateBodyPoll | Unset
+            if _poll is None or _poll is UNSET:
+                poll = _poll
+            else:
+                poll_type_0 = NotesDraftsCreateBodyPoll.from_dict(_poll)
+
+                poll = poll_type_0
+
+        except PARSE_ERRORS as exc:
+            poll = mismatched("NotesDraftsCreateBody", "poll", _poll_raw, exc)
+
+        _scheduled_at_raw = d.pop("scheduledAt", UNSET)
+        try:
+            scheduled_at = _scheduled_at_raw
+
+        except PARSE_ERRORS as exc:
+            scheduled_at = mismatched("NotesDraftsCreateBody", "scheduledAt", _scheduled_at_raw, exc)
 
         is_actually_scheduled = d.pop("isActuallyScheduled", UNSET)
 

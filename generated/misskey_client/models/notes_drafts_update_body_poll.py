@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -100,10 +102,10 @@ class NotesDraftsUpdateBodyPoll:
             else:
                 _model.expired_after = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotesDraftsUpdateBodyPoll", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESDRAFTSUPDATEBODYPOLL_KEYS}
@@ -128,8 +130,12 @@ class NotesDraftsUpdateBodyPoll:
         d = dict(src_dict)
         _choices_raw = d.pop("choices", UNSET)
         if _choices_raw is not UNSET:
-            choices: list[str] = _choices_raw
+            try:
+                choices: list[str] = _choices_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                choices = mismatched("NotesDraftsUpdateBodyPoll", "choices", _choices_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesDraftsUpdateBodyPoll", "choices")
@@ -137,9 +143,19 @@ class NotesDraftsUpdateBodyPoll:
 
         multiple = d.pop("multiple", UNSET)
 
-        expires_at = d.pop("expiresAt", UNSET)
+        _expires_at_raw = d.pop("expiresAt", UNSET)
+        try:
+            expires_at = _expires_at_raw
 
-        expired_after = d.pop("expiredAfter", UNSET)
+        except PARSE_ERRORS as exc:
+            expires_at = mismatched("NotesDraftsUpdateBodyPoll", "expiresAt", _expires_at_raw, exc)
+
+        _expired_after_raw = d.pop("expiredAfter", UNSET)
+        try:
+            expired_after = _expired_after_raw
+
+        except PARSE_ERRORS as exc:
+            expired_after = mismatched("NotesDraftsUpdateBodyPoll", "expiredAfter", _expired_after_raw, exc)
 
         if d:
             unknown_properties("NotesDraftsUpdateBodyPoll", d)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -67,10 +69,10 @@ class NotesDraftsUpdateResponse200:
 
             _n = 1
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotesDraftsUpdateResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESDRAFTSUPDATERESPONSE200_KEYS}
@@ -95,8 +97,12 @@ class NotesDraftsUpdateResponse200:
         d = dict(src_dict)
         _updated_draft_raw = d.pop("updatedDraft", UNSET)
         if _updated_draft_raw is not UNSET:
-            updated_draft = NoteDraft.from_dict(_updated_draft_raw)
+            try:
+                updated_draft = NoteDraft.from_dict(_updated_draft_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_draft = mismatched("NotesDraftsUpdateResponse200", "updatedDraft", _updated_draft_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesDraftsUpdateResponse200", "updatedDraft")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -83,10 +85,10 @@ class NotesFeaturedBody:
             else:
                 _model.channel_id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotesFeaturedBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESFEATUREDBODY_KEYS}
@@ -113,7 +115,12 @@ class NotesFeaturedBody:
 
         until_id = d.pop("untilId", UNSET)
 
-        channel_id = d.pop("channelId", UNSET)
+        _channel_id_raw = d.pop("channelId", UNSET)
+        try:
+            channel_id = _channel_id_raw
+
+        except PARSE_ERRORS as exc:
+            channel_id = mismatched("NotesFeaturedBody", "channelId", _channel_id_raw, exc)
 
         if d:
             unknown_properties("NotesFeaturedBody", d)

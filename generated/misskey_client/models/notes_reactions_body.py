@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -120,10 +122,10 @@ class NotesReactionsBody:
             else:
                 _model.until_date = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotesReactionsBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESREACTIONSBODY_KEYS}
@@ -151,7 +153,12 @@ class NotesReactionsBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesReactionsBody", "noteId")
 
-        type_ = d.pop("type", UNSET)
+        _type__raw = d.pop("type", UNSET)
+        try:
+            type_ = _type__raw
+
+        except PARSE_ERRORS as exc:
+            type_ = mismatched("NotesReactionsBody", "type", _type__raw, exc)
 
         limit = d.pop("limit", UNSET)
 

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -156,10 +158,10 @@ class NotesSearchBody:
             else:
                 _model.channel_id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotesSearchBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESSEARCHBODY_KEYS}
@@ -201,9 +203,19 @@ class NotesSearchBody:
 
         host = d.pop("host", UNSET)
 
-        user_id = d.pop("userId", UNSET)
+        _user_id_raw = d.pop("userId", UNSET)
+        try:
+            user_id = _user_id_raw
 
-        channel_id = d.pop("channelId", UNSET)
+        except PARSE_ERRORS as exc:
+            user_id = mismatched("NotesSearchBody", "userId", _user_id_raw, exc)
+
+        _channel_id_raw = d.pop("channelId", UNSET)
+        try:
+            channel_id = _channel_id_raw
+
+        except PARSE_ERRORS as exc:
+            channel_id = mismatched("NotesSearchBody", "channelId", _channel_id_raw, exc)
 
         if d:
             unknown_properties("NotesSearchBody", d)

@@ -7,6 +7,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -127,8 +130,12 @@ class NotesSearchByTagBody:
                 if _query:
                     query = []
                     for query_item_data in _query:
-                        query_item: list[str] = query_item_data
+                        try:
+                            query_item: list[str] = query_item_data
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            query_item = mismatched("query", index_of(_query, query_item_data), query_item_data, exc)
                         query.append(query_item)
                 else:
                     query = _query
@@ -198,10 +205,10 @@ class NotesSearchByTagBody:
             else:
                 _model.limit = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotesSearchByTagBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESSEARCHBYTAGBODY_KEYS}
@@ -226,27 +233,51 @@ class NotesSearchByTagBody:
         d = dict(src_dict)
         tag = d.pop("tag", UNSET)
 
-        _query = d.pop("query", UNSET)
-        query: list[list[str]] | Unset = UNSET
-        if _query is not UNSET:
-            if type(_query) is not list:
-                raise TypeError(f"query: expected a list, not {type(_query).__name__}")
-            if _query:
-                query = []
-                for query_item_data in _query:
-                    query_item: list[str] = query_item_data
+        _query_raw = d.pop("query", UNSET)
+        try:
+            _query = _query_raw
+            query: list[list[str]] | Unset = UNSET
+            if _query is not UNSET:
+                if type(_query) is not list:
+                    raise TypeError(f"query: expected a list, not {type(_query).__name__}")
+                if _query:
+                    query = []
+                    for query_item_data in _query:
+                        try:
+                            query_item: list[str] = query_item_data
 
-                    query.append(query_item)
-            else:
-                query = _query
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            query_item = mismatched("query", index_of(_query, query_item_data), query_item_data, exc)
+                        query.append(query_item)
+                else:
+                    query = _query
 
-        reply = d.pop("reply", UNSET)
+        except PARSE_ERRORS as exc:
+            query = mismatched("NotesSearchByTagBody", "query", _query_raw, exc)
 
-        renote = d.pop("renote", UNSET)
+        _reply_raw = d.pop("reply", UNSET)
+        try:
+            reply = _reply_raw
+
+        except PARSE_ERRORS as exc:
+            reply = mismatched("NotesSearchByTagBody", "reply", _reply_raw, exc)
+
+        _renote_raw = d.pop("renote", UNSET)
+        try:
+            renote = _renote_raw
+
+        except PARSE_ERRORS as exc:
+            renote = mismatched("NotesSearchByTagBody", "renote", _renote_raw, exc)
 
         with_files = d.pop("withFiles", UNSET)
 
-        poll = d.pop("poll", UNSET)
+        _poll_raw = d.pop("poll", UNSET)
+        try:
+            poll = _poll_raw
+
+        except PARSE_ERRORS as exc:
+            poll = mismatched("NotesSearchByTagBody", "poll", _poll_raw, exc)
 
         since_id = d.pop("sinceId", UNSET)
 

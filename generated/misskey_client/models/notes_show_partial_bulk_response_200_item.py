@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -93,10 +95,10 @@ class NotesShowPartialBulkResponse200Item:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotesShowPartialBulkResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTESSHOWPARTIALBULKRESPONSE200ITEM_KEYS}
@@ -126,8 +128,12 @@ class NotesShowPartialBulkResponse200Item:
 
         _reactions_raw = d.pop("reactions", UNSET)
         if _reactions_raw is not UNSET:
-            reactions = NotesShowPartialBulkResponse200ItemReactions.from_dict(_reactions_raw)
+            try:
+                reactions = NotesShowPartialBulkResponse200ItemReactions.from_dict(_reactions_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reactions = mismatched("NotesShowPartialBulkResponse200Item", "reactions", _reactions_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesShowPartialBulkResponse200Item", "reactions")
@@ -135,8 +141,14 @@ class NotesShowPartialBulkResponse200Item:
 
         _reaction_emojis_raw = d.pop("reactionEmojis", UNSET)
         if _reaction_emojis_raw is not UNSET:
-            reaction_emojis = NotesShowPartialBulkResponse200ItemReactionEmojis.from_dict(_reaction_emojis_raw)
+            try:
+                reaction_emojis = NotesShowPartialBulkResponse200ItemReactionEmojis.from_dict(_reaction_emojis_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reaction_emojis = mismatched(
+                    "NotesShowPartialBulkResponse200Item", "reactionEmojis", _reaction_emojis_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotesShowPartialBulkResponse200Item", "reactionEmojis")

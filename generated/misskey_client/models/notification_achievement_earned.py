@@ -9,6 +9,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -85,10 +87,10 @@ class NotificationAchievementEarned:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotificationAchievementEarned", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONACHIEVEMENTEARNED_KEYS}
@@ -118,8 +120,12 @@ class NotificationAchievementEarned:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("NotificationAchievementEarned", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationAchievementEarned", "createdAt")
@@ -127,9 +133,15 @@ class NotificationAchievementEarned:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"achievementEarned"} else check_notification_achievement_earned_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = (
+                    _type_ if _type_ in {"achievementEarned"} else check_notification_achievement_earned_type(_type_)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("NotificationAchievementEarned", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationAchievementEarned", "type")
@@ -137,8 +149,12 @@ class NotificationAchievementEarned:
 
         _achievement_raw = d.pop("achievement", UNSET)
         if _achievement_raw is not UNSET:
-            achievement = check_achievement_name(_achievement_raw)
+            try:
+                achievement = check_achievement_name(_achievement_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                achievement = mismatched("NotificationAchievementEarned", "achievement", _achievement_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationAchievementEarned", "achievement")

@@ -9,6 +9,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -96,10 +98,10 @@ class NotificationApp:
 
             _n = 6
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotificationApp", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONAPP_KEYS}
@@ -129,8 +131,12 @@ class NotificationApp:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("NotificationApp", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "createdAt")
@@ -138,9 +144,13 @@ class NotificationApp:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"app"} else check_notification_app_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = _type_ if _type_ in {"app"} else check_notification_app_type(_type_)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("NotificationApp", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "type")
@@ -153,8 +163,12 @@ class NotificationApp:
 
         _header_raw = d.pop("header", UNSET)
         if _header_raw is not UNSET:
-            header = _header_raw
+            try:
+                header = _header_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                header = mismatched("NotificationApp", "header", _header_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "header")
@@ -162,8 +176,12 @@ class NotificationApp:
 
         _icon_raw = d.pop("icon", UNSET)
         if _icon_raw is not UNSET:
-            icon = _icon_raw
+            try:
+                icon = _icon_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                icon = mismatched("NotificationApp", "icon", _icon_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationApp", "icon")

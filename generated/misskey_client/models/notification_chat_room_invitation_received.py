@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -98,10 +100,10 @@ class NotificationChatRoomInvitationReceived:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotificationChatRoomInvitationReceived", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONCHATROOMINVITATIONRECEIVED_KEYS}
@@ -131,8 +133,12 @@ class NotificationChatRoomInvitationReceived:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("NotificationChatRoomInvitationReceived", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationChatRoomInvitationReceived", "createdAt")
@@ -140,13 +146,17 @@ class NotificationChatRoomInvitationReceived:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = (
-                _type_
-                if _type_ in {"chatRoomInvitationReceived"}
-                else check_notification_chat_room_invitation_received_type(_type_)
-            )
+            try:
+                _type_ = _type__raw
+                type_ = (
+                    _type_
+                    if _type_ in {"chatRoomInvitationReceived"}
+                    else check_notification_chat_room_invitation_received_type(_type_)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("NotificationChatRoomInvitationReceived", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationChatRoomInvitationReceived", "type")
@@ -154,8 +164,12 @@ class NotificationChatRoomInvitationReceived:
 
         _invitation_raw = d.pop("invitation", UNSET)
         if _invitation_raw is not UNSET:
-            invitation = ChatRoomInvitation.from_dict(_invitation_raw)
+            try:
+                invitation = ChatRoomInvitation.from_dict(_invitation_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                invitation = mismatched("NotificationChatRoomInvitationReceived", "invitation", _invitation_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationChatRoomInvitationReceived", "invitation")

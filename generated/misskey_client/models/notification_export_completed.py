@@ -9,6 +9,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -93,10 +95,10 @@ class NotificationExportCompleted:
 
             _n = 5
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotificationExportCompleted", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONEXPORTCOMPLETED_KEYS}
@@ -126,8 +128,12 @@ class NotificationExportCompleted:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("NotificationExportCompleted", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationExportCompleted", "createdAt")
@@ -135,9 +141,13 @@ class NotificationExportCompleted:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"exportCompleted"} else check_notification_export_completed_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = _type_ if _type_ in {"exportCompleted"} else check_notification_export_completed_type(_type_)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("NotificationExportCompleted", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationExportCompleted", "type")
@@ -145,8 +155,12 @@ class NotificationExportCompleted:
 
         _exported_entity_raw = d.pop("exportedEntity", UNSET)
         if _exported_entity_raw is not UNSET:
-            exported_entity = check_notification_export_completed_exported_entity(_exported_entity_raw)
+            try:
+                exported_entity = check_notification_export_completed_exported_entity(_exported_entity_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                exported_entity = mismatched("NotificationExportCompleted", "exportedEntity", _exported_entity_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationExportCompleted", "exportedEntity")

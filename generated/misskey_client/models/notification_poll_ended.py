@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -103,10 +105,10 @@ class NotificationPollEnded:
 
             _n = 6
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotificationPollEnded", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONPOLLENDED_KEYS}
@@ -136,8 +138,12 @@ class NotificationPollEnded:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("NotificationPollEnded", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationPollEnded", "createdAt")
@@ -145,9 +151,13 @@ class NotificationPollEnded:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"pollEnded"} else check_notification_poll_ended_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = _type_ if _type_ in {"pollEnded"} else check_notification_poll_ended_type(_type_)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("NotificationPollEnded", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationPollEnded", "type")
@@ -155,8 +165,12 @@ class NotificationPollEnded:
 
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
-            user = UserLite.from_dict(_user_raw)
+            try:
+                user = UserLite.from_dict(_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("NotificationPollEnded", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationPollEnded", "user")
@@ -169,8 +183,12 @@ class NotificationPollEnded:
 
         _note_raw = d.pop("note", UNSET)
         if _note_raw is not UNSET:
-            note = Note.from_dict(_note_raw)
+            try:
+                note = Note.from_dict(_note_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                note = mismatched("NotificationPollEnded", "note", _note_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationPollEnded", "note")

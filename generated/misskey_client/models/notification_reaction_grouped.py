@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -110,8 +113,14 @@ class NotificationReactionGrouped:
             if _reactions:
                 reactions = []
                 for reactions_item_data in _reactions:
-                    reactions_item = NotificationReactionGroupedReactionsItem.from_dict(reactions_item_data)
+                    try:
+                        reactions_item = NotificationReactionGroupedReactionsItem.from_dict(reactions_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        reactions_item = mismatched(
+                            "reactions", index_of(_reactions, reactions_item_data), reactions_item_data, exc
+                        )
                     reactions.append(reactions_item)
             else:
                 reactions = _reactions
@@ -120,10 +129,10 @@ class NotificationReactionGrouped:
 
             _n = 5
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotificationReactionGrouped", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONREACTIONGROUPED_KEYS}
@@ -153,8 +162,12 @@ class NotificationReactionGrouped:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("NotificationReactionGrouped", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationReactionGrouped", "createdAt")
@@ -162,9 +175,13 @@ class NotificationReactionGrouped:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"reaction:grouped"} else check_notification_reaction_grouped_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = _type_ if _type_ in {"reaction:grouped"} else check_notification_reaction_grouped_type(_type_)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("NotificationReactionGrouped", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationReactionGrouped", "type")
@@ -172,8 +189,12 @@ class NotificationReactionGrouped:
 
         _note_raw = d.pop("note", UNSET)
         if _note_raw is not UNSET:
-            note = Note.from_dict(_note_raw)
+            try:
+                note = Note.from_dict(_note_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                note = mismatched("NotificationReactionGrouped", "note", _note_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationReactionGrouped", "note")
@@ -181,19 +202,29 @@ class NotificationReactionGrouped:
 
         _reactions_raw = d.pop("reactions", UNSET)
         if _reactions_raw is not UNSET:
-            _reactions = _reactions_raw
-            reactions: list[NotificationReactionGroupedReactionsItem]
-            if type(_reactions) is not list:
-                raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
-            if _reactions:
-                reactions = []
-                for reactions_item_data in _reactions:
-                    reactions_item = NotificationReactionGroupedReactionsItem.from_dict(reactions_item_data)
+            try:
+                _reactions = _reactions_raw
+                reactions: list[NotificationReactionGroupedReactionsItem]
+                if type(_reactions) is not list:
+                    raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
+                if _reactions:
+                    reactions = []
+                    for reactions_item_data in _reactions:
+                        try:
+                            reactions_item = NotificationReactionGroupedReactionsItem.from_dict(reactions_item_data)
 
-                    reactions.append(reactions_item)
-            else:
-                reactions = _reactions
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            reactions_item = mismatched(
+                                "reactions", index_of(_reactions, reactions_item_data), reactions_item_data, exc
+                            )
+                        reactions.append(reactions_item)
+                else:
+                    reactions = _reactions
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                reactions = mismatched("NotificationReactionGrouped", "reactions", _reactions_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationReactionGrouped", "reactions")

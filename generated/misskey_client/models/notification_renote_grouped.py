@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -108,8 +111,12 @@ class NotificationRenoteGrouped:
             if _users:
                 users = []
                 for users_item_data in _users:
-                    users_item = UserLite.from_dict(users_item_data)
+                    try:
+                        users_item = UserLite.from_dict(users_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        users_item = mismatched("users", index_of(_users, users_item_data), users_item_data, exc)
                     users.append(users_item)
             else:
                 users = _users
@@ -118,10 +125,10 @@ class NotificationRenoteGrouped:
 
             _n = 5
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotificationRenoteGrouped", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONRENOTEGROUPED_KEYS}
@@ -151,8 +158,12 @@ class NotificationRenoteGrouped:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("NotificationRenoteGrouped", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRenoteGrouped", "createdAt")
@@ -160,9 +171,13 @@ class NotificationRenoteGrouped:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"renote:grouped"} else check_notification_renote_grouped_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = _type_ if _type_ in {"renote:grouped"} else check_notification_renote_grouped_type(_type_)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("NotificationRenoteGrouped", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRenoteGrouped", "type")
@@ -170,8 +185,12 @@ class NotificationRenoteGrouped:
 
         _note_raw = d.pop("note", UNSET)
         if _note_raw is not UNSET:
-            note = Note.from_dict(_note_raw)
+            try:
+                note = Note.from_dict(_note_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                note = mismatched("NotificationRenoteGrouped", "note", _note_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRenoteGrouped", "note")
@@ -179,19 +198,27 @@ class NotificationRenoteGrouped:
 
         _users_raw = d.pop("users", UNSET)
         if _users_raw is not UNSET:
-            _users = _users_raw
-            users: list[UserLite]
-            if type(_users) is not list:
-                raise TypeError(f"users: expected a list, not {type(_users).__name__}")
-            if _users:
-                users = []
-                for users_item_data in _users:
-                    users_item = UserLite.from_dict(users_item_data)
+            try:
+                _users = _users_raw
+                users: list[UserLite]
+                if type(_users) is not list:
+                    raise TypeError(f"users: expected a list, not {type(_users).__name__}")
+                if _users:
+                    users = []
+                    for users_item_data in _users:
+                        try:
+                            users_item = UserLite.from_dict(users_item_data)
 
-                    users.append(users_item)
-            else:
-                users = _users
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            users_item = mismatched("users", index_of(_users, users_item_data), users_item_data, exc)
+                        users.append(users_item)
+                else:
+                    users = _users
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                users = mismatched("NotificationRenoteGrouped", "users", _users_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRenoteGrouped", "users")

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -89,10 +91,10 @@ class NotificationRoleAssigned:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotificationRoleAssigned", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONROLEASSIGNED_KEYS}
@@ -122,8 +124,12 @@ class NotificationRoleAssigned:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("NotificationRoleAssigned", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRoleAssigned", "createdAt")
@@ -131,9 +137,13 @@ class NotificationRoleAssigned:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"roleAssigned"} else check_notification_role_assigned_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = _type_ if _type_ in {"roleAssigned"} else check_notification_role_assigned_type(_type_)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("NotificationRoleAssigned", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRoleAssigned", "type")
@@ -141,8 +151,12 @@ class NotificationRoleAssigned:
 
         _role_raw = d.pop("role", UNSET)
         if _role_raw is not UNSET:
-            role = Role.from_dict(_role_raw)
+            try:
+                role = Role.from_dict(_role_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                role = mismatched("NotificationRoleAssigned", "role", _role_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationRoleAssigned", "role")

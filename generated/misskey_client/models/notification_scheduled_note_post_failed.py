@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -98,10 +100,10 @@ class NotificationScheduledNotePostFailed:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotificationScheduledNotePostFailed", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONSCHEDULEDNOTEPOSTFAILED_KEYS}
@@ -131,8 +133,12 @@ class NotificationScheduledNotePostFailed:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("NotificationScheduledNotePostFailed", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationScheduledNotePostFailed", "createdAt")
@@ -140,13 +146,17 @@ class NotificationScheduledNotePostFailed:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = (
-                _type_
-                if _type_ in {"scheduledNotePostFailed"}
-                else check_notification_scheduled_note_post_failed_type(_type_)
-            )
+            try:
+                _type_ = _type__raw
+                type_ = (
+                    _type_
+                    if _type_ in {"scheduledNotePostFailed"}
+                    else check_notification_scheduled_note_post_failed_type(_type_)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("NotificationScheduledNotePostFailed", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationScheduledNotePostFailed", "type")
@@ -154,8 +164,12 @@ class NotificationScheduledNotePostFailed:
 
         _note_draft_raw = d.pop("noteDraft", UNSET)
         if _note_draft_raw is not UNSET:
-            note_draft = NoteDraft.from_dict(_note_draft_raw)
+            try:
+                note_draft = NoteDraft.from_dict(_note_draft_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                note_draft = mismatched("NotificationScheduledNotePostFailed", "noteDraft", _note_draft_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationScheduledNotePostFailed", "noteDraft")

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -94,10 +96,10 @@ class NotificationScheduledNotePosted:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotificationScheduledNotePosted", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONSCHEDULEDNOTEPOSTED_KEYS}
@@ -127,8 +129,12 @@ class NotificationScheduledNotePosted:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("NotificationScheduledNotePosted", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationScheduledNotePosted", "createdAt")
@@ -136,11 +142,17 @@ class NotificationScheduledNotePosted:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = (
-                _type_ if _type_ in {"scheduledNotePosted"} else check_notification_scheduled_note_posted_type(_type_)
-            )
+            try:
+                _type_ = _type__raw
+                type_ = (
+                    _type_
+                    if _type_ in {"scheduledNotePosted"}
+                    else check_notification_scheduled_note_posted_type(_type_)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("NotificationScheduledNotePosted", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationScheduledNotePosted", "type")
@@ -148,8 +160,12 @@ class NotificationScheduledNotePosted:
 
         _note_raw = d.pop("note", UNSET)
         if _note_raw is not UNSET:
-            note = Note.from_dict(_note_raw)
+            try:
+                note = Note.from_dict(_note_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                note = mismatched("NotificationScheduledNotePosted", "note", _note_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationScheduledNotePosted", "note")

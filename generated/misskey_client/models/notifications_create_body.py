@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -86,10 +88,10 @@ class NotificationsCreateBody:
             else:
                 _model.icon = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("NotificationsCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _NOTIFICATIONSCREATEBODY_KEYS}
@@ -117,9 +119,19 @@ class NotificationsCreateBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("NotificationsCreateBody", "body")
 
-        header = d.pop("header", UNSET)
+        _header_raw = d.pop("header", UNSET)
+        try:
+            header = _header_raw
 
-        icon = d.pop("icon", UNSET)
+        except PARSE_ERRORS as exc:
+            header = mismatched("NotificationsCreateBody", "header", _header_raw, exc)
+
+        _icon_raw = d.pop("icon", UNSET)
+        try:
+            icon = _icon_raw
+
+        except PARSE_ERRORS as exc:
+            icon = mismatched("NotificationsCreateBody", "icon", _icon_raw, exc)
 
         if d:
             unknown_properties("NotificationsCreateBody", d)

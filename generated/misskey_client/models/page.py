@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -209,65 +212,71 @@ class Page:
             if _content:
                 content = []
                 for content_item_data in _content:
+                    try:
 
-                    def _parse_content_item(
-                        data: object,
-                    ) -> PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText:
-                        # Tagged union: the "type" property names the model, no trial parsing needed.
-                        if isinstance(data, dict):
-                            tag = data.get("type")
-                            if tag == "text":
-                                return PageBlockText.from_dict(data)
-                            if tag == "section":
-                                return PageBlockSection.from_dict(data)
-                            if tag == "image":
-                                return PageBlockImage.from_dict(data)
-                            if tag == "note":
-                                return PageBlockNote.from_dict(data)
+                        def _parse_content_item(
+                            data: object,
+                        ) -> PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText:
+                            # Tagged union: the "type" property names the model, no trial parsing needed.
+                            if isinstance(data, dict):
+                                tag = data.get("type")
+                                if tag == "text":
+                                    return PageBlockText.from_dict(data)
+                                if tag == "section":
+                                    return PageBlockSection.from_dict(data)
+                                if tag == "image":
+                                    return PageBlockImage.from_dict(data)
+                                if tag == "note":
+                                    return PageBlockNote.from_dict(data)
 
-                        def _try_0(data: Any) -> PageBlockText:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_page_block_type_0 = PageBlockText.from_dict(data)
+                            def _try_0(data: Any) -> PageBlockText:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_page_block_type_0 = PageBlockText.from_dict(data)
 
-                            return componentsschemas_page_block_type_0
+                                return componentsschemas_page_block_type_0
 
-                        def _try_1(data: Any) -> PageBlockSection:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_page_block_type_1 = PageBlockSection.from_dict(data)
+                            def _try_1(data: Any) -> PageBlockSection:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_page_block_type_1 = PageBlockSection.from_dict(data)
 
-                            return componentsschemas_page_block_type_1
+                                return componentsschemas_page_block_type_1
 
-                        def _try_2(data: Any) -> PageBlockImage:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_page_block_type_2 = PageBlockImage.from_dict(data)
+                            def _try_2(data: Any) -> PageBlockImage:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_page_block_type_2 = PageBlockImage.from_dict(data)
 
-                            return componentsschemas_page_block_type_2
+                                return componentsschemas_page_block_type_2
 
-                        def _try_3(data: Any) -> PageBlockNote:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_page_block_type_3 = PageBlockNote.from_dict(data)
+                            def _try_3(data: Any) -> PageBlockNote:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_page_block_type_3 = PageBlockNote.from_dict(data)
 
-                            return componentsschemas_page_block_type_3
+                                return componentsschemas_page_block_type_3
 
-                        return cast(
-                            PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText,
-                            parse_union(
-                                data,
-                                (
-                                    _try_0,
-                                    _try_1,
-                                    _try_2,
-                                    _try_3,
+                            return cast(
+                                PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText,
+                                parse_union(
+                                    data,
+                                    (
+                                        _try_0,
+                                        _try_1,
+                                        _try_2,
+                                        _try_3,
+                                    ),
                                 ),
-                            ),
+                            )
+
+                        content_item = _parse_content_item(content_item_data)
+
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        content_item = mismatched(
+                            "content", index_of(_content, content_item_data), content_item_data, exc
                         )
-
-                    content_item = _parse_content_item(content_item_data)
-
                     content.append(content_item)
             else:
                 content = _content
@@ -281,8 +290,14 @@ class Page:
             if _variables:
                 variables = []
                 for variables_item_data in _variables:
-                    variables_item = PageVariablesItem.from_dict(variables_item_data)
+                    try:
+                        variables_item = PageVariablesItem.from_dict(variables_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        variables_item = mismatched(
+                            "variables", index_of(_variables, variables_item_data), variables_item_data, exc
+                        )
                     variables.append(variables_item)
             else:
                 variables = _variables
@@ -330,8 +345,17 @@ class Page:
             if _attached_files:
                 attached_files = []
                 for attached_files_item_data in _attached_files:
-                    attached_files_item = DriveFile.from_dict(attached_files_item_data)
+                    try:
+                        attached_files_item = DriveFile.from_dict(attached_files_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        attached_files_item = mismatched(
+                            "attachedFiles",
+                            index_of(_attached_files, attached_files_item_data),
+                            attached_files_item_data,
+                            exc,
+                        )
                     attached_files.append(attached_files_item)
             else:
                 attached_files = _attached_files
@@ -348,10 +372,10 @@ class Page:
             else:
                 _model.is_liked = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Page", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _PAGE_KEYS}
@@ -381,8 +405,12 @@ class Page:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("Page", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "createdAt")
@@ -390,8 +418,12 @@ class Page:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            updated_at = parse_datetime(_updated_at_raw)
+            try:
+                updated_at = parse_datetime(_updated_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("Page", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "updatedAt")
@@ -404,8 +436,12 @@ class Page:
 
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
-            user = UserLite.from_dict(_user_raw)
+            try:
+                user = UserLite.from_dict(_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("Page", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "user")
@@ -413,76 +449,86 @@ class Page:
 
         _content_raw = d.pop("content", UNSET)
         if _content_raw is not UNSET:
-            _content = _content_raw
-            content: list[PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText]
-            if type(_content) is not list:
-                raise TypeError(f"content: expected a list, not {type(_content).__name__}")
-            if _content:
-                content = []
-                for content_item_data in _content:
+            try:
+                _content = _content_raw
+                content: list[PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText]
+                if type(_content) is not list:
+                    raise TypeError(f"content: expected a list, not {type(_content).__name__}")
+                if _content:
+                    content = []
+                    for content_item_data in _content:
+                        try:
 
-                    def _parse_content_item(
-                        data: object,
-                    ) -> PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText:
-                        # Tagged union: the "type" property names the model, no trial parsing needed.
-                        if isinstance(data, dict):
-                            tag = data.get("type")
-                            if tag == "text":
-                                return PageBlockText.from_dict(data)
-                            if tag == "section":
-                                return PageBlockSection.from_dict(data)
-                            if tag == "image":
-                                return PageBlockImage.from_dict(data)
-                            if tag == "note":
-                                return PageBlockNote.from_dict(data)
+                            def _parse_content_item(
+                                data: object,
+                            ) -> PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText:
+                                # Tagged union: the "type" property names the model, no trial parsing needed.
+                                if isinstance(data, dict):
+                                    tag = data.get("type")
+                                    if tag == "text":
+                                        return PageBlockText.from_dict(data)
+                                    if tag == "section":
+                                        return PageBlockSection.from_dict(data)
+                                    if tag == "image":
+                                        return PageBlockImage.from_dict(data)
+                                    if tag == "note":
+                                        return PageBlockNote.from_dict(data)
 
-                        def _try_0(data: Any) -> PageBlockText:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_page_block_type_0 = PageBlockText.from_dict(data)
+                                def _try_0(data: Any) -> PageBlockText:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_page_block_type_0 = PageBlockText.from_dict(data)
 
-                            return componentsschemas_page_block_type_0
+                                    return componentsschemas_page_block_type_0
 
-                        def _try_1(data: Any) -> PageBlockSection:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_page_block_type_1 = PageBlockSection.from_dict(data)
+                                def _try_1(data: Any) -> PageBlockSection:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_page_block_type_1 = PageBlockSection.from_dict(data)
 
-                            return componentsschemas_page_block_type_1
+                                    return componentsschemas_page_block_type_1
 
-                        def _try_2(data: Any) -> PageBlockImage:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_page_block_type_2 = PageBlockImage.from_dict(data)
+                                def _try_2(data: Any) -> PageBlockImage:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_page_block_type_2 = PageBlockImage.from_dict(data)
 
-                            return componentsschemas_page_block_type_2
+                                    return componentsschemas_page_block_type_2
 
-                        def _try_3(data: Any) -> PageBlockNote:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_page_block_type_3 = PageBlockNote.from_dict(data)
+                                def _try_3(data: Any) -> PageBlockNote:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_page_block_type_3 = PageBlockNote.from_dict(data)
 
-                            return componentsschemas_page_block_type_3
+                                    return componentsschemas_page_block_type_3
 
-                        return cast(
-                            PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText,
-                            parse_union(
-                                data,
-                                (
-                                    _try_0,
-                                    _try_1,
-                                    _try_2,
-                                    _try_3,
-                                ),
-                            ),
-                        )
+                                return cast(
+                                    PageBlockImage | PageBlockNote | PageBlockSection | PageBlockText,
+                                    parse_union(
+                                        data,
+                                        (
+                                            _try_0,
+                                            _try_1,
+                                            _try_2,
+                                            _try_3,
+                                        ),
+                                    ),
+                                )
 
-                    content_item = _parse_content_item(content_item_data)
+                            content_item = _parse_content_item(content_item_data)
 
-                    content.append(content_item)
-            else:
-                content = _content
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            content_item = mismatched(
+                                "content", index_of(_content, content_item_data), content_item_data, exc
+                            )
+                        content.append(content_item)
+                else:
+                    content = _content
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                content = mismatched("Page", "content", _content_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "content")
@@ -490,19 +536,29 @@ class Page:
 
         _variables_raw = d.pop("variables", UNSET)
         if _variables_raw is not UNSET:
-            _variables = _variables_raw
-            variables: list[PageVariablesItem]
-            if type(_variables) is not list:
-                raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
-            if _variables:
-                variables = []
-                for variables_item_data in _variables:
-                    variables_item = PageVariablesItem.from_dict(variables_item_data)
+            try:
+                _variables = _variables_raw
+                variables: list[PageVariablesItem]
+                if type(_variables) is not list:
+                    raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
+                if _variables:
+                    variables = []
+                    for variables_item_data in _variables:
+                        try:
+                            variables_item = PageVariablesItem.from_dict(variables_item_data)
 
-                    variables.append(variables_item)
-            else:
-                variables = _variables
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            variables_item = mismatched(
+                                "variables", index_of(_variables, variables_item_data), variables_item_data, exc
+                            )
+                        variables.append(variables_item)
+                else:
+                    variables = _variables
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                variables = mismatched("Page", "variables", _variables_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "variables")
@@ -520,8 +576,12 @@ class Page:
 
         _summary_raw = d.pop("summary", UNSET)
         if _summary_raw is not UNSET:
-            summary = _summary_raw
+            try:
+                summary = _summary_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                summary = mismatched("Page", "summary", _summary_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "summary")
@@ -539,9 +599,13 @@ class Page:
 
         _font_raw = d.pop("font", UNSET)
         if _font_raw is not UNSET:
-            _font = _font_raw
-            font = _font if _font in {"sans-serif", "serif"} else check_page_font(_font)
+            try:
+                _font = _font_raw
+                font = _font if _font in {"sans-serif", "serif"} else check_page_font(_font)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                font = mismatched("Page", "font", _font_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "font")
@@ -554,8 +618,12 @@ class Page:
 
         _eye_catching_image_id_raw = d.pop("eyeCatchingImageId", UNSET)
         if _eye_catching_image_id_raw is not UNSET:
-            eye_catching_image_id = _eye_catching_image_id_raw
+            try:
+                eye_catching_image_id = _eye_catching_image_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                eye_catching_image_id = mismatched("Page", "eyeCatchingImageId", _eye_catching_image_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "eyeCatchingImageId")
@@ -563,15 +631,19 @@ class Page:
 
         _eye_catching_image_raw = d.pop("eyeCatchingImage", UNSET)
         if _eye_catching_image_raw is not UNSET:
-            _eye_catching_image = _eye_catching_image_raw
-            eye_catching_image: DriveFile | None
-            if _eye_catching_image is None:
-                eye_catching_image = _eye_catching_image
-            else:
-                eye_catching_image_type_0 = DriveFile.from_dict(_eye_catching_image)
+            try:
+                _eye_catching_image = _eye_catching_image_raw
+                eye_catching_image: DriveFile | None
+                if _eye_catching_image is None:
+                    eye_catching_image = _eye_catching_image
+                else:
+                    eye_catching_image_type_0 = DriveFile.from_dict(_eye_catching_image)
 
-                eye_catching_image = eye_catching_image_type_0
+                    eye_catching_image = eye_catching_image_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                eye_catching_image = mismatched("Page", "eyeCatchingImage", _eye_catching_image_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "eyeCatchingImage")
@@ -579,19 +651,32 @@ class Page:
 
         _attached_files_raw = d.pop("attachedFiles", UNSET)
         if _attached_files_raw is not UNSET:
-            _attached_files = _attached_files_raw
-            attached_files: list[DriveFile]
-            if type(_attached_files) is not list:
-                raise TypeError(f"attachedFiles: expected a list, not {type(_attached_files).__name__}")
-            if _attached_files:
-                attached_files = []
-                for attached_files_item_data in _attached_files:
-                    attached_files_item = DriveFile.from_dict(attached_files_item_data)
+            try:
+                _attached_files = _attached_files_raw
+                attached_files: list[DriveFile]
+                if type(_attached_files) is not list:
+                    raise TypeError(f"attachedFiles: expected a list, not {type(_attached_files).__name__}")
+                if _attached_files:
+                    attached_files = []
+                    for attached_files_item_data in _attached_files:
+                        try:
+                            attached_files_item = DriveFile.from_dict(attached_files_item_data)
 
-                    attached_files.append(attached_files_item)
-            else:
-                attached_files = _attached_files
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            attached_files_item = mismatched(
+                                "attachedFiles",
+                                index_of(_attached_files, attached_files_item_data),
+                                attached_files_item_data,
+                                exc,
+                            )
+                        attached_files.append(attached_files_item)
+                else:
+                    attached_files = _attached_files
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                attached_files = mismatched("Page", "attachedFiles", _attached_files_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Page", "attachedFiles")

@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -72,10 +74,10 @@ class PageBlockImage:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("PageBlockImage", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _PAGEBLOCKIMAGE_KEYS}
@@ -105,9 +107,13 @@ class PageBlockImage:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"image"} else check_page_block_image_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = _type_ if _type_ in {"image"} else check_page_block_image_type(_type_)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("PageBlockImage", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockImage", "type")
@@ -115,8 +121,12 @@ class PageBlockImage:
 
         _file_id_raw = d.pop("fileId", UNSET)
         if _file_id_raw is not UNSET:
-            file_id = _file_id_raw
+            try:
+                file_id = _file_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                file_id = mismatched("PageBlockImage", "fileId", _file_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockImage", "fileId")

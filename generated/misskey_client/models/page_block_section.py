@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -93,8 +96,14 @@ class PageBlockSection:
             if _children:
                 children = []
                 for children_item_data in _children:
-                    children_item = PageBlockSectionChildrenItem.from_dict(children_item_data)
+                    try:
+                        children_item = PageBlockSectionChildrenItem.from_dict(children_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        children_item = mismatched(
+                            "children", index_of(_children, children_item_data), children_item_data, exc
+                        )
                     children.append(children_item)
             else:
                 children = _children
@@ -103,10 +112,10 @@ class PageBlockSection:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("PageBlockSection", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _PAGEBLOCKSECTION_KEYS}
@@ -136,9 +145,13 @@ class PageBlockSection:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"section"} else check_page_block_section_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = _type_ if _type_ in {"section"} else check_page_block_section_type(_type_)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("PageBlockSection", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockSection", "type")
@@ -151,19 +164,29 @@ class PageBlockSection:
 
         _children_raw = d.pop("children", UNSET)
         if _children_raw is not UNSET:
-            _children = _children_raw
-            children: list[PageBlockSectionChildrenItem]
-            if type(_children) is not list:
-                raise TypeError(f"children: expected a list, not {type(_children).__name__}")
-            if _children:
-                children = []
-                for children_item_data in _children:
-                    children_item = PageBlockSectionChildrenItem.from_dict(children_item_data)
+            try:
+                _children = _children_raw
+                children: list[PageBlockSectionChildrenItem]
+                if type(_children) is not list:
+                    raise TypeError(f"children: expected a list, not {type(_children).__name__}")
+                if _children:
+                    children = []
+                    for children_item_data in _children:
+                        try:
+                            children_item = PageBlockSectionChildrenItem.from_dict(children_item_data)
 
-                    children.append(children_item)
-            else:
-                children = _children
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            children_item = mismatched(
+                                "children", index_of(_children, children_item_data), children_item_data, exc
+                            )
+                        children.append(children_item)
+                else:
+                    children = _children
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                children = mismatched("PageBlockSection", "children", _children_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PageBlockSection", "children")

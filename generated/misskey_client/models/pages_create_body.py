@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -133,8 +136,14 @@ class PagesCreateBody:
             if _content:
                 content = []
                 for content_item_data in _content:
-                    content_item = PagesCreateBodyContentItem.from_dict(content_item_data)
+                    try:
+                        content_item = PagesCreateBodyContentItem.from_dict(content_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        content_item = mismatched(
+                            "content", index_of(_content, content_item_data), content_item_data, exc
+                        )
                     content.append(content_item)
             else:
                 content = _content
@@ -148,8 +157,14 @@ class PagesCreateBody:
             if _variables:
                 variables = []
                 for variables_item_data in _variables:
-                    variables_item = PagesCreateBodyVariablesItem.from_dict(variables_item_data)
+                    try:
+                        variables_item = PagesCreateBodyVariablesItem.from_dict(variables_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        variables_item = mismatched(
+                            "variables", index_of(_variables, variables_item_data), variables_item_data, exc
+                        )
                     variables.append(variables_item)
             else:
                 variables = _variables
@@ -197,10 +212,10 @@ class PagesCreateBody:
             else:
                 _model.hide_title_when_pinned = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("PagesCreateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _PAGESCREATEBODY_KEYS}
@@ -235,19 +250,29 @@ class PagesCreateBody:
 
         _content_raw = d.pop("content", UNSET)
         if _content_raw is not UNSET:
-            _content = _content_raw
-            content: list[PagesCreateBodyContentItem]
-            if type(_content) is not list:
-                raise TypeError(f"content: expected a list, not {type(_content).__name__}")
-            if _content:
-                content = []
-                for content_item_data in _content:
-                    content_item = PagesCreateBodyContentItem.from_dict(content_item_data)
+            try:
+                _content = _content_raw
+                content: list[PagesCreateBodyContentItem]
+                if type(_content) is not list:
+                    raise TypeError(f"content: expected a list, not {type(_content).__name__}")
+                if _content:
+                    content = []
+                    for content_item_data in _content:
+                        try:
+                            content_item = PagesCreateBodyContentItem.from_dict(content_item_data)
 
-                    content.append(content_item)
-            else:
-                content = _content
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            content_item = mismatched(
+                                "content", index_of(_content, content_item_data), content_item_data, exc
+                            )
+                        content.append(content_item)
+                else:
+                    content = _content
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                content = mismatched("PagesCreateBody", "content", _content_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PagesCreateBody", "content")
@@ -255,19 +280,29 @@ class PagesCreateBody:
 
         _variables_raw = d.pop("variables", UNSET)
         if _variables_raw is not UNSET:
-            _variables = _variables_raw
-            variables: list[PagesCreateBodyVariablesItem]
-            if type(_variables) is not list:
-                raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
-            if _variables:
-                variables = []
-                for variables_item_data in _variables:
-                    variables_item = PagesCreateBodyVariablesItem.from_dict(variables_item_data)
+            try:
+                _variables = _variables_raw
+                variables: list[PagesCreateBodyVariablesItem]
+                if type(_variables) is not list:
+                    raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
+                if _variables:
+                    variables = []
+                    for variables_item_data in _variables:
+                        try:
+                            variables_item = PagesCreateBodyVariablesItem.from_dict(variables_item_data)
 
-                    variables.append(variables_item)
-            else:
-                variables = _variables
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            variables_item = mismatched(
+                                "variables", index_of(_variables, variables_item_data), variables_item_data, exc
+                            )
+                        variables.append(variables_item)
+                else:
+                    variables = _variables
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                variables = mismatched("PagesCreateBody", "variables", _variables_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PagesCreateBody", "variables")
@@ -278,16 +313,31 @@ class PagesCreateBody:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("PagesCreateBody", "script")
 
-        summary = d.pop("summary", UNSET)
+        _summary_raw = d.pop("summary", UNSET)
+        try:
+            summary = _summary_raw
 
-        eye_catching_image_id = d.pop("eyeCatchingImageId", UNSET)
+        except PARSE_ERRORS as exc:
+            summary = mismatched("PagesCreateBody", "summary", _summary_raw, exc)
 
-        _font = d.pop("font", UNSET)
-        font: PagesCreateBodyFont | Unset
-        if _font is UNSET:
-            font = UNSET
-        else:
-            font = check_pages_create_body_font(_font)
+        _eye_catching_image_id_raw = d.pop("eyeCatchingImageId", UNSET)
+        try:
+            eye_catching_image_id = _eye_catching_image_id_raw
+
+        except PARSE_ERRORS as exc:
+            eye_catching_image_id = mismatched("PagesCreateBody", "eyeCatchingImageId", _eye_catching_image_id_raw, exc)
+
+        _font_raw = d.pop("font", UNSET)
+        try:
+            _font = _font_raw
+            font: PagesCreateBodyFont | Unset
+            if _font is UNSET:
+                font = UNSET
+            else:
+                font = check_pages_create_body_font(_font)
+
+        except PARSE_ERRORS as exc:
+            font = mismatched("PagesCreateBody", "font", _font_raw, exc)
 
         align_center = d.pop("alignCenter", UNSET)
 

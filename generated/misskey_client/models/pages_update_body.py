@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -166,8 +169,14 @@ class PagesUpdateBody:
                 if _content:
                     content = []
                     for content_item_data in _content:
-                        content_item = PagesUpdateBodyContentItem.from_dict(content_item_data)
+                        try:
+                            content_item = PagesUpdateBodyContentItem.from_dict(content_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            content_item = mismatched(
+                                "content", index_of(_content, content_item_data), content_item_data, exc
+                            )
                         content.append(content_item)
                 else:
                     content = _content
@@ -185,8 +194,14 @@ class PagesUpdateBody:
                 if _variables:
                     variables = []
                     for variables_item_data in _variables:
-                        variables_item = PagesUpdateBodyVariablesItem.from_dict(variables_item_data)
+                        try:
+                            variables_item = PagesUpdateBodyVariablesItem.from_dict(variables_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            variables_item = mismatched(
+                                "variables", index_of(_variables, variables_item_data), variables_item_data, exc
+                            )
                         variables.append(variables_item)
                 else:
                     variables = _variables
@@ -231,10 +246,10 @@ class PagesUpdateBody:
             else:
                 _model.hide_title_when_pinned = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("PagesUpdateBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _PAGESUPDATEBODY_KEYS}
@@ -266,46 +281,83 @@ class PagesUpdateBody:
 
         name = d.pop("name", UNSET)
 
-        summary = d.pop("summary", UNSET)
+        _summary_raw = d.pop("summary", UNSET)
+        try:
+            summary = _summary_raw
 
-        _content = d.pop("content", UNSET)
-        content: list[PagesUpdateBodyContentItem] | Unset = UNSET
-        if _content is not UNSET:
-            if type(_content) is not list:
-                raise TypeError(f"content: expected a list, not {type(_content).__name__}")
-            if _content:
-                content = []
-                for content_item_data in _content:
-                    content_item = PagesUpdateBodyContentItem.from_dict(content_item_data)
+        except PARSE_ERRORS as exc:
+            summary = mismatched("PagesUpdateBody", "summary", _summary_raw, exc)
 
-                    content.append(content_item)
-            else:
-                content = _content
+        _content_raw = d.pop("content", UNSET)
+        try:
+            _content = _content_raw
+            content: list[PagesUpdateBodyContentItem] | Unset = UNSET
+            if _content is not UNSET:
+                if type(_content) is not list:
+                    raise TypeError(f"content: expected a list, not {type(_content).__name__}")
+                if _content:
+                    content = []
+                    for content_item_data in _content:
+                        try:
+                            content_item = PagesUpdateBodyContentItem.from_dict(content_item_data)
 
-        _variables = d.pop("variables", UNSET)
-        variables: list[PagesUpdateBodyVariablesItem] | Unset = UNSET
-        if _variables is not UNSET:
-            if type(_variables) is not list:
-                raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
-            if _variables:
-                variables = []
-                for variables_item_data in _variables:
-                    variables_item = PagesUpdateBodyVariablesItem.from_dict(variables_item_data)
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            content_item = mismatched(
+                                "content", index_of(_content, content_item_data), content_item_data, exc
+                            )
+                        content.append(content_item)
+                else:
+                    content = _content
 
-                    variables.append(variables_item)
-            else:
-                variables = _variables
+        except PARSE_ERRORS as exc:
+            content = mismatched("PagesUpdateBody", "content", _content_raw, exc)
+
+        _variables_raw = d.pop("variables", UNSET)
+        try:
+            _variables = _variables_raw
+            variables: list[PagesUpdateBodyVariablesItem] | Unset = UNSET
+            if _variables is not UNSET:
+                if type(_variables) is not list:
+                    raise TypeError(f"variables: expected a list, not {type(_variables).__name__}")
+                if _variables:
+                    variables = []
+                    for variables_item_data in _variables:
+                        try:
+                            variables_item = PagesUpdateBodyVariablesItem.from_dict(variables_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            variables_item = mismatched(
+                                "variables", index_of(_variables, variables_item_data), variables_item_data, exc
+                            )
+                        variables.append(variables_item)
+                else:
+                    variables = _variables
+
+        except PARSE_ERRORS as exc:
+            variables = mismatched("PagesUpdateBody", "variables", _variables_raw, exc)
 
         script = d.pop("script", UNSET)
 
-        eye_catching_image_id = d.pop("eyeCatchingImageId", UNSET)
+        _eye_catching_image_id_raw = d.pop("eyeCatchingImageId", UNSET)
+        try:
+            eye_catching_image_id = _eye_catching_image_id_raw
 
-        _font = d.pop("font", UNSET)
-        font: PagesUpdateBodyFont | Unset
-        if _font is UNSET:
-            font = UNSET
-        else:
-            font = check_pages_update_body_font(_font)
+        except PARSE_ERRORS as exc:
+            eye_catching_image_id = mismatched("PagesUpdateBody", "eyeCatchingImageId", _eye_catching_image_id_raw, exc)
+
+        _font_raw = d.pop("font", UNSET)
+        try:
+            _font = _font_raw
+            font: PagesUpdateBodyFont | Unset
+            if _font is UNSET:
+                font = UNSET
+            else:
+                font = check_pages_update_body_font(_font)
+
+        except PARSE_ERRORS as exc:
+            font = mismatched("PagesUpdateBody", "font", _font_raw, exc)
 
         align_center = d.pop("alignCenter", UNSET)
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -169,10 +171,10 @@ class QueueJob:
             else:
                 _model.failed_reason = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("QueueJob", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _QUEUEJOB_KEYS}
@@ -207,8 +209,12 @@ class QueueJob:
 
         _data_raw = d.pop("data", UNSET)
         if _data_raw is not UNSET:
-            data = QueueJobData.from_dict(_data_raw)
+            try:
+                data = QueueJobData.from_dict(_data_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                data = mismatched("QueueJob", "data", _data_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "data")
@@ -216,8 +222,12 @@ class QueueJob:
 
         _opts_raw = d.pop("opts", UNSET)
         if _opts_raw is not UNSET:
-            opts = QueueJobOpts.from_dict(_opts_raw)
+            try:
+                opts = QueueJobOpts.from_dict(_opts_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                opts = mismatched("QueueJob", "opts", _opts_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "opts")
@@ -245,8 +255,12 @@ class QueueJob:
 
         _stacktrace_raw = d.pop("stacktrace", UNSET)
         if _stacktrace_raw is not UNSET:
-            stacktrace: list[str] = _stacktrace_raw
+            try:
+                stacktrace: list[str] = _stacktrace_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                stacktrace = mismatched("QueueJob", "stacktrace", _stacktrace_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueJob", "stacktrace")

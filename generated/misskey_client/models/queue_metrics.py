@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -77,10 +79,10 @@ class QueueMetrics:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("QueueMetrics", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _QUEUEMETRICS_KEYS}
@@ -105,8 +107,12 @@ class QueueMetrics:
         d = dict(src_dict)
         _meta_raw = d.pop("meta", UNSET)
         if _meta_raw is not UNSET:
-            meta = QueueMetricsMeta.from_dict(_meta_raw)
+            try:
+                meta = QueueMetricsMeta.from_dict(_meta_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                meta = mismatched("QueueMetrics", "meta", _meta_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueMetrics", "meta")
@@ -114,8 +120,12 @@ class QueueMetrics:
 
         _data_raw = d.pop("data", UNSET)
         if _data_raw is not UNSET:
-            data: list[float] = _data_raw
+            try:
+                data: list[float] = _data_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                data = mismatched("QueueMetrics", "data", _data_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("QueueMetrics", "data")

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -83,10 +85,10 @@ class RenoteMuting:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("RenoteMuting", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _RENOTEMUTING_KEYS}
@@ -116,8 +118,12 @@ class RenoteMuting:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("RenoteMuting", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RenoteMuting", "createdAt")
@@ -130,8 +136,12 @@ class RenoteMuting:
 
         _mutee_raw = d.pop("mutee", UNSET)
         if _mutee_raw is not UNSET:
-            mutee = UserDetailedNotMe.from_dict(_mutee_raw)
+            try:
+                mutee = UserDetailedNotMe.from_dict(_mutee_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mutee = mismatched("RenoteMuting", "mutee", _mutee_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RenoteMuting", "mutee")

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -303,8 +306,12 @@ class ReversiGameDetailed:
             if _logs:
                 logs = []
                 for logs_item_data in _logs:
-                    logs_item: list[float] = logs_item_data
+                    try:
+                        logs_item: list[float] = logs_item_data
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        logs_item = mismatched("logs", index_of(_logs, logs_item_data), logs_item_data, exc)
                     logs.append(logs_item)
             else:
                 logs = _logs
@@ -317,10 +324,10 @@ class ReversiGameDetailed:
 
             _n = 27
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ReversiGameDetailed", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _REVERSIGAMEDETAILED_KEYS}
@@ -350,8 +357,12 @@ class ReversiGameDetailed:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("ReversiGameDetailed", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "createdAt")
@@ -359,15 +370,19 @@ class ReversiGameDetailed:
 
         _started_at_raw = d.pop("startedAt", UNSET)
         if _started_at_raw is not UNSET:
-            _started_at = _started_at_raw
-            started_at: datetime.datetime | None
-            if _started_at is None:
-                started_at = _started_at
-            else:
-                started_at_type_0 = parse_datetime(_started_at)
+            try:
+                _started_at = _started_at_raw
+                started_at: datetime.datetime | None
+                if _started_at is None:
+                    started_at = _started_at
+                else:
+                    started_at_type_0 = parse_datetime(_started_at)
 
-                started_at = started_at_type_0
+                    started_at = started_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                started_at = mismatched("ReversiGameDetailed", "startedAt", _started_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "startedAt")
@@ -375,15 +390,19 @@ class ReversiGameDetailed:
 
         _ended_at_raw = d.pop("endedAt", UNSET)
         if _ended_at_raw is not UNSET:
-            _ended_at = _ended_at_raw
-            ended_at: datetime.datetime | None
-            if _ended_at is None:
-                ended_at = _ended_at
-            else:
-                ended_at_type_0 = parse_datetime(_ended_at)
+            try:
+                _ended_at = _ended_at_raw
+                ended_at: datetime.datetime | None
+                if _ended_at is None:
+                    ended_at = _ended_at
+                else:
+                    ended_at_type_0 = parse_datetime(_ended_at)
 
-                ended_at = ended_at_type_0
+                    ended_at = ended_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                ended_at = mismatched("ReversiGameDetailed", "endedAt", _ended_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "endedAt")
@@ -401,15 +420,19 @@ class ReversiGameDetailed:
 
         _form1_raw = d.pop("form1", UNSET)
         if _form1_raw is not UNSET:
-            _form1 = _form1_raw
-            form1: None | ReversiGameDetailedForm1
-            if _form1 is None:
-                form1 = _form1
-            else:
-                form1_type_0 = ReversiGameDetailedForm1.from_dict(_form1)
+            try:
+                _form1 = _form1_raw
+                form1: None | ReversiGameDetailedForm1
+                if _form1 is None:
+                    form1 = _form1
+                else:
+                    form1_type_0 = ReversiGameDetailedForm1.from_dict(_form1)
 
-                form1 = form1_type_0
+                    form1 = form1_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                form1 = mismatched("ReversiGameDetailed", "form1", _form1_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "form1")
@@ -417,15 +440,19 @@ class ReversiGameDetailed:
 
         _form2_raw = d.pop("form2", UNSET)
         if _form2_raw is not UNSET:
-            _form2 = _form2_raw
-            form2: None | ReversiGameDetailedForm2
-            if _form2 is None:
-                form2 = _form2
-            else:
-                form2_type_0 = ReversiGameDetailedForm2.from_dict(_form2)
+            try:
+                _form2 = _form2_raw
+                form2: None | ReversiGameDetailedForm2
+                if _form2 is None:
+                    form2 = _form2
+                else:
+                    form2_type_0 = ReversiGameDetailedForm2.from_dict(_form2)
 
-                form2 = form2_type_0
+                    form2 = form2_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                form2 = mismatched("ReversiGameDetailed", "form2", _form2_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "form2")
@@ -453,8 +480,12 @@ class ReversiGameDetailed:
 
         _user1_raw = d.pop("user1", UNSET)
         if _user1_raw is not UNSET:
-            user1 = UserLite.from_dict(_user1_raw)
+            try:
+                user1 = UserLite.from_dict(_user1_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user1 = mismatched("ReversiGameDetailed", "user1", _user1_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "user1")
@@ -462,8 +493,12 @@ class ReversiGameDetailed:
 
         _user2_raw = d.pop("user2", UNSET)
         if _user2_raw is not UNSET:
-            user2 = UserLite.from_dict(_user2_raw)
+            try:
+                user2 = UserLite.from_dict(_user2_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user2 = mismatched("ReversiGameDetailed", "user2", _user2_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "user2")
@@ -471,8 +506,12 @@ class ReversiGameDetailed:
 
         _winner_id_raw = d.pop("winnerId", UNSET)
         if _winner_id_raw is not UNSET:
-            winner_id = _winner_id_raw
+            try:
+                winner_id = _winner_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                winner_id = mismatched("ReversiGameDetailed", "winnerId", _winner_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "winnerId")
@@ -480,15 +519,19 @@ class ReversiGameDetailed:
 
         _winner_raw = d.pop("winner", UNSET)
         if _winner_raw is not UNSET:
-            _winner = _winner_raw
-            winner: None | UserLite
-            if _winner is None:
-                winner = _winner
-            else:
-                winner_type_0 = UserLite.from_dict(_winner)
+            try:
+                _winner = _winner_raw
+                winner: None | UserLite
+                if _winner is None:
+                    winner = _winner
+                else:
+                    winner_type_0 = UserLite.from_dict(_winner)
 
-                winner = winner_type_0
+                    winner = winner_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                winner = mismatched("ReversiGameDetailed", "winner", _winner_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "winner")
@@ -496,8 +539,14 @@ class ReversiGameDetailed:
 
         _surrendered_user_id_raw = d.pop("surrenderedUserId", UNSET)
         if _surrendered_user_id_raw is not UNSET:
-            surrendered_user_id = _surrendered_user_id_raw
+            try:
+                surrendered_user_id = _surrendered_user_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                surrendered_user_id = mismatched(
+                    "ReversiGameDetailed", "surrenderedUserId", _surrendered_user_id_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "surrenderedUserId")
@@ -505,8 +554,12 @@ class ReversiGameDetailed:
 
         _timeout_user_id_raw = d.pop("timeoutUserId", UNSET)
         if _timeout_user_id_raw is not UNSET:
-            timeout_user_id = _timeout_user_id_raw
+            try:
+                timeout_user_id = _timeout_user_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                timeout_user_id = mismatched("ReversiGameDetailed", "timeoutUserId", _timeout_user_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "timeoutUserId")
@@ -514,8 +567,12 @@ class ReversiGameDetailed:
 
         _black_raw = d.pop("black", UNSET)
         if _black_raw is not UNSET:
-            black = _black_raw
+            try:
+                black = _black_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                black = mismatched("ReversiGameDetailed", "black", _black_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "black")
@@ -523,9 +580,13 @@ class ReversiGameDetailed:
 
         _bw_raw = d.pop("bw", UNSET)
         if _bw_raw is not UNSET:
-            _bw = _bw_raw
-            bw = _bw if _bw in {"1", "2", "random"} else check_reversi_game_detailed_bw(_bw)
+            try:
+                _bw = _bw_raw
+                bw = _bw if _bw in {"1", "2", "random"} else check_reversi_game_detailed_bw(_bw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                bw = mismatched("ReversiGameDetailed", "bw", _bw_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "bw")
@@ -558,19 +619,27 @@ class ReversiGameDetailed:
 
         _logs_raw = d.pop("logs", UNSET)
         if _logs_raw is not UNSET:
-            _logs = _logs_raw
-            logs: list[list[float]]
-            if type(_logs) is not list:
-                raise TypeError(f"logs: expected a list, not {type(_logs).__name__}")
-            if _logs:
-                logs = []
-                for logs_item_data in _logs:
-                    logs_item: list[float] = logs_item_data
+            try:
+                _logs = _logs_raw
+                logs: list[list[float]]
+                if type(_logs) is not list:
+                    raise TypeError(f"logs: expected a list, not {type(_logs).__name__}")
+                if _logs:
+                    logs = []
+                    for logs_item_data in _logs:
+                        try:
+                            logs_item: list[float] = logs_item_data
 
-                    logs.append(logs_item)
-            else:
-                logs = _logs
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            logs_item = mismatched("logs", index_of(_logs, logs_item_data), logs_item_data, exc)
+                        logs.append(logs_item)
+                else:
+                    logs = _logs
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                logs = mismatched("ReversiGameDetailed", "logs", _logs_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "logs")
@@ -578,8 +647,12 @@ class ReversiGameDetailed:
 
         _map__raw = d.pop("map", UNSET)
         if _map__raw is not UNSET:
-            map_: list[str] = _map__raw
+            try:
+                map_: list[str] = _map__raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                map_ = mismatched("ReversiGameDetailed", "map", _map__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameDetailed", "map")

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -234,10 +236,10 @@ class ReversiGameLite:
 
             _n = 21
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ReversiGameLite", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _REVERSIGAMELITE_KEYS}
@@ -267,8 +269,12 @@ class ReversiGameLite:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("ReversiGameLite", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "createdAt")
@@ -276,15 +282,19 @@ class ReversiGameLite:
 
         _started_at_raw = d.pop("startedAt", UNSET)
         if _started_at_raw is not UNSET:
-            _started_at = _started_at_raw
-            started_at: datetime.datetime | None
-            if _started_at is None:
-                started_at = _started_at
-            else:
-                started_at_type_0 = parse_datetime(_started_at)
+            try:
+                _started_at = _started_at_raw
+                started_at: datetime.datetime | None
+                if _started_at is None:
+                    started_at = _started_at
+                else:
+                    started_at_type_0 = parse_datetime(_started_at)
 
-                started_at = started_at_type_0
+                    started_at = started_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                started_at = mismatched("ReversiGameLite", "startedAt", _started_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "startedAt")
@@ -292,15 +302,19 @@ class ReversiGameLite:
 
         _ended_at_raw = d.pop("endedAt", UNSET)
         if _ended_at_raw is not UNSET:
-            _ended_at = _ended_at_raw
-            ended_at: datetime.datetime | None
-            if _ended_at is None:
-                ended_at = _ended_at
-            else:
-                ended_at_type_0 = parse_datetime(_ended_at)
+            try:
+                _ended_at = _ended_at_raw
+                ended_at: datetime.datetime | None
+                if _ended_at is None:
+                    ended_at = _ended_at
+                else:
+                    ended_at_type_0 = parse_datetime(_ended_at)
 
-                ended_at = ended_at_type_0
+                    ended_at = ended_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                ended_at = mismatched("ReversiGameLite", "endedAt", _ended_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "endedAt")
@@ -328,8 +342,12 @@ class ReversiGameLite:
 
         _user1_raw = d.pop("user1", UNSET)
         if _user1_raw is not UNSET:
-            user1 = UserLite.from_dict(_user1_raw)
+            try:
+                user1 = UserLite.from_dict(_user1_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user1 = mismatched("ReversiGameLite", "user1", _user1_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "user1")
@@ -337,8 +355,12 @@ class ReversiGameLite:
 
         _user2_raw = d.pop("user2", UNSET)
         if _user2_raw is not UNSET:
-            user2 = UserLite.from_dict(_user2_raw)
+            try:
+                user2 = UserLite.from_dict(_user2_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user2 = mismatched("ReversiGameLite", "user2", _user2_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "user2")
@@ -346,8 +368,12 @@ class ReversiGameLite:
 
         _winner_id_raw = d.pop("winnerId", UNSET)
         if _winner_id_raw is not UNSET:
-            winner_id = _winner_id_raw
+            try:
+                winner_id = _winner_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                winner_id = mismatched("ReversiGameLite", "winnerId", _winner_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "winnerId")
@@ -355,15 +381,19 @@ class ReversiGameLite:
 
         _winner_raw = d.pop("winner", UNSET)
         if _winner_raw is not UNSET:
-            _winner = _winner_raw
-            winner: None | UserLite
-            if _winner is None:
-                winner = _winner
-            else:
-                winner_type_0 = UserLite.from_dict(_winner)
+            try:
+                _winner = _winner_raw
+                winner: None | UserLite
+                if _winner is None:
+                    winner = _winner
+                else:
+                    winner_type_0 = UserLite.from_dict(_winner)
 
-                winner = winner_type_0
+                    winner = winner_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                winner = mismatched("ReversiGameLite", "winner", _winner_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "winner")
@@ -371,8 +401,12 @@ class ReversiGameLite:
 
         _surrendered_user_id_raw = d.pop("surrenderedUserId", UNSET)
         if _surrendered_user_id_raw is not UNSET:
-            surrendered_user_id = _surrendered_user_id_raw
+            try:
+                surrendered_user_id = _surrendered_user_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                surrendered_user_id = mismatched("ReversiGameLite", "surrenderedUserId", _surrendered_user_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "surrenderedUserId")
@@ -380,8 +414,12 @@ class ReversiGameLite:
 
         _timeout_user_id_raw = d.pop("timeoutUserId", UNSET)
         if _timeout_user_id_raw is not UNSET:
-            timeout_user_id = _timeout_user_id_raw
+            try:
+                timeout_user_id = _timeout_user_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                timeout_user_id = mismatched("ReversiGameLite", "timeoutUserId", _timeout_user_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "timeoutUserId")
@@ -389,8 +427,12 @@ class ReversiGameLite:
 
         _black_raw = d.pop("black", UNSET)
         if _black_raw is not UNSET:
-            black = _black_raw
+            try:
+                black = _black_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                black = mismatched("ReversiGameLite", "black", _black_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "black")
@@ -398,9 +440,13 @@ class ReversiGameLite:
 
         _bw_raw = d.pop("bw", UNSET)
         if _bw_raw is not UNSET:
-            _bw = _bw_raw
-            bw = _bw if _bw in {"1", "2", "random"} else check_reversi_game_lite_bw(_bw)
+            try:
+                _bw = _bw_raw
+                bw = _bw if _bw in {"1", "2", "random"} else check_reversi_game_lite_bw(_bw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                bw = mismatched("ReversiGameLite", "bw", _bw_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiGameLite", "bw")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -83,10 +85,10 @@ class ReversiMatchBody:
             else:
                 _model.multiple = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ReversiMatchBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _REVERSIMATCHBODY_KEYS}
@@ -109,7 +111,12 @@ class ReversiMatchBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        user_id = d.pop("userId", UNSET)
+        _user_id_raw = d.pop("userId", UNSET)
+        try:
+            user_id = _user_id_raw
+
+        except PARSE_ERRORS as exc:
+            user_id = mismatched("ReversiMatchBody", "userId", _user_id_raw, exc)
 
         no_irregular_rules = d.pop("noIrregularRules", UNSET)
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -86,10 +88,10 @@ class ReversiVerifyResponse200:
             else:
                 _model.game = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ReversiVerifyResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _REVERSIVERIFYRESPONSE200_KEYS}
@@ -117,14 +119,19 @@ class ReversiVerifyResponse200:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ReversiVerifyResponse200", "desynced")
 
-        _game = d.pop("game", UNSET)
-        game: None | ReversiGameDetailed | Unset
-        if _game is None or _game is UNSET:
-            game = _game
-        else:
-            game_type_0 = ReversiGameDetailed.from_dict(_game)
+        _game_raw = d.pop("game", UNSET)
+        try:
+            _game = _game_raw
+            game: None | ReversiGameDetailed | Unset
+            if _game is None or _game is UNSET:
+                game = _game
+            else:
+                game_type_0 = ReversiGameDetailed.from_dict(_game)
 
-            game = game_type_0
+                game = game_type_0
+
+        except PARSE_ERRORS as exc:
+            game = mismatched("ReversiVerifyResponse200", "game", _game_raw, exc)
 
         if d:
             unknown_properties("ReversiVerifyResponse200", d)

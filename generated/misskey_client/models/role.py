@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -347,10 +349,10 @@ class Role:
 
             _n = 19
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("Role", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ROLE_KEYS}
@@ -385,8 +387,12 @@ class Role:
 
         _color_raw = d.pop("color", UNSET)
         if _color_raw is not UNSET:
-            color = _color_raw
+            try:
+                color = _color_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                color = mismatched("Role", "color", _color_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "color")
@@ -394,8 +400,12 @@ class Role:
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
         if _icon_url_raw is not UNSET:
-            icon_url = _icon_url_raw
+            try:
+                icon_url = _icon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                icon_url = mismatched("Role", "iconUrl", _icon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "iconUrl")
@@ -423,8 +433,12 @@ class Role:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("Role", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "createdAt")
@@ -432,8 +446,12 @@ class Role:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            updated_at = parse_datetime(_updated_at_raw)
+            try:
+                updated_at = parse_datetime(_updated_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("Role", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "updatedAt")
@@ -441,9 +459,13 @@ class Role:
 
         _target_raw = d.pop("target", UNSET)
         if _target_raw is not UNSET:
-            _target = _target_raw
-            target = _target if _target in {"conditional", "manual"} else check_role_target(_target)
+            try:
+                _target = _target_raw
+                target = _target if _target in {"conditional", "manual"} else check_role_target(_target)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                target = mismatched("Role", "target", _target_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "target")
@@ -451,83 +473,11 @@ class Role:
 
         _cond_formula_raw = d.pop("condFormula", UNSET)
         if _cond_formula_raw is not UNSET:
+            try:
 
-            def _parse_cond_formula(
-                data: object,
-            ) -> (
-                RoleCondFormulaEmpty
-                | RoleCondFormulaFollowersOrFollowingOrNotes
-                | RoleCondFormulaLogics
-                | RoleCondFormulaValueAssignedRole
-                | RoleCondFormulaValueCreated
-                | RoleCondFormulaValueIsLocalOrRemote
-                | RoleCondFormulaValueNot
-                | RoleCondFormulaValueUserSettingBooleanSchema
-            ):
-
-                def _try_0(data: Any) -> RoleCondFormulaLogics:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
-
-                    return componentsschemas_role_cond_formula_value_type_0
-
-                def _try_1(data: Any) -> RoleCondFormulaValueNot:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
-
-                    return componentsschemas_role_cond_formula_value_type_1
-
-                def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_2 = RoleCondFormulaValueIsLocalOrRemote.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_role_cond_formula_value_type_2
-
-                def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_3 = (
-                        RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
-                    )
-
-                    return componentsschemas_role_cond_formula_value_type_3
-
-                def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_4 = RoleCondFormulaValueAssignedRole.from_dict(data)
-
-                    return componentsschemas_role_cond_formula_value_type_4
-
-                def _try_5(data: Any) -> RoleCondFormulaValueCreated:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(data)
-
-                    return componentsschemas_role_cond_formula_value_type_5
-
-                def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_6 = (
-                        RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
-                    )
-
-                    return componentsschemas_role_cond_formula_value_type_6
-
-                def _try_7(data: Any) -> RoleCondFormulaEmpty:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
-
-                    return componentsschemas_role_cond_formula_value_type_7
-
-                return cast(
+                def _parse_cond_formula(
+                    data: object,
+                ) -> (
                     RoleCondFormulaEmpty
                     | RoleCondFormulaFollowersOrFollowingOrNotes
                     | RoleCondFormulaLogics
@@ -535,24 +485,102 @@ class Role:
                     | RoleCondFormulaValueCreated
                     | RoleCondFormulaValueIsLocalOrRemote
                     | RoleCondFormulaValueNot
-                    | RoleCondFormulaValueUserSettingBooleanSchema,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
-                            _try_2,
-                            _try_3,
-                            _try_4,
-                            _try_5,
-                            _try_6,
-                            _try_7,
+                    | RoleCondFormulaValueUserSettingBooleanSchema
+                ):
+
+                    def _try_0(data: Any) -> RoleCondFormulaLogics:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
+
+                        return componentsschemas_role_cond_formula_value_type_0
+
+                    def _try_1(data: Any) -> RoleCondFormulaValueNot:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
+
+                        return componentsschemas_role_cond_formula_value_type_1
+
+                    def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_2 = (
+                            RoleCondFormulaValueIsLocalOrRemote.from_dict(data)
+                        )
+
+                        return componentsschemas_role_cond_formula_value_type_2
+
+                    def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_3 = (
+                            RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
+                        )
+
+                        return componentsschemas_role_cond_formula_value_type_3
+
+                    def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_4 = RoleCondFormulaValueAssignedRole.from_dict(
+                            data
+                        )
+
+                        return componentsschemas_role_cond_formula_value_type_4
+
+                    def _try_5(data: Any) -> RoleCondFormulaValueCreated:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(data)
+
+                        return componentsschemas_role_cond_formula_value_type_5
+
+                    def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_6 = (
+                            RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
+                        )
+
+                        return componentsschemas_role_cond_formula_value_type_6
+
+                    def _try_7(data: Any) -> RoleCondFormulaEmpty:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
+
+                        return componentsschemas_role_cond_formula_value_type_7
+
+                    return cast(
+                        RoleCondFormulaEmpty
+                        | RoleCondFormulaFollowersOrFollowingOrNotes
+                        | RoleCondFormulaLogics
+                        | RoleCondFormulaValueAssignedRole
+                        | RoleCondFormulaValueCreated
+                        | RoleCondFormulaValueIsLocalOrRemote
+                        | RoleCondFormulaValueNot
+                        | RoleCondFormulaValueUserSettingBooleanSchema,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                                _try_2,
+                                _try_3,
+                                _try_4,
+                                _try_5,
+                                _try_6,
+                                _try_7,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            cond_formula = _parse_cond_formula(_cond_formula_raw)
+                cond_formula = _parse_cond_formula(_cond_formula_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                cond_formula = mismatched("Role", "condFormula", _cond_formula_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "condFormula")
@@ -585,8 +613,12 @@ class Role:
 
         _policies_raw = d.pop("policies", UNSET)
         if _policies_raw is not UNSET:
-            policies = RolePoliciesMap.from_dict(_policies_raw)
+            try:
+                policies = RolePoliciesMap.from_dict(_policies_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                policies = mismatched("Role", "policies", _policies_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("Role", "policies")

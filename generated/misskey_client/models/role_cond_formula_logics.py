@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -162,87 +165,11 @@ class RoleCondFormulaLogics:
             if _values:
                 values = []
                 for values_item_data in _values:
+                    try:
 
-                    def _parse_values_item(
-                        data: object,
-                    ) -> (
-                        RoleCondFormulaEmpty
-                        | RoleCondFormulaFollowersOrFollowingOrNotes
-                        | RoleCondFormulaLogics
-                        | RoleCondFormulaValueAssignedRole
-                        | RoleCondFormulaValueCreated
-                        | RoleCondFormulaValueIsLocalOrRemote
-                        | RoleCondFormulaValueNot
-                        | RoleCondFormulaValueUserSettingBooleanSchema
-                    ):
-
-                        def _try_0(data: Any) -> RoleCondFormulaLogics:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
-
-                            return componentsschemas_role_cond_formula_value_type_0
-
-                        def _try_1(data: Any) -> RoleCondFormulaValueNot:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
-
-                            return componentsschemas_role_cond_formula_value_type_1
-
-                        def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_2 = (
-                                RoleCondFormulaValueIsLocalOrRemote.from_dict(data)
-                            )
-
-                            return componentsschemas_role_cond_formula_value_type_2
-
-                        def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_3 = (
-                                RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
-                            )
-
-                            return componentsschemas_role_cond_formula_value_type_3
-
-                        def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_4 = (
-                                RoleCondFormulaValueAssignedRole.from_dict(data)
-                            )
-
-                            return componentsschemas_role_cond_formula_value_type_4
-
-                        def _try_5(data: Any) -> RoleCondFormulaValueCreated:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(
-                                data
-                            )
-
-                            return componentsschemas_role_cond_formula_value_type_5
-
-                        def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_6 = (
-                                RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
-                            )
-
-                            return componentsschemas_role_cond_formula_value_type_6
-
-                        def _try_7(data: Any) -> RoleCondFormulaEmpty:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
-
-                            return componentsschemas_role_cond_formula_value_type_7
-
-                        return cast(
+                        def _parse_values_item(
+                            data: object,
+                        ) -> (
                             RoleCondFormulaEmpty
                             | RoleCondFormulaFollowersOrFollowingOrNotes
                             | RoleCondFormulaLogics
@@ -250,24 +177,106 @@ class RoleCondFormulaLogics:
                             | RoleCondFormulaValueCreated
                             | RoleCondFormulaValueIsLocalOrRemote
                             | RoleCondFormulaValueNot
-                            | RoleCondFormulaValueUserSettingBooleanSchema,
-                            parse_union(
-                                data,
-                                (
-                                    _try_0,
-                                    _try_1,
-                                    _try_2,
-                                    _try_3,
-                                    _try_4,
-                                    _try_5,
-                                    _try_6,
-                                    _try_7,
+                            | RoleCondFormulaValueUserSettingBooleanSchema
+                        ):
+
+                            def _try_0(data: Any) -> RoleCondFormulaLogics:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
+
+                                return componentsschemas_role_cond_formula_value_type_0
+
+                            def _try_1(data: Any) -> RoleCondFormulaValueNot:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(
+                                    data
+                                )
+
+                                return componentsschemas_role_cond_formula_value_type_1
+
+                            def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_role_cond_formula_value_type_2 = (
+                                    RoleCondFormulaValueIsLocalOrRemote.from_dict(data)
+                                )
+
+                                return componentsschemas_role_cond_formula_value_type_2
+
+                            def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_role_cond_formula_value_type_3 = (
+                                    RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
+                                )
+
+                                return componentsschemas_role_cond_formula_value_type_3
+
+                            def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_role_cond_formula_value_type_4 = (
+                                    RoleCondFormulaValueAssignedRole.from_dict(data)
+                                )
+
+                                return componentsschemas_role_cond_formula_value_type_4
+
+                            def _try_5(data: Any) -> RoleCondFormulaValueCreated:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_role_cond_formula_value_type_5 = (
+                                    RoleCondFormulaValueCreated.from_dict(data)
+                                )
+
+                                return componentsschemas_role_cond_formula_value_type_5
+
+                            def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_role_cond_formula_value_type_6 = (
+                                    RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
+                                )
+
+                                return componentsschemas_role_cond_formula_value_type_6
+
+                            def _try_7(data: Any) -> RoleCondFormulaEmpty:
+                                if not isinstance(data, dict):
+                                    raise TypeError()
+                                componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
+
+                                return componentsschemas_role_cond_formula_value_type_7
+
+                            return cast(
+                                RoleCondFormulaEmpty
+                                | RoleCondFormulaFollowersOrFollowingOrNotes
+                                | RoleCondFormulaLogics
+                                | RoleCondFormulaValueAssignedRole
+                                | RoleCondFormulaValueCreated
+                                | RoleCondFormulaValueIsLocalOrRemote
+                                | RoleCondFormulaValueNot
+                                | RoleCondFormulaValueUserSettingBooleanSchema,
+                                parse_union(
+                                    data,
+                                    (
+                                        _try_0,
+                                        _try_1,
+                                        _try_2,
+                                        _try_3,
+                                        _try_4,
+                                        _try_5,
+                                        _try_6,
+                                        _try_7,
+                                    ),
                                 ),
-                            ),
-                        )
+                            )
 
-                    values_item = _parse_values_item(values_item_data)
+                        values_item = _parse_values_item(values_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        values_item = mismatched("values", index_of(_values, values_item_data), values_item_data, exc)
                     values.append(values_item)
             else:
                 values = _values
@@ -276,10 +285,10 @@ class RoleCondFormulaLogics:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("RoleCondFormulaLogics", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ROLECONDFORMULALOGICS_KEYS}
@@ -309,9 +318,13 @@ class RoleCondFormulaLogics:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"and", "or"} else check_role_cond_formula_logics_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = _type_ if _type_ in {"and", "or"} else check_role_cond_formula_logics_type(_type_)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("RoleCondFormulaLogics", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaLogics", "type")
@@ -319,132 +332,148 @@ class RoleCondFormulaLogics:
 
         _values_raw = d.pop("values", UNSET)
         if _values_raw is not UNSET:
-            _values = _values_raw
-            values: list[
-                RoleCondFormulaEmpty
-                | RoleCondFormulaFollowersOrFollowingOrNotes
-                | RoleCondFormulaLogics
-                | RoleCondFormulaValueAssignedRole
-                | RoleCondFormulaValueCreated
-                | RoleCondFormulaValueIsLocalOrRemote
-                | RoleCondFormulaValueNot
-                | RoleCondFormulaValueUserSettingBooleanSchema
-            ]
-            if type(_values) is not list:
-                raise TypeError(f"values: expected a list, not {type(_values).__name__}")
-            if _values:
-                values = []
-                for values_item_data in _values:
+            try:
+                _values = _values_raw
+                values: list[
+                    RoleCondFormulaEmpty
+                    | RoleCondFormulaFollowersOrFollowingOrNotes
+                    | RoleCondFormulaLogics
+                    | RoleCondFormulaValueAssignedRole
+                    | RoleCondFormulaValueCreated
+                    | RoleCondFormulaValueIsLocalOrRemote
+                    | RoleCondFormulaValueNot
+                    | RoleCondFormulaValueUserSettingBooleanSchema
+                ]
+                if type(_values) is not list:
+                    raise TypeError(f"values: expected a list, not {type(_values).__name__}")
+                if _values:
+                    values = []
+                    for values_item_data in _values:
+                        try:
 
-                    def _parse_values_item(
-                        data: object,
-                    ) -> (
-                        RoleCondFormulaEmpty
-                        | RoleCondFormulaFollowersOrFollowingOrNotes
-                        | RoleCondFormulaLogics
-                        | RoleCondFormulaValueAssignedRole
-                        | RoleCondFormulaValueCreated
-                        | RoleCondFormulaValueIsLocalOrRemote
-                        | RoleCondFormulaValueNot
-                        | RoleCondFormulaValueUserSettingBooleanSchema
-                    ):
+                            def _parse_values_item(
+                                data: object,
+                            ) -> (
+                                RoleCondFormulaEmpty
+                                | RoleCondFormulaFollowersOrFollowingOrNotes
+                                | RoleCondFormulaLogics
+                                | RoleCondFormulaValueAssignedRole
+                                | RoleCondFormulaValueCreated
+                                | RoleCondFormulaValueIsLocalOrRemote
+                                | RoleCondFormulaValueNot
+                                | RoleCondFormulaValueUserSettingBooleanSchema
+                            ):
 
-                        def _try_0(data: Any) -> RoleCondFormulaLogics:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
+                                def _try_0(data: Any) -> RoleCondFormulaLogics:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(
+                                        data
+                                    )
 
-                            return componentsschemas_role_cond_formula_value_type_0
+                                    return componentsschemas_role_cond_formula_value_type_0
 
-                        def _try_1(data: Any) -> RoleCondFormulaValueNot:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
+                                def _try_1(data: Any) -> RoleCondFormulaValueNot:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_role_cond_formula_value_type_1 = (
+                                        RoleCondFormulaValueNot.from_dict(data)
+                                    )
 
-                            return componentsschemas_role_cond_formula_value_type_1
+                                    return componentsschemas_role_cond_formula_value_type_1
 
-                        def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_2 = (
-                                RoleCondFormulaValueIsLocalOrRemote.from_dict(data)
+                                def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_role_cond_formula_value_type_2 = (
+                                        RoleCondFormulaValueIsLocalOrRemote.from_dict(data)
+                                    )
+
+                                    return componentsschemas_role_cond_formula_value_type_2
+
+                                def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_role_cond_formula_value_type_3 = (
+                                        RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
+                                    )
+
+                                    return componentsschemas_role_cond_formula_value_type_3
+
+                                def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_role_cond_formula_value_type_4 = (
+                                        RoleCondFormulaValueAssignedRole.from_dict(data)
+                                    )
+
+                                    return componentsschemas_role_cond_formula_value_type_4
+
+                                def _try_5(data: Any) -> RoleCondFormulaValueCreated:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_role_cond_formula_value_type_5 = (
+                                        RoleCondFormulaValueCreated.from_dict(data)
+                                    )
+
+                                    return componentsschemas_role_cond_formula_value_type_5
+
+                                def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_role_cond_formula_value_type_6 = (
+                                        RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
+                                    )
+
+                                    return componentsschemas_role_cond_formula_value_type_6
+
+                                def _try_7(data: Any) -> RoleCondFormulaEmpty:
+                                    if not isinstance(data, dict):
+                                        raise TypeError()
+                                    componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(
+                                        data
+                                    )
+
+                                    return componentsschemas_role_cond_formula_value_type_7
+
+                                return cast(
+                                    RoleCondFormulaEmpty
+                                    | RoleCondFormulaFollowersOrFollowingOrNotes
+                                    | RoleCondFormulaLogics
+                                    | RoleCondFormulaValueAssignedRole
+                                    | RoleCondFormulaValueCreated
+                                    | RoleCondFormulaValueIsLocalOrRemote
+                                    | RoleCondFormulaValueNot
+                                    | RoleCondFormulaValueUserSettingBooleanSchema,
+                                    parse_union(
+                                        data,
+                                        (
+                                            _try_0,
+                                            _try_1,
+                                            _try_2,
+                                            _try_3,
+                                            _try_4,
+                                            _try_5,
+                                            _try_6,
+                                            _try_7,
+                                        ),
+                                    ),
+                                )
+
+                            values_item = _parse_values_item(values_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            values_item = mismatched(
+                                "values", index_of(_values, values_item_data), values_item_data, exc
                             )
+                        values.append(values_item)
+                else:
+                    values = _values
 
-                            return componentsschemas_role_cond_formula_value_type_2
-
-                        def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_3 = (
-                                RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
-                            )
-
-                            return componentsschemas_role_cond_formula_value_type_3
-
-                        def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_4 = (
-                                RoleCondFormulaValueAssignedRole.from_dict(data)
-                            )
-
-                            return componentsschemas_role_cond_formula_value_type_4
-
-                        def _try_5(data: Any) -> RoleCondFormulaValueCreated:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(
-                                data
-                            )
-
-                            return componentsschemas_role_cond_formula_value_type_5
-
-                        def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_6 = (
-                                RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
-                            )
-
-                            return componentsschemas_role_cond_formula_value_type_6
-
-                        def _try_7(data: Any) -> RoleCondFormulaEmpty:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
-
-                            return componentsschemas_role_cond_formula_value_type_7
-
-                        return cast(
-                            RoleCondFormulaEmpty
-                            | RoleCondFormulaFollowersOrFollowingOrNotes
-                            | RoleCondFormulaLogics
-                            | RoleCondFormulaValueAssignedRole
-                            | RoleCondFormulaValueCreated
-                            | RoleCondFormulaValueIsLocalOrRemote
-                            | RoleCondFormulaValueNot
-                            | RoleCondFormulaValueUserSettingBooleanSchema,
-                            parse_union(
-                                data,
-                                (
-                                    _try_0,
-                                    _try_1,
-                                    _try_2,
-                                    _try_3,
-                                    _try_4,
-                                    _try_5,
-                                    _try_6,
-                                    _try_7,
-                                ),
-                            ),
-                        )
-
-                    values_item = _parse_values_item(values_item_data)
-
-                    values.append(values_item)
-            else:
-                values = _values
-
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                values = mismatched("RoleCondFormulaLogics", "values", _values_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaLogics", "values")

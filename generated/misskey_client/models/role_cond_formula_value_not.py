@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -218,10 +220,10 @@ class RoleCondFormulaValueNot:
 
             _n = 3
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("RoleCondFormulaValueNot", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ROLECONDFORMULAVALUENOT_KEYS}
@@ -251,9 +253,13 @@ class RoleCondFormulaValueNot:
 
         _type__raw = d.pop("type", UNSET)
         if _type__raw is not UNSET:
-            _type_ = _type__raw
-            type_ = _type_ if _type_ in {"not"} else check_role_cond_formula_value_not_type(_type_)
+            try:
+                _type_ = _type__raw
+                type_ = _type_ if _type_ in {"not"} else check_role_cond_formula_value_not_type(_type_)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                type_ = mismatched("RoleCondFormulaValueNot", "type", _type__raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaValueNot", "type")
@@ -261,83 +267,11 @@ class RoleCondFormulaValueNot:
 
         _value_raw = d.pop("value", UNSET)
         if _value_raw is not UNSET:
+            try:
 
-            def _parse_value(
-                data: object,
-            ) -> (
-                RoleCondFormulaEmpty
-                | RoleCondFormulaFollowersOrFollowingOrNotes
-                | RoleCondFormulaLogics
-                | RoleCondFormulaValueAssignedRole
-                | RoleCondFormulaValueCreated
-                | RoleCondFormulaValueIsLocalOrRemote
-                | RoleCondFormulaValueNot
-                | RoleCondFormulaValueUserSettingBooleanSchema
-            ):
-
-                def _try_0(data: Any) -> RoleCondFormulaLogics:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
-
-                    return componentsschemas_role_cond_formula_value_type_0
-
-                def _try_1(data: Any) -> RoleCondFormulaValueNot:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
-
-                    return componentsschemas_role_cond_formula_value_type_1
-
-                def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_2 = RoleCondFormulaValueIsLocalOrRemote.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_role_cond_formula_value_type_2
-
-                def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_3 = (
-                        RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
-                    )
-
-                    return componentsschemas_role_cond_formula_value_type_3
-
-                def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_4 = RoleCondFormulaValueAssignedRole.from_dict(data)
-
-                    return componentsschemas_role_cond_formula_value_type_4
-
-                def _try_5(data: Any) -> RoleCondFormulaValueCreated:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(data)
-
-                    return componentsschemas_role_cond_formula_value_type_5
-
-                def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_6 = (
-                        RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
-                    )
-
-                    return componentsschemas_role_cond_formula_value_type_6
-
-                def _try_7(data: Any) -> RoleCondFormulaEmpty:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
-
-                    return componentsschemas_role_cond_formula_value_type_7
-
-                return cast(
+                def _parse_value(
+                    data: object,
+                ) -> (
                     RoleCondFormulaEmpty
                     | RoleCondFormulaFollowersOrFollowingOrNotes
                     | RoleCondFormulaLogics
@@ -345,24 +279,102 @@ class RoleCondFormulaValueNot:
                     | RoleCondFormulaValueCreated
                     | RoleCondFormulaValueIsLocalOrRemote
                     | RoleCondFormulaValueNot
-                    | RoleCondFormulaValueUserSettingBooleanSchema,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
-                            _try_2,
-                            _try_3,
-                            _try_4,
-                            _try_5,
-                            _try_6,
-                            _try_7,
+                    | RoleCondFormulaValueUserSettingBooleanSchema
+                ):
+
+                    def _try_0(data: Any) -> RoleCondFormulaLogics:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_0 = RoleCondFormulaLogics.from_dict(data)
+
+                        return componentsschemas_role_cond_formula_value_type_0
+
+                    def _try_1(data: Any) -> RoleCondFormulaValueNot:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_1 = RoleCondFormulaValueNot.from_dict(data)
+
+                        return componentsschemas_role_cond_formula_value_type_1
+
+                    def _try_2(data: Any) -> RoleCondFormulaValueIsLocalOrRemote:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_2 = (
+                            RoleCondFormulaValueIsLocalOrRemote.from_dict(data)
+                        )
+
+                        return componentsschemas_role_cond_formula_value_type_2
+
+                    def _try_3(data: Any) -> RoleCondFormulaValueUserSettingBooleanSchema:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_3 = (
+                            RoleCondFormulaValueUserSettingBooleanSchema.from_dict(data)
+                        )
+
+                        return componentsschemas_role_cond_formula_value_type_3
+
+                    def _try_4(data: Any) -> RoleCondFormulaValueAssignedRole:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_4 = RoleCondFormulaValueAssignedRole.from_dict(
+                            data
+                        )
+
+                        return componentsschemas_role_cond_formula_value_type_4
+
+                    def _try_5(data: Any) -> RoleCondFormulaValueCreated:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_5 = RoleCondFormulaValueCreated.from_dict(data)
+
+                        return componentsschemas_role_cond_formula_value_type_5
+
+                    def _try_6(data: Any) -> RoleCondFormulaFollowersOrFollowingOrNotes:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_6 = (
+                            RoleCondFormulaFollowersOrFollowingOrNotes.from_dict(data)
+                        )
+
+                        return componentsschemas_role_cond_formula_value_type_6
+
+                    def _try_7(data: Any) -> RoleCondFormulaEmpty:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_role_cond_formula_value_type_7 = RoleCondFormulaEmpty.from_dict(data)
+
+                        return componentsschemas_role_cond_formula_value_type_7
+
+                    return cast(
+                        RoleCondFormulaEmpty
+                        | RoleCondFormulaFollowersOrFollowingOrNotes
+                        | RoleCondFormulaLogics
+                        | RoleCondFormulaValueAssignedRole
+                        | RoleCondFormulaValueCreated
+                        | RoleCondFormulaValueIsLocalOrRemote
+                        | RoleCondFormulaValueNot
+                        | RoleCondFormulaValueUserSettingBooleanSchema,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                                _try_2,
+                                _try_3,
+                                _try_4,
+                                _try_5,
+                                _try_6,
+                                _try_7,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            value = _parse_value(_value_raw)
+                value = _parse_value(_value_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                value = mismatched("RoleCondFormulaValueNot", "value", _value_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleCondFormulaValueNot", "value")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -95,10 +97,10 @@ class RoleLite:
 
             _n = 8
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("RoleLite", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ROLELITE_KEYS}
@@ -133,8 +135,12 @@ class RoleLite:
 
         _color_raw = d.pop("color", UNSET)
         if _color_raw is not UNSET:
-            color = _color_raw
+            try:
+                color = _color_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                color = mismatched("RoleLite", "color", _color_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "color")
@@ -142,8 +148,12 @@ class RoleLite:
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
         if _icon_url_raw is not UNSET:
-            icon_url = _icon_url_raw
+            try:
+                icon_url = _icon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                icon_url = mismatched("RoleLite", "iconUrl", _icon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RoleLite", "iconUrl")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -250,10 +252,10 @@ class RolePolicies:
 
             _n = 38
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("RolePolicies", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ROLEPOLICIES_KEYS}
@@ -358,8 +360,14 @@ class RolePolicies:
 
         _uploadable_file_types_raw = d.pop("uploadableFileTypes", UNSET)
         if _uploadable_file_types_raw is not UNSET:
-            uploadable_file_types: list[str] = _uploadable_file_types_raw
+            try:
+                uploadable_file_types: list[str] = _uploadable_file_types_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                uploadable_file_types = mismatched(
+                    "RolePolicies", "uploadableFileTypes", _uploadable_file_types_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "uploadableFileTypes")
@@ -452,13 +460,17 @@ class RolePolicies:
 
         _chat_availability_raw = d.pop("chatAvailability", UNSET)
         if _chat_availability_raw is not UNSET:
-            _chat_availability = _chat_availability_raw
-            chat_availability = (
-                _chat_availability
-                if _chat_availability in {"available", "readonly", "unavailable"}
-                else check_role_policies_chat_availability(_chat_availability)
-            )
+            try:
+                _chat_availability = _chat_availability_raw
+                chat_availability = (
+                    _chat_availability
+                    if _chat_availability in {"available", "readonly", "unavailable"}
+                    else check_role_policies_chat_availability(_chat_availability)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                chat_availability = mismatched("RolePolicies", "chatAvailability", _chat_availability_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("RolePolicies", "chatAvailability")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     parse_error,
 )
 
@@ -46,12 +48,15 @@ class RolePoliciesMap:
 
             additional_properties = {}
             for prop_name, prop_dict in d.items():
-                _additional_property = prop_dict
-                additional_property: RolePoliciesMapAdditionalProperty
-                additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(_additional_property)
+                try:
+                    _additional_property = prop_dict
+                    additional_property: RolePoliciesMapAdditionalProperty
+                    additional_property_type_0 = RolePoliciesMapAdditionalProperty.from_dict(_additional_property)
 
-                additional_property = additional_property_type_0
+                    additional_property = additional_property_type_0
 
+                except PARSE_ERRORS as exc:
+                    additional_property = mismatched("RolePoliciesMap", prop_name, prop_dict, exc)
                 additional_properties[prop_name] = additional_property
 
             _model.additional_properties = additional_properties

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -87,10 +89,10 @@ class RolePoliciesMapAdditionalProperty:
             else:
                 _model.use_default = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("RolePoliciesMapAdditionalProperty", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _ROLEPOLICIESMAPADDITIONALPROPERTY_KEYS}
@@ -113,13 +115,18 @@ class RolePoliciesMapAdditionalProperty:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
+        _value_raw = d.pop("value", UNSET)
+        try:
 
-        def _parse_value(data: object) -> bool | int | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | int | Unset, data)
+            def _parse_value(data: object) -> bool | int | Unset:
+                if isinstance(data, Unset):
+                    return data
+                return cast(bool | int | Unset, data)
 
-        value = _parse_value(d.pop("value", UNSET))
+            value = _parse_value(_value_raw)
+
+        except PARSE_ERRORS as exc:
+            value = mismatched("RolePoliciesMapAdditionalProperty", "value", _value_raw, exc)
 
         priority = d.pop("priority", UNSET)
 

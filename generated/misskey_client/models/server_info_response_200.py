@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -86,10 +88,10 @@ class ServerInfoResponse200:
 
             _n = 4
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("ServerInfoResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _SERVERINFORESPONSE200_KEYS}
@@ -119,8 +121,12 @@ class ServerInfoResponse200:
 
         _cpu_raw = d.pop("cpu", UNSET)
         if _cpu_raw is not UNSET:
-            cpu = ServerInfoResponse200Cpu.from_dict(_cpu_raw)
+            try:
+                cpu = ServerInfoResponse200Cpu.from_dict(_cpu_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                cpu = mismatched("ServerInfoResponse200", "cpu", _cpu_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ServerInfoResponse200", "cpu")
@@ -128,8 +134,12 @@ class ServerInfoResponse200:
 
         _mem_raw = d.pop("mem", UNSET)
         if _mem_raw is not UNSET:
-            mem = ServerInfoResponse200Mem.from_dict(_mem_raw)
+            try:
+                mem = ServerInfoResponse200Mem.from_dict(_mem_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                mem = mismatched("ServerInfoResponse200", "mem", _mem_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ServerInfoResponse200", "mem")
@@ -137,8 +147,12 @@ class ServerInfoResponse200:
 
         _fs_raw = d.pop("fs", UNSET)
         if _fs_raw is not UNSET:
-            fs = ServerInfoResponse200Fs.from_dict(_fs_raw)
+            try:
+                fs = ServerInfoResponse200Fs.from_dict(_fs_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                fs = mismatched("ServerInfoResponse200", "fs", _fs_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("ServerInfoResponse200", "fs")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -93,10 +95,10 @@ class SwRegisterResponse200:
             else:
                 _model.state = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("SwRegisterResponse200", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _SWREGISTERRESPONSE200_KEYS}
@@ -121,8 +123,12 @@ class SwRegisterResponse200:
         d = dict(src_dict)
         _key_raw = d.pop("key", UNSET)
         if _key_raw is not UNSET:
-            key = _key_raw
+            try:
+                key = _key_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                key = mismatched("SwRegisterResponse200", "key", _key_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwRegisterResponse200", "key")
@@ -143,12 +149,17 @@ class SwRegisterResponse200:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("SwRegisterResponse200", "sendReadMessage")
 
-        _state = d.pop("state", UNSET)
-        state: SwRegisterResponse200State | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = check_sw_register_response_200_state(_state)
+        _state_raw = d.pop("state", UNSET)
+        try:
+            _state = _state_raw
+            state: SwRegisterResponse200State | Unset
+            if _state is UNSET:
+                state = UNSET
+            else:
+                state = check_sw_register_response_200_state(_state)
+
+        except PARSE_ERRORS as exc:
+            state = mismatched("SwRegisterResponse200", "state", _state_raw, exc)
 
         if d:
             unknown_properties("SwRegisterResponse200", d)

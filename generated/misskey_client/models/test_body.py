@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -99,10 +101,10 @@ class TestBody:
             else:
                 _model.id = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("TestBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _TESTBODY_KEYS}
@@ -134,7 +136,12 @@ class TestBody:
 
         default = d.pop("default", UNSET)
 
-        nullable_default = d.pop("nullableDefault", UNSET)
+        _nullable_default_raw = d.pop("nullableDefault", UNSET)
+        try:
+            nullable_default = _nullable_default_raw
+
+        except PARSE_ERRORS as exc:
+            nullable_default = mismatched("TestBody", "nullableDefault", _nullable_default_raw, exc)
 
         id = d.pop("id", UNSET)
 

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -445,8 +448,17 @@ class UserDetailedNotMe:
             if _avatar_decorations:
                 avatar_decorations = []
                 for avatar_decorations_item_data in _avatar_decorations:
-                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+                    try:
+                        avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        avatar_decorations_item = mismatched(
+                            "avatarDecorations",
+                            index_of(_avatar_decorations, avatar_decorations_item_data),
+                            avatar_decorations_item_data,
+                            exc,
+                        )
                     avatar_decorations.append(avatar_decorations_item)
             else:
                 avatar_decorations = _avatar_decorations
@@ -556,8 +568,12 @@ class UserDetailedNotMe:
             if _fields:
                 fields = []
                 for fields_item_data in _fields:
-                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+                    try:
+                        fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        fields_item = mismatched("fields", index_of(_fields, fields_item_data), fields_item_data, exc)
                     fields.append(fields_item)
             else:
                 fields = _fields
@@ -585,8 +601,14 @@ class UserDetailedNotMe:
             if _pinned_notes:
                 pinned_notes = []
                 for pinned_notes_item_data in _pinned_notes:
-                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+                    try:
+                        pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        pinned_notes_item = mismatched(
+                            "pinnedNotes", index_of(_pinned_notes, pinned_notes_item_data), pinned_notes_item_data, exc
+                        )
                     pinned_notes.append(pinned_notes_item)
             else:
                 pinned_notes = _pinned_notes
@@ -646,8 +668,12 @@ class UserDetailedNotMe:
             if _roles:
                 roles = []
                 for roles_item_data in _roles:
-                    roles_item = RoleLite.from_dict(roles_item_data)
+                    try:
+                        roles_item = RoleLite.from_dict(roles_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        roles_item = mismatched("roles", index_of(_roles, roles_item_data), roles_item_data, exc)
                     roles.append(roles_item)
             else:
                 roles = _roles
@@ -710,8 +736,14 @@ class UserDetailedNotMe:
                 if _badge_roles:
                     badge_roles = []
                     for badge_roles_item_data in _badge_roles:
-                        badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+                        try:
+                            badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            badge_roles_item = mismatched(
+                                "badgeRoles", index_of(_badge_roles, badge_roles_item_data), badge_roles_item_data, exc
+                            )
                         badge_roles.append(badge_roles_item)
                 else:
                     badge_roles = _badge_roles
@@ -816,10 +848,10 @@ class UserDetailedNotMe:
             else:
                 _model.with_replies = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UserDetailedNotMe", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERDETAILEDNOTME_KEYS}
@@ -849,8 +881,12 @@ class UserDetailedNotMe:
 
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = _name_raw
+            try:
+                name = _name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("UserDetailedNotMe", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "name")
@@ -863,8 +899,12 @@ class UserDetailedNotMe:
 
         _host_raw = d.pop("host", UNSET)
         if _host_raw is not UNSET:
-            host = _host_raw
+            try:
+                host = _host_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                host = mismatched("UserDetailedNotMe", "host", _host_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "host")
@@ -877,8 +917,12 @@ class UserDetailedNotMe:
 
         _avatar_blurhash_raw = d.pop("avatarBlurhash", UNSET)
         if _avatar_blurhash_raw is not UNSET:
-            avatar_blurhash = _avatar_blurhash_raw
+            try:
+                avatar_blurhash = _avatar_blurhash_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                avatar_blurhash = mismatched("UserDetailedNotMe", "avatarBlurhash", _avatar_blurhash_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "avatarBlurhash")
@@ -886,19 +930,34 @@ class UserDetailedNotMe:
 
         _avatar_decorations_raw = d.pop("avatarDecorations", UNSET)
         if _avatar_decorations_raw is not UNSET:
-            _avatar_decorations = _avatar_decorations_raw
-            avatar_decorations: list[UserLiteAvatarDecorationsItem]
-            if type(_avatar_decorations) is not list:
-                raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
-            if _avatar_decorations:
-                avatar_decorations = []
-                for avatar_decorations_item_data in _avatar_decorations:
-                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+            try:
+                _avatar_decorations = _avatar_decorations_raw
+                avatar_decorations: list[UserLiteAvatarDecorationsItem]
+                if type(_avatar_decorations) is not list:
+                    raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
+                if _avatar_decorations:
+                    avatar_decorations = []
+                    for avatar_decorations_item_data in _avatar_decorations:
+                        try:
+                            avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(
+                                avatar_decorations_item_data
+                            )
 
-                    avatar_decorations.append(avatar_decorations_item)
-            else:
-                avatar_decorations = _avatar_decorations
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            avatar_decorations_item = mismatched(
+                                "avatarDecorations",
+                                index_of(_avatar_decorations, avatar_decorations_item_data),
+                                avatar_decorations_item_data,
+                                exc,
+                            )
+                        avatar_decorations.append(avatar_decorations_item)
+                else:
+                    avatar_decorations = _avatar_decorations
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                avatar_decorations = mismatched("UserDetailedNotMe", "avatarDecorations", _avatar_decorations_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "avatarDecorations")
@@ -906,8 +965,12 @@ class UserDetailedNotMe:
 
         _emojis_raw = d.pop("emojis", UNSET)
         if _emojis_raw is not UNSET:
-            emojis = UserLiteEmojis.from_dict(_emojis_raw)
+            try:
+                emojis = UserLiteEmojis.from_dict(_emojis_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                emojis = mismatched("UserDetailedNotMe", "emojis", _emojis_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "emojis")
@@ -915,13 +978,17 @@ class UserDetailedNotMe:
 
         _online_status_raw = d.pop("onlineStatus", UNSET)
         if _online_status_raw is not UNSET:
-            _online_status = _online_status_raw
-            online_status = (
-                _online_status
-                if _online_status in {"active", "offline", "online", "unknown"}
-                else check_user_lite_online_status(_online_status)
-            )
+            try:
+                _online_status = _online_status_raw
+                online_status = (
+                    _online_status
+                    if _online_status in {"active", "offline", "online", "unknown"}
+                    else check_user_lite_online_status(_online_status)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                online_status = mismatched("UserDetailedNotMe", "onlineStatus", _online_status_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "onlineStatus")
@@ -929,8 +996,12 @@ class UserDetailedNotMe:
 
         _url_raw = d.pop("url", UNSET)
         if _url_raw is not UNSET:
-            url = _url_raw
+            try:
+                url = _url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                url = mismatched("UserDetailedNotMe", "url", _url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "url")
@@ -938,8 +1009,12 @@ class UserDetailedNotMe:
 
         _uri_raw = d.pop("uri", UNSET)
         if _uri_raw is not UNSET:
-            uri = _uri_raw
+            try:
+                uri = _uri_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                uri = mismatched("UserDetailedNotMe", "uri", _uri_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "uri")
@@ -947,8 +1022,12 @@ class UserDetailedNotMe:
 
         _moved_to_raw = d.pop("movedTo", UNSET)
         if _moved_to_raw is not UNSET:
-            moved_to = _moved_to_raw
+            try:
+                moved_to = _moved_to_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                moved_to = mismatched("UserDetailedNotMe", "movedTo", _moved_to_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "movedTo")
@@ -956,15 +1035,19 @@ class UserDetailedNotMe:
 
         _also_known_as_raw = d.pop("alsoKnownAs", UNSET)
         if _also_known_as_raw is not UNSET:
-            _also_known_as = _also_known_as_raw
-            also_known_as: list[str] | None
-            if _also_known_as is None:
-                also_known_as = _also_known_as
-            else:
-                also_known_as_type_0: list[str] = _also_known_as
+            try:
+                _also_known_as = _also_known_as_raw
+                also_known_as: list[str] | None
+                if _also_known_as is None:
+                    also_known_as = _also_known_as
+                else:
+                    also_known_as_type_0: list[str] = _also_known_as
 
-                also_known_as = also_known_as_type_0
+                    also_known_as = also_known_as_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                also_known_as = mismatched("UserDetailedNotMe", "alsoKnownAs", _also_known_as_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "alsoKnownAs")
@@ -972,8 +1055,12 @@ class UserDetailedNotMe:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("UserDetailedNotMe", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "createdAt")
@@ -981,15 +1068,19 @@ class UserDetailedNotMe:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            _updated_at = _updated_at_raw
-            updated_at: datetime.datetime | None
-            if _updated_at is None:
-                updated_at = _updated_at
-            else:
-                updated_at_type_0 = parse_datetime(_updated_at)
+            try:
+                _updated_at = _updated_at_raw
+                updated_at: datetime.datetime | None
+                if _updated_at is None:
+                    updated_at = _updated_at
+                else:
+                    updated_at_type_0 = parse_datetime(_updated_at)
 
-                updated_at = updated_at_type_0
+                    updated_at = updated_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("UserDetailedNotMe", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "updatedAt")
@@ -997,15 +1088,19 @@ class UserDetailedNotMe:
 
         _last_fetched_at_raw = d.pop("lastFetchedAt", UNSET)
         if _last_fetched_at_raw is not UNSET:
-            _last_fetched_at = _last_fetched_at_raw
-            last_fetched_at: datetime.datetime | None
-            if _last_fetched_at is None:
-                last_fetched_at = _last_fetched_at
-            else:
-                last_fetched_at_type_0 = parse_datetime(_last_fetched_at)
+            try:
+                _last_fetched_at = _last_fetched_at_raw
+                last_fetched_at: datetime.datetime | None
+                if _last_fetched_at is None:
+                    last_fetched_at = _last_fetched_at
+                else:
+                    last_fetched_at_type_0 = parse_datetime(_last_fetched_at)
 
-                last_fetched_at = last_fetched_at_type_0
+                    last_fetched_at = last_fetched_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                last_fetched_at = mismatched("UserDetailedNotMe", "lastFetchedAt", _last_fetched_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "lastFetchedAt")
@@ -1013,8 +1108,12 @@ class UserDetailedNotMe:
 
         _banner_url_raw = d.pop("bannerUrl", UNSET)
         if _banner_url_raw is not UNSET:
-            banner_url = _banner_url_raw
+            try:
+                banner_url = _banner_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_url = mismatched("UserDetailedNotMe", "bannerUrl", _banner_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "bannerUrl")
@@ -1022,8 +1121,12 @@ class UserDetailedNotMe:
 
         _banner_blurhash_raw = d.pop("bannerBlurhash", UNSET)
         if _banner_blurhash_raw is not UNSET:
-            banner_blurhash = _banner_blurhash_raw
+            try:
+                banner_blurhash = _banner_blurhash_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_blurhash = mismatched("UserDetailedNotMe", "bannerBlurhash", _banner_blurhash_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "bannerBlurhash")
@@ -1046,8 +1149,12 @@ class UserDetailedNotMe:
 
         _description_raw = d.pop("description", UNSET)
         if _description_raw is not UNSET:
-            description = _description_raw
+            try:
+                description = _description_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                description = mismatched("UserDetailedNotMe", "description", _description_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "description")
@@ -1055,8 +1162,12 @@ class UserDetailedNotMe:
 
         _location_raw = d.pop("location", UNSET)
         if _location_raw is not UNSET:
-            location = _location_raw
+            try:
+                location = _location_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                location = mismatched("UserDetailedNotMe", "location", _location_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "location")
@@ -1064,8 +1175,12 @@ class UserDetailedNotMe:
 
         _birthday_raw = d.pop("birthday", UNSET)
         if _birthday_raw is not UNSET:
-            birthday = _birthday_raw
+            try:
+                birthday = _birthday_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                birthday = mismatched("UserDetailedNotMe", "birthday", _birthday_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "birthday")
@@ -1073,8 +1188,12 @@ class UserDetailedNotMe:
 
         _lang_raw = d.pop("lang", UNSET)
         if _lang_raw is not UNSET:
-            lang = _lang_raw
+            try:
+                lang = _lang_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                lang = mismatched("UserDetailedNotMe", "lang", _lang_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "lang")
@@ -1082,19 +1201,29 @@ class UserDetailedNotMe:
 
         _fields_raw = d.pop("fields", UNSET)
         if _fields_raw is not UNSET:
-            _fields = _fields_raw
-            fields: list[UserDetailedNotMeOnlyFieldsItem]
-            if type(_fields) is not list:
-                raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
-            if _fields:
-                fields = []
-                for fields_item_data in _fields:
-                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+            try:
+                _fields = _fields_raw
+                fields: list[UserDetailedNotMeOnlyFieldsItem]
+                if type(_fields) is not list:
+                    raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
+                if _fields:
+                    fields = []
+                    for fields_item_data in _fields:
+                        try:
+                            fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
-                    fields.append(fields_item)
-            else:
-                fields = _fields
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            fields_item = mismatched(
+                                "fields", index_of(_fields, fields_item_data), fields_item_data, exc
+                            )
+                        fields.append(fields_item)
+                else:
+                    fields = _fields
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                fields = mismatched("UserDetailedNotMe", "fields", _fields_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "fields")
@@ -1102,8 +1231,12 @@ class UserDetailedNotMe:
 
         _verified_links_raw = d.pop("verifiedLinks", UNSET)
         if _verified_links_raw is not UNSET:
-            verified_links: list[str] = _verified_links_raw
+            try:
+                verified_links: list[str] = _verified_links_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                verified_links = mismatched("UserDetailedNotMe", "verifiedLinks", _verified_links_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "verifiedLinks")
@@ -1126,8 +1259,12 @@ class UserDetailedNotMe:
 
         _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
         if _pinned_note_ids_raw is not UNSET:
-            pinned_note_ids: list[str] = _pinned_note_ids_raw
+            try:
+                pinned_note_ids: list[str] = _pinned_note_ids_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_note_ids = mismatched("UserDetailedNotMe", "pinnedNoteIds", _pinned_note_ids_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "pinnedNoteIds")
@@ -1135,19 +1272,32 @@ class UserDetailedNotMe:
 
         _pinned_notes_raw = d.pop("pinnedNotes", UNSET)
         if _pinned_notes_raw is not UNSET:
-            _pinned_notes = _pinned_notes_raw
-            pinned_notes: list[Note]
-            if type(_pinned_notes) is not list:
-                raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
-            if _pinned_notes:
-                pinned_notes = []
-                for pinned_notes_item_data in _pinned_notes:
-                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+            try:
+                _pinned_notes = _pinned_notes_raw
+                pinned_notes: list[Note]
+                if type(_pinned_notes) is not list:
+                    raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
+                if _pinned_notes:
+                    pinned_notes = []
+                    for pinned_notes_item_data in _pinned_notes:
+                        try:
+                            pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
-                    pinned_notes.append(pinned_notes_item)
-            else:
-                pinned_notes = _pinned_notes
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            pinned_notes_item = mismatched(
+                                "pinnedNotes",
+                                index_of(_pinned_notes, pinned_notes_item_data),
+                                pinned_notes_item_data,
+                                exc,
+                            )
+                        pinned_notes.append(pinned_notes_item)
+                else:
+                    pinned_notes = _pinned_notes
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_notes = mismatched("UserDetailedNotMe", "pinnedNotes", _pinned_notes_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "pinnedNotes")
@@ -1155,8 +1305,12 @@ class UserDetailedNotMe:
 
         _pinned_page_id_raw = d.pop("pinnedPageId", UNSET)
         if _pinned_page_id_raw is not UNSET:
-            pinned_page_id = _pinned_page_id_raw
+            try:
+                pinned_page_id = _pinned_page_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_page_id = mismatched("UserDetailedNotMe", "pinnedPageId", _pinned_page_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "pinnedPageId")
@@ -1164,15 +1318,19 @@ class UserDetailedNotMe:
 
         _pinned_page_raw = d.pop("pinnedPage", UNSET)
         if _pinned_page_raw is not UNSET:
-            _pinned_page = _pinned_page_raw
-            pinned_page: None | Page
-            if _pinned_page is None:
-                pinned_page = _pinned_page
-            else:
-                pinned_page_type_0 = Page.from_dict(_pinned_page)
+            try:
+                _pinned_page = _pinned_page_raw
+                pinned_page: None | Page
+                if _pinned_page is None:
+                    pinned_page = _pinned_page
+                else:
+                    pinned_page_type_0 = Page.from_dict(_pinned_page)
 
-                pinned_page = pinned_page_type_0
+                    pinned_page = pinned_page_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_page = mismatched("UserDetailedNotMe", "pinnedPage", _pinned_page_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "pinnedPage")
@@ -1185,13 +1343,19 @@ class UserDetailedNotMe:
 
         _following_visibility_raw = d.pop("followingVisibility", UNSET)
         if _following_visibility_raw is not UNSET:
-            _following_visibility = _following_visibility_raw
-            following_visibility = (
-                _following_visibility
-                if _following_visibility in {"followers", "private", "public"}
-                else check_user_detailed_not_me_only_following_visibility(_following_visibility)
-            )
+            try:
+                _following_visibility = _following_visibility_raw
+                following_visibility = (
+                    _following_visibility
+                    if _following_visibility in {"followers", "private", "public"}
+                    else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                following_visibility = mismatched(
+                    "UserDetailedNotMe", "followingVisibility", _following_visibility_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "followingVisibility")
@@ -1199,13 +1363,19 @@ class UserDetailedNotMe:
 
         _followers_visibility_raw = d.pop("followersVisibility", UNSET)
         if _followers_visibility_raw is not UNSET:
-            _followers_visibility = _followers_visibility_raw
-            followers_visibility = (
-                _followers_visibility
-                if _followers_visibility in {"followers", "private", "public"}
-                else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
-            )
+            try:
+                _followers_visibility = _followers_visibility_raw
+                followers_visibility = (
+                    _followers_visibility
+                    if _followers_visibility in {"followers", "private", "public"}
+                    else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followers_visibility = mismatched(
+                    "UserDetailedNotMe", "followersVisibility", _followers_visibility_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "followersVisibility")
@@ -1213,13 +1383,17 @@ class UserDetailedNotMe:
 
         _chat_scope_raw = d.pop("chatScope", UNSET)
         if _chat_scope_raw is not UNSET:
-            _chat_scope = _chat_scope_raw
-            chat_scope = (
-                _chat_scope
-                if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
-                else check_user_detailed_not_me_only_chat_scope(_chat_scope)
-            )
+            try:
+                _chat_scope = _chat_scope_raw
+                chat_scope = (
+                    _chat_scope
+                    if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
+                    else check_user_detailed_not_me_only_chat_scope(_chat_scope)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                chat_scope = mismatched("UserDetailedNotMe", "chatScope", _chat_scope_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "chatScope")
@@ -1232,19 +1406,27 @@ class UserDetailedNotMe:
 
         _roles_raw = d.pop("roles", UNSET)
         if _roles_raw is not UNSET:
-            _roles = _roles_raw
-            roles: list[RoleLite]
-            if type(_roles) is not list:
-                raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
-            if _roles:
-                roles = []
-                for roles_item_data in _roles:
-                    roles_item = RoleLite.from_dict(roles_item_data)
+            try:
+                _roles = _roles_raw
+                roles: list[RoleLite]
+                if type(_roles) is not list:
+                    raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
+                if _roles:
+                    roles = []
+                    for roles_item_data in _roles:
+                        try:
+                            roles_item = RoleLite.from_dict(roles_item_data)
 
-                    roles.append(roles_item)
-            else:
-                roles = _roles
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            roles_item = mismatched("roles", index_of(_roles, roles_item_data), roles_item_data, exc)
+                        roles.append(roles_item)
+                else:
+                    roles = _roles
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                roles = mismatched("UserDetailedNotMe", "roles", _roles_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "roles")
@@ -1252,8 +1434,12 @@ class UserDetailedNotMe:
 
         _memo_raw = d.pop("memo", UNSET)
         if _memo_raw is not UNSET:
-            memo = _memo_raw
+            try:
+                memo = _memo_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                memo = mismatched("UserDetailedNotMe", "memo", _memo_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMe", "memo")
@@ -1265,32 +1451,67 @@ class UserDetailedNotMe:
 
         require_signin_to_view_contents = d.pop("requireSigninToViewContents", UNSET)
 
-        make_notes_followers_only_before = d.pop("makeNotesFollowersOnlyBefore", UNSET)
+        _make_notes_followers_only_before_raw = d.pop("makeNotesFollowersOnlyBefore", UNSET)
+        try:
+            make_notes_followers_only_before = _make_notes_followers_only_before_raw
 
-        make_notes_hidden_before = d.pop("makeNotesHiddenBefore", UNSET)
+        except PARSE_ERRORS as exc:
+            make_notes_followers_only_before = mismatched(
+                "UserDetailedNotMe", "makeNotesFollowersOnlyBefore", _make_notes_followers_only_before_raw, exc
+            )
 
-        _instance = d.pop("instance", UNSET)
-        instance: UserLiteInstance | Unset
-        if _instance is UNSET:
-            instance = UNSET
-        else:
-            instance = UserLiteInstance.from_dict(_instance)
+        _make_notes_hidden_before_raw = d.pop("makeNotesHiddenBefore", UNSET)
+        try:
+            make_notes_hidden_before = _make_notes_hidden_before_raw
 
-        _badge_roles = d.pop("badgeRoles", UNSET)
-        badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
-        if _badge_roles is not UNSET:
-            if type(_badge_roles) is not list:
-                raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
-            if _badge_roles:
-                badge_roles = []
-                for badge_roles_item_data in _badge_roles:
-                    badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+        except PARSE_ERRORS as exc:
+            make_notes_hidden_before = mismatched(
+                "UserDetailedNotMe", "makeNotesHiddenBefore", _make_notes_hidden_before_raw, exc
+            )
 
-                    badge_roles.append(badge_roles_item)
+        _instance_raw = d.pop("instance", UNSET)
+        try:
+            _instance = _instance_raw
+            instance: UserLiteInstance | Unset
+            if _instance is UNSET:
+                instance = UNSET
             else:
-                badge_roles = _badge_roles
+                instance = UserLiteInstance.from_dict(_instance)
 
-        followed_message = d.pop("followedMessage", UNSET)
+        except PARSE_ERRORS as exc:
+            instance = mismatched("UserDetailedNotMe", "instance", _instance_raw, exc)
+
+        _badge_roles_raw = d.pop("badgeRoles", UNSET)
+        try:
+            _badge_roles = _badge_roles_raw
+            badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
+            if _badge_roles is not UNSET:
+                if type(_badge_roles) is not list:
+                    raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
+                if _badge_roles:
+                    badge_roles = []
+                    for badge_roles_item_data in _badge_roles:
+                        try:
+                            badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            badge_roles_item = mismatched(
+                                "badgeRoles", index_of(_badge_roles, badge_roles_item_data), badge_roles_item_data, exc
+                            )
+                        badge_roles.append(badge_roles_item)
+                else:
+                    badge_roles = _badge_roles
+
+        except PARSE_ERRORS as exc:
+            badge_roles = mismatched("UserDetailedNotMe", "badgeRoles", _badge_roles_raw, exc)
+
+        _followed_message_raw = d.pop("followedMessage", UNSET)
+        try:
+            followed_message = _followed_message_raw
+
+        except PARSE_ERRORS as exc:
+            followed_message = mismatched("UserDetailedNotMe", "followedMessage", _followed_message_raw, exc)
 
         moderation_note = d.pop("moderationNote", UNSET)
 
@@ -1316,12 +1537,17 @@ class UserDetailedNotMe:
 
         is_renote_muted = d.pop("isRenoteMuted", UNSET)
 
-        _notify = d.pop("notify", UNSET)
-        notify: UserDetailedNotMeOnlyNotify | Unset
-        if _notify is UNSET:
-            notify = UNSET
-        else:
-            notify = check_user_detailed_not_me_only_notify(_notify)
+        _notify_raw = d.pop("notify", UNSET)
+        try:
+            _notify = _notify_raw
+            notify: UserDetailedNotMeOnlyNotify | Unset
+            if _notify is UNSET:
+                notify = UNSET
+            else:
+                notify = check_user_detailed_not_me_only_notify(_notify)
+
+        except PARSE_ERRORS as exc:
+            notify = mismatched("UserDetailedNotMe", "notify", _notify_raw, exc)
 
         with_replies = d.pop("withReplies", UNSET)
 

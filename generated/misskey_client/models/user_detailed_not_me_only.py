@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -405,8 +408,12 @@ class UserDetailedNotMeOnly:
             if _fields:
                 fields = []
                 for fields_item_data in _fields:
-                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+                    try:
+                        fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        fields_item = mismatched("fields", index_of(_fields, fields_item_data), fields_item_data, exc)
                     fields.append(fields_item)
             else:
                 fields = _fields
@@ -434,8 +441,14 @@ class UserDetailedNotMeOnly:
             if _pinned_notes:
                 pinned_notes = []
                 for pinned_notes_item_data in _pinned_notes:
-                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+                    try:
+                        pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        pinned_notes_item = mismatched(
+                            "pinnedNotes", index_of(_pinned_notes, pinned_notes_item_data), pinned_notes_item_data, exc
+                        )
                     pinned_notes.append(pinned_notes_item)
             else:
                 pinned_notes = _pinned_notes
@@ -495,8 +508,12 @@ class UserDetailedNotMeOnly:
             if _roles:
                 roles = []
                 for roles_item_data in _roles:
-                    roles_item = RoleLite.from_dict(roles_item_data)
+                    try:
+                        roles_item = RoleLite.from_dict(roles_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        roles_item = mismatched("roles", index_of(_roles, roles_item_data), roles_item_data, exc)
                     roles.append(roles_item)
             else:
                 roles = _roles
@@ -604,10 +621,10 @@ class UserDetailedNotMeOnly:
             else:
                 _model.with_replies = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UserDetailedNotMeOnly", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERDETAILEDNOTMEONLY_KEYS}
@@ -632,8 +649,12 @@ class UserDetailedNotMeOnly:
         d = dict(src_dict)
         _url_raw = d.pop("url", UNSET)
         if _url_raw is not UNSET:
-            url = _url_raw
+            try:
+                url = _url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                url = mismatched("UserDetailedNotMeOnly", "url", _url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "url")
@@ -641,8 +662,12 @@ class UserDetailedNotMeOnly:
 
         _uri_raw = d.pop("uri", UNSET)
         if _uri_raw is not UNSET:
-            uri = _uri_raw
+            try:
+                uri = _uri_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                uri = mismatched("UserDetailedNotMeOnly", "uri", _uri_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "uri")
@@ -650,8 +675,12 @@ class UserDetailedNotMeOnly:
 
         _moved_to_raw = d.pop("movedTo", UNSET)
         if _moved_to_raw is not UNSET:
-            moved_to = _moved_to_raw
+            try:
+                moved_to = _moved_to_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                moved_to = mismatched("UserDetailedNotMeOnly", "movedTo", _moved_to_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "movedTo")
@@ -659,15 +688,19 @@ class UserDetailedNotMeOnly:
 
         _also_known_as_raw = d.pop("alsoKnownAs", UNSET)
         if _also_known_as_raw is not UNSET:
-            _also_known_as = _also_known_as_raw
-            also_known_as: list[str] | None
-            if _also_known_as is None:
-                also_known_as = _also_known_as
-            else:
-                also_known_as_type_0: list[str] = _also_known_as
+            try:
+                _also_known_as = _also_known_as_raw
+                also_known_as: list[str] | None
+                if _also_known_as is None:
+                    also_known_as = _also_known_as
+                else:
+                    also_known_as_type_0: list[str] = _also_known_as
 
-                also_known_as = also_known_as_type_0
+                    also_known_as = also_known_as_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                also_known_as = mismatched("UserDetailedNotMeOnly", "alsoKnownAs", _also_known_as_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "alsoKnownAs")
@@ -675,8 +708,12 @@ class UserDetailedNotMeOnly:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("UserDetailedNotMeOnly", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "createdAt")
@@ -684,15 +721,19 @@ class UserDetailedNotMeOnly:
 
         _updated_at_raw = d.pop("updatedAt", UNSET)
         if _updated_at_raw is not UNSET:
-            _updated_at = _updated_at_raw
-            updated_at: datetime.datetime | None
-            if _updated_at is None:
-                updated_at = _updated_at
-            else:
-                updated_at_type_0 = parse_datetime(_updated_at)
+            try:
+                _updated_at = _updated_at_raw
+                updated_at: datetime.datetime | None
+                if _updated_at is None:
+                    updated_at = _updated_at
+                else:
+                    updated_at_type_0 = parse_datetime(_updated_at)
 
-                updated_at = updated_at_type_0
+                    updated_at = updated_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                updated_at = mismatched("UserDetailedNotMeOnly", "updatedAt", _updated_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "updatedAt")
@@ -700,15 +741,19 @@ class UserDetailedNotMeOnly:
 
         _last_fetched_at_raw = d.pop("lastFetchedAt", UNSET)
         if _last_fetched_at_raw is not UNSET:
-            _last_fetched_at = _last_fetched_at_raw
-            last_fetched_at: datetime.datetime | None
-            if _last_fetched_at is None:
-                last_fetched_at = _last_fetched_at
-            else:
-                last_fetched_at_type_0 = parse_datetime(_last_fetched_at)
+            try:
+                _last_fetched_at = _last_fetched_at_raw
+                last_fetched_at: datetime.datetime | None
+                if _last_fetched_at is None:
+                    last_fetched_at = _last_fetched_at
+                else:
+                    last_fetched_at_type_0 = parse_datetime(_last_fetched_at)
 
-                last_fetched_at = last_fetched_at_type_0
+                    last_fetched_at = last_fetched_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                last_fetched_at = mismatched("UserDetailedNotMeOnly", "lastFetchedAt", _last_fetched_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "lastFetchedAt")
@@ -716,8 +761,12 @@ class UserDetailedNotMeOnly:
 
         _banner_url_raw = d.pop("bannerUrl", UNSET)
         if _banner_url_raw is not UNSET:
-            banner_url = _banner_url_raw
+            try:
+                banner_url = _banner_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_url = mismatched("UserDetailedNotMeOnly", "bannerUrl", _banner_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "bannerUrl")
@@ -725,8 +774,12 @@ class UserDetailedNotMeOnly:
 
         _banner_blurhash_raw = d.pop("bannerBlurhash", UNSET)
         if _banner_blurhash_raw is not UNSET:
-            banner_blurhash = _banner_blurhash_raw
+            try:
+                banner_blurhash = _banner_blurhash_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                banner_blurhash = mismatched("UserDetailedNotMeOnly", "bannerBlurhash", _banner_blurhash_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "bannerBlurhash")
@@ -749,8 +802,12 @@ class UserDetailedNotMeOnly:
 
         _description_raw = d.pop("description", UNSET)
         if _description_raw is not UNSET:
-            description = _description_raw
+            try:
+                description = _description_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                description = mismatched("UserDetailedNotMeOnly", "description", _description_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "description")
@@ -758,8 +815,12 @@ class UserDetailedNotMeOnly:
 
         _location_raw = d.pop("location", UNSET)
         if _location_raw is not UNSET:
-            location = _location_raw
+            try:
+                location = _location_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                location = mismatched("UserDetailedNotMeOnly", "location", _location_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "location")
@@ -767,8 +828,12 @@ class UserDetailedNotMeOnly:
 
         _birthday_raw = d.pop("birthday", UNSET)
         if _birthday_raw is not UNSET:
-            birthday = _birthday_raw
+            try:
+                birthday = _birthday_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                birthday = mismatched("UserDetailedNotMeOnly", "birthday", _birthday_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "birthday")
@@ -776,8 +841,12 @@ class UserDetailedNotMeOnly:
 
         _lang_raw = d.pop("lang", UNSET)
         if _lang_raw is not UNSET:
-            lang = _lang_raw
+            try:
+                lang = _lang_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                lang = mismatched("UserDetailedNotMeOnly", "lang", _lang_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "lang")
@@ -785,19 +854,29 @@ class UserDetailedNotMeOnly:
 
         _fields_raw = d.pop("fields", UNSET)
         if _fields_raw is not UNSET:
-            _fields = _fields_raw
-            fields: list[UserDetailedNotMeOnlyFieldsItem]
-            if type(_fields) is not list:
-                raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
-            if _fields:
-                fields = []
-                for fields_item_data in _fields:
-                    fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+            try:
+                _fields = _fields_raw
+                fields: list[UserDetailedNotMeOnlyFieldsItem]
+                if type(_fields) is not list:
+                    raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
+                if _fields:
+                    fields = []
+                    for fields_item_data in _fields:
+                        try:
+                            fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
 
-                    fields.append(fields_item)
-            else:
-                fields = _fields
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            fields_item = mismatched(
+                                "fields", index_of(_fields, fields_item_data), fields_item_data, exc
+                            )
+                        fields.append(fields_item)
+                else:
+                    fields = _fields
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                fields = mismatched("UserDetailedNotMeOnly", "fields", _fields_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "fields")
@@ -805,8 +884,12 @@ class UserDetailedNotMeOnly:
 
         _verified_links_raw = d.pop("verifiedLinks", UNSET)
         if _verified_links_raw is not UNSET:
-            verified_links: list[str] = _verified_links_raw
+            try:
+                verified_links: list[str] = _verified_links_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                verified_links = mismatched("UserDetailedNotMeOnly", "verifiedLinks", _verified_links_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "verifiedLinks")
@@ -829,8 +912,12 @@ class UserDetailedNotMeOnly:
 
         _pinned_note_ids_raw = d.pop("pinnedNoteIds", UNSET)
         if _pinned_note_ids_raw is not UNSET:
-            pinned_note_ids: list[str] = _pinned_note_ids_raw
+            try:
+                pinned_note_ids: list[str] = _pinned_note_ids_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_note_ids = mismatched("UserDetailedNotMeOnly", "pinnedNoteIds", _pinned_note_ids_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "pinnedNoteIds")
@@ -838,19 +925,32 @@ class UserDetailedNotMeOnly:
 
         _pinned_notes_raw = d.pop("pinnedNotes", UNSET)
         if _pinned_notes_raw is not UNSET:
-            _pinned_notes = _pinned_notes_raw
-            pinned_notes: list[Note]
-            if type(_pinned_notes) is not list:
-                raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
-            if _pinned_notes:
-                pinned_notes = []
-                for pinned_notes_item_data in _pinned_notes:
-                    pinned_notes_item = Note.from_dict(pinned_notes_item_data)
+            try:
+                _pinned_notes = _pinned_notes_raw
+                pinned_notes: list[Note]
+                if type(_pinned_notes) is not list:
+                    raise TypeError(f"pinnedNotes: expected a list, not {type(_pinned_notes).__name__}")
+                if _pinned_notes:
+                    pinned_notes = []
+                    for pinned_notes_item_data in _pinned_notes:
+                        try:
+                            pinned_notes_item = Note.from_dict(pinned_notes_item_data)
 
-                    pinned_notes.append(pinned_notes_item)
-            else:
-                pinned_notes = _pinned_notes
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            pinned_notes_item = mismatched(
+                                "pinnedNotes",
+                                index_of(_pinned_notes, pinned_notes_item_data),
+                                pinned_notes_item_data,
+                                exc,
+                            )
+                        pinned_notes.append(pinned_notes_item)
+                else:
+                    pinned_notes = _pinned_notes
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_notes = mismatched("UserDetailedNotMeOnly", "pinnedNotes", _pinned_notes_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "pinnedNotes")
@@ -858,8 +958,12 @@ class UserDetailedNotMeOnly:
 
         _pinned_page_id_raw = d.pop("pinnedPageId", UNSET)
         if _pinned_page_id_raw is not UNSET:
-            pinned_page_id = _pinned_page_id_raw
+            try:
+                pinned_page_id = _pinned_page_id_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_page_id = mismatched("UserDetailedNotMeOnly", "pinnedPageId", _pinned_page_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "pinnedPageId")
@@ -867,15 +971,19 @@ class UserDetailedNotMeOnly:
 
         _pinned_page_raw = d.pop("pinnedPage", UNSET)
         if _pinned_page_raw is not UNSET:
-            _pinned_page = _pinned_page_raw
-            pinned_page: None | Page
-            if _pinned_page is None:
-                pinned_page = _pinned_page
-            else:
-                pinned_page_type_0 = Page.from_dict(_pinned_page)
+            try:
+                _pinned_page = _pinned_page_raw
+                pinned_page: None | Page
+                if _pinned_page is None:
+                    pinned_page = _pinned_page
+                else:
+                    pinned_page_type_0 = Page.from_dict(_pinned_page)
 
-                pinned_page = pinned_page_type_0
+                    pinned_page = pinned_page_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                pinned_page = mismatched("UserDetailedNotMeOnly", "pinnedPage", _pinned_page_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "pinnedPage")
@@ -888,13 +996,19 @@ class UserDetailedNotMeOnly:
 
         _following_visibility_raw = d.pop("followingVisibility", UNSET)
         if _following_visibility_raw is not UNSET:
-            _following_visibility = _following_visibility_raw
-            following_visibility = (
-                _following_visibility
-                if _following_visibility in {"followers", "private", "public"}
-                else check_user_detailed_not_me_only_following_visibility(_following_visibility)
-            )
+            try:
+                _following_visibility = _following_visibility_raw
+                following_visibility = (
+                    _following_visibility
+                    if _following_visibility in {"followers", "private", "public"}
+                    else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                following_visibility = mismatched(
+                    "UserDetailedNotMeOnly", "followingVisibility", _following_visibility_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "followingVisibility")
@@ -902,13 +1016,19 @@ class UserDetailedNotMeOnly:
 
         _followers_visibility_raw = d.pop("followersVisibility", UNSET)
         if _followers_visibility_raw is not UNSET:
-            _followers_visibility = _followers_visibility_raw
-            followers_visibility = (
-                _followers_visibility
-                if _followers_visibility in {"followers", "private", "public"}
-                else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
-            )
+            try:
+                _followers_visibility = _followers_visibility_raw
+                followers_visibility = (
+                    _followers_visibility
+                    if _followers_visibility in {"followers", "private", "public"}
+                    else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                followers_visibility = mismatched(
+                    "UserDetailedNotMeOnly", "followersVisibility", _followers_visibility_raw, exc
+                )
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "followersVisibility")
@@ -916,13 +1036,17 @@ class UserDetailedNotMeOnly:
 
         _chat_scope_raw = d.pop("chatScope", UNSET)
         if _chat_scope_raw is not UNSET:
-            _chat_scope = _chat_scope_raw
-            chat_scope = (
-                _chat_scope
-                if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
-                else check_user_detailed_not_me_only_chat_scope(_chat_scope)
-            )
+            try:
+                _chat_scope = _chat_scope_raw
+                chat_scope = (
+                    _chat_scope
+                    if _chat_scope in {"everyone", "followers", "following", "mutual", "none"}
+                    else check_user_detailed_not_me_only_chat_scope(_chat_scope)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                chat_scope = mismatched("UserDetailedNotMeOnly", "chatScope", _chat_scope_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "chatScope")
@@ -935,19 +1059,27 @@ class UserDetailedNotMeOnly:
 
         _roles_raw = d.pop("roles", UNSET)
         if _roles_raw is not UNSET:
-            _roles = _roles_raw
-            roles: list[RoleLite]
-            if type(_roles) is not list:
-                raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
-            if _roles:
-                roles = []
-                for roles_item_data in _roles:
-                    roles_item = RoleLite.from_dict(roles_item_data)
+            try:
+                _roles = _roles_raw
+                roles: list[RoleLite]
+                if type(_roles) is not list:
+                    raise TypeError(f"roles: expected a list, not {type(_roles).__name__}")
+                if _roles:
+                    roles = []
+                    for roles_item_data in _roles:
+                        try:
+                            roles_item = RoleLite.from_dict(roles_item_data)
 
-                    roles.append(roles_item)
-            else:
-                roles = _roles
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            roles_item = mismatched("roles", index_of(_roles, roles_item_data), roles_item_data, exc)
+                        roles.append(roles_item)
+                else:
+                    roles = _roles
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                roles = mismatched("UserDetailedNotMeOnly", "roles", _roles_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "roles")
@@ -955,14 +1087,23 @@ class UserDetailedNotMeOnly:
 
         _memo_raw = d.pop("memo", UNSET)
         if _memo_raw is not UNSET:
-            memo = _memo_raw
+            try:
+                memo = _memo_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                memo = mismatched("UserDetailedNotMeOnly", "memo", _memo_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserDetailedNotMeOnly", "memo")
             memo = cast(Any, UNSET)
 
-        followed_message = d.pop("followedMessage", UNSET)
+        _followed_message_raw = d.pop("followedMessage", UNSET)
+        try:
+            followed_message = _followed_message_raw
+
+        except PARSE_ERRORS as exc:
+            followed_message = mismatched("UserDetailedNotMeOnly", "followedMessage", _followed_message_raw, exc)
 
         moderation_note = d.pop("moderationNote", UNSET)
 
@@ -988,12 +1129,17 @@ class UserDetailedNotMeOnly:
 
         is_renote_muted = d.pop("isRenoteMuted", UNSET)
 
-        _notify = d.pop("notify", UNSET)
-        notify: UserDetailedNotMeOnlyNotify | Unset
-        if _notify is UNSET:
-            notify = UNSET
-        else:
-            notify = check_user_detailed_not_me_only_notify(_notify)
+        _notify_raw = d.pop("notify", UNSET)
+        try:
+            _notify = _notify_raw
+            notify: UserDetailedNotMeOnlyNotify | Unset
+            if _notify is UNSET:
+                notify = UNSET
+            else:
+                notify = check_user_detailed_not_me_only_notify(_notify)
+
+        except PARSE_ERRORS as exc:
+            notify = mismatched("UserDetailedNotMeOnly", "notify", _notify_raw, exc)
 
         with_replies = d.pop("withReplies", UNSET)
 

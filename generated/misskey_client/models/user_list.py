@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -88,10 +90,10 @@ class UserList:
             else:
                 _model.user_ids = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UserList", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERLIST_KEYS}
@@ -121,8 +123,12 @@ class UserList:
 
         _created_at_raw = d.pop("createdAt", UNSET)
         if _created_at_raw is not UNSET:
-            created_at = parse_datetime(_created_at_raw)
+            try:
+                created_at = parse_datetime(_created_at_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                created_at = mismatched("UserList", "createdAt", _created_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserList", "createdAt")
@@ -138,7 +144,12 @@ class UserList:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserList", "isPublic")
 
-        user_ids: list[str] = d.pop("userIds", UNSET)
+        _user_ids_raw = d.pop("userIds", UNSET)
+        try:
+            user_ids: list[str] = _user_ids_raw
+
+        except PARSE_ERRORS as exc:
+            user_ids = mismatched("UserList", "userIds", _user_ids_raw, exc)
 
         if d:
             unknown_properties("UserList", d)

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -178,8 +181,17 @@ class UserLite:
             if _avatar_decorations:
                 avatar_decorations = []
                 for avatar_decorations_item_data in _avatar_decorations:
-                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+                    try:
+                        avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        avatar_decorations_item = mismatched(
+                            "avatarDecorations",
+                            index_of(_avatar_decorations, avatar_decorations_item_data),
+                            avatar_decorations_item_data,
+                            exc,
+                        )
                     avatar_decorations.append(avatar_decorations_item)
             else:
                 avatar_decorations = _avatar_decorations
@@ -255,8 +267,14 @@ class UserLite:
                 if _badge_roles:
                     badge_roles = []
                     for badge_roles_item_data in _badge_roles:
-                        badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+                        try:
+                            badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            badge_roles_item = mismatched(
+                                "badgeRoles", index_of(_badge_roles, badge_roles_item_data), badge_roles_item_data, exc
+                            )
                         badge_roles.append(badge_roles_item)
                 else:
                     badge_roles = _badge_roles
@@ -266,10 +284,10 @@ class UserLite:
             else:
                 _model.badge_roles = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UserLite", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERLITE_KEYS}
@@ -299,8 +317,12 @@ class UserLite:
 
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = _name_raw
+            try:
+                name = _name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("UserLite", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "name")
@@ -313,8 +335,12 @@ class UserLite:
 
         _host_raw = d.pop("host", UNSET)
         if _host_raw is not UNSET:
-            host = _host_raw
+            try:
+                host = _host_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                host = mismatched("UserLite", "host", _host_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "host")
@@ -327,8 +353,12 @@ class UserLite:
 
         _avatar_blurhash_raw = d.pop("avatarBlurhash", UNSET)
         if _avatar_blurhash_raw is not UNSET:
-            avatar_blurhash = _avatar_blurhash_raw
+            try:
+                avatar_blurhash = _avatar_blurhash_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                avatar_blurhash = mismatched("UserLite", "avatarBlurhash", _avatar_blurhash_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "avatarBlurhash")
@@ -336,19 +366,34 @@ class UserLite:
 
         _avatar_decorations_raw = d.pop("avatarDecorations", UNSET)
         if _avatar_decorations_raw is not UNSET:
-            _avatar_decorations = _avatar_decorations_raw
-            avatar_decorations: list[UserLiteAvatarDecorationsItem]
-            if type(_avatar_decorations) is not list:
-                raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
-            if _avatar_decorations:
-                avatar_decorations = []
-                for avatar_decorations_item_data in _avatar_decorations:
-                    avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(avatar_decorations_item_data)
+            try:
+                _avatar_decorations = _avatar_decorations_raw
+                avatar_decorations: list[UserLiteAvatarDecorationsItem]
+                if type(_avatar_decorations) is not list:
+                    raise TypeError(f"avatarDecorations: expected a list, not {type(_avatar_decorations).__name__}")
+                if _avatar_decorations:
+                    avatar_decorations = []
+                    for avatar_decorations_item_data in _avatar_decorations:
+                        try:
+                            avatar_decorations_item = UserLiteAvatarDecorationsItem.from_dict(
+                                avatar_decorations_item_data
+                            )
 
-                    avatar_decorations.append(avatar_decorations_item)
-            else:
-                avatar_decorations = _avatar_decorations
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            avatar_decorations_item = mismatched(
+                                "avatarDecorations",
+                                index_of(_avatar_decorations, avatar_decorations_item_data),
+                                avatar_decorations_item_data,
+                                exc,
+                            )
+                        avatar_decorations.append(avatar_decorations_item)
+                else:
+                    avatar_decorations = _avatar_decorations
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                avatar_decorations = mismatched("UserLite", "avatarDecorations", _avatar_decorations_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "avatarDecorations")
@@ -356,8 +401,12 @@ class UserLite:
 
         _emojis_raw = d.pop("emojis", UNSET)
         if _emojis_raw is not UNSET:
-            emojis = UserLiteEmojis.from_dict(_emojis_raw)
+            try:
+                emojis = UserLiteEmojis.from_dict(_emojis_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                emojis = mismatched("UserLite", "emojis", _emojis_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "emojis")
@@ -365,13 +414,17 @@ class UserLite:
 
         _online_status_raw = d.pop("onlineStatus", UNSET)
         if _online_status_raw is not UNSET:
-            _online_status = _online_status_raw
-            online_status = (
-                _online_status
-                if _online_status in {"active", "offline", "online", "unknown"}
-                else check_user_lite_online_status(_online_status)
-            )
+            try:
+                _online_status = _online_status_raw
+                online_status = (
+                    _online_status
+                    if _online_status in {"active", "offline", "online", "unknown"}
+                    else check_user_lite_online_status(_online_status)
+                )
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                online_status = mismatched("UserLite", "onlineStatus", _online_status_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLite", "onlineStatus")
@@ -383,30 +436,60 @@ class UserLite:
 
         require_signin_to_view_contents = d.pop("requireSigninToViewContents", UNSET)
 
-        make_notes_followers_only_before = d.pop("makeNotesFollowersOnlyBefore", UNSET)
+        _make_notes_followers_only_before_raw = d.pop("makeNotesFollowersOnlyBefore", UNSET)
+        try:
+            make_notes_followers_only_before = _make_notes_followers_only_before_raw
 
-        make_notes_hidden_before = d.pop("makeNotesHiddenBefore", UNSET)
+        except PARSE_ERRORS as exc:
+            make_notes_followers_only_before = mismatched(
+                "UserLite", "makeNotesFollowersOnlyBefore", _make_notes_followers_only_before_raw, exc
+            )
 
-        _instance = d.pop("instance", UNSET)
-        instance: UserLiteInstance | Unset
-        if _instance is UNSET:
-            instance = UNSET
-        else:
-            instance = UserLiteInstance.from_dict(_instance)
+        _make_notes_hidden_before_raw = d.pop("makeNotesHiddenBefore", UNSET)
+        try:
+            make_notes_hidden_before = _make_notes_hidden_before_raw
 
-        _badge_roles = d.pop("badgeRoles", UNSET)
-        badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
-        if _badge_roles is not UNSET:
-            if type(_badge_roles) is not list:
-                raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
-            if _badge_roles:
-                badge_roles = []
-                for badge_roles_item_data in _badge_roles:
-                    badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+        except PARSE_ERRORS as exc:
+            make_notes_hidden_before = mismatched(
+                "UserLite", "makeNotesHiddenBefore", _make_notes_hidden_before_raw, exc
+            )
 
-                    badge_roles.append(badge_roles_item)
+        _instance_raw = d.pop("instance", UNSET)
+        try:
+            _instance = _instance_raw
+            instance: UserLiteInstance | Unset
+            if _instance is UNSET:
+                instance = UNSET
             else:
-                badge_roles = _badge_roles
+                instance = UserLiteInstance.from_dict(_instance)
+
+        except PARSE_ERRORS as exc:
+            instance = mismatched("UserLite", "instance", _instance_raw, exc)
+
+        _badge_roles_raw = d.pop("badgeRoles", UNSET)
+        try:
+            _badge_roles = _badge_roles_raw
+            badge_roles: list[UserLiteBadgeRolesItem] | Unset = UNSET
+            if _badge_roles is not UNSET:
+                if type(_badge_roles) is not list:
+                    raise TypeError(f"badgeRoles: expected a list, not {type(_badge_roles).__name__}")
+                if _badge_roles:
+                    badge_roles = []
+                    for badge_roles_item_data in _badge_roles:
+                        try:
+                            badge_roles_item = UserLiteBadgeRolesItem.from_dict(badge_roles_item_data)
+
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            badge_roles_item = mismatched(
+                                "badgeRoles", index_of(_badge_roles, badge_roles_item_data), badge_roles_item_data, exc
+                            )
+                        badge_roles.append(badge_roles_item)
+                else:
+                    badge_roles = _badge_roles
+
+        except PARSE_ERRORS as exc:
+            badge_roles = mismatched("UserLite", "badgeRoles", _badge_roles_raw, exc)
 
         if d:
             unknown_properties("UserLite", d)

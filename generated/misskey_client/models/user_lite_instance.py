@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -101,10 +103,10 @@ class UserLiteInstance:
 
             _n = 6
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UserLiteInstance", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERLITEINSTANCE_KEYS}
@@ -129,8 +131,12 @@ class UserLiteInstance:
         d = dict(src_dict)
         _name_raw = d.pop("name", UNSET)
         if _name_raw is not UNSET:
-            name = _name_raw
+            try:
+                name = _name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                name = mismatched("UserLiteInstance", "name", _name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "name")
@@ -138,8 +144,12 @@ class UserLiteInstance:
 
         _software_name_raw = d.pop("softwareName", UNSET)
         if _software_name_raw is not UNSET:
-            software_name = _software_name_raw
+            try:
+                software_name = _software_name_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                software_name = mismatched("UserLiteInstance", "softwareName", _software_name_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "softwareName")
@@ -147,8 +157,12 @@ class UserLiteInstance:
 
         _software_version_raw = d.pop("softwareVersion", UNSET)
         if _software_version_raw is not UNSET:
-            software_version = _software_version_raw
+            try:
+                software_version = _software_version_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                software_version = mismatched("UserLiteInstance", "softwareVersion", _software_version_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "softwareVersion")
@@ -156,8 +170,12 @@ class UserLiteInstance:
 
         _icon_url_raw = d.pop("iconUrl", UNSET)
         if _icon_url_raw is not UNSET:
-            icon_url = _icon_url_raw
+            try:
+                icon_url = _icon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                icon_url = mismatched("UserLiteInstance", "iconUrl", _icon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "iconUrl")
@@ -165,8 +183,12 @@ class UserLiteInstance:
 
         _favicon_url_raw = d.pop("faviconUrl", UNSET)
         if _favicon_url_raw is not UNSET:
-            favicon_url = _favicon_url_raw
+            try:
+                favicon_url = _favicon_url_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                favicon_url = mismatched("UserLiteInstance", "faviconUrl", _favicon_url_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "faviconUrl")
@@ -174,8 +196,12 @@ class UserLiteInstance:
 
         _theme_color_raw = d.pop("themeColor", UNSET)
         if _theme_color_raw is not UNSET:
-            theme_color = _theme_color_raw
+            try:
+                theme_color = _theme_color_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                theme_color = mismatched("UserLiteInstance", "themeColor", _theme_color_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserLiteInstance", "themeColor")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -128,10 +130,10 @@ class UserRelation:
             else:
                 _model.following = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UserRelation", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERRELATION_KEYS}
@@ -199,14 +201,19 @@ class UserRelation:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserRelation", "isRenoteMuted")
 
-        _following = d.pop("following", UNSET)
-        following: None | Unset | UserRelationFollowing
-        if _following is None or _following is UNSET:
-            following = _following
-        else:
-            following_type_0 = UserRelationFollowing.from_dict(_following)
+        _following_raw = d.pop("following", UNSET)
+        try:
+            _following = _following_raw
+            following: None | Unset | UserRelationFollowing
+            if _following is None or _following is UNSET:
+                following = _following
+            else:
+                following_type_0 = UserRelationFollowing.from_dict(_following)
 
-            following = following_type_0
+                following = following_type_0
+
+        except PARSE_ERRORS as exc:
+            following = mismatched("UserRelation", "following", _following_raw, exc)
 
         if d:
             unknown_properties("UserRelation", d)

@@ -8,6 +8,9 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     missing_required,
     new_instance,
     parse_datetime,
@@ -100,14 +103,18 @@ class UserWebhook:
             if _on:
                 on = []
                 for on_item_data in _on:
-                    _on_item = on_item_data
-                    on_item = (
-                        _on_item
-                        if _on_item
-                        in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                        else check_user_webhook_on_item(_on_item)
-                    )
+                    try:
+                        _on_item = on_item_data
+                        on_item = (
+                            _on_item
+                            if _on_item
+                            in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
+                            else check_user_webhook_on_item(_on_item)
+                        )
 
+                    except PARSE_ERRORS as exc:
+                        # One odd item is kept as it came (lenient) and costs the list nothing.
+                        on_item = mismatched("on", index_of(_on, on_item_data), on_item_data, exc)
                     on.append(on_item)
             else:
                 on = _on
@@ -137,10 +144,10 @@ class UserWebhook:
 
             _n = 9
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UserWebhook", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERWEBHOOK_KEYS}
@@ -180,25 +187,33 @@ class UserWebhook:
 
         _on_raw = d.pop("on", UNSET)
         if _on_raw is not UNSET:
-            _on = _on_raw
-            on: list[UserWebhookOnItem]
-            if type(_on) is not list:
-                raise TypeError(f"on: expected a list, not {type(_on).__name__}")
-            if _on:
-                on = []
-                for on_item_data in _on:
-                    _on_item = on_item_data
-                    on_item = (
-                        _on_item
-                        if _on_item
-                        in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                        else check_user_webhook_on_item(_on_item)
-                    )
+            try:
+                _on = _on_raw
+                on: list[UserWebhookOnItem]
+                if type(_on) is not list:
+                    raise TypeError(f"on: expected a list, not {type(_on).__name__}")
+                if _on:
+                    on = []
+                    for on_item_data in _on:
+                        try:
+                            _on_item = on_item_data
+                            on_item = (
+                                _on_item
+                                if _on_item
+                                in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
+                                else check_user_webhook_on_item(_on_item)
+                            )
 
-                    on.append(on_item)
-            else:
-                on = _on
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            on_item = mismatched("on", index_of(_on, on_item_data), on_item_data, exc)
+                        on.append(on_item)
+                else:
+                    on = _on
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                on = mismatched("UserWebhook", "on", _on_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserWebhook", "on")
@@ -221,15 +236,19 @@ class UserWebhook:
 
         _latest_sent_at_raw = d.pop("latestSentAt", UNSET)
         if _latest_sent_at_raw is not UNSET:
-            _latest_sent_at = _latest_sent_at_raw
-            latest_sent_at: datetime.datetime | None
-            if _latest_sent_at is None:
-                latest_sent_at = _latest_sent_at
-            else:
-                latest_sent_at_type_0 = parse_datetime(_latest_sent_at)
+            try:
+                _latest_sent_at = _latest_sent_at_raw
+                latest_sent_at: datetime.datetime | None
+                if _latest_sent_at is None:
+                    latest_sent_at = _latest_sent_at
+                else:
+                    latest_sent_at_type_0 = parse_datetime(_latest_sent_at)
 
-                latest_sent_at = latest_sent_at_type_0
+                    latest_sent_at = latest_sent_at_type_0
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                latest_sent_at = mismatched("UserWebhook", "latestSentAt", _latest_sent_at_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserWebhook", "latestSentAt")
@@ -237,8 +256,12 @@ class UserWebhook:
 
         _latest_status_raw = d.pop("latestStatus", UNSET)
         if _latest_status_raw is not UNSET:
-            latest_status = _latest_status_raw
+            try:
+                latest_status = _latest_status_raw
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                latest_status = mismatched("UserWebhook", "latestStatus", _latest_status_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UserWebhook", "latestStatus")

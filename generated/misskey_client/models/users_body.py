@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -141,10 +143,10 @@ class UsersBody:
             else:
                 _model.hostname = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UsersBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERSBODY_KEYS}
@@ -171,28 +173,48 @@ class UsersBody:
 
         offset = d.pop("offset", UNSET)
 
-        _sort = d.pop("sort", UNSET)
-        sort: UsersBodySort | Unset
-        if _sort is UNSET:
-            sort = UNSET
-        else:
-            sort = check_users_body_sort(_sort)
+        _sort_raw = d.pop("sort", UNSET)
+        try:
+            _sort = _sort_raw
+            sort: UsersBodySort | Unset
+            if _sort is UNSET:
+                sort = UNSET
+            else:
+                sort = check_users_body_sort(_sort)
 
-        _state = d.pop("state", UNSET)
-        state: UsersBodyState | Unset
-        if _state is UNSET:
-            state = UNSET
-        else:
-            state = check_users_body_state(_state)
+        except PARSE_ERRORS as exc:
+            sort = mismatched("UsersBody", "sort", _sort_raw, exc)
 
-        _origin = d.pop("origin", UNSET)
-        origin: UsersBodyOrigin | Unset
-        if _origin is UNSET:
-            origin = UNSET
-        else:
-            origin = check_users_body_origin(_origin)
+        _state_raw = d.pop("state", UNSET)
+        try:
+            _state = _state_raw
+            state: UsersBodyState | Unset
+            if _state is UNSET:
+                state = UNSET
+            else:
+                state = check_users_body_state(_state)
 
-        hostname = d.pop("hostname", UNSET)
+        except PARSE_ERRORS as exc:
+            state = mismatched("UsersBody", "state", _state_raw, exc)
+
+        _origin_raw = d.pop("origin", UNSET)
+        try:
+            _origin = _origin_raw
+            origin: UsersBodyOrigin | Unset
+            if _origin is UNSET:
+                origin = UNSET
+            else:
+                origin = check_users_body_origin(_origin)
+
+        except PARSE_ERRORS as exc:
+            origin = mismatched("UsersBody", "origin", _origin_raw, exc)
+
+        _hostname_raw = d.pop("hostname", UNSET)
+        try:
+            hostname = _hostname_raw
+
+        except PARSE_ERRORS as exc:
+            hostname = mismatched("UsersBody", "hostname", _hostname_raw, exc)
 
         if d:
             unknown_properties("UsersBody", d)

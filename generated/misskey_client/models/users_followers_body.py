@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -133,10 +135,10 @@ class UsersFollowersBody:
             else:
                 _model.limit = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UsersFollowersBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERSFOLLOWERSBODY_KEYS}
@@ -163,7 +165,12 @@ class UsersFollowersBody:
 
         username = d.pop("username", UNSET)
 
-        host = d.pop("host", UNSET)
+        _host_raw = d.pop("host", UNSET)
+        try:
+            host = _host_raw
+
+        except PARSE_ERRORS as exc:
+            host = mismatched("UsersFollowersBody", "host", _host_raw, exc)
 
         since_id = d.pop("sinceId", UNSET)
 

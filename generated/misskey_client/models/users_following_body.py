@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -150,10 +152,10 @@ class UsersFollowingBody:
             else:
                 _model.birthday = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UsersFollowingBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERSFOLLOWINGBODY_KEYS}
@@ -180,7 +182,12 @@ class UsersFollowingBody:
 
         username = d.pop("username", UNSET)
 
-        host = d.pop("host", UNSET)
+        _host_raw = d.pop("host", UNSET)
+        try:
+            host = _host_raw
+
+        except PARSE_ERRORS as exc:
+            host = mismatched("UsersFollowingBody", "host", _host_raw, exc)
 
         since_id = d.pop("sinceId", UNSET)
 
@@ -192,7 +199,12 @@ class UsersFollowingBody:
 
         limit = d.pop("limit", UNSET)
 
-        birthday = d.pop("birthday", UNSET)
+        _birthday_raw = d.pop("birthday", UNSET)
+        try:
+            birthday = _birthday_raw
+
+        except PARSE_ERRORS as exc:
+            birthday = mismatched("UsersFollowingBody", "birthday", _birthday_raw, exc)
 
         if d:
             unknown_properties("UsersFollowingBody", d)

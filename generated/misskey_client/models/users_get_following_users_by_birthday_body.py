@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -126,10 +128,10 @@ class UsersGetFollowingUsersByBirthdayBody:
             else:
                 _model.offset = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UsersGetFollowingUsersByBirthdayBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERSGETFOLLOWINGUSERSBYBIRTHDAYBODY_KEYS}
@@ -154,39 +156,46 @@ class UsersGetFollowingUsersByBirthdayBody:
         d = dict(src_dict)
         _birthday_raw = d.pop("birthday", UNSET)
         if _birthday_raw is not UNSET:
+            try:
 
-            def _parse_birthday(
-                data: object,
-            ) -> UsersGetFollowingUsersByBirthdayBodyBirthdayType0 | UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
-
-                def _try_0(data: Any) -> UsersGetFollowingUsersByBirthdayBodyBirthdayType0:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    birthday_type_0 = UsersGetFollowingUsersByBirthdayBodyBirthdayType0.from_dict(data)
-
-                    return birthday_type_0
-
-                def _try_1(data: Any) -> UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    birthday_type_1 = UsersGetFollowingUsersByBirthdayBodyBirthdayType1.from_dict(data)
-
-                    return birthday_type_1
-
-                return cast(
+                def _parse_birthday(
+                    data: object,
+                ) -> (
                     UsersGetFollowingUsersByBirthdayBodyBirthdayType0
-                    | UsersGetFollowingUsersByBirthdayBodyBirthdayType1,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    | UsersGetFollowingUsersByBirthdayBodyBirthdayType1
+                ):
+
+                    def _try_0(data: Any) -> UsersGetFollowingUsersByBirthdayBodyBirthdayType0:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        birthday_type_0 = UsersGetFollowingUsersByBirthdayBodyBirthdayType0.from_dict(data)
+
+                        return birthday_type_0
+
+                    def _try_1(data: Any) -> UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        birthday_type_1 = UsersGetFollowingUsersByBirthdayBodyBirthdayType1.from_dict(data)
+
+                        return birthday_type_1
+
+                    return cast(
+                        UsersGetFollowingUsersByBirthdayBodyBirthdayType0
+                        | UsersGetFollowingUsersByBirthdayBodyBirthdayType1,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            birthday = _parse_birthday(_birthday_raw)
+                birthday = _parse_birthday(_birthday_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                birthday = mismatched("UsersGetFollowingUsersByBirthdayBody", "birthday", _birthday_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayBody", "birthday")

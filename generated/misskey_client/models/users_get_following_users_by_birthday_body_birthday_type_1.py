@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -76,10 +78,10 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -108,8 +110,12 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
         d = dict(src_dict)
         _begin_raw = d.pop("begin", UNSET)
         if _begin_raw is not UNSET:
-            begin = UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin.from_dict(_begin_raw)
+            try:
+                begin = UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin.from_dict(_begin_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                begin = mismatched("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", "begin", _begin_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", "begin")
@@ -117,8 +123,12 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
 
         _end_raw = d.pop("end", UNSET)
         if _end_raw is not UNSET:
-            end = UsersGetFollowingUsersByBirthdayBodyBirthdayType1End.from_dict(_end_raw)
+            try:
+                end = UsersGetFollowingUsersByBirthdayBodyBirthdayType1End.from_dict(_end_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                end = mismatched("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", "end", _end_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFollowingUsersByBirthdayBodyBirthdayType1", "end")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -103,10 +105,10 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
 
             _n = 2
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UsersGetFrequentlyRepliedUsersResponse200Item", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {
@@ -133,36 +135,40 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
         d = dict(src_dict)
         _user_raw = d.pop("user", UNSET)
         if _user_raw is not UNSET:
+            try:
 
-            def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
+                def _parse_user(data: object) -> MeDetailed | UserDetailedNotMe:
 
-                def _try_0(data: Any) -> UserDetailedNotMe:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+                    def _try_0(data: Any) -> UserDetailedNotMe:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
 
-                    return componentsschemas_user_detailed_type_0
+                        return componentsschemas_user_detailed_type_0
 
-                def _try_1(data: Any) -> MeDetailed:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+                    def _try_1(data: Any) -> MeDetailed:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
 
-                    return componentsschemas_user_detailed_type_1
+                        return componentsschemas_user_detailed_type_1
 
-                return cast(
-                    MeDetailed | UserDetailedNotMe,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    return cast(
+                        MeDetailed | UserDetailedNotMe,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            user = _parse_user(_user_raw)
+                user = _parse_user(_user_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user = mismatched("UsersGetFrequentlyRepliedUsersResponse200Item", "user", _user_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersGetFrequentlyRepliedUsersResponse200Item", "user")

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -87,10 +89,10 @@ class UsersRelationBody:
 
             _n = 1
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UsersRelationBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERSRELATIONBODY_KEYS}
@@ -115,34 +117,38 @@ class UsersRelationBody:
         d = dict(src_dict)
         _user_id_raw = d.pop("userId", UNSET)
         if _user_id_raw is not UNSET:
+            try:
 
-            def _parse_user_id(data: object) -> list[str] | str:
+                def _parse_user_id(data: object) -> list[str] | str:
 
-                def _try_0(data: Any) -> str:
-                    if not isinstance(data, str):
-                        raise TypeError()
-                    return data
+                    def _try_0(data: Any) -> str:
+                        if not isinstance(data, str):
+                            raise TypeError()
+                        return data
 
-                def _try_1(data: Any) -> list[str]:
-                    if not isinstance(data, list):
-                        raise TypeError()
-                    user_id_type_1: list[str] = data
+                    def _try_1(data: Any) -> list[str]:
+                        if not isinstance(data, list):
+                            raise TypeError()
+                        user_id_type_1: list[str] = data
 
-                    return user_id_type_1
+                        return user_id_type_1
 
-                return cast(
-                    list[str] | str,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
+                    return cast(
+                        list[str] | str,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
                         ),
-                    ),
-                )
+                    )
 
-            user_id = _parse_user_id(_user_id_raw)
+                user_id = _parse_user_id(_user_id_raw)
 
+            except PARSE_ERRORS as exc:
+                # A value that does not fit its type: kept as it came (lenient) or an error (strict).
+                user_id = mismatched("UsersRelationBody", "userId", _user_id_raw, exc)
         else:
             # The server left out a property the spec calls required: UNSET (lenient) or an error (strict).
             missing_required("UsersRelationBody", "userId")

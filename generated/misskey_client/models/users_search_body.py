@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     missing_required,
     new_instance,
     parse_error,
@@ -102,10 +104,10 @@ class UsersSearchBody:
             else:
                 _model.detail = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UsersSearchBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERSSEARCHBODY_KEYS}
@@ -137,12 +139,17 @@ class UsersSearchBody:
 
         limit = d.pop("limit", UNSET)
 
-        _origin = d.pop("origin", UNSET)
-        origin: UsersSearchBodyOrigin | Unset
-        if _origin is UNSET:
-            origin = UNSET
-        else:
-            origin = check_users_search_body_origin(_origin)
+        _origin_raw = d.pop("origin", UNSET)
+        try:
+            _origin = _origin_raw
+            origin: UsersSearchBodyOrigin | Unset
+            if _origin is UNSET:
+                origin = UNSET
+            else:
+                origin = check_users_search_body_origin(_origin)
+
+        except PARSE_ERRORS as exc:
+            origin = mismatched("UsersSearchBody", "origin", _origin_raw, exc)
 
         detail = d.pop("detail", UNSET)
 

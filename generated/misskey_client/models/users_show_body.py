@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -99,10 +101,10 @@ class UsersShowBody:
             else:
                 _model.host = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("UsersShowBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _USERSSHOWBODY_KEYS}
@@ -127,11 +129,21 @@ class UsersShowBody:
         d = dict(src_dict)
         user_id = d.pop("userId", UNSET)
 
-        user_ids: list[str] = d.pop("userIds", UNSET)
+        _user_ids_raw = d.pop("userIds", UNSET)
+        try:
+            user_ids: list[str] = _user_ids_raw
+
+        except PARSE_ERRORS as exc:
+            user_ids = mismatched("UsersShowBody", "userIds", _user_ids_raw, exc)
 
         username = d.pop("username", UNSET)
 
-        host = d.pop("host", UNSET)
+        _host_raw = d.pop("host", UNSET)
+        try:
+            host = _host_raw
+
+        except PARSE_ERRORS as exc:
+            host = mismatched("UsersShowBody", "host", _host_raw, exc)
 
         if d:
             unknown_properties("UsersShowBody", d)

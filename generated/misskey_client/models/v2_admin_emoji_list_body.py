@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    index_of,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -163,8 +166,14 @@ class V2AdminEmojiListBody:
                 if _sort_keys:
                     sort_keys = []
                     for sort_keys_item_data in _sort_keys:
-                        sort_keys_item = check_v2_admin_emoji_list_body_sort_keys_item(sort_keys_item_data)
+                        try:
+                            sort_keys_item = check_v2_admin_emoji_list_body_sort_keys_item(sort_keys_item_data)
 
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            sort_keys_item = mismatched(
+                                "sortKeys", index_of(_sort_keys, sort_keys_item_data), sort_keys_item_data, exc
+                            )
                         sort_keys.append(sort_keys_item)
                 else:
                     sort_keys = _sort_keys
@@ -174,10 +183,10 @@ class V2AdminEmojiListBody:
             else:
                 _model.sort_keys = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("V2AdminEmojiListBody", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _V2ADMINEMOJILISTBODY_KEYS}
@@ -200,14 +209,19 @@ class V2AdminEmojiListBody:
             # (The type test first: JSON objects are dicts, and isinstance against an ABC costs 5x more.)
             raise TypeError(f"expected a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
-        _query = d.pop("query", UNSET)
-        query: None | Unset | V2AdminEmojiListBodyQuery
-        if _query is None or _query is UNSET:
-            query = _query
-        else:
-            query_type_0 = V2AdminEmojiListBodyQuery.from_dict(_query)
+        _query_raw = d.pop("query", UNSET)
+        try:
+            _query = _query_raw
+            query: None | Unset | V2AdminEmojiListBodyQuery
+            if _query is None or _query is UNSET:
+                query = _query
+            else:
+                query_type_0 = V2AdminEmojiListBodyQuery.from_dict(_query)
 
-            query = query_type_0
+                query = query_type_0
+
+        except PARSE_ERRORS as exc:
+            query = mismatched("V2AdminEmojiListBody", "query", _query_raw, exc)
 
         since_id = d.pop("sinceId", UNSET)
 
@@ -221,19 +235,30 @@ class V2AdminEmojiListBody:
 
         page = d.pop("page", UNSET)
 
-        _sort_keys = d.pop("sortKeys", UNSET)
-        sort_keys: list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET
-        if _sort_keys is not UNSET:
-            if type(_sort_keys) is not list:
-                raise TypeError(f"sortKeys: expected a list, not {type(_sort_keys).__name__}")
-            if _sort_keys:
-                sort_keys = []
-                for sort_keys_item_data in _sort_keys:
-                    sort_keys_item = check_v2_admin_emoji_list_body_sort_keys_item(sort_keys_item_data)
+        _sort_keys_raw = d.pop("sortKeys", UNSET)
+        try:
+            _sort_keys = _sort_keys_raw
+            sort_keys: list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET
+            if _sort_keys is not UNSET:
+                if type(_sort_keys) is not list:
+                    raise TypeError(f"sortKeys: expected a list, not {type(_sort_keys).__name__}")
+                if _sort_keys:
+                    sort_keys = []
+                    for sort_keys_item_data in _sort_keys:
+                        try:
+                            sort_keys_item = check_v2_admin_emoji_list_body_sort_keys_item(sort_keys_item_data)
 
-                    sort_keys.append(sort_keys_item)
-            else:
-                sort_keys = _sort_keys
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            sort_keys_item = mismatched(
+                                "sortKeys", index_of(_sort_keys, sort_keys_item_data), sort_keys_item_data, exc
+                            )
+                        sort_keys.append(sort_keys_item)
+                else:
+                    sort_keys = _sort_keys
+
+        except PARSE_ERRORS as exc:
+            sort_keys = mismatched("V2AdminEmojiListBody", "sortKeys", _sort_keys_raw, exc)
 
         if d:
             unknown_properties("V2AdminEmojiListBody", d)

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from misskey_core._parsing import (
+    PARSE_ERRORS,
+    mismatched,
     new_instance,
     parse_error,
     unknown_properties,
@@ -218,10 +220,10 @@ class V2AdminEmojiListBodyQuery:
             else:
                 _model.role_ids = UNSET
             _model.additional_properties = {}
-        except KeyError:
+        except PARSE_ERRORS:
+            # A required property missing or a value that does not fit: the careful path knows
+            # lenient from strict.
             return cls._from_dict_careful(src_dict)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise parse_error("V2AdminEmojiListBodyQuery", exc) from exc
         if len(d) != _n:
             # Properties the spec does not know: kept (lenient) or an error (strict).
             extra = {key: value for key, value in d.items() if key not in _V2ADMINEMOJILISTBODYQUERY_KEYS}
@@ -270,14 +272,24 @@ class V2AdminEmojiListBodyQuery:
 
         local_only = d.pop("localOnly", UNSET)
 
-        _host_type = d.pop("hostType", UNSET)
-        host_type: V2AdminEmojiListBodyQueryHostType | Unset
-        if _host_type is UNSET:
-            host_type = UNSET
-        else:
-            host_type = check_v2_admin_emoji_list_body_query_host_type(_host_type)
+        _host_type_raw = d.pop("hostType", UNSET)
+        try:
+            _host_type = _host_type_raw
+            host_type: V2AdminEmojiListBodyQueryHostType | Unset
+            if _host_type is UNSET:
+                host_type = UNSET
+            else:
+                host_type = check_v2_admin_emoji_list_body_query_host_type(_host_type)
 
-        role_ids: list[str] = d.pop("roleIds", UNSET)
+        except PARSE_ERRORS as exc:
+            host_type = mismatched("V2AdminEmojiListBodyQuery", "hostType", _host_type_raw, exc)
+
+        _role_ids_raw = d.pop("roleIds", UNSET)
+        try:
+            role_ids: list[str] = _role_ids_raw
+
+        except PARSE_ERRORS as exc:
+            role_ids = mismatched("V2AdminEmojiListBodyQuery", "roleIds", _role_ids_raw, exc)
 
         if d:
             unknown_properties("V2AdminEmojiListBodyQuery", d)

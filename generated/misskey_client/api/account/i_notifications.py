@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from misskey_core._parsing import parse_union
+from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched, parse_union
 
 from ...models.i_notifications_body_exclude_types_item import (
     INotificationsBodyExcludeTypesItem,
@@ -145,236 +145,11 @@ def _parse(
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
+            try:
 
-            def _parse_response_200_item(
-                data: object,
-            ) -> (
-                NotificationAchievementEarned
-                | NotificationApp
-                | NotificationChatRoomInvitationReceived
-                | NotificationCreateToken
-                | NotificationExportCompleted
-                | NotificationFollow
-                | NotificationFollowRequestAccepted
-                | NotificationLogin
-                | NotificationMention
-                | NotificationNote
-                | NotificationPollEnded
-                | NotificationQuote
-                | NotificationReaction
-                | NotificationReactionGrouped
-                | NotificationReceiveFollowRequest
-                | NotificationRenote
-                | NotificationRenoteGrouped
-                | NotificationReply
-                | NotificationRoleAssigned
-                | NotificationScheduledNotePosted
-                | NotificationScheduledNotePostFailed
-                | NotificationTest
-            ):
-                # Tagged union: the "type" property names the model, no trial parsing needed.
-                if isinstance(data, dict):
-                    tag = data.get("type")
-                    if tag == "note":
-                        return NotificationNote.from_dict(data)
-                    if tag == "mention":
-                        return NotificationMention.from_dict(data)
-                    if tag == "reply":
-                        return NotificationReply.from_dict(data)
-                    if tag == "renote":
-                        return NotificationRenote.from_dict(data)
-                    if tag == "quote":
-                        return NotificationQuote.from_dict(data)
-                    if tag == "reaction":
-                        return NotificationReaction.from_dict(data)
-                    if tag == "pollEnded":
-                        return NotificationPollEnded.from_dict(data)
-                    if tag == "scheduledNotePosted":
-                        return NotificationScheduledNotePosted.from_dict(data)
-                    if tag == "scheduledNotePostFailed":
-                        return NotificationScheduledNotePostFailed.from_dict(data)
-                    if tag == "follow":
-                        return NotificationFollow.from_dict(data)
-                    if tag == "receiveFollowRequest":
-                        return NotificationReceiveFollowRequest.from_dict(data)
-                    if tag == "followRequestAccepted":
-                        return NotificationFollowRequestAccepted.from_dict(data)
-                    if tag == "roleAssigned":
-                        return NotificationRoleAssigned.from_dict(data)
-                    if tag == "chatRoomInvitationReceived":
-                        return NotificationChatRoomInvitationReceived.from_dict(data)
-                    if tag == "achievementEarned":
-                        return NotificationAchievementEarned.from_dict(data)
-                    if tag == "exportCompleted":
-                        return NotificationExportCompleted.from_dict(data)
-                    if tag == "login":
-                        return NotificationLogin.from_dict(data)
-                    if tag == "createToken":
-                        return NotificationCreateToken.from_dict(data)
-                    if tag == "app":
-                        return NotificationApp.from_dict(data)
-                    if tag == "reaction:grouped":
-                        return NotificationReactionGrouped.from_dict(data)
-                    if tag == "renote:grouped":
-                        return NotificationRenoteGrouped.from_dict(data)
-                    if tag == "test":
-                        return NotificationTest.from_dict(data)
-
-                def _try_0(data: Any) -> NotificationNote:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_0 = NotificationNote.from_dict(data)
-
-                    return componentsschemas_notification_type_0
-
-                def _try_1(data: Any) -> NotificationMention:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_1 = NotificationMention.from_dict(data)
-
-                    return componentsschemas_notification_type_1
-
-                def _try_2(data: Any) -> NotificationReply:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_2 = NotificationReply.from_dict(data)
-
-                    return componentsschemas_notification_type_2
-
-                def _try_3(data: Any) -> NotificationRenote:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_3 = NotificationRenote.from_dict(data)
-
-                    return componentsschemas_notification_type_3
-
-                def _try_4(data: Any) -> NotificationQuote:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_4 = NotificationQuote.from_dict(data)
-
-                    return componentsschemas_notification_type_4
-
-                def _try_5(data: Any) -> NotificationReaction:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_5 = NotificationReaction.from_dict(data)
-
-                    return componentsschemas_notification_type_5
-
-                def _try_6(data: Any) -> NotificationPollEnded:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_6 = NotificationPollEnded.from_dict(data)
-
-                    return componentsschemas_notification_type_6
-
-                def _try_7(data: Any) -> NotificationScheduledNotePosted:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_7 = NotificationScheduledNotePosted.from_dict(data)
-
-                    return componentsschemas_notification_type_7
-
-                def _try_8(data: Any) -> NotificationScheduledNotePostFailed:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_8 = NotificationScheduledNotePostFailed.from_dict(data)
-
-                    return componentsschemas_notification_type_8
-
-                def _try_9(data: Any) -> NotificationFollow:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_9 = NotificationFollow.from_dict(data)
-
-                    return componentsschemas_notification_type_9
-
-                def _try_10(data: Any) -> NotificationReceiveFollowRequest:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_10 = NotificationReceiveFollowRequest.from_dict(data)
-
-                    return componentsschemas_notification_type_10
-
-                def _try_11(data: Any) -> NotificationFollowRequestAccepted:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_11 = NotificationFollowRequestAccepted.from_dict(data)
-
-                    return componentsschemas_notification_type_11
-
-                def _try_12(data: Any) -> NotificationRoleAssigned:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_12 = NotificationRoleAssigned.from_dict(data)
-
-                    return componentsschemas_notification_type_12
-
-                def _try_13(data: Any) -> NotificationChatRoomInvitationReceived:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_13 = NotificationChatRoomInvitationReceived.from_dict(data)
-
-                    return componentsschemas_notification_type_13
-
-                def _try_14(data: Any) -> NotificationAchievementEarned:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_14 = NotificationAchievementEarned.from_dict(data)
-
-                    return componentsschemas_notification_type_14
-
-                def _try_15(data: Any) -> NotificationExportCompleted:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_15 = NotificationExportCompleted.from_dict(data)
-
-                    return componentsschemas_notification_type_15
-
-                def _try_16(data: Any) -> NotificationLogin:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_16 = NotificationLogin.from_dict(data)
-
-                    return componentsschemas_notification_type_16
-
-                def _try_17(data: Any) -> NotificationCreateToken:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_17 = NotificationCreateToken.from_dict(data)
-
-                    return componentsschemas_notification_type_17
-
-                def _try_18(data: Any) -> NotificationApp:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_18 = NotificationApp.from_dict(data)
-
-                    return componentsschemas_notification_type_18
-
-                def _try_19(data: Any) -> NotificationReactionGrouped:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_19 = NotificationReactionGrouped.from_dict(data)
-
-                    return componentsschemas_notification_type_19
-
-                def _try_20(data: Any) -> NotificationRenoteGrouped:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_20 = NotificationRenoteGrouped.from_dict(data)
-
-                    return componentsschemas_notification_type_20
-
-                def _try_21(data: Any) -> NotificationTest:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_notification_type_21 = NotificationTest.from_dict(data)
-
-                    return componentsschemas_notification_type_21
-
-                return cast(
+                def _parse_response_200_item(
+                    data: object,
+                ) -> (
                     NotificationAchievementEarned
                     | NotificationApp
                     | NotificationChatRoomInvitationReceived
@@ -396,38 +171,269 @@ def _parse(
                     | NotificationRoleAssigned
                     | NotificationScheduledNotePosted
                     | NotificationScheduledNotePostFailed
-                    | NotificationTest,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
-                            _try_2,
-                            _try_3,
-                            _try_4,
-                            _try_5,
-                            _try_6,
-                            _try_7,
-                            _try_8,
-                            _try_9,
-                            _try_10,
-                            _try_11,
-                            _try_12,
-                            _try_13,
-                            _try_14,
-                            _try_15,
-                            _try_16,
-                            _try_17,
-                            _try_18,
-                            _try_19,
-                            _try_20,
-                            _try_21,
+                    | NotificationTest
+                ):
+                    # Tagged union: the "type" property names the model, no trial parsing needed.
+                    if isinstance(data, dict):
+                        tag = data.get("type")
+                        if tag == "note":
+                            return NotificationNote.from_dict(data)
+                        if tag == "mention":
+                            return NotificationMention.from_dict(data)
+                        if tag == "reply":
+                            return NotificationReply.from_dict(data)
+                        if tag == "renote":
+                            return NotificationRenote.from_dict(data)
+                        if tag == "quote":
+                            return NotificationQuote.from_dict(data)
+                        if tag == "reaction":
+                            return NotificationReaction.from_dict(data)
+                        if tag == "pollEnded":
+                            return NotificationPollEnded.from_dict(data)
+                        if tag == "scheduledNotePosted":
+                            return NotificationScheduledNotePosted.from_dict(data)
+                        if tag == "scheduledNotePostFailed":
+                            return NotificationScheduledNotePostFailed.from_dict(data)
+                        if tag == "follow":
+                            return NotificationFollow.from_dict(data)
+                        if tag == "receiveFollowRequest":
+                            return NotificationReceiveFollowRequest.from_dict(data)
+                        if tag == "followRequestAccepted":
+                            return NotificationFollowRequestAccepted.from_dict(data)
+                        if tag == "roleAssigned":
+                            return NotificationRoleAssigned.from_dict(data)
+                        if tag == "chatRoomInvitationReceived":
+                            return NotificationChatRoomInvitationReceived.from_dict(data)
+                        if tag == "achievementEarned":
+                            return NotificationAchievementEarned.from_dict(data)
+                        if tag == "exportCompleted":
+                            return NotificationExportCompleted.from_dict(data)
+                        if tag == "login":
+                            return NotificationLogin.from_dict(data)
+                        if tag == "createToken":
+                            return NotificationCreateToken.from_dict(data)
+                        if tag == "app":
+                            return NotificationApp.from_dict(data)
+                        if tag == "reaction:grouped":
+                            return NotificationReactionGrouped.from_dict(data)
+                        if tag == "renote:grouped":
+                            return NotificationRenoteGrouped.from_dict(data)
+                        if tag == "test":
+                            return NotificationTest.from_dict(data)
+
+                    def _try_0(data: Any) -> NotificationNote:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_0 = NotificationNote.from_dict(data)
+
+                        return componentsschemas_notification_type_0
+
+                    def _try_1(data: Any) -> NotificationMention:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_1 = NotificationMention.from_dict(data)
+
+                        return componentsschemas_notification_type_1
+
+                    def _try_2(data: Any) -> NotificationReply:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_2 = NotificationReply.from_dict(data)
+
+                        return componentsschemas_notification_type_2
+
+                    def _try_3(data: Any) -> NotificationRenote:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_3 = NotificationRenote.from_dict(data)
+
+                        return componentsschemas_notification_type_3
+
+                    def _try_4(data: Any) -> NotificationQuote:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_4 = NotificationQuote.from_dict(data)
+
+                        return componentsschemas_notification_type_4
+
+                    def _try_5(data: Any) -> NotificationReaction:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_5 = NotificationReaction.from_dict(data)
+
+                        return componentsschemas_notification_type_5
+
+                    def _try_6(data: Any) -> NotificationPollEnded:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_6 = NotificationPollEnded.from_dict(data)
+
+                        return componentsschemas_notification_type_6
+
+                    def _try_7(data: Any) -> NotificationScheduledNotePosted:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_7 = NotificationScheduledNotePosted.from_dict(data)
+
+                        return componentsschemas_notification_type_7
+
+                    def _try_8(data: Any) -> NotificationScheduledNotePostFailed:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_8 = NotificationScheduledNotePostFailed.from_dict(data)
+
+                        return componentsschemas_notification_type_8
+
+                    def _try_9(data: Any) -> NotificationFollow:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_9 = NotificationFollow.from_dict(data)
+
+                        return componentsschemas_notification_type_9
+
+                    def _try_10(data: Any) -> NotificationReceiveFollowRequest:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_10 = NotificationReceiveFollowRequest.from_dict(data)
+
+                        return componentsschemas_notification_type_10
+
+                    def _try_11(data: Any) -> NotificationFollowRequestAccepted:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_11 = NotificationFollowRequestAccepted.from_dict(data)
+
+                        return componentsschemas_notification_type_11
+
+                    def _try_12(data: Any) -> NotificationRoleAssigned:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_12 = NotificationRoleAssigned.from_dict(data)
+
+                        return componentsschemas_notification_type_12
+
+                    def _try_13(data: Any) -> NotificationChatRoomInvitationReceived:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_13 = NotificationChatRoomInvitationReceived.from_dict(data)
+
+                        return componentsschemas_notification_type_13
+
+                    def _try_14(data: Any) -> NotificationAchievementEarned:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_14 = NotificationAchievementEarned.from_dict(data)
+
+                        return componentsschemas_notification_type_14
+
+                    def _try_15(data: Any) -> NotificationExportCompleted:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_15 = NotificationExportCompleted.from_dict(data)
+
+                        return componentsschemas_notification_type_15
+
+                    def _try_16(data: Any) -> NotificationLogin:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_16 = NotificationLogin.from_dict(data)
+
+                        return componentsschemas_notification_type_16
+
+                    def _try_17(data: Any) -> NotificationCreateToken:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_17 = NotificationCreateToken.from_dict(data)
+
+                        return componentsschemas_notification_type_17
+
+                    def _try_18(data: Any) -> NotificationApp:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_18 = NotificationApp.from_dict(data)
+
+                        return componentsschemas_notification_type_18
+
+                    def _try_19(data: Any) -> NotificationReactionGrouped:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_19 = NotificationReactionGrouped.from_dict(data)
+
+                        return componentsschemas_notification_type_19
+
+                    def _try_20(data: Any) -> NotificationRenoteGrouped:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_20 = NotificationRenoteGrouped.from_dict(data)
+
+                        return componentsschemas_notification_type_20
+
+                    def _try_21(data: Any) -> NotificationTest:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_notification_type_21 = NotificationTest.from_dict(data)
+
+                        return componentsschemas_notification_type_21
+
+                    return cast(
+                        NotificationAchievementEarned
+                        | NotificationApp
+                        | NotificationChatRoomInvitationReceived
+                        | NotificationCreateToken
+                        | NotificationExportCompleted
+                        | NotificationFollow
+                        | NotificationFollowRequestAccepted
+                        | NotificationLogin
+                        | NotificationMention
+                        | NotificationNote
+                        | NotificationPollEnded
+                        | NotificationQuote
+                        | NotificationReaction
+                        | NotificationReactionGrouped
+                        | NotificationReceiveFollowRequest
+                        | NotificationRenote
+                        | NotificationRenoteGrouped
+                        | NotificationReply
+                        | NotificationRoleAssigned
+                        | NotificationScheduledNotePosted
+                        | NotificationScheduledNotePostFailed
+                        | NotificationTest,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                                _try_2,
+                                _try_3,
+                                _try_4,
+                                _try_5,
+                                _try_6,
+                                _try_7,
+                                _try_8,
+                                _try_9,
+                                _try_10,
+                                _try_11,
+                                _try_12,
+                                _try_13,
+                                _try_14,
+                                _try_15,
+                                _try_16,
+                                _try_17,
+                                _try_18,
+                                _try_19,
+                                _try_20,
+                                _try_21,
+                            ),
                         ),
-                    ),
+                    )
+
+                response_200_item = _parse_response_200_item(response_200_item_data)
+
+            except PARSE_ERRORS as exc:
+                # One odd item is kept as it came (lenient) and costs the list nothing.
+                response_200_item = mismatched(
+                    "answer", index_of(_response_200, response_200_item_data), response_200_item_data, exc
                 )
-
-            response_200_item = _parse_response_200_item(response_200_item_data)
-
             response_200.append(response_200_item)
     else:
         response_200 = _response_200

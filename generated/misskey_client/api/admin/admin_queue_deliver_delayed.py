@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
+
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
@@ -23,23 +25,38 @@ def _parse(data: Any) -> list[list[float | str]]:
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
-            _response_200_item = response_200_item_data
-            response_200_item: list[float | str]
-            if type(_response_200_item) is not list:
-                raise TypeError(f"response_200_item: expected a list, not {type(_response_200_item).__name__}")
-            if _response_200_item:
-                response_200_item = []
-                for response_200_item_item_data in _response_200_item:
+            try:
+                _response_200_item = response_200_item_data
+                response_200_item: list[float | str]
+                if type(_response_200_item) is not list:
+                    raise TypeError(f"response_200_item: expected a list, not {type(_response_200_item).__name__}")
+                if _response_200_item:
+                    response_200_item = []
+                    for response_200_item_item_data in _response_200_item:
+                        try:
 
-                    def _parse_response_200_item_item(data: object) -> float | str:
-                        return cast(float | str, data)
+                            def _parse_response_200_item_item(data: object) -> float | str:
+                                return cast(float | str, data)
 
-                    response_200_item_item = _parse_response_200_item_item(response_200_item_item_data)
+                            response_200_item_item = _parse_response_200_item_item(response_200_item_item_data)
 
-                    response_200_item.append(response_200_item_item)
-            else:
-                response_200_item = _response_200_item
+                        except PARSE_ERRORS as exc:
+                            # One odd item is kept as it came (lenient) and costs the list nothing.
+                            response_200_item_item = mismatched(
+                                "answer",
+                                index_of(_response_200_item, response_200_item_item_data),
+                                response_200_item_item_data,
+                                exc,
+                            )
+                        response_200_item.append(response_200_item_item)
+                else:
+                    response_200_item = _response_200_item
 
+            except PARSE_ERRORS as exc:
+                # One odd item is kept as it came (lenient) and costs the list nothing.
+                response_200_item = mismatched(
+                    "answer", index_of(_response_200, response_200_item_data), response_200_item_data, exc
+                )
             response_200.append(response_200_item)
     else:
         response_200 = _response_200

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
+
 from ...models.note import Note
 from ...types import UNSET, Unset
 
@@ -63,8 +65,14 @@ def _parse(data: Any) -> list[Note]:
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
-            response_200_item = Note.from_dict(response_200_item_data)
+            try:
+                response_200_item = Note.from_dict(response_200_item_data)
 
+            except PARSE_ERRORS as exc:
+                # One odd item is kept as it came (lenient) and costs the list nothing.
+                response_200_item = mismatched(
+                    "answer", index_of(_response_200, response_200_item_data), response_200_item_data, exc
+                )
             response_200.append(response_200_item)
     else:
         response_200 = _response_200

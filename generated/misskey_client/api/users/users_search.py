@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from misskey_core._parsing import parse_union
+from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched, parse_union
 
 from ...models.me_detailed import MeDetailed
 from ...models.user_detailed_not_me import UserDetailedNotMe
@@ -53,44 +53,50 @@ def _parse(data: Any) -> list[MeDetailed | UserDetailedNotMe | UserLite]:
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
+            try:
 
-            def _parse_response_200_item(data: object) -> MeDetailed | UserDetailedNotMe | UserLite:
+                def _parse_response_200_item(data: object) -> MeDetailed | UserDetailedNotMe | UserLite:
 
-                def _try_0(data: Any) -> UserLite:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_user_type_0 = UserLite.from_dict(data)
+                    def _try_0(data: Any) -> UserLite:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_user_type_0 = UserLite.from_dict(data)
 
-                    return componentsschemas_user_type_0
+                        return componentsschemas_user_type_0
 
-                def _try_1(data: Any) -> UserDetailedNotMe:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+                    def _try_1(data: Any) -> UserDetailedNotMe:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
 
-                    return componentsschemas_user_detailed_type_0
+                        return componentsschemas_user_detailed_type_0
 
-                def _try_2(data: Any) -> MeDetailed:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+                    def _try_2(data: Any) -> MeDetailed:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
 
-                    return componentsschemas_user_detailed_type_1
+                        return componentsschemas_user_detailed_type_1
 
-                return cast(
-                    MeDetailed | UserDetailedNotMe | UserLite,
-                    parse_union(
-                        data,
-                        (
-                            _try_0,
-                            _try_1,
-                            _try_2,
+                    return cast(
+                        MeDetailed | UserDetailedNotMe | UserLite,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                                _try_2,
+                            ),
                         ),
-                    ),
+                    )
+
+                response_200_item = _parse_response_200_item(response_200_item_data)
+
+            except PARSE_ERRORS as exc:
+                # One odd item is kept as it came (lenient) and costs the list nothing.
+                response_200_item = mismatched(
+                    "answer", index_of(_response_200, response_200_item_data), response_200_item_data, exc
                 )
-
-            response_200_item = _parse_response_200_item(response_200_item_data)
-
             response_200.append(response_200_item)
     else:
         response_200 = _response_200
