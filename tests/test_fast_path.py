@@ -14,6 +14,7 @@ import pytest
 
 from misskey_client import UNSET, ResponseParseError, strict_parsing
 from misskey_client.models import Note, NoteReactions, UserLite
+from misskey_core._parsing import collect_drift
 
 TIMELINE = Path(__file__).parent.parent / "bench" / "data" / "notes-timeline-100.json"
 
@@ -89,11 +90,18 @@ def test_a_subclass_is_built_through_its_init() -> None:
 
 @pytest.mark.parametrize("value", [{}, "", {"a": 1}, None, 0])
 def test_a_list_of_models_must_be_a_list(value: object) -> None:
-    # A dict or a string would iterate; only a list is one.
+    # A dict or a string would iterate; only a list is one. Lenient parsing keeps the odd value as it
+    # came (never iterated into a wrong list) and notes it; strict parsing says where it is.
     data = dict(_plain_note()["user"], avatarDecorations=value)
-    for strict in (False, True):
-        with strict_parsing(strict), pytest.raises(ResponseParseError, match="UserLite"):
-            UserLite.from_dict(data)
+    with collect_drift() as drift:
+        user = UserLite.from_dict(data)
+    assert user.avatar_decorations is value and user.username == data["username"]
+    assert drift == [
+        f"UserLite at $.avatarDecorations: TypeError: avatarDecorations: expected a list, not {type(value).__name__}"
+    ]
+    with strict_parsing(), pytest.raises(ResponseParseError, match=r"UserLite at \$\.avatarDecorations") as excinfo:
+        UserLite.from_dict(data)
+    assert excinfo.value.json_path == "$.avatarDecorations"
 
 
 @pytest.mark.parametrize("value", [[], "ab", [["k", 1]], None, 3])

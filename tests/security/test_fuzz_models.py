@@ -31,9 +31,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import misskey_client.models
-from tools.survey import responses
 from misskey_client import ResponseParseError, strict_parsing
 from misskey_client._endpoints import ENDPOINTS
+from tools.survey import responses
 
 TESTS = Path(__file__).parent.parent
 
