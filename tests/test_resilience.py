@@ -102,6 +102,13 @@ def test_supports_and_server_version(alice: Misskey) -> None:
     assert alice.server_version == "2026.3.2"
 
 
+def test_the_server_is_named_by_its_nodeinfo(alice: Misskey) -> None:
+    """A new 2026.3.2 refuses /.well-known/nodeinfo (federation is off) and serves /nodeinfo/2.1."""
+    server = alice.server
+    assert (server.software, server.version, str(server)) == ("misskey", "2026.3.2", "misskey 2026.3.2")
+    assert server.supports("notes/create") and len(server.endpoints) > 400
+
+
 def test_an_endpoint_the_server_lacks_is_named(alice: Misskey) -> None:
     with pytest.raises(EndpointNotSupportedError) as excinfo:
         alice.request("notes/from-the-future", {})

@@ -346,10 +346,13 @@ class BaseClient:
 
 
 def _parse_failure(endpoint: str, data: Any, exc: BaseException) -> ResponseParseError:
+    """The strict-mode error for an answer that does not fit, naming the endpoint."""
     if isinstance(exc, ResponseParseError):
-        exc.endpoint = endpoint
-        exc.snippet = exc.snippet or json.dumps(data)[:_SNIPPET]
-        return exc
+        message = str(exc) if str(exc).startswith(f"{endpoint}:") else f"{endpoint}: {exc}"
+        error = ResponseParseError(message, status_code=200, endpoint=endpoint, snippet=exc.snippet)
+        error.json_path, error.reason = exc.json_path, exc.reason
+        error.snippet = error.snippet or json.dumps(data)[:_SNIPPET]
+        return error
     return ResponseParseError(
         f"{endpoint}: response does not fit its model: {type(exc).__name__}: {exc}",
         status_code=200,

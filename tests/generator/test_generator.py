@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import socket
@@ -13,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from generator import clean, fetch
+import generator
+from generator import clean, fallback, fetch, render
 from generator.__main__ import main
 from generator.errors import SpecError, SpecFetchError
 from tests.loopback import Answer, Seen, json_answer, loopback
@@ -108,10 +110,17 @@ def test_invalid_json_and_missing_files(tmp_path: Path) -> None:
         fetch.load_spec(path=tmp_path / "missing.json")
 
 
+NODEINFO = {"version": "2.1", "software": {"name": "sharkey", "version": "2025.4.2"}}
+
+
 def _site(request: Seen) -> Answer:
-    """An instance serving a fork's spec, a web server serving HTML, and nothing else."""
+    """An instance serving a fork's spec (nodeinfo as with federation off), an HTML server, nothing else."""
     if request.path == "/spec/api.json":
         return json_answer(fork_spec())
+    if request.path == "/spec/.well-known/nodeinfo":
+        return Answer(403, b"")
+    if request.path == "/spec/nodeinfo/2.1":
+        return json_answer(NODEINFO)
     if request.path == "/html/api.json":
         return Answer(200, b"<!doctype html><title>Welcome to nginx</title>", (("Content-Type", "text/html"),))
     return Answer(404, b"not found")
@@ -168,8 +177,122 @@ def test_a_fork_spec_gives_a_working_package(
         "mk = m.Misskey('misskey.example')\n"
         "assert callable(mk.meta) and callable(mk.notes.show) and callable(mk.notes.create)\n"
         "assert not hasattr(mk, 'miauth')\n"
-        "print(m.SPEC_VERSION)\n"
+        "print(m.SPEC_SOFTWARE, m.SPEC_VERSION)\n"
     )
     env = {"PYTHONPATH": str(first.parent)}  # misskey_core comes from the environment
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    assert out.stdout.strip() == "13.0.0-fork"
+    assert out.stdout.strip() == "sharkey 2025.4.2"  # what the instance's nodeinfo says
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "misskey.example",
+        "https://misskey.example",
+        "https://misskey.example/",
+        "https://misskey.example/api-doc",
+        "https://misskey.example/api-doc#tag/notes/POST/notes/create",
+        "https://misskey.example/api.json",
+        "  misskey.example/api-doc/  ",
+    ],
+)
+def test_an_instance_as_users_paste_it(pasted: str) -> None:
+    assert fetch.spec_url(pasted) == "https://misskey.example/api.json"
+    assert fetch.instance_url(pasted) == "https://misskey.example"
+
+
+def test_url_may_be_a_file_and_a_bad_address_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(fork_spec()))
+    document, source = fetch.load_spec(url=str(path))
+    assert document["info"]["version"] == "13.0.0-fork" and source.location == str(path)
+    assert (source.software, source.version) == ("misskey", "13.0.0-fork")  # from the spec's title
+    with pytest.raises(SpecFetchError, match="not a server address"):
+        fetch.spec_url("ftp://misskey.example")
+    assert fetch.instance_url("http://127.0.0.1:3000/api-doc") == "http://127.0.0.1:3000"
+
+
+def test_the_software_comes_from_nodeinfo_even_when_federation_is_off(site: str) -> None:
+    """Misskey answers /.well-known/nodeinfo with 403 while federation is off, /nodeinfo/2.1 anyway."""
+    _, source = fetch.load_spec(url=f"{site}/spec")
+    assert (source.software, source.version) == ("sharkey", "2025.4.2")
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    status = main(argv)
+    return status, capsys.readouterr().err
+
+
+def test_a_spec_of_another_api_is_refused_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "petstore.json"
+    path.write_text(json.dumps({"openapi": "3.0.0", "info": {"title": "Petstore"}, "paths": {"/pets": {}}}))
+    status, err = _run(["--spec", str(path), "--output", str(tmp_path / "out")], capsys)
+    assert status == 1
+    assert err.strip() == "error: this OpenAPI document (Petstore) is not a Misskey API: it has no /meta endpoint"
+
+
+def test_an_unexpected_failure_is_one_line_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr(render, "render", broken)
+    status, err = _run(["--output", str(tmp_path / "out")], capsys)
+    assert status == 1
+    assert "Traceback" not in err
+    assert err.strip().splitlines() == [
+        "error: the generator failed unexpectedly (RuntimeError: a bug of ours); "
+        "please report this with the spec you used"
+    ]
+
+
+def _broken_spec() -> dict[str, Any]:
+    """A fork's spec with defects the clean-up stage has no repair for, one at each level."""
+    spec = fork_spec()
+    schemas = spec["components"]["schemas"]
+    # A property openapi-python-client refuses: an enum of mixed types.
+    schemas["Note"]["properties"]["mood"] = {"type": "string", "enum": [1, "calm"]}
+    # A model no single part of which fails: allOf of a string.
+    schemas["Odd"] = {"allOf": [{"$ref": "#/components/schemas/Name"}, {"type": "object", "properties": {}}]}
+    schemas["Name"] = {"type": "string"}
+    schemas["MetaLite"]["properties"]["odd"] = {"$ref": "#/components/schemas/Odd"}
+    # An answer written inline, which only the endpoint's parse meets.
+    show = spec["paths"]["/notes/show"]["post"]["responses"]["200"]["content"]["application/json"]
+    show["schema"] = {"type": "object", "properties": {"level": {"type": "integer", "default": "high"}}}
+    return spec
+
+
+def test_what_cannot_be_built_is_degraded_alone_and_named() -> None:
+    result = clean.clean(_broken_spec())
+    config = render._config()
+    config.output_path = Path("unused")
+    data = fallback.build(result.spec, config, result.findings)
+    found = {(f.kind, f.where): f.why for f in result.findings}
+    assert found[("untyped", "Note.mood")].startswith("Got {")  # the property alone, not Note
+    assert found[("untyped", "Odd")].startswith("could not be built (")  # the model, not MetaLite
+    assert found[("as-json", "notes/show")].startswith("its answer could not be typed (")
+    models = {m.class_info.name for m in data.models}
+    assert {"Note", "MetaLite", "UserLite"} <= models and "Odd" not in models
+    for why in found.values():
+        assert "object at 0x" not in why  # openapi-python-client's reprs are not passed on
+
+
+def test_strict_refuses_what_would_be_degraded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(_broken_spec()))
+    out = tmp_path / "out" / "misskey_client"
+    status, err = _run(["--spec", str(path), "--output", str(out), "--strict"], capsys)
+    assert status == 1 and not out.exists()
+    assert "error: --strict: 4 parts of the spec could not be typed" in err
+    assert "  answers returned as JSON: 1\n    notes/show: its answer could not be typed" in err
+    status, err = _run(["--spec", str(path), "--output", str(out)], capsys)
+    assert status == 0 and (out / "models" / "note.py").exists()
+
+
+def test_the_generator_does_not_import_the_runtime_it_renders() -> None:
+    for module in sorted(Path(generator.__file__).parent.glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not {n.split(".")[0] for n in names} & {"misskey_client", "misskey_core", "misskey_auth"}, module
