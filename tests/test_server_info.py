@@ -86,7 +86,7 @@ def test_a_nodeinfo_link_to_another_origin_is_not_followed() -> None:
 def test_an_answer_the_spec_says_is_empty_is_kept_with_a_warning(sharkey: str) -> None:
     with Misskey(sharkey) as mk, strict_parsing(False):  # lenient, as a user's client parses
         with pytest.warns(UntypedResponseWarning, match="notes/polls/vote: the spec declares no answer body"):
-            assert mk.notes.polls.vote(note_id="x", choice=0) == {"voted": True}  # type: ignore[func-returns-value]
+            assert mk.notes.polls.vote(note_id="x", choice=0) == {"voted": True}
         with strict_parsing(), pytest.raises(ResponseParseError, match="declares no answer body"):
             mk.notes.polls.vote(note_id="x", choice=0)
 
@@ -101,7 +101,14 @@ def test_an_answer_of_the_wrong_shape_is_kept_with_a_warning(sharkey: str) -> No
 
 def test_names_are_the_apis() -> None:
     """Only keywords get a trailing underscore: ``reaction.type``, ``license=``, as Misskey spells them."""
-    user = {"id": "u", "username": "bob", "host": None, "name": None, "avatarUrl": None, "avatarBlurhash": None}
+    user: dict[str, Any] = {
+        "id": "u",
+        "username": "bob",
+        "host": None,
+        "name": None,
+        "avatarUrl": None,
+        "avatarBlurhash": None,
+    }
     user |= {"avatarDecorations": [], "emojis": {}, "onlineStatus": "unknown"}
     reaction = NoteReaction.from_dict({"id": "r", "createdAt": "2026-01-01T00:00:00Z", "user": user, "type": "👍"})
     assert reaction.type == "👍" and reaction.to_dict()["type"] == "👍"
